@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Pacemaker rules: parsed once from XML into plain values, then evaluated
+// against a RuleInput (node attributes, "now", resource and op identity).
+#pragma once
+
+#include <libxml/tree.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vigil/common/result.hpp"
+#include "vigil/common/score.hpp"
+#include "vigil/common/time.hpp"
+
+namespace vigil::rules {
+
+using AttrMap = std::map<std::string, std::string, std::less<>>;
+
+// Looks up an element by its id (for id-ref); nullptr when unknown.
+using IdResolver = std::function<const xmlNode*(const std::string& id)>;
+
+struct Rule;
+
+// <expression attribute= operation= value= type= value-source=>
+struct AttrExpression {
+  std::string id, attribute, operation, value, type, value_source;
+};
+// <date_expression operation="lt|gt|in_range|date_spec" start= end=> with
+// optional <duration> and <date_spec> children.
+struct DateSpec {
+  // Each field is a list of ranges [lo, hi]; empty list means "any".
+  std::map<std::string, std::vector<std::pair<int, int>>> fields;
+};
+struct DateExpression {
+  std::string id, operation;
+  std::optional<EpochSeconds> start, end;
+  std::optional<IsoDuration> duration;
+  std::optional<DateSpec> spec;
+};
+struct RscExpression {
+  std::string id, rsc_class, provider, type;  // empty = any
+};
+struct OpExpression {
+  std::string id, name;
+  std::optional<std::int64_t> interval_ms;  // nullopt = any
+};
+
+struct Expression {
+  enum class Kind { kAttr, kDate, kRsc, kOp, kRule } kind;
+  AttrExpression attr;
+  DateExpression date;
+  RscExpression rsc;
+  OpExpression op;
+  std::shared_ptr<Rule> rule;  // nested <rule>
+};
+
+struct Rule {
+  std::string id;
+  std::optional<Score> score;     // "score" attribute (INFINITY etc.)
+  std::string score_attribute;    // deprecated "score-attribute"
+  std::string role;               // deprecated "role" on location rules
+  bool boolean_or = false;        // boolean-op="or"
+  std::vector<Expression> expressions;
+};
+
+struct RuleInput {
+  const AttrMap* node_attrs = nullptr;  // with #uname, #id, #kind, #cluster-name
+  std::optional<EpochSeconds> now;
+  const std::string* rsc_class = nullptr;
+  const std::string* rsc_provider = nullptr;
+  const std::string* rsc_type = nullptr;
+  const std::string* op_name = nullptr;
+  std::optional<std::int64_t> op_interval_ms;
+  const AttrMap* rsc_params = nullptr;  // value-source="param"
+  const AttrMap* rsc_meta = nullptr;    // value-source="meta"
+};
+
+// Parses a <rule> (following id-ref). Errors name the element id.
+Result<Rule> parse_rule(const xmlNode* rule, const IdResolver& resolve);
+// True when the rule passes. An empty rule passes (Pacemaker's behaviour).
+bool evaluate(const Rule& rule, const RuleInput& in);
+
+// One <instance_attributes>/<meta_attributes>/<utilization>/<cluster_property_set>.
+struct NvSet {
+  std::string id;
+  Score score;                 // precedence; higher first
+  std::optional<Rule> rule;    // the set applies only when it passes
+  std::vector<std::pair<std::string, std::string>> pairs;  // document order
+  bool has_value_unset = false;
+};
+
+// All sets named `element` under `parent` (id-ref sets resolved), in document order.
+Result<std::vector<NvSet>> parse_nvsets(const xmlNode* parent, const char* element,
+                                        const IdResolver& resolve);
+// Applies sets Pacemaker's way: sets sorted by score (highest first, ties in
+// document order; `first_id` always first), the first set to define a name
+// wins, sets whose rule fails are skipped. Merges into `out` without
+// overwriting what is already there unless `overwrite`.
+void apply_nvsets(const std::vector<NvSet>& sets, const RuleInput& in, AttrMap& out,
+                  bool overwrite = false, const std::string& first_id = {});
+
+}  // namespace vigil::rules

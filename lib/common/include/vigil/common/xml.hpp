@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// RAII and small helpers over libxml2. Nodes are non-owning views into a
+// document that an XmlDoc owns.
+#pragma once
+
+#include <libxml/tree.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/common/result.hpp"
+
+namespace vigil::xml {
+
+struct DocFree {
+  void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
+};
+using DocPtr = std::unique_ptr<xmlDoc, DocFree>;
+
+struct XmlCharFree {
+  void operator()(xmlChar* p) const { xmlFree(p); }
+};
+using XmlCharPtr = std::unique_ptr<xmlChar, XmlCharFree>;
+
+// Parses without network access or entity expansion; libxml2's own messages
+// are collected into the Error (with line numbers), never printed.
+Result<DocPtr> parse_file(const std::string& path);
+Result<DocPtr> parse_string(std::string_view text, const std::string& what = "input");
+
+// Attribute value, or nullopt when absent.
+std::optional<std::string> attr(const xmlNode* n, const char* name);
+// Attribute value, or `fallback` when absent.
+std::string attr_or(const xmlNode* n, const char* name, std::string_view fallback = {});
+bool has_attr(const xmlNode* n, const char* name);
+bool is(const xmlNode* n, const char* name);
+std::string_view name(const xmlNode* n);
+
+// Element children (optionally only those named `name`), in document order.
+std::vector<xmlNode*> children(const xmlNode* n, const char* name = nullptr);
+xmlNode* first_child(const xmlNode* n, const char* name);
+
+// Serialises a node (or a whole document) to text.
+std::string to_string(const xmlNode* n, bool pretty = true);
+std::string to_string(const xmlDoc* d, bool pretty = true);
+
+// Calls xmlInitParser() once; safe to call from every main.
+void init();
+
+}  // namespace vigil::xml

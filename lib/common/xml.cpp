@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vigil/common/xml.hpp"
+
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlsave.h>
+
+#include <cstring>
+#include <mutex>
+
+namespace vigil::xml {
+
+namespace {
+
+struct ErrorCollector {
+  std::string first;
+  static void on_error(void* ctx, const xmlError* err) {
+    auto* self = static_cast<ErrorCollector*>(ctx);
+    if (!self->first.empty() || err == nullptr) return;
+    std::string msg = err->message ? err->message : "unknown XML error";
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    self->first = "line " + std::to_string(err->line) + ": " + msg;
+  }
+};
+
+constexpr int kParseOptions = XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_HUGE;
+
+Result<DocPtr> finish(xmlParserCtxtPtr ctxt, xmlDoc* doc, ErrorCollector& errors,
+                      const std::string& what) {
+  bool well_formed = ctxt->wellFormed;
+  xmlFreeParserCtxt(ctxt);
+  DocPtr owned(doc);
+  if (!well_formed || !owned) {
+    return Error(ErrorCode::kInvalidInput,
+                 what + ": malformed XML" + (errors.first.empty() ? "" : " (" + errors.first + ")"));
+  }
+  if (xmlDocGetRootElement(owned.get()) == nullptr) {
+    return Error(ErrorCode::kInvalidInput, what + ": XML document has no root element");
+  }
+  return owned;
+}
+
+}  // namespace
+
+void init() {
+  static std::once_flag once;
+  std::call_once(once, [] { xmlInitParser(); });
+}
+
+Result<DocPtr> parse_file(const std::string& path) {
+  init();
+  ErrorCollector errors;
+  xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+  if (!ctxt) return Error(ErrorCode::kInternal, "cannot allocate XML parser");
+  // Route structured errors to our collector instead of stderr.
+  xmlSetStructuredErrorFunc(&errors, [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
+  xmlDoc* doc = xmlCtxtReadFile(ctxt, path.c_str(), nullptr, kParseOptions);
+  xmlSetStructuredErrorFunc(nullptr, nullptr);
+  return finish(ctxt, doc, errors, path);
+}
+
+Result<DocPtr> parse_string(std::string_view text, const std::string& what) {
+  init();
+  ErrorCollector errors;
+  xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+  if (!ctxt) return Error(ErrorCode::kInternal, "cannot allocate XML parser");
+  xmlSetStructuredErrorFunc(&errors, [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
+  xmlDoc* doc = xmlCtxtReadMemory(ctxt, text.data(), static_cast<int>(text.size()), what.c_str(),
+                                  nullptr, kParseOptions);
+  xmlSetStructuredErrorFunc(nullptr, nullptr);
+  return finish(ctxt, doc, errors, what);
+}
+
+std::optional<std::string> attr(const xmlNode* n, const char* name) {
+  if (n == nullptr) return std::nullopt;
+  for (xmlAttr* a = n->properties; a; a = a->next) {
+    if (std::strcmp(reinterpret_cast<const char*>(a->name), name) == 0) {
+      if (a->children && a->children->content) {
+        return std::string(reinterpret_cast<const char*>(a->children->content));
+      }
+      return std::string();
+    }
+  }
+  return std::nullopt;
+}
+
+std::string attr_or(const xmlNode* n, const char* name, std::string_view fallback) {
+  auto v = attr(n, name);
+  return v ? *v : std::string(fallback);
+}
+
+bool has_attr(const xmlNode* n, const char* name) { return attr(n, name).has_value(); }
+
+bool is(const xmlNode* n, const char* nm) {
+  return n && n->type == XML_ELEMENT_NODE && std::strcmp(reinterpret_cast<const char*>(n->name), nm) == 0;
+}
+
+std::string_view name(const xmlNode* n) { return reinterpret_cast<const char*>(n->name); }
+
+std::vector<xmlNode*> children(const xmlNode* n, const char* nm) {
+  std::vector<xmlNode*> out;
+  if (!n) return out;
+  for (xmlNode* c = n->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    if (nm && std::strcmp(reinterpret_cast<const char*>(c->name), nm) != 0) continue;
+    out.push_back(c);
+  }
+  return out;
+}
+
+xmlNode* first_child(const xmlNode* n, const char* nm) {
+  if (!n) return nullptr;
+  for (xmlNode* c = n->children; c; c = c->next) {
+    if (is(c, nm)) return c;
+  }
+  return nullptr;
+}
+
+std::string to_string(const xmlNode* n, bool pretty) {
+  xmlBufferPtr buf = xmlBufferCreate();
+  xmlNodeDump(buf, n->doc, const_cast<xmlNode*>(n), 0, pretty ? 1 : 0);
+  std::string out(reinterpret_cast<const char*>(xmlBufferContent(buf)),
+                  static_cast<size_t>(xmlBufferLength(buf)));
+  xmlBufferFree(buf);
+  return out;
+}
+
+std::string to_string(const xmlDoc* d, bool pretty) {
+  return to_string(xmlDocGetRootElement(d), pretty);
+}
+
+}  // namespace vigil::xml
