@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// vigil-simulate: crm_simulate's options and output over Vigil's scheduler.
+// A thin main: read the CIB, inject changes, schedule, print, execute.
+#include <dirent.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "options.hpp"
+#include "vigil/cib/cib.hpp"
+#include "vigil/cib/validate.hpp"
+#include "vigil/common/time.hpp"
+#include "vigil/common/xml.hpp"
+#include "vigil/pengine/graph.hpp"
+#include "vigil/pengine/output.hpp"
+#include "vigil/pengine/simulate.hpp"
+#include "vigil/pengine/working_set.hpp"
+
+using namespace vigil;
+
+namespace {
+
+// Exit codes of crm_simulate (CRM_EX_*).
+constexpr int kExitOk = 0, kExitError = 1, kExitUsage = 64, kExitDataErr = 65, kExitNoInput = 66,
+              kExitSoftware = 70, kExitCantCreate = 73, kExitConfig = 78;
+
+int fail(int code, const std::string& msg) {
+  std::cerr << "vigil-simulate: " << msg << "\n";
+  return code;
+}
+
+xml::DocPtr copy_doc(xmlDoc* doc) { return xml::DocPtr(xmlCopyDoc(doc, 1)); }
+
+Result<std::unique_ptr<cib::Cib>> model_of(xmlDoc* doc) {
+  return cib::Cib::from_doc(copy_doc(doc), "CIB");
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f) return false;
+  f << text;
+  return static_cast<bool>(f);
+}
+
+std::string doc_text(xmlDoc* doc) { return xml::to_string(doc, true) + "\n"; }
+
+// Plain text mode (-s without --text-fancy): no headers and no bullets.
+std::string plain(const std::string& fancy) {
+  std::istringstream in(fancy);
+  std::string line, out;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line[0] != ' ' && line.back() == ':' && line.find('\t') == std::string::npos) {
+      continue;  // section header
+    }
+    size_t i = line.find_first_not_of(' ');
+    if (i != std::string::npos && line.compare(i, 2, "* ") == 0) {
+      std::string rest = line.substr(i + 2);
+      if (rest == "Node List:" || rest == "Full List of Resources:" ||
+          rest.rfind("Resource Group:", 0) == 0) {
+        continue;
+      }
+      if (rest.rfind("Online: ", 0) == 0) rest = rest.substr(8);
+      out += rest + "\n";
+    } else {
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
+struct Run {
+  simulate::Options opt;
+  EpochSeconds now = 0;
+  bool fancy = true;
+  std::string out;  // stdout text
+};
+
+Status compute_now(Run& r, const cib::Cib& cib, bool print) {
+  if (!r.opt.date.empty()) {
+    auto t = parse_iso8601(r.opt.date);
+    if (!t) return Error(ErrorCode::kInvalidInput, "invalid date '" + r.opt.date + "' for --set-datetime");
+    r.now = *t;
+    if (print && !r.opt.quiet) r.out += "Setting effective cluster time: " + r.opt.date + "\n";
+  } else if (!cib.execution_date.empty()) {
+    r.now = std::atoll(cib.execution_date.c_str());
+    if (print && !r.opt.quiet) {
+      r.out += "Using the original execution date of: " + format_iso8601(r.now) + "\n";
+    }
+  } else {
+    r.now = std::time(nullptr);
+  }
+  return ok_status();
+}
+
+int profile(const simulate::Options& opt) {
+  DIR* d = opendir(opt.profile_dir.c_str());
+  if (!d) return fail(kExitNoInput, "cannot open directory " + opt.profile_dir);
+  std::vector<std::string> files;
+  while (dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n.size() > 4 && n.compare(n.size() - 4, 4, ".xml") == 0) files.push_back(opt.profile_dir + "/" + n);
+  }
+  closedir(d);
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    auto start = std::chrono::steady_clock::now();
+    for (long i = 0; i < std::max(1L, opt.repeat); ++i) {
+      auto cib = cib::Cib::from_file(f);
+      if (!cib) break;
+      pengine::Options po;
+      po.now = std::time(nullptr);
+      pengine::WorkingSet ws(**cib, po);
+      (void)pengine::schedule(ws);
+    }
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("Testing %s ... %.2f secs\n", f.c_str(), secs);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  xml::init();
+  auto parsed = simulate::parse_options(argc, argv);
+  if (!parsed) return fail(kExitUsage, parsed.error().message());
+  Run r;
+  r.opt = std::move(parsed).value();
+  const auto& opt = r.opt;
+  if (opt.help) {
+    std::cout << simulate::usage_text();
+    return kExitOk;
+  }
+  if (opt.version) {
+    std::cout << "Vigil vigil-simulate 0.1.0 (crm_simulate 2.1.5 compatible)\n";
+    return kExitOk;
+  }
+  if (opt.output_as != "text") {
+    return fail(105, "Error creating output format " + opt.output_as + ": Unknown output format");
+  }
+  if (!opt.tickets.empty()) {
+    return fail(kExitUsage, "ticket injections (" + opt.tickets.front() +
+                                ") are not supported yet: tickets are not implemented by this version");
+  }
+  if (!opt.profile_dir.empty()) return profile(opt);
+  r.fancy = opt.text_fancy || !(opt.show_scores || opt.show_utilization);
+
+  // --- input
+  xml::DocPtr doc;
+  if (opt.live) {
+    return fail(kExitNoInput, "CIB query failed: no live CIB (vigil-cib is not running on this host)");
+  } else if (opt.xml_pipe) {
+    std::stringstream ss;
+    ss << std::cin.rdbuf();
+    auto d = xml::parse_string(ss.str(), "stdin");
+    if (!d) return fail(kExitDataErr, d.error().message());
+    doc = std::move(d).value();
+  } else if (!opt.xml_file.empty()) {
+    if (access(opt.xml_file.c_str(), R_OK) != 0) {
+      return fail(kExitNoInput, "cannot read " + opt.xml_file + ": " + std::strerror(errno));
+    }
+    std::ifstream f(opt.xml_file, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    if (ss.str().find_first_not_of(" \t\r\n") == std::string::npos) {
+      return fail(kExitDataErr, opt.xml_file + ": file is empty, expected a CIB");
+    }
+    auto d = xml::parse_string(ss.str(), opt.xml_file);
+    if (!d) return fail(kExitDataErr, d.error().message());
+    doc = std::move(d).value();
+  } else {
+    return fail(kExitNoInput, "no input: use -x FILE, -p (stdin) or -L (live CIB)");
+  }
+  if (auto st = cib::validate_cib(doc.get()); !st) {
+    return fail(kExitConfig, st.error().message());
+  }
+
+  // --- current status
+  auto first = model_of(doc.get());
+  if (!first) return fail(kExitConfig, first.error().message());
+  if (auto st = compute_now(r, **first, true); !st) return fail(kExitUsage, st.error().message());
+  std::string section;
+  {
+    pengine::Options po;
+    po.now = r.now;
+    pengine::WorkingSet ws(**first, po);
+    if (auto st = pengine::unpack(ws); !st) return fail(kExitConfig, st.error().message());
+    if (!opt.quiet) {
+      std::string banner = pengine::cluster_banner_text(ws);
+      r.out += banner;
+      if (!banner.empty()) r.out += "\n";
+      section = "Current cluster status:\n" + pengine::cluster_status_text(ws);
+      r.out += r.fancy ? section : plain(section);
+    }
+  }
+  bool printed = !opt.quiet;
+  if (opt.injections.any()) {
+    auto lines = pengine::inject(doc.get(), opt.injections, std::time(nullptr));
+    if (!lines) return fail(kExitDataErr, lines.error().message());
+    if (!opt.quiet) {
+      r.out += "\n";
+      r.out += r.fancy ? *lines : plain(*lines);
+    }
+    printed = !opt.quiet;
+  }
+  if (!opt.save_input.empty() && !write_file(opt.save_input, doc_text(doc.get()))) {
+    return fail(kExitCantCreate, "could not write " + opt.save_input);
+  }
+
+  bool process = opt.run || opt.simulate || opt.show_scores || opt.show_utilization ||
+                 !opt.graph_file.empty() || !opt.dot_file.empty();
+  int rc = kExitOk;
+  std::unique_ptr<cib::Cib> sched_cib;
+  if (process) {
+    auto m = model_of(doc.get());
+    if (!m) return fail(kExitConfig, m.error().message());
+    sched_cib = std::move(m).value();
+    pengine::Options po;
+    po.now = r.now;
+    po.show_scores = opt.show_scores;
+    pengine::WorkingSet ws(*sched_cib, po);
+    if (auto st = pengine::schedule(ws); !st) return fail(kExitConfig, st.error().message());
+    if (opt.verbose > 0) {
+      for (const auto& w : ws.warnings) std::cerr << "warning: " << w << "\n";
+    }
+    if (opt.show_scores) {
+      std::string scores;
+      for (const auto& l : ws.score_lines) scores += (r.fancy ? "  * " : "") + l + "\n";
+      if (r.fancy) {
+        if (printed) r.out += "\n";
+        r.out += "Allocation Scores:\n" + scores;
+      } else {
+        if (printed) r.out += "\n";
+        r.out += scores;
+      }
+      printed = true;
+    }
+    pengine::Graph g = pengine::build_graph(ws);
+    if (!opt.graph_file.empty() && !write_file(opt.graph_file, pengine::graph_xml(ws, g))) {
+      return fail(kExitCantCreate, "could not write " + opt.graph_file);
+    }
+    if (!opt.dot_file.empty() && !write_file(opt.dot_file, pengine::graph_dot(ws, opt.all_actions))) {
+      return fail(kExitCantCreate, "could not write " + opt.dot_file);
+    }
+    if (!opt.quiet) {
+      if (printed) r.out += "\n";
+      std::string ts = "Transition Summary:\n" + pengine::transition_summary_text(ws);
+      r.out += r.fancy ? ts : plain(ts);
+      printed = true;
+    }
+    if (opt.simulate) {
+      std::string log;
+      bool complete = pengine::execute_graph(ws, g, doc.get(), opt.injections.op_fail,
+                                             std::time(nullptr), log);
+      if (!opt.quiet) {
+        r.out += "\nExecuting Cluster Transition:\n";
+        r.out += r.fancy ? log : plain(log);
+      }
+      if (!complete) {
+        std::cerr << "vigil-simulate: Transition failed: terminated\n"
+                  << "vigil-simulate: An invalid transition was produced\n";
+        rc = kExitSoftware;
+      }
+      if (!opt.quiet) {
+        auto m2 = model_of(doc.get());
+        if (!m2) return fail(kExitSoftware, m2.error().message());
+        if (auto st = compute_now(r, **m2, true); !st) return fail(kExitUsage, st.error().message());
+        pengine::Options po2;
+        po2.now = r.now;
+        pengine::WorkingSet ws2(**m2, po2);
+        if (auto st = pengine::unpack(ws2); !st) return fail(kExitConfig, st.error().message());
+        std::string revised = "\nRevised Cluster Status:\n" + pengine::cluster_status_text(ws2);
+        r.out += r.fancy ? revised : plain(revised);
+      }
+    }
+  }
+  std::fwrite(r.out.data(), 1, r.out.size(), stdout);
+  std::fflush(stdout);
+  if (!opt.save_output.empty() && !write_file(opt.save_output, doc_text(doc.get()))) {
+    return fail(kExitCantCreate, "could not write " + opt.save_output);
+  }
+  if (opt.in_place && !opt.xml_file.empty() && !write_file(opt.xml_file, doc_text(doc.get()))) {
+    return fail(kExitCantCreate, "could not write " + opt.xml_file);
+  }
+  (void)kExitError;
+  return rc;
+}

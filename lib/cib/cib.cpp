@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vigil/cib/cib.hpp"
+
+#include <algorithm>
+
+#include "vigil/common/time.hpp"
+
+namespace vigil::cib {
+
+namespace {
+
+using xml::attr;
+using xml::attr_or;
+using xml::children;
+using xml::first_child;
+using xml::is;
+
+Error invalid(const std::string& msg) { return Error(ErrorCode::kInvalidInput, msg); }
+
+std::optional<Score> score_attr(const xmlNode* n, const char* name) {
+  auto v = attr(n, name);
+  if (!v) return std::nullopt;
+  return parse_score_lenient(*v);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Cib>> Cib::from_file(const std::string& path) {
+  auto doc = xml::parse_file(path);
+  if (!doc) return doc.error();
+  return from_doc(std::move(doc).value(), path);
+}
+
+Result<std::unique_ptr<Cib>> Cib::from_string(std::string_view text, const std::string& what) {
+  auto doc = xml::parse_string(text, what);
+  if (!doc) return doc.error();
+  return from_doc(std::move(doc).value(), what);
+}
+
+Result<std::unique_ptr<Cib>> Cib::from_doc(xml::DocPtr doc, const std::string& what) {
+  auto cib = std::unique_ptr<Cib>(new Cib());
+  cib->doc_ = std::move(doc);
+  if (!is(cib->root(), "cib")) {
+    return invalid(what + ": root element is <" + std::string(xml::name(cib->root())) +
+                   ">, expected <cib>");
+  }
+  if (auto st = cib->parse(); !st) return st.error().with_context(what);
+  return cib;
+}
+
+const xmlNode* Cib::by_id(const std::string& id) const {
+  auto it = ids_.find(id);
+  return it == ids_.end() ? nullptr : it->second;
+}
+
+rules::IdResolver Cib::resolver() const {
+  return [this](const std::string& id) { return by_id(id); };
+}
+
+namespace {
+
+void index_ids(const xmlNode* n, std::unordered_map<std::string, const xmlNode*>& ids) {
+  for (xmlNode* c = n->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    if (auto id = attr(c, "id")) {
+      // Keep the first definition; references (id-ref) do not carry "id".
+      ids.emplace(*id, c);
+    }
+    index_ids(c, ids);
+  }
+}
+
+Status parse_ops(const xmlNode* rsc_xml, const rules::IdResolver& resolve,
+                 std::vector<OpConfig>& out) {
+  const xmlNode* ops = first_child(rsc_xml, "operations");
+  if (!ops) return ok_status();
+  if (auto ref = attr(ops, "id-ref")) {
+    ops = resolve(*ref);
+    if (!ops) return invalid("operations id-ref '" + *ref + "' does not exist");
+  }
+  for (const xmlNode* op : children(ops, "op")) {
+    OpConfig c;
+    c.xml = op;
+    for (xmlAttr* a = op->properties; a; a = a->next) {
+      c.attrs[reinterpret_cast<const char*>(a->name)] = attr_or(op, reinterpret_cast<const char*>(a->name));
+    }
+    c.id = attr_or(op, "id");
+    c.name = attr_or(op, "name");
+    c.role = attr_or(op, "role");
+    auto interval = attr_or(op, "interval", "0");
+    auto ms = parse_interval_ms(interval);
+    if (!ms) return invalid("op " + c.id + ": invalid interval '" + interval + "'");
+    c.interval_ms = *ms;
+    auto enabled = attr_or(op, "enabled", "true");
+    c.enabled = !(enabled == "false" || enabled == "no" || enabled == "0" || enabled == "off");
+    auto meta = rules::parse_nvsets(op, "meta_attributes", resolve);
+    if (!meta) return meta.error();
+    c.meta_sets = std::move(meta).value();
+    auto inst = rules::parse_nvsets(op, "instance_attributes", resolve);
+    if (!inst) return inst.error();
+    c.instance_sets = std::move(inst).value();
+    out.push_back(std::move(c));
+  }
+  return ok_status();
+}
+
+Status parse_sets_of(const xmlNode* n, const rules::IdResolver& resolve, ResourceConfig& rc) {
+  auto meta = rules::parse_nvsets(n, "meta_attributes", resolve);
+  if (!meta) return meta.error();
+  auto inst = rules::parse_nvsets(n, "instance_attributes", resolve);
+  if (!inst) return inst.error();
+  auto util = rules::parse_nvsets(n, "utilization", resolve);
+  if (!util) return util.error();
+  // Own sets first so that they take precedence over a template's.
+  rc.meta_sets.insert(rc.meta_sets.begin(), meta->begin(), meta->end());
+  rc.instance_sets.insert(rc.instance_sets.begin(), inst->begin(), inst->end());
+  rc.utilization_sets.insert(rc.utilization_sets.begin(), util->begin(), util->end());
+  return ok_status();
+}
+
+Result<std::unique_ptr<ResourceConfig>> parse_resource(const xmlNode* n, const Cib& cib,
+                                                       ResourceConfig* parent);
+
+Status parse_children(const xmlNode* n, const Cib& cib, ResourceConfig& rc) {
+  for (xmlNode* c = n->children; c; c = c->next) {
+    if (!(is(c, "primitive") || is(c, "group") || is(c, "clone") || is(c, "master") ||
+          is(c, "bundle"))) {
+      continue;
+    }
+    auto child = parse_resource(c, cib, &rc);
+    if (!child) return child.error();
+    rc.children.push_back(std::move(child).value());
+  }
+  return ok_status();
+}
+
+Result<std::unique_ptr<ResourceConfig>> parse_resource(const xmlNode* n, const Cib& cib,
+                                                       ResourceConfig* parent) {
+  auto rc = std::make_unique<ResourceConfig>();
+  rc->xml = n;
+  rc->parent = parent;
+  rc->id = attr_or(n, "id");
+  if (rc->id.empty()) {
+    return invalid("line " + std::to_string(xmlGetLineNo(n)) + ": <" + std::string(xml::name(n)) +
+                   "> without an id");
+  }
+  auto resolve = cib.resolver();
+  if (is(n, "primitive")) {
+    rc->kind = RscKind::kPrimitive;
+    rc->cls = attr_or(n, "class");
+    rc->provider = attr_or(n, "provider");
+    rc->type = attr_or(n, "type");
+    if (auto tmpl_id = attr(n, "template")) {
+      const xmlNode* tmpl = cib.by_id(*tmpl_id);
+      if (!tmpl || !is(tmpl, "template")) {
+        return invalid("primitive " + rc->id + ": template '" + *tmpl_id + "' does not exist");
+      }
+      rc->template_id = *tmpl_id;
+      if (rc->cls.empty()) rc->cls = attr_or(tmpl, "class");
+      if (rc->provider.empty()) rc->provider = attr_or(tmpl, "provider");
+      if (rc->type.empty()) rc->type = attr_or(tmpl, "type");
+      if (auto st = parse_sets_of(tmpl, resolve, *rc); !st) return st.error();
+      if (auto st = parse_ops(tmpl, resolve, rc->ops); !st) return st.error();
+    }
+    if (auto st = parse_sets_of(n, resolve, *rc); !st) return st.error();
+    std::vector<OpConfig> own;
+    if (auto st = parse_ops(n, resolve, own); !st) return st.error();
+    // A primitive's op replaces a template op with the same name and interval.
+    for (auto& op : own) {
+      auto same = std::find_if(rc->ops.begin(), rc->ops.end(), [&](const OpConfig& t) {
+        return t.name == op.name && t.interval_ms == op.interval_ms;
+      });
+      if (same != rc->ops.end()) rc->ops.erase(same);
+    }
+    rc->ops.insert(rc->ops.end(), own.begin(), own.end());
+    if (rc->type.empty()) return invalid("primitive " + rc->id + " has no type");
+    if (rc->cls.empty()) return invalid("primitive " + rc->id + " has no class");
+  } else if (is(n, "group")) {
+    rc->kind = RscKind::kGroup;
+    if (auto st = parse_sets_of(n, resolve, *rc); !st) return st.error();
+    if (auto st = parse_children(n, cib, *rc); !st) return st.error();
+  } else if (is(n, "clone") || is(n, "master")) {
+    rc->kind = RscKind::kClone;
+    rc->promotable = is(n, "master");
+    if (auto st = parse_sets_of(n, resolve, *rc); !st) return st.error();
+    if (auto st = parse_children(n, cib, *rc); !st) return st.error();
+  } else {
+    rc->kind = RscKind::kBundle;
+    if (auto st = parse_sets_of(n, resolve, *rc); !st) return st.error();
+    if (auto st = parse_children(n, cib, *rc); !st) return st.error();
+  }
+  return rc;
+}
+
+Result<std::vector<ResourceSet>> parse_resource_sets(const xmlNode* n, const Cib& cib) {
+  std::vector<ResourceSet> sets;
+  for (const xmlNode* s : children(n, "resource_set")) {
+    if (auto ref = attr(s, "id-ref")) {
+      s = cib.by_id(*ref);
+      if (!s) return invalid("resource_set id-ref '" + *ref + "' does not exist");
+    }
+    ResourceSet rs;
+    rs.id = attr_or(s, "id");
+    auto seq = attr_or(s, "sequential", "true");
+    rs.sequential = !(seq == "false" || seq == "no" || seq == "0");
+    auto req = attr_or(s, "require-all", "true");
+    rs.require_all = !(req == "false" || req == "no" || req == "0");
+    rs.role = attr_or(s, "role");
+    rs.action = attr_or(s, "action");
+    rs.ordering = attr_or(s, "ordering");
+    rs.kind = attr_or(s, "kind");
+    rs.score = score_attr(s, "score");
+    for (const xmlNode* r : children(s, "resource_ref")) {
+      auto id = attr_or(r, "id");
+      // A tag in a set stands for the resources it tags.
+      auto tag = cib.tags.find(id);
+      if (tag != cib.tags.end()) {
+        rs.rscs.insert(rs.rscs.end(), tag->second.begin(), tag->second.end());
+      } else {
+        rs.rscs.push_back(id);
+      }
+    }
+    sets.push_back(std::move(rs));
+  }
+  return sets;
+}
+
+OpHistory parse_op_history(const xmlNode* op) {
+  OpHistory h;
+  h.xml = op;
+  h.id = attr_or(op, "id");
+  h.key = attr_or(op, "operation_key");
+  h.task = attr_or(op, "operation");
+  h.on_node = attr_or(op, "on_node");
+  h.migrate_source = attr_or(op, "migrate_source");
+  h.migrate_target = attr_or(op, "migrate_target");
+  h.exit_reason = attr_or(op, "exit-reason");
+  h.transition_key = attr_or(op, "transition-key");
+  h.transition_magic = attr_or(op, "transition-magic");
+  h.digest = attr_or(op, "op-digest");
+  h.restart_digest = attr_or(op, "op-restart-digest");
+  h.secure_digest = attr_or(op, "op-secure-digest");
+  h.interval_ms = parse_interval_ms(attr_or(op, "interval", "0")).value_or(0);
+  h.call_id = static_cast<int>(parse_score_lenient(attr_or(op, "call-id", "-1")).value());
+  if (auto rc = attr(op, "rc-code")) {
+    h.rc = std::atoi(rc->c_str());
+    h.has_rc = true;
+  }
+  h.op_status = std::atoi(attr_or(op, "op-status", "0").c_str());
+  h.last_rc_change = std::atoll(attr_or(op, "last-rc-change", "0").c_str());
+  h.last_run = std::atoll(attr_or(op, "last-run", "0").c_str());
+  return h;
+}
+
+}  // namespace
+
+Status Cib::parse() {
+  const xmlNode* r = root();
+  index_ids(r, ids_);
+  validate_with = attr_or(r, "validate-with");
+  dc_uuid = attr_or(r, "dc-uuid");
+  execution_date = attr_or(r, "execution-date");
+  auto hq = attr_or(r, "have-quorum", "false");
+  have_quorum = (hq == "true" || hq == "1" || hq == "yes" || hq == "on");
+  auto resolve = resolver();
+
+  const xmlNode* config = first_child(r, "configuration");
+  if (!config) return invalid("no <configuration> section");
+
+  if (const xmlNode* cc = first_child(config, "crm_config")) {
+    auto sets = rules::parse_nvsets(cc, "cluster_property_set", resolve);
+    if (!sets) return sets.error();
+    crm_config = std::move(sets).value();
+  }
+  for (const char* which : {"rsc_defaults", "op_defaults"}) {
+    if (const xmlNode* d = first_child(config, which)) {
+      auto sets = rules::parse_nvsets(d, "meta_attributes", resolve);
+      if (!sets) return sets.error();
+      (std::string(which) == "rsc_defaults" ? rsc_defaults : op_defaults) = std::move(sets).value();
+    }
+  }
+  if (const xmlNode* ns = first_child(config, "nodes")) {
+    for (const xmlNode* n : children(ns, "node")) {
+      NodeConfig nc;
+      nc.id = attr_or(n, "id");
+      nc.uname = attr_or(n, "uname", nc.id);
+      nc.type = attr_or(n, "type", "member");
+      if (nc.type == "normal") nc.type = "member";
+      nc.score = score_attr(n, "score");
+      auto inst = rules::parse_nvsets(n, "instance_attributes", resolve);
+      if (!inst) return inst.error().with_context("node " + nc.uname);
+      nc.instance_sets = std::move(inst).value();
+      auto util = rules::parse_nvsets(n, "utilization", resolve);
+      if (!util) return util.error().with_context("node " + nc.uname);
+      nc.utilization_sets = std::move(util).value();
+      nodes.push_back(std::move(nc));
+    }
+  }
+  if (const xmlNode* ts = first_child(config, "tags")) {
+    for (const xmlNode* t : children(ts, "tag")) {
+      auto& list = tags[attr_or(t, "id")];
+      for (const xmlNode* o : children(t, "obj_ref")) list.push_back(attr_or(o, "id"));
+    }
+  }
+  if (const xmlNode* rs = first_child(config, "resources")) {
+    for (xmlNode* c = rs->children; c; c = c->next) {
+      if (!(is(c, "primitive") || is(c, "group") || is(c, "clone") || is(c, "master") ||
+            is(c, "bundle"))) {
+        continue;
+      }
+      auto rc = parse_resource(c, *this, nullptr);
+      if (!rc) return rc.error();
+      resources.push_back(std::move(rc).value());
+    }
+  }
+  if (const xmlNode* cs = first_child(config, "constraints")) {
+    for (xmlNode* c = cs->children; c; c = c->next) {
+      if (c->type != XML_ELEMENT_NODE) continue;
+      std::string id = attr_or(c, "id");
+      if (is(c, "rsc_location")) {
+        LocationConstraint l;
+        l.id = id;
+        l.rsc = attr_or(c, "rsc");
+        l.rsc_pattern = attr_or(c, "rsc-pattern");
+        l.node = attr_or(c, "node");
+        l.role = attr_or(c, "role");
+        l.discovery = attr_or(c, "resource-discovery");
+        l.score = score_attr(c, "score");
+        for (const xmlNode* rule : children(c, "rule")) {
+          auto parsed = rules::parse_rule(rule, resolve);
+          if (!parsed) return parsed.error().with_context("rsc_location " + id);
+          l.rules.push_back(std::move(parsed).value());
+        }
+        auto sets = parse_resource_sets(c, *this);
+        if (!sets) return sets.error().with_context("rsc_location " + id);
+        l.sets = std::move(sets).value();
+        locations.push_back(std::move(l));
+      } else if (is(c, "rsc_colocation")) {
+        ColocationConstraint k;
+        k.id = id;
+        k.rsc = attr_or(c, "rsc");
+        k.with_rsc = attr_or(c, "with-rsc");
+        k.rsc_role = attr_or(c, "rsc-role");
+        k.with_rsc_role = attr_or(c, "with-rsc-role");
+        k.node_attribute = attr_or(c, "node-attribute");
+        k.influence = attr_or(c, "influence");
+        k.rsc_instance = attr_or(c, "rsc-instance");
+        k.with_rsc_instance = attr_or(c, "with-rsc-instance");
+        k.score = score_attr(c, "score").value_or(Score(0));
+        auto sets = parse_resource_sets(c, *this);
+        if (!sets) return sets.error().with_context("rsc_colocation " + id);
+        k.sets = std::move(sets).value();
+        colocations.push_back(std::move(k));
+      } else if (is(c, "rsc_order")) {
+        OrderConstraint o;
+        o.id = id;
+        o.first = attr_or(c, "first");
+        o.then = attr_or(c, "then");
+        o.first_action = attr_or(c, "first-action");
+        o.then_action = attr_or(c, "then-action");
+        o.kind = attr_or(c, "kind");
+        o.symmetrical = attr_or(c, "symmetrical");
+        o.first_instance = attr_or(c, "first-instance");
+        o.then_instance = attr_or(c, "then-instance");
+        o.score = score_attr(c, "score");
+        auto sets = parse_resource_sets(c, *this);
+        if (!sets) return sets.error().with_context("rsc_order " + id);
+        o.sets = std::move(sets).value();
+        orders.push_back(std::move(o));
+      } else if (is(c, "rsc_ticket")) {
+        tickets.push_back({id});
+      }
+    }
+  }
+
+  if (const xmlNode* st = first_child(r, "status")) {
+    for (const xmlNode* ns : children(st, "node_state")) {
+      NodeState s;
+      s.xml = ns;
+      s.id = attr_or(ns, "id");
+      s.uname = attr_or(ns, "uname");
+      if (auto v = attr(ns, "in_ccm")) {
+        s.has_in_ccm = true;
+        // "true"/"false", or (newer) a timestamp meaning "member since".
+        s.in_ccm = !(*v == "false" || *v == "0" || *v == "no" || *v == "off");
+      }
+      if (auto v = attr(ns, "crmd")) {
+        s.has_crmd = true;
+        s.crmd = *v;
+      }
+      s.join = attr_or(ns, "join");
+      s.expected = attr_or(ns, "expected");
+      s.ha = attr_or(ns, "ha");
+      if (const xmlNode* ta = first_child(ns, "transient_attributes")) {
+        auto sets = rules::parse_nvsets(ta, "instance_attributes", resolve);
+        if (!sets) return sets.error().with_context("node_state " + s.uname);
+        s.transient_sets = std::move(sets).value();
+      }
+      if (const xmlNode* lrm = first_child(ns, "lrm")) {
+        s.has_lrm = true;
+        if (const xmlNode* lrs = first_child(lrm, "lrm_resources")) {
+          for (const xmlNode* lr : children(lrs, "lrm_resource")) {
+            ResourceHistory h;
+            h.id = attr_or(lr, "id");
+            h.cls = attr_or(lr, "class");
+            h.provider = attr_or(lr, "provider");
+            h.type = attr_or(lr, "type");
+            h.container = attr_or(lr, "container");
+            for (const xmlNode* op : children(lr, "lrm_rsc_op")) {
+              h.ops.push_back(parse_op_history(op));
+            }
+            // Pacemaker replays history in call-id order; pending (-1) last.
+            std::stable_sort(h.ops.begin(), h.ops.end(), [](const OpHistory& a, const OpHistory& b) {
+              if (a.call_id == -1 || b.call_id == -1) return a.call_id != -1 && b.call_id == -1;
+              return a.call_id < b.call_id;
+            });
+            s.resources.push_back(std::move(h));
+          }
+        }
+      }
+      node_states.push_back(std::move(s));
+    }
+  }
+  return ok_status();
+}
+
+}  // namespace vigil::cib

@@ -1,0 +1,672 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Placement: node criteria (stickiness, failures), colocation scores and the
+// assignment of primitives and groups to nodes, recording score lines.
+#include <algorithm>
+#include <cmath>
+
+#include <strings.h>
+#include <cstring>
+#include <functional>
+
+#include "internal.hpp"
+
+namespace vigil::pengine {
+
+bool node_available(const Node* node, bool consider_score, int weight) {
+  if (!node || !node->online || node->shutdown || node->unclean || node->standby ||
+      node->maintenance) {
+    return false;
+  }
+  if (consider_score && weight < 0) return false;
+  return true;
+}
+
+bool any_node_available(const std::vector<NodeScore>& allowed, const WorkingSet& ws) {
+  for (const auto& n : ws.nodes) {
+    const auto& s = allowed[n->index];
+    if (s.present && node_available(n.get(), true, s.weight)) return true;
+  }
+  return false;
+}
+
+namespace {
+
+void show_scores(WorkingSet& ws, Resource* rsc, const char* fn, const std::vector<NodeScore>& nodes) {
+  if (!ws.options.show_scores || rsc->is(kRscOrphan)) return;
+  std::vector<Node*> sorted;
+  for (auto& n : ws.nodes) {
+    if (nodes[n->index].present) sorted.push_back(n.get());
+  }
+  std::sort(sorted.begin(), sorted.end(), [](Node* a, Node* b) {
+    return strcasecmp(a->uname.c_str(), b->uname.c_str()) < 0;
+  });
+  for (Node* n : sorted) {
+    ws.score_lines.push_back(std::string(fn) + ": " + rsc->id + " allocation score on " + n->uname +
+                             ": " + Score(nodes[n->index].weight).str());
+  }
+  for (Resource* c : rsc->children) show_scores(ws, c, fn, c->allowed);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- criteria
+
+int failcount(const WorkingSet& ws, const Node* node, const Resource* rsc,
+              EpochSeconds* last_failure, bool effective) {
+  if (!node) return 0;
+  std::string prefix = "fail-count-" + rsc->id;
+  std::string lf_prefix = "last-failure-" + rsc->id;
+  int count = 0;
+  EpochSeconds last = 0;
+  for (const auto& [k, v] : node->attrs) {
+    if (k.compare(0, prefix.size(), prefix) == 0 &&
+        (k.size() == prefix.size() || k[prefix.size()] == '#')) {
+      count = (Score(count) + parse_score_lenient(v)).value();
+    } else if (k.compare(0, lf_prefix.size(), lf_prefix) == 0 &&
+               (k.size() == lf_prefix.size() || k[lf_prefix.size()] == '#')) {
+      EpochSeconds t = std::atoll(v.c_str());
+      if (t > last) last = t;
+    }
+  }
+  if (effective && count > 0 && rsc->failure_timeout_s > 0 && last > 0) {
+    if (ws.options.now >= last + rsc->failure_timeout_s) count = 0;
+  }
+  if (last_failure) *last_failure = last;
+  return count;
+}
+
+Action* clear_failcount(WorkingSet& ws, Resource* rsc, Node* node, const std::string& reason) {
+  std::string key = op_key(rsc->id, "clear_failcount", 0);
+  Action* a = custom_action(ws, rsc, key, "clear_failcount", node, false, true);
+  a->meta["op_no_wait"] = "true";
+  set_reason(a, reason, true);
+  return a;
+}
+
+namespace {
+
+void apply_stickiness(WorkingSet& ws, Resource* rsc) {
+  if (!rsc->children.empty()) {
+    for (Resource* c : rsc->children) apply_stickiness(ws, c);
+    return;
+  }
+  if (!rsc->is(kRscManaged) || rsc->stickiness < 1 || rsc->running_on.size() != 1) return;
+  Node* node = rsc->running_on.front();
+  if (!ws.config.symmetric && !rsc->allowed[node->index].present) return;
+  resource_location(ws, rsc, node, rsc->stickiness, "stickiness");
+}
+
+void check_failure_threshold(WorkingSet& ws, Resource* rsc, Node* node) {
+  if (!rsc->children.empty()) {
+    for (Resource* c : rsc->children) check_failure_threshold(ws, c, node);
+    return;
+  }
+  if (!rsc_actions(rsc, node, "clear_failcount", true).empty()) return;
+  if (rsc->migration_threshold == 0 || rsc->is(kRscFailureIgnored)) return;
+  int fc = failcount(ws, node, rsc, nullptr, true);
+  if (fc <= 0) return;
+  if (rsc->migration_threshold - fc <= 0) {
+    resource_location(ws, rsc, node, -kInfinity, "__fail_limit__");
+  }
+}
+
+void apply_exclusive_discovery(Resource* rsc, Node* node) {
+  if (rsc->is(kRscExclusiveDiscover) || rsc->top()->is(kRscExclusiveDiscover)) {
+    for (Resource* c : rsc->children) apply_exclusive_discovery(c, node);
+    auto& slot = rsc->allowed[node->index];
+    if (slot.present && slot.discover != Discover::kExclusive) slot.weight = -kInfinity;
+  }
+}
+
+}  // namespace
+
+void apply_node_criteria(WorkingSet& ws) {
+  apply_locations(ws);
+  for (Resource* r : ws.resources) apply_stickiness(ws, r);
+  for (auto& n : ws.nodes) {
+    for (Resource* r : ws.resources) {
+      check_failure_threshold(ws, r, n.get());
+      apply_exclusive_discovery(r, n.get());
+    }
+  }
+}
+
+// Node health: "#health-*" attributes, summed per node, applied to every
+// resource as a location score (Pacemaker's node-health-strategy).
+void apply_node_health(WorkingSet& ws) {
+  const std::string& strategy = ws.config.node_health_strategy;
+  if (strategy.empty() || strategy == "none") return;
+  int base = 0;
+  if (strategy == "progressive" || strategy == "custom") {
+    if (auto v = lookup(ws.config.raw, "node-health-base")) base = parse_score_lenient(*v).value();
+  }
+  for (auto& n : ws.nodes) {
+    int health = base;
+    for (const auto& [k, v] : n->attrs) {
+      if (k.compare(0, 8, "#health-") != 0) continue;
+      health = (Score(health) + parse_score_lenient(v, ws.config.health)).value();
+    }
+    if (health == 0) continue;
+    for (Resource* r : ws.resources) {
+      bool allow = false;
+      if (auto v = lookup(r->meta, "allow-unhealthy-nodes")) allow = is_true(*v);
+      if (health < 0 && allow) continue;
+      resource_location(ws, r, n.get(), health, "health:" + n->uname);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- internal constraints
+
+namespace {
+
+void primitive_internal_constraints(WorkingSet& ws, Resource* rsc) {
+  if (!rsc->is(kRscManaged)) return;
+  order_rsc_actions(ws, rsc, "stop", rsc, "start",
+                    kOrderOptional | kOrderImpliesThen | kOrderRestart);
+  if (rsc->role > Role::kUnpromoted) {
+    order_rsc_actions(ws, rsc, "demote", rsc, "stop", kOrderPromotedImpliesFirst);
+    order_rsc_actions(ws, rsc, "start", rsc, "promote", kOrderRunnableLeft);
+  }
+  order_rsc_actions(ws, rsc, "delete", rsc, "monitor", kOrderSameNode | kOrderThenCancelsFirst);
+  if (rsc->is(kRscFenceDevice)) {
+    // Fence devices cannot run on remote nodes (none in this scope).
+  }
+}
+
+void group_internal_constraints(WorkingSet& ws, Resource* g) {
+  order_rsc_actions(ws, g, "stop", g, "stopped", kOrderRunnableLeft);
+  order_rsc_actions(ws, g, "stopped", g, "start", kOrderOptional);
+  order_rsc_actions(ws, g, "start", g, "running", kOrderRunnableLeft);
+  bool ordered = g->group_ordered, colocated = g->group_colocated;
+  Resource* previous = nullptr;
+  Resource* last_active = nullptr;
+  for (Resource* m : g->children) {
+    std::uint32_t down_flags = kOrderImpliesFirstPrinted;
+    std::uint32_t post_down_flags = kOrderImpliesThenPrinted;
+    internal_constraints(ws, m);
+    if (!previous) {
+      if (ordered) {
+        down_flags |= kOrderOptional;
+        post_down_flags = kOrderImpliesThen;
+      }
+    } else if (colocated) {
+      new_colocation(ws, "group:internal_colocation", "", kInfinity, m, previous, "", "",
+                     m->is(kRscCritical));
+    }
+    order_rsc_actions(ws, g, "stop", m, "stop", down_flags);
+    order_rsc_actions(ws, m, "stop", g, "stopped", post_down_flags);
+    order_rsc_actions(ws, g, "start", m, "start", kOrderImpliesFirstPrinted);
+    order_rsc_actions(ws, m, "start", g, "running",
+                      kOrderRunnableLeft | kOrderImpliesThen | kOrderImpliesThenPrinted);
+    if (!ordered) {
+      order_rsc_actions(ws, g, "start", m, "start",
+                        kOrderImpliesThen | kOrderRunnableLeft | kOrderImpliesFirstPrinted);
+    } else if (!previous) {
+      order_rsc_actions(ws, g, "start", m, "start", kOrderNone);
+    } else {
+      order_rsc_actions(ws, previous, "start", m, "start", kOrderImpliesThen | kOrderRunnableLeft);
+      order_rsc_actions(ws, m, "stop", previous, "stop", kOrderOptional | kOrderRestart);
+    }
+    if (!m->running_on.empty()) {
+      if (ordered && previous && previous->running_on.empty() && last_active &&
+          !last_active->running_on.empty()) {
+        order_rsc_actions(ws, m, "stop", last_active, "stop", kOrderOptional);
+      }
+      last_active = m;
+    }
+    previous = m;
+  }
+}
+
+}  // namespace
+
+void internal_constraints(WorkingSet& ws, Resource* rsc) {
+  if (rsc->is_group()) {
+    group_internal_constraints(ws, rsc);
+  } else {
+    primitive_internal_constraints(ws, rsc);
+  }
+}
+
+void create_internal_constraints(WorkingSet& ws) {
+  for (Resource* r : ws.resources) internal_constraints(ws, r);
+}
+
+// ---------------------------------------------------------------- colocation scores
+
+bool colocation_has_influence(const Colocation& c, const Resource* rsc) {
+  if (!rsc) rsc = c.primary;
+  return c.influence || rsc->running_on.empty();
+}
+
+namespace {
+
+constexpr int kInfinityHack = kInfinity * -100;
+
+enum class Affects { kNothing, kLocation, kRole };
+
+Affects colocation_affects(const Resource* dependent, const Resource* primary, const Colocation& c,
+                           bool preview) {
+  if (!preview && primary->is(kRscProvisional)) return Affects::kNothing;
+  if (!preview && !dependent->is(kRscProvisional)) return Affects::kNothing;
+  if (c.score > 0 && c.dependent_role != Role::kUnknown && c.dependent_role != dependent->next_role) {
+    return Affects::kNothing;
+  }
+  if (c.score > 0 && c.primary_role != Role::kUnknown && c.primary_role != primary->next_role) {
+    return Affects::kNothing;
+  }
+  if (c.score < 0 && c.dependent_role != Role::kUnknown && c.dependent_role == dependent->next_role) {
+    return Affects::kNothing;
+  }
+  if (c.score < 0 && c.primary_role != Role::kUnknown && c.primary_role == primary->next_role) {
+    return Affects::kNothing;
+  }
+  return Affects::kLocation;
+}
+
+void apply_coloc_to_weights(WorkingSet& ws, Resource* dependent, const Resource* primary,
+                            const Colocation& c) {
+  std::string attribute = c.node_attribute.empty() ? "#uname" : c.node_attribute;
+  const std::string* value = nullptr;
+  if (primary->allocated_to) {
+    value = node_attr(primary->allocated_to, attribute);
+  } else if (c.score < 0) {
+    return;
+  }
+  std::vector<NodeScore> work = dependent->allowed;
+  for (auto& n : ws.nodes) {
+    auto& slot = work[n->index];
+    if (!slot.present) continue;
+    if (!primary->allocated_to) {
+      slot.weight = (Score(-c.score) + Score(slot.weight)).value();
+    } else {
+      const std::string* mine = node_attr(n.get(), attribute);
+      bool same = mine && value && strcasecmp(mine->c_str(), value->c_str()) == 0;
+      if (same) {
+        if (c.score < kInfinity) slot.weight = (Score(c.score) + Score(slot.weight)).value();
+      } else if (c.score >= kInfinity) {
+        slot.weight = (Score(-c.score) + Score(slot.weight)).value();
+      }
+    }
+  }
+  if (c.score <= -kInfinity || c.score >= kInfinity || any_node_available(work, ws)) {
+    dependent->allowed = std::move(work);
+  }
+}
+
+int best_node_score_matching_attr(const WorkingSet& ws, const Resource* rsc, const std::string& attr,
+                                  const std::string* value) {
+  int best = -kInfinity;
+  for (const auto& n : ws.nodes) {
+    const auto& slot = rsc->allowed[n->index];
+    if (!slot.present) continue;
+    const std::string* v = node_attr(n.get(), attr);
+    bool eq = (v == nullptr && value == nullptr) ||
+              (v && value && strcasecmp(v->c_str(), value->c_str()) == 0);
+    if (slot.weight > best && node_available(n.get(), false, slot.weight) && eq) best = slot.weight;
+  }
+  return best;
+}
+
+void add_node_scores_matching_attr(const WorkingSet& ws, std::vector<NodeScore>& nodes,
+                                   const Resource* rsc, std::string attr, float factor,
+                                   bool only_positive) {
+  if (attr.empty()) attr = "#uname";
+  for (const auto& n : ws.nodes) {
+    auto& slot = nodes[n->index];
+    if (!slot.present) continue;
+    int score = best_node_score_matching_attr(ws, rsc, attr, node_attr(n.get(), attr));
+    if (factor < 0 && score < 0) continue;
+    if (slot.weight == kInfinityHack) continue;
+    float weight_f = factor * static_cast<float>(score);
+    int weight = static_cast<int>(weight_f < 0 ? weight_f - 0.5f : weight_f + 0.5f);
+    if (weight == 0 && score != 0) {
+      if (factor > 0.0f) {
+        weight = 1;
+      } else if (factor < 0.0f) {
+        weight = -1;
+      }
+    }
+    int new_score = (Score(weight) + Score(slot.weight)).value();
+    if (only_positive && new_score < 0 && slot.weight > 0) {
+      slot.weight = kInfinityHack;
+      continue;
+    }
+    if (only_positive && new_score < 0 && slot.weight == 0) continue;
+    slot.weight = new_score;
+  }
+}
+
+}  // namespace
+
+void add_colocated_node_scores(WorkingSet& ws, Resource* rsc, const std::string& log_id,
+                               std::vector<NodeScore>& nodes, bool nodes_null,
+                               const std::string& attr, float factor, std::uint32_t flags) {
+  if (rsc->is(kRscMerging)) return;
+  rsc->set(kRscMerging);
+  std::vector<NodeScore> work;
+  if (rsc->is_group()) {
+    if (rsc->children.empty()) {
+      rsc->clear(kRscMerging);
+      return;
+    }
+    Resource* member = nodes_null ? last_group_member(rsc) : rsc->children.front();
+    work = nodes;
+    add_colocated_node_scores(ws, member, log_id, work, nodes_null, attr, factor, flags);
+  } else if (nodes_null) {
+    work = rsc->allowed;
+  } else {
+    work = nodes;
+    add_node_scores_matching_attr(ws, work, rsc, attr, factor, (flags & kColocSelectNonnegative) != 0);
+  }
+  if (any_node_available(work, ws)) {
+    float multiplier = factor < 0.0f ? -1.0f : 1.0f;
+    std::vector<Colocation*> list;
+    if (flags & kColocSelectThisWith) {
+      list = rsc->this_with;
+    } else if (rsc->is_group()) {
+      list = last_group_member(rsc)->with_this;
+    } else {
+      list = rsc->with_this;
+    }
+    for (Colocation* c : list) {
+      Resource* other = nullptr;
+      if (flags & kColocSelectThisWith) {
+        other = c->primary;
+      } else if (!colocation_has_influence(*c, nullptr)) {
+        continue;
+      } else {
+        other = c->dependent;
+      }
+      float f = multiplier * static_cast<float>(c->score) / static_cast<float>(kInfinity);
+      add_colocated_node_scores(ws, other, log_id, work, false, c->node_attribute, f,
+                                flags | kColocSelectActive);
+    }
+  } else if (flags & kColocSelectActive) {
+    rsc->clear(kRscMerging);
+    return;
+  }
+  if (flags & kColocSelectNonnegative) {
+    for (auto& s : work) {
+      if (s.weight == kInfinityHack) s.weight = 1;
+    }
+  }
+  nodes = std::move(work);
+  rsc->clear(kRscMerging);
+}
+
+void apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary, const Colocation& c,
+                       bool for_dependent) {
+  if (dependent->is_group() && for_dependent) {
+    if (dependent->children.empty()) return;
+    if (dependent->group_colocated) {
+      apply_coloc_score(ws, dependent->children.front(), primary, c, true);
+      return;
+    }
+    if (c.score >= kInfinity) {
+      ws.warnings.push_back(dependent->id + ": Cannot perform mandatory colocation between "
+                            "non-colocated group and " + primary->id);
+      return;
+    }
+    for (Resource* m : dependent->children) apply_coloc_score(ws, m, primary, c, true);
+    return;
+  }
+  if (for_dependent) {
+    apply_coloc_score(ws, dependent, primary, c, false);
+    return;
+  }
+  if (primary->is_group()) {
+    if (primary->is(kRscProvisional)) return;
+    if (primary->group_colocated) {
+      Resource* member = nullptr;
+      if (c.score >= kInfinity) {
+        member = last_group_member(primary);
+      } else if (!primary->children.empty()) {
+        member = primary->children.front();
+      }
+      if (!member) return;
+      apply_coloc_score(ws, dependent, member, c, false);
+      return;
+    }
+    if (c.score >= kInfinity) {
+      ws.warnings.push_back(dependent->id + ": Cannot perform mandatory colocation with "
+                            "non-colocated group " + primary->id);
+      return;
+    }
+    for (Resource* m : primary->children) apply_coloc_score(ws, dependent, m, c, false);
+    return;
+  }
+  switch (colocation_affects(dependent, primary, c, false)) {
+    case Affects::kLocation:
+      apply_coloc_to_weights(ws, dependent, primary, c);
+      break;
+    default:
+      break;
+  }
+}
+
+// ---------------------------------------------------------------- assignment
+
+namespace {
+
+bool finalize_assignment(WorkingSet& ws, Resource* rsc, Node* chosen, bool force) {
+  int weight = chosen ? rsc->allowed[chosen->index].weight : 0;
+  if (!force && chosen) {
+    if (weight < 0 || !node_available(chosen, true, weight)) {
+      rsc->next_role = Role::kStopped;
+      chosen = nullptr;
+    }
+  }
+  rsc->allocated_to = nullptr;
+  rsc->clear(kRscProvisional);
+  if (!chosen) {
+    rsc->next_role = Role::kStopped;
+    for (Action* op : rsc->actions) {
+      if (op->task == "stop") {
+        op->clear(kActOptional);
+      } else if (op->task == "start") {
+        op->clear(kActRunnable);
+      } else {
+        auto interval = lookup(op->meta, "interval");
+        auto target = lookup(op->meta, "op_target_rc");
+        if (interval && *interval != "0" && !(target && *target == "7")) op->clear(kActRunnable);
+      }
+    }
+    return false;
+  }
+  rsc->allocated_to = chosen;
+  chosen->num_resources++;
+  return true;
+}
+
+std::vector<Node*> sorted_allowed_nodes(WorkingSet& ws, Resource* rsc) {
+  std::vector<Node*> nodes;
+  for (auto& n : ws.nodes) {
+    if (rsc->allowed[n->index].present) nodes.push_back(n.get());
+  }
+  Node* active = rsc->current_node();
+  auto eff = [&](Node* n) {
+    return node_available(n, false, 0) ? rsc->allowed[n->index].weight : -kInfinity;
+  };
+  std::stable_sort(nodes.begin(), nodes.end(), [&](Node* a, Node* b) {
+    int wa = eff(a), wb = eff(b);
+    if (wa != wb) return wa > wb;
+    if (a->num_resources != b->num_resources) return a->num_resources < b->num_resources;
+    if (active) {
+      if (active == a) return true;
+      if (active == b) return false;
+    }
+    return strcmp(a->uname.c_str(), b->uname.c_str()) < 0;
+  });
+  return nodes;
+}
+
+bool assign_best_node(WorkingSet& ws, Resource* rsc, Node* prefer) {
+  if (!rsc->is(kRscProvisional)) return rsc->allocated_to != nullptr;
+  std::vector<Node*> nodes = sorted_allowed_nodes(ws, rsc);
+  Node* best = nodes.empty() ? nullptr : nodes.front();
+  Node* chosen = nullptr;
+  if (prefer && best) {
+    if (rsc->allowed[prefer->index].present) {
+      chosen = prefer;
+      int w = rsc->allowed[prefer->index].weight;
+      if (w < rsc->allowed[best->index].weight || !node_available(prefer, true, w)) chosen = nullptr;
+    }
+  }
+  if (!chosen && best) {
+    chosen = best;
+    int cw = rsc->allowed[chosen->index].weight;
+    if (cw > 0 && node_available(chosen, false, cw)) {
+      Node* running = rsc->current_node();
+      if (running && node_available(running, true, 0)) {
+        for (size_t i = 1; i < nodes.size(); ++i) {
+          if (rsc->allowed[nodes[i]->index].weight != cw) break;
+          if (nodes[i] == running) chosen = nodes[i];
+        }
+      }
+    }
+  }
+  return finalize_assignment(ws, rsc, chosen, false);
+}
+
+void apply_this_with(WorkingSet& ws, Resource* rsc, Colocation* c) {
+  std::vector<NodeScore> archive;
+  bool keep = c->dependent_role >= Role::kPromoted || (c->score < 0 && c->score > -kInfinity);
+  if (keep) archive = rsc->allowed;
+  assign(ws, c->primary, nullptr);
+  apply_coloc_score(ws, rsc, c->primary, *c, true);
+  if (keep && !any_node_available(rsc->allowed, ws)) rsc->allowed = std::move(archive);
+}
+
+void apply_with_this(WorkingSet& ws, Resource* rsc, Colocation* c) {
+  Resource* other = c->dependent;
+  if (!colocation_has_influence(*c, nullptr)) return;
+  float factor = static_cast<float>(c->score) / static_cast<float>(kInfinity);
+  add_colocated_node_scores(ws, other, rsc->id, rsc->allowed, false, c->node_attribute, factor,
+                            kColocSelectActive);
+}
+
+Node* primitive_assign(WorkingSet& ws, Resource* rsc, Node* prefer) {
+  if (rsc->parent && !rsc->parent->is(kRscAllocating)) assign(ws, rsc->parent, prefer);
+  if (!rsc->is(kRscProvisional)) return rsc->allocated_to;
+  if (rsc->is(kRscAllocating)) return nullptr;
+  rsc->set(kRscAllocating);
+  for (Colocation* c : std::vector<Colocation*>(rsc->this_with)) apply_this_with(ws, rsc, c);
+  for (Colocation* c : std::vector<Colocation*>(rsc->with_this)) apply_with_this(ws, rsc, c);
+  if (rsc->next_role == Role::kStopped) {
+    resource_location(ws, rsc, nullptr, -kInfinity, "target-role");
+  } else if (rsc->next_role > rsc->role && !ws.have_quorum &&
+             ws.config.no_quorum == NoQuorumPolicy::kFreeze) {
+    rsc->next_role = rsc->role;
+  }
+  show_scores(ws, rsc, "pcmk__primitive_assign", rsc->allowed);
+  if (ws.config.stonith_enabled && !ws.config.have_stonith_resource) rsc->clear(kRscManaged);
+  if (!rsc->is(kRscManaged)) {
+    rsc->next_role = rsc->role;
+    finalize_assignment(ws, rsc, rsc->current_node(), true);
+  } else if (ws.config.stop_all) {
+    finalize_assignment(ws, rsc, nullptr, true);
+  } else if (rsc->is(kRscProvisional) && assign_best_node(ws, rsc, prefer)) {
+    // assigned
+  }
+  rsc->clear(kRscAllocating);
+  return rsc->allocated_to;
+}
+
+void expand_group_colocations(Resource* g) {
+  if (g->children.empty()) return;
+  Resource* member = g->children.front();
+  for (Colocation* c : g->this_with) {
+    // g_list_insert_sorted by primary priority, as for any "this with".
+    auto& l = member->this_with;
+    auto it = l.begin();
+    while (it != l.end()) {
+      const Colocation* o = *it;
+      int cmp;
+      if (c->primary->priority != o->primary->priority) {
+        cmp = c->primary->priority > o->primary->priority ? -1 : 1;
+      } else if (c->primary->kind != o->primary->kind) {
+        cmp = c->primary->kind > o->primary->kind ? -1 : 1;
+      } else {
+        cmp = c->primary->id.compare(o->primary->id);
+      }
+      if (cmp <= 0) break;
+      ++it;
+    }
+    l.insert(it, c);
+  }
+  bool any_unmanaged = !member->is(kRscManaged);
+  for (size_t i = 1; i < g->children.size(); ++i) {
+    Resource* m = g->children[i];
+    if (any_unmanaged) {
+      for (Colocation* c : g->this_with) {
+        if (c->score == kInfinity) m->this_with.push_back(c);
+      }
+    } else if (!m->is(kRscManaged)) {
+      any_unmanaged = true;
+    }
+  }
+  g->this_with.clear();
+  Resource* last = last_group_member(g);
+  for (Colocation* c : g->with_this) {
+    auto& l = last->with_this;
+    auto it = l.begin();
+    while (it != l.end()) {
+      const Colocation* o = *it;
+      int cmp;
+      if (c->dependent->priority != o->dependent->priority) {
+        cmp = c->dependent->priority > o->dependent->priority ? -1 : 1;
+      } else if (c->dependent->kind != o->dependent->kind) {
+        cmp = c->dependent->kind > o->dependent->kind ? -1 : 1;
+      } else {
+        cmp = c->dependent->id.compare(o->dependent->id);
+      }
+      if (cmp <= 0) break;
+      ++it;
+    }
+    l.insert(it, c);
+  }
+  g->with_this.clear();
+}
+
+Node* group_assign(WorkingSet& ws, Resource* g, Node* prefer) {
+  if (!g->is(kRscProvisional)) return g->allocated_to;
+  if (g->is(kRscAllocating)) return nullptr;
+  if (g->children.empty()) {
+    g->clear(kRscProvisional);
+    return nullptr;
+  }
+  g->set(kRscAllocating);
+  Resource* first = g->children.front();
+  g->role = first->role;
+  expand_group_colocations(g);
+  show_scores(ws, g, "pcmk__group_assign", g->allowed);
+  Node* first_node = nullptr;
+  bool first_done = false;
+  for (Resource* m : g->children) {
+    Node* n = assign(ws, m, prefer);
+    if (!first_done) {
+      first_node = n;
+      first_done = true;
+    }
+  }
+  g->next_role = first->next_role;
+  g->clear(kRscAllocating | kRscProvisional);
+  if (!g->group_colocated) return nullptr;
+  g->allocated_to = first_node;
+  return first_node;
+}
+
+}  // namespace
+
+Node* assign(WorkingSet& ws, Resource* rsc, Node* prefer) {
+  if (rsc->is_group()) return group_assign(ws, rsc, prefer);
+  return primitive_assign(ws, rsc, prefer);
+}
+
+void assign_resources(WorkingSet& ws) {
+  for (Resource* r : ws.resources) assign(ws, r, nullptr);
+}
+
+}  // namespace vigil::pengine

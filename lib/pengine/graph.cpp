@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vigil/pengine/graph.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <strings.h>
+#include <cstring>
+#include <functional>
+
+#include "internal.hpp"
+
+namespace vigil::pengine {
+
+namespace {
+
+bool should_add_action(const Action* a) {
+  if (!a->is(kActRunnable)) return false;
+  if (a->is(kActOptional) && !a->is(kActPrintAlways)) return false;
+  if (a->rsc && !a->rsc->is(kRscManaged) && a->task != "monitor") {
+    auto interval = lookup(a->meta, "interval");
+    if (!interval || *interval == "0") return false;
+  }
+  if (a->is(kActPseudo) || a->task == "stonith" || a->task == "do_shutdown") return true;
+  if (!a->node) return false;
+  if (a->is(kActDc)) return true;
+  if (!a->node->online) return false;
+  if (a->node->unclean) return false;
+  return true;
+}
+
+bool ordering_can_change_actions(std::uint32_t type) {
+  return (type & ~(kOrderImpliesFirstPrinted | kOrderImpliesThenPrinted | kOrderOptional)) != 0;
+}
+
+bool should_add_input(const Action* action, ActionLink& input) {
+  if (input.dumped) return true;
+  const Action* in = input.action;
+  if (input.type == kOrderNone) return false;
+  if (!in->is(kActRunnable) && !ordering_can_change_actions(input.type)) return false;
+  if (!in->is(kActRunnable) && (input.type & kOrderOneOrMore)) return false;
+  if ((input.type & kOrderImpliesFirstMigratable) && !in->is(kActRunnable)) return false;
+  if ((input.type & kOrderApplyFirstNonMigratable) && in->is(kActMigrateRunnable)) return false;
+  if (input.type == kOrderOptional && in->is(kActMigrateRunnable) && in->uuid.size() >= 7 &&
+      in->uuid.compare(in->uuid.size() - 7, 7, "_stop_0") == 0) {
+    return false;
+  }
+  if (input.type == kOrderLoad) {
+    if (!in->node || !action->node || in->node != action->node) {
+      input.type = kOrderNone;
+      return false;
+    }
+    if (in->is(kActOptional)) {
+      input.type = kOrderNone;
+      return false;
+    }
+  } else if (input.type == kOrderAntiColocation) {
+    if (in->node && action->node && in->node != action->node) {
+      input.type = kOrderNone;
+      return false;
+    }
+    if (in->is(kActOptional)) {
+      input.type = kOrderNone;
+      return false;
+    }
+  } else if (in->is(kActOptional) && !in->is(kActPrintAlways) && !in->is(kActDumped) &&
+             !should_add_action(in)) {
+    return false;
+  }
+  return true;
+}
+
+void dedup_inputs(Action* a) {
+  std::stable_sort(a->before.begin(), a->before.end(),
+                   [](const auto& x, const auto& y) { return x->action->id < y->action->id; });
+  std::vector<std::shared_ptr<ActionLink>> out;
+  for (auto& in : a->before) {
+    if (!out.empty() && out.back()->action->id == in->action->id) {
+      out.back()->type |= in->type;
+      if (in->dumped) out.back()->dumped = true;
+    } else {
+      in->dumped = false;
+      out.push_back(in);
+    }
+  }
+  a->before = std::move(out);
+}
+
+void add_action(WorkingSet& ws, Graph& g, Action* a) {
+  if (!a->is(kActDedup)) {
+    dedup_inputs(a);
+    a->set(kActDedup);
+  }
+  if (a->is(kActDumped) || !should_add_action(a)) return;
+  a->set(kActDumped);
+  Synapse s;
+  s.id = static_cast<int>(g.synapses.size());
+  s.action = a;
+  s.priority = a->rsc ? a->rsc->priority : 0;
+  if (a->priority > s.priority) s.priority = a->priority;
+  for (auto& in : a->before) {
+    if (should_add_input(a, *in)) {
+      in->dumped = true;
+      s.inputs.push_back(in->action);
+    }
+  }
+  g.synapses.push_back(std::move(s));
+  (void)ws;
+}
+
+void add_rsc_actions(WorkingSet& ws, Graph& g, Resource* rsc) {
+  for (Action* a : std::vector<Action*>(rsc->actions)) add_action(ws, g, a);
+  for (Resource* c : rsc->children) add_rsc_actions(ws, g, c);
+}
+
+std::string esc(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string meta_name(const std::string& k) {
+  std::string n = "CRM_meta_" + k;
+  std::replace(n.begin(), n.end(), '-', '_');
+  return n;
+}
+
+std::string action_element(const Action* a) {
+  if (a->task == "stonith") return a->is(kActPseudo) ? "pseudo_event" : "crm_event";
+  if (a->task == "do_shutdown" || a->task == "clear_failcount") return "crm_event";
+  if (a->task == "delete" && !a->rsc) return "crm_event";
+  if (a->is(kActPseudo)) return "pseudo_event";
+  return "rsc_op";
+}
+
+void write_action(const WorkingSet& ws, std::string& out, const Action* a, bool skip_details,
+                  const std::string& indent) {
+  std::string el = action_element(a);
+  bool needs_node = !(el == "pseudo_event" && a->task != "stonith");
+  out += indent + "<" + el + " id=\"" + std::to_string(a->id) + "\" operation=\"" + esc(a->task) +
+         "\" operation_key=\"" + esc(a->uuid) + "\"";
+  if (needs_node && a->node) {
+    out += " on_node=\"" + esc(a->node->uname) + "\" on_node_uuid=\"" + esc(a->node->id) + "\"";
+  }
+  if (skip_details) {
+    out += "/>\n";
+    return;
+  }
+  out += ">\n";
+  if (a->rsc && !a->is(kActPseudo)) {
+    std::string kind = a->rsc->is_group() ? "group" : "primitive";
+    out += indent + "  <" + kind + " id=\"" + esc(a->rsc->id) + "\"";
+    for (const char* k : {"class", "provider", "type"}) {
+      if (auto v = lookup(a->rsc->meta, k)) out += std::string(" ") + k + "=\"" + esc(*v) + "\"";
+    }
+    out += "/>\n";
+  }
+  std::map<std::string, std::string> attrs;
+  attrs["crm_feature_set"] = "3.16.1";
+  for (const auto& [k, v] : a->extra) attrs[k] = v;
+  if (a->rsc && a->node) {
+    for (const auto& [k, v] : rsc_params(ws, a->rsc, a->node)) attrs[k] = v;
+  } else if (a->rsc && a->rsc->is_primitive()) {
+    for (const auto& [k, v] : rsc_params(ws, a->rsc, nullptr)) attrs[k] = v;
+  }
+  AttrMap meta = a->meta;
+  if (needs_node && a->node) {
+    meta["on_node"] = a->node->uname;
+    meta["on_node_uuid"] = a->node->id;
+  }
+  for (const auto& [k, v] : meta) attrs[meta_name(k)] = v;
+  if (!a->rsc && a->task == "stonith" && a->node) {
+    for (const auto& [k, v] : a->node->attrs) attrs[meta_name(k)] = v;
+  }
+  out += indent + "  <attributes";
+  for (const auto& [k, v] : attrs) out += " " + k + "=\"" + esc(v) + "\"";
+  out += "/>\n";
+  if (needs_node && a->node) {
+    if (a->task == "do_shutdown") {
+      out += indent + "  <downed>\n" + indent + "    <node id=\"" + esc(a->node->id) + "\"/>\n" +
+             indent + "  </downed>\n";
+    } else if (a->task == "stonith") {
+      auto op = lookup(a->meta, "stonith_action");
+      if (op && (*op == "reboot" || *op == "off" || *op == "poweroff")) {
+        out += indent + "  <downed>\n" + indent + "    <node id=\"" + esc(a->node->id) + "\"/>\n" +
+               indent + "  </downed>\n";
+      }
+    }
+  }
+  out += indent + "</" + el + ">\n";
+}
+
+}  // namespace
+
+Graph build_graph(WorkingSet& ws) {
+  Graph g;
+  for (Resource* r : ws.resources) add_rsc_actions(ws, g, r);
+  std::vector<Action*> all;
+  for (auto& a : ws.actions) {
+    if (a->id > 0) all.push_back(a.get());
+  }
+  for (auto it = all.rbegin(); it != all.rend(); ++it) add_action(ws, g, *it);
+  return g;
+}
+
+std::string graph_xml(const WorkingSet& ws, const Graph& g) {
+  std::string out = "<transition_graph cluster-delay=\"" + esc(ws.config.cluster_delay) +
+                    "\" stonith-timeout=\"" + esc(ws.config.stonith_timeout) +
+                    "\" failed-stop-offset=\"INFINITY\" failed-start-offset=\"" +
+                    (ws.config.start_failure_is_fatal ? "INFINITY" : "1") + "\" batch-limit=\"" +
+                    esc(ws.config.batch_limit) + "\" transition_id=\"" +
+                    std::to_string(g.transition_id) + "\"";
+  long long limit = std::atoll(ws.config.migration_limit.c_str());
+  if (limit > 0) out += " migration-limit=\"" + esc(ws.config.migration_limit) + "\"";
+  if (ws.recheck_by > 0) out += " recheck-by=\"" + std::to_string(ws.recheck_by) + "\"";
+  if (g.synapses.empty()) return out + "/>\n";
+  out += ">\n";
+  for (const auto& s : g.synapses) {
+    out += "  <synapse id=\"" + std::to_string(s.id) + "\"";
+    if (s.priority > 0) out += " priority=\"" + std::to_string(s.priority) + "\"";
+    out += ">\n    <action_set>\n";
+    write_action(ws, out, s.action, false, "      ");
+    out += "    </action_set>\n";
+    if (s.inputs.empty()) {
+      out += "    <inputs/>\n";
+    } else {
+      out += "    <inputs>\n";
+      for (const Action* in : s.inputs) {
+        out += "      <trigger>\n";
+        write_action(ws, out, in, true, "        ");
+        out += "      </trigger>\n";
+      }
+      out += "    </inputs>\n";
+    }
+    out += "  </synapse>\n";
+  }
+  out += "</transition_graph>\n";
+  return out;
+}
+
+std::string action_display_name(const Action* a) {
+  std::string host;
+  bool has_host = false;
+  if (a->node) {
+    host = a->node->uname;
+    has_host = true;
+  } else if (!a->is(kActPseudo)) {
+    host = "<none>";
+    has_host = true;
+  }
+  std::string prefix;
+  std::string task = a->task;
+  if (a->task == "cancel") {
+    prefix = "Cancel ";
+    task = a->cancel_task;
+  }
+  if (a->task == "stonith") {
+    auto op = lookup(a->meta, "stonith_action");
+    return prefix + a->task + " '" + (op ? *op : "") + "' " + host;
+  }
+  if (a->rsc && has_host) {
+    if (a->task == "cancel") return prefix + a->uuid + " " + host;
+    return prefix + a->uuid + " " + host;
+  }
+  if (has_host) return prefix + a->task + " " + host;
+  return a->uuid;
+}
+
+std::string graph_dot(const WorkingSet& ws, bool all_actions) {
+  std::string out = " digraph \"g\" {\n";
+  std::vector<char> written(ws.actions.size() + 1, 0);
+  std::vector<Action*> all;
+  for (const auto& a : ws.actions) {
+    if (a->id > 0) all.push_back(a.get());
+  }
+  std::reverse(all.begin(), all.end());
+  for (Action* a : all) {
+    std::string style = "dashed", font = "black", color = "black";
+    if (a->is(kActPseudo)) font = "orange";
+    if (a->is(kActDumped)) {
+      style = "bold";
+      color = "green";
+    } else if (a->rsc && !a->rsc->is(kRscManaged)) {
+      color = "red";
+      font = "purple";
+      if (!all_actions) continue;
+    } else if (a->is(kActOptional)) {
+      color = "blue";
+      if (!all_actions) continue;
+    } else {
+      color = "red";
+    }
+    a->set(kActDumped);
+    out += "\"" + action_display_name(a) + "\" [ style=" + style + " color=\"" + color +
+           "\" fontcolor=\"" + font + "\"]\n";
+  }
+  for (Action* a : all) {
+    for (const auto& b : a->before) {
+      std::string style = "dashed";
+      bool optional = true;
+      if (b->dumped) {
+        optional = false;
+        style = "bold";
+      } else if (b->type == kOrderNone) {
+        continue;
+      } else if (b->action->is(kActDumped) && a->is(kActDumped) && b->type != kOrderLoad) {
+        optional = false;
+      }
+      if (all_actions || !optional) {
+        out += "\"" + action_display_name(b->action) + "\" -> \"" + action_display_name(a) +
+               "\" [ style = " + style + "]\n";
+      }
+    }
+  }
+  out += "}\n";
+  return out;
+}
+
+}  // namespace vigil::pengine

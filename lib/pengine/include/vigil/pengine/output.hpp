@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Text renderings of a working set as crm_simulate prints them: the cluster
+// status (node list and resources) and the transition summary.
+#pragma once
+
+#include <string>
+
+#include "vigil/pengine/working_set.hpp"
+
+namespace vigil::pengine {
+
+// "  * Node List:" ... "  * Full List of Resources:" ... lines, each ending in '\n'.
+std::string cluster_status_text(WorkingSet& ws);
+// Lines before the status: maintenance banners, disabled/blocked counts.
+std::string cluster_banner_text(WorkingSet& ws);
+// "  * Start      rsc    ( node1 )" lines.
+std::string transition_summary_text(WorkingSet& ws);
+// Pacemaker's natural, case-insensitive name order (node1 < node10).
+int numeric_strcasecmp(const std::string& a, const std::string& b);
+
+}  // namespace vigil::pengine

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The scheduler's working set: nodes, resources and actions with the state the
+// policy engine derives from a Cib. Plain C++; the Cib it points into must
+// outlive it. Resources, nodes and actions are owned here and addressed by
+// stable pointers; indexes by id make lookups O(1).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "vigil/cib/cib.hpp"
+#include "vigil/common/score.hpp"
+#include "vigil/common/time.hpp"
+
+namespace vigil::pengine {
+
+using rules::AttrMap;
+
+enum class Role { kUnknown = 0, kStopped, kStarted, kUnpromoted, kPromoted };
+const char* role_text(Role r);
+Role role_from_text(const std::string& s);  // kUnknown when not a role
+
+enum class OnFail {
+  kIgnore, kDemote, kRecover, kMigrate, kBlock, kStop, kStandby, kFence, kResetRemote,
+  kRestartContainer
+};
+
+enum class NoQuorumPolicy { kFreeze, kStop, kIgnore, kDemote, kSuicide };
+enum class Recovery { kStopStart, kStopOnly, kBlock, kStopUnexpected };
+enum class Discover { kAlways, kNever, kExclusive };
+
+struct Resource;
+struct Action;
+
+struct Node {
+  int index = 0;
+  std::string id, uname, type = "member";
+  AttrMap attrs;
+  AttrMap utilization;
+  bool online = false, unclean = false, shutdown = false, standby = false,
+       standby_onfail = false, maintenance = false, pending = false, expected_up = false,
+       is_dc = false, unseen = true, has_state = false, fixed = false;
+  int weight = 0;        // node health / base weight
+  int num_resources = 0; // assigned so far (tie-breaker)
+  std::vector<Resource*> running_rsc;
+  bool is_ping() const { return type == "ping"; }
+};
+
+// A node with a score, as in a resource's allowed-node table.
+struct NodeScore {
+  int weight = 0;
+  Discover discover = Discover::kAlways;
+  bool present = false;  // in the allowed table at all
+};
+
+struct Colocation {
+  std::string id, node_attribute;
+  Resource* dependent = nullptr;
+  Resource* primary = nullptr;
+  Role dependent_role = Role::kUnknown, primary_role = Role::kUnknown;
+  int score = 0;
+  bool influence = true;
+};
+
+enum RscFlag : std::uint32_t {
+  kRscManaged = 1u << 0, kRscFailed = 1u << 1, kRscOrphan = 1u << 2, kRscBlock = 1u << 3,
+  kRscStartPending = 1u << 4, kRscNeedsFencing = 1u << 5, kRscNeedsQuorum = 1u << 6,
+  kRscAllowMigrate = 1u << 7, kRscMaintenance = 1u << 8, kRscProvisional = 1u << 9,
+  kRscAllocating = 1u << 10, kRscFenceDevice = 1u << 11, kRscStop = 1u << 12,
+  kRscStopping = 1u << 13, kRscStarting = 1u << 14, kRscCritical = 1u << 15,
+  kRscMerging = 1u << 16, kRscRestarting = 1u << 17, kRscStopUnexpected = 1u << 18,
+  kRscUnique = 1u << 19, kRscReload = 1u << 20, kRscFailureIgnored = 1u << 21,
+  kRscExclusiveDiscover = 1u << 22, kRscNeedsUnfencing = 1u << 23
+};
+
+struct Resource {
+  int index = 0;
+  std::string id;
+  cib::RscKind kind = cib::RscKind::kPrimitive;
+  const cib::ResourceConfig* config = nullptr;  // null for orphans
+  Resource* parent = nullptr;
+  std::vector<Resource*> children;
+  std::string cls, provider, type;
+  AttrMap meta;
+  std::uint32_t flags = 0;
+  int priority = 0, stickiness = 0, migration_threshold = kInfinity;
+  std::int64_t failure_timeout_s = 0;
+  Recovery recovery = Recovery::kStopStart;
+  bool restart_type_restart = false;
+  bool group_ordered = true, group_colocated = true;
+  Role role = Role::kStopped, next_role = Role::kUnknown;
+  std::vector<Node*> running_on;
+  std::vector<char> known_on;             // by node index
+  std::vector<NodeScore> allowed;          // by node index
+  Node* allocated_to = nullptr;
+  Node* partial_migration_source = nullptr;
+  Node* partial_migration_target = nullptr;
+  std::vector<Node*> dangling_migrations;
+  std::vector<Colocation*> this_with;     // rsc_cons: this is dependent
+  std::vector<Colocation*> with_this;     // rsc_cons_lhs: this is primary
+  std::vector<Action*> actions;
+  std::string pending_task;
+  Node* pending_node = nullptr;
+
+  bool is(std::uint32_t f) const { return (flags & f) != 0; }
+  void set(std::uint32_t f) { flags |= f; }
+  void clear(std::uint32_t f) { flags &= ~f; }
+  bool is_primitive() const { return kind == cib::RscKind::kPrimitive; }
+  bool is_group() const { return kind == cib::RscKind::kGroup; }
+  Resource* top() { Resource* r = this; while (r->parent) r = r->parent; return r; }
+  Node* current_node() const { return running_on.empty() ? nullptr : running_on.front(); }
+};
+
+enum ActionFlag : std::uint32_t {
+  kActPseudo = 1u << 0, kActRunnable = 1u << 1, kActOptional = 1u << 2,
+  kActPrintAlways = 1u << 3, kActHaveNodeAttrs = 1u << 4, kActMigrateRunnable = 1u << 7,
+  kActDc = 1u << 8, kActDumped = 1u << 9, kActDedup = 1u << 10, kActTracking = 1u << 11,
+  kActRequiresAny = 1u << 12, kActDangle = 1u << 13, kActReschedule = 1u << 14
+};
+
+// Ordering types, as Pacemaker's pe_ordering bits.
+enum OrderFlag : std::uint32_t {
+  kOrderNone = 0, kOrderOptional = 1u << 0, kOrderApplyFirstNonMigratable = 1u << 1,
+  kOrderImpliesFirst = 1u << 4, kOrderImpliesThen = 1u << 5,
+  kOrderPromotedImpliesFirst = 1u << 6, kOrderImpliesFirstMigratable = 1u << 7,
+  kOrderRunnableLeft = 1u << 8, kOrderPseudoLeft = 1u << 9, kOrderImpliesThenOnNode = 1u << 10,
+  kOrderProbe = 1u << 11, kOrderRestart = 1u << 12, kOrderStonithStop = 1u << 13,
+  kOrderSerializeOnly = 1u << 14, kOrderSameNode = 1u << 15,
+  kOrderImpliesFirstPrinted = 1u << 16, kOrderImpliesThenPrinted = 1u << 17,
+  kOrderAsymmetrical = 1u << 20, kOrderLoad = 1u << 21, kOrderOneOrMore = 1u << 22,
+  kOrderAntiColocation = 1u << 23, kOrderPreserve = 1u << 24, kOrderThenCancelsFirst = 1u << 25
+};
+
+struct ActionLink {
+  Action* action = nullptr;
+  std::uint32_t type = 0;
+  bool dumped = false;
+};
+
+enum class Needs { kNothing, kQuorum, kFencing };
+
+struct Action {
+  int id = 0;
+  Resource* rsc = nullptr;
+  Node* node = nullptr;
+  std::string uuid, task, cancel_task, reason;
+  std::uint32_t flags = 0;
+  AttrMap meta, extra;
+  const cib::OpConfig* op = nullptr;
+  OnFail on_fail = OnFail::kRecover;
+  Role fail_role = Role::kUnknown;
+  Needs needs = Needs::kNothing;
+  int priority = 0, runnable_before = 0, required_runnable_before = 0;
+  std::int64_t interval_ms = 0;
+  // Newest first, as Pacemaker's lists; shared so that a link stays valid
+  // while the lists grow during propagation.
+  std::vector<std::shared_ptr<ActionLink>> before, after;
+
+  bool is(std::uint32_t f) const { return (flags & f) != 0; }
+  void set(std::uint32_t f) { flags |= f; }
+  void clear(std::uint32_t f) { flags &= ~f; }
+};
+
+// A scheduled ordering before it is resolved to actions.
+struct Ordering {
+  int id = 0;
+  std::uint32_t flags = 0;
+  Resource* first_rsc = nullptr;
+  Action* first_action = nullptr;
+  std::string first_task;  // operation key
+  Resource* then_rsc = nullptr;
+  Action* then_action = nullptr;
+  std::string then_task;
+};
+
+// A location constraint resolved to node scores (rules already evaluated).
+struct Location {
+  std::string id;
+  Resource* rsc = nullptr;
+  Role role_filter = Role::kUnknown;
+  Discover discover = Discover::kAlways;
+  std::vector<std::pair<Node*, int>> nodes;
+};
+
+// One score line, as crm_simulate -s prints it.
+struct ScoreLine {
+  std::string text;
+};
+
+struct Options {
+  EpochSeconds now = 0;
+  bool show_scores = false;
+};
+
+struct Config {
+  bool stonith_enabled = true, symmetric = true, startup_probes = true,
+       stop_orphan_resources = true, stop_orphan_actions = true, maintenance_mode = false,
+       start_failure_is_fatal = true, concurrent_fencing = false, stop_all = false,
+       startup_fencing = true, have_stonith_resource = false, enable_unfencing = false,
+       shutdown_lock = false, remove_after_stop = false;
+  NoQuorumPolicy no_quorum = NoQuorumPolicy::kStop;
+  std::string stonith_action = "reboot", placement_strategy = "default";
+  std::string cluster_delay = "60s", stonith_timeout = "60s", batch_limit = "0",
+              migration_limit = "-1";
+  std::int64_t shutdown_lock_s = 0;
+  int priority_fencing_delay_s = 0;
+  std::string node_health_strategy = "none";
+  HealthScores health;
+  AttrMap raw;
+};
+
+class WorkingSet {
+ public:
+  WorkingSet(const cib::Cib& cib, Options options);
+  WorkingSet(const WorkingSet&) = delete;
+  WorkingSet& operator=(const WorkingSet&) = delete;
+
+  const cib::Cib& cib;
+  Options options;
+  Config config;
+  bool have_quorum = false;
+  Node* dc_node = nullptr;
+
+  std::vector<std::unique_ptr<Node>> nodes;         // configuration order
+  std::vector<std::unique_ptr<Resource>> all_rscs;  // every resource, parents first
+  std::vector<Resource*> resources;                 // top level, priority order
+  std::vector<std::unique_ptr<Colocation>> colocations;
+  std::vector<std::unique_ptr<Action>> actions;     // creation order (id order)
+  std::vector<Ordering> orderings;                  // creation order
+  std::vector<std::unique_ptr<Location>> locations; // creation order
+  std::vector<std::pair<Node*, const cib::OpHistory*>> failed_ops;  // for status output
+  std::vector<std::string> score_lines;             // -s output
+  std::vector<std::string> warnings;                // config errors for stderr/log
+  int disabled_resources = 0, blocked_resources = 0, ninstances = 0;
+  EpochSeconds recheck_by = 0;
+
+  Node* find_node(const std::string& uname) const;
+  Node* find_node_by_id(const std::string& id) const;
+  Resource* find_rsc(const std::string& id) const;
+
+  // Resource lookup index (id -> resource), filled by unpack.
+  std::unordered_map<std::string, Resource*> rsc_index;
+  std::unordered_map<std::string, Node*> node_by_uname, node_by_id;
+  std::unordered_map<std::string, Action*> singletons;  // node/cluster actions by key
+  int next_action_id = 1;
+};
+
+// The pipeline stages (schedule.cpp calls them in order).
+Status unpack(WorkingSet& ws);          // config, nodes, resources, status
+Status schedule(WorkingSet& ws);        // unpack + everything up to the graph
+
+}  // namespace vigil::pengine

@@ -1,0 +1,704 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Resolving orderings to action links and propagating "optional" and
+// "runnable" along them until nothing changes; fencing and shutdown.
+#include <algorithm>
+#include <cstring>
+
+#include <strings.h>
+#include <cstring>
+#include <functional>
+
+#include "internal.hpp"
+
+namespace vigil::pengine {
+
+void pe_fence_node(WorkingSet& ws, Node* node, const std::string& reason, bool priority_delay);
+bool can_fence(const WorkingSet& ws, const Node* node);
+
+namespace {
+
+constexpr std::uint32_t kUpdatedFirst = 1, kUpdatedThen = 2;
+
+std::string action_reason_text(const Action* a, std::uint32_t flag) {
+  std::string change = (flag == kActOptional) ? "required" : "unrunnable";
+  return change + (a->rsc ? " " + a->rsc->id : "") + " " + a->task;
+}
+
+void clear_flag_because(Action* action, std::uint32_t flag, const Action* reason) {
+  if (!action->is(flag)) return;
+  action->clear(flag);
+  if (action->rsc != reason->rsc) {
+    set_reason(action, action_reason_text(reason, flag), flag == kActMigrateRunnable);
+  }
+}
+
+Node* rsc_location(Resource* rsc) {
+  // Where a group "is": its first member's assignment.
+  if (rsc->is_group()) {
+    return rsc->children.empty() ? nullptr : rsc_location(rsc->children.front());
+  }
+  if (rsc->allocated_to) return rsc->allocated_to;
+  return nullptr;
+}
+
+Role rsc_state(const Resource* rsc) {
+  if (rsc->is_group()) {
+    Role r = Role::kStopped;
+    for (const Resource* c : rsc->children) r = std::max(r, rsc_state(c));
+    return r;
+  }
+  return rsc->role;
+}
+
+std::uint32_t action_flags_for_ordering(Action* action, const Node* node) {
+  if (!action->rsc) return action->flags;
+  (void)node;
+  return action_flags(action, nullptr);
+}
+
+std::string remap_uuid(const std::string& uuid, Resource* first_rsc) {
+  if (uuid.find("notify") != std::string::npos || first_rsc->is_primitive()) return uuid;
+  std::string rid, task;
+  std::int64_t interval = 0;
+  if (!parse_op_key(uuid, &rid, &task, &interval) || interval > 0) return uuid;
+  std::string remapped;
+  if (task == "stop") remapped = "stopped";
+  else if (task == "start") remapped = "running";
+  else if (task == "promote") remapped = "promoted";
+  else if (task == "demote") remapped = "demoted";
+  else if (task == "stopped" || task == "running" || task == "promoted" || task == "demoted") remapped = task;
+  if (remapped.empty()) return uuid;
+  return op_key(rid, remapped, 0);
+}
+
+Action* action_for_ordering(Action* action) {
+  Resource* rsc = action->rsc;
+  if (rsc && !rsc->is_primitive()) {
+    std::string uuid = remap_uuid(action->uuid, rsc);
+    Action* result = find_first_action(rsc->actions, &uuid, nullptr, nullptr);
+    if (result) return result;
+  }
+  return action;
+}
+
+void handle_asymmetric_ordering(Action* first, Action* then) {
+  if (!then->rsc) return;
+  Role then_role = rsc_state(then->rsc);
+  if (then_role == Role::kStopped && then->task == "stop") return;
+  if (then_role >= Role::kStarted && then->is(kActOptional) && then->node &&
+      then->rsc->running_on.size() == 1 && then->node == then->rsc->running_on.front() &&
+      then->task == "start") {
+    return;
+  }
+  if (!first->is(kActRunnable)) {
+    clear_flag_because(then, kActOptional, first);
+    clear_flag_because(then, kActRunnable, first);
+  }
+}
+
+void handle_restart_ordering(Action* first, Action* then, std::uint32_t filter) {
+  bool do_it = false;
+  if ((filter & kActOptional) && !then->is(kActOptional)) do_it = true;
+  if ((filter & kActRunnable) && !then->is(kActRunnable) && then->rsc->is(kRscManaged) &&
+      first->rsc == then->rsc) {
+    do_it = true;
+  }
+  if (!do_it) return;
+  if (first->is(kActRunnable)) clear_flag_because(first, kActOptional, then);
+  if (!then->is(kActOptional)) clear_flag_because(first, kActOptional, then);
+  if (!then->is(kActMigrateRunnable)) clear_flag_because(first, kActMigrateRunnable, then);
+  if (!first->is(kActOptional) && !first->is(kActRunnable)) clear_flag_because(then, kActRunnable, first);
+}
+
+std::uint32_t primitive_update(WorkingSet& ws, Action* first, Action* then, const Node* node,
+                               std::uint32_t flags, std::uint32_t filter, std::uint32_t type) {
+  (void)node;
+  std::uint32_t changed = 0;
+  std::uint32_t then_flags = then->flags, first_flags = first->flags;
+  if (type & kOrderAsymmetrical) handle_asymmetric_ordering(first, then);
+  if ((type & kOrderImpliesFirst) && !(then_flags & kActOptional)) {
+    if ((filter & kActOptional) && !(flags & kActOptional) && (first_flags & kActOptional)) {
+      clear_flag_because(first, kActOptional, then);
+    }
+    if ((flags & kActMigrateRunnable) && !then->is(kActMigrateRunnable)) {
+      clear_flag_because(first, kActMigrateRunnable, then);
+    }
+  }
+  if ((type & kOrderPromotedImpliesFirst) && then->rsc && then->rsc->role == Role::kPromoted &&
+      (filter & kActOptional) && !then->is(kActOptional)) {
+    clear_flag_because(first, kActOptional, then);
+    if (first->is(kActMigrateRunnable) && !then->is(kActMigrateRunnable)) {
+      clear_flag_because(first, kActMigrateRunnable, then);
+    }
+  }
+  if ((type & kOrderImpliesFirstMigratable) && (filter & kActOptional)) {
+    if (!(then->is(kActMigrateRunnable) && then->is(kActRunnable))) {
+      clear_flag_because(first, kActRunnable, then);
+    }
+    if (!then->is(kActOptional)) clear_flag_because(first, kActOptional, then);
+  }
+  if ((type & kOrderPseudoLeft) && (filter & kActOptional) && !first->is(kActRunnable)) {
+    clear_flag_because(then, kActMigrateRunnable, first);
+    then->clear(kActPseudo);
+  }
+  if ((type & kOrderRunnableLeft) && (filter & kActRunnable) && then->is(kActRunnable) &&
+      !(flags & kActRunnable)) {
+    clear_flag_because(then, kActRunnable, first);
+    clear_flag_because(then, kActMigrateRunnable, first);
+  }
+  if ((type & kOrderImpliesThen) && (filter & kActOptional) && then->is(kActOptional) &&
+      !(flags & kActOptional) && !first->is(kActMigrateRunnable)) {
+    clear_flag_because(then, kActOptional, first);
+  }
+  if (type & kOrderRestart) handle_restart_ordering(first, then, filter);
+  if (then_flags != then->flags) {
+    changed |= kUpdatedThen;
+    if (then->rsc && then->rsc->parent) update_action_for_orderings(ws, then);
+  }
+  if (first_flags != first->flags) changed |= kUpdatedFirst;
+  return changed;
+}
+
+std::uint32_t update_for_ordering_flags(WorkingSet& ws, Action* first, Action* then,
+                                        std::uint32_t first_flags, std::uint32_t then_flags,
+                                        ActionLink& order) {
+  std::uint32_t changed = 0;
+  Node* node = then->node;
+  if (order.type & kOrderImpliesThenOnNode) {
+    order.type &= ~kOrderImpliesThenOnNode;
+    order.type |= kOrderImpliesThen;
+    node = first->node;
+  }
+  auto upd = [&](std::uint32_t flags, std::uint32_t filter, std::uint32_t type) {
+    return update_ordered_actions(ws, first, then, node, flags, filter, type);
+  };
+  if (order.type & kOrderImpliesThen) {
+    if (then->rsc) {
+      changed |= upd(first_flags & kActOptional, kActOptional, kOrderImpliesThen);
+    } else if (!(first_flags & kActOptional) && then->is(kActOptional)) {
+      then->clear(kActOptional);
+      changed |= kUpdatedThen;
+    }
+  }
+  if ((order.type & kOrderRestart) && then->rsc) {
+    changed |= upd(first_flags, kActOptional | kActRunnable, kOrderRestart);
+  }
+  if (order.type & kOrderImpliesFirst) {
+    if (first->rsc) {
+      changed |= update_ordered_actions(ws, first, then, node, first_flags, kActOptional, kOrderImpliesFirst);
+    } else if (!(first_flags & kActOptional) && first->is(kActRunnable)) {
+      first->clear(kActRunnable);
+      changed |= kUpdatedFirst;
+    }
+  }
+  if (order.type & kOrderPromotedImpliesFirst) {
+    if (then->rsc) changed |= upd(first_flags & kActOptional, kActOptional, kOrderPromotedImpliesFirst);
+  }
+  if (order.type & kOrderOneOrMore) {
+    if (then->rsc) {
+      changed |= upd(first_flags, kActRunnable, kOrderOneOrMore);
+    } else if (first_flags & kActRunnable) {
+      then->runnable_before++;
+      if (then->runnable_before >= then->required_runnable_before && !then->is(kActRunnable)) {
+        then->set(kActRunnable);
+        changed |= kUpdatedThen;
+      }
+    }
+  }
+  if ((order.type & kOrderProbe) && then->rsc) {
+    if (!(first_flags & kActRunnable) && !first->rsc->running_on.empty()) {
+      order.type = kOrderNone;
+    } else {
+      changed |= upd(first_flags, kActRunnable, kOrderRunnableLeft);
+    }
+  }
+  if (order.type & kOrderRunnableLeft) {
+    if (then->rsc) {
+      changed |= upd(first_flags, kActRunnable, kOrderRunnableLeft);
+    } else if (!(first_flags & kActRunnable) && then->is(kActRunnable)) {
+      then->clear(kActRunnable);
+      changed |= kUpdatedThen;
+    }
+  }
+  if ((order.type & kOrderImpliesFirstMigratable) && then->rsc) {
+    changed |= upd(first_flags, kActOptional, kOrderImpliesFirstMigratable);
+  }
+  if ((order.type & kOrderPseudoLeft) && then->rsc) {
+    changed |= upd(first_flags, kActOptional, kOrderPseudoLeft);
+  }
+  if ((order.type & kOrderOptional) && then->rsc) {
+    changed |= upd(first_flags, kActRunnable, kOrderOptional);
+  }
+  if ((order.type & kOrderAsymmetrical) && then->rsc) {
+    changed |= upd(first_flags, kActRunnable, kOrderAsymmetrical);
+  }
+  if (first->is(kActRunnable) && (order.type & kOrderImpliesThenPrinted) && !(first_flags & kActOptional)) {
+    then->set(kActPrintAlways);
+  }
+  if ((order.type & kOrderImpliesFirstPrinted) && !(then_flags & kActOptional)) {
+    first->set(kActPrintAlways);
+  }
+  if ((order.type & (kOrderImpliesThen | kOrderImpliesFirst | kOrderRestart)) && first->rsc &&
+      !first->rsc->is(kRscManaged) && first->rsc->is(kRscBlock) && !first->is(kActRunnable) &&
+      first->task == "stop") {
+    if (then->is(kActRunnable)) {
+      then->clear(kActRunnable);
+      changed |= kUpdatedThen;
+    }
+  }
+  return changed;
+}
+
+}  // namespace
+
+std::uint32_t action_flags(Action* action, const Node* node) {
+  Resource* rsc = action->rsc;
+  if (!rsc || !rsc->is_group()) return action->flags;
+  std::uint32_t flags = kActOptional | kActRunnable | kActPseudo;
+  for (Resource* m : rsc->children) {
+    // Group "running"/"stopped" map to members' start/stop.
+    std::string task = action->task;
+    if (task == "stopped") task = "stop";
+    else if (task == "running") task = "start";
+    else if (task == "demoted") task = "demote";
+    else if (task == "promoted") task = "promote";
+    Action* ma = find_first_action(m->actions, nullptr, &task, node);
+    if (ma) {
+      std::uint32_t mf = action_flags(ma, node);
+      if ((flags & kActOptional) && !(mf & kActOptional)) {
+        flags &= ~kActOptional;
+        action->clear(kActOptional);
+      }
+      if (task != action->task && (flags & kActRunnable) && !(mf & kActRunnable)) {
+        flags &= ~kActRunnable;
+        action->clear(kActRunnable);
+      }
+    } else if (task != "stop" && task != "demote") {
+      flags &= ~kActRunnable;
+    }
+  }
+  return flags;
+}
+
+std::uint32_t update_ordered_actions(WorkingSet& ws, Action* first, Action* then, const Node* node,
+                                     std::uint32_t flags, std::uint32_t filter, std::uint32_t type) {
+  if (then->rsc && then->rsc->is_group()) {
+    std::uint32_t changed = primitive_update(ws, first, then, node, flags, filter, type);
+    for (Resource* m : then->rsc->children) {
+      Action* ma = find_first_action(m->actions, nullptr, &then->task, node);
+      if (ma) changed |= update_ordered_actions(ws, first, ma, node, flags, filter, type);
+    }
+    return changed;
+  }
+  return primitive_update(ws, first, then, node, flags, filter, type);
+}
+
+void update_action_for_orderings(WorkingSet& ws, Action* then) {
+  std::uint32_t changed = 0;
+  std::uint32_t last_flags = then->flags;
+  if (then->is(kActRequiresAny)) {
+    then->runnable_before = 0;
+    if (then->required_runnable_before == 0) then->required_runnable_before = 1;
+    then->clear(kActRunnable);
+  }
+  auto befores = then->before;  // prepended links are not visited, as in Pacemaker
+  for (const auto& link : befores) {
+    ActionLink& other = *link;
+    Action* first = other.action;
+    Node* then_node = then->node;
+    Node* first_node = first->node;
+    if (first->rsc && first->rsc->is_group() && first->task == "start") first_node = rsc_location(first->rsc);
+    if (then->rsc && then->rsc->is_group() && then->task == "start") then_node = rsc_location(then->rsc);
+    if ((other.type & kOrderSameNode) && first_node && then_node && first_node != then_node) {
+      other.type = kOrderNone;
+      continue;
+    }
+    changed &= ~kUpdatedFirst;
+    if (first->rsc && (other.type & kOrderThenCancelsFirst) && !then->is(kActOptional)) {
+      other.action->set(kActOptional);
+    }
+    if (first->rsc && then->rsc && first->rsc != then->rsc) {
+      bool is_parent = false;
+      for (Resource* p = then->rsc->parent; p; p = p->parent) {
+        if (p == first->rsc) is_parent = true;
+      }
+      if (!is_parent) first = action_for_ordering(first);
+    }
+    if (first == other.action) {
+      std::uint32_t ff = action_flags_for_ordering(first, then_node);
+      std::uint32_t tf = action_flags_for_ordering(then, first_node);
+      changed |= update_for_ordering_flags(ws, first, then, ff, tf, other);
+    } else if (order_actions(first, then, other.type)) {
+      changed |= kUpdatedThen;
+      other.type = kOrderNone;
+    }
+    if (changed & kUpdatedFirst) {
+      auto afters = first->after;
+      for (const auto& a : afters) update_action_for_orderings(ws, a->action);
+      update_action_for_orderings(ws, first);
+    }
+  }
+  if (then->is(kActRequiresAny)) {
+    if (last_flags == then->flags) {
+      changed &= ~kUpdatedThen;
+    } else {
+      changed |= kUpdatedThen;
+    }
+  }
+  if (changed & kUpdatedThen) {
+    if ((last_flags & kActRunnable) && !then->is(kActRunnable)) block_colocation_dependents(ws, then);
+    update_action_for_orderings(ws, then);
+    auto afters = then->after;
+    for (const auto& a : afters) update_action_for_orderings(ws, a->action);
+  }
+}
+
+namespace {
+
+void mark_action_blocked(WorkingSet& ws, Resource* rsc, const std::string& task, const Resource* reason) {
+  for (Action* a : std::vector<Action*>(rsc->actions)) {
+    if (a->is(kActRunnable) && a->task == task) {
+      a->clear(kActRunnable);
+      set_reason(a, "colocation with " + reason->id, false);
+      block_colocation_dependents(ws, a);
+      update_action_for_orderings(ws, a);
+    }
+  }
+  for (Resource* c : rsc->children) mark_action_blocked(ws, c, task, reason);
+}
+
+}  // namespace
+
+void block_colocation_dependents(WorkingSet& ws, Action* action) {
+  if (action->is(kActRunnable)) return;
+  bool is_start = action->task == "start";
+  if (!is_start && action->task != "promote") return;
+  if (!action->rsc) return;
+  Resource* rsc = action->rsc->top();
+  if (rsc->with_this.empty()) return;
+  for (Resource* c : rsc->children) {
+    Action* ca = find_first_action(c->actions, nullptr, &action->task, nullptr);
+    if (!ca || ca->is(kActRunnable)) return;
+  }
+  for (Colocation* c : std::vector<Colocation*>(rsc->with_this)) {
+    if (c->score < kInfinity) continue;
+    if (!is_start && c->primary_role != Role::kPromoted) continue;
+    mark_action_blocked(ws, c->dependent, c->dependent_role == Role::kPromoted ? "promote" : "start",
+                        action->rsc);
+  }
+}
+
+namespace {
+
+std::vector<Action*> find_actions_by_task(Resource* rsc, const std::string& key) {
+  auto list = find_actions(rsc->actions, key, nullptr);
+  if (list.empty()) {
+    std::string task;
+    std::int64_t interval = 0;
+    if (parse_op_key(key, nullptr, &task, &interval)) {
+      list = find_actions(rsc->actions, op_key(rsc->id, task, interval), nullptr);
+    }
+  }
+  return list;
+}
+
+void order_resource_actions_after(WorkingSet& ws, Action* first_action, Resource* rsc, Ordering& order) {
+  std::vector<Action*> then_actions;
+  std::uint32_t flags = order.flags;
+  if (order.then_action) {
+    then_actions.push_back(order.then_action);
+  } else {
+    then_actions = find_actions_by_task(rsc, order.then_task);
+  }
+  if (then_actions.empty()) return;
+  if (first_action && first_action->rsc == rsc && first_action->is(kActDangle)) flags &= ~kOrderImpliesThen;
+  if (!first_action && !(flags & kOrderImpliesThen)) return;
+  for (Action* t : then_actions) {
+    if (first_action) {
+      order_actions(first_action, t, flags);
+    } else {
+      t->clear(kActRunnable);
+      ws.warnings.push_back(t->task + " of " + rsc->id + " is unrunnable because there is no " +
+                            order.first_task + " of " + (order.first_rsc ? order.first_rsc->id : "") +
+                            " to order it after");
+    }
+  }
+}
+
+void rsc_order_first(WorkingSet& ws, Resource* first_rsc, Ordering& order) {
+  std::vector<Action*> first_actions;
+  Action* first_action = order.first_action;
+  Resource* then_rsc = order.then_rsc;
+  if (first_action) {
+    first_actions.push_back(first_action);
+  } else {
+    first_actions = find_actions_by_task(first_rsc, order.first_task);
+  }
+  if (first_actions.empty() && first_rsc == then_rsc) {
+    // nothing
+  } else if (first_actions.empty()) {
+    std::string task;
+    std::int64_t interval = 0;
+    parse_op_key(order.first_task, nullptr, &task, &interval);
+    Role state = rsc_state(first_rsc);
+    if (state == Role::kStopped && task == "stop") {
+      // nothing
+    } else if (state == Role::kUnpromoted && task == "demote") {
+      // nothing
+    } else {
+      first_action = custom_action(ws, first_rsc, op_key(first_rsc->id, task, interval), task, nullptr, true, true);
+      first_actions.push_back(first_action);
+    }
+  }
+  if (!then_rsc) {
+    if (!order.then_action) return;
+    then_rsc = order.then_action->rsc;
+  }
+  for (Action* f : first_actions) {
+    if (!then_rsc) {
+      order_actions(f, order.then_action, order.flags);
+    } else {
+      order_resource_actions_after(ws, f, then_rsc, order);
+    }
+  }
+}
+
+// "probe then X" implies "probe then restart of X's dependents".
+void add_restart_orderings_for_probe(WorkingSet& ws, Action* probe, Action* after) {
+  if (!after || !probe || !probe->rsc || !probe->rsc->is_primitive() || probe->task != "monitor") return;
+  if (after->is(kActTracking)) return;
+  after->set(kActTracking);
+  if (after->rsc && after->rsc->is_primitive() && probe->rsc != after->rsc) {
+    std::vector<Action*> then_actions;
+    if (after->task == "start") {
+      then_actions = rsc_actions(after->rsc, nullptr, "stop", false);
+    } else if (after->task == "promote") {
+      then_actions = rsc_actions(after->rsc, nullptr, "demote", false);
+    }
+    for (Action* t : then_actions) {
+      if (!t->is(kActPseudo)) order_actions(probe, t, kOrderOptional);
+    }
+  }
+  auto afters = after->after;
+  for (const auto& wp : afters) {
+    ActionLink& w = *wp;
+    if (!(w.type & kOrderImpliesThen)) {
+      if (!after->rsc || after->rsc->is_primitive() || probe->rsc->parent == after->rsc ||
+          !w.action->rsc || !w.action->rsc->is_primitive() || after->rsc != w.action->rsc->parent) {
+        continue;
+      }
+    }
+    add_restart_orderings_for_probe(ws, probe, w.action);
+  }
+}
+
+void add_restart_orderings_for_rsc(WorkingSet& ws, Resource* rsc) {
+  if (!rsc->is_primitive()) {
+    for (Resource* c : rsc->children) add_restart_orderings_for_rsc(ws, c);
+    return;
+  }
+  for (Action* probe : rsc_actions(rsc, nullptr, "monitor", false)) {
+    auto afters = probe->after;
+    for (const auto& a : afters) {
+      add_restart_orderings_for_probe(ws, probe, a->action);
+      for (auto& a : ws.actions) a->clear(kActTracking);
+    }
+  }
+}
+
+void add_probe_orderings_for_stops(WorkingSet& ws) {
+  for (Ordering& order : ws.orderings) {
+    if (order.flags == kOrderNone) continue;
+    if (!order.first_rsc || order.first_rsc == order.then_rsc) continue;
+    if (!order.first_action && order.first_task.empty()) continue;
+    if (!order.then_action && order.then_task.empty()) continue;
+    if (order.first_action) {
+      if (order.first_action->task != "stop") continue;
+    } else if (order.first_task.size() < 7 ||
+               order.first_task.compare(order.first_task.size() - 7, 7, "_stop_0") != 0) {
+      continue;
+    }
+    std::uint32_t flags = kOrderOptional;
+    if (order.flags & kOrderApplyFirstNonMigratable) flags |= kOrderApplyFirstNonMigratable;
+    if (order.flags & kOrderSameNode) flags |= kOrderSameNode;
+    if (order.flags == kOrderAntiColocation || order.flags == kOrderLoad) flags = order.flags;
+    auto probes = rsc_actions(order.first_rsc, nullptr, "monitor", false);
+    if (probes.empty()) continue;
+    std::vector<Action*> thens;
+    if (order.then_action) {
+      thens.push_back(order.then_action);
+    } else if (order.then_rsc) {
+      thens = find_actions(order.then_rsc->actions, order.then_task, nullptr);
+      if (thens.empty()) continue;
+    }
+    for (Action* p : probes) {
+      for (Action* t : thens) {
+        if (t->task == "stonith" && p->node && t->node && p->node == t->node &&
+            lookup(t->meta, "stonith_action") && *lookup(t->meta, "stonith_action") == "on") {
+          continue;
+        }
+        if (t->task == "do_shutdown" && p->node && t->node && p->node != t->node) continue;
+        order_actions(p, t, flags);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void apply_orderings(WorkingSet& ws) {
+  for (size_t i = 0; i < ws.orderings.size(); ++i) {
+    Ordering order = ws.orderings[i];  // copy: custom_action may grow the list
+    if (order.first_rsc) {
+      rsc_order_first(ws, order.first_rsc, order);
+    } else if (order.then_rsc) {
+      order_resource_actions_after(ws, order.first_action, order.then_rsc, order);
+    } else {
+      order_actions(order.first_action, order.then_action, order.flags);
+    }
+  }
+  // Pacemaker walks its action list newest first.
+  std::vector<Action*> all;
+  for (auto& a : ws.actions) {
+    if (a->id > 0) all.push_back(a.get());
+  }
+  std::reverse(all.begin(), all.end());
+  for (Action* a : all) block_colocation_dependents(ws, a);
+  for (Resource* r : ws.resources) add_restart_orderings_for_rsc(ws, r);
+  add_probe_orderings_for_stops(ws);
+  all.clear();
+  for (auto& a : ws.actions) {
+    if (a->id > 0) all.push_back(a.get());
+  }
+  std::reverse(all.begin(), all.end());
+  for (Action* a : all) update_action_for_orderings(ws, a);
+}
+
+// ---------------------------------------------------------------- fencing
+
+namespace {
+
+void order_start_vs_fencing(Resource* rsc, Action* stonith) {
+  Node* target = stonith->node;
+  for (Action* a : std::vector<Action*>(rsc->actions)) {
+    switch (a->needs) {
+      case Needs::kNothing:
+        break;
+      case Needs::kFencing:
+        order_actions(stonith, a, kOrderOptional);
+        break;
+      case Needs::kQuorum:
+        if (a->task == "start" && rsc->allowed[target->index].present && !rsc->known_on[target->index]) {
+          order_actions(stonith, a, kOrderOptional | kOrderRunnableLeft);
+        }
+        break;
+    }
+  }
+}
+
+void order_stop_vs_fencing(Resource* rsc, Action* stonith) {
+  Node* target = stonith->node;
+  Resource* top = rsc->top();
+  auto stops = rsc_actions(rsc, target, "stop", false);
+  bool order_implicit = rsc->is(kRscNeedsFencing);
+  Action* parent_stop = nullptr;
+  if (!stops.empty() && order_implicit) {
+    std::string stop = "stop";
+    parent_stop = find_first_action(top->actions, nullptr, &stop, nullptr);
+  }
+  for (Action* a : stops) {
+    a->set(kActPseudo | kActRunnable);
+    if (order_implicit) {
+      order_actions(stonith, a, kOrderPreserve);
+      order_actions(stonith, parent_stop, kOrderPreserve);
+    }
+  }
+  for (Action* a : rsc_actions(rsc, target, "demote", false)) {
+    if (!a->node->online || a->node->unclean || rsc->is(kRscFailed)) {
+      a->set(kActPseudo | kActRunnable);
+      if (order_implicit) order_actions(stonith, a, kOrderPreserve | kOrderOptional);
+    }
+  }
+}
+
+void rsc_stonith_ordering(Resource* rsc, Action* stonith) {
+  if (!rsc->children.empty()) {
+    for (Resource* c : rsc->children) rsc_stonith_ordering(c, stonith);
+  } else if (rsc->is(kRscManaged)) {
+    order_start_vs_fencing(rsc, stonith);
+    order_stop_vs_fencing(rsc, stonith);
+  }
+}
+
+bool any_managed(const Resource* r) {
+  if (r->is(kRscManaged)) return true;
+  for (const Resource* c : r->children) {
+    if (any_managed(c)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void order_vs_fence(WorkingSet& ws, Action* stonith) {
+  for (Resource* r : ws.resources) rsc_stonith_ordering(r, stonith);
+}
+
+void schedule_fencing_and_shutdowns(WorkingSet& ws) {
+  bool have_managed = false;
+  for (Resource* r : ws.resources) {
+    if (any_managed(r)) have_managed = true;
+  }
+  Action* dc_down = nullptr;
+  std::vector<Action*> fencing_ops, shutdown_ops;  // newest first
+  bool integrity_lost = false;
+  for (auto& n : ws.nodes) {
+    Node* node = n.get();
+    Action* fencing = nullptr;
+    if (have_managed && node->unclean && can_fence(ws, node)) {
+      fencing = fence_op(ws, node, "", false, "node is unclean", false);
+      ws.warnings.push_back("Scheduling node " + node->uname + " for fencing");
+      order_vs_fence(ws, fencing);
+      if (node->is_dc) {
+        dc_down = fencing;
+      } else {
+        if (!ws.config.concurrent_fencing && !fencing_ops.empty()) {
+          order_actions(fencing_ops.front(), fencing, kOrderOptional);
+        }
+        fencing_ops.insert(fencing_ops.begin(), fencing);
+      }
+    } else if (node->online && node->shutdown) {
+      Action* down = custom_action(ws, nullptr, "do_shutdown-" + node->uname, "do_shutdown", node,
+                                   false, true);
+      // Stops on the node come first.
+      for (auto& a : ws.actions) {
+        Action* s = a.get();
+        if (s->id <= 0 || !s->rsc || s->node != node || s->task != "stop") continue;
+        if (s->rsc->is(kRscMaintenance) || node->maintenance) continue;
+        if (!(s->rsc->is(kRscManaged) || s->rsc->is(kRscBlock))) continue;
+        s->clear(kActOptional);
+        new_ordering(ws, s->rsc, "", s, nullptr, "do_shutdown", down, kOrderOptional | kOrderRunnableLeft);
+      }
+      down->meta["op_no_wait"] = "true";
+      if (node->is_dc) {
+        dc_down = down;
+      } else {
+        shutdown_ops.insert(shutdown_ops.begin(), down);
+      }
+    }
+    if (!fencing && node->unclean) integrity_lost = true;
+  }
+  (void)integrity_lost;
+  if (dc_down) {
+    if (dc_down->task == "do_shutdown") {
+      for (Action* s : shutdown_ops) order_actions(s, dc_down, kOrderOptional);
+    }
+    if (ws.config.concurrent_fencing) {
+      for (Action* f : fencing_ops) order_actions(f, dc_down, kOrderOptional);
+    } else if (!fencing_ops.empty()) {
+      order_actions(fencing_ops.front(), dc_down, kOrderOptional);
+    }
+  }
+}
+
+}  // namespace vigil::pengine

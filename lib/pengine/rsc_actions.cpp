@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Creating the actions that take each resource from its current role to its
+// next one: restarts, role transitions, recurring monitors and probes.
+#include <algorithm>
+
+#include <strings.h>
+#include <cstring>
+#include <functional>
+
+#include "internal.hpp"
+
+namespace vigil::pengine {
+
+namespace {
+
+// Next step from one role towards another (Pacemaker's role matrix).
+Role next_step(Role from, Role to) {
+  static const Role m[5][5] = {
+      {Role::kUnknown, Role::kStopped, Role::kStopped, Role::kStopped, Role::kStopped},
+      {Role::kStopped, Role::kStopped, Role::kStarted, Role::kUnpromoted, Role::kUnpromoted},
+      {Role::kStopped, Role::kStopped, Role::kStarted, Role::kUnpromoted, Role::kPromoted},
+      {Role::kStopped, Role::kStopped, Role::kStopped, Role::kUnpromoted, Role::kPromoted},
+      {Role::kStopped, Role::kUnpromoted, Role::kUnpromoted, Role::kUnpromoted, Role::kPromoted},
+  };
+  return m[static_cast<int>(from)][static_cast<int>(to)];
+}
+
+enum class Step { kNone, kError, kStop, kStart, kPromote, kDemote };
+Step step_action(Role from, Role to) {
+  static const Step m[5][5] = {
+      {Step::kError, Step::kStop, Step::kError, Step::kError, Step::kError},
+      {Step::kError, Step::kNone, Step::kStart, Step::kStart, Step::kError},
+      {Step::kError, Step::kStop, Step::kNone, Step::kNone, Step::kPromote},
+      {Step::kError, Step::kStop, Step::kStop, Step::kNone, Step::kPromote},
+      {Step::kError, Step::kDemote, Step::kDemote, Step::kDemote, Step::kNone},
+  };
+  return m[static_cast<int>(from)][static_cast<int>(to)];
+}
+
+bool is_expected_node(const Resource* rsc, const Node* node) {
+  return rsc->is(kRscStopUnexpected) && rsc->is(kRscRestarting) && rsc->next_role > Role::kStopped &&
+         rsc->allocated_to == node;
+}
+
+void stop_resource(WorkingSet& ws, Resource* rsc, Node* /*node*/, bool optional) {
+  for (Node* current : std::vector<Node*>(rsc->running_on)) {
+    if (is_expected_node(rsc, current)) continue;
+    bool opt = optional;
+    if (rsc->partial_migration_target) {
+      if (current == rsc->partial_migration_target && current == rsc->allocated_to) continue;
+      opt = false;
+    }
+    Action* stop = stop_action(ws, rsc, current, opt);
+    if (!rsc->allocated_to) {
+      set_reason(stop, "node availability", true);
+    } else if (rsc->is(kRscRestarting) && rsc->is(kRscStopUnexpected)) {
+      set_reason(stop, "being multiply active", true);
+    }
+    if (!rsc->is(kRscManaged)) stop->clear(kActRunnable);
+  }
+}
+
+void start_resource(WorkingSet& ws, Resource* rsc, Node* node, bool optional) {
+  Action* start = start_action(ws, rsc, node, true);
+  if (start->is(kActRunnable) && !optional) start->clear(kActOptional);
+  if (is_expected_node(rsc, node)) start->set(kActPseudo);
+}
+
+void promote_resource(WorkingSet& ws, Resource* rsc, Node* node, bool optional) {
+  bool runnable = true;
+  for (Action* s : rsc_actions(rsc, node, "start", true)) {
+    if (!s->is(kActRunnable)) runnable = false;
+  }
+  if (runnable) {
+    Action* p = promote_action(ws, rsc, node, optional);
+    if (is_expected_node(rsc, node)) p->set(kActPseudo);
+  } else {
+    for (Action* p : rsc_actions(rsc, node, "promote", true)) p->clear(kActRunnable);
+  }
+}
+
+void demote_resource(WorkingSet& ws, Resource* rsc, Node* /*node*/, bool optional) {
+  for (Node* current : std::vector<Node*>(rsc->running_on)) {
+    if (!is_expected_node(rsc, current)) demote_action(ws, rsc, current, optional);
+  }
+}
+
+void do_step(WorkingSet& ws, Step s, Resource* rsc, Node* node, bool optional) {
+  switch (s) {
+    case Step::kStop: stop_resource(ws, rsc, node, optional); break;
+    case Step::kStart: if (node) start_resource(ws, rsc, node, optional); break;
+    case Step::kPromote: if (node) promote_resource(ws, rsc, node, optional); break;
+    case Step::kDemote: demote_resource(ws, rsc, node, optional); break;
+    default: break;
+  }
+}
+
+void schedule_restart_actions(WorkingSet& ws, Resource* rsc, Node* current, bool need_stop,
+                              bool need_promote) {
+  Role role = rsc->role;
+  rsc->set(kRscRestarting);
+  while (role != Role::kStopped) {
+    Role next = next_step(role, Role::kStopped);
+    Step s = step_action(role, next);
+    if (s == Step::kNone || s == Step::kError) break;
+    do_step(ws, s, rsc, current, !need_stop);
+    role = next;
+  }
+  while (rsc->role <= rsc->next_role && role != rsc->role && !rsc->is(kRscBlock)) {
+    bool required = need_stop;
+    Role next = next_step(role, rsc->role);
+    if (next == Role::kPromoted && need_promote) required = true;
+    Step s = step_action(role, next);
+    if (s == Step::kNone || s == Step::kError) break;
+    do_step(ws, s, rsc, rsc->allocated_to, !required);
+    role = next;
+  }
+  rsc->clear(kRscRestarting);
+}
+
+void schedule_role_transition_actions(WorkingSet& ws, Resource* rsc) {
+  Role role = rsc->role;
+  while (role != rsc->next_role) {
+    Role next = next_step(role, rsc->next_role);
+    Step s = step_action(role, next);
+    if (s == Step::kNone || s == Step::kError) break;
+    do_step(ws, s, rsc, rsc->allocated_to, false);
+    role = next;
+  }
+}
+
+Node* find_active_on(const Resource* rsc, unsigned* count_all, unsigned* count_clean) {
+  Node* active = nullptr;
+  *count_all = 0;
+  *count_clean = 0;
+  for (Node* node : rsc->running_on) {
+    bool happy = node->online && !node->unclean;
+    ++*count_all;
+    if (happy) ++*count_clean;
+    if (rsc->partial_migration_source) {
+      if (node == rsc->partial_migration_source) active = node;
+    } else if (!rsc->is(kRscNeedsFencing)) {
+      if (happy && (!active || !active->online || active->unclean)) active = node;
+    }
+    if (!active) active = node;
+  }
+  return active;
+}
+
+bool can_migrate(const Resource* rsc, const Node* current) {
+  if (!current || !rsc->is(kRscAllowMigrate) || !rsc->is(kRscManaged)) return false;
+  if (rsc->is(kRscFailed) || rsc->is(kRscStartPending)) return false;
+  if (!rsc->is_primitive() || rsc->parent) return false;  // groups/clones migrate only as primitives
+  if (!current->online || current->unclean) return false;
+  if (rsc->next_role > Role::kUnpromoted) return false;
+  return true;
+}
+
+void create_migration_actions(WorkingSet& ws, Resource* rsc, Node* current) {
+  Node* target = rsc->allocated_to;
+  Action* start = nullptr;
+  Action* stop = nullptr;
+  for (Action* a : rsc->actions) {
+    if (a->task == "start" && a->node == target && !start) start = a;
+    if (a->task == "stop" && a->node == current && !stop) stop = a;
+  }
+  bool partial = rsc->partial_migration_target == target && rsc->partial_migration_source == current;
+  Action* migrate_to = nullptr;
+  if (!partial) {
+    migrate_to = custom_action(ws, rsc, op_key(rsc->id, "migrate_to", 0), "migrate_to", current,
+                               true, true);
+  }
+  Action* migrate_from = custom_action(ws, rsc, op_key(rsc->id, "migrate_from", 0), "migrate_from",
+                                       target, true, true);
+  if ((migrate_to && start && start->is(kActOptional) == false) || true) {
+    if (migrate_to) {
+      migrate_to->set(kActMigrateRunnable);
+      migrate_to->meta["migrate_source"] = current->uname;
+      migrate_to->meta["migrate_target"] = target->uname;
+      migrate_to->meta["record-pending"] = "true";
+    }
+    migrate_from->set(kActMigrateRunnable);
+    migrate_from->meta["migrate_source"] = current->uname;
+    migrate_from->meta["migrate_target"] = target->uname;
+  }
+  if (start) start->set(kActMigrateRunnable);
+  if (stop) stop->set(kActMigrateRunnable);
+  if (migrate_to) {
+    order_rsc_actions(ws, rsc, "migrate_to", rsc, "migrate_from", kOrderOptional | kOrderImpliesFirstMigratable);
+    new_ordering(ws, rsc, op_key(rsc->id, "migrate_from", 0), nullptr, rsc, op_key(rsc->id, "stop", 0), nullptr,
+                 kOrderOptional | kOrderImpliesFirstMigratable);
+    new_ordering(ws, rsc, op_key(rsc->id, "migrate_from", 0), nullptr, rsc, op_key(rsc->id, "start", 0), nullptr,
+                 kOrderOptional | kOrderImpliesFirstMigratable | kOrderPseudoLeft);
+    // Probes before migrate_to.
+  } else {
+    new_ordering(ws, rsc, op_key(rsc->id, "migrate_from", 0), nullptr, rsc, op_key(rsc->id, "stop", 0), nullptr,
+                 kOrderOptional | kOrderImpliesFirstMigratable);
+    new_ordering(ws, rsc, op_key(rsc->id, "migrate_from", 0), nullptr, rsc, op_key(rsc->id, "start", 0), nullptr,
+                 kOrderOptional | kOrderImpliesFirstMigratable | kOrderPseudoLeft);
+  }
+}
+
+}  // namespace
+
+void create_recurring_actions(WorkingSet& ws, Resource* rsc) {
+  if (rsc->is(kRscBlock) || rsc->is(kRscMaintenance) || !rsc->config) return;
+  Action* start = nullptr;
+  if (rsc->allocated_to && !rsc->allocated_to->maintenance &&
+      (rsc->next_role != Role::kStopped || !rsc->is(kRscManaged))) {
+    start = start_action(ws, rsc, rsc->allocated_to, true);
+  }
+  std::vector<std::pair<std::string, std::int64_t>> seen;
+  for (const auto& op : rsc->config->ops) {
+    if (op.interval_ms == 0) continue;
+    if (op.name == "stop" || op.name == "start" || op.name == "demote" || op.name == "promote" ||
+        op.name == "reload-agent" || op.name == "migrate_to" || op.name == "migrate_from") {
+      continue;
+    }
+    int dups = 0;
+    for (const auto& other : rsc->config->ops) {
+      if (other.name == op.name && other.interval_ms == op.interval_ms) ++dups;
+    }
+    if (dups > 1) {
+      ws.warnings.push_back("Operation " + op.id + " is a duplicate (do not use same name and "
+                            "interval combination more than once per resource)");
+      continue;
+    }
+    Role role = op.role.empty() ? Role::kUnknown : role_from_text(op.role);
+    if (!op.enabled) continue;
+    std::string key = op_key(rsc->id, op.name, op.interval_ms);
+    Node* node = rsc->allocated_to;
+    if (start && role != Role::kStopped) {
+      bool is_optional = true;
+      if (!node) {
+        is_optional = false;
+      } else if (!(action_flags(start, nullptr) & kActOptional)) {
+        is_optional = false;
+      } else {
+        auto matches = find_actions_exact(rsc->actions, key, node);
+        if (matches.empty()) {
+          is_optional = false;
+        } else {
+          for (Action* m : matches) {
+            if (m->is(kActReschedule)) is_optional = false;
+          }
+        }
+      }
+      if ((role != Role::kUnknown && rsc->next_role != role) ||
+          (role == Role::kUnknown && rsc->next_role == Role::kPromoted)) {
+        if (is_optional) {
+          Action* cancel = custom_action(ws, rsc, key, "cancel", node, false, true);
+          cancel->task = "cancel";
+          cancel->cancel_task = op.name;
+          cancel->meta["operation"] = op.name;
+          cancel->meta["interval"] = std::to_string(op.interval_ms);
+        }
+      } else {
+        Action* mon = custom_action(ws, rsc, key, op.name, node, is_optional, true);
+        if (!start->is(kActRunnable)) {
+          mon->clear(kActRunnable);
+        } else if (!node || !node->online || node->unclean) {
+          mon->clear(kActRunnable);
+        }
+        if (rsc->next_role == Role::kPromoted) mon->meta["op_target_rc"] = "8";
+        if (!node || rsc->is(kRscManaged)) {
+          new_ordering(ws, rsc, op_key(rsc->id, "start", 0), nullptr, nullptr, mon->uuid, mon,
+                       kOrderImpliesThen | kOrderRunnableLeft);
+          new_ordering(ws, rsc, op_key(rsc->id, "reload-agent", 0), nullptr, nullptr, mon->uuid, mon,
+                       kOrderImpliesThen | kOrderRunnableLeft);
+        }
+      }
+    }
+    if (role == Role::kStopped) {
+      for (auto& sn : ws.nodes) {
+        Node* stop_node = sn.get();
+        if (node && stop_node == node) {
+          if (!find_actions_exact(rsc->actions, key, node).empty()) {
+            Action* cancel = custom_action(ws, rsc, key, "cancel", node, false, true);
+            cancel->task = "cancel";
+            cancel->cancel_task = op.name;
+            cancel->meta["operation"] = op.name;
+            cancel->meta["interval"] = std::to_string(op.interval_ms);
+            if (rsc->next_role == Role::kStarted || rsc->next_role == Role::kUnpromoted) {
+              new_ordering(ws, rsc, "", cancel, rsc, op_key(rsc->id, "start", 0), nullptr, kOrderRunnableLeft);
+            }
+          }
+          continue;
+        }
+        bool is_optional = !find_actions_exact(rsc->actions, key, stop_node).empty();
+        Action* mon = custom_action(ws, rsc, key, op.name, stop_node, is_optional, true);
+        mon->meta["op_target_rc"] = "7";
+        if (rsc->is(kRscManaged)) {
+          for (Action* p : rsc_actions(rsc, stop_node, "monitor", false)) order_actions(p, mon, kOrderRunnableLeft);
+        }
+        for (Action* stop : rsc_actions(rsc, stop_node, "stop", true)) {
+          if (!stop->is(kActOptional) && !mon->is(kActOptional) && !rsc->is(kRscManaged)) mon->set(kActOptional);
+          if (!stop->is(kActRunnable)) mon->clear(kActRunnable);
+          if (rsc->is(kRscManaged)) {
+            new_ordering(ws, rsc, op_key(rsc->id, "stop", 0), stop, nullptr, "", mon,
+                         kOrderImpliesThen | kOrderRunnableLeft);
+          }
+        }
+        if (!stop_node->online || stop_node->unclean) mon->clear(kActRunnable);
+      }
+    }
+  }
+}
+
+void create_actions(WorkingSet& ws, Resource* rsc) {
+  if (rsc->is_group()) {
+    for (Resource* m : rsc->children) create_actions(ws, m);
+    rsc_pseudo_action(ws, rsc, "start", true, true);
+    rsc_pseudo_action(ws, rsc, "running", true, true);
+    rsc_pseudo_action(ws, rsc, "stop", true, true);
+    rsc_pseudo_action(ws, rsc, "stopped", true, true);
+    return;
+  }
+  if (rsc->next_role == Role::kUnknown) {
+    rsc->next_role = rsc->allocated_to ? Role::kStarted : Role::kStopped;
+  }
+  unsigned num_all = 0, num_clean = 0;
+  Node* current = find_active_on(rsc, &num_all, &num_clean);
+  bool need_stop = false, need_promote = false, is_moving = false, allow_migrate = false,
+       multiply_active = false;
+  for (Node* dangling : rsc->dangling_migrations) {
+    Action* stop = stop_action(ws, rsc, dangling, false);
+    stop->set(kActDangle);
+  }
+  if (current && rsc->allocated_to && current != rsc->allocated_to &&
+      rsc->next_role >= Role::kStarted) {
+    is_moving = true;
+    allow_migrate = can_migrate(rsc, current);
+    need_stop = true;
+  }
+  if (rsc->partial_migration_source && rsc->partial_migration_target && allow_migrate &&
+      num_all == 2 && current == rsc->partial_migration_source &&
+      rsc->allocated_to == rsc->partial_migration_target) {
+    // continue the migration
+  } else if (rsc->partial_migration_source || rsc->partial_migration_target) {
+    need_stop = true;
+    rsc->partial_migration_source = rsc->partial_migration_target = nullptr;
+    allow_migrate = false;
+  } else if (rsc->is(kRscNeedsFencing)) {
+    multiply_active = num_all > 1;
+  } else {
+    multiply_active = num_clean > 1;
+  }
+  if (multiply_active) {
+    ws.warnings.push_back(rsc->cls + " resource " + rsc->id + " might be active on " +
+                          std::to_string(num_all) + " nodes");
+    switch (rsc->recovery) {
+      case Recovery::kStopStart:
+        need_stop = true;
+        break;
+      case Recovery::kStopUnexpected:
+        need_stop = true;
+        rsc->set(kRscStopUnexpected);
+        break;
+      default:
+        break;
+    }
+  } else {
+    rsc->clear(kRscStopUnexpected);
+  }
+  if (rsc->is(kRscStartPending)) {
+    Action* start = start_action(ws, rsc, rsc->allocated_to, true);
+    start->set(kActPrintAlways);
+  }
+  if (is_moving) {
+    // nothing more
+  } else if (rsc->is(kRscFailed)) {
+    if (rsc->is(kRscStop)) {
+      need_stop = true;
+    } else if (rsc->next_role == Role::kPromoted) {
+      need_promote = true;
+    }
+  } else if (rsc->is(kRscBlock)) {
+    need_stop = true;
+  } else if (rsc->role > Role::kStarted && current && rsc->allocated_to) {
+    Action* start = start_action(ws, rsc, rsc->allocated_to, true);
+    if (!start->is(kActOptional)) need_stop = true;
+  }
+  schedule_restart_actions(ws, rsc, current, need_stop, need_promote);
+  schedule_role_transition_actions(ws, rsc);
+  create_recurring_actions(ws, rsc);
+  if (allow_migrate) create_migration_actions(ws, rsc, current);
+}
+
+void create_resource_actions(WorkingSet& ws) {
+  for (Resource* r : ws.resources) create_actions(ws, r);
+}
+
+// ---------------------------------------------------------------- probes
+
+namespace {
+
+bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node) {
+  if (!ws.config.startup_probes) return false;
+  if (!rsc->children.empty()) {
+    bool any = false;
+    for (Resource* c : rsc->children) any = probe_rsc_on_node(ws, c, node) || any;
+    return any;
+  }
+  if (rsc->is(kRscOrphan)) return false;
+  if (rsc->known_on[node->index]) return false;
+  Resource* top = rsc->top();
+  NodeScore allowed = rsc->allowed[node->index];
+  if (rsc->is(kRscExclusiveDiscover) || top->is(kRscExclusiveDiscover)) {
+    if (!allowed.present) return false;
+    if (allowed.discover != Discover::kExclusive) return false;
+  }
+  if (allowed.present && allowed.discover == Discover::kNever) return false;
+  Action* probe = custom_action(ws, rsc, op_key(rsc->id, "monitor", 0), "monitor", node, false, true);
+  probe->clear(kActOptional);
+  bool running_here = std::find(rsc->running_on.begin(), rsc->running_on.end(), node) != rsc->running_on.end();
+  if (!running_here) {
+    probe->meta["op_target_rc"] = "7";
+  } else if (rsc->role == Role::kPromoted) {
+    probe->meta["op_target_rc"] = "8";
+  }
+  std::uint32_t flags = kOrderOptional;
+  if (!probe->is(kActRunnable) && rsc->running_on.empty()) flags |= kOrderRunnableLeft;
+  new_ordering(ws, rsc, "", probe, rsc, op_key(rsc->id, "start", 0), nullptr, flags);
+  new_ordering(ws, rsc, "", probe, rsc, op_key(rsc->id, "reload", 0), nullptr, kOrderOptional);
+  return true;
+}
+
+}  // namespace
+
+void schedule_probes(WorkingSet& ws) {
+  for (auto& n : ws.nodes) {
+    Node* node = n.get();
+    if (!node->online || node->unclean) continue;
+    if (auto probed = node_attr(node, "probe_complete"); probed && !is_true(*probed)) {
+      Action* a = custom_action(ws, nullptr, "probe_complete-" + node->uname, "probe_complete", node,
+                                false, true);
+      a->meta["op_no_wait"] = "true";
+      continue;
+    }
+    for (Resource* r : ws.resources) probe_rsc_on_node(ws, r, node);
+  }
+}
+
+}  // namespace vigil::pengine

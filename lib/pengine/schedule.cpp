@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The scheduler as a short list of named stages (Pacemaker's
+// pcmk__schedule_actions): each stage is a function over the working set.
+#include <strings.h>
+#include <cstring>
+#include <functional>
+
+#include "internal.hpp"
+
+namespace vigil::pengine {
+
+AttrMap rsc_params(const WorkingSet& ws, const Resource* rsc, const Node* node) {
+  AttrMap out;
+  rules::RuleInput in;
+  in.node_attrs = node ? &node->attrs : nullptr;
+  in.now = ws.options.now;
+  for (const Resource* r = rsc; r; r = r->parent) {
+    if (r->config) rules::apply_nvsets(r->config->instance_sets, in, out);
+  }
+  return out;
+}
+
+void handle_rsc_config_changes(WorkingSet& ws) {
+  // Restarts on parameter changes need operation digests; not computed yet,
+  // so recorded digests are trusted (no restart is scheduled for changes).
+  (void)ws;
+}
+
+Status schedule(WorkingSet& ws) {
+  if (auto st = unpack(ws); !st) return st;
+  unpack_constraints(ws);
+  apply_node_health(ws);
+  apply_node_criteria(ws);
+  create_internal_constraints(ws);
+  handle_rsc_config_changes(ws);
+  assign_resources(ws);
+  schedule_probes(ws);
+  for (Resource* r : ws.resources) {
+    // Orphans with fail counts get them cleared.
+    if (!r->is(kRscOrphan) || !ws.config.stop_orphan_resources) continue;
+    for (auto& n : ws.nodes) {
+      if (!n->online) continue;
+      if (failcount(ws, n.get(), r, nullptr, true) == 0) continue;
+      Action* clear = clear_failcount(ws, r, n.get(), "it is orphaned");
+      new_ordering(ws, r, "", clear, r, op_key(r->id, "stop", 0), nullptr, kOrderOptional);
+    }
+  }
+  create_resource_actions(ws);
+  schedule_fencing_and_shutdowns(ws);
+  apply_orderings(ws);
+  return ok_status();
+}
+
+}  // namespace vigil::pengine

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vigil/pengine/simulate.hpp"
+
+#include <libxml/xpath.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <set>
+
+#include <strings.h>
+#include <cstring>
+#include <functional>
+
+#include "internal.hpp"
+
+namespace vigil::pengine {
+
+namespace {
+
+xmlNode* child(xmlNode* parent, const char* name) {
+  for (xmlNode* c = parent->children; c; c = c->next) {
+    if (xml::is(c, name)) return c;
+  }
+  return nullptr;
+}
+
+xmlNode* ensure_child(xmlNode* parent, const char* name, const std::string& id = {}) {
+  if (xmlNode* c = child(parent, name)) return c;
+  xmlNode* c = xmlNewChild(parent, nullptr, BAD_CAST name, nullptr);
+  if (!id.empty()) xmlSetProp(c, BAD_CAST "id", BAD_CAST id.c_str());
+  return c;
+}
+
+void set(xmlNode* n, const char* name, const std::string& value) {
+  xmlSetProp(n, BAD_CAST name, BAD_CAST value.c_str());
+}
+
+void remove_child(xmlNode* parent, const char* name) {
+  while (xmlNode* c = child(parent, name)) {
+    xmlUnlinkNode(c);
+    xmlFreeNode(c);
+  }
+}
+
+xmlNode* status_of(xmlDoc* doc) { return ensure_child(xmlDocGetRootElement(doc), "status"); }
+
+// The node's id from the configuration, else its name.
+std::string node_uuid(xmlDoc* doc, const std::string& uname) {
+  xmlNode* root = xmlDocGetRootElement(doc);
+  xmlNode* config = child(root, "configuration");
+  xmlNode* nodes = config ? child(config, "nodes") : nullptr;
+  if (nodes) {
+    for (xmlNode* n = nodes->children; n; n = n->next) {
+      if (xml::is(n, "node") && xml::attr_or(n, "uname") == uname) return xml::attr_or(n, "id", uname);
+    }
+  }
+  return uname;
+}
+
+xmlNode* node_state(xmlDoc* doc, const std::string& uname, const std::string& uuid = {}) {
+  xmlNode* status = status_of(doc);
+  for (xmlNode* s = status->children; s; s = s->next) {
+    if (xml::is(s, "node_state") && xml::attr_or(s, "uname") == uname) return s;
+  }
+  xmlNode* s = xmlNewChild(status, nullptr, BAD_CAST "node_state", nullptr);
+  set(s, "id", uuid.empty() ? node_uuid(doc, uname) : uuid);
+  set(s, "uname", uname);
+  return s;
+}
+
+void node_state_change(xmlDoc* doc, const std::string& uname, bool up) {
+  xmlNode* s = node_state(doc, uname);
+  set(s, "in_ccm", up ? "true" : "false");
+  set(s, "crmd", up ? "online" : "offline");
+  set(s, "join", up ? "member" : "down");
+  set(s, "expected", up ? "member" : "down");
+  set(s, "crm-debug-origin", "crm_simulate");
+}
+
+xmlNode* resource_history(xmlNode* state, const std::string& rsc, const std::string& cls,
+                          const std::string& type, const std::string& provider) {
+  xmlNode* lrm = ensure_child(state, "lrm", xml::attr_or(state, "id"));
+  xmlNode* lrs = ensure_child(lrm, "lrm_resources");
+  for (xmlNode* r = lrs->children; r; r = r->next) {
+    if (xml::is(r, "lrm_resource") && xml::attr_or(r, "id") == rsc) return r;
+  }
+  xmlNode* r = xmlNewChild(lrs, nullptr, BAD_CAST "lrm_resource", nullptr);
+  set(r, "id", rsc);
+  set(r, "class", cls);
+  if (!provider.empty()) set(r, "provider", provider);
+  set(r, "type", type);
+  return r;
+}
+
+void inject_transient_attr(xmlNode* state, const std::string& name, const std::string& value) {
+  std::string uuid = xml::attr_or(state, "id");
+  xmlNode* attrs = ensure_child(state, "transient_attributes", uuid);
+  xmlNode* inst = ensure_child(attrs, "instance_attributes", uuid);
+  std::string v = value;
+  if (value == "value++") {
+    int cur = 0;
+    for (xmlNode* nv = inst->children; nv; nv = nv->next) {
+      if (xml::is(nv, "nvpair") && xml::attr_or(nv, "name") == name) {
+        cur = parse_score_lenient(xml::attr_or(nv, "value", "0")).value();
+      }
+    }
+    v = Score(cur + 1).str();
+  }
+  for (xmlNode* nv = inst->children; nv; nv = nv->next) {
+    if (xml::is(nv, "nvpair") && xml::attr_or(nv, "name") == name) {
+      set(nv, "value", v);
+      return;
+    }
+  }
+  xmlNode* nv = xmlNewChild(inst, nullptr, BAD_CAST "nvpair", nullptr);
+  set(nv, "id", "status-" + uuid + "-" + name);
+  set(nv, "name", name);
+  set(nv, "value", v);
+}
+
+// Records one operation result in an lrm_resource, as the controller would.
+void record_result(xmlNode* lrm_rsc, const std::string& rsc, const std::string& task,
+                   std::int64_t interval_ms, int rc, int target_rc, const std::string& node,
+                   EpochSeconds now) {
+  int call_id = 0;
+  for (xmlNode* op = lrm_rsc->children; op; op = op->next) {
+    if (!xml::is(op, "lrm_rsc_op")) continue;
+    int c = std::atoi(xml::attr_or(op, "call-id", "0").c_str());
+    if (c > call_id) call_id = c;
+  }
+  ++call_id;
+  std::string key = op_key(rsc, task, interval_ms);
+  bool failed = rc != target_rc;
+  std::vector<std::string> ids;
+  if (task == "migrate_to" || task == "migrate_from") {
+    ids.push_back(key);
+  } else if (failed) {
+    ids.push_back(op_key(rsc, "last_failure", 0));
+    if (interval_ms == 0) ids.push_back(op_key(rsc, "last", 0));
+  } else if (interval_ms > 0) {
+    ids.push_back(key);
+  } else {
+    ids.push_back(op_key(rsc, "last", 0));
+  }
+  std::string tkey = "-1:" + std::to_string(call_id) + ":" + std::to_string(target_rc) +
+                     ":xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+  for (const auto& id : ids) {
+    xmlNode* op = nullptr;
+    for (xmlNode* o = lrm_rsc->children; o; o = o->next) {
+      if (xml::is(o, "lrm_rsc_op") && xml::attr_or(o, "id") == id) op = o;
+    }
+    if (!op) op = xmlNewChild(lrm_rsc, nullptr, BAD_CAST "lrm_rsc_op", nullptr);
+    set(op, "id", id);
+    set(op, "operation_key", key);
+    set(op, "operation", task);
+    set(op, "crm-debug-origin", "crm_simulate");
+    set(op, "crm_feature_set", "3.16.1");
+    set(op, "transition-key", tkey);
+    set(op, "transition-magic", "0:" + std::to_string(rc) + ";" + tkey);
+    set(op, "exit-reason", "");
+    set(op, "on_node", node);
+    set(op, "call-id", std::to_string(call_id));
+    set(op, "rc-code", std::to_string(rc));
+    set(op, "op-status", "0");
+    set(op, "interval", std::to_string(interval_ms));
+    set(op, "last-rc-change", std::to_string(now));
+    set(op, "exec-time", "0");
+    set(op, "queue-time", "0");
+  }
+}
+
+// "rsc_task_interval@node=rc"
+bool parse_op_spec(const std::string& spec, std::string* key, std::string* node, int* rc) {
+  auto at = spec.find('@');
+  auto eq = spec.find('=', at == std::string::npos ? 0 : at);
+  if (at == std::string::npos || eq == std::string::npos) return false;
+  *key = spec.substr(0, at);
+  *node = spec.substr(at + 1, eq - at - 1);
+  std::string r = spec.substr(eq + 1);
+  if (r.empty() || r.find_first_not_of("-0123456789") != std::string::npos) return false;
+  *rc = std::atoi(r.c_str());
+  return true;
+}
+
+void inject_failcount(xmlNode* state, const std::string& rsc, const std::string& task,
+                      std::int64_t interval_ms, int rc, EpochSeconds now) {
+  if (rc == 0 || (rc == 7 && interval_ms == 0)) return;
+  std::string suffix = rsc + "#" + task + "_" + std::to_string(interval_ms);
+  inject_transient_attr(state, "fail-count-" + suffix, "value++");
+  inject_transient_attr(state, "last-failure-" + suffix, std::to_string(now));
+}
+
+const cib::ResourceConfig* find_config(const std::vector<std::unique_ptr<cib::ResourceConfig>>& list,
+                                       const std::string& id) {
+  for (const auto& r : list) {
+    if (r->id == id) return r.get();
+    if (auto* c = find_config(r->children, id)) return c;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<std::string> inject(xmlDoc* doc, const Injections& inj, EpochSeconds now) {
+  std::string out = "Performing Requested Modifications:\n";
+  xmlNode* root = xmlDocGetRootElement(doc);
+  if (!inj.quorum.empty()) {
+    out += "  * Setting quorum: " + inj.quorum + "\n";
+    set(root, "have-quorum", inj.quorum);
+  }
+  if (!inj.watchdog.empty()) {
+    out += "  * Setting watchdog: " + inj.watchdog + "\n";
+    xmlNode* config = ensure_child(root, "configuration");
+    xmlNode* cc = ensure_child(config, "crm_config");
+    xmlNode* set_node = ensure_child(cc, "cluster_property_set", "cib-bootstrap-options");
+    xmlNode* nv = xmlNewChild(set_node, nullptr, BAD_CAST "nvpair", nullptr);
+    set(nv, "id", "cib-bootstrap-options-have-watchdog");
+    set(nv, "name", "have-watchdog");
+    set(nv, "value", inj.watchdog);
+  }
+  for (const auto& n : inj.node_up) {
+    out += "  * Bringing node " + n + " online\n";
+    node_state_change(doc, n, true);
+  }
+  for (const auto& n : inj.node_down) {
+    out += "  * Taking node " + n + " offline\n";
+    node_state_change(doc, n, false);
+    xmlNode* s = node_state(doc, n);
+    remove_child(s, "lrm");
+    remove_child(s, "transient_attributes");
+  }
+  for (const auto& n : inj.node_fail) {
+    out += "  * Failing node " + n + "\n";
+    node_state_change(doc, n, true);
+    set(node_state(doc, n), "in_ccm", "false");
+  }
+  if (!inj.op_inject.empty()) {
+    auto parsed = cib::Cib::from_string(xml::to_string(doc, false), "CIB");
+    if (!parsed) return parsed.error();
+    for (const auto& spec : inj.op_inject) {
+      std::string key, node;
+      int rc = 0;
+      std::string rsc, task;
+      std::int64_t interval = 0;
+      if (!parse_op_spec(spec, &key, &node, &rc) || !parse_op_key(key, &rsc, &task, &interval)) {
+        return Error(ErrorCode::kInvalidInput,
+                     "invalid operation specification '" + spec +
+                         "' (expected RESOURCE_TASK_INTERVAL@NODE=RC)");
+      }
+      out += "  * Injecting " + key + " on " + node + " with rc=" + std::to_string(rc) + "\n";
+      const cib::ResourceConfig* rc_cfg = find_config((*parsed)->resources, rsc);
+      if (!rc_cfg) {
+        return Error(ErrorCode::kNotFound, "resource " + rsc + " not found in the configuration");
+      }
+      xmlNode* state = node_state(doc, node);
+      xmlNode* hist = resource_history(state, rsc, rc_cfg->cls, rc_cfg->type, rc_cfg->provider);
+      inject_failcount(state, rsc, task, interval, rc, now);
+      record_result(hist, rsc, task, interval, rc, 0, node, now);
+    }
+  }
+  return out;
+}
+
+bool execute_graph(const WorkingSet& ws, const Graph& g, xmlDoc* doc,
+                   const std::vector<std::string>& op_fail, EpochSeconds now, std::string& log) {
+  std::set<int> confirmed, failed;
+  std::vector<char> executed(g.synapses.size(), 0);
+  int abort_priority = 0;
+  bool progress = true;
+  while (progress) {
+    progress = false;
+    for (size_t i = 0; i < g.synapses.size(); ++i) {
+      if (executed[i]) continue;
+      const Synapse& s = g.synapses[i];
+      bool ready = true;
+      for (const Action* in : s.inputs) {
+        if (!confirmed.count(in->id) || failed.count(in->id)) {
+          ready = false;
+          break;
+        }
+      }
+      if (!ready) continue;
+      const Action* a = s.action;
+      if (!a->is(kActPseudo) && s.priority < abort_priority) continue;
+      executed[i] = 1;
+      progress = true;
+      if (a->is(kActPseudo)) {
+        log += "  * Pseudo action:   " + a->uuid + "\n";
+      } else if (a->task == "stonith") {
+        auto op = lookup(a->meta, "stonith_action");
+        std::string what = op ? *op : "reboot";
+        log += "  * Fencing " + a->node->uname + " (" + what + ")\n";
+        if (what != "on") {
+          node_state_change(doc, a->node->uname, false);
+          xmlNode* st = node_state(doc, a->node->uname);
+          remove_child(st, "lrm");
+          remove_child(st, "transient_attributes");
+        }
+      } else if (a->task == "do_shutdown" || a->task == "clear_failcount" ||
+                 (a->task == "delete" && !a->rsc) || (!a->rsc)) {
+        if (a->rsc) {
+          log += "  * Cluster action:  " + a->task + " for " + a->rsc->id + " on " + a->node->uname + "\n";
+        } else {
+          log += "  * Cluster action:  " + a->task + " on " + (a->node ? a->node->uname : "") + "\n";
+        }
+      } else {
+        const Resource* rsc = a->rsc;
+        std::string node = a->node ? a->node->uname : "";
+        std::int64_t interval = 0;
+        if (auto v = lookup(a->meta, "interval")) interval = std::atoll(v->c_str());
+        char buf[512];
+        if (interval) {
+          std::snprintf(buf, sizeof(buf), "  * Resource action: %-15s %s=%lld on %s\n", rsc->id.c_str(),
+                        a->task.c_str(), static_cast<long long>(interval), node.c_str());
+        } else {
+          std::snprintf(buf, sizeof(buf), "  * Resource action: %-15s %s on %s\n", rsc->id.c_str(),
+                        a->task.c_str(), node.c_str());
+        }
+        log += buf;
+        if (a->task != "delete" && a->task != "meta-data") {
+          int target_rc = 0;
+          if (auto v = lookup(a->meta, "op_target_rc")) target_rc = std::atoi(v->c_str());
+          int rc = target_rc;
+          xmlNode* state = node_state(doc, node, a->node ? a->node->id : "");
+          xmlNode* hist = resource_history(state, rsc->id, rsc->cls, rsc->type, rsc->provider);
+          std::string task = a->task;
+          for (const auto& spec : op_fail) {
+            std::string prefix = op_key(rsc->id, task, interval) + "@" + node + "=";
+            if (strncasecmp(spec.c_str(), prefix.c_str(), prefix.size()) == 0) {
+              std::string r = spec.substr(prefix.size());
+              if (r.empty() || r.find_first_not_of("-0123456789") != std::string::npos) continue;
+              rc = std::atoi(r.c_str());
+              log += "Pretending action " + std::to_string(a->id) + " failed with rc=" +
+                     std::to_string(rc) + "\n";
+              failed.insert(a->id);
+              abort_priority = kInfinity;
+              inject_failcount(state, rsc->id, task, interval, rc, now);
+              break;
+            }
+          }
+          if (task == "cancel") {
+            // A cancelled monitor leaves no history entry of its own.
+            std::string key = op_key(rsc->id, a->cancel_task, interval);
+            for (xmlNode* o = hist->children; o; o = o->next) {
+              if (xml::is(o, "lrm_rsc_op") && xml::attr_or(o, "id") == key) {
+                xmlUnlinkNode(o);
+                xmlFreeNode(o);
+                break;
+              }
+            }
+          } else {
+            record_result(hist, rsc->id, task, interval, rc, target_rc, node, now);
+          }
+        }
+      }
+      confirmed.insert(a->id);
+    }
+  }
+  (void)ws;
+  for (size_t i = 0; i < g.synapses.size(); ++i) {
+    if (!executed[i] && abort_priority == 0) return false;
+  }
+  return true;
+}
+
+}  // namespace vigil::pengine

@@ -1,0 +1,1106 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// From the typed CIB to the working set: cluster options, nodes, resources
+// (with their meta-attributes) and the status section (node membership,
+// resource history replayed into roles, failures and pending operations).
+#include <algorithm>
+#include <cstring>
+
+#include <strings.h>
+#include <cstring>
+#include <functional>
+
+#include "internal.hpp"
+
+namespace vigil::pengine {
+
+const char* role_text(Role r) {
+  switch (r) {
+    case Role::kStopped: return "Stopped";
+    case Role::kStarted: return "Started";
+    case Role::kUnpromoted: return "Unpromoted";
+    case Role::kPromoted: return "Promoted";
+    default: return "Unknown";
+  }
+}
+
+Role role_from_text(const std::string& s) {
+  if (strcasecmp(s.c_str(), "Stopped") == 0) return Role::kStopped;
+  if (strcasecmp(s.c_str(), "Started") == 0) return Role::kStarted;
+  if (strcasecmp(s.c_str(), "Unpromoted") == 0 || strcasecmp(s.c_str(), "Slave") == 0) {
+    return Role::kUnpromoted;
+  }
+  if (strcasecmp(s.c_str(), "Promoted") == 0 || strcasecmp(s.c_str(), "Master") == 0) {
+    return Role::kPromoted;
+  }
+  return Role::kUnknown;
+}
+
+WorkingSet::WorkingSet(const cib::Cib& c, Options o) : cib(c), options(o) {}
+
+Node* WorkingSet::find_node(const std::string& uname) const {
+  auto it = node_by_uname.find(uname);
+  return it == node_by_uname.end() ? nullptr : it->second;
+}
+Node* WorkingSet::find_node_by_id(const std::string& id) const {
+  auto it = node_by_id.find(id);
+  return it == node_by_id.end() ? nullptr : it->second;
+}
+Resource* WorkingSet::find_rsc(const std::string& id) const {
+  auto it = rsc_index.find(id);
+  return it == rsc_index.end() ? nullptr : it->second;
+}
+
+void unpack_config(WorkingSet& ws) {
+  rules::RuleInput in;
+  in.now = ws.options.now;
+  auto& raw = ws.config.raw;
+  rules::apply_nvsets(ws.cib.crm_config, in, raw, false, "cib-bootstrap-options");
+  auto flag = [&](const char* name, bool dflt) {
+    auto v = lookup(raw, name);
+    return v ? is_true(*v) : dflt;
+  };
+  auto& c = ws.config;
+  c.startup_probes = flag("enable-startup-probes", true);
+  c.stonith_enabled = flag("stonith-enabled", true);
+  if (flag("have-watchdog", false)) c.have_stonith_resource = true;
+  if (auto v = lookup(raw, "stonith-action")) {
+    c.stonith_action = (*v == "poweroff") ? "off" : *v;
+  }
+  c.concurrent_fencing = flag("concurrent-fencing", false);
+  if (auto v = lookup(raw, "priority-fencing-delay")) {
+    c.priority_fencing_delay_s = static_cast<int>(parse_interval_ms(*v).value_or(0) / 1000);
+  }
+  c.stop_all = flag("stop-all-resources", false);
+  c.symmetric = flag("symmetric-cluster", true);
+  std::string nqp = lookup(raw, "no-quorum-policy") ? *lookup(raw, "no-quorum-policy") : "stop";
+  std::transform(nqp.begin(), nqp.end(), nqp.begin(), ::tolower);
+  if (nqp == "ignore") {
+    c.no_quorum = NoQuorumPolicy::kIgnore;
+  } else if (nqp == "freeze") {
+    c.no_quorum = NoQuorumPolicy::kFreeze;
+  } else if (nqp == "demote") {
+    c.no_quorum = NoQuorumPolicy::kDemote;
+  } else if (nqp == "suicide") {
+    bool panic = is_true(xml::attr_or(ws.cib.root(), "no-quorum-panic", "0"));
+    c.no_quorum = (c.stonith_enabled && (panic || ws.have_quorum)) ? NoQuorumPolicy::kSuicide
+                                                                   : NoQuorumPolicy::kStop;
+  } else {
+    c.no_quorum = NoQuorumPolicy::kStop;
+  }
+  c.stop_orphan_resources = flag("stop-orphan-resources", true);
+  c.stop_orphan_actions = flag("stop-orphan-actions", true);
+  c.remove_after_stop = flag("remove-after-stop", false);
+  c.maintenance_mode = flag("maintenance-mode", false);
+  c.start_failure_is_fatal = flag("start-failure-is-fatal", true);
+  c.startup_fencing = c.stonith_enabled ? flag("startup-fencing", true) : false;
+  if (auto v = lookup(raw, "placement-strategy")) c.placement_strategy = *v;
+  c.shutdown_lock = flag("shutdown-lock", false);
+  if (c.shutdown_lock) {
+    if (auto v = lookup(raw, "shutdown-lock-limit")) {
+      c.shutdown_lock_s = parse_interval_ms(*v).value_or(0) / 1000;
+    }
+  }
+  if (auto v = lookup(raw, "cluster-delay")) c.cluster_delay = *v;
+  if (auto v = lookup(raw, "stonith-timeout")) c.stonith_timeout = *v;
+  if (auto v = lookup(raw, "batch-limit")) c.batch_limit = *v;
+  if (auto v = lookup(raw, "migration-limit")) c.migration_limit = *v;
+  if (auto v = lookup(raw, "node-health-strategy")) c.node_health_strategy = *v;
+  // Node-health colour scores depend on the strategy.
+  std::string strategy = c.node_health_strategy;
+  if (strategy == "migrate-on-red") {
+    c.health = {-kInfinity, 0, 0};
+  } else if (strategy == "only-green") {
+    c.health = {-kInfinity, -kInfinity, 0};
+  } else {
+    auto score_of = [&](const char* name) {
+      auto v = lookup(raw, name);
+      return v ? parse_score_lenient(*v).value() : 0;
+    };
+    c.health = {score_of("node-health-red"), score_of("node-health-yellow"),
+                score_of("node-health-green")};
+    if (strategy == "none" || strategy.empty()) c.health = {0, 0, 0};
+  }
+  // Unfencing is enabled when any resource or rsc_defaults asks for it.
+  std::function<bool(const cib::ResourceConfig&)> wants_unfencing = [&](const cib::ResourceConfig& r) {
+    for (const auto& set : r.meta_sets) {
+      for (const auto& [k, v] : set.pairs) {
+        if ((k == "provides" || k == "requires") && v == "unfencing") return true;
+      }
+    }
+    for (const auto& ch : r.children) {
+      if (wants_unfencing(*ch)) return true;
+    }
+    return false;
+  };
+  for (const auto& r : ws.cib.resources) {
+    if (wants_unfencing(*r)) c.enable_unfencing = true;
+  }
+  for (const auto& set : ws.cib.rsc_defaults) {
+    for (const auto& [k, v] : set.pairs) {
+      if ((k == "provides" || k == "requires") && v == "unfencing") c.enable_unfencing = true;
+    }
+  }
+}
+
+void unpack_nodes(WorkingSet& ws) {
+  std::string cluster_name = lookup(ws.config.raw, "cluster-name") ? *lookup(ws.config.raw, "cluster-name") : "";
+  for (const auto& nc : ws.cib.nodes) {
+    if (ws.find_node_by_id(nc.id) || ws.find_node(nc.uname)) {
+      ws.warnings.push_back("Ignoring duplicate node " + nc.uname);
+      continue;
+    }
+    auto n = std::make_unique<Node>();
+    n->index = static_cast<int>(ws.nodes.size());
+    n->id = nc.id;
+    n->uname = nc.uname;
+    n->type = nc.type;
+    if (nc.score) n->weight = nc.score->value();
+    n->unclean = ws.config.startup_fencing;
+    n->unseen = true;
+    n->attrs["#uname"] = n->uname;
+    n->attrs["#id"] = n->id;
+    n->attrs["#kind"] = n->type == "remote" ? "remote" : "cluster";
+    n->is_dc = (n->id == ws.cib.dc_uuid);
+    n->attrs["#is_dc"] = n->is_dc ? "true" : "false";
+    if (n->is_dc) ws.dc_node = n.get();
+    if (!cluster_name.empty()) n->attrs["#cluster-name"] = cluster_name;
+    rules::RuleInput in;
+    in.now = ws.options.now;
+    rules::apply_nvsets(nc.instance_sets, in, n->attrs);
+    rules::apply_nvsets(nc.utilization_sets, in, n->utilization);
+    if (!lookup(n->attrs, "#site-name")) {
+      if (auto s = lookup(n->attrs, "site-name")) {
+        n->attrs["#site-name"] = *s;
+      } else if (!cluster_name.empty()) {
+        n->attrs["#site-name"] = cluster_name;
+      }
+    }
+    ws.node_by_id[n->id] = n.get();
+    ws.node_by_uname[n->uname] = n.get();
+    ws.nodes.push_back(std::move(n));
+  }
+}
+
+namespace {
+
+void resource_node_score(WorkingSet& ws, Resource* rsc, Node* node, int score, const std::string& tag) {
+  if ((rsc->is(kRscExclusiveDiscover)) && tag == "symmetric_default") return;
+  for (Resource* c : rsc->children) resource_node_score(ws, c, node, score, tag);
+  auto& slot = rsc->allowed[node->index];
+  if (!slot.present) {
+    slot.present = true;
+    slot.weight = node->weight;
+    slot.discover = Discover::kAlways;
+  }
+  slot.weight = (Score(slot.weight) + Score(score)).value();
+}
+
+Role target_role(WorkingSet& ws, Resource* rsc, bool* has) {
+  *has = false;
+  auto v = lookup(rsc->meta, "target-role");
+  if (!v || strcasecmp(v->c_str(), "started") == 0 || strcasecmp(v->c_str(), "default") == 0) {
+    return Role::kUnknown;
+  }
+  Role r = role_from_text(*v);
+  if (r == Role::kUnknown) {
+    ws.warnings.push_back("Ignoring 'target-role' for " + rsc->id + " because '" + *v +
+                          "' is not valid");
+    return Role::kUnknown;
+  }
+  if (r > Role::kStarted) {
+    // Promotion roles only mean something for promotable clones.
+    return Role::kUnknown;
+  }
+  *has = true;
+  return r;
+}
+
+void unpack_requires(WorkingSet& ws, Resource* rsc, const std::string* value) {
+  std::string v = value ? *value : "";
+  if (v == "nothing") return;
+  if (v == "quorum") {
+    rsc->set(kRscNeedsQuorum);
+    return;
+  }
+  if (v == "fencing") {
+    rsc->set(kRscNeedsFencing);
+    return;
+  }
+  if (v == "unfencing") {
+    if (rsc->is(kRscFenceDevice) || !ws.config.stonith_enabled) {
+      rsc->set(kRscNeedsQuorum);
+    } else {
+      rsc->set(kRscNeedsFencing | kRscNeedsUnfencing);
+    }
+    return;
+  }
+  if (rsc->is(kRscFenceDevice)) {
+    rsc->set(kRscNeedsQuorum);
+  } else if (ws.config.enable_unfencing) {
+    rsc->set(kRscNeedsFencing | kRscNeedsUnfencing);
+  } else if (ws.config.stonith_enabled) {
+    rsc->set(kRscNeedsFencing);
+  } else if (ws.config.no_quorum == NoQuorumPolicy::kIgnore) {
+    // nothing
+  } else {
+    rsc->set(kRscNeedsQuorum);
+  }
+}
+
+void compute_meta(WorkingSet& ws, Resource* rsc) {
+  rules::RuleInput in;
+  in.now = ws.options.now;
+  in.rsc_class = &rsc->cls;
+  in.rsc_provider = &rsc->provider;
+  in.rsc_type = &rsc->type;
+  if (rsc->config) {
+    for (xmlAttr* a = rsc->config->xml->properties; a; a = a->next) {
+      const char* name = reinterpret_cast<const char*>(a->name);
+      rsc->meta.emplace(name, xml::attr_or(rsc->config->xml, name));
+    }
+    // A template supplies class/provider/type when the primitive does not.
+    rsc->meta["class"] = rsc->cls;
+    if (!rsc->provider.empty()) rsc->meta["provider"] = rsc->provider;
+    rsc->meta["type"] = rsc->type;
+    if (rsc->cls.empty()) rsc->meta.erase("class");
+    if (rsc->type.empty()) rsc->meta.erase("type");
+    rules::apply_nvsets(rsc->config->meta_sets, in, rsc->meta);
+    for (Resource* p = rsc->parent; p; p = p->parent) {
+      AttrMap parent_meta;
+      rules::apply_nvsets(p->config->meta_sets, in, parent_meta);
+      for (const auto& [k, v] : parent_meta) rsc->meta.emplace(k, v);
+    }
+  }
+  rules::apply_nvsets(ws.cib.rsc_defaults, in, rsc->meta);
+  if (rsc->parent) {
+    for (const auto& [k, v] : rsc->parent->meta) rsc->meta.emplace(k, v);
+  }
+}
+
+Resource* build_resource(WorkingSet& ws, const cib::ResourceConfig* rc, Resource* parent,
+                         const std::string& id_override = {}) {
+  auto owned = std::make_unique<Resource>();
+  Resource* rsc = owned.get();
+  rsc->index = static_cast<int>(ws.all_rscs.size());
+  rsc->config = rc;
+  rsc->id = id_override.empty() ? rc->id : id_override;
+  rsc->kind = rc ? rc->kind : cib::RscKind::kPrimitive;
+  rsc->parent = parent;
+  if (rc) {
+    rsc->cls = rc->cls;
+    rsc->provider = rc->provider;
+    rsc->type = rc->type;
+  }
+  rsc->known_on.assign(ws.nodes.size(), 0);
+  rsc->allowed.assign(ws.nodes.size(), NodeScore{});
+  ws.all_rscs.push_back(std::move(owned));
+  ws.rsc_index.emplace(rsc->id, rsc);
+  return rsc;
+}
+
+void finish_resource(WorkingSet& ws, Resource* rsc) {
+  compute_meta(ws, rsc);
+  rsc->set(kRscProvisional);
+  if (!ws.config.maintenance_mode) rsc->set(kRscManaged);
+  rsc->role = Role::kStopped;
+  rsc->next_role = Role::kUnknown;
+  auto meta = [&](const char* k) { return lookup(rsc->meta, k); };
+  if (auto v = meta("priority")) rsc->priority = parse_score_lenient(*v).value();
+  if (auto v = meta("critical"); !v || is_true(*v)) rsc->set(kRscCritical);
+  if (is_true(meta("allow-migrate"))) rsc->set(kRscAllowMigrate);
+  if (auto v = meta("is-managed"); v && *v != "default") {
+    if (is_true(*v)) {
+      rsc->set(kRscManaged);
+    } else {
+      rsc->clear(kRscManaged);
+    }
+  }
+  if (is_true(meta("maintenance")) || ws.config.maintenance_mode) {
+    rsc->clear(kRscManaged);
+    rsc->set(kRscMaintenance);
+  }
+  rsc->set(kRscUnique);
+  if (auto v = meta("restart-type"); v && strcasecmp(v->c_str(), "restart") == 0) {
+    rsc->restart_type_restart = true;
+  }
+  if (auto v = meta("multiple-active")) {
+    if (*v == "stop_only") {
+      rsc->recovery = Recovery::kStopOnly;
+    } else if (*v == "block") {
+      rsc->recovery = Recovery::kBlock;
+    } else if (*v == "stop_unexpected") {
+      rsc->recovery = Recovery::kStopUnexpected;
+    }
+  }
+  if (auto v = meta("resource-stickiness"); v && *v != "default") {
+    rsc->stickiness = parse_score_lenient(*v).value();
+  }
+  if (auto v = meta("migration-threshold"); v && *v != "default") {
+    rsc->migration_threshold = parse_score_lenient(*v).value();
+    if (rsc->migration_threshold < 0) rsc->migration_threshold = 1;
+  }
+  if (strcasecmp(rsc->cls.c_str(), "stonith") == 0) {
+    ws.config.have_stonith_resource = true;
+    rsc->set(kRscFenceDevice);
+  }
+  unpack_requires(ws, rsc, meta("requires"));
+  if (auto v = meta("failure-timeout")) {
+    rsc->failure_timeout_s = parse_interval_ms(*v).value_or(0) / 1000;
+  }
+  bool has = false;
+  Role r = target_role(ws, rsc, &has);
+  if (has) rsc->next_role = r;
+  if (rsc->is_group()) {
+    rsc->group_ordered = !lookup(rsc->meta, "ordered") || is_true(*lookup(rsc->meta, "ordered"));
+    rsc->group_colocated =
+        !lookup(rsc->meta, "collocated") || is_true(*lookup(rsc->meta, "collocated"));
+  }
+}
+
+Resource* unpack_tree(WorkingSet& ws, const cib::ResourceConfig* rc, Resource* parent) {
+  Resource* rsc = build_resource(ws, rc, parent);
+  finish_resource(ws, rsc);
+  for (const auto& child : rc->children) {
+    rsc->children.push_back(unpack_tree(ws, child.get(), rsc));
+  }
+  if (ws.config.symmetric) {
+    for (auto& n : ws.nodes) resource_node_score(ws, rsc, n.get(), 0, "symmetric_default");
+  }
+  return rsc;
+}
+
+}  // namespace
+
+void resource_location(WorkingSet& ws, Resource* rsc, Node* node, int score, const std::string& tag) {
+  if (node) {
+    resource_node_score(ws, rsc, node, score, tag);
+  } else {
+    for (auto& n : ws.nodes) resource_node_score(ws, rsc, n.get(), score, tag);
+  }
+  if (!node && score == -kInfinity) rsc->allocated_to = nullptr;
+}
+
+Status unpack_resources(WorkingSet& ws) {
+  for (const auto& rc : ws.cib.resources) {
+    if (rc->kind == cib::RscKind::kClone || rc->kind == cib::RscKind::kBundle) {
+      return Error(ErrorCode::kUnsupported,
+                   "resource " + rc->id + ": " +
+                       (rc->kind == cib::RscKind::kClone ? "clones" : "bundles") +
+                       " are not supported by this version of the Vigil scheduler");
+    }
+    if (ws.find_rsc(rc->id)) {
+      return Error(ErrorCode::kInvalidInput, "duplicate resource id '" + rc->id + "'");
+    }
+    ws.resources.push_back(unpack_tree(ws, rc.get(), nullptr));
+  }
+  // Priority order, stable (Pacemaker sorts with a stable merge sort).
+  std::stable_sort(ws.resources.begin(), ws.resources.end(),
+                   [](const Resource* a, const Resource* b) { return a->priority > b->priority; });
+  return ok_status();
+}
+
+// ---------------------------------------------------------------- status
+
+namespace {
+
+void determine_online_status(WorkingSet& ws, Node* node, const cib::NodeState& st) {
+  node->shutdown = false;
+  node->expected_up = false;
+  auto shutdown = node_attr(node, "shutdown");
+  if (shutdown && !shutdown->empty() && *shutdown != "0") {
+    node->shutdown = true;
+  } else if (st.expected == "member") {
+    node->expected_up = true;
+  }
+  bool online = false;
+  bool in_cluster = st.has_in_ccm && st.in_ccm.value_or(false);
+  bool crmd_online = st.crmd == "online";
+  if (node->is_ping()) {
+    node->unclean = false;
+  } else if (!ws.config.stonith_enabled) {
+    if (!in_cluster) {
+      // offline
+    } else if (crmd_online) {
+      online = st.join == "member";
+    } else if (!node->expected_up) {
+      // cleanly down
+    } else {
+      pe_fence_node(ws, node, "peer is unexpectedly down", false);
+    }
+  } else {
+    bool do_terminate = false;
+    if (auto t = node_attr(node, "terminate")) {
+      if (is_true(*t)) {
+        do_terminate = true;
+      } else if (!t->empty() && (*t)[0] != '0' && isdigit(static_cast<unsigned char>((*t)[0]))) {
+        do_terminate = true;
+      }
+    }
+    online = in_cluster;
+    std::string exp_state = st.expected.empty() ? "down" : st.expected;
+    if (node->shutdown) {
+      online = crmd_online;
+    } else if (!st.has_in_ccm) {
+      pe_fence_node(ws, node, "peer has not been seen by the cluster", false);
+    } else if (st.join == "nack") {
+      pe_fence_node(ws, node, "peer failed Pacemaker membership criteria", false);
+    } else if (!do_terminate && exp_state == "down") {
+      if (in_cluster || crmd_online) {
+        node->standby = true;
+        node->pending = true;
+      }
+    } else if (do_terminate && st.join == "down" && !in_cluster && !crmd_online) {
+      online = false;
+    } else if (!in_cluster) {
+      pe_fence_node(ws, node, "peer is no longer part of the cluster", true);
+    } else if (!crmd_online) {
+      pe_fence_node(ws, node, "peer process is no longer available", false);
+    } else if (do_terminate) {
+      pe_fence_node(ws, node, "termination was requested", false);
+    } else if (st.join == "member") {
+      // active
+    } else if (st.join == "pending" || st.join == "down") {
+      node->standby = true;
+      node->pending = true;
+    } else {
+      pe_fence_node(ws, node, "peer was in an unknown state", false);
+    }
+  }
+  if (online) {
+    node->online = true;
+  } else {
+    node->fixed = true;
+    node->weight = -kInfinity;
+  }
+  if (online && node->shutdown) {
+    node->fixed = true;
+    node->weight = -kInfinity;
+  }
+}
+
+void set_active(Resource* rsc) { rsc->role = Role::kStarted; }
+
+int target_rc_of(const cib::OpHistory& op) {
+  // transition-key: "action:transition:target_rc:uuid"
+  const std::string& key = op.transition_key;
+  if (key.empty()) return -1;
+  auto c1 = key.find(':');
+  if (c1 == std::string::npos) return -1;
+  auto c2 = key.find(':', c1 + 1);
+  if (c2 == std::string::npos) return -1;
+  auto c3 = key.find(':', c2 + 1);
+  if (c3 == std::string::npos) return -1;
+  return std::atoi(key.substr(c2 + 1, c3 - c2 - 1).c_str());
+}
+
+int cmp_on_fail(OnFail first, OnFail second) {
+  auto rank = [](OnFail f) {
+    switch (f) {
+      case OnFail::kIgnore: return 0;
+      case OnFail::kDemote: return 1;
+      case OnFail::kRecover: return 2;
+      case OnFail::kMigrate: return 3;
+      case OnFail::kBlock: return 4;
+      case OnFail::kStop: return 5;
+      case OnFail::kStandby: return 6;
+      case OnFail::kFence: return 7;
+      case OnFail::kResetRemote: return 8;
+      case OnFail::kRestartContainer: return 9;
+    }
+    return 0;
+  };
+  // Pacemaker's enum order: ignore, demote, recover, migrate, block, stop,
+  // standby, fence, reset_remote, restart_container; with special cases
+  // that put demote below recover and reset_remote/restart_container above
+  // recover but below the node-level reactions.
+  auto special = [&](OnFail a, OnFail b) -> std::optional<int> {
+    if (a == OnFail::kDemote) {
+      if (b == OnFail::kIgnore) return 1;
+      if (b == OnFail::kDemote) return 0;
+      return -1;
+    }
+    if (a == OnFail::kResetRemote) {
+      if (b == OnFail::kIgnore || b == OnFail::kDemote || b == OnFail::kRecover) return 1;
+      if (b == OnFail::kResetRemote) return 0;
+      return -1;
+    }
+    if (a == OnFail::kRestartContainer) {
+      if (b == OnFail::kIgnore || b == OnFail::kDemote || b == OnFail::kRecover ||
+          b == OnFail::kResetRemote) {
+        return 1;
+      }
+      if (b == OnFail::kRestartContainer) return 0;
+      return -1;
+    }
+    return std::nullopt;
+  };
+  if (auto s = special(first, second)) return *s;
+  if (second == OnFail::kDemote) return first == OnFail::kIgnore ? -1 : 1;
+  if (second == OnFail::kResetRemote) {
+    return (first == OnFail::kIgnore || first == OnFail::kDemote || first == OnFail::kRecover) ? -1 : 1;
+  }
+  if (second == OnFail::kRestartContainer) {
+    return (first == OnFail::kIgnore || first == OnFail::kDemote || first == OnFail::kRecover ||
+            first == OnFail::kResetRemote) ? -1 : 1;
+  }
+  return rank(first) - rank(second);
+}
+
+// Transient action used only to learn an operation's on-fail and fail-role.
+Action* probe_action_config(WorkingSet& ws, Resource* rsc, const std::string& key,
+                            const std::string& task) {
+  return custom_action(ws, rsc, key, task, nullptr, true, false);
+}
+
+struct LrmState {
+  const cib::OpHistory* last_failure = nullptr;
+  OnFail on_fail = OnFail::kIgnore;
+};
+
+void record_failed_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op);
+
+void update_resource_state(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op,
+                           const std::string& task, int rc, LrmState& st) {
+  bool clear_past_failure = false;
+  bool masked_probe = task == "monitor" && op.interval_ms == 0 && false;
+  if (rc == 5 || masked_probe) {
+    rsc->role = Role::kStopped;
+  } else if (rc == 7) {
+    clear_past_failure = true;
+  } else if (task == "monitor") {
+    if (st.last_failure && st.last_failure->key == op.key) clear_past_failure = true;
+    if (rsc->role < Role::kStarted) set_active(rsc);
+  } else if (task == "start") {
+    rsc->role = Role::kStarted;
+    clear_past_failure = true;
+  } else if (task == "stop") {
+    rsc->role = Role::kStopped;
+    clear_past_failure = true;
+  } else if (task == "promote") {
+    rsc->role = Role::kPromoted;
+    clear_past_failure = true;
+  } else if (task == "demote") {
+    if (st.on_fail == OnFail::kDemote) clear_past_failure = true;
+    rsc->role = Role::kUnpromoted;
+  } else if (task == "migrate_from") {
+    rsc->role = Role::kStarted;
+    clear_past_failure = true;
+  } else if (task == "migrate_to") {
+    // Handled by the migration logic (partial migrations).
+    Node* target = ws.find_node(op.migrate_target);
+    Node* source = ws.find_node(op.migrate_source);
+    (void)source;
+    if (target && target->online) {
+      rsc->partial_migration_source = node;
+      rsc->partial_migration_target = target;
+    }
+    if (rsc->role < Role::kStarted) set_active(rsc);
+  } else if (rsc->role < Role::kStarted) {
+    set_active(rsc);
+  }
+  if (clear_past_failure) {
+    switch (st.on_fail) {
+      case OnFail::kStop: case OnFail::kFence: case OnFail::kMigrate: case OnFail::kStandby:
+        break;
+      case OnFail::kResetRemote:
+        st.on_fail = OnFail::kIgnore;
+        rsc->next_role = Role::kUnknown;
+        break;
+      default:
+        st.on_fail = OnFail::kIgnore;
+        rsc->next_role = Role::kUnknown;
+        break;
+    }
+  }
+}
+
+void unpack_rsc_op_failure(WorkingSet& ws, Resource* rsc, Node* node, int rc,
+                           const cib::OpHistory& op, LrmState& st) {
+  st.last_failure = &op;
+  bool is_probe = op.task == "monitor" && op.interval_ms == 0;
+  if (!(!ws.config.symmetric && rc == 5)) {
+    record_failed_op(ws, rsc, node, op);
+  }
+  Action* a = probe_action_config(ws, rsc, op.key.empty() ? op_key(rsc->id, op.task, op.interval_ms) : op.key, op.task);
+  if (cmp_on_fail(st.on_fail, a->on_fail) < 0) st.on_fail = a->on_fail;
+  if (op.task == "stop") {
+    resource_location(ws, rsc, node, -kInfinity, "__stop_fail__");
+  } else if (op.task == "migrate_to" || op.task == "migrate_from") {
+    // A failed migration leaves the resource possibly active on both sides.
+    Node* other = ws.find_node(op.task == "migrate_to" ? op.migrate_target : op.migrate_source);
+    if (other && other != node && other->online) {
+      rsc->dangling_migrations.push_back(other);
+    }
+  } else if (op.task == "promote") {
+    rsc->role = Role::kPromoted;
+  } else if (op.task == "demote") {
+    if (a->on_fail == OnFail::kBlock) {
+      rsc->role = Role::kPromoted;
+      rsc->next_role = Role::kStopped;
+    } else if (rc == 7) {
+      rsc->role = Role::kStopped;
+    } else {
+      rsc->role = Role::kUnpromoted;
+    }
+  }
+  if (is_probe && rc == 5) {
+    rsc->role = Role::kStopped;
+  } else if (rsc->role < Role::kStarted) {
+    set_active(rsc);
+  }
+  if (a->fail_role != Role::kStarted && rsc->next_role < a->fail_role) {
+    rsc->next_role = a->fail_role;
+  }
+  if (a->fail_role == Role::kStopped) {
+    for (auto& n : ws.nodes) {
+      auto& slot = rsc->allowed[n->index];
+      slot.present = true;
+      slot.weight = -kInfinity;
+    }
+  }
+}
+
+}  // namespace
+
+// Failures as crm_mon lists them; kept for output (Failed Resource Actions).
+std::vector<std::pair<Node*, const cib::OpHistory*>>& failed_ops_of(WorkingSet& ws);
+
+namespace {
+void record_failed_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op) {
+  (void)rsc;
+  if (!node->online) return;
+  failed_ops_of(ws).push_back({node, &op});
+}
+
+bool check_operation_expiry(WorkingSet& ws, Resource* rsc, Node* node, int rc,
+                            const cib::OpHistory& op) {
+  bool expired = false;
+  bool is_last_failure = op.id.size() >= 15 && op.id.compare(op.id.size() - 15, 15, "_last_failure_0") == 0;
+  if (rsc->failure_timeout_s > 0 && op.last_rc_change > 0) {
+    EpochSeconds now = ws.options.now;
+    if (now >= op.last_rc_change + rsc->failure_timeout_s) expired = true;
+    EpochSeconds last_failure = 0;
+    int unexpired = failcount(ws, node, rsc, &last_failure, true);
+    last_failure += rsc->failure_timeout_s + 1;
+    if (unexpired && now < last_failure) {
+      if (ws.recheck_by == 0 || last_failure < ws.recheck_by) ws.recheck_by = last_failure;
+    }
+    if (expired) {
+      if (failcount(ws, node, rsc, nullptr, false)) {
+        if (unexpired == 0) {
+          clear_failcount(ws, rsc, node, "it expired");
+        } else {
+          expired = false;
+        }
+      }
+    }
+  }
+  if (!expired && is_last_failure && (op.task == "start" || op.task == "monitor")) {
+    // Parameter changes would clear the failure; that needs operation
+    // digests, which this version does not compute yet.
+  }
+  if (expired && op.interval_ms == 0 && op.task == "monitor") {
+    if (rc == 0 || rc == 7 || rc == 8 || rc == 190 || rc == 191) expired = false;
+  }
+  return expired;
+}
+
+void unpack_rsc_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op, LrmState& st) {
+  const std::string& task = op.task;
+  if (task.empty() || task == "notify" || task == "meta-data") return;
+  int target_rc = target_rc_of(op);
+  int rc = op.rc;
+  int status = op.op_status;
+  bool is_probe = task == "monitor" && op.interval_ms == 0;
+  bool expired = false;
+  if (status != 7 /* not installed */ && check_operation_expiry(ws, rsc, node, rc, op)) {
+    expired = true;
+  }
+  int old_rc = rc;
+  // remap_operation
+  if (task == "monitor") {
+    // Degraded results count as running.
+    int eff = rc == 190 ? 0 : rc == 191 ? 8 : rc;
+    if (eff != rc) {
+      if (!node->shutdown || node->online) record_failed_op(ws, rsc, node, op);
+      rc = eff;
+    }
+  }
+  bool maskable_probe_failure = is_probe && status != 0 && status != -1 ? false : false;
+  (void)maskable_probe_failure;
+  if (status == 0 || status == 4) {  // done or error
+    status = 0;
+    if (target_rc < 0) {
+      status = 4;
+    } else if (target_rc != rc) {
+      status = 4;
+    }
+    switch (rc) {
+      case 0:
+        if (is_probe && target_rc == 7) status = 0;
+        break;
+      case 7:
+        if (is_probe || target_rc == rc || !rsc->is(kRscManaged)) {
+          status = 0;
+          rsc->role = Role::kStopped;
+          st.on_fail = OnFail::kIgnore;
+          rsc->next_role = Role::kUnknown;
+        }
+        break;
+      case 8:
+        if (is_probe && rc != target_rc) status = 0;
+        rsc->role = Role::kPromoted;
+        break;
+      case 191: case 9:
+        rsc->role = Role::kPromoted;
+        status = 4;
+        break;
+      case 6:
+        status = 6;  // fatal
+        break;
+      case 3:
+        if (op.interval_ms == 0) {
+          status = 5;  // hard
+        } else {
+          status = 3;  // not supported
+        }
+        break;
+      case 5: case 2: case 4:
+        status = 5;
+        break;
+      default:
+        if (status == 0) status = 4;
+        break;
+    }
+    if (rc == 5 || rc == 2 || rc == 4 || (rc == 3 && op.interval_ms == 0)) {
+      // check_recoverable: a stop that cannot be recovered by fencing blocks.
+      if (task == "stop" && !(ws.config.stonith_enabled && ws.config.have_stonith_resource)) {
+        rsc->clear(kRscManaged);
+        rsc->set(kRscBlock);
+      }
+    }
+  }
+  if (expired && old_rc != target_rc && rc != target_rc) {
+    if (op.interval_ms == 0) return;
+    if (node->online && !node->unclean) return;  // rescheduled by the monitor logic
+  }
+  switch (status) {
+    case 1:  // cancelled
+      return;
+    case -1:  // pending
+      if (task == "start") {
+        rsc->set(kRscStartPending);
+        set_active(rsc);
+      } else if (task == "promote") {
+        rsc->role = Role::kPromoted;
+      } else if (task == "migrate_to" && node->unclean) {
+        if (Node* target = ws.find_node(op.migrate_target)) stop_action(ws, rsc, target, false);
+      }
+      if (rsc->pending_task.empty()) {
+        if (op.interval_ms != 0 || task != "monitor") {
+          rsc->pending_task = task;
+          rsc->pending_node = node;
+        }
+      }
+      return;
+    case 0:
+      update_resource_state(ws, rsc, node, op, task, rc, st);
+      return;
+    case 7: {  // not installed
+      Action* a = probe_action_config(ws, rsc, op.key, task);
+      if (a->on_fail == OnFail::kIgnore) st.on_fail = OnFail::kMigrate;
+      resource_location(ws, rsc, node, -kInfinity, "hard-error");
+      unpack_rsc_op_failure(ws, rsc, node, rc, op, st);
+      return;
+    }
+    case 8: case 9:  // no fence device, no secrets
+      status = 5;
+      break;
+    default:
+      break;
+  }
+  Action* a = probe_action_config(ws, rsc, op.key.empty() ? op_key(rsc->id, task, op.interval_ms) : op.key, task);
+  if (a->on_fail == OnFail::kIgnore) {
+    update_resource_state(ws, rsc, node, op, task, target_rc, st);
+    rsc->set(kRscFailureIgnored);
+    record_failed_op(ws, rsc, node, op);
+  } else {
+    unpack_rsc_op_failure(ws, rsc, node, rc, op, st);
+    if (status == 5) {
+      resource_location(ws, rsc, node, -kInfinity, "hard-error");
+    } else if (status == 6) {
+      resource_location(ws, rsc, nullptr, -kInfinity, "fatal-error");
+    }
+  }
+}
+
+void native_add_running(WorkingSet& ws, Resource* rsc, Node* node, bool failed) {
+  if (std::find(rsc->running_on.begin(), rsc->running_on.end(), node) != rsc->running_on.end()) return;
+  rsc->running_on.push_back(node);
+  node->running_rsc.push_back(rsc);
+  if (rsc->is_primitive() && !rsc->is(kRscManaged)) {
+    // An unmanaged resource is fixed where it runs.
+  }
+  for (Resource* p = rsc->parent; p; p = p->parent) {
+    if (std::find(p->running_on.begin(), p->running_on.end(), node) == p->running_on.end()) {
+      p->running_on.push_back(node);
+    }
+  }
+  if (rsc->running_on.size() > 1 && rsc->is(kRscManaged)) {
+    switch (rsc->recovery) {
+      case Recovery::kStopOnly:
+        // Stop it everywhere and never start it again.
+        for (auto& n : ws.nodes) {
+          rsc->allowed[n->index].present = true;
+          rsc->allowed[n->index].weight = -kInfinity;
+        }
+        rsc->next_role = Role::kStopped;
+        break;
+      case Recovery::kBlock:
+        rsc->clear(kRscManaged);
+        rsc->set(kRscBlock);
+        break;
+      default:
+        break;
+    }
+  }
+  (void)failed;
+}
+
+void process_rsc_state(WorkingSet& ws, Resource* rsc, Node* node, OnFail on_fail) {
+  if (rsc->role != Role::kUnknown) {
+    for (Resource* it = rsc; it; it = it->parent) {
+      it->known_on[node->index] = 1;
+      if (it->is(kRscUnique)) break;
+    }
+  }
+  if (rsc->role > Role::kStopped && !node->online && !node->maintenance && rsc->is(kRscManaged)) {
+    if (ws.config.stonith_enabled) {
+      pe_fence_node(ws, node, rsc->id + " is thought to be active there", false);
+    }
+  }
+  OnFail save = on_fail;
+  if (node->unclean) on_fail = OnFail::kIgnore;
+  switch (on_fail) {
+    case OnFail::kIgnore:
+      break;
+    case OnFail::kDemote:
+      rsc->set(kRscFailed);
+      demote_action(ws, rsc, node, false);
+      break;
+    case OnFail::kFence:
+      pe_fence_node(ws, node, rsc->id + " failed there", false);
+      break;
+    case OnFail::kStandby:
+      node->standby = true;
+      node->standby_onfail = true;
+      break;
+    case OnFail::kBlock:
+      rsc->clear(kRscManaged);
+      rsc->set(kRscBlock);
+      break;
+    case OnFail::kMigrate:
+      resource_location(ws, rsc, node, -kInfinity, "__action_migration_auto__");
+      break;
+    case OnFail::kStop:
+      rsc->next_role = Role::kStopped;
+      break;
+    case OnFail::kRecover:
+      if (rsc->role != Role::kStopped && rsc->role != Role::kUnknown) {
+        rsc->set(kRscFailed | kRscStop);
+        stop_action(ws, rsc, node, false);
+      }
+      break;
+    default:
+      rsc->set(kRscFailed | kRscStop);
+      if (rsc->role > Role::kStopped) stop_action(ws, rsc, node, false);
+      break;
+  }
+  if (rsc->role != Role::kStopped && rsc->role != Role::kUnknown) {
+    if (rsc->is(kRscOrphan)) {
+      ws.warnings.push_back("Detected active orphan " + rsc->id + " running on " + node->uname);
+    }
+    native_add_running(ws, rsc, node, save != OnFail::kIgnore);
+    switch (on_fail) {
+      case OnFail::kIgnore:
+        break;
+      case OnFail::kDemote: case OnFail::kBlock:
+        rsc->set(kRscFailed);
+        break;
+      default:
+        rsc->set(kRscFailed | kRscStop);
+        break;
+    }
+  } else {
+    for (Action* stop : rsc_actions(rsc, node, "stop", false)) stop->set(kActOptional);
+  }
+  if (rsc->role == Role::kStopped && rsc->partial_migration_source == node &&
+      rsc->partial_migration_target && !rsc->running_on.empty()) {
+    rsc->role = Role::kStarted;
+  }
+}
+
+void process_recurring(WorkingSet& ws, Node* node, Resource* rsc, int start_index, int stop_index,
+                       const std::vector<const cib::OpHistory*>& ops) {
+  int counter = -1;
+  for (const auto* op : ops) {
+    ++counter;
+    if (!node->online) break;
+    if (start_index < stop_index && counter <= stop_index) continue;
+    if (counter < start_index) continue;
+    if (op->interval_ms == 0) continue;
+    if (op->op_status == -1) continue;
+    custom_action(ws, rsc, op_key(rsc->id, op->task, op->interval_ms), op->task, node, true, true);
+  }
+}
+
+void calculate_active_ops(const std::vector<const cib::OpHistory*>& ops, int* start_index,
+                          int* stop_index) {
+  int counter = -1, implied_monitor_start = -1, implied_clone_start = -1;
+  *stop_index = -1;
+  *start_index = -1;
+  for (const auto* op : ops) {
+    ++counter;
+    if (op->task == "stop" && op->op_status == 0) {
+      *stop_index = counter;
+    } else if (op->task == "start" || op->task == "migrate_from") {
+      *start_index = counter;
+    } else if (implied_monitor_start <= *stop_index && op->task == "monitor") {
+      if (op->has_rc && (op->rc == 0 || op->rc == 8)) implied_monitor_start = counter;
+    } else if (op->task == "promote" || op->task == "demote") {
+      implied_clone_start = counter;
+    }
+  }
+  if (*start_index == -1) {
+    if (implied_clone_start != -1) {
+      *start_index = implied_clone_start;
+    } else if (implied_monitor_start != -1) {
+      *start_index = implied_monitor_start;
+    }
+  }
+}
+
+Resource* process_orphan(WorkingSet& ws, const cib::ResourceHistory& h) {
+  Resource* rsc = build_resource(ws, nullptr, nullptr, h.id);
+  rsc->cls = h.cls;
+  rsc->provider = h.provider;
+  rsc->type = h.type;
+  rsc->meta["id"] = h.id;
+  rsc->meta["class"] = h.cls;
+  if (!h.provider.empty()) rsc->meta["provider"] = h.provider;
+  rsc->meta["type"] = h.type;
+  finish_resource(ws, rsc);
+  rsc->set(kRscOrphan);
+  if (ws.config.symmetric) resource_location(ws, rsc, nullptr, 0, "symmetric_default");
+  ws.resources.push_back(rsc);
+  if (!ws.config.stop_orphan_resources) {
+    rsc->clear(kRscManaged);
+  } else {
+    resource_location(ws, rsc, nullptr, -kInfinity, "__orphan_do_not_run__");
+  }
+  return rsc;
+}
+
+void unpack_lrm_resource(WorkingSet& ws, Node* node, const cib::ResourceHistory& h) {
+  if (h.ops.empty()) return;
+  Resource* rsc = ws.find_rsc(h.id);
+  if (rsc && !rsc->is_primitive()) {
+    ws.warnings.push_back("Ignoring history for non-primitive " + h.id);
+    return;
+  }
+  if (!rsc) rsc = process_orphan(ws, h);
+  Role saved_role = rsc->role;
+  rsc->role = Role::kUnknown;
+  LrmState st;
+  std::vector<const cib::OpHistory*> sorted;
+  for (const auto& op : h.ops) sorted.push_back(&op);
+  for (const auto* op : sorted) unpack_rsc_op(ws, rsc, node, *op, st);
+  int start_index = -1, stop_index = -1;
+  calculate_active_ops(sorted, &start_index, &stop_index);
+  process_recurring(ws, node, rsc, start_index, stop_index, sorted);
+  process_rsc_state(ws, rsc, node, st.on_fail);
+  bool has = false;
+  Role req = target_role(ws, rsc, &has);
+  if (has) {
+    if (rsc->next_role == Role::kUnknown || req < rsc->next_role) rsc->next_role = req;
+  }
+  if (saved_role > rsc->role) rsc->role = saved_role;
+}
+
+}  // namespace
+
+void unpack_status(WorkingSet& ws) {
+  std::vector<char> unpacked(ws.nodes.size(), 0);
+  std::vector<const cib::NodeState*> states(ws.nodes.size(), nullptr);
+  for (const auto& st : ws.cib.node_states) {
+    if (st.id.empty() || st.uname.empty()) continue;
+    Node* node = ws.find_node_by_id(st.id);
+    if (!node) node = ws.find_node(st.uname);
+    if (!node) {
+      ws.warnings.push_back("Ignoring recorded node state for '" + st.uname +
+                            "' because it is no longer in the configuration");
+      continue;
+    }
+    if (states[node->index]) continue;
+    states[node->index] = &st;
+    node->has_state = true;
+    rules::RuleInput in;
+    in.node_attrs = &node->attrs;
+    in.now = ws.options.now;
+    rules::apply_nvsets(st.transient_sets, in, node->attrs, true);
+    if (is_true(node_attr(node, "standby"))) node->standby = true;
+    if (is_true(node_attr(node, "maintenance"))) node->maintenance = true;
+    node->unclean = false;
+    node->unseen = false;
+    determine_online_status(ws, node, st);
+    if (!ws.have_quorum && node->online && ws.config.no_quorum == NoQuorumPolicy::kSuicide) {
+      pe_fence_node(ws, node, "cluster does not have quorum", false);
+    }
+  }
+  // Nodes without a node_state: standby from configuration attributes too.
+  for (auto& n : ws.nodes) {
+    if (!n->has_state) {
+      if (is_true(node_attr(n.get(), "standby"))) n->standby = true;
+      if (is_true(node_attr(n.get(), "maintenance"))) n->maintenance = true;
+      n->weight = ws.config.stonith_enabled ? n->weight : n->weight;
+    }
+  }
+  auto unpack_history = [&](bool fence) {
+    for (auto& n : ws.nodes) {
+      const cib::NodeState* st = states[n->index];
+      if (!st || unpacked[n->index]) continue;
+      if (!fence && !ws.config.stonith_enabled && !ws.config.shutdown_lock && !n->online) continue;
+      unpacked[n->index] = 1;
+      for (const auto& h : st->resources) unpack_lrm_resource(ws, n.get(), h);
+    }
+  };
+  // Pacemaker walks node_state entries in document order.
+  std::vector<Node*> order;
+  for (const auto& st : ws.cib.node_states) {
+    Node* node = ws.find_node_by_id(st.id);
+    if (!node) node = ws.find_node(st.uname);
+    if (node && states[node->index] == &st) order.push_back(node);
+  }
+  auto pass = [&](bool fence) {
+    for (Node* n : order) {
+      if (unpacked[n->index]) continue;
+      if (!fence && !ws.config.stonith_enabled && !ws.config.shutdown_lock && !n->online) continue;
+      unpacked[n->index] = 1;
+      for (const auto& h : states[n->index]->resources) unpack_lrm_resource(ws, n, h);
+    }
+  };
+  (void)unpack_history;
+  pass(false);
+  pass(ws.config.stonith_enabled);
+}
+
+Status unpack(WorkingSet& ws) {
+  ws.have_quorum = ws.cib.have_quorum;
+  unpack_config(ws);
+  unpack_nodes(ws);
+  if (auto st = unpack_resources(ws); !st) return st;
+  unpack_status(ws);
+  return ok_status();
+}
+
+}  // namespace vigil::pengine
