@@ -240,7 +240,8 @@ OpHistory parse_op_history(const xmlNode* op) {
   h.digest = attr_or(op, "op-digest");
   h.restart_digest = attr_or(op, "op-restart-digest");
   h.secure_digest = attr_or(op, "op-secure-digest");
-  h.interval_ms = parse_interval_ms(attr_or(op, "interval", "0")).value_or(0);
+  // History intervals are plain milliseconds.
+  h.interval_ms = std::atoll(attr_or(op, "interval", "0").c_str());
   h.call_id = static_cast<int>(parse_score_lenient(attr_or(op, "call-id", "-1")).value());
   if (auto rc = attr(op, "rc-code")) {
     h.rc = std::atoi(rc->c_str());

@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "internal.hpp"
+#include "vigil/pengine/output.hpp"
 
 namespace vigil::pengine {
 
@@ -143,8 +144,16 @@ void unpack_config(WorkingSet& ws) {
 }
 
 void unpack_nodes(WorkingSet& ws) {
+  // Pacemaker keeps nodes sorted by name (natural order), which decides the
+  // order of every per-node loop.
+  std::vector<const cib::NodeConfig*> sorted;
+  for (const auto& nc : ws.cib.nodes) sorted.push_back(&nc);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const cib::NodeConfig* a, const cib::NodeConfig* b) {
+    return numeric_strcasecmp(a->uname, b->uname) < 0;
+  });
   std::string cluster_name = lookup(ws.config.raw, "cluster-name") ? *lookup(ws.config.raw, "cluster-name") : "";
-  for (const auto& nc : ws.cib.nodes) {
+  for (const auto* ncp : sorted) {
+    const auto& nc = *ncp;
     if (ws.find_node_by_id(nc.id) || ws.find_node(nc.uname)) {
       ws.warnings.push_back("Ignoring duplicate node " + nc.uname);
       continue;
