@@ -101,6 +101,9 @@ void pe_fence_node(WorkingSet& ws, Node* node, const std::string& reason, bool p
 bool can_fence(const WorkingSet& ws, const Node* node);
 void order_vs_fence(WorkingSet& ws, Action* stonith);
 
+std::string params_digest(const AttrMap& params);
+void schedule_cleanup(WorkingSet& ws, Resource* rsc, Node* node, bool optional);
+
 // Node attribute lookup (node->attrs).
 const std::string* node_attr(const Node* node, const std::string& name);
 

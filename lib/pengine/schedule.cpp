@@ -20,12 +20,6 @@ AttrMap rsc_params(const WorkingSet& ws, const Resource* rsc, const Node* node) 
   return out;
 }
 
-void handle_rsc_config_changes(WorkingSet& ws) {
-  // Restarts on parameter changes need operation digests; not computed yet,
-  // so recorded digests are trusted (no restart is scheduled for changes).
-  (void)ws;
-}
-
 Status schedule(WorkingSet& ws) {
   if (auto st = unpack(ws); !st) return st;
   unpack_constraints(ws);

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The id rules Pacemaker's schemas express with xsd:ID and xsd:IDREF, done
+// in code so the error can name the id: every configuration id is unique,
+// and every reference (rsc, with-rsc, first, then, id-ref, template, ...)
+// names an id that exists. Ids in the status section are not checked.
+#pragma once
+
+#include <libxml/tree.h>
+
+#include <string>
+
+#include "vigil/common/result.hpp"
+
+namespace vigil::cib::detail {
+
+// "line N: element 'x': " for `n`, followed by `what`.
+std::string located(const std::string& what, const xmlNode* n);
+
+// Checks the ids under `configuration`; reports the first problem in
+// document order.
+Status check_ids(const xmlNode* configuration);
+
+}  // namespace vigil::cib::detail

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// CIB schema validation: checks a parsed CIB against Vigil's RelaxNG schemas
+// (schemas/*.rng, compiled into the library) and that configuration ids are
+// unique. Run it before unpacking, so bad input is refused whole instead of
+// half-applied.
+#pragma once
+
+#include <libxml/tree.h>
+
+#include <optional>
+#include <string_view>
+
+#include "vigil/common/result.hpp"
+
+namespace vigil::cib {
+
+// The grammar a document's validate-with attribute selects.
+enum class SchemaFamily {
+  kNone,     // "none": validation is skipped, as Pacemaker does
+  kLegacy,   // "pacemaker-1.x" and "pacemaker-2.x": schemas/cib-2.rng
+  kCurrent,  // "pacemaker-3.x", "pacemaker-next" or no attribute: schemas/cib.rng
+};
+
+// Maps a validate-with value (nullopt when the attribute is absent) to a
+// family. Fails with kUnsupported for the pre-1.0 schemas Pacemaker 2 no
+// longer reads (pacemaker-0.6, pacemaker-0.7, transitional-0.6) and for
+// versions newer than 3.x, and with kInvalidInput for anything else.
+Result<SchemaFamily> schema_family(std::optional<std::string_view> validate_with);
+
+// Validates `doc` against the schema its root's validate-with selects, then
+// checks that no id is used twice in the configuration section (ids in the
+// status section repeat by design and are not checked). On violation returns
+// Error(kInvalidInput, "line N: element 'x': ...") for the first problem.
+// The compiled schemas are built on first use and shared; concurrent calls
+// on different documents are safe.
+Status validate_cib(xmlDoc* doc);
+
+}  // namespace vigil::cib

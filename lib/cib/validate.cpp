@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vigil/cib/validate.hpp"
+
+#include <libxml/relaxng.h>
+#include <libxml/xmlerror.h>
+
+#include <charconv>
+#include <cstdarg>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "id_check.hpp"
+#include "schema_hints.hpp"
+#include "schema_loader.hpp"
+#include "vigil/common/xml.hpp"
+
+namespace vigil::cib {
+
+namespace {
+
+// --- RAII for libxml2's RelaxNG objects ------------------------------------
+
+struct RngParserCtxtFree {
+  void operator()(xmlRelaxNGParserCtxt* p) const { xmlRelaxNGFreeParserCtxt(p); }
+};
+struct RngSchemaFree {
+  void operator()(xmlRelaxNG* p) const { xmlRelaxNGFree(p); }
+};
+struct RngValidCtxtFree {
+  void operator()(xmlRelaxNGValidCtxt* p) const { xmlRelaxNGFreeValidCtxt(p); }
+};
+using RngParserCtxtPtr = std::unique_ptr<xmlRelaxNGParserCtxt, RngParserCtxtFree>;
+using RngSchemaPtr = std::unique_ptr<xmlRelaxNG, RngSchemaFree>;
+using RngValidCtxtPtr = std::unique_ptr<xmlRelaxNGValidCtxt, RngValidCtxtFree>;
+
+// --- Error collection --------------------------------------------------------
+
+// One message from libxml2. `node` is the element it is about, when known.
+struct Diagnostic {
+  int line = 0;
+  const xmlNode* node = nullptr;
+  std::string message;
+};
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// Receives everything libxml2 reports while it is installed, so nothing
+// reaches stderr.
+struct DiagnosticSink {
+  std::vector<Diagnostic> diagnostics;
+
+  static void on_structured(void* ctx, xmlErrorPtr err) {
+    if (ctx == nullptr || err == nullptr) return;
+    Diagnostic d;
+    d.line = err->line;
+    if (err->node != nullptr) {
+      const auto* node = static_cast<const xmlNode*>(err->node);
+      if (node->type == XML_ELEMENT_NODE) d.node = node;
+    }
+    d.message = trimmed(err->message ? err->message : "unknown RelaxNG error");
+    static_cast<DiagnosticSink*>(ctx)->diagnostics.push_back(std::move(d));
+  }
+
+  static void on_generic(void* ctx, const char* fmt, ...) {
+    if (ctx == nullptr || fmt == nullptr) return;
+    char buf[512];
+    va_list args;
+    va_start(args, fmt);
+    std::vsnprintf(buf, sizeof buf, fmt, args);
+    va_end(args);
+    static_cast<DiagnosticSink*>(ctx)->diagnostics.push_back({0, nullptr, trimmed(buf)});
+  }
+};
+
+// Points this thread's libxml2 error handlers at `sink` for its lifetime and
+// puts the previous handlers back afterwards. Errors raised through a
+// RelaxNG context go to the context's own handler; this catches the rest.
+class ErrorRoute {
+ public:
+  explicit ErrorRoute(DiagnosticSink& sink)
+      : structured_(xmlStructuredError),
+        structured_ctx_(xmlStructuredErrorContext),
+        generic_(xmlGenericError),
+        generic_ctx_(xmlGenericErrorContext) {
+    xmlSetStructuredErrorFunc(&sink, DiagnosticSink::on_structured);
+    xmlSetGenericErrorFunc(&sink, DiagnosticSink::on_generic);
+  }
+  ~ErrorRoute() {
+    xmlSetStructuredErrorFunc(structured_ctx_, structured_);
+    xmlSetGenericErrorFunc(generic_ctx_, generic_);
+  }
+  ErrorRoute(const ErrorRoute&) = delete;
+  ErrorRoute& operator=(const ErrorRoute&) = delete;
+
+ private:
+  xmlStructuredErrorFunc structured_;
+  void* structured_ctx_;
+  xmlGenericErrorFunc generic_;
+  void* generic_ctx_;
+};
+
+// --- Schema selection and compilation ----------------------------------------
+
+// "line N: element 'x': what" for `node`, or just `what` without one.
+std::string describe(const std::string& what, const xmlNode* node) {
+  return node != nullptr ? detail::located(what, node) : what;
+}
+
+// Parses "X.Y" (both decimal) into the major number.
+std::optional<int> major_version(std::string_view version) {
+  auto dot = version.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == version.size()) return std::nullopt;
+  int major = 0;
+  int minor = 0;
+  auto major_end = version.data() + dot;
+  auto [p1, e1] = std::from_chars(version.data(), major_end, major);
+  if (e1 != std::errc() || p1 != major_end) return std::nullopt;
+  auto minor_end = version.data() + version.size();
+  auto [p2, e2] = std::from_chars(major_end + 1, minor_end, minor);
+  if (e2 != std::errc() || p2 != minor_end) return std::nullopt;
+  return major;
+}
+
+Result<RngSchemaPtr> compile(std::string_view file) {
+  auto doc = detail::load_schema(file);
+  if (!doc) return doc.error();
+
+  DiagnosticSink sink;
+  RngSchemaPtr schema;
+  {
+    ErrorRoute route(sink);
+    RngParserCtxtPtr parser(xmlRelaxNGNewDocParserCtxt(doc->get()));
+    if (!parser) return Error(ErrorCode::kInternal, "cannot allocate a RelaxNG parser");
+    xmlRelaxNGSetParserStructuredErrors(parser.get(), DiagnosticSink::on_structured, &sink);
+    schema.reset(xmlRelaxNGParse(parser.get()));
+  }
+  if (!schema || !sink.diagnostics.empty()) {
+    std::string why =
+        sink.diagnostics.empty() ? "does not compile" : sink.diagnostics.front().message;
+    return Error(ErrorCode::kInternal, "schema " + std::string(file) + ": " + why);
+  }
+  return schema;
+}
+
+// Each family is compiled once, on first use; a failure is remembered too.
+const Result<RngSchemaPtr>& compiled(SchemaFamily family) {
+  if (family == SchemaFamily::kLegacy) {
+    static const Result<RngSchemaPtr> legacy = compile("cib-2.rng");
+    return legacy;
+  }
+  static const Result<RngSchemaPtr> current = compile("cib.rng");
+  return current;
+}
+
+// --- Messages ------------------------------------------------------------------
+
+// The first diagnostic that points at an element is the most specific one:
+// libxml2 reports the innermost failure first and its consequences after.
+Error to_error(const std::vector<Diagnostic>& diagnostics) {
+  const Diagnostic* pick = nullptr;
+  for (const Diagnostic& d : diagnostics) {
+    if (d.node != nullptr) {
+      pick = &d;
+      break;
+    }
+  }
+  if (pick == nullptr) {
+    std::string msg =
+        diagnostics.empty() ? "document does not match the schema" : diagnostics.front().message;
+    return Error(ErrorCode::kInvalidInput, "schema violation: " + msg);
+  }
+  std::string msg = pick->message;
+  std::string hint = detail::hint_for(pick->node);
+  if (!hint.empty()) msg += "; hint: " + hint;
+  return Error(ErrorCode::kInvalidInput, describe(msg, pick->node));
+}
+
+Status validate_against(xmlRelaxNG* schema, xmlDoc* doc) {
+  DiagnosticSink sink;
+  int rc = 0;
+  {
+    ErrorRoute route(sink);
+    RngValidCtxtPtr ctxt(xmlRelaxNGNewValidCtxt(schema));
+    if (!ctxt) return Error(ErrorCode::kInternal, "cannot allocate a RelaxNG validation context");
+    xmlRelaxNGSetValidStructuredErrors(ctxt.get(), DiagnosticSink::on_structured, &sink);
+    rc = xmlRelaxNGValidateDoc(ctxt.get(), doc);
+  }
+  if (rc == 0) return ok_status();
+  if (rc < 0) return Error(ErrorCode::kInternal, "RelaxNG validation failed internally");
+  return to_error(sink.diagnostics);
+}
+
+}  // namespace
+
+Result<SchemaFamily> schema_family(std::optional<std::string_view> validate_with) {
+  if (!validate_with) return SchemaFamily::kCurrent;
+  std::string_view v = *validate_with;
+  if (v == "none") return SchemaFamily::kNone;
+  if (v == "pacemaker-next") return SchemaFamily::kCurrent;
+  constexpr std::string_view kPrefix = "pacemaker-";
+  if (v.substr(0, kPrefix.size()) == kPrefix) {
+    if (auto major = major_version(v.substr(kPrefix.size()))) {
+      if (*major == 1 || *major == 2) return SchemaFamily::kLegacy;
+      if (*major == 3) return SchemaFamily::kCurrent;
+      if (*major == 0) {
+        return Error(ErrorCode::kUnsupported,
+                     "validate-with '" + std::string(v) +
+                         "' predates the schemas Pacemaker 2 reads; upgrade the CIB first");
+      }
+      return Error(ErrorCode::kUnsupported,
+                   "validate-with '" + std::string(v) +
+                       "' is newer than the pacemaker-3.x schemas Vigil knows");
+    }
+  }
+  if (v == "transitional-0.6") {
+    return Error(ErrorCode::kUnsupported,
+                 "validate-with 'transitional-0.6' predates the schemas Pacemaker 2 reads; upgrade "
+                 "the CIB first");
+  }
+  return Error(ErrorCode::kInvalidInput, "unknown validate-with value '" + std::string(v) + "'");
+}
+
+Status validate_cib(xmlDoc* doc) {
+  const xmlNode* root = doc ? xmlDocGetRootElement(doc) : nullptr;
+  if (root == nullptr) return Error(ErrorCode::kInvalidInput, "document has no root element");
+
+  auto validate_with = xml::attr(root, "validate-with");
+  auto family =
+      schema_family(validate_with ? std::optional<std::string_view>(*validate_with) : std::nullopt);
+  if (!family) return Error(family.error().code(), describe(family.error().message(), root));
+  if (*family == SchemaFamily::kNone) return ok_status();
+
+  const auto& schema = compiled(*family);
+  if (!schema) return schema.error();
+  Status st = validate_against(schema->get(), doc);
+  if (!st) return st;
+
+  // The schema guarantees a configuration element under a cib root.
+  const xmlNode* configuration = xml::first_child(root, "configuration");
+  return configuration ? detail::check_ids(configuration) : ok_status();
+}
+
+}  // namespace vigil::cib

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Operation digests and what a changed resource definition implies: restart,
+// reload, rescheduled monitors, cancelled orphan monitors, history clean-up.
+#include <algorithm>
+#include <cstring>
+
+#include "internal.hpp"
+#include "vigil/common/md5.hpp"
+
+namespace vigil::pengine {
+
+namespace {
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// Pacemaker's v1 operation digest: MD5 of the sorted <parameters/> element.
+std::string params_digest(const AttrMap& params) {
+  std::vector<std::pair<std::string, std::string>> sorted(params.begin(), params.end());
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return strcmp(a.first.c_str(), b.first.c_str()) < 0; });
+  std::string text = " <parameters";
+  for (const auto& [k, v] : sorted) text += " " + k + "=\"" + xml_escape(v) + "\"";
+  text += "/>\n";
+  return md5_hex(text);
+}
+
+namespace {
+
+enum class DigestRc { kMatch, kRestart, kAll, kUnknown };
+
+struct Digests {
+  DigestRc rc = DigestRc::kMatch;
+  std::string all, restart;
+};
+
+// All parameters an operation would run with, filtered as for digests.
+AttrMap digest_params(WorkingSet& ws, Resource* rsc, Node* node, const std::string& task,
+                      std::int64_t interval_ms, bool* has_extra) {
+  Action* a = custom_action(ws, rsc, op_key(rsc->id, task, interval_ms), task, node, true, false);
+  AttrMap p = rsc_params(ws, rsc, node);
+  for (const auto& [k, v] : a->extra) p[k] = v;
+  *has_extra = !a->extra.empty();
+  if (interval_ms != 0) {
+    if (auto t = lookup(a->meta, "timeout")) p["CRM_meta_timeout"] = *t;
+  }
+  for (const char* k : {"id", "crm_feature_set", "op-digest", "on_node", "on_node_uuid", "pcmk_external_ip"}) {
+    p.erase(k);
+  }
+  return p;
+}
+
+Digests compare_digests(WorkingSet& ws, Resource* rsc, const cib::OpHistory& op, Node* node) {
+  Digests d;
+  bool has_extra = false;
+  AttrMap params = digest_params(ws, rsc, node, op.task, op.interval_ms, &has_extra);
+  if (op.interval_ms == 0 && has_extra) d.rc = DigestRc::kRestart;
+  d.all = params_digest(params);
+  if (!op.restart_digest.empty()) {
+    AttrMap restart;
+    std::string list = op.xml ? xml::attr_or(op.xml, "op-force-restart") : "";
+    for (const auto& [k, v] : params) {
+      if (list.empty() || list.find(" " + k + " ") != std::string::npos) restart[k] = v;
+    }
+    if (!op.xml || !xml::has_attr(op.xml, "op-force-restart")) restart = params;
+    d.restart = params_digest(restart);
+  }
+  if (!op.restart_digest.empty() && !d.restart.empty() && d.restart != op.restart_digest) {
+    d.rc = DigestRc::kRestart;
+  } else if (op.digest.empty()) {
+    d.rc = DigestRc::kUnknown;
+  } else if (op.digest != d.all) {
+    if (!(op.interval_ms == 0 && d.rc == DigestRc::kRestart)) d.rc = DigestRc::kAll;
+  } else {
+    d.rc = DigestRc::kMatch;
+  }
+  return d;
+}
+
+void force_restart(WorkingSet& ws, Resource* rsc, const std::string& task, std::int64_t interval_ms) {
+  Action* required = custom_action(ws, rsc, op_key(rsc->id, task, interval_ms), task, nullptr, false, true);
+  set_reason(required, "resource definition change", true);
+}
+
+void schedule_reload(WorkingSet& ws, Resource* rsc, Node* node) {
+  if (!node || !rsc->is(kRscManaged) || rsc->is(kRscFailed)) return;
+  if (rsc->is(kRscStartPending)) {
+    custom_action(ws, rsc, op_key(rsc->id, "stop", 0), "stop", node, false, true);
+    return;
+  }
+  rsc->set(kRscReload);
+  Action* reload = custom_action(ws, rsc, op_key(rsc->id, "reload-agent", 0), "reload-agent", node, false, true);
+  set_reason(reload, "resource definition change", false);
+  new_ordering(ws, nullptr, "", reload, rsc, op_key(rsc->id, "stop", 0), nullptr,
+               kOrderOptional | kOrderThenCancelsFirst);
+  new_ordering(ws, nullptr, "", reload, rsc, op_key(rsc->id, "demote", 0), nullptr,
+               kOrderOptional | kOrderThenCancelsFirst);
+}
+
+bool action_in_config(const Resource* rsc, const std::string& task, std::int64_t interval_ms) {
+  if (!rsc->config) return false;
+  for (const auto& op : rsc->config->ops) {
+    if (op.enabled && op.name == task && op.interval_ms == interval_ms) return true;
+  }
+  return false;
+}
+
+void schedule_cancel(WorkingSet& ws, Resource* rsc, const cib::OpHistory& op, Node* node) {
+  Action* cancel = custom_action(ws, rsc, op_key(rsc->id, op.task, op.interval_ms), "cancel", node, false, true);
+  cancel->task = "cancel";
+  cancel->cancel_task = op.task;
+  cancel->meta["operation"] = op.task;
+  cancel->meta["interval"] = std::to_string(op.interval_ms);
+  cancel->meta["call-id"] = std::to_string(op.call_id);
+  new_ordering(ws, rsc, op_key(rsc->id, "stop", 0), nullptr, rsc, "", cancel, kOrderOptional);
+}
+
+bool check_action_config(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op) {
+  if (op.interval_ms > 0) {
+    if (!action_in_config(rsc, op.task, op.interval_ms)) {
+      if (ws.config.stop_orphan_actions) schedule_cancel(ws, rsc, op, node);
+      return true;
+    }
+  }
+  std::string task = op.task;
+  if (op.interval_ms == 0 && (task == "monitor" || task == "migrate_from" || task == "promote")) {
+    task = "start";
+  }
+  Digests d = compare_digests(ws, rsc, op, node);
+  switch (d.rc) {
+    case DigestRc::kRestart:
+      force_restart(ws, rsc, task, op.interval_ms);
+      return true;
+    case DigestRc::kAll:
+    case DigestRc::kUnknown:
+      if (op.interval_ms > 0) {
+        Action* a = custom_action(ws, rsc, op_key(rsc->id, task, op.interval_ms), task, node, true, true);
+        a->set(kActReschedule);
+      } else if (!op.restart_digest.empty()) {
+        schedule_reload(ws, rsc, node);
+      } else {
+        force_restart(ws, rsc, task, op.interval_ms);
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool agent_changed(WorkingSet& ws, Resource* rsc, Node* node, const cib::ResourceHistory& h, bool active) {
+  bool changed = false;
+  if (h.cls != rsc->cls) changed = true;
+  if (h.type != rsc->type) changed = true;
+  if ((h.provider.empty() ? std::string() : h.provider) != rsc->provider && rsc->cls == "ocf") changed = true;
+  if (changed && active) {
+    Action* stop = stop_action(ws, rsc, node, false);
+    set_reason(stop, "resource definition change", true);
+  }
+  return changed;
+}
+
+}  // namespace
+
+void schedule_cleanup(WorkingSet& ws, Resource* rsc, Node* node, bool optional) {
+  std::uint32_t flag = optional ? kOrderImpliesThen : kOrderOptional;
+  if (rsc->is(kRscFailed)) return;
+  if (node->unclean || !node->online) return;
+  custom_action(ws, rsc, op_key(rsc->id, "delete", 0), "delete", node, optional, true);
+  order_rsc_actions(ws, rsc, "stop", rsc, "delete", flag);
+  order_rsc_actions(ws, rsc, "delete", rsc, "start", flag);
+}
+
+void handle_rsc_config_changes(WorkingSet& ws) {
+  for (auto& np : ws.nodes) {
+    Node* node = np.get();
+    if (!(node->maintenance || node_available(node, false, 0))) continue;
+    const cib::NodeState* st = nullptr;
+    for (const auto& s : ws.cib.node_states) {
+      if (s.uname == node->uname) {
+        st = &s;
+        break;
+      }
+    }
+    if (!st) continue;
+    for (const auto& h : st->resources) {
+      if (h.ops.empty()) continue;
+      Resource* rsc = ws.find_rsc(h.id);
+      if (!rsc || !rsc->is_primitive()) continue;
+      if (rsc->is(kRscOrphan)) {
+        schedule_cleanup(ws, rsc, node, false);
+        continue;
+      }
+      bool running = std::find(rsc->running_on.begin(), rsc->running_on.end(), node) != rsc->running_on.end();
+      if (!running) {
+        if (agent_changed(ws, rsc, node, h, false)) schedule_cleanup(ws, rsc, node, false);
+        continue;
+      }
+      if (agent_changed(ws, rsc, node, h, true)) schedule_cleanup(ws, rsc, node, false);
+      // Active ops: everything from the last start on (as calculate_active_ops).
+      int counter = -1, start_index = -1, stop_index = -1, implied_monitor = -1, implied_clone = -1;
+      for (const auto& op : h.ops) {
+        ++counter;
+        if (op.task == "stop" && op.op_status == 0) {
+          stop_index = counter;
+        } else if (op.task == "start" || op.task == "migrate_from") {
+          start_index = counter;
+        } else if (implied_monitor <= stop_index && op.task == "monitor") {
+          if (op.has_rc && (op.rc == 0 || op.rc == 8)) implied_monitor = counter;
+        } else if (op.task == "promote" || op.task == "demote") {
+          implied_clone = counter;
+        }
+      }
+      if (start_index == -1) start_index = implied_clone != -1 ? implied_clone : implied_monitor;
+      if (start_index < stop_index) continue;
+      int offset = -1;
+      for (const auto& op : h.ops) {
+        if (++offset < start_index) continue;
+        if (op.interval_ms > 0 && (rsc->is(kRscMaintenance) || node->maintenance)) {
+          schedule_cancel(ws, rsc, op, node);
+        } else if (op.interval_ms > 0 || op.task == "monitor" || op.task == "start" ||
+                   op.task == "promote" || op.task == "migrate_from") {
+          if (check_action_config(ws, rsc, node, op) && failcount(ws, node, rsc, nullptr, true) != 0) {
+            clear_failcount(ws, rsc, node, "action definition changed");
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace vigil::pengine
