@@ -25,14 +25,17 @@ using IdResolver = std::function<const xmlNode*(const std::string& id)>;
 
 struct Rule;
 
-// <expression attribute= operation= value= type= value-source=>
+// <expression attribute= operation= value= type= value-source=>. operation,
+// type and value_source are stored lower-case; an empty type means "infer"
+// (lt/lte/gt/gte: number if either side has a '.', else integer; eq/ne: string).
 struct AttrExpression {
   std::string id, attribute, operation, value, type, value_source;
 };
 // <date_expression operation="lt|gt|in_range|date_spec" start= end=> with
 // optional <duration> and <date_spec> children.
 struct DateSpec {
-  // Each field is a list of ranges [lo, hi]; empty list means "any".
+  // Each field is a list of ranges [lo, hi]; empty list means "any". Open
+  // ends ("5-", "-5") are INT_MAX / INT_MIN. "moon" is parsed but ignored.
   std::map<std::string, std::vector<std::pair<int, int>>> fields;
 };
 struct DateExpression {
@@ -41,8 +44,10 @@ struct DateExpression {
   std::optional<IsoDuration> duration;
   std::optional<DateSpec> spec;
 };
+// Empty class or type = any. As in Pacemaker 2.1.5, an empty provider matches
+// only agents without a provider.
 struct RscExpression {
-  std::string id, rsc_class, provider, type;  // empty = any
+  std::string id, rsc_class, provider, type;
 };
 struct OpExpression {
   std::string id, name;
@@ -81,7 +86,8 @@ struct RuleInput {
 
 // Parses a <rule> (following id-ref). Errors name the element id.
 Result<Rule> parse_rule(const xmlNode* rule, const IdResolver& resolve);
-// True when the rule passes. An empty rule passes (Pacemaker's behaviour).
+// True when the rule passes. As in Pacemaker 2.1.5 (pe_eval_expr), an empty
+// "and" rule passes and an empty "or" rule fails.
 bool evaluate(const Rule& rule, const RuleInput& in);
 
 // One <instance_attributes>/<meta_attributes>/<utilization>/<cluster_property_set>.
@@ -89,17 +95,21 @@ struct NvSet {
   std::string id;
   Score score;                 // precedence; higher first
   std::optional<Rule> rule;    // the set applies only when it passes
-  std::vector<std::pair<std::string, std::string>> pairs;  // document order
-  bool has_value_unset = false;
+  // Document order; pairs lacking a name or a value are dropped, and the
+  // special value "#default" is kept as is (apply_nvsets unsets the name).
+  std::vector<std::pair<std::string, std::string>> pairs;
+  bool has_value_unset = false;  // some pair's value is "#default
 };
 
 // All sets named `element` under `parent` (id-ref sets resolved), in document order.
 Result<std::vector<NvSet>> parse_nvsets(const xmlNode* parent, const char* element,
                                         const IdResolver& resolve);
-// Applies sets Pacemaker's way: sets sorted by score (highest first, ties in
-// document order; `first_id` always first), the first set to define a name
-// wins, sets whose rule fails are skipped. Merges into `out` without
-// overwriting what is already there unless `overwrite`.
+// Applies sets Pacemaker 2.1.5's way: sets sorted by score (highest first;
+// ties in REVERSE document order, as Pacemaker's prepend-then-stable-sort
+// does; `first_id`, compared without case, always first), sets whose rule
+// fails are skipped, and a name already in `out` is kept unless `overwrite`
+// (so without it the first set to define a name wins, and with it the last
+// processed set does). A "#default" value erases the name from `out`.
 void apply_nvsets(const std::vector<NvSet>& sets, const RuleInput& in, AttrMap& out,
                   bool overwrite = false, const std::string& first_id = {});
 

@@ -16,12 +16,16 @@ using EpochSeconds = std::int64_t;
 struct IsoDuration {
   int years = 0, months = 0, days = 0;
   std::int64_t seconds = 0;  // hours, minutes and seconds folded together
+  // Subtract instead of add. Never set by the parser (Pacemaker accepts no
+  // leading '-'); single amounts may be negative instead ("P-1D").
   bool negative = false;
 };
 
 // "2012-07-13 13:51:14", "2012-07-13T13:51:14Z", "2012-07-13T13:51:14+02:00",
 // "2005-040" (ordinal), "2005-W05-3" (week date), "2012-07-13" (midnight),
 // also the crm_simulate-style "Fri Jul 13 13:51:14 2012" is NOT accepted here.
+// "epoch" is 0. Without an offset the time is UTC (Pacemaker: host local time);
+// a time without a date is refused (it would need the clock).
 std::optional<EpochSeconds> parse_iso8601(std::string_view text);
 std::optional<IsoDuration> parse_iso8601_duration(std::string_view text);
 // Adds a duration with calendar arithmetic (months/years clamp the day).
