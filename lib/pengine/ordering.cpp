@@ -464,10 +464,14 @@ void rsc_order_first(WorkingSet& ws, Resource* first_rsc, Ordering& order) {
 }
 
 // "probe then X" implies "probe then restart of X's dependents".
-void add_restart_orderings_for_probe(WorkingSet& ws, Action* probe, Action* after) {
+// `tracked` collects the actions flagged on the way, so that only those need
+// clearing afterwards (not every action of the cluster).
+void add_restart_orderings_for_probe(WorkingSet& ws, Action* probe, Action* after,
+                                     std::vector<Action*>& tracked) {
   if (!after || !probe || !probe->rsc || !probe->rsc->is_primitive() || probe->task != "monitor") return;
   if (after->is(kActTracking)) return;
   after->set(kActTracking);
+  tracked.push_back(after);
   if (after->rsc && after->rsc->is_primitive() && probe->rsc != after->rsc) {
     std::vector<Action*> then_actions;
     if (after->task == "start") {
@@ -488,7 +492,7 @@ void add_restart_orderings_for_probe(WorkingSet& ws, Action* probe, Action* afte
         continue;
       }
     }
-    add_restart_orderings_for_probe(ws, probe, w.action);
+    add_restart_orderings_for_probe(ws, probe, w.action, tracked);
   }
 }
 
@@ -499,9 +503,11 @@ void add_restart_orderings_for_rsc(WorkingSet& ws, Resource* rsc) {
   }
   for (Action* probe : rsc_actions(rsc, nullptr, "monitor", false)) {
     auto afters = probe->after;
+    std::vector<Action*> tracked;
     for (const auto& a : afters) {
-      add_restart_orderings_for_probe(ws, probe, a->action);
-      for (auto& a : ws.actions) a->clear(kActTracking);
+      add_restart_orderings_for_probe(ws, probe, a->action, tracked);
+      for (Action* t : tracked) t->clear(kActTracking);
+      tracked.clear();
     }
   }
 }
