@@ -409,6 +409,7 @@ Status Cib::parse() {
             h.container = attr_or(lr, "container");
             for (const xmlNode* op : children(lr, "lrm_rsc_op")) {
               h.ops.push_back(parse_op_history(op));
+              h.ops.back().doc_index = static_cast<int>(h.ops.size()) - 1;
             }
             // Pacemaker replays history in call-id order; pending (-1) last.
             std::stable_sort(h.ops.begin(), h.ops.end(), [](const OpHistory& a, const OpHistory& b) {

@@ -537,7 +537,54 @@ void new_ordering(WorkingSet& ws, Resource* first_rsc, std::string first_task, A
   o.then_action = then_action;
   o.first_task = first_task.empty() && first_action ? first_action->uuid : std::move(first_task);
   o.then_task = then_task.empty() && then_action ? then_action->uuid : std::move(then_task);
-  ws.orderings.push_back(std::move(o));
+  ws.orderings.push_back(o);
+  order_migration_equivalents(ws, o);
+}
+
+namespace {
+bool is_parent_of(const Resource* parent, const Resource* child) {
+  for (const Resource* p = child->parent; p; p = p->parent) {
+    if (p == parent) return true;
+  }
+  return false;
+}
+std::string task_of(const Action* a, const std::string& key) {
+  if (a) return a->task;
+  std::string task;
+  parse_op_key(key, nullptr, &task, nullptr);
+  return task;
+}
+}  // namespace
+
+// Orderings between migratable resources also order the migration actions.
+void order_migration_equivalents(WorkingSet& ws, const Ordering& order) {
+  Resource* first = order.first_rsc;
+  Resource* then = order.then_rsc;
+  if (!first || !then || first == then || is_parent_of(first, then) || is_parent_of(then, first)) return;
+  bool first_m = first->is(kRscAllowMigrate), then_m = then->is(kRscAllowMigrate);
+  if (!first_m && !then_m) return;
+  std::string ft = task_of(order.first_action, order.first_task);
+  std::string tt = task_of(order.then_action, order.then_task);
+  if (ft == "start" && tt == "start") {
+    std::uint32_t flags = kOrderOptional;
+    if (first_m && then_m) order_rsc_actions(ws, first, "migrate_from", then, "migrate_to", flags);
+    if (then_m) {
+      if (first_m) flags |= kOrderApplyFirstNonMigratable;
+      order_rsc_actions(ws, first, "start", then, "migrate_to", flags);
+    }
+  } else if (then_m && ft == "stop" && tt == "stop") {
+    std::uint32_t flags = kOrderOptional;
+    if (first_m) flags |= kOrderApplyFirstNonMigratable;
+    order_rsc_actions(ws, first, "stop", then, "migrate_to", flags);
+    if (then->partial_migration_target) order_rsc_actions(ws, first, "stop", then, "migrate_from", flags);
+  } else if (ft == "promote" && tt == "start") {
+    if (then_m) order_rsc_actions(ws, first, "promote", then, "migrate_to", kOrderOptional);
+  } else if (ft == "demote" && tt == "stop") {
+    if (then_m) {
+      order_rsc_actions(ws, first, "demote", then, "migrate_to", kOrderOptional);
+      if (then->partial_migration_target) order_rsc_actions(ws, first, "demote", then, "migrate_from", kOrderOptional);
+    }
+  }
 }
 
 void order_rsc_actions(WorkingSet& ws, Resource* first, const std::string& first_task,

@@ -46,6 +46,7 @@ bool order_actions(Action* first, Action* then, std::uint32_t type);
 void new_ordering(WorkingSet& ws, Resource* first_rsc, std::string first_task, Action* first_action,
                   Resource* then_rsc, std::string then_task, Action* then_action,
                   std::uint32_t flags);
+void order_migration_equivalents(WorkingSet& ws, const Ordering& order);
 void order_rsc_actions(WorkingSet& ws, Resource* first, const std::string& first_task,
                        Resource* then, const std::string& then_task, std::uint32_t flags);
 

@@ -148,56 +148,56 @@ Node* find_active_on(const Resource* rsc, unsigned* count_all, unsigned* count_c
 }
 
 bool can_migrate(const Resource* rsc, const Node* current) {
-  if (!current || !rsc->is(kRscAllowMigrate) || !rsc->is(kRscManaged)) return false;
+  if (!rsc->is(kRscAllowMigrate) || !rsc->is(kRscManaged)) return false;
   if (rsc->is(kRscFailed) || rsc->is(kRscStartPending)) return false;
-  if (!rsc->is_primitive() || rsc->parent) return false;  // groups/clones migrate only as primitives
-  if (!current->online || current->unclean) return false;
-  if (rsc->next_role > Role::kUnpromoted) return false;
+  if (!current || current->unclean) return false;
+  if (!rsc->allocated_to || rsc->allocated_to->unclean) return false;
   return true;
 }
 
+void add_migration_meta(Action* a, const Node* source, const Node* target) {
+  a->meta.emplace("migrate_source", source->uname);
+  a->meta.emplace("migrate_target", target->uname);
+}
+
+// Live migration: migrate_to on the current node, migrate_from on the next;
+// the stop then runs after it and the start becomes a pseudo-action.
 void create_migration_actions(WorkingSet& ws, Resource* rsc, Node* current) {
-  Node* target = rsc->allocated_to;
-  Action* start = nullptr;
-  Action* stop = nullptr;
-  for (Action* a : rsc->actions) {
-    if (a->task == "start" && a->node == target && !start) start = a;
-    if (a->task == "stop" && a->node == current && !stop) stop = a;
-  }
-  bool partial = rsc->partial_migration_target == target && rsc->partial_migration_source == current;
+  Action* start = start_action(ws, rsc, rsc->allocated_to, true);
+  Action* stop = stop_action(ws, rsc, current, true);
   Action* migrate_to = nullptr;
-  if (!partial) {
-    migrate_to = custom_action(ws, rsc, op_key(rsc->id, "migrate_to", 0), "migrate_to", current,
-                               true, true);
+  if (!rsc->partial_migration_target) {
+    migrate_to = custom_action(ws, rsc, op_key(rsc->id, "migrate_to", 0), "migrate_to", current, true, true);
   }
   Action* migrate_from = custom_action(ws, rsc, op_key(rsc->id, "migrate_from", 0), "migrate_from",
-                                       target, true, true);
-  if ((migrate_to && start && start->is(kActOptional) == false) || true) {
-    if (migrate_to) {
-      migrate_to->set(kActMigrateRunnable);
-      migrate_to->meta["migrate_source"] = current->uname;
-      migrate_to->meta["migrate_target"] = target->uname;
-      migrate_to->meta["record-pending"] = "true";
+                                       rsc->allocated_to, true, true);
+  if (migrate_from && (migrate_to || rsc->partial_migration_target)) {
+    start->set(kActMigrateRunnable);
+    stop->set(kActMigrateRunnable);
+    start->set(kActPseudo);  // easier than removing it from the graph
+    if (!rsc->partial_migration_target) {
+      migrate_from->set(kActMigrateRunnable);
+      if (migrate_to) {
+        migrate_to->set(kActMigrateRunnable);
+        migrate_to->needs = start->needs;
+      }
+      order_rsc_actions(ws, rsc, "monitor", rsc, "migrate_to", kOrderOptional);
+      order_rsc_actions(ws, rsc, "migrate_to", rsc, "migrate_from",
+                        kOrderOptional | kOrderImpliesFirstMigratable);
+    } else {
+      migrate_from->set(kActMigrateRunnable);
+      migrate_from->needs = start->needs;
+      order_rsc_actions(ws, rsc, "monitor", rsc, "migrate_from", kOrderOptional);
     }
-    migrate_from->set(kActMigrateRunnable);
-    migrate_from->meta["migrate_source"] = current->uname;
-    migrate_from->meta["migrate_target"] = target->uname;
+    order_rsc_actions(ws, rsc, "migrate_from", rsc, "stop", kOrderOptional | kOrderImpliesFirstMigratable);
+    order_rsc_actions(ws, rsc, "migrate_from", rsc, "start",
+                      kOrderOptional | kOrderImpliesFirstMigratable | kOrderPseudoLeft);
   }
-  if (start) start->set(kActMigrateRunnable);
-  if (stop) stop->set(kActMigrateRunnable);
   if (migrate_to) {
-    order_rsc_actions(ws, rsc, "migrate_to", rsc, "migrate_from", kOrderOptional | kOrderImpliesFirstMigratable);
-    new_ordering(ws, rsc, op_key(rsc->id, "migrate_from", 0), nullptr, rsc, op_key(rsc->id, "stop", 0), nullptr,
-                 kOrderOptional | kOrderImpliesFirstMigratable);
-    new_ordering(ws, rsc, op_key(rsc->id, "migrate_from", 0), nullptr, rsc, op_key(rsc->id, "start", 0), nullptr,
-                 kOrderOptional | kOrderImpliesFirstMigratable | kOrderPseudoLeft);
-    // Probes before migrate_to.
-  } else {
-    new_ordering(ws, rsc, op_key(rsc->id, "migrate_from", 0), nullptr, rsc, op_key(rsc->id, "stop", 0), nullptr,
-                 kOrderOptional | kOrderImpliesFirstMigratable);
-    new_ordering(ws, rsc, op_key(rsc->id, "migrate_from", 0), nullptr, rsc, op_key(rsc->id, "start", 0), nullptr,
-                 kOrderOptional | kOrderImpliesFirstMigratable | kOrderPseudoLeft);
+    add_migration_meta(migrate_to, current, rsc->allocated_to);
+    migrate_to->meta.emplace("record-pending", "true");
   }
+  if (migrate_from) add_migration_meta(migrate_from, current, rsc->allocated_to);
 }
 
 }  // namespace

@@ -568,6 +568,166 @@ struct LrmState {
 
 void record_failed_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op);
 
+const cib::ResourceHistory* find_history(const WorkingSet& ws, const std::string& rsc,
+                                         const std::string& node) {
+  for (const auto& st : ws.cib.node_states) {
+    if (st.uname != node) continue;
+    for (const auto& h : st.resources) {
+      if (h.id == rsc) return &h;
+    }
+    return nullptr;
+  }
+  return nullptr;
+}
+
+// The first (document order) history entry of `task`, optionally matching the
+// migration peer, and optionally required to have succeeded with `target_rc`.
+const cib::OpHistory* find_lrm_op(const WorkingSet& ws, const std::string& rsc, const std::string& task,
+                                  const std::string& node, const std::string& peer, int target_rc) {
+  const cib::ResourceHistory* h = find_history(ws, rsc, node);
+  if (!h) return nullptr;
+  const cib::OpHistory* best = nullptr;
+  for (const auto& op : h->ops) {
+    if (op.task != task) continue;
+    if (!peer.empty() && task == "migrate_to" && op.migrate_target != peer) continue;
+    if (!peer.empty() && task == "migrate_from" && op.migrate_source != peer) continue;
+    if (!best || op.doc_index < best->doc_index) best = &op;
+  }
+  if (best && target_rc >= 0 && (best->rc != target_rc || best->op_status != 0)) return nullptr;
+  return best;
+}
+
+// Pacemaker's pe__is_newer_op(): >0 when a is newer than b.
+int newer_op(const cib::OpHistory& a, const cib::OpHistory& b, bool same_node_default) {
+  bool same_node = (a.on_node.empty() || b.on_node.empty()) ? same_node_default : a.on_node == b.on_node;
+  if (same_node && a.id == b.id) return 0;
+  if (a.call_id == -1 && b.call_id == -1) return 0;
+  if (same_node && a.call_id >= 0 && a.call_id < b.call_id) return -1;
+  if (same_node && b.call_id >= 0 && a.call_id > b.call_id) return 1;
+  if (a.call_id >= 0 && b.call_id >= 0 && (!same_node || a.call_id == b.call_id)) {
+    if (a.last_rc_change < b.last_rc_change) return -1;
+    if (a.last_rc_change > b.last_rc_change) return 1;
+    return 0;
+  }
+  if (b.call_id == -1) return -1;
+  if (a.call_id == -1) return 1;
+  return 0;
+}
+
+bool unknown_on_node(const WorkingSet& ws, const std::string& rsc, const std::string& node) {
+  const cib::ResourceHistory* h = find_history(ws, rsc, node);
+  return !h || h->ops.empty();
+}
+
+bool monitor_not_running_after(const WorkingSet& ws, const std::string& rsc, const std::string& node,
+                               const cib::OpHistory& op, bool same_node) {
+  const cib::OpHistory* mon = find_lrm_op(ws, rsc, "monitor", node, "", 7);
+  return mon && newer_op(*mon, op, same_node) > 0;
+}
+
+bool non_monitor_after(const WorkingSet& ws, const std::string& rsc, const std::string& node,
+                       const cib::OpHistory& op, bool same_node) {
+  const cib::ResourceHistory* h = find_history(ws, rsc, node);
+  if (!h) return false;
+  for (const auto& o : h->ops) {
+    if (&o == &op || (o.xml && o.xml == op.xml)) continue;
+    if ((o.task == "start" || o.task == "stop" || o.task == "migrate_to" || o.task == "migrate_from") &&
+        newer_op(o, op, same_node) > 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool newer_state_after_migrate(const WorkingSet& ws, const std::string& rsc, const std::string& node,
+                               const cib::OpHistory* migrate_to, const cib::OpHistory* migrate_from) {
+  const cib::OpHistory* op = migrate_from ? migrate_from : migrate_to;
+  bool same_node = false;
+  if (node == op->migrate_target) {
+    if (migrate_from) {
+      op = migrate_from;
+      same_node = true;
+    } else {
+      op = migrate_to;
+    }
+  } else if (node == op->migrate_source) {
+    if (migrate_to) {
+      op = migrate_to;
+      same_node = true;
+    } else {
+      op = migrate_from;
+    }
+  }
+  return non_monitor_after(ws, rsc, node, *op, same_node) ||
+         monitor_not_running_after(ws, rsc, node, *op, same_node);
+}
+
+void native_add_running(WorkingSet& ws, Resource* rsc, Node* node, bool failed);
+
+void unpack_migrate_to_success(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op) {
+  const std::string& source = op.migrate_source;
+  const std::string& target = op.migrate_target;
+  if (source.empty() || target.empty() || source != node->uname) return;
+  bool source_newer_op = non_monitor_after(ws, rsc->id, source, op, true);
+  const cib::OpHistory* migrate_from = find_lrm_op(ws, rsc->id, "migrate_from", target, source, -1);
+  if (source_newer_op && migrate_from) return;
+  bool target_newer_state = newer_state_after_migrate(ws, rsc->id, target, &op, migrate_from);
+  if (source_newer_op && target_newer_state) return;
+  rsc->role = Role::kStarted;
+  Node* target_node = ws.find_node(target);
+  Node* source_node = ws.find_node(source);
+  if (migrate_from && migrate_from->rc == 0 && migrate_from->op_status == 0) {
+    rsc->role = Role::kStopped;
+    rsc->dangling_migrations.insert(rsc->dangling_migrations.begin(), node);
+  } else if (migrate_from && migrate_from->op_status != -1) {
+    if (!target_newer_state && target_node && target_node->online) {
+      native_add_running(ws, rsc, target_node, true);
+    } else {
+      rsc->set(kRscFailed | kRscStop);
+      rsc->clear(kRscAllowMigrate);
+    }
+  } else {
+    if (!target_newer_state && target_node && target_node->online) {
+      native_add_running(ws, rsc, target_node, false);
+      if (source_node && source_node->online) {
+        rsc->partial_migration_target = target_node;
+        rsc->partial_migration_source = source_node;
+      }
+    } else if (!source_newer_op) {
+      rsc->set(kRscFailed | kRscStop);
+      rsc->clear(kRscAllowMigrate);
+    }
+  }
+}
+
+void unpack_migrate_to_failure(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op) {
+  const std::string& source = op.migrate_source;
+  const std::string& target = op.migrate_target;
+  if (source.empty() || target.empty() || source != node->uname) return;
+  rsc->role = Role::kStarted;
+  const cib::OpHistory* target_from = find_lrm_op(ws, rsc->id, "migrate_from", target, source, 0);
+  if (!unknown_on_node(ws, rsc->id, target) &&
+      !newer_state_after_migrate(ws, rsc->id, target, &op, target_from)) {
+    Node* target_node = ws.find_node(target);
+    if (target_node && target_node->online) native_add_running(ws, rsc, target_node, false);
+  } else if (!non_monitor_after(ws, rsc->id, source, op, true)) {
+    rsc->dangling_migrations.insert(rsc->dangling_migrations.begin(), node);
+  }
+}
+
+void unpack_migrate_from_failure(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op) {
+  const std::string& source = op.migrate_source;
+  const std::string& target = op.migrate_target;
+  if (source.empty() || target.empty() || target != node->uname) return;
+  rsc->role = Role::kStarted;
+  const cib::OpHistory* source_to = find_lrm_op(ws, rsc->id, "migrate_to", source, target, 0);
+  if (!unknown_on_node(ws, rsc->id, source) &&
+      !newer_state_after_migrate(ws, rsc->id, source, source_to, &op)) {
+    Node* source_node = ws.find_node(source);
+    if (source_node && source_node->online) native_add_running(ws, rsc, source_node, true);
+  }
+}
+
 void update_resource_state(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op,
                            const std::string& task, int rc, LrmState& st) {
   bool clear_past_failure = false;
@@ -595,15 +755,7 @@ void update_resource_state(WorkingSet& ws, Resource* rsc, Node* node, const cib:
     rsc->role = Role::kStarted;
     clear_past_failure = true;
   } else if (task == "migrate_to") {
-    // Handled by the migration logic (partial migrations).
-    Node* target = ws.find_node(op.migrate_target);
-    Node* source = ws.find_node(op.migrate_source);
-    (void)source;
-    if (target && target->online) {
-      rsc->partial_migration_source = node;
-      rsc->partial_migration_target = target;
-    }
-    if (rsc->role < Role::kStarted) set_active(rsc);
+    unpack_migrate_to_success(ws, rsc, node, op);
   } else if (rsc->role < Role::kStarted) {
     set_active(rsc);
   }
@@ -634,12 +786,10 @@ void unpack_rsc_op_failure(WorkingSet& ws, Resource* rsc, Node* node, int rc,
   if (cmp_on_fail(st.on_fail, a->on_fail) < 0) st.on_fail = a->on_fail;
   if (op.task == "stop") {
     resource_location(ws, rsc, node, -kInfinity, "__stop_fail__");
-  } else if (op.task == "migrate_to" || op.task == "migrate_from") {
-    // A failed migration leaves the resource possibly active on both sides.
-    Node* other = ws.find_node(op.task == "migrate_to" ? op.migrate_target : op.migrate_source);
-    if (other && other != node && other->online) {
-      rsc->dangling_migrations.push_back(other);
-    }
+  } else if (op.task == "migrate_to") {
+    unpack_migrate_to_failure(ws, rsc, node, op);
+  } else if (op.task == "migrate_from") {
+    unpack_migrate_from_failure(ws, rsc, node, op);
   } else if (op.task == "promote") {
     rsc->role = Role::kPromoted;
   } else if (op.task == "demote") {
@@ -844,36 +994,42 @@ void unpack_rsc_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHisto
 }
 
 void native_add_running(WorkingSet& ws, Resource* rsc, Node* node, bool failed) {
+  (void)failed;
   if (std::find(rsc->running_on.begin(), rsc->running_on.end(), node) != rsc->running_on.end()) return;
   rsc->running_on.push_back(node);
-  node->running_rsc.push_back(rsc);
-  if (rsc->is_primitive() && !rsc->is(kRscManaged)) {
-    // An unmanaged resource is fixed where it runs.
+  if (rsc->is_primitive()) {
+    node->running_rsc.push_back(rsc);
+    if (node->maintenance) rsc->clear(kRscManaged);
   }
-  for (Resource* p = rsc->parent; p; p = p->parent) {
-    if (std::find(p->running_on.begin(), p->running_on.end(), node) == p->running_on.end()) {
-      p->running_on.push_back(node);
-    }
+  if (!rsc->is(kRscManaged)) {
+    // An unmanaged resource stays where it is.
+    resource_location(ws, rsc, node, kInfinity, "not_managed_default");
+    for (Resource* p = rsc->parent; p && node->online; p = p->parent) p->running_on.push_back(node);
+    return;
   }
-  if (rsc->running_on.size() > 1 && rsc->is(kRscManaged)) {
+  if (rsc->running_on.size() > 1) {
     switch (rsc->recovery) {
       case Recovery::kStopOnly:
-        // Stop it everywhere and never start it again.
         for (auto& n : ws.nodes) {
           rsc->allowed[n->index].present = true;
           rsc->allowed[n->index].weight = -kInfinity;
         }
-        rsc->next_role = Role::kStopped;
         break;
       case Recovery::kBlock:
         rsc->clear(kRscManaged);
         rsc->set(kRscBlock);
+        if (rsc->parent && rsc->parent->is_group() && rsc->parent->recovery == Recovery::kBlock) {
+          for (Resource* c : rsc->parent->children) {
+            c->clear(kRscManaged);
+            c->set(kRscBlock);
+          }
+        }
         break;
       default:
         break;
     }
   }
-  (void)failed;
+  if (rsc->parent) native_add_running(ws, rsc->parent, node, false);
 }
 
 void process_rsc_state(WorkingSet& ws, Resource* rsc, Node* node, OnFail on_fail) {

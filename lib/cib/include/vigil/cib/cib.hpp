@@ -63,6 +63,7 @@ struct OpHistory {
   std::string transition_key, transition_magic, digest, restart_digest, secure_digest;
   std::int64_t interval_ms = 0;
   int call_id = -1, rc = 0, op_status = 0;
+  int doc_index = 0;  // position among its lrm_resource's entries
   std::int64_t last_rc_change = 0, last_run = 0;
   bool has_rc = false;
 };
