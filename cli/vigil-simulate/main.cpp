@@ -197,7 +197,7 @@ int main(int argc, char** argv) {
       std::string banner = pengine::cluster_banner_text(ws);
       r.out += banner;
       if (!banner.empty()) r.out += "\n";
-      section = "Current cluster status:\n" + pengine::cluster_status_text(ws);
+      section = "Current cluster status:\n" + pengine::cluster_status_text(ws, true);
       r.out += r.fancy ? section : plain(section);
     }
   }

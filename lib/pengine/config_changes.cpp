@@ -140,6 +140,10 @@ bool check_action_config(WorkingSet& ws, Resource* rsc, Node* node, const cib::O
     task = "start";
   }
   Digests d = compare_digests(ws, rsc, op, node);
+  if (std::find(ws.failure_expired_monitors.begin(), ws.failure_expired_monitors.end(), &op) !=
+      ws.failure_expired_monitors.end()) {
+    d.rc = DigestRc::kRestart;  // Pacemaker marks it "calculated-failure-timeout"
+  }
   switch (d.rc) {
     case DigestRc::kRestart:
       force_restart(ws, rsc, task, op.interval_ms);

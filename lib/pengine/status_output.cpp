@@ -111,7 +111,11 @@ const char* exit_text(int rc) {
   }
 }
 
-std::string primitive_line(const WorkingSet& ws, const Resource* r) {
+bool pengine_parse_rsc_of_key(const std::string& key, std::string* rsc) {
+  return parse_op_key(key, rsc, nullptr, nullptr);
+}
+
+std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pending) {
   Node* node = r->current_node();
   if (r->running_on.size() > 1) node = nullptr;
   std::string s = r->id + "\t(" + (r->cls.empty() ? "unknown" : r->cls);
@@ -124,20 +128,28 @@ std::string primitive_line(const WorkingSet& ws, const Resource* r) {
     s += " FAILED";
     if (r->role > Role::kUnpromoted) s += std::string(" ") + role_text(r->role);
   } else {
-    s += std::string(" ") + role_text(r->role);
+    const char* state = nullptr;
+    if (show_pending) {
+      const std::string& t = r->pending_task;
+      if (t == "start") state = "Starting";
+      else if (t == "stop") state = "Stopping";
+      else if (t == "migrate_to" || t == "migrate_from") state = "Migrating";
+      else if (t == "promote") state = "Promoting";
+      else if (t == "demote") state = "Demoting";
+    }
+    s += std::string(" ") + (state ? state : role_text(r->role));
   }
   if (node) s += " " + node->uname;
   if (r->role == Role::kStopped) {
     // A failed probe explains why it is stopped.
     for (const auto& [n, op] : ws.failed_ops) {
       if (op->task != "monitor" || op->interval_ms != 0) continue;
-      if (node && n != node) continue;
-      const xmlNode* lr = op->xml ? op->xml->parent : nullptr;
-      if (!lr || xml::attr_or(lr, "id") != r->id) continue;
-      if (op->rc == 5 || op->rc == 2 || op->rc == 4 || op->rc == 6 || op->rc == 3 || op->rc == 1) {
-        s += std::string(" (") + exit_text(op->rc) + ") ";
-        break;
-      }
+      if (!(op->rc == 5 || op->rc == 2 || op->op_status == 7)) continue;
+      if (node && op->on_node != node->uname) continue;
+      std::string id;
+      if (!pengine_parse_rsc_of_key(op->key.empty() ? op->id : op->key, &id) || id != r->id) continue;
+      s += std::string(" (") + exit_text(op->rc) + ") ";
+      break;
     }
   }
   bool have_flags = false;
@@ -147,6 +159,7 @@ std::string primitive_line(const WorkingSet& ws, const Resource* r) {
     have_flags = true;
   };
   if (node && !node->online && node->unclean) flag("UNCLEAN");
+  if (show_pending && r->pending_task == "monitor") flag("Monitoring");
   if (auto tr = lookup(r->meta, "target-role")) {
     if (role_from_text(*tr) == Role::kStopped) flag("disabled");
   }
@@ -166,7 +179,8 @@ std::string primitive_line(const WorkingSet& ws, const Resource* r) {
   return s;
 }
 
-void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& indent, std::string& out) {
+void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& indent, std::string& out,
+                    bool show_pending) {
   if (r->is_group()) {
     int inactive = 0;
     for (const Resource* c : r->children) {
@@ -178,10 +192,10 @@ void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& 
     if (is_disabled(r)) attrs += attrs.empty() ? "disabled" : ", disabled";
     if (r->children.empty()) return;
     out += indent + "* Resource Group: " + r->id + (attrs.empty() ? "" : " (" + attrs + ")") + ":\n";
-    for (const Resource* c : r->children) resource_lines(ws, c, indent + "  ", out);
+    for (const Resource* c : r->children) resource_lines(ws, c, indent + "  ", out, show_pending);
     return;
   }
-  out += indent + "* " + primitive_line(ws, r) + "\n";
+  out += indent + "* " + primitive_line(ws, r, show_pending) + "\n";
 }
 
 }  // namespace
@@ -215,7 +229,7 @@ std::string cluster_banner_text(WorkingSet& ws) {
   return out;
 }
 
-std::string cluster_status_text(WorkingSet& ws) {
+std::string cluster_status_text(WorkingSet& ws, bool show_pending) {
   std::string out = "  * Node List:\n";
   std::vector<Node*> nodes;
   for (auto& n : ws.nodes) nodes.push_back(n.get());
@@ -245,7 +259,7 @@ std::string cluster_status_text(WorkingSet& ws) {
   bool any = false;
   for (const Resource* r : ws.resources) {
     if (r->is(kRscOrphan) && !rsc_active(r, true)) continue;
-    resource_lines(ws, r, "    ", out);
+    resource_lines(ws, r, "    ", out, show_pending);
     any = true;
   }
   if (!any) out += "    * No resources\n";

@@ -728,11 +728,12 @@ void unpack_migrate_from_failure(WorkingSet& ws, Resource* rsc, Node* node, cons
   }
 }
 
+bool mask_probe_failure(const cib::OpHistory& op);
+
 void update_resource_state(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op,
                            const std::string& task, int rc, LrmState& st) {
   bool clear_past_failure = false;
-  bool masked_probe = task == "monitor" && op.interval_ms == 0 && false;
-  if (rc == 5 || masked_probe) {
+  if (rc == 5 || mask_probe_failure(op)) {
     rsc->role = Role::kStopped;
   } else if (rc == 7) {
     clear_past_failure = true;
@@ -828,6 +829,9 @@ namespace {
 void record_failed_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op) {
   (void)rsc;
   if (!node->online) return;
+  for (const auto& [n, o] : failed_ops_of(ws)) {
+    if (n == node && strcasecmp(o->key.c_str(), op.key.c_str()) == 0) return;
+  }
   failed_ops_of(ws).push_back({node, &op});
 }
 
@@ -864,89 +868,116 @@ bool check_operation_expiry(WorkingSet& ws, Resource* rsc, Node* node, int rc,
   return expired;
 }
 
+bool mask_probe_failure(const cib::OpHistory& op) {
+  if (!(op.task == "monitor" && op.interval_ms == 0)) return false;
+  return op.rc == 5 || op.rc == 2 || op.op_status == 7;
+}
+
+// Execution status codes (PCMK_EXEC_*).
+constexpr int kExecPending = -1, kExecDone = 0, kExecCancelled = 1, kExecTimeout = 2,
+              kExecNotSupported = 3, kExecError = 4, kExecErrorHard = 5, kExecErrorFatal = 6,
+              kExecNotInstalled = 7, kExecNotConnected = 8, kExecInvalid = 9, kExecNoFenceDevice = 10,
+              kExecNoSecrets = 11;
+
+// Pacemaker's remap_operation(): the exit status and result, as the
+// scheduler sees them.
+void remap_operation(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op, LrmState& st,
+                     int target_rc, int* rc, int* status) {
+  bool is_probe = op.task == "monitor" && op.interval_ms == 0;
+  if (op.task == "monitor") {
+    int eff = *rc == 190 ? 0 : *rc == 191 ? 8 : *rc;
+    if (eff != *rc) {
+      if (!node->shutdown || node->online) record_failed_op(ws, rsc, node, op);
+      *rc = eff;
+    }
+  }
+  if (mask_probe_failure(op)) {
+    *status = kExecDone;
+    *rc = 7;
+  }
+  if (*status != kExecDone && *status != kExecError) return;
+  *status = kExecDone;
+  if (target_rc < 0 || target_rc != *rc) *status = kExecError;
+  auto check_recoverable = [&]() {
+    if (op.task != "stop") return;
+    if (can_fence(ws, node)) return;
+    rsc->clear(kRscManaged);
+    rsc->set(kRscBlock);
+  };
+  switch (*rc) {
+    case 0:
+      if (is_probe && target_rc == 7) *status = kExecDone;
+      break;
+    case 7:
+      if (is_probe || target_rc == *rc || !rsc->is(kRscManaged)) {
+        *status = kExecDone;
+        rsc->role = Role::kStopped;
+        st.on_fail = OnFail::kIgnore;
+        rsc->next_role = Role::kUnknown;
+      }
+      break;
+    case 8:
+      if (is_probe && *rc != target_rc) *status = kExecDone;
+      rsc->role = Role::kPromoted;
+      break;
+    case 191: case 9:
+      rsc->role = Role::kPromoted;
+      *status = kExecError;
+      break;
+    case 6:
+      *status = kExecErrorFatal;
+      break;
+    case 3:
+      if (op.interval_ms == 0) {
+        check_recoverable();
+        *status = kExecErrorHard;
+      } else {
+        *status = kExecNotSupported;
+      }
+      break;
+    case 5: case 2: case 4:
+      check_recoverable();
+      *status = kExecErrorHard;
+      break;
+    default:
+      if (*status == kExecDone) *status = kExecError;
+      break;
+  }
+}
+
 void unpack_rsc_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op, LrmState& st) {
   const std::string& task = op.task;
   if (task.empty() || task == "notify" || task == "meta-data") return;
   int target_rc = target_rc_of(op);
   int rc = op.rc;
   int status = op.op_status;
-  bool is_probe = task == "monitor" && op.interval_ms == 0;
+  Resource* parent = rsc->is(kRscUnique) ? rsc : rsc->top();
   bool expired = false;
-  if (status != 7 /* not installed */ && check_operation_expiry(ws, rsc, node, rc, op)) {
-    expired = true;
-  }
-  int old_rc = rc;
-  // remap_operation
-  if (task == "monitor") {
-    // Degraded results count as running.
-    int eff = rc == 190 ? 0 : rc == 191 ? 8 : rc;
-    if (eff != rc) {
-      if (!node->shutdown || node->online) record_failed_op(ws, rsc, node, op);
-      rc = eff;
-    }
-  }
-  bool maskable_probe_failure = is_probe && status != 0 && status != -1 ? false : false;
-  (void)maskable_probe_failure;
-  if (status == 0 || status == 4) {  // done or error
-    status = 0;
-    if (target_rc < 0) {
-      status = 4;
-    } else if (target_rc != rc) {
-      status = 4;
-    }
-    switch (rc) {
-      case 0:
-        if (is_probe && target_rc == 7) status = 0;
-        break;
-      case 7:
-        if (is_probe || target_rc == rc || !rsc->is(kRscManaged)) {
-          status = 0;
-          rsc->role = Role::kStopped;
-          st.on_fail = OnFail::kIgnore;
-          rsc->next_role = Role::kUnknown;
-        }
-        break;
-      case 8:
-        if (is_probe && rc != target_rc) status = 0;
-        rsc->role = Role::kPromoted;
-        break;
-      case 191: case 9:
-        rsc->role = Role::kPromoted;
-        status = 4;
-        break;
-      case 6:
-        status = 6;  // fatal
-        break;
-      case 3:
-        if (op.interval_ms == 0) {
-          status = 5;  // hard
-        } else {
-          status = 3;  // not supported
-        }
-        break;
-      case 5: case 2: case 4:
-        status = 5;
-        break;
-      default:
-        if (status == 0) status = 4;
-        break;
-    }
-    if (rc == 5 || rc == 2 || rc == 4 || (rc == 3 && op.interval_ms == 0)) {
-      // check_recoverable: a stop that cannot be recovered by fencing blocks.
-      if (task == "stop" && !(ws.config.stonith_enabled && ws.config.have_stonith_resource)) {
-        rsc->clear(kRscManaged);
-        rsc->set(kRscBlock);
-      }
-    }
-  }
-  if (expired && old_rc != target_rc && rc != target_rc) {
+  if (status != kExecNotInstalled && check_operation_expiry(ws, rsc, node, rc, op)) expired = true;
+  int old_rc = rc, old_target_rc = target_rc;
+  remap_operation(ws, rsc, node, op, st, target_rc, &rc, &status);
+  bool maskable = mask_probe_failure(op);
+  if (expired && maskable && old_rc != old_target_rc) {
+    if (rsc->role <= Role::kStopped) rsc->role = Role::kUnknown;
+    return;
+  } else if (expired && rc != target_rc) {
     if (op.interval_ms == 0) return;
-    if (node->online && !node->unclean) return;  // rescheduled by the monitor logic
+    if (node->online && !node->unclean) {
+      // The monitor is rescheduled: its digest no longer matters.
+      ws.failure_expired_monitors.push_back(&op);
+      return;
+    }
+  }
+  if (maskable) {
+    update_resource_state(ws, rsc, node, op, task, target_rc, st);
+    record_failed_op(ws, rsc, node, op);
+    resource_location(ws, parent, node, -kInfinity, "masked-probe-failure");
+    return;
   }
   switch (status) {
-    case 1:  // cancelled
+    case kExecCancelled:
       return;
-    case -1:  // pending
+    case kExecPending:
       if (task == "start") {
         rsc->set(kRscStartPending);
         set_active(rsc);
@@ -962,35 +993,40 @@ void unpack_rsc_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHisto
         }
       }
       return;
-    case 0:
+    case kExecDone:
       update_resource_state(ws, rsc, node, op, task, rc, st);
       return;
-    case 7: {  // not installed
-      Action* a = probe_action_config(ws, rsc, op.key, task);
+    case kExecNotInstalled: {
+      Action* a = custom_action(ws, rsc, op.key, task, nullptr, true, false);
       if (a->on_fail == OnFail::kIgnore) st.on_fail = OnFail::kMigrate;
-      resource_location(ws, rsc, node, -kInfinity, "hard-error");
+      resource_location(ws, parent, node, -kInfinity, "hard-error");
       unpack_rsc_op_failure(ws, rsc, node, rc, op, st);
       return;
     }
-    case 8: case 9:  // no fence device, no secrets
-      status = 5;
+    case kExecNotConnected:
+      break;
+    case kExecNoFenceDevice: case kExecNoSecrets:
+      status = kExecErrorHard;
       break;
     default:
       break;
   }
-  Action* a = probe_action_config(ws, rsc, op.key.empty() ? op_key(rsc->id, task, op.interval_ms) : op.key, task);
+  Action* a = custom_action(ws, rsc, op.key.empty() ? op_key(rsc->id, task, op.interval_ms) : op.key,
+                            task, nullptr, true, false);
   if (a->on_fail == OnFail::kIgnore) {
     update_resource_state(ws, rsc, node, op, task, target_rc, st);
     rsc->set(kRscFailureIgnored);
     record_failed_op(ws, rsc, node, op);
   } else {
     unpack_rsc_op_failure(ws, rsc, node, rc, op, st);
-    if (status == 5) {
-      resource_location(ws, rsc, node, -kInfinity, "hard-error");
-    } else if (status == 6) {
-      resource_location(ws, rsc, nullptr, -kInfinity, "fatal-error");
+    if (status == kExecErrorHard) {
+      resource_location(ws, parent, node, -kInfinity, "hard-error");
+    } else if (status == kExecErrorFatal) {
+      resource_location(ws, parent, nullptr, -kInfinity, "fatal-error");
     }
   }
+  (void)kExecTimeout;
+  (void)kExecInvalid;
 }
 
 void native_add_running(WorkingSet& ws, Resource* rsc, Node* node, bool failed) {
@@ -1220,14 +1256,6 @@ void unpack_status(WorkingSet& ws) {
     determine_online_status(ws, node, st);
     if (!ws.have_quorum && node->online && ws.config.no_quorum == NoQuorumPolicy::kSuicide) {
       pe_fence_node(ws, node, "cluster does not have quorum", false);
-    }
-  }
-  // Nodes without a node_state: standby from configuration attributes too.
-  for (auto& n : ws.nodes) {
-    if (!n->has_state) {
-      if (is_true(node_attr(n.get(), "standby"))) n->standby = true;
-      if (is_true(node_attr(n.get(), "maintenance"))) n->maintenance = true;
-      n->weight = ws.config.stonith_enabled ? n->weight : n->weight;
     }
   }
   auto unpack_history = [&](bool fence) {

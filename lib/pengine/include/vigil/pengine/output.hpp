@@ -10,7 +10,9 @@
 namespace vigil::pengine {
 
 // "  * Node List:" ... "  * Full List of Resources:" ... lines, each ending in '\n'.
-std::string cluster_status_text(WorkingSet& ws);
+// `show_pending` names pending operations ("Starting"), as the first status
+// crm_simulate prints does.
+std::string cluster_status_text(WorkingSet& ws, bool show_pending = false);
 // Lines before the status: maintenance banners, disabled/blocked counts.
 std::string cluster_banner_text(WorkingSet& ws);
 // "  * Start      rsc    ( node1 )" lines.

@@ -234,6 +234,8 @@ class WorkingSet {
   std::vector<Ordering> orderings;                  // creation order
   std::vector<std::unique_ptr<Location>> locations; // creation order
   std::vector<std::pair<Node*, const cib::OpHistory*>> failed_ops;  // for status output
+  // Failed monitors whose failure expired: they must be rescheduled.
+  std::vector<const cib::OpHistory*> failure_expired_monitors;
   std::vector<std::string> score_lines;             // -s output
   std::vector<std::string> warnings;                // config errors for stderr/log
   int disabled_resources = 0, blocked_resources = 0, ninstances = 0;
