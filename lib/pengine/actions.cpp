@@ -364,11 +364,63 @@ std::vector<Action*> find_actions_exact(const std::vector<Action*>& list, const 
   return out;
 }
 
+std::vector<Action*> find_actions(const Resource* rsc, const std::string& key, const Node* node) {
+  std::vector<Action*> out;
+  auto it = rsc->actions_by_key.find(key);
+  if (it == rsc->actions_by_key.end()) return out;
+  for (Action* a : it->second) {  // oldest first, as Pacemaker's result
+    if (!node) {
+      out.push_back(a);
+    } else if (!a->node) {
+      a->node = const_cast<Node*>(node);
+      out.push_back(a);
+    } else if (a->node == node) {
+      out.push_back(a);
+    }
+  }
+  return out;
+}
+
+std::vector<Action*> find_actions_exact(const Resource* rsc, const std::string& key, const Node* node) {
+  std::vector<Action*> out;
+  if (!node) return out;
+  auto it = rsc->actions_by_key.find(key);
+  if (it == rsc->actions_by_key.end()) return out;
+  for (Action* a : it->second) {
+    if (a->node == node) out.push_back(a);
+  }
+  return out;
+}
+
+Action* find_first_action(const Resource* rsc, const std::string* uuid, const std::string* task,
+                          const Node* node) {
+  const std::vector<Action*>* list = nullptr;
+  if (uuid) {
+    auto it = rsc->actions_by_key.find(*uuid);
+    if (it == rsc->actions_by_key.end()) return nullptr;
+    list = &it->second;
+  } else if (task) {
+    auto it = rsc->actions_by_task.find(*task);
+    if (it == rsc->actions_by_task.end()) return nullptr;
+    list = &it->second;
+  } else {
+    return nullptr;
+  }
+  // Newest first, as Pacemaker walks its list.
+  for (auto it = list->rbegin(); it != list->rend(); ++it) {
+    Action* a = *it;
+    if (uuid && a->uuid != *uuid) continue;
+    if (task && a->task != *task) continue;
+    if (!node) return a;
+    if (a->node == node) return a;
+  }
+  return nullptr;
+}
+
 std::vector<Action*> rsc_actions(const Resource* rsc, const Node* node, const std::string& task,
                                  bool require_node) {
   std::string key = op_key(rsc->id, task, 0);
-  return require_node ? find_actions_exact(rsc->actions, key, node)
-                      : find_actions(rsc->actions, key, node);
+  return require_node ? find_actions_exact(rsc, key, node) : find_actions(rsc, key, node);
 }
 
 Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
@@ -376,7 +428,7 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
   Action* a = nullptr;
   if (save) {
     if (rsc) {
-      auto found = find_actions(rsc->actions, key, node);
+      auto found = find_actions(rsc, key, node);
       if (!found.empty()) a = found.front();
     } else {
       auto it = ws.singletons.find(key);
@@ -410,6 +462,8 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
       if (rsc) {
         // Newest first, like Pacemaker's prepend.
         rsc->actions.insert(rsc->actions.begin(), a);
+        rsc->actions_by_key[key].push_back(a);
+        rsc->actions_by_task[task].push_back(a);
       } else {
         ws.singletons[key] = a;
       }
@@ -442,6 +496,19 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
     }
   }
   return a;
+}
+
+void retask(Action* a, const std::string& task) {
+  if (a->task == task) return;
+  if (a->rsc && a->id > 0) {
+    auto& old = a->rsc->actions_by_task[a->task];
+    old.erase(std::remove(old.begin(), old.end(), a), old.end());
+    auto& now = a->rsc->actions_by_task[task];
+    // Keep creation order within the new task's list.
+    auto pos = std::lower_bound(now.begin(), now.end(), a, [](const Action* x, const Action* y) { return x->id < y->id; });
+    now.insert(pos, a);
+  }
+  a->task = task;
 }
 
 Action* pseudo_op(WorkingSet& ws, const std::string& name) {

@@ -120,7 +120,7 @@ bool action_in_config(const Resource* rsc, const std::string& task, std::int64_t
 
 void schedule_cancel(WorkingSet& ws, Resource* rsc, const cib::OpHistory& op, Node* node) {
   Action* cancel = custom_action(ws, rsc, op_key(rsc->id, op.task, op.interval_ms), "cancel", node, false, true);
-  cancel->task = "cancel";
+  retask(cancel, "cancel");
   cancel->cancel_task = op.task;
   cancel->meta["operation"] = op.task;
   cancel->meta["interval"] = std::to_string(op.interval_ms);

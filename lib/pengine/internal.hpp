@@ -23,6 +23,8 @@ const std::string* lookup(const AttrMap& m, const std::string& key);
 Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
                       const std::string& task, Node* node, bool optional, bool save = true);
 Action* pseudo_op(WorkingSet& ws, const std::string& name);
+// Changes an action's task, keeping the resource's index right.
+void retask(Action* a, const std::string& task);
 Action* rsc_pseudo_action(WorkingSet& ws, Resource* rsc, const std::string& task, bool optional,
                           bool runnable);
 Action* fence_op(WorkingSet& ws, Node* node, const std::string& op, bool optional,
@@ -32,6 +34,11 @@ std::vector<Action*> find_actions(const std::vector<Action*>& list, const std::s
                                   const Node* node);
 std::vector<Action*> find_actions_exact(const std::vector<Action*>& list, const std::string& key,
                                         const Node* node);
+// The same lookups over a resource's own actions, through its indexes.
+std::vector<Action*> find_actions(const Resource* rsc, const std::string& key, const Node* node);
+std::vector<Action*> find_actions_exact(const Resource* rsc, const std::string& key, const Node* node);
+Action* find_first_action(const Resource* rsc, const std::string* uuid, const std::string* task,
+                          const Node* node);
 std::vector<Action*> rsc_actions(const Resource* rsc, const Node* node, const std::string& task,
                                  bool require_node);
 Action* find_first_action(const std::vector<Action*>& list, const std::string* uuid,

@@ -75,7 +75,7 @@ Action* action_for_ordering(Action* action) {
   Resource* rsc = action->rsc;
   if (rsc && !rsc->is_primitive()) {
     std::string uuid = remap_uuid(action->uuid, rsc);
-    Action* result = find_first_action(rsc->actions, &uuid, nullptr, nullptr);
+    Action* result = find_first_action(rsc, &uuid, nullptr, nullptr);
     if (result) return result;
   }
   return action;
@@ -262,7 +262,7 @@ std::uint32_t action_flags(Action* action, const Node* node) {
     else if (task == "running") task = "start";
     else if (task == "demoted") task = "demote";
     else if (task == "promoted") task = "promote";
-    Action* ma = find_first_action(m->actions, nullptr, &task, node);
+    Action* ma = find_first_action(m, nullptr, &task, node);
     if (ma) {
       std::uint32_t mf = action_flags(ma, node);
       if ((flags & kActOptional) && !(mf & kActOptional)) {
@@ -285,7 +285,7 @@ std::uint32_t update_ordered_actions(WorkingSet& ws, Action* first, Action* then
   if (then->rsc && then->rsc->is_group()) {
     std::uint32_t changed = primitive_update(ws, first, then, node, flags, filter, type);
     for (Resource* m : then->rsc->children) {
-      Action* ma = find_first_action(m->actions, nullptr, &then->task, node);
+      Action* ma = find_first_action(m, nullptr, &then->task, node);
       if (ma) changed |= update_ordered_actions(ws, first, ma, node, flags, filter, type);
     }
     return changed;
@@ -377,7 +377,7 @@ void block_colocation_dependents(WorkingSet& ws, Action* action) {
   Resource* rsc = action->rsc->top();
   if (rsc->with_this.empty()) return;
   for (Resource* c : rsc->children) {
-    Action* ca = find_first_action(c->actions, nullptr, &action->task, nullptr);
+    Action* ca = find_first_action(c, nullptr, &action->task, nullptr);
     if (!ca || ca->is(kActRunnable)) return;
   }
   for (Colocation* c : std::vector<Colocation*>(rsc->with_this)) {
@@ -391,12 +391,12 @@ void block_colocation_dependents(WorkingSet& ws, Action* action) {
 namespace {
 
 std::vector<Action*> find_actions_by_task(Resource* rsc, const std::string& key) {
-  auto list = find_actions(rsc->actions, key, nullptr);
+  auto list = find_actions(rsc, key, nullptr);
   if (list.empty()) {
     std::string task;
     std::int64_t interval = 0;
     if (parse_op_key(key, nullptr, &task, &interval)) {
-      list = find_actions(rsc->actions, op_key(rsc->id, task, interval), nullptr);
+      list = find_actions(rsc, op_key(rsc->id, task, interval), nullptr);
     }
   }
   return list;
@@ -534,7 +534,7 @@ void add_probe_orderings_for_stops(WorkingSet& ws) {
     if (order.then_action) {
       thens.push_back(order.then_action);
     } else if (order.then_rsc) {
-      thens = find_actions(order.then_rsc->actions, order.then_task, nullptr);
+      thens = find_actions(order.then_rsc, order.then_task, nullptr);
       if (thens.empty()) continue;
     }
     for (Action* p : probes) {
@@ -610,7 +610,7 @@ void order_stop_vs_fencing(Resource* rsc, Action* stonith) {
   Action* parent_stop = nullptr;
   if (!stops.empty() && order_implicit) {
     std::string stop = "stop";
-    parent_stop = find_first_action(top->actions, nullptr, &stop, nullptr);
+    parent_stop = find_first_action(top, nullptr, &stop, nullptr);
   }
   for (Action* a : stops) {
     a->set(kActPseudo | kActRunnable);

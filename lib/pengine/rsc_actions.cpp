@@ -236,7 +236,7 @@ void create_recurring_actions(WorkingSet& ws, Resource* rsc) {
       } else if (!(action_flags(start, nullptr) & kActOptional)) {
         is_optional = false;
       } else {
-        auto matches = find_actions_exact(rsc->actions, key, node);
+        auto matches = find_actions_exact(rsc, key, node);
         if (matches.empty()) {
           is_optional = false;
         } else {
@@ -249,7 +249,7 @@ void create_recurring_actions(WorkingSet& ws, Resource* rsc) {
           (role == Role::kUnknown && rsc->next_role == Role::kPromoted)) {
         if (is_optional) {
           Action* cancel = custom_action(ws, rsc, key, "cancel", node, false, true);
-          cancel->task = "cancel";
+          retask(cancel, "cancel");
           cancel->cancel_task = op.name;
           cancel->meta["operation"] = op.name;
           cancel->meta["interval"] = std::to_string(op.interval_ms);
@@ -274,9 +274,9 @@ void create_recurring_actions(WorkingSet& ws, Resource* rsc) {
       for (auto& sn : ws.nodes) {
         Node* stop_node = sn.get();
         if (node && stop_node == node) {
-          if (!find_actions_exact(rsc->actions, key, node).empty()) {
+          if (!find_actions_exact(rsc, key, node).empty()) {
             Action* cancel = custom_action(ws, rsc, key, "cancel", node, false, true);
-            cancel->task = "cancel";
+            retask(cancel, "cancel");
             cancel->cancel_task = op.name;
             cancel->meta["operation"] = op.name;
             cancel->meta["interval"] = std::to_string(op.interval_ms);
@@ -286,7 +286,7 @@ void create_recurring_actions(WorkingSet& ws, Resource* rsc) {
           }
           continue;
         }
-        bool is_optional = !find_actions_exact(rsc->actions, key, stop_node).empty();
+        bool is_optional = !find_actions_exact(rsc, key, stop_node).empty();
         Action* mon = custom_action(ws, rsc, key, op.name, stop_node, is_optional, true);
         mon->meta["op_target_rc"] = "7";
         if (rsc->is(kRscManaged)) {

@@ -368,7 +368,7 @@ void rsc_action_lines(Widths& w, Resource* rsc, std::string& out) {
   if (stop && (rsc->next_role == Role::kStopped || (start && !start->is(kActRunnable)))) {
     std::string key = op_key(rsc->id, "stop", 0);
     for (Node* node : rsc->running_on) {
-      Action* stop_op = first_of(find_actions(rsc->actions, key, node));
+      Action* stop_op = first_of(find_actions(rsc, key, node));
       out += fmt_item(w, "Stop", rsc, node, nullptr, stop_op,
                       (stop_op && !stop_op->reason.empty()) ? stop_op : start);
     }

@@ -103,7 +103,9 @@ struct Resource {
   std::vector<Node*> dangling_migrations;
   std::vector<Colocation*> this_with;     // rsc_cons: this is dependent
   std::vector<Colocation*> with_this;     // rsc_cons_lhs: this is primary
-  std::vector<Action*> actions;
+  std::vector<Action*> actions;  // newest first, as Pacemaker's list
+  // Indexes over `actions` (creation order), so lookups never scan.
+  std::unordered_map<std::string, std::vector<Action*>> actions_by_key, actions_by_task;
   std::string pending_task;
   Node* pending_node = nullptr;
 
