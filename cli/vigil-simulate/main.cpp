@@ -226,7 +226,10 @@ int main(int argc, char** argv) {
     pengine::Options po;
     po.now = r.now;
     po.show_scores = opt.show_scores;
-    pengine::WorkingSet ws(*sched_cib, po);
+    // Heap-allocated and released at the end on purpose: freeing hundreds of
+    // thousands of actions one by one costs more than the exit itself.
+    auto ws_owner = std::make_unique<pengine::WorkingSet>(*sched_cib, po);
+    pengine::WorkingSet& ws = *ws_owner;
     if (auto st = pengine::schedule(ws); !st) return fail(kExitConfig, st.error().message());
     if (opt.verbose > 0) {
       for (const auto& w : ws.warnings) std::cerr << "warning: " << w << "\n";
@@ -281,6 +284,8 @@ int main(int argc, char** argv) {
         r.out += r.fancy ? revised : plain(revised);
       }
     }
+    (void)ws_owner.release();
+    (void)sched_cib.release();
   }
   std::fwrite(r.out.data(), 1, r.out.size(), stdout);
   std::fflush(stdout);

@@ -454,7 +454,26 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
       parse_op_key(key, nullptr, nullptr, &interval);
       a->interval_ms = interval;
       a->op = find_op_config(rsc, key, true);
-      unpack_operation(ws, a);
+      // The outcome depends only on the resource and key (fencing devices
+      // also read node-specific parameters), so it is computed once.
+      bool cacheable = rsc->cls != "stonith";
+      auto cached = cacheable ? rsc->op_templates.find(key + "\n" + task) : rsc->op_templates.end();
+      if (cached != rsc->op_templates.end()) {
+        a->meta = cached->second->meta;
+        a->on_fail = cached->second->on_fail;
+        a->fail_role = cached->second->fail_role;
+        a->needs = static_cast<Needs>(cached->second->needs);
+      } else {
+        unpack_operation(ws, a);
+        if (cacheable) {
+          auto t = std::make_shared<OpTemplate>();
+          t->meta = a->meta;
+          t->on_fail = a->on_fail;
+          t->fail_role = a->fail_role;
+          t->needs = static_cast<int>(a->needs);
+          rsc->op_templates.emplace(key + "\n" + task, std::move(t));
+        }
+      }
     }
     if (save) {
       a->id = ws.next_action_id++;

@@ -3,6 +3,7 @@
 // assignment of primitives and groups to nodes, recording score lines.
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 #include <strings.h>
 #include <cstring>
@@ -295,28 +296,40 @@ void apply_coloc_to_weights(WorkingSet& ws, Resource* dependent, const Resource*
   }
 }
 
-int best_node_score_matching_attr(const WorkingSet& ws, const Resource* rsc, const std::string& attr,
-                                  const std::string* value) {
-  int best = -kInfinity;
-  for (const auto& n : ws.nodes) {
-    const auto& slot = rsc->allowed[n->index];
-    if (!slot.present) continue;
-    const std::string* v = node_attr(n.get(), attr);
-    bool eq = (v == nullptr && value == nullptr) ||
-              (v && value && strcasecmp(v->c_str(), value->c_str()) == 0);
-    if (slot.weight > best && node_available(n.get(), false, slot.weight) && eq) best = slot.weight;
-  }
-  return best;
-}
-
 void add_node_scores_matching_attr(const WorkingSet& ws, std::vector<NodeScore>& nodes,
                                    const Resource* rsc, std::string attr, float factor,
                                    bool only_positive) {
   if (attr.empty()) attr = "#uname";
+  // Best available score of `rsc` per attribute value, computed once (the
+  // per-node lookup would otherwise scan every node for every node).
+  std::unordered_map<std::string, int> best;
+  int best_unset = -kInfinity;
+  for (const auto& n : ws.nodes) {
+    const auto& slot = rsc->allowed[n->index];
+    if (!slot.present || !node_available(n.get(), false, slot.weight)) continue;
+    const std::string* v = node_attr(n.get(), attr);
+    if (!v) {
+      best_unset = std::max(best_unset, slot.weight);
+      continue;
+    }
+    std::string key = *v;
+    std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+    auto [it, inserted] = best.emplace(key, slot.weight);
+    if (!inserted && slot.weight > it->second) it->second = slot.weight;
+  }
   for (const auto& n : ws.nodes) {
     auto& slot = nodes[n->index];
     if (!slot.present) continue;
-    int score = best_node_score_matching_attr(ws, rsc, attr, node_attr(n.get(), attr));
+    const std::string* v = node_attr(n.get(), attr);
+    int score = -kInfinity;
+    if (!v) {
+      score = best_unset;
+    } else {
+      std::string key = *v;
+      std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+      auto it = best.find(key);
+      if (it != best.end()) score = it->second;
+    }
     if (factor < 0 && score < 0) continue;
     if (slot.weight == kInfinityHack) continue;
     float weight_f = factor * static_cast<float>(score);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 #include <strings.h>
 #include <cstring>
@@ -141,8 +142,35 @@ std::string action_element(const Action* a) {
   return "rsc_op";
 }
 
-void write_action(const WorkingSet& ws, std::string& out, const Action* a, bool skip_details,
-                  const std::string& indent) {
+// Resource parameters per resource, for resources whose parameter sets have
+// no rules (the common case); others are evaluated per node.
+struct ParamCache {
+  std::unordered_map<const Resource*, AttrMap> by_rsc;
+};
+
+bool params_use_rules(const Resource* rsc) {
+  for (const Resource* r = rsc; r; r = r->parent) {
+    if (!r->config) continue;
+    for (const auto& set : r->config->instance_sets) {
+      if (set.rule) return true;
+    }
+  }
+  return false;
+}
+
+const AttrMap& cached_params(const WorkingSet& ws, ParamCache& cache, const Resource* rsc,
+                             const Node* node, AttrMap& scratch) {
+  if (params_use_rules(rsc)) {
+    scratch = rsc_params(ws, rsc, node);
+    return scratch;
+  }
+  auto it = cache.by_rsc.find(rsc);
+  if (it == cache.by_rsc.end()) it = cache.by_rsc.emplace(rsc, rsc_params(ws, rsc, node)).first;
+  return it->second;
+}
+
+void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, const Action* a,
+                  bool skip_details, const std::string& indent) {
   std::string el = action_element(a);
   bool needs_node = !(el == "pseudo_event" && a->task != "stonith");
   out += indent + "<" + el + " id=\"" + std::to_string(a->id) + "\" operation=\"" + esc(a->task) +
@@ -166,10 +194,9 @@ void write_action(const WorkingSet& ws, std::string& out, const Action* a, bool 
   std::map<std::string, std::string> attrs;
   attrs["crm_feature_set"] = "3.16.1";
   for (const auto& [k, v] : a->extra) attrs[k] = v;
-  if (a->rsc && a->node) {
-    for (const auto& [k, v] : rsc_params(ws, a->rsc, a->node)) attrs[k] = v;
-  } else if (a->rsc && a->rsc->is_primitive()) {
-    for (const auto& [k, v] : rsc_params(ws, a->rsc, nullptr)) attrs[k] = v;
+  AttrMap scratch;
+  if (a->rsc && (a->node || a->rsc->is_primitive())) {
+    for (const auto& [k, v] : cached_params(ws, cache, a->rsc, a->node, scratch)) attrs[k] = v;
   }
   AttrMap meta = a->meta;
   if (needs_node && a->node) {
@@ -223,11 +250,13 @@ std::string graph_xml(const WorkingSet& ws, const Graph& g) {
   if (ws.recheck_by > 0) out += " recheck-by=\"" + std::to_string(ws.recheck_by) + "\"";
   if (g.synapses.empty()) return out + "/>\n";
   out += ">\n";
+  out.reserve(g.synapses.size() * 700);
+  ParamCache cache;
   for (const auto& s : g.synapses) {
     out += "  <synapse id=\"" + std::to_string(s.id) + "\"";
     if (s.priority > 0) out += " priority=\"" + std::to_string(s.priority) + "\"";
     out += ">\n    <action_set>\n";
-    write_action(ws, out, s.action, false, "      ");
+    write_action(ws, cache, out, s.action, false, "      ");
     out += "    </action_set>\n";
     if (s.inputs.empty()) {
       out += "    <inputs/>\n";
@@ -235,7 +264,7 @@ std::string graph_xml(const WorkingSet& ws, const Graph& g) {
       out += "    <inputs>\n";
       for (const Action* in : s.inputs) {
         out += "      <trigger>\n";
-        write_action(ws, out, in, true, "        ");
+        write_action(ws, cache, out, in, true, "        ");
         out += "      </trigger>\n";
       }
       out += "    </inputs>\n";

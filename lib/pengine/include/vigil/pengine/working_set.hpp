@@ -78,6 +78,15 @@ enum RscFlag : std::uint32_t {
   kRscExclusiveDiscover = 1u << 22, kRscNeedsUnfencing = 1u << 23
 };
 
+// What an operation's configuration makes of an action (meta-attributes,
+// failure handling), computed once per resource and operation key.
+struct OpTemplate {
+  AttrMap meta;
+  OnFail on_fail = OnFail::kRecover;
+  Role fail_role = Role::kUnknown;
+  int needs = 0;
+};
+
 struct Resource {
   int index = 0;
   std::string id;
@@ -106,6 +115,7 @@ struct Resource {
   std::vector<Action*> actions;  // newest first, as Pacemaker's list
   // Indexes over `actions` (creation order), so lookups never scan.
   std::unordered_map<std::string, std::vector<Action*>> actions_by_key, actions_by_task;
+  std::unordered_map<std::string, std::shared_ptr<const OpTemplate>> op_templates;
   std::string pending_task;
   Node* pending_node = nullptr;
 

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The engine called directly: CIB text in, placements, score lines and the
+// transition summary out. Every expectation here is what crm_simulate 2.1.5
+// prints for the same CIB.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "vigil/cib/cib.hpp"
+#include "vigil/pengine/graph.hpp"
+#include "vigil/pengine/output.hpp"
+#include "vigil/pengine/working_set.hpp"
+
+namespace {
+
+using Catch::Matchers::Contains;
+using Catch::Matchers::VectorContains;
+using namespace vigil;
+
+constexpr EpochSeconds kNow = 1795608000;  // 2026-11-25, after every timestamp below
+
+// Two online nodes, stonith off; `extra_props` go into the cluster options.
+std::string make_cib(const std::string& resources, const std::string& constraints,
+                     const std::string& lrm1 = "", const std::string& lrm2 = "",
+                     const std::string& extra_props = "", const std::string& transient1 = "") {
+  auto node_state = [](const std::string& id, const std::string& lrm, const std::string& attrs) {
+    return R"(<node_state id=")" + id + R"(" uname="node)" + id +
+           R"(" in_ccm="true" crmd="online" join="member" expected="member">)" + attrs +
+           R"(<lrm id=")" + id + R"("><lrm_resources>)" + lrm + "</lrm_resources></lrm></node_state>\n";
+  };
+  return R"(<cib validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0" have-quorum="1">
+  <configuration>
+    <crm_config>
+      <cluster_property_set id="cib-bootstrap-options">
+        <nvpair id="opt-stonith-enabled" name="stonith-enabled" value="false"/>
+)" + extra_props + R"(      </cluster_property_set>
+    </crm_config>
+    <nodes>
+      <node id="1" uname="node1"/>
+      <node id="2" uname="node2"/>
+    </nodes>
+    <resources>
+)" + resources + "    </resources>\n    <constraints>\n" + constraints +
+         "    </constraints>\n  </configuration>\n  <status>\n" + node_state("1", lrm1, transient1) +
+         node_state("2", lrm2, "") + "  </status>\n</cib>\n";
+}
+
+std::string dummy(const std::string& id, const std::string& meta = "") {
+  std::string s = R"(<primitive id=")" + id + R"(" class="ocf" provider="pacemaker" type="Dummy">)";
+  if (!meta.empty()) s += R"(<meta_attributes id=")" + id + R"(-meta">)" + meta + "</meta_attributes>";
+  s += R"(<operations><op id=")" + id +
+       R"(-monitor-interval-10s" name="monitor" interval="10s" timeout="20s"/></operations>)";
+  return s + "</primitive>\n";
+}
+
+std::string nvpair(const std::string& id, const std::string& name, const std::string& value) {
+  return R"(<nvpair id=")" + id + R"(" name=")" + name + R"(" value=")" + value + R"("/>)";
+}
+
+std::string location(const std::string& rsc, const std::string& node, const std::string& score) {
+  return R"(<rsc_location id="loc-)" + rsc + "-" + node + R"(" rsc=")" + rsc + R"(" node=")" + node +
+         R"(" score=")" + score + R"("/>)" "\n";
+}
+
+// One lrm_rsc_op as the controller records it (digests: a Dummy without parameters).
+std::string op(const std::string& rsc, const std::string& id, const std::string& task, int interval_ms,
+               int call_id, int rc) {
+  const std::string digest = interval_ms == 0 ? "f2317cad3d54cec5d7d7aa7d0bf35cf8"
+                                              : "4811cef7f7f94e3a35a70be7916cb2fd";
+  const std::string key = rsc + "_" + task + "_" + std::to_string(interval_ms);
+  const std::string tkey = std::to_string(call_id) + ":-1:0:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+  return R"(<lrm_rsc_op id=")" + id + R"(" operation_key=")" + key + R"(" operation=")" + task +
+         R"(" transition-key=")" + tkey + R"(" transition-magic="0:)" + std::to_string(rc) + ";" + tkey +
+         R"(" call-id=")" + std::to_string(call_id) + R"(" rc-code=")" + std::to_string(rc) +
+         R"(" op-status="0" interval=")" + std::to_string(interval_ms) +
+         R"(" last-rc-change="1795600000" exec-time="0" queue-time="0" op-digest=")" + digest + R"("/>)";
+}
+
+// History of a Dummy started (and monitored) on a node.
+std::string started(const std::string& rsc) {
+  return R"(<lrm_resource id=")" + rsc + R"(" class="ocf" provider="pacemaker" type="Dummy">)" +
+         op(rsc, rsc + "_last_0", "start", 0, 2, 0) + op(rsc, rsc + "_monitor_10000", "monitor", 10000, 3, 0) +
+         "</lrm_resource>";
+}
+
+// History of a probe that found a Dummy stopped.
+std::string probed(const std::string& rsc) {
+  return R"(<lrm_resource id=")" + rsc + R"(" class="ocf" provider="pacemaker" type="Dummy">)" +
+         op(rsc, rsc + "_last_0", "monitor", 0, 1, 7) + "</lrm_resource>";
+}
+
+const std::string kWebGroup = R"(
+      <group id="myweb">
+        <primitive id="VIP" class="ocf" provider="heartbeat" type="IPaddr2">
+          <instance_attributes id="VIP-params"><nvpair id="VIP-ip" name="ip" value="192.168.122.120"/></instance_attributes>
+        </primitive>
+        <primitive id="Web" class="ocf" provider="heartbeat" type="apache"/>
+      </group>
+)";
+
+// Parses and schedules; the Cib must outlive the working set, so both are kept.
+struct Scheduled {
+  std::unique_ptr<cib::Cib> cib;
+  std::unique_ptr<pengine::WorkingSet> ws;
+
+  pengine::Resource& rsc(const std::string& id) const {
+    pengine::Resource* r = ws->find_rsc(id);
+    INFO("resource " << id);
+    REQUIRE(r != nullptr);
+    return *r;
+  }
+  // Where the resource was placed ("" = nowhere).
+  std::string placed(const std::string& id) const {
+    const pengine::Node* n = rsc(id).allocated_to;
+    return n ? n->uname : "";
+  }
+  // The transition summary, each line's runs of blanks squeezed to one space.
+  std::vector<std::string> summary() const {
+    std::istringstream in(pengine::transition_summary_text(*ws));
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) {
+      std::istringstream words(line);
+      std::string word, squeezed;
+      while (words >> word) squeezed += (squeezed.empty() ? "" : " ") + word;
+      if (!squeezed.empty()) lines.push_back(squeezed);
+    }
+    return lines;
+  }
+};
+
+Scheduled schedule(const std::string& text) {
+  auto parsed = cib::Cib::from_string(text, "test.xml");
+  INFO((parsed ? std::string("parsed") : parsed.error().message()));
+  REQUIRE(parsed.ok());
+  Scheduled s;
+  s.cib = std::move(parsed).value();
+  pengine::Options opts;
+  opts.now = kNow;
+  opts.show_scores = true;
+  s.ws = std::make_unique<pengine::WorkingSet>(*s.cib, opts);
+  auto st = pengine::schedule(*s.ws);
+  INFO((st ? std::string("scheduled") : st.error().message()));
+  REQUIRE(st.ok());
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a group goes where its members' location scores send it", "[pengine][group]") {
+  SECTION("Web prefers node1") {
+    auto s = schedule(make_cib(kWebGroup, location("Web", "node1", "10") + location("Web", "node2", "5")));
+    CHECK(s.placed("VIP") == "node1");
+    CHECK(s.placed("Web") == "node1");
+    CHECK_THAT(s.ws->score_lines,
+               VectorContains(std::string("pcmk__group_assign: Web allocation score on node1: 10")));
+    CHECK_THAT(s.ws->score_lines,
+               VectorContains(std::string("pcmk__primitive_assign: VIP allocation score on node1: 10")));
+    CHECK(s.summary() == std::vector<std::string>{"* Start VIP ( node1 )", "* Start Web ( node1 )"});
+  }
+  SECTION("Web prefers node2") {
+    auto s = schedule(make_cib(kWebGroup, location("Web", "node1", "5") + location("Web", "node2", "10")));
+    CHECK(s.placed("VIP") == "node2");
+    CHECK(s.placed("Web") == "node2");
+  }
+  SECTION("Web may not run on node1: the whole group avoids it") {
+    auto s = schedule(make_cib(kWebGroup, location("Web", "node1", "-INFINITY")));
+    CHECK(s.placed("VIP") == "node2");
+    CHECK(s.placed("Web") == "node2");
+  }
+}
+
+TEST_CASE("a -INFINITY colocation keeps two resources apart", "[pengine][colocation]") {
+  const std::string rscs = dummy("A") + dummy("B");
+  const std::string both_like_node1 = location("A", "node1", "100") + location("B", "node1", "50");
+  const std::string apart = R"(<rsc_colocation id="col-B-A" rsc="B" with-rsc="A" score="-INFINITY"/>)";
+
+  SECTION("without it both go to node1") {
+    auto s = schedule(make_cib(rscs, both_like_node1));
+    CHECK(s.placed("A") == "node1");
+    CHECK(s.placed("B") == "node1");
+  }
+  SECTION("with it B takes the other node") {
+    auto s = schedule(make_cib(rscs, both_like_node1 + apart));
+    CHECK(s.placed("A") == "node1");
+    CHECK(s.placed("B") == "node2");
+    CHECK_THAT(s.ws->score_lines,
+               VectorContains(std::string("pcmk__primitive_assign: B allocation score on node1: -INFINITY")));
+    CHECK(s.summary() == std::vector<std::string>{"* Start A ( node1 )", "* Start B ( node2 )"});
+  }
+  SECTION("with it and one usable node, B stays stopped") {
+    auto s = schedule(make_cib(rscs, both_like_node1 + apart + location("B", "node2", "-INFINITY") +
+                                         location("A", "node2", "-INFINITY")));
+    CHECK(s.placed("A") == "node1");
+    CHECK(s.placed("B").empty());
+    CHECK(s.summary() == std::vector<std::string>{"* Start A ( node1 )"});
+  }
+}
+
+TEST_CASE("stickiness keeps a running resource where it is", "[pengine][stickiness]") {
+  const std::string prefers_node1 = location("svc", "node1", "50");
+  // svc runs on node2; node1 only probed it.
+  const std::string lrm1 = probed("svc"), lrm2 = started("svc");
+
+  SECTION("stickiness 100 outweighs a preference of 50") {
+    auto s = schedule(make_cib(dummy("svc", nvpair("svc-stick", "resource-stickiness", "100")),
+                               prefers_node1, lrm1, lrm2));
+    REQUIRE(s.rsc("svc").current_node() != nullptr);
+    CHECK(s.rsc("svc").current_node()->uname == "node2");
+    CHECK(s.placed("svc") == "node2");
+    CHECK(s.summary().empty());
+  }
+  SECTION("stickiness 20 does not") {
+    auto s = schedule(make_cib(dummy("svc", nvpair("svc-stick", "resource-stickiness", "20")),
+                               prefers_node1, lrm1, lrm2));
+    CHECK(s.placed("svc") == "node1");
+    CHECK(s.summary() == std::vector<std::string>{"* Move svc ( node2 -> node1 )"});
+  }
+  SECTION("without stickiness the resource follows the preference") {
+    auto s = schedule(make_cib(dummy("svc"), prefers_node1, lrm1, lrm2));
+    CHECK(s.placed("svc") == "node1");
+  }
+}
+
+TEST_CASE("reaching migration-threshold bans the node", "[pengine][failures]") {
+  // svc runs on node1, which it prefers; its monitor failed there once.
+  const std::string lrm1 = R"(<lrm_resource id="svc" class="ocf" provider="pacemaker" type="Dummy">)" +
+                           op("svc", "svc_last_0", "start", 0, 2, 0) +
+                           op("svc", "svc_monitor_10000", "monitor", 10000, 3, 0) +
+                           op("svc", "svc_last_failure_0", "monitor", 10000, 4, 7) + "</lrm_resource>";
+  const std::string fail_count =
+      R"(<transient_attributes id="1"><instance_attributes id="status-1">)" +
+      nvpair("status-1-fc", "fail-count-svc#monitor_10000", "1") +
+      nvpair("status-1-lf", "last-failure-svc#monitor_10000", "1795600100") +
+      "</instance_attributes></transient_attributes>";
+  auto with_threshold = [&](const std::string& threshold) {
+    return make_cib(dummy("svc", nvpair("svc-mt", "migration-threshold", threshold)),
+                    location("svc", "node1", "100"), lrm1, probed("svc"), "", fail_count);
+  };
+
+  SECTION("threshold 1: one failure moves it away") {
+    auto s = schedule(with_threshold("1"));
+    CHECK(s.placed("svc") == "node2");
+    CHECK_THAT(s.ws->score_lines,
+               VectorContains(std::string("pcmk__primitive_assign: svc allocation score on node1: -INFINITY")));
+    CHECK(s.summary() == std::vector<std::string>{"* Recover svc ( node1 -> node2 )"});
+  }
+  SECTION("threshold 3: it recovers in place") {
+    auto s = schedule(with_threshold("3"));
+    CHECK(s.placed("svc") == "node1");
+    CHECK(s.summary() == std::vector<std::string>{"* Recover svc ( node1 )"});
+  }
+}
+
+TEST_CASE("scheduling the same CIB twice gives identical output", "[pengine][determinism]") {
+  const std::string text = make_cib(
+      kWebGroup + dummy("A") + dummy("B") + dummy("C") + dummy("D"),
+      location("Web", "node1", "10") + location("Web", "node2", "5") +
+          R"(<rsc_colocation id="col-B-A" rsc="B" with-rsc="A" score="-INFINITY"/>
+             <rsc_colocation id="col-C-myweb" rsc="C" with-rsc="myweb" score="INFINITY"/>
+             <rsc_order id="order-A-C" first="A" then="C"/>
+             <rsc_order id="order-myweb-D" first="myweb" then="D" kind="Optional"/>
+)",
+      probed("A") + started("B"), started("A") + probed("B"));
+  auto render = [](const Scheduled& s) {
+    pengine::Graph g = pengine::build_graph(*s.ws);
+    std::string out;
+    for (const auto& l : s.ws->score_lines) out += l + "\n";
+    out += pengine::cluster_status_text(*s.ws);
+    out += pengine::transition_summary_text(*s.ws);
+    out += pengine::graph_xml(*s.ws, g);
+    out += pengine::graph_dot(*s.ws, false);
+    return out;
+  };
+  auto first = schedule(text);
+  auto second = schedule(text);
+  const std::string a = render(first), b = render(second);
+  CHECK_FALSE(first.ws->score_lines.empty());
+  CHECK_THAT(a, Contains("<synapse"));
+  CHECK(a == b);
+  // Placements too, resource by resource.
+  for (const auto& r : first.ws->all_rscs) {
+    INFO(r->id);
+    CHECK(first.placed(r->id) == second.placed(r->id));
+  }
+}
