@@ -601,13 +601,15 @@ Action* demote_action(WorkingSet& ws, Resource* rsc, Node* node, bool optional) 
   return custom_action(ws, rsc, op_key(rsc->id, "demote", 0), "demote", node, optional);
 }
 
-bool order_actions(Action* first, Action* then, std::uint32_t type) {
+bool order_actions(WorkingSet& ws, Action* first, Action* then, std::uint32_t type) {
   if (type == kOrderNone || !first || !then || first == then) return false;
-  for (const auto& l : first->after) {
+  for (const ActionLink* l : first->after) {
     if (l->action == then && (l->type & type)) return false;
   }
-  first->after.insert(first->after.begin(), std::make_shared<ActionLink>(ActionLink{then, type, false}));
-  then->before.insert(then->before.begin(), std::make_shared<ActionLink>(ActionLink{first, type, false}));
+  ws.links.push_back(ActionLink{then, type, false});
+  first->after.push_front(&ws.links.back());
+  ws.links.push_back(ActionLink{first, type, false});
+  then->before.push_front(&ws.links.back());
   return true;
 }
 

@@ -72,10 +72,11 @@ bool should_add_input(const Action* action, ActionLink& input) {
 }
 
 void dedup_inputs(Action* a) {
-  std::stable_sort(a->before.begin(), a->before.end(),
-                   [](const auto& x, const auto& y) { return x->action->id < y->action->id; });
-  std::vector<std::shared_ptr<ActionLink>> out;
-  for (auto& in : a->before) {
+  std::vector<ActionLink*> sorted = a->before.snapshot();
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const ActionLink* x, const ActionLink* y) { return x->action->id < y->action->id; });
+  std::vector<ActionLink*> out;
+  for (ActionLink* in : sorted) {
     if (!out.empty() && out.back()->action->id == in->action->id) {
       out.back()->type |= in->type;
       if (in->dumped) out.back()->dumped = true;
@@ -84,7 +85,7 @@ void dedup_inputs(Action* a) {
       out.push_back(in);
     }
   }
-  a->before = std::move(out);
+  a->before.assign(out);
 }
 
 void add_action(WorkingSet& ws, Graph& g, Action* a) {
@@ -99,7 +100,7 @@ void add_action(WorkingSet& ws, Graph& g, Action* a) {
   s.action = a;
   s.priority = a->rsc ? a->rsc->priority : 0;
   if (a->priority > s.priority) s.priority = a->priority;
-  for (auto& in : a->before) {
+  for (ActionLink* in : a->before) {
     if (should_add_input(a, *in)) {
       in->dumped = true;
       s.inputs.push_back(in->action);
@@ -332,7 +333,7 @@ std::string graph_dot(const WorkingSet& ws, bool all_actions) {
            "\" fontcolor=\"" + font + "\"]\n";
   }
   for (Action* a : all) {
-    for (const auto& b : a->before) {
+    for (const ActionLink* b : a->before) {
       std::string style = "dashed";
       bool optional = true;
       if (b->dumped) {

@@ -47,7 +47,7 @@ Action* stop_action(WorkingSet& ws, Resource* rsc, Node* node, bool optional);
 Action* start_action(WorkingSet& ws, Resource* rsc, Node* node, bool optional);
 Action* promote_action(WorkingSet& ws, Resource* rsc, Node* node, bool optional);
 Action* demote_action(WorkingSet& ws, Resource* rsc, Node* node, bool optional);
-bool order_actions(Action* first, Action* then, std::uint32_t type);
+bool order_actions(WorkingSet& ws, Action* first, Action* then, std::uint32_t type);
 
 // Orderings by resource and task.
 void new_ordering(WorkingSet& ws, Resource* first_rsc, std::string first_task, Action* first_action,

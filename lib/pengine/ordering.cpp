@@ -301,8 +301,8 @@ void update_action_for_orderings(WorkingSet& ws, Action* then) {
     if (then->required_runnable_before == 0) then->required_runnable_before = 1;
     then->clear(kActRunnable);
   }
-  auto befores = then->before;  // prepended links are not visited, as in Pacemaker
-  for (const auto& link : befores) {
+  auto befores = then->before.snapshot();  // prepended links are not visited, as in Pacemaker
+  for (ActionLink* link : befores) {
     ActionLink& other = *link;
     Action* first = other.action;
     Node* then_node = then->node;
@@ -328,13 +328,13 @@ void update_action_for_orderings(WorkingSet& ws, Action* then) {
       std::uint32_t ff = action_flags_for_ordering(first, then_node);
       std::uint32_t tf = action_flags_for_ordering(then, first_node);
       changed |= update_for_ordering_flags(ws, first, then, ff, tf, other);
-    } else if (order_actions(first, then, other.type)) {
+    } else if (order_actions(ws, first, then, other.type)) {
       changed |= kUpdatedThen;
       other.type = kOrderNone;
     }
     if (changed & kUpdatedFirst) {
-      auto afters = first->after;
-      for (const auto& a : afters) update_action_for_orderings(ws, a->action);
+      auto afters = first->after.snapshot();
+      for (ActionLink* a : afters) update_action_for_orderings(ws, a->action);
       update_action_for_orderings(ws, first);
     }
   }
@@ -348,8 +348,8 @@ void update_action_for_orderings(WorkingSet& ws, Action* then) {
   if (changed & kUpdatedThen) {
     if ((last_flags & kActRunnable) && !then->is(kActRunnable)) block_colocation_dependents(ws, then);
     update_action_for_orderings(ws, then);
-    auto afters = then->after;
-    for (const auto& a : afters) update_action_for_orderings(ws, a->action);
+    auto afters = then->after.snapshot();
+    for (ActionLink* a : afters) update_action_for_orderings(ws, a->action);
   }
 }
 
@@ -415,7 +415,7 @@ void order_resource_actions_after(WorkingSet& ws, Action* first_action, Resource
   if (!first_action && !(flags & kOrderImpliesThen)) return;
   for (Action* t : then_actions) {
     if (first_action) {
-      order_actions(first_action, t, flags);
+      order_actions(ws, first_action, t, flags);
     } else {
       t->clear(kActRunnable);
       ws.warnings.push_back(t->task + " of " + rsc->id + " is unrunnable because there is no " +
@@ -456,7 +456,7 @@ void rsc_order_first(WorkingSet& ws, Resource* first_rsc, Ordering& order) {
   }
   for (Action* f : first_actions) {
     if (!then_rsc) {
-      order_actions(f, order.then_action, order.flags);
+      order_actions(ws, f, order.then_action, order.flags);
     } else {
       order_resource_actions_after(ws, f, then_rsc, order);
     }
@@ -480,11 +480,11 @@ void add_restart_orderings_for_probe(WorkingSet& ws, Action* probe, Action* afte
       then_actions = rsc_actions(after->rsc, nullptr, "demote", false);
     }
     for (Action* t : then_actions) {
-      if (!t->is(kActPseudo)) order_actions(probe, t, kOrderOptional);
+      if (!t->is(kActPseudo)) order_actions(ws, probe, t, kOrderOptional);
     }
   }
-  auto afters = after->after;
-  for (const auto& wp : afters) {
+  auto afters = after->after.snapshot();
+  for (ActionLink* wp : afters) {
     ActionLink& w = *wp;
     if (!(w.type & kOrderImpliesThen)) {
       if (!after->rsc || after->rsc->is_primitive() || probe->rsc->parent == after->rsc ||
@@ -544,7 +544,7 @@ void add_probe_orderings_for_stops(WorkingSet& ws) {
           continue;
         }
         if (t->task == "do_shutdown" && p->node && t->node && p->node != t->node) continue;
-        order_actions(p, t, flags);
+        order_actions(ws, p, t, flags);
       }
     }
   }
@@ -554,13 +554,13 @@ void add_probe_orderings_for_stops(WorkingSet& ws) {
 
 void apply_orderings(WorkingSet& ws) {
   for (size_t i = 0; i < ws.orderings.size(); ++i) {
-    Ordering order = ws.orderings[i];  // copy: custom_action may grow the list
+    Ordering& order = ws.orderings[i];  // a deque: growing it keeps this valid
     if (order.first_rsc) {
       rsc_order_first(ws, order.first_rsc, order);
     } else if (order.then_rsc) {
       order_resource_actions_after(ws, order.first_action, order.then_rsc, order);
     } else {
-      order_actions(order.first_action, order.then_action, order.flags);
+      order_actions(ws, order.first_action, order.then_action, order.flags);
     }
   }
   // Pacemaker walks its action list newest first.
@@ -584,25 +584,25 @@ void apply_orderings(WorkingSet& ws) {
 
 namespace {
 
-void order_start_vs_fencing(Resource* rsc, Action* stonith) {
+void order_start_vs_fencing(WorkingSet& ws, Resource* rsc, Action* stonith) {
   Node* target = stonith->node;
   for (Action* a : std::vector<Action*>(rsc->actions)) {
     switch (a->needs) {
       case Needs::kNothing:
         break;
       case Needs::kFencing:
-        order_actions(stonith, a, kOrderOptional);
+        order_actions(ws, stonith, a, kOrderOptional);
         break;
       case Needs::kQuorum:
         if (a->task == "start" && rsc->allowed[target->index].present && !rsc->known_on[target->index]) {
-          order_actions(stonith, a, kOrderOptional | kOrderRunnableLeft);
+          order_actions(ws, stonith, a, kOrderOptional | kOrderRunnableLeft);
         }
         break;
     }
   }
 }
 
-void order_stop_vs_fencing(Resource* rsc, Action* stonith) {
+void order_stop_vs_fencing(WorkingSet& ws, Resource* rsc, Action* stonith) {
   Node* target = stonith->node;
   Resource* top = rsc->top();
   auto stops = rsc_actions(rsc, target, "stop", false);
@@ -615,24 +615,24 @@ void order_stop_vs_fencing(Resource* rsc, Action* stonith) {
   for (Action* a : stops) {
     a->set(kActPseudo | kActRunnable);
     if (order_implicit) {
-      order_actions(stonith, a, kOrderPreserve);
-      order_actions(stonith, parent_stop, kOrderPreserve);
+      order_actions(ws, stonith, a, kOrderPreserve);
+      order_actions(ws, stonith, parent_stop, kOrderPreserve);
     }
   }
   for (Action* a : rsc_actions(rsc, target, "demote", false)) {
     if (!a->node->online || a->node->unclean || rsc->is(kRscFailed)) {
       a->set(kActPseudo | kActRunnable);
-      if (order_implicit) order_actions(stonith, a, kOrderPreserve | kOrderOptional);
+      if (order_implicit) order_actions(ws, stonith, a, kOrderPreserve | kOrderOptional);
     }
   }
 }
 
-void rsc_stonith_ordering(Resource* rsc, Action* stonith) {
+void rsc_stonith_ordering(WorkingSet& ws, Resource* rsc, Action* stonith) {
   if (!rsc->children.empty()) {
-    for (Resource* c : rsc->children) rsc_stonith_ordering(c, stonith);
+    for (Resource* c : rsc->children) rsc_stonith_ordering(ws, c, stonith);
   } else if (rsc->is(kRscManaged)) {
-    order_start_vs_fencing(rsc, stonith);
-    order_stop_vs_fencing(rsc, stonith);
+    order_start_vs_fencing(ws, rsc, stonith);
+    order_stop_vs_fencing(ws, rsc, stonith);
   }
 }
 
@@ -647,7 +647,7 @@ bool any_managed(const Resource* r) {
 }  // namespace
 
 void order_vs_fence(WorkingSet& ws, Action* stonith) {
-  for (Resource* r : ws.resources) rsc_stonith_ordering(r, stonith);
+  for (Resource* r : ws.resources) rsc_stonith_ordering(ws, r, stonith);
 }
 
 void schedule_fencing_and_shutdowns(WorkingSet& ws) {
@@ -669,7 +669,7 @@ void schedule_fencing_and_shutdowns(WorkingSet& ws) {
         dc_down = fencing;
       } else {
         if (!ws.config.concurrent_fencing && !fencing_ops.empty()) {
-          order_actions(fencing_ops.front(), fencing, kOrderOptional);
+          order_actions(ws, fencing_ops.front(), fencing, kOrderOptional);
         }
         fencing_ops.insert(fencing_ops.begin(), fencing);
       }
@@ -697,12 +697,12 @@ void schedule_fencing_and_shutdowns(WorkingSet& ws) {
   (void)integrity_lost;
   if (dc_down) {
     if (dc_down->task == "do_shutdown") {
-      for (Action* s : shutdown_ops) order_actions(s, dc_down, kOrderOptional);
+      for (Action* s : shutdown_ops) order_actions(ws, s, dc_down, kOrderOptional);
     }
     if (ws.config.concurrent_fencing) {
-      for (Action* f : fencing_ops) order_actions(f, dc_down, kOrderOptional);
+      for (Action* f : fencing_ops) order_actions(ws, f, dc_down, kOrderOptional);
     } else if (!fencing_ops.empty()) {
-      order_actions(fencing_ops.front(), dc_down, kOrderOptional);
+      order_actions(ws, fencing_ops.front(), dc_down, kOrderOptional);
     }
   }
 }

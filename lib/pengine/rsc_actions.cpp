@@ -290,7 +290,7 @@ void create_recurring_actions(WorkingSet& ws, Resource* rsc) {
         Action* mon = custom_action(ws, rsc, key, op.name, stop_node, is_optional, true);
         mon->meta["op_target_rc"] = "7";
         if (rsc->is(kRscManaged)) {
-          for (Action* p : rsc_actions(rsc, stop_node, "monitor", false)) order_actions(p, mon, kOrderRunnableLeft);
+          for (Action* p : rsc_actions(rsc, stop_node, "monitor", false)) order_actions(ws, p, mon, kOrderRunnableLeft);
         }
         for (Action* stop : rsc_actions(rsc, stop_node, "stop", true)) {
           if (!stop->is(kActOptional) && !mon->is(kActOptional) && !rsc->is(kRscManaged)) mon->set(kActOptional);

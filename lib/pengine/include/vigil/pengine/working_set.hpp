@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -154,6 +155,25 @@ struct ActionLink {
   bool dumped = false;
 };
 
+// An action's inputs or outputs. Iteration is newest first, as Pacemaker's
+// prepended lists; links are owned by the working set, so pointers stay valid
+// while lists grow during propagation.
+class LinkList {
+ public:
+  void push_front(ActionLink* l) { v_.push_back(l); }
+  auto begin() const { return v_.rbegin(); }
+  auto end() const { return v_.rend(); }
+  size_t size() const { return v_.size(); }
+  bool empty() const { return v_.empty(); }
+  // A copy in iteration order, for loops that must not see later additions.
+  std::vector<ActionLink*> snapshot() const { return {v_.rbegin(), v_.rend()}; }
+  // Replaces the contents; `in_order` is in iteration order.
+  void assign(const std::vector<ActionLink*>& in_order) { v_.assign(in_order.rbegin(), in_order.rend()); }
+
+ private:
+  std::vector<ActionLink*> v_;  // oldest first
+};
+
 enum class Needs { kNothing, kQuorum, kFencing };
 
 struct Action {
@@ -169,9 +189,7 @@ struct Action {
   Needs needs = Needs::kNothing;
   int priority = 0, runnable_before = 0, required_runnable_before = 0;
   std::int64_t interval_ms = 0;
-  // Newest first, as Pacemaker's lists; shared so that a link stays valid
-  // while the lists grow during propagation.
-  std::vector<std::shared_ptr<ActionLink>> before, after;
+  LinkList before, after;
 
   bool is(std::uint32_t f) const { return (flags & f) != 0; }
   void set(std::uint32_t f) { flags |= f; }
@@ -243,7 +261,8 @@ class WorkingSet {
   std::vector<Resource*> resources;                 // top level, priority order
   std::vector<std::unique_ptr<Colocation>> colocations;
   std::vector<std::unique_ptr<Action>> actions;     // creation order (id order)
-  std::vector<Ordering> orderings;                  // creation order
+  std::deque<Ordering> orderings;                   // creation order (stable addresses)
+  std::deque<ActionLink> links;                     // owns every ActionLink
   std::vector<std::unique_ptr<Location>> locations; // creation order
   std::vector<std::pair<Node*, const cib::OpHistory*>> failed_ops;  // for status output
   // Failed monitors whose failure expired: they must be rescheduled.
