@@ -450,9 +450,9 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
       a->clear(kActOptional);
     }
     if (rsc) {
-      std::int64_t interval = 0;
-      parse_op_key(key, nullptr, nullptr, &interval);
-      a->interval_ms = interval;
+      // The interval is the key's last field.
+      auto us = key.rfind('_');
+      a->interval_ms = us == std::string::npos ? 0 : std::atoll(key.c_str() + us + 1);
       a->op = find_op_config(rsc, key, true);
       // The outcome depends only on the resource and key (fencing devices
       // also read node-specific parameters), so it is computed once.

@@ -192,24 +192,34 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
     }
     out += "/>\n";
   }
-  std::map<std::string, std::string> attrs;
-  attrs["crm_feature_set"] = "3.16.1";
-  for (const auto& [k, v] : a->extra) attrs[k] = v;
+  // Attributes sorted by name: parameters, then CRM_meta_* from the meta.
+  std::vector<std::pair<std::string, const std::string*>> attrs;
+  static const std::string kFeatureSet = "3.16.1";
+  attrs.emplace_back("crm_feature_set", &kFeatureSet);
+  for (const auto& [k, v] : a->extra) attrs.emplace_back(k, &v);
   AttrMap scratch;
   if (a->rsc && (a->node || a->rsc->is_primitive())) {
-    for (const auto& [k, v] : cached_params(ws, cache, a->rsc, a->node, scratch)) attrs[k] = v;
+    for (const auto& [k, v] : cached_params(ws, cache, a->rsc, a->node, scratch)) attrs.emplace_back(k, &v);
   }
-  AttrMap meta = a->meta;
+  for (const auto& [k, v] : a->meta) attrs.emplace_back(meta_name(k), &v);
   if (needs_node && a->node) {
-    meta["on_node"] = a->node->uname;
-    meta["on_node_uuid"] = a->node->id;
+    if (!lookup(a->meta, "on_node")) attrs.emplace_back("CRM_meta_on_node", &a->node->uname);
+    if (!lookup(a->meta, "on_node_uuid")) attrs.emplace_back("CRM_meta_on_node_uuid", &a->node->id);
   }
-  for (const auto& [k, v] : meta) attrs[meta_name(k)] = v;
   if (!a->rsc && a->task == "stonith" && a->node) {
-    for (const auto& [k, v] : a->node->attrs) attrs[meta_name(k)] = v;
+    for (const auto& [k, v] : a->node->attrs) attrs.emplace_back(meta_name(k), &v);
   }
+  // Later entries win for the same name (meta over parameters), as a map would.
+  std::stable_sort(attrs.begin(), attrs.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   out += indent + "  <attributes";
-  for (const auto& [k, v] : attrs) out += " " + k + "=\"" + esc(v) + "\"";
+  for (size_t i = 0; i < attrs.size(); ++i) {
+    if (i + 1 < attrs.size() && attrs[i + 1].first == attrs[i].first) continue;
+    out += ' ';
+    out += attrs[i].first;
+    out += "=\"";
+    out += esc(*attrs[i].second);
+    out += '"';
+  }
   out += "/>\n";
   if (needs_node && a->node) {
     if (a->task == "do_shutdown") {

@@ -31,7 +31,9 @@ std::string make_cib(const std::string& resources, const std::string& constraint
            R"(" in_ccm="true" crmd="online" join="member" expected="member">)" + attrs +
            R"(<lrm id=")" + id + R"("><lrm_resources>)" + lrm + "</lrm_resources></lrm></node_state>\n";
   };
-  return R"(<cib validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0" have-quorum="1">
+  // crm_feature_set matters: below 3.0.13 (or absent) Pacemaker reads only
+  // legacy per-resource fail counts, not the per-operation ones used here.
+  return R"(<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0" have-quorum="1">
   <configuration>
     <crm_config>
       <cluster_property_set id="cib-bootstrap-options">

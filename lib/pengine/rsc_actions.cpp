@@ -265,8 +265,10 @@ void create_recurring_actions(WorkingSet& ws, Resource* rsc) {
         if (!node || rsc->is(kRscManaged)) {
           new_ordering(ws, rsc, op_key(rsc->id, "start", 0), nullptr, nullptr, mon->uuid, mon,
                        kOrderImpliesThen | kOrderRunnableLeft);
-          new_ordering(ws, rsc, op_key(rsc->id, "reload-agent", 0), nullptr, nullptr, mon->uuid, mon,
-                       kOrderImpliesThen | kOrderRunnableLeft);
+          if (rsc->actions_by_task.count("reload-agent")) {
+            new_ordering(ws, rsc, op_key(rsc->id, "reload-agent", 0), nullptr, nullptr, mon->uuid, mon,
+                         kOrderImpliesThen | kOrderRunnableLeft);
+          }
         }
       }
     }
@@ -421,7 +423,11 @@ bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node) {
   std::uint32_t flags = kOrderOptional;
   if (!probe->is(kActRunnable) && rsc->running_on.empty()) flags |= kOrderRunnableLeft;
   new_ordering(ws, rsc, "", probe, rsc, op_key(rsc->id, "start", 0), nullptr, flags);
-  new_ordering(ws, rsc, "", probe, rsc, op_key(rsc->id, "reload", 0), nullptr, kOrderOptional);
+  // "probe then reload": only meaningful when a reload was scheduled (that
+  // happens before probes), so skip the ordering otherwise.
+  if (rsc->actions_by_task.count("reload-agent")) {
+    new_ordering(ws, rsc, "", probe, rsc, op_key(rsc->id, "reload-agent", 0), nullptr, kOrderOptional);
+  }
   return true;
 }
 
