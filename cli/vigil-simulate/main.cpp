@@ -226,6 +226,7 @@ int main(int argc, char** argv) {
     pengine::Options po;
     po.now = r.now;
     po.show_scores = opt.show_scores;
+    po.sanitized = true;
     // Heap-allocated and released at the end on purpose: freeing hundreds of
     // thousands of actions one by one costs more than the exit itself.
     auto ws_owner = std::make_unique<pengine::WorkingSet>(*sched_cib, po);

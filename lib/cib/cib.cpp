@@ -259,6 +259,7 @@ Status Cib::parse() {
   const xmlNode* r = root();
   index_ids(r, ids_);
   validate_with = attr_or(r, "validate-with");
+  crm_feature_set = attr_or(r, "crm_feature_set");
   dc_uuid = attr_or(r, "dc-uuid");
   execution_date = attr_or(r, "execution-date");
   auto hq = attr_or(r, "have-quorum", "false");

@@ -52,27 +52,95 @@ void show_scores(WorkingSet& ws, Resource* rsc, const char* fn, const std::vecto
 
 // ---------------------------------------------------------------- criteria
 
-int failcount(const WorkingSet& ws, const Node* node, const Resource* rsc,
-              EpochSeconds* last_failure, bool effective) {
+int compare_version(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    long x = 0, y = 0;
+    while (i < a.size() && a[i] != '.') x = x * 10 + (isdigit(static_cast<unsigned char>(a[i])) ? a[i] - '0' : 0), ++i;
+    while (j < b.size() && b[j] != '.') y = y * 10 + (isdigit(static_cast<unsigned char>(b[j])) ? b[j] - '0' : 0), ++j;
+    if (x != y) return x < y ? -1 : 1;
+    ++i;
+    ++j;
+  }
+  return 0;
+}
+
+namespace {
+
+// A failure of a history entry matching a configured op.
+bool is_matched_failure(const Resource* rsc, const cib::OpConfig& conf, const cib::OpHistory& op) {
+  if (conf.interval_ms != op.interval_ms || strcasecmp(conf.name.c_str(), op.task.c_str()) != 0) return false;
+  if (strcasecmp(op.id.c_str(), op_key(rsc->id, "last_failure", 0).c_str()) == 0) return true;
+  if (strcasecmp(op.id.c_str(), op_key(rsc->id, conf.name, conf.interval_ms).c_str()) == 0) {
+    const std::string& key = op.transition_key;
+    int target_rc = -1;
+    auto c1 = key.find(':');
+    auto c2 = c1 == std::string::npos ? c1 : key.find(':', c1 + 1);
+    auto c3 = c2 == std::string::npos ? c2 : key.find(':', c2 + 1);
+    if (c3 != std::string::npos) target_rc = std::atoi(key.substr(c2 + 1, c3 - c2 - 1).c_str());
+    return op.rc != target_rc;
+  }
+  return false;
+}
+
+bool block_failure(const WorkingSet& ws, const Node* node, const Resource* rsc, const cib::OpHistory* op) {
+  if (!rsc->config) return false;
+  for (const auto& conf : rsc->config->ops) {
+    auto of = lookup(conf.attrs, "on-fail");
+    if (!of || *of != "block") continue;
+    if (op) {
+      if (is_matched_failure(rsc, conf, *op)) return true;
+      continue;
+    }
+    for (const auto& st : ws.cib.node_states) {
+      if (st.uname != node->uname) continue;
+      for (const auto& h : st.resources) {
+        if (h.id != rsc->id) continue;
+        for (const auto& o : h.ops) {
+          if (o.task == conf.name && o.interval_ms == conf.interval_ms && is_matched_failure(rsc, conf, o)) {
+            return true;
+          }
+        }
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+int failcount(const WorkingSet& ws, const Node* node, Resource* rsc, EpochSeconds* last_failure,
+              bool effective, const cib::OpHistory* op) {
   if (!node) return 0;
-  std::string prefix = "fail-count-" + rsc->id;
+  // Before feature set 3.0.13 fail counts were per resource, since then per operation.
+  bool legacy = compare_version(ws.cib.crm_feature_set, "3.0.13") < 0;
+  std::string fc_prefix = "fail-count-" + rsc->id;
   std::string lf_prefix = "last-failure-" + rsc->id;
+  auto matches = [&](const std::string& k, const std::string& prefix) {
+    if (k.compare(0, prefix.size(), prefix) != 0) return false;
+    if (legacy) return k.size() == prefix.size();
+    if (k.size() <= prefix.size() + 1 || k[prefix.size()] != '#') return false;
+    auto us = k.rfind('_');
+    return us != std::string::npos && us > prefix.size() + 1 && us + 1 < k.size() &&
+           k.find_first_not_of("0123456789", us + 1) == std::string::npos;
+  };
   int count = 0;
   EpochSeconds last = 0;
   for (const auto& [k, v] : node->attrs) {
-    if (k.compare(0, prefix.size(), prefix) == 0 &&
-        (k.size() == prefix.size() || k[prefix.size()] == '#')) {
+    if (matches(k, fc_prefix)) {
       count = (Score(count) + parse_score_lenient(v)).value();
-    } else if (k.compare(0, lf_prefix.size(), lf_prefix) == 0 &&
-               (k.size() == lf_prefix.size() || k[lf_prefix.size()] == '#')) {
+    } else if (matches(k, lf_prefix)) {
       EpochSeconds t = std::atoll(v.c_str());
       if (t > last) last = t;
     }
   }
-  if (effective && count > 0 && rsc->failure_timeout_s > 0 && last > 0) {
-    if (ws.options.now >= last + rsc->failure_timeout_s) count = 0;
+  if (count > 0 && last > 0 && last_failure) *last_failure = last;
+  if (count > 0 && rsc->failure_timeout_s && block_failure(ws, node, rsc, op)) {
+    rsc->failure_timeout_s = 0;
   }
-  if (last_failure) *last_failure = last;
+  if (effective && count > 0 && last > 0 && rsc->failure_timeout_s) {
+    if (ws.options.now > last + rsc->failure_timeout_s) count = 0;
+  }
   return count;
 }
 

@@ -44,7 +44,7 @@ enum class DigestRc { kMatch, kRestart, kAll, kUnknown };
 
 struct Digests {
   DigestRc rc = DigestRc::kMatch;
-  std::string all, restart;
+  std::string all, restart, secure;
 };
 
 // All parameters an operation would run with, filtered as for digests.
@@ -69,6 +69,22 @@ Digests compare_digests(WorkingSet& ws, Resource* rsc, const cib::OpHistory& op,
   AttrMap params = digest_params(ws, rsc, node, op.task, op.interval_ms, &has_extra);
   if (op.interval_ms == 0 && has_extra) d.rc = DigestRc::kRestart;
   d.all = params_digest(params);
+  if (ws.options.sanitized) {
+    // Secure digest: without the parameters the agent declares secret.
+    std::string version = op.xml ? xml::attr_or(op.xml, "crm_feature_set") : "";
+    if (version.empty()) version = ws.cib.crm_feature_set;
+    if (version.empty()) version = "3.16.1";
+    bool old_version = compare_version(version, "3.16.0") < 0;
+    std::string secure_list = op.xml ? xml::attr_or(op.xml, "op-secure-params") : "";
+    AttrMap secure = old_version ? rsc_params(ws, rsc, node) : params;
+    for (auto it = secure.begin(); it != secure.end();) {
+      bool drop = !secure_list.empty() && secure_list.find(" " + it->first + " ") != std::string::npos;
+      if (old_version && rsc->cls == "stonith" && it->first.compare(0, 5, "pcmk_") == 0) drop = true;
+      if (old_version && it->first == "CRM_meta_timeout") drop = true;
+      it = drop ? secure.erase(it) : std::next(it);
+    }
+    d.secure = params_digest(secure);
+  }
   if (!op.restart_digest.empty()) {
     AttrMap restart;
     std::string list = op.xml ? xml::attr_or(op.xml, "op-force-restart") : "";
@@ -140,6 +156,10 @@ bool check_action_config(WorkingSet& ws, Resource* rsc, Node* node, const cib::O
     task = "start";
   }
   Digests d = compare_digests(ws, rsc, op, node);
+  if (ws.options.sanitized && d.rc != DigestRc::kMatch && !op.secure_digest.empty() &&
+      d.secure == op.secure_digest) {
+    return false;  // only secret parameters changed
+  }
   if (std::find(ws.failure_expired_monitors.begin(), ws.failure_expired_monitors.end(), &op) !=
       ws.failure_expired_monitors.end()) {
     d.rc = DigestRc::kRestart;  // Pacemaker marks it "calculated-failure-timeout"

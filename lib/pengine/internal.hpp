@@ -64,8 +64,12 @@ bool node_available(const Node* node, bool consider_score_weight, int weight);
 bool any_node_available(const std::vector<NodeScore>& allowed, const WorkingSet& ws);
 
 // Failure counts (from node attributes fail-count-RSC#OP_INTERVAL).
-int failcount(const WorkingSet& ws, const Node* node, const Resource* rsc,
-              EpochSeconds* last_failure, bool effective);
+// `op` (may be null) is the history entry being considered, for on-fail=block.
+// Note: like Pacemaker, a conflicting on-fail=block disables failure-timeout.
+int failcount(const WorkingSet& ws, const Node* node, Resource* rsc, EpochSeconds* last_failure,
+              bool effective, const cib::OpHistory* op = nullptr);
+// Dotted version comparison ("3.0.13" < "3.16.0").
+int compare_version(const std::string& a, const std::string& b);
 Action* clear_failcount(WorkingSet& ws, Resource* rsc, Node* node, const std::string& reason);
 
 // Stages.

@@ -843,13 +843,13 @@ bool check_operation_expiry(WorkingSet& ws, Resource* rsc, Node* node, int rc,
     EpochSeconds now = ws.options.now;
     if (now >= op.last_rc_change + rsc->failure_timeout_s) expired = true;
     EpochSeconds last_failure = 0;
-    int unexpired = failcount(ws, node, rsc, &last_failure, true);
+    int unexpired = failcount(ws, node, rsc, &last_failure, true, &op);
     last_failure += rsc->failure_timeout_s + 1;
     if (unexpired && now < last_failure) {
       if (ws.recheck_by == 0 || last_failure < ws.recheck_by) ws.recheck_by = last_failure;
     }
     if (expired) {
-      if (failcount(ws, node, rsc, nullptr, false)) {
+      if (failcount(ws, node, rsc, nullptr, false, &op)) {
         if (unexpired == 0) {
           clear_failcount(ws, rsc, node, "it expired");
         } else {

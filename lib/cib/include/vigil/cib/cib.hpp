@@ -138,7 +138,7 @@ class Cib {
   const xmlNode* by_id(const std::string& id) const;
   rules::IdResolver resolver() const;
 
-  std::string validate_with, dc_uuid, execution_date;
+  std::string validate_with, dc_uuid, execution_date, crm_feature_set;
   bool have_quorum = false;
   std::vector<NvSet> crm_config;
   std::vector<NvSet> rsc_defaults, op_defaults;  // meta_attributes sets

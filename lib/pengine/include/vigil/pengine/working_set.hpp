@@ -225,6 +225,9 @@ struct ScoreLine {
 struct Options {
   EpochSeconds now = 0;
   bool show_scores = false;
+  // Simulation of a sanitized CIB (crm_simulate's default): a change of only
+  // secret parameters does not count as a definition change.
+  bool sanitized = false;
 };
 
 struct Config {
