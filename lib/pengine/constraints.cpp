@@ -454,6 +454,12 @@ void unpack_colocation(WorkingSet& ws, const cib::ColocationConstraint& k) {
       return;
     }
     bool any_tag = false;
+    std::vector<Resource*> tmp;
+    bool tag_a = false, tag_b = false;
+    if (expand_ref(ws, k.rsc, tmp, &tag_a) && expand_ref(ws, k.with_rsc, tmp, &tag_b) && tag_a && tag_b) {
+      ws.warnings.push_back("Ignoring constraint '" + k.id + "' because two templates or tags cannot be colocated");
+      return;
+    }
     if (!simple_to_sets(ws, k.id, k.rsc, k.with_rsc, sets, &any_tag, k.rsc_role, k.with_rsc_role, "", "")) {
       return;
     }

@@ -438,7 +438,7 @@ void schedule_probes(WorkingSet& ws) {
     Node* node = n.get();
     if (!node->online || node->unclean) continue;
     if (auto probed = node_attr(node, "probe_complete"); probed && !is_true(*probed)) {
-      Action* a = custom_action(ws, nullptr, "probe_complete-" + node->uname, "probe_complete", node,
+      Action* a = custom_action(ws, nullptr, "probe_again-" + node->uname, "probe_again", node,
                                 false, true);
       a->meta["op_no_wait"] = "true";
       continue;

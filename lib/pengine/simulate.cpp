@@ -298,6 +298,8 @@ bool execute_graph(const WorkingSet& ws, const Graph& g, xmlDoc* doc,
           remove_child(st, "lrm");
           remove_child(st, "transient_attributes");
         }
+      } else if (a->task == "probe_again") {
+        // A re-probe request leaves no trace in the simulated history.
       } else if (a->task == "do_shutdown" || a->task == "clear_failcount" ||
                  (a->task == "delete" && !a->rsc) || (!a->rsc)) {
         if (a->rsc) {
