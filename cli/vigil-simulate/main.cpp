@@ -182,6 +182,10 @@ int main(int argc, char** argv) {
   if (auto st = cib::validate_cib(doc.get()); !st) {
     return fail(kExitConfig, st.error().message());
   }
+  if (xml::attr_or(xmlDocGetRootElement(doc.get()), "validate-with") == "none") {
+    std::cerr << "Schema validation of configuration is disabled (enabling is encouraged and "
+                 "prevents common misconfigurations)\n";
+  }
 
   // --- current status
   auto first = model_of(doc.get());

@@ -121,7 +121,7 @@ void inject_transient_attr(xmlNode* state, const std::string& name, const std::s
 }
 
 // Records one operation result in an lrm_resource, as the controller would.
-void record_result(xmlNode* lrm_rsc, const std::string& rsc, const std::string& task,
+void record_result(xmlNode* lrm_rsc, const std::string& rsc, const std::string& task_in,
                    std::int64_t interval_ms, int rc, int target_rc, const std::string& node,
                    EpochSeconds now) {
   int call_id = 0;
@@ -131,6 +131,9 @@ void record_result(xmlNode* lrm_rsc, const std::string& rsc, const std::string& 
     if (c > call_id) call_id = c;
   }
   ++call_id;
+  // A reload is recorded as the start (or, failed, the monitor) it amounts to.
+  std::string task = task_in;
+  if (task == "reload" || task == "reload-agent") task = (rc == target_rc) ? "start" : "monitor";
   std::string key = op_key(rsc, task, interval_ms);
   bool failed = rc != target_rc;
   std::vector<std::string> ids;
