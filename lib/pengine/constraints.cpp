@@ -702,10 +702,12 @@ void apply_locations(WorkingSet& ws) {
     Location& loc = **it;
     std::vector<Resource*> targets{loc.rsc};
     // A group applies the constraint to itself and to each member.
+    bool zero_scores = false;
     std::function<void(Resource*)> apply = [&](Resource* rsc) {
       bool need_role = loc.role_filter > Role::kUnknown;
       if (need_role && loc.role_filter != rsc->next_role) return;
-      for (auto& [node, weight] : loc.nodes) {
+      for (auto [node, weight] : loc.nodes) {
+        if (zero_scores) weight = 0;
         auto& slot = rsc->allowed[node->index];
         if (!slot.present) {
           slot.present = true;
@@ -722,7 +724,12 @@ void apply_locations(WorkingSet& ws) {
     };
     apply(loc.rsc);
     if (loc.rsc->is_group()) {
-      for (Resource* m : loc.rsc->children) apply(m);
+      // In a colocated group only the first member takes the scores; the
+      // others get the nodes with score 0 (they follow the first member).
+      for (Resource* m : loc.rsc->children) {
+        apply(m);
+        if (loc.rsc->group_colocated) zero_scores = true;
+      }
     }
   }
 }
