@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <cstdio>
 #include <ctime>
@@ -31,6 +32,18 @@ namespace {
 // Exit codes of crm_simulate (CRM_EX_*).
 constexpr int kExitOk = 0, kExitError = 1, kExitUsage = 64, kExitDataErr = 65, kExitNoInput = 66,
               kExitSoftware = 70, kExitCantCreate = 73, kExitConfig = 78;
+
+// VIGIL_TIMING=1 prints how long each stage took (stderr), for benchmarks.
+struct StageTimer {
+  bool on = std::getenv("VIGIL_TIMING") != nullptr;
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+  void mark(const char* stage) {
+    if (!on) return;
+    auto now = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "timing: %-10s %8.3f s\n", stage, std::chrono::duration<double>(now - last).count());
+    last = now;
+  }
+};
 
 int fail(int code, const std::string& msg) {
   std::cerr << "vigil-simulate: " << msg << "\n";
@@ -153,6 +166,7 @@ int main(int argc, char** argv) {
   if (!opt.profile_dir.empty()) return profile(opt);
   r.fancy = opt.text_fancy || !(opt.show_scores || opt.show_utilization);
 
+  StageTimer timer;
   // --- input
   xml::DocPtr doc;
   if (opt.live) {
@@ -179,9 +193,11 @@ int main(int argc, char** argv) {
   } else {
     return fail(kExitNoInput, "no input: use -x FILE, -p (stdin) or -L (live CIB)");
   }
+  timer.mark("parse");
   if (auto st = cib::validate_cib(doc.get()); !st) {
     return fail(kExitConfig, st.error().message());
   }
+  timer.mark("validate");
   if (xml::attr_or(xmlDocGetRootElement(doc.get()), "validate-with") == "none") {
     std::cerr << "Schema validation of configuration is disabled (enabling is encouraged and "
                  "prevents common misconfigurations)\n";
@@ -235,7 +251,9 @@ int main(int argc, char** argv) {
     // thousands of actions one by one costs more than the exit itself.
     auto ws_owner = std::make_unique<pengine::WorkingSet>(*sched_cib, po);
     pengine::WorkingSet& ws = *ws_owner;
+    timer.mark("model");
     if (auto st = pengine::schedule(ws); !st) return fail(kExitConfig, st.error().message());
+    timer.mark("schedule");
     if (opt.verbose > 0) {
       for (const auto& w : ws.warnings) std::cerr << "warning: " << w << "\n";
     }
@@ -252,9 +270,11 @@ int main(int argc, char** argv) {
       printed = true;
     }
     pengine::Graph g = pengine::build_graph(ws);
+    timer.mark("graph");
     if (!opt.graph_file.empty() && !write_file(opt.graph_file, pengine::graph_xml(ws, g))) {
       return fail(kExitCantCreate, "could not write " + opt.graph_file);
     }
+    timer.mark("write");
     if (!opt.dot_file.empty() && !write_file(opt.dot_file, pengine::graph_dot(ws, opt.all_actions))) {
       return fail(kExitCantCreate, "could not write " + opt.dot_file);
     }

@@ -20,4 +20,7 @@ std::string located(const std::string& what, const xmlNode* n);
 // document order.
 Status check_ids(const xmlNode* configuration);
 
+// Checks the status section's records (status_check.cpp).
+Status check_status(const xmlNode* status);
+
 }  // namespace vigil::cib::detail

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The status section's structure, checked in code (see validate_cib): the
+// records the scheduler reads must have their ids and numeric fields; any
+// other attribute or record is accepted, as Pacemaker does.
+#include <cstdlib>
+
+#include "id_check.hpp"
+#include "vigil/common/xml.hpp"
+
+namespace vigil::cib::detail {
+
+namespace {
+
+Error bad(const std::string& what, const xmlNode* n) {
+  return Error(ErrorCode::kInvalidInput, located(what, n));
+}
+
+bool is_integer(const std::string& v) {
+  if (v.empty()) return false;
+  size_t i = (v[0] == '-' || v[0] == '+') ? 1 : 0;
+  if (i == v.size()) return false;
+  for (; i < v.size(); ++i) {
+    if (v[i] < '0' || v[i] > '9') return false;
+  }
+  return true;
+}
+
+Status check_nvset(const xmlNode* set) {
+  for (const xmlNode* nv : xml::children(set)) {
+    if (!xml::is(nv, "nvpair")) return bad("unexpected element in a status attribute set", nv);
+    if (!xml::has_attr(nv, "name")) return bad("nvpair without a name", nv);
+  }
+  return ok_status();
+}
+
+Status check_op(const xmlNode* op) {
+  if (!xml::has_attr(op, "id")) return bad("lrm_rsc_op without an id", op);
+  if (!xml::has_attr(op, "operation")) return bad("lrm_rsc_op without an operation", op);
+  for (const char* field : {"call-id", "rc-code", "op-status", "interval"}) {
+    if (auto v = xml::attr(op, field); v && !is_integer(*v)) {
+      return bad(std::string("attribute '") + field + "' is not an integer: '" + *v + "'", op);
+    }
+  }
+  return ok_status();
+}
+
+Status check_lrm(const xmlNode* lrm) {
+  for (const xmlNode* lrs : xml::children(lrm)) {
+    if (!xml::is(lrs, "lrm_resources")) return bad("unexpected element in lrm", lrs);
+    for (const xmlNode* r : xml::children(lrs)) {
+      if (!xml::is(r, "lrm_resource")) return bad("unexpected element in lrm_resources", r);
+      if (!xml::has_attr(r, "id")) return bad("lrm_resource without an id", r);
+      for (const xmlNode* op : xml::children(r)) {
+        if (!xml::is(op, "lrm_rsc_op")) return bad("unexpected element in lrm_resource", op);
+        if (auto st = check_op(op); !st) return st;
+      }
+    }
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Status check_status(const xmlNode* status) {
+  for (const xmlNode* c : xml::children(status)) {
+    if (xml::is(c, "node_state")) {
+      for (const xmlNode* part : xml::children(c)) {
+        if (xml::is(part, "lrm")) {
+          if (auto st = check_lrm(part); !st) return st;
+        } else if (xml::is(part, "transient_attributes")) {
+          for (const xmlNode* set : xml::children(part)) {
+            if (!(xml::is(set, "instance_attributes") || xml::is(set, "utilization"))) {
+              return bad("unexpected element in transient_attributes", set);
+            }
+            if (auto st = check_nvset(set); !st) return st;
+          }
+        }
+      }
+    } else if (xml::is(c, "tickets")) {
+      for (const xmlNode* t : xml::children(c)) {
+        if (!xml::is(t, "ticket_state")) return bad("unexpected element in tickets", t);
+        if (!xml::has_attr(t, "id")) return bad("ticket_state without an id", t);
+      }
+    }
+  }
+  return ok_status();
+}
+
+}  // namespace vigil::cib::detail
