@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
 #include <unordered_map>
 
 #include <strings.h>
@@ -147,6 +148,7 @@ std::string action_element(const Action* a) {
 // no rules (the common case); others are evaluated per node.
 struct ParamCache {
   std::unordered_map<const Resource*, AttrMap> by_rsc;
+  std::unordered_map<std::string, std::string> meta_names;
 };
 
 bool params_use_rules(const Resource* rsc) {
@@ -170,14 +172,47 @@ const AttrMap& cached_params(const WorkingSet& ws, ParamCache& cache, const Reso
   return it->second;
 }
 
+void append_esc(std::string& out, std::string_view s) {
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+}
+
+void append_attr(std::string& out, std::string_view name, std::string_view value) {
+  out += ' ';
+  out += name;
+  out += "=\"";
+  append_esc(out, value);
+  out += '"';
+}
+
+// "CRM_meta_<name>" with dashes turned into underscores, computed once per name.
+const std::string& meta_name_cached(std::unordered_map<std::string, std::string>& cache,
+                                    const std::string& k) {
+  auto it = cache.find(k);
+  if (it == cache.end()) it = cache.emplace(k, meta_name(k)).first;
+  return it->second;
+}
+
 void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, const Action* a,
-                  bool skip_details, const std::string& indent) {
-  std::string el = action_element(a);
+                  bool skip_details, std::string_view indent) {
+  const std::string el = action_element(a);
   bool needs_node = !(el == "pseudo_event" && a->task != "stonith");
-  out += indent + "<" + el + " id=\"" + std::to_string(a->id) + "\" operation=\"" + esc(a->task) +
-         "\" operation_key=\"" + esc(a->uuid) + "\"";
+  out += indent;
+  out += '<';
+  out += el;
+  append_attr(out, "id", std::to_string(a->id));
+  append_attr(out, "operation", a->task);
+  append_attr(out, "operation_key", a->uuid);
   if (needs_node && a->node) {
-    out += " on_node=\"" + esc(a->node->uname) + "\" on_node_uuid=\"" + esc(a->node->id) + "\"";
+    append_attr(out, "on_node", a->node->uname);
+    append_attr(out, "on_node_uuid", a->node->id);
   }
   if (skip_details) {
     out += "/>\n";
@@ -185,15 +220,17 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
   }
   out += ">\n";
   if (a->rsc && !a->is(kActPseudo)) {
-    std::string kind = a->rsc->is_group() ? "group" : "primitive";
-    out += indent + "  <" + kind + " id=\"" + esc(a->rsc->id) + "\"";
+    out += indent;
+    out += a->rsc->is_group() ? "  <group" : "  <primitive";
+    append_attr(out, "id", a->rsc->id);
     for (const char* k : {"class", "provider", "type"}) {
-      if (auto v = lookup(a->rsc->meta, k)) out += std::string(" ") + k + "=\"" + esc(*v) + "\"";
+      if (auto v = lookup(a->rsc->meta, k)) append_attr(out, k, *v);
     }
     out += "/>\n";
   }
   // Attributes sorted by name: parameters, then CRM_meta_* from the meta.
-  std::vector<std::pair<std::string, const std::string*>> attrs;
+  std::vector<std::pair<std::string_view, const std::string*>> attrs;
+  attrs.reserve(a->extra.size() + a->meta.size() + 8);
   static const std::string kFeatureSet = "3.16.1";
   attrs.emplace_back("crm_feature_set", &kFeatureSet);
   for (const auto& [k, v] : a->extra) attrs.emplace_back(k, &v);
@@ -201,39 +238,46 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
   if (a->rsc && (a->node || a->rsc->is_primitive())) {
     for (const auto& [k, v] : cached_params(ws, cache, a->rsc, a->node, scratch)) attrs.emplace_back(k, &v);
   }
-  for (const auto& [k, v] : a->meta) attrs.emplace_back(meta_name(k), &v);
+  for (const auto& [k, v] : a->meta) attrs.emplace_back(meta_name_cached(cache.meta_names, k), &v);
   if (needs_node && a->node) {
     if (!lookup(a->meta, "on_node")) attrs.emplace_back("CRM_meta_on_node", &a->node->uname);
     if (!lookup(a->meta, "on_node_uuid")) attrs.emplace_back("CRM_meta_on_node_uuid", &a->node->id);
   }
   if (!a->rsc && a->task == "stonith" && a->node) {
-    for (const auto& [k, v] : a->node->attrs) attrs.emplace_back(meta_name(k), &v);
+    for (const auto& [k, v] : a->node->attrs) attrs.emplace_back(meta_name_cached(cache.meta_names, k), &v);
   }
   // Later entries win for the same name (meta over parameters), as a map would.
   std::stable_sort(attrs.begin(), attrs.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-  out += indent + "  <attributes";
+  out += indent;
+  out += "  <attributes";
   for (size_t i = 0; i < attrs.size(); ++i) {
     if (i + 1 < attrs.size() && attrs[i + 1].first == attrs[i].first) continue;
-    out += ' ';
-    out += attrs[i].first;
-    out += "=\"";
-    out += esc(*attrs[i].second);
-    out += '"';
+    append_attr(out, attrs[i].first, *attrs[i].second);
   }
   out += "/>\n";
+  bool downed = false;
   if (needs_node && a->node) {
     if (a->task == "do_shutdown") {
-      out += indent + "  <downed>\n" + indent + "    <node id=\"" + esc(a->node->id) + "\"/>\n" +
-             indent + "  </downed>\n";
+      downed = true;
     } else if (a->task == "stonith") {
       auto op = lookup(a->meta, "stonith_action");
-      if (op && (*op == "reboot" || *op == "off" || *op == "poweroff")) {
-        out += indent + "  <downed>\n" + indent + "    <node id=\"" + esc(a->node->id) + "\"/>\n" +
-               indent + "  </downed>\n";
-      }
+      downed = op && (*op == "reboot" || *op == "off" || *op == "poweroff");
     }
   }
-  out += indent + "</" + el + ">\n";
+  if (downed) {
+    out += indent;
+    out += "  <downed>\n";
+    out += indent;
+    out += "    <node";
+    append_attr(out, "id", a->node->id);
+    out += "/>\n";
+    out += indent;
+    out += "  </downed>\n";
+  }
+  out += indent;
+  out += "</";
+  out += el;
+  out += ">\n";
 }
 
 }  // namespace
