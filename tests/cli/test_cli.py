@@ -1,0 +1,352 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""vigil-simulate as a command: bad input, order loops, determinism, -O.
+
+  test_cli.py --simulator build/cli/vigil-simulate [unittest options, e.g. -v or a test name]
+
+Bad input must be refused with crm_simulate's exit code, one line on stderr
+that names the problem, nothing on stdout, and no crash. Python 3 standard
+library only; every file is written in a temporary directory removed at the end.
+"""
+
+import argparse
+import glob
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+
+SIMULATOR = None
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCENARIOS = os.path.join(os.path.dirname(HERE), "scenarios")
+TIMEOUT = 20
+
+# crm_simulate's exit codes (CRM_EX_*).
+EX_USAGE, EX_DATAERR, EX_NOINPUT, EX_CONFIG = 64, 65, 66, 78
+
+# Two nodes, the textbook web group and two Dummy resources; nothing runs yet.
+CIB = """\
+<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0" have-quorum="1">
+  <configuration>
+    <crm_config>
+      <cluster_property_set id="cib-bootstrap-options">
+        <nvpair id="cib-bootstrap-options-stonith-enabled" name="stonith-enabled" value="false"/>
+      </cluster_property_set>
+    </crm_config>
+    <nodes>
+      <node id="1" uname="node1"/>
+      <node id="2" uname="node2"/>
+    </nodes>
+    <resources>
+      <group id="myweb">
+        <primitive id="VIP" class="ocf" provider="heartbeat" type="IPaddr2">
+          <instance_attributes id="VIP-instance_attributes">
+            <nvpair id="VIP-instance_attributes-ip" name="ip" value="192.168.122.120"/>
+          </instance_attributes>
+          <operations>
+            <op id="VIP-monitor-interval-30s" name="monitor" interval="30s"/>
+          </operations>
+        </primitive>
+        <primitive id="Web" class="ocf" provider="heartbeat" type="apache">
+          <operations>
+            <op id="Web-monitor-interval-30s" name="monitor" interval="30s"/>
+          </operations>
+        </primitive>
+      </group>
+      <primitive id="A" class="ocf" provider="pacemaker" type="Dummy"/>
+      <primitive id="B" class="ocf" provider="pacemaker" type="Dummy"/>
+    </resources>
+    <constraints>
+      <rsc_location id="location-Web-node1-10" rsc="Web" node="node1" score="10"/>
+      <rsc_location id="location-Web-node2-5" rsc="Web" node="node2" score="5"/>
+      <rsc_colocation id="col-B-A" rsc="B" with-rsc="A" score="-INFINITY"/>
+    </constraints>
+  </configuration>
+  <status>
+    <node_state id="1" uname="node1" in_ccm="true" crmd="online" join="member" expected="member" crm-debug-origin="crm_simulate"/>
+    <node_state id="2" uname="node2" in_ccm="true" crmd="online" join="member" expected="member" crm-debug-origin="crm_simulate"/>
+  </status>
+</cib>
+"""
+
+
+def replaced(old, new, text=CIB):
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+class SimulatorCase(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="vigil-cli-test-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.env = dict(os.environ, LC_ALL="C", CIB_shadow_dir=self.tmp)
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def write(self, name, text):
+        with open(self.path(name), "w", encoding="utf-8") as f:
+            f.write(text)
+        return self.path(name)
+
+    def run_sim(self, *args):
+        """Runs the simulator in the temporary directory; returns CompletedProcess (bytes)."""
+        try:
+            p = subprocess.run([SIMULATOR, *args], cwd=self.tmp, env=self.env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.fail("vigil-simulate %s did not finish within %d s" % (shlex.join(args), TIMEOUT))
+        self.assertGreaterEqual(p.returncode, 0, "vigil-simulate %s was killed by signal %d"
+                                % (shlex.join(args), -p.returncode))
+        return p
+
+    def read(self, name):
+        with open(self.path(name), "rb") as f:
+            return f.read()
+
+
+class BadInput(SimulatorCase):
+    """Refused whole: exact exit code, one stderr line naming the problem, empty stdout."""
+
+    def assertRefused(self, args, code, *needles):
+        p = self.run_sim(*args)
+        err = p.stderr.decode("utf-8", "replace")
+        what = "vigil-simulate %s\nexit %d\nstderr: %r" % (shlex.join(args), p.returncode, err)
+        self.assertEqual(p.returncode, code, what)
+        self.assertEqual(p.stdout, b"", what)
+        self.assertEqual(len(err.splitlines()), 1, "expected exactly one stderr line\n" + what)
+        self.assertTrue(err.endswith("\n"), what)
+        for needle in needles:
+            self.assertIn(needle, err, what)
+        return err
+
+    def test_malformed_xml(self):
+        f = self.write("malformed.xml", "<cib><configuration></cib>\n")
+        self.assertRefused(["-x", f, "-S"], EX_DATAERR, "malformed.xml")
+
+    def test_truncated_xml(self):
+        cut = CIB[:CIB.index('<rsc_location id="location-Web-node2-5"') + 30]
+        f = self.write("truncated.xml", cut)
+        self.assertRefused(["-x", f, "-S"], EX_DATAERR, "truncated.xml")
+
+    def test_empty_file(self):
+        f = self.write("empty.xml", "")
+        self.assertRefused(["-x", f, "-S"], EX_DATAERR, "empty.xml")
+
+    def test_blank_file(self):
+        f = self.write("blank.xml", "  \n\n")
+        self.assertRefused(["-x", f, "-S"], EX_DATAERR, "blank.xml")
+
+    def test_missing_file(self):
+        self.assertRefused(["-x", self.path("no-such-cib.xml"), "-S"], EX_NOINPUT,
+                           "no-such-cib.xml")
+
+    def test_no_input(self):
+        self.assertRefused(["-S"], EX_NOINPUT, "-x")
+
+    def test_unknown_element(self):
+        f = self.write("unknown-element.xml",
+                       replaced("<constraints>", '<constraints>\n      <rsc_bogus id="x1"/>'))
+        self.assertRefused(["-x", f, "-S"], EX_CONFIG, "rsc_bogus")
+
+    def test_duplicate_id(self):
+        f = self.write("duplicate-id.xml",
+                       replaced('id="location-Web-node2-5"', 'id="location-Web-node1-10"'))
+        self.assertRefused(["-x", f, "-S"], EX_CONFIG, "location-Web-node1-10")
+
+    def test_constraint_names_unknown_resource(self):
+        f = self.write("unknown-rsc.xml",
+                       replaced('rsc="Web" node="node2"', 'rsc="NoSuchRsc" node="node2"'))
+        self.assertRefused(["-x", f, "-S"], EX_CONFIG, "NoSuchRsc")
+
+    def test_non_numeric_score(self):
+        f = self.write("bad-score.xml", replaced('node="node2" score="5"', 'node="node2" score="lots"'))
+        self.assertRefused(["-x", f, "-S"], EX_CONFIG, "lots")
+
+    def test_unknown_long_option(self):
+        f = self.write("cib.xml", CIB)
+        self.assertRefused(["-x", f, "--bogus", "-S"], EX_USAGE, "--bogus")
+
+    def test_unknown_short_option(self):
+        f = self.write("cib.xml", CIB)
+        self.assertRefused(["-x", f, "-S", "-k"], EX_USAGE, "-k")
+
+    def test_missing_option_argument(self):
+        self.assertRefused(["-S", "-x"], EX_USAGE, "-x")
+
+    def test_bad_op_inject_spec(self):
+        # crm_simulate 2.1.5 logs the bad spec and carries on (exit 0);
+        # vigil-simulate refuses it as bad data.
+        f = self.write("cib.xml", CIB)
+        for spec in ("garbage", "Web_monitor_30000@node1", "Web_monitor_30000@node1=x"):
+            with self.subTest(spec=spec):
+                self.assertRefused(["-x", f, "-i", spec, "-S"], EX_DATAERR, spec)
+
+
+class OrderLoop(SimulatorCase):
+    """A then B and B then A: the scheduler finishes; neither start can run."""
+
+    def setUp(self):
+        super().setUp()
+        self.cib = self.write("loop.xml", replaced(
+            "</constraints>",
+            '  <rsc_order id="order-A-B" first="A" then="B"/>\n'
+            '      <rsc_order id="order-B-A" first="B" then="A"/>\n'
+            "    </constraints>"))
+
+    def test_run_finishes(self):
+        p = self.run_sim("-x", self.cib, "-R")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(b"Transition Summary:", p.stdout)
+
+    def test_graph_finishes(self):
+        p = self.run_sim("-x", self.cib, "-Q", "-G", "graph.xml", "-D", "graph.dot")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        root = ET.fromstring(self.read("graph.xml"))
+        self.assertEqual(root.tag, "transition_graph")
+        self.assertTrue(self.read("graph.dot").startswith(b" digraph"))
+
+    def test_simulation_stops(self):
+        # The loop's starts never become runnable, so executing the graph
+        # cannot complete: crm_simulate says so and exits non-zero.
+        p = self.run_sim("-x", self.cib, "-S")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(b"Revised Cluster Status:", p.stdout)
+        self.assertNotIn(b"A               start", p.stdout)
+
+
+class CrmSimulateCompat(SimulatorCase):
+    """Details where vigil-simulate must print and exit as crm_simulate 2.1.5 does."""
+
+    # Known failure: vigil-simulate exits 70 when the simulated transition
+    # cannot complete; crm_simulate exits 1 (CRM_EX_ERROR).
+    @unittest.expectedFailure
+    def test_failed_transition_exits_1(self):
+        cib = self.write("loop.xml", replaced(
+            "</constraints>",
+            '  <rsc_order id="order-A-B" first="A" then="B"/>\n'
+            '      <rsc_order id="order-B-A" first="B" then="A"/>\n'
+            "    </constraints>"))
+        self.assertEqual(self.run_sim("-x", cib, "-S").returncode, 1)
+
+    # Known failure: with -s (plain text) crm_simulate prints no section
+    # headers, but vigil-simulate still prints "Executing Cluster Transition:".
+    @unittest.expectedFailure
+    def test_plain_text_has_no_section_headers(self):
+        p = self.run_sim("-x", self.write("cib.xml", CIB), "-S", "-s")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(b"allocation score", p.stdout)
+        headers = [line for line in p.stdout.decode().splitlines()
+                   if line.endswith(":") and line[:1].isalpha() and "score" not in line]
+        self.assertEqual(headers, [])
+
+
+class Determinism(SimulatorCase):
+    """The same input twice gives byte-identical stdout, graph and DOT."""
+
+    def twice(self, cib, extra=()):
+        runs = []
+        for i in (1, 2):
+            p = self.run_sim("-x", cib, "-S", "-s", "-G", "g%d.xml" % i, "-D", "g%d.dot" % i, *extra)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            runs.append((p.stdout, self.read("g%d.xml" % i), self.read("g%d.dot" % i)))
+        (out1, g1, d1), (out2, g2, d2) = runs
+        self.assertEqual(out1, out2, "stdout differs between two runs")
+        self.assertEqual(g1, g2, "-G graph differs between two runs")
+        self.assertEqual(d1, d2, "-D graph differs between two runs")
+        self.assertIn(b"<synapse", g1)
+
+    def test_inline_cib(self):
+        self.twice(self.write("cib.xml", CIB))
+
+    def test_scenarios(self):
+        cases = sorted(glob.glob(os.path.join(SCENARIOS, "*.xml")))
+        self.assertTrue(cases, "no scenario in " + SCENARIOS)
+        for xml in cases:
+            name = os.path.basename(xml)[:-4]
+            extra = []
+            args_file = os.path.join(SCENARIOS, name + ".args")
+            if os.path.exists(args_file):
+                with open(args_file, encoding="utf-8") as f:
+                    for line in f:
+                        if not line.strip().startswith("#"):
+                            extra += shlex.split(line)
+            with self.subTest(case=name):
+                self.twice(xml, extra)
+
+
+class SaveOutput(SimulatorCase):
+    """-O writes the CIB after the simulated transition, and it loads again."""
+
+    def save(self):
+        cib = self.write("cib.xml", CIB)
+        p = self.run_sim("-x", cib, "-S", "-O", "out.xml")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return self.path("out.xml")
+
+    def test_saved_cib_loads_again(self):
+        out_xml = self.save()
+        root = ET.fromstring(self.read("out.xml"))
+        self.assertEqual(root.tag, "cib")
+        self.assertEqual(root.get("validate-with"), "pacemaker-3.7")
+        self.assertIsNotNone(root.find("./status/node_state/lrm"), "no resource history saved")
+
+        again = self.run_sim("-x", out_xml, "-S")
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertEqual(again.stderr, b"")
+        out = again.stdout.decode()
+        current = out[:out.index("Transition Summary:")]
+        self.assertIn("Web\t(ocf:heartbeat:apache):\t Started node1", current)
+        self.assertIn("VIP\t(ocf:heartbeat:IPaddr2):\t Started node1", current)
+        self.assertEqual(current.count("Started"), 4, current)
+
+    # Known failure: the history vigil-simulate writes for simulated actions
+    # has no op-digest, so the saved CIB restarts everything "due to resource
+    # definition change" (crm_simulate reads it the same way). Remove the
+    # decorators once fixed; an unexpected success fails the run.
+    @unittest.expectedFailure
+    def test_saved_history_records_digests(self):
+        # Pacemaker compares each operation's op-digest with the configuration
+        # to tell whether a resource's definition changed since it started.
+        self.save()
+        root = ET.fromstring(self.read("out.xml"))
+        ops = root.findall(".//lrm_rsc_op")
+        self.assertTrue(ops)
+        for op in ops:
+            self.assertTrue(op.get("op-digest"), "%s has no op-digest" % op.get("id"))
+
+    @unittest.expectedFailure  # see test_saved_history_records_digests
+    def test_saved_cib_is_settled(self):
+        # Nothing changed since the simulated transition: nothing to do.
+        again = self.run_sim("-x", self.save(), "-S")
+        self.assertEqual(again.returncode, 0, again.stderr)
+        out = again.stdout.decode()
+        summary = out[out.index("Transition Summary:"):out.index("Executing Cluster Transition:")]
+        self.assertEqual(summary.strip(), "Transition Summary:",
+                         "the saved state still needs actions:\n" + summary)
+
+    def test_input_is_untouched(self):
+        self.save()
+        self.assertEqual(self.read("cib.xml").decode(), CIB)
+
+
+def main():
+    global SIMULATOR
+    ap = argparse.ArgumentParser(add_help=False)
+    ap.add_argument("--simulator", required=True)
+    args, rest = ap.parse_known_args()
+    SIMULATOR = os.path.abspath(args.simulator)
+    if not os.access(SIMULATOR, os.X_OK):
+        print("test_cli.py: simulator not found: %s" % args.simulator, file=sys.stderr)
+        return 2
+    prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False)
+    return 0 if prog.result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
