@@ -289,13 +289,12 @@ int main(int argc, char** argv) {
       bool complete = pengine::execute_graph(ws, g, doc.get(), opt.injections.op_fail,
                                              std::time(nullptr), log);
       if (!opt.quiet) {
-        r.out += "\nExecuting Cluster Transition:\n";
-        r.out += r.fancy ? log : plain(log);
+        r.out += r.fancy ? "\nExecuting Cluster Transition:\n" + log : "\n" + plain(log);
       }
       if (!complete) {
         std::cerr << "vigil-simulate: Transition failed: terminated\n"
                   << "vigil-simulate: An invalid transition was produced\n";
-        rc = kExitSoftware;
+        rc = kExitError;
       }
       if (!opt.quiet) {
         auto m2 = model_of(doc.get());
@@ -320,6 +319,5 @@ int main(int argc, char** argv) {
   if (opt.in_place && !opt.xml_file.empty() && !write_file(opt.xml_file, doc_text(doc.get()))) {
     return fail(kExitCantCreate, "could not write " + opt.xml_file);
   }
-  (void)kExitError;
   return rc;
 }

@@ -123,7 +123,7 @@ void inject_transient_attr(xmlNode* state, const std::string& name, const std::s
 // Records one operation result in an lrm_resource, as the controller would.
 void record_result(xmlNode* lrm_rsc, const std::string& rsc, const std::string& task_in,
                    std::int64_t interval_ms, int rc, int target_rc, const std::string& node,
-                   EpochSeconds now) {
+                   EpochSeconds now, const std::string& digest = {}) {
   int call_id = 0;
   for (xmlNode* op = lrm_rsc->children; op; op = op->next) {
     if (!xml::is(op, "lrm_rsc_op")) continue;
@@ -171,6 +171,7 @@ void record_result(xmlNode* lrm_rsc, const std::string& rsc, const std::string& 
     set(op, "last-rc-change", std::to_string(now));
     set(op, "exec-time", "0");
     set(op, "queue-time", "0");
+    if (!digest.empty()) set(op, "op-digest", digest);
   }
 }
 
@@ -266,7 +267,7 @@ Result<std::string> inject(xmlDoc* doc, const Injections& inj, EpochSeconds now)
   return out;
 }
 
-bool execute_graph(const WorkingSet& ws, const Graph& g, xmlDoc* doc,
+bool execute_graph(WorkingSet& ws, const Graph& g, xmlDoc* doc,
                    const std::vector<std::string>& op_fail, EpochSeconds now, std::string& log) {
   std::set<int> confirmed, failed;
   std::vector<char> executed(g.synapses.size(), 0);
@@ -356,7 +357,13 @@ bool execute_graph(const WorkingSet& ws, const Graph& g, xmlDoc* doc,
               }
             }
           } else {
-            record_result(hist, rsc->id, task, interval, rc, target_rc, node, now);
+            std::string digest;
+            if (task == "start" || task == "monitor" || task == "migrate_from" || task == "promote" ||
+                task == "reload-agent" || task == "reload") {
+              std::string dtask = (task == "reload-agent" || task == "reload") ? "start" : task;
+              digest = op_digest(ws, a->rsc, a->node, dtask, interval);
+            }
+            record_result(hist, rsc->id, task, interval, rc, target_rc, node, now, digest);
           }
         }
       }

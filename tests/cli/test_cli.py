@@ -225,7 +225,6 @@ class CrmSimulateCompat(SimulatorCase):
 
     # Known failure: vigil-simulate exits 70 when the simulated transition
     # cannot complete; crm_simulate exits 1 (CRM_EX_ERROR).
-    @unittest.expectedFailure
     def test_failed_transition_exits_1(self):
         cib = self.write("loop.xml", replaced(
             "</constraints>",
@@ -236,7 +235,6 @@ class CrmSimulateCompat(SimulatorCase):
 
     # Known failure: with -s (plain text) crm_simulate prints no section
     # headers, but vigil-simulate still prints "Executing Cluster Transition:".
-    @unittest.expectedFailure
     def test_plain_text_has_no_section_headers(self):
         p = self.run_sim("-x", self.write("cib.xml", CIB), "-S", "-s")
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -309,7 +307,6 @@ class SaveOutput(SimulatorCase):
     # has no op-digest, so the saved CIB restarts everything "due to resource
     # definition change" (crm_simulate reads it the same way). Remove the
     # decorators once fixed; an unexpected success fails the run.
-    @unittest.expectedFailure
     def test_saved_history_records_digests(self):
         # Pacemaker compares each operation's op-digest with the configuration
         # to tell whether a resource's definition changed since it started.
@@ -320,7 +317,6 @@ class SaveOutput(SimulatorCase):
         for op in ops:
             self.assertTrue(op.get("op-digest"), "%s has no op-digest" % op.get("id"))
 
-    @unittest.expectedFailure  # see test_saved_history_records_digests
     def test_saved_cib_is_settled(self):
         # Nothing changed since the simulated transition: nothing to do.
         again = self.run_sim("-x", self.save(), "-S")

@@ -34,7 +34,7 @@ Result<std::string> inject(xmlDoc* doc, const Injections& inj, EpochSeconds now)
 // Executes `g` in Pacemaker's order (synapses by id, repeatedly, each once its
 // inputs are confirmed), appending a line per action to `log` and recording
 // results in `doc`. Returns false when the transition could not complete.
-bool execute_graph(const WorkingSet& ws, const Graph& g, xmlDoc* doc,
+bool execute_graph(WorkingSet& ws, const Graph& g, xmlDoc* doc,
                    const std::vector<std::string>& op_fail, EpochSeconds now, std::string& log);
 
 }  // namespace vigil::pengine
