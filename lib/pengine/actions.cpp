@@ -365,31 +365,30 @@ std::vector<Action*> find_actions_exact(const std::vector<Action*>& list, const 
 }
 
 std::vector<Action*> find_actions(const Resource* rsc, const std::string& key, const Node* node) {
-  std::vector<Action*> out;
   auto it = rsc->actions_by_key.find(key);
-  if (it == rsc->actions_by_key.end()) return out;
-  for (Action* a : it->second) {  // oldest first, as Pacemaker's result
-    if (!node) {
-      out.push_back(a);
-    } else if (!a->node) {
-      a->node = const_cast<Node*>(node);
-      out.push_back(a);
-    } else if (a->node == node) {
-      out.push_back(a);
-    }
+  if (it == rsc->actions_by_key.end()) return {};
+  KeyedActions& k = const_cast<KeyedActions&>(it->second);
+  if (!node) return k.all;  // oldest first, as Pacemaker's result
+  auto nodeless = k.by_node.find(nullptr);
+  if (nodeless != k.by_node.end() && !nodeless->second.empty()) {
+    // Pacemaker gives node-less actions the node they were looked up with.
+    std::vector<Action*> moved = std::move(nodeless->second);
+    k.by_node.erase(nodeless);
+    auto& mine = k.by_node[node];
+    for (Action* a : moved) a->node = const_cast<Node*>(node);
+    mine.insert(mine.end(), moved.begin(), moved.end());
+    std::sort(mine.begin(), mine.end(), [](const Action* x, const Action* y) { return x->id < y->id; });
   }
-  return out;
+  auto mine = k.by_node.find(node);
+  return mine == k.by_node.end() ? std::vector<Action*>{} : mine->second;
 }
 
 std::vector<Action*> find_actions_exact(const Resource* rsc, const std::string& key, const Node* node) {
-  std::vector<Action*> out;
-  if (!node) return out;
+  if (!node) return {};
   auto it = rsc->actions_by_key.find(key);
-  if (it == rsc->actions_by_key.end()) return out;
-  for (Action* a : it->second) {
-    if (a->node == node) out.push_back(a);
-  }
-  return out;
+  if (it == rsc->actions_by_key.end()) return {};
+  auto mine = it->second.by_node.find(node);
+  return mine == it->second.by_node.end() ? std::vector<Action*>{} : mine->second;
 }
 
 Action* find_first_action(const Resource* rsc, const std::string* uuid, const std::string* task,
@@ -398,7 +397,13 @@ Action* find_first_action(const Resource* rsc, const std::string* uuid, const st
   if (uuid) {
     auto it = rsc->actions_by_key.find(*uuid);
     if (it == rsc->actions_by_key.end()) return nullptr;
-    list = &it->second;
+    if (node) {
+      auto mine = it->second.by_node.find(node);
+      if (mine == it->second.by_node.end()) return nullptr;
+      list = &mine->second;
+    } else {
+      list = &it->second.all;
+    }
   } else if (task) {
     auto it = rsc->actions_by_task.find(*task);
     if (it == rsc->actions_by_task.end()) return nullptr;
@@ -409,7 +414,6 @@ Action* find_first_action(const Resource* rsc, const std::string* uuid, const st
   // Newest first, as Pacemaker walks its list.
   for (auto it = list->rbegin(); it != list->rend(); ++it) {
     Action* a = *it;
-    if (uuid && a->uuid != *uuid) continue;
     if (task && a->task != *task) continue;
     if (!node) return a;
     if (a->node == node) return a;
@@ -481,7 +485,9 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
       if (rsc) {
         // Newest first, like Pacemaker's prepend.
         rsc->actions.insert(rsc->actions.begin(), a);
-        rsc->actions_by_key[key].push_back(a);
+        auto& keyed = rsc->actions_by_key[key];
+        keyed.all.push_back(a);
+        keyed.by_node[node].push_back(a);
         rsc->actions_by_task[task].push_back(a);
       } else {
         ws.singletons[key] = a;

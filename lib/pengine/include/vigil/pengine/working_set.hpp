@@ -88,6 +88,12 @@ struct OpTemplate {
   int needs = 0;
 };
 
+// A resource's actions sharing one key, also by node (nullptr: no node yet).
+struct KeyedActions {
+  std::vector<Action*> all;  // creation order
+  std::unordered_map<const Node*, std::vector<Action*>> by_node;
+};
+
 struct Resource {
   int index = 0;
   std::string id;
@@ -115,7 +121,8 @@ struct Resource {
   std::vector<Colocation*> with_this;     // rsc_cons_lhs: this is primary
   std::vector<Action*> actions;  // newest first, as Pacemaker's list
   // Indexes over `actions` (creation order), so lookups never scan.
-  std::unordered_map<std::string, std::vector<Action*>> actions_by_key, actions_by_task;
+  std::unordered_map<std::string, KeyedActions> actions_by_key;
+  std::unordered_map<std::string, std::vector<Action*>> actions_by_task;
   std::unordered_map<std::string, std::shared_ptr<const OpTemplate>> op_templates;
   std::string pending_task;
   Node* pending_node = nullptr;
