@@ -247,6 +247,7 @@ int main(int argc, char** argv) {
     po.now = r.now;
     po.show_scores = opt.show_scores;
     po.sanitized = true;
+    po.explain = !opt.explain.empty();
     // Heap-allocated and released at the end on purpose: freeing hundreds of
     // thousands of actions one by one costs more than the exit itself.
     auto ws_owner = std::make_unique<pengine::WorkingSet>(*sched_cib, po);
@@ -267,6 +268,11 @@ int main(int argc, char** argv) {
         if (printed) r.out += "\n";
         r.out += scores;
       }
+      printed = true;
+    }
+    for (const auto& id : opt.explain) {
+      if (printed) r.out += "\n";
+      r.out += pengine::explain_text(ws, id);
       printed = true;
     }
     pengine::Graph g = pengine::build_graph(ws);

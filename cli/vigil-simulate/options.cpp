@@ -36,7 +36,7 @@ const Spec kSpecs[] = {
     {'h', "help", Arg::kNone},           {'j', "pending", Arg::kNone},
     {0, "text-fancy", Arg::kNone},       {0, "output-as", Arg::kRequired},
     {0, "output-to", Arg::kRequired},    {0, "save-output", Arg::kRequired},
-    {0, "help-all", Arg::kNone},
+    {0, "help-all", Arg::kNone},         {0, "explain", Arg::kRequired},
 };
 
 const Spec* by_short(char c) {
@@ -91,6 +91,7 @@ Status apply(Options& o, const Spec& s, const std::string& v) {
   else if (n == "text-fancy") o.text_fancy = true;
   else if (n == "output-as") o.output_as = v;
   else if (n == "output-to") { /* stdout only */ }
+  else if (n == "explain") { o.explain.push_back(v); o.run = true; }
   return ok_status();
 }
 
@@ -162,6 +163,7 @@ Synthetic Cluster Events:
   -i, --op-inject=OPSPEC     ${resource}_${task}_${interval_in_ms}@${node}=${rc}
   -F, --op-fail=OPSPEC       Make the specified action fail while simulating
   -t, --set-datetime=DATE    Set date/time (ISO 8601 format)
+  --explain=RSC              (Vigil) Explain the placement of RSC: every score contribution
   -q, --quorum=1|0           Set quorum
   -w, --watchdog=1|0         Assume a watchdog device is active
 

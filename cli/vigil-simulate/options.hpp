@@ -22,6 +22,7 @@ struct Options {
   long repeat = 1;
   pengine::Injections injections;
   std::vector<std::string> tickets;  // ticket options: unsupported, reported
+  std::vector<std::string> explain;  // Vigil extension: --explain RSC
   bool version = false, help = false;
 };
 

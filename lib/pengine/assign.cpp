@@ -360,6 +360,17 @@ void apply_coloc_to_weights(WorkingSet& ws, Resource* dependent, const Resource*
     }
   }
   if (c.score <= -kInfinity || c.score >= kInfinity || any_node_available(work, ws)) {
+    if (ws.options.explain) {
+      for (auto& n : ws.nodes) {
+        int before = dependent->allowed[n->index].weight, after = work[n->index].weight;
+        if (work[n->index].present && before != after) {
+          ws.contributions.push_back({dependent, n.get(), after - before, after,
+                                      "colocation " + c.id + " with " + primary->id +
+                                          (primary->allocated_to ? " (on " + primary->allocated_to->uname + ")"
+                                                                 : " (not placed)")});
+        }
+      }
+    }
     dependent->allowed = std::move(work);
   }
 }
@@ -624,8 +635,19 @@ void apply_with_this(WorkingSet& ws, Resource* rsc, Colocation* c) {
   Resource* other = c->dependent;
   if (!colocation_has_influence(*c, nullptr)) return;
   float factor = static_cast<float>(c->score) / static_cast<float>(kInfinity);
+  std::vector<NodeScore> before;
+  if (ws.options.explain) before = rsc->allowed;
   add_colocated_node_scores(ws, other, rsc->id, rsc->allowed, false, c->node_attribute, factor,
                             kColocSelectActive);
+  if (ws.options.explain) {
+    for (auto& n : ws.nodes) {
+      int b = before[n->index].weight, a = rsc->allowed[n->index].weight;
+      if (rsc->allowed[n->index].present && a != b) {
+        ws.contributions.push_back({rsc, n.get(), a - b, a,
+                                    "preferences of " + other->id + " (colocated with it by " + c->id + ")"});
+      }
+    }
+  }
 }
 
 Node* primitive_assign(WorkingSet& ws, Resource* rsc, Node* prefer) {

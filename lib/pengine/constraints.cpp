@@ -715,6 +715,9 @@ void apply_locations(WorkingSet& ws) {
         } else {
           slot.weight = (Score(slot.weight) + Score(weight)).value();
         }
+        if (ws.options.explain) {
+          ws.contributions.push_back({rsc, node, weight, slot.weight, "location constraint " + loc.id});
+        }
         if (static_cast<int>(slot.discover) < static_cast<int>(loc.discover) ||
             (slot.discover == Discover::kAlways && loc.discover != Discover::kAlways)) {
           if (loc.discover == Discover::kExclusive) rsc->set(kRscExclusiveDiscover);

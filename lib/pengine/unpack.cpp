@@ -202,6 +202,7 @@ void resource_node_score(WorkingSet& ws, Resource* rsc, Node* node, int score, c
     slot.discover = Discover::kAlways;
   }
   slot.weight = (Score(slot.weight) + Score(score)).value();
+  if (ws.options.explain) ws.contributions.push_back({rsc, node, score, slot.weight, tag});
 }
 
 Role target_role(WorkingSet& ws, Resource* rsc, bool* has) {

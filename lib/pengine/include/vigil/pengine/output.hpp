@@ -17,6 +17,9 @@ std::string cluster_status_text(WorkingSet& ws, bool show_pending = false);
 std::string cluster_banner_text(WorkingSet& ws);
 // "  * Start      rsc    ( node1 )" lines.
 std::string transition_summary_text(WorkingSet& ws);
+// Why `rsc` is placed where it is: every recorded score contribution per
+// node, the final scores and the chosen node. Needs Options::explain.
+std::string explain_text(const WorkingSet& ws, const std::string& rsc);
 // Pacemaker's natural, case-insensitive name order (node1 < node10).
 int numeric_strcasecmp(const std::string& a, const std::string& b);
 

@@ -232,9 +232,20 @@ struct ScoreLine {
 struct Options {
   EpochSeconds now = 0;
   bool show_scores = false;
+  // Record why each placement score is what it is (WorkingSet::contributions).
+  bool explain = false;
   // Simulation of a sanitized CIB (crm_simulate's default): a change of only
   // secret parameters does not count as a definition change.
   bool sanitized = false;
+};
+
+// One reason a resource's score on a node changed, for explanations.
+struct Contribution {
+  const Resource* rsc = nullptr;
+  const Node* node = nullptr;
+  int delta = 0;           // score added (saturating arithmetic applies)
+  int result = 0;          // the score afterwards
+  std::string source;      // constraint id, "stickiness", "symmetric_default", ...
 };
 
 struct Config {
@@ -278,6 +289,7 @@ class WorkingSet {
   // Failed monitors whose failure expired: they must be rescheduled.
   std::vector<const cib::OpHistory*> failure_expired_monitors;
   std::vector<std::string> score_lines;             // -s output
+  std::vector<Contribution> contributions;          // with Options::explain
   std::vector<std::string> warnings;                // config errors for stderr/log
   int disabled_resources = 0, blocked_resources = 0, ninstances = 0;
   EpochSeconds recheck_by = 0;
