@@ -96,14 +96,15 @@ struct Run {
   std::string out;  // stdout text
 };
 
-Status compute_now(Run& r, const cib::Cib& cib, bool print) {
+Status compute_now(Run& r, xmlDoc* doc, bool print) {
+  std::string execution_date = xml::attr_or(xmlDocGetRootElement(doc), "execution-date");
   if (!r.opt.date.empty()) {
     auto t = parse_iso8601(r.opt.date);
     if (!t) return Error(ErrorCode::kInvalidInput, "invalid date '" + r.opt.date + "' for --set-datetime");
     r.now = *t;
     if (print && !r.opt.quiet) r.out += "Setting effective cluster time: " + r.opt.date + "\n";
-  } else if (!cib.execution_date.empty()) {
-    r.now = std::atoll(cib.execution_date.c_str());
+  } else if (!execution_date.empty()) {
+    r.now = std::atoll(execution_date.c_str());
     if (print && !r.opt.quiet) {
       r.out += "Using the original execution date of: " + format_iso8601(r.now) + "\n";
     }
@@ -203,12 +204,12 @@ int main(int argc, char** argv) {
                  "prevents common misconfigurations)\n";
   }
 
-  // --- current status
-  auto first = model_of(doc.get());
-  if (!first) return fail(kExitConfig, first.error().message());
-  if (auto st = compute_now(r, **first, true); !st) return fail(kExitUsage, st.error().message());
+  // --- current status (not computed at all when quiet)
+  if (auto st = compute_now(r, doc.get(), true); !st) return fail(kExitUsage, st.error().message());
   std::string section;
-  {
+  if (!opt.quiet) {
+    auto first = model_of(doc.get());
+    if (!first) return fail(kExitConfig, first.error().message());
     pengine::Options po;
     po.now = r.now;
     pengine::WorkingSet ws(**first, po);
@@ -305,7 +306,7 @@ int main(int argc, char** argv) {
       if (!opt.quiet) {
         auto m2 = model_of(doc.get());
         if (!m2) return fail(kExitSoftware, m2.error().message());
-        if (auto st = compute_now(r, **m2, true); !st) return fail(kExitUsage, st.error().message());
+        if (auto st = compute_now(r, doc.get(), true); !st) return fail(kExitUsage, st.error().message());
         pengine::Options po2;
         po2.now = r.now;
         pengine::WorkingSet ws2(**m2, po2);

@@ -2,6 +2,8 @@
 // Creating actions and linking them: Pacemaker's custom_action() semantics
 // (find-or-create by key and node, operation defaults, runnability).
 #include <algorithm>
+#include <charconv>
+#include <cstdio>
 #include <cstring>
 
 #include <strings.h>
@@ -13,7 +15,16 @@
 namespace vigil::pengine {
 
 std::string op_key(const std::string& rsc, const std::string& task, std::int64_t interval_ms) {
-  return rsc + "_" + task + "_" + std::to_string(interval_ms);
+  char num[24];
+  auto end = std::to_chars(num, num + sizeof(num), interval_ms).ptr;
+  std::string key;
+  key.reserve(rsc.size() + task.size() + 2 + static_cast<size_t>(end - num));
+  key += rsc;
+  key += '_';
+  key += task;
+  key += '_';
+  key.append(num, end);
+  return key;
 }
 
 bool parse_op_key(const std::string& key, std::string* rsc, std::string* task,

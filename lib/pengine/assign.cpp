@@ -112,6 +112,16 @@ bool block_failure(const WorkingSet& ws, const Node* node, const Resource* rsc, 
 int failcount(const WorkingSet& ws, const Node* node, Resource* rsc, EpochSeconds* last_failure,
               bool effective, const cib::OpHistory* op) {
   if (!node) return 0;
+  if (node->has_fail_attrs < 0) {
+    node->has_fail_attrs = 0;
+    for (const auto& [k, v] : node->attrs) {
+      if (k.compare(0, 11, "fail-count-") == 0 || k.compare(0, 13, "last-failure-") == 0) {
+        node->has_fail_attrs = 1;
+        break;
+      }
+    }
+  }
+  if (!node->has_fail_attrs) return 0;
   // Before feature set 3.0.13 fail counts were per resource, since then per operation.
   bool legacy = compare_version(ws.cib.crm_feature_set, "3.0.13") < 0;
   std::string fc_prefix = "fail-count-" + rsc->id;
@@ -170,8 +180,11 @@ void check_failure_threshold(WorkingSet& ws, Resource* rsc, Node* node) {
     for (Resource* c : rsc->children) check_failure_threshold(ws, c, node);
     return;
   }
-  if (!rsc_actions(rsc, node, "clear_failcount", true).empty()) return;
   if (rsc->migration_threshold == 0 || rsc->is(kRscFailureIgnored)) return;
+  if (rsc->actions_by_task.count("clear_failcount") &&
+      !rsc_actions(rsc, node, "clear_failcount", true).empty()) {
+    return;
+  }
   int fc = failcount(ws, node, rsc, nullptr, true);
   if (fc <= 0) return;
   if (rsc->migration_threshold - fc <= 0) {
@@ -379,6 +392,28 @@ void add_node_scores_matching_attr(const WorkingSet& ws, std::vector<NodeScore>&
                                    const Resource* rsc, std::string attr, float factor,
                                    bool only_positive) {
   if (attr.empty()) attr = "#uname";
+  if (attr == "#uname") {
+    // Node names are unique: each node only matches itself.
+    for (const auto& n : ws.nodes) {
+      auto& slot = nodes[n->index];
+      if (!slot.present) continue;
+      const auto& own = rsc->allowed[n->index];
+      int score = (own.present && node_available(n.get(), false, own.weight)) ? own.weight : -kInfinity;
+      if (factor < 0 && score < 0) continue;
+      if (slot.weight == kInfinityHack) continue;
+      float weight_f = factor * static_cast<float>(score);
+      int weight = static_cast<int>(weight_f < 0 ? weight_f - 0.5f : weight_f + 0.5f);
+      if (weight == 0 && score != 0) weight = factor > 0.0f ? 1 : (factor < 0.0f ? -1 : 0);
+      int new_score = (Score(weight) + Score(slot.weight)).value();
+      if (only_positive && new_score < 0 && slot.weight > 0) {
+        slot.weight = kInfinityHack;
+        continue;
+      }
+      if (only_positive && new_score < 0 && slot.weight == 0) continue;
+      slot.weight = new_score;
+    }
+    return;
+  }
   // Best available score of `rsc` per attribute value, computed once (the
   // per-node lookup would otherwise scan every node for every node).
   std::unordered_map<std::string, int> best;

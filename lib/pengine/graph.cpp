@@ -173,6 +173,17 @@ const AttrMap& cached_params(const WorkingSet& ws, ParamCache& cache, const Reso
 }
 
 void append_esc(std::string& out, std::string_view s) {
+  bool plain = true;
+  for (char c : s) {
+    if (c == '&' || c == '<' || c == '>' || c == '"') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    out.append(s.data(), s.size());  // the common case: nothing to escape
+    return;
+  }
   for (char c : s) {
     switch (c) {
       case '&': out += "&amp;"; break;

@@ -49,6 +49,9 @@ struct Node {
   int weight = 0;        // node health / base weight
   int num_resources = 0; // assigned so far (tie-breaker)
   std::vector<Resource*> running_rsc;
+  // Whether any fail-count/last-failure attribute exists (-1: not yet known);
+  // most nodes have none, and then no resource needs looking up.
+  mutable int has_fail_attrs = -1;
   bool is_ping() const { return type == "ping"; }
 };
 
