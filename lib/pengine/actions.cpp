@@ -380,26 +380,25 @@ std::vector<Action*> find_actions(const Resource* rsc, const std::string& key, c
   if (it == rsc->actions_by_key.end()) return {};
   KeyedActions& k = const_cast<KeyedActions&>(it->second);
   if (!node) return k.all;  // oldest first, as Pacemaker's result
-  auto nodeless = k.by_node.find(nullptr);
-  if (nodeless != k.by_node.end() && !nodeless->second.empty()) {
+  if (!k.nodeless.empty()) {
     // Pacemaker gives node-less actions the node they were looked up with.
-    std::vector<Action*> moved = std::move(nodeless->second);
-    k.by_node.erase(nodeless);
-    auto& mine = k.by_node[node];
+    std::vector<Action*> moved = std::move(k.nodeless);
+    k.nodeless.clear();
+    auto& mine = *k.on(node->index, true);
     for (Action* a : moved) a->node = const_cast<Node*>(node);
     mine.insert(mine.end(), moved.begin(), moved.end());
     std::sort(mine.begin(), mine.end(), [](const Action* x, const Action* y) { return x->id < y->id; });
   }
-  auto mine = k.by_node.find(node);
-  return mine == k.by_node.end() ? std::vector<Action*>{} : mine->second;
+  auto* mine = k.on(node->index, false);
+  return mine ? *mine : std::vector<Action*>{};
 }
 
 std::vector<Action*> find_actions_exact(const Resource* rsc, const std::string& key, const Node* node) {
   if (!node) return {};
   auto it = rsc->actions_by_key.find(key);
   if (it == rsc->actions_by_key.end()) return {};
-  auto mine = it->second.by_node.find(node);
-  return mine == it->second.by_node.end() ? std::vector<Action*>{} : mine->second;
+  auto* mine = const_cast<KeyedActions&>(it->second).on(node->index, false);
+  return mine ? *mine : std::vector<Action*>{};
 }
 
 Action* find_first_action(const Resource* rsc, const std::string* uuid, const std::string* task,
@@ -409,9 +408,8 @@ Action* find_first_action(const Resource* rsc, const std::string* uuid, const st
     auto it = rsc->actions_by_key.find(*uuid);
     if (it == rsc->actions_by_key.end()) return nullptr;
     if (node) {
-      auto mine = it->second.by_node.find(node);
-      if (mine == it->second.by_node.end()) return nullptr;
-      list = &mine->second;
+      list = const_cast<KeyedActions&>(it->second).on(node->index, false);
+      if (!list) return nullptr;
     } else {
       list = &it->second.all;
     }
@@ -498,7 +496,11 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
         rsc->actions.insert(rsc->actions.begin(), a);
         auto& keyed = rsc->actions_by_key[key];
         keyed.all.push_back(a);
-        keyed.by_node[node].push_back(a);
+        if (node) {
+          keyed.on(node->index, true)->push_back(a);
+        } else {
+          keyed.nodeless.push_back(a);
+        }
         rsc->actions_by_task[task].push_back(a);
       } else {
         ws.singletons[key] = a;

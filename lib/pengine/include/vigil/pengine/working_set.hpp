@@ -91,10 +91,19 @@ struct OpTemplate {
   int needs = 0;
 };
 
-// A resource's actions sharing one key, also by node (nullptr: no node yet).
+// A resource's actions sharing one key, also by node index; all in creation
+// order. Actions without a node yet are kept apart.
 struct KeyedActions {
-  std::vector<Action*> all;  // creation order
-  std::unordered_map<const Node*, std::vector<Action*>> by_node;
+  std::vector<Action*> all;
+  std::vector<Action*> nodeless;
+  std::vector<std::vector<Action*>> by_node;
+  std::vector<Action*>* on(int node_index, bool create) {
+    if (static_cast<size_t>(node_index) >= by_node.size()) {
+      if (!create) return nullptr;
+      by_node.resize(static_cast<size_t>(node_index) + 1);
+    }
+    return &by_node[static_cast<size_t>(node_index)];
+  }
 };
 
 struct Resource {
