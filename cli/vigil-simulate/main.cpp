@@ -241,7 +241,10 @@ int main(int argc, char** argv) {
   int rc = kExitOk;
   std::unique_ptr<cib::Cib> sched_cib;
   if (process) {
-    auto m = model_of(doc.get());
+    // The document is only needed again to simulate or save it; otherwise
+    // the model takes it over instead of a copy.
+    bool doc_needed = opt.simulate || !opt.save_output.empty() || opt.in_place;
+    auto m = doc_needed ? model_of(doc.get()) : cib::Cib::from_doc(std::move(doc), "CIB");
     if (!m) return fail(kExitConfig, m.error().message());
     sched_cib = std::move(m).value();
     pengine::Options po;
@@ -320,10 +323,10 @@ int main(int argc, char** argv) {
   }
   std::fwrite(r.out.data(), 1, r.out.size(), stdout);
   std::fflush(stdout);
-  if (!opt.save_output.empty() && !write_file(opt.save_output, doc_text(doc.get()))) {
+  if (doc && !opt.save_output.empty() && !write_file(opt.save_output, doc_text(doc.get()))) {
     return fail(kExitCantCreate, "could not write " + opt.save_output);
   }
-  if (opt.in_place && !opt.xml_file.empty() && !write_file(opt.xml_file, doc_text(doc.get()))) {
+  if (doc && opt.in_place && !opt.xml_file.empty() && !write_file(opt.xml_file, doc_text(doc.get()))) {
     return fail(kExitCantCreate, "could not write " + opt.xml_file);
   }
   return rc;

@@ -570,7 +570,18 @@ void apply_orderings(WorkingSet& ws) {
   }
   std::reverse(all.begin(), all.end());
   for (Action* a : all) block_colocation_dependents(ws, a);
-  for (Resource* r : ws.resources) add_restart_orderings_for_rsc(ws, r);
+  // Those orderings only ever lead to real stops or demotes; without any,
+  // the walk (one per probe) has nothing to add.
+  bool any_stop_or_demote = false;
+  for (const auto& a : ws.actions) {
+    if (a->id > 0 && a->rsc && !a->is(kActPseudo) && (a->task == "stop" || a->task == "demote")) {
+      any_stop_or_demote = true;
+      break;
+    }
+  }
+  if (any_stop_or_demote) {
+    for (Resource* r : ws.resources) add_restart_orderings_for_rsc(ws, r);
+  }
   add_probe_orderings_for_stops(ws);
   all.clear();
   for (auto& a : ws.actions) {
