@@ -281,8 +281,15 @@ int main(int argc, char** argv) {
     }
     pengine::Graph g = pengine::build_graph(ws);
     timer.mark("graph");
-    if (!opt.graph_file.empty() && !write_file(opt.graph_file, pengine::graph_xml(ws, g))) {
-      return fail(kExitCantCreate, "could not write " + opt.graph_file);
+    if (!opt.graph_file.empty()) {
+      std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(opt.graph_file.c_str(), "wb"), &std::fclose);
+      if (!f) return fail(kExitCantCreate, "could not write " + opt.graph_file + ": " + std::strerror(errno));
+      bool ok = true;
+      pengine::write_graph_xml(ws, g, [&](std::string_view chunk) {
+        ok = ok && std::fwrite(chunk.data(), 1, chunk.size(), f.get()) == chunk.size();
+      });
+      ok = (std::fclose(f.release()) == 0) && ok;
+      if (!ok) return fail(kExitCantCreate, "could not write " + opt.graph_file);
     }
     timer.mark("write");
     if (!opt.dot_file.empty() && !write_file(opt.dot_file, pengine::graph_dot(ws, opt.all_actions))) {

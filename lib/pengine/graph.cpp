@@ -2,6 +2,7 @@
 #include "vigil/pengine/graph.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <string_view>
 #include <unordered_map>
@@ -304,7 +305,8 @@ Graph build_graph(WorkingSet& ws) {
   return g;
 }
 
-std::string graph_xml(const WorkingSet& ws, const Graph& g) {
+void write_graph_xml(const WorkingSet& ws, const Graph& g,
+                     const std::function<void(std::string_view)>& sink) {
   std::string out = "<transition_graph cluster-delay=\"" + esc(ws.config.cluster_delay) +
                     "\" stonith-timeout=\"" + esc(ws.config.stonith_timeout) +
                     "\" failed-stop-offset=\"INFINITY\" failed-start-offset=\"" +
@@ -314,13 +316,19 @@ std::string graph_xml(const WorkingSet& ws, const Graph& g) {
   long long limit = std::atoll(ws.config.migration_limit.c_str());
   if (limit > 0) out += " migration-limit=\"" + esc(ws.config.migration_limit) + "\"";
   if (ws.recheck_by > 0) out += " recheck-by=\"" + std::to_string(ws.recheck_by) + "\"";
-  if (g.synapses.empty()) return out + "/>\n";
+  if (g.synapses.empty()) {
+    sink(out + "/>\n");
+    return;
+  }
   out += ">\n";
-  out.reserve(g.synapses.size() * 700);
+  // Written in chunks, so a huge graph never sits whole in memory.
+  constexpr size_t kChunk = 1 << 20;
+  out.reserve(kChunk + 64 * 1024);
   ParamCache cache;
   for (const auto& s : g.synapses) {
-    out += "  <synapse id=\"" + std::to_string(s.id) + "\"";
-    if (s.priority > 0) out += " priority=\"" + std::to_string(s.priority) + "\"";
+    out += "  <synapse";
+    append_attr(out, "id", std::to_string(s.id));
+    if (s.priority > 0) append_attr(out, "priority", std::to_string(s.priority));
     out += ">\n    <action_set>\n";
     write_action(ws, cache, out, s.action, false, "      ");
     out += "    </action_set>\n";
@@ -336,9 +344,19 @@ std::string graph_xml(const WorkingSet& ws, const Graph& g) {
       out += "    </inputs>\n";
     }
     out += "  </synapse>\n";
+    if (out.size() >= kChunk) {
+      sink(out);
+      out.clear();
+    }
   }
   out += "</transition_graph>\n";
-  return out;
+  sink(out);
+}
+
+std::string graph_xml(const WorkingSet& ws, const Graph& g) {
+  std::string all;
+  write_graph_xml(ws, g, [&](std::string_view chunk) { all.append(chunk.data(), chunk.size()); });
+  return all;
 }
 
 std::string action_display_name(const Action* a) {
