@@ -2,6 +2,7 @@
 // Resolving orderings to action links and propagating "optional" and
 // "runnable" along them until nothing changes; fencing and shutdown.
 #include <algorithm>
+#include <unordered_map>
 #include <cstring>
 
 #include <strings.h>
@@ -466,13 +467,17 @@ void rsc_order_first(WorkingSet& ws, Resource* first_rsc, Ordering& order) {
 // "probe then X" implies "probe then restart of X's dependents".
 // `tracked` collects the actions flagged on the way, so that only those need
 // clearing afterwards (not every action of the cluster).
-void add_restart_orderings_for_probe(WorkingSet& ws, Action* probe, Action* after,
-                                     std::vector<Action*>& tracked) {
-  if (!after || !probe || !probe->rsc || !probe->rsc->is_primitive() || probe->task != "monitor") return;
+// Walks what follows `after` (for a probe of `probe_rsc`) and collects, in
+// walk order, the stops and demotes a probe must precede. The result depends
+// only on the resource and the starting action, so every probe of the same
+// resource reuses it.
+void collect_restart_targets(const Resource* probe_rsc, Action* after, std::vector<Action*>& tracked,
+                             std::vector<Action*>& targets) {
+  if (!after) return;
   if (after->is(kActTracking)) return;
   after->set(kActTracking);
   tracked.push_back(after);
-  if (after->rsc && after->rsc->is_primitive() && probe->rsc != after->rsc) {
+  if (after->rsc && after->rsc->is_primitive() && probe_rsc != after->rsc) {
     std::vector<Action*> then_actions;
     if (after->task == "start") {
       then_actions = rsc_actions(after->rsc, nullptr, "stop", false);
@@ -480,19 +485,19 @@ void add_restart_orderings_for_probe(WorkingSet& ws, Action* probe, Action* afte
       then_actions = rsc_actions(after->rsc, nullptr, "demote", false);
     }
     for (Action* t : then_actions) {
-      if (!t->is(kActPseudo)) order_actions(ws, probe, t, kOrderOptional);
+      if (!t->is(kActPseudo)) targets.push_back(t);
     }
   }
   auto afters = after->after.snapshot();
   for (ActionLink* wp : afters) {
     ActionLink& w = *wp;
     if (!(w.type & kOrderImpliesThen)) {
-      if (!after->rsc || after->rsc->is_primitive() || probe->rsc->parent == after->rsc ||
+      if (!after->rsc || after->rsc->is_primitive() || probe_rsc->parent == after->rsc ||
           !w.action->rsc || !w.action->rsc->is_primitive() || after->rsc != w.action->rsc->parent) {
         continue;
       }
     }
-    add_restart_orderings_for_probe(ws, probe, w.action, tracked);
+    collect_restart_targets(probe_rsc, w.action, tracked, targets);
   }
 }
 
@@ -501,13 +506,20 @@ void add_restart_orderings_for_rsc(WorkingSet& ws, Resource* rsc) {
     for (Resource* c : rsc->children) add_restart_orderings_for_rsc(ws, c);
     return;
   }
+  std::unordered_map<Action*, std::vector<Action*>> memo;  // first "then" -> targets
   for (Action* probe : rsc_actions(rsc, nullptr, "monitor", false)) {
-    auto afters = probe->after;
+    auto afters = probe->after.snapshot();
     std::vector<Action*> tracked;
-    for (const auto& a : afters) {
-      add_restart_orderings_for_probe(ws, probe, a->action, tracked);
-      for (Action* t : tracked) t->clear(kActTracking);
-      tracked.clear();
+    for (ActionLink* a : afters) {
+      auto it = memo.find(a->action);
+      if (it == memo.end()) {
+        std::vector<Action*> targets;
+        collect_restart_targets(rsc, a->action, tracked, targets);
+        for (Action* t : tracked) t->clear(kActTracking);
+        tracked.clear();
+        it = memo.emplace(a->action, std::move(targets)).first;
+      }
+      for (Action* t : it->second) order_actions(ws, probe, t, kOrderOptional);
     }
   }
 }
