@@ -122,27 +122,45 @@ int failcount(const WorkingSet& ws, const Node* node, Resource* rsc, EpochSecond
     }
   }
   if (!node->has_fail_attrs) return 0;
-  // Before feature set 3.0.13 fail counts were per resource, since then per operation.
+  // Before feature set 3.0.13 fail counts were per resource, since then per
+  // operation ("fail-count-RSC#OP_INTERVAL"). Indexed once per node.
   bool legacy = compare_version(ws.cib.crm_feature_set, "3.0.13") < 0;
-  std::string fc_prefix = "fail-count-" + rsc->id;
-  std::string lf_prefix = "last-failure-" + rsc->id;
-  auto matches = [&](const std::string& k, const std::string& prefix) {
-    if (k.compare(0, prefix.size(), prefix) != 0) return false;
-    if (legacy) return k.size() == prefix.size();
-    if (k.size() <= prefix.size() + 1 || k[prefix.size()] != '#') return false;
-    auto us = k.rfind('_');
-    return us != std::string::npos && us > prefix.size() + 1 && us + 1 < k.size() &&
-           k.find_first_not_of("0123456789", us + 1) == std::string::npos;
-  };
+  if (node->has_fail_attrs == 1) {
+    node->has_fail_attrs = 2;
+    node->fail_index_legacy = legacy;
+    for (const auto& [k, v] : node->attrs) {
+      bool is_count = k.compare(0, 11, "fail-count-") == 0;
+      bool is_last = !is_count && k.compare(0, 13, "last-failure-") == 0;
+      if (!is_count && !is_last) continue;
+      std::string rest = k.substr(is_count ? 11 : 13);
+      std::string rsc_id;
+      if (legacy) {
+        rsc_id = rest;
+      } else {
+        auto hash = rest.rfind('#');
+        if (hash == std::string::npos || hash == 0) continue;
+        auto us = rest.rfind('_');
+        if (us == std::string::npos || us < hash + 2 || us + 1 >= rest.size() ||
+            rest.find_first_not_of("0123456789", us + 1) != std::string::npos) {
+          continue;
+        }
+        rsc_id = rest.substr(0, hash);
+      }
+      auto& entry = node->fail_index[rsc_id];
+      if (is_count) {
+        entry.first = (Score(entry.first) + parse_score_lenient(v)).value();
+      } else {
+        EpochSeconds t = std::atoll(v.c_str());
+        if (t > entry.second) entry.second = t;
+      }
+    }
+  }
   int count = 0;
   EpochSeconds last = 0;
-  for (const auto& [k, v] : node->attrs) {
-    if (matches(k, fc_prefix)) {
-      count = (Score(count) + parse_score_lenient(v)).value();
-    } else if (matches(k, lf_prefix)) {
-      EpochSeconds t = std::atoll(v.c_str());
-      if (t > last) last = t;
-    }
+  auto found = node->fail_index.find(rsc->id);
+  if (found != node->fail_index.end()) {
+    count = found->second.first;
+    last = found->second.second;
   }
   if (count > 0 && last > 0 && last_failure) *last_failure = last;
   if (count > 0 && rsc->failure_timeout_s && block_failure(ws, node, rsc, op)) {

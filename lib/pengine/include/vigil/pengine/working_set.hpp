@@ -52,6 +52,9 @@ struct Node {
   // Whether any fail-count/last-failure attribute exists (-1: not yet known);
   // most nodes have none, and then no resource needs looking up.
   mutable int has_fail_attrs = -1;
+  // Fail counts by resource id, built on first use: (count, last failure).
+  mutable std::unordered_map<std::string, std::pair<int, EpochSeconds>> fail_index;
+  mutable bool fail_index_legacy = false;
   bool is_ping() const { return type == "ping"; }
 };
 
