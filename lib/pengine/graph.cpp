@@ -2,7 +2,9 @@
 #include "vigil/pengine/graph.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <functional>
+#include <future>
 #include <map>
 #include <string_view>
 #include <unordered_map>
@@ -321,32 +323,57 @@ void write_graph_xml(const WorkingSet& ws, const Graph& g,
     return;
   }
   out += ">\n";
-  // Written in chunks, so a huge graph never sits whole in memory.
-  constexpr size_t kChunk = 1 << 20;
-  out.reserve(kChunk + 64 * 1024);
-  ParamCache cache;
-  for (const auto& s : g.synapses) {
-    out += "  <synapse";
-    append_attr(out, "id", std::to_string(s.id));
-    if (s.priority > 0) append_attr(out, "priority", std::to_string(s.priority));
-    out += ">\n    <action_set>\n";
-    write_action(ws, cache, out, s.action, false, "      ");
-    out += "    </action_set>\n";
-    if (s.inputs.empty()) {
-      out += "    <inputs/>\n";
-    } else {
-      out += "    <inputs>\n";
-      for (const Action* in : s.inputs) {
-        out += "      <trigger>\n";
-        write_action(ws, cache, out, in, true, "        ");
-        out += "      </trigger>\n";
+  sink(out);
+  out.clear();
+  // Synapses are formatted in blocks, two at a time on large graphs (the
+  // machine has two cores), and handed out in order; only a few blocks are
+  // ever held in memory.
+  auto format_block = [&ws, &g](size_t begin, size_t end) {
+    std::string text;
+    text.reserve((end - begin) * 900);
+    ParamCache cache;
+    for (size_t i = begin; i < end; ++i) {
+      const Synapse& s = g.synapses[i];
+      text += "  <synapse";
+      append_attr(text, "id", std::to_string(s.id));
+      if (s.priority > 0) append_attr(text, "priority", std::to_string(s.priority));
+      text += ">\n    <action_set>\n";
+      write_action(ws, cache, text, s.action, false, "      ");
+      text += "    </action_set>\n";
+      if (s.inputs.empty()) {
+        text += "    <inputs/>\n";
+      } else {
+        text += "    <inputs>\n";
+        for (const Action* in : s.inputs) {
+          text += "      <trigger>\n";
+          write_action(ws, cache, text, in, true, "        ");
+          text += "      </trigger>\n";
+        }
+        text += "    </inputs>\n";
       }
-      out += "    </inputs>\n";
+      text += "  </synapse>\n";
     }
-    out += "  </synapse>\n";
-    if (out.size() >= kChunk) {
-      sink(out);
-      out.clear();
+    return text;
+  };
+  constexpr size_t kBlock = 4096;
+  size_t n = g.synapses.size();
+  if (n <= 2 * kBlock) {
+    sink(format_block(0, n));
+  } else {
+    std::deque<std::future<std::string>> pending;
+    size_t next = 0;
+    auto launch = [&] {
+      size_t begin = next;
+      size_t end = std::min(n, begin + kBlock);
+      next = end;
+      pending.push_back(std::async(std::launch::async, format_block, begin, end));
+    };
+    while (next < n && pending.size() < 2) launch();
+    while (!pending.empty()) {
+      std::string block = pending.front().get();
+      pending.pop_front();
+      if (next < n) launch();
+      sink(block);
     }
   }
   out += "</transition_graph>\n";

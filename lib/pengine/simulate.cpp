@@ -188,12 +188,18 @@ bool parse_op_spec(const std::string& spec, std::string* key, std::string* node,
   return true;
 }
 
-void inject_failcount(xmlNode* state, const std::string& rsc, const std::string& task,
-                      std::int64_t interval_ms, int rc, EpochSeconds now) {
-  if (rc == 0 || (rc == 7 && interval_ms == 0)) return;
+// Records a failure as the attribute manager would; returns crm_simulate's
+// "Injecting attribute" lines.
+std::string inject_failcount(xmlNode* state, const std::string& rsc, const std::string& task,
+                             std::int64_t interval_ms, int rc, EpochSeconds now) {
+  if (rc == 0 || (rc == 7 && interval_ms == 0)) return {};
   std::string suffix = rsc + "#" + task + "_" + std::to_string(interval_ms);
+  std::string id = xml::attr_or(state, "id");
   inject_transient_attr(state, "fail-count-" + suffix, "value++");
   inject_transient_attr(state, "last-failure-" + suffix, std::to_string(now));
+  return "  * Injecting attribute fail-count-" + suffix + "=value++ into /node_state '" + id + "'\n" +
+         "  * Injecting attribute last-failure-" + suffix + "=" + std::to_string(now) +
+         " into /node_state '" + id + "'\n";
 }
 
 const cib::ResourceConfig* find_config(const std::vector<std::unique_ptr<cib::ResourceConfig>>& list,
@@ -253,14 +259,14 @@ Result<std::string> inject(xmlDoc* doc, const Injections& inj, EpochSeconds now)
                      "invalid operation specification '" + spec +
                          "' (expected RESOURCE_TASK_INTERVAL@NODE=RC)");
       }
-      out += "  * Injecting " + key + " on " + node + " with rc=" + std::to_string(rc) + "\n";
+      out += "  * Injecting " + spec + " into the configuration\n";
       const cib::ResourceConfig* rc_cfg = find_config((*parsed)->resources, rsc);
       if (!rc_cfg) {
         return Error(ErrorCode::kNotFound, "resource " + rsc + " not found in the configuration");
       }
       xmlNode* state = node_state(doc, node);
       xmlNode* hist = resource_history(state, rsc, rc_cfg->cls, rc_cfg->type, rc_cfg->provider);
-      inject_failcount(state, rsc, task, interval, rc, now);
+      out += inject_failcount(state, rsc, task, interval, rc, now);
       record_result(hist, rsc, task, interval, rc, 0, node, now);
     }
   }
@@ -342,7 +348,7 @@ bool execute_graph(WorkingSet& ws, const Graph& g, xmlDoc* doc,
                      std::to_string(rc) + "\n";
               failed.insert(a->id);
               abort_priority = kInfinity;
-              inject_failcount(state, rsc->id, task, interval, rc, now);
+              log += inject_failcount(state, rsc->id, task, interval, rc, now);
               break;
             }
           }
