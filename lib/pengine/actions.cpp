@@ -470,8 +470,8 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
       // The outcome depends only on the resource and key (fencing devices
       // also read node-specific parameters), so it is computed once.
       bool cacheable = rsc->cls != "stonith";
-      auto cached = cacheable ? rsc->op_templates.find(key + "\n" + task) : rsc->op_templates.end();
-      if (cached != rsc->op_templates.end()) {
+      auto cached = cacheable ? rsc->op_templates.find(key) : rsc->op_templates.end();
+      if (cached != rsc->op_templates.end() && cached->second->task == task) {
         a->meta = cached->second->meta;
         a->on_fail = cached->second->on_fail;
         a->fail_role = cached->second->fail_role;
@@ -484,7 +484,8 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
           t->on_fail = a->on_fail;
           t->fail_role = a->fail_role;
           t->needs = static_cast<int>(a->needs);
-          rsc->op_templates.emplace(key + "\n" + task, std::move(t));
+          t->task = task;
+          rsc->op_templates.emplace(key, std::move(t));
         }
       }
     }
@@ -493,7 +494,7 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
       ws.actions.push_back(std::move(owned));
       if (rsc) {
         // Newest first, like Pacemaker's prepend.
-        rsc->actions.insert(rsc->actions.begin(), a);
+        rsc->actions.push_back(a);
         auto& keyed = rsc->actions_by_key[key];
         keyed.all.push_back(a);
         if (node) {

@@ -607,7 +607,8 @@ bool finalize_assignment(WorkingSet& ws, Resource* rsc, Node* chosen, bool force
   rsc->clear(kRscProvisional);
   if (!chosen) {
     rsc->next_role = Role::kStopped;
-    for (Action* op : rsc->actions) {
+    for (auto it = rsc->actions.rbegin(); it != rsc->actions.rend(); ++it) {
+      Action* op = *it;
       if (op->task == "stop") {
         op->clear(kActOptional);
       } else if (op->task == "start") {

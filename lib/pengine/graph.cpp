@@ -115,7 +115,9 @@ void add_action(WorkingSet& ws, Graph& g, Action* a) {
 }
 
 void add_rsc_actions(WorkingSet& ws, Graph& g, Resource* rsc) {
-  for (Action* a : std::vector<Action*>(rsc->actions)) add_action(ws, g, a);
+  // Newest first, as Pacemaker walks its list.
+  std::vector<Action*> list(rsc->actions.rbegin(), rsc->actions.rend());
+  for (Action* a : list) add_action(ws, g, a);
   for (Resource* c : rsc->children) add_rsc_actions(ws, g, c);
 }
 

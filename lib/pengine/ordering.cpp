@@ -357,7 +357,7 @@ void update_action_for_orderings(WorkingSet& ws, Action* then) {
 namespace {
 
 void mark_action_blocked(WorkingSet& ws, Resource* rsc, const std::string& task, const Resource* reason) {
-  for (Action* a : std::vector<Action*>(rsc->actions)) {
+  for (Action* a : std::vector<Action*>(rsc->actions.rbegin(), rsc->actions.rend())) {
     if (a->is(kActRunnable) && a->task == task) {
       a->clear(kActRunnable);
       set_reason(a, "colocation with " + reason->id, false);
@@ -609,7 +609,7 @@ namespace {
 
 void order_start_vs_fencing(WorkingSet& ws, Resource* rsc, Action* stonith) {
   Node* target = stonith->node;
-  for (Action* a : std::vector<Action*>(rsc->actions)) {
+  for (Action* a : std::vector<Action*>(rsc->actions.rbegin(), rsc->actions.rend())) {
     switch (a->needs) {
       case Needs::kNothing:
         break;

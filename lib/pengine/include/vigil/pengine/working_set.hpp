@@ -88,6 +88,7 @@ enum RscFlag : std::uint32_t {
 // What an operation's configuration makes of an action (meta-attributes,
 // failure handling), computed once per resource and operation key.
 struct OpTemplate {
+  std::string task;
   AttrMap meta;
   OnFail on_fail = OnFail::kRecover;
   Role fail_role = Role::kUnknown;
@@ -134,7 +135,7 @@ struct Resource {
   std::vector<Node*> dangling_migrations;
   std::vector<Colocation*> this_with;     // rsc_cons: this is dependent
   std::vector<Colocation*> with_this;     // rsc_cons_lhs: this is primary
-  std::vector<Action*> actions;  // newest first, as Pacemaker's list
+  std::vector<Action*> actions;  // creation order (Pacemaker walks it newest first)
   // Indexes over `actions` (creation order), so lookups never scan.
   std::unordered_map<std::string, KeyedActions> actions_by_key;
   std::unordered_map<std::string, std::vector<Action*>> actions_by_task;
