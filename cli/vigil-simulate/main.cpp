@@ -252,12 +252,16 @@ int main(int argc, char** argv) {
     po.show_scores = opt.show_scores;
     po.sanitized = true;
     po.explain = !opt.explain.empty();
+    po.profile = timer.on;
     // Heap-allocated and released at the end on purpose: freeing hundreds of
     // thousands of actions one by one costs more than the exit itself.
     auto ws_owner = std::make_unique<pengine::WorkingSet>(*sched_cib, po);
     pengine::WorkingSet& ws = *ws_owner;
     timer.mark("model");
     if (auto st = pengine::schedule(ws); !st) return fail(kExitConfig, st.error().message());
+    for (const auto& [stage, secs] : ws.stage_seconds) {
+      std::fprintf(stderr, "timing:   %-10s %8.3f s\n", stage, secs);
+    }
     timer.mark("schedule");
     if (opt.verbose > 0) {
       for (const auto& w : ws.warnings) std::cerr << "warning: " << w << "\n";

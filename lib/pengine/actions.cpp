@@ -393,6 +393,17 @@ std::vector<Action*> find_actions(const Resource* rsc, const std::string& key, c
   return mine ? *mine : std::vector<Action*>{};
 }
 
+// find_actions(...).front() without building the list.
+Action* find_first_keyed(const Resource* rsc, const std::string& key, const Node* node) {
+  auto it = rsc->actions_by_key.find(key);
+  if (it == rsc->actions_by_key.end()) return nullptr;
+  KeyedActions& k = const_cast<KeyedActions&>(it->second);
+  if (!node) return k.all.empty() ? nullptr : k.all.front();
+  if (!k.nodeless.empty()) return find_actions(rsc, key, node).front();
+  auto* mine = k.on(node->index, false);
+  return (mine && !mine->empty()) ? mine->front() : nullptr;
+}
+
 std::vector<Action*> find_actions_exact(const Resource* rsc, const std::string& key, const Node* node) {
   if (!node) return {};
   auto it = rsc->actions_by_key.find(key);
@@ -441,8 +452,7 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
   Action* a = nullptr;
   if (save) {
     if (rsc) {
-      auto found = find_actions(rsc, key, node);
-      if (!found.empty()) a = found.front();
+      a = find_first_keyed(rsc, key, node);
     } else {
       auto it = ws.singletons.find(key);
       if (it != ws.singletons.end() && (!node || it->second->node == node)) a = it->second;
@@ -643,8 +653,9 @@ void new_ordering(WorkingSet& ws, Resource* first_rsc, std::string first_task, A
   o.then_rsc = then_rsc ? then_rsc : (then_action ? then_action->rsc : nullptr);
   o.first_action = first_action;
   o.then_action = then_action;
-  o.first_task = first_task.empty() && first_action ? first_action->uuid : std::move(first_task);
-  o.then_task = then_task.empty() && then_action ? then_action->uuid : std::move(then_task);
+  // With an action given, its key is not copied (the action has it).
+  o.first_task = first_action ? std::string() : std::move(first_task);
+  o.then_task = then_action ? std::string() : std::move(then_task);
   ws.orderings.push_back(o);
   order_migration_equivalents(ws, o);
 }

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <functional>
 
+#include <chrono>
+
 #include "internal.hpp"
 
 namespace vigil::pengine {
@@ -20,15 +22,36 @@ AttrMap rsc_params(const WorkingSet& ws, const Resource* rsc, const Node* node) 
   return out;
 }
 
+namespace {
+// Stage durations for benchmarks (Options::profile). Measuring time never
+// changes a decision.
+struct StageClock {
+  WorkingSet& ws;
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+  void mark(const char* stage) {
+    if (!ws.options.profile) return;
+    auto now = std::chrono::steady_clock::now();
+    ws.stage_seconds.emplace_back(stage, std::chrono::duration<double>(now - last).count());
+    last = now;
+  }
+};
+}  // namespace
+
 Status schedule(WorkingSet& ws) {
+  StageClock clock{ws};
   if (auto st = unpack(ws); !st) return st;
+  clock.mark("unpack");
   unpack_constraints(ws);
   apply_node_health(ws);
   apply_node_criteria(ws);
+  clock.mark("locations");
   create_internal_constraints(ws);
   handle_rsc_config_changes(ws);
+  clock.mark("internal");
   assign_resources(ws);
+  clock.mark("assign");
   schedule_probes(ws);
+  clock.mark("probes");
   for (Resource* r : ws.resources) {
     // Orphans with fail counts get them cleared.
     if (!r->is(kRscOrphan) || !ws.config.stop_orphan_resources) continue;
@@ -40,8 +63,10 @@ Status schedule(WorkingSet& ws) {
     }
   }
   create_resource_actions(ws);
+  clock.mark("actions");
   schedule_fencing_and_shutdowns(ws);
   apply_orderings(ws);
+  clock.mark("orderings");
   return ok_status();
 }
 

@@ -95,6 +95,7 @@ class SimCore {
   SimTime now() const { return now_; }
   std::optional<SimTime> next_delivery_time() const;
   bool deliver_next();
+  void advance_to(SimTime t);
   std::vector<std::vector<NodeId>> partitions() const;
   const std::vector<std::string>& trace() const { return trace_; }
   SimRandom& random() { return random_; }
@@ -109,6 +110,7 @@ class SimCore {
   bool endpoint_alive(std::uint64_t id) const;
 
  private:
+  void start_all_of(const std::vector<NodeId>& ids);
   void reform();
   bool compute_quorum(NodeState& n, std::size_t votes);
   void refresh_views(const std::string& group, const std::vector<NodeId>& ring,

@@ -248,6 +248,8 @@ struct ScoreLine {
 struct Options {
   EpochSeconds now = 0;
   bool show_scores = false;
+  // Record how long each scheduler stage took (WorkingSet::stage_seconds).
+  bool profile = false;
   // Record why each placement score is what it is (WorkingSet::contributions).
   bool explain = false;
   // Simulation of a sanitized CIB (crm_simulate's default): a change of only
@@ -306,6 +308,7 @@ class WorkingSet {
   std::vector<const cib::OpHistory*> failure_expired_monitors;
   std::vector<std::string> score_lines;             // -s output
   std::vector<Contribution> contributions;          // with Options::explain
+  std::vector<std::pair<const char*, double>> stage_seconds;  // with Options::profile
   std::vector<std::string> warnings;                // config errors for stderr/log
   int disabled_resources = 0, blocked_resources = 0, ninstances = 0;
   EpochSeconds recheck_by = 0;
