@@ -396,11 +396,18 @@ void create_resource_actions(WorkingSet& ws) {
 
 namespace {
 
-bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node) {
+// Per-resource strings every probe of the resource needs, made once.
+struct ProbeKeys {
+  std::string monitor, start;
+  bool has_reload = false;
+  bool ready = false;
+};
+
+bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node, std::vector<ProbeKeys>& keys) {
   if (!ws.config.startup_probes) return false;
   if (!rsc->children.empty()) {
     bool any = false;
-    for (Resource* c : rsc->children) any = probe_rsc_on_node(ws, c, node) || any;
+    for (Resource* c : rsc->children) any = probe_rsc_on_node(ws, c, node, keys) || any;
     return any;
   }
   if (rsc->is(kRscOrphan)) return false;
@@ -412,7 +419,14 @@ bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node) {
     if (allowed.discover != Discover::kExclusive) return false;
   }
   if (allowed.present && allowed.discover == Discover::kNever) return false;
-  Action* probe = custom_action(ws, rsc, op_key(rsc->id, "monitor", 0), "monitor", node, false, true);
+  ProbeKeys& k = keys[static_cast<size_t>(rsc->index)];
+  if (!k.ready) {
+    k.monitor = op_key(rsc->id, "monitor", 0);
+    k.start = op_key(rsc->id, "start", 0);
+    k.has_reload = rsc->actions_by_task.count("reload-agent") > 0;
+    k.ready = true;
+  }
+  Action* probe = custom_action(ws, rsc, k.monitor, "monitor", node, false, true);
   probe->clear(kActOptional);
   bool running_here = std::find(rsc->running_on.begin(), rsc->running_on.end(), node) != rsc->running_on.end();
   if (!running_here) {
@@ -422,10 +436,10 @@ bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node) {
   }
   std::uint32_t flags = kOrderOptional;
   if (!probe->is(kActRunnable) && rsc->running_on.empty()) flags |= kOrderRunnableLeft;
-  new_ordering(ws, rsc, "", probe, rsc, op_key(rsc->id, "start", 0), nullptr, flags);
+  new_ordering(ws, rsc, "", probe, rsc, k.start, nullptr, flags);
   // "probe then reload": only meaningful when a reload was scheduled (that
   // happens before probes), so skip the ordering otherwise.
-  if (rsc->actions_by_task.count("reload-agent")) {
+  if (k.has_reload) {
     new_ordering(ws, rsc, "", probe, rsc, op_key(rsc->id, "reload-agent", 0), nullptr, kOrderOptional);
   }
   return true;
@@ -434,6 +448,7 @@ bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node) {
 }  // namespace
 
 void schedule_probes(WorkingSet& ws) {
+  std::vector<ProbeKeys> keys(ws.all_rscs.size());
   for (auto& n : ws.nodes) {
     Node* node = n.get();
     if (!node->online || node->unclean) continue;
@@ -443,7 +458,7 @@ void schedule_probes(WorkingSet& ws) {
       a->meta["op_no_wait"] = "true";
       continue;
     }
-    for (Resource* r : ws.resources) probe_rsc_on_node(ws, r, node);
+    for (Resource* r : ws.resources) probe_rsc_on_node(ws, r, node, keys);
   }
 }
 
