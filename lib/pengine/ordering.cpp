@@ -391,16 +391,21 @@ void block_colocation_dependents(WorkingSet& ws, Action* action) {
 
 namespace {
 
-std::vector<Action*> find_actions_by_task(Resource* rsc, const std::string& key) {
-  auto list = find_actions(rsc, key, nullptr);
-  if (list.empty()) {
-    std::string task;
-    std::int64_t interval = 0;
-    if (parse_op_key(key, nullptr, &task, &interval)) {
-      list = find_actions(rsc, op_key(rsc->id, task, interval), nullptr);
-    }
+// All of `rsc`'s actions with `key` (or with the same task and interval
+// under this resource's own id); null when none. No copy is made.
+const std::vector<Action*>* find_actions_by_task(Resource* rsc, const std::string& key) {
+  auto it = rsc->actions_by_key.find(key);
+  if (it != rsc->actions_by_key.end() && !it->second.all.empty()) return &it->second.all;
+  if (key.size() > rsc->id.size() && key.compare(0, rsc->id.size(), rsc->id) == 0 &&
+      key[rsc->id.size()] == '_') {
+    return nullptr;  // already this resource's own key
   }
-  return list;
+  std::string task;
+  std::int64_t interval = 0;
+  if (!parse_op_key(key, nullptr, &task, &interval)) return nullptr;
+  it = rsc->actions_by_key.find(op_key(rsc->id, task, interval));
+  if (it != rsc->actions_by_key.end() && !it->second.all.empty()) return &it->second.all;
+  return nullptr;
 }
 
 void order_resource_actions_after(WorkingSet& ws, Action* first_action, Resource* rsc, Ordering& order) {
@@ -408,8 +413,8 @@ void order_resource_actions_after(WorkingSet& ws, Action* first_action, Resource
   std::uint32_t flags = order.flags;
   if (order.then_action) {
     then_actions.push_back(order.then_action);
-  } else {
-    then_actions = find_actions_by_task(rsc, order.then_task);
+  } else if (const auto* found = find_actions_by_task(rsc, order.then_task)) {
+    then_actions = *found;  // copied: ordering may create actions for this key
   }
   if (then_actions.empty()) return;
   if (first_action && first_action->rsc == rsc && first_action->is(kActDangle)) flags &= ~kOrderImpliesThen;
@@ -433,7 +438,7 @@ void rsc_order_first(WorkingSet& ws, Resource* first_rsc, Ordering& order) {
   if (first_action) {
     first_actions.push_back(first_action);
   } else {
-    first_actions = find_actions_by_task(first_rsc, order.first_task);
+    if (const auto* found = find_actions_by_task(first_rsc, order.first_task)) first_actions = *found;
   }
   if (first_actions.empty() && first_rsc == then_rsc) {
     // nothing
