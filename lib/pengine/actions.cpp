@@ -459,8 +459,8 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
     }
   }
   if (!a) {
-    auto owned = std::make_unique<Action>();
-    a = owned.get();
+    ws.action_store.emplace_back();
+    a = &ws.action_store.back();
     a->rsc = rsc;
     a->task = task;
     a->uuid = key;
@@ -501,7 +501,7 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
     }
     if (save) {
       a->id = ws.next_action_id++;
-      ws.actions.push_back(std::move(owned));
+      ws.actions.push_back(a);
       if (rsc) {
         // Newest first, like Pacemaker's prepend.
         rsc->actions.push_back(a);
@@ -518,7 +518,7 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
       }
     } else {
       // Transient action: kept alive by the working set but never scheduled.
-      ws.actions.push_back(std::move(owned));
+      ws.actions.push_back(a);
       a->id = -1;
     }
   }

@@ -302,8 +302,8 @@ Graph build_graph(WorkingSet& ws) {
   Graph g;
   for (Resource* r : ws.resources) add_rsc_actions(ws, g, r);
   std::vector<Action*> all;
-  for (auto& a : ws.actions) {
-    if (a->id > 0) all.push_back(a.get());
+  for (Action* a : ws.actions) {
+    if (a->id > 0) all.push_back(a);
   }
   for (auto it = all.rbegin(); it != all.rend(); ++it) add_action(ws, g, *it);
   return g;
@@ -420,8 +420,8 @@ std::string graph_dot(const WorkingSet& ws, bool all_actions) {
   std::string out = " digraph \"g\" {\n";
   std::vector<char> written(ws.actions.size() + 1, 0);
   std::vector<Action*> all;
-  for (const auto& a : ws.actions) {
-    if (a->id > 0) all.push_back(a.get());
+  for (Action* a : ws.actions) {
+    if (a->id > 0) all.push_back(a);
   }
   std::reverse(all.begin(), all.end());
   for (Action* a : all) {

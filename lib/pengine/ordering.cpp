@@ -582,15 +582,15 @@ void apply_orderings(WorkingSet& ws) {
   }
   // Pacemaker walks its action list newest first.
   std::vector<Action*> all;
-  for (auto& a : ws.actions) {
-    if (a->id > 0) all.push_back(a.get());
+  for (Action* a : ws.actions) {
+    if (a->id > 0) all.push_back(a);
   }
   std::reverse(all.begin(), all.end());
   for (Action* a : all) block_colocation_dependents(ws, a);
   // Those orderings only ever lead to real stops or demotes; without any,
   // the walk (one per probe) has nothing to add.
   bool any_stop_or_demote = false;
-  for (const auto& a : ws.actions) {
+  for (Action* a : ws.actions) {
     if (a->id > 0 && a->rsc && !a->is(kActPseudo) && (a->task == "stop" || a->task == "demote")) {
       any_stop_or_demote = true;
       break;
@@ -601,8 +601,8 @@ void apply_orderings(WorkingSet& ws) {
   }
   add_probe_orderings_for_stops(ws);
   all.clear();
-  for (auto& a : ws.actions) {
-    if (a->id > 0) all.push_back(a.get());
+  for (Action* a : ws.actions) {
+    if (a->id > 0) all.push_back(a);
   }
   std::reverse(all.begin(), all.end());
   for (Action* a : all) update_action_for_orderings(ws, a);
@@ -705,8 +705,8 @@ void schedule_fencing_and_shutdowns(WorkingSet& ws) {
       Action* down = custom_action(ws, nullptr, "do_shutdown-" + node->uname, "do_shutdown", node,
                                    false, true);
       // Stops on the node come first.
-      for (auto& a : ws.actions) {
-        Action* s = a.get();
+      for (Action* a : ws.actions) {
+        Action* s = a;
         if (s->id <= 0 || !s->rsc || s->node != node || s->task != "stop") continue;
         if (s->rsc->is(kRscMaintenance) || node->maintenance) continue;
         if (!(s->rsc->is(kRscManaged) || s->rsc->is(kRscBlock))) continue;

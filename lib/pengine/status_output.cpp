@@ -393,7 +393,7 @@ void rsc_action_lines(Widths& w, Resource* rsc, std::string& out) {
 
 std::string transition_summary_text(WorkingSet& ws) {
   std::string out;
-  for (auto& a : ws.actions) {
+  for (Action* a : ws.actions) {
     if (a->id <= 0 || a->rsc || a->is(kActOptional)) continue;
     std::string task;
     if (a->task == "do_shutdown") {

@@ -299,7 +299,8 @@ class WorkingSet {
   std::vector<std::unique_ptr<Resource>> all_rscs;  // every resource, parents first
   std::vector<Resource*> resources;                 // top level, priority order
   std::vector<std::unique_ptr<Colocation>> colocations;
-  std::vector<std::unique_ptr<Action>> actions;     // creation order (id order)
+  std::deque<Action> action_store;                  // owns every action (stable addresses)
+  std::vector<Action*> actions;                     // creation order (id order)
   std::deque<Ordering> orderings;                   // creation order (stable addresses)
   std::deque<ActionLink> links;                     // owns every ActionLink
   std::vector<std::unique_ptr<Location>> locations; // creation order
