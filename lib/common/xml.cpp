@@ -42,6 +42,35 @@ Result<DocPtr> finish(xmlParserCtxtPtr ctxt, xmlDoc* doc, ErrorCollector& errors
 
 }  // namespace
 
+void append_escaped(std::string& out, std::string_view s) {
+  bool plain = true;
+  for (char c : s) {
+    if (c == '&' || c == '<' || c == '>' || c == '"') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    out.append(s.data(), s.size());  // the common case: nothing to escape
+    return;
+  }
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+}
+
+std::string escaped(std::string_view s) {
+  std::string out;
+  append_escaped(out, s);
+  return out;
+}
+
 void init() {
   static std::once_flag once;
   std::call_once(once, [] { xmlInitParser(); });

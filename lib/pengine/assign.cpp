@@ -734,25 +734,7 @@ Node* primitive_assign(WorkingSet& ws, Resource* rsc, Node* prefer) {
 void expand_group_colocations(Resource* g) {
   if (g->children.empty()) return;
   Resource* member = g->children.front();
-  for (Colocation* c : g->this_with) {
-    // g_list_insert_sorted by primary priority, as for any "this with".
-    auto& l = member->this_with;
-    auto it = l.begin();
-    while (it != l.end()) {
-      const Colocation* o = *it;
-      int cmp;
-      if (c->primary->priority != o->primary->priority) {
-        cmp = c->primary->priority > o->primary->priority ? -1 : 1;
-      } else if (c->primary->kind != o->primary->kind) {
-        cmp = c->primary->kind > o->primary->kind ? -1 : 1;
-      } else {
-        cmp = c->primary->id.compare(o->primary->id);
-      }
-      if (cmp <= 0) break;
-      ++it;
-    }
-    l.insert(it, c);
-  }
+  for (Colocation* c : g->this_with) add_this_with(member, c);
   bool any_unmanaged = !member->is(kRscManaged);
   for (size_t i = 1; i < g->children.size(); ++i) {
     Resource* m = g->children[i];
@@ -766,24 +748,7 @@ void expand_group_colocations(Resource* g) {
   }
   g->this_with.clear();
   Resource* last = last_group_member(g);
-  for (Colocation* c : g->with_this) {
-    auto& l = last->with_this;
-    auto it = l.begin();
-    while (it != l.end()) {
-      const Colocation* o = *it;
-      int cmp;
-      if (c->dependent->priority != o->dependent->priority) {
-        cmp = c->dependent->priority > o->dependent->priority ? -1 : 1;
-      } else if (c->dependent->kind != o->dependent->kind) {
-        cmp = c->dependent->kind > o->dependent->kind ? -1 : 1;
-      } else {
-        cmp = c->dependent->id.compare(o->dependent->id);
-      }
-      if (cmp <= 0) break;
-      ++it;
-    }
-    l.insert(it, c);
-  }
+  for (Colocation* c : g->with_this) add_with_this(last, c);
   g->with_this.clear();
 }
 

@@ -11,19 +11,6 @@ namespace vigil::pengine {
 
 namespace {
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -33,7 +20,7 @@ std::string params_digest(const AttrMap& params) {
   std::sort(sorted.begin(), sorted.end(),
             [](const auto& a, const auto& b) { return strcmp(a.first.c_str(), b.first.c_str()) < 0; });
   std::string text = " <parameters";
-  for (const auto& [k, v] : sorted) text += " " + k + "=\"" + xml_escape(v) + "\"";
+  for (const auto& [k, v] : sorted) text += " " + k + "=\"" + xml::escaped(v) + "\"";
   text += "/>\n";
   return md5_hex(text);
 }

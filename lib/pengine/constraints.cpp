@@ -289,12 +289,19 @@ int dependent_cmp(const Colocation* a, const Colocation* b) {
   return a->dependent->id.compare(b->dependent->id);
 }
 
+}  // namespace
+
 // g_list_insert_sorted: inserts before the first element that compares greater.
 void insert_sorted(std::vector<Colocation*>& list, Colocation* c, int (*cmp)(const Colocation*, const Colocation*)) {
   auto it = list.begin();
   while (it != list.end() && cmp(c, *it) > 0) ++it;
   list.insert(it, c);
 }
+
+void add_this_with(Resource* rsc, Colocation* c) { insert_sorted(rsc->this_with, c, primary_cmp); }
+void add_with_this(Resource* rsc, Colocation* c) { insert_sorted(rsc->with_this, c, dependent_cmp); }
+
+namespace {
 
 void anti_colocation_order(WorkingSet& ws, Resource* first, Role first_role, Resource* then, Role then_role) {
   std::vector<std::string> first_tasks, then_tasks;
@@ -338,8 +345,8 @@ void new_colocation(WorkingSet& ws, const std::string& id, const std::string& no
   c->primary_role = role_of(primary_role);
   c->node_attribute = node_attr_name;
   c->influence = influence;
-  insert_sorted(dependent->this_with, c.get(), primary_cmp);
-  insert_sorted(primary->with_this, c.get(), dependent_cmp);
+  add_this_with(dependent, c.get());
+  add_with_this(primary, c.get());
   Colocation* raw = c.get();
   ws.colocations.push_back(std::move(c));
   if (score <= -kInfinity) {

@@ -121,19 +121,7 @@ void add_rsc_actions(WorkingSet& ws, Graph& g, Resource* rsc) {
   for (Resource* c : rsc->children) add_rsc_actions(ws, g, c);
 }
 
-std::string esc(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string esc(const std::string& s) { return xml::escaped(s); }
 
 std::string meta_name(const std::string& k) {
   std::string n = "CRM_meta_" + k;
@@ -177,28 +165,7 @@ const AttrMap& cached_params(const WorkingSet& ws, ParamCache& cache, const Reso
   return it->second;
 }
 
-void append_esc(std::string& out, std::string_view s) {
-  bool plain = true;
-  for (char c : s) {
-    if (c == '&' || c == '<' || c == '>' || c == '"') {
-      plain = false;
-      break;
-    }
-  }
-  if (plain) {
-    out.append(s.data(), s.size());  // the common case: nothing to escape
-    return;
-  }
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-}
+void append_esc(std::string& out, std::string_view s) { xml::append_escaped(out, s); }
 
 void append_attr(std::string& out, std::string_view name, std::string_view value) {
   out += ' ';

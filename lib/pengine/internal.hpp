@@ -109,6 +109,9 @@ void block_colocation_dependents(WorkingSet& ws, Action* action);
 void new_colocation(WorkingSet& ws, const std::string& id, const std::string& node_attr_name, int score,
                     Resource* dependent, Resource* primary, const std::string& dependent_role,
                     const std::string& primary_role, bool influence);
+// Colocation lists kept in Pacemaker's order (by priority, kind and id).
+void add_this_with(Resource* rsc, Colocation* c);
+void add_with_this(Resource* rsc, Colocation* c);
 void pe_fence_node(WorkingSet& ws, Node* node, const std::string& reason, bool priority_delay);
 bool can_fence(const WorkingSet& ws, const Node* node);
 void order_vs_fence(WorkingSet& ws, Action* stonith);

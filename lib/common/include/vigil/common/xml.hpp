@@ -46,6 +46,10 @@ xmlNode* first_child(const xmlNode* n, const char* name);
 std::string to_string(const xmlNode* n, bool pretty = true);
 std::string to_string(const xmlDoc* d, bool pretty = true);
 
+// Appends `s` escaped for an XML attribute value (& < > ").
+void append_escaped(std::string& out, std::string_view s);
+std::string escaped(std::string_view s);
+
 // Calls xmlInitParser() once; safe to call from every main.
 void init();
 
