@@ -5,6 +5,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "utc_for_tests.hpp"
+
 #include "vigil/common/xml.hpp"
 
 namespace xml = vigil::xml;
@@ -15,18 +17,9 @@ using vigil::rules::NvSet;
 using vigil::rules::Rule;
 using vigil::rules::RuleInput;
 
-namespace {
+using vigil::test::utc;
 
-EpochSeconds utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  return static_cast<EpochSeconds>(timegm(&tm));
-}
+namespace {
 
 // A parsed document with an id index for id-ref resolution.
 class Doc {

@@ -4,27 +4,15 @@
 #include <catch2/catch.hpp>
 #include <ctime>
 
+#include "utc_for_tests.hpp"
+
 using vigil::EpochSeconds;
 using vigil::IsoDuration;
 using vigil::parse_interval_ms;
 using vigil::parse_iso8601;
 using vigil::parse_iso8601_duration;
 
-namespace {
-
-// Expected values come from the C library, not from the code under test.
-EpochSeconds utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  return static_cast<EpochSeconds>(timegm(&tm));
-}
-
-}  // namespace
+using vigil::test::utc;
 
 TEST_CASE("calendar date-times parse to UTC epoch seconds") {
   CHECK(utc(2012, 7, 13, 13, 51, 14) == 1342187474);  // sanity of the helper
