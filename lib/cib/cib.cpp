@@ -408,6 +408,7 @@ Status Cib::parse() {
             h.provider = attr_or(lr, "provider");
             h.type = attr_or(lr, "type");
             h.container = attr_or(lr, "container");
+            h.shutdown_lock = attr_or(lr, "shutdown-lock");
             for (const xmlNode* op : children(lr, "lrm_rsc_op")) {
               h.ops.push_back(parse_op_history(op));
               h.ops.back().doc_index = static_cast<int>(h.ops.size()) - 1;

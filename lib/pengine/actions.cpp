@@ -5,10 +5,9 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 
 #include <strings.h>
-#include <cstring>
-#include <functional>
 
 #include "internal.hpp"
 
@@ -130,7 +129,7 @@ OnFail parse_on_fail(WorkingSet& ws, Action* a, const std::string* value_in) {
       have = true;
       break;
     }
-  } else if (a->task == "delete") {
+  } else if (a->task == "lrm_delete") {
     value = "ignore";
     have = true;
   }
@@ -222,7 +221,11 @@ void unpack_operation(WorkingSet& ws, Action* a) {
     a->needs = Needs::kNothing;
   }
   a->on_fail = parse_on_fail(ws, a, lookup(a->meta, "on-fail"));
-  if (a->on_fail == OnFail::kBlock) a->meta["on-fail"] = "block";
+  // Only a configured "block" reaches the graph (normalised); the default
+  // block of stops without fencing stays implicit, as in Pacemaker.
+  if (auto v = lookup(a->meta, "on-fail"); v && a->on_fail == OnFail::kBlock && strcasecmp(v->c_str(), "block") == 0) {
+    a->meta["on-fail"] = "block";
+  }
   if (a->fail_role == Role::kUnknown) {
     if (auto v = lookup(a->meta, "role_after_failure")) a->fail_role = role_from_text(*v);
   }
@@ -465,7 +468,7 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
     a->task = task;
     a->uuid = key;
     a->node = node;
-    if (task == "delete") a->set(kActDc);
+    if (task == "lrm_delete") a->set(kActDc);  // history erase: the DC can do it
     a->set(kActRunnable);
     if (optional) {
       a->set(kActOptional);
@@ -545,6 +548,21 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
     }
   }
   return a;
+}
+
+void update_recheck_time(WorkingSet& ws, EpochSeconds when) {
+  if (when > ws.options.now && (ws.recheck_by == 0 || when < ws.recheck_by)) ws.recheck_by = when;
+}
+
+Action* clear_resource_history(WorkingSet& ws, Resource* rsc, Node* node) {
+  return custom_action(ws, rsc, op_key(rsc->id, "lrm_delete", 0), "lrm_delete", node, false, true);
+}
+
+bool action_keeps_shutdown_lock(const Action* a) {
+  if (!a || !a->rsc || !a->rsc->lock_node || !a->node || a->node != a->rsc->lock_node) return false;
+  // While the node shuts down only its stops keep the lock; any other action
+  // completing would make the controller drop it.
+  return !a->node->shutdown || a->task == "stop";
 }
 
 void retask(Action* a, const std::string& task) {

@@ -218,9 +218,43 @@ void apply_exclusive_discovery(Resource* rsc, Node* node) {
   }
 }
 
+// shutdown-lock: a resource stopped by its node's clean shutdown may start
+// again only there, so it is banned from every other node.
+void apply_shutdown_lock(WorkingSet& ws, Resource* rsc) {
+  if (rsc->is_group()) {
+    for (Resource* m : rsc->children) apply_shutdown_lock(ws, m);
+    return;
+  }
+  if (!rsc->is_primitive() || rsc->cls.empty() || rsc->cls == "stonith") return;
+  if (rsc->lock_node) {
+    if (!rsc->running_on.empty()) {
+      // Active elsewhere despite the recorded lock: leave it where it runs.
+      clear_resource_history(ws, rsc, rsc->lock_node);
+      rsc->lock_node = nullptr;
+      rsc->lock_time = 0;
+    }
+  } else if (rsc->running_on.size() == 1) {
+    Node* node = rsc->running_on.front();
+    if (node->shutdown && !node->unclean) {
+      rsc->lock_node = node;
+      std::int64_t since = 0;
+      if (auto v = node_attr(node, "shutdown")) since = std::atoll(v->c_str());
+      rsc->lock_time = since != 0 ? since : ws.options.now;
+    }
+  }
+  if (!rsc->lock_node) return;
+  if (ws.config.shutdown_lock_s > 0) update_recheck_time(ws, rsc->lock_time + ws.config.shutdown_lock_s + 1);
+  for (auto& n : ws.nodes) {
+    if (n->uname != rsc->lock_node->uname) resource_location(ws, rsc, n.get(), -kInfinity, "shutdown-lock");
+  }
+}
+
 }  // namespace
 
 void apply_node_criteria(WorkingSet& ws) {
+  if (ws.config.shutdown_lock) {
+    for (Resource* r : ws.resources) apply_shutdown_lock(ws, r);
+  }
   apply_locations(ws);
   for (Resource* r : ws.resources) apply_stickiness(ws, r);
   for (auto& n : ws.nodes) {

@@ -133,6 +133,7 @@ std::string action_element(const Action* a) {
   if (a->task == "stonith") return a->is(kActPseudo) ? "pseudo_event" : "crm_event";
   if (a->task == "do_shutdown" || a->task == "clear_failcount") return "crm_event";
   if (a->task == "delete" && !a->rsc) return "crm_event";
+  if (a->task == "lrm_delete") return "crm_event";
   if (a->is(kActPseudo)) return "pseudo_event";
   return "rsc_op";
 }
@@ -190,6 +191,8 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
   out += indent;
   out += '<';
   out += el;
+  // lrm_delete only erases recorded history: the controller does it in the CIB.
+  if (a->task == "lrm_delete") append_attr(out, "mode", "cib");
   append_attr(out, "id", std::to_string(a->id));
   append_attr(out, "operation", a->task);
   append_attr(out, "operation_key", a->uuid);
@@ -201,6 +204,7 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
     out += "/>\n";
     return;
   }
+  if (action_keeps_shutdown_lock(a)) append_attr(out, "shutdown-lock", std::to_string(a->rsc->lock_time));
   out += ">\n";
   if (a->rsc && !a->is(kActPseudo)) {
     out += indent;

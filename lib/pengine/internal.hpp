@@ -23,6 +23,13 @@ const std::string* lookup(const AttrMap& m, const std::string& key);
 Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
                       const std::string& task, Node* node, bool optional, bool save = true);
 Action* pseudo_op(WorkingSet& ws, const std::string& name);
+// Asks the controller to run the scheduler again by `when` (epoch seconds)
+// when that is later than now and earlier than any time already asked for.
+void update_recheck_time(WorkingSet& ws, EpochSeconds when);
+// A CIB-only erase of the resource's history on the node (lrm_delete).
+Action* clear_resource_history(WorkingSet& ws, Resource* rsc, Node* node);
+// Whether the action carries its resource's shutdown lock into the graph.
+bool action_keeps_shutdown_lock(const Action* a);
 // Changes an action's task, keeping the resource's index right.
 void retask(Action* a, const std::string& task);
 Action* rsc_pseudo_action(WorkingSet& ws, Resource* rsc, const std::string& task, bool optional,

@@ -310,7 +310,7 @@ bool execute_graph(WorkingSet& ws, const Graph& g, xmlDoc* doc,
         }
       } else if (a->task == "probe_again") {
         // A re-probe request leaves no trace in the simulated history.
-      } else if (a->task == "do_shutdown" || a->task == "clear_failcount" ||
+      } else if (a->task == "do_shutdown" || a->task == "clear_failcount" || a->task == "lrm_delete" ||
                  (a->task == "delete" && !a->rsc) || (!a->rsc)) {
         if (a->rsc) {
           log += "  * Cluster action:  " + a->task + " for " + a->rsc->id + " on " + a->node->uname + "\n";

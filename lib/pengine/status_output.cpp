@@ -117,6 +117,7 @@ bool pengine_parse_rsc_of_key(const std::string& key, std::string* rsc) {
 
 std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pending) {
   Node* node = r->current_node();
+  if (!node && r->lock_node) node = r->lock_node;
   if (r->running_on.size() > 1) node = nullptr;
   std::string s = r->id + "\t(" + (r->cls.empty() ? "unknown" : r->cls);
   if (r->cls == "ocf" || r->cls.empty()) {
@@ -159,6 +160,7 @@ std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pe
     have_flags = true;
   };
   if (node && !node->online && node->unclean) flag("UNCLEAN");
+  if (node && node == r->lock_node) flag("LOCKED");
   if (show_pending && r->pending_task == "monitor") flag("Monitoring");
   if (auto tr = lookup(r->meta, "target-role")) {
     if (role_from_text(*tr) == Role::kStopped) flag("disabled");

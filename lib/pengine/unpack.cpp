@@ -846,9 +846,7 @@ bool check_operation_expiry(WorkingSet& ws, Resource* rsc, Node* node, int rc,
     EpochSeconds last_failure = 0;
     int unexpired = failcount(ws, node, rsc, &last_failure, true, &op);
     last_failure += rsc->failure_timeout_s + 1;
-    if (unexpired && now < last_failure) {
-      if (ws.recheck_by == 0 || last_failure < ws.recheck_by) ws.recheck_by = last_failure;
-    }
+    if (unexpired) update_recheck_time(ws, last_failure);
     if (expired) {
       if (failcount(ws, node, rsc, nullptr, false, &op)) {
         if (unexpired == 0) {
@@ -1203,14 +1201,35 @@ Resource* process_orphan(WorkingSet& ws, const cib::ResourceHistory& h) {
   return rsc;
 }
 
+// A history entry stamped with "shutdown-lock" ties the resource to the node
+// it was cleanly stopped on, until shutdown-lock-limit (if any) runs out; an
+// expired lock only leaves the entry to be erased from the CIB.
+void unpack_shutdown_lock(WorkingSet& ws, Resource* rsc, Node* node, const cib::ResourceHistory& h) {
+  if (h.shutdown_lock.empty()) return;
+  char* end = nullptr;
+  long long since = std::strtoll(h.shutdown_lock.c_str(), &end, 10);
+  if (end == h.shutdown_lock.c_str() || since == 0) return;
+  if (ws.config.shutdown_lock_s > 0 && ws.options.now > since + ws.config.shutdown_lock_s) {
+    clear_resource_history(ws, rsc, node);
+    return;
+  }
+  rsc->lock_node = node;
+  rsc->lock_time = since;
+}
+
 void unpack_lrm_resource(WorkingSet& ws, Node* node, const cib::ResourceHistory& h) {
-  if (h.ops.empty()) return;
+  // With shutdown locks, an entry without operations can still hold a lock.
+  if (h.ops.empty() && !ws.config.shutdown_lock) return;
   Resource* rsc = ws.find_rsc(h.id);
   if (rsc && !rsc->is_primitive()) {
     ws.warnings.push_back("Ignoring history for non-primitive " + h.id);
     return;
   }
-  if (!rsc) rsc = process_orphan(ws, h);
+  if (!rsc) {
+    if (h.ops.empty()) return;
+    rsc = process_orphan(ws, h);
+  }
+  if (ws.config.shutdown_lock) unpack_shutdown_lock(ws, rsc, node, h);
   Role saved_role = rsc->role;
   rsc->role = Role::kUnknown;
   LrmState st;
@@ -1259,15 +1278,6 @@ void unpack_status(WorkingSet& ws) {
       pe_fence_node(ws, node, "cluster does not have quorum", false);
     }
   }
-  auto unpack_history = [&](bool fence) {
-    for (auto& n : ws.nodes) {
-      const cib::NodeState* st = states[n->index];
-      if (!st || unpacked[n->index]) continue;
-      if (!fence && !ws.config.stonith_enabled && !ws.config.shutdown_lock && !n->online) continue;
-      unpacked[n->index] = 1;
-      for (const auto& h : st->resources) unpack_lrm_resource(ws, n.get(), h);
-    }
-  };
   // Pacemaker walks node_state entries in document order.
   std::vector<Node*> order;
   for (const auto& st : ws.cib.node_states) {
@@ -1283,7 +1293,6 @@ void unpack_status(WorkingSet& ws) {
       for (const auto& h : states[n->index]->resources) unpack_lrm_resource(ws, n, h);
     }
   };
-  (void)unpack_history;
   pass(false);
   pass(ws.config.stonith_enabled);
 }

@@ -70,6 +70,7 @@ struct OpHistory {
 
 struct ResourceHistory {
   std::string id, cls, provider, type, container;
+  std::string shutdown_lock;  // epoch seconds the resource was locked, if any
   std::vector<OpHistory> ops;  // sorted by call id (Pacemaker's order)
 };
 

@@ -130,6 +130,10 @@ struct Resource {
   std::vector<char> known_on;             // by node index
   std::vector<NodeScore> allowed;          // by node index
   Node* allocated_to = nullptr;
+  // shutdown-lock: the node a cleanly stopped resource stays tied to, and when
+  // the lock began (epoch seconds).
+  Node* lock_node = nullptr;
+  std::int64_t lock_time = 0;
   Node* partial_migration_source = nullptr;
   Node* partial_migration_target = nullptr;
   std::vector<Node*> dangling_migrations;
