@@ -452,7 +452,7 @@ void determine_online_status(WorkingSet& ws, Node* node, const cib::NodeState& s
       online = crmd_online;
     } else if (!st.has_in_ccm) {
       pe_fence_node(ws, node, "peer has not been seen by the cluster", false);
-    } else if (st.join == "nack") {
+    } else if (st.join == "banned") {  // the controller refused its join
       pe_fence_node(ws, node, "peer failed Pacemaker membership criteria", false);
     } else if (!do_terminate && exp_state == "down") {
       if (in_cluster || crmd_online) {
@@ -1300,6 +1300,13 @@ void unpack_status(WorkingSet& ws) {
 Status unpack(WorkingSet& ws) {
   ws.have_quorum = ws.cib.have_quorum;
   unpack_config(ws);
+  if (ws.config.enable_unfencing) {
+    // Unfencing needs "on" fencing before probes and starts, and device
+    // digests in the graph; scheduling without it would be silently wrong.
+    return Error(ErrorCode::kUnsupported,
+                 "unfencing (a resource or rsc_defaults with provides=unfencing or "
+                 "requires=unfencing) is not supported by this version of the Vigil scheduler");
+  }
   unpack_nodes(ws);
   if (auto st = unpack_resources(ws); !st) return st;
   unpack_status(ws);

@@ -168,6 +168,20 @@ class BadInput(SimulatorCase):
         f = self.write("bad-score.xml", replaced('node="node2" score="5"', 'node="node2" score="lots"'))
         self.assertRefused(["-x", f, "-S"], EX_CONFIG, "lots")
 
+    def test_clone_refused_as_unsupported(self):
+        f = self.write("clone.xml", replaced(
+            '<primitive id="A" class="ocf" provider="pacemaker" type="Dummy"/>',
+            '<clone id="A-clone"><primitive id="A" class="ocf" provider="pacemaker" type="Dummy"/></clone>'))
+        self.assertRefused(["-x", f, "-S"], EX_CONFIG, "A-clone", "not supported")
+
+    def test_unfencing_refused_as_unsupported(self):
+        f = self.write("unfencing.xml", replaced(
+            '<primitive id="B" class="ocf" provider="pacemaker" type="Dummy"/>',
+            '<primitive id="B" class="ocf" provider="pacemaker" type="Dummy">'
+            '<meta_attributes id="B-meta"><nvpair id="B-requires" name="requires" value="unfencing"/>'
+            '</meta_attributes></primitive>'))
+        self.assertRefused(["-x", f, "-S"], EX_CONFIG, "unfencing", "not supported")
+
     def test_unknown_long_option(self):
         f = self.write("cib.xml", CIB)
         self.assertRefused(["-x", f, "--bogus", "-S"], EX_USAGE, "--bogus")
