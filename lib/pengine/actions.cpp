@@ -479,20 +479,22 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
       // The interval is the key's last field.
       auto us = key.rfind('_');
       a->interval_ms = us == std::string::npos ? 0 : std::atoll(key.c_str() + us + 1);
-      a->op = find_op_config(rsc, key, true);
       // The outcome depends only on the resource and key (fencing devices
       // also read node-specific parameters), so it is computed once.
       bool cacheable = rsc->cls != "stonith";
       auto cached = cacheable ? rsc->op_templates.find(key) : rsc->op_templates.end();
       if (cached != rsc->op_templates.end() && cached->second->task == task) {
+        a->op = cached->second->op;
         a->meta = cached->second->meta;
         a->on_fail = cached->second->on_fail;
         a->fail_role = cached->second->fail_role;
         a->needs = static_cast<Needs>(cached->second->needs);
       } else {
+        a->op = find_op_config(rsc, key, true);
         unpack_operation(ws, a);
         if (cacheable) {
           auto t = std::make_shared<OpTemplate>();
+          t->op = a->op;
           t->meta = a->meta;
           t->on_fail = a->on_fail;
           t->fail_role = a->fail_role;

@@ -5,6 +5,7 @@
 // stable pointers; indexes by id make lookups O(1).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -89,6 +90,7 @@ enum RscFlag : std::uint32_t {
 // failure handling), computed once per resource and operation key.
 struct OpTemplate {
   std::string task;
+  const cib::OpConfig* op = nullptr;
   AttrMap meta;
   OnFail on_fail = OnFail::kRecover;
   Role fail_role = Role::kUnknown;
@@ -104,7 +106,8 @@ struct KeyedActions {
   std::vector<Action*>* on(int node_index, bool create) {
     if (static_cast<size_t>(node_index) >= by_node.size()) {
       if (!create) return nullptr;
-      by_node.resize(static_cast<size_t>(node_index) + 1);
+      // Grown geometrically: probes arrive node by node for every resource.
+      by_node.resize(std::max(static_cast<size_t>(node_index) + 1, by_node.size() * 2));
     }
     return &by_node[static_cast<size_t>(node_index)];
   }
