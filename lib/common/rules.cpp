@@ -211,6 +211,10 @@ int calendar_value(const CalendarFields& f, const std::string& field) {
   return f.week;  // "weeks"
 }
 
+void note_change(const RuleInput& in, EpochSeconds when) {
+  if (in.next_change && (*in.next_change == 0 || when < *in.next_change)) *in.next_change = when;
+}
+
 bool evaluate_date(const DateExpression& e, const RuleInput& in) {
   if (!in.now) return false;
   const EpochSeconds now = *in.now;
@@ -219,12 +223,25 @@ bool evaluate_date(const DateExpression& e, const RuleInput& in) {
 
   if (e.operation == "in_range") {  // both ends inclusive
     if (!e.start && !end) return false;
-    if (e.start && now < *e.start) return false;
+    if (e.start && now < *e.start) {
+      note_change(in, *e.start);
+      return false;
+    }
     if (end && now > *end) return false;
+    if (end) note_change(in, *end + 1);  // still true during the end second
     return true;
   }
-  if (e.operation == "gt") return e.start && now > *e.start;
-  if (e.operation == "lt") return end && now < *end;
+  if (e.operation == "gt") {
+    if (!e.start) return false;
+    if (now > *e.start) return true;
+    note_change(in, *e.start + 1);
+    return false;
+  }
+  if (e.operation == "lt") {
+    if (!end || now >= *end) return false;
+    note_change(in, *end);
+    return true;
+  }
   if (e.operation == "date_spec" && e.spec) {
     const CalendarFields f = calendar_fields(now);
     for (const auto& [field, ranges] : e.spec->fields) {

@@ -216,6 +216,40 @@ TEST_CASE("in_range boundaries are inclusive; gt and lt are strict") {
   CHECK_FALSE(vigil::rules::evaluate(range, RuleInput{}));
 }
 
+TEST_CASE("date expressions report when their result next changes") {
+  Doc doc(R"(<r>
+      <rule id='range'><date_expression id='d1' operation='in_range'
+          start='2012-07-01 00:00:00' end='2012-07-31 23:59:59'/></rule>
+      <rule id='gt'><date_expression id='d4' operation='gt' start='2012-07-01'/></rule>
+      <rule id='lt'><date_expression id='d5' operation='lt' end='2012-07-01'/></rule>
+      <rule id='both' boolean-op='or'>
+        <date_expression id='d6' operation='gt' start='2012-09-01'/>
+        <date_expression id='d7' operation='gt' start='2012-08-01'/></rule>
+      <rule id='spec'><date_expression id='d8' operation='date_spec'>
+          <date_spec id='s8' hours='9-16'/></date_expression></rule></r>)");
+  auto next = [&](const char* id, EpochSeconds now) {
+    EpochSeconds change = 0;
+    RuleInput in;
+    in.now = now;
+    in.next_change = &change;
+    (void)vigil::rules::evaluate(doc.ok_rule(id), in);
+    return change;
+  };
+  // Before the range: it starts passing at its start; inside: one second
+  // after its end; after it: never again.
+  CHECK(next("range", utc(2012, 6, 1)) == utc(2012, 7, 1));
+  CHECK(next("range", utc(2012, 7, 15)) == utc(2012, 8, 1));
+  CHECK(next("range", utc(2012, 8, 15)) == 0);
+  CHECK(next("gt", utc(2012, 6, 1)) == utc(2012, 7, 1, 0, 0, 1));
+  CHECK(next("gt", utc(2012, 7, 2)) == 0);
+  CHECK(next("lt", utc(2012, 6, 1)) == utc(2012, 7, 1));
+  CHECK(next("lt", utc(2012, 7, 2)) == 0);
+  // Every expression evaluated counts; the earliest wins.
+  CHECK(next("both", utc(2012, 6, 1)) == utc(2012, 8, 1, 0, 0, 1));
+  // As Pacemaker 2.1.5, date_spec gives no time.
+  CHECK(next("spec", utc(2012, 6, 1, 3)) == 0);
+}
+
 TEST_CASE("date_spec fields and ranges") {
   Doc doc(R"(<r>
       <rule id='office'><date_expression id='d1' operation='date_spec'>

@@ -179,6 +179,7 @@ void unpack_operation(WorkingSet& ws, Action* a) {
   bool is_probe = a->task == "monitor" && a->interval_ms == 0;
   rules::RuleInput in;
   in.now = ws.options.now;
+  in.next_change = &ws.rules_change;
   in.rsc_class = &rsc->cls;
   in.rsc_provider = &rsc->provider;
   in.rsc_type = &rsc->type;

@@ -160,6 +160,7 @@ void location_rule(WorkingSet& ws, Resource* rsc, const rules::Rule& rule,
     rules::RuleInput in;
     in.node_attrs = &n->attrs;
     in.now = ws.options.now;
+    in.next_change = &ws.rules_change;
     AttrMap params = rsc_params(ws, rsc, n.get());
     in.rsc_params = &params;
     in.rsc_meta = &rsc->meta;

@@ -231,7 +231,12 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
     if (!lookup(a->meta, "on_node_uuid")) attrs.emplace_back("CRM_meta_on_node_uuid", &a->node->id);
   }
   if (!a->rsc && a->task == "stonith" && a->node) {
-    for (const auto& [k, v] : a->node->attrs) attrs.emplace_back(meta_name_cached(cache.meta_names, k), &v);
+    // The target's attributes ride along, except the cluster-generated ones
+    // (built-ins like #uname, fail counts): Pacemaker skips any name with '#' or ':'.
+    for (const auto& [k, v] : a->node->attrs) {
+      if (k.find_first_of("#:") != std::string::npos) continue;
+      attrs.emplace_back(meta_name_cached(cache.meta_names, k), &v);
+    }
   }
   // Later entries win for the same name (meta over parameters), as a map would.
   std::stable_sort(attrs.begin(), attrs.end(), [](const auto& x, const auto& y) { return x.first < y.first; });

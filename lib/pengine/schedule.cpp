@@ -67,6 +67,7 @@ Status schedule(WorkingSet& ws) {
   schedule_fencing_and_shutdowns(ws);
   apply_orderings(ws);
   clock.mark("orderings");
+  if (ws.rules_change > 0) update_recheck_time(ws, ws.rules_change);
   return ok_status();
 }
 

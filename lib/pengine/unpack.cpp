@@ -54,6 +54,7 @@ Resource* WorkingSet::find_rsc(const std::string& id) const {
 void unpack_config(WorkingSet& ws) {
   rules::RuleInput in;
   in.now = ws.options.now;
+  in.next_change = &ws.rules_change;
   auto& raw = ws.config.raw;
   rules::apply_nvsets(ws.cib.crm_config, in, raw, false, "cib-bootstrap-options");
   auto flag = [&](const char* name, bool dflt) {
@@ -175,6 +176,7 @@ void unpack_nodes(WorkingSet& ws) {
     if (!cluster_name.empty()) n->attrs["#cluster-name"] = cluster_name;
     rules::RuleInput in;
     in.now = ws.options.now;
+    in.next_change = &ws.rules_change;
     rules::apply_nvsets(nc.instance_sets, in, n->attrs);
     rules::apply_nvsets(nc.utilization_sets, in, n->utilization);
     if (!lookup(n->attrs, "#site-name")) {
@@ -260,6 +262,7 @@ void unpack_requires(WorkingSet& ws, Resource* rsc, const std::string* value) {
 void compute_meta(WorkingSet& ws, Resource* rsc) {
   rules::RuleInput in;
   in.now = ws.options.now;
+  in.next_change = &ws.rules_change;
   in.rsc_class = &rsc->cls;
   in.rsc_provider = &rsc->provider;
   in.rsc_type = &rsc->type;
@@ -1268,6 +1271,7 @@ void unpack_status(WorkingSet& ws) {
     rules::RuleInput in;
     in.node_attrs = &node->attrs;
     in.now = ws.options.now;
+    in.next_change = &ws.rules_change;
     rules::apply_nvsets(st.transient_sets, in, node->attrs, true);
     if (is_true(node_attr(node, "standby"))) node->standby = true;
     if (is_true(node_attr(node, "maintenance"))) node->maintenance = true;

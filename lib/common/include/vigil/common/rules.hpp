@@ -82,6 +82,11 @@ struct RuleInput {
   std::optional<std::int64_t> op_interval_ms;
   const AttrMap* rsc_params = nullptr;  // value-source="param"
   const AttrMap* rsc_meta = nullptr;    // value-source="meta"
+  // When set, lowered to the earliest time (epoch seconds) at which a date
+  // expression evaluated here would change its result (0: none yet), so the
+  // scheduler can ask to be run again then. As Pacemaker 2.1.5, date_spec
+  // expressions do not report one.
+  EpochSeconds* next_change = nullptr;
 };
 
 // Parses a <rule> (following id-ref). Errors name the element id.

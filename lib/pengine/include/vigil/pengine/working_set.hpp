@@ -320,6 +320,8 @@ class WorkingSet {
   std::vector<std::string> warnings;                // config errors for stderr/log
   int disabled_resources = 0, blocked_resources = 0, ninstances = 0;
   EpochSeconds recheck_by = 0;
+  // Earliest time a date rule evaluated so far would change (0: none).
+  EpochSeconds rules_change = 0;
 
   Node* find_node(const std::string& uname) const;
   Node* find_node_by_id(const std::string& id) const;
