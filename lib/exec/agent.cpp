@@ -28,7 +28,9 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-Error invalid(std::string message) { return Error(ErrorCode::kInvalidInput, std::move(message)); }
+Error invalid(std::string message) {
+  return Error(ErrorCode::kInvalidInput, std::move(message));
+}
 
 bool safe_name(std::string_view s) {
   return !s.empty() && s != "." && s != ".." && s.find('/') == std::string_view::npos &&
@@ -50,9 +52,12 @@ std::string signal_name(int signo) {
 
 std::string_view to_string(AgentClass cls) {
   switch (cls) {
-    case AgentClass::kOcf: return "ocf";
-    case AgentClass::kLsb: return "lsb";
-    case AgentClass::kSystemd: return "systemd";
+    case AgentClass::kOcf:
+      return "ocf";
+    case AgentClass::kLsb:
+      return "lsb";
+    case AgentClass::kSystemd:
+      return "systemd";
   }
   return "unknown";
 }
@@ -127,8 +132,10 @@ Status validate_request(const OperationRequest& r) {
 Plan plan_operation(const OperationRequest& request, const AgentPaths& paths,
                     const std::vector<std::string>& base_env, std::size_t output_limit) {
   switch (request.agent.cls) {
-    case AgentClass::kOcf: return detail::plan_ocf(request, paths, base_env, output_limit);
-    case AgentClass::kLsb: return detail::plan_lsb(request, paths, base_env, output_limit);
+    case AgentClass::kOcf:
+      return detail::plan_ocf(request, paths, base_env, output_limit);
+    case AgentClass::kLsb:
+      return detail::plan_lsb(request, paths, base_env, output_limit);
     case AgentClass::kSystemd:
       return detail::plan_systemd(request, paths, base_env, output_limit);
   }
@@ -143,9 +150,12 @@ Outcome interpret_exit(const OperationRequest& request, const ProcessExit& exit)
     return {OcfRc::kUnknownError, ExecStatus::kError, "exit status of the agent was lost"};
   }
   switch (request.agent.cls) {
-    case AgentClass::kOcf: return detail::interpret_ocf(request, exit);
-    case AgentClass::kLsb: return detail::interpret_lsb(request, exit);
-    case AgentClass::kSystemd: return detail::interpret_systemd(request, exit);
+    case AgentClass::kOcf:
+      return detail::interpret_ocf(request, exit);
+    case AgentClass::kLsb:
+      return detail::interpret_lsb(request, exit);
+    case AgentClass::kSystemd:
+      return detail::interpret_systemd(request, exit);
   }
   return {OcfRc::kUnknownError, ExecStatus::kError, "unknown agent class"};
 }
@@ -278,12 +288,23 @@ std::string xml_escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;

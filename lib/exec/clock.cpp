@@ -34,7 +34,9 @@ class AsioTimer final : public Timer {
 
 }  // namespace
 
-TimePoint AsioClock::now() const { return std::chrono::steady_clock::now(); }
+TimePoint AsioClock::now() const {
+  return std::chrono::steady_clock::now();
+}
 
 std::int64_t AsioClock::wall_seconds() const {
   return std::chrono::duration_cast<std::chrono::seconds>(

@@ -55,10 +55,10 @@ struct Op : std::enable_shared_from_this<Op> {
 using OpPtr = std::shared_ptr<Op>;
 
 struct Rsc {
-  std::deque<OpPtr> queue;      // waiting to run, in order
-  OpPtr active;                 // running (one at a time)
-  std::vector<OpPtr> recurring; // every recurring op, whatever its state
-  std::unique_ptr<Timer> pump;  // a pending pump() for this resource
+  std::deque<OpPtr> queue;       // waiting to run, in order
+  OpPtr active;                  // running (one at a time)
+  std::vector<OpPtr> recurring;  // every recurring op, whatever its state
+  std::unique_ptr<Timer> pump;   // a pending pump() for this resource
   bool empty() const { return queue.empty() && !active && recurring.empty() && !pump; }
 };
 
@@ -121,7 +121,7 @@ struct Executor::Impl {
   // ---- queueing ---------------------------------------------------------------
 
   std::vector<std::string> base_environment() const {
-    if (options.environment) return *options.environment;
+    if (!options.inherit_environment) return options.environment;
     std::vector<std::string> env;
     for (char** e = environ; e != nullptr && *e != nullptr; ++e) env.emplace_back(*e);
     return env;
@@ -171,9 +171,8 @@ struct Executor::Impl {
       return;
     }
     Op* raw = op.get();
-    Spawned spawned = spawner.spawn(*plan.command, [this, raw](ProcessExit e) {
-      on_exit(*raw, std::move(e));
-    });
+    Spawned spawned =
+        spawner.spawn(*plan.command, [this, raw](ProcessExit e) { on_exit(*raw, std::move(e)); });
     if (!spawned.process) {
       finish(op, outcome_of_spawn_failure(op->req, spawned.error, spawned.message), nullptr, {});
       return;
@@ -226,8 +225,7 @@ struct Executor::Impl {
   // its next run.
   void finish(const OpPtr& op, const Outcome& outcome, const ProcessExit* e,
               std::string immediate_output) {
-    auto it = rscs.find(op->req.rsc_id);
-    Rsc& rsc = it->second;  // an op's resource lives while the op does
+    Rsc& rsc = rscs[op->req.rsc_id];  // there already: an op's resource lives while it does
     const TimePoint now = clock.now();
     op->timer.reset();
     if (op->process) {
@@ -258,8 +256,8 @@ struct Executor::Impl {
       r.output = std::move(immediate_output);
     }
 
-    const bool changed = !op->reported || op->reported_rc != outcome.rc ||
-                         op->reported_status != outcome.status;
+    const bool changed =
+        !op->reported || op->reported_rc != outcome.rc || op->reported_status != outcome.status;
     if (op->recurring() && !cancelled) {
       if (changed || op->req.report_every_result) {
         remember_reported(*op, outcome);
@@ -340,8 +338,7 @@ struct Executor::Impl {
   }
 };
 
-Executor::Executor(boost::asio::io_context& io, ExecutorOptions options,
-                   ResultCallback on_result) {
+Executor::Executor(boost::asio::io_context& io, ExecutorOptions options, ResultCallback on_result) {
   auto clock = std::make_unique<AsioClock>(io);
   auto spawner = std::make_unique<PosixSpawner>(io);
   impl_ = std::make_unique<Impl>(*clock, *spawner, std::move(options), std::move(on_result));
@@ -432,7 +429,9 @@ std::size_t Executor::cancel_all_recurring(std::string_view rsc_id) {
   return it == impl_->rscs.end() ? 0 : impl_->cancel_recurring_of(it->second);
 }
 
-std::size_t Executor::running() const { return impl_->running_count; }
+std::size_t Executor::running() const {
+  return impl_->running_count;
+}
 
 std::size_t Executor::recurring() const {
   std::size_t n = 0;

@@ -24,10 +24,9 @@ std::optional<std::string> lsb_metadata(const std::string& script_path, std::str
     std::string_view prefix;
     std::optional<std::string> value;
   };
-  Field fields[] = {{"# Provides:", {}},       {"# Required-Start:", {}},
-                    {"# Required-Stop:", {}},  {"# Should-Start:", {}},
-                    {"# Should-Stop:", {}},    {"# Default-Start:", {}},
-                    {"# Default-Stop:", {}},   {"# Short-Description:", {}}};
+  Field fields[] = {{"# Provides:", {}},     {"# Required-Start:", {}},   {"# Required-Stop:", {}},
+                    {"# Should-Start:", {}}, {"# Should-Stop:", {}},      {"# Default-Start:", {}},
+                    {"# Default-Stop:", {}}, {"# Short-Description:", {}}};
   std::optional<std::string> description;
 
   std::string line;

@@ -34,7 +34,9 @@ void OutputBuffer::append(std::string_view chunk) {
   }
 }
 
-std::uint64_t OutputBuffer::dropped() const { return total_ - head_.size() - tail_.size(); }
+std::uint64_t OutputBuffer::dropped() const {
+  return total_ - head_.size() - tail_.size();
+}
 
 std::string OutputBuffer::text() const {
   std::string out = head_;

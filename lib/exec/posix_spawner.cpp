@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include <array>
-#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cerrno>
 #include <cstring>
@@ -268,9 +268,7 @@ class ChildHandle final : public Process {
   ~ChildHandle() override { child_->abandon(); }
   pid_t pid() const override { return child_->pid(); }
   void signal_group(int signo) override { ::kill(-child_->pid(), signo); }
-  bool group_alive() const override {
-    return ::kill(-child_->pid(), 0) == 0 || errno == EPERM;
-  }
+  bool group_alive() const override { return ::kill(-child_->pid(), 0) == 0 || errno == EPERM; }
 
  private:
   std::shared_ptr<Child> child_;
@@ -337,7 +335,9 @@ PosixSpawner::~PosixSpawner() {
   }
 }
 
-bool PosixSpawner::using_pidfd() const { return impl_->use_pidfd; }
+bool PosixSpawner::using_pidfd() const {
+  return impl_->use_pidfd;
+}
 
 Spawned PosixSpawner::spawn(const SpawnRequest& request, ExitHandler on_exit) {
   Spawned result;
@@ -385,15 +385,15 @@ Spawned PosixSpawner::spawn(const SpawnRequest& request, ExitHandler on_exit) {
   sigemptyset(&mask);
   sigset_t defaults;
   sigfillset(&defaults);
-  posix_spawnattr_setflags(&attr.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                           POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr.attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setpgroup(&attr.attr, 0);  // its own group, pgid = its pid
   posix_spawnattr_setsigmask(&attr.attr, &mask);
   posix_spawnattr_setsigdefault(&attr.attr, &defaults);
 
   pid_t pid = -1;
-  if (int e = ::posix_spawn(&pid, request.path.c_str(), &fa.fa, &attr.attr, argv.data(),
-                            envp.data());
+  if (int e =
+          ::posix_spawn(&pid, request.path.c_str(), &fa.fa, &attr.attr, argv.data(), envp.data());
       e != 0) {
     return fail(e, "posix_spawn");
   }
@@ -412,8 +412,8 @@ Spawned PosixSpawner::spawn(const SpawnRequest& request, ExitHandler on_exit) {
     }
   }
   const std::size_t limit = request.output_limit;
-  auto child = std::make_shared<Child>(impl_->io, pid, std::move(out[0]), std::move(err[0]),
-                                       limit, std::move(on_exit));
+  auto child = std::make_shared<Child>(impl_->io, pid, std::move(out[0]), std::move(err[0]), limit,
+                                       std::move(on_exit));
   const bool by_sigchld = !pidfd.has_value();
   child->start_watching(std::move(pidfd));
   if (by_sigchld) {

@@ -24,7 +24,9 @@ namespace vigil::exec::detail {
 
 namespace {
 
-bool is_monitor(const std::string& action) { return action == "monitor" || action == "status"; }
+bool is_monitor(const std::string& action) {
+  return action == "monitor" || action == "status";
+}
 
 std::string metadata(const std::string& unit) {
   const std::string name = xml_escape(unit);
@@ -122,8 +124,7 @@ Outcome interpret_systemd(const OperationRequest& r, const ProcessExit& exit) {
   if (exit.code == 0) return {OcfRc::kOk, ExecStatus::kDone, ""};
   if (exit.code == kSystemctlNotInstalled) {
     if (r.action == "stop") return {OcfRc::kOk, ExecStatus::kDone, ""};  // unknown = stopped
-    return {OcfRc::kNotInstalled, ExecStatus::kNotInstalled,
-            "systemd unit " + unit + " not found"};
+    return {OcfRc::kNotInstalled, ExecStatus::kNotInstalled, "systemd unit " + unit + " not found"};
   }
   std::string reason = first_line(exit.err);
   if (reason.empty()) reason = "systemctl " + r.action + " " + unit + " failed";

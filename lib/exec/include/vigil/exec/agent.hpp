@@ -63,8 +63,7 @@ Outcome outcome_of_timeout(const OperationRequest& request);
 // OCF_RESOURCE_INSTANCE/TYPE/PROVIDER, OCF_RESKEY_<param> for every
 // parameter, plus OCF_RESKEY_CRM_meta_timeout and, for recurring operations,
 // OCF_RESKEY_CRM_meta_interval (milliseconds) unless the caller set them.
-std::vector<std::string> ocf_environment(const OperationRequest& request,
-                                         const AgentPaths& paths,
+std::vector<std::string> ocf_environment(const OperationRequest& request, const AgentPaths& paths,
                                          const std::vector<std::string>& base_env);
 
 // The last "ocf-exit-reason:" on stderr, to the end of its line, at most 128

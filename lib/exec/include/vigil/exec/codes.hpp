@@ -12,7 +12,7 @@ namespace vigil::exec {
 
 enum class OcfRc : int {
   kOk = 0,
-  kUnknownError = 1,        // "error": also any code an agent should not return
+  kUnknownError = 1,  // "error": also any code an agent should not return
   kInvalidParam = 2,
   kUnimplementFeature = 3,
   kInsufficientPriv = 4,
@@ -23,19 +23,19 @@ enum class OcfRc : int {
   kFailedPromoted = 9,
   kDegraded = 190,
   kDegradedPromoted = 191,
-  kPending = 193,           // PCMK_OCF_UNKNOWN: no result yet (systemd unit activating)
+  kPending = 193,  // PCMK_OCF_UNKNOWN: no result yet (systemd unit activating)
 };
 
 enum class ExecStatus : int {
   kPending = -1,
-  kDone = 0,           // the agent ran and its exit code is the result
+  kDone = 0,  // the agent ran and its exit code is the result
   kCancelled = 1,
   kTimeout = 2,
   kNotSupported = 3,
-  kError = 4,          // could not run, or killed by a signal; may be retried
+  kError = 4,  // could not run, or killed by a signal; may be retried
   kErrorHard = 5,
   kErrorFatal = 6,
-  kNotInstalled = 7,   // the agent (or what it needs) is missing on this node
+  kNotInstalled = 7,  // the agent (or what it needs) is missing on this node
 };
 
 // Pacemaker's services_ocf_exitcode_str() and pcmk_exec_status_str() wording.

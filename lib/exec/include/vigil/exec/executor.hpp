@@ -36,7 +36,6 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,11 +49,13 @@ namespace vigil::exec {
 
 struct ExecutorOptions {
   AgentPaths paths;
-  Duration default_timeout{20000};  // Pacemaker's default operation timeout
-  Duration kill_grace{5000};        // between SIGTERM and SIGKILL on timeout
+  Duration default_timeout{20000};       // Pacemaker's default operation timeout
+  Duration kill_grace{5000};             // between SIGTERM and SIGKILL on timeout
   std::size_t output_limit = 64 * 1024;  // bytes kept of stdout, and of stderr
-  // The environment agents inherit ("NAME=value"); nullopt: the daemon's own.
-  std::optional<std::vector<std::string>> environment;
+  // The environment agents start from ("NAME=value"): the daemon's own when
+  // inherit_environment is set, else exactly `environment`.
+  bool inherit_environment = true;
+  std::vector<std::string> environment;
 };
 
 using ResultCallback = std::function<void(const OperationResult&)>;

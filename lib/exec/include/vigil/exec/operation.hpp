@@ -43,10 +43,10 @@ struct AgentPaths {
 };
 
 struct OperationRequest {
-  std::string rsc_id;   // OCF_RESOURCE_INSTANCE (clone instances: "web:0")
+  std::string rsc_id;  // OCF_RESOURCE_INSTANCE (clone instances: "web:0")
   AgentSpec agent;
-  std::string action;   // start, stop, monitor, promote, demote, meta-data, validate-all,
-                        // reload-agent, migrate_to, migrate_from, notify, ...
+  std::string action;       // start, stop, monitor, promote, demote, meta-data, validate-all,
+                            // reload-agent, migrate_to, migrate_from, notify, ...
   Duration interval{0};     // > 0: recurring
   Duration timeout{0};      // 0: the executor's default
   Duration start_delay{0};  // CRM_meta_start_delay: wait this long before the first run
@@ -71,14 +71,14 @@ struct OperationResult {
   Duration timeout{0};
   OcfRc rc = OcfRc::kOk;
   ExecStatus status = ExecStatus::kDone;
-  std::string exit_reason;   // from "ocf-exit-reason:" on stderr, or ours
-  std::string output;        // stdout excerpt (bounded)
-  std::string error_output;  // stderr excerpt (bounded)
+  std::string exit_reason;         // from "ocf-exit-reason:" on stderr, or ours
+  std::string output;              // stdout excerpt (bounded)
+  std::string error_output;        // stderr excerpt (bounded)
   std::uint64_t output_bytes = 0;  // what the agent printed in all
   std::uint64_t error_output_bytes = 0;
-  pid_t pid = 0;             // 0 when no process ran
-  Duration exec_time{0};     // from start to exit (and kill, on timeout)
-  Duration queue_time{0};    // from the request (or interval expiry) to start
+  pid_t pid = 0;                   // 0 when no process ran
+  Duration exec_time{0};           // from start to exit (and kill, on timeout)
+  Duration queue_time{0};          // from the request (or interval expiry) to start
   std::int64_t run_at = 0;         // wall seconds at start: the CIB's last-run
   std::int64_t rc_changed_at = 0;  // wall seconds of the run that changed the result
   std::string user_data;

@@ -33,7 +33,7 @@ class OutputBuffer {
   std::size_t head_limit_;
   std::size_t tail_limit_;
   std::string head_;
-  std::string tail_;          // a ring of the last tail_limit_ bytes
+  std::string tail_;            // a ring of the last tail_limit_ bytes
   std::size_t tail_start_ = 0;  // index of the oldest byte in tail_ once full
   std::uint64_t total_ = 0;
 };

@@ -20,7 +20,9 @@
 //   printed is drained (bounded) and the pipes are closed then.
 //
 // The spawner must outlive the Process handles it returns, and the
-// io_context must outlive the spawner.
+// io_context must outlive the spawner. The daemon must not set SIGCHLD to
+// SIG_IGN (the kernel would then reap agents itself and their exit status
+// would be lost: such a run is reported as an execution error).
 #pragma once
 
 #include <boost/asio/io_context.hpp>

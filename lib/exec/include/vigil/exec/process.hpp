@@ -17,9 +17,9 @@
 namespace vigil::exec {
 
 struct SpawnRequest {
-  std::string path;               // the executable, absolute
-  std::vector<std::string> argv;  // argv[0] included
-  std::vector<std::string> env;   // "NAME=value": the complete environment
+  std::string path;                      // the executable, absolute
+  std::vector<std::string> argv;         // argv[0] included
+  std::vector<std::string> env;          // "NAME=value": the complete environment
   std::size_t output_limit = 64 * 1024;  // bytes kept of stdout, and of stderr
 };
 
@@ -30,8 +30,8 @@ struct ProcessExit {
   int code = 0;  // exit status, or the signal number when kSignaled
   bool core_dumped = false;
   pid_t pid = 0;
-  std::string out;  // stdout excerpt (see OutputBuffer)
-  std::string err;  // stderr excerpt
+  std::string out;              // stdout excerpt (see OutputBuffer)
+  std::string err;              // stderr excerpt
   std::uint64_t out_bytes = 0;  // everything printed, kept or not
   std::uint64_t err_bytes = 0;
 };

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// PosixSpawner against real processes (/bin/sh), every wait bounded.
+#include "vigil/exec/posix_spawner.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <optional>
+
+#include "test_support.hpp"
+#include "vigil/exec/unique_fd.hpp"
+
+using namespace vigil::exec;
+using namespace std::chrono_literals;
+using vigil::exec::testing::run_until;
+
+namespace {
+
+SpawnRequest sh(const std::string& script, std::size_t limit = 64 * 1024) {
+  SpawnRequest r;
+  r.path = "/bin/sh";
+  r.argv = {"sh", "-c", script};
+  r.env = {"PATH=/usr/bin:/bin", "MARK=vigil"};
+  r.output_limit = limit;
+  return r;
+}
+
+struct Run {
+  Spawned spawned;
+  std::optional<ProcessExit> exit;
+};
+
+// Spawns and waits (bounded) for the exit.
+std::optional<ProcessExit> run(boost::asio::io_context& io, Spawner& spawner,
+                               const SpawnRequest& req) {
+  std::optional<ProcessExit> exit;
+  Spawned s = spawner.spawn(req, [&](ProcessExit e) { exit = std::move(e); });
+  REQUIRE(s.process);
+  CHECK(exit == std::nullopt);  // never from inside spawn()
+  REQUIRE(run_until(io, [&] { return exit.has_value(); }));
+  return exit;
+}
+
+}  // namespace
+
+TEST_CASE("spawner: exit code, output, environment, stdin on /dev/null") {
+  boost::asio::io_context io;
+  for (bool pidfd : {true, false}) {
+    PosixSpawner spawner(io, PosixSpawner::Options{pidfd});
+    INFO("pidfd " << pidfd);
+    auto e = run(io, spawner,
+                 sh("echo out $MARK; echo err >&2; read x || echo stdin-eof; "
+                    "env | grep -c . ; exit 3"));
+    CHECK(e->kind == ProcessExit::Kind::kExited);
+    CHECK(e->code == 3);
+    CHECK(e->out == "out vigil\nstdin-eof\n3\n");  // PATH, MARK and sh's PWD only
+    CHECK(e->err == "err\n");
+    CHECK(e->out_bytes == e->out.size());
+    CHECK(e->pid > 0);
+  }
+}
+
+TEST_CASE("spawner: only stdin, stdout and stderr are inherited") {
+  boost::asio::io_context io;
+  PosixSpawner spawner(io);
+  int leaked[2];
+  REQUIRE(::pipe(leaked) == 0);  // no O_CLOEXEC: closefrom must catch it
+  // `[` is a shell builtin: the check opens no descriptor of its own.
+  std::string script;
+  for (int fd : {0, 1, 2, leaked[0], leaked[1]}) {
+    const std::string n = std::to_string(fd);
+    script += "[ -e /proc/$$/fd/" + n + " ] && echo open " + n + "; ";
+  }
+  auto e = run(io, spawner, sh(script + "true"));
+  ::close(leaked[0]);
+  ::close(leaked[1]);
+  CHECK(e->out == "open 0\nopen 1\nopen 2\n");
+}
+
+TEST_CASE("spawner: a crash is reported as a signal") {
+  boost::asio::io_context io;
+  PosixSpawner spawner(io);
+  auto e = run(io, spawner, sh("kill -s KILL $$"));
+  CHECK(e->kind == ProcessExit::Kind::kSignaled);
+  CHECK(e->code == SIGKILL);
+}
+
+TEST_CASE("spawner: failures to start carry errno and context") {
+  boost::asio::io_context io;
+  PosixSpawner spawner(io);
+  testing::TempDir dir;
+  SpawnRequest r = sh("true");
+  r.path = dir / "missing";
+  Spawned s = spawner.spawn(r, [](ProcessExit) { FAIL("no exit expected"); });
+  CHECK_FALSE(s.process);
+  CHECK(s.error == ENOENT);
+  CHECK(s.message.find(r.path) != std::string::npos);
+  testing::write_file(dir / "noexec", "#!/bin/sh\nexit 0\n", 0644);
+  r.path = dir / "noexec";
+  s = spawner.spawn(r, [](ProcessExit) { FAIL("no exit expected"); });
+  CHECK_FALSE(s.process);
+  CHECK(s.error == EACCES);
+}
+
+TEST_CASE("spawner: megabytes of output are read and bounded") {
+  boost::asio::io_context io;
+  PosixSpawner spawner(io);
+  auto e = run(io, spawner,
+               sh("echo BEGIN; dd if=/dev/zero bs=1024 count=8192 2>/dev/null | tr '\\000' x; "
+                  "echo; echo END; echo ERR >&2",
+                  1000));
+  CHECK(e->code == 0);
+  CHECK(e->out_bytes == 8192u * 1024 + 6 + 1 + 4);
+  CHECK(e->out.size() < 1100);
+  CHECK(e->out.rfind("BEGIN\n", 0) == 0);
+  CHECK(e->out.size() >= 4);
+  CHECK(e->out.substr(e->out.size() - 4) == "END\n");
+  CHECK(e->err == "ERR\n");
+}
+
+TEST_CASE("spawner: a daemon holding the pipes does not delay the exit") {
+  boost::asio::io_context io;
+  PosixSpawner spawner(io);
+  // The background sleep keeps stdout and stderr open for 30 s.
+  const auto t0 = std::chrono::steady_clock::now();
+  auto e = run(io, spawner, sh("sleep 30 & echo $!; echo bye"));
+  CHECK(std::chrono::steady_clock::now() - t0 < 10s);
+  CHECK(e->code == 0);
+  const pid_t daemon = std::stoi(e->out);
+  CHECK(e->out.find("bye\n") != std::string::npos);
+  CHECK_FALSE(testing::process_ended(daemon));  // the agent's daemon lives on
+  ::kill(daemon, SIGKILL);
+}
+
+TEST_CASE("spawner: signal_group reaches the agent's children") {
+  boost::asio::io_context io;
+  PosixSpawner spawner(io);
+  testing::TempDir dir;
+  const std::string pid_file = dir / "child.pid";
+  std::optional<ProcessExit> exit;
+  Spawned s = spawner.spawn(
+      // The child is forked with SIGTERM already ignored (no window before
+      // its own trap), then the leader takes the default back.
+      sh("trap '' TERM; (while :; do sleep 1; done) & echo $! > " + pid_file +
+         "; trap - TERM; while :; do sleep 1; done"),
+      [&](ProcessExit e) { exit = std::move(e); });
+  REQUIRE(s.process);
+  REQUIRE(run_until(io, [&] { return testing::read_file(pid_file).size() > 1; }));
+  const pid_t child = std::stoi(testing::read_file(pid_file));
+  CHECK(s.process->group_alive());
+  s.process->signal_group(SIGTERM);
+  REQUIRE(run_until(io, [&] { return exit.has_value(); }));
+  CHECK(exit->kind == ProcessExit::Kind::kSignaled);
+  CHECK(exit->code == SIGTERM);
+  CHECK_FALSE(testing::process_ended(child));  // it ignores SIGTERM
+  CHECK(s.process->group_alive());
+  s.process->signal_group(SIGKILL);
+  REQUIRE(run_until(io, [&] { return testing::process_ended(child); }));
+}
+
+TEST_CASE("spawner: dropping the handle kills the group and reaps it") {
+  boost::asio::io_context io;
+  for (bool pidfd : {true, false}) {
+    PosixSpawner spawner(io, PosixSpawner::Options{pidfd});
+    bool called = false;
+    Spawned s = spawner.spawn(sh("sleep 30"), [&](ProcessExit) { called = true; });
+    REQUIRE(s.process);
+    const pid_t pid = s.process->pid();
+    s.process.reset();
+    // Reaped in the background: the pid disappears (no zombie left).
+    REQUIRE(run_until(io, [&] { return ::kill(pid, 0) != 0; }));
+    CHECK_FALSE(called);
+  }
+}
+
+TEST_CASE("spawner: many children at once, in SIGCHLD mode too") {
+  boost::asio::io_context io;
+  for (bool pidfd : {true, false}) {
+    PosixSpawner spawner(io, PosixSpawner::Options{pidfd});
+    CHECK(spawner.using_pidfd() == pidfd);
+    std::vector<std::unique_ptr<Process>> procs;
+    std::vector<int> codes;
+    for (int i = 0; i < 20; ++i) {
+      Spawned s = spawner.spawn(sh("exit " + std::to_string(i)),
+                                [&codes](ProcessExit e) { codes.push_back(e.code); });
+      REQUIRE(s.process);
+      procs.push_back(std::move(s.process));
+    }
+    REQUIRE(run_until(io, [&] { return codes.size() == 20; }));
+    std::sort(codes.begin(), codes.end());
+    for (int i = 0; i < 20; ++i) CHECK(codes[static_cast<std::size_t>(i)] == i);
+  }
+}
+
+TEST_CASE("UniqueFd closes what it owns, once") {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  {
+    UniqueFd a(fds[0]);
+    UniqueFd b(fds[1]);
+    UniqueFd c(std::move(a));
+    CHECK_FALSE(a.valid());
+    CHECK(c.get() == fds[0]);
+    b = std::move(c);  // closes fds[1]
+    CHECK(::fcntl(fds[1], F_GETFD) == -1);
+    CHECK(b.get() == fds[0]);
+    const int raw = b.release();
+    CHECK_FALSE(b);
+    CHECK(::fcntl(raw, F_GETFD) != -1);
+    b.reset(raw);
+  }
+  CHECK(::fcntl(fds[0], F_GETFD) == -1);
+}
