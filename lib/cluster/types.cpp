@@ -9,10 +9,14 @@ namespace vigil::cluster {
 
 const char* to_string(LeaveReason reason) {
   switch (reason) {
-    case LeaveReason::kLeave: return "leave";
-    case LeaveReason::kNodeDown: return "nodedown";
-    case LeaveReason::kProcessDown: return "procdown";
-    case LeaveReason::kOther: return "other";
+    case LeaveReason::kLeave:
+      return "leave";
+    case LeaveReason::kNodeDown:
+      return "nodedown";
+    case LeaveReason::kProcessDown:
+      return "procdown";
+    case LeaveReason::kOther:
+      return "other";
   }
   return "other";
 }

@@ -47,7 +47,9 @@ std::string str(const std::vector<DepartedMember>& ms) {
   return s + "]";
 }
 
-std::string str(const RingId& r) { return std::to_string(r.rep) + "." + std::to_string(r.seq); }
+std::string str(const RingId& r) {
+  return std::to_string(r.rep) + "." + std::to_string(r.seq);
+}
 
 }  // namespace
 
@@ -197,7 +199,9 @@ void SimCore::set_latency(SimTime min, SimTime max) {
   options_.max_latency = max;
 }
 
-void SimCore::set_loss(NodeId id, double rate) { state(id).loss = std::clamp(rate, 0.0, 1.0); }
+void SimCore::set_loss(NodeId id, double rate) {
+  state(id).loss = std::clamp(rate, 0.0, 1.0);
+}
 
 void SimCore::clog(NodeId id, SimTime duration) {
   NodeState& n = state(id);
@@ -224,9 +228,8 @@ void SimCore::reform() {
     if (n.up) sides[n.partition].push_back(id);
   }
   for (const auto& [p, ring] : sides) {
-    const bool changed = std::any_of(ring.begin(), ring.end(), [&](NodeId id) {
-      return nodes_.at(id).ring_members != ring;
-    });
+    const bool changed = std::any_of(ring.begin(), ring.end(),
+                                     [&](NodeId id) { return nodes_.at(id).ring_members != ring; });
     if (!changed) continue;
     const RingId ring_id{ring.front(), ++ring_seq_};
     note("ring " + str(ring_id) + " members " + str(ring));
@@ -368,8 +371,8 @@ Status SimCore::join(std::uint64_t id, std::string_view group) {
   if (Status s = endpoint_usable(id); !s) return s;
   EndpointState& ep = endpoints_.at(id);
   if (ep.joined) {
-    return Error(ErrorCode::kInvalidInput, "cpg_join: CS_ERR_EXIST: already in group '" +
-                                               ep.group + "'");
+    return Error(ErrorCode::kInvalidInput,
+                 "cpg_join: CS_ERR_EXIST: already in group '" + ep.group + "'");
   }
   if (group.empty() || group.size() > kMaxGroupName) {
     return Error(ErrorCode::kInvalidInput, "cpg_join: group names have 1 to 128 bytes");
@@ -478,7 +481,9 @@ bool SimCore::deliver_next() {
   return true;
 }
 
-void SimCore::advance_to(SimTime t) { now_ = std::max(now_, t); }
+void SimCore::advance_to(SimTime t) {
+  now_ = std::max(now_, t);
+}
 
 // Handlers are copied before the call: a handler may replace itself, crash
 // its node or destroy its endpoint.
@@ -501,10 +506,12 @@ void SimCore::deliver(NodeState& n, SimEvent event) {
     auto it = endpoints_.find(v->endpoint);
     if (it == endpoints_.end() || !it->second.alive) return;
     SimCpg& cpg = *it->second.cpg;
-    cpg.view_ = v->view.members;
+    const bool self_left =
+        std::any_of(v->view.left.begin(), v->view.left.end(),
+                    [&](const DepartedMember& d) { return d.member == cpg.self_; });
+    cpg.view_ = self_left ? std::vector<GroupMember>{} : v->view.members;
     note(at + "view " + str(cpg.self_) + " group " + v->view.group + " members " +
-         str(v->view.members) + " joined " + str(v->view.joined) + " left " +
-         str(v->view.left));
+         str(v->view.members) + " joined " + str(v->view.joined) + " left " + str(v->view.left));
     auto handler = cpg.handlers_.on_view;
     if (handler) handler(v->view);
   } else if (auto* msg = std::get_if<MessageEvent>(&event.body)) {

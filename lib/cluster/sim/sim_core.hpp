@@ -113,8 +113,8 @@ class SimCore {
   void start_all_of(const std::vector<NodeId>& ids);
   void reform();
   bool compute_quorum(NodeState& n, std::size_t votes);
-  void refresh_views(const std::string& group, const std::vector<NodeId>& ring,
-                     LeaveReason reason, const std::vector<std::uint64_t>& leavers);
+  void refresh_views(const std::string& group, const std::vector<NodeId>& ring, LeaveReason reason,
+                     const std::vector<std::uint64_t>& leavers);
   std::vector<std::uint64_t> group_endpoints(const std::string& group,
                                              const std::vector<NodeId>& ring) const;
   void enqueue(NodeState& n, SimEvent event, SimTime extra_delay = SimTime{0});

@@ -73,6 +73,8 @@ class SimNetwork {
  public:
   explicit SimNetwork(SimOptions options = {});
   ~SimNetwork();
+  SimNetwork(SimNetwork&&) noexcept;
+  SimNetwork& operator=(SimNetwork&&) noexcept;
   SimNetwork(const SimNetwork&) = delete;
   SimNetwork& operator=(const SimNetwork&) = delete;
 
