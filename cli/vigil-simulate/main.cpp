@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -40,7 +40,8 @@ struct StageTimer {
   void mark(const char* stage) {
     if (!on) return;
     auto now = std::chrono::steady_clock::now();
-    std::fprintf(stderr, "timing: %-10s %8.3f s\n", stage, std::chrono::duration<double>(now - last).count());
+    std::fprintf(stderr, "timing: %-10s %8.3f s\n", stage,
+                 std::chrono::duration<double>(now - last).count());
     last = now;
   }
 };
@@ -50,7 +51,9 @@ int fail(int code, const std::string& msg) {
   return code;
 }
 
-xml::DocPtr copy_doc(xmlDoc* doc) { return xml::DocPtr(xmlCopyDoc(doc, 1)); }
+xml::DocPtr copy_doc(xmlDoc* doc) {
+  return xml::DocPtr(xmlCopyDoc(doc, 1));
+}
 
 Result<std::unique_ptr<cib::Cib>> model_of(xmlDoc* doc) {
   return cib::Cib::from_doc(copy_doc(doc), "CIB");
@@ -63,14 +66,17 @@ bool write_file(const std::string& path, const std::string& text) {
   return static_cast<bool>(f);
 }
 
-std::string doc_text(xmlDoc* doc) { return xml::to_string(doc, true) + "\n"; }
+std::string doc_text(xmlDoc* doc) {
+  return xml::to_string(doc, true) + "\n";
+}
 
 // Plain text mode (-s without --text-fancy): no headers and no bullets.
 std::string plain(const std::string& fancy) {
   std::istringstream in(fancy);
   std::string line, out;
   while (std::getline(in, line)) {
-    if (!line.empty() && line[0] != ' ' && line.back() == ':' && line.find('\t') == std::string::npos) {
+    if (!line.empty() && line[0] != ' ' && line.back() == ':' &&
+        line.find('\t') == std::string::npos) {
       continue;  // section header
     }
     size_t i = line.find_first_not_of(' ');
@@ -100,7 +106,9 @@ Status compute_now(Run& r, xmlDoc* doc, bool print) {
   std::string execution_date = xml::attr_or(xmlDocGetRootElement(doc), "execution-date");
   if (!r.opt.date.empty()) {
     auto t = parse_iso8601(r.opt.date);
-    if (!t) return Error(ErrorCode::kInvalidInput, "invalid date '" + r.opt.date + "' for --set-datetime");
+    if (!t)
+      return Error(ErrorCode::kInvalidInput,
+                   "invalid date '" + r.opt.date + "' for --set-datetime");
     r.now = *t;
     if (print && !r.opt.quiet) r.out += "Setting effective cluster time: " + r.opt.date + "\n";
   } else if (!execution_date.empty()) {
@@ -120,7 +128,8 @@ int profile(const simulate::Options& opt) {
   std::vector<std::string> files;
   while (dirent* e = readdir(d)) {
     std::string n = e->d_name;
-    if (n.size() > 4 && n.compare(n.size() - 4, 4, ".xml") == 0) files.push_back(opt.profile_dir + "/" + n);
+    if (n.size() > 4 && n.compare(n.size() - 4, 4, ".xml") == 0)
+      files.push_back(opt.profile_dir + "/" + n);
   }
   closedir(d);
   std::sort(files.begin(), files.end());
@@ -161,8 +170,9 @@ int main(int argc, char** argv) {
     return fail(105, "Error creating output format " + opt.output_as + ": Unknown output format");
   }
   if (!opt.tickets.empty()) {
-    return fail(kExitUsage, "ticket injections (" + opt.tickets.front() +
-                                ") are not supported yet: tickets are not implemented by this version");
+    return fail(kExitUsage,
+                "ticket injections (" + opt.tickets.front() +
+                    ") are not supported yet: tickets are not implemented by this version");
   }
   if (!opt.profile_dir.empty()) return profile(opt);
   r.fancy = opt.text_fancy || !(opt.show_scores || opt.show_utilization);
@@ -171,7 +181,8 @@ int main(int argc, char** argv) {
   // --- input
   xml::DocPtr doc;
   if (opt.live) {
-    return fail(kExitNoInput, "CIB query failed: no live CIB (vigil-cib is not running on this host)");
+    return fail(kExitNoInput,
+                "CIB query failed: no live CIB (vigil-cib is not running on this host)");
   } else if (opt.xml_pipe) {
     std::stringstream ss;
     ss << std::cin.rdbuf();
@@ -286,8 +297,11 @@ int main(int argc, char** argv) {
     pengine::Graph g = pengine::build_graph(ws);
     timer.mark("graph");
     if (!opt.graph_file.empty()) {
-      std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(opt.graph_file.c_str(), "wb"), &std::fclose);
-      if (!f) return fail(kExitCantCreate, "could not write " + opt.graph_file + ": " + std::strerror(errno));
+      std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(opt.graph_file.c_str(), "wb"),
+                                                        &std::fclose);
+      if (!f)
+        return fail(kExitCantCreate,
+                    "could not write " + opt.graph_file + ": " + std::strerror(errno));
       bool ok = true;
       pengine::write_graph_xml(ws, g, [&](std::string_view chunk) {
         ok = ok && std::fwrite(chunk.data(), 1, chunk.size(), f.get()) == chunk.size();
@@ -296,7 +310,8 @@ int main(int argc, char** argv) {
       if (!ok) return fail(kExitCantCreate, "could not write " + opt.graph_file);
     }
     timer.mark("write");
-    if (!opt.dot_file.empty() && !write_file(opt.dot_file, pengine::graph_dot(ws, opt.all_actions))) {
+    if (!opt.dot_file.empty() &&
+        !write_file(opt.dot_file, pengine::graph_dot(ws, opt.all_actions))) {
       return fail(kExitCantCreate, "could not write " + opt.dot_file);
     }
     if (!opt.quiet) {
@@ -307,8 +322,8 @@ int main(int argc, char** argv) {
     }
     if (opt.simulate) {
       std::string log;
-      bool complete = pengine::execute_graph(ws, g, doc.get(), opt.injections.op_fail,
-                                             std::time(nullptr), log);
+      bool complete =
+          pengine::execute_graph(ws, g, doc.get(), opt.injections.op_fail, std::time(nullptr), log);
       if (!opt.quiet) {
         r.out += r.fancy ? "\nExecuting Cluster Transition:\n" + log : "\n" + plain(log);
       }
@@ -320,7 +335,8 @@ int main(int argc, char** argv) {
       if (!opt.quiet) {
         auto m2 = model_of(doc.get());
         if (!m2) return fail(kExitSoftware, m2.error().message());
-        if (auto st = compute_now(r, doc.get(), true); !st) return fail(kExitUsage, st.error().message());
+        if (auto st = compute_now(r, doc.get(), true); !st)
+          return fail(kExitUsage, st.error().message());
         pengine::Options po2;
         po2.now = r.now;
         pengine::WorkingSet ws2(**m2, po2);
@@ -337,7 +353,8 @@ int main(int argc, char** argv) {
   if (doc && !opt.save_output.empty() && !write_file(opt.save_output, doc_text(doc.get()))) {
     return fail(kExitCantCreate, "could not write " + opt.save_output);
   }
-  if (doc && opt.in_place && !opt.xml_file.empty() && !write_file(opt.xml_file, doc_text(doc.get()))) {
+  if (doc && opt.in_place && !opt.xml_file.empty() &&
+      !write_file(opt.xml_file, doc_text(doc.get()))) {
     return fail(kExitCantCreate, "could not write " + opt.xml_file);
   }
   return rc;

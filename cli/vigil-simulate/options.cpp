@@ -17,26 +17,46 @@ struct Spec {
 };
 
 const Spec kSpecs[] = {
-    {'x', "xml-file", Arg::kRequired},   {'L', "live-check", Arg::kNone},
-    {'p', "xml-pipe", Arg::kNone},       {'R', "run", Arg::kNone},
-    {'S', "simulate", Arg::kNone},       {'X', "in-place", Arg::kNone},
-    {'s', "show-scores", Arg::kNone},    {'U', "show-utilization", Arg::kNone},
-    {'A', "show-attrs", Arg::kNone},     {'c', "show-failcounts", Arg::kNone},
-    {'Q', "quiet", Arg::kNone},          {'G', "save-graph", Arg::kRequired},
-    {'D', "save-dotfile", Arg::kRequired}, {'a', "all-actions", Arg::kNone},
-    {'I', "save-input", Arg::kRequired}, {'O', "save-output", Arg::kRequired},
-    {'t', "set-datetime", Arg::kRequired}, {'u', "node-up", Arg::kRequired},
-    {'d', "node-down", Arg::kRequired},  {'f', "node-fail", Arg::kRequired},
-    {'i', "op-inject", Arg::kRequired},  {'F', "op-fail", Arg::kRequired},
-    {'q', "quorum", Arg::kRequired},     {'w', "watchdog", Arg::kRequired},
-    {'g', "ticket-grant", Arg::kRequired}, {'r', "ticket-revoke", Arg::kRequired},
-    {'b', "ticket-standby", Arg::kRequired}, {'e', "ticket-activate", Arg::kRequired},
-    {'P', "profile", Arg::kRequired},    {'N', "repeat", Arg::kRequired},
-    {'V', "verbose", Arg::kNone},        {'$', "version", Arg::kNone},
-    {'h', "help", Arg::kNone},           {'j', "pending", Arg::kNone},
-    {0, "text-fancy", Arg::kNone},       {0, "output-as", Arg::kRequired},
-    {0, "output-to", Arg::kRequired},    {0, "save-output", Arg::kRequired},
-    {0, "help-all", Arg::kNone},         {0, "explain", Arg::kRequired},
+    {'x', "xml-file", Arg::kRequired},
+    {'L', "live-check", Arg::kNone},
+    {'p', "xml-pipe", Arg::kNone},
+    {'R', "run", Arg::kNone},
+    {'S', "simulate", Arg::kNone},
+    {'X', "in-place", Arg::kNone},
+    {'s', "show-scores", Arg::kNone},
+    {'U', "show-utilization", Arg::kNone},
+    {'A', "show-attrs", Arg::kNone},
+    {'c', "show-failcounts", Arg::kNone},
+    {'Q', "quiet", Arg::kNone},
+    {'G', "save-graph", Arg::kRequired},
+    {'D', "save-dotfile", Arg::kRequired},
+    {'a', "all-actions", Arg::kNone},
+    {'I', "save-input", Arg::kRequired},
+    {'O', "save-output", Arg::kRequired},
+    {'t', "set-datetime", Arg::kRequired},
+    {'u', "node-up", Arg::kRequired},
+    {'d', "node-down", Arg::kRequired},
+    {'f', "node-fail", Arg::kRequired},
+    {'i', "op-inject", Arg::kRequired},
+    {'F', "op-fail", Arg::kRequired},
+    {'q', "quorum", Arg::kRequired},
+    {'w', "watchdog", Arg::kRequired},
+    {'g', "ticket-grant", Arg::kRequired},
+    {'r', "ticket-revoke", Arg::kRequired},
+    {'b', "ticket-standby", Arg::kRequired},
+    {'e', "ticket-activate", Arg::kRequired},
+    {'P', "profile", Arg::kRequired},
+    {'N', "repeat", Arg::kRequired},
+    {'V', "verbose", Arg::kNone},
+    {'$', "version", Arg::kNone},
+    {'h', "help", Arg::kNone},
+    {'j', "pending", Arg::kNone},
+    {0, "text-fancy", Arg::kNone},
+    {0, "output-as", Arg::kRequired},
+    {0, "output-to", Arg::kRequired},
+    {0, "save-output", Arg::kRequired},
+    {0, "help-all", Arg::kNone},
+    {0, "explain", Arg::kRequired},
 };
 
 const Spec* by_short(char c) {
@@ -55,43 +75,87 @@ const Spec* by_long(const std::string& name) {
 
 Status apply(Options& o, const Spec& s, const std::string& v) {
   std::string n = s.long_name;
-  if (n == "xml-file") o.xml_file = v;
-  else if (n == "live-check") o.live = true;
-  else if (n == "xml-pipe") o.xml_pipe = true;
-  else if (n == "run") o.run = true;
-  else if (n == "simulate") { o.simulate = true; o.run = true; }
-  else if (n == "in-place") { o.in_place = true; o.simulate = true; o.run = true; }
-  else if (n == "show-scores") { o.show_scores = true; o.run = true; }
-  else if (n == "show-utilization") { o.show_utilization = true; o.run = true; }
-  else if (n == "show-attrs") o.show_attrs = true;
-  else if (n == "show-failcounts") o.show_failcounts = true;
-  else if (n == "quiet") o.quiet = true;
-  else if (n == "save-graph") { o.graph_file = v; o.run = true; }
-  else if (n == "save-dotfile") { o.dot_file = v; o.run = true; }
-  else if (n == "all-actions") o.all_actions = true;
-  else if (n == "save-input") o.save_input = v;
-  else if (n == "save-output") o.save_output = v;
-  else if (n == "set-datetime") o.date = v;
-  else if (n == "node-up") o.injections.node_up.push_back(v);
-  else if (n == "node-down") o.injections.node_down.push_back(v);
-  else if (n == "node-fail") o.injections.node_fail.push_back(v);
-  else if (n == "op-inject") o.injections.op_inject.push_back(v);
-  else if (n == "op-fail") { o.injections.op_fail.push_back(v); o.simulate = true; o.run = true; }
-  else if (n == "quorum") o.injections.quorum = v;
-  else if (n == "watchdog") o.injections.watchdog = v;
-  else if (n == "ticket-grant" || n == "ticket-revoke" || n == "ticket-standby" || n == "ticket-activate") {
+  if (n == "xml-file")
+    o.xml_file = v;
+  else if (n == "live-check")
+    o.live = true;
+  else if (n == "xml-pipe")
+    o.xml_pipe = true;
+  else if (n == "run")
+    o.run = true;
+  else if (n == "simulate") {
+    o.simulate = true;
+    o.run = true;
+  } else if (n == "in-place") {
+    o.in_place = true;
+    o.simulate = true;
+    o.run = true;
+  } else if (n == "show-scores") {
+    o.show_scores = true;
+    o.run = true;
+  } else if (n == "show-utilization") {
+    o.show_utilization = true;
+    o.run = true;
+  } else if (n == "show-attrs")
+    o.show_attrs = true;
+  else if (n == "show-failcounts")
+    o.show_failcounts = true;
+  else if (n == "quiet")
+    o.quiet = true;
+  else if (n == "save-graph") {
+    o.graph_file = v;
+    o.run = true;
+  } else if (n == "save-dotfile") {
+    o.dot_file = v;
+    o.run = true;
+  } else if (n == "all-actions")
+    o.all_actions = true;
+  else if (n == "save-input")
+    o.save_input = v;
+  else if (n == "save-output")
+    o.save_output = v;
+  else if (n == "set-datetime")
+    o.date = v;
+  else if (n == "node-up")
+    o.injections.node_up.push_back(v);
+  else if (n == "node-down")
+    o.injections.node_down.push_back(v);
+  else if (n == "node-fail")
+    o.injections.node_fail.push_back(v);
+  else if (n == "op-inject")
+    o.injections.op_inject.push_back(v);
+  else if (n == "op-fail") {
+    o.injections.op_fail.push_back(v);
+    o.simulate = true;
+    o.run = true;
+  } else if (n == "quorum")
+    o.injections.quorum = v;
+  else if (n == "watchdog")
+    o.injections.watchdog = v;
+  else if (n == "ticket-grant" || n == "ticket-revoke" || n == "ticket-standby" ||
+           n == "ticket-activate") {
     o.tickets.push_back(n + "=" + v);
+  } else if (n == "profile")
+    o.profile_dir = v;
+  else if (n == "repeat")
+    o.repeat = std::atol(v.c_str());
+  else if (n == "verbose")
+    ++o.verbose;
+  else if (n == "version")
+    o.version = true;
+  else if (n == "help" || n == "help-all")
+    o.help = true;
+  else if (n == "pending")
+    o.show_pending = true;
+  else if (n == "text-fancy")
+    o.text_fancy = true;
+  else if (n == "output-as")
+    o.output_as = v;
+  else if (n == "output-to") { /* stdout only */
+  } else if (n == "explain") {
+    o.explain.push_back(v);
+    o.run = true;
   }
-  else if (n == "profile") o.profile_dir = v;
-  else if (n == "repeat") o.repeat = std::atol(v.c_str());
-  else if (n == "verbose") ++o.verbose;
-  else if (n == "version") o.version = true;
-  else if (n == "help" || n == "help-all") o.help = true;
-  else if (n == "pending") o.show_pending = true;
-  else if (n == "text-fancy") o.text_fancy = true;
-  else if (n == "output-as") o.output_as = v;
-  else if (n == "output-to") { /* stdout only */ }
-  else if (n == "explain") { o.explain.push_back(v); o.run = true; }
   return ok_status();
 }
 

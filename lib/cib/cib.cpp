@@ -15,7 +15,9 @@ using xml::children;
 using xml::first_child;
 using xml::is;
 
-Error invalid(const std::string& msg) { return Error(ErrorCode::kInvalidInput, msg); }
+Error invalid(const std::string& msg) {
+  return Error(ErrorCode::kInvalidInput, msg);
+}
 
 std::optional<Score> score_attr(const xmlNode* n, const char* name) {
   auto v = attr(n, name);
@@ -82,7 +84,8 @@ Status parse_ops(const xmlNode* rsc_xml, const rules::IdResolver& resolve,
     OpConfig c;
     c.xml = op;
     for (xmlAttr* a = op->properties; a; a = a->next) {
-      c.attrs[reinterpret_cast<const char*>(a->name)] = attr_or(op, reinterpret_cast<const char*>(a->name));
+      c.attrs[reinterpret_cast<const char*>(a->name)] =
+          attr_or(op, reinterpret_cast<const char*>(a->name));
     }
     c.id = attr_or(op, "id");
     c.name = attr_or(op, "name");
@@ -414,10 +417,12 @@ Status Cib::parse() {
               h.ops.back().doc_index = static_cast<int>(h.ops.size()) - 1;
             }
             // Pacemaker replays history in call-id order; pending (-1) last.
-            std::stable_sort(h.ops.begin(), h.ops.end(), [](const OpHistory& a, const OpHistory& b) {
-              if (a.call_id == -1 || b.call_id == -1) return a.call_id != -1 && b.call_id == -1;
-              return a.call_id < b.call_id;
-            });
+            std::stable_sort(h.ops.begin(), h.ops.end(),
+                             [](const OpHistory& a, const OpHistory& b) {
+                               if (a.call_id == -1 || b.call_id == -1)
+                                 return a.call_id != -1 && b.call_id == -1;
+                               return a.call_id < b.call_id;
+                             });
             s.resources.push_back(std::move(h));
           }
         }

@@ -44,8 +44,8 @@ std::string load_error(const std::string& text, const std::string& what = "test.
 }
 
 const OpConfig* find_op(const ResourceConfig& rc, const std::string& id) {
-  auto it = std::find_if(rc.ops.begin(), rc.ops.end(),
-                         [&](const OpConfig& op) { return op.id == id; });
+  auto it =
+      std::find_if(rc.ops.begin(), rc.ops.end(), [&](const OpConfig& op) { return op.id == id; });
   return it == rc.ops.end() ? nullptr : &*it;
 }
 
@@ -196,8 +196,9 @@ TEST_CASE("resource sets keep their attributes, defaults and references", "[cib]
 }
 
 TEST_CASE("a resource_set id-ref to nothing is refused", "[cib][sets]") {
-  auto msg = load_error(make_cib(R"(<primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/>)",
-                                 R"(<rsc_order id="order-bad"><resource_set id-ref="nowhere"/></rsc_order>)"));
+  auto msg = load_error(
+      make_cib(R"(<primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/>)",
+               R"(<rsc_order id="order-bad"><resource_set id-ref="nowhere"/></rsc_order>)"));
   CHECK_THAT(msg, Contains("order-bad"));
   CHECK_THAT(msg, Contains("nowhere"));
 }
@@ -216,8 +217,8 @@ TEST_CASE("operation history is sorted by call id with pending operations last",
         </lrm_resource>
       </lrm_resources></lrm>
     </node_state>)";
-  auto cib = load(make_cib(R"(<primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/>)",
-                           "", status));
+  auto cib = load(
+      make_cib(R"(<primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/>)", "", status));
   REQUIRE(cib->node_states.size() == 1);
   REQUIRE(cib->node_states[0].resources.size() == 1);
   const auto& h = cib->node_states[0].resources[0];
@@ -245,7 +246,8 @@ TEST_CASE("operation history is sorted by call id with pending operations last",
   CHECK(h.ops[5].op_status == -1);
 }
 
-TEST_CASE("history intervals are milliseconds; configured intervals are durations", "[cib][status]") {
+TEST_CASE("history intervals are milliseconds; configured intervals are durations",
+          "[cib][status]") {
   const std::string status = R"(
     <node_state id="1" uname="node1" in_ccm="true" crmd="online">
       <lrm id="1"><lrm_resources>
@@ -361,7 +363,8 @@ TEST_CASE("a cib without configuration is refused", "[cib][errors]") {
 }
 
 TEST_CASE("cib attributes are read", "[cib]") {
-  auto cib = load(R"(<cib validate-with="pacemaker-3.7" have-quorum="1" dc-uuid="2" execution-date="1700000000">
+  auto cib = load(
+      R"(<cib validate-with="pacemaker-3.7" have-quorum="1" dc-uuid="2" execution-date="1700000000">
       <configuration><crm_config/><nodes/><resources/><constraints/></configuration>
     </cib>)");
   CHECK(cib->validate_with == "pacemaker-3.7");

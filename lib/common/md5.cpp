@@ -29,7 +29,9 @@ constexpr int kShifts[64] = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12,
                              4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
                              6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
 
-std::uint32_t rotl(std::uint32_t x, int c) { return (x << c) | (x >> (32 - c)); }
+std::uint32_t rotl(std::uint32_t x, int c) {
+  return (x << c) | (x >> (32 - c));
+}
 
 void block(std::uint32_t h[4], const unsigned char* p) {
   std::uint32_t m[16];

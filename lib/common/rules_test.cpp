@@ -6,7 +6,6 @@
 #include <ctime>
 
 #include "utc_for_tests.hpp"
-
 #include "vigil/common/xml.hpp"
 
 namespace xml = vigil::xml;

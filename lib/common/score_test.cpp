@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
-
 #include "vigil/common/score.hpp"
+
+#include <catch2/catch.hpp>
 
 using vigil::Score;
 

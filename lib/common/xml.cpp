@@ -31,8 +31,9 @@ Result<DocPtr> finish(xmlParserCtxtPtr ctxt, xmlDoc* doc, ErrorCollector& errors
   xmlFreeParserCtxt(ctxt);
   DocPtr owned(doc);
   if (!well_formed || !owned) {
-    return Error(ErrorCode::kInvalidInput,
-                 what + ": malformed XML" + (errors.first.empty() ? "" : " (" + errors.first + ")"));
+    return Error(
+        ErrorCode::kInvalidInput,
+        what + ": malformed XML" + (errors.first.empty() ? "" : " (" + errors.first + ")"));
   }
   if (xmlDocGetRootElement(owned.get()) == nullptr) {
     return Error(ErrorCode::kInvalidInput, what + ": XML document has no root element");
@@ -56,11 +57,20 @@ void append_escaped(std::string& out, std::string_view s) {
   }
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -82,7 +92,8 @@ Result<DocPtr> parse_file(const std::string& path) {
   xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
   if (!ctxt) return Error(ErrorCode::kInternal, "cannot allocate XML parser");
   // Route structured errors to our collector instead of stderr.
-  xmlSetStructuredErrorFunc(&errors, [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
+  xmlSetStructuredErrorFunc(&errors,
+                            [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
   xmlDoc* doc = xmlCtxtReadFile(ctxt, path.c_str(), nullptr, kParseOptions);
   xmlSetStructuredErrorFunc(nullptr, nullptr);
   return finish(ctxt, doc, errors, path);
@@ -93,7 +104,8 @@ Result<DocPtr> parse_string(std::string_view text, const std::string& what) {
   ErrorCollector errors;
   xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
   if (!ctxt) return Error(ErrorCode::kInternal, "cannot allocate XML parser");
-  xmlSetStructuredErrorFunc(&errors, [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
+  xmlSetStructuredErrorFunc(&errors,
+                            [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
   xmlDoc* doc = xmlCtxtReadMemory(ctxt, text.data(), static_cast<int>(text.size()), what.c_str(),
                                   nullptr, kParseOptions);
   xmlSetStructuredErrorFunc(nullptr, nullptr);
@@ -118,13 +130,18 @@ std::string attr_or(const xmlNode* n, const char* name, std::string_view fallbac
   return v ? *v : std::string(fallback);
 }
 
-bool has_attr(const xmlNode* n, const char* name) { return attr(n, name).has_value(); }
-
-bool is(const xmlNode* n, const char* nm) {
-  return n && n->type == XML_ELEMENT_NODE && std::strcmp(reinterpret_cast<const char*>(n->name), nm) == 0;
+bool has_attr(const xmlNode* n, const char* name) {
+  return attr(n, name).has_value();
 }
 
-std::string_view name(const xmlNode* n) { return reinterpret_cast<const char*>(n->name); }
+bool is(const xmlNode* n, const char* nm) {
+  return n && n->type == XML_ELEMENT_NODE &&
+         std::strcmp(reinterpret_cast<const char*>(n->name), nm) == 0;
+}
+
+std::string_view name(const xmlNode* n) {
+  return reinterpret_cast<const char*>(n->name);
+}
 
 std::vector<xmlNode*> children(const xmlNode* n, const char* nm) {
   std::vector<xmlNode*> out;

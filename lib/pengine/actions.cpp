@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Creating actions and linking them: Pacemaker's custom_action() semantics
 // (find-or-create by key and node, operation defaults, runnability).
+#include <strings.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <functional>
-
-#include <strings.h>
 
 #include "internal.hpp"
 
@@ -34,12 +34,14 @@ bool parse_op_key(const std::string& key, std::string* rsc, std::string* task,
   if (num.empty() || num.find_first_not_of("0123456789") != std::string::npos) return false;
   std::string rest = key.substr(0, last);
   // Tasks may contain underscores (migrate_to, migrate_from, last_failure).
-  static const char* kMulti[] = {"migrate_to", "migrate_from", "last_failure", "pre_notify",
-                                 "post_notify", "confirmed-pre_notify", "confirmed-post_notify"};
+  static const char* kMulti[] = {"migrate_to",           "migrate_from", "last_failure",
+                                 "pre_notify",           "post_notify",  "confirmed-pre_notify",
+                                 "confirmed-post_notify"};
   std::string t;
   for (const char* m : kMulti) {
     std::string suffix = std::string("_") + m;
-    if (rest.size() > suffix.size() && rest.compare(rest.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    if (rest.size() > suffix.size() &&
+        rest.compare(rest.size() - suffix.size(), suffix.size(), suffix) == 0) {
       t = m;
       rest = rest.substr(0, rest.size() - suffix.size());
       break;
@@ -78,7 +80,8 @@ void set_reason(Action* a, const std::string& reason, bool overwrite) {
 
 namespace {
 
-const cib::OpConfig* find_op_config(const Resource* rsc, const std::string& key, bool include_disabled) {
+const cib::OpConfig* find_op_config(const Resource* rsc, const std::string& key,
+                                    bool include_disabled) {
   if (!rsc->config) return nullptr;
   std::string k = key;
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -224,7 +227,8 @@ void unpack_operation(WorkingSet& ws, Action* a) {
   a->on_fail = parse_on_fail(ws, a, lookup(a->meta, "on-fail"));
   // Only a configured "block" reaches the graph (normalised); the default
   // block of stops without fencing stays implicit, as in Pacemaker.
-  if (auto v = lookup(a->meta, "on-fail"); v && a->on_fail == OnFail::kBlock && strcasecmp(v->c_str(), "block") == 0) {
+  if (auto v = lookup(a->meta, "on-fail");
+      v && a->on_fail == OnFail::kBlock && strcasecmp(v->c_str(), "block") == 0) {
     a->meta["on-fail"] = "block";
   }
   if (a->fail_role == Role::kUnknown) {
@@ -391,7 +395,8 @@ std::vector<Action*> find_actions(const Resource* rsc, const std::string& key, c
     auto& mine = *k.on(node->index, true);
     for (Action* a : moved) a->node = const_cast<Node*>(node);
     mine.insert(mine.end(), moved.begin(), moved.end());
-    std::sort(mine.begin(), mine.end(), [](const Action* x, const Action* y) { return x->id < y->id; });
+    std::sort(mine.begin(), mine.end(),
+              [](const Action* x, const Action* y) { return x->id < y->id; });
   }
   auto* mine = k.on(node->index, false);
   return mine ? *mine : std::vector<Action*>{};
@@ -408,7 +413,8 @@ Action* find_first_keyed(const Resource* rsc, const std::string& key, const Node
   return (mine && !mine->empty()) ? mine->front() : nullptr;
 }
 
-std::vector<Action*> find_actions_exact(const Resource* rsc, const std::string& key, const Node* node) {
+std::vector<Action*> find_actions_exact(const Resource* rsc, const std::string& key,
+                                        const Node* node) {
   if (!node) return {};
   auto it = rsc->actions_by_key.find(key);
   if (it == rsc->actions_by_key.end()) return {};
@@ -575,7 +581,8 @@ void retask(Action* a, const std::string& task) {
     old.erase(std::remove(old.begin(), old.end(), a), old.end());
     auto& now = a->rsc->actions_by_task[task];
     // Keep creation order within the new task's list.
-    auto pos = std::lower_bound(now.begin(), now.end(), a, [](const Action* x, const Action* y) { return x->id < y->id; });
+    auto pos = std::lower_bound(now.begin(), now.end(), a,
+                                [](const Action* x, const Action* y) { return x->id < y->id; });
     now.insert(pos, a);
   }
   a->task = task;
@@ -700,7 +707,8 @@ std::string task_of(const Action* a, const std::string& key) {
 void order_migration_equivalents(WorkingSet& ws, const Ordering& order) {
   Resource* first = order.first_rsc;
   Resource* then = order.then_rsc;
-  if (!first || !then || first == then || is_parent_of(first, then) || is_parent_of(then, first)) return;
+  if (!first || !then || first == then || is_parent_of(first, then) || is_parent_of(then, first))
+    return;
   bool first_m = first->is(kRscAllowMigrate), then_m = then->is(kRscAllowMigrate);
   if (!first_m && !then_m) return;
   std::string ft = task_of(order.first_action, order.first_task);
@@ -716,13 +724,15 @@ void order_migration_equivalents(WorkingSet& ws, const Ordering& order) {
     std::uint32_t flags = kOrderOptional;
     if (first_m) flags |= kOrderApplyFirstNonMigratable;
     order_rsc_actions(ws, first, "stop", then, "migrate_to", flags);
-    if (then->partial_migration_target) order_rsc_actions(ws, first, "stop", then, "migrate_from", flags);
+    if (then->partial_migration_target)
+      order_rsc_actions(ws, first, "stop", then, "migrate_from", flags);
   } else if (ft == "promote" && tt == "start") {
     if (then_m) order_rsc_actions(ws, first, "promote", then, "migrate_to", kOrderOptional);
   } else if (ft == "demote" && tt == "stop") {
     if (then_m) {
       order_rsc_actions(ws, first, "demote", then, "migrate_to", kOrderOptional);
-      if (then->partial_migration_target) order_rsc_actions(ws, first, "demote", then, "migrate_from", kOrderOptional);
+      if (then->partial_migration_target)
+        order_rsc_actions(ws, first, "demote", then, "migrate_from", kOrderOptional);
     }
   }
 }

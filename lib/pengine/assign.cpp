@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Placement: node criteria (stickiness, failures), colocation scores and the
 // assignment of primitives and groups to nodes, recording score lines.
+#include <strings.h>
+
 #include <algorithm>
 #include <cmath>
-#include <unordered_map>
-
-#include <strings.h>
 #include <cstring>
 #include <functional>
+#include <unordered_map>
 
 #include "internal.hpp"
 
@@ -32,15 +32,15 @@ bool any_node_available(const std::vector<NodeScore>& allowed, const WorkingSet&
 
 namespace {
 
-void show_scores(WorkingSet& ws, Resource* rsc, const char* fn, const std::vector<NodeScore>& nodes) {
+void show_scores(WorkingSet& ws, Resource* rsc, const char* fn,
+                 const std::vector<NodeScore>& nodes) {
   if (!ws.options.show_scores || rsc->is(kRscOrphan)) return;
   std::vector<Node*> sorted;
   for (auto& n : ws.nodes) {
     if (nodes[n->index].present) sorted.push_back(n.get());
   }
-  std::sort(sorted.begin(), sorted.end(), [](Node* a, Node* b) {
-    return strcasecmp(a->uname.c_str(), b->uname.c_str()) < 0;
-  });
+  std::sort(sorted.begin(), sorted.end(),
+            [](Node* a, Node* b) { return strcasecmp(a->uname.c_str(), b->uname.c_str()) < 0; });
   for (Node* n : sorted) {
     ws.score_lines.push_back(std::string(fn) + ": " + rsc->id + " allocation score on " + n->uname +
                              ": " + Score(nodes[n->index].weight).str());
@@ -56,8 +56,10 @@ int compare_version(const std::string& a, const std::string& b) {
   size_t i = 0, j = 0;
   while (i < a.size() || j < b.size()) {
     long x = 0, y = 0;
-    while (i < a.size() && a[i] != '.') x = x * 10 + (isdigit(static_cast<unsigned char>(a[i])) ? a[i] - '0' : 0), ++i;
-    while (j < b.size() && b[j] != '.') y = y * 10 + (isdigit(static_cast<unsigned char>(b[j])) ? b[j] - '0' : 0), ++j;
+    while (i < a.size() && a[i] != '.')
+      x = x * 10 + (isdigit(static_cast<unsigned char>(a[i])) ? a[i] - '0' : 0), ++i;
+    while (j < b.size() && b[j] != '.')
+      y = y * 10 + (isdigit(static_cast<unsigned char>(b[j])) ? b[j] - '0' : 0), ++j;
     if (x != y) return x < y ? -1 : 1;
     ++i;
     ++j;
@@ -69,7 +71,8 @@ namespace {
 
 // A failure of a history entry matching a configured op.
 bool is_matched_failure(const Resource* rsc, const cib::OpConfig& conf, const cib::OpHistory& op) {
-  if (conf.interval_ms != op.interval_ms || strcasecmp(conf.name.c_str(), op.task.c_str()) != 0) return false;
+  if (conf.interval_ms != op.interval_ms || strcasecmp(conf.name.c_str(), op.task.c_str()) != 0)
+    return false;
   if (strcasecmp(op.id.c_str(), op_key(rsc->id, "last_failure", 0).c_str()) == 0) return true;
   if (strcasecmp(op.id.c_str(), op_key(rsc->id, conf.name, conf.interval_ms).c_str()) == 0) {
     const std::string& key = op.transition_key;
@@ -83,7 +86,8 @@ bool is_matched_failure(const Resource* rsc, const cib::OpConfig& conf, const ci
   return false;
 }
 
-bool block_failure(const WorkingSet& ws, const Node* node, const Resource* rsc, const cib::OpHistory* op) {
+bool block_failure(const WorkingSet& ws, const Node* node, const Resource* rsc,
+                   const cib::OpHistory* op) {
   if (!rsc->config) return false;
   for (const auto& conf : rsc->config->ops) {
     auto of = lookup(conf.attrs, "on-fail");
@@ -97,7 +101,8 @@ bool block_failure(const WorkingSet& ws, const Node* node, const Resource* rsc, 
       for (const auto& h : st.resources) {
         if (h.id != rsc->id) continue;
         for (const auto& o : h.ops) {
-          if (o.task == conf.name && o.interval_ms == conf.interval_ms && is_matched_failure(rsc, conf, o)) {
+          if (o.task == conf.name && o.interval_ms == conf.interval_ms &&
+              is_matched_failure(rsc, conf, o)) {
             return true;
           }
         }
@@ -243,9 +248,11 @@ void apply_shutdown_lock(WorkingSet& ws, Resource* rsc) {
     }
   }
   if (!rsc->lock_node) return;
-  if (ws.config.shutdown_lock_s > 0) update_recheck_time(ws, rsc->lock_time + ws.config.shutdown_lock_s + 1);
+  if (ws.config.shutdown_lock_s > 0)
+    update_recheck_time(ws, rsc->lock_time + ws.config.shutdown_lock_s + 1);
   for (auto& n : ws.nodes) {
-    if (n->uname != rsc->lock_node->uname) resource_location(ws, rsc, n.get(), -kInfinity, "shutdown-lock");
+    if (n->uname != rsc->lock_node->uname)
+      resource_location(ws, rsc, n.get(), -kInfinity, "shutdown-lock");
   }
 }
 
@@ -384,13 +391,15 @@ Affects colocation_affects(const Resource* dependent, const Resource* primary, c
                            bool preview) {
   if (!preview && primary->is(kRscProvisional)) return Affects::kNothing;
   if (!preview && !dependent->is(kRscProvisional)) return Affects::kNothing;
-  if (c.score > 0 && c.dependent_role != Role::kUnknown && c.dependent_role != dependent->next_role) {
+  if (c.score > 0 && c.dependent_role != Role::kUnknown &&
+      c.dependent_role != dependent->next_role) {
     return Affects::kNothing;
   }
   if (c.score > 0 && c.primary_role != Role::kUnknown && c.primary_role != primary->next_role) {
     return Affects::kNothing;
   }
-  if (c.score < 0 && c.dependent_role != Role::kUnknown && c.dependent_role == dependent->next_role) {
+  if (c.score < 0 && c.dependent_role != Role::kUnknown &&
+      c.dependent_role == dependent->next_role) {
     return Affects::kNothing;
   }
   if (c.score < 0 && c.primary_role != Role::kUnknown && c.primary_role == primary->next_role) {
@@ -429,10 +438,11 @@ void apply_coloc_to_weights(WorkingSet& ws, Resource* dependent, const Resource*
       for (auto& n : ws.nodes) {
         int before = dependent->allowed[n->index].weight, after = work[n->index].weight;
         if (work[n->index].present && before != after) {
-          ws.contributions.push_back({dependent, n.get(), after - before, after,
-                                      "colocation " + c.id + " with " + primary->id +
-                                          (primary->allocated_to ? " (on " + primary->allocated_to->uname + ")"
-                                                                 : " (not placed)")});
+          ws.contributions.push_back(
+              {dependent, n.get(), after - before, after,
+               "colocation " + c.id + " with " + primary->id +
+                   (primary->allocated_to ? " (on " + primary->allocated_to->uname + ")"
+                                          : " (not placed)")});
         }
       }
     }
@@ -450,7 +460,8 @@ void add_node_scores_matching_attr(const WorkingSet& ws, std::vector<NodeScore>&
       auto& slot = nodes[n->index];
       if (!slot.present) continue;
       const auto& own = rsc->allowed[n->index];
-      int score = (own.present && node_available(n.get(), false, own.weight)) ? own.weight : -kInfinity;
+      int score =
+          (own.present && node_available(n.get(), false, own.weight)) ? own.weight : -kInfinity;
       if (factor < 0 && score < 0) continue;
       if (slot.weight == kInfinityHack) continue;
       float weight_f = factor * static_cast<float>(score);
@@ -537,7 +548,8 @@ void add_colocated_node_scores(WorkingSet& ws, Resource* rsc, const std::string&
     work = rsc->allowed;
   } else {
     work = nodes;
-    add_node_scores_matching_attr(ws, work, rsc, attr, factor, (flags & kColocSelectNonnegative) != 0);
+    add_node_scores_matching_attr(ws, work, rsc, attr, factor,
+                                  (flags & kColocSelectNonnegative) != 0);
   }
   if (any_node_available(work, ws)) {
     float multiplier = factor < 0.0f ? -1.0f : 1.0f;
@@ -584,8 +596,10 @@ void apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary, c
       return;
     }
     if (c.score >= kInfinity) {
-      ws.warnings.push_back(dependent->id + ": Cannot perform mandatory colocation between "
-                            "non-colocated group and " + primary->id);
+      ws.warnings.push_back(dependent->id +
+                            ": Cannot perform mandatory colocation between "
+                            "non-colocated group and " +
+                            primary->id);
       return;
     }
     for (Resource* m : dependent->children) apply_coloc_score(ws, m, primary, c, true);
@@ -609,8 +623,10 @@ void apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary, c
       return;
     }
     if (c.score >= kInfinity) {
-      ws.warnings.push_back(dependent->id + ": Cannot perform mandatory colocation with "
-                            "non-colocated group " + primary->id);
+      ws.warnings.push_back(dependent->id +
+                            ": Cannot perform mandatory colocation with "
+                            "non-colocated group " +
+                            primary->id);
       return;
     }
     for (Resource* m : primary->children) apply_coloc_score(ws, dependent, m, c, false);
@@ -691,7 +707,8 @@ bool assign_best_node(WorkingSet& ws, Resource* rsc, Node* prefer) {
     if (rsc->allowed[prefer->index].present) {
       chosen = prefer;
       int w = rsc->allowed[prefer->index].weight;
-      if (w < rsc->allowed[best->index].weight || !node_available(prefer, true, w)) chosen = nullptr;
+      if (w < rsc->allowed[best->index].weight || !node_available(prefer, true, w))
+        chosen = nullptr;
     }
   }
   if (!chosen && best) {
@@ -731,8 +748,9 @@ void apply_with_this(WorkingSet& ws, Resource* rsc, Colocation* c) {
     for (auto& n : ws.nodes) {
       int b = before[n->index].weight, a = rsc->allowed[n->index].weight;
       if (rsc->allowed[n->index].present && a != b) {
-        ws.contributions.push_back({rsc, n.get(), a - b, a,
-                                    "preferences of " + other->id + " (colocated with it by " + c->id + ")"});
+        ws.contributions.push_back(
+            {rsc, n.get(), a - b, a,
+             "preferences of " + other->id + " (colocated with it by " + c->id + ")"});
       }
     }
   }

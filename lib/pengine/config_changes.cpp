@@ -9,16 +9,14 @@
 
 namespace vigil::pengine {
 
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 // Pacemaker's v1 operation digest: MD5 of the sorted <parameters/> element.
 std::string params_digest(const AttrMap& params) {
   std::vector<std::pair<std::string, std::string>> sorted(params.begin(), params.end());
-  std::sort(sorted.begin(), sorted.end(),
-            [](const auto& a, const auto& b) { return strcmp(a.first.c_str(), b.first.c_str()) < 0; });
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    return strcmp(a.first.c_str(), b.first.c_str()) < 0;
+  });
   std::string text = " <parameters";
   for (const auto& [k, v] : sorted) text += " " + k + "=\"" + xml::escaped(v) + "\"";
   text += "/>\n";
@@ -44,7 +42,8 @@ AttrMap digest_params(WorkingSet& ws, Resource* rsc, Node* node, const std::stri
   if (interval_ms != 0) {
     if (auto t = lookup(a->meta, "timeout")) p["CRM_meta_timeout"] = *t;
   }
-  for (const char* k : {"id", "crm_feature_set", "op-digest", "on_node", "on_node_uuid", "pcmk_external_ip"}) {
+  for (const char* k :
+       {"id", "crm_feature_set", "op-digest", "on_node", "on_node_uuid", "pcmk_external_ip"}) {
     p.erase(k);
   }
   return p;
@@ -75,8 +74,10 @@ Digests compare_digests(WorkingSet& ws, Resource* rsc, const cib::OpHistory& op,
     std::string secure_list = op.xml ? xml::attr_or(op.xml, "op-secure-params") : "";
     AttrMap secure = old_version ? rsc_params(ws, rsc, node) : params;
     for (auto it = secure.begin(); it != secure.end();) {
-      bool drop = !secure_list.empty() && secure_list.find(" " + it->first + " ") != std::string::npos;
-      if (old_version && rsc->cls == "stonith" && it->first.compare(0, 5, "pcmk_") == 0) drop = true;
+      bool drop =
+          !secure_list.empty() && secure_list.find(" " + it->first + " ") != std::string::npos;
+      if (old_version && rsc->cls == "stonith" && it->first.compare(0, 5, "pcmk_") == 0)
+        drop = true;
       if (old_version && it->first == "CRM_meta_timeout") drop = true;
       it = drop ? secure.erase(it) : std::next(it);
     }
@@ -103,8 +104,10 @@ Digests compare_digests(WorkingSet& ws, Resource* rsc, const cib::OpHistory& op,
   return d;
 }
 
-void force_restart(WorkingSet& ws, Resource* rsc, const std::string& task, std::int64_t interval_ms) {
-  Action* required = custom_action(ws, rsc, op_key(rsc->id, task, interval_ms), task, nullptr, false, true);
+void force_restart(WorkingSet& ws, Resource* rsc, const std::string& task,
+                   std::int64_t interval_ms) {
+  Action* required =
+      custom_action(ws, rsc, op_key(rsc->id, task, interval_ms), task, nullptr, false, true);
   set_reason(required, "resource definition change", true);
 }
 
@@ -115,7 +118,8 @@ void schedule_reload(WorkingSet& ws, Resource* rsc, Node* node) {
     return;
   }
   rsc->set(kRscReload);
-  Action* reload = custom_action(ws, rsc, op_key(rsc->id, "reload-agent", 0), "reload-agent", node, false, true);
+  Action* reload =
+      custom_action(ws, rsc, op_key(rsc->id, "reload-agent", 0), "reload-agent", node, false, true);
   set_reason(reload, "resource definition change", false);
   new_ordering(ws, nullptr, "", reload, rsc, op_key(rsc->id, "stop", 0), nullptr,
                kOrderOptional | kOrderThenCancelsFirst);
@@ -132,7 +136,8 @@ bool action_in_config(const Resource* rsc, const std::string& task, std::int64_t
 }
 
 void schedule_cancel(WorkingSet& ws, Resource* rsc, const cib::OpHistory& op, Node* node) {
-  Action* cancel = custom_action(ws, rsc, op_key(rsc->id, op.task, op.interval_ms), "cancel", node, false, true);
+  Action* cancel =
+      custom_action(ws, rsc, op_key(rsc->id, op.task, op.interval_ms), "cancel", node, false, true);
   retask(cancel, "cancel");
   cancel->cancel_task = op.task;
   cancel->meta["operation"] = op.task;
@@ -168,7 +173,8 @@ bool check_action_config(WorkingSet& ws, Resource* rsc, Node* node, const cib::O
     case DigestRc::kAll:
     case DigestRc::kUnknown:
       if (op.interval_ms > 0) {
-        Action* a = custom_action(ws, rsc, op_key(rsc->id, task, op.interval_ms), task, node, true, true);
+        Action* a =
+            custom_action(ws, rsc, op_key(rsc->id, task, op.interval_ms), task, node, true, true);
         a->set(kActReschedule);
       } else if (!op.restart_digest.empty()) {
         schedule_reload(ws, rsc, node);
@@ -181,11 +187,13 @@ bool check_action_config(WorkingSet& ws, Resource* rsc, Node* node, const cib::O
   }
 }
 
-bool agent_changed(WorkingSet& ws, Resource* rsc, Node* node, const cib::ResourceHistory& h, bool active) {
+bool agent_changed(WorkingSet& ws, Resource* rsc, Node* node, const cib::ResourceHistory& h,
+                   bool active) {
   bool changed = false;
   if (h.cls != rsc->cls) changed = true;
   if (h.type != rsc->type) changed = true;
-  if ((h.provider.empty() ? std::string() : h.provider) != rsc->provider && rsc->cls == "ocf") changed = true;
+  if ((h.provider.empty() ? std::string() : h.provider) != rsc->provider && rsc->cls == "ocf")
+    changed = true;
   if (changed && active) {
     Action* stop = stop_action(ws, rsc, node, false);
     set_reason(stop, "resource definition change", true);
@@ -224,7 +232,8 @@ void handle_rsc_config_changes(WorkingSet& ws) {
         schedule_cleanup(ws, rsc, node, false);
         continue;
       }
-      bool running = std::find(rsc->running_on.begin(), rsc->running_on.end(), node) != rsc->running_on.end();
+      bool running =
+          std::find(rsc->running_on.begin(), rsc->running_on.end(), node) != rsc->running_on.end();
       if (!running) {
         if (agent_changed(ws, rsc, node, h, false)) schedule_cleanup(ws, rsc, node, false);
         continue;
@@ -253,7 +262,8 @@ void handle_rsc_config_changes(WorkingSet& ws) {
           schedule_cancel(ws, rsc, op, node);
         } else if (op.interval_ms > 0 || op.task == "monitor" || op.task == "start" ||
                    op.task == "promote" || op.task == "migrate_from") {
-          if (check_action_config(ws, rsc, node, op) && failcount(ws, node, rsc, nullptr, true) != 0) {
+          if (check_action_config(ws, rsc, node, op) &&
+              failcount(ws, node, rsc, nullptr, true) != 0) {
             clear_failcount(ws, rsc, node, "action definition changed");
           }
         }

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Unpacking constraints: location (scores and rules), colocation and order,
 // with resource sets, tags and templates expanded to resources.
-#include <algorithm>
-#include <cstring>
 #include <regex.h>
-
 #include <strings.h>
+
+#include <algorithm>
 #include <cstring>
 #include <functional>
 
@@ -137,7 +136,8 @@ void location_rule(WorkingSet& ws, Resource* rsc, const rules::Rule& rule,
     std::string expanded;
     for (size_t i = 0; i < r.score_attribute.size(); ++i) {
       char c = r.score_attribute[i];
-      if (c == '%' && i + 1 < r.score_attribute.size() && isdigit(static_cast<unsigned char>(r.score_attribute[i + 1]))) {
+      if (c == '%' && i + 1 < r.score_attribute.size() &&
+          isdigit(static_cast<unsigned char>(r.score_attribute[i + 1]))) {
         size_t n = static_cast<size_t>(r.score_attribute[i + 1] - '0');
         if (n < captures.size()) expanded += captures[n];
         ++i;
@@ -189,7 +189,8 @@ void location_rule(WorkingSet& ws, Resource* rsc, const rules::Rule& rule,
 }
 
 void unpack_rsc_location(WorkingSet& ws, const cib::LocationConstraint& l, Resource* rsc,
-                         const std::string& role_override, const std::optional<Score>& score_override,
+                         const std::string& role_override,
+                         const std::optional<Score>& score_override,
                          const std::vector<std::string>& captures) {
   std::optional<Score> score = score_override ? score_override : l.score;
   if (!l.node.empty() && score) {
@@ -238,8 +239,8 @@ void unpack_location(WorkingSet& ws, const cib::LocationConstraint& l) {
     }
     regex_t re;
     if (regcomp(&re, pattern.c_str(), REG_EXTENDED) != 0) {
-      ws.warnings.push_back("Ignoring constraint '" + l.id + "' because rsc-pattern has invalid value '" +
-                            l.rsc_pattern + "'");
+      ws.warnings.push_back("Ignoring constraint '" + l.id +
+                            "' because rsc-pattern has invalid value '" + l.rsc_pattern + "'");
       return;
     }
     size_t nregs = re.re_nsub + 1;
@@ -278,7 +279,8 @@ bool influence_of(const std::string& influence_s, const Resource* rsc) {
 }
 
 int primary_cmp(const Colocation* a, const Colocation* b) {
-  if (a->primary->priority != b->primary->priority) return a->primary->priority > b->primary->priority ? -1 : 1;
+  if (a->primary->priority != b->primary->priority)
+    return a->primary->priority > b->primary->priority ? -1 : 1;
   if (a->primary->kind != b->primary->kind) return a->primary->kind > b->primary->kind ? -1 : 1;
   return a->primary->id.compare(b->primary->id);
 }
@@ -286,25 +288,32 @@ int dependent_cmp(const Colocation* a, const Colocation* b) {
   if (a->dependent->priority != b->dependent->priority) {
     return a->dependent->priority > b->dependent->priority ? -1 : 1;
   }
-  if (a->dependent->kind != b->dependent->kind) return a->dependent->kind > b->dependent->kind ? -1 : 1;
+  if (a->dependent->kind != b->dependent->kind)
+    return a->dependent->kind > b->dependent->kind ? -1 : 1;
   return a->dependent->id.compare(b->dependent->id);
 }
 
 }  // namespace
 
 // g_list_insert_sorted: inserts before the first element that compares greater.
-void insert_sorted(std::vector<Colocation*>& list, Colocation* c, int (*cmp)(const Colocation*, const Colocation*)) {
+void insert_sorted(std::vector<Colocation*>& list, Colocation* c,
+                   int (*cmp)(const Colocation*, const Colocation*)) {
   auto it = list.begin();
   while (it != list.end() && cmp(c, *it) > 0) ++it;
   list.insert(it, c);
 }
 
-void add_this_with(Resource* rsc, Colocation* c) { insert_sorted(rsc->this_with, c, primary_cmp); }
-void add_with_this(Resource* rsc, Colocation* c) { insert_sorted(rsc->with_this, c, dependent_cmp); }
+void add_this_with(Resource* rsc, Colocation* c) {
+  insert_sorted(rsc->this_with, c, primary_cmp);
+}
+void add_with_this(Resource* rsc, Colocation* c) {
+  insert_sorted(rsc->with_this, c, dependent_cmp);
+}
 
 namespace {
 
-void anti_colocation_order(WorkingSet& ws, Resource* first, Role first_role, Resource* then, Role then_role) {
+void anti_colocation_order(WorkingSet& ws, Resource* first, Role first_role, Resource* then,
+                           Role then_role) {
   std::vector<std::string> first_tasks, then_tasks;
   if (first_role == Role::kPromoted) {
     first_tasks = {"demote"};
@@ -325,9 +334,10 @@ void anti_colocation_order(WorkingSet& ws, Resource* first, Role first_role, Res
 
 }  // namespace
 
-void new_colocation(WorkingSet& ws, const std::string& id, const std::string& node_attr_name, int score,
-                    Resource* dependent, Resource* primary, const std::string& dependent_role,
-                    const std::string& primary_role, bool influence) {
+void new_colocation(WorkingSet& ws, const std::string& id, const std::string& node_attr_name,
+                    int score, Resource* dependent, Resource* primary,
+                    const std::string& dependent_role, const std::string& primary_role,
+                    bool influence) {
   if (score == 0) return;
   if (!dependent || !primary) {
     ws.warnings.push_back("Ignoring colocation '" + id + "' because resource does not exist");
@@ -358,8 +368,8 @@ void new_colocation(WorkingSet& ws, const std::string& id, const std::string& no
 
 namespace {
 
-void unpack_colocation_set(WorkingSet& ws, const RefSet& set, int score, const std::string& coloc_id,
-                           const std::string& influence_s) {
+void unpack_colocation_set(WorkingSet& ws, const RefSet& set, int score,
+                           const std::string& coloc_id, const std::string& influence_s) {
   int local_score = set.score ? set.score->value() : score;
   if (local_score == 0) return;
   std::string ordering = set.ordering.empty() ? "group" : set.ordering;
@@ -367,13 +377,17 @@ void unpack_colocation_set(WorkingSet& ws, const RefSet& set, int score, const s
   if (local_score > 0 && strcasecmp(ordering.c_str(), "group") == 0) {
     Resource* with = nullptr;
     for (Resource* r : set.rscs) {
-      if (with) new_colocation(ws, set.id, "", local_score, r, with, set.role, set.role, influence_of(influence_s, r));
+      if (with)
+        new_colocation(ws, set.id, "", local_score, r, with, set.role, set.role,
+                       influence_of(influence_s, r));
       with = r;
     }
   } else if (local_score > 0) {
     Resource* last = nullptr;
     for (Resource* r : set.rscs) {
-      if (last) new_colocation(ws, set.id, "", local_score, last, r, set.role, set.role, influence_of(influence_s, last));
+      if (last)
+        new_colocation(ws, set.id, "", local_score, last, r, set.role, set.role,
+                       influence_of(influence_s, last));
       last = r;
     }
   } else {
@@ -389,8 +403,8 @@ void unpack_colocation_set(WorkingSet& ws, const RefSet& set, int score, const s
   (void)coloc_id;
 }
 
-void colocate_rsc_sets(WorkingSet& ws, const std::string& id, const RefSet& s1, const RefSet& s2, int score,
-                       const std::string& influence_s) {
+void colocate_rsc_sets(WorkingSet& ws, const std::string& id, const RefSet& s1, const RefSet& s2,
+                       int score, const std::string& influence_s) {
   if (score == 0) return;
   Resource* r1 = nullptr;
   Resource* r2 = nullptr;
@@ -464,11 +478,14 @@ void unpack_colocation(WorkingSet& ws, const cib::ColocationConstraint& k) {
     bool any_tag = false;
     std::vector<Resource*> tmp;
     bool tag_a = false, tag_b = false;
-    if (expand_ref(ws, k.rsc, tmp, &tag_a) && expand_ref(ws, k.with_rsc, tmp, &tag_b) && tag_a && tag_b) {
-      ws.warnings.push_back("Ignoring constraint '" + k.id + "' because two templates or tags cannot be colocated");
+    if (expand_ref(ws, k.rsc, tmp, &tag_a) && expand_ref(ws, k.with_rsc, tmp, &tag_b) && tag_a &&
+        tag_b) {
+      ws.warnings.push_back("Ignoring constraint '" + k.id +
+                            "' because two templates or tags cannot be colocated");
       return;
     }
-    if (!simple_to_sets(ws, k.id, k.rsc, k.with_rsc, sets, &any_tag, k.rsc_role, k.with_rsc_role, "", "")) {
+    if (!simple_to_sets(ws, k.id, k.rsc, k.with_rsc, sets, &any_tag, k.rsc_role, k.with_rsc_role,
+                        "", "")) {
       return;
     }
     if (!any_tag) {
@@ -607,7 +624,8 @@ void order_rsc_sets(WorkingSet& ws, const std::string& id, const RefSet& s1, con
                    kOrderOneOrMore | kOrderImpliesThenPrinted);
     }
     for (Resource* r : s2.rscs) {
-      new_ordering(ws, nullptr, "", any, r, op_key(r->id, a2, 0), nullptr, flags | kOrderRunnableLeft);
+      new_ordering(ws, nullptr, "", any, r, op_key(r->id, a2, 0), nullptr,
+                   flags | kOrderRunnableLeft);
     }
     return;
   }
@@ -646,7 +664,8 @@ void unpack_order(WorkingSet& ws, const cib::OrderConstraint& o) {
       return;
     }
     bool any_tag = false;
-    if (!simple_to_sets(ws, o.id, o.first, o.then, sets, &any_tag, "", "", o.first_action, o.then_action)) {
+    if (!simple_to_sets(ws, o.id, o.first, o.then, sets, &any_tag, "", "", o.first_action,
+                        o.then_action)) {
       return;
     }
     if (!any_tag) {
@@ -661,10 +680,12 @@ void unpack_order(WorkingSet& ws, const cib::OrderConstraint& o) {
         std::string inv_then = invert_action(action_then);
         std::string inv_first = invert_action(action_first);
         if (inv_then.empty() || inv_first.empty()) {
-          ws.warnings.push_back("Cannot invert constraint '" + o.id + "' (please specify inverse manually)");
+          ws.warnings.push_back("Cannot invert constraint '" + o.id +
+                                "' (please specify inverse manually)");
         } else {
           std::uint32_t iflags = flags_for_kind(kind, inv_first, Symmetry::kInverse);
-          if (kind == OrderKind::kOptional && first->restart_type_restart) iflags |= kOrderImpliesFirst;
+          if (kind == OrderKind::kOptional && first->restart_type_restart)
+            iflags |= kOrderImpliesFirst;
           order_rsc_actions(ws, then, inv_then, first, inv_first, iflags);
         }
       }
@@ -724,7 +745,8 @@ void apply_locations(WorkingSet& ws) {
           slot.weight = (Score(slot.weight) + Score(weight)).value();
         }
         if (ws.options.explain) {
-          ws.contributions.push_back({rsc, node, weight, slot.weight, "location constraint " + loc.id});
+          ws.contributions.push_back(
+              {rsc, node, weight, slot.weight, "location constraint " + loc.id});
         }
         if (static_cast<int>(slot.discover) < static_cast<int>(loc.discover) ||
             (slot.discover == Discover::kAlways && loc.discover != Discover::kAlways)) {

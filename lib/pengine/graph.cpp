@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vigil/pengine/graph.hpp"
 
+#include <strings.h>
+
 #include <algorithm>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <future>
 #include <map>
 #include <string_view>
 #include <unordered_map>
-
-#include <strings.h>
-#include <cstring>
-#include <functional>
 
 #include "internal.hpp"
 
@@ -77,8 +76,9 @@ bool should_add_input(const Action* action, ActionLink& input) {
 
 void dedup_inputs(Action* a) {
   std::vector<ActionLink*> sorted = a->before.snapshot();
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const ActionLink* x, const ActionLink* y) { return x->action->id < y->action->id; });
+  std::stable_sort(sorted.begin(), sorted.end(), [](const ActionLink* x, const ActionLink* y) {
+    return x->action->id < y->action->id;
+  });
   std::vector<ActionLink*> out;
   for (ActionLink* in : sorted) {
     if (!out.empty() && out.back()->action->id == in->action->id) {
@@ -121,7 +121,9 @@ void add_rsc_actions(WorkingSet& ws, Graph& g, Resource* rsc) {
   for (Resource* c : rsc->children) add_rsc_actions(ws, g, c);
 }
 
-std::string esc(const std::string& s) { return xml::escaped(s); }
+std::string esc(const std::string& s) {
+  return xml::escaped(s);
+}
 
 std::string meta_name(const std::string& k) {
   std::string n = "CRM_meta_" + k;
@@ -166,7 +168,9 @@ const AttrMap& cached_params(const WorkingSet& ws, ParamCache& cache, const Reso
   return it->second;
 }
 
-void append_esc(std::string& out, std::string_view s) { xml::append_escaped(out, s); }
+void append_esc(std::string& out, std::string_view s) {
+  xml::append_escaped(out, s);
+}
 
 void append_attr(std::string& out, std::string_view name, std::string_view value) {
   out += ' ';
@@ -204,7 +208,8 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
     out += "/>\n";
     return;
   }
-  if (action_keeps_shutdown_lock(a)) append_attr(out, "shutdown-lock", std::to_string(a->rsc->lock_time));
+  if (action_keeps_shutdown_lock(a))
+    append_attr(out, "shutdown-lock", std::to_string(a->rsc->lock_time));
   out += ">\n";
   if (a->rsc && !a->is(kActPseudo)) {
     out += indent;
@@ -223,7 +228,8 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
   for (const auto& [k, v] : a->extra) attrs.emplace_back(k, &v);
   AttrMap scratch;
   if (a->rsc && (a->node || a->rsc->is_primitive())) {
-    for (const auto& [k, v] : cached_params(ws, cache, a->rsc, a->node, scratch)) attrs.emplace_back(k, &v);
+    for (const auto& [k, v] : cached_params(ws, cache, a->rsc, a->node, scratch))
+      attrs.emplace_back(k, &v);
   }
   for (const auto& [k, v] : a->meta) attrs.emplace_back(meta_name_cached(cache.meta_names, k), &v);
   if (needs_node && a->node) {
@@ -239,7 +245,8 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
     }
   }
   // Later entries win for the same name (meta over parameters), as a map would.
-  std::stable_sort(attrs.begin(), attrs.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::stable_sort(attrs.begin(), attrs.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
   out += indent;
   out += "  <attributes";
   for (size_t i = 0; i < attrs.size(); ++i) {

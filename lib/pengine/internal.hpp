@@ -16,7 +16,9 @@ bool parse_op_key(const std::string& key, std::string* rsc, std::string* task,
                   std::int64_t* interval_ms);
 
 bool is_true(const std::string& v);
-inline bool is_true(const std::string* v) { return v && is_true(*v); }
+inline bool is_true(const std::string* v) {
+  return v && is_true(*v);
+}
 const std::string* lookup(const AttrMap& m, const std::string& key);
 
 // Actions.
@@ -43,7 +45,8 @@ std::vector<Action*> find_actions_exact(const std::vector<Action*>& list, const 
                                         const Node* node);
 // The same lookups over a resource's own actions, through its indexes.
 std::vector<Action*> find_actions(const Resource* rsc, const std::string& key, const Node* node);
-std::vector<Action*> find_actions_exact(const Resource* rsc, const std::string& key, const Node* node);
+std::vector<Action*> find_actions_exact(const Resource* rsc, const std::string& key,
+                                        const Node* node);
 Action* find_first_action(const Resource* rsc, const std::string* uuid, const std::string* task,
                           const Node* node);
 std::vector<Action*> rsc_actions(const Resource* rsc, const Node* node, const std::string& task,
@@ -105,17 +108,18 @@ std::uint32_t action_flags(Action* action, const Node* node);
 std::uint32_t update_ordered_actions(WorkingSet& ws, Action* first, Action* then, const Node* node,
                                      std::uint32_t flags, std::uint32_t filter, std::uint32_t type);
 void create_recurring_actions(WorkingSet& ws, Resource* rsc);
-void apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary,
-                       const Colocation& c, bool for_dependent);
+void apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary, const Colocation& c,
+                       bool for_dependent);
 void add_colocated_node_scores(WorkingSet& ws, Resource* rsc, const std::string& log_id,
                                std::vector<NodeScore>& nodes, bool nodes_null,
                                const std::string& attr, float factor, std::uint32_t flags);
 bool colocation_has_influence(const Colocation& c, const Resource* rsc);
 void block_colocation_dependents(WorkingSet& ws, Action* action);
 
-void new_colocation(WorkingSet& ws, const std::string& id, const std::string& node_attr_name, int score,
-                    Resource* dependent, Resource* primary, const std::string& dependent_role,
-                    const std::string& primary_role, bool influence);
+void new_colocation(WorkingSet& ws, const std::string& id, const std::string& node_attr_name,
+                    int score, Resource* dependent, Resource* primary,
+                    const std::string& dependent_role, const std::string& primary_role,
+                    bool influence);
 // Colocation lists kept in Pacemaker's order (by priority, kind and id).
 void add_this_with(Resource* rsc, Colocation* c);
 void add_with_this(Resource* rsc, Colocation* c);
@@ -135,9 +139,10 @@ const std::string* node_attr(const Node* node, const std::string& name);
 // Evaluated resource parameters for a node (instance_attributes with rules).
 AttrMap rsc_params(const WorkingSet& ws, const Resource* rsc, const Node* node);
 
-
 enum ColocFlags : std::uint32_t {
-  kColocSelectActive = 1u << 0, kColocSelectNonnegative = 1u << 1, kColocSelectThisWith = 1u << 2
+  kColocSelectActive = 1u << 0,
+  kColocSelectNonnegative = 1u << 1,
+  kColocSelectThisWith = 1u << 2
 };
 
 inline Resource* last_group_member(Resource* g) {

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Resolving orderings to action links and propagating "optional" and
 // "runnable" along them until nothing changes; fencing and shutdown.
-#include <algorithm>
-#include <unordered_map>
-#include <cstring>
-
 #include <strings.h>
+
+#include <algorithm>
 #include <cstring>
 #include <functional>
+#include <unordered_map>
 
 #include "internal.hpp"
 
@@ -63,11 +62,16 @@ std::string remap_uuid(const std::string& uuid, Resource* first_rsc) {
   std::int64_t interval = 0;
   if (!parse_op_key(uuid, &rid, &task, &interval) || interval > 0) return uuid;
   std::string remapped;
-  if (task == "stop") remapped = "stopped";
-  else if (task == "start") remapped = "running";
-  else if (task == "promote") remapped = "promoted";
-  else if (task == "demote") remapped = "demoted";
-  else if (task == "stopped" || task == "running" || task == "promoted" || task == "demoted") remapped = task;
+  if (task == "stop")
+    remapped = "stopped";
+  else if (task == "start")
+    remapped = "running";
+  else if (task == "promote")
+    remapped = "promoted";
+  else if (task == "demote")
+    remapped = "demoted";
+  else if (task == "stopped" || task == "running" || task == "promoted" || task == "demoted")
+    remapped = task;
   if (remapped.empty()) return uuid;
   return op_key(rid, remapped, 0);
 }
@@ -108,7 +112,8 @@ void handle_restart_ordering(Action* first, Action* then, std::uint32_t filter) 
   if (first->is(kActRunnable)) clear_flag_because(first, kActOptional, then);
   if (!then->is(kActOptional)) clear_flag_because(first, kActOptional, then);
   if (!then->is(kActMigrateRunnable)) clear_flag_because(first, kActMigrateRunnable, then);
-  if (!first->is(kActOptional) && !first->is(kActRunnable)) clear_flag_because(then, kActRunnable, first);
+  if (!first->is(kActOptional) && !first->is(kActRunnable))
+    clear_flag_because(then, kActRunnable, first);
 }
 
 std::uint32_t primitive_update(WorkingSet& ws, Action* first, Action* then, const Node* node,
@@ -186,14 +191,16 @@ std::uint32_t update_for_ordering_flags(WorkingSet& ws, Action* first, Action* t
   }
   if (order.type & kOrderImpliesFirst) {
     if (first->rsc) {
-      changed |= update_ordered_actions(ws, first, then, node, first_flags, kActOptional, kOrderImpliesFirst);
+      changed |= update_ordered_actions(ws, first, then, node, first_flags, kActOptional,
+                                        kOrderImpliesFirst);
     } else if (!(first_flags & kActOptional) && first->is(kActRunnable)) {
       first->clear(kActRunnable);
       changed |= kUpdatedFirst;
     }
   }
   if (order.type & kOrderPromotedImpliesFirst) {
-    if (then->rsc) changed |= upd(first_flags & kActOptional, kActOptional, kOrderPromotedImpliesFirst);
+    if (then->rsc)
+      changed |= upd(first_flags & kActOptional, kActOptional, kOrderPromotedImpliesFirst);
   }
   if (order.type & kOrderOneOrMore) {
     if (then->rsc) {
@@ -233,7 +240,8 @@ std::uint32_t update_for_ordering_flags(WorkingSet& ws, Action* first, Action* t
   if ((order.type & kOrderAsymmetrical) && then->rsc) {
     changed |= upd(first_flags, kActRunnable, kOrderAsymmetrical);
   }
-  if (first->is(kActRunnable) && (order.type & kOrderImpliesThenPrinted) && !(first_flags & kActOptional)) {
+  if (first->is(kActRunnable) && (order.type & kOrderImpliesThenPrinted) &&
+      !(first_flags & kActOptional)) {
     then->set(kActPrintAlways);
   }
   if ((order.type & kOrderImpliesFirstPrinted) && !(then_flags & kActOptional)) {
@@ -259,10 +267,14 @@ std::uint32_t action_flags(Action* action, const Node* node) {
   for (Resource* m : rsc->children) {
     // Group "running"/"stopped" map to members' start/stop.
     std::string task = action->task;
-    if (task == "stopped") task = "stop";
-    else if (task == "running") task = "start";
-    else if (task == "demoted") task = "demote";
-    else if (task == "promoted") task = "promote";
+    if (task == "stopped")
+      task = "stop";
+    else if (task == "running")
+      task = "start";
+    else if (task == "demoted")
+      task = "demote";
+    else if (task == "promoted")
+      task = "promote";
     Action* ma = find_first_action(m, nullptr, &task, node);
     if (ma) {
       std::uint32_t mf = action_flags(ma, node);
@@ -282,7 +294,8 @@ std::uint32_t action_flags(Action* action, const Node* node) {
 }
 
 std::uint32_t update_ordered_actions(WorkingSet& ws, Action* first, Action* then, const Node* node,
-                                     std::uint32_t flags, std::uint32_t filter, std::uint32_t type) {
+                                     std::uint32_t flags, std::uint32_t filter,
+                                     std::uint32_t type) {
   if (then->rsc && then->rsc->is_group()) {
     std::uint32_t changed = primitive_update(ws, first, then, node, flags, filter, type);
     for (Resource* m : then->rsc->children) {
@@ -308,8 +321,10 @@ void update_action_for_orderings(WorkingSet& ws, Action* then) {
     Action* first = other.action;
     Node* then_node = then->node;
     Node* first_node = first->node;
-    if (first->rsc && first->rsc->is_group() && first->task == "start") first_node = rsc_location(first->rsc);
-    if (then->rsc && then->rsc->is_group() && then->task == "start") then_node = rsc_location(then->rsc);
+    if (first->rsc && first->rsc->is_group() && first->task == "start")
+      first_node = rsc_location(first->rsc);
+    if (then->rsc && then->rsc->is_group() && then->task == "start")
+      then_node = rsc_location(then->rsc);
     if ((other.type & kOrderSameNode) && first_node && then_node && first_node != then_node) {
       other.type = kOrderNone;
       continue;
@@ -347,7 +362,8 @@ void update_action_for_orderings(WorkingSet& ws, Action* then) {
     }
   }
   if (changed & kUpdatedThen) {
-    if ((last_flags & kActRunnable) && !then->is(kActRunnable)) block_colocation_dependents(ws, then);
+    if ((last_flags & kActRunnable) && !then->is(kActRunnable))
+      block_colocation_dependents(ws, then);
     update_action_for_orderings(ws, then);
     auto afters = then->after.snapshot();
     for (ActionLink* a : afters) update_action_for_orderings(ws, a->action);
@@ -356,7 +372,8 @@ void update_action_for_orderings(WorkingSet& ws, Action* then) {
 
 namespace {
 
-void mark_action_blocked(WorkingSet& ws, Resource* rsc, const std::string& task, const Resource* reason) {
+void mark_action_blocked(WorkingSet& ws, Resource* rsc, const std::string& task,
+                         const Resource* reason) {
   for (Action* a : std::vector<Action*>(rsc->actions.rbegin(), rsc->actions.rend())) {
     if (a->is(kActRunnable) && a->task == task) {
       a->clear(kActRunnable);
@@ -384,8 +401,8 @@ void block_colocation_dependents(WorkingSet& ws, Action* action) {
   for (Colocation* c : std::vector<Colocation*>(rsc->with_this)) {
     if (c->score < kInfinity) continue;
     if (!is_start && c->primary_role != Role::kPromoted) continue;
-    mark_action_blocked(ws, c->dependent, c->dependent_role == Role::kPromoted ? "promote" : "start",
-                        action->rsc);
+    mark_action_blocked(ws, c->dependent,
+                        c->dependent_role == Role::kPromoted ? "promote" : "start", action->rsc);
   }
 }
 
@@ -408,7 +425,8 @@ const std::vector<Action*>* find_actions_by_task(Resource* rsc, const std::strin
   return nullptr;
 }
 
-void order_resource_actions_after(WorkingSet& ws, Action* first_action, Resource* rsc, Ordering& order) {
+void order_resource_actions_after(WorkingSet& ws, Action* first_action, Resource* rsc,
+                                  Ordering& order) {
   std::vector<Action*> then_actions;
   std::uint32_t flags = order.flags;
   if (order.then_action) {
@@ -417,7 +435,8 @@ void order_resource_actions_after(WorkingSet& ws, Action* first_action, Resource
     then_actions = *found;  // copied: ordering may create actions for this key
   }
   if (then_actions.empty()) return;
-  if (first_action && first_action->rsc == rsc && first_action->is(kActDangle)) flags &= ~kOrderImpliesThen;
+  if (first_action && first_action->rsc == rsc && first_action->is(kActDangle))
+    flags &= ~kOrderImpliesThen;
   if (!first_action && !(flags & kOrderImpliesThen)) return;
   for (Action* t : then_actions) {
     if (first_action) {
@@ -425,8 +444,8 @@ void order_resource_actions_after(WorkingSet& ws, Action* first_action, Resource
     } else {
       t->clear(kActRunnable);
       ws.warnings.push_back(t->task + " of " + rsc->id + " is unrunnable because there is no " +
-                            order.first_task + " of " + (order.first_rsc ? order.first_rsc->id : "") +
-                            " to order it after");
+                            order.first_task + " of " +
+                            (order.first_rsc ? order.first_rsc->id : "") + " to order it after");
     }
   }
 }
@@ -438,7 +457,8 @@ void rsc_order_first(WorkingSet& ws, Resource* first_rsc, Ordering& order) {
   if (first_action) {
     first_actions.push_back(first_action);
   } else {
-    if (const auto* found = find_actions_by_task(first_rsc, order.first_task)) first_actions = *found;
+    if (const auto* found = find_actions_by_task(first_rsc, order.first_task))
+      first_actions = *found;
   }
   if (first_actions.empty() && first_rsc == then_rsc) {
     // nothing
@@ -452,7 +472,8 @@ void rsc_order_first(WorkingSet& ws, Resource* first_rsc, Ordering& order) {
     } else if (state == Role::kUnpromoted && task == "demote") {
       // nothing
     } else {
-      first_action = custom_action(ws, first_rsc, op_key(first_rsc->id, task, interval), task, nullptr, true, true);
+      first_action = custom_action(ws, first_rsc, op_key(first_rsc->id, task, interval), task,
+                                   nullptr, true, true);
       first_actions.push_back(first_action);
     }
   }
@@ -476,8 +497,8 @@ void rsc_order_first(WorkingSet& ws, Resource* first_rsc, Ordering& order) {
 // walk order, the stops and demotes a probe must precede. The result depends
 // only on the resource and the starting action, so every probe of the same
 // resource reuses it.
-void collect_restart_targets(const Resource* probe_rsc, Action* after, std::vector<Action*>& tracked,
-                             std::vector<Action*>& targets) {
+void collect_restart_targets(const Resource* probe_rsc, Action* after,
+                             std::vector<Action*>& tracked, std::vector<Action*>& targets) {
   if (!after) return;
   if (after->is(kActTracking)) return;
   after->set(kActTracking);
@@ -622,7 +643,8 @@ void order_start_vs_fencing(WorkingSet& ws, Resource* rsc, Action* stonith) {
         order_actions(ws, stonith, a, kOrderOptional);
         break;
       case Needs::kQuorum:
-        if (a->task == "start" && rsc->allowed[target->index].present && !rsc->known_on[target->index]) {
+        if (a->task == "start" && rsc->allowed[target->index].present &&
+            !rsc->known_on[target->index]) {
           order_actions(ws, stonith, a, kOrderOptional | kOrderRunnableLeft);
         }
         break;
@@ -711,7 +733,8 @@ void schedule_fencing_and_shutdowns(WorkingSet& ws) {
         if (s->rsc->is(kRscMaintenance) || node->maintenance) continue;
         if (!(s->rsc->is(kRscManaged) || s->rsc->is(kRscBlock))) continue;
         s->clear(kActOptional);
-        new_ordering(ws, s->rsc, "", s, nullptr, "do_shutdown", down, kOrderOptional | kOrderRunnableLeft);
+        new_ordering(ws, s->rsc, "", s, nullptr, "do_shutdown", down,
+                     kOrderOptional | kOrderRunnableLeft);
       }
       down->meta["op_no_wait"] = "true";
       if (node->is_dc) {

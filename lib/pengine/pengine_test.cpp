@@ -29,7 +29,8 @@ std::string make_cib(const std::string& resources, const std::string& constraint
   auto node_state = [](const std::string& id, const std::string& lrm, const std::string& attrs) {
     return R"(<node_state id=")" + id + R"(" uname="node)" + id +
            R"(" in_ccm="true" crmd="online" join="member" expected="member">)" + attrs +
-           R"(<lrm id=")" + id + R"("><lrm_resources>)" + lrm + "</lrm_resources></lrm></node_state>\n";
+           R"(<lrm id=")" + id + R"("><lrm_resources>)" + lrm +
+           "</lrm_resources></lrm></node_state>\n";
   };
   // crm_feature_set matters: below 3.0.13 (or absent) Pacemaker reads only
   // legacy per-resource fail counts, not the per-operation ones used here.
@@ -38,21 +39,24 @@ std::string make_cib(const std::string& resources, const std::string& constraint
     <crm_config>
       <cluster_property_set id="cib-bootstrap-options">
         <nvpair id="opt-stonith-enabled" name="stonith-enabled" value="false"/>
-)" + extra_props + R"(      </cluster_property_set>
+)" + extra_props +
+         R"(      </cluster_property_set>
     </crm_config>
     <nodes>
       <node id="1" uname="node1"/>
       <node id="2" uname="node2"/>
     </nodes>
     <resources>
-)" + resources + "    </resources>\n    <constraints>\n" + constraints +
-         "    </constraints>\n  </configuration>\n  <status>\n" + node_state("1", lrm1, transient1) +
-         node_state("2", lrm2, "") + "  </status>\n</cib>\n";
+)" + resources +
+         "    </resources>\n    <constraints>\n" + constraints +
+         "    </constraints>\n  </configuration>\n  <status>\n" +
+         node_state("1", lrm1, transient1) + node_state("2", lrm2, "") + "  </status>\n</cib>\n";
 }
 
 std::string dummy(const std::string& id, const std::string& meta = "") {
   std::string s = R"(<primitive id=")" + id + R"(" class="ocf" provider="pacemaker" type="Dummy">)";
-  if (!meta.empty()) s += R"(<meta_attributes id=")" + id + R"(-meta">)" + meta + "</meta_attributes>";
+  if (!meta.empty())
+    s += R"(<meta_attributes id=")" + id + R"(-meta">)" + meta + "</meta_attributes>";
   s += R"(<operations><op id=")" + id +
        R"(-monitor-interval-10s" name="monitor" interval="10s" timeout="20s"/></operations>)";
   return s + "</primitive>\n";
@@ -63,29 +67,32 @@ std::string nvpair(const std::string& id, const std::string& name, const std::st
 }
 
 std::string location(const std::string& rsc, const std::string& node, const std::string& score) {
-  return R"(<rsc_location id="loc-)" + rsc + "-" + node + R"(" rsc=")" + rsc + R"(" node=")" + node +
-         R"(" score=")" + score + R"("/>)" "\n";
+  return R"(<rsc_location id="loc-)" + rsc + "-" + node + R"(" rsc=")" + rsc + R"(" node=")" +
+         node + R"(" score=")" + score +
+         R"("/>)"
+         "\n";
 }
 
 // One lrm_rsc_op as the controller records it (digests: a Dummy without parameters).
-std::string op(const std::string& rsc, const std::string& id, const std::string& task, int interval_ms,
-               int call_id, int rc) {
-  const std::string digest = interval_ms == 0 ? "f2317cad3d54cec5d7d7aa7d0bf35cf8"
-                                              : "4811cef7f7f94e3a35a70be7916cb2fd";
+std::string op(const std::string& rsc, const std::string& id, const std::string& task,
+               int interval_ms, int call_id, int rc) {
+  const std::string digest =
+      interval_ms == 0 ? "f2317cad3d54cec5d7d7aa7d0bf35cf8" : "4811cef7f7f94e3a35a70be7916cb2fd";
   const std::string key = rsc + "_" + task + "_" + std::to_string(interval_ms);
   const std::string tkey = std::to_string(call_id) + ":-1:0:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
   return R"(<lrm_rsc_op id=")" + id + R"(" operation_key=")" + key + R"(" operation=")" + task +
-         R"(" transition-key=")" + tkey + R"(" transition-magic="0:)" + std::to_string(rc) + ";" + tkey +
-         R"(" call-id=")" + std::to_string(call_id) + R"(" rc-code=")" + std::to_string(rc) +
+         R"(" transition-key=")" + tkey + R"(" transition-magic="0:)" + std::to_string(rc) + ";" +
+         tkey + R"(" call-id=")" + std::to_string(call_id) + R"(" rc-code=")" + std::to_string(rc) +
          R"(" op-status="0" interval=")" + std::to_string(interval_ms) +
-         R"(" last-rc-change="1795600000" exec-time="0" queue-time="0" op-digest=")" + digest + R"("/>)";
+         R"(" last-rc-change="1795600000" exec-time="0" queue-time="0" op-digest=")" + digest +
+         R"("/>)";
 }
 
 // History of a Dummy started (and monitored) on a node.
 std::string started(const std::string& rsc) {
   return R"(<lrm_resource id=")" + rsc + R"(" class="ocf" provider="pacemaker" type="Dummy">)" +
-         op(rsc, rsc + "_last_0", "start", 0, 2, 0) + op(rsc, rsc + "_monitor_10000", "monitor", 10000, 3, 0) +
-         "</lrm_resource>";
+         op(rsc, rsc + "_last_0", "start", 0, 2, 0) +
+         op(rsc, rsc + "_monitor_10000", "monitor", 10000, 3, 0) + "</lrm_resource>";
 }
 
 // History of a probe that found a Dummy stopped.
@@ -153,17 +160,22 @@ Scheduled schedule(const std::string& text) {
 
 TEST_CASE("a group goes where its members' location scores send it", "[pengine][group]") {
   SECTION("Web prefers node1") {
-    auto s = schedule(make_cib(kWebGroup, location("Web", "node1", "10") + location("Web", "node2", "5")));
+    auto s = schedule(
+        make_cib(kWebGroup, location("Web", "node1", "10") + location("Web", "node2", "5")));
     CHECK(s.placed("VIP") == "node1");
     CHECK(s.placed("Web") == "node1");
-    CHECK_THAT(s.ws->score_lines,
-               VectorContains(std::string("pcmk__group_assign: Web allocation score on node1: 10")));
-    CHECK_THAT(s.ws->score_lines,
-               VectorContains(std::string("pcmk__primitive_assign: VIP allocation score on node1: 10")));
-    CHECK(s.summary() == std::vector<std::string>{"* Start VIP ( node1 )", "* Start Web ( node1 )"});
+    CHECK_THAT(
+        s.ws->score_lines,
+        VectorContains(std::string("pcmk__group_assign: Web allocation score on node1: 10")));
+    CHECK_THAT(
+        s.ws->score_lines,
+        VectorContains(std::string("pcmk__primitive_assign: VIP allocation score on node1: 10")));
+    CHECK(s.summary() ==
+          std::vector<std::string>{"* Start VIP ( node1 )", "* Start Web ( node1 )"});
   }
   SECTION("Web prefers node2") {
-    auto s = schedule(make_cib(kWebGroup, location("Web", "node1", "5") + location("Web", "node2", "10")));
+    auto s = schedule(
+        make_cib(kWebGroup, location("Web", "node1", "5") + location("Web", "node2", "10")));
     CHECK(s.placed("VIP") == "node2");
     CHECK(s.placed("Web") == "node2");
   }
@@ -177,7 +189,8 @@ TEST_CASE("a group goes where its members' location scores send it", "[pengine][
 TEST_CASE("a -INFINITY colocation keeps two resources apart", "[pengine][colocation]") {
   const std::string rscs = dummy("A") + dummy("B");
   const std::string both_like_node1 = location("A", "node1", "100") + location("B", "node1", "50");
-  const std::string apart = R"(<rsc_colocation id="col-B-A" rsc="B" with-rsc="A" score="-INFINITY"/>)";
+  const std::string apart =
+      R"(<rsc_colocation id="col-B-A" rsc="B" with-rsc="A" score="-INFINITY"/>)";
 
   SECTION("without it both go to node1") {
     auto s = schedule(make_cib(rscs, both_like_node1));
@@ -189,7 +202,8 @@ TEST_CASE("a -INFINITY colocation keeps two resources apart", "[pengine][colocat
     CHECK(s.placed("A") == "node1");
     CHECK(s.placed("B") == "node2");
     CHECK_THAT(s.ws->score_lines,
-               VectorContains(std::string("pcmk__primitive_assign: B allocation score on node1: -INFINITY")));
+               VectorContains(
+                   std::string("pcmk__primitive_assign: B allocation score on node1: -INFINITY")));
     CHECK(s.summary() == std::vector<std::string>{"* Start A ( node1 )", "* Start B ( node2 )"});
   }
   SECTION("with it and one usable node, B stays stopped") {
@@ -228,10 +242,11 @@ TEST_CASE("stickiness keeps a running resource where it is", "[pengine][stickine
 
 TEST_CASE("reaching migration-threshold bans the node", "[pengine][failures]") {
   // svc runs on node1, which it prefers; its monitor failed there once.
-  const std::string lrm1 = R"(<lrm_resource id="svc" class="ocf" provider="pacemaker" type="Dummy">)" +
-                           op("svc", "svc_last_0", "start", 0, 2, 0) +
-                           op("svc", "svc_monitor_10000", "monitor", 10000, 3, 0) +
-                           op("svc", "svc_last_failure_0", "monitor", 10000, 4, 7) + "</lrm_resource>";
+  const std::string lrm1 =
+      R"(<lrm_resource id="svc" class="ocf" provider="pacemaker" type="Dummy">)" +
+      op("svc", "svc_last_0", "start", 0, 2, 0) +
+      op("svc", "svc_monitor_10000", "monitor", 10000, 3, 0) +
+      op("svc", "svc_last_failure_0", "monitor", 10000, 4, 7) + "</lrm_resource>";
   const std::string fail_count =
       R"(<transient_attributes id="1"><instance_attributes id="status-1">)" +
       nvpair("status-1-fc", "fail-count-svc#monitor_10000", "1") +
@@ -246,7 +261,8 @@ TEST_CASE("reaching migration-threshold bans the node", "[pengine][failures]") {
     auto s = schedule(with_threshold("1"));
     CHECK(s.placed("svc") == "node2");
     CHECK_THAT(s.ws->score_lines,
-               VectorContains(std::string("pcmk__primitive_assign: svc allocation score on node1: -INFINITY")));
+               VectorContains(std::string(
+                   "pcmk__primitive_assign: svc allocation score on node1: -INFINITY")));
     CHECK(s.summary() == std::vector<std::string>{"* Recover svc ( node1 -> node2 )"});
   }
   SECTION("threshold 3: it recovers in place") {
@@ -257,15 +273,15 @@ TEST_CASE("reaching migration-threshold bans the node", "[pengine][failures]") {
 }
 
 TEST_CASE("scheduling the same CIB twice gives identical output", "[pengine][determinism]") {
-  const std::string text = make_cib(
-      kWebGroup + dummy("A") + dummy("B") + dummy("C") + dummy("D"),
-      location("Web", "node1", "10") + location("Web", "node2", "5") +
-          R"(<rsc_colocation id="col-B-A" rsc="B" with-rsc="A" score="-INFINITY"/>
+  const std::string text =
+      make_cib(kWebGroup + dummy("A") + dummy("B") + dummy("C") + dummy("D"),
+               location("Web", "node1", "10") + location("Web", "node2", "5") +
+                   R"(<rsc_colocation id="col-B-A" rsc="B" with-rsc="A" score="-INFINITY"/>
              <rsc_colocation id="col-C-myweb" rsc="C" with-rsc="myweb" score="INFINITY"/>
              <rsc_order id="order-A-C" first="A" then="C"/>
              <rsc_order id="order-myweb-D" first="myweb" then="D" kind="Optional"/>
 )",
-      probed("A") + started("B"), started("A") + probed("B"));
+               probed("A") + started("B"), started("A") + probed("B"));
   auto render = [](const Scheduled& s) {
     pengine::Graph g = pengine::build_graph(*s.ws);
     std::string out;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Creating the actions that take each resource from its current role to its
 // next one: restarts, role transitions, recurring monitors and probes.
-#include <algorithm>
-
 #include <strings.h>
+
+#include <algorithm>
 #include <cstring>
 #include <functional>
 
@@ -38,8 +38,8 @@ Step step_action(Role from, Role to) {
 }
 
 bool is_expected_node(const Resource* rsc, const Node* node) {
-  return rsc->is(kRscStopUnexpected) && rsc->is(kRscRestarting) && rsc->next_role > Role::kStopped &&
-         rsc->allocated_to == node;
+  return rsc->is(kRscStopUnexpected) && rsc->is(kRscRestarting) &&
+         rsc->next_role > Role::kStopped && rsc->allocated_to == node;
 }
 
 void stop_resource(WorkingSet& ws, Resource* rsc, Node* /*node*/, bool optional) {
@@ -87,11 +87,20 @@ void demote_resource(WorkingSet& ws, Resource* rsc, Node* /*node*/, bool optiona
 
 void do_step(WorkingSet& ws, Step s, Resource* rsc, Node* node, bool optional) {
   switch (s) {
-    case Step::kStop: stop_resource(ws, rsc, node, optional); break;
-    case Step::kStart: if (node) start_resource(ws, rsc, node, optional); break;
-    case Step::kPromote: if (node) promote_resource(ws, rsc, node, optional); break;
-    case Step::kDemote: demote_resource(ws, rsc, node, optional); break;
-    default: break;
+    case Step::kStop:
+      stop_resource(ws, rsc, node, optional);
+      break;
+    case Step::kStart:
+      if (node) start_resource(ws, rsc, node, optional);
+      break;
+    case Step::kPromote:
+      if (node) promote_resource(ws, rsc, node, optional);
+      break;
+    case Step::kDemote:
+      demote_resource(ws, rsc, node, optional);
+      break;
+    default:
+      break;
   }
 }
 
@@ -167,7 +176,8 @@ void create_migration_actions(WorkingSet& ws, Resource* rsc, Node* current) {
   Action* stop = stop_action(ws, rsc, current, true);
   Action* migrate_to = nullptr;
   if (!rsc->partial_migration_target) {
-    migrate_to = custom_action(ws, rsc, op_key(rsc->id, "migrate_to", 0), "migrate_to", current, true, true);
+    migrate_to =
+        custom_action(ws, rsc, op_key(rsc->id, "migrate_to", 0), "migrate_to", current, true, true);
   }
   Action* migrate_from = custom_action(ws, rsc, op_key(rsc->id, "migrate_from", 0), "migrate_from",
                                        rsc->allocated_to, true, true);
@@ -189,7 +199,8 @@ void create_migration_actions(WorkingSet& ws, Resource* rsc, Node* current) {
       migrate_from->needs = start->needs;
       order_rsc_actions(ws, rsc, "monitor", rsc, "migrate_from", kOrderOptional);
     }
-    order_rsc_actions(ws, rsc, "migrate_from", rsc, "stop", kOrderOptional | kOrderImpliesFirstMigratable);
+    order_rsc_actions(ws, rsc, "migrate_from", rsc, "stop",
+                      kOrderOptional | kOrderImpliesFirstMigratable);
     order_rsc_actions(ws, rsc, "migrate_from", rsc, "start",
                       kOrderOptional | kOrderImpliesFirstMigratable | kOrderPseudoLeft);
   }
@@ -221,7 +232,8 @@ void create_recurring_actions(WorkingSet& ws, Resource* rsc) {
       if (other.name == op.name && other.interval_ms == op.interval_ms) ++dups;
     }
     if (dups > 1) {
-      ws.warnings.push_back("Operation " + op.id + " is a duplicate (do not use same name and "
+      ws.warnings.push_back("Operation " + op.id +
+                            " is a duplicate (do not use same name and "
                             "interval combination more than once per resource)");
       continue;
     }
@@ -266,8 +278,8 @@ void create_recurring_actions(WorkingSet& ws, Resource* rsc) {
           new_ordering(ws, rsc, op_key(rsc->id, "start", 0), nullptr, nullptr, mon->uuid, mon,
                        kOrderImpliesThen | kOrderRunnableLeft);
           if (rsc->actions_by_task.count("reload-agent")) {
-            new_ordering(ws, rsc, op_key(rsc->id, "reload-agent", 0), nullptr, nullptr, mon->uuid, mon,
-                         kOrderImpliesThen | kOrderRunnableLeft);
+            new_ordering(ws, rsc, op_key(rsc->id, "reload-agent", 0), nullptr, nullptr, mon->uuid,
+                         mon, kOrderImpliesThen | kOrderRunnableLeft);
           }
         }
       }
@@ -283,7 +295,8 @@ void create_recurring_actions(WorkingSet& ws, Resource* rsc) {
             cancel->meta["operation"] = op.name;
             cancel->meta["interval"] = std::to_string(op.interval_ms);
             if (rsc->next_role == Role::kStarted || rsc->next_role == Role::kUnpromoted) {
-              new_ordering(ws, rsc, "", cancel, rsc, op_key(rsc->id, "start", 0), nullptr, kOrderRunnableLeft);
+              new_ordering(ws, rsc, "", cancel, rsc, op_key(rsc->id, "start", 0), nullptr,
+                           kOrderRunnableLeft);
             }
           }
           continue;
@@ -292,10 +305,12 @@ void create_recurring_actions(WorkingSet& ws, Resource* rsc) {
         Action* mon = custom_action(ws, rsc, key, op.name, stop_node, is_optional, true);
         mon->meta["op_target_rc"] = "7";
         if (rsc->is(kRscManaged)) {
-          for (Action* p : rsc_actions(rsc, stop_node, "monitor", false)) order_actions(ws, p, mon, kOrderRunnableLeft);
+          for (Action* p : rsc_actions(rsc, stop_node, "monitor", false))
+            order_actions(ws, p, mon, kOrderRunnableLeft);
         }
         for (Action* stop : rsc_actions(rsc, stop_node, "stop", true)) {
-          if (!stop->is(kActOptional) && !mon->is(kActOptional) && !rsc->is(kRscManaged)) mon->set(kActOptional);
+          if (!stop->is(kActOptional) && !mon->is(kActOptional) && !rsc->is(kRscManaged))
+            mon->set(kActOptional);
           if (!stop->is(kActRunnable)) mon->clear(kActRunnable);
           if (rsc->is(kRscManaged)) {
             new_ordering(ws, rsc, op_key(rsc->id, "stop", 0), stop, nullptr, "", mon,
@@ -428,7 +443,8 @@ bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node, std::vector<Pr
   }
   Action* probe = custom_action(ws, rsc, k.monitor, "monitor", node, false, true);
   probe->clear(kActOptional);
-  bool running_here = std::find(rsc->running_on.begin(), rsc->running_on.end(), node) != rsc->running_on.end();
+  bool running_here =
+      std::find(rsc->running_on.begin(), rsc->running_on.end(), node) != rsc->running_on.end();
   if (!running_here) {
     probe->meta["op_target_rc"] = "7";
   } else if (rsc->role == Role::kPromoted) {
@@ -440,7 +456,8 @@ bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node, std::vector<Pr
   // "probe then reload": only meaningful when a reload was scheduled (that
   // happens before probes), so skip the ordering otherwise.
   if (k.has_reload) {
-    new_ordering(ws, rsc, "", probe, rsc, op_key(rsc->id, "reload-agent", 0), nullptr, kOrderOptional);
+    new_ordering(ws, rsc, "", probe, rsc, op_key(rsc->id, "reload-agent", 0), nullptr,
+                 kOrderOptional);
   }
   return true;
 }

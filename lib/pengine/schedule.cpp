@@ -2,10 +2,10 @@
 // The scheduler as a short list of named stages (Pacemaker's
 // pcmk__schedule_actions): each stage is a function over the working set.
 #include <strings.h>
-#include <cstring>
-#include <functional>
 
 #include <chrono>
+#include <cstring>
+#include <functional>
 
 #include "internal.hpp"
 

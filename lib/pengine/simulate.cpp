@@ -2,16 +2,14 @@
 #include "vigil/pengine/simulate.hpp"
 
 #include <libxml/xpath.h>
+#include <strings.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <set>
-
-#include <strings.h>
-#include <cstring>
-#include <functional>
 
 #include "internal.hpp"
 
@@ -44,7 +42,9 @@ void remove_child(xmlNode* parent, const char* name) {
   }
 }
 
-xmlNode* status_of(xmlDoc* doc) { return ensure_child(xmlDocGetRootElement(doc), "status"); }
+xmlNode* status_of(xmlDoc* doc) {
+  return ensure_child(xmlDocGetRootElement(doc), "status");
+}
 
 // The node's id from the configuration, else its name.
 std::string node_uuid(xmlDoc* doc, const std::string& uname) {
@@ -53,7 +53,8 @@ std::string node_uuid(xmlDoc* doc, const std::string& uname) {
   xmlNode* nodes = config ? child(config, "nodes") : nullptr;
   if (nodes) {
     for (xmlNode* n = nodes->children; n; n = n->next) {
-      if (xml::is(n, "node") && xml::attr_or(n, "uname") == uname) return xml::attr_or(n, "id", uname);
+      if (xml::is(n, "node") && xml::attr_or(n, "uname") == uname)
+        return xml::attr_or(n, "id", uname);
     }
   }
   return uname;
@@ -197,13 +198,13 @@ std::string inject_failcount(xmlNode* state, const std::string& rsc, const std::
   std::string id = xml::attr_or(state, "id");
   inject_transient_attr(state, "fail-count-" + suffix, "value++");
   inject_transient_attr(state, "last-failure-" + suffix, std::to_string(now));
-  return "  * Injecting attribute fail-count-" + suffix + "=value++ into /node_state '" + id + "'\n" +
-         "  * Injecting attribute last-failure-" + suffix + "=" + std::to_string(now) +
+  return "  * Injecting attribute fail-count-" + suffix + "=value++ into /node_state '" + id +
+         "'\n" + "  * Injecting attribute last-failure-" + suffix + "=" + std::to_string(now) +
          " into /node_state '" + id + "'\n";
 }
 
-const cib::ResourceConfig* find_config(const std::vector<std::unique_ptr<cib::ResourceConfig>>& list,
-                                       const std::string& id) {
+const cib::ResourceConfig* find_config(
+    const std::vector<std::unique_ptr<cib::ResourceConfig>>& list, const std::string& id) {
   for (const auto& r : list) {
     if (r->id == id) return r.get();
     if (auto* c = find_config(r->children, id)) return c;
@@ -255,9 +256,8 @@ Result<std::string> inject(xmlDoc* doc, const Injections& inj, EpochSeconds now)
       std::string rsc, task;
       std::int64_t interval = 0;
       if (!parse_op_spec(spec, &key, &node, &rc) || !parse_op_key(key, &rsc, &task, &interval)) {
-        return Error(ErrorCode::kInvalidInput,
-                     "invalid operation specification '" + spec +
-                         "' (expected RESOURCE_TASK_INTERVAL@NODE=RC)");
+        return Error(ErrorCode::kInvalidInput, "invalid operation specification '" + spec +
+                                                   "' (expected RESOURCE_TASK_INTERVAL@NODE=RC)");
       }
       out += "  * Injecting " + spec + " into the configuration\n";
       const cib::ResourceConfig* rc_cfg = find_config((*parsed)->resources, rsc);
@@ -310,12 +310,14 @@ bool execute_graph(WorkingSet& ws, const Graph& g, xmlDoc* doc,
         }
       } else if (a->task == "probe_again") {
         // A re-probe request leaves no trace in the simulated history.
-      } else if (a->task == "do_shutdown" || a->task == "clear_failcount" || a->task == "lrm_delete" ||
-                 (a->task == "delete" && !a->rsc) || (!a->rsc)) {
+      } else if (a->task == "do_shutdown" || a->task == "clear_failcount" ||
+                 a->task == "lrm_delete" || (a->task == "delete" && !a->rsc) || (!a->rsc)) {
         if (a->rsc) {
-          log += "  * Cluster action:  " + a->task + " for " + a->rsc->id + " on " + a->node->uname + "\n";
+          log += "  * Cluster action:  " + a->task + " for " + a->rsc->id + " on " +
+                 a->node->uname + "\n";
         } else {
-          log += "  * Cluster action:  " + a->task + " on " + (a->node ? a->node->uname : "") + "\n";
+          log +=
+              "  * Cluster action:  " + a->task + " on " + (a->node ? a->node->uname : "") + "\n";
         }
       } else {
         const Resource* rsc = a->rsc;
@@ -324,8 +326,9 @@ bool execute_graph(WorkingSet& ws, const Graph& g, xmlDoc* doc,
         if (auto v = lookup(a->meta, "interval")) interval = std::atoll(v->c_str());
         char buf[512];
         if (interval) {
-          std::snprintf(buf, sizeof(buf), "  * Resource action: %-15s %s=%lld on %s\n", rsc->id.c_str(),
-                        a->task.c_str(), static_cast<long long>(interval), node.c_str());
+          std::snprintf(buf, sizeof(buf), "  * Resource action: %-15s %s=%lld on %s\n",
+                        rsc->id.c_str(), a->task.c_str(), static_cast<long long>(interval),
+                        node.c_str());
         } else {
           std::snprintf(buf, sizeof(buf), "  * Resource action: %-15s %s on %s\n", rsc->id.c_str(),
                         a->task.c_str(), node.c_str());
@@ -344,8 +347,8 @@ bool execute_graph(WorkingSet& ws, const Graph& g, xmlDoc* doc,
               std::string r = spec.substr(prefix.size());
               if (r.empty() || r.find_first_not_of("-0123456789") != std::string::npos) continue;
               rc = std::atoi(r.c_str());
-              log += "Pretending action " + std::to_string(a->id) + " failed with rc=" +
-                     std::to_string(rc) + "\n";
+              log += "Pretending action " + std::to_string(a->id) +
+                     " failed with rc=" + std::to_string(rc) + "\n";
               failed.insert(a->id);
               abort_priority = kInfinity;
               log += inject_failcount(state, rsc->id, task, interval, rc, now);
@@ -364,8 +367,8 @@ bool execute_graph(WorkingSet& ws, const Graph& g, xmlDoc* doc,
             }
           } else {
             std::string digest;
-            if (task == "start" || task == "monitor" || task == "migrate_from" || task == "promote" ||
-                task == "reload-agent" || task == "reload") {
+            if (task == "start" || task == "monitor" || task == "migrate_from" ||
+                task == "promote" || task == "reload-agent" || task == "reload") {
               std::string dtask = (task == "reload-agent" || task == "reload") ? "start" : task;
               digest = op_digest(ws, a->rsc, a->node, dtask, interval);
             }

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <strings.h>
+
 #include <algorithm>
 #include <cctype>
-#include <cstring>
-
-#include <strings.h>
 #include <cstring>
 #include <functional>
 
@@ -27,7 +26,8 @@ int numeric_strcasecmp(const std::string& a, const std::string& b) {
       s1 = e1;
       s2 = e2;
     } else {
-      int c1 = tolower(static_cast<unsigned char>(*s1)), c2 = tolower(static_cast<unsigned char>(*s2));
+      int c1 = tolower(static_cast<unsigned char>(*s1)),
+          c2 = tolower(static_cast<unsigned char>(*s2));
       if (c1 != c2) return c1 < c2 ? -1 : 1;
       ++s1;
       ++s2;
@@ -71,7 +71,8 @@ int node_health(const WorkingSet& ws, const Node* n) {
     }
     int score = parse_score_lenient(v).value();
     if (score <= ws.config.health.red) return -1;
-    if (score <= ws.config.health.yellow && ws.config.health.yellow != ws.config.health.green) rc = 0;
+    if (score <= ws.config.health.yellow && ws.config.health.yellow != ws.config.health.green)
+      rc = 0;
   }
   return rc;
 }
@@ -95,19 +96,32 @@ const char* node_status(const Node* n) {
 
 const char* exit_text(int rc) {
   switch (rc) {
-    case 0: return "ok";
-    case 1: return "error";
-    case 2: return "invalid parameter";
-    case 3: return "unimplemented feature";
-    case 4: return "insufficient privileges";
-    case 5: return "not installed";
-    case 6: return "not configured";
-    case 7: return "not running";
-    case 8: return "promoted";
-    case 9: return "promoted (failed)";
-    case 190: return "OCF_DEGRADED";
-    case 191: return "OCF_DEGRADED_PROMOTED";
-    default: return "unknown";
+    case 0:
+      return "ok";
+    case 1:
+      return "error";
+    case 2:
+      return "invalid parameter";
+    case 3:
+      return "unimplemented feature";
+    case 4:
+      return "insufficient privileges";
+    case 5:
+      return "not installed";
+    case 6:
+      return "not configured";
+    case 7:
+      return "not running";
+    case 8:
+      return "promoted";
+    case 9:
+      return "promoted (failed)";
+    case 190:
+      return "OCF_DEGRADED";
+    case 191:
+      return "OCF_DEGRADED_PROMOTED";
+    default:
+      return "unknown";
   }
 }
 
@@ -132,11 +146,16 @@ std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pe
     const char* state = nullptr;
     if (show_pending) {
       const std::string& t = r->pending_task;
-      if (t == "start") state = "Starting";
-      else if (t == "stop") state = "Stopping";
-      else if (t == "migrate_to" || t == "migrate_from") state = "Migrating";
-      else if (t == "promote") state = "Promoting";
-      else if (t == "demote") state = "Demoting";
+      if (t == "start")
+        state = "Starting";
+      else if (t == "stop")
+        state = "Stopping";
+      else if (t == "migrate_to" || t == "migrate_from")
+        state = "Migrating";
+      else if (t == "promote")
+        state = "Promoting";
+      else if (t == "demote")
+        state = "Demoting";
     }
     s += std::string(" ") + (state ? state : role_text(r->role));
   }
@@ -148,7 +167,8 @@ std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pe
       if (!(op->rc == 5 || op->rc == 2 || op->op_status == 7)) continue;
       if (node && op->on_node != node->uname) continue;
       std::string id;
-      if (!pengine_parse_rsc_of_key(op->key.empty() ? op->id : op->key, &id) || id != r->id) continue;
+      if (!pengine_parse_rsc_of_key(op->key.empty() ? op->id : op->key, &id) || id != r->id)
+        continue;
       s += std::string(" (") + exit_text(op->rc) + ") ";
       break;
     }
@@ -181,8 +201,8 @@ std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pe
   return s;
 }
 
-void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& indent, std::string& out,
-                    bool show_pending) {
+void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& indent,
+                    std::string& out, bool show_pending) {
   if (r->is_group()) {
     int inactive = 0;
     for (const Resource* c : r->children) {
@@ -193,7 +213,8 @@ void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& 
     if (!r->is(kRscManaged)) attrs = "unmanaged";
     if (is_disabled(r)) attrs += attrs.empty() ? "disabled" : ", disabled";
     if (r->children.empty()) return;
-    out += indent + "* Resource Group: " + r->id + (attrs.empty() ? "" : " (" + attrs + ")") + ":\n";
+    out +=
+        indent + "* Resource Group: " + r->id + (attrs.empty() ? "" : " (" + attrs + ")") + ":\n";
     for (const Resource* c : r->children) resource_lines(ws, c, indent + "  ", out, show_pending);
     return;
   }
@@ -318,12 +339,14 @@ std::string fmt_item(Widths& w, const std::string& change, const Resource* rsc, 
   }
   char buf[1024];
   std::snprintf(buf, sizeof(buf), "%-8s   %-*s   ( %*s )%s%s", change.c_str(),
-                static_cast<int>(w.rsc), rsc->id.c_str(), static_cast<int>(w.detail), details.c_str(),
-                reason.empty() ? "" : "  ", reason.c_str());
+                static_cast<int>(w.rsc), rsc->id.c_str(), static_cast<int>(w.detail),
+                details.c_str(), reason.empty() ? "" : "  ", reason.c_str());
   return std::string("  * ") + buf + "\n";
 }
 
-Action* first_of(const std::vector<Action*>& v) { return v.empty() ? nullptr : v.front(); }
+Action* first_of(const std::vector<Action*>& v) {
+  return v.empty() ? nullptr : v.front();
+}
 
 void rsc_action_lines(Widths& w, Resource* rsc, std::string& out) {
   if (!rsc->children.empty()) {
@@ -342,7 +365,8 @@ void rsc_action_lines(Widths& w, Resource* rsc, std::string& out) {
   Action* start = first_of(rsc_actions(rsc, next, "start", false));
   Node* start_node = (!start || !start->is(kActRunnable)) ? nullptr : current;
   Action* stop = first_of(rsc_actions(rsc, start_node, "stop", false));
-  if (!stop && rsc->is(kRscStopUnexpected)) stop = first_of(rsc_actions(rsc, nullptr, "stop", false));
+  if (!stop && rsc->is(kRscStopUnexpected))
+    stop = first_of(rsc_actions(rsc, nullptr, "stop", false));
   Action* promote = first_of(rsc_actions(rsc, next, "promote", false));
   Action* demote = first_of(rsc_actions(rsc, next, "demote", false));
   if (rsc->role == rsc->next_role) {
@@ -357,9 +381,11 @@ void rsc_action_lines(Widths& w, Resource* rsc, std::string& out) {
         out += fmt_item(w, "Re-promote", rsc, current, next, promote, demote);
       }
     } else if (!start->is(kActRunnable)) {
-      out += fmt_item(w, "Stop", rsc, current, nullptr, stop, (stop && !stop->reason.empty()) ? stop : start);
+      out += fmt_item(w, "Stop", rsc, current, nullptr, stop,
+                      (stop && !stop->reason.empty()) ? stop : start);
     } else if (moving && current) {
-      out += fmt_item(w, rsc->is(kRscFailed) ? "Recover" : "Move", rsc, current, next, stop, nullptr);
+      out +=
+          fmt_item(w, rsc->is(kRscFailed) ? "Recover" : "Move", rsc, current, next, stop, nullptr);
     } else if (rsc->is(kRscFailed)) {
       out += fmt_item(w, "Recover", rsc, current, nullptr, stop, nullptr);
     } else {
@@ -406,7 +432,8 @@ std::string transition_summary_text(WorkingSet& ws) {
     } else {
       continue;
     }
-    if (!a->reason.empty()) out += "  * " + task + " " + (a->node ? a->node->uname : "") + " '" + a->reason + "'\n";
+    if (!a->reason.empty())
+      out += "  * " + task + " " + (a->node ? a->node->uname : "") + " '" + a->reason + "'\n";
   }
   // Pacemaker lists node actions newest first.
   {
@@ -439,18 +466,22 @@ std::string explain_text(const WorkingSet& ws, const std::string& rsc_id) {
       continue;
     }
     out += "  * " + n->uname + ": final score " + Score(slot.weight).str();
-    if (!n->online) out += " (node offline)";
-    else if (n->standby) out += " (node in standby)";
-    else if (n->unclean) out += " (node unclean)";
+    if (!n->online)
+      out += " (node offline)";
+    else if (n->standby)
+      out += " (node in standby)";
+    else if (n->unclean)
+      out += " (node unclean)";
     out += "\n";
     std::string last_source;
     for (const auto& c : ws.contributions) {
       if (c.rsc != rsc || c.node != n) continue;
       if (c.delta == 0 && c.source == last_source) continue;  // repeated no-op
       last_source = c.source;
-      std::string delta = c.delta >= kInfinity    ? "+INFINITY"
-                          : c.delta <= -kInfinity ? "-INFINITY"
-                          : (c.delta >= 0 ? "+" : "") + std::to_string(c.delta);
+      std::string delta = c.delta >= kInfinity ? "+INFINITY"
+                          : c.delta <= -kInfinity
+                              ? "-INFINITY"
+                              : (c.delta >= 0 ? "+" : "") + std::to_string(c.delta);
       out += "      " + delta + " from " + c.source + " (now " + Score(c.result).str() + ")\n";
     }
   }

@@ -2,10 +2,9 @@
 // From the typed CIB to the working set: cluster options, nodes, resources
 // (with their meta-attributes) and the status section (node membership,
 // resource history replayed into roles, failures and pending operations).
-#include <algorithm>
-#include <cstring>
-
 #include <strings.h>
+
+#include <algorithm>
 #include <cstring>
 #include <functional>
 
@@ -16,11 +15,16 @@ namespace vigil::pengine {
 
 const char* role_text(Role r) {
   switch (r) {
-    case Role::kStopped: return "Stopped";
-    case Role::kStarted: return "Started";
-    case Role::kUnpromoted: return "Unpromoted";
-    case Role::kPromoted: return "Promoted";
-    default: return "Unknown";
+    case Role::kStopped:
+      return "Stopped";
+    case Role::kStarted:
+      return "Started";
+    case Role::kUnpromoted:
+      return "Unpromoted";
+    case Role::kPromoted:
+      return "Promoted";
+    default:
+      return "Unknown";
   }
 }
 
@@ -123,17 +127,18 @@ void unpack_config(WorkingSet& ws) {
     if (strategy == "none" || strategy.empty()) c.health = {0, 0, 0};
   }
   // Unfencing is enabled when any resource or rsc_defaults asks for it.
-  std::function<bool(const cib::ResourceConfig&)> wants_unfencing = [&](const cib::ResourceConfig& r) {
-    for (const auto& set : r.meta_sets) {
-      for (const auto& [k, v] : set.pairs) {
-        if ((k == "provides" || k == "requires") && v == "unfencing") return true;
-      }
-    }
-    for (const auto& ch : r.children) {
-      if (wants_unfencing(*ch)) return true;
-    }
-    return false;
-  };
+  std::function<bool(const cib::ResourceConfig&)> wants_unfencing =
+      [&](const cib::ResourceConfig& r) {
+        for (const auto& set : r.meta_sets) {
+          for (const auto& [k, v] : set.pairs) {
+            if ((k == "provides" || k == "requires") && v == "unfencing") return true;
+          }
+        }
+        for (const auto& ch : r.children) {
+          if (wants_unfencing(*ch)) return true;
+        }
+        return false;
+      };
   for (const auto& r : ws.cib.resources) {
     if (wants_unfencing(*r)) c.enable_unfencing = true;
   }
@@ -149,10 +154,12 @@ void unpack_nodes(WorkingSet& ws) {
   // order of every per-node loop.
   std::vector<const cib::NodeConfig*> sorted;
   for (const auto& nc : ws.cib.nodes) sorted.push_back(&nc);
-  std::stable_sort(sorted.begin(), sorted.end(), [](const cib::NodeConfig* a, const cib::NodeConfig* b) {
-    return numeric_strcasecmp(a->uname, b->uname) < 0;
-  });
-  std::string cluster_name = lookup(ws.config.raw, "cluster-name") ? *lookup(ws.config.raw, "cluster-name") : "";
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const cib::NodeConfig* a, const cib::NodeConfig* b) {
+                     return numeric_strcasecmp(a->uname, b->uname) < 0;
+                   });
+  std::string cluster_name =
+      lookup(ws.config.raw, "cluster-name") ? *lookup(ws.config.raw, "cluster-name") : "";
   for (const auto* ncp : sorted) {
     const auto& nc = *ncp;
     if (ws.find_node_by_id(nc.id) || ws.find_node(nc.uname)) {
@@ -194,7 +201,8 @@ void unpack_nodes(WorkingSet& ws) {
 
 namespace {
 
-void resource_node_score(WorkingSet& ws, Resource* rsc, Node* node, int score, const std::string& tag) {
+void resource_node_score(WorkingSet& ws, Resource* rsc, Node* node, int score,
+                         const std::string& tag) {
   if ((rsc->is(kRscExclusiveDiscover)) && tag == "symmetric_default") return;
   for (Resource* c : rsc->children) resource_node_score(ws, c, node, score, tag);
   auto& slot = rsc->allowed[node->index];
@@ -384,7 +392,8 @@ Resource* unpack_tree(WorkingSet& ws, const cib::ResourceConfig* rc, Resource* p
 
 }  // namespace
 
-void resource_location(WorkingSet& ws, Resource* rsc, Node* node, int score, const std::string& tag) {
+void resource_location(WorkingSet& ws, Resource* rsc, Node* node, int score,
+                       const std::string& tag) {
   if (node) {
     resource_node_score(ws, rsc, node, score, tag);
   } else {
@@ -491,7 +500,9 @@ void determine_online_status(WorkingSet& ws, Node* node, const cib::NodeState& s
   }
 }
 
-void set_active(Resource* rsc) { rsc->role = Role::kStarted; }
+void set_active(Resource* rsc) {
+  rsc->role = Role::kStarted;
+}
 
 int target_rc_of(const cib::OpHistory& op) {
   // transition-key: "action:transition:target_rc:uuid"
@@ -509,16 +520,26 @@ int target_rc_of(const cib::OpHistory& op) {
 int cmp_on_fail(OnFail first, OnFail second) {
   auto rank = [](OnFail f) {
     switch (f) {
-      case OnFail::kIgnore: return 0;
-      case OnFail::kDemote: return 1;
-      case OnFail::kRecover: return 2;
-      case OnFail::kMigrate: return 3;
-      case OnFail::kBlock: return 4;
-      case OnFail::kStop: return 5;
-      case OnFail::kStandby: return 6;
-      case OnFail::kFence: return 7;
-      case OnFail::kResetRemote: return 8;
-      case OnFail::kRestartContainer: return 9;
+      case OnFail::kIgnore:
+        return 0;
+      case OnFail::kDemote:
+        return 1;
+      case OnFail::kRecover:
+        return 2;
+      case OnFail::kMigrate:
+        return 3;
+      case OnFail::kBlock:
+        return 4;
+      case OnFail::kStop:
+        return 5;
+      case OnFail::kStandby:
+        return 6;
+      case OnFail::kFence:
+        return 7;
+      case OnFail::kResetRemote:
+        return 8;
+      case OnFail::kRestartContainer:
+        return 9;
     }
     return 0;
   };
@@ -550,11 +571,14 @@ int cmp_on_fail(OnFail first, OnFail second) {
   if (auto s = special(first, second)) return *s;
   if (second == OnFail::kDemote) return first == OnFail::kIgnore ? -1 : 1;
   if (second == OnFail::kResetRemote) {
-    return (first == OnFail::kIgnore || first == OnFail::kDemote || first == OnFail::kRecover) ? -1 : 1;
+    return (first == OnFail::kIgnore || first == OnFail::kDemote || first == OnFail::kRecover) ? -1
+                                                                                               : 1;
   }
   if (second == OnFail::kRestartContainer) {
     return (first == OnFail::kIgnore || first == OnFail::kDemote || first == OnFail::kRecover ||
-            first == OnFail::kResetRemote) ? -1 : 1;
+            first == OnFail::kResetRemote)
+               ? -1
+               : 1;
   }
   return rank(first) - rank(second);
 }
@@ -586,8 +610,9 @@ const cib::ResourceHistory* find_history(const WorkingSet& ws, const std::string
 
 // The first (document order) history entry of `task`, optionally matching the
 // migration peer, and optionally required to have succeeded with `target_rc`.
-const cib::OpHistory* find_lrm_op(const WorkingSet& ws, const std::string& rsc, const std::string& task,
-                                  const std::string& node, const std::string& peer, int target_rc) {
+const cib::OpHistory* find_lrm_op(const WorkingSet& ws, const std::string& rsc,
+                                  const std::string& task, const std::string& node,
+                                  const std::string& peer, int target_rc) {
   const cib::ResourceHistory* h = find_history(ws, rsc, node);
   if (!h) return nullptr;
   const cib::OpHistory* best = nullptr;
@@ -603,7 +628,8 @@ const cib::OpHistory* find_lrm_op(const WorkingSet& ws, const std::string& rsc, 
 
 // Pacemaker's pe__is_newer_op(): >0 when a is newer than b.
 int newer_op(const cib::OpHistory& a, const cib::OpHistory& b, bool same_node_default) {
-  bool same_node = (a.on_node.empty() || b.on_node.empty()) ? same_node_default : a.on_node == b.on_node;
+  bool same_node =
+      (a.on_node.empty() || b.on_node.empty()) ? same_node_default : a.on_node == b.on_node;
   if (same_node && a.id == b.id) return 0;
   if (a.call_id == -1 && b.call_id == -1) return 0;
   if (same_node && a.call_id >= 0 && a.call_id < b.call_id) return -1;
@@ -623,8 +649,8 @@ bool unknown_on_node(const WorkingSet& ws, const std::string& rsc, const std::st
   return !h || h->ops.empty();
 }
 
-bool monitor_not_running_after(const WorkingSet& ws, const std::string& rsc, const std::string& node,
-                               const cib::OpHistory& op, bool same_node) {
+bool monitor_not_running_after(const WorkingSet& ws, const std::string& rsc,
+                               const std::string& node, const cib::OpHistory& op, bool same_node) {
   const cib::OpHistory* mon = find_lrm_op(ws, rsc, "monitor", node, "", 7);
   return mon && newer_op(*mon, op, same_node) > 0;
 }
@@ -635,7 +661,8 @@ bool non_monitor_after(const WorkingSet& ws, const std::string& rsc, const std::
   if (!h) return false;
   for (const auto& o : h->ops) {
     if (&o == &op || (o.xml && o.xml == op.xml)) continue;
-    if ((o.task == "start" || o.task == "stop" || o.task == "migrate_to" || o.task == "migrate_from") &&
+    if ((o.task == "start" || o.task == "stop" || o.task == "migrate_to" ||
+         o.task == "migrate_from") &&
         newer_op(o, op, same_node) > 0) {
       return true;
     }
@@ -643,8 +670,9 @@ bool non_monitor_after(const WorkingSet& ws, const std::string& rsc, const std::
   return false;
 }
 
-bool newer_state_after_migrate(const WorkingSet& ws, const std::string& rsc, const std::string& node,
-                               const cib::OpHistory* migrate_to, const cib::OpHistory* migrate_from) {
+bool newer_state_after_migrate(const WorkingSet& ws, const std::string& rsc,
+                               const std::string& node, const cib::OpHistory* migrate_to,
+                               const cib::OpHistory* migrate_from) {
   const cib::OpHistory* op = migrate_from ? migrate_from : migrate_to;
   bool same_node = false;
   if (node == op->migrate_target) {
@@ -668,7 +696,8 @@ bool newer_state_after_migrate(const WorkingSet& ws, const std::string& rsc, con
 
 void native_add_running(WorkingSet& ws, Resource* rsc, Node* node, bool failed);
 
-void unpack_migrate_to_success(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op) {
+void unpack_migrate_to_success(WorkingSet& ws, Resource* rsc, Node* node,
+                               const cib::OpHistory& op) {
   const std::string& source = op.migrate_source;
   const std::string& target = op.migrate_target;
   if (source.empty() || target.empty() || source != node->uname) return;
@@ -704,7 +733,8 @@ void unpack_migrate_to_success(WorkingSet& ws, Resource* rsc, Node* node, const 
   }
 }
 
-void unpack_migrate_to_failure(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op) {
+void unpack_migrate_to_failure(WorkingSet& ws, Resource* rsc, Node* node,
+                               const cib::OpHistory& op) {
   const std::string& source = op.migrate_source;
   const std::string& target = op.migrate_target;
   if (source.empty() || target.empty() || source != node->uname) return;
@@ -719,7 +749,8 @@ void unpack_migrate_to_failure(WorkingSet& ws, Resource* rsc, Node* node, const 
   }
 }
 
-void unpack_migrate_from_failure(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op) {
+void unpack_migrate_from_failure(WorkingSet& ws, Resource* rsc, Node* node,
+                                 const cib::OpHistory& op) {
   const std::string& source = op.migrate_source;
   const std::string& target = op.migrate_target;
   if (source.empty() || target.empty() || target != node->uname) return;
@@ -766,7 +797,10 @@ void update_resource_state(WorkingSet& ws, Resource* rsc, Node* node, const cib:
   }
   if (clear_past_failure) {
     switch (st.on_fail) {
-      case OnFail::kStop: case OnFail::kFence: case OnFail::kMigrate: case OnFail::kStandby:
+      case OnFail::kStop:
+      case OnFail::kFence:
+      case OnFail::kMigrate:
+      case OnFail::kStandby:
         break;
       case OnFail::kResetRemote:
         st.on_fail = OnFail::kIgnore;
@@ -787,7 +821,8 @@ void unpack_rsc_op_failure(WorkingSet& ws, Resource* rsc, Node* node, int rc,
   if (!(!ws.config.symmetric && rc == 5)) {
     record_failed_op(ws, rsc, node, op);
   }
-  Action* a = probe_action_config(ws, rsc, op.key.empty() ? op_key(rsc->id, op.task, op.interval_ms) : op.key, op.task);
+  Action* a = probe_action_config(
+      ws, rsc, op.key.empty() ? op_key(rsc->id, op.task, op.interval_ms) : op.key, op.task);
   if (cmp_on_fail(st.on_fail, a->on_fail) < 0) st.on_fail = a->on_fail;
   if (op.task == "stop") {
     resource_location(ws, rsc, node, -kInfinity, "__stop_fail__");
@@ -842,7 +877,8 @@ void record_failed_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHi
 bool check_operation_expiry(WorkingSet& ws, Resource* rsc, Node* node, int rc,
                             const cib::OpHistory& op) {
   bool expired = false;
-  bool is_last_failure = op.id.size() >= 15 && op.id.compare(op.id.size() - 15, 15, "_last_failure_0") == 0;
+  bool is_last_failure =
+      op.id.size() >= 15 && op.id.compare(op.id.size() - 15, 15, "_last_failure_0") == 0;
   if (rsc->failure_timeout_s > 0 && op.last_rc_change > 0) {
     EpochSeconds now = ws.options.now;
     if (now >= op.last_rc_change + rsc->failure_timeout_s) expired = true;
@@ -878,13 +914,13 @@ bool mask_probe_failure(const cib::OpHistory& op) {
 // Execution status codes (PCMK_EXEC_*).
 constexpr int kExecPending = -1, kExecDone = 0, kExecCancelled = 1, kExecTimeout = 2,
               kExecNotSupported = 3, kExecError = 4, kExecErrorHard = 5, kExecErrorFatal = 6,
-              kExecNotInstalled = 7, kExecNotConnected = 8, kExecInvalid = 9, kExecNoFenceDevice = 10,
-              kExecNoSecrets = 11;
+              kExecNotInstalled = 7, kExecNotConnected = 8, kExecInvalid = 9,
+              kExecNoFenceDevice = 10, kExecNoSecrets = 11;
 
 // Pacemaker's remap_operation(): the exit status and result, as the
 // scheduler sees them.
-void remap_operation(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op, LrmState& st,
-                     int target_rc, int* rc, int* status) {
+void remap_operation(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op,
+                     LrmState& st, int target_rc, int* rc, int* status) {
   bool is_probe = op.task == "monitor" && op.interval_ms == 0;
   if (op.task == "monitor") {
     int eff = *rc == 190 ? 0 : *rc == 191 ? 8 : *rc;
@@ -922,7 +958,8 @@ void remap_operation(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHis
       if (is_probe && *rc != target_rc) *status = kExecDone;
       rsc->role = Role::kPromoted;
       break;
-    case 191: case 9:
+    case 191:
+    case 9:
       rsc->role = Role::kPromoted;
       *status = kExecError;
       break;
@@ -937,7 +974,9 @@ void remap_operation(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHis
         *status = kExecNotSupported;
       }
       break;
-    case 5: case 2: case 4:
+    case 5:
+    case 2:
+    case 4:
       check_recoverable();
       *status = kExecErrorHard;
       break;
@@ -947,7 +986,8 @@ void remap_operation(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHis
   }
 }
 
-void unpack_rsc_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op, LrmState& st) {
+void unpack_rsc_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op,
+                   LrmState& st) {
   const std::string& task = op.task;
   if (task.empty() || task == "notify" || task == "meta-data") return;
   int target_rc = target_rc_of(op);
@@ -1007,14 +1047,16 @@ void unpack_rsc_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHisto
     }
     case kExecNotConnected:
       break;
-    case kExecNoFenceDevice: case kExecNoSecrets:
+    case kExecNoFenceDevice:
+    case kExecNoSecrets:
       status = kExecErrorHard;
       break;
     default:
       break;
   }
-  Action* a = custom_action(ws, rsc, op.key.empty() ? op_key(rsc->id, task, op.interval_ms) : op.key,
-                            task, nullptr, true, false);
+  Action* a =
+      custom_action(ws, rsc, op.key.empty() ? op_key(rsc->id, task, op.interval_ms) : op.key, task,
+                    nullptr, true, false);
   if (a->on_fail == OnFail::kIgnore) {
     update_resource_state(ws, rsc, node, op, task, target_rc, st);
     rsc->set(kRscFailureIgnored);
@@ -1033,7 +1075,8 @@ void unpack_rsc_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHisto
 
 void native_add_running(WorkingSet& ws, Resource* rsc, Node* node, bool failed) {
   (void)failed;
-  if (std::find(rsc->running_on.begin(), rsc->running_on.end(), node) != rsc->running_on.end()) return;
+  if (std::find(rsc->running_on.begin(), rsc->running_on.end(), node) != rsc->running_on.end())
+    return;
   rsc->running_on.push_back(node);
   if (rsc->is_primitive()) {
     node->running_rsc.push_back(rsc);
@@ -1127,7 +1170,8 @@ void process_rsc_state(WorkingSet& ws, Resource* rsc, Node* node, OnFail on_fail
     switch (on_fail) {
       case OnFail::kIgnore:
         break;
-      case OnFail::kDemote: case OnFail::kBlock:
+      case OnFail::kDemote:
+      case OnFail::kBlock:
         rsc->set(kRscFailed);
         break;
       default:
@@ -1207,7 +1251,8 @@ Resource* process_orphan(WorkingSet& ws, const cib::ResourceHistory& h) {
 // A history entry stamped with "shutdown-lock" ties the resource to the node
 // it was cleanly stopped on, until shutdown-lock-limit (if any) runs out; an
 // expired lock only leaves the entry to be erased from the CIB.
-void unpack_shutdown_lock(WorkingSet& ws, Resource* rsc, Node* node, const cib::ResourceHistory& h) {
+void unpack_shutdown_lock(WorkingSet& ws, Resource* rsc, Node* node,
+                          const cib::ResourceHistory& h) {
   if (h.shutdown_lock.empty()) return;
   char* end = nullptr;
   long long since = std::strtoll(h.shutdown_lock.c_str(), &end, 10);

@@ -32,18 +32,18 @@ struct OpConfig {
   std::string id, name, role;
   std::int64_t interval_ms = 0;
   bool enabled = true;
-  AttrMap attrs;                  // attributes of <op> itself (timeout, on-fail ...)
-  std::vector<NvSet> meta_sets;   // <op><meta_attributes>
+  AttrMap attrs;                 // attributes of <op> itself (timeout, on-fail ...)
+  std::vector<NvSet> meta_sets;  // <op><meta_attributes>
   std::vector<NvSet> instance_sets;
 };
 
 struct ResourceConfig {
   std::string id;
   RscKind kind = RscKind::kPrimitive;
-  const xmlNode* xml = nullptr;   // the primitive/group/clone element
+  const xmlNode* xml = nullptr;     // the primitive/group/clone element
   std::string cls, provider, type;  // primitives (templates resolved)
   std::string template_id;
-  bool promotable = false;        // <master> or clone meta promotable=true
+  bool promotable = false;  // <master> or clone meta promotable=true
   std::vector<NvSet> meta_sets, instance_sets, utilization_sets;
   std::vector<OpConfig> ops;
   std::vector<std::unique_ptr<ResourceConfig>> children;
@@ -53,7 +53,7 @@ struct ResourceConfig {
 struct NodeConfig {
   std::string id, uname, type;  // type: member (default), remote, ping
   std::vector<NvSet> instance_sets, utilization_sets;
-  std::optional<Score> score;   // deprecated node "score"
+  std::optional<Score> score;  // deprecated node "score"
 };
 
 // One lrm_rsc_op entry.
@@ -70,7 +70,7 @@ struct OpHistory {
 
 struct ResourceHistory {
   std::string id, cls, provider, type, container;
-  std::string shutdown_lock;  // epoch seconds the resource was locked, if any
+  std::string shutdown_lock;   // epoch seconds the resource was locked, if any
   std::vector<OpHistory> ops;  // sorted by call id (Pacemaker's order)
 };
 

@@ -10,11 +10,11 @@ namespace vigil {
 
 // One code per distinct reaction of a caller; the details go in the message.
 enum class ErrorCode {
-  kInvalidInput,   // malformed XML, bad value, schema violation
-  kNotFound,       // unknown id, missing file
-  kUnsupported,    // a feature Vigil does not implement (yet)
-  kIo,             // read/write failure
-  kInternal,       // broken invariant
+  kInvalidInput,  // malformed XML, bad value, schema violation
+  kNotFound,      // unknown id, missing file
+  kUnsupported,   // a feature Vigil does not implement (yet)
+  kIo,            // read/write failure
+  kInternal,      // broken invariant
 };
 
 class Error {
@@ -54,6 +54,8 @@ class [[nodiscard]] Result {
 
 struct Ok {};
 using Status = Result<Ok>;
-inline Status ok_status() { return Ok{}; }
+inline Status ok_status() {
+  return Ok{};
+}
 
 }  // namespace vigil

@@ -65,10 +65,10 @@ struct Expression {
 
 struct Rule {
   std::string id;
-  std::optional<Score> score;     // "score" attribute (INFINITY etc.)
-  std::string score_attribute;    // deprecated "score-attribute"
-  std::string role;               // deprecated "role" on location rules
-  bool boolean_or = false;        // boolean-op="or"
+  std::optional<Score> score;   // "score" attribute (INFINITY etc.)
+  std::string score_attribute;  // deprecated "score-attribute"
+  std::string role;             // deprecated "role" on location rules
+  bool boolean_or = false;      // boolean-op="or"
   std::vector<Expression> expressions;
 };
 
@@ -98,8 +98,8 @@ bool evaluate(const Rule& rule, const RuleInput& in);
 // One <instance_attributes>/<meta_attributes>/<utilization>/<cluster_property_set>.
 struct NvSet {
   std::string id;
-  Score score;                 // precedence; higher first
-  std::optional<Rule> rule;    // the set applies only when it passes
+  Score score;               // precedence; higher first
+  std::optional<Rule> rule;  // the set applies only when it passes
   // Document order; pairs lacking a name or a value are dropped, and the
   // special value "#default" is kept as is (apply_nvsets unsets the name).
   std::vector<std::pair<std::string, std::string>> pairs;

@@ -28,7 +28,15 @@ const char* role_text(Role r);
 Role role_from_text(const std::string& s);  // kUnknown when not a role
 
 enum class OnFail {
-  kIgnore, kDemote, kRecover, kMigrate, kBlock, kStop, kStandby, kFence, kResetRemote,
+  kIgnore,
+  kDemote,
+  kRecover,
+  kMigrate,
+  kBlock,
+  kStop,
+  kStandby,
+  kFence,
+  kResetRemote,
   kRestartContainer
 };
 
@@ -44,11 +52,11 @@ struct Node {
   std::string id, uname, type = "member";
   AttrMap attrs;
   AttrMap utilization;
-  bool online = false, unclean = false, shutdown = false, standby = false,
-       standby_onfail = false, maintenance = false, pending = false, expected_up = false,
-       is_dc = false, unseen = true, has_state = false, fixed = false;
-  int weight = 0;        // node health / base weight
-  int num_resources = 0; // assigned so far (tie-breaker)
+  bool online = false, unclean = false, shutdown = false, standby = false, standby_onfail = false,
+       maintenance = false, pending = false, expected_up = false, is_dc = false, unseen = true,
+       has_state = false, fixed = false;
+  int weight = 0;         // node health / base weight
+  int num_resources = 0;  // assigned so far (tie-breaker)
   std::vector<Resource*> running_rsc;
   // Whether any fail-count/last-failure attribute exists (-1: not yet known);
   // most nodes have none, and then no resource needs looking up.
@@ -76,14 +84,30 @@ struct Colocation {
 };
 
 enum RscFlag : std::uint32_t {
-  kRscManaged = 1u << 0, kRscFailed = 1u << 1, kRscOrphan = 1u << 2, kRscBlock = 1u << 3,
-  kRscStartPending = 1u << 4, kRscNeedsFencing = 1u << 5, kRscNeedsQuorum = 1u << 6,
-  kRscAllowMigrate = 1u << 7, kRscMaintenance = 1u << 8, kRscProvisional = 1u << 9,
-  kRscAllocating = 1u << 10, kRscFenceDevice = 1u << 11, kRscStop = 1u << 12,
-  kRscStopping = 1u << 13, kRscStarting = 1u << 14, kRscCritical = 1u << 15,
-  kRscMerging = 1u << 16, kRscRestarting = 1u << 17, kRscStopUnexpected = 1u << 18,
-  kRscUnique = 1u << 19, kRscReload = 1u << 20, kRscFailureIgnored = 1u << 21,
-  kRscExclusiveDiscover = 1u << 22, kRscNeedsUnfencing = 1u << 23
+  kRscManaged = 1u << 0,
+  kRscFailed = 1u << 1,
+  kRscOrphan = 1u << 2,
+  kRscBlock = 1u << 3,
+  kRscStartPending = 1u << 4,
+  kRscNeedsFencing = 1u << 5,
+  kRscNeedsQuorum = 1u << 6,
+  kRscAllowMigrate = 1u << 7,
+  kRscMaintenance = 1u << 8,
+  kRscProvisional = 1u << 9,
+  kRscAllocating = 1u << 10,
+  kRscFenceDevice = 1u << 11,
+  kRscStop = 1u << 12,
+  kRscStopping = 1u << 13,
+  kRscStarting = 1u << 14,
+  kRscCritical = 1u << 15,
+  kRscMerging = 1u << 16,
+  kRscRestarting = 1u << 17,
+  kRscStopUnexpected = 1u << 18,
+  kRscUnique = 1u << 19,
+  kRscReload = 1u << 20,
+  kRscFailureIgnored = 1u << 21,
+  kRscExclusiveDiscover = 1u << 22,
+  kRscNeedsUnfencing = 1u << 23
 };
 
 // What an operation's configuration makes of an action (meta-attributes,
@@ -130,8 +154,8 @@ struct Resource {
   bool group_ordered = true, group_colocated = true;
   Role role = Role::kStopped, next_role = Role::kUnknown;
   std::vector<Node*> running_on;
-  std::vector<char> known_on;             // by node index
-  std::vector<NodeScore> allowed;          // by node index
+  std::vector<char> known_on;      // by node index
+  std::vector<NodeScore> allowed;  // by node index
   Node* allocated_to = nullptr;
   // shutdown-lock: the node a cleanly stopped resource stays tied to, and when
   // the lock began (epoch seconds).
@@ -140,9 +164,9 @@ struct Resource {
   Node* partial_migration_source = nullptr;
   Node* partial_migration_target = nullptr;
   std::vector<Node*> dangling_migrations;
-  std::vector<Colocation*> this_with;     // rsc_cons: this is dependent
-  std::vector<Colocation*> with_this;     // rsc_cons_lhs: this is primary
-  std::vector<Action*> actions;  // creation order (Pacemaker walks it newest first)
+  std::vector<Colocation*> this_with;  // rsc_cons: this is dependent
+  std::vector<Colocation*> with_this;  // rsc_cons_lhs: this is primary
+  std::vector<Action*> actions;        // creation order (Pacemaker walks it newest first)
   // Indexes over `actions` (creation order), so lookups never scan.
   std::unordered_map<std::string, KeyedActions> actions_by_key;
   std::unordered_map<std::string, std::vector<Action*>> actions_by_task;
@@ -155,28 +179,55 @@ struct Resource {
   void clear(std::uint32_t f) { flags &= ~f; }
   bool is_primitive() const { return kind == cib::RscKind::kPrimitive; }
   bool is_group() const { return kind == cib::RscKind::kGroup; }
-  Resource* top() { Resource* r = this; while (r->parent) r = r->parent; return r; }
+  Resource* top() {
+    Resource* r = this;
+    while (r->parent) r = r->parent;
+    return r;
+  }
   Node* current_node() const { return running_on.empty() ? nullptr : running_on.front(); }
 };
 
 enum ActionFlag : std::uint32_t {
-  kActPseudo = 1u << 0, kActRunnable = 1u << 1, kActOptional = 1u << 2,
-  kActPrintAlways = 1u << 3, kActHaveNodeAttrs = 1u << 4, kActMigrateRunnable = 1u << 7,
-  kActDc = 1u << 8, kActDumped = 1u << 9, kActDedup = 1u << 10, kActTracking = 1u << 11,
-  kActRequiresAny = 1u << 12, kActDangle = 1u << 13, kActReschedule = 1u << 14
+  kActPseudo = 1u << 0,
+  kActRunnable = 1u << 1,
+  kActOptional = 1u << 2,
+  kActPrintAlways = 1u << 3,
+  kActHaveNodeAttrs = 1u << 4,
+  kActMigrateRunnable = 1u << 7,
+  kActDc = 1u << 8,
+  kActDumped = 1u << 9,
+  kActDedup = 1u << 10,
+  kActTracking = 1u << 11,
+  kActRequiresAny = 1u << 12,
+  kActDangle = 1u << 13,
+  kActReschedule = 1u << 14
 };
 
 // Ordering types, as Pacemaker's pe_ordering bits.
 enum OrderFlag : std::uint32_t {
-  kOrderNone = 0, kOrderOptional = 1u << 0, kOrderApplyFirstNonMigratable = 1u << 1,
-  kOrderImpliesFirst = 1u << 4, kOrderImpliesThen = 1u << 5,
-  kOrderPromotedImpliesFirst = 1u << 6, kOrderImpliesFirstMigratable = 1u << 7,
-  kOrderRunnableLeft = 1u << 8, kOrderPseudoLeft = 1u << 9, kOrderImpliesThenOnNode = 1u << 10,
-  kOrderProbe = 1u << 11, kOrderRestart = 1u << 12, kOrderStonithStop = 1u << 13,
-  kOrderSerializeOnly = 1u << 14, kOrderSameNode = 1u << 15,
-  kOrderImpliesFirstPrinted = 1u << 16, kOrderImpliesThenPrinted = 1u << 17,
-  kOrderAsymmetrical = 1u << 20, kOrderLoad = 1u << 21, kOrderOneOrMore = 1u << 22,
-  kOrderAntiColocation = 1u << 23, kOrderPreserve = 1u << 24, kOrderThenCancelsFirst = 1u << 25
+  kOrderNone = 0,
+  kOrderOptional = 1u << 0,
+  kOrderApplyFirstNonMigratable = 1u << 1,
+  kOrderImpliesFirst = 1u << 4,
+  kOrderImpliesThen = 1u << 5,
+  kOrderPromotedImpliesFirst = 1u << 6,
+  kOrderImpliesFirstMigratable = 1u << 7,
+  kOrderRunnableLeft = 1u << 8,
+  kOrderPseudoLeft = 1u << 9,
+  kOrderImpliesThenOnNode = 1u << 10,
+  kOrderProbe = 1u << 11,
+  kOrderRestart = 1u << 12,
+  kOrderStonithStop = 1u << 13,
+  kOrderSerializeOnly = 1u << 14,
+  kOrderSameNode = 1u << 15,
+  kOrderImpliesFirstPrinted = 1u << 16,
+  kOrderImpliesThenPrinted = 1u << 17,
+  kOrderAsymmetrical = 1u << 20,
+  kOrderLoad = 1u << 21,
+  kOrderOneOrMore = 1u << 22,
+  kOrderAntiColocation = 1u << 23,
+  kOrderPreserve = 1u << 24,
+  kOrderThenCancelsFirst = 1u << 25
 };
 
 struct ActionLink {
@@ -198,7 +249,9 @@ class LinkList {
   // A copy in iteration order, for loops that must not see later additions.
   std::vector<ActionLink*> snapshot() const { return {v_.rbegin(), v_.rend()}; }
   // Replaces the contents; `in_order` is in iteration order.
-  void assign(const std::vector<ActionLink*>& in_order) { v_.assign(in_order.rbegin(), in_order.rend()); }
+  void assign(const std::vector<ActionLink*>& in_order) {
+    v_.assign(in_order.rbegin(), in_order.rend());
+  }
 
  private:
   std::vector<ActionLink*> v_;  // oldest first
@@ -268,9 +321,9 @@ struct Options {
 struct Contribution {
   const Resource* rsc = nullptr;
   const Node* node = nullptr;
-  int delta = 0;           // score added (saturating arithmetic applies)
-  int result = 0;          // the score afterwards
-  std::string source;      // constraint id, "stickiness", "symmetric_default", ...
+  int delta = 0;       // score added (saturating arithmetic applies)
+  int result = 0;      // the score afterwards
+  std::string source;  // constraint id, "stickiness", "symmetric_default", ...
 };
 
 struct Config {
@@ -306,18 +359,18 @@ class WorkingSet {
   std::vector<std::unique_ptr<Resource>> all_rscs;  // every resource, parents first
   std::vector<Resource*> resources;                 // top level, priority order
   std::vector<std::unique_ptr<Colocation>> colocations;
-  std::deque<Action> action_store;                  // owns every action (stable addresses)
-  std::vector<Action*> actions;                     // creation order (id order)
-  std::deque<Ordering> orderings;                   // creation order (stable addresses)
-  std::deque<ActionLink> links;                     // owns every ActionLink
-  std::vector<std::unique_ptr<Location>> locations; // creation order
+  std::deque<Action> action_store;                   // owns every action (stable addresses)
+  std::vector<Action*> actions;                      // creation order (id order)
+  std::deque<Ordering> orderings;                    // creation order (stable addresses)
+  std::deque<ActionLink> links;                      // owns every ActionLink
+  std::vector<std::unique_ptr<Location>> locations;  // creation order
   std::vector<std::pair<Node*, const cib::OpHistory*>> failed_ops;  // for status output
   // Failed monitors whose failure expired: they must be rescheduled.
   std::vector<const cib::OpHistory*> failure_expired_monitors;
-  std::vector<std::string> score_lines;             // -s output
-  std::vector<Contribution> contributions;          // with Options::explain
+  std::vector<std::string> score_lines;                       // -s output
+  std::vector<Contribution> contributions;                    // with Options::explain
   std::vector<std::pair<const char*, double>> stage_seconds;  // with Options::profile
-  std::vector<std::string> warnings;                // config errors for stderr/log
+  std::vector<std::string> warnings;                          // config errors for stderr/log
   int disabled_resources = 0, blocked_resources = 0, ninstances = 0;
   EpochSeconds recheck_by = 0;
   // Earliest time a date rule evaluated so far would change (0: none).
@@ -335,7 +388,7 @@ class WorkingSet {
 };
 
 // The pipeline stages (schedule.cpp calls them in order).
-Status unpack(WorkingSet& ws);          // config, nodes, resources, status
-Status schedule(WorkingSet& ws);        // unpack + everything up to the graph
+Status unpack(WorkingSet& ws);    // config, nodes, resources, status
+Status schedule(WorkingSet& ws);  // unpack + everything up to the graph
 
 }  // namespace vigil::pengine
