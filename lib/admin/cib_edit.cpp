@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vigil/admin/cib_edit.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "vigil/common/xml.hpp"
+
+namespace vigil::admin {
+namespace {
+
+bool first_ok(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool next_ok(char c) {
+  return first_ok(c) || (c >= '0' && c <= '9') || c == '.' || c == '-';
+}
+
+xmlNode* find_in(xmlNode* n, std::string_view id) {
+  for (xmlNode* c = n; c != nullptr; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    if (auto v = xml::attr(c, "id"); v && *v == id) return c;
+    if (xmlNode* hit = find_in(c->children, id)) return hit;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string id_problem(std::string_view id, std::string_view description) {
+  const std::string desc(description);
+  if (id.empty()) return desc + " cannot be empty";
+  if (!first_ok(id[0])) {
+    return "invalid " + desc + " '" + std::string(id) + "', '" + std::string(1, id[0]) +
+           "' is not a valid first character for a " + desc;
+  }
+  for (char c : id.substr(1)) {
+    if (!next_ok(c)) {
+      return "invalid " + desc + " '" + std::string(id) + "', '" + std::string(1, c) +
+             "' is not a valid character for a " + desc;
+    }
+  }
+  return {};
+}
+
+std::string sanitize_id(std::string_view candidate) {
+  std::size_t start = 0;
+  while (start < candidate.size() && !first_ok(candidate[start])) ++start;
+  std::string out;
+  for (std::size_t i = start; i < candidate.size(); ++i) {
+    if (i == start || next_ok(candidate[i])) out += candidate[i];
+  }
+  return out;
+}
+
+xmlNode* find_by_id(xmlDoc* doc, std::string_view id) {
+  return find_in(xmlDocGetRootElement(doc), id);
+}
+
+std::string unique_id(xmlDoc* doc, std::string_view candidate) {
+  std::string id(candidate);
+  for (int i = 1; find_by_id(doc, id) != nullptr; ++i) {
+    id = std::string(candidate) + "-" + std::to_string(i);
+  }
+  return id;
+}
+
+xmlNode* config_section(xmlDoc* doc, const char* name, bool create) {
+  xmlNode* root = xmlDocGetRootElement(doc);
+  xmlNode* conf = root ? xml::first_child(root, "configuration") : nullptr;
+  if (conf == nullptr) return nullptr;
+  xmlNode* sec = xml::first_child(conf, name);
+  if (sec == nullptr && create) sec = xmlNewChild(conf, nullptr, BAD_CAST name, nullptr);
+  return sec;
+}
+
+xmlNode* append_element(xmlNode* parent, const char* name,
+                        const std::vector<std::pair<std::string, std::string>>& attrs) {
+  xmlNode* n = xmlNewChild(parent, nullptr, BAD_CAST name, nullptr);
+  for (const auto& [k, v] : attrs) xmlNewProp(n, BAD_CAST k.c_str(), BAD_CAST v.c_str());
+  return n;
+}
+
+void remove_node(xmlNode* n) {
+  xmlUnlinkNode(n);
+  xmlFreeNode(n);
+}
+
+int schema_version(xmlDoc* doc) {
+  const std::string v = xml::attr_or(xmlDocGetRootElement(doc), "validate-with");
+  constexpr std::string_view kPrefix = "pacemaker-";
+  if (v.rfind(kPrefix, 0) != 0) return 0;
+  const std::string rest = v.substr(kPrefix.size());
+  const auto dot = rest.find('.');
+  if (dot == std::string::npos) return 0;
+  return std::atoi(rest.substr(0, dot).c_str()) * 100 + std::atoi(rest.substr(dot + 1).c_str());
+}
+
+std::string role_for_cib(xmlDoc* doc, std::string_view role) {
+  const bool new_roles = schema_version(doc) >= 307;
+  if (new_roles && role == "Master") return "Promoted";
+  if (new_roles && role == "Slave") return "Unpromoted";
+  if (!new_roles && role == "Promoted") return "Master";
+  if (!new_roles && role == "Unpromoted") return "Slave";
+  return std::string(role);
+}
+
+Status bump_epoch(xmlDoc* doc, int by) {
+  xmlNode* root = xmlDocGetRootElement(doc);
+  if (root == nullptr || !xml::is(root, "cib")) {
+    return Error(ErrorCode::kInvalidInput, "the file is not a CIB (no <cib> root element)");
+  }
+  const std::string epoch = xml::attr_or(root, "epoch", "0");
+  char* end = nullptr;
+  const long long n = std::strtoll(epoch.c_str(), &end, 10);
+  if (end == epoch.c_str() || *end != '\0' || n < 0) {
+    return Error(ErrorCode::kInvalidInput, "the CIB's epoch '" + epoch + "' is not a number");
+  }
+  xmlSetProp(root, BAD_CAST "epoch", BAD_CAST std::to_string(n + by).c_str());
+  return ok_status();
+}
+
+Result<KeyValue> split_key_value(std::string_view arg) {
+  const auto eq = arg.find('=');
+  if (eq == std::string_view::npos) {
+    return Error(ErrorCode::kInvalidInput, "missing value of '" + std::string(arg) + "' option");
+  }
+  if (eq == 0) {
+    return Error(ErrorCode::kInvalidInput, "missing key in '" + std::string(arg) + "' option");
+  }
+  return KeyValue{std::string(arg.substr(0, eq)), std::string(arg.substr(eq + 1))};
+}
+
+Result<std::vector<KeyValue>> dedupe_options(const std::vector<KeyValue>& pairs) {
+  std::vector<KeyValue> out;
+  for (const auto& kv : pairs) {
+    auto same =
+        std::find_if(out.begin(), out.end(), [&](const KeyValue& o) { return o.key == kv.key; });
+    if (same == out.end()) {
+      out.push_back(kv);
+    } else if (same->value != kv.value) {
+      return Error(ErrorCode::kInvalidInput, "duplicate option '" + kv.key +
+                                                 "' with different values '" + same->value +
+                                                 "' and '" + kv.value + "'");
+    }
+  }
+  return out;
+}
+
+bool is_score(std::string_view s) {
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) s.remove_prefix(1);
+  if (s == "INFINITY") return true;
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace vigil::admin

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Resource agents as `resource create` sees them: the name
+// (class:provider:type) and the metadata that gives default operations and
+// the allowed parameters. Metadata comes through an interface so tests can
+// feed it without agents installed.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/common/result.hpp"
+
+namespace vigil::admin {
+
+struct AgentName {
+  std::string standard;  // "ocf", "systemd", "stonith" ...
+  std::string provider;  // only for ocf
+  std::string type;
+  std::string full() const;  // "ocf:heartbeat:IPaddr2"
+};
+
+// Parses CLASS:PROVIDER:TYPE (ocf) or CLASS:TYPE; anything else fails with
+// pcs's "Invalid resource agent name ..." message.
+Result<AgentName> parse_agent_name(std::string_view text);
+
+struct AgentAction {
+  std::string name;
+  std::string interval;  // as the metadata says, may be empty
+  std::string timeout;
+  std::string role;
+  std::string depth;
+};
+
+struct AgentParameter {
+  std::string name;
+  bool required = false;
+};
+
+struct AgentMetadata {
+  std::vector<AgentAction> actions;  // in metadata order
+  std::vector<AgentParameter> parameters;
+};
+
+// Parses an OCF meta-data document (<resource-agent>).
+Result<AgentMetadata> parse_agent_metadata(std::string_view xml_text);
+
+class MetadataSource {
+ public:
+  virtual ~MetadataSource() = default;
+  virtual Result<AgentMetadata> metadata(const AgentName& agent) const = 0;
+};
+
+// Runs `<ocf_root>/resource.d/<provider>/<type> meta-data` with OCF_ROOT
+// set, as pcs does through crm_resource. Only the ocf class is supported.
+class OcfMetadataSource : public MetadataSource {
+ public:
+  explicit OcfMetadataSource(std::string ocf_root = "/usr/lib/ocf") : root_(std::move(ocf_root)) {}
+  Result<AgentMetadata> metadata(const AgentName& agent) const override;
+
+ private:
+  std::string root_;
+};
+
+}  // namespace vigil::admin

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The pcs 0.11 command line, applied to an in-memory CIB document. Parsing
+// and editing live here so they can be tested without files; cli/vigil only
+// loads, saves and prints.
+#pragma once
+
+#include <libxml/tree.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vigil/admin/agent.hpp"
+#include "vigil/common/result.hpp"
+#include "vigil/common/time.hpp"
+
+namespace vigil::admin {
+
+// Options pcs accepts anywhere on the line, pulled out before the command
+// words are read.
+struct Flags {
+  std::optional<std::string> group;  // --group G
+  bool disabled = false;             // --disabled
+  bool no_default_ops = false;       // --no-default-ops
+};
+
+struct Invocation {
+  std::optional<std::string> file;  // -f FILE
+  Flags flags;
+  std::vector<std::string> args;  // the command words, e.g. {"property", "set", "a=b"}
+  bool help = false;
+};
+
+// Splits argv (without argv[0]). "--" ends option parsing, so "-INFINITY"
+// style words can follow it. Unknown --options fail with a one-line message.
+Result<Invocation> parse_invocation(const std::vector<std::string>& argv);
+
+struct Context {
+  xmlDoc* doc = nullptr;
+  const MetadataSource* agents = nullptr;
+  Flags flags;
+  std::vector<std::string> notes;  // stderr lines (warnings, progress), printed even on error
+  bool changed = false;            // the document was edited and must be written
+  std::string out;                 // stdout text (listings)
+  EpochSeconds now = 0;            // wall clock for status output, injected for tests
+  int extra_writes = 0;  // further epochs pcs would spend (it writes some commands in steps)
+};
+
+// Runs one command. On error the document may be partly edited and must be
+// thrown away; the Error's message is what follows "Error: " on stderr (it
+// may hold further lines). kUnsupported marks what Vigil does not do yet.
+Status run_command(Context& ctx, const std::vector<std::string>& args);
+
+// `resource`, `resource status`, `status resources`: the resource list.
+Status resource_status(Context& ctx);
+
+// Per-family entry points (args start after the family word).
+Status run_property(Context& ctx, const std::vector<std::string>& args);
+Status run_resource(Context& ctx, const std::vector<std::string>& args);
+Status run_constraint(Context& ctx, const std::vector<std::string>& args);
+
+}  // namespace vigil::admin

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// `pcs resource` / `pcs resource status` / `pcs status resources` in file
+// mode: crm_mon's resource list, rendered by lib/pengine's status output.
+#pragma once
+
+#include <libxml/tree.h>
+
+#include <string>
+
+#include "vigil/common/result.hpp"
+#include "vigil/common/time.hpp"
+
+namespace vigil::admin {
+
+// The resource list of `crm_mon -1 -r` without its heading, stonith
+// resources left out, or "NO resources configured" (what pcs prints).
+// `doc` is only read: the scheduler works on a copy.
+Result<std::string> resource_status_text(xmlDoc* doc, EpochSeconds now);
+
+}  // namespace vigil::admin

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// pcs property set / unset: nvpairs of <cluster_property_set
+// id="cib-bootstrap-options">, checked against the cluster options pcs knows.
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string_view>
+
+#include "vigil/admin/cib_edit.hpp"
+#include "vigil/admin/commands.hpp"
+#include "vigil/common/xml.hpp"
+
+namespace vigil::admin {
+namespace {
+
+constexpr const char* kSetId = "cib-bootstrap-options";
+
+enum class Kind { kAny, kBoolean, kInteger, kTime, kEnum };
+struct PropertyDef {
+  std::string_view name;
+  Kind kind;
+  std::string_view values;  // kEnum: the allowed values, as pcs lists them
+};
+
+// Pacemaker 2.1.5's cluster options, sorted (pcs lists them in this order).
+constexpr std::array kProperties = {
+    PropertyDef{"batch-limit", Kind::kInteger, ""},
+    PropertyDef{"cluster-delay", Kind::kTime, ""},
+    PropertyDef{"cluster-ipc-limit", Kind::kAny, ""},
+    PropertyDef{"cluster-recheck-interval", Kind::kTime, ""},
+    PropertyDef{"concurrent-fencing", Kind::kBoolean, ""},
+    PropertyDef{"dc-deadtime", Kind::kTime, ""},
+    PropertyDef{"election-timeout", Kind::kTime, ""},
+    PropertyDef{"enable-acl", Kind::kBoolean, ""},
+    PropertyDef{"enable-startup-probes", Kind::kBoolean, ""},
+    PropertyDef{"fence-reaction", Kind::kAny, ""},
+    PropertyDef{"join-finalization-timeout", Kind::kTime, ""},
+    PropertyDef{"join-integration-timeout", Kind::kTime, ""},
+    PropertyDef{"load-threshold", Kind::kAny, ""},
+    PropertyDef{"maintenance-mode", Kind::kBoolean, ""},
+    PropertyDef{"migration-limit", Kind::kInteger, ""},
+    PropertyDef{"no-quorum-policy", Kind::kEnum, "'demote', 'freeze', 'ignore', 'stop', 'suicide'"},
+    PropertyDef{"node-action-limit", Kind::kInteger, ""},
+    PropertyDef{"node-health-base", Kind::kInteger, ""},
+    PropertyDef{"node-health-green", Kind::kInteger, ""},
+    PropertyDef{"node-health-red", Kind::kInteger, ""},
+    PropertyDef{"node-health-strategy", Kind::kAny, ""},
+    PropertyDef{"node-health-yellow", Kind::kInteger, ""},
+    PropertyDef{"pe-error-series-max", Kind::kInteger, ""},
+    PropertyDef{"pe-input-series-max", Kind::kInteger, ""},
+    PropertyDef{"pe-warn-series-max", Kind::kInteger, ""},
+    PropertyDef{"placement-strategy", Kind::kEnum,
+                "'balanced', 'default', 'minimal', 'utilization'"},
+    PropertyDef{"priority-fencing-delay", Kind::kTime, ""},
+    PropertyDef{"remove-after-stop", Kind::kBoolean, ""},
+    PropertyDef{"shutdown-escalation", Kind::kTime, ""},
+    PropertyDef{"shutdown-lock", Kind::kBoolean, ""},
+    PropertyDef{"shutdown-lock-limit", Kind::kTime, ""},
+    PropertyDef{"start-failure-is-fatal", Kind::kBoolean, ""},
+    PropertyDef{"startup-fencing", Kind::kBoolean, ""},
+    PropertyDef{"stonith-action", Kind::kAny, ""},
+    PropertyDef{"stonith-enabled", Kind::kBoolean, ""},
+    PropertyDef{"stonith-max-attempts", Kind::kAny, ""},
+    PropertyDef{"stonith-timeout", Kind::kTime, ""},
+    PropertyDef{"stonith-watchdog-timeout", Kind::kAny, ""},
+    PropertyDef{"stop-all-resources", Kind::kBoolean, ""},
+    PropertyDef{"stop-orphan-actions", Kind::kBoolean, ""},
+    PropertyDef{"stop-orphan-resources", Kind::kBoolean, ""},
+    PropertyDef{"symmetric-cluster", Kind::kBoolean, ""},
+    PropertyDef{"transition-delay", Kind::kTime, ""},
+};
+
+const PropertyDef* find_def(std::string_view name) {
+  for (const auto& d : kProperties) {
+    if (d.name == name) return &d;
+  }
+  return nullptr;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool is_boolean(std::string_view v) {
+  static constexpr std::array kValues = {"0",   "1",  "false", "n", "no",
+                                         "off", "on", "true",  "y", "yes"};
+  const std::string l = lower(v);
+  return std::find(kValues.begin(), kValues.end(), l) != kValues.end();
+}
+
+// Pacemaker's interval syntax: digits with an optional unit.
+bool is_time(std::string_view v) {
+  std::size_t i = 0;
+  while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) ++i;
+  if (i == 0) return false;
+  static constexpr std::array kUnits = {"",   "s",  "sec",  "m",  "min", "h",
+                                        "hr", "ms", "msec", "us", "usec"};
+  const std::string unit = lower(v.substr(i));
+  return std::find(kUnits.begin(), kUnits.end(), unit) != kUnits.end();
+}
+
+// "" when value suits the property, else pcs's message.
+std::string value_problem(const PropertyDef& d, const std::string& value) {
+  const std::string head = "'" + value + "' is not a valid " + std::string(d.name) + " value, use ";
+  const std::string tail = ", use --force to override";
+  switch (d.kind) {
+    case Kind::kBoolean:
+      if (is_boolean(value)) return {};
+      return head +
+             "a pacemaker boolean value: '0', '1', 'false', 'n', 'no', 'off', 'on', 'true', 'y', "
+             "'yes'" +
+             tail;
+    case Kind::kInteger:
+      if (is_score(value)) return {};
+      return head + "an integer or INFINITY or -INFINITY" + tail;
+    case Kind::kTime:
+      if (is_time(value)) return {};
+      return head + "time interval (e.g. 1, 2s, 3m, 4h, ...)" + tail;
+    case Kind::kEnum: {
+      const std::string quoted = "'" + value + "'";
+      if (std::string_view(d.values).find(quoted) != std::string_view::npos) return {};
+      return head + std::string(d.values) + tail;
+    }
+    case Kind::kAny:
+      return {};
+  }
+  return {};
+}
+
+std::string allowed_list() {
+  std::string s;
+  for (const auto& d : kProperties) {
+    if (!s.empty()) s += ", ";
+    s += "'" + std::string(d.name) + "'";
+  }
+  return s;
+}
+
+xmlNode* property_set(xmlDoc* doc, bool create) {
+  xmlNode* crm_config = config_section(doc, "crm_config", create);
+  if (crm_config == nullptr) return nullptr;
+  for (xmlNode* s : xml::children(crm_config, "cluster_property_set")) {
+    if (xml::attr_or(s, "id") == kSetId) return s;
+  }
+  if (!create) return nullptr;
+  return append_element(crm_config, "cluster_property_set", {{"id", kSetId}});
+}
+
+xmlNode* find_nvpair(xmlNode* set, std::string_view name) {
+  if (set == nullptr) return nullptr;
+  for (xmlNode* nv : xml::children(set, "nvpair")) {
+    if (xml::attr_or(nv, "name") == name) return nv;
+  }
+  return nullptr;
+}
+
+Status join_errors(const std::vector<std::string>& problems) {
+  std::string msg;
+  for (const auto& p : problems) msg += (msg.empty() ? "" : "\nError: ") + p;
+  return Error(ErrorCode::kInvalidInput, msg + kErrorsOccurred);
+}
+
+Status property_set_cmd(Context& ctx, const std::vector<std::string>& args) {
+  if (args.empty()) {
+    return Error(ErrorCode::kInvalidInput,
+                 "usage: vigil -f FILE property set <property>=[<value>]...");
+  }
+  std::vector<KeyValue> pairs;
+  for (const auto& a : args) {
+    auto kv = split_key_value(a);
+    if (!kv) return kv.error();  // pcs: a parse error, no summary line
+    pairs.push_back(*kv);
+  }
+  auto unique = dedupe_options(pairs);
+  if (!unique) return unique.error();
+  pairs = std::move(*unique);
+  std::vector<std::string> problems;
+  // An empty value removes the property, which must then be there.
+  xmlNode* existing = property_set(ctx.doc, false);
+  for (const auto& kv : pairs) {
+    if (kv.value.empty() && find_nvpair(existing, kv.key) == nullptr) {
+      problems.push_back("Cannot remove property '" + kv.key +
+                         "', it is not present in property set '" + kSetId +
+                         "', use --force to override");
+    }
+  }
+  for (const auto& kv : pairs) {
+    const PropertyDef* d = find_def(kv.key);
+    if (d == nullptr) {
+      // Properties the cluster itself maintains cannot be forced.
+      static constexpr std::array kReadOnly = {"cluster-infrastructure", "cluster-name",
+                                               "dc-version", "have-watchdog", "last-lrm-refresh"};
+      const bool read_only =
+          std::find(kReadOnly.begin(), kReadOnly.end(), kv.key) != kReadOnly.end();
+      problems.push_back("invalid cluster property option '" + kv.key + "', allowed options are: " +
+                         allowed_list() + (read_only ? "" : ", use --force to override"));
+    } else if (!kv.value.empty()) {
+      if (auto p = value_problem(*d, kv.value); !p.empty()) problems.push_back(p);
+    }
+  }
+  if (!problems.empty()) return join_errors(problems);
+
+  for (const auto& kv : pairs) {
+    xmlNode* set = property_set(ctx.doc, !kv.value.empty());
+    if (set == nullptr && !kv.value.empty()) {
+      return Error(ErrorCode::kInvalidInput, "the CIB has no <configuration> section");
+    }
+    xmlNode* nv = find_nvpair(set, kv.key);
+    if (kv.value.empty()) {
+      // An empty value removes the property; an emptied set stays, as in pcs.
+      if (nv != nullptr) remove_node(nv);
+    } else if (nv != nullptr) {
+      xmlSetProp(nv, BAD_CAST "value", BAD_CAST kv.value.c_str());
+    } else {
+      const std::string id = unique_id(ctx.doc, sanitize_id(std::string(kSetId) + "-" + kv.key));
+      append_element(set, "nvpair", {{"id", id}, {"name", kv.key}, {"value", kv.value}});
+    }
+  }
+  ctx.changed = true;
+  return ok_status();
+}
+
+Status property_unset_cmd(Context& ctx, const std::vector<std::string>& args) {
+  if (args.empty()) {
+    return Error(ErrorCode::kInvalidInput, "usage: vigil -f FILE property unset <property>...");
+  }
+  xmlNode* set = property_set(ctx.doc, false);
+  std::vector<std::string> problems;
+  for (const auto& name : args) {
+    if (find_nvpair(set, name) == nullptr) {
+      problems.push_back("Cannot remove property '" + name +
+                         "', it is not present in property set '" + kSetId +
+                         "', use --force to override");
+    }
+  }
+  if (!problems.empty()) return join_errors(problems);
+  for (const auto& name : args) {
+    if (xmlNode* nv = find_nvpair(set, name)) remove_node(nv);
+  }
+  ctx.changed = true;
+  return ok_status();
+}
+
+// Every nvpair under <crm_config> (later ones win), sorted by name, as
+// pcs 0.11's legacy listing prints them.
+Status property_config_cmd(Context& ctx, const std::vector<std::string>& args) {
+  if (args.size() > 1) {
+    return Error(ErrorCode::kInvalidInput, "usage: vigil -f FILE property config [<property>]");
+  }
+  std::vector<KeyValue> props;
+  if (xmlNode* crm_config = config_section(ctx.doc, "crm_config")) {
+    std::vector<xmlNode*> nvpairs;
+    // Document order, depth first, like getElementsByTagName.
+    auto walk = [&](auto&& self, xmlNode* n) -> void {
+      for (xmlNode* c : xml::children(n)) {
+        if (xml::is(c, "nvpair")) nvpairs.push_back(c);
+        self(self, c);
+      }
+    };
+    walk(walk, crm_config);
+    for (xmlNode* nv : nvpairs) {
+      const std::string name = xml::attr_or(nv, "name");
+      if (!args.empty() && name != args[0]) continue;
+      auto same = std::find_if(props.begin(), props.end(),
+                               [&](const KeyValue& kv) { return kv.key == name; });
+      if (same != props.end()) {
+        same->value = xml::attr_or(nv, "value");
+      } else {
+        props.push_back({name, xml::attr_or(nv, "value")});
+      }
+    }
+  }
+  if (props.empty() && !args.empty() && find_def(args[0]) != nullptr) {
+    return Error(ErrorCode::kUnsupported, "'" + args[0] +
+                                              "' is not set and vigil does not know the default "
+                                              "values of cluster properties yet");
+  }
+  std::sort(props.begin(), props.end(),
+            [](const KeyValue& x, const KeyValue& y) { return x.key < y.key; });
+  ctx.out += "Cluster Properties:\n";
+  for (const auto& kv : props) ctx.out += " " + kv.key + ": " + kv.value + "\n";
+  return ok_status();
+}
+
+}  // namespace
+
+Status run_property(Context& ctx, const std::vector<std::string>& args) {
+  if (!args.empty() && args[0] == "set") {
+    return property_set_cmd(ctx, {args.begin() + 1, args.end()});
+  }
+  if (!args.empty() && args[0] == "unset") {
+    return property_unset_cmd(ctx, {args.begin() + 1, args.end()});
+  }
+  if (args.empty() || args[0] == "config") {
+    return property_config_cmd(
+        ctx, args.empty() ? args : std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (args[0] == "show" || args[0] == "list") {
+    ctx.notes.push_back(
+        "Deprecation Warning: This command is deprecated and will be removed. Please use 'pcs "
+        "property config' instead.");
+    return property_config_cmd(ctx, {args.begin() + 1, args.end()});
+  }
+  return Error(ErrorCode::kUnsupported,
+               "'property " + args[0] +
+                   "' is not supported by vigil yet; supported: property [config], set, unset");
+}
+
+}  // namespace vigil::admin

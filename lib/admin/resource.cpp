@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// pcs resource create / group add / delete.
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <set>
+
+#include "vigil/admin/cib_edit.hpp"
+#include "vigil/admin/commands.hpp"
+#include "vigil/admin/resource_args.hpp"
+#include "vigil/common/xml.hpp"
+
+namespace vigil::admin {
+namespace {
+
+using Attrs = std::vector<std::pair<std::string, std::string>>;
+
+bool is_resource_element(const xmlNode* n) {
+  return xml::is(n, "primitive") || xml::is(n, "group") || xml::is(n, "clone") ||
+         xml::is(n, "master") || xml::is(n, "bundle");
+}
+
+// A resource element with this id inside <resources>, or nullptr.
+xmlNode* find_resource(xmlDoc* doc, std::string_view id) {
+  xmlNode* n = find_by_id(doc, id);
+  if (n == nullptr || !is_resource_element(n)) return nullptr;
+  for (xmlNode* p = n->parent; p != nullptr && p->type == XML_ELEMENT_NODE; p = p->parent) {
+    if (xml::is(p, "resources")) return n;
+  }
+  return nullptr;
+}
+
+Status lib_error(const std::string& msg) {
+  return Error(ErrorCode::kInvalidInput, msg + kErrorsOccurred);
+}
+
+std::string quoted_list(const std::vector<std::string>& items) {
+  std::string s;
+  for (const auto& i : items) s += (s.empty() ? "'" : ", '") + i + "'";
+  return s;
+}
+
+// Interval in milliseconds for duplicate detection ("1min" == "60s"), or -1.
+long long interval_ms(std::string_view v) {
+  std::size_t i = 0;
+  long long n = 0;
+  while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i])))
+    n = n * 10 + (v[i++] - '0');
+  if (i == 0) return -1;
+  const std::string_view unit = v.substr(i);
+  if (unit.empty() || unit == "s" || unit == "sec") return n * 1000;
+  if (unit == "ms" || unit == "msec") return n;
+  if (unit == "m" || unit == "min") return n * 60000;
+  if (unit == "h" || unit == "hr") return n * 3600000;
+  return -1;
+}
+
+// pcs's default interval for an op given without one.
+std::string default_interval(std::string_view action) {
+  return action == "monitor" ? "60s" : "0s";
+}
+
+constexpr std::array kOpOptions = {"OCF_CHECK_LEVEL",
+                                   "description",
+                                   "enabled",
+                                   "id",
+                                   "interval",
+                                   "interval-origin",
+                                   "name",
+                                   "on-fail",
+                                   "record-pending",
+                                   "role",
+                                   "start-delay",
+                                   "timeout"};
+constexpr std::array kOnFail = {
+    "block", "demote", "fence", "ignore", "restart", "restart-container", "standby", "stop"};
+
+struct PlannedOp {
+  Attrs attrs;  // without id
+  std::string name;
+  std::string interval;
+  std::string user_id;
+};
+
+Result<std::vector<PlannedOp>> plan_ops(xmlDoc* doc, const ResourceCreateArgs& a,
+                                        const AgentMetadata& md, bool no_default_ops,
+                                        std::vector<std::string>& notes) {
+  std::vector<std::string> problems;
+  std::set<std::string> action_names;
+  for (const auto& act : md.actions) action_names.insert(act.name);
+  std::vector<PlannedOp> user;
+  for (const auto& op : a.ops) {
+    if (!action_names.contains(op.action)) {
+      problems.push_back("'" + op.action + "' is not a valid operation name value, use " +
+                         quoted_list({action_names.begin(), action_names.end()}) +
+                         ", use --force to override");
+      continue;
+    }
+    PlannedOp p{{{"name", op.action}}, op.action, "", ""};
+    std::vector<std::string> bad;
+    for (const auto& kv : op.options) {
+      if (std::find(kOpOptions.begin(), kOpOptions.end(), kv.key) == kOpOptions.end()) {
+        bad.push_back(kv.key);
+        continue;
+      }
+      if (kv.value.empty()) continue;  // pcs drops empty op options
+      if (kv.key == "role") {
+        static constexpr std::array kRoles = {"Master",  "Promoted", "Slave",
+                                              "Started", "Stopped",  "Unpromoted"};
+        if (std::find(kRoles.begin(), kRoles.end(), kv.value) == kRoles.end()) {
+          problems.push_back("'" + kv.value +
+                             "' is not a valid role value, use 'Master', 'Promoted', 'Slave', "
+                             "'Started', 'Stopped', 'Unpromoted'");
+          continue;
+        }
+        if (kv.value == "Master" || kv.value == "Slave") {
+          notes.push_back("Deprecation Warning: Value '" + kv.value +
+                          "' of option role is deprecated and should not be used, use '" +
+                          (kv.value == "Master" ? "Promoted" : "Unpromoted") + "' value instead");
+        }
+      }
+      if ((kv.key == "enabled" || kv.key == "record-pending") && kv.value != "0" &&
+          kv.value != "1" && kv.value != "false" && kv.value != "true") {
+        problems.push_back("'" + kv.value + "' is not a valid " + kv.key +
+                           " value, use '0', '1', 'false', 'true'");
+        continue;
+      }
+      if (kv.key == "OCF_CHECK_LEVEL") {
+        return Error(ErrorCode::kUnsupported,
+                     "op option OCF_CHECK_LEVEL is not supported by vigil yet");
+      }
+      if (kv.key == "on-fail" &&
+          std::find(kOnFail.begin(), kOnFail.end(), kv.value) == kOnFail.end()) {
+        problems.push_back("'" + kv.value +
+                           "' is not a valid on-fail value, use 'block', 'demote', "
+                           "'fence', 'ignore', 'restart', 'restart-container', 'standby', 'stop'");
+        continue;
+      }
+      if (kv.key == "name") continue;  // the action word already names it
+      if (kv.key == "id") {
+        p.user_id = kv.value;
+        continue;
+      }
+      if (kv.key == "role") {
+        p.attrs.emplace_back(kv.key, role_for_cib(doc, kv.value));
+        continue;
+      }
+      if (kv.key == "interval") p.interval = kv.value;
+      p.attrs.emplace_back(kv.key, kv.value);
+    }
+    if (!bad.empty()) {
+      problems.push_back(std::string(bad.size() == 1 ? "invalid resource operation option "
+                                                     : "invalid resource operation options: ") +
+                         quoted_list(bad) + ", allowed options are: " +
+                         quoted_list({kOpOptions.begin(), kOpOptions.end()}));
+    }
+    if (p.interval.empty()) {
+      p.interval = default_interval(op.action);
+      p.attrs.emplace_back("interval", p.interval);
+    }
+    user.push_back(std::move(p));
+  }
+  // Same action twice with the same effective interval.
+  for (std::size_t i = 0; i < user.size(); ++i) {
+    for (std::size_t j = i + 1; j < user.size(); ++j) {
+      const long long a1 = interval_ms(user[i].interval), a2 = interval_ms(user[j].interval);
+      const bool same = a1 >= 0 && a2 >= 0 ? a1 == a2 : user[i].interval == user[j].interval;
+      if (user[i].name == user[j].name && same) {
+        problems.push_back(
+            "multiple specification of the same operation with the same interval:\n" +
+            user[i].name + " with intervals " + user[i].interval + ", " + user[j].interval);
+      }
+    }
+  }
+  if (!problems.empty()) {
+    std::string msg;
+    for (const auto& p : problems) msg += (msg.empty() ? "" : "\nError: ") + p;
+    return Error(ErrorCode::kInvalidInput, msg + kErrorsOccurred);
+  }
+
+  // Agent defaults for every action the user did not name (pcs copies all
+  // but meta-data, status and validate-all; --no-default-ops keeps monitor).
+  std::set<std::string> user_names;
+  for (const auto& p : user) user_names.insert(p.name);
+  std::vector<PlannedOp> all = user;
+  bool have_monitor = user_names.contains("monitor");
+  for (const auto& act : md.actions) {
+    if (act.name == "meta-data" || act.name == "status" || act.name == "validate-all") continue;
+    if (no_default_ops && act.name != "monitor") continue;
+    if (user_names.contains(act.name)) continue;
+    if (!act.depth.empty() && act.depth != "0") {
+      return Error(ErrorCode::kUnsupported, "agent action '" + act.name + "' with depth " +
+                                                act.depth +
+                                                " (OCF_CHECK_LEVEL) is not supported by vigil yet");
+    }
+    PlannedOp p;
+    p.name = act.name;
+    p.interval = act.interval.empty() ? default_interval(act.name) : act.interval;
+    p.attrs = {{"name", act.name}, {"interval", p.interval}};
+    if (!act.timeout.empty()) p.attrs.emplace_back("timeout", act.timeout);
+    if (!act.role.empty()) p.attrs.emplace_back("role", role_for_cib(doc, act.role));
+    all.push_back(std::move(p));
+    if (act.name == "monitor") have_monitor = true;
+  }
+  if (!have_monitor) {
+    all.push_back({{{"name", "monitor"}, {"interval", "60s"}}, "monitor", "60s", ""});
+  }
+  std::stable_sort(all.begin(), all.end(),
+                   [](const PlannedOp& x, const PlannedOp& y) { return x.name < y.name; });
+  return all;
+}
+
+void append_nvset(xmlDoc* doc, xmlNode* parent, const char* element, const std::string& set_id,
+                  std::vector<KeyValue> pairs) {
+  if (pairs.empty()) return;
+  // Sorted by name on create, as pcs writes them.
+  std::stable_sort(pairs.begin(), pairs.end(),
+                   [](const KeyValue& x, const KeyValue& y) { return x.key < y.key; });
+  const std::string id = unique_id(doc, set_id);
+  xmlNode* set = append_element(parent, element, {{"id", id}});
+  for (const auto& kv : pairs) {
+    append_element(set, "nvpair",
+                   {{"id", unique_id(doc, sanitize_id(id + "-" + kv.key))},
+                    {"name", kv.key},
+                    {"value", kv.value}});
+  }
+}
+
+Status resource_create(Context& ctx, const std::vector<std::string>& args) {
+  auto parsed = parse_resource_create(args);
+  if (!parsed) return parsed.error();
+  ResourceCreateArgs& a = *parsed;
+  if (auto p = id_problem(a.id, "resource name"); !p.empty())
+    return Error(ErrorCode::kInvalidInput, p);
+  if (find_by_id(ctx.doc, a.id) != nullptr) {
+    return Error(ErrorCode::kInvalidInput, "'" + a.id + "' already exists");
+  }
+  auto agent = parse_agent_name(a.agent);
+  if (!agent) return agent.error();
+  if (ctx.agents == nullptr) return Error(ErrorCode::kInternal, "no agent metadata source");
+  auto md = ctx.agents->metadata(*agent);
+  if (!md) {
+    if (md.error().code() == ErrorCode::kUnsupported) return md.error();
+    return Error(md.error().code(),
+                 md.error().message() + ", use --force to override" + kErrorsOccurred);
+  }
+
+  // Instance attributes against the agent's parameters (pcs adds trace_ra
+  // and trace_file to every ocf agent).
+  std::set<std::string> allowed;
+  for (const auto& p : md->parameters) allowed.insert(p.name);
+  if (agent->standard == "ocf") allowed.insert({"trace_ra", "trace_file"});
+  std::vector<std::string> bad, missing;
+  std::set<std::string> given;
+  for (const auto& kv : a.instance) {
+    given.insert(kv.key);
+    if (!allowed.contains(kv.key)) bad.push_back(kv.key);
+  }
+  for (const auto& p : md->parameters) {
+    if (p.required && !given.contains(p.name)) missing.push_back(p.name);
+  }
+  std::vector<std::string> problems;
+  for (const auto& kv : a.instance) {
+    if (kv.value.empty()) problems.push_back(kv.key + " cannot be empty");
+  }
+  if (!bad.empty()) {
+    problems.push_back(
+        std::string(bad.size() == 1 ? "invalid resource option " : "invalid resource options: ") +
+        quoted_list(bad) + ", allowed options are: " +
+        quoted_list({allowed.begin(), allowed.end()}) + ", use --force to override");
+  }
+  if (!missing.empty()) {
+    problems.push_back(std::string(missing.size() == 1 ? "required resource option "
+                                                       : "required resource options ") +
+                       quoted_list(missing) + (missing.size() == 1 ? " is" : " are") +
+                       " missing, use --force to override");
+  }
+  if (!problems.empty()) {
+    std::string msg;
+    for (const auto& p : problems) msg += (msg.empty() ? "" : "\nError: ") + p;
+    return Error(ErrorCode::kInvalidInput, msg + kErrorsOccurred);
+  }
+  auto ops = plan_ops(ctx.doc, a, *md, ctx.flags.no_default_ops, ctx.notes);
+  if (!ops) return ops.error();
+  if (ctx.flags.disabled) {
+    std::erase_if(a.meta, [](const KeyValue& kv) { return kv.key == "target-role"; });
+    a.meta.push_back({"target-role", "Stopped"});
+  }
+
+  // Where it goes: an existing group, a new group, or <resources>.
+  xmlNode* resources = config_section(ctx.doc, "resources", true);
+  if (resources == nullptr)
+    return Error(ErrorCode::kInvalidInput, "the CIB has no <configuration> section");
+  xmlNode* parent = resources;
+  if (ctx.flags.group) {
+    const std::string& g = *ctx.flags.group;
+    if (auto p = id_problem(g, "group name"); !p.empty()) return lib_error(p);
+    if (g == a.id) return lib_error("'" + g + "' already exists");
+    xmlNode* existing = find_by_id(ctx.doc, g);
+    if (existing != nullptr && !xml::is(existing, "group"))
+      return lib_error("'" + g + "' is not a group");
+    if (existing != nullptr && find_resource(ctx.doc, g) == nullptr)
+      return lib_error("'" + g + "' is not a group");
+    parent = existing != nullptr ? existing : append_element(resources, "group", {{"id", g}});
+  }
+  Attrs prim{{"id", a.id}, {"class", agent->standard}, {"type", agent->type}};
+  if (!agent->provider.empty()) prim.emplace_back("provider", agent->provider);
+  xmlNode* rsc = append_element(parent, "primitive", prim);
+  append_nvset(ctx.doc, rsc, "instance_attributes", a.id + "-instance_attributes", a.instance);
+  append_nvset(ctx.doc, rsc, "meta_attributes", a.id + "-meta_attributes", a.meta);
+  xmlNode* operations = append_element(rsc, "operations", {});
+  for (auto& op : *ops) {
+    std::string id = op.user_id;
+    if (!id.empty()) {
+      if (auto p = id_problem(id, "id"); !p.empty()) return lib_error(p);
+      if (find_by_id(ctx.doc, id) != nullptr) return lib_error("'" + id + "' already exists");
+    } else {
+      id = unique_id(ctx.doc, sanitize_id(a.id + "-" + op.name + "-interval-" + op.interval));
+    }
+    op.attrs.emplace_back("id", id);
+    append_element(operations, "op", op.attrs);
+  }
+  ctx.changed = true;
+  return ok_status();
+}
+
+Status group_add(Context& ctx, const std::vector<std::string>& args) {
+  if (args.size() < 2) {
+    return Error(ErrorCode::kInvalidInput,
+                 "usage: vigil -f FILE resource group add <group id> <resource id>...");
+  }
+  const std::string& g = args[0];
+  if (auto p = id_problem(g, "group name"); !p.empty()) return lib_error(p);
+  xmlNode* group = find_by_id(ctx.doc, g);
+  if (group != nullptr && (!xml::is(group, "group") || find_resource(ctx.doc, g) == nullptr)) {
+    return lib_error("'" + g + "' is not a group");
+  }
+  std::vector<std::string> dups, already;
+  std::set<std::string> seen;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (!seen.insert(args[i]).second &&
+        std::find(dups.begin(), dups.end(), args[i]) == dups.end()) {
+      dups.push_back(args[i]);
+    }
+  }
+  if (!dups.empty()) {
+    return lib_error("Resources to add or remove must be unique, duplicate resources: " +
+                     quoted_list(dups));
+  }
+  std::vector<xmlNode*> members;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    xmlNode* r = find_resource(ctx.doc, args[i]);
+    if (r == nullptr) {
+      return lib_error("'" + args[i] + "' does not exist\nError: Cannot modify group '" + g +
+                       "', no resources to add or remove specified");
+    }
+    if (!xml::is(r, "primitive")) {
+      const std::string kind(xml::name(r));
+      return lib_error("'" + args[i] + "' is a " + kind + " resource, " + kind +
+                       " resources cannot be put into a group");
+    }
+    if (!xml::is(r->parent, "group") && !xml::is(r->parent, "resources")) {
+      return lib_error("'" + args[i] + "' is inside " + std::string(xml::name(r->parent)) + " '" +
+                       xml::attr_or(r->parent, "id") + "', it cannot be put into a group");
+    }
+    if (group != nullptr && r->parent == group) already.push_back(args[i]);
+    members.push_back(r);
+  }
+  if (!already.empty()) {
+    return lib_error(
+        std::string(already.size() == 1 ? "Cannot add resource " : "Cannot add resources ") +
+        quoted_list(already) + (already.size() == 1 ? ", it is" : ", they are") +
+        " already present in group '" + g + "'");
+  }
+  if (group == nullptr) {
+    group = append_element(config_section(ctx.doc, "resources"), "group", {{"id", g}});
+  }
+  for (xmlNode* r : members) {
+    xmlNode* old = r->parent;
+    xmlUnlinkNode(r);
+    xmlAddChild(group, r);
+    // A group left with no primitive is deleted, as pcs does.
+    if (old != group && xml::is(old, "group") && xml::children(old, "primitive").empty())
+      remove_node(old);
+  }
+  ctx.changed = true;
+  return ok_status();
+}
+
+// Constraints that name `id` directly (rsc, with-rsc, first, then).
+std::vector<xmlNode*> referring_constraints(xmlDoc* doc, const std::string& id) {
+  std::vector<xmlNode*> out;
+  xmlNode* cons = config_section(doc, "constraints");
+  if (cons == nullptr) return out;
+  for (xmlNode* c : xml::children(cons)) {
+    for (const char* attr : {"rsc", "with-rsc", "first", "then"}) {
+      if (xml::attr_or(c, attr) == id) {
+        out.push_back(c);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+bool in_resource_set(xmlDoc* doc, const std::string& id) {
+  xmlNode* cons = config_section(doc, "constraints");
+  if (cons == nullptr) return false;
+  for (xmlNode* c : xml::children(cons)) {
+    for (xmlNode* set : xml::children(c, "resource_set")) {
+      for (xmlNode* ref : xml::children(set, "resource_ref")) {
+        if (xml::attr_or(ref, "id") == id) return true;
+      }
+    }
+  }
+  return false;
+}
+
+// Removes constraints naming `id`, sorted by id, noting pcs's lines. pcs
+// writes each such batch as its own CIB update, so a batch costs an epoch.
+void remove_constraints_of(Context& ctx, const std::string& id) {
+  auto cons = referring_constraints(ctx.doc, id);
+  // pcs lists them by kind (colocation, location, order, ticket), each kind
+  // in document order.
+  auto rank = [](xmlNode* c) {
+    static constexpr std::array kKinds = {"rsc_colocation", "rsc_location", "rsc_order"};
+    for (std::size_t i = 0; i < kKinds.size(); ++i) {
+      if (xml::is(c, kKinds[i])) return static_cast<int>(i);
+    }
+    return static_cast<int>(kKinds.size());
+  };
+  std::stable_sort(cons.begin(), cons.end(),
+                   [&](xmlNode* x, xmlNode* y) { return rank(x) < rank(y); });
+  for (xmlNode* c : cons) {
+    ctx.notes.push_back("Removing Constraint - " + xml::attr_or(c, "id"));
+    remove_node(c);
+  }
+  if (!cons.empty()) ++ctx.extra_writes;
+}
+
+// Removes a primitive's constraints (then its group's, when it is the last
+// member), then the primitive, which is one more write.
+void delete_primitive(Context& ctx, xmlNode* r) {
+  const std::string id = xml::attr_or(r, "id");
+  xmlNode* parent = r->parent;
+  const bool last_in_group =
+      xml::is(parent, "group") && xml::children(parent, "primitive").size() == 1;
+  remove_constraints_of(ctx, id);
+  if (last_in_group) remove_constraints_of(ctx, xml::attr_or(parent, "id"));
+  ++ctx.extra_writes;  // the deletion itself
+  if (last_in_group) {
+    ctx.notes.push_back("Deleting Resource (and group) - " + id);
+    remove_node(parent);
+  } else {
+    ctx.notes.push_back("Deleting Resource - " + id);
+    remove_node(r);
+  }
+}
+
+Status resource_delete(Context& ctx, const std::vector<std::string>& args) {
+  if (args.size() != 1) {
+    return Error(ErrorCode::kInvalidInput, "usage: vigil -f FILE resource delete <resource id>");
+  }
+  const std::string& id = args[0];
+  xmlNode* r = find_resource(ctx.doc, id);
+  if (r == nullptr) return Error(ErrorCode::kNotFound, "Resource '" + id + "' does not exist.");
+  if (!xml::is(r, "primitive") && !xml::is(r, "group")) {
+    return Error(ErrorCode::kUnsupported,
+                 "deleting a " + std::string(xml::name(r)) + " is not supported by vigil yet");
+  }
+  if (!xml::is(r->parent, "group") && !xml::is(r->parent, "resources")) {
+    return Error(ErrorCode::kUnsupported, "deleting a resource inside a " +
+                                              std::string(xml::name(r->parent)) +
+                                              " is not supported by vigil yet");
+  }
+  std::vector<std::string> ids{id};
+  if (xml::is(r, "group")) {
+    for (xmlNode* m : xml::children(r, "primitive")) ids.push_back(xml::attr_or(m, "id"));
+  }
+  for (const auto& i : ids) {
+    if (in_resource_set(ctx.doc, i)) {
+      return Error(ErrorCode::kUnsupported, "'" + i +
+                                                "' is in a resource set; removing resources from "
+                                                "constraint sets is not supported by vigil yet");
+    }
+  }
+  if (xml::is(r, "primitive")) {
+    delete_primitive(ctx, r);
+  } else {
+    ctx.notes.push_back("Removing group: " + id + " (and all resources within group)");
+    ctx.notes.push_back("Stopping all resources in group: " + id + "...");
+    auto prims = xml::children(r, "primitive");
+    if (prims.empty()) {
+      for (xmlNode* c : referring_constraints(ctx.doc, id)) remove_node(c);
+      remove_node(r);
+    }
+    for (xmlNode* m : prims) delete_primitive(ctx, m);
+    ++ctx.extra_writes;  // pcs first writes target-role=Stopped for the group
+  }
+  ctx.changed = true;
+  --ctx.extra_writes;  // commit counts one write itself
+  return ok_status();
+}
+
+}  // namespace
+
+Status run_resource(Context& ctx, const std::vector<std::string>& args) {
+  const std::vector<std::string> rest =
+      args.empty() ? args : std::vector<std::string>(args.begin() + 1, args.end());
+  if (args.empty() || (args.size() == 1 && args[0] == "status")) return resource_status(ctx);
+  if (!args.empty() && args[0] == "create") return resource_create(ctx, rest);
+  if (!args.empty() && (args[0] == "delete" || args[0] == "remove"))
+    return resource_delete(ctx, rest);
+  if (args.size() >= 2 && args[0] == "group" && args[1] == "add") {
+    return group_add(ctx, {args.begin() + 2, args.end()});
+  }
+  return Error(
+      ErrorCode::kUnsupported,
+      "'resource " + (args.empty() ? std::string() : args[0]) +
+          "' is not supported by vigil yet; supported: resource create, resource group add, "
+          "resource delete");
+}
+
+}  // namespace vigil::admin

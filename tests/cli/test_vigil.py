@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""vigil (pcs 0.11 syntax, file mode) as a command.
+
+  test_vigil.py --vigil build/cli/vigil --simulator build/cli/vigil-simulate [unittest options]
+
+Replays the textbook sequence (cli-reference.md 4.1, 14.1) on a fresh CIB and
+checks the XML: against `pcs -f` run on the same input when pcs is installed,
+else against data/textbook-pcs.xml, which pcs 0.11.5 wrote from
+data/empty-cibadmin.xml (`cibadmin --empty`) with the same commands. Bad input
+must be refused with rc 1 and leave the file byte-for-byte unchanged. The
+result must be accepted by vigil-simulate -x. Python 3 standard library only;
+files live in a temporary directory removed at the end.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+
+VIGIL = None
+SIMULATOR = None
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "data")
+# VIGIL_TEST_NO_PCS=1 exercises the committed expectation even where pcs exists.
+PCS = None if os.environ.get("VIGIL_TEST_NO_PCS") else (
+    shutil.which("pcs") or ("/usr/sbin/pcs" if os.access("/usr/sbin/pcs", os.X_OK) else None))
+OCF_AGENTS = os.path.isfile("/usr/lib/ocf/resource.d/heartbeat/IPaddr2") and os.path.isfile(
+    "/usr/lib/ocf/resource.d/heartbeat/apache")
+TIMEOUT = 60
+
+TEXTBOOK = [
+    ["property", "set", "stonith-enabled=false"],
+    ["resource", "create", "VIP", "ocf:heartbeat:IPaddr2", "ip=192.168.122.120", "cidr_netmask=24",
+     "op", "monitor", "interval=30s"],
+    ["resource", "create", "Web", "ocf:heartbeat:apache", "configfile=/etc/apache2/apache2.conf",
+     "statusurl=http://127.0.0.1/server-status", "op", "monitor", "interval=30s"],
+    ["resource", "group", "add", "myweb", "VIP", "Web"],
+    ["constraint", "location", "Web", "prefers", "node1=10"],
+    ["constraint", "location", "Web", "prefers", "node2=5"],
+]
+
+# Attributes pcs or Pacemaker stamp with the time or host: not compared.
+VOLATILE = {"cib-last-written", "update-origin", "update-client", "update-user"}
+
+
+def canon(elem):
+    """(tag, attributes without volatile ones, children) — attribute order ignored."""
+    attrs = tuple(sorted((k, v) for k, v in elem.attrib.items() if k not in VOLATILE))
+    return (elem.tag, attrs, tuple(canon(c) for c in elem))
+
+
+def first_difference(a, b, path="/"):
+    """A readable description of where two canonical trees differ."""
+    if a[0] != b[0] or a[1] != b[1]:
+        return "%s: %r != %r" % (path, a[:2], b[:2])
+    if len(a[2]) != len(b[2]):
+        return "%s%s: %d children != %d" % (path, a[0], len(a[2]), len(b[2]))
+    for x, y in zip(a[2], b[2]):
+        d = first_difference(x, y, path + a[0] + "/")
+        if d:
+            return d
+    return None
+
+
+def run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
+
+
+class VigilTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="test_vigil.")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def fresh(self, name):
+        path = os.path.join(self.tmp, name)
+        shutil.copy(os.path.join(DATA, "empty-cibadmin.xml"), path)
+        return path
+
+    def vigil(self, path, args):
+        return run([VIGIL, "-f", path] + args)
+
+    def assertSameCib(self, got_path, want_path):
+        got = canon(ET.parse(got_path).getroot())
+        want = canon(ET.parse(want_path).getroot())
+        self.assertIsNone(first_difference(got, want), "vigil's CIB differs from pcs's")
+
+    @unittest.skipUnless(OCF_AGENTS, "resource-agents (IPaddr2, apache) not installed")
+    def test_textbook_matches_pcs(self):
+        mine = self.fresh("vigil.xml")
+        for args in TEXTBOOK:
+            r = self.vigil(mine, args)
+            self.assertEqual(r.returncode, 0, "%s: %s" % (args, r.stderr))
+            self.assertEqual(r.stdout, "")
+        if PCS:
+            theirs = self.fresh("pcs.xml")
+            for args in TEXTBOOK:
+                r = run([PCS, "-f", theirs] + args)
+                self.assertEqual(r.returncode, 0, "pcs %s: %s" % (args, r.stderr))
+        else:
+            theirs = os.path.join(DATA, "textbook-pcs.xml")
+        self.assertSameCib(mine, theirs)
+        # The resource list reads like pcs's (crm_mon's) from the same file.
+        r = self.vigil(mine, ["resource", "status"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        want = ("  * Resource Group: myweb:\n"
+                "    * VIP\t(ocf:heartbeat:IPaddr2):\t Stopped\n"
+                "    * Web\t(ocf:heartbeat:apache):\t Stopped\n")
+        self.assertEqual(r.stdout, want)
+        if PCS:
+            self.assertEqual(run([PCS, "-f", theirs, "resource", "status"]).stdout, want)
+        # The scheduler accepts the result.
+        r = run([SIMULATOR, "-x", mine])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Resource Group: myweb", r.stdout)
+
+    @unittest.skipUnless(OCF_AGENTS and PCS, "needs pcs and resource-agents")
+    def test_more_commands_match_pcs(self):
+        # Colocation, order, avoids, meta/--group/--disabled, deletes, listings: same
+        # XML, exit code, stdout and stderr as pcs after every step.
+        steps = [
+            ["resource", "create", "A", "ocf:pacemaker:Dummy", "op", "start", "timeout=60s",
+             "meta", "resource-stickiness=100", "--group", "g1", "--disabled"],
+            ["resource", "create", "B", "ocf:heartbeat:Dummy", "fake=1"],
+            ["resource", "create", "C", "ocf:heartbeat:IPaddr2", "ip=10.0.0.1"],
+            ["constraint", "colocation", "add", "B", "with", "C"],
+            ["constraint", "colocation", "add", "Promoted", "C", "with", "Started", "B", "100", "id=my-col"],
+            ["constraint", "order", "stop", "B", "then", "stop", "C", "kind=Optional"],
+            ["constraint", "order", "C", "then", "A", "kind=Serialize", "symmetrical=false"],
+            ["constraint", "location", "C", "avoids", "node1"],
+            ["constraint", "location", "C", "avoids", "node2=50"],
+            ["constraint", "location", "B", "prefers", "node1=10"],
+            ["constraint", "location", "B", "prefers", "node1=20"],
+            ["property", "set", "no-quorum-policy=ignore", "stonith-enabled=false"],
+            ["property", "unset", "no-quorum-policy"],
+            ["constraint", "delete", "my-col"],
+            ["resource", "delete", "B"],
+            ["resource", "delete", "A"],
+            ["resource", "create", "D", "ocf:heartbeat:Dummy", "--group", "g2"],
+            ["resource", "group", "add", "g2", "C"],
+            ["constraint", "location", "g2", "prefers", "node1"],
+            ["resource", "delete", "g2"],
+            ["resource", "create", "S", "ocf:pacemaker:Stateful"],
+            ["resource", "create", "T", "ocf:heartbeat:Dummy"],
+            ["constraint", "colocation", "add", "Master", "T", "with", "S", "50"],
+            ["constraint", "colocation", "add", "T", "with", "Slave", "S"],
+            ["constraint", "order", "promote", "S", "then", "start", "T"],
+            ["constraint", "order", "demote", "S", "then", "stop", "T", "symmetrical=false",
+             "require-all=false"],
+            ["constraint", "order", "T", "then", "S", "score=10"],
+            ["constraint", "order", "S", "then", "T", "nonsymmetrical", "id=myord"],
+            ["constraint", "order", "S", "then", "T"],
+            ["constraint", "location", "S", "prefers", "node1"],
+            ["property", "set", "batch-limit=10", "shutdown-lock=yes"],
+            ["property", "set", "batch-limit=", "cluster-name="],
+            ["property", "config"],
+            ["property", "show", "batch-limit"],
+            ["resource", "status"],
+            ["constraint"],
+            ["constraint", "config"],
+            ["resource", "delete", "S"],
+            ["resource", "group", "add", "g3", "T", "T"],
+            ["resource", "group", "add", "g3", "T"],
+            ["resource", "group", "add", "g3", "T"],
+        ]
+        mine, theirs = self.fresh("vigil.xml"), self.fresh("pcs.xml")
+        for args in steps:
+            r = self.vigil(mine, args)
+            p = run([PCS, "-f", theirs] + args)
+            self.assertEqual(r.returncode, p.returncode, "%s: %s / %s" % (args, r.stderr, p.stderr))
+            self.assertEqual(r.stderr, p.stderr, args)
+            self.assertEqual(r.stdout, p.stdout, args)
+            with self.subTest(step=" ".join(args)):
+                self.assertSameCib(mine, theirs)
+
+    def test_bad_input_changes_nothing(self):
+        path = self.fresh("cib.xml")
+        if OCF_AGENTS:
+            for args in TEXTBOOK:
+                self.assertEqual(self.vigil(path, args).returncode, 0)
+        bad = [
+            (["property", "set", "foo=bar"], "invalid cluster property option 'foo'"),
+            (["property", "set", "no-quorum-policy=bogus"], "is not a valid no-quorum-policy value"),
+            (["property", "set", "stonith-enabled"], "missing value of 'stonith-enabled' option"),
+            (["property", "unset", "nonexist"], "Cannot remove property 'nonexist'"),
+            (["property", "set", "stonith-enabled=false", "stonith-enabled=true"],
+             "duplicate option 'stonith-enabled' with different values 'false' and 'true'"),
+            (["resource", "create", "1bad", "ocf:heartbeat:Dummy"], "invalid resource name '1bad'"),
+            (["resource", "create", "X", "ocf:heartbeat"], "Invalid resource agent name 'ocf:heartbeat'"),
+            (["resource", "create", "X", "ocf:heartbeat:Nope"], "Agent 'ocf:heartbeat:Nope' is not installed"),
+            (["resource", "create", "X", "ocf:heartbeat:Dummy", "fake"], "missing value of 'fake' option"),
+            (["resource", "create", "X", "ocf:heartbeat:Dummy", "op", "monitor"],
+             "When using 'op' you must specify an operation name and at least one option"),
+            (["resource", "group", "add", "g", "Nope"], "'Nope' does not exist"),
+            (["constraint", "location", "Nope", "prefers", "node1=10"], "Resource 'Nope' does not exist"),
+            (["constraint", "colocation", "add", "Nope", "with", "Web"], "Resource 'Nope' does not exist"),
+            (["constraint", "order", "Nope", "then", "Web"], "Resource 'Nope' does not exist"),
+            (["constraint", "delete", "nope"], "Unable to find constraint - 'nope'"),
+            (["resource", "delete", "Nope"], "Resource 'Nope' does not exist."),
+            (["status"], "'--corosync_conf' must be specified"),
+            (["resource", "move", "Web"], "not supported"),
+            (["--force", "property", "set", "foo=bar"], "not supported"),
+        ]
+        if OCF_AGENTS:
+            bad += [
+                (["resource", "create", "VIP", "ocf:heartbeat:Dummy"], "'VIP' already exists"),
+                (["resource", "create", "X", "ocf:heartbeat:IPaddr2"], "required resource option 'ip' is missing"),
+                (["resource", "group", "add", "VIP", "Web"], "'VIP' is not a group"),
+                (["constraint", "location", "Web", "prefers", "node1=abc"], "invalid score 'abc'"),
+                (["constraint", "colocation", "add", "Web", "VIP", "INFINITY"], "usage:"),
+                (["constraint", "order", "VIP", "then", "Web"], "same group"),
+                (["constraint", "order", "Web", "then", "VIP", "kind=Bogus"], "Cannot create an order"),
+            ]
+        with open(path, "rb") as f:
+            before = f.read()
+        for args, message in bad:
+            r = self.vigil(path, args)
+            self.assertEqual(r.returncode, 1, args)
+            self.assertIn(message, r.stderr, args)
+            self.assertEqual(r.stdout, "", args)
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(), before, "%s changed the file" % args)
+
+    def test_schema_violation_is_refused(self):
+        path = self.fresh("cib.xml")
+        if not OCF_AGENTS:
+            self.skipTest("resource-agents not installed")
+        for args in (["resource", "create", "A", "ocf:heartbeat:Dummy"],
+                     ["resource", "create", "B", "ocf:heartbeat:Dummy"]):
+            self.assertEqual(self.vigil(path, args).returncode, 0)
+        with open(path, "rb") as f:
+            before = f.read()
+        r = self.vigil(path, ["constraint", "order", "A", "then", "B", "kind=Bogus"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("Error: Unable to update cib", r.stderr)
+        with open(path, "rb") as f:
+            self.assertEqual(f.read(), before)
+
+    def test_epoch_bumped_once_per_write(self):
+        path = self.fresh("cib.xml")
+        self.assertEqual(self.vigil(path, ["property", "set", "stonith-enabled=false"]).returncode, 0)
+        self.assertEqual(self.vigil(path, ["property", "set", "no-quorum-policy=ignore"]).returncode, 0)
+        root = ET.parse(path).getroot()
+        self.assertEqual(root.get("epoch"), "3")
+        self.assertEqual(root.get("num_updates"), "0")
+        leftovers = [n for n in os.listdir(self.tmp) if n != "cib.xml"]
+        self.assertEqual(leftovers, [], "temporary files left behind")
+
+    def test_without_file_fails_loudly(self):
+        r = run([VIGIL, "property", "set", "stonith-enabled=false"])
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr.count("\n"), 1)
+        self.assertIn("vigil-cib daemon is not available yet; use -f FILE", r.stderr)
+        # A missing file is created from pcs's skeleton, but only on success.
+        missing = os.path.join(self.tmp, "missing.xml")
+        r = run([VIGIL, "-f", missing, "property", "set", "a=b"])
+        self.assertEqual(r.returncode, 1)
+        self.assertFalse(os.path.exists(missing))
+
+    def test_missing_file_created_like_pcs(self):
+        mine = os.path.join(self.tmp, "vigil.xml")
+        args = ["property", "set", "stonith-enabled=false"]
+        self.assertEqual(self.vigil(mine, args).returncode, 0)
+        root = ET.parse(mine).getroot()
+        self.assertEqual((root.get("validate-with"), root.get("epoch")), ("pacemaker-3.1", "2"))
+        if PCS:
+            theirs = os.path.join(self.tmp, "pcs.xml")
+            self.assertEqual(run([PCS, "-f", theirs] + args).returncode, 0)
+            self.assertSameCib(mine, theirs)
+
+
+def main():
+    global VIGIL, SIMULATOR
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--vigil", required=True)
+    parser.add_argument("--simulator", required=True)
+    args, rest = parser.parse_known_args()
+    VIGIL, SIMULATOR = os.path.abspath(args.vigil), os.path.abspath(args.simulator)
+    unittest.main(argv=[sys.argv[0]] + rest)
+
+
+if __name__ == "__main__":
+    main()
