@@ -60,6 +60,16 @@ std::string node_uuid(xmlDoc* doc, const std::string& uname) {
   return uname;
 }
 
+void ensure_node_entry(xmlDoc* doc, const std::string& uname) {
+  xmlNode* nodes = ensure_child(ensure_child(xmlDocGetRootElement(doc), "configuration"), "nodes");
+  for (xmlNode* n = nodes->children; n; n = n->next) {
+    if (xml::is(n, "node") && xml::attr_or(n, "uname") == uname) return;
+  }
+  xmlNode* n = xmlNewChild(nodes, nullptr, BAD_CAST "node", nullptr);
+  set(n, "id", uname);
+  set(n, "uname", uname);
+}
+
 xmlNode* node_state(xmlDoc* doc, const std::string& uname, const std::string& uuid = {}) {
   xmlNode* status = status_of(doc);
   for (xmlNode* s = status->children; s; s = s->next) {
@@ -230,6 +240,19 @@ Result<std::string> inject(xmlDoc* doc, const Injections& inj, EpochSeconds now)
     set(nv, "id", "cib-bootstrap-options-have-watchdog");
     set(nv, "name", "have-watchdog");
     set(nv, "value", inj.watchdog);
+  }
+  // Like crm_simulate: once any node is brought up, every node an injection
+  // names gets a <node> entry (id = name) when the configuration lacks one.
+  if (!inj.node_up.empty()) {
+    std::vector<std::string> named = inj.node_up;
+    named.insert(named.end(), inj.node_down.begin(), inj.node_down.end());
+    named.insert(named.end(), inj.node_fail.begin(), inj.node_fail.end());
+    for (const auto& spec : inj.op_inject) {
+      std::string key, node;
+      int rc = 0;
+      if (parse_op_spec(spec, &key, &node, &rc)) named.push_back(node);
+    }
+    for (const auto& n : named) ensure_node_entry(doc, n);
   }
   for (const auto& n : inj.node_up) {
     out += "  * Bringing node " + n + " online\n";

@@ -278,7 +278,9 @@ std::string cluster_status_text(WorkingSet& ws, bool show_pending) {
   }
   if (!online.empty()) out += "    * Online: [" + online + " ]\n";
   if (!offline.empty()) out += "    * OFFLINE: [" + offline + " ]\n";
-  out += "\n  * Full List of Resources:\n";
+  // Without any node, crm_mon has no node section at all.
+  if (ws.nodes.empty()) out.clear();
+  out += out.empty() ? "  * Full List of Resources:\n" : "\n  * Full List of Resources:\n";
   bool any = false;
   for (const Resource* r : ws.resources) {
     if (r->is(kRscOrphan) && !rsc_active(r, true)) continue;
