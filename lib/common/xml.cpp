@@ -43,10 +43,10 @@ Result<DocPtr> finish(xmlParserCtxtPtr ctxt, xmlDoc* doc, ErrorCollector& errors
 
 }  // namespace
 
-void append_escaped(std::string& out, std::string_view s) {
+void append_escaped(std::string& out, std::string_view s, bool apostrophe) {
   bool plain = true;
   for (char c : s) {
-    if (c == '&' || c == '<' || c == '>' || c == '"') {
+    if (c == '&' || c == '<' || c == '>' || c == '"' || (apostrophe && c == '\'')) {
       plain = false;
       break;
     }
@@ -69,15 +69,22 @@ void append_escaped(std::string& out, std::string_view s) {
       case '"':
         out += "&quot;";
         break;
+      case '\'':
+        if (apostrophe) {
+          out += "&apos;";
+        } else {
+          out += c;
+        }
+        break;
       default:
         out += c;
     }
   }
 }
 
-std::string escaped(std::string_view s) {
+std::string escaped(std::string_view s, bool apostrophe) {
   std::string out;
-  append_escaped(out, s);
+  append_escaped(out, s, apostrophe);
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "agent_classes.hpp"
+#include "vigil/common/xml.hpp"
 
 namespace vigil::exec {
 
@@ -284,30 +285,7 @@ bool exit_status_lost(const ProcessExit& exit) {
 }
 
 std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return xml::escaped(text, true);
 }
 
 std::string first_line(std::string_view text) {

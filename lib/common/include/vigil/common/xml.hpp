@@ -46,9 +46,11 @@ xmlNode* first_child(const xmlNode* n, const char* name);
 std::string to_string(const xmlNode* n, bool pretty = true);
 std::string to_string(const xmlDoc* d, bool pretty = true);
 
-// Appends `s` escaped for an XML attribute value (& < > ").
-void append_escaped(std::string& out, std::string_view s);
-std::string escaped(std::string_view s);
+// Appends `s` escaped for an XML attribute value (& < > "), and ' too when
+// `apostrophe` (for single-quoted attributes). Graph XML leaves ' as is, as
+// libxml2 does, so Pacemaker's output is matched byte for byte.
+void append_escaped(std::string& out, std::string_view s, bool apostrophe = false);
+std::string escaped(std::string_view s, bool apostrophe = false);
 
 // Calls xmlInitParser() once; safe to call from every main.
 void init();
