@@ -251,8 +251,7 @@ void apply_shutdown_lock(WorkingSet& ws, Resource* rsc) {
   if (ws.config.shutdown_lock_s > 0)
     update_recheck_time(ws, rsc->lock_time + ws.config.shutdown_lock_s + 1);
   for (auto& n : ws.nodes) {
-    if (n->uname != rsc->lock_node->uname)
-      resource_location(ws, rsc, n.get(), -kInfinity, "shutdown-lock");
+    if (n.get() != rsc->lock_node) resource_location(ws, rsc, n.get(), -kInfinity, "shutdown-lock");
   }
 }
 
