@@ -41,7 +41,7 @@
 #include <vector>
 
 #include "vigil/common/result.hpp"
-#include "vigil/exec/clock.hpp"
+#include "vigil/common/clock.hpp"
 #include "vigil/exec/operation.hpp"
 #include "vigil/exec/process.hpp"
 

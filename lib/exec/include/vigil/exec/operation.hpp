@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "vigil/common/result.hpp"
-#include "vigil/exec/clock.hpp"
+#include "vigil/common/clock.hpp"
 #include "vigil/exec/codes.hpp"
 
 namespace vigil::exec {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Time as an input. The executor reads the time and arms timers only through
-// Clock, so its logic (timeouts, kill escalation, recurring monitors, queue
-// and run times) runs unchanged over Asio's timers in a daemon and over a
-// ManualClock in unit tests and simulations.
+// Time as an input. The daemons' logic (the executor's timeouts and
+// recurring monitors, the CIB's and the controller's timers) reads the time
+// and arms timers only through Clock, so it runs unchanged over Asio's timers
+// in a daemon and over a ManualClock in unit tests and whole-cluster
+// simulations.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -13,7 +14,7 @@
 #include <memory>
 #include <utility>
 
-namespace vigil::exec {
+namespace vigil {
 
 using Duration = std::chrono::milliseconds;
 using TimePoint = std::chrono::steady_clock::time_point;
@@ -81,4 +82,4 @@ class ManualClock final : public Clock {
   friend class Handle;
 };
 
-}  // namespace vigil::exec
+}  // namespace vigil

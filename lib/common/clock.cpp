@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "vigil/exec/clock.hpp"
+#include "vigil/common/clock.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <stdexcept>
 
-namespace vigil::exec {
+namespace vigil {
 
 // ---- AsioClock -------------------------------------------------------------
 
@@ -106,4 +106,4 @@ void ManualClock::advance(Duration d) {
   now_ = target;
 }
 
-}  // namespace vigil::exec
+}  // namespace vigil
