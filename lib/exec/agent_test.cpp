@@ -7,6 +7,7 @@
 
 #include "test_support.hpp"
 
+using namespace vigil;
 using namespace vigil::exec;
 using namespace std::chrono_literals;
 

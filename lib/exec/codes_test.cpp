@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+using namespace vigil;
 using namespace vigil::exec;
 
 TEST_CASE("OCF exit codes map to themselves, anything else is a generic error") {

@@ -13,6 +13,7 @@
 #include "vigil/common/xml.hpp"
 #include "vigil/exec/executor.hpp"
 
+using namespace vigil;
 using namespace vigil::exec;
 using namespace std::chrono_literals;
 using testing::run_until;

@@ -6,6 +6,7 @@
 #include "test_support.hpp"
 #include "vigil/exec/executor.hpp"
 
+using namespace vigil;
 using namespace vigil::exec;
 using namespace std::chrono_literals;
 

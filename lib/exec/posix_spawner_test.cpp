@@ -11,6 +11,7 @@
 #include "test_support.hpp"
 #include "vigil/exec/unique_fd.hpp"
 
+using namespace vigil;
 using namespace vigil::exec;
 using namespace std::chrono_literals;
 using vigil::exec::testing::run_until;
