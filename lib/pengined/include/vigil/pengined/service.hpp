@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Scheduler: vigil-pengine's logic without sockets. One request = one CIB
+// (XML text, status included) -> lib/pengine -> transition graph XML, the
+// name of the saved input, recheck-by and summary counts.
+//
+// Inputs are saved as Pacemaker's scheduler saves them, uncompressed (Vigil
+// writes pe-input-N.xml where Pacemaker writes .bz2): in `pe_dir`,
+// pe-input-N.xml for a clean run, pe-warn-N.xml when the configuration gave
+// warnings, pe-error-N.xml when scheduling failed. The root carries
+// execution-date (epoch seconds), so `vigil-simulate -x pe-input-N.xml`
+// replays the same decision. N per series comes from "<series>.last" in the
+// directory (the next number to use, as Pacemaker's series files), falling
+// back to one past the highest file present; it wraps at the series
+// maximum from the CIB's cluster options: pe-input-series-max (default
+// 4000), pe-warn-series-max (5000), pe-error-series-max (-1); 0 keeps none,
+// -1 is unlimited. The same input twice in a row is not saved again (its
+// first name is returned), as Pacemaker does.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "vigil/common/clock.hpp"
+#include "vigil/common/result.hpp"
+#include "vigil/pengined/access.hpp"
+
+namespace vigil::pengined {
+
+struct SchedulerOptions {
+  std::string pe_dir;  // $state/pengine; empty: inputs are not saved
+};
+
+class Scheduler {
+ public:
+  // `clock` gives "now" when a request does not; it must outlive this.
+  Scheduler(Clock& clock, SchedulerOptions options);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // A bad CIB (not XML, schema violation, unsupported feature) is an Error;
+  // it is saved as pe-error-N when it parsed as XML.
+  Result<ComputeResult> compute(const ComputeRequest& request);
+
+  // The daemon's entry point: protocol XML in, answer payload out.
+  //   <pengine-compute [transition-id=] [now=]>CIB as text</pengine-compute>
+  //   -> <pengine-graph transition-id= input= input-path= now= recheck-by= actions= ...>
+  //        <warning>...</warning>... graph XML as text</pengine-graph>
+  Result<std::string> handle(std::string_view payload);
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Protocol helpers (the client uses them; tests too).
+std::string encode_compute_request(const ComputeRequest& request);
+Result<ComputeRequest> decode_compute_request(std::string_view payload);
+std::string encode_compute_result(const ComputeResult& result);
+Result<ComputeResult> decode_compute_result(std::string_view payload);
+
+class InProcessScheduler final : public SchedulerAccess {
+ public:
+  // Delivers through `clock` (zero-delay timer). Both must outlive this.
+  InProcessScheduler(Scheduler& scheduler, Clock& clock);
+  ~InProcessScheduler() override;
+  void compute(ComputeRequest request, std::function<void(Result<ComputeResult>)> done) override;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace vigil::pengined
