@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// CibNode: one node's replica of the CIB, kept identical on every member of
+// the CPG group "vigil-cib" (see lib/cibd/README.md for the protocol).
+//
+// In short: the master is the lowest (node id, pid) member of the current
+// view. Updates submitted on any node are multicast as requests; the master
+// applies them in agreed order (validation, versioning) and multicasts each
+// result as a diff; every member applies diffs in delivery order and checks
+// its digest against the master's. An update is answered on its origin when
+// the origin has applied the diff from the agreed stream (or received the
+// master's refusal): by virtual synchrony every surviving member has it
+// then. A view change that brings new members runs a sync: every member
+// announces its version and digest, the newest CIB (ties: the master's) is
+// multicast whole and adopted by all, then updates resume. Requests whose
+// answer was lost with a master are re-sent to the next one and
+// deduplicated by (origin member, request id).
+//
+// Single-threaded: call everything from the thread that delivers the
+// Messaging callbacks and the Clock's timers.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "vigil/cibd/store.hpp"
+#include "vigil/cibd/types.hpp"
+#include "vigil/cluster/messaging.hpp"
+#include "vigil/common/clock.hpp"
+#include "vigil/common/result.hpp"
+
+namespace vigil::cibd {
+
+inline constexpr const char* kCibGroup = "vigil-cib";
+
+struct CibNodeOptions {
+  std::string group = kCibGroup;
+  // update-origin for requests submitted here ("node N" when empty).
+  std::string node_name;
+  // Request ids remembered per origin for deduplication.
+  std::size_t max_remembered_requests = 4096;
+};
+
+// Called after every change of the local replica (diff applied, or a whole
+// CIB adopted), before the update is acknowledged: the daemon persists here.
+// A failure is logged; the replica keeps the change (the cluster has it).
+using PersistHook = std::function<void(const Store& store, const CibChange& change)>;
+
+class CibNode {
+ public:
+  using ReplyHandler = std::function<void(Result<CibReply>)>;
+  using ChangeHandler = std::function<void(const CibChange&)>;
+
+  CibNode(cluster::Messaging& messaging, Clock& clock, Store initial, CibNodeOptions options = {});
+  ~CibNode();
+  CibNode(const CibNode&) = delete;
+  CibNode& operator=(const CibNode&) = delete;
+
+  // Installs the Messaging handlers and joins the group. Updates are held
+  // until the first sync is over.
+  Status start();
+  // Leaves the group; pending requests fail with kIo.
+  void stop();
+
+  // A query is answered from the local replica, at once (synchronously).
+  Result<CibReply> query(std::string_view scope) const;
+  // Any request; queries are answered at once, updates once replicated (or
+  // refused). `done` may run inside submit() when the request is refused
+  // before it is sent (malformed payload, not started).
+  void submit(CibRequest request, ReplyHandler done);
+
+  std::uint64_t subscribe(ChangeHandler handler);
+  void unsubscribe(std::uint64_t id);
+  void set_persist_hook(PersistHook hook);
+  // Called when the Messaging fails (send error): the daemon exits.
+  void set_fatal_handler(std::function<void(const Error&)> handler);
+
+  const Store& store() const;
+  bool is_master() const;
+  bool syncing() const;
+  bool started() const;
+  cluster::GroupMember self() const;
+  std::size_t pending_requests() const;
+  // Syncs and resyncs this replica went through (tests, diagnostics).
+  std::uint64_t adoptions() const;
+
+  // Tests only: change the local document without replication (to inject a
+  // divergence that the next diff's digest check must catch).
+  Store& mutable_store_for_test();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil::cibd

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Store: one CIB document with its version, and cibadmin's operations on
+// it. Every update is all-or-nothing: it is worked out on a copy of the
+// document, validated (vigil::cib::validate_cib) and only then swapped in,
+// so a refused update (bad XML, unknown target, schema violation, version
+// mismatch) leaves the document exactly as it was.
+//
+// Versioning, as Pacemaker's: a change to anything outside <status> (and
+// outside the root's non-configuration attributes: dc-uuid, have-quorum,
+// cib-last-written, update-origin, update-client, update-user,
+// crm_feature_set, no-quorum-panic) bumps epoch and resets num_updates to 0;
+// any other change bumps num_updates; an update that changes nothing
+// leaves the version alone. admin_epoch only changes when a client sets it
+// (replace of the whole CIB). Clients never set epoch or num_updates through
+// modify: those attributes of a payload's <cib> are ignored.
+//
+// Scopes (see cibd::CibRequest): empty = the whole CIB, a section name, or
+// an XPath starting with '/'. Section names resolve to their element,
+// created on demand by create/modify when missing.
+//
+// Delete removes every element the scope matches; matching nothing is not an
+// error (the version does not move), as cibadmin -D does. Deleting <cib>,
+// <configuration>, <status> or one of crm_config/nodes/resources/
+// constraints is refused.
+//
+// The digest is the MD5 of the document serialised without formatting and
+// without the volatile root attributes (cib-last-written, update-origin,
+// update-client, update-user): replicas with the same content have the same
+// digest whoever last wrote them.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "vigil/cibd/types.hpp"
+#include "vigil/common/result.hpp"
+#include "vigil/common/xml.hpp"
+
+namespace vigil::cibd {
+
+// What an update records in the root's attributes (cib-last-written is
+// formatted from wall_seconds like Pacemaker: "Wed Nov 25 17:35:32 2026").
+struct UpdateMeta {
+  std::string origin;  // update-origin: node name
+  std::string client;  // update-client
+  std::string user;    // update-user
+  std::int64_t wall_seconds = 0;
+};
+
+struct UpdateOutcome {
+  CibVersion previous;
+  CibVersion current;
+  bool changed = false;         // the document differs from before
+  bool config_changed = false;  // epoch was bumped
+};
+
+// The validate-with a new empty CIB gets (Pacemaker 2.1.5's newest schema).
+inline constexpr const char* kDefaultSchema = "pacemaker-3.9";
+
+class Store {
+ public:
+  // An empty CIB: validate-with pacemaker-3.9, admin_epoch 0, epoch 0,
+  // num_updates 0, empty sections.
+  static Store empty();
+  // Takes a parsed document; refuses one that is not a <cib>, lacks or has
+  // bad version attributes, or (when `validate`) does not validate.
+  static Result<Store> from_doc(xml::DocPtr doc, bool validate = true);
+  static Result<Store> from_xml(std::string_view text, bool validate = true);
+
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  ~Store();
+  Store clone() const;
+
+  CibVersion version() const { return version_; }
+  const std::string& digest() const { return digest_; }
+  xmlDoc* doc() const { return doc_.get(); }
+  std::string to_xml(bool pretty = false) const;
+
+  // The element(s) the scope names, serialised; several matches of an XPath
+  // come wrapped in <xpath-query>. kNotFound when nothing matches.
+  Result<std::string> query(std::string_view scope) const;
+
+  // create/modify/replace/delete (query is refused here). `validate` false
+  // skips the schema check: only for replicas re-applying a change that the
+  // master already validated (their digest check catches divergence).
+  Result<UpdateOutcome> apply(const CibRequest& request, const UpdateMeta& meta,
+                              bool validate = true);
+
+  // Sets the version attributes (a replica following the master's numbering).
+  void set_version(CibVersion version);
+
+  // Testing and resync: replace the document wholesale (no checks).
+  void reset(xml::DocPtr doc);
+
+ private:
+  Store(xml::DocPtr doc, CibVersion version);
+  void refresh_digest();
+
+  xml::DocPtr doc_;
+  CibVersion version_;
+  std::string digest_;
+};
+
+// The digest of a document as Store computes it.
+std::string cib_digest(const xmlDoc* doc);
+// The version attributes of a <cib> (missing ones read as 0; malformed ones
+// are kInvalidInput).
+Result<CibVersion> read_version(const xmlDoc* doc);
+
+}  // namespace vigil::cibd
