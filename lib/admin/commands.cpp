@@ -35,6 +35,8 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv) {
       inv.flags.disabled = true;
     } else if (a == "--no-default-ops") {
       inv.flags.no_default_ops = true;
+    } else if (a == "--all") {
+      inv.flags.all = true;
     } else if (a == "-h" || a == "--help") {
       inv.help = true;
     } else if (a.rfind("--", 0) == 0) {
@@ -54,13 +56,23 @@ Status resource_status(Context& ctx) {
   return ok_status();
 }
 
+Status cluster_status(Context& ctx) {
+  auto text = cluster_status_text(ctx.doc, ctx.now);
+  if (!text) return text.error();
+  ctx.out += cluster_name_line(ctx.doc) + *text;
+  return ok_status();
+}
+
 Status run_command(Context& ctx, const std::vector<std::string>& args) {
   if (args.empty()) {
     return Error(ErrorCode::kInvalidInput,
-                 "no command given; supported: property, resource, constraint, status resources");
+                 "no command given; supported: property, resource, constraint, node, status");
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   const bool create = args[0] == "resource" && !rest.empty() && rest[0] == "create";
+  if (ctx.flags.all && args[0] != "node") {
+    return Error(ErrorCode::kInvalidInput, "--all is only valid with 'node' commands");
+  }
   if (!create && (ctx.flags.group || ctx.flags.disabled || ctx.flags.no_default_ops)) {
     return Error(ErrorCode::kInvalidInput,
                  "--group, --disabled and --no-default-ops are only valid with 'resource create'");
@@ -68,8 +80,10 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
   if (args[0] == "property") return run_property(ctx, rest);
   if (args[0] == "resource") return run_resource(ctx, rest);
   if (args[0] == "constraint") return run_constraint(ctx, rest);
+  if (args[0] == "node") return run_node(ctx, rest);
   if (args[0] == "status") {
     if (rest.size() == 1 && rest[0] == "resources") return resource_status(ctx);
+    if (rest.empty() && ctx.live) return cluster_status(ctx);
     if (rest.empty()) {
       // pcs refuses it too: the summary needs corosync.conf, which file mode lacks.
       return Error(ErrorCode::kUnsupported,
@@ -81,7 +95,7 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
   }
   return Error(ErrorCode::kUnsupported, "command '" + args[0] +
                                             "' is not supported by vigil yet; supported: "
-                                            "property, resource, constraint");
+                                            "property, resource, constraint, node, status");
 }
 
 }  // namespace vigil::admin

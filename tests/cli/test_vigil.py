@@ -179,6 +179,43 @@ class VigilTest(unittest.TestCase):
             with self.subTest(step=" ".join(args)):
                 self.assertSameCib(mine, theirs)
 
+    @unittest.skipUnless(PCS, "needs pcs")
+    def test_node_commands_match_pcs(self):
+        # Standby, maintenance and node attributes on a CIB with two nodes: same XML,
+        # exit code and output as pcs after every step, errors included.
+        mine, theirs = self.fresh("vigil.xml"), self.fresh("pcs.xml")
+        for path in (mine, theirs):
+            tree = ET.parse(path)
+            nodes = tree.getroot().find("configuration/nodes")
+            for i in (1, 2):
+                ET.SubElement(nodes, "node", {"id": str(i), "uname": "node%d" % i})
+            tree.write(path)
+        steps = [
+            ["node", "standby", "node1"],
+            ["node", "standby", "node1"],
+            ["node", "unstandby", "node1"],
+            ["node", "standby", "--all"],
+            ["node", "unstandby", "--all"],
+            ["node", "maintenance", "node2"],
+            ["node", "unmaintenance", "node2"],
+            ["node", "attribute", "node1", "rack=1", "row=a"],
+            ["node", "attribute", "node1", "rack="],
+            ["node", "attribute"],
+            ["node", "unstandby", "node2"],
+            ["node", "standby", "node3"],
+            ["node", "standby"],
+            ["node", "attribute", "node9", "a=b"],
+        ]
+        for args in steps:
+            r = self.vigil(mine, args)
+            p = run([PCS, "-f", theirs] + args)
+            with self.subTest(step=" ".join(args)):
+                self.assertEqual(r.returncode, p.returncode, "%s / %s" % (r.stderr, p.stderr))
+                self.assertEqual(r.stdout, p.stdout)
+                if p.returncode != 0:
+                    self.assertEqual(r.stderr, p.stderr)
+                self.assertSameCib(mine, theirs)
+
     def test_bad_input_changes_nothing(self):
         path = self.fresh("cib.xml")
         if OCF_AGENTS:

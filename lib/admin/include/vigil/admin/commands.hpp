@@ -22,6 +22,7 @@ struct Flags {
   std::optional<std::string> group;  // --group G
   bool disabled = false;             // --disabled
   bool no_default_ops = false;       // --no-default-ops
+  bool all = false;                  // --all (node standby ...)
 };
 
 struct Invocation {
@@ -43,7 +44,9 @@ struct Context {
   bool changed = false;            // the document was edited and must be written
   std::string out;                 // stdout text (listings)
   EpochSeconds now = 0;            // wall clock for status output, injected for tests
-  int extra_writes = 0;  // further epochs pcs would spend (it writes some commands in steps)
+  int extra_writes = 0;    // further epochs pcs would spend (it writes some commands in steps)
+  bool live = false;       // talking to a running cluster (no -f)
+  std::string local_node;  // this node's name in live mode ("node standby" without a name)
 };
 
 // Runs one command. On error the document may be partly edited and must be
@@ -58,5 +61,8 @@ Status resource_status(Context& ctx);
 Status run_property(Context& ctx, const std::vector<std::string>& args);
 Status run_resource(Context& ctx, const std::vector<std::string>& args);
 Status run_constraint(Context& ctx, const std::vector<std::string>& args);
+Status run_node(Context& ctx, const std::vector<std::string>& args);
+// `status`: "Cluster name: ..." then crm_mon's summary, nodes and resources.
+Status cluster_status(Context& ctx);
 
 }  // namespace vigil::admin

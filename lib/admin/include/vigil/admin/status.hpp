@@ -17,4 +17,14 @@ namespace vigil::admin {
 // `doc` is only read: the scheduler works on a copy.
 Result<std::string> resource_status_text(xmlDoc* doc, EpochSeconds now);
 
+// `crm_mon -1 -r` (what `pcs status` prints after its first line): the
+// cluster summary (stack, DC with version and quorum, times, counts), the
+// maintenance banner, the node list and the full resource list, from the
+// CIB alone. `doc` is only read.
+Result<std::string> cluster_status_text(xmlDoc* doc, EpochSeconds now);
+
+// `pcs status`'s first line: "Cluster name: <cluster-name property>", or an
+// empty string when the property is not set.
+std::string cluster_name_line(xmlDoc* doc);
+
 }  // namespace vigil::admin
