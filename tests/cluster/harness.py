@@ -1,0 +1,997 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Network-namespace cluster harness: N cluster nodes on this machine.
+
+Each node is a network namespace plugged into a bridge of the root namespace
+through a veth pair, and runs in its own mount and UTS namespaces (private
+/run, /dev/shm, /etc/corosync, /var/lib/vigil, /var/log/vigil, hostname
+nodeI). Per node the harness starts corosync and then a "stack": nothing
+(corosync only), our supervisor vigild, or Pacemaker's pacemakerd.
+
+Everything the harness creates is named with a per-run tag (bridge vgb<tag>,
+namespaces vg<tag>n<I>, host-side veths vg<tag>h<I>) in a /24 of 10.98.0.0/16
+that no interface of the root namespace uses, so parallel runs and an existing
+cluster are never touched. Whatever is created is recorded in WORK/created.list
+before use, every process started in WORK/pids.list (pid and start time), and
+teardown deletes and kills only what is recorded there plus the processes
+living inside the recorded namespaces. Every wait is bounded in count and time.
+
+Standard library only. Needs root, iproute2 (`ip netns`), util-linux
+(nsenter, unshare, setsid) and corosync; apache2 and resource-agents for the
+web tests. See tests/cluster/README.md.
+"""
+
+import atexit
+import contextlib
+import datetime
+import fcntl
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import threading
+import time
+
+SKIP = 77  # ctest's SKIP_RETURN_CODE
+
+DEFAULT_NET = "10.98"  # /16 the harness allocates its /24s from
+BRIDGE_HOST = 254  # the bridge's address in the /24 (the root namespace's side)
+VIP_HOST = 100  # the VIP's address in the /24
+LOCK_FILE = "/run/vigil-netns.lock"  # serialises subnet allocation between runs
+
+PROXY_VARS = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "no_proxy", "NO_PROXY",
+              "all_proxy", "ALL_PROXY")
+
+
+class HarnessError(Exception):
+    """A step of the harness failed; the message says which and why."""
+
+
+def log(msg):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    print("[%s] %s" % (now.strftime("%H:%M:%S.%f")[:-3], msg), flush=True)
+
+
+def run(argv, check=True, timeout=30, **kw):
+    """Runs a command (bounded by timeout); raises HarnessError when it fails and check."""
+    try:
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, **kw)
+    except subprocess.TimeoutExpired:
+        raise HarnessError("%s: no answer within %s s" % (" ".join(argv), timeout))
+    except FileNotFoundError:
+        raise HarnessError("%s: command not found" % argv[0])
+    if check and p.returncode != 0:
+        raise HarnessError("%s: exit %d: %s" % (" ".join(argv), p.returncode,
+                                                 (p.stderr or p.stdout).strip()[-2000:]))
+    return p
+
+
+def wait_until(what, predicate, timeout, interval=0.1):
+    """Polls predicate() until it returns a true value or timeout seconds pass
+    (at most timeout/interval + 1 calls). Returns the value or raises HarnessError."""
+    deadline = time.monotonic() + timeout
+    tries = int(timeout / interval) + 1
+    for _ in range(tries):
+        v = predicate()
+        if v:
+            return v
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(interval)
+    raise HarnessError("timed out after %.1f s waiting for %s" % (timeout, what))
+
+
+def missing_prerequisites(need=("ip", "nsenter", "unshare", "setsid", "corosync",
+                                "corosync-cfgtool")):
+    """Why this machine cannot run the harness (None when it can)."""
+    if os.geteuid() != 0:
+        return "not root: network namespaces need root"
+    for tool in need:
+        if shutil.which(tool) is None and not os.path.exists("/usr/sbin/" + tool):
+            return "%s is not installed" % tool
+    name = "vgprobe%d" % os.getpid()
+    p = subprocess.run(["ip", "netns", "add", name], capture_output=True, text=True)
+    if p.returncode != 0:
+        return "`ip netns add` does not work here: %s" % p.stderr.strip()
+    subprocess.run(["ip", "netns", "del", name], capture_output=True)
+    return None
+
+
+def proc_start_time(pid):
+    """Start time (clock ticks since boot) of a process, None when gone: with the
+    pid it identifies a process even after its pid has been reused."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            data = f.read()
+    except OSError:
+        return None
+    # the command name is in parentheses and may contain spaces
+    fields = data[data.rfind(")") + 2:].split()
+    if fields[0] in ("Z", "X"):  # a zombie is dead already
+        return None
+    return int(fields[19])
+
+
+def parse_corosync_time(line, year):
+    """Epoch seconds of a corosync/pacemaker log line with hires timestamps
+    ("Nov 25 17:20:01.123 ..."), None when the line has none. Logs are UTC here."""
+    m = re.match(r"^(\w{3}) +(\d+) (\d\d:\d\d:\d\d\.\d+)", line)
+    if not m:
+        return None
+    try:
+        dt = datetime.datetime.strptime("%d %s %s %s" % (year, m.group(1), m.group(2), m.group(3)),
+                                        "%Y %b %d %H:%M:%S.%f")
+    except ValueError:
+        return None
+    return dt.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def first_log_time(paths, pattern, after):
+    """Time of the first line matching pattern (a regex) logged at or after
+    `after` (epoch seconds) in any of the files; None when there is none."""
+    year = datetime.datetime.fromtimestamp(after, datetime.timezone.utc).year
+    rx = re.compile(pattern)
+    best = None
+    for path in paths:
+        try:
+            with open(path, errors="replace") as f:
+                for line in f:
+                    if not rx.search(line):
+                        continue
+                    t = parse_corosync_time(line, year)
+                    if t is None or t < after - 0.001:
+                        continue
+                    if best is None or t < best:
+                        best = t
+                    break
+        except FileNotFoundError:
+            continue
+    return best
+
+
+def summary(values):
+    """min / median / max of a list of numbers (None entries ignored)."""
+    v = [x for x in values if x is not None]
+    if not v:
+        return None
+    return {"n": len(v), "min": round(min(v), 3), "median": round(statistics.median(v), 3),
+            "max": round(max(v), 3)}
+
+
+# ---------------------------------------------------------------------------
+# HTTP client
+
+def http_get(addr, port=80, path="/", timeout=0.2):
+    """One HTTP/1.0 GET with a total time budget. Returns (rc, body): rc 0 on
+    a 200 answer, curl's codes otherwise (7 refused/unreachable, 28 timeout,
+    22 HTTP error, 56 receive error)."""
+    deadline = time.monotonic() + timeout
+    try:
+        with socket.create_connection((addr, port), timeout=timeout) as s:
+            s.settimeout(max(0.001, deadline - time.monotonic()))
+            s.sendall(("GET %s HTTP/1.0\r\nHost: %s\r\n\r\n" % (path, addr)).encode())
+            data = b""
+            while len(data) < 1 << 20:
+                s.settimeout(max(0.001, deadline - time.monotonic()))
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+    except socket.timeout:
+        return 28, ""
+    except (ConnectionRefusedError, OSError) as e:
+        if isinstance(e, (ConnectionResetError, BrokenPipeError)):
+            return 56, ""
+        return 7, ""
+    head, _, body = data.partition(b"\r\n\r\n")
+    status = head.split(b"\r\n", 1)[0].split()
+    if len(status) < 2 or status[1] != b"200":
+        return 22, ""
+    return 0, body.decode(errors="replace").strip()
+
+
+class Client:
+    """Fetches http://ADDR/ every `period` seconds from the root namespace,
+    each request in its own thread with a `budget` so that a hanging request
+    does not stretch the cadence (pitfall 9). Records (t_start, t_end, rc,
+    body) per request, also appended to `log_path` as "t_start t_end rc body"
+    (analyze.py's format). Bounded by max_requests and max_in_flight."""
+
+    def __init__(self, addr, log_path=None, period=0.05, budget=0.2, max_requests=2400,
+                 max_in_flight=8):
+        self.addr = addr
+        self.log_path = log_path
+        self.period = period
+        self.budget = budget
+        self.max_requests = max_requests
+        self.max_in_flight = max_in_flight
+        self.records = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._slots = threading.BoundedSemaphore(max_in_flight)
+        self._thread = None
+        self._workers = []
+
+    def start(self):
+        self._thread = threading.Thread(target=self._loop, name="http-client", daemon=True)
+        self._thread.start()
+        return self
+
+    def _one(self):
+        try:
+            t0 = time.time()
+            rc, body = http_get(self.addr, timeout=self.budget)
+            t1 = time.time()
+            with self._lock:
+                self.records.append((t0, t1, rc, body or "none"))
+                if self.log_path:
+                    with open(self.log_path, "a") as f:
+                        f.write("%.6f %.6f %d %s\n" % (t0, t1, rc, (body or "none").split()[0]
+                                                       if body else "none"))
+        finally:
+            self._slots.release()
+
+    def _loop(self):
+        next_t = time.monotonic()
+        for _ in range(self.max_requests):
+            if self._stop.is_set():
+                break
+            if self._slots.acquire(timeout=1.0):
+                w = threading.Thread(target=self._one, daemon=True)
+                w.start()
+                self._workers.append(w)
+                self._workers = [x for x in self._workers if x.is_alive()]
+            next_t += self.period
+            delay = next_t - time.monotonic()
+            if delay > 0:
+                self._stop.wait(delay)
+            else:
+                next_t = time.monotonic()
+
+    def stop(self):
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+        for w in list(self._workers):
+            w.join(timeout=self.budget + 1)
+        with self._lock:
+            self.records.sort()
+            return list(self.records)
+
+    def snapshot(self):
+        with self._lock:
+            return sorted(self.records)
+
+
+def analyze_switch(records, t_event, before, after):
+    """From client records: the first answer from `after` that started at or
+    after t_event, the last answer from `before` preceding it, the outage
+    between them and the failed requests in between (as analyze.py does)."""
+    ok_after = [r for r in records if r[0] >= t_event and r[3] == after]
+    if not ok_after:
+        return {"error": "no answer from %s after the event" % after}
+    first = min(ok_after, key=lambda r: r[1])
+    ok_before = [r for r in records if r[3] == before and r[1] <= first[1]]
+    last = max(ok_before, key=lambda r: r[1]) if ok_before else None
+    lo = last[0] if last else t_event
+    failed = [r for r in records if lo < r[0] < first[0] and r[3] not in (before, after)]
+    res = {"t_first_ok": round(first[1] - t_event, 3), "failed_requests": len(failed),
+           "requests_total": len(records)}
+    if last:
+        res["outage"] = round(first[1] - last[1], 3)
+        res["last_old_rel"] = round(last[1] - t_event, 3)
+    return res
+
+
+def build_binaries(build_dir):
+    """Where a build directory puts our programs: (vigild path or None, the
+    directories to put first on the nodes' PATH: daemons and the vigil CLI)."""
+    build_dir = os.path.abspath(build_dir)
+    dirs = []
+    for sub in ("daemons/vigild", "daemons/vigil-cib", "daemons/vigil-lrmd",
+                "daemons/vigil-pengine", "daemons/vigil-crmd", "daemons/vigil-stonithd", "cli"):
+        d = os.path.join(build_dir, sub)
+        if os.path.isdir(d):
+            dirs.append(d)
+    vigild = os.path.join(build_dir, "daemons", "vigild", "vigild")
+    return (vigild if os.access(vigild, os.X_OK) else None), dirs
+
+
+# ---------------------------------------------------------------------------
+# The cluster
+
+INNER_SCRIPT = r"""#!/bin/sh
+# Generated by tests/cluster/harness.py: runs as
+#   setsid ip netns exec NS unshare -m -u THIS WORK I STACK
+# i.e. inside node I's network namespace with fresh mount and UTS namespaces.
+W=$1; I=$2; STACK=$3; D=$W/n$I
+set -u
+echo $$ > "$D/ns.pid"
+mount --make-rprivate / || exit 1
+mount -t tmpfs -o mode=0755 tmpfs /run || exit 1          # /var/run -> /run on Debian
+mkdir -p /run/lock && chmod 1777 /run/lock
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm || exit 1      # libqb rings are per node
+mount --bind "$D/etc-corosync" /etc/corosync || exit 1
+for pair in "lib-vigil:/var/lib/vigil" "log-vigil:/var/log/vigil" \
+            "lib-pacemaker:/var/lib/pacemaker" "log-pacemaker:/var/log/pacemaker"; do
+    src=$D/${pair%%:*}; dst=${pair#*:}
+    [ -d "$src" ] && [ -d "$dst" ] && { mount --bind "$src" "$dst" || exit 1; }
+done
+ln -s "$D/apache" /run/vigil-web      # one configfile path on every node
+hostname "node$I"
+for v in http_proxy https_proxy HTTP_PROXY HTTPS_PROXY no_proxy NO_PROXY all_proxy ALL_PROXY; do
+    unset $v
+done
+[ -f "$W/node.env" ] && . "$W/node.env"
+export VIGIL_RUN_DIR=/run/vigil VIGIL_STATE_DIR=/var/lib/vigil
+export VIGIL_LOG_FILE=/var/log/vigil/vigil.log
+date +%s.%N > "$D/t_corosync_start"
+corosync -f -c /etc/corosync/corosync.conf > "$D/corosync.out" 2>&1 &
+echo $! > "$D/corosync.pid"
+k=0
+until corosync-cfgtool -s > /dev/null 2>&1; do
+    k=$((k+1))
+    [ $k -gt 400 ] && { echo "corosync did not answer within 20 s" >&2; exit 1; }
+    kill -0 "$(cat "$D/corosync.pid")" 2>/dev/null || { echo "corosync exited" >&2; exit 1; }
+    sleep 0.05
+done
+date +%s.%N > "$D/t_stack_start"
+case "$STACK" in
+corosync) ;;
+vigild)
+    "$VIGILD" --foreground > "$D/vigild.out" 2>&1 &
+    echo $! > "$D/stack.pid" ;;
+pacemaker)
+    PCMK_logfile=/var/log/pacemaker/pacemaker.log PCMK_debug=no \
+        /usr/sbin/pacemakerd -f > "$D/pacemakerd.out" 2>&1 &
+    echo $! > "$D/stack.pid" ;;
+*) echo "unknown stack $STACK" >&2; exit 2 ;;
+esac
+echo up > "$D/inner.ready"
+wait
+"""
+
+APACHE_CONF = """# Generated by tests/cluster/harness.py for node{i}
+ServerRoot "{d}"
+ServerName node{i}
+Listen 80
+# On the node's private /run: a rebooted node starts without a stale pid file
+PidFile /run/httpd-vigil.pid
+DefaultRuntimeDir {d}/run
+ErrorLog {d}/logs/error.log
+LogLevel warn
+User www-data
+Group www-data
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule dir_module /usr/lib/apache2/modules/mod_dir.so
+LoadModule status_module /usr/lib/apache2/modules/mod_status.so
+StartServers 1
+ServerLimit 2
+ThreadsPerChild 25
+MaxRequestWorkers 50
+MinSpareThreads 5
+MaxSpareThreads 40
+KeepAlive Off
+DocumentRoot "{d}/htdocs"
+DirectoryIndex index.html
+<Directory />
+    Require all denied
+</Directory>
+<Directory "{d}/htdocs">
+    Require all granted
+</Directory>
+<Location /server-status>
+    SetHandler server-status
+    Require all granted
+</Location>
+"""
+
+# The path every node sees its own apache configuration under (a symlink on
+# the node's private /run), so one resource definition serves all nodes.
+WEB_CONFIGFILE = "/run/vigil-web/httpd.conf"
+
+STACKS = ("corosync", "vigild", "pacemaker")
+DAEMON_NAMES = {
+    "vigild": ("vigild", "vigil-cib", "vigil-lrmd", "vigil-pengine", "vigil-crmd",
+               "vigil-stonithd"),
+    "pacemaker": ("pacemakerd", "pacemaker-based", "pacemaker-fenced", "pacemaker-execd",
+                  "pacemaker-attrd", "pacemaker-schedulerd", "pacemaker-controld"),
+    "corosync": (),
+}
+
+
+class Cluster:
+    """N nodes in network namespaces. The state lives in WORK/state.json, so a
+    Cluster can be re-opened by another process (the vigil-netns command)."""
+
+    def __init__(self, work, nodes=2, stack="corosync", vigild=None, token_ms=None,
+                 subnet=None, tag=None, apache=True, two_node=None, bin_dirs=(),
+                 startup_timeout=30):
+        if stack not in STACKS:
+            raise HarnessError("unknown stack %r (one of %s)" % (stack, ", ".join(STACKS)))
+        if not 1 <= nodes <= 16:
+            raise HarnessError("nodes must be 1..16, not %d" % nodes)
+        self.work = os.path.abspath(work)
+        self.n = nodes
+        self.stack = stack
+        self.vigild = os.path.abspath(vigild) if vigild else None
+        self.token_ms = token_ms
+        self.subnet = subnet  # "10.98.X", allocated in up() when None
+        self.tag = tag or secrets.token_hex(2)
+        self.apache = apache
+        self.two_node = (nodes == 2) if two_node is None else two_node
+        self.bin_dirs = [os.path.abspath(b) for b in bin_dirs]
+        self.startup_timeout = startup_timeout
+        self._cleanup_armed = False
+        self._down_done = False
+
+    # --- names ---------------------------------------------------------------
+    @property
+    def bridge(self):
+        return "vgb" + self.tag
+
+    def netns(self, i):
+        return "vg%sn%d" % (self.tag, i)
+
+    def veth(self, i):
+        return "vg%sh%d" % (self.tag, i)
+
+    def addr(self, i):
+        return "%s.%d" % (self.subnet, i)
+
+    @property
+    def bridge_addr(self):
+        return "%s.%d" % (self.subnet, BRIDGE_HOST)
+
+    @property
+    def vip(self):
+        return "%s.%d" % (self.subnet, VIP_HOST)
+
+    def node_dir(self, i):
+        return os.path.join(self.work, "n%d" % i)
+
+    def corosync_log(self, i):
+        return os.path.join(self.node_dir(i), "corosync.log")
+
+    def nodes(self):
+        return range(1, self.n + 1)
+
+    # --- persistence ------------------------------------------------------------
+    def _state_path(self):
+        return os.path.join(self.work, "state.json")
+
+    def save(self):
+        state = {k: getattr(self, k) for k in ("n", "stack", "vigild", "token_ms", "subnet",
+                                               "tag", "apache", "two_node", "bin_dirs")}
+        tmp = self._state_path() + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(state, f, indent=1)
+        os.replace(tmp, self._state_path())
+
+    @classmethod
+    def load(cls, work):
+        path = os.path.join(os.path.abspath(work), "state.json")
+        try:
+            with open(path) as f:
+                s = json.load(f)
+        except FileNotFoundError:
+            raise HarnessError("%s: no cluster here (run `up` first)" % work)
+        except ValueError as e:
+            raise HarnessError("%s: unreadable: %s" % (path, e))
+        c = cls(work, nodes=s["n"], stack=s["stack"], vigild=s["vigild"], token_ms=s["token_ms"],
+                subnet=s["subnet"], tag=s["tag"], apache=s["apache"], two_node=s["two_node"],
+                bin_dirs=s.get("bin_dirs", ()))
+        return c
+
+    # --- records: what we created, which processes we started -----------------
+    def _record(self, kind, name):
+        with open(os.path.join(self.work, "created.list"), "a") as f:
+            f.write("%s %s\n" % (kind, name))
+
+    def _created(self):
+        try:
+            with open(os.path.join(self.work, "created.list")) as f:
+                return {tuple(line.split()) for line in f if len(line.split()) == 2}
+        except FileNotFoundError:
+            return set()
+
+    def _record_pid(self, label, pid):
+        st = proc_start_time(pid)
+        if st is None:
+            return
+        with open(os.path.join(self.work, "pids.list"), "a") as f:
+            f.write("%s %d %d\n" % (label, pid, st))
+
+    def _recorded_pids(self, prefix=""):
+        out = []
+        try:
+            with open(os.path.join(self.work, "pids.list")) as f:
+                for line in f:
+                    p = line.split()
+                    if len(p) == 3 and p[0].startswith(prefix):
+                        out.append((p[0], int(p[1]), int(p[2])))
+        except FileNotFoundError:
+            pass
+        return out
+
+    # --- cleanup on any exit --------------------------------------------------
+    def arm_cleanup(self):
+        """Tear down at interpreter exit and on SIGINT/SIGTERM/SIGHUP."""
+        if self._cleanup_armed:
+            return
+        self._cleanup_armed = True
+        atexit.register(self._atexit)
+
+        def on_signal(signum, frame):
+            log("signal %d: tearing the cluster down" % signum)
+            self._atexit()
+            os._exit(128 + signum)
+        for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(s, on_signal)
+
+    def keep_running(self):
+        """Leaves the cluster up at exit (the vigil-netns command after `up`)."""
+        self._down_done = True
+
+    def _atexit(self):
+        if not self._down_done:
+            try:
+                self.down()
+            except Exception as e:  # teardown must go on and report, never hide
+                log("teardown: %s" % e)
+
+    # --- network ----------------------------------------------------------------
+    def _existing_links(self):
+        p = run(["ip", "-o", "link", "show"])
+        return {m.group(1) for m in re.finditer(r"^\d+: ([^:@]+)", p.stdout, re.M)}
+
+    def _netns_list(self):
+        p = run(["ip", "netns", "list"])
+        return {line.split()[0] for line in p.stdout.splitlines() if line.strip()}
+
+    def _allocate_subnet(self):
+        """The first 10.98.X.0/24 (X from 0) no root-namespace address or route uses."""
+        addrs = run(["ip", "-4", "-o", "addr", "show"]).stdout
+        routes = run(["ip", "-4", "route", "show", "table", "all"]).stdout
+        used = set()
+        for m in re.finditer(r"\b%s\.(\d+)\.\d+" % re.escape(DEFAULT_NET), addrs + routes):
+            used.add(int(m.group(1)))
+        for x in range(0, 250):
+            if x not in used:
+                return "%s.%d" % (DEFAULT_NET, x)
+        raise HarnessError("no free /24 left in %s.0.0/16" % DEFAULT_NET)
+
+    def _bridge_up(self):
+        if self.bridge in self._existing_links():
+            if ("bridge", self.bridge) not in self._created():
+                raise HarnessError("bridge %s exists and was not created by this run" % self.bridge)
+            return
+        self._record("bridge", self.bridge)
+        run(["ip", "link", "add", self.bridge, "type", "bridge", "stp_state", "0",
+             "forward_delay", "0"])
+        run(["ip", "addr", "add", self.bridge_addr + "/24", "dev", self.bridge])
+        run(["ip", "link", "set", self.bridge, "up"])
+
+    def _netns_up(self, i):
+        ns, vh = self.netns(i), self.veth(i)
+        if ns in self._netns_list():
+            if ("netns", ns) not in self._created():
+                raise HarnessError("netns %s exists and was not created by this run" % ns)
+            return
+        if vh in self._existing_links():
+            raise HarnessError("link %s exists already" % vh)
+        self._record("netns", ns)
+        run(["ip", "netns", "add", ns])
+        run(["ip", "link", "add", vh, "type", "veth", "peer", "name", "eth0", "netns", ns])
+        run(["ip", "link", "set", vh, "master", self.bridge])
+        run(["ip", "link", "set", vh, "up"])
+        run(["ip", "-n", ns, "link", "set", "lo", "up"])
+        run(["ip", "-n", ns, "addr", "add", self.addr(i) + "/24", "dev", "eth0"])
+        run(["ip", "-n", ns, "link", "set", "eth0", "up"])
+
+    def _netns_del(self, i):
+        ns, vh = self.netns(i), self.veth(i)
+        if ("netns", ns) not in self._created():
+            return
+        if ns in self._netns_list():
+            self._kill_processes(i)
+            # "ip netns del" returns before the kernel has torn the namespace
+            # down; delete the veth first so an immediate re-create finds no
+            # leftover vhI (pitfall 4).
+            run(["ip", "link", "del", vh], check=False)
+            run(["ip", "netns", "del", ns], check=False)
+        with contextlib.suppress(HarnessError):
+            wait_until("%s to disappear" % vh, lambda: vh not in self._existing_links(), 5, 0.05)
+
+    def _ns_pids(self, i):
+        p = run(["ip", "netns", "pids", self.netns(i)], check=False)
+        if p.returncode != 0:
+            return []
+        return [int(x) for x in p.stdout.split() if x.isdigit()]
+
+    def _kill_processes(self, i):
+        """SIGKILL every process of node i: all processes in its netns, plus
+        its recorded processes still alive (matched by pid and start time)."""
+        me = os.getpid()
+        for _ in range(50):
+            victims = set(self._ns_pids(i))
+            for _label, pid, st in self._recorded_pids("node%d-" % i):
+                if proc_start_time(pid) == st:
+                    victims.add(pid)
+            victims.discard(me)
+            if not victims:
+                return
+            for pid in victims:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.05)
+            self._reap()
+        raise HarnessError("node%d: processes still alive after 50 SIGKILL rounds: %s"
+                           % (i, sorted(self._ns_pids(i))))
+
+    def _reap(self):
+        # Node shells and exec'd processes may be our children: collect their
+        # zombies (only recorded pids, so other children keep their status).
+        for _label, pid, _st in self._recorded_pids():
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(pid, os.WNOHANG)
+
+    # --- configuration ----------------------------------------------------------
+    def _write_corosync_conf(self, i):
+        d = self.node_dir(i)
+        lines = ["totem {", "  version: 2", "  cluster_name: vigil%s" % self.tag,
+                 "  transport: knet", "  crypto_cipher: none", "  crypto_hash: none"]
+        if self.token_ms:
+            lines.append("  token: %d" % int(self.token_ms))
+        lines += ["}", "nodelist {"]
+        for n in self.nodes():
+            # one key per line: corosync's parser refuses "node { a: b }" (pitfall 1)
+            lines += ["  node {", "    ring0_addr: %s" % self.addr(n), "    name: node%d" % n,
+                      "    nodeid: %d" % n, "  }"]
+        lines += ["}", "quorum {", "  provider: corosync_votequorum"]
+        if self.two_node:
+            lines.append("  two_node: 1")  # implies wait_for_all
+        lines += ["}", "logging {", "  to_logfile: yes", "  logfile: %s" % self.corosync_log(i),
+                  "  to_syslog: no", "  to_stderr: no", "  timestamp: hires", "}",
+                  "system {", "  state_dir: %s/corosync-state" % d,
+                  "  allow_knet_handle_fallback: yes", "}"]
+        with open(os.path.join(d, "etc-corosync", "corosync.conf"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+    def _write_apache_conf(self, i):
+        d = os.path.join(self.node_dir(i), "apache")
+        for sub in ("htdocs", "run", "logs"):
+            os.makedirs(os.path.join(d, sub), exist_ok=True)
+        with open(os.path.join(d, "htdocs", "index.html"), "w") as f:
+            f.write("node%d\n" % i)
+        with open(os.path.join(d, "httpd.conf"), "w") as f:
+            f.write(APACHE_CONF.format(i=i, d=d))
+        with contextlib.suppress(KeyError, OSError):
+            import pwd
+            pw = pwd.getpwnam("www-data")
+            for sub in ("run", "logs"):
+                os.chown(os.path.join(d, sub), pw.pw_uid, pw.pw_gid)
+
+    def _prepare_node_dirs(self, i):
+        d = self.node_dir(i)
+        for sub in ("etc-corosync", "corosync-state", "lib-vigil", "log-vigil"):
+            os.makedirs(os.path.join(d, sub), exist_ok=True)
+        if self.stack == "pacemaker":
+            import grp
+            import pwd
+            for sub in ("lib-pacemaker/cib", "lib-pacemaker/pengine", "lib-pacemaker/blackbox",
+                        "lib-pacemaker/cores", "log-pacemaker"):
+                os.makedirs(os.path.join(d, sub), exist_ok=True)
+            uid = pwd.getpwnam("hacluster").pw_uid
+            gid = grp.getgrnam("haclient").gr_gid
+            for root, dirs, _files in os.walk(os.path.join(d, "lib-pacemaker")):
+                os.chown(root, uid, gid)
+                os.chmod(root, 0o750)
+            os.chown(os.path.join(d, "log-pacemaker"), uid, gid)
+            os.chmod(os.path.join(d, "log-pacemaker"), 0o2770)
+        self._write_corosync_conf(i)
+        if self.apache:
+            self._write_apache_conf(i)
+
+    def _write_env(self):
+        path_dirs = self.bin_dirs + ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin",
+                                     "/sbin", "/bin"]
+        with open(os.path.join(self.work, "node.env"), "w") as f:
+            f.write("# sourced by node-inner.sh\n")
+            f.write("export PATH='%s'\n" % ":".join(path_dirs))
+            if self.vigild:
+                f.write("VIGILD='%s'\n" % self.vigild)
+
+    def _check_work_dir(self):
+        # apache's workers (www-data) must reach DocumentRoot (pitfall 6)
+        os.chmod(self.work, 0o755)
+        p = self.work
+        while p != "/":
+            if not os.stat(p).st_mode & 0o001:
+                log("warning: %s is not world-searchable: apache (www-data) cannot serve from %s"
+                    % (p, self.work))
+                break
+            p = os.path.dirname(p)
+
+    # --- lifecycle --------------------------------------------------------------
+    def up(self, start=True):
+        """Creates the bridge and every node's namespace and starts the nodes."""
+        if self.stack == "vigild" and not (self.vigild and os.access(self.vigild, os.X_OK)):
+            raise HarnessError("vigild not found at %r: build it (daemons/vigild) or pass "
+                               "--vigild PATH" % self.vigild)
+        if self.stack == "pacemaker" and not os.access("/usr/sbin/pacemakerd", os.X_OK):
+            raise HarnessError("pacemakerd is not installed (apt-get install pacemaker)")
+        os.makedirs(self.work, exist_ok=True)
+        if os.path.exists(self._state_path()):
+            raise HarnessError("%s already holds a cluster (state.json): `down` it first or use "
+                               "another WORK dir" % self.work)
+        for name in ("/var/lib/vigil", "/var/log/vigil"):
+            # mount points for the nodes' private state and logs
+            os.makedirs(name, exist_ok=True)
+        self.arm_cleanup()
+        with open(LOCK_FILE, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self.subnet is None:
+                self.subnet = self._allocate_subnet()
+            self.save()
+            self._bridge_up()
+        self._check_work_dir()
+        with open(os.path.join(self.work, "node-inner.sh"), "w") as f:
+            f.write(INNER_SCRIPT)
+        os.chmod(os.path.join(self.work, "node-inner.sh"), 0o755)
+        self._write_env()
+        for i in self.nodes():
+            self._prepare_node_dirs(i)
+            self._netns_up(i)
+        log("cluster %s: %d nodes on %s, %s.0/24, VIP %s, work %s"
+            % (self.tag, self.n, self.bridge, self.subnet, self.vip, self.work))
+        if start:
+            for i in self.nodes():
+                self.start(i)
+
+    def shell_pid(self, i):
+        """Pid of node i's inner shell (its namespaces' anchor), None when down."""
+        try:
+            with open(os.path.join(self.node_dir(i), "ns.pid")) as f:
+                pid = int(f.read().strip())
+        except (OSError, ValueError):
+            return None
+        for label, p, st in self._recorded_pids("node%d-shell" % i):
+            if p == pid and proc_start_time(pid) == st:
+                return pid
+        return None
+
+    def running(self, i):
+        return self.shell_pid(i) is not None
+
+    def start(self, i):
+        """Boots node i: its inner shell, corosync, then the stack."""
+        self._check_node(i)
+        if self.running(i):
+            raise HarnessError("node%d is already running" % i)
+        self._netns_up(i)
+        d = self.node_dir(i)
+        for name in ("ns.pid", "corosync.pid", "stack.pid", "inner.ready", "t_corosync_start",
+                     "t_stack_start"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(d, name))
+        out = open(os.path.join(d, "inner.out"), "a")
+        p = subprocess.Popen(["setsid", "ip", "netns", "exec", self.netns(i), "unshare", "-m",
+                              "-u", os.path.join(self.work, "node-inner.sh"), self.work, str(i),
+                              self.stack], stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+        out.close()
+        self._record_pid("node%d-launcher" % i, p.pid)
+        try:
+            wait_until("node%d's inner shell" % i,
+                       lambda: os.path.exists(os.path.join(d, "ns.pid")) or p.poll() is not None,
+                       10, 0.02)
+            with contextlib.suppress(OSError, ValueError):
+                self._record_pid("node%d-shell" % i, int(open(os.path.join(d, "ns.pid")).read()))
+            wait_until("node%d's corosync and stack" % i,
+                       lambda: os.path.exists(os.path.join(d, "inner.ready")) or
+                       p.poll() is not None, self.startup_timeout, 0.05)
+        except HarnessError:
+            raise HarnessError("node%d did not start: %s" % (i, self._tail(os.path.join(d, "inner.out"))))
+        if p.poll() is not None:
+            raise HarnessError("node%d's shell exited (%s): %s"
+                               % (i, p.returncode, self._tail(os.path.join(d, "inner.out"))))
+        for name, label in (("corosync.pid", "corosync"), ("stack.pid", "stack")):
+            with contextlib.suppress(OSError, ValueError):
+                self._record_pid("node%d-%s" % (i, label),
+                                 int(open(os.path.join(d, name)).read()))
+        self._shells = getattr(self, "_shells", {})
+        self._shells[i] = p
+        log("node%d started (%s)" % (i, self.stack))
+
+    def kill(self, i):
+        """Hard kill: cable pulled (both veth ends down), then SIGKILL of every
+        process of the node. Returns the epoch time taken just before."""
+        self._check_node(i)
+        t = time.time()
+        run(["ip", "link", "set", self.veth(i), "down"], check=False)
+        run(["ip", "-n", self.netns(i), "link", "set", "eth0", "down"], check=False)
+        self._kill_processes(i)
+        self._reap()
+        return t
+
+    def cut(self, i):
+        """Link cut: node i keeps running but loses the network."""
+        self._check_node(i)
+        t = time.time()
+        run(["ip", "link", "set", self.veth(i), "down"])
+        run(["ip", "-n", self.netns(i), "link", "set", "eth0", "down"])
+        return t
+
+    def restore(self, i):
+        self._check_node(i)
+        t = time.time()
+        run(["ip", "-n", self.netns(i), "link", "set", "eth0", "up"])
+        run(["ip", "link", "set", self.veth(i), "up"])
+        return t
+
+    def reboot_net(self, i):
+        """A fresh network namespace for node i, as a rebooted machine: the
+        old one may still hold the VIP (pitfall 5). Kills the node first."""
+        self._check_node(i)
+        self._kill_processes(i)
+        self._netns_del(i)
+        self._netns_up(i)
+
+    def down(self):
+        """Kills every process of every node and deletes what this run created."""
+        self._down_done = True
+        created = self._created()
+        errors = []
+        for i in self.nodes():
+            if ("netns", self.netns(i)) in created:
+                try:
+                    self._kill_processes(i)
+                    self._netns_del(i)
+                except HarnessError as e:
+                    errors.append(str(e))
+        if ("bridge", self.bridge) in created and self.bridge in self._existing_links():
+            run(["ip", "link", "del", self.bridge], check=False)
+        self._reap()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._state_path())
+        open(os.path.join(self.work, "created.list"), "w").close()
+        if errors:
+            raise HarnessError("teardown: " + "; ".join(errors))
+        log("cluster %s torn down" % self.tag)
+
+    # --- inside a node ----------------------------------------------------------
+    def _check_node(self, i):
+        if not 1 <= i <= self.n:
+            raise HarnessError("no node %d (the cluster has nodes 1..%d)" % (i, self.n))
+
+    def _enter(self, i):
+        self._check_node(i)
+        pid = self.shell_pid(i)
+        if pid is None:
+            raise HarnessError("node%d is not running" % i)
+        return ["nsenter", "-t", str(pid), "-m", "-n", "-u", "--"]
+
+    def node_env(self):
+        env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
+        env["PATH"] = ":".join(self.bin_dirs + [env.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")])
+        env.update(VIGIL_RUN_DIR="/run/vigil", VIGIL_STATE_DIR="/var/lib/vigil")
+        return env
+
+    def exec(self, i, argv, timeout=60, check=False, input=None):
+        """Runs argv inside node i (mount + net + uts namespaces, pitfall 3)."""
+        try:
+            return subprocess.run(self._enter(i) + list(argv), capture_output=True, text=True,
+                                  timeout=timeout, env=self.node_env(), input=input)
+        except subprocess.TimeoutExpired as e:
+            raise HarnessError("node%d: %s: no answer within %s s" % (i, " ".join(argv), e.timeout))
+        finally:
+            pass
+
+    def check_exec(self, i, argv, timeout=60):
+        p = self.exec(i, argv, timeout=timeout)
+        if p.returncode != 0:
+            raise HarnessError("node%d: %s: exit %d: %s" % (i, " ".join(argv), p.returncode,
+                                                             (p.stderr + p.stdout).strip()[-2000:]))
+        return p.stdout
+
+    def popen(self, i, argv, **kw):
+        """Starts argv inside node i and returns the Popen (recorded for teardown)."""
+        p = subprocess.Popen(self._enter(i) + list(argv), env=self.node_env(), **kw)
+        self._record_pid("node%d-exec" % i, p.pid)
+        return p
+
+    # --- observation ------------------------------------------------------------
+    def processes(self, i):
+        """{pid: comm} of every process in node i's network namespace."""
+        out = {}
+        for pid in self._ns_pids(i):
+            with contextlib.suppress(OSError):
+                with open("/proc/%d/comm" % pid) as f:
+                    out[pid] = f.read().strip()
+        return out
+
+    def memory(self, i, names=None):
+        """[(comm, pid, VmHWM, VmRSS, Pss)] in kB for the cluster daemons of node i."""
+        names = set(names or DAEMON_NAMES[self.stack] + ("corosync",))
+        rows = []
+        for pid, comm in sorted(self.processes(i).items()):
+            if comm not in names:
+                continue
+            vals = {}
+            with contextlib.suppress(OSError):
+                with open("/proc/%d/status" % pid) as f:
+                    for line in f:
+                        k, _, v = line.partition(":")
+                        if k in ("VmHWM", "VmRSS"):
+                            vals[k] = int(v.split()[0])
+                with open("/proc/%d/smaps_rollup" % pid) as f:
+                    for line in f:
+                        if line.startswith("Pss:"):
+                            vals["Pss"] = int(line.split()[1])
+            rows.append((comm, pid, vals.get("VmHWM"), vals.get("VmRSS"), vals.get("Pss")))
+        return rows
+
+    def page(self, timeout=0.5):
+        """(rc, body) of one GET of http://VIP/ from the root namespace."""
+        return http_get(self.vip, timeout=timeout)
+
+    def wait_page(self, want, timeout):
+        """Waits (bounded) until the VIP answers with body `want`; returns the time."""
+        def ok():
+            rc, body = self.page()
+            return time.time() if rc == 0 and body == want else None
+        return wait_until("the VIP to answer '%s'" % want, ok, timeout, 0.2)
+
+    def client(self, log_path=None, **kw):
+        return Client(self.vip, log_path=log_path, **kw)
+
+    def status(self):
+        rows = []
+        links = self._existing_links()
+        nss = self._netns_list()
+        for i in self.nodes():
+            ns = self.netns(i)
+            link = "absent"
+            if self.veth(i) in links:
+                p = run(["ip", "-o", "link", "show", self.veth(i)], check=False)
+                link = "up" if "state UP" in p.stdout or ",UP" in p.stdout else "down"
+            procs = self.processes(i) if ns in nss else {}
+            rows.append({"node": "node%d" % i, "netns": ns if ns in nss else None,
+                         "address": self.addr(i), "link": link, "running": self.running(i),
+                         "processes": sorted(set(procs.values()))})
+        return {"tag": self.tag, "stack": self.stack, "bridge": self.bridge,
+                "subnet": self.subnet + ".0/24" if self.subnet else None, "vip": self.vip,
+                "work": self.work, "nodes": rows}
+
+    @staticmethod
+    def _tail(path, n=20):
+        try:
+            with open(path, errors="replace") as f:
+                return "".join(f.readlines()[-n:]).strip() or "(empty)"
+        except OSError:
+            return "(no %s)" % path
+
+    def diagnostics(self, i, extra=()):
+        """A text block for failure reports: processes, log tails, and extra commands."""
+        out = ["---- node%d: processes %s" % (i, sorted(set(self.processes(i).values())))]
+        d = self.node_dir(i)
+        for name in ("inner.out", "corosync.log", "vigild.out", "log-vigil/vigil.log",
+                     "log-pacemaker/pacemaker.log", "apache/logs/error.log"):
+            path = os.path.join(d, name)
+            if os.path.exists(path):
+                out.append("---- node%d: %s (tail)\n%s" % (i, name, self._tail(path, 15)))
+        if self.running(i):
+            for argv in extra:
+                try:
+                    p = self.exec(i, argv, timeout=15)
+                    out.append("---- node%d: %s (exit %d)\n%s%s" % (i, " ".join(argv),
+                                                                    p.returncode, p.stdout,
+                                                                    p.stderr))
+                except HarnessError as e:
+                    out.append("---- node%d: %s" % (i, e))
+        return "\n".join(out)
