@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// vigil-pengine's logic: one CIB in, one transition graph out, the input
+// saved in its series (see service.hpp).
+#include "vigil/pengined/service.hpp"
+
+#include <charconv>
+#include <limits>
+#include <sstream>
+
+#include "deferred.hpp"
+#include "series.hpp"
+#include "vigil/cib/cib.hpp"
+#include "vigil/cib/validate.hpp"
+#include "vigil/common/md5.hpp"
+#include "vigil/common/xml.hpp"
+#include "vigil/pengine/graph.hpp"
+#include "vigil/pengine/output.hpp"
+#include "vigil/pengine/working_set.hpp"
+
+namespace vigil::pengined {
+
+namespace {
+
+struct SeriesDef {
+  const char* name;
+  const char* option;
+  int default_max;
+};
+// Pacemaker's defaults (schedulerd): errors unlimited, warnings 5000, inputs 4000.
+constexpr SeriesDef kError{"pe-error", "pe-error-series-max", -1};
+constexpr SeriesDef kWarn{"pe-warn", "pe-warn-series-max", 5000};
+constexpr SeriesDef kInput{"pe-input", "pe-input-series-max", 4000};
+
+Error invalid(std::string message) {
+  return Error(ErrorCode::kInvalidInput, std::move(message));
+}
+
+// A cluster option straight from the document (crm_config nvpairs), so it
+// is found even when scheduling failed.
+std::optional<std::string> cluster_option(xmlDoc* doc, const char* name) {
+  const xmlNode* root = xmlDocGetRootElement(doc);
+  const xmlNode* config = root ? xml::first_child(root, "configuration") : nullptr;
+  const xmlNode* crm = config ? xml::first_child(config, "crm_config") : nullptr;
+  if (crm == nullptr) return std::nullopt;
+  std::optional<std::string> found;
+  for (const xmlNode* set : xml::children(crm, "cluster_property_set")) {
+    for (const xmlNode* nv : xml::children(set, "nvpair")) {
+      if (xml::attr_or(nv, "name") == name && !found) found = xml::attr(nv, "value");
+    }
+  }
+  return found;
+}
+
+int series_max(xmlDoc* doc, const SeriesDef& def) {
+  auto v = doc ? cluster_option(doc, def.option) : std::nullopt;
+  if (!v) return def.default_max;
+  long long n = 0;
+  auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || ptr != v->data() + v->size()) return def.default_max;
+  if (n < -1) n = -1;  // Pacemaker: anything below -1 means unlimited too
+  if (n > std::numeric_limits<int>::max()) n = std::numeric_limits<int>::max();
+  return static_cast<int>(n);
+}
+
+SummaryCounts count_summary(const std::string& text) {
+  SummaryCounts c;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string star, verb;
+    words >> star >> verb;
+    if (star != "*") continue;
+    if (verb == "Start")
+      ++c.start;
+    else if (verb == "Stop")
+      ++c.stop;
+    else if (verb == "Restart")
+      ++c.restart;
+    else if (verb == "Move")
+      ++c.move;
+    else if (verb == "Recover")
+      ++c.recover;
+    else if (verb == "Promote")
+      ++c.promote;
+    else if (verb == "Demote")
+      ++c.demote;
+    else if (verb == "Migrate")
+      ++c.migrate;
+    else if (verb == "Fence")
+      ++c.fence;
+  }
+  return c;
+}
+
+Result<std::int64_t> int_attr(const xmlNode* n, const char* name) {
+  auto v = xml::attr(n, name);
+  if (!v) return Error(ErrorCode::kNotFound, std::string(name) + " missing");
+  std::int64_t out = 0;
+  auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+  if (ec != std::errc() || ptr != v->data() + v->size() || v->empty()) {
+    return invalid(std::string(xml::name(n)) + ": attribute " + name + "='" + *v +
+                   "' is not an integer");
+  }
+  return out;
+}
+
+std::string text_of(const xmlNode* n) {
+  xml::XmlCharPtr content(xmlNodeGetContent(n));
+  return content ? std::string(reinterpret_cast<const char*>(content.get())) : std::string();
+}
+
+}  // namespace
+
+struct Scheduler::Impl {
+  Impl(Clock& c, SchedulerOptions o) : clock(c), options(std::move(o)) {}
+  Clock& clock;
+  SchedulerOptions options;
+  int transition_counter = 0;
+  std::string last_digest;
+  std::string last_name, last_path;
+
+  // Saves the input in its series, unless the series keeps nothing or the
+  // input is the one saved last. Fills name and path of the result.
+  void save(xmlDoc* doc, const std::string& digest, const SeriesDef& def, std::int64_t now,
+            ComputeResult& out, std::vector<std::string>& log) {
+    if (options.pe_dir.empty()) return;
+    const int max = series_max(doc, def);
+    if (max == 0) {
+      last_digest.clear();
+      return;
+    }
+    if (digest == last_digest && !last_name.empty()) {
+      out.input_name = last_name;
+      out.input_path = last_path;
+      return;
+    }
+    xmlNode* root = xmlDocGetRootElement(doc);
+    if (root != nullptr) {
+      xmlSetProp(root, reinterpret_cast<const xmlChar*>("execution-date"),
+                 reinterpret_cast<const xmlChar*>(std::to_string(now).c_str()));
+    }
+    const unsigned seq = next_sequence(options.pe_dir, def.name, max);
+    auto path = save_in_series(options.pe_dir, def.name, seq, max, xml::to_string(doc) + "\n");
+    if (!path) {
+      log.push_back("could not save the scheduler input: " + path.error().message());
+      return;
+    }
+    last_digest = digest;
+    last_name = std::string(def.name) + "-" + std::to_string(seq);
+    last_path = *path;
+    out.input_name = last_name;
+    out.input_path = last_path;
+  }
+};
+
+Scheduler::Scheduler(Clock& clock, SchedulerOptions options)
+    : impl_(std::make_unique<Impl>(clock, std::move(options))) {}
+
+Scheduler::~Scheduler() = default;
+
+Result<ComputeResult> Scheduler::compute(const ComputeRequest& request) {
+  ComputeResult out;
+  out.now = request.now ? *request.now : impl_->clock.wall_seconds();
+  out.transition_id = request.transition_id ? *request.transition_id : ++impl_->transition_counter;
+  auto parsed = xml::parse_string(request.cib_xml, "CIB");
+  if (!parsed) return parsed.error().with_context("scheduler input");
+  xml::DocPtr doc = std::move(parsed).value();
+  const std::string digest = md5_hex(request.cib_xml);
+  std::vector<std::string> save_log;
+
+  // A refused input is kept as pe-error-N (when it was XML at all), so the
+  // refusal can be replayed.
+  auto refuse = [&](const Error& e) -> Result<ComputeResult> {
+    ComputeResult ignored;
+    impl_->save(doc.get(), digest, kError, out.now, ignored, save_log);
+    std::string where =
+        ignored.input_name.empty() ? "" : " (input saved as " + ignored.input_path + ")";
+    return Error(e.code(), "scheduler input: " + e.message() + where);
+  };
+
+  const xmlNode* root = xmlDocGetRootElement(doc.get());
+  if (root == nullptr || !xml::is(root, "cib")) {
+    return Error(ErrorCode::kInvalidInput, "scheduler input: the root element is not <cib>");
+  }
+  if (auto st = cib::validate_cib(doc.get()); !st) return refuse(st.error());
+  auto model = cib::Cib::from_doc(xml::DocPtr(xmlCopyDoc(doc.get(), 1)), "CIB");
+  if (!model) return refuse(model.error());
+  pengine::Options po;
+  po.now = out.now;
+  pengine::WorkingSet ws(**model, po);
+  if (auto st = pengine::schedule(ws); !st) return refuse(st.error());
+  pengine::Graph g = pengine::build_graph(ws);
+  g.transition_id = out.transition_id;
+  out.graph_xml = pengine::graph_xml(ws, g);
+  out.recheck_by = ws.recheck_by;
+  out.summary = count_summary(pengine::transition_summary_text(ws));
+  out.summary.actions = static_cast<int>(g.synapses.size());
+  out.warnings = ws.warnings;
+  impl_->save(doc.get(), digest, out.warnings.empty() ? kInput : kWarn, out.now, out, save_log);
+  for (auto& line : save_log) out.warnings.push_back(std::move(line));
+  return out;
+}
+
+Result<std::string> Scheduler::handle(std::string_view payload) {
+  auto request = decode_compute_request(payload);
+  if (!request) return request.error();
+  auto result = compute(*request);
+  if (!result) return result.error();
+  return encode_compute_result(*result);
+}
+
+std::string encode_compute_request(const ComputeRequest& request) {
+  std::string out = "<pengine-compute";
+  if (request.transition_id)
+    out += " transition-id=\"" + std::to_string(*request.transition_id) + "\"";
+  if (request.now) out += " now=\"" + std::to_string(*request.now) + "\"";
+  out += ">";
+  xml::append_escaped(out, request.cib_xml);
+  out += "</pengine-compute>";
+  return out;
+}
+
+Result<ComputeRequest> decode_compute_request(std::string_view payload) {
+  auto doc = xml::parse_string(payload, "pengine request");
+  if (!doc) return doc.error();
+  const xmlNode* root = xmlDocGetRootElement(doc->get());
+  if (root == nullptr || !xml::is(root, "pengine-compute")) {
+    return Error(ErrorCode::kUnsupported,
+                 "pengine: unknown request <" +
+                     std::string(root ? xml::name(root) : std::string_view("")) + ">");
+  }
+  ComputeRequest r;
+  if (xml::has_attr(root, "transition-id")) {
+    auto t = int_attr(root, "transition-id");
+    if (!t) return t.error();
+    if (*t < 0 || *t > std::numeric_limits<int>::max()) {
+      return invalid("pengine-compute: transition-id out of range");
+    }
+    r.transition_id = static_cast<int>(*t);
+  }
+  if (xml::has_attr(root, "now")) {
+    auto t = int_attr(root, "now");
+    if (!t) return t.error();
+    if (*t < 0) return invalid("pengine-compute: now is negative");
+    r.now = *t;
+  }
+  r.cib_xml = text_of(root);
+  if (r.cib_xml.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return invalid("pengine-compute: no CIB in the request");
+  }
+  return r;
+}
+
+std::string encode_compute_result(const ComputeResult& r) {
+  std::string out = "<pengine-graph transition-id=\"" + std::to_string(r.transition_id) + "\"";
+  auto attr = [&](const char* name, std::string_view value) {
+    out += " ";
+    out += name;
+    out += "=\"";
+    xml::append_escaped(out, value);
+    out += "\"";
+  };
+  attr("input", r.input_name);
+  attr("input-path", r.input_path);
+  attr("now", std::to_string(r.now));
+  attr("recheck-by", std::to_string(r.recheck_by));
+  const std::pair<const char*, int> counts[] = {
+      {"actions", r.summary.actions}, {"start", r.summary.start},   {"stop", r.summary.stop},
+      {"restart", r.summary.restart}, {"move", r.summary.move},     {"recover", r.summary.recover},
+      {"promote", r.summary.promote}, {"demote", r.summary.demote}, {"migrate", r.summary.migrate},
+      {"fence", r.summary.fence}};
+  for (const auto& [name, value] : counts) attr(name, std::to_string(value));
+  out += ">";
+  for (const auto& w : r.warnings) {
+    out += "<warning>";
+    xml::append_escaped(out, w);
+    out += "</warning>";
+  }
+  out += "<graph>";
+  xml::append_escaped(out, r.graph_xml);
+  out += "</graph></pengine-graph>";
+  return out;
+}
+
+Result<ComputeResult> decode_compute_result(std::string_view payload) {
+  auto doc = xml::parse_string(payload, "pengine reply");
+  if (!doc) return doc.error();
+  const xmlNode* root = xmlDocGetRootElement(doc->get());
+  if (root == nullptr || !xml::is(root, "pengine-graph")) {
+    return invalid("pengine reply: expected <pengine-graph>");
+  }
+  ComputeResult r;
+  auto tid = int_attr(root, "transition-id");
+  if (!tid) return tid.error();
+  r.transition_id = static_cast<int>(*tid);
+  r.input_name = xml::attr_or(root, "input");
+  r.input_path = xml::attr_or(root, "input-path");
+  auto now = int_attr(root, "now");
+  if (!now) return now.error();
+  r.now = *now;
+  auto recheck = int_attr(root, "recheck-by");
+  if (!recheck) return recheck.error();
+  r.recheck_by = *recheck;
+  const std::pair<const char*, int*> counts[] = {
+      {"actions", &r.summary.actions}, {"start", &r.summary.start},
+      {"stop", &r.summary.stop},       {"restart", &r.summary.restart},
+      {"move", &r.summary.move},       {"recover", &r.summary.recover},
+      {"promote", &r.summary.promote}, {"demote", &r.summary.demote},
+      {"migrate", &r.summary.migrate}, {"fence", &r.summary.fence}};
+  for (const auto& [name, field] : counts) {
+    auto v = int_attr(root, name);
+    if (!v) return v.error();
+    *field = static_cast<int>(*v);
+  }
+  bool have_graph = false;
+  for (const xmlNode* c : xml::children(root)) {
+    if (xml::is(c, "warning")) r.warnings.push_back(text_of(c));
+    if (xml::is(c, "graph")) {
+      r.graph_xml = text_of(c);
+      have_graph = true;
+    }
+  }
+  if (!have_graph) return invalid("pengine reply: no <graph>");
+  return r;
+}
+
+struct InProcessScheduler::State {
+  State(Scheduler& s, Clock& c) : scheduler(s), deferred(c) {}
+  Scheduler& scheduler;
+  Deferred deferred;
+};
+
+InProcessScheduler::InProcessScheduler(Scheduler& scheduler, Clock& clock)
+    : state_(std::make_shared<State>(scheduler, clock)) {}
+
+InProcessScheduler::~InProcessScheduler() = default;
+
+void InProcessScheduler::compute(ComputeRequest request,
+                                 std::function<void(Result<ComputeResult>)> done) {
+  auto result = state_->scheduler.compute(request);
+  state_->deferred.post([done = std::move(done), result = std::move(result)] { done(result); });
+}
+
+}  // namespace vigil::pengined
