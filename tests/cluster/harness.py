@@ -289,16 +289,13 @@ def analyze_switch(records, t_event, before, after):
 
 def build_binaries(build_dir):
     """Where a build directory puts our programs: (vigild path or None, the
-    directories to put first on the nodes' PATH: daemons and the vigil CLI)."""
+    directories to put first on the nodes' PATH). Daemons land in
+    BUILD/daemons/ (daemons/CMakeLists.txt), the vigil CLI in BUILD/cli/."""
     build_dir = os.path.abspath(build_dir)
-    dirs = []
-    for sub in ("daemons/vigild", "daemons/vigil-cib", "daemons/vigil-lrmd",
-                "daemons/vigil-pengine", "daemons/vigil-crmd", "daemons/vigil-stonithd", "cli"):
-        d = os.path.join(build_dir, sub)
-        if os.path.isdir(d):
-            dirs.append(d)
-    vigild = os.path.join(build_dir, "daemons", "vigild", "vigild")
-    return (vigild if os.access(vigild, os.X_OK) else None), dirs
+    dirs = [os.path.join(build_dir, sub) for sub in ("daemons", "cli")
+            if os.path.isdir(os.path.join(build_dir, sub))]
+    vigild = os.path.join(build_dir, "daemons", "vigild")
+    return (vigild if os.path.isfile(vigild) and os.access(vigild, os.X_OK) else None), dirs
 
 
 # ---------------------------------------------------------------------------
@@ -396,11 +393,10 @@ DirectoryIndex index.html
 WEB_CONFIGFILE = "/run/vigil-web/httpd.conf"
 
 STACKS = ("corosync", "vigild", "pacemaker")
-DAEMON_NAMES = {
-    "vigild": ("vigild", "vigil-cib", "vigil-lrmd", "vigil-pengine", "vigil-crmd",
-               "vigil-stonithd"),
-    "pacemaker": ("pacemakerd", "pacemaker-based", "pacemaker-fenced", "pacemaker-execd",
-                  "pacemaker-attrd", "pacemaker-schedulerd", "pacemaker-controld"),
+# Process names (comm, 15 characters at most) of each stack's daemons.
+DAEMON_PREFIXES = {
+    "vigild": ("vigild", "vigil-"),
+    "pacemaker": ("pacemakerd", "pacemaker-"),
     "corosync": (),
 }
 
@@ -915,12 +911,14 @@ class Cluster:
                     out[pid] = f.read().strip()
         return out
 
-    def memory(self, i, names=None):
-        """[(comm, pid, VmHWM, VmRSS, Pss)] in kB for the cluster daemons of node i."""
-        names = set(names or DAEMON_NAMES[self.stack] + ("corosync",))
+    def memory(self, i, prefixes=None):
+        """[(comm, pid, VmHWM, VmRSS, Pss)] in kB for the cluster daemons of
+        node i (process names starting with one of prefixes; default: the
+        stack's daemons and corosync)."""
+        prefixes = tuple(prefixes or DAEMON_PREFIXES[self.stack] + ("corosync",))
         rows = []
         for pid, comm in sorted(self.processes(i).items()):
-            if comm not in names:
+            if not comm.startswith(prefixes):
                 continue
             vals = {}
             with contextlib.suppress(OSError):

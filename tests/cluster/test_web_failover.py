@@ -1,0 +1,271 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""End-to-end: the textbook web cluster on our daemons (vigild + vigil-cib,
+vigil-lrmd, vigil-pengine, vigil-crmd) over real Corosync in network
+namespaces, configured with `vigil` commands inside node1.
+
+  test_web_failover.py --build-dir DIR [--only CASE[,CASE..]] [--work DIR] [--keep]
+
+Two nodes, in this order (each case starts from the state the previous one left):
+  start        the cluster starts and serves the page from node1
+  kill         node1 killed hard: node2 serves
+  return       node1 rebooted: the service comes back to node1 (Web prefers node1)
+  standby      `vigil node standby node1`: node2 serves; unstandby: back to node1
+  monitor      apache killed on node1: the 30 s monitor notices, Web recovers on node1
+  threshold    Web has migration-threshold=2: a second apache failure on node1
+               moves the group to node2
+  daemons      each daemon killed in turn on the active node: vigild respawns it and
+               the service keeps answering
+Three nodes (no-quorum-policy=stop):
+  quorum       the active node cut off alone loses quorum and stops its resources;
+               the two others keep quorum and serve
+
+Exits 77 (skipped) without root, network namespaces, corosync, apache2,
+resource-agents, or when vigild / vigil are not built yet.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import harness  # noqa: E402
+import webcluster  # noqa: E402
+from harness import HarnessError, log  # noqa: E402
+
+TWO_NODE_CASES = ("start", "kill", "return", "standby", "monitor", "threshold", "daemons")
+ALL_CASES = TWO_NODE_CASES + ("quorum",)
+DAEMONS = ("vigil-cib", "vigil-lrmd", "vigil-pengine", "vigil-crmd")
+
+
+class Failure(Exception):
+    pass
+
+
+def expect_page(c, node, timeout, why):
+    try:
+        t = c.wait_page(node, timeout)
+    except HarnessError as e:
+        raise Failure("%s: %s (the VIP answers: %s)" % (why, e, c.page()))
+    log("ok: %s" % why)
+    return t
+
+
+def vigil(c, i, *args):
+    return c.check_exec(i, ["vigil"] + list(args), timeout=30)
+
+
+def apache_pids(c, i):
+    return [pid for pid, comm in c.processes(i).items() if comm == "apache2"]
+
+
+def kill_apache(c, i):
+    pids = apache_pids(c, i)
+    if not pids:
+        raise Failure("node%d runs no apache2 to kill" % i)
+    for pid in pids:
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+    harness.wait_until("apache gone from node%d" % i, lambda: not apache_pids(c, i), 10, 0.1)
+    return time.time()
+
+
+def wait_outage(c, timeout=10):
+    """The VIP stops answering (apache is gone) within timeout."""
+    def down():
+        rc, _ = c.page(timeout=0.3)
+        return rc != 0
+    harness.wait_until("the page to fail", down, timeout, 0.1)
+
+
+def daemon_pid(c, i, name):
+    pids = [pid for pid, comm in c.processes(i).items() if comm == name]
+    return pids[0] if len(pids) == 1 else None
+
+
+# --- two-node cases ------------------------------------------------------------
+
+def case_start(c):
+    # The textbook configuration, plus migration-threshold=2 on Web for the
+    # threshold case (pcs: `resource create ... meta migration-threshold=2`).
+    webcluster.configure_vigil(c, 1, no_quorum_policy="ignore",
+                               web_meta=["migration-threshold=2"])
+    expect_page(c, "node1", 180, "the cluster starts and serves the page from node1")
+
+
+def case_kill(c):
+    t = c.kill(1)
+    t_ok = expect_page(c, "node2", 120, "node1 killed hard: node2 serves")
+    log("info: kill -> page from node2 in %.2f s" % (t_ok - t))
+
+
+def case_return(c):
+    c.reboot_net(1)
+    t = time.time()
+    c.start(1)
+    t_ok = expect_page(c, "node1", 180, "node1 back: the service returns to node1")
+    log("info: node1 start -> page from node1 in %.2f s" % (t_ok - t))
+
+
+def case_standby(c):
+    vigil(c, 1, "node", "standby", "node1")
+    expect_page(c, "node2", 120, "node1 in standby: node2 serves")
+    vigil(c, 2, "node", "unstandby", "node1")
+    expect_page(c, "node1", 120, "node1 out of standby: the service returns to node1")
+
+
+def case_monitor(c):
+    t = kill_apache(c, 1)
+    wait_outage(c)
+    # The 30 s monitor notices, then stop + start on node1 (failcount 1 < 2).
+    t_ok = expect_page(c, "node1", 120, "apache killed on node1: the monitor notices and "
+                                        "recovers it on node1")
+    log("info: apache kill -> page again in %.2f s (monitor interval 30 s)" % (t_ok - t))
+
+
+def case_threshold(c):
+    kill_apache(c, 1)
+    wait_outage(c)
+    expect_page(c, "node2", 120, "second apache failure on node1 reaches migration-threshold=2: "
+                                 "the group moves to node2")
+    time.sleep(5)
+    rc, body = c.page()
+    if (rc, body) != (0, "node2"):
+        raise Failure("the group did not stay on node2 (failcount must keep Web off node1): "
+                      "%s %s" % (rc, body))
+    log("ok: the group stays on node2")
+
+
+def case_daemons(c):
+    active = 2 if c.page() == (0, "node2") else 1
+    client = c.client().start()
+    try:
+        for name in DAEMONS:
+            for i in sorted({active, 3 - active}):
+                old = daemon_pid(c, i, name)
+                if old is None:
+                    raise Failure("node%d does not run exactly one %s: %s"
+                                  % (i, name, sorted(set(c.processes(i).values()))))
+                os.kill(old, 9)
+                try:
+                    new = harness.wait_until(
+                        "vigild to respawn %s on node%d" % (name, i),
+                        lambda: (lambda p: p if p and p != old else None)(daemon_pid(c, i, name)),
+                        60, 0.2)
+                except HarnessError as e:
+                    raise Failure(str(e))
+                log("ok: %s killed on node%d (pid %d), respawned as %d" % (name, i, old, new))
+                expect_page(c, "node%d" % active, 60,
+                            "after %s's restart on node%d the page still comes from node%d"
+                            % (name, i, active))
+    finally:
+        records = client.stop()
+    failed = sum(1 for r in records if r[2] != 0)
+    log("info: %d of %d requests failed while the daemons were killed one by one"
+        % (failed, len(records)))
+
+
+# --- three-node case -----------------------------------------------------------
+
+def case_quorum(args, work, vigild, bin_dirs):
+    c = harness.Cluster(os.path.join(work, "three"), nodes=3, stack="vigild", vigild=vigild,
+                        bin_dirs=bin_dirs)
+    try:
+        c.up()
+        webcluster.configure_vigil(c, 1, no_quorum_policy="stop")
+        expect_page(c, "node1", 180, "three nodes: the service starts on node1")
+        c.cut(1)
+
+        def node1_stopped():
+            addrs = c.exec(1, ["ip", "-4", "-o", "addr", "show"], timeout=10).stdout
+            return c.vip not in addrs and not apache_pids(c, 1)
+        try:
+            harness.wait_until("node1, alone without quorum, to stop VIP and Web", node1_stopped,
+                               120, 0.5)
+        except HarnessError as e:
+            raise Failure(str(e))
+        log("ok: node1 cut off alone loses quorum and stops its resources "
+            "(no-quorum-policy=stop)")
+        expect_page(c, "node2", 120, "node2 and node3 keep quorum and serve from node2")
+        c.restore(1)
+        expect_page(c, "node1", 180, "the partition heals: the service returns to node1")
+    except (Failure, HarnessError) as e:
+        diag = "\n".join(c.diagnostics(i, extra=(["vigil", "status"],)) for i in c.nodes())
+        raise Failure("%s\n%s" % (e, diag))
+    finally:
+        c.down()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build-dir", required=True)
+    ap.add_argument("--only", help="comma-separated cases (%s)" % ",".join(ALL_CASES))
+    ap.add_argument("--work")
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    cases = args.only.split(",") if args.only else list(ALL_CASES)
+    unknown = [x for x in cases if x not in ALL_CASES]
+    if unknown:
+        ap.error("unknown case(s) %s; cases: %s" % (", ".join(unknown), ", ".join(ALL_CASES)))
+
+    why = harness.missing_prerequisites()
+    if why:
+        print("SKIP: %s" % why)
+        return harness.SKIP
+    for path, pkg in (("/usr/sbin/apache2", "apache2"),
+                      ("/usr/lib/ocf/resource.d/heartbeat/apache", "resource-agents")):
+        if not os.path.exists(path):
+            print("SKIP: %s is not installed (scripts/install-deps)" % pkg)
+            return harness.SKIP
+    vigild, bin_dirs = harness.build_binaries(args.build_dir)
+    if vigild is None:
+        print("SKIP: vigild not built yet (no %s/daemons/vigild)" % args.build_dir)
+        return harness.SKIP
+    if not any(os.access(os.path.join(d, "vigil"), os.X_OK) for d in bin_dirs):
+        print("SKIP: vigil not built yet (no %s/cli/vigil)" % args.build_dir)
+        return harness.SKIP
+
+    work = args.work or tempfile.mkdtemp(prefix="vigil-e2e-")
+    os.makedirs(work, exist_ok=True)
+    os.chmod(work, 0o755)
+    log("work directory %s" % work)
+    ok = False
+    try:
+        two = [x for x in TWO_NODE_CASES if x in cases]
+        if two:
+            # Each case builds on the previous ones: run the prefix up to the last asked.
+            run = TWO_NODE_CASES[:TWO_NODE_CASES.index(two[-1]) + 1]
+            c = harness.Cluster(os.path.join(work, "two"), nodes=2, stack="vigild",
+                                vigild=vigild, bin_dirs=bin_dirs)
+            try:
+                c.up()
+                for name in run:
+                    log("== case %s" % name)
+                    globals()["case_" + name](c)
+            except (Failure, HarnessError) as e:
+                diag = "\n".join(c.diagnostics(i, extra=(["vigil", "status"],))
+                                 for i in c.nodes())
+                raise Failure("case %s: %s\n%s" % (name, e, diag))
+            finally:
+                c.down()
+        if "quorum" in cases:
+            log("== case quorum")
+            case_quorum(args, work, vigild, bin_dirs)
+        ok = True
+        print("PASS")
+        return 0
+    except (Failure, HarnessError) as e:
+        print("FAIL: %s\n(work directory kept: %s)" % (e, work))
+        return 1
+    finally:
+        if ok and not args.keep and not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

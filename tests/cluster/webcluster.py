@@ -1,0 +1,143 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The textbook two-node web cluster (VIP + apache in group myweb, Web
+preferring node1 10 over node2 5) on a harness.Cluster, for our stack
+(configured with `vigil` commands, pcs syntax) and for Pacemaker 2.1.5
+(crm_attribute + cibadmin), so the end-to-end tests and bench/failover
+configure both the same way. Apache's configuration file is the same path
+on every node (harness.WEB_CONFIGFILE, a symlink on the node's private /run
+to its own configuration), so no per-node rules are needed.
+"""
+import time
+
+import harness
+from harness import HarnessError, WEB_CONFIGFILE
+
+
+def vigil_commands(vip, no_quorum_policy="ignore", web_meta=()):
+    """The configuration as `vigil` (pcs syntax) command lines; web_meta
+    (["k=v", ...]) adds meta attributes to Web."""
+    return [
+        ["vigil", "property", "set", "stonith-enabled=false"],
+        ["vigil", "property", "set", "no-quorum-policy=%s" % no_quorum_policy],
+        ["vigil", "resource", "create", "VIP", "ocf:heartbeat:IPaddr2", "ip=%s" % vip,
+         "cidr_netmask=24", "op", "monitor", "interval=30s"],
+        ["vigil", "resource", "create", "Web", "ocf:heartbeat:apache",
+         "configfile=%s" % WEB_CONFIGFILE, "statusurl=http://127.0.0.1/server-status",
+         "op", "monitor", "interval=30s"] + (["meta"] + list(web_meta) if web_meta else []),
+        ["vigil", "resource", "group", "add", "myweb", "VIP", "Web"],
+        ["vigil", "constraint", "location", "Web", "prefers", "node1=10"],
+        ["vigil", "constraint", "location", "Web", "prefers", "node2=5"],
+    ]
+
+
+def wait_vigil_cib(c, i, timeout=90):
+    """Until `vigil property config` answers inside node i (vigil-cib is up
+    and reachable through $VIGIL_RUN_DIR/cib.sock)."""
+    last = [""]
+
+    def ready():
+        p = c.exec(i, ["vigil", "property", "config"], timeout=15)
+        last[0] = (p.stderr + p.stdout).strip()
+        return p.returncode == 0
+    try:
+        harness.wait_until("vigil-cib on node%d" % i, ready, timeout, 1.0)
+    except HarnessError as e:
+        raise HarnessError("%s; last answer of `vigil property config`: %s" % (e, last[0]))
+
+
+def configure_vigil(c, i=1, no_quorum_policy="ignore", web_meta=(), timeout=90):
+    wait_vigil_cib(c, i, timeout)
+    for argv in vigil_commands(c.vip, no_quorum_policy, web_meta):
+        c.check_exec(i, argv, timeout=30)
+
+
+def vigil_status(c, i):
+    p = c.exec(i, ["vigil", "status"], timeout=15)
+    return p.stdout + p.stderr
+
+
+PCMK_RESOURCES = """<resources>
+  <group id="myweb">
+    <primitive id="VIP" class="ocf" provider="heartbeat" type="IPaddr2">
+      <instance_attributes id="VIP-instance_attributes">
+        <nvpair id="VIP-instance_attributes-ip" name="ip" value="{vip}"/>
+        <nvpair id="VIP-instance_attributes-cidr_netmask" name="cidr_netmask" value="24"/>
+      </instance_attributes>
+      <operations>
+        <op id="VIP-monitor-interval-30s" name="monitor" interval="30s"/>
+      </operations>
+    </primitive>
+    <primitive id="Web" class="ocf" provider="heartbeat" type="apache">
+      <instance_attributes id="Web-instance_attributes">
+        <nvpair id="Web-instance_attributes-configfile" name="configfile" value="{conf}"/>
+        <nvpair id="Web-instance_attributes-statusurl" name="statusurl"
+                value="http://127.0.0.1/server-status"/>
+      </instance_attributes>
+      <operations>
+        <op id="Web-monitor-interval-30s" name="monitor" interval="30s"/>
+      </operations>
+    </primitive>
+  </group>
+</resources>
+"""
+
+PCMK_CONSTRAINTS = """<constraints>
+  <rsc_location id="location-Web-node1-10" rsc="Web" node="node1" score="10"/>
+  <rsc_location id="location-Web-node2-5" rsc="Web" node="node2" score="5"/>
+</constraints>
+"""
+
+
+def pcmk_wait_dc(c, i, timeout=120):
+    """Until node i's own crm_mon names a DC (pitfall 10: ask that node)."""
+    def ready():
+        p = c.exec(i, ["crm_mon", "-1"], timeout=15)
+        return p.returncode == 0 and "Current DC: node" in p.stdout
+    harness.wait_until("a DC in node%d's crm_mon" % i, ready, timeout, 0.5)
+
+
+def configure_pacemaker(c, i=1, no_quorum_policy="ignore"):
+    pcmk_wait_dc(c, i)
+    c.check_exec(i, ["crm_attribute", "-t", "crm_config", "-n", "stonith-enabled", "-v", "false"])
+    c.check_exec(i, ["crm_attribute", "-t", "crm_config", "-n", "no-quorum-policy", "-v",
+                     no_quorum_policy])
+    c.check_exec(i, ["cibadmin", "-C", "-o", "resources", "-X",
+                     PCMK_RESOURCES.format(vip=c.vip, conf=WEB_CONFIGFILE)])
+    c.check_exec(i, ["cibadmin", "-C", "-o", "constraints", "-X", PCMK_CONSTRAINTS])
+
+
+def pcmk_settle(c, i, timeout=120):
+    """Until the cluster has no pending actions (bounded)."""
+    c.exec(i, ["crm_resource", "--wait", "--timeout=%ds" % timeout], timeout=timeout + 10)
+
+
+def pcmk_status(c, i):
+    p = c.exec(i, ["crm_mon", "-1"], timeout=15)
+    return p.stdout + p.stderr
+
+
+def configure(c, i=1, no_quorum_policy="ignore"):
+    if c.stack == "pacemaker":
+        configure_pacemaker(c, i, no_quorum_policy)
+    elif c.stack == "vigild":
+        configure_vigil(c, i, no_quorum_policy)
+    else:
+        raise HarnessError("stack %s runs no resources" % c.stack)
+
+
+def status(c, i):
+    if not c.running(i):
+        return "(node%d is down)" % i
+    try:
+        return pcmk_status(c, i) if c.stack == "pacemaker" else vigil_status(c, i)
+    except HarnessError as e:
+        return str(e)
+
+
+def settle(c, i, timeout=120):
+    if c.stack == "pacemaker":
+        pcmk_settle(c, i, timeout)
+    else:
+        # No "wait for an idle cluster" command in vigil yet: give the DC a
+        # moment to finish the transition in flight.
+        time.sleep(2)
