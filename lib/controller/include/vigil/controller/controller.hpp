@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Controller: vigil-crmd's logic (Pacemaker's pacemaker-controld), one per
+// node, driven by callbacks on one event loop and testable without sockets
+// or Corosync.
+//
+// - DC election: the DC is the lowest node id among the members of the
+//   "vigil-crmd" CPG view; every member derives it from the same view at the
+//   same point of the agreed order, so a takeover costs no extra round trip.
+// - Join: on every DC change (and when a node's crmd joins) each node sends
+//   the DC its executor's whole history; the DC replaces that node's
+//   status/node_state/lrm with it and marks it a member. Departed nodes get
+//   in_ccm/crmd/join down and lose their transient attributes.
+// - Only the DC writes the status section. It runs the scheduler whenever
+//   something relevant changed (coalesced, never sleeping), executes the
+//   transition graph (local actions through the executor, remote ones over
+//   CPG), records every result in the CIB and confirms an action only once
+//   that write is acknowledged.
+// - Transient attributes (fail counts, last-failure, shutdown, client
+//   attributes) are kept by the DC and written to
+//   status/node_state/transient_attributes.
+// - Clean shutdown: the node sets its "shutdown" attribute, waits (bounded)
+//   for the DC's do_shutdown, then leaves the group.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/cluster/membership.hpp"
+#include "vigil/cluster/messaging.hpp"
+#include "vigil/cluster/quorum.hpp"
+#include "vigil/common/clock.hpp"
+#include "vigil/common/result.hpp"
+
+namespace vigil::cibclient {
+class CibAccess;
+}
+namespace vigil::lrmd {
+class ExecutorAccess;
+}
+namespace vigil::pengined {
+class SchedulerAccess;
+}
+
+namespace vigil::controller {
+
+inline constexpr const char* kCpgGroup = "vigil-crmd";
+
+enum class LogLevel { kDebug, kInfo, kNotice, kWarning, kError };
+using LogSink = std::function<void(LogLevel, const std::string&)>;
+
+struct ControllerEnv {
+  Clock& clock;
+  cluster::Messaging& cpg;
+  cluster::Membership& membership;
+  cluster::Quorum& quorum;
+  cibclient::CibAccess& cib;
+  lrmd::ExecutorAccess& executor;
+  pengined::SchedulerAccess& scheduler;
+  LogSink log;  // may be empty
+};
+
+struct ControllerOptions {
+  // How long a clean shutdown waits for the DC to move resources away.
+  Duration shutdown_escalation = std::chrono::minutes(20);
+  // Scheduler re-run when nothing else happens (cluster-recheck-interval).
+  Duration recheck_interval = std::chrono::minutes(15);
+  // Added to an action's own timeout before the DC gives up on its result.
+  Duration action_grace = std::chrono::seconds(60);
+};
+
+enum class TransitionState { kIdle, kComputing, kExecuting, kAborting };
+const char* to_string(TransitionState s);
+
+struct ControllerStatus {
+  cluster::NodeId self = cluster::kNoNode;
+  cluster::NodeId dc = cluster::kNoNode;  // kNoNode before the first view
+  std::string dc_name;
+  std::vector<cluster::NodeId> members;  // crmd view
+  bool quorate = false;
+  bool shutting_down = false;
+  TransitionState transition = TransitionState::kIdle;
+  int transition_id = -1;  // last transition started by this DC
+  std::size_t actions_in_flight = 0;
+  std::size_t scheduler_runs = 0;  // computations started by this node as DC
+  std::size_t transitions_completed = 0;
+};
+
+class Controller {
+ public:
+  Controller(ControllerEnv env, ControllerOptions options = {});
+  ~Controller();
+  Controller(const Controller&) = delete;
+  Controller& operator=(const Controller&) = delete;
+
+  // Installs the handlers and joins the CPG group.
+  Status start();
+
+  // Clean shutdown; `done` runs once the node has left the group (after the
+  // DC's do_shutdown or shutdown_escalation).
+  void request_shutdown(std::function<void()> done);
+
+  // Transient attribute of `node` (a uname); an empty node is this node.
+  // Forwarded to the DC, which writes it.
+  Status set_attribute(const std::string& node, const std::string& name, const std::string& value);
+  Status delete_attribute(const std::string& node, const std::string& name);
+  // Forgets a resource's history and fail counts on `node` (empty: every
+  // node), so that the scheduler re-probes it.
+  Status cleanup(const std::string& rsc, const std::string& node);
+
+  ControllerStatus status() const;
+  bool is_dc() const;
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// The crmd.sock protocol, without the socket: one XML request in, one XML
+// answer out. Requests:
+//   <status/>                                  -> <status dc=".." ...><member .../></status>
+//   <attr_update node=".." name=".." value=".."/> -> <ok/>
+//   <attr_delete node=".." name=".."/>         -> <ok/>
+//   <cleanup rsc=".." [node=".."]/>            -> <ok/>
+// Bad requests are refused with ErrorCode::kInvalidInput and change nothing.
+Result<std::string> handle_client_request(Controller& controller, std::string_view payload);
+
+}  // namespace vigil::controller
