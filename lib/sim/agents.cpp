@@ -173,9 +173,11 @@ void AgentWorld::finish(std::uint64_t id, exec::ProcessExit exit) {
   }
   note(p.node + " " + p.rsc + " " + p.action + " " + std::to_string(exit.code));
   exec::ExitHandler handler = std::move(p.on_exit);
+  const std::string node = p.node, rsc = p.rsc, action = p.action;
   // The process has exited; its handle may still exist (then group_alive()
   // is false from now on).
   pending_.erase(it);
+  if (observer_) observer_(node, rsc, action, exit.code);
   if (handler) handler(std::move(exit));
 }
 

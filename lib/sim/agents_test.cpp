@@ -64,6 +64,23 @@ TEST_CASE("AgentWorld: start, monitor and stop change and report the ground trut
   CHECK(world.in_flight() == 0);
 }
 
+TEST_CASE("AgentWorld: the observer sees each finished action after the world changed") {
+  ManualClock clock;
+  sim::AgentWorld world(clock);
+  Node n1(clock, world, "node1");
+  std::vector<std::string> seen;
+  world.set_observer(
+      [&](const std::string& node, const std::string& rsc, const std::string& action, int rc) {
+        seen.push_back(node + " " + rsc + " " + action + " " + std::to_string(rc) + " " +
+                       (world.running(node, rsc) ? "up" : "down"));
+      });
+  n1.run("VIP", "start");
+  n1.run("VIP", "monitor");
+  n1.run("VIP", "stop");
+  CHECK(seen == std::vector<std::string>{"node1 VIP start 0 up", "node1 VIP monitor 0 up",
+                                         "node1 VIP stop 0 down"});
+}
+
 TEST_CASE("AgentWorld: injected failures leave the state unchanged") {
   ManualClock clock;
   sim::AgentWorld world(clock);

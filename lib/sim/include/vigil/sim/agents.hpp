@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -46,6 +47,11 @@ class AgentWorld {
   const std::vector<std::string>& journal() const { return journal_; }
   // Agent processes not yet exited (hung or still within their run time).
   std::size_t in_flight() const;
+  // Called after every action that exited on its own (not killed), once the
+  // world reflects it: invariants are checked at the moment of a start.
+  using Observer = std::function<void(const std::string& node, const std::string& rsc,
+                                      const std::string& action, int rc)>;
+  void set_observer(Observer observer) { observer_ = std::move(observer); }
 
   // --- faults --------------------------------------------------------------
   // The next `action` of `rsc` on `node` exits with `rc` and leaves the
@@ -86,6 +92,7 @@ class AgentWorld {
   std::map<std::uint64_t, std::unique_ptr<Pending>> pending_;
   std::uint64_t next_id_ = 1;
   std::vector<std::string> journal_;
+  Observer observer_;
 };
 
 }  // namespace vigil::sim
