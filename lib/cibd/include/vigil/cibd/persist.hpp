@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "vigil/cibd/store.hpp"
 #include "vigil/common/result.hpp"

@@ -1,0 +1,768 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// CibNode: the replication protocol (lib/cibd/README.md describes it).
+//
+// Every member's replica is a function of the agreed message stream, with
+// one exception: the master applies a request when it is delivered (to
+// validate it and number the result) and multicasts the diff, so its own
+// document runs ahead of the stream by the diffs still in flight. Those
+// diffs carry the master as sender and the master skips them on delivery.
+#include "vigil/cibd/replica.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "vigil/cibd/wire.hpp"
+#include "vigil/common/xml.hpp"
+#include "vigil/log/log.hpp"
+
+namespace vigil::cibd {
+namespace {
+
+using cluster::GroupMember;
+
+std::string member_text(const GroupMember& m) {
+  return std::to_string(m.node) + ":" + std::to_string(m.pid);
+}
+
+void add_attr(std::string& out, const char* name, std::string_view value) {
+  out += ' ';
+  out += name;
+  out += "=\"";
+  xml::append_escaped(out, value);
+  out += '"';
+}
+
+std::optional<std::uint64_t> read_u64(const xmlNode* n, const char* name) {
+  const std::optional<std::string> v = xml::attr(n, name);
+  if (!v || v->empty() || v->size() > 19) return std::nullopt;
+  std::uint64_t out = 0;
+  for (char c : *v) {
+    if (c < '0' || c > '9') return std::nullopt;
+    out = out * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return out;
+}
+
+const char* code_name(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidInput:
+      return "invalid-input";
+    case ErrorCode::kNotFound:
+      return "not-found";
+    case ErrorCode::kUnsupported:
+      return "unsupported";
+    case ErrorCode::kIo:
+      return "io";
+    case ErrorCode::kInternal:
+      return "internal";
+  }
+  return "internal";
+}
+
+ErrorCode code_from(std::string_view name) {
+  for (ErrorCode c : {ErrorCode::kInvalidInput, ErrorCode::kNotFound, ErrorCode::kUnsupported,
+                      ErrorCode::kIo, ErrorCode::kInternal}) {
+    if (name == code_name(c)) return c;
+  }
+  return ErrorCode::kInternal;
+}
+
+// What became of one request: applied (with the version that includes it)
+// or refused.
+struct Outcome {
+  bool ok = false;
+  CibVersion version;
+  ErrorCode code = ErrorCode::kInternal;
+  std::string message;
+};
+
+using Records = std::map<GroupMember, std::map<std::uint64_t, Outcome>>;
+
+std::string encode_records(const Records& records) {
+  std::string out = "<records>";
+  for (const auto& [member, byid] : records) {
+    for (const auto& [id, o] : byid) {
+      out += "<r";
+      add_attr(out, "node", std::to_string(member.node));
+      add_attr(out, "pid", std::to_string(member.pid));
+      add_attr(out, "id", std::to_string(id));
+      add_attr(out, "ok", o.ok ? "1" : "0");
+      add_attr(out, "version", o.version.to_string());
+      if (!o.ok) {
+        add_attr(out, "code", code_name(o.code));
+        add_attr(out, "msg", o.message);
+      }
+      out += "/>";
+    }
+  }
+  return out + "</records>";
+}
+
+Records decode_records(const xmlNode* n) {
+  Records out;
+  if (n == nullptr) return out;
+  for (const xmlNode* r : xml::children(n, "r")) {
+    const auto node = read_u64(r, "node");
+    const auto pid = read_u64(r, "pid");
+    const auto id = read_u64(r, "id");
+    auto v = CibVersion::parse(xml::attr_or(r, "version"));
+    if (!node || !pid || !id || !v) continue;
+    Outcome o;
+    o.ok = xml::attr_or(r, "ok") == "1";
+    o.version = *v;
+    o.code = code_from(xml::attr_or(r, "code"));
+    o.message = xml::attr_or(r, "msg");
+    out[GroupMember{static_cast<cluster::NodeId>(*node), static_cast<std::uint32_t>(*pid)}][*id] =
+        o;
+  }
+  return out;
+}
+
+}  // namespace
+
+class CibNode::Impl {
+ public:
+  Impl(cluster::Messaging& messaging, Clock& clock, Store initial, CibNodeOptions options)
+      : messaging_(messaging),
+        clock_(clock),
+        store_(std::move(initial)),
+        options_(std::move(options)) {
+    self_ = messaging_.self();
+    if (options_.node_name.empty()) options_.node_name = "node " + std::to_string(self_.node);
+  }
+
+  Status start() {
+    if (started_) return Error(ErrorCode::kInvalidInput, "the CIB replica is already started");
+    cluster::MessagingHandlers h;
+    h.on_message = [this](const GroupMember& sender, std::string_view payload) {
+      on_message(sender, payload);
+    };
+    h.on_view = [this](const cluster::GroupView& view) { on_view(view); };
+    messaging_.set_handlers(std::move(h));
+    self_ = messaging_.self();
+    syncing_ = true;  // until the first view's sync is over
+    if (Status s = messaging_.join(options_.group); !s) {
+      return s.error().with_context("joining CPG group " + options_.group);
+    }
+    started_ = true;
+    return ok_status();
+  }
+
+  void stop() {
+    if (!started_) return;
+    started_ = false;
+    (void)messaging_.leave();
+    messaging_.set_handlers({});
+    sync_timer_.reset();
+    fail_all_pending(Error(ErrorCode::kIo, "the CIB service is stopping"));
+  }
+
+  Result<CibReply> query(std::string_view scope) const {
+    auto text = store_.query(scope);
+    if (!text) return text.error();
+    return CibReply{store_.version(), std::move(text).value()};
+  }
+
+  void submit(CibRequest request, ReplyHandler done) {
+    if (request.op == CibOp::kQuery) {
+      done(query(request.scope));
+      return;
+    }
+    if (!started_) {
+      done(Error(ErrorCode::kIo, "the CIB replica is not running"));
+      return;
+    }
+    // The payload travels inside our own XML: it must be one well-formed
+    // element, re-serialised canonically.
+    if (!request.payload.empty()) {
+      auto doc = xml::parse_string(request.payload, "request payload");
+      if (!doc) {
+        done(doc.error());
+        return;
+      }
+      request.payload = xml::to_string(doc->get(), false);
+    }
+    if (request.client.empty()) request.client = "unknown";
+    const std::uint64_t id = next_request_id_++;
+    pending_.emplace(id, Pending{std::move(request), std::move(done)});
+    if (!syncing_) send_request(id);
+  }
+
+  std::uint64_t subscribe(ChangeHandler handler) {
+    const std::uint64_t id = next_subscription_++;
+    subscribers_.emplace(id, std::move(handler));
+    return id;
+  }
+  void unsubscribe(std::uint64_t id) { subscribers_.erase(id); }
+
+  cluster::Messaging& messaging_;
+  Clock& clock_;
+  Store store_;
+  CibNodeOptions options_;
+  GroupMember self_;
+  PersistHook persist_;
+  std::function<void(const Error&)> fatal_;
+  bool started_ = false;
+
+  std::vector<GroupMember> members_;
+  bool syncing_ = false;
+  std::string sync_tag_;
+  std::map<GroupMember, std::pair<CibVersion, std::string>> announces_;
+  bool needs_resync_ = false;
+  std::uint64_t adoptions_ = 0;
+  std::unique_ptr<Timer> sync_timer_;
+
+  struct Pending {
+    CibRequest request;
+    ReplyHandler done;
+  };
+  std::map<std::uint64_t, Pending> pending_;
+  std::uint64_t next_request_id_ = 1;
+  Records records_;
+
+  std::map<std::uint64_t, ChangeHandler> subscribers_;
+  std::uint64_t next_subscription_ = 1;
+
+  bool is_master() const { return !members_.empty() && members_.front() == self_; }
+
+  // --- sending -------------------------------------------------------------
+
+  void send(const std::string& payload) {
+    if (Status s = messaging_.send(payload); !s) {
+      log::error("cib: cannot multicast to group " + options_.group + ": " + s.error().message());
+      if (fatal_) fatal_(s.error());
+    }
+  }
+
+  void send_request(std::uint64_t id) {
+    const Pending& p = pending_.at(id);
+    std::string out = "<cibd";
+    add_attr(out, "t", "req");
+    add_attr(out, "id", std::to_string(id));
+    add_attr(out, "low", std::to_string(pending_.begin()->first));
+    add_attr(out, "origin-name", options_.node_name);
+    out += '>';
+    out += encode_request(p.request);
+    out += "</cibd>";
+    send(out);
+  }
+
+  void resend_all_pending() {
+    for (const auto& [id, p] : pending_) send_request(id);
+  }
+
+  void send_outcome(const GroupMember& origin, std::uint64_t id, const Outcome& o) {
+    std::string out = "<cibd";
+    add_attr(out, "t", o.ok ? "ack" : "nack");
+    add_attr(out, "on", std::to_string(origin.node));
+    add_attr(out, "op", std::to_string(origin.pid));
+    add_attr(out, "id", std::to_string(id));
+    add_attr(out, "version", o.version.to_string());
+    if (!o.ok) {
+      add_attr(out, "code", code_name(o.code));
+      add_attr(out, "msg", o.message);
+    }
+    send(out + "/>");
+  }
+
+  void send_full(const std::string& tag) {
+    std::string out = "<cibd";
+    add_attr(out, "t", "full");
+    add_attr(out, "tag", tag);
+    add_attr(out, "version", store_.version().to_string());
+    add_attr(out, "digest", store_.digest());
+    out += '>';
+    out += store_.to_xml(false);
+    out += encode_records(records_);
+    send(out + "</cibd>");
+  }
+
+  // --- answering local clients ----------------------------------------------
+
+  void answer(std::uint64_t id, Result<CibReply> result) {
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return;
+    ReplyHandler done = std::move(it->second.done);
+    pending_.erase(it);
+    if (done) done(std::move(result));
+  }
+
+  void answer_from(std::uint64_t id, const Outcome& o) {
+    if (o.ok) {
+      answer(id, CibReply{o.version, {}});
+    } else {
+      answer(id, Error(o.code, o.message));
+    }
+  }
+
+  void fail_all_pending(const Error& e) {
+    auto pending = std::move(pending_);
+    pending_.clear();
+    for (auto& [id, p] : pending) {
+      if (p.done) p.done(e);
+    }
+  }
+
+  void record(const GroupMember& origin, std::uint64_t id, Outcome o) {
+    auto& byid = records_[origin];
+    byid[id] = std::move(o);
+    while (byid.size() > options_.max_remembered_requests) byid.erase(byid.begin());
+  }
+
+  const Outcome* find_record(const GroupMember& origin, std::uint64_t id) const {
+    auto it = records_.find(origin);
+    if (it == records_.end()) return nullptr;
+    auto jt = it->second.find(id);
+    return jt == it->second.end() ? nullptr : &jt->second;
+  }
+
+  // --- changes -----------------------------------------------------------------
+
+  void changed(const CibChange& change) {
+    if (persist_) persist_(store_, change);
+    // Handlers may unsubscribe themselves: iterate over a copy of the ids.
+    std::vector<std::uint64_t> ids;
+    for (const auto& [id, h] : subscribers_) ids.push_back(id);
+    for (std::uint64_t id : ids) {
+      auto it = subscribers_.find(id);
+      if (it != subscribers_.end() && it->second) it->second(change);
+    }
+  }
+
+  // --- the stream ----------------------------------------------------------------
+
+  void on_view(const cluster::GroupView& view) {
+    if (!started_) return;
+    const std::optional<GroupMember> old_master =
+        members_.empty() ? std::nullopt : std::optional<GroupMember>(members_.front());
+    members_ = view.members;
+    std::sort(members_.begin(), members_.end());
+    if (std::find(members_.begin(), members_.end(), self_) == members_.end()) {
+      return;  // our own leave
+    }
+    // Forget what departed origins asked: nobody waits for those answers.
+    for (auto it = records_.begin(); it != records_.end();) {
+      if (!std::binary_search(members_.begin(), members_.end(), it->first)) {
+        it = records_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (!view.joined.empty() || syncing_) {
+      start_sync();
+      return;
+    }
+    if (!old_master || *old_master != members_.front()) {
+      log::info("cib: master is now " + member_text(members_.front()) +
+                (is_master() ? " (this node)" : ""));
+      if (needs_resync_) send_resync();
+      resend_all_pending();
+    }
+  }
+
+  void start_sync() {
+    syncing_ = true;
+    needs_resync_ = false;
+    announces_.clear();
+    sync_tag_.clear();
+    for (const GroupMember& m : members_) sync_tag_ += member_text(m) + ",";
+    // A member that never announces (hung, or not a vigil-cib) must not hold
+    // the group forever: after sync_timeout the master closes the round with
+    // the announcements in, through the stream so that all decide alike.
+    const std::string tag = sync_tag_;
+    sync_timer_ = clock_.start_timer(options_.sync_timeout, [this, tag] {
+      if (started_ && syncing_ && sync_tag_ == tag && is_master()) {
+        log::warning("cib: sync: not every member announced within the timeout; deciding");
+        std::string m = "<cibd";
+        add_attr(m, "t", "decide");
+        add_attr(m, "tag", tag);
+        send(m + "/>");
+      }
+    });
+    std::string out = "<cibd";
+    add_attr(out, "t", "announce");
+    add_attr(out, "tag", sync_tag_);
+    add_attr(out, "version", store_.version().to_string());
+    add_attr(out, "digest", store_.digest());
+    send(out + "/>");
+  }
+
+  void on_message(const GroupMember& sender, std::string_view payload) {
+    if (!started_) return;
+    auto doc = xml::parse_string(payload, "CIB message");
+    if (!doc) {
+      log::warning("cib: ignoring a malformed message from " + member_text(sender) + ": " +
+                   doc.error().message());
+      return;
+    }
+    const xmlNode* msg = xmlDocGetRootElement(doc->get());
+    if (!xml::is(msg, "cibd")) {
+      log::warning("cib: ignoring an unknown message <" + std::string(xml::name(msg)) + "> from " +
+                   member_text(sender));
+      return;
+    }
+    const std::string type = xml::attr_or(msg, "t");
+    if (type == "req") {
+      on_request(sender, msg);
+    } else if (type == "diff") {
+      on_diff(sender, msg);
+    } else if (type == "ack" || type == "nack") {
+      on_outcome(msg, type == "ack");
+    } else if (type == "announce") {
+      on_announce(sender, msg);
+    } else if (type == "decide") {
+      if (syncing_ && xml::attr_or(msg, "tag") == sync_tag_ && !announces_.empty()) decide();
+    } else if (type == "full") {
+      on_full(sender, msg);
+    } else if (type == "resync") {
+      if (is_master() && !syncing_) {
+        log::info("cib: " + member_text(sender) + " asked for a resync");
+        send_full("resync");
+      }
+    } else {
+      log::warning("cib: ignoring a message of unknown type '" + type + "' from " +
+                   member_text(sender));
+    }
+  }
+
+  void on_request(const GroupMember& origin, const xmlNode* msg) {
+    const auto id = read_u64(msg, "id");
+    if (!id) return;
+    if (const auto low = read_u64(msg, "low")) {
+      auto it = records_.find(origin);
+      if (it != records_.end()) it->second.erase(it->second.begin(), it->second.lower_bound(*low));
+    }
+    if (!is_master() || syncing_) return;  // the origin re-sends after a sync / master change
+    if (const Outcome* done = find_record(origin, *id)) {
+      send_outcome(origin, *id, *done);
+      return;
+    }
+    const xmlNode* req_node = xml::first_child(msg, "cib-request");
+    Result<CibRequest> req =
+        req_node != nullptr
+            ? request_from_node(req_node)
+            : Result<CibRequest>(Error(ErrorCode::kInvalidInput, "request without <cib-request>"));
+    if (!req) {
+      refuse(origin, *id, req.error());
+      return;
+    }
+    if (req->op == CibOp::kQuery) {
+      refuse(origin, *id, Error(ErrorCode::kInvalidInput, "queries are answered locally"));
+      return;
+    }
+    UpdateMeta meta;
+    meta.origin = xml::attr_or(msg, "origin-name");
+    if (meta.origin.empty()) meta.origin = "node " + std::to_string(origin.node);
+    meta.client = req->client;
+    meta.user = req->user;
+    meta.wall_seconds = clock_.wall_seconds();
+    const CibVersion before = store_.version();
+    auto outcome = store_.apply(*req, meta, true);
+    if (!outcome) {
+      log::info("cib: refused " + std::string(to_string(req->op)) + " from " + meta.origin + "/" +
+                meta.client + ": " + outcome.error().message());
+      refuse(origin, *id, outcome.error());
+      return;
+    }
+    Outcome o;
+    o.ok = true;
+    o.version = outcome->current;
+    record(origin, *id, o);
+    const std::string diff = diff_text(origin, *id, *req, meta, before, *outcome);
+    if (outcome->changed) {
+      changed(change_of(*req, meta, before, *outcome, diff));
+    }
+    std::string out = "<cibd";
+    add_attr(out, "t", "diff");
+    add_attr(out, "on", std::to_string(origin.node));
+    add_attr(out, "op", std::to_string(origin.pid));
+    add_attr(out, "id", std::to_string(*id));
+    out += '>';
+    out += diff;
+    send(out + "</cibd>");
+  }
+
+  void refuse(const GroupMember& origin, std::uint64_t id, const Error& e) {
+    Outcome o;
+    o.ok = false;
+    o.version = store_.version();
+    o.code = e.code();
+    o.message = e.message();
+    record(origin, id, o);
+    send_outcome(origin, id, o);
+  }
+
+  std::string diff_text(const GroupMember& origin, std::uint64_t id, const CibRequest& req,
+                        const UpdateMeta& meta, const CibVersion& before,
+                        const UpdateOutcome& outcome) const {
+    std::string out = "<cib-diff";
+    add_attr(out, "from", before.to_string());
+    add_attr(out, "to", outcome.current.to_string());
+    add_attr(out, "digest", store_.digest());
+    add_attr(out, "changed", outcome.changed ? "1" : "0");
+    add_attr(out, "config-changed", outcome.config_changed ? "1" : "0");
+    add_attr(out, "written", std::to_string(meta.wall_seconds));
+    add_attr(out, "origin", meta.origin);
+    add_attr(out, "origin-member", member_text(origin));
+    add_attr(out, "request-id", std::to_string(id));
+    out += '>';
+    out += encode_request(req);
+    return out + "</cib-diff>";
+  }
+
+  static CibChange change_of(const CibRequest& req, const UpdateMeta& meta,
+                             const CibVersion& before, const UpdateOutcome& outcome,
+                             std::string diff) {
+    CibChange c;
+    c.previous = before;
+    c.current = outcome.current;
+    c.config_changed = outcome.config_changed;
+    c.op = req.op;
+    c.diff = std::move(diff);
+    c.origin = meta.origin;
+    c.client = req.client;
+    return c;
+  }
+
+  void on_diff(const GroupMember& sender, const xmlNode* msg) {
+    const auto on = read_u64(msg, "on");
+    const auto op = read_u64(msg, "op");
+    const auto id = read_u64(msg, "id");
+    const xmlNode* diff = xml::first_child(msg, "cib-diff");
+    if (!on || !op || !id || diff == nullptr) return;
+    const GroupMember origin{static_cast<cluster::NodeId>(*on), static_cast<std::uint32_t>(*op)};
+    auto from = CibVersion::parse(xml::attr_or(diff, "from"));
+    auto to = CibVersion::parse(xml::attr_or(diff, "to"));
+    if (!from || !to) return;
+    if (syncing_) return;  // discarded everywhere alike; the origin re-sends after the sync
+    Outcome o;
+    o.ok = true;
+    o.version = *to;
+    if (sender != self_) {
+      if (needs_resync_) return;
+      if (find_record(origin, *id) != nullptr) return;  // a duplicate
+      if (store_.version() != *from) {
+        log::warning("cib: diff " + from->to_string() + " -> " + to->to_string() +
+                     " does not follow our version " + store_.version().to_string() +
+                     "; asking for a resync");
+        send_resync();
+        return;
+      }
+      const xmlNode* req_node = xml::first_child(diff, "cib-request");
+      Result<CibRequest> req = req_node != nullptr
+                                   ? request_from_node(req_node)
+                                   : Result<CibRequest>(Error(ErrorCode::kInvalidInput, "empty"));
+      if (!req) {
+        send_resync();
+        return;
+      }
+      UpdateMeta meta;
+      meta.origin = xml::attr_or(diff, "origin");
+      meta.client = req->client;
+      meta.user = req->user;
+      meta.wall_seconds =
+          static_cast<std::int64_t>(read_u64(diff, "written").value_or(clock_.wall_seconds()));
+      const CibVersion before = store_.version();
+      auto outcome = store_.apply(*req, meta, false);
+      if (!outcome) {
+        log::warning("cib: cannot re-apply the master's change " + to->to_string() + ": " +
+                     outcome.error().message() + "; asking for a resync");
+        send_resync();
+        return;
+      }
+      if (store_.version() != *to) store_.set_version(*to);
+      if (store_.digest() != xml::attr_or(diff, "digest")) {
+        log::warning("cib: digest mismatch after " + to->to_string() + " (ours " + store_.digest() +
+                     ", master's " + xml::attr_or(diff, "digest") + "); asking for a resync");
+        send_resync();
+        return;
+      }
+      record(origin, *id, o);
+      UpdateOutcome uo = *outcome;
+      uo.current = *to;
+      if (uo.changed) changed(change_of(*req, meta, before, uo, xml::to_string(diff, false)));
+    }
+    if (origin == self_) answer(*id, CibReply{*to, {}});
+  }
+
+  void on_outcome(const xmlNode* msg, bool ok) {
+    const auto on = read_u64(msg, "on");
+    const auto op = read_u64(msg, "op");
+    const auto id = read_u64(msg, "id");
+    auto version = CibVersion::parse(xml::attr_or(msg, "version"));
+    if (!on || !op || !id || !version) return;
+    const GroupMember origin{static_cast<cluster::NodeId>(*on), static_cast<std::uint32_t>(*op)};
+    Outcome o;
+    o.ok = ok;
+    o.version = *version;
+    o.code = code_from(xml::attr_or(msg, "code"));
+    o.message = xml::attr_or(msg, "msg");
+    if (!ok) record(origin, *id, o);
+    if (origin == self_) answer_from(*id, o);
+  }
+
+  void send_resync() {
+    if (needs_resync_) return;
+    needs_resync_ = true;
+    std::string out = "<cibd";
+    add_attr(out, "t", "resync");
+    send(out + "/>");
+  }
+
+  void on_announce(const GroupMember& sender, const xmlNode* msg) {
+    if (!syncing_ || xml::attr_or(msg, "tag") != sync_tag_) return;
+    auto v = CibVersion::parse(xml::attr_or(msg, "version"));
+    if (!v) return;
+    announces_[sender] = {*v, xml::attr_or(msg, "digest")};
+    for (const GroupMember& m : members_) {
+      if (announces_.count(m) == 0) return;
+    }
+    decide();
+  }
+
+  // Every member decides the same from the same announcements (all of them,
+  // or those in when the master's "decide" came).
+  void decide() {
+    const auto& first = announces_.begin()->second;
+    bool all_same = true;
+    GroupMember winner = announces_.begin()->first;  // the lowest: the master when it announced
+    CibVersion best = first.first;
+    for (const auto& [m, a] : announces_) {
+      all_same = all_same && a == first;
+      if (a.first > best) {
+        best = a.first;
+        winner = m;
+      }
+    }
+    if (all_same) {
+      finish_sync();
+      return;
+    }
+    if (winner == self_) {
+      log::info("cib: sync: this node has the newest CIB (" + best.to_string() + "), sending it");
+      send_full(sync_tag_);
+    }
+  }
+
+  void on_full(const GroupMember& sender, const xmlNode* msg) {
+    const std::string tag = xml::attr_or(msg, "tag");
+    const bool for_sync = syncing_ && tag == sync_tag_;
+    const bool for_resync = !syncing_ && needs_resync_ && tag == "resync";
+    if (!for_sync && !for_resync) return;
+    if (sender != self_) {
+      const xmlNode* cib = xml::first_child(msg, "cib");
+      if (cib == nullptr) return;
+      xml::DocPtr doc(xmlNewDoc(reinterpret_cast<const xmlChar*>("1.0")));
+      xmlDocSetRootElement(doc.get(), xmlDocCopyNode(const_cast<xmlNode*>(cib), doc.get(), 1));
+      auto store = Store::from_doc(std::move(doc), false);
+      if (!store) {
+        log::error("cib: the full CIB from " + member_text(sender) +
+                   " is unusable: " + store.error().message());
+        return;
+      }
+      const CibVersion before = store_.version();
+      const std::string before_digest = store_.digest();
+      store_ = std::move(store).value();
+      records_ = decode_records(xml::first_child(msg, "records"));
+      ++adoptions_;
+      log::info("cib: adopted the CIB " + store_.version().to_string() + " of " +
+                member_text(sender) + " (ours was " + before.to_string() + ")");
+      if (store_.digest() != before_digest) {
+        CibChange c;
+        c.previous = before;
+        c.current = store_.version();
+        c.config_changed = true;
+        c.op = CibOp::kReplace;
+        c.origin = "node " + std::to_string(sender.node);
+        c.client = "vigil-cib sync";
+        c.diff = "<cib-diff from=\"" + before.to_string() + "\" to=\"" +
+                 store_.version().to_string() + "\" full=\"true\"/>";
+        changed(c);
+      }
+    }
+    needs_resync_ = false;
+    if (for_sync) {
+      finish_sync();
+    } else {
+      settle_pending();
+    }
+  }
+
+  void finish_sync() {
+    syncing_ = false;
+    sync_timer_.reset();
+    announces_.clear();
+    settle_pending();
+  }
+
+  // After adopting a CIB: answer what it already records, re-send the rest.
+  void settle_pending() {
+    std::vector<std::uint64_t> ids;
+    for (const auto& [id, p] : pending_) ids.push_back(id);
+    for (std::uint64_t id : ids) {
+      if (const Outcome* o = find_record(self_, id)) {
+        const Outcome copy = *o;
+        answer_from(id, copy);
+      }
+    }
+    resend_all_pending();
+  }
+};
+
+CibNode::CibNode(cluster::Messaging& messaging, Clock& clock, Store initial, CibNodeOptions options)
+    : impl_(std::make_unique<Impl>(messaging, clock, std::move(initial), std::move(options))) {}
+CibNode::~CibNode() {
+  if (impl_->started_) impl_->messaging_.set_handlers({});
+}
+Status CibNode::start() {
+  return impl_->start();
+}
+void CibNode::stop() {
+  impl_->stop();
+}
+Result<CibReply> CibNode::query(std::string_view scope) const {
+  return impl_->query(scope);
+}
+void CibNode::submit(CibRequest request, ReplyHandler done) {
+  impl_->submit(std::move(request), std::move(done));
+}
+std::uint64_t CibNode::subscribe(ChangeHandler handler) {
+  return impl_->subscribe(std::move(handler));
+}
+void CibNode::unsubscribe(std::uint64_t id) {
+  impl_->unsubscribe(id);
+}
+void CibNode::set_persist_hook(PersistHook hook) {
+  impl_->persist_ = std::move(hook);
+}
+void CibNode::set_fatal_handler(std::function<void(const Error&)> handler) {
+  impl_->fatal_ = std::move(handler);
+}
+const Store& CibNode::store() const {
+  return impl_->store_;
+}
+bool CibNode::is_master() const {
+  return impl_->is_master();
+}
+bool CibNode::syncing() const {
+  return impl_->syncing_;
+}
+bool CibNode::started() const {
+  return impl_->started_;
+}
+cluster::GroupMember CibNode::self() const {
+  return impl_->self_;
+}
+std::size_t CibNode::pending_requests() const {
+  return impl_->pending_.size();
+}
+std::uint64_t CibNode::adoptions() const {
+  return impl_->adoptions_;
+}
+Store& CibNode::mutable_store_for_test() {
+  return impl_->store_;
+}
+
+}  // namespace vigil::cibd

@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// CibNode over SimNetwork: replication, syncs, failures. Every test is
+// deterministic for its seed; the step loops are bounded.
+#include "vigil/cibd/replica.hpp"
+
+#include <catch2/catch.hpp>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "vigil/cibd/loopback.hpp"
+#include "vigil/cluster/sim_network.hpp"
+#include "vigil/cluster/sim_node.hpp"
+#include "vigil/cluster/sim_random.hpp"
+
+namespace vigil::cibd {
+namespace {
+
+using cluster::NodeId;
+using cluster::SimNetwork;
+
+constexpr std::size_t kMaxSteps = 200'000;
+
+struct Member {
+  std::unique_ptr<cluster::SimCpg> cpg;
+  std::unique_ptr<CibNode> cib;
+};
+
+// A simulated cluster of CIB replicas, one per node.
+struct Cluster {
+  static cluster::SimOptions options(std::uint64_t seed) {
+    cluster::SimOptions o;
+    o.seed = seed;
+    o.trace = false;
+    return o;
+  }
+  SimNetwork net;
+  ManualClock clock;
+  std::map<NodeId, Member> members;
+
+  explicit Cluster(std::size_t n, std::uint64_t seed = 1) : net(options(seed)) {
+    for (NodeId id = 1; id <= n; ++id) net.add_node(id, "node" + std::to_string(id));
+    net.start_all();
+    for (NodeId id = 1; id <= n; ++id) boot(id);
+  }
+
+  void boot(NodeId id) {
+    Member m;
+    auto cpg = net.node(id).connect_cpg();
+    REQUIRE(cpg);
+    m.cpg = std::move(cpg).value();
+    CibNodeOptions options;
+    options.node_name = "node" + std::to_string(id);
+    m.cib = std::make_unique<CibNode>(*m.cpg, clock, Store::empty(), options);
+    REQUIRE(m.cib->start());
+    members[id] = std::move(m);
+  }
+
+  void crash(NodeId id) {
+    net.crash(id);
+    members.erase(id);  // the process is gone with its node
+  }
+
+  void restart(NodeId id) {
+    net.start(id);
+    boot(id);
+  }
+
+  CibNode& cib(NodeId id) { return *members.at(id).cib; }
+
+  void settle() {
+    const std::size_t steps = net.run_until_idle(kMaxSteps);
+    REQUIRE(steps < kMaxSteps);
+  }
+
+  // Every running replica has the same CIB and nothing is in flight.
+  void check_converged() {
+    REQUIRE_FALSE(members.empty());
+    const Store& first = members.begin()->second.cib->store();
+    for (auto& [id, m] : members) {
+      INFO("node " << id);
+      CHECK_FALSE(m.cib->syncing());
+      CHECK(m.cib->pending_requests() == 0);
+      CHECK(m.cib->store().version() == first.version());
+      CHECK(m.cib->store().digest() == first.digest());
+    }
+  }
+};
+
+std::string dummy(const std::string& id) {
+  return "<primitive id=\"" + id + "\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"/>";
+}
+
+CibRequest create(const std::string& scope, std::string payload) {
+  CibRequest r;
+  r.op = CibOp::kCreate;
+  r.scope = scope;
+  r.payload = std::move(payload);
+  r.client = "test";
+  return r;
+}
+
+bool has(const CibNode& n, const std::string& xpath) {
+  return n.query(xpath).ok();
+}
+
+// Submits and records the answer.
+struct Answer {
+  bool done = false;
+  Result<CibReply> result = Error(ErrorCode::kInternal, "no answer");
+};
+std::shared_ptr<Answer> submit(CibNode& n, CibRequest r) {
+  auto a = std::make_shared<Answer>();
+  n.submit(std::move(r), [a](Result<CibReply> res) {
+    REQUIRE_FALSE(a->done);  // exactly one answer
+    a->done = true;
+    a->result = std::move(res);
+  });
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("replicas of a new cluster converge on one empty CIB") {
+  Cluster c(3);
+  c.settle();
+  c.check_converged();
+  CHECK(c.cib(1).is_master());
+  CHECK_FALSE(c.cib(2).is_master());
+  CHECK(c.cib(2).store().version() == CibVersion{0, 0, 0});
+}
+
+TEST_CASE("an update from any node is applied everywhere and answered on its origin") {
+  Cluster c(3);
+  c.settle();
+  std::map<NodeId, std::vector<CibChange>> events;
+  for (NodeId id = 1; id <= 3; ++id) {
+    c.cib(id).subscribe([&events, id](const CibChange& ch) { events[id].push_back(ch); });
+  }
+  auto a = submit(c.cib(3), create("resources", dummy("r3")));
+  CHECK_FALSE(a->done);  // nothing before the agreed stream delivers it
+  c.settle();
+  REQUIRE(a->done);
+  REQUIRE(a->result);
+  CHECK(a->result->version == CibVersion{0, 1, 0});
+  c.check_converged();
+  for (NodeId id = 1; id <= 3; ++id) {
+    CHECK(has(c.cib(id), "//primitive[@id='r3']"));
+    REQUIRE(events[id].size() == 1);
+    CHECK(events[id][0].config_changed);
+    CHECK(events[id][0].previous == CibVersion{0, 0, 0});
+    CHECK(events[id][0].current == CibVersion{0, 1, 0});
+    CHECK(events[id][0].origin == "node3");
+    CHECK(events[id][0].diff.find("r3") != std::string::npos);
+  }
+  auto root = c.cib(1).query("");
+  CHECK(root->xml.find("update-origin=\"node3\"") != std::string::npos);
+}
+
+TEST_CASE("an invalid update is refused on its origin and changes nothing anywhere") {
+  Cluster c(3);
+  c.settle();
+  const std::string digest = c.cib(1).store().digest();
+  auto a = submit(c.cib(2), create("resources", R"(<primitive id="x" type="Dummy"/>)"));
+  c.settle();
+  REQUIRE(a->done);
+  REQUIRE_FALSE(a->result);
+  CHECK(a->result.error().message().find("would not validate") != std::string::npos);
+  // Malformed XML is refused before it travels.
+  auto b = submit(c.cib(3), create("resources", "<primitive"));
+  CHECK(b->done);
+  CHECK_FALSE(b->result);
+  c.settle();
+  for (NodeId id = 1; id <= 3; ++id) CHECK(c.cib(id).store().digest() == digest);
+  c.check_converged();
+}
+
+TEST_CASE("concurrent updates from every node all land, in one order, everywhere") {
+  for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
+    INFO("seed " << seed);
+    Cluster c(3, seed);
+    c.settle();
+    std::vector<std::shared_ptr<Answer>> answers;
+    for (int i = 0; i < 5; ++i) {
+      for (NodeId id = 1; id <= 3; ++id) {
+        answers.push_back(submit(c.cib(id), create("resources", dummy("r" + std::to_string(id) +
+                                                                      "-" + std::to_string(i)))));
+        c.net.deliver_next();
+      }
+    }
+    c.settle();
+    for (auto& a : answers) {
+      REQUIRE(a->done);
+      CHECK(a->result);
+    }
+    c.check_converged();
+    CHECK(c.cib(2).store().version() == CibVersion{0, 15, 0});
+  }
+}
+
+namespace {
+
+// The "no acknowledged update is lost" workload: every node keeps a counter
+// (incremented by each of its updates) and adds one nvpair per update, so a
+// double application shows as a counter larger than the nvpairs.
+std::string counter_update(NodeId id, int i) {
+  const std::string n = std::to_string(id);
+  return "<cluster_property_set id=\"cps-" + n + "\"><nvpair id=\"cps-" + n +
+         "-count\" name=\"count-" + n + "\" value=\"value++\"/><nvpair id=\"cps-" + n + "-" +
+         std::to_string(i) + "\" name=\"u-" + n + "-" + std::to_string(i) +
+         "\" value=\"1\"/></cluster_property_set>";
+}
+
+long counter_value(const CibNode& n, NodeId id) {
+  auto q = n.query("//nvpair[@id='cps-" + std::to_string(id) + "-count']");
+  if (!q) return -1;
+  const auto pos = q->xml.find("value=\"");
+  return std::stol(q->xml.substr(pos + 7));
+}
+
+}  // namespace
+
+TEST_CASE(
+    "No acknowledged CIB update is ever lost: updates from all nodes concurrently while one node "
+    "is killed; every acknowledged update is on every surviving node afterwards") {
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    INFO("seed " << seed);
+    constexpr NodeId kNodes = 4;
+    constexpr int kUpdates = 12;  // per node
+    Cluster c(kNodes, seed);
+    c.settle();
+    for (NodeId id = 1; id <= kNodes; ++id) {
+      const std::string n = std::to_string(id);
+      auto a = submit(c.cib(id), create("crm_config",
+                                        "<cluster_property_set id=\"cps-" + n +
+                                            "\"><nvpair id=\"cps-" + n + "-count\" name=\"count-" +
+                                            n + "\" value=\"0\"/></cluster_property_set>"));
+      c.settle();
+      REQUIRE(a->result);
+    }
+
+    cluster::SimRandom rnd(seed * 7919);
+    // The victim: the master (node 1) in every other seed, another node otherwise.
+    const NodeId victim = seed % 2 == 0 ? 1 : static_cast<NodeId>(2 + rnd.below(kNodes - 1));
+    const std::size_t crash_at = 10 + rnd.below(60);
+    std::map<NodeId, int> submitted;
+    std::vector<std::pair<std::pair<NodeId, int>, std::shared_ptr<Answer>>> answers;
+    bool crashed = false;
+    for (std::size_t step = 0; step < 400; ++step) {
+      if (step == crash_at) {
+        c.crash(victim);
+        crashed = true;
+      }
+      const NodeId id = static_cast<NodeId>(1 + rnd.below(kNodes));
+      if (rnd.chance(0.5) && c.members.count(id) != 0 && submitted[id] < kUpdates) {
+        const int i = submitted[id]++;
+        CibRequest r;
+        r.op = CibOp::kModify;
+        r.scope = "crm_config";
+        r.payload = counter_update(id, i);
+        r.client = "test";
+        answers.push_back({{id, i}, submit(c.cib(id), r)});
+      } else {
+        c.net.deliver_next();
+      }
+    }
+    REQUIRE(crashed);
+    c.settle();
+    c.check_converged();
+
+    for (const auto& [key, a] : answers) {
+      const auto [id, i] = key;
+      INFO("update " << i << " of node " << id);
+      if (id != victim) {
+        // Survivors' clients always get their answer, and it is ok.
+        REQUIRE(a->done);
+        CHECK(a->result);
+      }
+      if (a->done && a->result) {
+        for (auto& [sid, m] : c.members) {
+          INFO("on node " << sid);
+          CHECK(has(*m.cib,
+                    "//nvpair[@id='cps-" + std::to_string(id) + "-" + std::to_string(i) + "']"));
+        }
+      }
+    }
+    // Nothing was applied twice: each counter equals the updates present.
+    for (NodeId id = 1; id <= kNodes; ++id) {
+      const CibNode& any = *c.members.begin()->second.cib;
+      long present = 0;
+      for (int i = 0; i < kUpdates; ++i) {
+        present +=
+            has(any, "//nvpair[@id='cps-" + std::to_string(id) + "-" + std::to_string(i) + "']")
+                ? 1
+                : 0;
+      }
+      INFO("counter of node " << id);
+      CHECK(counter_value(any, id) == present);
+      if (id != victim) CHECK(present == submitted[id]);
+    }
+  }
+}
+
+TEST_CASE("the master crashing with requests in flight: re-sent, applied once, all answered") {
+  Cluster c(3, 11);
+  c.settle();
+  REQUIRE(c.cib(1).is_master());
+  std::vector<std::shared_ptr<Answer>> answers;
+  for (int i = 0; i < 4; ++i) {
+    answers.push_back(submit(c.cib(2), create("resources", dummy("a" + std::to_string(i)))));
+    answers.push_back(submit(c.cib(3), create("resources", dummy("b" + std::to_string(i)))));
+  }
+  c.net.deliver_next();
+  c.net.deliver_next();
+  c.crash(1);
+  c.settle();
+  for (auto& a : answers) {
+    REQUIRE(a->done);
+    CHECK(a->result);  // a duplicate would have been refused as "already exists"
+  }
+  c.check_converged();
+  CHECK(c.cib(2).is_master());
+  CHECK(c.cib(3).store().version() == CibVersion{0, 8, 0});
+}
+
+TEST_CASE("a partition whose halves both change the configuration heals to the newest") {
+  Cluster c(3, 5);
+  c.settle();
+  c.net.partition({{1}, {2, 3}});
+  c.settle();
+  auto lone = submit(c.cib(1), create("resources", dummy("lonely")));
+  auto m1 = submit(c.cib(2), create("resources", dummy("major1")));
+  c.settle();
+  auto m2 = submit(c.cib(3), create("resources", dummy("major2")));
+  c.settle();
+  REQUIRE(lone->result);
+  REQUIRE(m1->result);
+  REQUIRE(m2->result);
+  CHECK(c.cib(1).store().version() == CibVersion{0, 1, 0});
+  CHECK(c.cib(2).store().version() == CibVersion{0, 2, 0});
+
+  c.net.heal();
+  c.settle();
+  c.check_converged();
+  for (NodeId id = 1; id <= 3; ++id) {
+    CHECK(has(c.cib(id), "//primitive[@id='major1']"));
+    CHECK(has(c.cib(id), "//primitive[@id='major2']"));
+    CHECK_FALSE(has(c.cib(id), "//primitive[@id='lonely']"));
+  }
+  CHECK(c.cib(1).adoptions() == 1);
+}
+
+TEST_CASE("equal versions with different content converge on the master's copy") {
+  Cluster c(2, 8);
+  c.settle();
+  c.net.partition({{1}, {2}});
+  c.settle();
+  auto a = submit(c.cib(1), create("resources", dummy("left")));
+  auto b = submit(c.cib(2), create("resources", dummy("right")));
+  c.settle();
+  REQUIRE(a->result);
+  REQUIRE(b->result);
+  REQUIRE(c.cib(1).store().version() == c.cib(2).store().version());
+  c.net.heal();
+  c.settle();
+  c.check_converged();
+  CHECK(has(c.cib(2), "//primitive[@id='left']"));
+  CHECK_FALSE(has(c.cib(2), "//primitive[@id='right']"));
+}
+
+TEST_CASE("a node joining late gets a full copy; a restarted node catches up") {
+  Cluster c(3, 3);
+  c.crash(3);
+  c.settle();
+  for (int i = 0; i < 3; ++i) {
+    auto a = submit(c.cib(1 + i % 2), create("resources", dummy("r" + std::to_string(i))));
+    c.settle();
+    REQUIRE(a->result);
+  }
+  c.restart(3);
+  c.settle();
+  c.check_converged();
+  CHECK(has(c.cib(3), "//primitive[@id='r2']"));
+  CHECK(c.cib(3).store().version() == CibVersion{0, 3, 0});
+  // Its updates flow like everyone's afterwards.
+  auto a = submit(c.cib(3), create("resources", dummy("late")));
+  c.settle();
+  REQUIRE(a->result);
+  c.check_converged();
+}
+
+TEST_CASE("a replica whose content diverged is caught by the digest and resynced") {
+  Cluster c(3, 4);
+  c.settle();
+  auto first = submit(c.cib(1), create("resources", dummy("r1")));
+  c.settle();
+  REQUIRE(first->result);
+  // Corrupt node 3's copy behind the replication's back, version unchanged.
+  Store& s3 = c.cib(3).mutable_store_for_test();
+  const CibVersion v = s3.version();
+  CibRequest sneaky = create("resources", dummy("sneaky"));
+  REQUIRE(s3.apply(sneaky, UpdateMeta{"x", "x", "x", 0}));
+  s3.set_version(v);
+  REQUIRE(c.cib(3).store().digest() != c.cib(1).store().digest());
+  const auto before = c.cib(3).adoptions();
+
+  auto next = submit(c.cib(2), create("resources", dummy("r2")));
+  c.settle();
+  REQUIRE(next->result);
+  CHECK(c.cib(3).adoptions() == before + 1);
+  c.check_converged();
+  CHECK_FALSE(has(c.cib(3), "//primitive[@id='sneaky']"));
+  CHECK(has(c.cib(3), "//primitive[@id='r2']"));
+}
+
+TEST_CASE("a replica that missed a version asks for a resync") {
+  Cluster c(3, 6);
+  c.settle();
+  c.cib(2).mutable_store_for_test().set_version(CibVersion{0, 0, 7});
+  auto a = submit(c.cib(1), create("resources", dummy("r1")));
+  c.settle();
+  REQUIRE(a->result);
+  c.check_converged();
+  CHECK(has(c.cib(2), "//primitive[@id='r1']"));
+}
+
+TEST_CASE("garbage on the group is ignored") {
+  Cluster c(2, 9);
+  c.settle();
+  auto spy = c.net.node(2).connect_cpg();
+  REQUIRE(spy);
+  REQUIRE((*spy)->join(kCibGroup));
+  c.settle();
+  const std::string digest = c.cib(1).store().digest();
+  for (const char* junk :
+       {"", "garbage", "<cibd t=\"diff\"/>", "<cibd t=\"req\" id=\"1\"/>",
+        "<cibd t=\"full\" tag=\"resync\"><cib/></cibd>", "<other/>", "<cibd t=\"what\"/>"}) {
+    REQUIRE((*spy)->send(junk));
+  }
+  c.settle();
+  // The spy never announces: the sync it caused ends on the master's timeout.
+  CHECK(c.cib(2).syncing());
+  c.clock.advance(std::chrono::seconds(6));
+  c.settle();
+  CHECK_FALSE(c.cib(2).syncing());
+  for (NodeId id = 1; id <= 2; ++id) CHECK(c.cib(id).store().digest() == digest);
+  auto a = submit(c.cib(2), create("resources", dummy("after")));
+  c.settle();
+  CHECK(a->result);
+}
+
+TEST_CASE("stop fails pending updates; queries are local and immediate") {
+  Cluster c(2, 10);
+  c.settle();
+  auto q = c.cib(2).query("resources");
+  REQUIRE(q);
+  CHECK(q->xml == "<resources/>");
+  auto a = submit(c.cib(2), create("resources", dummy("r")));
+  c.cib(2).stop();
+  REQUIRE(a->done);
+  CHECK(a->result.error().code() == ErrorCode::kIo);
+  auto b = submit(c.cib(2), create("resources", dummy("r")));
+  CHECK(b->result.error().code() == ErrorCode::kIo);
+  c.settle();
+}
+
+TEST_CASE("the standalone loopback group runs a replica of one") {
+  ManualClock clock;
+  LoopbackMessaging loop(clock, cluster::GroupMember{1, 100});
+  CibNode node(loop, clock, Store::empty());
+  REQUIRE(node.start());
+  clock.run_due();
+  CHECK_FALSE(node.syncing());
+  CHECK(node.is_master());
+  auto a = submit(node, create("resources", dummy("solo")));
+  for (int i = 0; i < 10 && !a->done; ++i) clock.run_due();
+  REQUIRE(a->done);
+  REQUIRE(a->result);
+  CHECK(a->result->version == CibVersion{0, 1, 0});
+  CHECK(has(node, "//primitive[@id='solo']"));
+}
+
+}  // namespace vigil::cibd

@@ -1,0 +1,579 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The CIB document and cibadmin's operations on it. Every update works on a
+// copy that is validated before it replaces the document (see store.hpp).
+#include "vigil/cibd/store.hpp"
+
+#include <libxml/xpath.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstring>
+#include <ctime>
+
+#include "vigil/cib/validate.hpp"
+#include "vigil/common/md5.hpp"
+
+namespace vigil::cibd {
+namespace {
+
+constexpr std::array<const char*, 4> kVolatileRootAttrs = {"cib-last-written", "update-origin",
+                                                           "update-client", "update-user"};
+constexpr std::array<const char*, 3> kVersionAttrs = {"admin_epoch", "epoch", "num_updates"};
+// Root attributes that belong to the cluster's state, not its configuration.
+constexpr std::array<const char*, 4> kStateRootAttrs = {"dc-uuid", "have-quorum", "crm_feature_set",
+                                                        "no-quorum-panic"};
+// Sections that may never be deleted.
+constexpr std::array<const char*, 7> kRequiredElements = {
+    "cib", "configuration", "status", "crm_config", "nodes", "resources", "constraints"};
+// Sections directly under <configuration>.
+constexpr std::array<const char*, 10> kConfigSections = {
+    "crm_config",  "nodes",  "resources",        "constraints", "rsc_defaults",
+    "op_defaults", "alerts", "fencing-topology", "tags",        "acls"};
+
+template <std::size_t N>
+bool in(const std::array<const char*, N>& set, std::string_view name) {
+  for (const char* s : set) {
+    if (name == s) return true;
+  }
+  return false;
+}
+
+struct XPathContextFree {
+  void operator()(xmlXPathContext* c) const { xmlXPathFreeContext(c); }
+};
+struct XPathObjectFree {
+  void operator()(xmlXPathObject* o) const { xmlXPathFreeObject(o); }
+};
+
+xmlNode* root_of(const xmlDoc* doc) {
+  return xmlDocGetRootElement(const_cast<xmlDoc*>(doc));
+}
+
+void set_attr(xmlNode* n, const char* name, const std::string& value) {
+  xmlSetProp(n, reinterpret_cast<const xmlChar*>(name),
+             reinterpret_cast<const xmlChar*>(value.c_str()));
+}
+
+std::string serialize_children(const xmlNode* n) {
+  std::string out;
+  for (xmlNode* c = n->children; c != nullptr; c = c->next) {
+    if (c->type == XML_ELEMENT_NODE) out += xml::to_string(c, false);
+  }
+  return out;
+}
+
+// The root's attributes except those in the excluded sets, in order.
+template <std::size_t A, std::size_t B>
+std::string root_attrs(const xmlNode* root, const std::array<const char*, A>& skip1,
+                       const std::array<const char*, B>& skip2, bool skip_state) {
+  std::string out = "<cib";
+  for (xmlAttr* a = root->properties; a != nullptr; a = a->next) {
+    const std::string_view name(reinterpret_cast<const char*>(a->name));
+    if (in(skip1, name) || in(skip2, name) || (skip_state && in(kStateRootAttrs, name))) continue;
+    out += ' ';
+    out += name;
+    out += "=\"";
+    xml::append_escaped(out, xml::attr_or(root, reinterpret_cast<const char*>(a->name)));
+    out += '"';
+  }
+  out += '>';
+  return out;
+}
+
+// What a configuration change is measured on: the root's configuration
+// attributes and the <configuration> element.
+std::string config_text(const xmlDoc* doc) {
+  const xmlNode* root = root_of(doc);
+  std::string out = root_attrs(root, kVolatileRootAttrs, kVersionAttrs, true);
+  if (const xmlNode* conf = xml::first_child(root, "configuration")) {
+    out += xml::to_string(conf, false);
+  }
+  return out;
+}
+
+Result<std::int64_t> read_counter(const xmlNode* root, const char* name) {
+  const std::optional<std::string> v = xml::attr(root, name);
+  if (!v) return std::int64_t{0};
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), value);
+  if (v->empty() || ec != std::errc() || end != v->data() + v->size() || value < 0) {
+    return Error(ErrorCode::kInvalidInput,
+                 std::string("<cib ") + name + "=\"" + *v + "\"> is not a non-negative integer");
+  }
+  return value;
+}
+
+void write_version(xmlDoc* doc, const CibVersion& v) {
+  xmlNode* root = root_of(doc);
+  set_attr(root, "admin_epoch", std::to_string(v.admin_epoch));
+  set_attr(root, "epoch", std::to_string(v.epoch));
+  set_attr(root, "num_updates", std::to_string(v.num_updates));
+}
+
+std::string format_time(std::int64_t seconds) {
+  const std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  if (localtime_r(&t, &tm) == nullptr) return std::to_string(seconds);
+  std::array<char, 64> buf{};
+  const std::size_t n = std::strftime(buf.data(), buf.size(), "%a %b %e %H:%M:%S %Y", &tm);
+  return std::string(buf.data(), n);
+}
+
+// --- scopes ----------------------------------------------------------------
+
+bool is_xpath(std::string_view scope) {
+  return !scope.empty() && scope.front() == '/';
+}
+
+bool known_section(std::string_view s) {
+  return s == "cib" || s == "configuration" || s == "status" || in(kConfigSections, s);
+}
+
+Status check_scope(std::string_view scope) {
+  if (scope.empty() || is_xpath(scope) || known_section(scope)) return ok_status();
+  return Error(ErrorCode::kInvalidInput,
+               "unknown CIB section '" + std::string(scope) +
+                   "' (expected configuration, status, crm_config, nodes, resources, constraints, "
+                   "rsc_defaults, op_defaults, alerts, fencing-topology, tags, acls, or an XPath)");
+}
+
+// The element a section name stands for; created when `create` (the
+// configuration sections and status only).
+xmlNode* section(xmlDoc* doc, std::string_view name, bool create) {
+  xmlNode* root = root_of(doc);
+  if (name.empty() || name == "cib") return root;
+  xmlNode* parent = root;
+  if (name != "configuration" && name != "status") {
+    parent = xml::first_child(root, "configuration");
+    if (parent == nullptr) {
+      if (!create) return nullptr;
+      parent =
+          xmlNewChild(root, nullptr, reinterpret_cast<const xmlChar*>("configuration"), nullptr);
+    }
+  }
+  const std::string n(name);
+  xmlNode* found = xml::first_child(parent, n.c_str());
+  if (found == nullptr && create) {
+    found = xmlNewChild(parent, nullptr, reinterpret_cast<const xmlChar*>(n.c_str()), nullptr);
+  }
+  return found;
+}
+
+Result<std::vector<xmlNode*>> xpath_nodes(xmlDoc* doc, std::string_view expr) {
+  std::unique_ptr<xmlXPathContext, XPathContextFree> ctx(xmlXPathNewContext(doc));
+  if (!ctx) return Error(ErrorCode::kInternal, "cannot allocate an XPath context");
+  const std::string e(expr);
+  std::unique_ptr<xmlXPathObject, XPathObjectFree> obj(
+      xmlXPathEvalExpression(reinterpret_cast<const xmlChar*>(e.c_str()), ctx.get()));
+  if (!obj) return Error(ErrorCode::kInvalidInput, "invalid XPath expression '" + e + "'");
+  std::vector<xmlNode*> out;
+  if (obj->type != XPATH_NODESET) {
+    return Error(ErrorCode::kInvalidInput, "XPath '" + e + "' does not select elements");
+  }
+  if (obj->nodesetval != nullptr) {
+    for (int i = 0; i < obj->nodesetval->nodeNr; ++i) {
+      xmlNode* n = obj->nodesetval->nodeTab[i];
+      if (n != nullptr && n->type == XML_ELEMENT_NODE) out.push_back(n);
+    }
+  }
+  return out;
+}
+
+// The one element an update works on.
+Result<xmlNode*> target(xmlDoc* doc, std::string_view scope, bool create_section) {
+  if (is_xpath(scope)) {
+    auto nodes = xpath_nodes(doc, scope);
+    if (!nodes) return nodes.error();
+    if (nodes->empty()) {
+      return Error(ErrorCode::kNotFound, "XPath '" + std::string(scope) + "' matches nothing");
+    }
+    if (nodes->size() > 1) {
+      return Error(ErrorCode::kInvalidInput, "XPath '" + std::string(scope) + "' matches " +
+                                                 std::to_string(nodes->size()) +
+                                                 " elements; this operation needs exactly one");
+    }
+    return nodes->front();
+  }
+  xmlNode* n = section(doc, scope, create_section);
+  if (n == nullptr) {
+    return Error(ErrorCode::kNotFound, "section '" + std::string(scope) + "' is not in the CIB");
+  }
+  return n;
+}
+
+// Same tag, and same id (both absent counts as the same).
+bool same_entity(const xmlNode* a, const xmlNode* b) {
+  return xml::name(a) == xml::name(b) && xml::attr(a, "id") == xml::attr(b, "id");
+}
+
+// Depth-first, `from` itself first.
+xmlNode* find_entity(xmlNode* from, const xmlNode* like) {
+  if (same_entity(from, like)) return from;
+  for (xmlNode* c = from->children; c != nullptr; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    if (xmlNode* f = find_entity(c, like)) return f;
+  }
+  return nullptr;
+}
+
+xmlNode* find_child_entity(xmlNode* parent, const xmlNode* like) {
+  for (xmlNode* c = parent->children; c != nullptr; c = c->next) {
+    if (c->type == XML_ELEMENT_NODE && same_entity(c, like)) return c;
+  }
+  return nullptr;
+}
+
+// "name++" and "name+=N" where name is the attribute's own name.
+std::string expand_increment(const xmlNode* target, const std::string& name,
+                             const std::string& value) {
+  if (value.size() <= name.size() + 1 || value.compare(0, name.size(), name) != 0) return value;
+  const std::string_view rest = std::string_view(value).substr(name.size());
+  std::int64_t delta = 0;
+  if (rest == "++") {
+    delta = 1;
+  } else if (rest.size() > 2 && rest.substr(0, 2) == "+=") {
+    const std::string_view num = rest.substr(2);
+    const auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), delta);
+    if (ec != std::errc() || end != num.data() + num.size()) return value;
+  } else {
+    return value;
+  }
+  std::int64_t current = 0;
+  if (auto cur = xml::attr(target, name.c_str())) {
+    const auto [end, ec] = std::from_chars(cur->data(), cur->data() + cur->size(), current);
+    if (ec != std::errc() || end != cur->data() + cur->size()) current = 0;
+  }
+  constexpr std::int64_t kInfinity = 1'000'000;  // Pacemaker's score INFINITY caps counters
+  std::int64_t result = current + delta;
+  if (result > kInfinity) result = kInfinity;
+  if (result < -kInfinity) result = -kInfinity;
+  return std::to_string(result);
+}
+
+// cibadmin --modify's merge: attributes set, children matched by tag + id
+// and merged, missing ones appended.
+void merge(xmlNode* target, const xmlNode* update, bool is_root) {
+  for (xmlAttr* a = update->properties; a != nullptr; a = a->next) {
+    const std::string name(reinterpret_cast<const char*>(a->name));
+    if (is_root && (in(kVersionAttrs, name) || in(kVolatileRootAttrs, name))) continue;
+    const std::string value = xml::attr_or(update, name.c_str());
+    set_attr(target, name.c_str(), expand_increment(target, name, value));
+  }
+  for (xmlNode* c = update->children; c != nullptr; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    if (xmlNode* match = find_child_entity(target, c)) {
+      merge(match, c, false);
+    } else {
+      xmlAddChild(target, xmlDocCopyNode(c, target->doc, 1));
+    }
+  }
+}
+
+Result<xml::DocPtr> parse_payload(const CibRequest& request) {
+  if (request.payload.empty()) {
+    return Error(ErrorCode::kInvalidInput,
+                 std::string(to_string(request.op)) + " needs an XML element to work with");
+  }
+  auto doc = xml::parse_string(request.payload, "request payload");
+  if (!doc) return doc.error();
+  return doc;
+}
+
+}  // namespace
+
+// --- free functions -----------------------------------------------------------
+
+std::string cib_digest(const xmlDoc* doc) {
+  const xmlNode* root = root_of(doc);
+  std::string text = root_attrs(root, kVolatileRootAttrs, std::array<const char*, 0>{}, false);
+  text += serialize_children(root);
+  text += "</cib>";
+  return md5_hex(text);
+}
+
+Result<CibVersion> read_version(const xmlDoc* doc) {
+  const xmlNode* root = root_of(doc);
+  if (root == nullptr || !xml::is(root, "cib")) {
+    return Error(ErrorCode::kInvalidInput, "the document's root is not <cib>");
+  }
+  CibVersion v;
+  auto a = read_counter(root, "admin_epoch");
+  if (!a) return a.error();
+  auto e = read_counter(root, "epoch");
+  if (!e) return e.error();
+  auto n = read_counter(root, "num_updates");
+  if (!n) return n.error();
+  v.admin_epoch = *a;
+  v.epoch = *e;
+  v.num_updates = *n;
+  return v;
+}
+
+// --- Store ------------------------------------------------------------------
+
+Store::Store(xml::DocPtr doc, CibVersion version) : doc_(std::move(doc)), version_(version) {
+  refresh_digest();
+}
+Store::Store(Store&&) noexcept = default;
+Store& Store::operator=(Store&&) noexcept = default;
+Store::~Store() = default;
+
+Store Store::empty() {
+  const std::string text = std::string("<cib admin_epoch=\"0\" epoch=\"0\" num_updates=\"0\" ") +
+                           "validate-with=\"" + kDefaultSchema +
+                           "\"><configuration><crm_config/><nodes/><resources/><constraints/>"
+                           "</configuration><status/></cib>";
+  auto doc = xml::parse_string(text, "empty CIB");
+  return Store(std::move(doc).value(), CibVersion{});
+}
+
+Result<Store> Store::from_doc(xml::DocPtr doc, bool validate) {
+  auto version = read_version(doc.get());
+  if (!version) return version.error();
+  xmlNode* root = root_of(doc.get());
+  if (xml::first_child(root, "status") == nullptr) {
+    xmlNewChild(root, nullptr, reinterpret_cast<const xmlChar*>("status"), nullptr);
+  }
+  if (validate) {
+    if (Status s = cib::validate_cib(doc.get()); !s) return s.error();
+  }
+  write_version(doc.get(), *version);
+  return Store(std::move(doc), *version);
+}
+
+Result<Store> Store::from_xml(std::string_view text, bool validate) {
+  auto doc = xml::parse_string(text, "CIB");
+  if (!doc) return doc.error();
+  return from_doc(std::move(doc).value(), validate);
+}
+
+Store Store::clone() const {
+  return Store(xml::DocPtr(xmlCopyDoc(doc_.get(), 1)), version_);
+}
+
+std::string Store::to_xml(bool pretty) const {
+  return xml::to_string(doc_.get(), pretty);
+}
+
+void Store::refresh_digest() {
+  digest_ = cib_digest(doc_.get());
+}
+
+void Store::set_version(CibVersion version) {
+  version_ = version;
+  write_version(doc_.get(), version);
+  refresh_digest();
+}
+
+void Store::reset(xml::DocPtr doc) {
+  doc_ = std::move(doc);
+  auto v = read_version(doc_.get());
+  version_ = v ? *v : CibVersion{};
+  refresh_digest();
+}
+
+Result<std::string> Store::query(std::string_view scope) const {
+  if (Status s = check_scope(scope); !s) return s.error();
+  if (is_xpath(scope)) {
+    auto nodes = xpath_nodes(doc_.get(), scope);
+    if (!nodes) return nodes.error();
+    if (nodes->empty()) {
+      return Error(ErrorCode::kNotFound, "XPath '" + std::string(scope) + "' matches nothing");
+    }
+    if (nodes->size() == 1) return xml::to_string(nodes->front(), false);
+    std::string out = "<xpath-query>";
+    for (xmlNode* n : *nodes) out += xml::to_string(n, false);
+    return out + "</xpath-query>";
+  }
+  xmlNode* n = section(doc_.get(), scope, false);
+  if (n == nullptr) {
+    return Error(ErrorCode::kNotFound, "section '" + std::string(scope) + "' is not in the CIB");
+  }
+  return xml::to_string(n, false);
+}
+
+Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& meta,
+                                   bool validate) {
+  if (request.op == CibOp::kQuery) {
+    return Error(ErrorCode::kInvalidInput, "a query is not an update");
+  }
+  if (Status s = check_scope(request.scope); !s) return s.error();
+  if (request.expect_version && *request.expect_version != version_.config()) {
+    return Error(ErrorCode::kInvalidInput, "CIB version is " + version_.config().to_string() +
+                                               ", expected " + request.expect_version->to_string());
+  }
+
+  xml::DocPtr work(xmlCopyDoc(doc_.get(), 1));
+  if (!work) return Error(ErrorCode::kInternal, "cannot copy the CIB");
+  xmlDoc* doc = work.get();
+  std::optional<CibVersion> replaced_version;  // a whole-CIB replace's own version
+
+  switch (request.op) {
+    case CibOp::kQuery:
+      break;
+    case CibOp::kCreate: {
+      auto payload = parse_payload(request);
+      if (!payload) return payload.error();
+      auto parent = target(doc, request.scope, true);
+      if (!parent) return parent.error();
+      const xmlNode* input = root_of(payload->get());
+      if (same_entity(*parent, input) && !is_xpath(request.scope)) {
+        // cibadmin -C -o resources -X '<resources>...': merge into the section.
+        merge(*parent, input, *parent == root_of(doc));
+        break;
+      }
+      if (find_child_entity(*parent, input) != nullptr) {
+        return Error(ErrorCode::kInvalidInput,
+                     "<" + std::string(xml::name(input)) + " id=\"" + xml::attr_or(input, "id") +
+                         "\"> already exists under <" + std::string(xml::name(*parent)) + ">");
+      }
+      xmlAddChild(*parent, xmlDocCopyNode(const_cast<xmlNode*>(input), doc, 1));
+      break;
+    }
+    case CibOp::kModify: {
+      auto payload = parse_payload(request);
+      if (!payload) return payload.error();
+      auto scope_el = target(doc, request.scope, true);
+      if (!scope_el) return scope_el.error();
+      const xmlNode* input = root_of(payload->get());
+      xmlNode* match = find_entity(*scope_el, input);
+      if (match == nullptr) {
+        if (!request.allow_create) {
+          return Error(ErrorCode::kNotFound,
+                       "no <" + std::string(xml::name(input)) +
+                           (xml::has_attr(input, "id") ? " id=\"" + xml::attr_or(input, "id") + "\""
+                                                       : std::string()) +
+                           "> to modify in " +
+                           (request.scope.empty() ? std::string("the CIB") : request.scope));
+        }
+        xmlAddChild(*scope_el, xmlDocCopyNode(const_cast<xmlNode*>(input), doc, 1));
+      } else {
+        merge(match, input, match == root_of(doc));
+      }
+      break;
+    }
+    case CibOp::kReplace: {
+      auto payload = parse_payload(request);
+      if (!payload) return payload.error();
+      auto scope_el = target(doc, request.scope, false);
+      if (!scope_el) return scope_el.error();
+      const xmlNode* input = root_of(payload->get());
+      xmlNode* match = find_entity(*scope_el, input);
+      if (match == nullptr && xml::name(*scope_el) == xml::name(input)) match = *scope_el;
+      if (match == nullptr) {
+        return Error(ErrorCode::kNotFound, "no <" + std::string(xml::name(input)) + " id=\"" +
+                                               xml::attr_or(input, "id") + "\"> to replace");
+      }
+      if (match == root_of(doc)) {
+        auto v = read_version(payload->get());
+        if (!v) return v.error();
+        if (*v < version_ && !request.force) {
+          return Error(ErrorCode::kInvalidInput,
+                       "replacement CIB " + v->to_string() + " is older than the current " +
+                           version_.to_string() + " (force it to overwrite)");
+        }
+        replaced_version = *v;
+        xmlNode* copy = xmlDocCopyNode(const_cast<xmlNode*>(input), doc, 1);
+        xmlDocSetRootElement(doc, copy);
+        xmlFreeNode(match);
+        if (xml::first_child(copy, "status") == nullptr) {
+          xmlNewChild(copy, nullptr, reinterpret_cast<const xmlChar*>("status"), nullptr);
+        }
+      } else {
+        xmlNode* copy = xmlDocCopyNode(const_cast<xmlNode*>(input), doc, 1);
+        xmlReplaceNode(match, copy);
+        xmlFreeNode(match);
+      }
+      break;
+    }
+    case CibOp::kDelete: {
+      std::vector<xmlNode*> victims;
+      if (is_xpath(request.scope)) {
+        auto nodes = xpath_nodes(doc, request.scope);
+        if (!nodes) return nodes.error();
+        victims = std::move(nodes).value();
+      } else if (!request.payload.empty()) {
+        // cibadmin -D -o SECTION -X '<tag id=.../>': the first match in the section.
+        auto payload = parse_payload(request);
+        if (!payload) return payload.error();
+        if (xmlNode* s = section(doc, request.scope, false)) {
+          if (xmlNode* m = find_entity(s, root_of(payload->get()))) victims.push_back(m);
+        }
+      } else {
+        if (xmlNode* s = section(doc, request.scope, false)) victims.push_back(s);
+      }
+      for (xmlNode* v : victims) {
+        const bool required = in(kRequiredElements, xml::name(v)) &&
+                              (v == root_of(doc) || v->parent == root_of(doc) ||
+                               (v->parent != nullptr && xml::is(v->parent, "configuration") &&
+                                v->parent->parent == root_of(doc)));
+        if (required) {
+          return Error(ErrorCode::kInvalidInput,
+                       "<" + std::string(xml::name(v)) + "> is required and cannot be deleted");
+        }
+      }
+      // Unlink only the outermost matches: a nested one goes with its ancestor.
+      std::vector<xmlNode*> tops;
+      for (xmlNode* v : victims) {
+        bool nested = false;
+        for (xmlNode* p = v->parent; p != nullptr && !nested; p = p->parent) {
+          nested = std::find(victims.begin(), victims.end(), p) != victims.end();
+        }
+        if (!nested) tops.push_back(v);
+      }
+      for (xmlNode* v : tops) {
+        xmlUnlinkNode(v);
+        xmlFreeNode(v);
+      }
+      break;
+    }
+  }
+
+  UpdateOutcome out;
+  out.previous = version_;
+  // The version attributes are part of the digest, and a payload may carry
+  // its own: compare with the current version written back first.
+  write_version(doc, version_);
+  const std::string after = cib_digest(doc);
+  out.changed = after != digest_;
+  if (!out.changed && !replaced_version) {
+    out.current = version_;
+    return out;
+  }
+  out.changed = true;
+  out.config_changed = config_text(doc) != config_text(doc_.get());
+
+  CibVersion next = version_;
+  if (replaced_version && *replaced_version > version_) {
+    next = *replaced_version;
+    if (out.config_changed && replaced_version->config() == version_.config()) {
+      next.epoch += 1;
+      next.num_updates = 0;
+    }
+  } else if (out.config_changed) {
+    next.epoch += 1;
+    next.num_updates = 0;
+  } else {
+    next.num_updates += 1;
+  }
+  write_version(doc, next);
+  xmlNode* root = root_of(doc);
+  if (out.config_changed) set_attr(root, "cib-last-written", format_time(meta.wall_seconds));
+  if (!meta.origin.empty()) set_attr(root, "update-origin", meta.origin);
+  if (!meta.client.empty()) set_attr(root, "update-client", meta.client);
+  if (!meta.user.empty()) set_attr(root, "update-user", meta.user);
+
+  if (validate) {
+    if (Status s = cib::validate_cib(doc); !s) {
+      return s.error().with_context("the result would not validate");
+    }
+  }
+  doc_ = std::move(work);
+  version_ = next;
+  refresh_digest();
+  out.current = next;
+  return out;
+}
+
+}  // namespace vigil::cibd

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vigil/cibd/store.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace vigil::cibd {
+namespace {
+
+constexpr const char* kDummy =
+    R"(<primitive id="d1" class="ocf" provider="pacemaker" type="Dummy"/>)";
+
+CibRequest req(CibOp op, std::string scope, std::string payload = {}) {
+  CibRequest r;
+  r.op = op;
+  r.scope = std::move(scope);
+  r.payload = std::move(payload);
+  r.client = "test";
+  return r;
+}
+
+UpdateMeta meta() {
+  return UpdateMeta{"node1", "test", "root", 1'700'000'000};
+}
+
+Store with_dummy() {
+  Store s = Store::empty();
+  auto r = s.apply(req(CibOp::kCreate, "resources", kDummy), meta());
+  REQUIRE(r);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("an empty CIB is version 0:0:0 with the default schema and every section") {
+  Store s = Store::empty();
+  CHECK(s.version() == CibVersion{0, 0, 0});
+  auto all = s.query("");
+  REQUIRE(all);
+  CHECK(all->find("validate-with=\"pacemaker-3.9\"") != std::string::npos);
+  for (const char* section : {"crm_config", "nodes", "resources", "constraints", "status"}) {
+    CHECK(s.query(section));
+  }
+  CHECK(s.query("rsc_defaults").error().code() == ErrorCode::kNotFound);
+  CHECK(s.query("bogus").error().code() == ErrorCode::kInvalidInput);
+}
+
+TEST_CASE("create adds a child, bumps epoch, and refuses an existing id") {
+  Store s = Store::empty();
+  auto r = s.apply(req(CibOp::kCreate, "resources", kDummy), meta());
+  REQUIRE(r);
+  CHECK(r->config_changed);
+  CHECK(r->previous == CibVersion{0, 0, 0});
+  CHECK(s.version() == CibVersion{0, 1, 0});
+  auto q = s.query("//primitive[@id='d1']");
+  REQUIRE(q);
+  CHECK(q->find("type=\"Dummy\"") != std::string::npos);
+  auto root = s.query("");
+  CHECK(root->find("update-origin=\"node1\"") != std::string::npos);
+  CHECK(root->find("cib-last-written=") != std::string::npos);
+
+  const std::string digest = s.digest();
+  auto again = s.apply(req(CibOp::kCreate, "resources", kDummy), meta());
+  REQUIRE_FALSE(again);
+  CHECK(again.error().message().find("already exists") != std::string::npos);
+  CHECK(s.version() == CibVersion{0, 1, 0});
+  CHECK(s.digest() == digest);
+}
+
+TEST_CASE("a status change bumps num_updates only; a later configuration change resets it") {
+  Store s = with_dummy();
+  auto r = s.apply(req(CibOp::kModify, "status",
+                       R"(<status><node_state id="1" uname="node1" in_ccm="true"/></status>)"),
+                   meta());
+  REQUIRE(r);
+  CHECK_FALSE(r->config_changed);
+  CHECK(s.version() == CibVersion{0, 1, 1});
+  REQUIRE(s.apply(req(CibOp::kModify, "status", R"(<node_state id="1" crmd="online"/>)"), meta()));
+  CHECK(s.version() == CibVersion{0, 1, 2});
+  auto ns = s.query("//node_state[@id='1']");
+  REQUIRE(ns);
+  CHECK(ns->find("in_ccm=\"true\"") != std::string::npos);
+  CHECK(ns->find("crmd=\"online\"") != std::string::npos);
+
+  REQUIRE(
+      s.apply(req(CibOp::kModify, "resources", R"(<primitive id="d1" description="x"/>)"), meta()));
+  CHECK(s.version() == CibVersion{0, 2, 0});
+}
+
+TEST_CASE("modify of the root sets cluster attributes but never the version") {
+  Store s = with_dummy();
+  auto r = s.apply(
+      req(CibOp::kModify, "", R"(<cib have-quorum="1" dc-uuid="1" epoch="99" admin_epoch="7"/>)"),
+      meta());
+  REQUIRE(r);
+  CHECK_FALSE(r->config_changed);
+  CHECK(s.version() == CibVersion{0, 1, 1});
+  auto root = s.query("");
+  CHECK(root->find("have-quorum=\"1\"") != std::string::npos);
+  CHECK(root->find("dc-uuid=\"1\"") != std::string::npos);
+}
+
+TEST_CASE("modify merges children by tag and id, creates missing ones, expands ++") {
+  Store s = with_dummy();
+  REQUIRE(s.apply(req(CibOp::kModify, "resources",
+                      R"(<primitive id="d1"><meta_attributes id="d1-meta">)"
+                      R"(<nvpair id="d1-ms" name="migration-threshold" value="3"/>)"
+                      R"(</meta_attributes></primitive>)"),
+                  meta()));
+  REQUIRE(s.apply(req(CibOp::kModify, "resources",
+                      R"(<nvpair id="d1-ms" name="migration-threshold" value="value+=2"/>)"),
+                  meta()));
+  auto q = s.query("//nvpair[@id='d1-ms']");
+  REQUIRE(q);
+  CHECK(q->find("value=\"5\"") != std::string::npos);
+  REQUIRE(s.apply(req(CibOp::kModify, "resources",
+                      R"(<nvpair id="d1-ms" name="migration-threshold" value="value++"/>)"),
+                  meta()));
+  CHECK(s.query("//nvpair[@id='d1-ms']")->find("value=\"6\"") != std::string::npos);
+
+  auto missing = s.apply(req(CibOp::kModify, "resources", R"(<primitive id="nope"/>)"), meta());
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code() == ErrorCode::kNotFound);
+}
+
+TEST_CASE("an update that would not validate is refused with the validator's message") {
+  Store s = with_dummy();
+  const CibVersion v = s.version();
+  const std::string digest = s.digest();
+  auto r =
+      s.apply(req(CibOp::kCreate, "resources", R"(<primitive id="bad" type="Dummy"/>)"), meta());
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == ErrorCode::kInvalidInput);
+  CHECK(r.error().message().find("would not validate") != std::string::npos);
+  CHECK(s.version() == v);
+  CHECK(s.digest() == digest);
+  CHECK_FALSE(s.query("//primitive[@id='bad']"));
+}
+
+TEST_CASE("garbage payloads and bad scopes are refused and change nothing") {
+  Store s = with_dummy();
+  const std::string digest = s.digest();
+  CHECK(s.apply(req(CibOp::kCreate, "resources", "<primitive"), meta()).error().code() ==
+        ErrorCode::kInvalidInput);
+  CHECK(s.apply(req(CibOp::kCreate, "resources", ""), meta()).error().code() ==
+        ErrorCode::kInvalidInput);
+  CHECK(s.apply(req(CibOp::kCreate, "nonsense", kDummy), meta()).error().code() ==
+        ErrorCode::kInvalidInput);
+  CHECK(s.apply(req(CibOp::kCreate, "/cib/[[", kDummy), meta()).error().code() ==
+        ErrorCode::kInvalidInput);
+  CHECK(s.apply(req(CibOp::kQuery, ""), meta()).error().code() == ErrorCode::kInvalidInput);
+  CHECK(s.digest() == digest);
+}
+
+TEST_CASE("expect_version is a compare-and-swap on admin_epoch:epoch") {
+  Store s = with_dummy();
+  CibRequest r = req(CibOp::kModify, "resources", R"(<primitive id="d1" description="a"/>)");
+  r.expect_version = ConfigVersion{0, 0};
+  auto refused = s.apply(r, meta());
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message() == "CIB version is 0:1, expected 0:0");
+  r.expect_version = ConfigVersion{0, 1};
+  REQUIRE(s.apply(r, meta()));
+  CHECK(s.version() == CibVersion{0, 2, 0});
+}
+
+TEST_CASE("replace of the whole CIB refuses an older copy unless forced") {
+  Store s = with_dummy();
+  REQUIRE(
+      s.apply(req(CibOp::kModify, "resources", R"(<primitive id="d1" description="a"/>)"), meta()));
+  REQUIRE(s.version() == CibVersion{0, 2, 0});
+  Store old = Store::empty();  // 0:0:0, no resources
+  CibRequest r = req(CibOp::kReplace, "", old.to_xml());
+  auto refused = s.apply(r, meta());
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message().find("older") != std::string::npos);
+  CHECK(s.query("//primitive[@id='d1']"));
+
+  r.force = true;
+  auto forced = s.apply(r, meta());
+  REQUIRE(forced);
+  CHECK_FALSE(s.query("//primitive[@id='d1']"));
+  CHECK(s.version() > CibVersion{0, 2, 0});  // versions never go back
+
+  // A newer copy keeps its own version.
+  std::string newer = with_dummy().to_xml();
+  const auto pos = newer.find("epoch=\"1\"");
+  REQUIRE(pos != std::string::npos);
+  newer.replace(pos, 9, "epoch=\"40\"");
+  REQUIRE(s.apply(req(CibOp::kReplace, "", newer), meta()));
+  CHECK(s.version() == CibVersion{0, 40, 0});
+}
+
+TEST_CASE("replace of one element swaps it whole") {
+  Store s = with_dummy();
+  REQUIRE(s.apply(req(CibOp::kReplace, "resources",
+                      R"(<primitive id="d1" class="ocf" provider="heartbeat" type="IPaddr2"/>)"),
+                  meta()));
+  auto q = s.query("//primitive[@id='d1']");
+  CHECK(q->find("IPaddr2") != std::string::npos);
+  CHECK(s.version() == CibVersion{0, 2, 0});
+}
+
+TEST_CASE("delete removes every match, nothing is fine, required sections are kept") {
+  Store s = with_dummy();
+  REQUIRE(s.apply(req(CibOp::kCreate, "resources",
+                      R"(<primitive id="d2" class="ocf" provider="pacemaker" type="Dummy"/>)"),
+                  meta()));
+  const CibVersion v = s.version();
+  auto none = s.apply(req(CibOp::kDelete, "//primitive[@id='zzz']"), meta());
+  REQUIRE(none);
+  CHECK_FALSE(none->changed);
+  CHECK(s.version() == v);
+
+  auto both = s.apply(req(CibOp::kDelete, "//primitive[@type='Dummy']"), meta());
+  REQUIRE(both);
+  CHECK(both->config_changed);
+  CHECK_FALSE(s.query("//primitive"));
+
+  for (const char* scope : {"/cib", "/cib/configuration", "resources", "/cib/status"}) {
+    auto r = s.apply(req(CibOp::kDelete, scope), meta());
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message().find("required") != std::string::npos);
+  }
+  CHECK(s.query("resources"));
+}
+
+TEST_CASE("the digest ignores who wrote last but not the content") {
+  Store a = with_dummy();
+  Store b = Store::empty();
+  REQUIRE(b.apply(req(CibOp::kCreate, "resources", kDummy),
+                  UpdateMeta{"node2", "other", "hacluster", 1'800'000'000}));
+  CHECK(a.version() == b.version());
+  CHECK(a.digest() == b.digest());
+  REQUIRE(b.apply(req(CibOp::kModify, "", R"(<cib have-quorum="1"/>)"), meta()));
+  CHECK(a.digest() != b.digest());
+}
+
+TEST_CASE("documents that are not CIBs are refused") {
+  CHECK_FALSE(Store::from_xml("<notcib/>"));
+  CHECK_FALSE(Store::from_xml(R"(<cib epoch="x"><configuration/></cib>)", false));
+  CHECK_FALSE(Store::from_xml("garbage"));
+  auto ok = Store::from_xml(with_dummy().to_xml());
+  REQUIRE(ok);
+  CHECK(ok->version() == CibVersion{0, 1, 0});
+}
+
+}  // namespace vigil::cibd
