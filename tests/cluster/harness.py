@@ -202,8 +202,9 @@ class Client:
     (analyze.py's format). Bounded by max_requests and max_in_flight."""
 
     def __init__(self, addr, log_path=None, period=0.05, budget=0.2, max_requests=2400,
-                 max_in_flight=8):
+                 max_in_flight=8, port=80):
         self.addr = addr
+        self.port = port
         self.log_path = log_path
         self.period = period
         self.budget = budget
@@ -224,7 +225,7 @@ class Client:
     def _one(self):
         try:
             t0 = time.time()
-            rc, body = http_get(self.addr, timeout=self.budget)
+            rc, body = http_get(self.addr, self.port, timeout=self.budget)
             t1 = time.time()
             with self._lock:
                 self.records.append((t0, t1, rc, body or "none"))

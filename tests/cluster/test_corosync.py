@@ -20,6 +20,8 @@ Three nodes (no two_node):
     loses quorum; messages stay on their side;
   - link restored: the partitions merge, everyone quorate again;
   - corosync killed under a probe: the adapters report the loss, exit 69.
+The harness itself: a pre-existing namespace of the same name is refused and
+left alone; a process killed with SIGTERM tears its cluster down.
 Exits 77 (skipped) without root, `ip netns` or corosync.
 """
 import argparse
@@ -327,6 +329,66 @@ def three_nodes(args, work):
         c.down()
 
 
+def harness_guarantees(args, work):
+    """What the harness promises about what it touches and leaves behind."""
+    # 1. A namespace of the same name that this run did not create is refused
+    #    and survives the run's teardown.
+    tag = "s%03x" % (os.getpid() % 4096)
+    c = harness.Cluster(os.path.join(work, "foreign"), nodes=2, stack="corosync", tag=tag,
+                        apache=False)
+    foreign = c.netns(2)
+    harness.run(["ip", "netns", "add", foreign])
+    try:
+        refused = None
+        try:
+            c.up()
+        except HarnessError as e:
+            refused = str(e)
+        finally:
+            c.down()
+        check(refused is not None and "not created by this run" in refused,
+              "up() refuses a pre-existing namespace of the same name (%s)" % refused)
+        check(foreign in c._netns_list(), "teardown leaves the foreign namespace alone")
+        check(c.bridge not in c._existing_links() and c.netns(1) not in c._netns_list(),
+              "teardown removes what the run did create (bridge, node1's namespace)")
+    finally:
+        harness.run(["ip", "netns", "del", foreign], check=False)
+
+    # 2. A process using the harness that is killed with SIGTERM tears its
+    #    cluster down on the way out (signal handler), leaving no process.
+    sub = os.path.join(work, "sigterm")
+    code = ("import sys, time; sys.path.insert(0, %r); import harness; "
+            "c = harness.Cluster(%r, nodes=2, stack='corosync', apache=False); c.up(); "
+            "print('UP', c.tag, c.subnet, flush=True); time.sleep(120)"
+            % (os.path.dirname(os.path.realpath(__file__)), sub))
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+    try:
+        line = ""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = p.stdout.readline()
+            if not line or line.startswith("UP "):
+                break
+        check(line.startswith("UP "), "a child process brings a cluster up")
+        _, tag2, _subnet = line.split()
+        c2 = harness.Cluster(sub, nodes=2, tag=tag2)
+        shells = [c2.shell_pid(i) for i in c2.nodes()]
+        check(all(shells), "both node shells run")
+        p.send_signal(15)
+        rc = p.wait(timeout=60)
+        check(rc == 128 + 15, "SIGTERM: the child exits 143 after tearing down (got %s)" % rc)
+        check(not any(c2.netns(i) in c2._netns_list() for i in c2.nodes()) and
+              c2.bridge not in c2._existing_links(),
+              "SIGTERM: the child's namespaces and bridge are gone")
+        check(all(harness.proc_start_time(pid) is None for pid in shells),
+              "SIGTERM: the child's node processes are gone")
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait(timeout=10)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--probe", required=True)
@@ -349,6 +411,7 @@ def main():
     try:
         res = two_nodes(args, work)
         res.update(three_nodes(args, work))
+        harness_guarantees(args, work)
         ok = True
         print("PASS " + json.dumps(res))
         return 0

@@ -1,0 +1,184 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The harness's pure parts, without root or namespaces: client-log analysis,
+corosync log timestamps, statistics, the HTTP probe against local servers,
+and the refusal of bad arguments."""
+import http.server
+import os
+import socket
+import sys
+import tempfile
+import threading
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import harness  # noqa: E402
+
+
+class Page(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/":
+            body = b"node7\n"
+            self.send_response(200)
+        else:
+            body = b"missing"
+            self.send_response(404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class AnalyzeSwitch(unittest.TestCase):
+    # (t_start, t_end, rc, body); the event at t=100
+    RECORDS = [
+        (99.00, 99.01, 0, "node1"),
+        (99.95, 99.96, 0, "node1"),   # last answer of the old node
+        (100.05, 100.25, 28, "none"),
+        (100.10, 100.30, 7, "none"),
+        (103.00, 103.02, 0, "node2"),  # first answer of the new node
+        (103.05, 103.06, 0, "node2"),
+    ]
+
+    def test_takeover_outage_and_failed_requests(self):
+        r = harness.analyze_switch(self.RECORDS, 100.0, "node1", "node2")
+        self.assertAlmostEqual(r["t_first_ok"], 3.02)
+        self.assertAlmostEqual(r["outage"], 103.02 - 99.96, places=3)
+        self.assertEqual(r["failed_requests"], 2)
+        self.assertEqual(r["requests_total"], 6)
+
+    def test_answers_before_the_event_do_not_count_as_the_new_node(self):
+        recs = [(99.0, 99.1, 0, "node2"), (99.5, 99.6, 0, "node1"), (101.0, 101.1, 0, "node2")]
+        r = harness.analyze_switch(recs, 100.0, "node1", "node2")
+        self.assertAlmostEqual(r["t_first_ok"], 1.1)
+        self.assertAlmostEqual(r["outage"], 1.5)
+
+    def test_no_answer_from_the_new_node_is_an_error(self):
+        r = harness.analyze_switch(self.RECORDS, 100.0, "node1", "node3")
+        self.assertIn("error", r)
+
+
+class LogTimes(unittest.TestCase):
+    def test_hires_timestamp(self):
+        t = harness.parse_corosync_time(
+            "Nov 25 17:20:01.250 [1234] node2 corosync notice  [QUORUM] Members left: 1", 2026)
+        # 2026-11-25 17:20:01.25 UTC
+        self.assertAlmostEqual(t, 1795627201.25, places=3)
+        self.assertIsNone(harness.parse_corosync_time("garbage line", 2026))
+        self.assertIsNone(harness.parse_corosync_time("Foo 99 25:61:61.0 x", 2026))
+
+    def test_first_matching_line_after_the_event(self):
+        with tempfile.TemporaryDirectory() as d:
+            a = os.path.join(d, "a.log")
+            with open(a, "w") as f:
+                f.write("Nov 25 17:20:00.000 [1] n corosync [QUORUM] Members left: 1\n"
+                        "no timestamp Members left: 1\n"
+                        "Nov 25 17:20:05.500 [1] n corosync [QUORUM] Members left: 1\n"
+                        "Nov 25 17:20:07.000 [1] n corosync [QUORUM] Members left: 1\n")
+            event = 1795627202.0  # 17:20:02
+            t = harness.first_log_time([a, os.path.join(d, "absent.log")],
+                                       r"Members left: 1\b", event)
+            self.assertAlmostEqual(t - event, 3.5, places=3)
+            self.assertIsNone(harness.first_log_time([a], r"Members joined", event))
+
+
+class Stats(unittest.TestCase):
+    def test_summary(self):
+        self.assertEqual(harness.summary([3.0, None, 1.0, 2.0]),
+                         {"n": 3, "min": 1.0, "median": 2.0, "max": 3.0})
+        self.assertIsNone(harness.summary([None]))
+
+
+class HttpProbe(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+        cls.port = cls.server.server_address[1]
+        cls.thread = threading.Thread(target=cls.server.serve_forever, daemon=True)
+        cls.thread.start()
+        # a listener that never answers
+        cls.silent = socket.socket()
+        cls.silent.bind(("127.0.0.1", 0))
+        cls.silent.listen(16)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.shutdown()
+        cls.server.server_close()
+        cls.silent.close()
+
+    def test_ok(self):
+        self.assertEqual(harness.http_get("127.0.0.1", self.port, timeout=2), (0, "node7"))
+
+    def test_http_error(self):
+        self.assertEqual(harness.http_get("127.0.0.1", self.port, "/x", timeout=2)[0], 22)
+
+    def test_refused(self):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()  # nobody listens there now
+        self.assertEqual(harness.http_get("127.0.0.1", port, timeout=1)[0], 7)
+
+    def test_timeout(self):
+        port = self.silent.getsockname()[1]
+        self.assertEqual(harness.http_get("127.0.0.1", port, timeout=0.2)[0], 28)
+
+    def test_client_records_every_request(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "client.log")
+            c = harness.Client("127.0.0.1", log_path=path, max_requests=5, budget=2,
+                               port=self.port)
+            c.start()
+            c._thread.join(timeout=20)
+            recs = c.stop()
+            self.assertEqual(len(recs), 5)  # max_requests bounds the run
+            self.assertTrue(all(r[2] == 0 and r[3] == "node7" for r in recs))
+            self.assertTrue(all(r[0] <= r[1] for r in recs))
+            with open(path) as f:
+                lines = [line.split() for line in f]
+            self.assertEqual(len(lines), 5)
+            self.assertTrue(all(len(x) == 4 and x[2] == "0" and x[3] == "node7" for x in lines))
+
+
+class BadArguments(unittest.TestCase):
+    def test_refused(self):
+        with self.assertRaises(harness.HarnessError):
+            harness.Cluster("/tmp/x", nodes=0)
+        with self.assertRaises(harness.HarnessError):
+            harness.Cluster("/tmp/x", nodes=17)
+        with self.assertRaises(harness.HarnessError):
+            harness.Cluster("/tmp/x", stack="heartbeat")
+
+    def test_names_fit_linux_interface_names(self):
+        c = harness.Cluster("/tmp/x", nodes=16, tag="ffff", subnet="10.98.7")
+        for i in c.nodes():
+            self.assertLessEqual(len(c.veth(i)), 15)
+        self.assertLessEqual(len(c.bridge), 15)
+        self.assertEqual(c.vip, "10.98.7.100")
+        self.assertEqual(c.addr(3), "10.98.7.3")
+
+    def test_no_cluster_in_an_empty_work_dir(self):
+        with tempfile.TemporaryDirectory() as d:
+            with self.assertRaises(harness.HarnessError) as e:
+                harness.Cluster.load(d)
+            self.assertIn("no cluster here", str(e.exception))
+            with open(os.path.join(d, "state.json"), "w") as f:
+                f.write("{truncated")
+            with self.assertRaises(harness.HarnessError) as e:
+                harness.Cluster.load(d)
+            self.assertIn("unreadable", str(e.exception))
+
+    def test_node_numbers_are_checked(self):
+        c = harness.Cluster("/tmp/x", nodes=2, tag="ffff", subnet="10.98.7")
+        for bad in (0, 3):
+            with self.assertRaises(harness.HarnessError):
+                c.exec(bad, ["true"])
+            with self.assertRaises(harness.HarnessError):
+                c.kill(bad)
+
+
+if __name__ == "__main__":
+    unittest.main()
