@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vigil/supervisor/daemon_options.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace vigil::supervisor {
+
+namespace {
+
+Error usage(std::string message) {
+  return Error(ErrorCode::kInvalidInput, std::move(message));
+}
+
+}  // namespace
+
+Result<DaemonOptions> parse_daemon_options(int argc, const char* const* argv,
+                                           const std::vector<std::string>& with_value) {
+  DaemonOptions o;
+  if (const char* v = std::getenv("VIGIL_RUN_DIR"); v && *v) o.run_dir = v;
+  if (const char* v = std::getenv("VIGIL_STATE_DIR"); v && *v) o.state_dir = v;
+  if (const char* v = std::getenv("VIGIL_LOG_FILE"); v && *v) o.log_file = v;
+  if (const char* v = std::getenv("VIGIL_LOG_LEVEL"); v && *v) o.log_level = v;
+
+  struct Known {
+    const char* name;
+    std::string* target;
+  };
+  const Known known[] = {{"--run-dir", &o.run_dir},
+                         {"--state-dir", &o.state_dir},
+                         {"--log-file", &o.log_file},
+                         {"--log-level", &o.log_level}};
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const auto eq = arg.find('=');
+    const std::string name = arg.substr(0, eq);
+    bool handled = false;
+    for (const auto& k : known) {
+      if (name != k.name) continue;
+      if (eq != std::string::npos) {
+        *k.target = arg.substr(eq + 1);
+      } else if (i + 1 < argc) {
+        *k.target = argv[++i];
+      } else {
+        return usage(std::string("option ") + k.name + " needs a value");
+      }
+      if (k.target != &o.log_file && k.target->empty()) {
+        return usage(std::string("option ") + k.name + " needs a non-empty value");
+      }
+      handled = true;
+    }
+    if (handled) continue;
+    if (arg == "--foreground" || arg == "-f") continue;  // always: we never daemonize
+    if (arg == "--help" || arg == "-h") {
+      o.help = true;
+      continue;
+    }
+    if (arg == "--version" || arg == "-V") {
+      o.version = true;
+      continue;
+    }
+    if (arg.rfind("-", 0) != 0) return usage("unexpected argument '" + arg + "'");
+    o.rest.push_back(arg);
+    if (eq == std::string::npos &&
+        std::find(with_value.begin(), with_value.end(), name) != with_value.end()) {
+      if (i + 1 >= argc) return usage("option " + name + " needs a value");
+      o.rest.push_back(argv[++i]);
+    }
+  }
+  return o;
+}
+
+std::vector<std::string> to_arguments(const DaemonOptions& options) {
+  std::vector<std::string> out = {"--run-dir=" + options.run_dir,
+                                  "--state-dir=" + options.state_dir};
+  if (!options.log_file.empty()) out.push_back("--log-file=" + options.log_file);
+  out.push_back("--log-level=" + options.log_level);
+  return out;
+}
+
+std::string common_usage() {
+  return "  --run-dir DIR     sockets and runtime files (default /run/vigil, $VIGIL_RUN_DIR)\n"
+         "  --state-dir DIR   persistent state (default /var/lib/vigil, $VIGIL_STATE_DIR)\n"
+         "  --log-file FILE   also log to FILE ($VIGIL_LOG_FILE)\n"
+         "  --log-level LVL   debug, info, notice, warning, error (default info, "
+         "$VIGIL_LOG_LEVEL)\n"
+         "  --foreground      run in the foreground (always the case)\n"
+         "  --help, --version\n";
+}
+
+}  // namespace vigil::supervisor

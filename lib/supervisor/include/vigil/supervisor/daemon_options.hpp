@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The command line every Vigil daemon shares (daemons/README.md):
+// --run-dir, --state-dir, --log-file, --log-level, --foreground, --help,
+// --version, with $VIGIL_RUN_DIR, $VIGIL_STATE_DIR, $VIGIL_LOG_FILE and
+// $VIGIL_LOG_LEVEL as defaults. It lives with the supervisor because vigild
+// hands these same options down to the daemons it starts.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "vigil/common/result.hpp"
+
+namespace vigil::supervisor {
+
+struct DaemonOptions {
+  std::string run_dir = "/run/vigil";
+  std::string state_dir = "/var/lib/vigil";
+  std::string log_file;  // empty: stderr only
+  std::string log_level = "info";
+  bool help = false;
+  bool version = false;
+  // Options the caller must handle itself, in order, each as given
+  // ("--standalone", "--daemon-dir=/x" or "--daemon-dir", "/x").
+  std::vector<std::string> rest;
+};
+
+// Environment first, then the command line. `with_value` names the
+// daemon-specific options that take a value ("--daemon-dir"): their value
+// is kept in `rest` after them. Anything else that starts with "-" and is
+// not known goes to `rest` alone. Errors (kInvalidInput) are usage errors:
+// a missing value, a positional argument.
+Result<DaemonOptions> parse_daemon_options(int argc, const char* const* argv,
+                                           const std::vector<std::string>& with_value = {});
+
+// "--run-dir=X --state-dir=Y [--log-file=Z] --log-level=L": what vigild
+// passes down to its children.
+std::vector<std::string> to_arguments(const DaemonOptions& options);
+
+// The usage text of the shared options, one per line, for --help.
+std::string common_usage();
+
+}  // namespace vigil::supervisor
