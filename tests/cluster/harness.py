@@ -28,6 +28,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -341,7 +342,11 @@ date +%s.%N > "$D/t_stack_start"
 case "$STACK" in
 corosync) ;;
 vigild)
-    "$VIGILD" --foreground > "$D/vigild.out" 2>&1 &
+    # shellcheck disable=SC2086
+    "$VIGILD" --foreground $VIGILD_ARGS > "$D/vigild.out" 2>&1 &
+    echo $! > "$D/stack.pid" ;;
+command)
+    sh -c "$STACK_CMD" > "$D/stack.out" 2>&1 &
     echo $! > "$D/stack.pid" ;;
 pacemaker)
     PCMK_logfile=/var/log/pacemaker/pacemaker.log PCMK_debug=no \
@@ -393,12 +398,13 @@ DirectoryIndex index.html
 # the node's private /run), so one resource definition serves all nodes.
 WEB_CONFIGFILE = "/run/vigil-web/httpd.conf"
 
-STACKS = ("corosync", "vigild", "pacemaker")
+STACKS = ("corosync", "vigild", "pacemaker", "command")
 # Process names (comm, 15 characters at most) of each stack's daemons.
 DAEMON_PREFIXES = {
     "vigild": ("vigild", "vigil-"),
     "pacemaker": ("pacemakerd", "pacemaker-"),
     "corosync": (),
+    "command": ("vigil-",),
 }
 
 
@@ -408,7 +414,7 @@ class Cluster:
 
     def __init__(self, work, nodes=2, stack="corosync", vigild=None, token_ms=None,
                  subnet=None, tag=None, apache=True, two_node=None, bin_dirs=(),
-                 startup_timeout=30):
+                 startup_timeout=30, vigild_args=(), stack_cmd=None):
         if stack not in STACKS:
             raise HarnessError("unknown stack %r (one of %s)" % (stack, ", ".join(STACKS)))
         if not 1 <= nodes <= 16:
@@ -424,6 +430,11 @@ class Cluster:
         self.two_node = (nodes == 2) if two_node is None else two_node
         self.bin_dirs = [os.path.abspath(b) for b in bin_dirs]
         self.startup_timeout = startup_timeout
+        # extra arguments of vigild; the shell command of the "command" stack
+        self.vigild_args = list(vigild_args)
+        self.stack_cmd = stack_cmd
+        if stack == "command" and not stack_cmd:
+            raise HarnessError("the command stack needs stack_cmd (a shell command per node)")
         self._cleanup_armed = False
         self._down_done = False
 
@@ -464,7 +475,8 @@ class Cluster:
 
     def save(self):
         state = {k: getattr(self, k) for k in ("n", "stack", "vigild", "token_ms", "subnet",
-                                               "tag", "apache", "two_node", "bin_dirs")}
+                                               "tag", "apache", "two_node", "bin_dirs", "vigild_args",
+                                               "stack_cmd")}
         tmp = self._state_path() + ".tmp"
         with open(tmp, "w") as f:
             json.dump(state, f, indent=1)
@@ -482,7 +494,8 @@ class Cluster:
             raise HarnessError("%s: unreadable: %s" % (path, e))
         c = cls(work, nodes=s["n"], stack=s["stack"], vigild=s["vigild"], token_ms=s["token_ms"],
                 subnet=s["subnet"], tag=s["tag"], apache=s["apache"], two_node=s["two_node"],
-                bin_dirs=s.get("bin_dirs", ()))
+                bin_dirs=s.get("bin_dirs", ()), vigild_args=s.get("vigild_args", ()),
+                stack_cmd=s.get("stack_cmd"))
         return c
 
     # --- records: what we created, which processes we started -----------------
@@ -700,9 +713,13 @@ class Cluster:
                                      "/sbin", "/bin"]
         with open(os.path.join(self.work, "node.env"), "w") as f:
             f.write("# sourced by node-inner.sh\n")
-            f.write("export PATH='%s'\n" % ":".join(path_dirs))
+            f.write("export PATH=%s\n" % shlex.quote(":".join(path_dirs)))
             if self.vigild:
-                f.write("VIGILD='%s'\n" % self.vigild)
+                f.write("VIGILD=%s\n" % shlex.quote(self.vigild))
+            # split by the shell on spaces: arguments with blanks are refused in up()
+            f.write("VIGILD_ARGS=%s\n" % shlex.quote(" ".join(self.vigild_args)))
+            if self.stack_cmd:
+                f.write("STACK_CMD=%s\n" % shlex.quote(self.stack_cmd))
 
     def _check_work_dir(self):
         # apache's workers (www-data) must reach DocumentRoot (pitfall 6)
@@ -721,6 +738,9 @@ class Cluster:
         if self.stack == "vigild" and not (self.vigild and os.access(self.vigild, os.X_OK)):
             raise HarnessError("vigild not found at %r: build it (daemons/vigild) or pass "
                                "--vigild PATH" % self.vigild)
+        if any(not a or any(ch.isspace() for ch in a) for a in self.vigild_args):
+            raise HarnessError("vigild arguments must be non-empty and without blanks: %r"
+                               % (self.vigild_args,))
         if self.stack == "pacemaker" and not os.access("/usr/sbin/pacemakerd", os.X_OK):
             raise HarnessError("pacemakerd is not installed (apt-get install pacemaker)")
         os.makedirs(self.work, exist_ok=True)
@@ -979,7 +999,7 @@ class Cluster:
         """A text block for failure reports: processes, log tails, and extra commands."""
         out = ["---- node%d: processes %s" % (i, sorted(set(self.processes(i).values())))]
         d = self.node_dir(i)
-        for name in ("inner.out", "corosync.log", "vigild.out", "log-vigil/vigil.log",
+        for name in ("inner.out", "corosync.log", "vigild.out", "stack.out", "log-vigil/vigil.log",
                      "log-pacemaker/pacemaker.log", "apache/logs/error.log"):
             path = os.path.join(d, name)
             if os.path.exists(path):
