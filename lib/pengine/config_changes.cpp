@@ -9,8 +9,6 @@
 
 namespace vigil::pengine {
 
-namespace {}  // namespace
-
 // Pacemaker's v1 operation digest: MD5 of the sorted <parameters/> element.
 std::string params_digest(const AttrMap& params) {
   std::vector<std::pair<std::string, std::string>> sorted(params.begin(), params.end());
@@ -21,6 +19,24 @@ std::string params_digest(const AttrMap& params) {
   for (const auto& [k, v] : sorted) text += " " + k + "=\"" + xml::escaped(v) + "\"";
   text += "/>\n";
   return md5_hex(text);
+}
+
+AttrMap filter_for_digest(const AttrMap& op_params) {
+  AttrMap out;
+  const std::string* interval = lookup(op_params, "CRM_meta_interval");
+  bool recurring = interval && !interval->empty() && *interval != "0";
+  for (const auto& [k, v] : op_params) {
+    if (k.rfind("CRM_meta_", 0) == 0) {
+      if (recurring && k == "CRM_meta_timeout") out[k] = v;
+      continue;
+    }
+    if (std::find(kDigestExcludedParams.begin(), kDigestExcludedParams.end(), k) !=
+        kDigestExcludedParams.end()) {
+      continue;
+    }
+    out[k] = v;
+  }
+  return out;
 }
 
 namespace {
@@ -42,9 +58,8 @@ AttrMap digest_params(WorkingSet& ws, Resource* rsc, Node* node, const std::stri
   if (interval_ms != 0) {
     if (auto t = lookup(a->meta, "timeout")) p["CRM_meta_timeout"] = *t;
   }
-  for (const char* k :
-       {"id", "crm_feature_set", "op-digest", "on_node", "on_node_uuid", "pcmk_external_ip"}) {
-    p.erase(k);
+  for (std::string_view k : kDigestExcludedParams) {
+    if (auto it = p.find(k); it != p.end()) p.erase(it);
   }
   return p;
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "vigil/pengine/digest.hpp"
 #include "vigil/pengine/working_set.hpp"
 
 namespace vigil::pengine {
@@ -127,7 +128,6 @@ void pe_fence_node(WorkingSet& ws, Node* node, const std::string& reason, bool p
 bool can_fence(const WorkingSet& ws, const Node* node);
 void order_vs_fence(WorkingSet& ws, Action* stonith);
 
-std::string params_digest(const AttrMap& params);
 // The op-digest an executed operation records (for simulated history).
 std::string op_digest(WorkingSet& ws, Resource* rsc, Node* node, const std::string& task,
                       std::int64_t interval_ms);

@@ -44,7 +44,8 @@ struct GraphAction {
   std::string operation_key;           // "web_monitor_10000", "stonith-node1-reboot" ...
   std::string internal_operation_key;  // clone instances only, else empty
   std::string on_node, on_node_uuid, router_node;  // empty when absent
-  std::optional<GraphPrimitive> primitive;         // rsc_op and some crm_events
+  std::string mode;  // crm_event mode="cib": lrm_delete done in the CIB by the DC
+  std::optional<GraphPrimitive> primitive;  // resource actions (not probe_again)
   // Every attribute of <attributes>: CRM_meta_* and the resource parameters.
   std::map<std::string, std::string, std::less<>> attributes;
   std::vector<std::string> downed;  // node ids under <downed> (fencing, shutdown)

@@ -80,7 +80,7 @@ struct AgentMetadata {
     bool unique = false;      // unique="1"
     bool is_private = false;  // private="1" (secrets)
   };
-  std::vector<Param> params;
+  std::vector<Param> params;  // in meta-data order
 };
 
 struct HistoryContext {
@@ -109,9 +109,11 @@ std::string op_digest(const GraphAction& action);
 // crm_event with a primitive): `<rsc>_last_0`, `<rsc>_last_failure_0` (a
 // failed operation also rewrites `<rsc>_last_0` when non-recurring),
 // `<rsc>_<op>_<interval>` for recurring operations, the operation key for
-// migrate_to/migrate_from. A successful reload is recorded as a start and a
-// failed one as a monitor. Errors: the action is no resource action, or a
-// result that is still pending.
+// migrate_to/migrate_from, `<rsc>_<type>_notify_<op>_0` for notifications
+// (recorded as successful). A successful reload is recorded as a start and a
+// failed one as a monitor. A pending result (record-pending) is recorded like
+// a success, with the op-status and rc the caller gives (-1 and 193).
+// Error: the action is no resource action.
 Result<std::vector<HistoryRecord>> build_history(const GraphAction& action, const OpResult& result,
                                                  const HistoryContext& ctx);
 
@@ -121,6 +123,13 @@ Result<std::vector<HistoryRecord>> build_history(const GraphAction& action, cons
 std::string lrm_update_xml(const std::string& node_uuid, const std::string& node_name,
                            const GraphPrimitive& rsc, const std::vector<HistoryRecord>& records,
                            const std::string& origin = "do_update_resource");
+
+// What a successful history-erasing action removes from its node's status,
+// as XPaths for CIB deletes: a "delete" rsc_op or an "lrm_delete" crm_event
+// erases the resource's lrm_resource; a "cancel" rsc_op erases the record of
+// the recurring operation it cancels (its operation_key). Error for any other
+// action, or for a node name that cannot be quoted.
+Result<std::vector<std::string>> erase_xpaths(const GraphAction& action);
 
 // One call for the usual case: build_history + lrm_update_xml for the node
 // the action ran on (its on_node/on_node_uuid).

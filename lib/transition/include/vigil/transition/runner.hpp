@@ -11,7 +11,8 @@
 //   (unless the failed input carries CRM_meta_can_fail). Ready synapses fire
 //   in passes over the graph in document (synapse id) order.
 // - Pseudo actions are confirmed at once; actions with CRM_meta_op_no_wait
-//   once the sink has initiated them.
+//   once the sink has initiated them (their later results are not
+//   confirmed: confirm() refuses them as already confirmed).
 // - batch-limit caps the synapses in flight; migration-limit caps migrate_to/
 //   migrate_from in flight per node (source and target both count).
 // - abort(priority): synapses whose priority is below the highest abort
