@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// vigil-cib: the CIB daemon (Pacemaker's pacemaker-based). A thin main:
+// lib/cibd's CibNode replicated over the CPG group "vigil-cib" (or a
+// loopback group of one with --standalone), persisted in $state/cib, served
+// to clients on $run/cib.sock through CibService.
+#include <pwd.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "vigil/cibd/loopback.hpp"
+#include "vigil/cibd/persist.hpp"
+#include "vigil/cibd/replica.hpp"
+#include "vigil/cibd/service.hpp"
+#include "vigil/cluster/corosync_cmap.hpp"
+#include "vigil/cluster/corosync_cpg.hpp"
+#include "vigil/common/clock.hpp"
+#include "vigil/common/xml.hpp"
+#include "vigil/ipc/server.hpp"
+#include "vigil/log/log.hpp"
+#include "vigil/supervisor/daemon_options.hpp"
+
+using namespace vigil;
+
+namespace {
+
+constexpr int kExitGeneric = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitUnavailable = 69;
+constexpr int kExitConfig = 78;
+// Status-only changes are written at most this long after they happen.
+constexpr Duration kStatusWriteDelay{1'000};
+
+void usage(std::FILE* out) {
+  std::fprintf(out,
+               "Usage: vigil-cib [options]\n"
+               "Holds the cluster's CIB, replicated over Corosync (CPG group vigil-cib),\n"
+               "persisted in $state/cib/cib.xml, served on $run/cib.sock.\n\n"
+               "  --standalone       no Corosync: a cluster of this node alone\n"
+               "  --node-name NAME   the name recorded as update-origin (default: from\n"
+               "                     corosync's nodelist, else the host name)\n"
+               "%s",
+               supervisor::common_usage().c_str());
+}
+
+ipc::LogSink ipc_log() {
+  return [](ipc::LogLevel level, std::string_view line) {
+    switch (level) {
+      case ipc::LogLevel::kDebug:
+        log::debug(line);
+        break;
+      case ipc::LogLevel::kInfo:
+        log::info(line);
+        break;
+      case ipc::LogLevel::kWarning:
+        log::warning(line);
+        break;
+      case ipc::LogLevel::kError:
+        log::error(line);
+        break;
+    }
+  };
+}
+
+std::string user_name(uid_t uid) {
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  std::vector<char> buf(4096);
+  if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr) {
+    return found->pw_name;
+  }
+  return "uid " + std::to_string(uid);
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof(buf) - 1) != 0) return "localhost";
+  std::string name(buf);
+  const auto dot = name.find('.');
+  return dot == std::string::npos ? name : name.substr(0, dot);
+}
+
+// Writes the CIB: configuration changes at once (with a backup of the file
+// they replace), status-only changes coalesced within kStatusWriteDelay.
+class Writer {
+ public:
+  Writer(cibd::CibFiles& files, Clock& clock) : files_(files), clock_(clock) {}
+
+  void changed(const cibd::Store& store, const cibd::CibChange& change) {
+    if (change.config_changed) {
+      timer_.reset();
+      write(store, true);
+      return;
+    }
+    store_ = &store;
+    if (!timer_) {
+      timer_ = clock_.start_timer(kStatusWriteDelay, [this] {
+        timer_.reset();
+        if (store_ != nullptr) write(*store_, false);
+      });
+    }
+  }
+
+  void flush() {
+    if (timer_ && store_ != nullptr) {
+      timer_.reset();
+      write(*store_, false);
+    }
+  }
+
+ private:
+  void write(const cibd::Store& store, bool backup) {
+    if (Status s = files_.write(store, backup); !s) {
+      log::error("event=cib-write-failed file=" + files_.cib_path() + " reason=\"" +
+                 s.error().message() + "\"");
+    }
+  }
+
+  cibd::CibFiles& files_;
+  Clock& clock_;
+  const cibd::Store* store_ = nullptr;
+  std::unique_ptr<Timer> timer_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = supervisor::parse_daemon_options(argc, argv, {"--node-name"});
+  if (!parsed) {
+    std::fprintf(stderr, "vigil-cib: %s\n", parsed.error().message().c_str());
+    usage(stderr);
+    return kExitUsage;
+  }
+  const auto& opts = *parsed;
+  if (opts.help) {
+    usage(stdout);
+    return 0;
+  }
+  if (opts.version) {
+    std::printf("vigil-cib 0.1.0 (pacemaker-based 2.1.5 compatible)\n");
+    return 0;
+  }
+  bool standalone = false;
+  std::string node_name;
+  for (std::size_t i = 0; i < opts.rest.size(); ++i) {
+    const std::string& a = opts.rest[i];
+    if (a == "--standalone") {
+      standalone = true;
+    } else if (a == "--node-name" && i + 1 < opts.rest.size()) {
+      node_name = opts.rest[++i];
+    } else if (a.rfind("--node-name=", 0) == 0) {
+      node_name = a.substr(12);
+    } else {
+      std::fprintf(stderr, "vigil-cib: unknown option '%s'\n", a.c_str());
+      usage(stderr);
+      return kExitUsage;
+    }
+  }
+
+  xml::init();
+  log::Options lo;
+  lo.name = "vigil-cib";
+  lo.file = opts.log_file;
+  lo.min_level = log::parse_level(opts.log_level);
+  if (!log::init(lo)) log::warning("cannot open log file " + opts.log_file + ": stderr only");
+  ::signal(SIGPIPE, SIG_IGN);
+
+  if (auto st = supervisor::ensure_directory(opts.run_dir, 0755); !st) {
+    log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
+    return kExitGeneric;
+  }
+  auto files = cibd::CibFiles::open(opts.state_dir + "/cib");
+  if (!files) {
+    log::error("event=startup-failed reason=\"" + files.error().message() + "\"");
+    return kExitConfig;
+  }
+  auto loaded = files->load();
+  if (!loaded) {
+    log::error("event=startup-failed reason=\"" + loaded.error().message() + "\"");
+    return kExitGeneric;
+  }
+  if (loaded->problem) {
+    log::error("event=cib-file-unusable detail=\"" + *loaded->problem +
+               "\" action=\"starting with an empty CIB; a peer's copy wins at sync\"");
+  } else if (loaded->from_disk) {
+    log::info("event=cib-loaded file=" + files->cib_path() +
+              " version=" + loaded->store.version().to_string());
+  } else {
+    log::info("event=cib-empty reason=\"no " + files->cib_path() + " yet\"");
+  }
+
+  boost::asio::io_context io;
+  AsioClock clock(io);
+  int exit_code = 0;
+
+  std::unique_ptr<cluster::Messaging> messaging;
+  if (standalone) {
+    messaging = std::make_unique<cibd::LoopbackMessaging>(
+        clock, cluster::GroupMember{1, static_cast<std::uint32_t>(::getpid())});
+    if (node_name.empty()) node_name = host_name();
+  } else {
+    auto cpg = cluster::CorosyncCpg::connect(io);
+    if (!cpg) {
+      log::error("event=startup-failed reason=\"" + cpg.error().message() + "\"");
+      return kExitUnavailable;
+    }
+    (*cpg)->set_lost_handler([&](const Error& e) {
+      log::error("event=corosync-lost reason=\"" + e.message() + "\"");
+      exit_code = kExitUnavailable;
+      io.stop();
+    });
+    if (node_name.empty()) {
+      if (auto cmap = cluster::CorosyncCmap::connect(io)) {
+        auto id = (*cmap)->local_node_id();
+        auto list = (*cmap)->read_node_list();
+        if (id && list) node_name = list->name_of(*id).value_or("");
+      }
+      if (node_name.empty()) node_name = host_name();
+    }
+    messaging = std::move(cpg).value();
+  }
+
+  cibd::CibNodeOptions no;
+  no.node_name = node_name;
+  cibd::CibNode node(*messaging, clock, std::move(loaded->store), no);
+  Writer writer(*files, clock);
+  node.set_persist_hook(
+      [&writer](const cibd::Store& store, const cibd::CibChange& c) { writer.changed(store, c); });
+  node.set_fatal_handler([&](const Error& e) {
+    log::error("event=group-failed reason=\"" + e.message() + "\"");
+    exit_code = kExitUnavailable;
+    io.stop();
+  });
+  if (Status s = node.start(); !s) {
+    log::error("event=startup-failed reason=\"" + s.error().message() + "\"");
+    return kExitUnavailable;
+  }
+
+  std::unique_ptr<ipc::Server> server;
+  cibd::CibService service(node, [&server](cibd::ConnectionId c, const std::string& payload) {
+    return server && server->send_event(c, payload).ok();
+  });
+  std::string note;
+  const ipc::AccessPolicy policy = supervisor::daemon_access_policy(note);
+  if (!note.empty()) log::warning(note);
+  ipc::ServerOptions so;
+  so.name = "vigil-cib";
+  so.log = ipc_log();
+  const std::string socket_path = opts.run_dir + "/cib.sock";
+  auto listening = ipc::Server::listen(
+      io, socket_path, policy,
+      [&service](ipc::Request request, ipc::Responder responder) {
+        auto shared = std::make_shared<ipc::Responder>(std::move(responder));
+        const pid_t pid = request.peer.pid;
+        service.handle(request.connection, request.payload, user_name(request.peer.uid),
+                       [shared, pid](Result<std::string> r) {
+                         if (r) {
+                           shared->reply(*r);
+                         } else {
+                           log::info("event=request-refused peer_pid=" + std::to_string(pid) +
+                                     " reason=\"" + r.error().message() + "\"");
+                           shared->fail(r.error());
+                         }
+                       });
+      },
+      so);
+  if (!listening) {
+    log::error("event=startup-failed reason=\"" + listening.error().message() + "\"");
+    return kExitGeneric;
+  }
+  server = std::move(listening).value();
+
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    log::notice("event=shutdown signal=" + std::to_string(signo));
+    io.stop();
+  });
+  log::notice("event=started socket=" + socket_path + " state=" + files->dir() +
+              " mode=" + (standalone ? "standalone" : "cpg") + " node=" + node_name +
+              " pid=" + std::to_string(::getpid()));
+  io.run();
+
+  node.stop();  // pending updates fail; the group sees us leave
+  writer.flush();
+  server.reset();  // removes the socket
+  log::notice("event=stopped exit=" + std::to_string(exit_code));
+  log::shutdown();
+  return exit_code;
+}
