@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vigil/supervisor/daemon_options.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 namespace vigil::supervisor {
 
@@ -75,6 +80,39 @@ std::vector<std::string> to_arguments(const DaemonOptions& options) {
                                   "--state-dir=" + options.state_dir};
   if (!options.log_file.empty()) out.push_back("--log-file=" + options.log_file);
   out.push_back("--log-level=" + options.log_level);
+  return out;
+}
+
+Status ensure_directory(const std::string& path, unsigned mode) {
+  if (path.empty()) return Error(ErrorCode::kInvalidInput, "empty directory name");
+  std::string partial;
+  std::size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    partial = path.substr(0, pos);
+    if (partial.empty()) continue;
+    if (::mkdir(partial.c_str(), static_cast<mode_t>(mode)) != 0 && errno != EEXIST) {
+      return Error(ErrorCode::kIo, "cannot create " + partial + ": " + std::strerror(errno));
+    }
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return Error(ErrorCode::kIo, path + " is not a directory");
+  }
+  return ok_status();
+}
+
+ipc::AccessPolicy daemon_access_policy(std::string& note) {
+  auto policy = ipc::AccessPolicy::root_and_group("haclient");
+  ipc::AccessPolicy out;
+  if (policy) {
+    out = *policy;
+    note.clear();
+  } else {
+    out = ipc::AccessPolicy::root_only();
+    note = "group haclient does not exist: only root may connect";
+  }
+  if (::geteuid() != 0) out.allow_uid(::geteuid());
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "vigil/common/result.hpp"
+#include "vigil/ipc/credentials.hpp"
 
 namespace vigil::supervisor {
 
@@ -36,6 +37,16 @@ Result<DaemonOptions> parse_daemon_options(int argc, const char* const* argv,
 // "--run-dir=X --state-dir=Y [--log-file=Z] --log-level=L": what vigild
 // passes down to its children.
 std::vector<std::string> to_arguments(const DaemonOptions& options);
+
+// Creates `path` and its missing parents with `mode` (existing ones are
+// left as they are).
+Status ensure_directory(const std::string& path, unsigned mode);
+
+// "root and group haclient", plus the daemon's own user when that is not
+// root (a process of the same user could take the daemon over anyway; this
+// lets tests run daemons unprivileged). Without a haclient group: root (and
+// the own user) only; `note` then says so, for the log.
+ipc::AccessPolicy daemon_access_policy(std::string& note);
 
 // The usage text of the shared options, one per line, for --help.
 std::string common_usage();

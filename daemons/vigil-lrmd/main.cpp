@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// vigil-lrmd: the local executor daemon (Pacemaker's pacemaker-execd). A
+// thin main: lib/lrmd's Service over lib/exec, served on $run/lrmd.sock.
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "vigil/common/clock.hpp"
+#include "vigil/common/xml.hpp"
+#include "vigil/exec/posix_spawner.hpp"
+#include "vigil/ipc/server.hpp"
+#include "vigil/log/log.hpp"
+#include "vigil/lrmd/service.hpp"
+#include "vigil/supervisor/daemon_options.hpp"
+
+using namespace vigil;
+
+namespace {
+
+constexpr int kExitUsage = 2;
+constexpr int kExitGeneric = 1;
+
+void usage(std::FILE* out) {
+  std::fprintf(out,
+               "Usage: vigil-lrmd [options]\n"
+               "Runs resource agents for the local controller (socket $run/lrmd.sock).\n\n%s"
+               "  --ocf-root DIR    OCF agents' root (default /usr/lib/ocf)\n"
+               "  --shutdown-timeout SEC  on SIGTERM, wait this long for running agents\n"
+               "                    before killing them (default 30)\n",
+               supervisor::common_usage().c_str());
+}
+
+ipc::LogSink ipc_log() {
+  return [](ipc::LogLevel level, std::string_view line) {
+    switch (level) {
+      case ipc::LogLevel::kDebug:
+        log::debug(line);
+        break;
+      case ipc::LogLevel::kInfo:
+        log::info(line);
+        break;
+      case ipc::LogLevel::kWarning:
+        log::warning(line);
+        break;
+      case ipc::LogLevel::kError:
+        log::error(line);
+        break;
+    }
+  };
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = supervisor::parse_daemon_options(argc, argv, {"--ocf-root", "--shutdown-timeout"});
+  if (!parsed) {
+    std::fprintf(stderr, "vigil-lrmd: %s\n", parsed.error().message().c_str());
+    usage(stderr);
+    return kExitUsage;
+  }
+  const auto& opts = *parsed;
+  if (opts.help) {
+    usage(stdout);
+    return 0;
+  }
+  if (opts.version) {
+    std::printf("vigil-lrmd 0.1.0 (pacemaker-execd 2.1.5 compatible)\n");
+    return 0;
+  }
+  exec::ExecutorOptions eo;
+  Duration shutdown_bound{30'000};
+  for (std::size_t i = 0; i < opts.rest.size(); ++i) {
+    const std::string& a = opts.rest[i];
+    const auto eq = a.find('=');
+    const std::string name = a.substr(0, eq);
+    const std::string value = eq != std::string::npos    ? a.substr(eq + 1)
+                              : i + 1 < opts.rest.size() ? opts.rest[++i]
+                                                         : std::string();
+    if (name == "--ocf-root" && !value.empty()) {
+      eo.paths.ocf_root = value;
+    } else if (name == "--shutdown-timeout" && !value.empty() &&
+               value.find_first_not_of("0123456789") == std::string::npos && value.size() < 7) {
+      shutdown_bound = Duration(std::stol(value) * 1000);
+    } else {
+      std::fprintf(stderr, "vigil-lrmd: unknown option '%s'\n", a.c_str());
+      usage(stderr);
+      return kExitUsage;
+    }
+  }
+
+  xml::init();
+  log::Options lo;
+  lo.name = "vigil-lrmd";
+  lo.file = opts.log_file;
+  lo.min_level = log::parse_level(opts.log_level);
+  if (!log::init(lo)) log::warning("cannot open log file " + opts.log_file + ": stderr only");
+  // Writing to a client that went away must be an error, not a signal.
+  // Agents get default dispositions back (lib/exec resets them).
+  ::signal(SIGPIPE, SIG_IGN);
+
+  if (auto st = supervisor::ensure_directory(opts.run_dir, 0755); !st) {
+    log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
+    return kExitGeneric;
+  }
+  std::string note;
+  const ipc::AccessPolicy policy = supervisor::daemon_access_policy(note);
+  if (!note.empty()) log::warning(note);
+
+  boost::asio::io_context io;
+  AsioClock clock(io);
+  exec::PosixSpawner spawner(io);
+  lrmd::Service service(clock, spawner, eo);
+
+  ipc::ServerOptions so;
+  so.name = "vigil-lrmd";
+  so.log = ipc_log();
+  const std::string socket_path = opts.run_dir + "/lrmd.sock";
+  auto server = ipc::Server::listen(
+      io, socket_path, policy,
+      [&service](ipc::Request request, ipc::Responder responder) {
+        auto r = std::make_shared<ipc::Responder>(std::move(responder));
+        service.handle(request.connection, request.payload, [r](Result<std::string> answer) {
+          if (answer) {
+            r->reply(*answer);
+          } else {
+            r->fail(answer.error());
+          }
+        });
+      },
+      so);
+  if (!server) {
+    log::error("event=startup-failed reason=\"" + server.error().message() + "\"");
+    return kExitGeneric;
+  }
+  ipc::Server* srv = server->get();
+  service.set_event_sink([srv](std::uint64_t connection, std::string_view payload) {
+    return static_cast<bool>(srv->send_event(connection, payload));
+  });
+
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  bool stopping = false;
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    stopping = true;
+    log::notice("event=shutdown signal=" + std::to_string(signo) +
+                " running=" + std::to_string(service.running()) +
+                " recurring=" + std::to_string(service.recurring()));
+    service.shutdown(shutdown_bound, [&] {
+      if (service.running() > 0) {
+        log::warning("event=shutdown-timeout running=" + std::to_string(service.running()) +
+                     " reason=\"agents still running: their process groups are killed\"");
+      }
+      io.stop();
+    });
+  });
+  log::notice("event=started socket=" + socket_path + " ocf_root=" + eo.paths.ocf_root +
+              " pid=" + std::to_string(::getpid()));
+  io.run();
+  server->reset();  // removes the socket
+  log::notice(std::string("event=stopped") + (stopping ? "" : " reason=\"event loop ended\""));
+  log::shutdown();
+  return 0;
+}
