@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// vigil-pengine: the policy engine daemon (Pacemaker's pacemaker-schedulerd).
+// A thin main: lib/pengined's Scheduler served on $run/pengine.sock, inputs
+// saved in $state/pengine.
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+
+#include "vigil/common/clock.hpp"
+#include "vigil/common/xml.hpp"
+#include "vigil/ipc/server.hpp"
+#include "vigil/log/log.hpp"
+#include "vigil/pengined/service.hpp"
+#include "vigil/supervisor/daemon_options.hpp"
+
+using namespace vigil;
+
+namespace {
+
+constexpr int kExitUsage = 2;
+constexpr int kExitGeneric = 1;
+
+void usage(std::FILE* out) {
+  std::fprintf(out,
+               "Usage: vigil-pengine [options]\n"
+               "Computes transition graphs for the DC (socket $run/pengine.sock); inputs are\n"
+               "saved in $state/pengine/pe-input-N.xml.\n\n%s",
+               supervisor::common_usage().c_str());
+}
+
+ipc::LogSink ipc_log() {
+  return [](ipc::LogLevel level, std::string_view line) {
+    switch (level) {
+      case ipc::LogLevel::kDebug:
+        log::debug(line);
+        break;
+      case ipc::LogLevel::kInfo:
+        log::info(line);
+        break;
+      case ipc::LogLevel::kWarning:
+        log::warning(line);
+        break;
+      case ipc::LogLevel::kError:
+        log::error(line);
+        break;
+    }
+  };
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = supervisor::parse_daemon_options(argc, argv);
+  if (!parsed) {
+    std::fprintf(stderr, "vigil-pengine: %s\n", parsed.error().message().c_str());
+    usage(stderr);
+    return kExitUsage;
+  }
+  const auto& opts = *parsed;
+  if (opts.help) {
+    usage(stdout);
+    return 0;
+  }
+  if (opts.version) {
+    std::printf("vigil-pengine 0.1.0 (pacemaker-schedulerd 2.1.5 compatible)\n");
+    return 0;
+  }
+  if (!opts.rest.empty()) {
+    std::fprintf(stderr, "vigil-pengine: unknown option '%s'\n", opts.rest.front().c_str());
+    usage(stderr);
+    return kExitUsage;
+  }
+
+  xml::init();
+  log::Options lo;
+  lo.name = "vigil-pengine";
+  lo.file = opts.log_file;
+  lo.min_level = log::parse_level(opts.log_level);
+  if (!log::init(lo)) log::warning("cannot open log file " + opts.log_file + ": stderr only");
+  ::signal(SIGPIPE, SIG_IGN);
+
+  const std::string pe_dir = opts.state_dir + "/pengine";
+  for (const auto& [dir, mode] : {std::pair{opts.run_dir, 0755u}, std::pair{pe_dir, 0750u}}) {
+    if (auto st = supervisor::ensure_directory(dir, mode); !st) {
+      log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
+      return kExitGeneric;
+    }
+  }
+  std::string note;
+  const ipc::AccessPolicy policy = supervisor::daemon_access_policy(note);
+  if (!note.empty()) log::warning(note);
+
+  boost::asio::io_context io;
+  AsioClock clock(io);
+  pengined::Scheduler scheduler(clock, {pe_dir});
+
+  ipc::ServerOptions so;
+  so.name = "vigil-pengine";
+  so.log = ipc_log();
+  const std::string socket_path = opts.run_dir + "/pengine.sock";
+  auto server = ipc::Server::listen(
+      io, socket_path, policy,
+      [&scheduler](ipc::Request request, ipc::Responder responder) {
+        auto answer = scheduler.handle(request.payload);
+        if (answer) {
+          responder.reply(*answer);
+        } else {
+          log::warning("event=request-refused peer_pid=" + std::to_string(request.peer.pid) +
+                       " reason=\"" + answer.error().message() + "\"");
+          responder.fail(answer.error());
+        }
+      },
+      so);
+  if (!server) {
+    log::error("event=startup-failed reason=\"" + server.error().message() + "\"");
+    return kExitGeneric;
+  }
+
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    log::notice("event=shutdown signal=" + std::to_string(signo));
+    io.stop();  // requests are answered synchronously: nothing is in flight
+  });
+  log::notice("event=started socket=" + socket_path + " inputs=" + pe_dir +
+              " pid=" + std::to_string(::getpid()));
+  io.run();
+  server->reset();
+  log::notice("event=stopped");
+  log::shutdown();
+  return 0;
+}
