@@ -102,6 +102,15 @@ def missing_prerequisites(need=("ip", "nsenter", "unshare", "setsid", "corosync"
     return None
 
 
+def read_int(path):
+    """The integer a small file holds (a pid file), None when absent, empty or partial."""
+    try:
+        with open(path) as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
 def proc_start_time(pid):
     """Start time (clock ticks since boot) of a process, None when gone: with the
     pid it identifies a process even after its pid has been reused."""
@@ -773,10 +782,8 @@ class Cluster:
 
     def shell_pid(self, i):
         """Pid of node i's inner shell (its namespaces' anchor), None when down."""
-        try:
-            with open(os.path.join(self.node_dir(i), "ns.pid")) as f:
-                pid = int(f.read().strip())
-        except (OSError, ValueError):
+        pid = read_int(os.path.join(self.node_dir(i), "ns.pid"))
+        if pid is None:
             return None
         for label, p, st in self._recorded_pids("node%d-shell" % i):
             if p == pid and proc_start_time(pid) == st:
@@ -805,10 +812,11 @@ class Cluster:
         self._record_pid("node%d-launcher" % i, p.pid)
         try:
             wait_until("node%d's inner shell" % i,
-                       lambda: os.path.exists(os.path.join(d, "ns.pid")) or p.poll() is not None,
+                       lambda: read_int(os.path.join(d, "ns.pid")) or p.poll() is not None,
                        10, 0.02)
-            with contextlib.suppress(OSError, ValueError):
-                self._record_pid("node%d-shell" % i, int(open(os.path.join(d, "ns.pid")).read()))
+            shell = read_int(os.path.join(d, "ns.pid"))
+            if shell:
+                self._record_pid("node%d-shell" % i, shell)
             wait_until("node%d's corosync and stack" % i,
                        lambda: os.path.exists(os.path.join(d, "inner.ready")) or
                        p.poll() is not None, self.startup_timeout, 0.05)
@@ -818,11 +826,9 @@ class Cluster:
             raise HarnessError("node%d's shell exited (%s): %s"
                                % (i, p.returncode, self._tail(os.path.join(d, "inner.out"))))
         for name, label in (("corosync.pid", "corosync"), ("stack.pid", "stack")):
-            with contextlib.suppress(OSError, ValueError):
-                self._record_pid("node%d-%s" % (i, label),
-                                 int(open(os.path.join(d, name)).read()))
-        self._shells = getattr(self, "_shells", {})
-        self._shells[i] = p
+            pid = read_int(os.path.join(d, name))
+            if pid:
+                self._record_pid("node%d-%s" % (i, label), pid)
         log("node%d started (%s)" % (i, self.stack))
 
     def kill(self, i):
@@ -906,8 +912,6 @@ class Cluster:
                                   timeout=timeout, env=self.node_env(), input=input)
         except subprocess.TimeoutExpired as e:
             raise HarnessError("node%d: %s: no answer within %s s" % (i, " ".join(argv), e.timeout))
-        finally:
-            pass
 
     def check_exec(self, i, argv, timeout=60):
         p = self.exec(i, argv, timeout=timeout)
