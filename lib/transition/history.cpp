@@ -305,6 +305,50 @@ std::string lrm_update_xml(const std::string& node_uuid, const std::string& node
   return out;
 }
 
+bool is_recordable(const GraphAction& action) {
+  for (const char* op : {"cancel", "delete", "notify", "meta-data"}) {
+    if (action.operation == op) return false;
+  }
+  return true;
+}
+
+bool records_pending(const GraphAction& action) {
+  if (action.kind != ActionKind::kRscOp || !action.primitive || !is_recordable(action)) {
+    return false;
+  }
+  const std::string* v = action.meta("record_pending");
+  if (!v) return true;
+  std::string s;
+  for (char c : *v) s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s == "true" || s == "yes" || s == "on" || s == "1" || s == "y";
+}
+
+OpResult pending_result(std::int64_t now) {
+  OpResult r;
+  r.rc = 193;
+  r.op_status = kExecPending;
+  r.call_id = -1;
+  r.run_time = now;
+  r.rc_change = now;
+  return r;
+}
+
+OpResult lost_result(const GraphAction& action, std::int64_t now, const std::string& local_node) {
+  OpResult r;
+  r.rc = 1;
+  r.op_status = kExecTimeout;
+  r.call_id = -1;
+  r.run_time = now;
+  r.rc_change = now;
+  if (!local_node.empty() && action.on_node == local_node) {
+    r.exit_reason = "Local executor did not return result in time";
+  } else {
+    const std::string& via = action.router_node.empty() ? action.on_node : action.router_node;
+    r.exit_reason = "Controller on " + via + " did not return result in time";
+  }
+  return r;
+}
+
 namespace {
 
 Result<std::string> xpath_literal(const std::string& s) {

@@ -297,3 +297,55 @@ TEST_CASE("transition keys and magic encode and decode") {
     CHECK_FALSE(decode_transition_magic(bad).ok());
   }
 }
+
+TEST_CASE("history: pending and lost results") {
+  GraphAction mig = action("migrate_to", "CRM_meta_record_pending=\"true\"");
+  CHECK(records_pending(mig));
+  CHECK(records_pending(action("start", "")));  // the default is true
+  CHECK_FALSE(records_pending(action("start", "CRM_meta_record_pending=\"false\"")));
+  CHECK_FALSE(records_pending(action("cancel", "")));
+  CHECK_FALSE(is_recordable(action("delete", "")));
+  CHECK(is_recordable(action("stop", "")));
+
+  auto pending = build(action("start", ""), pending_result(1700000000));
+  REQUIRE(pending.size() == 1);
+  CHECK(pending[0].id == "dummy_last_0");
+  CHECK(*pending[0].attr("op-status") == "-1");
+  CHECK(*pending[0].attr("rc-code") == "193");
+  CHECK(*pending[0].attr("call-id") == "-1");
+  CHECK(*pending[0].attr("transition-magic") == "-1:193;7:156:0:" + std::string(kUuid));
+
+  OpResult lost = lost_result(action("start", ""), 1700000000, "node2");
+  CHECK(lost.op_status == kExecTimeout);
+  CHECK(lost.rc == 1);
+  CHECK(lost.exit_reason == "Controller on node1 did not return result in time");
+  CHECK(lost_result(action("start", ""), 0, "node1").exit_reason ==
+        "Local executor did not return result in time");
+  HistoryContext c = ctx();
+  c.origin = std::string(kLostResultOrigin);
+  auto recs = build(action("start", ""), lost, c);
+  REQUIRE(recs.size() == 2);
+  CHECK(recs[0].id == "dummy_last_failure_0");
+  CHECK(*recs[0].attr("crm-debug-origin") == "controld_record_action_event");
+  CHECK(*recs[0].attr("exit-reason") == "Controller on node1 did not return result in time");
+}
+
+TEST_CASE("history: what deletes and cancels erase") {
+  auto del = erase_xpaths(action("delete", ""));
+  REQUIRE(del.ok());
+  CHECK(*del == std::vector<std::string>{
+                    "//node_state[@uname='node1']/lrm/lrm_resources/lrm_resource[@id='dummy']"});
+  GraphAction cancel = action("cancel", "CRM_meta_interval=\"10000\"");
+  cancel.operation_key = "dummy_monitor_10000";
+  auto c = erase_xpaths(cancel);
+  REQUIRE(c.ok());
+  CHECK(*c == std::vector<std::string>{
+                  "//node_state[@uname='node1']/lrm/lrm_resources/"
+                  "lrm_resource[@id='dummy']/lrm_rsc_op[@id='dummy_monitor_10000']"});
+  auto start = erase_xpaths(action("start", ""));
+  REQUIRE_FALSE(start.ok());
+  CHECK_THAT(start.error().message(), Catch::Contains("erases no history"));
+  GraphAction odd = action("delete", "");
+  odd.on_node = "it's \"odd\"";
+  CHECK_FALSE(erase_xpaths(odd).ok());
+}

@@ -124,6 +124,22 @@ std::string lrm_update_xml(const std::string& node_uuid, const std::string& node
                            const GraphPrimitive& rsc, const std::vector<HistoryRecord>& records,
                            const std::string& origin = "do_update_resource");
 
+// Whether results of this action go into the history at all (Pacemaker
+// records no cancel, delete, notify or meta-data results of its own).
+bool is_recordable(const GraphAction& action);
+// Whether a pending record is written before the action runs: recordable
+// and CRM_meta_record_pending not false (Pacemaker 2.1.5's default is true).
+bool records_pending(const GraphAction& action);
+// The result recorded while the operation runs: op-status -1, rc 193,
+// call-id -1, started `now`.
+OpResult pending_result(std::int64_t now);
+// The result recorded for an action lost to the Runner's timer (the node
+// never answered): op-status 2 (timed out), rc 1 (error), call-id -1 and
+// Pacemaker's exit reason. `local_node` is the DC's own node name.
+OpResult lost_result(const GraphAction& action, std::int64_t now, const std::string& local_node);
+// crm-debug-origin values Pacemaker's controller uses for those records.
+inline constexpr std::string_view kLostResultOrigin = "controld_record_action_event";
+
 // What a successful history-erasing action removes from its node's status,
 // as XPaths for CIB deletes: a "delete" rsc_op or an "lrm_delete" crm_event
 // erases the resource's lrm_resource; a "cancel" rsc_op erases the record of
