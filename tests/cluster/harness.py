@@ -899,6 +899,15 @@ class Cluster:
             raise HarnessError("node%d is not running" % i)
         return ["nsenter", "-t", str(pid), "-m", "-n", "-u", "--"]
 
+    @staticmethod
+    def _argv(argv):
+        # Inside the node the working directory is the node shell's, so a
+        # relative program path given here would name another file.
+        argv = list(argv)
+        if argv and "/" in argv[0] and not os.path.isabs(argv[0]):
+            argv[0] = os.path.abspath(argv[0])
+        return argv
+
     def node_env(self):
         env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
         env["PATH"] = ":".join(self.bin_dirs + [env.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")])
@@ -908,7 +917,7 @@ class Cluster:
     def exec(self, i, argv, timeout=60, check=False, input=None):
         """Runs argv inside node i (mount + net + uts namespaces, pitfall 3)."""
         try:
-            return subprocess.run(self._enter(i) + list(argv), capture_output=True, text=True,
+            return subprocess.run(self._enter(i) + self._argv(argv), capture_output=True, text=True,
                                   timeout=timeout, env=self.node_env(), input=input)
         except subprocess.TimeoutExpired as e:
             raise HarnessError("node%d: %s: no answer within %s s" % (i, " ".join(argv), e.timeout))
@@ -922,7 +931,7 @@ class Cluster:
 
     def popen(self, i, argv, **kw):
         """Starts argv inside node i and returns the Popen (recorded for teardown)."""
-        p = subprocess.Popen(self._enter(i) + list(argv), env=self.node_env(), **kw)
+        p = subprocess.Popen(self._enter(i) + self._argv(argv), env=self.node_env(), **kw)
         self._record_pid("node%d-exec" % i, p.pid)
         return p
 
