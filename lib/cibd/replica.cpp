@@ -357,7 +357,7 @@ class CibNode::Impl {
     if (!old_master || *old_master != members_.front()) {
       log::info("cib: master is now " + member_text(members_.front()) +
                 (is_master() ? " (this node)" : ""));
-      if (needs_resync_) send_resync();
+      if (needs_resync_) ask_for_copy();
       resend_all_pending();
     }
   }
@@ -416,6 +416,9 @@ class CibNode::Impl {
       if (syncing_ && xml::attr_or(msg, "tag") == sync_tag_ && !announces_.empty()) decide();
     } else if (type == "full") {
       on_full(sender, msg);
+    } else if (type == "sync") {
+      log::info("cib: " + member_text(sender) + " asked the group for a sync");
+      start_sync();
     } else if (type == "resync") {
       if (is_master() && !syncing_) {
         log::info("cib: " + member_text(sender) + " asked for a resync");
@@ -606,8 +609,15 @@ class CibNode::Impl {
   void send_resync() {
     if (needs_resync_) return;
     needs_resync_ = true;
+    ask_for_copy();
+  }
+
+  // The master serves copies; a master that itself lost track asks the
+  // whole group for a sync instead (the newest copy, or the master's on a
+  // tie, wins as at a join).
+  void ask_for_copy() {
     std::string out = "<cibd";
-    add_attr(out, "t", "resync");
+    add_attr(out, "t", is_master() ? "sync" : "resync");
     send(out + "/>");
   }
 

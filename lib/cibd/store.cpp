@@ -126,6 +126,19 @@ bool is_xpath(std::string_view scope) {
   return !scope.empty() && scope.front() == '/';
 }
 
+// Scopes whose every target lies inside <status>.
+bool status_scope(std::string_view scope) {
+  constexpr std::string_view kStatus = "/cib/status";
+  if (scope == "status" || scope == kStatus) return true;
+  // No way back up or sideways (.., axes, unions): those could leave <status>.
+  if (scope.find("..") != std::string_view::npos || scope.find("::") != std::string_view::npos ||
+      scope.find('|') != std::string_view::npos) {
+    return false;
+  }
+  return scope.size() > kStatus.size() && scope.substr(0, kStatus.size()) == kStatus &&
+         (scope[kStatus.size()] == '/' || scope[kStatus.size()] == '[');
+}
+
 bool known_section(std::string_view s) {
   return s == "cib" || s == "configuration" || s == "status" || in(kConfigSections, s);
 }
@@ -349,7 +362,9 @@ Result<Store> Store::from_xml(std::string_view text, bool validate) {
 }
 
 Store Store::clone() const {
-  return Store(xml::DocPtr(xmlCopyDoc(doc_.get(), 1)), version_);
+  Store copy(xml::DocPtr(xmlCopyDoc(doc_.get(), 1)), version_);
+  copy.config_digest_ = config_digest_;
+  return copy;
 }
 
 std::string Store::to_xml(bool pretty) const {
@@ -368,6 +383,7 @@ void Store::set_version(CibVersion version) {
 
 void Store::reset(xml::DocPtr doc) {
   doc_ = std::move(doc);
+  config_digest_.clear();
   auto v = read_version(doc_.get());
   version_ = v ? *v : CibVersion{};
   refresh_digest();
@@ -542,7 +558,17 @@ Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& 
     return out;
   }
   out.changed = true;
-  out.config_changed = config_text(doc) != config_text(doc_.get());
+  // A change scoped inside <status> cannot touch the configuration: skip
+  // serialising it (status updates are the frequent ones).
+  std::string next_config_digest;
+  if (status_scope(request.scope)) {
+    out.config_changed = false;
+    next_config_digest = config_digest_;
+  } else {
+    if (config_digest_.empty()) config_digest_ = md5_hex(config_text(doc_.get()));
+    next_config_digest = md5_hex(config_text(doc));
+    out.config_changed = next_config_digest != config_digest_;
+  }
 
   CibVersion next = version_;
   if (replaced_version && *replaced_version > version_) {
@@ -571,6 +597,7 @@ Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& 
   }
   doc_ = std::move(work);
   version_ = next;
+  config_digest_ = std::move(next_config_digest);
   refresh_digest();
   out.current = next;
   return out;

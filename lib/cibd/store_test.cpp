@@ -245,3 +245,21 @@ TEST_CASE("documents that are not CIBs are refused") {
 }
 
 }  // namespace vigil::cibd
+
+namespace vigil::cibd {
+
+TEST_CASE("status-scoped updates never count as configuration changes; escapes do") {
+  Store s = with_dummy();
+  REQUIRE(
+      s.apply(req(CibOp::kCreate, "/cib/status", R"(<node_state id="1" uname="n1"/>)"), meta()));
+  CHECK(s.version() == CibVersion{0, 1, 1});
+  // An XPath that climbs out of status is judged on what it changed.
+  auto r = s.apply(req(CibOp::kModify, "/cib/status/../configuration/resources",
+                       R"(<primitive id="d1" description="via status"/>)"),
+                   meta());
+  REQUIRE(r);
+  CHECK(r->config_changed);
+  CHECK(s.version() == CibVersion{0, 2, 0});
+}
+
+}  // namespace vigil::cibd

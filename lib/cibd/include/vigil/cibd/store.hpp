@@ -101,6 +101,9 @@ class Store {
   xml::DocPtr doc_;
   CibVersion version_;
   std::string digest_;
+  // MD5 of the configuration part (empty: not computed yet), to tell
+  // configuration changes from status changes without serialising twice.
+  std::string config_digest_;
 };
 
 // The digest of a document as Store computes it.
