@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// vigild: the supervisor (Pacemaker's pacemakerd). Starts vigil-cib,
+// vigil-lrmd, vigil-pengine and vigil-crmd in that order, respawns them,
+// stops them in reverse order on SIGTERM. A thin main over lib/supervisor.
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "vigil/common/clock.hpp"
+#include "vigil/log/log.hpp"
+#include "vigil/supervisor/daemon_options.hpp"
+#include "vigil/supervisor/posix_launcher.hpp"
+#include "vigil/supervisor/supervisor.hpp"
+
+using namespace vigil;
+
+namespace {
+
+constexpr int kExitGeneric = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitConfig = 78;
+
+void usage(std::FILE* out) {
+  std::fprintf(out,
+               "Usage: vigild [options]\n"
+               "Starts and supervises vigil-cib, vigil-lrmd, vigil-pengine and vigil-crmd.\n\n%s"
+               "  --daemon-dir DIR  where the daemons are (default: beside vigild, then "
+               "/usr/sbin)\n"
+               "  --standalone      pass --standalone to vigil-cib (no Corosync)\n",
+               supervisor::common_usage().c_str());
+}
+
+std::string own_directory() {
+  char buf[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n <= 0) return {};
+  std::string path(buf, static_cast<std::size_t>(n));
+  const auto slash = path.rfind('/');
+  return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+bool executable(const std::string& path) {
+  return ::access(path.c_str(), X_OK) == 0;
+}
+
+// The status file, replaced atomically on every change.
+void write_status(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) ::unlink(tmp.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = supervisor::parse_daemon_options(argc, argv, {"--daemon-dir"});
+  if (!parsed) {
+    std::fprintf(stderr, "vigild: %s\n", parsed.error().message().c_str());
+    usage(stderr);
+    return kExitUsage;
+  }
+  const auto& opts = *parsed;
+  if (opts.help) {
+    usage(stdout);
+    return 0;
+  }
+  if (opts.version) {
+    std::printf("vigild 0.1.0 (pacemakerd 2.1.5 compatible)\n");
+    return 0;
+  }
+  std::string daemon_dir;
+  bool standalone = false;
+  for (std::size_t i = 0; i < opts.rest.size(); ++i) {
+    const std::string& a = opts.rest[i];
+    if (a == "--daemon-dir" && i + 1 < opts.rest.size()) {
+      daemon_dir = opts.rest[++i];
+    } else if (a.rfind("--daemon-dir=", 0) == 0 && a.size() > 13) {
+      daemon_dir = a.substr(13);
+    } else if (a == "--standalone") {
+      standalone = true;
+    } else {
+      std::fprintf(stderr, "vigild: unknown option '%s'\n", a.c_str());
+      usage(stderr);
+      return kExitUsage;
+    }
+  }
+
+  log::Options lo;
+  lo.name = "vigild";
+  lo.file = opts.log_file;
+  lo.min_level = log::parse_level(opts.log_level);
+  if (!log::init(lo)) log::warning("cannot open log file " + opts.log_file + ": stderr only");
+  ::signal(SIGPIPE, SIG_IGN);
+
+  // Where each daemon is: --daemon-dir only, else beside vigild, else /usr/sbin.
+  std::vector<std::string> search;
+  if (!daemon_dir.empty()) {
+    search.push_back(daemon_dir);
+  } else {
+    if (auto own = own_directory(); !own.empty()) search.push_back(own);
+    search.push_back("/usr/sbin");
+  }
+  supervisor::SupervisorOptions so;
+  const std::vector<std::string> common = supervisor::to_arguments(opts);
+  std::string missing;
+  for (const char* name : {"vigil-cib", "vigil-lrmd", "vigil-pengine", "vigil-crmd"}) {
+    supervisor::ChildSpec child;
+    child.name = name;
+    for (const auto& dir : search) {
+      if (executable(dir + "/" + name)) {
+        child.launch.path = dir + "/" + name;
+        break;
+      }
+    }
+    if (child.launch.path.empty()) missing += std::string(missing.empty() ? "" : ", ") + name;
+    child.launch.args = common;
+    const std::string sock = std::string(name).substr(6);  // cib, lrmd, pengine, crmd
+    child.socket_path = opts.run_dir + "/" + sock + ".sock";
+    so.children.push_back(std::move(child));
+  }
+  if (!missing.empty()) {
+    std::string where;
+    for (const auto& d : search) where += (where.empty() ? "" : ", ") + d;
+    log::error("event=startup-failed reason=\"not found or not executable: " + missing +
+               " (looked in " + where + ")\"");
+    return kExitConfig;
+  }
+  if (standalone) so.children[0].launch.args.push_back("--standalone");
+  // The controller's state is built from its CIB connection: it restarts
+  // with the CIB, as pacemakerd restarts the controller with the CIB manager.
+  so.children[0].dependants = {"vigil-crmd"};
+
+  if (auto st = supervisor::ensure_directory(opts.run_dir, 0755); !st) {
+    log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
+    return kExitGeneric;
+  }
+  const std::string status_path = opts.run_dir + "/vigild.status";
+
+  boost::asio::io_context io;
+  AsioClock clock(io);
+  supervisor::PosixLauncher launcher(io);
+  supervisor::Supervisor sup(clock, launcher, so, [](bool error, const std::string& line) {
+    if (error) {
+      log::error(line);
+    } else {
+      log::notice(line);
+    }
+  });
+  int exit_code = 0;
+  sup.set_change_handler(
+      [&] { write_status(status_path, supervisor::format_status(sup.status())); });
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  std::function<void()> wait_signal = [&] {
+    signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+      if (ec) return;
+      log::notice("event=shutdown signal=" + std::to_string(signo));
+      sup.stop([&] { io.stop(); });
+      wait_signal();  // a second SIGTERM changes nothing: the stop is bounded
+    });
+  };
+  wait_signal();
+  // Giving up (a crash loop) ends the loop once everything has stopped.
+  sup.set_fatal_handler([&](const std::string& reason) {
+    log::error("event=giving-up reason=\"" + reason + "\"");
+    exit_code = kExitGeneric;
+    io.stop();
+  });
+
+  log::notice("event=started pid=" + std::to_string(::getpid()) + " run_dir=" + opts.run_dir);
+  sup.start();
+  io.run();
+  ::unlink(status_path.c_str());
+  log::notice("event=stopped exit=" + std::to_string(exit_code));
+  log::shutdown();
+  return exit_code;
+}
