@@ -157,13 +157,13 @@ class Cluster {
     xmlSetProp(nv, BAD_CAST "value", BAD_CAST value.c_str());
   }
 
-  void remove_attrs_with_prefix(const std::string& node_uuid, const std::string& prefix) {
+  void remove_attrs(const std::string& node_uuid, const ClearFailures& which) {
     xmlNode* ns = child_with_id(status_, "node_state", node_uuid);
     if (!ns) return;
     for (xmlNode* ta : xml::children(ns, "transient_attributes")) {
       for (xmlNode* set : xml::children(ta, "instance_attributes")) {
         for (xmlNode* nv : xml::children(set, "nvpair")) {
-          if (xml::attr_or(nv, "name").rfind(prefix, 0) == 0) {
+          if (which.matches(xml::attr_or(nv, "name"))) {
             xmlUnlinkNode(nv);
             xmlFreeNode(nv);
           }
@@ -250,8 +250,10 @@ class Driver : public ActionSink {
     executed.push_back(a.operation_key + " on " + a.on_node);
     if (a.kind == ActionKind::kClusterEvent) {
       if (a.operation == "clear_failcount") {
-        cluster_.remove_attrs_with_prefix(a.on_node_uuid, "fail-count-" + a.rsc_id() + "#");
-        cluster_.remove_attrs_with_prefix(a.on_node_uuid, "last-failure-" + a.rsc_id() + "#");
+        auto clear = clear_failures(a);
+        REQUIRE(clear.ok());
+        cluster_.remove_attrs(a.on_node_uuid, *clear);
+        cluster_.delete_xpath(clear->last_failure_xpath());
         return ActionOutcome::kOk;
       }
       if (a.operation == "lrm_delete") {

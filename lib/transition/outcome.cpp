@@ -2,6 +2,7 @@
 // Result classification and fencing updates, as Pacemaker's controller.
 #include "vigil/transition/outcome.hpp"
 
+#include "vigil/common/time.hpp"
 #include "vigil/common/xml.hpp"
 
 namespace vigil::transition {
@@ -100,6 +101,70 @@ Result<Classification> classify(const Graph& graph, const GraphAction& action,
     c.attr_updates.push_back({fail_count_name(rsc, task, action.interval_ms), value});
   }
   c.attr_updates.push_back({last_failure_name(rsc, task, action.interval_ms), std::to_string(now)});
+  return c;
+}
+
+namespace {
+
+bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ClearFailures::matches(std::string_view name) const {
+  std::string_view rest;
+  for (std::string_view prefix : {"fail-count-", "last-failure-"}) {
+    if (name.substr(0, prefix.size()) == prefix) {
+      rest = name.substr(prefix.size());
+      break;
+    }
+  }
+  if (rest.substr(0, rsc.size()) != rsc) return false;
+  rest.remove_prefix(rsc.size());
+  if (rest.empty()) return !op;  // a whole-resource (legacy) count
+  if (rest.front() != '#') return false;
+  rest.remove_prefix(1);
+  auto us = rest.rfind('_');
+  if (us == std::string_view::npos || us == 0) return false;
+  std::string_view task = rest.substr(0, us), interval = rest.substr(us + 1);
+  if (!all_digits(interval)) return false;
+  if (op && task != *op) return false;
+  if (interval_ms && interval != std::to_string(*interval_ms)) return false;
+  return true;
+}
+
+std::string ClearFailures::last_failure_xpath() const {
+  return "//node_state[@uname='" + node + "']/lrm/lrm_resources/lrm_resource[@id='" + rsc +
+         "']/lrm_rsc_op[@id='" + rsc + "_last_failure_0']";
+}
+
+Result<ClearFailures> clear_failures(const GraphAction& action) {
+  std::string what = "action " + std::to_string(action.id) + " (" + action.operation_key + ")";
+  if (action.kind != ActionKind::kClusterEvent || action.operation != "clear_failcount") {
+    return invalid(what + ": not a clear_failcount event");
+  }
+  if (!action.primitive) return invalid(what + ": no <primitive>");
+  ClearFailures c;
+  c.rsc = action.primitive->id;
+  c.node = action.on_node;
+  c.node_uuid = action.on_node_uuid;
+  for (const std::string& s : {c.rsc, c.node}) {
+    if (s.find('\'') != std::string::npos) {
+      return invalid(what + ": '" + s + "' cannot be quoted in an XPath");
+    }
+  }
+  if (const std::string* op = action.meta("clear_failure_op"); op && !op->empty()) c.op = *op;
+  if (const std::string* iv = action.meta("clear_failure_interval"); iv && !iv->empty()) {
+    auto ms = parse_interval_ms(*iv);
+    if (!ms || *ms < 0)
+      return invalid(what + ": bad CRM_meta_clear_failure_interval '" + *iv + "'");
+    if (*ms > 0) c.interval_ms = *ms;
+  }
   return c;
 }
 

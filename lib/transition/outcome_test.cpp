@@ -190,3 +190,47 @@ TEST_CASE("outcome: fencing") {
   REQUIRE_FALSE(not_fence.ok());
   CHECK_THAT(not_fence.error().message(), Catch::Contains("not a fencing action"));
 }
+
+TEST_CASE("outcome: clear_failcount events") {
+  auto parse_event = [](const std::string& attrs) {
+    auto g = parse_graph(
+        "<transition_graph cluster-delay=\"60s\" transition_id=\"1\"><synapse id=\"0\">"
+        "<action_set><crm_event id=\"3\" operation=\"clear_failcount\" "
+        "operation_key=\"web_clear_failcount_0\" on_node=\"n1\" on_node_uuid=\"1\">"
+        "<primitive id=\"web\" class=\"ocf\" provider=\"heartbeat\" type=\"apache\"/>"
+        "<attributes CRM_meta_op_no_wait=\"true\" " +
+        attrs + "/></crm_event></action_set></synapse></transition_graph>");
+    if (!g) FAIL(g.error().message());
+    return g->actions.front();
+  };
+  auto all = clear_failures(parse_event(""));
+  REQUIRE(all.ok());
+  CHECK(all->rsc == "web");
+  CHECK(all->node == "n1");
+  CHECK(all->matches("fail-count-web#monitor_10000"));
+  CHECK(all->matches("last-failure-web#start_0"));
+  CHECK(all->matches("fail-count-web"));  // a whole-resource count
+  CHECK_FALSE(all->matches("fail-count-webserver#start_0"));
+  CHECK_FALSE(all->matches("fail-count-db#start_0"));
+  CHECK_FALSE(all->matches("probe_complete"));
+  CHECK(all->last_failure_xpath() ==
+        "//node_state[@uname='n1']/lrm/lrm_resources/lrm_resource[@id='web']/"
+        "lrm_rsc_op[@id='web_last_failure_0']");
+
+  auto one = clear_failures(
+      parse_event("CRM_meta_clear_failure_op=\"monitor\" CRM_meta_clear_failure_interval=\"10s\""));
+  REQUIRE(one.ok());
+  CHECK(one->matches("fail-count-web#monitor_10000"));
+  CHECK_FALSE(one->matches("fail-count-web#monitor_20000"));
+  CHECK_FALSE(one->matches("fail-count-web#start_0"));
+  CHECK_FALSE(one->matches("fail-count-web"));
+
+  CHECK_FALSE(clear_failures(parse_event("CRM_meta_clear_failure_interval=\"soon\"")).ok());
+  auto g = parse_graph(
+      "<transition_graph cluster-delay=\"60s\" transition_id=\"1\"><synapse id=\"0\">"
+      "<action_set><crm_event id=\"2\" operation=\"do_shutdown\" "
+      "operation_key=\"do_shutdown-n1\" on_node=\"n1\"/></action_set></synapse>"
+      "</transition_graph>");
+  REQUIRE(g.ok());
+  CHECK_FALSE(clear_failures(g->actions[0]).ok());
+}

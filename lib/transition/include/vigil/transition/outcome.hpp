@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vigil/transition/graph.hpp"
@@ -55,6 +56,22 @@ struct Classification {
 // Errors: not a resource action, or a pending result.
 Result<Classification> classify(const Graph& graph, const GraphAction& action,
                                 const OpResult& result, std::int64_t now);
+
+// What a clear_failcount crm_event asks for: the resource's fail-count and
+// last-failure attributes on the node are removed (all of them, or those of
+// one operation / interval given by CRM_meta_clear_failure_op and
+// CRM_meta_clear_failure_interval), and its last_failure record erased.
+struct ClearFailures {
+  std::string rsc, node, node_uuid;
+  std::optional<std::string> op;
+  std::optional<std::int64_t> interval_ms;
+  // Whether a transient attribute is one of those to remove.
+  bool matches(std::string_view attr_name) const;
+  // The <rsc>_last_failure_0 history record to delete.
+  std::string last_failure_xpath() const;
+};
+// Error when the action is no clear_failcount event with a resource and node.
+Result<ClearFailures> clear_failures(const GraphAction& action);
 
 // Fencing results. A successful fence means the node is down: its node_state
 // becomes in_ccm=false crmd=offline join=down expected=down, and its lrm and
