@@ -342,12 +342,18 @@ class CibNode::Impl {
     if (std::find(members_.begin(), members_.end(), self_) == members_.end()) {
       return;  // our own leave
     }
-    // Forget what departed origins asked: nobody waits for those answers.
-    for (auto it = records_.begin(); it != records_.end();) {
-      if (!std::binary_search(members_.begin(), members_.end(), it->first)) {
-        it = records_.erase(it);
-      } else {
-        ++it;
+    // Departed origins' records are kept: a member on the other side of a
+    // partition comes back with the same identity and re-sends what it got
+    // no answer for, which may have been applied here. Only beyond a bound
+    // are departed origins forgotten (a crashed process never returns).
+    if (records_.size() > options_.max_remembered_origins) {
+      for (auto it = records_.begin();
+           it != records_.end() && records_.size() > options_.max_remembered_origins;) {
+        if (!std::binary_search(members_.begin(), members_.end(), it->first)) {
+          it = records_.erase(it);
+        } else {
+          ++it;
+        }
       }
     }
     if (!view.joined.empty() || syncing_) {

@@ -40,6 +40,9 @@ struct CibNodeOptions {
   std::string node_name;
   // Request ids remembered per origin for deduplication.
   std::size_t max_remembered_requests = 4096;
+  // Origins whose records are kept once they left the group (partitions
+  // heal with the same members; crashed processes never come back).
+  std::size_t max_remembered_origins = 1024;
   // How long a sync waits for every member's announcement before the master
   // closes it with those in (a hung member must not block the group).
   Duration sync_timeout{5'000};
