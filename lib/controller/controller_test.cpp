@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "vigil/cibd/replica.hpp"
+#include "vigil/cluster/sim_node.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/controller/testing/sim_cluster.hpp"
 #include "vigil/controller/testing/web_cib.hpp"
@@ -111,4 +112,207 @@ TEST_CASE("DC crash: the survivor takes over and runs the group") {
   INFO(c.dump());
   REQUIRE(ok);
   CHECK(c.agreed_dc() == 1);
+}
+
+TEST_CASE("an unexpected monitor failure raises the fail count and the DC recovers in place") {
+  SimCluster c(options(2));
+  c.start_all();
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
+  c.world().kill_resource("node1", "Web");
+  bool ok = c.run_until(
+      [&] {
+        return runs_only_on(c, "node1") &&
+               cib_attr(c, 1, "//nvpair[@name='fail-count-Web#monitor_10000']", "value") ==
+                   std::optional<std::string>("1") &&
+               settled(c);
+      },
+      40s);
+  INFO(c.dump());
+  REQUIRE(ok);
+  CHECK(cib_attr(c, 1, "//node_state[@id='1']//nvpair[@name='last-failure-Web#monitor_10000']",
+                 "value")
+            .has_value());
+  // The failed monitor is on record, and the DC restarted Web (stop, start).
+  CHECK(cib_attr(c, 1, "//lrm_rsc_op[@id='Web_last_failure_0']", "rc-code") ==
+        std::optional<std::string>("7"));
+  CHECK(cib_attr(c, 1, "//node_state[@id='1']//lrm_rsc_op[@id='Web_last_0']", "operation") ==
+        std::optional<std::string>("start"));
+}
+
+TEST_CASE("migration-threshold=1: one failure moves the whole group") {
+  WebCibOptions web;
+  web.migration_threshold = "1";
+  SimCluster c(options(2, web));
+  c.start_all();
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
+  c.world().kill_resource("node1", "Web");
+  bool ok = c.run_until([&] { return runs_only_on(c, "node2") && settled(c); }, 40s);
+  INFO(c.dump());
+  REQUIRE(ok);
+  c.run_for(20s);
+  CHECK(runs_only_on(c, "node2"));
+}
+
+TEST_CASE("quorum loss with no-quorum-policy=stop stops the group; the quorate side runs it") {
+  WebCibOptions web;
+  web.no_quorum_policy = "stop";
+  SimCluster c(options(3, web));
+  c.start_all();
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
+  c.net().partition({{1}, {2, 3}});
+  bool ok = c.run_until([&] { return runs_only_on(c, "node2"); }, 30s);
+  INFO(c.dump());
+  REQUIRE(ok);
+  CHECK(c.controller(1)->is_dc());  // alone in its partition
+  CHECK(c.controller(2)->is_dc());
+  CHECK_FALSE(c.controller(1)->status().quorate);
+  // Healing: node1 is DC of the whole cluster again and Web goes home.
+  c.net().heal();
+  ok = c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 60s);
+  INFO(c.dump());
+  REQUIRE(ok);
+  CHECK(c.agreed_dc() == 1);
+}
+
+TEST_CASE("clean shutdown of the node running the group moves it first, then leaves") {
+  SimCluster c(options(2));
+  c.start_all();
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
+  bool twice = false;
+  c.set_tick_hook([&] {
+    if (c.world().nodes_running("VIP").size() > 1) twice = true;
+  });
+  c.shutdown(1);  // node1 is also the DC
+  bool ok = c.run_until([&] { return c.shutdown_done(1); }, 60s);
+  INFO(c.dump());
+  REQUIRE(ok);
+  // Its resources were moved before it left, not lost with it.
+  CHECK(runs_only_on(c, "node2"));
+  CHECK_FALSE(twice);
+  REQUIRE(c.run_until([&] { return c.controller(2)->is_dc() && settled(c); }, 30s));
+  auto ns = std::string("/cib/status/node_state[@id='1']");
+  CHECK(cib_attr(c, 2, ns, "expected") == std::optional<std::string>("down"));
+  CHECK(cib_attr(c, 2, ns, "crmd") == std::optional<std::string>("offline"));
+  CHECK(runs_only_on(c, "node2"));
+}
+
+TEST_CASE("shutdown of the last node stops its resources through the same path") {
+  SimCluster c(options(2));
+  c.start(1);
+  // two_node implies wait_for_all: a lone node never had quorum, so start both
+  // and then stop node2 first.
+  c.start(2);
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
+  c.shutdown(2);
+  REQUIRE(c.run_until([&] { return c.shutdown_done(2); }, 60s));
+  c.shutdown(1);
+  bool ok = c.run_until([&] { return c.shutdown_done(1); }, 60s);
+  INFO(c.dump());
+  REQUIRE(ok);
+  CHECK(c.world().nodes_running("VIP").empty());
+  CHECK(c.world().nodes_running("Web").empty());
+}
+
+TEST_CASE("a DC crash mid-transition: the new DC recomputes from the CIB and finishes") {
+  SimCluster c(options(3));
+  c.start_all();
+  // Crash node1 (the DC) while Web's start is running somewhere.
+  bool in_flight = c.run_until(
+      [&] { return c.world().in_flight() > 0 && !c.world().nodes_running("VIP").empty(); }, 30s);
+  REQUIRE(in_flight);
+  c.crash(1);
+  bool ok = c.run_until([&] { return runs_only_on(c, "node2") && settled(c); }, 60s);
+  INFO(c.dump());
+  REQUIRE(ok);
+  CHECK(c.agreed_dc() == 2);
+}
+
+TEST_CASE("every result is in the CIB before the transition that produced it is complete") {
+  SimCluster c(options(2));
+  std::size_t seen_completed = 0;
+  std::vector<std::string> missing;
+  c.set_tick_hook([&] {
+    auto* ctl = c.controller(1);
+    if (!ctl) return;
+    auto st = ctl->status();
+    if (st.transitions_completed == seen_completed) return;
+    seen_completed = st.transitions_completed;
+    // The DC's own replica has every operation the agents ran on node1.
+    for (const char* id : {"VIP_last_0", "Web_last_0", "VIP_monitor_10000", "Web_monitor_10000"}) {
+      if (!c.world().running("node1", "Web")) continue;
+      if (!cib_attr(c, 1, std::string("//node_state[@id='1']//lrm_rsc_op[@id='") + id + "']",
+                    "rc-code")) {
+        missing.push_back(id);
+      }
+    }
+  });
+  c.start_all();
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
+  CHECK(seen_completed > 0);
+  CHECK(missing.empty());
+}
+
+TEST_CASE("attributes and cleanup through the client protocol; bad requests change nothing") {
+  SimCluster c(options(2));
+  c.start_all();
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
+  Controller& n2 = *c.controller(2);
+
+  auto st = handle_client_request(n2, "<status/>");
+  REQUIRE(st);
+  CHECK(st->find("dc=\"1\"") != std::string::npos);
+  CHECK(st->find("<member id=\"2\"/>") != std::string::npos);
+
+  REQUIRE(handle_client_request(n2, "<attr_update node=\"node2\" name=\"rack\" value=\"r7\"/>"));
+  REQUIRE(c.run_until(
+      [&] {
+        return cib_attr(c, 1, "//node_state[@id='2']//nvpair[@name='rack']", "value") ==
+               std::optional<std::string>("r7");
+      },
+      5s));
+  REQUIRE(handle_client_request(n2, "<attr_delete node=\"node2\" name=\"rack\"/>"));
+  REQUIRE(c.run_until(
+      [&] { return !cib_attr(c, 1, "//node_state[@id='2']//nvpair[@name='rack']", "value"); }, 5s));
+
+  // Bad requests: refused with a reason.
+  for (const char* bad :
+       {"", "garbage", "<unknown/>", "<attr_update name=\"x\"/>",
+        "<attr_update node=\"node9\" name=\"x\" value=\"1\"/>", "<attr_delete node=\"node1\"/>",
+        "<cleanup/>", "<cleanup rsc=\"Web\" node=\"nosuch\"/>"}) {
+    INFO(bad);
+    auto r = handle_client_request(n2, bad);
+    CHECK_FALSE(r);
+  }
+  // Garbage on the CPG group is ignored by every controller.
+  auto cpg = c.net().node(2).connect_cpg();
+  REQUIRE(cpg);
+  REQUIRE((*cpg)->join(kCpgGroup));
+  c.run_for(5ms);
+  for (const char* junk : {"junk", "<crmd t=\"exec\" to=\"1\"/>", "<crmd t=\"shutdown\" to=\"1\"/>",
+                           "<crmd t=\"cleanup\" rsc=\"\"/>"}) {
+    REQUIRE((*cpg)->send(junk));
+  }
+  c.run_for(2s);
+  CHECK(runs_only_on(c, "node1"));
+  CHECK(c.shutdown_done(1) == false);
+
+  // Cleanup after a failure: fail count gone, history re-probed.
+  c.world().kill_resource("node1", "Web");
+  REQUIRE(c.run_until(
+      [&] {
+        return cib_attr(c, 1, "//nvpair[@name='fail-count-Web#monitor_10000']", "value")
+                   .has_value() &&
+               runs_only_on(c, "node1") && settled(c);
+      },
+      40s));
+  REQUIRE(handle_client_request(n2, "<cleanup rsc=\"Web\"/>"));
+  bool ok = c.run_until(
+      [&] {
+        return !cib_attr(c, 1, "//nvpair[@name='fail-count-Web#monitor_10000']", "value") &&
+               !cib_attr(c, 1, "//lrm_rsc_op[@id='Web_last_failure_0']", "rc-code") &&
+               runs_only_on(c, "node1") && settled(c);
+      },
+      30s);
+  INFO(c.dump());
+  CHECK(ok);
 }

@@ -178,6 +178,11 @@ cibd::CibNode* SimCluster::cib(NodeId id) {
   return it == stacks_.end() ? nullptr : it->second->cib.get();
 }
 
+cibclient::CibAccess* SimCluster::cib_access(NodeId id) {
+  auto it = stacks_.find(id);
+  return it == stacks_.end() ? nullptr : it->second->cib_access.get();
+}
+
 std::string SimCluster::cib_xml(NodeId id) const {
   auto it = stacks_.find(id);
   if (it == stacks_.end()) return {};

@@ -22,6 +22,9 @@
 namespace vigil::cibd {
 class CibNode;
 }
+namespace vigil::cibclient {
+class CibAccess;
+}
 
 namespace vigil::controller::testing {
 
@@ -64,6 +67,7 @@ class SimCluster {
 
   Controller* controller(NodeId id);
   cibd::CibNode* cib(NodeId id);
+  cibclient::CibAccess* cib_access(NodeId id);
   // The node's CIB replica as XML ("" when down).
   std::string cib_xml(NodeId id) const;
 
