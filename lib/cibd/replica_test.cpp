@@ -417,6 +417,56 @@ TEST_CASE("partitions and heals during concurrent updates: one CIB in the end, n
   }
 }
 
+TEST_CASE("chaos: crashes, restarts, partitions, loss and clogs; one CIB in the end") {
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    INFO("seed " << seed);
+    Cluster c(Workload::kNodes, seed);
+    c.settle();
+    Workload w;
+    w.seed_counters(c);
+    cluster::SimRandom rnd(seed * 2654435761u);
+    std::set<NodeId> down;
+    w.run(c, rnd, 500, [&](std::size_t step) {
+      if (step % 25 != 0 || step == 0) return;
+      const NodeId id = static_cast<NodeId>(1 + rnd.below(Workload::kNodes));
+      switch (rnd.below(6)) {
+        case 0:
+          if (down.empty() && c.members.size() > 1) {
+            c.crash(id);
+            down.insert(id);
+          }
+          break;
+        case 1:
+          for (NodeId d : down) c.restart(d);
+          down.clear();
+          break;
+        case 2:
+          c.net.partition({{1, 2}, {3, 4}});
+          break;
+        case 3:
+          c.net.heal();
+          break;
+        case 4:
+          c.net.clog(id, std::chrono::milliseconds(200));
+          break;
+        default:
+          c.net.set_loss(id, rnd.chance(0.5) ? 0.2 : 0.0);
+          break;
+      }
+    });
+    for (NodeId id = 1; id <= Workload::kNodes; ++id) c.net.set_loss(id, 0.0);
+    c.net.heal();
+    for (NodeId d : down) c.restart(d);
+    for (int round = 0; round < 5; ++round) {
+      c.settle();
+      c.clock.advance(std::chrono::seconds(10));
+    }
+    c.settle();
+    c.check_converged();
+    w.check_no_duplicates(c);
+  }
+}
+
 TEST_CASE("the master crashing with requests in flight: re-sent, applied once, all answered") {
   Cluster c(3, 11);
   c.settle();
