@@ -62,6 +62,7 @@ struct ActionRt {
 struct NodeJobs {
   int jobs = 0;
   int migrate_jobs = 0;
+  std::vector<std::size_t> parked;  // ready synapses waiting for a slot here
 };
 
 bool is_migrate(const GraphAction& a) {
@@ -124,18 +125,21 @@ struct Runner::Impl {
     }
   }
 
-  bool allowed(const GraphAction& a) {
-    bool ok = true;
+  // The node whose limits hold `a` back, or nullptr when it may run.
+  const std::string* blocking_node(const GraphAction& a) {
+    const std::string* blocker = nullptr;
     for_each_job_target(a, [&](const std::string& node, bool) {
+      if (blocker) return;
       auto it = jobs.find(node);
       if (it == jobs.end()) return;
-      if (options.node_job_limit > 0 && it->second.jobs >= options.node_job_limit) ok = false;
-      if (graph.migration_limit > 0 && is_migrate(a) &&
-          it->second.migrate_jobs >= graph.migration_limit) {
-        ok = false;
+      if (options.node_job_limit > 0 && it->second.jobs >= options.node_job_limit) {
+        blocker = &it->first;
+      } else if (graph.migration_limit > 0 && is_migrate(a) &&
+                 it->second.migrate_jobs >= graph.migration_limit) {
+        blocker = &it->first;
       }
     });
-    return ok;
+    return blocker;
   }
 
   void count_jobs(std::size_t ai, int delta) {
@@ -144,6 +148,11 @@ struct Runner::Impl {
       NodeJobs& j = jobs[node];
       j.jobs += delta;
       if (migrate) j.migrate_jobs += delta;
+      // A slot on this node: what waited for it is ready again.
+      if (delta < 0 && !j.parked.empty()) {
+        ready.insert(j.parked.begin(), j.parked.end());
+        j.parked.clear();
+      }
     });
     act[ai].counted_jobs = delta > 0;
   }
@@ -236,10 +245,12 @@ struct Runner::Impl {
     }
   }
 
-  // Whether a ready synapse may fire now; moves it to skipped when an abort
-  // rules it out for good (abort priorities only grow).
-  bool may_fire(std::size_t si, bool* skip) {
+  // Whether a ready synapse may fire now. When not: `skip` when an abort
+  // rules it out for good (abort priorities only grow), else the node whose
+  // limits hold it back.
+  bool may_fire(std::size_t si, bool* skip, const std::string** node) {
     *skip = false;
+    *node = nullptr;
     const Synapse& s = graph.synapses[si];
     for (int id : s.actions) {
       const GraphAction& a = graph.actions[index_of(id)];
@@ -248,7 +259,7 @@ struct Runner::Impl {
         *skip = true;
         return false;
       }
-      if (!allowed(a)) return false;
+      if ((*node = blocking_node(a)) != nullptr) return false;
     }
     return true;
   }
@@ -266,13 +277,12 @@ struct Runner::Impl {
         if (batch_full()) return;
         std::size_t si = *it;
         bool skip = false;
-        if (!may_fire(si, &skip)) {
-          if (skip) {
-            syn[si].skipped = true;
-            it = ready.erase(it);
-          } else {
-            ++it;
-          }
+        const std::string* node = nullptr;
+        if (!may_fire(si, &skip, &node)) {
+          if (skip) syn[si].skipped = true;
+          // Parked until that node has a free slot (see count_jobs).
+          if (node) jobs[*node].parked.push_back(si);
+          it = ready.erase(it);
           continue;
         }
         ready.erase(it);
@@ -418,6 +428,7 @@ RunSummary Runner::stop() {
   if (!m.finished) m.stopped = true;
   for (auto& rt : m.act) rt.timer.reset();
   m.ready.clear();
+  for (auto& [node, j] : m.jobs) j.parked.clear();
   return m.summary();
 }
 

@@ -421,3 +421,107 @@ TEST_CASE("runner: synchronous confirmations, and a runner destroyed by its call
   CHECK(f.sink.fired.size() == 400);
   CHECK(f.clock.pending_timers() == 0);
 }
+
+TEST_CASE("runner: the sink may abort or stop from inside its calls") {
+  struct Reentrant : Sink {
+    Runner* runner = nullptr;
+    int abort_at = -1, stop_at = -1;
+    std::optional<RunSummary> stopped;
+    Status execute_rsc_op(const GraphAction& a) override {
+      fired.push_back(a.id);
+      if (a.id == abort_at) runner->abort(kInfinity, "from the sink");
+      if (a.id == stop_at) stopped = runner->stop();
+      return ok_status();
+    }
+  };
+  SECTION("abort") {
+    ManualClock clock;
+    Reentrant sink;
+    sink.abort_at = 1;
+    std::optional<RunSummary> done;
+    Runner r(parse({{1}, {2}, {3, "pseudo_event"}}), clock, sink,
+             [&](const RunSummary& s) { done = s; });
+    sink.runner = &r;
+    r.start();
+    CHECK(sink.fired == std::vector<int>{1});  // 2 is skipped, 3 (pseudo) still runs
+    CHECK(r.state(3) == ActionState::kConfirmed);
+    REQUIRE(r.confirm(1, ActionOutcome::kOk).ok());
+    REQUIRE(done);
+    CHECK(done->result == GraphResult::kAborted);
+    CHECK(done->abort_reason == "from the sink");
+  }
+  SECTION("stop") {
+    ManualClock clock;
+    Reentrant sink;
+    sink.stop_at = 2;
+    int calls = 0;
+    Runner r(parse({{1}, {2}, {3}}), clock, sink, [&](const RunSummary&) { ++calls; });
+    sink.runner = &r;
+    r.start();
+    CHECK(sink.fired == std::vector<int>{1, 2});
+    REQUIRE(sink.stopped);
+    CHECK(sink.stopped->stopped);
+    CHECK(clock.pending_timers() == 0);
+    CHECK_FALSE(r.confirm(1, ActionOutcome::kOk).ok());
+    CHECK(calls == 0);
+  }
+}
+
+TEST_CASE("runner: executor timeouts and cancellations are failures like any other") {
+  for (ActionOutcome o : {ActionOutcome::kTimedOut, ActionOutcome::kCancelled}) {
+    INFO(to_string(o));
+    Fixture f;
+    f.make(parse(
+        {{1, "rsc_op", "start", "node1", "", 7}, {2, "rsc_op", "start", "node1", "", 0, {1}}}));
+    f.runner->start();
+    REQUIRE(f.runner->confirm(1, o).ok());
+    REQUIRE(f.done);
+    CHECK(f.done->result == GraphResult::kFailed);
+    CHECK(f.done->abort_priority == 8);
+    CHECK(f.done->timed_out == 0);  // only the runner's own timer counts here
+    CHECK(f.runner->state(2) == ActionState::kWaiting);
+  }
+}
+
+TEST_CASE("runner: an abort before start keeps every non-pseudo synapse from firing") {
+  Fixture f;
+  f.make(parse({{1}, {2, "pseudo_event", "running", "", "", 0, {1}}, {3, "pseudo_event"}}));
+  f.runner->abort(kInfinity, "early");
+  CHECK_FALSE(f.done);
+  f.runner->start();
+  REQUIRE(f.done);
+  CHECK(f.sink.fired.empty());
+  CHECK(f.runner->state(3) == ActionState::kConfirmed);
+  CHECK(f.done->result == GraphResult::kAborted);
+  CHECK(f.done->skipped == 1);
+  CHECK(f.done->incomplete == 1);  // 2 waits for 1
+}
+
+TEST_CASE("runner: thousands of actions fan out and in") {
+  // stop_all (pseudo) -> 3000 stops -> stopped (pseudo) -> 3000 starts.
+  std::vector<Act> acts;
+  acts.emplace_back(1, "pseudo_event", "stop");
+  std::vector<int> stops;
+  for (int i = 0; i < 3000; ++i) {
+    acts.emplace_back(10 + i, "rsc_op", "stop", "node" + std::to_string(i % 16), "", 0,
+                      std::vector<int>{1});
+    stops.push_back(10 + i);
+  }
+  acts.emplace_back(2, "pseudo_event", "stopped", "", "", 0, stops);
+  for (int i = 0; i < 3000; ++i) {
+    acts.emplace_back(5000 + i, "rsc_op", "start", "node" + std::to_string((i + 1) % 16), "", 0,
+                      std::vector<int>{2});
+  }
+  Fixture f;
+  f.make(parse(acts), RunnerOptions{4});
+  f.runner->start();
+  CHECK(f.sink.fired.size() == 64);  // 16 nodes x 4 jobs
+  // Confirm in firing order until done (bounded: each action once).
+  for (std::size_t next = 0; next < f.sink.fired.size() && !f.done; ++next) {
+    if (!f.runner->confirm(f.sink.fired[next], ActionOutcome::kOk).ok()) FAIL("confirm refused");
+  }
+  REQUIRE(f.done);
+  CHECK(f.done->result == GraphResult::kComplete);
+  CHECK(f.done->completed == 6002);
+  CHECK(f.sink.fired.size() == 6000);
+}
