@@ -162,7 +162,6 @@ Scheduler::~Scheduler() = default;
 Result<ComputeResult> Scheduler::compute(const ComputeRequest& request) {
   ComputeResult out;
   out.now = request.now ? *request.now : impl_->clock.wall_seconds();
-  out.transition_id = request.transition_id ? *request.transition_id : ++impl_->transition_counter;
   auto parsed = xml::parse_string(request.cib_xml, "CIB");
   if (!parsed) return parsed.error().with_context("scheduler input");
   xml::DocPtr doc = std::move(parsed).value();
@@ -191,6 +190,8 @@ Result<ComputeResult> Scheduler::compute(const ComputeRequest& request) {
   pengine::WorkingSet ws(**model, po);
   if (auto st = pengine::schedule(ws); !st) return refuse(st.error());
   pengine::Graph g = pengine::build_graph(ws);
+  // Only a computed graph takes a number from the counter.
+  out.transition_id = request.transition_id ? *request.transition_id : ++impl_->transition_counter;
   g.transition_id = out.transition_id;
   out.graph_xml = pengine::graph_xml(ws, g);
   out.recheck_by = ws.recheck_by;

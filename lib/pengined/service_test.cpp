@@ -194,11 +194,14 @@ TEST_CASE("pengined: transition ids count up unless the caller sets them") {
   REQUIRE(b);
   CHECK(a->transition_id == 1);
   CHECK(b->transition_id == 2);
+  // A refused CIB takes no number.
+  CHECK_FALSE(scheduler.compute(request("<cib", std::nullopt)));
   // Without "now", the clock's wall time is the execution date.
   ComputeRequest r;
   r.cib_xml = cib;
   auto c = scheduler.compute(r);
   REQUIRE(c);
+  CHECK(c->transition_id == 3);
   CHECK(c->now == clock.wall_seconds());
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // PengineClient: SchedulerAccess over vigil-pengine's socket
 // ($run/pengine.sock) on the caller's io_context. compute() connects on
-// first use and again after a lost connection.
+// first use and again after a lost connection; a request sent on a
+// connection that was lost meanwhile fails with kIo (the caller retries, as
+// the controller does with any failed scheduler run).
 #pragma once
 
 #include <chrono>
