@@ -109,15 +109,18 @@ void Controller::Impl::on_view(const cluster::GroupView& view) {
         "event=dc-change dc=" + (dc_ == cluster::kNoNode ? std::string("none") : node_name(dc_)) +
             " members=" + std::to_string(view_.size()));
   }
-  if (old_dc == self_ && dc_ != self_) lose_dc();
+  // A member that joins may be a partition merging back, whose CIB may have
+  // won the CIB's resync: every node then joins again (history sent anew)
+  // and a DC that stays takes over afresh, as after an election.
+  const bool rejoin = member && !joined.empty();
+  if (old_dc == self_ && (dc_ != self_ || rejoin)) lose_dc();
   if (!member) return;
-  if (dc_ == self_ && old_dc != self_) {
+  if (dc_ == self_ && (old_dc != self_ || rejoin)) {
     become_dc();
   } else if (dc_ == self_ && dc_state_) {
     for (NodeId n : left) dc_node_left(n);
-    for (NodeId n : joined) dc_state_->joined.erase(n);
   }
-  if (old_dc != dc_ || joined_now) {
+  if (old_dc != dc_ || joined_now || rejoin) {
     send_history();
     if (shutting_down_ && !shutdown_finished_) {
       Message m;
@@ -188,7 +191,12 @@ void Controller::Impl::on_message(const cluster::GroupMember& sender, std::strin
                            }));
       break;
     case MsgType::kShutdown:
-      if (shutting_down_) {
+      if (shutting_down_ && is_dc() && dc_state_ && dc_state_->runner &&
+          !dc_state_->runner->finished()) {
+        // The DC itself leaves once its transition (the moves away from it)
+        // is over, so that nothing in flight is orphaned.
+        dc_state_->leave_when_done = true;
+      } else if (shutting_down_) {
         finish_shutdown("the DC confirmed the shutdown");
       } else {
         log(LogLevel::kWarning, "event=ignored-order type=shutdown reason=no-shutdown-requested");

@@ -138,7 +138,8 @@ class Controller::Impl final : public transition::ActionSink {
     std::unique_ptr<Timer> recheck;
     std::unique_ptr<Timer> retry;
     bool fence_failed = false;
-    int fruitless = 0;  // failed transitions in a row without progress
+    bool leave_when_done = false;  // this DC got its own do_shutdown
+    int fruitless = 0;             // failed transitions in a row without progress
   };
   std::unique_ptr<Dc> dc_state_;
   std::uint64_t dc_gen_ = 0;

@@ -658,6 +658,14 @@ void Controller::Impl::transition_done(const transition::RunSummary& s) {
       "event=transition-done id=" + std::to_string(last_transition_) + " status=" + s.status_text +
           " completed=" + std::to_string(s.completed) + " failed=" + std::to_string(s.failed) +
           (s.abort_reason.empty() ? "" : " reason=\"" + s.abort_reason + "\""));
+  if (dc.leave_when_done) {
+    // Not from inside the Runner's callback: leaving destroys the Runner.
+    dc.retry = env_.clock.start_timer(Duration(0), guarded([this, gen = dc.gen] {
+                                        if (dc_state_ && dc_state_->gen == gen)
+                                          finish_shutdown("the DC's last transition is over");
+                                      }));
+    return;
+  }
   if (s.result != transition::GraphResult::kComplete || s.abort_requested) {
     if (dc.fence_failed) {
       // Re-running would only ask for the same fencing again: wait for a
