@@ -349,3 +349,18 @@ TEST_CASE("history: what deletes and cancels erase") {
   odd.on_node = "it's \"odd\"";
   CHECK_FALSE(erase_xpaths(odd).ok());
 }
+
+TEST_CASE("history: notifications are recorded under their own key, always successful") {
+  OpResult r = ok_result(40, 1);
+  r.exit_reason = "ignored";
+  auto recs = build(
+      action("notify", "CRM_meta_notify_type=\"post\" CRM_meta_notify_operation=\"start\""), r);
+  REQUIRE(recs.size() == 1);
+  CHECK(recs[0].id == "dummy_post_notify_start_0");
+  CHECK(*recs[0].attr("operation_key") == "dummy_notify_0");
+  CHECK(*recs[0].attr("rc-code") == "0");
+  CHECK(*recs[0].attr("exit-reason") == "");
+  auto bad = build_history(action("notify", ""), r, ctx());
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.error().message(), Catch::Contains("notify_type"));
+}

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "vigil/cib/cib.hpp"
+#include "vigil/common/time.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/pengine/graph.hpp"
 #include "vigil/pengine/working_set.hpp"
@@ -57,7 +58,7 @@ void copy_attrs(xmlNode* from, xmlNode* to) {
 // needs: merging status updates, deletes by XPath, transient attributes.
 class Cluster {
  public:
-  explicit Cluster(const std::string& path) {
+  explicit Cluster(const std::string& path, std::int64_t now = kNow) : now_(now) {
     auto d = xml::parse_file(path);
     if (!d) FAIL(d.error().message());
     doc_ = std::move(d).value();
@@ -102,7 +103,7 @@ class Cluster {
     auto cib = cib::Cib::from_string(xml::to_string(doc_.get(), false));
     if (!cib) FAIL(cib.error().message());
     pengine::Options o;
-    o.now = kNow;
+    o.now = now_;
     pengine::WorkingSet ws(**cib, o);
     auto st = pengine::schedule(ws);
     if (!st) FAIL(st.error().message());
@@ -196,6 +197,7 @@ class Cluster {
     }
   }
 
+  std::int64_t now_;
   xml::DocPtr doc_;
   xmlNode* status_ = nullptr;
   int call_id_ = 0;
@@ -468,4 +470,21 @@ TEST_CASE("loop: a cleared fail count lets the group come back, then all is stab
   CHECK(has(second.executed, "VIP_start_0 on node1"));
   CHECK(has(second.executed, "Web_start_0 on node1"));
   settle(c, 1);
+}
+
+TEST_CASE("loop: shutdown locks: a lock that ran out erases the history, then all is stable") {
+  xml::init();
+  auto now = parse_iso8601("2026-01-01T10:05:00Z");
+  REQUIRE(now);
+  Cluster c(path_of("tests/scenarios/shutdown-lock-offline.xml"), *now);
+  std::string first = c.schedule();
+  Driver d(c);
+  CHECK(d.run(first).result == GraphResult::kComplete);
+  CHECK(has(d.executed, "C_lrm_delete_0 on node1"));
+  CHECK(c.count_xpath("//node_state[@uname='node1']//lrm_resource[@id='C']") == 0);
+  std::string second = c.schedule();
+  INFO(second);
+  auto g = parse_graph(second);
+  REQUIRE(g.ok());
+  CHECK(g->synapses.empty());
 }
