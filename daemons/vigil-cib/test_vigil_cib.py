@@ -290,6 +290,22 @@ def subscribe_events(d):
     c.close()
 
 
+def without_corosync(binary, work):
+    """Without --standalone and no corosync to reach: exit 69 (EX_UNAVAILABLE)."""
+    p = subprocess.Popen([binary, "--run-dir", os.path.join(work, "run-cpg"), "--state-dir",
+                          os.path.join(work, "state-cpg")],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        out, _ = p.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        p.terminate()  # a corosync is running here after all: our child, by pid
+        p.communicate()
+        print("skip: corosync is running on this host; cannot test its absence", flush=True)
+        return
+    check(p.returncode == 69 and b"corosync" in out,
+          "without corosync the daemon exits 69 and says why (rc %s)" % p.returncode)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--binary", required=True)
@@ -340,6 +356,7 @@ def main():
         check(os.path.exists(os.path.join(cib_dir, "cib.xml.corrupt-1")),
               "the corrupt file is moved aside")
         check(d.stop() == 0, "third stop exits 0")
+        without_corosync(os.path.abspath(args.binary), work)
     finally:
         if d.proc is not None and d.proc.poll() is None:
             d.proc.kill()
