@@ -829,6 +829,16 @@ class Cluster:
             pid = read_int(os.path.join(d, name))
             if pid:
                 self._record_pid("node%d-%s" % (i, label), pid)
+        if self.stack != "corosync":
+            # A stack that cannot start (bad configuration, missing daemon)
+            # usually exits at once: say so here rather than in a later timeout.
+            time.sleep(0.3)
+            pid = read_int(os.path.join(d, "stack.pid"))
+            if pid is None or proc_start_time(pid) is None:
+                out = {"vigild": "vigild.out", "pacemaker": "pacemakerd.out",
+                       "command": "stack.out"}[self.stack]
+                raise HarnessError("node%d: the %s stack exited right after its start: %s"
+                                   % (i, self.stack, self._tail(os.path.join(d, out))))
         log("node%d started (%s)" % (i, self.stack))
 
     def kill(self, i):

@@ -147,10 +147,14 @@ def case_daemons(c):
     try:
         for name in DAEMONS:
             for i in sorted({active, 3 - active}):
-                old = daemon_pid(c, i, name)
-                if old is None:
+                # A previous kill may still be rippling through (a daemon
+                # that lost its peer restarting): wait for exactly one.
+                try:
+                    old = harness.wait_until("exactly one %s on node%d" % (name, i),
+                                             lambda: daemon_pid(c, i, name), 60, 0.2)
+                except HarnessError:
                     raise Failure("node%d does not run exactly one %s: %s"
-                                  % (i, name, sorted(set(c.processes(i).values()))))
+                                  % (i, name, sorted(c.processes(i).values())))
                 os.kill(old, 9)
                 try:
                     new = harness.wait_until(
