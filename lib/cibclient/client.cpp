@@ -42,7 +42,9 @@ class CibClient::Impl : public std::enable_shared_from_this<Impl> {
     });
     client.set_disconnect_handler([weak](const Error& e) {
       auto self = weak.lock();
-      if (self && self->on_disconnect) self->on_disconnect(e);
+      if (!self) return;
+      self->subscribed = false;  // a new connection subscribes again
+      if (self->on_disconnect) self->on_disconnect(e);
     });
   }
 
