@@ -149,6 +149,16 @@ int main(int argc, char** argv) {
   boost::asio::io_context io;
   AsioClock clock(io);
   supervisor::PosixLauncher launcher(io);
+  // Daemons left from an earlier vigild (killed with SIGKILL) still hold
+  // their sockets: starting new ones would only crash-loop. Vigil does not
+  // adopt them (pacemakerd does); say so and stop.
+  for (const auto& child : so.children) {
+    if (launcher.accepting(child.socket_path)) {
+      log::error("event=startup-failed reason=\"" + child.name + " already answers on " +
+                 child.socket_path + ": stop the running cluster daemons first\"");
+      return kExitGeneric;
+    }
+  }
   supervisor::Supervisor sup(clock, launcher, so, [](bool error, const std::string& line) {
     if (error) {
       log::error(line);

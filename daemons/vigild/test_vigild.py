@@ -135,6 +135,21 @@ def main():
                            capture_output=True, timeout=30)
         assert r.returncode == 78, (r.returncode, r.stderr)
         assert b"vigil-cib" in r.stderr, r.stderr
+        # A daemon left running from before: refused, nothing started.
+        fake = subprocess.Popen([sys.executable, os.path.join(HERE, "fake_daemon.py"),
+                                 "vigil-pengine", "--run-dir", run_dir])
+        try:
+            wait(lambda: os.path.exists(os.path.join(run_dir, "pengine.sock")), "stray daemon")
+            time.sleep(0.2)
+            before = len(order(run_dir))
+            r = subprocess.run([args.vigild, "--daemon-dir", daemon_dir, "--run-dir", run_dir],
+                               capture_output=True, timeout=30)
+            assert r.returncode == 1, (r.returncode, r.stderr)
+            assert b"vigil-pengine already answers" in r.stderr, r.stderr
+            assert [l for l in order(run_dir)[before:] if l[0] == "start"] == []
+        finally:
+            fake.terminate()
+            fake.wait(10)
         r = subprocess.run([args.vigild, "--bogus"], capture_output=True, timeout=30)
         assert r.returncode == 2, r.returncode
         print("missing binaries and bad options refused")

@@ -105,6 +105,23 @@ Result<std::int64_t> int_attr(const xmlNode* n, const char* name) {
   return out;
 }
 
+// Whole documents travel as CDATA: no escaping, so a large CIB or graph
+// does not grow on the way (frames are limited to 16 MiB). A "]]>" inside
+// is split across two sections.
+void append_cdata(std::string& out, std::string_view text) {
+  out += "<![CDATA[";
+  std::size_t from = 0;
+  for (;;) {
+    const auto end = text.find("]]>", from);
+    if (end == std::string_view::npos) break;
+    out.append(text.substr(from, end + 2 - from));
+    out += "]]><![CDATA[";
+    from = end + 2;
+  }
+  out.append(text.substr(from));
+  out += "]]>";
+}
+
 std::string text_of(const xmlNode* n) {
   xml::XmlCharPtr content(xmlNodeGetContent(n));
   return content ? std::string(reinterpret_cast<const char*>(content.get())) : std::string();
@@ -217,7 +234,7 @@ std::string encode_compute_request(const ComputeRequest& request) {
     out += " transition-id=\"" + std::to_string(*request.transition_id) + "\"";
   if (request.now) out += " now=\"" + std::to_string(*request.now) + "\"";
   out += ">";
-  xml::append_escaped(out, request.cib_xml);
+  append_cdata(out, request.cib_xml);
   out += "</pengine-compute>";
   return out;
 }
@@ -279,7 +296,7 @@ std::string encode_compute_result(const ComputeResult& r) {
     out += "</warning>";
   }
   out += "<graph>";
-  xml::append_escaped(out, r.graph_xml);
+  append_cdata(out, r.graph_xml);
   out += "</graph></pengine-graph>";
   return out;
 }

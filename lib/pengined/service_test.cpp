@@ -246,7 +246,7 @@ TEST_CASE("pengined: bad input is refused; a CIB that parses is kept as pe-error
 
 TEST_CASE("pengined protocol: requests and answers survive encoding; junk is refused") {
   ComputeRequest r;
-  r.cib_xml = "<cib a=\"&amp;\"/>";
+  r.cib_xml = "<cib a=\"&amp;\"><!-- ]]> --></cib>";
   r.transition_id = 3;
   r.now = 99;
   auto back = decode_compute_request(encode_compute_request(r));
