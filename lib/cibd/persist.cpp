@@ -179,9 +179,17 @@ Status CibFiles::write(const Store& store, bool keep_backup) {
     const std::vector<long> nums = backup_numbers(dir_);
     const long next = nums.empty() ? 0 : nums.back() + 1;
     const std::string raw = dir_ + "/cib-" + std::to_string(next) + ".raw";
-    auto old = read_all(path);
-    if (old) {
+    // Hard links keep the old files' inodes under the backup names: the
+    // atomic renames below then only move the names. Copy when links are
+    // not possible (or the old .sig is missing).
+    if (::link(path.c_str(), raw.c_str()) != 0) {
+      auto old = read_all(path);
+      if (!old) return old.error();
       if (Status s = write_atomic(dir_, raw, *old); !s) return s;
+      if (Status s = write_atomic(dir_, raw + ".sig", md5_hex(*old) + "\n"); !s) return s;
+    } else if (::link((path + ".sig").c_str(), (raw + ".sig").c_str()) != 0) {
+      auto old = read_all(raw);
+      if (!old) return old.error();
       if (Status s = write_atomic(dir_, raw + ".sig", md5_hex(*old) + "\n"); !s) return s;
     }
     // Keep the newest max_backups (the new one included).
