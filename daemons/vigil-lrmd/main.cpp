@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 
@@ -106,6 +107,16 @@ int main(int argc, char** argv) {
   if (auto st = supervisor::ensure_directory(opts.run_dir, 0755); !st) {
     log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
     return kExitGeneric;
+  }
+  // resource-agents keeps agent state in $HA_RSCTMP (ocf-directories
+  // defaults it to /run/resource-agents, which its tmpfiles.d entry creates
+  // at boot); make sure it exists when we may create it.
+  if (::geteuid() == 0) {
+    const char* rsctmp = std::getenv("HA_RSCTMP");
+    const std::string dir = rsctmp && *rsctmp ? rsctmp : "/run/resource-agents";
+    if (auto st = supervisor::ensure_directory(dir, 01755); !st) {
+      log::warning("event=rsctmp-missing reason=\"" + st.error().message() + "\"");
+    }
   }
   std::string note;
   const ipc::AccessPolicy policy = supervisor::daemon_access_policy(note);
