@@ -162,6 +162,10 @@ void Controller::Impl::on_message(const cluster::GroupMember& sender, std::strin
     default:
       break;
   }
+  if (m->type == MsgType::kRejoin) {
+    if (sender.node == dc_) send_history();
+    return;
+  }
   // Orders: only from the current DC, only for this node.
   if (m->target != self_) return;
   if (sender.node != dc_) {
@@ -169,6 +173,7 @@ void Controller::Impl::on_message(const cluster::GroupMember& sender, std::strin
                                 " from=" + node_name(sender.node) + " reason=not-the-dc");
     return;
   }
+  fresh_ = false;
   switch (m->type) {
     case MsgType::kExec:
       run_locally(m->exec);

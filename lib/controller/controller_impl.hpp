@@ -74,7 +74,7 @@ class Controller::Impl final : public transition::ActionSink {
   void lose_dc();
   void dc_handle(const cluster::GroupMember& sender, const Message& m);
   void dc_after_ready();
-  void dc_history(NodeId node, const std::vector<OpEvent>& ops);
+  void dc_history(NodeId node, const std::vector<OpEvent>& ops, bool fresh);
   void dc_result(NodeId node, const OpEvent& e);
   void dc_attr(NodeId node, const std::string& name, const std::optional<std::string>& value);
   void dc_cleanup(const std::string& rsc, const std::string& node);
@@ -114,6 +114,8 @@ class Controller::Impl final : public transition::ActionSink {
   // Operations this controller started and whose result is not in yet,
   // reported as pending in the history (by rsc_task_interval).
   std::map<std::string, OpEvent> local_pending_;
+  // Until a history of this controller has been processed by a DC.
+  bool fresh_ = true;
 
   // Shutdown.
   bool shutting_down_ = false;

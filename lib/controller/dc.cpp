@@ -152,7 +152,7 @@ void Controller::Impl::dc_handle(const cluster::GroupMember& sender, const Messa
   }
   switch (m.type) {
     case MsgType::kHistory:
-      dc_history(sender.node, m.ops);
+      dc_history(sender.node, m.ops, m.fresh);
       break;
     case MsgType::kResult:
       dc_result(sender.node, m.ops.front());
@@ -181,7 +181,7 @@ std::string Controller::Impl::node_state_xml(NodeId node, bool crmd_online, cons
 
 // --- join -------------------------------------------------------------------
 
-void Controller::Impl::dc_history(NodeId node, const std::vector<OpEvent>& ops) {
+void Controller::Impl::dc_history(NodeId node, const std::vector<OpEvent>& ops, bool fresh) {
   if (!std::binary_search(view_.begin(), view_.end(), node)) return;
   Dc& dc = *dc_state_;
   const std::string uname = node_name(node);
@@ -193,6 +193,13 @@ void Controller::Impl::dc_history(NodeId node, const std::vector<OpEvent>& ops) 
   }
   edits.push_back({false, "status", node_state_xml(node, true, "member", "member")});
   edits.push_back({true, node_xpath(node) + "/lrm", ""});
+  if (fresh) {
+    // A controller that just started: whatever transient attributes the
+    // CIB still holds for its node are from a previous life (attrd starts
+    // empty in Pacemaker too).
+    edits.push_back({true, node_xpath(node) + "/transient_attributes", ""});
+    dc.attrs.erase(node);
+  }
   // Entries grouped per resource, resources in id order.
   std::map<std::string, std::vector<const OpEvent*>> by_rsc;
   for (const auto& e : ops) by_rsc[e.rsc].push_back(&e);
@@ -320,7 +327,21 @@ void Controller::Impl::dc_quorum(bool quorate) {
 }
 
 void Controller::Impl::dc_cib_changed(const cibclient::CibChange& change) {
-  if (!is_dc() || !dc_state_ || !dc_state_->ready) return;
+  if (!is_dc() || !dc_state_) return;
+  if (change.op == cibd::CibOp::kReplace &&
+      change.diff.find("full=\"true\"") != std::string::npos) {
+    // The whole CIB was replaced (a resync after a merge, or an
+    // administrator's replace): what the DC wrote may be gone. Take over
+    // afresh and have every node join again, as Pacemaker's DC does.
+    log(LogLevel::kNotice, "event=cib-replaced action=rejoin");
+    lose_dc();
+    become_dc();
+    Message m;
+    m.type = MsgType::kRejoin;
+    (void)send_message(m);
+    return;
+  }
+  if (!dc_state_->ready) return;
   if (change.config_changed) mark_dirty("configuration changed");
 }
 

@@ -14,6 +14,7 @@ constexpr std::pair<MsgType, const char*> kNames[] = {
     {MsgType::kExec, "exec"},       {MsgType::kCancel, "cancel"},
     {MsgType::kForget, "forget"},   {MsgType::kShutdown, "shutdown"},
     {MsgType::kAttr, "attr"},       {MsgType::kCleanup, "cleanup"},
+    {MsgType::kRejoin, "rejoin"},
 };
 
 void add(std::string& out, const char* name, const std::string& value) {
@@ -54,6 +55,7 @@ std::string encode(const Message& m) {
   if (!m.node.empty()) add(out, "node", m.node);
   if (!m.name.empty()) add(out, "name", m.name);
   if (m.value) add(out, "value", *m.value);
+  if (m.fresh) add(out, "fresh", "true");
   out += ">";
   for (const auto& op : m.ops) out += event_to_xml(op);
   if (m.type == MsgType::kExec || m.type == MsgType::kCancel) {
@@ -106,6 +108,7 @@ Result<Message> decode(std::string_view payload) {
   m.node = xml::attr_or(root, "node");
   m.name = xml::attr_or(root, "name");
   m.value = xml::attr(root, "value");
+  m.fresh = xml::attr_or(root, "fresh") == "true";
   for (const xmlNode* op : xml::children(root, "op")) {
     auto e = event_from_xml(op);
     if (!e) return e.error().with_context("crmd message");
@@ -154,6 +157,7 @@ Result<Message> decode(std::string_view payload) {
       if (m.rsc.empty()) return bad("cleanup needs rsc");
       break;
     case MsgType::kHistory:
+    case MsgType::kRejoin:
       break;
   }
   return m;

@@ -10,6 +10,7 @@
 //   shutdown  DC -> node   do_shutdown: the node may leave
 //   attr      any -> DC    set (value present) or delete a transient attribute
 //   cleanup   any -> DC    forget a resource's history and failures
+//   rejoin    DC -> all    send your history again (the CIB was replaced)
 #pragma once
 
 #include <cstdint>
@@ -25,7 +26,17 @@
 
 namespace vigil::controller {
 
-enum class MsgType { kHistory, kResult, kExec, kCancel, kForget, kShutdown, kAttr, kCleanup };
+enum class MsgType {
+  kHistory,
+  kResult,
+  kExec,
+  kCancel,
+  kForget,
+  kShutdown,
+  kAttr,
+  kCleanup,
+  kRejoin
+};
 const char* to_string(MsgType t);
 
 struct ExecSpec {
@@ -44,6 +55,7 @@ struct Message {
   std::string node;                           // cleanup: uname or empty (all)
   std::string name;                           // attr
   std::optional<std::string> value;           // attr: nullopt deletes
+  bool fresh = false;                         // history: the first one since the controller started
 };
 
 std::string encode(const Message& m);

@@ -124,7 +124,8 @@ class Scenario {
 
   std::string fail(const std::string& what) {
     return "seed " + std::to_string(seed_) + " (" + std::to_string(nodes_) + " nodes): " + what +
-           "\nreplay: VIGIL_SIM_SEED=" + std::to_string(seed_) + "\n" + cluster_->dump(150);
+           "\nreplay: VIGIL_SIM_SEED=" + std::to_string(seed_) + "\n" + cluster_->dump(150) +
+           (std::getenv("VIGIL_SIM_CIB") ? "\nCIB of node1:\n" + cluster_->cib_xml(1) : "");
   }
 
   bool home() {
