@@ -5,7 +5,10 @@ sockets, options handed down, the status file, respawn after a crash, a
 crash of vigil-cib restarting vigil-crmd, SIGTERM stopping everything in
 reverse order (checked by pid), and missing binaries refused.
 
-Usage: test_vigild.py --vigild BUILD/daemons/vigild"""
+With --lrmd and --pengine, a second run supervises the real vigil-lrmd and
+vigil-pengine (stand-ins for the CIB and the controller) and talks to them.
+
+Usage: test_vigild.py --vigild BUILD/daemons/vigild [--lrmd L --pengine P]"""
 
 import argparse
 import os
@@ -65,9 +68,51 @@ def order(run_dir):
         return []
 
 
+def real_children(args, base):
+    """vigild with the real vigil-lrmd and vigil-pengine: they get the run
+    and state directories, answer on their sockets, and stop on SIGTERM."""
+    sys.path.insert(0, os.path.join(HERE, "..", "testing"))
+    import vigil_ipc  # noqa: E402
+    daemon_dir = os.path.join(base, "sbin-real")
+    run_dir = os.path.join(base, "run-real")
+    state_dir = os.path.join(base, "state-real")
+    os.makedirs(daemon_dir)
+    for name in ["vigil-cib", "vigil-crmd"]:
+        os.symlink(os.path.join(base, "sbin", name), os.path.join(daemon_dir, name))
+    os.symlink(os.path.abspath(args.lrmd), os.path.join(daemon_dir, "vigil-lrmd"))
+    os.symlink(os.path.abspath(args.pengine), os.path.join(daemon_dir, "vigil-pengine"))
+    log = open(os.path.join(base, "vigild-real.log"), "wb")
+    proc = subprocess.Popen([args.vigild, "--daemon-dir", daemon_dir, "--run-dir", run_dir,
+                             "--state-dir", state_dir], stdout=log, stderr=subprocess.STDOUT)
+    pids = []
+    try:
+        st = wait(lambda: all_running(run_dir), "the real daemons running")
+        pids = [v[0] for v in st.values()]
+        c = vigil_ipc.Conn(os.path.join(run_dir, "lrmd.sock"))
+        assert c.call("<lrmd-history/>").startswith("<lrmd-history-reply")
+        c.close()
+        assert os.path.isdir(os.path.join(state_dir, "pengine")), "no $state/pengine"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 0
+        assert not [p for p in pids if alive(p)], "children left behind"
+        for sock in ["lrmd.sock", "pengine.sock"]:
+            assert not os.path.exists(os.path.join(run_dir, sock)), sock + " left behind"
+        print("real vigil-lrmd and vigil-pengine supervised and stopped")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        for p in pids:
+            if alive(p):
+                os.kill(p, signal.SIGKILL)
+        log.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vigild", required=True)
+    ap.add_argument("--lrmd")
+    ap.add_argument("--pengine")
     args = ap.parse_args()
     base = tempfile.mkdtemp(prefix="vigild-test-")
     daemon_dir = os.path.join(base, "sbin")
@@ -153,6 +198,8 @@ def main():
         r = subprocess.run([args.vigild, "--bogus"], capture_output=True, timeout=30)
         assert r.returncode == 2, r.returncode
         print("missing binaries and bad options refused")
+        if args.lrmd and args.pengine:
+            real_children(args, base)
     except Exception:
         if proc.poll() is None:
             proc.kill()
