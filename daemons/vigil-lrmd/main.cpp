@@ -153,6 +153,24 @@ int main(int argc, char** argv) {
     return static_cast<bool>(srv->send_event(connection, payload));
   });
 
+  // One line per result, as pacemaker-execd logs them.
+  (void)service.subscribe([](const exec::OperationResult& r) {
+    const bool ok = r.status == exec::ExecStatus::kDone && r.rc == exec::OcfRc::kOk;
+    std::string line = "event=op-result rsc=" + r.rsc_id + " op=" + r.action +
+                       " interval_ms=" + std::to_string(r.interval.count()) +
+                       " call=" + std::to_string(r.call_id) +
+                       " rc=" + std::to_string(static_cast<int>(r.rc)) + " (" +
+                       std::string(exec::to_string(r.rc)) +
+                       ") status=" + std::string(exec::to_string(r.status)) +
+                       " exec_ms=" + std::to_string(r.exec_time.count());
+    if (!r.exit_reason.empty()) line += " reason=\"" + r.exit_reason + "\"";
+    if (ok || r.status == exec::ExecStatus::kCancelled ||
+        (r.action == "monitor" && r.rc == exec::OcfRc::kNotRunning)) {
+      log::info(line);
+    } else {
+      log::warning(line);
+    }
+  });
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   bool stopping = false;
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {

@@ -104,14 +104,23 @@ int main(int argc, char** argv) {
   auto server = ipc::Server::listen(
       io, socket_path, policy,
       [&scheduler](ipc::Request request, ipc::Responder responder) {
-        auto answer = scheduler.handle(request.payload);
-        if (answer) {
-          responder.reply(*answer);
-        } else {
+        auto refuse = [&](const Error& e) {
           log::warning("event=request-refused peer_pid=" + std::to_string(request.peer.pid) +
-                       " reason=\"" + answer.error().message() + "\"");
-          responder.fail(answer.error());
-        }
+                       " reason=\"" + e.message() + "\"");
+          responder.fail(e);
+        };
+        auto decoded = pengined::decode_compute_request(request.payload);
+        if (!decoded) return refuse(decoded.error());
+        auto result = scheduler.compute(*decoded);
+        if (!result) return refuse(result.error());
+        for (const auto& w : result->warnings)
+          log::warning("event=config-warning text=\"" + w + "\"");
+        log::notice(
+            "event=transition-computed transition=" + std::to_string(result->transition_id) +
+            " actions=" + std::to_string(result->summary.actions) + " input=" +
+            (result->input_path.empty() ? std::string("not-saved") : result->input_path) +
+            " recheck_by=" + std::to_string(result->recheck_by));
+        responder.reply(pengined::encode_compute_result(*result));
       },
       so);
   if (!server) {
