@@ -13,8 +13,11 @@
 //   {"event":"sent","payload":"..."}  {"event":"error","message":"..."}
 //   {"event":"lost","message":"..."}
 // Commands on stdin, one per line: "send TEXT" multicasts TEXT, "burst N PREFIX"
-// multicasts PREFIX-0 .. PREFIX-(N-1) at once (N <= 10000), "state" prints the
-// current membership, "quit" (or end of input) leaves the group and exits 0.
+// multicasts PREFIX-0 .. PREFIX-(N-1) at once (N <= 10000), "big N SEED"
+// multicasts one message of N bytes (N <= 64 MiB) generated from SEED, "state"
+// prints the current membership, "quit" (or end of input) leaves the group and
+// exits 0. Payloads longer than 1 KiB are printed as their size and FNV-1a
+// hash: {"event":"message","from":[..],"size":N,"fnv":"<16 hex digits>"}.
 // Exit codes: 0 after quit, 69 when corosync is unreachable or lost, 2 usage.
 #include <unistd.h>
 
@@ -23,6 +26,7 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -42,6 +46,8 @@ namespace {
 constexpr int kExitUnavailable = 69;
 constexpr std::size_t kMaxBurst = 10000;
 constexpr std::size_t kMaxLine = 64 * 1024;
+constexpr std::size_t kMaxBig = 64 * 1024 * 1024;
+constexpr std::size_t kPrintedPayload = 1024;
 
 std::string json_string(std::string_view s) {
   std::string out = "\"";
@@ -89,6 +95,28 @@ std::string member_json(const GroupMember& m) {
   return "[" + std::to_string(m.node) + "," + std::to_string(m.pid) + "]";
 }
 
+std::string fnv1a(std::string_view data) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+// The payload as JSON members: the text itself, or its size and hash when long.
+std::string payload_json(std::string_view payload) {
+  if (payload.size() <= kPrintedPayload) return "\"payload\":" + json_string(payload);
+  return "\"size\":" + std::to_string(payload.size()) + ",\"fnv\":\"" + fnv1a(payload) + "\"";
+}
+
+bool parse_size(std::string_view text, std::size_t& out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
 void emit(const std::string& line) {
   std::cout << line << '\n' << std::flush;
 }
@@ -126,8 +154,8 @@ class Probe {
     cpg_->set_lost_handler([this](const vigil::Error& e) { lost(e); });
     MessagingHandlers handlers;
     handlers.on_message = [](const GroupMember& from, std::string_view payload) {
-      emit("{\"event\":\"message\",\"from\":" + member_json(from) +
-           ",\"payload\":" + json_string(payload) + "}");
+      emit("{\"event\":\"message\",\"from\":" + member_json(from) + "," + payload_json(payload) +
+           "}");
     };
     handlers.on_view = [](const GroupView& v) { print_view(v); };
     cpg_->set_handlers(std::move(handlers));
@@ -203,7 +231,7 @@ class Probe {
       emit_error("send: " + s.error().message());
       return;
     }
-    emit("{\"event\":\"sent\",\"payload\":" + json_string(payload) + "}");
+    emit("{\"event\":\"sent\"," + payload_json(payload) + "}");
   }
 
   void read_command() {
@@ -243,14 +271,32 @@ class Probe {
       send(line.substr(5));
       return true;
     }
+    if (line.rfind("big ", 0) == 0) {
+      std::string_view rest = line.substr(4);
+      const auto space = rest.find(' ');
+      std::size_t size = 0;
+      std::size_t seed = 0;
+      if (space == rest.npos || !parse_size(rest.substr(0, space), size) ||
+          !parse_size(rest.substr(space + 1), seed) || size > kMaxBig) {
+        emit_error("usage: big N SEED (N <= 64 MiB)");
+        return true;
+      }
+      std::string payload(size, '\0');
+      std::uint32_t x = static_cast<std::uint32_t>(seed) * 2654435761u + 1u;
+      for (auto& c : payload) {  // xorshift: incompressible, reproducible
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        c = static_cast<char>(x & 0xff);
+      }
+      send(payload);
+      return true;
+    }
     if (line.rfind("burst ", 0) == 0) {
       std::string_view rest = line.substr(6);
       const auto space = rest.find(' ');
       std::size_t count = 0;
-      const std::string_view number = rest.substr(0, space);
-      const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), count);
-      if (ec != std::errc() || end != number.data() + number.size() || space == rest.npos ||
-          count > kMaxBurst) {
+      if (space == rest.npos || !parse_size(rest.substr(0, space), count) || count > kMaxBurst) {
         emit_error("usage: burst N PREFIX (N <= 10000)");
         return true;
       }

@@ -212,6 +212,42 @@ def two_nodes(args, work):
         log("info: the two senders' messages %s interleaved" % ("are" if interleaved else
                                                                 "are not"))
 
+        # Large messages (a big CIB): intact, in order, through flow control.
+        k1, k2 = p1.mark(), p2.mark()
+        for seed in range(1, 41):
+            p1.send("big %d %d" % (512 * 1024, seed))  # 20 MiB in 40 messages
+        p2.send("big %d 99" % (4 * 1024 * 1024))
+        sent = []
+        for _ in range(40):
+            e = p1.wait("sent big message", lambda e: e["event"] == "sent" and "size" in e, 60,
+                        since=k1)
+            sent.append((e["size"], e["fnv"]))
+            k1 = p1.events.index(e) + 1
+        s2 = p2.wait("sent 4 MiB", lambda e: e["event"] == "sent" and "size" in e, 30, since=k2)
+
+        def bigs(p, since):
+            with p.cond:
+                return [(e["size"], e["fnv"]) for e in p.events[since:]
+                        if e["event"] == "message" and "size" in e]
+        k1 = min(i for i, e in enumerate(p1.events) if e["event"] == "sent" and "size" in e)
+        try:
+            harness.wait_until("41 big messages on both nodes",
+                               lambda: len(bigs(p1, k1)) >= 41 and len(bigs(p2, k2)) >= 41, 120,
+                               0.2)
+        except HarnessError as e:
+            raise Failure("%s: node1 has %d, node2 %d" % (e, len(bigs(p1, k1)), len(bigs(p2, k2))))
+        b1, b2 = bigs(p1, k1), bigs(p2, k2)
+        check(b1 == b2, "41 large messages (20 MiB + 4 MiB) are delivered in the same order "
+                        "on both nodes")
+        check([b for b in b1 if b != (s2["size"], s2["fnv"])] == sent,
+              "node1's 40 messages of 512 KiB arrive intact (size and hash) and in order")
+        check((s2["size"], s2["fnv"]) in b1, "node2's 4 MiB message arrives intact")
+        k1 = p1.mark()
+        p1.send("big %d 7" % (20 * 1024 * 1024))
+        err = p1.wait("error for 20 MiB", lambda e: e["event"] in ("error", "sent"), 30, since=k1)
+        check(err["event"] == "error" and "send" in err["message"],
+              "a message over the 16 MiB limit is refused: %s" % err.get("message"))
+
         # Bad input changes nothing.
         k1 = p1.mark()
         p1.send("burst many x")
