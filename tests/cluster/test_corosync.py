@@ -11,6 +11,8 @@ Two nodes (two_node, hence wait_for_all):
   - both probes join one CPG group and see each other;
   - messages multicast by both at once are delivered in the same order on
     both nodes, each sender's own messages in the order sent;
+  - large messages (40 x 512 KiB and 4 MiB at once) arrive intact and in the
+    same order on both nodes (flow control); one over 16 MiB is refused;
   - bad commands get an error and change nothing;
   - node2 killed hard: node1 sees it leave (membership and CPG, reason
     nodedown), stays quorate (two_node), and the time is printed.
