@@ -10,8 +10,10 @@
 //    on two nodes of one quorate partition whose membership had been stable
 //    (a start in flight across a merge is the multiply-active case that
 //    Pacemaker, too, can only repair after the fact without fencing);
-//  - durability: every CIB update acknowledged while the cluster was whole
-//    is in every replica at the end;
+//  - durability: every CIB update acknowledged while the whole cluster was
+//    up and connected is in every replica at the end (one acknowledged by a
+//    partial cluster may lose against the other side's newer CIB at a
+//    merge: newest wins, as in Pacemaker);
 //  - liveness: once faults stop (network healed, every node up, failures
 //    cleaned up as an administrator would), the group runs on node1 again
 //    within a bounded simulated time, and nowhere else.
@@ -262,12 +264,18 @@ class Scenario {
     }
   }
 
-  // Writes a marker through a random node while the network is whole.
+  bool whole() {
+    return cluster_->net().partitions().size() == 1 &&
+           up_nodes().size() == static_cast<std::size_t>(nodes_);
+  }
+
+  // Writes a marker through a random node while the whole cluster is up and
+  // connected (an update acknowledged by a partial cluster can lose against
+  // the other side's newer CIB at a merge, by design).
   void maybe_write_marker() {
     SimCluster& c = *cluster_;
-    if (c.net().partitions().size() != 1) return;
+    if (!whole()) return;
     auto up = up_nodes();
-    if (up.empty()) return;
     auto id = up[rng_.below(up.size())];
     auto* access = c.cib_access(id);
     if (!access) return;
@@ -280,7 +288,7 @@ class Scenario {
     access->modify(
         "crm_config", xml,
         [this, m](Result<cibclient::CibReply> r) {
-          if (r && cluster_->net().partitions().size() == 1) acked_markers_.push_back(m);
+          if (r && whole()) acked_markers_.push_back(m);
         },
         create);
   }
