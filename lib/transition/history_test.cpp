@@ -364,3 +364,66 @@ TEST_CASE("history: notifications are recorded under their own key, always succe
   REQUIRE_FALSE(bad.ok());
   CHECK_THAT(bad.error().message(), Catch::Contains("notify_type"));
 }
+
+TEST_CASE("history: agent meta-data as the controller reads it") {
+  // The shape of ocf:pacemaker:Dummy's meta-data in Pacemaker 2.1.5.
+  const char* dummy = R"(<?xml version="1.0"?>
+<resource-agent name="Dummy" version="2.1">
+<version>1.1</version>
+<parameters>
+<parameter name="state" unique-group="state"><content type="string"/></parameter>
+<parameter name="passwd" reloadable="1"><content type="string"/></parameter>
+<parameter name="fake" reloadable="1"><content type="string"/></parameter>
+<parameter name="op_sleep" reloadable="1"><content type="string"/></parameter>
+<parameter name="fail_start_on" reloadable="1"><content type="string"/></parameter>
+<parameter name="envfile" reloadable="1"><content type="string"/></parameter>
+</parameters>
+<actions>
+<action name="start" timeout="20s"/>
+<action name="reload" timeout="20s"/>
+<action name="reload-agent" timeout="20s"/>
+</actions>
+</resource-agent>)";
+  auto md = parse_agent_metadata(dummy, "ocf");
+  REQUIRE(md.ok());
+  CHECK(md->reload_agent);
+  CHECK_FALSE(md->legacy_reload);  // an OCF 1.1 agent's "reload" is not the legacy one
+  REQUIRE(md->params.size() == 6);
+  CHECK(md->params[0].name == "state");
+  CHECK_FALSE(md->params[0].reloadable);
+  CHECK(md->params[1].reloadable);
+  CHECK_FALSE(md->params[1].is_private);
+  HistoryContext c = ctx();
+  c.metadata = &*md;
+  auto recs = build(action("start", "fake=\"foo\" passwd=\"secret\""), ok_result(10), c);
+  CHECK(*recs[0].attr("op-force-restart") == "  state  ");
+  CHECK(*recs[0].attr("op-secure-params") == "  passwd  ");
+
+  // A pre-1.1 agent: "reload" with unique parameters.
+  const char* legacy = R"(<resource-agent name="old"><version>1.0</version>
+<parameters><parameter name="ip" unique="1"/><parameter name="user"/>
+<parameter name="secret" private="true"/></parameters>
+<actions><action name="RELOAD"/><action name="reload-agent"/></actions></resource-agent>)";
+  auto old = parse_agent_metadata(legacy, "ocf");
+  REQUIRE(old.ok());
+  CHECK(old->legacy_reload);
+  CHECK_FALSE(old->reload_agent);
+  c.metadata = &*old;
+  auto rec2 = build(action("start", "ip=\"10.0.0.1\" user=\"u\" secret=\"s\""), ok_result(11), c);
+  CHECK(*rec2[0].attr("op-force-restart") == "  ip  ");
+  // An explicit private parameter: user is not secret by name any more.
+  CHECK(*rec2[0].attr("op-secure-params") == "  secret  ");
+
+  // Fence agents have no OCF version: reload-agent is not used.
+  auto fence = parse_agent_metadata(dummy, "stonith");
+  REQUIRE(fence.ok());
+  CHECK_FALSE(fence->reload_agent);
+  CHECK(fence->legacy_reload);
+
+  CHECK_FALSE(parse_agent_metadata("not xml", "ocf").ok());
+  CHECK_FALSE(parse_agent_metadata("<agent/>", "ocf").ok());
+  auto nameless = parse_agent_metadata(
+      "<resource-agent><parameters><parameter/></parameters></resource-agent>", "ocf");
+  REQUIRE_FALSE(nameless.ok());
+  CHECK_THAT(nameless.error().message(), Catch::Contains("without a name"));
+}

@@ -83,6 +83,14 @@ struct AgentMetadata {
   std::vector<Param> params;  // in meta-data order
 };
 
+// Reads an agent's meta-data XML (<resource-agent>) as Pacemaker's
+// controller does: OCF agents of OCF version 1.1 or later with a
+// "reload-agent" action reload by "reloadable" parameters; older ones with a
+// "reload" action use "unique" parameters; "private" marks secrets. `cls` is
+// the resource class ("ocf", "stonith" ...). Errors: not XML, not
+// <resource-agent>, a parameter without a name.
+Result<AgentMetadata> parse_agent_metadata(std::string_view xml_text, std::string_view cls);
+
 struct HistoryContext {
   int transition_id = -1;
   std::string dc_uuid;    // the transition key's UUID (the DC's); kFakeUuid when empty
