@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// vigil-crmd: the controller daemon (Pacemaker's pacemaker-controld). A thin
+// main around lib/controller: Corosync (CPG group vigil-crmd, quorum, cmap
+// for node names), the CIB, executor and scheduler daemons through their
+// sockets in $run, and crmd.sock for the command line. Losing Corosync, the
+// CIB or the executor ends the process with a non-zero code: the supervisor
+// restarts it, and the state is rebuilt from the CIB and the executor.
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "vigil/cibclient/client.hpp"
+#include "vigil/cluster/corosync_cmap.hpp"
+#include "vigil/cluster/corosync_cpg.hpp"
+#include "vigil/cluster/corosync_quorum.hpp"
+#include "vigil/common/clock.hpp"
+#include "vigil/common/time.hpp"
+#include "vigil/common/xml.hpp"
+#include "vigil/controller/controller.hpp"
+#include "vigil/ipc/server.hpp"
+#include "vigil/log/log.hpp"
+#include "vigil/lrmd/client.hpp"
+#include "vigil/pengined/client.hpp"
+#include "vigil/supervisor/daemon_options.hpp"
+
+using namespace vigil;
+
+namespace {
+
+constexpr int kExitGeneric = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitUnavailable = 69;
+
+void usage(std::FILE* out) {
+  std::fprintf(out,
+               "Usage: vigil-crmd [options]\n"
+               "The cluster controller: elects the DC over Corosync (CPG group vigil-crmd),\n"
+               "runs the scheduler and executes transitions through vigil-cib, vigil-lrmd\n"
+               "and vigil-pengine ($run/cib.sock, lrmd.sock, pengine.sock); serves\n"
+               "$run/crmd.sock.\n\n"
+               "  --shutdown-escalation INTERVAL  how long a clean shutdown waits for the\n"
+               "                                  resources to move away (default 20min)\n"
+               "  --recheck-interval INTERVAL     scheduler re-run when nothing happens\n"
+               "                                  (default 15min)\n"
+               "%s",
+               supervisor::common_usage().c_str());
+}
+
+ipc::LogSink ipc_log() {
+  return [](ipc::LogLevel level, std::string_view line) {
+    switch (level) {
+      case ipc::LogLevel::kDebug:
+        log::debug(line);
+        break;
+      case ipc::LogLevel::kInfo:
+        log::info(line);
+        break;
+      case ipc::LogLevel::kWarning:
+        log::warning(line);
+        break;
+      case ipc::LogLevel::kError:
+        log::error(line);
+        break;
+    }
+  };
+}
+
+void controller_log(controller::LogLevel level, const std::string& line) {
+  switch (level) {
+    case controller::LogLevel::kDebug:
+      log::debug(line);
+      break;
+    case controller::LogLevel::kInfo:
+      log::info(line);
+      break;
+    case controller::LogLevel::kNotice:
+      log::notice(line);
+      break;
+    case controller::LogLevel::kWarning:
+      log::warning(line);
+      break;
+    case controller::LogLevel::kError:
+      log::error(line);
+      break;
+  }
+}
+
+// Runs the io_context until `done` is set or `limit` passes.
+bool run_until(boost::asio::io_context& io, const bool& done, std::chrono::milliseconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (!done && std::chrono::steady_clock::now() < end) {
+    io.run_for(std::chrono::milliseconds(50));
+    if (io.stopped()) io.restart();
+  }
+  return done;
+}
+
+std::optional<Duration> interval_option(const std::string& text) {
+  auto ms = parse_interval_ms(text);
+  if (!ms || *ms <= 0) return std::nullopt;
+  return Duration(*ms);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed =
+      supervisor::parse_daemon_options(argc, argv, {"--shutdown-escalation", "--recheck-interval"});
+  if (!parsed) {
+    std::fprintf(stderr, "vigil-crmd: %s\n", parsed.error().message().c_str());
+    usage(stderr);
+    return kExitUsage;
+  }
+  const auto& opts = *parsed;
+  if (opts.help) {
+    usage(stdout);
+    return 0;
+  }
+  if (opts.version) {
+    std::printf("vigil-crmd 0.1.0 (pacemaker-controld 2.1.5 compatible)\n");
+    return 0;
+  }
+  controller::ControllerOptions co;
+  for (std::size_t i = 0; i < opts.rest.size(); ++i) {
+    std::string a = opts.rest[i];
+    std::string value;
+    if (auto eq = a.find('='); eq != std::string::npos) {
+      value = a.substr(eq + 1);
+      a = a.substr(0, eq);
+    } else if (i + 1 < opts.rest.size()) {
+      value = opts.rest[i + 1];
+    }
+    if (a != "--shutdown-escalation" && a != "--recheck-interval") {
+      std::fprintf(stderr, "vigil-crmd: unknown option '%s'\n", opts.rest[i].c_str());
+      usage(stderr);
+      return kExitUsage;
+    }
+    if (opts.rest[i].find('=') == std::string::npos) ++i;
+    auto d = interval_option(value);
+    if (!d) {
+      std::fprintf(stderr, "vigil-crmd: %s needs an interval (30s, 20min, ...), not '%s'\n",
+                   a.c_str(), value.c_str());
+      return kExitUsage;
+    }
+    (a == "--shutdown-escalation" ? co.shutdown_escalation : co.recheck_interval) = *d;
+  }
+
+  xml::init();
+  log::Options lo;
+  lo.name = "vigil-crmd";
+  lo.file = opts.log_file;
+  lo.min_level = log::parse_level(opts.log_level);
+  if (!log::init(lo)) log::warning("cannot open log file " + opts.log_file + ": stderr only");
+  ::signal(SIGPIPE, SIG_IGN);
+  if (auto st = supervisor::ensure_directory(opts.run_dir, 0755); !st) {
+    log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
+    return kExitGeneric;
+  }
+
+  boost::asio::io_context io;
+  AsioClock clock(io);
+  int exit_code = 0;
+  auto fatal = [&](int code, const std::string& what) {
+    log::error("event=fatal reason=\"" + what + "\"");
+    if (exit_code == 0) exit_code = code;
+    io.stop();
+  };
+
+  // Corosync: node names (cmap), membership and quorum, the CPG group.
+  auto cmap = cluster::CorosyncCmap::connect(io);
+  if (!cmap) {
+    log::error("event=startup-failed reason=\"" + cmap.error().message() + "\"");
+    return kExitUnavailable;
+  }
+  auto local = (*cmap)->local_node_id();
+  auto nodes = (*cmap)->read_node_list();
+  if (!local || !nodes) {
+    log::error("event=startup-failed reason=\"" +
+               (!local ? local.error().message() : nodes.error().message()) + "\"");
+    return kExitUnavailable;
+  }
+  auto quorum = cluster::CorosyncQuorum::connect(io, *nodes, *local);
+  if (!quorum) {
+    log::error("event=startup-failed reason=\"" + quorum.error().message() + "\"");
+    return kExitUnavailable;
+  }
+  auto cpg = cluster::CorosyncCpg::connect(io);
+  if (!cpg) {
+    log::error("event=startup-failed reason=\"" + cpg.error().message() + "\"");
+    return kExitUnavailable;
+  }
+  (*cmap)->set_lost_handler(
+      [&](const Error& e) { fatal(kExitUnavailable, "cmap: " + e.message()); });
+  (*quorum)->set_lost_handler(
+      [&](const Error& e) { fatal(kExitUnavailable, "quorum: " + e.message()); });
+  (*cpg)->set_lost_handler([&](const Error& e) { fatal(kExitUnavailable, "cpg: " + e.message()); });
+  cluster::CorosyncQuorum* q = quorum->get();
+  (void)(*cmap)->watch_node_list([q](Result<cluster::NodeList> list) {
+    if (list) q->set_node_list(std::move(*list));
+  });
+
+  // The local daemons.
+  cibclient::CibClient cib(io);
+  cib.set_client_name("crmd");
+  const std::string cib_path = opts.run_dir + "/cib.sock";
+  Status cib_up = Error(ErrorCode::kIo, "not tried");
+  for (int attempt = 0; attempt < 20 && !cib_up; ++attempt) {
+    cib_up = cib.connect(cib_path);
+    if (!cib_up) {
+      // vigil-cib may still be starting: wait a little, serving Corosync meanwhile.
+      io.restart();
+      io.run_for(std::chrono::milliseconds(250));
+    }
+  }
+  if (!cib_up) {
+    log::error("event=startup-failed reason=\"vigil-cib: " + cib_up.error().message() + "\"");
+    return kExitGeneric;
+  }
+  cib.set_disconnect_handler(
+      [&](const Error& e) { fatal(kExitGeneric, "vigil-cib: " + e.message()); });
+
+  lrmd::LrmdClient lrmd(io);
+  bool lrmd_done = false;
+  Status lrmd_up = Error(ErrorCode::kIo, "no answer from vigil-lrmd");
+  lrmd.connect(opts.run_dir + "/lrmd.sock", [&](Status st) {
+    lrmd_up = st;
+    lrmd_done = true;
+  });
+  run_until(io, lrmd_done, std::chrono::seconds(10));
+  if (!lrmd_up) {
+    log::error("event=startup-failed reason=\"vigil-lrmd: " + lrmd_up.error().message() + "\"");
+    return kExitGeneric;
+  }
+  lrmd.set_lost_handler([&](const Error& e) { fatal(kExitGeneric, "vigil-lrmd: " + e.message()); });
+  pengined::PengineClient pengine(io, opts.run_dir + "/pengine.sock");
+
+  controller::Controller ctl(controller::ControllerEnv{clock, **cpg, **quorum, **quorum, cib, lrmd,
+                                                       pengine, &controller_log},
+                             co);
+  if (auto st = ctl.start(); !st) {
+    log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
+    return kExitUnavailable;
+  }
+
+  std::string note;
+  const ipc::AccessPolicy policy = supervisor::daemon_access_policy(note);
+  if (!note.empty()) log::warning(note);
+  ipc::ServerOptions so;
+  so.name = "vigil-crmd";
+  so.log = ipc_log();
+  const std::string socket_path = opts.run_dir + "/crmd.sock";
+  auto server = ipc::Server::listen(
+      io, socket_path, policy,
+      [&ctl](ipc::Request request, ipc::Responder responder) {
+        auto answer = controller::handle_client_request(ctl, request.payload);
+        if (answer) {
+          responder.reply(*answer);
+        } else {
+          log::info("event=request-refused peer_pid=" + std::to_string(request.peer.pid) +
+                    " reason=\"" + answer.error().message() + "\"");
+          responder.fail(answer.error());
+        }
+      },
+      so);
+  if (!server) {
+    log::error("event=startup-failed reason=\"" + server.error().message() + "\"");
+    return kExitGeneric;
+  }
+
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  bool stopping = false;
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        if (stopping) {
+          log::warning("event=shutdown-forced signal=" + std::to_string(signo));
+          io.stop();
+          return;
+        }
+        stopping = true;
+        log::notice("event=shutdown signal=" + std::to_string(signo));
+        ctl.request_shutdown([&io] { io.stop(); });
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
+  log::notice("event=started socket=" + socket_path +
+              " node=" + nodes->name_of(*local).value_or(std::to_string(*local)) +
+              " pid=" + std::to_string(::getpid()));
+  io.restart();
+  io.run();
+  server->reset();
+  log::notice("event=stopped exit=" + std::to_string(exit_code));
+  log::shutdown();
+  return exit_code;
+}
