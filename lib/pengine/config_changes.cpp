@@ -99,12 +99,14 @@ Digests compare_digests(WorkingSet& ws, Resource* rsc, const cib::OpHistory& op,
     d.secure = params_digest(secure);
   }
   if (!op.restart_digest.empty()) {
+    // Only the listed parameters need a restart; an empty list (an agent
+    // whose parameters all reload) leaves none, as Pacemaker filters.
     AttrMap restart;
-    std::string list = op.xml ? xml::attr_or(op.xml, "op-force-restart") : "";
+    bool has_list = op.xml && xml::has_attr(op.xml, "op-force-restart");
+    std::string list = has_list ? xml::attr_or(op.xml, "op-force-restart") : "";
     for (const auto& [k, v] : params) {
-      if (list.empty() || list.find(" " + k + " ") != std::string::npos) restart[k] = v;
+      if (!has_list || list.find(" " + k + " ") != std::string::npos) restart[k] = v;
     }
-    if (!op.xml || !xml::has_attr(op.xml, "op-force-restart")) restart = params;
     d.restart = params_digest(restart);
   }
   if (!op.restart_digest.empty() && !d.restart.empty() && d.restart != op.restart_digest) {
