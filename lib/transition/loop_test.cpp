@@ -208,7 +208,8 @@ class Cluster {
 class Driver : public ActionSink {
  public:
   using ResultFn = std::function<OpResult(const GraphAction&)>;
-  Driver(Cluster& c, ResultFn results = {}) : cluster_(c), results_(std::move(results)) {}
+  Driver(Cluster& c, ResultFn results = {}, const AgentMetadata* metadata = nullptr)
+      : cluster_(c), results_(std::move(results)), metadata_(metadata) {}
 
   Status execute_rsc_op(const GraphAction& a) override {
     queue_.push_back(a.id);
@@ -281,6 +282,7 @@ class Driver : public ActionSink {
     HistoryContext ctx;
     ctx.transition_id = g.transition_id;
     ctx.dc_uuid = kDc;
+    ctx.metadata = metadata_;
     auto update = result_update_xml(a, r, ctx);
     if (!update) FAIL(update.error().message());
     cluster_.apply_update(*update);
@@ -292,6 +294,7 @@ class Driver : public ActionSink {
 
   Cluster& cluster_;
   ResultFn results_;
+  const AgentMetadata* metadata_ = nullptr;
   ManualClock clock_{kNow};
   std::deque<int> queue_;
   Runner* runner_ = nullptr;
@@ -487,4 +490,30 @@ TEST_CASE("loop: shutdown locks: a lock that ran out erases the history, then al
   auto g = parse_graph(second);
   REQUIRE(g.ok());
   CHECK(g->synapses.empty());
+}
+
+TEST_CASE("loop: restart and secure digests from meta-data keep the cluster stable") {
+  xml::init();
+  // Every parameter reloadable (an empty op-force-restart list) and one that
+  // needs a restart; a secret parameter.
+  AgentMetadata all_reloadable;
+  all_reloadable.reload_agent = true;
+  for (const char* p : {"ip", "cidr_netmask", "configfile", "statusurl"}) {
+    all_reloadable.params.push_back({p, true, false, false});
+  }
+  AgentMetadata some_restart = all_reloadable;
+  some_restart.params[0].reloadable = false;  // ip
+  some_restart.params[2].is_private = true;   // configfile
+  for (const AgentMetadata* md : {&all_reloadable, &some_restart}) {
+    Cluster c(path_of("examples/web-cluster.xml"));
+    c.clear_history();
+    Driver d(c, {}, md);
+    CHECK(d.run(c.schedule()).result == GraphResult::kComplete);
+    CHECK(c.count_xpath("//lrm_rsc_op[@op-restart-digest]") > 0);
+    std::string second = c.schedule();
+    INFO(second);
+    auto g = parse_graph(second);
+    REQUIRE(g.ok());
+    CHECK(g->synapses.empty());
+  }
 }
