@@ -98,6 +98,20 @@ class Cluster {
     xmlSetProp(nv, BAD_CAST "value", BAD_CAST value.c_str());
   }
 
+  void set_param(const std::string& rsc, const std::string& name, const std::string& value) {
+    xmlNode* r = find_by_id(root(), rsc);
+    REQUIRE(r);
+    for (xmlNode* ia : xml::children(r, "instance_attributes")) {
+      for (xmlNode* nv : xml::children(ia, "nvpair")) {
+        if (xml::attr_or(nv, "name") == name) {
+          xmlSetProp(nv, BAD_CAST "value", BAD_CAST value.c_str());
+          return;
+        }
+      }
+    }
+    FAIL("no parameter " << name << " in " << rsc);
+  }
+
   // The engine's graph for the current CIB, as XML.
   std::string schedule() {
     auto cib = cib::Cib::from_string(xml::to_string(doc_.get(), false));
@@ -513,6 +527,43 @@ TEST_CASE("loop: restart and secure digests from meta-data keep the cluster stab
     std::string second = c.schedule();
     INFO(second);
     auto g = parse_graph(second);
+    REQUIRE(g.ok());
+    CHECK(g->synapses.empty());
+  }
+}
+
+TEST_CASE("loop: a changed parameter restarts, or reloads when the agent can") {
+  xml::init();
+  AgentMetadata reloadable;
+  reloadable.reload_agent = true;
+  for (const char* p : {"ip", "cidr_netmask", "configfile", "statusurl"}) {
+    reloadable.params.push_back({p, true, false, false});
+  }
+  const AgentMetadata* none = nullptr;
+  const AgentMetadata* with = &reloadable;
+  for (const AgentMetadata* md : {none, with}) {
+    INFO((md ? "with meta-data" : "without meta-data"));
+    Cluster c(path_of("examples/web-cluster.xml"));
+    c.clear_history();
+    {
+      Driver d(c, {}, md);
+      CHECK(d.run(c.schedule()).result == GraphResult::kComplete);
+    }
+    c.set_param("VIP", "cidr_netmask", "16");
+    std::string change = c.schedule();
+    INFO(change);
+    Driver d(c, {}, md);
+    CHECK(d.run(change).result == GraphResult::kComplete);
+    if (md) {
+      CHECK(has(d.executed, "VIP_reload-agent_0 on node1"));
+      CHECK_FALSE(has(d.executed, "VIP_stop_0 on node1"));
+    } else {
+      CHECK(has(d.executed, "VIP_stop_0 on node1"));
+      CHECK(has(d.executed, "VIP_start_0 on node1"));
+    }
+    std::string after = c.schedule();
+    INFO(after);
+    auto g = parse_graph(after);
     REQUIRE(g.ok());
     CHECK(g->synapses.empty());
   }
