@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// vigil: the pcs 0.11 command line on a CIB file (-f). Everything but
-// loading, saving and printing lives in lib/admin.
+// vigil: the pcs 0.11 command line, on the running cluster (through
+// vigil-cib's socket) or on a CIB file (-f). Everything but loading, saving
+// and printing lives in lib/admin.
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -10,12 +14,15 @@
 #include "vigil/admin/agent.hpp"
 #include "vigil/admin/cib_file.hpp"
 #include "vigil/admin/commands.hpp"
+#include "vigil/cibclient/client.hpp"
 #include "vigil/common/xml.hpp"
 
 namespace {
 
 constexpr const char* kUsage =
-    "Usage: vigil -f FILE <command>\n"
+    "Usage: vigil [-f FILE] <command>\n"
+    "  (without -f: the running cluster, through vigil-cib's socket in $VIGIL_RUN_DIR or "
+    "/run/vigil)\n"
     "  property [config [<name>]] | property set <name>=[<value>]... | property unset <name>...\n"
     "  resource create <id> <class>:[<provider>:]<type> [k=v...] [op <action> k=v...]... [meta "
     "k=v...]\n"
@@ -25,10 +32,73 @@ constexpr const char* kUsage =
     "  constraint colocation add [<role>] <rsc> with [<role>] <rsc> [<score>] [id=<id>]\n"
     "  constraint order [<action>] <rsc> then [<action>] <rsc> [kind=..] [symmetrical=..] [id=..]\n"
     "  constraint delete <id>...\n"
-    "  resource [status] | status resources\n";
+    "  node standby|unstandby|maintenance|unmaintenance [<node>...] [--all]\n"
+    "  node attribute [<node> <name>=[<value>]...]\n"
+    "  resource [status] | status resources | status (live only) | cluster cib\n";
 
 int fail(const std::string& message) {
   std::cerr << "Error: " << message << "\n";
+  return 1;
+}
+
+std::string local_node_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return {};
+  std::string name(buf);
+  // Corosync names nodes by their short name unless told otherwise.
+  return name.substr(0, name.find('.'));
+}
+
+// Read-modify-write against vigil-cib: read the whole CIB, run the command
+// on it, replace the configuration if it changed, on the condition that
+// nobody changed it meanwhile (else read again and retry).
+int run_live(const vigil::admin::Invocation& inv) {
+  boost::asio::io_context io;
+  vigil::cibclient::CibClient client(io);
+  client.set_client_name("vigil");
+  const std::string path = vigil::cibclient::default_socket_path();
+  if (auto st = client.connect(path); !st) {
+    std::cerr << "Error: cannot reach vigil-cib at " << path << ": " << st.error().message()
+              << "\n(is the cluster running on this node? 'vigil -f FILE ...' edits a CIB file)\n";
+    return 1;
+  }
+  vigil::admin::OcfMetadataSource agents;
+  constexpr int kAttempts = 5;
+  for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+    auto cib = client.query_sync("");
+    if (!cib) return fail("cannot read the CIB: " + cib.error().message());
+    auto doc = vigil::xml::parse_string(cib->xml, "the CIB from vigil-cib");
+    if (!doc) return fail(doc.error().message());
+
+    vigil::admin::Context ctx;
+    ctx.doc = doc->get();
+    ctx.agents = &agents;
+    ctx.flags = inv.flags;
+    ctx.now = std::time(nullptr);
+    ctx.live = true;
+    ctx.local_node = local_node_name();
+    const vigil::Status st = vigil::admin::run_command(ctx, inv.args);
+    for (const auto& line : ctx.notes) std::cerr << line << "\n";
+    if (!st) return fail(st.error().message());
+    if (!ctx.changed) {
+      std::cout << ctx.out;
+      return 0;
+    }
+    xmlNode* config = vigil::xml::first_child(xmlDocGetRootElement(ctx.doc), "configuration");
+    if (!config) return fail("the CIB from vigil-cib has no configuration section");
+    vigil::cibclient::UpdateOptions options;
+    options.expect_version = cib->version.config();
+    auto done = client.replace_sync("configuration", vigil::xml::to_string(config, false), options);
+    if (done) {
+      std::cout << ctx.out;
+      return 0;
+    }
+    // Somebody else changed the configuration meanwhile: start over.
+    auto now = client.query_sync("");
+    if (!now || now->version.config() == cib->version.config() || attempt == kAttempts) {
+      return fail("Unable to update cib\n" + done.error().message());
+    }
+  }
   return 1;
 }
 
@@ -43,11 +113,7 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return 0;
   }
-  if (!inv->file) {
-    std::cerr
-        << "vigil: the vigil-cib daemon is not available yet; use -f FILE to edit a CIB file\n";
-    return 1;
-  }
+  if (!inv->file) return run_live(*inv);
   auto doc = vigil::admin::load_cib_file(*inv->file);
   if (!doc) return fail(doc.error().message());
 

@@ -2,6 +2,7 @@
 #include "vigil/admin/commands.hpp"
 
 #include "vigil/admin/status.hpp"
+#include "vigil/common/xml.hpp"
 
 namespace vigil::admin {
 
@@ -81,6 +82,12 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
   if (args[0] == "resource") return run_resource(ctx, rest);
   if (args[0] == "constraint") return run_constraint(ctx, rest);
   if (args[0] == "node") return run_node(ctx, rest);
+  if (args[0] == "cluster" && rest.size() == 1 && rest[0] == "cib") {
+    // `pcs cluster cib`: the whole CIB as XML.
+    ctx.out += xml::to_string(ctx.doc, true);
+    if (ctx.out.empty() || ctx.out.back() != '\n') ctx.out += "\n";
+    return ok_status();
+  }
   if (args[0] == "status") {
     if (rest.size() == 1 && rest[0] == "resources") return resource_status(ctx);
     if (rest.empty() && ctx.live) return cluster_status(ctx);

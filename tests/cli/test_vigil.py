@@ -290,10 +290,13 @@ class VigilTest(unittest.TestCase):
         self.assertEqual(leftovers, [], "temporary files left behind")
 
     def test_without_file_fails_loudly(self):
-        r = run([VIGIL, "property", "set", "stonith-enabled=false"])
+        # No vigil-cib behind the socket: a clear error naming the socket, nothing else.
+        env = dict(os.environ, VIGIL_RUN_DIR=self.tmp)
+        r = subprocess.run([VIGIL, "property", "set", "stonith-enabled=false"], capture_output=True,
+                           text=True, timeout=TIMEOUT, env=env)
         self.assertEqual(r.returncode, 1)
-        self.assertEqual(r.stderr.count("\n"), 1)
-        self.assertIn("vigil-cib daemon is not available yet; use -f FILE", r.stderr)
+        self.assertIn("cannot reach vigil-cib at %s/cib.sock" % self.tmp, r.stderr)
+        self.assertEqual(r.stdout, "")
         # A missing file is created from pcs's skeleton, but only on success.
         missing = os.path.join(self.tmp, "missing.xml")
         r = run([VIGIL, "-f", missing, "property", "set", "a=b"])

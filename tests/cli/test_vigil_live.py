@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""vigil (pcs syntax) against a running vigil-cib, without -f.
+
+  test_vigil_live.py --vigil build/cli/vigil --cib build/daemons/vigil-cib [unittest options]
+
+Starts `vigil-cib --standalone` (one node, no Corosync) in a temporary run and
+state directory, points vigil at it with VIGIL_RUN_DIR, and checks:
+  - the textbook commands give the same configuration as `pcs -f` on a file
+    (or data/textbook-pcs.xml without pcs), one epoch per command;
+  - `vigil status` prints what crm_mon prints for the same CIB (when crm_mon
+    is installed), apart from the "Last updated" time;
+  - refused commands change nothing; a daemon that goes away gives a clear
+    error.
+The daemon is stopped by pid at the end. Python 3 standard library only.
+"""
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_vigil  # noqa: E402  (shares the textbook commands and comparisons)
+
+VIGIL = None
+CIB = None
+CRM_MON = shutil.which("crm_mon") or (
+    "/usr/sbin/crm_mon" if os.access("/usr/sbin/crm_mon", os.X_OK) else None)
+TIMEOUT = 60
+
+
+class LiveTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="test_vigil_live.")
+        self.run_dir = os.path.join(self.tmp, "run")
+        self.state_dir = os.path.join(self.tmp, "state")
+        os.makedirs(self.run_dir)
+        os.makedirs(self.state_dir)
+        self.env = dict(os.environ, VIGIL_RUN_DIR=self.run_dir)
+        self.log = open(os.path.join(self.tmp, "cib.log"), "w")
+        self.daemon = subprocess.Popen(
+            [CIB, "--standalone", "--run-dir", self.run_dir, "--state-dir", self.state_dir],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        sock = os.path.join(self.run_dir, "cib.sock")
+        deadline = time.monotonic() + 20
+        while not os.path.exists(sock):
+            if self.daemon.poll() is not None or time.monotonic() > deadline:
+                self.fail("vigil-cib did not come up: %s" % self.daemon_log())
+            time.sleep(0.05)
+
+    def tearDown(self):
+        if self.daemon.poll() is None:
+            self.daemon.send_signal(signal.SIGTERM)
+            try:
+                self.daemon.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.daemon.kill()
+                self.daemon.wait(timeout=10)
+        self.log.close()
+        shutil.rmtree(self.tmp)
+
+    def daemon_log(self):
+        self.log.flush()
+        with open(os.path.join(self.tmp, "cib.log")) as f:
+            return f.read()[-2000:]
+
+    def vigil(self, args):
+        return subprocess.run([VIGIL] + args, capture_output=True, text=True, timeout=TIMEOUT,
+                              env=self.env)
+
+    def cib_xml(self):
+        r = self.vigil(["cluster", "cib"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout
+
+    def save_cib(self, name):
+        path = os.path.join(self.tmp, name)
+        with open(path, "w") as f:
+            f.write(self.cib_xml())
+        return path
+
+    def test_textbook_like_pcs(self):
+        if not test_vigil.OCF_AGENTS:
+            self.skipTest("resource-agents (IPaddr2, apache) not installed")
+        epoch = int(ET.fromstring(self.cib_xml()).get("epoch"))
+        for args in test_vigil.TEXTBOOK:
+            r = self.vigil(args)
+            self.assertEqual((r.returncode, r.stdout), (0, ""), "%s: %s" % (args, r.stderr))
+            now = int(ET.fromstring(self.cib_xml()).get("epoch"))
+            self.assertEqual(now, epoch + 1, "one configuration change per command: %s" % args)
+            epoch = now
+        if test_vigil.PCS:
+            theirs = os.path.join(self.tmp, "pcs.xml")
+            shutil.copy(os.path.join(test_vigil.DATA, "empty-cibadmin.xml"), theirs)
+            for args in test_vigil.TEXTBOOK:
+                r = subprocess.run([test_vigil.PCS, "-f", theirs] + args, capture_output=True,
+                                   text=True, timeout=TIMEOUT)
+                self.assertEqual(r.returncode, 0, r.stderr)
+        else:
+            theirs = os.path.join(test_vigil.DATA, "textbook-pcs.xml")
+        mine = ET.fromstring(self.cib_xml()).find("configuration")
+        want = ET.parse(theirs).getroot().find("configuration")
+        diff = test_vigil.first_difference(test_vigil.canon(mine), test_vigil.canon(want))
+        self.assertIsNone(diff, "configuration differs from pcs's")
+
+    def test_status_like_crm_mon(self):
+        if not test_vigil.OCF_AGENTS:
+            self.skipTest("resource-agents (IPaddr2, apache) not installed")
+        for args in test_vigil.TEXTBOOK:
+            self.assertEqual(self.vigil(args).returncode, 0, args)
+        r = self.vigil(["status"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        # No controller here to record cluster-name: pcs then starts with the summary.
+        self.assertEqual(lines[0], "Cluster Summary:")
+        self.assertIn("Full List of Resources:", lines)
+        if not CRM_MON:
+            return
+        path = self.save_cib("status.xml")
+        m = subprocess.run([CRM_MON, "-1", "-r"], capture_output=True, text=True, timeout=TIMEOUT,
+                           env=dict(os.environ, CIB_file=path))
+        self.assertEqual(m.returncode, 0, m.stderr)
+
+        def comparable(text):
+            return [l for l in text.splitlines() if "Last updated:" not in l]
+        self.assertEqual(comparable(r.stdout), comparable(m.stdout))
+
+    def test_refused_command_changes_nothing(self):
+        before = self.cib_xml()
+        for args, message in [
+            (["property", "set", "foo=bar"], "invalid cluster property option 'foo'"),
+            (["constraint", "location", "Nope", "prefers", "node1=10"], "does not exist"),
+            (["node", "standby", "node9"], "does not appear to exist"),
+        ]:
+            r = self.vigil(args)
+            self.assertEqual(r.returncode, 1, args)
+            self.assertIn(message, r.stderr, args)
+        self.assertEqual(self.cib_xml(), before)
+
+    def test_daemon_gone(self):
+        self.daemon.send_signal(signal.SIGTERM)
+        self.assertEqual(self.daemon.wait(timeout=10), 0, self.daemon_log())
+        self.assertFalse(os.path.exists(os.path.join(self.run_dir, "cib.sock")))
+        r = self.vigil(["property", "set", "stonith-enabled=false"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("cannot reach vigil-cib", r.stderr)
+
+    def test_data_survives_restart(self):
+        r = self.vigil(["property", "set", "stonith-enabled=false"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        before = ET.fromstring(self.cib_xml()).find("configuration")
+        self.daemon.send_signal(signal.SIGTERM)
+        self.assertEqual(self.daemon.wait(timeout=10), 0, self.daemon_log())
+        self.restart_daemon()
+        after = ET.fromstring(self.cib_xml()).find("configuration")
+        self.assertEqual(test_vigil.canon(after), test_vigil.canon(before))
+
+    def restart_daemon(self):
+        self.daemon = subprocess.Popen(
+            [CIB, "--standalone", "--run-dir", self.run_dir, "--state-dir", self.state_dir],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        sock = os.path.join(self.run_dir, "cib.sock")
+        deadline = time.monotonic() + 20
+        while not os.path.exists(sock):
+            if self.daemon.poll() is not None or time.monotonic() > deadline:
+                self.fail("vigil-cib did not come back: %s" % self.daemon_log())
+            time.sleep(0.05)
+
+
+def main():
+    global VIGIL, CIB
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--vigil", required=True)
+    parser.add_argument("--cib", required=True)
+    args, rest = parser.parse_known_args()
+    VIGIL, CIB = os.path.abspath(args.vigil), os.path.abspath(args.cib)
+    unittest.main(argv=[sys.argv[0]] + rest)
+
+
+if __name__ == "__main__":
+    main()
