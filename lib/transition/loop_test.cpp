@@ -98,6 +98,29 @@ class Cluster {
     xmlSetProp(nv, BAD_CAST "value", BAD_CAST value.c_str());
   }
 
+  // Adds a configuration element (as XML text) under `parent_xpath`'s node.
+  void add_config(const std::string& parent, const std::string& text) {
+    auto frag = xml::parse_string(text, "fragment");
+    if (!frag) FAIL(frag.error().message());
+    xmlNode* p = find_named(root(), parent.c_str());
+    REQUIRE(p);
+    xmlAddChild(p, xmlDocCopyNode(xmlDocGetRootElement(frag->get()), doc_.get(), 1));
+  }
+
+  void set_by_id(const std::string& id, const char* attr, const std::string& value) {
+    xmlNode* n = find_any_id(root(), id);
+    REQUIRE(n);
+    xmlSetProp(n, BAD_CAST attr, BAD_CAST value.c_str());
+  }
+
+  // Sets attributes of a node's node_state (membership as the cluster sees it).
+  void set_node_state(const std::string& uuid,
+                      const std::vector<std::pair<std::string, std::string>>& kv) {
+    xmlNode* ns = child_with_id(status_, "node_state", uuid);
+    REQUIRE(ns);
+    for (const auto& [k, v] : kv) xmlSetProp(ns, BAD_CAST k.c_str(), BAD_CAST v.c_str());
+  }
+
   void set_param(const std::string& rsc, const std::string& name, const std::string& value) {
     xmlNode* r = find_by_id(root(), rsc);
     REQUIRE(r);
@@ -198,6 +221,22 @@ class Cluster {
     return nullptr;
   }
 
+  static xmlNode* find_any_id(xmlNode* n, const std::string& id) {
+    for (xmlNode* c : xml::children(n)) {
+      if (xml::attr_or(c, "id") == id) return c;
+      if (xmlNode* f = find_any_id(c, id)) return f;
+    }
+    return nullptr;
+  }
+
+  static xmlNode* find_named(xmlNode* n, const char* name) {
+    for (xmlNode* c : xml::children(n)) {
+      if (xml::is(c, name)) return c;
+      if (xmlNode* f = find_named(c, name)) return f;
+    }
+    return nullptr;
+  }
+
   static void merge_children(xmlNode* from, xmlNode* to) {
     for (xmlNode* c : xml::children(from)) {
       std::string id = xml::attr_or(c, "id");
@@ -234,7 +273,8 @@ class Driver : public ActionSink {
     return ok_status();
   }
   Status execute_fence(const GraphAction& a) override {
-    return Error(ErrorCode::kUnsupported, "no fencing in this test: " + a.operation_key);
+    queue_.push_back(a.id);
+    return ok_status();
   }
   void action_timed_out(const GraphAction& a) override { FAIL("lost " << a.operation_key); }
 
@@ -265,6 +305,14 @@ class Driver : public ActionSink {
  private:
   ActionOutcome carry_out(const Graph& g, const GraphAction& a) {
     executed.push_back(a.operation_key + " on " + a.on_node);
+    if (a.kind == ActionKind::kFence) {
+      // The fencer succeeded: the node is down and its resources stopped.
+      auto u = fenced_node_update(a);
+      REQUIRE(u.ok());
+      cluster_.apply_update(u->node_state_xml);
+      for (const auto& p : u->delete_xpaths) cluster_.delete_xpath(p);
+      return fence_outcome({true, ""});
+    }
     if (a.kind == ActionKind::kClusterEvent) {
       if (a.operation == "clear_failcount") {
         auto clear = clear_failures(a);
@@ -567,4 +615,34 @@ TEST_CASE("loop: a changed parameter restarts, or reloads when the agent can") {
     REQUIRE(g.ok());
     CHECK(g->synapses.empty());
   }
+}
+
+TEST_CASE("loop: a lost node is fenced, its resources recovered, then all is stable") {
+  xml::init();
+  Cluster c(path_of("examples/web-cluster.xml"));
+  c.clear_history();
+  c.set_by_id("cib-bootstrap-options-stonith-enabled", "value", "true");
+  c.add_config("resources",
+               "<primitive id=\"fence1\" class=\"stonith\" type=\"fence_xvm\">"
+               "<operations><op id=\"fence1-mon\" name=\"monitor\" interval=\"60s\"/>"
+               "</operations></primitive>");
+  settle(c);
+  REQUIRE(c.count_xpath("//node_state[@uname='node1']//lrm_rsc_op[@id='Web_last_0' and "
+                        "@operation='start']") == 1);
+  // node1 drops out of the membership without shutting down: unclean.
+  c.set_node_state("1", {{"in_ccm", "false"}, {"crmd", "offline"}, {"join", "down"}});
+  std::string fencing = c.schedule();
+  INFO(fencing);
+  Driver d(c);
+  CHECK(d.run(fencing).result == GraphResult::kComplete);
+  CHECK(has(d.executed, "stonith-node1-reboot on node1"));
+  CHECK(has(d.executed, "VIP_start_0 on node2"));
+  CHECK(has(d.executed, "Web_start_0 on node2"));
+  CHECK(c.count_xpath("//node_state[@uname='node1']/lrm") == 0);
+  CHECK(c.count_xpath("//node_state[@uname='node1' and @expected='down']") == 1);
+  std::string after = c.schedule();
+  INFO(after);
+  auto g = parse_graph(after);
+  REQUIRE(g.ok());
+  CHECK(g->synapses.empty());
 }
