@@ -173,8 +173,10 @@ void Controller::Impl::on_message(const cluster::GroupMember& sender, std::strin
                                 " from=" + node_name(sender.node) + " reason=not-the-dc");
     return;
   }
-  fresh_ = false;
   switch (m->type) {
+    case MsgType::kJoined:
+      fresh_ = false;
+      break;
     case MsgType::kExec:
       run_locally(m->exec);
       break;
@@ -286,6 +288,7 @@ void Controller::Impl::send_history() {
                           }
                           Message m;
                           m.type = MsgType::kHistory;
+                          m.fresh = fresh_;
                           std::set<std::string> seen;
                           for (const auto& rsc : *h) {
                             for (const auto& r : rsc.last_results) {

@@ -247,7 +247,8 @@ void Controller::Impl::dc_history(NodeId node, const std::vector<OpEvent>& ops, 
   lrm += "</lrm_resources></lrm></node_state>";
   edits.push_back({false, "status", lrm});
   const std::uint64_t gen = dc.gen;
-  log(LogLevel::kInfo, "event=join node=" + uname + " operations=" + std::to_string(ops.size()));
+  log(LogLevel::kInfo, "event=join node=" + uname + " operations=" + std::to_string(ops.size()) +
+                           (fresh ? " fresh=true" : ""));
   cib_write(std::move(edits), [this, gen, node, uname](Status st) {
     if (!dc_state_ || dc_state_->gen != gen) return;
     if (!st) {
@@ -255,7 +256,13 @@ void Controller::Impl::dc_history(NodeId node, const std::vector<OpEvent>& ops, 
           "event=join-write-failed node=" + uname + " error=" + st.error().message());
       return;
     }
-    if (std::binary_search(view_.begin(), view_.end(), node)) dc_state_->joined.insert(node);
+    if (std::binary_search(view_.begin(), view_.end(), node)) {
+      dc_state_->joined.insert(node);
+      Message m;
+      m.type = MsgType::kJoined;
+      m.target = node;
+      (void)send_message(m);
+    }
     mark_dirty("node " + uname + " joined");
   });
 }

@@ -14,7 +14,7 @@ constexpr std::pair<MsgType, const char*> kNames[] = {
     {MsgType::kExec, "exec"},       {MsgType::kCancel, "cancel"},
     {MsgType::kForget, "forget"},   {MsgType::kShutdown, "shutdown"},
     {MsgType::kAttr, "attr"},       {MsgType::kCleanup, "cleanup"},
-    {MsgType::kRejoin, "rejoin"},
+    {MsgType::kRejoin, "rejoin"},   {MsgType::kJoined, "joined"},
 };
 
 void add(std::string& out, const char* name, const std::string& value) {
@@ -148,7 +148,9 @@ Result<Message> decode(std::string_view payload) {
       if (m.target == cluster::kNoNode || m.rsc.empty()) return bad("forget needs to and rsc");
       break;
     case MsgType::kShutdown:
-      if (m.target == cluster::kNoNode) return bad("shutdown needs a target");
+    case MsgType::kJoined:
+      if (m.target == cluster::kNoNode)
+        return bad(std::string(to_string(m.type)) + " needs a target");
       break;
     case MsgType::kAttr:
       if (m.target == cluster::kNoNode || m.name.empty()) return bad("attr needs to and name");

@@ -11,6 +11,7 @@
 //   attr      any -> DC    set (value present) or delete a transient attribute
 //   cleanup   any -> DC    forget a resource's history and failures
 //   rejoin    DC -> all    send your history again (the CIB was replaced)
+//   joined    DC -> node   your history is in the CIB
 #pragma once
 
 #include <cstdint>
@@ -35,7 +36,8 @@ enum class MsgType {
   kShutdown,
   kAttr,
   kCleanup,
-  kRejoin
+  kRejoin,
+  kJoined
 };
 const char* to_string(MsgType t);
 
