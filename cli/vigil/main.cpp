@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <string>
@@ -16,6 +18,7 @@
 #include "vigil/admin/commands.hpp"
 #include "vigil/cibclient/client.hpp"
 #include "vigil/common/xml.hpp"
+#include "vigil/ipc/client.hpp"
 
 namespace {
 
@@ -34,7 +37,8 @@ constexpr const char* kUsage =
     "  constraint delete <id>...\n"
     "  node standby|unstandby|maintenance|unmaintenance [<node>...] [--all]\n"
     "  node attribute [<node> <name>=[<value>]...]\n"
-    "  resource [status] | status resources | status (live only) | cluster cib\n";
+    "  resource [status] | status resources | status (live only) | cluster cib\n"
+    "  resource cleanup [<resource>] [node=<node>] (live only)\n";
 
 int fail(const std::string& message) {
   std::cerr << "Error: " << message << "\n";
@@ -47,6 +51,42 @@ std::string local_node_name() {
   std::string name(buf);
   // Corosync names nodes by their short name unless told otherwise.
   return name.substr(0, name.find('.'));
+}
+
+std::string run_dir() {
+  const char* dir = std::getenv("VIGIL_RUN_DIR");
+  return dir && *dir ? dir : "/run/vigil";
+}
+
+// `resource cleanup|refresh [<rsc>] [node=<node>]`: the controller forgets
+// the resource's history and fail counts, so the cluster probes it again.
+int run_cleanup(const std::vector<std::string>& args) {
+  std::string rsc, node;
+  for (std::size_t i = 2; i < args.size(); ++i) {
+    if (args[i].rfind("node=", 0) == 0) {
+      node = args[i].substr(5);
+    } else if (rsc.empty()) {
+      rsc = args[i];
+    } else {
+      return fail("usage: resource cleanup [<resource>] [node=<node>]");
+    }
+  }
+  if (rsc.empty()) {
+    return fail("'resource cleanup' without a resource is not supported by vigil yet; name one");
+  }
+  boost::asio::io_context io;
+  vigil::ipc::Client client(io);
+  const std::string path = run_dir() + "/crmd.sock";
+  if (auto st = client.connect(path); !st) {
+    return fail("cannot reach vigil-crmd at " + path + ": " + st.error().message());
+  }
+  std::string request = "<cleanup rsc=\"" + vigil::xml::escaped(rsc) + "\"";
+  if (!node.empty()) request += " node=\"" + vigil::xml::escaped(node) + "\"";
+  request += "/>";
+  auto answer = client.call(request, std::chrono::seconds(60));
+  if (!answer) return fail(answer.error().message());
+  std::cout << "Cleaned up " << rsc << " on " << (node.empty() ? "all nodes" : node) << "\n";
+  return 0;
 }
 
 // Read-modify-write against vigil-cib: read the whole CIB, run the command
@@ -113,6 +153,11 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return 0;
   }
+  const auto& a = inv->args;
+  const bool cleanup =
+      a.size() >= 2 && a[0] == "resource" && (a[1] == "cleanup" || a[1] == "refresh");
+  if (cleanup && inv->file) return fail("Specified option '-f' is not supported in this command");
+  if (cleanup) return run_cleanup(a);
   if (!inv->file) return run_live(*inv);
   auto doc = vigil::admin::load_cib_file(*inv->file);
   if (!doc) return fail(doc.error().message());

@@ -242,6 +242,7 @@ class VigilTest(unittest.TestCase):
             (["resource", "delete", "Nope"], "Resource 'Nope' does not exist."),
             (["status"], "'--corosync_conf' must be specified"),
             (["resource", "move", "Web"], "not supported"),
+            (["resource", "cleanup", "Web"], "Specified option '-f' is not supported in this command"),
             (["--force", "property", "set", "foo=bar"], "not supported"),
         ]
         if OCF_AGENTS:

@@ -144,6 +144,11 @@ class LiveTest(unittest.TestCase):
             self.assertIn(message, r.stderr, args)
         self.assertEqual(self.cib_xml(), before)
 
+    def test_cleanup_needs_the_controller(self):
+        r = self.vigil(["resource", "cleanup", "Web"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("cannot reach vigil-crmd at %s/crmd.sock" % self.run_dir, r.stderr)
+
     def test_daemon_gone(self):
         self.daemon.send_signal(signal.SIGTERM)
         self.assertEqual(self.daemon.wait(timeout=10), 0, self.daemon_log())
