@@ -16,7 +16,8 @@
 // - batch-limit caps the synapses in flight; migration-limit caps migrate_to/
 //   migrate_from in flight per node (source and target both count).
 // - abort(priority): synapses whose priority is below the highest abort
-//   priority no longer fire (pseudo actions still do); kInfinity stops all.
+//   priority no longer fire (pseudo actions still do); with kInfinity only
+//   INFINITY-priority synapses (fencing, shutdowns) still fire.
 // - A failed action aborts with its synapse's priority + 1 ("Event failed"),
 //   a timer expiry or an action the sink could not initiate with kInfinity
 //   ("Action lost", "Action initiation failed").
@@ -121,8 +122,9 @@ class Runner {
   // stopped (late results after a DC change are expected and ignored).
   Status confirm(int action_id, ActionOutcome outcome);
 
-  // Stops firing synapses whose priority is below `priority` (kInfinity: all
-  // of them); what is in flight is still awaited. The first reason is kept.
+  // Stops firing synapses whose priority is below `priority` (kInfinity:
+  // all but INFINITY-priority ones); what is in flight is still awaited. The
+  // first reason is kept.
   void abort(int priority, const std::string& reason);
 
   // Ends the transition now (the DC lost its role, the controller stops):
