@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """A stand-in for one of vigild's children in test_vigild.py: listens on
 RUN/<name>.sock like the real daemon, logs its start and stop to
-RUN/order.log, and exits 0 on SIGTERM (removing its socket).
+RUN/order.log, and exits 0 on SIGTERM (removing its socket). With
+RUN/<name>.exit78 present it exits 78 at once (a bad configuration).
 Usage: fake_daemon.py NAME [daemon options...]"""
 
 import os
@@ -39,6 +40,9 @@ def on_term(signo, frame):
 
 signal.signal(signal.SIGTERM, on_term)
 log("start %s %d %s" % (name, os.getpid(), " ".join(args)))
+if os.path.exists(os.path.join(run_dir, name + ".exit78")):
+    log("exit78 %s %d" % (name, os.getpid()))
+    sys.exit(78)  # bad configuration
 time.sleep(0.2)  # not ready at once: vigild must wait for the socket
 try:
     os.unlink(sock_path)

@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
   // Giving up (a crash loop) ends the loop once everything has stopped.
   sup.set_fatal_handler([&](const std::string& reason) {
     log::error("event=giving-up reason=\"" + reason + "\"");
-    exit_code = kExitGeneric;
+    exit_code = sup.fatal_exit_code() != 0 ? sup.fatal_exit_code() : kExitGeneric;
     io.stop();
   });
 

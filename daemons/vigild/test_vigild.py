@@ -198,6 +198,22 @@ def main():
         r = subprocess.run([args.vigild, "--bogus"], capture_output=True, timeout=30)
         assert r.returncode == 2, r.returncode
         print("missing binaries and bad options refused")
+
+        # A child that exits 78 (bad configuration): vigild stops everything
+        # and exits 78 itself, without respawning it.
+        run78 = os.path.join(base, "run78")
+        os.makedirs(run78)
+        open(os.path.join(run78, "vigil-pengine.exit78"), "w").close()
+        r = subprocess.run([args.vigild, "--daemon-dir", daemon_dir, "--run-dir", run78],
+                           capture_output=True, timeout=60)
+        assert r.returncode == 78, (r.returncode, r.stderr)
+        events = order(run78)
+        assert [l[1] for l in events if l[0] == "exit78"] == ["vigil-pengine"], events
+        started = [int(l[2]) for l in events if l[0] == "start"]
+        stopped = [l[1] for l in events if l[0] == "stop"]
+        assert stopped == ["vigil-lrmd", "vigil-cib"], events
+        assert not [p for p in started if alive(p)], "children left behind"
+        print("a child exiting 78 stops everything; vigild exits 78")
         if args.lrmd and args.pengine:
             real_children(args, base)
     except Exception:

@@ -73,6 +73,7 @@ struct Supervisor::Impl {
   bool started = false;
   bool stopping = false;
   bool fatal = false;
+  int fatal_code = 1;
   std::string fatal_reason;
   std::function<void()> stop_done;
   std::function<void(const std::string&)> on_fatal;
@@ -172,6 +173,16 @@ struct Supervisor::Impl {
       return;
     }
     std::string why = c.killed_unready ? "was not ready in time" : describe_exit(status);
+    if (!c.killed_unready && WIFEXITED(status) &&
+        std::find(options.fatal_exit_codes.begin(), options.fatal_exit_codes.end(),
+                  WEXITSTATUS(status)) != options.fatal_exit_codes.end()) {
+      error("event=child-fatal child=" + c.spec.name + " pid=" + std::to_string(pid) + " how=\"" +
+            why + "\"");
+      c.state = ChildState::kStopped;
+      fatal_code = WEXITSTATUS(status);
+      give_up(c.spec.name + " " + why + ": restarting it cannot help");
+      return;
+    }
     error("event=child-crashed child=" + c.spec.name + " pid=" + std::to_string(pid) + " how=\"" +
           why + "\"");
     crashed(c, why);
@@ -324,6 +335,10 @@ bool Supervisor::all_ready() const {
 
 bool Supervisor::stopping() const {
   return impl_->stopping;
+}
+
+int Supervisor::fatal_exit_code() const {
+  return impl_->fatal ? impl_->fatal_code : 0;
 }
 
 std::string format_status(const std::vector<ChildStatus>& status) {

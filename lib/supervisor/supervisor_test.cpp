@@ -211,6 +211,7 @@ TEST_CASE("supervisor: too many crashes in the window stop everything") {
   CHECK(f.fatal.empty());  // told from the loop
   f.clock.run_due();
   CHECK(f.fatal.find("lrmd failed 4 times within 60 s") != std::string::npos);
+  CHECK(f.sup.fatal_exit_code() == 1);
   CHECK(f.launcher.alive.empty());
   f.clock.advance(60s);
   CHECK(f.launcher.alive.empty());  // nothing respawned
@@ -277,4 +278,23 @@ TEST_CASE("supervisor: a binary that cannot start is a crash too") {
   CHECK(f.fatal.find("cib failed 2 times") != std::string::npos);
   CHECK(f.fatal.find("No such file") != std::string::npos);
   CHECK(f.launcher.started.empty());
+}
+
+TEST_CASE("supervisor: a child's fatal exit code stops everything at once") {
+  Fixture f;
+  f.start_all();
+  CHECK(f.sup.fatal_exit_code() == 0);
+  const pid_t crmd = f.pid("crmd");
+  f.launcher.exit(f.pid("pengine"), 78 << 8);  // EX_CONFIG
+  CHECK(f.launcher.signals_to(crmd, SIGTERM) == 1);
+  f.launcher.exit(crmd, kTermed);
+  const pid_t lrmd = f.pid("lrmd");
+  f.launcher.exit(lrmd, kTermed);
+  f.launcher.exit(f.pid("cib"), kTermed);
+  f.clock.run_due();
+  CHECK(f.fatal.find("pengine exited with status 78") != std::string::npos);
+  CHECK(f.sup.fatal_exit_code() == 78);
+  f.clock.advance(60s);
+  CHECK(f.launcher.alive.empty());
+  CHECK(f.sup.status()[2].restarts == 0);
 }

@@ -14,6 +14,9 @@
 //   one child within `crash_window`: everything is stopped, the reason
 //   logged, and on_fatal() is called (vigild then exits non-zero and systemd
 //   applies its own policy).
+// - A child that exits with one of `fatal_exit_codes` (usage error, bad
+//   configuration: restarting cannot help) stops everything at once; its
+//   code becomes fatal_exit_code().
 // - Dependants: a child lists the children whose state depends on it. When
 //   it crashes they are stopped too (not counted as crashes) and start again
 //   once it is ready, in order. vigil-crmd depends on vigil-cib (its view of
@@ -54,6 +57,7 @@ struct SupervisorOptions {
   Duration backoff_max{30'000};
   int max_restarts = 5;
   Duration crash_window{60'000};
+  std::vector<int> fatal_exit_codes{2, 78};
 };
 
 enum class ChildState { kStopped, kStarting, kRunning, kBackoff, kStopping };
@@ -88,6 +92,9 @@ class Supervisor {
   std::vector<ChildStatus> status() const;
   bool all_ready() const;
   bool stopping() const;
+  // After giving up: the exit status vigild should end with (1 for a crash
+  // loop, the child's own code for a fatal exit), else 0.
+  int fatal_exit_code() const;
 
   struct Impl;
 
