@@ -335,8 +335,8 @@ class CibNode::Impl {
 
   void on_view(const cluster::GroupView& view) {
     if (!started_) return;
-    const std::optional<GroupMember> old_master =
-        members_.empty() ? std::nullopt : std::optional<GroupMember>(members_.front());
+    const bool had_master = !members_.empty();
+    const GroupMember old_master = had_master ? members_.front() : GroupMember{};
     members_ = view.members;
     std::sort(members_.begin(), members_.end());
     if (std::find(members_.begin(), members_.end(), self_) == members_.end()) {
@@ -360,7 +360,7 @@ class CibNode::Impl {
       start_sync();
       return;
     }
-    if (!old_master || *old_master != members_.front()) {
+    if (!had_master || old_master != members_.front()) {
       log::info("cib: master is now " + member_text(members_.front()) +
                 (is_master() ? " (this node)" : ""));
       if (needs_resync_) ask_for_copy();
