@@ -4,6 +4,7 @@
 #include "vigil/lrmd/protocol.hpp"
 
 #include <catch2/catch.hpp>
+#include <random>
 
 using namespace vigil;
 using namespace vigil::lrmd;
@@ -188,4 +189,52 @@ TEST_CASE("lrmd protocol: history and small replies survive encoding") {
   auto agents = decode_agents_reply(encode_agents_reply({"Dummy", "IPaddr2"}));
   REQUIRE(agents);
   CHECK(*agents == std::vector<std::string>{"Dummy", "IPaddr2"});
+}
+
+TEST_CASE("lrmd protocol: mutated messages decode or are refused, never crash") {
+  // Seeded, bounded: 3000 mutations of valid messages of every kind.
+  std::mt19937 rng(20261125);
+  exec::OperationResult r;
+  r.call_id = 5;
+  r.rsc_id = "vip";
+  r.agent = {exec::AgentClass::kOcf, "heartbeat", "IPaddr2"};
+  r.action = "start";
+  r.output = "out";
+  ResourceHistory h;
+  h.rsc_id = "vip";
+  h.agent = r.agent;
+  h.last_results = {r};
+  const std::vector<std::string> samples = {
+      encode_request(sample_request()), encode_request(CancelRequest{"web", "monitor", 1000ms}),
+      encode_request(HistoryRequest{}), encode_event(r), encode_history_reply({h})};
+  int refused = 0, decoded = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string m = samples[i % samples.size()];
+    const int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits && !m.empty(); ++e) {
+      const std::size_t pos = rng() % m.size();
+      switch (rng() % 4) {
+        case 0:
+          m[pos] = static_cast<char>(rng() % 256);
+          break;
+        case 1:
+          m.erase(pos, 1 + rng() % 8);
+          break;
+        case 2:
+          m.insert(pos, std::string(1 + rng() % 4, static_cast<char>(rng() % 256)));
+          break;
+        default:
+          m.resize(pos);
+          break;
+      }
+    }
+    auto a = decode_request(m);
+    auto b = decode_event(m);
+    auto c = decode_history_reply(m);
+    (a ? decoded : refused) += 1;
+    if (!a) CHECK_FALSE(a.error().message().empty());
+    (void)b;
+    (void)c;
+  }
+  CHECK(refused > 0);  // the mutations did hit
 }

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <optional>
+#include <random>
 #include <sstream>
 
 #include "series.hpp"
@@ -300,4 +301,33 @@ TEST_CASE("pengined in-process adapter: answers later, like the socket") {
   REQUIRE(got.has_value());
   REQUIRE(*got);
   CHECK((*got)->summary.start == 2);
+}
+
+TEST_CASE("pengined: mutated requests are refused or scheduled, the scheduler keeps serving") {
+  ManualClock clock;
+  Scheduler scheduler(clock, {});
+  ComputeRequest good = request(read(kWebCluster));
+  const std::string payload = encode_compute_request(good);
+  std::mt19937 rng(20261125);
+  int refused = 0;
+  for (int i = 0; i < 200; ++i) {
+    std::string m = payload;
+    for (int e = 0; e < 3; ++e) {
+      const std::size_t pos = rng() % m.size();
+      if (rng() % 2 == 0) {
+        m[pos] = static_cast<char>(rng() % 256);
+      } else {
+        m.erase(pos, 1 + rng() % 16);
+      }
+    }
+    auto answer = scheduler.handle(m);
+    if (!answer) {
+      ++refused;
+      CHECK_FALSE(answer.error().message().empty());
+    }
+  }
+  CHECK(refused > 0);
+  auto fine = scheduler.compute(good);
+  REQUIRE(fine);
+  CHECK(fine->graph_xml.find("<transition_graph") != std::string::npos);
 }
