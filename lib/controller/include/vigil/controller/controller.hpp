@@ -69,8 +69,6 @@ struct ControllerOptions {
   Duration shutdown_escalation = std::chrono::minutes(20);
   // Scheduler re-run when nothing else happens (cluster-recheck-interval).
   Duration recheck_interval = std::chrono::minutes(15);
-  // Added to an action's own timeout before the DC gives up on its result.
-  Duration action_grace = std::chrono::seconds(60);
 };
 
 enum class TransitionState { kIdle, kComputing, kExecuting, kAborting };
