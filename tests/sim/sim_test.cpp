@@ -5,7 +5,8 @@
 // executor (over simulated agents), scheduler and controller. A seed draws
 // a sequence of faults: node crashes and restarts, clean shutdowns,
 // partitions and heals, message delay, loss and clogging, resources dying
-// and monitors failing or hanging. Checked:
+// monitors failing or hanging, starts failing or hanging, stops failing.
+// Checked:
 //  - safety, at every start an agent completes: the resource is not active
 //    on two nodes of one quorate partition whose membership had been stable
 //    (a start in flight across a merge is the multiply-active case that
@@ -38,6 +39,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
+constexpr Duration kEscalation = std::chrono::minutes(2);
+// Liveness bound once faults stop: this many rounds of (30 s, then cleanup).
+constexpr int kCleanupRounds = 6;
+
 struct Stats {
   std::size_t seeds = 0, faults = 0, start_checks = 0, markers = 0, liveness = 0;
 };
@@ -54,6 +59,7 @@ class Scenario {
     o.nodes = nodes_;
     o.seed = seed;
     o.cib_xml = web_cluster_cib(web);
+    o.controller.shutdown_escalation = kEscalation;
     cluster_ = std::make_unique<SimCluster>(o);
     cluster_->world().set_observer(
         [this](const std::string& node, const std::string& rsc, const std::string& action, int rc) {
@@ -77,6 +83,16 @@ class Scenario {
     if (!violation_.empty()) return fail(violation_);
     // Faults stop.
     c.note("== faults stop");
+    // Clean shutdowns in progress finish first (bounded by the escalation).
+    c.run_until(
+        [&] {
+          for (int i = 1; i <= nodes_; ++i) {
+            auto* ctl = c.controller(static_cast<cluster::NodeId>(i));
+            if (ctl && ctl->status().shutting_down) return false;
+          }
+          return true;
+        },
+        kEscalation + 10s);
     c.net().heal();
     c.net().set_latency(cluster::SimTime(50), cluster::SimTime(500));
     for (int i = 1; i <= nodes_; ++i) c.net().set_loss(static_cast<cluster::NodeId>(i), 0.0);
@@ -85,16 +101,18 @@ class Scenario {
       if (!c.up(id)) c.start(id);
     }
     topology_changed();
-    c.run_for(30s);
-    for (int round = 0; round < 2; ++round) {
-      // Leftover failures are cleaned up, as an administrator would.
+    // Leftover failures (fail counts, blocked stops) are cleaned up as an
+    // administrator would, until the group is home or the bound is reached.
+    bool is_home = false;
+    for (int round = 0; round < kCleanupRounds && !is_home; ++round) {
+      is_home = c.run_until([&] { return home(); }, 30s);
+      if (is_home) break;
       if (auto* ctl = c.controller(1)) {
         (void)ctl->cleanup("VIP", "");
         (void)ctl->cleanup("Web", "");
       }
-      c.run_for(20s);
     }
-    if (!c.run_until([&] { return home(); }, 90s)) {
+    if (!is_home) {
       return fail("liveness: the group is not back on node1 (VIP on " +
                   list(c.world().nodes_running("VIP")) + ", Web on " +
                   list(c.world().nodes_running("Web")) + ")");
@@ -181,7 +199,7 @@ class Scenario {
   void inject_fault() {
     SimCluster& c = *cluster_;
     auto up = up_nodes();
-    switch (rng_.below(10)) {
+    switch (rng_.below(11)) {
       case 0: {  // crash
         if (up.size() <= 1) break;
         auto id = up[rng_.below(up.size())];
@@ -254,6 +272,20 @@ class Scenario {
         }
         break;
       }
+      case 9: {  // the next start or stop of a resource somewhere fails or hangs
+        std::string rsc = rng_.chance(0.5) ? "VIP" : "Web";
+        auto node = SimCluster::name_of(any_node());
+        auto kind = rng_.below(3);
+        const char* action = kind == 2 ? "stop" : "start";
+        c.note("== fault: next " + std::string(action) + " of " + rsc + " on " + node +
+               (kind == 1 ? " hangs" : " fails"));
+        if (kind == 1) {
+          c.world().hang_next(node, rsc, action);
+        } else {
+          c.world().fail_next(node, rsc, action, 1);
+        }
+        break;
+      }
       case 8: {  // clean shutdown (restarted by a later fault or at the end)
         if (up.size() <= 1) break;
         c.shutdown(up[rng_.below(up.size())]);
@@ -306,7 +338,7 @@ class Scenario {
 
 std::vector<std::uint64_t> seeds_to_run() {
   if (const char* s = std::getenv("VIGIL_SIM_SEED")) return {std::strtoull(s, nullptr, 10)};
-  std::uint64_t n = 12;
+  std::uint64_t n = 100;
   if (const char* s = std::getenv("VIGIL_SIM_SEEDS")) n = std::strtoull(s, nullptr, 10);
   std::vector<std::uint64_t> v;
   for (std::uint64_t i = 1; i <= n; ++i) v.push_back(i);
