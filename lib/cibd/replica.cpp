@@ -185,6 +185,15 @@ class CibNode::Impl {
       request.payload = xml::to_string(doc->get(), false);
     }
     if (request.client.empty()) request.client = "unknown";
+    // Leave room for the envelope and the diff that will carry it.
+    constexpr std::size_t kEnvelope = 4096;
+    const std::size_t limit = messaging_.max_message_size();
+    if (request.payload.size() + kEnvelope > limit) {
+      done(Error(ErrorCode::kInvalidInput, "update of " + std::to_string(request.payload.size()) +
+                                               " bytes exceeds the cluster's message limit of " +
+                                               std::to_string(limit)));
+      return;
+    }
     const std::uint64_t id = next_request_id_++;
     pending_.emplace(id, Pending{std::move(request), std::move(done)});
     if (!syncing_) send_request(id);
@@ -231,8 +240,10 @@ class CibNode::Impl {
 
   void send(const std::string& payload) {
     if (Status s = messaging_.send(payload); !s) {
-      log::error("cib: cannot multicast to group " + options_.group + ": " + s.error().message());
-      if (fatal_) fatal_(s.error());
+      log::error("cib: cannot multicast " + std::to_string(payload.size()) + " bytes to group " +
+                 options_.group + ": " + s.error().message());
+      // Only a lost group is fatal; a message the group refuses is not.
+      if (s.error().code() == ErrorCode::kIo && fatal_) fatal_(s.error());
     }
   }
 

@@ -10,6 +10,8 @@
 #include <charconv>
 #include <cstring>
 #include <ctime>
+#include <optional>
+#include <set>
 
 #include "vigil/cib/validate.hpp"
 #include "vigil/common/md5.hpp"
@@ -299,7 +301,7 @@ Result<xml::DocPtr> parse_payload(const CibRequest& request) {
 
 std::string cib_digest(const xmlDoc* doc) {
   const xmlNode* root = root_of(doc);
-  std::string text = root_attrs(root, kVolatileRootAttrs, std::array<const char*, 0>{}, false);
+  std::string text = root_attrs(root, kVolatileRootAttrs, kVersionAttrs, false);
   text += serialize_children(root);
   text += "</cib>";
   return md5_hex(text);
@@ -373,17 +375,16 @@ std::string Store::to_xml(bool pretty) const {
 
 void Store::refresh_digest() {
   digest_ = cib_digest(doc_.get());
+  config_digest_ = md5_hex(config_text(doc_.get()));
 }
 
 void Store::set_version(CibVersion version) {
   version_ = version;
-  write_version(doc_.get(), version);
-  refresh_digest();
+  write_version(doc_.get(), version);  // the digest leaves the version out
 }
 
 void Store::reset(xml::DocPtr doc) {
   doc_ = std::move(doc);
-  config_digest_.clear();
   auto v = read_version(doc_.get());
   version_ = v ? *v : CibVersion{};
   refresh_digest();
@@ -409,48 +410,170 @@ Result<std::string> Store::query(std::string_view scope) const {
   return xml::to_string(n, false);
 }
 
-Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& meta,
-                                   bool validate) {
-  if (request.op == CibOp::kQuery) {
-    return Error(ErrorCode::kInvalidInput, "a query is not an update");
+namespace {
+
+// What an update did to a document in place, so that a refused update can
+// be undone exactly (same nodes, same order, same root attributes). Undone
+// on destruction unless committed.
+class Journal {
+ public:
+  explicit Journal(xmlDoc* doc) : doc_(doc) {
+    for (xmlAttr* a = root_of(doc)->properties; a != nullptr; a = a->next) {
+      const char* name = reinterpret_cast<const char*>(a->name);
+      root_attrs_.emplace_back(name, xml::attr_or(root_of(doc), name));
+    }
   }
-  if (Status s = check_scope(request.scope); !s) return s.error();
-  if (request.expect_version && *request.expect_version != version_.config()) {
-    return Error(ErrorCode::kInvalidInput, "CIB version is " + version_.config().to_string() +
-                                               ", expected " + request.expect_version->to_string());
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+  ~Journal() {
+    if (!done_) rollback();
   }
 
-  xml::DocPtr work(xmlCopyDoc(doc_.get(), 1));
-  if (!work) return Error(ErrorCode::kInternal, "cannot copy the CIB");
-  xmlDoc* doc = work.get();
-  std::optional<CibVersion> replaced_version;  // a whole-CIB replace's own version
+  // `n` is about to change in place: keep a copy to put back.
+  void snapshot(xmlNode* n) {
+    // A node this update added goes away whole on undo: nothing to keep.
+    for (xmlNode* p = n; p != nullptr; p = p->parent) {
+      for (const Entry& e : entries_) {
+        if (e.kind == Kind::kAdded && e.node == p) return;
+      }
+    }
+    entries_.push_back({Kind::kSnapshot, n, xmlCopyNode(n, 1), {}, {}});
+  }
 
+  // `n` was just linked into the document.
+  void added(xmlNode* n) { entries_.push_back({Kind::kAdded, n, nullptr, {}, {}}); }
+  // Unlinks `n`, remembering where it was.
+  void remove(xmlNode* n) {
+    entries_.push_back({Kind::kRemoved, n, nullptr, n->parent, n->next});
+    xmlUnlinkNode(n);
+  }
+  // Puts `replacement` where `old` is.
+  void replace(xmlNode* old, xmlNode* replacement) {
+    xmlReplaceNode(old, replacement);
+    entries_.push_back({Kind::kReplaced, replacement, old, {}, {}});
+  }
+
+  void commit() {
+    done_ = true;
+    for (Entry& e : entries_) {
+      if (e.kind == Kind::kSnapshot) xmlFreeNode(e.other);
+      if (e.kind == Kind::kRemoved) xmlFreeNode(e.node);
+      if (e.kind == Kind::kReplaced) xmlFreeNode(e.other);
+    }
+  }
+
+  void rollback() {
+    done_ = true;
+    for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+      Entry& e = *it;
+      switch (e.kind) {
+        case Kind::kSnapshot:
+          xmlReplaceNode(e.node, e.other);
+          xmlFreeNode(e.node);
+          break;
+        case Kind::kAdded:
+          xmlUnlinkNode(e.node);
+          xmlFreeNode(e.node);
+          break;
+        case Kind::kRemoved:
+          if (e.next != nullptr) {
+            xmlAddPrevSibling(e.next, e.node);
+          } else {
+            xmlAddChild(e.parent, e.node);
+          }
+          break;
+        case Kind::kReplaced:
+          xmlReplaceNode(e.node, e.other);
+          xmlFreeNode(e.node);
+          break;
+      }
+    }
+    // Root attributes: values back in place (order kept), additions removed.
+    xmlNode* root = root_of(doc_);
+    std::vector<std::string> extra;
+    for (xmlAttr* a = root->properties; a != nullptr; a = a->next) {
+      const std::string name(reinterpret_cast<const char*>(a->name));
+      bool known = false;
+      for (const auto& [n, v] : root_attrs_) known = known || n == name;
+      if (!known) extra.push_back(name);
+    }
+    for (const std::string& name : extra) {
+      xmlUnsetProp(root, reinterpret_cast<const xmlChar*>(name.c_str()));
+    }
+    for (const auto& [name, value] : root_attrs_) set_attr(root, name.c_str(), value);
+  }
+
+ private:
+  enum class Kind { kSnapshot, kAdded, kRemoved, kReplaced };
+  struct Entry {
+    Kind kind;
+    xmlNode* node;
+    xmlNode* other;  // snapshot copy, or the replaced node
+    xmlNode* parent;
+    xmlNode* next;
+  };
+  xmlDoc* doc_;
+  std::vector<std::pair<std::string, std::string>> root_attrs_;
+  std::vector<Entry> entries_;
+  bool done_ = false;
+};
+
+// Section lookup for updates: sections created on demand are journalled.
+Result<xmlNode*> update_target(xmlDoc* doc, std::string_view scope, bool create, Journal* j) {
+  xmlNode* root = root_of(doc);
+  const bool had_conf = xml::first_child(root, "configuration") != nullptr;
+  const bool had_section = is_xpath(scope) || section(doc, scope, false) != nullptr;
+  auto t = target(doc, scope, create);
+  if (!t || j == nullptr) return t;
+  if (!had_conf) {
+    if (xmlNode* conf = xml::first_child(root, "configuration")) j->added(conf);
+  } else if (!had_section && *t != root) {
+    j->added(*t);
+  }
+  return t;
+}
+
+// Whether an update must work on a copy of the whole document: it replaces
+// or merges into <cib> itself.
+constexpr const char* kWholeDocument = "whole-document";
+
+}  // namespace
+
+// Carries the operation out on `doc`. With a journal, changes are recorded
+// for undo and an operation on <cib> itself fails with kWholeDocument (the
+// caller then works on a copy instead).
+static Status perform(xmlDoc* doc, const CibRequest& request, const CibVersion& current, Journal* j,
+                      std::optional<CibVersion>& replaced_version) {
   switch (request.op) {
     case CibOp::kQuery:
-      break;
+      return Error(ErrorCode::kInvalidInput, "a query is not an update");
     case CibOp::kCreate: {
       auto payload = parse_payload(request);
       if (!payload) return payload.error();
-      auto parent = target(doc, request.scope, true);
+      auto parent = update_target(doc, request.scope, true, j);
       if (!parent) return parent.error();
       const xmlNode* input = root_of(payload->get());
       if (same_entity(*parent, input) && !is_xpath(request.scope)) {
         // cibadmin -C -o resources -X '<resources>...': merge into the section.
+        if (*parent == root_of(doc) && j != nullptr)
+          return Error(ErrorCode::kInternal, kWholeDocument);
+        if (j != nullptr) j->snapshot(*parent);
         merge(*parent, input, *parent == root_of(doc));
-        break;
+        return ok_status();
       }
       if (find_child_entity(*parent, input) != nullptr) {
         return Error(ErrorCode::kInvalidInput,
                      "<" + std::string(xml::name(input)) + " id=\"" + xml::attr_or(input, "id") +
                          "\"> already exists under <" + std::string(xml::name(*parent)) + ">");
       }
-      xmlAddChild(*parent, xmlDocCopyNode(const_cast<xmlNode*>(input), doc, 1));
-      break;
+      xmlNode* added = xmlAddChild(*parent, xmlDocCopyNode(const_cast<xmlNode*>(input), doc, 1));
+      if (j != nullptr) j->added(added);
+      return ok_status();
     }
     case CibOp::kModify: {
       auto payload = parse_payload(request);
       if (!payload) return payload.error();
-      auto scope_el = target(doc, request.scope, true);
+      auto scope_el = update_target(doc, request.scope, true, j);
       if (!scope_el) return scope_el.error();
       const xmlNode* input = root_of(payload->get());
       xmlNode* match = find_entity(*scope_el, input);
@@ -463,11 +586,15 @@ Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& 
                            "> to modify in " +
                            (request.scope.empty() ? std::string("the CIB") : request.scope));
         }
-        xmlAddChild(*scope_el, xmlDocCopyNode(const_cast<xmlNode*>(input), doc, 1));
-      } else {
-        merge(match, input, match == root_of(doc));
+        xmlNode* added =
+            xmlAddChild(*scope_el, xmlDocCopyNode(const_cast<xmlNode*>(input), doc, 1));
+        if (j != nullptr) j->added(added);
+        return ok_status();
       }
-      break;
+      if (match == root_of(doc) && j != nullptr) return Error(ErrorCode::kInternal, kWholeDocument);
+      if (j != nullptr) j->snapshot(match);
+      merge(match, input, match == root_of(doc));
+      return ok_status();
     }
     case CibOp::kReplace: {
       auto payload = parse_payload(request);
@@ -481,27 +608,32 @@ Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& 
         return Error(ErrorCode::kNotFound, "no <" + std::string(xml::name(input)) + " id=\"" +
                                                xml::attr_or(input, "id") + "\"> to replace");
       }
-      if (match == root_of(doc)) {
-        auto v = read_version(payload->get());
-        if (!v) return v.error();
-        if (*v < version_ && !request.force) {
-          return Error(ErrorCode::kInvalidInput,
-                       "replacement CIB " + v->to_string() + " is older than the current " +
-                           version_.to_string() + " (force it to overwrite)");
-        }
-        replaced_version = *v;
+      if (match != root_of(doc)) {
         xmlNode* copy = xmlDocCopyNode(const_cast<xmlNode*>(input), doc, 1);
-        xmlDocSetRootElement(doc, copy);
-        xmlFreeNode(match);
-        if (xml::first_child(copy, "status") == nullptr) {
-          xmlNewChild(copy, nullptr, reinterpret_cast<const xmlChar*>("status"), nullptr);
+        if (j != nullptr) {
+          j->replace(match, copy);
+        } else {
+          xmlReplaceNode(match, copy);
+          xmlFreeNode(match);
         }
-      } else {
-        xmlNode* copy = xmlDocCopyNode(const_cast<xmlNode*>(input), doc, 1);
-        xmlReplaceNode(match, copy);
-        xmlFreeNode(match);
+        return ok_status();
       }
-      break;
+      if (j != nullptr) return Error(ErrorCode::kInternal, kWholeDocument);
+      auto v = read_version(payload->get());
+      if (!v) return v.error();
+      if (*v < current && !request.force) {
+        return Error(ErrorCode::kInvalidInput,
+                     "replacement CIB " + v->to_string() + " is older than the current " +
+                         current.to_string() + " (force it to overwrite)");
+      }
+      replaced_version = *v;
+      xmlNode* copy = xmlDocCopyNode(const_cast<xmlNode*>(input), doc, 1);
+      xmlDocSetRootElement(doc, copy);
+      xmlFreeNode(match);
+      if (xml::first_child(copy, "status") == nullptr) {
+        xmlNewChild(copy, nullptr, reinterpret_cast<const xmlChar*>("status"), nullptr);
+      }
+      return ok_status();
     }
     case CibOp::kDelete: {
       std::vector<xmlNode*> victims;
@@ -530,31 +662,60 @@ Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& 
         }
       }
       // Unlink only the outermost matches: a nested one goes with its ancestor.
-      std::vector<xmlNode*> tops;
+      std::set<xmlNode*> all(victims.begin(), victims.end());
       for (xmlNode* v : victims) {
         bool nested = false;
         for (xmlNode* p = v->parent; p != nullptr && !nested; p = p->parent) {
-          nested = std::find(victims.begin(), victims.end(), p) != victims.end();
+          nested = all.count(p) != 0;
         }
-        if (!nested) tops.push_back(v);
+        if (nested) continue;
+        if (j != nullptr) {
+          j->remove(v);
+        } else {
+          xmlUnlinkNode(v);
+          xmlFreeNode(v);
+        }
       }
-      for (xmlNode* v : tops) {
-        xmlUnlinkNode(v);
-        xmlFreeNode(v);
-      }
-      break;
+      return ok_status();
     }
   }
+  return Error(ErrorCode::kInternal, "unknown operation");
+}
+
+Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& meta,
+                                   bool validate) {
+  if (request.op == CibOp::kQuery) {
+    return Error(ErrorCode::kInvalidInput, "a query is not an update");
+  }
+  if (Status s = check_scope(request.scope); !s) return s.error();
+  if (request.expect_version && *request.expect_version != version_.config()) {
+    return Error(ErrorCode::kInvalidInput, "CIB version is " + version_.config().to_string() +
+                                               ", expected " + request.expect_version->to_string());
+  }
+
+  // In place with a journal (no copy of a large CIB for a small change);
+  // on a copy when the update works on <cib> itself.
+  std::optional<CibVersion> replaced_version;
+  xml::DocPtr work;
+  xmlDoc* doc = doc_.get();
+  auto journal = std::make_unique<Journal>(doc);
+  Status done = perform(doc, request, version_, journal.get(), replaced_version);
+  if (!done && done.error().code() == ErrorCode::kInternal &&
+      done.error().message() == kWholeDocument) {
+    journal.reset();  // undoes nothing done so far
+    work.reset(xmlCopyDoc(doc_.get(), 1));
+    if (!work) return Error(ErrorCode::kInternal, "cannot copy the CIB");
+    doc = work.get();
+    done = perform(doc, request, version_, nullptr, replaced_version);
+  }
+  if (!done) return done.error();  // the journal (or the copy) undoes it
 
   UpdateOutcome out;
   out.previous = version_;
-  // The version attributes are part of the digest, and a payload may carry
-  // its own: compare with the current version written back first.
-  write_version(doc, version_);
   const std::string after = cib_digest(doc);
-  out.changed = after != digest_;
-  if (!out.changed && !replaced_version) {
+  if (after == digest_ && !replaced_version) {
     out.current = version_;
+    if (journal) journal->commit();  // nothing that counts changed
     return out;
   }
   out.changed = true;
@@ -565,7 +726,6 @@ Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& 
     out.config_changed = false;
     next_config_digest = config_digest_;
   } else {
-    if (config_digest_.empty()) config_digest_ = md5_hex(config_text(doc_.get()));
     next_config_digest = md5_hex(config_text(doc));
     out.config_changed = next_config_digest != config_digest_;
   }
@@ -595,10 +755,14 @@ Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& 
       return s.error().with_context("the result would not validate");
     }
   }
-  doc_ = std::move(work);
+  if (journal) {
+    journal->commit();
+  } else {
+    doc_ = std::move(work);
+  }
   version_ = next;
   config_digest_ = std::move(next_config_digest);
-  refresh_digest();
+  digest_ = after;
   out.current = next;
   return out;
 }

@@ -263,3 +263,59 @@ TEST_CASE("status-scoped updates never count as configuration changes; escapes d
 }
 
 }  // namespace vigil::cibd
+
+namespace vigil::cibd {
+
+TEST_CASE("a refused update leaves the document byte for byte as it was") {
+  Store s = with_dummy();
+  REQUIRE(
+      s.apply(req(CibOp::kModify, "status", R"(<status><node_state id="1" uname="n1"/></status>)"),
+              meta()));
+  REQUIRE(s.apply(req(CibOp::kCreate, "resources",
+                      R"(<group id="g1"><primitive id="g1p" class="ocf" provider="pacemaker" )"
+                      R"(type="Dummy"/></group>)"),
+                  meta()));
+  const std::string before = s.to_xml();
+  const CibVersion v = s.version();
+  struct Case {
+    const char* what;
+    CibRequest request;
+  };
+  const std::vector<Case> cases = {
+      {"modify to an invalid value",
+       req(CibOp::kModify, "resources", R"(<primitive id="d1" class="bogus"/>)")},
+      {"create an invalid element",
+       req(CibOp::kCreate, "resources", R"(<primitive id="x" type="Dummy"/>)")},
+      {"modify creating a section with invalid content",
+       req(CibOp::kModify, "rsc_defaults", R"(<rsc_defaults><bogus/></rsc_defaults>)")},
+      {"create in a missing section, invalid",
+       req(CibOp::kCreate, "op_defaults", R"(<bogus id="b"/>)")},
+      {"replace with an invalid element",
+       req(CibOp::kReplace, "resources", R"(<primitive id="d1" class="ocf"/>)")},
+      {"modify of the root with an invalid child",
+       req(CibOp::kModify, "", R"(<cib><configuration><bogus/></configuration></cib>)")},
+      {"delete leaving an empty group", req(CibOp::kDelete, "//primitive[@id='g1p']")},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what);
+    auto r = s.apply(c.request, UpdateMeta{"elsewhere", "other", "nobody", 1});
+    CHECK_FALSE(r);
+    CHECK(s.to_xml() == before);
+    CHECK(s.version() == v);
+  }
+  // And the store still works.
+  REQUIRE(s.apply(req(CibOp::kModify, "resources", R"(<primitive id="d1" description="ok"/>)"),
+                  meta()));
+  CHECK(s.version() == CibVersion{0, 3, 0});
+}
+
+TEST_CASE("a whole-CIB digest does not depend on the version") {
+  Store a = with_dummy();
+  Store b = a.clone();
+  b.set_version(CibVersion{3, 4, 5});
+  CHECK(a.digest() == b.digest());
+  CHECK(b.version() == CibVersion{3, 4, 5});
+  CHECK(b.query("")->find("admin_epoch=\"3\"") != std::string::npos);
+}
+
+}  // namespace vigil::cibd

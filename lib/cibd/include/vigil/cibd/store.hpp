@@ -24,9 +24,14 @@
 // constraints is refused.
 //
 // The digest is the MD5 of the document serialised without formatting and
-// without the volatile root attributes (cib-last-written, update-origin,
-// update-client, update-user): replicas with the same content have the same
-// digest whoever last wrote them.
+// without the version and volatile root attributes (admin_epoch, epoch,
+// num_updates, cib-last-written, update-origin, update-client,
+// update-user): replicas with the same content have the same digest
+// whoever last wrote them (versions are compared on their own).
+//
+// Updates are carried out in place with an undo journal (a small change to
+// a large CIB copies nothing but the subtree it changes); an update of <cib>
+// itself works on a copy of the document.
 #pragma once
 
 #include <memory>
@@ -101,8 +106,8 @@ class Store {
   xml::DocPtr doc_;
   CibVersion version_;
   std::string digest_;
-  // MD5 of the configuration part (empty: not computed yet), to tell
-  // configuration changes from status changes without serialising twice.
+  // MD5 of the configuration part, to tell configuration changes from
+  // status changes without serialising the old document again.
   std::string config_digest_;
 };
 
