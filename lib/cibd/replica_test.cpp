@@ -647,3 +647,31 @@ TEST_CASE("the standalone loopback group runs a replica of one") {
 }
 
 }  // namespace vigil::cibd
+
+namespace vigil::cibd {
+
+TEST_CASE("an update larger than the group's message limit is refused at once") {
+  cluster::SimOptions o;
+  o.trace = false;
+  o.max_message_size = 64 * 1024;
+  SimNetwork net(o);
+  net.add_node(1, "node1");
+  net.start_all();
+  auto cpg = net.node(1).connect_cpg();
+  REQUIRE(cpg);
+  ManualClock clock;
+  CibNode node(**cpg, clock, Store::empty());
+  REQUIRE(node.start());
+  net.run_until_idle(1000);
+  std::string big =
+      "<primitive id=\"big\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\" "
+      "description=\"" +
+      std::string(100 * 1024, 'x') + "\"/>";
+  auto a = submit(node, create("resources", big));
+  REQUIRE(a->done);
+  REQUIRE_FALSE(a->result);
+  CHECK(a->result.error().message().find("message limit") != std::string::npos);
+  CHECK(node.pending_requests() == 0);
+}
+
+}  // namespace vigil::cibd
