@@ -50,6 +50,9 @@ def check_graphs(d, args, base):
     cases.append(("fresh web-cluster", fresh(web)))
     cases.append(("date-rule",
                   open(os.path.join(args.source, "tests", "scenarios", "date-rule.xml")).read()))
+    cases.append(("textbook-pcs (no nodes)",
+                  open(os.path.join(args.source, "tests", "cli", "data",
+                                    "textbook-pcs.xml")).read()))
     names = []
     replies = []
     for label, text in cases:
@@ -81,8 +84,10 @@ def check_graphs(d, args, base):
     # date-rule: recheck-by is the second after the in_range end (2026-08-31).
     assert replies[2].attrib["recheck-by"] == str(1788134400 + 1), replies[2].attrib
     # The same input again is not saved again (Pacemaker's repoke rule).
-    again = ET.fromstring(c.call(compute_req(cases[2][1])))
-    assert again.attrib["input"] == "pe-input-2", again.attrib
+    # No node: nothing can run, nothing to do.
+    assert replies[3].attrib["actions"] == "0", replies[3].attrib
+    again = ET.fromstring(c.call(compute_req(cases[3][1])))
+    assert again.attrib["input"] == "pe-input-3", again.attrib
     c.close()
 
 
@@ -130,7 +135,7 @@ def main():
         else:
             assert "not allowed" in refusal, refusal
             print("uid 65534 refused: " + refusal.replace("\n", " "))
-        # Restarted, it continues the series: 0-2 above, 3 for the web
+        # Restarted, it continues the series: 0-3 above, 4 for the web
         # cluster during the abuse checks (its repeats were not saved again).
         assert d.terminate() == 0
         assert not os.path.exists(d.socket)
@@ -138,7 +143,7 @@ def main():
         c = d.connect()
         reply = ET.fromstring(c.call(compute_req(web.replace('epoch="', 'epoch="1'))))
         c.close()
-        assert reply.attrib["input"] == "pe-input-4", reply.attrib
+        assert reply.attrib["input"] == "pe-input-5", reply.attrib
         print("after a restart: " + reply.attrib["input"])
     except Exception:
         if d is not None:
