@@ -201,7 +201,7 @@ Service::~Service() {
 
 Result<int> Service::exec(exec::OperationRequest request) {
   if (impl_->shutting_down) {
-    return Error(ErrorCode::kUnsupported, "vigil-lrmd is shutting down: request refused");
+    return Error(ErrorCode::kIo, "vigil-lrmd is shutting down: request refused");
   }
   if (request.rsc_id == kMetadataRscId) {
     return Error(ErrorCode::kInvalidInput,
@@ -242,7 +242,7 @@ void Service::metadata(const exec::AgentSpec& agent,
   }
   if (impl_->shutting_down) {
     impl_->deferred.post([done = std::move(done)] {
-      done(Error(ErrorCode::kUnsupported, "vigil-lrmd is shutting down: request refused"));
+      done(Error(ErrorCode::kIo, "vigil-lrmd is shutting down: request refused"));
     });
     return;
   }

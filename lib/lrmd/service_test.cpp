@@ -295,6 +295,7 @@ TEST_CASE("lrmd service: shutdown cancels recurring operations and waits for run
   CHECK(f.service->recurring() == 0);
   auto refused = f.service->exec(f.op("db", "stop"));
   REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == ErrorCode::kIo);  // transient, not "unsupported"
   f.clock.advance(1s);
   f.spawner.exit(1, 0);
   f.settle();
