@@ -156,6 +156,11 @@ Result<GraphAction> parse_action(const xmlNode* n, const std::string& where) {
   a.on_node_uuid = xml::attr_or(n, "on_node_uuid");
   a.router_node = xml::attr_or(n, "router_node");
   a.mode = xml::attr_or(n, "mode");
+  if (auto lock = xml::attr(n, "shutdown-lock")) {
+    auto v = parse_int(*lock, 0, std::numeric_limits<std::int64_t>::max());
+    if (!v) return invalid(here + ": bad shutdown-lock '" + *lock + "'");
+    a.shutdown_lock = *v;
+  }
   if (a.kind != ActionKind::kPseudo && a.on_node.empty()) {
     return invalid(here + ": missing on_node");
   }

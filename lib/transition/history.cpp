@@ -290,16 +290,26 @@ Result<std::vector<HistoryRecord>> build_history(const GraphAction& action, cons
   return out;
 }
 
+std::optional<std::int64_t> recorded_shutdown_lock(const GraphAction& action,
+                                                   const OpResult& result) {
+  if (action.shutdown_lock == 0) return std::nullopt;
+  bool keeps = (action.operation == "stop" && result.rc == 0) ||
+               (action.operation == "monitor" && result.rc == 7);
+  return keeps ? action.shutdown_lock : 0;
+}
+
 std::string lrm_update_xml(const std::string& node_uuid, const std::string& node_name,
                            const GraphPrimitive& rsc, const std::vector<HistoryRecord>& records,
-                           const std::string& origin) {
+                           const std::string& origin, std::optional<std::int64_t> shutdown_lock) {
   auto q = [](std::string_view v) { return "\"" + xml::escaped(v) + "\""; };
   std::string out = "<node_state id=" + q(node_uuid) + " uname=" + q(node_name) +
                     " crm-debug-origin=" + q(origin) + ">";
   out += "<lrm id=" + q(node_uuid) + "><lrm_resources>";
   out += "<lrm_resource id=" + q(rsc.id) + " class=" + q(rsc.cls);
   if (!rsc.provider.empty()) out += " provider=" + q(rsc.provider);
-  out += " type=" + q(rsc.type) + ">";
+  out += " type=" + q(rsc.type);
+  if (shutdown_lock) out += " shutdown-lock=" + q(std::to_string(*shutdown_lock));
+  out += ">";
   for (const auto& r : records) out += r.xml();
   out += "</lrm_resource></lrm_resources></lrm></node_state>";
   return out;
@@ -388,7 +398,8 @@ Result<std::string> result_update_xml(const GraphAction& action, const OpResult&
                    "): no on_node_uuid to record the result under");
   }
   std::string node = ctx.node_name.empty() ? action.on_node : ctx.node_name;
-  return lrm_update_xml(action.on_node_uuid, node, *action.primitive, *records, ctx.origin);
+  return lrm_update_xml(action.on_node_uuid, node, *action.primitive, *records, ctx.origin,
+                        recorded_shutdown_lock(action, result));
 }
 
 }  // namespace vigil::transition

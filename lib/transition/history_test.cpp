@@ -427,3 +427,28 @@ TEST_CASE("history: agent meta-data as the controller reads it") {
   REQUIRE_FALSE(nameless.ok());
   CHECK_THAT(nameless.error().message(), Catch::Contains("without a name"));
 }
+
+TEST_CASE("history: shutdown locks travel with the results of locked actions") {
+  auto g = parse_graph(
+      "<transition_graph cluster-delay=\"60s\" transition_id=\"3\"><synapse id=\"0\">"
+      "<action_set><rsc_op id=\"4\" operation=\"stop\" operation_key=\"A_stop_0\" "
+      "on_node=\"node1\" on_node_uuid=\"1\" shutdown-lock=\"1767261540\">"
+      "<primitive id=\"A\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"/>"
+      "<attributes CRM_meta_timeout=\"20000\"/></rsc_op></action_set><inputs/></synapse>"
+      "</transition_graph>");
+  REQUIRE(g.ok());
+  const GraphAction& stop = g->actions[0];
+  CHECK(stop.shutdown_lock == 1767261540);
+  CHECK(recorded_shutdown_lock(stop, ok_result(3)) == std::optional<std::int64_t>(1767261540));
+  // A failed stop clears the lock.
+  CHECK(recorded_shutdown_lock(stop, ok_result(3, 1)) == std::optional<std::int64_t>(0));
+  CHECK_FALSE(recorded_shutdown_lock(action("stop", ""), ok_result(3)).has_value());
+  auto update = result_update_xml(stop, ok_result(3), ctx());
+  REQUIRE(update.ok());
+  CHECK_THAT(*update, Catch::Contains("<lrm_resource id=\"A\" class=\"ocf\" "
+                                      "provider=\"pacemaker\" type=\"Dummy\" "
+                                      "shutdown-lock=\"1767261540\">"));
+  auto plain = result_update_xml(action("stop", ""), ok_result(3), ctx());
+  REQUIRE(plain.ok());
+  CHECK_THAT(*plain, !Catch::Contains("shutdown-lock"));
+}

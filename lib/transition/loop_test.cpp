@@ -195,6 +195,21 @@ class Cluster {
     xmlSetProp(nv, BAD_CAST "value", BAD_CAST value.c_str());
   }
 
+  void remove_attr(const std::string& node_uuid, const std::string& name) {
+    xmlNode* ns = child_with_id(status_, "node_state", node_uuid);
+    if (!ns) return;
+    for (xmlNode* ta : xml::children(ns, "transient_attributes")) {
+      for (xmlNode* set : xml::children(ta, "instance_attributes")) {
+        for (xmlNode* nv : xml::children(set, "nvpair")) {
+          if (xml::attr_or(nv, "name") == name) {
+            xmlUnlinkNode(nv);
+            xmlFreeNode(nv);
+          }
+        }
+      }
+    }
+  }
+
   void remove_attrs(const std::string& node_uuid, const ClearFailures& which) {
     xmlNode* ns = child_with_id(status_, "node_state", node_uuid);
     if (!ns) return;
@@ -325,6 +340,14 @@ class Driver : public ActionSink {
         auto paths = erase_xpaths(a);
         REQUIRE(paths.ok());
         for (const auto& p : *paths) cluster_.delete_xpath(p);
+        return ActionOutcome::kOk;
+      }
+      if (a.operation == "do_shutdown") {
+        // The node stops cleanly and leaves; its history stays.
+        cluster_.set_node_state(
+            a.on_node_uuid,
+            {{"in_ccm", "false"}, {"crmd", "offline"}, {"join", "down"}, {"expected", "down"}});
+        cluster_.remove_attr(a.on_node_uuid, "shutdown");
         return ActionOutcome::kOk;
       }
       FAIL("unexpected cluster event " << a.operation_key);
@@ -643,6 +666,25 @@ TEST_CASE("loop: a lost node is fenced, its resources recovered, then all is sta
   std::string after = c.schedule();
   INFO(after);
   auto g = parse_graph(after);
+  REQUIRE(g.ok());
+  CHECK(g->synapses.empty());
+}
+
+TEST_CASE("loop: resources stopped by a locked shutdown stay locked to their node") {
+  xml::init();
+  auto now = parse_iso8601("2026-01-01T10:00:00Z");
+  REQUIRE(now);
+  Cluster c(path_of("tests/scenarios/shutdown-lock-stop.xml"), *now);
+  std::string first = c.schedule();
+  INFO(first);
+  Driver d(c);
+  CHECK(d.run(first).result == GraphResult::kComplete);
+  CHECK(has(d.executed, "do_shutdown-node1 on node1"));
+  CHECK(c.count_xpath("//node_state[@uname='node1']//lrm_resource[@shutdown-lock]") > 0);
+  // node1 is gone; the locked resources must not move elsewhere.
+  std::string second = c.schedule();
+  INFO(second);
+  auto g = parse_graph(second);
   REQUIRE(g.ok());
   CHECK(g->synapses.empty());
 }

@@ -45,6 +45,9 @@ struct GraphAction {
   std::string internal_operation_key;  // clone instances only, else empty
   std::string on_node, on_node_uuid, router_node;  // empty when absent
   std::string mode;  // crm_event mode="cib": lrm_delete done in the CIB by the DC
+  // shutdown-lock: when the resource's node asked to shut down (epoch
+  // seconds); 0 when the action carries no lock.
+  std::int64_t shutdown_lock = 0;
   std::optional<GraphPrimitive> primitive;  // resource actions (not probe_again)
   // Every attribute of <attributes>: CRM_meta_* and the resource parameters.
   std::map<std::string, std::string, std::less<>> attributes;

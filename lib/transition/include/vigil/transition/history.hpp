@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -113,12 +114,14 @@ struct HistoryRecord {
 // crm_feature_set, op-digest, on_node, on_node_uuid, pcmk_external_ip).
 std::string op_digest(const GraphAction& action);
 
-// The history records of one result of a resource action (rsc_op, or a
-// crm_event with a primitive): `<rsc>_last_0`, `<rsc>_last_failure_0` (a
+// The history records of one result of a resource action (rsc_op):
+// `<rsc>_last_0`, `<rsc>_last_failure_0` (a
 // failed operation also rewrites `<rsc>_last_0` when non-recurring),
 // `<rsc>_<op>_<interval>` for recurring operations, the operation key for
 // migrate_to/migrate_from, `<rsc>_<type>_notify_<op>_0` for notifications
-// (recorded as successful). A successful reload is recorded as a start and a
+// (recorded as successful, though the controller records none: see
+// is_recordable; nor cancelled results, whose records are erased instead).
+// A successful reload is recorded as a start and a
 // failed one as a monitor. A pending result (record-pending) is recorded like
 // a success, with the op-status and rc the caller gives (-1 and 193).
 // Error: the action is no resource action.
@@ -127,10 +130,19 @@ Result<std::vector<HistoryRecord>> build_history(const GraphAction& action, cons
 
 // The CIB update (a modify of the status section) carrying these records:
 // <node_state id uname crm-debug-origin><lrm id><lrm_resources>
-// <lrm_resource id class provider type> records </...>.
+// <lrm_resource id class provider type [shutdown-lock]> records </...>.
+// `shutdown_lock`, when given, is written on the lrm_resource.
 std::string lrm_update_xml(const std::string& node_uuid, const std::string& node_name,
                            const GraphPrimitive& rsc, const std::vector<HistoryRecord>& records,
-                           const std::string& origin = "do_update_resource");
+                           const std::string& origin = "do_update_resource",
+                           std::optional<std::int64_t> shutdown_lock = std::nullopt);
+
+// The shutdown-lock value a result records on its lrm_resource when the
+// action carries a lock: the lock time for a successful stop or a probe that
+// found nothing (the lock holds), 0 otherwise (the lock is cleared); nullopt
+// when the action has no lock.
+std::optional<std::int64_t> recorded_shutdown_lock(const GraphAction& action,
+                                                   const OpResult& result);
 
 // Whether results of this action go into the history at all (Pacemaker
 // records no cancel, delete, notify or meta-data results of its own).
@@ -156,7 +168,7 @@ inline constexpr std::string_view kLostResultOrigin = "controld_record_action_ev
 Result<std::vector<std::string>> erase_xpaths(const GraphAction& action);
 
 // One call for the usual case: build_history + lrm_update_xml for the node
-// the action ran on (its on_node/on_node_uuid).
+// the action ran on (its on_node/on_node_uuid), with the shutdown lock.
 Result<std::string> result_update_xml(const GraphAction& action, const OpResult& result,
                                       const HistoryContext& ctx);
 
