@@ -36,6 +36,8 @@ class ExecutorAccess {
 
   virtual void exec(const exec::OperationRequest& request,
                     std::function<void(Result<int>)> done) = 0;
+  // kNotFound when no such operation is queued, running or recurring. A
+  // cancelled operation also reports a result (exec status Cancelled).
   virtual void cancel(const CancelRequest& request, std::function<void(Status)> done) = 0;
   // The agent's meta-data XML.
   virtual void metadata(const exec::AgentSpec& agent,
@@ -43,8 +45,9 @@ class ExecutorAccess {
   // One resource (rsc_id) or all (empty).
   virtual void history(const std::string& rsc_id,
                        std::function<void(Result<std::vector<ResourceHistory>>)> done) = 0;
-  // Drops a resource's history (after its stop, or a cleanup). Refused while
-  // an operation of it is queued or running; cancels its recurring ones.
+  // Drops a resource's history (after its stop, or a cleanup). Refused
+  // (kInvalidInput) while a one-shot operation of it is queued or running;
+  // cancels its recurring ones. kNotFound when it has no history here.
   virtual void forget(const std::string& rsc_id, std::function<void(Status)> done) = 0;
 
   virtual void set_event_handler(EventHandler handler) = 0;
