@@ -4,6 +4,7 @@
 // virtual time.
 #include <catch2/catch.hpp>
 
+#include "vigil/cibclient/access.hpp"
 #include "vigil/cibd/replica.hpp"
 #include "vigil/cluster/sim_node.hpp"
 #include "vigil/common/xml.hpp"
@@ -105,8 +106,9 @@ TEST_CASE("DC crash: the survivor takes over and runs the group") {
   // running on the survivor, minus the agent's own run time: the
   // controller's overhead. The controller never sleeps, so this is a few
   // network and CIB round trips (the target on real hardware is 0.3 s).
-  auto overhead = std::chrono::duration_cast<std::chrono::milliseconds>(c.net().now() - crashed_at) -
-                  std::chrono::milliseconds(100);
+  auto overhead =
+      std::chrono::duration_cast<std::chrono::milliseconds>(c.net().now() - crashed_at) -
+      std::chrono::milliseconds(100);
   INFO("takeover overhead " << overhead.count() << " ms of simulated time");
   CHECK(overhead < std::chrono::milliseconds(50));
   bool ok = c.run_until([&] { return runs_only_on(c, "node2"); }, 30s);
@@ -327,4 +329,72 @@ TEST_CASE("attributes and cleanup through the client protocol; bad requests chan
       30s);
   INFO(c.dump());
   CHECK(ok);
+}
+
+TEST_CASE("fencing is refused loudly: a lost node's resources are not recovered elsewhere") {
+  SimCluster c(options(2));
+  c.start_all();
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
+  // Fencing on, with a device (Pacemaker would refuse to start anything
+  // without one, and schedules no fencing without one).
+  bool set = false;
+  c.cib_access(2)->modify("crm_config",
+                          "<cluster_property_set id=\"cib-bootstrap-options\"><nvpair "
+                          "id=\"cib-bootstrap-options-stonith-enabled\" name=\"stonith-enabled\" "
+                          "value=\"true\"/></cluster_property_set>",
+                          [&](Result<cibclient::CibReply> r) { set = r.ok(); });
+  REQUIRE(c.run_until([&] { return set && settled(c); }, 10s));
+  set = false;
+  c.cib_access(2)->modify(
+      "resources", "<primitive id=\"fence1\" class=\"stonith\" type=\"fence_dummy\"/>",
+      [&](Result<cibclient::CibReply> r) { set = r.ok(); },
+      cibclient::UpdateOptions{std::nullopt, true, false});
+  REQUIRE(c.run_until([&] { return set && settled(c); }, 10s));
+  c.crash(1);
+  c.run_for(20s);
+  INFO(c.dump());
+  // node1 must be fenced before its resources may run anywhere else; with
+  // no fencing daemon the DC says so and never pretends it happened.
+  bool said = false;
+  for (const auto& line : c.log()) {
+    if (line.find("fencing is not available: vigil-stonithd is not implemented") !=
+        std::string::npos) {
+      said = true;
+    }
+  }
+  CHECK(said);
+  CHECK(c.world().nodes_running("VIP").empty());
+  CHECK(c.world().nodes_running("Web").empty());
+  auto ns = std::string("/cib/status/node_state[@id='1']");
+  CHECK(cib_attr(c, 2, ns, "expected") == std::optional<std::string>("member"));
+  // The DC does not spin on the same fencing request.
+  auto runs = c.controller(2)->status().scheduler_runs;
+  c.run_for(60s);
+  CHECK(c.controller(2)->status().scheduler_runs <= runs + 1);
+}
+
+TEST_CASE("vigil-crmd restarts alone: state is rebuilt from the CIB and the executor") {
+  SimCluster c(options(2));
+  c.start_all();
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
+  const auto ops_before = c.world().journal().size();
+  c.restart_controller(2);  // not the DC
+  REQUIRE(c.run_until([&] { return settled(c) && c.agreed_dc() == 1; }, 30s));
+  c.run_for(5s);
+  CHECK(runs_only_on(c, "node1"));
+  c.restart_controller(1);  // the DC, on the node running the group
+  bool ok = c.run_until([&] { return c.agreed_dc() == 1 && settled(c); }, 30s);
+  INFO(c.dump());
+  REQUIRE(ok);
+  c.run_for(5s);
+  // The group never stopped: its history came back from the executor.
+  CHECK(runs_only_on(c, "node1"));
+  bool restarted = false;
+  const auto& j = c.world().journal();
+  for (std::size_t i = ops_before; i < j.size(); ++i) {
+    if (j[i].find(" stop ") != std::string::npos || j[i].find(" start ") != std::string::npos) {
+      restarted = true;
+    }
+  }
+  CHECK_FALSE(restarted);
 }

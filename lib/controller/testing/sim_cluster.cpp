@@ -96,23 +96,43 @@ void SimCluster::build(NodeId id) {
   s->executor = std::make_unique<lrmd::InProcessExecutor>(*s->lrmd, clock_);
   s->scheduler = std::make_unique<pengined::Scheduler>(clock_, pengined::SchedulerOptions{});
   s->scheduler_access = std::make_unique<pengined::InProcessScheduler>(*s->scheduler, clock_);
+  make_controller(id, *s);
+  stacks_[id] = std::move(s);
+}
+
+void SimCluster::make_controller(NodeId id, Stack& s) {
+  cluster::SimNode& node = net_.node(id);
+  if (!s.crmd_cpg) {
+    auto cpg = node.connect_cpg();
+    if (!cpg) throw std::logic_error("cannot connect a CPG on a down node");
+    s.crmd_cpg = std::move(*cpg);
+  }
   const std::string who = name_of(id);
   ControllerEnv env{clock_,
-                    *s->crmd_cpg,
+                    *s.crmd_cpg,
                     node,
                     node,
-                    *s->cib_access,
-                    *s->executor,
-                    *s->scheduler_access,
+                    *s.cib_access,
+                    *s.executor,
+                    *s.scheduler_access,
                     [this, who](LogLevel l, const std::string& text) {
                       if (l == LogLevel::kDebug) return;
                       note(who + " " + level_name(l) + " " + text);
                     }};
-  s->controller = std::make_unique<Controller>(env, options_.controller);
-  if (auto st = s->controller->start(); !st) {
+  s.controller = std::make_unique<Controller>(env, options_.controller);
+  if (auto st = s.controller->start(); !st) {
     throw std::logic_error("controller start: " + st.error().message());
   }
-  stacks_[id] = std::move(s);
+}
+
+void SimCluster::restart_controller(NodeId id) {
+  auto it = stacks_.find(id);
+  if (it == stacks_.end()) return;
+  note("== vigil-crmd restarts on " + name_of(id));
+  Stack& s = *it->second;
+  s.controller.reset();
+  s.crmd_cpg.reset();  // the process is gone: peers see it leave
+  make_controller(id, s);
 }
 
 void SimCluster::tear_down(NodeId id) {

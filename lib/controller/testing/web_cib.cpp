@@ -9,7 +9,8 @@ std::string web_cluster_cib(const WebCibOptions& o) {
       "num_updates=\"0\" admin_epoch=\"0\"><configuration><crm_config>"
       "<cluster_property_set id=\"cib-bootstrap-options\">"
       "<nvpair id=\"cib-bootstrap-options-stonith-enabled\" name=\"stonith-enabled\" "
-      "value=\"false\"/>";
+      "value=\"" +
+      std::string(o.stonith_enabled ? "true" : "false") + "\"/>";
   if (!o.no_quorum_policy.empty()) {
     x +=
         "<nvpair id=\"cib-bootstrap-options-no-quorum-policy\" name=\"no-quorum-policy\" value=\"" +

@@ -63,6 +63,9 @@ class SimCluster {
   // off (see shutdown_done()).
   void shutdown(NodeId id);
   bool shutdown_done(NodeId id) const;
+  // vigil-crmd alone dies and is started again (the supervisor's respawn):
+  // the CIB, the executor and the resources stay as they are.
+  void restart_controller(NodeId id);
   bool up(NodeId id) const;
 
   Controller* controller(NodeId id);
@@ -89,6 +92,7 @@ class SimCluster {
 
  private:
   void build(NodeId id);
+  void make_controller(NodeId id, Stack& s);
   void tear_down(NodeId id);
   void tick();
 

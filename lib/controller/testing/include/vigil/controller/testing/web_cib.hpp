@@ -13,6 +13,7 @@ struct WebCibOptions {
   std::string no_quorum_policy;     // empty: Pacemaker's default (stop)
   std::string migration_threshold;  // group meta attribute, empty: none
   std::string monitor_interval = "10s";
+  bool stonith_enabled = false;
 };
 
 std::string web_cluster_cib(const WebCibOptions& options = {});
