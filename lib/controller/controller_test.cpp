@@ -398,3 +398,29 @@ TEST_CASE("vigil-crmd restarts alone: state is rebuilt from the CIB and the exec
   }
   CHECK_FALSE(restarted);
 }
+
+TEST_CASE("a CIB the scheduler refuses is reported and not retried until it changes") {
+  SimCluster c(options(2));
+  c.start_all();
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
+  bool set = false;
+  c.cib_access(1)->modify(
+      "resources",
+      "<clone id=\"c1\"><primitive id=\"d1\" class=\"ocf\" "
+      "provider=\"pacemaker\" type=\"Dummy\"/></clone>",
+      [&](Result<cibclient::CibReply> r) { set = r.ok(); },
+      cibclient::UpdateOptions{std::nullopt, true, false});
+  REQUIRE(c.run_until([&] { return set; }, 10s));
+  c.run_for(2s);
+  bool reported = false;
+  for (const auto& line : c.log()) {
+    if (line.find("event=schedule-failed") != std::string::npos) reported = true;
+  }
+  INFO(c.dump());
+  CHECK(reported);
+  const auto runs = c.controller(1)->status().scheduler_runs;
+  c.run_for(60s);
+  CHECK(c.controller(1)->status().scheduler_runs == runs);
+  // What runs keeps running.
+  CHECK(runs_only_on(c, "node1"));
+}

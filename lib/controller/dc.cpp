@@ -603,9 +603,12 @@ void Controller::Impl::compute() {
   dc.dirty = false;
   ++scheduler_runs_;
   const std::uint64_t gen = dc.gen;
-  auto retry_later = [this, gen](const std::string& what) {
-    log(LogLevel::kError, "event=schedule-failed error=" + what);
+  auto retry_later = [this, gen](const Error& e) {
+    log(LogLevel::kError, "event=schedule-failed error=\"" + e.message() + "\"");
     if (!dc_state_ || dc_state_->gen != gen) return;
+    // A CIB the scheduler refuses stays refused until it changes (which
+    // re-runs the scheduler anyway); only a transport failure is retried.
+    if (e.code() != ErrorCode::kIo && e.code() != ErrorCode::kInternal) return;
     dc_state_->retry = env_.clock.start_timer(std::chrono::seconds(2), guarded([this, gen] {
                                                 if (dc_state_ && dc_state_->gen == gen)
                                                   mark_dirty("retry after a scheduler failure");
@@ -615,7 +618,7 @@ void Controller::Impl::compute() {
                    if (!dc_state_ || dc_state_->gen != gen) return;
                    if (!reply) {
                      dc_state_->computing = false;
-                     retry_later("CIB query: " + reply.error().message());
+                     retry_later(reply.error().with_context("CIB query"));
                      return;
                    }
                    pengined::ComputeRequest req;
@@ -629,7 +632,7 @@ void Controller::Impl::compute() {
                          Dc& d = *dc_state_;
                          d.computing = false;
                          if (!r) {
-                           retry_later(r.error().message());
+                           retry_later(r.error().with_context("scheduler"));
                            return;
                          }
                          if (d.dirty) {
@@ -639,7 +642,7 @@ void Controller::Impl::compute() {
                          }
                          auto graph = transition::parse_graph(r->graph_xml);
                          if (!graph) {
-                           retry_later("graph: " + graph.error().message());
+                           retry_later(graph.error().with_context("transition graph"));
                            return;
                          }
                          arm_recheck(r->recheck_by);

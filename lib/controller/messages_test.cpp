@@ -80,6 +80,8 @@ TEST_CASE("crmd messages: malformed payloads are refused") {
       "<crmd t=\"attr\" to=\"1\"/>",  // no name
       "<crmd t=\"cleanup\"/>",
       "<crmd t=\"forget\" to=\"1\"/>",
+      "<crmd t=\"joined\"/>",  // no target
+      "<crmd t=\"shutdown\"/>",
   };
   for (const char* p : bad) {
     INFO(p);
@@ -87,6 +89,30 @@ TEST_CASE("crmd messages: malformed payloads are refused") {
     REQUIRE_FALSE(m);
     CHECK(m.error().code() == ErrorCode::kInvalidInput);
   }
+}
+
+TEST_CASE("crmd messages: history with the fresh flag, rejoin and joined") {
+  Message h;
+  h.type = MsgType::kHistory;
+  h.fresh = true;
+  auto hb = decode(encode(h));
+  REQUIRE(hb);
+  CHECK(hb->type == MsgType::kHistory);
+  CHECK(hb->fresh);
+  CHECK(hb->ops.empty());
+  Message j;
+  j.type = MsgType::kJoined;
+  j.target = 2;
+  auto jb = decode(encode(j));
+  REQUIRE(jb);
+  CHECK(jb->type == MsgType::kJoined);
+  CHECK(jb->target == 2);
+  CHECK_FALSE(jb->fresh);
+  Message r;
+  r.type = MsgType::kRejoin;
+  auto rb = decode(encode(r));
+  REQUIRE(rb);
+  CHECK(rb->type == MsgType::kRejoin);
 }
 
 TEST_CASE("operation events: failure attribute names") {
