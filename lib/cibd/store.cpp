@@ -219,15 +219,31 @@ Result<xmlNode*> target(xmlDoc* doc, std::string_view scope, bool create_section
 
 // Same tag, and same id (both absent counts as the same).
 bool same_entity(const xmlNode* a, const xmlNode* b) {
-  return xml::name(a) == xml::name(b) && xml::attr(a, "id") == xml::attr(b, "id");
+  if (xmlStrEqual(a->name, b->name) == 0) return false;  // cheap test first
+  return xml::attr(a, "id") == xml::attr(b, "id");
 }
 
-// Depth-first, `from` itself first.
-xmlNode* find_entity(xmlNode* from, const xmlNode* like) {
+xmlNode* find_entity_deep(xmlNode* from, const xmlNode* like) {
   if (same_entity(from, like)) return from;
   for (xmlNode* c = from->children; c != nullptr; c = c->next) {
     if (c->type != XML_ELEMENT_NODE) continue;
-    if (xmlNode* f = find_entity(c, like)) return f;
+    if (xmlNode* f = find_entity_deep(c, like)) return f;
+  }
+  return nullptr;
+}
+
+// `from` itself, then its children, then depth-first (cibadmin's order).
+// Looking at the children first answers the common case (a <node_state>
+// under <status>) without walking every earlier sibling's subtree; ids that
+// repeat at different depths under one scope are ambiguous either way.
+xmlNode* find_entity(xmlNode* from, const xmlNode* like) {
+  if (same_entity(from, like)) return from;
+  for (xmlNode* c = from->children; c != nullptr; c = c->next) {
+    if (c->type == XML_ELEMENT_NODE && same_entity(c, like)) return c;
+  }
+  for (xmlNode* c = from->children; c != nullptr; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    if (xmlNode* f = find_entity_deep(c, like)) return f;
   }
   return nullptr;
 }
