@@ -23,8 +23,9 @@
 // <configuration>, <status> or one of crm_config/nodes/resources/
 // constraints is refused.
 //
-// The digest is the MD5 of the document serialised without formatting and
-// without the version and volatile root attributes (admin_epoch, epoch,
+// The digest is a hash of the document's tree (64-bit FNV-1a over names,
+// attributes and text, plus the byte count; no serialisation), without the
+// version and volatile root attributes (admin_epoch, epoch,
 // num_updates, cib-last-written, update-origin, update-client,
 // update-user): replicas with the same content have the same digest
 // whoever last wrote them (versions are compared on their own).
