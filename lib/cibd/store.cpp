@@ -670,7 +670,13 @@ static Status perform(xmlDoc* doc, const CibRequest& request, const CibVersion& 
         if (j != nullptr) j->added(added);
         return ok_status();
       }
-      if (match == root_of(doc) && j != nullptr) return Error(ErrorCode::kInternal, kWholeDocument);
+      if (match == root_of(doc) && j != nullptr) {
+        // Attributes of <cib> alone (have-quorum, dc-uuid...): the journal
+        // restores root attributes, so no copy is needed.
+        if (!xml::children(input).empty()) return Error(ErrorCode::kInternal, kWholeDocument);
+        merge(match, input, true);
+        return ok_status();
+      }
       if (j != nullptr) j->snapshot(match);
       merge(match, input, match == root_of(doc));
       return ok_status();

@@ -319,3 +319,18 @@ TEST_CASE("a whole-CIB digest does not depend on the version") {
 }
 
 }  // namespace vigil::cibd
+
+namespace vigil::cibd {
+
+TEST_CASE("root attribute updates refused by validation are undone") {
+  Store s = with_dummy();
+  const std::string before = s.to_xml();
+  auto r = s.apply(req(CibOp::kModify, "", R"(<cib validate-with="pacemaker-0.6"/>)"), meta());
+  REQUIRE_FALSE(r);
+  CHECK(s.to_xml() == before);
+  REQUIRE(s.apply(req(CibOp::kModify, "", R"(<cib have-quorum="0"/>)"), meta()));
+  CHECK(s.query("")->find("have-quorum=\"0\"") != std::string::npos);
+  CHECK(s.version() == CibVersion{0, 1, 1});
+}
+
+}  // namespace vigil::cibd
