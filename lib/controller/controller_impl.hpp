@@ -141,6 +141,7 @@ class Controller::Impl final : public transition::ActionSink {
     std::unique_ptr<Timer> retry;
     bool fence_failed = false;
     bool leave_when_done = false;  // this DC got its own do_shutdown
+    Duration recheck_interval{0};  // from the CIB at the last computation
     int fruitless = 0;             // failed transitions in a row without progress
   };
   std::unique_ptr<Dc> dc_state_;

@@ -424,3 +424,24 @@ TEST_CASE("a CIB the scheduler refuses is reported and not retried until it chan
   // What runs keeps running.
   CHECK(runs_only_on(c, "node1"));
 }
+
+TEST_CASE("cluster-recheck-interval from the CIB re-runs the scheduler when nothing happens") {
+  SimCluster c(options(2));
+  c.start_all();
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
+  bool set = false;
+  c.cib_access(1)->modify(
+      "crm_config",
+      "<cluster_property_set id=\"cib-bootstrap-options\"><nvpair "
+      "id=\"cib-bootstrap-options-cluster-recheck-interval\" name=\"cluster-recheck-interval\" "
+      "value=\"2min\"/></cluster_property_set>",
+      [&](Result<cibclient::CibReply> r) { set = r.ok(); });
+  REQUIRE(c.run_until([&] { return set && settled(c); }, 10s));
+  c.run_for(1s);
+  const auto runs = c.controller(1)->status().scheduler_runs;
+  c.run_for(110s);
+  CHECK(c.controller(1)->status().scheduler_runs == runs);
+  c.run_for(20s);
+  CHECK(c.controller(1)->status().scheduler_runs == runs + 1);
+  CHECK(runs_only_on(c, "node1"));
+}

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "controller_impl.hpp"
+#include "vigil/common/time.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/transition/outcome.hpp"
 
@@ -57,6 +58,25 @@ std::string lrm_resource_open(const OpEvent& e) {
                     "\" class=\"" + esc(e.cls) + "\"";
   if (!e.provider.empty()) out += " provider=\"" + esc(e.provider) + "\"";
   return out + ">";
+}
+
+// cluster-recheck-interval from the CIB's cluster options, else `fallback`.
+// Only the nvpair itself is parsed, not the whole CIB again.
+Duration recheck_interval_of(const std::string& cib, Duration fallback) {
+  const auto at = cib.find("name=\"cluster-recheck-interval\"");
+  if (at == std::string::npos) return fallback;
+  const auto open = cib.rfind("<nvpair", at);
+  const auto close = cib.find('>', at);
+  if (open == std::string::npos || close == std::string::npos) return fallback;
+  std::string element = cib.substr(open, close - open);
+  if (!element.empty() && element.back() == '/') element.pop_back();
+  auto doc = xml::parse_string(element + "/>", "cluster-recheck-interval");
+  if (!doc) return fallback;
+  auto value = xml::attr(xmlDocGetRootElement(doc->get()), "value");
+  if (!value) return fallback;
+  auto ms = parse_interval_ms(*value);
+  if (!ms || *ms < 0) return fallback;
+  return Duration(*ms);
 }
 
 }  // namespace
@@ -614,54 +634,62 @@ void Controller::Impl::compute() {
                                                   mark_dirty("retry after a scheduler failure");
                                               }));
   };
-  env_.cib.query("", guarded([this, gen, retry_later](Result<cibclient::CibReply> reply) {
-                   if (!dc_state_ || dc_state_->gen != gen) return;
-                   if (!reply) {
-                     dc_state_->computing = false;
-                     retry_later(reply.error().with_context("CIB query"));
-                     return;
-                   }
-                   pengined::ComputeRequest req;
-                   req.cib_xml = std::move(reply->xml);
-                   req.transition_id = next_transition_++;
-                   req.now = env_.clock.wall_seconds();
-                   env_.scheduler.compute(
-                       std::move(req),
-                       guarded([this, gen, retry_later](Result<pengined::ComputeResult> r) {
-                         if (!dc_state_ || dc_state_->gen != gen) return;
-                         Dc& d = *dc_state_;
-                         d.computing = false;
-                         if (!r) {
-                           retry_later(r.error().with_context("scheduler"));
-                           return;
-                         }
-                         if (d.dirty) {
-                           // Something changed while it ran: that answer is already stale.
-                           maybe_schedule();
-                           return;
-                         }
-                         auto graph = transition::parse_graph(r->graph_xml);
-                         if (!graph) {
-                           retry_later(graph.error().with_context("transition graph"));
-                           return;
-                         }
-                         arm_recheck(r->recheck_by);
-                         log(LogLevel::kInfo,
-                             "event=transition-start id=" + std::to_string(graph->transition_id) +
-                                 " actions=" + std::to_string(graph->size()) +
-                                 (r->input_name.empty() ? "" : " input=" + r->input_name));
-                         start_transition(std::move(*graph));
-                       }));
-                 }));
+  env_.cib.query(
+      "", guarded([this, gen, retry_later](Result<cibclient::CibReply> reply) {
+        if (!dc_state_ || dc_state_->gen != gen) return;
+        if (!reply) {
+          dc_state_->computing = false;
+          retry_later(reply.error().with_context("CIB query"));
+          return;
+        }
+        dc_state_->recheck_interval = recheck_interval_of(reply->xml, options_.recheck_interval);
+        pengined::ComputeRequest req;
+        req.cib_xml = std::move(reply->xml);
+        req.transition_id = next_transition_++;
+        req.now = env_.clock.wall_seconds();
+        env_.scheduler.compute(
+            std::move(req), guarded([this, gen, retry_later](Result<pengined::ComputeResult> r) {
+              if (!dc_state_ || dc_state_->gen != gen) return;
+              Dc& d = *dc_state_;
+              d.computing = false;
+              if (!r) {
+                retry_later(r.error().with_context("scheduler"));
+                return;
+              }
+              if (d.dirty) {
+                // Something changed while it ran: that answer is already stale.
+                maybe_schedule();
+                return;
+              }
+              auto graph = transition::parse_graph(r->graph_xml);
+              if (!graph) {
+                retry_later(graph.error().with_context("transition graph"));
+                return;
+              }
+              arm_recheck(r->recheck_by);
+              log(LogLevel::kInfo,
+                  "event=transition-start id=" + std::to_string(graph->transition_id) +
+                      " actions=" + std::to_string(graph->size()) +
+                      (r->input_name.empty() ? "" : " input=" + r->input_name));
+              start_transition(std::move(*graph));
+            }));
+      }));
 }
 
 void Controller::Impl::arm_recheck(std::int64_t recheck_by) {
-  Duration delay = options_.recheck_interval;
+  Duration delay = dc_state_->recheck_interval;
   if (recheck_by > 0) {
     std::int64_t s = recheck_by - env_.clock.wall_seconds();
     delay = std::min(delay, Duration(std::max<std::int64_t>(0, s) * 1000));
   }
-  if (delay.count() <= 0 && recheck_by <= 0) return;
+  if (delay.count() <= 0) {
+    // cluster-recheck-interval=0: only the scheduler's own recheck-by.
+    if (recheck_by <= 0) {
+      dc_state_->recheck.reset();
+      return;
+    }
+    delay = Duration(std::max<std::int64_t>(0, recheck_by - env_.clock.wall_seconds()) * 1000);
+  }
   const std::uint64_t gen = dc_state_->gen;
   dc_state_->recheck = env_.clock.start_timer(delay, guarded([this, gen] {
                                                 if (dc_state_ && dc_state_->gen == gen)
