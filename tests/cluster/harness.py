@@ -779,6 +779,31 @@ class Cluster:
         if start:
             for i in self.nodes():
                 self.start(i)
+            # Until knet's links are up each corosync is a partition of its
+            # own, and a fast stack happily starts resources there (and a
+            # test's first kill then hits a cluster that never met).
+            self.wait_membership(timeout=60)
+
+    def corosync_members(self, i):
+        """Node ids in node i's current corosync membership (runtime.members)."""
+        p = self.exec(i, ["corosync-cmapctl", "-b", "runtime.members"], timeout=10)
+        if p.returncode != 0:
+            return set()
+        return {int(m.group(1)) for m in
+                re.finditer(r"^runtime\.members\.(\d+)\.status \(str\) = joined$", p.stdout,
+                            re.M)}
+
+    def wait_membership(self, nodes=None, timeout=60):
+        """Waits (bounded) until every node of `nodes` (default: all) sees
+        exactly `nodes` as its corosync membership."""
+        want = set(nodes or self.nodes())
+        try:
+            wait_until("corosync membership %s on every node" % sorted(want),
+                       lambda: all(self.corosync_members(i) == want for i in want), timeout, 0.2)
+        except HarnessError as e:
+            seen = {"node%d" % i: sorted(self.corosync_members(i)) for i in want}
+            raise HarnessError("%s; members seen: %s" % (e, seen))
+        log("corosync membership %s formed" % sorted(want))
 
     def shell_pid(self, i):
         """Pid of node i's inner shell (its namespaces' anchor), None when down."""

@@ -7,7 +7,7 @@ configure both the same way. Apache's configuration file is the same path
 on every node (harness.WEB_CONFIGFILE, a symlink on the node's private /run
 to its own configuration), so no per-node rules are needed.
 """
-import time
+import re
 
 import harness
 from harness import HarnessError, WEB_CONFIGFILE
@@ -73,7 +73,7 @@ PCMK_RESOURCES = """<resources>
         <nvpair id="Web-instance_attributes-statusurl" name="statusurl"
                 value="http://127.0.0.1/server-status"/>
       </instance_attributes>
-      <operations>
+{web_meta}      <operations>
         <op id="Web-monitor-interval-30s" name="monitor" interval="30s"/>
       </operations>
     </primitive>
@@ -96,13 +96,25 @@ def pcmk_wait_dc(c, i, timeout=120):
     harness.wait_until("a DC in node%d's crm_mon" % i, ready, timeout, 0.5)
 
 
-def configure_pacemaker(c, i=1, no_quorum_policy="ignore"):
+def pcmk_meta(web_meta):
+    """pcs's meta_attributes block for Web from ["k=v", ...]."""
+    if not web_meta:
+        return ""
+    pairs = [kv.split("=", 1) for kv in web_meta]
+    return ('      <meta_attributes id="Web-meta_attributes">\n' +
+            "".join('        <nvpair id="Web-meta_attributes-%s" name="%s" value="%s"/>\n'
+                    % (k, k, v) for k, v in pairs) +
+            "      </meta_attributes>\n")
+
+
+def configure_pacemaker(c, i=1, no_quorum_policy="ignore", web_meta=()):
     pcmk_wait_dc(c, i)
     c.check_exec(i, ["crm_attribute", "-t", "crm_config", "-n", "stonith-enabled", "-v", "false"])
     c.check_exec(i, ["crm_attribute", "-t", "crm_config", "-n", "no-quorum-policy", "-v",
                      no_quorum_policy])
     c.check_exec(i, ["cibadmin", "-C", "-o", "resources", "-X",
-                     PCMK_RESOURCES.format(vip=c.vip, conf=WEB_CONFIGFILE)])
+                     PCMK_RESOURCES.format(vip=c.vip, conf=WEB_CONFIGFILE,
+                                           web_meta=pcmk_meta(web_meta))])
     c.check_exec(i, ["cibadmin", "-C", "-o", "constraints", "-X", PCMK_CONSTRAINTS])
 
 
@@ -116,11 +128,11 @@ def pcmk_status(c, i):
     return p.stdout + p.stderr
 
 
-def configure(c, i=1, no_quorum_policy="ignore"):
+def configure(c, i=1, no_quorum_policy="ignore", web_meta=()):
     if c.stack == "pacemaker":
-        configure_pacemaker(c, i, no_quorum_policy)
+        configure_pacemaker(c, i, no_quorum_policy, web_meta)
     elif c.stack == "vigild":
-        configure_vigil(c, i, no_quorum_policy)
+        configure_vigil(c, i, no_quorum_policy, web_meta)
     else:
         raise HarnessError("stack %s runs no resources" % c.stack)
 
@@ -134,10 +146,50 @@ def status(c, i):
         return str(e)
 
 
+PENDING = re.compile(r"\b(Starting|Stopping|Migrating|Promoting|Demoting|FAILED)\b")
+
+
+def vigil_settle(c, i, timeout=60, stable=3):
+    """Until node i's `vigil status` shows no resource in transit and stays
+    the same for `stable` polls one second apart (vigil has no
+    `crm_resource --wait` yet). Returns the settled status text."""
+    last = [None, 0]
+
+    def settled():
+        text = vigil_status(c, i)
+        # the "Last updated" line changes on every call
+        body = "\n".join(line for line in text.splitlines() if "Last updated" not in line)
+        if PENDING.search(body) or body != last[0]:
+            last[0], last[1] = body, 0
+            return None
+        last[1] += 1
+        return text if last[1] >= stable - 1 else None
+    return harness.wait_until("node%d's `vigil status` to settle" % i, settled, timeout, 1.0)
+
+
 def settle(c, i, timeout=120):
     if c.stack == "pacemaker":
         pcmk_settle(c, i, timeout)
     else:
-        # No "wait for an idle cluster" command in vigil yet: give the DC a
-        # moment to finish the transition in flight.
-        time.sleep(2)
+        vigil_settle(c, i, min(timeout, 60))
+
+
+def standby(c, i, node, on):
+    """Puts `node` in standby (on) or takes it out, from node i."""
+    if c.stack == "pacemaker":
+        c.check_exec(i, ["crm_attribute", "-t", "nodes", "-N", node, "-n", "standby", "-v",
+                         "on" if on else "off"])
+    else:
+        c.check_exec(i, ["vigil", "node", "standby" if on else "unstandby", node])
+
+
+# The daemons a supervisor respawns, per stack (process names).
+SUPERVISED = {
+    "vigild": ("vigil-cib", "vigil-lrmd", "vigil-pengine", "vigil-crmd"),
+    "pacemaker": ("pacemaker-based", "pacemaker-execd", "pacemaker-schedulerd",
+                  "pacemaker-controld"),
+}
+
+
+def status_argv(c):
+    return ["crm_mon", "-1"] if c.stack == "pacemaker" else ["vigil", "status"]
