@@ -214,3 +214,46 @@ TEST_CASE("LocalCibAccess: the same interface over an in-process replica") {
 }
 
 }  // namespace vigil::cibclient
+
+namespace vigil::cibclient {
+
+TEST_CASE("CibClient: the daemon going away is reported and fails what is pending") {
+  Daemon d;
+  CibClient client(d.io);
+  REQUIRE(client.connect(d.socket()));
+  std::optional<Error> lost;
+  client.set_disconnect_handler([&](const Error& e) { lost = e; });
+  d.server.reset();  // the daemon closes every connection
+  d.run_until([&] { return lost.has_value(); });
+  REQUIRE(lost);
+  CHECK(lost->code() == ErrorCode::kIo);
+  CHECK_FALSE(client.connected());
+  auto r = client.query_sync("");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == ErrorCode::kIo);
+}
+
+TEST_CASE("LocalCibAccess: unsubscribed handlers hear nothing more") {
+  ManualClock clock;
+  cibd::LoopbackMessaging loop(clock, cluster::GroupMember{1, 1});
+  cibd::CibNode node(loop, clock, cibd::Store::empty());
+  REQUIRE(node.start());
+  clock.run_due();
+  LocalCibAccess access(node, clock);
+  int heard = 0;
+  const SubscriptionId id = access.subscribe([&](const CibChange&) { ++heard; });
+  bool done = false;
+  access.create("resources", kDummy, [&](Result<CibReply> r) { done = r.ok(); });
+  for (int i = 0; i < 20 && !done; ++i) clock.run_due();
+  REQUIRE(done);
+  CHECK(heard == 1);
+  access.unsubscribe(id);
+  done = false;
+  access.modify("resources", R"(<primitive id="d1" description="x"/>)",
+                [&](Result<CibReply> r) { done = r.ok(); });
+  for (int i = 0; i < 20 && !done; ++i) clock.run_due();
+  REQUIRE(done);
+  CHECK(heard == 1);
+}
+
+}  // namespace vigil::cibclient
