@@ -15,10 +15,14 @@ struct InProcessExecutor::State {
 
 InProcessExecutor::InProcessExecutor(Service& service, Clock& clock)
     : state_(std::make_shared<State>(service, clock)) {
-  State* state = state_.get();
-  // Results already come from the event loop: handed on as they are.
-  state_->subscription = service.subscribe([state](const exec::OperationResult& r) {
-    if (state->on_event) state->on_event(r);
+  // Results already come from the event loop: handed on as they are. The
+  // handler may destroy this adapter: the state lives through the call.
+  std::weak_ptr<State> weak = state_;
+  state_->subscription = service.subscribe([weak](const exec::OperationResult& r) {
+    auto state = weak.lock();
+    if (!state) return;
+    auto handler = state->on_event;
+    if (handler) handler(r);
   });
 }
 

@@ -357,3 +357,24 @@ TEST_CASE("lrmd in-process adapter: same answers, always later") {
   f.settle();
   CHECK_FALSE(called);
 }
+
+TEST_CASE("lrmd in-process adapter: destroyed from its own event handler") {
+  Fixture f;
+  auto access = std::make_unique<InProcessExecutor>(*f.service, f.clock);
+  int calls = 0;
+  access->set_event_handler([&](const exec::OperationResult&) {
+    ++calls;
+    access.reset();
+  });
+  access->exec(f.op("web", "start"), [](Result<int>) {});
+  f.settle();
+  f.spawner.exit(0, 0);
+  f.settle();
+  CHECK(calls == 1);
+  CHECK(access == nullptr);
+  f.run("web", "stop");  // the service carries on without it
+  f.settle();
+  f.spawner.exit(1, 0);
+  f.settle();
+  CHECK(calls == 1);
+}
