@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -51,6 +52,36 @@ std::string local_node_name() {
   std::string name(buf);
   // Corosync names nodes by their short name unless told otherwise.
   return name.substr(0, name.find('.'));
+}
+
+// What the CLI needs from corosync.conf: the nodelist's names ("name:"
+// lines) and totem's cluster_name.
+struct CorosyncConf {
+  std::vector<std::string> node_names;
+  std::string cluster_name;
+};
+
+CorosyncConf read_corosync_conf() {
+  const char* env = std::getenv("COROSYNC_MAIN_CONFIG_FILE");
+  std::ifstream in(env && *env ? env : "/etc/corosync/corosync.conf");
+  CorosyncConf conf;
+  std::string line;
+  auto value_of = [&](std::size_t start, std::size_t key_len) {
+    std::string value = line.substr(start + key_len);
+    value.erase(0, value.find_first_not_of(" \t"));
+    value.erase(value.find_last_not_of(" \t\r") + 1);
+    return value;
+  };
+  while (std::getline(in, line)) {
+    const auto start = line.find_first_not_of(" \t");
+    if (start == std::string::npos) continue;
+    if (line.compare(start, 5, "name:") == 0) {
+      if (auto v = value_of(start, 5); !v.empty()) conf.node_names.push_back(v);
+    } else if (line.compare(start, 13, "cluster_name:") == 0) {
+      conf.cluster_name = value_of(start, 13);
+    }
+  }
+  return conf;
 }
 
 std::string run_dir() {
@@ -117,6 +148,9 @@ int run_live(const vigil::admin::Invocation& inv) {
     ctx.now = std::time(nullptr);
     ctx.live = true;
     ctx.local_node = local_node_name();
+    const CorosyncConf conf = read_corosync_conf();
+    ctx.cluster_nodes = conf.node_names;
+    ctx.cluster_name = conf.cluster_name;
     const vigil::Status st = vigil::admin::run_command(ctx, inv.args);
     for (const auto& line : ctx.notes) std::cerr << line << "\n";
     if (!st) return fail(st.error().message());

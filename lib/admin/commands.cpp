@@ -60,7 +60,10 @@ Status resource_status(Context& ctx) {
 Status cluster_status(Context& ctx) {
   auto text = cluster_status_text(ctx.doc, ctx.now);
   if (!text) return text.error();
-  ctx.out += cluster_name_line(ctx.doc) + *text;
+  // pcs takes the name from corosync.conf, else from the cluster-name property.
+  ctx.out += (ctx.cluster_name.empty() ? cluster_name_line(ctx.doc)
+                                       : "Cluster name: " + ctx.cluster_name + "\n") +
+             *text;
   return ok_status();
 }
 

@@ -17,6 +17,19 @@ using Attrs = std::vector<std::pair<std::string, std::string>>;
 constexpr const char* kNodeCheckSkipped =
     "Warning: Validation for node existence in the cluster will be skipped";
 
+// A node of the running cluster: in <nodes> or in corosync.conf's nodelist.
+bool is_cluster_node(const Context& ctx, const std::string& name) {
+  for (const auto& n : ctx.cluster_nodes) {
+    if (n == name) return true;
+  }
+  if (xmlNode* nodes = config_section(ctx.doc, "nodes")) {
+    for (xmlNode* n : xml::children(nodes, "node")) {
+      if (xml::attr_or(n, "uname") == name) return true;
+    }
+  }
+  return false;
+}
+
 Status invalid(const std::string& msg) {
   return Error(ErrorCode::kInvalidInput, msg);
 }
@@ -133,7 +146,7 @@ Status location(Context& ctx, const std::vector<std::string>& args) {
   else if (rsc.rfind("%", 0) == 0)
     rsc = rsc.substr(1);
   const bool prefer = args[1] == "prefers";
-  ctx.notes.push_back(kNodeCheckSkipped);  // file mode: no corosync.conf to check nodes against
+  if (!ctx.live) ctx.notes.push_back(kNodeCheckSkipped);  // no corosync.conf to check against
 
   struct Planned {
     std::string id, node, score;
@@ -153,6 +166,9 @@ Status location(Context& ctx, const std::vector<std::string>& args) {
   }
   for (const auto& p : planned) {
     if (auto problem = id_problem(p.id, "constraint id"); !problem.empty()) return invalid(problem);
+    if (ctx.live && !is_cluster_node(ctx, p.node)) {
+      return invalid("Node '" + p.node + "' does not seem to be in the cluster");
+    }
   }
   if (auto st = check_constraint_resource(ctx.doc, rsc); !st) return st;
 

@@ -43,7 +43,13 @@ class LiveTest(unittest.TestCase):
         self.state_dir = os.path.join(self.tmp, "state")
         os.makedirs(self.run_dir)
         os.makedirs(self.state_dir)
-        self.env = dict(os.environ, VIGIL_RUN_DIR=self.run_dir)
+        # The cluster's nodes and name come from corosync.conf, as pcs reads them.
+        conf = os.path.join(self.tmp, "corosync.conf")
+        with open(conf, "w") as f:
+            f.write("totem {\n    version: 2\n    cluster_name: webcluster\n}\n"
+                    "nodelist {\n    node {\n        name: node1\n        nodeid: 1\n    }\n"
+                    "    node {\n        name: node2\n        nodeid: 2\n    }\n}\n")
+        self.env = dict(os.environ, VIGIL_RUN_DIR=self.run_dir, COROSYNC_MAIN_CONFIG_FILE=conf)
         self.log = open(os.path.join(self.tmp, "cib.log"), "w")
         self.daemon = subprocess.Popen(
             [CIB, "--standalone", "--run-dir", self.run_dir, "--state-dir", self.state_dir],
@@ -118,8 +124,8 @@ class LiveTest(unittest.TestCase):
         r = self.vigil(["status"])
         self.assertEqual(r.returncode, 0, r.stderr)
         lines = r.stdout.splitlines()
-        # No controller here to record cluster-name: pcs then starts with the summary.
-        self.assertEqual(lines[0], "Cluster Summary:")
+        self.assertEqual(lines[0], "Cluster name: webcluster")
+        self.assertEqual(lines[1], "Cluster Summary:")
         self.assertIn("Full List of Resources:", lines)
         if not CRM_MON:
             return
@@ -130,7 +136,7 @@ class LiveTest(unittest.TestCase):
 
         def comparable(text):
             return [l for l in text.splitlines() if "Last updated:" not in l]
-        self.assertEqual(comparable(r.stdout), comparable(m.stdout))
+        self.assertEqual(comparable(r.stdout)[1:], comparable(m.stdout))
 
     def test_refused_command_changes_nothing(self):
         before = self.cib_xml()
@@ -138,6 +144,8 @@ class LiveTest(unittest.TestCase):
             (["property", "set", "foo=bar"], "invalid cluster property option 'foo'"),
             (["constraint", "location", "Nope", "prefers", "node1=10"], "does not exist"),
             (["node", "standby", "node9"], "does not appear to exist"),
+            (["constraint", "location", "Web", "prefers", "node9=10"],
+             "Node 'node9' does not seem to be in the cluster"),
         ]:
             r = self.vigil(args)
             self.assertEqual(r.returncode, 1, args)

@@ -47,6 +47,10 @@ struct Context {
   int extra_writes = 0;    // further epochs pcs would spend (it writes some commands in steps)
   bool live = false;       // talking to a running cluster (no -f)
   std::string local_node;  // this node's name in live mode ("node standby" without a name)
+  // Live mode: the cluster's node names from corosync.conf (constraints
+  // naming other nodes are refused, as pcs does), besides those in <nodes>.
+  std::vector<std::string> cluster_nodes;
+  std::string cluster_name;  // live mode: totem.cluster_name of corosync.conf
 };
 
 // Runs one command. On error the document may be partly edited and must be
