@@ -14,6 +14,8 @@
 #include <optional>
 #include <set>
 
+#include "journal.hpp"
+#include "tree_hash.hpp"
 #include "vigil/cib/validate.hpp"
 
 namespace vigil::cibd {
@@ -56,82 +58,6 @@ void set_attr(xmlNode* n, const char* name, const std::string& value) {
   xmlSetProp(n, reinterpret_cast<const xmlChar*>(name),
              reinterpret_cast<const xmlChar*>(value.c_str()));
 }
-
-// A hash of an element tree, fed straight from libxml2's nodes: no
-// serialisation, no allocation for the common attribute. 64-bit FNV-1a plus
-// the byte count: it detects replicas that diverged (bugs, lost updates),
-// it is not meant to resist anyone crafting collisions.
-class TreeHash {
- public:
-  void element(const xmlNode* n) {
-    open(n);
-    for (const xmlAttr* a = n->properties; a != nullptr; a = a->next) attribute(a);
-    children(n);
-    close();
-  }
-  void open(const xmlNode* n) {
-    byte('<');
-    text(n->name);
-  }
-  void attribute(const xmlAttr* a) {
-    byte(' ');
-    text(a->name);
-    byte('=');
-    const xmlNode* v = a->children;
-    if (v == nullptr) {
-      byte(0);
-    } else if (v->type == XML_TEXT_NODE && v->next == nullptr) {
-      text(v->content);
-    } else {
-      xml::XmlCharPtr joined(xmlNodeListGetString(a->doc, v, 1));
-      text(joined.get());
-    }
-  }
-  void children(const xmlNode* n) {
-    for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
-      switch (c->type) {
-        case XML_ELEMENT_NODE:
-          element(c);
-          break;
-        case XML_TEXT_NODE:
-        case XML_CDATA_SECTION_NODE:
-          byte('t');
-          text(c->content);
-          break;
-        case XML_COMMENT_NODE:
-          byte('c');
-          text(c->content);
-          break;
-        default:
-          break;
-      }
-    }
-  }
-  void close() { byte('>'); }
-
-  std::string hex() const {
-    std::array<char, 40> buf{};
-    const int n =
-        std::snprintf(buf.data(), buf.size(), "%016llx-%llx", static_cast<unsigned long long>(h_),
-                      static_cast<unsigned long long>(count_));
-    return std::string(buf.data(), static_cast<std::size_t>(n));
-  }
-
- private:
-  void byte(unsigned char b) {
-    h_ = (h_ ^ b) * 0x100000001b3ULL;
-    ++count_;
-  }
-  void text(const xmlChar* p) {
-    if (p != nullptr) {
-      for (; *p != 0; ++p) byte(*p);
-    }
-    byte(0);
-  }
-
-  std::uint64_t h_ = 0xcbf29ce484222325ULL;
-  std::uint64_t count_ = 0;
-};
 
 // The root's attributes, except those in the skipped sets.
 template <std::size_t A, std::size_t B>
@@ -490,112 +416,6 @@ Result<std::string> Store::query(std::string_view scope) const {
 }
 
 namespace {
-
-// What an update did to a document in place, so that a refused update can
-// be undone exactly (same nodes, same order, same root attributes). Undone
-// on destruction unless committed.
-class Journal {
- public:
-  explicit Journal(xmlDoc* doc) : doc_(doc) {
-    for (xmlAttr* a = root_of(doc)->properties; a != nullptr; a = a->next) {
-      const char* name = reinterpret_cast<const char*>(a->name);
-      root_attrs_.emplace_back(name, xml::attr_or(root_of(doc), name));
-    }
-  }
-  Journal(const Journal&) = delete;
-  Journal& operator=(const Journal&) = delete;
-  ~Journal() {
-    if (!done_) rollback();
-  }
-
-  // `n` is about to change in place: keep a copy to put back.
-  void snapshot(xmlNode* n) {
-    // A node this update added goes away whole on undo: nothing to keep.
-    for (xmlNode* p = n; p != nullptr; p = p->parent) {
-      for (const Entry& e : entries_) {
-        if (e.kind == Kind::kAdded && e.node == p) return;
-      }
-    }
-    entries_.push_back({Kind::kSnapshot, n, xmlCopyNode(n, 1), {}, {}});
-  }
-
-  // `n` was just linked into the document.
-  void added(xmlNode* n) { entries_.push_back({Kind::kAdded, n, nullptr, {}, {}}); }
-  // Unlinks `n`, remembering where it was.
-  void remove(xmlNode* n) {
-    entries_.push_back({Kind::kRemoved, n, nullptr, n->parent, n->next});
-    xmlUnlinkNode(n);
-  }
-  // Puts `replacement` where `old` is.
-  void replace(xmlNode* old, xmlNode* replacement) {
-    xmlReplaceNode(old, replacement);
-    entries_.push_back({Kind::kReplaced, replacement, old, {}, {}});
-  }
-
-  void commit() {
-    done_ = true;
-    for (Entry& e : entries_) {
-      if (e.kind == Kind::kSnapshot) xmlFreeNode(e.other);
-      if (e.kind == Kind::kRemoved) xmlFreeNode(e.node);
-      if (e.kind == Kind::kReplaced) xmlFreeNode(e.other);
-    }
-  }
-
-  void rollback() {
-    done_ = true;
-    for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
-      Entry& e = *it;
-      switch (e.kind) {
-        case Kind::kSnapshot:
-          xmlReplaceNode(e.node, e.other);
-          xmlFreeNode(e.node);
-          break;
-        case Kind::kAdded:
-          xmlUnlinkNode(e.node);
-          xmlFreeNode(e.node);
-          break;
-        case Kind::kRemoved:
-          if (e.next != nullptr) {
-            xmlAddPrevSibling(e.next, e.node);
-          } else {
-            xmlAddChild(e.parent, e.node);
-          }
-          break;
-        case Kind::kReplaced:
-          xmlReplaceNode(e.node, e.other);
-          xmlFreeNode(e.node);
-          break;
-      }
-    }
-    // Root attributes: values back in place (order kept), additions removed.
-    xmlNode* root = root_of(doc_);
-    std::vector<std::string> extra;
-    for (xmlAttr* a = root->properties; a != nullptr; a = a->next) {
-      const std::string name(reinterpret_cast<const char*>(a->name));
-      bool known = false;
-      for (const auto& [n, v] : root_attrs_) known = known || n == name;
-      if (!known) extra.push_back(name);
-    }
-    for (const std::string& name : extra) {
-      xmlUnsetProp(root, reinterpret_cast<const xmlChar*>(name.c_str()));
-    }
-    for (const auto& [name, value] : root_attrs_) set_attr(root, name.c_str(), value);
-  }
-
- private:
-  enum class Kind { kSnapshot, kAdded, kRemoved, kReplaced };
-  struct Entry {
-    Kind kind;
-    xmlNode* node;
-    xmlNode* other;  // snapshot copy, or the replaced node
-    xmlNode* parent;
-    xmlNode* next;
-  };
-  xmlDoc* doc_;
-  std::vector<std::pair<std::string, std::string>> root_attrs_;
-  std::vector<Entry> entries_;
-  bool done_ = false;
-};
 
 // Section lookup for updates: sections created on demand are journalled.
 Result<xmlNode*> update_target(xmlDoc* doc, std::string_view scope, bool create, Journal* j) {

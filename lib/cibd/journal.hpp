@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Journal (private to lib/cibd): what an update did to a document in place,
+// so that a refused update can be undone exactly (same nodes, same order,
+// same root attributes). Undone on destruction unless committed.
+#pragma once
+
+#include <libxml/tree.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace vigil::cibd {
+
+class Journal {
+ public:
+  explicit Journal(xmlDoc* doc);
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // `n` is about to change in place: keep a copy to put back (nothing when
+  // `n` lies in a subtree this journal added: undo removes it whole).
+  void snapshot(xmlNode* n);
+  // `n` was just linked into the document.
+  void added(xmlNode* n);
+  // Unlinks `n`, remembering where it was.
+  void remove(xmlNode* n);
+  // Puts `replacement` where `old` is.
+  void replace(xmlNode* old, xmlNode* replacement);
+
+  // Keeps the changes (frees what undo would have needed).
+  void commit();
+  // Undoes every change, last first, and restores the root's attributes.
+  void rollback();
+
+ private:
+  enum class Kind { kSnapshot, kAdded, kRemoved, kReplaced };
+  struct Entry {
+    Kind kind;
+    xmlNode* node;
+    xmlNode* other;  // snapshot copy, or the replaced node
+    xmlNode* parent;
+    xmlNode* next;
+  };
+  xmlDoc* doc_;
+  std::vector<std::pair<std::string, std::string>> root_attrs_;
+  std::vector<Entry> entries_;
+  bool done_ = false;
+};
+
+}  // namespace vigil::cibd
