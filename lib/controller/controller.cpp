@@ -57,6 +57,7 @@ std::optional<NodeId> Controller::Impl::node_id_of(const std::string& name) cons
 Status Controller::Impl::start() {
   if (started_) return Error(ErrorCode::kInvalidInput, "the controller is already started");
   self_ = env_.membership.local_node();
+  started_at_ = env_.clock.now();
   last_quorate_ = env_.quorum.quorate();
   env_.cpg.set_handlers(cluster::MessagingHandlers{
       guarded([this](const cluster::GroupMember& s, std::string_view p) { on_message(s, p); }),
@@ -113,6 +114,7 @@ void Controller::Impl::on_view(const cluster::GroupView& view) {
   // won the CIB's resync: every node then joins again (history sent anew)
   // and a DC that stays takes over afresh, as after an election.
   const bool rejoin = member && !joined.empty();
+  if (member && view_complete()) startup_done_ = true;
   if (old_dc == self_ && (dc_ != self_ || rejoin)) lose_dc();
   if (!member) return;
   if (dc_ == self_ && (old_dc != self_ || rejoin)) {
@@ -176,6 +178,7 @@ void Controller::Impl::on_message(const cluster::GroupMember& sender, std::strin
   switch (m->type) {
     case MsgType::kJoined:
       fresh_ = false;
+      if (sender.node != self_) startup_done_ = true;
       break;
     case MsgType::kExec:
       run_locally(m->exec);

@@ -85,6 +85,8 @@ class Controller::Impl final : public transition::ActionSink {
   void cib_write(std::vector<CibEdit> edits, std::function<void(Status)> then);
   void mark_dirty(const std::string& why);
   void maybe_schedule();
+  bool startup_wait();
+  bool view_complete() const;
   void compute();
   void start_transition(transition::Graph graph);
   void transition_done(const transition::RunSummary& summary);
@@ -106,6 +108,8 @@ class Controller::Impl final : public transition::ActionSink {
   std::shared_ptr<char> alive_ = std::make_shared<char>(0);
   NodeId self_ = cluster::kNoNode;
   bool started_ = false;
+  TimePoint started_at_{};
+  bool startup_done_ = false;  // seen the whole cluster, or joined by another DC
   bool in_group_ = false;
   std::vector<NodeId> view_;  // nodes with a crmd in the group (sorted, unique)
   NodeId dc_ = cluster::kNoNode;
@@ -142,6 +146,8 @@ class Controller::Impl final : public transition::ActionSink {
     bool fence_failed = false;
     bool leave_when_done = false;  // this DC got its own do_shutdown
     Duration recheck_interval{0};  // from the CIB at the last computation
+    Duration dc_deadtime{0};       // from the CIB at takeover
+    std::unique_ptr<Timer> hold;   // start-up wait (dc-deadtime)
     int fruitless = 0;             // failed transitions in a row without progress
   };
   std::unique_ptr<Dc> dc_state_;

@@ -445,3 +445,27 @@ TEST_CASE("cluster-recheck-interval from the CIB re-runs the scheduler when noth
   CHECK(c.controller(1)->status().scheduler_runs == runs + 1);
   CHECK(runs_only_on(c, "node1"));
 }
+
+TEST_CASE("a controller that starts alone waits dc-deadtime for the others before acting") {
+  WebCibOptions web;
+  web.no_quorum_policy = "ignore";
+  SimCluster c(options(3, web));
+  c.start(2);
+  c.run_for(10s);
+  // Alone, and not even sure it is alone: nothing is decided yet.
+  CHECK(c.world().nodes_running("VIP").empty());
+  CHECK(c.controller(2)->status().scheduler_runs == 0);
+  // The others show up: no need to wait any longer.
+  c.start(1);
+  c.start(3);
+  bool ok = c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 5s);
+  INFO(c.dump());
+  REQUIRE(ok);
+
+  SimCluster lone(options(3, web));
+  lone.start(3);
+  lone.run_for(19s);
+  CHECK(lone.world().nodes_running("VIP").empty());
+  // dc-deadtime (20 s) passed: node3 runs the cluster on its own.
+  CHECK(lone.run_until([&] { return runs_only_on(lone, "node3"); }, 5s));
+}

@@ -60,17 +60,18 @@ std::string lrm_resource_open(const OpEvent& e) {
   return out + ">";
 }
 
-// cluster-recheck-interval from the CIB's cluster options, else `fallback`.
+// An interval cluster option (cluster-recheck-interval, dc-deadtime) from
+// the CIB's cluster options, else `fallback`.
 // Only the nvpair itself is parsed, not the whole CIB again.
-Duration recheck_interval_of(const std::string& cib, Duration fallback) {
-  const auto at = cib.find("name=\"cluster-recheck-interval\"");
+Duration cluster_interval_of(const std::string& cib, const std::string& name, Duration fallback) {
+  const auto at = cib.find("name=\"" + name + "\"");
   if (at == std::string::npos) return fallback;
   const auto open = cib.rfind("<nvpair", at);
   const auto close = cib.find('>', at);
   if (open == std::string::npos || close == std::string::npos) return fallback;
   std::string element = cib.substr(open, close - open);
   if (!element.empty() && element.back() == '/') element.pop_back();
-  auto doc = xml::parse_string(element + "/>", "cluster-recheck-interval");
+  auto doc = xml::parse_string(element + "/>", name);
   if (!doc) return fallback;
   auto value = xml::attr(xmlDocGetRootElement(doc->get()), "value");
   if (!value) return fallback;
@@ -92,49 +93,49 @@ void Controller::Impl::become_dc() {
   dc.uuid = std::string(36 - std::min<std::size_t>(36, u.size()), '0') + u;
   log(LogLevel::kNotice, "event=takeover dc=" + node_name(self_));
   const std::uint64_t gen = dc.gen;
-  env_.cib.query("", guarded([this, gen](Result<cibclient::CibReply> reply) {
-                   if (!dc_state_ || dc_state_->gen != gen) return;
-                   if (!reply) {
-                     log(LogLevel::kError,
-                         "event=takeover-query-failed error=" + reply.error().message());
-                     dc_state_->retry =
-                         env_.clock.start_timer(std::chrono::seconds(1), guarded([this, gen] {
-                                                  if (dc_state_ && dc_state_->gen == gen && is_dc())
-                                                    become_dc();
-                                                }));
-                     return;
-                   }
-                   auto doc = xml::parse_string(reply->xml, "CIB");
-                   if (!doc) {
-                     log(LogLevel::kError, "event=takeover-bad-cib error=" + doc.error().message());
-                     return;
-                   }
-                   Dc& d = *dc_state_;
-                   const xmlNode* root = xmlDocGetRootElement(doc->get());
-                   if (const xmlNode* conf = xml::first_child(root, "configuration")) {
-                     if (const xmlNode* nodes = xml::first_child(conf, "nodes")) {
-                       for (const xmlNode* n : xml::children(nodes, "node"))
-                         d.node_entries.insert(xml::attr_or(n, "id"));
-                     }
-                   }
-                   if (const xmlNode* status = xml::first_child(root, "status")) {
-                     for (const xmlNode* ns : xml::children(status, "node_state")) {
-                       std::string id = xml::attr_or(ns, "id");
-                       if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
-                         continue;
-                       auto node = static_cast<NodeId>(std::strtoul(id.c_str(), nullptr, 10));
-                       for (const xmlNode* ta : xml::children(ns, "transient_attributes")) {
-                         for (const xmlNode* set : xml::children(ta, "instance_attributes")) {
-                           for (const xmlNode* nv : xml::children(set, "nvpair")) {
-                             d.attrs[node][xml::attr_or(nv, "name")] = xml::attr_or(nv, "value");
-                           }
-                         }
-                       }
-                     }
-                   }
-                   d.ready = true;
-                   dc_after_ready();
-                 }));
+  env_.cib.query(
+      "", guarded([this, gen](Result<cibclient::CibReply> reply) {
+        if (!dc_state_ || dc_state_->gen != gen) return;
+        if (!reply) {
+          log(LogLevel::kError, "event=takeover-query-failed error=" + reply.error().message());
+          dc_state_->retry =
+              env_.clock.start_timer(std::chrono::seconds(1), guarded([this, gen] {
+                                       if (dc_state_ && dc_state_->gen == gen && is_dc())
+                                         become_dc();
+                                     }));
+          return;
+        }
+        auto doc = xml::parse_string(reply->xml, "CIB");
+        if (!doc) {
+          log(LogLevel::kError, "event=takeover-bad-cib error=" + doc.error().message());
+          return;
+        }
+        Dc& d = *dc_state_;
+        const xmlNode* root = xmlDocGetRootElement(doc->get());
+        if (const xmlNode* conf = xml::first_child(root, "configuration")) {
+          if (const xmlNode* nodes = xml::first_child(conf, "nodes")) {
+            for (const xmlNode* n : xml::children(nodes, "node"))
+              d.node_entries.insert(xml::attr_or(n, "id"));
+          }
+        }
+        if (const xmlNode* status = xml::first_child(root, "status")) {
+          for (const xmlNode* ns : xml::children(status, "node_state")) {
+            std::string id = xml::attr_or(ns, "id");
+            if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos) continue;
+            auto node = static_cast<NodeId>(std::strtoul(id.c_str(), nullptr, 10));
+            for (const xmlNode* ta : xml::children(ns, "transient_attributes")) {
+              for (const xmlNode* set : xml::children(ta, "instance_attributes")) {
+                for (const xmlNode* nv : xml::children(set, "nvpair")) {
+                  d.attrs[node][xml::attr_or(nv, "name")] = xml::attr_or(nv, "value");
+                }
+              }
+            }
+          }
+        }
+        d.dc_deadtime = cluster_interval_of(reply->xml, "dc-deadtime", options_.dc_deadtime);
+        d.ready = true;
+        dc_after_ready();
+      }));
 }
 
 void Controller::Impl::lose_dc() {
@@ -614,7 +615,42 @@ void Controller::Impl::maybe_schedule() {
   if (dc.runner && !dc.runner->finished()) return;
   if (!all_joined()) return;
   if (shutdown_finished_) return;
+  if (startup_wait()) return;
   compute();
+}
+
+bool Controller::Impl::view_complete() const {
+  for (const auto& n : env_.membership.nodes().nodes()) {
+    if (!std::binary_search(view_.begin(), view_.end(), n.id)) return false;
+  }
+  return true;
+}
+
+bool Controller::Impl::startup_wait() {
+  // A controller that just started and sees only part of the configured
+  // nodes may be a node that booted before Corosync merged it with the
+  // others: it waits up to dc-deadtime for them before deciding anything
+  // (Pacemaker's start-up election timeout), so that a rebooting node does
+  // not start resources that run elsewhere.
+  // Once this controller has been part of the whole cluster (or joined by
+  // another DC), a later takeover is immediate.
+  Dc& dc = *dc_state_;
+  const TimePoint until = started_at_ + dc.dc_deadtime;
+  if (startup_done_ || view_complete() || env_.clock.now() >= until) {
+    startup_done_ = true;
+    dc.hold.reset();
+    return false;
+  }
+  if (!dc.hold) {
+    const auto left = std::chrono::duration_cast<Duration>(until - env_.clock.now());
+    log(LogLevel::kNotice, "event=startup-wait reason=\"not every node is in the group yet\" for=" +
+                               std::to_string(left.count()) + "ms");
+    const std::uint64_t gen = dc.gen;
+    dc.hold = env_.clock.start_timer(left, guarded([this, gen] {
+                                       if (dc_state_ && dc_state_->gen == gen) maybe_schedule();
+                                     }));
+  }
+  return true;
 }
 
 void Controller::Impl::compute() {
@@ -642,7 +678,8 @@ void Controller::Impl::compute() {
           retry_later(reply.error().with_context("CIB query"));
           return;
         }
-        dc_state_->recheck_interval = recheck_interval_of(reply->xml, options_.recheck_interval);
+        dc_state_->recheck_interval =
+            cluster_interval_of(reply->xml, "cluster-recheck-interval", options_.recheck_interval);
         pengined::ComputeRequest req;
         req.cib_xml = std::move(reply->xml);
         req.transition_id = next_transition_++;

@@ -67,7 +67,12 @@ struct ControllerEnv {
 struct ControllerOptions {
   // How long a clean shutdown waits for the DC to move resources away.
   Duration shutdown_escalation = std::chrono::minutes(20);
-  // Scheduler re-run when nothing else happens (cluster-recheck-interval).
+  // How long a controller that just started waits for the configured nodes
+  // it does not see yet before it schedules anything (dc-deadtime; the
+  // CIB's value wins).
+  Duration dc_deadtime = std::chrono::seconds(20);
+  // Scheduler re-run when nothing else happens (cluster-recheck-interval;
+  // the CIB's value wins).
   Duration recheck_interval = std::chrono::minutes(15);
 };
 
