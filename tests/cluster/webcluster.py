@@ -13,14 +13,15 @@ import harness
 from harness import HarnessError, WEB_CONFIGFILE
 
 
-def vigil_commands(vip, no_quorum_policy="ignore", web_meta=()):
+def vigil_commands(vip, no_quorum_policy="ignore", web_meta=(), vip_params=()):
     """The configuration as `vigil` (pcs syntax) command lines; web_meta
-    (["k=v", ...]) adds meta attributes to Web."""
+    (["k=v", ...]) adds meta attributes to Web, vip_params instance
+    attributes to VIP."""
     return [
         ["vigil", "property", "set", "stonith-enabled=false"],
         ["vigil", "property", "set", "no-quorum-policy=%s" % no_quorum_policy],
         ["vigil", "resource", "create", "VIP", "ocf:heartbeat:IPaddr2", "ip=%s" % vip,
-         "cidr_netmask=24", "op", "monitor", "interval=30s"],
+         "cidr_netmask=24"] + list(vip_params) + ["op", "monitor", "interval=30s"],
         ["vigil", "resource", "create", "Web", "ocf:heartbeat:apache",
          "configfile=%s" % WEB_CONFIGFILE, "statusurl=http://127.0.0.1/server-status",
          "op", "monitor", "interval=30s"] + (["meta"] + list(web_meta) if web_meta else []),
@@ -45,9 +46,9 @@ def wait_vigil_cib(c, i, timeout=90):
         raise HarnessError("%s; last answer of `vigil property config`: %s" % (e, last[0]))
 
 
-def configure_vigil(c, i=1, no_quorum_policy="ignore", web_meta=(), timeout=90):
+def configure_vigil(c, i=1, no_quorum_policy="ignore", web_meta=(), vip_params=(), timeout=90):
     wait_vigil_cib(c, i, timeout)
-    for argv in vigil_commands(c.vip, no_quorum_policy, web_meta):
+    for argv in vigil_commands(c.vip, no_quorum_policy, web_meta, vip_params):
         c.check_exec(i, argv, timeout=30)
 
 
@@ -62,7 +63,7 @@ PCMK_RESOURCES = """<resources>
       <instance_attributes id="VIP-instance_attributes">
         <nvpair id="VIP-instance_attributes-ip" name="ip" value="{vip}"/>
         <nvpair id="VIP-instance_attributes-cidr_netmask" name="cidr_netmask" value="24"/>
-      </instance_attributes>
+{vip_params}      </instance_attributes>
       <operations>
         <op id="VIP-monitor-interval-30s" name="monitor" interval="30s"/>
       </operations>
@@ -107,14 +108,21 @@ def pcmk_meta(web_meta):
             "      </meta_attributes>\n")
 
 
-def configure_pacemaker(c, i=1, no_quorum_policy="ignore", web_meta=()):
+def pcmk_params(rid, params):
+    """nvpairs of instance attributes from ["k=v", ...], with pcs's ids."""
+    return "".join('        <nvpair id="%s-instance_attributes-%s" name="%s" value="%s"/>\n'
+                   % (rid, k, k, v) for k, v in (kv.split("=", 1) for kv in params))
+
+
+def configure_pacemaker(c, i=1, no_quorum_policy="ignore", web_meta=(), vip_params=()):
     pcmk_wait_dc(c, i)
     c.check_exec(i, ["crm_attribute", "-t", "crm_config", "-n", "stonith-enabled", "-v", "false"])
     c.check_exec(i, ["crm_attribute", "-t", "crm_config", "-n", "no-quorum-policy", "-v",
                      no_quorum_policy])
     c.check_exec(i, ["cibadmin", "-C", "-o", "resources", "-X",
                      PCMK_RESOURCES.format(vip=c.vip, conf=WEB_CONFIGFILE,
-                                           web_meta=pcmk_meta(web_meta))])
+                                           web_meta=pcmk_meta(web_meta),
+                                           vip_params=pcmk_params("VIP", vip_params))])
     c.check_exec(i, ["cibadmin", "-C", "-o", "constraints", "-X", PCMK_CONSTRAINTS])
 
 
@@ -128,11 +136,11 @@ def pcmk_status(c, i):
     return p.stdout + p.stderr
 
 
-def configure(c, i=1, no_quorum_policy="ignore", web_meta=()):
+def configure(c, i=1, no_quorum_policy="ignore", web_meta=(), vip_params=()):
     if c.stack == "pacemaker":
-        configure_pacemaker(c, i, no_quorum_policy, web_meta)
+        configure_pacemaker(c, i, no_quorum_policy, web_meta, vip_params)
     elif c.stack == "vigild":
-        configure_vigil(c, i, no_quorum_policy, web_meta)
+        configure_vigil(c, i, no_quorum_policy, web_meta, vip_params)
     else:
         raise HarnessError("stack %s runs no resources" % c.stack)
 
