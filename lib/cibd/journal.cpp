@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "journal.hpp"
 
+#include <algorithm>
+
 #include "vigil/common/xml.hpp"
 
 namespace vigil::cibd {
@@ -25,35 +27,64 @@ Journal::~Journal() {
   if (!done_) rollback();
 }
 
-void Journal::snapshot(xmlNode* n) {
-  for (xmlNode* p = n; p != nullptr; p = p->parent) {
-    for (const Entry& e : entries_) {
-      if (e.kind == Kind::kAdded && e.node == p) return;
+Journal::Path Journal::path_of(const xmlNode* n) {
+  Path path;
+  for (; n != nullptr && n->parent != nullptr && n->type != XML_DOCUMENT_NODE; n = n->parent) {
+    std::size_t i = 0;
+    for (const xmlNode* s = n->prev; s != nullptr; s = s->prev) ++i;
+    path.push_back(i);
+  }
+  return Path(path.rbegin(), path.rend());
+}
+
+// Path element 0 is the root element's position among the document's children.
+xmlNode* Journal::at(const Path& path) const {
+  xmlNode* n = reinterpret_cast<xmlNode*>(doc_);
+  for (std::size_t i : path) {
+    n = n->children;
+    for (std::size_t k = 0; k < i && n != nullptr; ++k) n = n->next;
+    if (n == nullptr) return nullptr;
+  }
+  return n;
+}
+
+bool Journal::inside_added(const xmlNode* n) const {
+  const Path p = path_of(n);
+  for (const Entry& e : entries_) {
+    if (e.kind == Kind::kAdded && e.path.size() <= p.size() &&
+        std::equal(e.path.begin(), e.path.end(), p.begin())) {
+      return true;
     }
   }
-  entries_.push_back({Kind::kSnapshot, n, xmlCopyNode(n, 1), nullptr, nullptr});
+  return false;
+}
+
+void Journal::snapshot(xmlNode* n) {
+  if (inside_added(n)) return;
+  entries_.push_back({Kind::kSnapshot, path_of(n), 0, xmlCopyNode(n, 1)});
 }
 
 void Journal::added(xmlNode* n) {
-  entries_.push_back({Kind::kAdded, n, nullptr, nullptr, nullptr});
+  entries_.push_back({Kind::kAdded, path_of(n), 0, nullptr});
 }
 
 void Journal::remove(xmlNode* n) {
-  entries_.push_back({Kind::kRemoved, n, nullptr, n->parent, n->next});
+  const Path path = path_of(n);
+  Entry e{Kind::kRemoved, Path(path.begin(), path.end() - 1), path.back(), n};
   xmlUnlinkNode(n);
+  entries_.push_back(std::move(e));
 }
 
 void Journal::replace(xmlNode* old, xmlNode* replacement) {
   xmlReplaceNode(old, replacement);
-  entries_.push_back({Kind::kReplaced, replacement, old, nullptr, nullptr});
+  entries_.push_back({Kind::kReplaced, path_of(replacement), 0, old});
 }
 
 void Journal::commit() {
   done_ = true;
   for (Entry& e : entries_) {
-    if (e.kind == Kind::kSnapshot) xmlFreeNode(e.other);
-    if (e.kind == Kind::kRemoved) xmlFreeNode(e.node);
-    if (e.kind == Kind::kReplaced) xmlFreeNode(e.other);
+    if (e.other != nullptr) xmlFreeNode(e.other);
+    e.other = nullptr;
   }
 }
 
@@ -61,24 +92,39 @@ void Journal::rollback() {
   done_ = true;
   for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
     Entry& e = *it;
+    xmlNode* n = at(e.path);
     switch (e.kind) {
       case Kind::kSnapshot:
       case Kind::kReplaced:
-        xmlReplaceNode(e.node, e.other);
-        xmlFreeNode(e.node);
-        break;
-      case Kind::kAdded:
-        xmlUnlinkNode(e.node);
-        xmlFreeNode(e.node);
-        break;
-      case Kind::kRemoved:
-        if (e.next != nullptr) {
-          xmlAddPrevSibling(e.next, e.node);
-        } else {
-          xmlAddChild(e.parent, e.node);
+        if (n != nullptr) {
+          xmlReplaceNode(n, e.other);
+          xmlFreeNode(n);
+          e.other = nullptr;
         }
         break;
+      case Kind::kAdded:
+        if (n != nullptr) {
+          xmlUnlinkNode(n);
+          xmlFreeNode(n);
+        }
+        break;
+      case Kind::kRemoved: {
+        if (n == nullptr) break;
+        xmlNode* next = n->children;
+        for (std::size_t k = 0; k < e.index && next != nullptr; ++k) next = next->next;
+        if (next != nullptr) {
+          xmlAddPrevSibling(next, e.other);
+        } else {
+          xmlAddChild(n, e.other);
+        }
+        e.other = nullptr;
+        break;
+      }
     }
+  }
+  for (Entry& e : entries_) {  // anything not put back (a path gone: a bug)
+    if (e.other != nullptr) xmlFreeNode(e.other);
+    e.other = nullptr;
   }
   // Root attributes: values back in place (order kept), additions removed.
   xmlNode* root = xmlDocGetRootElement(doc_);

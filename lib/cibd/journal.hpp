@@ -35,14 +35,21 @@ class Journal {
   void rollback();
 
  private:
+  // Nodes are found again by their path (child positions from the root)
+  // rather than by pointer: undoing a later snapshot swaps in copies, and
+  // undoing in reverse order restores the exact shape each path was taken
+  // in, so paths stay valid where pointers would not.
+  using Path = std::vector<std::size_t>;
   enum class Kind { kSnapshot, kAdded, kRemoved, kReplaced };
   struct Entry {
     Kind kind;
-    xmlNode* node;
-    xmlNode* other;  // snapshot copy, or the replaced node
-    xmlNode* parent;
-    xmlNode* next;
+    Path path;                 // the node (for kRemoved: its parent)
+    std::size_t index = 0;     // kRemoved: its position under the parent
+    xmlNode* other = nullptr;  // snapshot copy, removed node, or replaced node
   };
+  static Path path_of(const xmlNode* n);
+  xmlNode* at(const Path& path) const;
+  bool inside_added(const xmlNode* n) const;
   xmlDoc* doc_;
   std::vector<std::pair<std::string, std::string>> root_attrs_;
   std::vector<Entry> entries_;
