@@ -77,13 +77,17 @@ def real_children(args, base):
     run_dir = os.path.join(base, "run-real")
     state_dir = os.path.join(base, "state-real")
     os.makedirs(daemon_dir)
+    real_cib = bool(args.cib) and os.access(args.cib, os.X_OK)
     for name in ["vigil-cib", "vigil-crmd"]:
-        os.symlink(os.path.join(base, "sbin", name), os.path.join(daemon_dir, name))
+        source = os.path.abspath(args.cib) if (name == "vigil-cib" and real_cib) else \
+            os.path.join(base, "sbin", name)
+        os.symlink(source, os.path.join(daemon_dir, name))
     os.symlink(os.path.abspath(args.lrmd), os.path.join(daemon_dir, "vigil-lrmd"))
     os.symlink(os.path.abspath(args.pengine), os.path.join(daemon_dir, "vigil-pengine"))
     log = open(os.path.join(base, "vigild-real.log"), "wb")
     proc = subprocess.Popen([args.vigild, "--daemon-dir", daemon_dir, "--run-dir", run_dir,
-                             "--state-dir", state_dir], stdout=log, stderr=subprocess.STDOUT)
+                             "--state-dir", state_dir] + (["--standalone"] if real_cib else []),
+                            stdout=log, stderr=subprocess.STDOUT)
     pids = []
     try:
         st = wait(lambda: all_running(run_dir), "the real daemons running")
@@ -97,7 +101,8 @@ def real_children(args, base):
         assert not [p for p in pids if alive(p)], "children left behind"
         for sock in ["lrmd.sock", "pengine.sock"]:
             assert not os.path.exists(os.path.join(run_dir, sock)), sock + " left behind"
-        print("real vigil-lrmd and vigil-pengine supervised and stopped")
+        print("real vigil-lrmd and vigil-pengine%s supervised and stopped" % (
+            " and vigil-cib --standalone" if real_cib else ""))
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -113,6 +118,7 @@ def main():
     ap.add_argument("--vigild", required=True)
     ap.add_argument("--lrmd")
     ap.add_argument("--pengine")
+    ap.add_argument("--cib", help="the real vigil-cib, run with --standalone when built")
     args = ap.parse_args()
     base = tempfile.mkdtemp(prefix="vigild-test-")
     daemon_dir = os.path.join(base, "sbin")

@@ -2,6 +2,7 @@
 #include "vigil/supervisor/posix_launcher.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -127,6 +128,15 @@ bool PosixLauncher::accepting(const std::string& socket_path) {
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return false;
   const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  if (ok) {
+    // Take the server's greeting (briefly) before hanging up, so that the
+    // daemon does not log a write to a vanished client for every probe.
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) > 0 && (p.revents & POLLIN) != 0) {
+      char buf[256];
+      (void)::recv(fd, buf, sizeof(buf), 0);
+    }
+  }
   ::close(fd);
   return ok;
 }
