@@ -148,6 +148,30 @@ def test_operations(d, base, have_heartbeat):
     c.close()
 
 
+def test_burst(d, base):
+    """Many resources at once: every start is answered and reported once,
+    and the history lists them all."""
+    c = d.connect()
+    c.call("<lrmd-subscribe/>")
+    state = os.path.join(base, "burst-state")
+    os.makedirs(state)
+    n = 50
+    ids = {}
+    for i in range(n):
+        ids[ET.fromstring(c.call(exec_req("b%02d" % i, "start", params={"state_dir": state})))
+            .attrib["call-id"]] = i
+    seen = set()
+    while len(seen) < n:
+        ev = event_of(c.wait_event(lambda t: event_of(t)["action"] == "start", timeout=60))
+        assert ev["call-id"] in ids and ev["rc"] == "0", ev
+        assert ev["call-id"] not in seen, "reported twice: %s" % ev
+        seen.add(ev["call-id"])
+    hist = ET.fromstring(c.call("<lrmd-history/>"))
+    burst = [r for r in hist.findall("lrmd-rsc") if r.attrib["id"].startswith("b")]
+    assert len(burst) == n, len(burst)
+    c.close()
+
+
 def test_sigterm(d, base):
     c = d.connect()
     c.call("<lrmd-subscribe/>")
@@ -188,6 +212,8 @@ def main():
                              ["--ocf-root", ocf_root, "--shutdown-timeout", "2"])
         test_operations(d, base, have_heartbeat)
         print("operations: ok")
+        test_burst(d, base)
+        print("burst of 50 starts: each answered and reported once")
         tried = vigil_ipc.bad_input_survival(
             d, "<lrmd-history/>", lambda r: r.startswith("<lrmd-history-reply"))
         print("bad input survived: " + ", ".join(tried))
