@@ -227,6 +227,7 @@ int main(int argc, char** argv) {
 
   cibd::CibNodeOptions no;
   no.node_name = node_name;
+  no.hold_queries_until_synced = true;  // clients never see a copy about to be replaced
   cibd::CibNode node(*messaging, clock, std::move(loaded->store), no);
   Writer writer(*files, clock);
   node.set_persist_hook(

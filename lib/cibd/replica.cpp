@@ -157,6 +157,11 @@ class CibNode::Impl {
     messaging_.set_handlers({});
     sync_timer_.reset();
     fail_all_pending(Error(ErrorCode::kIo, "the CIB service is stopping"));
+    auto held = std::move(held_queries_);
+    held_queries_.clear();
+    for (auto& [scope, done] : held) {
+      if (done) done(Error(ErrorCode::kIo, "the CIB service is stopping"));
+    }
   }
 
   Result<CibReply> query(std::string_view scope) const {
@@ -167,6 +172,12 @@ class CibNode::Impl {
 
   void submit(CibRequest request, ReplyHandler done) {
     if (request.op == CibOp::kQuery) {
+      // Before the first sync our copy may be an empty or stale one that
+      // the group is about to replace: hold queries until then.
+      if (started_ && !synced_once_ && options_.hold_queries_until_synced) {
+        held_queries_.emplace_back(std::move(request.scope), std::move(done));
+        return;
+      }
       done(query(request.scope));
       return;
     }
@@ -222,6 +233,8 @@ class CibNode::Impl {
   bool needs_resync_ = false;
   std::uint64_t adoptions_ = 0;
   std::unique_ptr<Timer> sync_timer_;
+  bool synced_once_ = false;
+  std::vector<std::pair<std::string, ReplyHandler>> held_queries_;
 
   struct Pending {
     CibRequest request;
@@ -721,6 +734,12 @@ class CibNode::Impl {
     syncing_ = false;
     sync_timer_.reset();
     announces_.clear();
+    synced_once_ = true;
+    auto held = std::move(held_queries_);
+    held_queries_.clear();
+    for (auto& [scope, done] : held) {
+      if (done) done(query(scope));
+    }
     settle_pending();
   }
 

@@ -51,6 +51,7 @@ struct Cluster {
     m.cpg = std::move(cpg).value();
     CibNodeOptions options;
     options.node_name = "node" + std::to_string(id);
+    options.hold_queries_until_synced = true;
     m.cib = std::make_unique<CibNode>(*m.cpg, clock, Store::empty(), options);
     REQUIRE(m.cib->start());
     members[id] = std::move(m);
@@ -544,7 +545,15 @@ TEST_CASE("a node joining late gets a full copy; a restarted node catches up") {
     REQUIRE(a->result);
   }
   c.restart(3);
+  // A query submitted before the first sync waits for it: it never sees the
+  // empty CIB the node started with.
+  auto early = submit(c.cib(3), CibRequest{});
+  CHECK_FALSE(early->done);
   c.settle();
+  REQUIRE(early->done);
+  REQUIRE(early->result);
+  CHECK(early->result->version == CibVersion{0, 3, 0});
+  CHECK(early->result->xml.find("id=\"r2\"") != std::string::npos);
   c.check_converged();
   CHECK(has(c.cib(3), "//primitive[@id='r2']"));
   CHECK(c.cib(3).store().version() == CibVersion{0, 3, 0});

@@ -46,6 +46,10 @@ struct CibNodeOptions {
   // How long a sync waits for every member's announcement before the master
   // closes it with those in (a hung member must not block the group).
   Duration sync_timeout{5'000};
+  // Hold queries submitted before this node's first sync is over (its copy
+  // may be an empty or stale one the group is about to replace). vigil-cib
+  // turns it on; in-process users choose.
+  bool hold_queries_until_synced = false;
 };
 
 // Called after every change of the local replica (diff applied, or a whole
@@ -69,11 +73,12 @@ class CibNode {
   // Leaves the group; pending requests fail with kIo.
   void stop();
 
-  // A query is answered from the local replica, at once (synchronously).
+  // A query of the local replica, at once (synchronously), whatever its state.
   Result<CibReply> query(std::string_view scope) const;
-  // Any request; queries are answered at once, updates once replicated (or
-  // refused). `done` may run inside submit() when the request is refused
-  // before it is sent (malformed payload, not started).
+  // Any request. Queries are answered from the local replica at once (with
+  // hold_queries_until_synced: once the first sync is over); updates once
+  // replicated (or refused). `done` may run inside submit() (queries, and
+  // requests refused before they are sent: malformed payload, not started).
   void submit(CibRequest request, ReplyHandler done);
 
   std::uint64_t subscribe(ChangeHandler handler);
