@@ -24,7 +24,9 @@ std::string status_xml(const Controller& c) {
   out += " transition-id=\"" + std::to_string(s.transition_id) + "\"";
   out += " in-flight=\"" + std::to_string(s.actions_in_flight) + "\"";
   out += ">";
-  for (auto m : s.members) out += "<member id=\"" + std::to_string(m) + "\"/>";
+  for (const auto& m : s.members) {
+    out += "<member id=\"" + std::to_string(m.id) + "\" name=\"" + xml::escaped(m.name) + "\"/>";
+  }
   return out + "</status>";
 }
 

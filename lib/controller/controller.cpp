@@ -292,7 +292,6 @@ void Controller::Impl::send_history() {
                           Message m;
                           m.type = MsgType::kHistory;
                           m.fresh = fresh_;
-                          std::set<std::string> seen;
                           for (const auto& rsc : *h) {
                             for (const auto& r : rsc.last_results) {
                               OpEvent e = event_from_result(r);
@@ -303,7 +302,6 @@ void Controller::Impl::send_history() {
                               auto it = local_pending_.find(e.op_key());
                               if (it != local_pending_.end())
                                 continue;  // superseded by the run in progress
-                              seen.insert(e.op_key());
                               m.ops.push_back(std::move(e));
                             }
                           }
@@ -401,7 +399,7 @@ ControllerStatus Controller::Impl::status() const {
   s.self = self_;
   s.dc = dc_;
   if (dc_ != cluster::kNoNode) s.dc_name = node_name(dc_);
-  s.members = view_;
+  for (NodeId n : view_) s.members.push_back({n, node_name(n)});
   s.quorate = env_.quorum.quorate();
   s.shutting_down = shutting_down_;
   s.transition_id = last_transition_;

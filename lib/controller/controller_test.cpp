@@ -275,7 +275,8 @@ TEST_CASE("attributes and cleanup through the client protocol; bad requests chan
   auto st = handle_client_request(n2, "<status/>");
   REQUIRE(st);
   CHECK(st->find("dc=\"1\"") != std::string::npos);
-  CHECK(st->find("<member id=\"2\"/>") != std::string::npos);
+  CHECK(st->find("<member id=\"2\" name=\"node2\"/>") != std::string::npos);
+  CHECK(st->find("dc-name=\"node1\"") != std::string::npos);
 
   REQUIRE(handle_client_request(n2, "<attr_update node=\"node2\" name=\"rack\" value=\"r7\"/>"));
   REQUIRE(c.run_until(

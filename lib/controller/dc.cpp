@@ -227,8 +227,6 @@ void Controller::Impl::dc_history(NodeId node, const std::vector<OpEvent>& ops, 
   std::string lrm = "<node_state id=\"" + uuid + "\"><lrm id=\"" + uuid + "\"><lrm_resources>";
   for (const auto& [rsc, list] : by_rsc) {
     lrm += lrm_resource_open(*list.front());
-    std::set<std::string> ids;
-    std::string entries;
     // Completed results first (in call order), pending ones last, so that a
     // pending run overrides the record it replaces.
     std::vector<const OpEvent*> sorted = list;

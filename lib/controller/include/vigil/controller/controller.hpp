@@ -83,7 +83,11 @@ struct ControllerStatus {
   cluster::NodeId self = cluster::kNoNode;
   cluster::NodeId dc = cluster::kNoNode;  // kNoNode before the first view
   std::string dc_name;
-  std::vector<cluster::NodeId> members;  // crmd view
+  struct Member {
+    cluster::NodeId id = cluster::kNoNode;
+    std::string name;
+  };
+  std::vector<Member> members;  // nodes with a controller in the group
   bool quorate = false;
   bool shutting_down = false;
   TransitionState transition = TransitionState::kIdle;
@@ -126,7 +130,8 @@ class Controller {
 
 // The crmd.sock protocol, without the socket: one XML request in, one XML
 // answer out. Requests:
-//   <status/>                                  -> <status dc=".." ...><member .../></status>
+//   <status/>  -> <status node dc dc-name is-dc quorate shutting-down transition
+//                  transition-id in-flight><member id name/>...</status>
 //   <attr_update node=".." name=".." value=".."/> -> <ok/>
 //   <attr_delete node=".." name=".."/>         -> <ok/>
 //   <cleanup rsc=".." [node=".."]/>            -> <ok/>
