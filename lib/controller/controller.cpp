@@ -123,6 +123,13 @@ void Controller::Impl::on_view(const cluster::GroupView& view) {
     for (NodeId n : left) dc_node_left(n);
   }
   if (old_dc != dc_ || joined_now || rejoin) {
+    while (!unsent_results_.empty()) {
+      Message r;
+      r.type = MsgType::kResult;
+      r.ops.push_back(std::move(unsent_results_.front()));
+      unsent_results_.pop_front();
+      (void)send_message(r);
+    }
     send_history();
     if (shutting_down_ && !shutdown_finished_) {
       Message m;
@@ -275,7 +282,17 @@ void Controller::Impl::run_locally(const ExecSpec& spec) {
 void Controller::Impl::on_executor_event(const exec::OperationResult& r) {
   OpEvent e = event_from_result(r);
   if (!e.pending()) local_pending_.erase(e.op_key());
-  if (!in_group_) return;  // the history at the next join carries it
+  if (!in_group_) {
+    // Kept for the next DC (the history at join carries the record too, but
+    // only a result counts as a failure).
+    if (unsent_results_.size() >= kMaxUnsentResults) {
+      log(LogLevel::kWarning, "event=result-dropped op=" + unsent_results_.front().op_key() +
+                                  " reason=\"too many results while out of the group\"");
+      unsent_results_.pop_front();
+    }
+    unsent_results_.push_back(std::move(e));
+    return;
+  }
   Message m;
   m.type = MsgType::kResult;
   m.ops.push_back(std::move(e));

@@ -118,6 +118,9 @@ class Controller::Impl final : public transition::ActionSink {
   // Operations this controller started and whose result is not in yet,
   // reported as pending in the history (by rsc_task_interval).
   std::map<std::string, OpEvent> local_pending_;
+  // Results produced while out of the group, for the next DC.
+  static constexpr std::size_t kMaxUnsentResults = 10000;
+  std::deque<OpEvent> unsent_results_;
   // Until a history of this controller has been processed by a DC.
   bool fresh_ = true;
 
