@@ -1062,3 +1062,52 @@ class Cluster:
                 except HarnessError as e:
                     out.append("---- node%d: %s" % (i, e))
         return "\n".join(out)
+
+
+class VipWatcher:
+    """Samples every running node's addresses (from the root namespace,
+    `ip -n`) every 0.25 s and records each moment the VIP is up on more than
+    one of them: the invariant of an active/passive cluster is that it never
+    is. (A killed node keeps its addresses until its reboot-net; it is not
+    running, so it does not count.)"""
+
+    def __init__(self, c):
+        self.c = c
+        self.violations = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def holders(self):
+        out = []
+        for i in self.c.nodes():
+            if not self.c.running(i):
+                continue  # a killed node keeps its addresses until its "reboot"
+            p = subprocess.run(["ip", "-n", self.c.netns(i), "-4", "-o", "addr", "show"],
+                               capture_output=True, text=True, timeout=5)
+            if p.returncode == 0 and (" %s/" % self.c.vip) in p.stdout:
+                out.append("node%d" % i)
+        return out
+
+    def _loop(self):
+        for _ in range(100000):  # bounded: at most ~7 hours of samples
+            if self._stop.wait(0.25):
+                return
+            try:
+                h = self.holders()
+            except (OSError, subprocess.SubprocessError):
+                continue
+            if len(h) > 1:
+                self.violations.append((time.time(), h))
+
+    def take(self):
+        """The violations since the last call."""
+        v, self.violations = self.violations, []
+        return v
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(timeout=5)

@@ -31,10 +31,8 @@ resource-agents, or when vigild / vigil are not built yet.
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
@@ -48,53 +46,6 @@ ALL_CASES = TWO_NODE_CASES + ("quorum",)
 
 class Failure(Exception):
     pass
-
-
-class VipWatcher:
-    """Samples every node's addresses (from the root namespace, `ip -n`) every
-    0.25 s and records each moment the VIP is up on more than one node: the
-    invariant of this cluster is that it never is."""
-
-    def __init__(self, c):
-        self.c = c
-        self.violations = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def start(self):
-        self._thread.start()
-        return self
-
-    def holders(self):
-        out = []
-        for i in self.c.nodes():
-            if not self.c.running(i):
-                continue  # a killed node keeps its addresses until its "reboot"
-            p = subprocess.run(["ip", "-n", self.c.netns(i), "-4", "-o", "addr", "show"],
-                               capture_output=True, text=True, timeout=5)
-            if p.returncode == 0 and (" %s/" % self.c.vip) in p.stdout:
-                out.append("node%d" % i)
-        return out
-
-    def _loop(self):
-        for _ in range(100000):  # bounded: at most ~7 hours of samples
-            if self._stop.wait(0.25):
-                return
-            try:
-                h = self.holders()
-            except (OSError, subprocess.SubprocessError):
-                continue
-            if len(h) > 1:
-                self.violations.append((time.time(), h))
-
-    def take(self):
-        """The violations since the last call."""
-        v, self.violations = self.violations, []
-        return v
-
-    def stop(self):
-        self._stop.set()
-        self._thread.join(timeout=5)
 
 
 def expect_page(c, node, timeout, why):
@@ -308,7 +259,7 @@ def main():
             name = "setup"
             try:
                 c.up()
-                watcher = VipWatcher(c).start()
+                watcher = harness.VipWatcher(c).start()
                 for name in run:
                     log("== case %s" % name)
                     globals()["case_" + name](c)
