@@ -232,6 +232,16 @@ int main(int argc, char** argv) {
   Writer writer(*files, clock);
   node.set_persist_hook(
       [&writer](const cibd::Store& store, const cibd::CibChange& c) { writer.changed(store, c); });
+  node.subscribe([](const cibd::CibChange& c) {
+    const std::string line = std::string("event=cib-change op=") + cibd::to_string(c.op) +
+                             " from=" + c.previous.to_string() + " to=" + c.current.to_string() +
+                             " origin=\"" + c.origin + "\" client=\"" + c.client + "\"";
+    if (c.config_changed) {
+      log::info(line + " config=true");
+    } else {
+      log::debug(line);
+    }
+  });
   node.set_fatal_handler([&](const Error& e) {
     log::error("event=group-failed reason=\"" + e.message() + "\"");
     exit_code = kExitUnavailable;
