@@ -58,6 +58,7 @@ Status Controller::Impl::start() {
   if (started_) return Error(ErrorCode::kInvalidInput, "the controller is already started");
   self_ = env_.membership.local_node();
   started_at_ = env_.clock.now();
+  env_.cib.set_client_name(kCibClientName);
   last_quorate_ = env_.quorum.quorate();
   env_.cpg.set_handlers(cluster::MessagingHandlers{
       guarded([this](const cluster::GroupMember& s, std::string_view p) { on_message(s, p); }),

@@ -368,6 +368,19 @@ void Controller::Impl::dc_cib_changed(const cibclient::CibChange& change) {
     return;
   }
   if (!dc_state_->ready) return;
+  if (change.client == kCibClientName && !change.origin.empty() &&
+      change.origin != node_name(self_)) {
+    // Another controller wrote: a DC deposed a moment ago whose last writes
+    // landed after this DC's. What it wrote may contradict the truth (a
+    // node marked down that has joined): take over afresh and rejoin.
+    log(LogLevel::kNotice, "event=foreign-status-write origin=" + change.origin + " action=rejoin");
+    lose_dc();
+    become_dc();
+    Message m;
+    m.type = MsgType::kRejoin;
+    (void)send_message(m);
+    return;
+  }
   if (change.config_changed) mark_dirty("configuration changed");
 }
 

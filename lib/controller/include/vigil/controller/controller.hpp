@@ -49,6 +49,9 @@ class SchedulerAccess;
 namespace vigil::controller {
 
 inline constexpr const char* kCpgGroup = "vigil-crmd";
+// The client name the controller gives its CibAccess (set_client_name):
+// the DC recognises other controllers' writes by it.
+inline constexpr const char* kCibClientName = "crmd";
 
 enum class LogLevel { kDebug, kInfo, kNotice, kWarning, kError };
 using LogSink = std::function<void(LogLevel, const std::string&)>;
