@@ -19,8 +19,9 @@ Two nodes, in this order (each case starts from the state the previous one left;
   monitor      apache killed on node1: the 30 s monitor notices, Web recovers on node1
   threshold    Web has migration-threshold=2: a second apache failure on node1
                moves the group to node2
-  daemons      each daemon killed in turn on the active node: vigild respawns it and
-               the service keeps answering
+  daemons      each daemon killed in turn on both nodes: vigild respawns it, the page
+               keeps coming from the active node and apache there is never restarted
+               (vigil only: Pacemaker 2.1.5 shuts a node down when pacemaker-based dies)
 Three nodes (no-quorum-policy=stop):
   quorum       the active node cut off alone loses quorum and stops its resources;
                the two others keep quorum and serve
@@ -141,6 +142,7 @@ def case_threshold(c):
 
 def case_daemons(c):
     active = 2 if c.page() == (0, "node2") else 1
+    apache_before = sorted(apache_pids(c, active))
     client = c.client().start()
     try:
         for name in webcluster.SUPERVISED[c.stack]:
@@ -170,6 +172,14 @@ def case_daemons(c):
     failed = sum(1 for r in records if r[2] != 0)
     log("info: %d of %d requests failed while the daemons were killed one by one"
         % (failed, len(records)))
+    apache_after = sorted(apache_pids(c, active))
+    if apache_after != apache_before:
+        # Killing a management daemon must not touch the service itself.
+        return ["apache on node%d was restarted while the daemons were killed (pids %s -> %s; "
+                "%d of %d requests failed)" % (active, apache_before, apache_after, failed,
+                                               len(records))]
+    log("ok: apache on node%d kept running through all the kills" % active)
+    return []
 
 
 # --- three-node case -----------------------------------------------------------
@@ -251,6 +261,13 @@ def main():
         two = [x for x in TWO_NODE_CASES if x in cases]
         if two:
             # "start" sets the cluster up; "return" needs node1 killed first.
+            if args.stack == "pacemaker" and "daemons" in two:
+                # pacemakerd 2.1.5 does not respawn its way through this: when
+                # pacemaker-based dies it shuts the node's stack down (exit 100)
+                # and the service fails over. Vigil is asked to do better.
+                log("not run on Pacemaker: daemons (pacemakerd stops the node when "
+                    "pacemaker-based dies)")
+                two.remove("daemons")
             wanted = set(two) | {"start"} | ({"kill"} if "return" in two else set())
             run = [x for x in TWO_NODE_CASES if x in wanted]
             c = harness.Cluster(os.path.join(work, "two"), nodes=2, stack=args.stack,
@@ -262,7 +279,9 @@ def main():
                 watcher = harness.VipWatcher(c).start()
                 for name in run:
                     log("== case %s" % name)
-                    globals()["case_" + name](c)
+                    for problem in globals()["case_" + name](c) or []:
+                        problems.append("case %s: %s" % (name, problem))
+                        log("PROBLEM: " + problems[-1])
                     # Let the cluster finish what it is doing before the next
                     # case (a recovery in flight must not meet the next fault).
                     webcluster.settle(c, 2 if c.running(2) else 1)
