@@ -86,6 +86,8 @@ class Controller::Impl final : public transition::ActionSink {
   void mark_dirty(const std::string& why);
   void maybe_schedule();
   bool startup_wait();
+  bool respawn_wait();
+  void await_respawn(NodeId node);
   bool view_complete() const;
   void compute();
   void start_transition(transition::Graph graph);
@@ -151,7 +153,11 @@ class Controller::Impl final : public transition::ActionSink {
     Duration recheck_interval{0};  // from the CIB at the last computation
     Duration dc_deadtime{0};       // from the CIB at takeover
     std::unique_ptr<Timer> hold;   // start-up wait (dc-deadtime)
-    int fruitless = 0;             // failed transitions in a row without progress
+    // Nodes still in the membership whose controller left, until when the
+    // DC waits for it to come back before scheduling.
+    std::map<NodeId, TimePoint> respawn_wait;
+    std::unique_ptr<Timer> respawn_timer;
+    int fruitless = 0;  // failed transitions in a row without progress
   };
   std::unique_ptr<Dc> dc_state_;
   std::uint64_t dc_gen_ = 0;

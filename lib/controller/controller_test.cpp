@@ -470,3 +470,35 @@ TEST_CASE("a controller that starts alone waits dc-deadtime for the others befor
   // dc-deadtime (20 s) passed: node3 runs the cluster on its own.
   CHECK(lone.run_until([&] { return runs_only_on(lone, "node3"); }, 5s));
 }
+
+TEST_CASE("vigil-crmd down for a while on the node running the group: the DC waits for it") {
+  SimCluster c(options(2));
+  c.start_all();
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
+  const auto ops_before = c.world().journal().size();
+  // The DC's own controller dies; node2 takes over, but node1 is still a
+  // member and its resources still run: node2 must not start them.
+  c.kill_controller(1);
+  c.run_for(3s);
+  CHECK(runs_only_on(c, "node1"));
+  c.start_controller(1);
+  bool ok = c.run_until([&] { return c.agreed_dc() == 1 && settled(c); }, 30s);
+  INFO(c.dump());
+  REQUIRE(ok);
+  c.run_for(5s);
+  CHECK(runs_only_on(c, "node1"));
+  for (std::size_t i = ops_before; i < c.world().journal().size(); ++i) {
+    INFO(c.world().journal()[i]);
+    CHECK(c.world().journal()[i].find(" start ") == std::string::npos);
+  }
+  // A controller that does not come back: after the grace the DC schedules
+  // without it (no fencing: what ran there is taken for stopped, as
+  // Pacemaker does with stonith-enabled=false).
+  c.kill_controller(2);
+  c.run_for(5s);
+  CHECK(runs_only_on(c, "node1"));
+  c.kill_controller(1);
+  c.start_controller(1);  // alone in the group now; node2 is a member without a controller
+  c.run_for(10s);
+  CHECK(runs_only_on(c, "node1"));
+}

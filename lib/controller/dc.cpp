@@ -154,6 +154,7 @@ void Controller::Impl::dc_after_ready() {
   for (const auto& n : env_.membership.nodes().nodes()) {
     if (std::binary_search(view_.begin(), view_.end(), n.id)) continue;
     bool clean = dc.attrs.count(n.id) && dc.attrs[n.id].count("shutdown");
+    if (!clean && env_.membership.is_member(n.id)) await_respawn(n.id);
     edits.push_back(
         {false, "status", node_state_xml(n.id, false, "down", clean ? "down" : nullptr)});
     edits.push_back({true, node_xpath(n.id) + "/transient_attributes", ""});
@@ -212,6 +213,7 @@ void Controller::Impl::dc_history(NodeId node, const std::vector<OpEvent>& ops, 
     edits.push_back({false, "nodes", "<node id=\"" + uuid + "\" uname=\"" + esc(uname) + "\"/>"});
     dc.node_entries.insert(uuid);
   }
+  dc.respawn_wait.erase(node);
   edits.push_back({false, "status", node_state_xml(node, true, "member", "member")});
   edits.push_back({true, node_xpath(node) + "/lrm", ""});
   if (fresh) {
@@ -299,6 +301,7 @@ void Controller::Impl::dc_node_left(NodeId node) {
   bool clean =
       dc.shutdown_ok.count(node) || (dc.attrs.count(node) && dc.attrs[node].count("shutdown"));
   log(LogLevel::kNotice, "event=node-left node=" + node_name(node) + (clean ? " clean=true" : ""));
+  if (!clean && env_.membership.is_member(node)) await_respawn(node);
   std::vector<CibEdit> edits;
   edits.push_back({false, "status", node_state_xml(node, false, "down", clean ? "down" : nullptr)});
   edits.push_back({true, node_xpath(node) + "/transient_attributes", ""});
@@ -322,7 +325,9 @@ void Controller::Impl::dc_node_left(NodeId node) {
 }
 
 void Controller::Impl::dc_membership(const cluster::MembershipChange& change) {
-  if (!dc_state_ || !dc_state_->ready) return;
+  if (!dc_state_) return;
+  for (NodeId n : change.left) dc_state_->respawn_wait.erase(n);
+  if (!dc_state_->ready) return;
   std::vector<CibEdit> edits;
   for (NodeId n : change.left) {
     edits.push_back({false, "status",
@@ -626,8 +631,48 @@ void Controller::Impl::maybe_schedule() {
   if (dc.runner && !dc.runner->finished()) return;
   if (!all_joined()) return;
   if (shutdown_finished_) return;
-  if (startup_wait()) return;
+  if (startup_wait() || respawn_wait()) return;
   compute();
+}
+
+void Controller::Impl::await_respawn(NodeId node) {
+  if (options_.respawn_grace.count() <= 0) return;
+  dc_state_->respawn_wait[node] = env_.clock.now() + options_.respawn_grace;
+  log(LogLevel::kNotice, "event=await-respawn node=" + node_name(node) +
+                             " reason=\"its controller left but the node is still a member\" for=" +
+                             std::to_string(options_.respawn_grace.count()) + "ms");
+}
+
+bool Controller::Impl::respawn_wait() {
+  // The controller of a node that is still in the membership went away
+  // (crashed, restarted by vigild): its resources are still running there.
+  // Without fencing the scheduler would take that node for down and start
+  // them elsewhere; wait (bounded) for the controller to come back first.
+  Dc& dc = *dc_state_;
+  const TimePoint now = env_.clock.now();
+  TimePoint until{};
+  for (auto it = dc.respawn_wait.begin(); it != dc.respawn_wait.end();) {
+    if (it->second <= now || !env_.membership.is_member(it->first)) {
+      if (it->second <= now) {
+        log(LogLevel::kWarning, "event=respawn-timeout node=" + node_name(it->first) +
+                                    " action=\"scheduling without it\"");
+      }
+      it = dc.respawn_wait.erase(it);
+    } else {
+      until = std::max(until, it->second);
+      ++it;
+    }
+  }
+  if (dc.respawn_wait.empty()) {
+    dc.respawn_timer.reset();
+    return false;
+  }
+  const std::uint64_t gen = dc.gen;
+  dc.respawn_timer = env_.clock.start_timer(
+      std::chrono::duration_cast<Duration>(until - now) + Duration(1), guarded([this, gen] {
+        if (dc_state_ && dc_state_->gen == gen) maybe_schedule();
+      }));
+  return true;
 }
 
 bool Controller::Impl::view_complete() const {

@@ -135,6 +135,21 @@ void SimCluster::restart_controller(NodeId id) {
   make_controller(id, s);
 }
 
+void SimCluster::kill_controller(NodeId id) {
+  auto it = stacks_.find(id);
+  if (it == stacks_.end() || !it->second->controller) return;
+  note("== vigil-crmd dies on " + name_of(id));
+  it->second->controller.reset();
+  it->second->crmd_cpg.reset();
+}
+
+void SimCluster::start_controller(NodeId id) {
+  auto it = stacks_.find(id);
+  if (it == stacks_.end() || it->second->controller) return;
+  note("== vigil-crmd starts on " + name_of(id));
+  make_controller(id, *it->second);
+}
+
 void SimCluster::tear_down(NodeId id) {
   auto it = stacks_.find(id);
   if (it == stacks_.end() || !it->second) return;
@@ -176,6 +191,7 @@ void SimCluster::shutdown(NodeId id) {
   if (it == stacks_.end()) return;
   note("== shutdown " + name_of(id));
   Stack* s = it->second.get();
+  if (!s->controller) return;
   s->controller->request_shutdown([s] { s->shutdown_finished = true; });
 }
 
@@ -252,6 +268,7 @@ NodeId SimCluster::agreed_dc() const {
   NodeId dc = cluster::kNoNode;
   bool any = false;
   for (const auto& [id, s] : stacks_) {
+    if (!s->controller) continue;
     auto st = s->controller->status();
     if (!any) {
       dc = st.dc;

@@ -74,6 +74,11 @@ struct ControllerOptions {
   // it does not see yet before it schedules anything (dc-deadtime; the
   // CIB's value wins).
   Duration dc_deadtime = std::chrono::seconds(20);
+  // How long the DC waits for the controller of a node that is still in the
+  // membership to come back (vigild respawns it) before it schedules
+  // without that node; 0 disables the wait. Without fencing, scheduling at
+  // once would start elsewhere what still runs there.
+  Duration respawn_grace = std::chrono::seconds(15);
   // Scheduler re-run when nothing else happens (cluster-recheck-interval;
   // the CIB's value wins).
   Duration recheck_interval = std::chrono::minutes(15);

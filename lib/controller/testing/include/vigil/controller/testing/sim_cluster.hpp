@@ -66,6 +66,10 @@ class SimCluster {
   // vigil-crmd alone dies and is started again (the supervisor's respawn):
   // the CIB, the executor and the resources stay as they are.
   void restart_controller(NodeId id);
+  // vigil-crmd alone dies (the node, its CIB and executor stay up) ...
+  void kill_controller(NodeId id);
+  // ... and is started again.
+  void start_controller(NodeId id);
   bool up(NodeId id) const;
 
   Controller* controller(NodeId id);
