@@ -48,7 +48,13 @@ void usage(std::FILE* out) {
                "  --shutdown-escalation INTERVAL  how long a clean shutdown waits for the\n"
                "                                  resources to move away (default 20min)\n"
                "  --recheck-interval INTERVAL     scheduler re-run when nothing happens\n"
-               "                                  (default 15min)\n"
+               "                                  (default 15min; the CIB's value wins)\n"
+               "  --dc-deadtime INTERVAL          start-up wait for the other nodes\n"
+               "                                  (default 20s; the CIB's value wins)\n"
+               "  --respawn-grace INTERVAL        how long the DC waits for the controller\n"
+               "                                  of a node still in the membership to come\n"
+               "                                  back before scheduling without it\n"
+               "                                  (default 15s, 0 disables)\n"
                "%s",
                supervisor::common_usage().c_str());
 }
@@ -137,19 +143,29 @@ int main(int argc, char** argv) {
     } else if (i + 1 < opts.rest.size()) {
       value = opts.rest[i + 1];
     }
-    if (a != "--shutdown-escalation" && a != "--recheck-interval") {
+    if (a != "--shutdown-escalation" && a != "--recheck-interval" && a != "--respawn-grace" &&
+        a != "--dc-deadtime") {
       std::fprintf(stderr, "vigil-crmd: unknown option '%s'\n", opts.rest[i].c_str());
       usage(stderr);
       return kExitUsage;
     }
     if (opts.rest[i].find('=') == std::string::npos) ++i;
     auto d = interval_option(value);
+    if (!d && (a == "--respawn-grace") && value == "0") d = Duration(0);
     if (!d) {
       std::fprintf(stderr, "vigil-crmd: %s needs an interval (30s, 20min, ...), not '%s'\n",
                    a.c_str(), value.c_str());
       return kExitUsage;
     }
-    (a == "--shutdown-escalation" ? co.shutdown_escalation : co.recheck_interval) = *d;
+    if (a == "--shutdown-escalation") {
+      co.shutdown_escalation = *d;
+    } else if (a == "--recheck-interval") {
+      co.recheck_interval = *d;
+    } else if (a == "--respawn-grace") {
+      co.respawn_grace = *d;
+    } else {
+      co.dc_deadtime = *d;
+    }
   }
 
   xml::init();
