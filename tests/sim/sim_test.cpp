@@ -5,7 +5,8 @@
 // executor (over simulated agents), scheduler and controller. A seed draws
 // a sequence of faults: node crashes and restarts, clean shutdowns,
 // partitions and heals, message delay, loss and clogging, resources dying
-// monitors failing or hanging, starts failing or hanging, stops failing.
+// monitors failing or hanging, starts failing or hanging, stops failing,
+// vigil-crmd alone dying and being respawned.
 // Checked:
 //  - safety, at every start an agent completes: the resource is not active
 //    on two nodes of one quorate partition whose membership had been stable
@@ -158,7 +159,10 @@ class Scenario {
     return st.transition == TransitionState::kIdle;
   }
 
-  void topology_changed() { last_topology_change_ = cluster_->net().now(); }
+  void topology_changed() {
+    last_topology_change_ = cluster_->net().now();
+    ++topology_gen_;
+  }
 
   // Safety at the moment a start completes.
   void check_start(const std::string& node, const std::string& rsc) {
@@ -199,7 +203,7 @@ class Scenario {
   void inject_fault() {
     SimCluster& c = *cluster_;
     auto up = up_nodes();
-    switch (rng_.below(11)) {
+    switch (rng_.below(12)) {
       case 0: {  // crash
         if (up.size() <= 1) break;
         auto id = up[rng_.below(up.size())];
@@ -286,9 +290,19 @@ class Scenario {
         }
         break;
       }
+      case 10: {  // vigil-crmd alone dies and vigild respawns it
+        if (up.empty()) break;
+        auto id = up[rng_.below(up.size())];
+        c.kill_controller(id);
+        c.run_for(Duration(rng_.between(100, 3000)));
+        c.start_controller(id);
+        topology_changed();
+        break;
+      }
       case 8: {  // clean shutdown (restarted by a later fault or at the end)
         if (up.size() <= 1) break;
         c.shutdown(up[rng_.below(up.size())]);
+        topology_changed();
         break;
       }
       default:  // quiet period
@@ -319,8 +333,11 @@ class Scenario {
     create.allow_create = true;
     access->modify(
         "crm_config", xml,
-        [this, m](Result<cibclient::CibReply> r) {
-          if (r && whole()) acked_markers_.push_back(m);
+        [this, m, gen = topology_gen_](Result<cibclient::CibReply> r) {
+          // Counted only when nothing happened to the cluster in between
+          // (an update sent before a split may be acknowledged by a side
+          // that then loses the merge).
+          if (r && whole() && topology_gen_ == gen) acked_markers_.push_back(m);
         },
         create);
   }
@@ -331,6 +348,7 @@ class Scenario {
   std::unique_ptr<SimCluster> cluster_;
   std::string violation_;
   cluster::SimTime last_topology_change_{0};
+  std::uint64_t topology_gen_ = 0;
   std::vector<int> acked_markers_;
   int next_marker_ = 1;
   std::size_t start_checks_ = 0;
