@@ -154,7 +154,9 @@ void Controller::Impl::dc_after_ready() {
   for (const auto& n : env_.membership.nodes().nodes()) {
     if (std::binary_search(view_.begin(), view_.end(), n.id)) continue;
     bool clean = dc.attrs.count(n.id) && dc.attrs[n.id].count("shutdown");
-    if (!clean && env_.membership.is_member(n.id)) await_respawn(n.id);
+    // Whether its shutdown completed is unknown here: a member's
+    // controller may just be restarting, with its resources still running.
+    if (env_.membership.is_member(n.id)) await_respawn(n.id);
     edits.push_back(
         {false, "status", node_state_xml(n.id, false, "down", clean ? "down" : nullptr)});
     edits.push_back({true, node_xpath(n.id) + "/transient_attributes", ""});
@@ -301,7 +303,8 @@ void Controller::Impl::dc_node_left(NodeId node) {
   bool clean =
       dc.shutdown_ok.count(node) || (dc.attrs.count(node) && dc.attrs[node].count("shutdown"));
   log(LogLevel::kNotice, "event=node-left node=" + node_name(node) + (clean ? " clean=true" : ""));
-  if (!clean && env_.membership.is_member(node)) await_respawn(node);
+  // Only a do_shutdown from this DC proves its resources are stopped.
+  if (!dc.shutdown_ok.count(node) && env_.membership.is_member(node)) await_respawn(node);
   std::vector<CibEdit> edits;
   edits.push_back({false, "status", node_state_xml(node, false, "down", clean ? "down" : nullptr)});
   edits.push_back({true, node_xpath(node) + "/transient_attributes", ""});
