@@ -11,7 +11,8 @@ With --stack pacemaker the same cases run on Pacemaker 2.1.5 (configured with
 crm_attribute and cibadmin): the reference the expectations are checked against.
 
 Two nodes, in this order (each case starts from the state the previous one left;
---only runs start plus the cases named, and kill before return):
+--only runs start plus the cases named, kill before return and monitor before
+threshold, whose first failure it is):
   start        the cluster starts and serves the page from node1
   kill         node1 killed hard: node2 serves
   return       node1 rebooted: the service comes back to node1 (Web prefers node1)
@@ -268,7 +269,8 @@ def main():
                 log("not run on Pacemaker: daemons (pacemakerd stops the node when "
                     "pacemaker-based dies)")
                 two.remove("daemons")
-            wanted = set(two) | {"start"} | ({"kill"} if "return" in two else set())
+            wanted = (set(two) | {"start"} | ({"kill"} if "return" in two else set()) |
+                      ({"monitor"} if "threshold" in two else set()))
             run = [x for x in TWO_NODE_CASES if x in wanted]
             c = harness.Cluster(os.path.join(work, "two"), nodes=2, stack=args.stack,
                                 vigild=vigild, bin_dirs=bin_dirs)
