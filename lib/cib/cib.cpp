@@ -416,12 +416,16 @@ Status Cib::parse() {
               h.ops.push_back(parse_op_history(op));
               h.ops.back().doc_index = static_cast<int>(h.ops.size()) - 1;
             }
-            // Pacemaker replays history in call-id order; pending (-1) last.
+            // Pacemaker replays history in call-id order, pending (-1) last;
+            // equal call ids (an operation and its last_failure record) in
+            // last-rc-change order, when both record one.
             std::stable_sort(h.ops.begin(), h.ops.end(),
                              [](const OpHistory& a, const OpHistory& b) {
                                if (a.call_id == -1 || b.call_id == -1)
                                  return a.call_id != -1 && b.call_id == -1;
-                               return a.call_id < b.call_id;
+                               if (a.call_id != b.call_id) return a.call_id < b.call_id;
+                               return a.last_rc_change > 0 && b.last_rc_change > 0 &&
+                                      a.last_rc_change < b.last_rc_change;
                              });
             s.resources.push_back(std::move(h));
           }
