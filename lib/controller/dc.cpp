@@ -39,20 +39,6 @@ std::string bump(const std::string& current, const std::string& update) {
   return update;
 }
 
-// A pending operation as Pacemaker records it (record-pending).
-std::string pending_record_xml(const OpEvent& e, const std::string& uname) {
-  std::string id = e.interval_ms > 0 ? e.op_key() : op_key(e.rsc, "last", 0);
-  std::string out =
-      "<lrm_rsc_op id=\"" + esc(id) + "\" operation_key=\"" + esc(e.op_key()) + "\" operation=\"" +
-      esc(e.task) + "\" crm-debug-origin=\"" + kOrigin + "\" crm_feature_set=\"" +
-      std::string(transition::kFeatureSet) + "\" transition-key=\"" + esc(e.transition_key) +
-      "\" transition-magic=\"-1:193;" + esc(e.transition_key) + "\" exit-reason=\"\" on_node=\"" +
-      esc(uname) + "\" call-id=\"-1\" rc-code=\"193\" op-status=\"-1\" interval=\"" +
-      std::to_string(e.interval_ms) + "\"";
-  if (!e.digest.empty()) out += " op-digest=\"" + esc(e.digest) + "\"";
-  return out + "/>";
-}
-
 std::string lrm_resource_open(const OpEvent& e) {
   std::string out = "<lrm_resource id=\"" + esc(e.rsc) + "\" type=\"" + esc(e.type) +
                     "\" class=\"" + esc(e.cls) + "\"";
@@ -236,35 +222,36 @@ void Controller::Impl::dc_history(NodeId node, const std::vector<OpEvent>& ops, 
     std::vector<const OpEvent*> sorted = list;
     std::stable_sort(sorted.begin(), sorted.end(), [](const OpEvent* a, const OpEvent* b) {
       if (a->pending() != b->pending()) return !a->pending();
-      return a->call_id < b->call_id;
+      if (a->call_id != b->call_id) return a->call_id < b->call_id;
+      return a->last_rc_change < b->last_rc_change;  // a recurring op's runs
     });
-    std::map<std::string, std::string> by_id;  // record id -> xml (later wins)
+    // Records in history order; a later result with the same record id
+    // replaces the earlier one and takes its place at the end.
+    std::vector<std::pair<std::string, std::string>> in_order;
     for (const OpEvent* e : sorted) {
       if (e->cancelled()) continue;
-      if (e->pending()) {
-        std::string id = e->interval_ms > 0 ? e->op_key() : op_key(e->rsc, "last", 0);
-        by_id[id] = pending_record_xml(*e, uname);
-        continue;
-      }
+      const transition::OpResult result =
+          e->pending() ? transition::pending_result(e->last_run) : e->to_op_result();
       transition::HistoryContext ctx;
       ctx.transition_id = e->transition_id();
       ctx.dc_uuid = e->key_uuid();
       ctx.node_name = uname;
       ctx.origin = kOrigin;
-      auto records = transition::build_history(e->to_action(uuid, uname), e->to_op_result(), ctx);
+      auto records = transition::build_history(e->to_action(uuid, uname), result, ctx);
       if (!records) {
         log(LogLevel::kWarning, "event=history-skipped node=" + uname + " op=" + e->op_key() +
                                     " error=" + records.error().message());
         continue;
       }
       for (auto& r : *records) {
-        for (auto& [k, v] : r.attrs) {
-          if (k == "op-digest") v = e->digest;
-        }
-        by_id[r.id] = r.xml();
+        // The digest the executing node computed from the real parameters.
+        std::erase_if(r.attrs, [](const auto& kv) { return kv.first == "op-digest"; });
+        if (!e->digest.empty()) r.attrs.emplace_back("op-digest", e->digest);
+        std::erase_if(in_order, [&](const auto& x) { return x.first == r.id; });
+        in_order.emplace_back(r.id, r.xml());
       }
     }
-    for (const auto& [id, x] : by_id) lrm += x;
+    for (const auto& [id, x] : in_order) lrm += x;
     lrm += "</lrm_resource>";
   }
   lrm += "</lrm_resources></lrm></node_state>";
@@ -450,11 +437,10 @@ void Controller::Impl::dc_result(NodeId node, const OpEvent& e) {
                               " error=" + records.error().message());
     return;
   }
-  if (!action && !e.digest.empty()) {
+  if (!action) {
     for (auto& r : *records) {
-      for (auto& [k, v] : r.attrs) {
-        if (k == "op-digest") v = e.digest;
-      }
+      std::erase_if(r.attrs, [](const auto& kv) { return kv.first == "op-digest"; });
+      if (!e.digest.empty()) r.attrs.emplace_back("op-digest", e.digest);
     }
   }
   static const transition::Graph kDefaultGraph;
@@ -480,8 +466,13 @@ void Controller::Impl::dc_result(NodeId node, const OpEvent& e) {
   transition::GraphPrimitive prim =
       act.primitive ? *act.primitive
                     : transition::GraphPrimitive{e.rsc, e.rsc, e.cls, e.provider, e.type};
-  edits.insert(edits.begin(),
-               {false, "status", transition::lrm_update_xml(uuid, uname, prim, *records, kOrigin)});
+  if (transition::is_recordable(act)) {
+    edits.insert(edits.begin(), {false, "status",
+                                 transition::lrm_update_xml(
+                                     uuid, uname, prim, *records, kOrigin,
+                                     action ? transition::recorded_shutdown_lock(*action, result)
+                                            : std::nullopt)});
+  }
   log(expected ? LogLevel::kInfo : LogLevel::kWarning,
       "event=result node=" + uname + " op=" + e.op_key() + " rc=" + std::to_string(e.rc) +
           " status=" + std::to_string(e.op_status) + (expected ? "" : " unexpected=true") +
@@ -978,16 +969,14 @@ void Controller::Impl::action_timed_out(const transition::GraphAction& action) {
   log(LogLevel::kError, "event=action-timeout action=" + std::to_string(action.id) +
                             " op=" + action.operation_key + " node=" + action.on_node);
   if (action.kind != transition::ActionKind::kRscOp || !action.primitive) return;
-  transition::OpResult r;
-  r.rc = 1;
-  r.op_status = transition::kExecTimeout;
-  r.exit_reason = "the controller got no result in time";
-  r.run_time = r.rc_change = env_.clock.wall_seconds();
+  if (!transition::is_recordable(action)) return;
+  const transition::OpResult r =
+      transition::lost_result(action, env_.clock.wall_seconds(), node_name(self_));
   transition::HistoryContext ctx;
   ctx.transition_id = dc_state_->runner->graph().transition_id;
   ctx.dc_uuid = dc_state_->uuid;
   ctx.node_name = action.on_node;
-  ctx.origin = kOrigin;
+  ctx.origin = std::string(transition::kLostResultOrigin);
   auto xml = transition::result_update_xml(action, r, ctx);
   if (!xml) return;
   cib_write({{false, "status", *xml}}, {});
