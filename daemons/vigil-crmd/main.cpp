@@ -195,6 +195,8 @@ int main(int argc, char** argv) {
     log::error("event=startup-failed reason=\"" + cmap.error().message() + "\"");
     return kExitUnavailable;
   }
+  // Recorded by the DC as Pacemaker's does (cluster-name, for `vigil status`).
+  if (auto name = (*cmap)->get("totem.cluster_name")) co.cluster_name = *name;
   auto local = (*cmap)->local_node_id();
   auto nodes = (*cmap)->read_node_list();
   if (!local || !nodes) {

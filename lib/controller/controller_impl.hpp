@@ -140,6 +140,8 @@ class Controller::Impl final : public transition::ActionSink {
     std::set<NodeId> joined;
     std::map<NodeId, std::map<std::string, std::string>> attrs;
     std::set<std::string> node_entries;  // ids in configuration/nodes
+    // cib-bootstrap-options as found at takeover (dc-version ...).
+    std::map<std::string, std::string> recorded_options;
     std::deque<std::pair<cluster::GroupMember, Message>> backlog;
     int writes = 0;
     bool dirty = true;

@@ -74,6 +74,13 @@ TEST_CASE("two nodes: node1 is DC, joins both nodes and starts the group where W
   // The DC recorded itself and both nodes' state.
   CHECK(cib_attr(c, 2, "/cib", "dc-uuid") == std::optional<std::string>("1"));
   CHECK(cib_attr(c, 2, "/cib", "have-quorum") == std::optional<std::string>("1"));
+  // And, as Pacemaker's DC does, the feature set (without it the scheduler
+  // reads the CIB as a legacy one) and the options crm_mon shows.
+  CHECK(cib_attr(c, 2, "/cib", "crm_feature_set") == std::optional<std::string>("3.16.1"));
+  CHECK(cib_attr(c, 2, "//nvpair[@name='cluster-infrastructure']", "value") ==
+        std::optional<std::string>("corosync"));
+  CHECK(cib_attr(c, 2, "//nvpair[@name='dc-version']", "value") ==
+        std::optional<std::string>(ControllerOptions{}.dc_version));
   for (const char* id : {"1", "2"}) {
     std::string ns = std::string("/cib/status/node_state[@id='") + id + "']";
     CHECK(cib_attr(c, 2, ns, "join") == std::optional<std::string>("member"));
@@ -91,6 +98,18 @@ TEST_CASE("two nodes: node1 is DC, joins both nodes and starts the group where W
   // Settled: more time changes nothing.
   c.run_for(30s);
   CHECK(runs_only_on(c, "node1"));
+}
+
+TEST_CASE("a new DC rewrites no cluster option that is already recorded") {
+  SimCluster c(options(2));
+  c.start_all();
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
+  auto epoch = cib_attr(c, 2, "/cib", "epoch");
+  REQUIRE(epoch);
+  // node1 dies; node2 takes over and finds dc-version & co. already there.
+  c.crash(1);
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node2") && settled(c); }, 60s));
+  CHECK(cib_attr(c, 2, "/cib", "epoch") == epoch);
 }
 
 TEST_CASE("DC crash: the survivor takes over and runs the group") {

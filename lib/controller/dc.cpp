@@ -103,6 +103,13 @@ void Controller::Impl::become_dc() {
             for (const xmlNode* n : xml::children(nodes, "node"))
               d.node_entries.insert(xml::attr_or(n, "id"));
           }
+          if (const xmlNode* crm = xml::first_child(conf, "crm_config")) {
+            for (const xmlNode* set : xml::children(crm, "cluster_property_set")) {
+              if (xml::attr_or(set, "id") != "cib-bootstrap-options") continue;
+              for (const xmlNode* nv : xml::children(set, "nvpair"))
+                d.recorded_options[xml::attr_or(nv, "name")] = xml::attr_or(nv, "value");
+            }
+          }
         }
         if (const xmlNode* status = xml::first_child(root, "status")) {
           for (const xmlNode* ns : xml::children(status, "node_state")) {
@@ -136,7 +143,25 @@ void Controller::Impl::dc_after_ready() {
   std::vector<CibEdit> edits;
   edits.push_back({false, "",
                    "<cib dc-uuid=\"" + std::to_string(self_) + "\" have-quorum=\"" +
-                       (env_.quorum.quorate() ? "1" : "0") + "\"/>"});
+                       (env_.quorum.quorate() ? "1" : "0") + "\" crm_feature_set=\"" +
+                       esc(options_.feature_set) + "\"/>"});
+  // The cluster options a DC owns (written only when they differ, so a
+  // takeover changes no configuration version when nothing changed).
+  std::string options;
+  auto option = [&](const char* name, const std::string& value) {
+    if (value.empty() || dc.recorded_options[name] == value) return;
+    options += std::string("<nvpair id=\"cib-bootstrap-options-") + name + "\" name=\"" + name +
+               "\" value=\"" + esc(value) + "\"/>";
+  };
+  option("have-watchdog", "false");
+  option("dc-version", options_.dc_version);
+  option("cluster-infrastructure", options_.cluster_infrastructure);
+  option("cluster-name", options_.cluster_name);
+  if (!options.empty()) {
+    edits.push_back({false, "crm_config",
+                     "<cluster_property_set id=\"cib-bootstrap-options\">" + options +
+                         "</cluster_property_set>"});
+  }
   for (const auto& n : env_.membership.nodes().nodes()) {
     if (std::binary_search(view_.begin(), view_.end(), n.id)) continue;
     bool clean = dc.attrs.count(n.id) && dc.attrs[n.id].count("shutdown");

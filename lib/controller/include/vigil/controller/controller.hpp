@@ -82,6 +82,15 @@ struct ControllerOptions {
   // Scheduler re-run when nothing else happens (cluster-recheck-interval;
   // the CIB's value wins).
   Duration recheck_interval = std::chrono::minutes(15);
+  // What a new DC records, as Pacemaker's does at takeover: the CIB's
+  // crm_feature_set (without it the scheduler reads the CIB as a legacy one
+  // and ignores per-operation fail counts), and the cluster options
+  // dc-version, cluster-infrastructure and cluster-name (Corosync's
+  // totem.cluster_name; empty: not written).
+  std::string feature_set = "3.16.1";
+  std::string dc_version = "vigil-0.1.0";
+  std::string cluster_infrastructure = "corosync";
+  std::string cluster_name;
 };
 
 enum class TransitionState { kIdle, kComputing, kExecuting, kAborting };
