@@ -13,10 +13,16 @@ import harness
 from harness import HarnessError, WEB_CONFIGFILE
 
 
-def vigil_commands(vip, no_quorum_policy="ignore", web_meta=(), vip_params=()):
+def preferences(preferred):
+    """Web's location scores: 10 for the preferred node, 5 for the other."""
+    other = 2 if preferred == 1 else 1
+    return [("node%d" % preferred, 10), ("node%d" % other, 5)]
+
+
+def vigil_commands(vip, no_quorum_policy="ignore", web_meta=(), vip_params=(), preferred=1):
     """The configuration as `vigil` (pcs syntax) command lines; web_meta
     (["k=v", ...]) adds meta attributes to Web, vip_params instance
-    attributes to VIP."""
+    attributes to VIP; Web prefers node `preferred` (10) over the other (5)."""
     return [
         ["vigil", "property", "set", "stonith-enabled=false"],
         ["vigil", "property", "set", "no-quorum-policy=%s" % no_quorum_policy],
@@ -26,9 +32,8 @@ def vigil_commands(vip, no_quorum_policy="ignore", web_meta=(), vip_params=()):
          "configfile=%s" % WEB_CONFIGFILE, "statusurl=http://127.0.0.1/server-status",
          "op", "monitor", "interval=30s"] + (["meta"] + list(web_meta) if web_meta else []),
         ["vigil", "resource", "group", "add", "myweb", "VIP", "Web"],
-        ["vigil", "constraint", "location", "Web", "prefers", "node1=10"],
-        ["vigil", "constraint", "location", "Web", "prefers", "node2=5"],
-    ]
+    ] + [["vigil", "constraint", "location", "Web", "prefers", "%s=%d" % p]
+         for p in preferences(preferred)]
 
 
 def wait_vigil_cib(c, i, timeout=90):
@@ -46,9 +51,10 @@ def wait_vigil_cib(c, i, timeout=90):
         raise HarnessError("%s; last answer of `vigil property config`: %s" % (e, last[0]))
 
 
-def configure_vigil(c, i=1, no_quorum_policy="ignore", web_meta=(), vip_params=(), timeout=90):
+def configure_vigil(c, i=1, no_quorum_policy="ignore", web_meta=(), vip_params=(), timeout=90,
+                    preferred=1):
     wait_vigil_cib(c, i, timeout)
-    for argv in vigil_commands(c.vip, no_quorum_policy, web_meta, vip_params):
+    for argv in vigil_commands(c.vip, no_quorum_policy, web_meta, vip_params, preferred):
         c.check_exec(i, argv, timeout=30)
 
 
@@ -82,11 +88,11 @@ PCMK_RESOURCES = """<resources>
 </resources>
 """
 
-PCMK_CONSTRAINTS = """<constraints>
-  <rsc_location id="location-Web-node1-10" rsc="Web" node="node1" score="10"/>
-  <rsc_location id="location-Web-node2-5" rsc="Web" node="node2" score="5"/>
-</constraints>
-"""
+def pcmk_constraints(preferred=1):
+    """The constraints section pcs writes for Web's preferences."""
+    return ("<constraints>\n" + "".join(
+        '  <rsc_location id="location-Web-%s-%d" rsc="Web" node="%s" score="%d"/>\n'
+        % (n, sc, n, sc) for n, sc in preferences(preferred)) + "</constraints>\n")
 
 
 def pcmk_wait_dc(c, i, timeout=120):
@@ -114,7 +120,8 @@ def pcmk_params(rid, params):
                    % (rid, k, k, v) for k, v in (kv.split("=", 1) for kv in params))
 
 
-def configure_pacemaker(c, i=1, no_quorum_policy="ignore", web_meta=(), vip_params=()):
+def configure_pacemaker(c, i=1, no_quorum_policy="ignore", web_meta=(), vip_params=(),
+                        preferred=1):
     pcmk_wait_dc(c, i)
     c.check_exec(i, ["crm_attribute", "-t", "crm_config", "-n", "stonith-enabled", "-v", "false"])
     c.check_exec(i, ["crm_attribute", "-t", "crm_config", "-n", "no-quorum-policy", "-v",
@@ -123,7 +130,7 @@ def configure_pacemaker(c, i=1, no_quorum_policy="ignore", web_meta=(), vip_para
                      PCMK_RESOURCES.format(vip=c.vip, conf=WEB_CONFIGFILE,
                                            web_meta=pcmk_meta(web_meta),
                                            vip_params=pcmk_params("VIP", vip_params))])
-    c.check_exec(i, ["cibadmin", "-C", "-o", "constraints", "-X", PCMK_CONSTRAINTS])
+    c.check_exec(i, ["cibadmin", "-C", "-o", "constraints", "-X", pcmk_constraints(preferred)])
 
 
 def pcmk_settle(c, i, timeout=120):
@@ -136,11 +143,11 @@ def pcmk_status(c, i):
     return p.stdout + p.stderr
 
 
-def configure(c, i=1, no_quorum_policy="ignore", web_meta=(), vip_params=()):
+def configure(c, i=1, no_quorum_policy="ignore", web_meta=(), vip_params=(), preferred=1):
     if c.stack == "pacemaker":
-        configure_pacemaker(c, i, no_quorum_policy, web_meta, vip_params)
+        configure_pacemaker(c, i, no_quorum_policy, web_meta, vip_params, preferred)
     elif c.stack == "vigild":
-        configure_vigil(c, i, no_quorum_policy, web_meta, vip_params)
+        configure_vigil(c, i, no_quorum_policy, web_meta, vip_params, preferred=preferred)
     else:
         raise HarnessError("stack %s runs no resources" % c.stack)
 
