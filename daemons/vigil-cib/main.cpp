@@ -48,25 +48,6 @@ void usage(std::FILE* out) {
                supervisor::common_usage().c_str());
 }
 
-ipc::LogSink ipc_log() {
-  return [](ipc::LogLevel level, std::string_view line) {
-    switch (level) {
-      case ipc::LogLevel::kDebug:
-        log::debug(line);
-        break;
-      case ipc::LogLevel::kInfo:
-        log::info(line);
-        break;
-      case ipc::LogLevel::kWarning:
-        log::warning(line);
-        break;
-      case ipc::LogLevel::kError:
-        log::error(line);
-        break;
-    }
-  };
-}
-
 std::string user_name(uid_t uid) {
   struct passwd pw {};
   struct passwd* found = nullptr;
@@ -163,12 +144,7 @@ int main(int argc, char** argv) {
   }
 
   xml::init();
-  log::Options lo;
-  lo.name = "vigil-cib";
-  lo.file = opts.log_file;
-  lo.min_level = log::parse_level(opts.log_level);
-  if (!log::init(lo)) log::warning("cannot open log file " + opts.log_file + ": stderr only");
-  ::signal(SIGPIPE, SIG_IGN);
+  supervisor::init_daemon_process("vigil-cib", opts);
 
   if (auto st = supervisor::ensure_directory(opts.run_dir, 0755); !st) {
     log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
@@ -261,7 +237,7 @@ int main(int argc, char** argv) {
   if (!note.empty()) log::warning(note);
   ipc::ServerOptions so;
   so.name = "vigil-cib";
-  so.log = ipc_log();
+  so.log = supervisor::daemon_ipc_log();
   const std::string socket_path = opts.run_dir + "/cib.sock";
   auto listening = ipc::Server::listen(
       io, socket_path, policy,

@@ -59,25 +59,6 @@ void usage(std::FILE* out) {
                supervisor::common_usage().c_str());
 }
 
-ipc::LogSink ipc_log() {
-  return [](ipc::LogLevel level, std::string_view line) {
-    switch (level) {
-      case ipc::LogLevel::kDebug:
-        log::debug(line);
-        break;
-      case ipc::LogLevel::kInfo:
-        log::info(line);
-        break;
-      case ipc::LogLevel::kWarning:
-        log::warning(line);
-        break;
-      case ipc::LogLevel::kError:
-        log::error(line);
-        break;
-    }
-  };
-}
-
 void controller_log(controller::LogLevel level, const std::string& line) {
   switch (level) {
     case controller::LogLevel::kDebug:
@@ -169,12 +150,7 @@ int main(int argc, char** argv) {
   }
 
   xml::init();
-  log::Options lo;
-  lo.name = "vigil-crmd";
-  lo.file = opts.log_file;
-  lo.min_level = log::parse_level(opts.log_level);
-  if (!log::init(lo)) log::warning("cannot open log file " + opts.log_file + ": stderr only");
-  ::signal(SIGPIPE, SIG_IGN);
+  supervisor::init_daemon_process("vigil-crmd", opts);
   if (auto st = supervisor::ensure_directory(opts.run_dir, 0755); !st) {
     log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
     return kExitGeneric;
@@ -272,7 +248,7 @@ int main(int argc, char** argv) {
   if (!note.empty()) log::warning(note);
   ipc::ServerOptions so;
   so.name = "vigil-crmd";
-  so.log = ipc_log();
+  so.log = supervisor::daemon_ipc_log();
   const std::string socket_path = opts.run_dir + "/crmd.sock";
   auto server = ipc::Server::listen(
       io, socket_path, policy,

@@ -36,25 +36,6 @@ void usage(std::FILE* out) {
                supervisor::common_usage().c_str());
 }
 
-ipc::LogSink ipc_log() {
-  return [](ipc::LogLevel level, std::string_view line) {
-    switch (level) {
-      case ipc::LogLevel::kDebug:
-        log::debug(line);
-        break;
-      case ipc::LogLevel::kInfo:
-        log::info(line);
-        break;
-      case ipc::LogLevel::kWarning:
-        log::warning(line);
-        break;
-      case ipc::LogLevel::kError:
-        log::error(line);
-        break;
-    }
-  };
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -95,14 +76,7 @@ int main(int argc, char** argv) {
   }
 
   xml::init();
-  log::Options lo;
-  lo.name = "vigil-lrmd";
-  lo.file = opts.log_file;
-  lo.min_level = log::parse_level(opts.log_level);
-  if (!log::init(lo)) log::warning("cannot open log file " + opts.log_file + ": stderr only");
-  // Writing to a client that went away must be an error, not a signal.
-  // Agents get default dispositions back (lib/exec resets them).
-  ::signal(SIGPIPE, SIG_IGN);
+  supervisor::init_daemon_process("vigil-lrmd", opts);
 
   if (auto st = supervisor::ensure_directory(opts.run_dir, 0755); !st) {
     log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
@@ -129,7 +103,7 @@ int main(int argc, char** argv) {
 
   ipc::ServerOptions so;
   so.name = "vigil-lrmd";
-  so.log = ipc_log();
+  so.log = supervisor::daemon_ipc_log();
   const std::string socket_path = opts.run_dir + "/lrmd.sock";
   auto server = ipc::Server::listen(
       io, socket_path, policy,

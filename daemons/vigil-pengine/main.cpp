@@ -31,25 +31,6 @@ void usage(std::FILE* out) {
                supervisor::common_usage().c_str());
 }
 
-ipc::LogSink ipc_log() {
-  return [](ipc::LogLevel level, std::string_view line) {
-    switch (level) {
-      case ipc::LogLevel::kDebug:
-        log::debug(line);
-        break;
-      case ipc::LogLevel::kInfo:
-        log::info(line);
-        break;
-      case ipc::LogLevel::kWarning:
-        log::warning(line);
-        break;
-      case ipc::LogLevel::kError:
-        log::error(line);
-        break;
-    }
-  };
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -75,12 +56,7 @@ int main(int argc, char** argv) {
   }
 
   xml::init();
-  log::Options lo;
-  lo.name = "vigil-pengine";
-  lo.file = opts.log_file;
-  lo.min_level = log::parse_level(opts.log_level);
-  if (!log::init(lo)) log::warning("cannot open log file " + opts.log_file + ": stderr only");
-  ::signal(SIGPIPE, SIG_IGN);
+  supervisor::init_daemon_process("vigil-pengine", opts);
 
   const std::string pe_dir = opts.state_dir + "/pengine";
   for (const auto& [dir, mode] : {std::pair{opts.run_dir, 0755u}, std::pair{pe_dir, 0750u}}) {
@@ -99,7 +75,7 @@ int main(int argc, char** argv) {
 
   ipc::ServerOptions so;
   so.name = "vigil-pengine";
-  so.log = ipc_log();
+  so.log = supervisor::daemon_ipc_log();
   const std::string socket_path = opts.run_dir + "/pengine.sock";
   auto server = ipc::Server::listen(
       io, socket_path, policy,

@@ -95,12 +95,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  log::Options lo;
-  lo.name = "vigild";
-  lo.file = opts.log_file;
-  lo.min_level = log::parse_level(opts.log_level);
-  if (!log::init(lo)) log::warning("cannot open log file " + opts.log_file + ": stderr only");
-  ::signal(SIGPIPE, SIG_IGN);
+  supervisor::init_daemon_process("vigild", opts);
 
   // Where each daemon is: --daemon-dir only, else beside vigild, else /usr/sbin.
   std::vector<std::string> search;

@@ -11,6 +11,7 @@
 
 #include "vigil/common/result.hpp"
 #include "vigil/ipc/credentials.hpp"
+#include "vigil/ipc/log_sink.hpp"
 
 namespace vigil::supervisor {
 
@@ -50,5 +51,14 @@ ipc::AccessPolicy daemon_access_policy(std::string& note);
 
 // The usage text of the shared options, one per line, for --help.
 std::string common_usage();
+
+// What every daemon's main does before anything else: libqb logging as
+// `options` asks (program `name`; a log file that cannot be opened leaves
+// stderr and says so) and SIGPIPE ignored (writing to a client that went
+// away is an error, not a signal; agents get default dispositions back).
+void init_daemon_process(const std::string& name, const DaemonOptions& options);
+
+// lib/ipc's log lines into the daemon's log.
+ipc::LogSink daemon_ipc_log();
 
 }  // namespace vigil::supervisor
