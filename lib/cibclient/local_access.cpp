@@ -2,6 +2,7 @@
 #include "vigil/cibclient/local_access.hpp"
 
 #include "vigil/cibd/replica.hpp"
+#include "vigil/common/deferred.hpp"
 
 namespace vigil::cibclient {
 
@@ -9,26 +10,17 @@ namespace vigil::cibclient {
 // destroyed LocalCibAccess simply drops the answers still to come.
 struct LocalCibAccess::State {
   cibd::CibNode& node;
-  Clock& clock;
-  std::map<std::uint64_t, std::unique_ptr<Timer>> posted;
-  std::uint64_t next_post = 1;
+  Deferred posted;  // runs answers from the clock's loop, never inside a call
   std::map<SubscriptionId, ChangeHandler> handlers;
   SubscriptionId next_subscription = 1;
   std::optional<std::uint64_t> node_subscription;
   bool alive = true;
 
-  State(cibd::CibNode& n, Clock& c) : node(n), clock(c) {}
+  State(cibd::CibNode& n, Clock& c) : node(n), posted(c) {}
 
-  // Runs `fn` from the clock's loop, never inside the current call.
-  void post(const std::shared_ptr<State>& self, std::function<void()> fn) {
-    const std::uint64_t id = next_post++;
-    std::weak_ptr<State> weak = self;
-    posted[id] = clock.start_timer(Duration{0}, [weak, id, fn = std::move(fn)] {
-      auto s = weak.lock();
-      if (!s || !s->alive) return;
-      auto keep = std::move(s->posted[id]);  // destroyed after the call
-      s->posted.erase(id);
-      fn();
+  void post(std::function<void()> fn) {
+    posted.post([this, fn = std::move(fn)] {
+      if (alive) fn();
     });
   }
 };
@@ -49,7 +41,7 @@ void LocalCibAccess::execute(CibRequest request, ReplyHandler done) {
     auto s = weak.lock();
     if (!s || !s->alive) return;
     auto shared = std::make_shared<Result<CibReply>>(std::move(r));
-    s->post(s, [done, shared] {
+    s->post([done, shared] {
       if (done) done(std::move(*shared));
     });
   });
@@ -63,7 +55,7 @@ SubscriptionId LocalCibAccess::subscribe(ChangeHandler handler) {
     state_->node_subscription = state_->node.subscribe([weak](const CibChange& change) {
       auto s = weak.lock();
       if (!s || !s->alive) return;
-      s->post(s, [weak, change] {
+      s->post([weak, change] {
         auto st = weak.lock();
         if (!st) return;
         std::vector<SubscriptionId> ids;

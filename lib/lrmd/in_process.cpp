@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vigil/lrmd/in_process.hpp"
 
-#include "deferred.hpp"
+#include "vigil/common/deferred.hpp"
 
 namespace vigil::lrmd {
 

@@ -12,7 +12,7 @@
 #include <set>
 #include <utility>
 
-#include "deferred.hpp"
+#include "vigil/common/deferred.hpp"
 
 namespace vigil::lrmd {
 

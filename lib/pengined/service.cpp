@@ -7,7 +7,7 @@
 #include <limits>
 #include <sstream>
 
-#include "deferred.hpp"
+#include "vigil/common/deferred.hpp"
 #include "series.hpp"
 #include "vigil/cib/cib.hpp"
 #include "vigil/cib/validate.hpp"

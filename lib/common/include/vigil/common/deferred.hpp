@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Deferred: runs closures from the event loop, soon, through a Clock
-// (zero-delay timers). Destroying it drops what has not run yet.
+// (zero-delay timers), never inside the call that posts them: how the
+// in-process adapters give callers the asynchrony a socket would.
+// Destroying it (or clear()) drops what has not run yet.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +12,7 @@
 
 #include "vigil/common/clock.hpp"
 
-namespace vigil::lrmd {
+namespace vigil {
 
 class Deferred {
  public:
@@ -26,6 +28,7 @@ class Deferred {
     });
   }
   std::size_t pending() const { return timers_.size(); }
+  void clear() { timers_.clear(); }
 
  private:
   Clock& clock_;
@@ -33,4 +36,4 @@ class Deferred {
   std::map<std::uint64_t, std::unique_ptr<Timer>> timers_;
 };
 
-}  // namespace vigil::lrmd
+}  // namespace vigil
