@@ -88,6 +88,9 @@ class Controller::Impl final : public transition::ActionSink {
   bool startup_wait();
   bool respawn_wait();
   void await_respawn(NodeId node);
+  // Drops a node's transient attributes (fail counts included), in the CIB
+  // and in the DC's copy.
+  void forget_attrs(NodeId node, std::vector<CibEdit>& edits);
   bool view_complete() const;
   void compute();
   void start_transition(transition::Graph graph);

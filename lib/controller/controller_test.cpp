@@ -521,3 +521,44 @@ TEST_CASE("vigil-crmd down for a while on the node running the group: the DC wai
   c.run_for(10s);
   CHECK(runs_only_on(c, "node1"));
 }
+
+TEST_CASE("fail counts survive a controller restart; a node that leaves loses them") {
+  WebCibOptions web;
+  web.migration_threshold = "2";
+  SimCluster c(options(2, web));
+  c.start_all();
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
+  const std::string count = "//node_state[@id='1']//nvpair[@name='fail-count-Web#monitor_10000']";
+  c.world().kill_resource("node1", "Web");
+  REQUIRE(c.run_until(
+      [&] {
+        return runs_only_on(c, "node1") &&
+               cib_attr(c, 2, count, "value") == std::optional<std::string>("1") && settled(c);
+      },
+      40s));
+  // The DC's controller restarts on the node that holds the failure (node2
+  // is DC for a moment, then node1 again): the count is not a new life's.
+  c.restart_controller(1);
+  REQUIRE(c.run_until([&] { return c.agreed_dc() == 1 && settled(c); }, 30s));
+  c.run_for(5s);
+  CHECK(cib_attr(c, 2, count, "value") == std::optional<std::string>("1"));
+  // So the second failure reaches migration-threshold=2 ...
+  c.world().kill_resource("node1", "Web");
+  bool moved = c.run_until([&] { return runs_only_on(c, "node2") && settled(c); }, 40s);
+  INFO(c.dump());
+  REQUIRE(moved);
+  // ... and another restart of node1's controller does not bring it back.
+  c.restart_controller(1);
+  REQUIRE(c.run_until([&] { return c.agreed_dc() == 1 && settled(c); }, 30s));
+  c.run_for(10s);
+  CHECK(runs_only_on(c, "node2"));
+  CHECK(cib_attr(c, 2, count, "value") == std::optional<std::string>("2"));
+  // A node that leaves the cluster takes its transient attributes with it:
+  // node1 back from a crash is a new node, free to run the group again.
+  c.crash(1);
+  REQUIRE(c.run_until([&] { return settled(c) && !cib_attr(c, 2, count, "value"); }, 30s));
+  c.start(1);
+  bool back = c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 60s);
+  INFO(c.dump());
+  CHECK(back);
+}

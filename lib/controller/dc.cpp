@@ -167,11 +167,11 @@ void Controller::Impl::dc_after_ready() {
     bool clean = dc.attrs.count(n.id) && dc.attrs[n.id].count("shutdown");
     // Whether its shutdown completed is unknown here: a member's
     // controller may just be restarting, with its resources still running.
-    if (env_.membership.is_member(n.id)) await_respawn(n.id);
+    const bool member = env_.membership.is_member(n.id);
+    if (member) await_respawn(n.id);
     edits.push_back(
         {false, "status", node_state_xml(n.id, false, "down", clean ? "down" : nullptr)});
-    edits.push_back({true, node_xpath(n.id) + "/transient_attributes", ""});
-    dc.attrs.erase(n.id);
+    if (clean || !member) forget_attrs(n.id, edits);
   }
   cib_write(std::move(edits), {});
   auto backlog = std::move(dc.backlog);
@@ -230,11 +230,16 @@ void Controller::Impl::dc_history(NodeId node, const std::vector<OpEvent>& ops, 
   edits.push_back({false, "status", node_state_xml(node, true, "member", "member")});
   edits.push_back({true, node_xpath(node) + "/lrm", ""});
   if (fresh) {
-    // A controller that just started: whatever transient attributes the
-    // CIB still holds for its node are from a previous life (attrd starts
-    // empty in Pacemaker too).
-    edits.push_back({true, node_xpath(node) + "/transient_attributes", ""});
-    dc.attrs.erase(node);
+    // A controller that just started is not shutting down, whatever its
+    // previous life asked for. Its other attributes (fail counts) stay: the
+    // node never left, its resources ran on (Pacemaker's attrd outlives a
+    // controller restart the same way).
+    for (const char* name : {"shutdown", "terminate"}) {
+      if (dc.attrs.count(node) && dc.attrs[node].erase(name)) {
+        auto e = attr_edits(node, name, std::nullopt);
+        edits.insert(edits.end(), e.begin(), e.end());
+      }
+    }
   }
   // Entries grouped per resource, resources in id order.
   std::map<std::string, std::vector<const OpEvent*>> by_rsc;
@@ -319,8 +324,10 @@ void Controller::Impl::dc_node_left(NodeId node) {
   if (!dc.shutdown_ok.count(node) && env_.membership.is_member(node)) await_respawn(node);
   std::vector<CibEdit> edits;
   edits.push_back({false, "status", node_state_xml(node, false, "down", clean ? "down" : nullptr)});
-  edits.push_back({true, node_xpath(node) + "/transient_attributes", ""});
-  dc.attrs.erase(node);
+  // A node that stays a member only lost its controller, which is coming
+  // back: its fail counts stay. One that left or shut down cleanly starts
+  // its next life without them.
+  if (clean || !env_.membership.is_member(node)) forget_attrs(node, edits);
   dc.shutdown_ok.erase(node);
   // Actions in flight there will not report back.
   if (dc.runner && !dc.runner->finished()) {
@@ -339,12 +346,18 @@ void Controller::Impl::dc_node_left(NodeId node) {
   });
 }
 
+void Controller::Impl::forget_attrs(NodeId node, std::vector<CibEdit>& edits) {
+  edits.push_back({true, node_xpath(node) + "/transient_attributes", ""});
+  dc_state_->attrs.erase(node);
+}
+
 void Controller::Impl::dc_membership(const cluster::MembershipChange& change) {
   if (!dc_state_) return;
   for (NodeId n : change.left) dc_state_->respawn_wait.erase(n);
   if (!dc_state_->ready) return;
   std::vector<CibEdit> edits;
   for (NodeId n : change.left) {
+    forget_attrs(n, edits);
     edits.push_back({false, "status",
                      "<node_state id=\"" + std::to_string(n) + "\" uname=\"" + esc(node_name(n)) +
                          "\" in_ccm=\"false\" crm-debug-origin=\"" + kOrigin + "\"/>"});
