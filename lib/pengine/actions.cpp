@@ -188,14 +188,14 @@ void unpack_operation(WorkingSet& ws, Action* a) {
   in.rsc_type = &rsc->type;
   in.op_name = &a->task;
   in.op_interval_ms = a->interval_ms;
-  rules::apply_nvsets(ws.cib.op_defaults, in, a->meta);
+  rules::apply_nvsets(ws.cib.op_defaults, in, a->meta.mut());
   if (is_probe) {
     if (const auto* mon = min_interval_monitor(rsc)) {
       if (auto t = lookup(mon->attrs, "timeout")) a->meta["timeout"] = *t;
     }
   }
   if (a->op) {
-    rules::apply_nvsets(a->op->meta_sets, in, a->meta, true);
+    rules::apply_nvsets(a->op->meta_sets, in, a->meta.mut(), true);
     for (const auto& [k, v] : a->op->attrs) a->meta[k] = v;
   }
   a->meta.erase("id");
@@ -469,8 +469,7 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
     }
   }
   if (!a) {
-    ws.action_store.emplace_back();
-    a = &ws.action_store.back();
+    a = &ws.action_store.emplace_back();
     a->rsc = rsc;
     a->task = task;
     a->uuid = key;
@@ -664,10 +663,8 @@ bool order_actions(WorkingSet& ws, Action* first, Action* then, std::uint32_t ty
   for (const ActionLink* l : first->after) {
     if (l->action == then && (l->type & type)) return false;
   }
-  ws.links.push_back(ActionLink{then, type, false});
-  first->after.push_front(&ws.links.back());
-  ws.links.push_back(ActionLink{first, type, false});
-  then->before.push_front(&ws.links.back());
+  first->after.push_front(&ws.links.emplace_back(then, type, false));
+  then->before.push_front(&ws.links.emplace_back(first, type, false));
   return true;
 }
 
@@ -684,7 +681,7 @@ void new_ordering(WorkingSet& ws, Resource* first_rsc, std::string first_task, A
   // With an action given, its key is not copied (the action has it).
   o.first_task = first_action ? std::string() : std::move(first_task);
   o.then_task = then_action ? std::string() : std::move(then_task);
-  ws.orderings.push_back(o);
+  ws.orderings.emplace_back(o);
   order_migration_equivalents(ws, o);
 }
 

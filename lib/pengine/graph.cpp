@@ -74,13 +74,25 @@ bool should_add_input(const Action* action, ActionLink& input) {
   return true;
 }
 
+// Merges an action's inputs that name the same action and sorts them by id,
+// keeping the first of equals (a stable sort). Runs once per action of the
+// graph, so it reuses one buffer instead of allocating.
 void dedup_inputs(Action* a) {
-  std::vector<ActionLink*> sorted = a->before.snapshot();
-  std::stable_sort(sorted.begin(), sorted.end(), [](const ActionLink* x, const ActionLink* y) {
-    return x->action->id < y->action->id;
+  if (a->before.size() < 2) {
+    for (ActionLink* in : a->before) in->dumped = false;
+    return;
+  }
+  thread_local std::vector<std::pair<ActionLink*, size_t>> sorted;
+  sorted.clear();
+  for (ActionLink* in : a->before) sorted.emplace_back(in, sorted.size());
+  std::sort(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) {
+    if (x.first->action->id != y.first->action->id)
+      return x.first->action->id < y.first->action->id;
+    return x.second < y.second;
   });
-  std::vector<ActionLink*> out;
-  for (ActionLink* in : sorted) {
+  thread_local std::vector<ActionLink*> out;
+  out.clear();
+  for (const auto& [in, pos] : sorted) {
     if (!out.empty() && out.back()->action->id == in->action->id) {
       out.back()->type |= in->type;
       if (in->dumped) out.back()->dumped = true;
@@ -115,9 +127,9 @@ void add_action(WorkingSet& ws, Graph& g, Action* a) {
 }
 
 void add_rsc_actions(WorkingSet& ws, Graph& g, Resource* rsc) {
-  // Newest first, as Pacemaker walks its list.
-  std::vector<Action*> list(rsc->actions.rbegin(), rsc->actions.rend());
-  for (Action* a : list) add_action(ws, g, a);
+  // Newest first, as Pacemaker walks its list (adding to the graph creates
+  // no actions).
+  for (auto it = rsc->actions.rbegin(); it != rsc->actions.rend(); ++it) add_action(ws, g, *it);
   for (Resource* c : rsc->children) add_rsc_actions(ws, g, c);
 }
 
@@ -145,6 +157,10 @@ std::string action_element(const Action* a) {
 struct ParamCache {
   std::unordered_map<const Resource*, AttrMap> by_rsc;
   std::unordered_map<std::string, std::string> meta_names;
+  // The <primitive .../> line of each resource, and a buffer reused for
+  // every action's attributes: one graph has hundreds of thousands.
+  std::unordered_map<const Resource*, std::string> rsc_lines;
+  std::vector<std::pair<std::string_view, const std::string*>> attrs;
 };
 
 bool params_use_rules(const Resource* rsc) {
@@ -212,17 +228,21 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
     append_attr(out, "shutdown-lock", std::to_string(a->rsc->lock_time));
   out += ">\n";
   if (a->rsc && !a->is(kActPseudo)) {
-    out += indent;
-    out += a->rsc->is_group() ? "  <group" : "  <primitive";
-    append_attr(out, "id", a->rsc->id);
-    for (const char* k : {"class", "provider", "type"}) {
-      if (auto v = lookup(a->rsc->meta, k)) append_attr(out, k, *v);
+    auto [line, fresh] = cache.rsc_lines.try_emplace(a->rsc);
+    if (fresh) {
+      line->second = a->rsc->is_group() ? "  <group" : "  <primitive";
+      append_attr(line->second, "id", a->rsc->id);
+      for (const char* k : {"class", "provider", "type"}) {
+        if (auto v = lookup(a->rsc->meta, k)) append_attr(line->second, k, *v);
+      }
+      line->second += "/>\n";
     }
-    out += "/>\n";
+    out += indent;
+    out += line->second;
   }
   // Attributes sorted by name: parameters, then CRM_meta_* from the meta.
-  std::vector<std::pair<std::string_view, const std::string*>> attrs;
-  attrs.reserve(a->extra.size() + a->meta.size() + 8);
+  auto& attrs = cache.attrs;
+  attrs.clear();
   static const std::string kFeatureSet = "3.16.1";
   attrs.emplace_back("crm_feature_set", &kFeatureSet);
   for (const auto& [k, v] : a->extra) attrs.emplace_back(k, &v);
@@ -244,9 +264,15 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
       attrs.emplace_back(meta_name_cached(cache.meta_names, k), &v);
     }
   }
-  // Later entries win for the same name (meta over parameters), as a map would.
-  std::stable_sort(attrs.begin(), attrs.end(),
-                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  // Later entries win for the same name (meta over parameters), as a map
+  // would. A stable insertion sort: the lists are short, and it allocates
+  // nothing.
+  for (size_t i = 1; i < attrs.size(); ++i) {
+    auto v = attrs[i];
+    size_t j = i;
+    for (; j > 0 && v.first < attrs[j - 1].first; --j) attrs[j] = attrs[j - 1];
+    attrs[j] = v;
+  }
   out += indent;
   out += "  <attributes";
   for (size_t i = 0; i < attrs.size(); ++i) {
@@ -311,19 +337,25 @@ void write_graph_xml(const WorkingSet& ws, const Graph& g,
   sink(out);
   out.clear();
   // Synapses are formatted in blocks, two at a time on large graphs (the
-  // machine has two cores), and handed out in order; only a few blocks are
-  // ever held in memory.
-  auto format_block = [&ws, &g](size_t begin, size_t end) {
+  // machine has two cores), and handed out in order. Each of the two workers
+  // keeps its buffer and caches from block to block: fresh multi-megabyte
+  // buffers would cost a page fault every 4 KiB.
+  struct Worker {
     std::string text;
-    text.reserve((end - begin) * 900);
     ParamCache cache;
+    std::future<void> done;
+  };
+  auto format_block = [&ws, &g](Worker& w, size_t begin, size_t end) {
+    std::string& text = w.text;
+    text.clear();
+    text.reserve((end - begin) * 900);
     for (size_t i = begin; i < end; ++i) {
       const Synapse& s = g.synapses[i];
       text += "  <synapse";
       append_attr(text, "id", std::to_string(s.id));
       if (s.priority > 0) append_attr(text, "priority", std::to_string(s.priority));
       text += ">\n    <action_set>\n";
-      write_action(ws, cache, text, s.action, false, "      ");
+      write_action(ws, w.cache, text, s.action, false, "      ");
       text += "    </action_set>\n";
       if (s.inputs.empty()) {
         text += "    <inputs/>\n";
@@ -331,34 +363,38 @@ void write_graph_xml(const WorkingSet& ws, const Graph& g,
         text += "    <inputs>\n";
         for (const Action* in : s.inputs) {
           text += "      <trigger>\n";
-          write_action(ws, cache, text, in, true, "        ");
+          write_action(ws, w.cache, text, in, true, "        ");
           text += "      </trigger>\n";
         }
         text += "    </inputs>\n";
       }
       text += "  </synapse>\n";
     }
-    return text;
   };
   constexpr size_t kBlock = 4096;
-  size_t n = g.synapses.size();
+  const size_t n = g.synapses.size();
   if (n <= 2 * kBlock) {
-    sink(format_block(0, n));
+    Worker w;
+    format_block(w, 0, n);
+    sink(w.text);
   } else {
-    std::deque<std::future<std::string>> pending;
+    Worker workers[2];
     size_t next = 0;
-    auto launch = [&] {
+    auto launch = [&](Worker& w) {
       size_t begin = next;
       size_t end = std::min(n, begin + kBlock);
       next = end;
-      pending.push_back(std::async(std::launch::async, format_block, begin, end));
+      w.done = std::async(std::launch::async, format_block, std::ref(w), begin, end);
     };
-    while (next < n && pending.size() < 2) launch();
-    while (!pending.empty()) {
-      std::string block = pending.front().get();
-      pending.pop_front();
-      if (next < n) launch();
-      sink(block);
+    launch(workers[0]);
+    launch(workers[1]);
+    // Blocks alternate between the workers, so taking them in turn keeps
+    // the synapses in order.
+    for (size_t turn = 0; workers[turn % 2].done.valid(); ++turn) {
+      Worker& w = workers[turn % 2];
+      w.done.get();
+      sink(w.text);
+      if (next < n) launch(w);
     }
   }
   out += "</transition_graph>\n";

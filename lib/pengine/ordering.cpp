@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <span>
 #include <unordered_map>
 
 #include "internal.hpp"
@@ -427,12 +428,13 @@ const std::vector<Action*>* find_actions_by_task(Resource* rsc, const std::strin
 
 void order_resource_actions_after(WorkingSet& ws, Action* first_action, Resource* rsc,
                                   Ordering& order) {
-  std::vector<Action*> then_actions;
+  // Not copied: nothing below creates actions.
+  std::span<Action* const> then_actions;
   std::uint32_t flags = order.flags;
   if (order.then_action) {
-    then_actions.push_back(order.then_action);
+    then_actions = std::span<Action* const>(&order.then_action, 1);
   } else if (const auto* found = find_actions_by_task(rsc, order.then_task)) {
-    then_actions = *found;  // copied: ordering may create actions for this key
+    then_actions = *found;
   }
   if (then_actions.empty()) return;
   if (first_action && first_action->rsc == rsc && first_action->is(kActDangle))
@@ -514,8 +516,7 @@ void collect_restart_targets(const Resource* probe_rsc, Action* after,
       if (!t->is(kActPseudo)) targets.push_back(t);
     }
   }
-  auto afters = after->after.snapshot();
-  for (ActionLink* wp : afters) {
+  for (ActionLink* wp : after->after) {
     ActionLink& w = *wp;
     if (!(w.type & kOrderImpliesThen)) {
       if (!after->rsc || after->rsc->is_primitive() || probe_rsc->parent == after->rsc ||
@@ -534,9 +535,9 @@ void add_restart_orderings_for_rsc(WorkingSet& ws, Resource* rsc) {
   }
   std::unordered_map<Action*, std::vector<Action*>> memo;  // first "then" -> targets
   for (Action* probe : rsc_actions(rsc, nullptr, "monitor", false)) {
-    auto afters = probe->after.snapshot();
     std::vector<Action*> tracked;
-    for (ActionLink* a : afters) {
+    // Links prepended by order_actions below are not visited.
+    for (ActionLink* a : probe->after) {
       auto it = memo.find(a->action);
       if (it == memo.end()) {
         std::vector<Action*> targets;
@@ -551,7 +552,8 @@ void add_restart_orderings_for_rsc(WorkingSet& ws, Resource* rsc) {
 }
 
 void add_probe_orderings_for_stops(WorkingSet& ws) {
-  for (Ordering& order : ws.orderings) {
+  for (size_t i = 0; i < ws.orderings.size(); ++i) {
+    Ordering& order = ws.orderings[i];
     if (order.flags == kOrderNone) continue;
     if (!order.first_rsc || order.first_rsc == order.then_rsc) continue;
     if (!order.first_action && order.first_task.empty()) continue;
@@ -592,7 +594,7 @@ void add_probe_orderings_for_stops(WorkingSet& ws) {
 
 void apply_orderings(WorkingSet& ws) {
   for (size_t i = 0; i < ws.orderings.size(); ++i) {
-    Ordering& order = ws.orderings[i];  // a deque: growing it keeps this valid
+    Ordering& order = ws.orderings[i];  // stable while the store grows
     if (order.first_rsc) {
       rsc_order_first(ws, order.first_rsc, order);
     } else if (order.then_rsc) {

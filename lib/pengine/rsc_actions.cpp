@@ -416,6 +416,10 @@ struct ProbeKeys {
   std::string monitor, start;
   bool has_reload = false;
   bool ready = false;
+  // A probe's meta as created, and the same with op_target_rc=7: the probes
+  // of one resource on every node where it is not running share the latter.
+  SharedAttrs created, not_running;
+  bool shared = false;
 };
 
 bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node, std::vector<ProbeKeys>& keys) {
@@ -446,7 +450,17 @@ bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node, std::vector<Pr
   bool running_here =
       std::find(rsc->running_on.begin(), rsc->running_on.end(), node) != rsc->running_on.end();
   if (!running_here) {
-    probe->meta["op_target_rc"] = "7";
+    if (k.shared && probe->meta.same_as(k.created)) {
+      probe->meta = k.not_running;
+    } else {
+      SharedAttrs created = probe->meta;
+      probe->meta["op_target_rc"] = "7";
+      if (!k.shared) {
+        k.created = std::move(created);
+        k.not_running = probe->meta;
+        k.shared = true;
+      }
+    }
   } else if (rsc->role == Role::kPromoted) {
     probe->meta["op_target_rc"] = "8";
   }

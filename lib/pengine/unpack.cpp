@@ -385,7 +385,8 @@ Resource* unpack_tree(WorkingSet& ws, const cib::ResourceConfig* rc, Resource* p
     rsc->children.push_back(unpack_tree(ws, child.get(), rsc));
   }
   if (ws.config.symmetric) {
-    for (auto& n : ws.nodes) resource_node_score(ws, rsc, n.get(), 0, "symmetric_default");
+    static const std::string kSymmetric = "symmetric_default";
+    for (auto& n : ws.nodes) resource_node_score(ws, rsc, n.get(), 0, kSymmetric);
   }
   return rsc;
 }

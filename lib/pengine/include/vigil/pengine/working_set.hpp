@@ -6,12 +6,16 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -112,10 +116,55 @@ enum RscFlag : std::uint32_t {
 
 // What an operation's configuration makes of an action (meta-attributes,
 // failure handling), computed once per resource and operation key.
+// Action meta attributes, shared copy-on-write: every action of a resource
+// with the same key starts from one template (a probe on each of 64 nodes),
+// and most never change it.
+class SharedAttrs {
+ public:
+  const AttrMap& map() const { return p_ ? *p_ : empty_map(); }
+  operator const AttrMap&() const { return map(); }  // NOLINT: reads as a map
+  auto begin() const { return map().begin(); }
+  auto end() const { return map().end(); }
+  size_t size() const { return map().size(); }
+  bool empty() const { return map().empty(); }
+  size_t count(std::string_view k) const { return map().count(k); }
+
+  // Writing makes the map this action's own first.
+  AttrMap& mut() {
+    if (!p_) {
+      p_ = std::make_shared<AttrMap>();
+    } else if (p_.use_count() > 1) {
+      p_ = std::make_shared<AttrMap>(*p_);
+    }
+    return *p_;
+  }
+  std::string& operator[](const std::string& k) { return mut()[k]; }
+  template <class... Args>
+  auto emplace(Args&&... args) {
+    return mut().emplace(std::forward<Args>(args)...);
+  }
+  size_t erase(std::string_view k) {
+    if (!count(k)) return 0;
+    auto& m = mut();
+    auto it = m.find(k);
+    m.erase(it);
+    return 1;
+  }
+  // Whether both hold the very same map (not merely equal ones).
+  bool same_as(const SharedAttrs& o) const { return p_ && p_ == o.p_; }
+
+ private:
+  static const AttrMap& empty_map() {
+    static const AttrMap kEmpty;
+    return kEmpty;
+  }
+  std::shared_ptr<AttrMap> p_;
+};
+
 struct OpTemplate {
   std::string task;
   const cib::OpConfig* op = nullptr;
-  AttrMap meta;
+  SharedAttrs meta;
   OnFail on_fail = OnFail::kRecover;
   Role fail_role = Role::kUnknown;
   int needs = 0;
@@ -230,31 +279,109 @@ enum OrderFlag : std::uint32_t {
   kOrderThenCancelsFirst = 1u << 25
 };
 
+// An append-only store with stable addresses, filled in chunks: a deque
+// allocates one block per element once elements are big (Action is), and
+// the scheduler makes hundreds of thousands of them.
+template <class T, size_t kChunk>
+class StableStore {
+ public:
+  template <class... Args>
+  T& emplace_back(Args&&... args) {
+    if (size_ % kChunk == 0) chunks_.emplace_back(new Slot[kChunk]);  // uninitialised on purpose
+    T* t = new (chunks_.back()[size_ % kChunk].bytes) T{std::forward<Args>(args)...};
+    ++size_;
+    return *t;
+  }
+  T& back() { return (*this)[size_ - 1]; }
+  T& operator[](size_t i) { return *slot(i); }
+  const T& operator[](size_t i) const { return *slot(i); }
+  size_t size() const { return size_; }
+  template <class F>
+  void for_each(F&& f) {
+    for (size_t i = 0; i < size_; ++i) f((*this)[i]);
+  }
+
+  StableStore() = default;
+  StableStore(const StableStore&) = delete;
+  StableStore& operator=(const StableStore&) = delete;
+  ~StableStore() {
+    for (size_t i = 0; i < size_; ++i) slot(i)->~T();
+  }
+
+ private:
+  struct Slot {
+    alignas(T) unsigned char bytes[sizeof(T)];
+  };
+  T* slot(size_t i) const {
+    return std::launder(reinterpret_cast<T*>(chunks_[i / kChunk][i % kChunk].bytes));
+  }
+  std::vector<std::unique_ptr<Slot[]>> chunks_;
+  size_t size_ = 0;
+};
+
 struct ActionLink {
   Action* action = nullptr;
   std::uint32_t type = 0;
   bool dumped = false;
+  ActionLink* next = nullptr;  // the next (older) link of the same list
 };
 
-// An action's inputs or outputs. Iteration is newest first, as Pacemaker's
-// prepended lists; links are owned by the working set, so pointers stay valid
-// while lists grow during propagation.
+// An action's inputs or outputs: an intrusive list, newest first, as
+// Pacemaker's prepended lists. Links are owned by the working set, so adding
+// one allocates nothing (hundreds of thousands of probes each have a few), and
+// a link prepended while a loop walks the list is not visited by that loop.
 class LinkList {
  public:
-  void push_front(ActionLink* l) { v_.push_back(l); }
-  auto begin() const { return v_.rbegin(); }
-  auto end() const { return v_.rend(); }
-  size_t size() const { return v_.size(); }
-  bool empty() const { return v_.empty(); }
-  // A copy in iteration order, for loops that must not see later additions.
-  std::vector<ActionLink*> snapshot() const { return {v_.rbegin(), v_.rend()}; }
-  // Replaces the contents; `in_order` is in iteration order.
+  class iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = ActionLink*;
+    using difference_type = std::ptrdiff_t;
+    using pointer = ActionLink**;
+    using reference = ActionLink*;
+    iterator() = default;
+    explicit iterator(ActionLink* l) : l_(l) {}
+    ActionLink* operator*() const { return l_; }
+    iterator& operator++() {
+      l_ = l_->next;
+      return *this;
+    }
+    iterator operator++(int) {
+      iterator old = *this;
+      l_ = l_->next;
+      return old;
+    }
+    bool operator==(const iterator& o) const { return l_ == o.l_; }
+
+   private:
+    ActionLink* l_ = nullptr;
+  };
+
+  void push_front(ActionLink* l) {
+    l->next = head_;
+    head_ = l;
+    ++size_;
+  }
+  iterator begin() const { return iterator(head_); }
+  iterator end() const { return iterator(); }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  // A copy in iteration order, for loops that must not see later changes.
+  std::vector<ActionLink*> snapshot() const { return {begin(), end()}; }
+  // Replaces the contents with links of this list, `in_order` being the new
+  // iteration order.
   void assign(const std::vector<ActionLink*>& in_order) {
-    v_.assign(in_order.rbegin(), in_order.rend());
+    head_ = nullptr;
+    for (auto it = in_order.rbegin(); it != in_order.rend(); ++it) {
+      (*it)->next = head_;
+      head_ = *it;
+    }
+    size_ = in_order.size();
   }
 
  private:
-  std::vector<ActionLink*> v_;  // oldest first
+  ActionLink* head_ = nullptr;
+  size_t size_ = 0;
 };
 
 enum class Needs { kNothing, kQuorum, kFencing };
@@ -265,7 +392,8 @@ struct Action {
   Node* node = nullptr;
   std::string uuid, task, cancel_task, reason;
   std::uint32_t flags = 0;
-  AttrMap meta, extra;
+  SharedAttrs meta;
+  AttrMap extra;
   const cib::OpConfig* op = nullptr;
   OnFail on_fail = OnFail::kRecover;
   Role fail_role = Role::kUnknown;
@@ -359,11 +487,11 @@ class WorkingSet {
   std::vector<std::unique_ptr<Resource>> all_rscs;  // every resource, parents first
   std::vector<Resource*> resources;                 // top level, priority order
   std::vector<std::unique_ptr<Colocation>> colocations;
-  std::deque<Action> action_store;                   // owns every action (stable addresses)
-  std::vector<Action*> actions;                      // creation order (id order)
-  std::deque<Ordering> orderings;                    // creation order (stable addresses)
-  std::deque<ActionLink> links;                      // owns every ActionLink
-  std::vector<std::unique_ptr<Location>> locations;  // creation order
+  StableStore<Action, 1024> action_store;                           // owns every action
+  std::vector<Action*> actions;                                     // creation order (id order)
+  StableStore<Ordering, 4096> orderings;                            // creation order
+  StableStore<ActionLink, 8192> links;                              // owns every ActionLink
+  std::vector<std::unique_ptr<Location>> locations;                 // creation order
   std::vector<std::pair<Node*, const cib::OpHistory*>> failed_ops;  // for status output
   // Failed monitors whose failure expired: they must be rescheduled.
   std::vector<const cib::OpHistory*> failure_expired_monitors;
