@@ -9,9 +9,12 @@
 # on timing, only when vigil-simulate crashes or exits non-zero.
 #
 #   bench/scale.sh [--sizes "4/100 8/400 16/1000 32/2000 64/4000"]
-#                  [--timeout SEC] [--skip-pacemaker]
+#                  [--runs N] [--timeout SEC] [--skip-pacemaker]
 #
 #   --sizes           space-separated NODES/RESOURCES pairs
+#   --runs N          runs of vigil-simulate per size (default 3); the median
+#                     wall time is shown, with the highest peak RSS.
+#                     crm_simulate runs once (it takes minutes at large sizes)
 #   --timeout SEC     per run, for both tools (default 300); a run that takes
 #                     longer is shown as "timeout", and that tool is not run
 #                     on the larger sizes
@@ -26,6 +29,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 sizes="4/100 8/400 16/1000 32/2000 64/4000"
 limit=300
+runs=3
 skip_pacemaker=0
 
 usage() { sed -n '4,22p' "$0" | sed 's/^# \{0,1\}//'; }
@@ -35,6 +39,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) [ $# -ge 2 ] || die "--sizes needs a value"; sizes=$2; shift 2 ;;
     --timeout) [ $# -ge 2 ] || die "--timeout needs a value"; limit=$2; shift 2 ;;
+    --runs) [ $# -ge 2 ] || die "--runs needs a value"; runs=$2; shift 2 ;;
     --skip-pacemaker) skip_pacemaker=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
@@ -42,6 +47,9 @@ while [ $# -gt 0 ]; do
 done
 if ! [[ "$limit" =~ ^[1-9][0-9]*$ ]]; then
   die "--timeout must be a positive number of seconds"
+fi
+if ! [[ "$runs" =~ ^[1-9][0-9]*$ ]]; then
+  die "--runs must be a positive number"
 fi
 for size in $sizes; do
   [[ "$size" =~ ^[0-9]+/[0-9]+$ ]] || die "bad size '$size': expected NODES/RESOURCES, e.g. 16/1000"
@@ -96,6 +104,23 @@ measure() {
   fi
 }
 
+# measure_median SIM CIB RUNS -> like measure: the median wall time of RUNS
+# runs and their highest peak RSS; the first run that fails is reported.
+measure_median() {
+  local sim=$1 cib=$2 n=$3 i st w m walls="" peak=0
+  for ((i = 0; i < n; i++)); do
+    read -r st w m < <(measure "$sim" "$cib")
+    if [ "$st" != ok ]; then
+      echo "$st $w $m"
+      return
+    fi
+    walls="$walls $w"
+    [ "$m" -gt "$peak" ] && peak=$m
+  done
+  w=$(printf '%s\n' $walls | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+  echo "ok $w $peak"
+}
+
 # cell STATUS WALL MB -> "wall s / MB" or the status
 cell() {
   case "$1" in
@@ -120,7 +145,7 @@ speedup() {
 }
 
 echo "Scale benchmark: shape groups, scheduling only (SIM -x CIB -Q -G GRAPH)"
-echo "Machine: $(nproc) cores; one run per tool and size; timeout ${limit} s"
+echo "Machine: $(nproc) cores; vigil-simulate: median of $runs runs, crm_simulate: one run; timeout ${limit} s"
 echo "Vigil:     $vigil"
 if [ -n "$pcmk" ]; then
   echo "Pacemaker: $pcmk ($("$pcmk" --version 2>/dev/null | head -n 1))"
@@ -144,7 +169,7 @@ for size in $sizes; do
   if [ "$vigil_gave_up" -eq 1 ]; then
     read -r vs vw vm <<<"skipped - 0"
   else
-    read -r vs vw vm < <(measure "$vigil" "$cib")
+    read -r vs vw vm < <(measure_median "$vigil" "$cib" "$runs")
     case "$vs" in
       ok) ;;
       timeout) vigil_gave_up=1 ;;
@@ -170,7 +195,7 @@ for size in $sizes; do
 done
 
 echo
-echo "Wall time and peak RSS from /usr/bin/time; one run each, so expect noise."
+echo "Wall time and peak RSS from /usr/bin/time (vigil-simulate: median of $runs runs)."
 echo "\"skipped\": the tool timed out or failed on a smaller size."
 if [ "$vigil_failed" -eq 1 ]; then
   echo "scale.sh: vigil-simulate failed (see above)" >&2

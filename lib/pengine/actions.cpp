@@ -402,6 +402,16 @@ std::vector<Action*> find_actions(const Resource* rsc, const std::string& key, c
   return mine ? *mine : std::vector<Action*>{};
 }
 
+namespace {
+Action* first_keyed(KeyedActions& k, const Resource* rsc, const std::string& key,
+                    const Node* node) {
+  if (!node) return k.all.empty() ? nullptr : k.all.front();
+  if (!k.nodeless.empty()) return find_actions(rsc, key, node).front();
+  auto* mine = k.on(node->index, false);
+  return (mine && !mine->empty()) ? mine->front() : nullptr;
+}
+}  // namespace
+
 // find_actions(...).front() without building the list.
 Action* find_first_keyed(const Resource* rsc, const std::string& key, const Node* node) {
   auto it = rsc->actions_by_key.find(key);
@@ -460,9 +470,12 @@ std::vector<Action*> rsc_actions(const Resource* rsc, const Node* node, const st
 Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
                       const std::string& task, Node* node, bool optional, bool save) {
   Action* a = nullptr;
+  // One lookup of the key serves both the search and the creation.
+  KeyedActions* keyed = nullptr;
   if (save) {
     if (rsc) {
-      a = find_first_keyed(rsc, key, node);
+      keyed = &rsc->actions_by_key.try_emplace(key).first->second;
+      a = first_keyed(*keyed, rsc, key, node);
     } else {
       auto it = ws.singletons.find(key);
       if (it != ws.singletons.end() && (!node || it->second->node == node)) a = it->second;
@@ -488,13 +501,22 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
       // The outcome depends only on the resource and key (fencing devices
       // also read node-specific parameters), so it is computed once.
       bool cacheable = rsc->cls != "stonith";
-      auto cached = cacheable ? rsc->op_templates.find(key) : rsc->op_templates.end();
-      if (cached != rsc->op_templates.end() && cached->second->task == task) {
-        a->op = cached->second->op;
-        a->meta = cached->second->meta;
-        a->on_fail = cached->second->on_fail;
-        a->fail_role = cached->second->fail_role;
-        a->needs = static_cast<Needs>(cached->second->needs);
+      const OpTemplate* cached = nullptr;
+      if (cacheable && keyed && keyed->tmpl) {
+        cached = keyed->tmpl.get();
+      } else if (cacheable) {
+        auto it = rsc->op_templates.find(key);
+        if (it != rsc->op_templates.end()) {
+          cached = it->second.get();
+          if (keyed) keyed->tmpl = it->second;
+        }
+      }
+      if (cached && cached->task == task) {
+        a->op = cached->op;
+        a->meta = cached->meta;
+        a->on_fail = cached->on_fail;
+        a->fail_role = cached->fail_role;
+        a->needs = static_cast<Needs>(cached->needs);
       } else {
         a->op = find_op_config(rsc, key, true);
         unpack_operation(ws, a);
@@ -506,6 +528,7 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
           t->fail_role = a->fail_role;
           t->needs = static_cast<int>(a->needs);
           t->task = task;
+          if (keyed) keyed->tmpl = t;
           rsc->op_templates.emplace(key, std::move(t));
         }
       }
@@ -516,14 +539,18 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
       if (rsc) {
         // Newest first, like Pacemaker's prepend.
         rsc->actions.push_back(a);
-        auto& keyed = rsc->actions_by_key[key];
-        keyed.all.push_back(a);
+        keyed->all.push_back(a);
         if (node) {
-          keyed.on(node->index, true)->push_back(a);
+          keyed->on(node->index, true)->push_back(a);
         } else {
-          keyed.nodeless.push_back(a);
+          keyed->nodeless.push_back(a);
         }
-        rsc->actions_by_task[task].push_back(a);
+        if (!keyed->task_list || *keyed->task_list_name != task) {
+          auto it = rsc->actions_by_task.try_emplace(task).first;
+          keyed->task_list_name = &it->first;
+          keyed->task_list = &it->second;
+        }
+        keyed->task_list->push_back(a);
       } else {
         ws.singletons[key] = a;
       }

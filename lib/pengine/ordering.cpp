@@ -316,8 +316,8 @@ void update_action_for_orderings(WorkingSet& ws, Action* then) {
     if (then->required_runnable_before == 0) then->required_runnable_before = 1;
     then->clear(kActRunnable);
   }
-  auto befores = then->before.snapshot();  // prepended links are not visited, as in Pacemaker
-  for (ActionLink* link : befores) {
+  // Links prepended meanwhile are not visited, as in Pacemaker.
+  for (ActionLink* link : then->before) {
     ActionLink& other = *link;
     Action* first = other.action;
     Node* then_node = then->node;
@@ -350,8 +350,7 @@ void update_action_for_orderings(WorkingSet& ws, Action* then) {
       other.type = kOrderNone;
     }
     if (changed & kUpdatedFirst) {
-      auto afters = first->after.snapshot();
-      for (ActionLink* a : afters) update_action_for_orderings(ws, a->action);
+      for (ActionLink* a : first->after) update_action_for_orderings(ws, a->action);
       update_action_for_orderings(ws, first);
     }
   }
@@ -366,8 +365,7 @@ void update_action_for_orderings(WorkingSet& ws, Action* then) {
     if ((last_flags & kActRunnable) && !then->is(kActRunnable))
       block_colocation_dependents(ws, then);
     update_action_for_orderings(ws, then);
-    auto afters = then->after.snapshot();
-    for (ActionLink* a : afters) update_action_for_orderings(ws, a->action);
+    for (ActionLink* a : then->after) update_action_for_orderings(ws, a->action);
   }
 }
 
