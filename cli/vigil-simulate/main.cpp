@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/asio/io_context.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include "options.hpp"
 #include "vigil/cib/cib.hpp"
 #include "vigil/cib/validate.hpp"
+#include "vigil/cibclient/client.hpp"
 #include "vigil/common/time.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/pengine/graph.hpp"
@@ -149,6 +151,21 @@ int profile(const simulate::Options& opt) {
   return kExitOk;
 }
 
+// The whole CIB from the local vigil-cib (VIGIL_RUN_DIR/cib.sock).
+Result<xml::DocPtr> query_live_cib() {
+  boost::asio::io_context io;
+  cibclient::CibClient client(io);
+  client.set_client_name("vigil-simulate");
+  const std::string path = cibclient::default_socket_path();
+  if (auto st = client.connect(path); !st) {
+    return Error(ErrorCode::kIo, "cannot reach vigil-cib at " + path + ": " + st.error().message() +
+                                     " (is the cluster running on this node?)");
+  }
+  auto reply = client.query_sync("");
+  if (!reply) return reply.error();
+  return xml::parse_string(reply->xml, "the CIB from vigil-cib");
+}
+
 // A large CIB makes the scheduler allocate hundreds of megabytes in small
 // pieces, and with 4 KiB pages every new page costs a fault: a quarter of the
 // run at 64 nodes / 4000 resources. glibc backs its heap with transparent huge
@@ -202,10 +219,7 @@ int main(int argc, char** argv) {
   StageTimer timer;
   // --- input
   xml::DocPtr doc;
-  if (opt.live) {
-    return fail(kExitNoInput,
-                "CIB query failed: no live CIB (vigil-cib is not running on this host)");
-  } else if (opt.xml_pipe) {
+  if (opt.xml_pipe) {
     std::stringstream ss;
     ss << std::cin.rdbuf();
     auto d = xml::parse_string(ss.str(), "stdin");
@@ -225,7 +239,11 @@ int main(int argc, char** argv) {
     if (!d) return fail(kExitDataErr, d.error().message());
     doc = std::move(d).value();
   } else {
-    return fail(kExitNoInput, "no input: use -x FILE, -p (stdin) or -L (live CIB)");
+    // -L, or no input at all (crm_simulate's default too): the CIB of the
+    // cluster this node runs, from vigil-cib. Nothing is written back.
+    auto live = query_live_cib();
+    if (!live) return fail(kExitNoInput, "CIB query failed: " + live.error().message());
+    doc = std::move(live).value();
   }
   timer.mark("parse");
   if (auto st = cib::validate_cib(doc.get()); !st) {

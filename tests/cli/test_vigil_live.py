@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """vigil (pcs syntax) against a running vigil-cib, without -f.
 
-  test_vigil_live.py --vigil build/cli/vigil --cib build/daemons/vigil-cib [unittest options]
+  test_vigil_live.py --vigil build/cli/vigil --cib build/daemons/vigil-cib
+                     [--simulate build/cli/vigil-simulate] [unittest options]
 
 Starts `vigil-cib --standalone` (one node, no Corosync) in a temporary run and
 state directory, points vigil at it with VIGIL_RUN_DIR, and checks:
@@ -11,7 +12,9 @@ state directory, points vigil at it with VIGIL_RUN_DIR, and checks:
   - `vigil status` prints what crm_mon prints for the same CIB (when crm_mon
     is installed), apart from the "Last updated" time;
   - refused commands change nothing; a daemon that goes away gives a clear
-    error.
+    error;
+  - `vigil-simulate -L` (and with no input at all) schedules the live CIB
+    exactly as `-x` does a saved copy of it.
 The daemon is stopped by pid at the end. Python 3 standard library only.
 """
 
@@ -31,6 +34,7 @@ import test_vigil  # noqa: E402  (shares the textbook commands and comparisons)
 
 VIGIL = None
 CIB = None
+SIMULATE = None
 CRM_MON = shutil.which("crm_mon") or (
     "/usr/sbin/crm_mon" if os.access("/usr/sbin/crm_mon", os.X_OK) else None)
 TIMEOUT = 60
@@ -165,6 +169,36 @@ class LiveTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("cannot reach vigil-cib", r.stderr)
 
+    def test_simulate_reads_the_live_cib(self):
+        if not SIMULATE:
+            self.skipTest("no --simulate given")
+        if not test_vigil.OCF_AGENTS:
+            self.skipTest("resource-agents (IPaddr2, apache) not installed")
+        for args in test_vigil.TEXTBOOK:
+            self.assertEqual(self.vigil(args).returncode, 0, args)
+        path = self.save_cib("simulate.xml")
+        live = subprocess.run([SIMULATE, "-L", "-s"], capture_output=True, text=True,
+                              timeout=TIMEOUT, env=self.env)
+        self.assertEqual(live.returncode, 0, live.stderr)
+        from_file = subprocess.run([SIMULATE, "-x", path, "-s"], capture_output=True, text=True,
+                                   timeout=TIMEOUT, env=self.env)
+        self.assertEqual(from_file.returncode, 0, from_file.stderr)
+        self.assertIn("Web\t(ocf:heartbeat:apache)", live.stdout)
+        self.assertEqual(live.stdout, from_file.stdout)
+        # Without any input it reads the live CIB too; nothing is written back.
+        default = subprocess.run([SIMULATE, "-s"], capture_output=True, text=True,
+                                 timeout=TIMEOUT, env=self.env)
+        self.assertEqual(default.stdout, live.stdout)
+        self.assertEqual(ET.fromstring(self.cib_xml()).get("epoch"),
+                         ET.parse(path).getroot().get("epoch"))
+        # A daemon that is gone: crm_simulate's "CIB query failed" and exit 66.
+        self.daemon.send_signal(signal.SIGTERM)
+        self.assertEqual(self.daemon.wait(timeout=10), 0, self.daemon_log())
+        gone = subprocess.run([SIMULATE, "-L", "-s"], capture_output=True, text=True,
+                              timeout=TIMEOUT, env=self.env)
+        self.assertEqual(gone.returncode, 66)
+        self.assertIn("CIB query failed: cannot reach vigil-cib", gone.stderr)
+
     def test_data_survives_restart(self):
         r = self.vigil(["property", "set", "stonith-enabled=false"])
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -188,12 +222,14 @@ class LiveTest(unittest.TestCase):
 
 
 def main():
-    global VIGIL, CIB
+    global VIGIL, CIB, SIMULATE
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--vigil", required=True)
     parser.add_argument("--cib", required=True)
+    parser.add_argument("--simulate")
     args, rest = parser.parse_known_args()
     VIGIL, CIB = os.path.abspath(args.vigil), os.path.abspath(args.cib)
+    SIMULATE = os.path.abspath(args.simulate) if args.simulate else None
     unittest.main(argv=[sys.argv[0]] + rest)
 
 
