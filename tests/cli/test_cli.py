@@ -147,7 +147,12 @@ class BadInput(SimulatorCase):
                            "no-such-cib.xml")
 
     def test_no_input(self):
-        self.assertRefused(["-S"], EX_NOINPUT, "-x")
+        # Without an input option the live CIB is read (as crm_simulate
+        # does); here no vigil-cib listens in the run directory.
+        self.env["VIGIL_RUN_DIR"] = self.tmp
+        for args in (["-S"], ["-L", "-S"]):
+            self.assertRefused(args, EX_NOINPUT, "CIB query failed",
+                               os.path.join(self.tmp, "cib.sock"))
 
     def test_unknown_element(self):
         f = self.write("unknown-element.xml",
