@@ -30,7 +30,6 @@ using namespace vigil;
 namespace {
 
 constexpr int kExitGeneric = 1;
-constexpr int kExitUsage = 2;
 constexpr int kExitUnavailable = 69;
 constexpr int kExitConfig = 78;
 // Status-only changes are written at most this long after they happen.
@@ -111,35 +110,18 @@ class Writer {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto parsed = supervisor::parse_daemon_options(argc, argv, {"--node-name"});
-  if (!parsed) {
-    std::fprintf(stderr, "vigil-cib: %s\n", parsed.error().message().c_str());
-    usage(stderr);
-    return kExitUsage;
-  }
+  const supervisor::DaemonIdentity self{
+      "vigil-cib", "vigil-cib 0.1.0 (pacemaker-based 2.1.5 compatible)", usage};
+  auto parsed = supervisor::parse_daemon_options(argc, argv, {{"--standalone"}, {"--node-name"}});
+  if (auto rc = supervisor::exit_before_start(parsed, self)) return *rc;
   const auto& opts = *parsed;
-  if (opts.help) {
-    usage(stdout);
-    return 0;
-  }
-  if (opts.version) {
-    std::printf("vigil-cib 0.1.0 (pacemaker-based 2.1.5 compatible)\n");
-    return 0;
-  }
   bool standalone = false;
   std::string node_name;
-  for (std::size_t i = 0; i < opts.rest.size(); ++i) {
-    const std::string& a = opts.rest[i];
-    if (a == "--standalone") {
+  for (const auto& [name, value] : opts.own) {
+    if (name == "--standalone") {
       standalone = true;
-    } else if (a == "--node-name" && i + 1 < opts.rest.size()) {
-      node_name = opts.rest[++i];
-    } else if (a.rfind("--node-name=", 0) == 0) {
-      node_name = a.substr(12);
     } else {
-      std::fprintf(stderr, "vigil-cib: unknown option '%s'\n", a.c_str());
-      usage(stderr);
-      return kExitUsage;
+      node_name = value;
     }
   }
 

@@ -35,7 +35,6 @@ using namespace vigil;
 namespace {
 
 constexpr int kExitGeneric = 1;
-constexpr int kExitUsage = 2;
 constexpr int kExitUnavailable = 69;
 
 void usage(std::FILE* out) {
@@ -98,51 +97,26 @@ std::optional<Duration> interval_option(const std::string& text) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto parsed =
-      supervisor::parse_daemon_options(argc, argv, {"--shutdown-escalation", "--recheck-interval"});
-  if (!parsed) {
-    std::fprintf(stderr, "vigil-crmd: %s\n", parsed.error().message().c_str());
-    usage(stderr);
-    return kExitUsage;
-  }
+  const supervisor::DaemonIdentity self{
+      "vigil-crmd", "vigil-crmd 0.1.0 (pacemaker-controld 2.1.5 compatible)", usage};
+  auto parsed = supervisor::parse_daemon_options(
+      argc, argv,
+      {{}, {"--shutdown-escalation", "--recheck-interval", "--respawn-grace", "--dc-deadtime"}});
+  if (auto rc = supervisor::exit_before_start(parsed, self)) return *rc;
   const auto& opts = *parsed;
-  if (opts.help) {
-    usage(stdout);
-    return 0;
-  }
-  if (opts.version) {
-    std::printf("vigil-crmd 0.1.0 (pacemaker-controld 2.1.5 compatible)\n");
-    return 0;
-  }
   controller::ControllerOptions co;
-  for (std::size_t i = 0; i < opts.rest.size(); ++i) {
-    std::string a = opts.rest[i];
-    std::string value;
-    if (auto eq = a.find('='); eq != std::string::npos) {
-      value = a.substr(eq + 1);
-      a = a.substr(0, eq);
-    } else if (i + 1 < opts.rest.size()) {
-      value = opts.rest[i + 1];
-    }
-    if (a != "--shutdown-escalation" && a != "--recheck-interval" && a != "--respawn-grace" &&
-        a != "--dc-deadtime") {
-      std::fprintf(stderr, "vigil-crmd: unknown option '%s'\n", opts.rest[i].c_str());
-      usage(stderr);
-      return kExitUsage;
-    }
-    if (opts.rest[i].find('=') == std::string::npos) ++i;
+  for (const auto& [name, value] : opts.own) {
     auto d = interval_option(value);
-    if (!d && (a == "--respawn-grace") && value == "0") d = Duration(0);
+    if (!d && name == "--respawn-grace" && value == "0") d = Duration(0);
     if (!d) {
-      std::fprintf(stderr, "vigil-crmd: %s needs an interval (30s, 20min, ...), not '%s'\n",
-                   a.c_str(), value.c_str());
-      return kExitUsage;
+      return supervisor::usage_error(
+          self, name + " needs an interval (30s, 20min, ...), not '" + value + "'");
     }
-    if (a == "--shutdown-escalation") {
+    if (name == "--shutdown-escalation") {
       co.shutdown_escalation = *d;
-    } else if (a == "--recheck-interval") {
+    } else if (name == "--recheck-interval") {
       co.recheck_interval = *d;
-    } else if (a == "--respawn-grace") {
+    } else if (name == "--respawn-grace") {
       co.respawn_grace = *d;
     } else {
       co.dc_deadtime = *d;

@@ -23,7 +23,6 @@ using namespace vigil;
 
 namespace {
 
-constexpr int kExitUsage = 2;
 constexpr int kExitGeneric = 1;
 
 void usage(std::FILE* out) {
@@ -39,39 +38,22 @@ void usage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto parsed = supervisor::parse_daemon_options(argc, argv, {"--ocf-root", "--shutdown-timeout"});
-  if (!parsed) {
-    std::fprintf(stderr, "vigil-lrmd: %s\n", parsed.error().message().c_str());
-    usage(stderr);
-    return kExitUsage;
-  }
+  const supervisor::DaemonIdentity self{
+      "vigil-lrmd", "vigil-lrmd 0.1.0 (pacemaker-execd 2.1.5 compatible)", usage};
+  auto parsed =
+      supervisor::parse_daemon_options(argc, argv, {{}, {"--ocf-root", "--shutdown-timeout"}});
+  if (auto rc = supervisor::exit_before_start(parsed, self)) return *rc;
   const auto& opts = *parsed;
-  if (opts.help) {
-    usage(stdout);
-    return 0;
-  }
-  if (opts.version) {
-    std::printf("vigil-lrmd 0.1.0 (pacemaker-execd 2.1.5 compatible)\n");
-    return 0;
-  }
   exec::ExecutorOptions eo;
   Duration shutdown_bound{30'000};
-  for (std::size_t i = 0; i < opts.rest.size(); ++i) {
-    const std::string& a = opts.rest[i];
-    const auto eq = a.find('=');
-    const std::string name = a.substr(0, eq);
-    const std::string value = eq != std::string::npos    ? a.substr(eq + 1)
-                              : i + 1 < opts.rest.size() ? opts.rest[++i]
-                                                         : std::string();
-    if (name == "--ocf-root" && !value.empty()) {
+  for (const auto& [name, value] : opts.own) {
+    if (name == "--ocf-root") {
       eo.paths.ocf_root = value;
-    } else if (name == "--shutdown-timeout" && !value.empty() &&
-               value.find_first_not_of("0123456789") == std::string::npos && value.size() < 7) {
+    } else if (value.find_first_not_of("0123456789") == std::string::npos && value.size() < 7) {
       shutdown_bound = Duration(std::stol(value) * 1000);
     } else {
-      std::fprintf(stderr, "vigil-lrmd: unknown option '%s'\n", a.c_str());
-      usage(stderr);
-      return kExitUsage;
+      return supervisor::usage_error(self,
+                                     name + " needs a number of seconds, not '" + value + "'");
     }
   }
 

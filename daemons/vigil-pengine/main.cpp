@@ -20,7 +20,6 @@ using namespace vigil;
 
 namespace {
 
-constexpr int kExitUsage = 2;
 constexpr int kExitGeneric = 1;
 
 void usage(std::FILE* out) {
@@ -34,26 +33,11 @@ void usage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const supervisor::DaemonIdentity self{
+      "vigil-pengine", "vigil-pengine 0.1.0 (pacemaker-schedulerd 2.1.5 compatible)", usage};
   auto parsed = supervisor::parse_daemon_options(argc, argv);
-  if (!parsed) {
-    std::fprintf(stderr, "vigil-pengine: %s\n", parsed.error().message().c_str());
-    usage(stderr);
-    return kExitUsage;
-  }
+  if (auto rc = supervisor::exit_before_start(parsed, self)) return *rc;
   const auto& opts = *parsed;
-  if (opts.help) {
-    usage(stdout);
-    return 0;
-  }
-  if (opts.version) {
-    std::printf("vigil-pengine 0.1.0 (pacemaker-schedulerd 2.1.5 compatible)\n");
-    return 0;
-  }
-  if (!opts.rest.empty()) {
-    std::fprintf(stderr, "vigil-pengine: unknown option '%s'\n", opts.rest.front().c_str());
-    usage(stderr);
-    return kExitUsage;
-  }
 
   xml::init();
   supervisor::init_daemon_process("vigil-pengine", opts);

@@ -24,7 +24,6 @@ using namespace vigil;
 namespace {
 
 constexpr int kExitGeneric = 1;
-constexpr int kExitUsage = 2;
 constexpr int kExitConfig = 78;
 
 void usage(std::FILE* out) {
@@ -63,35 +62,18 @@ void write_status(const std::string& path, const std::string& text) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto parsed = supervisor::parse_daemon_options(argc, argv, {"--daemon-dir"});
-  if (!parsed) {
-    std::fprintf(stderr, "vigild: %s\n", parsed.error().message().c_str());
-    usage(stderr);
-    return kExitUsage;
-  }
+  const supervisor::DaemonIdentity self{"vigild", "vigild 0.1.0 (pacemakerd 2.1.5 compatible)",
+                                        usage};
+  auto parsed = supervisor::parse_daemon_options(argc, argv, {{"--standalone"}, {"--daemon-dir"}});
+  if (auto rc = supervisor::exit_before_start(parsed, self)) return *rc;
   const auto& opts = *parsed;
-  if (opts.help) {
-    usage(stdout);
-    return 0;
-  }
-  if (opts.version) {
-    std::printf("vigild 0.1.0 (pacemakerd 2.1.5 compatible)\n");
-    return 0;
-  }
   std::string daemon_dir;
   bool standalone = false;
-  for (std::size_t i = 0; i < opts.rest.size(); ++i) {
-    const std::string& a = opts.rest[i];
-    if (a == "--daemon-dir" && i + 1 < opts.rest.size()) {
-      daemon_dir = opts.rest[++i];
-    } else if (a.rfind("--daemon-dir=", 0) == 0 && a.size() > 13) {
-      daemon_dir = a.substr(13);
-    } else if (a == "--standalone") {
+  for (const auto& [name, value] : opts.own) {
+    if (name == "--standalone") {
       standalone = true;
     } else {
-      std::fprintf(stderr, "vigild: unknown option '%s'\n", a.c_str());
-      usage(stderr);
-      return kExitUsage;
+      daemon_dir = value;
     }
   }
 

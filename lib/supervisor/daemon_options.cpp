@@ -23,7 +23,7 @@ Error usage(std::string message) {
 }  // namespace
 
 Result<DaemonOptions> parse_daemon_options(int argc, const char* const* argv,
-                                           const std::vector<std::string>& with_value) {
+                                           const OwnOptions& own) {
   DaemonOptions o;
   if (const char* v = std::getenv("VIGIL_RUN_DIR"); v && *v) o.run_dir = v;
   if (const char* v = std::getenv("VIGIL_STATE_DIR"); v && *v) o.state_dir = v;
@@ -68,14 +68,46 @@ Result<DaemonOptions> parse_daemon_options(int argc, const char* const* argv,
       continue;
     }
     if (arg.rfind("-", 0) != 0) return usage("unexpected argument '" + arg + "'");
-    o.rest.push_back(arg);
-    if (eq == std::string::npos &&
-        std::find(with_value.begin(), with_value.end(), name) != with_value.end()) {
-      if (i + 1 >= argc) return usage("option " + name + " needs a value");
-      o.rest.push_back(argv[++i]);
+    auto listed = [&name](const std::vector<std::string>& names) {
+      return std::find(names.begin(), names.end(), name) != names.end();
+    };
+    if (listed(own.flags)) {
+      if (eq != std::string::npos) return usage("option " + name + " takes no value");
+      o.own.emplace_back(name, "");
+    } else if (listed(own.with_value)) {
+      std::string value;
+      if (eq != std::string::npos) {
+        value = arg.substr(eq + 1);
+      } else if (i + 1 < argc) {
+        value = argv[++i];
+      }
+      if (value.empty()) return usage("option " + name + " needs a value");
+      o.own.emplace_back(name, std::move(value));
+    } else {
+      return usage("unknown option '" + arg + "'");
     }
   }
   return o;
+}
+
+std::optional<int> exit_before_start(const Result<DaemonOptions>& parsed,
+                                     const DaemonIdentity& who) {
+  if (!parsed) return usage_error(who, parsed.error().message());
+  if (parsed->help) {
+    who.usage(stdout);
+    return 0;
+  }
+  if (parsed->version) {
+    std::printf("%s\n", who.version);
+    return 0;
+  }
+  return std::nullopt;
+}
+
+int usage_error(const DaemonIdentity& who, const std::string& message) {
+  std::fprintf(stderr, "%s: %s\n", who.name, message.c_str());
+  who.usage(stderr);
+  return 2;
 }
 
 std::vector<std::string> to_arguments(const DaemonOptions& options) {

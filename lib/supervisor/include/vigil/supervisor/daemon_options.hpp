@@ -6,7 +6,10 @@
 // hands these same options down to the daemons it starts.
 #pragma once
 
+#include <cstdio>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "vigil/common/result.hpp"
@@ -22,18 +25,39 @@ struct DaemonOptions {
   std::string log_level = "info";
   bool help = false;
   bool version = false;
-  // Options the caller must handle itself, in order, each as given
-  // ("--standalone", "--daemon-dir=/x" or "--daemon-dir", "/x").
-  std::vector<std::string> rest;
+  // The daemon's own options in command-line order: name and value (empty
+  // for a flag), from "--name=value" or "--name value".
+  std::vector<std::pair<std::string, std::string>> own;
 };
 
-// Environment first, then the command line. `with_value` names the
-// daemon-specific options that take a value ("--daemon-dir"): their value
-// is kept in `rest` after them. Anything else that starts with "-" and is
-// not known goes to `rest` alone. Errors (kInvalidInput) are usage errors:
-// a missing value, a positional argument.
+// The options a daemon takes beside the shared ones.
+struct OwnOptions {
+  std::vector<std::string> flags;       // alone: "--standalone"
+  std::vector<std::string> with_value;  // with a non-empty value: "--daemon-dir"
+};
+
+// Environment first, then the command line. Errors (kInvalidInput) are
+// usage errors: an unknown option, a missing or empty value, a value given
+// to a flag, a positional argument.
 Result<DaemonOptions> parse_daemon_options(int argc, const char* const* argv,
-                                           const std::vector<std::string>& with_value = {});
+                                           const OwnOptions& own = {});
+
+// Who a daemon is, for its command line's answers.
+struct DaemonIdentity {
+  const char* name;              // "vigil-lrmd"
+  const char* version;           // the --version line
+  void (*usage)(std::FILE* to);  // its --help text
+};
+
+// What every daemon's main does with its command line before anything else:
+// a usage error is printed with the usage on stderr (exit 2), --help and
+// --version print and exit 0. Returns the exit code, or nothing to go on.
+std::optional<int> exit_before_start(const Result<DaemonOptions>& parsed,
+                                     const DaemonIdentity& who);
+
+// A usage error found later (a bad value): printed as exit_before_start
+// does; returns the exit code.
+int usage_error(const DaemonIdentity& who, const std::string& message);
 
 // "--run-dir=X --state-dir=Y [--log-file=Z] --log-level=L": what vigild
 // passes down to its children.
