@@ -5,6 +5,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlsave.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 
@@ -43,19 +44,22 @@ Result<DocPtr> finish(xmlParserCtxtPtr ctxt, xmlDoc* doc, ErrorCollector& errors
 
 }  // namespace
 
-void append_escaped(std::string& out, std::string_view s, bool apostrophe) {
-  bool plain = true;
-  for (char c : s) {
-    if (c == '&' || c == '<' || c == '>' || c == '"' || (apostrophe && c == '\'')) {
-      plain = false;
-      break;
-    }
-  }
-  if (plain) {
+void append_escaped(std::string& out, std::string_view s, unsigned extra) {
+  const bool apostrophe = (extra & kEscapeApostrophe) != 0;
+  const bool whitespace = (extra & kEscapeWhitespace) != 0;
+  auto special = [&](char c) {
+    return c == '&' || c == '<' || c == '>' || c == '"' || (apostrophe && c == '\'') ||
+           (whitespace && (c == '\n' || c == '\r' || c == '\t'));
+  };
+  if (std::none_of(s.begin(), s.end(), special)) {
     out.append(s.data(), s.size());  // the common case: nothing to escape
     return;
   }
   for (char c : s) {
+    if (!special(c)) {
+      out += c;
+      continue;
+    }
     switch (c) {
       case '&':
         out += "&amp;";
@@ -70,21 +74,24 @@ void append_escaped(std::string& out, std::string_view s, bool apostrophe) {
         out += "&quot;";
         break;
       case '\'':
-        if (apostrophe) {
-          out += "&apos;";
-        } else {
-          out += c;
-        }
+        out += "&apos;";
         break;
-      default:
-        out += c;
+      case '\n':
+        out += "&#10;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
+      default:  // '\t'
+        out += "&#9;";
+        break;
     }
   }
 }
 
-std::string escaped(std::string_view s, bool apostrophe) {
+std::string escaped(std::string_view s, unsigned extra) {
   std::string out;
-  append_escaped(out, s, apostrophe);
+  append_escaped(out, s, extra);
   return out;
 }
 

@@ -8,7 +8,10 @@ namespace xml = vigil::xml;
 TEST_CASE("attribute escaping matches libxml2's and can cover single quotes") {
   CHECK(xml::escaped("plain") == "plain");
   CHECK(xml::escaped(R"(a&b<c>d"e'f)") == "a&amp;b&lt;c&gt;d&quot;e'f");
-  CHECK(xml::escaped(R"(a&b<c>d"e'f)", true) == "a&amp;b&lt;c&gt;d&quot;e&apos;f");
+  CHECK(xml::escaped(R"(a&b<c>d"e'f)", xml::kEscapeApostrophe) ==
+        "a&amp;b&lt;c&gt;d&quot;e&apos;f");
+  CHECK(xml::escaped("a\tb\nc\rd'", xml::kEscapeWhitespace) == "a&#9;b&#10;c&#13;d'");
+  CHECK(xml::escaped("a\tb\n") == "a\tb\n");
   std::string out = "x=";
   xml::append_escaped(out, "1<2");
   CHECK(out == "x=1&lt;2");

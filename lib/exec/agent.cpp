@@ -285,7 +285,7 @@ bool exit_status_lost(const ProcessExit& exit) {
 }
 
 std::string xml_escape(std::string_view text) {
-  return xml::escaped(text, true);
+  return xml::escaped(text, xml::kEscapeApostrophe);
 }
 
 std::string first_line(std::string_view text) {

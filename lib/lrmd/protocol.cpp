@@ -20,33 +20,7 @@ std::string xml_safe(std::string_view s);
 // Attribute values keep their tabs and line breaks (as character
 // references: a parser would normalise them to spaces otherwise).
 void append_attr_escaped(std::string& out, std::string_view value) {
-  for (char c : xml_safe(value)) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\n':
-        out += "&#10;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      case '\t':
-        out += "&#9;";
-        break;
-      default:
-        out += c;
-    }
-  }
+  xml::append_escaped(out, xml_safe(value), xml::kEscapeWhitespace);
 }
 
 // <name a="v" ...

@@ -46,11 +46,20 @@ xmlNode* first_child(const xmlNode* n, const char* name);
 std::string to_string(const xmlNode* n, bool pretty = true);
 std::string to_string(const xmlDoc* d, bool pretty = true);
 
-// Appends `s` escaped for an XML attribute value (& < > "), and ' too when
-// `apostrophe` (for single-quoted attributes). Graph XML leaves ' as is, as
-// libxml2 does, so Pacemaker's output is matched byte for byte.
-void append_escaped(std::string& out, std::string_view s, bool apostrophe = false);
-std::string escaped(std::string_view s, bool apostrophe = false);
+// What append_escaped escapes beyond & < > ".
+enum EscapeExtra : unsigned {
+  kEscapeNone = 0,
+  kEscapeApostrophe = 1u << 0,  // for single-quoted attributes
+  // Tab, line feed and carriage return as character references, so that an
+  // attribute value keeps them (a parser normalises them to spaces).
+  kEscapeWhitespace = 1u << 1,
+};
+
+// Appends `s` escaped for an XML attribute value (& < > ", plus `extra`).
+// Graph XML leaves ' as is, as libxml2 does, so Pacemaker's output is
+// matched byte for byte.
+void append_escaped(std::string& out, std::string_view s, unsigned extra = kEscapeNone);
+std::string escaped(std::string_view s, unsigned extra = kEscapeNone);
 
 // Calls xmlInitParser() once; safe to call from every main.
 void init();
