@@ -22,5 +22,7 @@ Status check_ids(const xmlNode* configuration);
 
 // Checks the status section's records (status_check.cpp).
 Status check_status(const xmlNode* status);
+// One child of <status> (a node_state, tickets, ...), as check_status does.
+Status check_status_entry(const xmlNode* entry);
 
 }  // namespace vigil::cib::detail

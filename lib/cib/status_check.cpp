@@ -63,24 +63,29 @@ Status check_lrm(const xmlNode* lrm) {
 
 Status check_status(const xmlNode* status) {
   for (const xmlNode* c : xml::children(status)) {
-    if (xml::is(c, "node_state")) {
-      for (const xmlNode* part : xml::children(c)) {
-        if (xml::is(part, "lrm")) {
-          if (auto st = check_lrm(part); !st) return st;
-        } else if (xml::is(part, "transient_attributes")) {
-          for (const xmlNode* set : xml::children(part)) {
-            if (!(xml::is(set, "instance_attributes") || xml::is(set, "utilization"))) {
-              return bad("unexpected element in transient_attributes", set);
-            }
-            if (auto st = check_nvset(set); !st) return st;
+    if (auto st = check_status_entry(c); !st) return st;
+  }
+  return ok_status();
+}
+
+Status check_status_entry(const xmlNode* c) {
+  if (xml::is(c, "node_state")) {
+    for (const xmlNode* part : xml::children(c)) {
+      if (xml::is(part, "lrm")) {
+        if (auto st = check_lrm(part); !st) return st;
+      } else if (xml::is(part, "transient_attributes")) {
+        for (const xmlNode* set : xml::children(part)) {
+          if (!(xml::is(set, "instance_attributes") || xml::is(set, "utilization"))) {
+            return bad("unexpected element in transient_attributes", set);
           }
+          if (auto st = check_nvset(set); !st) return st;
         }
       }
-    } else if (xml::is(c, "tickets")) {
-      for (const xmlNode* t : xml::children(c)) {
-        if (!xml::is(t, "ticket_state")) return bad("unexpected element in tickets", t);
-        if (!xml::has_attr(t, "id")) return bad("ticket_state without an id", t);
-      }
+    }
+  } else if (xml::is(c, "tickets")) {
+    for (const xmlNode* t : xml::children(c)) {
+      if (!xml::is(t, "ticket_state")) return bad("unexpected element in tickets", t);
+      if (!xml::has_attr(t, "id")) return bad("ticket_state without an id", t);
     }
   }
   return ok_status();

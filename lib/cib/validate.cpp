@@ -4,6 +4,7 @@
 #include <libxml/relaxng.h>
 #include <libxml/xmlerror.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdarg>
 #include <cstdio>
@@ -262,6 +263,34 @@ Status validate_cib(xmlDoc* doc) {
   // The schema guarantees a configuration element under a cib root.
   const xmlNode* configuration = xml::first_child(root, "configuration");
   return configuration ? detail::check_ids(configuration) : ok_status();
+}
+
+Status validate_status_change(xmlDoc* doc, const std::vector<const xmlNode*>& touched) {
+  const xmlNode* root = doc ? xmlDocGetRootElement(doc) : nullptr;
+  if (root == nullptr) return Error(ErrorCode::kInvalidInput, "document has no root element");
+  auto validate_with = xml::attr(root, "validate-with");
+  auto family =
+      schema_family(validate_with ? std::optional<std::string_view>(*validate_with) : std::nullopt);
+  if (!family) return Error(family.error().code(), describe(family.error().message(), root));
+  if (*family == SchemaFamily::kNone) return ok_status();
+  const xmlNode* status = xml::first_child(root, "status");
+  if (status == nullptr) return ok_status();
+  // Each touched element's entry: the child of <status> it lies in.
+  std::vector<const xmlNode*> entries;
+  for (const xmlNode* n : touched) {
+    const xmlNode* entry = n;
+    while (entry != nullptr && entry->parent != status) {
+      if (entry == status || entry == root) break;
+      entry = entry->parent;
+    }
+    if (entry == nullptr || entry == root) return validate_cib(doc);  // not in status after all
+    if (entry == status) return detail::check_status(status);
+    if (std::find(entries.begin(), entries.end(), entry) == entries.end()) entries.push_back(entry);
+  }
+  for (const xmlNode* e : entries) {
+    if (auto st = detail::check_status_entry(e); !st) return st;
+  }
+  return ok_status();
 }
 
 }  // namespace vigil::cib

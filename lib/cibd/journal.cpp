@@ -64,6 +64,19 @@ void Journal::snapshot(xmlNode* n) {
   entries_.push_back({Kind::kSnapshot, path_of(n), 0, xmlCopyNode(n, 1)});
 }
 
+void Journal::snapshot_attributes(xmlNode* n) {
+  if (inside_added(n)) return;
+  entries_.push_back({Kind::kAttributes, path_of(n), 0, xmlCopyNode(n, 2)});
+}
+
+std::vector<const xmlNode*> Journal::touched() const {
+  std::vector<const xmlNode*> out;
+  for (const Entry& e : entries_) {
+    if (const xmlNode* n = at(e.path)) out.push_back(n);
+  }
+  return out;
+}
+
 void Journal::added(xmlNode* n) {
   entries_.push_back({Kind::kAdded, path_of(n), 0, nullptr});
 }
@@ -100,6 +113,12 @@ void Journal::rollback() {
           xmlReplaceNode(n, e.other);
           xmlFreeNode(n);
           e.other = nullptr;
+        }
+        break;
+      case Kind::kAttributes:
+        if (n != nullptr) {
+          xmlFreePropList(n->properties);
+          n->properties = xmlCopyPropList(n, e.other->properties);
         }
         break;
       case Kind::kAdded:

@@ -22,12 +22,19 @@ class Journal {
   // `n` is about to change in place: keep a copy to put back (nothing when
   // `n` lies in a subtree this journal added: undo removes it whole).
   void snapshot(xmlNode* n);
+  // Only `n`'s attributes are about to change: keep a copy of them alone
+  // (a node_state with a thousand resources is not copied for one record).
+  void snapshot_attributes(xmlNode* n);
   // `n` was just linked into the document.
   void added(xmlNode* n);
   // Unlinks `n`, remembering where it was.
   void remove(xmlNode* n);
   // Puts `replacement` where `old` is.
   void replace(xmlNode* old, xmlNode* replacement);
+
+  // The elements changed so far (for a removal: the parent), for checks
+  // that need only look at what an update touched. Before commit.
+  std::vector<const xmlNode*> touched() const;
 
   // Keeps the changes (frees what undo would have needed).
   void commit();
@@ -40,12 +47,13 @@ class Journal {
   // undoing in reverse order restores the exact shape each path was taken
   // in, so paths stay valid where pointers would not.
   using Path = std::vector<std::size_t>;
-  enum class Kind { kSnapshot, kAdded, kRemoved, kReplaced };
+  enum class Kind { kSnapshot, kAttributes, kAdded, kRemoved, kReplaced };
   struct Entry {
     Kind kind;
     Path path;                 // the node (for kRemoved: its parent)
     std::size_t index = 0;     // kRemoved: its position under the parent
-    xmlNode* other = nullptr;  // snapshot copy, removed node, or replaced node
+    xmlNode* other = nullptr;  // snapshot copy (kAttributes: without children),
+                               // removed node, or replaced node
   };
   static Path path_of(const xmlNode* n);
   xmlNode* at(const Path& path) const;

@@ -58,6 +58,28 @@ TEST_CASE("rollback undoes every kind of change, last first, exactly") {
   CHECK(text(doc.get()) == before);
 }
 
+TEST_CASE("an attributes-only snapshot restores attributes exactly and keeps the children") {
+  auto doc = parse();
+  const std::string before = text(doc.get());
+  xmlNode* x2 = find(doc.get(), "2");
+  {
+    Journal j(doc.get());
+    j.snapshot_attributes(x2);
+    xmlSetProp(x2, BAD_CAST "id", BAD_CAST "22");
+    xmlSetProp(x2, BAD_CAST "extra", BAD_CAST "1");
+    xmlNode* added = xmlNewChild(x2, nullptr, BAD_CAST "z", nullptr);
+    j.added(added);
+    const auto touched = j.touched();
+    REQUIRE(touched.size() == 2);
+    CHECK(touched[0] == x2);
+    CHECK(touched[1] == added);
+    CHECK(text(doc.get()) != before);
+    j.rollback();
+  }
+  CHECK(text(doc.get()) == before);
+  CHECK(find(doc.get(), "3") != nullptr);  // the child was never copied or moved
+}
+
 TEST_CASE("a journal destroyed without commit rolls back; commit keeps") {
   auto doc = parse();
   const std::string before = text(doc.get());

@@ -271,20 +271,31 @@ std::string expand_increment(const xmlNode* target, const std::string& name,
 }
 
 // cibadmin --modify's merge: attributes set, children matched by tag + id
-// and merged, missing ones appended.
-void merge(xmlNode* target, const xmlNode* update, bool is_root) {
+// and merged, missing ones appended. With a journal, only what changes is
+// recorded: the attributes of an element whose attributes change, each
+// appended child (the root's attributes the journal keeps anyway).
+void merge(xmlNode* target, const xmlNode* update, bool is_root, Journal* j) {
+  std::vector<std::pair<std::string, std::string>> values;
+  bool differs = false;
   for (xmlAttr* a = update->properties; a != nullptr; a = a->next) {
-    const std::string name(reinterpret_cast<const char*>(a->name));
+    std::string name(reinterpret_cast<const char*>(a->name));
     if (is_root && (in(kVersionAttrs, name) || in(kVolatileRootAttrs, name))) continue;
-    const std::string value = xml::attr_or(update, name.c_str());
-    set_attr(target, name.c_str(), expand_increment(target, name, value));
+    std::string value = expand_increment(target, name, xml::attr_or(update, name.c_str()));
+    const auto current = xml::attr(target, name.c_str());
+    differs = differs || !current || *current != value;
+    values.emplace_back(std::move(name), std::move(value));
+  }
+  if (differs) {
+    if (j != nullptr && !is_root) j->snapshot_attributes(target);
+    for (const auto& [name, value] : values) set_attr(target, name.c_str(), value);
   }
   for (xmlNode* c = update->children; c != nullptr; c = c->next) {
     if (c->type != XML_ELEMENT_NODE) continue;
     if (xmlNode* match = find_child_entity(target, c)) {
-      merge(match, c, false);
+      merge(match, c, false, j);
     } else {
-      xmlAddChild(target, xmlDocCopyNode(c, target->doc, 1));
+      xmlNode* added = xmlAddChild(target, xmlDocCopyNode(c, target->doc, 1));
+      if (j != nullptr) j->added(added);
     }
   }
 }
@@ -456,8 +467,7 @@ static Status perform(xmlDoc* doc, const CibRequest& request, const CibVersion& 
         // cibadmin -C -o resources -X '<resources>...': merge into the section.
         if (*parent == root_of(doc) && j != nullptr)
           return Error(ErrorCode::kInternal, kWholeDocument);
-        if (j != nullptr) j->snapshot(*parent);
-        merge(*parent, input, *parent == root_of(doc));
+        merge(*parent, input, *parent == root_of(doc), j);
         return ok_status();
       }
       if (find_child_entity(*parent, input) != nullptr) {
@@ -494,11 +504,10 @@ static Status perform(xmlDoc* doc, const CibRequest& request, const CibVersion& 
         // Attributes of <cib> alone (have-quorum, dc-uuid...): the journal
         // restores root attributes, so no copy is needed.
         if (!xml::children(input).empty()) return Error(ErrorCode::kInternal, kWholeDocument);
-        merge(match, input, true);
+        merge(match, input, true, j);
         return ok_status();
       }
-      if (j != nullptr) j->snapshot(match);
-      merge(match, input, match == root_of(doc));
+      merge(match, input, match == root_of(doc), j);
       return ok_status();
     }
     case CibOp::kReplace: {
@@ -656,9 +665,12 @@ Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& 
   if (!meta.user.empty()) set_attr(root, "update-user", meta.user);
 
   if (validate) {
-    if (Status s = cib::validate_cib(doc); !s) {
-      return s.error().with_context("the result would not validate");
-    }
+    // An update inside <status> leaves the (valid) configuration as it was:
+    // only the status entries it touched are checked again.
+    Status s = journal && status_scope(request.scope)
+                   ? cib::validate_status_change(doc, journal->touched())
+                   : cib::validate_cib(doc);
+    if (!s) return s.error().with_context("the result would not validate");
   }
   if (journal) {
     journal->commit();

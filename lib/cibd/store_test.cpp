@@ -309,6 +309,55 @@ TEST_CASE("a refused update leaves the document byte for byte as it was") {
   CHECK(s.version() == CibVersion{0, 3, 0});
 }
 
+TEST_CASE("a refused status update leaves the document as it was; the check covers it") {
+  Store s = with_dummy();
+  const std::string op = R"(<lrm_rsc_op id="d1_last_0" operation="start" call-id="3" )"
+                         R"(rc-code="0" op-status="0" interval="0"/>)";
+  auto record = [&](const std::string& node, const std::string& op_xml) {
+    return req(CibOp::kModify, "status",
+               R"(<node_state id=")" + node + R"("><lrm id=")" + node +
+                   R"("><lrm_resources><lrm_resource id="d1" class="ocf" type="Dummy">)" + op_xml +
+                   "</lrm_resource></lrm_resources></lrm></node_state>");
+  };
+  REQUIRE(s.apply(req(CibOp::kModify, "status",
+                      R"(<status><node_state id="1" uname="n1"/><node_state id="2" uname="n2"/>)"
+                      R"(</status>)"),
+                  meta()));
+  REQUIRE(s.apply(record("1", op), meta()));
+  REQUIRE(s.apply(record("2", op), meta()));
+  const std::string before = s.to_xml();
+  const CibVersion v = s.version();
+  struct Case {
+    const char* what;
+    CibRequest request;
+  };
+  const std::vector<Case> cases = {
+      {"an existing record's field made non-numeric (attributes only change)",
+       record("1", R"(<lrm_rsc_op id="d1_last_0" rc-code="zero"/>)")},
+      {"a new record without an operation",
+       record("2", R"(<lrm_rsc_op id="d1_monitor_10000" call-id="4"/>)")},
+      {"a stray element in lrm_resources",
+       req(CibOp::kModify, "status",
+           R"(<node_state id="2"><lrm id="2"><lrm_resources><bogus/></lrm_resources></lrm>)"
+           R"(</node_state>)")},
+      {"an xpath scope inside status",
+       req(CibOp::kModify, "/cib/status/node_state[@id='1']/lrm/lrm_resources",
+           R"(<lrm_resource id="d1"><lrm_rsc_op id="d1_last_0" call-id="x"/></lrm_resource>)")},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what);
+    auto r = s.apply(c.request, UpdateMeta{"elsewhere", "other", "nobody", 1});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message().find("would not validate") != std::string::npos);
+    CHECK(s.to_xml() == before);
+    CHECK(s.version() == v);
+  }
+  // A valid change of attributes alone goes through, and only those change.
+  REQUIRE(s.apply(record("1", R"(<lrm_rsc_op id="d1_last_0" rc-code="7" call-id="5"/>)"), meta()));
+  CHECK(s.version() == CibVersion{v.admin_epoch, v.epoch, v.num_updates + 1});
+  CHECK(s.to_xml().find(R"(call-id="5" rc-code="7")") != std::string::npos);
+}
+
 TEST_CASE("a whole-CIB digest does not depend on the version") {
   Store a = with_dummy();
   Store b = a.clone();

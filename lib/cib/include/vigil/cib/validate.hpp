@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "vigil/common/result.hpp"
 
@@ -34,5 +35,12 @@ Result<SchemaFamily> schema_family(std::optional<std::string_view> validate_with
 // The compiled schemas are built on first use and shared; concurrent calls
 // on different documents are safe.
 Status validate_cib(xmlDoc* doc);
+
+// What validate_cib checks of the status section, for a document that was
+// valid before an update touching only `touched` (elements of its status
+// section, or <status> itself): the records under each of them (a whole
+// <node_state> or the whole section). Status updates are the frequent ones;
+// the configuration they cannot change is not validated again.
+Status validate_status_change(xmlDoc* doc, const std::vector<const xmlNode*>& touched);
 
 }  // namespace vigil::cib
