@@ -24,5 +24,9 @@ Status check_ids(const xmlNode* configuration);
 Status check_status(const xmlNode* status);
 // One child of <status> (a node_state, tickets, ...), as check_status does.
 Status check_status_entry(const xmlNode* entry);
+// The smallest part of the status section around `n` (an element below
+// <status>) that a change of `n` can make invalid: one resource's history,
+// else the whole child of <status> it lies in.
+Status check_status_part(const xmlNode* n);
 
 }  // namespace vigil::cib::detail

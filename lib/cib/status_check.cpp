@@ -44,16 +44,21 @@ Status check_op(const xmlNode* op) {
   return ok_status();
 }
 
+Status check_lrm_resource(const xmlNode* r) {
+  if (!xml::is(r, "lrm_resource")) return bad("unexpected element in lrm_resources", r);
+  if (!xml::has_attr(r, "id")) return bad("lrm_resource without an id", r);
+  for (const xmlNode* op : xml::children(r)) {
+    if (!xml::is(op, "lrm_rsc_op")) return bad("unexpected element in lrm_resource", op);
+    if (auto st = check_op(op); !st) return st;
+  }
+  return ok_status();
+}
+
 Status check_lrm(const xmlNode* lrm) {
   for (const xmlNode* lrs : xml::children(lrm)) {
     if (!xml::is(lrs, "lrm_resources")) return bad("unexpected element in lrm", lrs);
     for (const xmlNode* r : xml::children(lrs)) {
-      if (!xml::is(r, "lrm_resource")) return bad("unexpected element in lrm_resources", r);
-      if (!xml::has_attr(r, "id")) return bad("lrm_resource without an id", r);
-      for (const xmlNode* op : xml::children(r)) {
-        if (!xml::is(op, "lrm_rsc_op")) return bad("unexpected element in lrm_resource", op);
-        if (auto st = check_op(op); !st) return st;
-      }
+      if (auto st = check_lrm_resource(r); !st) return st;
     }
   }
   return ok_status();
@@ -66,6 +71,23 @@ Status check_status(const xmlNode* status) {
     if (auto st = check_status_entry(c); !st) return st;
   }
   return ok_status();
+}
+
+Status check_status_part(const xmlNode* n) {
+  // Inside one resource's history (the usual update: a result recorded),
+  // that history is all that can have changed.
+  for (const xmlNode* p = n; p != nullptr && p->type == XML_ELEMENT_NODE; p = p->parent) {
+    if (xml::is(p, "lrm_resource") && p->parent != nullptr && xml::is(p->parent, "lrm_resources")) {
+      return check_lrm_resource(p);
+    }
+    if (xml::is(p, "status")) break;
+  }
+  const xmlNode* entry = n;
+  while (entry->parent != nullptr && entry->parent->type == XML_ELEMENT_NODE &&
+         !xml::is(entry->parent, "status")) {
+    entry = entry->parent;
+  }
+  return check_status_entry(entry);
 }
 
 Status check_status_entry(const xmlNode* c) {

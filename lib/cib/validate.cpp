@@ -275,20 +275,14 @@ Status validate_status_change(xmlDoc* doc, const std::vector<const xmlNode*>& to
   if (*family == SchemaFamily::kNone) return ok_status();
   const xmlNode* status = xml::first_child(root, "status");
   if (status == nullptr) return ok_status();
-  // Each touched element's entry: the child of <status> it lies in.
-  std::vector<const xmlNode*> entries;
+  // Each touched element lies in <status> (an update scoped there): only
+  // the part around it can have become invalid.
   for (const xmlNode* n : touched) {
-    const xmlNode* entry = n;
-    while (entry != nullptr && entry->parent != status) {
-      if (entry == status || entry == root) break;
-      entry = entry->parent;
-    }
-    if (entry == nullptr || entry == root) return validate_cib(doc);  // not in status after all
-    if (entry == status) return detail::check_status(status);
-    if (std::find(entries.begin(), entries.end(), entry) == entries.end()) entries.push_back(entry);
-  }
-  for (const xmlNode* e : entries) {
-    if (auto st = detail::check_status_entry(e); !st) return st;
+    const xmlNode* p = n;
+    while (p != nullptr && p != status && p != root) p = p->parent;
+    if (p == nullptr || p == root) return validate_cib(doc);  // not in status after all
+    if (n == status) return detail::check_status(status);
+    if (auto st = detail::check_status_part(n); !st) return st;
   }
   return ok_status();
 }

@@ -69,10 +69,20 @@ void Journal::snapshot_attributes(xmlNode* n) {
   entries_.push_back({Kind::kAttributes, path_of(n), 0, xmlCopyNode(n, 2)});
 }
 
-std::vector<const xmlNode*> Journal::touched() const {
+std::vector<Journal::Touched> Journal::touched() const {
+  std::vector<Touched> out;
+  for (const Entry& e : entries_) {
+    if (const xmlNode* n = at(e.path)) out.push_back({n, e.kind == Kind::kSnapshot});
+  }
+  return out;
+}
+
+std::vector<const xmlNode*> Journal::detached() const {
   std::vector<const xmlNode*> out;
   for (const Entry& e : entries_) {
-    if (const xmlNode* n = at(e.path)) out.push_back(n);
+    if ((e.kind == Kind::kRemoved || e.kind == Kind::kReplaced) && e.other != nullptr) {
+      out.push_back(e.other);
+    }
   }
   return out;
 }

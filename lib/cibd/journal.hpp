@@ -33,8 +33,17 @@ class Journal {
   void replace(xmlNode* old, xmlNode* replacement);
 
   // The elements changed so far (for a removal: the parent), for checks
-  // that need only look at what an update touched. Before commit.
-  std::vector<const xmlNode*> touched() const;
+  // and caches that need only look at what an update touched; `deep` when
+  // anything below may have changed too (a snapshot), not only the element
+  // itself or its list of children. Before commit.
+  struct Touched {
+    const xmlNode* node;
+    bool deep;
+  };
+  std::vector<Touched> touched() const;
+  // Subtrees taken out of the document (removed, replaced), which commit
+  // frees.
+  std::vector<const xmlNode*> detached() const;
 
   // Keeps the changes (frees what undo would have needed).
   void commit();

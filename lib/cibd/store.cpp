@@ -314,13 +314,66 @@ Result<xml::DocPtr> parse_payload(const CibRequest& request) {
 
 // --- free functions -----------------------------------------------------------
 
-std::string cib_digest(const xmlDoc* doc) {
+namespace {
+
+using SumCache = std::unordered_map<const xmlNode*, std::pair<std::uint64_t, std::uint64_t>>;
+
+// An element's sum covers its name, attributes and text, and its child
+// elements through their own sums, so that a remembered sum stands for a
+// whole unchanged subtree.
+TreeSum element_sum(const xmlNode* n, SumCache* cache) {
+  if (cache != nullptr) {
+    if (auto it = cache->find(n); it != cache->end()) return {it->second.first, it->second.second};
+  }
+  TreeHash h;
+  h.open(n);
+  for (const xmlAttr* a = n->properties; a != nullptr; a = a->next) h.attribute(a);
+  for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
+    if (c->type == XML_ELEMENT_NODE) {
+      h.sum(element_sum(c, cache));
+    } else {
+      h.leaf(c);
+    }
+  }
+  h.close();
+  const TreeSum s = h.value();
+  if (cache != nullptr) cache->emplace(n, std::make_pair(s.h, s.count));
+  return s;
+}
+
+std::string digest_with(const xmlDoc* doc, SumCache* cache) {
   const xmlNode* root = root_of(doc);
   TreeHash h;
   hash_root_attrs(h, root, kVolatileRootAttrs, kVersionAttrs, false);
-  h.children(root);
+  for (const xmlNode* c = root->children; c != nullptr; c = c->next) {
+    if (c->type == XML_ELEMENT_NODE) {
+      h.sum(element_sum(c, cache));
+    } else {
+      h.leaf(c);
+    }
+  }
   h.close();
   return h.hex();
+}
+
+std::vector<const xmlNode*> touched_nodes(const std::vector<Journal::Touched>& touched) {
+  std::vector<const xmlNode*> out;
+  out.reserve(touched.size());
+  for (const auto& t : touched) out.push_back(t.node);
+  return out;
+}
+
+void forget_subtree(SumCache& cache, const xmlNode* n) {
+  cache.erase(n);
+  for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
+    if (c->type == XML_ELEMENT_NODE) forget_subtree(cache, c);
+  }
+}
+
+}  // namespace
+
+std::string cib_digest(const xmlDoc* doc) {
+  return digest_with(doc, nullptr);
 }
 
 Result<CibVersion> read_version(const xmlDoc* doc) {
@@ -390,7 +443,8 @@ std::string Store::to_xml(bool pretty) const {
 }
 
 void Store::refresh_digest() {
-  digest_ = cib_digest(doc_.get());
+  sums_.clear();
+  digest_ = digest_with(doc_.get(), &sums_);
   config_digest_ = config_hash(doc_.get());
 }
 
@@ -624,12 +678,37 @@ Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& 
   }
   if (!done) return done.error();  // the journal (or the copy) undoes it
 
+  // The sums of what changed are forgotten (a copy starts afresh). Should
+  // the update be refused below, the journal undoes it and every sum goes.
+  SumCache fresh;
+  SumCache* sums = &fresh;
+  const std::vector<Journal::Touched> touched =
+      journal ? journal->touched() : std::vector<Journal::Touched>{};
+  if (journal) {
+    for (const auto& t : touched) {
+      if (t.deep) forget_subtree(sums_, t.node);
+      for (const xmlNode* p = t.node; p != nullptr && p->type == XML_ELEMENT_NODE; p = p->parent) {
+        sums_.erase(p);
+      }
+    }
+    for (const xmlNode* d : journal->detached()) forget_subtree(sums_, d);
+    sums = &sums_;
+  }
+  struct DropSumsUnlessKept {
+    SumCache& sums;
+    bool keep = false;
+    ~DropSumsUnlessKept() {
+      if (!keep) sums.clear();
+    }
+  } guard{sums_};
+
   UpdateOutcome out;
   out.previous = version_;
-  const std::string after = cib_digest(doc);
+  const std::string after = digest_with(doc, sums);
   if (after == digest_ && !replaced_version) {
     out.current = version_;
     if (journal) journal->commit();  // nothing that counts changed
+    guard.keep = true;               // a copy is dropped, and sums_ still fits doc_
     return out;
   }
   out.changed = true;
@@ -668,7 +747,7 @@ Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& 
     // An update inside <status> leaves the (valid) configuration as it was:
     // only the status entries it touched are checked again.
     Status s = journal && status_scope(request.scope)
-                   ? cib::validate_status_change(doc, journal->touched())
+                   ? cib::validate_status_change(doc, touched_nodes(touched))
                    : cib::validate_cib(doc);
     if (!s) return s.error().with_context("the result would not validate");
   }
@@ -676,7 +755,9 @@ Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& 
     journal->commit();
   } else {
     doc_ = std::move(work);
+    sums_ = std::move(fresh);
   }
+  guard.keep = true;
   version_ = next;
   config_digest_ = std::move(next_config_digest);
   digest_ = after;

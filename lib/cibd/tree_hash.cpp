@@ -15,6 +15,13 @@ void TreeHash::element(const xmlNode* n) {
   close();
 }
 
+void TreeHash::sum(const TreeSum& s) {
+  byte('e');
+  for (std::uint64_t v : {s.h, s.count}) {
+    for (int i = 0; i < 8; ++i) byte(static_cast<unsigned char>(v >> (8 * i)));
+  }
+}
+
 void TreeHash::open(const xmlNode* n) {
   byte('<');
   text(n->name);
@@ -37,22 +44,27 @@ void TreeHash::attribute(const xmlAttr* a) {
 
 void TreeHash::children(const xmlNode* n) {
   for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
-    switch (c->type) {
-      case XML_ELEMENT_NODE:
-        element(c);
-        break;
-      case XML_TEXT_NODE:
-      case XML_CDATA_SECTION_NODE:
-        byte('t');
-        text(c->content);
-        break;
-      case XML_COMMENT_NODE:
-        byte('c');
-        text(c->content);
-        break;
-      default:
-        break;
+    if (c->type == XML_ELEMENT_NODE) {
+      element(c);
+    } else {
+      leaf(c);
     }
+  }
+}
+
+void TreeHash::leaf(const xmlNode* c) {
+  switch (c->type) {
+    case XML_TEXT_NODE:
+    case XML_CDATA_SECTION_NODE:
+      byte('t');
+      text(c->content);
+      break;
+    case XML_COMMENT_NODE:
+      byte('c');
+      text(c->content);
+      break;
+    default:
+      break;
   }
 }
 

@@ -12,6 +12,12 @@
 
 namespace vigil::cibd {
 
+// The hash state after a whole element: what a parent mixes in for it.
+struct TreeSum {
+  std::uint64_t h = 0;
+  std::uint64_t count = 0;
+};
+
 class TreeHash {
  public:
   // A whole element: its name, attributes in order, children, end.
@@ -20,7 +26,12 @@ class TreeHash {
   void open(const xmlNode* n);
   void attribute(const xmlAttr* a);
   void children(const xmlNode* n);
+  // A child that is not an element (text, CDATA, comment; others count nothing).
+  void leaf(const xmlNode* c);
   void close() { byte('>'); }
+  // A child element by its own sum (computed, or remembered, separately).
+  void sum(const TreeSum& s);
+  TreeSum value() const { return {h_, count_}; }
 
   std::string hex() const;
 

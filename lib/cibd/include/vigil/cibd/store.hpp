@@ -38,6 +38,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 
 #include "vigil/cibd/types.hpp"
 #include "vigil/common/result.hpp"
@@ -110,6 +112,11 @@ class Store {
   // MD5 of the configuration part, to tell configuration changes from
   // status changes without serialising the old document again.
   std::string config_digest_;
+  // The digest's sums of elements (hash, byte count) that did not change
+  // since they were computed: after a small update only the path to the
+  // change is hashed again, not the whole CIB. apply() drops the sums of
+  // every element an update changes or frees; anything else drops them all.
+  std::unordered_map<const xmlNode*, std::pair<std::uint64_t, std::uint64_t>> sums_;
 };
 
 // The digest of a document as Store computes it.
