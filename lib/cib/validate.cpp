@@ -226,14 +226,25 @@ Result<SchemaFamily> schema_family(std::optional<std::string_view> validate_with
   return Error(ErrorCode::kInvalidInput, "unknown validate-with value '" + std::string(v) + "'");
 }
 
-Status validate_cib(xmlDoc* doc) {
-  const xmlNode* root = doc ? xmlDocGetRootElement(doc) : nullptr;
-  if (root == nullptr) return Error(ErrorCode::kInvalidInput, "document has no root element");
+namespace {
 
+// The family a document's root selects; errors name the root's line.
+Result<SchemaFamily> family_of(const xmlDoc* doc, const xmlNode*& root) {
+  root = doc ? xmlDocGetRootElement(doc) : nullptr;
+  if (root == nullptr) return Error(ErrorCode::kInvalidInput, "document has no root element");
   auto validate_with = xml::attr(root, "validate-with");
   auto family =
       schema_family(validate_with ? std::optional<std::string_view>(*validate_with) : std::nullopt);
   if (!family) return Error(family.error().code(), describe(family.error().message(), root));
+  return family;
+}
+
+}  // namespace
+
+Status validate_cib(xmlDoc* doc) {
+  const xmlNode* root = nullptr;
+  auto family = family_of(doc, root);
+  if (!family) return family.error();
   if (*family == SchemaFamily::kNone) return ok_status();
 
   const auto& schema = compiled(*family);
@@ -266,12 +277,9 @@ Status validate_cib(xmlDoc* doc) {
 }
 
 Status validate_status_change(xmlDoc* doc, const std::vector<const xmlNode*>& touched) {
-  const xmlNode* root = doc ? xmlDocGetRootElement(doc) : nullptr;
-  if (root == nullptr) return Error(ErrorCode::kInvalidInput, "document has no root element");
-  auto validate_with = xml::attr(root, "validate-with");
-  auto family =
-      schema_family(validate_with ? std::optional<std::string_view>(*validate_with) : std::nullopt);
-  if (!family) return Error(family.error().code(), describe(family.error().message(), root));
+  const xmlNode* root = nullptr;
+  auto family = family_of(doc, root);
+  if (!family) return family.error();
   if (*family == SchemaFamily::kNone) return ok_status();
   const xmlNode* status = xml::first_child(root, "status");
   if (status == nullptr) return ok_status();

@@ -318,16 +318,11 @@ namespace {
 
 using SumCache = std::unordered_map<const xmlNode*, std::pair<std::uint64_t, std::uint64_t>>;
 
-// An element's sum covers its name, attributes and text, and its child
-// elements through their own sums, so that a remembered sum stands for a
-// whole unchanged subtree.
-TreeSum element_sum(const xmlNode* n, SumCache* cache) {
-  if (cache != nullptr) {
-    if (auto it = cache->find(n); it != cache->end()) return {it->second.first, it->second.second};
-  }
-  TreeHash h;
-  h.open(n);
-  for (const xmlAttr* a = n->properties; a != nullptr; a = a->next) h.attribute(a);
+TreeSum element_sum(const xmlNode* n, SumCache* cache);
+
+// Child elements count by their own sums, so that a remembered sum stands
+// for a whole unchanged subtree; text and comments count as they are.
+void hash_children(TreeHash& h, const xmlNode* n, SumCache* cache) {
   for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
     if (c->type == XML_ELEMENT_NODE) {
       h.sum(element_sum(c, cache));
@@ -335,6 +330,17 @@ TreeSum element_sum(const xmlNode* n, SumCache* cache) {
       h.leaf(c);
     }
   }
+}
+
+// An element's sum: its name, attributes, then its children.
+TreeSum element_sum(const xmlNode* n, SumCache* cache) {
+  if (cache != nullptr) {
+    if (auto it = cache->find(n); it != cache->end()) return {it->second.first, it->second.second};
+  }
+  TreeHash h;
+  h.open(n);
+  for (const xmlAttr* a = n->properties; a != nullptr; a = a->next) h.attribute(a);
+  hash_children(h, n, cache);
   h.close();
   const TreeSum s = h.value();
   if (cache != nullptr) cache->emplace(n, std::make_pair(s.h, s.count));
@@ -345,13 +351,7 @@ std::string digest_with(const xmlDoc* doc, SumCache* cache) {
   const xmlNode* root = root_of(doc);
   TreeHash h;
   hash_root_attrs(h, root, kVolatileRootAttrs, kVersionAttrs, false);
-  for (const xmlNode* c = root->children; c != nullptr; c = c->next) {
-    if (c->type == XML_ELEMENT_NODE) {
-      h.sum(element_sum(c, cache));
-    } else {
-      h.leaf(c);
-    }
-  }
+  hash_children(h, root, cache);
   h.close();
   return h.hex();
 }
