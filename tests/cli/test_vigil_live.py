@@ -55,15 +55,7 @@ class LiveTest(unittest.TestCase):
                     "    node {\n        name: node2\n        nodeid: 2\n    }\n}\n")
         self.env = dict(os.environ, VIGIL_RUN_DIR=self.run_dir, COROSYNC_MAIN_CONFIG_FILE=conf)
         self.log = open(os.path.join(self.tmp, "cib.log"), "w")
-        self.daemon = subprocess.Popen(
-            [CIB, "--standalone", "--run-dir", self.run_dir, "--state-dir", self.state_dir],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        sock = os.path.join(self.run_dir, "cib.sock")
-        deadline = time.monotonic() + 20
-        while not os.path.exists(sock):
-            if self.daemon.poll() is not None or time.monotonic() > deadline:
-                self.fail("vigil-cib did not come up: %s" % self.daemon_log())
-            time.sleep(0.05)
+        self.start_daemon()
 
     def tearDown(self):
         if self.daemon.poll() is None:
@@ -205,11 +197,12 @@ class LiveTest(unittest.TestCase):
         before = ET.fromstring(self.cib_xml()).find("configuration")
         self.daemon.send_signal(signal.SIGTERM)
         self.assertEqual(self.daemon.wait(timeout=10), 0, self.daemon_log())
-        self.restart_daemon()
+        self.start_daemon()
         after = ET.fromstring(self.cib_xml()).find("configuration")
         self.assertEqual(test_vigil.canon(after), test_vigil.canon(before))
 
-    def restart_daemon(self):
+    def start_daemon(self):
+        """vigil-cib --standalone in the test's directories, until its socket is there."""
         self.daemon = subprocess.Popen(
             [CIB, "--standalone", "--run-dir", self.run_dir, "--state-dir", self.state_dir],
             stdout=self.log, stderr=subprocess.STDOUT)
@@ -217,7 +210,7 @@ class LiveTest(unittest.TestCase):
         deadline = time.monotonic() + 20
         while not os.path.exists(sock):
             if self.daemon.poll() is not None or time.monotonic() > deadline:
-                self.fail("vigil-cib did not come back: %s" % self.daemon_log())
+                self.fail("vigil-cib did not come up: %s" % self.daemon_log())
             time.sleep(0.05)
 
 

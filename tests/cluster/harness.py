@@ -298,6 +298,29 @@ def analyze_switch(records, t_event, before, after):
     return res
 
 
+def run_test(c, body, work, keep=False, failures=()):
+    """Brings cluster c up, runs body(c) and prints PASS, or FAIL with every
+    node's diagnostics when body raises HarnessError or one of `failures`.
+    The cluster is always torn down; `work` is removed after a pass unless
+    `keep`. Returns the exit code: 0 pass, 1 fail."""
+    ok = False
+    try:
+        c.up()
+        body(c)
+        ok = True
+        print("PASS")
+        return 0
+    except (HarnessError,) + tuple(failures) as e:
+        diag = "\n".join(c.diagnostics(i) for i in c.nodes()) if c.subnet else ""
+        print("FAIL: %s\n%s\n(work directory kept: %s)" % (e, diag, work))
+        return 1
+    finally:
+        if c.subnet:
+            c.down()
+        if ok and not keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def build_binaries(build_dir):
     """Where a build directory puts our programs: (vigild path or None, the
     directories to put first on the nodes' PATH). Daemons land in

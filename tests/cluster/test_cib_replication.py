@@ -15,7 +15,6 @@ not built yet.
 """
 import argparse
 import os
-import shutil
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
@@ -134,23 +133,8 @@ def main():
     c = harness.Cluster(os.path.join(work, "cib"), nodes=2, stack="command", token_ms=1000,
                         apache=False, bin_dirs=bin_dirs,
                         stack_cmd="exec %s --foreground" % cib_bin)
-    ok = False
-    try:
-        c.up()
-        scenario(c)
-        ok = True
-        print("PASS")
-        return 0
-    except (Failure, HarnessError) as e:
-        diag = "\n".join(c.diagnostics(i) for i in c.nodes()) if c.subnet else ""
-        print("FAIL: %s\n%s\n(work directory kept: %s)" % (e, diag, work))
-        return 1
-    finally:
-        if c.subnet:
-            c.down()
-        if ok and not args.keep and not args.work:
-            shutil.rmtree(work, ignore_errors=True)
-
+    return harness.run_test(c, scenario, work, keep=args.keep or bool(args.work),
+                            failures=(Failure,))
 
 if __name__ == "__main__":
     sys.exit(main())

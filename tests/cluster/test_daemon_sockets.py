@@ -11,7 +11,6 @@ Exits 77 (skipped) without root, network namespaces or corosync, or when the
 daemons are not built."""
 import argparse
 import os
-import shutil
 import sys
 import tempfile
 
@@ -21,6 +20,24 @@ from harness import HarnessError, log  # noqa: E402
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 TESTING = os.path.join(os.path.dirname(os.path.dirname(HERE)), "daemons", "testing")
+
+
+def abuse(c):
+    """Bad input at every daemon's socket on node1; the cluster still works."""
+    harness.wait_until("vigil-crmd answering on node1", lambda: c.exec(
+        1, ["python3", "-c", "import sys; sys.path.insert(0, %r); import vigil_ipc; "
+            "vigil_ipc.Conn('/run/vigil/crmd.sock').call('<status/>')" % TESTING],
+        timeout=15).returncode == 0, 60, 1.0)
+    p = c.exec(1, ["python3", os.path.join(HERE, "socket_abuse.py"), "/run/vigil", TESTING],
+               timeout=300)
+    print(p.stdout + p.stderr)
+    if p.returncode != 0:
+        raise HarnessError("a daemon did not survive bad input (see above)")
+    # The cluster still works: a change on node1 is seen on node2.
+    c.check_exec(1, ["vigil", "property", "set", "stonith-enabled=false"], timeout=30)
+    harness.wait_until("the change on node2", lambda: "stonith-enabled" in c.exec(
+        2, ["vigil", "property", "config"], timeout=15).stdout, 30, 0.5)
+    log("ok: the cluster still replicates after the abuse")
 
 
 def main():
@@ -42,35 +59,7 @@ def main():
     os.chmod(work, 0o755)
     c = harness.Cluster(os.path.join(work, "c"), nodes=2, stack="vigild", vigild=vigild,
                         apache=False, bin_dirs=bin_dirs)
-    ok = False
-    try:
-        c.up()
-        harness.wait_until("vigil-crmd answering on node1", lambda: c.exec(
-            1, ["python3", "-c", "import sys; sys.path.insert(0, %r); import vigil_ipc; "
-                "vigil_ipc.Conn('/run/vigil/crmd.sock').call('<status/>')" % TESTING],
-            timeout=15).returncode == 0, 60, 1.0)
-        p = c.exec(1, ["python3", os.path.join(HERE, "socket_abuse.py"), "/run/vigil", TESTING],
-                   timeout=300)
-        print(p.stdout + p.stderr)
-        if p.returncode != 0:
-            raise HarnessError("a daemon did not survive bad input (see above)")
-        # The cluster still works: a change on node1 is seen on node2.
-        c.check_exec(1, ["vigil", "property", "set", "stonith-enabled=false"], timeout=30)
-        harness.wait_until("the change on node2", lambda: "stonith-enabled" in c.exec(
-            2, ["vigil", "property", "config"], timeout=15).stdout, 30, 0.5)
-        log("ok: the cluster still replicates after the abuse")
-        ok = True
-        print("PASS")
-        return 0
-    except HarnessError as e:
-        diag = "\n".join(c.diagnostics(i) for i in c.nodes()) if c.subnet else ""
-        print("FAIL: %s\n%s\n(work directory kept: %s)" % (e, diag, work))
-        return 1
-    finally:
-        if c.subnet:
-            c.down()
-        if ok and not args.keep and not args.work:
-            shutil.rmtree(work, ignore_errors=True)
+    return harness.run_test(c, abuse, work, keep=args.keep or bool(args.work))
 
 
 if __name__ == "__main__":
