@@ -71,6 +71,9 @@ class Controller::Impl final : public transition::ActionSink {
 
   // --- the DC (dc.cpp)
   void become_dc();
+  // Takes over afresh and has every node join again (what the DC wrote may
+  // be gone or contradicted).
+  void retake_dc();
   void lose_dc();
   void dc_handle(const cluster::GroupMember& sender, const Message& m);
   void dc_after_ready();

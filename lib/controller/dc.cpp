@@ -385,6 +385,14 @@ void Controller::Impl::dc_quorum(bool quorate) {
             });
 }
 
+void Controller::Impl::retake_dc() {
+  lose_dc();
+  become_dc();
+  Message m;
+  m.type = MsgType::kRejoin;
+  (void)send_message(m);
+}
+
 void Controller::Impl::dc_cib_changed(const cibclient::CibChange& change) {
   if (!is_dc() || !dc_state_) return;
   if (change.op == cibd::CibOp::kReplace &&
@@ -393,11 +401,7 @@ void Controller::Impl::dc_cib_changed(const cibclient::CibChange& change) {
     // administrator's replace): what the DC wrote may be gone. Take over
     // afresh and have every node join again, as Pacemaker's DC does.
     log(LogLevel::kNotice, "event=cib-replaced action=rejoin");
-    lose_dc();
-    become_dc();
-    Message m;
-    m.type = MsgType::kRejoin;
-    (void)send_message(m);
+    retake_dc();
     return;
   }
   if (!dc_state_->ready) return;
@@ -407,11 +411,7 @@ void Controller::Impl::dc_cib_changed(const cibclient::CibChange& change) {
     // landed after this DC's. What it wrote may contradict the truth (a
     // node marked down that has joined): take over afresh and rejoin.
     log(LogLevel::kNotice, "event=foreign-status-write origin=" + change.origin + " action=rejoin");
-    lose_dc();
-    become_dc();
-    Message m;
-    m.type = MsgType::kRejoin;
-    (void)send_message(m);
+    retake_dc();
     return;
   }
   if (change.config_changed) mark_dirty("configuration changed");

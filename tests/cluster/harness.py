@@ -30,6 +30,7 @@ import re
 import secrets
 import shlex
 import shutil
+import tempfile
 import signal
 import socket
 import statistics
@@ -296,6 +297,16 @@ def analyze_switch(records, t_event, before, after):
         res["outage"] = round(first[1] - last[1], 3)
         res["last_old_rel"] = round(last[1] - t_event, 3)
     return res
+
+
+def work_dir(given, prefix):
+    """The directory a test or benchmark writes to: `given` (created when
+    missing), else a new one under /tmp named `prefix`...; readable by the
+    nodes' services whatever the umask."""
+    work = given or tempfile.mkdtemp(prefix=prefix)
+    os.makedirs(work, exist_ok=True)
+    os.chmod(work, 0o755)
+    return work
 
 
 def run_test(c, body, work, keep=False, failures=()):

@@ -16,7 +16,6 @@ not built yet.
 import argparse
 import os
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
@@ -127,9 +126,7 @@ def main():
         if not os.access(path, os.X_OK):
             print("SKIP: %s not built yet" % path)
             return harness.SKIP
-    work = args.work or tempfile.mkdtemp(prefix="vigil-cib-")
-    os.makedirs(work, exist_ok=True)
-    os.chmod(work, 0o755)
+    work = harness.work_dir(args.work, "vigil-cib-")
     c = harness.Cluster(os.path.join(work, "cib"), nodes=2, stack="command", token_ms=1000,
                         apache=False, bin_dirs=bin_dirs,
                         stack_cmd="exec %s --foreground" % cib_bin)

@@ -32,7 +32,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -442,9 +441,7 @@ def main():
     if not os.access(args.probe, os.X_OK):
         print("FAIL: probe %s is not built" % args.probe)
         return 1
-    work = args.work or tempfile.mkdtemp(prefix="vigil-corosync-")
-    os.makedirs(work, exist_ok=True)
-    os.chmod(work, 0o755)
+    work = harness.work_dir(args.work, "vigil-corosync-")
     ok = False
     try:
         res = two_nodes(args, work)

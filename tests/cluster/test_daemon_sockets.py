@@ -12,7 +12,6 @@ daemons are not built."""
 import argparse
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 import harness  # noqa: E402
@@ -54,9 +53,7 @@ def main():
     if not vigild:
         print("SKIP: vigild not built in %s" % args.build_dir)
         return harness.SKIP
-    work = args.work or tempfile.mkdtemp(prefix="vigil-sockets-")
-    os.makedirs(work, exist_ok=True)
-    os.chmod(work, 0o755)
+    work = harness.work_dir(args.work, "vigil-sockets-")
     c = harness.Cluster(os.path.join(work, "c"), nodes=2, stack="vigild", vigild=vigild,
                         apache=False, bin_dirs=bin_dirs)
     return harness.run_test(c, abuse, work, keep=args.keep or bool(args.work))

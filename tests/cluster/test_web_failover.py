@@ -34,7 +34,6 @@ import argparse
 import os
 import shutil
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
@@ -252,9 +251,7 @@ def main():
         print("SKIP: vigil not built yet (no %s/cli/vigil)" % args.build_dir)
         return harness.SKIP
 
-    work = args.work or tempfile.mkdtemp(prefix="vigil-e2e-")
-    os.makedirs(work, exist_ok=True)
-    os.chmod(work, 0o755)
+    work = harness.work_dir(args.work, "vigil-e2e-")
     log("work directory %s" % work)
     ok = False
     problems = []
