@@ -59,20 +59,15 @@ bool Journal::inside_added(const xmlNode* n) const {
   return false;
 }
 
-void Journal::snapshot(xmlNode* n) {
-  if (inside_added(n)) return;
-  entries_.push_back({Kind::kSnapshot, path_of(n), 0, xmlCopyNode(n, 1)});
-}
-
 void Journal::snapshot_attributes(xmlNode* n) {
   if (inside_added(n)) return;
   entries_.push_back({Kind::kAttributes, path_of(n), 0, xmlCopyNode(n, 2)});
 }
 
-std::vector<Journal::Touched> Journal::touched() const {
-  std::vector<Touched> out;
+std::vector<const xmlNode*> Journal::touched() const {
+  std::vector<const xmlNode*> out;
   for (const Entry& e : entries_) {
-    if (const xmlNode* n = at(e.path)) out.push_back({n, e.kind == Kind::kSnapshot});
+    if (const xmlNode* n = at(e.path)) out.push_back(n);
   }
   return out;
 }
@@ -117,7 +112,6 @@ void Journal::rollback() {
     Entry& e = *it;
     xmlNode* n = at(e.path);
     switch (e.kind) {
-      case Kind::kSnapshot:
       case Kind::kReplaced:
         if (n != nullptr) {
           xmlReplaceNode(n, e.other);

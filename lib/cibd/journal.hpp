@@ -19,11 +19,10 @@ class Journal {
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
-  // `n` is about to change in place: keep a copy to put back (nothing when
-  // `n` lies in a subtree this journal added: undo removes it whole).
-  void snapshot(xmlNode* n);
-  // Only `n`'s attributes are about to change: keep a copy of them alone
-  // (a node_state with a thousand resources is not copied for one record).
+  // `n`'s attributes are about to change: keep a copy of them alone (a
+  // node_state with a thousand resources is not copied for one record;
+  // nothing when `n` lies in a subtree this journal added: undo removes it
+  // whole).
   void snapshot_attributes(xmlNode* n);
   // `n` was just linked into the document.
   void added(xmlNode* n);
@@ -32,15 +31,10 @@ class Journal {
   // Puts `replacement` where `old` is.
   void replace(xmlNode* old, xmlNode* replacement);
 
-  // The elements changed so far (for a removal: the parent), for checks
-  // and caches that need only look at what an update touched; `deep` when
-  // anything below may have changed too (a snapshot), not only the element
-  // itself or its list of children. Before commit.
-  struct Touched {
-    const xmlNode* node;
-    bool deep;
-  };
-  std::vector<Touched> touched() const;
+  // The elements changed so far, each in itself or in its list of children
+  // (for a removal: the parent), for checks and caches that need only look
+  // at what an update touched. Before commit.
+  std::vector<const xmlNode*> touched() const;
   // Subtrees taken out of the document (removed, replaced), which commit
   // frees.
   std::vector<const xmlNode*> detached() const;
@@ -52,17 +46,17 @@ class Journal {
 
  private:
   // Nodes are found again by their path (child positions from the root)
-  // rather than by pointer: undoing a later snapshot swaps in copies, and
+  // rather than by pointer: undoing a later replacement swaps nodes back, and
   // undoing in reverse order restores the exact shape each path was taken
   // in, so paths stay valid where pointers would not.
   using Path = std::vector<std::size_t>;
-  enum class Kind { kSnapshot, kAttributes, kAdded, kRemoved, kReplaced };
+  enum class Kind { kAttributes, kAdded, kRemoved, kReplaced };
   struct Entry {
     Kind kind;
     Path path;                 // the node (for kRemoved: its parent)
     std::size_t index = 0;     // kRemoved: its position under the parent
-    xmlNode* other = nullptr;  // snapshot copy (kAttributes: without children),
-                               // removed node, or replaced node
+    xmlNode* other = nullptr;  // a childless copy (kAttributes), the removed
+                               // node, or the replaced one
   };
   static Path path_of(const xmlNode* n);
   xmlNode* at(const Path& path) const;

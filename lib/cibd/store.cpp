@@ -356,13 +356,6 @@ std::string digest_with(const xmlDoc* doc, SumCache* cache) {
   return h.hex();
 }
 
-std::vector<const xmlNode*> touched_nodes(const std::vector<Journal::Touched>& touched) {
-  std::vector<const xmlNode*> out;
-  out.reserve(touched.size());
-  for (const auto& t : touched) out.push_back(t.node);
-  return out;
-}
-
 void forget_subtree(SumCache& cache, const xmlNode* n) {
   cache.erase(n);
   for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
@@ -682,12 +675,11 @@ Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& 
   // the update be refused below, the journal undoes it and every sum goes.
   SumCache fresh;
   SumCache* sums = &fresh;
-  const std::vector<Journal::Touched> touched =
-      journal ? journal->touched() : std::vector<Journal::Touched>{};
+  const std::vector<const xmlNode*> touched =
+      journal ? journal->touched() : std::vector<const xmlNode*>{};
   if (journal) {
-    for (const auto& t : touched) {
-      if (t.deep) forget_subtree(sums_, t.node);
-      for (const xmlNode* p = t.node; p != nullptr && p->type == XML_ELEMENT_NODE; p = p->parent) {
+    for (const xmlNode* t : touched) {
+      for (const xmlNode* p = t; p != nullptr && p->type == XML_ELEMENT_NODE; p = p->parent) {
         sums_.erase(p);
       }
     }
@@ -746,9 +738,8 @@ Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& 
   if (validate) {
     // An update inside <status> leaves the (valid) configuration as it was:
     // only the status entries it touched are checked again.
-    Status s = journal && status_scope(request.scope)
-                   ? cib::validate_status_change(doc, touched_nodes(touched))
-                   : cib::validate_cib(doc);
+    Status s = journal && status_scope(request.scope) ? cib::validate_status_change(doc, touched)
+                                                      : cib::validate_cib(doc);
     if (!s) return s.error().with_context("the result would not validate");
   }
   if (journal) {

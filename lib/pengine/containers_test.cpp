@@ -46,9 +46,6 @@ TEST_CASE("StableStore keeps addresses across chunks and destroys what it built"
       CHECK(store[static_cast<size_t>(i)].text == "item " + std::to_string(i));
     }
     CHECK(&store.back() == seen.back());
-    int sum = 0;
-    store.for_each([&](Counted& c) { sum += c.value; });
-    CHECK(sum == 55);
   }
   CHECK(Counted::alive == 0);
 }
@@ -77,7 +74,7 @@ TEST_CASE("LinkList walks newest first and skips links added during the walk",
   CHECK(now == std::vector<int>{4, 3, 2, 1});
 
   // assign() re-threads a subset in a new order.
-  auto snap = list.snapshot();
+  std::vector<ActionLink*> snap(list.begin(), list.end());
   REQUIRE(snap.size() == 4);
   list.assign({snap[3], snap[1]});  // a, c
   std::vector<int> after;

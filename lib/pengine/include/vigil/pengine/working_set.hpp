@@ -301,11 +301,6 @@ class StableStore {
   T& operator[](size_t i) { return *slot(i); }
   const T& operator[](size_t i) const { return *slot(i); }
   size_t size() const { return size_; }
-  template <class F>
-  void for_each(F&& f) {
-    for (size_t i = 0; i < size_; ++i) f((*this)[i]);
-  }
-
   StableStore() = default;
   StableStore(const StableStore&) = delete;
   StableStore& operator=(const StableStore&) = delete;
@@ -371,8 +366,6 @@ class LinkList {
   iterator end() const { return iterator(); }
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  // A copy in iteration order, for loops that must not see later changes.
-  std::vector<ActionLink*> snapshot() const { return {begin(), end()}; }
   // Replaces the contents with links of this list, `in_order` being the new
   // iteration order.
   void assign(const std::vector<ActionLink*>& in_order) {
