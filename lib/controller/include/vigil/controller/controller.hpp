@@ -107,6 +107,7 @@ struct ControllerStatus {
   std::vector<Member> members;  // nodes with a controller in the group
   bool quorate = false;
   bool shutting_down = false;
+  std::string state;  // the controller's state machine ("Idle", "NotDc" ...)
   TransitionState transition = TransitionState::kIdle;
   int transition_id = -1;  // last transition started by this DC
   std::size_t actions_in_flight = 0;

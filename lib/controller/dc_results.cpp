@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The DC as the only writer of the status section: operation results (with
+// the fail counts they raise), transient attributes and cleanups.
+#include "cib_xml.hpp"
+#include "dc_state.hpp"
+#include "vigil/transition/outcome.hpp"
+
+namespace vigil::controller {
+
+namespace {
+
+// The in-flight action of the running graph that `e` answers, if any.
+const transition::GraphAction* answered_action(const transition::Runner* runner,
+                                               const std::string& dc_uuid, const OpEvent& e,
+                                               const std::string& node_uuid) {
+  if (!runner || runner->finished() || e.key_uuid() != dc_uuid ||
+      e.transition_id() != runner->graph().transition_id ||
+      runner->state(e.action_id()) != transition::ActionState::kInFlight) {
+    return nullptr;
+  }
+  const transition::GraphAction* action = runner->graph().find(e.action_id());
+  return action && action->on_node_uuid == node_uuid ? action : nullptr;
+}
+
+}  // namespace
+
+void Machine::dc_result(NodeId node, const OpEvent& e) {
+  Dc& dc = *dc_state_;
+  if (e.pending()) return;
+  const std::string uname = node_name(node);
+  const std::string uuid = std::to_string(node);
+  if (e.cancelled()) {
+    if (e.interval_ms > 0) {
+      cib_write(
+          {{true, lrm_resource_xpath(node, e.rsc) + "/lrm_rsc_op[@id='" + e.op_key() + "']", ""}},
+          {});
+    }
+    return;
+  }
+  const transition::GraphAction* action = answered_action(dc.runner.get(), dc.uuid, e, uuid);
+  transition::GraphAction synthesized;
+  if (!action) synthesized = e.to_action(uuid, uname);
+  const transition::GraphAction& act = action ? *action : synthesized;
+  transition::HistoryContext ctx;
+  ctx.transition_id = e.transition_id();
+  ctx.dc_uuid = e.key_uuid();
+  ctx.node_name = uname;
+  ctx.origin = kOrigin;
+  const transition::OpResult result = e.to_op_result();
+  auto records = transition::build_history(act, result, ctx);
+  if (!records) {
+    log(LogLevel::kError, "event=result-not-recorded node=" + uname + " op=" + e.op_key() +
+                              " error=" + records.error().message());
+    return;
+  }
+  if (!action) {
+    for (auto& r : *records) {
+      std::erase_if(r.attrs, [](const auto& kv) { return kv.first == "op-digest"; });
+      if (!e.digest.empty()) r.attrs.emplace_back("op-digest", e.digest);
+    }
+  }
+  static const transition::Graph kDefaultGraph;
+  const transition::Graph& graph = action ? dc.runner->graph() : kDefaultGraph;
+  auto cls = transition::classify(graph, act, result, now_.wall);
+  transition::ActionOutcome outcome = transition::ActionOutcome::kFailed;
+  bool expected = false;
+  std::vector<CibEdit> edits;
+  if (cls) {
+    outcome = cls->outcome;
+    expected = cls->expected || cls->ignored;
+    for (const auto& u : cls->attr_updates) {
+      std::string& slot = dc.attrs[node][u.name];
+      slot = bump_attribute(slot, u.value);
+      auto more = attr_edits(node, u.name, slot);
+      edits.insert(edits.end(), more.begin(), more.end());
+    }
+  } else {
+    log(LogLevel::kWarning,
+        "event=unclassified op=" + e.op_key() + " error=" + cls.error().message());
+  }
+  if (transition::is_recordable(act)) {
+    const transition::GraphPrimitive prim =
+        act.primitive ? *act.primitive
+                      : transition::GraphPrimitive{e.rsc, e.rsc, e.cls, e.provider, e.type};
+    edits.insert(edits.begin(), {false, "status",
+                                 transition::lrm_update_xml(
+                                     uuid, uname, prim, *records, kOrigin,
+                                     action ? transition::recorded_shutdown_lock(*action, result)
+                                            : std::nullopt)});
+  }
+  log(expected ? LogLevel::kInfo : LogLevel::kWarning,
+      "event=result node=" + uname + " op=" + e.op_key() + " rc=" + std::to_string(e.rc) +
+          " status=" + std::to_string(e.op_status) + (expected ? "" : " unexpected=true") +
+          (action ? " action=" + std::to_string(action->id) : ""));
+  const int action_id = action ? action->id : -1;
+  const int transition_id = action ? graph.transition_id : -1;
+  const bool recurring = e.interval_ms > 0;
+  cib_write(std::move(edits), [this, action_id, transition_id, outcome, expected, recurring,
+                               key = e.op_key()](Status st) {
+    if (!st) {
+      log(LogLevel::kError,
+          "event=result-write-failed op=" + key + " error=" + st.error().message());
+    }
+    if (action_id >= 0) {
+      confirm_action(transition_id, action_id, st ? outcome : transition::ActionOutcome::kFailed);
+    } else if (!expected) {
+      mark_dirty("unexpected result " + key);
+    } else if (!recurring) {
+      mark_dirty("result " + key + " from outside the current transition");
+    }
+  });
+}
+
+void Machine::dc_attr(NodeId node, const std::string& name,
+                      const std::optional<std::string>& value) {
+  Dc& dc = *dc_state_;
+  if (!nodes_.find(node)) {
+    log(LogLevel::kWarning,
+        "event=attr-refused node=" + std::to_string(node) + " reason=unknown-node");
+    return;
+  }
+  auto& table = dc.attrs[node];
+  auto it = table.find(name);
+  if (value ? (it != table.end() && it->second == *value) : it == table.end()) return;
+  if (value) {
+    table[name] = *value;
+  } else {
+    table.erase(name);
+  }
+  log(LogLevel::kInfo, "event=attr node=" + node_name(node) + " name=" + name +
+                           (value ? " value=" + *value : std::string(" deleted")));
+  cib_write(attr_edits(node, name, value),
+            [this, name](Status) { mark_dirty("attribute " + name); });
+}
+
+void Machine::clear_failures(NodeId node, const std::string& rsc, std::vector<CibEdit>& edits) {
+  auto& table = dc_state_->attrs[node];
+  for (auto it = table.begin(); it != table.end();) {
+    if (is_failure_attr_of(it->first, rsc)) {
+      auto more = attr_edits(node, it->first, std::nullopt);
+      edits.insert(edits.end(), more.begin(), more.end());
+      it = table.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Machine::dc_cleanup(const std::string& rsc, const std::string& node) {
+  std::vector<NodeId> targets;
+  if (node.empty()) {
+    for (const auto& n : nodes_.nodes()) targets.push_back(n.id);
+  } else if (auto id = node_id_of(node)) {
+    targets.push_back(*id);
+  } else {
+    log(LogLevel::kWarning, "event=cleanup-refused node=" + node + " reason=unknown-node");
+    return;
+  }
+  std::vector<CibEdit> edits;
+  for (NodeId n : targets) {
+    edits.push_back({true, lrm_resource_xpath(n, rsc), ""});
+    clear_failures(n, rsc, edits);
+    if (in_view(n)) {
+      Message m;
+      m.type = MsgType::kForget;
+      m.target = n;
+      m.rsc = rsc;
+      (void)send_message(m);
+    }
+  }
+  log(LogLevel::kInfo, "event=cleanup rsc=" + rsc + " node=" + (node.empty() ? "all" : node));
+  cib_write(std::move(edits), [this, rsc](Status) { mark_dirty("cleanup of " + rsc); });
+}
+
+}  // namespace vigil::controller
