@@ -56,18 +56,22 @@ void Machine::become_dc() {
   dc.uuid = std::string(36 - std::min<std::size_t>(36, u.size()), '0') + u;
   log(LogLevel::kNotice, "event=takeover dc=" + node_name(self_));
   set_state(State::kIntegration, "takeover");
-  Token t = request(true, [this](const Input& in) { on_takeover_cib(in); });
+  query_takeover_cib();
+}
+
+void Machine::query_takeover_cib() {
+  Token t = ask<CibAnswer>(true, [this](const CibAnswer& in) { on_takeover_cib(in); });
   emit(CibQueryEffect{t});
 }
 
-void Machine::on_takeover_cib(const Input& in) {
-  const auto& reply = std::get<CibAnswer>(in).reply;
+void Machine::on_takeover_cib(const CibAnswer& in) {
+  const auto& reply = in.reply;
   Dc& dc = *dc_state_;
   if (!reply) {
     log(LogLevel::kError, "event=takeover-query-failed error=" + reply.error().message());
-    dc.retry = clock_->start_timer(std::chrono::seconds(1), [this] {
-      if (is_dc()) become_dc();
-    });
+    // Asked again by the same DC: the histories that arrived meanwhile
+    // wait in its backlog, and their senders will not send them twice.
+    dc.retry = clock_->start_timer(std::chrono::seconds(1), [this] { query_takeover_cib(); });
     return;
   }
   auto doc = xml::parse_string(reply->xml, "CIB");

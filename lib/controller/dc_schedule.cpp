@@ -21,8 +21,8 @@ void Machine::cib_write(std::vector<CibEdit> edits, std::function<void(Status)> 
     return;
   }
   ++dc_state_->writes;
-  Token t = request(true, [this, then = std::move(then)](const Input& in) {
-    const Status& st = std::get<CibWriteAnswer>(in).status;
+  Token t = ask<CibWriteAnswer>(true, [this, then = std::move(then)](const CibWriteAnswer& in) {
+    const Status& st = in.status;
     --dc_state_->writes;
     if (!st) log(LogLevel::kError, "event=cib-write-failed error=" + st.error().message());
     if (then) then(st);
@@ -86,9 +86,14 @@ bool Machine::respawn_wait() {
     dc.respawn_timer.reset();
     return false;
   }
-  dc.respawn_timer =
-      clock_->start_timer(std::chrono::duration_cast<Duration>(until - now_.mono) + Duration(1),
-                          [this] { maybe_schedule(); });
+  if (!dc.respawn_timer || dc.respawn_until != until) {
+    dc.respawn_until = until;
+    dc.respawn_timer = clock_->start_timer(
+        std::chrono::duration_cast<Duration>(until - now_.mono) + Duration(1), [this] {
+          dc_state_->respawn_timer.reset();
+          maybe_schedule();
+        });
+  }
   return true;
 }
 
@@ -121,13 +126,13 @@ void Machine::compute() {
   dc.dirty = false;
   ++scheduler_runs_;
   set_state(State::kPolicyEngine, "something changed");
-  dc.awaiting = request(true, [this](const Input& in) { on_compute_cib(in); });
+  dc.awaiting = ask<CibAnswer>(true, [this](const CibAnswer& in) { on_compute_cib(in); });
   emit(CibQueryEffect{dc.awaiting});
 }
 
-void Machine::on_compute_cib(const Input& in) {
+void Machine::on_compute_cib(const CibAnswer& in) {
   Dc& dc = *dc_state_;
-  auto& reply = std::get<CibAnswer>(in).reply;
+  auto& reply = in.reply;
   if (!reply) return schedule_failed(reply.error().with_context("CIB query"));
   dc.recheck_interval =
       cluster_interval_of(reply->xml, "cluster-recheck-interval", options_.recheck_interval);
@@ -135,13 +140,14 @@ void Machine::on_compute_cib(const Input& in) {
   req.cib_xml = reply->xml;
   req.transition_id = next_transition_++;
   req.now = now_.wall;
-  dc.awaiting = request(true, [this](const Input& answer) { on_scheduler_answer(answer); });
+  dc.awaiting = ask<SchedulerAnswer>(
+      true, [this](const SchedulerAnswer& answer) { on_scheduler_answer(answer); });
   emit(ComputeEffect{dc.awaiting, std::move(req)});
 }
 
-void Machine::on_scheduler_answer(const Input& in) {
+void Machine::on_scheduler_answer(const SchedulerAnswer& in) {
   Dc& dc = *dc_state_;
-  const auto& r = std::get<SchedulerAnswer>(in).result;
+  const auto& r = in.result;
   if (!r) return schedule_failed(r.error().with_context("scheduler"));
   if (dc.dirty) {
     // Something changed while it ran: that answer is already stale.

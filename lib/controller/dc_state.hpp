@@ -39,7 +39,8 @@ struct Machine::Dc {
   // DC waits for it to come back before scheduling.
   std::map<NodeId, TimePoint> respawn_wait;
   std::unique_ptr<Timer> respawn_timer;
-  int fruitless = 0;  // failed transitions in a row without progress
+  TimePoint respawn_until{};  // when respawn_timer fires
+  int fruitless = 0;          // failed transitions in a row without progress
 };
 
 }  // namespace vigil::controller

@@ -129,6 +129,7 @@ using Input = std::variant<StartInput, ViewInput, MembershipInput, QuorumInput, 
                            ExecAnswer, ExecutorAnswer, HistoryAnswer, SchedulerAnswer>;
 // A short name per input kind, for logs and test traces.
 const char* input_name(const Input& input);
+const char* input_kind_name(std::size_t index);
 inline constexpr std::size_t kInputKinds = std::variant_size_v<Input>;
 
 // --- effects ----------------------------------------------------------------

@@ -48,7 +48,7 @@ const char* to_string(TransitionState s) {
   return "?";
 }
 
-const char* input_name(const Input& input) {
+const char* input_kind_name(std::size_t index) {
   static constexpr const char* kNames[] = {"start",           "view",           "membership",
                                            "quorum",          "message",        "cib-changed",
                                            "executor-event",  "timer",          "send-failed",
@@ -56,7 +56,11 @@ const char* input_name(const Input& input) {
                                            "cib-answer",      "cib-written",    "exec-answer",
                                            "executor-answer", "history-answer", "scheduler-answer"};
   static_assert(std::size(kNames) == kInputKinds);
-  return kNames[input.index()];
+  return index < kInputKinds ? kNames[index] : "?";
+}
+
+const char* input_name(const Input& input) {
+  return input_kind_name(input.index());
 }
 
 // Timers as effects: arming one queues ArmTimer, dropping the handle before
@@ -134,12 +138,15 @@ void Machine::set_state(State s, const char* why) {
 
 struct Machine::Pending {
   bool dc_owned = false;
+  std::size_t answer_kind = 0;  // Input index of the expected answer
   std::function<void(const Input&)> then;
 };
 
-Token Machine::request(bool dc_owned, std::function<void(const Input&)> then) {
+Token Machine::request(bool dc_owned, std::size_t answer_kind,
+                       std::function<void(const Input&)> then) {
   const Token token = next_token_++;
-  pending_.emplace(token, std::make_unique<Pending>(Pending{dc_owned, std::move(then)}));
+  pending_.emplace(token,
+                   std::make_unique<Pending>(Pending{dc_owned, answer_kind, std::move(then)}));
   return token;
 }
 
@@ -151,8 +158,14 @@ void Machine::answer(Token token, const Input& input) {
   auto it = pending_.find(token);
   if (it == pending_.end()) {
     // Asked by a role this node no longer has (a DC deposed since).
-    log(LogLevel::kDebug, std::string("event=stale-answer input=") + input_name(input) +
-                              " token=" + std::to_string(token));
+    log(LogLevel::kInfo, std::string("event=stale-answer input=") + input_name(input) +
+                             " token=" + std::to_string(token));
+    return;
+  }
+  if (it->second->answer_kind != input.index()) {
+    log(LogLevel::kError, std::string("event=wrong-answer input=") + input_name(input) +
+                              " token=" + std::to_string(token) +
+                              " expected=" + input_kind_name(it->second->answer_kind));
     return;
   }
   auto p = std::move(it->second);

@@ -79,7 +79,15 @@ class Machine final : private transition::ActionSink {
   void settle_state();  // the state a DC or member is in now
   void emit(Effect e) { effects_.push_back(std::move(e)); }
   void log(LogLevel level, const std::string& text);
-  Token request(bool dc_owned, std::function<void(const Input&)> then);
+  // Records a request whose answer (an input of kind Answer, with the
+  // returned token) continues with `then`; an answer of another kind is
+  // refused.
+  template <typename Answer, typename F>
+  Token ask(bool dc_owned, F then) {
+    return request(dc_owned, Input(Answer{}).index(),
+                   [then = std::move(then)](const Input& in) { then(std::get<Answer>(in)); });
+  }
+  Token request(bool dc_owned, std::size_t answer_kind, std::function<void(const Input&)> then);
   void answer(Token token, const Input& input);
   void drop_dc_requests();
   void on_timer(TimerId id);
@@ -109,9 +117,10 @@ class Machine final : private transition::ActionSink {
 
   // --- the DC: takeover and join (dc_join.cpp)
   void become_dc();
+  void query_takeover_cib();
   void retake_dc();
   void lose_dc();
-  void on_takeover_cib(const Input& in);
+  void on_takeover_cib(const CibAnswer& in);
   void dc_after_ready();
   void dc_handle(const cluster::GroupMember& sender, const Message& m);
   void dc_history(NodeId node, const std::vector<OpEvent>& ops, bool fresh);
@@ -137,8 +146,8 @@ class Machine final : private transition::ActionSink {
   bool respawn_wait();
   void await_respawn(NodeId node);
   void compute();
-  void on_compute_cib(const Input& in);
-  void on_scheduler_answer(const Input& in);
+  void on_compute_cib(const CibAnswer& in);
+  void on_scheduler_answer(const SchedulerAnswer& in);
   void schedule_failed(const Error& e);
   void arm_recheck(std::int64_t recheck_by);
   void start_transition(transition::Graph graph);

@@ -173,8 +173,7 @@ void Machine::on_order(const cluster::GroupMember& sender, const Message& m) {
       break;
     case MsgType::kCancel: {
       const std::string rsc = m.exec.rsc;
-      Token t = request(false, [this, rsc](const Input& in) {
-        const auto& a = std::get<ExecutorAnswer>(in);
+      Token t = ask<ExecutorAnswer>(false, [this, rsc](const ExecutorAnswer& a) {
         if (!a.status) {
           log(LogLevel::kInfo, "event=cancel rsc=" + rsc + " result=" + a.status.error().message());
         }
@@ -184,8 +183,7 @@ void Machine::on_order(const cluster::GroupMember& sender, const Message& m) {
     }
     case MsgType::kForget: {
       const std::string rsc = m.rsc;
-      Token t = request(false, [this, rsc](const Input& in) {
-        const auto& a = std::get<ExecutorAnswer>(in);
+      Token t = ask<ExecutorAnswer>(false, [this, rsc](const ExecutorAnswer& a) {
         if (!a.status) {
           log(LogLevel::kWarning,
               "event=forget-failed rsc=" + rsc + " error=" + a.status.error().message());
@@ -256,8 +254,7 @@ void Machine::run_locally(const ExecSpec& spec) {
   local_pending_[pending.op_key()] = pending;
   log(LogLevel::kInfo, "event=exec rsc=" + spec.rsc + " op=" + spec.task +
                            " interval=" + std::to_string(spec.interval_ms) + " key=" + spec.key);
-  Token t = request(false, [this, pending](const Input& in) {
-    const auto& a = std::get<ExecAnswer>(in);
+  Token t = ask<ExecAnswer>(false, [this, pending](const ExecAnswer& a) {
     if (!a.call_id) {
       log(LogLevel::kError, "event=exec-refused error=" + a.call_id.error().message());
       report_exec_failure(pending, a.call_id.error().message());
@@ -287,8 +284,8 @@ void Machine::on_executor_event(const exec::OperationResult& r) {
 }
 
 void Machine::send_history() {
-  Token t = request(false, [this](const Input& in) {
-    const auto& h = std::get<HistoryAnswer>(in).history;
+  Token t = ask<HistoryAnswer>(false, [this](const HistoryAnswer& answer) {
+    const auto& h = answer.history;
     if (!h) {
       log(LogLevel::kError, "event=history-failed error=" + h.error().message());
       return;
