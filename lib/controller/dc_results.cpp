@@ -25,10 +25,7 @@ const transition::GraphAction* answered_action(const transition::Runner* runner,
 }  // namespace
 
 void Machine::dc_result(NodeId node, const OpEvent& e) {
-  Dc& dc = *dc_state_;
   if (e.pending()) return;
-  const std::string uname = node_name(node);
-  const std::string uuid = std::to_string(node);
   if (e.cancelled()) {
     if (e.interval_ms > 0) {
       cib_write(
@@ -37,7 +34,43 @@ void Machine::dc_result(NodeId node, const OpEvent& e) {
     }
     return;
   }
-  const transition::GraphAction* action = answered_action(dc.runner.get(), dc.uuid, e, uuid);
+  const Dc& dc = *dc_state_;
+  const transition::GraphAction* action =
+      answered_action(dc.runner.get(), dc.uuid, e, std::to_string(node));
+  auto recorded = record_result(node, e, action);
+  if (!recorded) return;
+  const bool expected = recorded->expected;
+  log(expected ? LogLevel::kInfo : LogLevel::kWarning,
+      "event=result node=" + node_name(node) + " op=" + e.op_key() + " rc=" + std::to_string(e.rc) +
+          " status=" + std::to_string(e.op_status) + (expected ? "" : " unexpected=true") +
+          (action ? " action=" + std::to_string(action->id) : ""));
+  const int action_id = action ? action->id : -1;
+  const int transition_id = action ? dc.runner->graph().transition_id : -1;
+  const bool recurring = e.interval_ms > 0;
+  cib_write(std::move(recorded->edits), [this, action_id, transition_id,
+                                         outcome = recorded->outcome, expected, recurring,
+                                         key = e.op_key()](Status st) {
+    if (!st) {
+      log(LogLevel::kError,
+          "event=result-write-failed op=" + key + " error=" + st.error().message());
+    }
+    if (action_id >= 0) {
+      confirm_action(transition_id, action_id, st ? outcome : transition::ActionOutcome::kFailed);
+    } else if (!expected) {
+      mark_dirty("unexpected result " + key);
+    } else if (!recurring) {
+      mark_dirty("result " + key + " from outside the current transition");
+    }
+  });
+}
+
+std::optional<Machine::RecordedResult> Machine::record_result(
+    NodeId node, const OpEvent& e, const transition::GraphAction* action) {
+  Dc& dc = *dc_state_;
+  const std::string uname = node_name(node);
+  const std::string uuid = std::to_string(node);
+  // A result no action of the running graph awaits (a recurring monitor,
+  // an older transition's) is recorded as the operation it reports.
   transition::GraphAction synthesized;
   if (!action) synthesized = e.to_action(uuid, uname);
   const transition::GraphAction& act = action ? *action : synthesized;
@@ -51,7 +84,7 @@ void Machine::dc_result(NodeId node, const OpEvent& e) {
   if (!records) {
     log(LogLevel::kError, "event=result-not-recorded node=" + uname + " op=" + e.op_key() +
                               " error=" + records.error().message());
-    return;
+    return std::nullopt;
   }
   if (!action) {
     for (auto& r : *records) {
@@ -61,18 +94,15 @@ void Machine::dc_result(NodeId node, const OpEvent& e) {
   }
   static const transition::Graph kDefaultGraph;
   const transition::Graph& graph = action ? dc.runner->graph() : kDefaultGraph;
-  auto cls = transition::classify(graph, act, result, now_.wall);
-  transition::ActionOutcome outcome = transition::ActionOutcome::kFailed;
-  bool expected = false;
-  std::vector<CibEdit> edits;
-  if (cls) {
-    outcome = cls->outcome;
-    expected = cls->expected || cls->ignored;
+  RecordedResult out;
+  if (auto cls = transition::classify(graph, act, result, now_.wall)) {
+    out.outcome = cls->outcome;
+    out.expected = cls->expected || cls->ignored;
     for (const auto& u : cls->attr_updates) {
       std::string& slot = dc.attrs[node][u.name];
       slot = bump_attribute(slot, u.value);
       auto more = attr_edits(node, u.name, slot);
-      edits.insert(edits.end(), more.begin(), more.end());
+      out.edits.insert(out.edits.end(), more.begin(), more.end());
     }
   } else {
     log(LogLevel::kWarning,
@@ -82,33 +112,14 @@ void Machine::dc_result(NodeId node, const OpEvent& e) {
     const transition::GraphPrimitive prim =
         act.primitive ? *act.primitive
                       : transition::GraphPrimitive{e.rsc, e.rsc, e.cls, e.provider, e.type};
-    edits.insert(edits.begin(), {false, "status",
-                                 transition::lrm_update_xml(
-                                     uuid, uname, prim, *records, kOrigin,
-                                     action ? transition::recorded_shutdown_lock(*action, result)
-                                            : std::nullopt)});
+    out.edits.insert(
+        out.edits.begin(),
+        {false, "status",
+         transition::lrm_update_xml(
+             uuid, uname, prim, *records, kOrigin,
+             action ? transition::recorded_shutdown_lock(*action, result) : std::nullopt)});
   }
-  log(expected ? LogLevel::kInfo : LogLevel::kWarning,
-      "event=result node=" + uname + " op=" + e.op_key() + " rc=" + std::to_string(e.rc) +
-          " status=" + std::to_string(e.op_status) + (expected ? "" : " unexpected=true") +
-          (action ? " action=" + std::to_string(action->id) : ""));
-  const int action_id = action ? action->id : -1;
-  const int transition_id = action ? graph.transition_id : -1;
-  const bool recurring = e.interval_ms > 0;
-  cib_write(std::move(edits), [this, action_id, transition_id, outcome, expected, recurring,
-                               key = e.op_key()](Status st) {
-    if (!st) {
-      log(LogLevel::kError,
-          "event=result-write-failed op=" + key + " error=" + st.error().message());
-    }
-    if (action_id >= 0) {
-      confirm_action(transition_id, action_id, st ? outcome : transition::ActionOutcome::kFailed);
-    } else if (!expected) {
-      mark_dirty("unexpected result " + key);
-    } else if (!recurring) {
-      mark_dirty("result " + key + " from outside the current transition");
-    }
-  });
+  return out;
 }
 
 void Machine::dc_attr(NodeId node, const std::string& name,

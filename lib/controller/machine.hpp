@@ -133,6 +133,15 @@ class Machine final : private transition::ActionSink {
 
   // --- the DC: results, attributes, cleanup (dc_results.cpp)
   void dc_result(NodeId node, const OpEvent& e);
+  // A result's CIB edits (history records, fail counts) and what it means
+  // for the action it answers (null: none of the running graph).
+  struct RecordedResult {
+    std::vector<CibEdit> edits;
+    transition::ActionOutcome outcome = transition::ActionOutcome::kFailed;
+    bool expected = false;
+  };
+  std::optional<RecordedResult> record_result(NodeId node, const OpEvent& e,
+                                              const transition::GraphAction* action);
   void dc_attr(NodeId node, const std::string& name, const std::optional<std::string>& value);
   void dc_cleanup(const std::string& rsc, const std::string& node);
   void clear_failures(NodeId node, const std::string& rsc, std::vector<CibEdit>& edits);
