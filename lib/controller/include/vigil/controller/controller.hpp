@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Controller: vigil-crmd's logic (Pacemaker's pacemaker-controld), one per
-// node, driven by callbacks on one event loop and testable without sockets
-// or Corosync.
+// node. The decisions are a state machine (lib/controller/machine.hpp) that
+// takes one input at a time and returns effects; Controller is its driver
+// over the edges below, on one event loop, testable without sockets or
+// Corosync.
 //
 // - DC election: the DC is the lowest node id among the members of the
 //   "vigil-crmd" CPG view; every member derives it from the same view at the
