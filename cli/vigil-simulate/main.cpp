@@ -26,6 +26,8 @@
 #include "vigil/pengine/output.hpp"
 #include "vigil/pengine/simulate.hpp"
 #include "vigil/pengine/working_set.hpp"
+#include "vigil/transition/graph.hpp"
+#include "vigil/transition/simulation.hpp"
 
 using namespace vigil;
 
@@ -361,13 +363,22 @@ int main(int argc, char** argv) {
       printed = true;
     }
     if (opt.simulate) {
-      std::string log;
-      bool complete =
-          pengine::execute_graph(ws, g, doc.get(), opt.injections.op_fail, std::time(nullptr), log);
+      // Through the controller's executor, as the cluster would run it; a
+      // graph with an ordering cycle runs as far as it can.
+      auto graph = transition::parse_graph(pengine::graph_xml(ws, g), {.allow_cycles = true});
+      if (!graph) return fail(kExitSoftware, "the scheduler's graph: " + graph.error().message());
+      transition::SimulationOptions so;
+      so.op_fail = opt.injections.op_fail;
+      so.now = std::time(nullptr);
+      timer.mark("reparse");
+      auto sim = transition::simulate_transition(std::move(graph).value(), doc.get(), so);
+      if (!sim) return fail(kExitSoftware, sim.error().message());
+      timer.mark("execute");
+      const std::string& log = sim->log;
       if (!opt.quiet) {
         r.out += r.fancy ? "\nExecuting Cluster Transition:\n" + log : "\n" + plain(log);
       }
-      if (!complete) {
+      if (sim->terminated()) {
         std::cerr << "vigil-simulate: Transition failed: terminated\n"
                   << "vigil-simulate: An invalid transition was produced\n";
         rc = kExitError;

@@ -64,16 +64,6 @@ AttrMap digest_params(WorkingSet& ws, Resource* rsc, Node* node, const std::stri
   return p;
 }
 
-}  // namespace
-
-std::string op_digest(WorkingSet& ws, Resource* rsc, Node* node, const std::string& task,
-                      std::int64_t interval_ms) {
-  bool has_extra = false;
-  return params_digest(digest_params(ws, rsc, node, task, interval_ms, &has_extra));
-}
-
-namespace {
-
 Digests compare_digests(WorkingSet& ws, Resource* rsc, const cib::OpHistory& op, Node* node) {
   Digests d;
   bool has_extra = false;

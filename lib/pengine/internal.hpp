@@ -128,9 +128,6 @@ void pe_fence_node(WorkingSet& ws, Node* node, const std::string& reason, bool p
 bool can_fence(const WorkingSet& ws, const Node* node);
 void order_vs_fence(WorkingSet& ws, Action* stonith);
 
-// The op-digest an executed operation records (for simulated history).
-std::string op_digest(WorkingSet& ws, Resource* rsc, Node* node, const std::string& task,
-                      std::int64_t interval_ms);
 void schedule_cleanup(WorkingSet& ws, Resource* rsc, Node* node, bool optional);
 
 // Node attribute lookup (node->attrs).

@@ -1,15 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vigil/pengine/simulate.hpp"
 
-#include <libxml/xpath.h>
-#include <strings.h>
-
-#include <algorithm>
-#include <cstdio>
-#include <cstring>
-#include <functional>
-#include <map>
-#include <set>
+#include <cstdlib>
 
 #include "internal.hpp"
 
@@ -70,13 +62,13 @@ void ensure_node_entry(xmlDoc* doc, const std::string& uname) {
   set(n, "uname", uname);
 }
 
-xmlNode* node_state(xmlDoc* doc, const std::string& uname, const std::string& uuid = {}) {
+xmlNode* node_state(xmlDoc* doc, const std::string& uname) {
   xmlNode* status = status_of(doc);
   for (xmlNode* s = status->children; s; s = s->next) {
     if (xml::is(s, "node_state") && xml::attr_or(s, "uname") == uname) return s;
   }
   xmlNode* s = xmlNewChild(status, nullptr, BAD_CAST "node_state", nullptr);
-  set(s, "id", uuid.empty() ? node_uuid(doc, uname) : uuid);
+  set(s, "id", node_uuid(doc, uname));
   set(s, "uname", uname);
   return s;
 }
@@ -134,7 +126,7 @@ void inject_transient_attr(xmlNode* state, const std::string& name, const std::s
 // Records one operation result in an lrm_resource, as the controller would.
 void record_result(xmlNode* lrm_rsc, const std::string& rsc, const std::string& task_in,
                    std::int64_t interval_ms, int rc, int target_rc, const std::string& node,
-                   EpochSeconds now, const std::string& digest = {}) {
+                   EpochSeconds now) {
   int call_id = 0;
   for (xmlNode* op = lrm_rsc->children; op; op = op->next) {
     if (!xml::is(op, "lrm_rsc_op")) continue;
@@ -182,7 +174,6 @@ void record_result(xmlNode* lrm_rsc, const std::string& rsc, const std::string& 
     set(op, "last-rc-change", std::to_string(now));
     set(op, "exec-time", "0");
     set(op, "queue-time", "0");
-    if (!digest.empty()) set(op, "op-digest", digest);
   }
 }
 
@@ -294,119 +285,6 @@ Result<std::string> inject(xmlDoc* doc, const Injections& inj, EpochSeconds now)
     }
   }
   return out;
-}
-
-bool execute_graph(WorkingSet& ws, const Graph& g, xmlDoc* doc,
-                   const std::vector<std::string>& op_fail, EpochSeconds now, std::string& log) {
-  std::set<int> confirmed, failed;
-  std::vector<char> executed(g.synapses.size(), 0);
-  int abort_priority = 0;
-  bool progress = true;
-  while (progress) {
-    progress = false;
-    for (size_t i = 0; i < g.synapses.size(); ++i) {
-      if (executed[i]) continue;
-      const Synapse& s = g.synapses[i];
-      bool ready = true;
-      for (const Action* in : s.inputs) {
-        if (!confirmed.count(in->id) || failed.count(in->id)) {
-          ready = false;
-          break;
-        }
-      }
-      if (!ready) continue;
-      const Action* a = s.action;
-      if (!a->is(kActPseudo) && s.priority < abort_priority) continue;
-      executed[i] = 1;
-      progress = true;
-      if (a->is(kActPseudo)) {
-        log += "  * Pseudo action:   " + a->uuid + "\n";
-      } else if (a->task == "stonith") {
-        auto op = lookup(a->meta, "stonith_action");
-        std::string what = op ? *op : "reboot";
-        log += "  * Fencing " + a->node->uname + " (" + what + ")\n";
-        if (what != "on") {
-          node_state_change(doc, a->node->uname, false);
-          xmlNode* st = node_state(doc, a->node->uname);
-          remove_child(st, "lrm");
-          remove_child(st, "transient_attributes");
-        }
-      } else if (a->task == "probe_again") {
-        // A re-probe request leaves no trace in the simulated history.
-      } else if (a->task == "do_shutdown" || a->task == "clear_failcount" ||
-                 a->task == "lrm_delete" || (a->task == "delete" && !a->rsc) || (!a->rsc)) {
-        if (a->rsc) {
-          log += "  * Cluster action:  " + a->task + " for " + a->rsc->id + " on " +
-                 a->node->uname + "\n";
-        } else {
-          log +=
-              "  * Cluster action:  " + a->task + " on " + (a->node ? a->node->uname : "") + "\n";
-        }
-      } else {
-        const Resource* rsc = a->rsc;
-        std::string node = a->node ? a->node->uname : "";
-        std::int64_t interval = 0;
-        if (auto v = lookup(a->meta, "interval")) interval = std::atoll(v->c_str());
-        char buf[512];
-        if (interval) {
-          std::snprintf(buf, sizeof(buf), "  * Resource action: %-15s %s=%lld on %s\n",
-                        rsc->id.c_str(), a->task.c_str(), static_cast<long long>(interval),
-                        node.c_str());
-        } else {
-          std::snprintf(buf, sizeof(buf), "  * Resource action: %-15s %s on %s\n", rsc->id.c_str(),
-                        a->task.c_str(), node.c_str());
-        }
-        log += buf;
-        if (a->task != "delete" && a->task != "meta-data") {
-          int target_rc = 0;
-          if (auto v = lookup(a->meta, "op_target_rc")) target_rc = std::atoi(v->c_str());
-          int rc = target_rc;
-          xmlNode* state = node_state(doc, node, a->node ? a->node->id : "");
-          xmlNode* hist = resource_history(state, rsc->id, rsc->cls, rsc->type, rsc->provider);
-          std::string task = a->task;
-          for (const auto& spec : op_fail) {
-            std::string prefix = op_key(rsc->id, task, interval) + "@" + node + "=";
-            if (strncasecmp(spec.c_str(), prefix.c_str(), prefix.size()) == 0) {
-              std::string r = spec.substr(prefix.size());
-              if (r.empty() || r.find_first_not_of("-0123456789") != std::string::npos) continue;
-              rc = std::atoi(r.c_str());
-              log += "Pretending action " + std::to_string(a->id) +
-                     " failed with rc=" + std::to_string(rc) + "\n";
-              failed.insert(a->id);
-              abort_priority = kInfinity;
-              log += inject_failcount(state, rsc->id, task, interval, rc, now);
-              break;
-            }
-          }
-          if (task == "cancel") {
-            // A cancelled monitor leaves no history entry of its own.
-            std::string key = op_key(rsc->id, a->cancel_task, interval);
-            for (xmlNode* o = hist->children; o; o = o->next) {
-              if (xml::is(o, "lrm_rsc_op") && xml::attr_or(o, "id") == key) {
-                xmlUnlinkNode(o);
-                xmlFreeNode(o);
-                break;
-              }
-            }
-          } else {
-            std::string digest;
-            if (task == "start" || task == "monitor" || task == "migrate_from" ||
-                task == "promote" || task == "reload-agent" || task == "reload") {
-              std::string dtask = (task == "reload-agent" || task == "reload") ? "start" : task;
-              digest = op_digest(ws, a->rsc, a->node, dtask, interval);
-            }
-            record_result(hist, rsc->id, task, interval, rc, target_rc, node, now, digest);
-          }
-        }
-      }
-      confirmed.insert(a->id);
-    }
-  }
-  (void)ws;
-  for (size_t i = 0; i < g.synapses.size(); ++i) {
-    if (!executed[i] && abort_priority == 0) return false;
-  }
-  return true;
 }
 
 }  // namespace vigil::pengine

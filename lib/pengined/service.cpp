@@ -5,16 +5,16 @@
 
 #include <charconv>
 #include <limits>
-#include <sstream>
+#include <utility>
 
-#include "vigil/common/deferred.hpp"
 #include "series.hpp"
 #include "vigil/cib/cib.hpp"
 #include "vigil/cib/validate.hpp"
+#include "vigil/common/deferred.hpp"
 #include "vigil/common/md5.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/pengine/graph.hpp"
-#include "vigil/pengine/output.hpp"
+#include "vigil/pengine/summary.hpp"
 #include "vigil/pengine/working_set.hpp"
 
 namespace vigil::pengined {
@@ -62,37 +62,6 @@ int series_max(xmlDoc* doc, const SeriesDef& def) {
   return static_cast<int>(n);
 }
 
-SummaryCounts count_summary(const std::string& text) {
-  SummaryCounts c;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream words(line);
-    std::string star, verb;
-    words >> star >> verb;
-    if (star != "*") continue;
-    if (verb == "Start")
-      ++c.start;
-    else if (verb == "Stop")
-      ++c.stop;
-    else if (verb == "Restart")
-      ++c.restart;
-    else if (verb == "Move")
-      ++c.move;
-    else if (verb == "Recover")
-      ++c.recover;
-    else if (verb == "Promote")
-      ++c.promote;
-    else if (verb == "Demote")
-      ++c.demote;
-    else if (verb == "Migrate")
-      ++c.migrate;
-    else if (verb == "Fence")
-      ++c.fence;
-  }
-  return c;
-}
-
 Result<std::int64_t> int_attr(const xmlNode* n, const char* name) {
   auto v = xml::attr(n, name);
   if (!v) return Error(ErrorCode::kNotFound, std::string(name) + " missing");
@@ -128,6 +97,29 @@ std::string text_of(const xmlNode* n) {
 }
 
 }  // namespace
+
+// Counted from the items crm_simulate's "Transition Summary" lines are
+// printed from, never from the text.
+SummaryCounts count_changes(const std::vector<pengine::SummaryItem>& items) {
+  static constexpr std::pair<pengine::Change, int SummaryCounts::*> kCounters[] = {
+      {pengine::Change::kStart, &SummaryCounts::start},
+      {pengine::Change::kStop, &SummaryCounts::stop},
+      {pengine::Change::kRestart, &SummaryCounts::restart},
+      {pengine::Change::kMove, &SummaryCounts::move},
+      {pengine::Change::kRecover, &SummaryCounts::recover},
+      {pengine::Change::kPromote, &SummaryCounts::promote},
+      {pengine::Change::kDemote, &SummaryCounts::demote},
+      {pengine::Change::kMigrate, &SummaryCounts::migrate},
+      {pengine::Change::kFence, &SummaryCounts::fence},
+  };
+  SummaryCounts c;
+  for (const pengine::SummaryItem& item : items) {
+    for (const auto& [change, counter] : kCounters) {
+      if (item.change == change) ++(c.*counter);
+    }
+  }
+  return c;
+}
 
 struct Scheduler::Impl {
   Impl(Clock& c, SchedulerOptions o) : clock(c), options(std::move(o)) {}
@@ -212,7 +204,7 @@ Result<ComputeResult> Scheduler::compute(const ComputeRequest& request) {
   g.transition_id = out.transition_id;
   out.graph_xml = pengine::graph_xml(ws, g);
   out.recheck_by = ws.recheck_by;
-  out.summary = count_summary(pengine::transition_summary_text(ws));
+  out.summary = count_changes(pengine::transition_summary(ws));
   out.summary.actions = static_cast<int>(g.synapses.size());
   out.warnings = ws.warnings;
   impl_->save(doc.get(), digest, out.warnings.empty() ? kInput : kWarn, out.now, out, save_log);

@@ -194,7 +194,7 @@ Result<GraphAction> parse_action(const xmlNode* n, const std::string& where) {
 
 }  // namespace
 
-Result<Graph> parse_graph(const _xmlNode* root) {
+Result<Graph> parse_graph(const _xmlNode* root, const ParseOptions& options) {
   if (!root || !xml::is(root, "transition_graph")) {
     return invalid("transition graph: root element is not <transition_graph>");
   }
@@ -300,7 +300,7 @@ Result<Graph> parse_graph(const _xmlNode* root) {
       if (--waiting[next] == 0) queue.push_back(next);
     }
   }
-  if (queue.size() != g.synapses.size()) {
+  if (queue.size() != g.synapses.size() && !options.allow_cycles) {
     for (std::size_t i = 0; i < g.synapses.size(); ++i) {
       if (waiting[i] > 0) {
         return invalid("synapse " + std::to_string(g.synapses[i].id) +
@@ -311,10 +311,10 @@ Result<Graph> parse_graph(const _xmlNode* root) {
   return g;
 }
 
-Result<Graph> parse_graph(std::string_view xml_text) {
+Result<Graph> parse_graph(std::string_view xml_text, const ParseOptions& options) {
   auto doc = xml::parse_string(xml_text, "transition graph");
   if (!doc) return doc.error();
-  return parse_graph(xmlDocGetRootElement(doc->get()));
+  return parse_graph(xmlDocGetRootElement(doc->get()), options);
 }
 
 }  // namespace vigil::transition

@@ -17,6 +17,7 @@
 #include "vigil/transition/history.hpp"
 #include "vigil/transition/outcome.hpp"
 #include "vigil/transition/runner.hpp"
+#include "vigil/transition/status_document.hpp"
 
 using namespace vigil;
 using namespace vigil::transition;
@@ -25,13 +26,6 @@ namespace {
 
 constexpr std::int64_t kNow = 1'700'000'000;
 const std::string kDc = "3b5a2f60-6c4d-4b53-9c7e-1d2f3a4b5c6d";
-
-struct XPathCtxFree {
-  void operator()(xmlXPathContext* c) const { xmlXPathFreeContext(c); }
-};
-struct XPathObjFree {
-  void operator()(xmlXPathObject* o) const { xmlXPathFreeObject(o); }
-};
 
 xmlNode* child_with_id(xmlNode* parent, const char* name, const std::string& id) {
   for (xmlNode* c : xml::children(parent, name)) {
@@ -47,21 +41,16 @@ xmlNode* ensure_child(xmlNode* parent, const char* name, const std::string& id) 
   return c;
 }
 
-void copy_attrs(xmlNode* from, xmlNode* to) {
-  for (xmlAttr* a = from->properties; a; a = a->next) {
-    std::string k = reinterpret_cast<const char*>(a->name);
-    xmlSetProp(to, a->name, BAD_CAST xml::attr_or(from, k.c_str()).c_str());
-  }
-}
-
 // A CIB document plus the part of the controller and CIB daemon this test
-// needs: merging status updates, deletes by XPath, transient attributes.
+// needs: merging status updates, deletes by XPath, transient attributes
+// (StatusDocument).
 class Cluster {
  public:
   explicit Cluster(const std::string& path, std::int64_t now = kNow) : now_(now) {
     auto d = xml::parse_file(path);
     if (!d) FAIL(d.error().message());
     doc_ = std::move(d).value();
+    edits_ = std::make_unique<StatusDocument>(doc_.get());
     status_ = xml::first_child(root(), "status");
     REQUIRE(status_);
     for (xmlNode* ns : xml::children(status_, "node_state")) {
@@ -150,79 +139,37 @@ class Cluster {
 
   // Merges a node_state update (a CIB modify of the status section).
   void apply_update(const std::string& text) {
-    auto u = xml::parse_string(text, "update");
-    if (!u) FAIL(u.error().message());
-    xmlNode* ns_in = xmlDocGetRootElement(u->get());
-    REQUIRE(xml::is(ns_in, "node_state"));
-    xmlNode* ns = ensure_child(status_, "node_state", xml::attr_or(ns_in, "id"));
-    copy_attrs(ns_in, ns);
-    merge_children(ns_in, ns);
+    Status st = edits_->apply(text);
+    INFO(text);
+    REQUIRE(st.ok());
   }
 
   void delete_xpath(const std::string& path) {
-    std::unique_ptr<xmlXPathContext, XPathCtxFree> ctx(xmlXPathNewContext(doc_.get()));
-    std::unique_ptr<xmlXPathObject, XPathObjFree> obj(
-        xmlXPathEvalExpression(BAD_CAST path.c_str(), ctx.get()));
-    REQUIRE(obj);
-    REQUIRE(obj->nodesetval);
-    std::vector<xmlNode*> doomed(obj->nodesetval->nodeTab,
-                                 obj->nodesetval->nodeTab + obj->nodesetval->nodeNr);
-    for (xmlNode* n : doomed) {
-      xmlUnlinkNode(n);
-      xmlFreeNode(n);
-    }
+    auto removed = edits_->erase(path);
+    INFO(path);
+    REQUIRE(removed.ok());
   }
 
   int count_xpath(const std::string& path) {
-    std::unique_ptr<xmlXPathContext, XPathCtxFree> ctx(xmlXPathNewContext(doc_.get()));
-    std::unique_ptr<xmlXPathObject, XPathObjFree> obj(
-        xmlXPathEvalExpression(BAD_CAST path.c_str(), ctx.get()));
+    std::unique_ptr<xmlXPathContext, decltype(&xmlXPathFreeContext)> ctx(
+        xmlXPathNewContext(doc_.get()), &xmlXPathFreeContext);
+    std::unique_ptr<xmlXPathObject, decltype(&xmlXPathFreeObject)> obj(
+        xmlXPathEvalExpression(BAD_CAST path.c_str(), ctx.get()), &xmlXPathFreeObject);
     REQUIRE(obj);
     return obj->nodesetval ? obj->nodesetval->nodeNr : 0;
   }
 
   // A transient attribute as the attribute manager would write it.
   void update_attr(const std::string& node_uuid, const AttrUpdate& u) {
-    xmlNode* ns = ensure_child(status_, "node_state", node_uuid);
-    xmlNode* ta = ensure_child(ns, "transient_attributes", node_uuid);
-    xmlNode* set = ensure_child(ta, "instance_attributes", "status-" + node_uuid);
-    xmlNode* nv = ensure_child(set, "nvpair", "status-" + node_uuid + "-" + u.name);
-    std::string value = u.value;
-    if (value == "value++") {
-      value = std::to_string(std::atoi(xml::attr_or(nv, "value", "0").c_str()) + 1);
-    }
-    xmlSetProp(nv, BAD_CAST "name", BAD_CAST u.name.c_str());
-    xmlSetProp(nv, BAD_CAST "value", BAD_CAST value.c_str());
+    edits_->set_attribute(node_uuid, "", u.name, u.value);
   }
 
   void remove_attr(const std::string& node_uuid, const std::string& name) {
-    xmlNode* ns = child_with_id(status_, "node_state", node_uuid);
-    if (!ns) return;
-    for (xmlNode* ta : xml::children(ns, "transient_attributes")) {
-      for (xmlNode* set : xml::children(ta, "instance_attributes")) {
-        for (xmlNode* nv : xml::children(set, "nvpair")) {
-          if (xml::attr_or(nv, "name") == name) {
-            xmlUnlinkNode(nv);
-            xmlFreeNode(nv);
-          }
-        }
-      }
-    }
+    edits_->remove_attributes(node_uuid, [&](std::string_view n) { return n == name; });
   }
 
   void remove_attrs(const std::string& node_uuid, const ClearFailures& which) {
-    xmlNode* ns = child_with_id(status_, "node_state", node_uuid);
-    if (!ns) return;
-    for (xmlNode* ta : xml::children(ns, "transient_attributes")) {
-      for (xmlNode* set : xml::children(ta, "instance_attributes")) {
-        for (xmlNode* nv : xml::children(set, "nvpair")) {
-          if (which.matches(xml::attr_or(nv, "name"))) {
-            xmlUnlinkNode(nv);
-            xmlFreeNode(nv);
-          }
-        }
-      }
-    }
+    edits_->remove_attributes(node_uuid, [&](std::string_view n) { return which.matches(n); });
   }
 
   int next_call_id() { return ++call_id_; }
@@ -252,21 +199,9 @@ class Cluster {
     return nullptr;
   }
 
-  static void merge_children(xmlNode* from, xmlNode* to) {
-    for (xmlNode* c : xml::children(from)) {
-      std::string id = xml::attr_or(c, "id");
-      xmlNode* mine = id.empty() ? xml::first_child(to, reinterpret_cast<const char*>(c->name))
-                                 : child_with_id(to, reinterpret_cast<const char*>(c->name), id);
-      if (!mine) {
-        mine = xmlNewChild(to, nullptr, c->name, nullptr);
-      }
-      copy_attrs(c, mine);
-      merge_children(c, mine);
-    }
-  }
-
   std::int64_t now_;
   xml::DocPtr doc_;
+  std::unique_ptr<StatusDocument> edits_;
   xmlNode* status_ = nullptr;
   int call_id_ = 0;
 };

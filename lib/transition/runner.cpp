@@ -203,7 +203,8 @@ struct Runner::Impl {
     ++in_flight;
     ++fired;
     if (a.kind == ActionKind::kPseudo) {
-      settle(ai, true);
+      sink.pseudo_action_fired(a);
+      if (rt.state == ActionState::kInFlight && !stopped) settle(ai, true);
       return true;
     }
     count_jobs(ai, +1);

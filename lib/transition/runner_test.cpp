@@ -80,6 +80,8 @@ struct Sink : ActionSink {
   Status execute_cluster_event(const GraphAction& a) override { return execute(a); }
   Status execute_fence(const GraphAction& a) override { return execute(a); }
   void action_timed_out(const GraphAction& a) override { timed_out.push_back(a.id); }
+  void pseudo_action_fired(const GraphAction& a) override { pseudo.push_back(a.id); }
+  std::vector<int> pseudo;
 };
 
 struct Fixture {
@@ -524,4 +526,21 @@ TEST_CASE("runner: thousands of actions fan out and in") {
   CHECK(f.done->result == GraphResult::kComplete);
   CHECK(f.done->completed == 6002);
   CHECK(f.sink.fired.size() == 6000);
+}
+
+TEST_CASE("runner: the sink hears of each pseudo action as it fires, and is asked to run none") {
+  Fixture f;
+  f.make(parse({{1, "rsc_op", "start"},
+                {2, "pseudo_event", "running", "", "", 0, {1}},
+                {3, "pseudo_event", "start"},
+                {4, "rsc_op", "monitor", "node1", "", 0, {2}}}));
+  f.runner->start();
+  // The pseudo action without inputs is confirmed at once; the one behind
+  // the start waits for it.
+  CHECK(f.sink.pseudo == std::vector<int>{3});
+  CHECK(f.sink.fired == std::vector<int>{1});
+  f.ok(1);
+  CHECK(f.sink.pseudo == std::vector<int>{3, 2});
+  CHECK(f.sink.fired == std::vector<int>{1, 4});
+  CHECK(f.runner->state(2) == ActionState::kConfirmed);
 }

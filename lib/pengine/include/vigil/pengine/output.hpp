@@ -15,7 +15,8 @@ namespace vigil::pengine {
 std::string cluster_status_text(WorkingSet& ws, bool show_pending = false);
 // Lines before the status: maintenance banners, disabled/blocked counts.
 std::string cluster_banner_text(WorkingSet& ws);
-// "  * Start      rsc    ( node1 )" lines.
+// "  * Start      rsc    ( node1 )" lines: summary_text(transition_summary(ws))
+// (vigil/pengine/summary.hpp).
 std::string transition_summary_text(WorkingSet& ws);
 // Why `rsc` is placed where it is: every recorded score contribution per
 // node, the final scores and the chosen node. Needs Options::explain.

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// crm_simulate's half of the story: changes injected into a CIB before
-// scheduling (node up/down/fail, operation results) and the simulated
-// execution of a transition graph, whose results are written into the CIB
-// status so that the revised cluster state can be computed from it.
+// crm_simulate's injections: changes made to a CIB before scheduling (node
+// up/down/fail, operation results, quorum, watchdog). The simulated
+// execution of the resulting graph is lib/transition's
+// (vigil/transition/simulation.hpp), the executor the controller uses.
 #pragma once
 
 #include <libxml/tree.h>
@@ -12,7 +12,6 @@
 
 #include "vigil/common/result.hpp"
 #include "vigil/common/time.hpp"
-#include "vigil/pengine/graph.hpp"
 
 namespace vigil::pengine {
 
@@ -30,11 +29,5 @@ struct Injections {
 // Applies the injections to `doc`; returns the "Performing Requested
 // Modifications" lines, or an error for a malformed specification.
 Result<std::string> inject(xmlDoc* doc, const Injections& inj, EpochSeconds now);
-
-// Executes `g` in Pacemaker's order (synapses by id, repeatedly, each once its
-// inputs are confirmed), appending a line per action to `log` and recording
-// results in `doc`. Returns false when the transition could not complete.
-bool execute_graph(WorkingSet& ws, const Graph& g, xmlDoc* doc,
-                   const std::vector<std::string>& op_fail, EpochSeconds now, std::string& log);
 
 }  // namespace vigil::pengine

@@ -21,10 +21,15 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vigil/common/clock.hpp"
 #include "vigil/common/result.hpp"
 #include "vigil/pengined/access.hpp"
+
+namespace vigil::pengine {
+struct SummaryItem;
+}
 
 namespace vigil::pengined {
 
@@ -55,6 +60,12 @@ class Scheduler {
  private:
   std::unique_ptr<Impl> impl_;
 };
+
+// The summary counts of a result: each of the scheduler's transition summary
+// items (vigil/pengine/summary.hpp) counted by its kind; re-promotions,
+// reloads and shutdowns have no counter. `actions` is left to the caller
+// (the graph's synapses).
+SummaryCounts count_changes(const std::vector<pengine::SummaryItem>& items);
 
 // Protocol helpers (the client uses them; tests too).
 std::string encode_compute_request(const ComputeRequest& request);

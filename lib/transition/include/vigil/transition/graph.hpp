@@ -78,6 +78,8 @@ struct Synapse {
   std::vector<int> inputs;   // action ids that must be confirmed first
 };
 
+struct ParseOptions;
+
 struct Graph {
   int transition_id = -1;
   Duration cluster_delay{0};    // "network delay" added to every action timer
@@ -94,15 +96,24 @@ struct Graph {
 
  private:
   std::unordered_map<int, std::size_t> by_id_;
-  friend Result<Graph> parse_graph(const _xmlNode* root);
+  friend Result<Graph> parse_graph(const _xmlNode* root, const ParseOptions& options);
+};
+
+struct ParseOptions {
+  // Keep synapses that wait on a dependency cycle instead of refusing the
+  // graph. They never fire, and a Runner ends such a transition
+  // "Terminated", as Pacemaker's graph consumer does: the simulator shows
+  // what the cluster would do with the graph the scheduler wrote.
+  bool allow_cycles = false;
 };
 
 // Parses <transition_graph>. Errors name the element at fault ("synapse 3:
 // rsc_op without id", "synapse 5: input 12 is not an action of the graph").
 // Duplicate action ids, unknown action elements, an input referring to no
-// action of the graph, a missing transition_id or cluster-delay, and bad
-// numbers are refused.
-Result<Graph> parse_graph(std::string_view xml_text);
-Result<Graph> parse_graph(const _xmlNode* root);
+// action of the graph, a missing transition_id or cluster-delay, bad
+// numbers and (unless options.allow_cycles) synapses waiting on a cycle are
+// refused.
+Result<Graph> parse_graph(std::string_view xml_text, const ParseOptions& options = {});
+Result<Graph> parse_graph(const _xmlNode* root, const ParseOptions& options = {});
 
 }  // namespace vigil::transition

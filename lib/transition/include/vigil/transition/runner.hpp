@@ -60,6 +60,10 @@ class ActionSink {
   // transition aborts. The controller records the timeout here (for a
   // resource action, a synthesized op-status=2 result in the CIB).
   virtual void action_timed_out(const GraphAction& action) = 0;
+  // A pseudo action fired: nothing is carried out, and the runner confirms
+  // it when this returns. For sinks that report every step, as crm_simulate
+  // does.
+  virtual void pseudo_action_fired(const GraphAction& /*action*/) {}
 };
 
 enum class ActionState {
