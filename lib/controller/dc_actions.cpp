@@ -12,13 +12,17 @@ namespace {
 
 ExecSpec exec_spec_of(const transition::GraphAction& action) {
   const transition::GraphPrimitive& p = *action.primitive;
-  ExecSpec spec;
-  spec.rsc = p.id;
-  spec.cls = p.cls;
-  spec.provider = p.provider;
-  spec.type = p.type;
-  spec.task = action.operation;
-  spec.interval_ms = action.interval_ms;
+  ExecSpec spec{.rsc = p.id,
+                .cls = p.cls,
+                .provider = p.provider,
+                .type = p.type,
+                .task = action.operation,
+                .interval_ms = action.interval_ms,
+                .timeout_ms = 0,
+                .start_delay_ms = 0,
+                .key = {},
+                .digest = {},
+                .params = {}};
   auto meta_ms = [&](const char* name) -> std::int64_t {
     const std::string* v = action.meta(name);
     if (!v || v->empty() || v->size() > 15 ||
@@ -113,13 +117,7 @@ Status Machine::execute_cluster_event(const transition::GraphAction& action) {
   if (action.operation == "lrm_delete" || action.operation == "delete") {
     if (!action.primitive) return Error(ErrorCode::kInvalidInput, "lrm_delete without a resource");
     const std::string rsc = action.primitive->id;
-    if (in_view(node)) {
-      Message m;
-      m.type = MsgType::kForget;
-      m.target = node;
-      m.rsc = rsc;
-      (void)send_message(m);
-    }
+    send_forget(node, rsc);
     confirm_when_written(action, {{true, lrm_resource_xpath(node, rsc), ""}});
     return ok_status();
   }

@@ -171,13 +171,7 @@ void Machine::dc_cleanup(const std::string& rsc, const std::string& node) {
   for (NodeId n : targets) {
     edits.push_back({true, lrm_resource_xpath(n, rsc), ""});
     clear_failures(n, rsc, edits);
-    if (in_view(n)) {
-      Message m;
-      m.type = MsgType::kForget;
-      m.target = n;
-      m.rsc = rsc;
-      (void)send_message(m);
-    }
+    send_forget(n, rsc);
   }
   log(LogLevel::kInfo, "event=cleanup rsc=" + rsc + " node=" + (node.empty() ? "all" : node));
   cib_write(std::move(edits), [this, rsc](Status) { mark_dirty("cleanup of " + rsc); });

@@ -9,43 +9,18 @@
 namespace vigil::controller {
 
 const char* to_string(State s) {
-  switch (s) {
-    case State::kStopped:
-      return "Stopped";
-    case State::kElection:
-      return "Election";
-    case State::kPending:
-      return "Pending";
-    case State::kNotDc:
-      return "NotDc";
-    case State::kStopping:
-      return "Stopping";
-    case State::kIntegration:
-      return "Integration";
-    case State::kFinalizeJoin:
-      return "FinalizeJoin";
-    case State::kPolicyEngine:
-      return "PolicyEngine";
-    case State::kTransitionEngine:
-      return "TransitionEngine";
-    case State::kIdle:
-      return "Idle";
-  }
-  return "?";
+  static constexpr const char* kNames[] = {
+      "Stopped",      "Election",     "Pending",          "NotDc", "Stopping", "Integration",
+      "FinalizeJoin", "PolicyEngine", "TransitionEngine", "Idle"};
+  static_assert(std::size(kNames) == kStateCount);
+  const auto i = static_cast<std::size_t>(s);
+  return i < std::size(kNames) ? kNames[i] : "?";
 }
 
 const char* to_string(TransitionState s) {
-  switch (s) {
-    case TransitionState::kIdle:
-      return "idle";
-    case TransitionState::kComputing:
-      return "computing";
-    case TransitionState::kExecuting:
-      return "executing";
-    case TransitionState::kAborting:
-      return "aborting";
-  }
-  return "?";
+  static constexpr const char* kNames[] = {"idle", "computing", "executing", "aborting"};
+  const auto i = static_cast<std::size_t>(s);
+  return i < std::size(kNames) ? kNames[i] : "?";
 }
 
 const char* input_kind_name(std::size_t index) {

@@ -106,6 +106,10 @@ class Machine final : private transition::ActionSink {
   Status request_attr(const AttrRequest& in);
   Status request_cleanup(const CleanupRequest& in);
   Status send_message(const Message& m);
+  Status send_shutdown_request();
+  // Tells `node`'s controller to drop `rsc`'s executor history (when it
+  // has one in the group).
+  void send_forget(NodeId node, const std::string& rsc);
   void send_history();
   void run_locally(const ExecSpec& spec);
   void report_exec_failure(OpEvent pending, const std::string& why);

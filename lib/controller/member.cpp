@@ -101,14 +101,7 @@ void Machine::on_view(const ViewInput& in) {
       (void)send_message(r);
     }
     send_history();
-    if (shutting_down_) {
-      Message m;
-      m.type = MsgType::kAttr;
-      m.target = self_;
-      m.name = "shutdown";
-      m.value = std::to_string(now_.wall);
-      (void)send_message(m);
-    }
+    if (shutting_down_) (void)send_shutdown_request();
   }
 }
 
@@ -221,19 +214,20 @@ void Machine::report_exec_failure(OpEvent e, const std::string& why) {
 }
 
 void Machine::run_locally(const ExecSpec& spec) {
-  OpEvent pending;
-  pending.rsc = spec.rsc;
-  pending.cls = spec.cls;
-  pending.provider = spec.provider;
-  pending.type = spec.type;
-  pending.task = spec.task;
-  pending.interval_ms = spec.interval_ms;
-  pending.timeout_ms = spec.timeout_ms;
-  pending.op_status = transition::kExecPending;
-  pending.rc = 193;
-  pending.call_id = -1;
-  pending.transition_key = spec.key;
-  pending.digest = spec.digest;
+  // Reported as pending in the history until its result is in.
+  const OpEvent pending{.rsc = spec.rsc,
+                        .cls = spec.cls,
+                        .provider = spec.provider,
+                        .type = spec.type,
+                        .task = spec.task,
+                        .interval_ms = spec.interval_ms,
+                        .timeout_ms = spec.timeout_ms,
+                        .call_id = -1,
+                        .rc = 193,
+                        .op_status = transition::kExecPending,
+                        .exit_reason = {},
+                        .transition_key = spec.key,
+                        .digest = spec.digest};
   auto agent = exec::parse_agent_spec(
       spec.cls + ":" + (spec.provider.empty() ? "" : spec.provider + ":") + spec.type);
   if (!agent) {
@@ -340,11 +334,26 @@ void Machine::request_shutdown() {
         "event=shutdown-escalation: the DC did not move the resources away in time");
     finish_shutdown("shutdown-escalation expired");
   });
+  (void)send_shutdown_request();
+}
+
+Status Machine::send_shutdown_request() {
+  // The node's "shutdown" attribute, set through the DC, asks the scheduler
+  // to move everything off it.
   Message m;
   m.type = MsgType::kAttr;
   m.target = self_;
   m.name = "shutdown";
   m.value = std::to_string(now_.wall);
+  return send_message(m);
+}
+
+void Machine::send_forget(NodeId node, const std::string& rsc) {
+  if (!in_view(node)) return;
+  Message m;
+  m.type = MsgType::kForget;
+  m.target = node;
+  m.rsc = rsc;
   (void)send_message(m);
 }
 

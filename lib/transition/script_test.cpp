@@ -20,6 +20,7 @@
 #include <optional>
 #include <sstream>
 
+#include "golden_files.hpp"
 #include "vigil/transition/runner.hpp"
 
 using namespace vigil;
@@ -153,28 +154,7 @@ std::string run_script(const std::string& text) {
 }  // namespace
 
 TEST_CASE("runner scripts") {
-  namespace fs = std::filesystem;
-  fs::path dir = fs::path(VIGIL_SOURCE_DIR) / "lib" / "transition" / "testdata" / "runner";
-  REQUIRE(fs::is_directory(dir));
-  bool rewrite = std::getenv("VIGIL_REWRITE") != nullptr;
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    if (e.path().extension() == ".txt") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  REQUIRE(files.size() >= 3);
-  for (const auto& f : files) {
-    std::ifstream in(f);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string expected = ss.str();
-    std::string actual = run_script(expected);
-    INFO(f.filename().string());
-    if (rewrite && actual != expected) {
-      std::ofstream(f) << actual;
-      WARN("rewrote " << f.string());
-    } else {
-      CHECK(actual == expected);
-    }
-  }
+  vigil::testing::check_golden_files(
+      std::filesystem::path(VIGIL_SOURCE_DIR) / "lib" / "transition" / "testdata" / "runner", 3,
+      run_script);
 }
