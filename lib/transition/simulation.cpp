@@ -35,7 +35,10 @@ class SimulatedSink final : public ActionSink {
   const std::optional<Error>& error() const { return error_; }
 
   void pseudo_action_fired(const GraphAction& a) override {
-    log_ += "  * Pseudo action:   " + a.operation_key + "\n";
+    // A pseudo action bound to a node (a guest or bundle node's implied
+    // fencing) names it, as crm_simulate does.
+    log_ += "  * Pseudo action:   " + a.operation_key +
+            (a.on_node.empty() ? "" : " on " + a.on_node) + "\n";
   }
 
   Status execute_rsc_op(const GraphAction& a) override {

@@ -182,6 +182,19 @@ TEST_CASE("simulation: pseudo actions are shown as they fire, in the runner's or
   CHECK_FALSE(r->terminated());
 }
 
+TEST_CASE("simulation: a pseudo action bound to a node names it (a guest's implied fencing)") {
+  Sim s;
+  auto r = s.run(graph({synapse(0,
+                                "<pseudo_event id=\"1\" operation=\"stonith\" "
+                                "operation_key=\"stonith-guest1-off\" on_node=\"guest1\" "
+                                "on_node_uuid=\"guest1\"><attributes/></pseudo_event>"),
+                        synapse(1, pseudo(2, "grp_start_0"))}));
+  REQUIRE(r.ok());
+  CHECK(lines(r->log) ==
+        std::vector<std::string>{"  * Pseudo action:   stonith-guest1-off on guest1",
+                                 "  * Pseudo action:   grp_start_0"});
+}
+
 TEST_CASE("simulation: every action succeeds and is recorded as the controller records it") {
   Sim s;
   auto r = s.run(graph({synapse(0, rsc_op(1, "r1", "start", "node1")),
