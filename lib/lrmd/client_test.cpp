@@ -73,7 +73,7 @@ struct Fixture {
     ipc::AccessPolicy policy;
     policy.allow_uid(::geteuid());
     ipc::ServerOptions so;
-    so.log = [](ipc::LogLevel, std::string_view) {};
+    so.log = [](LogLevel, std::string_view) {};
     auto s = ipc::Server::listen(
         io, path, policy,
         [this](ipc::Request req, ipc::Responder resp) {
