@@ -29,6 +29,7 @@ class Spawner final : public exec::Spawner {
   class Proc final : public exec::Process {
    public:
     pid_t pid() const override { return 4242; }
+    void signal(int) override {}
     void signal_group(int) override {}
     bool group_alive() const override { return false; }
   };
