@@ -19,8 +19,9 @@ function(vigil_add_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/tests/catch_main.cpp)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  # tests/support: helpers every test binary shares (temp_dir.hpp, golden_files.hpp).
   target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
-                                                   ${PROJECT_SOURCE_DIR}/tests/support)
+                                             ${PROJECT_SOURCE_DIR}/tests/support)
   target_compile_definitions(${name} PRIVATE VIGIL_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   add_test(NAME ${name} COMMAND ${name})
 endfunction()

@@ -219,7 +219,7 @@ int main(int argc, char** argv) {
   if (!note.empty()) log::warning(note);
   ipc::ServerOptions so;
   so.name = "vigil-cib";
-  so.log = supervisor::daemon_ipc_log();
+  so.log = log::write;
   const std::string socket_path = opts.run_dir + "/cib.sock";
   auto listening = ipc::Server::listen(
       io, socket_path, policy,

@@ -222,7 +222,7 @@ int main(int argc, char** argv) {
   if (!note.empty()) log::warning(note);
   ipc::ServerOptions so;
   so.name = "vigil-crmd";
-  so.log = supervisor::daemon_ipc_log();
+  so.log = log::write;
   const std::string socket_path = opts.run_dir + "/crmd.sock";
   auto server = ipc::Server::listen(
       io, socket_path, policy,

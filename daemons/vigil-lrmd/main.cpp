@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
 
   ipc::ServerOptions so;
   so.name = "vigil-lrmd";
-  so.log = supervisor::daemon_ipc_log();
+  so.log = log::write;
   const std::string socket_path = opts.run_dir + "/lrmd.sock";
   auto server = ipc::Server::listen(
       io, socket_path, policy,

@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
 
   ipc::ServerOptions so;
   so.name = "vigil-pengine";
-  so.log = supervisor::daemon_ipc_log();
+  so.log = log::write;
   const std::string socket_path = opts.run_dir + "/pengine.sock";
   auto server = ipc::Server::listen(
       io, socket_path, policy,

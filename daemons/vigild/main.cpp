@@ -136,13 +136,7 @@ int main(int argc, char** argv) {
       return kExitGeneric;
     }
   }
-  supervisor::Supervisor sup(clock, launcher, so, [](bool error, const std::string& line) {
-    if (error) {
-      log::error(line);
-    } else {
-      log::notice(line);
-    }
-  });
+  supervisor::Supervisor sup(clock, launcher, so, log::write);
   int exit_code = 0;
   sup.set_change_handler(
       [&] { write_status(status_path, supervisor::format_status(sup.status())); });

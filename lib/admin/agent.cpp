@@ -1,24 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vigil/admin/agent.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <chrono>
-#include <cstring>
+#include <boost/asio/io_context.hpp>
+#include <optional>
 
 #include "vigil/admin/cib_edit.hpp"
 #include "vigil/common/xml.hpp"
+#include "vigil/exec/agent.hpp"
+#include "vigil/exec/executor.hpp"
 
 namespace vigil::admin {
 namespace {
 
-constexpr std::chrono::seconds kMetadataTimeout{30};
+// Meta-data documents are a few kilobytes; this keeps even huge ones whole.
+constexpr std::size_t kMetadataOutputLimit = 4 * 1024 * 1024;
 
 std::vector<std::string> split_colon(std::string_view s) {
   std::vector<std::string> parts;
@@ -38,71 +36,40 @@ bool safe_path_part(std::string_view s) {
   return s.find('/') == std::string_view::npos && s.find('\0') == std::string_view::npos;
 }
 
-// Runs argv with OCF_ROOT set and returns its stdout; stderr is dropped.
-Result<std::string> run_capture(const std::string& path, const std::string& ocf_root) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return Error(ErrorCode::kIo, std::strerror(errno));
-  const pid_t pid = fork();
-  if (pid < 0) {
-    close(fds[0]);
-    close(fds[1]);
-    return Error(ErrorCode::kIo, std::strerror(errno));
+// Runs the agent's meta-data action through lib/exec's executor (as
+// vigil-lrmd does, with the same OCF environment) and returns its stdout.
+// An agent that hangs must not hang the command: past `timeout` its process
+// group is killed.
+Result<std::string> run_metadata(const AgentName& agent, const std::string& ocf_root,
+                                 Duration timeout) {
+  boost::asio::io_context io;
+  exec::ExecutorOptions options;
+  options.paths.ocf_root = ocf_root;
+  options.kill_grace = Duration(1000);
+  options.output_limit = kMetadataOutputLimit;
+  std::optional<exec::OperationResult> result;
+  exec::Executor executor(io, options, [&](const exec::OperationResult& r) { result = r; });
+  exec::OperationRequest request;
+  request.rsc_id = agent.type;  // as Pacemaker names a meta-data call
+  request.agent = {exec::AgentClass::kOcf, agent.provider, agent.type};
+  request.action = "meta-data";
+  request.timeout = timeout;
+  if (auto id = executor.execute(request); !id) return id.error();
+  while (!result && io.run_one() > 0) {
   }
-  if (pid == 0) {
-    dup2(fds[1], STDOUT_FILENO);
-    const int devnull = open("/dev/null", O_RDWR);
-    if (devnull >= 0) {
-      dup2(devnull, STDIN_FILENO);
-      dup2(devnull, STDERR_FILENO);
-    }
-    setenv("OCF_ROOT", ocf_root.c_str(), 1);
-    execl(path.c_str(), path.c_str(), "meta-data", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(fds[1]);
-  // An agent that hangs must not hang the command: give it kMetadataTimeout.
-  std::string out;
-  char buf[4096];
-  const auto deadline = std::chrono::steady_clock::now() + kMetadataTimeout;
-  bool timed_out = false;
-  while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd pfd{fds[0], POLLIN, 0};
-    const int ready = poll(&pfd, 1, static_cast<int>(left.count()));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready == 0) {
-      timed_out = true;
-      break;
-    }
-    const ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n > 0) {
-      out.append(buf, static_cast<std::size_t>(n));
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      break;
-    }
-  }
-  close(fds[0]);
-  if (timed_out) kill(pid, SIGKILL);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (timed_out) {
-    return Error(ErrorCode::kNotFound, "meta-data action timed out after " +
-                                           std::to_string(kMetadataTimeout.count()) + "s");
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  if (!result) return Error(ErrorCode::kInternal, "meta-data action: no result");
+  if (result->status == exec::ExecStatus::kTimeout) {
     return Error(ErrorCode::kNotFound,
-                 "meta-data action failed (exit status " +
-                     std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
+                 "meta-data action timed out after " + exec::readable_duration(timeout));
   }
-  return out;
+  if (result->status != exec::ExecStatus::kDone || result->rc != exec::OcfRc::kOk) {
+    std::string why = std::string(exec::to_string(result->status)) + ", rc " +
+                      std::to_string(static_cast<int>(result->rc)) + " " +
+                      std::string(exec::to_string(result->rc));
+    if (!result->exit_reason.empty()) why += ": " + result->exit_reason;
+    return Error(ErrorCode::kNotFound, "meta-data action failed (" + why + ")");
+  }
+  return std::move(result->output);
 }
 
 }  // namespace
@@ -181,7 +148,7 @@ Result<AgentMetadata> OcfMetadataSource::metadata(const AgentName& agent) const 
   if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || access(path.c_str(), X_OK) != 0) {
     return Error(ErrorCode::kNotFound, not_installed + path + " is not an executable file");
   }
-  auto out = run_capture(path, root_);
+  auto out = run_metadata(agent, root_, timeout_);
   if (!out) return Error(ErrorCode::kNotFound, not_installed + out.error().message());
   auto md = parse_agent_metadata(*out);
   if (!md) return Error(ErrorCode::kNotFound, not_installed + md.error().message());

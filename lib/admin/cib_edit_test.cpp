@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -194,4 +195,19 @@ TEST_CASE("OCF metadata comes from running the agent's meta-data action") {
             "Agent 'ocf:test:Nope' is not installed or does not provide valid metadata: ", 0) == 0);
   CHECK_FALSE(src.metadata({"ocf", "test", "../test/Good"}));
   CHECK(src.metadata({"systemd", "", "httpd"}).error().code() == ErrorCode::kUnsupported);
+}
+
+TEST_CASE("OCF metadata: the agent gets the OCF environment, a hung agent is killed") {
+  FakeOcfRoot root;
+  root.agent("Env",
+             "[ \"$OCF_RESOURCE_TYPE\" = Env ] && [ \"$OCF_RESOURCE_PROVIDER\" = test ] || exit 1\n"
+             "echo '<resource-agent name=\"Env\"/>'");
+  root.agent("Hang", "sleep 30");
+  OcfMetadataSource src(root.dir, std::chrono::milliseconds(300));
+  CHECK(src.metadata({"ocf", "test", "Env"}));
+  const auto t0 = std::chrono::steady_clock::now();
+  auto hung = src.metadata({"ocf", "test", "Hang"});
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
+  REQUIRE_FALSE(hung);
+  CHECK(hung.error().message().find("meta-data action timed out after 300ms") != std::string::npos);
 }

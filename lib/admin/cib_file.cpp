@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vigil/admin/cib_file.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 
 #include "vigil/admin/cib_edit.hpp"
 #include "vigil/cib/validate.hpp"
+#include "vigil/common/disk.hpp"
 
 namespace vigil::admin {
 namespace {
@@ -19,10 +17,6 @@ std::string dir_of(const std::string& path) {
   const auto slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
   return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-Status io_error(const std::string& what) {
-  return Error(ErrorCode::kIo, what + ": " + std::strerror(errno));
 }
 
 }  // namespace
@@ -58,48 +52,21 @@ Result<std::string> finalize_cib(xmlDoc* doc, int extra_writes) {
 Status commit_cib_file(xmlDoc* doc, const std::string& path, int extra_writes) {
   auto text = finalize_cib(doc, extra_writes);
   if (!text) return text.error();
-  std::string tmp = dir_of(path) + "/.vigil-cib-XXXXXX";
-  const int fd = mkstemp(tmp.data());
-  if (fd < 0) return io_error("cannot create a temporary file in " + dir_of(path));
-  // Keep the original file's permissions (mkstemp makes it 0600).
+  // Keep the original file's permissions; a new file gets the usual
+  // 0666 & ~umask, as pcs's plain open would.
+  AtomicWrite how;
   struct stat st {};
   if (stat(path.c_str(), &st) == 0) {
-    (void)fchmod(fd, st.st_mode & 07777);
+    how.mode = st.st_mode & 07777;
   } else {
-    // A new file gets the usual 0666 & ~umask, as pcs's plain open would.
     const mode_t mask = umask(0);
     umask(mask);
-    (void)fchmod(fd, 0666 & ~mask);
+    how.mode = 0666 & ~mask;
   }
-  const std::string& data = *text;
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      Status err = io_error("cannot write " + tmp);
-      close(fd);
-      unlink(tmp.c_str());
-      return err;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (fsync(fd) != 0 || close(fd) != 0) {
-    Status err = io_error("cannot sync " + tmp);
-    unlink(tmp.c_str());
-    return err;
-  }
-  if (rename(tmp.c_str(), path.c_str()) != 0) {
-    Status err = io_error("cannot rename " + tmp + " to " + path);
-    unlink(tmp.c_str());
-    return err;
-  }
-  // Make the rename itself durable.
-  const int dfd = open(dir_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    (void)fsync(dfd);
-    close(dfd);
-  }
+  const std::string dir = dir_of(path);
+  how.temp_prefix = dir + "/.vigil-cib-";
+  if (Status s = write_file_atomically(real_disk(), path, *text, how); !s) return s;
+  (void)real_disk().sync_dir(dir);  // best effort: makes the rename itself durable
   return ok_status();
 }
 

@@ -6,25 +6,16 @@
 #include <filesystem>
 #include <fstream>
 
+#include "temp_dir.hpp"
 #include "vigil/common/md5.hpp"
+#include "vigil/common/mem_disk.hpp"
 
 namespace vigil::cibd {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "cibd-test-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using test::TempDir;
 
 std::string slurp(const std::string& p) {
   std::ifstream in(p);
@@ -45,7 +36,7 @@ Store with_resource(const std::string& id) {
 
 TEST_CASE("a missing cib.xml loads as an empty CIB") {
   TempDir t;
-  auto files = CibFiles::open(t.path + "/cib");
+  auto files = CibFiles::open(t.path() + "/cib");
   REQUIRE(files);
   auto loaded = files->load();
   REQUIRE(loaded);
@@ -56,26 +47,26 @@ TEST_CASE("a missing cib.xml loads as an empty CIB") {
 
 TEST_CASE("write then load round-trips, with a matching signature") {
   TempDir t;
-  auto files = CibFiles::open(t.path);
+  auto files = CibFiles::open(t.path());
   REQUIRE(files);
   Store s = with_resource("r1");
   REQUIRE(files->write(s, true));
-  const std::string text = slurp(t.path + "/cib.xml");
-  CHECK(slurp(t.path + "/cib.xml.sig") == md5_hex(text) + "\n");
+  const std::string text = slurp(t.path() + "/cib.xml");
+  CHECK(slurp(t.path() + "/cib.xml.sig") == md5_hex(text) + "\n");
   auto loaded = files->load();
   REQUIRE(loaded);
   CHECK(loaded->from_disk);
   CHECK(loaded->store.version() == s.version());
   CHECK(loaded->store.digest() == s.digest());
   // No temporary files are left behind.
-  for (const auto& e : fs::directory_iterator(t.path)) {
+  for (const auto& e : fs::directory_iterator(t.path())) {
     CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
   }
 }
 
 TEST_CASE("configuration writes keep numbered backups, at most max_backups") {
   TempDir t;
-  auto files = CibFiles::open(t.path, PersistOptions{3});
+  auto files = CibFiles::open(t.path(), PersistOptions{3});
   REQUIRE(files);
   for (int i = 0; i < 6; ++i) REQUIRE(files->write(with_resource("r" + std::to_string(i)), true));
   const auto backups = files->backups();
@@ -83,7 +74,7 @@ TEST_CASE("configuration writes keep numbered backups, at most max_backups") {
   // The newest backup is the file the last write replaced (r4).
   CHECK(slurp(backups.back()).find("id=\"r4\"") != std::string::npos);
   CHECK(slurp(backups.back() + ".sig") == md5_hex(slurp(backups.back())) + "\n");
-  CHECK(backups.front() == t.path + "/cib-2.raw");
+  CHECK(backups.front() == t.path() + "/cib-2.raw");
   // A status-only write keeps no backup.
   REQUIRE(files->write(with_resource("r9"), false));
   CHECK(files->backups().size() == 3);
@@ -91,24 +82,24 @@ TEST_CASE("configuration writes keep numbered backups, at most max_backups") {
 
 TEST_CASE("a corrupt cib.xml is reported, moved aside and not used") {
   TempDir t;
-  auto files = CibFiles::open(t.path);
+  auto files = CibFiles::open(t.path());
   REQUIRE(files);
   REQUIRE(files->write(with_resource("r1"), false));
 
   SECTION("content changed behind the signature") {
-    std::ofstream(t.path + "/cib.xml", std::ios::app) << "<!-- tampered -->";
+    std::ofstream(t.path() + "/cib.xml", std::ios::app) << "<!-- tampered -->";
   }
   SECTION("missing signature") {
-    fs::remove(t.path + "/cib.xml.sig");
+    fs::remove(t.path() + "/cib.xml.sig");
   }
   SECTION("not XML, with a matching signature") {
-    std::ofstream(t.path + "/cib.xml") << "garbage";
-    std::ofstream(t.path + "/cib.xml.sig") << md5_hex("garbage") << "\n";
+    std::ofstream(t.path() + "/cib.xml") << "garbage";
+    std::ofstream(t.path() + "/cib.xml.sig") << md5_hex("garbage") << "\n";
   }
   SECTION("does not validate, with a matching signature") {
     const std::string bad = R"(<cib epoch="3" validate-with="pacemaker-3.9"><bogus/></cib>)";
-    std::ofstream(t.path + "/cib.xml") << bad;
-    std::ofstream(t.path + "/cib.xml.sig") << md5_hex(bad) << "\n";
+    std::ofstream(t.path() + "/cib.xml") << bad;
+    std::ofstream(t.path() + "/cib.xml.sig") << md5_hex(bad) << "\n";
   }
   auto loaded = files->load();
   REQUIRE(loaded);
@@ -117,15 +108,149 @@ TEST_CASE("a corrupt cib.xml is reported, moved aside and not used") {
   CHECK(loaded->problem->find("cib.xml.corrupt-1") != std::string::npos);
   CHECK_FALSE(loaded->from_disk);
   CHECK(loaded->store.version() == CibVersion{0, 0, 0});
-  CHECK_FALSE(fs::exists(t.path + "/cib.xml"));
-  CHECK(fs::exists(t.path + "/cib.xml.corrupt-1"));
+  CHECK_FALSE(fs::exists(t.path() + "/cib.xml"));
+  CHECK(fs::exists(t.path() + "/cib.xml.corrupt-1"));
 }
 
 TEST_CASE("an unusable state directory is an error") {
   TempDir t;
-  std::ofstream(t.path + "/file") << "x";
-  CHECK_FALSE(CibFiles::open(t.path + "/file"));
+  std::ofstream(t.path() + "/file") << "x";
+  CHECK_FALSE(CibFiles::open(t.path() + "/file"));
   CHECK_FALSE(CibFiles::open(""));
+}
+
+// ---- when the disk fails (MemDisk) ---------------------------------------------
+// What CibFiles does today under a full disk, an fsync error, a process
+// killed or a power loss between the writes of cib.xml and cib.xml.sig.
+// These tests state the current behaviour; the recovery policy itself (e.g.
+// falling back to a backup) is issue #11's.
+
+namespace {
+
+const std::string kDir = "/state/cib";
+const std::string kCib = kDir + "/cib.xml";
+
+bool holds(const Store& s, const std::string& id) {
+  return s.query("//primitive[@id='" + id + "']").ok();
+}
+
+// A disk holding a CIB with r1, written the way the daemon writes it.
+struct Fixture {
+  MemDisk disk;
+  Store first = with_resource("r1");
+  Store second = with_resource("r2");
+  CibFiles files = open();
+
+  Fixture() { REQUIRE(files.write(first, true)); }
+
+  CibFiles open() {
+    auto f = CibFiles::open(kDir, {}, disk);
+    REQUIRE(f);
+    return std::move(f).value();
+  }
+
+  // What a restarted vigil-cib finds.
+  LoadResult restart(bool power_lost) {
+    disk.restart(power_lost);
+    auto loaded = open().load();
+    REQUIRE(loaded);
+    return std::move(loaded).value();
+  }
+
+  bool temporary_files_left() const {
+    for (const auto& f : disk.files()) {
+      if (f.find(".tmp-") != std::string::npos) return true;
+    }
+    return false;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("persist faults: a full disk while cib.xml is written leaves the previous CIB") {
+  Fixture fx;
+  fx.disk.inject({MemDisk::Op::kAppend, "cib.xml.tmp-", ENOSPC, 0, 1, 100});
+  auto st = fx.files.write(fx.second, true);
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code() == ErrorCode::kIo);
+  CHECK(st.error().message().find("No space left on device") != std::string::npos);
+  CHECK_FALSE(fx.temporary_files_left());
+  // The backup was taken before the failed write: a copy of the unchanged file.
+  REQUIRE(fx.files.backups() == std::vector<std::string>{kDir + "/cib-0.raw"});
+  CHECK(fx.disk.contents(kDir + "/cib-0.raw") == fx.disk.contents(kCib));
+
+  LoadResult loaded = fx.restart(false);
+  CHECK_FALSE(loaded.problem);
+  CHECK(loaded.from_disk);
+  CHECK(holds(loaded.store, "r1"));
+  CHECK_FALSE(holds(loaded.store, "r2"));
+}
+
+TEST_CASE("persist faults: EIO on the fsync of cib.xml's temporary file renames nothing") {
+  Fixture fx;
+  fx.disk.inject({MemDisk::Op::kSync, "cib.xml.tmp-", EIO, 0, 1, 0});
+  auto st = fx.files.write(fx.second, false);
+  REQUIRE_FALSE(st);
+  CHECK(st.error().message().rfind("fsync " + kCib + ".tmp-", 0) == 0);
+  CHECK(st.error().message().find("Input/output error") != std::string::npos);
+  CHECK_FALSE(fx.temporary_files_left());
+  // Retried by the next change, which then succeeds.
+  REQUIRE(fx.files.write(fx.second, false));
+  LoadResult loaded = fx.restart(true);
+  CHECK_FALSE(loaded.problem);
+  CHECK(holds(loaded.store, "r2"));
+}
+
+TEST_CASE("persist faults: a full disk while cib.xml.sig is written") {
+  Fixture fx;
+  fx.disk.inject({MemDisk::Op::kAppend, "cib.xml.sig.tmp-", ENOSPC, 0, 1, 0});
+  REQUIRE_FALSE(fx.files.write(fx.second, true));
+  // cib.xml is the new one already, its .sig still the old one's: the next
+  // start finds them apart, sets the file aside and starts empty (a peer's
+  // copy then wins at the first sync). The backup of r1 is not used.
+  CHECK(fx.disk.contents(kCib + ".sig") == md5_hex(fx.first.to_xml(true)) + "\n");
+  LoadResult loaded = fx.restart(false);
+  REQUIRE(loaded.problem);
+  CHECK(loaded.problem->find("content does not match cib.xml.sig") != std::string::npos);
+  CHECK(loaded.problem->find("moved to " + kCib + ".corrupt-1") != std::string::npos);
+  CHECK_FALSE(loaded.from_disk);
+  CHECK(loaded.store.version() == CibVersion{0, 0, 0});
+  CHECK(fx.disk.contents(kCib + ".corrupt-1") == fx.second.to_xml(true));
+  CHECK(fx.disk.exists(kDir + "/cib-0.raw"));
+}
+
+TEST_CASE("persist faults: the process dies between the renames of cib.xml and its .sig") {
+  Fixture fx;
+  fx.disk.inject({MemDisk::Op::kRename, "cib.xml.sig", EIO, 0, 1, 0, true});
+  REQUIRE_FALSE(fx.files.write(fx.second, true));
+
+  SECTION("killed, the machine stays up: the pair is torn and the CIB set aside") {
+    LoadResult loaded = fx.restart(false);
+    REQUIRE(loaded.problem);
+    CHECK(loaded.problem->find("content does not match cib.xml.sig") != std::string::npos);
+    CHECK_FALSE(loaded.from_disk);
+    CHECK(fx.temporary_files_left());  // the .sig's temporary file stays behind
+  }
+  SECTION("power loss: neither rename was synced, the previous pair is intact") {
+    LoadResult loaded = fx.restart(true);
+    CHECK_FALSE(loaded.problem);
+    CHECK(holds(loaded.store, "r1"));
+    CHECK_FALSE(fx.disk.exists(kDir + "/cib-0.raw"));  // the backup's link was not synced
+  }
+}
+
+TEST_CASE("persist faults: killed before any rename, the next start loads the old CIB") {
+  Fixture fx;
+  fx.disk.inject({MemDisk::Op::kRename, "cib.xml", EIO, 0, 1, 0, true});
+  REQUIRE_FALSE(fx.files.write(fx.second, false));
+  LoadResult loaded = fx.restart(false);
+  CHECK_FALSE(loaded.problem);
+  CHECK(holds(loaded.store, "r1"));
+  // The temporary file is never cleaned up; later writes work beside it.
+  CHECK(fx.temporary_files_left());
+  CibFiles again = fx.open();
+  REQUIRE(again.write(fx.second, false));
+  CHECK(fx.temporary_files_left());
 }
 
 }  // namespace vigil::cibd

@@ -17,6 +17,7 @@
 #include "journal.hpp"
 #include "tree_hash.hpp"
 #include "vigil/cib/validate.hpp"
+#include "vigil/common/score.hpp"
 
 namespace vigil::cibd {
 namespace {
@@ -246,28 +247,10 @@ xmlNode* find_child_entity(xmlNode* parent, const xmlNode* like) {
 // "name++" and "name+=N" where name is the attribute's own name.
 std::string expand_increment(const xmlNode* target, const std::string& name,
                              const std::string& value) {
-  if (value.size() <= name.size() + 1 || value.compare(0, name.size(), name) != 0) return value;
-  const std::string_view rest = std::string_view(value).substr(name.size());
-  std::int64_t delta = 0;
-  if (rest == "++") {
-    delta = 1;
-  } else if (rest.size() > 2 && rest.substr(0, 2) == "+=") {
-    const std::string_view num = rest.substr(2);
-    const auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), delta);
-    if (ec != std::errc() || end != num.data() + num.size()) return value;
-  } else {
-    return value;
-  }
-  std::int64_t current = 0;
-  if (auto cur = xml::attr(target, name.c_str())) {
-    const auto [end, ec] = std::from_chars(cur->data(), cur->data() + cur->size(), current);
-    if (ec != std::errc() || end != cur->data() + cur->size()) current = 0;
-  }
-  constexpr std::int64_t kInfinity = 1'000'000;  // Pacemaker's score INFINITY caps counters
-  std::int64_t result = current + delta;
-  if (result > kInfinity) result = kInfinity;
-  if (result < -kInfinity) result = -kInfinity;
-  return std::to_string(result);
+  const auto current = xml::attr(target, name.c_str());
+  const auto result = vigil::expand_increment(
+      name, value, current ? std::optional<std::string_view>(*current) : std::nullopt);
+  return result ? std::to_string(*result) : value;
 }
 
 // cibadmin --modify's merge: attributes set, children matched by tag + id

@@ -135,6 +135,15 @@ TEST_CASE("modify merges children by tag and id, creates missing ones, expands +
                       R"(<nvpair id="d1-ms" name="migration-threshold" value="value++"/>)"),
                   meta()));
   CHECK(s.query("//nvpair[@id='d1-ms']")->find("value=\"6\"") != std::string::npos);
+  // A counter at INFINITY stays there (vigil::expand_increment reads the
+  // current value as a score).
+  for (const char* v : {"INFINITY", "value++"}) {
+    REQUIRE(s.apply(
+        req(CibOp::kModify, "resources",
+            std::string(R"(<nvpair id="d1-ms" name="migration-threshold" value=")") + v + "\"/>"),
+        meta()));
+  }
+  CHECK(s.query("//nvpair[@id='d1-ms']")->find("value=\"1000000\"") != std::string::npos);
 
   auto missing = s.apply(req(CibOp::kModify, "resources", R"(<primitive id="nope"/>)"), meta());
   REQUIRE_FALSE(missing);

@@ -52,4 +52,23 @@ Score parse_score_lenient(std::string_view text, const HealthScores& health) {
   return Score(v > kInfinity ? kInfinity : v < -kInfinity ? -kInfinity : static_cast<int>(v));
 }
 
+std::optional<int> expand_increment(std::string_view name, std::string_view update,
+                                    std::optional<std::string_view> current) {
+  if (name.empty() || update.size() <= name.size() + 1 || update.substr(0, name.size()) != name) {
+    return std::nullopt;
+  }
+  const std::string_view op = update.substr(name.size());
+  long long delta = 1;
+  if (op.substr(0, 2) == "+=") {
+    const auto n = parse_score(op.substr(2));
+    if (!n) return std::nullopt;
+    delta = n->value();
+  } else if (op != "++") {
+    return std::nullopt;
+  }
+  const long long base = current ? parse_score_lenient(*current).value() : 0;
+  const long long sum = base + delta;  // both within +/-INFINITY: no overflow
+  return static_cast<int>(sum > kInfinity ? kInfinity : sum < -kInfinity ? -kInfinity : sum);
+}
+
 }  // namespace vigil

@@ -10,8 +10,6 @@
 #include "vigil/exec/agent.hpp"
 #include "vigil/exec/posix_spawner.hpp"
 
-extern char** environ;
-
 namespace vigil::exec {
 
 namespace {
@@ -121,10 +119,7 @@ struct Executor::Impl {
   // ---- queueing ---------------------------------------------------------------
 
   std::vector<std::string> base_environment() const {
-    if (!options.inherit_environment) return options.environment;
-    std::vector<std::string> env;
-    for (char** e = environ; e != nullptr && *e != nullptr; ++e) env.emplace_back(*e);
-    return env;
+    return options.inherit_environment ? current_environment() : options.environment;
   }
 
   void schedule_pump(const std::string& rsc_id) {

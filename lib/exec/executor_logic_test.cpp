@@ -32,6 +32,7 @@ class FakeProcess final : public Process {
   explicit FakeProcess(std::shared_ptr<FakeChild> c) : c_(std::move(c)) {}
   ~FakeProcess() override { c_->handle_alive = false; }
   pid_t pid() const override { return c_->pid; }
+  void signal(int signo) override { c_->signals.push_back(signo); }
   void signal_group(int signo) override { c_->signals.push_back(signo); }
   bool group_alive() const override { return c_->group_alive; }
 

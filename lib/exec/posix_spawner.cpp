@@ -20,6 +20,8 @@
 #include "vigil/exec/output_buffer.hpp"
 #include "vigil/exec/unique_fd.hpp"
 
+extern char** environ;
+
 namespace vigil::exec {
 
 namespace asio = boost::asio;
@@ -83,11 +85,13 @@ int open_pidfd(pid_t pid) {
 // freed memory, and an abandoned child is still reaped.
 class Child : public std::enable_shared_from_this<Child> {
  public:
+  // `out` and `err` are our ends of the child's stdout and stderr pipes, or
+  // empty when the child writes to ours.
   Child(asio::io_context& io, pid_t pid, UniqueFd out, UniqueFd err, std::size_t limit,
         ExitHandler on_exit)
       : io_(io), pid_(pid), on_exit_(std::move(on_exit)) {
-    streams_[0].emplace(io, out.release(), limit);
-    streams_[1].emplace(io, err.release(), limit);
+    if (out) streams_[0].emplace(io, out.release(), limit);
+    if (err) streams_[1].emplace(io, err.release(), limit);
   }
 
   ~Child() {
@@ -159,8 +163,8 @@ class Child : public std::enable_shared_from_this<Child> {
   };
 
   void watch_stream(int i) {
+    if (!streams_[i] || !streams_[i]->open) return;
     Stream& s = *streams_[i];
-    if (!s.open) return;
     s.desc.async_wait(asio::posix::stream_descriptor::wait_read,
                       [self = shared_from_this(), i](const boost::system::error_code& ec) {
                         if (ec || self->finished_) return;
@@ -187,6 +191,7 @@ class Child : public std::enable_shared_from_this<Child> {
   // Reads what is available, up to `budget` bytes. Returns whether the
   // stream is still open and should be watched again.
   bool read_stream(int i, std::size_t budget) {
+    if (!streams_[i]) return false;
     Stream& s = *streams_[i];
     std::array<char, kReadChunk> buf;
     std::size_t done = 0;
@@ -216,7 +221,15 @@ class Child : public std::enable_shared_from_this<Child> {
   }
 
   void close_streams() {
-    for (auto& s : streams_) close_stream(*s);
+    for (auto& s : streams_) {
+      if (s) close_stream(*s);
+    }
+  }
+
+  static void take_output(const std::optional<Stream>& s, std::string& text, std::uint64_t& total) {
+    if (!s) return;
+    text = s->buffer.text();
+    total = s->buffer.total();
   }
 
   void finish() {
@@ -227,6 +240,7 @@ class Child : public std::enable_shared_from_this<Child> {
 
     ProcessExit exit;
     exit.pid = pid_;
+    exit.wait_status = wait_status_;
     if (lost_errno_ != 0) {
       exit.kind = ProcessExit::Kind::kExited;
       exit.code = -1;
@@ -238,10 +252,8 @@ class Child : public std::enable_shared_from_this<Child> {
       exit.kind = ProcessExit::Kind::kExited;
       exit.code = WEXITSTATUS(wait_status_);
     }
-    exit.out = streams_[0]->buffer.text();
-    exit.err = streams_[1]->buffer.text();
-    exit.out_bytes = streams_[0]->buffer.total();
-    exit.err_bytes = streams_[1]->buffer.total();
+    take_output(streams_[0], exit.out, exit.out_bytes);
+    take_output(streams_[1], exit.err, exit.err_bytes);
     if (lost_errno_ != 0) {
       exit.err += "\n[vigil: exit status of pid " + std::to_string(pid_) +
                   " lost: " + std::strerror(lost_errno_) + "]\n";
@@ -267,6 +279,9 @@ class ChildHandle final : public Process {
   explicit ChildHandle(std::shared_ptr<Child> child) : child_(std::move(child)) {}
   ~ChildHandle() override { child_->abandon(); }
   pid_t pid() const override { return child_->pid(); }
+  void signal(int signo) override {
+    if (!child_->reaped()) ::kill(child_->pid(), signo);
+  }
   void signal_group(int signo) override { ::kill(-child_->pid(), signo); }
   bool group_alive() const override { return ::kill(-child_->pid(), 0) == 0 || errno == EPERM; }
 
@@ -275,6 +290,12 @@ class ChildHandle final : public Process {
 };
 
 }  // namespace
+
+std::vector<std::string> current_environment() {
+  std::vector<std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) env.emplace_back(*e);
+  return env;
+}
 
 // ---- the spawner -------------------------------------------------------------
 
@@ -357,8 +378,10 @@ Spawned PosixSpawner::spawn(const SpawnRequest& request, ExitHandler on_exit) {
   for (const auto& e : request.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
 
+  const bool capture = request.output == SpawnRequest::Output::kCapture;
   std::array<UniqueFd, 2> out, err;  // [0] read end (ours), [1] write end (the child's)
   for (auto* p : {&out, &err}) {
+    if (!capture) break;
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) return fail(errno, "pipe2");
     (*p)[0].reset(fds[0]);
@@ -372,8 +395,10 @@ Spawned PosixSpawner::spawn(const SpawnRequest& request, ExitHandler on_exit) {
 
   FileActions fa;
   posix_spawn_file_actions_addopen(&fa.fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa.fa, out[1].get(), STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&fa.fa, err[1].get(), STDERR_FILENO);
+  if (capture) {
+    posix_spawn_file_actions_adddup2(&fa.fa, out[1].get(), STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&fa.fa, err[1].get(), STDERR_FILENO);
+  }
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
   // Whatever the daemon has open (sockets, the CIB file) stays out of agents,
   // even descriptors opened without O_CLOEXEC by some library.

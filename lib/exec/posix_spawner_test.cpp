@@ -4,8 +4,11 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/wait.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <optional>
 
 #include "test_support.hpp"
@@ -32,16 +35,46 @@ struct Run {
   std::optional<ProcessExit> exit;
 };
 
+// An exit handler that keeps the exit in `slot`.
+ExitHandler into(std::optional<ProcessExit>& slot) {
+  return [&slot](ProcessExit e) { slot = std::move(e); };
+}
+
+// Waits (bounded) until a script has written a pid into `file`.
+pid_t pid_written(boost::asio::io_context& io, const std::string& file) {
+  REQUIRE(run_until(io, [&] { return testing::read_file(file).size() > 1; }));
+  return std::stoi(testing::read_file(file));
+}
+
 // Spawns and waits (bounded) for the exit.
 std::optional<ProcessExit> run(boost::asio::io_context& io, Spawner& spawner,
                                const SpawnRequest& req) {
   std::optional<ProcessExit> exit;
-  Spawned s = spawner.spawn(req, [&](ProcessExit e) { exit = std::move(e); });
+  Spawned s = spawner.spawn(req, into(exit));
   REQUIRE(s.process);
   CHECK(exit == std::nullopt);  // never from inside spawn()
   REQUIRE(run_until(io, [&] { return exit.has_value(); }));
   return exit;
 }
+
+// A shell leading its process group, with one background process whose pid
+// the script wrote to $PIDFILE.
+struct Group {
+  boost::asio::io_context io;
+  PosixSpawner spawner{io};
+  testing::TempDir dir;
+  std::optional<ProcessExit> exit;
+  Spawned spawned;
+  pid_t background = 0;
+
+  explicit Group(const std::string& script) {
+    SpawnRequest r = sh(script);
+    r.env.push_back("PIDFILE=" + (dir / "pid"));
+    spawned = spawner.spawn(r, into(exit));
+    REQUIRE(spawned.process);
+    background = pid_written(io, dir / "pid");
+  }
+};
 
 }  // namespace
 
@@ -135,29 +168,32 @@ TEST_CASE("spawner: a daemon holding the pipes does not delay the exit") {
 }
 
 TEST_CASE("spawner: signal_group reaches the agent's children") {
-  boost::asio::io_context io;
-  PosixSpawner spawner(io);
-  testing::TempDir dir;
-  const std::string pid_file = dir / "child.pid";
-  std::optional<ProcessExit> exit;
-  Spawned s = spawner.spawn(
-      // The child is forked with SIGTERM already ignored (no window before
-      // its own trap), then the leader takes the default back.
-      sh("trap '' TERM; (while :; do sleep 1; done) & echo $! > " + pid_file +
-         "; trap - TERM; while :; do sleep 1; done"),
-      [&](ProcessExit e) { exit = std::move(e); });
-  REQUIRE(s.process);
-  REQUIRE(run_until(io, [&] { return testing::read_file(pid_file).size() > 1; }));
-  const pid_t child = std::stoi(testing::read_file(pid_file));
-  CHECK(s.process->group_alive());
-  s.process->signal_group(SIGTERM);
-  REQUIRE(run_until(io, [&] { return exit.has_value(); }));
-  CHECK(exit->kind == ProcessExit::Kind::kSignaled);
-  CHECK(exit->code == SIGTERM);
-  CHECK_FALSE(testing::process_ended(child));  // it ignores SIGTERM
-  CHECK(s.process->group_alive());
-  s.process->signal_group(SIGKILL);
-  REQUIRE(run_until(io, [&] { return testing::process_ended(child); }));
+  // The child is forked with SIGTERM already ignored (no window before its
+  // own trap), then the leader takes the default back.
+  Group g(
+      "trap '' TERM; (while :; do sleep 1; done) & echo $! > $PIDFILE; "
+      "trap - TERM; while :; do sleep 1; done");
+  CHECK(g.spawned.process->group_alive());
+  g.spawned.process->signal_group(SIGTERM);
+  REQUIRE(run_until(g.io, [&] { return g.exit.has_value(); }));
+  CHECK(g.exit->kind == ProcessExit::Kind::kSignaled);
+  CHECK(g.exit->code == SIGTERM);
+  CHECK_FALSE(testing::process_ended(g.background));  // it ignores SIGTERM
+  CHECK(g.spawned.process->group_alive());
+  g.spawned.process->signal_group(SIGKILL);
+  REQUIRE(run_until(g.io, [&] { return testing::process_ended(g.background); }));
+}
+
+TEST_CASE("spawner: signal() reaches the leader only; wait_status is waitpid's") {
+  Group g("sleep 30 & echo $! > $PIDFILE; wait");
+  g.spawned.process->signal(SIGTERM);
+  REQUIRE(run_until(g.io, [&] { return g.exit.has_value(); }));
+  CHECK(WIFSIGNALED(g.exit->wait_status));
+  CHECK(WTERMSIG(g.exit->wait_status) == SIGTERM);
+  CHECK_FALSE(testing::process_ended(g.background));  // the sleep was not signalled
+  g.spawned.process->signal(SIGKILL);                 // reaped: a no-op, whatever has the pid now
+  g.spawned.process->signal_group(SIGKILL);
+  REQUIRE(run_until(g.io, [&] { return testing::process_ended(g.background); }));
 }
 
 TEST_CASE("spawner: dropping the handle kills the group and reaps it") {
@@ -192,6 +228,45 @@ TEST_CASE("spawner: many children at once, in SIGCHLD mode too") {
     std::sort(codes.begin(), codes.end());
     for (int i = 0; i < 20; ++i) CHECK(codes[static_cast<std::size_t>(i)] == i);
   }
+}
+
+TEST_CASE("spawner: inherited output goes to our own stdout and stderr") {
+  boost::asio::io_context io;
+  PosixSpawner spawner(io);
+  testing::TempDir dir;
+  // Our stdout and stderr point at a file while the child is started: it
+  // holds its own copies of both from then on.
+  UniqueFd file(::open((dir / "out").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  REQUIRE(file);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  UniqueFd saved_out(::dup(STDOUT_FILENO)), saved_err(::dup(STDERR_FILENO));
+  ::dup2(file.get(), STDOUT_FILENO);
+  ::dup2(file.get(), STDERR_FILENO);
+  SpawnRequest r = sh("echo to-stdout; echo to-stderr >&2; exit 4");
+  r.output = SpawnRequest::Output::kInherit;
+  std::optional<ProcessExit> exit;
+  Spawned s = spawner.spawn(r, into(exit));
+  ::dup2(saved_out.get(), STDOUT_FILENO);
+  ::dup2(saved_err.get(), STDERR_FILENO);
+  REQUIRE(s.process);
+  REQUIRE(run_until(io, [&] { return exit.has_value(); }));
+  CHECK(exit->code == 4);
+  CHECK(WIFEXITED(exit->wait_status));
+  CHECK(WEXITSTATUS(exit->wait_status) == 4);
+  CHECK(exit->out.empty());
+  CHECK(exit->out_bytes == 0);
+  CHECK(exit->err.empty());
+  CHECK(testing::read_file(dir / "out") == "to-stdout\nto-stderr\n");
+}
+
+TEST_CASE("current_environment is this process's environment") {
+  ::setenv("VIGIL_SPAWNER_TEST", "a=b", 1);
+  const auto env = current_environment();
+  CHECK(std::count(env.begin(), env.end(), "VIGIL_SPAWNER_TEST=a=b") == 1);
+  ::unsetenv("VIGIL_SPAWNER_TEST");
+  const auto without = current_environment();
+  CHECK(without.size() == env.size() - 1);
 }
 
 TEST_CASE("UniqueFd closes what it owns, once") {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Private helpers of lib/exec's tests: temporary directories, running an
-// io_context until something happened (bounded), collecting results.
+// Private helpers of lib/exec's tests: temporary directories (tests/support's
+// TempDir), running an io_context until something happened (bounded),
+// collecting results.
 #pragma once
 
 #include <signal.h>
@@ -18,31 +19,12 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.hpp"
 #include "vigil/exec/operation.hpp"
 
 namespace vigil::exec::testing {
 
-// A fresh directory under $TMPDIR (or /tmp), removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string templ = std::string(base != nullptr ? base : "/tmp") + "/vigil-exec-XXXXXX";
-    if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using vigil::test::TempDir;
 
 inline void write_file(const std::string& path, const std::string& text, mode_t mode = 0644) {
   std::ofstream(path, std::ios::trunc) << text;

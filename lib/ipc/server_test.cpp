@@ -96,7 +96,7 @@ struct Fixture {
 
   explicit Fixture(ServerOptions options = {}, AccessPolicy policy = allow_me()) {
     options.name = "test";
-    options.log = [this](LogLevel level, std::string_view line) {
+    options.log = [this](vigil::LogLevel level, std::string_view line) {
       logs.push_back(std::string(to_string(level)) + ": " + std::string(line));
     };
     server = Server::create(
@@ -227,7 +227,7 @@ TEST_CASE("ipc: a listening socket in a directory") {
   boost::asio::io_context io;
   std::vector<std::string> logs;
   ServerOptions options;
-  options.log = [&](LogLevel, std::string_view l) { logs.emplace_back(l); };
+  options.log = [&](vigil::LogLevel, std::string_view l) { logs.emplace_back(l); };
   auto handler = [](Request r, Responder resp) { resp.reply("got " + r.payload); };
 
   // A stale socket file (its server died) is replaced.

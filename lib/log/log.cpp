@@ -16,8 +16,8 @@ struct State {
   std::mutex mutex;
   bool initialised = false;
   int file_target = -1;
-  Level min_level = Level::kInfo;
-  std::function<void(Level, std::string_view)> capture;
+  LogLevel min_level = LogLevel::kInfo;
+  LogSink capture;
 };
 
 State& state() {
@@ -25,23 +25,23 @@ State& state() {
   return s;
 }
 
-int priority_of(Level level) {
+int priority_of(LogLevel level) {
   switch (level) {
-    case Level::kDebug:
+    case LogLevel::kDebug:
       return LOG_DEBUG;
-    case Level::kInfo:
+    case LogLevel::kInfo:
       return LOG_INFO;
-    case Level::kNotice:
+    case LogLevel::kNotice:
       return LOG_NOTICE;
-    case Level::kWarning:
+    case LogLevel::kWarning:
       return LOG_WARNING;
-    case Level::kError:
+    case LogLevel::kError:
       return LOG_ERR;
   }
   return LOG_INFO;
 }
 
-void enable_target(int target, Level min_level) {
+void enable_target(int target, LogLevel min_level) {
   qb_log_filter_ctl(target, QB_LOG_FILTER_CLEAR_ALL, QB_LOG_FILTER_FILE, "*", LOG_TRACE);
   qb_log_filter_ctl(target, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", priority_of(min_level));
   // %t: time with milliseconds (libqb >= 2.0), %N: program, %p: priority.
@@ -89,39 +89,14 @@ void shutdown() {
   s.initialised = false;
 }
 
-Level parse_level(std::string_view text, Level fallback) {
-  if (text == "debug") return Level::kDebug;
-  if (text == "info") return Level::kInfo;
-  if (text == "notice") return Level::kNotice;
-  if (text == "warning") return Level::kWarning;
-  if (text == "error") return Level::kError;
-  return fallback;
-}
-
-const char* to_string(Level level) {
-  switch (level) {
-    case Level::kDebug:
-      return "debug";
-    case Level::kInfo:
-      return "info";
-    case Level::kNotice:
-      return "notice";
-    case Level::kWarning:
-      return "warning";
-    case Level::kError:
-      return "error";
-  }
-  return "info";
-}
-
-bool enabled(Level level) {
+bool enabled(LogLevel level) {
   State& s = state();
   if (s.capture) return true;
-  Level min = s.initialised ? s.min_level : Level::kWarning;
+  LogLevel min = s.initialised ? s.min_level : LogLevel::kWarning;
   return static_cast<int>(level) >= static_cast<int>(min);
 }
 
-void write(Level level, std::string_view message) {
+void write(LogLevel level, std::string_view message) {
   State& s = state();
   if (s.capture) {
     s.capture(level, message);
@@ -138,7 +113,7 @@ void write(Level level, std::string_view message) {
                               __LINE__, 0, text.c_str());
 }
 
-void set_capture(std::function<void(Level, std::string_view)> capture) {
+void set_capture(LogSink capture) {
   state().capture = std::move(capture);
 }
 

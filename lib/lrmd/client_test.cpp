@@ -29,6 +29,7 @@ class Spawner final : public exec::Spawner {
   class Proc final : public exec::Process {
    public:
     pid_t pid() const override { return 4242; }
+    void signal(int) override {}
     void signal_group(int) override {}
     bool group_alive() const override { return false; }
   };
@@ -73,7 +74,7 @@ struct Fixture {
     ipc::AccessPolicy policy;
     policy.allow_uid(::geteuid());
     ipc::ServerOptions so;
-    so.log = [](ipc::LogLevel, std::string_view) {};
+    so.log = [](LogLevel, std::string_view) {};
     auto s = ipc::Server::listen(
         io, path, policy,
         [this](ipc::Request req, ipc::Responder resp) {

@@ -31,6 +31,7 @@ class ScriptedProcess final : public exec::Process {
   explicit ScriptedProcess(std::shared_ptr<Child> c, pid_t pid) : c_(std::move(c)), pid_(pid) {}
   ~ScriptedProcess() override { c_->alive = false; }
   pid_t pid() const override { return pid_; }
+  void signal(int signo) override { c_->signals.push_back(signo); }
   void signal_group(int signo) override { c_->signals.push_back(signo); }
   bool group_alive() const override { return !c_->exited; }
 

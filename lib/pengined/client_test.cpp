@@ -46,7 +46,7 @@ TEST_CASE("pengine client: graphs and refusals over the socket, reconnecting aft
   ipc::AccessPolicy policy;
   policy.allow_uid(::geteuid());
   ipc::ServerOptions so;
-  so.log = [](ipc::LogLevel, std::string_view) {};
+  so.log = [](LogLevel, std::string_view) {};
   auto handler = [&](ipc::Request req, ipc::Responder resp) {
     auto a = scheduler.handle(req.payload);
     if (a) {

@@ -122,9 +122,10 @@ SummaryCounts count_changes(const std::vector<pengine::SummaryItem>& items) {
 }
 
 struct Scheduler::Impl {
-  Impl(Clock& c, SchedulerOptions o) : clock(c), options(std::move(o)) {}
+  Impl(Clock& c, SchedulerOptions o, Disk& d) : clock(c), options(std::move(o)), disk(d) {}
   Clock& clock;
   SchedulerOptions options;
+  Disk& disk;
   int transition_counter = 0;
   std::string last_digest;
   std::string last_name, last_path;
@@ -149,8 +150,9 @@ struct Scheduler::Impl {
       xmlSetProp(root, reinterpret_cast<const xmlChar*>("execution-date"),
                  reinterpret_cast<const xmlChar*>(std::to_string(now).c_str()));
     }
-    const unsigned seq = next_sequence(options.pe_dir, def.name, max);
-    auto path = save_in_series(options.pe_dir, def.name, seq, max, xml::to_string(doc) + "\n");
+    const unsigned seq = next_sequence(disk, options.pe_dir, def.name, max);
+    auto path =
+        save_in_series(disk, options.pe_dir, def.name, seq, max, xml::to_string(doc) + "\n");
     if (!path) {
       log.push_back("could not save the scheduler input: " + path.error().message());
       return;
@@ -163,8 +165,8 @@ struct Scheduler::Impl {
   }
 };
 
-Scheduler::Scheduler(Clock& clock, SchedulerOptions options)
-    : impl_(std::make_unique<Impl>(clock, std::move(options))) {}
+Scheduler::Scheduler(Clock& clock, SchedulerOptions options, Disk& disk)
+    : impl_(std::make_unique<Impl>(clock, std::move(options), disk)) {}
 
 Scheduler::~Scheduler() = default;
 

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "series.hpp"
+#include "vigil/common/mem_disk.hpp"
 #include "vigil/common/xml.hpp"
 
 using namespace vigil;
@@ -170,14 +171,14 @@ TEST_CASE("pengined: pe-input-series-max wraps the numbers; 0 keeps nothing") {
 
 TEST_CASE("pengined: numbering continues after a restart") {
   TempDir dir;
-  CHECK(next_sequence(dir.path, "pe-input", 4000) == 0);
+  CHECK(next_sequence(real_disk(), dir.path, "pe-input", 4000) == 0);
   std::ofstream(dir.path + "/pe-input-5.xml") << "<cib/>";
   std::ofstream(dir.path + "/pe-input-12.xml") << "<cib/>";
   std::ofstream(dir.path + "/pe-input-x.xml") << "<cib/>";
-  CHECK(next_sequence(dir.path, "pe-input", 4000) == 13);  // no .last: highest + 1
-  CHECK(next_sequence(dir.path, "pe-input", 10) == 0);     // wrapped
+  CHECK(next_sequence(real_disk(), dir.path, "pe-input", 4000) == 13);  // no .last: highest + 1
+  CHECK(next_sequence(real_disk(), dir.path, "pe-input", 10) == 0);     // wrapped
   std::ofstream(dir.path + "/pe-input.last") << "3";
-  CHECK(next_sequence(dir.path, "pe-input", 4000) == 3);  // .last wins
+  CHECK(next_sequence(real_disk(), dir.path, "pe-input", 4000) == 3);  // .last wins
   ManualClock clock;
   Scheduler scheduler(clock, {dir.path});
   auto r = scheduler.compute(request(read(kWebCluster)));
@@ -330,4 +331,61 @@ TEST_CASE("pengined: mutated requests are refused or scheduled, the scheduler ke
   auto fine = scheduler.compute(good);
   REQUIRE(fine);
   CHECK(fine->graph_xml.find("<transition_graph") != std::string::npos);
+}
+
+// Saved inputs when the disk fails (MemDisk): what the scheduler does today.
+TEST_CASE("pengined: a full disk loses the input, not the graph; the number is used again") {
+  MemDisk disk;
+  REQUIRE(disk.make_dirs("/pe", 0750));
+  ManualClock clock;
+  Scheduler scheduler(clock, {"/pe"}, disk);
+  const std::string cib = read(kWebCluster);
+  disk.inject({MemDisk::Op::kAppend, "pe-input-0.xml", ENOSPC, 0, 1, 512});
+  auto r = scheduler.compute(request(cib));
+  REQUIRE(r);
+  CHECK(r->graph_xml.find("<transition_graph") != std::string::npos);
+  CHECK(r->input_name.empty());
+  REQUIRE(r->warnings.size() == 1);
+  CHECK(r->warnings[0].rfind("could not save the scheduler input: write /pe/pe-input-0.xml.tmp-",
+                             0) == 0);
+  CHECK(r->warnings[0].find("No space left on device") != std::string::npos);
+  CHECK(disk.files().empty());  // no part of it, no .last
+  // The same input again is saved now (it was not saved before), as number 0.
+  auto again = scheduler.compute(request(cib));
+  REQUIRE(again);
+  CHECK(again->input_name == "pe-input-0");
+  CHECK(disk.contents("/pe/pe-input.last") == "1");
+}
+
+TEST_CASE("pengined: killed between pe-input-N.xml and .last, the restarted scheduler reuses N") {
+  MemDisk disk;
+  REQUIRE(disk.make_dirs("/pe", 0750));
+  ManualClock clock;
+  const std::string cib = read(kWebCluster);
+  {
+    Scheduler scheduler(clock, {"/pe"}, disk);
+    REQUIRE(scheduler.compute(request(cib))->input_name == "pe-input-0");
+    disk.inject({MemDisk::Op::kRename, "pe-input.last", EIO, 0, 1, 0, true});
+    auto r = scheduler.compute(request(with_option(cib, "batch-limit", "5")));
+    REQUIRE(r);
+    CHECK(r->input_name.empty());  // reported as not saved, though pe-input-1.xml was written
+  }
+  const auto written = disk.contents("/pe/pe-input-1.xml");
+  REQUIRE(written);
+  CHECK(written->find("batch-limit") != std::string::npos);
+
+  SECTION("the machine stayed up: .last still says 1, and file 1 is overwritten") {
+    disk.restart(false);
+    Scheduler scheduler(clock, {"/pe"}, disk);
+    auto r = scheduler.compute(request(with_option(cib, "batch-limit", "6")));
+    REQUIRE(r);
+    CHECK(r->input_name == "pe-input-1");
+    CHECK(disk.contents("/pe/pe-input-1.xml")->find("\"6\"") != std::string::npos);
+  }
+  SECTION("power loss: inputs are never synced, so none survives and numbering restarts") {
+    disk.restart(true);
+    CHECK(disk.files().empty());
+    Scheduler scheduler(clock, {"/pe"}, disk);
+    CHECK(scheduler.compute(request(cib))->input_name == "pe-input-0");
+  }
 }

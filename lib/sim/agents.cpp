@@ -20,6 +20,7 @@ class AgentWorld::SimProcess final : public exec::Process {
   // A destroyed handle kills the group: the exit is never reported.
   ~SimProcess() override { world_.pending_.erase(id_); }
   pid_t pid() const override { return static_cast<pid_t>(100000 + id_); }
+  void signal(int signo) override { world_.kill(id_, signo); }
   void signal_group(int signo) override { world_.kill(id_, signo); }
   bool group_alive() const override { return world_.pending_.count(id_) > 0; }
 

@@ -165,28 +165,9 @@ void init_daemon_process(const std::string& name, const DaemonOptions& options) 
   log::Options lo;
   lo.name = name;
   lo.file = options.log_file;
-  lo.min_level = log::parse_level(options.log_level);
+  lo.min_level = parse_log_level(options.log_level).value_or(LogLevel::kInfo);
   if (!log::init(lo)) log::warning("cannot open log file " + options.log_file + ": stderr only");
   ::signal(SIGPIPE, SIG_IGN);
-}
-
-ipc::LogSink daemon_ipc_log() {
-  return [](ipc::LogLevel level, std::string_view line) {
-    switch (level) {
-      case ipc::LogLevel::kDebug:
-        log::debug(line);
-        break;
-      case ipc::LogLevel::kInfo:
-        log::info(line);
-        break;
-      case ipc::LogLevel::kWarning:
-        log::warning(line);
-        break;
-      case ipc::LogLevel::kError:
-        log::error(line);
-        break;
-    }
-  };
 }
 
 }  // namespace vigil::supervisor

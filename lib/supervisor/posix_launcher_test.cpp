@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The supervisor over real processes: /bin/sleep children, a respawn after
-// a kill, and a clean stop, all by pid.
+// a kill, and a clean stop, all by pid; what a child inherits.
 #include "vigil/supervisor/posix_launcher.hpp"
 
 #include <signal.h>
@@ -60,6 +60,31 @@ TEST_CASE("posix launcher: start, signal, reap; nothing else is touched") {
   auto missing = launcher.start({"/nonexistent/vigil-daemon", {}});
   REQUIRE_FALSE(missing);
   CHECK(missing.error().code() == ErrorCode::kNotFound);
+}
+
+TEST_CASE("posix launcher: a child gets our environment and stdio, no other descriptor") {
+  boost::asio::io_context io;
+  PosixLauncher launcher(io);
+  std::vector<std::pair<pid_t, int>> exits;
+  launcher.set_exit_handler([&](pid_t pid, int status) { exits.emplace_back(pid, status); });
+  ::setenv("VIGIL_LAUNCHER_TEST", "inherited", 1);
+  int leaked[2];
+  REQUIRE(::pipe(leaked) == 0);  // no O_CLOEXEC: the spawner must close it anyway
+  const std::string fd = std::to_string(leaked[1]);
+  auto pid = launcher.start({"/bin/sh",
+                             {"-c",
+                              "[ \"$VIGIL_LAUNCHER_TEST\" = inherited ] || exit 1; "
+                              "[ -e /proc/$$/fd/2 ] || exit 2; "
+                              "[ -e /proc/$$/fd/" +
+                                  fd + " ] && exit 3; exit 7"}});
+  ::unsetenv("VIGIL_LAUNCHER_TEST");
+  ::close(leaked[0]);
+  ::close(leaked[1]);
+  REQUIRE(pid);
+  REQUIRE(run_until(io, [&] { return !exits.empty(); }));
+  CHECK(exits[0].first == *pid);
+  REQUIRE(WIFEXITED(exits[0].second));
+  CHECK(WEXITSTATUS(exits[0].second) == 7);
 }
 
 TEST_CASE("posix launcher: readiness is a real connect") {

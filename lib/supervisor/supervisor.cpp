@@ -55,7 +55,7 @@ struct Child {
 }  // namespace
 
 struct Supervisor::Impl {
-  Impl(Clock& c, Launcher& l, SupervisorOptions o, LogFn lg)
+  Impl(Clock& c, Launcher& l, SupervisorOptions o, LogSink lg)
       : clock(c), launcher(l), options(std::move(o)), log(std::move(lg)) {
     for (auto& spec : options.children) {
       Child child;
@@ -67,7 +67,7 @@ struct Supervisor::Impl {
   Clock& clock;
   Launcher& launcher;
   SupervisorOptions options;
-  LogFn log;
+  LogSink log;
   std::vector<Child> children;
   std::map<pid_t, std::size_t> by_pid;
   bool started = false;
@@ -80,11 +80,11 @@ struct Supervisor::Impl {
   std::function<void()> on_change;
   std::unique_ptr<Timer> done_timer;
 
-  void info(const std::string& line) {
-    if (log) log(false, line);
+  void notice(const std::string& line) {
+    if (log) log(LogLevel::kNotice, line);
   }
   void error(const std::string& line) {
-    if (log) log(true, line);
+    if (log) log(LogLevel::kError, line);
   }
   void changed() {
     if (on_change) on_change();
@@ -121,7 +121,7 @@ struct Supervisor::Impl {
     by_pid[c.pid] = static_cast<std::size_t>(&c - children.data());
     c.started_at = clock.now();
     c.killed_unready = false;
-    info("event=child-started child=" + c.spec.name + " pid=" + std::to_string(c.pid));
+    notice("event=child-started child=" + c.spec.name + " pid=" + std::to_string(c.pid));
     if (c.spec.socket_path.empty()) {
       c.state = ChildState::kRunning;
     } else {
@@ -136,7 +136,7 @@ struct Supervisor::Impl {
       if (c.state != ChildState::kStarting || c.pid == 0) return;
       if (launcher.accepting(c.spec.socket_path)) {
         c.state = ChildState::kRunning;
-        info("event=child-ready child=" + c.spec.name + " pid=" + std::to_string(c.pid));
+        notice("event=child-ready child=" + c.spec.name + " pid=" + std::to_string(c.pid));
         changed();
         reconcile();
         return;
@@ -162,7 +162,7 @@ struct Supervisor::Impl {
     c.last_exit = status;
     c.timer.reset();
     if (c.state == ChildState::kStopping || stopping) {
-      info("event=child-stopped child=" + c.spec.name + " how=\"" + describe_exit(status) + "\"");
+      notice("event=child-stopped child=" + c.spec.name + " how=\"" + describe_exit(status) + "\"");
       c.state = ChildState::kStopped;
       changed();
       if (stopping) {
@@ -199,7 +199,7 @@ struct Supervisor::Impl {
       Child* d = find(name);
       if (d == nullptr) continue;
       if (d->state == ChildState::kStarting || d->state == ChildState::kRunning) {
-        info("event=child-restart-dependant child=" + d->spec.name + " because=" + c.spec.name);
+        notice("event=child-restart-dependant child=" + d->spec.name + " because=" + c.spec.name);
         stop_child(*d);
       } else if (d->state == ChildState::kBackoff) {
         d->timer.reset();
@@ -217,8 +217,8 @@ struct Supervisor::Impl {
     }
     backoff = std::min(backoff, options.backoff_max);
     c.state = ChildState::kBackoff;
-    info("event=child-respawn-scheduled child=" + c.spec.name +
-         " in_ms=" + std::to_string(backoff.count()));
+    notice("event=child-respawn-scheduled child=" + c.spec.name +
+           " in_ms=" + std::to_string(backoff.count()));
     c.timer = clock.start_timer(backoff, [this, &c] {
       if (c.state != ChildState::kBackoff) return;
       c.state = ChildState::kStopped;
@@ -235,7 +235,7 @@ struct Supervisor::Impl {
       // Not ours any more: its exit has been (or is being) reported.
       return;
     }
-    info("event=child-stopping child=" + c.spec.name + " pid=" + std::to_string(c.pid));
+    notice("event=child-stopping child=" + c.spec.name + " pid=" + std::to_string(c.pid));
     c.timer = clock.start_timer(options.stop_timeout, [this, &c] {
       if (c.state != ChildState::kStopping || c.pid == 0) return;
       error("event=child-kill child=" + c.spec.name + " pid=" + std::to_string(c.pid) +
@@ -286,7 +286,7 @@ struct Supervisor::Impl {
   }
 };
 
-Supervisor::Supervisor(Clock& clock, Launcher& launcher, SupervisorOptions options, LogFn log)
+Supervisor::Supervisor(Clock& clock, Launcher& launcher, SupervisorOptions options, LogSink log)
     : impl_(std::make_unique<Impl>(clock, launcher, std::move(options), std::move(log))) {
   Impl* impl = impl_.get();
   launcher.set_exit_handler([impl](pid_t pid, int status) { impl->on_exit(pid, status); });
@@ -308,7 +308,7 @@ void Supervisor::stop(std::function<void()> done) {
     if (impl_->done_timer == nullptr) impl_->continue_stop();
     return;
   }
-  impl_->info("event=supervisor-stopping");
+  impl_->notice("event=supervisor-stopping");
   impl_->stop_all();
 }
 

@@ -96,7 +96,7 @@ struct Fixture {
 
   explicit Fixture(SupervisorOptions o = four_daemons())
       : sup(clock, launcher, std::move(o),
-            [this](bool, const std::string& l) { log.push_back(l); }) {
+            [this](LogLevel, std::string_view l) { log.emplace_back(l); }) {
     sup.set_fatal_handler([this](const std::string& why) { fatal = why; });
   }
   void ready(const std::string& name) { launcher.listening.insert("/run/" + name + ".sock"); }

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vigil/common/clock.hpp"
 #include "vigil/common/result.hpp"
 
 namespace vigil::admin {
@@ -51,15 +52,20 @@ class MetadataSource {
   virtual Result<AgentMetadata> metadata(const AgentName& agent) const = 0;
 };
 
-// Runs `<ocf_root>/resource.d/<provider>/<type> meta-data` with OCF_ROOT
-// set, as pcs does through crm_resource. Only the ocf class is supported.
+// Runs `<ocf_root>/resource.d/<provider>/<type> meta-data` through
+// lib/exec's executor (the OCF environment vigil-lrmd gives agents), as pcs
+// does through crm_resource; a run longer than `timeout` is killed and is an
+// error. Only the ocf class is supported.
 class OcfMetadataSource : public MetadataSource {
  public:
-  explicit OcfMetadataSource(std::string ocf_root = "/usr/lib/ocf") : root_(std::move(ocf_root)) {}
+  explicit OcfMetadataSource(std::string ocf_root = "/usr/lib/ocf",
+                             Duration timeout = std::chrono::seconds(30))
+      : root_(std::move(ocf_root)), timeout_(timeout) {}
   Result<AgentMetadata> metadata(const AgentName& agent) const override;
 
  private:
   std::string root_;
+  Duration timeout_;
 };
 
 }  // namespace vigil::admin

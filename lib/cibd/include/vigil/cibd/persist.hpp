@@ -3,11 +3,15 @@
 // cib.xml's bytes, hex, as Pacemaker writes it), plus numbered backups of
 // earlier configurations, cib-N.raw and cib-N.raw.sig.
 //
+// Every file operation goes through a Disk (vigil/common/disk.hpp): the real
+// file system in the daemon, MemDisk in tests that fill the disk, fail an
+// fsync or stop the process between two writes.
+//
 // Writes are atomic: a temporary file in the same directory is written,
-// fsynced and renamed over the target, then the directory is fsynced; the
-// .sig is written the same way after cib.xml. Before a configuration change
-// overwrites cib.xml, the previous file is kept as the next backup and only
-// the newest `max_backups` are kept.
+// fsynced and renamed over the target (write_file_atomically), then the
+// directory is fsynced; the .sig is written the same way after cib.xml.
+// Before a configuration change overwrites cib.xml, the previous file is
+// kept as the next backup and only the newest `max_backups` are kept.
 //
 // load(): a missing cib.xml is an empty CIB. A file that does not match its
 // .sig (or has none), does not parse or does not validate is moved aside as
@@ -21,6 +25,7 @@
 #include <vector>
 
 #include "vigil/cibd/store.hpp"
+#include "vigil/common/disk.hpp"
 #include "vigil/common/result.hpp"
 
 namespace vigil::cibd {
@@ -38,8 +43,10 @@ struct LoadResult {
 
 class CibFiles {
  public:
-  // `dir` is $state/cib; created (0750) when missing.
-  static Result<CibFiles> open(std::string dir, PersistOptions options = {});
+  // `dir` is $state/cib; created (0750) when missing. `disk` must outlive
+  // the CibFiles.
+  static Result<CibFiles> open(std::string dir, PersistOptions options = {},
+                               Disk& disk = real_disk());
 
   Result<LoadResult> load() const;
   // Writes the store; `keep_backup` keeps the file being replaced as
@@ -52,9 +59,11 @@ class CibFiles {
   std::vector<std::string> backups() const;
 
  private:
-  CibFiles(std::string dir, PersistOptions options) : dir_(std::move(dir)), options_(options) {}
+  CibFiles(std::string dir, PersistOptions options, Disk& disk)
+      : dir_(std::move(dir)), options_(options), disk_(&disk) {}
   std::string dir_;
   PersistOptions options_;
+  Disk* disk_;
 };
 
 }  // namespace vigil::cibd

@@ -56,4 +56,13 @@ std::optional<Score> parse_score(std::string_view text, const HealthScores& heal
 // (leading integer, else 0). Used where Pacemaker tolerates garbage.
 Score parse_score_lenient(std::string_view text, const HealthScores& health = {});
 
+// Pacemaker's attribute increments (the CIB's expand_plus_plus, the attribute
+// manager's "value++"): `update` is "<name>++" or "<name>+=N" with N a strict
+// score. The result is `current` read as a lenient score (absent: 0) plus one
+// or N, capped at +/-INFINITY, so a counter saturates and never wraps.
+// nullopt when `update` is no such expression for `name` (it is then a
+// plain value).
+std::optional<int> expand_increment(std::string_view name, std::string_view update,
+                                    std::optional<std::string_view> current);
+
 }  // namespace vigil

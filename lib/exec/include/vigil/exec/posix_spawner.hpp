@@ -5,8 +5,10 @@
 // - posix_spawn() (no code of ours runs between fork and exec): a new process
 //   group (POSIX_SPAWN_SETPGROUP), all signal dispositions reset to default
 //   and an empty signal mask (an ignored SIGPIPE in the daemon must not leak
-//   into shell agents), stdin on /dev/null, every other descriptor closed.
-// - Output: both pipes are non-blocking and watched with
+//   into shell agents), stdin on /dev/null, stdout and stderr on our pipes
+//   (or ours, inherited, with SpawnRequest::Output::kInherit), every other
+//   descriptor closed.
+// - Captured output: both pipes are non-blocking and watched with
 //   stream_descriptor::async_wait; the reads are ours, so nothing is read
 //   behind our back after the exit handler ran. Bytes beyond the limit are
 //   read and counted, not kept, so a noisy agent never blocks on a full pipe.

@@ -31,10 +31,10 @@
 #include <string>
 #include <string_view>
 
+#include "vigil/common/log_sink.hpp"
 #include "vigil/common/result.hpp"
 #include "vigil/ipc/credentials.hpp"
 #include "vigil/ipc/frame.hpp"
-#include "vigil/ipc/log_sink.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -96,7 +96,7 @@ struct ServerOptions {
   std::chrono::milliseconds frame_timeout{30'000};
   // Everyone may connect; the credential check decides (and explains).
   mode_t socket_mode = 0666;
-  LogSink log = stderr_log_sink();
+  LogSink log = stderr_log_sink("vigil-ipc");
 };
 
 class Server {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "vigil/common/clock.hpp"
+#include "vigil/common/disk.hpp"
 #include "vigil/common/result.hpp"
 #include "vigil/pengined/access.hpp"
 
@@ -39,8 +40,9 @@ struct SchedulerOptions {
 
 class Scheduler {
  public:
-  // `clock` gives "now" when a request does not; it must outlive this.
-  Scheduler(Clock& clock, SchedulerOptions options);
+  // `clock` gives "now" when a request does not; inputs are saved through
+  // `disk`. Both must outlive this.
+  Scheduler(Clock& clock, SchedulerOptions options, Disk& disk = real_disk());
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;

@@ -14,7 +14,6 @@
 
 #include "vigil/common/result.hpp"
 #include "vigil/ipc/credentials.hpp"
-#include "vigil/ipc/log_sink.hpp"
 
 namespace vigil::supervisor {
 
@@ -81,8 +80,5 @@ std::string common_usage();
 // stderr and says so) and SIGPIPE ignored (writing to a client that went
 // away is an error, not a signal; agents get default dispositions back).
 void init_daemon_process(const std::string& name, const DaemonOptions& options);
-
-// lib/ipc's log lines into the daemon's log.
-ipc::LogSink daemon_ipc_log();
 
 }  // namespace vigil::supervisor

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "vigil/common/clock.hpp"
+#include "vigil/common/log_sink.hpp"
 #include "vigil/supervisor/launcher.hpp"
 
 namespace vigil::supervisor {
@@ -73,10 +74,9 @@ struct ChildStatus {
 
 class Supervisor {
  public:
-  using LogFn = std::function<void(bool error, const std::string& line)>;
-
-  // `clock` and `launcher` must outlive the supervisor.
-  Supervisor(Clock& clock, Launcher& launcher, SupervisorOptions options, LogFn log);
+  // `clock` and `launcher` must outlive the supervisor. `log` (may be empty)
+  // gets what happens to children at notice level, what goes wrong at error.
+  Supervisor(Clock& clock, Launcher& launcher, SupervisorOptions options, LogSink log);
   ~Supervisor();
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;

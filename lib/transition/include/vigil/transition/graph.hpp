@@ -15,14 +15,17 @@
 
 #include "vigil/common/clock.hpp"
 #include "vigil/common/result.hpp"
+#include "vigil/common/score.hpp"
 
 struct _xmlNode;  // libxml2's xmlNode, for the parser overload
 
 namespace vigil::transition {
 
-// Pacemaker's INFINITY score, the priority of synapses that must run whatever
-// happens (fencing, shutdowns) and the priority of an abort that stops all.
-inline constexpr int kInfinity = 1000000;
+// Pacemaker's INFINITY score (vigil::kInfinity) is the priority of synapses
+// that must run whatever happens (fencing, shutdowns) and the priority of an
+// abort that stops all. Declared here too only until lib/controller names
+// vigil::kInfinity itself.
+using ::vigil::kInfinity;
 
 enum class ActionKind {
   kRscOp,         // <rsc_op>: run by the executor on on_node (via router_node)
