@@ -58,26 +58,6 @@ void usage(std::FILE* out) {
                supervisor::common_usage().c_str());
 }
 
-void controller_log(controller::LogLevel level, const std::string& line) {
-  switch (level) {
-    case controller::LogLevel::kDebug:
-      log::debug(line);
-      break;
-    case controller::LogLevel::kInfo:
-      log::info(line);
-      break;
-    case controller::LogLevel::kNotice:
-      log::notice(line);
-      break;
-    case controller::LogLevel::kWarning:
-      log::warning(line);
-      break;
-    case controller::LogLevel::kError:
-      log::error(line);
-      break;
-  }
-}
-
 // Runs the io_context until `done` is set or `limit` passes.
 bool run_until(boost::asio::io_context& io, const bool& done, std::chrono::milliseconds limit) {
   const auto end = std::chrono::steady_clock::now() + limit;
@@ -209,9 +189,9 @@ int main(int argc, char** argv) {
   lrmd.set_lost_handler([&](const Error& e) { fatal(kExitGeneric, "vigil-lrmd: " + e.message()); });
   pengined::PengineClient pengine(io, opts.run_dir + "/pengine.sock");
 
-  controller::Controller ctl(controller::ControllerEnv{clock, **cpg, **quorum, **quorum, cib, lrmd,
-                                                       pengine, &controller_log},
-                             co);
+  controller::Controller ctl(
+      controller::ControllerEnv{clock, **cpg, **quorum, **quorum, cib, lrmd, pengine, &log::write},
+      co);
   if (auto st = ctl.start(); !st) {
     log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
     return kExitUnavailable;

@@ -108,14 +108,9 @@ std::vector<CibEdit> attr_edits(NodeId node, const std::string& name,
 }
 
 std::string bump_attribute(const std::string& current, const std::string& update) {
-  if (update != "value++") return update;
-  if (current == "INFINITY" || current == "+INFINITY") return "INFINITY";
-  std::int64_t v = 0;
-  if (!current.empty() && current.find_first_not_of("-0123456789") == std::string::npos) {
-    v = std::atoll(current.c_str());
-  }
-  v = std::min<std::int64_t>(v + 1, kInfinity);
-  return v >= kInfinity ? "INFINITY" : std::to_string(v);
+  // Written as the number, as Pacemaker's attribute manager does.
+  if (auto n = expand_increment("value", update, current)) return std::to_string(*n);
+  return update;
 }
 
 std::string history_lrm_xml(NodeId node, const std::string& uname, const std::vector<OpEvent>& ops,

@@ -28,8 +28,8 @@ std::string node_state_ccm_xml(NodeId node, const std::string& uname, bool in_cc
 std::vector<CibEdit> attr_edits(NodeId node, const std::string& name,
                                 const std::optional<std::string>& value);
 
-// "value++" applied to a counter attribute (capped at INFINITY), any other
-// update taken as the new value.
+// "value++" (or "value+=N") applied to a counter attribute, capped at
+// INFINITY; any other update is the new value.
 std::string bump_attribute(const std::string& current, const std::string& update);
 
 // The node's whole lrm section rebuilt from the history it sent at join:

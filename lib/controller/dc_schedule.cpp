@@ -6,6 +6,7 @@
 
 #include "cib_xml.hpp"
 #include "dc_state.hpp"
+#include "vigil/common/score.hpp"
 #include "vigil/transition/graph.hpp"
 
 namespace vigil::controller {
@@ -37,7 +38,7 @@ void Machine::mark_dirty(const std::string& why) {
   if (!dc.dirty) log(LogLevel::kDebug, "event=reschedule reason=\"" + why + "\"");
   dc.dirty = true;
   dc.fruitless = 0;
-  if (state_ == State::kTransitionEngine) dc.runner->abort(transition::kInfinity, why);
+  if (state_ == State::kTransitionEngine) dc.runner->abort(kInfinity, why);
   maybe_schedule();
 }
 

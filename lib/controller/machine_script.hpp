@@ -131,22 +131,6 @@ inline std::string describe(const Message& m) {
   return out;
 }
 
-inline const char* level_name(LogLevel l) {
-  switch (l) {
-    case LogLevel::kDebug:
-      return "debug";
-    case LogLevel::kInfo:
-      return "info";
-    case LogLevel::kNotice:
-      return "notice";
-    case LogLevel::kWarning:
-      return "warning";
-    case LogLevel::kError:
-      return "error";
-  }
-  return "?";
-}
-
 // Runs one script against a fresh machine, playing the driver.
 class Script {
  public:
@@ -528,7 +512,7 @@ class Script {
       }
       std::string operator()(LogEffect& e) {
         if (e.level == LogLevel::kDebug) return "";
-        return std::string("log ") + level_name(e.level) + " " + e.text;
+        return std::string("log ") + vigil::to_string(e.level) + " " + e.text;
       }
       std::string operator()(ShutdownDone&) { return "shutdown-done"; }
     };

@@ -246,7 +246,7 @@ TEST_CASE("simulation: an injected failure aborts the transition, and the status
             "  * Cluster action:  do_shutdown on node2",
         });
   CHECK(r->summary.result == GraphResult::kFailed);
-  CHECK(r->summary.abort_priority == transition::kInfinity);
+  CHECK(r->summary.abort_priority == vigil::kInfinity);
   CHECK(r->summary.failed == 1);
   CHECK(r->summary.skipped == 1);
   CHECK(r->summary.incomplete == 1);

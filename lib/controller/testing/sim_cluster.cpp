@@ -35,21 +35,6 @@ cluster::SimOptions net_options(const SimClusterOptions& o) {
   return s;
 }
 
-const char* level_name(LogLevel l) {
-  switch (l) {
-    case LogLevel::kDebug:
-      return "debug";
-    case LogLevel::kInfo:
-      return "info";
-    case LogLevel::kNotice:
-      return "notice";
-    case LogLevel::kWarning:
-      return "warning";
-    case LogLevel::kError:
-      return "error";
-  }
-  return "?";
-}
 }  // namespace
 
 SimCluster::SimCluster(SimClusterOptions options)
@@ -115,9 +100,9 @@ void SimCluster::make_controller(NodeId id, Stack& s) {
                     *s.cib_access,
                     *s.executor,
                     *s.scheduler_access,
-                    [this, who](LogLevel l, const std::string& text) {
+                    [this, who](LogLevel l, std::string_view text) {
                       if (l == LogLevel::kDebug) return;
-                      note(who + " " + level_name(l) + " " + text);
+                      note(who + " " + vigil::to_string(l) + " " + std::string(text));
                     }};
   s.controller = std::make_unique<Controller>(env, options_.controller);
   if (auto st = s.controller->start(); !st) {

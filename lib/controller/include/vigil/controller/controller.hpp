@@ -36,6 +36,7 @@
 #include "vigil/cluster/messaging.hpp"
 #include "vigil/cluster/quorum.hpp"
 #include "vigil/common/clock.hpp"
+#include "vigil/common/log_sink.hpp"
 #include "vigil/common/result.hpp"
 
 namespace vigil::cibclient {
@@ -55,8 +56,8 @@ inline constexpr const char* kCpgGroup = "vigil-crmd";
 // the DC recognises other controllers' writes by it.
 inline constexpr const char* kCibClientName = "crmd";
 
-enum class LogLevel { kDebug, kInfo, kNotice, kWarning, kError };
-using LogSink = std::function<void(LogLevel, const std::string&)>;
+using vigil::LogLevel;
+using vigil::LogSink;
 
 struct ControllerEnv {
   Clock& clock;

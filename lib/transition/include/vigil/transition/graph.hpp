@@ -21,11 +21,9 @@ struct _xmlNode;  // libxml2's xmlNode, for the parser overload
 
 namespace vigil::transition {
 
-// Pacemaker's INFINITY score (vigil::kInfinity) is the priority of synapses
-// that must run whatever happens (fencing, shutdowns) and the priority of an
-// abort that stops all. Declared here too only until lib/controller names
-// vigil::kInfinity itself.
-using ::vigil::kInfinity;
+// Pacemaker's INFINITY score (vigil::kInfinity, vigil/common/score.hpp) is
+// the priority of synapses that must run whatever happens (fencing,
+// shutdowns) and the priority of an abort that stops all.
 
 enum class ActionKind {
   kRscOp,         // <rsc_op>: run by the executor on on_node (via router_node)
