@@ -49,8 +49,7 @@ bool expand_ref(WorkingSet& ws, const std::string& id, std::vector<Resource*>& o
     if (is_tag) *is_tag = true;
     return true;
   }
-  const xmlNode* t = ws.cib.by_id(id);
-  if (t && xml::is(t, "template")) {
+  if (ws.cib.template_ids.count(id)) {
     for (auto& r : ws.all_rscs) {
       if (r->config && r->config->template_id == id) out.push_back(r.get());
     }
@@ -707,20 +706,19 @@ void unpack_order(WorkingSet& ws, const cib::OrderConstraint& o) {
 
 void unpack_constraints(WorkingSet& ws) {
   // Document order across constraint kinds matters for ordering creation.
-  const xmlNode* cons = nullptr;
-  if (const xmlNode* config = xml::first_child(ws.cib.root(), "configuration")) {
-    cons = xml::first_child(config, "constraints");
-  }
-  size_t li = 0, ci = 0, oi = 0;
-  if (!cons) return;
-  for (xmlNode* c = cons->children; c; c = c->next) {
-    if (c->type != XML_ELEMENT_NODE) continue;
-    if (xml::is(c, "rsc_location") && li < ws.cib.locations.size()) {
-      unpack_location(ws, ws.cib.locations[li++]);
-    } else if (xml::is(c, "rsc_colocation") && ci < ws.cib.colocations.size()) {
-      unpack_colocation(ws, ws.cib.colocations[ci++]);
-    } else if (xml::is(c, "rsc_order") && oi < ws.cib.orders.size()) {
-      unpack_order(ws, ws.cib.orders[oi++]);
+  for (const cib::ConstraintRef& c : ws.cib.constraint_order) {
+    switch (c.kind) {
+      case cib::ConstraintKind::kLocation:
+        unpack_location(ws, ws.cib.locations[c.index]);
+        break;
+      case cib::ConstraintKind::kColocation:
+        unpack_colocation(ws, ws.cib.colocations[c.index]);
+        break;
+      case cib::ConstraintKind::kOrder:
+        unpack_order(ws, ws.cib.orders[c.index]);
+        break;
+      case cib::ConstraintKind::kTicket:
+        break;  // rsc_ticket: not part of this scheduler (ignored, as before)
     }
   }
 }

@@ -87,7 +87,7 @@ void unpack_config(WorkingSet& ws) {
   } else if (nqp == "demote") {
     c.no_quorum = NoQuorumPolicy::kDemote;
   } else if (nqp == "suicide") {
-    bool panic = is_true(xml::attr_or(ws.cib.root(), "no-quorum-panic", "0"));
+    bool panic = is_true(ws.cib.no_quorum_panic);
     c.no_quorum = (c.stonith_enabled && (panic || ws.have_quorum)) ? NoQuorumPolicy::kSuicide
                                                                    : NoQuorumPolicy::kStop;
   } else {
@@ -275,10 +275,7 @@ void compute_meta(WorkingSet& ws, Resource* rsc) {
   in.rsc_provider = &rsc->provider;
   in.rsc_type = &rsc->type;
   if (rsc->config) {
-    for (xmlAttr* a = rsc->config->xml->properties; a; a = a->next) {
-      const char* name = reinterpret_cast<const char*>(a->name);
-      rsc->meta.emplace(name, xml::attr_or(rsc->config->xml, name));
-    }
+    for (const auto& [name, value] : rsc->config->attrs) rsc->meta.emplace(name, value);
     // A template supplies class/provider/type when the primitive does not.
     rsc->meta["class"] = rsc->cls;
     if (!rsc->provider.empty()) rsc->meta["provider"] = rsc->provider;
@@ -661,7 +658,7 @@ bool non_monitor_after(const WorkingSet& ws, const std::string& rsc, const std::
   const cib::ResourceHistory* h = find_history(ws, rsc, node);
   if (!h) return false;
   for (const auto& o : h->ops) {
-    if (&o == &op || (o.xml && o.xml == op.xml)) continue;
+    if (&o == &op) continue;
     if ((o.task == "start" || o.task == "stop" || o.task == "migrate_to" ||
          o.task == "migrate_from") &&
         newer_op(o, op, same_node) > 0) {
