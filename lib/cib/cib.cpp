@@ -67,11 +67,13 @@ struct Parse {
   }
 };
 
-AttrMap attrs_of(const xmlNode* n) {
-  AttrMap out;
+// The element's own attributes, in document order.
+std::vector<std::pair<std::string, std::string>> attrs_of(const xmlNode* n) {
+  std::vector<std::pair<std::string, std::string>> out;
   for (xmlAttr* a = n->properties; a; a = a->next) {
-    const char* name = reinterpret_cast<const char*>(a->name);
-    out.emplace(name, attr_or(n, name));
+    const xmlNode* text = a->children;
+    out.emplace_back(reinterpret_cast<const char*>(a->name),
+                     text && text->content ? reinterpret_cast<const char*>(text->content) : "");
   }
   return out;
 }
@@ -86,7 +88,7 @@ Status parse_ops(const xmlNode* rsc_xml, const rules::IdResolver& resolve,
   }
   for (const xmlNode* op : children(ops, "op")) {
     OpConfig c;
-    c.attrs = attrs_of(op);
+    for (auto& [name, value] : attrs_of(op)) c.attrs.emplace(std::move(name), std::move(value));
     c.id = attr_or(op, "id");
     c.name = attr_or(op, "name");
     c.role = attr_or(op, "role");
@@ -458,7 +460,8 @@ Result<std::unique_ptr<Cib>> Cib::from_doc(xml::DocPtr doc, const std::string& w
   auto cib = std::make_unique<Cib>();
   Parse parse{*cib, {}};
   if (auto st = parse_cib(root, parse); !st) return st.error().with_context(what);
-  return cib;  // the document goes with `doc`: nothing in the model points into it
+  cib->doc_ = std::move(doc);
+  return cib;
 }
 
 }  // namespace vigil::cib

@@ -332,8 +332,10 @@ TEST_CASE("groups keep their members in order with parent links", "[cib]") {
   CHECK(cib->resources[1]->cls == "systemd");
   CHECK(cib->resources[1]->provider.empty());
   // The element's own attributes are kept (they become meta attributes).
-  CHECK(g.children[1]->attrs.at("type") == "apache");
-  CHECK(g.attrs.size() == 1);
+  using Attrs = std::vector<std::pair<std::string, std::string>>;
+  CHECK(g.children[1]->attrs ==
+        Attrs{{"id", "second"}, {"class", "ocf"}, {"provider", "heartbeat"}, {"type", "apache"}});
+  CHECK(g.attrs == Attrs{{"id", "g"}});
 }
 
 TEST_CASE("malformed XML is an error naming the input and the line", "[cib][errors]") {

@@ -304,3 +304,64 @@ TEST_CASE("scheduling the same CIB twice gives identical output", "[pengine][det
     CHECK(first.placed(r->id) == second.placed(r->id));
   }
 }
+
+TEST_CASE("an explanation gives every change to a score with its cause", "[pengine][provenance]") {
+  // svc runs on node1 with stickiness, failed there once (migration-threshold
+  // 1) and prefers node2; web follows svc by a score-20 colocation.
+  const std::string lrm1 =
+      R"(<lrm_resource id="svc" class="ocf" provider="pacemaker" type="Dummy">)" +
+      op("svc", "svc_last_0", "start", 0, 2, 0) +
+      op("svc", "svc_last_failure_0", "monitor", 10000, 4, 7) + "</lrm_resource>";
+  const std::string fail_count =
+      R"(<transient_attributes id="1"><instance_attributes id="status-1">)" +
+      nvpair("status-1-fc", "fail-count-svc#monitor_10000", "1") +
+      "</instance_attributes></transient_attributes>";
+  auto s = schedule(make_cib(dummy("svc", nvpair("svc-stick", "resource-stickiness", "100") +
+                                              nvpair("svc-mt", "migration-threshold", "1")) +
+                                 dummy("web"),
+                             location("svc", "node2", "50") +
+                                 R"(<rsc_colocation id="web-with-svc" rsc="web" with-rsc="svc" )"
+                                 R"(score="20"/>)",
+                             lrm1, probed("svc"), "", fail_count));
+  CHECK(s.placed("svc") == "node2");
+  CHECK(s.placed("web") == "node2");
+  const std::string svc = pengine::explain_text(*s.ws, "svc");
+  CHECK_THAT(svc, Contains("Placement of svc (primitive): assigned to node2\n"));
+  CHECK_THAT(svc, Contains("  node1: -INFINITY (not a candidate: negative score)\n"
+                           "    +0          symmetric            symmetric-cluster=true allows "
+                           "every node\n"
+                           "    +100        stickiness           active here, "
+                           "resource-stickiness=100\n"
+                           "    -INFINITY   migration-threshold  fail count 1 here reached "
+                           "migration-threshold=1\n"));
+  CHECK_THAT(svc, Contains("  node2: 50\n"));
+  CHECK_THAT(svc, Contains("    +50         location             loc-svc-node2\n"));
+  const std::string web = pengine::explain_text(*s.ws, "web");
+  CHECK_THAT(web, Contains("    +20         colocation           web-with-svc: web with svc, "
+                           "score 20; svc is on node2\n"));
+  CHECK(pengine::explain_text(*s.ws, "nope") == "No resource named nope\n");
+  // The records replay to every score, and the score lines print them.
+  for (const auto& r : s.ws->all_rscs) {
+    for (const auto& n : s.ws->nodes) {
+      const pengine::NodeScore& entry = r->allowed[n->index];
+      INFO(r->id << " on " << n->uname);
+      CHECK(pengine::replay_scores(s.ws->scores.history(entry)) == entry.weight);
+    }
+  }
+  CHECK_THAT(
+      s.ws->score_lines,
+      VectorContains(std::string("pcmk__primitive_assign: web allocation score on node2: 20")));
+}
+
+TEST_CASE("an explanation names the constraints resource ban and move make",
+          "[pengine][provenance]") {
+  auto s = schedule(
+      make_cib(dummy("svc"),
+               R"(<rsc_location id="cli-ban-svc-on-node1" rsc="svc" node="node1" score="-INFINITY"/>
+         <rsc_location id="cli-prefer-svc" rsc="svc" node="node2" score="INFINITY"/>)"));
+  const std::string text = pengine::explain_text(*s.ws, "svc");
+  CHECK_THAT(text, Contains("-INFINITY   location             cli-ban-svc-on-node1 (made by "
+                            "resource ban)\n"));
+  CHECK_THAT(text, Contains("+INFINITY   location             cli-prefer-svc (made by resource "
+                            "move)\n"));
+}

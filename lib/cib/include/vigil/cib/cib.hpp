@@ -2,8 +2,8 @@
 // The typed CIB model: what the configuration and status sections say, with
 // ids resolved (id-refs, templates, tags) and nothing decided yet. It is the
 // only reader of the XML: everything the policy engine needs (document order
-// included) is captured here at parse time, and the document is released
-// once parsed, so no later stage can walk it again.
+// included) is captured here at parse time, and the document is not
+// reachable afterwards, so no later stage can walk it again.
 #pragma once
 
 #include <libxml/tree.h>
@@ -41,7 +41,8 @@ struct OpConfig {
 struct ResourceConfig {
   std::string id;
   RscKind kind = RscKind::kPrimitive;
-  AttrMap attrs;                    // attributes of the primitive/group/clone element itself
+  // Attributes of the primitive/group/clone element itself, in document order.
+  std::vector<std::pair<std::string, std::string>> attrs;
   std::string cls, provider, type;  // primitives (templates resolved)
   std::string template_id;
   bool promotable = false;  // <master> or clone meta promotable=true
@@ -137,7 +138,8 @@ struct ConstraintRef {
   std::size_t index;
 };
 
-// The parsed CIB. Holds no XML: the document is read once, by parse().
+// The parsed CIB. No XML can be reached from it: the document is read once,
+// when the model is made.
 class Cib {
  public:
   // Parses text/a file. Structural problems are errors; semantic problems
@@ -167,6 +169,12 @@ class Cib {
   std::unordered_set<std::string> template_ids;
   std::vector<NodeState> node_states;
   std::vector<std::string> warnings;  // recoverable oddities, for the log
+
+ private:
+  // The document the model was made from: owned, never read again. It goes
+  // with the model, so a caller that skips freeing the model at exit (a
+  // large CIB takes tens of milliseconds to free) skips this too.
+  xml::DocPtr doc_;
 };
 
 }  // namespace vigil::cib
