@@ -156,6 +156,17 @@ Scheduled schedule(const std::string& text) {
   return s;
 }
 
+// Every resource's score records, replayed, give its score on every node.
+void check_replays(const Scheduled& s) {
+  for (const auto& r : s.ws->all_rscs) {
+    for (const auto& n : s.ws->nodes) {
+      const pengine::NodeScore& entry = r->allowed[n->index];
+      INFO(r->id << " on " << n->uname);
+      CHECK(pengine::replay_scores(s.ws->scores.history(entry)) == entry.weight);
+    }
+  }
+}
+
 }  // namespace
 
 TEST_CASE("a group goes where its members' location scores send it", "[pengine][group]") {
@@ -341,13 +352,7 @@ TEST_CASE("an explanation gives every change to a score with its cause", "[pengi
                            "score 20; svc is on node2\n"));
   CHECK(pengine::explain_text(*s.ws, "nope") == "No resource named nope\n");
   // The records replay to every score, and the score lines print them.
-  for (const auto& r : s.ws->all_rscs) {
-    for (const auto& n : s.ws->nodes) {
-      const pengine::NodeScore& entry = r->allowed[n->index];
-      INFO(r->id << " on " << n->uname);
-      CHECK(pengine::replay_scores(s.ws->scores.history(entry)) == entry.weight);
-    }
-  }
+  check_replays(s);
   CHECK_THAT(
       s.ws->score_lines,
       VectorContains(std::string("pcmk__primitive_assign: web allocation score on node2: 20")));
@@ -364,4 +369,19 @@ TEST_CASE("an explanation names the constraints resource ban and move make",
                             "resource ban)\n"));
   CHECK_THAT(text, Contains("+INFINITY   location             cli-prefer-svc (made by resource "
                             "move)\n"));
+}
+
+TEST_CASE("an explanation names exclusive discovery and orphans", "[pengine][provenance]") {
+  auto s = schedule(make_cib(dummy("svc"),
+                             R"(<rsc_location id="svc-only-node1" rsc="svc" )"
+                             R"(node="node1" score="0" resource-discovery="exclusive"/>)",
+                             "", started("gone")));
+  const std::string svc = pengine::explain_text(*s.ws, "svc");
+  CHECK_THAT(svc, Contains("  node2: -INFINITY (not a candidate: negative score)\n"));
+  CHECK_THAT(svc, Contains("=-INFINITY  discovery            resource-discovery=exclusive and no "
+                           "such location names this node\n"));
+  // A resource the configuration no longer has, still active on node2.
+  const std::string gone = pengine::explain_text(*s.ws, "gone");
+  CHECK_THAT(gone, Contains("-INFINITY   orphan               no longer configured"));
+  check_replays(s);
 }
