@@ -35,7 +35,7 @@ namespace {
 
 // Exit codes of crm_simulate (CRM_EX_*).
 constexpr int kExitOk = 0, kExitError = 1, kExitUsage = 64, kExitDataErr = 65, kExitNoInput = 66,
-              kExitSoftware = 70, kExitCantCreate = 73, kExitConfig = 78;
+              kExitSoftware = 70, kExitCantCreate = 73, kExitConfig = 78, kExitNoSuch = 105;
 
 // VIGIL_TIMING=1 prints how long each stage took (stderr), for benchmarks.
 struct StageTimer {
@@ -290,7 +290,7 @@ int main(int argc, char** argv) {
   }
 
   bool process = opt.run || opt.simulate || opt.show_scores || opt.show_utilization ||
-                 !opt.graph_file.empty() || !opt.dot_file.empty();
+                 !opt.graph_file.empty() || !opt.dot_file.empty() || !opt.explain.empty();
   int rc = kExitOk;
   std::unique_ptr<cib::Cib> sched_cib;
   if (process) {
@@ -304,7 +304,6 @@ int main(int argc, char** argv) {
     po.now = r.now;
     po.show_scores = opt.show_scores;
     po.sanitized = true;
-    po.explain = !opt.explain.empty();
     po.profile = timer.on;
     // Heap-allocated and released at the end on purpose: freeing hundreds of
     // thousands of actions one by one costs more than the exit itself.
@@ -332,6 +331,7 @@ int main(int argc, char** argv) {
       printed = true;
     }
     for (const auto& id : opt.explain) {
+      if (!ws.find_rsc(id)) return fail(kExitNoSuch, "--explain: no resource named " + id);
       if (printed) r.out += "\n";
       r.out += pengine::explain_text(ws, id);
       printed = true;

@@ -219,6 +219,8 @@ Operations:
   -U, --show-utilization     Show utilization information
   -A, --show-attrs           Show node attributes
   -c, --show-failcounts      Show resource fail counts
+  --explain=RSC              (Vigil) Explain why RSC is placed where it is (repeatable;
+                             see "Explaining a placement" below)
 
 Synthetic Cluster Events:
   -u, --node-up=NODE         Simulate bringing a node online
@@ -227,7 +229,6 @@ Synthetic Cluster Events:
   -i, --op-inject=OPSPEC     ${resource}_${task}_${interval_in_ms}@${node}=${rc}
   -F, --op-fail=OPSPEC       Make the specified action fail while simulating
   -t, --set-datetime=DATE    Set date/time (ISO 8601 format)
-  --explain=RSC              (Vigil) Explain the placement of RSC: every score contribution
   -q, --quorum=1|0           Set quorum
   -w, --watchdog=1|0         Assume a watchdog device is active
 
@@ -248,6 +249,33 @@ Application Options:
   -$, --version              Display software version and exit
   -V, --verbose              Increase debug output (may be specified multiple times)
   -Q, --quiet                Display only essential output
+
+Explaining a placement (--explain=RSC):
+  For each node, the resource's final score on it, then every change the
+  scheduler made to that score, oldest first, one per line:
+
+    Placement of web (primitive): assigned to node2
+      node1: -INFINITY (not a candidate: negative score)
+        +0          symmetric            symmetric-cluster=true allows every node
+        -INFINITY   migration-threshold  fail count 3 here reached migration-threshold=3
+      node2: 100
+        +0          symmetric            symmetric-cluster=true allows every node
+        +100        stickiness           active here, resource-stickiness=100
+      node3: not allowed (no constraint or default gives it this node)
+
+  "+N"/"-N" adds N, "=N" sets the score to N. Scores saturate at +/-INFINITY
+  and -INFINITY wins over +INFINITY, so applying the lines in order to 0 gives
+  the score, which is the one -s prints. The second column says what made the
+  change: node-weight, symmetric, location (constraint and rule ids; "resource
+  ban/move" for cli-ban-*/cli-prefer-* constraints), colocation (this resource
+  placed with or against one assigned first), colocated (where a resource
+  colocated with this one wants to run), stickiness, migration-threshold,
+  stop-failure, probe-failure, hard-error, fatal-error, on-fail=migrate,
+  on-fail=stop, multiple-active, unmanaged, stopping (target-role or failure
+  handling), orphan, shutdown-lock, discovery (resource-discovery=exclusive)
+  and node-health. A node that is offline, unclean, shutting down, in standby
+  or in maintenance keeps its score but is not a candidate, as the node line
+  says.
 )";
 }
 

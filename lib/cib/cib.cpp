@@ -39,26 +39,6 @@ Result<std::unique_ptr<Cib>> Cib::from_string(std::string_view text, const std::
   return from_doc(std::move(doc).value(), what);
 }
 
-Result<std::unique_ptr<Cib>> Cib::from_doc(xml::DocPtr doc, const std::string& what) {
-  auto cib = std::unique_ptr<Cib>(new Cib());
-  cib->doc_ = std::move(doc);
-  if (!is(cib->root(), "cib")) {
-    return invalid(what + ": root element is <" + std::string(xml::name(cib->root())) +
-                   ">, expected <cib>");
-  }
-  if (auto st = cib->parse(); !st) return st.error().with_context(what);
-  return cib;
-}
-
-const xmlNode* Cib::by_id(const std::string& id) const {
-  auto it = ids_.find(id);
-  return it == ids_.end() ? nullptr : it->second;
-}
-
-rules::IdResolver Cib::resolver() const {
-  return [this](const std::string& id) { return by_id(id); };
-}
-
 namespace {
 
 void index_ids(const xmlNode* n, std::unordered_map<std::string, const xmlNode*>& ids) {
@@ -72,6 +52,32 @@ void index_ids(const xmlNode* n, std::unordered_map<std::string, const xmlNode*>
   }
 }
 
+// What parsing needs besides the model it fills: the document's elements by
+// id (for id-refs and templates). It lives only while the document does.
+struct Parse {
+  Cib& cib;
+  std::unordered_map<std::string, const xmlNode*> ids;
+
+  const xmlNode* by_id(const std::string& id) const {
+    auto it = ids.find(id);
+    return it == ids.end() ? nullptr : it->second;
+  }
+  rules::IdResolver resolver() const {
+    return [this](const std::string& id) { return by_id(id); };
+  }
+};
+
+// The element's own attributes, in document order.
+std::vector<std::pair<std::string, std::string>> attrs_of(const xmlNode* n) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (xmlAttr* a = n->properties; a; a = a->next) {
+    const xmlNode* text = a->children;
+    out.emplace_back(reinterpret_cast<const char*>(a->name),
+                     text && text->content ? reinterpret_cast<const char*>(text->content) : "");
+  }
+  return out;
+}
+
 Status parse_ops(const xmlNode* rsc_xml, const rules::IdResolver& resolve,
                  std::vector<OpConfig>& out) {
   const xmlNode* ops = first_child(rsc_xml, "operations");
@@ -82,11 +88,7 @@ Status parse_ops(const xmlNode* rsc_xml, const rules::IdResolver& resolve,
   }
   for (const xmlNode* op : children(ops, "op")) {
     OpConfig c;
-    c.xml = op;
-    for (xmlAttr* a = op->properties; a; a = a->next) {
-      c.attrs[reinterpret_cast<const char*>(a->name)] =
-          attr_or(op, reinterpret_cast<const char*>(a->name));
-    }
+    for (auto& [name, value] : attrs_of(op)) c.attrs.emplace(std::move(name), std::move(value));
     c.id = attr_or(op, "id");
     c.name = attr_or(op, "name");
     c.role = attr_or(op, "role");
@@ -121,40 +123,40 @@ Status parse_sets_of(const xmlNode* n, const rules::IdResolver& resolve, Resourc
   return ok_status();
 }
 
-Result<std::unique_ptr<ResourceConfig>> parse_resource(const xmlNode* n, const Cib& cib,
+Result<std::unique_ptr<ResourceConfig>> parse_resource(const xmlNode* n, const Parse& parse,
                                                        ResourceConfig* parent);
 
-Status parse_children(const xmlNode* n, const Cib& cib, ResourceConfig& rc) {
+Status parse_children(const xmlNode* n, const Parse& parse, ResourceConfig& rc) {
   for (xmlNode* c = n->children; c; c = c->next) {
     if (!(is(c, "primitive") || is(c, "group") || is(c, "clone") || is(c, "master") ||
           is(c, "bundle"))) {
       continue;
     }
-    auto child = parse_resource(c, cib, &rc);
+    auto child = parse_resource(c, parse, &rc);
     if (!child) return child.error();
     rc.children.push_back(std::move(child).value());
   }
   return ok_status();
 }
 
-Result<std::unique_ptr<ResourceConfig>> parse_resource(const xmlNode* n, const Cib& cib,
+Result<std::unique_ptr<ResourceConfig>> parse_resource(const xmlNode* n, const Parse& parse,
                                                        ResourceConfig* parent) {
   auto rc = std::make_unique<ResourceConfig>();
-  rc->xml = n;
+  rc->attrs = attrs_of(n);
   rc->parent = parent;
   rc->id = attr_or(n, "id");
   if (rc->id.empty()) {
     return invalid("line " + std::to_string(xmlGetLineNo(n)) + ": <" + std::string(xml::name(n)) +
                    "> without an id");
   }
-  auto resolve = cib.resolver();
+  auto resolve = parse.resolver();
   if (is(n, "primitive")) {
     rc->kind = RscKind::kPrimitive;
     rc->cls = attr_or(n, "class");
     rc->provider = attr_or(n, "provider");
     rc->type = attr_or(n, "type");
     if (auto tmpl_id = attr(n, "template")) {
-      const xmlNode* tmpl = cib.by_id(*tmpl_id);
+      const xmlNode* tmpl = parse.by_id(*tmpl_id);
       if (!tmpl || !is(tmpl, "template")) {
         return invalid("primitive " + rc->id + ": template '" + *tmpl_id + "' does not exist");
       }
@@ -181,25 +183,26 @@ Result<std::unique_ptr<ResourceConfig>> parse_resource(const xmlNode* n, const C
   } else if (is(n, "group")) {
     rc->kind = RscKind::kGroup;
     if (auto st = parse_sets_of(n, resolve, *rc); !st) return st.error();
-    if (auto st = parse_children(n, cib, *rc); !st) return st.error();
+    if (auto st = parse_children(n, parse, *rc); !st) return st.error();
   } else if (is(n, "clone") || is(n, "master")) {
     rc->kind = RscKind::kClone;
     rc->promotable = is(n, "master");
     if (auto st = parse_sets_of(n, resolve, *rc); !st) return st.error();
-    if (auto st = parse_children(n, cib, *rc); !st) return st.error();
+    if (auto st = parse_children(n, parse, *rc); !st) return st.error();
   } else {
     rc->kind = RscKind::kBundle;
     if (auto st = parse_sets_of(n, resolve, *rc); !st) return st.error();
-    if (auto st = parse_children(n, cib, *rc); !st) return st.error();
+    if (auto st = parse_children(n, parse, *rc); !st) return st.error();
   }
   return rc;
 }
 
-Result<std::vector<ResourceSet>> parse_resource_sets(const xmlNode* n, const Cib& cib) {
+Result<std::vector<ResourceSet>> parse_resource_sets(const xmlNode* n, const Parse& parse) {
+  const Cib& cib = parse.cib;
   std::vector<ResourceSet> sets;
   for (const xmlNode* s : children(n, "resource_set")) {
     if (auto ref = attr(s, "id-ref")) {
-      s = cib.by_id(*ref);
+      s = parse.by_id(*ref);
       if (!s) return invalid("resource_set id-ref '" + *ref + "' does not exist");
     }
     ResourceSet rs;
@@ -230,7 +233,6 @@ Result<std::vector<ResourceSet>> parse_resource_sets(const xmlNode* n, const Cib
 
 OpHistory parse_op_history(const xmlNode* op) {
   OpHistory h;
-  h.xml = op;
   h.id = attr_or(op, "id");
   h.key = attr_or(op, "operation_key");
   h.task = attr_or(op, "operation");
@@ -243,6 +245,9 @@ OpHistory parse_op_history(const xmlNode* op) {
   h.digest = attr_or(op, "op-digest");
   h.restart_digest = attr_or(op, "op-restart-digest");
   h.secure_digest = attr_or(op, "op-secure-digest");
+  h.feature_set = attr_or(op, "crm_feature_set");
+  h.secure_params = attr_or(op, "op-secure-params");
+  h.force_restart_params = attr(op, "op-force-restart");
   // History intervals are plain milliseconds.
   h.interval_ms = std::atoll(attr_or(op, "interval", "0").c_str());
   h.call_id = static_cast<int>(parse_score_lenient(attr_or(op, "call-id", "-1")).value());
@@ -256,18 +261,17 @@ OpHistory parse_op_history(const xmlNode* op) {
   return h;
 }
 
-}  // namespace
-
-Status Cib::parse() {
-  const xmlNode* r = root();
-  index_ids(r, ids_);
-  validate_with = attr_or(r, "validate-with");
-  crm_feature_set = attr_or(r, "crm_feature_set");
-  dc_uuid = attr_or(r, "dc-uuid");
-  execution_date = attr_or(r, "execution-date");
+Status parse_cib(const xmlNode* r, Parse& parse) {
+  Cib& cib = parse.cib;
+  index_ids(r, parse.ids);
+  cib.validate_with = attr_or(r, "validate-with");
+  cib.crm_feature_set = attr_or(r, "crm_feature_set");
+  cib.dc_uuid = attr_or(r, "dc-uuid");
+  cib.execution_date = attr_or(r, "execution-date");
+  cib.no_quorum_panic = attr_or(r, "no-quorum-panic");
   auto hq = attr_or(r, "have-quorum", "false");
-  have_quorum = (hq == "true" || hq == "1" || hq == "yes" || hq == "on");
-  auto resolve = resolver();
+  cib.have_quorum = (hq == "true" || hq == "1" || hq == "yes" || hq == "on");
+  auto resolve = parse.resolver();
 
   const xmlNode* config = first_child(r, "configuration");
   if (!config) return invalid("no <configuration> section");
@@ -275,13 +279,14 @@ Status Cib::parse() {
   if (const xmlNode* cc = first_child(config, "crm_config")) {
     auto sets = rules::parse_nvsets(cc, "cluster_property_set", resolve);
     if (!sets) return sets.error();
-    crm_config = std::move(sets).value();
+    cib.crm_config = std::move(sets).value();
   }
   for (const char* which : {"rsc_defaults", "op_defaults"}) {
     if (const xmlNode* d = first_child(config, which)) {
       auto sets = rules::parse_nvsets(d, "meta_attributes", resolve);
       if (!sets) return sets.error();
-      (std::string(which) == "rsc_defaults" ? rsc_defaults : op_defaults) = std::move(sets).value();
+      (std::string(which) == "rsc_defaults" ? cib.rsc_defaults : cib.op_defaults) =
+          std::move(sets).value();
     }
   }
   if (const xmlNode* ns = first_child(config, "nodes")) {
@@ -298,12 +303,12 @@ Status Cib::parse() {
       auto util = rules::parse_nvsets(n, "utilization", resolve);
       if (!util) return util.error().with_context("node " + nc.uname);
       nc.utilization_sets = std::move(util).value();
-      nodes.push_back(std::move(nc));
+      cib.nodes.push_back(std::move(nc));
     }
   }
   if (const xmlNode* ts = first_child(config, "tags")) {
     for (const xmlNode* t : children(ts, "tag")) {
-      auto& list = tags[attr_or(t, "id")];
+      auto& list = cib.tags[attr_or(t, "id")];
       for (const xmlNode* o : children(t, "obj_ref")) list.push_back(attr_or(o, "id"));
     }
   }
@@ -313,9 +318,13 @@ Status Cib::parse() {
             is(c, "bundle"))) {
         continue;
       }
-      auto rc = parse_resource(c, *this, nullptr);
+      auto rc = parse_resource(c, parse, nullptr);
       if (!rc) return rc.error();
-      resources.push_back(std::move(rc).value());
+      cib.resources.push_back(std::move(rc).value());
+    }
+    for (const xmlNode* t : children(rs, "template")) {
+      // An id names the first element that carries it.
+      if (auto id = attr(t, "id"); id && parse.by_id(*id) == t) cib.template_ids.insert(*id);
     }
   }
   if (const xmlNode* cs = first_child(config, "constraints")) {
@@ -336,10 +345,11 @@ Status Cib::parse() {
           if (!parsed) return parsed.error().with_context("rsc_location " + id);
           l.rules.push_back(std::move(parsed).value());
         }
-        auto sets = parse_resource_sets(c, *this);
+        auto sets = parse_resource_sets(c, parse);
         if (!sets) return sets.error().with_context("rsc_location " + id);
         l.sets = std::move(sets).value();
-        locations.push_back(std::move(l));
+        cib.constraint_order.push_back({ConstraintKind::kLocation, cib.locations.size()});
+        cib.locations.push_back(std::move(l));
       } else if (is(c, "rsc_colocation")) {
         ColocationConstraint k;
         k.id = id;
@@ -352,10 +362,11 @@ Status Cib::parse() {
         k.rsc_instance = attr_or(c, "rsc-instance");
         k.with_rsc_instance = attr_or(c, "with-rsc-instance");
         k.score = score_attr(c, "score").value_or(Score(0));
-        auto sets = parse_resource_sets(c, *this);
+        auto sets = parse_resource_sets(c, parse);
         if (!sets) return sets.error().with_context("rsc_colocation " + id);
         k.sets = std::move(sets).value();
-        colocations.push_back(std::move(k));
+        cib.constraint_order.push_back({ConstraintKind::kColocation, cib.colocations.size()});
+        cib.colocations.push_back(std::move(k));
       } else if (is(c, "rsc_order")) {
         OrderConstraint o;
         o.id = id;
@@ -368,12 +379,14 @@ Status Cib::parse() {
         o.first_instance = attr_or(c, "first-instance");
         o.then_instance = attr_or(c, "then-instance");
         o.score = score_attr(c, "score");
-        auto sets = parse_resource_sets(c, *this);
+        auto sets = parse_resource_sets(c, parse);
         if (!sets) return sets.error().with_context("rsc_order " + id);
         o.sets = std::move(sets).value();
-        orders.push_back(std::move(o));
+        cib.constraint_order.push_back({ConstraintKind::kOrder, cib.orders.size()});
+        cib.orders.push_back(std::move(o));
       } else if (is(c, "rsc_ticket")) {
-        tickets.push_back({id});
+        cib.constraint_order.push_back({ConstraintKind::kTicket, cib.tickets.size()});
+        cib.tickets.push_back({id});
       }
     }
   }
@@ -381,7 +394,6 @@ Status Cib::parse() {
   if (const xmlNode* st = first_child(r, "status")) {
     for (const xmlNode* ns : children(st, "node_state")) {
       NodeState s;
-      s.xml = ns;
       s.id = attr_or(ns, "id");
       s.uname = attr_or(ns, "uname");
       if (auto v = attr(ns, "in_ccm")) {
@@ -431,10 +443,25 @@ Status Cib::parse() {
           }
         }
       }
-      node_states.push_back(std::move(s));
+      cib.node_states.push_back(std::move(s));
     }
   }
   return ok_status();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Cib>> Cib::from_doc(xml::DocPtr doc, const std::string& what) {
+  const xmlNode* root = xmlDocGetRootElement(doc.get());
+  if (!is(root, "cib")) {
+    return invalid(what + ": root element is <" + std::string(xml::name(root)) +
+                   ">, expected <cib>");
+  }
+  auto cib = std::make_unique<Cib>();
+  Parse parse{*cib, {}};
+  if (auto st = parse_cib(root, parse); !st) return st.error().with_context(what);
+  cib->doc_ = std::move(doc);
+  return cib;
 }
 
 }  // namespace vigil::cib

@@ -43,6 +43,19 @@ std::string load_error(const std::string& text, const std::string& what = "test.
   return cib.error().message();
 }
 
+// A CIB whose node1 ran primitive "a" with the given lrm_rsc_op entries.
+std::unique_ptr<Cib> load_history(const std::string& ops) {
+  const std::string status = R"(
+    <node_state id="1" uname="node1" in_ccm="true" crmd="online" join="member" expected="member">
+      <lrm id="1"><lrm_resources>
+        <lrm_resource id="a" class="ocf" provider="pacemaker" type="Dummy">)" +
+                             ops + R"(</lrm_resource>
+      </lrm_resources></lrm>
+    </node_state>)";
+  return load(
+      make_cib(R"(<primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/>)", "", status));
+}
+
 const OpConfig* find_op(const ResourceConfig& rc, const std::string& id) {
   auto it =
       std::find_if(rc.ops.begin(), rc.ops.end(), [&](const OpConfig& op) { return op.id == id; });
@@ -204,21 +217,14 @@ TEST_CASE("a resource_set id-ref to nothing is refused", "[cib][sets]") {
 }
 
 TEST_CASE("operation history is sorted by call id with pending operations last", "[cib][status]") {
-  const std::string status = R"(
-    <node_state id="1" uname="node1" in_ccm="true" crmd="online" join="member" expected="member">
-      <lrm id="1"><lrm_resources>
-        <lrm_resource id="a" class="ocf" provider="pacemaker" type="Dummy">
+  auto cib = load_history(R"(
           <lrm_rsc_op id="a_pending_first" operation_key="a_start_0" operation="start" call-id="-1" rc-code="193" op-status="-1" interval="0"/>
           <lrm_rsc_op id="a_monitor_10000" operation_key="a_monitor_10000" operation="monitor" call-id="12" rc-code="0" op-status="0" interval="10000"/>
           <lrm_rsc_op id="a_last_0" operation_key="a_start_0" operation="start" call-id="5" rc-code="0" op-status="0" interval="0" last-rc-change="1700000000"/>
           <lrm_rsc_op id="a_pending_second" operation_key="a_stop_0" operation="stop" call-id="-1" op-status="-1" interval="0"/>
           <lrm_rsc_op id="a_probe" operation_key="a_monitor_0" operation="monitor" call-id="2" rc-code="7" op-status="0" interval="0"/>
           <lrm_rsc_op id="a_big" operation_key="a_monitor_60000" operation="monitor" call-id="100" rc-code="0" op-status="0" interval="60000"/>
-        </lrm_resource>
-      </lrm_resources></lrm>
-    </node_state>)";
-  auto cib = load(
-      make_cib(R"(<primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/>)", "", status));
+)");
   REQUIRE(cib->node_states.size() == 1);
   REQUIRE(cib->node_states[0].resources.size() == 1);
   const auto& h = cib->node_states[0].resources[0];
@@ -325,8 +331,11 @@ TEST_CASE("groups keep their members in order with parent links", "[cib]") {
   CHECK(g.children[1]->parent == &g);
   CHECK(cib->resources[1]->cls == "systemd");
   CHECK(cib->resources[1]->provider.empty());
-  CHECK(cib->by_id("second") == g.children[1]->xml);
-  CHECK(cib->by_id("no-such-id") == nullptr);
+  // The element's own attributes are kept (they become meta attributes).
+  using Attrs = std::vector<std::pair<std::string, std::string>>;
+  CHECK(g.children[1]->attrs ==
+        Attrs{{"id", "second"}, {"class", "ocf"}, {"provider", "heartbeat"}, {"type", "apache"}});
+  CHECK(g.attrs == Attrs{{"id", "g"}});
 }
 
 TEST_CASE("malformed XML is an error naming the input and the line", "[cib][errors]") {
@@ -371,5 +380,51 @@ TEST_CASE("cib attributes are read", "[cib]") {
   CHECK(cib->have_quorum);
   CHECK(cib->dc_uuid == "2");
   CHECK(cib->execution_date == "1700000000");
+  CHECK(cib->no_quorum_panic.empty());
   CHECK(cib->node_states.empty());
+  auto panic = load(R"(<cib validate-with="pacemaker-3.7" no-quorum-panic="true">
+      <configuration><crm_config/><nodes/><resources/><constraints/></configuration></cib>)");
+  CHECK(panic->no_quorum_panic == "true");
+}
+
+TEST_CASE("constraints keep their document order across kinds", "[cib]") {
+  using vigil::cib::ConstraintKind;
+  auto cib = load(make_cib(R"(<primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/>
+      <primitive id="b" class="ocf" provider="pacemaker" type="Dummy"/>)",
+                           R"(<rsc_order id="o1" first="a" then="b"/>
+      <rsc_location id="l1" rsc="a" node="node1" score="10"/>
+      <rsc_colocation id="c1" rsc="b" with-rsc="a" score="5"/>
+      <rsc_ticket id="t1" rsc="a" ticket="T"/>
+      <rsc_order id="o2" first="b" then="a"/>)"));
+  REQUIRE(cib->constraint_order.size() == 5);
+  std::vector<std::string> ids;
+  for (const auto& c : cib->constraint_order) {
+    if (c.kind == ConstraintKind::kLocation) ids.push_back(cib->locations.at(c.index).id);
+    if (c.kind == ConstraintKind::kColocation) ids.push_back(cib->colocations.at(c.index).id);
+    if (c.kind == ConstraintKind::kOrder) ids.push_back(cib->orders.at(c.index).id);
+    if (c.kind == ConstraintKind::kTicket) ids.push_back(cib->tickets.at(c.index).id);
+  }
+  CHECK(ids == std::vector<std::string>{"o1", "l1", "c1", "t1", "o2"});
+}
+
+TEST_CASE("template ids are known without the document", "[cib][template]") {
+  auto cib = load(make_cib(kTemplate));
+  CHECK(cib->template_ids.count("dummy-tmpl") == 1);
+  CHECK(cib->template_ids.count("r1") == 0);
+}
+
+TEST_CASE("what digests need from a history entry is captured", "[cib][status]") {
+  auto cib = load_history(R"(
+          <lrm_rsc_op id="a_last_0" operation_key="a_start_0" operation="start" call-id="5" rc-code="0" op-status="0" interval="0" crm_feature_set="3.0.14" op-secure-params=" passwd " op-force-restart=""/>
+          <lrm_rsc_op id="a_monitor_10000" operation_key="a_monitor_10000" operation="monitor" call-id="6" rc-code="0" op-status="0" interval="10000"/>
+)");
+  const auto& ops = cib->node_states.at(0).resources.at(0).ops;
+  REQUIRE(ops.size() == 2);
+  CHECK(ops[0].feature_set == "3.0.14");
+  CHECK(ops[0].secure_params == " passwd ");
+  // An empty op-force-restart is a list of no parameters, not a missing one.
+  REQUIRE(ops[0].force_restart_params.has_value());
+  CHECK(ops[0].force_restart_params->empty());
+  CHECK(ops[1].feature_set.empty());
+  CHECK_FALSE(ops[1].force_restart_params.has_value());
 }

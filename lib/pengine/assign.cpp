@@ -22,30 +22,23 @@ bool node_available(const Node* node, bool consider_score, int weight) {
   return true;
 }
 
-bool any_node_available(const std::vector<NodeScore>& allowed, const WorkingSet& ws) {
-  for (const auto& n : ws.nodes) {
-    const auto& s = allowed[n->index];
-    if (s.present && node_available(n.get(), true, s.weight)) return true;
-  }
-  return false;
-}
-
 namespace {
 
-void show_scores(WorkingSet& ws, Resource* rsc, const char* fn,
-                 const std::vector<NodeScore>& nodes) {
+// crm_simulate's score lines, read from the score records.
+void show_scores(WorkingSet& ws, Resource* rsc, const char* fn) {
   if (!ws.options.show_scores || rsc->is(kRscOrphan)) return;
   std::vector<Node*> sorted;
   for (auto& n : ws.nodes) {
-    if (nodes[n->index].present) sorted.push_back(n.get());
+    if (rsc->allowed[n->index].present) sorted.push_back(n.get());
   }
   std::sort(sorted.begin(), sorted.end(),
             [](Node* a, Node* b) { return strcasecmp(a->uname.c_str(), b->uname.c_str()) < 0; });
   for (Node* n : sorted) {
+    int score = ws.scores.score(rsc->allowed[n->index]);
     ws.score_lines.push_back(std::string(fn) + ": " + rsc->id + " allocation score on " + n->uname +
-                             ": " + Score(nodes[n->index].weight).str());
+                             ": " + Score(score).str());
   }
-  for (Resource* c : rsc->children) show_scores(ws, c, fn, c->allowed);
+  for (Resource* c : rsc->children) show_scores(ws, c, fn);
 }
 
 }  // namespace
@@ -195,7 +188,7 @@ void apply_stickiness(WorkingSet& ws, Resource* rsc) {
   if (!rsc->is(kRscManaged) || rsc->stickiness < 1 || rsc->running_on.size() != 1) return;
   Node* node = rsc->running_on.front();
   if (!ws.config.symmetric && !rsc->allowed[node->index].present) return;
-  resource_location(ws, rsc, node, rsc->stickiness, "stickiness");
+  resource_location(ws, rsc, node, rsc->stickiness, {ScoreSource::kStickiness});
 }
 
 void check_failure_threshold(WorkingSet& ws, Resource* rsc, Node* node) {
@@ -211,15 +204,17 @@ void check_failure_threshold(WorkingSet& ws, Resource* rsc, Node* node) {
   int fc = failcount(ws, node, rsc, nullptr, true);
   if (fc <= 0) return;
   if (rsc->migration_threshold - fc <= 0) {
-    resource_location(ws, rsc, node, -kInfinity, "__fail_limit__");
+    resource_location(ws, rsc, node, -kInfinity, {ScoreSource::kFailLimit, -1, fc});
   }
 }
 
-void apply_exclusive_discovery(Resource* rsc, Node* node) {
+void apply_exclusive_discovery(WorkingSet& ws, Resource* rsc, Node* node) {
   if (rsc->is(kRscExclusiveDiscover) || rsc->top()->is(kRscExclusiveDiscover)) {
-    for (Resource* c : rsc->children) apply_exclusive_discovery(c, node);
-    auto& slot = rsc->allowed[node->index];
-    if (slot.present && slot.discover != Discover::kExclusive) slot.weight = -kInfinity;
+    for (Resource* c : rsc->children) apply_exclusive_discovery(ws, c, node);
+    const auto& slot = rsc->allowed[node->index];
+    if (slot.present && slot.discover != Discover::kExclusive) {
+      ws.scores.set(*rsc, *node, -kInfinity, {ScoreSource::kExclusiveDiscovery});
+    }
   }
 }
 
@@ -251,7 +246,9 @@ void apply_shutdown_lock(WorkingSet& ws, Resource* rsc) {
   if (ws.config.shutdown_lock_s > 0)
     update_recheck_time(ws, rsc->lock_time + ws.config.shutdown_lock_s + 1);
   for (auto& n : ws.nodes) {
-    if (n.get() != rsc->lock_node) resource_location(ws, rsc, n.get(), -kInfinity, "shutdown-lock");
+    if (n.get() != rsc->lock_node) {
+      resource_location(ws, rsc, n.get(), -kInfinity, {ScoreSource::kShutdownLock});
+    }
   }
 }
 
@@ -266,7 +263,7 @@ void apply_node_criteria(WorkingSet& ws) {
   for (auto& n : ws.nodes) {
     for (Resource* r : ws.resources) {
       check_failure_threshold(ws, r, n.get());
-      apply_exclusive_discovery(r, n.get());
+      apply_exclusive_discovery(ws, r, n.get());
     }
   }
 }
@@ -291,7 +288,7 @@ void apply_node_health(WorkingSet& ws) {
       bool allow = false;
       if (auto v = lookup(r->meta, "allow-unhealthy-nodes")) allow = is_true(*v);
       if (health < 0 && allow) continue;
-      resource_location(ws, r, n.get(), health, "health:" + n->uname);
+      resource_location(ws, r, n.get(), health, {ScoreSource::kNodeHealth});
     }
   }
 }
@@ -331,8 +328,9 @@ void group_internal_constraints(WorkingSet& ws, Resource* g) {
         post_down_flags = kOrderImpliesThen;
       }
     } else if (colocated) {
-      new_colocation(ws, "group:internal_colocation", "", kInfinity, m, previous, "", "",
-                     m->is(kRscCritical));
+      Colocation* chain = new_colocation(ws, "group:internal_colocation", "", kInfinity, m,
+                                         previous, "", "", m->is(kRscCritical));
+      if (chain) chain->group = g;
     }
     order_rsc_actions(ws, g, "stop", m, "stop", down_flags);
     order_rsc_actions(ws, m, "stop", g, "stopped", post_down_flags);
@@ -416,42 +414,34 @@ void apply_coloc_to_weights(WorkingSet& ws, Resource* dependent, const Resource*
   } else if (c.score < 0) {
     return;
   }
-  std::vector<NodeScore> work = dependent->allowed;
-  for (auto& n : ws.nodes) {
-    auto& slot = work[n->index];
-    if (!slot.present) continue;
-    if (!primary->allocated_to) {
-      slot.weight = (Score(-c.score) + Score(slot.weight)).value();
-    } else {
-      const std::string* mine = node_attr(n.get(), attribute);
-      bool same = mine && value && strcasecmp(mine->c_str(), value->c_str()) == 0;
-      if (same) {
-        if (c.score < kInfinity) slot.weight = (Score(c.score) + Score(slot.weight)).value();
-      } else if (c.score >= kInfinity) {
-        slot.weight = (Score(-c.score) + Score(slot.weight)).value();
-      }
+  // What the colocation adds on a node (0: nothing).
+  auto delta_on = [&](const Node* n) {
+    if (!primary->allocated_to) return -c.score;
+    const std::string* mine = node_attr(n, attribute);
+    bool same = mine && value && strcasecmp(mine->c_str(), value->c_str()) == 0;
+    if (same) return c.score < kInfinity ? c.score : 0;
+    return c.score >= kInfinity ? -c.score : 0;
+  };
+  // An optional colocation that would leave no node available is not
+  // applied: try it on a draft first. A mandatory one applies regardless.
+  if (c.score > -kInfinity && c.score < kInfinity) {
+    ScoreDraft work = dependent->allowed.draft();
+    for (auto& n : ws.nodes) {
+      auto& slot = work[n->index];
+      if (slot.present) slot.weight = (Score(delta_on(n.get())) + Score(slot.weight)).value();
     }
+    if (!any_node_available(work, ws)) return;
   }
-  if (c.score <= -kInfinity || c.score >= kInfinity || any_node_available(work, ws)) {
-    if (ws.options.explain) {
-      for (auto& n : ws.nodes) {
-        int before = dependent->allowed[n->index].weight, after = work[n->index].weight;
-        if (work[n->index].present && before != after) {
-          ws.contributions.push_back(
-              {dependent, n.get(), after - before, after,
-               "colocation " + c.id + " with " + primary->id +
-                   (primary->allocated_to ? " (on " + primary->allocated_to->uname + ")"
-                                          : " (not placed)")});
-        }
-      }
-    }
-    dependent->allowed = std::move(work);
+  Cause why{ScoreSource::kColocation, c.index,
+            primary->allocated_to ? primary->allocated_to->index : -1};
+  for (auto& n : ws.nodes) {
+    if (!dependent->allowed[n->index].present) continue;
+    if (int delta = delta_on(n.get()); delta != 0) ws.scores.add(*dependent, *n, delta, why);
   }
 }
 
-void add_node_scores_matching_attr(const WorkingSet& ws, std::vector<NodeScore>& nodes,
-                                   const Resource* rsc, std::string attr, float factor,
-                                   bool only_positive) {
+void add_node_scores_matching_attr(const WorkingSet& ws, ScoreDraft& nodes, const Resource* rsc,
+                                   std::string attr, float factor, bool only_positive) {
   if (attr.empty()) attr = "#uname";
   if (attr == "#uname") {
     // Node names are unique: each node only matches itself.
@@ -530,11 +520,11 @@ void add_node_scores_matching_attr(const WorkingSet& ws, std::vector<NodeScore>&
 }  // namespace
 
 void add_colocated_node_scores(WorkingSet& ws, Resource* rsc, const std::string& log_id,
-                               std::vector<NodeScore>& nodes, bool nodes_null,
-                               const std::string& attr, float factor, std::uint32_t flags) {
+                               ScoreDraft& nodes, bool nodes_null, const std::string& attr,
+                               float factor, std::uint32_t flags) {
   if (rsc->is(kRscMerging)) return;
   rsc->set(kRscMerging);
-  std::vector<NodeScore> work;
+  ScoreDraft work;
   if (rsc->is_group()) {
     if (rsc->children.empty()) {
       rsc->clear(kRscMerging);
@@ -544,7 +534,7 @@ void add_colocated_node_scores(WorkingSet& ws, Resource* rsc, const std::string&
     work = nodes;
     add_colocated_node_scores(ws, member, log_id, work, nodes_null, attr, factor, flags);
   } else if (nodes_null) {
-    work = rsc->allowed;
+    work = rsc->allowed.draft();
   } else {
     work = nodes;
     add_node_scores_matching_attr(ws, work, rsc, attr, factor,
@@ -727,32 +717,24 @@ bool assign_best_node(WorkingSet& ws, Resource* rsc, Node* prefer) {
 }
 
 void apply_this_with(WorkingSet& ws, Resource* rsc, Colocation* c) {
-  std::vector<NodeScore> archive;
+  ScoreDraft archive;
   bool keep = c->dependent_role >= Role::kPromoted || (c->score < 0 && c->score > -kInfinity);
-  if (keep) archive = rsc->allowed;
+  if (keep) archive = rsc->allowed.draft();
   assign(ws, c->primary, nullptr);
   apply_coloc_score(ws, rsc, c->primary, *c, true);
-  if (keep && !any_node_available(rsc->allowed, ws)) rsc->allowed = std::move(archive);
+  if (keep && !any_node_available(rsc->allowed, ws)) {
+    ws.scores.commit(*rsc, archive, {ScoreSource::kColocationUndo, c->index});
+  }
 }
 
 void apply_with_this(WorkingSet& ws, Resource* rsc, Colocation* c) {
   Resource* other = c->dependent;
   if (!colocation_has_influence(*c, nullptr)) return;
   float factor = static_cast<float>(c->score) / static_cast<float>(kInfinity);
-  std::vector<NodeScore> before;
-  if (ws.options.explain) before = rsc->allowed;
-  add_colocated_node_scores(ws, other, rsc->id, rsc->allowed, false, c->node_attribute, factor,
+  ScoreDraft work = rsc->allowed.draft();
+  add_colocated_node_scores(ws, other, rsc->id, work, false, c->node_attribute, factor,
                             kColocSelectActive);
-  if (ws.options.explain) {
-    for (auto& n : ws.nodes) {
-      int b = before[n->index].weight, a = rsc->allowed[n->index].weight;
-      if (rsc->allowed[n->index].present && a != b) {
-        ws.contributions.push_back(
-            {rsc, n.get(), a - b, a,
-             "preferences of " + other->id + " (colocated with it by " + c->id + ")"});
-      }
-    }
-  }
+  ws.scores.commit(*rsc, work, {ScoreSource::kColocatedPrefs, c->index});
 }
 
 Node* primitive_assign(WorkingSet& ws, Resource* rsc, Node* prefer) {
@@ -763,12 +745,15 @@ Node* primitive_assign(WorkingSet& ws, Resource* rsc, Node* prefer) {
   for (Colocation* c : std::vector<Colocation*>(rsc->this_with)) apply_this_with(ws, rsc, c);
   for (Colocation* c : std::vector<Colocation*>(rsc->with_this)) apply_with_this(ws, rsc, c);
   if (rsc->next_role == Role::kStopped) {
-    resource_location(ws, rsc, nullptr, -kInfinity, "target-role");
+    // Whether target-role says so, or failure handling.
+    auto target = lookup(rsc->meta, "target-role");
+    int by_target_role = target && strcasecmp(target->c_str(), "stopped") == 0 ? 1 : 0;
+    resource_location(ws, rsc, nullptr, -kInfinity, {ScoreSource::kStopping, -1, by_target_role});
   } else if (rsc->next_role > rsc->role && !ws.have_quorum &&
              ws.config.no_quorum == NoQuorumPolicy::kFreeze) {
     rsc->next_role = rsc->role;
   }
-  show_scores(ws, rsc, "pcmk__primitive_assign", rsc->allowed);
+  show_scores(ws, rsc, "pcmk__primitive_assign");
   if (ws.config.stonith_enabled && !ws.config.have_stonith_resource) rsc->clear(kRscManaged);
   if (!rsc->is(kRscManaged)) {
     rsc->next_role = rsc->role;
@@ -814,7 +799,7 @@ Node* group_assign(WorkingSet& ws, Resource* g, Node* prefer) {
   Resource* first = g->children.front();
   g->role = first->role;
   expand_group_colocations(g);
-  show_scores(ws, g, "pcmk__group_assign", g->allowed);
+  show_scores(ws, g, "pcmk__group_assign");
   Node* first_node = nullptr;
   bool first_done = false;
   for (Resource* m : g->children) {

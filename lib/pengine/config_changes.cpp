@@ -72,11 +72,11 @@ Digests compare_digests(WorkingSet& ws, Resource* rsc, const cib::OpHistory& op,
   d.all = params_digest(params);
   if (ws.options.sanitized) {
     // Secure digest: without the parameters the agent declares secret.
-    std::string version = op.xml ? xml::attr_or(op.xml, "crm_feature_set") : "";
+    std::string version = op.feature_set;
     if (version.empty()) version = ws.cib.crm_feature_set;
     if (version.empty()) version = "3.16.1";
     bool old_version = compare_version(version, "3.16.0") < 0;
-    std::string secure_list = op.xml ? xml::attr_or(op.xml, "op-secure-params") : "";
+    const std::string& secure_list = op.secure_params;
     AttrMap secure = old_version ? rsc_params(ws, rsc, node) : params;
     for (auto it = secure.begin(); it != secure.end();) {
       bool drop =
@@ -92,10 +92,9 @@ Digests compare_digests(WorkingSet& ws, Resource* rsc, const cib::OpHistory& op,
     // Only the listed parameters need a restart; an empty list (an agent
     // whose parameters all reload) leaves none, as Pacemaker filters.
     AttrMap restart;
-    bool has_list = op.xml && xml::has_attr(op.xml, "op-force-restart");
-    std::string list = has_list ? xml::attr_or(op.xml, "op-force-restart") : "";
+    const std::optional<std::string>& list = op.force_restart_params;
     for (const auto& [k, v] : params) {
-      if (!has_list || list.find(" " + k + " ") != std::string::npos) restart[k] = v;
+      if (!list || list->find(" " + k + " ") != std::string::npos) restart[k] = v;
     }
     d.restart = params_digest(restart);
   }

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <functional>
 
 #include "internal.hpp"
 
@@ -49,8 +48,7 @@ bool expand_ref(WorkingSet& ws, const std::string& id, std::vector<Resource*>& o
     if (is_tag) *is_tag = true;
     return true;
   }
-  const xmlNode* t = ws.cib.by_id(id);
-  if (t && xml::is(t, "template")) {
+  if (ws.cib.template_ids.count(id)) {
     for (auto& r : ws.all_rscs) {
       if (r->config && r->config->template_id == id) out.push_back(r.get());
     }
@@ -87,11 +85,12 @@ bool to_refsets(WorkingSet& ws, const std::string& cons_id, const std::vector<ci
 
 // ---- location
 
-void add_location(WorkingSet& ws, const std::string& id, Resource* rsc, const std::string& role,
-                  const std::string& discovery, std::vector<std::pair<Node*, int>> nodes,
-                  bool role_is_rule) {
+void add_location(WorkingSet& ws, const std::string& id, const std::string& rule_id, Resource* rsc,
+                  const std::string& role, const std::string& discovery,
+                  std::vector<std::pair<Node*, int>> nodes, bool role_is_rule) {
   auto loc = std::make_unique<Location>();
   loc->id = id;
+  loc->rule_id = rule_id;
   loc->rsc = rsc;
   if (discovery.empty() || strcasecmp(discovery.c_str(), "always") == 0) {
     loc->discover = Discover::kAlways;
@@ -101,7 +100,8 @@ void add_location(WorkingSet& ws, const std::string& id, Resource* rsc, const st
     loc->discover = Discover::kExclusive;
     rsc->set(kRscExclusiveDiscover);
   } else {
-    ws.warnings.push_back("Invalid resource-discovery value " + discovery + " in " + id);
+    ws.warnings.push_back("Invalid resource-discovery value " + discovery + " in " +
+                          (rule_id.empty() ? id : rule_id));
   }
   if (!role.empty()) {
     Role r = role_from_text(role);
@@ -123,8 +123,9 @@ int rule_node_score(const rules::Rule& rule, bool raw, const Node* node) {
   return parse_score_lenient(*v).value();
 }
 
-void location_rule(WorkingSet& ws, Resource* rsc, const rules::Rule& rule,
-                   const std::string& discovery, const std::vector<std::string>& captures) {
+void location_rule(WorkingSet& ws, const std::string& cons_id, Resource* rsc,
+                   const rules::Rule& rule, const std::string& discovery,
+                   const std::vector<std::string>& captures) {
   if (!rule.role.empty() && role_from_text(rule.role) == Role::kUnknown) {
     ws.warnings.push_back("Bad role specified for " + rule.id + ": " + rule.role);
     return;
@@ -185,7 +186,7 @@ void location_rule(WorkingSet& ws, Resource* rsc, const rules::Rule& rule,
     }
   }
   if (matched.empty()) return;
-  add_location(ws, rule.id, rsc, rule.role, discovery, std::move(matched), true);
+  add_location(ws, cons_id, rule.id, rsc, rule.role, discovery, std::move(matched), true);
 }
 
 void unpack_rsc_location(WorkingSet& ws, const cib::LocationConstraint& l, Resource* rsc,
@@ -201,14 +202,14 @@ void unpack_rsc_location(WorkingSet& ws, const cib::LocationConstraint& l, Resou
       ws.warnings.push_back("Invalid constraint " + l.id + ": Bad role " + role);
       return;
     }
-    add_location(ws, l.id, rsc, role, l.discovery, {{n, score->value()}}, false);
+    add_location(ws, l.id, "", rsc, role, l.discovery, {{n, score->value()}}, false);
     return;
   }
   if (l.rules.empty()) {
     ws.warnings.push_back("Ignoring constraint '" + l.id + "' because it contains no rules");
     return;
   }
-  for (const auto& rule : l.rules) location_rule(ws, rsc, rule, l.discovery, captures);
+  for (const auto& rule : l.rules) location_rule(ws, l.id, rsc, rule, l.discovery, captures);
 }
 
 void unpack_location(WorkingSet& ws, const cib::LocationConstraint& l) {
@@ -334,16 +335,17 @@ void anti_colocation_order(WorkingSet& ws, Resource* first, Role first_role, Res
 
 }  // namespace
 
-void new_colocation(WorkingSet& ws, const std::string& id, const std::string& node_attr_name,
-                    int score, Resource* dependent, Resource* primary,
-                    const std::string& dependent_role, const std::string& primary_role,
-                    bool influence) {
-  if (score == 0) return;
+Colocation* new_colocation(WorkingSet& ws, const std::string& id, const std::string& node_attr_name,
+                           int score, Resource* dependent, Resource* primary,
+                           const std::string& dependent_role, const std::string& primary_role,
+                           bool influence) {
+  if (score == 0) return nullptr;
   if (!dependent || !primary) {
     ws.warnings.push_back("Ignoring colocation '" + id + "' because resource does not exist");
-    return;
+    return nullptr;
   }
   auto c = std::make_unique<Colocation>();
+  c->index = static_cast<int>(ws.colocations.size());
   c->id = id;
   c->dependent = dependent;
   c->primary = primary;
@@ -364,6 +366,7 @@ void new_colocation(WorkingSet& ws, const std::string& id, const std::string& no
     anti_colocation_order(ws, dependent, raw->dependent_role, primary, raw->primary_role);
     anti_colocation_order(ws, primary, raw->primary_role, dependent, raw->dependent_role);
   }
+  return raw;
 }
 
 namespace {
@@ -707,20 +710,19 @@ void unpack_order(WorkingSet& ws, const cib::OrderConstraint& o) {
 
 void unpack_constraints(WorkingSet& ws) {
   // Document order across constraint kinds matters for ordering creation.
-  const xmlNode* cons = nullptr;
-  if (const xmlNode* config = xml::first_child(ws.cib.root(), "configuration")) {
-    cons = xml::first_child(config, "constraints");
-  }
-  size_t li = 0, ci = 0, oi = 0;
-  if (!cons) return;
-  for (xmlNode* c = cons->children; c; c = c->next) {
-    if (c->type != XML_ELEMENT_NODE) continue;
-    if (xml::is(c, "rsc_location") && li < ws.cib.locations.size()) {
-      unpack_location(ws, ws.cib.locations[li++]);
-    } else if (xml::is(c, "rsc_colocation") && ci < ws.cib.colocations.size()) {
-      unpack_colocation(ws, ws.cib.colocations[ci++]);
-    } else if (xml::is(c, "rsc_order") && oi < ws.cib.orders.size()) {
-      unpack_order(ws, ws.cib.orders[oi++]);
+  for (const cib::ConstraintRef& c : ws.cib.constraint_order) {
+    switch (c.kind) {
+      case cib::ConstraintKind::kLocation:
+        unpack_location(ws, ws.cib.locations[c.index]);
+        break;
+      case cib::ConstraintKind::kColocation:
+        unpack_colocation(ws, ws.cib.colocations[c.index]);
+        break;
+      case cib::ConstraintKind::kOrder:
+        unpack_order(ws, ws.cib.orders[c.index]);
+        break;
+      case cib::ConstraintKind::kTicket:
+        break;  // rsc_ticket: not part of this scheduler (ignored, as before)
     }
   }
 }
@@ -729,38 +731,29 @@ void apply_locations(WorkingSet& ws) {
   // Pacemaker prepends placement constraints, so it applies the newest first.
   for (auto it = ws.locations.rbegin(); it != ws.locations.rend(); ++it) {
     Location& loc = **it;
-    std::vector<Resource*> targets{loc.rsc};
+    auto index = static_cast<std::int32_t>(ws.locations.rend() - it - 1);
     // A group applies the constraint to itself and to each member.
     bool zero_scores = false;
-    std::function<void(Resource*)> apply = [&](Resource* rsc) {
+    auto apply = [&](Resource* rsc, bool through_group) {
       bool need_role = loc.role_filter > Role::kUnknown;
       if (need_role && loc.role_filter != rsc->next_role) return;
       for (auto [node, weight] : loc.nodes) {
         if (zero_scores) weight = 0;
-        auto& slot = rsc->allowed[node->index];
-        if (!slot.present) {
-          slot.present = true;
-          slot.weight = weight;
-        } else {
-          slot.weight = (Score(slot.weight) + Score(weight)).value();
-        }
-        if (ws.options.explain) {
-          ws.contributions.push_back(
-              {rsc, node, weight, slot.weight, "location constraint " + loc.id});
-        }
+        ws.scores.add(*rsc, *node, weight, {ScoreSource::kLocation, index, through_group});
+        const auto& slot = rsc->allowed[node->index];
         if (static_cast<int>(slot.discover) < static_cast<int>(loc.discover) ||
             (slot.discover == Discover::kAlways && loc.discover != Discover::kAlways)) {
           if (loc.discover == Discover::kExclusive) rsc->set(kRscExclusiveDiscover);
-          slot.discover = loc.discover;
+          rsc->allowed.set_discover(static_cast<std::size_t>(node->index), loc.discover);
         }
       }
     };
-    apply(loc.rsc);
+    apply(loc.rsc, false);
     if (loc.rsc->is_group()) {
       // In a colocated group only the first member takes the scores; the
       // others get the nodes with score 0 (they follow the first member).
       for (Resource* m : loc.rsc->children) {
-        apply(m);
+        apply(m, true);
         if (loc.rsc->group_colocated) zero_scores = true;
       }
     }

@@ -68,11 +68,19 @@ void order_migration_equivalents(WorkingSet& ws, const Ordering& order);
 void order_rsc_actions(WorkingSet& ws, Resource* first, const std::string& first_task,
                        Resource* then, const std::string& then_task, std::uint32_t flags);
 
-// Location scores.
-void resource_location(WorkingSet& ws, Resource* rsc, Node* node, int score,
-                       const std::string& tag);
+// Location scores: adds `score` to the resource (and its children) on `node`,
+// or on every node when null; a node not in a table enters it at its weight.
+void resource_location(WorkingSet& ws, Resource* rsc, Node* node, int score, const Cause& why);
 bool node_available(const Node* node, bool consider_score_weight, int weight);
-bool any_node_available(const std::vector<NodeScore>& allowed, const WorkingSet& ws);
+// Over a ScoreTable or a ScoreDraft.
+template <class Table>
+bool any_node_available(const Table& allowed, const WorkingSet& ws) {
+  for (const auto& n : ws.nodes) {
+    const auto& s = allowed[n->index];
+    if (s.present && node_available(n.get(), true, s.weight)) return true;
+  }
+  return false;
+}
 
 // Failure counts (from node attributes fail-count-RSC#OP_INTERVAL).
 // `op` (may be null) is the history entry being considered, for on-fail=block.
@@ -112,15 +120,16 @@ void create_recurring_actions(WorkingSet& ws, Resource* rsc);
 void apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary, const Colocation& c,
                        bool for_dependent);
 void add_colocated_node_scores(WorkingSet& ws, Resource* rsc, const std::string& log_id,
-                               std::vector<NodeScore>& nodes, bool nodes_null,
-                               const std::string& attr, float factor, std::uint32_t flags);
+                               ScoreDraft& nodes, bool nodes_null, const std::string& attr,
+                               float factor, std::uint32_t flags);
 bool colocation_has_influence(const Colocation& c, const Resource* rsc);
 void block_colocation_dependents(WorkingSet& ws, Action* action);
 
-void new_colocation(WorkingSet& ws, const std::string& id, const std::string& node_attr_name,
-                    int score, Resource* dependent, Resource* primary,
-                    const std::string& dependent_role, const std::string& primary_role,
-                    bool influence);
+// The colocation made, or null when there is none to make.
+Colocation* new_colocation(WorkingSet& ws, const std::string& id, const std::string& node_attr_name,
+                           int score, Resource* dependent, Resource* primary,
+                           const std::string& dependent_role, const std::string& primary_role,
+                           bool influence);
 // Colocation lists kept in Pacemaker's order (by priority, kind and id).
 void add_this_with(Resource* rsc, Colocation* c);
 void add_with_this(Resource* rsc, Colocation* c);

@@ -156,6 +156,17 @@ Scheduled schedule(const std::string& text) {
   return s;
 }
 
+// Every resource's score records, replayed, give its score on every node.
+void check_replays(const Scheduled& s) {
+  for (const auto& r : s.ws->all_rscs) {
+    for (const auto& n : s.ws->nodes) {
+      const pengine::NodeScore& entry = r->allowed[n->index];
+      INFO(r->id << " on " << n->uname);
+      CHECK(pengine::replay_scores(s.ws->scores.history(entry)) == entry.weight);
+    }
+  }
+}
+
 }  // namespace
 
 TEST_CASE("a group goes where its members' location scores send it", "[pengine][group]") {
@@ -303,4 +314,74 @@ TEST_CASE("scheduling the same CIB twice gives identical output", "[pengine][det
     INFO(r->id);
     CHECK(first.placed(r->id) == second.placed(r->id));
   }
+}
+
+TEST_CASE("an explanation gives every change to a score with its cause", "[pengine][provenance]") {
+  // svc runs on node1 with stickiness, failed there once (migration-threshold
+  // 1) and prefers node2; web follows svc by a score-20 colocation.
+  const std::string lrm1 =
+      R"(<lrm_resource id="svc" class="ocf" provider="pacemaker" type="Dummy">)" +
+      op("svc", "svc_last_0", "start", 0, 2, 0) +
+      op("svc", "svc_last_failure_0", "monitor", 10000, 4, 7) + "</lrm_resource>";
+  const std::string fail_count =
+      R"(<transient_attributes id="1"><instance_attributes id="status-1">)" +
+      nvpair("status-1-fc", "fail-count-svc#monitor_10000", "1") +
+      "</instance_attributes></transient_attributes>";
+  auto s = schedule(make_cib(dummy("svc", nvpair("svc-stick", "resource-stickiness", "100") +
+                                              nvpair("svc-mt", "migration-threshold", "1")) +
+                                 dummy("web"),
+                             location("svc", "node2", "50") +
+                                 R"(<rsc_colocation id="web-with-svc" rsc="web" with-rsc="svc" )"
+                                 R"(score="20"/>)",
+                             lrm1, probed("svc"), "", fail_count));
+  CHECK(s.placed("svc") == "node2");
+  CHECK(s.placed("web") == "node2");
+  const std::string svc = pengine::explain_text(*s.ws, "svc");
+  CHECK_THAT(svc, Contains("Placement of svc (primitive): assigned to node2\n"));
+  CHECK_THAT(svc, Contains("  node1: -INFINITY (not a candidate: negative score)\n"
+                           "    +0          symmetric            symmetric-cluster=true allows "
+                           "every node\n"
+                           "    +100        stickiness           active here, "
+                           "resource-stickiness=100\n"
+                           "    -INFINITY   migration-threshold  fail count 1 here reached "
+                           "migration-threshold=1\n"));
+  CHECK_THAT(svc, Contains("  node2: 50\n"));
+  CHECK_THAT(svc, Contains("    +50         location             loc-svc-node2\n"));
+  const std::string web = pengine::explain_text(*s.ws, "web");
+  CHECK_THAT(web, Contains("    +20         colocation           web-with-svc: web with svc, "
+                           "score 20; svc is on node2\n"));
+  CHECK(pengine::explain_text(*s.ws, "nope") == "No resource named nope\n");
+  // The records replay to every score, and the score lines print them.
+  check_replays(s);
+  CHECK_THAT(
+      s.ws->score_lines,
+      VectorContains(std::string("pcmk__primitive_assign: web allocation score on node2: 20")));
+}
+
+TEST_CASE("an explanation names the constraints resource ban and move make",
+          "[pengine][provenance]") {
+  auto s = schedule(
+      make_cib(dummy("svc"),
+               R"(<rsc_location id="cli-ban-svc-on-node1" rsc="svc" node="node1" score="-INFINITY"/>
+         <rsc_location id="cli-prefer-svc" rsc="svc" node="node2" score="INFINITY"/>)"));
+  const std::string text = pengine::explain_text(*s.ws, "svc");
+  CHECK_THAT(text, Contains("-INFINITY   location             cli-ban-svc-on-node1 (made by "
+                            "resource ban)\n"));
+  CHECK_THAT(text, Contains("+INFINITY   location             cli-prefer-svc (made by resource "
+                            "move)\n"));
+}
+
+TEST_CASE("an explanation names exclusive discovery and orphans", "[pengine][provenance]") {
+  auto s = schedule(make_cib(dummy("svc"),
+                             R"(<rsc_location id="svc-only-node1" rsc="svc" )"
+                             R"(node="node1" score="0" resource-discovery="exclusive"/>)",
+                             "", started("gone")));
+  const std::string svc = pengine::explain_text(*s.ws, "svc");
+  CHECK_THAT(svc, Contains("  node2: -INFINITY (not a candidate: negative score)\n"));
+  CHECK_THAT(svc, Contains("=-INFINITY  discovery            resource-discovery=exclusive and no "
+                           "such location names this node\n"));
+  // A resource the configuration no longer has, still active on node2.
+  const std::string gone = pengine::explain_text(*s.ws, "gone");
+  CHECK_THAT(gone, Contains("-INFINITY   orphan               no longer configured"));
+  check_replays(s);
 }

@@ -432,7 +432,7 @@ bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node, std::vector<Pr
   if (rsc->is(kRscOrphan)) return false;
   if (rsc->known_on[node->index]) return false;
   Resource* top = rsc->top();
-  NodeScore allowed = rsc->allowed[node->index];
+  const NodeScore& allowed = rsc->allowed[node->index];
   if (rsc->is(kRscExclusiveDiscover) || top->is(kRscExclusiveDiscover)) {
     if (!allowed.present) return false;
     if (allowed.discover != Discover::kExclusive) return false;

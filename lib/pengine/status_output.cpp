@@ -291,44 +291,4 @@ std::string cluster_status_text(WorkingSet& ws, bool show_pending) {
   return out;
 }
 
-std::string explain_text(const WorkingSet& ws, const std::string& rsc_id) {
-  const Resource* rsc = ws.find_rsc(rsc_id);
-  if (!rsc) return "No resource named " + rsc_id + "\n";
-  std::string out = "Placement of " + rsc->id + ":\n";
-  std::vector<const Node*> nodes;
-  for (const auto& n : ws.nodes) nodes.push_back(n.get());
-  for (const Node* n : nodes) {
-    const NodeScore& slot = rsc->allowed[n->index];
-    if (!slot.present) {
-      out += "  * " + n->uname + ": not allowed (no constraint enables it)\n";
-      continue;
-    }
-    out += "  * " + n->uname + ": final score " + Score(slot.weight).str();
-    if (!n->online)
-      out += " (node offline)";
-    else if (n->standby)
-      out += " (node in standby)";
-    else if (n->unclean)
-      out += " (node unclean)";
-    out += "\n";
-    std::string last_source;
-    for (const auto& c : ws.contributions) {
-      if (c.rsc != rsc || c.node != n) continue;
-      if (c.delta == 0 && c.source == last_source) continue;  // repeated no-op
-      last_source = c.source;
-      std::string delta = c.delta >= kInfinity ? "+INFINITY"
-                          : c.delta <= -kInfinity
-                              ? "-INFINITY"
-                              : (c.delta >= 0 ? "+" : "") + std::to_string(c.delta);
-      out += "      " + delta + " from " + c.source + " (now " + Score(c.result).str() + ")\n";
-    }
-  }
-  if (rsc->allocated_to) {
-    out += "  => assigned to " + rsc->allocated_to->uname + "\n";
-  } else {
-    out += "  => not assigned to any node (stopped)\n";
-  }
-  return out;
-}
-
 }  // namespace vigil::pengine

@@ -87,7 +87,7 @@ void unpack_config(WorkingSet& ws) {
   } else if (nqp == "demote") {
     c.no_quorum = NoQuorumPolicy::kDemote;
   } else if (nqp == "suicide") {
-    bool panic = is_true(xml::attr_or(ws.cib.root(), "no-quorum-panic", "0"));
+    bool panic = is_true(ws.cib.no_quorum_panic);
     c.no_quorum = (c.stonith_enabled && (panic || ws.have_quorum)) ? NoQuorumPolicy::kSuicide
                                                                    : NoQuorumPolicy::kStop;
   } else {
@@ -201,18 +201,24 @@ void unpack_nodes(WorkingSet& ws) {
 
 namespace {
 
-void resource_node_score(WorkingSet& ws, Resource* rsc, Node* node, int score,
-                         const std::string& tag) {
-  if ((rsc->is(kRscExclusiveDiscover)) && tag == "symmetric_default") return;
-  for (Resource* c : rsc->children) resource_node_score(ws, c, node, score, tag);
-  auto& slot = rsc->allowed[node->index];
-  if (!slot.present) {
-    slot.present = true;
-    slot.weight = node->weight;
-    slot.discover = Discover::kAlways;
+// Why a node's own weight is what it is (its "score", or -INFINITY once the
+// status section showed it offline or shutting down).
+NodeWeightWhy node_weight_why(const Node& node) {
+  if (node.fixed && !node.online) return NodeWeightWhy::kOffline;
+  if (node.fixed && node.shutdown) return NodeWeightWhy::kShuttingDown;
+  return NodeWeightWhy::kConfigured;
+}
+
+void resource_node_score(WorkingSet& ws, Resource* rsc, Node* node, int score, const Cause& why) {
+  if (rsc->is(kRscExclusiveDiscover) && why.source == ScoreSource::kSymmetric) return;
+  for (Resource* c : rsc->children) resource_node_score(ws, c, node, score, why);
+  // A node enters the table at its own weight.
+  if (!rsc->allowed[node->index].present && node->weight != 0) {
+    ws.scores.set(
+        *rsc, *node, node->weight,
+        {ScoreSource::kNodeWeight, -1, static_cast<std::int32_t>(node_weight_why(*node))});
   }
-  slot.weight = (Score(slot.weight) + Score(score)).value();
-  if (ws.options.explain) ws.contributions.push_back({rsc, node, score, slot.weight, tag});
+  ws.scores.add(*rsc, *node, score, why);
 }
 
 Role target_role(WorkingSet& ws, Resource* rsc, bool* has) {
@@ -275,10 +281,7 @@ void compute_meta(WorkingSet& ws, Resource* rsc) {
   in.rsc_provider = &rsc->provider;
   in.rsc_type = &rsc->type;
   if (rsc->config) {
-    for (xmlAttr* a = rsc->config->xml->properties; a; a = a->next) {
-      const char* name = reinterpret_cast<const char*>(a->name);
-      rsc->meta.emplace(name, xml::attr_or(rsc->config->xml, name));
-    }
+    for (const auto& [name, value] : rsc->config->attrs) rsc->meta.emplace(name, value);
     // A template supplies class/provider/type when the primitive does not.
     rsc->meta["class"] = rsc->cls;
     if (!rsc->provider.empty()) rsc->meta["provider"] = rsc->provider;
@@ -313,7 +316,7 @@ Resource* build_resource(WorkingSet& ws, const cib::ResourceConfig* rc, Resource
     rsc->type = rc->type;
   }
   rsc->known_on.assign(ws.nodes.size(), 0);
-  rsc->allowed.assign(ws.nodes.size(), NodeScore{});
+  rsc->allowed.size_for(ws.nodes.size());
   ws.all_rscs.push_back(std::move(owned));
   ws.rsc_index.emplace(rsc->id, rsc);
   return rsc;
@@ -385,25 +388,36 @@ Resource* unpack_tree(WorkingSet& ws, const cib::ResourceConfig* rc, Resource* p
     rsc->children.push_back(unpack_tree(ws, child.get(), rsc));
   }
   if (ws.config.symmetric) {
-    static const std::string kSymmetric = "symmetric_default";
-    for (auto& n : ws.nodes) resource_node_score(ws, rsc, n.get(), 0, kSymmetric);
+    for (auto& n : ws.nodes) resource_node_score(ws, rsc, n.get(), 0, {ScoreSource::kSymmetric});
   }
   return rsc;
 }
 
 }  // namespace
 
-void resource_location(WorkingSet& ws, Resource* rsc, Node* node, int score,
-                       const std::string& tag) {
+void resource_location(WorkingSet& ws, Resource* rsc, Node* node, int score, const Cause& why) {
   if (node) {
-    resource_node_score(ws, rsc, node, score, tag);
+    resource_node_score(ws, rsc, node, score, why);
   } else {
-    for (auto& n : ws.nodes) resource_node_score(ws, rsc, n.get(), score, tag);
+    for (auto& n : ws.nodes) resource_node_score(ws, rsc, n.get(), score, why);
   }
   if (!node && score == -kInfinity) rsc->allocated_to = nullptr;
 }
 
+namespace {
+std::size_t count_configs(const cib::ResourceConfig& rc) {
+  std::size_t n = 1;
+  for (const auto& c : rc.children) n += count_configs(*c);
+  return n;
+}
+}  // namespace
+
 Status unpack_resources(WorkingSet& ws) {
+  // A resource gets a score record per node in a symmetric cluster, then a
+  // few more: reserve once rather than grow a vector of hundreds of thousands.
+  std::size_t configured = 0;
+  for (const auto& rc : ws.cib.resources) configured += count_configs(*rc);
+  ws.scores.reserve(configured * ws.nodes.size() * 2);
   for (const auto& rc : ws.cib.resources) {
     if (rc->kind == cib::RscKind::kClone || rc->kind == cib::RscKind::kBundle) {
       return Error(ErrorCode::kUnsupported,
@@ -661,7 +675,7 @@ bool non_monitor_after(const WorkingSet& ws, const std::string& rsc, const std::
   const cib::ResourceHistory* h = find_history(ws, rsc, node);
   if (!h) return false;
   for (const auto& o : h->ops) {
-    if (&o == &op || (o.xml && o.xml == op.xml)) continue;
+    if (&o == &op) continue;
     if ((o.task == "start" || o.task == "stop" || o.task == "migrate_to" ||
          o.task == "migrate_from") &&
         newer_op(o, op, same_node) > 0) {
@@ -826,7 +840,8 @@ void unpack_rsc_op_failure(WorkingSet& ws, Resource* rsc, Node* node, int rc,
       ws, rsc, op.key.empty() ? op_key(rsc->id, op.task, op.interval_ms) : op.key, op.task);
   if (cmp_on_fail(st.on_fail, a->on_fail) < 0) st.on_fail = a->on_fail;
   if (op.task == "stop") {
-    resource_location(ws, rsc, node, -kInfinity, "__stop_fail__");
+    resource_location(ws, rsc, node, -kInfinity,
+                      {ScoreSource::kStopFailure, ws.scores.remember(&op)});
   } else if (op.task == "migrate_to") {
     unpack_migrate_to_failure(ws, rsc, node, op);
   } else if (op.task == "migrate_from") {
@@ -852,11 +867,8 @@ void unpack_rsc_op_failure(WorkingSet& ws, Resource* rsc, Node* node, int rc,
     rsc->next_role = a->fail_role;
   }
   if (a->fail_role == Role::kStopped) {
-    for (auto& n : ws.nodes) {
-      auto& slot = rsc->allowed[n->index];
-      slot.present = true;
-      slot.weight = -kInfinity;
-    }
+    Cause why{ScoreSource::kOnFailStop, ws.scores.remember(&op)};
+    for (auto& n : ws.nodes) ws.scores.set(*rsc, *n, -kInfinity, why);
   }
 }
 
@@ -1014,7 +1026,8 @@ void unpack_rsc_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHisto
   if (maskable) {
     update_resource_state(ws, rsc, node, op, task, target_rc, st);
     record_failed_op(ws, rsc, node, op);
-    resource_location(ws, parent, node, -kInfinity, "masked-probe-failure");
+    resource_location(ws, parent, node, -kInfinity,
+                      {ScoreSource::kProbeFailure, ws.scores.remember(&op)});
     return;
   }
   switch (status) {
@@ -1042,7 +1055,8 @@ void unpack_rsc_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHisto
     case kExecNotInstalled: {
       Action* a = custom_action(ws, rsc, op.key, task, nullptr, true, false);
       if (a->on_fail == OnFail::kIgnore) st.on_fail = OnFail::kMigrate;
-      resource_location(ws, parent, node, -kInfinity, "hard-error");
+      resource_location(ws, parent, node, -kInfinity,
+                        {ScoreSource::kHardError, ws.scores.remember(&op)});
       unpack_rsc_op_failure(ws, rsc, node, rc, op, st);
       return;
     }
@@ -1065,13 +1079,26 @@ void unpack_rsc_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHisto
   } else {
     unpack_rsc_op_failure(ws, rsc, node, rc, op, st);
     if (status == kExecErrorHard) {
-      resource_location(ws, parent, node, -kInfinity, "hard-error");
+      resource_location(ws, parent, node, -kInfinity,
+                        {ScoreSource::kHardError, ws.scores.remember(&op)});
     } else if (status == kExecErrorFatal) {
-      resource_location(ws, parent, nullptr, -kInfinity, "fatal-error");
+      resource_location(ws, parent, nullptr, -kInfinity,
+                        {ScoreSource::kFatalError, ws.scores.remember(&op)});
     }
   }
   (void)kExecTimeout;
   (void)kExecInvalid;
+}
+
+// Why an active resource is unmanaged, for its explanation.
+UnmanagedWhy unmanaged_why(const WorkingSet& ws, const Resource& rsc, const Node& node) {
+  if (node.maintenance) return UnmanagedWhy::kNodeMaintenance;
+  if (rsc.is(kRscBlock)) return UnmanagedWhy::kBlocked;
+  if (rsc.is(kRscMaintenance)) {
+    return ws.config.maintenance_mode ? UnmanagedWhy::kClusterMaintenance
+                                      : UnmanagedWhy::kResourceMaintenance;
+  }
+  return UnmanagedWhy::kIsManaged;
 }
 
 void native_add_running(WorkingSet& ws, Resource* rsc, Node* node, bool failed) {
@@ -1085,7 +1112,9 @@ void native_add_running(WorkingSet& ws, Resource* rsc, Node* node, bool failed) 
   }
   if (!rsc->is(kRscManaged)) {
     // An unmanaged resource stays where it is.
-    resource_location(ws, rsc, node, kInfinity, "not_managed_default");
+    resource_location(
+        ws, rsc, node, kInfinity,
+        {ScoreSource::kUnmanaged, -1, static_cast<std::int32_t>(unmanaged_why(ws, *rsc, *node))});
     for (Resource* p = rsc->parent; p && node->online; p = p->parent) p->running_on.push_back(node);
     return;
   }
@@ -1093,8 +1122,7 @@ void native_add_running(WorkingSet& ws, Resource* rsc, Node* node, bool failed) 
     switch (rsc->recovery) {
       case Recovery::kStopOnly:
         for (auto& n : ws.nodes) {
-          rsc->allowed[n->index].present = true;
-          rsc->allowed[n->index].weight = -kInfinity;
+          ws.scores.set(*rsc, *n, -kInfinity, {ScoreSource::kMultipleActive});
         }
         break;
       case Recovery::kBlock:
@@ -1147,7 +1175,7 @@ void process_rsc_state(WorkingSet& ws, Resource* rsc, Node* node, OnFail on_fail
       rsc->set(kRscBlock);
       break;
     case OnFail::kMigrate:
-      resource_location(ws, rsc, node, -kInfinity, "__action_migration_auto__");
+      resource_location(ws, rsc, node, -kInfinity, {ScoreSource::kOnFailMigrate});
       break;
     case OnFail::kStop:
       rsc->next_role = Role::kStopped;
@@ -1239,12 +1267,12 @@ Resource* process_orphan(WorkingSet& ws, const cib::ResourceHistory& h) {
   rsc->meta["type"] = h.type;
   finish_resource(ws, rsc);
   rsc->set(kRscOrphan);
-  if (ws.config.symmetric) resource_location(ws, rsc, nullptr, 0, "symmetric_default");
+  if (ws.config.symmetric) resource_location(ws, rsc, nullptr, 0, {ScoreSource::kSymmetric});
   ws.resources.push_back(rsc);
   if (!ws.config.stop_orphan_resources) {
     rsc->clear(kRscManaged);
   } else {
-    resource_location(ws, rsc, nullptr, -kInfinity, "__orphan_do_not_run__");
+    resource_location(ws, rsc, nullptr, -kInfinity, {ScoreSource::kOrphan});
   }
   return rsc;
 }

@@ -26,7 +26,7 @@ SCENARIOS = os.path.join(os.path.dirname(HERE), "scenarios")
 TIMEOUT = 20
 
 # crm_simulate's exit codes (CRM_EX_*).
-EX_USAGE, EX_DATAERR, EX_NOINPUT, EX_CONFIG = 64, 65, 66, 78
+EX_USAGE, EX_DATAERR, EX_NOINPUT, EX_CONFIG, EX_NOSUCH = 64, 65, 66, 78, 105
 
 # Two nodes, the textbook web group and two Dummy resources; nothing runs yet.
 CIB = """\
@@ -207,6 +207,10 @@ class BadInput(SimulatorCase):
                 self.assertRefused(["-x", f, "-i", spec, "-S"], EX_DATAERR, spec)
 
 
+    def test_explain_unknown_resource(self):
+        f = self.write("cib.xml", CIB)
+        self.assertRefused(["-x", f, "-Q", "--explain=NoSuchRsc"], EX_NOSUCH, "NoSuchRsc")
+
 class OrderLoop(SimulatorCase):
     """A then B and B then A: the scheduler finishes; neither start can run."""
 
@@ -301,6 +305,32 @@ class Determinism(SimulatorCase):
                     acts = "action:" in f.read()
                 self.assertEqual(acts, b"<synapse" in graph, "graph and expected summary disagree")
 
+
+
+class Explain(SimulatorCase):
+    """--explain RSC: each change to RSC's score per node, replaying to the -s scores."""
+
+    def test_explanation_alone(self):
+        f = self.write("cib.xml", CIB)
+        p = self.run_sim("-x", f, "-Q", "--explain=Web", "--explain=B")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = p.stdout.decode()
+        self.assertIn("Placement of Web (primitive in myweb): assigned to node1\n", out)
+        self.assertIn("  node1: 10\n", out)
+        self.assertIn("    +10         location             location-Web-node1-10\n", out)
+        # A goes to node2, the node with fewer resources; B keeps away from it.
+        self.assertIn("Placement of B (primitive): assigned to node1\n", out)
+        self.assertIn("  node2: -INFINITY (not a candidate: negative score)\n", out)
+        self.assertIn("    -INFINITY   colocation           col-B-A: B with A, score -INFINITY; "
+                      "A is on node2\n", out)
+
+    def test_after_the_score_lines(self):
+        f = self.write("cib.xml", CIB)
+        p = self.run_sim("-x", f, "-s", "-Q", "--explain=B")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = p.stdout.decode()
+        self.assertIn("pcmk__primitive_assign: B allocation score on node2: -INFINITY\n\n"
+                      "Placement of B", out)
 
 class SaveOutput(SimulatorCase):
     """-O writes the CIB after the simulated transition, and it loads again."""

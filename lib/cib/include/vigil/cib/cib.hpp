@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The typed CIB model: what the configuration and status sections say, with
-// ids resolved (id-refs, templates, tags) and nothing decided yet. The policy
-// engine reads this; it never touches the XML again except to copy parameter
-// blocks into the transition graph.
+// ids resolved (id-refs, templates, tags) and nothing decided yet. It is the
+// only reader of the XML: everything the policy engine needs (document order
+// included) is captured here at parse time, and the document is not
+// reachable afterwards, so no later stage can walk it again.
 #pragma once
 
 #include <libxml/tree.h>
@@ -13,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "vigil/common/result.hpp"
@@ -28,7 +30,6 @@ using rules::NvSet;
 enum class RscKind { kPrimitive, kGroup, kClone, kBundle };
 
 struct OpConfig {
-  const xmlNode* xml = nullptr;
   std::string id, name, role;
   std::int64_t interval_ms = 0;
   bool enabled = true;
@@ -40,7 +41,8 @@ struct OpConfig {
 struct ResourceConfig {
   std::string id;
   RscKind kind = RscKind::kPrimitive;
-  const xmlNode* xml = nullptr;     // the primitive/group/clone element
+  // Attributes of the primitive/group/clone element itself, in document order.
+  std::vector<std::pair<std::string, std::string>> attrs;
   std::string cls, provider, type;  // primitives (templates resolved)
   std::string template_id;
   bool promotable = false;  // <master> or clone meta promotable=true
@@ -58,9 +60,13 @@ struct NodeConfig {
 
 // One lrm_rsc_op entry.
 struct OpHistory {
-  const xmlNode* xml = nullptr;
   std::string id, key, task, on_node, migrate_source, migrate_target, exit_reason;
   std::string transition_key, transition_magic, digest, restart_digest, secure_digest;
+  std::string feature_set;    // crm_feature_set the digests were computed with ("" = the CIB's)
+  std::string secure_params;  // op-secure-params: " a b " (parameters left out of secure_digest)
+  // op-force-restart: " a b " (parameters restart_digest covers); nullopt when
+  // absent, which is not the same as an empty list.
+  std::optional<std::string> force_restart_params;
   std::int64_t interval_ms = 0;
   int call_id = -1, rc = 0, op_status = 0;
   int doc_index = 0;  // position among its lrm_resource's entries
@@ -75,7 +81,6 @@ struct ResourceHistory {
 };
 
 struct NodeState {
-  const xmlNode* xml = nullptr;
   std::string id, uname;
   std::optional<bool> in_ccm;  // boolean or timestamp in newer CIBs
   std::string crmd, join, expected, ha;
@@ -124,7 +129,17 @@ struct TicketConstraint {
   std::string id;
 };
 
-// The parsed CIB. Owns the XML document; every xmlNode* above points into it.
+enum class ConstraintKind { kLocation, kColocation, kOrder, kTicket };
+
+// One constraint in document order: its kind and its index in the list of
+// that kind (Cib::locations, colocations, orders, tickets).
+struct ConstraintRef {
+  ConstraintKind kind;
+  std::size_t index;
+};
+
+// The parsed CIB. No XML can be reached from it: the document is read once,
+// when the model is made.
 class Cib {
  public:
   // Parses text/a file. Structural problems are errors; semantic problems
@@ -134,12 +149,8 @@ class Cib {
                                                   const std::string& what = "CIB");
   static Result<std::unique_ptr<Cib>> from_doc(xml::DocPtr doc, const std::string& what);
 
-  xmlDoc* doc() const { return doc_.get(); }
-  xmlNode* root() const { return xmlDocGetRootElement(doc_.get()); }
-  const xmlNode* by_id(const std::string& id) const;
-  rules::IdResolver resolver() const;
-
   std::string validate_with, dc_uuid, execution_date, crm_feature_set;
+  std::string no_quorum_panic;  // the root's no-quorum-panic attribute, as written
   bool have_quorum = false;
   std::vector<NvSet> crm_config;
   std::vector<NvSet> rsc_defaults, op_defaults;  // meta_attributes sets
@@ -149,14 +160,21 @@ class Cib {
   std::vector<ColocationConstraint> colocations;
   std::vector<OrderConstraint> orders;
   std::vector<TicketConstraint> tickets;
+  // Every constraint above in document order, across kinds: the order in
+  // which Pacemaker unpacks them decides the order of the orderings made.
+  std::vector<ConstraintRef> constraint_order;
   std::unordered_map<std::string, std::vector<std::string>> tags;  // tag id -> object ids
+  // Ids of <template> elements (primitives made from one name it in
+  // ResourceConfig::template_id); a constraint may name a template.
+  std::unordered_set<std::string> template_ids;
   std::vector<NodeState> node_states;
   std::vector<std::string> warnings;  // recoverable oddities, for the log
 
  private:
-  Status parse();
+  // The document the model was made from: owned, never read again. It goes
+  // with the model, so a caller that skips freeing the model at exit (a
+  // large CIB takes tens of milliseconds to free) skips this too.
   xml::DocPtr doc_;
-  std::unordered_map<std::string, const xmlNode*> ids_;
 };
 
 }  // namespace vigil::cib

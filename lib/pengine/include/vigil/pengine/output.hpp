@@ -18,8 +18,9 @@ std::string cluster_banner_text(WorkingSet& ws);
 // "  * Start      rsc    ( node1 )" lines: summary_text(transition_summary(ws))
 // (vigil/pengine/summary.hpp).
 std::string transition_summary_text(WorkingSet& ws);
-// Why `rsc` is placed where it is: every recorded score contribution per
-// node, the final scores and the chosen node. Needs Options::explain.
+// Why `rsc` is placed where it is (vigil-simulate --explain): per node, each
+// change to its score in the order the scheduler made it, with its cause,
+// then the node the resource got. See explain.cpp for the format.
 std::string explain_text(const WorkingSet& ws, const std::string& rsc);
 // Pacemaker's natural, case-insensitive name order (node1 < node10).
 int numeric_strcasecmp(const std::string& a, const std::string& b);

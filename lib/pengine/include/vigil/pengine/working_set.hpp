@@ -22,6 +22,7 @@
 #include "vigil/cib/cib.hpp"
 #include "vigil/common/score.hpp"
 #include "vigil/common/time.hpp"
+#include "vigil/pengine/provenance.hpp"
 
 namespace vigil::pengine {
 
@@ -46,7 +47,6 @@ enum class OnFail {
 
 enum class NoQuorumPolicy { kFreeze, kStop, kIgnore, kDemote, kSuicide };
 enum class Recovery { kStopStart, kStopOnly, kBlock, kStopUnexpected };
-enum class Discover { kAlways, kNever, kExclusive };
 
 struct Resource;
 struct Action;
@@ -71,15 +71,11 @@ struct Node {
   bool is_ping() const { return type == "ping"; }
 };
 
-// A node with a score, as in a resource's allowed-node table.
-struct NodeScore {
-  int weight = 0;
-  Discover discover = Discover::kAlways;
-  bool present = false;  // in the allowed table at all
-};
-
 struct Colocation {
+  int index = 0;  // in WorkingSet::colocations
   std::string id, node_attribute;
+  // The group whose members it chains (each with the one before), if any.
+  const Resource* group = nullptr;
   Resource* dependent = nullptr;
   Resource* primary = nullptr;
   Role dependent_role = Role::kUnknown, primary_role = Role::kUnknown;
@@ -208,8 +204,8 @@ struct Resource {
   bool group_ordered = true, group_colocated = true;
   Role role = Role::kStopped, next_role = Role::kUnknown;
   std::vector<Node*> running_on;
-  std::vector<char> known_on;      // by node index
-  std::vector<NodeScore> allowed;  // by node index
+  std::vector<char> known_on;  // by node index
+  ScoreTable allowed;          // by node index; written only through WorkingSet::scores
   Node* allocated_to = nullptr;
   // shutdown-lock: the node a cleanly stopped resource stays tied to, and when
   // the lock began (epoch seconds).
@@ -422,7 +418,8 @@ struct Ordering {
 
 // A location constraint resolved to node scores (rules already evaluated).
 struct Location {
-  std::string id;
+  std::string id;       // the rsc_location
+  std::string rule_id;  // the rule that gave the scores, "" for the constraint's own
   Resource* rsc = nullptr;
   Role role_filter = Role::kUnknown;
   Discover discover = Discover::kAlways;
@@ -439,20 +436,9 @@ struct Options {
   bool show_scores = false;
   // Record how long each scheduler stage took (WorkingSet::stage_seconds).
   bool profile = false;
-  // Record why each placement score is what it is (WorkingSet::contributions).
-  bool explain = false;
   // Simulation of a sanitized CIB (crm_simulate's default): a change of only
   // secret parameters does not count as a definition change.
   bool sanitized = false;
-};
-
-// One reason a resource's score on a node changed, for explanations.
-struct Contribution {
-  const Resource* rsc = nullptr;
-  const Node* node = nullptr;
-  int delta = 0;       // score added (saturating arithmetic applies)
-  int result = 0;      // the score afterwards
-  std::string source;  // constraint id, "stickiness", "symmetric_default", ...
 };
 
 struct Config {
@@ -496,8 +482,9 @@ class WorkingSet {
   std::vector<std::pair<Node*, const cib::OpHistory*>> failed_ops;  // for status output
   // Failed monitors whose failure expired: they must be rescheduled.
   std::vector<const cib::OpHistory*> failure_expired_monitors;
-  std::vector<std::string> score_lines;                       // -s output
-  std::vector<Contribution> contributions;                    // with Options::explain
+  std::vector<std::string> score_lines;  // -s output
+  // Every change to a placement score, with its cause (always recorded).
+  ScoreLog scores;
   std::vector<std::pair<const char*, double>> stage_seconds;  // with Options::profile
   std::vector<std::string> warnings;                          // config errors for stderr/log
   int disabled_resources = 0, blocked_resources = 0, ninstances = 0;
