@@ -643,6 +643,8 @@ Action* fence_op(WorkingSet& ws, Node* node, const std::string& op_in, bool opti
     a->meta["on_node"] = node->uname;
     a->meta["on_node_uuid"] = node->id;
     a->meta["stonith_action"] = op;
+    // Lets the fencer see whether a device changed since it unfenced.
+    if (ws.config.enable_unfencing) add_unfencing_digests(ws, node, a, &optional);
   }
   if (ws.config.priority_fencing_delay_s > 0 &&
       (priority_delay || lookup(a->meta, "priority-fencing-delay"))) {

@@ -306,8 +306,12 @@ void primitive_internal_constraints(WorkingSet& ws, Resource* rsc) {
     order_rsc_actions(ws, rsc, "start", rsc, "promote", kOrderRunnableLeft);
   }
   order_rsc_actions(ws, rsc, "delete", rsc, "monitor", kOrderSameNode | kOrderThenCancelsFirst);
-  if (rsc->is(kRscFenceDevice)) {
-    // Fence devices cannot run on remote nodes (none in this scope).
+  // A resource that requires unfencing stops before a node's unfencing and
+  // starts after it, wherever it may run.
+  if (!rsc->is(kRscFenceDevice) && ws.config.enable_unfencing && rsc->is(kRscNeedsUnfencing)) {
+    for (const auto& n : ws.nodes) {
+      if (rsc->allowed[n->index].present) order_restart_vs_unfence(ws, rsc, n.get());
+    }
   }
 }
 

@@ -81,8 +81,7 @@ Digests compare_digests(WorkingSet& ws, Resource* rsc, const cib::OpHistory& op,
     for (auto it = secure.begin(); it != secure.end();) {
       bool drop =
           !secure_list.empty() && secure_list.find(" " + it->first + " ") != std::string::npos;
-      if (old_version && rsc->cls == "stonith" && it->first.compare(0, 5, "pcmk_") == 0)
-        drop = true;
+      if (old_version && rsc->cls == "stonith" && is_fence_param(it->first)) drop = true;
       if (old_version && it->first == "CRM_meta_timeout") drop = true;
       it = drop ? secure.erase(it) : std::next(it);
     }
@@ -110,11 +109,48 @@ Digests compare_digests(WorkingSet& ws, Resource* rsc, const cib::OpHistory& op,
   return d;
 }
 
-void force_restart(WorkingSet& ws, Resource* rsc, const std::string& task,
-                   std::int64_t interval_ms) {
+}  // namespace
+
+bool is_fence_param(std::string_view name) {
+  if (name == "provides" || name == "stonith-timeout") return true;
+  if (name.substr(0, 5) != "pcmk_") return false;
+  for (std::string_view p :
+       {"pcmk_action_limit", "pcmk_delay_base", "pcmk_delay_max", "pcmk_host_argument",
+        "pcmk_host_check", "pcmk_host_list", "pcmk_host_map"}) {
+    if (name == p) return true;
+  }
+  // pcmk_<action>_action, pcmk_<action>_timeout, pcmk_<action>_retries
+  const auto sep = name.find('_', 5);
+  if (sep == std::string_view::npos) return false;
+  const std::string_view rest = name.substr(sep);
+  return rest == "_action" || rest == "_timeout" || rest == "_retries";
+}
+
+FencingDigests fencing_digests(WorkingSet& ws, Resource* rsc, Node* node) {
+  // Pacemaker's "stonith-on" digest entries: computed as for an operation
+  // with no history, the feature set of the CIB deciding the secure form.
+  bool has_extra = false;
+  AttrMap all = digest_params(ws, rsc, node, "stonith-on", 0, &has_extra);
+  std::string version = ws.cib.crm_feature_set.empty() ? "3.16.2" : ws.cib.crm_feature_set;
+  const bool old_version = compare_version(version, "3.16.0") < 0;
+  AttrMap secure = old_version ? filter_for_digest(rsc_params(ws, rsc, node)) : all;
+  for (auto it = secure.begin(); it != secure.end();) {
+    const bool drop = it->first == "passwd" || it->first == "password" || it->first == "user" ||
+                      (old_version && rsc->cls == "stonith" && is_fence_param(it->first)) ||
+                      (old_version && it->first == "CRM_meta_timeout");
+    it = drop ? secure.erase(it) : std::next(it);
+  }
+  return {params_digest(all), params_digest(secure)};
+}
+
+namespace {
+
+void force_restart(WorkingSet& ws, Resource* rsc, const std::string& task, std::int64_t interval_ms,
+                   Node* node) {
   Action* required =
       custom_action(ws, rsc, op_key(rsc->id, task, interval_ms), task, nullptr, false, true);
   set_reason(required, "resource definition change", true);
+  trigger_unfencing(ws, rsc, node, "Device parameters changed");
 }
 
 void schedule_reload(WorkingSet& ws, Resource* rsc, Node* node) {
@@ -174,18 +210,20 @@ bool check_action_config(WorkingSet& ws, Resource* rsc, Node* node, const cib::O
   }
   switch (d.rc) {
     case DigestRc::kRestart:
-      force_restart(ws, rsc, task, op.interval_ms);
+      force_restart(ws, rsc, task, op.interval_ms, node);
       return true;
     case DigestRc::kAll:
     case DigestRc::kUnknown:
       if (op.interval_ms > 0) {
+        trigger_unfencing(ws, rsc, node, "Device parameters changed (reschedule)");
         Action* a =
             custom_action(ws, rsc, op_key(rsc->id, task, op.interval_ms), task, node, true, true);
         a->set(kActReschedule);
       } else if (!op.restart_digest.empty()) {
+        trigger_unfencing(ws, rsc, node, "Device parameters changed (reload)");
         schedule_reload(ws, rsc, node);
       } else {
-        force_restart(ws, rsc, task, op.interval_ms);
+        force_restart(ws, rsc, task, op.interval_ms, node);
       }
       return true;
     default:
@@ -200,6 +238,7 @@ bool agent_changed(WorkingSet& ws, Resource* rsc, Node* node, const cib::Resourc
   if (h.type != rsc->type) changed = true;
   if ((h.provider.empty() ? std::string() : h.provider) != rsc->provider && rsc->cls == "ocf")
     changed = true;
+  if (changed) trigger_unfencing(ws, rsc, node, "Device definition changed");
   if (changed && active) {
     Action* stop = stop_action(ws, rsc, node, false);
     set_reason(stop, "resource definition change", true);

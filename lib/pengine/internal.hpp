@@ -145,6 +145,30 @@ const std::string* node_attr(const Node* node, const std::string& name);
 // Evaluated resource parameters for a node (instance_attributes with rules).
 AttrMap rsc_params(const WorkingSet& ws, const Resource* rsc, const Node* node);
 
+// Unfencing (unfencing.cpp, config_changes.cpp).
+// Pacemaker's own parameters of fence devices (pcmk_host_list ...).
+bool is_fence_param(std::string_view name);
+struct FencingDigests {
+  std::string all, secure;
+};
+// A fence device's parameter digests as unfencing records them on a node.
+FencingDigests fencing_digests(WorkingSet& ws, Resource* rsc, Node* node);
+// Requires unfencing of `node` (when `rsc` is none, or a fence device), or,
+// when that node cannot be unfenced now, of every node the device may run on.
+void trigger_unfencing(WorkingSet& ws, Resource* rsc, Node* node, const std::string& reason);
+// Whether `node` has been unfenced (its #node-unfenced attribute is not 0).
+bool node_unfenced(const Node* node);
+// Unfencing ("on" fencing) of `node` ordered before `action` of `rsc` when
+// unfencing applies to it, and required when the node never was.
+void order_vs_unfence(WorkingSet& ws, Resource* rsc, Node* node, Action* action,
+                      std::uint32_t order);
+// Stops of `rsc` on `node` before its unfencing, starts after it.
+void order_restart_vs_unfence(WorkingSet& ws, Resource* rsc, Node* node);
+// The device digests an "on" fencing action carries (CRM_meta_digests_*);
+// clears *optional when a device's definition changed since the node was
+// last unfenced.
+void add_unfencing_digests(WorkingSet& ws, Node* node, Action* fencing, bool* optional);
+
 enum ColocFlags : std::uint32_t {
   kColocSelectActive = 1u << 0,
   kColocSelectNonnegative = 1u << 1,

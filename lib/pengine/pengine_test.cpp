@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "internal.hpp"
 #include "vigil/cib/cib.hpp"
 #include "vigil/pengine/graph.hpp"
 #include "vigil/pengine/output.hpp"
@@ -384,4 +385,20 @@ TEST_CASE("an explanation names exclusive discovery and orphans", "[pengine][pro
   const std::string gone = pengine::explain_text(*s.ws, "gone");
   CHECK_THAT(gone, Contains("-INFINITY   orphan               no longer configured"));
   check_replays(s);
+}
+
+TEST_CASE("fence devices' own parameters are told from the agent's (secure digests)") {
+  using vigil::pengine::is_fence_param;
+  for (const char* p :
+       {"provides", "stonith-timeout", "pcmk_host_list", "pcmk_host_map", "pcmk_host_check",
+        "pcmk_host_argument", "pcmk_delay_base", "pcmk_delay_max", "pcmk_action_limit",
+        "pcmk_reboot_action", "pcmk_off_timeout", "pcmk_monitor_retries"}) {
+    INFO(p);
+    CHECK(is_fence_param(p));
+  }
+  for (const char* p : {"port", "ipaddr", "pcmk_", "pcmk_reboot", "pcmk_off_delay", "devices",
+                        "pcmk_host", "provides_x"}) {
+    INFO(p);
+    CHECK_FALSE(is_fence_param(p));
+  }
 }

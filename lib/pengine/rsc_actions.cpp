@@ -57,11 +57,20 @@ void stop_resource(WorkingSet& ws, Resource* rsc, Node* /*node*/, bool optional)
       set_reason(stop, "being multiply active", true);
     }
     if (!rsc->is(kRscManaged)) stop->clear(kActRunnable);
+    if (rsc->is(kRscNeedsUnfencing)) {
+      Action* unfence = fence_op(ws, current, "on", true, "", false);
+      order_actions(ws, stop, unfence, kOrderImpliesFirst);
+      if (!node_unfenced(current)) {
+        ws.warnings.push_back("error: Stopping " + rsc->id + " until " + current->uname +
+                              " can be unfenced");
+      }
+    }
   }
 }
 
 void start_resource(WorkingSet& ws, Resource* rsc, Node* node, bool optional) {
   Action* start = start_action(ws, rsc, node, true);
+  order_vs_unfence(ws, rsc, node, start, kOrderImpliesThen);
   if (start->is(kActRunnable) && !optional) start->clear(kActOptional);
   if (is_expected_node(rsc, node)) start->set(kActPseudo);
 }
@@ -447,6 +456,7 @@ bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node, std::vector<Pr
   }
   Action* probe = custom_action(ws, rsc, k.monitor, "monitor", node, false, true);
   probe->clear(kActOptional);
+  order_vs_unfence(ws, rsc, node, probe, kOrderOptional);
   bool running_here =
       std::find(rsc->running_on.begin(), rsc->running_on.end(), node) != rsc->running_on.end();
   if (!running_here) {

@@ -1378,13 +1378,6 @@ void unpack_status(WorkingSet& ws) {
 Status unpack(WorkingSet& ws) {
   ws.have_quorum = ws.cib.have_quorum;
   unpack_config(ws);
-  if (ws.config.enable_unfencing) {
-    // Unfencing needs "on" fencing before probes and starts, and device
-    // digests in the graph; scheduling without it would be silently wrong.
-    return Error(ErrorCode::kUnsupported,
-                 "unfencing (a resource or rsc_defaults with provides=unfencing or "
-                 "requires=unfencing) is not supported by this version of the Vigil scheduler");
-  }
   unpack_nodes(ws);
   if (auto st = unpack_resources(ws); !st) return st;
   unpack_status(ws);

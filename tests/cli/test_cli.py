@@ -12,6 +12,7 @@ library only; every file is written in a temporary directory removed at the end.
 import argparse
 import glob
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -179,14 +180,6 @@ class BadInput(SimulatorCase):
             '<clone id="A-clone"><primitive id="A" class="ocf" provider="pacemaker" type="Dummy"/></clone>'))
         self.assertRefused(["-x", f, "-S"], EX_CONFIG, "A-clone", "not supported")
 
-    def test_unfencing_refused_as_unsupported(self):
-        f = self.write("unfencing.xml", replaced(
-            '<primitive id="B" class="ocf" provider="pacemaker" type="Dummy"/>',
-            '<primitive id="B" class="ocf" provider="pacemaker" type="Dummy">'
-            '<meta_attributes id="B-meta"><nvpair id="B-requires" name="requires" value="unfencing"/>'
-            '</meta_attributes></primitive>'))
-        self.assertRefused(["-x", f, "-S"], EX_CONFIG, "unfencing", "not supported")
-
     def test_unknown_long_option(self):
         f = self.write("cib.xml", CIB)
         self.assertRefused(["-x", f, "--bogus", "-S"], EX_USAGE, "--bogus")
@@ -305,6 +298,73 @@ class Determinism(SimulatorCase):
                     acts = "action:" in f.read()
                 self.assertEqual(acts, b"<synapse" in graph, "graph and expected summary disagree")
 
+
+
+UNFENCING_CIB = replaced(
+    '<nvpair id="cib-bootstrap-options-stonith-enabled" name="stonith-enabled" value="false"/>',
+    '<nvpair id="cib-bootstrap-options-stonith-enabled" name="stonith-enabled" value="true"/>',
+    replaced('<primitive id="A" class="ocf" provider="pacemaker" type="Dummy"/>',
+             '<primitive id="scsi" class="stonith" type="fence_scsi">'
+             '<instance_attributes id="scsi-ia">'
+             '<nvpair id="scsi-ia-list" name="pcmk_host_list" value="node1,node2"/>'
+             '<nvpair id="scsi-ia-dev" name="devices" value="/dev/sdb"/></instance_attributes>'
+             '<meta_attributes id="scsi-meta">'
+             '<nvpair id="scsi-provides" name="provides" value="unfencing"/></meta_attributes>'
+             '</primitive>'
+             '<primitive id="A" class="ocf" provider="pacemaker" type="Dummy"/>'))
+
+
+class Unfencing(SimulatorCase):
+    """A fence device with provides=unfencing: nodes are turned "on" before they
+    probe or start it, unless they were unfenced with the device as it is."""
+
+    def simulate(self, cib):
+        p = self.run_sim("-x", self.write("cib.xml", cib), "-S", "-G", self.path("graph.xml"))
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        return p.stdout.decode(), self.read("graph.xml").decode()
+
+    def test_never_unfenced_nodes_are_unfenced_before_anything_probes(self):
+        # With a device that unfences, every resource requires unfencing by
+        # default (Pacemaker's rule), so the first probe asks for it.
+        out, graph = self.simulate(UNFENCING_CIB)
+        for node in ("node1", "node2"):
+            self.assertIn("Fence (on) %s 'required by VIP monitor'" % node, out)
+            fenced = out.index("Fencing %s (on)" % node)
+            for rsc in ("VIP", "scsi", "A"):
+                probed = out.index("Resource action: %-15s monitor on %s" % (rsc, node))
+                self.assertLess(fenced, probed, out)
+        # The device's digests travel with the unfencing, for the fencer.
+        self.assertRegex(graph, r'CRM_meta_digests_all="scsi:fence_scsi:[0-9a-f]{32},"')
+        self.assertIn('CRM_meta_stonith_action="on"', graph)
+
+    def unfenced_status(self, digests):
+        attrs = ('<transient_attributes id="%s"><instance_attributes id="status-%s">'
+                 '<nvpair id="status-%s-unfenced" name="#node-unfenced" value="1700000000"/>'
+                 '<nvpair id="status-%s-digests" name="#digests-all" value="%s"/>'
+                 '</instance_attributes></transient_attributes>')
+        cib = UNFENCING_CIB
+        for n in ("1", "2"):
+            state = ('<node_state id="%s" uname="node%s" in_ccm="true" crmd="online" join="member" '
+                     'expected="member" crm-debug-origin="crm_simulate"/>' % (n, n))
+            cib = replaced(state, state[:-2] + ">" + attrs % (n, n, n, n, digests) +
+                           "</node_state>", cib)
+        return cib
+
+    def test_nodes_unfenced_with_this_device_are_not_unfenced_again(self):
+        _, graph = self.simulate(UNFENCING_CIB)
+        digests = re.search(r'CRM_meta_digests_all="([^"]*)"', graph).group(1)
+        out, _ = self.simulate(self.unfenced_status(digests))
+        self.assertNotIn("Fence (on)", out)
+        self.assertIn("Resource action: scsi            start on", out)
+
+    def test_a_node_marked_not_unfenced_is_unfenced_again(self):
+        _, graph = self.simulate(UNFENCING_CIB)
+        digests = re.search(r'CRM_meta_digests_all="([^"]*)"', graph).group(1)
+        cib = self.unfenced_status(digests).replace(
+            'name="#node-unfenced" value="1700000000"', 'name="#node-unfenced" value="0"')
+        out, _ = self.simulate(cib)
+        self.assertIn("Fence (on) node1 'required by VIP monitor'", out)
+        self.assertIn("Fence (on) node2 'required by VIP monitor'", out)
 
 
 class Explain(SimulatorCase):
