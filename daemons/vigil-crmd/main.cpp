@@ -189,9 +189,11 @@ int main(int argc, char** argv) {
   lrmd.set_lost_handler([&](const Error& e) { fatal(kExitGeneric, "vigil-lrmd: " + e.message()); });
   pengined::PengineClient pengine(io, opts.run_dir + "/pengine.sock");
 
-  controller::Controller ctl(
-      controller::ControllerEnv{clock, **cpg, **quorum, **quorum, cib, lrmd, pengine, &log::write},
-      co);
+  // No fencing daemon yet: fencing actions fail loudly (vigil-stonithd).
+  controller::NoFencer fencer(clock);
+  controller::Controller ctl(controller::ControllerEnv{clock, **cpg, **quorum, **quorum, cib, lrmd,
+                                                       pengine, fencer, &log::write},
+                             co);
   if (auto st = ctl.start(); !st) {
     log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
     return kExitUnavailable;

@@ -99,7 +99,11 @@ std::vector<CibEdit> attr_edits(NodeId node, const std::string& name,
                  "']",
              ""}};
   }
-  const std::string nv_id = "status-" + uuid + "-" + name;
+  // Pacemaker's attribute manager makes ids valid XML names: ':' and '#'
+  // (fail-count-Web#monitor_30000, #node-unfenced) become '.'.
+  std::string nv_id = "status-" + uuid + "-" + name;
+  std::replace(nv_id.begin(), nv_id.end(), '#', '.');
+  std::replace(nv_id.begin(), nv_id.end(), ':', '.');
   return {{false, "status",
            "<node_state id=\"" + uuid + "\"><transient_attributes id=\"" + uuid +
                "\"><instance_attributes id=\"status-" + uuid + "\"><nvpair id=\"" + esc(nv_id) +

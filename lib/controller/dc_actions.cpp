@@ -10,6 +10,8 @@ namespace vigil::controller {
 
 namespace {
 
+constexpr int kMaxFenceAttempts = 10;  // Pacemaker's stonith-max-attempts default
+
 ExecSpec exec_spec_of(const transition::GraphAction& action) {
   const transition::GraphPrimitive& p = *action.primitive;
   ExecSpec spec{.rsc = p.id,
@@ -126,11 +128,70 @@ Status Machine::execute_cluster_event(const transition::GraphAction& action) {
 }
 
 Status Machine::execute_fence(const transition::GraphAction& action) {
-  dc_state_->fence_failed = true;
-  std::string msg = "fencing is not available: vigil-stonithd is not implemented (cannot fence " +
-                    action.on_node + ")";
-  log(LogLevel::kError, "event=fence-failed node=" + action.on_node + " error=\"" + msg + "\"");
-  return Error(ErrorCode::kUnsupported, msg);
+  const auto node = action_target(action);
+  if (!node) return Error(ErrorCode::kNotFound, "fencing of unknown node " + action.on_node);
+  const std::string* op = action.meta("stonith_action");
+  FencingStep step;
+  step.transition_id = dc_state_->runner->graph().transition_id;
+  step.action_id = action.id;
+  step.node = *node;
+  step.request = {action.on_node, op ? *op : "reboot", dc_state_->runner->graph().stonith_timeout};
+  // Unfencing records the device digests it was done with, so that the
+  // scheduler knows when a device changed and the node must be unfenced again.
+  if (const std::string* d = action.meta("digests_all")) step.digests_all = *d;
+  if (const std::string* d = action.meta("digests_secure")) step.digests_secure = *d;
+  log(LogLevel::kNotice,
+      "event=fence-request node=" + step.request.target + " action=" + step.request.action);
+  Token t =
+      ask<FencerAnswer>(true, [this, step](const FencerAnswer& a) { fence_done(step, a.status); });
+  emit(FenceEffect{t, step.request});
+  return ok_status();
+}
+
+void Machine::fence_done(const FencingStep& step, const Status& st) {
+  Dc& dc = *dc_state_;
+  const FenceRequest& r = step.request;
+  if (!st) {
+    // Failed fencing is tried again by the next transitions, as Pacemaker's
+    // DC does, up to stonith-max-attempts (10); fencing that cannot happen
+    // at all (no fencing daemon) is not retried.
+    const int attempts = ++dc.fence_failures[r.target];
+    log(LogLevel::kError, "event=fence-failed node=" + r.target + " action=" + r.action +
+                              " attempt=" + std::to_string(attempts) + " error=\"" +
+                              st.error().message() + "\"");
+    if (st.error().code() == ErrorCode::kUnsupported) {
+      dc.fence_blocked = "fencing is not available";
+    } else if (attempts >= kMaxFenceAttempts) {
+      dc.fence_blocked = "too many failures to fence " + r.target + ", giving up";
+    }
+    confirm_action(step.transition_id, step.action_id, transition::ActionOutcome::kFailed);
+    return;
+  }
+  log(LogLevel::kNotice, "event=fenced node=" + r.target + " action=" + r.action);
+  dc.fence_failures.erase(r.target);
+  std::vector<CibEdit> edits;
+  if (r.action == "on") {
+    auto set = [&](const std::string& name, const std::string& value) {
+      dc.attrs[step.node][name] = value;
+      auto more = attr_edits(step.node, name, value);
+      edits.insert(edits.end(), more.begin(), more.end());
+    };
+    set("#node-unfenced", std::to_string(now_.wall));
+    if (!step.digests_all.empty()) set("#digests-all", step.digests_all);
+    if (!step.digests_secure.empty()) set("#digests-secure", step.digests_secure);
+  } else {
+    // The node is down: nothing it ran runs any more, and it starts its
+    // next life without history or transient attributes.
+    edits.push_back({false, "status",
+                     node_state_xml(step.node, node_name(step.node), is_member(step.node), false,
+                                    "down", "down")});
+    edits.push_back({true, node_xpath(step.node) + "/lrm", ""});
+    forget_attrs(step.node, edits);
+  }
+  cib_write(std::move(edits), [this, step](Status written) {
+    confirm_action(step.transition_id, step.action_id,
+                   written ? transition::ActionOutcome::kOk : transition::ActionOutcome::kFailed);
+  });
 }
 
 void Machine::action_timed_out(const transition::GraphAction& action) {

@@ -194,7 +194,7 @@ void Machine::arm_recheck(std::int64_t recheck_by) {
 void Machine::start_transition(transition::Graph graph) {
   Dc& dc = *dc_state_;
   last_transition_ = graph.transition_id;
-  dc.fence_failed = false;
+  dc.fence_blocked.clear();
   dc.awaiting = 0;
   set_state(State::kTransitionEngine, "scheduler answered");
   dc.runner = std::make_unique<transition::Runner>(
@@ -225,10 +225,10 @@ void Machine::transition_done(const transition::RunSummary& s) {
     return;
   }
   if (s.result != transition::GraphResult::kComplete || s.abort_requested) {
-    if (dc.fence_failed) {
+    if (!dc.fence_blocked.empty()) {
       // Re-running would only ask for the same fencing again: wait for a
       // change (or the recheck timer) instead of spinning.
-      log(LogLevel::kError, "event=transition-blocked reason=\"fencing is not available\"");
+      log(LogLevel::kError, "event=transition-blocked reason=\"" + dc.fence_blocked + "\"");
     } else if (s.completed == 0 && s.failed > 0 && ++dc.fruitless >= kMaxFruitlessTransitions) {
       log(LogLevel::kError, "event=transition-blocked reason=\"" +
                                 std::to_string(kMaxFruitlessTransitions) +

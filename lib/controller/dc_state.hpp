@@ -30,7 +30,10 @@ struct Machine::Dc {
   std::set<NodeId> shutdown_ok;
   std::unique_ptr<Timer> recheck;
   std::unique_ptr<Timer> retry;
-  bool fence_failed = false;
+  // Why fencing stops the scheduling loop until something changes (empty:
+  // it does not); failed attempts per target.
+  std::string fence_blocked;
+  std::map<std::string, int> fence_failures;
   bool leave_when_done = false;  // this DC got its own do_shutdown
   Duration recheck_interval{0};  // from the CIB at the last computation
   Duration dc_deadtime{0};       // from the CIB at takeover

@@ -179,6 +179,11 @@ void Controller::Impl::perform(Effect& effect) {
                                  (void)d.feed(SchedulerAnswer{t, std::move(r)});
                                }));
     }
+    void operator()(FenceEffect& e) {
+      d.env_.fencer.fence(e.request, d.guarded([&d = d, t = e.token](Status st) {
+        (void)d.feed(FencerAnswer{t, std::move(st)});
+      }));
+    }
     void operator()(ArmTimer& e) {
       d.timers_[e.id] = d.env_.clock.start_timer(e.after, d.guarded([&d = d, id = e.id] {
         d.timers_.erase(id);

@@ -122,11 +122,16 @@ struct SchedulerAnswer {
   Token token = 0;
   Result<pengined::ComputeResult> result = Error(ErrorCode::kInternal, "no answer");
 };
+struct FencerAnswer {  // the target is fenced (or unfenced), or the attempt failed
+  Token token = 0;
+  Status status = ok_status();
+};
 
-using Input = std::variant<StartInput, ViewInput, MembershipInput, QuorumInput, MessageInput,
-                           CibChangedInput, ExecutorEventInput, TimerInput, SendFailedInput,
-                           ShutdownRequest, AttrRequest, CleanupRequest, CibAnswer, CibWriteAnswer,
-                           ExecAnswer, ExecutorAnswer, HistoryAnswer, SchedulerAnswer>;
+using Input =
+    std::variant<StartInput, ViewInput, MembershipInput, QuorumInput, MessageInput, CibChangedInput,
+                 ExecutorEventInput, TimerInput, SendFailedInput, ShutdownRequest, AttrRequest,
+                 CleanupRequest, CibAnswer, CibWriteAnswer, ExecAnswer, ExecutorAnswer,
+                 HistoryAnswer, SchedulerAnswer, FencerAnswer>;
 // A short name per input kind, for logs and test traces.
 const char* input_name(const Input& input);
 const char* input_kind_name(std::size_t index);
@@ -168,6 +173,10 @@ struct ComputeEffect {
   Token token = 0;
   pengined::ComputeRequest request;
 };
+struct FenceEffect {
+  Token token = 0;
+  FenceRequest request;
+};
 struct ArmTimer {
   TimerId id = 0;
   Duration after{0};
@@ -184,6 +193,6 @@ struct ShutdownDone {};
 
 using Effect = std::variant<JoinGroup, LeaveGroup, SendEffect, CibQueryEffect, CibWriteEffect,
                             ExecEffect, CancelEffect, ForgetEffect, HistoryEffect, ComputeEffect,
-                            ArmTimer, CancelTimer, LogEffect, ShutdownDone>;
+                            FenceEffect, ArmTimer, CancelTimer, LogEffect, ShutdownDone>;
 
 }  // namespace vigil::controller

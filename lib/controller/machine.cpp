@@ -29,7 +29,8 @@ const char* input_kind_name(std::size_t index) {
                                            "executor-event",  "timer",          "send-failed",
                                            "shutdown",        "attr",           "cleanup",
                                            "cib-answer",      "cib-written",    "exec-answer",
-                                           "executor-answer", "history-answer", "scheduler-answer"};
+                                           "executor-answer", "history-answer", "scheduler-answer",
+                                           "fencer-answer"};
   static_assert(std::size(kNames) == kInputKinds);
   return index < kInputKinds ? kNames[index] : "?";
 }
@@ -183,6 +184,7 @@ Status Machine::step(const Now& now, const Input& input) {
     Status operator()(const ExecutorAnswer& in) { return m.answer(in.token, in), ok_status(); }
     Status operator()(const HistoryAnswer& in) { return m.answer(in.token, in), ok_status(); }
     Status operator()(const SchedulerAnswer& in) { return m.answer(in.token, in), ok_status(); }
+    Status operator()(const FencerAnswer& in) { return m.answer(in.token, in), ok_status(); }
   };
   return std::visit(Visitor{*this}, input);
 }

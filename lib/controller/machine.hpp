@@ -175,6 +175,15 @@ class Machine final : private transition::ActionSink {
   void action_timed_out(const transition::GraphAction& action) override;
   std::optional<NodeId> action_target(const transition::GraphAction& action) const;
   void confirm_when_written(const transition::GraphAction& action, std::vector<CibEdit> edits);
+  // A fencing action of the running graph, while the fencer works on it.
+  struct FencingStep {
+    int transition_id = -1;
+    int action_id = -1;
+    NodeId node = cluster::kNoNode;
+    FenceRequest request;
+    std::string digests_all, digests_secure;  // unfencing only
+  };
+  void fence_done(const FencingStep& step, const Status& st);
 
   ControllerOptions options_;
   State state_ = State::kStopped;

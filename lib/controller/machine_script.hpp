@@ -390,8 +390,11 @@ class Script {
 
   static Error error_of(const std::string& line, const std::vector<std::string>& w,
                         std::size_t at) {
-    const bool io = w.size() > at + 1 && w[at + 1] == "io";
-    return Error(io ? ErrorCode::kIo : ErrorCode::kInvalidInput, rest_after(line, at + 1));
+    const std::string kind = w.size() > at + 1 ? w[at + 1] : "";
+    const ErrorCode code = kind == "io"            ? ErrorCode::kIo
+                           : kind == "unsupported" ? ErrorCode::kUnsupported
+                                                   : ErrorCode::kInvalidInput;
+    return Error(code, rest_after(line, at + 2));
   }
 
   void answer(const std::string& line, const std::vector<std::string>& w) {
@@ -416,6 +419,10 @@ class Script {
     if (c == "executor-answer") {
       Token t = take("executor", w);
       return feed(ExecutorAnswer{t, failed ? Status(error_of(line, w, a)) : ok_status()});
+    }
+    if (c == "fencer-answer") {
+      Token t = take("fence", w);
+      return feed(FencerAnswer{t, failed ? Status(error_of(line, w, a)) : ok_status()});
     }
     if (c == "history-answer") {
       if (failed) return feed(HistoryAnswer{take("history", w), error_of(line, w, a)});
@@ -501,6 +508,10 @@ class Script {
       std::string operator()(ComputeEffect& e) {
         return s.track("compute", e.token) +
                " transition=" + std::to_string(e.request.transition_id.value_or(-1));
+      }
+      std::string operator()(FenceEffect& e) {
+        return s.track("fence", e.token) + " " + e.request.action + " " + e.request.target +
+               " timeout=" + ms(e.request.timeout);
       }
       std::string operator()(ArmTimer& e) {
         s.timers_[e.id] = s.mono_ + e.after;

@@ -28,6 +28,7 @@
 //   written [#T] [error MESSAGE]
 //   exec-answer [#T] [error MESSAGE] | executor-answer [#T] [error MESSAGE]
 //   history-answer [#T] [OP ...]
+//   fencer-answer [#T] [error io|invalid|unsupported MESSAGE]
 //   scheduler-answer [#T] FILE [recheck_by=S] | scheduler-answer [#T] error io|invalid MSG
 //   status                      prints the ControllerStatus
 // Without #T an answer goes to the oldest outstanding request of its kind.

@@ -22,6 +22,7 @@ struct SimCluster::Stack {
   std::unique_ptr<lrmd::InProcessExecutor> executor;
   std::unique_ptr<pengined::Scheduler> scheduler;
   std::unique_ptr<pengined::InProcessScheduler> scheduler_access;
+  std::unique_ptr<FencerAccess> fencer;
   std::unique_ptr<Controller> controller;
   bool shutdown_finished = false;
 };
@@ -81,6 +82,7 @@ void SimCluster::build(NodeId id) {
   s->executor = std::make_unique<lrmd::InProcessExecutor>(*s->lrmd, clock_);
   s->scheduler = std::make_unique<pengined::Scheduler>(clock_, pengined::SchedulerOptions{});
   s->scheduler_access = std::make_unique<pengined::InProcessScheduler>(*s->scheduler, clock_);
+  s->fencer = std::make_unique<NoFencer>(clock_);
   make_controller(id, *s);
   stacks_[id] = std::move(s);
 }
@@ -100,6 +102,7 @@ void SimCluster::make_controller(NodeId id, Stack& s) {
                     *s.cib_access,
                     *s.executor,
                     *s.scheduler_access,
+                    *s.fencer,
                     [this, who](LogLevel l, std::string_view text) {
                       if (l == LogLevel::kDebug) return;
                       note(who + " " + vigil::to_string(l) + " " + std::string(text));
@@ -140,6 +143,7 @@ void SimCluster::tear_down(NodeId id) {
   if (it == stacks_.end() || !it->second) return;
   Stack& s = *it->second;
   s.controller.reset();
+  s.fencer.reset();
   s.scheduler_access.reset();
   s.scheduler.reset();
   s.executor.reset();

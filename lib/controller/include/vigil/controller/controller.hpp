@@ -38,6 +38,7 @@
 #include "vigil/common/clock.hpp"
 #include "vigil/common/log_sink.hpp"
 #include "vigil/common/result.hpp"
+#include "vigil/controller/fencer.hpp"
 
 namespace vigil::cibclient {
 class CibAccess;
@@ -67,6 +68,7 @@ struct ControllerEnv {
   cibclient::CibAccess& cib;
   lrmd::ExecutorAccess& executor;
   pengined::SchedulerAccess& scheduler;
+  FencerAccess& fencer;
   LogSink log;  // may be empty
 };
 
