@@ -1380,6 +1380,14 @@ Status unpack(WorkingSet& ws) {
   unpack_config(ws);
   unpack_nodes(ws);
   if (auto st = unpack_resources(ws); !st) return st;
+  if (ws.config.stonith_enabled && !ws.config.have_stonith_resource) {
+    // Nothing that needs fencing may start: say why, as Pacemaker does.
+    ws.warnings.push_back(
+        "Resource start-up disabled since no STONITH resources have been defined");
+    ws.warnings.push_back(
+        "Either configure some or disable STONITH with the stonith-enabled option");
+    ws.warnings.push_back("NOTE: Clusters with shared data need STONITH to ensure data integrity");
+  }
   unpack_status(ws);
   return ok_status();
 }

@@ -367,6 +367,26 @@ class Unfencing(SimulatorCase):
         self.assertIn("Fence (on) node2 'required by VIP monitor'", out)
 
 
+class FencingRequired(SimulatorCase):
+    """stonith-enabled defaults to true: with no fence device nothing starts,
+    and -V says why (Pacemaker's scheduler logs the same three lines)."""
+
+    def test_no_device_no_start_and_the_reason(self):
+        cib = replaced(
+            '<nvpair id="cib-bootstrap-options-stonith-enabled" name="stonith-enabled" value="false"/>',
+            "", CIB)
+        p = self.run_sim("-x", self.write("cib.xml", cib), "-S", "-V")
+        out, err = p.stdout.decode(), p.stderr.decode()
+        self.assertEqual(p.returncode, 0, err)
+        self.assertNotIn("Start ", out)
+        self.assertIn("Resource start-up disabled since no STONITH resources have been defined", err)
+
+    def test_stonith_disabled_starts_without_the_warning(self):
+        p = self.run_sim("-x", self.write("cib.xml", CIB), "-S", "-V")
+        self.assertIn("Start      VIP", p.stdout.decode())
+        self.assertNotIn("Resource start-up disabled", p.stderr.decode())
+
+
 class Explain(SimulatorCase):
     """--explain RSC: each change to RSC's score per node, replaying to the -s scores."""
 
