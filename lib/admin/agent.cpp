@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -198,15 +199,13 @@ Result<AgentMetadata> parse_agent_metadata(std::string_view xml_text) {
 
 std::vector<std::string> list_fence_agents(const std::string& dir) {
   std::vector<std::string> names;
-  auto close_dir = [](DIR* p) { closedir(p); };
-  std::unique_ptr<DIR, decltype(close_dir)> d(opendir(dir.c_str()), close_dir);
-  if (!d) return names;
-  while (const dirent* e = readdir(d.get())) {
-    const std::string name = e->d_name;
-    if (name.rfind("fence_", 0) != 0) continue;
-    const std::string path = dir + "/" + name;
-    struct stat st {};
-    if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    std::error_code type_ec;
+    // Agents are executable files named fence_*; links to them count.
+    if (name.rfind("fence_", 0) == 0 && entry.is_regular_file(type_ec) &&
+        access(entry.path().c_str(), X_OK) == 0) {
       names.push_back(name);
     }
   }

@@ -1,10 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vigil/admin/commands.hpp"
 
+#include <string_view>
+#include <utility>
+
 #include "vigil/admin/status.hpp"
 #include "vigil/common/xml.hpp"
 
 namespace vigil::admin {
+
+namespace {
+
+// The options that take no value, and the flag each sets.
+bool Flags::*switch_flag(const std::string& option) {
+  static constexpr std::pair<std::string_view, bool Flags::*> kSwitches[] = {
+      {"--disabled", &Flags::disabled}, {"--no-default-ops", &Flags::no_default_ops},
+      {"--all", &Flags::all},           {"--force", &Flags::force},
+      {"--full", &Flags::full},         {"--off", &Flags::off}};
+  for (const auto& [name, flag] : kSwitches) {
+    if (option == name) return flag;
+  }
+  return nullptr;
+}
+
+}  // namespace
 
 Result<Invocation> parse_invocation(const std::vector<std::string>& argv) {
   Invocation inv;
@@ -32,18 +51,8 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv) {
       inv.flags.group = *v;
     } else if (a.rfind("--group=", 0) == 0) {
       inv.flags.group = a.substr(8);
-    } else if (a == "--disabled") {
-      inv.flags.disabled = true;
-    } else if (a == "--no-default-ops") {
-      inv.flags.no_default_ops = true;
-    } else if (a == "--all") {
-      inv.flags.all = true;
-    } else if (a == "--force") {
-      inv.flags.force = true;
-    } else if (a == "--full") {
-      inv.flags.full = true;
-    } else if (a == "--off") {
-      inv.flags.off = true;
+    } else if (bool Flags::*flag = switch_flag(a)) {
+      inv.flags.*flag = true;
     } else if (a == "-h" || a == "--help") {
       inv.help = true;
     } else if (a.rfind("--", 0) == 0) {
