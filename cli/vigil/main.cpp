@@ -39,7 +39,18 @@ constexpr const char* kUsage =
     "  node standby|unstandby|maintenance|unmaintenance [<node>...] [--all]\n"
     "  node attribute [<node> <name>=[<value>]...]\n"
     "  resource [status] | status resources | status (live only) | cluster cib\n"
-    "  resource cleanup [<resource>] [node=<node>] (live only)\n";
+    "  resource cleanup [<resource>] [node=<node>] (live only)\n"
+    "  stonith [status] | stonith create <id> <fence agent> [k=v...] [op ...] [meta ...] "
+    "[--disabled] [--force]\n"
+    "  stonith update <id> [k=v...] [op ...] [meta ...] [--force] | stonith delete <id>\n"
+    "  stonith config [<id>...] | stonith enable|disable <id>... | stonith cleanup <id> (live)\n"
+    "  stonith level [config] | level add <level> <target> <device>... [--force]\n"
+    "  stonith level remove <level> [target <target>] [stonith <device>...] | level clear | "
+    "level verify\n"
+    "  stonith list [<filter>] | stonith describe <fence agent> [--full]\n"
+    "  stonith fence <node> [--off] | stonith confirm <node> | stonith history [show|cleanup] "
+    "[<node>]\n"
+    "    (these three need vigil-stonithd, the fencing daemon, which does not exist yet)\n";
 
 int fail(const std::string& message) {
   std::cerr << "Error: " << message << "\n";
@@ -103,7 +114,9 @@ int run_cleanup(const std::vector<std::string>& args) {
     }
   }
   if (rsc.empty()) {
-    return fail("'resource cleanup' without a resource is not supported by vigil yet; name one");
+    return fail("'" + args[0] +
+                " cleanup' without a resource is not supported by vigil yet; name "
+                "one");
   }
   boost::asio::io_context io;
   vigil::ipc::Client client(io);
@@ -188,10 +201,23 @@ int main(int argc, char** argv) {
     return 0;
   }
   const auto& a = inv->args;
-  const bool cleanup =
-      a.size() >= 2 && a[0] == "resource" && (a[1] == "cleanup" || a[1] == "refresh");
+  const bool cleanup = a.size() >= 2 && (a[0] == "resource" || a[0] == "stonith") &&
+                       (a[1] == "cleanup" || a[1] == "refresh");
   if (cleanup && inv->file) return fail("Specified option '-f' is not supported in this command");
   if (cleanup) return run_cleanup(a);
+  if (vigil::admin::needs_no_cib(a)) {
+    // Agent listings and the fencing daemon's commands read no CIB.
+    if (inv->file) return fail("Specified option '-f' is not supported in this command");
+    vigil::admin::OcfMetadataSource agents;
+    vigil::admin::Context ctx;
+    ctx.agents = &agents;
+    ctx.flags = inv->flags;
+    ctx.now = std::time(nullptr);
+    const vigil::Status st = vigil::admin::run_command(ctx, a);
+    for (const auto& line : ctx.notes) std::cerr << line << "\n";
+    std::cout << ctx.out;
+    return st ? 0 : fail(st.error().message());
+  }
   if (!inv->file) return run_live(*inv);
   auto doc = vigil::admin::load_cib_file(*inv->file);
   if (!doc) return fail(doc.error().message());

@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vigil/admin/agent.hpp"
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <filesystem>
+#include <memory>
 #include <optional>
 
 #include "vigil/admin/cib_edit.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/exec/agent.hpp"
 #include "vigil/exec/executor.hpp"
+#include "vigil/exec/posix_spawner.hpp"
 
 namespace vigil::admin {
 namespace {
@@ -72,6 +78,56 @@ Result<std::string> run_metadata(const AgentName& agent, const std::string& ocf_
   return std::move(result->output);
 }
 
+// Runs `path -o metadata` (fence agents take their action as an option, or
+// as action=metadata on stdin; the spawner gives stdin /dev/null, so the
+// option) and returns its stdout. Past `timeout` the process group is killed.
+Result<std::string> run_fence_metadata(const std::string& path, Duration timeout) {
+  boost::asio::io_context io;
+  exec::PosixSpawner spawner(io);
+  exec::SpawnRequest request;
+  request.path = path;
+  request.argv = {path, "-o", "metadata"};
+  request.env = exec::current_environment();
+  request.output_limit = kMetadataOutputLimit;
+  std::optional<exec::ProcessExit> exit;
+  auto spawned = spawner.spawn(request, [&](exec::ProcessExit e) { exit = std::move(e); });
+  if (!spawned.process) return Error(ErrorCode::kNotFound, spawned.message);
+  bool timed_out = false;
+  boost::asio::steady_timer timer(io, timeout);
+  timer.async_wait([&](const boost::system::error_code& ec) {
+    if (!ec) timed_out = true;
+  });
+  while (!exit && !timed_out && io.run_one() > 0) {
+  }
+  if (!exit) {
+    spawned.process.reset();  // kills the whole group
+    return Error(ErrorCode::kNotFound,
+                 "meta-data action timed out after " + exec::readable_duration(timeout));
+  }
+  if (exit->kind != exec::ProcessExit::Kind::kExited || exit->code != 0) {
+    const std::string how = exit->kind == exec::ProcessExit::Kind::kExited
+                                ? "exit status " + std::to_string(exit->code)
+                                : "signal " + std::to_string(exit->code);
+    return Error(ErrorCode::kNotFound, "meta-data action failed (" + how + ")");
+  }
+  return std::move(exit->out);
+}
+
+// Text content of an element, trimmed of surrounding whitespace.
+std::string text_of(const xmlNode* n) {
+  if (n == nullptr) return {};
+  auto free_xml = [](xmlChar* p) { xmlFree(p); };
+  std::unique_ptr<xmlChar, decltype(free_xml)> content(xmlNodeGetContent(n), free_xml);
+  std::string s = content ? reinterpret_cast<const char*>(content.get()) : "";
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+bool truthy(const std::string& v) {
+  return v == "1" || v == "true" || v == "yes";
+}
+
 }  // namespace
 
 std::string AgentName::full() const {
@@ -115,10 +171,20 @@ Result<AgentMetadata> parse_agent_metadata(std::string_view xml_text) {
     return Error(ErrorCode::kInvalidInput, "agent metadata has no <resource-agent> root");
   }
   AgentMetadata md;
+  // Fence agents put the short description in an attribute, OCF agents in
+  // an element.
+  md.shortdesc = xml::attr_or(root, "shortdesc");
+  if (md.shortdesc.empty()) md.shortdesc = text_of(xml::first_child(root, "shortdesc"));
+  md.longdesc = text_of(xml::first_child(root, "longdesc"));
   if (const xmlNode* params = xml::first_child(root, "parameters")) {
     for (const xmlNode* p : xml::children(params, "parameter")) {
-      const std::string req = xml::attr_or(p, "required", "0");
-      md.parameters.push_back({xml::attr_or(p, "name"), req == "1" || req == "true"});
+      AgentParameter param;
+      param.name = xml::attr_or(p, "name");
+      param.required = truthy(xml::attr_or(p, "required", "0"));
+      param.deprecated = truthy(xml::attr_or(p, "deprecated", "0"));
+      param.obsoletes = xml::attr_or(p, "obsoletes");
+      param.shortdesc = text_of(xml::first_child(p, "shortdesc"));
+      md.parameters.push_back(std::move(param));
     }
   }
   if (const xmlNode* actions = xml::first_child(root, "actions")) {
@@ -131,12 +197,52 @@ Result<AgentMetadata> parse_agent_metadata(std::string_view xml_text) {
   return md;
 }
 
+std::vector<std::string> list_fence_agents(const std::string& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    std::error_code type_ec;
+    // Agents are executable files named fence_*; links to them count.
+    if (name.rfind("fence_", 0) == 0 && entry.is_regular_file(type_ec) &&
+        access(entry.path().c_str(), X_OK) == 0) {
+      names.push_back(name);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::vector<std::string> OcfMetadataSource::fence_agents() const {
+  return list_fence_agents(fence_dir_);
+}
+
+Result<AgentMetadata> OcfMetadataSource::stonith_metadata(const AgentName& agent) const {
+  // pcs's wording, with the reason Vigil found instead of crm_resource's.
+  const std::string not_installed =
+      "Agent '" + agent.full() + "' is not installed or does not provide valid metadata: ";
+  if (!safe_path_part(agent.type)) {
+    return Error(ErrorCode::kNotFound, not_installed + "bad agent name");
+  }
+  const std::string path = fence_dir_ + "/" + agent.type;
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || access(path.c_str(), X_OK) != 0) {
+    return Error(ErrorCode::kNotFound, not_installed + path + " is not an executable file");
+  }
+  auto out = run_fence_metadata(path, timeout_);
+  if (!out) return Error(ErrorCode::kNotFound, not_installed + out.error().message());
+  auto md = parse_agent_metadata(*out);
+  if (!md) return Error(ErrorCode::kNotFound, not_installed + md.error().message());
+  return md;
+}
+
 Result<AgentMetadata> OcfMetadataSource::metadata(const AgentName& agent) const {
+  if (agent.standard == "stonith") return stonith_metadata(agent);
   if (agent.standard != "ocf") {
-    return Error(
-        ErrorCode::kUnsupported,
-        "agent class '" + agent.standard +
-            "' is not supported by vigil yet: only ocf:PROVIDER:TYPE agents can be created");
+    return Error(ErrorCode::kUnsupported,
+                 "agent class '" + agent.standard +
+                     "' is not supported by vigil yet: only ocf:PROVIDER:TYPE agents (and fence "
+                     "agents, with 'stonith create') can be created");
   }
   const std::string not_installed =
       "Agent '" + agent.full() + "' is not installed or does not provide valid metadata: ";

@@ -1,10 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vigil/admin/commands.hpp"
 
+#include <string_view>
+#include <utility>
+
 #include "vigil/admin/status.hpp"
 #include "vigil/common/xml.hpp"
 
 namespace vigil::admin {
+
+namespace {
+
+// The options that take no value, and the flag each sets.
+bool Flags::*switch_flag(const std::string& option) {
+  static constexpr std::pair<std::string_view, bool Flags::*> kSwitches[] = {
+      {"--disabled", &Flags::disabled}, {"--no-default-ops", &Flags::no_default_ops},
+      {"--all", &Flags::all},           {"--force", &Flags::force},
+      {"--full", &Flags::full},         {"--off", &Flags::off}};
+  for (const auto& [name, flag] : kSwitches) {
+    if (option == name) return flag;
+  }
+  return nullptr;
+}
+
+}  // namespace
 
 Result<Invocation> parse_invocation(const std::vector<std::string>& argv) {
   Invocation inv;
@@ -32,12 +51,8 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv) {
       inv.flags.group = *v;
     } else if (a.rfind("--group=", 0) == 0) {
       inv.flags.group = a.substr(8);
-    } else if (a == "--disabled") {
-      inv.flags.disabled = true;
-    } else if (a == "--no-default-ops") {
-      inv.flags.no_default_ops = true;
-    } else if (a == "--all") {
-      inv.flags.all = true;
+    } else if (bool Flags::*flag = switch_flag(a)) {
+      inv.flags.*flag = true;
     } else if (a == "-h" || a == "--help") {
       inv.help = true;
     } else if (a.rfind("--", 0) == 0) {
@@ -69,22 +84,44 @@ Status cluster_status(Context& ctx) {
 
 Status run_command(Context& ctx, const std::vector<std::string>& args) {
   if (args.empty()) {
-    return Error(ErrorCode::kInvalidInput,
-                 "no command given; supported: property, resource, constraint, node, status");
+    return Error(
+        ErrorCode::kInvalidInput,
+        "no command given; supported: property, resource, constraint, node, stonith, status");
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
-  const bool create = args[0] == "resource" && !rest.empty() && rest[0] == "create";
+  const bool stonith = args[0] == "stonith";
+  const std::string sub = rest.empty() ? std::string() : rest[0];
+  const bool create = (args[0] == "resource" || stonith) && sub == "create";
+  // Flags only where pcs takes them; elsewhere they would be silently ignored.
+  const bool forceable = stonith && (sub == "create" || sub == "update" ||
+                                     (sub == "level" && rest.size() > 1 && rest[1] == "add"));
+  if (ctx.flags.force && !forceable) {
+    return Error(ErrorCode::kUnsupported,
+                 "option '--force' is not supported by vigil yet here (only with stonith "
+                 "create, stonith update, stonith level add)");
+  }
+  if (ctx.flags.full && !(stonith && sub == "describe")) {
+    return Error(ErrorCode::kInvalidInput, "--full is only valid with 'stonith describe'");
+  }
+  if (ctx.flags.off && !(stonith && sub == "fence")) {
+    return Error(ErrorCode::kInvalidInput, "--off is only valid with 'stonith fence'");
+  }
   if (ctx.flags.all && args[0] != "node") {
     return Error(ErrorCode::kInvalidInput, "--all is only valid with 'node' commands");
   }
   if (!create && (ctx.flags.group || ctx.flags.disabled || ctx.flags.no_default_ops)) {
     return Error(ErrorCode::kInvalidInput,
-                 "--group, --disabled and --no-default-ops are only valid with 'resource create'");
+                 "--group, --disabled and --no-default-ops are only valid with 'resource create' "
+                 "and 'stonith create'");
+  }
+  if (stonith && ctx.flags.no_default_ops) {
+    return Error(ErrorCode::kInvalidInput, "--no-default-ops is not valid with 'stonith create'");
   }
   if (args[0] == "property") return run_property(ctx, rest);
   if (args[0] == "resource") return run_resource(ctx, rest);
   if (args[0] == "constraint") return run_constraint(ctx, rest);
   if (args[0] == "node") return run_node(ctx, rest);
+  if (stonith) return run_stonith(ctx, rest);
   if (args[0] == "cluster" && rest.size() == 1 && rest[0] == "cib") {
     // `pcs cluster cib`: the whole CIB as XML.
     ctx.out += xml::to_string(ctx.doc, true);
@@ -103,9 +140,10 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
     }
     return Error(ErrorCode::kUnsupported, "'status " + rest[0] + "' is not supported by vigil yet");
   }
-  return Error(ErrorCode::kUnsupported, "command '" + args[0] +
-                                            "' is not supported by vigil yet; supported: "
-                                            "property, resource, constraint, node, status");
+  return Error(ErrorCode::kUnsupported,
+               "command '" + args[0] +
+                   "' is not supported by vigil yet; supported: "
+                   "property, resource, constraint, node, stonith, status");
 }
 
 }  // namespace vigil::admin

@@ -19,29 +19,43 @@ constexpr const char* kEmpty =
     R"(<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
   <configuration><crm_config/><nodes/><resources/><constraints/></configuration><status/></cib>)";
 
+AgentParameter param(std::string name, bool required) {
+  AgentParameter p;
+  p.name = std::move(name);
+  p.required = required;
+  return p;
+}
+
+AgentMetadata agent_md(std::vector<AgentAction> actions, std::vector<AgentParameter> params) {
+  AgentMetadata md;
+  md.actions = std::move(actions);
+  md.parameters = std::move(params);
+  return md;
+}
+
 class FakeAgents : public MetadataSource {
  public:
   Result<AgentMetadata> metadata(const AgentName& a) const override {
     if (a.full() == "ocf:heartbeat:IPaddr2") {
-      return AgentMetadata{{{"start", "", "20s", "", ""},
-                            {"stop", "", "20s", "", ""},
-                            {"status", "10s", "20s", "", "0"},
-                            {"monitor", "10s", "20s", "", "0"},
-                            {"meta-data", "", "5s", "", ""},
-                            {"validate-all", "", "20s", "", ""}},
-                           {{"ip", true}, {"cidr_netmask", false}, {"nic", false}}};
+      return agent_md({{"start", "", "20s", "", ""},
+                       {"stop", "", "20s", "", ""},
+                       {"status", "10s", "20s", "", "0"},
+                       {"monitor", "10s", "20s", "", "0"},
+                       {"meta-data", "", "5s", "", ""},
+                       {"validate-all", "", "20s", "", ""}},
+                      {param("ip", true), param("cidr_netmask", false), param("nic", false)});
     }
     if (a.full() == "ocf:pacemaker:Dummy") {
-      return AgentMetadata{{{"start", "", "20s", "", ""},
-                            {"stop", "", "20s", "", ""},
-                            {"monitor", "10s", "20s", "", "0"},
-                            {"reload", "", "20s", "", ""},
-                            {"reload-agent", "", "20s", "", ""},
-                            {"migrate_to", "", "20s", "", ""},
-                            {"migrate_from", "", "20s", "", ""},
-                            {"meta-data", "", "5s", "", ""},
-                            {"validate-all", "", "20s", "", ""}},
-                           {{"state", false}, {"fake", false}}};
+      return agent_md({{"start", "", "20s", "", ""},
+                       {"stop", "", "20s", "", ""},
+                       {"monitor", "10s", "20s", "", "0"},
+                       {"reload", "", "20s", "", ""},
+                       {"reload-agent", "", "20s", "", ""},
+                       {"migrate_to", "", "20s", "", ""},
+                       {"migrate_from", "", "20s", "", ""},
+                       {"meta-data", "", "5s", "", ""},
+                       {"validate-all", "", "20s", "", ""}},
+                      {param("state", false), param("fake", false)});
     }
     return Error(
         ErrorCode::kNotFound,
@@ -407,8 +421,9 @@ TEST_CASE("resource status lists resources like pcs resource") {
   REQUIRE(f.run({"resource", "create", "VIP", "ocf:heartbeat:IPaddr2", "ip=1.2.3.4"}));
   REQUIRE(f.run({"resource", "create", "Web", "ocf:pacemaker:Dummy"}));
   REQUIRE(f.run({"resource", "group", "add", "myweb", "VIP", "Web"}));
-  REQUIRE(f.run({"resource", "create", "Off", "ocf:pacemaker:Dummy"},
-                Flags{std::nullopt, true, false}));
+  Flags disabled;
+  disabled.disabled = true;
+  REQUIRE(f.run({"resource", "create", "Off", "ocf:pacemaker:Dummy"}, disabled));
   Context again;
   again.doc = f.doc.get();
   REQUIRE(run_command(again, {"status", "resources"}));

@@ -5,9 +5,11 @@
 #include <cctype>
 #include <set>
 
+#include "resource_edit.hpp"
 #include "vigil/admin/cib_edit.hpp"
 #include "vigil/admin/commands.hpp"
 #include "vigil/admin/resource_args.hpp"
+#include "vigil/admin/stonith_params.hpp"
 #include "vigil/common/xml.hpp"
 
 namespace vigil::admin {
@@ -15,12 +17,13 @@ namespace {
 
 using Attrs = std::vector<std::pair<std::string, std::string>>;
 
+}  // namespace
+
 bool is_resource_element(const xmlNode* n) {
   return xml::is(n, "primitive") || xml::is(n, "group") || xml::is(n, "clone") ||
          xml::is(n, "master") || xml::is(n, "bundle");
 }
 
-// A resource element with this id inside <resources>, or nullptr.
 xmlNode* find_resource(xmlDoc* doc, std::string_view id) {
   xmlNode* n = find_by_id(doc, id);
   if (n == nullptr || !is_resource_element(n)) return nullptr;
@@ -39,6 +42,8 @@ std::string quoted_list(const std::vector<std::string>& items) {
   for (const auto& i : items) s += (s.empty() ? "'" : ", '") + i + "'";
   return s;
 }
+
+namespace {
 
 // Interval in milliseconds for duplicate detection ("1min" == "60s"), or -1.
 long long interval_ms(std::string_view v) {
@@ -83,11 +88,13 @@ struct PlannedOp {
 };
 
 Result<std::vector<PlannedOp>> plan_ops(xmlDoc* doc, const ResourceCreateArgs& a,
-                                        const AgentMetadata& md, bool no_default_ops,
+                                        const AgentMetadata& md, bool no_default_ops, bool stonith,
                                         std::vector<std::string>& notes) {
   std::vector<std::string> problems;
   std::set<std::string> action_names;
   for (const auto& act : md.actions) action_names.insert(act.name);
+  // The fencer starts and stops devices itself; pcs accepts both for them.
+  if (stonith) action_names.insert({"start", "stop"});
   std::vector<PlannedOp> user;
   for (const auto& op : a.ops) {
     if (!action_names.contains(op.action)) {
@@ -210,6 +217,8 @@ Result<std::vector<PlannedOp>> plan_ops(xmlDoc* doc, const ResourceCreateArgs& a
   return all;
 }
 
+}  // namespace
+
 void append_nvset(xmlDoc* doc, xmlNode* parent, const char* element, const std::string& set_id,
                   std::vector<KeyValue> pairs) {
   if (pairs.empty()) return;
@@ -226,42 +235,39 @@ void append_nvset(xmlDoc* doc, xmlNode* parent, const char* element, const std::
   }
 }
 
-Status resource_create(Context& ctx, const std::vector<std::string>& args) {
-  auto parsed = parse_resource_create(args);
-  if (!parsed) return parsed.error();
-  ResourceCreateArgs& a = *parsed;
-  if (auto p = id_problem(a.id, "resource name"); !p.empty())
-    return Error(ErrorCode::kInvalidInput, p);
-  if (find_by_id(ctx.doc, a.id) != nullptr) {
-    return Error(ErrorCode::kInvalidInput, "'" + a.id + "' already exists");
-  }
-  auto agent = parse_agent_name(a.agent);
-  if (!agent) return agent.error();
-  if (ctx.agents == nullptr) return Error(ErrorCode::kInternal, "no agent metadata source");
-  auto md = ctx.agents->metadata(*agent);
-  if (!md) {
-    if (md.error().code() == ErrorCode::kUnsupported) return md.error();
-    return Error(md.error().code(),
-                 md.error().message() + ", use --force to override" + kErrorsOccurred);
-  }
+namespace {
 
-  // Instance attributes against the agent's parameters (pcs adds trace_ra
-  // and trace_file to every ocf agent).
+// Instance attributes of a fence device against its parameters: errors
+// (overridden by --force into warnings) go to `problems`, warnings to notes.
+void check_device_options(Context& ctx, const AgentMetadata& md,
+                          const std::vector<KeyValue>& instance,
+                          std::vector<std::string>& problems) {
+  std::vector<std::string> named, present;
+  for (const auto& kv : instance) {
+    named.push_back(kv.key);
+    if (!kv.value.empty()) present.push_back(kv.key);
+  }
+  auto found = check_stonith_options(stonith_parameters(md), named, present);
+  note_forceable(ctx, found.errors, problems);
+  for (const auto& w : found.warnings) ctx.notes.push_back("Warning: " + w);
+}
+
+// Instance attributes against an OCF agent's parameters (pcs adds trace_ra
+// and trace_file to every ocf agent).
+void check_resource_options(const AgentName& agent, const AgentMetadata& md,
+                            const std::vector<KeyValue>& instance,
+                            std::vector<std::string>& problems) {
   std::set<std::string> allowed;
-  for (const auto& p : md->parameters) allowed.insert(p.name);
-  if (agent->standard == "ocf") allowed.insert({"trace_ra", "trace_file"});
+  for (const auto& p : md.parameters) allowed.insert(p.name);
+  if (agent.standard == "ocf") allowed.insert({"trace_ra", "trace_file"});
   std::vector<std::string> bad, missing;
   std::set<std::string> given;
-  for (const auto& kv : a.instance) {
+  for (const auto& kv : instance) {
     given.insert(kv.key);
     if (!allowed.contains(kv.key)) bad.push_back(kv.key);
   }
-  for (const auto& p : md->parameters) {
+  for (const auto& p : md.parameters) {
     if (p.required && !given.contains(p.name)) missing.push_back(p.name);
-  }
-  std::vector<std::string> problems;
-  for (const auto& kv : a.instance) {
-    if (kv.value.empty()) problems.push_back(kv.key + " cannot be empty");
   }
   if (!bad.empty()) {
     problems.push_back(
@@ -275,12 +281,79 @@ Status resource_create(Context& ctx, const std::vector<std::string>& args) {
                        quoted_list(missing) + (missing.size() == 1 ? " is" : " are") +
                        " missing, use --force to override");
   }
+}
+
+}  // namespace
+
+void note_forceable(Context& ctx, const std::vector<std::string>& errors,
+                    std::vector<std::string>& problems) {
+  static const std::string kTail = ", use --force to override";
+  for (const auto& e : errors) {
+    if (!ctx.flags.force) {
+      problems.push_back(e);
+    } else if (e.size() >= kTail.size() &&
+               e.compare(e.size() - kTail.size(), kTail.size(), kTail) == 0) {
+      ctx.notes.push_back("Warning: " + e.substr(0, e.size() - kTail.size()));
+    } else {
+      ctx.notes.push_back("Warning: " + e);
+    }
+  }
+}
+
+Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool stonith) {
+  auto parsed = parse_resource_create(args);
+  if (!parsed) return parsed.error();
+  ResourceCreateArgs& a = *parsed;
+  if (auto p = id_problem(a.id, "resource name"); !p.empty())
+    return Error(ErrorCode::kInvalidInput, p);
+  if (find_by_id(ctx.doc, a.id) != nullptr) {
+    return Error(ErrorCode::kInvalidInput, "'" + a.id + "' already exists");
+  }
+  Result<AgentName> agent = AgentName{"stonith", "", a.agent};
+  if (!stonith) {
+    agent = parse_agent_name(a.agent);
+  } else if (a.agent.find(':') != std::string::npos) {
+    return lib_error("Invalid stonith agent name '" + a.agent +
+                     "'. Agent name cannot contain the ':' character, do not use the 'stonith:' "
+                     "prefix. List of agents can be obtained by using command 'pcs stonith list'.");
+  }
+  if (!agent) return agent.error();
+  if (!stonith && agent->standard == "stonith") {
+    return lib_error("This is a stonith resource: use 'stonith create " + a.id + " " + agent->type +
+                     "'");
+  }
+  if (ctx.agents == nullptr) return Error(ErrorCode::kInternal, "no agent metadata source");
+  auto md = ctx.agents->metadata(*agent);
+  const bool forced_agent =
+      !md && stonith && ctx.flags.force && md.error().code() != ErrorCode::kUnsupported;
+  if (forced_agent) {
+    // pcs writes the device unchecked, with a monitor op only.
+    ctx.notes.push_back("Warning: " + md.error().message());
+    md = AgentMetadata{};
+  } else if (!md) {
+    if (md.error().code() == ErrorCode::kUnsupported) return md.error();
+    return Error(md.error().code(),
+                 md.error().message() + ", use --force to override" + kErrorsOccurred);
+  }
+  if (stonith && ctx.flags.group) {
+    ctx.notes.push_back(
+        "Deprecation Warning: Option to group stonith resource is deprecated and will be "
+        "removed in a future release.");
+  }
+
+  std::vector<std::string> problems;
+  for (const auto& kv : a.instance) {
+    if (kv.value.empty()) problems.push_back(kv.key + " cannot be empty");
+  }
+  if (stonith && !forced_agent) check_device_options(ctx, *md, a.instance, problems);
+  if (!stonith) check_resource_options(*agent, *md, a.instance, problems);
   if (!problems.empty()) {
     std::string msg;
     for (const auto& p : problems) msg += (msg.empty() ? "" : "\nError: ") + p;
     return Error(ErrorCode::kInvalidInput, msg + kErrorsOccurred);
   }
-  auto ops = plan_ops(ctx.doc, a, *md, ctx.flags.no_default_ops, ctx.notes);
+  // Fence devices get a monitor only (the fencer runs the other actions).
+  auto ops = plan_ops(ctx.doc, a, *md, ctx.flags.no_default_ops || stonith, stonith, ctx.notes);
   if (!ops) return ops.error();
   if (ctx.flags.disabled) {
     std::erase_if(a.meta, [](const KeyValue& kv) { return kv.key == "target-role"; });
@@ -323,6 +396,8 @@ Status resource_create(Context& ctx, const std::vector<std::string>& args) {
   ctx.changed = true;
   return ok_status();
 }
+
+namespace {
 
 Status group_add(Context& ctx, const std::vector<std::string>& args) {
   if (args.size() < 2) {
@@ -504,11 +579,15 @@ Status resource_delete(Context& ctx, const std::vector<std::string>& args) {
 
 }  // namespace
 
+Status delete_resource(Context& ctx, const std::vector<std::string>& args) {
+  return resource_delete(ctx, args);
+}
+
 Status run_resource(Context& ctx, const std::vector<std::string>& args) {
   const std::vector<std::string> rest =
       args.empty() ? args : std::vector<std::string>(args.begin() + 1, args.end());
   if (args.empty() || (args.size() == 1 && args[0] == "status")) return resource_status(ctx);
-  if (!args.empty() && args[0] == "create") return resource_create(ctx, rest);
+  if (!args.empty() && args[0] == "create") return create_primitive(ctx, rest, false);
   if (!args.empty() && (args[0] == "delete" || args[0] == "remove"))
     return resource_delete(ctx, rest);
   if (args.size() >= 2 && args[0] == "group" && args[1] == "add") {

@@ -2,21 +2,15 @@
 #include "vigil/admin/resource_args.hpp"
 
 namespace vigil::admin {
+namespace {
 
-Result<ResourceCreateArgs> parse_resource_create(const std::vector<std::string>& args) {
-  if (args.size() < 2) {
-    return Error(
-        ErrorCode::kInvalidInput,
-        "usage: vigil -f FILE resource create <resource id> <standard>:[<provider>:]<type> "
-        "[options] [op <action> <options>...] [meta <options>...] [--group <group>] [--disabled]");
-  }
-  ResourceCreateArgs out;
-  out.id = args[0];
-  out.agent = args[1];
+// The options after the id (and agent) word: [k=v...] [op ...] [meta ...].
+Status parse_sections(const std::vector<std::string>& args, std::size_t first,
+                      ResourceCreateArgs& out) {
   enum class Section { kInstance, kOp, kMeta } section = Section::kInstance;
   const std::string op_error =
       "When using 'op' you must specify an operation name and at least one option";
-  for (std::size_t i = 2; i < args.size(); ++i) {
+  for (std::size_t i = first; i < args.size(); ++i) {
     const std::string& w = args[i];
     if (w == "clone" || w == "promotable" || w == "bundle") {
       return Error(ErrorCode::kUnsupported,
@@ -72,6 +66,34 @@ Result<ResourceCreateArgs> parse_resource_create(const std::vector<std::string>&
     if (!unique) return unique.error();
     op.options = std::move(*unique);
   }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<ResourceCreateArgs> parse_resource_create(const std::vector<std::string>& args) {
+  if (args.size() < 2) {
+    return Error(
+        ErrorCode::kInvalidInput,
+        "usage: vigil -f FILE resource create <resource id> <standard>:[<provider>:]<type> "
+        "[options] [op <action> <options>...] [meta <options>...] [--group <group>] [--disabled]");
+  }
+  ResourceCreateArgs out;
+  out.id = args[0];
+  out.agent = args[1];
+  if (auto st = parse_sections(args, 2, out); !st) return st.error();
+  return out;
+}
+
+Result<ResourceCreateArgs> parse_resource_update(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    return Error(ErrorCode::kInvalidInput,
+                 "usage: vigil stonith update <stonith id> [options] [op <action> "
+                 "<options>...] [meta <options>...]");
+  }
+  ResourceCreateArgs out;
+  out.id = args[0];
+  if (auto st = parse_sections(args, 1, out); !st) return st.error();
   return out;
 }
 

@@ -131,7 +131,7 @@ Result<std::string> cluster_status_text(xmlDoc* doc, EpochSeconds now) {
   return out;
 }
 
-Result<std::string> resource_status_text(xmlDoc* doc, EpochSeconds now) {
+Result<std::string> resource_status_text(xmlDoc* doc, EpochSeconds now, bool stonith_only) {
   auto model = model_of(doc);
   if (!model) return model.error();
   pengine::Options options;
@@ -157,14 +157,17 @@ Result<std::string> resource_status_text(xmlDoc* doc, EpochSeconds now) {
     const int indent = static_cast<int>(line.find_first_not_of(' '));
     if (stonith_indent >= 0 && indent > stonith_indent) continue;
     stonith_indent = -1;
-    if (line.find("\t(stonith:") != std::string::npos) {
-      stonith_indent = indent;
+    const bool is_stonith = line.find("\t(stonith:") != std::string::npos;
+    if (stonith_only != is_stonith) {
+      if (is_stonith) stonith_indent = indent;
       continue;
     }
     out += line.substr(2) + "\n";
     any = true;
   }
-  return any ? out : std::string("NO resources configured\n");
+  if (any) return out;
+  return std::string(stonith_only ? "NO stonith devices configured\n"
+                                  : "NO resources configured\n");
 }
 
 }  // namespace vigil::admin

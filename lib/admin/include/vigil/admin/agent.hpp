@@ -36,11 +36,17 @@ struct AgentAction {
 struct AgentParameter {
   std::string name;
   bool required = false;
+  bool deprecated = false;
+  std::string obsoletes;  // the deprecated parameter this one replaces
+  std::string shortdesc;
+  bool advanced = false;  // shown by `describe --full` only
 };
 
 struct AgentMetadata {
   std::vector<AgentAction> actions;  // in metadata order
   std::vector<AgentParameter> parameters;
+  std::string shortdesc;  // of the agent (<resource-agent shortdesc> or <shortdesc>)
+  std::string longdesc;
 };
 
 // Parses an OCF meta-data document (<resource-agent>).
@@ -50,22 +56,35 @@ class MetadataSource {
  public:
   virtual ~MetadataSource() = default;
   virtual Result<AgentMetadata> metadata(const AgentName& agent) const = 0;
+  // The installed fence agents' names (fence_*), sorted.
+  virtual std::vector<std::string> fence_agents() const { return {}; }
 };
 
-// Runs `<ocf_root>/resource.d/<provider>/<type> meta-data` through
-// lib/exec's executor (the OCF environment vigil-lrmd gives agents), as pcs
-// does through crm_resource; a run longer than `timeout` is killed and is an
-// error. Only the ocf class is supported.
+// Runs the agent's meta-data action, as pcs does through crm_resource; a
+// run longer than `timeout` is killed and is an error.
+// - ocf: `<ocf_root>/resource.d/<provider>/<type> meta-data` through
+//   lib/exec's executor (the OCF environment vigil-lrmd gives agents);
+// - stonith: `<fence_dir>/<type> -o metadata` (the fence-agents API) through
+//   lib/exec's spawner.
+// Other classes fail as not supported.
 class OcfMetadataSource : public MetadataSource {
  public:
   explicit OcfMetadataSource(std::string ocf_root = "/usr/lib/ocf",
-                             Duration timeout = std::chrono::seconds(30))
-      : root_(std::move(ocf_root)), timeout_(timeout) {}
+                             Duration timeout = std::chrono::seconds(30),
+                             std::string fence_dir = "/usr/sbin")
+      : root_(std::move(ocf_root)), timeout_(timeout), fence_dir_(std::move(fence_dir)) {}
   Result<AgentMetadata> metadata(const AgentName& agent) const override;
+  std::vector<std::string> fence_agents() const override;
 
  private:
+  Result<AgentMetadata> stonith_metadata(const AgentName& agent) const;
   std::string root_;
   Duration timeout_;
+  std::string fence_dir_;
 };
+
+// The fence agents installed in `dir`: executable regular files named
+// fence_*, sorted by name.
+std::vector<std::string> list_fence_agents(const std::string& dir);
 
 }  // namespace vigil::admin

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "vigil/admin/agent.hpp"
+#include "vigil/admin/fencer.hpp"
 #include "vigil/common/result.hpp"
 #include "vigil/common/time.hpp"
 
@@ -23,6 +24,9 @@ struct Flags {
   bool disabled = false;             // --disabled
   bool no_default_ops = false;       // --no-default-ops
   bool all = false;                  // --all (node standby ...)
+  bool force = false;                // --force (stonith create|update, stonith level add)
+  bool full = false;                 // --full (stonith describe)
+  bool off = false;                  // --off (stonith fence)
 };
 
 struct Invocation {
@@ -51,7 +55,12 @@ struct Context {
   // naming other nodes are refused, as pcs does), besides those in <nodes>.
   std::vector<std::string> cluster_nodes;
   std::string cluster_name;  // live mode: totem.cluster_name of corosync.conf
+  Fencer* fencer = nullptr;  // the fencing daemon's client; null: there is none
 };
+
+// Commands that read no CIB (`stonith list|describe`, and those that only
+// talk to the fencing daemon): run with Context::doc null, never with -f.
+bool needs_no_cib(const std::vector<std::string>& args);
 
 // Runs one command. On error the document may be partly edited and must be
 // thrown away; the Error's message is what follows "Error: " on stderr (it
@@ -66,6 +75,7 @@ Status run_property(Context& ctx, const std::vector<std::string>& args);
 Status run_resource(Context& ctx, const std::vector<std::string>& args);
 Status run_constraint(Context& ctx, const std::vector<std::string>& args);
 Status run_node(Context& ctx, const std::vector<std::string>& args);
+Status run_stonith(Context& ctx, const std::vector<std::string>& args);
 // `status`: "Cluster name: ..." then crm_mon's summary, nodes and resources.
 Status cluster_status(Context& ctx);
 

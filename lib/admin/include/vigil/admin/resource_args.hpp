@@ -29,4 +29,8 @@ struct ResourceCreateArgs {
 // promotable and bundle fail as not supported yet.
 Result<ResourceCreateArgs> parse_resource_create(const std::vector<std::string>& args);
 
+// `update ID [k=v...] [op ...] [meta ...]`: the same words without the
+// agent (ResourceCreateArgs::agent stays empty).
+Result<ResourceCreateArgs> parse_resource_update(const std::vector<std::string>& args);
+
 }  // namespace vigil::admin

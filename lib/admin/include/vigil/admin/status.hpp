@@ -13,9 +13,11 @@
 namespace vigil::admin {
 
 // The resource list of `crm_mon -1 -r` without its heading, stonith
-// resources left out, or "NO resources configured" (what pcs prints).
-// `doc` is only read: the scheduler works on a copy.
-Result<std::string> resource_status_text(xmlDoc* doc, EpochSeconds now);
+// resources left out, or "NO resources configured" (what pcs prints); with
+// `stonith_only`, the stonith resources alone (`pcs stonith status`), or
+// "NO stonith devices configured". `doc` is only read: the scheduler works
+// on a copy.
+Result<std::string> resource_status_text(xmlDoc* doc, EpochSeconds now, bool stonith_only = false);
 
 // `crm_mon -1 -r` (what `pcs status` prints after its first line): the
 // cluster summary (stack, DC with version and quorum, times, counts), the
