@@ -49,6 +49,8 @@ class Switch:
         self.lock = threading.Lock()
 
     def node_index(self, name):
+        if not isinstance(name, str):
+            raise HarnessError("the request names no node (\"node\": \"nodeI\")")
         for i in self.c.nodes():
             if name == "node%d" % i:
                 return i
@@ -111,6 +113,7 @@ class Handler(socketserver.StreamRequestHandler):
                 return
             if len(line) > MAX_REQUEST:
                 reply = {"ok": False, "error": "request longer than %d bytes" % MAX_REQUEST}
+                self._drain()
             else:
                 try:
                     request = json.loads(line.decode("utf-8"))
@@ -122,6 +125,16 @@ class Handler(socketserver.StreamRequestHandler):
             self._send(reply)
         finally:
             self.server.slots.release()
+
+    def _drain(self):
+        # Read what the client still sends (bounded): closing on unread data
+        # would reset the connection before it reads our answer.
+        try:
+            for _ in range(256):
+                if not self.rfile.read1(4096):
+                    break
+        except OSError:
+            pass
 
     def _send(self, reply):
         try:
@@ -153,10 +166,24 @@ def serve(work):
     server.switch = switch
     server.slots = threading.BoundedSemaphore(MAX_CLIENTS)
 
-    def stop(signum, frame):
+    stopping = threading.Event()
+
+    def stop(signum=None, frame=None):
+        stopping.set()
         threading.Thread(target=server.shutdown, daemon=True).start()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+
+    def watch():
+        # A cluster torn down without us (its owner SIGKILLed, then
+        # `vigil-netns WORK down` or a new up elsewhere) leaves no state.json:
+        # the switch has nothing left to power and goes too.
+        state = os.path.join(switch.work, "state.json")
+        while not stopping.wait(1.0):
+            if not os.path.exists(state):
+                log("power switch: %s is gone, stopping" % state)
+                stop()
+    threading.Thread(target=watch, daemon=True).start()
     log("power switch of cluster %s listening on %s" % (switch.c.tag, path))
     try:
         server.serve_forever(poll_interval=0.5)

@@ -164,6 +164,10 @@ def part_agent():
     check(rc == 1 and "login-timeout" in err, "a timeout that is not a number: exit 1")
     rc, out, err, _ = agent(stdin="action=validate-all\nplug=node1\n")
     check(rc == 0, "validate-all of good options: exit 0")
+    rc, out, err, secs = agent(["-o", "off", "-n", "node1", "-s", "/nonexistent/s",
+                                "--delay", "1"])
+    check(rc == 1 and 1.0 <= secs < 10 and "Delay" in err,
+          "delay=1 waits before the off (%.1f s), which then fails" % secs)
 
     # a caller that never closes stdin: the agent gives up on its own
     p = subprocess.Popen([AGENT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -184,7 +188,75 @@ def part_agent():
             f.close()
     check(p.returncode == 1 and "stdin" in err and secs < 20,
           "stdin left open: exit 1 after %.1f s: %s" % (secs, err.strip()))
+    part_switch()
     return 0
+
+
+def raw_request(path, data, timeout=10):
+    """Sends bytes to the switch, returns its answer (bytes) within timeout."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(path)
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        answer = b""
+        for _ in range(64):  # bounded: answers are one short line
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    return answer
+
+
+def part_switch():
+    """The power switch itself, on a cluster that was described but never
+    started (no root needed: nothing runs, so nothing is killed or booted)."""
+    with tempfile.TemporaryDirectory(prefix="fence-switch-") as work:
+        # a tag no run creates (not hex): even as root, "off" touches nothing real
+        c = harness.Cluster(work, nodes=2, stack="corosync", subnet="10.98.251", tag="nope")
+        c.save()
+        c.start_power_switch()
+        try:
+            sock = ["-s", c.power_socket]
+            rc, out, err, _ = agent(["-o", "list-status"] + sock)
+            check(rc == 0 and out.split() == ["node1,,OFF", "node2,,OFF"],
+                  "the switch of a stopped cluster lists both nodes off: %r" % out)
+            rc, out, err, _ = agent(["-o", "off", "-n", "node2"] + sock)
+            check(rc == 0 and c.powered_off() == {"node2"},
+                  "off of a stopped node succeeds and marks it powered off")
+            try:
+                c.start(2)
+                raise Failure("the harness would boot node2 while its power is off")
+            except HarnessError as e:
+                check("powered off" in str(e), "Cluster.start refuses it: %s" % e)
+            for data, says in ((b"\x00\x01garbage\n", "one line of JSON"),
+                               (b"[1, 2]\n", "JSON object"),
+                               (b'{"action": "explode", "node": "node1"}\n', "unknown action"),
+                               (b'{"action": "off", "node": "node3"}\n', "unknown node"),
+                               (b'{"action": "off"}\n', "names no node"),
+                               (b"x" * 10000 + b"\n", "longer than")):
+                answer = raw_request(c.power_socket, data)
+                check(b'"ok": false' in answer and says.encode() in answer,
+                      "the switch refuses %r: %s" % (data[:40], answer.decode()[:100].strip()))
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as silent:
+                silent.connect(c.power_socket)  # says nothing, holds a slot 5 s
+                rc, out, err, _ = agent(["-o", "status", "-n", "node1"] + sock)
+            check(rc == 2 and out.strip() == "Status: OFF",
+                  "a silent client does not block the others")
+            check(c.powered_off() == {"node2"}, "the refused requests changed nothing")
+        finally:
+            c.stop_power_switch()
+        check(c.power_switch_pid() is None and not os.path.exists(c.power_socket),
+              "the switch stops on SIGTERM and removes its socket")
+        c.start_power_switch()
+        os.unlink(os.path.join(work, "state.json"))  # what down() leaves
+        try:
+            harness.wait_until("the switch to notice its cluster is gone",
+                               lambda: c.power_switch_pid() is None, 15, 0.1)
+        except HarnessError as e:
+            c.stop_power_switch()
+            raise Failure(str(e))
+        check(not os.path.exists(c.power_socket), "a switch whose cluster is gone stops")
 
 
 def node_pids(c, i):
