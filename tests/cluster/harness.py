@@ -35,6 +35,7 @@ import signal
 import socket
 import statistics
 import subprocess
+import sys
 import threading
 import time
 
@@ -45,12 +46,35 @@ BRIDGE_HOST = 254  # the bridge's address in the /24 (the root namespace's side)
 VIP_HOST = 100  # the VIP's address in the /24
 LOCK_FILE = "/run/vigil-netns.lock"  # serialises subnet allocation between runs
 
+# The harness's fence agent (a power switch for the nodes) and where fencers
+# find it: Pacemaker looks for fence_* agents in /usr/sbin. The host gets one
+# symlink /usr/sbin/fence_vigil_netns -> /run/vigil-netns/fence_vigil_netns,
+# dangling on the host; each node's private /run makes it point to the agent
+# of the checkout that made the cluster, and to that cluster's switch socket.
+FENCE_AGENT = os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "agents",
+                           "fence", "fence_vigil_netns")
+FENCE_AGENT_NAME = "fence_vigil_netns"
+FENCE_BIN_DIR = "/usr/sbin"
+NODE_TOOLS_DIR = "/run/vigil-netns"  # inside a node: the agent and power.sock
+POWER_SWITCH = os.path.join(os.path.dirname(os.path.realpath(__file__)), "powerswitch.py")
+
 PROXY_VARS = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "no_proxy", "NO_PROXY",
               "all_proxy", "ALL_PROXY")
 
 
 class HarnessError(Exception):
     """A step of the harness failed; the message says which and why."""
+
+
+class CheckFailed(Exception):
+    """A test's expectation was not met; the message says which."""
+
+
+def check(cond, what):
+    """Raises CheckFailed(what) unless cond, else logs "ok: what"."""
+    if not cond:
+        raise CheckFailed(what)
+    log("ok: " + what)
 
 
 def log(msg):
@@ -162,6 +186,23 @@ def first_log_time(paths, pattern, after):
         except FileNotFoundError:
             continue
     return best
+
+
+def read_powered_off(work):
+    """Names of the nodes the power switch of WORK's cluster holds off."""
+    try:
+        with open(os.path.join(work, "power", "off.json")) as f:
+            names = json.load(f)
+    except (OSError, ValueError):
+        return set()
+    return set(names) if isinstance(names, list) else set()
+
+
+def write_powered_off(work, names):
+    path = os.path.join(work, "power", "off.json")
+    with open(path + ".tmp", "w") as f:
+        json.dump(sorted(names), f)
+    os.replace(path + ".tmp", path)
 
 
 def summary(values):
@@ -369,6 +410,9 @@ for v in http_proxy https_proxy HTTP_PROXY HTTPS_PROXY no_proxy NO_PROXY all_pro
     unset $v
 done
 [ -f "$W/node.env" ] && . "$W/node.env"
+mkdir -p /run/vigil-netns                          # the fence agent and its switch
+ln -s "$W/power/switch.sock" /run/vigil-netns/power.sock
+[ -n "${FENCE_AGENT:-}" ] && ln -s "$FENCE_AGENT" /run/vigil-netns/fence_vigil_netns
 export VIGIL_RUN_DIR=/run/vigil VIGIL_STATE_DIR=/var/lib/vigil
 export VIGIL_LOG_FILE=/var/log/vigil/vigil.log
 date +%s.%N > "$D/t_corosync_start"
@@ -763,6 +807,7 @@ class Cluster:
             f.write("VIGILD_ARGS=%s\n" % shlex.quote(" ".join(self.vigild_args)))
             if self.stack_cmd:
                 f.write("STACK_CMD=%s\n" % shlex.quote(self.stack_cmd))
+            f.write("FENCE_AGENT=%s\n" % shlex.quote(os.path.realpath(FENCE_AGENT)))
 
     def _check_work_dir(self):
         # apache's workers (www-data) must reach DocumentRoot (pitfall 6)
@@ -808,6 +853,8 @@ class Cluster:
         for i in self.nodes():
             self._prepare_node_dirs(i)
             self._netns_up(i)
+        self._link_fence_agent()
+        self.start_power_switch()
         log("cluster %s: %d nodes on %s, %s.0/24, VIP %s, work %s"
             % (self.tag, self.n, self.bridge, self.subnet, self.vip, self.work))
         if start:
@@ -857,6 +904,9 @@ class Cluster:
         self._check_node(i)
         if self.running(i):
             raise HarnessError("node%d is already running" % i)
+        if "node%d" % i in self.powered_off():
+            raise HarnessError("node%d is powered off by the power switch: power it on "
+                               "(power_on, or the fence agent's 'on')" % i)
         self._netns_up(i)
         d = self.node_dir(i)
         for name in ("ns.pid", "corosync.pid", "stack.pid", "inner.ready", "t_corosync_start",
@@ -934,11 +984,123 @@ class Cluster:
         self._netns_del(i)
         self._netns_up(i)
 
+    # --- the power switch: the fence device of this cluster (powerswitch.py) ----
+    @property
+    def power_socket(self):
+        """The switch's Unix socket on the host (/run/vigil-netns/power.sock in a node)."""
+        return os.path.join(self.work, "power", "switch.sock")
+
+    def powered_off(self):
+        return read_powered_off(self.work)
+
+    def _link_fence_agent(self):
+        link = os.path.join(FENCE_BIN_DIR, FENCE_AGENT_NAME)
+        want = os.path.join(NODE_TOOLS_DIR, FENCE_AGENT_NAME)
+        if os.path.islink(link) and os.readlink(link) == want:
+            return
+        if os.path.lexists(link):
+            log("note: %s is not the harness's link to %s; fencers in the nodes run it as it is"
+                % (link, want))
+            return
+        with contextlib.suppress(FileExistsError):
+            os.symlink(want, link)
+
+    def power_switch_pid(self):
+        for _label, pid, st in self._recorded_pids("power-switch"):
+            if proc_start_time(pid) == st:
+                return pid
+        return None
+
+    def _switch_listening(self):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(1)
+            try:
+                s.connect(self.power_socket)
+            except OSError:
+                return False
+        return True
+
+    def start_power_switch(self, timeout=15):
+        """Starts the power-switch process (a new session, recorded) and waits
+        (bounded) until its socket accepts connections."""
+        if self.power_switch_pid():
+            return
+        d = os.path.dirname(self.power_socket)
+        os.makedirs(d, exist_ok=True)
+        out = open(os.path.join(d, "switch.log"), "a")
+        p = subprocess.Popen([sys.executable, POWER_SWITCH, self.work], stdin=subprocess.DEVNULL,
+                             stdout=out, stderr=out, start_new_session=True)
+        out.close()
+        self._record_pid("power-switch", p.pid)
+        wait_until("the power switch's socket %s" % self.power_socket,
+                   lambda: p.poll() is not None or self._switch_listening(), timeout, 0.05)
+        if p.poll() is not None:
+            raise HarnessError("the power switch exited (%s): %s"
+                               % (p.returncode, self._tail(os.path.join(d, "switch.log"))))
+
+    def stop_power_switch(self):
+        pid = self.power_switch_pid()
+        if pid is None:
+            return
+        st = proc_start_time(pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+
+        def gone():
+            self._reap()
+            return proc_start_time(pid) != st
+        try:
+            wait_until("the power switch to stop", gone, 5, 0.05)
+        except HarnessError:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            wait_until("the power switch to die", gone, 5, 0.05)
+
+    def fence(self, node, action, timeout=120, extra=()):
+        """Runs the fence agent from the root namespace: `action` on node (an
+        index, a name, or None for list/monitor). Returns the CompletedProcess:
+        exit 0 success, 1 failure, 2 for status "off"."""
+        argv = [FENCE_AGENT, "--switch-socket", self.power_socket, "--action", action]
+        if node is not None:
+            argv += ["--plug", node if isinstance(node, str) else "node%d" % node]
+        try:
+            return subprocess.run(argv + list(extra), capture_output=True, text=True,
+                                  timeout=timeout, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise HarnessError("%s: no answer within %s s" % (" ".join(argv), timeout))
+
+    def _power(self, i, action):
+        p = self.fence(i, action)
+        if p.returncode != 0:
+            raise HarnessError("power %s node%d: exit %d: %s" % (action, i, p.returncode,
+                                                                  p.stderr.strip()[-500:]))
+        return time.time()
+
+    def power_off(self, i):
+        """Powers node i off through the switch (kept down until power_on); returns the time."""
+        return self._power(i, "off")
+
+    def power_on(self, i):
+        """Powers node i on: it boots (fresh namespace, corosync, stack); returns the time."""
+        return self._power(i, "on")
+
+    def power_status(self, i):
+        """'on' or 'off', as the fence agent's status action reports it."""
+        p = self.fence(i, "status", timeout=30)
+        if p.returncode not in (0, 2):
+            raise HarnessError("power status node%d: exit %d: %s" % (i, p.returncode,
+                                                                    p.stderr.strip()[-500:]))
+        return "on" if p.returncode == 0 else "off"
+
     def down(self):
         """Kills every process of every node and deletes what this run created."""
         self._down_done = True
         created = self._created()
         errors = []
+        try:
+            self.stop_power_switch()  # first: no "on" may boot a node while we kill them
+        except HarnessError as e:
+            errors.append(str(e))
         for i in self.nodes():
             if ("netns", self.netns(i)) in created:
                 try:
