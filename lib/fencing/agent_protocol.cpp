@@ -20,7 +20,7 @@ bool target_action(std::string_view agent_action) {
 // A name of a node or port: letters, digits and a few punctuation marks.
 bool plausible_name(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '@' || c == ':';
+    return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '@';
   });
 }
 
