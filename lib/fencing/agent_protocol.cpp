@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
+#include "vigil/common/names.hpp"
 #include "vigil/common/xml.hpp"
 
 namespace vigil::fencing {
@@ -33,17 +35,13 @@ std::string last_line(std::string_view text) {
 }  // namespace
 
 const char* to_string(AgentResult::Status status) {
-  switch (status) {
-    case AgentResult::Status::kDone:
-      return "done";
-    case AgentResult::Status::kTimeout:
-      return "timeout";
-    case AgentResult::Status::kNotFound:
-      return "not-found";
-    case AgentResult::Status::kError:
-      return "error";
-  }
-  return "?";
+  constexpr std::pair<AgentResult::Status, const char*> kStatuses[] = {
+      {AgentResult::Status::kDone, "done"},
+      {AgentResult::Status::kTimeout, "timeout"},
+      {AgentResult::Status::kNotFound, "not-found"},
+      {AgentResult::Status::kError, "error"},
+  };
+  return name_of(kStatuses, status);
 }
 
 std::string agent_input(const Device& device, std::string_view agent_action,
@@ -108,17 +106,15 @@ std::vector<std::string> parse_list_output(std::string_view out) {
 }
 
 StatusAnswer read_status(const AgentResult& result) {
-  if (result.status != AgentResult::Status::kDone) return StatusAnswer::kFailed;
-  switch (result.exit_code) {
-    case 0:
-      return StatusAnswer::kOn;
-    case 2:
-      return StatusAnswer::kOff;
-    case 1:
-      return StatusAnswer::kUnknownTarget;
-    default:
-      return StatusAnswer::kFailed;
+  // The fence-agents API's status exit codes; anything else is a failure.
+  constexpr std::pair<int, StatusAnswer> kAnswers[] = {
+      {0, StatusAnswer::kOn}, {1, StatusAnswer::kUnknownTarget}, {2, StatusAnswer::kOff}};
+  if (result.status == AgentResult::Status::kDone) {
+    for (const auto& [code, answer] : kAnswers) {
+      if (result.exit_code == code) return answer;
+    }
   }
+  return StatusAnswer::kFailed;
 }
 
 std::string describe_failure(const AgentCall& call, const AgentResult& result) {
@@ -147,12 +143,9 @@ bool valid_agent_name(std::string_view agent) {
 }
 
 Result<AgentMetadata> parse_agent_metadata(std::string_view text) {
-  auto doc = xml::parse_string(text, "fence agent meta-data");
+  auto doc = xml::parse_rooted(text, "fence agent meta-data", "resource-agent");
   if (!doc) return doc.error();
-  const xmlNode* root = xmlDocGetRootElement(doc->get());
-  if (!root || !xml::is(root, "resource-agent")) {
-    return Error(ErrorCode::kInvalidInput, "fence agent meta-data: no <resource-agent> element");
-  }
+  const xmlNode* root = doc->root;
   AgentMetadata m;
   if (const xmlNode* params = xml::first_child(root, "parameters")) {
     for (const xmlNode* p : xml::children(params, "parameter")) {

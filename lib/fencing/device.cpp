@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vigil/fencing/device.hpp"
 
-#include <charconv>
+#include <limits>
 
+#include "vigil/common/number.hpp"
 #include "vigil/common/time.hpp"
 
 namespace vigil::fencing {
@@ -34,13 +35,11 @@ Result<Duration> parse_duration(const std::string& name, const std::string& valu
 }
 
 Result<int> parse_int(const std::string& name, const std::string& value) {
-  int n = 0;
-  const auto t = trim(value);
-  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
-  if (t.empty() || ec != std::errc() || end != t.data() + t.size()) {
+  const auto n = parse_int64(trim(value));
+  if (!n || *n < std::numeric_limits<int>::min() || *n > std::numeric_limits<int>::max()) {
     return Error(ErrorCode::kInvalidInput, name + "='" + value + "' is not an integer");
   }
-  return n;
+  return static_cast<int>(*n);
 }
 
 Result<HostCheck> parse_host_check(const std::string& value) {

@@ -37,21 +37,18 @@ Duration device_delay(Fencer::State& s, const Device& d, const std::string& targ
   return base + random;
 }
 
-void report(Fencer::State& s, std::uint64_t id, bool ok, std::string reason) {
+void report(Fencer::State& s, std::uint64_t id, bool ok, const std::string& reason) {
   Job j = std::move(s.jobs.at(id));
   s.jobs.erase(id);
-  if (!j.client.empty()) {
-    s.effects.push_back(ReplyEffect{j.client, j.ref, ok, std::move(reason), s.self(), {}});
-    return;
-  }
-  PeerMessage m;
-  m.type = MsgType::kFenceResult;
-  m.op = j.op;
-  m.origin = j.origin;
-  m.device = j.device;
-  m.ok = ok;
-  m.reason = std::move(reason);
-  s.send(j.origin, std::move(m));
+  s.answer(
+      ReplyEffect{
+          .client = j.client, .ref = j.ref, .ok = ok, .reason = reason, .delegate = s.self()},
+      PeerMessage{.type = MsgType::kFenceResult,
+                  .op = j.op,
+                  .origin = j.origin,
+                  .device = j.device,
+                  .ok = ok,
+                  .reason = reason});
 }
 
 void launch(Fencer::State& s, std::uint64_t id, DeviceState& ds, Duration remaining) {

@@ -35,18 +35,13 @@ void finish_search(Fencer::State& s, std::uint64_t id) {
   for (const auto& d : devices) list += (list.empty() ? "" : ",") + d;
   s.log(LogLevel::kDebug, "event=search target=" + q.target + " action=" + q.action +
                               " devices=" + (list.empty() ? "none" : list));
-  if (!q.client.empty()) {
-    s.effects.push_back(ReplyEffect{q.client, q.ref, true, {}, {}, std::move(devices)});
-    return;
-  }
-  PeerMessage m;
-  m.type = MsgType::kQueryReply;
-  m.op = q.op;
-  m.origin = q.origin;
-  m.target = q.target;
-  m.action = q.action;
-  m.devices = std::move(devices);
-  s.send(q.origin, std::move(m));
+  s.answer(ReplyEffect{.client = q.client, .ref = q.ref, .ok = true, .devices = devices},
+           PeerMessage{.type = MsgType::kQueryReply,
+                       .op = q.op,
+                       .origin = q.origin,
+                       .target = q.target,
+                       .action = q.action,
+                       .devices = devices});
 }
 
 namespace {

@@ -60,10 +60,7 @@ void set_members(Fencer::State& s, std::vector<std::string> members) {
   if (!gone.empty()) on_members_left(s, gone);
   // New members learn our history (theirs comes back the same way).
   for (const auto& node : joined) {
-    PeerMessage h;
-    h.type = MsgType::kHistory;
-    h.history = s.history.entries();
-    s.send(node, std::move(h));
+    s.send(node, PeerMessage{.type = MsgType::kHistory, .history = s.history.entries()});
   }
 }
 
@@ -81,61 +78,48 @@ void client_request(Fencer::State& s, const ClientRequest& r) {
       return start_op(s, r);
     case ClientRequest::Kind::kQuery: {
       if (!known_node(s, r.target)) return reply_error(s, r, "unknown node '" + r.target + "'");
-      Search q;
-      q.origin = s.self();
-      q.target = r.target;
-      q.action = r.action.empty() ? "reboot" : r.action;
-      q.client = r.client;
-      q.ref = r.ref;
-      return start_search(s, std::move(q));
+      return start_search(s, Search{.origin = s.self(),
+                                    .target = r.target,
+                                    .action = r.action.empty() ? "reboot" : r.action,
+                                    .client = r.client,
+                                    .ref = r.ref});
     }
     case ClientRequest::Kind::kMonitor: {
       if (!s.devices.count(r.device)) {
         return reply_error(s, r, "no device '" + r.device + "' is registered");
       }
-      Job j;
-      j.device = r.device;
-      j.origin = s.self();
-      j.action = "monitor";
-      j.phases = {"monitor"};
-      j.client = r.client;
-      j.ref = r.ref;
-      return start_job(s, std::move(j));
+      return start_job(s, Job{.origin = s.self(),
+                              .device = r.device,
+                              .action = "monitor",
+                              .phases = {"monitor"},
+                              .client = r.client,
+                              .ref = r.ref});
     }
   }
 }
 
 void peer_message(Fencer::State& s, const std::string& from, const PeerMessage& m) {
   switch (m.type) {
-    case MsgType::kQuery: {
-      Search q;
-      q.op = m.op;
-      q.origin = m.origin;
-      q.target = m.target;
-      q.action = m.action;
-      return start_search(s, std::move(q));
-    }
+    case MsgType::kQuery:
+      return start_search(
+          s, Search{.op = m.op, .origin = m.origin, .target = m.target, .action = m.action});
     case MsgType::kQueryReply:
       return on_query_reply(s, from, m);
-    case MsgType::kFence: {
+    case MsgType::kFence:
       if (!s.devices.count(m.device)) {
-        PeerMessage res;
-        res.type = MsgType::kFenceResult;
-        res.op = m.op;
-        res.origin = m.origin;
-        res.device = m.device;
-        res.reason = "device " + m.device + " is not registered on " + s.self();
-        return s.send(m.origin, std::move(res));
+        return s.send(m.origin, PeerMessage{.type = MsgType::kFenceResult,
+                                            .op = m.op,
+                                            .origin = m.origin,
+                                            .device = m.device,
+                                            .reason = "device " + m.device +
+                                                      " is not registered on " + s.self()});
       }
-      Job j;
-      j.op = m.op;
-      j.origin = m.origin;
-      j.target = m.target;
-      j.device = m.device;
-      j.action = m.action;
-      j.delay = m.delay;
-      return start_job(s, std::move(j));
-    }
+      return start_job(s, Job{.op = m.op,
+                              .origin = m.origin,
+                              .target = m.target,
+                              .device = m.device,
+                              .action = m.action,
+                              .delay = m.delay});
     case MsgType::kFenceResult:
       return on_fence_result(s, m);
     case MsgType::kDone:
@@ -198,6 +182,14 @@ void Fencer::State::send(const std::string& to, PeerMessage m) {
     local.emplace_back(opt.self, std::move(m));
   } else {
     effects.push_back(SendEffect{to, std::move(m)});
+  }
+}
+
+void Fencer::State::answer(ReplyEffect reply, PeerMessage m) {
+  if (!reply.client.empty()) {
+    effects.push_back(std::move(reply));
+  } else {
+    send(m.origin, std::move(m));
   }
 }
 

@@ -71,14 +71,12 @@ class Harness {
   }
   void fence(const std::string& node, const std::string& client, const std::string& target,
              const std::string& action = "reboot", Duration delay = {}, Duration timeout = {}) {
-    ClientRequest r;
-    r.client = client;
-    r.ref = client;
-    r.target = target;
-    r.action = action;
-    r.delay = delay;
-    r.timeout = timeout;
-    input(node, r);
+    input(node, ClientRequest{.client = client,
+                              .ref = client,
+                              .target = target,
+                              .action = action,
+                              .delay = delay,
+                              .timeout = timeout});
   }
   // Runs every event due within `d` in time order.
   void advance(Duration d) {
@@ -102,6 +100,20 @@ class Harness {
   std::size_t runs_of(const std::string& device, const std::string& action) const {
     std::size_t n = 0;
     for (const auto& [node, c] : runs) n += c.device == device && c.action == action;
+    return n;
+  }
+  // Every run, in order, as "device:action".
+  std::vector<std::string> device_actions() const {
+    std::vector<std::string> out;
+    for (const auto& [node, c] : runs) out.push_back(c.device + ":" + c.action);
+    return out;
+  }
+  // How many times each device ran `action` (devices that never did: absent).
+  std::map<std::string, std::size_t> runs_by_device(const std::string& action) const {
+    std::map<std::string, std::size_t> n;
+    for (const auto& [node, c] : runs) {
+      if (c.action == action) ++n[c.device];
+    }
     return n;
   }
   bool logged(const std::string& text) const {
@@ -166,11 +178,7 @@ inline FencerConfig config(std::vector<Device> devices, std::vector<FencingLevel
 }
 
 inline FencingLevel level(const std::string& target, int index, std::vector<std::string> devices) {
-  FencingLevel l;
-  l.target = target;
-  l.index = index;
-  l.devices = std::move(devices);
-  return l;
+  return FencingLevel{.target = target, .index = index, .devices = std::move(devices)};
 }
 
 }  // namespace vigil::fencing::testing

@@ -31,28 +31,31 @@ struct DeviceState {
   std::deque<std::uint64_t> queue;          // jobs waiting for a slot
 };
 
+// Fields default to {} here and in the messages and effects, so that
+// designated initializers name only what they set.
+
 // Which of this node's devices can fence a target, for a query.
 struct Search {
-  std::string op;      // empty for a client's query
-  std::string origin;  // who asked (a node, or this one)
-  std::string target;
-  std::string action;
-  std::string client, ref;  // a client's query
-  std::set<std::string> waiting;
-  std::set<std::string> capable;
+  std::string op{};      // empty for a client's query
+  std::string origin{};  // who asked (a node, or this one)
+  std::string target{};
+  std::string action{};
+  std::string client{}, ref{};  // a client's query
+  std::set<std::string> waiting{};
+  std::set<std::string> capable{};
 };
 
 // One device action this node runs (for an origin, or a client's monitor).
 struct Job {
-  std::string op, origin, target, device;
-  std::string action;               // fencer action: reboot, off, on, monitor
-  std::vector<std::string> phases;  // fencer actions run in turn ("off", "on")
+  std::string op{}, origin{}, target{}, device{};
+  std::string action{};               // fencer action: reboot, off, on, monitor
+  std::vector<std::string> phases{};  // fencer actions run in turn ("off", "on")
   std::size_t phase = 0;
   int tries = 0;
   TimePoint phase_start{};
   Duration delay{0};
-  std::string client, ref;  // a client's monitor
-  std::string last_reason;
+  std::string client{}, ref{};  // a client's monitor
+  std::string last_reason{};
 };
 
 // A step of a plan: `device` runs `action` on `node`.
@@ -129,6 +132,9 @@ struct Fencer::State {
   // To one node (this one: handled after the current input), or to all
   // (empty `to`: the others get a SendEffect, this node handles it too).
   void send(const std::string& to, PeerMessage m);
+  // The answer to a query or a device action: `reply` when a client of this
+  // node asked, else `m` to the origin node.
+  void answer(ReplyEffect reply, PeerMessage m);
   bool is_member(const std::string& node) const;
   const std::string& self() const { return opt.self; }
 };

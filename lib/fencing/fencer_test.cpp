@@ -120,42 +120,39 @@ TEST_CASE("fencer: merged requests with topology share the level's outcome") {
 
 TEST_CASE("fencer: topology levels in index order, all devices of a level required") {
   Harness h({"node1"}, by_device({{"false1", {{"off", exits(1)}}}}));
-  SECTION("topology simple: level 1 succeeds, level 2 unused") {
-    h.configure("node1", config({listed("true1", "node2"), listed("true2", "node2")},
-                                {level("node2", 2, {"true2"}), level("node2", 1, {"true1"})}));
+  // node1, configured with `c`, fences node2 off to the end: each device's off runs.
+  auto off_node2 = [&h](const FencerConfig& c) {
+    h.configure("node1", c);
     h.fence("node1", "c1", "node2", "off");
     h.settle();
-    CHECK(h.replies.at(0).ok);
-    CHECK(h.runs_of("true1", "off") == 1);
-    CHECK(h.runs_of("true2", "off") == 0);
+    REQUIRE(h.replies.size() == 1);
+    return h.runs_by_device("off");
+  };
+  using Runs = std::map<std::string, std::size_t>;
+  SECTION("topology simple: level 1 succeeds, level 2 unused") {
+    CHECK(off_node2(config({listed("true1", "node2"), listed("true2", "node2")},
+                           {level("node2", 2, {"true2"}), level("node2", 1, {"true1"})})) ==
+          Runs{{"true1", 1}});
+    CHECK(h.replies[0].ok);
   }
   SECTION("device fails within a level: the next level is tried") {
-    h.configure(
-        "node1",
-        config({listed("true1", "node2"), listed("false1", "node2"), listed("true2", "node2")},
-               {level("node2", 1, {"true1", "false1"}), level("node2", 2, {"true2"})}));
-    h.fence("node1", "c1", "node2", "off");
-    h.settle();
-    CHECK(h.replies.at(0).ok);
-    CHECK(h.runs_of("true1", "off") == 1);
-    CHECK(h.runs_of("false1", "off") == 3);
-    CHECK(h.runs_of("true2", "off") == 1);
+    CHECK(off_node2(config(
+              {listed("true1", "node2"), listed("false1", "node2"), listed("true2", "node2")},
+              {level("node2", 1, {"true1", "false1"}), level("node2", 2, {"true2"})})) ==
+          Runs{{"true1", 1}, {"false1", 3}, {"true2", 1}});
+    CHECK(h.replies[0].ok);
   }
   SECTION("multi-level fails: the request fails") {
-    h.configure("node1", config({listed("false1", "node2")},
-                                {level("node2", 1, {"false1"}), level("node2", 2, {"false1"})}));
-    h.fence("node1", "c1", "node2", "off");
-    h.settle();
-    CHECK_FALSE(h.replies.at(0).ok);
-    CHECK(h.runs_of("false1", "off") == 6);
+    CHECK(off_node2(config({listed("false1", "node2")},
+                           {level("node2", 1, {"false1"}), level("node2", 2, {"false1"})})) ==
+          Runs{{"false1", 6}});
+    CHECK_FALSE(h.replies[0].ok);
   }
   SECTION("missing devices: a level naming an unknown device is skipped") {
-    h.configure("node1", config({listed("true2", "node2")},
-                                {level("node2", 1, {"nosuch"}), level("node2", 2, {"true2"})}));
-    h.fence("node1", "c1", "node2", "off");
-    h.settle();
-    CHECK(h.replies.at(0).ok);
-    CHECK(h.runs_of("true2", "off") == 1);
+    CHECK(off_node2(config({listed("true2", "node2")},
+                           {level("node2", 1, {"nosuch"}), level("node2", 2, {"true2"})})) ==
+          Runs{{"true2", 1}});
+    CHECK(h.replies[0].ok);
   }
   SECTION("level removal and pattern levels") {
     FencerConfig c = config({listed("true1", "node2"), listed("true2", "node2")},
@@ -164,12 +161,8 @@ TEST_CASE("fencer: topology levels in index order, all devices of a level requir
     p.kind = FencingLevel::Kind::kPattern;
     REQUIRE(c.topology.add(p).ok());
     REQUIRE(c.topology.remove(FencingLevel::Kind::kNode, "node2", 1));
-    h.configure("node1", c);
-    h.fence("node1", "c1", "node2", "off");
-    h.settle();
-    CHECK(h.replies.at(0).ok);
-    CHECK(h.runs_of("true1", "off") == 0);
-    CHECK(h.runs_of("true2", "off") == 1);
+    CHECK(off_node2(c) == Runs{{"true2", 1}});
+    CHECK(h.replies[0].ok);
   }
 }
 
@@ -180,9 +173,7 @@ TEST_CASE("fencer: reboot over a multi-device level is off on all, then on on al
   h.fence("node1", "c1", "node2", "reboot");
   h.settle();
   CHECK(h.replies.at(0).ok);
-  std::vector<std::string> order;
-  for (const auto& [n, c] : h.runs) order.push_back(c.device + ":" + c.action);
-  CHECK(order == std::vector<std::string>{"p1:off", "p2:off", "p1:on", "p2:on"});
+  CHECK(h.device_actions() == std::vector<std::string>{"p1:off", "p2:off", "p1:on", "p2:on"});
 }
 
 TEST_CASE("fencer: no reboot support remaps to off then on") {
@@ -193,9 +184,7 @@ TEST_CASE("fencer: no reboot support remaps to off then on") {
     h.fence("node1", "c1", "node2", "reboot");
     h.settle();
     CHECK(h.replies.at(0).ok);
-    CHECK(h.runs_of("noreboot", "off") == 1);
-    CHECK(h.runs_of("noreboot", "on") == 1);
-    CHECK(h.runs_of("noreboot", "reboot") == 0);
+    CHECK(h.device_actions() == std::vector<std::string>{"noreboot:off", "noreboot:on"});
     CHECK(h.logged("does not advertise support for 'reboot'"));
   }
   SECTION("pcmk_reboot_action names what the agent runs") {
@@ -331,9 +320,7 @@ TEST_CASE("fencer: unfencing uses every device that provides it, all required") 
   h.fence("node1", "c1", "node2", "on");
   h.settle();
   CHECK(h.replies.at(0).ok);
-  CHECK(h.runs_of("u1", "on") == 1);
-  CHECK(h.runs_of("u2", "on") == 1);
-  CHECK(h.runs_of("plain", "on") == 0);
+  CHECK(h.device_actions() == std::vector<std::string>{"u1:on", "u2:on"});
 }
 
 TEST_CASE("fencer: no capable device, a disabled device, and pcmk_action_limit") {

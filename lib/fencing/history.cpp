@@ -1,21 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// The history's merge order and bookkeeping; every node applies the same
+// rules, so replicated copies converge.
 #include "vigil/fencing/history.hpp"
 
 #include <algorithm>
 #include <tuple>
 
+#include "vigil/common/names.hpp"
+
 namespace vigil::fencing {
 
+namespace {
+constexpr std::pair<OpState, const char*> kStates[] = {
+    {OpState::kPending, "pending"}, {OpState::kDone, "done"}, {OpState::kFailed, "failed"}};
+}  // namespace
+
 const char* to_string(OpState state) {
-  switch (state) {
-    case OpState::kPending:
-      return "pending";
-    case OpState::kDone:
-      return "done";
-    case OpState::kFailed:
-      return "failed";
-  }
-  return "?";
+  return name_of(kStates, state);
+}
+
+std::optional<OpState> parse_op_state(std::string_view name) {
+  return value_of(kStates, name);
 }
 
 bool supersedes(const HistoryEntry& a, const HistoryEntry& b) {

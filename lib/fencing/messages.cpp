@@ -1,81 +1,83 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// Encoding and decoding of the fencers' CPG messages. Each element's plain
+// text attributes are listed once, in a table that both directions walk.
 #include "vigil/fencing/messages.hpp"
 
-#include <charconv>
 #include <utility>
 
+#include "vigil/common/names.hpp"
 #include "vigil/common/xml.hpp"
 
 namespace vigil::fencing {
 
 namespace {
 
+// (attribute, member) of a struct's text fields, in the order they are written.
+template <typename T>
+using TextFields = std::pair<const char*, std::string T::*>;
+
+constexpr TextFields<HistoryEntry> kEntryText[] = {
+    {"id", &HistoryEntry::id},         {"target", &HistoryEntry::target},
+    {"action", &HistoryEntry::action}, {"origin", &HistoryEntry::origin},
+    {"client", &HistoryEntry::client}, {"delegate", &HistoryEntry::delegate},
+};
+constexpr std::pair<const char*, std::int64_t HistoryEntry::*> kEntryTimes[] = {
+    {"created", &HistoryEntry::created},
+    {"completed", &HistoryEntry::completed},
+};
+constexpr TextFields<PeerMessage> kMessageText[] = {
+    {"op", &PeerMessage::op},         {"origin", &PeerMessage::origin},
+    {"target", &PeerMessage::target}, {"action", &PeerMessage::action},
+    {"device", &PeerMessage::device},
+};
+
 constexpr std::pair<MsgType, const char*> kNames[] = {
     {MsgType::kQuery, "query"}, {MsgType::kQueryReply, "query-reply"},
     {MsgType::kFence, "fence"}, {MsgType::kFenceResult, "fence-result"},
     {MsgType::kDone, "done"},   {MsgType::kHistory, "history"},
 };
-constexpr std::pair<OpState, const char*> kStates[] = {
-    {OpState::kPending, "pending"}, {OpState::kDone, "done"}, {OpState::kFailed, "failed"}};
 
 Error bad(const std::string& why) {
   return Error(ErrorCode::kInvalidInput, "fencing message: " + why);
 }
 
+// An attribute, left out when empty; values keep their tabs and newlines.
 void put(std::string& out, const char* name, std::string_view value) {
-  if (value.empty()) return;
-  out += ' ';
-  out += name;
-  out += "=\"";
-  xml::append_escaped(out, value, xml::kEscapeWhitespace);
-  out += '"';
+  if (!value.empty()) xml::append_attr(out, name, value, xml::kEscapeWhitespace);
 }
 
-bool parse_i64(const std::optional<std::string>& s, std::int64_t* v) {
-  if (!s) return true;  // absent: keeps the default
-  auto [end, ec] = std::from_chars(s->data(), s->data() + s->size(), *v);
-  return ec == std::errc() && end == s->data() + s->size() && *v >= 0;
+template <typename T, std::size_t N>
+void put_text(std::string& out, const T& from, const TextFields<T> (&fields)[N]) {
+  for (const auto& [name, member] : fields) put(out, name, from.*member);
+}
+
+template <typename T, std::size_t N>
+void get_text(const xmlNode* n, T& to, const TextFields<T> (&fields)[N]) {
+  for (const auto& [name, member] : fields) to.*member = xml::attr_or(n, name);
 }
 
 void put_entry(std::string& out, const HistoryEntry& e) {
   out += "<entry";
-  put(out, "id", e.id);
-  put(out, "target", e.target);
-  put(out, "action", e.action);
-  put(out, "origin", e.origin);
-  put(out, "client", e.client);
-  put(out, "delegate", e.delegate);
+  put_text(out, e, kEntryText);
   put(out, "state", to_string(e.state));
-  put(out, "created", std::to_string(e.created));
-  put(out, "completed", std::to_string(e.completed));
+  for (const auto& [name, member] : kEntryTimes) xml::append_attr(out, name, e.*member);
   put(out, "reason", e.reason);
   out += "/>";
 }
 
 Result<HistoryEntry> entry_from_xml(const xmlNode* n) {
   HistoryEntry e;
-  e.id = xml::attr_or(n, "id");
-  e.target = xml::attr_or(n, "target");
-  e.action = xml::attr_or(n, "action");
-  e.origin = xml::attr_or(n, "origin");
-  e.client = xml::attr_or(n, "client");
-  e.delegate = xml::attr_or(n, "delegate");
+  get_text(n, e, kEntryText);
   e.reason = xml::attr_or(n, "reason");
   if (e.id.empty() || e.target.empty() || e.action.empty() || e.origin.empty()) {
     return bad("<entry> needs id, target, action and origin");
   }
   const std::string state = xml::attr_or(n, "state");
-  bool known = false;
-  for (const auto& [s, name] : kStates) {
-    if (state == name) {
-      e.state = s;
-      known = true;
-    }
-  }
-  if (!known) return bad("<entry> has unknown state '" + state + "'");
-  if (!parse_i64(xml::attr(n, "created"), &e.created) ||
-      !parse_i64(xml::attr(n, "completed"), &e.completed)) {
-    return bad("<entry> has a bad time");
+  const auto parsed = parse_op_state(state);
+  if (!parsed) return bad("<entry> has unknown state '" + state + "'");
+  e.state = *parsed;
+  for (const auto& [name, member] : kEntryTimes) {
+    if (!xml::read_int_attr(n, name, &(e.*member), 0)) return bad("<entry> has a bad time");
   }
   return e;
 }
@@ -106,60 +108,15 @@ Status check_fields(const PeerMessage& m) {
   return ok_status();
 }
 
-}  // namespace
-
-const char* to_string(MsgType type) {
-  for (const auto& [t, name] : kNames) {
-    if (t == type) return name;
-  }
-  return "?";
-}
-
-std::string encode(const PeerMessage& m) {
-  std::string out = "<fencing";
-  put(out, "t", to_string(m.type));
-  put(out, "op", m.op);
-  put(out, "origin", m.origin);
-  put(out, "target", m.target);
-  put(out, "action", m.action);
-  put(out, "device", m.device);
-  if (m.delay.count() > 0) put(out, "delay-ms", std::to_string(m.delay.count()));
-  if (m.type == MsgType::kFenceResult) put(out, "ok", m.ok ? "true" : "false");
-  put(out, "reason", m.reason);
-  out += '>';
-  for (const auto& d : m.devices) {
-    out += "<device";
-    put(out, "id", d);
-    out += "/>";
-  }
-  for (const auto& e : m.history) put_entry(out, e);
-  out += "</fencing>";
-  return out;
-}
-
-Result<PeerMessage> decode(std::string_view payload) {
-  auto doc = xml::parse_string(payload, "fencing message");
-  if (!doc) return doc.error();
-  const xmlNode* root = xmlDocGetRootElement(doc->get());
-  if (!root || !xml::is(root, "fencing")) return bad("root is not <fencing>");
-  PeerMessage m;
+Result<PeerMessage> message_from_xml(const xmlNode* root) {
   const std::string t = xml::attr_or(root, "t");
-  bool known = false;
-  for (const auto& [type, name] : kNames) {
-    if (t == name) {
-      m.type = type;
-      known = true;
-    }
-  }
-  if (!known) return bad("unknown type '" + t + "'");
-  m.op = xml::attr_or(root, "op");
-  m.origin = xml::attr_or(root, "origin");
-  m.target = xml::attr_or(root, "target");
-  m.action = xml::attr_or(root, "action");
-  m.device = xml::attr_or(root, "device");
+  const auto type = value_of(kNames, t);
+  if (!type) return bad("unknown type '" + t + "'");
+  PeerMessage m{.type = *type};
+  get_text(root, m, kMessageText);
   m.reason = xml::attr_or(root, "reason");
   std::int64_t delay = 0;
-  if (!parse_i64(xml::attr(root, "delay-ms"), &delay)) return bad("bad delay-ms");
+  if (!xml::read_int_attr(root, "delay-ms", &delay, 0)) return bad("bad delay-ms");
   m.delay = Duration(delay);
   const std::string ok = xml::attr_or(root, "ok", "false");
   if (ok != "true" && ok != "false") return bad("ok is neither true nor false");
@@ -176,6 +133,36 @@ Result<PeerMessage> decode(std::string_view payload) {
   }
   if (auto s = check_fields(m); !s) return s.error();
   return m;
+}
+
+}  // namespace
+
+std::string encode(const PeerMessage& m) {
+  std::string out = "<fencing";
+  put(out, "t", to_string(m.type));
+  put_text(out, m, kMessageText);
+  if (m.delay.count() > 0) xml::append_attr(out, "delay-ms", m.delay.count());
+  if (m.type == MsgType::kFenceResult) put(out, "ok", m.ok ? "true" : "false");
+  put(out, "reason", m.reason);
+  out += '>';
+  for (const auto& d : m.devices) {
+    out += "<device";
+    put(out, "id", d);
+    out += "/>";
+  }
+  for (const auto& e : m.history) put_entry(out, e);
+  out += "</fencing>";
+  return out;
+}
+
+Result<PeerMessage> decode(std::string_view payload) {
+  auto doc = xml::parse_rooted(payload, "fencing message", "fencing");
+  if (!doc) return doc.error();
+  return message_from_xml(doc->root);
+}
+
+const char* to_string(MsgType type) {
+  return name_of(kNames, type);
 }
 
 }  // namespace vigil::fencing

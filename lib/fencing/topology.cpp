@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <regex>
 
+#include "vigil/common/names.hpp"
+
 namespace vigil::fencing {
 
 // A level with its compiled pattern (shared between copies: it never changes).
@@ -20,15 +22,12 @@ Topology::Topology(Topology&&) noexcept = default;
 Topology& Topology::operator=(Topology&&) noexcept = default;
 
 const char* to_string(FencingLevel::Kind kind) {
-  switch (kind) {
-    case FencingLevel::Kind::kNode:
-      return "node";
-    case FencingLevel::Kind::kPattern:
-      return "pattern";
-    case FencingLevel::Kind::kAttribute:
-      return "attribute";
-  }
-  return "?";
+  constexpr std::pair<FencingLevel::Kind, const char*> kKinds[] = {
+      {FencingLevel::Kind::kNode, "node"},
+      {FencingLevel::Kind::kPattern, "pattern"},
+      {FencingLevel::Kind::kAttribute, "attribute"},
+  };
+  return name_of(kKinds, kind);
 }
 
 Status Topology::add(FencingLevel level) {

@@ -35,11 +35,6 @@ namespace vigil::fencing {
 using Token = std::uint64_t;
 using TimerId = std::uint64_t;
 
-struct Now {
-  TimePoint mono{};
-  std::int64_t wall = 0;
-};
-
 // What the CIB says (see fencing_config.hpp), devices with their meta-data.
 struct FencerConfig {
   std::vector<Device> devices;  // devices this node may run
@@ -63,13 +58,13 @@ struct MembersInput {
 struct ClientRequest {
   enum class Kind { kFence, kQuery, kMonitor };
   Kind kind = Kind::kFence;
-  std::string client;  // who to answer
-  std::string ref;     // the client's request id, echoed
-  std::string target;  // fence, query
+  std::string client{};  // who to answer
+  std::string ref{};     // the client's request id, echoed
+  std::string target{};  // fence, query
   std::string action = "reboot";
-  std::string device;   // monitor
-  Duration delay{0};    // fence: added before the first device (priority-fencing-delay)
-  Duration timeout{0};  // fence: 0 = stonith-timeout
+  std::string device{};  // monitor
+  Duration delay{0};     // fence: added before the first device (priority-fencing-delay)
+  Duration timeout{0};   // fence: 0 = stonith-timeout
 };
 struct AgentDoneInput {
   Token token = 0;
@@ -100,12 +95,12 @@ struct ArmTimerEffect {
   Duration after{0};
 };
 struct ReplyEffect {
-  std::string client;
-  std::string ref;
+  std::string client{};
+  std::string ref{};
   bool ok = false;
-  std::string reason;                // why it failed
-  std::string delegate;              // fence: who fenced
-  std::vector<std::string> devices;  // query: devices that can fence the target
+  std::string reason{};                // why it failed
+  std::string delegate{};              // fence: who fenced
+  std::vector<std::string> devices{};  // query: devices that can fence the target
 };
 // A fencing operation finished (or was learnt from a peer): for the
 // controller and subscribed clients.

@@ -7,13 +7,16 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vigil::fencing {
 
 enum class OpState { kPending, kDone, kFailed };
 const char* to_string(OpState state);
+std::optional<OpState> parse_op_state(std::string_view name);  // to_string's inverse
 
 struct HistoryEntry {
   std::string id;  // "<origin>:<n>"

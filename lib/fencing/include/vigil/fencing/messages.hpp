@@ -29,16 +29,16 @@ const char* to_string(MsgType type);
 
 struct PeerMessage {
   MsgType type = MsgType::kQuery;
-  std::string op;      // operation id (all but history)
-  std::string origin;  // the node that took the request
-  std::string target;
-  std::string action;
-  std::string device;                 // fence, fence-result
-  std::vector<std::string> devices;   // query-reply
-  Duration delay{0};                  // fence: delay asked by the client
-  bool ok = false;                    // fence-result
-  std::string reason;                 // fence-result
-  std::vector<HistoryEntry> history;  // done (one entry), history
+  std::string op{};      // operation id (all but history)
+  std::string origin{};  // the node that took the request
+  std::string target{};
+  std::string action{};
+  std::string device{};                 // fence, fence-result
+  std::vector<std::string> devices{};   // query-reply
+  Duration delay{0};                    // fence: delay asked by the client
+  bool ok = false;                      // fence-result
+  std::string reason{};                 // fence-result
+  std::vector<HistoryEntry> history{};  // done (one entry), history
 };
 
 std::string encode(const PeerMessage& m);

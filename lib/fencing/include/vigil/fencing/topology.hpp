@@ -17,12 +17,12 @@ namespace vigil::fencing {
 
 struct FencingLevel {
   enum class Kind { kNode, kPattern, kAttribute };
-  std::string id;
+  std::string id{};
   Kind kind = Kind::kNode;
-  std::string target;  // node name, pattern, or attribute name
-  std::string value;   // the attribute's value (kAttribute)
-  int index = 1;       // 1..9
-  std::vector<std::string> devices;
+  std::string target{};  // node name, pattern, or attribute name
+  std::string value{};   // the attribute's value (kAttribute)
+  int index = 1;         // 1..9
+  std::vector<std::string> devices{};
 };
 
 // Permanent node attributes, by node name (target-attribute levels).
