@@ -9,6 +9,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "vigil/common/number.hpp"
+
 namespace vigil::xml {
 
 namespace {
@@ -93,6 +95,38 @@ std::string escaped(std::string_view s, unsigned extra) {
   std::string out;
   append_escaped(out, s, extra);
   return out;
+}
+
+void append_attr(std::string& out, std::string_view name, std::string_view value, unsigned extra) {
+  out += ' ';
+  out += name;
+  out += "=\"";
+  append_escaped(out, value, extra);
+  out += '"';
+}
+
+void append_attr(std::string& out, std::string_view name, std::int64_t value) {
+  append_attr(out, name, std::to_string(value));
+}
+
+bool read_int_attr(const xmlNode* n, const char* name, std::int64_t* out, std::int64_t min) {
+  const auto text = attr(n, name);
+  if (!text) return true;
+  const auto v = parse_int64(*text);
+  if (!v || *v < min) return false;
+  *out = *v;
+  return true;
+}
+
+Result<RootedDoc> parse_rooted(std::string_view text, const std::string& what,
+                               const char* root_name) {
+  auto doc = parse_string(text, what);
+  if (!doc) return doc.error();
+  const xmlNode* root = xmlDocGetRootElement(doc->get());
+  if (!root || !is(root, root_name)) {
+    return Error(ErrorCode::kInvalidInput, what + ": root is not <" + std::string(root_name) + ">");
+  }
+  return RootedDoc{std::move(*doc), root};
 }
 
 void init() {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "messages.hpp"
 
-#include <cstdlib>
-
+#include "vigil/common/names.hpp"
+#include "vigil/common/number.hpp"
 #include "vigil/common/xml.hpp"
 
 namespace vigil::controller {
@@ -17,22 +17,7 @@ constexpr std::pair<MsgType, const char*> kNames[] = {
     {MsgType::kRejoin, "rejoin"},   {MsgType::kJoined, "joined"},
 };
 
-void add(std::string& out, const char* name, const std::string& value) {
-  out += ' ';
-  out += name;
-  out += "=\"";
-  xml::append_escaped(out, value);
-  out += '"';
-}
-
-bool parse_i64(const std::optional<std::string>& s, std::int64_t* out) {
-  if (!s) return true;
-  if (s->empty() || s->size() > 19 || s->find_first_not_of("0123456789") != std::string::npos) {
-    return false;
-  }
-  *out = std::atoll(s->c_str());
-  return true;
-}
+using xml::append_attr;
 
 Error bad(const std::string& what) {
   return Error(ErrorCode::kInvalidInput, "crmd message: " + what);
@@ -41,41 +26,38 @@ Error bad(const std::string& what) {
 }  // namespace
 
 const char* to_string(MsgType t) {
-  for (const auto& [type, name] : kNames) {
-    if (type == t) return name;
-  }
-  return "?";
+  return name_of(kNames, t);
 }
 
 std::string encode(const Message& m) {
   std::string out = "<crmd";
-  add(out, "t", to_string(m.type));
-  if (m.target != cluster::kNoNode) add(out, "to", std::to_string(m.target));
-  if (!m.rsc.empty()) add(out, "rsc", m.rsc);
-  if (!m.node.empty()) add(out, "node", m.node);
-  if (!m.name.empty()) add(out, "name", m.name);
-  if (m.value) add(out, "value", *m.value);
-  if (m.fresh) add(out, "fresh", "true");
+  append_attr(out, "t", to_string(m.type));
+  if (m.target != cluster::kNoNode) append_attr(out, "to", std::to_string(m.target));
+  if (!m.rsc.empty()) append_attr(out, "rsc", m.rsc);
+  if (!m.node.empty()) append_attr(out, "node", m.node);
+  if (!m.name.empty()) append_attr(out, "name", m.name);
+  if (m.value) append_attr(out, "value", *m.value);
+  if (m.fresh) append_attr(out, "fresh", "true");
   out += ">";
   for (const auto& op : m.ops) out += event_to_xml(op);
   if (m.type == MsgType::kExec || m.type == MsgType::kCancel) {
     const ExecSpec& e = m.exec;
     out += "<action";
-    add(out, "rsc", e.rsc);
-    add(out, "class", e.cls);
-    if (!e.provider.empty()) add(out, "provider", e.provider);
-    add(out, "type", e.type);
-    add(out, "task", e.task);
-    add(out, "interval", std::to_string(e.interval_ms));
-    add(out, "timeout", std::to_string(e.timeout_ms));
-    add(out, "start-delay", std::to_string(e.start_delay_ms));
-    add(out, "key", e.key);
-    add(out, "digest", e.digest);
+    append_attr(out, "rsc", e.rsc);
+    append_attr(out, "class", e.cls);
+    if (!e.provider.empty()) append_attr(out, "provider", e.provider);
+    append_attr(out, "type", e.type);
+    append_attr(out, "task", e.task);
+    append_attr(out, "interval", std::to_string(e.interval_ms));
+    append_attr(out, "timeout", std::to_string(e.timeout_ms));
+    append_attr(out, "start-delay", std::to_string(e.start_delay_ms));
+    append_attr(out, "key", e.key);
+    append_attr(out, "digest", e.digest);
     out += ">";
     for (const auto& [k, v] : e.params) {
       out += "<param";
-      add(out, "name", k);
-      add(out, "value", v);
+      append_attr(out, "name", k);
+      append_attr(out, "value", v);
       out += "/>";
     }
     out += "</action>";
@@ -85,24 +67,20 @@ std::string encode(const Message& m) {
 }
 
 Result<Message> decode(std::string_view payload) {
-  auto doc = xml::parse_string(payload, "crmd message");
+  auto doc = xml::parse_rooted(payload, "crmd message", "crmd");
   if (!doc) return doc.error();
-  const xmlNode* root = xmlDocGetRootElement(doc->get());
-  if (!root || !xml::is(root, "crmd")) return bad("root is not <crmd>");
+  const xmlNode* root = doc->root;
   Message m;
   std::string t = xml::attr_or(root, "t");
-  bool known = false;
-  for (const auto& [type, name] : kNames) {
-    if (t == name) {
-      m.type = type;
-      known = true;
-    }
+  if (auto type = value_of(kNames, t)) {
+    m.type = *type;
+  } else {
+    return bad("unknown type '" + t + "'");
   }
-  if (!known) return bad("unknown type '" + t + "'");
   if (auto to = xml::attr(root, "to")) {
-    std::int64_t v = 0;
-    if (!parse_i64(to, &v) || v <= 0 || v > 0xffffffffLL) return bad("bad target '" + *to + "'");
-    m.target = static_cast<cluster::NodeId>(v);
+    const auto v = parse_int64(*to);
+    if (!v || *v <= 0 || *v > 0xffffffffLL) return bad("bad target '" + *to + "'");
+    m.target = static_cast<cluster::NodeId>(*v);
   }
   m.rsc = xml::attr_or(root, "rsc");
   m.node = xml::attr_or(root, "node");
@@ -123,9 +101,9 @@ Result<Message> decode(std::string_view payload) {
     e.task = xml::attr_or(a, "task");
     e.key = xml::attr_or(a, "key");
     e.digest = xml::attr_or(a, "digest");
-    if (!parse_i64(xml::attr(a, "interval"), &e.interval_ms) ||
-        !parse_i64(xml::attr(a, "timeout"), &e.timeout_ms) ||
-        !parse_i64(xml::attr(a, "start-delay"), &e.start_delay_ms)) {
+    if (!xml::read_int_attr(a, "interval", &e.interval_ms, 0) ||
+        !xml::read_int_attr(a, "timeout", &e.timeout_ms, 0) ||
+        !xml::read_int_attr(a, "start-delay", &e.start_delay_ms, 0)) {
       return bad("bad number in <action>");
     }
     for (const xmlNode* p : xml::children(a, "param")) {

@@ -31,25 +31,7 @@ int key_int(const std::string& key, int n) {
   return std::atoi(f.c_str());
 }
 
-void add(std::string& out, const char* name, const std::string& value) {
-  out += ' ';
-  out += name;
-  out += "=\"";
-  xml::append_escaped(out, value);
-  out += '"';
-}
-
-void add(std::string& out, const char* name, std::int64_t value) {
-  add(out, name, std::to_string(value));
-}
-
-bool parse_i64(const std::string& s, std::int64_t* out) {
-  if (s.empty() || s.size() > 19 || s.find_first_not_of("-0123456789") != std::string::npos) {
-    return false;
-  }
-  *out = std::atoll(s.c_str());
-  return true;
-}
+using xml::append_attr;
 
 }  // namespace
 
@@ -135,23 +117,23 @@ OpEvent event_from_result(const exec::OperationResult& r) {
 
 std::string event_to_xml(const OpEvent& e) {
   std::string out = "<op";
-  add(out, "rsc", e.rsc);
-  add(out, "class", e.cls);
-  if (!e.provider.empty()) add(out, "provider", e.provider);
-  add(out, "type", e.type);
-  add(out, "task", e.task);
-  add(out, "interval", e.interval_ms);
-  add(out, "timeout", e.timeout_ms);
-  add(out, "call-id", static_cast<std::int64_t>(e.call_id));
-  add(out, "rc", static_cast<std::int64_t>(e.rc));
-  add(out, "status", static_cast<std::int64_t>(e.op_status));
-  if (!e.exit_reason.empty()) add(out, "exit-reason", e.exit_reason);
-  if (!e.transition_key.empty()) add(out, "key", e.transition_key);
-  if (!e.digest.empty()) add(out, "digest", e.digest);
-  add(out, "last-run", e.last_run);
-  add(out, "last-rc-change", e.last_rc_change);
-  add(out, "exec-time", e.exec_ms);
-  add(out, "queue-time", e.queue_ms);
+  append_attr(out, "rsc", e.rsc);
+  append_attr(out, "class", e.cls);
+  if (!e.provider.empty()) append_attr(out, "provider", e.provider);
+  append_attr(out, "type", e.type);
+  append_attr(out, "task", e.task);
+  append_attr(out, "interval", e.interval_ms);
+  append_attr(out, "timeout", e.timeout_ms);
+  append_attr(out, "call-id", static_cast<std::int64_t>(e.call_id));
+  append_attr(out, "rc", static_cast<std::int64_t>(e.rc));
+  append_attr(out, "status", static_cast<std::int64_t>(e.op_status));
+  if (!e.exit_reason.empty()) append_attr(out, "exit-reason", e.exit_reason);
+  if (!e.transition_key.empty()) append_attr(out, "key", e.transition_key);
+  if (!e.digest.empty()) append_attr(out, "digest", e.digest);
+  append_attr(out, "last-run", e.last_run);
+  append_attr(out, "last-rc-change", e.last_rc_change);
+  append_attr(out, "exec-time", e.exec_ms);
+  append_attr(out, "queue-time", e.queue_ms);
   out += "/>";
   return out;
 }
@@ -167,10 +149,8 @@ Result<OpEvent> event_from_xml(const xmlNode* n) {
   if (e.rsc.empty() || e.task.empty() || e.cls.empty() || e.type.empty()) {
     return Error(ErrorCode::kInvalidInput, "<op> needs rsc, class, type and task");
   }
-  auto num = [&](const char* name, std::int64_t* out, bool required) -> bool {
-    auto s = xml::attr(n, name);
-    if (!s) return !required;
-    return parse_i64(*s, out);
+  auto num = [&](const char* name, std::int64_t* out, bool required) {
+    return (!required || xml::has_attr(n, name)) && xml::read_int_attr(n, name, out);
   };
   std::int64_t call = 0, rc = 0, st = 0;
   if (!num("interval", &e.interval_ms, true) || !num("timeout", &e.timeout_ms, false) ||

@@ -360,6 +360,34 @@ bool PosixSpawner::using_pidfd() const {
   return impl_->use_pidfd;
 }
 
+namespace {
+
+// A pipe holding `data` whole, its write end closed, so the child reads the
+// data then end-of-file and we never wait on it. Returns an errno.
+int fill_input_pipe(const std::string& data, UniqueFd& read_end) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return errno;
+  UniqueFd r(fds[0]), w(fds[1]);
+  if (int e = move_above_stdio(r); e != 0) return e;
+  if (::fcntl(w.get(), F_SETFL, O_NONBLOCK) != 0) return errno;
+  if (data.size() > 4096) {
+    // Linux rounds the size up; a failure leaves the default and the write
+    // below reports what did not fit.
+    (void)::fcntl(w.get(), F_SETPIPE_SZ, static_cast<int>(data.size()));
+  }
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(w.get(), data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno == EAGAIN ? EMSGSIZE : errno;
+    done += static_cast<std::size_t>(n);
+  }
+  read_end = std::move(r);
+  return 0;
+}
+
+}  // namespace
+
 Spawned PosixSpawner::spawn(const SpawnRequest& request, ExitHandler on_exit) {
   Spawned result;
   auto fail = [&](int err, const char* step) {
@@ -393,8 +421,17 @@ Spawned PosixSpawner::spawn(const SpawnRequest& request, ExitHandler on_exit) {
     if (::fcntl((*p)[0].get(), F_SETFL, O_NONBLOCK) != 0) return fail(errno, "fcntl");
   }
 
+  UniqueFd in;  // read end of the stdin pipe, already filled
+  if (request.input) {
+    if (int e = fill_input_pipe(*request.input, in); e != 0) return fail(e, "stdin pipe");
+  }
+
   FileActions fa;
-  posix_spawn_file_actions_addopen(&fa.fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  if (in.get() >= 0) {
+    posix_spawn_file_actions_adddup2(&fa.fa, in.get(), STDIN_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&fa.fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  }
   if (capture) {
     posix_spawn_file_actions_adddup2(&fa.fa, out[1].get(), STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&fa.fa, err[1].get(), STDERR_FILENO);

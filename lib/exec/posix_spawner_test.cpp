@@ -95,6 +95,21 @@ TEST_CASE("spawner: exit code, output, environment, stdin on /dev/null") {
   }
 }
 
+TEST_CASE("spawner: stdin fed from SpawnRequest::input, then end-of-file") {
+  boost::asio::io_context io;
+  PosixSpawner spawner(io);
+  SpawnRequest r = sh("while read -r line; do echo \"got $line\"; done; echo eof");
+  r.input = "action=off\nport=node2\n";
+  auto e = run(io, spawner, r);
+  CHECK(e->code == 0);
+  CHECK(e->out == "got action=off\ngot port=node2\neof\n");
+  // More than a default pipe holds (64 KiB): the pipe is grown to fit.
+  r = sh("wc -c");
+  r.input = std::string(200 * 1024, 'x');
+  e = run(io, spawner, r);
+  CHECK(e->out == "204800\n");
+}
+
 TEST_CASE("spawner: only stdin, stdout and stderr are inherited") {
   boost::asio::io_context io;
   PosixSpawner spawner(io);

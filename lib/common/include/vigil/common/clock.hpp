@@ -19,6 +19,14 @@ namespace vigil {
 using Duration = std::chrono::milliseconds;
 using TimePoint = std::chrono::steady_clock::time_point;
 
+// The time an input reaches a state machine (the controller's, the
+// fencer's): monotonic for timers and waits, wall seconds for what is
+// recorded.
+struct Now {
+  TimePoint mono{};
+  std::int64_t wall = 0;
+};
+
 // A pending timer. Destroying it cancels it: its callback never runs after
 // the handle is gone, so a callback may safely capture its owner.
 class Timer {

@@ -5,6 +5,7 @@
 
 #include <libxml/tree.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,6 +61,28 @@ enum EscapeExtra : unsigned {
 // matched byte for byte.
 void append_escaped(std::string& out, std::string_view s, unsigned extra = kEscapeNone);
 std::string escaped(std::string_view s, unsigned extra = kEscapeNone);
+
+// Appends ` name="value"` to an element being written, the value escaped as
+// append_escaped does.
+void append_attr(std::string& out, std::string_view name, std::string_view value,
+                 unsigned extra = kEscapeNone);
+void append_attr(std::string& out, std::string_view name, std::int64_t value);
+
+// Reads integer attribute `name` (strict: vigil/common/number.hpp) into
+// *out. Absent: *out is left as it is, and that is fine. False for a value
+// that is not an integer or is below `min` (*out then unchanged too).
+bool read_int_attr(const xmlNode* n, const char* name, std::int64_t* out,
+                   std::int64_t min = INT64_MIN);
+
+// A parsed document and its root element.
+struct RootedDoc {
+  DocPtr doc;
+  const xmlNode* root = nullptr;
+};
+// parse_string, then the root must be <root_name>: else an kInvalidInput
+// error "<what>: root is not <root_name>".
+Result<RootedDoc> parse_rooted(std::string_view text, const std::string& what,
+                               const char* root_name);
 
 // Calls xmlInitParser() once; safe to call from every main.
 void init();

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct SpawnRequest {
   std::vector<std::string> env;          // "NAME=value": the complete environment
   std::size_t output_limit = 64 * 1024;  // bytes kept of stdout, and of stderr
   Output output = Output::kCapture;
+  // What the child reads on stdin (fence agents take their options there);
+  // nullopt: /dev/null. Written whole before the child starts, so it must
+  // fit in a pipe (up to the system's pipe-max-size, 1 MiB by default).
+  std::optional<std::string> input;
 };
 
 // This process's own environment as "NAME=value" entries, for children that
@@ -75,7 +80,8 @@ struct Spawned {
 class Spawner {
  public:
   virtual ~Spawner() = default;
-  // Starts `request` in a new process group, stdin on /dev/null, stdout and
+  // Starts `request` in a new process group, stdin on /dev/null (or fed
+  // request.input), stdout and
   // stderr captured or inherited (request.output). `on_exit` runs exactly
   // once from the event loop (never inside spawn()) when the group leader has
   // exited, with what was read of its output by then; children left running
