@@ -28,12 +28,9 @@ using cluster::NodeId;
 using Token = std::uint64_t;
 using TimerId = std::uint64_t;
 
-// The time an input arrives at: monotonic for timers and waits, wall
-// seconds for what the CIB records.
-struct Now {
-  TimePoint mono{};
-  std::int64_t wall = 0;
-};
+// The time an input arrives at (monotonic for timers and waits, wall
+// seconds for what the CIB records).
+using vigil::Now;
 
 // One CIB change of a batch: a modify (merge, created when missing) of
 // `scope` with `xml`, or the deletion of what the XPath `scope` matches.
