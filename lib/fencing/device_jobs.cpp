@@ -3,7 +3,7 @@
 // before fencing (the client's, pcmk_delay_base and a random part up to
 // pcmk_delay_max), pcmk_action_limit slots per device, retries within the
 // action's timeout (pcmk_<action>_retries), and a reboot remapped to off
-// then on when the device cannot reboot.
+// when the device cannot reboot.
 #include <algorithm>
 #include <random>
 
@@ -19,12 +19,11 @@ bool fencing_action(const std::string& a) {
 
 std::vector<std::string> phases_for(Fencer::State& s, const Job& j, const Device& d) {
   if (j.action != "reboot" || d.can_reboot()) return {j.action};
-  std::vector<std::string> p{"off"};
-  if (d.metadata.supports(d.agent_action("on"))) p.push_back("on");
-  s.log(LogLevel::kWarning, "event=reboot-remapped device=" + d.id +
-                                " reason=does not advertise support for 'reboot', performing " +
-                                (p.size() > 1 ? "'off' then 'on'" : "'off'"));
-  return p;
+  // Pacemaker's fencer turns such a reboot into "off" alone (the node stays
+  // down); off then on is only for a level of several devices (fence_op.cpp).
+  s.log(LogLevel::kNotice, "event=reboot-remapped device=" + d.id + " agent=" + d.agent +
+                               " reason=\"the agent does not support reboot\" action=off");
+  return {"off"};
 }
 
 Duration device_delay(Fencer::State& s, const Device& d, const std::string& target) {
