@@ -127,8 +127,8 @@ void Machine::compute() {
   dc.dirty = false;
   ++scheduler_runs_;
   set_state(State::kPolicyEngine, "something changed");
-  dc.awaiting = ask<CibAnswer>(true, [this](const CibAnswer& in) { on_compute_cib(in); });
-  emit(CibQueryEffect{dc.awaiting});
+  Token t = ask<CibAnswer>(true, [this](const CibAnswer& in) { on_compute_cib(in); });
+  emit(CibQueryEffect{t});
 }
 
 void Machine::on_compute_cib(const CibAnswer& in) {
@@ -141,9 +141,9 @@ void Machine::on_compute_cib(const CibAnswer& in) {
   req.cib_xml = reply->xml;
   req.transition_id = next_transition_++;
   req.now = now_.wall;
-  dc.awaiting = ask<SchedulerAnswer>(
+  Token t = ask<SchedulerAnswer>(
       true, [this](const SchedulerAnswer& answer) { on_scheduler_answer(answer); });
-  emit(ComputeEffect{dc.awaiting, std::move(req)});
+  emit(ComputeEffect{t, std::move(req)});
 }
 
 void Machine::on_scheduler_answer(const SchedulerAnswer& in) {
@@ -195,7 +195,6 @@ void Machine::start_transition(transition::Graph graph) {
   Dc& dc = *dc_state_;
   last_transition_ = graph.transition_id;
   dc.fence_blocked.clear();
-  dc.awaiting = 0;
   set_state(State::kTransitionEngine, "scheduler answered");
   dc.runner = std::make_unique<transition::Runner>(
       std::move(graph), *clock_, static_cast<transition::ActionSink&>(*this),

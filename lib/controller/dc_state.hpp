@@ -25,7 +25,6 @@ struct Machine::Dc {
   std::deque<std::pair<cluster::GroupMember, Message>> backlog;
   int writes = 0;  // CIB write batches not acknowledged yet
   bool dirty = true;
-  Token awaiting = 0;  // the CIB read or scheduler answer PolicyEngine waits for
   std::unique_ptr<transition::Runner> runner;
   std::set<NodeId> shutdown_ok;
   std::unique_ptr<Timer> recheck;

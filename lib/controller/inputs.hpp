@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -132,6 +133,23 @@ using Input =
 // A short name per input kind, for logs and test traces.
 const char* input_name(const Input& input);
 const char* input_kind_name(std::size_t index);
+
+// The index of input kind T in Input, at compile time.
+template <typename T, typename V = Input>
+struct InputIndex;
+template <typename T, typename... Ts>
+struct InputIndex<T, std::variant<Ts...>> {
+  static constexpr std::size_t value = [] {
+    constexpr bool same[] = {std::is_same_v<T, Ts>...};
+    for (std::size_t i = 0; i < sizeof...(Ts); ++i) {
+      if (same[i]) return i;
+    }
+    return sizeof...(Ts);
+  }();
+  static_assert(value < sizeof...(Ts), "not an input kind");
+};
+template <typename T>
+inline constexpr std::size_t kInputIndex = InputIndex<T>::value;
 inline constexpr std::size_t kInputKinds = std::variant_size_v<Input>;
 
 // --- effects ----------------------------------------------------------------

@@ -84,7 +84,7 @@ class Machine final : private transition::ActionSink {
   // refused.
   template <typename Answer, typename F>
   Token ask(bool dc_owned, F then) {
-    return request(dc_owned, Input(Answer{}).index(),
+    return request(dc_owned, kInputIndex<Answer>,
                    [then = std::move(then)](const Input& in) { then(std::get<Answer>(in)); });
   }
   Token request(bool dc_owned, std::size_t answer_kind, std::function<void(const Input&)> then);

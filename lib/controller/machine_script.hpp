@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "golden_files.hpp"
 #include "machine.hpp"
 
 namespace vigil::controller::script {
@@ -29,11 +30,8 @@ inline fs::path data_dir() {
 }
 
 inline std::string read_file(const fs::path& p) {
-  std::ifstream in(p);
-  if (!in) script_error("cannot read " + p.string());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  if (!fs::is_regular_file(p)) script_error("cannot read " + p.string());
+  return vigil::testing::read_text_file(p);
 }
 
 inline std::vector<std::string> words(const std::string& line) {
