@@ -7,6 +7,8 @@
 // since (the digests the node recorded), and leaves it optional otherwise.
 #include <strings.h>
 
+#include <algorithm>
+
 #include "internal.hpp"
 
 namespace vigil::pengine {
@@ -17,8 +19,8 @@ constexpr const char* kUnfencedAttr = "#node-unfenced";
 constexpr const char* kDigestsAllAttr = "#digests-all";
 constexpr const char* kDigestsSecureAttr = "#digests-secure";
 
-// Fence devices that unfence, children before their parents' siblings, in
-// the order Pacemaker lists them (each prepended as found).
+// Fence devices that unfence, in the order found (children before their
+// parents' siblings); Pacemaker lists them in the reverse of that order.
 void find_unfencing_devices(const std::vector<Resource*>& candidates, std::vector<Resource*>& out) {
   for (Resource* r : candidates) {
     if (!r->children.empty()) {
@@ -26,10 +28,10 @@ void find_unfencing_devices(const std::vector<Resource*>& candidates, std::vecto
     } else if (!r->is(kRscFenceDevice)) {
       continue;
     } else if (r->is(kRscNeedsUnfencing)) {
-      out.insert(out.begin(), r);
+      out.push_back(r);
     } else if (const std::string* p = lookup(r->meta, "provides");
                p && strcasecmp(p->c_str(), "unfencing") == 0) {
-      out.insert(out.begin(), r);
+      out.push_back(r);
     }
   }
 }
@@ -90,8 +92,13 @@ void order_restart_vs_unfence(WorkingSet& ws, Resource* rsc, Node* node) {
 }
 
 void add_unfencing_digests(WorkingSet& ws, Node* node, Action* fencing, bool* optional) {
-  std::vector<Resource*> devices;
-  find_unfencing_devices(ws.resources, devices);
+  // Found once per run: every node's unfencing lists the same devices.
+  if (!ws.unfencing_devices) {
+    ws.unfencing_devices.emplace();
+    find_unfencing_devices(ws.resources, *ws.unfencing_devices);
+    std::reverse(ws.unfencing_devices->begin(), ws.unfencing_devices->end());
+  }
+  const std::vector<Resource*>& devices = *ws.unfencing_devices;
   std::string all, secure;
   const std::string* recorded_all = lookup(node->attrs, kDigestsAllAttr);
   const std::string* recorded_secure = lookup(node->attrs, kDigestsSecureAttr);

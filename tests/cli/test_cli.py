@@ -337,6 +337,18 @@ class Unfencing(SimulatorCase):
         self.assertRegex(graph, r'CRM_meta_digests_all="scsi:fence_scsi:[0-9a-f]{32},"')
         self.assertIn('CRM_meta_stonith_action="on"', graph)
 
+    def test_every_unfencing_device_in_pacemakers_order(self):
+        # Pacemaker lists the devices last-found first (checked against
+        # crm_simulate 2.1.5 on this CIB).
+        dev = ('<primitive id="scsi2" class="stonith" type="fence_scsi">'
+               '<meta_attributes id="scsi2-meta">'
+               '<nvpair id="scsi2-provides" name="provides" value="unfencing"/>'
+               '</meta_attributes></primitive>')
+        cib = replaced('<primitive id="A" ', dev + '<primitive id="A" ', UNFENCING_CIB)
+        _, graph = self.simulate(cib)
+        self.assertRegex(graph, r'CRM_meta_digests_all="scsi2:fence_scsi:[0-9a-f]{32},'
+                                r'scsi:fence_scsi:[0-9a-f]{32},"')
+
     def unfenced_status(self, digests):
         attrs = ('<transient_attributes id="%s"><instance_attributes id="status-%s">'
                  '<nvpair id="status-%s-unfenced" name="#node-unfenced" value="1700000000"/>'

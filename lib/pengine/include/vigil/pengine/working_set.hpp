@@ -488,6 +488,9 @@ class WorkingSet {
   std::vector<std::pair<const char*, double>> stage_seconds;  // with Options::profile
   std::vector<std::string> warnings;                          // config errors for stderr/log
   int disabled_resources = 0, blocked_resources = 0, ninstances = 0;
+  // Fence devices that unfence, in Pacemaker's order (unfencing.cpp; found
+  // at the first unfencing action).
+  std::optional<std::vector<Resource*>> unfencing_devices;
   EpochSeconds recheck_by = 0;
   // Earliest time a date rule evaluated so far would change (0: none).
   EpochSeconds rules_change = 0;
