@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 #include <map>
 
+#include "vigil/common/number.hpp"
 #include "vigil/common/score.hpp"
 #include "vigil/common/time.hpp"
 #include "vigil/common/xml.hpp"
@@ -66,6 +68,12 @@ std::string resource_records(const std::string& uuid, const std::string& uname,
 }
 
 }  // namespace
+
+std::optional<NodeId> node_id_from(std::string_view uuid) {
+  const auto v = parse_int64(uuid);
+  if (!v || *v <= 0 || *v > std::numeric_limits<NodeId>::max()) return std::nullopt;
+  return static_cast<NodeId>(*v);
+}
 
 std::string node_xpath(NodeId node) {
   return "/cib/status/node_state[@id='" + std::to_string(node) + "']";

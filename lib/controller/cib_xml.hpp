@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "inputs.hpp"
@@ -14,6 +15,10 @@
 namespace vigil::controller {
 
 inline constexpr const char* kOrigin = "vigil-crmd";
+
+// A Corosync node id written as a CIB node id ("2"); nullopt for anything
+// else (names, 0, out of range).
+std::optional<NodeId> node_id_from(std::string_view uuid);
 
 std::string node_xpath(NodeId node);
 std::string lrm_resource_xpath(NodeId node, const std::string& rsc);

@@ -4,6 +4,7 @@
 // cluster events done by the DC itself, and fencing.
 #include "cib_xml.hpp"
 #include "dc_state.hpp"
+#include "vigil/common/number.hpp"
 #include "vigil/transition/outcome.hpp"
 
 namespace vigil::controller {
@@ -27,10 +28,8 @@ ExecSpec exec_spec_of(const transition::GraphAction& action) {
                 .params = {}};
   auto meta_ms = [&](const char* name) -> std::int64_t {
     const std::string* v = action.meta(name);
-    if (!v || v->empty() || v->size() > 15 ||
-        v->find_first_not_of("0123456789") != std::string::npos)
-      return 0;
-    return std::stoll(*v);
+    const auto ms = v ? parse_int64(*v) : std::nullopt;
+    return ms && *ms > 0 ? *ms : 0;
   };
   spec.timeout_ms = meta_ms("timeout");
   spec.start_delay_ms = meta_ms("start_delay");
@@ -41,10 +40,7 @@ ExecSpec exec_spec_of(const transition::GraphAction& action) {
 }  // namespace
 
 std::optional<NodeId> Machine::action_target(const transition::GraphAction& action) const {
-  const std::string& uuid = action.on_node_uuid;
-  if (!uuid.empty() && uuid.size() <= 9 &&
-      uuid.find_first_not_of("0123456789") == std::string::npos)
-    return static_cast<NodeId>(std::stoul(uuid));
+  if (auto id = node_id_from(action.on_node_uuid)) return id;
   return node_id_of(action.on_node);
 }
 

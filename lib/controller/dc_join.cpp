@@ -33,10 +33,9 @@ void read_takeover_cib(const xmlNode* root, std::set<std::string>& node_entries,
   const xmlNode* status = xml::first_child(root, "status");
   if (!status) return;
   for (const xmlNode* ns : xml::children(status, "node_state")) {
-    const std::string id = xml::attr_or(ns, "id");
-    if (id.empty() || id.size() > 9 || id.find_first_not_of("0123456789") != std::string::npos)
-      continue;
-    const auto node = static_cast<NodeId>(std::stoul(id));
+    const auto id = node_id_from(xml::attr_or(ns, "id"));
+    if (!id) continue;
+    const NodeId node = *id;
     for (const xmlNode* ta : xml::children(ns, "transient_attributes")) {
       for (const xmlNode* set : xml::children(ta, "instance_attributes")) {
         for (const xmlNode* nv : xml::children(set, "nvpair"))
