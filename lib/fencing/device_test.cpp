@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "vigil/fencing/agent_protocol.hpp"
+#include "vigil/fencing/topology.hpp"
 
 using namespace vigil;
 using namespace vigil::fencing;
@@ -84,4 +85,32 @@ TEST_CASE("agent protocol: list output, status codes, meta-data") {
   CHECK(m->automatic_unfencing);
   CHECK_FALSE(parse_agent_metadata("garbage").ok());
   CHECK_FALSE(parse_agent_metadata("<other/>").ok());
+}
+
+TEST_CASE("topology: attribute levels with different values at one index are both kept") {
+  using vigil::fencing::FencingLevel;
+  using vigil::fencing::Topology;
+  auto rack = [](const std::string& value, const std::string& device) {
+    FencingLevel l;
+    l.kind = FencingLevel::Kind::kAttribute;
+    l.target = "rack";
+    l.value = value;
+    l.index = 1;
+    l.devices = {device};
+    return l;
+  };
+  Topology t;
+  REQUIRE(t.add(rack("1", "pdu1")));
+  REQUIRE(t.add(rack("2", "pdu2")));
+  const vigil::fencing::NodeAttributes attrs{{"node1", {{"rack", "1"}}},
+                                             {"node2", {{"rack", "2"}}}};
+  auto one = t.levels_for("node1", attrs);
+  auto two = t.levels_for("node2", attrs);
+  REQUIRE(one.size() == 1);
+  REQUIRE(two.size() == 1);
+  CHECK(one[0]->devices == std::vector<std::string>{"pdu1"});
+  CHECK(two[0]->devices == std::vector<std::string>{"pdu2"});
+  // The same value and index again replaces that level.
+  REQUIRE(t.add(rack("1", "pdu9")));
+  CHECK(t.levels_for("node1", attrs).at(0)->devices == std::vector<std::string>{"pdu9"});
 }

@@ -69,6 +69,7 @@ std::vector<HistoryEntry> FenceHistory::entries() const {
 }
 
 void FenceHistory::trim(std::size_t limit) {
+  if (by_id_.size() <= limit) return;  // the common case: nothing to drop
   std::vector<HistoryEntry> all = entries();
   std::size_t finished = std::count_if(all.begin(), all.end(),
                                        [](const auto& e) { return e.state != OpState::kPending; });

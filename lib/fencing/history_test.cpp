@@ -7,8 +7,9 @@ using namespace vigil::fencing;
 
 namespace {
 HistoryEntry entry(const std::string& id, OpState state, std::int64_t completed,
-                   const std::string& target = "node2") {
-  return HistoryEntry{id, target, "reboot", "node1", "crmd", "node3", state, 5, completed, {}};
+                   const std::string& target = "node2", std::int64_t created = 5) {
+  return HistoryEntry{id,      target, "reboot", "node1",   "crmd",
+                      "node3", state,  created,  completed, {}};
 }
 }  // namespace
 
@@ -31,11 +32,13 @@ TEST_CASE("history: cleanup and trim drop finished entries only") {
   FenceHistory h;
   h.record(entry("a", OpState::kPending, 0));
   h.record(entry("b", OpState::kDone, 3));
-  h.record(entry("c", OpState::kFailed, 4, "node3"));
+  h.record(entry("c", OpState::kFailed, 4, "node3", 6));
   CHECK(h.cleanup("node2") == 1);
   CHECK(h.size() == 2);
-  h.record(entry("d", OpState::kDone, 8));
+  h.record(entry("d", OpState::kDone, 8, "node2", 7));
   h.trim(1);
   CHECK(h.size() == 2);  // the pending one and the newest finished one
   CHECK(h.find("a"));
+  CHECK(h.find("d"));
+  CHECK_FALSE(h.find("c"));
 }

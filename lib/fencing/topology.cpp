@@ -47,7 +47,12 @@ Status Topology::add(FencingLevel level) {
                    what + ": target-pattern '" + level.target + "' is invalid: " + e.what());
     }
   }
-  remove(level.kind, level.target, level.index);
+  // The same target: for an attribute target, the same name and value.
+  std::erase_if(levels_, [&](const auto& e) {
+    const auto& l = e->level;
+    return l.kind == level.kind && l.target == level.target && l.value == level.value &&
+           l.index == level.index;
+  });
   entry->level = std::move(level);
   levels_.push_back(std::move(entry));
   return ok_status();

@@ -37,13 +37,13 @@ class Topology {
   Topology(Topology&&) noexcept;
   Topology& operator=(Topology&&) noexcept;
 
-  // Adds a level, replacing one with the same target and index. Refuses an
+  // Adds a level, replacing one with the same target (for an attribute:
+  // name and value) and index. Refuses an
   // index outside 1..9, no devices, an empty target or a bad pattern.
   Status add(FencingLevel level);
   // Removes the level of that target and index (index 0: all of the
   // target's levels); whether anything was removed.
   bool remove(FencingLevel::Kind kind, std::string_view target, int index);
-  void clear() { levels_.clear(); }
 
   // The levels for `node`, in index order: those naming it, else those of
   // the first pattern or attribute target (in the order added) matching it.
