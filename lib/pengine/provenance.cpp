@@ -65,8 +65,8 @@ void ScoreLog::append(const Resource& rsc, std::size_t node, NodeScore& slot, Sc
     slot.weight = 0;
   }
   slot.weight = apply_score_op(op, slot.weight, value);
-  records_.push_back({value, slot.weight, slot.last, why.ref, why.aux, rsc.index,
-                      static_cast<std::int32_t>(node), why.source, op});
+  // The resource and node are the chain's (NodeScore::last), not stored.
+  records_.push_back({value, slot.weight, slot.last, why.ref, why.aux, why.source, op});
   slot.last = static_cast<std::int32_t>(records_.size()) - 1;
 }
 

@@ -79,8 +79,6 @@ struct ScoreRecord {
   std::int32_t prev = -1;   // the previous record of the same resource and node
   std::int32_t ref = -1;
   std::int32_t aux = 0;
-  std::int32_t rsc = 0;   // Resource::index
-  std::int32_t node = 0;  // Node::index
   ScoreSource source = ScoreSource::kSymmetric;
   ScoreOp op = ScoreOp::kAdd;
 };
