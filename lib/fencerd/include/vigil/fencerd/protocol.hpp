@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// What local clients (the controller, the executor, the command line) ask
+// vigil-stonithd on $run/stonithd.sock, one XML element per frame:
+//
+//   request                                        reply
+//   <fence target= action=reboot|off|on            <fence-reply delegate= id=/>
+//      [timeout-ms=] [delay-ms=] [client=]/>       (a failure: the call fails
+//                                                   with kFailed and the reason)
+//   <fence-confirm target= [client=]/>             <ok/>   a human says the node is
+//                                                   off: recorded as done, notified
+//   <fence-query target= [action=]/>               <devices><device id=/>...</devices>
+//   <fence-monitor device=/>                       <ok/>   (or the agent's failure)
+//   <fence-history [target=]/>                     <history><entry .../>...</history>
+//   <fence-history-cleanup [target=]/>             <ok/>   (on every node)
+//   <fence-devices/>                               <devices><device id= agent=/>...
+//   <fence-subscribe/>                             <ok/>, then events:
+//     <fence-event><entry .../></fence-event>      each operation that ends (or is
+//                                                   learnt from a peer), as Pacemaker's
+//                                                   st_notify_fence
+//
+// <entry> carries HistoryEntry's fields as attributes (id, target, action,
+// origin, client, delegate, state=pending|done|failed, created, completed,
+// reason). Every decoder refuses malformed input with kInvalidInput and the
+// reason: a daemon logs it and answers an error, never aborts.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "vigil/common/clock.hpp"
+#include "vigil/common/result.hpp"
+#include "vigil/fencing/history.hpp"
+
+namespace vigil::fencerd {
+
+struct FenceCall {
+  std::string target;
+  std::string action = "reboot";  // reboot, off, on
+  Duration timeout{0};            // 0: stonith-timeout
+  Duration delay{0};              // added before the first device (priority-fencing-delay)
+  std::string client{};           // who asks, for the history ("vigil-crmd.1234")
+};
+struct ConfirmCall {
+  std::string target;
+  std::string client{};
+};
+struct QueryCall {
+  std::string target;
+  std::string action = "reboot";
+};
+struct MonitorCall {
+  std::string device;
+};
+struct HistoryCall {
+  std::string target{};  // empty: every node
+};
+struct HistoryCleanupCall {
+  std::string target{};  // empty: every node
+};
+struct DevicesCall {};
+struct SubscribeCall {};
+
+using Call = std::variant<FenceCall, ConfirmCall, QueryCall, MonitorCall, HistoryCall,
+                          HistoryCleanupCall, DevicesCall, SubscribeCall>;
+
+struct FenceReply {
+  std::string delegate;  // the node that fenced
+  std::string id;        // the history entry's id
+};
+struct DeviceInfo {
+  std::string id;
+  std::string agent;  // "fence_ipmilan"
+};
+
+std::string encode_call(const Call& call);
+Result<Call> decode_call(std::string_view payload);
+
+std::string encode_ok();
+Status decode_ok(std::string_view payload);
+std::string encode_fence_reply(const FenceReply& reply);
+Result<FenceReply> decode_fence_reply(std::string_view payload);
+std::string encode_device_ids(const std::vector<std::string>& ids);  // query
+Result<std::vector<std::string>> decode_device_ids(std::string_view payload);
+std::string encode_devices(const std::vector<DeviceInfo>& devices);
+Result<std::vector<DeviceInfo>> decode_devices(std::string_view payload);
+std::string encode_history(const std::vector<fencing::HistoryEntry>& entries);
+Result<std::vector<fencing::HistoryEntry>> decode_history(std::string_view payload);
+std::string encode_event(const fencing::HistoryEntry& entry);
+Result<fencing::HistoryEntry> decode_event(std::string_view payload);
+
+}  // namespace vigil::fencerd
