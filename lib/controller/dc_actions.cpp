@@ -131,13 +131,21 @@ Status Machine::execute_fence(const transition::GraphAction& action) {
   step.transition_id = dc_state_->runner->graph().transition_id;
   step.action_id = action.id;
   step.node = *node;
-  step.request = {action.on_node, op ? *op : "reboot", dc_state_->runner->graph().stonith_timeout};
+  step.request = {action.on_node, op ? *op : "reboot", dc_state_->runner->graph().stonith_timeout,
+                  Duration(0)};
+  if (const std::string* d = action.meta("priority_fencing_delay")) {
+    // Whole seconds, as the scheduler writes it; anything else is no delay.
+    if (auto s = parse_int64(*d); s && *s > 0) step.request.delay = Duration(*s * 1000);
+  }
   // Unfencing records the device digests it was done with, so that the
   // scheduler knows when a device changed and the node must be unfenced again.
   if (const std::string* d = action.meta("digests_all")) step.digests_all = *d;
   if (const std::string* d = action.meta("digests_secure")) step.digests_secure = *d;
   log(LogLevel::kNotice,
-      "event=fence-request node=" + step.request.target + " action=" + step.request.action);
+      "event=fence-request node=" + step.request.target + " action=" + step.request.action +
+          (step.request.delay.count() > 0
+               ? " delay_ms=" + std::to_string(step.request.delay.count())
+               : std::string()));
   Token t =
       ask<FencerAnswer>(true, [this, step](const FencerAnswer& a) { fence_done(step, a.status); });
   emit(FenceEffect{t, step.request});

@@ -509,7 +509,8 @@ class Script {
       }
       std::string operator()(FenceEffect& e) {
         return s.track("fence", e.token) + " " + e.request.action + " " + e.request.target +
-               " timeout=" + ms(e.request.timeout);
+               " timeout=" + ms(e.request.timeout) +
+               (e.request.delay.count() > 0 ? " delay=" + ms(e.request.delay) : std::string());
       }
       std::string operator()(ArmTimer& e) {
         s.timers_[e.id] = s.mono_ + e.after;

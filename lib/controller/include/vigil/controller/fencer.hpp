@@ -21,6 +21,9 @@ struct FenceRequest {
   std::string target;   // node name
   std::string action;   // "reboot", "off" or "on" (unfencing)
   Duration timeout{0};  // stonith-timeout for the whole attempt
+  // priority-fencing-delay, as the scheduler computed it for this target
+  // (the side holding the more important resources fences first).
+  Duration delay{0};
 };
 
 class FencerAccess {
