@@ -56,7 +56,9 @@ void get_text(const xmlNode* n, T& to, const TextFields<T> (&fields)[N]) {
   for (const auto& [name, member] : fields) to.*member = xml::attr_or(n, name);
 }
 
-void put_entry(std::string& out, const HistoryEntry& e) {
+}  // namespace
+
+void append_entry(std::string& out, const HistoryEntry& e) {
   out += "<entry";
   put_text(out, e, kEntryText);
   put(out, "state", to_string(e.state));
@@ -65,7 +67,7 @@ void put_entry(std::string& out, const HistoryEntry& e) {
   out += "/>";
 }
 
-Result<HistoryEntry> entry_from_xml(const xmlNode* n) {
+Result<HistoryEntry> read_entry(const xmlNode* n) {
   HistoryEntry e;
   get_text(n, e, kEntryText);
   e.reason = xml::attr_or(n, "reason");
@@ -81,6 +83,8 @@ Result<HistoryEntry> entry_from_xml(const xmlNode* n) {
   }
   return e;
 }
+
+namespace {
 
 // What each type must carry.
 Status check_fields(const PeerMessage& m) {
@@ -127,7 +131,7 @@ Result<PeerMessage> message_from_xml(const xmlNode* root) {
     m.devices.push_back(*id);
   }
   for (const xmlNode* n : xml::children(root, "entry")) {
-    auto e = entry_from_xml(n);
+    auto e = read_entry(n);
     if (!e) return e.error();
     m.history.push_back(std::move(*e));
   }
@@ -150,7 +154,7 @@ std::string encode(const PeerMessage& m) {
     put(out, "id", d);
     out += "/>";
   }
-  for (const auto& e : m.history) put_entry(out, e);
+  for (const auto& e : m.history) append_entry(out, e);
   out += "</fencing>";
   return out;
 }

@@ -22,6 +22,8 @@
 #include "vigil/common/result.hpp"
 #include "vigil/fencing/history.hpp"
 
+struct _xmlNode;
+
 namespace vigil::fencing {
 
 enum class MsgType { kQuery, kQueryReply, kFence, kFenceResult, kDone, kHistory };
@@ -43,5 +45,10 @@ struct PeerMessage {
 
 std::string encode(const PeerMessage& m);
 Result<PeerMessage> decode(std::string_view payload);
+
+// One history entry as <entry .../> (shared with lib/fencerd's client
+// protocol, so both speak the same entry).
+void append_entry(std::string& out, const HistoryEntry& e);
+Result<HistoryEntry> read_entry(const _xmlNode* n);
 
 }  // namespace vigil::fencing
