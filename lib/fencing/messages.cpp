@@ -32,9 +32,10 @@ constexpr TextFields<PeerMessage> kMessageText[] = {
 };
 
 constexpr std::pair<MsgType, const char*> kNames[] = {
-    {MsgType::kQuery, "query"}, {MsgType::kQueryReply, "query-reply"},
-    {MsgType::kFence, "fence"}, {MsgType::kFenceResult, "fence-result"},
-    {MsgType::kDone, "done"},   {MsgType::kHistory, "history"},
+    {MsgType::kQuery, "query"},     {MsgType::kQueryReply, "query-reply"},
+    {MsgType::kFence, "fence"},     {MsgType::kFenceResult, "fence-result"},
+    {MsgType::kDone, "done"},       {MsgType::kHistory, "history"},
+    {MsgType::kCleanup, "cleanup"},
 };
 
 Error bad(const std::string& why) {
@@ -88,7 +89,7 @@ namespace {
 
 // What each type must carry.
 Status check_fields(const PeerMessage& m) {
-  if (m.type == MsgType::kHistory) return ok_status();
+  if (m.type == MsgType::kHistory || m.type == MsgType::kCleanup) return ok_status();
   if (m.op.empty() || m.origin.empty()) return bad("op and origin are required");
   switch (m.type) {
     case MsgType::kQuery:
@@ -107,6 +108,7 @@ Status check_fields(const PeerMessage& m) {
       if (m.history.size() != 1) return bad("done carries exactly one <entry>");
       break;
     case MsgType::kHistory:
+    case MsgType::kCleanup:
       break;
   }
   return ok_status();

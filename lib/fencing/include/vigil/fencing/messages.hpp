@@ -10,6 +10,8 @@
 //                                                          executor -> origin
 //   <fencing t="done" op= origin=><entry .../></fencing>   origin -> all
 //   <fencing t="history"><entry .../>...</fencing>         member -> all
+//   <fencing t="cleanup" [target=]/>                       member -> all
+//                                   (finished entries of target, or of all)
 //
 // decode() refuses anything malformed: a daemon logs and drops it.
 #pragma once
@@ -26,7 +28,7 @@ struct _xmlNode;
 
 namespace vigil::fencing {
 
-enum class MsgType { kQuery, kQueryReply, kFence, kFenceResult, kDone, kHistory };
+enum class MsgType { kQuery, kQueryReply, kFence, kFenceResult, kDone, kHistory, kCleanup };
 const char* to_string(MsgType type);
 
 struct PeerMessage {
