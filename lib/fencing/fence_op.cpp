@@ -188,6 +188,37 @@ void plan_and_execute(Fencer::State& s, Op& op) {
   execute(s, op);
 }
 
+// A request identical to an operation another origin is carrying out waits
+// for that operation's result (Pacemaker's merge_duplicates), unless that
+// origin fences itself or has left.
+bool merge_into_peer_op(Fencer::State& s, const ClientRequest& r) {
+  for (auto& [id, p] : s.peer_ops) {
+    if (p.target != r.target || p.action != r.action) continue;
+    if (p.origin == p.target || !s.is_member(p.origin)) continue;
+    if (p.waiting.empty()) {
+      const Duration timeout = r.timeout.count() > 0 ? r.timeout : s.config.stonith_timeout;
+      p.timer = s.arm(timeout * kTimeoutFactorPercent / 100 + r.delay, PeerOpTimer{id});
+    }
+    p.waiting.push_back(r);
+    s.log(LogLevel::kNotice, "event=merged op=" + id + " origin=" + p.origin +
+                                 " client=" + r.client + " target=" + r.target);
+    return true;
+  }
+  return false;
+}
+
+void answer_waiting(Fencer::State& s, const PeerOp& p, bool ok, const std::string& reason,
+                    const std::string& delegate, const std::string& id) {
+  for (const auto& r : p.waiting) {
+    s.effects.push_back(ReplyEffect{.client = r.client,
+                                    .ref = r.ref,
+                                    .ok = ok,
+                                    .reason = reason,
+                                    .delegate = delegate,
+                                    .op = id});
+  }
+}
+
 }  // namespace
 
 void start_op(Fencer::State& s, const ClientRequest& r) {
@@ -198,6 +229,7 @@ void start_op(Fencer::State& s, const ClientRequest& r) {
       return;
     }
   }
+  if (merge_into_peer_op(s, r)) return;
   Op op;
   HistoryEntry& e = op.entry;
   e.id = new_op_id(s);
@@ -223,7 +255,23 @@ void start_op(Fencer::State& s, const ClientRequest& r) {
   q.origin = s.self();
   q.target = r.target;
   q.action = r.action;
+  q.client = r.client;
   s.send("", std::move(q));
+}
+
+void on_peer_query(Fencer::State& s, const PeerMessage& m) {
+  if (m.origin == s.self() || s.peer_ops.count(m.op)) return;
+  if (!s.history.find(m.op)) {
+    HistoryEntry e;
+    e.id = m.op;
+    e.target = m.target;
+    e.action = m.action;
+    e.origin = m.origin;
+    e.client = m.client;
+    e.created = s.now.wall;
+    s.history.record(std::move(e));
+  }
+  s.peer_ops.emplace(m.op, PeerOp{.origin = m.origin, .target = m.target, .action = m.action});
 }
 
 void confirm_op(Fencer::State& s, const ClientRequest& r) {
@@ -279,6 +327,13 @@ void on_fence_result(Fencer::State& s, const PeerMessage& m) {
 void on_done(Fencer::State& s, const PeerMessage& m) {
   for (const auto& e : s.history.merge(m.history)) s.effects.push_back(NotifyEffect{e});
   s.history.trim(s.opt.history_limit);
+  for (const auto& e : m.history) {
+    auto it = s.peer_ops.find(e.id);
+    if (it == s.peer_ops.end()) continue;
+    s.timers.erase(it->second.timer);
+    answer_waiting(s, it->second, e.state == OpState::kDone, e.reason, e.delegate, e.id);
+    s.peer_ops.erase(it);
+  }
 }
 
 void on_op_timer(Fencer::State& s, const TimerPurpose& purpose) {
@@ -290,6 +345,18 @@ void on_op_timer(Fencer::State& s, const TimerPurpose& purpose) {
     it->second.awaiting.clear();
     return plan_and_execute(s, it->second);
   }
+  if (auto* t = std::get_if<PeerOpTimer>(&purpose)) {
+    auto it = s.peer_ops.find(t->op);
+    if (it == s.peer_ops.end()) return;
+    // If the operation we merged into does not end in time, neither does ours.
+    answer_waiting(s, it->second, false,
+                   "timed out waiting for the identical fencing of " + it->second.target +
+                       " by " + it->second.origin,
+                   {}, t->op);
+    it->second.waiting.clear();
+    it->second.timer = 0;
+    return;
+  }
   if (auto* o = std::get_if<OverallTimer>(&purpose)) {
     auto it = s.ops.find(o->op);
     if (it == s.ops.end()) return;
@@ -300,6 +367,26 @@ void on_op_timer(Fencer::State& s, const TimerPurpose& purpose) {
 }
 
 void on_members_left(Fencer::State& s, const std::set<std::string>& gone) {
+  // Operations of origins that left will never end: recorded failed, and
+  // the requests merged into them carried out here after all.
+  std::vector<ClientRequest> orphans;
+  for (auto it = s.peer_ops.begin(); it != s.peer_ops.end();) {
+    if (!gone.count(it->second.origin)) {
+      ++it;
+      continue;
+    }
+    if (const HistoryEntry* e = s.history.find(it->first); e && e->state == OpState::kPending) {
+      HistoryEntry failed = *e;
+      failed.state = OpState::kFailed;
+      failed.completed = s.now.wall;
+      failed.reason = "origin " + it->second.origin + " left before the fencing ended";
+      s.history.record(std::move(failed));
+    }
+    s.timers.erase(it->second.timer);
+    orphans.insert(orphans.end(), it->second.waiting.begin(), it->second.waiting.end());
+    it = s.peer_ops.erase(it);
+  }
+  for (const auto& r : orphans) start_op(s, r);
   std::vector<std::string> ids;
   for (const auto& [id, op] : s.ops) ids.push_back(id);
   for (const auto& id : ids) {

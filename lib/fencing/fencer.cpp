@@ -105,6 +105,7 @@ void client_request(Fencer::State& s, const ClientRequest& r) {
 void peer_message(Fencer::State& s, const std::string& from, const PeerMessage& m) {
   switch (m.type) {
     case MsgType::kQuery:
+      on_peer_query(s, m);
       return start_search(
           s, Search{.op = m.op, .origin = m.origin, .target = m.target, .action = m.action});
     case MsgType::kQueryReply:

@@ -141,9 +141,8 @@ TEST_CASE("cluster: a history cleanup drops the target's finished entries on eve
   h.settle();
   h.fence("node1", "c", "node3", "off");
   h.advance(5s);
-  // The pending entry is known at its origin only (peers learn of the end).
-  REQUIRE(h.node("node1").history().size() == 3);
-  for (const char* n : {"node2", "node3"}) REQUIRE(h.node(n).history().size() == 2);
+  // The pending entry is known on every node (from its query).
+  for (const char* n : {"node1", "node2", "node3"}) REQUIRE(h.node(n).history().size() == 3);
 
   h.input("node3",
           ClientRequest{.kind = ClientRequest::Kind::kHistoryCleanup, .client = "a", .ref = "x"});
@@ -151,10 +150,12 @@ TEST_CASE("cluster: a history cleanup drops the target's finished entries on eve
   CHECK(h.replies.back().ok);
   CHECK(h.replies.back().ref == "x");
   // The pending one stays (Pacemaker never cleans a pending operation).
-  REQUIRE(h.node("node1").history().size() == 1);
-  CHECK(h.node("node1").history().entries()[0].target == "node3");
-  CHECK(h.node("node1").history().entries()[0].state == OpState::kPending);
-  for (const char* n : {"node2", "node3"}) CHECK(h.node(n).history().size() == 0);
+  for (const char* n : {"node1", "node2", "node3"}) {
+    INFO(n);
+    REQUIRE(h.node(n).history().size() == 1);
+    CHECK(h.node(n).history().entries()[0].target == "node3");
+    CHECK(h.node(n).history().entries()[0].state == OpState::kPending);
+  }
 }
 
 TEST_CASE("cluster: a history cleanup of one target keeps the others") {
@@ -174,4 +175,97 @@ TEST_CASE("cluster: a history cleanup of one target keeps the others") {
     REQUIRE(h.node(n).history().size() == 1);
     CHECK(h.node(n).history().entries()[0].target == "node1");
   }
+}
+
+TEST_CASE("cluster: an identical request at another node waits for the operation in progress") {
+  // Pacemaker's merge_duplicates: the controller and an administrator (or
+  // two DCs in turn) asking for the same fencing fence the node once.
+  Harness h({"node1", "node2", "node3"},
+            [](const std::string&, const AgentCall&) { return exits(0, {}, 10s); });
+  h.configure_all(config({listed("d", "node4")}, {}, {"node1", "node2", "node3", "node4"}));
+  h.fence("node1", "crmd", "node4", "off");
+  h.advance(2s);
+  // Pending everywhere, with its origin and client.
+  for (const char* n : {"node2", "node3"}) {
+    INFO(n);
+    REQUIRE(h.node(n).history().size() == 1);
+    const HistoryEntry e = h.node(n).history().entries()[0];
+    CHECK(e.state == OpState::kPending);
+    CHECK(e.origin == "node1");
+    CHECK(e.client == "crmd");
+  }
+  h.fence("node2", "admin", "node4", "off");
+  CHECK(h.logged("event=merged"));
+  h.settle();
+  CHECK(h.runs_of("d", "off") == 1);
+  REQUIRE(h.replies.size() == 2);
+  CHECK(h.replies[0].ok);
+  CHECK(h.replies[1].ok);
+  CHECK(h.replies[0].op == h.replies[1].op);
+  for (const char* n : {"node1", "node2", "node3"}) {
+    INFO(n);
+    REQUIRE(h.node(n).history().size() == 1);
+    CHECK(h.node(n).history().entries()[0].state == OpState::kDone);
+  }
+}
+
+TEST_CASE("cluster: a different action or target is not merged") {
+  Harness h({"node1", "node2"},
+            [](const std::string&, const AgentCall&) { return exits(0, {}, 10s); });
+  h.configure_all(config({listed("d", "node3,node4")}, {}, {"node1", "node2", "node3", "node4"}));
+  h.fence("node1", "crmd", "node4", "off");
+  h.advance(2s);
+  h.fence("node2", "admin", "node4", "reboot");
+  h.fence("node2", "admin", "node3", "off");
+  h.settle();
+  CHECK_FALSE(h.logged("event=merged"));
+  CHECK(h.replies.size() == 3);
+  CHECK(h.node("node1").history().size() == 3);
+}
+
+TEST_CASE("cluster: a merged request fails when the operation it waits for does not end in time") {
+  Harness h({"node1", "node2"}, [](const std::string&, const AgentCall&) { return hangs(); });
+  h.configure_all(config({listed("d", "node4")}, {}, {"node1", "node2", "node4"}));
+  h.fence("node1", "crmd", "node4", "off");
+  h.advance(2s);
+  h.fence("node2", "admin", "node4", "off", {}, 10s);
+  h.advance(13s);  // 10 s with Pacemaker's 20% margin
+  REQUIRE(h.replies.size() == 1);
+  CHECK_FALSE(h.replies[0].ok);
+  CHECK(h.replies[0].client == "admin");
+  CHECK(h.replies[0].reason == "timed out waiting for the identical fencing of node4 by node1");
+}
+
+TEST_CASE("cluster: requests merged into an operation whose origin left are carried out") {
+  // node1 takes the request and its device hangs; node3's identical request
+  // waits for it; node1 leaves: node3 fences with the device node2 has.
+  Harness h({"node1", "node2", "node3"}, [](const std::string&, const AgentCall& c) {
+    return c.device == "slow" ? hangs() : exits(0);
+  });
+  const std::set<std::string> nodes{"node1", "node2", "node3", "node4"};
+  h.configure("node1", config({listed("slow", "node4")}, {}, nodes));
+  h.configure("node2", config({}, {}, nodes));
+  h.configure("node3", config({}, {}, nodes));
+  h.fence("node1", "crmd", "node4", "off");
+  h.advance(2s);
+  h.fence("node3", "admin", "node4", "off");
+  h.advance(1s);
+  CHECK(h.replies.empty());
+  h.configure("node2", config({listed("d2", "node4")}, {}, nodes));
+  for (const char* n : {"node2", "node3"}) h.input(n, MembersInput{{"node2", "node3"}});
+  h.advance(5s);
+  REQUIRE(h.replies.size() == 1);
+  CHECK(h.replies[0].client == "admin");
+  CHECK(h.replies[0].ok);
+  CHECK(h.replies[0].delegate == "node2");
+  // node1's operation is recorded failed where its end will never be heard.
+  bool failed_seen = false;
+  for (const auto& e : h.node("node3").history().entries()) {
+    if (e.origin == "node1") {
+      CHECK(e.state == OpState::kFailed);
+      CHECK(e.reason == "origin node1 left before the fencing ended");
+      failed_seen = true;
+    }
+  }
+  CHECK(failed_seen);
 }

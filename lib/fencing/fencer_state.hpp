@@ -85,6 +85,16 @@ struct Op {
   std::vector<std::string> failures;
 };
 
+// An operation another origin is carrying out, learnt from its query
+// (Pacemaker keeps every node's remote operations): shown as pending here,
+// and an identical request made here waits for its result instead of
+// fencing the node a second time.
+struct PeerOp {
+  std::string origin, target, action;
+  std::vector<ClientRequest> waiting{};  // requests merged into it here
+  TimerId timer = 0;                     // waiting no longer than their timeout
+};
+
 struct QueryTimer {
   std::string op;
 };
@@ -94,7 +104,10 @@ struct OverallTimer {
 struct DelayTimer {
   std::uint64_t job;
 };
-using TimerPurpose = std::variant<QueryTimer, OverallTimer, DelayTimer>;
+struct PeerOpTimer {
+  std::string op;
+};
+using TimerPurpose = std::variant<QueryTimer, OverallTimer, DelayTimer, PeerOpTimer>;
 
 struct ListRun {
   std::string device;
@@ -120,6 +133,7 @@ struct Fencer::State {
   std::deque<std::pair<std::string, PeerMessage>> local;  // messages to ourselves
   std::uint64_t next_id = 1;
   std::map<std::string, Op> ops;
+  std::map<std::string, PeerOp> peer_ops;  // by operation id
   std::map<std::uint64_t, Search> searches;
   std::map<std::uint64_t, Job> jobs;
   std::map<Token, RunPurpose> runs;
@@ -153,6 +167,8 @@ void start_op(Fencer::State& s, const ClientRequest& req);
 // A human says the target is off: a done "off" whose delegate is "a human",
 // recorded and sent to every member (pending operations go on).
 void confirm_op(Fencer::State& s, const ClientRequest& req);
+// Another origin's query: its operation is recorded as pending here.
+void on_peer_query(Fencer::State& s, const PeerMessage& m);
 void on_query_reply(Fencer::State& s, const std::string& from, const PeerMessage& m);
 void on_fence_result(Fencer::State& s, const PeerMessage& m);
 void on_done(Fencer::State& s, const PeerMessage& m);

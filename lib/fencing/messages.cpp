@@ -28,7 +28,7 @@ constexpr std::pair<const char*, std::int64_t HistoryEntry::*> kEntryTimes[] = {
 constexpr TextFields<PeerMessage> kMessageText[] = {
     {"op", &PeerMessage::op},         {"origin", &PeerMessage::origin},
     {"target", &PeerMessage::target}, {"action", &PeerMessage::action},
-    {"device", &PeerMessage::device},
+    {"device", &PeerMessage::device}, {"client", &PeerMessage::client},
 };
 
 constexpr std::pair<MsgType, const char*> kNames[] = {

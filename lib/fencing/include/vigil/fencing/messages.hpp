@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // What fencers tell each other over CPG, one XML element each:
 //
-//   <fencing t="query" op= origin= target= action=/>        origin -> all
+//   <fencing t="query" op= origin= target= action= client=/> origin -> all
 //   <fencing t="query-reply" op= origin= target= action=>   member -> origin
 //     <device id="..."/>...                                (devices that can)
 //   <fencing t="fence" op= origin= target= action= device= delay-ms=/>
@@ -38,6 +38,7 @@ struct PeerMessage {
   std::string target{};
   std::string action{};
   std::string device{};                 // fence, fence-result
+  std::string client{};                 // query: who asked at the origin
   std::vector<std::string> devices{};   // query-reply
   Duration delay{0};                    // fence: delay asked by the client
   bool ok = false;                      // fence-result
