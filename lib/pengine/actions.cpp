@@ -655,11 +655,10 @@ Action* fence_op(WorkingSet& ws, Node* node, const std::string& op_in, bool opti
         if (n->type != "member") continue;
         ++members;
         if (n->online) ++online;
-        int prio = n->weight;  // node priority is the sum of its resources' priorities
-        if (members == 1 || prio > top) top = prio;
-        if (members == 1 || prio < lowest) lowest = prio;
+        if (members == 1 || n->priority > top) top = n->priority;
+        if (members == 1 || n->priority < lowest) lowest = n->priority;
       }
-      if (!(online > members / 2) && lowest != top && node->weight >= top) {
+      if (!(online > members / 2) && lowest != top && node->priority >= top) {
         delay = ws.config.priority_fencing_delay_s;
       }
     }

@@ -1102,12 +1102,15 @@ UnmanagedWhy unmanaged_why(const WorkingSet& ws, const Resource& rsc, const Node
 }
 
 void native_add_running(WorkingSet& ws, Resource* rsc, Node* node, bool failed) {
-  (void)failed;
   if (std::find(rsc->running_on.begin(), rsc->running_on.end(), node) != rsc->running_on.end())
     return;
   rsc->running_on.push_back(node);
   if (rsc->is_primitive()) {
     node->running_rsc.push_back(rsc);
+    // A failed resource adds nothing (it is what the node could not keep).
+    if (rsc->priority != 0 && !failed) {
+      node->priority += rsc->priority + (rsc->role == Role::kPromoted ? 1 : 0);
+    }
     if (node->maintenance) rsc->clear(kRscManaged);
   }
   if (!rsc->is(kRscManaged)) {

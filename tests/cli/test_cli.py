@@ -399,6 +399,35 @@ class FencingRequired(SimulatorCase):
         self.assertNotIn("Resource start-up disabled", p.stderr.decode())
 
 
+class PriorityFencingDelay(SimulatorCase):
+    """priority-fencing-delay: a lost node whose active resources weigh more
+    (the sum of their priorities) than the survivors' is fenced after the
+    delay, so that in a split the side running the important resources
+    fences first. Equal weights: no delay (pcmk_delay_* decide). The three
+    answers are crm_simulate 2.1.5's on the same CIB."""
+
+    def delay(self, heavy, light):
+        with open(os.path.join(HERE, "data", "split-priorities.xml"), encoding="utf-8") as f:
+            cib = f.read().replace("@HEAVY@", str(heavy)).replace("@LIGHT@", str(light))
+        p = self.run_sim("-x", self.write("cib.xml", cib), "-G", self.path("graph.xml"))
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        graph = self.read("graph.xml").decode()
+        # The fencing action itself (not a trigger naming it) and its attributes.
+        m = re.search(r'<crm_event [^>]*operation_key="stonith-node1-reboot"[^/>]*>\s*'
+                      r'<attributes [^>]*CRM_meta_priority_fencing_delay="(\d+)"', graph)
+        self.assertIsNotNone(m, graph)
+        return int(m.group(1))
+
+    def test_the_heavier_lost_node_is_fenced_after_the_delay(self):
+        self.assertEqual(self.delay(10, 1), 5)
+
+    def test_the_lighter_lost_node_is_fenced_at_once(self):
+        self.assertEqual(self.delay(1, 10), 0)
+
+    def test_equal_weights_no_delay(self):
+        self.assertEqual(self.delay(3, 3), 0)
+
+
 class Explain(SimulatorCase):
     """--explain RSC: each change to RSC's score per node, replaying to the -s scores."""
 

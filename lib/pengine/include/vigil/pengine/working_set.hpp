@@ -60,6 +60,9 @@ struct Node {
        maintenance = false, pending = false, expected_up = false, is_dc = false, unseen = true,
        has_state = false, fixed = false;
   int weight = 0;         // node health / base weight
+  // The priorities of the resources active here (a promoted one counts one
+  // more): which side of a split priority-fencing-delay favours.
+  int priority = 0;
   int num_resources = 0;  // assigned so far (tie-breaker)
   std::vector<Resource*> running_rsc;
   // Whether any fail-count/last-failure attribute exists (-1: not yet known);
