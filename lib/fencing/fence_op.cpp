@@ -130,7 +130,12 @@ void finish(Fencer::State& s, const std::string& id, bool ok, std::string reason
             " target=" + e.target + " action=" + e.action +
             (ok ? " delegate=" + e.delegate : " reason=" + reason));
   for (const auto& [client, ref] : op.clients) {
-    s.effects.push_back(ReplyEffect{client, ref, ok, e.reason, e.delegate, {}, e.id});
+    s.effects.push_back(ReplyEffect{.client = client,
+                                    .ref = ref,
+                                    .ok = ok,
+                                    .reason = e.reason,
+                                    .delegate = e.delegate,
+                                    .op = e.id});
   }
   publish(s, e);
 }
@@ -233,7 +238,8 @@ void confirm_op(Fencer::State& s, const ClientRequest& r) {
   e.created = e.completed = s.now.wall;
   s.log(LogLevel::kNotice,
         "event=manual-confirmation op=" + e.id + " target=" + e.target + " client=" + r.client);
-  s.effects.push_back(ReplyEffect{r.client, r.ref, true, {}, e.delegate, {}, e.id});
+  s.effects.push_back(ReplyEffect{
+      .client = r.client, .ref = r.ref, .ok = true, .delegate = e.delegate, .op = e.id});
   publish(s, e);
 }
 

@@ -4,21 +4,16 @@
 #include <algorithm>
 
 #include "fencer_state.hpp"
+#include "vigil/common/overload.hpp"
 
 namespace vigil::fencing {
 
 namespace {
 
-template <class... F>
-struct Overload : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overload(F...) -> Overload<F...>;
-
 void reply_error(Fencer::State& s, const ClientRequest& r, std::string reason) {
   s.log(LogLevel::kWarning, "event=refused client=" + r.client + " reason=" + reason);
-  s.effects.push_back(ReplyEffect{r.client, r.ref, false, std::move(reason), {}, {}, {}});
+  s.effects.push_back(ReplyEffect{
+      .client = r.client, .ref = r.ref, .ok = false, .reason = std::move(reason), .refused = true});
 }
 
 void configure(Fencer::State& s, FencerConfig config) {

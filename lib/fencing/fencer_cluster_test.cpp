@@ -125,6 +125,8 @@ TEST_CASE("cluster: a manual confirmation is a done 'off' by a human on every no
   REQUIRE(h.replies.size() == 2);
   CHECK_FALSE(h.replies[1].ok);
   CHECK(h.replies[1].reason == "unknown node 'nodeX'");
+  CHECK(h.replies[1].refused);
+  CHECK_FALSE(h.replies[0].refused);
   CHECK(h.node("node2").history().size() == 1);
 }
 

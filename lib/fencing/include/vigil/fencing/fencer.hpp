@@ -105,6 +105,7 @@ struct ReplyEffect {
   std::string delegate{};              // fence: who fenced
   std::vector<std::string> devices{};  // query: devices that can fence the target
   std::string op{};                    // fence, confirm: the history entry's id
+  bool refused = false;                // refused at once (unknown node, device, action)
 };
 // A fencing operation finished (or was learnt from a peer): for the
 // controller and subscribed clients.

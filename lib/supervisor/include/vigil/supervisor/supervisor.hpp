@@ -3,8 +3,8 @@
 // a Clock so that it is tested without processes.
 //
 // Rules:
-// - Children start in their configured order (vigil-cib, vigil-lrmd,
-//   vigil-pengine, vigil-crmd), each once every child before it is ready:
+// - Children start in their configured order (vigil-cib, vigil-stonithd,
+//   vigil-lrmd, vigil-pengine, vigil-crmd), each once every child before it is ready:
 //   it accepts connections on its socket (polled every `ready_poll`, at most
 //   `ready_timeout`; a child that does not get there is killed and counts as
 //   a crash). A child without a socket is ready once started.
@@ -20,7 +20,7 @@
 //   fatal_exit_code().
 // - Dependants: a child lists the children whose state depends on it. When
 //   it crashes they are stopped too (not counted as crashes) and start again
-//   once it is ready, in order. vigil-crmd depends on vigil-cib (its view of
+//   once it is ready, in order. vigil-stonithd and vigil-crmd depend on vigil-cib (their view of
 //   the cluster is built from the CIB connection), as pacemakerd restarts
 //   the controller with the CIB manager.
 // - stop(): no more respawns; children are stopped in reverse order, one at
