@@ -87,7 +87,9 @@ void FencerdAccess::subscription_lost(const Error& e) {
     }
   }
   if (!on_event_) return;
-  retry_ = clock_.start_timer(resubscribe_after_, [this] { subscribe(); });
+  retry_ = clock_.start_timer(resubscribe_after_, [this] {
+    if (on_event_) subscribe();
+  });
 }
 
 void FencerdAccess::catch_up(std::int64_t since) {
