@@ -17,6 +17,8 @@ controller::FenceEvent fence_event_of(const fencing::HistoryEntry& e) {
   out.client = e.client;
   out.origin = e.origin;
   out.reason = e.reason;
+  out.created = e.created;
+  out.completed = e.completed;
   return out;
 }
 

@@ -117,6 +117,7 @@ TEST_CASE("crmd fencer: events, once each, and those missed while the daemon was
   CHECK(events[0].delegate == "node3");
   CHECK(events[0].client == "stonith_admin.7");
   CHECK(events[0].origin == "node2");
+  CHECK(events[0].completed == now);
   CHECK(events[1].id == "node2:3");
   CHECK_FALSE(events[1].succeeded);
   CHECK(events[1].reason == "no device");

@@ -41,6 +41,8 @@ struct FenceEvent {
   std::string client;    // who asked
   std::string origin;    // the node whose fencer took the request
   std::string reason;    // why it failed
+  std::int64_t created = 0;    // wall seconds when it was asked for (0: unknown)
+  std::int64_t completed = 0;  // wall seconds when it ended (0: unknown)
 };
 
 class FencerAccess {
