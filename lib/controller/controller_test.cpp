@@ -57,6 +57,24 @@ SimClusterOptions options(int nodes, WebCibOptions web = {}) {
   return o;
 }
 
+// Fencing on, with a device (Pacemaker would refuse to start anything
+// without one, and schedules no fencing without one).
+void enable_fencing(SimCluster& c) {
+  bool set = false;
+  c.cib_access(2)->modify("crm_config",
+                          "<cluster_property_set id=\"cib-bootstrap-options\"><nvpair "
+                          "id=\"cib-bootstrap-options-stonith-enabled\" name=\"stonith-enabled\" "
+                          "value=\"true\"/></cluster_property_set>",
+                          [&](Result<cibclient::CibReply> r) { set = r.ok(); });
+  REQUIRE(c.run_until([&] { return set && settled(c); }, 10s));
+  set = false;
+  c.cib_access(2)->modify(
+      "resources", "<primitive id=\"fence1\" class=\"stonith\" type=\"fence_dummy\"/>",
+      [&](Result<cibclient::CibReply> r) { set = r.ok(); },
+      cibclient::UpdateOptions{std::nullopt, true, false});
+  REQUIRE(c.run_until([&] { return set && settled(c); }, 10s));
+}
+
 }  // namespace
 
 TEST_CASE("two nodes: node1 is DC, joins both nodes and starts the group where Web prefers") {
@@ -355,21 +373,7 @@ TEST_CASE("fencing is refused loudly: a lost node's resources are not recovered 
   SimCluster c(options(2));
   c.start_all();
   REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
-  // Fencing on, with a device (Pacemaker would refuse to start anything
-  // without one, and schedules no fencing without one).
-  bool set = false;
-  c.cib_access(2)->modify("crm_config",
-                          "<cluster_property_set id=\"cib-bootstrap-options\"><nvpair "
-                          "id=\"cib-bootstrap-options-stonith-enabled\" name=\"stonith-enabled\" "
-                          "value=\"true\"/></cluster_property_set>",
-                          [&](Result<cibclient::CibReply> r) { set = r.ok(); });
-  REQUIRE(c.run_until([&] { return set && settled(c); }, 10s));
-  set = false;
-  c.cib_access(2)->modify(
-      "resources", "<primitive id=\"fence1\" class=\"stonith\" type=\"fence_dummy\"/>",
-      [&](Result<cibclient::CibReply> r) { set = r.ok(); },
-      cibclient::UpdateOptions{std::nullopt, true, false});
-  REQUIRE(c.run_until([&] { return set && settled(c); }, 10s));
+  enable_fencing(c);
   c.crash(1);
   c.run_for(20s);
   INFO(c.dump());
@@ -377,7 +381,7 @@ TEST_CASE("fencing is refused loudly: a lost node's resources are not recovered 
   // no fencing daemon the DC says so and never pretends it happened.
   bool said = false;
   for (const auto& line : c.log()) {
-    if (line.find("fencing is not available: vigil-stonithd is not implemented") !=
+    if (line.find("fencing is not available: this controller has no fencing daemon") !=
         std::string::npos) {
       said = true;
     }
@@ -391,6 +395,50 @@ TEST_CASE("fencing is refused loudly: a lost node's resources are not recovered 
   auto runs = c.controller(2)->status().scheduler_runs;
   c.run_for(60s);
   CHECK(c.controller(2)->status().scheduler_runs <= runs + 1);
+}
+
+TEST_CASE("fencing done by hand: the DC records the node down and recovers its resources") {
+  SimCluster c(options(2));
+  c.start_all();
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
+  enable_fencing(c);
+  c.crash(1);
+  c.run_for(20s);
+  REQUIRE(c.world().nodes_running("Web").empty());  // the DC's own fencing is refused
+  // `vigil stonith confirm node1` on node2: the fencer tells every controller.
+  FenceEvent e;
+  e.id = "node2:1";
+  e.target = "node1";
+  e.action = "off";
+  e.succeeded = true;
+  e.delegate = "node2";
+  e.client = "stonith_admin.4242";
+  e.origin = "node2";
+  c.fence_event(e);
+  const bool recovered = c.run_until([&] { return runs_only_on(c, "node2") && settled(c); }, 30s);
+  INFO(c.dump());
+  CHECK(recovered);
+  auto ns = std::string("/cib/status/node_state[@id='1']");
+  CHECK(cib_attr(c, 2, ns, "expected") == std::optional<std::string>("down"));
+  CHECK(cib_attr(c, 2, ns, "join") == std::optional<std::string>("down"));
+  CHECK_FALSE(cib_attr(c, 2, ns + "/lrm", "id"));
+  // A failed fencing changes nothing.
+  e.id = "node2:2";
+  e.target = "node1";
+  e.succeeded = false;
+  c.fence_event(e);
+  c.run_for(5s);
+  CHECK(runs_only_on(c, "node2"));
+  // node2 learns that it was fenced itself: its controller stops and is
+  // not started again.
+  e.id = "node2:3";
+  e.target = "node2";
+  e.succeeded = true;
+  c.fence_event(e);
+  c.run_for(1s);
+  CHECK(c.halted(2));
+  CHECK(c.controller(2) == nullptr);
+  CHECK_FALSE(c.halted(1));
 }
 
 TEST_CASE("vigil-crmd restarts alone: state is rebuilt from the CIB and the executor") {

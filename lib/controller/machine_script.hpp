@@ -186,6 +186,7 @@ class Script {
     if (c == "advance") return advance(Duration(std::stoll(w.at(1))));
     if (c == "send-failed") return send_failed(w.at(1));
     if (c == "deliver") return deliver(w.at(1));
+    if (c == "fence-event") return fence_event(line, w);
     if (c == "shutdown") return feed(ShutdownRequest{});
     if (c == "attr") {
       return feed(AttrRequest{w.at(1), w.at(2),
@@ -354,6 +355,25 @@ class Script {
       }
     }
     script_error("no " + type + " message was sent");
+  }
+
+  // fence-event TARGET ACTION ok|failed [by=..] [client=..] [origin=..] [created=S]
+  //             [completed=S] [reason=TEXT...]  (wall seconds; default: now)
+  void fence_event(const std::string& line, const std::vector<std::string>& w) {
+    FenceEvent e;
+    e.target = w.at(1);
+    e.action = w.at(2);
+    if (w.at(3) != "ok" && w[3] != "failed") script_error("fence-event: ok or failed, not " + w[3]);
+    e.succeeded = w[3] == "ok";
+    e.delegate = opt(w, "by");
+    e.client = opt(w, "client", "stonith_admin.1234");
+    e.origin = opt(w, "origin", e.delegate);
+    e.completed = std::stoll(opt(w, "completed", std::to_string(now().wall)));
+    e.created = std::stoll(opt(w, "created", std::to_string(e.completed)));
+    const auto at = line.find(" reason=");
+    if (at != std::string::npos) e.reason = line.substr(at + 8);
+    e.id = e.origin + ":" + std::to_string(++fence_events_);
+    feed(FenceEventInput{e});
   }
 
   void status() {
@@ -525,6 +545,7 @@ class Script {
         return std::string("log ") + vigil::to_string(e.level) + " " + e.text;
       }
       std::string operator()(ShutdownDone&) { return "shutdown-done"; }
+      std::string operator()(HaltEffect& e) { return "halt " + e.reason; }
     };
     return std::visit(V{*this}, effect);
   }
@@ -545,6 +566,7 @@ class Script {
   std::map<int, std::string> keys_;  // graph action id -> transition key
   std::vector<Message> sent_;
   std::vector<std::string> out_;
+  int fence_events_ = 0;
 };
 
 }  // namespace vigil::controller::script

@@ -39,6 +39,7 @@ Status Machine::on_start(const StartInput& in) {
   members_ = in.cluster.members;
   quorate_ = in.quorate;
   started_at_ = now_.mono;
+  started_wall_ = now_.wall;
   emit(JoinGroup{});
   set_state(State::kElection, "start");
   log(LogLevel::kInfo, "event=start node=" + node_name(self_));
@@ -158,6 +159,8 @@ void Machine::on_order(const cluster::GroupMember& sender, const Message& m) {
       fresh_ = false;
       if (sender.node != self_) {
         startup_done_ = true;
+        // Another DC runs the cluster: a fenced DC is its business now.
+        fenced_dc_.clear();
         if (state_ == State::kPending) set_state(State::kNotDc, "joined");
       }
       break;

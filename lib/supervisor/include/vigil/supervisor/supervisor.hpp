@@ -15,8 +15,9 @@
 //   logged, and on_fatal() is called (vigild then exits non-zero and systemd
 //   applies its own policy).
 // - A child that exits with one of `fatal_exit_codes` (usage error, bad
-//   configuration: restarting cannot help) stops everything at once; its
-//   code becomes fatal_exit_code().
+//   configuration, vigil-crmd told by the fencer that this node was fenced:
+//   restarting cannot help) stops everything at once; its code becomes
+//   fatal_exit_code().
 // - Dependants: a child lists the children whose state depends on it. When
 //   it crashes they are stopped too (not counted as crashes) and start again
 //   once it is ready, in order. vigil-stonithd and vigil-crmd depend on vigil-cib (their view of
@@ -58,7 +59,7 @@ struct SupervisorOptions {
   Duration backoff_max{30'000};
   int max_restarts = 5;
   Duration crash_window{60'000};
-  std::vector<int> fatal_exit_codes{2, 78};
+  std::vector<int> fatal_exit_codes{2, 78, 100};  // 100: Pacemaker's CRM_EX_FATAL
 };
 
 enum class ChildState { kStopped, kStarting, kRunning, kBackoff, kStopping };
