@@ -59,13 +59,8 @@ struct Fixture {
     executor = std::make_unique<Executor>(clock, spawner, options, log.callback());
   }
   int execute(const std::string& action, Duration interval = 0ms, Duration timeout = 20s) {
-    OperationRequest r;
-    r.rsc_id = "fence-ipmi";
-    r.agent = *parse_agent_spec("stonith:fence_ipmilan");
-    r.action = action;
-    r.interval = interval;
-    r.timeout = timeout;
-    auto id = executor->execute(r);
+    auto id = executor->execute(testing::request_of(
+        "fence-ipmi", *parse_agent_spec("stonith:fence_ipmilan"), action, interval, timeout));
     REQUIRE(id);
     return *id;
   }

@@ -15,7 +15,6 @@ refused; a node that learns it was fenced (`vigil stonith confirm node2
   test_fencing_consumers.py --build-dir DIR [--work DIR] [--keep]
 Exits 77 (skipped) without root, network namespaces or corosync, or when the
 daemons are not built."""
-import argparse
 import os
 import re
 import sys
@@ -122,26 +121,7 @@ def scenario(c):
            "still no further fencing of node3 asked by a DC")
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--build-dir", required=True)
-    ap.add_argument("--work")
-    ap.add_argument("--keep", action="store_true")
-    args = ap.parse_args()
-    why = harness.missing_prerequisites()
-    if why:
-        print("SKIP: %s" % why)
-        return harness.SKIP
-    vigild, bin_dirs = harness.build_binaries(args.build_dir)
-    stonithd = os.path.join(os.path.abspath(args.build_dir), "daemons", "vigil-stonithd")
-    if not vigild or not os.access(stonithd, os.X_OK):
-        print("SKIP: vigild or vigil-stonithd not built in %s" % args.build_dir)
-        return harness.SKIP
-    work = harness.work_dir(args.work, "vigil-fencing-")
-    c = harness.Cluster(os.path.join(work, "c"), nodes=3, stack="vigild", vigild=vigild,
-                        apache=False, bin_dirs=bin_dirs, token_ms=1000)
-    return harness.run_test(c, scenario, work, keep=args.keep or bool(args.work))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(harness.vigild_test_main(__doc__, scenario, 3, "vigil-fencing-",
+                                      programs=("daemons/vigil-stonithd", "cli/vigil"),
+                                      token_ms=1000))
