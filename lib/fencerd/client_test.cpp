@@ -11,7 +11,8 @@
 #include <catch2/catch.hpp>
 #include <optional>
 
-#include "vigil/ipc/server.hpp"
+#include "fake_fencerd.hpp"
+#include "io_loop.hpp"
 
 using namespace vigil;
 using namespace vigil::fencerd;
@@ -19,15 +20,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Runs the loop in short slices until `done` holds (true) or 5 s passed.
+using test::FakeFencerd;
+
 template <typename Pred>
 bool run_until(boost::asio::io_context& io, Pred done) {
-  const auto give_up = std::chrono::steady_clock::now() + 5s;
-  while (!done() && std::chrono::steady_clock::now() < give_up) {
-    io.restart();
-    io.run_one_for(20ms);
-  }
-  return done();
+  return test::run_io_until(io, done);
 }
 
 fencing::HistoryEntry entry(const std::string& id, const std::string& target) {
@@ -43,63 +40,30 @@ fencing::HistoryEntry entry(const std::string& id, const std::string& target) {
   return e;
 }
 
-// A daemon stand-in: records each decoded call, answers as scripted.
-struct Daemon {
-  boost::asio::io_context& io;
-  std::string path;
-  std::vector<Call> calls;
-  std::vector<ipc::ConnectionId> subscribers;
-  std::optional<ipc::Responder> held;  // a fence answered later
-  std::unique_ptr<ipc::Server> server;
-
-  Daemon(boost::asio::io_context& io_, std::string path_) : io(io_), path(std::move(path_)) {
-    ipc::AccessPolicy policy;
-    policy.allow_uid(::geteuid());
-    ipc::ServerOptions so;
-    so.name = "vigil-stonithd";
-    so.log = [](LogLevel, std::string_view) {};
-    auto s = ipc::Server::listen(
-        io, path, policy,
-        [this](ipc::Request req, ipc::Responder resp) { handle(req, std::move(resp)); }, so);
-    REQUIRE(s);
-    server = std::move(s).value();
-  }
-
-  void handle(const ipc::Request& req, ipc::Responder resp) {
-    auto call = decode_call(req.payload);
-    if (!call) {
-      resp.fail(call.error());
-      return;
+// The daemon's answers these tests expect: refusals and failures typed, a
+// fence of "slow" held unanswered.
+std::unique_ptr<FakeFencerd> daemon(boost::asio::io_context& io, const std::string& path) {
+  auto d = std::make_unique<FakeFencerd>(io, path);
+  d->history = {entry("node1:1", "node2"), entry("node1:2", "node3")};
+  d->devices = {{"ipmi-2", "fence_ipmilan"}};
+  d->hold = [](const Call& c) {
+    const auto* f = std::get_if<FenceCall>(&c);
+    return f && f->target == "slow";
+  };
+  d->answer = [](const Call& c) -> std::optional<Result<std::string>> {
+    if (const auto* f = std::get_if<FenceCall>(&c)) {
+      if (f->target == "unknown") return Error(ErrorCode::kNotFound, "unknown node 'unknown'");
+      if (f->target == "broken") return Error(ErrorCode::kFailed, "no device can fence broken");
+      return encode_fence_reply({"node2", "node1:1"});
     }
-    calls.push_back(*call);
-    if (const auto* f = std::get_if<FenceCall>(&*call)) {
-      if (f->target == "unknown") {
-        resp.fail(Error(ErrorCode::kNotFound, "unknown node 'unknown'"));
-      } else if (f->target == "broken") {
-        resp.fail(Error(ErrorCode::kFailed, "no device can fence broken"));
-      } else if (f->target == "slow") {
-        held.emplace(std::move(resp));
-      } else {
-        resp.reply(encode_fence_reply({"node2", "node1:1"}));
-      }
-    } else if (std::holds_alternative<QueryCall>(*call)) {
-      resp.reply(encode_device_ids({"ipmi-2", "pdu"}));
-    } else if (std::holds_alternative<HistoryCall>(*call)) {
-      resp.reply(encode_history({entry("node1:1", "node2"), entry("node1:2", "node3")}));
-    } else if (std::holds_alternative<DevicesCall>(*call)) {
-      resp.reply(encode_devices({{"ipmi-2", "fence_ipmilan"}}));
-    } else if (const auto* m = std::get_if<MonitorCall>(&*call)) {
-      if (m->device == "ipmi-2") {
-        resp.reply(encode_ok());
-      } else {
-        resp.fail(Error(ErrorCode::kFailed, "monitor of " + m->device + " failed: rc=1"));
-      }
-    } else {
-      if (std::holds_alternative<SubscribeCall>(*call)) subscribers.push_back(req.connection);
-      resp.reply(encode_ok());
+    if (std::holds_alternative<QueryCall>(c)) return encode_device_ids({"ipmi-2", "pdu"});
+    if (const auto* m = std::get_if<MonitorCall>(&c); m && m->device != "ipmi-2") {
+      return Error(ErrorCode::kFailed, "monitor of " + m->device + " failed: rc=1");
     }
-  }
-};
+    return std::nullopt;
+  };
+  return d;
+}
 
 std::string socket_path(const char* what) {
   return "/tmp/vigil-fencerd-client-test-" + std::string(what) + "-" + std::to_string(::getpid()) +
@@ -110,8 +74,9 @@ std::string socket_path(const char* what) {
 
 TEST_CASE("fencerd client: every call reaches the daemon and its answer comes back typed") {
   boost::asio::io_context io;
-  Daemon d(io, socket_path("calls"));
-  FencerdClient client(io, d.path);
+  auto dp = daemon(io, socket_path("calls"));
+  FakeFencerd& d = *dp;
+  FencerdClient client(io, d.path());
 
   std::optional<Result<FenceReply>> fenced;
   client.fence(FenceCall{"node2", "off", 30s, 0ms, "test"}, [&](auto r) { fenced = r; });
@@ -165,8 +130,8 @@ TEST_CASE("fencerd client: every call reaches the daemon and its answer comes ba
 
 TEST_CASE("fencerd client: a subscriber gets events until the daemon goes") {
   boost::asio::io_context io;
-  auto d = std::make_unique<Daemon>(io, socket_path("events"));
-  FencerdClient client(io, d->path);
+  auto d = daemon(io, socket_path("events"));
+  FencerdClient client(io, d->path());
   std::vector<fencing::HistoryEntry> events;
   std::optional<Error> lost;
   std::optional<Status> subscribed;
@@ -174,11 +139,11 @@ TEST_CASE("fencerd client: a subscriber gets events until the daemon goes") {
                    [&](const Error& e) { lost = e; }, [&](Status s) { subscribed = s; });
   REQUIRE(run_until(io, [&] { return subscribed.has_value(); }));
   REQUIRE(*subscribed);
-  REQUIRE(d->subscribers.size() == 1);
-  CHECK(d->server->send_event(d->subscribers[0], encode_event(entry("node1:5", "node2"))));
+  REQUIRE(d->subscribers() == 1);
+  d->publish(entry("node1:5", "node2"));
   // A malformed event is dropped, the next one still arrives.
-  CHECK(d->server->send_event(d->subscribers[0], "<fence-event/>"));
-  CHECK(d->server->send_event(d->subscribers[0], encode_event(entry("node1:6", "node3"))));
+  d->publish_raw("<fence-event/>");
+  d->publish(entry("node1:6", "node3"));
   REQUIRE(run_until(io, [&] { return events.size() == 2; }));
   CHECK(events[0] == entry("node1:5", "node2"));
   CHECK(events[1].id == "node1:6");
@@ -200,7 +165,7 @@ TEST_CASE("fencerd client: a subscriber gets events until the daemon goes") {
   REQUIRE_FALSE(*nobody);
   CHECK(nobody->error().code() == ErrorCode::kIo);
   CHECK_THAT(nobody->error().message(), Catch::Contains("vigil-stonithd"));
-  Daemon back(io, socket_path("events"));
+  auto back = daemon(io, socket_path("events"));
   std::optional<Status> again;
   client.confirm(ConfirmCall{"node2"}, [&](Status s) { again = s; });
   REQUIRE(run_until(io, [&] { return again.has_value(); }));
@@ -209,10 +174,11 @@ TEST_CASE("fencerd client: a subscriber gets events until the daemon goes") {
 
 TEST_CASE("fencerd client: callbacks of a destroyed client are dropped") {
   boost::asio::io_context io;
-  Daemon d(io, socket_path("drop"));
+  auto dp = daemon(io, socket_path("drop"));
+  FakeFencerd& d = *dp;
   bool called = false;
   {
-    FencerdClient client(io, d.path);
+    FencerdClient client(io, d.path());
     client.fence(FenceCall{"slow"}, [&](auto) { called = true; });
     std::optional<Status> subscribed;
     client.subscribe([&](const auto&) { called = true; }, [&](const Error&) { called = true; },

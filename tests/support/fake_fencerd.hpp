@@ -2,7 +2,8 @@
 // Test support for the fencing daemon's clients (the controller's, the
 // executor's and the command line's adapters): a stand-in for
 // vigil-stonithd on a real Unix socket that records each decoded call and
-// answers as the test scripts it (`answer`), else with a plain success;
+// answers as the test scripts it (`answer`), else with a plain success, or
+// keeps the request unanswered (`hold`: the Responder waits in `held`);
 // publish() sends an event to every subscriber. Header-only: link
 // vigil_fencerd and vigil_ipc.
 #pragma once
@@ -46,9 +47,15 @@ class FakeFencerd {
   std::vector<fencing::HistoryEntry> history;
   std::vector<fencerd::DeviceInfo> devices;
   Answer answer;
+  std::function<bool(const fencerd::Call&)> hold;
+  std::optional<ipc::Responder> held;  // the last request held
 
   void publish(const fencing::HistoryEntry& e) {
     for (auto id : subscribers_) (void)server_->send_event(id, fencerd::encode_event(e));
+  }
+  // Any payload, well-formed or not, to every subscriber.
+  void publish_raw(std::string_view payload) {
+    for (auto id : subscribers_) (void)server_->send_event(id, payload);
   }
   std::size_t subscribers() const { return subscribers_.size(); }
 
@@ -62,6 +69,10 @@ class FakeFencerd {
     calls.push_back(*call);
     if (std::holds_alternative<fencerd::SubscribeCall>(*call)) {
       subscribers_.push_back(req.connection);
+    }
+    if (hold && hold(*call)) {
+      held.emplace(std::move(resp));
+      return;
     }
     std::optional<Result<std::string>> a = answer ? answer(*call) : std::nullopt;
     if (!a) a = default_answer(*call);
