@@ -92,17 +92,22 @@ void SpawnerAgentRunner::run(const AgentCall& call, AgentDone done) {
   r.timer = clock_.start_timer(call.timeout, [this, id] { on_timeout(id); });
 }
 
+// As Pacemaker's fencer: SIGKILL to the whole group at the timeout, so the
+// failure is known then (a grace period would let a hung agent hold the
+// request past its overall timer, which then fails it without naming the
+// device). A process that still does not go (stuck in the kernel) is given
+// up on `exit_wait` later.
 void SpawnerAgentRunner::on_timeout(std::uint64_t id) {
   auto it = runs_.find(id);
   if (it == runs_.end()) return;
   Run& r = *it->second;
   if (!r.timed_out) {
     r.timed_out = true;
-    r.process->signal_group(SIGTERM);
-    r.timer = clock_.start_timer(options_.kill_grace, [this, id] { on_timeout(id); });
+    r.process->signal_group(SIGKILL);
+    r.timer = clock_.start_timer(options_.exit_wait, [this, id] { on_timeout(id); });
     return;
   }
-  r.process->signal_group(SIGKILL);
+  finish(id, from_exit(r.call, exec::ProcessExit{}, true));
 }
 
 void SpawnerAgentRunner::finish(std::uint64_t id, AgentResult result) {

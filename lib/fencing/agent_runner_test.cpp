@@ -3,13 +3,17 @@
 // the stdin API, the exit codes, a hang, a crash, garbage, a missing agent.
 #include "vigil/fencing/agent_runner.hpp"
 
+#include <signal.h>
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <optional>
+#include <vector>
 
 #include "golden_files.hpp"
 #include "temp_dir.hpp"
 #include "vigil/exec/posix_spawner.hpp"
+#include "vigil/exec/process.hpp"
 
 using namespace vigil;
 using namespace vigil::fencing;
@@ -42,6 +46,23 @@ Device test_device(std::map<std::string, std::string> params) {
   REQUIRE(d.ok());
   return *d;
 }
+
+// A process that never exits, whatever it is sent (stuck in the kernel).
+struct StuckProcess final : exec::Process {
+  std::vector<int>* group_signals;
+  explicit StuckProcess(std::vector<int>* s) : group_signals(s) {}
+  pid_t pid() const override { return 4242; }
+  void signal(int) override {}
+  void signal_group(int signo) override { group_signals->push_back(signo); }
+  bool group_alive() const override { return true; }
+};
+
+struct StuckSpawner final : exec::Spawner {
+  std::vector<int> group_signals;
+  exec::Spawned spawn(const exec::SpawnRequest&, exec::ExitHandler) override {
+    return {std::make_unique<StuckProcess>(&group_signals), 0, ""};
+  }
+};
 
 }  // namespace
 
@@ -94,4 +115,53 @@ TEST_CASE("agent runner: hang, crash, failure, garbage and a missing agent") {
   CHECK(r.reason == std::string("fence agent fence_nosuch not found in ") + VIGIL_FENCING_TESTDATA);
   missing.agent = "../fence_vigil_test";
   CHECK(rig.run(missing).status == AgentResult::Status::kNotFound);
+}
+
+TEST_CASE("agent runner: a hung agent is killed at its timeout, not after a grace period") {
+  // The clock moves only by hand: past the timeout and never further, so a
+  // result can only come from the SIGKILL sent then (the agent ignores SIGTERM).
+  boost::asio::io_context io;
+  ManualClock clock;
+  exec::PosixSpawner spawner{io};
+  SpawnerAgentRunner runner{spawner, clock, {VIGIL_FENCING_TESTDATA, Duration{60'000}, 4096}};
+  vigil::test::TempDir dir;
+  const std::string state = dir / "actions";
+  AgentCall hang =
+      make_agent_call(test_device({{"mode", "hang"}, {"state", state}}), "off", "node2", 3s);
+  std::optional<AgentResult> r;
+  runner.run(hang, [&](AgentResult res) { r = std::move(res); });
+  // The agent records the action just before it starts hanging.
+  const auto started_by = std::chrono::steady_clock::now() + 20s;
+  while (vigil::testing::read_text_file(state).empty() &&
+         std::chrono::steady_clock::now() < started_by) {
+    io.run_one_for(20ms);
+  }
+  REQUIRE(vigil::testing::read_text_file(state) == "off node2\n");
+  io.run_for(200ms);  // into its `wait`, SIGTERM ignored
+  REQUIRE_FALSE(r);
+  clock.advance(3s);
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!r && std::chrono::steady_clock::now() < deadline) io.run_one_for(100ms);
+  REQUIRE(r);
+  CHECK(r->status == AgentResult::Status::kTimeout);
+  CHECK(describe_failure(hang, *r) == "d1 (fence_vigil_test off node2): timed out after 3s");
+  CHECK(runner.running() == 0);
+}
+
+TEST_CASE("agent runner: an agent that survives SIGKILL is given up on after exit_wait") {
+  boost::asio::io_context io;
+  ManualClock clock;
+  StuckSpawner spawner;
+  SpawnerAgentRunner runner{spawner, clock, {"/nowhere", Duration{2'000}, 4096}};
+  const AgentCall call = make_agent_call(test_device({}), "off", "node2", 3s);
+  std::optional<AgentResult> r;
+  runner.run(call, [&](AgentResult res) { r = std::move(res); });
+  clock.advance(3s);
+  CHECK(spawner.group_signals == std::vector<int>{SIGKILL});
+  clock.advance(1999ms);
+  CHECK_FALSE(r);
+  clock.advance(1ms);
+  REQUIRE(r);
+  CHECK(describe_failure(call, *r) == "d1 (fence_vigil_test off node2): timed out after 3s");
+  CHECK(runner.running() == 0);
 }

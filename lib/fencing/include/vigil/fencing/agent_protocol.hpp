@@ -27,7 +27,7 @@ struct AgentCall {
   std::string action;        // the agent's action (after pcmk_<action>_action)
   std::string target;        // the node, or empty (list, monitor, metadata)
   std::string input;         // stdin
-  Duration timeout{60'000};  // SIGTERM after it, SIGKILL to the group soon after
+  Duration timeout{60'000};  // SIGKILL to the whole group after it
 };
 
 // How an agent run ended.

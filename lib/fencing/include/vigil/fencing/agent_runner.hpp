@@ -29,12 +29,13 @@ class AgentRunner {
 
 // Fence agents are executables in `agent_dir` (Debian: /usr/sbin), started
 // with a minimal environment and their options on stdin. At the call's
-// timeout the process group gets SIGTERM, and SIGKILL `kill_grace` later.
+// timeout the process group gets SIGKILL (Pacemaker's fencer does the same)
+// and the run ends as timed out once it is gone, or `exit_wait` later.
 class SpawnerAgentRunner final : public AgentRunner {
  public:
   struct Options {
     std::string agent_dir = "/usr/sbin";
-    Duration kill_grace{5'000};
+    Duration exit_wait{5'000};
     std::size_t output_limit = 256 * 1024;  // a list of thousands of ports fits
   };
   SpawnerAgentRunner(exec::Spawner& spawner, Clock& clock, Options options);
