@@ -116,10 +116,20 @@ void on_list_done(Fencer::State& s, const std::string& device, const AgentResult
     ds.list = parse_list_output(r.out);
     ds.list_valid = true;
     ds.list_at = s.now.mono;
+    // Output without a single node name is not a list (Pacemaker takes it
+    // as one that names nobody; so do we, but say so).
+    const bool blank = r.out.find_first_not_of(" \t\r\n") == std::string::npos;
+    ds.list_problem = !ds.list.empty() ? ""
+                      : blank          ? "its list is empty"
+                                       : "its list printed no node names (unreadable output)";
+    if (!ds.list_problem.empty()) {
+      s.log(LogLevel::kWarning,
+            "event=list-unusable device=" + device + " reason=\"" + ds.list_problem + "\"");
+    }
   } else {
     ds.list_valid = false;
-    s.log(LogLevel::kWarning, "event=list-failed device=" + device + " reason=" +
-                                  describe_failure(make_agent_call(ds.dev, "list", "", {}), r));
+    ds.list_problem = describe_failure(make_agent_call(ds.dev, "list", "", {}), r);
+    s.log(LogLevel::kWarning, "event=list-failed device=" + device + " reason=" + ds.list_problem);
   }
   const auto waiters = std::exchange(ds.list_waiters, {});
   for (const std::uint64_t id : waiters) {
@@ -128,6 +138,18 @@ void on_list_done(Fencer::State& s, const std::string& device, const AgentResult
     const std::string target = q->second.target;
     resolve(s, id, device, ds.list_valid && in_list(ds.list, ds.dev, target));
   }
+}
+
+std::string why_no_device(const Fencer::State& s, const std::string& target) {
+  std::string notes;
+  auto add = [&notes](const std::string& note) { notes += (notes.empty() ? "" : "; ") + note; };
+  for (const auto& [id, ds] : s.devices) {
+    if (ds.dev.host_check == HostCheck::kDynamicList && !ds.list_problem.empty()) {
+      add(id + ": " + ds.list_problem);
+    }
+  }
+  for (const auto& why : s.config.left_out) add("not registered on " + s.self() + ": " + why);
+  return "no device can fence " + target + (notes.empty() ? "" : " (" + notes + ")");
 }
 
 void on_status_done(Fencer::State& s, std::uint64_t search, const std::string& device,

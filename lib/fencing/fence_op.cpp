@@ -155,8 +155,7 @@ void execute(Fencer::State& s, Op& op) {
     op.step = 0;
   }
   if (op.alt >= op.plan.size()) {
-    std::string why =
-        op.failures.empty() ? "no device can fence " + op.entry.target : joined_failures(op);
+    std::string why = op.failures.empty() ? why_no_device(s, op.entry.target) : joined_failures(op);
     return finish(s, op.entry.id, false, "all fencing devices failed: " + why);
   }
   const Step& st = op.plan[op.alt].steps[op.step];
@@ -180,7 +179,7 @@ void plan_and_execute(Fencer::State& s, Op& op) {
   s.timers.erase(op.query_timer);
   op.plan = make_plan(s, op);
   if (op.plan.empty()) {
-    return finish(s, op.entry.id, false, "no device can fence " + op.entry.target);
+    return finish(s, op.entry.id, false, why_no_device(s, op.entry.target));
   }
   s.timers.erase(op.overall_timer);
   const Duration total = total_timeout(s, op);
@@ -350,8 +349,8 @@ void on_op_timer(Fencer::State& s, const TimerPurpose& purpose) {
     if (it == s.peer_ops.end()) return;
     // If the operation we merged into does not end in time, neither does ours.
     answer_waiting(s, it->second, false,
-                   "timed out waiting for the identical fencing of " + it->second.target +
-                       " by " + it->second.origin,
+                   "timed out waiting for the identical fencing of " + it->second.target + " by " +
+                       it->second.origin,
                    {}, t->op);
     it->second.waiting.clear();
     it->second.timer = 0;

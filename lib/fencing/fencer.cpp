@@ -28,6 +28,7 @@ void configure(Fencer::State& s, FencerConfig config) {
         ds.list = std::move(old->second.list);
         ds.list_valid = old->second.list_valid;
         ds.list_at = old->second.list_at;
+        ds.list_problem = std::move(old->second.list_problem);
         ds.list_running = old->second.list_running;
         ds.list_waiters = std::move(old->second.list_waiters);
       }

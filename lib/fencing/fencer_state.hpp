@@ -26,6 +26,7 @@ struct DeviceState {
   bool list_valid = false;
   TimePoint list_at{};
   bool list_running = false;
+  std::string list_problem;                 // why the last `list` named no node, if it did not
   std::vector<std::uint64_t> list_waiters;  // searches waiting for the list
   int running = 0;                          // actions in flight (pcmk_action_limit)
   std::deque<std::uint64_t> queue;          // jobs waiting for a slot
@@ -162,6 +163,9 @@ void forget_removed_devices(Fencer::State& s);
 void on_list_done(Fencer::State& s, const std::string& device, const AgentResult& r);
 void on_status_done(Fencer::State& s, std::uint64_t search, const std::string& device,
                     const AgentResult& r);
+// "no device can fence <target>", with what this node knows of why: devices
+// whose `list` failed or named no node, devices left out of its configuration.
+std::string why_no_device(const Fencer::State& s, const std::string& target);
 // fence_op.cpp
 void start_op(Fencer::State& s, const ClientRequest& req);
 // A human says the target is off: a done "off" whose delegate is "a human",

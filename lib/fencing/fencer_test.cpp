@@ -358,6 +358,23 @@ TEST_CASE("fencer: no capable device, a disabled device, and pcmk_action_limit")
     h.settle();
     CHECK(h.replies.at(0).reason == "no device can fence node2");
   }
+  SECTION("the reason names devices whose list is unusable and devices left out") {
+    Harness g({"node1"}, by_device({{"garbage", {{"list", exits(0, "\x01\x02 <<x>>\n!!!\n")}}},
+                                    {"empty", {{"list", exits(0, "\n")}}},
+                                    {"broken", {{"list", exits(3)}}},
+                                    {"good", {{"list", exits(0, "node3\n")}}}}));
+    FencerConfig c = config({device("garbage", {}), device("empty", {}), device("broken", {}),
+                             device("good", {}), listed("static", "node3")});
+    c.left_out = {"absent: fence_nosuch metadata: fence agent fence_nosuch not found in /x"};
+    g.configure("node1", c);
+    g.fence("node1", "c1", "node2", "off");
+    g.settle();
+    CHECK(g.replies.at(0).reason ==
+          "no device can fence node2 (broken: broken (fence_test list): exit code 3; empty: its "
+          "list is empty; garbage: its list printed no node names (unreadable output); not "
+          "registered on node1: absent: fence_nosuch metadata: fence agent fence_nosuch not "
+          "found in /x)");
+  }
   SECTION("action limit 1 serialises, 2 runs both at once") {
     h.configure("node1", config({listed("t", "node2 node3")}));
     h.fence("node1", "c1", "node2", "off");

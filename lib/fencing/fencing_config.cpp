@@ -271,6 +271,7 @@ Result<BuiltConfig> build_config(const CibFencing& cib,
     if (!d) return d.error();
     c.devices.push_back(std::move(*d));
   }
+  c.left_out = out.skipped;
   return out;
 }
 
