@@ -402,6 +402,24 @@ def vigild_test_main(doc, body, nodes, work_prefix, programs=(), **cluster_args)
     return run_test(c, body, work, keep=opts.keep or bool(opts.work))
 
 
+def link_node_agent(name):
+    """Gives the host, once and only when the name is free, the symlink
+    /usr/sbin/NAME -> /run/vigil-netns/NAME: dangling on the host, it reaches
+    in each node whatever that node's private /run holds under that name (so
+    fencers, which look for agents in /usr/sbin, find a node's own agent). A
+    file of that name that is not this link is left alone, and said so."""
+    link = os.path.join(FENCE_BIN_DIR, name)
+    want = os.path.join(NODE_TOOLS_DIR, name)
+    if os.path.islink(link) and os.readlink(link) == want:
+        return
+    if os.path.lexists(link):
+        log("note: %s is not the harness's link to %s; fencers in the nodes run it as it is"
+            % (link, want))
+        return
+    with contextlib.suppress(FileExistsError):
+        os.symlink(want, link)
+
+
 def build_binaries(build_dir):
     """Where a build directory puts our programs: (vigild path or None, the
     directories to put first on the nodes' PATH). Daemons land in
@@ -882,7 +900,7 @@ class Cluster:
         for i in self.nodes():
             self._prepare_node_dirs(i)
             self._netns_up(i)
-        self._link_fence_agent()
+        link_node_agent(FENCE_AGENT_NAME)
         self.start_power_switch()
         log("cluster %s: %d nodes on %s, %s.0/24, VIP %s, work %s"
             % (self.tag, self.n, self.bridge, self.subnet, self.vip, self.work))
@@ -1021,18 +1039,6 @@ class Cluster:
 
     def powered_off(self):
         return read_powered_off(self.work)
-
-    def _link_fence_agent(self):
-        link = os.path.join(FENCE_BIN_DIR, FENCE_AGENT_NAME)
-        want = os.path.join(NODE_TOOLS_DIR, FENCE_AGENT_NAME)
-        if os.path.islink(link) and os.readlink(link) == want:
-            return
-        if os.path.lexists(link):
-            log("note: %s is not the harness's link to %s; fencers in the nodes run it as it is"
-                % (link, want))
-            return
-        with contextlib.suppress(FileExistsError):
-            os.symlink(want, link)
 
     def power_switch_pid(self):
         for _label, pid, st in self._recorded_pids("power-switch"):
