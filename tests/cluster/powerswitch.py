@@ -64,7 +64,7 @@ class Switch:
 
     def requester(self, pid):
         """The node whose network namespace the process pid lives in, "host"
-        for the root namespace, "pid N" when it cannot be told (gone)."""
+        for the switch's own (the harness's), "pid N" when it cannot be told."""
         try:
             ino = os.stat("/proc/%d/ns/net" % pid).st_ino
         except OSError:
@@ -75,11 +75,8 @@ class Switch:
                     return "node%d" % i
             except OSError:
                 continue
-        try:
-            if os.stat("/proc/1/ns/net").st_ino == ino:
-                return "host"
-        except OSError:
-            pass
+        if os.stat("/proc/self/ns/net").st_ino == ino:
+            return "host"  # the switch's own namespace, where the harness runs
         return "pid %d" % pid
 
     def record(self, event):
