@@ -16,9 +16,10 @@ deb=$(ls "$out"/vigil_*.deb 2>/dev/null | head -1)
 [ -n "$deb" ] || { echo "no .deb produced"; cat "$out/cpack.log"; exit 1; }
 contents=$(dpkg-deb -c "$deb")
 missing=0
-for f in ./usr/sbin/vigild ./usr/sbin/vigil-cib ./usr/sbin/vigil-lrmd ./usr/sbin/vigil-pengine \
-         ./usr/sbin/vigil-crmd ./usr/bin/vigil ./usr/bin/vigil-simulate \
-         ./usr/lib/systemd/system/vigil.service ./usr/lib/systemd/system/vigil-crmd.service; do
+for f in ./usr/sbin/vigild ./usr/sbin/vigil-cib ./usr/sbin/vigil-stonithd ./usr/sbin/vigil-lrmd \
+         ./usr/sbin/vigil-pengine ./usr/sbin/vigil-crmd ./usr/bin/vigil ./usr/bin/vigil-simulate \
+         ./usr/lib/systemd/system/vigil.service ./usr/lib/systemd/system/vigil-crmd.service \
+         ./usr/lib/systemd/system/vigil-stonithd.service; do
   if ! grep -q " $f\$" <<<"$contents"; then
     echo "missing from $(basename "$deb"): $f"
     missing=1

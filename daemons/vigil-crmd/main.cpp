@@ -2,7 +2,8 @@
 // vigil-crmd: the controller daemon (Pacemaker's pacemaker-controld). A thin
 // main around lib/controller: Corosync (CPG group vigil-crmd, quorum, cmap
 // for node names), the CIB, executor and scheduler daemons through their
-// sockets in $run, and crmd.sock for the command line. Losing Corosync, the
+// sockets in $run, vigil-stonithd's for fencing, and crmd.sock for the
+// command line. Losing Corosync, the
 // CIB or the executor ends the process with a non-zero code: the supervisor
 // restarts it, and the state is rebuilt from the CIB and the executor.
 #include <signal.h>
@@ -16,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "fencerd_access.hpp"
 #include "vigil/cibclient/client.hpp"
 #include "vigil/cluster/corosync_cmap.hpp"
 #include "vigil/cluster/corosync_cpg.hpp"
@@ -24,6 +26,7 @@
 #include "vigil/common/time.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/controller/controller.hpp"
+#include "vigil/fencerd/client.hpp"
 #include "vigil/ipc/server.hpp"
 #include "vigil/log/log.hpp"
 #include "vigil/lrmd/client.hpp"
@@ -36,14 +39,16 @@ namespace {
 
 constexpr int kExitGeneric = 1;
 constexpr int kExitUnavailable = 69;
+constexpr int kExitFatal = 100;  // Pacemaker's CRM_EX_FATAL: not respawned
 
 void usage(std::FILE* out) {
   std::fprintf(out,
                "Usage: vigil-crmd [options]\n"
                "The cluster controller: elects the DC over Corosync (CPG group vigil-crmd),\n"
                "runs the scheduler and executes transitions through vigil-cib, vigil-lrmd\n"
-               "and vigil-pengine ($run/cib.sock, lrmd.sock, pengine.sock); serves\n"
-               "$run/crmd.sock.\n\n"
+               "and vigil-pengine ($run/cib.sock, lrmd.sock, pengine.sock); fences through\n"
+               "vigil-stonithd ($run/stonithd.sock); serves $run/crmd.sock. Exits 100 when\n"
+               "the fencer says this node was fenced.\n\n"
                "  --shutdown-escalation INTERVAL  how long a clean shutdown waits for the\n"
                "                                  resources to move away (default 20min)\n"
                "  --recheck-interval INTERVAL     scheduler re-run when nothing happens\n"
@@ -189,11 +194,14 @@ int main(int argc, char** argv) {
   lrmd.set_lost_handler([&](const Error& e) { fatal(kExitGeneric, "vigil-lrmd: " + e.message()); });
   pengined::PengineClient pengine(io, opts.run_dir + "/pengine.sock");
 
-  // No fencing daemon yet: fencing actions fail loudly (vigil-stonithd).
-  controller::NoFencer fencer(clock);
+  // vigil-stonithd: connected on first use; fencing requests fail (and are
+  // retried by the next transitions) while it cannot be reached.
+  fencerd::FencerdClient fencerd_client(io, opts.run_dir + "/stonithd.sock");
+  crmd::FencerdAccess fencer(fencerd_client, clock, &log::write);
   controller::Controller ctl(controller::ControllerEnv{clock, **cpg, **quorum, **quorum, cib, lrmd,
                                                        pengine, fencer, &log::write},
                              co);
+  ctl.set_halt_handler([&](const std::string& why) { fatal(kExitFatal, why); });
   if (auto st = ctl.start(); !st) {
     log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
     return kExitUnavailable;

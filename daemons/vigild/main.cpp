@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // vigild: the supervisor (Pacemaker's pacemakerd). Starts vigil-cib,
-// vigil-lrmd, vigil-pengine and vigil-crmd in that order, respawns them,
+// vigil-stonithd, vigil-lrmd, vigil-pengine and vigil-crmd in that order
+// (pacemakerd's), respawns them,
 // stops them in reverse order on SIGTERM. A thin main over lib/supervisor.
 #include <fcntl.h>
 #include <limits.h>
@@ -29,7 +30,8 @@ constexpr int kExitConfig = 78;
 void usage(std::FILE* out) {
   std::fprintf(out,
                "Usage: vigild [options]\n"
-               "Starts and supervises vigil-cib, vigil-lrmd, vigil-pengine and vigil-crmd.\n\n%s"
+               "Starts and supervises vigil-cib, vigil-stonithd, vigil-lrmd, vigil-pengine\n"
+               "and vigil-crmd.\n\n%s"
                "  --daemon-dir DIR  where the daemons are (default: beside vigild, then "
                "/usr/sbin)\n"
                "  --standalone      pass --standalone to vigil-cib (no Corosync)\n",
@@ -90,7 +92,8 @@ int main(int argc, char** argv) {
   supervisor::SupervisorOptions so;
   const std::vector<std::string> common = supervisor::to_arguments(opts);
   std::string missing;
-  for (const char* name : {"vigil-cib", "vigil-lrmd", "vigil-pengine", "vigil-crmd"}) {
+  for (const char* name :
+       {"vigil-cib", "vigil-stonithd", "vigil-lrmd", "vigil-pengine", "vigil-crmd"}) {
     supervisor::ChildSpec child;
     child.name = name;
     for (const auto& dir : search) {
@@ -101,7 +104,7 @@ int main(int argc, char** argv) {
     }
     if (child.launch.path.empty()) missing += std::string(missing.empty() ? "" : ", ") + name;
     child.launch.args = common;
-    const std::string sock = std::string(name).substr(6);  // cib, lrmd, pengine, crmd
+    const std::string sock = std::string(name).substr(6);  // cib, stonithd, lrmd, ...
     child.socket_path = opts.run_dir + "/" + sock + ".sock";
     so.children.push_back(std::move(child));
   }
@@ -113,9 +116,10 @@ int main(int argc, char** argv) {
     return kExitConfig;
   }
   if (standalone) so.children[0].launch.args.push_back("--standalone");
-  // The controller's state is built from its CIB connection: it restarts
-  // with the CIB, as pacemakerd restarts the controller with the CIB manager.
-  so.children[0].dependants = {"vigil-crmd"};
+  // The fencer's devices and the controller's state are built from their CIB
+  // connection: they restart with the CIB, as pacemakerd's children do
+  // with the CIB manager.
+  so.children[0].dependants = {"vigil-stonithd", "vigil-crmd"};
 
   if (auto st = supervisor::ensure_directory(opts.run_dir, 0755); !st) {
     log::error("event=startup-failed reason=\"" + st.error().message() + "\"");

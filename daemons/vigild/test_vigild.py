@@ -20,7 +20,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-NAMES = ["vigil-cib", "vigil-lrmd", "vigil-pengine", "vigil-crmd"]
+NAMES = ["vigil-cib", "vigil-stonithd", "vigil-lrmd", "vigil-pengine", "vigil-crmd"]
 
 
 def wait(pred, what, timeout=20.0):
@@ -48,7 +48,7 @@ def status(run_dir):
 
 def all_running(run_dir):
     st = status(run_dir)
-    if st and len(st) == 4 and all(v[1] == "running" for v in st.values()):
+    if st and len(st) == len(NAMES) and all(v[1] == "running" for v in st.values()):
         return st
     return None
 
@@ -78,7 +78,8 @@ def real_children(args, base):
     state_dir = os.path.join(base, "state-real")
     os.makedirs(daemon_dir)
     real_cib = bool(args.cib) and os.access(args.cib, os.X_OK)
-    for name in ["vigil-cib", "vigil-crmd"]:
+    # vigil-stonithd needs Corosync: a stand-in here (tests/cluster runs the real one).
+    for name in ["vigil-cib", "vigil-stonithd", "vigil-crmd"]:
         source = os.path.abspath(args.cib) if (name == "vigil-cib" and real_cib) else \
             os.path.join(base, "sbin", name)
         os.symlink(source, os.path.join(daemon_dir, name))
@@ -136,7 +137,7 @@ def main():
                              "--log-level", "debug"], stdout=log, stderr=subprocess.STDOUT)
     seen_pids = set()
     try:
-        st = wait(lambda: all_running(run_dir), "all four children running")
+        st = wait(lambda: all_running(run_dir), "all five children running")
         starts = [l for l in order(run_dir) if l[0] == "start"]
         assert [l[1] for l in starts] == NAMES, starts
         cib_args = starts[0][3:]
@@ -151,22 +152,24 @@ def main():
                             and s["vigil-lrmd"][1] == "running" else None)(all_running(run_dir)),
                    "vigil-lrmd respawned")
         assert st2["vigil-lrmd"][0] != st["vigil-lrmd"][0]
-        for n in ["vigil-cib", "vigil-pengine", "vigil-crmd"]:
+        for n in ["vigil-cib", "vigil-stonithd", "vigil-pengine", "vigil-crmd"]:
             assert st2[n][0] == st[n][0], (n, st, st2)
         seen_pids.update(v[0] for v in st2.values())
         print("vigil-lrmd respawned alone")
 
-        # cib crashes: crmd is stopped and started again after it.
+        # cib crashes: stonithd and crmd are stopped and started again after it.
         os.kill(st2["vigil-cib"][0], signal.SIGKILL)
         st3 = wait(lambda: (lambda s: s if s and s["vigil-cib"][2] == 1 else None)(
             all_running(run_dir)), "vigil-cib and vigil-crmd back")
         assert st3["vigil-crmd"][0] != st2["vigil-crmd"][0], "vigil-crmd was not restarted"
         assert st3["vigil-crmd"][2] == 0, "a dependant's restart is not a crash"
+        assert st3["vigil-stonithd"][0] != st2["vigil-stonithd"][0], "vigil-stonithd was not restarted"
+        assert st3["vigil-stonithd"][2] == 0, "a dependant's restart is not a crash"
         assert st3["vigil-pengine"][0] == st2["vigil-pengine"][0]
         log_lines = order(run_dir)
         assert ["stop", "vigil-crmd", str(st2["vigil-crmd"][0])] in log_lines, log_lines
         seen_pids.update(v[0] for v in st3.values())
-        print("vigil-cib crash restarted vigil-crmd")
+        print("vigil-cib crash restarted vigil-stonithd and vigil-crmd")
 
         before = len(order(run_dir))
         proc.send_signal(signal.SIGTERM)
@@ -217,7 +220,7 @@ def main():
         assert [l[1] for l in events if l[0] == "exit78"] == ["vigil-pengine"], events
         started = [int(l[2]) for l in events if l[0] == "start"]
         stopped = [l[1] for l in events if l[0] == "stop"]
-        assert stopped == ["vigil-lrmd", "vigil-cib"], events
+        assert stopped == ["vigil-lrmd", "vigil-stonithd", "vigil-cib"], events
         assert not [p for p in started if alive(p)], "children left behind"
         print("a child exiting 78 stops everything; vigild exits 78")
         if args.lrmd and args.pengine:

@@ -57,13 +57,15 @@ const char* code_name(ErrorCode code) {
       return "io";
     case ErrorCode::kInternal:
       return "internal";
+    case ErrorCode::kFailed:
+      return "failed";
   }
   return "internal";
 }
 
 ErrorCode code_from(std::string_view name) {
   for (ErrorCode c : {ErrorCode::kInvalidInput, ErrorCode::kNotFound, ErrorCode::kUnsupported,
-                      ErrorCode::kIo, ErrorCode::kInternal}) {
+                      ErrorCode::kIo, ErrorCode::kInternal, ErrorCode::kFailed}) {
     if (name == code_name(c)) return c;
   }
   return ErrorCode::kInternal;

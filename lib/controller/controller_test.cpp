@@ -57,6 +57,30 @@ SimClusterOptions options(int nodes, WebCibOptions web = {}) {
   return o;
 }
 
+// Fencing on, with a device (Pacemaker would refuse to start anything
+// without one, and schedules no fencing without one). A device that is
+// not `started` stays stopped: the scheduler still counts it as a device.
+void enable_fencing(SimCluster& c, bool started = true) {
+  bool set = false;
+  c.cib_access(2)->modify("crm_config",
+                          "<cluster_property_set id=\"cib-bootstrap-options\"><nvpair "
+                          "id=\"cib-bootstrap-options-stonith-enabled\" name=\"stonith-enabled\" "
+                          "value=\"true\"/></cluster_property_set>",
+                          [&](Result<cibclient::CibReply> r) { set = r.ok(); });
+  REQUIRE(c.run_until([&] { return set && settled(c); }, 10s));
+  set = false;
+  const std::string meta =
+      started ? ""
+              : "<meta_attributes id=\"fence1-meta\"><nvpair id=\"fence1-meta-target-role\" "
+                "name=\"target-role\" value=\"Stopped\"/></meta_attributes>";
+  c.cib_access(2)->modify(
+      "resources",
+      "<primitive id=\"fence1\" class=\"stonith\" type=\"fence_dummy\">" + meta + "</primitive>",
+      [&](Result<cibclient::CibReply> r) { set = r.ok(); },
+      cibclient::UpdateOptions{std::nullopt, true, false});
+  REQUIRE(c.run_until([&] { return set && settled(c); }, 10s));
+}
+
 }  // namespace
 
 TEST_CASE("two nodes: node1 is DC, joins both nodes and starts the group where Web prefers") {
@@ -355,21 +379,7 @@ TEST_CASE("fencing is refused loudly: a lost node's resources are not recovered 
   SimCluster c(options(2));
   c.start_all();
   REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
-  // Fencing on, with a device (Pacemaker would refuse to start anything
-  // without one, and schedules no fencing without one).
-  bool set = false;
-  c.cib_access(2)->modify("crm_config",
-                          "<cluster_property_set id=\"cib-bootstrap-options\"><nvpair "
-                          "id=\"cib-bootstrap-options-stonith-enabled\" name=\"stonith-enabled\" "
-                          "value=\"true\"/></cluster_property_set>",
-                          [&](Result<cibclient::CibReply> r) { set = r.ok(); });
-  REQUIRE(c.run_until([&] { return set && settled(c); }, 10s));
-  set = false;
-  c.cib_access(2)->modify(
-      "resources", "<primitive id=\"fence1\" class=\"stonith\" type=\"fence_dummy\"/>",
-      [&](Result<cibclient::CibReply> r) { set = r.ok(); },
-      cibclient::UpdateOptions{std::nullopt, true, false});
-  REQUIRE(c.run_until([&] { return set && settled(c); }, 10s));
+  enable_fencing(c);
   c.crash(1);
   c.run_for(20s);
   INFO(c.dump());
@@ -377,7 +387,7 @@ TEST_CASE("fencing is refused loudly: a lost node's resources are not recovered 
   // no fencing daemon the DC says so and never pretends it happened.
   bool said = false;
   for (const auto& line : c.log()) {
-    if (line.find("fencing is not available: vigil-stonithd is not implemented") !=
+    if (line.find("fencing is not available: this controller has no fencing daemon") !=
         std::string::npos) {
       said = true;
     }

@@ -138,6 +138,7 @@ Status Machine::execute_fence(const transition::GraphAction& action) {
   if (const std::string* d = action.meta("digests_secure")) step.digests_secure = *d;
   log(LogLevel::kNotice,
       "event=fence-request node=" + step.request.target + " action=" + step.request.action);
+  dc_state_->fence_requested.insert(step.request.target);
   Token t =
       ask<FencerAnswer>(true, [this, step](const FencerAnswer& a) { fence_done(step, a.status); });
   emit(FenceEffect{t, step.request});
@@ -151,7 +152,7 @@ void Machine::fence_done(const FencingStep& step, const Status& st) {
     // Failed fencing is tried again by the next transitions, as Pacemaker's
     // DC does, up to stonith-max-attempts (10); fencing that cannot happen
     // at all (no fencing daemon) is not retried.
-    const int attempts = ++dc.fence_failures[r.target];
+    const int attempts = ++fence_failures_[r.target];
     log(LogLevel::kError, "event=fence-failed node=" + r.target + " action=" + r.action +
                               " attempt=" + std::to_string(attempts) + " error=\"" +
                               st.error().message() + "\"");
@@ -164,7 +165,7 @@ void Machine::fence_done(const FencingStep& step, const Status& st) {
     return;
   }
   log(LogLevel::kNotice, "event=fenced node=" + r.target + " action=" + r.action);
-  dc.fence_failures.erase(r.target);
+  fence_failures_.erase(r.target);
   std::vector<CibEdit> edits;
   if (r.action == "on") {
     auto set = [&](const std::string& name, const std::string& value) {
@@ -176,18 +177,22 @@ void Machine::fence_done(const FencingStep& step, const Status& st) {
     if (!step.digests_all.empty()) set("#digests-all", step.digests_all);
     if (!step.digests_secure.empty()) set("#digests-secure", step.digests_secure);
   } else {
-    // The node is down: nothing it ran runs any more, and it starts its
-    // next life without history or transient attributes.
-    edits.push_back({false, "status",
-                     node_state_xml(step.node, node_name(step.node), is_member(step.node), false,
-                                    "down", "down")});
-    edits.push_back({true, node_xpath(step.node) + "/lrm", ""});
-    forget_attrs(step.node, edits);
+    fenced_edits(step.node, edits);
   }
   cib_write(std::move(edits), [this, step](Status written) {
     confirm_action(step.transition_id, step.action_id,
                    written ? transition::ActionOutcome::kOk : transition::ActionOutcome::kFailed);
   });
+}
+
+void Machine::fenced_edits(NodeId node, std::vector<CibEdit>& edits) {
+  // The node is down: nothing it ran runs any more, and it starts its next
+  // life without history or transient attributes.
+  edits.push_back({false, "status",
+                   node_state_xml(node, node_name(node), is_member(node), false, "down", "down")});
+  edits.push_back({true, node_xpath(node) + "/lrm", ""});
+  forget_attrs(node, edits);
+  dc_state_->respawn_wait.erase(node);  // its resources are stopped: nothing to wait for
 }
 
 void Machine::action_timed_out(const transition::GraphAction& action) {

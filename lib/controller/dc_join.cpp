@@ -137,6 +137,14 @@ void Machine::dc_after_ready() {
          node_state_xml(n.id, node_name(n.id), member, false, "down", clean ? "down" : nullptr)});
     if (clean || !member) forget_attrs(n.id, edits);
   }
+  // The previous DC was fenced while this node was a member: record it down
+  // now (unless it is back and joins with its own history).
+  for (NodeId n : fenced_dc_) {
+    if (in_view(n)) continue;
+    log(LogLevel::kNotice, "event=fenced-dc-recorded node=" + node_name(n));
+    fenced_edits(n, edits);
+  }
+  fenced_dc_.clear();
   cib_write(std::move(edits), {});
   auto backlog = std::move(dc.backlog);
   for (auto& [sender, m] : backlog) dc_handle(sender, m);

@@ -30,9 +30,11 @@ struct Machine::Dc {
   std::unique_ptr<Timer> recheck;
   std::unique_ptr<Timer> retry;
   // Why fencing stops the scheduling loop until something changes (empty:
-  // it does not); failed attempts per target.
+  // it does not).
   std::string fence_blocked;
-  std::map<std::string, int> fence_failures;
+  // Targets this DC asked the fencer to fence: its events about them are
+  // this DC's own (fence_done records them), not external fencing.
+  std::set<std::string> fence_requested;
   bool leave_when_done = false;  // this DC got its own do_shutdown
   Duration recheck_interval{0};  // from the CIB at the last computation
   Duration dc_deadtime{0};       // from the CIB at takeover

@@ -23,6 +23,7 @@ class Controller::Impl {
   Status start();
   Status feed(Input input);
   void set_shutdown_done(std::function<void()> done) { shutdown_done_ = std::move(done); }
+  void set_halt_handler(std::function<void(const std::string&)> h) { halt_ = std::move(h); }
   const Machine& machine() const { return machine_; }
 
  private:
@@ -44,6 +45,7 @@ class Controller::Impl {
   std::shared_ptr<char> alive_ = std::make_shared<char>(0);
   std::map<TimerId, std::unique_ptr<Timer>> timers_;
   std::function<void()> shutdown_done_;
+  std::function<void(const std::string&)> halt_;
   std::deque<Input> queue_;
   bool busy_ = false;
   bool started_ = false;
@@ -55,6 +57,7 @@ Controller::Impl::~Impl() {
   if (!started_) return;
   env_.cib.unsubscribe(cib_sub_);
   env_.executor.set_event_handler({});
+  env_.fencer.set_event_handler({});
   env_.cpg.set_handlers({});
   env_.membership.set_membership_handler({});
   env_.quorum.set_quorum_handler({});
@@ -76,6 +79,8 @@ Status Controller::Impl::start() {
   env_.quorum.set_quorum_handler(guarded([this](bool q) { (void)feed(QuorumInput{q}); }));
   env_.executor.set_event_handler(
       guarded([this](const exec::OperationResult& r) { (void)feed(ExecutorEventInput{r}); }));
+  env_.fencer.set_event_handler(
+      guarded([this](const FenceEvent& e) { (void)feed(FenceEventInput{e}); }));
   cib_sub_ = env_.cib.subscribe(
       guarded([this](const cibclient::CibChange& c) { (void)feed(CibChangedInput{c}); }));
   started_ = true;
@@ -194,6 +199,12 @@ void Controller::Impl::perform(Effect& effect) {
     void operator()(LogEffect& e) {
       if (d.env_.log) d.env_.log(e.level, e.text);
     }
+    void operator()(HaltEffect& e) {
+      if (d.halt_) {
+        auto halt = d.halt_;
+        halt(e.reason);
+      }
+    }
     void operator()(ShutdownDone&) {
       if (d.shutdown_done_) {
         auto done = d.shutdown_done_;
@@ -225,6 +236,9 @@ Status Controller::delete_attribute(const std::string& node, const std::string& 
 }
 Status Controller::cleanup(const std::string& rsc, const std::string& node) {
   return impl_->feed(CleanupRequest{rsc, node});
+}
+void Controller::set_halt_handler(std::function<void(const std::string&)> handler) {
+  impl_->set_halt_handler(std::move(handler));
 }
 ControllerStatus Controller::status() const {
   return impl_->machine().status();

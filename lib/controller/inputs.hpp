@@ -84,6 +84,10 @@ struct SendFailedInput {
   Message message;
   Error error;
 };
+// A fencing operation that ended, as the fencer tells every subscriber.
+struct FenceEventInput {
+  FenceEvent event;
+};
 // Client requests (the crmd.sock protocol, a signal).
 struct ShutdownRequest {};
 struct AttrRequest {
@@ -127,8 +131,8 @@ struct FencerAnswer {  // the target is fenced (or unfenced), or the attempt fai
 
 using Input =
     std::variant<StartInput, ViewInput, MembershipInput, QuorumInput, MessageInput, CibChangedInput,
-                 ExecutorEventInput, TimerInput, SendFailedInput, ShutdownRequest, AttrRequest,
-                 CleanupRequest, CibAnswer, CibWriteAnswer, ExecAnswer, ExecutorAnswer,
+                 ExecutorEventInput, TimerInput, SendFailedInput, FenceEventInput, ShutdownRequest,
+                 AttrRequest, CleanupRequest, CibAnswer, CibWriteAnswer, ExecAnswer, ExecutorAnswer,
                  HistoryAnswer, SchedulerAnswer, FencerAnswer>;
 // A short name per input kind, for logs and test traces.
 const char* input_name(const Input& input);
@@ -205,9 +209,15 @@ struct LogEffect {
 };
 // The clean shutdown is over: the driver tells whoever asked for it.
 struct ShutdownDone {};
+// This node must stop at once (it learnt that it was fenced): the daemon
+// exits with a code its supervisor does not respawn.
+struct HaltEffect {
+  std::string reason;
+};
 
-using Effect = std::variant<JoinGroup, LeaveGroup, SendEffect, CibQueryEffect, CibWriteEffect,
-                            ExecEffect, CancelEffect, ForgetEffect, HistoryEffect, ComputeEffect,
-                            FenceEffect, ArmTimer, CancelTimer, LogEffect, ShutdownDone>;
+using Effect =
+    std::variant<JoinGroup, LeaveGroup, SendEffect, CibQueryEffect, CibWriteEffect, ExecEffect,
+                 CancelEffect, ForgetEffect, HistoryEffect, ComputeEffect, FenceEffect, ArmTimer,
+                 CancelTimer, LogEffect, ShutdownDone, HaltEffect>;
 
 }  // namespace vigil::controller

@@ -24,13 +24,12 @@ const char* to_string(TransitionState s) {
 }
 
 const char* input_kind_name(std::size_t index) {
-  static constexpr const char* kNames[] = {"start",           "view",           "membership",
-                                           "quorum",          "message",        "cib-changed",
-                                           "executor-event",  "timer",          "send-failed",
-                                           "shutdown",        "attr",           "cleanup",
-                                           "cib-answer",      "cib-written",    "exec-answer",
-                                           "executor-answer", "history-answer", "scheduler-answer",
-                                           "fencer-answer"};
+  static constexpr const char* kNames[] = {
+      "start",           "view",           "membership",       "quorum",
+      "message",         "cib-changed",    "executor-event",   "timer",
+      "send-failed",     "fence-event",    "shutdown",         "attr",
+      "cleanup",         "cib-answer",     "cib-written",      "exec-answer",
+      "executor-answer", "history-answer", "scheduler-answer", "fencer-answer"};
   static_assert(std::size(kNames) == kInputKinds);
   return index < kInputKinds ? kNames[index] : "?";
 }
@@ -160,6 +159,7 @@ Status Machine::step(const Now& now, const Input& input) {
   if (!started_ && !std::holds_alternative<StartInput>(input)) {
     return Error(ErrorCode::kInvalidInput, "the controller is not started");
   }
+  if (!halted_.empty()) return Error(ErrorCode::kInvalidInput, "the controller halted: " + halted_);
   struct Visitor {
     Machine& m;
     Status operator()(const StartInput& in) { return m.on_start(in); }
@@ -175,6 +175,7 @@ Status Machine::step(const Now& now, const Input& input) {
     }
     Status operator()(const TimerInput& in) { return m.on_timer(in.id), ok_status(); }
     Status operator()(const SendFailedInput& in) { return m.on_send_failed(in), ok_status(); }
+    Status operator()(const FenceEventInput& in) { return m.on_fence_event(in.event), ok_status(); }
     Status operator()(const ShutdownRequest&) { return m.request_shutdown(), ok_status(); }
     Status operator()(const AttrRequest& in) { return m.request_attr(in); }
     Status operator()(const CleanupRequest& in) { return m.request_cleanup(in); }

@@ -184,6 +184,15 @@ class Machine final : private transition::ActionSink {
     std::string digests_all, digests_secure;  // unfencing only
   };
   void fence_done(const FencingStep& step, const Status& st);
+  // What the CIB records of a node that is fenced: down, no resource
+  // history, no transient attributes (Pacemaker's send_stonith_update).
+  void fenced_edits(NodeId node, std::vector<CibEdit>& edits);
+
+  // --- fencing learnt from the fencer (fence_events.cpp)
+  void on_fence_event(const FenceEvent& e);
+  void dc_node_fenced(NodeId node, const std::string& why);
+  // This node was fenced: it stops at once and takes no more inputs.
+  void halt(const std::string& reason);
 
   ControllerOptions options_;
   State state_ = State::kStopped;
@@ -220,6 +229,15 @@ class Machine final : private transition::ActionSink {
   bool shutting_down_ = false;
   bool shutdown_finished_ = false;
   std::unique_ptr<Timer> shutdown_timer_;
+
+  // Failed fencing attempts per target (node name): counted by the DC for
+  // its own requests, by the others from the fencer's events, so that a
+  // new DC knows them.
+  std::map<std::string, int> fence_failures_;
+  // Nodes fenced while another node was DC and the target was that DC:
+  // recorded down if this node takes over (Pacemaker's stonith cleanup list).
+  std::set<NodeId> fenced_dc_;
+  std::string halted_;  // why this node stopped (it was fenced); empty: it did not
 
   std::unique_ptr<Dc> dc_state_;  // reset at every takeover
   int next_transition_ = 0;

@@ -186,6 +186,7 @@ class Script {
     if (c == "advance") return advance(Duration(std::stoll(w.at(1))));
     if (c == "send-failed") return send_failed(w.at(1));
     if (c == "deliver") return deliver(w.at(1));
+    if (c == "fence-event") return fence_event(line, w);
     if (c == "shutdown") return feed(ShutdownRequest{});
     if (c == "attr") {
       return feed(AttrRequest{w.at(1), w.at(2),
@@ -356,6 +357,22 @@ class Script {
     script_error("no " + type + " message was sent");
   }
 
+  // fence-event TARGET ACTION ok|failed [by=..] [client=..] [origin=..] [reason=TEXT...]
+  void fence_event(const std::string& line, const std::vector<std::string>& w) {
+    FenceEvent e;
+    e.target = w.at(1);
+    e.action = w.at(2);
+    if (w.at(3) != "ok" && w[3] != "failed") script_error("fence-event: ok or failed, not " + w[3]);
+    e.succeeded = w[3] == "ok";
+    e.delegate = opt(w, "by");
+    e.client = opt(w, "client", "stonith_admin.1234");
+    e.origin = opt(w, "origin", e.delegate);
+    const auto at = line.find(" reason=");
+    if (at != std::string::npos) e.reason = line.substr(at + 8);
+    e.id = e.origin + ":" + std::to_string(++fence_events_);
+    feed(FenceEventInput{e});
+  }
+
   void status() {
     ControllerStatus s = machine_->status();
     out_.push_back(
@@ -524,6 +541,7 @@ class Script {
         return std::string("log ") + vigil::to_string(e.level) + " " + e.text;
       }
       std::string operator()(ShutdownDone&) { return "shutdown-done"; }
+      std::string operator()(HaltEffect& e) { return "halt " + e.reason; }
     };
     return std::visit(V{*this}, effect);
   }
@@ -544,6 +562,7 @@ class Script {
   std::map<int, std::string> keys_;  // graph action id -> transition key
   std::vector<Message> sent_;
   std::vector<std::string> out_;
+  int fence_events_ = 0;
 };
 
 }  // namespace vigil::controller::script

@@ -158,6 +158,8 @@ void Machine::on_order(const cluster::GroupMember& sender, const Message& m) {
       fresh_ = false;
       if (sender.node != self_) {
         startup_done_ = true;
+        // Another DC runs the cluster: a fenced DC is its business now.
+        fenced_dc_.clear();
         if (state_ == State::kPending) set_state(State::kNotDc, "joined");
       }
       break;

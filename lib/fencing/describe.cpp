@@ -36,6 +36,7 @@ std::string describe(const Effect& e) {
     return "reply client=" + r->client + " ref=" + r->ref + " ok=" + (r->ok ? "true" : "false") +
            (r->delegate.empty() ? "" : " delegate=" + r->delegate) +
            (r->devices.empty() ? "" : " devices=" + list(r->devices)) +
+           (r->op.empty() ? "" : " op=" + r->op) +
            (r->reason.empty() ? "" : " reason=" + r->reason);
   }
   if (auto* n = std::get_if<NotifyEffect>(&e)) {

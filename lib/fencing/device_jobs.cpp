@@ -55,6 +55,7 @@ void launch(Fencer::State& s, std::uint64_t id, DeviceState& ds, Duration remain
   ++ds.running;
   ++j.tries;
   AgentCall call = make_agent_call(ds.dev, j.phases[j.phase], j.target, s.config.stonith_timeout);
+  if (j.timeout.count() > 0) call.timeout = j.timeout;
   if (remaining.count() > 0) call.timeout = remaining;
   s.log(LogLevel::kInfo, "event=agent-run device=" + j.device + " action=" + call.action +
                              (j.target.empty() ? "" : " target=" + j.target) +

@@ -98,6 +98,23 @@ void drop_timers(Fencer::State& s, const Op& op) {
   s.timers.erase(op.overall_timer);
 }
 
+// A finished entry: recorded, notified here and sent to every other member.
+void publish(Fencer::State& s, const HistoryEntry& e) {
+  s.history.record(e);
+  s.history.trim(s.opt.history_limit);
+  s.effects.push_back(NotifyEffect{e});
+  PeerMessage done;
+  done.type = MsgType::kDone;
+  done.op = e.id;
+  done.origin = e.origin;
+  done.history = {e};
+  s.send("", std::move(done));
+}
+
+std::string new_op_id(Fencer::State& s) {
+  return s.self() + ":" + std::to_string(s.now.wall) + ":" + std::to_string(s.next_id++);
+}
+
 void finish(Fencer::State& s, const std::string& id, bool ok, std::string reason) {
   auto it = s.ops.find(id);
   if (it == s.ops.end()) return;
@@ -112,18 +129,15 @@ void finish(Fencer::State& s, const std::string& id, bool ok, std::string reason
         "event=fencing-" + std::string(ok ? "done" : "failed") + " op=" + e.id +
             " target=" + e.target + " action=" + e.action +
             (ok ? " delegate=" + e.delegate : " reason=" + reason));
-  s.history.record(e);
-  s.history.trim(s.opt.history_limit);
-  s.effects.push_back(NotifyEffect{e});
   for (const auto& [client, ref] : op.clients) {
-    s.effects.push_back(ReplyEffect{client, ref, ok, e.reason, e.delegate, {}});
+    s.effects.push_back(ReplyEffect{.client = client,
+                                    .ref = ref,
+                                    .ok = ok,
+                                    .reason = e.reason,
+                                    .delegate = e.delegate,
+                                    .op = e.id});
   }
-  PeerMessage done;
-  done.type = MsgType::kDone;
-  done.op = e.id;
-  done.origin = e.origin;
-  done.history = {e};
-  s.send("", std::move(done));
+  publish(s, e);
 }
 
 std::string joined_failures(const Op& op) {
@@ -186,7 +200,7 @@ void start_op(Fencer::State& s, const ClientRequest& r) {
   }
   Op op;
   HistoryEntry& e = op.entry;
-  e.id = s.self() + ":" + std::to_string(s.now.wall) + ":" + std::to_string(s.next_id++);
+  e.id = new_op_id(s);
   e.target = r.target;
   e.action = r.action;
   e.origin = s.self();
@@ -210,6 +224,23 @@ void start_op(Fencer::State& s, const ClientRequest& r) {
   q.target = r.target;
   q.action = r.action;
   s.send("", std::move(q));
+}
+
+void confirm_op(Fencer::State& s, const ClientRequest& r) {
+  HistoryEntry e;
+  e.id = new_op_id(s);
+  e.target = r.target;
+  e.action = "off";
+  e.origin = s.self();
+  e.client = r.client;
+  e.delegate = "a human";
+  e.state = OpState::kDone;
+  e.created = e.completed = s.now.wall;
+  s.log(LogLevel::kNotice,
+        "event=manual-confirmation op=" + e.id + " target=" + e.target + " client=" + r.client);
+  s.effects.push_back(ReplyEffect{
+      .client = r.client, .ref = r.ref, .ok = true, .delegate = e.delegate, .op = e.id});
+  publish(s, e);
 }
 
 void on_query_reply(Fencer::State& s, const std::string& from, const PeerMessage& m) {

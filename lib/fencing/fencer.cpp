@@ -18,7 +18,8 @@ Overload(F...) -> Overload<F...>;
 
 void reply_error(Fencer::State& s, const ClientRequest& r, std::string reason) {
   s.log(LogLevel::kWarning, "event=refused client=" + r.client + " reason=" + reason);
-  s.effects.push_back(ReplyEffect{r.client, r.ref, false, std::move(reason), {}, {}});
+  s.effects.push_back(ReplyEffect{
+      .client = r.client, .ref = r.ref, .ok = false, .reason = std::move(reason), .refused = true});
 }
 
 void configure(Fencer::State& s, FencerConfig config) {
@@ -84,6 +85,14 @@ void client_request(Fencer::State& s, const ClientRequest& r) {
                                     .client = r.client,
                                     .ref = r.ref});
     }
+    case ClientRequest::Kind::kConfirm:
+      if (!known_node(s, r.target)) return reply_error(s, r, "unknown node '" + r.target + "'");
+      return confirm_op(s, r);
+    case ClientRequest::Kind::kHistoryCleanup:
+      // Every member (this one included) drops the finished entries.
+      s.send("", PeerMessage{.type = MsgType::kCleanup, .target = r.target});
+      s.effects.push_back(ReplyEffect{.client = r.client, .ref = r.ref, .ok = true});
+      return;
     case ClientRequest::Kind::kMonitor: {
       if (!s.devices.count(r.device)) {
         return reply_error(s, r, "no device '" + r.device + "' is registered");
@@ -93,7 +102,8 @@ void client_request(Fencer::State& s, const ClientRequest& r) {
                               .action = "monitor",
                               .phases = {"monitor"},
                               .client = r.client,
-                              .ref = r.ref});
+                              .ref = r.ref,
+                              .timeout = r.timeout});
     }
   }
 }
@@ -128,6 +138,13 @@ void peer_message(Fencer::State& s, const std::string& from, const PeerMessage& 
       for (const auto& e : s.history.merge(m.history)) s.effects.push_back(NotifyEffect{e});
       s.history.trim(s.opt.history_limit);
       return;
+    case MsgType::kCleanup: {
+      const std::size_t n = s.history.cleanup(m.target);
+      s.log(LogLevel::kNotice, "event=history-cleanup from=" + from +
+                                   " target=" + (m.target.empty() ? "*" : m.target) +
+                                   " removed=" + std::to_string(n));
+      return;
+    }
   }
 }
 

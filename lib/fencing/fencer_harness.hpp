@@ -93,8 +93,9 @@ class Harness {
   void settle() { advance(Duration{3'600'000}); }
 
   std::vector<ReplyEffect> replies;
-  std::vector<std::pair<std::string, AgentCall>> runs;  // (node, call)
-  std::vector<std::string> lines;                       // every effect, described
+  std::vector<std::pair<std::string, HistoryEntry>> notified;  // (node, entry)
+  std::vector<std::pair<std::string, AgentCall>> runs;         // (node, call)
+  std::vector<std::string> lines;                              // every effect, described
   TimePoint now() const { return now_; }
   Fencer& node(const std::string& n) { return *nodes_.at(n); }
   std::size_t runs_of(const std::string& device, const std::string& action) const {
@@ -158,6 +159,8 @@ class Harness {
       at(t->after, [this, node, id] { input(node, TimerInput{id}); });
     } else if (auto* r = std::get_if<ReplyEffect>(&e)) {
       replies.push_back(*r);
+    } else if (auto* n = std::get_if<NotifyEffect>(&e)) {
+      notified.emplace_back(node, n->entry);
     }
   }
 

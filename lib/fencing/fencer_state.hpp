@@ -55,6 +55,7 @@ struct Job {
   TimePoint phase_start{};
   Duration delay{0};
   std::string client{}, ref{};  // a client's monitor
+  Duration timeout{0};          // a client's monitor: its own timeout (0: the device's)
   std::string last_reason{};
 };
 
@@ -149,6 +150,9 @@ void on_status_done(Fencer::State& s, std::uint64_t search, const std::string& d
                     const AgentResult& r);
 // fence_op.cpp
 void start_op(Fencer::State& s, const ClientRequest& req);
+// A human says the target is off: a done "off" whose delegate is "a human",
+// recorded and sent to every member (pending operations go on).
+void confirm_op(Fencer::State& s, const ClientRequest& req);
 void on_query_reply(Fencer::State& s, const std::string& from, const PeerMessage& m);
 void on_fence_result(Fencer::State& s, const PeerMessage& m);
 void on_done(Fencer::State& s, const PeerMessage& m);

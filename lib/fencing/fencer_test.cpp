@@ -319,6 +319,21 @@ TEST_CASE("fencer: monitor and monitor timeout, missing device") {
   CHECK(h.replies[2].reason.find("timed out") != std::string::npos);
 }
 
+TEST_CASE("fencer: a monitor request's own timeout replaces the device's") {
+  Harness h({"node1"}, [](const std::string&, const AgentCall&) { return hangs(); });
+  h.configure("node1", config({listed("slow", "node2", {{"pcmk_monitor_timeout", "30s"}})}));
+  h.input("node1", ClientRequest{.kind = ClientRequest::Kind::kMonitor,
+                                 .client = "lrmd",
+                                 .device = "slow",
+                                 .timeout = 5s});
+  h.advance(6s);
+  REQUIRE(h.runs.size() == 1);
+  CHECK(h.runs[0].second.timeout == 5s);
+  REQUIRE(h.replies.size() == 1);
+  CHECK_FALSE(h.replies[0].ok);
+  CHECK(h.replies[0].reason.find("timed out") != std::string::npos);
+}
+
 TEST_CASE("fencer: unfencing uses every device that provides it, all required") {
   Harness h({"node1"}, by_device({}));
   h.configure("node1", config({device("u1", {{"pcmk_host_list", "node2"}}, {"on", "off", "reboot"},

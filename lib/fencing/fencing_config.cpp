@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vigil/fencing/fencing_config.hpp"
 
+#include <algorithm>
+#include <regex>
+
 #include "vigil/common/time.hpp"
 #include "vigil/common/xml.hpp"
 
@@ -29,11 +32,36 @@ Status read_nvpairs(const xmlNode* n, const char* set_name, const std::string& o
   return ok_status();
 }
 
-// Stonith primitives anywhere under <resources> (groups and clones too).
-Status read_devices(const xmlNode* n, std::vector<DeviceSpec>& out) {
+bool is_false(std::string_view v) {
+  return v == "false" || v == "no" || v == "0" || v == "off";
+}
+
+bool role_is_stopped(std::string v) {
+  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+  return v == "stopped";
+}
+
+// What a group or clone passes to its members.
+struct Parent {
+  std::vector<std::string> ids;
+  std::map<std::string, std::string> meta;
+};
+
+// Stonith primitives anywhere under <resources> (groups and clones too),
+// with the meta attributes they inherit.
+Status read_devices(const xmlNode* n, const Parent& parent, std::vector<DeviceSpec>& out) {
   for (const xmlNode* c : xml::children(n)) {
+    if (xml::is(c, "group") || xml::is(c, "clone") || xml::is(c, "master")) {
+      Parent p = parent;
+      p.ids.push_back(xml::attr_or(c, "id"));
+      std::map<std::string, std::string> own;
+      if (auto s = read_nvpairs(c, "meta_attributes", p.ids.back(), own); !s) return s;
+      for (auto& [k, v] : own) p.meta[k] = std::move(v);
+      if (auto s = read_devices(c, p, out); !s) return s;
+      continue;
+    }
     if (!xml::is(c, "primitive")) {
-      if (auto s = read_devices(c, out); !s) return s;
+      if (auto s = read_devices(c, parent, out); !s) return s;
       continue;
     }
     if (xml::attr_or(c, "class") != "stonith") continue;
@@ -44,6 +72,11 @@ Status read_devices(const xmlNode* n, std::vector<DeviceSpec>& out) {
     if (d.agent.empty()) return bad("device " + d.id + ": no type (fence agent)");
     if (auto s = read_nvpairs(c, "instance_attributes", "device " + d.id, d.params); !s) return s;
     if (auto s = read_nvpairs(c, "meta_attributes", "device " + d.id, d.meta); !s) return s;
+    for (const auto& [k, v] : parent.meta) d.meta.emplace(k, v);  // its own value wins
+    d.parents = parent.ids;
+    if (auto role = d.meta.find("target-role"); role != d.meta.end()) {
+      d.disabled = role_is_stopped(role->second);
+    }
     out.push_back(std::move(d));
   }
   return ok_status();
@@ -91,8 +124,70 @@ Status read_options(const xmlNode* config, CibFencing& out) {
     out.stonith_timeout = Duration(*ms);
   }
   if (auto it = opts.find("stonith-enabled"); it != opts.end()) {
-    const auto& v = it->second;
-    out.stonith_enabled = !(v == "false" || v == "no" || v == "0" || v == "off");
+    out.stonith_enabled = !is_false(it->second);
+  }
+  if (auto it = opts.find("symmetric-cluster"); it != opts.end()) {
+    out.symmetric_cluster = !is_false(it->second);
+  }
+  return ok_status();
+}
+
+// The devices a location constraint names (by id, pattern or resource
+// set), through the device itself or one of its parents.
+Result<std::set<std::size_t>> located_devices(
+    const xmlNode* loc, const std::map<std::string, std::vector<std::size_t>>& by_id) {
+  std::set<std::size_t> hits;
+  auto add = [&](const std::string& id) {
+    if (auto it = by_id.find(id); it != by_id.end())
+      hits.insert(it->second.begin(), it->second.end());
+  };
+  if (auto rsc = xml::attr(loc, "rsc")) add(*rsc);
+  if (auto pattern = xml::attr(loc, "rsc-pattern")) {
+    try {
+      const std::regex re(*pattern, std::regex::extended | std::regex::nosubs);
+      for (const auto& [id, devices] : by_id) {
+        if (std::regex_search(id, re)) hits.insert(devices.begin(), devices.end());
+      }
+    } catch (const std::regex_error&) {
+      return bad("rsc_location " + xml::attr_or(loc, "id") + ": bad rsc-pattern '" + *pattern +
+                 "'");
+    }
+  }
+  for (const xmlNode* set : xml::children(loc, "resource_set")) {
+    for (const xmlNode* ref : xml::children(set, "resource_ref")) add(xml::attr_or(ref, "id"));
+  }
+  return hits;
+}
+
+// Location constraints of devices: each named node's summed score.
+Status read_locations(const xmlNode* config, CibFencing& out) {
+  const xmlNode* constraints = xml::first_child(config, "constraints");
+  if (!constraints || out.devices.empty()) return ok_status();
+  std::map<std::string, std::vector<std::size_t>> by_id;
+  for (std::size_t i = 0; i < out.devices.size(); ++i) {
+    by_id[out.devices[i].id].push_back(i);
+    for (const auto& p : out.devices[i].parents) by_id[p].push_back(i);
+  }
+  for (const xmlNode* loc : xml::children(constraints, "rsc_location")) {
+    const std::string what = "rsc_location " + xml::attr_or(loc, "id");
+    // Only promoted/unpromoted roles, which a fence device never has.
+    const std::string role = xml::attr_or(loc, "role", "Started");
+    if (role != "Started" && role != "started") continue;
+    auto hits = located_devices(loc, by_id);
+    if (!hits) return hits.error();
+    if (hits->empty()) continue;
+    const std::string device = out.devices[*hits->begin()].id;
+    if (xml::first_child(loc, "rule")) {
+      return Error(ErrorCode::kUnsupported, what + " (device " + device +
+                                                "): location rules of fence devices are not "
+                                                "supported by the fencer");
+    }
+    const std::string node = xml::attr_or(loc, "node");
+    const auto score = parse_score(xml::attr_or(loc, "score"));
+    if (node.empty() || !score) {
+      return bad(what + " (device " + device + "): needs a node and a score");
+    }
+    for (std::size_t i : *hits) out.devices[i].node_scores[node] += *score;
   }
   return ok_status();
 }
@@ -116,8 +211,9 @@ Result<CibFencing> read_cib_fencing(const xmlNode* cib) {
     }
   }
   if (const xmlNode* rscs = xml::first_child(config, "resources")) {
-    if (auto s = read_devices(rscs, out.devices); !s) return s.error();
+    if (auto s = read_devices(rscs, Parent{}, out.devices); !s) return s.error();
   }
+  if (auto s = read_locations(config, out); !s) return s.error();
   if (const xmlNode* topo = xml::first_child(config, "fencing-topology")) {
     for (const xmlNode* l : xml::children(topo, "fencing-level")) {
       auto level = read_level(l);
@@ -134,8 +230,23 @@ Result<CibFencing> read_cib_fencing(std::string_view cib_xml) {
   return read_cib_fencing(xmlDocGetRootElement(doc->get()));
 }
 
+std::string why_not_registered(const CibFencing& cib, const DeviceSpec& d,
+                               const std::string& self) {
+  if (d.disabled) return "disabled (target-role=Stopped)";
+  auto it = d.node_scores.find(self);
+  if (it == d.node_scores.end()) {
+    return cib.symmetric_cluster ? std::string()
+                                 : "not allowed on " + self +
+                                       " (symmetric-cluster=false and no location constraint "
+                                       "names it)";
+  }
+  if (it->second < Score(0)) return "banned from " + self + " (score " + it->second.str() + ")";
+  return {};
+}
+
 Result<BuiltConfig> build_config(const CibFencing& cib,
-                                 const std::map<std::string, Result<AgentMetadata>>& metadata) {
+                                 const std::map<std::string, Result<AgentMetadata>>& metadata,
+                                 const std::string& self) {
   BuiltConfig out;
   FencerConfig& c = out.config;
   c.stonith_timeout = cib.stonith_timeout;
@@ -145,6 +256,10 @@ Result<BuiltConfig> build_config(const CibFencing& cib,
     if (auto s = c.topology.add(l); !s) return s.error();
   }
   for (const auto& spec : cib.devices) {
+    if (auto why = why_not_registered(cib, spec, self); !why.empty()) {
+      out.skipped.push_back(spec.id + ": " + why);
+      continue;
+    }
     auto m = metadata.find(spec.agent);
     if (m == metadata.end() || !m->second) {
       out.skipped.push_back(

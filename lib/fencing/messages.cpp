@@ -32,9 +32,10 @@ constexpr TextFields<PeerMessage> kMessageText[] = {
 };
 
 constexpr std::pair<MsgType, const char*> kNames[] = {
-    {MsgType::kQuery, "query"}, {MsgType::kQueryReply, "query-reply"},
-    {MsgType::kFence, "fence"}, {MsgType::kFenceResult, "fence-result"},
-    {MsgType::kDone, "done"},   {MsgType::kHistory, "history"},
+    {MsgType::kQuery, "query"},     {MsgType::kQueryReply, "query-reply"},
+    {MsgType::kFence, "fence"},     {MsgType::kFenceResult, "fence-result"},
+    {MsgType::kDone, "done"},       {MsgType::kHistory, "history"},
+    {MsgType::kCleanup, "cleanup"},
 };
 
 Error bad(const std::string& why) {
@@ -56,7 +57,9 @@ void get_text(const xmlNode* n, T& to, const TextFields<T> (&fields)[N]) {
   for (const auto& [name, member] : fields) to.*member = xml::attr_or(n, name);
 }
 
-void put_entry(std::string& out, const HistoryEntry& e) {
+}  // namespace
+
+void append_entry(std::string& out, const HistoryEntry& e) {
   out += "<entry";
   put_text(out, e, kEntryText);
   put(out, "state", to_string(e.state));
@@ -65,7 +68,7 @@ void put_entry(std::string& out, const HistoryEntry& e) {
   out += "/>";
 }
 
-Result<HistoryEntry> entry_from_xml(const xmlNode* n) {
+Result<HistoryEntry> read_entry(const xmlNode* n) {
   HistoryEntry e;
   get_text(n, e, kEntryText);
   e.reason = xml::attr_or(n, "reason");
@@ -82,9 +85,11 @@ Result<HistoryEntry> entry_from_xml(const xmlNode* n) {
   return e;
 }
 
+namespace {
+
 // What each type must carry.
 Status check_fields(const PeerMessage& m) {
-  if (m.type == MsgType::kHistory) return ok_status();
+  if (m.type == MsgType::kHistory || m.type == MsgType::kCleanup) return ok_status();
   if (m.op.empty() || m.origin.empty()) return bad("op and origin are required");
   switch (m.type) {
     case MsgType::kQuery:
@@ -103,6 +108,7 @@ Status check_fields(const PeerMessage& m) {
       if (m.history.size() != 1) return bad("done carries exactly one <entry>");
       break;
     case MsgType::kHistory:
+    case MsgType::kCleanup:
       break;
   }
   return ok_status();
@@ -127,7 +133,7 @@ Result<PeerMessage> message_from_xml(const xmlNode* root) {
     m.devices.push_back(*id);
   }
   for (const xmlNode* n : xml::children(root, "entry")) {
-    auto e = entry_from_xml(n);
+    auto e = read_entry(n);
     if (!e) return e.error();
     m.history.push_back(std::move(*e));
   }
@@ -150,7 +156,7 @@ std::string encode(const PeerMessage& m) {
     put(out, "id", d);
     out += "/>";
   }
-  for (const auto& e : m.history) put_entry(out, e);
+  for (const auto& e : m.history) append_entry(out, e);
   out += "</fencing>";
   return out;
 }

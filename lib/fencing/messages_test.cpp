@@ -41,6 +41,17 @@ TEST_CASE("messages: every type survives encode and decode") {
   CHECK(fd->ok);
 }
 
+TEST_CASE("messages: a history cleanup names its target, or none for every target") {
+  auto one = decode(encode(PeerMessage{.type = MsgType::kCleanup, .target = "node2"}));
+  REQUIRE(one.ok());
+  CHECK(one->type == MsgType::kCleanup);
+  CHECK(one->target == "node2");
+  auto all = decode("<fencing t=\"cleanup\"/>");
+  REQUIRE(all.ok());
+  CHECK(all->type == MsgType::kCleanup);
+  CHECK(all->target.empty());
+}
+
 TEST_CASE("messages: malformed ones are refused") {
   for (const char* bad : {
            "",

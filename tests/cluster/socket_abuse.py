@@ -24,6 +24,7 @@ STATUS = os.path.join(run_dir, "vigild.status")
 # A request each daemon must answer, and how to recognise a good answer.
 GOOD = {
     "cib.sock": ('<cib-request op="query" section="nodes"/>', lambda r: "<nodes" in r),
+    "stonithd.sock": ("<fence-devices/>", lambda r: r.startswith("<devices")),
     "lrmd.sock": ("<lrmd-history/>", lambda r: r.startswith("<lrmd-history-reply")),
     "pengine.sock": (None, None),  # filled below: needs a CIB
     "crmd.sock": ("<status/>", lambda r: r.startswith("<status")),

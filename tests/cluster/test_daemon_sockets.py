@@ -3,7 +3,7 @@
 """Every daemon of a running node survives bad input on its socket and
 refuses clients outside root/haclient: a two-node cluster of our daemons over
 real Corosync (vigild on each node), then socket_abuse.py inside node1 against
-cib.sock, lrmd.sock, pengine.sock and crmd.sock, and the cluster must still
+cib.sock, stonithd.sock, lrmd.sock, pengine.sock and crmd.sock, and the cluster must still
 work afterwards (a configuration change made with vigil reaches node2).
 
   test_daemon_sockets.py --build-dir DIR [--work DIR] [--keep]

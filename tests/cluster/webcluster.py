@@ -307,7 +307,7 @@ def standby(c, i, node, on):
 
 # The daemons a supervisor respawns, per stack (process names).
 SUPERVISED = {
-    "vigild": ("vigil-cib", "vigil-lrmd", "vigil-pengine", "vigil-crmd"),
+    "vigild": ("vigil-cib", "vigil-stonithd", "vigil-lrmd", "vigil-pengine", "vigil-crmd"),
     "pacemaker": ("pacemaker-based", "pacemaker-execd", "pacemaker-schedulerd",
                   "pacemaker-controld"),
 }

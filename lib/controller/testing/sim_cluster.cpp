@@ -14,6 +14,27 @@
 
 namespace vigil::controller::testing {
 
+// No fencing daemon (every request refused, as NoFencer), but the events a
+// fencer tells its subscribers can be played by the test
+// (SimCluster::fence_event: fencing done by hand).
+class SimCluster::SimFencer final : public FencerAccess {
+ public:
+  explicit SimFencer(Clock& clock) : refuse_(clock) {}
+  void fence(const FenceRequest& request, std::function<void(Status)> done) override {
+    refuse_.fence(request, std::move(done));
+  }
+  void set_event_handler(std::function<void(const FenceEvent&)> on_event) override {
+    on_event_ = std::move(on_event);
+  }
+  void tell(const FenceEvent& e) const {
+    if (on_event_) on_event_(e);
+  }
+
+ private:
+  NoFencer refuse_;
+  std::function<void(const FenceEvent&)> on_event_;
+};
+
 struct SimCluster::Stack {
   std::unique_ptr<cluster::SimCpg> cib_cpg, crmd_cpg;
   std::unique_ptr<cibd::CibNode> cib;
@@ -22,9 +43,10 @@ struct SimCluster::Stack {
   std::unique_ptr<lrmd::InProcessExecutor> executor;
   std::unique_ptr<pengined::Scheduler> scheduler;
   std::unique_ptr<pengined::InProcessScheduler> scheduler_access;
-  std::unique_ptr<FencerAccess> fencer;
+  std::unique_ptr<SimFencer> fencer;
   std::unique_ptr<Controller> controller;
   bool shutdown_finished = false;
+  bool halted = false;  // the controller learnt it was fenced and stopped
 };
 
 namespace {
@@ -82,7 +104,7 @@ void SimCluster::build(NodeId id) {
   s->executor = std::make_unique<lrmd::InProcessExecutor>(*s->lrmd, clock_);
   s->scheduler = std::make_unique<pengined::Scheduler>(clock_, pengined::SchedulerOptions{});
   s->scheduler_access = std::make_unique<pengined::InProcessScheduler>(*s->scheduler, clock_);
-  s->fencer = std::make_unique<NoFencer>(clock_);
+  s->fencer = std::make_unique<SimFencer>(clock_);
   make_controller(id, *s);
   stacks_[id] = std::move(s);
 }
@@ -108,6 +130,12 @@ void SimCluster::make_controller(NodeId id, Stack& s) {
                       note(who + " " + vigil::to_string(l) + " " + std::string(text));
                     }};
   s.controller = std::make_unique<Controller>(env, options_.controller);
+  s.halted = false;
+  // Not torn down from inside the controller's own callback: at the tick.
+  s.controller->set_halt_handler([this, who, &s](const std::string& why) {
+    note(who + " halted: " + why);
+    s.halted = true;
+  });
   if (auto st = s.controller->start(); !st) {
     throw std::logic_error("controller start: " + st.error().message());
   }
@@ -136,6 +164,17 @@ void SimCluster::start_controller(NodeId id) {
   if (it == stacks_.end() || it->second->controller) return;
   note("== vigil-crmd starts on " + name_of(id));
   make_controller(id, *it->second);
+}
+
+void SimCluster::fence_event(const FenceEvent& e) {
+  note("== fence event: " + e.action + " of " + e.target + (e.succeeded ? " done" : " failed") +
+       " (client " + e.client + ")");
+  for (auto& [id, s] : stacks_) s->fencer->tell(e);
+}
+
+bool SimCluster::halted(NodeId id) const {
+  auto it = stacks_.find(id);
+  return it != stacks_.end() && it->second->halted && !it->second->controller;
 }
 
 void SimCluster::tear_down(NodeId id) {
@@ -228,6 +267,13 @@ void SimCluster::tick() {
   std::vector<NodeId> finished;
   for (auto& [id, s] : stacks_) {
     if (s->shutdown_finished) finished.push_back(id);
+  }
+  for (auto& [id, s] : stacks_) {
+    if (s->halted && s->controller) {
+      // The controller exited (the supervisor does not respawn it).
+      s->controller.reset();
+      s->crmd_cpg.reset();
+    }
   }
   for (NodeId id : finished) {
     note("== " + name_of(id) + " powered off after its clean shutdown");

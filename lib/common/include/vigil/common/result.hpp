@@ -15,6 +15,7 @@ enum class ErrorCode {
   kUnsupported,   // a feature Vigil does not implement (yet)
   kIo,            // read/write failure
   kInternal,      // broken invariant
+  kFailed,        // the operation was carried out and failed (a fence agent, ...)
 };
 
 class Error {

@@ -134,6 +134,11 @@ class Controller {
   // DC's do_shutdown or shutdown_escalation).
   void request_shutdown(std::function<void()> done);
 
+  // Runs when this node learns from the fencer that it was fenced: the
+  // controller has stopped and the process must exit without being
+  // respawned (Pacemaker's controller exits with CRM_EX_FATAL).
+  void set_halt_handler(std::function<void(const std::string& reason)> handler);
+
   // Transient attribute of `node` (a uname); an empty node is this node.
   // Forwarded to the DC, which writes it.
   Status set_attribute(const std::string& node, const std::string& name, const std::string& value);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // How the controller asks for fencing: one request per fencing action of a
 // transition graph, answered once the target is fenced (or unfenced) or the
-// attempt failed. The daemon plugs in the fencing daemon's client; until
-// vigil-stonithd exists, NoFencer refuses every request loudly (a fencing
-// that did not happen is never reported as done).
+// attempt failed; and how it learns of every fencing operation that ends,
+// whoever asked for it (Pacemaker's st_notify_fence). vigil-crmd plugs in
+// vigil-stonithd's client (daemons/vigil-crmd/fencerd_access.hpp); NoFencer,
+// for tests and setups without the fencing daemon, refuses every request
+// loudly (a fencing that did not happen is never reported as done).
 #pragma once
 
 #include <cstdint>
@@ -17,10 +19,28 @@
 
 namespace vigil::controller {
 
+// Who the controller's requests come from, in the fencer's history and
+// events: the controller knows its own requests by it.
+inline constexpr const char* kFenceClientName = "vigil-crmd";
+
 struct FenceRequest {
   std::string target;   // node name
   std::string action;   // "reboot", "off" or "on" (unfencing)
   Duration timeout{0};  // stonith-timeout for the whole attempt
+};
+
+// A fencing operation that ended, told to every subscriber: this
+// controller's own requests, other nodes' and people's (`stonith fence`,
+// `stonith confirm`).
+struct FenceEvent {
+  std::string id;
+  std::string target;  // node name
+  std::string action;  // reboot, off, on
+  bool succeeded = false;
+  std::string delegate;  // the node that fenced ("" when unknown)
+  std::string client;    // who asked
+  std::string origin;    // the node whose fencer took the request
+  std::string reason;    // why it failed
 };
 
 class FencerAccess {
@@ -28,6 +48,9 @@ class FencerAccess {
   virtual ~FencerAccess() = default;
   // `done` runs exactly once, later (never from inside this call).
   virtual void fence(const FenceRequest& request, std::function<void(Status)> done) = 0;
+  // `on_event` runs, later, for each fencing operation that ends from now
+  // on; an empty function stops the events.
+  virtual void set_event_handler(std::function<void(const FenceEvent&)> on_event) = 0;
 };
 
 // No fencing daemon: every request fails (from the event loop, as a real
@@ -36,6 +59,8 @@ class NoFencer final : public FencerAccess {
  public:
   explicit NoFencer(Clock& clock) : clock_(clock) {}
   void fence(const FenceRequest& request, std::function<void(Status)> done) override;
+  // Nothing is ever fenced, so there is nothing to tell.
+  void set_event_handler(std::function<void(const FenceEvent&)>) override {}
 
  private:
   Clock& clock_;

@@ -9,7 +9,7 @@
 //   <fence-confirm target= [client=]/>             <ok/>   a human says the node is
 //                                                   off: recorded as done, notified
 //   <fence-query target= [action=]/>               <devices><device id=/>...</devices>
-//   <fence-monitor device=/>                       <ok/>   (or the agent's failure)
+//   <fence-monitor device= [timeout-ms=]/>         <ok/>   (or the agent's failure)
 //   <fence-history [target=]/>                     <history><entry .../>...</history>
 //   <fence-history-cleanup [target=]/>             <ok/>   (on every node)
 //   <fence-devices/>                               <devices><device id= agent=/>...
@@ -41,26 +41,37 @@ struct FenceCall {
   Duration timeout{0};            // 0: stonith-timeout
   Duration delay{0};              // added before the first device (priority-fencing-delay)
   std::string client{};           // who asks, for the history ("vigil-crmd.1234")
+  bool operator==(const FenceCall&) const = default;
 };
 struct ConfirmCall {
   std::string target;
   std::string client{};
+  bool operator==(const ConfirmCall&) const = default;
 };
 struct QueryCall {
   std::string target;
   std::string action = "reboot";
+  bool operator==(const QueryCall&) const = default;
 };
 struct MonitorCall {
   std::string device;
+  Duration timeout{0};  // 0: the device's pcmk_monitor_timeout (else stonith-timeout)
+  bool operator==(const MonitorCall&) const = default;
 };
 struct HistoryCall {
   std::string target{};  // empty: every node
+  bool operator==(const HistoryCall&) const = default;
 };
 struct HistoryCleanupCall {
   std::string target{};  // empty: every node
+  bool operator==(const HistoryCleanupCall&) const = default;
 };
-struct DevicesCall {};
-struct SubscribeCall {};
+struct DevicesCall {
+  bool operator==(const DevicesCall&) const = default;
+};
+struct SubscribeCall {
+  bool operator==(const SubscribeCall&) const = default;
+};
 
 using Call = std::variant<FenceCall, ConfirmCall, QueryCall, MonitorCall, HistoryCall,
                           HistoryCleanupCall, DevicesCall, SubscribeCall>;
@@ -68,10 +79,12 @@ using Call = std::variant<FenceCall, ConfirmCall, QueryCall, MonitorCall, Histor
 struct FenceReply {
   std::string delegate;  // the node that fenced
   std::string id;        // the history entry's id
+  bool operator==(const FenceReply&) const = default;
 };
 struct DeviceInfo {
   std::string id;
   std::string agent;  // "fence_ipmilan"
+  bool operator==(const DeviceInfo&) const = default;
 };
 
 std::string encode_call(const Call& call);

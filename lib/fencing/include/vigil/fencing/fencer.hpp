@@ -54,17 +54,20 @@ struct MembersInput {
   std::vector<std::string> members;
 };
 // A client's request: fence (reboot, off, on), which devices can fence a
-// target (query), or run a device's monitor.
+// target (query), run a device's monitor, a human's confirmation that a
+// node is off (stonith_admin --confirm: recorded as a done "off" by "a
+// human", on every node), or the history cleanup of a target (every target
+// when empty) on every node.
 struct ClientRequest {
-  enum class Kind { kFence, kQuery, kMonitor };
+  enum class Kind { kFence, kQuery, kMonitor, kConfirm, kHistoryCleanup };
   Kind kind = Kind::kFence;
   std::string client{};  // who to answer
   std::string ref{};     // the client's request id, echoed
-  std::string target{};  // fence, query
+  std::string target{};  // fence, query, confirm, history cleanup
   std::string action = "reboot";
   std::string device{};  // monitor
   Duration delay{0};     // fence: added before the first device (priority-fencing-delay)
-  Duration timeout{0};   // fence: 0 = stonith-timeout
+  Duration timeout{0};   // fence: 0 = stonith-timeout; monitor: 0 = the device's
 };
 struct AgentDoneInput {
   Token token = 0;
@@ -101,6 +104,8 @@ struct ReplyEffect {
   std::string reason{};                // why it failed
   std::string delegate{};              // fence: who fenced
   std::vector<std::string> devices{};  // query: devices that can fence the target
+  std::string op{};                    // fence, confirm: the history entry's id
+  bool refused = false;                // refused at once (unknown node, device, action)
 };
 // A fencing operation finished (or was learnt from a peer): for the
 // controller and subscribed clients.

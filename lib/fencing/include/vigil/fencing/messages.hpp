@@ -10,6 +10,8 @@
 //                                                          executor -> origin
 //   <fencing t="done" op= origin=><entry .../></fencing>   origin -> all
 //   <fencing t="history"><entry .../>...</fencing>         member -> all
+//   <fencing t="cleanup" [target=]/>                       member -> all
+//                                   (finished entries of target, or of all)
 //
 // decode() refuses anything malformed: a daemon logs and drops it.
 #pragma once
@@ -22,9 +24,11 @@
 #include "vigil/common/result.hpp"
 #include "vigil/fencing/history.hpp"
 
+struct _xmlNode;
+
 namespace vigil::fencing {
 
-enum class MsgType { kQuery, kQueryReply, kFence, kFenceResult, kDone, kHistory };
+enum class MsgType { kQuery, kQueryReply, kFence, kFenceResult, kDone, kHistory, kCleanup };
 const char* to_string(MsgType type);
 
 struct PeerMessage {
@@ -43,5 +47,10 @@ struct PeerMessage {
 
 std::string encode(const PeerMessage& m);
 Result<PeerMessage> decode(std::string_view payload);
+
+// One history entry as <entry .../> (shared with lib/fencerd's client
+// protocol, so both speak the same entry).
+void append_entry(std::string& out, const HistoryEntry& e);
+Result<HistoryEntry> read_entry(const _xmlNode* n);
 
 }  // namespace vigil::fencing

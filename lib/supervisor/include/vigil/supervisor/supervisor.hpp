@@ -3,8 +3,8 @@
 // a Clock so that it is tested without processes.
 //
 // Rules:
-// - Children start in their configured order (vigil-cib, vigil-lrmd,
-//   vigil-pengine, vigil-crmd), each once every child before it is ready:
+// - Children start in their configured order (vigil-cib, vigil-stonithd,
+//   vigil-lrmd, vigil-pengine, vigil-crmd), each once every child before it is ready:
 //   it accepts connections on its socket (polled every `ready_poll`, at most
 //   `ready_timeout`; a child that does not get there is killed and counts as
 //   a crash). A child without a socket is ready once started.
@@ -15,11 +15,12 @@
 //   logged, and on_fatal() is called (vigild then exits non-zero and systemd
 //   applies its own policy).
 // - A child that exits with one of `fatal_exit_codes` (usage error, bad
-//   configuration: restarting cannot help) stops everything at once; its
-//   code becomes fatal_exit_code().
+//   configuration, vigil-crmd told by the fencer that this node was fenced:
+//   restarting cannot help) stops everything at once; its code becomes
+//   fatal_exit_code().
 // - Dependants: a child lists the children whose state depends on it. When
 //   it crashes they are stopped too (not counted as crashes) and start again
-//   once it is ready, in order. vigil-crmd depends on vigil-cib (its view of
+//   once it is ready, in order. vigil-stonithd and vigil-crmd depend on vigil-cib (their view of
 //   the cluster is built from the CIB connection), as pacemakerd restarts
 //   the controller with the CIB manager.
 // - stop(): no more respawns; children are stopped in reverse order, one at
@@ -58,7 +59,7 @@ struct SupervisorOptions {
   Duration backoff_max{30'000};
   int max_restarts = 5;
   Duration crash_window{60'000};
-  std::vector<int> fatal_exit_codes{2, 78};
+  std::vector<int> fatal_exit_codes{2, 78, 100};  // 100: Pacemaker's CRM_EX_FATAL
 };
 
 enum class ChildState { kStopped, kStarting, kRunning, kBackoff, kStopping };

@@ -71,6 +71,12 @@ class SimCluster {
   // ... and is started again.
   void start_controller(NodeId id);
   bool up(NodeId id) const;
+  // The fencer tells every running controller that a fencing operation
+  // ended (as after `vigil stonith fence|confirm` by hand); the cluster's
+  // own fencing requests are refused (no fencing daemon).
+  void fence_event(const FenceEvent& e);
+  // The node's controller learnt it was fenced and exited (not respawned).
+  bool halted(NodeId id) const;
 
   Controller* controller(NodeId id);
   cibd::CibNode* cib(NodeId id);
@@ -93,6 +99,7 @@ class SimCluster {
   void note(const std::string& line);
 
   struct Stack;
+  class SimFencer;
 
  private:
   void build(NodeId id);
