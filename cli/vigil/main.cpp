@@ -11,12 +11,14 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "vigil/admin/agent.hpp"
 #include "vigil/admin/cib_file.hpp"
 #include "vigil/admin/commands.hpp"
+#include "vigil/admin/fencer.hpp"
 #include "vigil/cibclient/client.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/ipc/client.hpp"
@@ -48,9 +50,11 @@ constexpr const char* kUsage =
     "  stonith level remove <level> [target <target>] [stonith <device>...] | level clear | "
     "level verify\n"
     "  stonith list [<filter>] | stonith describe <fence agent> [--full]\n"
-    "  stonith fence <node> [--off] | stonith confirm <node> | stonith history [show|cleanup] "
-    "[<node>]\n"
-    "    (these three need vigil-stonithd, the fencing daemon, which does not exist yet)\n";
+    "  stonith fence <node> [--off] | stonith confirm <node> --force |\n"
+    "  stonith history [show|cleanup] [<node>]\n"
+    "    (these three talk to vigil-stonithd, the fencing daemon, on "
+    "$VIGIL_RUN_DIR/stonithd.sock)\n"
+    "  status [--full] (live only; with vigil-stonithd reachable, its fencing history too)\n";
 
 int fail(const std::string& message) {
   std::cerr << "Error: " << message << "\n";
@@ -100,6 +104,11 @@ std::string run_dir() {
   return dir && *dir ? dir : "/run/vigil";
 }
 
+// vigil-stonithd's client (connected on first use).
+std::unique_ptr<vigil::admin::Fencer> make_fencer() {
+  return vigil::admin::daemon_fencer(run_dir() + "/stonithd.sock");
+}
+
 // `resource cleanup|refresh [<rsc>] [node=<node>]`: the controller forgets
 // the resource's history and fail counts, so the cluster probes it again.
 int run_cleanup(const std::vector<std::string>& args) {
@@ -147,6 +156,8 @@ int run_live(const vigil::admin::Invocation& inv) {
     return 1;
   }
   vigil::admin::OcfMetadataSource agents;
+  // `status` shows the fencer's history (nothing when it cannot be reached).
+  auto fencer = make_fencer();
   constexpr int kAttempts = 5;
   for (int attempt = 1; attempt <= kAttempts; ++attempt) {
     auto cib = client.query_sync("");
@@ -160,6 +171,7 @@ int run_live(const vigil::admin::Invocation& inv) {
     ctx.flags = inv.flags;
     ctx.now = std::time(nullptr);
     ctx.live = true;
+    ctx.fencer = fencer.get();
     ctx.local_node = local_node_name();
     const CorosyncConf conf = read_corosync_conf();
     ctx.cluster_nodes = conf.node_names;
@@ -209,10 +221,14 @@ int main(int argc, char** argv) {
     // Agent listings and the fencing daemon's commands read no CIB.
     if (inv->file) return fail("Specified option '-f' is not supported in this command");
     vigil::admin::OcfMetadataSource agents;
+    auto fencer = make_fencer();
     vigil::admin::Context ctx;
     ctx.agents = &agents;
+    ctx.fencer = fencer.get();
     ctx.flags = inv->flags;
     ctx.now = std::time(nullptr);
+    // Fencing a node the cluster does not know is refused before asking.
+    ctx.cluster_nodes = read_corosync_conf().node_names;
     const vigil::Status st = vigil::admin::run_command(ctx, a);
     for (const auto& line : ctx.notes) std::cerr << line << "\n";
     std::cout << ctx.out;

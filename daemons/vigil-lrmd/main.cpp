@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // vigil-lrmd: the local executor daemon (Pacemaker's pacemaker-execd). A
-// thin main: lib/lrmd's Service over lib/exec, served on $run/lrmd.sock.
+// thin main: lib/lrmd's Service over lib/exec, served on $run/lrmd.sock;
+// stonith resources go to vigil-stonithd ($run/stonithd.sock).
 #include <signal.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "vigil/common/clock.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/exec/posix_spawner.hpp"
+#include "vigil/fencerd/client.hpp"
 #include "vigil/ipc/server.hpp"
 #include "vigil/log/log.hpp"
 #include "vigil/lrmd/service.hpp"
@@ -25,11 +27,26 @@ namespace {
 
 constexpr int kExitGeneric = 1;
 
+// Fence devices (stonith resources) are checked by vigil-stonithd.
+class FencerdDevices final : public exec::FenceDevices {
+ public:
+  explicit FencerdDevices(fencerd::FencerdClient& client) : client_(client) {}
+  void monitor(const std::string& device, Duration timeout,
+               std::function<void(Status)> done) override {
+    client_.monitor(fencerd::MonitorCall{device, timeout}, std::move(done));
+  }
+
+ private:
+  fencerd::FencerdClient& client_;
+};
+
 void usage(std::FILE* out) {
   std::fprintf(out,
                "Usage: vigil-lrmd [options]\n"
                "Runs resource agents for the local controller (socket $run/lrmd.sock).\n\n%s"
                "  --ocf-root DIR    OCF agents' root (default /usr/lib/ocf)\n"
+               "  --fence-agent-dir DIR  fence agents, for stonith resources' meta-data\n"
+               "                    (default /usr/sbin)\n"
                "  --shutdown-timeout SEC  on SIGTERM, wait this long for running agents\n"
                "                    before killing them (default 30)\n",
                supervisor::common_usage().c_str());
@@ -40,8 +57,8 @@ void usage(std::FILE* out) {
 int main(int argc, char** argv) {
   const supervisor::DaemonIdentity self{
       "vigil-lrmd", "vigil-lrmd 0.1.0 (pacemaker-execd 2.1.5 compatible)", usage};
-  auto parsed =
-      supervisor::parse_daemon_options(argc, argv, {{}, {"--ocf-root", "--shutdown-timeout"}});
+  auto parsed = supervisor::parse_daemon_options(
+      argc, argv, {{}, {"--ocf-root", "--fence-agent-dir", "--shutdown-timeout"}});
   if (auto rc = supervisor::exit_before_start(parsed, self)) return *rc;
   const auto& opts = *parsed;
   exec::ExecutorOptions eo;
@@ -49,6 +66,8 @@ int main(int argc, char** argv) {
   for (const auto& [name, value] : opts.own) {
     if (name == "--ocf-root") {
       eo.paths.ocf_root = value;
+    } else if (name == "--fence-agent-dir") {
+      eo.paths.fence_agent_dir = value;
     } else if (value.find_first_not_of("0123456789") == std::string::npos && value.size() < 7) {
       shutdown_bound = Duration(std::stol(value) * 1000);
     } else {
@@ -81,6 +100,9 @@ int main(int argc, char** argv) {
   boost::asio::io_context io;
   AsioClock clock(io);
   exec::PosixSpawner spawner(io);
+  fencerd::FencerdClient fencerd_client(io, opts.run_dir + "/stonithd.sock");
+  FencerdDevices fence_devices(fencerd_client);
+  eo.fence_devices = &fence_devices;
   lrmd::Service service(clock, spawner, eo);
 
   ipc::ServerOptions so;

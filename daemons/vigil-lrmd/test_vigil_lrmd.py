@@ -4,7 +4,11 @@
 monitor, stop, meta-data, history), bad input on the socket, a client outside
 root/haclient, and SIGTERM leaving no agent behind.
 
-Usage: test_vigil_lrmd.py --lrmd BUILD/daemons/vigil-lrmd --agents AGENTS_DIR"""
+Stonith resources without vigil-stonithd: probes answer "not running", start
+fails with the reason, stop succeeds, meta-data runs the fence agent.
+
+Usage: test_vigil_lrmd.py --lrmd BUILD/daemons/vigil-lrmd --agents AGENTS_DIR
+                          --fence-agents DIR (holding fence_vigil_test)"""
 
 import argparse
 import os
@@ -148,6 +152,27 @@ def test_operations(d, base, have_heartbeat):
     c.close()
 
 
+def test_stonith(d):
+    c = d.connect()
+    assert c.call("<lrmd-subscribe/>") == "<lrmd-ok/>"
+    agent = ("stonith", "", "fence_vigil_test")
+    c.call(exec_req("fence1", "monitor", agent=agent))
+    ev = event_of(c.wait_event(is_event("fence1", "monitor")))
+    assert ev["rc"] == "7" and ev["op-status"] == "0", ev
+    c.call(exec_req("fence1", "start", agent=agent))
+    ev = event_of(c.wait_event(is_event("fence1", "start")))
+    assert ev["rc"] == "1", ev
+    assert "vigil-stonithd" in ev.get("exit-reason", ""), ev
+    c.call(exec_req("fence1", "stop", agent=agent))
+    ev = event_of(c.wait_event(is_event("fence1", "stop")))
+    assert ev["rc"] == "0", ev
+    md = ET.fromstring(c.call("<lrmd-metadata class=\"stonith\" type=\"fence_vigil_test\"/>"))
+    assert "fence_vigil_test" in md.text, md.text
+    agents = ET.fromstring(c.call("<lrmd-list-agents class=\"stonith\"/>"))
+    assert [a.attrib["name"] for a in agents.findall("agent")] == ["fence_vigil_test"]
+    c.close()
+
+
 def test_burst(d, base):
     """Many resources at once: every start is answered and reported once,
     and the history lists them all."""
@@ -202,6 +227,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lrmd", required=True)
     ap.add_argument("--agents", required=True)
+    ap.add_argument("--fence-agents", required=True)
     args = ap.parse_args()
     base = tempfile.mkdtemp(prefix="vigil-lrmd-test-")
     os.chmod(base, 0o755)  # the refused client (nobody) must reach the socket
@@ -209,9 +235,12 @@ def main():
     try:
         ocf_root, have_heartbeat = make_ocf_root(base, args.agents)
         d = vigil_ipc.Daemon(args.lrmd, base, "lrmd.sock",
-                             ["--ocf-root", ocf_root, "--shutdown-timeout", "2"])
+                             ["--ocf-root", ocf_root, "--fence-agent-dir", args.fence_agents,
+                              "--shutdown-timeout", "2"])
         test_operations(d, base, have_heartbeat)
         print("operations: ok")
+        test_stonith(d)
+        print("stonith resources without vigil-stonithd: ok")
         test_burst(d, base)
         print("burst of 50 starts: each answered and reported once")
         tried = vigil_ipc.bad_input_survival(

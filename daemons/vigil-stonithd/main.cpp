@@ -32,19 +32,21 @@ using namespace vigil;
 
 namespace {
 
-constexpr int kExitGeneric = 1;
-constexpr int kExitUnavailable = 69;
+// Exit codes: 1 for anything else, 69 (EX_UNAVAILABLE) without Corosync.
+enum Exit : int { kExitGeneric = 1, kExitUnavailable = 69 };
+
+constexpr const char* kUsage = R"(Usage: vigil-stonithd [options]
+The fencing daemon: registers the fence devices of the CIB (from vigil-cib,
+$run/cib.sock), runs fence agents from /usr/sbin, agrees with the other
+nodes' fencers over Corosync (CPG group vigil-stonithd) and serves
+$run/stonithd.sock.
+
+  --agent-dir DIR   where fence agents are (default /usr/sbin)
+)";
 
 void usage(std::FILE* out) {
-  std::fprintf(out,
-               "Usage: vigil-stonithd [options]\n"
-               "The fencing daemon: registers the fence devices of the CIB (from\n"
-               "vigil-cib, $run/cib.sock), runs fence agents from /usr/sbin, agrees with\n"
-               "the other nodes' fencers over Corosync (CPG group vigil-stonithd) and\n"
-               "serves $run/stonithd.sock.\n\n"
-               "  --agent-dir DIR   where fence agents are (default /usr/sbin)\n"
-               "%s",
-               supervisor::common_usage().c_str());
+  std::fputs(kUsage, out);
+  std::fputs(supervisor::common_usage().c_str(), out);
 }
 
 // Keeps the service's configuration in step with the CIB: one query at a
@@ -88,6 +90,24 @@ class CibFeed {
   bool again_ = false;
 };
 
+// Why the daemon cannot start, logged; the exit code.
+int startup_failed(const std::string& why, int code) {
+  log::error("event=startup-failed reason=\"" + why + "\"");
+  return code;
+}
+
+// vigil-cib starts before us, but may not answer yet: a few tries.
+Status connect_cib(boost::asio::io_context& io, cibclient::CibClient& cib,
+                   const std::string& path) {
+  Status up = cib.connect(path);
+  for (int retry = 1; retry < 20 && !up; ++retry) {
+    io.restart();
+    io.run_for(std::chrono::milliseconds(250));
+    up = cib.connect(path);
+  }
+  return up;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -104,104 +124,71 @@ int main(int argc, char** argv) {
   xml::init();
   supervisor::init_daemon_process("vigil-stonithd", opts);
   if (auto st = supervisor::ensure_directory(opts.run_dir, 0755); !st) {
-    log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
-    return kExitGeneric;
+    return startup_failed(st.error().message(), kExitGeneric);
   }
 
   boost::asio::io_context io;
-  AsioClock clock(io);
+  // The first fatal error decides the exit code.
   int exit_code = 0;
-  auto fatal = [&](int code, const std::string& what) {
+  auto fatal = [&io, &exit_code](int code, const std::string& what) {
     log::error("event=fatal reason=\"" + what + "\"");
-    if (exit_code == 0) exit_code = code;
+    exit_code = exit_code == 0 ? code : exit_code;
     io.stop();
   };
 
   // Corosync: node names (cmap) and the CPG group.
   auto cmap = cluster::CorosyncCmap::connect(io);
-  if (!cmap) {
-    log::error("event=startup-failed reason=\"" + cmap.error().message() + "\"");
-    return kExitUnavailable;
-  }
+  if (!cmap) return startup_failed(cmap.error().message(), kExitUnavailable);
   auto nodes = (*cmap)->read_node_list();
-  if (!nodes) {
-    log::error("event=startup-failed reason=\"" + nodes.error().message() + "\"");
-    return kExitUnavailable;
-  }
+  if (!nodes) return startup_failed(nodes.error().message(), kExitUnavailable);
   auto cpg = cluster::CorosyncCpg::connect(io);
-  if (!cpg) {
-    log::error("event=startup-failed reason=\"" + cpg.error().message() + "\"");
-    return kExitUnavailable;
-  }
+  if (!cpg) return startup_failed(cpg.error().message(), kExitUnavailable);
   (*cmap)->set_lost_handler(
-      [&](const Error& e) { fatal(kExitUnavailable, "cmap: " + e.message()); });
-  (*cpg)->set_lost_handler([&](const Error& e) { fatal(kExitUnavailable, "cpg: " + e.message()); });
+      [&fatal](const Error& e) { fatal(kExitUnavailable, "cmap: " + e.message()); });
+  (*cpg)->set_lost_handler(
+      [&fatal](const Error& e) { fatal(kExitUnavailable, "cpg: " + e.message()); });
 
+  AsioClock clock(io);
   exec::PosixSpawner spawner(io);
   fencing::SpawnerAgentRunner runner(spawner, clock, runner_options);
-  fencerd::ServiceOptions so;
-  so.seed = static_cast<std::uint64_t>(::getpid());
-  so.log = log::write;
-  fencerd::Service service(clock, runner, **cpg, *nodes, so);
-  fencerd::Service* svc = &service;
-  (void)(*cmap)->watch_node_list([svc](Result<cluster::NodeList> list) {
-    if (list) svc->set_nodes(std::move(*list));
+  fencerd::ServiceOptions service_options;
+  service_options.seed = static_cast<std::uint64_t>(::getpid());
+  service_options.log = log::write;
+  fencerd::Service service(clock, runner, **cpg, *nodes, service_options);
+  (void)(*cmap)->watch_node_list([&service](Result<cluster::NodeList> list) {
+    if (list) service.set_nodes(std::move(*list));
   });
-  if (auto st = service.start(); !st) {
-    log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
-    return kExitUnavailable;
-  }
+  if (auto st = service.start(); !st) return startup_failed(st.error().message(), kExitUnavailable);
 
-  // The CIB (vigil-cib starts before us).
   cibclient::CibClient cib(io);
-  Status cib_up = Error(ErrorCode::kIo, "not tried");
-  for (int attempt = 0; attempt < 20 && !cib_up; ++attempt) {
-    cib_up = cib.connect(opts.run_dir + "/cib.sock");
-    if (!cib_up) {
-      io.restart();
-      io.run_for(std::chrono::milliseconds(250));
-    }
-  }
-  if (!cib_up) {
-    log::error("event=startup-failed reason=\"vigil-cib: " + cib_up.error().message() + "\"");
-    return kExitGeneric;
+  if (auto st = connect_cib(io, cib, opts.run_dir + "/cib.sock"); !st) {
+    return startup_failed("vigil-cib: " + st.error().message(), kExitGeneric);
   }
   cib.set_disconnect_handler(
-      [&](const Error& e) { fatal(kExitGeneric, "vigil-cib: " + e.message()); });
+      [&fatal](const Error& e) { fatal(kExitGeneric, "vigil-cib: " + e.message()); });
   CibFeed feed(cib, service);
   feed.start();
 
+  // Clients: the controller, the executor, the command line.
   std::string note;
   const ipc::AccessPolicy policy = supervisor::daemon_access_policy(note);
   if (!note.empty()) log::warning(note);
-  ipc::ServerOptions server_options;
-  server_options.name = "vigil-stonithd";
-  server_options.log = log::write;
   const std::string socket_path = opts.run_dir + "/stonithd.sock";
   auto server = ipc::Server::listen(
       io, socket_path, policy,
-      [svc](ipc::Request request, ipc::Responder responder) {
-        auto r = std::make_shared<ipc::Responder>(std::move(responder));
-        svc->handle(request.connection, request.payload, [r](Result<std::string> answer) {
-          if (answer) {
-            r->reply(*answer);
-          } else {
-            r->fail(answer.error());
-          }
-        });
+      [&service](ipc::Request request, ipc::Responder responder) {
+        auto waiting = std::make_shared<ipc::Responder>(std::move(responder));
+        service.handle(request.connection, request.payload,
+                       [waiting](Result<std::string> answer) { waiting->complete(answer); });
       },
-      server_options);
-  if (!server) {
-    log::error("event=startup-failed reason=\"" + server.error().message() + "\"");
-    return kExitGeneric;
-  }
-  ipc::Server* srv = server->get();
-  service.set_event_sink([srv](std::uint64_t connection, std::string_view payload) {
-    return static_cast<bool>(srv->send_event(connection, payload));
+      ipc::ServerOptions{.name = "vigil-stonithd", .log = log::write});
+  if (!server) return startup_failed(server.error().message(), kExitGeneric);
+  service.set_event_sink([srv = server->get()](std::uint64_t connection, std::string_view event) {
+    return srv->send_event(connection, event).ok();
   });
 
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
-  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+  signals.async_wait([&io](const boost::system::error_code& ec, int signo) {
     if (ec) return;
     log::notice("event=shutdown signal=" + std::to_string(signo));
     io.stop();

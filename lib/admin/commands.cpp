@@ -4,6 +4,7 @@
 #include <string_view>
 #include <utility>
 
+#include "vigil/admin/fence_history.hpp"
 #include "vigil/admin/status.hpp"
 #include "vigil/common/xml.hpp"
 
@@ -76,9 +77,27 @@ Status cluster_status(Context& ctx) {
   auto text = cluster_status_text(ctx.doc, ctx.now);
   if (!text) return text.error();
   // pcs takes the name from corosync.conf, else from the cluster-name property.
-  ctx.out += (ctx.cluster_name.empty() ? cluster_name_line(ctx.doc)
-                                       : "Cluster name: " + ctx.cluster_name + "\n") +
-             *text;
+  ctx.out += ctx.cluster_name.empty() ? cluster_name_line(ctx.doc)
+                                      : "Cluster name: " + ctx.cluster_name + "\n";
+  const auto warnings = status_warnings(ctx.doc);
+  if (!warnings.empty()) {
+    ctx.out += "\nWARNINGS:\n";
+    for (const auto& w : warnings) ctx.out += w + "\n";
+    ctx.out += "\n";
+  }
+  ctx.out += *text;
+  // crm_mon's fencing sections, from the fencer's history; none (as
+  // crm_mon) when vigil-stonithd cannot be reached.
+  if (ctx.fencer != nullptr) {
+    if (auto history = ctx.fencer->history(""); history) {
+      ctx.out += fencing_status_text(sort_fence_history(std::move(*history)), ctx.flags.full);
+    }
+  }
+  if (ctx.flags.full) {
+    ctx.notes.push_back(
+        "Warning: vigil status --full shows the whole fencing history; node attributes, fail "
+        "counts, tickets and daemon status are not shown by vigil yet");
+  }
   return ok_status();
 }
 
@@ -93,15 +112,16 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
   const std::string sub = rest.empty() ? std::string() : rest[0];
   const bool create = (args[0] == "resource" || stonith) && sub == "create";
   // Flags only where pcs takes them; elsewhere they would be silently ignored.
-  const bool forceable = stonith && (sub == "create" || sub == "update" ||
+  const bool forceable = stonith && (sub == "create" || sub == "update" || sub == "confirm" ||
                                      (sub == "level" && rest.size() > 1 && rest[1] == "add"));
   if (ctx.flags.force && !forceable) {
     return Error(ErrorCode::kUnsupported,
                  "option '--force' is not supported by vigil yet here (only with stonith "
-                 "create, stonith update, stonith level add)");
+                 "create, stonith update, stonith confirm, stonith level add)");
   }
-  if (ctx.flags.full && !(stonith && sub == "describe")) {
-    return Error(ErrorCode::kInvalidInput, "--full is only valid with 'stonith describe'");
+  if (ctx.flags.full && !(stonith && sub == "describe") && !(args[0] == "status" && rest.empty())) {
+    return Error(ErrorCode::kInvalidInput,
+                 "--full is only valid with 'stonith describe' and 'status'");
   }
   if (ctx.flags.off && !(stonith && sub == "fence")) {
     return Error(ErrorCode::kInvalidInput, "--off is only valid with 'stonith fence'");

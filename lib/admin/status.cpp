@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vigil/admin/status.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <ctime>
+#include <set>
 #include <sstream>
 
 #include "vigil/cib/cib.hpp"
@@ -46,7 +49,64 @@ std::string ctime_text(EpochSeconds t) {
   return buf;
 }
 
+// Pacemaker's false values, as pcs reads them (any case).
+bool is_false(std::string v) {
+  std::transform(v.begin(), v.end(), v.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return v == "false" || v == "off" || v == "no" || v == "n" || v == "0";
+}
+
+bool has_stonith_primitive(const xmlNode* n) {
+  for (const xmlNode* c : xml::children(n)) {
+    if (xml::is(c, "primitive") && xml::attr_or(c, "class") == "stonith") return true;
+    if (has_stonith_primitive(c)) return true;
+  }
+  return false;
+}
+
+std::string quoted_list(const std::set<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "'" : ", '") + i + "'";
+  return out;
+}
+
 }  // namespace
+
+std::vector<std::string> status_warnings(xmlDoc* doc) {
+  std::vector<std::string> out;
+  xmlNode* config = xml::first_child(xmlDocGetRootElement(doc), "configuration");
+  if (!config) return out;
+  // Any stonith-enabled that is false disables it (pcs reads every set).
+  bool enabled = true;
+  if (xmlNode* crm = xml::first_child(config, "crm_config")) {
+    for (xmlNode* set : xml::children(crm, "cluster_property_set")) {
+      for (xmlNode* nv : xml::children(set, "nvpair")) {
+        if (xml::attr_or(nv, "name") == "stonith-enabled" && is_false(xml::attr_or(nv, "value")))
+          enabled = false;
+      }
+    }
+  }
+  xmlNode* resources = xml::first_child(config, "resources");
+  // (pcs also stays quiet when sbd runs; vigil has no sbd.)
+  if (enabled && !(resources && has_stonith_primitive(resources))) {
+    out.push_back("No stonith devices and stonith-enabled is not false");
+  }
+  std::set<std::string> moved;
+  if (xmlNode* constraints = xml::first_child(config, "constraints")) {
+    for (xmlNode* c : xml::children(constraints, "rsc_location")) {
+      if (xml::attr_or(c, "id").rfind("cli-", 0) == 0) moved.insert(xml::attr_or(c, "rsc"));
+    }
+  }
+  if (!moved.empty()) {
+    out.push_back(
+        "Following resources have been moved and their move constraints are still in place: " +
+        quoted_list(moved));
+    out.push_back(
+        "Run 'pcs constraint location' or 'pcs resource clear <resource id>' to view or remove "
+        "the constraints, respectively");
+  }
+  return out;
+}
 
 std::string cluster_name_line(xmlDoc* doc) {
   const std::string name = crm_option(doc, "cluster-name");

@@ -9,6 +9,7 @@
 #include "resource_edit.hpp"
 #include "vigil/admin/cib_edit.hpp"
 #include "vigil/admin/commands.hpp"
+#include "vigil/admin/fence_history.hpp"
 #include "vigil/admin/resource_args.hpp"
 #include "vigil/admin/status.hpp"
 #include "vigil/admin/stonith_params.hpp"
@@ -315,38 +316,96 @@ Status stonith_describe(Context& ctx, const std::vector<std::string>& args) {
 Status no_fencer(const std::string& what) {
   return Error(ErrorCode::kUnsupported,
                "'stonith " + what +
-                   "' needs the fencing daemon (vigil-stonithd), which Vigil does not have yet; "
+                   "' needs the fencing daemon (vigil-stonithd), which this vigil cannot reach; "
                    "nothing was done");
 }
 
-Status stonith_daemon_command(Context& ctx, const std::string& cmd,
-                              const std::vector<std::string>& args) {
-  if (cmd == "history") {
-    std::string sub = "show";
-    std::vector<std::string> rest = args;
-    if (!rest.empty() && (rest[0] == "show" || rest[0] == "cleanup" || rest[0] == "update")) {
-      sub = rest[0];
-      rest.erase(rest.begin());
-    }
-    if (rest.size() > 1 || sub == "update") {
-      return Error(ErrorCode::kInvalidInput,
-                   "usage: vigil stonith history [show|cleanup] [<node>]");
-    }
-    const std::string node = rest.empty() ? std::string() : rest[0];
-    if (ctx.fencer == nullptr) return no_fencer("history " + sub);
-    if (sub == "cleanup") return ctx.fencer->clear_history(node);
-    auto text = ctx.fencer->history(node);
-    if (!text) return text.error();
-    ctx.out += *text;
+// A node the cluster does not know is refused before anything is asked
+// (when the cluster's nodes are known: corosync.conf in live mode).
+Status check_node(const Context& ctx, const std::string& node, const std::string& failure) {
+  const auto& known = ctx.cluster_nodes;
+  if (known.empty() || std::find(known.begin(), known.end(), node) != known.end()) {
     return ok_status();
   }
-  if (args.size() != 1) {
-    return Error(ErrorCode::kInvalidInput,
-                 "usage: vigil stonith " + cmd + " <node>" + (cmd == "fence" ? " [--off]" : ""));
+  std::string names;
+  for (const auto& n : known) names += (names.empty() ? "" : ", ") + n;
+  return Error(ErrorCode::kNotFound, failure + "\nnode '" + node +
+                                         "' is not a node of this cluster (known: " + names + ")");
+}
+
+// pcs: `stonith history [show|cleanup] [<node>]` runs `stonith_admin
+// --history <node|*> --verbose|--cleanup`.
+Status stonith_history(Context& ctx, const std::vector<std::string>& args) {
+  std::string sub = "show";
+  std::vector<std::string> rest = args;
+  if (!rest.empty() && (rest[0] == "show" || rest[0] == "cleanup" || rest[0] == "update")) {
+    sub = rest[0];
+    rest.erase(rest.begin());
   }
+  if (rest.size() > 1) {
+    return Error(ErrorCode::kInvalidInput, "usage: vigil stonith history [show|cleanup] [<node>]");
+  }
+  if (sub == "update") {
+    return Error(ErrorCode::kUnsupported,
+                 "'stonith history update' is not supported by vigil: every vigil-stonithd "
+                 "shares its history with the others as it changes");
+  }
+  const std::string node = rest.empty() ? std::string() : rest[0];
+  if (ctx.fencer == nullptr) return no_fencer("history " + sub);
+  if (sub == "cleanup") {
+    if (auto st = ctx.fencer->clear_history(node); !st) {
+      return Error(st.error().code(), "Unable to cleanup fence history: " + st.error().message());
+    }
+    ctx.notes.push_back("cleaning up fencing-history for node " + (node.empty() ? "*" : node));
+    return ok_status();
+  }
+  auto entries = ctx.fencer->history(node);
+  if (!entries) {
+    return Error(entries.error().code(),
+                 "Unable to show fence history: " + entries.error().message());
+  }
+  ctx.out += fence_history_text(sort_fence_history(std::move(*entries)));
+  return ok_status();
+}
+
+// pcs: `stonith fence <node> [--off]` (stonith_admin -B|-F), `stonith
+// confirm <node> --force` (stonith_admin -C).
+Status stonith_daemon_command(Context& ctx, const std::string& cmd,
+                              const std::vector<std::string>& args) {
+  if (cmd == "history") return stonith_history(ctx, args);
+  if (args.size() != 1) {
+    return Error(ErrorCode::kInvalidInput, cmd == "fence"
+                                               ? "must specify one (and only one) node to fence"
+                                               : "must specify one (and only one) node to "
+                                                 "confirm fenced");
+  }
+  const std::string& node = args[0];
+  if (cmd == "confirm") {
+    const std::string warning = "If node '" + node +
+                                "' is not powered off or it does have access to shared "
+                                "resources, data corruption and/or cluster failure may occur";
+    // pcs asks on a terminal; vigil never does (as pcs run from a script).
+    if (!ctx.flags.force)
+      return Error(ErrorCode::kInvalidInput, warning + ", use --force to override");
+    const std::string failure = "unable to confirm fencing of node '" + node + "'";
+    if (auto st = check_node(ctx, node, failure); !st) return st;
+    if (ctx.fencer == nullptr) return no_fencer(cmd);
+    ctx.notes.push_back("Warning: " + warning);
+    if (auto st = ctx.fencer->confirm(node); !st) {
+      return Error(st.error().code(), failure + "\n" + st.error().message());
+    }
+    ctx.out += "Node: " + node + " confirmed fenced\n";
+    return ok_status();
+  }
+  const std::string failure = "unable to fence '" + node + "'";
+  if (auto st = check_node(ctx, node, failure); !st) return st;
   if (ctx.fencer == nullptr) return no_fencer(cmd);
-  if (cmd == "confirm") return ctx.fencer->confirm(args[0]);
-  return ctx.fencer->fence(args[0], ctx.flags.off);
+  if (auto st = ctx.fencer->fence(node, ctx.flags.off); !st) {
+    return Error(st.error().code(),
+                 failure + "\nCouldn't fence " + node + ": " + st.error().message());
+  }
+  ctx.notes.push_back("Node: " + node + " fenced");
+  return ok_status();
 }
 
 bool is_daemon_command(const std::string& w) {

@@ -64,7 +64,11 @@ class RecordingFencer : public Fencer {
     last = "confirm " + node;
     return ok_status();
   }
-  Result<std::string> history(const std::string& node) override { return "history " + node; }
+  std::vector<fencing::HistoryEntry> entries;
+  Result<std::vector<fencing::HistoryEntry>> history(const std::string& node) override {
+    last = "history " + node;
+    return entries;
+  }
   Status clear_history(const std::string& node) override {
     last = "clear " + node;
     return ok_status();
@@ -221,11 +225,13 @@ TEST_CASE("fencing levels: targets, checks, listing, clear") {
 TEST_CASE("stonith fence, confirm and history need the fencing daemon") {
   Fixture f;
   f.doc.reset();
+  Flags force;
+  force.force = true;
   for (auto args : std::vector<std::vector<std::string>>{{"stonith", "fence", "node1"},
                                                          {"stonith", "confirm", "node1"},
                                                          {"stonith", "history"},
                                                          {"stonith", "history", "cleanup", "n"}}) {
-    auto st = f.run(args);
+    auto st = f.run(args, args[1] == "confirm" ? force : Flags{});
     REQUIRE_FALSE(st);
     CHECK(st.error().code() == ErrorCode::kUnsupported);
     CHECK(st.error().message().find("needs the fencing daemon (vigil-stonithd)") !=
@@ -243,7 +249,8 @@ TEST_CASE("stonith fence, confirm and history need the fencing daemon") {
   CHECK(fencer.last == "off node2");
   f.ctx.flags = {};
   REQUIRE(run_command(f.ctx, {"stonith", "history", "show", "node1"}));
-  CHECK(f.ctx.out == "history node1");
+  CHECK(fencer.last == "history node1");
+  CHECK(f.ctx.out == "0 events found\n");
   CHECK(needs_no_cib({"stonith", "list"}));
   CHECK_FALSE(needs_no_cib({"stonith", "create", "x", "fence_apc"}));
 }

@@ -58,9 +58,8 @@ SimClusterOptions options(int nodes, WebCibOptions web = {}) {
 }
 
 // Fencing on, with a device (Pacemaker would refuse to start anything
-// without one, and schedules no fencing without one). A device that is
-// not `started` stays stopped: the scheduler still counts it as a device.
-void enable_fencing(SimCluster& c, bool started = true) {
+// without one, and schedules no fencing without one).
+void enable_fencing(SimCluster& c) {
   bool set = false;
   c.cib_access(2)->modify("crm_config",
                           "<cluster_property_set id=\"cib-bootstrap-options\"><nvpair "
@@ -69,13 +68,8 @@ void enable_fencing(SimCluster& c, bool started = true) {
                           [&](Result<cibclient::CibReply> r) { set = r.ok(); });
   REQUIRE(c.run_until([&] { return set && settled(c); }, 10s));
   set = false;
-  const std::string meta =
-      started ? ""
-              : "<meta_attributes id=\"fence1-meta\"><nvpair id=\"fence1-meta-target-role\" "
-                "name=\"target-role\" value=\"Stopped\"/></meta_attributes>";
   c.cib_access(2)->modify(
-      "resources",
-      "<primitive id=\"fence1\" class=\"stonith\" type=\"fence_dummy\">" + meta + "</primitive>",
+      "resources", "<primitive id=\"fence1\" class=\"stonith\" type=\"fence_dummy\"/>",
       [&](Result<cibclient::CibReply> r) { set = r.ok(); },
       cibclient::UpdateOptions{std::nullopt, true, false});
   REQUIRE(c.run_until([&] { return set && settled(c); }, 10s));
@@ -401,6 +395,50 @@ TEST_CASE("fencing is refused loudly: a lost node's resources are not recovered 
   auto runs = c.controller(2)->status().scheduler_runs;
   c.run_for(60s);
   CHECK(c.controller(2)->status().scheduler_runs <= runs + 1);
+}
+
+TEST_CASE("fencing done by hand: the DC records the node down and recovers its resources") {
+  SimCluster c(options(2));
+  c.start_all();
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
+  enable_fencing(c);
+  c.crash(1);
+  c.run_for(20s);
+  REQUIRE(c.world().nodes_running("Web").empty());  // the DC's own fencing is refused
+  // `vigil stonith confirm node1` on node2: the fencer tells every controller.
+  FenceEvent e;
+  e.id = "node2:1";
+  e.target = "node1";
+  e.action = "off";
+  e.succeeded = true;
+  e.delegate = "node2";
+  e.client = "stonith_admin.4242";
+  e.origin = "node2";
+  c.fence_event(e);
+  const bool recovered = c.run_until([&] { return runs_only_on(c, "node2") && settled(c); }, 30s);
+  INFO(c.dump());
+  CHECK(recovered);
+  auto ns = std::string("/cib/status/node_state[@id='1']");
+  CHECK(cib_attr(c, 2, ns, "expected") == std::optional<std::string>("down"));
+  CHECK(cib_attr(c, 2, ns, "join") == std::optional<std::string>("down"));
+  CHECK_FALSE(cib_attr(c, 2, ns + "/lrm", "id"));
+  // A failed fencing changes nothing.
+  e.id = "node2:2";
+  e.target = "node1";
+  e.succeeded = false;
+  c.fence_event(e);
+  c.run_for(5s);
+  CHECK(runs_only_on(c, "node2"));
+  // node2 learns that it was fenced itself: its controller stops and is
+  // not started again.
+  e.id = "node2:3";
+  e.target = "node2";
+  e.succeeded = true;
+  c.fence_event(e);
+  c.run_for(1s);
+  CHECK(c.halted(2));
+  CHECK(c.controller(2) == nullptr);
+  CHECK_FALSE(c.halted(1));
 }
 
 TEST_CASE("vigil-crmd restarts alone: state is rebuilt from the CIB and the executor") {

@@ -59,6 +59,8 @@ std::string_view to_string(AgentClass cls) {
       return "lsb";
     case AgentClass::kSystemd:
       return "systemd";
+    case AgentClass::kStonith:
+      return "stonith";
   }
   return "unknown";
 }
@@ -88,7 +90,9 @@ Result<AgentSpec> parse_agent_spec(std::string_view text) {
     spec.cls = AgentClass::kLsb;
   } else if (cls == "systemd") {
     spec.cls = AgentClass::kSystemd;
-  } else if (cls == "service" || cls == "stonith" || cls == "nagios" || cls == "upstart") {
+  } else if (cls == "stonith") {
+    spec.cls = AgentClass::kStonith;
+  } else if (cls == "service" || cls == "nagios" || cls == "upstart") {
     return Error(ErrorCode::kUnsupported,
                  "agent '" + std::string(text) + "': class '" + cls + "' is not supported");
   } else {
@@ -139,6 +143,8 @@ Plan plan_operation(const OperationRequest& request, const AgentPaths& paths,
       return detail::plan_lsb(request, paths, base_env, output_limit);
     case AgentClass::kSystemd:
       return detail::plan_systemd(request, paths, base_env, output_limit);
+    case AgentClass::kStonith:
+      return detail::plan_stonith(request, paths, base_env, output_limit);
   }
   Plan plan;
   plan.immediate = {OcfRc::kUnknownError, ExecStatus::kErrorFatal, "unknown agent class"};
@@ -157,6 +163,8 @@ Outcome interpret_exit(const OperationRequest& request, const ProcessExit& exit)
       return detail::interpret_lsb(request, exit);
     case AgentClass::kSystemd:
       return detail::interpret_systemd(request, exit);
+    case AgentClass::kStonith:
+      return detail::interpret_stonith(request, exit);
   }
   return {OcfRc::kUnknownError, ExecStatus::kError, "unknown agent class"};
 }

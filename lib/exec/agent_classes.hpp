@@ -23,6 +23,12 @@ Plan plan_systemd(const OperationRequest& request, const AgentPaths& paths,
                   const std::vector<std::string>& base_env, std::size_t output_limit);
 Outcome interpret_systemd(const OperationRequest& request, const ProcessExit& exit);
 
+// Stonith resources: only meta-data runs a process (the fence agent); the
+// executor takes their other actions to the fencer.
+Plan plan_stonith(const OperationRequest& request, const AgentPaths& paths,
+                  const std::vector<std::string>& base_env, std::size_t output_limit);
+Outcome interpret_stonith(const OperationRequest& request, const ProcessExit& exit);
+
 // `base` with `overrides` replacing same-named entries (appended in the
 // given order) and PATH defaulted when neither has it.
 std::vector<std::string> merge_environment(

@@ -61,9 +61,39 @@ TEST_CASE("agent specs parse from class:provider:type") {
   CHECK_FALSE(parse_agent_spec("ocf:../..:passwd"));
   CHECK_FALSE(parse_agent_spec("lsb:../../bin/sh"));
   CHECK_FALSE(parse_agent_spec("frob:x"));
-  auto stonith = parse_agent_spec("stonith:fence_xvm");
-  REQUIRE_FALSE(stonith);
-  CHECK(stonith.error().code() == vigil::ErrorCode::kUnsupported);
+  CHECK_FALSE(parse_agent_spec("stonith:../fence_xvm"));
+  auto stonith = parse_agent_spec("STONITH:fence_xvm");
+  REQUIRE(stonith);
+  CHECK(stonith->cls == AgentClass::kStonith);
+  CHECK(stonith->type == "fence_xvm");
+  CHECK(to_string(*stonith) == "stonith:fence_xvm");
+  auto service = parse_agent_spec("service:apache2");
+  REQUIRE_FALSE(service);
+  CHECK(service.error().code() == vigil::ErrorCode::kUnsupported);
+}
+
+TEST_CASE("stonith resources: meta-data is the fence agent's -o metadata, nothing else runs") {
+  OperationRequest r;
+  r.rsc_id = "fence1";
+  r.agent = *parse_agent_spec("stonith:fence_ipmilan");
+  r.action = "meta-data";
+  AgentPaths paths;
+  paths.fence_agent_dir = "/opt/fence";
+  Plan plan = plan_operation(r, paths, {"PATH=/bin"}, 1024);
+  REQUIRE(plan.command);
+  CHECK(plan.command->path == "/opt/fence/fence_ipmilan");
+  CHECK(plan.command->argv ==
+        std::vector<std::string>{"/opt/fence/fence_ipmilan", "-o", "metadata"});
+  CHECK(plan.command->input == std::optional<std::string>("action=metadata\n"));
+  ProcessExit exit;
+  exit.code = 0;
+  CHECK(interpret_exit(r, exit).rc == OcfRc::kOk);
+  exit.code = 1;
+  CHECK(interpret_exit(r, exit).rc == OcfRc::kUnknownError);
+  r.action = "start";  // the executor takes it to the fencer, never here
+  plan = plan_operation(r, paths, {}, 1024);
+  CHECK_FALSE(plan.command);
+  CHECK(plan.immediate.rc == OcfRc::kUnimplementFeature);
 }
 
 TEST_CASE("requests that could escape a path or the environment are refused") {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <set>
 
 #include "vigil/exec/agent.hpp"
 #include "vigil/exec/posix_spawner.hpp"
@@ -33,6 +34,7 @@ struct Op : std::enable_shared_from_this<Op> {
   std::unique_ptr<Timer> timer;  // start delay, timeout, kill grace or interval
   Kill kill = Kill::kNone;
   bool sigkill_sent = false;
+  std::uint64_t fence_run = 0;      // stonith: which run a fencer's answer belongs to
   std::optional<ProcessExit> exit;  // the leader exited; the group is being killed
 
   // Change tracking of recurring operations.
@@ -80,7 +82,8 @@ struct Executor::Impl {
   int last_call_id = 0;
   std::map<std::string, Rsc, std::less<>> rscs;
   std::size_t running_count = 0;
-  std::vector<OperationResult> outbox;  // results waiting for delivery
+  std::vector<OperationResult> outbox;               // results waiting for delivery
+  std::set<std::string, std::less<>> fence_started;  // stonith resources last started here
   std::unique_ptr<Timer> outbox_timer;
 
   // ---- delivery -------------------------------------------------------------
@@ -160,6 +163,10 @@ struct Executor::Impl {
     op->sigkill_sent = false;
     op->exit.reset();
 
+    if (op->req.agent.cls == AgentClass::kStonith && op->req.action != "meta-data") {
+      start_fence_action(op);
+      return;
+    }
     Plan plan = plan_operation(op->req, options.paths, base_environment(), options.output_limit);
     if (!plan.command) {
       finish(op, plan.immediate, nullptr, std::move(plan.immediate_output));
@@ -175,6 +182,64 @@ struct Executor::Impl {
     op->process = std::move(spawned.process);
     ++running_count;
     op->timer = clock.start_timer(op->req.timeout, [this, raw] { on_timeout(*raw); });
+  }
+
+  // A stonith resource's action, through the fencer (Pacemaker 2.1.5's
+  // execute_stonith_action).
+  void start_fence_action(const OpPtr& op) {
+    const OperationRequest& r = op->req;
+    const bool started = fence_started.count(r.rsc_id) > 0;
+    if (r.action == "monitor" && r.interval.count() == 0) {
+      // A probe needs no fencer: the device runs if this executor started it.
+      finish(op,
+             started ? Outcome{OcfRc::kOk, ExecStatus::kDone, ""}
+                     : Outcome{OcfRc::kNotRunning, ExecStatus::kDone, ""},
+             nullptr, {});
+      return;
+    }
+    if (options.fence_devices == nullptr) {
+      finish(op, Outcome{OcfRc::kUnknownError, ExecStatus::kError, "No connection to fencer"},
+             nullptr, {});
+      return;
+    }
+    if (r.action == "stop") {
+      fence_started.erase(r.rsc_id);
+      finish(op, Outcome{OcfRc::kOk, ExecStatus::kDone, ""}, nullptr, {});
+      return;
+    }
+    if (r.action != "start" && r.action != "monitor") {
+      finish(op,
+             Outcome{OcfRc::kUnimplementFeature, ExecStatus::kError,
+                     "fence devices have no '" + r.action + "' action"},
+             nullptr, {});
+      return;
+    }
+    const std::uint64_t run = ++op->fence_run;
+    std::weak_ptr<Op> weak = op;
+    Op* raw = op.get();
+    op->timer = clock.start_timer(r.timeout, [this, raw, run] {
+      if (raw->fence_run != run || raw->state != Op::State::kRunning) return;
+      finish(raw->shared_from_this(), outcome_of_timeout(raw->req), nullptr, {});
+    });
+    options.fence_devices->monitor(r.rsc_id, r.timeout, [this, weak, run](Status st) {
+      auto o = weak.lock();
+      if (!o || o->fence_run != run || o->state != Op::State::kRunning) return;  // over already
+      finish(o, fence_outcome(o->req, st), nullptr, {});
+    });
+  }
+
+  Outcome fence_outcome(const OperationRequest& r, const Status& st) {
+    if (st) {
+      if (r.action == "start") fence_started.insert(r.rsc_id);
+      return {OcfRc::kOk, ExecStatus::kDone, ""};
+    }
+    if (st.error().code() == ErrorCode::kNotFound) {
+      // The fencer does not have the device (Pacemaker's no-fence-device).
+      return r.action == "start"
+                 ? Outcome{OcfRc::kNotInstalled, ExecStatus::kError, st.error().message()}
+                 : Outcome{OcfRc::kNotRunning, ExecStatus::kDone, st.error().message()};
+    }
+    return {OcfRc::kUnknownError, ExecStatus::kError, st.error().message()};
   }
 
   void on_timeout(Op& op) {
@@ -291,6 +356,12 @@ struct Executor::Impl {
   bool cancel_op(Rsc& rsc, const OpPtr& op) {
     switch (op->state) {
       case Op::State::kRunning:
+        if (!op->process) {
+          // A fence device's action: its fencer's answer is ignored now.
+          remove_recurring(rsc, *op);
+          finish(op, Outcome{OcfRc::kOk, ExecStatus::kCancelled, ""}, nullptr, {});
+          return true;
+        }
         if (op->kill != Op::Kill::kCancel) {
           op->kill = Op::Kill::kCancel;
           op->timer.reset();  // no more timeout or grace: it is being killed now

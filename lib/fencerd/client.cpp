@@ -43,10 +43,14 @@ class FencerdClient::Impl : public std::enable_shared_from_this<Impl> {
 
   // Every callback goes through a check that the client still exists, so
   // that none runs after ~FencerdClient (the connections are closed then,
-  // which fails their pending calls).
+  // which fails their pending calls). Transport errors say where.
   Reply guarded(Reply done) {
     return [weak = weak_from_this(), done = std::move(done)](Result<std::string> reply) {
-      if (weak.lock()) done(std::move(reply));
+      if (!weak.lock()) return;
+      if (!reply && reply.error().code() == ErrorCode::kIo) {
+        return done(reply.error().with_context("vigil-stonithd"));
+      }
+      done(std::move(reply));
     };
   }
 
@@ -75,7 +79,7 @@ class FencerdClient::Impl : public std::enable_shared_from_this<Impl> {
         if (st) {
           self->calls_->async_call(q.payload, std::move(q.done), q.timeout);
         } else {
-          q.done(st.error().with_context("vigil-stonithd"));
+          q.done(st.error());
         }
       }
     });

@@ -10,19 +10,13 @@
 #include <optional>
 #include <set>
 
+#include "vigil/common/overload.hpp"
 #include "vigil/fencing/fencing_config.hpp"
 #include "vigil/fencing/messages.hpp"
 
 namespace vigil::fencerd {
 
 namespace {
-
-template <class... F>
-struct Overload : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overload(F...) -> Overload<F...>;
 
 // What a waiting client asked, to shape its answer.
 enum class Waits { kFence, kConfirm, kQuery, kMonitor };

@@ -4,17 +4,11 @@
 #include <algorithm>
 
 #include "fencer_state.hpp"
+#include "vigil/common/overload.hpp"
 
 namespace vigil::fencing {
 
 namespace {
-
-template <class... F>
-struct Overload : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overload(F...) -> Overload<F...>;
 
 void reply_error(Fencer::State& s, const ClientRequest& r, std::string reason) {
   s.log(LogLevel::kWarning, "event=refused client=" + r.client + " reason=" + reason);

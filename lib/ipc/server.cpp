@@ -47,6 +47,10 @@ bool Responder::reply(std::string_view payload) {
   return answer(FrameKind::kResponse, payload);
 }
 
+bool Responder::complete(const Result<std::string>& result) {
+  return result ? reply(*result) : fail(result.error());
+}
+
 bool Responder::fail(const Error& error) {
   if (answered_) return false;
   answered_ = true;

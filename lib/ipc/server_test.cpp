@@ -221,6 +221,23 @@ TEST_CASE("ipc: handler failures reach the client as errors, never as a crash") 
   CHECK(fx.call(*c, "echo:still here").value() == "still here");
 }
 
+TEST_CASE("ipc: complete() replies with a value or fails with an error, once") {
+  Fixture fx;
+  auto c = fx.client();
+  std::map<std::string, Result<std::string>> got;
+  c->async_call("hold", [&](Result<std::string> r) { got.emplace("value", std::move(r)); });
+  c->async_call("hold", [&](Result<std::string> r) { got.emplace("error", std::move(r)); });
+  REQUIRE(run_until(fx.io, [&] { return fx.held.size() == 2; }));
+  CHECK(fx.held[0].complete(std::string("done")));
+  CHECK(fx.held[1].complete(Error(ErrorCode::kFailed, "agent failed")));
+  CHECK_FALSE(fx.held[1].complete(std::string("twice")));
+  REQUIRE(run_until(fx.io, [&] { return got.size() == 2; }));
+  CHECK(got.at("value").value() == "done");
+  REQUIRE_FALSE(got.at("error"));
+  CHECK(got.at("error").error().code() == ErrorCode::kFailed);
+  CHECK(got.at("error").error().message() == "agent failed");
+}
+
 TEST_CASE("ipc: a listening socket in a directory") {
   TempDir dir;
   const std::string path = (dir.path / "cib.sock").string();

@@ -288,6 +288,11 @@ Result<std::vector<std::string>> Service::list_agents(const ListAgentsRequest& r
     }
     case exec::AgentClass::kLsb:
       return executables(paths.lsb_dir);
+    case exec::AgentClass::kStonith: {
+      auto all = executables(paths.fence_agent_dir);
+      std::erase_if(all, [](const std::string& n) { return n.rfind("fence_", 0) != 0; });
+      return all;
+    }
     case exec::AgentClass::kSystemd:
       break;
   }

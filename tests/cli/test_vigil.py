@@ -295,18 +295,37 @@ class VigilTest(unittest.TestCase):
         self.replay_against_pcs(mine, theirs, steps)
 
     @unittest.skipUnless(FENCE_AGENTS, "needs fence-agents")
-    def test_stonith_daemon_commands_fail_loudly(self):
-        # No fencing daemon yet: a clear one-line error and rc 1, never a pretend success.
-        env = dict(os.environ, VIGIL_RUN_DIR=self.tmp)
-        for args in (["stonith", "fence", "node2"], ["stonith", "fence", "node2", "--off"],
-                     ["stonith", "confirm", "node2"], ["stonith", "history"],
-                     ["stonith", "history", "show", "node1"], ["stonith", "history", "cleanup"]):
+    def test_stonith_daemon_commands_without_the_daemon(self):
+        # vigil-stonithd not running: pcs's error with the reason and rc 1, never a
+        # pretend success; unknown nodes (corosync.conf) refused before asking.
+        conf = os.path.join(self.tmp, "corosync.conf")
+        with open(conf, "w") as f:
+            f.write("nodelist {\n  node {\n    name: node1\n  }\n  node {\n    name: node2\n"
+                    "  }\n}\n")
+        env = dict(os.environ, VIGIL_RUN_DIR=self.tmp, COROSYNC_MAIN_CONFIG_FILE=conf)
+        for args, first in (
+                (["stonith", "fence", "node2"], "Error: unable to fence 'node2'"),
+                (["stonith", "fence", "node2", "--off"], "Error: unable to fence 'node2'"),
+                (["stonith", "confirm", "node2", "--force"],
+                 "Error: unable to confirm fencing of node 'node2'"),
+                (["stonith", "history"], "Error: Unable to show fence history: "),
+                (["stonith", "history", "show", "node1"], "Error: Unable to show fence history: "),
+                (["stonith", "history", "cleanup"], "Error: Unable to cleanup fence history: ")):
             r = subprocess.run([VIGIL] + args, capture_output=True, text=True, timeout=TIMEOUT,
                                env=env)
             self.assertEqual(r.returncode, 1, args)
             self.assertEqual(r.stdout, "", args)
-            self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
-            self.assertIn("needs the fencing daemon (vigil-stonithd)", r.stderr)
+            errors = [l for l in r.stderr.splitlines() if not l.startswith("Warning: ")]
+            self.assertTrue(errors and errors[0].startswith(first), (args, r.stderr))
+            self.assertIn("vigil-stonithd", r.stderr)
+        for args, says in ((["stonith", "fence", "node9"], "'node9' is not a node of this cluster"),
+                           (["stonith", "confirm", "node2"], "use --force to override"),
+                           (["stonith", "history", "update"], "not supported by vigil")):
+            r = subprocess.run([VIGIL] + args, capture_output=True, text=True, timeout=TIMEOUT,
+                               env=env)
+            self.assertEqual(r.returncode, 1, args)
+            self.assertIn(says, r.stderr)
+            self.assertNotIn("vigil-stonithd:", r.stderr)  # refused before asking
         r = run([VIGIL, "stonith", "describe", "fence_dummy"])
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(r.stdout.startswith("fence_dummy - Dummy fence agent\n"))

@@ -112,6 +112,26 @@ class LiveTest(unittest.TestCase):
         diff = test_vigil.first_difference(test_vigil.canon(mine), test_vigil.canon(want))
         self.assertIsNone(diff, "configuration differs from pcs's")
 
+    def test_status_warns_like_pcs(self):
+        # Fencing enabled (the default) and no device: pcs status's warning, between
+        # the cluster name and crm_mon's text; no fencing sections without vigil-stonithd.
+        r = self.vigil(["status"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[:5], ["Cluster name: webcluster", "", "WARNINGS:",
+                                     "No stonith devices and stonith-enabled is not false", ""])
+        self.assertEqual(lines[5], "Cluster Summary:")
+        self.assertNotIn("Fencing", r.stdout)
+        if test_vigil.PCS:
+            path = self.save_cib("warn.xml")
+            p = subprocess.run([test_vigil.PCS, "-f", path, "--corosync_conf",
+                                self.env["COROSYNC_MAIN_CONFIG_FILE"], "status"],
+                               capture_output=True, text=True, timeout=TIMEOUT)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(p.stdout.splitlines()[:6], lines[:6])
+        self.assertEqual(self.vigil(["property", "set", "stonith-enabled=false"]).returncode, 0)
+        self.assertNotIn("WARNINGS:", self.vigil(["status"]).stdout)
+
     def test_status_like_crm_mon(self):
         if not test_vigil.OCF_AGENTS:
             self.skipTest("resource-agents (IPaddr2, apache) not installed")

@@ -16,10 +16,18 @@ namespace vigil::controller::testing {
 
 // No fencing daemon (every request refused, as NoFencer), but the events a
 // fencer tells its subscribers can be played by the test
-// (SimCluster::fence_event: fencing done by hand).
-class SimCluster::SimFencer final : public FencerAccess {
+// (SimCluster::fence_event: fencing done by hand), and the executor's fence
+// devices (stonith resources) check out fine.
+class SimCluster::SimFencer final : public FencerAccess, public exec::FenceDevices {
  public:
-  explicit SimFencer(Clock& clock) : refuse_(clock) {}
+  explicit SimFencer(Clock& clock) : clock_(clock), refuse_(clock) {}
+  void monitor(const std::string&, Duration, std::function<void(Status)> done) override {
+    const std::uint64_t id = next_++;
+    monitors_[id] = clock_.start_timer(Duration(0), [this, id, done = std::move(done)] {
+      monitors_.erase(id);
+      done(ok_status());
+    });
+  }
   void fence(const FenceRequest& request, std::function<void(Status)> done) override {
     refuse_.fence(request, std::move(done));
   }
@@ -31,8 +39,11 @@ class SimCluster::SimFencer final : public FencerAccess {
   }
 
  private:
+  Clock& clock_;
   NoFencer refuse_;
   std::function<void(const FenceEvent&)> on_event_;
+  std::map<std::uint64_t, std::unique_ptr<Timer>> monitors_;
+  std::uint64_t next_ = 0;
 };
 
 struct SimCluster::Stack {
@@ -99,12 +110,13 @@ void SimCluster::build(NodeId id) {
   if (auto st = s->cib->start(); !st) throw std::logic_error("CIB start: " + st.error().message());
   s->cib_access = std::make_unique<cibclient::LocalCibAccess>(*s->cib, clock_);
   s->cib_access->set_client_name("crmd");
+  s->fencer = std::make_unique<SimFencer>(clock_);
   exec::ExecutorOptions eo;
+  eo.fence_devices = s->fencer.get();
   s->lrmd = std::make_unique<lrmd::Service>(clock_, world_->spawner(name_of(id)), eo);
   s->executor = std::make_unique<lrmd::InProcessExecutor>(*s->lrmd, clock_);
   s->scheduler = std::make_unique<pengined::Scheduler>(clock_, pengined::SchedulerOptions{});
   s->scheduler_access = std::make_unique<pengined::InProcessScheduler>(*s->scheduler, clock_);
-  s->fencer = std::make_unique<SimFencer>(clock_);
   make_controller(id, *s);
   stacks_[id] = std::move(s);
 }
@@ -182,11 +194,11 @@ void SimCluster::tear_down(NodeId id) {
   if (it == stacks_.end() || !it->second) return;
   Stack& s = *it->second;
   s.controller.reset();
-  s.fencer.reset();
   s.scheduler_access.reset();
   s.scheduler.reset();
   s.executor.reset();
   s.lrmd.reset();
+  s.fencer.reset();  // after the executor that uses it
   s.cib_access.reset();
   s.cib.reset();
   s.crmd_cpg.reset();

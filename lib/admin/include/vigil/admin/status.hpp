@@ -6,6 +6,7 @@
 #include <libxml/tree.h>
 
 #include <string>
+#include <vector>
 
 #include "vigil/common/result.hpp"
 #include "vigil/common/time.hpp"
@@ -24,6 +25,11 @@ Result<std::string> resource_status_text(xmlDoc* doc, EpochSeconds now, bool sto
 // maintenance banner, the node list and the full resource list, from the
 // CIB alone. `doc` is only read.
 Result<std::string> cluster_status_text(xmlDoc* doc, EpochSeconds now);
+
+// The warnings `pcs status` prints under "WARNINGS:" after its first line
+// (empty: none): stonith enabled without a stonith device, resources still
+// held by move constraints (cli-*).
+std::vector<std::string> status_warnings(xmlDoc* doc);
 
 // `pcs status`'s first line: "Cluster name: <cluster-name property>", or an
 // empty string when the property is not set.

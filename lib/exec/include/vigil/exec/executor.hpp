@@ -28,6 +28,13 @@
 // - Results are delivered to the callback from the event loop, never from
 //   inside execute() or cancel(); the callback may call execute() and
 //   cancel(), but must not destroy the Executor.
+// - Stonith resources (fence devices) run through `fence_devices`, not as
+//   processes (fence_devices.hpp): a probe answers from the device's last
+//   start or stop here (running after a successful start, else not
+//   running), start and recurring monitor ask the fencer (success: OCF 0,
+//   else an error with the fencer's reason; the operation's timeout
+//   applies), stop succeeds; without `fence_devices` all but probes fail
+//   ("No connection to fencer"). Meta-data runs the fence agent.
 // - Destroying the Executor kills the process group of every operation
 //   still running and reports nothing more.
 #pragma once
@@ -40,8 +47,9 @@
 #include <string_view>
 #include <vector>
 
-#include "vigil/common/result.hpp"
 #include "vigil/common/clock.hpp"
+#include "vigil/common/result.hpp"
+#include "vigil/exec/fence_devices.hpp"
 #include "vigil/exec/operation.hpp"
 #include "vigil/exec/process.hpp"
 
@@ -56,6 +64,8 @@ struct ExecutorOptions {
   // inherit_environment is set, else exactly `environment`.
   bool inherit_environment = true;
   std::vector<std::string> environment;
+  // The fencer, for stonith resources (not owned; null: none).
+  FenceDevices* fence_devices = nullptr;
 };
 
 using ResultCallback = std::function<void(const OperationResult&)>;

@@ -11,26 +11,26 @@
 #include <string>
 #include <string_view>
 
-#include "vigil/common/result.hpp"
 #include "vigil/common/clock.hpp"
+#include "vigil/common/result.hpp"
 #include "vigil/exec/codes.hpp"
 
 namespace vigil::exec {
 
 // The resource classes (Pacemaker's "standards") Vigil runs. stonith
-// belongs to the fencer, and "service" (systemd or LSB, whichever exists)
-// is not supported yet.
-enum class AgentClass { kOcf, kLsb, kSystemd };
+// resources are fence devices, run through the fencer (fence_devices.hpp);
+// "service" (systemd or LSB, whichever exists) is not supported yet.
+enum class AgentClass { kOcf, kLsb, kSystemd, kStonith };
 std::string_view to_string(AgentClass cls);
 
 // The CIB's class/provider/type triple of a primitive.
 struct AgentSpec {
   AgentClass cls = AgentClass::kOcf;
   std::string provider;  // OCF only: heartbeat, pacemaker, vigil...
-  std::string type;      // OCF agent, init script, or systemd unit name
+  std::string type;      // OCF agent, init script, systemd unit name or fence agent
 };
-// "ocf:heartbeat:IPaddr2", "lsb:apache2", "systemd:apache2" (case of the
-// class ignored, as Pacemaker does).
+// "ocf:heartbeat:IPaddr2", "lsb:apache2", "systemd:apache2",
+// "stonith:fence_ipmilan" (case of the class ignored, as Pacemaker does).
 Result<AgentSpec> parse_agent_spec(std::string_view text);
 std::string to_string(const AgentSpec& spec);
 
@@ -40,6 +40,7 @@ struct AgentPaths {
   std::string ocf_root = "/usr/lib/ocf";  // agents in <ocf_root>/resource.d/<provider>/<type>
   std::string lsb_dir = "/etc/init.d";
   std::string systemctl = "/bin/systemctl";
+  std::string fence_agent_dir = "/usr/sbin";  // fence agents (meta-data of stonith resources)
 };
 
 struct OperationRequest {

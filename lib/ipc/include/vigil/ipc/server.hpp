@@ -71,6 +71,8 @@ class Responder {
   bool reply(std::string_view payload);
   // The client's call ends with this Error (code and message travel).
   bool fail(const Error& error);
+  // An answer or an Error: reply() or fail().
+  bool complete(const Result<std::string>& result);
   bool answered() const { return answered_; }
   std::uint32_t id() const { return id_; }
 
