@@ -108,6 +108,36 @@ def vip_holders(c):
             c.exec(n, ["ip", "-4", "-o", "addr", "show"], timeout=10).stdout]
 
 
+def wait_on(c, node, since, timeout=90):
+    """Until the switch powered `node` on again (a reboot's second half)."""
+    try:
+        harness.wait_until("%s powered on again (the reboot's on)" % node,
+                           lambda: any(e["action"] == "on" and e["node"] == node and e["ok"]
+                                       for e in c.power_events(since)), timeout, 0.5)
+    except HarnessError as e:
+        raise Failure("%s; the switch's log: %s" % (e, fmt_events(c.power_events(since))))
+
+
+def recover(c):
+    """After a failed round: every node powered on and started, no block,
+    every node online, the service on node1, so that the next round can run."""
+    for i in c.nodes():
+        if c.running(i):
+            c.unblock_corosync(i)
+        elif "node%d" % i in c.powered_off():
+            c.power_on(i)
+        else:
+            c.reboot_net(i)
+            c.start(i)
+    c.wait_membership(timeout=90)
+    names = ["node%d" % n for n in c.nodes()]
+    for n in c.nodes():
+        webcluster.wait_online(c, n, names, 120)
+    c.wait_page("node1", 120)
+    webcluster.settle(c, 1)
+    log("recovered: every node online, the service on node1")
+
+
 def back_to_normal(c, fenced, since, blocked=()):
     """After a fence by reboot: the fenced node powered on again by the
     switch, every Corosync block lifted, every node online in every node's
@@ -115,9 +145,7 @@ def back_to_normal(c, fenced, since, blocked=()):
     for i in blocked:
         if c.running(i) and c.corosync_blocked(i):
             c.unblock_corosync(i)
-    wait("%s powered on again (the reboot's on)" % fenced,
-         lambda: any(e["action"] == "on" and e["node"] == fenced and e["ok"]
-                     for e in c.power_events(since)), 90, 0.5)
+    wait_on(c, fenced, since)
     c.wait_membership(timeout=90)
     names = ["node%d" % n for n in c.nodes()]
     for n in c.nodes():
@@ -135,33 +163,62 @@ def back_to_normal(c, fenced, since, blocked=()):
 # --- the cases: each round starts and ends with every node online and the
 # service on node1 ------------------------------------------------------------
 
-def case_a(c):
+def wait_history(c, target, before, action=None, timeout=60):
+    """Until every node's history lists one more successful fencing of
+    `target` than `before` ({node index: count}) said; returns the counts."""
+    now = {}
+    for n in c.nodes():
+        def one_more():
+            now[n] = webcluster.fenced_count(c, n, target, action)
+            return now[n] == before[n] + 1
+        try:
+            harness.wait_until("node%d's history to list the fencing of %s" % (n, target),
+                               one_more, timeout, 1.0)
+        except HarnessError as e:
+            raise Failure("%s: %s entries before, %s now:\n%s" % (
+                e, before[n], now.get(n), webcluster.fence_history(c, n).strip()[-1500:]))
+        log("ok: node%d's history lists %d successful fencing(s) of %s (one more)"
+            % (n, now[n], target))
+    return now
+
+
+def history_counts(c, target, action=None):
+    counts = {n: webcluster.fenced_count(c, n, target, action) for n in c.nodes()}
+    if None in counts.values():
+        raise Failure("a node's fencing history cannot be read: %s" % counts)
+    return counts
+
+
+def case_a(c, res):
+    before = {name: history_counts(c, name) for name in ("node1", "node2")}
     client = c.client().start()
     try:
         t0 = c.block_corosync(2)
         log("Corosync's traffic of node2 dropped (UDP %d, both ways)" % harness.COROSYNC_PORT)
         first = wait_off(c, t0, timeout=90)
         winner, loser = first["from"], first["node"]
+        res.update(winner=winner, loser=loser, block_to_off=round(first["t_done"] - t0, 2))
         log("%s fenced %s %.2f s after the block" % (winner, loser, first["t_done"] - t0))
+        # The reboot's on: by then any counter-fence the loser had sent has
+        # reached the switch (power operations are served in order).
+        wait_on(c, loser, t0)
+        all_offs = offs(c, t0)
+        res["offs"] = len(all_offs)
+        check(len(all_offs) == 1 and all_offs[0]["ok"],
+              "exactly one off reached the power switch: %s" % fmt_events(c.power_events(t0)))
+        check(winner in ("node1", "node2") and winner != loser,
+              "the fence was asked by the other node (%s fenced %s)" % (winner, loser))
+        if TIEBREAK["tiebreak"] == "priority":
+            check(winner == "node1", "the node running the service (node1, priority 10, "
+                  "priority-fencing-delay=%s) wins: %s fenced %s"
+                  % (PRIORITY_FENCING_DELAY, winner, loser))
         back_to_normal(c, loser, t0, blocked=[2])
     finally:
         records = client.stop()
-    all_offs = offs(c, t0)
-    check(len(all_offs) == 1 and all_offs[0]["ok"],
-          "exactly one off reached the power switch: %s" % fmt_events(c.power_events(t0)))
-    check(winner in ("node1", "node2") and winner != loser,
-          "the fence was asked by the other node (%s fenced %s)" % (winner, loser))
-    if TIEBREAK["tiebreak"] == "priority":
-        check(winner == "node1", "the node running the service (node1, priority 10, "
-              "priority-fencing-delay=%s) wins: %s fenced %s" % (PRIORITY_FENCING_DELAY, winner,
-                                                                 loser))
-    hist = webcluster.fence_history(c, node_index(winner))
-    check(any(loser in line and "successful" in line for line in hist.splitlines()),
-          "%s's fencing history records it: %s" % (winner, hist.strip()[:300]))
-    failed = sum(1 for r in records if r[2] != 0)
-    log("info: %d of %d requests failed during the round" % (failed, len(records)))
-    return {"winner": winner, "loser": loser, "block_to_off": round(first["t_done"] - t0, 2),
-            "failed_requests": failed}
+    wait_history(c, loser, before[loser])
+    res["failed_requests"] = sum(1 for r in records if r[2] != 0)
+    log("info: %d of %d requests failed during the round" % (res["failed_requests"],
+                                                             len(records)))
 
 
 def takeover_after_kill(c, case):
@@ -181,7 +238,7 @@ def takeover_after_kill(c, case):
     return t_kill, t_vip, t_page
 
 
-def case_b(c):
+def case_b(c, res):
     t_kill, t_vip, t_page = takeover_after_kill(c, "b")
     node1_offs = offs(c, t_kill, "node1", ok=True)
     check(len(node1_offs) == 1 and node1_offs[0]["from"] == "node2",
@@ -191,14 +248,12 @@ def case_b(c):
           "node1's off was done (+%.2f s) before the VIP appeared on node2 (+%s s)"
           % (off["t_done"] - t_kill, "%.2f" % (t_vip - t_kill) if t_vip else "never"))
     check(not offs(c, t_kill, "node2"), "node2 was never fenced")
-    res = {"kill_to_off": round(off["t_done"] - t_kill, 2),
-           "off_to_vip": round(t_vip - off["t_done"], 2),
-           "kill_to_page": round(t_page - t_kill, 2)}
+    res.update(kill_to_off=round(off["t_done"] - t_kill, 2),
+               off_to_vip=round(t_vip - off["t_done"], 2), kill_to_page=round(t_page - t_kill, 2))
     back_to_normal(c, "node1", t_kill)
-    return res
 
 
-def case_c(c):
+def case_c(c, res):
     t_kill, t_vip, t_page = takeover_after_kill(c, "c")
     events = c.power_events(t_kill)
     stuck = offs(c, t_kill, "node1", ok=False, sock="stuck")
@@ -212,11 +267,10 @@ def case_c(c):
           "nothing was recovered before level 2 succeeded: VIP on node2 at +%s s, level 2's "
           "off done at +%.2f s" % ("%.2f" % (t_vip - t_kill) if t_vip else "never",
                                     good[0]["t_done"] - t_kill))
-    res = {"level1_failed_at": round(stuck[0]["t_done"] - t_kill, 2),
-           "level2_off_at": round(good[0]["t_done"] - t_kill, 2),
-           "vip_at": round(t_vip - t_kill, 2), "page_at": round(t_page - t_kill, 2)}
+    res.update(level1_failed_at=round(stuck[0]["t_done"] - t_kill, 2),
+               level2_off_at=round(good[0]["t_done"] - t_kill, 2),
+               vip_at=round(t_vip - t_kill, 2), page_at=round(t_page - t_kill, 2))
     back_to_normal(c, "node1", t_kill)
-    return res
 
 
 FRAGILE = "Fragile"
@@ -230,7 +284,7 @@ def fragile_on(c):
                    timeout=10).returncode == 0]
 
 
-def case_d(c):
+def case_d(c, res):
     tool = webcluster.admin_tool(c)
     if not os.path.exists(os.path.join(harness.OCF_PROVIDER_DIR, harness.OCF_PROVIDER,
                                        "FailStop")) and not os.path.islink(
@@ -253,16 +307,15 @@ def case_d(c):
           "after the move" % (where, off["from"], off["t_done"] - t0))
     wait("Fragile to run on %s" % other, lambda: fragile_on(c) == [other], 120, 0.5)
     log("ok: Fragile runs on %s after the fence" % other)
-    res = {"failed_stop_on": where, "move_to_off": round(off["t_done"] - t0, 2)}
+    res.update(failed_stop_on=where, move_to_off=round(off["t_done"] - t0, 2))
     back_to_normal(c, where, t0)
     check(len(offs(c, t0)) == 1, "one off in the round: %s" % fmt_events(c.power_events(t0)))
     c.check_exec(1, [tool, "resource", "delete", FRAGILE], timeout=60)
     wait("Fragile gone", lambda: not fragile_on(c), 60, 0.5)
     webcluster.settle(c, 1)
-    return res
 
 
-def case_e(c):
+def case_e(c, res):
     mons = {n: harness.AddrMonitor(c, n, c.vip).start() for n in (2, 3)}
     try:
         t0 = c.block_corosync(1)
@@ -282,15 +335,15 @@ def case_e(c):
     check(t_vip is not None and off["t_done"] < t_vip,
           "the VIP appeared on the majority side (+%s s) only after node1's off (+%.2f s)"
           % ("%.2f" % (t_vip - t0) if t_vip else "never", off["t_done"] - t0))
-    res = {"fenced_by": off["from"], "block_to_off": round(off["t_done"] - t0, 2),
-           "block_to_page": round(t_page - t0, 2)}
+    res.update(fenced_by=off["from"], block_to_off=round(off["t_done"] - t0, 2),
+               block_to_page=round(t_page - t0, 2))
     back_to_normal(c, "node1", t0)
     check(len(offs(c, t0)) == 1, "node2 and node3 were never fenced: %s"
           % fmt_events(c.power_events(t0)))
-    return res
 
 
-def case_f(c):
+def case_f(c, res):
+    before = history_counts(c, "node2", "reboot")
     t0 = time.time()
     p = webcluster.fence_node(c, 1, "node2", "reboot")
     check(p.returncode == 0, "the manual fence of node2 from node1 succeeds: exit %d %s"
@@ -300,23 +353,9 @@ def case_f(c):
     check([e["action"] for e in node2] == ["off", "on"] and node2[0]["from"] == "node1" and
           len(events) == 2, "the switch powered node2 off then on, asked from node1: %s"
           % fmt_events(events))
+    res["fence_seconds"] = round(node2[0]["t_done"] - t0, 2)
     back_to_normal(c, "node2", t0)
-    seen = {}
-    for n in c.nodes():
-        last = [""]
-
-        def recorded():
-            last[0] = webcluster.fence_history(c, n)
-            return any("reboot" in line and "node2" in line and "successful" in line
-                       for line in last[0].splitlines())
-        try:
-            harness.wait_until("node%d's history to show node2's reboot" % n, recorded, 60, 1.0)
-        except HarnessError as e:
-            raise Failure("%s: %s" % (e, last[0].strip()[:500]))
-        seen["node%d" % n] = next(line.strip() for line in last[0].splitlines()
-                                  if "reboot" in line and "node2" in line)
-        log("ok: node%d's history: %s" % (n, seen["node%d" % n]))
-    return {"fence_seconds": round(node2[0]["t_done"] - t0, 2)}
+    wait_history(c, "node2", before, "reboot")
 
 
 # --- running -------------------------------------------------------------------
@@ -348,6 +387,17 @@ def diagnostics(c):
     return "\n".join(out)
 
 
+def report(c, work, case, r, e):
+    """Diagnostics of a failed round, to a file and (the end) to stdout."""
+    try:
+        diag = diagnostics(c)
+    except HarnessError as d:
+        diag = "(no diagnostics: %s)" % d
+    with open(os.path.join(work, "case-%s-round%d-failure.txt" % (case, r)), "w") as f:
+        f.write("%s\n%s\n" % (e, diag))
+    print(diag[-6000:])
+
+
 def run_case(case, args, work, vigild, bin_dirs):
     """Runs `case` --repeat times on a cluster of its own; returns (rounds, problems)."""
     c = harness.Cluster(os.path.join(work, "case-" + case), nodes=3 if case == "e" else 2,
@@ -360,24 +410,32 @@ def run_case(case, args, work, vigild, bin_dirs):
         setup(c, case)
         for r in range(1, args.repeat + 1):
             log("== case %s, round %d/%d" % (case, r, args.repeat))
-            res = globals()["case_" + case](c)
+            res = {"round": r}
+            try:
+                globals()["case_" + case](c, res)
+            except Failure as e:
+                # The round failed; the next one runs if the cluster can be
+                # brought back (every node on, online, the service on node1).
+                res["failed"] = str(e)[:2000]
+                problems.append("case %s round %d: %s" % (case, r, e))
+                log("FAILED: " + problems[-1])
+                report(c, work, case, r, e)
             bad = watcher.take()
             res["double_vip_samples"] = len(bad)
             rounds.append(res)
-            log("case %s round %d: %s" % (case, r, json.dumps(res)))
+            log("case %s round %d: %s" % (case, r, json.dumps(res)[:1000]))
             if bad:
                 problems.append("case %s round %d: the VIP was up on two running nodes at once: %s"
                                 % (case, r, ", ".join("%.2f %s" % (t, "+".join(h))
                                                       for t, h in bad[:5])))
                 log("PROBLEM: " + problems[-1])
+            if "failed" in res and r < args.repeat:
+                recover(c)
     except (Failure, HarnessError) as e:
         problems.append("case %s round %d: %s" % (case, len(rounds) + 1, e))
         log("FAILED: " + problems[-1])
         if c.subnet:
-            diag = diagnostics(c)
-            with open(os.path.join(work, "case-%s-failure.txt" % case), "w") as f:
-                f.write("%s\n%s\n" % (e, diag))
-            print(diag[-12000:])
+            report(c, work, case, len(rounds) + 1, e)
     finally:
         if watcher:
             watcher.stop()
@@ -449,12 +507,16 @@ def main():
         r = results[case]
         line = "  case %s: %s, %d of %d round(s) passed" % (
             case, "PASS" if r["passed"] else "FAIL",
-            sum(1 for x in r["rounds"] if not x["double_vip_samples"]), args.repeat)
+            sum(1 for x in r["rounds"] if not x["double_vip_samples"] and "failed" not in x),
+            args.repeat)
         if case == "a" and r["rounds"]:
             wins = {}
             for x in r["rounds"]:
-                wins[x["winner"]] = wins.get(x["winner"], 0) + 1
-            line += "; winners: %s" % ", ".join("%s %d" % kv for kv in sorted(wins.items()))
+                key = x.get("winner", "none")
+                if x.get("offs", 1) > 1:
+                    key = "both fenced (%s first)" % key
+                wins[key] = wins.get(key, 0) + 1
+            line += "; fenced first by: %s" % ", ".join("%s %d" % kv for kv in sorted(wins.items()))
         line += "; VIP on two nodes: %d sample(s)" % sum(x["double_vip_samples"]
                                                        for x in r["rounds"])
         print(line)

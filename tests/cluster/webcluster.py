@@ -231,11 +231,26 @@ def fence_node(c, i, target, action="reboot"):
 
 
 def fence_history(c, i):
-    """Node i's fencing history, every target (the text the tool prints)."""
-    argv = (["stonith_admin", "--history", "*"] if c.stack == "pacemaker"
+    """Node i's fencing history, every target and every entry (the text the
+    tool prints: `stonith_admin --history '*' --verbose`, which
+    `pcs stonith history` prints too, and `vigil stonith history`)."""
+    argv = (["stonith_admin", "--history", "*", "--verbose"] if c.stack == "pacemaker"
             else ["vigil", "stonith", "history"])
     p = c.exec(i, argv, timeout=30)
     return p.stdout + p.stderr
+
+
+def fenced_count(c, i, target, action=None):
+    """How many successful fencings of `target` (of `action`, default any)
+    node i's history lists; None when the history cannot be read."""
+    if not c.running(i):
+        return None
+    try:
+        text = fence_history(c, i)
+    except HarnessError:
+        return None
+    rx = re.compile(r"\b(%s) of %s successful\b" % (action or r"\w+", re.escape(target)))
+    return sum(1 for line in text.splitlines() if rx.search(line))
 
 
 ONLINE = re.compile(r"Online: \[ ([^\]]*) \]")
