@@ -137,6 +137,19 @@ def missing_prerequisites(need=("ip", "nsenter", "unshare", "setsid", "corosync"
     return None
 
 
+def missing_web_prerequisites(need=None):
+    """Why the web cluster cannot run here (missing_prerequisites(need), then
+    apache2 and resource-agents), or None."""
+    why = missing_prerequisites(need) if need else missing_prerequisites()
+    if why:
+        return why
+    for path, pkg in (("/usr/sbin/apache2", "apache2"),
+                      ("/usr/lib/ocf/resource.d/heartbeat/apache", "resource-agents")):
+        if not os.path.exists(path):
+            return "%s is not installed (scripts/install-deps)" % pkg
+    return None
+
+
 def read_int(path):
     """The integer a small file holds (a pid file), None when absent, empty or partial."""
     try:

@@ -54,22 +54,12 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 import harness  # noqa: E402
 import webcluster  # noqa: E402
-from harness import HarnessError, log  # noqa: E402
+from harness import CheckFailed as Failure, HarnessError, check, log  # noqa: E402
 
 CASES = ("a", "b", "c", "d", "e", "f")
 PRIORITY_FENCING_DELAY = "5s"
 DELAY_MAX = "10s"  # --tiebreak delay-max
 TIEBREAK = {"tiebreak": "priority"}  # set by main()
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
-    log("ok: " + what)
 
 
 def wait(what, predicate, timeout, interval=0.2):
@@ -462,16 +452,11 @@ def main():
     if not 1 <= args.repeat <= 50:
         ap.error("--repeat must be 1..50")
 
-    why = harness.missing_prerequisites(need=("ip", "nsenter", "unshare", "setsid", "corosync",
-                                              "corosync-cfgtool", "nft"))
+    why = harness.missing_web_prerequisites(need=("ip", "nsenter", "unshare", "setsid", "corosync",
+                                                  "corosync-cfgtool", "nft"))
     if why:
         print("SKIP: %s" % why)
         return harness.SKIP
-    for path, pkg in (("/usr/sbin/apache2", "apache2"),
-                      ("/usr/lib/ocf/resource.d/heartbeat/apache", "resource-agents")):
-        if not os.path.exists(path):
-            print("SKIP: %s is not installed (scripts/install-deps)" % pkg)
-            return harness.SKIP
     vigild, bin_dirs = harness.build_binaries(args.build_dir)
     if args.stack == "pacemaker":
         for tool in ("pacemakerd", "pcs", "stonith_admin"):
