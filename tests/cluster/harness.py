@@ -427,12 +427,12 @@ for pair in "lib-vigil:/var/lib/vigil" "log-vigil:/var/log/vigil" \
     src=$D/${pair%%:*}; dst=${pair#*:}
     [ -d "$src" ] && [ -d "$dst" ] && { mount --bind "$src" "$dst" || exit 1; }
 done
-ln -s "$D/apache" /run/vigil-web      # one configfile path on every node
 hostname "node$I"
 for v in http_proxy https_proxy HTTP_PROXY HTTPS_PROXY no_proxy NO_PROXY all_proxy ALL_PROXY; do
     unset $v
 done
 [ -f "$W/node.env" ] && . "$W/node.env"
+ln -s "$D/apache" "$WEB_DIR"          # one configfile path on every node of this cluster
 mkdir -p /run/vigil-netns                          # the fence agent and its switch
 ln -s "$W/power/switch.sock" /run/vigil-netns/power.sock
 ln -s "$W/power/stuck.sock" /run/vigil-netns/stuck.sock   # the same switch, relay stuck
@@ -507,8 +507,17 @@ DirectoryIndex index.html
 """
 
 # The path every node sees its own apache configuration under (a symlink on
-# the node's private /run), so one resource definition serves all nodes.
-WEB_CONFIGFILE = "/run/vigil-web/httpd.conf"
+# the node's private /run), so one resource definition serves all nodes. It
+# names the cluster's tag: the apache agent's stop ends with
+# `pkill -f "apache2.*CONFIGFILE"`, and all nodes of all clusters on this
+# machine share one pid namespace, so with one path for every cluster a stop
+# in one run SIGTERMs the apaches of another run (seen: a running apache of
+# one test killed by a stop in a parallel run).
+WEB_DIR = "/run/vigil-web-%s"
+
+
+def web_configfile(tag):
+    return WEB_DIR % tag + "/httpd.conf"
 
 STACKS = ("corosync", "vigild", "pacemaker", "command")
 # Process names (comm, 15 characters at most) of each stack's daemons.
@@ -567,6 +576,11 @@ class Cluster:
     @property
     def bridge_addr(self):
         return "%s.%d" % (self.subnet, BRIDGE_HOST)
+
+    @property
+    def web_configfile(self):
+        """apache's configuration file, the same path on every node of this cluster."""
+        return web_configfile(self.tag)
 
     @property
     def vip(self):
@@ -834,6 +848,7 @@ class Cluster:
                 f.write("STACK_CMD=%s\n" % shlex.quote(self.stack_cmd))
             f.write("FENCE_AGENT=%s\n" % shlex.quote(os.path.realpath(FENCE_AGENT)))
             f.write("OCF_AGENTS=%s\n" % shlex.quote(os.path.realpath(OCF_AGENTS)))
+            f.write("WEB_DIR=%s\n" % shlex.quote(WEB_DIR % self.tag))
 
     def _check_work_dir(self):
         # apache's workers (www-data) must reach DocumentRoot (pitfall 6)

@@ -4,13 +4,13 @@ preferring node1 10 over node2 5) on a harness.Cluster, for our stack
 (configured with `vigil` commands, pcs syntax) and for Pacemaker 2.1.5
 (crm_attribute + cibadmin), so the end-to-end tests and bench/failover
 configure both the same way. Apache's configuration file is the same path
-on every node (harness.WEB_CONFIGFILE, a symlink on the node's private /run
+on every node (Cluster.web_configfile, a symlink on the node's private /run
 to its own configuration), so no per-node rules are needed.
 """
 import re
 
 import harness
-from harness import HarnessError, WEB_CONFIGFILE
+from harness import HarnessError
 
 
 def preferences(preferred):
@@ -19,8 +19,8 @@ def preferences(preferred):
     return [("node%d" % preferred, 10), ("node%d" % other, 5)]
 
 
-def vigil_commands(vip, no_quorum_policy="ignore", web_meta=(), vip_params=(), preferred=1,
-                   stonith_enabled=False):
+def vigil_commands(vip, configfile, no_quorum_policy="ignore", web_meta=(), vip_params=(),
+                   preferred=1, stonith_enabled=False):
     """The configuration as `vigil` (pcs syntax) command lines; web_meta
     (["k=v", ...]) adds meta attributes to Web, vip_params instance
     attributes to VIP; Web prefers node `preferred` (10) over the other (5).
@@ -31,7 +31,7 @@ def vigil_commands(vip, no_quorum_policy="ignore", web_meta=(), vip_params=(), p
         ["vigil", "resource", "create", "VIP", "ocf:heartbeat:IPaddr2", "ip=%s" % vip,
          "cidr_netmask=24"] + list(vip_params) + ["op", "monitor", "interval=30s"],
         ["vigil", "resource", "create", "Web", "ocf:heartbeat:apache",
-         "configfile=%s" % WEB_CONFIGFILE, "statusurl=http://127.0.0.1/server-status",
+         "configfile=%s" % configfile, "statusurl=http://127.0.0.1/server-status",
          "op", "monitor", "interval=30s"] + (["meta"] + list(web_meta) if web_meta else []),
         ["vigil", "resource", "group", "add", "myweb", "VIP", "Web"],
     ] + [["vigil", "constraint", "location", "Web", "prefers", "%s=%d" % p]
@@ -56,8 +56,8 @@ def wait_vigil_cib(c, i, timeout=90):
 def configure_vigil(c, i=1, no_quorum_policy="ignore", web_meta=(), vip_params=(), timeout=90,
                     preferred=1, stonith_enabled=False):
     wait_vigil_cib(c, i, timeout)
-    for argv in vigil_commands(c.vip, no_quorum_policy, web_meta, vip_params, preferred,
-                               stonith_enabled):
+    for argv in vigil_commands(c.vip, c.web_configfile, no_quorum_policy, web_meta, vip_params,
+                               preferred, stonith_enabled):
         c.check_exec(i, argv, timeout=30)
 
 
@@ -132,7 +132,7 @@ def configure_pacemaker(c, i=1, no_quorum_policy="ignore", web_meta=(), vip_para
     c.check_exec(i, ["crm_attribute", "-t", "crm_config", "-n", "no-quorum-policy", "-v",
                      no_quorum_policy])
     c.check_exec(i, ["cibadmin", "-C", "-o", "resources", "-X",
-                     PCMK_RESOURCES.format(vip=c.vip, conf=WEB_CONFIGFILE,
+                     PCMK_RESOURCES.format(vip=c.vip, conf=c.web_configfile,
                                            web_meta=pcmk_meta(web_meta),
                                            vip_params=pcmk_params("VIP", vip_params))])
     c.check_exec(i, ["cibadmin", "-C", "-o", "constraints", "-X", pcmk_constraints(preferred)])
