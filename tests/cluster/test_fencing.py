@@ -211,7 +211,7 @@ def case_a(c, res):
                                                              len(records)))
 
 
-def takeover_after_kill(c, case):
+def takeover_after_kill(c):
     """Kills node1 (it runs the service), waits for node2's page, returns
     (t_kill, first VIP address event on node2 after the kill, t_page)."""
     mon = harness.AddrMonitor(c, 2, c.vip).start()
@@ -229,7 +229,7 @@ def takeover_after_kill(c, case):
 
 
 def case_b(c, res):
-    t_kill, t_vip, t_page = takeover_after_kill(c, "b")
+    t_kill, t_vip, t_page = takeover_after_kill(c)
     node1_offs = offs(c, t_kill, "node1", ok=True)
     check(len(node1_offs) == 1 and node1_offs[0]["from"] == "node2",
           "node2 fenced node1 once: %s" % fmt_events(c.power_events(t_kill)))
@@ -244,7 +244,7 @@ def case_b(c, res):
 
 
 def case_c(c, res):
-    t_kill, t_vip, t_page = takeover_after_kill(c, "c")
+    t_kill, t_vip, t_page = takeover_after_kill(c)
     events = c.power_events(t_kill)
     stuck = offs(c, t_kill, "node1", ok=False, sock="stuck")
     good = offs(c, t_kill, "node1", ok=True, sock="main")
