@@ -17,6 +17,8 @@ controller::FenceEvent fence_event_of(const fencing::HistoryEntry& e) {
   out.client = e.client;
   out.origin = e.origin;
   out.reason = e.reason;
+  out.created = e.created;
+  out.completed = e.completed;
   return out;
 }
 
@@ -87,7 +89,9 @@ void FencerdAccess::subscription_lost(const Error& e) {
     }
   }
   if (!on_event_) return;
-  retry_ = clock_.start_timer(resubscribe_after_, [this] { subscribe(); });
+  retry_ = clock_.start_timer(resubscribe_after_, [this] {
+    if (on_event_) subscribe();
+  });
 }
 
 void FencerdAccess::catch_up(std::int64_t since) {

@@ -13,20 +13,14 @@
 #include <optional>
 
 #include "fake_fencerd.hpp"
+#include "io_loop.hpp"
 
 using namespace vigil;
 using namespace std::chrono_literals;
 
 namespace {
 
-template <typename Pred>
-bool run_until(boost::asio::io_context& io, Pred done) {
-  for (int i = 0; i < 500 && !done(); ++i) {
-    io.run_for(10ms);
-    io.restart();
-  }
-  return done();
-}
+using test::run_io_until;
 
 std::string socket_path(const char* what) {
   return "/tmp/vigil-crmd-fencer-test-" + std::string(what) + "-" + std::to_string(::getpid()) +
@@ -66,7 +60,7 @@ TEST_CASE("crmd fencer: a request reaches vigil-stonithd with its timeout and cl
   access.fence({"node2", "off", 90s}, [&](Status st) { done = st; });
   CHECK_FALSE(done.has_value());  // never from inside the call
   access.fence({"node3", "reboot", 60s}, [&](Status st) { failed = st; });
-  REQUIRE(run_until(io, [&] { return done && failed; }));
+  REQUIRE(run_io_until(io, [&] { return done && failed; }));
   CHECK(*done);
   REQUIRE(d.calls.size() == 2);
   const auto& call = std::get<fencerd::FenceCall>(d.calls[0]);
@@ -87,7 +81,7 @@ TEST_CASE("crmd fencer: without vigil-stonithd a request fails with the reason")
   crmd::FencerdAccess access(client, clock, {});
   std::optional<Status> st;
   access.fence({"node2", "reboot", 60s}, [&](Status s) { st = s; });
-  REQUIRE(run_until(io, [&] { return st.has_value(); }));
+  REQUIRE(run_io_until(io, [&] { return st.has_value(); }));
   REQUIRE_FALSE(*st);
   CHECK(st->error().code() == ErrorCode::kIo);
   CHECK_THAT(st->error().message(), Catch::Contains("vigil-stonithd"));
@@ -103,13 +97,13 @@ TEST_CASE("crmd fencer: events, once each, and those missed while the daemon was
   crmd::FencerdAccess access(client, clock, {}, 20ms);
   std::vector<controller::FenceEvent> events;
   access.set_event_handler([&](const controller::FenceEvent& e) { events.push_back(e); });
-  REQUIRE(run_until(io, [&] { return access.subscribed(); }));
+  REQUIRE(run_io_until(io, [&] { return access.subscribed(); }));
   const std::int64_t now = clock.wall_seconds();
   d->publish(entry("node2:1", "node4", fencing::OpState::kDone, now));
   d->publish(entry("node2:1", "node4", fencing::OpState::kDone, now));     // again: told once
   d->publish(entry("node2:2", "node4", fencing::OpState::kPending, now));  // not over yet
   d->publish(entry("node2:3", "node5", fencing::OpState::kFailed, now));
-  REQUIRE(run_until(io, [&] { return events.size() == 2; }));
+  REQUIRE(run_io_until(io, [&] { return events.size() == 2; }));
   CHECK(events[0].id == "node2:1");
   CHECK(events[0].target == "node4");
   CHECK(events[0].action == "reboot");
@@ -117,6 +111,7 @@ TEST_CASE("crmd fencer: events, once each, and those missed while the daemon was
   CHECK(events[0].delegate == "node3");
   CHECK(events[0].client == "stonith_admin.7");
   CHECK(events[0].origin == "node2");
+  CHECK(events[0].completed == now);
   CHECK(events[1].id == "node2:3");
   CHECK_FALSE(events[1].succeeded);
   CHECK(events[1].reason == "no device");
@@ -125,14 +120,14 @@ TEST_CASE("crmd fencer: events, once each, and those missed while the daemon was
   // subscription is made again and node6's fencing is read from the history
   // (not the older ones, nor those already told).
   d.reset();
-  REQUIRE(run_until(io, [&] { return !access.subscribed(); }));
+  REQUIRE(run_io_until(io, [&] { return !access.subscribed(); }));
   io.run_for(50ms);  // a few failed attempts
   io.restart();
   d = std::make_unique<test::FakeFencerd>(io, path);
   d->history = {entry("node2:0", "node4", fencing::OpState::kDone, now - 3600),
                 entry("node2:1", "node4", fencing::OpState::kDone, now),
                 entry("node2:9", "node6", fencing::OpState::kDone, clock.wall_seconds())};
-  REQUIRE(run_until(io, [&] { return events.size() == 3; }));
+  REQUIRE(run_io_until(io, [&] { return events.size() == 3; }));
   CHECK(events[2].id == "node2:9");
   CHECK(events[2].target == "node6");
   io.run_for(50ms);

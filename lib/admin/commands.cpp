@@ -119,9 +119,10 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
                  "option '--force' is not supported by vigil yet here (only with stonith "
                  "create, stonith update, stonith confirm, stonith level add)");
   }
-  if (ctx.flags.full && !(stonith && sub == "describe") && !(args[0] == "status" && rest.empty())) {
+  const bool describe = (stonith || args[0] == "resource") && sub == "describe";
+  if (ctx.flags.full && !describe && !(args[0] == "status" && rest.empty())) {
     return Error(ErrorCode::kInvalidInput,
-                 "--full is only valid with 'stonith describe' and 'status'");
+                 "--full is only valid with 'stonith describe', 'resource describe' and 'status'");
   }
   if (ctx.flags.off && !(stonith && sub == "fence")) {
     return Error(ErrorCode::kInvalidInput, "--off is only valid with 'stonith fence'");

@@ -415,6 +415,7 @@ bool is_daemon_command(const std::string& w) {
 }  // namespace
 
 bool needs_no_cib(const std::vector<std::string>& args) {
+  if (args.size() == 3 && args[0] == "resource" && args[1] == "describe") return true;
   return args.size() >= 2 && args[0] == "stonith" &&
          (args[1] == "list" || args[1] == "describe" || is_daemon_command(args[1]));
 }

@@ -275,4 +275,16 @@ TEST_CASE("stonith list and describe") {
         std::string::npos);
   CHECK(f.ctx.out.find("pcmk_off_timeout") != std::string::npos);
   CHECK_FALSE(f.run({"stonith", "describe", "fence_nope"}));
+  // pcs still takes fence agents in `resource describe`, with a warning.
+  CHECK(needs_no_cib({"resource", "describe", "stonith:fence_apc"}));
+  REQUIRE(f.run({"stonith", "describe", "fence_apc"}, full));
+  const std::string want = f.ctx.out;
+  REQUIRE(f.run({"resource", "describe", "stonith:fence_apc"}, full));
+  CHECK(f.ctx.out == want);
+  REQUIRE(f.ctx.notes.size() == 1);
+  CHECK(f.ctx.notes[0].rfind("Deprecation Warning: Ability of this command to accept stonith", 0) ==
+        0);
+  auto ocf = f.run({"resource", "describe", "ocf:heartbeat:Dummy"});
+  REQUIRE_FALSE(ocf);
+  CHECK(ocf.error().code() == ErrorCode::kUnsupported);
 }

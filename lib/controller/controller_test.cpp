@@ -75,6 +75,15 @@ void enable_fencing(SimCluster& c) {
   REQUIRE(c.run_until([&] { return set && settled(c); }, 10s));
 }
 
+// The group runs on node1, fencing is on, and node1 crashes.
+void lose_node1_with_fencing_on(SimCluster& c) {
+  c.start_all();
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
+  enable_fencing(c);
+  c.crash(1);
+  c.run_for(20s);
+}
+
 }  // namespace
 
 TEST_CASE("two nodes: node1 is DC, joins both nodes and starts the group where Web prefers") {
@@ -371,11 +380,7 @@ TEST_CASE("attributes and cleanup through the client protocol; bad requests chan
 
 TEST_CASE("fencing is refused loudly: a lost node's resources are not recovered elsewhere") {
   SimCluster c(options(2));
-  c.start_all();
-  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
-  enable_fencing(c);
-  c.crash(1);
-  c.run_for(20s);
+  lose_node1_with_fencing_on(c);
   INFO(c.dump());
   // node1 must be fenced before its resources may run anywhere else; with
   // no fencing daemon the DC says so and never pretends it happened.
@@ -399,11 +404,7 @@ TEST_CASE("fencing is refused loudly: a lost node's resources are not recovered 
 
 TEST_CASE("fencing done by hand: the DC records the node down and recovers its resources") {
   SimCluster c(options(2));
-  c.start_all();
-  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
-  enable_fencing(c);
-  c.crash(1);
-  c.run_for(20s);
+  lose_node1_with_fencing_on(c);
   REQUIRE(c.world().nodes_running("Web").empty());  // the DC's own fencing is refused
   // `vigil stonith confirm node1` on node2: the fencer tells every controller.
   FenceEvent e;

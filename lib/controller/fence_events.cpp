@@ -12,6 +12,18 @@
 namespace vigil::controller {
 
 void Machine::on_fence_event(const FenceEvent& e) {
+  // Fencers share their history, and what a peer brings is told again:
+  // an operation that ended before this controller started is already in
+  // the CIB, and a node rebooted by its own fencing hears of it once it is
+  // back (asked for before this controller started; it may end a moment
+  // after, the agent powering the node on first).
+  const bool self = e.target == node_name(self_);
+  if ((e.completed > 0 && e.completed < started_wall_) ||
+      (self && e.created > 0 && e.created < started_wall_)) {
+    log(LogLevel::kInfo, "event=fence-event-ignored node=" + e.target + " action=" + e.action +
+                             " id=" + e.id + " reason=\"before this controller started\"");
+    return;
+  }
   const std::string by = e.delegate.empty() ? "the cluster" : e.delegate;
   const std::string client = (e.client.empty() ? "a client" : e.client) + "@" + e.origin;
   const std::string reason = e.reason.empty() ? "" : " reason=\"" + e.reason + "\"";

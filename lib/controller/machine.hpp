@@ -213,7 +213,8 @@ class Machine final : private transition::ActionSink {
   bool quorate_ = false;
   bool started_ = false;
   TimePoint started_at_{};
-  bool startup_done_ = false;  // seen the whole cluster, or joined by another DC
+  std::int64_t started_wall_ = 0;  // wall seconds at start
+  bool startup_done_ = false;      // seen the whole cluster, or joined by another DC
   bool in_group_ = false;
   std::vector<NodeId> view_;  // nodes with a controller in the group (sorted, unique)
   NodeId dc_ = cluster::kNoNode;

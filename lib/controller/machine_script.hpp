@@ -357,7 +357,8 @@ class Script {
     script_error("no " + type + " message was sent");
   }
 
-  // fence-event TARGET ACTION ok|failed [by=..] [client=..] [origin=..] [reason=TEXT...]
+  // fence-event TARGET ACTION ok|failed [by=..] [client=..] [origin=..] [created=S]
+  //             [completed=S] [reason=TEXT...]  (wall seconds; default: now)
   void fence_event(const std::string& line, const std::vector<std::string>& w) {
     FenceEvent e;
     e.target = w.at(1);
@@ -367,6 +368,8 @@ class Script {
     e.delegate = opt(w, "by");
     e.client = opt(w, "client", "stonith_admin.1234");
     e.origin = opt(w, "origin", e.delegate);
+    e.completed = std::stoll(opt(w, "completed", std::to_string(now().wall)));
+    e.created = std::stoll(opt(w, "created", std::to_string(e.completed)));
     const auto at = line.find(" reason=");
     if (at != std::string::npos) e.reason = line.substr(at + 8);
     e.id = e.origin + ":" + std::to_string(++fence_events_);

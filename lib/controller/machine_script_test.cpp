@@ -23,7 +23,8 @@
 //   advance MS                  fires the timers that fall due
 //   send-failed TYPE            the driver could not send the last such message
 //   deliver TYPE                the last such message sent, back to this node
-//   fence-event TARGET ACTION ok|failed [by=N] [client=C] [origin=N] [reason=TEXT]
+//   fence-event TARGET ACTION ok|failed [by=N] [client=C] [origin=N] [created=S]
+//               [completed=S] [reason=TEXT]   (wall seconds, default now)
 //                               the fencer tells of a fencing operation that ended
 //   shutdown | attr NODE NAME [VALUE] | cleanup RSC [NODE]
 //   cib-answer [#T] FILE|error MESSAGE     (FILE under testdata/machine/)

@@ -39,6 +39,7 @@ Status Machine::on_start(const StartInput& in) {
   members_ = in.cluster.members;
   quorate_ = in.quorate;
   started_at_ = now_.mono;
+  started_wall_ = now_.wall;
   emit(JoinGroup{});
   set_state(State::kElection, "start");
   log(LogLevel::kInfo, "event=start node=" + node_name(self_));

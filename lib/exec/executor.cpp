@@ -34,8 +34,10 @@ struct Op : std::enable_shared_from_this<Op> {
   std::unique_ptr<Timer> timer;  // start delay, timeout, kill grace or interval
   Kill kill = Kill::kNone;
   bool sigkill_sent = false;
-  std::uint64_t fence_run = 0;      // stonith: which run a fencer's answer belongs to
-  std::optional<ProcessExit> exit;  // the leader exited; the group is being killed
+  std::uint64_t fence_run = 0;         // stonith: which run a fencer's answer belongs to
+  std::unique_ptr<Timer> fence_retry;  // stonith start: asking again for a device not known yet
+  std::string fence_unknown;           // stonith start: the fencer's last "no such device"
+  std::optional<ProcessExit> exit;     // the leader exited; the group is being killed
 
   // Change tracking of recurring operations.
   bool reported = false;
@@ -63,6 +65,9 @@ struct Rsc {
 };
 
 }  // namespace
+
+// How often a stonith start asks again for a device the fencer does not know yet.
+constexpr Duration kFenceRetry{1000};
 
 struct Executor::Impl {
   Impl(Clock& clock, Spawner& spawner, ExecutorOptions options, ResultCallback on_result)
@@ -215,15 +220,36 @@ struct Executor::Impl {
       return;
     }
     const std::uint64_t run = ++op->fence_run;
-    std::weak_ptr<Op> weak = op;
+    op->fence_unknown.clear();
     Op* raw = op.get();
     op->timer = clock.start_timer(r.timeout, [this, raw, run] {
       if (raw->fence_run != run || raw->state != Op::State::kRunning) return;
-      finish(raw->shared_from_this(), outcome_of_timeout(raw->req), nullptr, {});
+      finish(raw->shared_from_this(),
+             raw->fence_unknown.empty()
+                 ? outcome_of_timeout(raw->req)
+                 : Outcome{OcfRc::kNotInstalled, ExecStatus::kError, raw->fence_unknown},
+             nullptr, {});
     });
-    options.fence_devices->monitor(r.rsc_id, r.timeout, [this, weak, run](Status st) {
+    ask_fencer(op, run);
+  }
+
+  void ask_fencer(const OpPtr& op, std::uint64_t run) {
+    std::weak_ptr<Op> weak = op;
+    options.fence_devices->monitor(op->req.rsc_id, op->req.timeout, [this, weak, run](Status st) {
       auto o = weak.lock();
       if (!o || o->fence_run != run || o->state != Op::State::kRunning) return;  // over already
+      if (!st && st.error().code() == ErrorCode::kNotFound && o->req.action == "start") {
+        // vigil-stonithd registers devices from the CIB itself and may not
+        // have read the change that added this one yet: ask again, within
+        // the start's timeout.
+        o->fence_unknown = st.error().message();
+        Op* raw = o.get();
+        o->fence_retry = clock.start_timer(kFenceRetry, [this, raw, run] {
+          if (raw->fence_run != run || raw->state != Op::State::kRunning) return;
+          ask_fencer(raw->shared_from_this(), run);
+        });
+        return;
+      }
       finish(o, fence_outcome(o->req, st), nullptr, {});
     });
   }
@@ -235,9 +261,7 @@ struct Executor::Impl {
     }
     if (st.error().code() == ErrorCode::kNotFound) {
       // The fencer does not have the device (Pacemaker's no-fence-device).
-      return r.action == "start"
-                 ? Outcome{OcfRc::kNotInstalled, ExecStatus::kError, st.error().message()}
-                 : Outcome{OcfRc::kNotRunning, ExecStatus::kDone, st.error().message()};
+      return {OcfRc::kNotRunning, ExecStatus::kDone, st.error().message()};
     }
     return {OcfRc::kUnknownError, ExecStatus::kError, st.error().message()};
   }
@@ -288,6 +312,7 @@ struct Executor::Impl {
     Rsc& rsc = rscs[op->req.rsc_id];  // there already: an op's resource lives while it does
     const TimePoint now = clock.now();
     op->timer.reset();
+    op->fence_retry.reset();
     if (op->process) {
       op->process.reset();
       --running_count;

@@ -106,13 +106,8 @@ struct Fixture {
 
   int execute(const std::string& rsc, const std::string& action, Duration interval = 0ms,
               Duration timeout = 10s) {
-    OperationRequest r;
-    r.rsc_id = rsc;
-    r.agent = {AgentClass::kOcf, "vigil", "dummy"};
-    r.action = action;
-    r.interval = interval;
-    r.timeout = timeout;
-    auto id = executor->execute(r);
+    auto id = executor->execute(
+        testing::request_of(rsc, {AgentClass::kOcf, "vigil", "dummy"}, action, interval, timeout));
     REQUIRE(id);
     return *id;
   }

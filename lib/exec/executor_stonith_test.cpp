@@ -59,13 +59,8 @@ struct Fixture {
     executor = std::make_unique<Executor>(clock, spawner, options, log.callback());
   }
   int execute(const std::string& action, Duration interval = 0ms, Duration timeout = 20s) {
-    OperationRequest r;
-    r.rsc_id = "fence-ipmi";
-    r.agent = *parse_agent_spec("stonith:fence_ipmilan");
-    r.action = action;
-    r.interval = interval;
-    r.timeout = timeout;
-    auto id = executor->execute(r);
+    auto id = executor->execute(testing::request_of(
+        "fence-ipmi", *parse_agent_spec("stonith:fence_ipmilan"), action, interval, timeout));
     REQUIRE(id);
     return *id;
   }
@@ -135,15 +130,44 @@ TEST_CASE("executor stonith: probe, start through the fencer, monitor, stop") {
 
 TEST_CASE("executor stonith: unknown device, timeout, other actions, no fencer") {
   Fixture f;
-  f.execute("start");
+  // The fencer reads the CIB itself and may learn of the device after the
+  // start arrives: the start asks again every second, within its timeout.
+  f.execute("start", 0ms, 3s);
   f.settle();
   f.fencer.answer(0, Error(ErrorCode::kNotFound, "no device 'fence-ipmi'"));
   f.settle();
+  CHECK(f.log.size() == 0);
+  f.clock.advance(1s);
+  f.settle();
+  REQUIRE(f.fencer.calls.size() == 2);
+  f.fencer.answer(1, ok_status());
+  f.settle();
+  REQUIRE(f.log.size() == 1);
+  CHECK(f.log.last().rc == OcfRc::kOk);
+  f.execute("stop");
+  f.settle();
+  // Never known within the timeout: not installed, with the fencer's reason.
+  f.execute("start", 0ms, 3s);
+  f.settle();
+  for (int i = 0; i < 3; ++i) {
+    f.fencer.answer(f.fencer.calls.size() - 1,
+                    Error(ErrorCode::kNotFound, "no device 'fence-ipmi'"));
+    f.settle();
+    f.clock.advance(1s);
+    f.settle();
+  }
+  CHECK(f.log.last().action == "start");
   CHECK(f.log.last().rc == OcfRc::kNotInstalled);
   CHECK(f.log.last().status == ExecStatus::kError);
+  CHECK(f.log.last().exit_reason == "no device 'fence-ipmi'");
+  const std::size_t asked = f.fencer.calls.size();
+  f.clock.advance(5s);
+  f.settle();
+  CHECK(f.fencer.calls.size() == asked);  // no more asking once it is over
+  // A monitor of a device the fencer does not have: not running.
   f.execute("monitor", 10s);
   f.settle();
-  f.fencer.answer(1, Error(ErrorCode::kNotFound, "no device 'fence-ipmi'"));
+  f.fencer.answer(f.fencer.calls.size() - 1, Error(ErrorCode::kNotFound, "no device 'fence-ipmi'"));
   f.settle();
   CHECK(f.log.last().rc == OcfRc::kNotRunning);
 
@@ -154,12 +178,12 @@ TEST_CASE("executor stonith: unknown device, timeout, other actions, no fencer")
   const std::size_t before = f.log.size();
   f.execute("start", 0ms, 5s);
   f.settle();
-  REQUIRE(f.fencer.calls.size() == 3);
+  const std::size_t slow = f.fencer.calls.size() - 1;
   f.clock.advance(5s);
   f.settle();
   REQUIRE(f.log.size() == before + 1);
   CHECK(f.log.last().status == ExecStatus::kTimeout);
-  f.fencer.answer(2, ok_status());
+  f.fencer.answer(slow, ok_status());
   f.settle();
   CHECK(f.log.size() == before + 1);
   f.execute("monitor");  // the late success did not make it running

@@ -97,6 +97,18 @@ inline bool eventually(const std::function<bool()>& done,
   return true;
 }
 
+// An operation request as the executor's tests queue them.
+inline OperationRequest request_of(const std::string& rsc, AgentSpec agent,
+                                   const std::string& action, Duration interval, Duration timeout) {
+  OperationRequest r;
+  r.rsc_id = rsc;
+  r.agent = std::move(agent);
+  r.action = action;
+  r.interval = interval;
+  r.timeout = timeout;
+  return r;
+}
+
 struct ResultLog {
   std::vector<OperationResult> results;
   std::function<void(const OperationResult&)> callback() {

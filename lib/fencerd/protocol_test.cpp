@@ -11,19 +11,18 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// Every field set, the reason with what XML must escape.
 fencing::HistoryEntry sample_entry() {
-  fencing::HistoryEntry e;
-  e.id = "node1:7";
-  e.target = "node3";
-  e.action = "reboot";
-  e.origin = "node1";
-  e.client = "vigil-crmd.412";
-  e.delegate = "node2";
-  e.state = fencing::OpState::kFailed;
-  e.created = 1'700'000'000;
-  e.completed = 1'700'000'042;
-  e.reason = "fence_ipmilan: \"timed out\"\nafter <20 s> & more";
-  return e;
+  return {.id = "node1:7",
+          .target = "node3",
+          .action = "reboot",
+          .origin = "node1",
+          .client = "vigil-crmd.412",
+          .delegate = "node2",
+          .state = fencing::OpState::kFailed,
+          .created = 1'700'000'000,
+          .completed = 1'700'000'042,
+          .reason = "fence_ipmilan: \"timed out\"\nafter <20 s> & more"};
 }
 
 // Every call kind, with every optional field set.

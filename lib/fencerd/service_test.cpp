@@ -359,3 +359,21 @@ TEST_CASE("service: a fencer that leaves the group is no member any more") {
   REQUIRE(*answer);
   CHECK(decode_fence_reply(**answer)->delegate == "node1");
 }
+
+TEST_CASE("service: a fencer that restarts learns the history from the others") {
+  Cluster c(all_ok());
+  c.configure_all(cib(device("ipmi3", "node3")));
+  std::optional<Result<std::string>> answer;
+  c.call("node1", FenceCall{"node3", "off", 0ms, 0ms, "crmd"}, answer);
+  c.advance(5s);
+  REQUIRE(answer);
+  REQUIRE(*answer);
+  c.nodes.erase("node2");
+  c.settle();
+  c.boot(2);
+  c.settle();
+  Service& back = c.service("node2");
+  CHECK(back.members() == std::vector<std::string>{"node1", "node2", "node3"});
+  REQUIRE(back.fencer().history().size() == 1);
+  CHECK(back.fencer().history().entries()[0].id == decode_fence_reply(**answer)->id);
+}

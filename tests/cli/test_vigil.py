@@ -336,6 +336,12 @@ class VigilTest(unittest.TestCase):
             v = run([VIGIL, "stonith", "describe", "fence_apc", "--full"])
             keep = lambda out: [l for l in out.splitlines() if "pcmk_" not in l]
             self.assertEqual(keep(v.stdout), keep(p.stdout))
+            # pcs still describes fence agents as resources, with a warning.
+            p = run([PCS, "resource", "describe", "stonith:fence_dummy"])
+            v = run([VIGIL, "resource", "describe", "stonith:fence_dummy"])
+            self.assertEqual(v.returncode, 0, v.stderr)
+            self.assertEqual(keep(v.stdout), keep(p.stdout))
+            self.assertEqual(v.stderr, p.stderr)
         r = run([VIGIL, "stonith", "list", "apc"])
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("fence_apc - Fence agent for APC over telnet/ssh\n", r.stdout)

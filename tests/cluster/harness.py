@@ -396,6 +396,35 @@ def run_test(c, body, work, keep=False, failures=()):
             shutil.rmtree(work, ignore_errors=True)
 
 
+# daemons/testing (vigil_ipc.py), for scripts run inside the nodes.
+DAEMONS_TESTING = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.realpath(__file__)))), "daemons", "testing")
+
+
+def vigild_test_main(doc, body, nodes, work_prefix, programs=(), **cluster_args):
+    """main() of a test of our daemons under vigild: --build-dir (required),
+    --work, --keep; SKIP without the prerequisites or when vigild or one of
+    `programs` (paths in the build directory) is not built; then body(c) on
+    `nodes` fresh nodes (run_test). Returns the exit code."""
+    import argparse  # only the tests' mains parse a command line
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--build-dir", required=True)
+    parser.add_argument("--work")
+    parser.add_argument("--keep", action="store_true")
+    opts = parser.parse_args()
+    vigild, bin_dirs = build_binaries(opts.build_dir)
+    unbuilt = [p for p in ("daemons/vigild",) + tuple(programs)
+               if not os.access(os.path.join(os.path.abspath(opts.build_dir), p), os.X_OK)]
+    why = missing_prerequisites() or (unbuilt and "not built yet: " + ", ".join(unbuilt))
+    if why:
+        print("SKIP: %s" % why)
+        return SKIP
+    work = work_dir(opts.work, work_prefix)
+    c = Cluster(os.path.join(work, "c"), nodes=nodes, stack="vigild", vigild=vigild,
+                apache=False, bin_dirs=bin_dirs, **cluster_args)
+    return run_test(c, body, work, keep=opts.keep or bool(opts.work))
+
+
 def build_binaries(build_dir):
     """Where a build directory puts our programs: (vigild path or None, the
     directories to put first on the nodes' PATH). Daemons land in

@@ -9,7 +9,6 @@ work afterwards (a configuration change made with vigil reaches node2).
   test_daemon_sockets.py --build-dir DIR [--work DIR] [--keep]
 Exits 77 (skipped) without root, network namespaces or corosync, or when the
 daemons are not built."""
-import argparse
 import os
 import sys
 
@@ -18,16 +17,16 @@ import harness  # noqa: E402
 from harness import HarnessError, log  # noqa: E402
 
 HERE = os.path.dirname(os.path.realpath(__file__))
-TESTING = os.path.join(os.path.dirname(os.path.dirname(HERE)), "daemons", "testing")
 
 
 def abuse(c):
     """Bad input at every daemon's socket on node1; the cluster still works."""
     harness.wait_until("vigil-crmd answering on node1", lambda: c.exec(
         1, ["python3", "-c", "import sys; sys.path.insert(0, %r); import vigil_ipc; "
-            "vigil_ipc.Conn('/run/vigil/crmd.sock').call('<status/>')" % TESTING],
+            "vigil_ipc.Conn('/run/vigil/crmd.sock').call('<status/>')" % harness.DAEMONS_TESTING],
         timeout=15).returncode == 0, 60, 1.0)
-    p = c.exec(1, ["python3", os.path.join(HERE, "socket_abuse.py"), "/run/vigil", TESTING],
+    p = c.exec(1, ["python3", os.path.join(HERE, "socket_abuse.py"), "/run/vigil",
+                   harness.DAEMONS_TESTING],
                timeout=300)
     print(p.stdout + p.stderr)
     if p.returncode != 0:
@@ -39,25 +38,5 @@ def abuse(c):
     log("ok: the cluster still replicates after the abuse")
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--build-dir", required=True)
-    ap.add_argument("--work")
-    ap.add_argument("--keep", action="store_true")
-    args = ap.parse_args()
-    why = harness.missing_prerequisites()
-    if why:
-        print("SKIP: %s" % why)
-        return harness.SKIP
-    vigild, bin_dirs = harness.build_binaries(args.build_dir)
-    if not vigild:
-        print("SKIP: vigild not built in %s" % args.build_dir)
-        return harness.SKIP
-    work = harness.work_dir(args.work, "vigil-sockets-")
-    c = harness.Cluster(os.path.join(work, "c"), nodes=2, stack="vigild", vigild=vigild,
-                        apache=False, bin_dirs=bin_dirs)
-    return harness.run_test(c, abuse, work, keep=args.keep or bool(args.work))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(harness.vigild_test_main(__doc__, abuse, 2, "vigil-sockets-"))

@@ -12,7 +12,6 @@ vigil-stonithd's memory on node1.
   test_stonithd.py --build-dir DIR [--work DIR] [--keep]
 Exits 77 (skipped) without root, network namespaces or corosync, or when the
 daemons are not built."""
-import argparse
 import json
 import os
 import sys
@@ -22,12 +21,12 @@ import harness  # noqa: E402
 from harness import HarnessError, log  # noqa: E402
 
 HERE = os.path.dirname(os.path.realpath(__file__))
-TESTING = os.path.join(os.path.dirname(os.path.dirname(HERE)), "daemons", "testing")
 
 
 def calls(c, i, *requests, subscribe=False):
     """The answers (and the event, with subscribe) of requests sent on node i."""
-    argv = ["python3", os.path.join(HERE, "fencer_calls.py"), "/run/vigil", TESTING]
+    argv = ["python3", os.path.join(HERE, "fencer_calls.py"), "/run/vigil",
+            harness.DAEMONS_TESTING]
     p = c.exec(i, argv + (["--subscribe"] if subscribe else []) + list(requests), timeout=180)
     if p.returncode != 0:
         raise HarnessError("fencer_calls.py on node%d: exit %d: %s" % (i, p.returncode,
@@ -86,26 +85,6 @@ def scenario(c):
             log("vigil-stonithd on node1: VmHWM=%s kB VmRSS=%s kB Pss=%s kB" % (hwm, rss, pss))
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--build-dir", required=True)
-    ap.add_argument("--work")
-    ap.add_argument("--keep", action="store_true")
-    args = ap.parse_args()
-    why = harness.missing_prerequisites()
-    if why:
-        print("SKIP: %s" % why)
-        return harness.SKIP
-    vigild, bin_dirs = harness.build_binaries(args.build_dir)
-    stonithd = os.path.join(os.path.abspath(args.build_dir), "daemons", "vigil-stonithd")
-    if not vigild or not os.access(stonithd, os.X_OK):
-        print("SKIP: vigild or vigil-stonithd not built in %s" % args.build_dir)
-        return harness.SKIP
-    work = harness.work_dir(args.work, "vigil-stonithd-")
-    c = harness.Cluster(os.path.join(work, "c"), nodes=3, stack="vigild", vigild=vigild,
-                        apache=False, bin_dirs=bin_dirs, token_ms=1000)
-    return harness.run_test(c, scenario, work, keep=args.keep or bool(args.work))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(harness.vigild_test_main(__doc__, scenario, 3, "vigil-stonithd-",
+                                      programs=("daemons/vigil-stonithd",), token_ms=1000))

@@ -37,10 +37,12 @@ struct FenceEvent {
   std::string target;  // node name
   std::string action;  // reboot, off, on
   bool succeeded = false;
-  std::string delegate;  // the node that fenced ("" when unknown)
-  std::string client;    // who asked
-  std::string origin;    // the node whose fencer took the request
-  std::string reason;    // why it failed
+  std::string delegate;        // the node that fenced ("" when unknown)
+  std::string client;          // who asked
+  std::string origin;          // the node whose fencer took the request
+  std::string reason;          // why it failed
+  std::int64_t created = 0;    // wall seconds when it was asked for (0: unknown)
+  std::int64_t completed = 0;  // wall seconds when it ended (0: unknown)
 };
 
 class FencerAccess {

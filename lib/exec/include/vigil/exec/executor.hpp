@@ -33,7 +33,9 @@
 //   start or stop here (running after a successful start, else not
 //   running), start and recurring monitor ask the fencer (success: OCF 0,
 //   else an error with the fencer's reason; the operation's timeout
-//   applies), stop succeeds; without `fence_devices` all but probes fail
+//   applies; a start asks again every second while the fencer does not
+//   know the device yet, since it reads the CIB itself), stop succeeds;
+//   without `fence_devices` all but probes fail
 //   ("No connection to fencer"). Meta-data runs the fence agent.
 // - Destroying the Executor kills the process group of every operation
 //   still running and reports nothing more.

@@ -27,8 +27,10 @@ namespace vigil::fencerd {
 
 struct FencerdClientOptions {
   std::chrono::milliseconds connect_timeout{5'000};
-  // Calls other than fence; fence waits for its own timeout plus a margin
-  // (the daemon answers every fence request by its overall timer).
+  // Calls other than fence (a monitor with its own timeout waits that
+  // plus 5 s if longer). A fence waits as long as the connection lives:
+  // the daemon answers every fence request by its overall timer, which
+  // depends on the devices (only it knows them).
   std::chrono::milliseconds call_timeout{60'000};
 };
 

@@ -7,11 +7,13 @@
 //      [timeout-ms=] [delay-ms=] [client=]/>       (a failure: the call fails
 //                                                   with kFailed and the reason)
 //   <fence-confirm target= [client=]/>             <ok/>   a human says the node is
-//                                                   off: recorded as done, notified
+//                                                   off: recorded as a done "off" by
+//                                                   "a human", on every node, notified
 //   <fence-query target= [action=]/>               <devices><device id=/>...</devices>
 //   <fence-monitor device= [timeout-ms=]/>         <ok/>   (or the agent's failure)
 //   <fence-history [target=]/>                     <history><entry .../>...</history>
-//   <fence-history-cleanup [target=]/>             <ok/>   (on every node)
+//   <fence-history-cleanup [target=]/>             <ok/>   (on every node; finished
+//                                                   entries only, no event)
 //   <fence-devices/>                               <devices><device id= agent=/>...
 //   <fence-subscribe/>                             <ok/>, then events:
 //     <fence-event><entry .../></fence-event>      each operation that ends (or is
@@ -22,6 +24,11 @@
 // origin, client, delegate, state=pending|done|failed, created, completed,
 // reason). Every decoder refuses malformed input with kInvalidInput and the
 // reason: a daemon logs it and answers an error, never aborts.
+//
+// Errors are lib/ipc error frames: kNotFound, refused at once (an unknown
+// node or device); kFailed, carried out and failed (the reason: devices
+// that failed, a timeout); kInvalidInput or kUnsupported, a malformed or
+// unknown request; kIo, the transport (a fence may still be carried out).
 #pragma once
 
 #include <string>
