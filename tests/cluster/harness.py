@@ -57,6 +57,16 @@ FENCE_AGENT_NAME = "fence_vigil_netns"
 FENCE_BIN_DIR = "/usr/sbin"
 NODE_TOOLS_DIR = "/run/vigil-netns"  # inside a node: the agent and power.sock
 POWER_SWITCH = os.path.join(os.path.dirname(os.path.realpath(__file__)), "powerswitch.py")
+# The test resource agents of tests/cluster/ocf (provider "vigil-netns"), found
+# the same way: the host gets /usr/lib/ocf/resource.d/vigil-netns ->
+# /run/vigil-netns/ocf, and each node's /run/vigil-netns/ocf is this
+# checkout's directory.
+OCF_AGENTS = os.path.join(os.path.dirname(os.path.realpath(__file__)), "ocf")
+OCF_PROVIDER = "vigil-netns"
+OCF_PROVIDER_DIR = "/usr/lib/ocf/resource.d"
+# Corosync's knet traffic (block_corosync drops it inside a node)
+COROSYNC_PORT = 5405
+BLOCK_TABLE = "vigil_block_corosync"
 
 PROXY_VARS = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "no_proxy", "NO_PROXY",
               "all_proxy", "ALL_PROXY")
@@ -124,6 +134,19 @@ def missing_prerequisites(need=("ip", "nsenter", "unshare", "setsid", "corosync"
     if p.returncode != 0:
         return "`ip netns add` does not work here: %s" % p.stderr.strip()
     subprocess.run(["ip", "netns", "del", name], capture_output=True)
+    return None
+
+
+def missing_web_prerequisites(need=None):
+    """Why the web cluster cannot run here (missing_prerequisites(need), then
+    apache2 and resource-agents), or None."""
+    why = missing_prerequisites(need) if need else missing_prerequisites()
+    if why:
+        return why
+    for path, pkg in (("/usr/sbin/apache2", "apache2"),
+                      ("/usr/lib/ocf/resource.d/heartbeat/apache", "resource-agents")):
+        if not os.path.exists(path):
+            return "%s is not installed (scripts/install-deps)" % pkg
     return None
 
 
@@ -451,15 +474,17 @@ for pair in "lib-vigil:/var/lib/vigil" "log-vigil:/var/log/vigil" \
     src=$D/${pair%%:*}; dst=${pair#*:}
     [ -d "$src" ] && [ -d "$dst" ] && { mount --bind "$src" "$dst" || exit 1; }
 done
-ln -s "$D/apache" /run/vigil-web      # one configfile path on every node
 hostname "node$I"
 for v in http_proxy https_proxy HTTP_PROXY HTTPS_PROXY no_proxy NO_PROXY all_proxy ALL_PROXY; do
     unset $v
 done
 [ -f "$W/node.env" ] && . "$W/node.env"
+ln -s "$D/apache" "$WEB_DIR"          # one configfile path on every node of this cluster
 mkdir -p /run/vigil-netns                          # the fence agent and its switch
 ln -s "$W/power/switch.sock" /run/vigil-netns/power.sock
+ln -s "$W/power/stuck.sock" /run/vigil-netns/stuck.sock   # the same switch, relay stuck
 [ -n "${FENCE_AGENT:-}" ] && ln -s "$FENCE_AGENT" /run/vigil-netns/fence_vigil_netns
+[ -n "${OCF_AGENTS:-}" ] && ln -s "$OCF_AGENTS" /run/vigil-netns/ocf
 export VIGIL_RUN_DIR=/run/vigil VIGIL_STATE_DIR=/var/lib/vigil
 export VIGIL_LOG_FILE=/var/log/vigil/vigil.log
 date +%s.%N > "$D/t_corosync_start"
@@ -529,8 +554,17 @@ DirectoryIndex index.html
 """
 
 # The path every node sees its own apache configuration under (a symlink on
-# the node's private /run), so one resource definition serves all nodes.
-WEB_CONFIGFILE = "/run/vigil-web/httpd.conf"
+# the node's private /run), so one resource definition serves all nodes. It
+# names the cluster's tag: the apache agent's stop ends with
+# `pkill -f "apache2.*CONFIGFILE"`, and all nodes of all clusters on this
+# machine share one pid namespace, so with one path for every cluster a stop
+# in one run SIGTERMs the apaches of another run (seen: a running apache of
+# one test killed by a stop in a parallel run).
+WEB_DIR = "/run/vigil-web-%s"
+
+
+def web_configfile(tag):
+    return WEB_DIR % tag + "/httpd.conf"
 
 STACKS = ("corosync", "vigild", "pacemaker", "command")
 # Process names (comm, 15 characters at most) of each stack's daemons.
@@ -589,6 +623,11 @@ class Cluster:
     @property
     def bridge_addr(self):
         return "%s.%d" % (self.subnet, BRIDGE_HOST)
+
+    @property
+    def web_configfile(self):
+        """apache's configuration file, the same path on every node of this cluster."""
+        return web_configfile(self.tag)
 
     @property
     def vip(self):
@@ -855,6 +894,8 @@ class Cluster:
             if self.stack_cmd:
                 f.write("STACK_CMD=%s\n" % shlex.quote(self.stack_cmd))
             f.write("FENCE_AGENT=%s\n" % shlex.quote(os.path.realpath(FENCE_AGENT)))
+            f.write("OCF_AGENTS=%s\n" % shlex.quote(os.path.realpath(OCF_AGENTS)))
+            f.write("WEB_DIR=%s\n" % shlex.quote(WEB_DIR % self.tag))
 
     def _check_work_dir(self):
         # apache's workers (www-data) must reach DocumentRoot (pitfall 6)
@@ -901,6 +942,7 @@ class Cluster:
             self._prepare_node_dirs(i)
             self._netns_up(i)
         link_node_agent(FENCE_AGENT_NAME)
+        self._link_ocf_agents()
         self.start_power_switch()
         log("cluster %s: %d nodes on %s, %s.0/24, VIP %s, work %s"
             % (self.tag, self.n, self.bridge, self.subnet, self.vip, self.work))
@@ -1023,6 +1065,39 @@ class Cluster:
         run(["ip", "link", "set", self.veth(i), "up"])
         return t
 
+    def block_corosync(self, i):
+        """Drops Corosync's traffic (UDP port 5405, both ways) inside node i's
+        network namespace with nftables; everything else (the service
+        network, the VIP) keeps flowing. The rules live in the namespace, so
+        a rebooted node (reboot_net, the power switch's on) has none.
+        Returns the time taken just before."""
+        self._check_node(i)
+        if shutil.which("nft") is None and not os.path.exists("/usr/sbin/nft"):
+            raise HarnessError("nft is not installed (nftables; scripts/install-deps)")
+        rules = ("table inet %s {\n" % BLOCK_TABLE +
+                 "".join("  chain %s { type filter hook %s priority -10; policy accept; "
+                         "udp dport %d drop; udp sport %d drop; }\n"
+                         % (hook, hook, COROSYNC_PORT, COROSYNC_PORT)
+                         for hook in ("input", "output")) + "}\n")
+        t = time.time()
+        run(["ip", "netns", "exec", self.netns(i), "nft", "-f", "-"], input=rules)
+        return t
+
+    def unblock_corosync(self, i):
+        """Removes block_corosync's rules from node i (nothing when there are none)."""
+        self._check_node(i)
+        t = time.time()
+        if self.corosync_blocked(i):
+            run(["ip", "netns", "exec", self.netns(i), "nft", "delete", "table", "inet",
+                 BLOCK_TABLE])
+        return t
+
+    def corosync_blocked(self, i):
+        if self.netns(i) not in self._netns_list():
+            return False
+        p = run(["ip", "netns", "exec", self.netns(i), "nft", "list", "tables"], check=False)
+        return p.returncode == 0 and BLOCK_TABLE in p.stdout
+
     def reboot_net(self, i):
         """A fresh network namespace for node i, as a rebooted machine: the
         old one may still hold the VIP (pitfall 5). Kills the node first."""
@@ -1039,6 +1114,42 @@ class Cluster:
 
     def powered_off(self):
         return read_powered_off(self.work)
+
+    def _link_ocf_agents(self):
+        link = os.path.join(OCF_PROVIDER_DIR, OCF_PROVIDER)
+        want = os.path.join(NODE_TOOLS_DIR, "ocf")
+        if os.path.islink(link) and os.readlink(link) == want:
+            return
+        if os.path.lexists(link) or not os.path.isdir(OCF_PROVIDER_DIR):
+            log("note: %s is not the harness's link to %s: the test agents (ocf:%s:*) are "
+                "not available" % (link, want, OCF_PROVIDER))
+            return
+        with contextlib.suppress(FileExistsError):
+            os.symlink(want, link)
+
+    @property
+    def stuck_socket(self):
+        """The switch's second socket, whose relay is stuck (off/on refused)."""
+        return os.path.join(self.work, "power", "stuck.sock")
+
+    @property
+    def power_events_path(self):
+        return os.path.join(self.work, "power", "events.jsonl")
+
+    def power_events(self, since=0.0):
+        """The switch's power requests (dicts: t, t_begin, t_done, action, node,
+        from, socket, ok, error) that arrived at or after `since`, in order."""
+        out = []
+        try:
+            with open(self.power_events_path) as f:
+                for line in f:
+                    with contextlib.suppress(ValueError):
+                        e = json.loads(line)
+                        if isinstance(e, dict) and e.get("t", 0) >= since:
+                            out.append(e)
+        except FileNotFoundError:
+            pass
+        return sorted(out, key=lambda e: e["t"])
 
     def power_switch_pid(self):
         for _label, pid, st in self._recorded_pids("power-switch"):
@@ -1342,3 +1453,54 @@ class VipWatcher:
     def stop(self):
         self._stop.set()
         self._thread.join(timeout=5)
+
+
+class AddrMonitor:
+    """Netlink address events of one node (`ip -n NS -o monitor address`, run
+    in the node's network namespace, so it dies with the node): the precise
+    moments an address appears on or leaves it, where VipWatcher's samples
+    are 0.25 s apart. Each event is timed when read (microseconds after the
+    kernel's notification)."""
+
+    def __init__(self, c, i, addr):
+        self.c, self.i, self.addr = c, i, addr
+        self.events = []  # (time, "add" | "del")
+        self._lock = threading.Lock()
+        self._proc = None
+        self._thread = None
+
+    def start(self):
+        self._proc = subprocess.Popen(["ip", "-n", self.c.netns(self.i), "-o", "monitor",
+                                       "address"], stdout=subprocess.PIPE,
+                                      stderr=subprocess.DEVNULL, text=True, bufsize=1)
+        self.c._record_pid("node%d-addrmon" % self.i, self._proc.pid)
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+        return self
+
+    def _loop(self):
+        needle = " %s/" % self.addr
+        for _ in range(1000000):  # bounded; ends anyway when the process does
+            line = self._proc.stdout.readline()
+            if not line:
+                return
+            if needle in line:
+                with self._lock:
+                    self.events.append((time.time(), "del" if line.startswith("Deleted")
+                                        else "add"))
+
+    def first(self, kind, after=0.0):
+        """Time of the first `kind` ("add"/"del") event at or after `after`, or None."""
+        with self._lock:
+            return next((t for t, k in self.events if k == kind and t >= after), None)
+
+    def stop(self):
+        if self._proc and self._proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                self._proc.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=5)
+        if self._thread:
+            self._thread.join(timeout=5)
+        if self._proc and self._proc.stdout:
+            self._proc.stdout.close()

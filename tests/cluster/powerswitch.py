@@ -24,14 +24,27 @@ One JSON object per line each way (see the agent):
                      corosync answers and its stack is started
 A node is "on" when its inner shell is alive, whatever stopped it. Power
 operations are serialised; list and status are answered meanwhile.
+
+A second socket, WORK/power/stuck.sock (/run/vigil-netns/stuck.sock in a
+node), is the same switch with a stuck relay: list and status are answered,
+off and on are refused. A device configured with it passes its monitor and
+fails every fencing action: the failing first level of a fencing topology.
+
+Every power request (on either socket) is appended to WORK/power/events.jsonl
+with the time it arrived and the time it was answered, the node it names,
+the node that asked (the network namespace of the client's process, from
+SO_PEERCRED: "node2", or "host"), and its outcome. That file is the ground
+truth of who fenced whom and when (Cluster.power_events()).
 """
 import json
 import os
 import signal
 import socket
 import socketserver
+import struct
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 import harness  # noqa: E402
@@ -47,6 +60,29 @@ class Switch:
         self.work = os.path.abspath(work)
         self.c = harness.Cluster.load(self.work)
         self.lock = threading.Lock()
+        self.events_lock = threading.Lock()
+
+    def requester(self, pid):
+        """The node whose network namespace the process pid lives in, "host"
+        for the switch's own (the harness's), "pid N" when it cannot be told."""
+        try:
+            ino = os.stat("/proc/%d/ns/net" % pid).st_ino
+        except OSError:
+            return "pid %d" % pid
+        for i in self.c.nodes():
+            try:
+                if os.stat("/run/netns/" + self.c.netns(i)).st_ino == ino:
+                    return "node%d" % i
+            except OSError:
+                continue
+        if os.stat("/proc/self/ns/net").st_ino == ino:
+            return "host"  # the switch's own namespace, where the harness runs
+        return "pid %d" % pid
+
+    def record(self, event):
+        with self.events_lock:
+            with open(self.c.power_events_path, "a") as f:
+                f.write(json.dumps(event) + "\n")
 
     def node_index(self, name):
         if not isinstance(name, str):
@@ -75,8 +111,10 @@ class Switch:
         self.c.start(i)
         log("power switch: %s on" % name)
 
-    def handle(self, request):
-        """The reply to one request (a dict), never an exception."""
+    def handle(self, request, stuck=False, sender="unknown"):
+        """The reply to one request (a dict), never an exception. On the
+        stuck socket (`stuck`) power operations are refused."""
+        event = None
         try:
             if not isinstance(request, dict):
                 raise HarnessError("a request is a JSON object")
@@ -89,14 +127,27 @@ class Switch:
                                    % (str(action)[:32],))
             i = self.node_index(request.get("node"))
             if action != "status":
+                event = {"t": round(time.time(), 6), "action": action, "node": "node%d" % i,
+                         "from": sender, "socket": "stuck" if stuck else "main"}
+                if stuck:
+                    raise HarnessError("the outlet of node%d does not switch (stuck relay)" % i)
                 with self.lock:
+                    event["t_begin"] = round(time.time(), 6)
                     getattr(self, action)(i)
                     self.c._reap()
-            return {"ok": True, "status": self.state(i)}
+            reply = {"ok": True, "status": self.state(i)}
         except HarnessError as e:
-            return {"ok": False, "error": str(e)}
+            reply = {"ok": False, "error": str(e)}
         except Exception as e:  # the switch keeps serving and says what went wrong
-            return {"ok": False, "error": "power switch: %s: %s" % (type(e).__name__, e)}
+            reply = {"ok": False, "error": "power switch: %s: %s" % (type(e).__name__, e)}
+        if event is not None:
+            event.update(t_done=round(time.time(), 6), ok=reply["ok"],
+                         error=reply.get("error"))
+            try:
+                self.record(event)
+            except OSError as e:
+                log("power switch: cannot record %s: %s" % (event, e))
+        return reply
 
 
 class Handler(socketserver.StreamRequestHandler):
@@ -121,10 +172,20 @@ class Handler(socketserver.StreamRequestHandler):
                     request = None
                     reply = {"ok": False, "error": "a request is one line of JSON"}
                 if request is not None:
-                    reply = self.server.switch.handle(request)
+                    reply = self.server.switch.handle(request, self.server.stuck,
+                                                      self._sender())
             self._send(reply)
         finally:
             self.server.slots.release()
+
+    def _sender(self):
+        try:
+            cred = self.request.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                           struct.calcsize("3i"))
+        except OSError:
+            return "unknown"
+        pid = struct.unpack("3i", cred)[0]
+        return self.server.switch.requester(pid) if pid > 0 else "unknown"
 
     def _drain(self):
         # Read what the client still sends (bounded): closing on unread data
@@ -152,9 +213,7 @@ class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         self.switch.c._reap()
 
 
-def serve(work):
-    switch = Switch(work)
-    path = switch.c.power_socket
+def listen(switch, path, stuck):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     if os.path.exists(path):
         os.unlink(path)  # a stale socket of a killed switch of this very cluster
@@ -164,13 +223,26 @@ def serve(work):
     finally:
         os.umask(old)
     server.switch = switch
+    server.stuck = stuck
     server.slots = threading.BoundedSemaphore(MAX_CLIENTS)
+    return server
+
+
+def serve(work):
+    switch = Switch(work)
+    path = switch.c.power_socket
+    server = listen(switch, path, False)
+    stuck = listen(switch, switch.c.stuck_socket, True)
+    stuck_thread = threading.Thread(target=stuck.serve_forever, kwargs={"poll_interval": 0.5},
+                                    daemon=True)
+    stuck_thread.start()
 
     stopping = threading.Event()
 
     def stop(signum=None, frame=None):
         stopping.set()
         threading.Thread(target=server.shutdown, daemon=True).start()
+        threading.Thread(target=stuck.shutdown, daemon=True).start()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
 
@@ -188,11 +260,13 @@ def serve(work):
     try:
         server.serve_forever(poll_interval=0.5)
     finally:
-        server.server_close()
-        try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass
+        stuck_thread.join(timeout=5)
+        for srv, p in ((server, path), (stuck, switch.c.stuck_socket)):
+            srv.server_close()
+            try:
+                os.unlink(p)
+            except FileNotFoundError:
+                pass
     log("power switch stopped")
     return 0
 

@@ -224,6 +224,21 @@ def part_switch():
             rc, out, err, _ = agent(["-o", "off", "-n", "node2"] + sock)
             check(rc == 0 and c.powered_off() == {"node2"},
                   "off of a stopped node succeeds and marks it powered off")
+            stuck = ["-s", c.stuck_socket]
+            rc, out, err, _ = agent(["-o", "off", "-n", "node1"] + stuck)
+            check(rc == 1 and "stuck relay" in err and "node2" not in str(c.powered_off() -
+                                                                          {"node2"}),
+                  "off through the stuck outlet fails and changes nothing: %s" % err.strip())
+            rc, out, err, _ = agent(["-o", "monitor"] + stuck)
+            rc2, out2, _, _ = agent(["-o", "status", "-n", "node2"] + stuck)
+            check(rc == 0 and rc2 == 2 and out2.strip() == "Status: OFF",
+                  "the stuck outlet still answers monitor and status")
+            events = c.power_events()
+            check([(e["action"], e["node"], e["socket"], e["ok"], e["from"]) for e in events] ==
+                  [("off", "node2", "main", True, "host"), ("off", "node1", "stuck", False, "host")]
+                  and all(e["t"] <= e["t_done"] for e in events),
+                  "the switch's event log has both offs, their outcome and who asked: %s"
+                  % events)
             try:
                 c.start(2)
                 raise Failure("the harness would boot node2 while its power is off")

@@ -180,5 +180,35 @@ class BadArguments(unittest.TestCase):
                 c.kill(bad)
 
 
+
+class FencingCommands(unittest.TestCase):
+    def test_devices_levels_and_order(self):
+        import webcluster
+        cmds = webcluster.fencing_commands(["node1", "node2"], priority_fencing_delay="5s",
+                                           stuck_level_for=("node1",))
+        self.assertEqual(cmds[-1], ["property", "set", "stonith-enabled=true"])
+        self.assertIn(["property", "set", "priority-fencing-delay=5s"], cmds)
+        creates = [c for c in cmds if c[:2] == ["stonith", "create"]]
+        self.assertEqual([c[2] for c in creates], ["fence-node1-stuck", "fence-node1",
+                                                    "fence-node2"])
+        self.assertIn("switch_socket=%s" % webcluster.STUCK_SOCKET, creates[0])
+        self.assertTrue(all(c[3] == "fence_vigil_netns" for c in creates))
+        self.assertEqual([c for c in cmds if c[:2] == ["stonith", "level"]],
+                         [["stonith", "level", "add", "1", "node1", "fence-node1-stuck"],
+                          ["stonith", "level", "add", "2", "node1", "fence-node1"]])
+        # every device is kept off the node it fences
+        for dev, node in (("fence-node1-stuck", "node1"), ("fence-node1", "node1"),
+                          ("fence-node2", "node2")):
+            self.assertIn(["constraint", "location", dev, "avoids", node], cmds)
+
+    def test_plain(self):
+        import webcluster
+        cmds = webcluster.fencing_commands(["node1", "node2", "node3"], stonith_action="off",
+                                           delay_max="3s")
+        self.assertFalse(any(c[:2] == ["stonith", "level"] for c in cmds))
+        self.assertFalse(any("priority-fencing-delay" in " ".join(c) for c in cmds))
+        self.assertIn(["property", "set", "stonith-action=off"], cmds)
+        self.assertEqual(sum(1 for c in cmds if "pcmk_delay_max=3s" in c), 3)
+
 if __name__ == "__main__":
     unittest.main()

@@ -230,15 +230,10 @@ def main():
     if unknown:
         ap.error("unknown case(s) %s; cases: %s" % (", ".join(unknown), ", ".join(ALL_CASES)))
 
-    why = harness.missing_prerequisites()
+    why = harness.missing_web_prerequisites()
     if why:
         print("SKIP: %s" % why)
         return harness.SKIP
-    for path, pkg in (("/usr/sbin/apache2", "apache2"),
-                      ("/usr/lib/ocf/resource.d/heartbeat/apache", "resource-agents")):
-        if not os.path.exists(path):
-            print("SKIP: %s is not installed (scripts/install-deps)" % pkg)
-            return harness.SKIP
     vigild, bin_dirs = harness.build_binaries(args.build_dir)
     if args.stack == "pacemaker":
         if not os.path.exists("/usr/sbin/pacemakerd"):

@@ -4,13 +4,13 @@ preferring node1 10 over node2 5) on a harness.Cluster, for our stack
 (configured with `vigil` commands, pcs syntax) and for Pacemaker 2.1.5
 (crm_attribute + cibadmin), so the end-to-end tests and bench/failover
 configure both the same way. Apache's configuration file is the same path
-on every node (harness.WEB_CONFIGFILE, a symlink on the node's private /run
+on every node (Cluster.web_configfile, a symlink on the node's private /run
 to its own configuration), so no per-node rules are needed.
 """
 import re
 
 import harness
-from harness import HarnessError, WEB_CONFIGFILE
+from harness import HarnessError
 
 
 def preferences(preferred):
@@ -19,17 +19,19 @@ def preferences(preferred):
     return [("node%d" % preferred, 10), ("node%d" % other, 5)]
 
 
-def vigil_commands(vip, no_quorum_policy="ignore", web_meta=(), vip_params=(), preferred=1):
+def vigil_commands(vip, configfile, no_quorum_policy="ignore", web_meta=(), vip_params=(),
+                   preferred=1, stonith_enabled=False):
     """The configuration as `vigil` (pcs syntax) command lines; web_meta
     (["k=v", ...]) adds meta attributes to Web, vip_params instance
-    attributes to VIP; Web prefers node `preferred` (10) over the other (5)."""
-    return [
-        ["vigil", "property", "set", "stonith-enabled=false"],
+    attributes to VIP; Web prefers node `preferred` (10) over the other (5).
+    With stonith_enabled the fencing configuration is left as it is
+    (configure_fencing made it)."""
+    return ([] if stonith_enabled else [["vigil", "property", "set", "stonith-enabled=false"]]) + [
         ["vigil", "property", "set", "no-quorum-policy=%s" % no_quorum_policy],
         ["vigil", "resource", "create", "VIP", "ocf:heartbeat:IPaddr2", "ip=%s" % vip,
          "cidr_netmask=24"] + list(vip_params) + ["op", "monitor", "interval=30s"],
         ["vigil", "resource", "create", "Web", "ocf:heartbeat:apache",
-         "configfile=%s" % WEB_CONFIGFILE, "statusurl=http://127.0.0.1/server-status",
+         "configfile=%s" % configfile, "statusurl=http://127.0.0.1/server-status",
          "op", "monitor", "interval=30s"] + (["meta"] + list(web_meta) if web_meta else []),
         ["vigil", "resource", "group", "add", "myweb", "VIP", "Web"],
     ] + [["vigil", "constraint", "location", "Web", "prefers", "%s=%d" % p]
@@ -52,9 +54,10 @@ def wait_vigil_cib(c, i, timeout=90):
 
 
 def configure_vigil(c, i=1, no_quorum_policy="ignore", web_meta=(), vip_params=(), timeout=90,
-                    preferred=1):
+                    preferred=1, stonith_enabled=False):
     wait_vigil_cib(c, i, timeout)
-    for argv in vigil_commands(c.vip, no_quorum_policy, web_meta, vip_params, preferred):
+    for argv in vigil_commands(c.vip, c.web_configfile, no_quorum_policy, web_meta, vip_params,
+                               preferred, stonith_enabled):
         c.check_exec(i, argv, timeout=30)
 
 
@@ -121,13 +124,15 @@ def pcmk_params(rid, params):
 
 
 def configure_pacemaker(c, i=1, no_quorum_policy="ignore", web_meta=(), vip_params=(),
-                        preferred=1):
+                        preferred=1, stonith_enabled=False):
     pcmk_wait_dc(c, i)
-    c.check_exec(i, ["crm_attribute", "-t", "crm_config", "-n", "stonith-enabled", "-v", "false"])
+    if not stonith_enabled:
+        c.check_exec(i, ["crm_attribute", "-t", "crm_config", "-n", "stonith-enabled", "-v",
+                         "false"])
     c.check_exec(i, ["crm_attribute", "-t", "crm_config", "-n", "no-quorum-policy", "-v",
                      no_quorum_policy])
     c.check_exec(i, ["cibadmin", "-C", "-o", "resources", "-X",
-                     PCMK_RESOURCES.format(vip=c.vip, conf=WEB_CONFIGFILE,
+                     PCMK_RESOURCES.format(vip=c.vip, conf=c.web_configfile,
                                            web_meta=pcmk_meta(web_meta),
                                            vip_params=pcmk_params("VIP", vip_params))])
     c.check_exec(i, ["cibadmin", "-C", "-o", "constraints", "-X", pcmk_constraints(preferred)])
@@ -143,13 +148,130 @@ def pcmk_status(c, i):
     return p.stdout + p.stderr
 
 
-def configure(c, i=1, no_quorum_policy="ignore", web_meta=(), vip_params=(), preferred=1):
+def configure(c, i=1, no_quorum_policy="ignore", web_meta=(), vip_params=(), preferred=1,
+              stonith_enabled=False):
+    """The web cluster; stonith-enabled=false unless stonith_enabled (then
+    configure_fencing comes first, as an administrator creates the fence
+    devices before the resources they protect)."""
     if c.stack == "pacemaker":
-        configure_pacemaker(c, i, no_quorum_policy, web_meta, vip_params, preferred)
+        configure_pacemaker(c, i, no_quorum_policy, web_meta, vip_params, preferred,
+                            stonith_enabled)
     elif c.stack == "vigild":
-        configure_vigil(c, i, no_quorum_policy, web_meta, vip_params, preferred=preferred)
+        configure_vigil(c, i, no_quorum_policy, web_meta, vip_params, preferred=preferred,
+                        stonith_enabled=stonith_enabled)
     else:
         raise HarnessError("stack %s runs no resources" % c.stack)
+
+
+# --- fencing ---------------------------------------------------------------------
+
+FENCE_AGENT = "fence_vigil_netns"
+STUCK_SOCKET = "/run/vigil-netns/stuck.sock"  # the switch's outlet whose relay is stuck
+
+
+def admin_tool(c):
+    """The pcs-syntax administration command of the stack: pcs on Pacemaker
+    (live, through cibadmin; no pcsd needed), vigil on ours."""
+    return "pcs" if c.stack == "pacemaker" else "vigil"
+
+
+def fencing_commands(nodes, priority_fencing_delay=None, delay_max=None, stuck_level_for=(),
+                     stonith_action=None):
+    """What an administrator types (pcs syntax, without the program name) to
+    fence `nodes` (names) with the harness's power switch: one device per
+    node (fence-nodeI, pcmk_host_list=nodeI) kept off the node it fences,
+    optionally pcmk_delay_max on every device, priority-fencing-delay,
+    stonith-action; for each node of stuck_level_for a two-level topology:
+    level 1 a device on the switch's stuck outlet (fence-nodeI-stuck, passes
+    its monitor, fails every off), level 2 the working device. Then
+    stonith-enabled=true."""
+    cmds = []
+    for n in nodes:
+        devices = [("fence-%s" % n, [])]
+        if n in stuck_level_for:
+            devices.insert(0, ("fence-%s-stuck" % n, ["switch_socket=%s" % STUCK_SOCKET]))
+        for dev, extra in devices:
+            cmds.append(["stonith", "create", dev, FENCE_AGENT, "pcmk_host_list=%s" % n] + extra +
+                        (["pcmk_delay_max=%s" % delay_max] if delay_max else []))
+            cmds.append(["constraint", "location", dev, "avoids", n])
+        if n in stuck_level_for:
+            for level, (dev, _extra) in enumerate(devices, 1):
+                cmds.append(["stonith", "level", "add", str(level), n, dev])
+    if priority_fencing_delay:
+        cmds.append(["property", "set", "priority-fencing-delay=%s" % priority_fencing_delay])
+    if stonith_action:
+        cmds.append(["property", "set", "stonith-action=%s" % stonith_action])
+    cmds.append(["property", "set", "stonith-enabled=true"])
+    return cmds
+
+
+def configure_fencing(c, i=1, **kw):
+    """fencing_commands(every node of c, **kw), run inside node i with the
+    stack's tool (pcs or vigil)."""
+    if c.stack == "pacemaker":
+        pcmk_wait_dc(c, i)
+    elif c.stack == "vigild":
+        wait_vigil_cib(c, i)
+    else:
+        raise HarnessError("stack %s has no fencing" % c.stack)
+    tool = admin_tool(c)
+    for argv in fencing_commands(["node%d" % n for n in c.nodes()], **kw):
+        c.check_exec(i, [tool] + argv, timeout=60)
+
+
+def fence_node(c, i, target, action="reboot"):
+    """A manual fence of `target` from node i: `stonith_admin --reboot|--fence`
+    on Pacemaker, `vigil stonith fence [--off]` on ours. The CompletedProcess."""
+    if c.stack == "pacemaker":
+        argv = ["stonith_admin", "--reboot" if action == "reboot" else "--fence", target,
+                "--timeout", "120"]
+    else:
+        argv = ["vigil", "stonith", "fence", target] + (["--off"] if action == "off" else [])
+    return c.exec(i, argv, timeout=150)
+
+
+def fence_history(c, i):
+    """Node i's fencing history, every target and every entry (the text the
+    tool prints: `stonith_admin --history '*' --verbose`, which
+    `pcs stonith history` prints too, and `vigil stonith history`)."""
+    argv = (["stonith_admin", "--history", "*", "--verbose"] if c.stack == "pacemaker"
+            else ["vigil", "stonith", "history"])
+    p = c.exec(i, argv, timeout=30)
+    return p.stdout + p.stderr
+
+
+def fenced_count(c, i, target, action=None):
+    """How many successful fencings of `target` (of `action`, default any)
+    node i's history lists; None when the history cannot be read."""
+    if not c.running(i):
+        return None
+    try:
+        text = fence_history(c, i)
+    except HarnessError:
+        return None
+    rx = re.compile(r"\b(%s) of %s successful\b" % (action or r"\w+", re.escape(target)))
+    return sum(1 for line in text.splitlines() if rx.search(line))
+
+
+ONLINE = re.compile(r"Online: \[ ([^\]]*) \]")
+
+
+def online_nodes(c, i):
+    """The nodes node i's status (crm_mon / vigil status) lists as online."""
+    if not c.running(i):
+        return set()
+    try:
+        m = ONLINE.search(status(c, i))
+    except HarnessError:
+        return set()
+    return set(m.group(1).split()) if m else set()
+
+
+def wait_online(c, i, nodes, timeout=120):
+    """Until node i's status lists exactly `nodes` (names) online (bounded)."""
+    want = set(nodes)
+    harness.wait_until("node%d to see %s online" % (i, " ".join(sorted(want))),
+                       lambda: online_nodes(c, i) == want, timeout, 1.0)
 
 
 def status(c, i):
