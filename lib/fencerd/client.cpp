@@ -185,6 +185,15 @@ void FencerdClient::monitor(const MonitorCall& call, std::function<void(Status)>
   impl_->call(encode_call(call), timeout, decoding(std::move(done), decode_ok));
 }
 
+void FencerdClient::register_device(const RegisterCall& call, std::function<void(Status)> done) {
+  impl_->call(encode_call(call), impl_->call_timeout(), decoding(std::move(done), decode_ok));
+}
+
+void FencerdClient::unregister_device(const UnregisterCall& call,
+                                      std::function<void(Status)> done) {
+  impl_->call(encode_call(call), impl_->call_timeout(), decoding(std::move(done), decode_ok));
+}
+
 void FencerdClient::history(const HistoryCall& call,
                             std::function<void(Result<std::vector<fencing::HistoryEntry>>)> done) {
   impl_->call(encode_call(call), impl_->call_timeout(), decoding(std::move(done), decode_history));

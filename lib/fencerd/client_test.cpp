@@ -57,6 +57,9 @@ std::unique_ptr<FakeFencerd> daemon(boost::asio::io_context& io, const std::stri
       return encode_fence_reply({"node2", "node1:1"});
     }
     if (std::holds_alternative<QueryCall>(c)) return encode_device_ids({"ipmi-2", "pdu"});
+    if (const auto* r = std::get_if<RegisterCall>(&c); r && r->agent == "fence_missing") {
+      return Error(ErrorCode::kNotFound, "fence_missing: no such agent");
+    }
     if (const auto* m = std::get_if<MonitorCall>(&c); m && m->device != "ipmi-2") {
       return Error(ErrorCode::kFailed, "monitor of " + m->device + " failed: rc=1");
     }
@@ -126,6 +129,33 @@ TEST_CASE("fencerd client: every call reaches the daemon and its answer comes ba
   CHECK(d.calls.size() == 10);
   CHECK(d.calls[3] == Call(ConfirmCall{"node3", "admin"}));
   CHECK(d.calls[8] == Call(HistoryCleanupCall{"node3"}));
+}
+
+TEST_CASE("fencerd client: register and unregister carry the device and its parameters") {
+  boost::asio::io_context io;
+  auto dp = daemon(io, socket_path("register"));
+  FakeFencerd& d = *dp;
+  FencerdClient client(io, d.path());
+
+  const RegisterCall pdu{"pdu", "fence_apc", {{"ip", "10.0.0.9"}, {"pcmk_host_list", "node1"}}};
+  std::optional<Status> registered, missing;
+  client.register_device(pdu, [&](Status s) { registered = s; });
+  client.register_device(RegisterCall{"gone", "fence_missing"}, [&](Status s) { missing = s; });
+  REQUIRE(run_until(io, [&] { return registered && missing; }));
+  CHECK(*registered);
+  REQUIRE_FALSE(*missing);
+  CHECK(missing->error().code() == ErrorCode::kNotFound);
+  CHECK(missing->error().message() == "fence_missing: no such agent");
+  REQUIRE(d.calls.size() == 2);
+  CHECK(d.calls[0] == Call(pdu));
+  CHECK(d.devices == std::vector<DeviceInfo>{{"ipmi-2", "fence_ipmilan"}, {"pdu", "fence_apc"}});
+
+  std::optional<Status> unregistered;
+  client.unregister_device(UnregisterCall{"pdu"}, [&](Status s) { unregistered = s; });
+  REQUIRE(run_until(io, [&] { return unregistered.has_value(); }));
+  CHECK(*unregistered);
+  CHECK(d.calls.back() == Call(UnregisterCall{"pdu"}));
+  CHECK(d.devices == std::vector<DeviceInfo>{{"ipmi-2", "fence_ipmilan"}});
 }
 
 TEST_CASE("fencerd client: a subscriber gets events until the daemon goes") {

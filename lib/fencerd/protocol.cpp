@@ -88,6 +88,24 @@ struct CallWriter {
     if (c.timeout.count() > 0) xml::append_attr(out, "timeout-ms", c.timeout.count());
     out += "/>";
   }
+  void operator()(const RegisterCall& c) {
+    out = "<fence-register";
+    put(out, "device", c.device);
+    put(out, "agent", c.agent);
+    out += ">";
+    for (const auto& [name, value] : c.params) {
+      out += "<param";
+      put(out, "name", name);
+      xml::append_attr(out, "value", value, xml::kEscapeWhitespace);
+      out += "/>";
+    }
+    out += "</fence-register>";
+  }
+  void operator()(const UnregisterCall& c) {
+    out = "<fence-unregister";
+    put(out, "device", c.device);
+    out += "/>";
+  }
   void operator()(const HistoryCall& c) {
     out = "<fence-history";
     put(out, "target", c.target);
@@ -120,6 +138,30 @@ Result<Call> read_fence(const xmlNode* n) {
   return Call(std::move(c));
 }
 
+// <fence-register device= agent=><param name= value=/>...</fence-register>
+Result<Call> read_register(const xmlNode* n) {
+  RegisterCall c;
+  auto device = required(n, "device");
+  if (!device) return device.error();
+  auto agent = required(n, "agent");
+  if (!agent) return agent.error();
+  c.device = std::move(*device);
+  c.agent = std::move(*agent);
+  for (const xmlNode* p : xml::children(n)) {
+    if (!xml::is(p, "param")) {
+      return invalid("<fence-register> holds <" + std::string(xml::name(p)) + ">, not <param>");
+    }
+    auto name = required(p, "name");
+    if (!name) return name.error();
+    auto value = xml::attr(p, "value");
+    if (!value) return invalid("<param name=\"" + *name + "\"> has no value");
+    if (!c.params.emplace(*name, std::move(*value)).second) {
+      return invalid("<fence-register> names parameter '" + *name + "' twice");
+    }
+  }
+  return Call(std::move(c));
+}
+
 Result<Call> read_call(const xmlNode* n) {
   const std::string_view name = xml::name(n);
   if (name == "fence") return read_fence(n);
@@ -141,6 +183,12 @@ Result<Call> read_call(const xmlNode* n) {
     auto timeout = duration_attr(n, "timeout-ms");
     if (!timeout) return timeout.error();
     return Call(MonitorCall{std::move(*device), *timeout});
+  }
+  if (name == "fence-register") return read_register(n);
+  if (name == "fence-unregister") {
+    auto device = required(n, "device");
+    if (!device) return device.error();
+    return Call(UnregisterCall{std::move(*device)});
   }
   if (name == "fence-history") return Call(HistoryCall{xml::attr_or(n, "target")});
   if (name == "fence-history-cleanup") return Call(HistoryCleanupCall{xml::attr_or(n, "target")});

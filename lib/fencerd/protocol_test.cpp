@@ -34,6 +34,11 @@ std::vector<Call> sample_calls() {
       QueryCall{"node2", "on"},
       MonitorCall{"ipmi-node2", 20s},
       MonitorCall{"ipmi-node2"},
+      RegisterCall{"ipmi-node2",
+                   "fence_ipmilan",
+                   {{"ip", "10.0.0.2"}, {"passwd", "a\"<b>&\n c"}, {"empty", ""}}},
+      RegisterCall{"dummy", "fence_dummy"},
+      UnregisterCall{"ipmi-node2"},
       HistoryCall{"node1"},
       HistoryCall{},
       HistoryCleanupCall{"node1"},
@@ -89,6 +94,19 @@ TEST_CASE("fencer protocol: malformed calls are refused with the reason") {
   check_refused("<fence-query target=\"n\" action=\"monitor\"/>", "action 'monitor'");
   check_refused("<fence-monitor/>", "<fence-monitor> needs attribute device");
   check_refused("<fence-monitor device=\"d\" timeout-ms=\"x\"/>", "timeout-ms='x'");
+  check_refused("<fence-register agent=\"fence_x\"/>", "<fence-register> needs attribute device");
+  check_refused("<fence-register device=\"d\"/>", "<fence-register> needs attribute agent");
+  check_refused("<fence-register device=\"d\" agent=\"a\"><nvpair/></fence-register>",
+                "holds <nvpair>, not <param>");
+  check_refused("<fence-register device=\"d\" agent=\"a\"><param value=\"1\"/></fence-register>",
+                "<param> needs attribute name");
+  check_refused("<fence-register device=\"d\" agent=\"a\"><param name=\"ip\"/></fence-register>",
+                "<param name=\"ip\"> has no value");
+  check_refused(
+      "<fence-register device=\"d\" agent=\"a\"><param name=\"ip\" value=\"1\"/>"
+      "<param name=\"ip\" value=\"2\"/></fence-register>",
+      "names parameter 'ip' twice");
+  check_refused("<fence-unregister/>", "<fence-unregister> needs attribute device");
   auto unknown = decode_call("<fence-everything/>");
   REQUIRE_FALSE(unknown);
   CHECK(unknown.error().code() == ErrorCode::kUnsupported);

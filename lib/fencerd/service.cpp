@@ -67,6 +67,29 @@ struct Service::Impl {
   std::map<std::string, fencing::AgentMetadata> metadata;  // by agent, successes only
   std::map<std::string, Error> metadata_failures;          // for the latest CIB
   std::set<std::string> metadata_running;
+  // Registrations waiting for their agent's meta-data, by agent.
+  std::map<std::string, std::vector<std::function<void(const Result<fencing::AgentMetadata>&)>>>
+      metadata_waiters;
+
+  // The configuration built from the CIB alone, and the meta attributes an
+  // executor's registration of the same id takes from there, by id.
+  std::optional<fencing::FencerConfig> cib_config;
+  std::map<std::string, std::map<std::string, std::string>> cib_meta;
+  // When each definition was registered, to keep the newest of a CIB and an
+  // executor definition with the same id: a CIB device's stamp changes when
+  // its definition does (or it comes back), an executor's at each register.
+  struct CibDefinition {
+    std::string agent;
+    std::map<std::string, std::string> params;
+    std::uint64_t stamp = 0;
+  };
+  std::map<std::string, CibDefinition> cib_definitions;
+  struct ApiDevice {
+    fencing::Device device;
+    std::uint64_t stamp = 0;
+  };
+  std::map<std::string, ApiDevice> api_devices;  // started by the executor, by id
+  std::uint64_t next_stamp = 0;
 
   // Cleared when the service goes: callbacks of the runner and of timers
   // that outlive it do nothing.
@@ -239,20 +262,28 @@ struct Service::Impl {
                [this, weak, agent, generation](fencing::AgentResult r) {
                  if (weak.expired()) return;
                  metadata_running.erase(agent);
-                 if (!r.ok()) {
-                   const std::string why =
-                       fencing::describe_failure(fencing::make_metadata_call(agent, {}), r);
-                   if (generation == cib_generation) {
-                     metadata_failures.insert_or_assign(agent, Error(ErrorCode::kNotFound, why));
-                   }
-                 } else if (auto md = fencing::parse_agent_metadata(r.out)) {
-                   metadata.insert_or_assign(agent, std::move(*md));
+                 Result<fencing::AgentMetadata> got = read_metadata(agent, r);
+                 if (got) {
+                   metadata.insert_or_assign(agent, *got);
                  } else if (generation == cib_generation) {
-                   metadata_failures.insert_or_assign(
-                       agent, md.error().with_context(agent + " meta-data"));
+                   metadata_failures.insert_or_assign(agent, got.error());
                  }
+                 auto waiters = std::move(metadata_waiters[agent]);
+                 metadata_waiters.erase(agent);
+                 for (auto& w : waiters) w(got);
                  try_configure();
                });
+  }
+
+  static Result<fencing::AgentMetadata> read_metadata(const std::string& agent,
+                                                      const fencing::AgentResult& r) {
+    if (!r.ok()) {
+      return Error(ErrorCode::kNotFound,
+                   fencing::describe_failure(fencing::make_metadata_call(agent, {}), r));
+    }
+    auto md = fencing::parse_agent_metadata(r.out);
+    if (!md) return md.error().with_context(agent + " meta-data");
+    return md;
   }
 
   // Builds and gives the configuration once every agent of the latest CIB
@@ -273,19 +304,108 @@ struct Service::Impl {
       }
     }
     auto built = fencing::build_config(*cib, md, self);
+    // What an executor's registration takes from the CIB: provides=unfencing
+    // only (its placement and target-role are the scheduler's business).
+    std::map<std::string, std::map<std::string, std::string>> meta;
+    for (const auto& d : cib->devices) {
+      if (auto p = d.meta.find("provides"); p != d.meta.end()) meta[d.id].insert(*p);
+    }
     cib.reset();
     if (!built) {
       log(LogLevel::kError, "event=config-refused reason=\"" + built.error().message() +
                                 "\" (the previous fencing configuration stays)");
       return;
     }
+    cib_meta = std::move(meta);
     for (const auto& why : built->skipped) {
       log(LogLevel::kWarning, "event=device-not-registered device=" + why);
     }
+    note_cib_definitions(built->config);
+    cib_config = std::move(built->config);
+    publish_config();
+  }
+
+  void note_cib_definitions(const fencing::FencerConfig& config) {
+    std::map<std::string, CibDefinition> now;
+    for (const auto& d : config.devices) {
+      CibDefinition def{d.agent, d.params, 0};
+      auto old = cib_definitions.find(d.id);
+      const bool same = old != cib_definitions.end() && old->second.agent == d.agent &&
+                        old->second.params == d.params;
+      def.stamp = same ? old->second.stamp : ++next_stamp;
+      now.emplace(d.id, std::move(def));
+    }
+    cib_definitions = std::move(now);
+  }
+
+  // The Fencer's configuration: the CIB's devices and the executor's, one
+  // device per id (the newest definition).
+  void publish_config() {
+    if (!fencer) return;
+    fencing::FencerConfig c = cib_config ? *cib_config : fencing::FencerConfig{};
+    if (!api_devices.empty()) {
+      std::map<std::string, std::size_t> index;
+      for (std::size_t i = 0; i < c.devices.size(); ++i) index.emplace(c.devices[i].id, i);
+      for (const auto& [id, api] : api_devices) {
+        auto at = index.find(id);
+        if (at == index.end()) {
+          c.devices.push_back(api.device);
+          continue;
+        }
+        auto def = cib_definitions.find(id);
+        if (def == cib_definitions.end() || def->second.stamp < api.stamp) {
+          c.devices[at->second] = api.device;
+        }
+      }
+      std::erase_if(c.left_out, [&](const std::string& why) {
+        const auto colon = why.find(": ");
+        return colon != std::string::npos && api_devices.count(why.substr(0, colon)) > 0;
+      });
+    }
     devices.clear();
-    for (const auto& d : built->config.devices) devices.push_back({d.id, d.agent});
+    for (const auto& d : c.devices) devices.push_back({d.id, d.agent});
     configured = true;
-    step(fencing::ConfigInput{std::move(built->config)});
+    step(fencing::ConfigInput{std::move(c)});
+  }
+
+  // --- the executor's devices ---------------------------------------------------
+
+  // A stonith resource started on this node: registered whatever the CIB
+  // says of its placement, with the start's parameters.
+  void register_device(const RegisterCall& c, const Answer& answer) {
+    if (!fencing::valid_agent_name(c.agent)) {
+      return answer(Error(ErrorCode::kInvalidInput, "'" + c.agent + "' is no fence agent name"));
+    }
+    auto with_metadata = [this, c, answer](const Result<fencing::AgentMetadata>& md) {
+      auto refuse = [&](const Error& e) {
+        log(LogLevel::kWarning,
+            "event=register-refused device=" + c.device + " reason=\"" + e.message() + "\"");
+        answer(e);
+      };
+      if (!md) return refuse(md.error());
+      static const std::map<std::string, std::string> kNoMeta;
+      auto meta = cib_meta.find(c.device);
+      auto d = fencing::make_device(c.device, c.agent, c.params,
+                                    meta == cib_meta.end() ? kNoMeta : meta->second, *md);
+      if (!d) return refuse(d.error().with_context("device " + c.device));
+      api_devices.insert_or_assign(c.device, ApiDevice{std::move(*d), ++next_stamp});
+      log(LogLevel::kNotice,
+          "event=device-registered device=" + c.device + " agent=" + c.agent + " by=executor");
+      publish_config();
+      answer(encode_ok());
+    };
+    if (auto it = metadata.find(c.agent); it != metadata.end()) return with_metadata(it->second);
+    metadata_waiters[c.agent].push_back(std::move(with_metadata));
+    if (!metadata_running.count(c.agent)) fetch_metadata(c.agent);
+  }
+
+  // Its stop: the executor's registration goes; the CIB's, if any, stays.
+  void unregister_device(const UnregisterCall& c, const Answer& answer) {
+    if (api_devices.erase(c.device) > 0) {
+      log(LogLevel::kNotice, "event=device-unregistered device=" + c.device + " by=executor");
+      publish_config();
+    }
+    answer(encode_ok());
   }
 
   // --- clients ----------------------------------------------------------------
@@ -327,9 +447,16 @@ struct Service::Impl {
                   Waits::kQuery, std::move(answer));
             },
             [&](MonitorCall& c) {
+              // As Pacemaker's fencer: only a started device is monitored.
+              if (!api_devices.count(c.device)) {
+                return answer(Error(ErrorCode::kNotFound,
+                                    "'" + c.device + "' not active (not started on this node)"));
+              }
               ask(connection, {.kind = Kind::kMonitor, .device = c.device, .timeout = c.timeout},
                   {}, Waits::kMonitor, std::move(answer));
             },
+            [&](RegisterCall& c) { register_device(c, answer); },
+            [&](UnregisterCall& c) { unregister_device(c, answer); },
             [&](HistoryCall& c) {
               const auto& h = fencer->history();
               answer(encode_history(c.target.empty() ? h.entries() : h.for_target(c.target)));

@@ -377,3 +377,146 @@ TEST_CASE("service: a fencer that restarts learns the history from the others") 
   REQUIRE(back.fencer().history().size() == 1);
   CHECK(back.fencer().history().entries()[0].id == decode_fence_reply(**answer)->id);
 }
+
+namespace {
+
+// Every node's CIB bans `id` from every node: no node registers it from there.
+std::string banned_everywhere(const std::string& id) {
+  std::string out;
+  for (const char* n : {"node1", "node2", "node3"}) {
+    out += "<rsc_location id=\"ban-" + std::string(n) + "\" rsc=\"" + id + "\" node=\"" + n +
+           "\" score=\"-INFINITY\"/>";
+  }
+  return out;
+}
+
+Result<std::string> call_now(Cluster& c, const std::string& node, const Call& call,
+                             Duration wait = 2s) {
+  std::optional<Result<std::string>> out;
+  c.call(node, call, out);
+  c.advance(wait);
+  REQUIRE(out);
+  return *out;
+}
+
+std::size_t metadata_runs(const Cluster& c, const std::string& node, const std::string& agent) {
+  std::size_t n = 0;
+  for (const auto& call : c.nodes.at(node).runner->calls) {
+    n += call.action == "metadata" && call.agent == agent;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("service: a device the executor registers is used whatever the CIB's placement") {
+  Cluster c(all_ok());
+  c.configure_all(cib(device("pdu", "node1"), banned_everywhere("pdu")));
+  for (auto& [name, node] : c.nodes) CHECK(node.service->devices().empty());
+  auto before = call_now(c, "node3", FenceCall{"node1", "off"}, 5s);
+  REQUIRE_FALSE(before);
+  CHECK_THAT(before.error().message(), Catch::Contains("banned"));
+
+  // The executor on node2 starts it: registered there, with the start's
+  // parameters, its meta-data already known.
+  const RegisterCall start{"pdu", "fence_test", {{"pcmk_host_list", "node1"}}};
+  auto registered = call_now(c, "node2", start);
+  REQUIRE(registered);
+  CHECK(decode_ok(*registered));
+  CHECK(metadata_runs(c, "node2", "fence_test") == 1);
+  CHECK(c.service("node2").devices() == std::vector<DeviceInfo>{{"pdu", "fence_test"}});
+  CHECK(c.service("node1").devices().empty());
+  CHECK(call_now(c, "node2", MonitorCall{"pdu", 10s}));
+  auto fenced = call_now(c, "node3", FenceCall{"node1", "off"}, 5s);
+  REQUIRE(fenced);
+  CHECK(decode_fence_reply(*fenced)->delegate == "node2");
+
+  // Its stop: gone, no longer monitored nor used.
+  REQUIRE(call_now(c, "node2", UnregisterCall{"pdu"}));
+  CHECK(c.service("node2").devices().empty());
+  auto monitor = call_now(c, "node2", MonitorCall{"pdu"});
+  REQUIRE_FALSE(monitor);
+  CHECK(monitor.error().code() == ErrorCode::kNotFound);
+  CHECK_THAT(monitor.error().message(), Catch::Contains("not active"));
+  CHECK_FALSE(call_now(c, "node3", FenceCall{"node1", "off"}, 5s));
+  // A stop of a device not registered is fine (the fencer restarted, say).
+  CHECK(call_now(c, "node2", UnregisterCall{"pdu"}));
+}
+
+TEST_CASE("service: a CIB device the executor also registered survives either removal") {
+  Cluster c(all_ok());
+  c.configure_all(cib(device("ipmi3", "node3")));
+  // Registered from the CIB only: not started here, so not monitored.
+  auto not_started = call_now(c, "node1", MonitorCall{"ipmi3"});
+  REQUIRE_FALSE(not_started);
+  CHECK_THAT(not_started.error().message(), Catch::Contains("'ipmi3' not active"));
+
+  REQUIRE(call_now(c, "node1", RegisterCall{"ipmi3", "fence_test", {{"pcmk_host_list", "node3"}}}));
+  CHECK(c.service("node1").devices() == std::vector<DeviceInfo>{{"ipmi3", "fence_test"}});
+  CHECK(call_now(c, "node1", MonitorCall{"ipmi3"}));
+  // The CIB drops it: the executor's registration keeps it.
+  for (auto& [name, node] : c.nodes) REQUIRE(node.service->set_cib(cib("")));
+  c.advance(1s);
+  CHECK(c.service("node1").devices() == std::vector<DeviceInfo>{{"ipmi3", "fence_test"}});
+  CHECK(c.service("node2").devices().empty());
+  // The CIB has it again; the executor's stop leaves the CIB's.
+  c.configure_all(cib(device("ipmi3", "node3")));
+  REQUIRE(call_now(c, "node1", UnregisterCall{"ipmi3"}));
+  CHECK(c.service("node1").devices() == std::vector<DeviceInfo>{{"ipmi3", "fence_test"}});
+  CHECK_FALSE(call_now(c, "node1", MonitorCall{"ipmi3"}));
+  CHECK(call_now(c, "node2", FenceCall{"node3", "off"}, 5s));
+}
+
+TEST_CASE("service: of a CIB and an executor definition of one device, the newest is used") {
+  Cluster c(all_ok(), 2);
+  c.configure_all(cib(device("ipmi", "node3")));
+  auto devices_for_node2 = [&] {
+    auto r = call_now(c, "node1", QueryCall{"node2", "reboot"});
+    REQUIRE(r);
+    return *decode_device_ids(*r);
+  };
+  CHECK(devices_for_node2().empty());
+  // The executor's definition, newer, fences node2.
+  REQUIRE(call_now(c, "node1", RegisterCall{"ipmi", "fence_test", {{"pcmk_host_list", "node2"}}}));
+  CHECK(devices_for_node2() == std::vector<std::string>{"ipmi"});
+  // The same CIB read again is no newer definition.
+  for (auto& [name, node] : c.nodes) REQUIRE(node.service->set_cib(cib(device("ipmi", "node3"))));
+  c.advance(1s);
+  CHECK(devices_for_node2() == std::vector<std::string>{"ipmi"});
+  // A changed CIB definition is.
+  c.configure_all(cib(device("ipmi", "node3,node1")));
+  CHECK(devices_for_node2().empty());
+}
+
+TEST_CASE("service: a registration whose agent is missing or bad is refused with the reason") {
+  Cluster c([](const std::string&, const fencing::AgentCall& call) {
+    Scripted s;
+    s.missing = call.agent == "fence_gone";
+    return s;
+  });
+  c.configure_all(cib(device("ipmi3", "node3")));
+  auto missing = call_now(c, "node1", RegisterCall{"pdu", "fence_gone"});
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code() == ErrorCode::kNotFound);
+  CHECK_THAT(missing.error().message(), Catch::Contains("no such agent fence_gone"));
+  CHECK(c.logged("node1", "event=register-refused device=pdu"));
+  auto bad_name = call_now(c, "node1", RegisterCall{"pdu", "../bin/sh"});
+  REQUIRE_FALSE(bad_name);
+  CHECK(bad_name.error().code() == ErrorCode::kInvalidInput);
+  auto bad_param =
+      call_now(c, "node1", RegisterCall{"pdu", "fence_test", {{"pcmk_delay_max", "soon"}}});
+  REQUIRE_FALSE(bad_param);
+  CHECK_THAT(bad_param.error().message(), Catch::Contains("pcmk_delay_max"));
+  CHECK(c.service("node1").devices() == std::vector<DeviceInfo>{{"ipmi3", "fence_test"}});
+  // Two starts at once of an agent not read yet: its meta-data is read once.
+  std::optional<Result<std::string>> a, b;
+  c.call("node2", RegisterCall{"x1", "fence_other", {{"pcmk_host_list", "node1"}}}, a);
+  c.call("node2", RegisterCall{"x2", "fence_other", {{"pcmk_host_list", "node3"}}}, b);
+  CHECK_FALSE(a);
+  c.advance(1s);
+  REQUIRE((a && b));
+  CHECK(*a);
+  CHECK(*b);
+  CHECK(metadata_runs(c, "node2", "fence_other") == 1);
+  CHECK(c.service("node2").devices().size() == 3);
+}

@@ -4,7 +4,9 @@
 // vigil-stonithd on a real Unix socket that records each decoded call and
 // answers as the test scripts it (`answer`), else with a plain success, or
 // keeps the request unanswered (`hold`: the Responder waits in `held`);
-// publish() sends an event to every subscriber. Header-only: link
+// publish() sends an event to every subscriber. A register or unregister
+// answered with success adds its device to `devices` (replacing one of the
+// same id) or removes it, as the daemon's device list would change. Header-only: link
 // vigil_fencerd and vigil_ipc.
 #pragma once
 
@@ -77,9 +79,21 @@ class FakeFencerd {
     std::optional<Result<std::string>> a = answer ? answer(*call) : std::nullopt;
     if (!a) a = default_answer(*call);
     if (*a) {
+      track_registration(*call);
       resp.reply(**a);
     } else {
       resp.fail(a->error());
+    }
+  }
+
+  void track_registration(const fencerd::Call& call) {
+    std::string id;
+    if (const auto* r = std::get_if<fencerd::RegisterCall>(&call)) id = r->device;
+    if (const auto* u = std::get_if<fencerd::UnregisterCall>(&call)) id = u->device;
+    if (id.empty()) return;
+    std::erase_if(devices, [&](const fencerd::DeviceInfo& d) { return d.id == id; });
+    if (const auto* r = std::get_if<fencerd::RegisterCall>(&call)) {
+      devices.push_back({r->device, r->agent});
     }
   }
 

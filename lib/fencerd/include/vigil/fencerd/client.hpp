@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // FencerdClient: vigil-stonithd's socket ($run/stonithd.sock) on the
 // caller's io_context, for the controller (fence, subscribe), the executor
-// (monitor: stonith-class resources) and the command line (blocking use:
+// (register, monitor, unregister: stonith-class resources) and the command line (blocking use:
 // run the io_context until the callback ran).
 //
 // Calls connect on first use and again after a lost connection. Callbacks
@@ -46,6 +46,9 @@ class FencerdClient {
   void confirm(const ConfirmCall& call, std::function<void(Status)> done);
   void query(const QueryCall& call, std::function<void(Result<std::vector<std::string>>)> done);
   void monitor(const MonitorCall& call, std::function<void(Status)> done);
+  // A stonith resource's start and stop (`register` is a keyword).
+  void register_device(const RegisterCall& call, std::function<void(Status)> done);
+  void unregister_device(const UnregisterCall& call, std::function<void(Status)> done);
   void history(const HistoryCall& call,
                std::function<void(Result<std::vector<fencing::HistoryEntry>>)> done);
   void cleanup_history(const HistoryCleanupCall& call, std::function<void(Status)> done);

@@ -10,7 +10,14 @@
 //                                                   off: recorded as a done "off" by
 //                                                   "a human", on every node, notified
 //   <fence-query target= [action=]/>               <devices><device id=/>...</devices>
-//   <fence-monitor device= [timeout-ms=]/>         <ok/>   (or the agent's failure)
+//   <fence-monitor device= [timeout-ms=]/>         <ok/>   (or the agent's failure);
+//                                                   refused unless registered by
+//                                                   fence-register (a started device)
+//   <fence-register device= agent=>                <ok/>   the executor's start of a
+//     <param name= value=/>...                      stonith resource: used here
+//   </fence-register>                               whatever the CIB's placement
+//   <fence-unregister device=/>                    <ok/>   its stop: the registration
+//                                                   goes (ok when there was none)
 //   <fence-history [target=]/>                     <history><entry .../>...</history>
 //   <fence-history-cleanup [target=]/>             <ok/>   (on every node; finished
 //                                                   entries only, no event)
@@ -31,6 +38,7 @@
 // unknown request; kIo, the transport (a fence may still be carried out).
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -65,6 +73,18 @@ struct MonitorCall {
   Duration timeout{0};  // 0: the device's pcmk_monitor_timeout (else stonith-timeout)
   bool operator==(const MonitorCall&) const = default;
 };
+// A stonith resource started by the executor (Pacemaker's register_device):
+// its instance attributes as the start got them, CRM_meta_* left out.
+struct RegisterCall {
+  std::string device;
+  std::string agent;  // "fence_ipmilan"
+  std::map<std::string, std::string> params{};
+  bool operator==(const RegisterCall&) const = default;
+};
+struct UnregisterCall {
+  std::string device;
+  bool operator==(const UnregisterCall&) const = default;
+};
 struct HistoryCall {
   std::string target{};  // empty: every node
   bool operator==(const HistoryCall&) const = default;
@@ -80,8 +100,9 @@ struct SubscribeCall {
   bool operator==(const SubscribeCall&) const = default;
 };
 
-using Call = std::variant<FenceCall, ConfirmCall, QueryCall, MonitorCall, HistoryCall,
-                          HistoryCleanupCall, DevicesCall, SubscribeCall>;
+using Call =
+    std::variant<FenceCall, ConfirmCall, QueryCall, MonitorCall, RegisterCall, UnregisterCall,
+                 HistoryCall, HistoryCleanupCall, DevicesCall, SubscribeCall>;
 
 struct FenceReply {
   std::string delegate;  // the node that fenced

@@ -22,8 +22,18 @@
 //   unknown node or device; kFailed: carried out and failed, with the
 //   reason; kInvalidInput/kUnsupported: a malformed request). Subscribed
 //   connections get every finished operation as <fence-event>.
+// - The executor's devices, as Pacemaker 2.1.5's fencer keeps "api
+//   registered" ones: a stonith resource's start registers the device with
+//   the start's parameters (fence-register; its agent's meta-data read as
+//   for the CIB's, a missing agent refuses it with the reason), and it is
+//   used whatever the CIB says of its placement; its stop unregisters it.
+//   The Fencer gets the union. A device of the same id in both is one
+//   device with the newest definition: an executor's at each register, a
+//   CIB's when its definition changes or it comes back (so a CIB device
+//   survives its unregister, and an executor's one its CIB removal).
 // - Device monitoring is the executor's, as in Pacemaker: it runs a stonith
-//   resource's recurring monitor by asking here (fence-monitor); this
+//   resource's recurring monitor by asking here (fence-monitor), refused
+//   for a device the executor did not register (not started here); this
 //   service schedules no monitor of its own.
 #pragma once
 
