@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "vigil/common/clock.hpp"
@@ -27,13 +28,22 @@ namespace {
 
 constexpr int kExitGeneric = 1;
 
-// Fence devices (stonith resources) are checked by vigil-stonithd.
+// Fence devices (stonith resources) are registered with, checked and
+// unregistered by vigil-stonithd.
 class FencerdDevices final : public exec::FenceDevices {
  public:
   explicit FencerdDevices(fencerd::FencerdClient& client) : client_(client) {}
+  void register_device(const std::string& device, const std::string& agent,
+                       const std::map<std::string, std::string>& params,
+                       std::function<void(Status)> done) override {
+    client_.register_device(fencerd::RegisterCall{device, agent, params}, std::move(done));
+  }
   void monitor(const std::string& device, Duration timeout,
                std::function<void(Status)> done) override {
     client_.monitor(fencerd::MonitorCall{device, timeout}, std::move(done));
+  }
+  void unregister_device(const std::string& device, std::function<void(Status)> done) override {
+    client_.unregister_device(fencerd::UnregisterCall{device}, std::move(done));
   }
 
  private:

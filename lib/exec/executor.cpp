@@ -34,10 +34,8 @@ struct Op : std::enable_shared_from_this<Op> {
   std::unique_ptr<Timer> timer;  // start delay, timeout, kill grace or interval
   Kill kill = Kill::kNone;
   bool sigkill_sent = false;
-  std::uint64_t fence_run = 0;         // stonith: which run a fencer's answer belongs to
-  std::unique_ptr<Timer> fence_retry;  // stonith start: asking again for a device not known yet
-  std::string fence_unknown;           // stonith start: the fencer's last "no such device"
-  std::optional<ProcessExit> exit;     // the leader exited; the group is being killed
+  std::uint64_t fence_run = 0;      // stonith: which run a fencer's answer belongs to
+  std::optional<ProcessExit> exit;  // the leader exited; the group is being killed
 
   // Change tracking of recurring operations.
   bool reported = false;
@@ -65,9 +63,6 @@ struct Rsc {
 };
 
 }  // namespace
-
-// How often a stonith start asks again for a device the fencer does not know yet.
-constexpr Duration kFenceRetry{1000};
 
 struct Executor::Impl {
   Impl(Clock& clock, Spawner& spawner, ExecutorOptions options, ResultCallback on_result)
@@ -190,15 +185,15 @@ struct Executor::Impl {
   }
 
   // A stonith resource's action, through the fencer (Pacemaker 2.1.5's
-  // execute_stonith_action).
+  // execute_stonith_action): start registers the device then monitors it,
+  // monitor monitors, stop unregisters; each bounded by its timeout.
   void start_fence_action(const OpPtr& op) {
     const OperationRequest& r = op->req;
-    const bool started = fence_started.count(r.rsc_id) > 0;
     if (r.action == "monitor" && r.interval.count() == 0) {
       // A probe needs no fencer: the device runs if this executor started it.
       finish(op,
-             started ? Outcome{OcfRc::kOk, ExecStatus::kDone, ""}
-                     : Outcome{OcfRc::kNotRunning, ExecStatus::kDone, ""},
+             fence_started.count(r.rsc_id) > 0 ? Outcome{OcfRc::kOk, ExecStatus::kDone, ""}
+                                               : Outcome{OcfRc::kNotRunning, ExecStatus::kDone, ""},
              nullptr, {});
       return;
     }
@@ -207,12 +202,7 @@ struct Executor::Impl {
              nullptr, {});
       return;
     }
-    if (r.action == "stop") {
-      fence_started.erase(r.rsc_id);
-      finish(op, Outcome{OcfRc::kOk, ExecStatus::kDone, ""}, nullptr, {});
-      return;
-    }
-    if (r.action != "start" && r.action != "monitor") {
+    if (r.action != "start" && r.action != "stop" && r.action != "monitor") {
       finish(op,
              Outcome{OcfRc::kUnimplementFeature, ExecStatus::kError,
                      "fence devices have no '" + r.action + "' action"},
@@ -220,49 +210,70 @@ struct Executor::Impl {
       return;
     }
     const std::uint64_t run = ++op->fence_run;
-    op->fence_unknown.clear();
     Op* raw = op.get();
     op->timer = clock.start_timer(r.timeout, [this, raw, run] {
       if (raw->fence_run != run || raw->state != Op::State::kRunning) return;
-      finish(raw->shared_from_this(),
-             raw->fence_unknown.empty()
-                 ? outcome_of_timeout(raw->req)
-                 : Outcome{OcfRc::kNotInstalled, ExecStatus::kError, raw->fence_unknown},
-             nullptr, {});
+      finish(raw->shared_from_this(), outcome_of_timeout(raw->req), nullptr, {});
     });
-    ask_fencer(op, run);
+    FenceDevices& fencer = *options.fence_devices;
+    if (r.action == "monitor") return ask_monitor(op, run);
+    if (r.action == "stop") {
+      fencer.unregister_device(r.rsc_id, fence_answer(op, run, [this](const OpPtr& o, Status st) {
+                                 finish(o, fence_outcome(o->req, st), nullptr, {});
+                               }));
+      return;
+    }
+    std::map<std::string, std::string> params;
+    for (const auto& [name, value] : r.params) {
+      if (name.rfind("CRM_meta_", 0) != 0) params.emplace(name, value);
+    }
+    fencer.register_device(r.rsc_id, r.agent.type, params,
+                           fence_answer(op, run, [this, run](const OpPtr& o, Status st) {
+                             if (!st) return finish(o, fence_outcome(o->req, st), nullptr, {});
+                             ask_monitor(o, run);
+                           }));
   }
 
-  void ask_fencer(const OpPtr& op, std::uint64_t run) {
+  // The fencer's answer for run `run` of `op`, to `then` unless that run is
+  // over (timed out, cancelled) or the operation gone.
+  std::function<void(Status)> fence_answer(const OpPtr& op, std::uint64_t run,
+                                           std::function<void(const OpPtr&, Status)> then) {
     std::weak_ptr<Op> weak = op;
-    options.fence_devices->monitor(op->req.rsc_id, op->req.timeout, [this, weak, run](Status st) {
+    return [weak, run, then = std::move(then)](Status st) {
       auto o = weak.lock();
-      if (!o || o->fence_run != run || o->state != Op::State::kRunning) return;  // over already
-      if (!st && st.error().code() == ErrorCode::kNotFound && o->req.action == "start") {
-        // vigil-stonithd registers devices from the CIB itself and may not
-        // have read the change that added this one yet: ask again, within
-        // the start's timeout.
-        o->fence_unknown = st.error().message();
-        Op* raw = o.get();
-        o->fence_retry = clock.start_timer(kFenceRetry, [this, raw, run] {
-          if (raw->fence_run != run || raw->state != Op::State::kRunning) return;
-          ask_fencer(raw->shared_from_this(), run);
-        });
-        return;
-      }
-      finish(o, fence_outcome(o->req, st), nullptr, {});
-    });
+      if (!o || o->fence_run != run || o->state != Op::State::kRunning) return;
+      then(o, std::move(st));
+    };
+  }
+
+  void ask_monitor(const OpPtr& op, std::uint64_t run) {
+    options.fence_devices->monitor(op->req.rsc_id, op->req.timeout,
+                                   fence_answer(op, run, [this](const OpPtr& o, Status st) {
+                                     finish(o, fence_outcome(o->req, st), nullptr, {});
+                                   }));
   }
 
   Outcome fence_outcome(const OperationRequest& r, const Status& st) {
     if (st) {
       if (r.action == "start") fence_started.insert(r.rsc_id);
+      if (r.action == "stop") fence_started.erase(r.rsc_id);
       return {OcfRc::kOk, ExecStatus::kDone, ""};
     }
     if (st.error().code() == ErrorCode::kNotFound) {
-      // The fencer does not have the device (Pacemaker's no-fence-device).
-      return {OcfRc::kNotRunning, ExecStatus::kDone, st.error().message()};
+      // The fencer has no such device (Pacemaker's no-fence-device): a
+      // monitor finds it not running, a stop has nothing to do, a start
+      // (no such agent, or the device not registered) is not installed.
+      if (r.action == "monitor") {
+        return {OcfRc::kNotRunning, ExecStatus::kDone, st.error().message()};
+      }
+      if (r.action == "stop") {
+        fence_started.erase(r.rsc_id);
+        return {OcfRc::kOk, ExecStatus::kDone, ""};
+      }
+      return {OcfRc::kNotInstalled, ExecStatus::kError, st.error().message()};
     }
+    // The fencer unreachable too: Pacemaker's executor fails every action
+    // but a probe then, stop included (the registration may still be there).
     return {OcfRc::kUnknownError, ExecStatus::kError, st.error().message()};
   }
 
@@ -312,7 +323,6 @@ struct Executor::Impl {
     Rsc& rsc = rscs[op->req.rsc_id];  // there already: an op's resource lives while it does
     const TimePoint now = clock.now();
     op->timer.reset();
-    op->fence_retry.reset();
     if (op->process) {
       op->process.reset();
       --running_count;

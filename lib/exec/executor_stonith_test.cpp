@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Stonith resources (fence devices) in the executor, with a scripted fencer
 // and a manual clock, as Pacemaker 2.1.5's executor runs them: nothing is
-// spawned; probes answer from the last start or stop; start and monitor ask
-// the fencer; stop succeeds; no fencer fails all but probes.
+// spawned; probes answer from the last start or stop; start registers the
+// device then monitors it, monitor monitors, stop unregisters; no fencer
+// fails all but probes.
 #include <catch2/catch.hpp>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -25,19 +27,36 @@ class NoSpawner final : public Spawner {
   }
 };
 
-// The fencer's monitor requests, answered when the test says.
+// The fencer's requests, answered when the test says.
 class ScriptedFencer final : public FenceDevices {
  public:
   struct Call {
+    std::string kind;  // register, monitor, unregister
     std::string device;
-    Duration timeout;
-    std::function<void(Status)> done;
+    std::string agent{};
+    std::map<std::string, std::string> params{};
+    Duration timeout{0};
+    std::function<void(Status)> done{};
   };
+  void register_device(const std::string& device, const std::string& agent,
+                       const std::map<std::string, std::string>& params,
+                       std::function<void(Status)> done) override {
+    calls.push_back({"register", device, agent, params, 0ms, std::move(done)});
+  }
   void monitor(const std::string& device, Duration timeout,
                std::function<void(Status)> done) override {
-    calls.push_back({device, timeout, std::move(done)});
+    calls.push_back({"monitor", device, {}, {}, timeout, std::move(done)});
   }
-  void answer(std::size_t i, Status st) {
+  void unregister_device(const std::string& device, std::function<void(Status)> done) override {
+    calls.push_back({"unregister", device, {}, {}, 0ms, std::move(done)});
+  }
+  // Answers the last call, which must be of `kind`.
+  void answer(const std::string& kind, Status st) {
+    REQUIRE_FALSE(calls.empty());
+    CHECK(calls.back().kind == kind);
+    answer_at(calls.size() - 1, std::move(st));
+  }
+  void answer_at(std::size_t i, Status st) {
     auto done = std::move(calls.at(i).done);
     REQUIRE(done);
     done(std::move(st));
@@ -58,18 +77,32 @@ struct Fixture {
     options.fence_devices = with_fencer ? &fencer : nullptr;
     executor = std::make_unique<Executor>(clock, spawner, options, log.callback());
   }
-  int execute(const std::string& action, Duration interval = 0ms, Duration timeout = 20s) {
-    auto id = executor->execute(testing::request_of(
-        "fence-ipmi", *parse_agent_spec("stonith:fence_ipmilan"), action, interval, timeout));
+  int execute(const std::string& action, Duration interval = 0ms, Duration timeout = 20s,
+              std::map<std::string, std::string> params = {}) {
+    auto r = testing::request_of("fence-ipmi", *parse_agent_spec("stonith:fence_ipmilan"), action,
+                                 interval, timeout);
+    r.params = std::move(params);
+    auto id = executor->execute(r);
     REQUIRE(id);
     return *id;
   }
   void settle() { clock.run_due(); }
+  // A start the fencer takes: registered, then monitored fine.
+  void start() {
+    execute("start");
+    settle();
+    fencer.answer("register", ok_status());
+    settle();
+    fencer.answer("monitor", ok_status());
+    settle();
+    REQUIRE(log.last().action == "start");
+    REQUIRE(log.last().rc == OcfRc::kOk);
+  }
 };
 
 }  // namespace
 
-TEST_CASE("executor stonith: probe, start through the fencer, monitor, stop") {
+TEST_CASE("executor stonith: probe, start registers and monitors, monitor, stop unregisters") {
   Fixture f;
   f.execute("monitor");
   f.settle();
@@ -78,14 +111,28 @@ TEST_CASE("executor stonith: probe, start through the fencer, monitor, stop") {
   CHECK(f.log.last().status == ExecStatus::kDone);
   CHECK(f.fencer.calls.empty());  // a probe needs no fencer
 
-  const int start = f.execute("start", 0ms, 30s);
+  const int start = f.execute("start", 0ms, 30s,
+                              {{"ipaddr", "10.0.0.7"},
+                               {"pcmk_host_list", "node1"},
+                               {"CRM_meta_timeout", "30000"},
+                               {"CRM_meta_on_node", "node2"}});
   f.settle();
   REQUIRE(f.fencer.calls.size() == 1);
+  CHECK(f.fencer.calls[0].kind == "register");
   CHECK(f.fencer.calls[0].device == "fence-ipmi");
-  CHECK(f.fencer.calls[0].timeout == 30s);
-  CHECK(f.log.size() == 1);  // waits for the fencer
-  f.clock.advance(2s);
-  f.fencer.answer(0, ok_status());
+  CHECK(f.fencer.calls[0].agent == "fence_ipmilan");
+  // The instance attributes only: the controller's CRM_meta_* stay here.
+  CHECK(f.fencer.calls[0].params ==
+        std::map<std::string, std::string>{{"ipaddr", "10.0.0.7"}, {"pcmk_host_list", "node1"}});
+  f.clock.advance(1s);
+  f.fencer.answer("register", ok_status());
+  f.settle();
+  CHECK(f.log.size() == 1);  // then the device is monitored
+  REQUIRE(f.fencer.calls.size() == 2);
+  CHECK(f.fencer.calls[1].kind == "monitor");
+  CHECK(f.fencer.calls[1].timeout == 30s);
+  f.clock.advance(1s);
+  f.fencer.answer("monitor", ok_status());
   f.settle();
   REQUIRE(f.log.size() == 2);
   CHECK(f.log.last().call_id == start);
@@ -98,8 +145,8 @@ TEST_CASE("executor stonith: probe, start through the fencer, monitor, stop") {
 
   const int mon = f.execute("monitor", 60s);
   f.settle();
-  REQUIRE(f.fencer.calls.size() == 2);
-  f.fencer.answer(1, Error(ErrorCode::kFailed, "fence_ipmilan: unable to connect"));
+  REQUIRE(f.fencer.calls.size() == 3);
+  f.fencer.answer("monitor", Error(ErrorCode::kFailed, "fence_ipmilan: unable to connect"));
   f.settle();
   CHECK(f.log.last().call_id == mon);
   CHECK(f.log.last().rc == OcfRc::kUnknownError);
@@ -108,73 +155,63 @@ TEST_CASE("executor stonith: probe, start through the fencer, monitor, stop") {
   // Recurring: asked again after the interval.
   f.clock.advance(60s);
   f.settle();
-  REQUIRE(f.fencer.calls.size() == 3);
+  REQUIRE(f.fencer.calls.size() == 4);
 
   // Stop cancels the recurring monitor (its late answer is ignored) and
-  // succeeds without asking the fencer.
+  // unregisters the device.
   const std::size_t before = f.log.size();
   f.execute("stop");
   f.settle();
-  f.fencer.answer(2, ok_status());
+  REQUIRE(f.fencer.calls.size() == 5);
+  CHECK(f.fencer.calls[4].kind == "unregister");
+  CHECK(f.fencer.calls[4].device == "fence-ipmi");
+  f.fencer.answer_at(3, ok_status());
+  f.settle();
+  CHECK(f.log.size() == before + 1);
+  CHECK(f.log.last().status == ExecStatus::kCancelled);
+  f.fencer.answer("unregister", ok_status());
   f.settle();
   REQUIRE(f.log.size() == before + 2);
-  CHECK(f.log.results[before].status == ExecStatus::kCancelled);
   CHECK(f.log.last().action == "stop");
   CHECK(f.log.last().rc == OcfRc::kOk);
-  CHECK(f.fencer.calls.size() == 3);
   f.execute("monitor");
   f.settle();
   CHECK(f.log.last().rc == OcfRc::kNotRunning);
   CHECK(f.executor->idle());
 }
 
-TEST_CASE("executor stonith: unknown device, timeout, other actions, no fencer") {
+TEST_CASE("executor stonith: a start the fencer refuses, fails or does not answer") {
   Fixture f;
-  // The fencer reads the CIB itself and may learn of the device after the
-  // start arrives: the start asks again every second, within its timeout.
-  f.execute("start", 0ms, 3s);
+  // No such agent: not installed, with the fencer's reason; no monitor.
+  f.execute("start");
   f.settle();
-  f.fencer.answer(0, Error(ErrorCode::kNotFound, "no device 'fence-ipmi'"));
-  f.settle();
-  CHECK(f.log.size() == 0);
-  f.clock.advance(1s);
-  f.settle();
-  REQUIRE(f.fencer.calls.size() == 2);
-  f.fencer.answer(1, ok_status());
+  f.fencer.answer("register", Error(ErrorCode::kNotFound, "no such agent fence_ipmilan"));
   f.settle();
   REQUIRE(f.log.size() == 1);
-  CHECK(f.log.last().rc == OcfRc::kOk);
-  f.execute("stop");
-  f.settle();
-  // Never known within the timeout: not installed, with the fencer's reason.
-  f.execute("start", 0ms, 3s);
-  f.settle();
-  for (int i = 0; i < 3; ++i) {
-    f.fencer.answer(f.fencer.calls.size() - 1,
-                    Error(ErrorCode::kNotFound, "no device 'fence-ipmi'"));
-    f.settle();
-    f.clock.advance(1s);
-    f.settle();
-  }
-  CHECK(f.log.last().action == "start");
   CHECK(f.log.last().rc == OcfRc::kNotInstalled);
   CHECK(f.log.last().status == ExecStatus::kError);
-  CHECK(f.log.last().exit_reason == "no device 'fence-ipmi'");
-  const std::size_t asked = f.fencer.calls.size();
-  f.clock.advance(5s);
+  CHECK(f.log.last().exit_reason == "no such agent fence_ipmilan");
+  CHECK(f.fencer.calls.size() == 1);
+  // Parameters the fencer refuses, or a device whose monitor fails.
+  f.execute("start");
   f.settle();
-  CHECK(f.fencer.calls.size() == asked);  // no more asking once it is over
-  // A monitor of a device the fencer does not have: not running.
-  f.execute("monitor", 10s);
+  f.fencer.answer("register", Error(ErrorCode::kInvalidInput, "pcmk_delay_max: 'soon'"));
   f.settle();
-  f.fencer.answer(f.fencer.calls.size() - 1, Error(ErrorCode::kNotFound, "no device 'fence-ipmi'"));
+  CHECK(f.log.last().rc == OcfRc::kUnknownError);
+  CHECK(f.log.last().exit_reason == "pcmk_delay_max: 'soon'");
+  f.execute("start");
   f.settle();
-  CHECK(f.log.last().rc == OcfRc::kNotRunning);
+  f.fencer.answer("register", ok_status());
+  f.settle();
+  f.fencer.answer("monitor", Error(ErrorCode::kFailed, "fence_ipmilan: exit code 1"));
+  f.settle();
+  CHECK(f.log.last().rc == OcfRc::kUnknownError);
+  f.execute("monitor");
+  f.settle();
+  CHECK(f.log.last().rc == OcfRc::kNotRunning);  // a failed start did not start it
 
   // The fencer does not answer in time: a timeout, and its late answer is
-  // ignored.
-  f.executor->cancel_all_recurring("fence-ipmi");
-  f.settle();
+  // ignored (no monitor follows it).
   const std::size_t before = f.log.size();
   f.execute("start", 0ms, 5s);
   f.settle();
@@ -183,10 +220,45 @@ TEST_CASE("executor stonith: unknown device, timeout, other actions, no fencer")
   f.settle();
   REQUIRE(f.log.size() == before + 1);
   CHECK(f.log.last().status == ExecStatus::kTimeout);
-  f.fencer.answer(slow, ok_status());
+  f.fencer.answer_at(slow, ok_status());
   f.settle();
   CHECK(f.log.size() == before + 1);
+  CHECK(f.fencer.calls.size() == slow + 1);
   f.execute("monitor");  // the late success did not make it running
+  f.settle();
+  CHECK(f.log.last().rc == OcfRc::kNotRunning);
+}
+
+TEST_CASE("executor stonith: a stop of a device the fencer lost, no fencer, other actions") {
+  Fixture f;
+  f.start();
+  // A monitor of a device the fencer does not have (it restarted): not running.
+  f.execute("monitor", 10s);
+  f.settle();
+  f.fencer.answer("monitor", Error(ErrorCode::kNotFound, "'fence-ipmi' not active"));
+  f.settle();
+  CHECK(f.log.last().rc == OcfRc::kNotRunning);
+  f.executor->cancel_all_recurring("fence-ipmi");
+  f.settle();
+  // The fencer unreachable at stop: failed, as Pacemaker's executor does;
+  // the device still counts as started.
+  f.execute("stop");
+  f.settle();
+  f.fencer.answer("unregister", Error(ErrorCode::kIo, "vigil-stonithd: connection refused"));
+  f.settle();
+  CHECK(f.log.last().action == "stop");
+  CHECK(f.log.last().rc == OcfRc::kUnknownError);
+  CHECK(f.log.last().exit_reason == "vigil-stonithd: connection refused");
+  f.execute("monitor");
+  f.settle();
+  CHECK(f.log.last().rc == OcfRc::kOk);
+  // A device the fencer does not know: stopped all the same.
+  f.execute("stop");
+  f.settle();
+  f.fencer.answer("unregister", Error(ErrorCode::kNotFound, "no device 'fence-ipmi'"));
+  f.settle();
+  CHECK(f.log.last().rc == OcfRc::kOk);
+  f.execute("monitor");
   f.settle();
   CHECK(f.log.last().rc == OcfRc::kNotRunning);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vigil/controller/testing/sim_cluster.hpp"
 
+#include <map>
 #include <stdexcept>
 
 #include "vigil/cibclient/local_access.hpp"
@@ -21,12 +22,16 @@ namespace vigil::controller::testing {
 class SimCluster::SimFencer final : public FencerAccess, public exec::FenceDevices {
  public:
   explicit SimFencer(Clock& clock) : clock_(clock), refuse_(clock) {}
+  void register_device(const std::string&, const std::string&,
+                       const std::map<std::string, std::string>&,
+                       std::function<void(Status)> done) override {
+    succeed_later(std::move(done));
+  }
   void monitor(const std::string&, Duration, std::function<void(Status)> done) override {
-    const std::uint64_t id = next_++;
-    monitors_[id] = clock_.start_timer(Duration(0), [this, id, done = std::move(done)] {
-      monitors_.erase(id);
-      done(ok_status());
-    });
+    succeed_later(std::move(done));
+  }
+  void unregister_device(const std::string&, std::function<void(Status)> done) override {
+    succeed_later(std::move(done));
   }
   void fence(const FenceRequest& request, std::function<void(Status)> done) override {
     refuse_.fence(request, std::move(done));
@@ -42,7 +47,15 @@ class SimCluster::SimFencer final : public FencerAccess, public exec::FenceDevic
   Clock& clock_;
   NoFencer refuse_;
   std::function<void(const FenceEvent&)> on_event_;
-  std::map<std::uint64_t, std::unique_ptr<Timer>> monitors_;
+  // Answers come later, never from inside the call (FenceDevices' rule).
+  void succeed_later(std::function<void(Status)> done) {
+    const std::uint64_t id = next_++;
+    pending_[id] = clock_.start_timer(Duration(0), [this, id, done = std::move(done)] {
+      pending_.erase(id);
+      done(ok_status());
+    });
+  }
+  std::map<std::uint64_t, std::unique_ptr<Timer>> pending_;
   std::uint64_t next_ = 0;
 };
 
