@@ -5,7 +5,8 @@ monitor, stop, meta-data, history), bad input on the socket, a client outside
 root/haclient, and SIGTERM leaving no agent behind.
 
 Stonith resources without vigil-stonithd: probes answer "not running", start
-fails with the reason, stop succeeds, meta-data runs the fence agent.
+fails with the reason, and so does stop (both go to the fencer), meta-data
+runs the fence agent.
 
 Usage: test_vigil_lrmd.py --lrmd BUILD/daemons/vigil-lrmd --agents AGENTS_DIR
                           --fence-agents DIR (holding fence_vigil_test)"""
@@ -163,9 +164,12 @@ def test_stonith(d):
     ev = event_of(c.wait_event(is_event("fence1", "start")))
     assert ev["rc"] == "1", ev
     assert "vigil-stonithd" in ev.get("exit-reason", ""), ev
+    # Stop unregisters the device: no fencer, a failure (as Pacemaker's
+    # executor without a fencer connection).
     c.call(exec_req("fence1", "stop", agent=agent))
     ev = event_of(c.wait_event(is_event("fence1", "stop")))
-    assert ev["rc"] == "0", ev
+    assert ev["rc"] == "1", ev
+    assert "vigil-stonithd" in ev.get("exit-reason", ""), ev
     md = ET.fromstring(c.call("<lrmd-metadata class=\"stonith\" type=\"fence_vigil_test\"/>"))
     assert "fence_vigil_test" in md.text, md.text
     agents = ET.fromstring(c.call("<lrmd-list-agents class=\"stonith\"/>"))

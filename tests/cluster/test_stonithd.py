@@ -14,7 +14,10 @@ created with `vigil stonith create`, then through stonithd.sock: every node
 registers the device; node1 fences node3 (off):
 the answer names the delegate, a subscriber gets the event, the switch has
 node3 off and node2's history has the operation; an unknown node is refused;
-a manual confirmation and a history cleanup reach every node. Prints
+a manual confirmation and a history cleanup reach every node; a device
+registered by the executor's call (fence-register, not in the CIB) is used
+and monitored on that node only until its unregister, and a missing agent
+refuses the register. Prints
 vigil-stonithd's memory on node1.
 
   test_stonithd.py --build-dir DIR [--work DIR] [--keep]
@@ -162,6 +165,27 @@ def bad_agents(c):
            {"node%d" % i: pid for i, (pid, _st) in after.items()})
 
 
+def executor_registration(c):
+    """The executor's calls (a stonith resource's start and stop): a device
+    the CIB does not have is registered on node2 only, monitored there with
+    the real agent, and gone after its unregister; a missing agent is
+    refused with the reason."""
+    register = ('<fence-register device="fence_api" agent="fence_vigil_netns">'
+                '<param name="pcmk_host_list" value="node1"/></fence-register>')
+    answers = calls(c, 2, register, "<fence-devices/>", '<fence-monitor device="fence_api"/>')
+    expect(answers[0]["ok"] and 'id="fence_api"' in answers[1]["text"] and answers[2]["ok"],
+           "node2 registered and monitored fence_api: %s" % [a["text"] for a in answers])
+    expect('id="fence_api"' not in registered(c, 1), "node1 did not register fence_api")
+    answers = calls(c, 2, '<fence-unregister device="fence_api"/>', "<fence-devices/>",
+                    '<fence-monitor device="fence_api"/>')
+    expect(answers[0]["ok"] and 'id="fence_api"' not in answers[1]["text"] and
+           not answers[2]["ok"] and "'fence_api' not active" in answers[2]["text"],
+           "node2 unregistered fence_api: %s" % [a["text"] for a in answers])
+    missing = calls(c, 2, '<fence-register device="gone" agent="fence_vigil_absent"/>')[0]
+    expect(not missing["ok"] and "fence agent fence_vigil_absent not found" in missing["text"],
+           "a register of a missing agent is refused: %s" % missing["text"].replace("\n", " "))
+
+
 def scenario(c):
     harness.wait_until("vigil-stonithd answering on every node", lambda: all(
         c.exec(i, ["test", "-S", "/run/vigil/stonithd.sock"], timeout=10).returncode == 0
@@ -200,6 +224,7 @@ def scenario(c):
     harness.wait_until("node2's history empty", lambda: history(c, 2) == "<history></history>",
                        30, 0.5)
     log("ok: the cleanup reached node2")
+    executor_registration(c)
     expect(stonithd_processes(c, (1, 2)) == pids, "vigil-stonithd never restarted on node1 and "
            "node2")
     for comm, pid, hwm, rss, pss in c.memory(1):
