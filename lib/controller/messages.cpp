@@ -54,12 +54,7 @@ std::string encode(const Message& m) {
     append_attr(out, "key", e.key);
     append_attr(out, "digest", e.digest);
     out += ">";
-    for (const auto& [k, v] : e.params) {
-      out += "<param";
-      append_attr(out, "name", k);
-      append_attr(out, "value", v);
-      out += "/>";
-    }
+    xml::append_params(out, e.params);
     out += "</action>";
   }
   out += "</crmd>";

@@ -87,6 +87,22 @@ struct Fixture {
     return *id;
   }
   void settle() { clock.run_due(); }
+  // `action` run, the fencer's one request (of `kind`) answered `st`.
+  const OperationResult& answered(const std::string& action, const std::string& kind, Status st,
+                                  Duration interval = 0ms) {
+    execute(action, interval);
+    settle();
+    fencer.answer(kind, std::move(st));
+    settle();
+    REQUIRE(log.last().action == action);
+    return log.last();
+  }
+  // A probe's answer (no fencer asked).
+  OcfRc probe() {
+    execute("monitor");
+    settle();
+    return log.last().rc;
+  }
   // A start the fencer takes: registered, then monitored fine.
   void start() {
     execute("start");
@@ -183,22 +199,18 @@ TEST_CASE("executor stonith: probe, start registers and monitors, monitor, stop 
 TEST_CASE("executor stonith: a start the fencer refuses, fails or does not answer") {
   Fixture f;
   // No such agent: not installed, with the fencer's reason; no monitor.
-  f.execute("start");
-  f.settle();
-  f.fencer.answer("register", Error(ErrorCode::kNotFound, "no such agent fence_ipmilan"));
-  f.settle();
+  const auto& missing =
+      f.answered("start", "register", Error(ErrorCode::kNotFound, "no such agent fence_ipmilan"));
   REQUIRE(f.log.size() == 1);
-  CHECK(f.log.last().rc == OcfRc::kNotInstalled);
-  CHECK(f.log.last().status == ExecStatus::kError);
-  CHECK(f.log.last().exit_reason == "no such agent fence_ipmilan");
+  CHECK(missing.rc == OcfRc::kNotInstalled);
+  CHECK(missing.status == ExecStatus::kError);
+  CHECK(missing.exit_reason == "no such agent fence_ipmilan");
   CHECK(f.fencer.calls.size() == 1);
   // Parameters the fencer refuses, or a device whose monitor fails.
-  f.execute("start");
-  f.settle();
-  f.fencer.answer("register", Error(ErrorCode::kInvalidInput, "pcmk_delay_max: 'soon'"));
-  f.settle();
-  CHECK(f.log.last().rc == OcfRc::kUnknownError);
-  CHECK(f.log.last().exit_reason == "pcmk_delay_max: 'soon'");
+  const auto& refused =
+      f.answered("start", "register", Error(ErrorCode::kInvalidInput, "pcmk_delay_max: 'soon'"));
+  CHECK(refused.rc == OcfRc::kUnknownError);
+  CHECK(refused.exit_reason == "pcmk_delay_max: 'soon'");
   f.execute("start");
   f.settle();
   f.fencer.answer("register", ok_status());
@@ -206,9 +218,7 @@ TEST_CASE("executor stonith: a start the fencer refuses, fails or does not answe
   f.fencer.answer("monitor", Error(ErrorCode::kFailed, "fence_ipmilan: exit code 1"));
   f.settle();
   CHECK(f.log.last().rc == OcfRc::kUnknownError);
-  f.execute("monitor");
-  f.settle();
-  CHECK(f.log.last().rc == OcfRc::kNotRunning);  // a failed start did not start it
+  CHECK(f.probe() == OcfRc::kNotRunning);  // a failed start did not start it
 
   // The fencer does not answer in time: a timeout, and its late answer is
   // ignored (no monitor follows it).
@@ -233,34 +243,23 @@ TEST_CASE("executor stonith: a stop of a device the fencer lost, no fencer, othe
   Fixture f;
   f.start();
   // A monitor of a device the fencer does not have (it restarted): not running.
-  f.execute("monitor", 10s);
-  f.settle();
-  f.fencer.answer("monitor", Error(ErrorCode::kNotFound, "'fence-ipmi' not active"));
-  f.settle();
-  CHECK(f.log.last().rc == OcfRc::kNotRunning);
+  CHECK(
+      f.answered("monitor", "monitor", Error(ErrorCode::kNotFound, "'fence-ipmi' not active"), 10s)
+          .rc == OcfRc::kNotRunning);
   f.executor->cancel_all_recurring("fence-ipmi");
   f.settle();
   // The fencer unreachable at stop: failed, as Pacemaker's executor does;
   // the device still counts as started.
-  f.execute("stop");
-  f.settle();
-  f.fencer.answer("unregister", Error(ErrorCode::kIo, "vigil-stonithd: connection refused"));
-  f.settle();
-  CHECK(f.log.last().action == "stop");
-  CHECK(f.log.last().rc == OcfRc::kUnknownError);
-  CHECK(f.log.last().exit_reason == "vigil-stonithd: connection refused");
-  f.execute("monitor");
-  f.settle();
-  CHECK(f.log.last().rc == OcfRc::kOk);
+  const auto& unreachable =
+      f.answered("stop", "unregister", Error(ErrorCode::kIo, "vigil-stonithd: connection refused"));
+  CHECK(unreachable.rc == OcfRc::kUnknownError);
+  CHECK(unreachable.exit_reason == "vigil-stonithd: connection refused");
+  CHECK(f.probe() == OcfRc::kOk);
   // A device the fencer does not know: stopped all the same.
-  f.execute("stop");
-  f.settle();
-  f.fencer.answer("unregister", Error(ErrorCode::kNotFound, "no device 'fence-ipmi'"));
-  f.settle();
-  CHECK(f.log.last().rc == OcfRc::kOk);
-  f.execute("monitor");
-  f.settle();
-  CHECK(f.log.last().rc == OcfRc::kNotRunning);
+  CHECK(
+      f.answered("stop", "unregister", Error(ErrorCode::kNotFound, "no device 'fence-ipmi'")).rc ==
+      OcfRc::kOk);
+  CHECK(f.probe() == OcfRc::kNotRunning);
 
   f.execute("promote");
   f.settle();

@@ -93,12 +93,7 @@ struct CallWriter {
     put(out, "device", c.device);
     put(out, "agent", c.agent);
     out += ">";
-    for (const auto& [name, value] : c.params) {
-      out += "<param";
-      put(out, "name", name);
-      xml::append_attr(out, "value", value, xml::kEscapeWhitespace);
-      out += "/>";
-    }
+    xml::append_params(out, c.params, xml::kEscapeWhitespace);
     out += "</fence-register>";
   }
   void operator()(const UnregisterCall& c) {
@@ -140,13 +135,10 @@ Result<Call> read_fence(const xmlNode* n) {
 
 // <fence-register device= agent=><param name= value=/>...</fence-register>
 Result<Call> read_register(const xmlNode* n) {
-  RegisterCall c;
   auto device = required(n, "device");
-  if (!device) return device.error();
   auto agent = required(n, "agent");
-  if (!agent) return agent.error();
-  c.device = std::move(*device);
-  c.agent = std::move(*agent);
+  if (!device || !agent) return device ? agent.error() : device.error();
+  RegisterCall c{std::move(*device), std::move(*agent)};
   for (const xmlNode* p : xml::children(n)) {
     if (!xml::is(p, "param")) {
       return invalid("<fence-register> holds <" + std::string(xml::name(p)) + ">, not <param>");

@@ -68,6 +68,18 @@ void append_attr(std::string& out, std::string_view name, std::string_view value
                  unsigned extra = kEscapeNone);
 void append_attr(std::string& out, std::string_view name, std::int64_t value);
 
+// Appends `<param name="..." value="..."/>` for each (name, value) of
+// `params` (a map of strings): instance attributes in a message.
+template <class Params>
+void append_params(std::string& out, const Params& params, unsigned extra = kEscapeNone) {
+  for (const auto& [name, value] : params) {
+    out += "<param";
+    append_attr(out, "name", name, extra);
+    append_attr(out, "value", value, extra);
+    out += "/>";
+  }
+}
+
 // Reads integer attribute `name` (strict: vigil/common/number.hpp) into
 // *out. Absent: *out is left as it is, and that is fine. False for a value
 // that is not an integer or is below `min` (*out then unchanged too).
