@@ -141,11 +141,11 @@ Status Machine::execute_fence(const transition::GraphAction& action) {
   // scheduler knows when a device changed and the node must be unfenced again.
   if (const std::string* d = action.meta("digests_all")) step.digests_all = *d;
   if (const std::string* d = action.meta("digests_secure")) step.digests_secure = *d;
-  log(LogLevel::kNotice,
-      "event=fence-request node=" + step.request.target + " action=" + step.request.action +
-          (step.request.delay.count() > 0
-               ? " delay_ms=" + std::to_string(step.request.delay.count())
-               : std::string()));
+  log(LogLevel::kNotice, "event=fence-request node=" + step.request.target +
+                             " action=" + step.request.action +
+                             (step.request.delay.count() > 0
+                                  ? " delay_ms=" + std::to_string(step.request.delay.count())
+                                  : std::string()));
   dc_state_->fence_requested.insert(step.request.target);
   Token t =
       ask<FencerAnswer>(true, [this, step](const FencerAnswer& a) { fence_done(step, a.status); });

@@ -59,7 +59,7 @@ struct Node {
   bool online = false, unclean = false, shutdown = false, standby = false, standby_onfail = false,
        maintenance = false, pending = false, expected_up = false, is_dc = false, unseen = true,
        has_state = false, fixed = false;
-  int weight = 0;         // node health / base weight
+  int weight = 0;  // node health / base weight
   // The priorities of the resources active here (a promoted one counts one
   // more): which side of a split priority-fencing-delay favours.
   int priority = 0;
