@@ -317,8 +317,8 @@ struct Service::Impl {
       return;
     }
     cib_meta = std::move(meta);
-    for (const auto& why : built->skipped) {
-      log(LogLevel::kWarning, "event=device-not-registered device=" + why);
+    for (const auto& [id, why] : built->config.left_out) {
+      log(LogLevel::kWarning, "event=device-not-registered device=" + id + ": " + why);
     }
     note_cib_definitions(built->config);
     cib_config = std::move(built->config);
@@ -357,10 +357,7 @@ struct Service::Impl {
           c.devices[at->second] = api.device;
         }
       }
-      std::erase_if(c.left_out, [&](const std::string& why) {
-        const auto colon = why.find(": ");
-        return colon != std::string::npos && api_devices.count(why.substr(0, colon)) > 0;
-      });
+      for (const auto& [id, api] : api_devices) c.left_out.erase(id);
     }
     devices.clear();
     for (const auto& d : c.devices) devices.push_back({d.id, d.agent});

@@ -148,7 +148,9 @@ std::string why_no_device(const Fencer::State& s, const std::string& target) {
       add(id + ": " + ds.list_problem);
     }
   }
-  for (const auto& why : s.config.left_out) add("not registered on " + s.self() + ": " + why);
+  for (const auto& [id, why] : s.config.left_out) {
+    add("not registered on " + s.self() + ": " + id + ": " + why);
+  }
   return "no device can fence " + target + (notes.empty() ? "" : " (" + notes + ")");
 }
 

@@ -365,7 +365,7 @@ TEST_CASE("fencer: no capable device, a disabled device, and pcmk_action_limit")
                                     {"good", {{"list", exits(0, "node3\n")}}}}));
     FencerConfig c = config({device("garbage", {}), device("empty", {}), device("broken", {}),
                              device("good", {}), listed("static", "node3")});
-    c.left_out = {"absent: fence_nosuch metadata: fence agent fence_nosuch not found in /x"};
+    c.left_out = {{"absent", "fence_nosuch metadata: fence agent fence_nosuch not found in /x"}};
     g.configure("node1", c);
     g.fence("node1", "c1", "node2", "off");
     g.settle();

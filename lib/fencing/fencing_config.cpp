@@ -257,21 +257,19 @@ Result<BuiltConfig> build_config(const CibFencing& cib,
   }
   for (const auto& spec : cib.devices) {
     if (auto why = why_not_registered(cib, spec, self); !why.empty()) {
-      out.skipped.push_back(spec.id + ": " + why);
+      c.left_out.insert_or_assign(spec.id, why);
       continue;
     }
     auto m = metadata.find(spec.agent);
     if (m == metadata.end() || !m->second) {
-      out.skipped.push_back(
-          spec.id + ": " +
-          (m == metadata.end() ? "no meta-data for " + spec.agent : m->second.error().message()));
+      c.left_out.insert_or_assign(spec.id, m == metadata.end() ? "no meta-data for " + spec.agent
+                                                               : m->second.error().message());
       continue;
     }
     auto d = make_device(spec.id, spec.agent, spec.params, spec.meta, *m->second);
     if (!d) return d.error();
     c.devices.push_back(std::move(*d));
   }
-  c.left_out = out.skipped;
   return out;
 }
 

@@ -55,7 +55,7 @@ TEST_CASE("config: devices, levels, options and node attributes from the CIB") {
   auto s = build_config(*c, md, "node1");
   REQUIRE(s.ok());
   CHECK(s->config.devices.empty());
-  CHECK(s->skipped.at(0) == "ipmi: fence agent missing");
+  CHECK(s->config.left_out.at("ipmi") == "fence agent missing");
 }
 
 TEST_CASE("config: bad levels and rules are refused") {

@@ -42,9 +42,9 @@ struct FencerConfig {
   NodeAttributes node_attributes;
   std::set<std::string> nodes;  // configured node names
   Duration stonith_timeout{60'000};
-  // "<id>: <why>" of the CIB's devices not registered here, so that a
-  // request nothing can fence says which devices were left out and why.
-  std::vector<std::string> left_out;
+  // The CIB's devices not registered here, by id, with the reason, so that
+  // a request nothing can fence says which devices were left out and why.
+  std::map<std::string, std::string> left_out;
 };
 
 // --- inputs -----------------------------------------------------------------

@@ -55,10 +55,9 @@ Result<CibFencing> read_cib_fencing(std::string_view cib_xml);
 // The machine's configuration on node `self`, once each device's meta-data
 // is known (`metadata` by agent name). A device whose agent has none, a
 // disabled device, or one that `self` may not run is left out and named in
-// `skipped` with the reason.
+// `config.left_out` with the reason.
 struct BuiltConfig {
   FencerConfig config;
-  std::vector<std::string> skipped;
 };
 Result<BuiltConfig> build_config(const CibFencing& cib,
                                  const std::map<std::string, Result<AgentMetadata>>& metadata,
