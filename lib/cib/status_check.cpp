@@ -3,6 +3,7 @@
 // records the scheduler reads must have their ids and numeric fields; any
 // other attribute or record is accepted, as Pacemaker does.
 #include <cstdlib>
+#include <string_view>
 
 #include "id_check.hpp"
 #include "vigil/common/xml.hpp"
@@ -15,7 +16,15 @@ Error bad(const std::string& what, const xmlNode* n) {
   return Error(ErrorCode::kInvalidInput, located(what, n));
 }
 
-bool is_integer(const std::string& v) {
+Status check_nvset(const xmlNode* set) {
+  for (const xmlNode* nv : xml::children(set)) {
+    if (!xml::is(nv, "nvpair")) return bad("unexpected element in a status attribute set", nv);
+    if (!xml::has_attr(nv, "name")) return bad("nvpair without a name", nv);
+  }
+  return ok_status();
+}
+
+bool is_integer(std::string_view v) {
   if (v.empty()) return false;
   size_t i = (v[0] == '-' || v[0] == '+') ? 1 : 0;
   if (i == v.size()) return false;
@@ -25,29 +34,35 @@ bool is_integer(const std::string& v) {
   return true;
 }
 
-Status check_nvset(const xmlNode* set) {
-  for (const xmlNode* nv : xml::children(set)) {
-    if (!xml::is(nv, "nvpair")) return bad("unexpected element in a status attribute set", nv);
-    if (!xml::has_attr(nv, "name")) return bad("nvpair without a name", nv);
-  }
-  return ok_status();
-}
-
+// One pass over the entry's attributes: there are hundreds of thousands.
 Status check_op(const xmlNode* op) {
-  if (!xml::has_attr(op, "id")) return bad("lrm_rsc_op without an id", op);
-  if (!xml::has_attr(op, "operation")) return bad("lrm_rsc_op without an operation", op);
-  for (const char* field : {"call-id", "rc-code", "op-status", "interval"}) {
-    if (auto v = xml::attr(op, field); v && !is_integer(*v)) {
-      return bad(std::string("attribute '") + field + "' is not an integer: '" + *v + "'", op);
+  bool has_id = false, has_operation = false;
+  for (const xmlAttr* a = op->properties; a; a = a->next) {
+    const std::string_view name(reinterpret_cast<const char*>(a->name));
+    if (name == "id") {
+      has_id = true;
+    } else if (name == "operation") {
+      has_operation = true;
+    } else if (name == "call-id" || name == "rc-code" || name == "op-status" ||
+               name == "interval") {
+      const char* text = a->children && a->children->content
+                             ? reinterpret_cast<const char*>(a->children->content)
+                             : "";
+      if (!is_integer(text)) {
+        return bad("attribute '" + std::string(name) + "' is not an integer: '" + text + "'", op);
+      }
     }
   }
+  if (!has_id) return bad("lrm_rsc_op without an id", op);
+  if (!has_operation) return bad("lrm_rsc_op without an operation", op);
   return ok_status();
 }
 
 Status check_lrm_resource(const xmlNode* r) {
   if (!xml::is(r, "lrm_resource")) return bad("unexpected element in lrm_resources", r);
   if (!xml::has_attr(r, "id")) return bad("lrm_resource without an id", r);
-  for (const xmlNode* op : xml::children(r)) {
+  for (const xmlNode* op = r->children; op; op = op->next) {
+    if (op->type != XML_ELEMENT_NODE) continue;
     if (!xml::is(op, "lrm_rsc_op")) return bad("unexpected element in lrm_resource", op);
     if (auto st = check_op(op); !st) return st;
   }

@@ -174,6 +174,36 @@ class BadInput(SimulatorCase):
         f = self.write("bad-score.xml", replaced('node="node2" score="5"', 'node="node2" score="lots"'))
         self.assertRefused(["-x", f, "-S"], EX_CONFIG, "lots")
 
+    def test_bad_history_entry(self):
+        f = self.write("bad-history.xml", replaced(
+            'crm-debug-origin="crm_simulate"/>\n    <node_state id="2"',
+            'crm-debug-origin="crm_simulate"><lrm id="1"><lrm_resources>'
+            '<lrm_resource id="A" class="ocf" provider="pacemaker" type="Dummy">'
+            '<lrm_rsc_op id="A_last_0" operation_key="A_start_0" operation="start" call-id="x1"/>'
+            '</lrm_resource></lrm_resources></lrm></node_state>\n    <node_state id="2"'))
+        self.assertRefused(["-x", f, "-S"], EX_CONFIG, "call-id", "x1")
+
+    def test_read_as_a_stream_or_a_tree_the_same(self):
+        # Without -S and without injections the file is read as a stream
+        # (cib::Cib::from_file_streaming); what it refuses, and how, must not
+        # depend on that.
+        files = {
+            "malformed.xml": ("<cib><configuration></cib>\n", EX_DATAERR),
+            "truncated.xml": (CIB[:CIB.index('<node_state id="2"') + 30], EX_DATAERR),
+            "bad-status.xml": (replaced('<node_state id="2"', '<node_state id="2"><lrm><bogus/></lrm>'
+                                        '</node_state>\n    <node_state id="3"'), EX_CONFIG),
+            "bad-config.xml": (replaced("<constraints>", '<constraints><rsc_bogus id="x1"/>'),
+                               EX_CONFIG),
+        }
+        for name, (text, code) in files.items():
+            f = self.write(name, text)
+            # Parse errors name the file, schema errors the line.
+            needle = name if code == EX_DATAERR else "line "
+            tree = self.assertRefused(["-x", f, "-S"], code, needle)
+            for streamed in (["-Q", "-G", self.path("g.xml")], ["-s"]):
+                err = self.assertRefused(["-x", f, *streamed], code, needle)
+                self.assertEqual(err, tree, name)
+
     def test_clone_refused_as_unsupported(self):
         f = self.write("clone.xml", replaced(
             '<primitive id="A" class="ocf" provider="pacemaker" type="Dummy"/>',

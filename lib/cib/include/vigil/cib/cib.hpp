@@ -9,6 +9,7 @@
 #include <libxml/tree.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -148,6 +149,22 @@ class Cib {
   static Result<std::unique_ptr<Cib>> from_string(std::string_view text,
                                                   const std::string& what = "CIB");
   static Result<std::unique_ptr<Cib>> from_doc(xml::DocPtr doc, const std::string& what);
+
+  // Checks a streaming read runs on the parts of the document while they exist.
+  struct StreamChecks {
+    // Each <node_state>, before it becomes part of the model and is freed.
+    std::function<Status(const xmlNode*)> node_state;
+    // The document without its node_state elements (the root, the
+    // configuration and the rest of the status section), before the model is
+    // made of it.
+    std::function<Status(xmlDoc*)> document;
+  };
+  // Reads a CIB file without holding the whole document: the status section's
+  // node_state elements, nearly all of a large CIB, are read, checked and
+  // turned into the model one at a time; the rest becomes a small document.
+  // The model is the same as from_file's.
+  static Result<std::unique_ptr<Cib>> from_file_streaming(const std::string& path,
+                                                          const StreamChecks& checks = {});
 
   std::string validate_with, dc_uuid, execution_date, crm_feature_set;
   std::string no_quorum_panic;  // the root's no-quorum-panic attribute, as written

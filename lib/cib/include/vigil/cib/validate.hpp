@@ -36,6 +36,11 @@ Result<SchemaFamily> schema_family(std::optional<std::string_view> validate_with
 // on different documents are safe.
 Status validate_cib(xmlDoc* doc);
 
+// What validate_cib checks of one element of the status section (a whole
+// <node_state>), for a reader that has the elements one at a time: `n` must
+// still be in its document, whose root's validate-with selects the checks.
+Status validate_status_element(const xmlNode* n);
+
 // What validate_cib checks of the status section, for a document that was
 // valid before an update touching only `touched` (elements of its status
 // section, or <status> itself): the records under each of them (a whole
