@@ -255,6 +255,11 @@ int main(int argc, char** argv) {
     if (stream) {
       bool check_failed = false;
       cib::Cib::StreamChecks checks;
+      checks.history = [&](const cib::HistoryElement& e) {
+        auto st = cib::validate_history_element(e);
+        check_failed = check_failed || !st;
+        return st;
+      };
       checks.node_state = [&](const xmlNode* n) {
         auto st = cib::validate_status_element(n);
         check_failed = check_failed || !st;

@@ -234,74 +234,110 @@ Result<std::vector<ResourceSet>> parse_resource_sets(const xmlNode* n, const Par
   return sets;
 }
 
-// The history entries are most of a large CIB: their attributes are read in
-// one pass over the element instead of one lookup per field.
-OpHistory parse_op_history(const xmlNode* op) {
-  OpHistory h;
-  std::string_view call_id = "-1", interval = "0", op_status = "0", rc_change = "0", last_run = "0";
-  for (const xmlAttr* a = op->properties; a; a = a->next) {
+// The attributes of an element, as the history readers take them.
+std::vector<AttrView> attr_views(const xmlNode* n) {
+  std::vector<AttrView> out;
+  for (const xmlAttr* a = n->properties; a; a = a->next) {
     const char* text = a->children && a->children->content
                            ? reinterpret_cast<const char*>(a->children->content)
                            : "";
-    const std::string_view name(reinterpret_cast<const char*>(a->name));
-    if (name == "id") {
-      h.id = text;
-    } else if (name == "operation_key") {
-      h.key = text;
-    } else if (name == "operation") {
-      h.task = text;
-    } else if (name == "on_node") {
-      h.on_node = text;
-    } else if (name == "migrate_source") {
-      h.migrate_source = text;
-    } else if (name == "migrate_target") {
-      h.migrate_target = text;
-    } else if (name == "exit-reason") {
-      h.exit_reason = text;
-    } else if (name == "transition-key") {
-      h.transition_key = text;
-    } else if (name == "transition-magic") {
-      h.transition_magic = text;
-    } else if (name == "op-digest") {
-      h.digest = text;
-    } else if (name == "op-restart-digest") {
-      h.restart_digest = text;
-    } else if (name == "op-secure-digest") {
-      h.secure_digest = text;
-    } else if (name == "crm_feature_set") {
-      h.feature_set = text;
-    } else if (name == "op-secure-params") {
-      h.secure_params = text;
-    } else if (name == "op-force-restart") {
-      h.force_restart_params = text;
-    } else if (name == "interval") {
-      interval = text;
-    } else if (name == "call-id") {
-      call_id = text;
-    } else if (name == "rc-code") {
-      h.rc = std::atoi(text);
-      h.has_rc = true;
-    } else if (name == "op-status") {
-      op_status = text;
-    } else if (name == "last-rc-change") {
-      rc_change = text;
-    } else if (name == "last-run") {
-      last_run = text;
-    }
+    out.emplace_back(reinterpret_cast<const char*>(a->name), text);
   }
-  // History intervals are plain milliseconds. (The views point into the
-  // element's attributes, which are NUL-terminated.)
-  h.interval_ms = std::atoll(interval.data());
-  h.call_id = static_cast<int>(parse_score_lenient(std::string(call_id)).value());
-  h.op_status = std::atoi(op_status.data());
-  h.last_rc_change = std::atoll(rc_change.data());
-  h.last_run = std::atoll(last_run.data());
-  return h;
+  return out;
 }
 
 }  // namespace
 
 namespace detail {
+
+// The history entries are most of a large CIB: their attributes are read in
+// one pass, from a tree or a stream alike.
+OpHistory op_history_from(std::span<const AttrView> attrs) {
+  OpHistory h;
+  std::string call_id = "-1", interval = "0", op_status = "0", rc_change = "0", last_run = "0";
+  for (const auto& [name, value] : attrs) {
+    if (name == "id") {
+      h.id = value;
+    } else if (name == "operation_key") {
+      h.key = value;
+    } else if (name == "operation") {
+      h.task = value;
+    } else if (name == "on_node") {
+      h.on_node = value;
+    } else if (name == "migrate_source") {
+      h.migrate_source = value;
+    } else if (name == "migrate_target") {
+      h.migrate_target = value;
+    } else if (name == "exit-reason") {
+      h.exit_reason = value;
+    } else if (name == "transition-key") {
+      h.transition_key = value;
+    } else if (name == "transition-magic") {
+      h.transition_magic = value;
+    } else if (name == "op-digest") {
+      h.digest = value;
+    } else if (name == "op-restart-digest") {
+      h.restart_digest = value;
+    } else if (name == "op-secure-digest") {
+      h.secure_digest = value;
+    } else if (name == "crm_feature_set") {
+      h.feature_set = value;
+    } else if (name == "op-secure-params") {
+      h.secure_params = value;
+    } else if (name == "op-force-restart") {
+      h.force_restart_params = std::string(value);
+    } else if (name == "interval") {
+      interval = value;
+    } else if (name == "call-id") {
+      call_id = value;
+    } else if (name == "rc-code") {
+      h.rc = std::atoi(std::string(value).c_str());
+      h.has_rc = true;
+    } else if (name == "op-status") {
+      op_status = value;
+    } else if (name == "last-rc-change") {
+      rc_change = value;
+    } else if (name == "last-run") {
+      last_run = value;
+    }
+  }
+  // History intervals are plain milliseconds.
+  h.interval_ms = std::atoll(interval.c_str());
+  h.call_id = static_cast<int>(parse_score_lenient(call_id).value());
+  h.op_status = std::atoi(op_status.c_str());
+  h.last_rc_change = std::atoll(rc_change.c_str());
+  h.last_run = std::atoll(last_run.c_str());
+  return h;
+}
+
+void resource_history_from(std::span<const AttrView> attrs, ResourceHistory& h) {
+  for (const auto& [name, value] : attrs) {
+    if (name == "id") {
+      h.id = value;
+    } else if (name == "class") {
+      h.cls = value;
+    } else if (name == "provider") {
+      h.provider = value;
+    } else if (name == "type") {
+      h.type = value;
+    } else if (name == "container") {
+      h.container = value;
+    } else if (name == "shutdown-lock") {
+      h.shutdown_lock = value;
+    }
+  }
+}
+
+void sort_history(ResourceHistory& h) {
+  // Pacemaker replays history in call-id order, pending (-1) last; equal
+  // call ids (an operation and its last_failure record) in last-rc-change
+  // order, when both record one.
+  std::stable_sort(h.ops.begin(), h.ops.end(), [](const OpHistory& a, const OpHistory& b) {
+    if (a.call_id == -1 || b.call_id == -1) return a.call_id != -1 && b.call_id == -1;
+    if (a.call_id != b.call_id) return a.call_id < b.call_id;
+    return a.last_rc_change > 0 && b.last_rc_change > 0 && a.last_rc_change < b.last_rc_change;
+  });
+}
 
 Result<NodeState> parse_node_state(const xmlNode* ns, const rules::IdResolver& resolve) {
   NodeState s;
@@ -330,39 +366,13 @@ Result<NodeState> parse_node_state(const xmlNode* ns, const rules::IdResolver& r
       for (const xmlNode* lr = lrs->children; lr; lr = lr->next) {
         if (!is(lr, "lrm_resource")) continue;
         ResourceHistory h;
-        for (const xmlAttr* a = lr->properties; a; a = a->next) {
-          const char* text = a->children && a->children->content
-                                 ? reinterpret_cast<const char*>(a->children->content)
-                                 : "";
-          const std::string_view name(reinterpret_cast<const char*>(a->name));
-          if (name == "id") {
-            h.id = text;
-          } else if (name == "class") {
-            h.cls = text;
-          } else if (name == "provider") {
-            h.provider = text;
-          } else if (name == "type") {
-            h.type = text;
-          } else if (name == "container") {
-            h.container = text;
-          } else if (name == "shutdown-lock") {
-            h.shutdown_lock = text;
-          }
-        }
+        resource_history_from(attr_views(lr), h);
         for (const xmlNode* op = lr->children; op; op = op->next) {
           if (!is(op, "lrm_rsc_op")) continue;
-          h.ops.push_back(parse_op_history(op));
+          h.ops.push_back(op_history_from(attr_views(op)));
           h.ops.back().doc_index = static_cast<int>(h.ops.size()) - 1;
         }
-        // Pacemaker replays history in call-id order, pending (-1) last;
-        // equal call ids (an operation and its last_failure record) in
-        // last-rc-change order, when both record one.
-        std::stable_sort(h.ops.begin(), h.ops.end(), [](const OpHistory& a, const OpHistory& b) {
-          if (a.call_id == -1 || b.call_id == -1) return a.call_id != -1 && b.call_id == -1;
-          if (a.call_id != b.call_id) return a.call_id < b.call_id;
-          return a.last_rc_change > 0 && b.last_rc_change > 0 &&
-                 a.last_rc_change < b.last_rc_change;
-        });
+        sort_history(h);
         s.resources.push_back(std::move(h));
       }
     }

@@ -7,8 +7,10 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "vigil/cib/cib.hpp"
+#include "vigil/common/xml.hpp"
 
 namespace {
 
@@ -178,4 +180,49 @@ TEST_CASE("a streamed file that is not a CIB is refused", "[cib][stream][errors]
   TempFile empty("");
   CHECK(!Cib::from_file_streaming(empty.path).ok());
   CHECK(Cib::from_file_streaming("/nonexistent/cib.xml").error().code() == ErrorCode::kIo);
+}
+
+TEST_CASE("history entries reach their check as views, never as a tree", "[cib][stream]") {
+  TempFile f(kCib);
+  std::vector<std::string> seen;
+  Cib::StreamChecks checks;
+  checks.history = [&](const vigil::cib::HistoryElement& e) -> Status {
+    std::string id;
+    for (const auto& [name, value] : e.attrs) {
+      if (name == "id") id = value;
+    }
+    seen.push_back(std::string(e.parent) + "/" + std::string(e.name) + ":" + id + "@" +
+                   std::to_string(e.line));
+    CHECK(vigil::xml::attr_or(e.node_state, "uname") == "node1");
+    return vigil::ok_status();
+  };
+  checks.node_state = [&](const xmlNode* n) -> Status {
+    // The history is not in the tree the node_state check sees.
+    for (const xmlNode* lrm : vigil::xml::children(n, "lrm")) {
+      for (const xmlNode* lrs : vigil::xml::children(lrm, "lrm_resources")) {
+        CHECK(lrs->children == nullptr);
+      }
+    }
+    return vigil::ok_status();
+  };
+  auto streamed = Cib::from_file_streaming(f.path, checks);
+  REQUIRE(streamed.ok());
+  CHECK(seen == std::vector<std::string>{"lrm_resources/lrm_resource:A@20",
+                                         "lrm_resource/lrm_rsc_op:A_monitor_10000@21",
+                                         "lrm_resource/lrm_rsc_op:A_last_0@22"});
+}
+
+TEST_CASE("a failed history check is the read's error", "[cib][stream]") {
+  TempFile f(kCib);
+  Cib::StreamChecks checks;
+  int calls = 0;
+  checks.history = [&](const vigil::cib::HistoryElement& e) -> Status {
+    ++calls;
+    if (e.name == "lrm_rsc_op") return Error(ErrorCode::kInvalidInput, "bad entry");
+    return vigil::ok_status();
+  };
+  auto streamed = Cib::from_file_streaming(f.path, checks);
+  REQUIRE(!streamed.ok());
+  CHECK(streamed.error().message() == "bad entry");
+  CHECK(calls == 2);
 }

@@ -284,6 +284,14 @@ Status validate_status_element(const xmlNode* n) {
   return detail::check_status_entry(n);
 }
 
+Status validate_history_element(const HistoryElement& e) {
+  const xmlNode* root = nullptr;
+  auto family = family_of(e.node_state->doc, root);
+  if (!family) return family.error();
+  if (*family == SchemaFamily::kNone) return ok_status();
+  return detail::check_history_element(e);
+}
+
 Status validate_status_change(xmlDoc* doc, const std::vector<const xmlNode*>& touched) {
   const xmlNode* root = nullptr;
   auto family = family_of(doc, root);

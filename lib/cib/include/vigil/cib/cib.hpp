@@ -18,6 +18,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "vigil/cib/history_element.hpp"
 #include "vigil/common/result.hpp"
 #include "vigil/common/rules.hpp"
 #include "vigil/common/score.hpp"
@@ -152,7 +153,11 @@ class Cib {
 
   // Checks a streaming read runs on the parts of the document while they exist.
   struct StreamChecks {
-    // Each <node_state>, before it becomes part of the model and is freed.
+    // Each element of a resource history (under <lrm_resources>), which is
+    // never a tree.
+    std::function<Status(const HistoryElement&)> history;
+    // Each <node_state>, before it becomes part of the model and is freed;
+    // its <lrm_resources> is empty (see `history`).
     std::function<Status(const xmlNode*)> node_state;
     // The document without its node_state elements (the root, the
     // configuration and the rest of the status section), before the model is
@@ -161,7 +166,9 @@ class Cib {
   };
   // Reads a CIB file without holding the whole document: the status section's
   // node_state elements, nearly all of a large CIB, are read, checked and
-  // turned into the model one at a time; the rest becomes a small document.
+  // turned into the model one at a time, their resource histories (nearly
+  // all of a node_state) without ever being a tree; the rest becomes a small
+  // document.
   // The model is the same as from_file's.
   static Result<std::unique_ptr<Cib>> from_file_streaming(const std::string& path,
                                                           const StreamChecks& checks = {});
