@@ -174,7 +174,9 @@ def case_b(c, res):
     log("ok: %s killed; DB promoted on %s and the VIP there %.2f s later"
         % (where, other, t_vip - t0))
     res["kill_to_vip_on_new_promoted"] = round(t_vip - t0, 2)
+    c.reboot_net(int(where[4:]))
     c.start(int(where[4:]))
+    c.wait_membership(timeout=90)
     wait("DB unpromoted on %s again" % where,
          lambda: roles(c, watcher_node) == ({other}, {where}), 180)
     webcluster.settle(c, watcher_node)
