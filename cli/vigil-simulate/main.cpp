@@ -253,23 +253,21 @@ int main(int argc, char** argv) {
       return fail(kExitDataErr, opt.xml_file + ": file is empty, expected a CIB");
     }
     if (stream) {
+      // Which failure is the configuration's (the rest are the file's).
       bool check_failed = false;
-      cib::Cib::StreamChecks checks;
-      checks.history = [&](const cib::HistoryElement& e) {
-        auto st = cib::validate_history_element(e);
-        check_failed = check_failed || !st;
-        return st;
+      cib::Cib::StreamChecks checks = cib::schema_checks();
+      auto noting = [&](auto check) {
+        return [&check_failed, check](const auto& part) {
+          auto st = check(part);
+          check_failed = check_failed || !st;
+          return st;
+        };
       };
-      checks.node_state = [&](const xmlNode* n) {
-        auto st = cib::validate_status_element(n);
-        check_failed = check_failed || !st;
-        return st;
-      };
-      checks.document = [&](xmlDoc* d) {
+      checks.history = noting(checks.history);
+      checks.node_state = noting(checks.node_state);
+      checks.document = [&, check = noting(checks.document)](xmlDoc* d) {
         timer.mark("parse");
-        auto st = cib::validate_cib(d);
-        check_failed = check_failed || !st;
-        return st;
+        return check(d);
       };
       auto m = cib::Cib::from_file_streaming(opt.xml_file, checks);
       if (!m) return fail(check_failed ? kExitConfig : kExitDataErr, m.error().message());

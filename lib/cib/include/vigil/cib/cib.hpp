@@ -172,6 +172,10 @@ class Cib {
   // The model is the same as from_file's.
   static Result<std::unique_ptr<Cib>> from_file_streaming(const std::string& path,
                                                           const StreamChecks& checks = {});
+  // The same from text in memory; `what` names it in errors.
+  static Result<std::unique_ptr<Cib>> from_string_streaming(std::string_view text,
+                                                            const std::string& what,
+                                                            const StreamChecks& checks = {});
 
   std::string validate_with, dc_uuid, execution_date, crm_feature_set;
   std::string no_quorum_panic;  // the root's no-quorum-panic attribute, as written
