@@ -210,11 +210,6 @@ int main(int argc, char** argv) {
   if (opt.output_as != "text") {
     return fail(105, "Error creating output format " + opt.output_as + ": Unknown output format");
   }
-  if (!opt.tickets.empty()) {
-    return fail(kExitUsage,
-                "ticket injections (" + opt.tickets.front() +
-                    ") are not supported yet: tickets are not implemented by this version");
-  }
   if (!opt.profile_dir.empty()) return profile(opt);
   r.fancy = opt.text_fancy || !(opt.show_scores || opt.show_utilization);
 

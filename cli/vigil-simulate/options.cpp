@@ -73,6 +73,15 @@ const Spec* by_long(const std::string& name) {
   return nullptr;
 }
 
+// The list a ticket option adds its ticket to, null for other options.
+std::vector<std::string>* ticket_injection(pengine::Injections& inj, const std::string& name) {
+  if (name == "ticket-grant") return &inj.ticket_grant;
+  if (name == "ticket-revoke") return &inj.ticket_revoke;
+  if (name == "ticket-standby") return &inj.ticket_standby;
+  if (name == "ticket-activate") return &inj.ticket_activate;
+  return nullptr;
+}
+
 Status apply(Options& o, const Spec& s, const std::string& v) {
   std::string n = s.long_name;
   if (n == "xml-file")
@@ -132,10 +141,9 @@ Status apply(Options& o, const Spec& s, const std::string& v) {
     o.injections.quorum = v;
   else if (n == "watchdog")
     o.injections.watchdog = v;
-  else if (n == "ticket-grant" || n == "ticket-revoke" || n == "ticket-standby" ||
-           n == "ticket-activate") {
-    o.tickets.push_back(n + "=" + v);
-  } else if (n == "profile")
+  else if (auto* tickets = ticket_injection(o.injections, n))
+    tickets->push_back(v);
+  else if (n == "profile")
     o.profile_dir = v;
   else if (n == "repeat")
     o.repeat = std::atol(v.c_str());
