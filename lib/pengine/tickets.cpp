@@ -198,6 +198,10 @@ void unpack_rsc_ticket(WorkingSet& ws, const cib::TicketConstraint& t) {
   }
   // A ticket the status section does not name is known all the same: it is
   // not granted.
+  if (!ws.tickets.count(t.ticket)) {
+    ws.warnings.push_back("Ticket '" + t.ticket + "' of constraint '" + t.id +
+                          "' has no state in the status section: it is not granted");
+  }
   Ticket* ticket = find_or_add_ticket(ws, t.ticket);
   if (!t.sets.empty()) {
     for (const cib::ResourceSet& s : t.sets) {

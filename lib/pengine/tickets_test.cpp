@@ -120,6 +120,7 @@ TEST_CASE("a resource runs only where its ticket is granted", "[pengine][tickets
     CHECK(s.score("rsc1", "node2") == -kInfinity);
     REQUIRE(s.ws->tickets.count("T") == 1);
     CHECK_FALSE(s.ws->tickets.at("T").granted);
+    CHECK(warned(s, "Ticket 'T' of constraint 'dep' has no state in the status section"));
   }
   SECTION("revoked: it stays stopped") {
     auto s = schedule(make_cib(dummy("rsc1"), ticket_cons("fence"), kRevoked));

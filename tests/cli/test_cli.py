@@ -200,6 +200,12 @@ class BadInput(SimulatorCase):
                 self.assertRefused(["-x", f, "-i", spec, "-S"], EX_DATAERR, spec)
 
 
+    def test_ticket_constraint_with_a_bad_loss_policy(self):
+        f = self.write("cib.xml", replaced(
+            "</constraints>",
+            '<rsc_ticket id="A-needs-T" rsc="A" ticket="T" loss-policy="sometimes"/></constraints>'))
+        self.assertRefused(["-x", f, "-S"], EX_CONFIG, "loss-policy")
+
     def test_explain_unknown_resource(self):
         f = self.write("cib.xml", CIB)
         self.assertRefused(["-x", f, "-Q", "--explain=NoSuchRsc"], EX_NOSUCH, "NoSuchRsc")
@@ -452,6 +458,48 @@ class Explain(SimulatorCase):
         out = p.stdout.decode()
         self.assertIn("pcmk__primitive_assign: B allocation score on node2: -INFINITY\n\n"
                       "Placement of B", out)
+
+TICKET_CIB = replaced(
+    "</constraints>",
+    '<rsc_ticket id="A-needs-T" rsc="A" ticket="T" loss-policy="stop"/></constraints>')
+
+
+class Tickets(SimulatorCase):
+    """-g/-r/-b/-e change the ticket states before scheduling: A runs only
+    while its ticket T is granted and not in standby."""
+
+    def simulate(self, *args):
+        p = self.run_sim("-x", self.write("cib.xml", TICKET_CIB), "-S", "-O", "out.xml", *args)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        out = p.stdout.decode()
+        summary = out[out.index("Transition Summary:"):out.index("Executing Cluster Transition:")]
+        return out, summary
+
+    def ticket_state(self):
+        root = ET.fromstring(self.read("out.xml"))
+        state = root.find("./status/tickets/ticket_state[@id='T']")
+        return dict(state.attrib) if state is not None else None
+
+    def test_a_ticket_without_state_is_not_granted(self):
+        _, summary = self.simulate()
+        self.assertNotIn(" A ", summary)
+        self.assertIsNone(self.ticket_state())
+
+    def test_granting_starts_the_resource(self):
+        out, summary = self.simulate("-g", "T")
+        self.assertIn("  * Granting ticket T\n", out)
+        self.assertRegex(summary, r"Start\s+A\s")
+        self.assertEqual(self.ticket_state(), {"id": "T", "granted": "true"})
+
+    def test_standby_keeps_it_stopped_until_activated(self):
+        out, summary = self.simulate("-g", "T", "-b", "T")
+        self.assertIn("  * Making ticket T standby\n", out)
+        self.assertNotIn(" A ", summary)
+        out, summary = self.simulate("-e", "T", "-g", "T")
+        # Pacemaker's order whatever the command line's: grant, then activate.
+        self.assertLess(out.index("Granting ticket T"), out.index("Activating ticket T"))
+        self.assertRegex(summary, r"Start\s+A\s")
+
 
 class SaveOutput(SimulatorCase):
     """-O writes the CIB after the simulated transition, and it loads again."""
