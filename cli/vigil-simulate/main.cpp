@@ -90,7 +90,15 @@ std::string plain(const std::string& fancy) {
           rest.rfind("Resource Group:", 0) == 0) {
         continue;
       }
-      if (rest.rfind("Online: ", 0) == 0) rest = rest.substr(8);
+      // Node lists lose their names ("Online", "OFFLINE", "RemoteOnline" ...).
+      for (const char* list : {"Online: [", "OFFLINE: [", "RemoteOnline: [", "RemoteOFFLINE: [",
+                               "GuestOnline: [", "GuestOFFLINE: ["}) {
+        std::string_view name(list);
+        if (rest.rfind(name, 0) == 0) {
+          rest.erase(0, name.size() - 1);
+          break;
+        }
+      }
       out += rest + "\n";
     } else {
       out += line + "\n";

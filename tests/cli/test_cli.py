@@ -265,6 +265,18 @@ class CrmSimulateCompat(SimulatorCase):
                    if line.endswith(":") and line[:1].isalpha() and "score" not in line]
         self.assertEqual(headers, [])
 
+    def test_plain_node_lists_lose_their_names(self):
+        # crm_simulate prints "[ node2 ]" for the offline list as for the
+        # online one: the list's name is not part of plain text.
+        cib = replaced('<node_state id="2" uname="node2" in_ccm="true" crmd="online"',
+                       '<node_state id="2" uname="node2" in_ccm="false" crmd="offline"')
+        p = self.run_sim("-x", self.write("cib.xml", cib), "-S", "-s")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.decode().splitlines()
+        self.assertIn("[ node1 ]", lines)
+        self.assertIn("[ node2 ]", lines)
+        self.assertFalse([line for line in lines if "OFFLINE" in line or "Online" in line])
+
 
 class Determinism(SimulatorCase):
     """The same input twice gives byte-identical stdout, graph and DOT."""
