@@ -286,7 +286,11 @@ int main(int argc, char** argv) {
       r.out += "\n";
       r.out += r.fancy ? *lines : plain(*lines);
     }
-    printed = !opt.quiet;
+    // Even when quiet, crm_simulate counts injections (other than quorum
+    // alone) as output, and puts a blank line between them and what follows.
+    pengine::Injections besides_quorum = opt.injections;
+    besides_quorum.quorum.clear();
+    printed = !opt.quiet || besides_quorum.any();
   }
   if (!opt.save_input.empty() && !write_file(opt.save_input, doc_text(doc.get()))) {
     return fail(kExitCantCreate, "could not write " + opt.save_input);
@@ -366,6 +370,7 @@ int main(int argc, char** argv) {
       printed = true;
     }
     if (opt.simulate) {
+      if (opt.quiet && printed) r.out += "\n";
       // Through the controller's executor, as the cluster would run it; a
       // graph with an ordering cycle runs as far as it can.
       auto graph = transition::parse_graph(pengine::graph_xml(ws, g), {.allow_cycles = true});

@@ -513,6 +513,27 @@ class Tickets(SimulatorCase):
         self.assertRegex(summary, r"Start\s+A\s")
 
 
+class QuietInjections(SimulatorCase):
+    """-Q with injections: crm_simulate prints nothing but the blank line it
+    puts after them (quorum alone does not count)."""
+
+    def quiet(self, *args):
+        p = self.run_sim("-x", self.write("cib.xml", TICKET_CIB), "-Q", *args)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        return p.stdout
+
+    def test_a_blank_line_before_the_simulation(self):
+        self.assertEqual(self.quiet("-g", "T", "-S"), b"\n")
+        self.assertEqual(self.quiet("-u", "node1", "-S"), b"\n")
+
+    def test_a_blank_line_before_the_scores(self):
+        self.assertTrue(self.quiet("-g", "T", "-s").startswith(b"\npcmk__"))
+
+    def test_nothing_for_quorum_alone_or_without_execution(self):
+        self.assertEqual(self.quiet("-q", "true", "-S"), b"")
+        self.assertEqual(self.quiet("-g", "T"), b"")
+
+
 class SaveOutput(SimulatorCase):
     """-O writes the CIB after the simulated transition, and it loads again."""
 
