@@ -153,7 +153,11 @@ void unpack_simple(WorkingSet& ws, const cib::TicketConstraint& t, Ticket* ticke
                             "' is not a clone but instance '" + t.rsc_instance + "' was requested");
       return;
     }
-    Resource* instance = ws.find_rsc(rsc->id + ":" + t.rsc_instance);
+    // Instances are named after the clone's configured child: "child:N".
+    Resource* instance = nullptr;
+    if (rsc->config && !rsc->config->children.empty()) {
+      instance = ws.find_rsc(rsc->config->children.front()->id + ":" + t.rsc_instance);
+    }
     if (!instance || instance->parent != rsc) {
       ws.warnings.push_back("Ignoring constraint '" + t.id + "' because resource '" + t.rsc +
                             "' does not have an instance '" + t.rsc_instance + "'");

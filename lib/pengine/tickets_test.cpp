@@ -107,6 +107,21 @@ TEST_CASE("ticket states are read from the status section", "[pengine][tickets]"
   CHECK(t.at("U").last_granted == -1);
 }
 
+TEST_CASE("a second ticket_state of a ticket overrides the first's attributes",
+          "[pengine][tickets]") {
+  auto s = schedule(make_cib(dummy("rsc1"), ticket_cons("stop"),
+                             R"(<ticket_state id="T" granted="true" standby="true"/>
+                                <ticket_state id="T" standby="false" owner="site-b"/>
+                                <ticket_state id="" granted="true"/>)"));
+  REQUIRE(s.ws->tickets.count("T") == 1);
+  const pengine::Ticket& t = s.ws->tickets.at("T");
+  CHECK(t.granted);
+  CHECK_FALSE(t.standby);
+  CHECK(*pengine::lookup(t.state, "owner") == "site-b");
+  CHECK(s.ws->tickets.size() == 1);  // no ticket without an id
+  CHECK_FALSE(s.placed("rsc1").empty());
+}
+
 TEST_CASE("a resource runs only where its ticket is granted", "[pengine][tickets]") {
   SECTION("granted: it starts") {
     auto s = schedule(make_cib(dummy("rsc1"), ticket_cons("stop"), kGranted));
