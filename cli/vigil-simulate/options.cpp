@@ -239,6 +239,12 @@ Synthetic Cluster Events:
   -t, --set-datetime=DATE    Set date/time (ISO 8601 format)
   -q, --quorum=1|0           Set quorum
   -w, --watchdog=1|0         Assume a watchdog device is active
+  -g, --ticket-grant=TICKET  Simulate granting a ticket
+  -r, --ticket-revoke=TICKET Simulate revoking a ticket
+  -b, --ticket-standby=TICKET
+                             Simulate making a ticket standby
+  -e, --ticket-activate=TICKET
+                             Simulate activating a ticket
 
 Output Options:
   -I, --save-input=FILE      Save the input configuration to FILE
@@ -280,8 +286,9 @@ Explaining a placement (--explain=RSC):
   colocated with this one wants to run), stickiness, migration-threshold,
   stop-failure, probe-failure, hard-error, fatal-error, on-fail=migrate,
   on-fail=stop, multiple-active, unmanaged, stopping (target-role or failure
-  handling), orphan, shutdown-lock, discovery (resource-discovery=exclusive)
-  and node-health. A node that is offline, unclean, shutting down, in standby
+  handling), orphan, shutdown-lock, discovery (resource-discovery=exclusive),
+  node-health and ticket (an rsc_ticket whose ticket is not granted or in
+  standby). A node that is offline, unclean, shutting down, in standby
   or in maintenance keeps its score but is not a candidate, as the node line
   says.
 )";
