@@ -357,3 +357,15 @@ TEST_CASE("fence devices' own parameters are told from the agent's (secure diges
     CHECK_FALSE(is_fence_param(p));
   }
 }
+
+TEST_CASE("summary columns are as wide as the widest line, an earlier line included",
+          "[pengine][summary]") {
+  // A starts (details "node2"), then B moves ("node1 -> node2"): A's details
+  // are padded to B's width, as crm_simulate prints them.
+  auto s = schedule(make_cib(dummy("A") + dummy("B"),
+                             location("A", "node2", "10") + location("B", "node2", "INFINITY"),
+                             started("B")));
+  std::string text = pengine::transition_summary_text(*s.ws);
+  CHECK_THAT(text, Contains("Start      A       (          node2 )\n"));
+  CHECK_THAT(text, Contains("Move       B       ( node1 -> node2 )\n"));
+}
