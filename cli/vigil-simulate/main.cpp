@@ -101,7 +101,15 @@ std::string plain(const std::string& fancy) {
           rest.rfind("Resource Group:", 0) == 0) {
         continue;
       }
-      if (rest.rfind("Online: ", 0) == 0) rest = rest.substr(8);
+      // Node lists lose their names ("Online", "OFFLINE", "RemoteOnline" ...).
+      for (const char* list : {"Online: [", "OFFLINE: [", "RemoteOnline: [", "RemoteOFFLINE: [",
+                               "GuestOnline: [", "GuestOFFLINE: ["}) {
+        std::string_view name(list);
+        if (rest.rfind(name, 0) == 0) {
+          rest.erase(0, name.size() - 1);
+          break;
+        }
+      }
       out += rest + "\n";
     } else {
       out += line + "\n";
@@ -220,11 +228,6 @@ int main(int argc, char** argv) {
   if (opt.output_as != "text") {
     return fail(105, "Error creating output format " + opt.output_as + ": Unknown output format");
   }
-  if (!opt.tickets.empty()) {
-    return fail(kExitUsage,
-                "ticket injections (" + opt.tickets.front() +
-                    ") are not supported yet: tickets are not implemented by this version");
-  }
   if (!opt.profile_dir.empty()) return profile(opt);
   r.fancy = opt.text_fancy || !(opt.show_scores || opt.show_utilization);
 
@@ -335,7 +338,11 @@ int main(int argc, char** argv) {
       r.out += "\n";
       r.out += r.fancy ? *lines : plain(*lines);
     }
-    printed = !opt.quiet;
+    // Even when quiet, crm_simulate counts injections (other than quorum
+    // alone) as output, and puts a blank line between them and what follows.
+    pengine::Injections besides_quorum = opt.injections;
+    besides_quorum.quorum.clear();
+    printed = !opt.quiet || besides_quorum.any();
   }
   if (!opt.save_input.empty() && !write_file(opt.save_input, doc_text(doc.get()))) {
     return fail(kExitCantCreate, "could not write " + opt.save_input);
@@ -419,6 +426,7 @@ int main(int argc, char** argv) {
       printed = true;
     }
     if (opt.simulate) {
+      if (opt.quiet && printed) r.out += "\n";
       // Through the controller's executor, as the cluster would run it; a
       // graph with an ordering cycle runs as far as it can.
       auto graph = transition::parse_graph(pengine::graph_xml(ws, g), {.allow_cycles = true});

@@ -508,13 +508,32 @@ Status parse_cib(const xmlNode* r, Parse& parse) {
         cib.constraint_order.push_back({ConstraintKind::kOrder, cib.orders.size()});
         cib.orders.push_back(std::move(o));
       } else if (is(c, "rsc_ticket")) {
+        auto sets = parse_resource_sets(c, parse);
+        if (!sets) return sets.error().with_context("rsc_ticket " + id);
         cib.constraint_order.push_back({ConstraintKind::kTicket, cib.tickets.size()});
-        cib.tickets.push_back({id});
+        cib.tickets.push_back({.id = id,
+                               .rsc = attr_or(c, "rsc"),
+                               .rsc_role = attr_or(c, "rsc-role"),
+                               .ticket = attr_or(c, "ticket"),
+                               .loss_policy = attr_or(c, "loss-policy"),
+                               .rsc_instance = attr_or(c, "rsc-instance"),
+                               .sets = std::move(sets).value()});
       }
     }
   }
 
   if (const xmlNode* st = first_child(r, "status")) {
+    for (const xmlNode* ts : children(st, "tickets")) {
+      for (const xmlNode* t : children(ts, "ticket_state")) {
+        TicketState state;
+        state.id = attr_or(t, "id");
+        for (const xmlAttr* a = t->properties; a; a = a->next) {
+          std::string name = reinterpret_cast<const char*>(a->name);
+          if (name != "id") state.attrs.emplace_back(name, attr_or(t, name.c_str()));
+        }
+        cib.ticket_states.push_back(std::move(state));
+      }
+    }
     for (const xmlNode* ns : children(st, "node_state")) {
       auto s = detail::parse_node_state(ns, resolve);
       if (!s) return s.error();

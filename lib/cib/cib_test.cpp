@@ -407,6 +407,39 @@ TEST_CASE("constraints keep their document order across kinds", "[cib]") {
   CHECK(ids == std::vector<std::string>{"o1", "l1", "c1", "t1", "o2"});
 }
 
+TEST_CASE("rsc_ticket constraints and ticket states are read", "[cib][tickets]") {
+  auto cib = load(make_cib(R"(<primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/>
+      <primitive id="b" class="ocf" provider="pacemaker" type="Dummy"/>)",
+                           R"(<rsc_ticket id="t1" rsc="a" rsc-role="Promoted" ticket="T"
+                                          loss-policy="demote"/>
+      <rsc_ticket id="t2" ticket="U">
+        <resource_set id="s1" role="Started"><resource_ref id="a"/><resource_ref id="b"/></resource_set>
+      </rsc_ticket>)",
+                           R"(<tickets>
+        <ticket_state id="T" granted="true" last-granted="1000" owner="x"/>
+        <ticket_state id="U" standby="yes"/>
+      </tickets>)"));
+  REQUIRE(cib->tickets.size() == 2);
+  const auto& t1 = cib->tickets[0];
+  CHECK(t1.rsc == "a");
+  CHECK(t1.rsc_role == "Promoted");
+  CHECK(t1.ticket == "T");
+  CHECK(t1.loss_policy == "demote");
+  CHECK(t1.sets.empty());
+  const auto& t2 = cib->tickets[1];
+  CHECK(t2.rsc.empty());
+  CHECK(t2.loss_policy.empty());
+  REQUIRE(t2.sets.size() == 1);
+  CHECK(t2.sets[0].role == "Started");
+  CHECK(t2.sets[0].rscs == std::vector<std::string>{"a", "b"});
+  REQUIRE(cib->ticket_states.size() == 2);
+  CHECK(cib->ticket_states[0].id == "T");
+  using Attrs = std::vector<std::pair<std::string, std::string>>;
+  CHECK(cib->ticket_states[0].attrs ==
+        Attrs{{"granted", "true"}, {"last-granted", "1000"}, {"owner", "x"}});
+  CHECK(cib->ticket_states[1].attrs == Attrs{{"standby", "yes"}});
+}
+
 TEST_CASE("template ids are known without the document", "[cib][template]") {
   auto cib = load(make_cib(kTemplate));
   CHECK(cib->template_ids.count("dummy-tmpl") == 1);

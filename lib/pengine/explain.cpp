@@ -72,6 +72,8 @@ const char* kind_of(ScoreSource s) {
       return "discovery";
     case ScoreSource::kNodeHealth:
       return "node-health";
+    case ScoreSource::kTicket:
+      return "ticket";
   }
   return "?";
 }
@@ -124,6 +126,18 @@ static_assert(std::size(kUnmanaged) == static_cast<std::size_t>(UnmanagedWhy::kB
 constexpr const char* kNodeWeight[] = {"the node's score attribute", "the node is offline",
                                        "the node is shutting down"};
 static_assert(std::size(kNodeWeight) == static_cast<std::size_t>(NodeWeightWhy::kShuttingDown) + 1);
+
+constexpr const char* kTicketBan[] = {"is not granted while it is active", "is not granted",
+                                      "is in standby", "is needed to promote it"};
+static_assert(std::size(kTicketBan) ==
+              static_cast<std::size_t>(TicketBanWhy::kPromotionNeedsIt) + 1);
+
+// "rsc1-dep-ticketA: ticket ticketA is not granted (loss-policy=stop)"
+std::string ticket_text(const RscTicket& t, std::int32_t why) {
+  static constexpr const char* kPolicy[] = {"stop", "demote", "fence", "freeze"};
+  return t.id + ": ticket " + t.ticket->id + " " + reason(kTicketBan, why) +
+         " (loss-policy=" + kPolicy[static_cast<int>(t.loss_policy)] + ")";
+}
 
 std::string cause_text(const WorkingSet& ws, const Resource& rsc, const ScoreRecord& r) {
   auto coloc = [&]() -> const Colocation& {
@@ -188,6 +202,8 @@ std::string cause_text(const WorkingSet& ws, const Resource& rsc, const ScoreRec
       return "resource-discovery=exclusive and no such location names this node";
     case ScoreSource::kNodeHealth:
       return "#health-* attributes, node-health-strategy=" + ws.config.node_health_strategy;
+    case ScoreSource::kTicket:
+      return ticket_text(*ws.rsc_tickets.at(static_cast<std::size_t>(r.ref)), r.aux);
   }
   return "";
 }

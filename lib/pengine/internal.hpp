@@ -169,6 +169,23 @@ void order_restart_vs_unfence(WorkingSet& ws, Resource* rsc, Node* node);
 // last unfenced.
 void add_unfencing_digests(WorkingSet& ws, Node* node, Action* fencing, bool* optional);
 
+// Tickets (tickets.cpp).
+// The ticket states of the status section (unpack); a ticket named only by a
+// constraint is added, not granted, when the constraint is unpacked.
+void unpack_tickets(WorkingSet& ws);
+Ticket* find_or_add_ticket(WorkingSet& ws, const std::string& id);
+// One rsc_ticket (unpack_constraints, in document order): bans, fencing and
+// freezing for the tickets not granted or in standby.
+void unpack_rsc_ticket(WorkingSet& ws, const cib::TicketConstraint& t);
+// For promotable clones, when promotion scores are merged: bans `rsc` from
+// every node while a ticket its promoted role depends on is not granted or in
+// standby.
+void require_promotion_tickets(WorkingSet& ws, Resource* rsc);
+// The resources an id in a constraint stands for: a resource, or every
+// resource a tag or template names; false when it names none of them.
+bool expand_constraint_ref(WorkingSet& ws, const std::string& id, std::vector<Resource*>& out,
+                           bool* is_tag);
+
 enum ColocFlags : std::uint32_t {
   kColocSelectActive = 1u << 0,
   kColocSelectNonnegative = 1u << 1,

@@ -1391,6 +1391,7 @@ Status unpack(WorkingSet& ws) {
         "Either configure some or disable STONITH with the stonith-enabled option");
     ws.warnings.push_back("NOTE: Clusters with shared data need STONITH to ensure data integrity");
   }
+  unpack_tickets(ws);  // tickets.cpp
   unpack_status(ws);
   return ok_status();
 }

@@ -53,11 +53,19 @@ enum class ScoreSource : std::uint8_t {
   kShutdownLock,        // locked to the node it was stopped on by a clean shutdown
   kExclusiveDiscovery,  // resource-discovery=exclusive and no such location names the node
   kNodeHealth,          // the node's #health-* attributes under node-health-strategy
+  kTicket,              // a ticket not granted or in standby; ref: WorkingSet::rsc_tickets
+                        // index, aux: TicketBanWhy
 };
 
 enum class ScoreOp : std::uint8_t { kAdd, kSet };
 
 enum class NodeWeightWhy : std::int32_t { kConfigured, kOffline, kShuttingDown };
+enum class TicketBanWhy : std::int32_t {
+  kLost,              // not granted while the resource is active (loss-policy)
+  kNotGranted,        // not granted
+  kStandby,           // granted but in standby
+  kPromotionNeedsIt,  // a promotable clone whose promoted role needs it
+};
 enum class UnmanagedWhy : std::int32_t {
   kIsManaged,            // is-managed=false
   kResourceMaintenance,  // maintenance=true on the resource

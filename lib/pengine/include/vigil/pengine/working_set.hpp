@@ -50,6 +50,7 @@ enum class Recovery { kStopStart, kStopOnly, kBlock, kStopUnexpected };
 
 struct Resource;
 struct Action;
+struct RscTicket;
 
 struct Node {
   int index = 0;
@@ -226,6 +227,7 @@ struct Resource {
   std::unordered_map<std::string, std::shared_ptr<const OpTemplate>> op_templates;
   std::string pending_task;
   Node* pending_node = nullptr;
+  std::vector<const RscTicket*> tickets;  // rsc_ticket constraints naming it (tickets.cpp)
 
   bool is(std::uint32_t f) const { return (flags & f) != 0; }
   void set(std::uint32_t f) { flags |= f; }
@@ -429,6 +431,30 @@ struct Location {
   std::vector<std::pair<Node*, int>> nodes;
 };
 
+// --- Tickets (tickets.cpp) ---
+// A ticket as the status section grants it; a ticket no ticket_state names
+// exists too, neither granted nor in standby.
+struct Ticket {
+  std::string id;
+  bool granted = false, standby = false;
+  std::int64_t last_granted = -1;
+  AttrMap state;  // every attribute of its ticket_state but the id
+};
+
+enum class LossPolicy { kStop, kDemote, kFence, kFreeze };
+
+// One resource's dependency on a ticket (an rsc_ticket, or one resource of
+// its sets).
+struct RscTicket {
+  int index = 0;   // in WorkingSet::rsc_tickets
+  std::string id;  // the rsc_ticket, or the resource set that named the resource
+  Resource* rsc = nullptr;
+  Ticket* ticket = nullptr;
+  LossPolicy loss_policy = LossPolicy::kStop;
+  Role role = Role::kUnknown;  // the role it constrains (Unknown: any)
+};
+// --- end of tickets ---
+
 // One score line, as crm_simulate -s prints it.
 struct ScoreLine {
   std::string text;
@@ -497,6 +523,10 @@ class WorkingSet {
   EpochSeconds recheck_by = 0;
   // Earliest time a date rule evaluated so far would change (0: none).
   EpochSeconds rules_change = 0;
+  // Tickets by id (stable addresses) and the resources' dependencies on them,
+  // in unpack order (tickets.cpp).
+  std::map<std::string, Ticket> tickets;
+  std::vector<std::unique_ptr<RscTicket>> rsc_tickets;
 
   Node* find_node(const std::string& uname) const;
   Node* find_node_by_id(const std::string& id) const;
