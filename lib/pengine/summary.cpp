@@ -195,6 +195,11 @@ std::vector<SummaryItem> transition_summary(WorkingSet& ws) {
 std::string summary_text(const std::vector<SummaryItem>& items) {
   std::string out;
   Widths w;
+  // Pacemaker logs the summary before printing it, and its column widths
+  // are static: the printed lines are as wide as the widest of the log's.
+  for (const SummaryItem& item : items) {
+    if (!item.node_action) rsc_line(w, item);
+  }
   for (const SummaryItem& item : items)
     out += item.node_action ? node_line(item) : rsc_line(w, item);
   return out;
