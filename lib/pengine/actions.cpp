@@ -180,12 +180,7 @@ OnFail parse_on_fail(WorkingSet& ws, Action* a, const std::string* value_in) {
 void unpack_operation(WorkingSet& ws, Action* a) {
   Resource* rsc = a->rsc;
   bool is_probe = a->task == "monitor" && a->interval_ms == 0;
-  rules::RuleInput in;
-  in.now = ws.options.now;
-  in.next_change = &ws.rules_change;
-  in.rsc_class = &rsc->cls;
-  in.rsc_provider = &rsc->provider;
-  in.rsc_type = &rsc->type;
+  rules::RuleInput in = rsc_rule_input(ws, rsc);
   in.op_name = &a->task;
   in.op_interval_ms = a->interval_ms;
   rules::apply_nvsets(ws.cib.op_defaults, in, a->meta.mut());

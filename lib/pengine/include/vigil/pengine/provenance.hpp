@@ -53,6 +53,8 @@ enum class ScoreSource : std::uint8_t {
   kShutdownLock,        // locked to the node it was stopped on by a clean shutdown
   kExclusiveDiscovery,  // resource-discovery=exclusive and no such location names the node
   kNodeHealth,          // the node's #health-* attributes under node-health-strategy
+  kUtilization,         // not enough free capacity here (placement-strategy); aux: 1 when
+                        // for it and the resources colocated with it, 0 for it alone
 };
 
 enum class ScoreOp : std::uint8_t { kAdd, kSet };

@@ -50,6 +50,7 @@ enum class Recovery { kStopStart, kStopOnly, kBlock, kStopUnexpected };
 
 struct Resource;
 struct Action;
+struct UtilizationState;  // utilization.cpp
 
 struct Node {
   int index = 0;
@@ -437,6 +438,9 @@ struct ScoreLine {
 struct Options {
   EpochSeconds now = 0;
   bool show_scores = false;
+  // crm_simulate -U: node capacities and assigned utilization, among the
+  // score lines (WorkingSet::score_lines).
+  bool show_utilization = false;
   // Record how long each scheduler stage took (WorkingSet::stage_seconds).
   bool profile = false;
   // Simulation of a sanitized CIB (crm_simulate's default): a change of only
@@ -485,7 +489,7 @@ class WorkingSet {
   std::vector<std::pair<Node*, const cib::OpHistory*>> failed_ops;  // for status output
   // Failed monitors whose failure expired: they must be rescheduled.
   std::vector<const cib::OpHistory*> failure_expired_monitors;
-  std::vector<std::string> score_lines;  // -s output
+  std::vector<std::string> score_lines;  // -s (and -U) output
   // Every change to a placement score, with its cause (always recorded).
   ScoreLog scores;
   std::vector<std::pair<const char*, double>> stage_seconds;  // with Options::profile
@@ -497,6 +501,9 @@ class WorkingSet {
   EpochSeconds recheck_by = 0;
   // Earliest time a date rule evaluated so far would change (0: none).
   EpochSeconds rules_change = 0;
+  // Placement strategy, utilization and free capacities (utilization.cpp);
+  // made when assignment begins.
+  std::shared_ptr<UtilizationState> utilization;
 
   Node* find_node(const std::string& uname) const;
   Node* find_node_by_id(const std::string& id) const;
