@@ -12,7 +12,8 @@
 //
 // Tables are kept as Pacemaker keeps them (strings, parsed on use; a name a
 // node lacks appears at 0 once a resource uses it) and iterate in GLib's
-// hash table order, because crm_simulate's -U lines follow that order.
+// hash table order (with Pacemaker's string hash), because crm_simulate's
+// -U lines follow that order.
 #include "utilization.hpp"
 
 #include <cerrno>
@@ -41,9 +42,10 @@ constexpr std::uint32_t kPrimeMod[] = {
     16777213, 33554393, 67108859, 134217689, 268435399, 536870909, 1073741789, 2147483647};
 
 std::uint32_t str_hash(std::string_view s) {
-  // g_str_hash: djb2 over signed chars.
-  std::uint32_t h = 5381;
-  for (char c : s) h = (h << 5) + h + static_cast<std::uint32_t>(static_cast<signed char>(c));
+  // Pacemaker's pcmk__str_hash (its string-keyed tables use it, not
+  // g_str_hash): h * 31 + c over signed chars; GLib makes 0 and 1 into 2.
+  std::uint32_t h = 0;
+  for (char c : s) h = (h << 5) - h + static_cast<std::uint32_t>(static_cast<signed char>(c));
   return h < 2 ? 2 : h;
 }
 
