@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "internal.hpp"
+#include "vigil/pengine/output.hpp"
 
 namespace vigil::pengine {
 
@@ -32,7 +33,7 @@ void show_scores(WorkingSet& ws, Resource* rsc, const char* fn) {
     if (rsc->allowed[n->index].present) sorted.push_back(n.get());
   }
   std::sort(sorted.begin(), sorted.end(),
-            [](Node* a, Node* b) { return strcasecmp(a->uname.c_str(), b->uname.c_str()) < 0; });
+            [](Node* a, Node* b) { return numeric_strcasecmp(a->uname, b->uname) < 0; });
   for (Node* n : sorted) {
     int score = ws.scores.score(rsc->allowed[n->index]);
     ws.score_lines.push_back(std::string(fn) + ": " + rsc->id + " allocation score on " + n->uname +
