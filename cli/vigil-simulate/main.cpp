@@ -379,6 +379,9 @@ int main(int argc, char** argv) {
       if (!sim) return fail(kExitSoftware, sim.error().message());
       timer.mark("execute");
       const std::string& log = sim->log;
+      // crm_simulate separates the transition from scores it printed even
+      // when quiet, which leaves a blank line after them.
+      if (opt.quiet && printed) r.out += "\n";
       if (!opt.quiet) {
         r.out += r.fancy ? "\nExecuting Cluster Transition:\n" + log : "\n" + plain(log);
       }
