@@ -683,8 +683,22 @@ Action* demote_action(WorkingSet& ws, Resource* rsc, Node* node, bool optional) 
 
 bool order_actions(WorkingSet& ws, Action* first, Action* then, std::uint32_t type) {
   if (type == kOrderNone || !first || !then || first == then) return false;
-  for (const ActionLink* l : first->after) {
-    if (l->action == then && (l->type & type)) return false;
+  // Links are made in pairs, so when `then` has no input from `first` there
+  // is nothing to filter: a long list of outputs (load_stopped_NODE before
+  // every start) is not scanned for each new link.
+  bool maybe_linked = first->after.size() <= then->before.size();
+  if (!maybe_linked) {
+    for (const ActionLink* l : then->before) {
+      if (l->action == first) {
+        maybe_linked = true;
+        break;
+      }
+    }
+  }
+  if (maybe_linked) {
+    for (const ActionLink* l : first->after) {
+      if (l->action == then && (l->type & type)) return false;
+    }
   }
   first->after.push_front(&ws.links.emplace_back(then, type, false));
   then->before.push_front(&ws.links.emplace_back(first, type, false));

@@ -2,6 +2,7 @@
 // Helpers shared by the scheduler stages; not part of the public API.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -202,18 +203,21 @@ void disable_load_ordering_loops(WorkingSet& ws);
 // what Pacemaker's sorts give even when `cmp` (<0, 0, >0) is not a strict
 // weak order, as capacity comparisons are not.
 template <class T, class Cmp>
+void list_sort_run(T* v, T* scratch, size_t n, Cmp& cmp) {
+  if (n < 2) return;
+  size_t half = n / 2;  // g_list_sort's split
+  list_sort_run(v, scratch, half, cmp);
+  list_sort_run(v + half, scratch, n - half, cmp);
+  std::copy(v, v + half, scratch);
+  size_t i = 0, j = half, k = 0;  // k <= j: the merge never overwrites unread elements
+  while (i < half && j < n) v[k++] = cmp(scratch[i], v[j]) <= 0 ? scratch[i++] : v[j++];
+  while (i < half) v[k++] = scratch[i++];
+}
+template <class T, class Cmp>
 void list_sort(std::vector<T>& v, Cmp cmp) {
   if (v.size() < 2) return;
-  std::vector<T> left(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2));
-  std::vector<T> right(v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
-  list_sort(left, cmp);
-  list_sort(right, cmp);
-  size_t i = 0, j = 0, k = 0;
-  while (i < left.size() && j < right.size()) {
-    v[k++] = cmp(left[i], right[j]) <= 0 ? left[i++] : right[j++];
-  }
-  while (i < left.size()) v[k++] = left[i++];
-  while (j < right.size()) v[k++] = right[j++];
+  std::vector<T> scratch(v.size() / 2);
+  list_sort_run(v.data(), scratch.data(), v.size(), cmp);
 }
 // Whether the graph takes the ordering `input` of `action` (graph.cpp; it may
 // turn the ordering off, as Pacemaker does).

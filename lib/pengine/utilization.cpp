@@ -263,15 +263,16 @@ UtilTable& node_free_capacity(WorkingSet& ws, const Node* node) {
 }
 
 const UtilTable& resource_utilization(WorkingSet& ws, const Resource* rsc) {
+  // Most resources declare none: they share one empty table.
+  static const UtilTable kNone;
+  if (!rsc->config || rsc->config->utilization_sets.empty()) return kNone;
   auto& st = utilization_state(ws);
   auto i = static_cast<std::size_t>(rsc->index);
   if (i >= st.rsc.size()) st.rsc.resize(std::max(i + 1, ws.all_rscs.size()));
   auto& slot = st.rsc[i];
   if (!slot) {
-    slot = std::make_unique<UtilTable>();
-    if (rsc->config) {
-      *slot = evaluate_sets(rsc->config->utilization_sets, rsc_rule_input(ws, rsc));
-    }
+    slot = std::make_unique<UtilTable>(
+        evaluate_sets(rsc->config->utilization_sets, rsc_rule_input(ws, rsc)));
   }
   return *slot;
 }

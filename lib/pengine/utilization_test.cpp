@@ -210,6 +210,23 @@ TEST_CASE("list_sort is stable and keeps the left element on ties", "[utilizatio
   CHECK(v == std::vector<std::pair<int, char>>{{0, 'e'}, {1, 'b'}, {1, 'd'}, {2, 'a'}, {2, 'c'}});
 }
 
+TEST_CASE("list_sort agrees with a stable sort on a strict weak order", "[utilization]") {
+  std::uint32_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 1103515245u + 12345u;
+    return static_cast<int>((seed >> 16) % 50);
+  };
+  for (int round = 0; round < 50; ++round) {
+    std::vector<std::pair<int, int>> v;
+    for (int i = 0, n = next() + round; i < n; ++i) v.emplace_back(next() / 5, i);
+    auto expected = v;
+    std::stable_sort(expected.begin(), expected.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    list_sort(v, [](const auto& x, const auto& y) { return x.first - y.first; });
+    CHECK(v == expected);
+  }
+}
+
 TEST_CASE("placement-strategy values", "[utilization]") {
   auto strategy_of = [](const std::string& value) {
     auto s = schedule(make_cib(kSmallBig, value, prim("r", "")));
