@@ -680,8 +680,12 @@ bool finalize_assignment(WorkingSet& ws, Resource* rsc, Node* chosen, bool force
 
 std::vector<Node*> sorted_allowed_nodes(WorkingSet& ws, Resource* rsc) {
   std::vector<Node*> nodes;
-  for (auto& n : ws.nodes) {
-    if (rsc->allowed[n->index].present) nodes.push_back(n.get());
+  if (placement_strategy(ws) == PlacementStrategy::kBalanced) {
+    nodes = allowed_nodes_listed(ws, rsc);  // the order decides what capacities cannot
+  } else {
+    for (auto& n : ws.nodes) {
+      if (rsc->allowed[n->index].present) nodes.push_back(n.get());
+    }
   }
   Node* active = rsc->current_node();
   auto eff = [&](Node* n) {

@@ -187,6 +187,10 @@ int compare_node_capacities(WorkingSet& ws, const Node* a, const Node* b);
 // assigned so far and the active node, then name (pcmk__sort_nodes).
 int compare_nodes(WorkingSet& ws, const Node* a, int score_a, const Node* b, int score_b,
                   const Node* active);
+// A resource's allowed nodes as Pacemaker lists its table of them (keyed by
+// node id): comparisons of free capacity are not transitive, so a balanced
+// sort depends on that order.
+std::vector<Node*> allowed_nodes_listed(WorkingSet& ws, const Resource* rsc);
 // A primitive assigned to or taken off a node uses or frees its capacity.
 void consume_node_capacity(WorkingSet& ws, Node* node, Resource* rsc);
 void release_node_capacity(WorkingSet& ws, Node* node, Resource* rsc);

@@ -16,6 +16,7 @@
 // -U lines follow that order.
 #include "utilization.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -473,6 +474,13 @@ std::vector<Node*> allowed_in_table_order(WorkingSet& ws, const Resource* rsc) {
 }
 
 }  // namespace
+
+std::vector<Node*> allowed_nodes_listed(WorkingSet& ws, const Resource* rsc) {
+  // g_hash_table_get_values prepends as it walks the table.
+  std::vector<Node*> nodes = allowed_in_table_order(ws, rsc);
+  std::reverse(nodes.begin(), nodes.end());
+  return nodes;
+}
 
 Node* ban_insufficient_capacity(WorkingSet& ws, Resource* rsc) {
   if (placement_strategy(ws) == PlacementStrategy::kDefault) return nullptr;
