@@ -367,3 +367,20 @@ TEST_CASE("-U lines: capacities before and after, and each assignment", "[utiliz
                VectorContains(std::string("Remaining: node1 capacity: cpu=4 memory=0")));
   }
 }
+
+TEST_CASE("a load ordering that would close a loop gives way", "[utilization]") {
+  // rA and rB swap nodes by migrating, and each node has room for one: each
+  // migrate_to would wait for the other's stop. The first one checked (rA's,
+  // by action order) drops its load ordering.
+  std::vector<NodeSpec> nodes = {{"node1", "cpu=3"}, {"node2", "cpu=3"}};
+  std::string locs = R"(<rsc_location id="l1" rsc="rA" node="node2" score="100"/>)"
+                     R"(<rsc_location id="l2" rsc="rB" node="node1" score="100"/>)";
+  auto s = schedule(make_cib(
+      nodes, "utilization",
+      prim("rA", "cpu=2", "allow-migrate=true") + prim("rB", "cpu=2", "allow-migrate=true"), locs,
+      {{"node1", running("rA")}, {"node2", running("rB")}}));
+  CHECK(s.placed("rA") == "node2");
+  CHECK(s.placed("rB") == "node1");
+  CHECK_FALSE(s.load_ordered("load_stopped_node2", "node2", "rA_migrate_to_0", "node1"));
+  CHECK(s.load_ordered("load_stopped_node1", "node1", "rB_migrate_to_0", "node2"));
+}
