@@ -219,11 +219,15 @@ UtilTable evaluate_sets(const std::vector<rules::NvSet>& sets, const rules::Rule
   return table;
 }
 
-PlacementStrategy parse_strategy(const std::string& v) {
+PlacementStrategy parse_strategy(WorkingSet& ws, const std::string& v) {
   if (strcasecmp(v.c_str(), "utilization") == 0) return PlacementStrategy::kUtilization;
   if (strcasecmp(v.c_str(), "minimal") == 0) return PlacementStrategy::kMinimal;
   if (strcasecmp(v.c_str(), "balanced") == 0) return PlacementStrategy::kBalanced;
-  // "default", and anything invalid (Pacemaker falls back to the default).
+  if (strcasecmp(v.c_str(), "default") != 0) {
+    // As Pacemaker: a configuration error, and the default instead.
+    ws.warnings.push_back("Using default value for placement-strategy because '" + v +
+                          "' is invalid (default, utilization, minimal or balanced)");
+  }
   return PlacementStrategy::kDefault;
 }
 
@@ -234,7 +238,7 @@ PlacementStrategy parse_strategy(const std::string& v) {
 UtilizationState& utilization_state(WorkingSet& ws) {
   if (ws.utilization) return *ws.utilization;
   auto st = std::make_shared<UtilizationState>();
-  st->strategy = parse_strategy(ws.config.placement_strategy);
+  st->strategy = parse_strategy(ws, ws.config.placement_strategy);
   std::unordered_map<std::string_view, const cib::NodeConfig*> configs;
   for (const auto& nc : ws.cib.nodes) configs.emplace(nc.id, &nc);
   rules::RuleInput in;

@@ -236,8 +236,15 @@ TEST_CASE("placement-strategy values", "[utilization]") {
   CHECK(strategy_of("utilization") == PlacementStrategy::kUtilization);
   CHECK(strategy_of("Minimal") == PlacementStrategy::kMinimal);
   CHECK(strategy_of("BALANCED") == PlacementStrategy::kBalanced);
-  // An invalid value falls back to the default, as in Pacemaker.
+  // An invalid value falls back to the default, as in Pacemaker, with a
+  // configuration warning.
   CHECK(strategy_of("greedy") == PlacementStrategy::kDefault);
+  auto s = schedule(make_cib(kSmallBig, "greedy", prim("r", "cpu=4")));
+  CHECK_FALSE(s.placed("r").empty());
+  CHECK_THAT(s.ws->warnings,
+             VectorContains(std::string("Using default value for placement-strategy because "
+                                        "'greedy' is invalid (default, utilization, minimal or "
+                                        "balanced)")));
 }
 
 TEST_CASE("nodes without room for a resource are banned", "[utilization]") {
