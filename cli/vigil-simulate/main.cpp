@@ -366,6 +366,7 @@ int main(int argc, char** argv) {
     pengine::Options po;
     po.now = r.now;
     po.show_scores = opt.show_scores;
+    po.show_utilization = opt.show_utilization;
     po.sanitized = true;
     po.profile = timer.on;
     // Heap-allocated and released at the end on purpose: freeing hundreds of
@@ -381,12 +382,15 @@ int main(int argc, char** argv) {
     if (opt.verbose > 0) {
       for (const auto& w : ws.warnings) std::cerr << "warning: " << w << "\n";
     }
-    if (opt.show_scores) {
+    if (opt.show_scores || opt.show_utilization) {
       std::string scores;
       for (const auto& l : ws.score_lines) scores += (r.fancy ? "  * " : "") + l + "\n";
       if (r.fancy) {
         if (printed) r.out += "\n";
-        r.out += "Allocation Scores:\n" + scores;
+        r.out += std::string(!opt.show_utilization ? "Allocation Scores"
+                             : !opt.show_scores    ? "Utilization Information"
+                                                : "Allocation Scores and Utilization Information") +
+                 ":\n" + scores;
       } else {
         if (printed) r.out += "\n";
         r.out += scores;
@@ -439,6 +443,9 @@ int main(int argc, char** argv) {
       if (!sim) return fail(kExitSoftware, sim.error().message());
       timer.mark("execute");
       const std::string& log = sim->log;
+      // crm_simulate separates the transition from scores it printed even
+      // when quiet, which leaves a blank line after them.
+      if (opt.quiet && printed) r.out += "\n";
       if (!opt.quiet) {
         r.out += r.fancy ? "\nExecuting Cluster Transition:\n" + log : "\n" + plain(log);
       }

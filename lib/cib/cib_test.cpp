@@ -108,15 +108,21 @@ TEST_CASE("templates are resolved into the primitives that use them", "[cib][tem
   CHECK(r1.provider == "pacemaker");
   CHECK(r1.type == "Dummy");
 
-  SECTION("the primitive's own sets come before the template's, so they win") {
+  SECTION("the primitive's own sets come after the template's, so they win") {
+    // Pacemaker appends the primitive's children to a copy of the template,
+    // and of sets with equal scores the later one applies first.
     REQUIRE(r1.meta_sets.size() == 2);
-    CHECK(r1.meta_sets[0].id == "r1-meta");
-    CHECK(r1.meta_sets[1].id == "tmpl-meta");
+    CHECK(r1.meta_sets[0].id == "tmpl-meta");
+    CHECK(r1.meta_sets[1].id == "r1-meta");
+    vigil::rules::AttrMap meta;
+    vigil::rules::apply_nvsets(r1.meta_sets, vigil::rules::RuleInput{}, meta);
+    CHECK(meta.at("resource-stickiness") == "50");
     REQUIRE(r1.instance_sets.size() == 1);
     CHECK(r1.instance_sets[0].id == "tmpl-params");
   }
-  SECTION("a primitive's op replaces the template op with the same name and interval") {
-    CHECK(op_ids(r1) == std::vector<std::string>{"tmpl-start", "r1-monitor", "r1-monitor-long"});
+  SECTION("a primitive's ops replace the template's of the same name and role") {
+    // Whatever their intervals; the primitive's come first.
+    CHECK(op_ids(r1) == std::vector<std::string>{"r1-monitor", "r1-monitor-long", "tmpl-start"});
     const OpConfig* mon = find_op(r1, "r1-monitor");
     REQUIRE(mon != nullptr);
     CHECK(mon->interval_ms == 10000);

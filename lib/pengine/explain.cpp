@@ -74,6 +74,8 @@ const char* kind_of(ScoreSource s) {
       return "node-health";
     case ScoreSource::kTicket:
       return "ticket";
+    case ScoreSource::kUtilization:
+      return "utilization";
   }
   return "?";
 }
@@ -204,8 +206,18 @@ std::string cause_text(const WorkingSet& ws, const Resource& rsc, const ScoreRec
       return "#health-* attributes, node-health-strategy=" + ws.config.node_health_strategy;
     case ScoreSource::kTicket:
       return ticket_text(*ws.rsc_tickets.at(static_cast<std::size_t>(r.ref)), r.aux);
+    case ScoreSource::kUtilization:
+      return std::string("not enough free capacity here for it") +
+             (r.aux ? " and the resources colocated with it" : "") +
+             " (placement-strategy=" + ws.config.placement_strategy + ")";
   }
   return "";
+}
+
+// Changes made as the resource's node is chosen, once its score lines were
+// printed (the capacity check of a placement-strategy).
+bool made_when_choosing(ScoreSource s) {
+  return s == ScoreSource::kUtilization;
 }
 
 // Why a node cannot take resources whatever its score, "" when it can.
@@ -258,7 +270,13 @@ std::string explain_text(const WorkingSet& ws, const std::string& rsc_id) {
       out += " (not a candidate: negative score)";
     }
     out += "\n";
+    bool choosing = false;
     for (const ScoreRecord* r : ws.scores.history(slot)) {
+      if (!choosing && made_when_choosing(r->source)) {
+        // After the score lines (-s) were printed: they do not show these.
+        out += "    then, as a node is chosen:\n";
+        choosing = true;
+      }
       std::string delta =
           r->op == ScoreOp::kSet ? "=" + Score(r->value).str() : signed_score(r->value);
       char head[64];

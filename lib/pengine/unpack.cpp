@@ -274,12 +274,7 @@ void unpack_requires(WorkingSet& ws, Resource* rsc, const std::string* value) {
 }
 
 void compute_meta(WorkingSet& ws, Resource* rsc) {
-  rules::RuleInput in;
-  in.now = ws.options.now;
-  in.next_change = &ws.rules_change;
-  in.rsc_class = &rsc->cls;
-  in.rsc_provider = &rsc->provider;
-  in.rsc_type = &rsc->type;
+  rules::RuleInput in = rsc_rule_input(ws, rsc);
   if (rsc->config) {
     for (const auto& [name, value] : rsc->config->attrs) rsc->meta.emplace(name, value);
     // A template supplies class/provider/type when the primitive does not.

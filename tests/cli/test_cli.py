@@ -574,6 +574,39 @@ class QuietInjections(SimulatorCase):
     def test_nothing_for_quorum_alone_or_without_execution(self):
         self.assertEqual(self.quiet("-q", "true", "-S"), b"")
         self.assertEqual(self.quiet("-g", "T"), b"")
+class ShowUtilization(SimulatorCase):
+    """-U: node capacities before and after, and what each assignment uses."""
+
+    def cib(self):
+        text = replaced('<node id="1" uname="node1"/>',
+                        '<node id="1" uname="node1"><utilization id="n1-u">'
+                        '<nvpair id="n1-u-cpu" name="cpu" value="2"/></utilization></node>')
+        text = replaced('<primitive id="A" class="ocf" provider="pacemaker" type="Dummy"/>',
+                        '<primitive id="A" class="ocf" provider="pacemaker" type="Dummy">'
+                        '<utilization id="A-u"><nvpair id="A-u-cpu" name="cpu" value="1"/>'
+                        '</utilization></primitive>', text)
+        return self.write("cib.xml", text)
+
+    def test_lines_among_the_scores(self):
+        p = self.run_sim("-x", self.cib(), "-sU", "-Q")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.decode().splitlines()
+        self.assertEqual(lines[0], "Original: node1 capacity: cpu=2")
+        self.assertEqual(lines[1], "Original: node2 capacity:")
+        # The group took node1, so A (default strategy: capacity ignored) goes
+        # to node2, which lacks cpu: it appears there at 0. B keeps away from A.
+        self.assertIn("pcmk__finalize_assignment: A utilization on node2: cpu=1", lines)
+        self.assertIn("pcmk__finalize_assignment: B utilization on node1:", lines)
+        self.assertEqual(lines[-2:], ["Remaining: node1 capacity: cpu=2",
+                                      "Remaining: node2 capacity: cpu=0"])
+
+    def test_headers(self):
+        for args, header in ((["-U"], "Utilization Information:"),
+                             (["-s", "-U"], "Allocation Scores and Utilization Information:"),
+                             (["-s"], "Allocation Scores:")):
+            p = self.run_sim("-x", self.cib(), "--text-fancy", *args)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("\n" + header + "\n", p.stdout.decode())
 
 
 class SaveOutput(SimulatorCase):

@@ -55,6 +55,8 @@ enum class ScoreSource : std::uint8_t {
   kNodeHealth,          // the node's #health-* attributes under node-health-strategy
   kTicket,              // a ticket not granted or in standby; ref: WorkingSet::rsc_tickets
                         // index, aux: TicketBanWhy
+  kUtilization,         // not enough free capacity here (placement-strategy); aux: 1 when
+                        // for it and the resources colocated with it, 0 for it alone
 };
 
 enum class ScoreOp : std::uint8_t { kAdd, kSet };

@@ -51,6 +51,7 @@ enum class Recovery { kStopStart, kStopOnly, kBlock, kStopUnexpected };
 struct Resource;
 struct Action;
 struct RscTicket;
+struct UtilizationState;  // utilization.cpp
 
 struct Node {
   int index = 0;
@@ -463,6 +464,9 @@ struct ScoreLine {
 struct Options {
   EpochSeconds now = 0;
   bool show_scores = false;
+  // crm_simulate -U: node capacities and assigned utilization, among the
+  // score lines (WorkingSet::score_lines).
+  bool show_utilization = false;
   // Record how long each scheduler stage took (WorkingSet::stage_seconds).
   bool profile = false;
   // Simulation of a sanitized CIB (crm_simulate's default): a change of only
@@ -511,7 +515,7 @@ class WorkingSet {
   std::vector<std::pair<Node*, const cib::OpHistory*>> failed_ops;  // for status output
   // Failed monitors whose failure expired: they must be rescheduled.
   std::vector<const cib::OpHistory*> failure_expired_monitors;
-  std::vector<std::string> score_lines;  // -s output
+  std::vector<std::string> score_lines;  // -s (and -U) output
   // Every change to a placement score, with its cause (always recorded).
   ScoreLog scores;
   std::vector<std::pair<const char*, double>> stage_seconds;  // with Options::profile
@@ -527,6 +531,9 @@ class WorkingSet {
   // in unpack order (tickets.cpp).
   std::map<std::string, Ticket> tickets;
   std::vector<std::unique_ptr<RscTicket>> rsc_tickets;
+  // Placement strategy, utilization and free capacities (utilization.cpp);
+  // made when assignment begins.
+  std::shared_ptr<UtilizationState> utilization;
 
   Node* find_node(const std::string& uname) const;
   Node* find_node_by_id(const std::string& id) const;
