@@ -748,14 +748,23 @@ void apply_locations(WorkingSet& ws) {
         }
       }
     };
-    apply(loc.rsc, false);
-    if (loc.rsc->is_group()) {
-      // In a colocated group only the first member takes the scores; the
-      // others get the nodes with score 0 (they follow the first member).
-      for (Resource* m : loc.rsc->children) {
-        apply(m, true);
-        if (loc.rsc->group_colocated) zero_scores = true;
+    // A clone applies it to itself and each instance (each a primitive or
+    // a group, as below).
+    auto apply_tree = [&](Resource* rsc, bool through_parent) {
+      zero_scores = false;
+      apply(rsc, through_parent);
+      if (rsc->is_group()) {
+        // In a colocated group only the first member takes the scores; the
+        // others get the nodes with score 0 (they follow the first member).
+        for (Resource* m : rsc->children) {
+          apply(m, true);
+          if (rsc->group_colocated) zero_scores = true;
+        }
       }
+    };
+    apply_tree(loc.rsc, false);
+    if (loc.rsc->is_clone()) {
+      for (Resource* inst : loc.rsc->children) apply_tree(inst, true);
     }
   }
 }

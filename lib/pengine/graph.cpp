@@ -231,7 +231,7 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
     auto [line, fresh] = cache.rsc_lines.try_emplace(a->rsc);
     if (fresh) {
       line->second = a->rsc->is_group() ? "  <group" : "  <primitive";
-      append_attr(line->second, "id", a->rsc->id);
+      append_graph_rsc_ids(line->second, a->rsc);  // clone_output.cpp
       for (const char* k : {"class", "provider", "type"}) {
         if (auto v = lookup(a->rsc->meta, k)) append_attr(line->second, k, *v);
       }
@@ -252,6 +252,7 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
       attrs.emplace_back(k, &v);
   }
   for (const auto& [k, v] : a->meta) attrs.emplace_back(meta_name_cached(cache.meta_names, k), &v);
+  if (a->rsc) add_clone_graph_meta(a->rsc, attrs);  // clone_output.cpp
   if (needs_node && a->node) {
     if (!lookup(a->meta, "on_node")) attrs.emplace_back("CRM_meta_on_node", &a->node->uname);
     if (!lookup(a->meta, "on_node_uuid")) attrs.emplace_back("CRM_meta_on_node_uuid", &a->node->id);

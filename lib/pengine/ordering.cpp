@@ -18,7 +18,6 @@ bool can_fence(const WorkingSet& ws, const Node* node);
 
 namespace {
 
-constexpr std::uint32_t kUpdatedFirst = 1, kUpdatedThen = 2;
 
 std::string action_reason_text(const Action* a, std::uint32_t flag) {
   std::string change = (flag == kActOptional) ? "required" : "unrunnable";
@@ -53,8 +52,13 @@ Role rsc_state(const Resource* rsc) {
 
 std::uint32_t action_flags_for_ordering(Action* action, const Node* node) {
   if (!action->rsc) return action->flags;
-  (void)node;
-  return action_flags(action, nullptr);
+  std::uint32_t flags = action_flags(action, nullptr);
+  if (!node || !action->rsc->is_clone()) return flags;
+  // A clone's action on a node: runnable anywhere is what an ordering needs.
+  bool runnable = (flags & kActRunnable) != 0;
+  flags = action_flags(action, node);
+  if (runnable) flags |= kActRunnable;
+  return flags;
 }
 
 std::string remap_uuid(const std::string& uuid, Resource* first_rsc) {
@@ -117,8 +121,11 @@ void handle_restart_ordering(Action* first, Action* then, std::uint32_t filter) 
     clear_flag_because(then, kActRunnable, first);
 }
 
-std::uint32_t primitive_update(WorkingSet& ws, Action* first, Action* then, const Node* node,
-                               std::uint32_t flags, std::uint32_t filter, std::uint32_t type) {
+}  // namespace
+
+std::uint32_t primitive_update_ordered_actions(WorkingSet& ws, Action* first, Action* then,
+                                               const Node* node, std::uint32_t flags,
+                                               std::uint32_t filter, std::uint32_t type) {
   (void)node;
   std::uint32_t changed = 0;
   std::uint32_t then_flags = then->flags, first_flags = first->flags;
@@ -165,6 +172,8 @@ std::uint32_t primitive_update(WorkingSet& ws, Action* first, Action* then, cons
   if (first_flags != first->flags) changed |= kUpdatedFirst;
   return changed;
 }
+
+namespace {
 
 std::uint32_t update_for_ordering_flags(WorkingSet& ws, Action* first, Action* then,
                                         std::uint32_t first_flags, std::uint32_t then_flags,
@@ -263,6 +272,7 @@ std::uint32_t update_for_ordering_flags(WorkingSet& ws, Action* first, Action* t
 
 std::uint32_t action_flags(Action* action, const Node* node) {
   Resource* rsc = action->rsc;
+  if (rsc && rsc->is_clone()) return clone_action_flags(action, node);  // clone_actions.cpp
   if (!rsc || !rsc->is_group()) return action->flags;
   std::uint32_t flags = kActOptional | kActRunnable | kActPseudo;
   for (Resource* m : rsc->children) {
@@ -297,15 +307,18 @@ std::uint32_t action_flags(Action* action, const Node* node) {
 std::uint32_t update_ordered_actions(WorkingSet& ws, Action* first, Action* then, const Node* node,
                                      std::uint32_t flags, std::uint32_t filter,
                                      std::uint32_t type) {
+  if (then->rsc && then->rsc->is_clone()) {  // clone_actions.cpp
+    return clone_update_ordered_actions(ws, first, then, node, flags, filter, type);
+  }
   if (then->rsc && then->rsc->is_group()) {
-    std::uint32_t changed = primitive_update(ws, first, then, node, flags, filter, type);
+    std::uint32_t changed = primitive_update_ordered_actions(ws, first, then, node, flags, filter, type);
     for (Resource* m : then->rsc->children) {
       Action* ma = find_first_action(m, nullptr, &then->task, node);
       if (ma) changed |= update_ordered_actions(ws, first, ma, node, flags, filter, type);
     }
     return changed;
   }
-  return primitive_update(ws, first, then, node, flags, filter, type);
+  return primitive_update_ordered_actions(ws, first, then, node, flags, filter, type);
 }
 
 void update_action_for_orderings(WorkingSet& ws, Action* then) {

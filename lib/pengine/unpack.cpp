@@ -381,19 +381,27 @@ void finish_resource(WorkingSet& ws, Resource* rsc) {
   }
 }
 
-Resource* unpack_tree(WorkingSet& ws, const cib::ResourceConfig* rc, Resource* parent) {
-  Resource* rsc = build_resource(ws, rc, parent);
+}  // namespace
+
+Resource* unpack_tree(WorkingSet& ws, const cib::ResourceConfig* rc, Resource* parent,
+                      const std::string& incarnation) {
+  // A clone instance (and each member of a cloned group) is "id:N".
+  Resource* rsc =
+      build_resource(ws, rc, parent, incarnation.empty() ? std::string() : rc->id + ":" + incarnation);
+  if (!incarnation.empty()) rsc->meta["clone"] = incarnation;
   finish_resource(ws, rsc);
-  for (const auto& child : rc->children) {
-    rsc->children.push_back(unpack_tree(ws, child.get(), rsc));
+  if (rsc->is_clone()) {
+    unpack_clone_instances(ws, rsc);  // clone_unpack.cpp
+  } else {
+    for (const auto& child : rc->children) {
+      rsc->children.push_back(unpack_tree(ws, child.get(), rsc, incarnation));
+    }
   }
   if (ws.config.symmetric) {
     for (auto& n : ws.nodes) resource_node_score(ws, rsc, n.get(), 0, {ScoreSource::kSymmetric});
   }
   return rsc;
 }
-
-}  // namespace
 
 void resource_location(WorkingSet& ws, Resource* rsc, Node* node, int score, const Cause& why) {
   if (node) {
@@ -419,16 +427,16 @@ Status unpack_resources(WorkingSet& ws) {
   for (const auto& rc : ws.cib.resources) configured += count_configs(*rc);
   ws.scores.reserve(configured * ws.nodes.size() * 2);
   for (const auto& rc : ws.cib.resources) {
-    if (rc->kind == cib::RscKind::kClone || rc->kind == cib::RscKind::kBundle) {
+    if (rc->kind == cib::RscKind::kBundle) {
       return Error(ErrorCode::kUnsupported,
-                   "resource " + rc->id + ": " +
-                       (rc->kind == cib::RscKind::kClone ? "clones" : "bundles") +
-                       " are not supported by this version of the Vigil scheduler");
+                   "resource " + rc->id +
+                       ": bundles are not supported by this version of the Vigil scheduler");
     }
+    if (auto st = check_clone_config(ws, *rc); !st) return st;  // clone_unpack.cpp
     if (ws.find_rsc(rc->id)) {
       return Error(ErrorCode::kInvalidInput, "duplicate resource id '" + rc->id + "'");
     }
-    ws.resources.push_back(unpack_tree(ws, rc.get(), nullptr));
+    ws.resources.push_back(unpack_tree(ws, rc.get(), nullptr, {}));
   }
   // Priority order, stable (Pacemaker sorts with a stable merge sort).
   std::stable_sort(ws.resources.begin(), ws.resources.end(),
@@ -1300,7 +1308,7 @@ void unpack_shutdown_lock(WorkingSet& ws, Resource* rsc, Node* node,
 void unpack_lrm_resource(WorkingSet& ws, Node* node, const cib::ResourceHistory& h) {
   // With shutdown locks, an entry without operations can still hold a lock.
   if (h.ops.empty() && !ws.config.shutdown_lock) return;
-  Resource* rsc = ws.find_rsc(h.id);
+  Resource* rsc = find_history_resource(ws, node, h.id);  // clone_unpack.cpp
   if (rsc && !rsc->is_primitive()) {
     ws.warnings.push_back("Ignoring history for non-primitive " + h.id);
     return;

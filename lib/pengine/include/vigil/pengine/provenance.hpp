@@ -53,10 +53,21 @@ enum class ScoreSource : std::uint8_t {
   kShutdownLock,        // locked to the node it was stopped on by a clean shutdown
   kExclusiveDiscovery,  // resource-discovery=exclusive and no such location names the node
   kNodeHealth,          // the node's #health-* attributes under node-health-strategy
+  kCloneLimit,          // clone-max instances are placed already: this one stays stopped
+  kCloneInstance,       // a clone instance may not run here; aux: CloneBanWhy
+  kCloneColocation,     // mandatory colocation with a clone none of whose instances is here;
+                        // ref: colocation index
+  kCloneUndo,           // an instance placed elsewhere than its current node: scores restored
 };
 
 enum class ScoreOp : std::uint8_t { kAdd, kSet };
 
+enum class CloneBanWhy : std::int32_t {
+  kUnavailable,  // the node cannot run resources, or the instance is an orphan
+  kNotAllowed,   // the clone itself may not run there
+  kParentScore,  // the clone's own score there is negative
+  kFull,         // clone-node-max instances are there already
+};
 enum class NodeWeightWhy : std::int32_t { kConfigured, kOffline, kShuttingDown };
 enum class UnmanagedWhy : std::int32_t {
   kIsManaged,            // is-managed=false
