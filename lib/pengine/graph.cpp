@@ -128,8 +128,12 @@ void add_action(WorkingSet& ws, Graph& g, Action* a) {
 
 void add_rsc_actions(WorkingSet& ws, Graph& g, Resource* rsc) {
   // Newest first, as Pacemaker walks its list (adding to the graph creates
-  // no actions).
+  // no actions). A clone adds its instances' actions before its own.
+  if (rsc->is_clone()) {
+    for (Resource* c : rsc->children) add_rsc_actions(ws, g, c);
+  }
   for (auto it = rsc->actions.rbegin(); it != rsc->actions.rend(); ++it) add_action(ws, g, *it);
+  if (rsc->is_clone()) return;
   for (Resource* c : rsc->children) add_rsc_actions(ws, g, c);
 }
 
