@@ -428,6 +428,13 @@ std::string action_display_name(const Action* a) {
     prefix = "Cancel ";
     task = a->cancel_task;
   }
+  if (a->rsc && !a->rsc->clone_name.empty()) {
+    // An instance is named as its history names it.
+    std::int64_t interval = 0;
+    if (auto v = lookup(a->meta, "interval")) interval = std::atoll(v->c_str());
+    std::string key = op_key(a->rsc->clone_name, task, interval);
+    return prefix + key + (has_host ? " " + host : "");
+  }
   if (a->task == "stonith") {
     auto op = lookup(a->meta, "stonith_action");
     return prefix + a->task + " '" + (op ? *op : "") + "' " + host;

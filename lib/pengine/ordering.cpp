@@ -510,7 +510,7 @@ void rsc_order_first(WorkingSet& ws, Resource* first_rsc, Ordering& order) {
 // walk order, the stops and demotes a probe must precede. The result depends
 // only on the resource and the starting action, so every probe of the same
 // resource reuses it.
-void collect_restart_targets(const Resource* probe_rsc, Action* after,
+void collect_restart_targets(WorkingSet& ws, Resource* probe_rsc, Action* after,
                              std::vector<Action*>& tracked, std::vector<Action*>& targets) {
   if (!after) return;
   if (after->is(kActTracking)) return;
@@ -527,15 +527,23 @@ void collect_restart_targets(const Resource* probe_rsc, Action* after,
       if (!t->is(kActPseudo)) targets.push_back(t);
     }
   }
+  // An interleaved clone: only the instance beside the probed one matters.
+  bool interleave = false;
+  const Resource* compatible = nullptr;
+  if (after->rsc && after->rsc->is_clone() && is_true(lookup(after->rsc->meta, "interleave"))) {
+    interleave = true;
+    compatible = find_compatible_instance(ws, probe_rsc, after->rsc, Role::kUnknown, false);
+  }
   for (ActionLink* wp : after->after) {
     ActionLink& w = *wp;
     if (!(w.type & kOrderImpliesThen)) {
       if (!after->rsc || after->rsc->is_primitive() || probe_rsc->parent == after->rsc ||
-          !w.action->rsc || !w.action->rsc->is_primitive() || after->rsc != w.action->rsc->parent) {
+          !w.action->rsc || w.action->rsc->is_clone() || after->rsc != w.action->rsc->parent) {
         continue;
       }
+      if (after->rsc->is_clone() && interleave && compatible != w.action->rsc) continue;
     }
-    collect_restart_targets(probe_rsc, w.action, tracked, targets);
+    collect_restart_targets(ws, probe_rsc, w.action, tracked, targets);
   }
 }
 
@@ -552,7 +560,7 @@ void add_restart_orderings_for_rsc(WorkingSet& ws, Resource* rsc) {
       auto it = memo.find(a->action);
       if (it == memo.end()) {
         std::vector<Action*> targets;
-        collect_restart_targets(rsc, a->action, tracked, targets);
+        collect_restart_targets(ws, rsc, a->action, tracked, targets);
         for (Action* t : tracked) t->clear(kActTracking);
         tracked.clear();
         it = memo.emplace(a->action, std::move(targets)).first;
