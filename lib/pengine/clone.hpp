@@ -62,6 +62,15 @@ Resource* find_compatible_instance(WorkingSet& ws, Resource* dependent, const Re
 // Instances sorted as Pacemaker's pcmk__cmp_instance_number does.
 void sort_instances_by_number(Resource* clone);
 
+// Orderings after a clone (clone_actions.cpp): how many instances of
+// `first` must be runnable for "then" (clone-min, or 1 for a deprecated
+// require-all=false), 0 for the ordinary ordering.
+int clone_min_first_instances(const Resource& first, const std::string& require_all);
+// "then" once `min` instances of the clone have done `first_task`.
+void order_after_clone_min(WorkingSet& ws, const std::string& id, Resource* first,
+                           const std::string& first_task, Resource* then,
+                           const std::string& then_task, std::uint32_t flags, int min);
+
 // Actions (clone_actions.cpp).
 void clone_internal_constraints(WorkingSet& ws, Resource* clone);
 void clone_create_actions(WorkingSet& ws, Resource* clone);

@@ -224,6 +224,30 @@ std::uint32_t clone_update_ordered_actions(WorkingSet& ws, Action* first, Action
   return changed;
 }
 
+int clone_min_first_instances(const Resource& first, const std::string& require_all) {
+  if (!first.is_clone()) return 0;
+  if (auto v = lookup(first.meta, "clone-min")) {
+    long n = std::strtol(v->c_str(), nullptr, 10);
+    return static_cast<int>(std::clamp(n, 0L, static_cast<long>(kInfinity)));
+  }
+  if (!require_all.empty() && !is_true(require_all)) return 1;
+  return 0;
+}
+
+void order_after_clone_min(WorkingSet& ws, const std::string& id, Resource* first,
+                           const std::string& first_task, Resource* then,
+                           const std::string& then_task, std::uint32_t flags, int min) {
+  Action* met = pseudo_op(ws, "clone-one-or-more:" + id);
+  met->required_runnable_before = min;
+  met->set(kActRequiresAny);
+  for (Resource* inst : first->children) {
+    new_ordering(ws, inst, op_key(inst->id, first_task, 0), nullptr, nullptr, "", met,
+                 kOrderOneOrMore | kOrderImpliesThenPrinted);
+  }
+  new_ordering(ws, nullptr, "", met, then, op_key(then->id, then_task, 0), nullptr,
+               flags | kOrderRunnableLeft);
+}
+
 Resource* anonymous_probe_instance(Resource* clone, const Node* node) {
   std::function<bool(const Resource*)> known = [&](const Resource* r) {
     if (!r->children.empty()) {

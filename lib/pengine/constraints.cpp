@@ -678,7 +678,11 @@ void unpack_order(WorkingSet& ws, const cib::OrderConstraint& o) {
       std::string action_then = o.then_action.empty() ? action_first : o.then_action;
       std::uint32_t flags = flags_for_kind(kind, action_first, sym);
       if (kind == OrderKind::kOptional && then->restart_type_restart) flags |= kOrderImpliesThen;
-      order_rsc_actions(ws, first, action_first, then, action_then, flags);
+      if (int min = clone_min_first_instances(*first, o.require_all); min > 0) {
+        order_after_clone_min(ws, o.id, first, action_first, then, action_then, flags, min);
+      } else {
+        order_rsc_actions(ws, first, action_first, then, action_then, flags);
+      }
       if (sym == Symmetry::kSymmetric) {
         std::string inv_then = invert_action(action_then);
         std::string inv_first = invert_action(action_first);
