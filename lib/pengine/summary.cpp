@@ -193,8 +193,14 @@ std::vector<SummaryItem> transition_summary(WorkingSet& ws) {
 }
 
 std::string summary_text(const std::vector<SummaryItem>& items) {
-  std::string out;
+  // crm_simulate logs the summary before printing it, and its column
+  // widths only grow: the printed lines all get the widths the whole
+  // summary ends with.
   Widths w;
+  for (const SummaryItem& item : items) {
+    if (!item.node_action) rsc_line(w, item);
+  }
+  std::string out;
   for (const SummaryItem& item : items)
     out += item.node_action ? node_line(item) : rsc_line(w, item);
   return out;
