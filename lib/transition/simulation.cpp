@@ -167,9 +167,14 @@ class SimulatedSink final : public ActionSink {
       return ok_status();
     }
     if (!is_recordable(a)) return ok_status();
+    // A clone instance's result goes where its history already is under the
+    // name it is shown by, else under its configured id.
+    GraphPrimitive rsc = *a.primitive;
+    const std::string& shown = rsc_name(a);
+    if (shown != rsc.id && status_.has_history(a.on_node_uuid, a.on_node, shown)) rsc.id = shown;
     OpResult result;
     result.rc = rc;
-    result.call_id = status_.next_call_id(a.on_node_uuid, a.on_node, a.primitive->id);
+    result.call_id = status_.next_call_id(a.on_node_uuid, a.on_node, rsc.id);
     result.run_time = clock_.wall_seconds();
     if (rc != a.target_rc) result.exit_reason = "User-injected result";
     HistoryContext ctx;
@@ -184,7 +189,7 @@ class SimulatedSink final : public ActionSink {
     // Without the shutdown lock result_update_xml() would add: crm_simulate
     // records none, so a stopped locked resource shows as plainly stopped.
     return status_.apply(
-        lrm_update_xml(a.on_node_uuid, a.on_node, *a.primitive, *records, kOrigin));
+        lrm_update_xml(a.on_node_uuid, a.on_node, rsc, *records, kOrigin));
   }
 
   Status confirm(const GraphAction& a, ActionOutcome outcome) {
