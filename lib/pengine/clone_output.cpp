@@ -134,8 +134,12 @@ void clone_status_lines(const WorkingSet& ws, const Resource* clone, const std::
   // Anonymous: the nodes without an instance, by why.
   std::map<std::string, std::vector<const Node*>> by_state;
   if (!clone->is(kRscUnique) && cd.clone_max > active_instances) {
+    // Without allowed nodes yet (an asymmetric cluster before constraints),
+    // the nodes where its state is known.
+    bool any_allowed = false;
+    for (const auto& n : ws.nodes) any_allowed = any_allowed || clone->allowed[n->index].present;
     for (const auto& n : ws.nodes) {
-      bool listed = clone->allowed[n->index].present;
+      bool listed = any_allowed ? clone->allowed[n->index].present : clone->known_on[n->index] != 0;
       if (!listed) continue;
       if (std::find(clone->running_on.begin(), clone->running_on.end(), n.get()) !=
           clone->running_on.end()) {

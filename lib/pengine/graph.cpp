@@ -219,7 +219,16 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
   if (a->task == "lrm_delete") append_attr(out, "mode", "cib");
   append_attr(out, "id", std::to_string(a->id));
   append_attr(out, "operation", a->task);
-  append_attr(out, "operation_key", a->uuid);
+  // An instance is known to the cluster by its history's name; the
+  // scheduler's own key rides along.
+  if (a->rsc && !a->rsc->clone_name.empty()) {
+    std::int64_t interval = 0;
+    if (auto v = lookup(a->meta, "interval")) interval = std::atoll(v->c_str());
+    append_attr(out, "operation_key", op_key(a->rsc->clone_name, a->task, interval));
+    append_attr(out, "internal_operation_key", a->uuid);
+  } else {
+    append_attr(out, "operation_key", a->uuid);
+  }
   if (needs_node && a->node) {
     append_attr(out, "on_node", a->node->uname);
     append_attr(out, "on_node_uuid", a->node->id);
