@@ -1218,6 +1218,10 @@ void process_rsc_state(WorkingSet& ws, Resource* rsc, Node* node, OnFail on_fail
         rsc->set(kRscFailed | kRscStop);
         break;
     }
+  } else if (rsc->clone_name.find(':') != std::string::npos) {
+    // An old status section's numbered name for a stopped instance is
+    // forgotten, or the instance would look like an orphan.
+    rsc->clone_name.clear();
   } else {
     for (Action* stop : rsc_actions(rsc, node, "stop", false)) stop->set(kActOptional);
   }
