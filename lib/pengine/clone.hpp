@@ -45,6 +45,10 @@ void unpack_clone_instances(WorkingSet& ws, Resource* clone);
 // The resource a node's history entry `id` belongs to: itself, or for an
 // anonymous clone the instance active there, a free one, or a new orphan.
 Resource* find_history_resource(WorkingSet& ws, Node* node, const std::string& id);
+// The resources a history entry `id` names: the one with that id and
+// clone instances whose history uses that name, newest first (Pacemaker's
+// pcmk__rscs_matching_id).
+std::vector<Resource*> resources_named_by_history(const WorkingSet& ws, const std::string& id);
 // Builds a resource tree from its configuration (unpack.cpp); `incarnation`
 // makes a clone instance ("id:N").
 Resource* unpack_tree(WorkingSet& ws, const cib::ResourceConfig* rc, Resource* parent,

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "internal.hpp"
 
@@ -213,6 +214,24 @@ Resource* find_anonymous_instance(WorkingSet& ws, Node* node, Resource* clone,
 }
 
 }  // namespace
+
+std::vector<Resource*> resources_named_by_history(const WorkingSet& ws, const std::string& id) {
+  std::vector<Resource*> out;
+  if (Resource* r = ws.find_rsc(id)) out.push_back(r);
+  // Instances renamed by their history are few: found through their clone's
+  // children, only for names that look like an instance's base or number.
+  Resource* zero = ws.find_rsc(clone_strip(id) + ":0");
+  if (Resource* clone = zero ? parent_clone(zero) : nullptr) {
+    std::function<void(Resource*)> walk = [&](Resource* r) {
+      if (r->clone_name == id && r->id != id) out.push_back(r);
+      for (Resource* c : r->children) walk(c);
+    };
+    walk(clone);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Resource* a, const Resource* b) { return a->index > b->index; });
+  return out;
+}
 
 Resource* find_history_resource(WorkingSet& ws, Node* node, const std::string& id) {
   Resource* rsc = ws.find_rsc(id);

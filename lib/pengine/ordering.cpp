@@ -346,6 +346,8 @@ void update_action_for_orderings(WorkingSet& ws, Action* then) {
     changed &= ~kUpdatedFirst;
     if (first->rsc && (other.type & kOrderThenCancelsFirst) && !then->is(kActOptional)) {
       other.action->set(kActOptional);
+      // A required restart cancels the agent reload.
+      if (first->task == "reload-agent") first->rsc->clear(kRscReload);
     }
     if (first->rsc && then->rsc && first->rsc != then->rsc) {
       bool is_parent = false;
