@@ -91,23 +91,22 @@ Resource* create_instance(WorkingSet& ws, Resource* clone) {
 }  // namespace
 
 Status check_clone_config(const WorkingSet& ws, const cib::ResourceConfig& rc) {
-  (void)ws;
   if (rc.kind != cib::RscKind::kClone) return ok_status();
-  if (rc.promotable) {
-    return Error(ErrorCode::kUnsupported,
-                 "resource " + rc.id +
-                     ": promotable clones are not supported by this version of the Vigil "
-                     "scheduler");
-  }
   const cib::ResourceConfig* child = cloned_config(rc);
   if (!child) return Error(ErrorCode::kInvalidInput, "clone " + rc.id + " has nothing to clone");
-  // Notifications need the notify pseudo-actions and their variables.
   rules::RuleInput in;
   in.now = ws.options.now;
   AttrMap meta;
   rules::apply_nvsets(rc.meta_sets, in, meta);
   for (const auto& [k, v] : rc.attrs) meta.emplace(k, v);
   rules::apply_nvsets(ws.cib.rsc_defaults, in, meta);
+  if (rc.promotable || is_true(lookup(meta, "promotable"))) {
+    return Error(ErrorCode::kUnsupported,
+                 "resource " + rc.id +
+                     ": promotable clones are not supported by this version of the Vigil "
+                     "scheduler");
+  }
+  // Notifications need the notify pseudo-actions and their variables.
   if (is_true(lookup(meta, "notify"))) {
     return Error(ErrorCode::kUnsupported,
                  "clone " + rc.id +

@@ -174,10 +174,13 @@ class BadInput(SimulatorCase):
         f = self.write("bad-score.xml", replaced('node="node2" score="5"', 'node="node2" score="lots"'))
         self.assertRefused(["-x", f, "-S"], EX_CONFIG, "lots")
 
-    def test_clone_refused_as_unsupported(self):
+    def test_promotable_clone_refused_as_unsupported(self):
+        # Clones are scheduled; promotable ones are not yet.
         f = self.write("clone.xml", replaced(
             '<primitive id="A" class="ocf" provider="pacemaker" type="Dummy"/>',
-            '<clone id="A-clone"><primitive id="A" class="ocf" provider="pacemaker" type="Dummy"/></clone>'))
+            '<clone id="A-clone"><meta_attributes id="A-clone-meta">'
+            '<nvpair id="A-clone-promotable" name="promotable" value="true"/></meta_attributes>'
+            '<primitive id="A" class="ocf" provider="pacemaker" type="Dummy"/></clone>'))
         self.assertRefused(["-x", f, "-S"], EX_CONFIG, "A-clone", "not supported")
 
     def test_unknown_long_option(self):
