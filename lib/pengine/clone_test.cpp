@@ -59,44 +59,51 @@ std::string started(const std::string& id) {
          R"(" call-id="2" rc-code="0" op-status="0" interval="0" last-rc-change="1795600000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource>)";
 }
 
-struct Run {
-  std::unique_ptr<cib::Cib> cib;
-  std::unique_ptr<pengine::WorkingSet> ws;
+// The scheduler's run over a CIB: its status (what it refused, if
+// anything), and where instances went.
+class Run {
+ public:
+  explicit Run(const std::string& text) {
+    auto parsed = cib::Cib::from_string(text, "test.xml");
+    INFO((parsed ? std::string("parsed") : parsed.error().message()));
+    REQUIRE(parsed.ok());
+    cib_ = std::move(parsed).value();
+    ws_ = std::make_unique<pengine::WorkingSet>(*cib_, pengine::Options{.now = kNow});
+    status = pengine::schedule(*ws_);
+  }
+
   Status status = ok_status();
+  pengine::WorkingSet& ws() const { return *ws_; }
 
   pengine::Resource& rsc(const std::string& id) const {
-    pengine::Resource* r = ws->find_rsc(id);
-    INFO("resource " << id);
-    REQUIRE(r != nullptr);
-    return *r;
+    pengine::Resource* found = ws_->find_rsc(id);
+    INFO("no resource " << id);
+    REQUIRE(found);
+    return *found;
   }
+  // The node the resource was assigned, "" for none.
   std::string placed(const std::string& id) const {
-    const pengine::Node* n = rsc(id).allocated_to;
-    return n ? n->uname : "";
+    const pengine::Node* where = rsc(id).allocated_to;
+    return where ? where->uname : std::string();
   }
+  // Whether a required action `key` exists on `node` ("*": any) and is
+  // runnable (or, with runnable=false, is not).
   bool has_action(const std::string& key, const std::string& node, bool runnable) const {
-    for (const pengine::Action* a : ws->actions) {
-      if (a->uuid != key) continue;
-      if (node != "*" && (a->node ? a->node->uname : "") != node) continue;
-      if (a->is(pengine::kActOptional)) continue;
-      return a->is(pengine::kActRunnable) == runnable;
+    for (const pengine::Action* a : ws_->actions) {
+      bool on_node = node == "*" || (a->node ? a->node->uname : "") == node;
+      if (a->uuid == key && on_node && !a->is(pengine::kActOptional))
+        return a->is(pengine::kActRunnable) == runnable;
     }
     return false;
   }
+
+ private:
+  std::unique_ptr<cib::Cib> cib_;
+  std::unique_ptr<pengine::WorkingSet> ws_;
 };
 
 Run run(const std::string& text) {
-  auto parsed = cib::Cib::from_string(text, "test.xml");
-  INFO((parsed ? std::string("parsed") : parsed.error().message()));
-  REQUIRE(parsed.ok());
-  Run r;
-  r.cib = std::move(parsed).value();
-  pengine::Options opts;
-  opts.now = kNow;
-  opts.show_scores = true;
-  r.ws = std::make_unique<pengine::WorkingSet>(*r.cib, opts);
-  r.status = pengine::schedule(*r.ws);
-  return r;
+  return Run(text);
 }
 
 }  // namespace
@@ -126,7 +133,7 @@ TEST_CASE("history under the bare name belongs to an instance", "[pengine][clone
   CHECK(r.placed("d:0") == "node2");
   CHECK_FALSE(r.has_action("d:0_start_0", "node2", true));
   CHECK(r.placed("d:1") == "node1");
-  CHECK_THAT(pengine::transition_summary_text(*r.ws), Contains("d:1"));
+  CHECK_THAT(pengine::transition_summary_text(r.ws()), Contains("d:1"));
 }
 
 TEST_CASE("clone-max limits the instances placed", "[pengine][clone]") {
