@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -15,6 +16,8 @@
 #include "vigil/pengine/working_set.hpp"
 
 namespace vigil::pengine {
+
+struct NotifyData;  // clone_notify.cpp
 
 struct CloneData {
   int clone_max = 1, clone_node_max = 1, clone_min = 0;
@@ -25,6 +28,8 @@ struct CloneData {
   std::string max_text, node_max_text, unique_text, notify_text;
   // Instances assigned per node index while the clone is being assigned.
   std::vector<int> count;
+  // Notifications of the clone's start and stop (notify=true).
+  std::shared_ptr<NotifyData> start_notify, stop_notify;
 };
 
 inline bool is_anonymous_clone(const Resource* rsc) {
@@ -84,6 +89,20 @@ std::uint32_t clone_update_ordered_actions(WorkingSet& ws, Action* first, Action
                                            std::uint32_t filter, std::uint32_t type);
 // Probes of a clone on a node: one instance for an anonymous clone.
 Resource* anonymous_probe_instance(Resource* clone, const Node* node);
+
+// Notifications (clone_notify.cpp): the pre-/post- pseudo-actions around
+// `action` and `complete` of the clone (null unless notify=true); the
+// notify actions and variables, made when the graph is built; and the
+// notifications of a stop implied by fencing.
+std::shared_ptr<NotifyData> clone_notify_pseudo_ops(WorkingSet& ws, Resource* clone,
+                                                    const std::string& task, Action* action,
+                                                    Action* complete);
+void order_notify_after_stop_notify(WorkingSet& ws, const NotifyData& stop,
+                                    const NotifyData& start);
+void clone_create_notifications(WorkingSet& ws, Resource* clone, NotifyData* n);
+void clone_notify_after_fencing(WorkingSet& ws, Action* stop, Resource* rsc, Action* stonith);
+// What a clone adds to the graph before its instances' actions (graph.cpp).
+void clone_expand(WorkingSet& ws, Resource* clone);
 
 // Output (clone_output.cpp).
 void clone_status_lines(const WorkingSet& ws, const Resource* clone, const std::string& indent,

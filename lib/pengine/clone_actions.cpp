@@ -55,8 +55,18 @@ Action* single_required_action(const Resource* rsc, const std::string& task) {
 }
 
 // The task an instance carries out for a clone-level action: a primitive
-// instance starts for "running", a group instance has its own "running".
-std::string instance_task(const Resource* clone, const std::string& task) {
+// instance starts for "running", a group instance has its own "running";
+// a notification is about the action its key names.
+std::string instance_task(const Resource* clone, const Action* action) {
+  std::string task = action->task;
+  if (task == "notify" || task == "notified") {
+    // "<clone>_<type>_notify_<task>_0"
+    const std::string& key = action->uuid;
+    auto last = key.rfind('_');
+    auto before =
+        last == std::string::npos || last == 0 ? std::string::npos : key.rfind('_', last - 1);
+    if (before != std::string::npos) task = key.substr(before + 1, last - before - 1);
+  }
   if (clone->children.empty()) return task;
   const Resource* child = clone->children.front();
   if (!child->is_primitive()) return task;
@@ -99,7 +109,7 @@ std::uint32_t interleave_update(WorkingSet& ws, Action* first, Action* then, con
                                 std::uint32_t filter, std::uint32_t type) {
   std::uint32_t changed = 0;
   bool current = ends_with(first->uuid, "_stopped_0") || ends_with(first->uuid, "_demoted_0");
-  std::string first_task = instance_task(first->rsc, first->task);
+  std::string first_task = instance_task(first->rsc, first);
   for (Resource* then_child : std::vector<Resource*>(then->rsc->children)) {
     Resource* first_child =
         find_compatible_instance(ws, then_child, first->rsc, Role::kUnknown, current);
@@ -155,14 +165,22 @@ void clone_create_actions(WorkingSet& ws, Resource* clone) {
     any_stopping = any_stopping || stopping;
     any_starting = any_starting || starting;
   }
-  rsc_pseudo_action(ws, clone, "start", !any_starting, true);
+  CloneData& cd = *clone->clone;
+  Action* start = rsc_pseudo_action(ws, clone, "start", !any_starting, true);
   Action* running = rsc_pseudo_action(ws, clone, "running", !any_starting, false);
   running->priority = kInfinity;
   if (any_active || any_starting) running->set(kActRunnable);
+  if (!cd.start_notify)
+    cd.start_notify = clone_notify_pseudo_ops(ws, clone, "start", start, running);
   Action* stop = rsc_pseudo_action(ws, clone, "stop", !any_stopping, true);
   Action* stopped = rsc_pseudo_action(ws, clone, "stopped", !any_stopping, true);
   stopped->priority = kInfinity;
   if (allow_dependent_migrations) stop->set(kActMigrateRunnable);
+  if (!cd.stop_notify) {
+    cd.stop_notify = clone_notify_pseudo_ops(ws, clone, "stop", stop, stopped);
+    if (cd.start_notify && cd.stop_notify)
+      order_notify_after_stop_notify(ws, *cd.stop_notify, *cd.start_notify);
+  }
   if (!clone->clone->ordered) return;
   // Ordered clones: each instance starts after the one before it and stops
   // before it.
@@ -183,7 +201,7 @@ void clone_create_actions(WorkingSet& ws, Resource* clone) {
 
 std::uint32_t clone_action_flags(Action* action, const Node* node) {
   Resource* clone = action->rsc;
-  std::string task = instance_task(clone, action->task);
+  std::string task = instance_task(clone, action);
   std::uint32_t flags = kActOptional | kActRunnable | kActPseudo;
   bool any_runnable = false;
   for (Resource* inst : clone->children) {
@@ -246,6 +264,15 @@ void order_after_clone_min(WorkingSet& ws, const std::string& id, Resource* firs
   }
   new_ordering(ws, nullptr, "", met, then, op_key(then->id, then_task, 0), nullptr,
                flags | kOrderRunnableLeft);
+}
+
+void clone_expand(WorkingSet& ws, Resource* clone) {
+  // The clone's actions take their flags from the instances' first.
+  for (Action* a : std::vector<Action*>(clone->actions.rbegin(), clone->actions.rend()))
+    clone_action_flags(a, nullptr);
+  CloneData& cd = *clone->clone;
+  clone_create_notifications(ws, clone, cd.start_notify.get());
+  clone_create_notifications(ws, clone, cd.stop_notify.get());
 }
 
 Resource* anonymous_probe_instance(Resource* clone, const Node* node) {

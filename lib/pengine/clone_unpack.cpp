@@ -106,13 +106,6 @@ Status check_clone_config(const WorkingSet& ws, const cib::ResourceConfig& rc) {
                      ": promotable clones are not supported by this version of the Vigil "
                      "scheduler");
   }
-  // Notifications need the notify pseudo-actions and their variables.
-  if (is_true(lookup(meta, "notify"))) {
-    return Error(ErrorCode::kUnsupported,
-                 "clone " + rc.id +
-                     ": notifications (notify=true) are not supported by this version of the "
-                     "Vigil scheduler");
-  }
   return ok_status();
 }
 

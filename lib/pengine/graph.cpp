@@ -130,6 +130,7 @@ void add_rsc_actions(WorkingSet& ws, Graph& g, Resource* rsc) {
   // Newest first, as Pacemaker walks its list (adding to the graph creates
   // no actions). A clone adds its instances' actions before its own.
   if (rsc->is_clone()) {
+    clone_expand(ws, rsc);  // clone_actions.cpp: notifications, made now
     for (Resource* c : rsc->children) add_rsc_actions(ws, g, c);
   }
   for (auto it = rsc->actions.rbegin(); it != rsc->actions.rend(); ++it) add_action(ws, g, *it);

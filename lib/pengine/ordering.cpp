@@ -691,6 +691,7 @@ void order_stop_vs_fencing(WorkingSet& ws, Resource* rsc, Action* stonith) {
       order_actions(ws, stonith, a, kOrderPreserve);
       order_actions(ws, stonith, parent_stop, kOrderPreserve);
     }
+    if (is_true(lookup(rsc->meta, "notify"))) clone_notify_after_fencing(ws, a, rsc, stonith);
   }
   for (Action* a : rsc_actions(rsc, target, "demote", false)) {
     if (!a->node->online || a->node->unclean || rsc->is(kRscFailed)) {
