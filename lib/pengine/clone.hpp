@@ -107,6 +107,9 @@ void clone_expand(WorkingSet& ws, Resource* clone);
 // Output (clone_output.cpp).
 void clone_status_lines(const WorkingSet& ws, const Resource* clone, const std::string& indent,
                         std::string& out, bool show_pending);
+// The key of an action of an instance known by its history's name (for
+// the dot file, `for_dot`: a cancel is named by what it cancels).
+std::string clone_action_key(const Action* a, bool for_dot);
 // The graph's ids of a resource: "id" (and "long-id" for an instance).
 void append_graph_rsc_ids(std::string& out, const Resource* rsc);
 // The clone meta an action of a clone or an instance carries in the graph

@@ -171,6 +171,22 @@ void clone_status_lines(const WorkingSet& ws, const Resource* clone, const std::
   }
 }
 
+std::string clone_action_key(const Action* a, bool for_dot) {
+  const std::string& name = a->rsc->clone_name;
+  std::int64_t interval = 0;
+  if (auto v = lookup(a->meta, "interval")) interval = std::atoll(v->c_str());
+  if (a->task == "notify" || a->task == "notified") {
+    // The graph names the notification by its variables, the dot file by
+    // its key's parts.
+    auto type = lookup(a->meta, for_dot ? "notify_key_type" : "notify_type");
+    auto op = lookup(a->meta, for_dot ? "notify_key_operation" : "notify_operation");
+    if (a->task == "notify" || for_dot)
+      return name + "_" + (type ? *type : "") + "_notify_" + (op ? *op : "") + "_0";
+  }
+  if (!a->cancel_task.empty()) return op_key(name, a->cancel_task, interval);
+  return op_key(name, a->task, interval);
+}
+
 void append_graph_rsc_ids(std::string& out, const Resource* rsc) {
   auto attr = [&](const char* name, const std::string& value) {
     out += ' ';

@@ -223,9 +223,7 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
   // An instance is known to the cluster by its history's name; the
   // scheduler's own key rides along.
   if (a->rsc && !a->rsc->clone_name.empty()) {
-    std::int64_t interval = 0;
-    if (auto v = lookup(a->meta, "interval")) interval = std::atoll(v->c_str());
-    append_attr(out, "operation_key", op_key(a->rsc->clone_name, a->task, interval));
+    append_attr(out, "operation_key", clone_action_key(a, false));
     append_attr(out, "internal_operation_key", a->uuid);
   } else {
     append_attr(out, "operation_key", a->uuid);
@@ -440,10 +438,7 @@ std::string action_display_name(const Action* a) {
   }
   if (a->rsc && !a->rsc->clone_name.empty()) {
     // An instance is named as its history names it.
-    std::int64_t interval = 0;
-    if (auto v = lookup(a->meta, "interval")) interval = std::atoll(v->c_str());
-    std::string key = op_key(a->rsc->clone_name, task, interval);
-    return prefix + key + (has_host ? " " + host : "");
+    return prefix + clone_action_key(a, true) + (has_host ? " " + host : "");
   }
   if (a->task == "stonith") {
     auto op = lookup(a->meta, "stonith_action");

@@ -78,6 +78,9 @@ std::string remap_uuid(const std::string& uuid, Resource* first_rsc) {
   else if (task == "stopped" || task == "running" || task == "promoted" || task == "demoted")
     remapped = task;
   if (remapped.empty()) return uuid;
+  // A clone with notifications: once they are all confirmed.
+  if (!first_rsc->parent && is_true(lookup(first_rsc->meta, "notify")))
+    return rid + "_confirmed-post_notify_" + remapped + "_0";
   return op_key(rid, remapped, 0);
 }
 
