@@ -8,6 +8,7 @@
 
 #include "internal.hpp"
 #include "vigil/cib/cib.hpp"
+#include "vigil/pengine/graph.hpp"
 #include "vigil/pengine/output.hpp"
 #include "vigil/pengine/working_set.hpp"
 
@@ -217,9 +218,29 @@ TEST_CASE("what this version refuses, it refuses clearly", "[pengine][clone]") {
   REQUIRE_FALSE(promotable.status.ok());
   CHECK(promotable.status.error().code() == ErrorCode::kUnsupported);
   CHECK_THAT(promotable.status.error().message(), Contains("promotable"));
-  Run notify = run(cib_text(clone_of_dummy(nv("notify", "true"))));
-  REQUIRE_FALSE(notify.status.ok());
-  CHECK(notify.status.error().code() == ErrorCode::kUnsupported);
   Run empty = run(cib_text(R"(<clone id="c"/>)"));
   CHECK_FALSE(empty.status.ok());
+}
+
+TEST_CASE("notify=true: instances are told before and after a start", "[pengine][clone]") {
+  Run r =
+      run(cib_text(clone_of_dummy(nv("notify", "true") + nv("clone-max", "2")), "", started("d")));
+  REQUIRE(r.status.ok());
+  // Notifications are made with the graph, once orderings are final.
+  pengine::build_graph(r.ws());
+  CHECK(r.has_action("c_pre_notify_start_0", "", true));
+  CHECK(r.has_action("c_confirmed-post_notify_running_0", "", true));
+  // The active instance hears of the start before and after; the starting
+  // one only after.
+  CHECK(r.has_action("d:0_pre_notify_start_0", "node1", true));
+  CHECK(r.has_action("d:0_post_notify_start_0", "node1", true));
+  CHECK_FALSE(r.has_action("d:1_pre_notify_start_0", "node2", true));
+  CHECK(r.has_action("d:1_post_notify_start_0", "node2", true));
+  for (const pengine::Action* a : r.ws().actions) {
+    if (a->uuid != "d:1_start_0") continue;
+    auto started_rscs = pengine::lookup(a->meta, "notify_start_resource");
+    REQUIRE(started_rscs);
+    CHECK(*started_rscs == "d:1");
+    CHECK(*pengine::lookup(a->meta, "notify_active_resource") == "d:0");
+  }
 }
