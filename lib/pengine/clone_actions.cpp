@@ -275,15 +275,24 @@ void clone_expand(WorkingSet& ws, Resource* clone) {
   clone_create_notifications(ws, clone, cd.stop_notify.get());
 }
 
+namespace {
+
+bool known_on(const Resource* r, const Node* node) {
+  if (r->children.empty()) return r->known_on[node->index] != 0;
+  for (const Resource* c : r->children) {
+    if (known_on(c, node)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Resource* anonymous_probe_instance(Resource* clone, const Node* node) {
-  std::function<bool(const Resource*)> known = [&](const Resource* r) {
-    if (!r->children.empty()) {
-      return std::any_of(r->children.begin(), r->children.end(), known);
+  // Its state is known on the node's clone entry only when an instance's is.
+  if (clone->known_on[node->index]) {
+    for (Resource* inst : clone->children) {
+      if (known_on(inst, node)) return inst;
     }
-    return r->known_on[node->index] != 0;
-  };
-  for (Resource* inst : clone->children) {
-    if (known(inst)) return inst;
   }
   for (Resource* inst : clone->children) {
     if (rsc_location(inst, false) == node) return inst;

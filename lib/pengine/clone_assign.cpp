@@ -32,6 +32,11 @@ bool is_set_recursive(const Resource* rsc, std::uint32_t flag, bool any) {
 }
 
 Node* rsc_location(const Resource* rsc, bool current) {
+  if (rsc->children.empty()) {
+    // A primitive: no list to gather (probes ask this for every node).
+    if (!current) return rsc->allocated_to;
+    return rsc->running_on.size() == 1 ? rsc->running_on.front() : nullptr;
+  }
   std::vector<Node*> nodes;
   std::function<void(const Resource*)> collect = [&](const Resource* r) {
     if (!r->children.empty()) {
@@ -56,8 +61,10 @@ void sort_instances_by_number(Resource* clone) {
     auto colon = r->id.rfind(':');
     return colon == std::string::npos ? 0L : std::strtol(r->id.c_str() + colon + 1, nullptr, 10);
   };
-  std::stable_sort(clone->children.begin(), clone->children.end(),
-                   [&](const Resource* a, const Resource* b) { return number(a) < number(b); });
+  auto by_number = [&](const Resource* a, const Resource* b) { return number(a) < number(b); };
+  // Probes ask for it on every node: most of the time it is sorted already.
+  if (std::is_sorted(clone->children.begin(), clone->children.end(), by_number)) return;
+  std::stable_sort(clone->children.begin(), clone->children.end(), by_number);
 }
 
 namespace {
