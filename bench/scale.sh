@@ -2,16 +2,21 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # scale.sh: the scale benchmark. Generates CIBs of growing size with
-# ../shared/bench/gen-cib.py --shape groups, times scheduling only
+# ../shared/bench/gen-cib.py (shapes groups, clones, mixed), times scheduling only
 # (SIM -x CIB -Q -G GRAPH) with build/cli/vigil-simulate and, when it is
 # installed, with Pacemaker's crm_simulate, and prints a side-by-side table of
 # wall time, peak RSS and the speed-up. Reports numbers only: it never fails
 # on timing, only when vigil-simulate crashes or exits non-zero.
 #
 #   bench/scale.sh [--sizes "4/100 8/400 16/1000 32/2000 64/4000"]
+#                  [--shapes "groups clones mixed"] [--history]
 #                  [--runs N] [--timeout SEC] [--skip-pacemaker]
 #
 #   --sizes           space-separated NODES/RESOURCES pairs
+#   --shapes          space-separated gen-cib.py shapes (default: groups)
+#   --history         a steady-state CIB: 90% of the resources running, every
+#                     resource's probe recorded on every node
+#                     (gen-cib.py --probes --running-fraction 0.9)
 #   --runs N          runs of vigil-simulate per size (default 3); the median
 #                     wall time is shown, with the highest peak RSS.
 #                     crm_simulate runs once (it takes minutes at large sizes)
@@ -28,6 +33,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 sizes="4/100 8/400 16/1000 32/2000 64/4000"
+shapes="groups"
+history=0
 limit=300
 runs=3
 skip_pacemaker=0
@@ -38,6 +45,8 @@ die() { printf 'scale.sh: %s\n' "$*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) [ $# -ge 2 ] || die "--sizes needs a value"; sizes=$2; shift 2 ;;
+    --shapes) [ $# -ge 2 ] || die "--shapes needs a value"; shapes=$2; shift 2 ;;
+    --history) history=1; shift ;;
     --timeout) [ $# -ge 2 ] || die "--timeout needs a value"; limit=$2; shift 2 ;;
     --runs) [ $# -ge 2 ] || die "--runs needs a value"; runs=$2; shift 2 ;;
     --skip-pacemaker) skip_pacemaker=1; shift ;;
@@ -54,6 +63,14 @@ fi
 for size in $sizes; do
   [[ "$size" =~ ^[0-9]+/[0-9]+$ ]] || die "bad size '$size': expected NODES/RESOURCES, e.g. 16/1000"
 done
+for shape in $shapes; do
+  case "$shape" in
+    flat|groups|clones|mixed) ;;
+    *) die "unknown shape '$shape': flat, groups, clones or mixed" ;;
+  esac
+done
+gen_extra=()
+[ "$history" -eq 1 ] && gen_extra=(--probes --running-fraction 0.9)
 
 gen="$root/../shared/bench/gen-cib.py"
 if [ ! -f "$gen" ]; then
@@ -144,7 +161,7 @@ speedup() {
   esac
 }
 
-echo "Scale benchmark: shape groups, scheduling only (SIM -x CIB -Q -G GRAPH)"
+echo "Scale benchmark: shapes $shapes$([ "$history" -eq 1 ] && echo ", with history"), scheduling only (SIM -x CIB -Q -G GRAPH)"
 echo "Machine: $(nproc) cores; vigil-simulate: median of $runs runs, crm_simulate: one run; timeout ${limit} s"
 echo "Vigil:     $vigil"
 if [ -n "$pcmk" ]; then
@@ -152,19 +169,20 @@ if [ -n "$pcmk" ]; then
 fi
 echo
 
-fmt='%-18s  %-22s  %-26s  %s\n'
+fmt='%-7s %-16s  %-22s  %-26s  %s\n'
 # shellcheck disable=SC2059
-printf "$fmt" "nodes/resources" "vigil-simulate" "crm_simulate" "speed-up"
+printf "$fmt" "shape" "nodes/resources" "vigil-simulate" "crm_simulate" "speed-up"
 # shellcheck disable=SC2059
-printf "$fmt" "---------------" "--------------" "------------" "--------"
+printf "$fmt" "-----" "---------------" "--------------" "------------" "--------"
 
 vigil_failed=0
+for shape in $shapes; do
 vigil_gave_up=0
 pcmk_gave_up=0
 for size in $sizes; do
   n=${size%/*}; m=${size#*/}
-  cib="$work/groups-$n-$m.xml"
-  python3 "$gen" --shape groups --nodes "$n" --resources "$m" >"$cib"
+  cib="$work/$shape-$n-$m.xml"
+  python3 "$gen" --shape "$shape" --nodes "$n" --resources "$m" "${gen_extra[@]}" >"$cib"
 
   if [ "$vigil_gave_up" -eq 1 ]; then
     read -r vs vw vm <<<"skipped - 0"
@@ -189,9 +207,10 @@ for size in $sizes; do
   fi
 
   # shellcheck disable=SC2059
-  printf "$fmt" "$n/$m" "$(cell "$vs" "$vw" "$vm")" "$(cell "$ps" "$pw" "$pm")" \
+  printf "$fmt" "$shape" "$n/$m" "$(cell "$vs" "$vw" "$vm")" "$(cell "$ps" "$pw" "$pm")" \
     "$(speedup "$ps" "$pw" "$vs" "$vw")"
   rm -f "$cib"
+done
 done
 
 echo

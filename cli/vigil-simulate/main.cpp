@@ -63,6 +63,17 @@ Result<std::unique_ptr<cib::Cib>> model_of(xmlDoc* doc) {
   return cib::Cib::from_doc(copy_doc(doc), "CIB");
 }
 
+// Whether the file holds anything but whitespace (looked at up to the first
+// character that is not).
+bool has_content(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  char c = 0;
+  while (f.get(c)) {
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return true;
+  }
+  return false;
+}
+
 bool write_file(const std::string& path, const std::string& text) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   if (!f) return false;
@@ -106,8 +117,7 @@ struct Run {
   std::string out;  // stdout text
 };
 
-Status compute_now(Run& r, xmlDoc* doc, bool print) {
-  std::string execution_date = xml::attr_or(xmlDocGetRootElement(doc), "execution-date");
+Status compute_now(Run& r, const std::string& execution_date, bool print) {
   if (!r.opt.date.empty()) {
     auto t = parse_iso8601(r.opt.date);
     if (!t)
@@ -221,6 +231,14 @@ int main(int argc, char** argv) {
   StageTimer timer;
   // --- input
   xml::DocPtr doc;
+  // The model, when it is made straight from the file (see below).
+  std::unique_ptr<cib::Cib> streamed;
+  // Nothing changes or writes the document, and nothing runs on it: the
+  // model is all that is needed, and a file is then read as a stream instead
+  // of a whole tree (a steady-state CIB is mostly history).
+  const bool stream = !opt.xml_pipe && !opt.xml_file.empty() && !opt.injections.any() &&
+                      !opt.simulate && opt.save_input.empty() && opt.save_output.empty() &&
+                      !opt.in_place;
   if (opt.xml_pipe) {
     std::stringstream ss;
     ss << std::cin.rdbuf();
@@ -231,15 +249,39 @@ int main(int argc, char** argv) {
     if (access(opt.xml_file.c_str(), R_OK) != 0) {
       return fail(kExitNoInput, "cannot read " + opt.xml_file + ": " + std::strerror(errno));
     }
-    std::ifstream f(opt.xml_file, std::ios::binary);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    if (ss.str().find_first_not_of(" \t\r\n") == std::string::npos) {
+    if (!has_content(opt.xml_file)) {
       return fail(kExitDataErr, opt.xml_file + ": file is empty, expected a CIB");
     }
-    auto d = xml::parse_string(ss.str(), opt.xml_file);
-    if (!d) return fail(kExitDataErr, d.error().message());
-    doc = std::move(d).value();
+    if (stream) {
+      bool check_failed = false;
+      cib::Cib::StreamChecks checks;
+      checks.history = [&](const cib::HistoryElement& e) {
+        auto st = cib::validate_history_element(e);
+        check_failed = check_failed || !st;
+        return st;
+      };
+      checks.node_state = [&](const xmlNode* n) {
+        auto st = cib::validate_status_element(n);
+        check_failed = check_failed || !st;
+        return st;
+      };
+      checks.document = [&](xmlDoc* d) {
+        timer.mark("parse");
+        auto st = cib::validate_cib(d);
+        check_failed = check_failed || !st;
+        return st;
+      };
+      auto m = cib::Cib::from_file_streaming(opt.xml_file, checks);
+      if (!m) return fail(check_failed ? kExitConfig : kExitDataErr, m.error().message());
+      streamed = std::move(m).value();
+    } else {
+      std::ifstream f(opt.xml_file, std::ios::binary);
+      std::stringstream ss;
+      ss << f.rdbuf();
+      auto d = xml::parse_string(ss.str(), opt.xml_file);
+      if (!d) return fail(kExitDataErr, d.error().message());
+      doc = std::move(d).value();
+    }
   } else {
     // -L, or no input at all (crm_simulate's default too): the CIB of the
     // cluster this node runs, from vigil-cib. Nothing is written back.
@@ -247,33 +289,45 @@ int main(int argc, char** argv) {
     if (!live) return fail(kExitNoInput, "CIB query failed: " + live.error().message());
     doc = std::move(live).value();
   }
-  timer.mark("parse");
-  if (auto st = cib::validate_cib(doc.get()); !st) {
-    return fail(kExitConfig, st.error().message());
+  if (!streamed) {
+    timer.mark("parse");
+    if (auto st = cib::validate_cib(doc.get()); !st) {
+      return fail(kExitConfig, st.error().message());
+    }
   }
   timer.mark("validate");
-  if (xml::attr_or(xmlDocGetRootElement(doc.get()), "validate-with") == "none") {
+  const std::string validate_with =
+      streamed ? streamed->validate_with
+               : xml::attr_or(xmlDocGetRootElement(doc.get()), "validate-with");
+  if (validate_with == "none") {
     std::cerr << "Schema validation of configuration is disabled (enabling is encouraged and "
                  "prevents common misconfigurations)\n";
   }
 
   // --- current status (not computed at all when quiet)
-  if (auto st = compute_now(r, doc.get(), true); !st) return fail(kExitUsage, st.error().message());
+  const std::string execution_date =
+      streamed ? streamed->execution_date
+               : xml::attr_or(xmlDocGetRootElement(doc.get()), "execution-date");
+  if (auto st = compute_now(r, execution_date, true); !st) {
+    return fail(kExitUsage, st.error().message());
+  }
   std::string section;
   if (!opt.quiet) {
-    auto first = model_of(doc.get());
-    if (!first) return fail(kExitConfig, first.error().message());
+    std::unique_ptr<cib::Cib> copy;
+    if (!streamed) {
+      auto first = model_of(doc.get());
+      if (!first) return fail(kExitConfig, first.error().message());
+      copy = std::move(first).value();
+    }
     pengine::Options po;
     po.now = r.now;
-    pengine::WorkingSet ws(**first, po);
+    pengine::WorkingSet ws(streamed ? *streamed : *copy, po);
     if (auto st = pengine::unpack(ws); !st) return fail(kExitConfig, st.error().message());
-    if (!opt.quiet) {
-      std::string banner = pengine::cluster_banner_text(ws);
-      r.out += banner;
-      if (!banner.empty()) r.out += "\n";
-      section = "Current cluster status:\n" + pengine::cluster_status_text(ws, true);
-      r.out += r.fancy ? section : plain(section);
-    }
+    std::string banner = pengine::cluster_banner_text(ws);
+    r.out += banner;
+    if (!banner.empty()) r.out += "\n";
+    section = "Current cluster status:\n" + pengine::cluster_status_text(ws, true);
+    r.out += r.fancy ? section : plain(section);
   }
   bool printed = !opt.quiet;
   if (opt.injections.any()) {
@@ -297,9 +351,13 @@ int main(int argc, char** argv) {
     // The document is only needed again to simulate or save it; otherwise
     // the model takes it over instead of a copy.
     bool doc_needed = opt.simulate || !opt.save_output.empty() || opt.in_place;
-    auto m = doc_needed ? model_of(doc.get()) : cib::Cib::from_doc(std::move(doc), "CIB");
-    if (!m) return fail(kExitConfig, m.error().message());
-    sched_cib = std::move(m).value();
+    if (streamed) {
+      sched_cib = std::move(streamed);
+    } else {
+      auto m = doc_needed ? model_of(doc.get()) : cib::Cib::from_doc(std::move(doc), "CIB");
+      if (!m) return fail(kExitConfig, m.error().message());
+      sched_cib = std::move(m).value();
+    }
     pengine::Options po;
     po.now = r.now;
     po.show_scores = opt.show_scores;
@@ -390,7 +448,9 @@ int main(int argc, char** argv) {
       if (!opt.quiet) {
         auto m2 = model_of(doc.get());
         if (!m2) return fail(kExitSoftware, m2.error().message());
-        if (auto st = compute_now(r, doc.get(), true); !st)
+        if (auto st = compute_now(
+                r, xml::attr_or(xmlDocGetRootElement(doc.get()), "execution-date"), true);
+            !st)
           return fail(kExitUsage, st.error().message());
         pengine::Options po2;
         po2.now = r.now;

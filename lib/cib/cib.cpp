@@ -2,7 +2,10 @@
 #include "vigil/cib/cib.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <string_view>
 
+#include "parse_internal.hpp"
 #include "vigil/common/time.hpp"
 
 namespace vigil::cib {
@@ -231,35 +234,155 @@ Result<std::vector<ResourceSet>> parse_resource_sets(const xmlNode* n, const Par
   return sets;
 }
 
-OpHistory parse_op_history(const xmlNode* op) {
-  OpHistory h;
-  h.id = attr_or(op, "id");
-  h.key = attr_or(op, "operation_key");
-  h.task = attr_or(op, "operation");
-  h.on_node = attr_or(op, "on_node");
-  h.migrate_source = attr_or(op, "migrate_source");
-  h.migrate_target = attr_or(op, "migrate_target");
-  h.exit_reason = attr_or(op, "exit-reason");
-  h.transition_key = attr_or(op, "transition-key");
-  h.transition_magic = attr_or(op, "transition-magic");
-  h.digest = attr_or(op, "op-digest");
-  h.restart_digest = attr_or(op, "op-restart-digest");
-  h.secure_digest = attr_or(op, "op-secure-digest");
-  h.feature_set = attr_or(op, "crm_feature_set");
-  h.secure_params = attr_or(op, "op-secure-params");
-  h.force_restart_params = attr(op, "op-force-restart");
-  // History intervals are plain milliseconds.
-  h.interval_ms = std::atoll(attr_or(op, "interval", "0").c_str());
-  h.call_id = static_cast<int>(parse_score_lenient(attr_or(op, "call-id", "-1")).value());
-  if (auto rc = attr(op, "rc-code")) {
-    h.rc = std::atoi(rc->c_str());
-    h.has_rc = true;
+// The attributes of an element, as the history readers take them.
+std::vector<AttrView> attr_views(const xmlNode* n) {
+  std::vector<AttrView> out;
+  for (const xmlAttr* a = n->properties; a; a = a->next) {
+    const char* text = a->children && a->children->content
+                           ? reinterpret_cast<const char*>(a->children->content)
+                           : "";
+    out.emplace_back(reinterpret_cast<const char*>(a->name), text);
   }
-  h.op_status = std::atoi(attr_or(op, "op-status", "0").c_str());
-  h.last_rc_change = std::atoll(attr_or(op, "last-rc-change", "0").c_str());
-  h.last_run = std::atoll(attr_or(op, "last-run", "0").c_str());
+  return out;
+}
+
+}  // namespace
+
+namespace detail {
+
+// The history entries are most of a large CIB: their attributes are read in
+// one pass, from a tree or a stream alike.
+OpHistory op_history_from(std::span<const AttrView> attrs) {
+  OpHistory h;
+  std::string call_id = "-1", interval = "0", op_status = "0", rc_change = "0", last_run = "0";
+  for (const auto& [name, value] : attrs) {
+    if (name == "id") {
+      h.id = value;
+    } else if (name == "operation_key") {
+      h.key = value;
+    } else if (name == "operation") {
+      h.task = value;
+    } else if (name == "on_node") {
+      h.on_node = value;
+    } else if (name == "migrate_source") {
+      h.migrate_source = value;
+    } else if (name == "migrate_target") {
+      h.migrate_target = value;
+    } else if (name == "exit-reason") {
+      h.exit_reason = value;
+    } else if (name == "transition-key") {
+      h.transition_key = value;
+    } else if (name == "transition-magic") {
+      h.transition_magic = value;
+    } else if (name == "op-digest") {
+      h.digest = value;
+    } else if (name == "op-restart-digest") {
+      h.restart_digest = value;
+    } else if (name == "op-secure-digest") {
+      h.secure_digest = value;
+    } else if (name == "crm_feature_set") {
+      h.feature_set = value;
+    } else if (name == "op-secure-params") {
+      h.secure_params = value;
+    } else if (name == "op-force-restart") {
+      h.force_restart_params = std::string(value);
+    } else if (name == "interval") {
+      interval = value;
+    } else if (name == "call-id") {
+      call_id = value;
+    } else if (name == "rc-code") {
+      h.rc = std::atoi(std::string(value).c_str());
+      h.has_rc = true;
+    } else if (name == "op-status") {
+      op_status = value;
+    } else if (name == "last-rc-change") {
+      rc_change = value;
+    } else if (name == "last-run") {
+      last_run = value;
+    }
+  }
+  // History intervals are plain milliseconds.
+  h.interval_ms = std::atoll(interval.c_str());
+  h.call_id = static_cast<int>(parse_score_lenient(call_id).value());
+  h.op_status = std::atoi(op_status.c_str());
+  h.last_rc_change = std::atoll(rc_change.c_str());
+  h.last_run = std::atoll(last_run.c_str());
   return h;
 }
+
+void resource_history_from(std::span<const AttrView> attrs, ResourceHistory& h) {
+  for (const auto& [name, value] : attrs) {
+    if (name == "id") {
+      h.id = value;
+    } else if (name == "class") {
+      h.cls = value;
+    } else if (name == "provider") {
+      h.provider = value;
+    } else if (name == "type") {
+      h.type = value;
+    } else if (name == "container") {
+      h.container = value;
+    } else if (name == "shutdown-lock") {
+      h.shutdown_lock = value;
+    }
+  }
+}
+
+void sort_history(ResourceHistory& h) {
+  // Pacemaker replays history in call-id order, pending (-1) last; equal
+  // call ids (an operation and its last_failure record) in last-rc-change
+  // order, when both record one.
+  std::stable_sort(h.ops.begin(), h.ops.end(), [](const OpHistory& a, const OpHistory& b) {
+    if (a.call_id == -1 || b.call_id == -1) return a.call_id != -1 && b.call_id == -1;
+    if (a.call_id != b.call_id) return a.call_id < b.call_id;
+    return a.last_rc_change > 0 && b.last_rc_change > 0 && a.last_rc_change < b.last_rc_change;
+  });
+}
+
+Result<NodeState> parse_node_state(const xmlNode* ns, const rules::IdResolver& resolve) {
+  NodeState s;
+  s.id = attr_or(ns, "id");
+  s.uname = attr_or(ns, "uname");
+  if (auto v = attr(ns, "in_ccm")) {
+    s.has_in_ccm = true;
+    // "true"/"false", or (newer) a timestamp meaning "member since".
+    s.in_ccm = !(*v == "false" || *v == "0" || *v == "no" || *v == "off");
+  }
+  if (auto v = attr(ns, "crmd")) {
+    s.has_crmd = true;
+    s.crmd = *v;
+  }
+  s.join = attr_or(ns, "join");
+  s.expected = attr_or(ns, "expected");
+  s.ha = attr_or(ns, "ha");
+  if (const xmlNode* ta = first_child(ns, "transient_attributes")) {
+    auto sets = rules::parse_nvsets(ta, "instance_attributes", resolve);
+    if (!sets) return sets.error().with_context("node_state " + s.uname);
+    s.transient_sets = std::move(sets).value();
+  }
+  if (const xmlNode* lrm = first_child(ns, "lrm")) {
+    s.has_lrm = true;
+    if (const xmlNode* lrs = first_child(lrm, "lrm_resources")) {
+      for (const xmlNode* lr = lrs->children; lr; lr = lr->next) {
+        if (!is(lr, "lrm_resource")) continue;
+        ResourceHistory h;
+        resource_history_from(attr_views(lr), h);
+        for (const xmlNode* op = lr->children; op; op = op->next) {
+          if (!is(op, "lrm_rsc_op")) continue;
+          h.ops.push_back(op_history_from(attr_views(op)));
+          h.ops.back().doc_index = static_cast<int>(h.ops.size()) - 1;
+        }
+        sort_history(h);
+        s.resources.push_back(std::move(h));
+      }
+    }
+  }
+  return s;
+}
+
+}  // namespace detail
+
+namespace {
 
 Status parse_cib(const xmlNode* r, Parse& parse) {
   Cib& cib = parse.cib;
@@ -394,57 +517,9 @@ Status parse_cib(const xmlNode* r, Parse& parse) {
 
   if (const xmlNode* st = first_child(r, "status")) {
     for (const xmlNode* ns : children(st, "node_state")) {
-      NodeState s;
-      s.id = attr_or(ns, "id");
-      s.uname = attr_or(ns, "uname");
-      if (auto v = attr(ns, "in_ccm")) {
-        s.has_in_ccm = true;
-        // "true"/"false", or (newer) a timestamp meaning "member since".
-        s.in_ccm = !(*v == "false" || *v == "0" || *v == "no" || *v == "off");
-      }
-      if (auto v = attr(ns, "crmd")) {
-        s.has_crmd = true;
-        s.crmd = *v;
-      }
-      s.join = attr_or(ns, "join");
-      s.expected = attr_or(ns, "expected");
-      s.ha = attr_or(ns, "ha");
-      if (const xmlNode* ta = first_child(ns, "transient_attributes")) {
-        auto sets = rules::parse_nvsets(ta, "instance_attributes", resolve);
-        if (!sets) return sets.error().with_context("node_state " + s.uname);
-        s.transient_sets = std::move(sets).value();
-      }
-      if (const xmlNode* lrm = first_child(ns, "lrm")) {
-        s.has_lrm = true;
-        if (const xmlNode* lrs = first_child(lrm, "lrm_resources")) {
-          for (const xmlNode* lr : children(lrs, "lrm_resource")) {
-            ResourceHistory h;
-            h.id = attr_or(lr, "id");
-            h.cls = attr_or(lr, "class");
-            h.provider = attr_or(lr, "provider");
-            h.type = attr_or(lr, "type");
-            h.container = attr_or(lr, "container");
-            h.shutdown_lock = attr_or(lr, "shutdown-lock");
-            for (const xmlNode* op : children(lr, "lrm_rsc_op")) {
-              h.ops.push_back(parse_op_history(op));
-              h.ops.back().doc_index = static_cast<int>(h.ops.size()) - 1;
-            }
-            // Pacemaker replays history in call-id order, pending (-1) last;
-            // equal call ids (an operation and its last_failure record) in
-            // last-rc-change order, when both record one.
-            std::stable_sort(h.ops.begin(), h.ops.end(),
-                             [](const OpHistory& a, const OpHistory& b) {
-                               if (a.call_id == -1 || b.call_id == -1)
-                                 return a.call_id != -1 && b.call_id == -1;
-                               if (a.call_id != b.call_id) return a.call_id < b.call_id;
-                               return a.last_rc_change > 0 && b.last_rc_change > 0 &&
-                                      a.last_rc_change < b.last_rc_change;
-                             });
-            s.resources.push_back(std::move(h));
-          }
-        }
-      }
-      cib.node_states.push_back(std::move(s));
+      auto s = detail::parse_node_state(ns, resolve);
+      if (!s) return s.error();
+      cib.node_states.push_back(std::move(s).value());
     }
   }
   return ok_status();

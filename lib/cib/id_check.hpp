@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "vigil/cib/history_element.hpp"
 #include "vigil/common/result.hpp"
 
 namespace vigil::cib::detail {
@@ -24,6 +25,8 @@ Status check_ids(const xmlNode* configuration);
 Status check_status(const xmlNode* status);
 // One child of <status> (a node_state, tickets, ...), as check_status does.
 Status check_status_entry(const xmlNode* entry);
+// One element of a resource history (under <lrm_resources>).
+Status check_history_element(const HistoryElement& e);
 // The smallest part of the status section around `n` (an element below
 // <status>) that a change of `n` can make invalid: one resource's history,
 // else the whole child of <status> it lies in.

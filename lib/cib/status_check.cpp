@@ -3,6 +3,9 @@
 // records the scheduler reads must have their ids and numeric fields; any
 // other attribute or record is accepted, as Pacemaker does.
 #include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "id_check.hpp"
 #include "vigil/common/xml.hpp"
@@ -15,7 +18,15 @@ Error bad(const std::string& what, const xmlNode* n) {
   return Error(ErrorCode::kInvalidInput, located(what, n));
 }
 
-bool is_integer(const std::string& v) {
+Status check_nvset(const xmlNode* set) {
+  for (const xmlNode* nv : xml::children(set)) {
+    if (!xml::is(nv, "nvpair")) return bad("unexpected element in a status attribute set", nv);
+    if (!xml::has_attr(nv, "name")) return bad("nvpair without a name", nv);
+  }
+  return ok_status();
+}
+
+bool is_integer(std::string_view v) {
   if (v.empty()) return false;
   size_t i = (v[0] == '-' || v[0] == '+') ? 1 : 0;
   if (i == v.size()) return false;
@@ -25,31 +36,34 @@ bool is_integer(const std::string& v) {
   return true;
 }
 
-Status check_nvset(const xmlNode* set) {
-  for (const xmlNode* nv : xml::children(set)) {
-    if (!xml::is(nv, "nvpair")) return bad("unexpected element in a status attribute set", nv);
-    if (!xml::has_attr(nv, "name")) return bad("nvpair without a name", nv);
-  }
-  return ok_status();
+Error bad_at(const std::string& what, const HistoryElement& e) {
+  return Error(ErrorCode::kInvalidInput, "line " + std::to_string(e.line) + ": element '" +
+                                             std::string(e.name) + "': " + what);
 }
 
-Status check_op(const xmlNode* op) {
-  if (!xml::has_attr(op, "id")) return bad("lrm_rsc_op without an id", op);
-  if (!xml::has_attr(op, "operation")) return bad("lrm_rsc_op without an operation", op);
-  for (const char* field : {"call-id", "rc-code", "op-status", "interval"}) {
-    if (auto v = xml::attr(op, field); v && !is_integer(*v)) {
-      return bad(std::string("attribute '") + field + "' is not an integer: '" + *v + "'", op);
+// The element as a view, for the checks a streaming reader makes too.
+struct TreeElement {
+  std::vector<AttrView> attrs;
+  HistoryElement view;
+  TreeElement(const xmlNode* n, std::string_view parent) {
+    for (const xmlAttr* a = n->properties; a; a = a->next) {
+      const char* text = a->children && a->children->content
+                             ? reinterpret_cast<const char*>(a->children->content)
+                             : "";
+      attrs.emplace_back(reinterpret_cast<const char*>(a->name), text);
     }
+    view.name = xml::name(n);
+    view.parent = parent;
+    view.line = xmlGetLineNo(n);
+    view.attrs = attrs;
   }
-  return ok_status();
-}
+};
 
 Status check_lrm_resource(const xmlNode* r) {
-  if (!xml::is(r, "lrm_resource")) return bad("unexpected element in lrm_resources", r);
-  if (!xml::has_attr(r, "id")) return bad("lrm_resource without an id", r);
-  for (const xmlNode* op : xml::children(r)) {
-    if (!xml::is(op, "lrm_rsc_op")) return bad("unexpected element in lrm_resource", op);
-    if (auto st = check_op(op); !st) return st;
+  if (auto st = check_history_element(TreeElement(r, "lrm_resources").view); !st) return st;
+  for (const xmlNode* op = r->children; op; op = op->next) {
+    if (op->type != XML_ELEMENT_NODE) continue;
+    if (auto st = check_history_element(TreeElement(op, "lrm_resource").view); !st) return st;
   }
   return ok_status();
 }
@@ -65,6 +79,35 @@ Status check_lrm(const xmlNode* lrm) {
 }
 
 }  // namespace
+
+// One pass over the element's attributes: there are hundreds of thousands.
+Status check_history_element(const HistoryElement& e) {
+  if (e.parent == "lrm_resources") {
+    if (e.name != "lrm_resource") return bad_at("unexpected element in lrm_resources", e);
+    for (const auto& [name, value] : e.attrs) {
+      if (name == "id") return ok_status();
+    }
+    return bad_at("lrm_resource without an id", e);
+  }
+  if (e.name != "lrm_rsc_op") return bad_at("unexpected element in lrm_resource", e);
+  bool has_id = false, has_operation = false;
+  for (const auto& [name, value] : e.attrs) {
+    if (name == "id") {
+      has_id = true;
+    } else if (name == "operation") {
+      has_operation = true;
+    } else if ((name == "call-id" || name == "rc-code" || name == "op-status" ||
+                name == "interval") &&
+               !is_integer(value)) {
+      return bad_at(
+          "attribute '" + std::string(name) + "' is not an integer: '" + std::string(value) + "'",
+          e);
+    }
+  }
+  if (!has_id) return bad_at("lrm_rsc_op without an id", e);
+  if (!has_operation) return bad_at("lrm_rsc_op without an operation", e);
+  return ok_status();
+}
 
 Status check_status(const xmlNode* status) {
   for (const xmlNode* c : xml::children(status)) {

@@ -276,6 +276,22 @@ Status validate_cib(xmlDoc* doc) {
   return configuration ? detail::check_ids(configuration) : ok_status();
 }
 
+Status validate_status_element(const xmlNode* n) {
+  const xmlNode* root = nullptr;
+  auto family = family_of(n->doc, root);
+  if (!family) return family.error();
+  if (*family == SchemaFamily::kNone) return ok_status();
+  return detail::check_status_entry(n);
+}
+
+Status validate_history_element(const HistoryElement& e) {
+  const xmlNode* root = nullptr;
+  auto family = family_of(e.node_state->doc, root);
+  if (!family) return family.error();
+  if (*family == SchemaFamily::kNone) return ok_status();
+  return detail::check_history_element(e);
+}
+
 Status validate_status_change(xmlDoc* doc, const std::vector<const xmlNode*>& touched) {
   const xmlNode* root = nullptr;
   auto family = family_of(doc, root);

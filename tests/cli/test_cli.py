@@ -80,6 +80,15 @@ def replaced(old, new, text=CIB):
     return text.replace(old, new, 1)
 
 
+# A history entry whose call-id is not a number, on line 40.
+BAD_HISTORY = replaced(
+    'crm-debug-origin="crm_simulate"/>\n    <node_state id="2"',
+    'crm-debug-origin="crm_simulate"><lrm id="1"><lrm_resources>\n'
+    '<lrm_resource id="A" class="ocf" provider="pacemaker" type="Dummy">\n'
+    '<lrm_rsc_op id="A_last_0" operation_key="A_start_0" operation="start" call-id="x1"/>'
+    '</lrm_resource></lrm_resources></lrm></node_state>\n    <node_state id="2"')
+
+
 class SimulatorCase(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="vigil-cli-test-")
@@ -173,6 +182,39 @@ class BadInput(SimulatorCase):
     def test_non_numeric_score(self):
         f = self.write("bad-score.xml", replaced('node="node2" score="5"', 'node="node2" score="lots"'))
         self.assertRefused(["-x", f, "-S"], EX_CONFIG, "lots")
+
+    def test_bad_history_entry(self):
+        f = self.write("bad-history.xml", BAD_HISTORY)
+        for args in (["-S"], ["-Q", "-G", self.path("g.xml")]):
+            self.assertRefused(["-x", f, *args], EX_CONFIG, "line 40", "call-id", "x1")
+
+    def test_history_unchecked_without_validation(self):
+        f = self.write("bad-history-none.xml",
+                       BAD_HISTORY.replace('validate-with="pacemaker-3.7"', 'validate-with="none"'))
+        for args in (["-S"], ["-Q", "-G", self.path("g.xml")]):
+            p = self.run_sim("-x", f, *args)
+            self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_read_as_a_stream_or_a_tree_the_same(self):
+        # Without -S and without injections the file is read as a stream
+        # (cib::Cib::from_file_streaming); what it refuses, and how, must not
+        # depend on that.
+        files = {
+            "malformed.xml": ("<cib><configuration></cib>\n", EX_DATAERR),
+            "truncated.xml": (CIB[:CIB.index('<node_state id="2"') + 30], EX_DATAERR),
+            "bad-status.xml": (replaced('<node_state id="2"', '<node_state id="2"><lrm><bogus/></lrm>'
+                                        '</node_state>\n    <node_state id="3"'), EX_CONFIG),
+            "bad-config.xml": (replaced("<constraints>", '<constraints><rsc_bogus id="x1"/>'),
+                               EX_CONFIG),
+        }
+        for name, (text, code) in files.items():
+            f = self.write(name, text)
+            # Parse errors name the file, schema errors the line.
+            needle = name if code == EX_DATAERR else "line "
+            tree = self.assertRefused(["-x", f, "-S"], code, needle)
+            for streamed in (["-Q", "-G", self.path("g.xml")], ["-s"]):
+                err = self.assertRefused(["-x", f, *streamed], code, needle)
+                self.assertEqual(err, tree, name)
 
     def test_promotable_clone_refused_as_unsupported(self):
         # Clones are scheduled; promotable ones are not yet.

@@ -9,6 +9,7 @@
 #include <libxml/tree.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "vigil/cib/history_element.hpp"
 #include "vigil/common/result.hpp"
 #include "vigil/common/rules.hpp"
 #include "vigil/common/score.hpp"
@@ -149,6 +151,28 @@ class Cib {
   static Result<std::unique_ptr<Cib>> from_string(std::string_view text,
                                                   const std::string& what = "CIB");
   static Result<std::unique_ptr<Cib>> from_doc(xml::DocPtr doc, const std::string& what);
+
+  // Checks a streaming read runs on the parts of the document while they exist.
+  struct StreamChecks {
+    // Each element of a resource history (under <lrm_resources>), which is
+    // never a tree.
+    std::function<Status(const HistoryElement&)> history;
+    // Each <node_state>, before it becomes part of the model and is freed;
+    // its <lrm_resources> is empty (see `history`).
+    std::function<Status(const xmlNode*)> node_state;
+    // The document without its node_state elements (the root, the
+    // configuration and the rest of the status section), before the model is
+    // made of it.
+    std::function<Status(xmlDoc*)> document;
+  };
+  // Reads a CIB file without holding the whole document: the status section's
+  // node_state elements, nearly all of a large CIB, are read, checked and
+  // turned into the model one at a time, their resource histories (nearly
+  // all of a node_state) without ever being a tree; the rest becomes a small
+  // document.
+  // The model is the same as from_file's.
+  static Result<std::unique_ptr<Cib>> from_file_streaming(const std::string& path,
+                                                          const StreamChecks& checks = {});
 
   std::string validate_with, dc_uuid, execution_date, crm_feature_set;
   std::string no_quorum_panic;  // the root's no-quorum-panic attribute, as written

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vigil/cib/history_element.hpp"
 #include "vigil/common/result.hpp"
 
 namespace vigil::cib {
@@ -35,6 +36,15 @@ Result<SchemaFamily> schema_family(std::optional<std::string_view> validate_with
 // The compiled schemas are built on first use and shared; concurrent calls
 // on different documents are safe.
 Status validate_cib(xmlDoc* doc);
+
+// What validate_cib checks of one element of the status section (a whole
+// <node_state>), for a reader that has the elements one at a time: `n` must
+// still be in its document, whose root's validate-with selects the checks.
+Status validate_status_element(const xmlNode* n);
+
+// What validate_cib checks of one element of a resource history, for a
+// reader that has no tree of it (see Cib::StreamChecks::history).
+Status validate_history_element(const HistoryElement& e);
 
 // What validate_cib checks of the status section, for a document that was
 // valid before an update touching only `touched` (elements of its status
