@@ -244,3 +244,12 @@ TEST_CASE("notify=true: instances are told before and after a start", "[pengine]
     CHECK(*pengine::lookup(a->meta, "notify_active_resource") == "d:0");
   }
 }
+
+TEST_CASE("history under the clone's own id is an orphan's, and is cleaned up",
+          "[pengine][clone]") {
+  Run r = run(cib_text(clone_of_dummy(nv("clone-max", "1")), "", started("c")));
+  REQUIRE(r.status.ok());
+  CHECK(r.rsc("c").is_clone());
+  CHECK(r.has_action("c_delete_0", "node1", true));
+  CHECK(r.placed("d:0") == "node1");
+}

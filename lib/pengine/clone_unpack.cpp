@@ -209,7 +209,16 @@ Resource* find_anonymous_instance(WorkingSet& ws, Node* node, Resource* clone,
 
 std::vector<Resource*> resources_named_by_history(const WorkingSet& ws, const std::string& id) {
   std::vector<Resource*> out;
-  if (Resource* r = ws.find_rsc(id)) out.push_back(r);
+  if (Resource* r = ws.find_rsc(id)) {
+    out.push_back(r);
+    // A collective resource's id in the history: the orphans made for it
+    // (they share the id; rare, so looked for among the top level).
+    if (!r->is_primitive()) {
+      for (Resource* top : ws.resources) {
+        if (top != r && top->is(kRscOrphan) && top->id == id) out.push_back(top);
+      }
+    }
+  }
   // Instances renamed by their history are few: found through their clone's
   // children, only for names that look like an instance's base or number.
   Resource* zero = ws.find_rsc(clone_strip(id) + ":0");

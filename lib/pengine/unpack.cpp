@@ -1314,8 +1314,11 @@ void unpack_lrm_resource(WorkingSet& ws, Node* node, const cib::ResourceHistory&
   if (h.ops.empty() && !ws.config.shutdown_lock) return;
   Resource* rsc = find_history_resource(ws, node, h.id);  // clone_unpack.cpp
   if (rsc && !rsc->is_primitive()) {
-    ws.warnings.push_back("Ignoring history for non-primitive " + h.id);
-    return;
+    // History of what is no longer a primitive (a clone or group now
+    // has its id) belongs to an orphan, which is cleaned up.
+    ws.warnings.push_back("Resource history for " + h.id +
+                          " is orphaned because it is no longer primitive");
+    rsc = nullptr;
   }
   if (!rsc) {
     if (h.ops.empty()) return;
