@@ -248,6 +248,11 @@ bool agent_changed(WorkingSet& ws, Resource* rsc, Node* node, const cib::Resourc
 
 }  // namespace
 
+bool params_changed_since(WorkingSet& ws, Resource* rsc, const cib::OpHistory& op, Node* node) {
+  DigestRc rc = compare_digests(ws, rsc, op, node).rc;
+  return rc != DigestRc::kMatch && rc != DigestRc::kUnknown;
+}
+
 void schedule_cleanup(WorkingSet& ws, Resource* rsc, Node* node, bool optional) {
   std::uint32_t flag = optional ? kOrderImpliesThen : kOrderOptional;
   if (rsc->is(kRscFailed)) return;

@@ -168,6 +168,9 @@ bool can_fence(const WorkingSet& ws, const Node* node);
 void order_vs_fence(WorkingSet& ws, Action* stonith);
 
 void schedule_cleanup(WorkingSet& ws, Resource* rsc, Node* node, bool optional);
+// Whether a history entry ran with other parameters than the resource has
+// now (its digest differs; false when it has none to compare).
+bool params_changed_since(WorkingSet& ws, Resource* rsc, const cib::OpHistory& op, Node* node);
 
 // Node attribute lookup (node->attrs).
 const std::string* node_attr(const Node* node, const std::string& name);

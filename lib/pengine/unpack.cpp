@@ -917,9 +917,10 @@ bool check_operation_expiry(WorkingSet& ws, Resource* rsc, Node* node, int rc,
       }
     }
   }
-  if (!expired && is_last_failure && (op.task == "start" || op.task == "monitor")) {
-    // Parameter changes would clear the failure; that needs operation
-    // digests, which this version does not compute yet.
+  if (!expired && is_last_failure && (op.task == "start" || op.task == "monitor") &&
+      params_changed_since(ws, rsc, op, node)) {
+    // The failure was with other parameters: its count goes.
+    clear_failcount(ws, rsc, node, "resource parameters have changed");
   }
   if (expired && op.interval_ms == 0 && op.task == "monitor") {
     if (rc == 0 || rc == 7 || rc == 8 || rc == 190 || rc == 191) expired = false;
