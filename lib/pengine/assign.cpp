@@ -152,9 +152,9 @@ int failcount(const WorkingSet& ws, const Node* node, Resource* rsc, EpochSecond
       add_to(rsc_id);
       // Anonymous clone instances count the failures of every instance
       // number too ("rsc:N"), gathered under "rsc:*".
-      if (auto colon = rsc_id.rfind(':'); colon != std::string::npos && colon + 1 < rsc_id.size() &&
-                                          rsc_id.find_first_not_of("0123456789", colon + 1) ==
-                                              std::string::npos) {
+      if (auto colon = rsc_id.rfind(':');
+          colon != std::string::npos && colon + 1 < rsc_id.size() &&
+          rsc_id.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
         add_to(rsc_id.substr(0, colon) + ":*");
       }
     }

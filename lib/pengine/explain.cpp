@@ -131,10 +131,10 @@ constexpr const char* kNodeWeight[] = {"the node's score attribute", "the node i
                                        "the node is shutting down"};
 static_assert(std::size(kNodeWeight) == static_cast<std::size_t>(NodeWeightWhy::kShuttingDown) + 1);
 
-constexpr const char* kCloneBan[] = {
-    "the node cannot run resources (or the instance is an orphan)",
-    "the clone may not run on this node", "the clone's own score here is negative",
-    "clone-node-max instances are here already"};
+constexpr const char* kCloneBan[] = {"the node cannot run resources (or the instance is an orphan)",
+                                     "the clone may not run on this node",
+                                     "the clone's own score here is negative",
+                                     "clone-node-max instances are here already"};
 static_assert(std::size(kCloneBan) == static_cast<std::size_t>(CloneBanWhy::kFull) + 1);
 
 std::string cause_text(const WorkingSet& ws, const Resource& rsc, const ScoreRecord& r) {

@@ -18,7 +18,6 @@ bool can_fence(const WorkingSet& ws, const Node* node);
 
 namespace {
 
-
 std::string action_reason_text(const Action* a, std::uint32_t flag) {
   std::string change = (flag == kActOptional) ? "required" : "unrunnable";
   return change + (a->rsc ? " " + a->rsc->id : "") + " " + a->task;
@@ -314,7 +313,8 @@ std::uint32_t update_ordered_actions(WorkingSet& ws, Action* first, Action* then
     return clone_update_ordered_actions(ws, first, then, node, flags, filter, type);
   }
   if (then->rsc && then->rsc->is_group()) {
-    std::uint32_t changed = primitive_update_ordered_actions(ws, first, then, node, flags, filter, type);
+    std::uint32_t changed =
+        primitive_update_ordered_actions(ws, first, then, node, flags, filter, type);
     for (Resource* m : then->rsc->children) {
       Action* ma = find_first_action(m, nullptr, &then->task, node);
       if (ma) changed |= update_ordered_actions(ws, first, ma, node, flags, filter, type);

@@ -386,8 +386,8 @@ void finish_resource(WorkingSet& ws, Resource* rsc) {
 Resource* unpack_tree(WorkingSet& ws, const cib::ResourceConfig* rc, Resource* parent,
                       const std::string& incarnation) {
   // A clone instance (and each member of a cloned group) is "id:N".
-  Resource* rsc =
-      build_resource(ws, rc, parent, incarnation.empty() ? std::string() : rc->id + ":" + incarnation);
+  Resource* rsc = build_resource(ws, rc, parent,
+                                 incarnation.empty() ? std::string() : rc->id + ":" + incarnation);
   if (!incarnation.empty()) rsc->meta["clone"] = incarnation;
   finish_resource(ws, rsc);
   if (rsc->is_clone()) {

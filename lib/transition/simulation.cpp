@@ -114,8 +114,8 @@ class SimulatedSink final : public ActionSink {
     char line[512];
     if (a.interval_ms != 0) {
       std::snprintf(line, sizeof(line), "  * Resource action: %-15s %s=%lld on %s\n",
-                    rsc_name(a).c_str(), a.operation.c_str(),
-                    static_cast<long long>(a.interval_ms), a.on_node.c_str());
+                    rsc_name(a).c_str(), a.operation.c_str(), static_cast<long long>(a.interval_ms),
+                    a.on_node.c_str());
     } else {
       std::snprintf(line, sizeof(line), "  * Resource action: %-15s %s on %s\n",
                     rsc_name(a).c_str(), a.operation.c_str(), a.on_node.c_str());
@@ -188,8 +188,7 @@ class SimulatedSink final : public ActionSink {
     }
     // Without the shutdown lock result_update_xml() would add: crm_simulate
     // records none, so a stopped locked resource shows as plainly stopped.
-    return status_.apply(
-        lrm_update_xml(a.on_node_uuid, a.on_node, rsc, *records, kOrigin));
+    return status_.apply(lrm_update_xml(a.on_node_uuid, a.on_node, rsc, *records, kOrigin));
   }
 
   Status confirm(const GraphAction& a, ActionOutcome outcome) {
