@@ -331,6 +331,23 @@ TEST_CASE("attributes and cleanup through the client protocol; bad requests chan
                std::optional<std::string>("r7");
       },
       5s));
+  // Increments count from the DC's current value (attrd's value++ / value+=N).
+  REQUIRE(
+      handle_client_request(n2, "<attr_update node=\"node2\" name=\"hits\" value=\"value++\"/>"));
+  REQUIRE(c.run_until(
+      [&] {
+        return cib_attr(c, 1, "//node_state[@id='2']//nvpair[@name='hits']", "value") ==
+               std::optional<std::string>("1");
+      },
+      5s));
+  REQUIRE(
+      handle_client_request(n2, "<attr_update node=\"node2\" name=\"hits\" value=\"value+=5\"/>"));
+  REQUIRE(c.run_until(
+      [&] {
+        return cib_attr(c, 1, "//node_state[@id='2']//nvpair[@name='hits']", "value") ==
+               std::optional<std::string>("6");
+      },
+      5s));
   REQUIRE(handle_client_request(n2, "<attr_delete node=\"node2\" name=\"rack\"/>"));
   REQUIRE(c.run_until(
       [&] { return !cib_attr(c, 1, "//node_state[@id='2']//nvpair[@name='rack']", "value"); }, 5s));
