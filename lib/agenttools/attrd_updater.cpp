@@ -127,16 +127,10 @@ ToolRun attrd_updater(const std::vector<std::string>& args, const Getenv& env, C
 
   std::optional<std::string> node = node_attr_target(o.node, env);
   if (!node) node = o.node;
-  std::string request = o.command == 'D' ? "<attr_delete" : "<attr_update";
-  xml::append_attr(request, "node", node.value_or(""));
-  xml::append_attr(request, "name", *o.name);
-  if (o.command != 'D') xml::append_attr(request, "value", *o.value);
-  request += "/>";
-  auto answer = cluster.controller(request);
-  if (!answer) {
-    return failure(kTool, code_of(answer.error()),
-                   "Could not update " + *o.name + "=" + o.value.value_or("(null)") + ": " +
-                       reach_hint(answer.error()));
+  const std::optional<std::string> value =
+      o.command == 'D' ? std::nullopt : std::optional<std::string>(o.value);
+  if (auto failed = send_attribute(kTool, cluster, node.value_or(""), *o.name, value)) {
+    return *failed;
   }
   return warning;
 }

@@ -85,6 +85,21 @@ std::string local_node_name(const Getenv& env, Cluster& cluster) {
   return short_host_name();
 }
 
+std::optional<ToolRun> send_attribute(const std::string& tool, Cluster& cluster,
+                                      const std::string& node, const std::string& name,
+                                      const std::optional<std::string>& value) {
+  std::string request = value ? "<attr_update" : "<attr_delete";
+  xml::append_attr(request, "node", node);
+  xml::append_attr(request, "name", name);
+  if (value) xml::append_attr(request, "value", *value);
+  request += "/>";
+  auto answer = cluster.controller(request);
+  if (answer) return std::nullopt;
+  return failure(tool, code_of(answer.error()),
+                 "Could not update " + name + "=" + value.value_or("(null)") + ": " +
+                     reach_hint(answer.error()));
+}
+
 Result<std::vector<FoundAttribute>> transient_attributes(const std::string& cib_xml,
                                                          const std::string& name,
                                                          const std::optional<std::string>& node) {

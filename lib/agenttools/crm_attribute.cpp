@@ -96,16 +96,9 @@ ToolRun transient(const Options& o, const std::string& node, Cluster& cluster) {
     if (found->empty()) return not_set(o, "status");
     return print_value(o, "status", found->front().value);
   }
-  std::string request = o.command == 'D' ? "<attr_delete" : "<attr_update";
-  xml::append_attr(request, "node", node);
-  xml::append_attr(request, "name", *o.name);
-  if (o.command == 'u') xml::append_attr(request, "value", *o.value);
-  request += "/>";
-  if (auto answer = cluster.controller(request); !answer) {
-    return failure(kTool, code_of(answer.error()),
-                   "Could not update " + *o.name + "=" + o.value.value_or("(null)") + ": " +
-                       reach_hint(answer.error()));
-  }
+  const std::optional<std::string> value =
+      o.command == 'D' ? std::nullopt : std::optional<std::string>(o.value);
+  if (auto failed = send_attribute(kTool, cluster, node, *o.name, value)) return *failed;
   return {};
 }
 

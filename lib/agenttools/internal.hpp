@@ -89,6 +89,13 @@ Result<ControllerView> controller_view(Cluster& cluster);
 // controller's, else the short host name (Corosync's default node name).
 std::string local_node_name(const Getenv& env, Cluster& cluster);
 
+// <attr_update> (with a value) or <attr_delete> (without) to vigil-crmd for
+// `node` (empty: the controller's own node); nullopt when it was accepted,
+// else the tool's failure (Pacemaker's "Could not update NAME=VALUE").
+std::optional<ToolRun> send_attribute(const std::string& tool, Cluster& cluster,
+                                      const std::string& node, const std::string& name,
+                                      const std::optional<std::string>& value);
+
 // ---- the CIB --------------------------------------------------------------
 
 struct FoundAttribute {
