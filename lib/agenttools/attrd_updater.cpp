@@ -90,10 +90,9 @@ ToolRun query(const Options& o, const Getenv& env, Cluster& cluster) {
 ToolRun attrd_updater(const std::vector<std::string>& args, const Getenv& env, Cluster& cluster) {
   auto parsed = parse_options(args, kOptions);
   if (!parsed) return usage_error(kTool, parsed.error().message());
+  if (auto early = help_or_version(*parsed, kHelp)) return *early;
   Options o;
   for (const auto& [key, value] : parsed->options) {
-    if (key == "help") return {kHelp, "", kExitOk};
-    if (key == "version") return version_text();
     if (key == "name") o.name = value;
     if (key == "node") o.node = value;
     if (key == "delay") o.delay = value;

@@ -172,11 +172,10 @@ std::string promotion_score_name(const std::string& rsc) {
 ToolRun crm_attribute(const std::vector<std::string>& args, const Getenv& env, Cluster& cluster) {
   auto parsed = parse_options(args, kOptions);
   if (!parsed) return usage_error(kTool, parsed.error().message());
+  if (auto early = help_or_version(*parsed, kHelp)) return *early;
   Options o;
   bool promotion_without_rsc = false;
   for (const auto& [key, value] : parsed->options) {
-    if (key == "help") return {kHelp, "", kExitOk};
-    if (key == "version") return version_text();
     if (key == "unsupported") {
       return failure(kTool, kExitUnimplemented,
                      "this option is not supported by Vigil's crm_attribute (see --help)");
@@ -251,9 +250,11 @@ ToolRun crm_master(const std::vector<std::string>& args, const Getenv& env, Clus
   std::optional<std::string> rsc = env("OCF_RESOURCE_INSTANCE");
   std::vector<std::string> forwarded;
   // Find each option's spelling again: the wrapper passes them on as given.
+  if (auto early =
+          help_or_version(*parsed, "crm_master - promotion scores\n\n" + std::string(kUsage))) {
+    return *early;
+  }
   for (const auto& [key, value] : parsed->options) {
-    if (key == "help") return {"crm_master - promotion scores\n\n" + std::string(kUsage), "", 0};
-    if (key == "version") return version_text();
     if (key == "resource") rsc = value;
   }
   if (!rsc || rsc->empty())

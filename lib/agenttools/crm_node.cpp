@@ -95,11 +95,10 @@ std::vector<Node> known_nodes(const ControllerView& view, Cluster& cluster) {
 ToolRun crm_node(const std::vector<std::string>& args, const Getenv& env, Cluster& cluster) {
   auto parsed = parse_options(args, kOptions);
   if (!parsed) return usage_error(kTool, parsed.error().message());
+  if (auto early = help_or_version(*parsed, kHelp)) return *early;
   char command = 0;
   std::string id_arg;
   for (const auto& [key, value] : parsed->options) {
-    if (key == "help") return {kHelp, "", kExitOk};
-    if (key == "version") return version_text();
     if (key.size() == 1) command = key[0];
     if (key == "N") id_arg = *value;
   }

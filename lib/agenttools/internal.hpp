@@ -54,6 +54,9 @@ struct ParsedArgs {
 Result<ParsedArgs> parse_options(const std::vector<std::string>& args,
                                  const std::vector<OptionSpec>& specs);
 
+// --help or --version anywhere on the line end the tool at once with this.
+std::optional<ToolRun> help_or_version(const ParsedArgs& parsed, const std::string& help);
+
 // ---- output ---------------------------------------------------------------
 
 ToolRun usage_error(const std::string& tool, const std::string& message);

@@ -107,6 +107,14 @@ Result<ParsedArgs> parse_options(const std::vector<std::string>& args,
   return out;
 }
 
+std::optional<ToolRun> help_or_version(const ParsedArgs& parsed, const std::string& help) {
+  for (const auto& o : parsed.options) {
+    if (o.key == "help") return ToolRun{help, "", kExitOk};
+    if (o.key == "version") return version_text();
+  }
+  return std::nullopt;
+}
+
 ToolRun usage_error(const std::string& tool, const std::string& message) {
   return {"", tool + ": " + message + "\nTry '" + tool + " --help' for the options.\n", kExitUsage};
 }
