@@ -112,12 +112,15 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
   const std::string sub = rest.empty() ? std::string() : rest[0];
   const bool create = (args[0] == "resource" || stonith) && sub == "create";
   // Flags only where pcs takes them; elsewhere they would be silently ignored.
-  const bool forceable = stonith && (sub == "create" || sub == "update" || sub == "confirm" ||
-                                     (sub == "level" && rest.size() > 1 && rest[1] == "add"));
+  const bool forceable =
+      (stonith && (sub == "create" || sub == "update" || sub == "confirm" ||
+                   (sub == "level" && rest.size() > 1 && rest[1] == "add"))) ||
+      (args[0] == "resource" && (sub == "create" || sub == "clone" || sub == "promotable"));
   if (ctx.flags.force && !forceable) {
     return Error(ErrorCode::kUnsupported,
-                 "option '--force' is not supported by vigil yet here (only with stonith "
-                 "create, stonith update, stonith confirm, stonith level add)");
+                 "option '--force' is not supported by vigil yet here (only with resource "
+                 "create, resource clone, resource promotable, stonith create, stonith update, "
+                 "stonith confirm, stonith level add)");
   }
   const bool describe = (stonith || args[0] == "resource") && sub == "describe";
   if (ctx.flags.full && !describe && !(args[0] == "status" && rest.empty())) {

@@ -34,6 +34,35 @@ void note_forceable(Context& ctx, const std::vector<std::string>& errors,
 void append_nvset(xmlDoc* doc, xmlNode* parent, const char* element, const std::string& set_id,
                   std::vector<KeyValue> pairs);
 
+// Sets (or with an empty value removes) `name` in the first `element` set
+// of `rsc`; a missing set is created, first child when `first`, else last
+// (stonith.cpp).
+void set_nvpair(xmlDoc* doc, xmlNode* rsc, const char* element, const std::string& name,
+                const std::string& value, bool first);
+
+// pcs's is_true: true, on, yes, y, 1 (any case).
+bool is_true(std::string_view value);
+
+// The clone or master holding `r` (a primitive, possibly in a group, or a
+// group), or nullptr (clone.cpp).
+xmlNode* clone_ancestor(xmlNode* r);
+
+// `resource create ... clone|promotable`: pcs's library checks of the clone
+// options against the agent (non-ocf agents cannot be globally-unique or
+// promotable; OCF 1.1 agents without promote/demote cannot be promotable,
+// which --force turns into a warning). Errors go to `problems`.
+void check_clone_agent(Context& ctx, const AgentName& agent, const AgentMetadata& md,
+                       const std::vector<KeyValue>& clone_meta, std::vector<std::string>& problems);
+
+// Puts `child` (already under <resources>) into a new <clone id=clone_id>
+// appended to <resources>, with the meta attributes sorted after it.
+xmlNode* wrap_in_clone(xmlDoc* doc, xmlNode* child, const std::string& clone_id,
+                       const std::vector<KeyValue>& meta);
+
+// `resource clone|promotable RSC|GROUP [ID] [k=v...]`, `resource unclone ID`.
+Status clone_resource(Context& ctx, std::vector<std::string> args, bool promotable);
+Status unclone_resource(Context& ctx, const std::vector<std::string>& args);
+
 // `resource create` (stonith false) or `stonith create` (the agent is a
 // bare fence agent name, class stonith, options checked as the fencer's).
 Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool stonith);
