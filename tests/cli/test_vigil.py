@@ -180,6 +180,62 @@ class VigilTest(unittest.TestCase):
             with self.subTest(step=" ".join(args)):
                 self.assertSameCib(mine, theirs)
 
+    @unittest.skipUnless(OCF_AGENTS and PCS, "needs pcs and resource-agents")
+    def test_clone_commands_match_pcs(self):
+        # Clones and promotable clones: create forms (old and new), clone/promotable/
+        # unclone, refusals, constraints with roles and actions, deletes. Same XML, exit
+        # code, stdout and stderr as pcs after every step.
+        steps = [
+            ["resource", "create", "C1", "ocf:pacemaker:Dummy", "clone"],
+            ["resource", "create", "C2", "ocf:pacemaker:Dummy", "clone", "C2x", "meta", "clone-max=2"],
+            ["resource", "create", "C3", "ocf:pacemaker:Dummy", "--no-default-ops", "clone",
+             "C3-cl", "clone-max=2", "interleave=true"],
+            ["resource", "create", "C5", "ocf:pacemaker:Dummy", "meta", "a=b", "clone", "c=d"],
+            ["resource", "create", "P1", "ocf:pacemaker:Stateful", "promotable", "notify=true",
+             "--no-default-ops"],
+            ["resource", "create", "P2", "ocf:pacemaker:Stateful", "--no-default-ops", "promotable",
+             "P2x", "meta", "notify=true"],
+            ["resource", "create", "P3", "ocf:pacemaker:Stateful", "master"],
+            ["resource", "create", "X", "ocf:pacemaker:Dummy", "promotable"],
+            ["resource", "create", "X", "ocf:pacemaker:Dummy", "promotable", "--force"],
+            ["resource", "create", "Y", "ocf:pacemaker:Dummy", "clone", "X-clone"],
+            ["resource", "create", "Y", "ocf:pacemaker:Dummy", "clone", "1bad"],
+            ["resource", "create", "Y", "ocf:pacemaker:Dummy", "clone", "--group", "g"],
+            ["resource", "create", "Y", "ocf:pacemaker:Dummy", "clone", "promotable"],
+            ["resource", "create", "Y", "ocf:pacemaker:Stateful", "promotable", "promotable=true"],
+            ["resource", "create", "W", "ocf:pacemaker:Dummy", "clone", "a=b", "--disabled"],
+            ["resource", "create", "W1", "ocf:pacemaker:Dummy", "clone", "--disabled"],
+            ["resource", "create", "W2", "ocf:heartbeat:Dummy", "promotable", "W2p", "clone-max=3"],
+            ["resource", "create", "A", "ocf:pacemaker:Dummy", "--group", "G"],
+            ["resource", "create", "B", "ocf:pacemaker:Dummy", "--group", "G"],
+            ["resource", "create", "S", "ocf:pacemaker:Stateful"],
+            ["constraint", "location", "A", "prefers", "node1"],
+            ["constraint", "order", "A", "then", "S"],
+            ["resource", "clone", "A"],
+            ["resource", "clone", "A"],
+            ["resource", "clone", "A-clone"],
+            ["resource", "clone", "B", "A-clone"],
+            ["resource", "clone", "B", "1bad"],
+            ["resource", "clone", "B", "op", "monitor", "interval=10"],
+            ["resource", "promotable", "B"],
+            ["resource", "promotable", "S", "promoted-max=1", "notify=true"],
+            ["resource", "clone", "G"],
+            ["constraint", "colocation", "add", "Promoted", "C1-clone", "with", "S-clone"],
+            ["constraint", "colocation", "add", "C1-clone", "with", "Unpromoted", "S-clone", "-100"],
+            ["constraint", "order", "promote", "S-clone", "then", "start", "C1-clone"],
+            ["constraint", "order", "demote", "S-clone", "then", "stop", "C1-clone"],
+            ["constraint", "location", "S", "prefers", "node1"],
+            ["constraint"],
+            ["resource", "unclone", "C5"],
+            ["resource", "unclone", "Nope"],
+            ["resource", "unclone", "C1"],
+            ["resource", "delete", "S-clone"],
+            ["resource", "delete", "C2"],
+            ["resource", "delete", "G-clone"],
+        ]
+        mine, theirs = self.fresh("vigil.xml"), self.fresh("pcs.xml")
+        self.replay_against_pcs(mine, theirs, steps)
+
     @unittest.skipUnless(PCS, "needs pcs")
     def test_node_commands_match_pcs(self):
         # Standby, maintenance and node attributes on a CIB with two nodes: same XML,
