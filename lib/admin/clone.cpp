@@ -252,6 +252,36 @@ Status clone_resource(Context& ctx, std::vector<std::string> args, bool promotab
   return ok_status();
 }
 
+Status update_clone(Context& ctx, xmlNode* clone, const std::vector<std::string>& args) {
+  if (xml::is(clone, "master")) {
+    return Error(ErrorCode::kUnsupported,
+                 "updating a <master> resource (pcs turns it into a clone) is not supported by "
+                 "vigil yet");
+  }
+  xmlNode* child = xml::first_child(clone, "primitive");
+  if (child == nullptr) child = xml::first_child(clone, "group");
+  if (child == nullptr) return invalid("Unable to find resource: " + xml::attr_or(clone, "id"));
+  // pcs reads the words as `resource clone` does; a clone id among them is
+  // ignored.
+  auto parsed = parse_clone_args(args, false);
+  if (!parsed) return parsed.error();
+  if (auto st = check_members(ctx, child, parsed->meta); !st) return st;
+  std::vector<KeyValue> meta = parsed->meta;
+  std::stable_sort(meta.begin(), meta.end(),
+                   [](const KeyValue& x, const KeyValue& y) { return x.key < y.key; });
+  for (const auto& kv : meta)
+    set_nvpair(ctx.doc, clone, "meta_attributes", kv.key, kv.value, false);
+  ctx.changed = true;
+  return ok_status();
+}
+
+Status clone_meta(Context& ctx, xmlNode* clone, const std::vector<KeyValue>& meta) {
+  xmlNode* child = xml::first_child(clone, "primitive");
+  if (child == nullptr) child = xml::first_child(clone, "group");
+  if (child == nullptr) return ok_status();
+  return check_members(ctx, child, meta);
+}
+
 Status unclone_resource(Context& ctx, const std::vector<std::string>& args) {
   if (args.size() != 1) {
     return invalid("usage: vigil -f FILE resource unclone <clone id | resource id | group id>");

@@ -115,12 +115,13 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
   const bool forceable =
       (stonith && (sub == "create" || sub == "update" || sub == "confirm" ||
                    (sub == "level" && rest.size() > 1 && rest[1] == "add"))) ||
-      (args[0] == "resource" && (sub == "create" || sub == "clone" || sub == "promotable"));
+      (args[0] == "resource" && (sub == "create" || sub == "clone" || sub == "promotable" ||
+                                 sub == "meta" || sub == "update"));
   if (ctx.flags.force && !forceable) {
     return Error(ErrorCode::kUnsupported,
                  "option '--force' is not supported by vigil yet here (only with resource "
-                 "create, resource clone, resource promotable, stonith create, stonith update, "
-                 "stonith confirm, stonith level add)");
+                 "create, clone, promotable, meta, update, stonith create, update, confirm, "
+                 "level add)");
   }
   const bool describe = (stonith || args[0] == "resource") && sub == "describe";
   if (ctx.flags.full && !describe && !(args[0] == "status" && rest.empty())) {

@@ -691,6 +691,10 @@ Status run_resource(Context& ctx, const std::vector<std::string>& args) {
   if (!args.empty() && (args[0] == "clone" || args[0] == "promotable"))
     return clone_resource(ctx, rest, args[0] == "promotable");
   if (!args.empty() && args[0] == "unclone") return unclone_resource(ctx, rest);
+  if (!args.empty() && (args[0] == "enable" || args[0] == "disable"))
+    return resource_enable(ctx, rest, args[0] == "enable");
+  if (!args.empty() && args[0] == "meta") return resource_meta(ctx, rest);
+  if (!args.empty() && args[0] == "update") return resource_update(ctx, rest);
   if (!args.empty() && (args[0] == "delete" || args[0] == "remove"))
     return resource_delete(ctx, rest);
   if (args.size() >= 2 && args[0] == "group" && args[1] == "add") {
@@ -714,7 +718,8 @@ Status run_resource(Context& ctx, const std::vector<std::string>& args) {
       ErrorCode::kUnsupported,
       "'resource " + (args.empty() ? std::string() : args[0]) +
           "' is not supported by vigil yet; supported: resource create, resource group add, "
-          "resource delete, resource clone, resource promotable, resource unclone");
+          "resource delete, resource clone, resource promotable, resource unclone, resource "
+          "enable, resource disable, resource meta, resource update");
 }
 
 }  // namespace vigil::admin

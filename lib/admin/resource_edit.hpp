@@ -63,6 +63,19 @@ xmlNode* wrap_in_clone(xmlDoc* doc, xmlNode* child, const std::string& clone_id,
 Status clone_resource(Context& ctx, std::vector<std::string> args, bool promotable);
 Status unclone_resource(Context& ctx, const std::vector<std::string>& args);
 
+// `resource update CLONE [k=v...]`: the words as `resource clone` reads
+// them, set as the clone's meta attributes (sorted, appended).
+Status update_clone(Context& ctx, xmlNode* clone, const std::vector<std::string>& args);
+
+// `resource meta CLONE k=v...`: pcs's check of the options against the
+// clone's members (what `resource clone` checks).
+Status clone_meta(Context& ctx, xmlNode* clone, const std::vector<KeyValue>& meta);
+
+// `resource enable|disable|meta|update` (resource_meta.cpp).
+Status resource_enable(Context& ctx, const std::vector<std::string>& ids, bool enable);
+Status resource_meta(Context& ctx, const std::vector<std::string>& args);
+Status resource_update(Context& ctx, const std::vector<std::string>& args);
+
 // `resource create` (stonith false) or `stonith create` (the agent is a
 // bare fence agent name, class stonith, options checked as the fencer's).
 Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool stonith);
