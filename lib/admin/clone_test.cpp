@@ -260,3 +260,90 @@ TEST_CASE("delete a clone or what it holds") {
   CHECK(c.node("G-clone") == nullptr);
   CHECK(c.notes.back() == "Deleting Resource (and group and clone) - G2");
 }
+
+TEST_CASE("enable, disable, meta and update on clones") {
+  Cib c;
+  REQUIRE(c.run({"resource", "create", "A", "ocf:test:Plain", "clone"}));
+  REQUIRE(c.run({"resource", "disable", "A"}));
+  CHECK(c.meta("A-meta_attributes", "target-role") == "Stopped");
+  REQUIRE(c.run({"resource", "disable", "A-clone"}));
+  CHECK(c.child_names("A-clone") == "meta_attributes primitive ");
+  // Enabling the primitive enables its clone too; the emptied sets stay.
+  REQUIRE(c.run({"resource", "enable", "A"}));
+  CHECK(c.node("A-meta_attributes-target-role") == nullptr);
+  CHECK(c.node("A-clone-meta_attributes-target-role") == nullptr);
+  CHECK(c.node("A-clone-meta_attributes") != nullptr);
+  CHECK(c.error({"resource", "disable", "Nope", "A"}) ==
+        "bundle/clone/group/resource/tag 'Nope' does not exist" + kSummary);
+
+  // meta: typed order, appended; an empty value removes.
+  REQUIRE(c.run({"resource", "meta", "A-clone", "zeta=1", "alpha=2"}));
+  auto set = xml::children(c.node("A-clone-meta_attributes"), "nvpair");
+  REQUIRE(set.size() == 2);
+  CHECK(xml::attr_or(set[0], "name") == "zeta");
+  REQUIRE(c.run({"resource", "meta", "A-clone", "zeta="}));
+  CHECK(c.node("A-clone-meta_attributes-zeta") == nullptr);
+  CHECK(c.error({"resource", "meta", "A-clone", "promotable=true"}) ==
+        "Clone option 'promotable' is not compatible with 'ocf:test:Plain' resource agent of "
+        "resource 'A', use --force to override");
+  CHECK(c.error({"resource", "meta", "Nope", "a=b"}) ==
+        "unable to find a resource/clone/group: Nope");
+
+  // update of a clone: its meta attributes, sorted; ops belong to the primitive.
+  REQUIRE(c.run({"resource", "update", "A-clone", "y=1", "b=2"}));
+  set = xml::children(c.node("A-clone-meta_attributes"), "nvpair");
+  REQUIRE(set.size() == 3);
+  CHECK(xml::attr_or(set[1], "name") == "b");
+  CHECK(c.error({"resource", "update", "A-clone", "op", "monitor", "interval=5"}) ==
+        "op settings must be changed on base resource, not the clone");
+  CHECK(c.error({"resource", "update", "Nope", "a=b"}) == "Unable to find resource: Nope");
+}
+
+TEST_CASE("constraint location rule") {
+  Cib c;
+  REQUIRE(c.run({"resource", "create", "A", "ocf:test:Plain", "clone"}));
+  REQUIRE(c.run({"constraint", "location", "A-clone", "rule", "score=-INFINITY", "pingd", "lt", "1",
+                 "or", "not_defined", "pingd"}));
+  xmlNode* rule = c.node("location-A-clone-rule");
+  REQUIRE(rule != nullptr);
+  CHECK(xml::attr_or(rule, "boolean-op") == "or");
+  CHECK(xml::attr_or(rule, "score") == "-INFINITY");
+  CHECK(xml::attr_or(c.node("location-A-clone-rule-expr"), "operation") == "lt");
+  CHECK(xml::attr_or(c.node("location-A-clone-rule-expr-1"), "operation") == "not_defined");
+  // The same expressions again, whatever the score: a duplicate.
+  CHECK(c.error({"constraint", "location", "A-clone", "rule", "pingd", "lt", "1", "or",
+                 "not_defined", "pingd"})
+            .rfind("duplicate constraint already exists, use --force to override\n  Constraint: "
+                   "location-A-clone\n    Rule: boolean-op=or score=-INFINITY "
+                   "(id:location-A-clone-rule)",
+                   0) == 0);
+
+  // and/or bind alike, left first; a different operator nests a rule (score 0).
+  REQUIRE(c.run({"constraint", "location", "A-clone", "rule", "role=Promoted", "a", "eq", "1",
+                 "and", "b", "eq", "integer", "2", "or", "c", "eq", "3"}));
+  xmlNode* top = c.node("location-A-clone-1-rule");
+  REQUIRE(top != nullptr);
+  CHECK(xml::attr_or(top, "boolean-op") == "or");
+  CHECK(xml::attr_or(top, "role") == "Promoted");
+  xmlNode* nested = c.node("location-A-clone-1-rule-rule");
+  REQUIRE(nested != nullptr);
+  CHECK(xml::attr_or(nested, "boolean-op") == "and");
+  CHECK(xml::attr_or(nested, "score") == "0");
+  CHECK(xml::attr_or(c.node("location-A-clone-1-rule-rule-expr-1"), "type") == "integer");
+
+  CHECK(c.error({"constraint", "location", "A-clone", "rule", "a", "foo", "1"}) ==
+        "'a foo 1' is not a valid rule expression: unexpected 'foo'");
+  CHECK(c.error({"constraint", "location", "A-clone", "rule", "a", "eq"}) ==
+        "'a eq' is not a valid rule expression: unexpected end of rule");
+  CHECK(c.error({"constraint", "location", "A-clone", "rule", "a", "eq", "integer", "x"}) ==
+        "'a eq integer x' is not a valid rule expression: invalid integer value 'x'");
+  CHECK(c.error({"constraint", "location", "A-clone", "rule", "(", "a", "eq", "1"}) ==
+        "'( a eq 1' is not a valid rule expression: missing ')'");
+  CHECK(c.error({"constraint", "location", "A", "rule", "a", "eq", "1"})
+            .rfind("A is a clone resource, you should use the clone id: A-clone", 0) == 0);
+  CHECK(c.error({"constraint", "location", "A-clone", "rule", "score=abc", "a", "eq", "1"}) ==
+        "invalid score'abc'");
+  CHECK(c.error({"constraint", "location", "A-clone", "rule", "date", "gt", "2024-13-01"}) ==
+        "'date gt 2024-13-01' is not a valid rule expression: '2024-13-01' is not an ISO 8601 "
+        "date");
+}

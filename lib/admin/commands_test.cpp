@@ -294,8 +294,9 @@ TEST_CASE("location prefers / avoids") {
         "invalid score 'abc', use integer or INFINITY or -INFINITY");
   CHECK(f.message({"constraint", "location", "Nope", "prefers", "node1=10"}) ==
         "Resource 'Nope' does not exist");
-  CHECK(f.run({"constraint", "location", "Web", "rule", "x"}).error().code() ==
-        ErrorCode::kUnsupported);
+  CHECK(
+      f.run({"constraint", "location", "Web", "rule", "date-spec", "hours=9-16"}).error().code() ==
+      ErrorCode::kUnsupported);
 }
 
 TEST_CASE("colocation add") {

@@ -5,6 +5,7 @@
 
 #include <libxml/tree.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,6 +71,18 @@ Status update_clone(Context& ctx, xmlNode* clone, const std::vector<std::string>
 // `resource meta CLONE k=v...`: pcs's check of the options against the
 // clone's members (what `resource clone` checks).
 Status clone_meta(Context& ctx, xmlNode* clone, const std::vector<KeyValue>& meta);
+
+// pcs's validate_constraint_resource: the resource exists and is not
+// inside a clone or bundle (constraint.cpp).
+Status check_location_resource(xmlDoc* doc, const std::string& id);
+
+// `constraint location RSC rule [options] EXPRESSION` (location_rule.cpp).
+Status location_rule(Context& ctx, std::string rsc, std::vector<std::string> words);
+
+// A rule-based rsc_location as `pcs constraint` lists it ("    Constraint:
+// ID" and its rules), or nullopt when vigil cannot render it (dates, whose
+// expiry pcs checks, or attributes it does not know).
+std::optional<std::string> location_rule_listing(const xmlNode* loc);
 
 // `resource enable|disable|meta|update` (resource_meta.cpp).
 Status resource_enable(Context& ctx, const std::vector<std::string>& ids, bool enable);
