@@ -347,3 +347,51 @@ TEST_CASE("constraint location rule") {
         "'date gt 2024-13-01' is not a valid rule expression: '2024-13-01' is not an ISO 8601 "
         "date");
 }
+
+TEST_CASE("ban, move-with-constraint and clear of clones") {
+  Cib c;
+  xmlNode* nodes = config_section(c.doc.get(), "nodes");
+  append_element(nodes, "node", {{"id", "1"}, {"uname", "node1"}});
+  append_element(nodes, "node", {{"id", "2"}, {"uname", "node2"}});
+  REQUIRE(c.run({"resource", "create", "A", "ocf:test:Plain", "clone"}));
+  REQUIRE(c.run({"resource", "create", "P", "ocf:test:Promo", "promotable"}));
+  Flags promoted;
+  promoted.promoted = true;
+
+  REQUIRE(c.run({"resource", "ban", "P-clone", "node1"}, promoted));
+  xmlNode* ban = c.node("cli-ban-P-clone-on-node1");
+  REQUIRE(ban != nullptr);
+  CHECK(xml::attr_or(ban, "role") == "Promoted");
+  CHECK(xml::attr_or(ban, "score") == "-INFINITY");
+  CHECK(c.notes.front().find("from being promoted on node1") != std::string::npos);
+  // The same ban again without --promoted is updated where it is.
+  REQUIRE(c.run({"resource", "ban", "P-clone", "node1"}));
+  CHECK(xml::attr_or(c.node("cli-ban-P-clone-on-node1"), "role") == "Started");
+
+  CHECK(c.error({"resource", "move-with-constraint", "A-clone", "node2"}) ==
+        "cannot move cloned resources" + kSummary);
+  CHECK(c.error({"resource", "move-with-constraint", "A", "node2"}) ==
+        "cannot move cloned resources" + kSummary);
+  CHECK(c.error({"resource", "ban", "A-clone", "node2"}, promoted) ==
+        "when specifying --promoted you must use the promotable clone id" + kSummary);
+  CHECK(c.error({"resource", "ban", "A-clone", "node3"}) ==
+        "Node 'node3' does not appear to exist in configuration" + kSummary);
+  CHECK(c.error({"resource", "ban", "A-clone"}) ==
+        "You must specify a node when moving/banning a stopped resource");
+
+  // A move drops the ban on its destination first (a write of its own).
+  REQUIRE(c.run({"resource", "move-with-constraint", "P-clone", "node1"}, promoted));
+  CHECK(c.node("cli-ban-P-clone-on-node1") == nullptr);
+  CHECK(xml::attr_or(c.node("cli-prefer-P-clone"), "role") == "Promoted");
+  CHECK(c.extra_writes == 1);
+
+  REQUIRE(c.run({"resource", "ban", "P-clone", "node2"}));
+  REQUIRE(c.run({"resource", "clear", "P-clone"}));
+  CHECK(c.notes == std::vector<std::string>{"Removing constraint: cli-ban-P-clone-on-node2",
+                                            "Removing constraint: cli-prefer-P-clone"});
+  CHECK(c.extra_writes == 1);  // node2 and node1: two writes
+  CHECK(c.error({"resource", "clear", "Nope"}) ==
+        "bundle/clone/group/resource 'Nope' does not exist" + kSummary);
+  CHECK(c.error({"resource", "move", "P-clone", "node1"}) ==
+        "Specified option '-f' is not supported in this command");
+}

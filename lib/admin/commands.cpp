@@ -17,7 +17,8 @@ bool Flags::*switch_flag(const std::string& option) {
   static constexpr std::pair<std::string_view, bool Flags::*> kSwitches[] = {
       {"--disabled", &Flags::disabled}, {"--no-default-ops", &Flags::no_default_ops},
       {"--all", &Flags::all},           {"--force", &Flags::force},
-      {"--full", &Flags::full},         {"--off", &Flags::off}};
+      {"--full", &Flags::full},         {"--off", &Flags::off},
+      {"--promoted", &Flags::promoted}, {"--master", &Flags::master}};
   for (const auto& [name, flag] : kSwitches) {
     if (option == name) return flag;
   }
@@ -130,6 +131,19 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
   }
   if (ctx.flags.off && !(stonith && sub == "fence")) {
     return Error(ErrorCode::kInvalidInput, "--off is only valid with 'stonith fence'");
+  }
+  const bool moving = args[0] == "resource" && (sub == "ban" || sub == "move" ||
+                                                sub == "move-with-constraint" || sub == "clear");
+  if ((ctx.flags.promoted || ctx.flags.master) && !moving) {
+    return Error(ErrorCode::kInvalidInput, std::string("Specified option '") +
+                                               (ctx.flags.master ? "--master" : "--promoted") +
+                                               "' is not supported in this command");
+  }
+  if (ctx.flags.master) {
+    ctx.notes.push_back(
+        "Deprecation Warning: Option '--master' is deprecated and has been replaced by option "
+        "'--promoted' ");
+    ctx.flags.promoted = true;
   }
   if (ctx.flags.all && args[0] != "node") {
     return Error(ErrorCode::kInvalidInput, "--all is only valid with 'node' commands");

@@ -384,7 +384,7 @@ TEST_CASE("unsupported commands fail loudly") {
   Fixture f;
   for (std::vector<std::string> args : {std::vector<std::string>{"status"},
                                         {"cluster", "setup"},
-                                        {"resource", "move", "X"},
+                                        {"resource", "restart", "X"},
                                         {"property", "defaults"},
                                         {"status", "nodes"},
                                         {"constraint", "order", "set", "A"}}) {

@@ -694,6 +694,9 @@ Status run_resource(Context& ctx, const std::vector<std::string>& args) {
   if (!args.empty() && (args[0] == "enable" || args[0] == "disable"))
     return resource_enable(ctx, rest, args[0] == "enable");
   if (!args.empty() && args[0] == "meta") return resource_meta(ctx, rest);
+  if (!args.empty() && (args[0] == "ban" || args[0] == "move" ||
+                        args[0] == "move-with-constraint" || args[0] == "clear"))
+    return resource_move_command(ctx, args[0], rest);
   if (!args.empty() && args[0] == "update") return resource_update(ctx, rest);
   if (!args.empty() && (args[0] == "delete" || args[0] == "remove"))
     return resource_delete(ctx, rest);
@@ -719,7 +722,8 @@ Status run_resource(Context& ctx, const std::vector<std::string>& args) {
       "'resource " + (args.empty() ? std::string() : args[0]) +
           "' is not supported by vigil yet; supported: resource create, resource group add, "
           "resource delete, resource clone, resource promotable, resource unclone, resource "
-          "enable, resource disable, resource meta, resource update");
+          "enable, resource disable, resource meta, resource update, resource ban, resource "
+          "move-with-constraint, resource clear");
 }
 
 }  // namespace vigil::admin

@@ -84,6 +84,10 @@ Status location_rule(Context& ctx, std::string rsc, std::vector<std::string> wor
 // expiry pcs checks, or attributes it does not know).
 std::optional<std::string> location_rule_listing(const xmlNode* loc);
 
+// `resource ban|move-with-constraint|clear|move` (resource_move.cpp).
+Status resource_move_command(Context& ctx, const std::string& cmd,
+                             const std::vector<std::string>& args);
+
 // `resource enable|disable|meta|update` (resource_meta.cpp).
 Status resource_enable(Context& ctx, const std::vector<std::string>& ids, bool enable);
 Status resource_meta(Context& ctx, const std::vector<std::string>& args);
