@@ -236,6 +236,48 @@ class VigilTest(unittest.TestCase):
         mine, theirs = self.fresh("vigil.xml"), self.fresh("pcs.xml")
         self.replay_against_pcs(mine, theirs, steps)
 
+    @unittest.skipUnless(OCF_AGENTS and PCS, "needs pcs and resource-agents")
+    def test_clone_management_matches_pcs(self):
+        # What managing clones needs: enable/disable, meta, update, location rules,
+        # ban/move-with-constraint/clear with --promoted, on a CIB with two nodes. Same
+        # XML (epoch included), exit code, stdout and stderr as pcs after every step.
+        mine, theirs = self.two_node_cibs()
+        steps = [
+            ["resource", "create", "A", "ocf:pacemaker:Dummy", "clone"],
+            ["resource", "create", "P", "ocf:pacemaker:Stateful", "promotable"],
+            ["resource", "disable", "A"],
+            ["resource", "disable", "P-clone"],
+            ["resource", "enable", "A-clone"],
+            ["resource", "disable", "Nope", "A"],
+            ["resource", "meta", "A-clone", "interleave=true", "clone-max=2"],
+            ["resource", "meta", "A-clone", "promotable=true"],
+            ["resource", "update", "P-clone", "promoted-max=1", "notify=true"],
+            ["resource", "update", "A-clone", "op", "monitor", "interval=5"],
+            ["resource", "update", "A", "fake=2", "meta", "m=1"],
+            ["constraint", "location", "A-clone", "rule", "score=-INFINITY", "pingd", "lt", "1",
+             "or", "not_defined", "pingd"],
+            ["constraint", "location", "A-clone", "rule", "pingd", "lt", "1", "or", "not_defined",
+             "pingd"],
+            ["constraint", "location", "P-clone", "rule", "role=Promoted", "(", "a", "eq", "1",
+             "or", "b", "eq", "integer", "2", ")", "and", "#uname", "ne", "node2"],
+            ["constraint", "location", "A-clone", "rule", "a", "foo", "1"],
+            ["constraint", "location", "A", "rule", "a", "eq", "1"],
+            ["constraint", "colocation", "add", "Promoted", "P-clone", "with", "A-clone"],
+            ["constraint", "order", "start", "A-clone", "then", "promote", "P-clone"],
+            ["constraint"],
+            ["resource", "ban", "P-clone", "node1", "--promoted"],
+            ["resource", "ban", "A-clone", "node1", "--promoted"],
+            ["resource", "move-with-constraint", "A-clone", "node2"],
+            ["resource", "move-with-constraint", "P-clone", "node1", "--promoted"],
+            ["resource", "ban", "P-clone", "node2", "--master"],
+            ["resource", "ban", "P-clone", "node3"],
+            ["resource", "move", "P-clone", "node1", "--promoted"],
+            ["resource", "clear", "P-clone"],
+            ["resource", "unclone", "A-clone"],
+            ["resource", "delete", "P"],
+        ]
+        self.replay_against_pcs(mine, theirs, steps)
+
     @unittest.skipUnless(PCS, "needs pcs")
     def test_node_commands_match_pcs(self):
         # Standby, maintenance and node attributes on a CIB with two nodes: same XML,
