@@ -400,10 +400,10 @@ Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool
   auto ops = plan_ops(ctx.doc, a, *md, ctx.flags.no_default_ops || stonith, stonith, ctx.notes);
   if (!ops && ctx.flags.force &&
       ops.error().message().find("use --force to override") != std::string::npos) {
+    const std::string& m = ops.error().message();
     return Error(ErrorCode::kUnsupported,
-                 ops.error().message() +
-                     "\n(vigil cannot override operation errors with --force "
-                     "yet)");
+                 "overriding operation errors with --force is not supported by vigil yet: " +
+                     m.substr(0, m.find('\n')));
   }
   if (!ops) return ops.error();
   if (ctx.flags.disabled && !cloned) {
