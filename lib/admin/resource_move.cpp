@@ -29,8 +29,12 @@ bool is_promotable_clone(xmlNode* r) {
   return false;
 }
 
-bool node_in_config(xmlDoc* doc, const std::string& name) {
-  if (xmlNode* nodes = config_section(doc, "nodes")) {
+// A node of the CIB's <nodes>, or live, of corosync.conf's nodelist.
+bool node_in_config(const Context& ctx, const std::string& name) {
+  for (const auto& n : ctx.cluster_nodes) {
+    if (n == name) return true;
+  }
+  if (xmlNode* nodes = config_section(ctx.doc, "nodes")) {
     for (xmlNode* n : xml::children(nodes, "node")) {
       if (xml::attr_or(n, "uname") == name) return true;
     }
@@ -105,7 +109,7 @@ Result<Target> check_target(Context& ctx, const std::vector<std::string>& args, 
       problems.push_back("cannot move cloned resources");
     }
   }
-  if (!t.node.empty() && !node_in_config(ctx.doc, t.node)) {
+  if (!t.node.empty() && !node_in_config(ctx, t.node)) {
     problems.push_back("Node '" + t.node + "' does not appear to exist in configuration");
   }
   if (!problems.empty()) {
