@@ -301,10 +301,12 @@ Status unclone_resource(Context& ctx, const std::vector<std::string>& args) {
   xmlNode* child = xml::first_child(clone, "group");
   if (child != nullptr && !xml::is(resource, "group") &&
       xml::children(child, "primitive").size() > 1) {
-    return Error(ErrorCode::kUnsupported,
-                 "uncloning one member of a cloned group is not supported by vigil yet; unclone "
-                 "the group ('" +
-                     xml::attr_or(child, "id") + "')");
+    // One member of a cloned group leaves the group (and so the clone) for
+    // the end of <resources>; the clone and its constraints stay.
+    xmlUnlinkNode(resource);
+    xmlAddChild(config_section(ctx.doc, "resources"), resource);
+    ctx.changed = true;
+    return ok_status();
   }
   const std::string clone_id = xml::attr_or(clone, "id");
   // pcs drops every constraint naming the clone, silently.

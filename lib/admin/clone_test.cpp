@@ -216,6 +216,15 @@ TEST_CASE("resource clone, promotable and unclone") {
   CHECK(c.parent_of("P") == "resources");
   CHECK(c.error({"resource", "unclone", "P"}) == "'P' is not a clone resource");
   CHECK(c.error({"resource", "unclone", "Nope"}) == "could not find resource: Nope");
+
+  // One member of a cloned group with others leaves for <resources>.
+  REQUIRE(c.run({"resource", "create", "H1", "ocf:test:Plain"}, in_group("H")));
+  REQUIRE(c.run({"resource", "create", "H2", "ocf:test:Plain"}, in_group("H")));
+  REQUIRE(c.run({"resource", "clone", "H"}));
+  REQUIRE(c.run({"resource", "unclone", "H1"}));
+  CHECK(c.parent_of("H1") == "resources");
+  CHECK(c.parent_of("H2") == "H");
+  CHECK(c.parent_of("H") == "H-clone");
 }
 
 TEST_CASE("resource clone of a fence device") {
