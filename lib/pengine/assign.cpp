@@ -313,6 +313,7 @@ void primitive_internal_constraints(WorkingSet& ws, Resource* rsc) {
       if (rsc->allowed[n->index].present) order_restart_vs_unfence(ws, rsc, n.get());
     }
   }
+  remote_internal_constraints(ws, rsc);  // remote.cpp: containers, remote nodes
 }
 
 void group_internal_constraints(WorkingSet& ws, Resource* g) {
@@ -768,6 +769,7 @@ Node* primitive_assign(WorkingSet& ws, Resource* rsc, Node* prefer) {
     // assigned
   }
   rsc->clear(kRscAllocating);
+  if (rsc->is_remote_node) remote_connection_assigned(ws, rsc);  // remote.cpp
   return rsc->allocated_to;
 }
 
@@ -828,7 +830,10 @@ Node* assign(WorkingSet& ws, Resource* rsc, Node* prefer) {
 }
 
 void assign_resources(WorkingSet& ws) {
-  for (Resource* r : ws.resources) assign(ws, r, nullptr);
+  assign_remote_connections(ws);  // remote.cpp: connections first
+  for (Resource* r : ws.resources) {
+    if (!r->is_remote_node) assign(ws, r, nullptr);
+  }
 }
 
 }  // namespace vigil::pengine

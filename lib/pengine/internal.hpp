@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "remote.hpp"
 #include "vigil/pengine/digest.hpp"
 #include "vigil/pengine/working_set.hpp"
 

@@ -656,7 +656,8 @@ void order_stop_vs_fencing(WorkingSet& ws, Resource* rsc, Action* stonith) {
   Node* target = stonith->node;
   Resource* top = rsc->top();
   auto stops = rsc_actions(rsc, target, "stop", false);
-  bool order_implicit = rsc->is(kRscNeedsFencing);
+  // A guest's "fencing" is its container's stop: always before implied stops.
+  bool order_implicit = rsc->is(kRscNeedsFencing) || is_guest_node(target);
   Action* parent_stop = nullptr;
   if (!stops.empty() && order_implicit) {
     std::string stop = "stop";
@@ -711,6 +712,10 @@ void schedule_fencing_and_shutdowns(WorkingSet& ws) {
   for (auto& n : ws.nodes) {
     Node* node = n.get();
     Action* fencing = nullptr;
+    if (is_guest_node(node)) {  // "fenced" by recovering its container (remote.cpp)
+      if (node->remote_requires_reset && have_managed && can_fence(ws, node)) fence_guest(ws, node);
+      continue;
+    }
     if (have_managed && node->unclean && can_fence(ws, node)) {
       fencing = fence_op(ws, node, "", false, "node is unclean", false);
       ws.warnings.push_back("Scheduling node " + node->uname + " for fencing");
@@ -723,7 +728,7 @@ void schedule_fencing_and_shutdowns(WorkingSet& ws) {
         }
         fencing_ops.insert(fencing_ops.begin(), fencing);
       }
-    } else if (node->online && node->shutdown) {
+    } else if (node->online && node->shutdown && !node->is_pcmk_remote()) {
       Action* down = custom_action(ws, nullptr, "do_shutdown-" + node->uname, "do_shutdown", node,
                                    false, true);
       // Stops on the node come first.

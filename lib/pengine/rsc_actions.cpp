@@ -433,6 +433,7 @@ struct ProbeKeys {
 
 bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node, std::vector<ProbeKeys>& keys) {
   if (!ws.config.startup_probes) return false;
+  if (remote_rules_out_probe(ws, rsc, node)) return false;  // remote.cpp
   if (!rsc->children.empty()) {
     bool any = false;
     for (Resource* c : rsc->children) any = probe_rsc_on_node(ws, c, node, keys) || any;
@@ -447,6 +448,7 @@ bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node, std::vector<Pr
     if (allowed.discover != Discover::kExclusive) return false;
   }
   if (allowed.present && allowed.discover == Discover::kNever) return false;
+  if (guest_rules_out_probe(ws, rsc, node)) return false;  // remote.cpp
   ProbeKeys& k = keys[static_cast<size_t>(rsc->index)];
   if (!k.ready) {
     k.monitor = op_key(rsc->id, "monitor", 0);
@@ -492,7 +494,11 @@ void schedule_probes(WorkingSet& ws) {
   std::vector<ProbeKeys> keys(ws.all_rscs.size());
   for (auto& n : ws.nodes) {
     Node* node = n.get();
-    if (!node->online || node->unclean) continue;
+    if (!node->online) {
+      fence_failed_remote_node(ws, node);  // remote.cpp
+      continue;
+    }
+    if (node->unclean || !node->rsc_discovery_enabled) continue;
     if (auto probed = node_attr(node, "probe_complete"); probed && !is_true(*probed)) {
       Action* a = custom_action(ws, nullptr, "probe_again-" + node->uname, "probe_again", node,
                                 false, true);

@@ -154,6 +154,7 @@ void unpack_nodes(WorkingSet& ws) {
   // order of every per-node loop.
   std::vector<const cib::NodeConfig*> sorted;
   for (const auto& nc : ws.cib.nodes) sorted.push_back(&nc);
+  for (const auto& nc : remote_node_configs(ws)) sorted.push_back(nc.get());  // remote.cpp
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const cib::NodeConfig* a, const cib::NodeConfig* b) {
                      return numeric_strcasecmp(a->uname, b->uname) < 0;
@@ -260,7 +261,7 @@ void unpack_requires(WorkingSet& ws, Resource* rsc, const std::string* value) {
     }
     return;
   }
-  if (rsc->is(kRscFenceDevice)) {
+  if (rsc->is(kRscFenceDevice) || is_remote_agent(rsc)) {
     rsc->set(kRscNeedsQuorum);
   } else if (ws.config.enable_unfencing) {
     rsc->set(kRscNeedsFencing | kRscNeedsUnfencing);
@@ -371,6 +372,7 @@ void finish_resource(WorkingSet& ws, Resource* rsc) {
   if (auto v = meta("failure-timeout")) {
     rsc->failure_timeout_s = parse_interval_ms(*v).value_or(0) / 1000;
   }
+  unpack_remote_meta(ws, rsc);  // remote.cpp
   bool has = false;
   Role r = target_role(ws, rsc, &has);
   if (has) rsc->next_role = r;
@@ -418,7 +420,11 @@ Status unpack_resources(WorkingSet& ws) {
   std::size_t configured = 0;
   for (const auto& rc : ws.cib.resources) configured += count_configs(*rc);
   ws.scores.reserve(configured * ws.nodes.size() * 2);
-  for (const auto& rc : ws.cib.resources) {
+  // The configured resources, then the connections of guest nodes (remote.cpp).
+  std::vector<const cib::ResourceConfig*> configs;
+  for (const auto& rc : ws.cib.resources) configs.push_back(rc.get());
+  for (const auto& rc : ws.guest_connections) configs.push_back(rc.get());
+  for (const cib::ResourceConfig* rc : configs) {
     if (rc->kind == cib::RscKind::kClone || rc->kind == cib::RscKind::kBundle) {
       return Error(ErrorCode::kUnsupported,
                    "resource " + rc->id + ": " +
@@ -428,8 +434,9 @@ Status unpack_resources(WorkingSet& ws) {
     if (ws.find_rsc(rc->id)) {
       return Error(ErrorCode::kInvalidInput, "duplicate resource id '" + rc->id + "'");
     }
-    ws.resources.push_back(unpack_tree(ws, rc.get(), nullptr));
+    ws.resources.push_back(unpack_tree(ws, rc, nullptr));
   }
+  link_remote_resources(ws);  // remote.cpp
   // Priority order, stable (Pacemaker sorts with a stable merge sort).
   std::stable_sort(ws.resources.begin(), ws.resources.end(),
                    [](const Resource* a, const Resource* b) { return a->priority > b->priority; });
@@ -892,9 +899,12 @@ bool check_operation_expiry(WorkingSet& ws, Resource* rsc, Node* node, int rc,
   bool expired = false;
   bool is_last_failure =
       op.id.size() >= 15 && op.id.compare(op.id.size() - 15, 15, "_last_failure_0") == 0;
+  const char* clear_reason = nullptr;
   if (rsc->failure_timeout_s > 0 && op.last_rc_change > 0) {
     EpochSeconds now = ws.options.now;
-    if (now >= op.last_rc_change + rsc->failure_timeout_s) expired = true;
+    if (now >= op.last_rc_change + rsc->failure_timeout_s && !remote_keeps_failure(ws, rsc, op)) {
+      expired = true;
+    }
     EpochSeconds last_failure = 0;
     int unexpired = failcount(ws, node, rsc, &last_failure, true, &op);
     last_failure += rsc->failure_timeout_s + 1;
@@ -902,16 +912,22 @@ bool check_operation_expiry(WorkingSet& ws, Resource* rsc, Node* node, int rc,
     if (expired) {
       if (failcount(ws, node, rsc, nullptr, false, &op)) {
         if (unexpired == 0) {
-          clear_failcount(ws, rsc, node, "it expired");
+          clear_reason = "it expired";
         } else {
           expired = false;
         }
+      } else if (is_last_failure && rsc->remote_reconnect_ms > 0) {
+        clear_reason = "reconnect interval is set";
       }
     }
   }
   if (!expired && is_last_failure && (op.task == "start" || op.task == "monitor")) {
     // Parameter changes would clear the failure; that needs operation
     // digests, which this version does not compute yet.
+  }
+  if (clear_reason) {
+    Action* clear = clear_failcount(ws, rsc, node, clear_reason);
+    order_clear_after_remote_fencing(ws, rsc, clear);  // remote.cpp
   }
   if (expired && op.interval_ms == 0 && op.task == "monitor") {
     if (rc == 0 || rc == 7 || rc == 8 || rc == 190 || rc == 191) expired = false;
@@ -1152,7 +1168,8 @@ void process_rsc_state(WorkingSet& ws, Resource* rsc, Node* node, OnFail on_fail
       if (it->is(kRscUnique)) break;
     }
   }
-  if (rsc->role > Role::kStopped && !node->online && !node->maintenance && rsc->is(kRscManaged)) {
+  if (rsc->role > Role::kStopped && !node->online && !node->maintenance && rsc->is(kRscManaged) &&
+      !remote_active_on_down_node(ws, rsc, node)) {
     if (ws.config.stonith_enabled) {
       pe_fence_node(ws, node, rsc->id + " is thought to be active there", false);
     }
@@ -1189,11 +1206,12 @@ void process_rsc_state(WorkingSet& ws, Resource* rsc, Node* node, OnFail on_fail
         stop_action(ws, rsc, node, false);
       }
       break;
-    default:
-      rsc->set(kRscFailed | kRscStop);
-      if (rsc->role > Role::kStopped) stop_action(ws, rsc, node, false);
+    case OnFail::kRestartContainer:
+    case OnFail::kResetRemote:
+      remote_on_fail(ws, rsc, node, on_fail);
       break;
   }
+  remote_after_failure(ws, rsc);
   if (rsc->role != Role::kStopped && rsc->role != Role::kUnknown) {
     if (rsc->is(kRscOrphan)) {
       ws.warnings.push_back("Detected active orphan " + rsc->id + " running on " + node->uname);
@@ -1345,6 +1363,10 @@ void unpack_status(WorkingSet& ws) {
     if (states[node->index]) continue;
     states[node->index] = &st;
     node->has_state = true;
+    if (node->is_pcmk_remote()) {  // online once its connection's state is known
+      note_remote_node_state(node, st);
+      continue;
+    }
     rules::RuleInput in;
     in.node_attrs = &node->attrs;
     in.now = ws.options.now;
@@ -1366,16 +1388,31 @@ void unpack_status(WorkingSet& ws) {
     if (!node) node = ws.find_node(st.uname);
     if (node && states[node->index] == &st) order.push_back(node);
   }
+  // Remote and guest nodes wait for their connection's (and container's)
+  // history, which is on other nodes: passes repeat while any node unpacks.
   auto pass = [&](bool fence) {
+    bool any = false;
     for (Node* n : order) {
       if (unpacked[n->index]) continue;
-      if (!fence && !ws.config.stonith_enabled && !ws.config.shutdown_lock && !n->online) continue;
+      if (fence) {
+        // every node left
+      } else if (n->is_pcmk_remote()) {
+        if (!remote_history_ready(ws, n)) continue;
+      } else if (!ws.config.stonith_enabled && !ws.config.shutdown_lock && !n->online) {
+        continue;
+      }
+      if (n->is_pcmk_remote()) unpack_remote_node_state(ws, n, *states[n->index]);
       unpacked[n->index] = 1;
+      n->unpacked = true;
       for (const auto& h : states[n->index]->resources) unpack_lrm_resource(ws, n, h);
+      any = true;
     }
+    return any;
   };
-  pass(false);
+  while (pass(false)) {
+  }
   pass(ws.config.stonith_enabled);
+  finish_remote_status(ws);
 }
 
 Status unpack(WorkingSet& ws) {
