@@ -201,7 +201,8 @@ void check_failure_threshold(WorkingSet& ws, Resource* rsc, Node* node) {
       !rsc_actions(rsc, node, "clear_failcount", true).empty()) {
     return;
   }
-  int fc = failcount(ws, node, rsc, nullptr, true);
+  // A container's failures include those of the resources inside it (remote.cpp).
+  int fc = failcount(ws, node, rsc, nullptr, true) + fillers_failcount(ws, node, rsc);
   if (fc <= 0) return;
   if (rsc->migration_threshold - fc <= 0) {
     resource_location(ws, rsc, node, -kInfinity, {ScoreSource::kFailLimit, -1, fc});

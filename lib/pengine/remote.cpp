@@ -487,6 +487,14 @@ void remote_internal_constraints(WorkingSet& ws, Resource* rsc) {
   if (rsc->is_remote_node || rsc->is(kRscFenceDevice)) avoid_remote_nodes(ws, rsc);
 }
 
+int fillers_failcount(const WorkingSet& ws, const Node* node, const Resource* rsc) {
+  // (A bundle's container will not count its fillers: its connection may
+  // run on another node.)
+  int total = 0;
+  for (Resource* f : rsc->fillers) total += failcount(ws, node, f, nullptr, true);
+  return total;
+}
+
 // ---------------------------------------------------------------- probes
 
 bool remote_rules_out_probe(const WorkingSet& ws, const Resource* rsc, const Node* node) {

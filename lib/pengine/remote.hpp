@@ -71,6 +71,9 @@ bool runnable_on_guest(const Node* node);
 void assign_remote_connections(WorkingSet& ws);
 void remote_connection_assigned(WorkingSet& ws, Resource* connection);
 void remote_internal_constraints(WorkingSet& ws, Resource* rsc);
+// The fail counts of the resources inside a container, which count towards
+// its migration-threshold.
+int fillers_failcount(const WorkingSet& ws, const Node* node, const Resource* rsc);
 
 // ---- probes (rsc_actions.cpp)
 // Whether a probe of `rsc` on `node` is ruled out by remote or container

@@ -218,6 +218,8 @@ void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& 
     for (const Resource* c : r->children) resource_lines(ws, c, indent + "  ", out, show_pending);
     return;
   }
+  // Implicit resources (a guest node's connection) are not listed.
+  if (is_true(lookup(r->meta, "internal-rsc"))) return;
   out += indent + "* " + primitive_line(ws, r, show_pending) + "\n";
 }
 

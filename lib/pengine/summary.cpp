@@ -196,6 +196,11 @@ std::vector<SummaryItem> transition_summary(WorkingSet& ws) {
 std::string summary_text(const std::vector<SummaryItem>& items) {
   std::string out;
   Widths w;
+  // Pacemaker logs the same lines first, and its column widths persist:
+  // every printed line is as wide as the widest of them.
+  for (const SummaryItem& item : items) {
+    if (!item.node_action) rsc_line(w, item);
+  }
   for (const SummaryItem& item : items)
     out += item.node_action ? node_line(item) : rsc_line(w, item);
   return out;

@@ -825,8 +825,12 @@ void update_resource_state(WorkingSet& ws, Resource* rsc, Node* node, const cib:
       case OnFail::kStandby:
         break;
       case OnFail::kResetRemote:
-        st.on_fail = OnFail::kIgnore;
-        rsc->next_role = Role::kUnknown;
+        // With a reconnect interval, the connection waits for its failure
+        // to be cleared.
+        if (rsc->remote_reconnect_ms == 0) {
+          st.on_fail = OnFail::kIgnore;
+          rsc->next_role = Role::kUnknown;
+        }
         break;
       default:
         st.on_fail = OnFail::kIgnore;
@@ -1088,10 +1092,15 @@ void unpack_rsc_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHisto
   Action* a =
       custom_action(ws, rsc, op.key.empty() ? op_key(rsc->id, task, op.interval_ms) : op.key, task,
                     nullptr, true, false);
-  if (a->on_fail == OnFail::kIgnore) {
+  // A failed stop inside a container counts as done: the container restarts.
+  bool container_stop = a->on_fail == OnFail::kRestartContainer && task == "stop";
+  if (a->on_fail == OnFail::kIgnore || container_stop) {
     update_resource_state(ws, rsc, node, op, task, target_rc, st);
     rsc->set(kRscFailureIgnored);
     record_failed_op(ws, rsc, node, op);
+    if (container_stop && cmp_on_fail(st.on_fail, OnFail::kRecover) <= 0) {
+      st.on_fail = OnFail::kRestartContainer;
+    }
   } else {
     unpack_rsc_op_failure(ws, rsc, node, rc, op, st);
     if (status == kExecErrorHard) {
