@@ -562,6 +562,16 @@ void add_probe_orderings_for_stops(WorkingSet& ws) {
                order.first_task.compare(order.first_task.size() - 7, 7, "_stop_0") != 0) {
       continue;
     }
+    // Not before a stop of the container the resource runs in: the probe
+    // could come after the container starts again (a transition loop).
+    if (order.then_rsc && order.first_rsc->container == order.then_rsc) {
+      if (order.then_action
+              ? order.then_action->task == "stop"
+              : (order.then_task.size() >= 7 &&
+                 order.then_task.compare(order.then_task.size() - 7, 7, "_stop_0") == 0)) {
+        continue;
+      }
+    }
     std::uint32_t flags = kOrderOptional;
     if (order.flags & kOrderApplyFirstNonMigratable) flags |= kOrderApplyFirstNonMigratable;
     if (order.flags & kOrderSameNode) flags |= kOrderSameNode;

@@ -750,8 +750,12 @@ Node* connection_host_for_action(const Action* a) {
 void remote_graph_meta(const Action* a,
                        std::vector<std::pair<std::string_view, const std::string*>>& attrs) {
   if (!a->rsc) return;
-  for (const Resource* p = a->rsc; p; p = p->parent) {
-    if (p->container) attrs.emplace_back("CRM_meta_container", &p->container->id);
+  if (a->rsc->is_primitive()) {
+    if (auto v = lookup(a->rsc->meta, "remote-node")) attrs.emplace_back("CRM_meta_remote_node", v);
+    // Set on the primitive or a parent: the highest one is last, and wins.
+    for (const Resource* p = a->rsc; p; p = p->parent) {
+      if (p->container) attrs.emplace_back("CRM_meta_container", &p->container->id);
+    }
   }
   if (!is_guest_node(a->node)) return;
   std::string task = a->task;

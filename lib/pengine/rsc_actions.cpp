@@ -215,7 +215,8 @@ void create_migration_actions(WorkingSet& ws, Resource* rsc, Node* current) {
   }
   if (migrate_to) {
     add_migration_meta(migrate_to, current, rsc->allocated_to);
-    migrate_to->meta.emplace("record-pending", "true");
+    // Remote connections need no record of a pending migrate_to.
+    if (!rsc->is_remote_node) migrate_to->meta.emplace("record-pending", "true");
   }
   if (migrate_from) add_migration_meta(migrate_from, current, rsc->allocated_to);
 }

@@ -50,6 +50,30 @@ Node* WorkingSet::find_node_by_id(const std::string& id) const {
   auto it = node_by_id.find(id);
   return it == node_by_id.end() ? nullptr : it->second;
 }
+Node* Resource::current_node() const {
+  Node* active = nullptr;
+  for (Node* node : running_on) {
+    bool keep_looking = false;
+    bool happy = node->online && !node->unclean;
+    if (partial_migration_source) {
+      if (node == partial_migration_source) {
+        active = node;
+      } else {
+        keep_looking = true;
+      }
+    } else if (!is(kRscNeedsFencing)) {
+      if (happy && (!active || !active->online || active->unclean)) {
+        active = node;
+      } else {
+        keep_looking = true;
+      }
+    }
+    if (!active) active = node;
+    if (!keep_looking) break;
+  }
+  return active;
+}
+
 Resource* WorkingSet::find_rsc(const std::string& id) const {
   auto it = rsc_index.find(id);
   return it == rsc_index.end() ? nullptr : it->second;

@@ -251,7 +251,10 @@ struct Resource {
     while (r->parent) r = r->parent;
     return r;
   }
-  Node* current_node() const { return running_on.empty() ? nullptr : running_on.front(); }
+  // Where it is active (Pacemaker's pe__current_node): a partial
+  // migration's source, else (without needs-fencing) the first node that is
+  // online and clean, else the first node.
+  Node* current_node() const;
 };
 
 enum ActionFlag : std::uint32_t {
