@@ -80,24 +80,21 @@ std::string remote_state(const std::string& node, const std::string& lrm) {
          node + "\"><lrm_resources>" + lrm + "</lrm_resources></lrm></node_state>";
 }
 
+template <class T>
+T& must(T* found, const std::string& what) {
+  INFO(what);
+  REQUIRE(found != nullptr);
+  return *found;
+}
+
+// The parsed CIB (which the working set points into) and the scheduled run.
 struct Run {
   std::unique_ptr<cib::Cib> cib;
   std::unique_ptr<pengine::WorkingSet> ws;
-  pengine::Resource& rsc(const std::string& id) const {
-    pengine::Resource* r = ws->find_rsc(id);
-    INFO("resource " << id);
-    REQUIRE(r != nullptr);
-    return *r;
-  }
-  pengine::Node& node(const std::string& uname) const {
-    pengine::Node* n = ws->find_node(uname);
-    INFO("node " << uname);
-    REQUIRE(n != nullptr);
-    return *n;
-  }
+  pengine::Resource& rsc(const std::string& id) const { return must(ws->find_rsc(id), id); }
+  pengine::Node& node(const std::string& uname) const { return must(ws->find_node(uname), uname); }
   std::string placed(const std::string& id) const {
-    const pengine::Node* n = rsc(id).allocated_to;
-    return n ? n->uname : "";
+    return rsc(id).allocated_to ? rsc(id).allocated_to->uname : "";
   }
   std::string graph() const {
     auto g = pengine::build_graph(*ws);
@@ -106,17 +103,14 @@ struct Run {
 };
 
 Run run(const std::string& text) {
-  auto parsed = cib::Cib::from_string(text, "remote-test.xml");
-  INFO((parsed ? std::string("parsed") : parsed.error().message()));
-  REQUIRE(parsed.ok());
   Run r;
+  auto parsed = cib::Cib::from_string(text, "remote-test.xml");
+  if (!parsed) FAIL(parsed.error().message());
   r.cib = std::move(parsed).value();
   pengine::Options opts;
   opts.now = 1795608000;
   r.ws = std::make_unique<pengine::WorkingSet>(*r.cib, opts);
-  auto st = pengine::schedule(*r.ws);
-  INFO((st ? std::string("scheduled") : st.error().message()));
-  REQUIRE(st.ok());
+  if (auto st = pengine::schedule(*r.ws); !st) FAIL(st.error().message());
   return r;
 }
 
