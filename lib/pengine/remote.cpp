@@ -149,11 +149,32 @@ const std::vector<std::unique_ptr<cib::NodeConfig>>& remote_node_configs(Working
       ws.guest_connections.push_back(std::move(conn));
     }
   }
+  // A connection known only from the status section (an orphan) has its
+  // node too: it is shut down.
+  std::unordered_set<std::string> configured;
+  std::vector<const cib::ResourceConfig*> todo;
+  for (const auto& rc : ws.cib.resources) todo.push_back(rc.get());
+  while (!todo.empty()) {
+    const cib::ResourceConfig* rc = todo.back();
+    todo.pop_back();
+    configured.insert(rc->id);
+    for (const auto& ch : rc->children) todo.push_back(ch.get());
+  }
+  for (const auto& conn : ws.guest_connections) configured.insert(conn->id);
+  for (const auto& st : ws.cib.node_states) {
+    for (const auto& h : st.resources) {
+      if (h.ops.empty() || configured.count(h.id) || !same_text(h.cls, "ocf") ||
+          !same_text(h.provider, "pacemaker") || !same_text(h.type, "remote")) {
+        continue;
+      }
+      add(h.id);
+    }
+  }
   return out;
 }
 
 void unpack_remote_meta(WorkingSet& ws, Resource* rsc) {
-  if (!rsc->config || !is_remote_agent(rsc)) return;
+  if (!is_remote_agent(rsc)) return;
   rsc->is_remote_node = true;
   bool guest = lookup(rsc->meta, "container") != nullptr;
   if (!guest && !lookup(rsc->meta, "allow-migrate")) rsc->set(kRscAllowMigrate);
@@ -303,6 +324,28 @@ void finish_remote_status(WorkingSet& ws) {
   }
 }
 
+void link_orphan_resource(WorkingSet& ws, Resource* rsc, const cib::ResourceHistory& h) {
+  if (rsc->is_remote_node) {
+    if (Node* node = ws.find_node(rsc->id)) {
+      node->remote_rsc = rsc;
+      handle_startup_fencing(ws, node);
+      node->shutdown = true;
+    }
+  }
+  if (!h.container.empty()) rsc->orphan_container_filler = true;
+}
+
+void map_orphaned_fillers(WorkingSet& ws, const std::vector<cib::ResourceHistory>& histories) {
+  for (const auto& h : histories) {
+    if (h.container.empty()) continue;
+    Resource* container = ws.find_rsc(h.container);
+    Resource* rsc = ws.find_rsc(h.id);
+    if (!container || !rsc || !rsc->orphan_container_filler || rsc->container) continue;
+    rsc->container = container;
+    container->fillers.push_back(rsc);
+  }
+}
+
 bool remote_active_on_down_node(WorkingSet& ws, Resource* rsc, Node* node) {
   if (!node->is_pcmk_remote()) return false;
   if (is_guest_node(node)) {
@@ -404,6 +447,12 @@ void fence_pcmk_remote_node(WorkingSet& ws, Node* node, const std::string& reaso
     return;
   }
   Resource* rsc = node->remote_rsc;
+  if (rsc && !rsc->container && rsc->orphan_container_filler) {
+    // A guest whose container is gone: fencing was done when it went; only
+    // its connection is left to clean up.
+    rsc->set(kRscFailed | kRscStop);
+    return;
+  }
   if (!(rsc && !rsc->is(kRscManaged))) node->remote_requires_reset = true;
   node->unclean = true;
   fence_op(ws, node, "", true, reason, false);

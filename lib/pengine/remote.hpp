@@ -41,6 +41,11 @@ void note_remote_node_state(Node* node, const cib::NodeState& st);
 bool remote_history_ready(const WorkingSet& ws, const Node* node);
 void unpack_remote_node_state(WorkingSet& ws, Node* node, const cib::NodeState& st);
 void finish_remote_status(WorkingSet& ws);
+// An orphan (history without configuration) that is a remote connection
+// shuts its node down; one recorded inside a container is mapped to it once
+// its node's history is unpacked.
+void link_orphan_resource(WorkingSet& ws, Resource* rsc, const cib::ResourceHistory& h);
+void map_orphaned_fillers(WorkingSet& ws, const std::vector<cib::ResourceHistory>& histories);
 // A managed resource active on a node that is down: handles remote and guest
 // nodes (true), leaving cluster nodes to the caller (false).
 bool remote_active_on_down_node(WorkingSet& ws, Resource* rsc, Node* node);

@@ -238,3 +238,18 @@ TEST_CASE("remote: a container that does not exist is reported, not fatal", "[pe
   }
   CHECK(warned);
 }
+
+TEST_CASE("remote: a connection left only in the status section shuts its node down",
+          "[pengine][remote]") {
+  std::string conn = lrm_rsc("remote1", "remote", history_op("remote1", "start", 2, 0));
+  auto r = run(remote_cib(primitive("web", "Dummy"), conn));
+  pengine::Resource& orphan = r.rsc("remote1");
+  CHECK(orphan.is(pengine::kRscOrphan));
+  CHECK(orphan.is_remote_node);
+  pengine::Node& remote = r.node("remote1");
+  CHECK(remote.remote_rsc == &orphan);
+  CHECK(remote.shutdown);
+  // The connection stops and nothing is placed on its node.
+  CHECK(r.placed("remote1") == "");
+  CHECK(r.placed("web") != "remote1");
+}

@@ -1323,6 +1323,7 @@ Resource* process_orphan(WorkingSet& ws, const cib::ResourceHistory& h) {
   rsc->set(kRscOrphan);
   if (ws.config.symmetric) resource_location(ws, rsc, nullptr, 0, {ScoreSource::kSymmetric});
   ws.resources.push_back(rsc);
+  link_orphan_resource(ws, rsc, h);  // remote.cpp: connections, container fillers
   if (!ws.config.stop_orphan_resources) {
     rsc->clear(kRscManaged);
   } else {
@@ -1438,6 +1439,7 @@ void unpack_status(WorkingSet& ws) {
       unpacked[n->index] = 1;
       n->unpacked = true;
       for (const auto& h : states[n->index]->resources) unpack_lrm_resource(ws, n, h);
+      map_orphaned_fillers(ws, states[n->index]->resources);  // remote.cpp
       any = true;
     }
     return any;

@@ -236,7 +236,7 @@ struct Resource {
   // Pacemaker Remote (remote.cpp): whether this is a node's connection
   // (ocf:pacemaker:remote), its reconnect_interval, the resource it runs
   // inside (meta "container") and the resources inside it.
-  bool is_remote_node = false;
+  bool is_remote_node = false, orphan_container_filler = false;
   std::int64_t remote_reconnect_ms = 0;
   Resource* container = nullptr;
   std::vector<Resource*> fillers;
