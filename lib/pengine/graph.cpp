@@ -311,6 +311,19 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
     out += indent;
     out += "  </downed>\n";
   }
+  if (a->task == "maintenance_nodes") {
+    out += indent;
+    out += "  <maintenance>\n";
+    for (const Node* n : maintenance_changes(ws)) {
+      out += indent;
+      out += "    <node";
+      append_attr(out, "id", n->id);
+      append_attr(out, "node_in_maintenance", n->maintenance ? "1" : "0");
+      out += "/>\n";
+    }
+    out += indent;
+    out += "  </maintenance>\n";
+  }
   out += indent;
   out += "</";
   out += el;
@@ -322,6 +335,7 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
 Graph build_graph(WorkingSet& ws) {
   Graph g;
   for (Resource* r : ws.resources) add_rsc_actions(ws, g, r);
+  add_maintenance_update(ws);  // remote.cpp
   std::vector<Action*> all;
   for (Action* a : ws.actions) {
     if (a->id > 0) all.push_back(a);

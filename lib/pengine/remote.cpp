@@ -843,6 +843,20 @@ std::vector<const Node*> remote_downed_nodes(const WorkingSet& ws, const Action*
   return out;
 }
 
+std::vector<const Node*> maintenance_changes(const WorkingSet& ws) {
+  std::vector<const Node*> out;
+  if (!ws.have_remote_nodes) return out;
+  for (const auto& n : ws.nodes) {
+    if (n->is_pcmk_remote() && n->maintenance != n->remote_maintenance) out.push_back(n.get());
+  }
+  return out;
+}
+
+void add_maintenance_update(WorkingSet& ws) {
+  if (maintenance_changes(ws).empty()) return;
+  pseudo_op(ws, "maintenance_nodes")->set(kActPrintAlways);
+}
+
 std::string fenced_node_name(const Node* node) {
   if (is_guest_node(node))
     return node->uname + " (resource: " + node->remote_rsc->container->id + ")";

@@ -100,6 +100,10 @@ void remote_graph_meta(const Action* a,
                        std::vector<std::pair<std::string_view, const std::string*>>& attrs);
 // The nodes a stop of a connection or a fencing takes down with it.
 std::vector<const Node*> remote_downed_nodes(const WorkingSet& ws, const Action* a);
+// Remote nodes whose maintenance mode the transition changes, and the
+// pseudo-action that carries them (maintenance_nodes), if any.
+std::vector<const Node*> maintenance_changes(const WorkingSet& ws);
+void add_maintenance_update(WorkingSet& ws);
 // "lxc1 (resource: container1)" for guests.
 std::string fenced_node_name(const Node* node);
 // "Node", "RemoteNode" or "GuestNode".

@@ -253,3 +253,17 @@ TEST_CASE("remote: a connection left only in the status section shuts its node d
   CHECK(r.placed("remote1") == "");
   CHECK(r.placed("web") != "remote1");
 }
+
+TEST_CASE("remote: a remote node entering maintenance is told through the graph",
+          "[pengine][remote]") {
+  std::string conn = lrm_rsc("remote1", "remote", history_op("remote1", "start", 2, 0));
+  std::string state =
+      "<node_state id=\"remote1\" uname=\"remote1\" remote_node=\"true\"><transient_attributes "
+      "id=\"remote1\"><instance_attributes id=\"ta-remote1\"><nvpair id=\"ta-m\" "
+      "name=\"maintenance\" value=\"true\"/></instance_attributes></transient_attributes>"
+      "</node_state>";
+  auto r = run(remote_cib(primitive("remote1", "remote"), conn, "", state));
+  CHECK(r.node("remote1").maintenance);
+  CHECK_FALSE(r.node("remote1").remote_maintenance);
+  CHECK_THAT(r.graph(), Contains("<node id=\"remote1\" node_in_maintenance=\"1\"/>"));
+}
