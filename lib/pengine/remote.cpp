@@ -771,6 +771,23 @@ void fence_guest(WorkingSet& ws, Node* node) {
   order_vs_fence(ws, fencing);
 }
 
+void disable_guest_orderings(WorkingSet& ws) {
+  if (!ws.have_remote_nodes) return;
+  for (Action* action : ws.actions) {
+    if (action->id <= 0 || !action->rsc || action->rsc->fillers.empty()) continue;
+    for (ActionLink* in : action->before) {
+      if (in->type & kOrderPreserve) continue;
+      const Node* node = in->action->node;
+      if (in->action->rsc && node && node->remote_rsc &&
+          node->remote_rsc->container == action->rsc) {
+        ws.warnings.push_back("Invalid ordering constraint between " + in->action->rsc->id +
+                              " and " + action->rsc->id);
+        in->type = kOrderNone;
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------- graph, output
 
 Node* connection_host_for_action(const Action* a) {

@@ -91,6 +91,9 @@ void fence_failed_remote_node(WorkingSet& ws, Node* node);
 // ---- orderings and fencing (schedule.cpp, ordering.cpp)
 void order_remote_connection_actions(WorkingSet& ws);
 void fence_guest(WorkingSet& ws, Node* node);
+// User orderings between a guest node's container and resources on that
+// guest are invalid: they are dropped (those the scheduler made are kept).
+void disable_guest_orderings(WorkingSet& ws);
 
 // ---- graph and output (graph.cpp, summary.cpp, status_output.cpp)
 // The cluster node an action on a remote node is routed through.

@@ -267,3 +267,27 @@ TEST_CASE("remote: a remote node entering maintenance is told through the graph"
   CHECK_FALSE(r.node("remote1").remote_maintenance);
   CHECK_THAT(r.graph(), Contains("<node id=\"remote1\" node_in_maintenance=\"1\"/>"));
 }
+
+TEST_CASE("remote: a user ordering of a guest's container after its own resource is dropped",
+          "[pengine][remote]") {
+  std::string order = "<rsc_order id=\"o-app-vm\" first=\"app\" then=\"vm1\" kind=\"Mandatory\"/>" +
+                      prefer("app", "guest1");
+  auto r = run(remote_cib(
+      primitive("vm1", "Dummy", meta("remote-node", "guest1")) + primitive("app", "Dummy"), "", "",
+      "", order));
+  // Otherwise a loop: vm1 before its guest's connection, before app, before vm1.
+  pengine::Action* vm_start = nullptr;
+  for (pengine::Action* a : r.rsc("vm1").actions) {
+    if (a->task == "start") vm_start = a;
+  }
+  REQUIRE(vm_start != nullptr);
+  bool linked = false;
+  for (const pengine::ActionLink* in : vm_start->before) {
+    if (in->action->rsc != &r.rsc("app")) continue;
+    linked = true;
+    CHECK(in->type == pengine::kOrderNone);
+  }
+  CHECK(linked);
+  CHECK(vm_start->is(pengine::kActRunnable));
+  CHECK(r.placed("app") == "guest1");
+}
