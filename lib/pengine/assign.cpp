@@ -227,6 +227,8 @@ void apply_shutdown_lock(WorkingSet& ws, Resource* rsc) {
     return;
   }
   if (!rsc->is_primitive() || rsc->cls.empty() || rsc->cls == "stonith") return;
+  // Nor remote connections (remote.cpp).
+  if (rsc->is_remote_node && is_remote_only_node(ws.find_node(rsc->id))) return;
   if (rsc->lock_node) {
     if (!rsc->running_on.empty()) {
       // Active elsewhere despite the recorded lock: leave it where it runs.

@@ -1105,6 +1105,10 @@ void unpack_rsc_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHisto
       return;
     }
     case kExecNotConnected:
+      // An action that could not reach its remote node: the connection failed.
+      if (node->is_pcmk_remote() && node->remote_rsc && node->remote_rsc->is(kRscManaged)) {
+        node->remote_rsc->set(kRscFailed | kRscStop);
+      }
       break;
     case kExecNoFenceDevice:
     case kExecNoSecrets:
