@@ -12,6 +12,10 @@ For every seed and shape, generates a small CIB with
   node-down     SETTLED with a node taken down (-d NODE)
   monitor-fail  SETTLED with a recurring monitor failing
                 (-i RSC_monitor_INTERVALMS@NODE=1)
+  ticket        SETTLED with rsc_ticket constraints on some of its resources
+                (random tickets, roles and loss-policies, ticket states in the
+                status) and a ticket revoked, put in standby or granted
+                (-r/-b/-g TICKET)
 
 Each variant goes through both simulators as cts-scheduler runs a case
 (see ../shared/conformance/README.md):
@@ -56,7 +60,7 @@ import time
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-KINDS = ("generated", "settled", "node-down", "monitor-fail")
+KINDS = ("generated", "settled", "node-down", "monitor-fail", "ticket")
 SHAPES = ("flat", "groups")   # gen-cib.py also has clones and mixed
 
 # cts-scheduler pipes the -S output through:
@@ -224,6 +228,46 @@ def status_facts(path):
     return nodes, sorted(set(monitors))
 
 
+def ticket_variant(settled, rng, tmp):
+    """SETTLED with rsc_ticket constraints and ticket states added; returns
+    the new CIB's path and the ticket injection to run it with."""
+    tree = ET.parse(settled)
+    root = tree.getroot()
+    rscs = [r.get("id") for r in root.find("configuration/resources") if r.get("id")]
+    if not rscs:
+        return None, None
+    tickets = ["ticketA", "ticketB"]
+    constraints = root.find("configuration/constraints")
+    if constraints is None:
+        constraints = ET.SubElement(root.find("configuration"), "constraints")
+    for i, rsc in enumerate(rng.sample(rscs, rng.randint(1, min(4, len(rscs))))):
+        attrs = {"id": "ticket-dep-%d" % i, "rsc": rsc, "ticket": rng.choice(tickets)}
+        policy = rng.choice([None, "stop", "demote", "fence", "freeze"])
+        if policy:
+            attrs["loss-policy"] = policy
+        # "Master": the generated CIBs use schemas older than 3.7 ("Promoted")
+        role = rng.choice([None, None, "Started", "Master"])
+        if role:
+            attrs["rsc-role"] = role
+        ET.SubElement(constraints, "rsc_ticket", attrs)
+    status = root.find("status")
+    states = ET.Element("tickets")
+    for t in tickets:
+        attrs = {"id": t}
+        for name in ("granted", "standby"):
+            value = rng.choice([None, "true", "false"])
+            if value:
+                attrs[name] = value
+        if len(attrs) > 1:
+            ET.SubElement(states, "ticket_state", attrs)
+    if len(states) and status is not None:
+        status.insert(0, states)
+    path = os.path.join(tmp, "ticket.xml")
+    tree.write(path)
+    option = rng.choice(["-r", "-b", "-g", "-e"])
+    return path, [option, rng.choice(tickets)]
+
+
 def parse_range(text, name):
     m = re.fullmatch(r"(\d+)(?:-(\d+))?", text)
     if not m:
@@ -270,7 +314,10 @@ def one_seed(args, shape, seed):
                 rsc, interval, node = rng.choice(monitors)
                 variants.append(("monitor-fail", settled,
                                  ["-i", "%s_monitor_%s@%s=1" % (rsc, interval, node)]))
-            why = "no running monitor in the settled CIB"
+            ticket_cib, ticket_extra = ticket_variant(settled, rng, tmp)
+            if ticket_cib:
+                variants.append(("ticket", ticket_cib, ticket_extra))
+            why = "no running monitor or no resource in the settled CIB"
         done = {v[0] for v in variants}
 
         for kind, cib, extra in variants:

@@ -101,7 +101,15 @@ std::string plain(const std::string& fancy) {
           rest.rfind("Resource Group:", 0) == 0) {
         continue;
       }
-      if (rest.rfind("Online: ", 0) == 0) rest = rest.substr(8);
+      // Node lists lose their names ("Online", "OFFLINE", "RemoteOnline" ...).
+      for (const char* list : {"Online: [", "OFFLINE: [", "RemoteOnline: [", "RemoteOFFLINE: [",
+                               "GuestOnline: [", "GuestOFFLINE: ["}) {
+        std::string_view name(list);
+        if (rest.rfind(name, 0) == 0) {
+          rest.erase(0, name.size() - 1);
+          break;
+        }
+      }
       out += rest + "\n";
     } else {
       out += line + "\n";
@@ -220,11 +228,6 @@ int main(int argc, char** argv) {
   if (opt.output_as != "text") {
     return fail(105, "Error creating output format " + opt.output_as + ": Unknown output format");
   }
-  if (!opt.tickets.empty()) {
-    return fail(kExitUsage,
-                "ticket injections (" + opt.tickets.front() +
-                    ") are not supported yet: tickets are not implemented by this version");
-  }
   if (!opt.profile_dir.empty()) return profile(opt);
   r.fancy = opt.text_fancy || !(opt.show_scores || opt.show_utilization);
 
@@ -253,23 +256,21 @@ int main(int argc, char** argv) {
       return fail(kExitDataErr, opt.xml_file + ": file is empty, expected a CIB");
     }
     if (stream) {
+      // Which failure is the configuration's (the rest are the file's).
       bool check_failed = false;
-      cib::Cib::StreamChecks checks;
-      checks.history = [&](const cib::HistoryElement& e) {
-        auto st = cib::validate_history_element(e);
-        check_failed = check_failed || !st;
-        return st;
+      cib::Cib::StreamChecks checks = cib::schema_checks();
+      auto noting = [&](auto check) {
+        return [&check_failed, check](const auto& part) {
+          auto st = check(part);
+          check_failed = check_failed || !st;
+          return st;
+        };
       };
-      checks.node_state = [&](const xmlNode* n) {
-        auto st = cib::validate_status_element(n);
-        check_failed = check_failed || !st;
-        return st;
-      };
-      checks.document = [&](xmlDoc* d) {
+      checks.history = noting(checks.history);
+      checks.node_state = noting(checks.node_state);
+      checks.document = [&, check = noting(checks.document)](xmlDoc* d) {
         timer.mark("parse");
-        auto st = cib::validate_cib(d);
-        check_failed = check_failed || !st;
-        return st;
+        return check(d);
       };
       auto m = cib::Cib::from_file_streaming(opt.xml_file, checks);
       if (!m) return fail(check_failed ? kExitConfig : kExitDataErr, m.error().message());
@@ -337,7 +338,11 @@ int main(int argc, char** argv) {
       r.out += "\n";
       r.out += r.fancy ? *lines : plain(*lines);
     }
-    printed = !opt.quiet;
+    // Even when quiet, crm_simulate counts injections (other than quorum
+    // alone) as output, and puts a blank line between them and what follows.
+    pengine::Injections besides_quorum = opt.injections;
+    besides_quorum.quorum.clear();
+    printed = !opt.quiet || besides_quorum.any();
   }
   if (!opt.save_input.empty() && !write_file(opt.save_input, doc_text(doc.get()))) {
     return fail(kExitCantCreate, "could not write " + opt.save_input);
@@ -361,6 +366,7 @@ int main(int argc, char** argv) {
     pengine::Options po;
     po.now = r.now;
     po.show_scores = opt.show_scores;
+    po.show_utilization = opt.show_utilization;
     po.sanitized = true;
     po.profile = timer.on;
     // Heap-allocated and released at the end on purpose: freeing hundreds of
@@ -376,12 +382,15 @@ int main(int argc, char** argv) {
     if (opt.verbose > 0) {
       for (const auto& w : ws.warnings) std::cerr << "warning: " << w << "\n";
     }
-    if (opt.show_scores) {
+    if (opt.show_scores || opt.show_utilization) {
       std::string scores;
       for (const auto& l : ws.score_lines) scores += (r.fancy ? "  * " : "") + l + "\n";
       if (r.fancy) {
         if (printed) r.out += "\n";
-        r.out += "Allocation Scores:\n" + scores;
+        r.out += std::string(!opt.show_utilization ? "Allocation Scores"
+                             : !opt.show_scores    ? "Utilization Information"
+                                                : "Allocation Scores and Utilization Information") +
+                 ":\n" + scores;
       } else {
         if (printed) r.out += "\n";
         r.out += scores;
@@ -421,6 +430,7 @@ int main(int argc, char** argv) {
       printed = true;
     }
     if (opt.simulate) {
+      if (opt.quiet && printed) r.out += "\n";
       // Through the controller's executor, as the cluster would run it; a
       // graph with an ordering cycle runs as far as it can.
       auto graph = transition::parse_graph(pengine::graph_xml(ws, g), {.allow_cycles = true});
@@ -433,6 +443,9 @@ int main(int argc, char** argv) {
       if (!sim) return fail(kExitSoftware, sim.error().message());
       timer.mark("execute");
       const std::string& log = sim->log;
+      // crm_simulate separates the transition from scores it printed even
+      // when quiet, which leaves a blank line after them.
+      if (opt.quiet && printed) r.out += "\n";
       if (!opt.quiet) {
         r.out += r.fancy ? "\nExecuting Cluster Transition:\n" + log : "\n" + plain(log);
       }

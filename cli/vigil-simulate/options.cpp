@@ -73,6 +73,15 @@ const Spec* by_long(const std::string& name) {
   return nullptr;
 }
 
+// The list a ticket option adds its ticket to, null for other options.
+std::vector<std::string>* ticket_injection(pengine::Injections& inj, const std::string& name) {
+  if (name == "ticket-grant") return &inj.ticket_grant;
+  if (name == "ticket-revoke") return &inj.ticket_revoke;
+  if (name == "ticket-standby") return &inj.ticket_standby;
+  if (name == "ticket-activate") return &inj.ticket_activate;
+  return nullptr;
+}
+
 Status apply(Options& o, const Spec& s, const std::string& v) {
   std::string n = s.long_name;
   if (n == "xml-file")
@@ -132,10 +141,9 @@ Status apply(Options& o, const Spec& s, const std::string& v) {
     o.injections.quorum = v;
   else if (n == "watchdog")
     o.injections.watchdog = v;
-  else if (n == "ticket-grant" || n == "ticket-revoke" || n == "ticket-standby" ||
-           n == "ticket-activate") {
-    o.tickets.push_back(n + "=" + v);
-  } else if (n == "profile")
+  else if (auto* tickets = ticket_injection(o.injections, n))
+    tickets->push_back(v);
+  else if (n == "profile")
     o.profile_dir = v;
   else if (n == "repeat")
     o.repeat = std::atol(v.c_str());
@@ -231,6 +239,12 @@ Synthetic Cluster Events:
   -t, --set-datetime=DATE    Set date/time (ISO 8601 format)
   -q, --quorum=1|0           Set quorum
   -w, --watchdog=1|0         Assume a watchdog device is active
+  -g, --ticket-grant=TICKET  Simulate granting a ticket
+  -r, --ticket-revoke=TICKET Simulate revoking a ticket
+  -b, --ticket-standby=TICKET
+                             Simulate making a ticket standby
+  -e, --ticket-activate=TICKET
+                             Simulate activating a ticket
 
 Output Options:
   -I, --save-input=FILE      Save the input configuration to FILE
@@ -272,8 +286,9 @@ Explaining a placement (--explain=RSC):
   colocated with this one wants to run), stickiness, migration-threshold,
   stop-failure, probe-failure, hard-error, fatal-error, on-fail=migrate,
   on-fail=stop, multiple-active, unmanaged, stopping (target-role or failure
-  handling), orphan, shutdown-lock, discovery (resource-discovery=exclusive)
-  and node-health. A node that is offline, unclean, shutting down, in standby
+  handling), orphan, shutdown-lock, discovery (resource-discovery=exclusive),
+  node-health and ticket (an rsc_ticket whose ticket is not granted or in
+  standby). A node that is offline, unclean, shutting down, in standby
   or in maintenance keeps its score but is not a candidate, as the node line
   says.
 )";

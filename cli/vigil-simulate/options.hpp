@@ -21,7 +21,6 @@ struct Options {
   std::string graph_file, dot_file, save_input, save_output, profile_dir, date, output_as = "text";
   long repeat = 1;
   pengine::Injections injections;
-  std::vector<std::string> tickets;  // ticket options: unsupported, reported
   std::vector<std::string> explain;  // Vigil extension: --explain RSC
   bool version = false, help = false;
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vigil/cib/cib.hpp"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <string_view>
@@ -119,10 +121,12 @@ Status parse_sets_of(const xmlNode* n, const rules::IdResolver& resolve, Resourc
   if (!inst) return inst.error();
   auto util = rules::parse_nvsets(n, "utilization", resolve);
   if (!util) return util.error();
-  // Own sets first so that they take precedence over a template's.
-  rc.meta_sets.insert(rc.meta_sets.begin(), meta->begin(), meta->end());
-  rc.instance_sets.insert(rc.instance_sets.begin(), inst->begin(), inst->end());
-  rc.utilization_sets.insert(rc.utilization_sets.begin(), util->begin(), util->end());
+  // After a template's, as Pacemaker's expansion appends the primitive's
+  // own children to a copy of the template: of sets with equal scores the
+  // later in the document applies first, so its values win.
+  rc.meta_sets.insert(rc.meta_sets.end(), meta->begin(), meta->end());
+  rc.instance_sets.insert(rc.instance_sets.end(), inst->begin(), inst->end());
+  rc.utilization_sets.insert(rc.utilization_sets.end(), util->begin(), util->end());
   return ok_status();
 }
 
@@ -173,14 +177,26 @@ Result<std::unique_ptr<ResourceConfig>> parse_resource(const xmlNode* n, const P
     if (auto st = parse_sets_of(n, resolve, *rc); !st) return st.error();
     std::vector<OpConfig> own;
     if (auto st = parse_ops(n, resolve, own); !st) return st.error();
-    // A primitive's op replaces a template op with the same name and interval.
-    for (auto& op : own) {
-      auto same = std::find_if(rc->ops.begin(), rc->ops.end(), [&](const OpConfig& t) {
-        return t.name == op.name && t.interval_ms == op.interval_ms;
-      });
-      if (same != rc->ops.end()) rc->ops.erase(same);
+    // As Pacemaker expands a template: the primitive's ops, then the
+    // template's whose name and role no op of the primitive has (Started,
+    // Unpromoted and no role count as one), whatever the interval.
+    if (!own.empty() && !rc->ops.empty()) {
+      auto role_key = [](const OpConfig& o) {
+        bool any = o.role.empty() || strcasecmp(o.role.c_str(), "Started") == 0 ||
+                   strcasecmp(o.role.c_str(), "Unpromoted") == 0 ||
+                   strcasecmp(o.role.c_str(), "Slave") == 0;
+        return o.name + "-" + (any ? std::string("Unknown") : o.role);
+      };
+      std::vector<OpConfig> merged = own;
+      for (auto& t : rc->ops) {
+        bool overridden = std::any_of(
+            own.begin(), own.end(), [&](const OpConfig& o) { return role_key(o) == role_key(t); });
+        if (!overridden) merged.push_back(std::move(t));
+      }
+      rc->ops = std::move(merged);
+    } else {
+      rc->ops.insert(rc->ops.end(), own.begin(), own.end());
     }
-    rc->ops.insert(rc->ops.end(), own.begin(), own.end());
     if (rc->type.empty()) return invalid("primitive " + rc->id + " has no type");
     if (rc->cls.empty()) return invalid("primitive " + rc->id + " has no class");
   } else if (is(n, "group")) {
@@ -510,13 +526,32 @@ Status parse_cib(const xmlNode* r, Parse& parse) {
         cib.constraint_order.push_back({ConstraintKind::kOrder, cib.orders.size()});
         cib.orders.push_back(std::move(o));
       } else if (is(c, "rsc_ticket")) {
+        auto sets = parse_resource_sets(c, parse);
+        if (!sets) return sets.error().with_context("rsc_ticket " + id);
         cib.constraint_order.push_back({ConstraintKind::kTicket, cib.tickets.size()});
-        cib.tickets.push_back({id});
+        cib.tickets.push_back({.id = id,
+                               .rsc = attr_or(c, "rsc"),
+                               .rsc_role = attr_or(c, "rsc-role"),
+                               .ticket = attr_or(c, "ticket"),
+                               .loss_policy = attr_or(c, "loss-policy"),
+                               .rsc_instance = attr_or(c, "rsc-instance"),
+                               .sets = std::move(sets).value()});
       }
     }
   }
 
   if (const xmlNode* st = first_child(r, "status")) {
+    for (const xmlNode* ts : children(st, "tickets")) {
+      for (const xmlNode* t : children(ts, "ticket_state")) {
+        TicketState state;
+        state.id = attr_or(t, "id");
+        for (const xmlAttr* a = t->properties; a; a = a->next) {
+          std::string name = reinterpret_cast<const char*>(a->name);
+          if (name != "id") state.attrs.emplace_back(name, attr_or(t, name.c_str()));
+        }
+        cib.ticket_states.push_back(std::move(state));
+      }
+    }
     for (const xmlNode* ns : children(st, "node_state")) {
       auto s = detail::parse_node_state(ns, resolve);
       if (!s) return s.error();

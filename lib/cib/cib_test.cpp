@@ -108,15 +108,21 @@ TEST_CASE("templates are resolved into the primitives that use them", "[cib][tem
   CHECK(r1.provider == "pacemaker");
   CHECK(r1.type == "Dummy");
 
-  SECTION("the primitive's own sets come before the template's, so they win") {
+  SECTION("the primitive's own sets come after the template's, so they win") {
+    // Pacemaker appends the primitive's children to a copy of the template,
+    // and of sets with equal scores the later one applies first.
     REQUIRE(r1.meta_sets.size() == 2);
-    CHECK(r1.meta_sets[0].id == "r1-meta");
-    CHECK(r1.meta_sets[1].id == "tmpl-meta");
+    CHECK(r1.meta_sets[0].id == "tmpl-meta");
+    CHECK(r1.meta_sets[1].id == "r1-meta");
+    vigil::rules::AttrMap meta;
+    vigil::rules::apply_nvsets(r1.meta_sets, vigil::rules::RuleInput{}, meta);
+    CHECK(meta.at("resource-stickiness") == "50");
     REQUIRE(r1.instance_sets.size() == 1);
     CHECK(r1.instance_sets[0].id == "tmpl-params");
   }
-  SECTION("a primitive's op replaces the template op with the same name and interval") {
-    CHECK(op_ids(r1) == std::vector<std::string>{"tmpl-start", "r1-monitor", "r1-monitor-long"});
+  SECTION("a primitive's ops replace the template's of the same name and role") {
+    // Whatever their intervals; the primitive's come first.
+    CHECK(op_ids(r1) == std::vector<std::string>{"r1-monitor", "r1-monitor-long", "tmpl-start"});
     const OpConfig* mon = find_op(r1, "r1-monitor");
     REQUIRE(mon != nullptr);
     CHECK(mon->interval_ms == 10000);
@@ -405,6 +411,39 @@ TEST_CASE("constraints keep their document order across kinds", "[cib]") {
     if (c.kind == ConstraintKind::kTicket) ids.push_back(cib->tickets.at(c.index).id);
   }
   CHECK(ids == std::vector<std::string>{"o1", "l1", "c1", "t1", "o2"});
+}
+
+TEST_CASE("rsc_ticket constraints and ticket states are read", "[cib][tickets]") {
+  auto cib = load(make_cib(R"(<primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/>
+      <primitive id="b" class="ocf" provider="pacemaker" type="Dummy"/>)",
+                           R"(<rsc_ticket id="t1" rsc="a" rsc-role="Promoted" ticket="T"
+                                          loss-policy="demote"/>
+      <rsc_ticket id="t2" ticket="U">
+        <resource_set id="s1" role="Started"><resource_ref id="a"/><resource_ref id="b"/></resource_set>
+      </rsc_ticket>)",
+                           R"(<tickets>
+        <ticket_state id="T" granted="true" last-granted="1000" owner="x"/>
+        <ticket_state id="U" standby="yes"/>
+      </tickets>)"));
+  REQUIRE(cib->tickets.size() == 2);
+  const auto& t1 = cib->tickets[0];
+  CHECK(t1.rsc == "a");
+  CHECK(t1.rsc_role == "Promoted");
+  CHECK(t1.ticket == "T");
+  CHECK(t1.loss_policy == "demote");
+  CHECK(t1.sets.empty());
+  const auto& t2 = cib->tickets[1];
+  CHECK(t2.rsc.empty());
+  CHECK(t2.loss_policy.empty());
+  REQUIRE(t2.sets.size() == 1);
+  CHECK(t2.sets[0].role == "Started");
+  CHECK(t2.sets[0].rscs == std::vector<std::string>{"a", "b"});
+  REQUIRE(cib->ticket_states.size() == 2);
+  CHECK(cib->ticket_states[0].id == "T");
+  using Attrs = std::vector<std::pair<std::string, std::string>>;
+  CHECK(cib->ticket_states[0].attrs ==
+        Attrs{{"granted", "true"}, {"last-granted", "1000"}, {"owner", "x"}});
+  CHECK(cib->ticket_states[1].attrs == Attrs{{"standby", "yes"}});
 }
 
 TEST_CASE("template ids are known without the document", "[cib][template]") {

@@ -85,9 +85,29 @@ class Reader {
 
   // The document without node_states, or the first error; states() has the
   // node_states read.
-  Result<xml::DocPtr> read() {
+  Result<xml::DocPtr> read_file() {
     std::unique_ptr<std::FILE, FileClose> f(std::fopen(path_.c_str(), "rb"));
     if (!f) return Error(ErrorCode::kIo, "cannot read " + path_ + ": " + std::strerror(errno));
+    auto doc = parse([&](char* buf, size_t size) { return std::fread(buf, 1, size, f.get()); });
+    if (doc && std::ferror(f.get())) return Error(ErrorCode::kIo, "cannot read " + path_);
+    return doc;
+  }
+  Result<xml::DocPtr> read_memory(std::string_view text) {
+    return parse([&](char* buf, size_t size) {
+      const size_t n = std::min(size, text.size());
+      std::memcpy(buf, text.data(), n);
+      text.remove_prefix(n);
+      return n;
+    });
+  }
+
+  std::vector<NodeState>& states() { return states_; }
+  const std::optional<Error>& failed_check() const { return failed_check_; }
+
+ private:
+  // Feeds the parser what `next` puts in a buffer (0 bytes: the end).
+  template <class Next>
+  Result<xml::DocPtr> parse(Next next) {
     xmlSAXHandler sax;
     std::memset(&sax, 0, sizeof sax);
     xmlSAXVersion(&sax, 2);
@@ -107,13 +127,12 @@ class Reader {
     xmlSetStructuredErrorFunc(&errors, [](void* c, xmlErrorPtr e) { FirstError::on_error(c, e); });
     std::array<char, 1 << 16> buf;
     size_t n = 0;
-    while (!stopped() && (n = std::fread(buf.data(), 1, buf.size(), f.get())) > 0) {
+    while (!stopped() && (n = next(buf.data(), buf.size())) > 0) {
       xmlParseChunk(ctxt.get(), buf.data(), static_cast<int>(n), 0);
     }
     if (!stopped()) xmlParseChunk(ctxt.get(), nullptr, 0, 1);
     xmlSetStructuredErrorFunc(nullptr, nullptr);
     if (model_error_) return *model_error_;
-    if (std::ferror(f.get())) return Error(ErrorCode::kIo, "cannot read " + path_);
     if (!ctxt->wellFormed || !ctxt->myDoc) {
       if (ctxt->myDoc == nullptr && errors.text.empty()) {
         return Error(ErrorCode::kInvalidInput, path_ + ": XML document has no root element");
@@ -130,10 +149,6 @@ class Reader {
     return doc;
   }
 
-  std::vector<NodeState>& states() { return states_; }
-  const std::optional<Error>& failed_check() const { return failed_check_; }
-
- private:
   static Reader& of(void* ctx) {
     return *static_cast<Reader*>(static_cast<xmlParserCtxt*>(ctx)->_private);
   }
@@ -310,21 +325,41 @@ class Reader {
 
 }  // namespace
 
-Result<std::unique_ptr<Cib>> Cib::from_file_streaming(const std::string& path,
-                                                      const StreamChecks& checks) {
-  xml::init();
-  Reader reader(path, checks);
-  auto rest = reader.read();
+namespace {
+
+template <class Read>
+Result<std::unique_ptr<Cib>> stream_model(Reader& reader, Read read, const std::string& what,
+                                          const Cib::StreamChecks& checks) {
+  auto rest = read();
   if (!rest) return rest.error();
   if (checks.document) {
     if (auto st = checks.document(rest->get()); !st) return st.error();
   }
   if (reader.failed_check()) return *reader.failed_check();
-  auto cib = from_doc(std::move(rest).value(), path);
+  auto cib = Cib::from_doc(std::move(rest).value(), what);
   if (!cib) return cib.error();
   // The rest of the document has no node_state left for from_doc to read.
   (*cib)->node_states = std::move(reader.states());
   return cib;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Cib>> Cib::from_file_streaming(const std::string& path,
+                                                      const StreamChecks& checks) {
+  xml::init();
+  Reader reader(path, checks);
+  return stream_model(
+      reader, [&] { return reader.read_file(); }, path, checks);
+}
+
+Result<std::unique_ptr<Cib>> Cib::from_string_streaming(std::string_view text,
+                                                        const std::string& what,
+                                                        const StreamChecks& checks) {
+  xml::init();
+  Reader reader(what, checks);
+  return stream_model(
+      reader, [&] { return reader.read_memory(text); }, what, checks);
 }
 
 }  // namespace vigil::cib

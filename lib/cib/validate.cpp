@@ -292,6 +292,14 @@ Status validate_history_element(const HistoryElement& e) {
   return detail::check_history_element(e);
 }
 
+Cib::StreamChecks schema_checks() {
+  Cib::StreamChecks checks;
+  checks.history = &validate_history_element;
+  checks.node_state = &validate_status_element;
+  checks.document = &validate_cib;
+  return checks;
+}
+
 Status validate_status_change(xmlDoc* doc, const std::vector<const xmlNode*>& touched) {
   const xmlNode* root = nullptr;
   auto family = family_of(doc, root);

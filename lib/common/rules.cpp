@@ -600,7 +600,7 @@ Result<std::vector<NvSet>> parse_nvsets(const xmlNode* parent, const char* eleme
 }
 
 void apply_nvsets(const std::vector<NvSet>& sets, const RuleInput& in, AttrMap& out, bool overwrite,
-                  const std::string& first_id) {
+                  const std::string& first_id, const NvChangeFn& on_change) {
   // Pacemaker 2.1.5 prepends each set to a list and then stable-sorts it, so
   // sets of equal score are processed in reverse document order. The set
   // named `first_id` (compared without case) always comes first.
@@ -619,11 +619,16 @@ void apply_nvsets(const std::vector<NvSet>& sets, const RuleInput& in, AttrMap& 
       if (is_default_marker(value)) {
         // "#default" unsets whatever was set before, even by a set with
         // higher precedence, and even when not overwriting.
-        if (it != out.end()) out.erase(it);
+        if (it != out.end()) {
+          out.erase(it);
+          if (on_change) on_change(name, nullptr);
+        }
       } else if (it == out.end()) {
         out.emplace(name, value);
+        if (on_change) on_change(name, &value);
       } else if (overwrite) {
         it->second = value;
+        if (on_change) on_change(name, &value);
       }
     }
   }

@@ -183,12 +183,7 @@ OnFail parse_on_fail(WorkingSet& ws, Action* a, const std::string* value_in) {
 void unpack_operation(WorkingSet& ws, Action* a) {
   Resource* rsc = a->rsc;
   bool is_probe = a->task == "monitor" && a->interval_ms == 0;
-  rules::RuleInput in;
-  in.now = ws.options.now;
-  in.next_change = &ws.rules_change;
-  in.rsc_class = &rsc->cls;
-  in.rsc_provider = &rsc->provider;
-  in.rsc_type = &rsc->type;
+  rules::RuleInput in = rsc_rule_input(ws, rsc);
   in.op_name = &a->task;
   in.op_interval_ms = a->interval_ms;
   rules::apply_nvsets(ws.cib.op_defaults, in, a->meta.mut());
@@ -701,8 +696,22 @@ Action* demote_action(WorkingSet& ws, Resource* rsc, Node* node, bool optional) 
 
 bool order_actions(WorkingSet& ws, Action* first, Action* then, std::uint32_t type) {
   if (type == kOrderNone || !first || !then || first == then) return false;
-  for (const ActionLink* l : first->after) {
-    if (l->action == then && (l->type & type)) return false;
+  // Links are made in pairs, so when `then` has no input from `first` there
+  // is nothing to filter: a long list of outputs (load_stopped_NODE before
+  // every start) is not scanned for each new link.
+  bool maybe_linked = first->after.size() <= then->before.size();
+  if (!maybe_linked) {
+    for (const ActionLink* l : then->before) {
+      if (l->action == first) {
+        maybe_linked = true;
+        break;
+      }
+    }
+  }
+  if (maybe_linked) {
+    for (const ActionLink* l : first->after) {
+      if (l->action == then && (l->type & type)) return false;
+    }
   }
   first->after.push_front(&ws.links.emplace_back(then, type, false));
   then->before.push_front(&ws.links.emplace_back(first, type, false));

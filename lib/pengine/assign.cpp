@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "internal.hpp"
+#include "vigil/pengine/output.hpp"
 
 namespace vigil::pengine {
 
@@ -32,7 +33,7 @@ void show_scores(WorkingSet& ws, Resource* rsc, const char* fn) {
     if (rsc->allowed[n->index].present) sorted.push_back(n.get());
   }
   std::sort(sorted.begin(), sorted.end(),
-            [](Node* a, Node* b) { return strcasecmp(a->uname.c_str(), b->uname.c_str()) < 0; });
+            [](Node* a, Node* b) { return numeric_strcasecmp(a->uname, b->uname) < 0; });
   for (Node* n : sorted) {
     int score = ws.scores.score(rsc->allowed[n->index]);
     ws.score_lines.push_back(std::string(fn) + ": " + rsc->id + " allocation score on " + n->uname +
@@ -316,6 +317,7 @@ void primitive_internal_constraints(WorkingSet& ws, Resource* rsc) {
       if (rsc->allowed[n->index].present) order_restart_vs_unfence(ws, rsc, n.get());
     }
   }
+  create_utilization_constraints(ws, rsc);
   remote_internal_constraints(ws, rsc);  // remote.cpp: containers, remote nodes
 }
 
@@ -527,6 +529,11 @@ void add_node_scores_matching_attr(const WorkingSet& ws, ScoreDraft& nodes, cons
 
 }  // namespace
 
+bool colocation_affects_location(const Resource* dependent, const Resource* primary,
+                                 const Colocation& c) {
+  return colocation_affects(dependent, primary, c, true) == Affects::kLocation;
+}
+
 void add_colocated_node_scores(WorkingSet& ws, Resource* rsc, const std::string& log_id,
                                ScoreDraft& nodes, bool nodes_null, const std::string& attr,
                                float factor, std::uint32_t flags) {
@@ -650,6 +657,7 @@ bool finalize_assignment(WorkingSet& ws, Resource* rsc, Node* chosen, bool force
       chosen = nullptr;
     }
   }
+  if (rsc->allocated_to) release_node_capacity(ws, rsc->allocated_to, rsc);
   rsc->allocated_to = nullptr;
   rsc->clear(kRscProvisional);
   if (!chosen) {
@@ -670,32 +678,31 @@ bool finalize_assignment(WorkingSet& ws, Resource* rsc, Node* chosen, bool force
   }
   rsc->allocated_to = chosen;
   chosen->num_resources++;
+  consume_node_capacity(ws, chosen, rsc);
   return true;
 }
 
 std::vector<Node*> sorted_allowed_nodes(WorkingSet& ws, Resource* rsc) {
   std::vector<Node*> nodes;
-  for (auto& n : ws.nodes) {
-    if (rsc->allowed[n->index].present) nodes.push_back(n.get());
+  if (placement_strategy(ws) == PlacementStrategy::kBalanced) {
+    nodes = allowed_nodes_listed(ws, rsc);  // the order decides what capacities cannot
+  } else {
+    for (auto& n : ws.nodes) {
+      if (rsc->allowed[n->index].present) nodes.push_back(n.get());
+    }
   }
   Node* active = rsc->current_node();
   auto eff = [&](Node* n) {
     return node_available(n, false, 0) ? rsc->allowed[n->index].weight : -kInfinity;
   };
-  std::stable_sort(nodes.begin(), nodes.end(), [&](Node* a, Node* b) {
-    int wa = eff(a), wb = eff(b);
-    if (wa != wb) return wa > wb;
-    if (a->num_resources != b->num_resources) return a->num_resources < b->num_resources;
-    if (active) {
-      if (active == a) return true;
-      if (active == b) return false;
-    }
-    return strcmp(a->uname.c_str(), b->uname.c_str()) < 0;
-  });
+  list_sort(nodes,
+            [&](Node* a, Node* b) { return compare_nodes(ws, a, eff(a), b, eff(b), active); });
   return nodes;
 }
 
 bool assign_best_node(WorkingSet& ws, Resource* rsc, Node* prefer) {
+  Node* most_free = ban_insufficient_capacity(ws, rsc);
+  if (!prefer) prefer = most_free;
   if (!rsc->is(kRscProvisional)) return rsc->allocated_to != nullptr;
   std::vector<Node*> nodes = sorted_allowed_nodes(ws, rsc);
   Node* best = nodes.empty() ? nullptr : nodes.front();
@@ -833,10 +840,12 @@ Node* assign(WorkingSet& ws, Resource* rsc, Node* prefer) {
 }
 
 void assign_resources(WorkingSet& ws) {
+  begin_utilization(ws);
   assign_remote_connections(ws);  // remote.cpp: connections first
   for (Resource* r : ws.resources) {
     if (!r->is_remote_node) assign(ws, r, nullptr);
   }
+  end_utilization(ws);
 }
 
 }  // namespace vigil::pengine

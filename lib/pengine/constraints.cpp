@@ -708,6 +708,11 @@ void unpack_order(WorkingSet& ws, const cib::OrderConstraint& o) {
 
 }  // namespace
 
+bool expand_constraint_ref(WorkingSet& ws, const std::string& id, std::vector<Resource*>& out,
+                           bool* is_tag) {
+  return expand_ref(ws, id, out, is_tag);
+}
+
 void unpack_constraints(WorkingSet& ws) {
   // Document order across constraint kinds matters for ordering creation.
   for (const cib::ConstraintRef& c : ws.cib.constraint_order) {
@@ -722,7 +727,8 @@ void unpack_constraints(WorkingSet& ws) {
         unpack_order(ws, ws.cib.orders[c.index]);
         break;
       case cib::ConstraintKind::kTicket:
-        break;  // rsc_ticket: not part of this scheduler (ignored, as before)
+        unpack_rsc_ticket(ws, ws.cib.tickets[c.index]);  // tickets.cpp
+        break;
     }
   }
 }

@@ -74,6 +74,10 @@ const char* kind_of(ScoreSource s) {
       return "node-health";
     case ScoreSource::kRemoteConnection:
       return "pacemaker-remote";
+    case ScoreSource::kTicket:
+      return "ticket";
+    case ScoreSource::kUtilization:
+      return "utilization";
   }
   return "?";
 }
@@ -126,6 +130,18 @@ static_assert(std::size(kUnmanaged) == static_cast<std::size_t>(UnmanagedWhy::kB
 constexpr const char* kNodeWeight[] = {"the node's score attribute", "the node is offline",
                                        "the node is shutting down"};
 static_assert(std::size(kNodeWeight) == static_cast<std::size_t>(NodeWeightWhy::kShuttingDown) + 1);
+
+constexpr const char* kTicketBan[] = {"is not granted while it is active", "is not granted",
+                                      "is in standby", "is needed to promote it"};
+static_assert(std::size(kTicketBan) ==
+              static_cast<std::size_t>(TicketBanWhy::kPromotionNeedsIt) + 1);
+
+// "rsc1-dep-ticketA: ticket ticketA is not granted (loss-policy=stop)"
+std::string ticket_text(const RscTicket& t, std::int32_t why) {
+  static constexpr const char* kPolicy[] = {"stop", "demote", "fence", "freeze"};
+  return t.id + ": ticket " + t.ticket->id + " " + reason(kTicketBan, why) +
+         " (loss-policy=" + kPolicy[static_cast<int>(t.loss_policy)] + ")";
+}
 
 std::string cause_text(const WorkingSet& ws, const Resource& rsc, const ScoreRecord& r) {
   auto coloc = [&]() -> const Colocation& {
@@ -196,8 +212,20 @@ std::string cause_text(const WorkingSet& ws, const Resource& rsc, const ScoreRec
         return "Pacemaker Remote nodes host no connections, fence devices or guests";
       }
       return "its container is a Pacemaker Remote node: it runs there only";
+    case ScoreSource::kTicket:
+      return ticket_text(*ws.rsc_tickets.at(static_cast<std::size_t>(r.ref)), r.aux);
+    case ScoreSource::kUtilization:
+      return std::string("not enough free capacity here for it") +
+             (r.aux ? " and the resources colocated with it" : "") +
+             " (placement-strategy=" + ws.config.placement_strategy + ")";
   }
   return "";
+}
+
+// Changes made as the resource's node is chosen, once its score lines were
+// printed (the capacity check of a placement-strategy).
+bool made_when_choosing(ScoreSource s) {
+  return s == ScoreSource::kUtilization;
 }
 
 // Why a node cannot take resources whatever its score, "" when it can.
@@ -250,7 +278,13 @@ std::string explain_text(const WorkingSet& ws, const std::string& rsc_id) {
       out += " (not a candidate: negative score)";
     }
     out += "\n";
+    bool choosing = false;
     for (const ScoreRecord* r : ws.scores.history(slot)) {
+      if (!choosing && made_when_choosing(r->source)) {
+        // After the score lines (-s) were printed: they do not show these.
+        out += "    then, as a node is chosen:\n";
+        choosing = true;
+      }
       std::string delta =
           r->op == ScoreOp::kSet ? "=" + Score(r->value).str() : signed_score(r->value);
       char head[64];

@@ -51,11 +51,17 @@ bool should_add_input(const Action* action, ActionLink& input) {
     return false;
   }
   if (input.type == kOrderLoad) {
-    if (!in->node || !action->node || in->node != action->node) {
+    // Into a migrate_to, what counts is where the resource goes, not where
+    // the migrate_to runs.
+    if (action->rsc && action->task == "migrate_to") {
+      if (!in->node || !action->rsc->allocated_to || in->node != action->rsc->allocated_to) {
+        input.type = kOrderNone;
+        return false;
+      }
+    } else if (!in->node || !action->node || in->node != action->node) {
       input.type = kOrderNone;
       return false;
-    }
-    if (in->is(kActOptional)) {
+    } else if (in->is(kActOptional)) {
       input.type = kOrderNone;
       return false;
     }
@@ -331,6 +337,10 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
 }
 
 }  // namespace
+
+bool graph_should_add_input(const Action* action, ActionLink& input) {
+  return should_add_input(action, input);
+}
 
 Graph build_graph(WorkingSet& ws) {
   Graph g;

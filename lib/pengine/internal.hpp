@@ -2,6 +2,7 @@
 // Helpers shared by the scheduler stages; not part of the public API.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -143,6 +144,9 @@ void schedule_cleanup(WorkingSet& ws, Resource* rsc, Node* node, bool optional);
 // Node attribute lookup (node->attrs).
 const std::string* node_attr(const Node* node, const std::string& name);
 
+// What rules in a resource's sets see: now and its agent (no node).
+rules::RuleInput rsc_rule_input(WorkingSet& ws, const Resource* rsc);
+
 // Evaluated resource parameters for a node (instance_attributes with rules).
 AttrMap rsc_params(const WorkingSet& ws, const Resource* rsc, const Node* node);
 
@@ -169,6 +173,80 @@ void order_restart_vs_unfence(WorkingSet& ws, Resource* rsc, Node* node);
 // clears *optional when a device's definition changed since the node was
 // last unfenced.
 void add_unfencing_digests(WorkingSet& ws, Node* node, Action* fencing, bool* optional);
+
+// Tickets (tickets.cpp).
+// The ticket states of the status section (unpack); a ticket named only by a
+// constraint is added, not granted, when the constraint is unpacked.
+void unpack_tickets(WorkingSet& ws);
+Ticket* find_or_add_ticket(WorkingSet& ws, const std::string& id);
+// One rsc_ticket (unpack_constraints, in document order): bans, fencing and
+// freezing for the tickets not granted or in standby.
+void unpack_rsc_ticket(WorkingSet& ws, const cib::TicketConstraint& t);
+// For promotable clones, when promotion scores are merged: bans `rsc` from
+// every node while a ticket its promoted role depends on is not granted or in
+// standby.
+void require_promotion_tickets(WorkingSet& ws, Resource* rsc);
+// The resources an id in a constraint stands for: a resource, or every
+// resource a tag or template names; false when it names none of them.
+bool expand_constraint_ref(WorkingSet& ws, const std::string& id, std::vector<Resource*>& out,
+                           bool* is_tag);
+// Utilization and placement-strategy (utilization.cpp).
+enum class PlacementStrategy { kDefault, kUtilization, kMinimal, kBalanced };
+PlacementStrategy placement_strategy(WorkingSet& ws);
+// Before assignment: the resource order of a strategy other than default,
+// and "Original" capacities (-U). After it: "Remaining" capacities.
+void begin_utilization(WorkingSet& ws);
+void end_utilization(WorkingSet& ws);
+// Negative when `a` has more free capacity than `b`, positive when less.
+int compare_node_capacities(WorkingSet& ws, const Node* a, const Node* b);
+// Which of two nodes assignment prefers (negative: `a`), given their scores
+// for the resource: score, then by strategy free capacity, resources
+// assigned so far and the active node, then name (pcmk__sort_nodes).
+int compare_nodes(WorkingSet& ws, const Node* a, int score_a, const Node* b, int score_b,
+                  const Node* active);
+// A resource's allowed nodes as Pacemaker lists its table of them (keyed by
+// node id): comparisons of free capacity are not transitive, so a balanced
+// sort depends on that order.
+std::vector<Node*> allowed_nodes_listed(WorkingSet& ws, const Resource* rsc);
+// A primitive assigned to or taken off a node uses or frees its capacity.
+void consume_node_capacity(WorkingSet& ws, Node* node, Resource* rsc);
+void release_node_capacity(WorkingSet& ws, Node* node, Resource* rsc);
+// Bans `rsc` from nodes without room for it and the resources colocated with
+// it (or, when no node has room for all, for it alone); returns the node with
+// the most free capacity in that second case, null otherwise.
+Node* ban_insufficient_capacity(WorkingSet& ws, Resource* rsc);
+// load_stopped_NODE pseudo actions ordered after its stops and before its
+// starts and migrations (a primitive with utilization, strategy not default).
+void create_utilization_constraints(WorkingSet& ws, Resource* rsc);
+// Drops load orderings into migrate_to that would close a loop in the graph.
+void disable_load_ordering_loops(WorkingSet& ws);
+// GLib's g_list_sort (a top-down merge sort taking the left element on ties):
+// what Pacemaker's sorts give even when `cmp` (<0, 0, >0) is not a strict
+// weak order, as capacity comparisons are not.
+template <class T, class Cmp>
+void list_sort_run(T* v, T* scratch, size_t n, Cmp& cmp) {
+  if (n < 2) return;
+  size_t half = n / 2;  // g_list_sort's split
+  list_sort_run(v, scratch, half, cmp);
+  list_sort_run(v + half, scratch, n - half, cmp);
+  std::copy(v, v + half, scratch);
+  size_t i = 0, j = half, k = 0;  // k <= j: the merge never overwrites unread elements
+  while (i < half && j < n) v[k++] = cmp(scratch[i], v[j]) <= 0 ? scratch[i++] : v[j++];
+  while (i < half) v[k++] = scratch[i++];
+}
+template <class T, class Cmp>
+void list_sort(std::vector<T>& v, Cmp cmp) {
+  if (v.size() < 2) return;
+  std::vector<T> scratch(v.size() / 2);
+  list_sort_run(v.data(), scratch.data(), v.size(), cmp);
+}
+// Whether the graph takes the ordering `input` of `action` (graph.cpp; it may
+// turn the ordering off, as Pacemaker does).
+bool graph_should_add_input(const Action* action, ActionLink& input);
+// Whether a colocation would place `dependent` relative to `primary`, before
+// either is assigned (Pacemaker's preview).
+bool colocation_affects_location(const Resource* dependent, const Resource* primary,
+                                 const Colocation& c);
 
 enum ColocFlags : std::uint32_t {
   kColocSelectActive = 1u << 0,

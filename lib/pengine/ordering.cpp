@@ -638,6 +638,7 @@ void apply_orderings(WorkingSet& ws) {
   std::reverse(all.begin(), all.end());
   for (Action* a : all) update_action_for_orderings(ws, a);
   disable_guest_orderings(ws);  // remote.cpp
+  disable_load_ordering_loops(ws);
 }
 
 // ---------------------------------------------------------------- fencing

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "internal.hpp"
+#include "scheduled_test.hpp"
 #include "vigil/cib/cib.hpp"
 #include "vigil/pengine/graph.hpp"
 #include "vigil/pengine/output.hpp"
@@ -19,9 +20,9 @@ namespace {
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::VectorContains;
+using vigil::pengine::testing::schedule;
+using vigil::pengine::testing::Scheduled;
 using namespace vigil;
-
-constexpr EpochSeconds kNow = 1795608000;  // 2026-11-25, after every timestamp below
 
 // Two online nodes, stonith off; `extra_props` go into the cluster options.
 std::string make_cib(const std::string& resources, const std::string& constraints,
@@ -110,52 +111,6 @@ const std::string kWebGroup = R"(
         <primitive id="Web" class="ocf" provider="heartbeat" type="apache"/>
       </group>
 )";
-
-// Parses and schedules; the Cib must outlive the working set, so both are kept.
-struct Scheduled {
-  std::unique_ptr<cib::Cib> cib;
-  std::unique_ptr<pengine::WorkingSet> ws;
-
-  pengine::Resource& rsc(const std::string& id) const {
-    pengine::Resource* r = ws->find_rsc(id);
-    INFO("resource " << id);
-    REQUIRE(r != nullptr);
-    return *r;
-  }
-  // Where the resource was placed ("" = nowhere).
-  std::string placed(const std::string& id) const {
-    const pengine::Node* n = rsc(id).allocated_to;
-    return n ? n->uname : "";
-  }
-  // The transition summary, each line's runs of blanks squeezed to one space.
-  std::vector<std::string> summary() const {
-    std::istringstream in(pengine::transition_summary_text(*ws));
-    std::vector<std::string> lines;
-    for (std::string line; std::getline(in, line);) {
-      std::istringstream words(line);
-      std::string word, squeezed;
-      while (words >> word) squeezed += (squeezed.empty() ? "" : " ") + word;
-      if (!squeezed.empty()) lines.push_back(squeezed);
-    }
-    return lines;
-  }
-};
-
-Scheduled schedule(const std::string& text) {
-  auto parsed = cib::Cib::from_string(text, "test.xml");
-  INFO((parsed ? std::string("parsed") : parsed.error().message()));
-  REQUIRE(parsed.ok());
-  Scheduled s;
-  s.cib = std::move(parsed).value();
-  pengine::Options opts;
-  opts.now = kNow;
-  opts.show_scores = true;
-  s.ws = std::make_unique<pengine::WorkingSet>(*s.cib, opts);
-  auto st = pengine::schedule(*s.ws);
-  INFO((st ? std::string("scheduled") : st.error().message()));
-  REQUIRE(st.ok());
-  return s;
-}
 
 // Every resource's score records, replayed, give its score on every node.
 void check_replays(const Scheduled& s) {
@@ -401,4 +356,16 @@ TEST_CASE("fence devices' own parameters are told from the agent's (secure diges
     INFO(p);
     CHECK_FALSE(is_fence_param(p));
   }
+}
+
+TEST_CASE("summary columns are as wide as the widest line, an earlier line included",
+          "[pengine][summary]") {
+  // A starts (details "node2"), then B moves ("node1 -> node2"): A's details
+  // are padded to B's width, as crm_simulate prints them.
+  auto s = schedule(make_cib(dummy("A") + dummy("B"),
+                             location("A", "node2", "10") + location("B", "node2", "INFINITY"),
+                             started("B")));
+  std::string text = pengine::transition_summary_text(*s.ws);
+  CHECK_THAT(text, Contains("Start      A       (          node2 )\n"));
+  CHECK_THAT(text, Contains("Move       B       ( node1 -> node2 )\n"));
 }

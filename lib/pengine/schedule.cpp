@@ -11,6 +11,16 @@
 
 namespace vigil::pengine {
 
+rules::RuleInput rsc_rule_input(WorkingSet& ws, const Resource* rsc) {
+  rules::RuleInput in;
+  in.now = ws.options.now;
+  in.next_change = &ws.rules_change;
+  in.rsc_class = &rsc->cls;
+  in.rsc_provider = &rsc->provider;
+  in.rsc_type = &rsc->type;
+  return in;
+}
+
 AttrMap rsc_params(const WorkingSet& ws, const Resource* rsc, const Node* node) {
   AttrMap out;
   rules::RuleInput in;

@@ -204,6 +204,21 @@ std::string inject_failcount(xmlNode* state, const std::string& rsc, const std::
          " into /node_state '" + id + "'\n";
 }
 
+// Sets a boolean attribute of a ticket's state in the status section, adding
+// the tickets section and the ticket_state as needed.
+void set_ticket_attr(xmlDoc* doc, const std::string& ticket, const char* name, bool value) {
+  xmlNode* tickets = ensure_child(status_of(doc), "tickets");
+  xmlNode* state = nullptr;
+  for (xmlNode* t = tickets->children; t && !state; t = t->next) {
+    if (xml::is(t, "ticket_state") && xml::attr_or(t, "id") == ticket) state = t;
+  }
+  if (!state) {
+    state = xmlNewChild(tickets, nullptr, BAD_CAST "ticket_state", nullptr);
+    set(state, "id", ticket);
+  }
+  set(state, name, value ? "true" : "false");
+}
+
 const cib::ResourceConfig* find_config(
     const std::vector<std::unique_ptr<cib::ResourceConfig>>& list, const std::string& id) {
   for (const auto& r : list) {
@@ -260,6 +275,21 @@ Result<std::string> inject(xmlDoc* doc, const Injections& inj, EpochSeconds now)
     out += "  * Failing node " + n + "\n";
     node_state_change(doc, n, true);
     set(node_state(doc, n), "in_ccm", "false");
+  }
+  // Tickets: granted, revoked, put in standby, activated, in that order.
+  const struct {
+    const std::vector<std::string>& ids;
+    const char *attr, *said_before, *said_after;
+    bool value;
+  } ticket_changes[] = {{inj.ticket_grant, "granted", "Granting ticket ", "", true},
+                        {inj.ticket_revoke, "granted", "Revoking ticket ", "", false},
+                        {inj.ticket_standby, "standby", "Making ticket ", " standby", true},
+                        {inj.ticket_activate, "standby", "Activating ticket ", "", false}};
+  for (const auto& change : ticket_changes) {
+    for (const auto& t : change.ids) {
+      out += std::string("  * ") + change.said_before + t + change.said_after + "\n";
+      set_ticket_attr(doc, t, change.attr, change.value);
+    }
   }
   if (!inj.op_inject.empty()) {
     auto parsed = cib::Cib::from_string(xml::to_string(doc, false), "CIB");

@@ -194,13 +194,14 @@ std::vector<SummaryItem> transition_summary(WorkingSet& ws) {
 }
 
 std::string summary_text(const std::vector<SummaryItem>& items) {
-  std::string out;
+  // Pacemaker logs the same lines while scheduling, and its column widths
+  // only grow and outlive that pass: the lines it prints are as wide as the
+  // widest of all, a line before a wider one included.
   Widths w;
-  // Pacemaker logs the same lines first, and its column widths persist:
-  // every printed line is as wide as the widest of them.
   for (const SummaryItem& item : items) {
     if (!item.node_action) rsc_line(w, item);
   }
+  std::string out;
   for (const SummaryItem& item : items)
     out += item.node_action ? node_line(item) : rsc_line(w, item);
   return out;

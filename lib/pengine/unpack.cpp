@@ -299,12 +299,7 @@ void unpack_requires(WorkingSet& ws, Resource* rsc, const std::string* value) {
 }
 
 void compute_meta(WorkingSet& ws, Resource* rsc) {
-  rules::RuleInput in;
-  in.now = ws.options.now;
-  in.next_change = &ws.rules_change;
-  in.rsc_class = &rsc->cls;
-  in.rsc_provider = &rsc->provider;
-  in.rsc_type = &rsc->type;
+  rules::RuleInput in = rsc_rule_input(ws, rsc);
   if (rsc->config) {
     for (const auto& [name, value] : rsc->config->attrs) rsc->meta.emplace(name, value);
     // A template supplies class/provider/type when the primitive does not.
@@ -1467,6 +1462,7 @@ Status unpack(WorkingSet& ws) {
         "Either configure some or disable STONITH with the stonith-enabled option");
     ws.warnings.push_back("NOTE: Clusters with shared data need STONITH to ensure data integrity");
   }
+  unpack_tickets(ws);  // tickets.cpp
   unpack_status(ws);
   return ok_status();
 }

@@ -35,24 +35,20 @@ Error invalid(std::string message) {
   return Error(ErrorCode::kInvalidInput, std::move(message));
 }
 
-// A cluster option straight from the document (crm_config nvpairs), so it
-// is found even when scheduling failed.
-std::optional<std::string> cluster_option(xmlDoc* doc, const char* name) {
-  const xmlNode* root = xmlDocGetRootElement(doc);
-  const xmlNode* config = root ? xml::first_child(root, "configuration") : nullptr;
-  const xmlNode* crm = config ? xml::first_child(config, "crm_config") : nullptr;
-  if (crm == nullptr) return std::nullopt;
-  std::optional<std::string> found;
-  for (const xmlNode* set : xml::children(crm, "cluster_property_set")) {
-    for (const xmlNode* nv : xml::children(set, "nvpair")) {
-      if (xml::attr_or(nv, "name") == name && !found) found = xml::attr(nv, "value");
+// A cluster option as written (the first nvpair of that name in
+// crm_config), rules not evaluated; none when the CIB made no model.
+std::optional<std::string> cluster_option(const cib::Cib* cib, const char* name) {
+  if (cib == nullptr) return std::nullopt;
+  for (const auto& set : cib->crm_config) {
+    for (const auto& [key, value] : set.pairs) {
+      if (key == name) return value;
     }
   }
-  return found;
+  return std::nullopt;
 }
 
-int series_max(xmlDoc* doc, const SeriesDef& def) {
-  auto v = doc ? cluster_option(doc, def.option) : std::nullopt;
+int series_max(const cib::Cib* cib, const SeriesDef& def) {
+  auto v = cluster_option(cib, def.option);
   if (!v) return def.default_max;
   long long n = 0;
   auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
@@ -89,6 +85,68 @@ void append_cdata(std::string& out, std::string_view text) {
   }
   out.append(text.substr(from));
   out += "]]>";
+}
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// The CIB text with its root's execution-date set to `now`, so that
+// replaying the saved input decides at the same time. Only the root's start
+// tag is touched: the rest is saved as it came.
+std::string with_execution_date(std::string_view text, std::int64_t now) {
+  // The root element: the first '<' that starts no declaration, comment or
+  // processing instruction.
+  std::size_t at = 0;
+  for (;;) {
+    at = text.find('<', at);
+    if (at == std::string_view::npos || at + 1 >= text.size()) return std::string(text);
+    const char c = text[at + 1];
+    if (c != '?' && c != '!') break;
+    const std::string_view end = text.compare(at, 4, "<!--") == 0 ? "-->" : ">";
+    at = text.find(end, at);
+    if (at == std::string_view::npos) return std::string(text);
+  }
+  // Its attributes, quotes respected, up to the tag's end.
+  std::size_t end = at + 1;
+  std::size_t old_begin = std::string_view::npos, old_end = 0;
+  char quote = 0;
+  for (; end < text.size(); ++end) {
+    const char c = text[end];
+    if (quote) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '>' || (c == '/' && end + 1 < text.size() && text[end + 1] == '>')) {
+      break;
+    } else if (is_space(c) && text.compare(end + 1, 14, "execution-date") == 0) {
+      // execution-date, blanks, '=', blanks, a quoted value
+      std::size_t i = end + 15;
+      while (i < text.size() && is_space(text[i])) ++i;
+      if (i >= text.size() || text[i] != '=') continue;
+      ++i;
+      while (i < text.size() && is_space(text[i])) ++i;
+      if (i >= text.size() || (text[i] != '"' && text[i] != '\'')) continue;
+      const std::size_t close = text.find(text[i], i + 1);
+      if (close == std::string_view::npos) return std::string(text);
+      old_begin = end;
+      old_end = close + 1;
+      end = close;
+    }
+  }
+  if (end >= text.size()) return std::string(text);
+  const std::string attr = " execution-date=\"" + std::to_string(now) + "\"";
+  std::string out;
+  out.reserve(text.size() + attr.size() + 1);
+  if (old_begin != std::string_view::npos) {
+    out.append(text.substr(0, old_begin)).append(attr).append(text.substr(old_end));
+  } else {
+    out.append(text.substr(0, end)).append(attr).append(text.substr(end));
+  }
+  if (out.empty() || out.back() != '\n') out += '\n';
+  return out;
 }
 
 std::string text_of(const xmlNode* n) {
@@ -132,10 +190,11 @@ struct Scheduler::Impl {
 
   // Saves the input in its series, unless the series keeps nothing or the
   // input is the one saved last. Fills name and path of the result.
-  void save(xmlDoc* doc, const std::string& digest, const SeriesDef& def, std::int64_t now,
-            ComputeResult& out, std::vector<std::string>& log) {
+  void save(std::string_view cib_xml, const cib::Cib* model, const std::string& digest,
+            const SeriesDef& def, std::int64_t now, ComputeResult& out,
+            std::vector<std::string>& log) {
     if (options.pe_dir.empty()) return;
-    const int max = series_max(doc, def);
+    const int max = series_max(model, def);
     if (max == 0) {
       last_digest.clear();
       return;
@@ -145,14 +204,9 @@ struct Scheduler::Impl {
       out.input_path = last_path;
       return;
     }
-    xmlNode* root = xmlDocGetRootElement(doc);
-    if (root != nullptr) {
-      xmlSetProp(root, reinterpret_cast<const xmlChar*>("execution-date"),
-                 reinterpret_cast<const xmlChar*>(std::to_string(now).c_str()));
-    }
     const unsigned seq = next_sequence(disk, options.pe_dir, def.name, max);
     auto path =
-        save_in_series(disk, options.pe_dir, def.name, seq, max, xml::to_string(doc) + "\n");
+        save_in_series(disk, options.pe_dir, def.name, seq, max, with_execution_date(cib_xml, now));
     if (!path) {
       log.push_back("could not save the scheduler input: " + path.error().message());
       return;
@@ -173,32 +227,38 @@ Scheduler::~Scheduler() = default;
 Result<ComputeResult> Scheduler::compute(const ComputeRequest& request) {
   ComputeResult out;
   out.now = request.now ? *request.now : impl_->clock.wall_seconds();
-  auto parsed = xml::parse_string(request.cib_xml, "CIB");
-  if (!parsed) return parsed.error().with_context("scheduler input");
-  xml::DocPtr doc = std::move(parsed).value();
   const std::string digest = md5_hex(request.cib_xml);
   std::vector<std::string> save_log;
+
+  // Read as a stream, checked as it is read (validate_cib's checks): a
+  // steady-state CIB is mostly history, which never becomes a tree.
+  bool parsed = false;
+  cib::Cib::StreamChecks checks = cib::schema_checks();
+  checks.document = [&, check = checks.document](xmlDoc* doc) -> Status {
+    // Only a well-formed document gets here; only a CIB is worth keeping.
+    if (!xml::is(xmlDocGetRootElement(doc), "cib")) {
+      return Error(ErrorCode::kInvalidInput, "the root element is not <cib>");
+    }
+    parsed = true;
+    return check(doc);
+  };
+  auto model = cib::Cib::from_string_streaming(request.cib_xml, "CIB", checks);
+  const cib::Cib* cib = model ? model->get() : nullptr;
 
   // A refused input is kept as pe-error-N (when it was XML at all), so the
   // refusal can be replayed.
   auto refuse = [&](const Error& e) -> Result<ComputeResult> {
+    if (!parsed) return e.with_context("scheduler input");
     ComputeResult ignored;
-    impl_->save(doc.get(), digest, kError, out.now, ignored, save_log);
+    impl_->save(request.cib_xml, cib, digest, kError, out.now, ignored, save_log);
     std::string where =
         ignored.input_name.empty() ? "" : " (input saved as " + ignored.input_path + ")";
     return Error(e.code(), "scheduler input: " + e.message() + where);
   };
-
-  const xmlNode* root = xmlDocGetRootElement(doc.get());
-  if (root == nullptr || !xml::is(root, "cib")) {
-    return Error(ErrorCode::kInvalidInput, "scheduler input: the root element is not <cib>");
-  }
-  if (auto st = cib::validate_cib(doc.get()); !st) return refuse(st.error());
-  auto model = cib::Cib::from_doc(xml::DocPtr(xmlCopyDoc(doc.get(), 1)), "CIB");
   if (!model) return refuse(model.error());
   pengine::Options po;
   po.now = out.now;
-  pengine::WorkingSet ws(**model, po);
+  pengine::WorkingSet ws(*cib, po);
   if (auto st = pengine::schedule(ws); !st) return refuse(st.error());
   pengine::Graph g = pengine::build_graph(ws);
   // Only a computed graph takes a number from the counter.
@@ -209,7 +269,8 @@ Result<ComputeResult> Scheduler::compute(const ComputeRequest& request) {
   out.summary = count_changes(pengine::transition_summary(ws));
   out.summary.actions = static_cast<int>(g.synapses.size());
   out.warnings = ws.warnings;
-  impl_->save(doc.get(), digest, out.warnings.empty() ? kInput : kWarn, out.now, out, save_log);
+  impl_->save(request.cib_xml, cib, digest, out.warnings.empty() ? kInput : kWarn, out.now, out,
+              save_log);
   for (auto& line : save_log) out.warnings.push_back(std::move(line));
   return out;
 }

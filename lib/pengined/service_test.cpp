@@ -389,3 +389,36 @@ TEST_CASE("pengined: killed between pe-input-N.xml and .last, the restarted sche
     CHECK(scheduler.compute(request(cib))->input_name == "pe-input-0");
   }
 }
+
+TEST_CASE("pengined: the saved input is the CIB as sent, its execution date set") {
+  TempDir dir;
+  ManualClock clock;
+  Scheduler scheduler(clock, {dir.path});
+  // An execution date already there (with blanks around '='), another
+  // attribute whose value holds '>' and the name itself, and a comment first.
+  std::string cib = fresh(read(kWebCluster));
+  const auto root = cib.find("<cib ");
+  REQUIRE(root != std::string::npos);
+  cib.insert(root + 5, "execution-date = '12' cib-last-written=\"a > execution-date='3'\" ");
+  cib.insert(root, "<!-- <cib not-this-one=\"1\"> -->\n");
+  auto r = scheduler.compute(request(cib, 1));
+  REQUIRE(r);
+  const std::string saved_text = read(r->input_path);
+  auto saved = xml::parse_string(saved_text, "saved");
+  REQUIRE(saved);
+  const xmlNode* saved_root = xmlDocGetRootElement(saved->get());
+  CHECK(xml::attr_or(saved_root, "execution-date") == std::to_string(kNow));
+  CHECK(xml::attr_or(saved_root, "cib-last-written") == "a > execution-date='3'");
+  CHECK(saved_text.find("not-this-one") != std::string::npos);
+  // Everything after the root's start tag is byte for byte what was sent.
+  const auto tail = cib.substr(cib.find("<configuration"));
+  CHECK(saved_text.substr(saved_text.size() - tail.size()) == tail);
+  // Without an execution date, one is added.
+  std::string plain = fresh(read(kWebCluster));
+  auto r2 = scheduler.compute(request(with_option(plain, "stonith-timeout", "61s"), 2));
+  REQUIRE(r2);
+  auto saved2 = xml::parse_file(r2->input_path);
+  REQUIRE(saved2);
+  CHECK(xml::attr_or(xmlDocGetRootElement(saved2->get()), "execution-date") ==
+        std::to_string(kNow));
+}

@@ -6,7 +6,10 @@ For every case of the conformance corpus that the simulator schedules, and
 for every resource with allocation score lines (-s), the explanation's
 contributions on each node are replayed with Pacemaker's saturating score
 arithmetic, and the result must equal the resource's final allocation score
-line on that node (and the score the explanation itself prints). Nodes the
+line on that node (and the score the explanation itself prints). Changes
+listed after "then, as a node is chosen:" come after the score lines: the
+score line must equal the replay without them, the printed score the replay
+with them. Nodes the
 explanation calls "not allowed" must have no score line, and the other way
 round. A case the simulator refuses (features it does not implement) is
 counted and skipped; a crash is a failure.
@@ -32,6 +35,7 @@ SCORE_LINE = re.compile(r"^(\S+): (\S+) allocation score on (\S+): (\S+)$")
 PLACEMENT = re.compile(r"^Placement of (\S+) \(")
 NODE_LINE = re.compile(r"^  (\S+): (not allowed|\S+)( \(.*\))?$")
 CHANGE_LINE = re.compile(r"^    (\S+)\s+(\S+)\s+(.*)$")
+CHOOSING_LINE = "    then, as a node is chosen:"
 
 
 def parse_score(text):
@@ -73,8 +77,8 @@ def final_scores(text):
 
 
 def parse_explanations(text):
-    """{rsc: {node: (printed score or None when not allowed, [deltas])}}"""
-    out, rsc, node = {}, None, None
+    """{rsc: {node: (printed score or None when not allowed, [deltas], [later deltas])}}"""
+    out, rsc, node, later = {}, None, None, False
     for line in text.splitlines():
         m = PLACEMENT.match(line)
         if m:
@@ -87,11 +91,15 @@ def parse_explanations(text):
         if m:
             node = m.group(1)
             printed = None if m.group(2) == "not allowed" else parse_score(m.group(2))
-            out[rsc][node] = (printed, [])
+            out[rsc][node] = (printed, [], [])
+            later = False
+            continue
+        if line == CHOOSING_LINE and node is not None:
+            later = True
             continue
         m = CHANGE_LINE.match(line)
         if m and node is not None:
-            out[rsc][node][1].append(m.group(1))
+            out[rsc][node][2 if later else 1].append(m.group(1))
     return out
 
 
@@ -126,7 +134,7 @@ def check_case(sim, cases, name, args):
             problems.append("%s: %s: no explanation" % (name, rsc))
             continue
         for node in sorted(set(lines) | set(nodes)):
-            printed, changes = nodes.get(node, (None, []))
+            printed, changes, later = nodes.get(node, (None, [], []))
             if node not in lines:
                 if printed is not None:
                     problems.append("%s: %s on %s: explained as allowed (%d) but has no score "
@@ -137,7 +145,7 @@ def check_case(sim, cases, name, args):
                                 % (name, rsc, node, lines[node]))
                 continue
             got = replay(changes)
-            if got != lines[node] or printed != lines[node] or not changes:
+            if got != lines[node] or printed != replay(changes + later) or not changes:
                 problems.append("%s: %s on %s: score line %d, explanation prints %d, its %d "
                                 "contributions replay to %d (%s)"
                                 % (name, rsc, node, lines[node], printed, len(changes), got,

@@ -242,6 +242,12 @@ class BadInput(SimulatorCase):
                 self.assertRefused(["-x", f, "-i", spec, "-S"], EX_DATAERR, spec)
 
 
+    def test_ticket_constraint_with_a_bad_loss_policy(self):
+        f = self.write("cib.xml", replaced(
+            "</constraints>",
+            '<rsc_ticket id="A-needs-T" rsc="A" ticket="T" loss-policy="sometimes"/></constraints>'))
+        self.assertRefused(["-x", f, "-S"], EX_CONFIG, "loss-policy")
+
     def test_explain_unknown_resource(self):
         f = self.write("cib.xml", CIB)
         self.assertRefused(["-x", f, "-Q", "--explain=NoSuchRsc"], EX_NOSUCH, "NoSuchRsc")
@@ -300,6 +306,18 @@ class CrmSimulateCompat(SimulatorCase):
         headers = [line for line in p.stdout.decode().splitlines()
                    if line.endswith(":") and line[:1].isalpha() and "score" not in line]
         self.assertEqual(headers, [])
+
+    def test_plain_node_lists_lose_their_names(self):
+        # crm_simulate prints "[ node2 ]" for the offline list as for the
+        # online one: the list's name is not part of plain text.
+        cib = replaced('<node_state id="2" uname="node2" in_ccm="true" crmd="online"',
+                       '<node_state id="2" uname="node2" in_ccm="false" crmd="offline"')
+        p = self.run_sim("-x", self.write("cib.xml", cib), "-S", "-s")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.decode().splitlines()
+        self.assertIn("[ node1 ]", lines)
+        self.assertIn("[ node2 ]", lines)
+        self.assertFalse([line for line in lines if "OFFLINE" in line or "Online" in line])
 
 
 class Determinism(SimulatorCase):
@@ -494,6 +512,102 @@ class Explain(SimulatorCase):
         out = p.stdout.decode()
         self.assertIn("pcmk__primitive_assign: B allocation score on node2: -INFINITY\n\n"
                       "Placement of B", out)
+
+TICKET_CIB = replaced(
+    "</constraints>",
+    '<rsc_ticket id="A-needs-T" rsc="A" ticket="T" loss-policy="stop"/></constraints>')
+
+
+class Tickets(SimulatorCase):
+    """-g/-r/-b/-e change the ticket states before scheduling: A runs only
+    while its ticket T is granted and not in standby."""
+
+    def simulate(self, *args):
+        p = self.run_sim("-x", self.write("cib.xml", TICKET_CIB), "-S", "-O", "out.xml", *args)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        out = p.stdout.decode()
+        summary = out[out.index("Transition Summary:"):out.index("Executing Cluster Transition:")]
+        return out, summary
+
+    def ticket_state(self):
+        root = ET.fromstring(self.read("out.xml"))
+        state = root.find("./status/tickets/ticket_state[@id='T']")
+        return dict(state.attrib) if state is not None else None
+
+    def test_a_ticket_without_state_is_not_granted(self):
+        _, summary = self.simulate()
+        self.assertNotIn(" A ", summary)
+        self.assertIsNone(self.ticket_state())
+
+    def test_granting_starts_the_resource(self):
+        out, summary = self.simulate("-g", "T")
+        self.assertIn("  * Granting ticket T\n", out)
+        self.assertRegex(summary, r"Start\s+A\s")
+        self.assertEqual(self.ticket_state(), {"id": "T", "granted": "true"})
+
+    def test_standby_keeps_it_stopped_until_activated(self):
+        out, summary = self.simulate("-g", "T", "-b", "T")
+        self.assertIn("  * Making ticket T standby\n", out)
+        self.assertNotIn(" A ", summary)
+        out, summary = self.simulate("-e", "T", "-g", "T")
+        # Pacemaker's order whatever the command line's: grant, then activate.
+        self.assertLess(out.index("Granting ticket T"), out.index("Activating ticket T"))
+        self.assertRegex(summary, r"Start\s+A\s")
+
+
+class QuietInjections(SimulatorCase):
+    """-Q with injections: crm_simulate prints nothing but the blank line it
+    puts after them (quorum alone does not count)."""
+
+    def quiet(self, *args):
+        p = self.run_sim("-x", self.write("cib.xml", TICKET_CIB), "-Q", *args)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        return p.stdout
+
+    def test_a_blank_line_before_the_simulation(self):
+        self.assertEqual(self.quiet("-g", "T", "-S"), b"\n")
+        self.assertEqual(self.quiet("-u", "node1", "-S"), b"\n")
+
+    def test_a_blank_line_before_the_scores(self):
+        self.assertTrue(self.quiet("-g", "T", "-s").startswith(b"\npcmk__"))
+
+    def test_nothing_for_quorum_alone_or_without_execution(self):
+        self.assertEqual(self.quiet("-q", "true", "-S"), b"")
+        self.assertEqual(self.quiet("-g", "T"), b"")
+class ShowUtilization(SimulatorCase):
+    """-U: node capacities before and after, and what each assignment uses."""
+
+    def cib(self):
+        text = replaced('<node id="1" uname="node1"/>',
+                        '<node id="1" uname="node1"><utilization id="n1-u">'
+                        '<nvpair id="n1-u-cpu" name="cpu" value="2"/></utilization></node>')
+        text = replaced('<primitive id="A" class="ocf" provider="pacemaker" type="Dummy"/>',
+                        '<primitive id="A" class="ocf" provider="pacemaker" type="Dummy">'
+                        '<utilization id="A-u"><nvpair id="A-u-cpu" name="cpu" value="1"/>'
+                        '</utilization></primitive>', text)
+        return self.write("cib.xml", text)
+
+    def test_lines_among_the_scores(self):
+        p = self.run_sim("-x", self.cib(), "-sU", "-Q")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.decode().splitlines()
+        self.assertEqual(lines[0], "Original: node1 capacity: cpu=2")
+        self.assertEqual(lines[1], "Original: node2 capacity:")
+        # The group took node1, so A (default strategy: capacity ignored) goes
+        # to node2, which lacks cpu: it appears there at 0. B keeps away from A.
+        self.assertIn("pcmk__finalize_assignment: A utilization on node2: cpu=1", lines)
+        self.assertIn("pcmk__finalize_assignment: B utilization on node1:", lines)
+        self.assertEqual(lines[-2:], ["Remaining: node1 capacity: cpu=2",
+                                      "Remaining: node2 capacity: cpu=0"])
+
+    def test_headers(self):
+        for args, header in ((["-U"], "Utilization Information:"),
+                             (["-s", "-U"], "Allocation Scores and Utilization Information:"),
+                             (["-s"], "Allocation Scores:")):
+            p = self.run_sim("-x", self.cib(), "--text-fancy", *args)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("\n" + header + "\n", p.stdout.decode())
+
 
 class SaveOutput(SimulatorCase):
     """-O writes the CIB after the simulated transition, and it loads again."""

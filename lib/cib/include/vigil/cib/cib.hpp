@@ -129,8 +129,20 @@ struct OrderConstraint {
   std::vector<ResourceSet> sets;
 };
 
+// rsc_ticket: a resource (or sets of them) that may run only while a ticket
+// is granted. Attributes as written ("" when absent); the engine interprets
+// them.
 struct TicketConstraint {
+  std::string id, rsc, rsc_role, ticket, loss_policy;
+  std::string rsc_instance;  // deprecated (2.1.5): one clone instance
+  std::vector<ResourceSet> sets;
+};
+
+// One <ticket_state> of the status section: its attributes other than the id,
+// in document order (granted, standby, last-granted and any others).
+struct TicketState {
   std::string id;
+  std::vector<std::pair<std::string, std::string>> attrs;
 };
 
 enum class ConstraintKind { kLocation, kColocation, kOrder, kTicket };
@@ -174,6 +186,10 @@ class Cib {
   // The model is the same as from_file's.
   static Result<std::unique_ptr<Cib>> from_file_streaming(const std::string& path,
                                                           const StreamChecks& checks = {});
+  // The same from text in memory; `what` names it in errors.
+  static Result<std::unique_ptr<Cib>> from_string_streaming(std::string_view text,
+                                                            const std::string& what,
+                                                            const StreamChecks& checks = {});
 
   std::string validate_with, dc_uuid, execution_date, crm_feature_set;
   std::string no_quorum_panic;  // the root's no-quorum-panic attribute, as written
@@ -194,7 +210,8 @@ class Cib {
   // ResourceConfig::template_id); a constraint may name a template.
   std::unordered_set<std::string> template_ids;
   std::vector<NodeState> node_states;
-  std::vector<std::string> warnings;  // recoverable oddities, for the log
+  std::vector<TicketState> ticket_states;  // status/tickets, document order
+  std::vector<std::string> warnings;       // recoverable oddities, for the log
 
  private:
   // The document the model was made from: owned, never read again. It goes

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vigil/cib/cib.hpp"
 #include "vigil/cib/history_element.hpp"
 #include "vigil/common/result.hpp"
 
@@ -45,6 +46,10 @@ Status validate_status_element(const xmlNode* n);
 // What validate_cib checks of one element of a resource history, for a
 // reader that has no tree of it (see Cib::StreamChecks::history).
 Status validate_history_element(const HistoryElement& e);
+
+// validate_cib's checks for a streaming read (Cib::from_file_streaming):
+// the same document is refused with the same first error either way.
+Cib::StreamChecks schema_checks();
 
 // What validate_cib checks of the status section, for a document that was
 // valid before an update touching only `touched` (elements of its status

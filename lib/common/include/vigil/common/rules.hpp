@@ -115,7 +115,12 @@ Result<std::vector<NvSet>> parse_nvsets(const xmlNode* parent, const char* eleme
 // fails are skipped, and a name already in `out` is kept unless `overwrite`
 // (so without it the first set to define a name wins, and with it the last
 // processed set does). A "#default" value erases the name from `out`.
+// `on_change`, when given, sees every change in the order it is made (the
+// value null when a name is erased): Pacemaker's hash tables, whose output
+// order follows their insertions, need it.
+using NvChangeFn = std::function<void(const std::string& name, const std::string* value)>;
 void apply_nvsets(const std::vector<NvSet>& sets, const RuleInput& in, AttrMap& out,
-                  bool overwrite = false, const std::string& first_id = {});
+                  bool overwrite = false, const std::string& first_id = {},
+                  const NvChangeFn& on_change = {});
 
 }  // namespace vigil::rules

@@ -56,11 +56,21 @@ enum class ScoreSource : std::uint8_t {
   kRemoteConnection,    // Pacemaker Remote rules; aux: 0 a guest connection opts in anywhere,
                         // 1 no remote connection, fence device or guest on a remote node,
                         // 2 container=<remote node>: only that node
+  kTicket,              // a ticket not granted or in standby; ref: WorkingSet::rsc_tickets
+                        // index, aux: TicketBanWhy
+  kUtilization,         // not enough free capacity here (placement-strategy); aux: 1 when
+                        // for it and the resources colocated with it, 0 for it alone
 };
 
 enum class ScoreOp : std::uint8_t { kAdd, kSet };
 
 enum class NodeWeightWhy : std::int32_t { kConfigured, kOffline, kShuttingDown };
+enum class TicketBanWhy : std::int32_t {
+  kLost,              // not granted while the resource is active (loss-policy)
+  kNotGranted,        // not granted
+  kStandby,           // granted but in standby
+  kPromotionNeedsIt,  // a promotable clone whose promoted role needs it
+};
 enum class UnmanagedWhy : std::int32_t {
   kIsManaged,            // is-managed=false
   kResourceMaintenance,  // maintenance=true on the resource

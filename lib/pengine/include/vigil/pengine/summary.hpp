@@ -53,7 +53,8 @@ struct SummaryItem {
 std::vector<SummaryItem> transition_summary(WorkingSet& ws);
 
 // "  * Start      rsc    ( node1 )" lines for `items`, each ending in '\n';
-// the columns widen as longer ids and details come.
+// the columns are as wide as the widest id and details need (they widen, as
+// Pacemaker's, in steps: an id longer than the column makes it 2 wider).
 std::string summary_text(const std::vector<SummaryItem>& items);
 
 }  // namespace vigil::pengine

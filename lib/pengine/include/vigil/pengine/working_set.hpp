@@ -50,6 +50,8 @@ enum class Recovery { kStopStart, kStopOnly, kBlock, kStopUnexpected };
 
 struct Resource;
 struct Action;
+struct RscTicket;
+struct UtilizationState;  // utilization.cpp
 
 struct Node {
   int index = 0;
@@ -240,6 +242,7 @@ struct Resource {
   std::int64_t remote_reconnect_ms = 0;
   Resource* container = nullptr;
   std::vector<Resource*> fillers;
+  std::vector<const RscTicket*> tickets;  // rsc_ticket constraints naming it (tickets.cpp)
 
   bool is(std::uint32_t f) const { return (flags & f) != 0; }
   void set(std::uint32_t f) { flags |= f; }
@@ -446,6 +449,30 @@ struct Location {
   std::vector<std::pair<Node*, int>> nodes;
 };
 
+// --- Tickets (tickets.cpp) ---
+// A ticket as the status section grants it; a ticket no ticket_state names
+// exists too, neither granted nor in standby.
+struct Ticket {
+  std::string id;
+  bool granted = false, standby = false;
+  std::int64_t last_granted = -1;
+  AttrMap state;  // every attribute of its ticket_state but the id
+};
+
+enum class LossPolicy { kStop, kDemote, kFence, kFreeze };
+
+// One resource's dependency on a ticket (an rsc_ticket, or one resource of
+// its sets).
+struct RscTicket {
+  int index = 0;   // in WorkingSet::rsc_tickets
+  std::string id;  // the rsc_ticket, or the resource set that named the resource
+  Resource* rsc = nullptr;
+  Ticket* ticket = nullptr;
+  LossPolicy loss_policy = LossPolicy::kStop;
+  Role role = Role::kUnknown;  // the role it constrains (Unknown: any)
+};
+// --- end of tickets ---
+
 // One score line, as crm_simulate -s prints it.
 struct ScoreLine {
   std::string text;
@@ -454,6 +481,9 @@ struct ScoreLine {
 struct Options {
   EpochSeconds now = 0;
   bool show_scores = false;
+  // crm_simulate -U: node capacities and assigned utilization, among the
+  // score lines (WorkingSet::score_lines).
+  bool show_utilization = false;
   // Record how long each scheduler stage took (WorkingSet::stage_seconds).
   bool profile = false;
   // Simulation of a sanitized CIB (crm_simulate's default): a change of only
@@ -502,7 +532,7 @@ class WorkingSet {
   std::vector<std::pair<Node*, const cib::OpHistory*>> failed_ops;  // for status output
   // Failed monitors whose failure expired: they must be rescheduled.
   std::vector<const cib::OpHistory*> failure_expired_monitors;
-  std::vector<std::string> score_lines;  // -s output
+  std::vector<std::string> score_lines;  // -s (and -U) output
   // Every change to a placement score, with its cause (always recorded).
   ScoreLog scores;
   std::vector<std::pair<const char*, double>> stage_seconds;  // with Options::profile
@@ -519,6 +549,13 @@ class WorkingSet {
   std::vector<std::unique_ptr<cib::NodeConfig>> remote_node_configs;
   // Earliest time a date rule evaluated so far would change (0: none).
   EpochSeconds rules_change = 0;
+  // Tickets by id (stable addresses) and the resources' dependencies on them,
+  // in unpack order (tickets.cpp).
+  std::map<std::string, Ticket> tickets;
+  std::vector<std::unique_ptr<RscTicket>> rsc_tickets;
+  // Placement strategy, utilization and free capacities (utilization.cpp);
+  // made when assignment begins.
+  std::shared_ptr<UtilizationState> utilization;
 
   Node* find_node(const std::string& uname) const;
   Node* find_node_by_id(const std::string& id) const;

@@ -1,0 +1,359 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Clones and promotable clones in the live cluster, on our daemons or on
+Pacemaker 2.1.5, over real Corosync in network namespaces. Everything is
+configured as an administrator types it (pcs syntax: `pcs` on Pacemaker,
+`vigil` on ours), with Debian's agents unmodified.
+
+  test_clones.py --build-dir DIR [--stack vigild|pacemaker] [--only a,b,c]
+                 [--repeat N] [--work DIR] [--keep]
+
+  a  ping: the web group (VIP + apache, Web prefers node1) and a cloned
+     ocf:pacemaker:ping of the bridge's address, with the location rule
+     `myweb rule score=-INFINITY pingd lt 1 or not_defined pingd`. node1
+     loses its ping target (nftables drops its echo requests): the service
+     moves to node2; node1 gets it back when the target answers again
+  b  promotion: a promotable ocf:pacemaker:Stateful (DB-clone) and the VIP
+     colocated with its promoted instance, started after the promotion. The
+     node of the promoted instance is killed: the other node's instance is
+     promoted and the VIP follows it; the killed node comes back unpromoted
+     and the VIP stays
+  c  interleave: two cloned ocf:heartbeat:Dummy, B-clone (interleave=true)
+     ordered after A-clone. On every node B starts after A; when A fails on
+     node1 (its state file removed), A and B restart on node1 only: B's
+     instance on node2 is left alone
+
+Throughout a case a watcher samples every running node's addresses every
+0.25 s: the VIP up on two running nodes at once fails the case. Exits 77
+(skipped) without root, namespaces, corosync, nftables, apache2, the agents
+(resource-agents, pacemaker-resource-agents, ping), or the stack.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import harness  # noqa: E402
+import webcluster  # noqa: E402
+from harness import CheckFailed as Failure, HarnessError, check, log  # noqa: E402
+
+CASES = ("a", "b", "c")
+PING_TABLE = "vigil_clones_ping"
+STATE_DIR = "/run/vigil-clones"  # each node's private /run
+
+
+def wait(what, predicate, timeout, interval=0.5):
+    try:
+        return harness.wait_until(what, predicate, timeout, interval)
+    except HarnessError as e:
+        raise Failure(str(e))
+
+
+def vip_holders(c):
+    return ["node%d" % n for n in c.nodes() if c.running(n) and c.vip in
+            c.exec(n, ["ip", "-4", "-o", "addr", "show"], timeout=10).stdout]
+
+
+def wait_vip_on(c, node, timeout=120):
+    """Until the VIP is up on `node` alone; the time it was seen there."""
+    wait("the VIP on %s alone" % node, lambda: vip_holders(c) == [node], timeout, 0.25)
+    return time.time()
+
+
+def tool(c, i, *argv, timeout=60):
+    """The stack's pcs-syntax tool (pcs or vigil) inside node i; must succeed."""
+    return c.check_exec(i, [webcluster.admin_tool(c)] + list(argv), timeout=timeout)
+
+
+def base_properties(c):
+    tool(c, 1, "property", "set", "stonith-enabled=false")
+    tool(c, 1, "property", "set", "no-quorum-policy=ignore")
+
+
+def wait_ready(c):
+    if c.stack == "pacemaker":
+        webcluster.pcmk_wait_dc(c, 1)
+    else:
+        webcluster.wait_vigil_cib(c, 1)
+
+
+# --- a: ping ---------------------------------------------------------------------
+
+def block_ping(c, i, on):
+    """Drops (on) or lets through again node i's echo requests to the bridge."""
+    if on:
+        rules = ("table inet %s {\n chain out {\n  type filter hook output priority 0;\n"
+                 "  ip daddr %s icmp type echo-request drop\n }\n}\n" % (PING_TABLE,
+                                                                        c.bridge_addr))
+        p = c.exec(i, ["nft", "-f", "-"], input=rules, timeout=15)
+        if p.returncode != 0:
+            raise HarnessError("node%d: nft: %s" % (i, p.stderr.strip()))
+    else:
+        c.check_exec(i, ["nft", "delete", "table", "inet", PING_TABLE])
+
+
+def case_a_setup(c):
+    webcluster.configure(c, 1)
+    tool(c, 1, "resource", "create", "ping", "ocf:pacemaker:ping",
+         "host_list=%s" % c.bridge_addr, "dampen=2s", "multiplier=1000",
+         "op", "monitor", "interval=3s", "timeout=10s", "clone")
+    tool(c, 1, "constraint", "location", "myweb", "rule", "score=-INFINITY", "pingd", "lt", "1",
+         "or", "not_defined", "pingd")
+    wait_vip_on(c, "node1", 180)
+    webcluster.settle(c, 1)
+
+
+def case_a(c, res):
+    t0 = time.time()
+    block_ping(c, 1, True)
+    try:
+        t_moved = wait_vip_on(c, "node2", 120)
+        c.wait_page("node2", 60)
+        log("ok: node1 lost its ping target; the service moved to node2 in %.2f s"
+            % (t_moved - t0))
+        res["ping_lost_to_vip_on_node2"] = round(t_moved - t0, 2)
+    finally:
+        block_ping(c, 1, False)
+    t1 = time.time()
+    t_back = wait_vip_on(c, "node1", 120)
+    c.wait_page("node1", 60)
+    log("ok: node1's ping target answers again; the service is back on node1 in %.2f s"
+        % (t_back - t1))
+    res["ping_back_to_vip_on_node1"] = round(t_back - t1, 2)
+    webcluster.settle(c, 1)
+
+
+# --- b: promotion ----------------------------------------------------------------
+
+PROMOTED = re.compile(r"\b(?:Promoted|Masters): \[ ([^\]]*) \]")
+UNPROMOTED = re.compile(r"\b(?:Unpromoted|Slaves): \[ ([^\]]*) \]")
+
+
+def roles(c, i):
+    """(promoted nodes, unpromoted nodes) of DB-clone in node i's status."""
+    text = webcluster.status(c, i)
+    p = PROMOTED.search(text)
+    u = UNPROMOTED.search(text)
+    return (set(p.group(1).split()) if p else set(), set(u.group(1).split()) if u else set())
+
+
+def case_b_setup(c):
+    wait_ready(c)
+    base_properties(c)
+    tool(c, 1, "resource", "create", "DB", "ocf:pacemaker:Stateful",
+         "op", "monitor", "interval=10s", "role=Promoted", "monitor", "interval=11s",
+         "role=Unpromoted", "promotable")
+    tool(c, 1, "resource", "create", "VIP", "ocf:heartbeat:IPaddr2", "ip=%s" % c.vip,
+         "cidr_netmask=24", "op", "monitor", "interval=30s")
+    tool(c, 1, "constraint", "colocation", "add", "VIP", "with", "Promoted", "DB-clone",
+         "INFINITY")
+    tool(c, 1, "constraint", "order", "promote", "DB-clone", "then", "start", "VIP")
+    wait("one VIP holder", lambda: len(vip_holders(c)) == 1, 180, 0.5)
+    webcluster.settle(c, 1)
+
+
+def case_b(c, res):
+    holder = vip_holders(c)
+    check(len(holder) == 1, "the VIP on one node before the kill: %s" % holder)
+    where = holder[0]
+    other = "node%d" % (3 - int(where[4:]))
+    watcher_node = int(other[4:])
+    promoted, unpromoted = roles(c, watcher_node)
+    check(promoted == {where} and unpromoted == {other},
+          "DB promoted with the VIP on %s, unpromoted on %s: status says promoted %s, "
+          "unpromoted %s" % (where, other, sorted(promoted), sorted(unpromoted)))
+    log("DB is promoted on %s with the VIP; killing %s" % (where, where))
+    t0 = time.time()
+    c.kill(int(where[4:]))
+    t_vip = wait_vip_on(c, other, 120)
+    wait("DB promoted on %s" % other, lambda: roles(c, watcher_node)[0] == {other}, 60)
+    log("ok: %s killed; DB promoted on %s and the VIP there %.2f s later"
+        % (where, other, t_vip - t0))
+    res["kill_to_vip_on_new_promoted"] = round(t_vip - t0, 2)
+    c.reboot_net(int(where[4:]))
+    c.start(int(where[4:]))
+    c.wait_membership(timeout=90)
+    wait("DB unpromoted on %s again" % where,
+         lambda: roles(c, watcher_node) == ({other}, {where}), 180)
+    webcluster.settle(c, watcher_node)
+    check(vip_holders(c) == [other], "the VIP stays on %s when %s comes back: %s"
+          % (other, where, vip_holders(c)))
+    log("ok: %s is back, unpromoted; the VIP stays on %s" % (where, other))
+
+
+# --- c: interleave ---------------------------------------------------------------
+
+def state_file(rsc):
+    return "%s/%s.state" % (STATE_DIR, rsc)
+
+
+def stamp(c, i, rsc):
+    """(inode, mtime in ns) of rsc's Dummy state file on node i, or None."""
+    p = c.exec(i, ["stat", "-c", "%i %.9Y", state_file(rsc)], timeout=10)
+    if p.returncode != 0:
+        return None
+    inode, mtime = p.stdout.split()
+    return int(inode), float(mtime)
+
+
+def case_c_setup(c):
+    wait_ready(c)
+    base_properties(c)
+    for i in c.nodes():
+        c.check_exec(i, ["mkdir", "-p", STATE_DIR])
+    tool(c, 1, "resource", "create", "A", "ocf:heartbeat:Dummy", "state=%s" % state_file("A"),
+         "op", "monitor", "interval=3s", "clone")
+    tool(c, 1, "resource", "create", "B", "ocf:heartbeat:Dummy", "state=%s" % state_file("B"),
+         "op", "monitor", "interval=3s", "clone", "interleave=true")
+    tool(c, 1, "constraint", "order", "start", "A-clone", "then", "start", "B-clone")
+    wait("A and B running on every node", lambda: all(
+        stamp(c, i, r) for i in c.nodes() for r in ("A", "B")), 180)
+    webcluster.settle(c, 1)
+
+
+def case_c(c, res):
+    for i in c.nodes():
+        a, b = stamp(c, i, "A"), stamp(c, i, "B")
+        check(a and b and a[1] <= b[1], "node%d: B started after A (A %s, B %s)" % (i, a, b))
+    before = {i: stamp(c, i, "B") for i in c.nodes()}
+    t0 = time.time()
+    log("A fails on node1 (its state file removed)")
+    c.check_exec(1, ["rm", "-f", state_file("A")])
+    wait("A and B restarted on node1", lambda: (lambda a, b: a and b and a[1] >= t0 and
+                                                b[1] >= a[1])(stamp(c, 1, "A"),
+                                                              stamp(c, 1, "B")), 120)
+    t_back = time.time()
+    webcluster.settle(c, 1)
+    for i in c.nodes():
+        if i == 1:
+            continue
+        check(stamp(c, i, "B") == before[i], "node%d: B left alone while A recovered on node1 "
+              "(before %s, after %s)" % (i, before[i], stamp(c, i, "B")))
+    log("ok: A and B restarted on node1 only (%.2f s)" % (t_back - t0))
+    res["a_failure_to_b_restarted"] = round(t_back - t0, 2)
+    tool(c, 1, "resource", "cleanup", "A")
+    webcluster.settle(c, 1)
+
+
+# --- running ---------------------------------------------------------------------
+
+def diagnostics(c):
+    return "\n".join(c.diagnostics(i, extra=(webcluster.status_argv(c),)) for i in c.nodes())
+
+
+def run_case(case, args, work, vigild, bin_dirs):
+    """Runs `case` --repeat times on a cluster of its own; returns (rounds, problems)."""
+    c = harness.Cluster(os.path.join(work, "case-" + case), nodes=2, stack=args.stack,
+                        vigild=vigild, bin_dirs=bin_dirs, token_ms=1000)
+    rounds, problems = [], []
+    watcher = None
+    try:
+        c.up()
+        watcher = harness.VipWatcher(c).start()
+        globals()["case_%s_setup" % case](c)
+        for r in range(1, args.repeat + 1):
+            log("== case %s, round %d/%d" % (case, r, args.repeat))
+            res = {"round": r}
+            try:
+                globals()["case_" + case](c, res)
+            except Failure as e:
+                res["failed"] = str(e)[:2000]
+                problems.append("case %s round %d: %s" % (case, r, e))
+                log("FAILED: " + problems[-1])
+            bad = watcher.take()
+            res["double_vip_samples"] = len(bad)
+            rounds.append(res)
+            log("case %s round %d: %s" % (case, r, json.dumps(res)))
+            if bad:
+                problems.append("case %s round %d: the VIP was up on two running nodes at once"
+                                % (case, r))
+            if "failed" in res:
+                break  # the cluster is in no known state for another round
+    except (Failure, HarnessError) as e:
+        problems.append("case %s: %s" % (case, e))
+        log("FAILED: " + problems[-1])
+    finally:
+        if problems and c.subnet:
+            try:
+                diag = diagnostics(c)
+            except HarnessError as d:
+                diag = "(no diagnostics: %s)" % d
+            with open(os.path.join(work, "case-%s-failure.txt" % case), "w") as f:
+                f.write("%s\n%s\n" % ("\n".join(problems), diag))
+            print(diag[-6000:])
+        if watcher:
+            watcher.stop()
+        if c.subnet:
+            c.down()
+    return rounds, problems
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build-dir", required=True)
+    ap.add_argument("--stack", choices=("vigild", "pacemaker"), default="vigild")
+    ap.add_argument("--only", help="comma-separated cases (%s)" % ",".join(CASES))
+    ap.add_argument("--repeat", type=int, default=1, help="rounds per case (1..50)")
+    ap.add_argument("--work")
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    cases = args.only.split(",") if args.only else list(CASES)
+    unknown = [x for x in cases if x not in CASES]
+    if unknown:
+        ap.error("unknown case(s) %s; cases: %s" % (", ".join(unknown), ", ".join(CASES)))
+    if not 1 <= args.repeat <= 50:
+        ap.error("--repeat must be 1..50")
+
+    why = harness.missing_web_prerequisites(need=("ip", "nsenter", "unshare", "setsid", "corosync",
+                                                  "corosync-cfgtool", "nft", "ping"))
+    if not why:
+        for agent in ("pacemaker/ping", "pacemaker/Stateful", "heartbeat/Dummy"):
+            if not os.path.exists(os.path.join(harness.OCF_PROVIDER_DIR, agent)):
+                why = "ocf:%s is not installed (scripts/install-deps)" % agent.replace("/", ":")
+    if why:
+        print("SKIP: %s" % why)
+        return harness.SKIP
+    vigild, bin_dirs = harness.build_binaries(args.build_dir)
+    if args.stack == "pacemaker":
+        for t in ("pacemakerd", "pcs"):
+            if not os.path.exists("/usr/sbin/" + t):
+                print("SKIP: %s is not installed (scripts/install-deps --reference)" % t)
+                return harness.SKIP
+    elif not vigild or not os.access(vigild, os.X_OK):
+        print("SKIP: vigild not built yet")
+        return harness.SKIP
+
+    work = harness.work_dir(args.work, "vigil-clones-")
+    log("work directory %s (stack %s, cases %s, %d round(s) each)"
+        % (work, args.stack, ",".join(cases), args.repeat))
+    results, problems = {}, []
+    for case in cases:
+        log("=== case %s" % case)
+        rounds, bad = run_case(case, args, work, vigild, bin_dirs)
+        results[case] = {"rounds": rounds, "problems": bad, "passed": not bad}
+        problems += bad
+        with open(os.path.join(work, "results.json"), "w") as f:
+            json.dump({"stack": args.stack, "cases": results}, f, indent=1)
+    print("\nsummary (%s):" % args.stack)
+    for case in cases:
+        r = results[case]
+        print("  case %s: %s, %d of %d round(s) passed" % (
+            case, "PASS" if r["passed"] else "FAIL",
+            sum(1 for x in r["rounds"] if "failed" not in x and not x["double_vip_samples"]),
+            args.repeat))
+    if problems:
+        print("FAIL:\n%s\n(work directory kept: %s)" % ("\n".join(p[:3000] for p in problems),
+                                                       work))
+        return 1
+    print("PASS")
+    if not args.keep and not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
