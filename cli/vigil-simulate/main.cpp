@@ -430,7 +430,6 @@ int main(int argc, char** argv) {
       printed = true;
     }
     if (opt.simulate) {
-      if (opt.quiet && printed) r.out += "\n";
       // Through the controller's executor, as the cluster would run it; a
       // graph with an ordering cycle runs as far as it can.
       auto graph = transition::parse_graph(pengine::graph_xml(ws, g), {.allow_cycles = true});
