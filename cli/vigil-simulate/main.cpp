@@ -437,6 +437,10 @@ int main(int argc, char** argv) {
       transition::SimulationOptions so;
       so.op_fail = opt.injections.op_fail;
       so.now = std::time(nullptr);
+      for (const auto& rsc : ws.all_rscs) {
+        so.resource_names.insert(rsc->id);
+        if (!rsc->clone_name.empty()) so.resource_names.insert(rsc->clone_name);
+      }
       timer.mark("reparse");
       auto sim = transition::simulate_transition(std::move(graph).value(), doc.get(), so);
       if (!sim) return fail(kExitSoftware, sim.error().message());

@@ -519,6 +519,7 @@ Status parse_cib(const xmlNode* r, Parse& parse) {
         o.symmetrical = attr_or(c, "symmetrical");
         o.first_instance = attr_or(c, "first-instance");
         o.then_instance = attr_or(c, "then-instance");
+        o.require_all = attr_or(c, "require-all");
         o.score = score_attr(c, "score");
         auto sets = parse_resource_sets(c, parse);
         if (!sets) return sets.error().with_context("rsc_order " + id);

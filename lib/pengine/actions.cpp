@@ -88,6 +88,11 @@ const cib::OpConfig* find_op_config(const Resource* rsc, const std::string& key,
     for (const auto& op : rsc->config->ops) {
       if (!include_disabled && !op.enabled) continue;
       if (strcasecmp(op_key(rsc->id, op.name, op.interval_ms).c_str(), k.c_str()) == 0) return &op;
+      // A clone instance's history names it as its clone's resource.
+      if (!rsc->clone_name.empty() &&
+          strcasecmp(op_key(rsc->clone_name, op.name, op.interval_ms).c_str(), k.c_str()) == 0) {
+        return &op;
+      }
     }
     if (key.find("migrate") != std::string::npos) {
       k = op_key(rsc->id, "migrate", 0);

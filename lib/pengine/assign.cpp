@@ -23,8 +23,6 @@ bool node_available(const Node* node, bool consider_score, int weight) {
   return true;
 }
 
-namespace {
-
 // crm_simulate's score lines, read from the score records.
 void show_scores(WorkingSet& ws, Resource* rsc, const char* fn) {
   if (!ws.options.show_scores || rsc->is(kRscOrphan)) return;
@@ -41,8 +39,6 @@ void show_scores(WorkingSet& ws, Resource* rsc, const char* fn) {
   }
   for (Resource* c : rsc->children) show_scores(ws, c, fn);
 }
-
-}  // namespace
 
 // ---------------------------------------------------------------- criteria
 
@@ -145,21 +141,42 @@ int failcount(const WorkingSet& ws, const Node* node, Resource* rsc, EpochSecond
         }
         rsc_id = rest.substr(0, hash);
       }
-      auto& entry = node->fail_index[rsc_id];
-      if (is_count) {
-        entry.first = (Score(entry.first) + parse_score_lenient(v)).value();
-      } else {
-        EpochSeconds t = std::atoll(v.c_str());
-        if (t > entry.second) entry.second = t;
+      auto add_to = [&](const std::string& id) {
+        auto& entry = node->fail_index[id];
+        if (is_count) {
+          entry.first = (Score(entry.first) + parse_score_lenient(v)).value();
+        } else {
+          EpochSeconds t = std::atoll(v.c_str());
+          if (t > entry.second) entry.second = t;
+        }
+      };
+      add_to(rsc_id);
+      // Anonymous clone instances count the failures of every instance
+      // number too ("rsc:N"), gathered under "rsc:*".
+      if (auto colon = rsc_id.rfind(':');
+          colon != std::string::npos && colon + 1 < rsc_id.size() &&
+          rsc_id.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
+        add_to(rsc_id.substr(0, colon) + ":*");
       }
     }
   }
   int count = 0;
   EpochSeconds last = 0;
-  auto found = node->fail_index.find(rsc->id);
-  if (found != node->fail_index.end()) {
-    count = found->second.first;
-    last = found->second.second;
+  // Failures are recorded under the name the history uses; an anonymous
+  // instance's are its clone's, whatever the instance number.
+  const std::string& name = rsc->clone_name.empty() ? rsc->id : rsc->clone_name;
+  auto take = [&](const std::string& id) {
+    auto found = node->fail_index.find(id);
+    if (found == node->fail_index.end()) return;
+    count = (Score(count) + Score(found->second.first)).value();
+    last = std::max(last, found->second.second);
+  };
+  if (rsc->is(kRscUnique)) {
+    take(name);
+  } else {
+    std::string base = clone_strip(name);
+    take(base);
+    take(base + ":*");
   }
   if (count > 0 && last > 0 && last_failure) *last_failure = last;
   if (count > 0 && rsc->failure_timeout_s && block_failure(ws, node, rsc, op)) {
@@ -206,7 +223,9 @@ void check_failure_threshold(WorkingSet& ws, Resource* rsc, Node* node) {
   int fc = failcount(ws, node, rsc, nullptr, true) + fillers_failcount(ws, node, rsc);
   if (fc <= 0) return;
   if (rsc->migration_threshold - fc <= 0) {
-    resource_location(ws, rsc, node, -kInfinity, {ScoreSource::kFailLimit, -1, fc});
+    // An anonymous clone instance's failures keep the whole clone away.
+    Resource* ban = rsc->is(kRscUnique) ? rsc : rsc->top();
+    resource_location(ws, ban, node, -kInfinity, {ScoreSource::kFailLimit, -1, fc});
   }
 }
 
@@ -370,7 +389,9 @@ void group_internal_constraints(WorkingSet& ws, Resource* g) {
 }  // namespace
 
 void internal_constraints(WorkingSet& ws, Resource* rsc) {
-  if (rsc->is_group()) {
+  if (rsc->is_clone()) {
+    clone_internal_constraints(ws, rsc);  // clone_actions.cpp
+  } else if (rsc->is_group()) {
     group_internal_constraints(ws, rsc);
   } else {
     primitive_internal_constraints(ws, rsc);
@@ -613,6 +634,10 @@ void apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary, c
     apply_coloc_score(ws, dependent, primary, c, false);
     return;
   }
+  if (primary->is_clone()) {
+    clone_apply_coloc_score(ws, dependent, primary, c);  // clone_assign.cpp
+    return;
+  }
   if (primary->is_group()) {
     if (primary->is(kRscProvisional)) return;
     if (primary->group_colocated) {
@@ -646,8 +671,6 @@ void apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary, c
 }
 
 // ---------------------------------------------------------------- assignment
-
-namespace {
 
 bool finalize_assignment(WorkingSet& ws, Resource* rsc, Node* chosen, bool force) {
   int weight = chosen ? rsc->allowed[chosen->index].weight : 0;
@@ -699,6 +722,8 @@ std::vector<Node*> sorted_allowed_nodes(WorkingSet& ws, Resource* rsc) {
             [&](Node* a, Node* b) { return compare_nodes(ws, a, eff(a), b, eff(b), active); });
   return nodes;
 }
+
+namespace {
 
 bool assign_best_node(WorkingSet& ws, Resource* rsc, Node* prefer) {
   Node* most_free = ban_insufficient_capacity(ws, rsc);
@@ -836,6 +861,7 @@ Node* group_assign(WorkingSet& ws, Resource* g, Node* prefer) {
 
 Node* assign(WorkingSet& ws, Resource* rsc, Node* prefer) {
   if (rsc->is_group()) return group_assign(ws, rsc, prefer);
+  if (rsc->is_clone()) return clone_assign(ws, rsc, prefer);  // clone_assign.cpp
   return primitive_assign(ws, rsc, prefer);
 }
 

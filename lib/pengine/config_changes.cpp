@@ -248,6 +248,11 @@ bool agent_changed(WorkingSet& ws, Resource* rsc, Node* node, const cib::Resourc
 
 }  // namespace
 
+bool params_changed_since(WorkingSet& ws, Resource* rsc, const cib::OpHistory& op, Node* node) {
+  DigestRc rc = compare_digests(ws, rsc, op, node).rc;
+  return rc != DigestRc::kMatch && rc != DigestRc::kUnknown;
+}
+
 void schedule_cleanup(WorkingSet& ws, Resource* rsc, Node* node, bool optional) {
   std::uint32_t flag = optional ? kOrderImpliesThen : kOrderOptional;
   if (rsc->is(kRscFailed)) return;
@@ -256,6 +261,10 @@ void schedule_cleanup(WorkingSet& ws, Resource* rsc, Node* node, bool optional) 
   order_rsc_actions(ws, rsc, "stop", rsc, "delete", flag);
   order_rsc_actions(ws, rsc, "delete", rsc, "start", flag);
 }
+
+namespace {
+void check_history_entry(WorkingSet& ws, Resource* rsc, Node* node, const cib::ResourceHistory& h);
+}  // namespace
 
 void handle_rsc_config_changes(WorkingSet& ws) {
   for (auto& np : ws.nodes) {
@@ -271,17 +280,30 @@ void handle_rsc_config_changes(WorkingSet& ws) {
     if (!st) continue;
     for (const auto& h : st->resources) {
       if (h.ops.empty()) continue;
-      Resource* rsc = ws.find_rsc(h.id);
-      if (!rsc || !rsc->is_primitive()) continue;
+      // Every resource the entry names: by id, or clone instances by the
+      // name their history uses (clone_unpack.cpp), newest match first.
+      for (Resource* rsc : resources_named_by_history(ws, h.id)) {
+        if (rsc->is_primitive()) check_history_entry(ws, rsc, node, h);
+      }
+    }
+  }
+}
+
+namespace {
+
+void check_history_entry(WorkingSet& ws, Resource* rsc, Node* node, const cib::ResourceHistory& h) {
+  {
+    {
       if (rsc->is(kRscOrphan)) {
-        schedule_cleanup(ws, rsc, node, false);
-        continue;
+        // An orphaned instance of an anonymous clone keeps its history.
+        if (!is_anonymous_clone(rsc->top())) schedule_cleanup(ws, rsc, node, false);
+        return;
       }
       bool running =
           std::find(rsc->running_on.begin(), rsc->running_on.end(), node) != rsc->running_on.end();
       if (!running) {
         if (agent_changed(ws, rsc, node, h, false)) schedule_cleanup(ws, rsc, node, false);
-        continue;
+        return;
       }
       if (agent_changed(ws, rsc, node, h, true)) schedule_cleanup(ws, rsc, node, false);
       // Active ops: everything from the last start on (as calculate_active_ops).
@@ -299,7 +321,7 @@ void handle_rsc_config_changes(WorkingSet& ws) {
         }
       }
       if (start_index == -1) start_index = implied_clone != -1 ? implied_clone : implied_monitor;
-      if (start_index < stop_index) continue;
+      if (start_index < stop_index) return;
       int offset = -1;
       for (const auto& op : h.ops) {
         if (++offset < start_index) continue;
@@ -316,5 +338,7 @@ void handle_rsc_config_changes(WorkingSet& ws) {
     }
   }
 }
+
+}  // namespace
 
 }  // namespace vigil::pengine

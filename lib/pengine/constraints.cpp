@@ -678,7 +678,11 @@ void unpack_order(WorkingSet& ws, const cib::OrderConstraint& o) {
       std::string action_then = o.then_action.empty() ? action_first : o.then_action;
       std::uint32_t flags = flags_for_kind(kind, action_first, sym);
       if (kind == OrderKind::kOptional && then->restart_type_restart) flags |= kOrderImpliesThen;
-      order_rsc_actions(ws, first, action_first, then, action_then, flags);
+      if (int min = clone_min_first_instances(*first, o.require_all); min > 0) {
+        order_after_clone_min(ws, o.id, first, action_first, then, action_then, flags, min);
+      } else {
+        order_rsc_actions(ws, first, action_first, then, action_then, flags);
+      }
       if (sym == Symmetry::kSymmetric) {
         std::string inv_then = invert_action(action_then);
         std::string inv_first = invert_action(action_first);
@@ -754,14 +758,23 @@ void apply_locations(WorkingSet& ws) {
         }
       }
     };
-    apply(loc.rsc, false);
-    if (loc.rsc->is_group()) {
-      // In a colocated group only the first member takes the scores; the
-      // others get the nodes with score 0 (they follow the first member).
-      for (Resource* m : loc.rsc->children) {
-        apply(m, true);
-        if (loc.rsc->group_colocated) zero_scores = true;
+    // A clone applies it to itself and each instance (each a primitive or
+    // a group, as below).
+    auto apply_tree = [&](Resource* rsc, bool through_parent) {
+      zero_scores = false;
+      apply(rsc, through_parent);
+      if (rsc->is_group()) {
+        // In a colocated group only the first member takes the scores; the
+        // others get the nodes with score 0 (they follow the first member).
+        for (Resource* m : rsc->children) {
+          apply(m, true);
+          if (rsc->group_colocated) zero_scores = true;
+        }
       }
+    };
+    apply_tree(loc.rsc, false);
+    if (loc.rsc->is_clone()) {
+      for (Resource* inst : loc.rsc->children) apply_tree(inst, true);
     }
   }
 }

@@ -78,6 +78,12 @@ const char* kind_of(ScoreSource s) {
       return "ticket";
     case ScoreSource::kUtilization:
       return "utilization";
+    case ScoreSource::kCloneLimit:
+    case ScoreSource::kCloneInstance:
+    case ScoreSource::kCloneUndo:
+      return "clone";
+    case ScoreSource::kCloneColocation:
+      return "colocation";
   }
   return "?";
 }
@@ -104,8 +110,8 @@ std::string location_text(const Location& loc, const Resource& rsc, bool through
   if (loc.id.rfind("cli-ban-", 0) == 0) s += " (made by resource ban)";
   if (loc.id.rfind("cli-prefer-", 0) == 0) s += " (made by resource move)";
   if (through_group) {
-    s += ", through group " + loc.rsc->id;
-    if (loc.rsc->group_colocated && &rsc != loc.rsc->children.front()) {
+    s += (loc.rsc->is_clone() ? ", through clone " : ", through group ") + loc.rsc->id;
+    if (loc.rsc->is_group() && loc.rsc->group_colocated && &rsc != loc.rsc->children.front()) {
       s += " (a member after the first gets 0: it follows the first)";
     }
   }
@@ -142,6 +148,11 @@ std::string ticket_text(const RscTicket& t, std::int32_t why) {
   return t.id + ": ticket " + t.ticket->id + " " + reason(kTicketBan, why) +
          " (loss-policy=" + kPolicy[static_cast<int>(t.loss_policy)] + ")";
 }
+constexpr const char* kCloneBan[] = {"the node cannot run resources (or the instance is an orphan)",
+                                     "the clone may not run on this node",
+                                     "the clone's own score here is negative",
+                                     "clone-node-max instances are here already"};
+static_assert(std::size(kCloneBan) == static_cast<std::size_t>(CloneBanWhy::kFull) + 1);
 
 std::string cause_text(const WorkingSet& ws, const Resource& rsc, const ScoreRecord& r) {
   auto coloc = [&]() -> const Colocation& {
@@ -218,6 +229,15 @@ std::string cause_text(const WorkingSet& ws, const Resource& rsc, const ScoreRec
       return std::string("not enough free capacity here for it") +
              (r.aux ? " and the resources colocated with it" : "") +
              " (placement-strategy=" + ws.config.placement_strategy + ")";
+    case ScoreSource::kCloneLimit:
+      return "clone-max instances of " + (rsc.parent ? rsc.parent->id : rsc.id) +
+             " are placed already";
+    case ScoreSource::kCloneInstance:
+      return reason(kCloneBan, r.aux);
+    case ScoreSource::kCloneColocation:
+      return colocation_text(coloc()) + "; no instance is placed here";
+    case ScoreSource::kCloneUndo:
+      return "placed elsewhere than where it is active: scores restored";
   }
   return "";
 }

@@ -135,8 +135,13 @@ void add_action(WorkingSet& ws, Graph& g, Action* a) {
 
 void add_rsc_actions(WorkingSet& ws, Graph& g, Resource* rsc) {
   // Newest first, as Pacemaker walks its list (adding to the graph creates
-  // no actions).
+  // no actions). A clone adds its instances' actions before its own.
+  if (rsc->is_clone()) {
+    clone_expand(ws, rsc);  // clone_actions.cpp: notifications, made now
+    for (Resource* c : rsc->children) add_rsc_actions(ws, g, c);
+  }
   for (auto it = rsc->actions.rbegin(); it != rsc->actions.rend(); ++it) add_action(ws, g, *it);
+  if (rsc->is_clone()) return;
   for (Resource* c : rsc->children) add_rsc_actions(ws, g, c);
 }
 
@@ -222,7 +227,14 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
   if (a->task == "lrm_delete") append_attr(out, "mode", "cib");
   append_attr(out, "id", std::to_string(a->id));
   append_attr(out, "operation", a->task);
-  append_attr(out, "operation_key", a->uuid);
+  // An instance is known to the cluster by its history's name; the
+  // scheduler's own key rides along.
+  if (a->rsc && !a->rsc->clone_name.empty()) {
+    append_attr(out, "operation_key", clone_action_key(a, false));
+    append_attr(out, "internal_operation_key", a->uuid);
+  } else {
+    append_attr(out, "operation_key", a->uuid);
+  }
   if (needs_node && a->node) {
     append_attr(out, "on_node", a->node->uname);
     append_attr(out, "on_node_uuid", a->node->id);
@@ -241,7 +253,7 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
     auto [line, fresh] = cache.rsc_lines.try_emplace(a->rsc);
     if (fresh) {
       line->second = a->rsc->is_group() ? "  <group" : "  <primitive";
-      append_attr(line->second, "id", a->rsc->id);
+      append_graph_rsc_ids(line->second, a->rsc);  // clone_output.cpp
       for (const char* k : {"class", "provider", "type"}) {
         if (auto v = lookup(a->rsc->meta, k)) append_attr(line->second, k, *v);
       }
@@ -263,6 +275,7 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
   }
   for (const auto& [k, v] : a->meta) attrs.emplace_back(meta_name_cached(cache.meta_names, k), &v);
   remote_graph_meta(a, attrs);  // remote.cpp: container, physical host
+  if (a->rsc) add_clone_graph_meta(a->rsc, attrs);  // clone_output.cpp
   if (needs_node && a->node) {
     if (!lookup(a->meta, "on_node")) attrs.emplace_back("CRM_meta_on_node", &a->node->uname);
     if (!lookup(a->meta, "on_node_uuid")) attrs.emplace_back("CRM_meta_on_node_uuid", &a->node->id);
@@ -458,6 +471,10 @@ std::string action_display_name(const Action* a) {
   if (a->task == "cancel") {
     prefix = "Cancel ";
     task = a->cancel_task;
+  }
+  if (a->rsc && !a->rsc->clone_name.empty()) {
+    // An instance is named as its history names it.
+    return prefix + clone_action_key(a, true) + (has_host ? " " + host : "");
   }
   if (a->task == "stonith") {
     auto op = lookup(a->meta, "stonith_action");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "remote.hpp"
+#include "clone.hpp"
 #include "vigil/pengine/digest.hpp"
 #include "vigil/pengine/working_set.hpp"
 
@@ -111,11 +112,40 @@ void schedule_fencing_and_shutdowns(WorkingSet& ws);
 void apply_orderings(WorkingSet& ws);
 void update_action_for_orderings(WorkingSet& ws, Action* then);
 
+// Where a resource is active (Pacemaker's pe__find_active_on), counting
+// the nodes it is active on and those of them that are clean.
+Node* find_active_on(const Resource* rsc, unsigned* count_all, unsigned* count_clean);
+// Whether any of a resource's tree has the flag (`any`), or all of it.
+bool is_set_recursive(const Resource* rsc, std::uint32_t flag, bool any);
+// A resource's place for colocations and orderings: assigned (current=false)
+// or active (current=true) node when it is on exactly one.
+Node* rsc_location(const Resource* rsc, bool current);
+// The nodes sorted as Pacemaker's pcmk__sort_nodes (score, then fewer
+// resources, then the active node, then name).
+std::vector<Node*> sorted_allowed_nodes(WorkingSet& ws, Resource* rsc);
+// Records `chosen` as the resource's node (null: none, and the actions that
+// need a node become unrunnable); unless forced, an unavailable node is none.
+bool finalize_assignment(WorkingSet& ws, Resource* rsc, Node* chosen, bool force);
+// crm_simulate's score lines for a resource and its children.
+void show_scores(WorkingSet& ws, Resource* rsc, const char* fn);
+
+// Status output (status_output.cpp): an OCF exit code in words, and the
+// lines of a resource in "Full List of Resources".
+const char* exit_text(int rc);
+void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& indent,
+                    std::string& out, bool show_pending);
+
 // Per-resource methods.
 Node* assign(WorkingSet& ws, Resource* rsc, Node* prefer);
 void create_actions(WorkingSet& ws, Resource* rsc);
 void internal_constraints(WorkingSet& ws, Resource* rsc);
 std::uint32_t action_flags(Action* action, const Node* node);
+// What an ordering update changed.
+constexpr std::uint32_t kUpdatedFirst = 1, kUpdatedThen = 2;
+// The primitive's way (Pacemaker's pcmk__update_ordered_actions).
+std::uint32_t primitive_update_ordered_actions(WorkingSet& ws, Action* first, Action* then,
+                                               const Node* node, std::uint32_t flags,
+                                               std::uint32_t filter, std::uint32_t type);
 std::uint32_t update_ordered_actions(WorkingSet& ws, Action* first, Action* then, const Node* node,
                                      std::uint32_t flags, std::uint32_t filter, std::uint32_t type);
 void create_recurring_actions(WorkingSet& ws, Resource* rsc);
@@ -140,6 +170,9 @@ bool can_fence(const WorkingSet& ws, const Node* node);
 void order_vs_fence(WorkingSet& ws, Action* stonith);
 
 void schedule_cleanup(WorkingSet& ws, Resource* rsc, Node* node, bool optional);
+// Whether a history entry ran with other parameters than the resource has
+// now (its digest differs; false when it has none to compare).
+bool params_changed_since(WorkingSet& ws, Resource* rsc, const cib::OpHistory& op, Node* node);
 
 // Node attribute lookup (node->attrs).
 const std::string* node_attr(const Node* node, const std::string& name);

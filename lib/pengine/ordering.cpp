@@ -18,8 +18,6 @@ bool can_fence(const WorkingSet& ws, const Node* node);
 
 namespace {
 
-constexpr std::uint32_t kUpdatedFirst = 1, kUpdatedThen = 2;
-
 std::string action_reason_text(const Action* a, std::uint32_t flag) {
   std::string change = (flag == kActOptional) ? "required" : "unrunnable";
   return change + (a->rsc ? " " + a->rsc->id : "") + " " + a->task;
@@ -53,8 +51,13 @@ Role rsc_state(const Resource* rsc) {
 
 std::uint32_t action_flags_for_ordering(Action* action, const Node* node) {
   if (!action->rsc) return action->flags;
-  (void)node;
-  return action_flags(action, nullptr);
+  std::uint32_t flags = action_flags(action, nullptr);
+  if (!node || !action->rsc->is_clone()) return flags;
+  // A clone's action on a node: runnable anywhere is what an ordering needs.
+  bool runnable = (flags & kActRunnable) != 0;
+  flags = action_flags(action, node);
+  if (runnable) flags |= kActRunnable;
+  return flags;
 }
 
 std::string remap_uuid(const std::string& uuid, Resource* first_rsc) {
@@ -74,6 +77,9 @@ std::string remap_uuid(const std::string& uuid, Resource* first_rsc) {
   else if (task == "stopped" || task == "running" || task == "promoted" || task == "demoted")
     remapped = task;
   if (remapped.empty()) return uuid;
+  // A clone with notifications: once they are all confirmed.
+  if (!first_rsc->parent && is_true(lookup(first_rsc->meta, "notify")))
+    return rid + "_confirmed-post_notify_" + remapped + "_0";
   return op_key(rid, remapped, 0);
 }
 
@@ -117,8 +123,11 @@ void handle_restart_ordering(Action* first, Action* then, std::uint32_t filter) 
     clear_flag_because(then, kActRunnable, first);
 }
 
-std::uint32_t primitive_update(WorkingSet& ws, Action* first, Action* then, const Node* node,
-                               std::uint32_t flags, std::uint32_t filter, std::uint32_t type) {
+}  // namespace
+
+std::uint32_t primitive_update_ordered_actions(WorkingSet& ws, Action* first, Action* then,
+                                               const Node* node, std::uint32_t flags,
+                                               std::uint32_t filter, std::uint32_t type) {
   (void)node;
   std::uint32_t changed = 0;
   std::uint32_t then_flags = then->flags, first_flags = first->flags;
@@ -165,6 +174,8 @@ std::uint32_t primitive_update(WorkingSet& ws, Action* first, Action* then, cons
   if (first_flags != first->flags) changed |= kUpdatedFirst;
   return changed;
 }
+
+namespace {
 
 std::uint32_t update_for_ordering_flags(WorkingSet& ws, Action* first, Action* then,
                                         std::uint32_t first_flags, std::uint32_t then_flags,
@@ -263,6 +274,7 @@ std::uint32_t update_for_ordering_flags(WorkingSet& ws, Action* first, Action* t
 
 std::uint32_t action_flags(Action* action, const Node* node) {
   Resource* rsc = action->rsc;
+  if (rsc && rsc->is_clone()) return clone_action_flags(action, node);  // clone_actions.cpp
   if (!rsc || !rsc->is_group()) return action->flags;
   std::uint32_t flags = kActOptional | kActRunnable | kActPseudo;
   for (Resource* m : rsc->children) {
@@ -297,15 +309,19 @@ std::uint32_t action_flags(Action* action, const Node* node) {
 std::uint32_t update_ordered_actions(WorkingSet& ws, Action* first, Action* then, const Node* node,
                                      std::uint32_t flags, std::uint32_t filter,
                                      std::uint32_t type) {
+  if (then->rsc && then->rsc->is_clone()) {  // clone_actions.cpp
+    return clone_update_ordered_actions(ws, first, then, node, flags, filter, type);
+  }
   if (then->rsc && then->rsc->is_group()) {
-    std::uint32_t changed = primitive_update(ws, first, then, node, flags, filter, type);
+    std::uint32_t changed =
+        primitive_update_ordered_actions(ws, first, then, node, flags, filter, type);
     for (Resource* m : then->rsc->children) {
       Action* ma = find_first_action(m, nullptr, &then->task, node);
       if (ma) changed |= update_ordered_actions(ws, first, ma, node, flags, filter, type);
     }
     return changed;
   }
-  return primitive_update(ws, first, then, node, flags, filter, type);
+  return primitive_update_ordered_actions(ws, first, then, node, flags, filter, type);
 }
 
 void update_action_for_orderings(WorkingSet& ws, Action* then) {
@@ -333,6 +349,8 @@ void update_action_for_orderings(WorkingSet& ws, Action* then) {
     changed &= ~kUpdatedFirst;
     if (first->rsc && (other.type & kOrderThenCancelsFirst) && !then->is(kActOptional)) {
       other.action->set(kActOptional);
+      // A required restart cancels the agent reload.
+      if (first->task == "reload-agent") first->rsc->clear(kRscReload);
     }
     if (first->rsc && then->rsc && first->rsc != then->rsc) {
       bool is_parent = false;
@@ -497,7 +515,7 @@ void rsc_order_first(WorkingSet& ws, Resource* first_rsc, Ordering& order) {
 // walk order, the stops and demotes a probe must precede. The result depends
 // only on the resource and the starting action, so every probe of the same
 // resource reuses it.
-void collect_restart_targets(const Resource* probe_rsc, Action* after,
+void collect_restart_targets(WorkingSet& ws, Resource* probe_rsc, Action* after,
                              std::vector<Action*>& tracked, std::vector<Action*>& targets) {
   if (!after) return;
   if (after->is(kActTracking)) return;
@@ -514,15 +532,23 @@ void collect_restart_targets(const Resource* probe_rsc, Action* after,
       if (!t->is(kActPseudo)) targets.push_back(t);
     }
   }
+  // An interleaved clone: only the instance beside the probed one matters.
+  bool interleave = false;
+  const Resource* compatible = nullptr;
+  if (after->rsc && after->rsc->is_clone() && is_true(lookup(after->rsc->meta, "interleave"))) {
+    interleave = true;
+    compatible = find_compatible_instance(ws, probe_rsc, after->rsc, Role::kUnknown, false);
+  }
   for (ActionLink* wp : after->after) {
     ActionLink& w = *wp;
     if (!(w.type & kOrderImpliesThen)) {
       if (!after->rsc || after->rsc->is_primitive() || probe_rsc->parent == after->rsc ||
-          !w.action->rsc || !w.action->rsc->is_primitive() || after->rsc != w.action->rsc->parent) {
+          !w.action->rsc || w.action->rsc->is_clone() || after->rsc != w.action->rsc->parent) {
         continue;
       }
+      if (after->rsc->is_clone() && interleave && compatible != w.action->rsc) continue;
     }
-    collect_restart_targets(probe_rsc, w.action, tracked, targets);
+    collect_restart_targets(ws, probe_rsc, w.action, tracked, targets);
   }
 }
 
@@ -539,7 +565,7 @@ void add_restart_orderings_for_rsc(WorkingSet& ws, Resource* rsc) {
       auto it = memo.find(a->action);
       if (it == memo.end()) {
         std::vector<Action*> targets;
-        collect_restart_targets(rsc, a->action, tracked, targets);
+        collect_restart_targets(ws, rsc, a->action, tracked, targets);
         for (Action* t : tracked) t->clear(kActTracking);
         tracked.clear();
         it = memo.emplace(a->action, std::move(targets)).first;
@@ -681,6 +707,7 @@ void order_stop_vs_fencing(WorkingSet& ws, Resource* rsc, Action* stonith) {
       order_actions(ws, stonith, a, kOrderPreserve);
       order_actions(ws, stonith, parent_stop, kOrderPreserve);
     }
+    if (is_true(lookup(rsc->meta, "notify"))) clone_notify_after_fencing(ws, a, rsc, stonith);
   }
   for (Action* a : rsc_actions(rsc, target, "demote", false)) {
     if (!a->node->online || a->node->unclean || rsc->is(kRscFailed)) {

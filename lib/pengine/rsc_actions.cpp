@@ -147,6 +147,8 @@ void schedule_role_transition_actions(WorkingSet& ws, Resource* rsc) {
   }
 }
 
+}  // namespace
+
 Node* find_active_on(const Resource* rsc, unsigned* count_all, unsigned* count_clean) {
   Node* active = nullptr;
   *count_all = 0;
@@ -164,6 +166,8 @@ Node* find_active_on(const Resource* rsc, unsigned* count_all, unsigned* count_c
   }
   return active;
 }
+
+namespace {
 
 bool can_migrate(const Resource* rsc, const Node* current) {
   if (!rsc->is(kRscAllowMigrate) || !rsc->is(kRscManaged)) return false;
@@ -334,6 +338,10 @@ void create_recurring_actions(WorkingSet& ws, Resource* rsc) {
 }
 
 void create_actions(WorkingSet& ws, Resource* rsc) {
+  if (rsc->is_clone()) {
+    clone_create_actions(ws, rsc);  // clone_actions.cpp
+    return;
+  }
   if (rsc->is_group()) {
     for (Resource* m : rsc->children) create_actions(ws, m);
     rsc_pseudo_action(ws, rsc, "start", true, true);
@@ -435,6 +443,17 @@ struct ProbeKeys {
 bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node, std::vector<ProbeKeys>& keys) {
   if (!ws.config.startup_probes) return false;
   if (remote_rules_out_probe(ws, rsc, node)) return false;  // remote.cpp
+  if (rsc->is_clone() && !rsc->children.empty()) {
+    // Instances in number order; an anonymous clone probes one of them.
+    sort_instances_by_number(rsc);
+    if (rsc->is(kRscExclusiveDiscover)) {
+      const NodeScore& slot = rsc->allowed[node->index];
+      if (slot.present && slot.discover != Discover::kExclusive) return false;
+    }
+    if (!rsc->is(kRscUnique)) {
+      return probe_rsc_on_node(ws, anonymous_probe_instance(rsc, node), node, keys);
+    }
+  }
   if (!rsc->children.empty()) {
     bool any = false;
     for (Resource* c : rsc->children) any = probe_rsc_on_node(ws, c, node, keys) || any;
@@ -451,9 +470,13 @@ bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node, std::vector<Pr
   if (allowed.present && allowed.discover == Discover::kNever) return false;
   if (guest_rules_out_probe(ws, rsc, node)) return false;  // remote.cpp
   ProbeKeys& k = keys[static_cast<size_t>(rsc->index)];
+  // A cloned resource's probe comes before its clone's start (unless it is
+  // a fence device that unfences); any other's before its own.
+  Resource* start_rsc = rsc;
+  if (top->is_clone() && !(rsc->is(kRscFenceDevice) && ws.config.enable_unfencing)) start_rsc = top;
   if (!k.ready) {
     k.monitor = op_key(rsc->id, "monitor", 0);
-    k.start = op_key(rsc->id, "start", 0);
+    k.start = op_key(start_rsc->id, "start", 0);
     k.has_reload = rsc->actions_by_task.count("reload-agent") > 0;
     k.ready = true;
   }
@@ -479,10 +502,11 @@ bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node, std::vector<Pr
   }
   std::uint32_t flags = kOrderOptional;
   if (!probe->is(kActRunnable) && rsc->running_on.empty()) flags |= kOrderRunnableLeft;
-  new_ordering(ws, rsc, "", probe, rsc, k.start, nullptr, flags);
+  new_ordering(ws, rsc, "", probe, start_rsc, k.start, nullptr, flags);
   // "probe then reload": only meaningful when a reload was scheduled (that
-  // happens before probes), so skip the ordering otherwise.
-  if (k.has_reload) {
+  // happens before probes), so skip the ordering otherwise. (A clone has no
+  // reload of its own for it to find.)
+  if (k.has_reload && start_rsc == rsc) {
     new_ordering(ws, rsc, "", probe, rsc, op_key(rsc->id, "reload-agent", 0), nullptr,
                  kOrderOptional);
   }

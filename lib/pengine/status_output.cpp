@@ -94,6 +94,8 @@ const char* node_status(const Node* n) {
   return "OFFLINE";
 }
 
+}  // namespace
+
 const char* exit_text(int rc) {
   switch (rc) {
     case 0:
@@ -125,6 +127,8 @@ const char* exit_text(int rc) {
   }
 }
 
+namespace {
+
 bool pengine_parse_rsc_of_key(const std::string& key, std::string* rsc) {
   return parse_op_key(key, rsc, nullptr, nullptr);
 }
@@ -133,7 +137,7 @@ std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pe
   Node* node = r->current_node();
   if (!node && r->lock_node) node = r->lock_node;
   if (r->running_on.size() > 1) node = nullptr;
-  std::string s = r->id + "\t(" + (r->cls.empty() ? "unknown" : r->cls);
+  std::string s = printable_id(r) + "\t(" + (r->cls.empty() ? "unknown" : r->cls);
   if (r->cls == "ocf" || r->cls.empty()) {
     if (!r->provider.empty()) s += ":" + r->provider;
   }
@@ -167,7 +171,10 @@ std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pe
       if (!(op->rc == 5 || op->rc == 2 || op->op_status == 7)) continue;
       if (node && op->on_node != node->uname) continue;
       std::string id;
-      if (!pengine_parse_rsc_of_key(op->key.empty() ? op->id : op->key, &id) || id != r->id)
+      // An instance's probes are recorded under its clone's resource id.
+      const Resource* clone = parent_clone(r);
+      const std::string& want = clone ? clone->clone->child_config->id : r->id;
+      if (!pengine_parse_rsc_of_key(op->key.empty() ? op->id : op->key, &id) || id != want)
         continue;
       s += std::string(" (") + exit_text(op->rc) + ") ";
       break;
@@ -201,8 +208,14 @@ std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pe
   return s;
 }
 
+}  // namespace
+
 void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& indent,
                     std::string& out, bool show_pending) {
+  if (r->is_clone()) {
+    clone_status_lines(ws, r, indent, out, show_pending);  // clone_output.cpp
+    return;
+  }
   if (r->is_group()) {
     int inactive = 0;
     for (const Resource* c : r->children) {
@@ -222,8 +235,6 @@ void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& 
   if (is_true(lookup(r->meta, "internal-rsc"))) return;
   out += indent + "* " + primitive_line(ws, r, show_pending) + "\n";
 }
-
-}  // namespace
 
 std::string cluster_banner_text(WorkingSet& ws) {
   std::string out;

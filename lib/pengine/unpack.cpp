@@ -402,19 +402,27 @@ void finish_resource(WorkingSet& ws, Resource* rsc) {
   }
 }
 
-Resource* unpack_tree(WorkingSet& ws, const cib::ResourceConfig* rc, Resource* parent) {
-  Resource* rsc = build_resource(ws, rc, parent);
+}  // namespace
+
+Resource* unpack_tree(WorkingSet& ws, const cib::ResourceConfig* rc, Resource* parent,
+                      const std::string& incarnation) {
+  // A clone instance (and each member of a cloned group) is "id:N".
+  Resource* rsc = build_resource(ws, rc, parent,
+                                 incarnation.empty() ? std::string() : rc->id + ":" + incarnation);
+  if (!incarnation.empty()) rsc->meta["clone"] = incarnation;
   finish_resource(ws, rsc);
-  for (const auto& child : rc->children) {
-    rsc->children.push_back(unpack_tree(ws, child.get(), rsc));
+  if (rsc->is_clone()) {
+    unpack_clone_instances(ws, rsc);  // clone_unpack.cpp
+  } else {
+    for (const auto& child : rc->children) {
+      rsc->children.push_back(unpack_tree(ws, child.get(), rsc, incarnation));
+    }
   }
   if (ws.config.symmetric) {
     for (auto& n : ws.nodes) resource_node_score(ws, rsc, n.get(), 0, {ScoreSource::kSymmetric});
   }
   return rsc;
 }
-
-}  // namespace
 
 void resource_location(WorkingSet& ws, Resource* rsc, Node* node, int score, const Cause& why) {
   if (node) {
@@ -444,16 +452,16 @@ Status unpack_resources(WorkingSet& ws) {
   for (const auto& rc : ws.cib.resources) configs.push_back(rc.get());
   for (const auto& rc : ws.guest_connections) configs.push_back(rc.get());
   for (const cib::ResourceConfig* rc : configs) {
-    if (rc->kind == cib::RscKind::kClone || rc->kind == cib::RscKind::kBundle) {
+    if (rc->kind == cib::RscKind::kBundle) {
       return Error(ErrorCode::kUnsupported,
-                   "resource " + rc->id + ": " +
-                       (rc->kind == cib::RscKind::kClone ? "clones" : "bundles") +
-                       " are not supported by this version of the Vigil scheduler");
+                   "resource " + rc->id +
+                       ": bundles are not supported by this version of the Vigil scheduler");
     }
+    if (auto st = check_clone_config(ws, *rc); !st) return st;  // clone_unpack.cpp
     if (ws.find_rsc(rc->id)) {
       return Error(ErrorCode::kInvalidInput, "duplicate resource id '" + rc->id + "'");
     }
-    ws.resources.push_back(unpack_tree(ws, rc, nullptr));
+    ws.resources.push_back(unpack_tree(ws, rc, nullptr, {}));
   }
   link_remote_resources(ws);  // remote.cpp
   // Priority order, stable (Pacemaker sorts with a stable merge sort).
@@ -944,9 +952,10 @@ bool check_operation_expiry(WorkingSet& ws, Resource* rsc, Node* node, int rc,
       }
     }
   }
-  if (!expired && is_last_failure && (op.task == "start" || op.task == "monitor")) {
-    // Parameter changes would clear the failure; that needs operation
-    // digests, which this version does not compute yet.
+  if (!expired && is_last_failure && (op.task == "start" || op.task == "monitor") &&
+      params_changed_since(ws, rsc, op, node)) {
+    // The failure was with other parameters: its count goes.
+    clear_failcount(ws, rsc, node, "resource parameters have changed");
   }
   if (clear_reason) {
     Action* clear = clear_failcount(ws, rsc, node, clear_reason);
@@ -1260,6 +1269,10 @@ void process_rsc_state(WorkingSet& ws, Resource* rsc, Node* node, OnFail on_fail
         rsc->set(kRscFailed | kRscStop);
         break;
     }
+  } else if (rsc->clone_name.find(':') != std::string::npos) {
+    // An old status section's numbered name for a stopped instance is
+    // forgotten, or the instance would look like an orphan.
+    rsc->clone_name.clear();
   } else {
     for (Action* stop : rsc_actions(rsc, node, "stop", false)) stop->set(kActOptional);
   }
@@ -1351,10 +1364,13 @@ void unpack_shutdown_lock(WorkingSet& ws, Resource* rsc, Node* node,
 void unpack_lrm_resource(WorkingSet& ws, Node* node, const cib::ResourceHistory& h) {
   // With shutdown locks, an entry without operations can still hold a lock.
   if (h.ops.empty() && !ws.config.shutdown_lock) return;
-  Resource* rsc = ws.find_rsc(h.id);
+  Resource* rsc = find_history_resource(ws, node, h.id);  // clone_unpack.cpp
   if (rsc && !rsc->is_primitive()) {
-    ws.warnings.push_back("Ignoring history for non-primitive " + h.id);
-    return;
+    // History of what is no longer a primitive (a clone or group now
+    // has its id) belongs to an orphan, which is cleaned up.
+    ws.warnings.push_back("Resource history for " + h.id +
+                          " is orphaned because it is no longer primitive");
+    rsc = nullptr;
   }
   if (!rsc) {
     if (h.ops.empty()) return;

@@ -102,22 +102,30 @@ class SimulatedSink final : public ActionSink {
   }
 
  private:
+  // The name an action's resource goes by (see SimulationOptions).
+  const std::string& rsc_name(const GraphAction& a) const {
+    const auto& names = options_.resource_names;
+    const std::string& id = a.primitive->id;
+    if (names.empty() || names.count(id) || a.primitive->long_id.empty()) return id;
+    return names.count(a.primitive->long_id) ? a.primitive->long_id : id;
+  }
+
   void log_resource_action(const GraphAction& a) {
     char line[512];
     if (a.interval_ms != 0) {
       std::snprintf(line, sizeof(line), "  * Resource action: %-15s %s=%lld on %s\n",
-                    a.primitive->id.c_str(), a.operation.c_str(),
-                    static_cast<long long>(a.interval_ms), a.on_node.c_str());
+                    rsc_name(a).c_str(), a.operation.c_str(), static_cast<long long>(a.interval_ms),
+                    a.on_node.c_str());
     } else {
       std::snprintf(line, sizeof(line), "  * Resource action: %-15s %s on %s\n",
-                    a.primitive->id.c_str(), a.operation.c_str(), a.on_node.c_str());
+                    rsc_name(a).c_str(), a.operation.c_str(), a.on_node.c_str());
     }
     log_ += line;
   }
 
   // The rc an op-fail specification gives this action, if one names it.
   std::optional<int> injected_rc(const GraphAction& a) const {
-    const std::string prefix = a.primitive->id + "_" + a.operation + "_" +
+    const std::string prefix = rsc_name(a) + "_" + a.operation + "_" +
                                std::to_string(a.interval_ms) + "@" + a.on_node + "=";
     for (const auto& spec : options_.op_fail) {
       if (spec.size() < prefix.size() ||
@@ -136,7 +144,7 @@ class SimulatedSink final : public ActionSink {
   // a failed start or stop; crm_simulate does not, and neither do we).
   void inject_fail_count(const GraphAction& a, int rc) {
     if (rc == 0 || (rc == 7 && a.interval_ms == 0)) return;
-    const std::string& rsc = a.primitive->id;
+    const std::string& rsc = rsc_name(a);
     const std::string now = std::to_string(clock_.wall_seconds());
     for (const AttrUpdate& u :
          {AttrUpdate{fail_count_name(rsc, a.operation, a.interval_ms), "value++"},
@@ -159,9 +167,14 @@ class SimulatedSink final : public ActionSink {
       return ok_status();
     }
     if (!is_recordable(a)) return ok_status();
+    // A clone instance's result goes where its history already is under the
+    // name it is shown by, else under its configured id.
+    GraphPrimitive rsc = *a.primitive;
+    const std::string& shown = rsc_name(a);
+    if (shown != rsc.id && status_.has_history(a.on_node_uuid, a.on_node, shown)) rsc.id = shown;
     OpResult result;
     result.rc = rc;
-    result.call_id = status_.next_call_id(a.on_node_uuid, a.on_node, a.primitive->id);
+    result.call_id = status_.next_call_id(a.on_node_uuid, a.on_node, rsc.id);
     result.run_time = clock_.wall_seconds();
     if (rc != a.target_rc) result.exit_reason = "User-injected result";
     HistoryContext ctx;
@@ -175,8 +188,7 @@ class SimulatedSink final : public ActionSink {
     }
     // Without the shutdown lock result_update_xml() would add: crm_simulate
     // records none, so a stopped locked resource shows as plainly stopped.
-    return status_.apply(
-        lrm_update_xml(a.on_node_uuid, a.on_node, *a.primitive, *records, kOrigin));
+    return status_.apply(lrm_update_xml(a.on_node_uuid, a.on_node, rsc, *records, kOrigin));
   }
 
   Status confirm(const GraphAction& a, ActionOutcome outcome) {

@@ -112,7 +112,7 @@ struct Sim {
                                std::vector<std::string> op_fail = {}) {
     auto g = parse_graph(graph_xml, {.allow_cycles = true});
     if (!g) FAIL(g.error().message());
-    return simulate_transition(std::move(g).value(), doc.get(), {std::move(op_fail), kNow});
+    return simulate_transition(std::move(g).value(), doc.get(), {std::move(op_fail), kNow, {}});
   }
   std::string text() const { return xml::to_string(doc.get(), false); }
   bool has(const std::string& needle) const { return text().find(needle) != std::string::npos; }

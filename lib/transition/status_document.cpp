@@ -241,6 +241,13 @@ int StatusDocument::remove_attributes(const std::string& node_uuid,
   return removed;
 }
 
+bool StatusDocument::has_history(const std::string& node_uuid, const std::string& node_name,
+                                 const std::string& rsc) const {
+  xmlNode* lrm = first_matching(find_node_state(node_uuid, node_name), "lrm", "");
+  xmlNode* list = first_matching(lrm, "lrm_resources", "");
+  return list && child(list, "lrm_resource", rsc);
+}
+
 int StatusDocument::next_call_id(const std::string& node_uuid, const std::string& node_name,
                                  const std::string& rsc) const {
   int highest = 0;

@@ -216,10 +216,13 @@ class BadInput(SimulatorCase):
                 err = self.assertRefused(["-x", f, *streamed], code, needle)
                 self.assertEqual(err, tree, name)
 
-    def test_clone_refused_as_unsupported(self):
+    def test_promotable_clone_refused_as_unsupported(self):
+        # Clones are scheduled; promotable ones are not yet.
         f = self.write("clone.xml", replaced(
             '<primitive id="A" class="ocf" provider="pacemaker" type="Dummy"/>',
-            '<clone id="A-clone"><primitive id="A" class="ocf" provider="pacemaker" type="Dummy"/></clone>'))
+            '<clone id="A-clone"><meta_attributes id="A-clone-meta">'
+            '<nvpair id="A-clone-promotable" name="promotable" value="true"/></meta_attributes>'
+            '<primitive id="A" class="ocf" provider="pacemaker" type="Dummy"/></clone>'))
         self.assertRefused(["-x", f, "-S"], EX_CONFIG, "A-clone", "not supported")
 
     def test_unknown_long_option(self):

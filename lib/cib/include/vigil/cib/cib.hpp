@@ -125,6 +125,7 @@ struct ColocationConstraint {
 struct OrderConstraint {
   std::string id, first, then, first_action, then_action, kind, symmetrical;
   std::string first_instance, then_instance;
+  std::string require_all;  // as written ("" when absent); deprecated, clone-min=1 when false
   std::optional<Score> score;
   std::vector<ResourceSet> sets;
 };

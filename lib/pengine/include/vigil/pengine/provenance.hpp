@@ -60,10 +60,21 @@ enum class ScoreSource : std::uint8_t {
                         // index, aux: TicketBanWhy
   kUtilization,         // not enough free capacity here (placement-strategy); aux: 1 when
                         // for it and the resources colocated with it, 0 for it alone
+  kCloneLimit,          // clone-max instances are placed already: this one stays stopped
+  kCloneInstance,       // a clone instance may not run here; aux: CloneBanWhy
+  kCloneColocation,     // mandatory colocation with a clone none of whose instances is here;
+                        // ref: colocation index
+  kCloneUndo,           // an instance placed elsewhere than its current node: scores restored
 };
 
 enum class ScoreOp : std::uint8_t { kAdd, kSet };
 
+enum class CloneBanWhy : std::int32_t {
+  kUnavailable,  // the node cannot run resources, or the instance is an orphan
+  kNotAllowed,   // the clone itself may not run there
+  kParentScore,  // the clone's own score there is negative
+  kFull,         // clone-node-max instances are there already
+};
 enum class NodeWeightWhy : std::int32_t { kConfigured, kOffline, kShuttingDown };
 enum class TicketBanWhy : std::int32_t {
   kLost,              // not granted while the resource is active (loss-policy)

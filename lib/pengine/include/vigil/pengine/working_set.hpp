@@ -52,6 +52,7 @@ struct Resource;
 struct Action;
 struct RscTicket;
 struct UtilizationState;  // utilization.cpp
+struct CloneData;  // lib/pengine/clone.hpp
 
 struct Node {
   int index = 0;
@@ -243,12 +244,17 @@ struct Resource {
   Resource* container = nullptr;
   std::vector<Resource*> fillers;
   std::vector<const RscTicket*> tickets;  // rsc_ticket constraints naming it (tickets.cpp)
+  // Clones (clone.hpp): a clone's own settings, and on an instance of an
+  // anonymous clone the name its history was recorded under.
+  std::shared_ptr<CloneData> clone;
+  std::string clone_name;
 
   bool is(std::uint32_t f) const { return (flags & f) != 0; }
   void set(std::uint32_t f) { flags |= f; }
   void clear(std::uint32_t f) { flags &= ~f; }
   bool is_primitive() const { return kind == cib::RscKind::kPrimitive; }
   bool is_group() const { return kind == cib::RscKind::kGroup; }
+  bool is_clone() const { return kind == cib::RscKind::kClone; }
   Resource* top() {
     Resource* r = this;
     while (r->parent) r = r->parent;

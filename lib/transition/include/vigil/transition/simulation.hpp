@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "vigil/common/result.hpp"
@@ -31,6 +32,12 @@ struct SimulationOptions {
   // Epoch seconds the results are stamped with (last-rc-change,
   // last-failure).
   std::int64_t now = 0;
+  // The names the scheduler knows resources by (ids and the names clone
+  // instances' histories use). An action on a clone instance is shown,
+  // matched against op-fail and fail-counted under its configured id when
+  // that names a resource, else under its instance id ("long-id"), as
+  // crm_simulate does. Empty: always the configured id.
+  std::unordered_set<std::string> resource_names;
 };
 
 struct SimulationResult {

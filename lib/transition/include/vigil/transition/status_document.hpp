@@ -57,6 +57,9 @@ class StatusDocument {
   // nothing is): how crm_simulate numbers the results it records.
   int next_call_id(const std::string& node_uuid, const std::string& node_name,
                    const std::string& rsc) const;
+  // Whether the node has a history entry (lrm_resource) for `rsc`.
+  bool has_history(const std::string& node_uuid, const std::string& node_name,
+                   const std::string& rsc) const;
 
  private:
   struct Index;
