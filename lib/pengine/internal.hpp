@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "remote.hpp"
 #include "clone.hpp"
+#include "remote.hpp"
 #include "vigil/pengine/digest.hpp"
 #include "vigil/pengine/working_set.hpp"
 

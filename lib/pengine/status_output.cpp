@@ -283,8 +283,9 @@ std::string cluster_status_text(WorkingSet& ws, bool show_pending) {
       }
       out += line + "\n";
     } else if (n->online) {
-      (is_guest_node(n) ? guest_online : is_remote_only_node(n) ? remote_online : online) +=
-          " " + n->uname;
+      (is_guest_node(n)         ? guest_online
+       : is_remote_only_node(n) ? remote_online
+                                : online) += " " + n->uname;
     } else if (is_remote_only_node(n)) {
       remote_offline += " " + n->uname;
     } else if (is_guest_node(n)) {

@@ -52,7 +52,7 @@ struct Resource;
 struct Action;
 struct RscTicket;
 struct UtilizationState;  // utilization.cpp
-struct CloneData;  // lib/pengine/clone.hpp
+struct CloneData;         // lib/pengine/clone.hpp
 
 struct Node {
   int index = 0;
