@@ -19,8 +19,11 @@ missing=0
 for f in ./usr/sbin/vigild ./usr/sbin/vigil-cib ./usr/sbin/vigil-stonithd ./usr/sbin/vigil-lrmd \
          ./usr/sbin/vigil-pengine ./usr/sbin/vigil-crmd ./usr/bin/vigil ./usr/bin/vigil-simulate \
          ./usr/lib/systemd/system/vigil.service ./usr/lib/systemd/system/vigil-crmd.service \
-         ./usr/lib/systemd/system/vigil-stonithd.service; do
-  if ! grep -q " $f\$" <<<"$contents"; then
+         ./usr/lib/systemd/system/vigil-stonithd.service \
+         ./usr/libexec/vigil/agent-tools/vigil-agent-tool \
+         ./usr/libexec/vigil/agent-tools/crm_attribute ./usr/libexec/vigil/agent-tools/attrd_updater; do
+  # The path is the 6th field (links, such as the agent tools, add "-> target").
+  if ! awk -v f="$f" '$6 == f { found = 1 } END { exit !found }' <<<"$contents"; then
     echo "missing from $(basename "$deb"): $f"
     missing=1
   fi

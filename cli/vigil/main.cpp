@@ -20,6 +20,7 @@
 #include "vigil/admin/commands.hpp"
 #include "vigil/admin/fencer.hpp"
 #include "vigil/cibclient/client.hpp"
+#include "vigil/common/host.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/ipc/client.hpp"
 
@@ -59,14 +60,6 @@ constexpr const char* kUsage =
 int fail(const std::string& message) {
   std::cerr << "Error: " << message << "\n";
   return 1;
-}
-
-std::string local_node_name() {
-  char buf[256] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0) return {};
-  std::string name(buf);
-  // Corosync names nodes by their short name unless told otherwise.
-  return name.substr(0, name.find('.'));
 }
 
 // What the CLI needs from corosync.conf: the nodelist's names ("name:"
@@ -172,7 +165,7 @@ int run_live(const vigil::admin::Invocation& inv) {
     ctx.now = std::time(nullptr);
     ctx.live = true;
     ctx.fencer = fencer.get();
-    ctx.local_node = local_node_name();
+    ctx.local_node = vigil::short_host_name();
     const CorosyncConf conf = read_corosync_conf();
     ctx.cluster_nodes = conf.node_names;
     ctx.cluster_name = conf.cluster_name;

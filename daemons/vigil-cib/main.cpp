@@ -20,6 +20,7 @@
 #include "vigil/cluster/corosync_cmap.hpp"
 #include "vigil/cluster/corosync_cpg.hpp"
 #include "vigil/common/clock.hpp"
+#include "vigil/common/host.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/ipc/server.hpp"
 #include "vigil/log/log.hpp"
@@ -58,11 +59,8 @@ std::string user_name(uid_t uid) {
 }
 
 std::string host_name() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof(buf) - 1) != 0) return "localhost";
-  std::string name(buf);
-  const auto dot = name.find('.');
-  return dot == std::string::npos ? name : name.substr(0, dot);
+  const std::string name = short_host_name();
+  return name.empty() ? "localhost" : name;
 }
 
 // Writes the CIB: configuration changes at once (with a backup of the file

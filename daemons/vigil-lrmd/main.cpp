@@ -12,6 +12,8 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "vigil/common/clock.hpp"
 #include "vigil/common/xml.hpp"
@@ -58,8 +60,39 @@ void usage(std::FILE* out) {
                "  --fence-agent-dir DIR  fence agents, for stonith resources' meta-data\n"
                "                    (default /usr/sbin)\n"
                "  --shutdown-timeout SEC  on SIGTERM, wait this long for running agents\n"
-               "                    before killing them (default 30)\n",
+               "                    before killing them (default 30)\n"
+               "  --agent-tools-dir DIR  Vigil's attrd_updater, crm_attribute, crm_master,\n"
+               "                    crm_node for OCF agents: first in their PATH and their\n"
+               "                    HA_SBIN_DIR (default $VIGIL_AGENT_TOOLS_DIR, else\n"
+               "                    ../libexec/vigil/agent-tools beside vigil-lrmd, else\n"
+               "                    /usr/libexec/vigil/agent-tools)\n",
                supervisor::common_usage().c_str());
+}
+
+// Where Vigil's agent tools are: as configured, else installed beside this
+// program (<prefix>/sbin -> <prefix>/libexec; the build tree has the same
+// layout), else Debian's place; empty when none exists.
+std::string default_agent_tools_dir() {
+  if (const char* env = std::getenv("VIGIL_AGENT_TOOLS_DIR"); env && *env) return env;
+  std::vector<std::string> candidates;
+  char buf[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n > 0) {
+    const std::string self(buf, static_cast<std::size_t>(n));
+    const auto slash = self.rfind('/');
+    if (slash != std::string::npos) {
+      candidates.push_back(self.substr(0, slash) + "/../libexec/vigil/agent-tools");
+    }
+  }
+  candidates.push_back("/usr/libexec/vigil/agent-tools");
+  for (const auto& dir : candidates) {
+    if (::access((dir + "/crm_attribute").c_str(), X_OK) != 0) continue;
+    char* real = ::realpath(dir.c_str(), nullptr);
+    const std::string found = real ? real : dir;
+    std::free(real);
+    return found;
+  }
+  return {};
 }
 
 }  // namespace
@@ -68,7 +101,8 @@ int main(int argc, char** argv) {
   const supervisor::DaemonIdentity self{
       "vigil-lrmd", "vigil-lrmd 0.1.0 (pacemaker-execd 2.1.5 compatible)", usage};
   auto parsed = supervisor::parse_daemon_options(
-      argc, argv, {{}, {"--ocf-root", "--fence-agent-dir", "--shutdown-timeout"}});
+      argc, argv,
+      {{}, {"--ocf-root", "--fence-agent-dir", "--shutdown-timeout", "--agent-tools-dir"}});
   if (auto rc = supervisor::exit_before_start(parsed, self)) return *rc;
   const auto& opts = *parsed;
   exec::ExecutorOptions eo;
@@ -78,6 +112,8 @@ int main(int argc, char** argv) {
       eo.paths.ocf_root = value;
     } else if (name == "--fence-agent-dir") {
       eo.paths.fence_agent_dir = value;
+    } else if (name == "--agent-tools-dir") {
+      eo.paths.tools_dir = value;
     } else if (value.find_first_not_of("0123456789") == std::string::npos && value.size() < 7) {
       shutdown_bound = Duration(std::stol(value) * 1000);
     } else {
@@ -88,6 +124,14 @@ int main(int argc, char** argv) {
 
   xml::init();
   supervisor::init_daemon_process("vigil-lrmd", opts);
+  if (eo.paths.tools_dir.empty()) eo.paths.tools_dir = default_agent_tools_dir();
+  if (eo.paths.tools_dir.empty()) {
+    log::warning(
+        "event=agent-tools-missing reason=\"no agent tools directory: agents calling "
+        "attrd_updater or crm_attribute will not reach Vigil\"");
+  }
+  // The agent tools find vigil-crmd's socket through the environment.
+  ::setenv("VIGIL_RUN_DIR", opts.run_dir.c_str(), 1);
 
   if (auto st = supervisor::ensure_directory(opts.run_dir, 0755); !st) {
     log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
@@ -176,7 +220,7 @@ int main(int argc, char** argv) {
     });
   });
   log::notice("event=started socket=" + socket_path + " ocf_root=" + eo.paths.ocf_root +
-              " pid=" + std::to_string(::getpid()));
+              " agent_tools=" + eo.paths.tools_dir + " pid=" + std::to_string(::getpid()));
   io.run();
   server->reset();  // removes the socket
   log::notice(std::string("event=stopped") + (stopping ? "" : " reason=\"event loop ended\""));

@@ -176,6 +176,7 @@ Result<AgentMetadata> parse_agent_metadata(std::string_view xml_text) {
   md.shortdesc = xml::attr_or(root, "shortdesc");
   if (md.shortdesc.empty()) md.shortdesc = text_of(xml::first_child(root, "shortdesc"));
   md.longdesc = text_of(xml::first_child(root, "longdesc"));
+  if (const xmlNode* v = xml::first_child(root, "version")) md.ocf_version = text_of(v);
   if (const xmlNode* params = xml::first_child(root, "parameters")) {
     for (const xmlNode* p : xml::children(params, "parameter")) {
       AgentParameter param;

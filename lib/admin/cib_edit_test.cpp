@@ -116,7 +116,8 @@ TEST_CASE("resource create words") {
         "missing value of 'fake' option");
   CHECK(parse_resource_create({"X", "ocf:a:b", "meta", "foo"}).error().message() ==
         "missing value of 'foo' option");
-  CHECK(parse_resource_create({"X", "ocf:a:b", "clone"}).error().code() == ErrorCode::kUnsupported);
+  CHECK(parse_resource_create({"X", "ocf:a:b", "bundle", "b"}).error().code() ==
+        ErrorCode::kUnsupported);
   CHECK_FALSE(parse_resource_create({"X"}));
 }
 

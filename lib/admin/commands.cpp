@@ -17,7 +17,8 @@ bool Flags::*switch_flag(const std::string& option) {
   static constexpr std::pair<std::string_view, bool Flags::*> kSwitches[] = {
       {"--disabled", &Flags::disabled}, {"--no-default-ops", &Flags::no_default_ops},
       {"--all", &Flags::all},           {"--force", &Flags::force},
-      {"--full", &Flags::full},         {"--off", &Flags::off}};
+      {"--full", &Flags::full},         {"--off", &Flags::off},
+      {"--promoted", &Flags::promoted}, {"--master", &Flags::master}};
   for (const auto& [name, flag] : kSwitches) {
     if (option == name) return flag;
   }
@@ -112,12 +113,16 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
   const std::string sub = rest.empty() ? std::string() : rest[0];
   const bool create = (args[0] == "resource" || stonith) && sub == "create";
   // Flags only where pcs takes them; elsewhere they would be silently ignored.
-  const bool forceable = stonith && (sub == "create" || sub == "update" || sub == "confirm" ||
-                                     (sub == "level" && rest.size() > 1 && rest[1] == "add"));
+  const bool forceable =
+      (stonith && (sub == "create" || sub == "update" || sub == "confirm" ||
+                   (sub == "level" && rest.size() > 1 && rest[1] == "add"))) ||
+      (args[0] == "resource" && (sub == "create" || sub == "clone" || sub == "promotable" ||
+                                 sub == "meta" || sub == "update"));
   if (ctx.flags.force && !forceable) {
     return Error(ErrorCode::kUnsupported,
-                 "option '--force' is not supported by vigil yet here (only with stonith "
-                 "create, stonith update, stonith confirm, stonith level add)");
+                 "option '--force' is not supported by vigil yet here (only with resource "
+                 "create, clone, promotable, meta, update, stonith create, update, confirm, "
+                 "level add)");
   }
   const bool describe = (stonith || args[0] == "resource") && sub == "describe";
   if (ctx.flags.full && !describe && !(args[0] == "status" && rest.empty())) {
@@ -126,6 +131,19 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
   }
   if (ctx.flags.off && !(stonith && sub == "fence")) {
     return Error(ErrorCode::kInvalidInput, "--off is only valid with 'stonith fence'");
+  }
+  const bool moving = args[0] == "resource" && (sub == "ban" || sub == "move" ||
+                                                sub == "move-with-constraint" || sub == "clear");
+  if ((ctx.flags.promoted || ctx.flags.master) && !moving) {
+    return Error(ErrorCode::kInvalidInput, std::string("Specified option '") +
+                                               (ctx.flags.master ? "--master" : "--promoted") +
+                                               "' is not supported in this command");
+  }
+  if (ctx.flags.master) {
+    ctx.notes.push_back(
+        "Deprecation Warning: Option '--master' is deprecated and has been replaced by option "
+        "'--promoted' ");
+    ctx.flags.promoted = true;
   }
   if (ctx.flags.all && args[0] != "node") {
     return Error(ErrorCode::kInvalidInput, "--all is only valid with 'node' commands");

@@ -294,8 +294,9 @@ TEST_CASE("location prefers / avoids") {
         "invalid score 'abc', use integer or INFINITY or -INFINITY");
   CHECK(f.message({"constraint", "location", "Nope", "prefers", "node1=10"}) ==
         "Resource 'Nope' does not exist");
-  CHECK(f.run({"constraint", "location", "Web", "rule", "x"}).error().code() ==
-        ErrorCode::kUnsupported);
+  CHECK(
+      f.run({"constraint", "location", "Web", "rule", "date-spec", "hours=9-16"}).error().code() ==
+      ErrorCode::kUnsupported);
 }
 
 TEST_CASE("colocation add") {
@@ -383,7 +384,7 @@ TEST_CASE("unsupported commands fail loudly") {
   Fixture f;
   for (std::vector<std::string> args : {std::vector<std::string>{"status"},
                                         {"cluster", "setup"},
-                                        {"resource", "move", "X"},
+                                        {"resource", "restart", "X"},
                                         {"property", "defaults"},
                                         {"status", "nodes"},
                                         {"constraint", "order", "set", "A"}}) {

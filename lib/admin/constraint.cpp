@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <map>
 
+#include "resource_edit.hpp"
 #include "vigil/admin/cib_edit.hpp"
 #include "vigil/admin/commands.hpp"
 #include "vigil/common/xml.hpp"
@@ -128,11 +130,10 @@ std::string colocation_plain(const xmlNode* c, bool with_id) {
 }
 
 Status location(Context& ctx, const std::vector<std::string>& args) {
+  if (args.size() >= 3 && args[1] == "rule") {
+    return location_rule(ctx, args[0], {args.begin() + 2, args.end()});
+  }
   if (args.size() < 3 || (args[1] != "prefers" && args[1] != "avoids")) {
-    if (!args.empty() && args.size() >= 2 && args[1] == "rule") {
-      return Error(ErrorCode::kUnsupported,
-                   "'constraint location ... rule' is not supported by vigil yet");
-    }
     return invalid(
         "usage: vigil -f FILE constraint location <resource> prefers|avoids <node>[=<score>]...");
   }
@@ -422,11 +423,21 @@ Status constraint_config(Context& ctx, const std::vector<std::string>& args) {
   };
   std::vector<std::pair<std::string, std::pair<std::vector<Loc>, std::vector<Loc>>>> by_rsc;
   std::string orders, colocations;
+  // Rule constraints per resource (id, lines), listed after the nodes by id.
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> rules_of;
   for (xmlNode* c : all) {
     const std::string id = xml::attr_or(c, "id");
-    if (!xml::children(c, "rule").empty() || !xml::children(c, "resource_set").empty() ||
-        xml::has_attr(c, "rsc-pattern") || xml::is(c, "rsc_ticket") ||
-        xml::has_attr(c, "lifetime")) {
+    std::optional<std::string> rule_lines;
+    if (xml::is(c, "rsc_location") && !xml::children(c, "rule").empty()) {
+      rule_lines = location_rule_listing(c);
+      if (!rule_lines) {
+        return Error(ErrorCode::kUnsupported,
+                     "constraint '" + id + "' uses date rules or options vigil cannot list yet");
+      }
+    }
+    if ((!rule_lines && !xml::children(c, "rule").empty()) ||
+        !xml::children(c, "resource_set").empty() || xml::has_attr(c, "rsc-pattern") ||
+        xml::is(c, "rsc_ticket") || xml::has_attr(c, "lifetime")) {
       return Error(ErrorCode::kUnsupported, "constraint '" + id +
                                                 "' uses rules, sets, patterns or tickets, which "
                                                 "vigil cannot list yet");
@@ -442,6 +453,7 @@ Status constraint_config(Context& ctx, const std::vector<std::string>& args) {
       auto it =
           std::find_if(by_rsc.begin(), by_rsc.end(), [&](const auto& e) { return e.first == rsc; });
       if (it == by_rsc.end()) it = by_rsc.insert(by_rsc.end(), {rsc, {}});
+      if (rule_lines) rules_of[rsc].emplace_back(id, *rule_lines);
       if (xml::has_attr(c, "node")) {
         Loc loc{xml::attr_or(c, "node"), score, role, xml::attr_or(c, "resource-discovery")};
         (positive ? it->second.first : it->second.second).push_back(loc);
@@ -468,6 +480,10 @@ Status constraint_config(Context& ctx, const std::vector<std::string>& args) {
         lines += "\n";
       }
     }
+    if (auto r = rules_of.find(rsc); r != rules_of.end()) {
+      std::sort(r->second.begin(), r->second.end());
+      for (const auto& block : r->second) lines += block.second;
+    }
     if (!lines.empty()) out += "  Resource: " + rsc + "\n" + lines;
   }
   out += "Ordering Constraints:\n" + orders + "Colocation Constraints:\n" + colocations +
@@ -477,6 +493,10 @@ Status constraint_config(Context& ctx, const std::vector<std::string>& args) {
 }
 
 }  // namespace
+
+Status check_location_resource(xmlDoc* doc, const std::string& id) {
+  return check_constraint_resource(doc, id);
+}
 
 Status run_constraint(Context& ctx, const std::vector<std::string>& args) {
   const std::string sub = args.empty() ? "" : args[0];

@@ -304,6 +304,23 @@ Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool
   auto parsed = parse_resource_create(args);
   if (!parsed) return parsed.error();
   ResourceCreateArgs& a = *parsed;
+  const bool cloned = a.clone != CloneKind::kNone;
+  if (cloned && stonith) {
+    return Error(ErrorCode::kUnsupported, "stonith create ... clone|promotable is not supported");
+  }
+  if (a.clone_and_promotable || (cloned && ctx.flags.group)) {
+    return Error(ErrorCode::kInvalidInput,
+                 "you can specify only one of clone, promotable, bundle or --group");
+  }
+  if (a.clone == CloneKind::kPromotable) {
+    for (const auto& kv : a.clone_meta) {
+      if (kv.key == "promotable") {
+        return Error(ErrorCode::kInvalidInput,
+                     "you cannot specify both promotable option and promotable keyword");
+      }
+    }
+    a.clone_meta.push_back({"promotable", "true"});
+  }
   if (auto p = id_problem(a.id, "resource name"); !p.empty())
     return Error(ErrorCode::kInvalidInput, p);
   if (find_by_id(ctx.doc, a.id) != nullptr) {
@@ -332,6 +349,12 @@ Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool
     md = AgentMetadata{};
   } else if (!md) {
     if (md.error().code() == ErrorCode::kUnsupported) return md.error();
+    if (ctx.flags.force) {
+      return Error(ErrorCode::kUnsupported,
+                   md.error().message() +
+                       "; creating a resource whose agent metadata cannot be read (--force) is "
+                       "not supported by vigil yet");
+    }
     return Error(md.error().code(),
                  md.error().message() + ", use --force to override" + kErrorsOccurred);
   }
@@ -342,11 +365,32 @@ Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool
   }
 
   std::vector<std::string> problems;
+  if (cloned) {
+    // pcs's library checks the clone before the primitive, each step
+    // stopping on its own errors.
+    check_clone_agent(ctx, *agent, *md, a.clone_meta, problems);
+    if (problems.empty() && !a.clone_id.empty()) {
+      if (auto p = id_problem(a.clone_id, "id"); !p.empty()) {
+        problems.push_back(p);
+      } else if (find_by_id(ctx.doc, a.clone_id) != nullptr) {
+        problems.push_back("'" + a.clone_id + "' already exists");
+      }
+    }
+    if (!problems.empty()) {
+      std::string msg;
+      for (const auto& p : problems) msg += (msg.empty() ? "" : "\nError: ") + p;
+      return lib_error(msg);
+    }
+  }
   for (const auto& kv : a.instance) {
     if (kv.value.empty()) problems.push_back(kv.key + " cannot be empty");
   }
   if (stonith && !forced_agent) check_device_options(ctx, *md, a.instance, problems);
-  if (!stonith) check_resource_options(*agent, *md, a.instance, problems);
+  if (!stonith) {
+    std::vector<std::string> found;
+    check_resource_options(*agent, *md, a.instance, found);
+    note_forceable(ctx, found, problems);
+  }
   if (!problems.empty()) {
     std::string msg;
     for (const auto& p : problems) msg += (msg.empty() ? "" : "\nError: ") + p;
@@ -354,8 +398,15 @@ Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool
   }
   // Fence devices get a monitor only (the fencer runs the other actions).
   auto ops = plan_ops(ctx.doc, a, *md, ctx.flags.no_default_ops || stonith, stonith, ctx.notes);
+  if (!ops && ctx.flags.force &&
+      ops.error().message().find("use --force to override") != std::string::npos) {
+    const std::string& m = ops.error().message();
+    return Error(ErrorCode::kUnsupported,
+                 "overriding operation errors with --force is not supported by vigil yet: " +
+                     m.substr(0, m.find('\n')));
+  }
   if (!ops) return ops.error();
-  if (ctx.flags.disabled) {
+  if (ctx.flags.disabled && !cloned) {
     std::erase_if(a.meta, [](const KeyValue& kv) { return kv.key == "target-role"; });
     a.meta.push_back({"target-role", "Stopped"});
   }
@@ -392,6 +443,14 @@ Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool
     }
     op.attrs.emplace_back("id", id);
     append_element(operations, "op", op.attrs);
+  }
+  if (cloned) {
+    const std::string clone_id =
+        a.clone_id.empty() ? unique_id(ctx.doc, a.id + "-clone") : a.clone_id;
+    xmlNode* clone = wrap_in_clone(ctx.doc, rsc, clone_id, a.clone_meta);
+    // --disabled stops the clone, not the primitive; a new set goes first.
+    if (ctx.flags.disabled)
+      set_nvpair(ctx.doc, clone, "meta_attributes", "target-role", "Stopped", true);
   }
   ctx.changed = true;
   return ok_status();
@@ -491,12 +550,12 @@ bool in_resource_set(xmlDoc* doc, const std::string& id) {
   return false;
 }
 
-// Removes constraints naming `id`, sorted by id, noting pcs's lines. pcs
-// writes each such batch as its own CIB update, so a batch costs an epoch.
-void remove_constraints_of(Context& ctx, const std::string& id) {
-  auto cons = referring_constraints(ctx.doc, id);
-  // pcs lists them by kind (colocation, location, order, ticket), each kind
-  // in document order.
+// Removes the constraints naming each of `ids` (per id, by kind, each kind
+// in document order), noting pcs's lines when `print`. pcs writes each such
+// batch as its own CIB update, so a batch that removes something costs an
+// epoch.
+void remove_constraints_of(Context& ctx, const std::vector<std::string>& ids, bool print = true) {
+  // pcs lists them by kind (colocation, location, order, ticket).
   auto rank = [](xmlNode* c) {
     static constexpr std::array kKinds = {"rsc_colocation", "rsc_location", "rsc_order"};
     for (std::size_t i = 0; i < kKinds.size(); ++i) {
@@ -504,32 +563,56 @@ void remove_constraints_of(Context& ctx, const std::string& id) {
     }
     return static_cast<int>(kKinds.size());
   };
-  std::stable_sort(cons.begin(), cons.end(),
-                   [&](xmlNode* x, xmlNode* y) { return rank(x) < rank(y); });
-  for (xmlNode* c : cons) {
-    ctx.notes.push_back("Removing Constraint - " + xml::attr_or(c, "id"));
+  std::vector<xmlNode*> all;
+  for (const auto& id : ids) {
+    auto cons = referring_constraints(ctx.doc, id);
+    std::stable_sort(cons.begin(), cons.end(),
+                     [&](xmlNode* x, xmlNode* y) { return rank(x) < rank(y); });
+    for (xmlNode* c : cons) {
+      if (std::find(all.begin(), all.end(), c) == all.end()) all.push_back(c);
+    }
+  }
+  for (xmlNode* c : all) {
+    if (print) ctx.notes.push_back("Removing Constraint - " + xml::attr_or(c, "id"));
     remove_node(c);
   }
-  if (!cons.empty()) ++ctx.extra_writes;
+  if (!all.empty()) ++ctx.extra_writes;
 }
 
-// Removes a primitive's constraints (then its group's, when it is the last
-// member), then the primitive, which is one more write.
+// Removes a primitive's constraints (those of a clone holding it directly
+// first), then, when it is the last member of a group, the group's (and the
+// cloned group's clone's), then the primitive with whatever it leaves empty:
+// one more write.
 void delete_primitive(Context& ctx, xmlNode* r) {
   const std::string id = xml::attr_or(r, "id");
   xmlNode* parent = r->parent;
-  const bool last_in_group =
-      xml::is(parent, "group") && xml::children(parent, "primitive").size() == 1;
-  remove_constraints_of(ctx, id);
-  if (last_in_group) remove_constraints_of(ctx, xml::attr_or(parent, "id"));
-  ++ctx.extra_writes;  // the deletion itself
-  if (last_in_group) {
-    ctx.notes.push_back("Deleting Resource (and group) - " + id);
-    remove_node(parent);
+  const bool in_group = xml::is(parent, "group");
+  const bool last_in_group = in_group && xml::children(parent, "primitive").size() == 1;
+  xmlNode* clone = clone_ancestor(r);
+  const std::string clone_id = clone != nullptr ? xml::attr_or(clone, "id") : "";
+  if (clone != nullptr && !in_group) {
+    remove_constraints_of(ctx, {clone_id, id});
   } else {
-    ctx.notes.push_back("Deleting Resource - " + id);
-    remove_node(r);
+    remove_constraints_of(ctx, {id});
   }
+  xmlNode* doomed = r;
+  std::string what;
+  if (last_in_group && clone != nullptr) {
+    // pcs drops the group's references silently, then the clone's aloud.
+    remove_constraints_of(ctx, {xml::attr_or(parent, "id")}, false);
+    remove_constraints_of(ctx, {clone_id});
+    doomed = clone;
+    what = xml::is(clone, "master") ? " (and group and M/S)" : " (and group and clone)";
+  } else if (last_in_group) {
+    remove_constraints_of(ctx, {xml::attr_or(parent, "id")});
+    doomed = parent;
+    what = " (and group)";
+  } else if (clone != nullptr && !in_group) {
+    doomed = clone;
+  }
+  ++ctx.extra_writes;  // the deletion itself
+  ctx.notes.push_back("Deleting Resource" + what + " - " + id);
+  remove_node(doomed);
 }
 
 Status resource_delete(Context& ctx, const std::vector<std::string>& args) {
@@ -539,16 +622,30 @@ Status resource_delete(Context& ctx, const std::vector<std::string>& args) {
   const std::string& id = args[0];
   xmlNode* r = find_resource(ctx.doc, id);
   if (r == nullptr) return Error(ErrorCode::kNotFound, "Resource '" + id + "' does not exist.");
+  // A clone is deleted through what it holds, as pcs does.
+  if (xml::is(r, "clone") || xml::is(r, "master")) {
+    xmlNode* child = xml::first_child(r, "primitive");
+    if (child == nullptr) child = xml::first_child(r, "group");
+    if (child == nullptr) {
+      return Error(ErrorCode::kUnsupported,
+                   "deleting a clone without a primitive or group is not supported by vigil yet");
+    }
+    r = child;
+  }
   if (!xml::is(r, "primitive") && !xml::is(r, "group")) {
     return Error(ErrorCode::kUnsupported,
                  "deleting a " + std::string(xml::name(r)) + " is not supported by vigil yet");
   }
-  if (!xml::is(r->parent, "group") && !xml::is(r->parent, "resources")) {
-    return Error(ErrorCode::kUnsupported, "deleting a resource inside a " +
-                                              std::string(xml::name(r->parent)) +
-                                              " is not supported by vigil yet");
+  for (xmlNode* p = r->parent; p != nullptr && !xml::is(p, "resources"); p = p->parent) {
+    if (!xml::is(p, "group") && !xml::is(p, "clone") && !xml::is(p, "master")) {
+      return Error(ErrorCode::kUnsupported, "deleting a resource inside a " +
+                                                std::string(xml::name(p)) +
+                                                " is not supported by vigil yet");
+    }
   }
-  std::vector<std::string> ids{id};
+  const std::string own_id = xml::attr_or(r, "id");
+  std::vector<std::string> ids{own_id};
+  if (xmlNode* clone = clone_ancestor(r)) ids.push_back(xml::attr_or(clone, "id"));
   if (xml::is(r, "group")) {
     for (xmlNode* m : xml::children(r, "primitive")) ids.push_back(xml::attr_or(m, "id"));
   }
@@ -562,12 +659,15 @@ Status resource_delete(Context& ctx, const std::vector<std::string>& args) {
   if (xml::is(r, "primitive")) {
     delete_primitive(ctx, r);
   } else {
-    ctx.notes.push_back("Removing group: " + id + " (and all resources within group)");
-    ctx.notes.push_back("Stopping all resources in group: " + id + "...");
+    ctx.notes.push_back("Removing group: " + own_id + " (and all resources within group)");
+    ctx.notes.push_back("Stopping all resources in group: " + own_id + "...");
     auto prims = xml::children(r, "primitive");
     if (prims.empty()) {
-      for (xmlNode* c : referring_constraints(ctx.doc, id)) remove_node(c);
-      remove_node(r);
+      xmlNode* clone = clone_ancestor(r);
+      for (const auto& i : ids) {
+        for (xmlNode* c : referring_constraints(ctx.doc, i)) remove_node(c);
+      }
+      remove_node(clone != nullptr ? clone : r);
     }
     for (xmlNode* m : prims) delete_primitive(ctx, m);
     ++ctx.extra_writes;  // pcs first writes target-role=Stopped for the group
@@ -588,6 +688,16 @@ Status run_resource(Context& ctx, const std::vector<std::string>& args) {
       args.empty() ? args : std::vector<std::string>(args.begin() + 1, args.end());
   if (args.empty() || (args.size() == 1 && args[0] == "status")) return resource_status(ctx);
   if (!args.empty() && args[0] == "create") return create_primitive(ctx, rest, false);
+  if (!args.empty() && (args[0] == "clone" || args[0] == "promotable"))
+    return clone_resource(ctx, rest, args[0] == "promotable");
+  if (!args.empty() && args[0] == "unclone") return unclone_resource(ctx, rest);
+  if (!args.empty() && (args[0] == "enable" || args[0] == "disable"))
+    return resource_enable(ctx, rest, args[0] == "enable");
+  if (!args.empty() && args[0] == "meta") return resource_meta(ctx, rest);
+  if (!args.empty() && (args[0] == "ban" || args[0] == "move" ||
+                        args[0] == "move-with-constraint" || args[0] == "clear"))
+    return resource_move_command(ctx, args[0], rest);
+  if (!args.empty() && args[0] == "update") return resource_update(ctx, rest);
   if (!args.empty() && (args[0] == "delete" || args[0] == "remove"))
     return resource_delete(ctx, rest);
   if (args.size() >= 2 && args[0] == "group" && args[1] == "add") {
@@ -611,7 +721,9 @@ Status run_resource(Context& ctx, const std::vector<std::string>& args) {
       ErrorCode::kUnsupported,
       "'resource " + (args.empty() ? std::string() : args[0]) +
           "' is not supported by vigil yet; supported: resource create, resource group add, "
-          "resource delete");
+          "resource delete, resource clone, resource promotable, resource unclone, resource "
+          "enable, resource disable, resource meta, resource update, resource ban, resource "
+          "move-with-constraint, resource clear");
 }
 
 }  // namespace vigil::admin

@@ -6,15 +6,38 @@ namespace {
 
 // The options after the id (and agent) word: [k=v...] [op ...] [meta ...].
 Status parse_sections(const std::vector<std::string>& args, std::size_t first,
-                      ResourceCreateArgs& out) {
-  enum class Section { kInstance, kOp, kMeta } section = Section::kInstance;
+                      ResourceCreateArgs& out, bool clone_keywords) {
+  enum class Section { kInstance, kOp, kMeta, kClone } section = Section::kInstance;
   const std::string op_error =
       "When using 'op' you must specify an operation name and at least one option";
+  // Words of the clone/promotable sections (pcs joins repeated keywords).
+  std::vector<std::string> clone_words, promotable_words;
+  std::vector<std::string>* clone_section = nullptr;
   for (std::size_t i = first; i < args.size(); ++i) {
     const std::string& w = args[i];
-    if (w == "clone" || w == "promotable" || w == "bundle") {
+    if (w == "bundle" && clone_keywords) {
       return Error(ErrorCode::kUnsupported,
-                   "resource create ... " + w + " is not supported by vigil yet");
+                   "resource create ... bundle is not supported by vigil yet");
+    }
+    if (clone_keywords && (w == "clone" || w == "promotable")) {
+      if (section == Section::kOp && (out.ops.empty() || out.ops.back().options.empty())) {
+        return Error(ErrorCode::kInvalidInput, op_error);
+      }
+      section = Section::kClone;
+      if (w == "clone") {
+        out.clone_and_promotable = out.clone_and_promotable || out.clone == CloneKind::kPromotable;
+        if (out.clone == CloneKind::kNone) out.clone = CloneKind::kClone;
+        clone_section = &clone_words;
+      } else {
+        out.clone_and_promotable = out.clone_and_promotable || out.clone == CloneKind::kClone;
+        if (out.clone == CloneKind::kNone) out.clone = CloneKind::kPromotable;
+        clone_section = &promotable_words;
+      }
+      continue;
+    }
+    if (section == Section::kClone && w != "op" && w != "meta") {
+      clone_section->push_back(w);
+      continue;
     }
     if (w == "op") {
       if (section == Section::kOp && (out.ops.empty() || out.ops.back().options.empty())) {
@@ -56,7 +79,21 @@ Status parse_sections(const std::vector<std::string>& args, std::size_t first,
   if (section == Section::kOp && (out.ops.empty() || out.ops.back().options.empty())) {
     return Error(ErrorCode::kInvalidInput, op_error);
   }
-  for (auto* list : {&out.instance, &out.meta}) {
+  // The first word without '=' names the clone; the rest are its options.
+  for (auto* words : {&clone_words, &promotable_words}) {
+    if (!words->empty() && words->front().find('=') == std::string::npos) {
+      out.clone_id = words->front();
+      words->erase(words->begin());
+    }
+  }
+  for (const auto* words : {&clone_words, &promotable_words}) {
+    for (const auto& w : *words) {
+      auto kv = split_key_value(w);
+      if (!kv) return kv.error();
+      out.clone_meta.push_back(*kv);
+    }
+  }
+  for (auto* list : {&out.instance, &out.meta, &out.clone_meta}) {
     auto unique = dedupe_options(*list);
     if (!unique) return unique.error();
     *list = std::move(*unique);
@@ -81,7 +118,17 @@ Result<ResourceCreateArgs> parse_resource_create(const std::vector<std::string>&
   ResourceCreateArgs out;
   out.id = args[0];
   out.agent = args[1];
-  if (auto st = parse_sections(args, 2, out); !st) return st.error();
+  if (auto st = parse_sections(args, 2, out, true); !st) {
+    // pcs points users of the old master/slave syntax to the new keyword.
+    if (st.error().message() == "missing value of 'master' option") {
+      return Error(ErrorCode::kInvalidInput,
+                   st.error().message() +
+                       "\nHint: Master/Slave resources have been renamed to promotable clones, "
+                       "please use the 'promotable' keyword instead of 'master'. See 'man pcs' "
+                       "-> Changes in pcs-0.10.");
+    }
+    return st.error();
+  }
   return out;
 }
 
@@ -93,7 +140,7 @@ Result<ResourceCreateArgs> parse_resource_update(const std::vector<std::string>&
   }
   ResourceCreateArgs out;
   out.id = args[0];
-  if (auto st = parse_sections(args, 1, out); !st) return st.error();
+  if (auto st = parse_sections(args, 1, out, false); !st) return st.error();
   return out;
 }
 

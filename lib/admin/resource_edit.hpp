@@ -5,6 +5,7 @@
 
 #include <libxml/tree.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,64 @@ void note_forceable(Context& ctx, const std::vector<std::string>& errors,
 // `parent` (nothing when `pairs` is empty).
 void append_nvset(xmlDoc* doc, xmlNode* parent, const char* element, const std::string& set_id,
                   std::vector<KeyValue> pairs);
+
+// Sets (or with an empty value removes) `name` in the first `element` set
+// of `rsc`; a missing set is created, first child when `first`, else last
+// (stonith.cpp).
+void set_nvpair(xmlDoc* doc, xmlNode* rsc, const char* element, const std::string& name,
+                const std::string& value, bool first);
+
+// pcs's is_true: true, on, yes, y, 1 (any case).
+bool is_true(std::string_view value);
+
+// The clone or master holding `r` (a primitive, possibly in a group, or a
+// group), or nullptr (clone.cpp).
+xmlNode* clone_ancestor(xmlNode* r);
+
+// `resource create ... clone|promotable`: pcs's library checks of the clone
+// options against the agent (non-ocf agents cannot be globally-unique or
+// promotable; OCF 1.1 agents without promote/demote cannot be promotable,
+// which --force turns into a warning). Errors go to `problems`.
+void check_clone_agent(Context& ctx, const AgentName& agent, const AgentMetadata& md,
+                       const std::vector<KeyValue>& clone_meta, std::vector<std::string>& problems);
+
+// Puts `child` (already under <resources>) into a new <clone id=clone_id>
+// appended to <resources>, with the meta attributes sorted after it.
+xmlNode* wrap_in_clone(xmlDoc* doc, xmlNode* child, const std::string& clone_id,
+                       const std::vector<KeyValue>& meta);
+
+// `resource clone|promotable RSC|GROUP [ID] [k=v...]`, `resource unclone ID`.
+Status clone_resource(Context& ctx, std::vector<std::string> args, bool promotable);
+Status unclone_resource(Context& ctx, const std::vector<std::string>& args);
+
+// `resource update CLONE [k=v...]`: the words as `resource clone` reads
+// them, set as the clone's meta attributes (sorted, appended).
+Status update_clone(Context& ctx, xmlNode* clone, const std::vector<std::string>& args);
+
+// `resource meta CLONE k=v...`: pcs's check of the options against the
+// clone's members (what `resource clone` checks).
+Status clone_meta(Context& ctx, xmlNode* clone, const std::vector<KeyValue>& meta);
+
+// pcs's validate_constraint_resource: the resource exists and is not
+// inside a clone or bundle (constraint.cpp).
+Status check_location_resource(xmlDoc* doc, const std::string& id);
+
+// `constraint location RSC rule [options] EXPRESSION` (location_rule.cpp).
+Status location_rule(Context& ctx, std::string rsc, std::vector<std::string> words);
+
+// A rule-based rsc_location as `pcs constraint` lists it ("    Constraint:
+// ID" and its rules), or nullopt when vigil cannot render it (dates, whose
+// expiry pcs checks, or attributes it does not know).
+std::optional<std::string> location_rule_listing(const xmlNode* loc);
+
+// `resource ban|move-with-constraint|clear|move` (resource_move.cpp).
+Status resource_move_command(Context& ctx, const std::string& cmd,
+                             const std::vector<std::string>& args);
+
+// `resource enable|disable|meta|update` (resource_meta.cpp).
+Status resource_enable(Context& ctx, const std::vector<std::string>& ids, bool enable);
+Status resource_meta(Context& ctx, const std::vector<std::string>& args);
+Status resource_update(Context& ctx, const std::vector<std::string>& args);
 
 // `resource create` (stonith false) or `stonith create` (the agent is a
 // bare fence agent name, class stonith, options checked as the fencer's).

@@ -16,16 +16,8 @@
 #include "vigil/common/xml.hpp"
 
 namespace vigil::admin {
-namespace {
 
-xmlNode* find_device(xmlDoc* doc, const std::string& id) {
-  xmlNode* r = find_resource(doc, id);
-  return r != nullptr && xml::is(r, "primitive") && xml::attr_or(r, "class") == "stonith" ? r
-                                                                                          : nullptr;
-}
-
-// Sets (or with an empty value removes) `name` in the first `element` set
-// of `rsc`; a missing set is created, first child when `first`, else last.
+// Declared in resource_edit.hpp: update, enable/disable and clone use it.
 void set_nvpair(xmlDoc* doc, xmlNode* rsc, const char* element, const std::string& name,
                 const std::string& value, bool first) {
   xmlNode* set = xml::first_child(rsc, element);
@@ -58,6 +50,14 @@ void set_nvpair(xmlDoc* doc, xmlNode* rsc, const char* element, const std::strin
                  {{"id", unique_id(doc, sanitize_id(xml::attr_or(set, "id") + "-" + name))},
                   {"name", name},
                   {"value", value}});
+}
+
+namespace {
+
+xmlNode* find_device(xmlDoc* doc, const std::string& id) {
+  xmlNode* r = find_resource(doc, id);
+  return r != nullptr && xml::is(r, "primitive") && xml::attr_or(r, "class") == "stonith" ? r
+                                                                                          : nullptr;
 }
 
 // `update ... op ACTION k=v...`: replaces the first op of that action (and

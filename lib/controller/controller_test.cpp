@@ -324,13 +324,18 @@ TEST_CASE("attributes and cleanup through the client protocol; bad requests chan
   CHECK(st->find("<member id=\"2\" name=\"node2\"/>") != std::string::npos);
   CHECK(st->find("dc-name=\"node1\"") != std::string::npos);
 
-  REQUIRE(handle_client_request(n2, "<attr_update node=\"node2\" name=\"rack\" value=\"r7\"/>"));
-  REQUIRE(c.run_until(
-      [&] {
-        return cib_attr(c, 1, "//node_state[@id='2']//nvpair[@name='rack']", "value") ==
-               std::optional<std::string>("r7");
-      },
-      5s));
+  // Sends an update through node2 and waits for the DC to write `expect`.
+  auto update = [&](const std::string& name, const std::string& value, const char* expect) {
+    REQUIRE(handle_client_request(
+        n2, "<attr_update node=\"node2\" name=\"" + name + "\" value=\"" + value + "\"/>"));
+    const std::string xpath = "//node_state[@id='2']//nvpair[@name='" + name + "']";
+    return c.run_until(
+        [&] { return cib_attr(c, 1, xpath, "value") == std::optional<std::string>(expect); }, 5s);
+  };
+  CHECK(update("rack", "r7", "r7"));
+  // Increments count from the DC's current value (attrd's value++ / value+=N).
+  CHECK(update("hits", "value++", "1"));
+  CHECK(update("hits", "value+=5", "6"));
   REQUIRE(handle_client_request(n2, "<attr_delete node=\"node2\" name=\"rack\"/>"));
   REQUIRE(c.run_until(
       [&] { return !cib_attr(c, 1, "//node_state[@id='2']//nvpair[@name='rack']", "value"); }, 5s));

@@ -132,15 +132,21 @@ void Machine::dc_attr(NodeId node, const std::string& name,
   }
   auto& table = dc.attrs[node];
   auto it = table.find(name);
-  if (value ? (it != table.end() && it->second == *value) : it == table.end()) return;
-  if (value) {
-    table[name] = *value;
+  // "value++" / "value+=N" from a client (attrd_updater, crm_attribute)
+  // count from the current value, as Pacemaker's attribute manager does.
+  const std::optional<std::string> next =
+      value ? std::optional<std::string>(
+                  bump_attribute(it != table.end() ? it->second : std::string(), *value))
+            : std::nullopt;
+  if (next ? (it != table.end() && it->second == *next) : it == table.end()) return;
+  if (next) {
+    table[name] = *next;
   } else {
     table.erase(name);
   }
   log(LogLevel::kInfo, "event=attr node=" + node_name(node) + " name=" + name +
-                           (value ? " value=" + *value : std::string(" deleted")));
-  cib_write(attr_edits(node, name, value),
+                           (next ? " value=" + *next : std::string(" deleted")));
+  cib_write(attr_edits(node, name, next),
             [this, name](Status) { mark_dirty("attribute " + name); });
 }
 

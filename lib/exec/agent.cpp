@@ -219,6 +219,16 @@ std::vector<std::string> ocf_environment(const OperationRequest& r, const AgentP
   vars.emplace_back("OCF_RESOURCE_INSTANCE", r.rsc_id);
   vars.emplace_back("OCF_RESOURCE_TYPE", r.agent.type);
   vars.emplace_back("OCF_RESOURCE_PROVIDER", r.agent.provider);
+  if (!paths.tools_dir.empty()) {
+    // Agents call ${HA_SBIN_DIR}/crm_attribute and plain attrd_updater:
+    // both must find Vigil's tools before Pacemaker's.
+    std::string path = kDefaultPath;
+    for (const auto& entry : base_env) {
+      if (entry.rfind("PATH=", 0) == 0) path = entry.substr(5);
+    }
+    vars.emplace_back("PATH", paths.tools_dir + ":" + path);
+    vars.emplace_back("HA_SBIN_DIR", paths.tools_dir);
+  }
   return detail::merge_environment(base_env, vars);
 }
 

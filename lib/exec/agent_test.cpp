@@ -166,6 +166,22 @@ TEST_CASE("OCF agents get Pacemaker's environment") {
   CHECK(has(env, "PATH=/usr/sbin:/usr/bin:/sbin:/bin"));  // defaulted
 }
 
+TEST_CASE("OCF agents find Vigil's agent tools first in PATH and as HA_SBIN_DIR") {
+  AgentPaths paths;
+  auto env = ocf_environment(ocf_request("start"), paths, {"PATH=/bin", "HA_SBIN_DIR=/usr/sbin"});
+  CHECK(has(env, "PATH=/bin"));  // no tools directory: untouched
+  CHECK(has(env, "HA_SBIN_DIR=/usr/sbin"));
+
+  paths.tools_dir = "/usr/libexec/vigil/agent-tools";
+  env = ocf_environment(ocf_request("start"), paths, {"PATH=/bin", "HA_SBIN_DIR=/usr/sbin"});
+  CHECK(has(env, "PATH=/usr/libexec/vigil/agent-tools:/bin"));
+  CHECK(count_prefix(env, "PATH=") == 1);
+  CHECK(has(env, "HA_SBIN_DIR=/usr/libexec/vigil/agent-tools"));
+  CHECK(count_prefix(env, "HA_SBIN_DIR=") == 1);
+  env = ocf_environment(ocf_request("start"), paths, {});
+  CHECK(has(env, "PATH=/usr/libexec/vigil/agent-tools:/usr/sbin:/usr/bin:/sbin:/bin"));
+}
+
 TEST_CASE("an OCF operation runs <root>/resource.d/<provider>/<type> <action>") {
   AgentPaths paths;
   Plan plan = plan_operation(ocf_request("migrate_to"), paths, {}, 1234);

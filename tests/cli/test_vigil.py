@@ -180,6 +180,108 @@ class VigilTest(unittest.TestCase):
             with self.subTest(step=" ".join(args)):
                 self.assertSameCib(mine, theirs)
 
+    @unittest.skipUnless(OCF_AGENTS and PCS, "needs pcs and resource-agents")
+    def test_clone_commands_match_pcs(self):
+        # Clones and promotable clones: create forms (old and new), clone/promotable/
+        # unclone, refusals, constraints with roles and actions, deletes. Same XML, exit
+        # code, stdout and stderr as pcs after every step.
+        steps = [
+            ["resource", "create", "C1", "ocf:pacemaker:Dummy", "clone"],
+            ["resource", "create", "C2", "ocf:pacemaker:Dummy", "clone", "C2x", "meta", "clone-max=2"],
+            ["resource", "create", "C3", "ocf:pacemaker:Dummy", "--no-default-ops", "clone",
+             "C3-cl", "clone-max=2", "interleave=true"],
+            ["resource", "create", "C5", "ocf:pacemaker:Dummy", "meta", "a=b", "clone", "c=d"],
+            ["resource", "create", "P1", "ocf:pacemaker:Stateful", "promotable", "notify=true",
+             "--no-default-ops"],
+            ["resource", "create", "P2", "ocf:pacemaker:Stateful", "--no-default-ops", "promotable",
+             "P2x", "meta", "notify=true"],
+            ["resource", "create", "P3", "ocf:pacemaker:Stateful", "master"],
+            ["resource", "create", "X", "ocf:pacemaker:Dummy", "promotable"],
+            ["resource", "create", "X", "ocf:pacemaker:Dummy", "promotable", "--force"],
+            ["resource", "create", "Y", "ocf:pacemaker:Dummy", "clone", "X-clone"],
+            ["resource", "create", "Y", "ocf:pacemaker:Dummy", "clone", "1bad"],
+            ["resource", "create", "Y", "ocf:pacemaker:Dummy", "clone", "--group", "g"],
+            ["resource", "create", "Y", "ocf:pacemaker:Dummy", "clone", "promotable"],
+            ["resource", "create", "Y", "ocf:pacemaker:Stateful", "promotable", "promotable=true"],
+            ["resource", "create", "W", "ocf:pacemaker:Dummy", "clone", "a=b", "--disabled"],
+            ["resource", "create", "W1", "ocf:pacemaker:Dummy", "clone", "--disabled"],
+            ["resource", "create", "W2", "ocf:heartbeat:Dummy", "promotable", "W2p", "clone-max=3"],
+            ["resource", "create", "A", "ocf:pacemaker:Dummy", "--group", "G"],
+            ["resource", "create", "B", "ocf:pacemaker:Dummy", "--group", "G"],
+            ["resource", "create", "S", "ocf:pacemaker:Stateful"],
+            ["constraint", "location", "A", "prefers", "node1"],
+            ["constraint", "order", "A", "then", "S"],
+            ["resource", "clone", "A"],
+            ["resource", "clone", "A"],
+            ["resource", "clone", "A-clone"],
+            ["resource", "clone", "B", "A-clone"],
+            ["resource", "clone", "B", "1bad"],
+            ["resource", "clone", "B", "op", "monitor", "interval=10"],
+            ["resource", "promotable", "B"],
+            ["resource", "promotable", "S", "promoted-max=1", "notify=true"],
+            ["resource", "clone", "G"],
+            ["constraint", "colocation", "add", "Promoted", "C1-clone", "with", "S-clone"],
+            ["constraint", "colocation", "add", "C1-clone", "with", "Unpromoted", "S-clone", "-100"],
+            ["constraint", "order", "promote", "S-clone", "then", "start", "C1-clone"],
+            ["constraint", "order", "demote", "S-clone", "then", "stop", "C1-clone"],
+            ["constraint", "location", "S", "prefers", "node1"],
+            ["constraint"],
+            ["resource", "unclone", "C5"],
+            ["resource", "unclone", "Nope"],
+            ["resource", "unclone", "C1"],
+            ["resource", "create", "H1", "ocf:pacemaker:Dummy", "--group", "H"],
+            ["resource", "create", "H2", "ocf:pacemaker:Dummy", "--group", "H"],
+            ["resource", "clone", "H"],
+            ["resource", "unclone", "H1"],
+            ["resource", "delete", "S-clone"],
+            ["resource", "delete", "C2"],
+            ["resource", "delete", "G-clone"],
+        ]
+        mine, theirs = self.fresh("vigil.xml"), self.fresh("pcs.xml")
+        self.replay_against_pcs(mine, theirs, steps)
+
+    @unittest.skipUnless(OCF_AGENTS and PCS, "needs pcs and resource-agents")
+    def test_clone_management_matches_pcs(self):
+        # What managing clones needs: enable/disable, meta, update, location rules,
+        # ban/move-with-constraint/clear with --promoted, on a CIB with two nodes. Same
+        # XML (epoch included), exit code, stdout and stderr as pcs after every step.
+        mine, theirs = self.two_node_cibs()
+        steps = [
+            ["resource", "create", "A", "ocf:pacemaker:Dummy", "clone"],
+            ["resource", "create", "P", "ocf:pacemaker:Stateful", "promotable"],
+            ["resource", "disable", "A"],
+            ["resource", "disable", "P-clone"],
+            ["resource", "enable", "A-clone"],
+            ["resource", "disable", "Nope", "A"],
+            ["resource", "meta", "A-clone", "interleave=true", "clone-max=2"],
+            ["resource", "meta", "A-clone", "promotable=true"],
+            ["resource", "update", "P-clone", "promoted-max=1", "notify=true"],
+            ["resource", "update", "A-clone", "op", "monitor", "interval=5"],
+            ["resource", "update", "A", "fake=2", "meta", "m=1"],
+            ["constraint", "location", "A-clone", "rule", "score=-INFINITY", "pingd", "lt", "1",
+             "or", "not_defined", "pingd"],
+            ["constraint", "location", "A-clone", "rule", "pingd", "lt", "1", "or", "not_defined",
+             "pingd"],
+            ["constraint", "location", "P-clone", "rule", "role=Promoted", "(", "a", "eq", "1",
+             "or", "b", "eq", "integer", "2", ")", "and", "#uname", "ne", "node2"],
+            ["constraint", "location", "A-clone", "rule", "a", "foo", "1"],
+            ["constraint", "location", "A", "rule", "a", "eq", "1"],
+            ["constraint", "colocation", "add", "Promoted", "P-clone", "with", "A-clone"],
+            ["constraint", "order", "start", "A-clone", "then", "promote", "P-clone"],
+            ["constraint"],
+            ["resource", "ban", "P-clone", "node1", "--promoted"],
+            ["resource", "ban", "A-clone", "node1", "--promoted"],
+            ["resource", "move-with-constraint", "A-clone", "node2"],
+            ["resource", "move-with-constraint", "P-clone", "node1", "--promoted"],
+            ["resource", "ban", "P-clone", "node2", "--master"],
+            ["resource", "ban", "P-clone", "node3"],
+            ["resource", "move", "P-clone", "node1", "--promoted"],
+            ["resource", "clear", "P-clone"],
+            ["resource", "unclone", "A-clone"],
+            ["resource", "delete", "P"],
+        ]
+        self.replay_against_pcs(mine, theirs, steps)
+
     @unittest.skipUnless(PCS, "needs pcs")
     def test_node_commands_match_pcs(self):
         # Standby, maintenance and node attributes on a CIB with two nodes: same XML,
@@ -403,6 +505,28 @@ class VigilTest(unittest.TestCase):
                 (["constraint", "colocation", "add", "Web", "VIP", "INFINITY"], "usage:"),
                 (["constraint", "order", "VIP", "then", "Web"], "same group"),
                 (["constraint", "order", "Web", "then", "VIP", "kind=Bogus"], "Cannot create an order"),
+                (["resource", "clone", "Nope"], "unable to find group or resource: Nope"),
+                (["resource", "clone", "Web", "op", "monitor", "interval=5"],
+                 "op settings must be changed on base resource, not the clone"),
+                (["resource", "clone", "Web", "1bad"], "invalid id '1bad'"),
+                (["resource", "promotable", "myweb", "promotable=true"],
+                 "you cannot specify both promotable option and promotable keyword"),
+                (["resource", "unclone", "Web"], "'Web' is not a clone resource"),
+                (["resource", "create", "C", "ocf:heartbeat:Dummy", "clone", "VIP"],
+                 "'VIP' already exists"),
+                (["resource", "create", "C", "ocf:heartbeat:Dummy", "clone", "promotable"],
+                 "you can specify only one of clone, promotable, bundle or --group"),
+                (["resource", "create", "C", "ocf:heartbeat:Dummy", "master"],
+                 "Hint: Master/Slave resources have been renamed to promotable clones"),
+                (["resource", "meta", "Nope", "a=b"], "unable to find a resource/clone/group: Nope"),
+                (["resource", "disable", "Nope"], "bundle/clone/group/resource/tag 'Nope' does not exist"),
+                (["constraint", "location", "Web", "rule", "a", "foo", "1"],
+                 "'a foo 1' is not a valid rule expression: unexpected 'foo'"),
+                (["resource", "ban", "Web", "node9"], "Node 'node9' does not appear to exist"),
+                (["resource", "ban", "Web", "node9", "--promoted"],
+                 "when specifying --promoted you must use the promotable clone id"),
+                (["resource", "move-with-constraint", "Nope", "node1"],
+                 "bundle/clone/group/resource 'Nope' does not exist"),
             ]
         with open(path, "rb") as f:
             before = f.read()

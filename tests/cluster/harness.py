@@ -454,6 +454,21 @@ def build_binaries(build_dir):
     return (vigild if os.path.isfile(vigild) and os.access(vigild, os.X_OK) else None), dirs
 
 
+def agent_tools_dir(bin_dirs):
+    """Vigil's attrd_updater, crm_attribute ... for the agents of a build
+    whose programs are in `bin_dirs` (BUILD/libexec/vigil/agent-tools,
+    cli/agent-tools/CMakeLists.txt), or None. vigil-lrmd finds it beside
+    itself anyway; node.env names it so that no layout guess is involved.
+    It is not put on the nodes' PATH: commands run there keep Pacemaker's
+    crm_mon and friends."""
+    for d in bin_dirs:
+        cand = os.path.join(os.path.dirname(os.path.abspath(d)), "libexec", "vigil",
+                            "agent-tools")
+        if os.access(os.path.join(cand, "crm_attribute"), os.X_OK):
+            return cand
+    return None
+
+
 # ---------------------------------------------------------------------------
 # The cluster
 
@@ -887,6 +902,9 @@ class Cluster:
         with open(os.path.join(self.work, "node.env"), "w") as f:
             f.write("# sourced by node-inner.sh\n")
             f.write("export PATH=%s\n" % shlex.quote(":".join(path_dirs)))
+            tools = agent_tools_dir(self.bin_dirs)
+            if tools:  # for vigil-lrmd: first in the agents' PATH, their HA_SBIN_DIR
+                f.write("export VIGIL_AGENT_TOOLS_DIR=%s\n" % shlex.quote(tools))
             if self.vigild:
                 f.write("VIGILD=%s\n" % shlex.quote(self.vigild))
             # split by the shell on spaces: arguments with blanks are refused in up()

@@ -171,6 +171,20 @@ class BadArguments(unittest.TestCase):
                 harness.Cluster.load(d)
             self.assertIn("unreadable", str(e.exception))
 
+    def test_agent_tools_of_a_build(self):
+        with tempfile.TemporaryDirectory() as d:
+            daemons = os.path.join(d, "daemons")
+            os.makedirs(daemons)
+            self.assertIsNone(harness.agent_tools_dir([daemons]))
+            tools = os.path.join(d, "libexec", "vigil", "agent-tools")
+            os.makedirs(tools)
+            tool = os.path.join(tools, "crm_attribute")
+            with open(tool, "w") as f:
+                f.write("#!/bin/sh\n")
+            self.assertIsNone(harness.agent_tools_dir([daemons]))  # not executable
+            os.chmod(tool, 0o755)
+            self.assertEqual(harness.agent_tools_dir([daemons]), tools)
+
     def test_node_numbers_are_checked(self):
         c = harness.Cluster("/tmp/x", nodes=2, tag="ffff", subnet="10.98.7")
         for bad in (0, 3):

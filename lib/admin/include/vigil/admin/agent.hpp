@@ -47,6 +47,15 @@ struct AgentMetadata {
   std::vector<AgentParameter> parameters;
   std::string shortdesc;  // of the agent (<resource-agent shortdesc> or <shortdesc>)
   std::string longdesc;
+  // The OCF API version of <version> ("1.0" when absent): pcs checks
+  // promotability only for 1.1 agents.
+  std::string ocf_version = "1.0";
+  bool has_action(std::string_view name) const {
+    for (const auto& a : actions) {
+      if (a.name == name) return true;
+    }
+    return false;
+  }
 };
 
 // Parses an OCF meta-data document (<resource-agent>).

@@ -27,6 +27,8 @@ struct Flags {
   bool force = false;                // --force (stonith create|update, stonith level add)
   bool full = false;                 // --full (stonith describe)
   bool off = false;                  // --off (stonith fence)
+  bool promoted = false;             // --promoted (resource ban|move*|clear)
+  bool master = false;               // --master: the deprecated --promoted
 };
 
 struct Invocation {

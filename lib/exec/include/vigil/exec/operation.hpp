@@ -41,6 +41,11 @@ struct AgentPaths {
   std::string lsb_dir = "/etc/init.d";
   std::string systemctl = "/bin/systemctl";
   std::string fence_agent_dir = "/usr/sbin";  // fence agents (meta-data of stonith resources)
+  // Vigil's Pacemaker-compatible tools for agents (attrd_updater,
+  // crm_attribute, crm_master, crm_node: lib/agenttools): OCF agents get it
+  // first in PATH and as HA_SBIN_DIR (ocf-shellfuncs keeps a set value).
+  // Empty: neither is touched.
+  std::string tools_dir;
 };
 
 struct OperationRequest {
