@@ -371,6 +371,8 @@ Result<NodeState> parse_node_state(const xmlNode* ns, const rules::IdResolver& r
   s.join = attr_or(ns, "join");
   s.expected = attr_or(ns, "expected");
   s.ha = attr_or(ns, "ha");
+  s.remote_fenced = std::atoi(attr_or(ns, "node_fenced", "0").c_str()) > 0;
+  s.remote_maintenance = std::atoi(attr_or(ns, "node_in_maintenance", "0").c_str()) > 0;
   if (const xmlNode* ta = first_child(ns, "transient_attributes")) {
     auto sets = rules::parse_nvsets(ta, "instance_attributes", resolve);
     if (!sets) return sets.error().with_context("node_state " + s.uname);

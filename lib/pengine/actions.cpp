@@ -168,10 +168,13 @@ OnFail parse_on_fail(WorkingSet& ws, Action* a, const std::string* value_in) {
       result = OnFail::kRecover;
     } else if (v == "demote") {
       result = OnFail::kDemote;
+    } else if (v == "restart-container" && a->rsc->container) {
+      result = OnFail::kRestartContainer;
     } else {
       set = false;
     }
   }
+  if (remote_on_fail_default(ws, a, set, &result)) return result;  // remote.cpp
   if (!set) {
     if (a->task == "stop") {
       result = ws.config.stonith_enabled ? OnFail::kFence : OnFail::kBlock;
@@ -287,7 +290,7 @@ void update_runnable(WorkingSet& ws, Action* a, bool for_graph) {
   if (a->is(kActPseudo)) return;
   if (!a->node) {
     a->clear(kActRunnable);
-  } else if (!a->is(kActDc) && !a->node->online) {
+  } else if (!a->is(kActDc) && !a->node->online && !runnable_on_guest(a->node)) {
     a->clear(kActRunnable);
     if (a->rsc->is(kRscManaged) && for_graph && a->task == "stop" && !a->node->unclean) {
       fence_node(ws, a->node, "stop is unrunnable", false);
@@ -296,7 +299,12 @@ void update_runnable(WorkingSet& ws, Action* a, bool for_graph) {
     a->clear(kActRunnable);
   } else if (a->needs == Needs::kNothing) {
     a->reason.clear();
-    a->set(kActRunnable);
+    // Unless on a guest whose host is unclean and cannot be fenced.
+    if (is_guest_node(a->node) && !can_fence(ws, a->node)) {
+      a->clear(kActRunnable);
+    } else {
+      a->set(kActRunnable);
+    }
   } else {
     switch (effective_quorum_policy(ws, a->rsc)) {
       case NoQuorumPolicy::kStop:
@@ -319,6 +327,7 @@ void update_runnable(WorkingSet& ws, Action* a, bool for_graph) {
 }  // namespace
 
 bool can_fence(const WorkingSet& ws, const Node* node) {
+  if (is_guest_node(node)) return can_fence_guest(ws, node);  // remote.cpp
   if (!ws.config.stonith_enabled || !ws.config.have_stonith_resource) return false;
   if (ws.have_quorum) return true;
   if (ws.config.no_quorum == NoQuorumPolicy::kIgnore) return true;
@@ -329,6 +338,10 @@ bool can_fence(const WorkingSet& ws, const Node* node) {
 
 namespace {
 void fence_node(WorkingSet& ws, Node* node, const std::string& reason, bool priority_delay) {
+  if (node->is_pcmk_remote()) {
+    fence_pcmk_remote_node(ws, node, reason);  // remote.cpp
+    return;
+  }
   if (node->unclean) return;
   node->unclean = true;
   fence_op(ws, node, "", true, reason, priority_delay);

@@ -219,7 +219,8 @@ void check_failure_threshold(WorkingSet& ws, Resource* rsc, Node* node) {
       !rsc_actions(rsc, node, "clear_failcount", true).empty()) {
     return;
   }
-  int fc = failcount(ws, node, rsc, nullptr, true);
+  // A container's failures include those of the resources inside it (remote.cpp).
+  int fc = failcount(ws, node, rsc, nullptr, true) + fillers_failcount(ws, node, rsc);
   if (fc <= 0) return;
   if (rsc->migration_threshold - fc <= 0) {
     // An anonymous clone instance's failures keep the whole clone away.
@@ -246,6 +247,8 @@ void apply_shutdown_lock(WorkingSet& ws, Resource* rsc) {
     return;
   }
   if (!rsc->is_primitive() || rsc->cls.empty() || rsc->cls == "stonith") return;
+  // Nor remote connections (remote.cpp).
+  if (rsc->is_remote_node && is_remote_only_node(ws.find_node(rsc->id))) return;
   if (rsc->lock_node) {
     if (!rsc->running_on.empty()) {
       // Active elsewhere despite the recorded lock: leave it where it runs.
@@ -334,6 +337,7 @@ void primitive_internal_constraints(WorkingSet& ws, Resource* rsc) {
     }
   }
   create_utilization_constraints(ws, rsc);
+  remote_internal_constraints(ws, rsc);  // remote.cpp: containers, remote nodes
 }
 
 void group_internal_constraints(WorkingSet& ws, Resource* g) {
@@ -800,6 +804,7 @@ Node* primitive_assign(WorkingSet& ws, Resource* rsc, Node* prefer) {
     // assigned
   }
   rsc->clear(kRscAllocating);
+  if (rsc->is_remote_node) remote_connection_assigned(ws, rsc);  // remote.cpp
   return rsc->allocated_to;
 }
 
@@ -862,7 +867,10 @@ Node* assign(WorkingSet& ws, Resource* rsc, Node* prefer) {
 
 void assign_resources(WorkingSet& ws) {
   begin_utilization(ws);
-  for (Resource* r : ws.resources) assign(ws, r, nullptr);
+  assign_remote_connections(ws);  // remote.cpp: connections first
+  for (Resource* r : ws.resources) {
+    if (!r->is_remote_node) assign(ws, r, nullptr);
+  }
   end_utilization(ws);
 }
 

@@ -26,7 +26,12 @@ bool active(const Resource* r, bool all) {
     }
     return all ? every : any;
   }
-  return !r->running_on.empty();
+  // Pacemaker's native_active: a managed resource on a node that is down
+  // without being unclean (a guest whose container failed) is not active.
+  for (const Node* n : r->running_on) {
+    if (n->unclean || n->online || !r->is(kRscManaged)) return true;
+  }
+  return false;
 }
 
 Role current_role(const Resource* r) {

@@ -72,6 +72,8 @@ const char* kind_of(ScoreSource s) {
       return "discovery";
     case ScoreSource::kNodeHealth:
       return "node-health";
+    case ScoreSource::kRemoteConnection:
+      return "pacemaker-remote";
     case ScoreSource::kTicket:
       return "ticket";
     case ScoreSource::kUtilization:
@@ -215,6 +217,12 @@ std::string cause_text(const WorkingSet& ws, const Resource& rsc, const ScoreRec
       return "resource-discovery=exclusive and no such location names this node";
     case ScoreSource::kNodeHealth:
       return "#health-* attributes, node-health-strategy=" + ws.config.node_health_strategy;
+    case ScoreSource::kRemoteConnection:
+      if (r.aux == 0) return "a guest node's connection may run wherever its container can";
+      if (r.aux == 1) {
+        return "Pacemaker Remote nodes host no connections, fence devices or guests";
+      }
+      return "its container is a Pacemaker Remote node: it runs there only";
     case ScoreSource::kTicket:
       return ticket_text(*ws.rsc_tickets.at(static_cast<std::size_t>(r.ref)), r.aux);
     case ScoreSource::kUtilization:

@@ -28,6 +28,7 @@ bool should_add_action(const Action* a) {
   if (a->is(kActPseudo) || a->task == "stonith" || a->task == "do_shutdown") return true;
   if (!a->node) return false;
   if (a->is(kActDc)) return true;
+  if (runnable_on_guest(a->node)) return true;  // the guest comes up in this transition
   if (!a->node->online) return false;
   if (a->node->unclean) return false;
   return true;
@@ -237,6 +238,9 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
   if (needs_node && a->node) {
     append_attr(out, "on_node", a->node->uname);
     append_attr(out, "on_node_uuid", a->node->id);
+    if (const Node* router = connection_host_for_action(a)) {
+      append_attr(out, "router_node", router->uname);
+    }
   }
   if (skip_details) {
     out += "/>\n";
@@ -270,6 +274,7 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
       attrs.emplace_back(k, &v);
   }
   for (const auto& [k, v] : a->meta) attrs.emplace_back(meta_name_cached(cache.meta_names, k), &v);
+  remote_graph_meta(a, attrs);                      // remote.cpp: container, physical host
   if (a->rsc) add_clone_graph_meta(a->rsc, attrs);  // clone_output.cpp
   if (needs_node && a->node) {
     if (!lookup(a->meta, "on_node")) attrs.emplace_back("CRM_meta_on_node", &a->node->uname);
@@ -308,15 +313,35 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
       downed = op && (*op == "reboot" || *op == "off" || *op == "poweroff");
     }
   }
-  if (downed) {
+  std::vector<const Node*> down_nodes;
+  if (downed) down_nodes.push_back(a->node);
+  if (downed || a->task != "stonith") {
+    for (const Node* n : remote_downed_nodes(ws, a)) down_nodes.push_back(n);
+  }
+  if (!down_nodes.empty()) {
     out += indent;
     out += "  <downed>\n";
-    out += indent;
-    out += "    <node";
-    append_attr(out, "id", a->node->id);
-    out += "/>\n";
+    for (const Node* n : down_nodes) {
+      out += indent;
+      out += "    <node";
+      append_attr(out, "id", n->id);
+      out += "/>\n";
+    }
     out += indent;
     out += "  </downed>\n";
+  }
+  if (a->task == "maintenance_nodes") {
+    out += indent;
+    out += "  <maintenance>\n";
+    for (const Node* n : maintenance_changes(ws)) {
+      out += indent;
+      out += "    <node";
+      append_attr(out, "id", n->id);
+      append_attr(out, "node_in_maintenance", n->maintenance ? "1" : "0");
+      out += "/>\n";
+    }
+    out += indent;
+    out += "  </maintenance>\n";
   }
   out += indent;
   out += "</";
@@ -333,6 +358,7 @@ bool graph_should_add_input(const Action* action, ActionLink& input) {
 Graph build_graph(WorkingSet& ws) {
   Graph g;
   for (Resource* r : ws.resources) add_rsc_actions(ws, g, r);
+  add_maintenance_update(ws);  // remote.cpp
   std::vector<Action*> all;
   for (Action* a : ws.actions) {
     if (a->id > 0) all.push_back(a);

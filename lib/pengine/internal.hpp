@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "clone.hpp"
+#include "remote.hpp"
 #include "vigil/pengine/digest.hpp"
 #include "vigil/pengine/working_set.hpp"
 

@@ -588,6 +588,16 @@ void add_probe_orderings_for_stops(WorkingSet& ws) {
                order.first_task.compare(order.first_task.size() - 7, 7, "_stop_0") != 0) {
       continue;
     }
+    // Not before a stop of the container the resource runs in: the probe
+    // could come after the container starts again (a transition loop).
+    if (order.then_rsc && order.first_rsc->container == order.then_rsc) {
+      if (order.then_action
+              ? order.then_action->task == "stop"
+              : (order.then_task.size() >= 7 &&
+                 order.then_task.compare(order.then_task.size() - 7, 7, "_stop_0") == 0)) {
+        continue;
+      }
+    }
     std::uint32_t flags = kOrderOptional;
     if (order.flags & kOrderApplyFirstNonMigratable) flags |= kOrderApplyFirstNonMigratable;
     if (order.flags & kOrderSameNode) flags |= kOrderSameNode;
@@ -653,6 +663,7 @@ void apply_orderings(WorkingSet& ws) {
   }
   std::reverse(all.begin(), all.end());
   for (Action* a : all) update_action_for_orderings(ws, a);
+  disable_guest_orderings(ws);  // remote.cpp
   disable_load_ordering_loops(ws);
 }
 
@@ -683,7 +694,8 @@ void order_stop_vs_fencing(WorkingSet& ws, Resource* rsc, Action* stonith) {
   Node* target = stonith->node;
   Resource* top = rsc->top();
   auto stops = rsc_actions(rsc, target, "stop", false);
-  bool order_implicit = rsc->is(kRscNeedsFencing);
+  // A guest's "fencing" is its container's stop: always before implied stops.
+  bool order_implicit = rsc->is(kRscNeedsFencing) || is_guest_node(target);
   Action* parent_stop = nullptr;
   if (!stops.empty() && order_implicit) {
     std::string stop = "stop";
@@ -739,6 +751,10 @@ void schedule_fencing_and_shutdowns(WorkingSet& ws) {
   for (auto& n : ws.nodes) {
     Node* node = n.get();
     Action* fencing = nullptr;
+    if (is_guest_node(node)) {  // "fenced" by recovering its container (remote.cpp)
+      if (node->remote_requires_reset && have_managed && can_fence(ws, node)) fence_guest(ws, node);
+      continue;
+    }
     if (have_managed && node->unclean && can_fence(ws, node)) {
       fencing = fence_op(ws, node, "", false, "node is unclean", false);
       ws.warnings.push_back("Scheduling node " + node->uname + " for fencing");
@@ -751,7 +767,7 @@ void schedule_fencing_and_shutdowns(WorkingSet& ws) {
         }
         fencing_ops.insert(fencing_ops.begin(), fencing);
       }
-    } else if (node->online && node->shutdown) {
+    } else if (node->online && node->shutdown && !node->is_pcmk_remote()) {
       Action* down = custom_action(ws, nullptr, "do_shutdown-" + node->uname, "do_shutdown", node,
                                    false, true);
       // Stops on the node come first.

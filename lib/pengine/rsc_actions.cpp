@@ -219,7 +219,8 @@ void create_migration_actions(WorkingSet& ws, Resource* rsc, Node* current) {
   }
   if (migrate_to) {
     add_migration_meta(migrate_to, current, rsc->allocated_to);
-    migrate_to->meta.emplace("record-pending", "true");
+    // Remote connections need no record of a pending migrate_to.
+    if (!rsc->is_remote_node) migrate_to->meta.emplace("record-pending", "true");
   }
   if (migrate_from) add_migration_meta(migrate_from, current, rsc->allocated_to);
 }
@@ -441,6 +442,7 @@ struct ProbeKeys {
 
 bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node, std::vector<ProbeKeys>& keys) {
   if (!ws.config.startup_probes) return false;
+  if (remote_rules_out_probe(ws, rsc, node)) return false;  // remote.cpp
   if (rsc->is_clone() && !rsc->children.empty()) {
     // Instances in number order; an anonymous clone probes one of them.
     sort_instances_by_number(rsc);
@@ -466,6 +468,7 @@ bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node, std::vector<Pr
     if (allowed.discover != Discover::kExclusive) return false;
   }
   if (allowed.present && allowed.discover == Discover::kNever) return false;
+  if (guest_rules_out_probe(ws, rsc, node)) return false;  // remote.cpp
   ProbeKeys& k = keys[static_cast<size_t>(rsc->index)];
   // A cloned resource's probe comes before its clone's start (unless it is
   // a fence device that unfences); any other's before its own.
@@ -516,7 +519,11 @@ void schedule_probes(WorkingSet& ws) {
   std::vector<ProbeKeys> keys(ws.all_rscs.size());
   for (auto& n : ws.nodes) {
     Node* node = n.get();
-    if (!node->online || node->unclean) continue;
+    if (!node->online) {
+      fence_failed_remote_node(ws, node);  // remote.cpp
+      continue;
+    }
+    if (node->unclean || !node->rsc_discovery_enabled) continue;
     if (auto probed = node_attr(node, "probe_complete"); probed && !is_true(*probed)) {
       Action* a = custom_action(ws, nullptr, "probe_again-" + node->uname, "probe_again", node,
                                 false, true);

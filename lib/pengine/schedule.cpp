@@ -74,6 +74,8 @@ Status schedule(WorkingSet& ws) {
   }
   create_resource_actions(ws);
   clock.mark("actions");
+  // Before fencing: it may find more nodes to fence (remote.cpp).
+  order_remote_connection_actions(ws);
   schedule_fencing_and_shutdowns(ws);
   apply_orderings(ws);
   clock.mark("orderings");

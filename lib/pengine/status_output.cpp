@@ -231,6 +231,8 @@ void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& 
     for (const Resource* c : r->children) resource_lines(ws, c, indent + "  ", out, show_pending);
     return;
   }
+  // Implicit resources (a guest node's connection) are not listed.
+  if (is_true(lookup(r->meta, "internal-rsc"))) return;
   out += indent + "* " + primitive_line(ws, r, show_pending) + "\n";
 }
 
@@ -267,12 +269,13 @@ std::string cluster_status_text(WorkingSet& ws, bool show_pending) {
   std::string out = "  * Node List:\n";
   std::vector<Node*> nodes;
   for (auto& n : ws.nodes) nodes.push_back(n.get());
-  std::string online, offline;
+  std::string online, offline, remote_online, remote_offline, guest_online;
   for (Node* n : nodes) {
     int health = node_health(ws, n);
     if (n->unclean || n->pending || (n->standby_onfail && n->online) || n->standby ||
         n->maintenance || health <= 0) {
-      std::string line = "    * Node " + n->uname + ": " + node_status(n);
+      std::string line =
+          std::string("    * ") + node_kind_label(n) + " " + n->uname + ": " + node_status(n);
       if (health < 0) {
         line += " (health is RED)";
       } else if (health == 0) {
@@ -280,7 +283,13 @@ std::string cluster_status_text(WorkingSet& ws, bool show_pending) {
       }
       out += line + "\n";
     } else if (n->online) {
-      online += " " + n->uname;
+      (is_guest_node(n)         ? guest_online
+       : is_remote_only_node(n) ? remote_online
+                                : online) += " " + n->uname;
+    } else if (is_remote_only_node(n)) {
+      remote_offline += " " + n->uname;
+    } else if (is_guest_node(n)) {
+      // offline guests are not listed
     } else if (!n->is_ping()) {
       offline += " " + n->uname;
     } else {
@@ -289,6 +298,9 @@ std::string cluster_status_text(WorkingSet& ws, bool show_pending) {
   }
   if (!online.empty()) out += "    * Online: [" + online + " ]\n";
   if (!offline.empty()) out += "    * OFFLINE: [" + offline + " ]\n";
+  if (!remote_online.empty()) out += "    * RemoteOnline: [" + remote_online + " ]\n";
+  if (!remote_offline.empty()) out += "    * RemoteOFFLINE: [" + remote_offline + " ]\n";
+  if (!guest_online.empty()) out += "    * GuestOnline: [" + guest_online + " ]\n";
   // Without any node, crm_mon has no node section at all.
   if (ws.nodes.empty()) out.clear();
   out += out.empty() ? "  * Full List of Resources:\n" : "\n  * Full List of Resources:\n";

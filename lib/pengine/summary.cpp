@@ -117,7 +117,8 @@ std::string node_line(const SummaryItem& item) {
     auto op = lookup(a->meta, "stonith_action");
     task += " (" + (op ? *op : std::string()) + ")";
   }
-  return "  * " + task + " " + (a->node ? a->node->uname : "") + " '" + a->reason + "'\n";
+  return "  * " + task + " " + (a->node ? fenced_node_name(a->node) : "") + " '" + a->reason +
+         "'\n";
 }
 
 std::string rsc_line(Widths& w, const SummaryItem& item) {

@@ -50,6 +50,30 @@ Node* WorkingSet::find_node_by_id(const std::string& id) const {
   auto it = node_by_id.find(id);
   return it == node_by_id.end() ? nullptr : it->second;
 }
+Node* Resource::current_node() const {
+  Node* active = nullptr;
+  for (Node* node : running_on) {
+    bool keep_looking = false;
+    bool happy = node->online && !node->unclean;
+    if (partial_migration_source) {
+      if (node == partial_migration_source) {
+        active = node;
+      } else {
+        keep_looking = true;
+      }
+    } else if (!is(kRscNeedsFencing)) {
+      if (happy && (!active || !active->online || active->unclean)) {
+        active = node;
+      } else {
+        keep_looking = true;
+      }
+    }
+    if (!active) active = node;
+    if (!keep_looking) break;
+  }
+  return active;
+}
+
 Resource* WorkingSet::find_rsc(const std::string& id) const {
   auto it = rsc_index.find(id);
   return it == rsc_index.end() ? nullptr : it->second;
@@ -154,6 +178,7 @@ void unpack_nodes(WorkingSet& ws) {
   // order of every per-node loop.
   std::vector<const cib::NodeConfig*> sorted;
   for (const auto& nc : ws.cib.nodes) sorted.push_back(&nc);
+  for (const auto& nc : remote_node_configs(ws)) sorted.push_back(nc.get());  // remote.cpp
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const cib::NodeConfig* a, const cib::NodeConfig* b) {
                      return numeric_strcasecmp(a->uname, b->uname) < 0;
@@ -260,7 +285,7 @@ void unpack_requires(WorkingSet& ws, Resource* rsc, const std::string* value) {
     }
     return;
   }
-  if (rsc->is(kRscFenceDevice)) {
+  if (rsc->is(kRscFenceDevice) || is_remote_agent(rsc)) {
     rsc->set(kRscNeedsQuorum);
   } else if (ws.config.enable_unfencing) {
     rsc->set(kRscNeedsFencing | kRscNeedsUnfencing);
@@ -366,6 +391,7 @@ void finish_resource(WorkingSet& ws, Resource* rsc) {
   if (auto v = meta("failure-timeout")) {
     rsc->failure_timeout_s = parse_interval_ms(*v).value_or(0) / 1000;
   }
+  unpack_remote_meta(ws, rsc);  // remote.cpp
   bool has = false;
   Role r = target_role(ws, rsc, &has);
   if (has) rsc->next_role = r;
@@ -421,7 +447,11 @@ Status unpack_resources(WorkingSet& ws) {
   std::size_t configured = 0;
   for (const auto& rc : ws.cib.resources) configured += count_configs(*rc);
   ws.scores.reserve(configured * ws.nodes.size() * 2);
-  for (const auto& rc : ws.cib.resources) {
+  // The configured resources, then the connections of guest nodes (remote.cpp).
+  std::vector<const cib::ResourceConfig*> configs;
+  for (const auto& rc : ws.cib.resources) configs.push_back(rc.get());
+  for (const auto& rc : ws.guest_connections) configs.push_back(rc.get());
+  for (const cib::ResourceConfig* rc : configs) {
     if (rc->kind == cib::RscKind::kBundle) {
       return Error(ErrorCode::kUnsupported,
                    "resource " + rc->id +
@@ -431,8 +461,9 @@ Status unpack_resources(WorkingSet& ws) {
     if (ws.find_rsc(rc->id)) {
       return Error(ErrorCode::kInvalidInput, "duplicate resource id '" + rc->id + "'");
     }
-    ws.resources.push_back(unpack_tree(ws, rc.get(), nullptr, {}));
+    ws.resources.push_back(unpack_tree(ws, rc, nullptr, {}));
   }
+  link_remote_resources(ws);  // remote.cpp
   // Priority order, stable (Pacemaker sorts with a stable merge sort).
   std::stable_sort(ws.resources.begin(), ws.resources.end(),
                    [](const Resource* a, const Resource* b) { return a->priority > b->priority; });
@@ -821,8 +852,12 @@ void update_resource_state(WorkingSet& ws, Resource* rsc, Node* node, const cib:
       case OnFail::kStandby:
         break;
       case OnFail::kResetRemote:
-        st.on_fail = OnFail::kIgnore;
-        rsc->next_role = Role::kUnknown;
+        // With a reconnect interval, the connection waits for its failure
+        // to be cleared.
+        if (rsc->remote_reconnect_ms == 0) {
+          st.on_fail = OnFail::kIgnore;
+          rsc->next_role = Role::kUnknown;
+        }
         break;
       default:
         st.on_fail = OnFail::kIgnore;
@@ -895,9 +930,12 @@ bool check_operation_expiry(WorkingSet& ws, Resource* rsc, Node* node, int rc,
   bool expired = false;
   bool is_last_failure =
       op.id.size() >= 15 && op.id.compare(op.id.size() - 15, 15, "_last_failure_0") == 0;
+  const char* clear_reason = nullptr;
   if (rsc->failure_timeout_s > 0 && op.last_rc_change > 0) {
     EpochSeconds now = ws.options.now;
-    if (now >= op.last_rc_change + rsc->failure_timeout_s) expired = true;
+    if (now >= op.last_rc_change + rsc->failure_timeout_s && !remote_keeps_failure(ws, rsc, op)) {
+      expired = true;
+    }
     EpochSeconds last_failure = 0;
     int unexpired = failcount(ws, node, rsc, &last_failure, true, &op);
     last_failure += rsc->failure_timeout_s + 1;
@@ -905,10 +943,12 @@ bool check_operation_expiry(WorkingSet& ws, Resource* rsc, Node* node, int rc,
     if (expired) {
       if (failcount(ws, node, rsc, nullptr, false, &op)) {
         if (unexpired == 0) {
-          clear_failcount(ws, rsc, node, "it expired");
+          clear_reason = "it expired";
         } else {
           expired = false;
         }
+      } else if (is_last_failure && rsc->remote_reconnect_ms > 0) {
+        clear_reason = "reconnect interval is set";
       }
     }
   }
@@ -916,6 +956,10 @@ bool check_operation_expiry(WorkingSet& ws, Resource* rsc, Node* node, int rc,
       params_changed_since(ws, rsc, op, node)) {
     // The failure was with other parameters: its count goes.
     clear_failcount(ws, rsc, node, "resource parameters have changed");
+  }
+  if (clear_reason) {
+    Action* clear = clear_failcount(ws, rsc, node, clear_reason);
+    order_clear_after_remote_fencing(ws, rsc, clear);  // remote.cpp
   }
   if (expired && op.interval_ms == 0 && op.task == "monitor") {
     if (rc == 0 || rc == 7 || rc == 8 || rc == 190 || rc == 191) expired = false;
@@ -1065,6 +1109,10 @@ void unpack_rsc_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHisto
       return;
     }
     case kExecNotConnected:
+      // An action that could not reach its remote node: the connection failed.
+      if (node->is_pcmk_remote() && node->remote_rsc && node->remote_rsc->is(kRscManaged)) {
+        node->remote_rsc->set(kRscFailed | kRscStop);
+      }
       break;
     case kExecNoFenceDevice:
     case kExecNoSecrets:
@@ -1076,10 +1124,15 @@ void unpack_rsc_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHisto
   Action* a =
       custom_action(ws, rsc, op.key.empty() ? op_key(rsc->id, task, op.interval_ms) : op.key, task,
                     nullptr, true, false);
-  if (a->on_fail == OnFail::kIgnore) {
+  // A failed stop inside a container counts as done: the container restarts.
+  bool container_stop = a->on_fail == OnFail::kRestartContainer && task == "stop";
+  if (a->on_fail == OnFail::kIgnore || container_stop) {
     update_resource_state(ws, rsc, node, op, task, target_rc, st);
     rsc->set(kRscFailureIgnored);
     record_failed_op(ws, rsc, node, op);
+    if (container_stop && cmp_on_fail(st.on_fail, OnFail::kRecover) <= 0) {
+      st.on_fail = OnFail::kRestartContainer;
+    }
   } else {
     unpack_rsc_op_failure(ws, rsc, node, rc, op, st);
     if (status == kExecErrorHard) {
@@ -1156,7 +1209,8 @@ void process_rsc_state(WorkingSet& ws, Resource* rsc, Node* node, OnFail on_fail
       if (it->is(kRscUnique)) break;
     }
   }
-  if (rsc->role > Role::kStopped && !node->online && !node->maintenance && rsc->is(kRscManaged)) {
+  if (rsc->role > Role::kStopped && !node->online && !node->maintenance && rsc->is(kRscManaged) &&
+      !remote_active_on_down_node(ws, rsc, node)) {
     if (ws.config.stonith_enabled) {
       pe_fence_node(ws, node, rsc->id + " is thought to be active there", false);
     }
@@ -1193,11 +1247,12 @@ void process_rsc_state(WorkingSet& ws, Resource* rsc, Node* node, OnFail on_fail
         stop_action(ws, rsc, node, false);
       }
       break;
-    default:
-      rsc->set(kRscFailed | kRscStop);
-      if (rsc->role > Role::kStopped) stop_action(ws, rsc, node, false);
+    case OnFail::kRestartContainer:
+    case OnFail::kResetRemote:
+      remote_on_fail(ws, rsc, node, on_fail);
       break;
   }
+  remote_after_failure(ws, rsc);
   if (rsc->role != Role::kStopped && rsc->role != Role::kUnknown) {
     if (rsc->is(kRscOrphan)) {
       ws.warnings.push_back("Detected active orphan " + rsc->id + " running on " + node->uname);
@@ -1280,6 +1335,7 @@ Resource* process_orphan(WorkingSet& ws, const cib::ResourceHistory& h) {
   rsc->set(kRscOrphan);
   if (ws.config.symmetric) resource_location(ws, rsc, nullptr, 0, {ScoreSource::kSymmetric});
   ws.resources.push_back(rsc);
+  link_orphan_resource(ws, rsc, h);  // remote.cpp: connections, container fillers
   if (!ws.config.stop_orphan_resources) {
     rsc->clear(kRscManaged);
   } else {
@@ -1356,6 +1412,10 @@ void unpack_status(WorkingSet& ws) {
     if (states[node->index]) continue;
     states[node->index] = &st;
     node->has_state = true;
+    if (node->is_pcmk_remote()) {  // online once its connection's state is known
+      note_remote_node_state(node, st);
+      continue;
+    }
     rules::RuleInput in;
     in.node_attrs = &node->attrs;
     in.now = ws.options.now;
@@ -1377,16 +1437,32 @@ void unpack_status(WorkingSet& ws) {
     if (!node) node = ws.find_node(st.uname);
     if (node && states[node->index] == &st) order.push_back(node);
   }
+  // Remote and guest nodes wait for their connection's (and container's)
+  // history, which is on other nodes: passes repeat while any node unpacks.
   auto pass = [&](bool fence) {
+    bool any = false;
     for (Node* n : order) {
       if (unpacked[n->index]) continue;
-      if (!fence && !ws.config.stonith_enabled && !ws.config.shutdown_lock && !n->online) continue;
+      if (fence) {
+        // every node left
+      } else if (n->is_pcmk_remote()) {
+        if (!remote_history_ready(ws, n)) continue;
+      } else if (!ws.config.stonith_enabled && !ws.config.shutdown_lock && !n->online) {
+        continue;
+      }
+      if (n->is_pcmk_remote()) unpack_remote_node_state(ws, n, *states[n->index]);
       unpacked[n->index] = 1;
+      n->unpacked = true;
       for (const auto& h : states[n->index]->resources) unpack_lrm_resource(ws, n, h);
+      map_orphaned_fillers(ws, states[n->index]->resources);  // remote.cpp
+      any = true;
     }
+    return any;
   };
-  pass(false);
+  while (pass(false)) {
+  }
   pass(ws.config.stonith_enabled);
+  finish_remote_status(ws);
 }
 
 Status unpack(WorkingSet& ws) {

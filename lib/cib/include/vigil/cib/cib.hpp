@@ -87,6 +87,8 @@ struct NodeState {
   std::optional<bool> in_ccm;  // boolean or timestamp in newer CIBs
   std::string crmd, join, expected, ha;
   bool has_in_ccm = false, has_crmd = false;
+  // Pacemaker Remote nodes: node_fenced, node_in_maintenance.
+  bool remote_fenced = false, remote_maintenance = false;
   std::vector<NvSet> transient_sets;
   std::vector<ResourceHistory> resources;
   bool has_lrm = false;

@@ -53,6 +53,9 @@ enum class ScoreSource : std::uint8_t {
   kShutdownLock,        // locked to the node it was stopped on by a clean shutdown
   kExclusiveDiscovery,  // resource-discovery=exclusive and no such location names the node
   kNodeHealth,          // the node's #health-* attributes under node-health-strategy
+  kRemoteConnection,    // Pacemaker Remote rules; aux: 0 a guest connection opts in anywhere,
+                        // 1 no remote connection, fence device or guest on a remote node,
+                        // 2 container=<remote node>: only that node
   kTicket,              // a ticket not granted or in standby; ref: WorkingSet::rsc_tickets
                         // index, aux: TicketBanWhy
   kUtilization,         // not enough free capacity here (placement-strategy); aux: 1 when

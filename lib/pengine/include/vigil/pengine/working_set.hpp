@@ -52,7 +52,7 @@ struct Resource;
 struct Action;
 struct RscTicket;
 struct UtilizationState;  // utilization.cpp
-struct CloneData;  // lib/pengine/clone.hpp
+struct CloneData;         // lib/pengine/clone.hpp
 
 struct Node {
   int index = 0;
@@ -74,7 +74,14 @@ struct Node {
   // Fail counts by resource id, built on first use: (count, last failure).
   mutable std::unordered_map<std::string, std::pair<int, EpochSeconds>> fail_index;
   mutable bool fail_index_legacy = false;
+  // Pacemaker Remote (remote.cpp): a remote or guest node's connection
+  // resource, and what the status section says of the node.
+  Resource* remote_rsc = nullptr;
+  bool remote_requires_reset = false, remote_was_fenced = false, remote_maintenance = false,
+       rsc_discovery_enabled = true, unpacked = false;
   bool is_ping() const { return type == "ping"; }
+  // A remote or a guest node (type "remote").
+  bool is_pcmk_remote() const { return type == "remote"; }
 };
 
 struct Colocation {
@@ -229,6 +236,13 @@ struct Resource {
   std::unordered_map<std::string, std::shared_ptr<const OpTemplate>> op_templates;
   std::string pending_task;
   Node* pending_node = nullptr;
+  // Pacemaker Remote (remote.cpp): whether this is a node's connection
+  // (ocf:pacemaker:remote), its reconnect_interval, the resource it runs
+  // inside (meta "container") and the resources inside it.
+  bool is_remote_node = false, orphan_container_filler = false;
+  std::int64_t remote_reconnect_ms = 0;
+  Resource* container = nullptr;
+  std::vector<Resource*> fillers;
   std::vector<const RscTicket*> tickets;  // rsc_ticket constraints naming it (tickets.cpp)
   // Clones (clone.hpp): a clone's own settings, and on an instance of an
   // anonymous clone the name its history was recorded under.
@@ -246,7 +260,10 @@ struct Resource {
     while (r->parent) r = r->parent;
     return r;
   }
-  Node* current_node() const { return running_on.empty() ? nullptr : running_on.front(); }
+  // Where it is active (Pacemaker's pe__current_node): a partial
+  // migration's source, else (without needs-fencing) the first node that is
+  // online and clean, else the first node.
+  Node* current_node() const;
 };
 
 enum ActionFlag : std::uint32_t {
@@ -531,6 +548,11 @@ class WorkingSet {
   // at the first unfencing action).
   std::optional<std::vector<Resource*>> unfencing_devices;
   EpochSeconds recheck_by = 0;
+  // Pacemaker Remote (remote.cpp): whether any remote or guest node exists,
+  // and the connection resources made for guest nodes (remote-node meta).
+  bool have_remote_nodes = false;
+  std::vector<std::unique_ptr<cib::ResourceConfig>> guest_connections;
+  std::vector<std::unique_ptr<cib::NodeConfig>> remote_node_configs;
   // Earliest time a date rule evaluated so far would change (0: none).
   EpochSeconds rules_change = 0;
   // Tickets by id (stable addresses) and the resources' dependencies on them,
