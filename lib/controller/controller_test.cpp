@@ -478,10 +478,10 @@ TEST_CASE("a CIB the scheduler refuses is reported and not retried until it chan
   c.start_all();
   REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
   bool set = false;
+  // Something vigil-cib accepts and the scheduler refuses: a bundle, until
+  // bundles are scheduled (issue 9); then another refusal must take its place.
   c.cib_access(1)->modify(
-      "resources",
-      "<clone id=\"c1\"><primitive id=\"d1\" class=\"ocf\" "
-      "provider=\"pacemaker\" type=\"Dummy\"/></clone>",
+      "resources", "<bundle id=\"b1\"><docker image=\"vigil/test\"/></bundle>",
       [&](Result<cibclient::CibReply> r) { set = r.ok(); },
       cibclient::UpdateOptions{std::nullopt, true, false});
   REQUIRE(c.run_until([&] { return set; }, 10s));
