@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Promotable clones (Pacemaker's pcmk_sched_promotable.c): the settings a
+// promotable clone adds, and the promotion scores its instances get from
+// node attributes ("master-<name>"). This file grows into the whole
+// promotion stage; until then check_clone_config refuses promotable clones.
+#pragma once
+
+#include <string>
+
+#include "clone.hpp"
+
+namespace vigil::pengine {
+
+// Whether a clone's configuration makes it promotable (<master>, or the
+// meta attribute promotable=true).
+bool is_promotable_clone(const Resource* rsc);
+
+// promoted-max / promoted-node-max (or the deprecated master-max /
+// master-node-max) into the clone's CloneData; 1 when absent, 0 when
+// invalid or negative.
+void unpack_promotable_settings(WorkingSet& ws, Resource* clone);
+
+// The node attribute that holds a promotion score for a resource known by
+// `name` in the history ("master-" + name).
+std::string promotion_score_attr(const std::string& name);
+
+// The promotion score of instance `rsc` (a primitive, or the sum over a
+// cloned group's members) on `node`, from the node attribute named after
+// the instance's history name, or for an anonymous clone after its bare
+// id; 0 when the score does not apply there. `is_default` (if given) tells
+// whether no attribute was found.
+int promotion_score(const WorkingSet& ws, const Resource* rsc, const Node* node,
+                    bool* is_default = nullptr);
+
+}  // namespace vigil::pengine

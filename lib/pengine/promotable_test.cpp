@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Promotable clones on small CIBs: their settings, and which promotion
+// score each instance gets on each node.
+#include "promotable.hpp"
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+
+#include "internal.hpp"
+#include "vigil/cib/cib.hpp"
+#include "vigil/pengine/working_set.hpp"
+
+namespace {
+
+using namespace vigil;
+
+constexpr EpochSeconds kNow = 1795608000;
+
+// Two online nodes, stonith off; node2 carries `node2_attrs` (nvpairs).
+std::string cib_text(const std::string& resources, const std::string& node2_attrs) {
+  auto state = [](const std::string& id) {
+    return R"(<node_state id=")" + id + R"(" uname="node)" + id +
+           R"(" in_ccm="true" crmd="online" join="member" expected="member"/>)" + "\n";
+  };
+  return R"(<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0" have-quorum="1">
+  <configuration>
+    <crm_config><cluster_property_set id="opts">
+      <nvpair id="opt-stonith" name="stonith-enabled" value="false"/>
+    </cluster_property_set></crm_config>
+    <nodes><node id="1" uname="node1"/><node id="2" uname="node2"><instance_attributes id="n2">)" +
+         node2_attrs + R"(</instance_attributes></node></nodes>
+    <resources>
+)" + resources +
+         "</resources>\n<constraints/>\n  </configuration>\n  <status>\n" + state("1") +
+         state("2") + "  </status>\n</cib>\n";
+}
+
+std::string clone_of_dummy(bool unique) {
+  return R"(<clone id="c"><meta_attributes id="c-meta"><nvpair id="c-u" name="globally-unique" value=")" +
+         std::string(unique ? "true" : "false") +
+         R"("/></meta_attributes><primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/></clone>)";
+}
+
+std::string attr(const std::string& name, const std::string& value) {
+  return R"(<nvpair id="n2-)" + name + R"(" name=")" + name + R"(" value=")" + value + R"("/>)";
+}
+
+struct Run {
+  explicit Run(const std::string& text) {
+    auto parsed = cib::Cib::from_string(text, "test.xml");
+    REQUIRE(parsed.ok());
+    cib = std::move(parsed).value();
+    ws = std::make_unique<pengine::WorkingSet>(*cib, pengine::Options{.now = kNow});
+    REQUIRE(pengine::schedule(*ws).ok());
+  }
+  int score(const std::string& rsc, const std::string& node, bool* is_default = nullptr) {
+    pengine::Resource* r = ws->find_rsc(rsc);
+    REQUIRE(r);
+    for (const auto& n : ws->nodes) {
+      if (n->uname == node) return pengine::promotion_score(*ws, r, n.get(), is_default);
+    }
+    FAIL("no node " << node);
+    return 0;
+  }
+  std::unique_ptr<cib::Cib> cib;
+  std::unique_ptr<pengine::WorkingSet> ws;
+};
+
+}  // namespace
+
+TEST_CASE("an anonymous instance's promotion score is read under the bare name",
+          "[pengine][promotable]") {
+  Run r(cib_text(clone_of_dummy(false), attr("master-d", "10")));
+  bool dflt = true;
+  CHECK(r.score("d:0", "node2", &dflt) == 10);
+  CHECK_FALSE(dflt);
+  CHECK(r.score("d:1", "node2") == 10);
+  CHECK(r.score("d:0", "node1", &dflt) == 0);
+  CHECK(dflt);
+}
+
+TEST_CASE("a unique instance's promotion score is read under its own name",
+          "[pengine][promotable]") {
+  Run r(cib_text(clone_of_dummy(true), attr("master-d:1", "INFINITY") + attr("master-d", "5")));
+  CHECK(r.score("d:1", "node2") == vigil::kInfinity);
+  CHECK(r.score("d:0", "node2") == 0);
+}
+
+TEST_CASE("promoted-max and promoted-node-max, and their old names", "[pengine][promotable]") {
+  auto settings = [](const pengine::AttrMap& meta) {
+    pengine::Resource clone;
+    clone.kind = cib::RscKind::kClone;
+    clone.meta = meta;
+    clone.clone = std::make_shared<pengine::CloneData>();
+    Run r(cib_text(clone_of_dummy(false), ""));
+    pengine::unpack_promotable_settings(*r.ws, &clone);
+    return *clone.clone;
+  };
+  pengine::CloneData plain = settings({});
+  CHECK_FALSE(plain.promotable);
+  pengine::CloneData dflt = settings({{"promotable", "true"}});
+  CHECK(dflt.promotable);
+  CHECK(dflt.promoted_max == 1);
+  CHECK(dflt.promoted_node_max == 1);
+  pengine::CloneData legacy =
+      settings({{"promotable", "true"}, {"master-max", "2"}, {"master-node-max", "3"}});
+  CHECK(legacy.promoted_max == 2);
+  CHECK(legacy.promoted_node_max == 3);
+  pengine::CloneData both = settings({{"promotable", "true"},
+                                      {"master-max", "2"},
+                                      {"promoted-max", "4"},
+                                      {"promoted-node-max", "x"}});
+  CHECK(both.promoted_max == 4);
+  CHECK(both.promoted_node_max == 0);
+}
