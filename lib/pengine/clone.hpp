@@ -25,6 +25,7 @@ struct CloneData {
   // Promotable clones (promotable.cpp): promoted-max, promoted-node-max.
   bool promotable = false;
   int promoted_max = 1, promoted_node_max = 1;
+  bool promotion_added = false;  // promotion scores added to the instances' scores
   int total = 0;  // instances made so far (the next instance number)
   const cib::ResourceConfig* child_config = nullptr;
   // The graph meta every action of the clone or an instance carries.

@@ -11,6 +11,7 @@
 #include <functional>
 
 #include "internal.hpp"
+#include "promotable.hpp"
 
 namespace vigil::pengine {
 
@@ -264,6 +265,7 @@ void distribute_instances(WorkingSet& ws, Resource* clone) {
 
 Node* clone_assign(WorkingSet& ws, Resource* clone, Node* prefer) {
   if (!clone->is(kRscProvisional) || clone->is(kRscAllocating)) return nullptr;
+  if (clone->clone->promotable) add_promotion_scores(ws, clone);
   clone->set(kRscAllocating);
   clone->clone->count.assign(ws.nodes.size(), 0);
   // Primaries first: the instance order looks at where they are.

@@ -85,6 +85,14 @@ bool is_promotable_clone(const Resource* rsc) {
   return (rsc->config && rsc->config->promotable) || is_true(lookup(rsc->meta, "promotable"));
 }
 
+Role displayable_role(const Resource* rsc) {
+  if (rsc->role != Role::kStarted) return rsc->role;
+  const Resource* top = rsc;
+  while (top->parent) top = top->parent;
+  if (top->clone && top->clone->promotable) return Role::kUnpromoted;
+  return rsc->role;
+}
+
 void unpack_promotable_settings(WorkingSet& ws, Resource* clone) {
   (void)ws;
   CloneData& cd = *clone->clone;
@@ -92,6 +100,23 @@ void unpack_promotable_settings(WorkingSet& ws, Resource* clone) {
   if (!cd.promotable) return;
   cd.promoted_max = promoted_count(clone, "promoted-max", "master-max", 1);
   cd.promoted_node_max = promoted_count(clone, "promoted-node-max", "master-node-max", 1);
+}
+
+void add_promotion_scores(WorkingSet& ws, Resource* clone) {
+  CloneData& cd = *clone->clone;
+  if (cd.promotion_added) return;
+  cd.promotion_added = true;
+  for (Resource* inst : clone->children) {
+    for (const auto& node : ws.nodes) {
+      auto i = static_cast<size_t>(node->index);
+      if (i >= inst->allowed.size() || !inst->allowed[i].present) continue;
+      // A node that will never promote it: its score would only shuffle.
+      if (!node_available(node.get(), false, 0)) continue;
+      int score = promotion_score(ws, inst, node.get());
+      if (score > 0) ws.scores.add(*inst, *node, score, {ScoreSource::kPromotionScore, -1, score});
+      inst->priority = std::max(inst->priority, score);
+    }
+  }
 }
 
 std::string promotion_score_attr(const std::string& name) {

@@ -15,6 +15,10 @@ namespace vigil::pengine {
 // meta attribute promotable=true).
 bool is_promotable_clone(const Resource* rsc);
 
+// The role the status shows for a primitive: an instance of a promotable
+// clone that is merely started shows as unpromoted.
+Role displayable_role(const Resource* rsc);
+
 // promoted-max / promoted-node-max (or the deprecated master-max /
 // master-node-max) into the clone's CloneData; 1 when absent, 0 when
 // invalid or negative.
@@ -31,5 +35,11 @@ std::string promotion_score_attr(const std::string& name);
 // whether no attribute was found.
 int promotion_score(const WorkingSet& ws, const Resource* rsc, const Node* node,
                     bool* is_default = nullptr);
+
+// Adds each instance's positive promotion scores to its node scores on
+// nodes that can run resources, and raises its priority to the best of them
+// (Pacemaker's pcmk__add_promotion_scores; once per clone, before the
+// clone's instances are assigned).
+void add_promotion_scores(WorkingSet& ws, Resource* clone);
 
 }  // namespace vigil::pengine

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "internal.hpp"
 #include "vigil/cib/cib.hpp"
@@ -113,4 +114,60 @@ TEST_CASE("promoted-max and promoted-node-max, and their old names", "[pengine][
                                       {"promoted-node-max", "x"}});
   CHECK(both.promoted_max == 4);
   CHECK(both.promoted_node_max == 0);
+}
+
+TEST_CASE("promotion scores join the instances' node scores and priorities",
+          "[pengine][promotable]") {
+  Run r(cib_text(clone_of_dummy(false), attr("master-d", "10")));
+  pengine::Resource* c = r.ws->find_rsc("c");
+  REQUIRE(c);
+  c->clone->promotable = true;
+  const pengine::Node* node2 = r.ws->find_node("node2");
+  REQUIRE(node2);
+  std::vector<std::vector<int>> before;
+  for (const pengine::Resource* inst : c->children) {
+    std::vector<int> w;
+    for (const auto& n : r.ws->nodes) w.push_back(inst->allowed[n->index].weight);
+    before.push_back(w);
+  }
+  pengine::add_promotion_scores(*r.ws, c);
+  pengine::add_promotion_scores(*r.ws, c);  // once per clone
+  for (size_t i = 0; i < c->children.size(); ++i) {
+    const pengine::Resource* inst = c->children[i];
+    for (const auto& n : r.ws->nodes) {
+      const auto& s = inst->allowed[n->index];
+      if (!s.present) continue;
+      int expected = before[i][n->index];
+      if (n.get() == node2 && expected >= 0) expected += 10;
+      CHECK(s.weight == expected);
+    }
+    if (inst->allowed[node2->index].present && inst->allowed[node2->index].weight >= 0)
+      CHECK(inst->priority == 10);
+  }
+}
+
+TEST_CASE("a promotable clone's status: its header and unpromoted instances",
+          "[pengine][promotable]") {
+  Run r(cib_text(clone_of_dummy(false), ""));
+  pengine::Resource* c = r.ws->find_rsc("c");
+  REQUIRE(c);
+  for (pengine::Resource* inst : c->children) inst->role = pengine::Role::kStopped;
+  pengine::Resource* d0 = c->children.front();
+  pengine::Node* node2 = r.ws->find_node("node2");
+  d0->role = pengine::Role::kStarted;
+  d0->running_on = {node2};
+  std::string plain;
+  pengine::clone_status_lines(*r.ws, c, "", plain, false);
+  CHECK_THAT(plain, Catch::Matchers::Contains("* Started: [ node2 ]"));
+  CHECK(pengine::displayable_role(d0) == pengine::Role::kStarted);
+  c->clone->promotable = true;
+  std::string promotable;
+  pengine::clone_status_lines(*r.ws, c, "", promotable, false);
+  CHECK_THAT(promotable, Catch::Matchers::Contains("* Clone Set: c [d] (promotable):"));
+  CHECK_THAT(promotable, Catch::Matchers::Contains("* Unpromoted: [ node2 ]"));
+  CHECK(pengine::displayable_role(d0) == pengine::Role::kUnpromoted);
+  d0->role = pengine::Role::kPromoted;
+  std::string promoted;
+  pengine::clone_status_lines(*r.ws, c, "", promoted, false);
+  CHECK_THAT(promoted, Catch::Matchers::Contains("* Promoted: [ node2 ]"));
 }
