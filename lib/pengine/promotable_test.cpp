@@ -10,6 +10,7 @@
 
 #include "internal.hpp"
 #include "vigil/cib/cib.hpp"
+#include "vigil/pengine/graph.hpp"
 #include "vigil/pengine/working_set.hpp"
 
 namespace {
@@ -170,4 +171,14 @@ TEST_CASE("a promotable clone's status: its header and unpromoted instances",
   std::string promoted;
   pengine::clone_status_lines(*r.ws, c, "", promoted, false);
   CHECK_THAT(promoted, Catch::Matchers::Contains("* Promoted: [ node2 ]"));
+}
+
+TEST_CASE("a parameter whose name is no XML name stays out of the graph", "[pengine][graph]") {
+  Run r(cib_text(
+      R"(<primitive id="ip" class="ocf" provider="heartbeat" type="IPaddr"><instance_attributes id="ip-a"><nvpair id="ip-1" name="1" value="10.0.0.1"/><nvpair id="ip-2" name="ip" value="10.0.0.2"/></instance_attributes></primitive>)",
+      ""));
+  pengine::Graph g = pengine::build_graph(*r.ws);
+  std::string xml = pengine::graph_xml(*r.ws, g);
+  CHECK_THAT(xml, Catch::Matchers::Contains(R"(ip="10.0.0.2")"));
+  CHECK_THAT(xml, !Catch::Matchers::Contains(R"( 1="10.0.0.1")"));
 }
