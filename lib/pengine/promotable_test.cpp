@@ -182,3 +182,26 @@ TEST_CASE("a parameter whose name is no XML name stays out of the graph", "[peng
   CHECK_THAT(xml, Catch::Matchers::Contains(R"(ip="10.0.0.2")"));
   CHECK_THAT(xml, !Catch::Matchers::Contains(R"( 1="10.0.0.1")"));
 }
+
+TEST_CASE("a compatible instance may be asked for in a role", "[pengine][promotable]") {
+  Run r(cib_text(clone_of_dummy(false) +
+                     R"(<primitive id="p" class="ocf" provider="pacemaker" type="Dummy"/>)",
+                 ""));
+  pengine::Resource* p = r.ws->find_rsc("p");
+  pengine::Resource* c = r.ws->find_rsc("c");
+  REQUIRE(p);
+  REQUIRE(c);
+  REQUIRE(p->allocated_to);
+  pengine::Resource* there = nullptr;
+  for (pengine::Resource* inst : c->children) {
+    if (inst->allocated_to == p->allocated_to) there = inst;
+  }
+  REQUIRE(there);
+  using pengine::Role;
+  CHECK(pengine::find_compatible_instance(*r.ws, p, c, Role::kUnknown, false) == there);
+  there->next_role = Role::kPromoted;
+  CHECK(pengine::find_compatible_instance(*r.ws, p, c, Role::kPromoted, false) == there);
+  CHECK(pengine::find_compatible_instance(*r.ws, p, c, Role::kUnpromoted, false) == nullptr);
+  there->next_role = Role::kUnpromoted;
+  CHECK(pengine::find_compatible_instance(*r.ws, p, c, Role::kPromoted, false) == nullptr);
+}
