@@ -26,6 +26,9 @@ struct CloneData {
   bool promotable = false;
   int promoted_max = 1, promoted_node_max = 1;
   bool promotion_added = false;  // promotion scores added to the instances' scores
+  // Locations with role=Promoted naming the clone or one of its instances
+  // (collect_promoted_locations).
+  std::vector<const Location*> promoted_locations;
   int total = 0;  // instances made so far (the next instance number)
   const cib::ResourceConfig* child_config = nullptr;
   // The graph meta every action of the clone or an instance carries.

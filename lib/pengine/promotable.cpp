@@ -119,6 +119,33 @@ void add_promotion_scores(WorkingSet& ws, Resource* clone) {
   }
 }
 
+void collect_promoted_locations(WorkingSet& ws) {
+  for (const auto& loc : ws.locations) {
+    if (loc->role_filter != Role::kPromoted || !loc->rsc) continue;
+    Resource* clone = parent_clone(loc->rsc);
+    if (clone && clone->clone && clone->clone->promotable)
+      clone->clone->promoted_locations.push_back(loc.get());
+  }
+}
+
+int promoted_location_priority(const Resource* inst, const Node* chosen, int priority) {
+  const Resource* clone = parent_clone(inst);
+  if (!clone || !clone->clone || !chosen) return priority;
+  // The instance's own locations first, then the clone's.
+  for (const Resource* owner : {inst, clone}) {
+    for (const Location* loc : clone->clone->promoted_locations) {
+      if (loc->rsc != owner) continue;
+      for (const auto& [node, score] : loc->nodes) {
+        if (node == chosen) {
+          priority = (Score(priority) + Score(score)).value();
+          break;
+        }
+      }
+    }
+  }
+  return priority;
+}
+
 std::string promotion_score_attr(const std::string& name) {
   return "master-" + name;
 }

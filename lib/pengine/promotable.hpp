@@ -42,4 +42,11 @@ int promotion_score(const WorkingSet& ws, const Resource* rsc, const Node* node,
 // clone's instances are assigned).
 void add_promotion_scores(WorkingSet& ws, Resource* clone);
 
+// Files every location with role=Promoted under the promotable clone it
+// constrains (once, after the constraints are unpacked).
+void collect_promoted_locations(WorkingSet& ws);
+// The instance's promotion priority raised by the role=Promoted locations
+// of itself and its clone on `chosen` (Pacemaker's apply_promoted_locations).
+int promoted_location_priority(const Resource* inst, const Node* chosen, int priority);
+
 }  // namespace vigil::pengine

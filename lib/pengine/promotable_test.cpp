@@ -20,7 +20,8 @@ using namespace vigil;
 constexpr EpochSeconds kNow = 1795608000;
 
 // Two online nodes, stonith off; node2 carries `node2_attrs` (nvpairs).
-std::string cib_text(const std::string& resources, const std::string& node2_attrs) {
+std::string cib_text(const std::string& resources, const std::string& node2_attrs,
+                     const std::string& constraints = "") {
   auto state = [](const std::string& id) {
     return R"(<node_state id=")" + id + R"(" uname="node)" + id +
            R"(" in_ccm="true" crmd="online" join="member" expected="member"/>)" + "\n";
@@ -34,8 +35,9 @@ std::string cib_text(const std::string& resources, const std::string& node2_attr
          node2_attrs + R"(</instance_attributes></node></nodes>
     <resources>
 )" + resources +
-         "</resources>\n<constraints/>\n  </configuration>\n  <status>\n" + state("1") +
-         state("2") + "  </status>\n</cib>\n";
+         "</resources>\n<constraints>" + constraints +
+         "</constraints>\n  </configuration>\n  <status>\n" + state("1") + state("2") +
+         "  </status>\n</cib>\n";
 }
 
 std::string clone_of_dummy(bool unique) {
@@ -204,4 +206,20 @@ TEST_CASE("a compatible instance may be asked for in a role", "[pengine][promota
   CHECK(pengine::find_compatible_instance(*r.ws, p, c, Role::kUnpromoted, false) == nullptr);
   there->next_role = Role::kUnpromoted;
   CHECK(pengine::find_compatible_instance(*r.ws, p, c, Role::kPromoted, false) == nullptr);
+}
+
+TEST_CASE("locations with role=Promoted raise the promotion priority where they apply",
+          "[pengine][promotable]") {
+  Run r(cib_text(clone_of_dummy(false), "",
+                 R"(<rsc_location id="l1" rsc="c" node="node2" score="50" role="Promoted"/>)"
+                 R"(<rsc_location id="l2" rsc="c" node="node2" score="7"/>)"));
+  pengine::Resource* c = r.ws->find_rsc("c");
+  REQUIRE(c);
+  c->clone->promotable = true;
+  pengine::collect_promoted_locations(*r.ws);
+  REQUIRE(c->clone->promoted_locations.size() == 1);
+  const pengine::Resource* inst = c->children.front();
+  CHECK(pengine::promoted_location_priority(inst, r.ws->find_node("node2"), -1) == 49);
+  CHECK(pengine::promoted_location_priority(inst, r.ws->find_node("node1"), -1) == -1);
+  CHECK(pengine::promoted_location_priority(inst, nullptr, 3) == 3);
 }
