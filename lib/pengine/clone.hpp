@@ -22,6 +22,13 @@ struct NotifyData;  // clone_notify.cpp
 struct CloneData {
   int clone_max = 1, clone_node_max = 1, clone_min = 0;
   bool ordered = false, notify = false;
+  // Promotable clones (promotable.cpp): promoted-max, promoted-node-max.
+  bool promotable = false;
+  int promoted_max = 1, promoted_node_max = 1;
+  bool promotion_added = false;  // promotion scores added to the instances' scores
+  // Locations with role=Promoted naming the clone or one of its instances
+  // (collect_promoted_locations).
+  std::vector<const Location*> promoted_locations;
   int total = 0;  // instances made so far (the next instance number)
   const cib::ResourceConfig* child_config = nullptr;
   // The graph meta every action of the clone or an instance carries.

@@ -11,6 +11,7 @@
 #include <functional>
 
 #include "internal.hpp"
+#include "promotable.hpp"
 
 namespace vigil::pengine {
 
@@ -264,6 +265,7 @@ void distribute_instances(WorkingSet& ws, Resource* clone) {
 
 Node* clone_assign(WorkingSet& ws, Resource* clone, Node* prefer) {
   if (!clone->is(kRscProvisional) || clone->is(kRscAllocating)) return nullptr;
+  if (clone->clone->promotable) add_promotion_scores(ws, clone);
   clone->set(kRscAllocating);
   clone->clone->count.assign(ws.nodes.size(), 0);
   // Primaries first: the instance order looks at where they are.
@@ -292,13 +294,20 @@ int copies_per_node(const Resource* rsc) {
   return rsc->is_clone() ? rsc->clone->clone_node_max : 1;
 }
 
+// An instance's role now (`current`) or next: a group's is its members' highest.
+Role instance_role(const Resource* inst, bool current) {
+  if (inst->children.empty()) return current ? inst->role : inst->next_role;
+  Role best = Role::kUnknown;
+  for (const Resource* c : inst->children) best = std::max(best, instance_role(c, current));
+  return best;
+}
+
 bool instance_compatible(const Resource* inst, const Node* node, Role filter, bool current) {
   Node* where = nullptr;
   if (!is_set_recursive(inst, kRscBlock, true)) where = rsc_location(inst, current);
-  if (filter != Role::kUnknown) {
-    // Roles of promotable clones are not supported yet (refused at unpack).
-    return false;
-  }
+  // A role filter (a colocation with a promotable clone's role) compares
+  // the instance's current or next role.
+  if (filter != Role::kUnknown && instance_role(inst, current) != filter) return false;
   return where && where == node;
 }
 

@@ -82,6 +82,7 @@ void clone_status_lines(const WorkingSet& ws, const Resource* clone, const std::
     header_done = true;
     std::string attrs;
     auto add = [&](const char* a) { attrs += (attrs.empty() ? "" : ", ") + std::string(a); };
+    if (cd.promotable) add("promotable");
     if (clone->is(kRscUnique)) add("unique");
     if (!clone->is(kRscManaged)) add("unmanaged");
     if (auto tr = lookup(clone->meta, "target-role"); tr && role_from_text(*tr) == Role::kStopped)
@@ -133,7 +134,14 @@ void clone_status_lines(const WorkingSet& ws, const Resource* clone, const std::
   }
   if (!started.empty()) {
     header();
-    out += indent + "  * Started: [ " + node_words(started) + " ]\n";
+    // A promotable clone's active, unpromoted instances.
+    const char* label = "Started";
+    if (cd.promotable) {
+      auto tr = configured_target_role(clone);
+      bool target = tr && role_from_text(*tr) == Role::kUnpromoted;
+      label = target ? "Unpromoted (target-role)" : "Unpromoted";
+    }
+    out += indent + "  * " + label + ": [ " + node_words(started) + " ]\n";
     active_instances += static_cast<int>(started.size());
   }
   // Anonymous: the nodes without an instance, by why.

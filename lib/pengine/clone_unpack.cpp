@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "internal.hpp"
+#include "promotable.hpp"
 
 namespace vigil::pengine {
 
@@ -120,6 +121,7 @@ void unpack_clone_instances(WorkingSet& ws, Resource* clone) {
   cd->clone_min = meta_count(clone, "clone-min", 0);
   cd->ordered = is_true(lookup(clone->meta, "ordered"));
   cd->notify = is_true(lookup(clone->meta, "notify"));
+  unpack_promotable_settings(ws, clone);
   if (!unique && cd->clone_node_max > 1) {
     ws.warnings.push_back("Ignoring clone-node-max for " + clone->id +
                           " because anonymous clones support only one instance per node");

@@ -84,6 +84,8 @@ const char* kind_of(ScoreSource s) {
       return "clone";
     case ScoreSource::kCloneColocation:
       return "colocation";
+    case ScoreSource::kPromotionScore:
+      return "promotion";
   }
   return "?";
 }
@@ -238,6 +240,9 @@ std::string cause_text(const WorkingSet& ws, const Resource& rsc, const ScoreRec
       return colocation_text(coloc()) + "; no instance is placed here";
     case ScoreSource::kCloneUndo:
       return "placed elsewhere than where it is active: scores restored";
+    case ScoreSource::kPromotionScore:
+      return "promotion score " + std::to_string(r.aux) + " (master-" + clone_strip(rsc.id) +
+             " node attribute)";
   }
   return "";
 }

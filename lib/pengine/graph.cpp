@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -17,6 +18,14 @@
 namespace vigil::pengine {
 
 namespace {
+
+// Whether `name` can start an XML attribute name (a letter, '_' or ':';
+// non-ASCII bytes are let through).
+bool xml_name_start(std::string_view name) {
+  if (name.empty()) return false;
+  unsigned char c = static_cast<unsigned char>(name.front());
+  return std::isalpha(c) || c == '_' || c == ':' || c >= 0x80;
+}
 
 bool should_add_action(const Action* a) {
   if (!a->is(kActRunnable)) return false;
@@ -301,6 +310,9 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
   out += "  <attributes";
   for (size_t i = 0; i < attrs.size(); ++i) {
     if (i + 1 < attrs.size() && attrs[i + 1].first == attrs[i].first) continue;
+    // A parameter whose name cannot be an XML attribute name (name="1")
+    // is left out, as Pacemaker's graph leaves it out.
+    if (!xml_name_start(attrs[i].first)) continue;
     append_attr(out, attrs[i].first, *attrs[i].second);
   }
   out += "/>\n";

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "internal.hpp"
+#include "promotable.hpp"
 #include "vigil/pengine/output.hpp"
 
 namespace vigil::pengine {
@@ -145,7 +146,8 @@ std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pe
   if (r->is(kRscOrphan)) s += " ORPHANED";
   if (r->is(kRscFailed)) {
     s += " FAILED";
-    if (r->role > Role::kUnpromoted) s += std::string(" ") + role_text(r->role);
+    Role shown = displayable_role(r);
+    if (shown > Role::kUnpromoted) s += std::string(" ") + role_text(shown);
   } else {
     const char* state = nullptr;
     if (show_pending) {
@@ -161,7 +163,7 @@ std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pe
       else if (t == "demote")
         state = "Demoting";
     }
-    s += std::string(" ") + (state ? state : role_text(r->role));
+    s += std::string(" ") + (state ? state : role_text(displayable_role(r)));
   }
   if (node) s += " " + node->uname;
   if (r->role == Role::kStopped) {

@@ -65,6 +65,8 @@ enum class ScoreSource : std::uint8_t {
   kCloneColocation,     // mandatory colocation with a clone none of whose instances is here;
                         // ref: colocation index
   kCloneUndo,           // an instance placed elsewhere than its current node: scores restored
+  kPromotionScore,      // a promotable clone instance's promotion score here (master-<name>
+                        // node attribute); aux: the score
 };
 
 enum class ScoreOp : std::uint8_t { kAdd, kSet };

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Promotable clones (Pacemaker's pcmk_sched_promotable.c): the settings a
+// promotable clone adds, and the promotion scores its instances get from
+// node attributes ("master-<name>"). This file grows into the whole
+// promotion stage; until then check_clone_config refuses promotable clones.
+#pragma once
+
+#include <string>
+
+#include "clone.hpp"
+
+namespace vigil::pengine {
+
+// Whether a clone's configuration makes it promotable (<master>, or the
+// meta attribute promotable=true).
+bool is_promotable_clone(const Resource* rsc);
+
+// The role the status shows for a primitive: an instance of a promotable
+// clone that is merely started shows as unpromoted.
+Role displayable_role(const Resource* rsc);
+
+// promoted-max / promoted-node-max (or the deprecated master-max /
+// master-node-max) into the clone's CloneData; 1 when absent, 0 when
+// invalid or negative.
+void unpack_promotable_settings(WorkingSet& ws, Resource* clone);
+
+// The node attribute that holds a promotion score for a resource known by
+// `name` in the history ("master-" + name).
+std::string promotion_score_attr(const std::string& name);
+
+// The promotion score of instance `rsc` (a primitive, or the sum over a
+// cloned group's members) on `node`, from the node attribute named after
+// the instance's history name, or for an anonymous clone after its bare
+// id; 0 when the score does not apply there. `is_default` (if given) tells
+// whether no attribute was found.
+int promotion_score(const WorkingSet& ws, const Resource* rsc, const Node* node,
+                    bool* is_default = nullptr);
+
+// Adds each instance's positive promotion scores to its node scores on
+// nodes that can run resources, and raises its priority to the best of them
+// (Pacemaker's pcmk__add_promotion_scores; once per clone, before the
+// clone's instances are assigned).
+void add_promotion_scores(WorkingSet& ws, Resource* clone);
+
+// Files every location with role=Promoted under the promotable clone it
+// constrains (once, after the constraints are unpacked).
+void collect_promoted_locations(WorkingSet& ws);
+// The instance's promotion priority raised by the role=Promoted locations
+// of itself and its clone on `chosen` (Pacemaker's apply_promoted_locations).
+int promoted_location_priority(const Resource* inst, const Node* chosen, int priority);
+
+}  // namespace vigil::pengine

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Promotable clones on small CIBs: their settings, and which promotion
+// score each instance gets on each node.
+#include "promotable.hpp"
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "internal.hpp"
+#include "vigil/cib/cib.hpp"
+#include "vigil/pengine/graph.hpp"
+#include "vigil/pengine/working_set.hpp"
+
+namespace {
+
+using namespace vigil;
+
+constexpr EpochSeconds kNow = 1795608000;
+
+// Two online nodes, stonith off; node2 carries `node2_attrs` (nvpairs).
+std::string cib_text(const std::string& resources, const std::string& node2_attrs,
+                     const std::string& constraints = "") {
+  auto state = [](const std::string& id) {
+    return R"(<node_state id=")" + id + R"(" uname="node)" + id +
+           R"(" in_ccm="true" crmd="online" join="member" expected="member"/>)" + "\n";
+  };
+  return R"(<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0" have-quorum="1">
+  <configuration>
+    <crm_config><cluster_property_set id="opts">
+      <nvpair id="opt-stonith" name="stonith-enabled" value="false"/>
+    </cluster_property_set></crm_config>
+    <nodes><node id="1" uname="node1"/><node id="2" uname="node2"><instance_attributes id="n2">)" +
+         node2_attrs + R"(</instance_attributes></node></nodes>
+    <resources>
+)" + resources +
+         "</resources>\n<constraints>" + constraints +
+         "</constraints>\n  </configuration>\n  <status>\n" + state("1") + state("2") +
+         "  </status>\n</cib>\n";
+}
+
+std::string clone_of_dummy(bool unique) {
+  return R"(<clone id="c"><meta_attributes id="c-meta"><nvpair id="c-u" name="globally-unique" value=")" +
+         std::string(unique ? "true" : "false") +
+         R"("/></meta_attributes><primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/></clone>)";
+}
+
+std::string attr(const std::string& name, const std::string& value) {
+  return R"(<nvpair id="n2-)" + name + R"(" name=")" + name + R"(" value=")" + value + R"("/>)";
+}
+
+struct Run {
+  explicit Run(const std::string& text) {
+    auto parsed = cib::Cib::from_string(text, "test.xml");
+    REQUIRE(parsed.ok());
+    cib = std::move(parsed).value();
+    ws = std::make_unique<pengine::WorkingSet>(*cib, pengine::Options{.now = kNow});
+    REQUIRE(pengine::schedule(*ws).ok());
+  }
+  int score(const std::string& rsc, const std::string& node, bool* is_default = nullptr) {
+    pengine::Resource* r = ws->find_rsc(rsc);
+    REQUIRE(r);
+    for (const auto& n : ws->nodes) {
+      if (n->uname == node) return pengine::promotion_score(*ws, r, n.get(), is_default);
+    }
+    FAIL("no node " << node);
+    return 0;
+  }
+  std::unique_ptr<cib::Cib> cib;
+  std::unique_ptr<pengine::WorkingSet> ws;
+};
+
+}  // namespace
+
+TEST_CASE("an anonymous instance's promotion score is read under the bare name",
+          "[pengine][promotable]") {
+  Run r(cib_text(clone_of_dummy(false), attr("master-d", "10")));
+  bool dflt = true;
+  CHECK(r.score("d:0", "node2", &dflt) == 10);
+  CHECK_FALSE(dflt);
+  CHECK(r.score("d:1", "node2") == 10);
+  CHECK(r.score("d:0", "node1", &dflt) == 0);
+  CHECK(dflt);
+}
+
+TEST_CASE("a unique instance's promotion score is read under its own name",
+          "[pengine][promotable]") {
+  Run r(cib_text(clone_of_dummy(true), attr("master-d:1", "INFINITY") + attr("master-d", "5")));
+  CHECK(r.score("d:1", "node2") == vigil::kInfinity);
+  CHECK(r.score("d:0", "node2") == 0);
+}
+
+TEST_CASE("promoted-max and promoted-node-max, and their old names", "[pengine][promotable]") {
+  auto settings = [](const pengine::AttrMap& meta) {
+    pengine::Resource clone;
+    clone.kind = cib::RscKind::kClone;
+    clone.meta = meta;
+    clone.clone = std::make_shared<pengine::CloneData>();
+    Run r(cib_text(clone_of_dummy(false), ""));
+    pengine::unpack_promotable_settings(*r.ws, &clone);
+    return *clone.clone;
+  };
+  pengine::CloneData plain = settings({});
+  CHECK_FALSE(plain.promotable);
+  pengine::CloneData dflt = settings({{"promotable", "true"}});
+  CHECK(dflt.promotable);
+  CHECK(dflt.promoted_max == 1);
+  CHECK(dflt.promoted_node_max == 1);
+  pengine::CloneData legacy =
+      settings({{"promotable", "true"}, {"master-max", "2"}, {"master-node-max", "3"}});
+  CHECK(legacy.promoted_max == 2);
+  CHECK(legacy.promoted_node_max == 3);
+  pengine::CloneData both = settings({{"promotable", "true"},
+                                      {"master-max", "2"},
+                                      {"promoted-max", "4"},
+                                      {"promoted-node-max", "x"}});
+  CHECK(both.promoted_max == 4);
+  CHECK(both.promoted_node_max == 0);
+}
+
+TEST_CASE("promotion scores join the instances' node scores and priorities",
+          "[pengine][promotable]") {
+  Run r(cib_text(clone_of_dummy(false), attr("master-d", "10")));
+  pengine::Resource* c = r.ws->find_rsc("c");
+  REQUIRE(c);
+  c->clone->promotable = true;
+  const pengine::Node* node2 = r.ws->find_node("node2");
+  REQUIRE(node2);
+  std::vector<std::vector<int>> before;
+  for (const pengine::Resource* inst : c->children) {
+    std::vector<int> w;
+    for (const auto& n : r.ws->nodes) w.push_back(inst->allowed[n->index].weight);
+    before.push_back(w);
+  }
+  pengine::add_promotion_scores(*r.ws, c);
+  pengine::add_promotion_scores(*r.ws, c);  // once per clone
+  for (size_t i = 0; i < c->children.size(); ++i) {
+    const pengine::Resource* inst = c->children[i];
+    for (const auto& n : r.ws->nodes) {
+      const auto& s = inst->allowed[n->index];
+      if (!s.present) continue;
+      int expected = before[i][n->index];
+      if (n.get() == node2 && expected >= 0) expected += 10;
+      CHECK(s.weight == expected);
+    }
+    if (inst->allowed[node2->index].present && inst->allowed[node2->index].weight >= 0)
+      CHECK(inst->priority == 10);
+  }
+}
+
+TEST_CASE("a promotable clone's status: its header and unpromoted instances",
+          "[pengine][promotable]") {
+  Run r(cib_text(clone_of_dummy(false), ""));
+  pengine::Resource* c = r.ws->find_rsc("c");
+  REQUIRE(c);
+  for (pengine::Resource* inst : c->children) inst->role = pengine::Role::kStopped;
+  pengine::Resource* d0 = c->children.front();
+  pengine::Node* node2 = r.ws->find_node("node2");
+  d0->role = pengine::Role::kStarted;
+  d0->running_on = {node2};
+  std::string plain;
+  pengine::clone_status_lines(*r.ws, c, "", plain, false);
+  CHECK_THAT(plain, Catch::Matchers::Contains("* Started: [ node2 ]"));
+  CHECK(pengine::displayable_role(d0) == pengine::Role::kStarted);
+  c->clone->promotable = true;
+  std::string promotable;
+  pengine::clone_status_lines(*r.ws, c, "", promotable, false);
+  CHECK_THAT(promotable, Catch::Matchers::Contains("* Clone Set: c [d] (promotable):"));
+  CHECK_THAT(promotable, Catch::Matchers::Contains("* Unpromoted: [ node2 ]"));
+  CHECK(pengine::displayable_role(d0) == pengine::Role::kUnpromoted);
+  d0->role = pengine::Role::kPromoted;
+  std::string promoted;
+  pengine::clone_status_lines(*r.ws, c, "", promoted, false);
+  CHECK_THAT(promoted, Catch::Matchers::Contains("* Promoted: [ node2 ]"));
+}
+
+TEST_CASE("a parameter whose name is no XML name stays out of the graph", "[pengine][graph]") {
+  Run r(cib_text(
+      R"(<primitive id="ip" class="ocf" provider="heartbeat" type="IPaddr"><instance_attributes id="ip-a"><nvpair id="ip-1" name="1" value="10.0.0.1"/><nvpair id="ip-2" name="ip" value="10.0.0.2"/></instance_attributes></primitive>)",
+      ""));
+  pengine::Graph g = pengine::build_graph(*r.ws);
+  std::string xml = pengine::graph_xml(*r.ws, g);
+  CHECK_THAT(xml, Catch::Matchers::Contains(R"(ip="10.0.0.2")"));
+  CHECK_THAT(xml, !Catch::Matchers::Contains(R"( 1="10.0.0.1")"));
+}
+
+TEST_CASE("a compatible instance may be asked for in a role", "[pengine][promotable]") {
+  Run r(cib_text(clone_of_dummy(false) +
+                     R"(<primitive id="p" class="ocf" provider="pacemaker" type="Dummy"/>)",
+                 ""));
+  pengine::Resource* p = r.ws->find_rsc("p");
+  pengine::Resource* c = r.ws->find_rsc("c");
+  REQUIRE(p);
+  REQUIRE(c);
+  REQUIRE(p->allocated_to);
+  pengine::Resource* there = nullptr;
+  for (pengine::Resource* inst : c->children) {
+    if (inst->allocated_to == p->allocated_to) there = inst;
+  }
+  REQUIRE(there);
+  using pengine::Role;
+  CHECK(pengine::find_compatible_instance(*r.ws, p, c, Role::kUnknown, false) == there);
+  there->next_role = Role::kPromoted;
+  CHECK(pengine::find_compatible_instance(*r.ws, p, c, Role::kPromoted, false) == there);
+  CHECK(pengine::find_compatible_instance(*r.ws, p, c, Role::kUnpromoted, false) == nullptr);
+  there->next_role = Role::kUnpromoted;
+  CHECK(pengine::find_compatible_instance(*r.ws, p, c, Role::kPromoted, false) == nullptr);
+}
+
+TEST_CASE("locations with role=Promoted raise the promotion priority where they apply",
+          "[pengine][promotable]") {
+  Run r(cib_text(clone_of_dummy(false), "",
+                 R"(<rsc_location id="l1" rsc="c" node="node2" score="50" role="Promoted"/>)"
+                 R"(<rsc_location id="l2" rsc="c" node="node2" score="7"/>)"));
+  pengine::Resource* c = r.ws->find_rsc("c");
+  REQUIRE(c);
+  c->clone->promotable = true;
+  pengine::collect_promoted_locations(*r.ws);
+  REQUIRE(c->clone->promoted_locations.size() == 1);
+  const pengine::Resource* inst = c->children.front();
+  CHECK(pengine::promoted_location_priority(inst, r.ws->find_node("node2"), -1) == 49);
+  CHECK(pengine::promoted_location_priority(inst, r.ws->find_node("node1"), -1) == -1);
+  CHECK(pengine::promoted_location_priority(inst, nullptr, 3) == 3);
+}
