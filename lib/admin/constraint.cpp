@@ -19,19 +19,6 @@ using Attrs = std::vector<std::pair<std::string, std::string>>;
 constexpr const char* kNodeCheckSkipped =
     "Warning: Validation for node existence in the cluster will be skipped";
 
-// A node of the running cluster: in <nodes> or in corosync.conf's nodelist.
-bool is_cluster_node(const Context& ctx, const std::string& name) {
-  for (const auto& n : ctx.cluster_nodes) {
-    if (n == name) return true;
-  }
-  if (xmlNode* nodes = config_section(ctx.doc, "nodes")) {
-    for (xmlNode* n : xml::children(nodes, "node")) {
-      if (xml::attr_or(n, "uname") == name) return true;
-    }
-  }
-  return false;
-}
-
 Status invalid(const std::string& msg) {
   return Error(ErrorCode::kInvalidInput, msg);
 }
@@ -516,6 +503,18 @@ Status run_constraint(Context& ctx, const std::vector<std::string>& args) {
       "'constraint " + sub + (rest.empty() ? "" : " " + rest[0]) +
           "' is not supported by vigil yet; supported: constraint location ... prefers|avoids, "
           "colocation add, order, delete");
+}
+
+bool is_cluster_node(const Context& ctx, const std::string& name) {
+  for (const auto& n : ctx.cluster_nodes) {
+    if (n == name) return true;
+  }
+  if (xmlNode* nodes = config_section(ctx.doc, "nodes")) {
+    for (xmlNode* n : xml::children(nodes, "node")) {
+      if (xml::attr_or(n, "uname") == name) return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace vigil::admin

@@ -44,6 +44,10 @@ void set_nvpair(xmlDoc* doc, xmlNode* rsc, const char* element, const std::strin
 // pcs's is_true: true, on, yes, y, 1 (any case).
 bool is_true(std::string_view value);
 
+// A node of the cluster: in the CIB's <nodes>, or (live) in corosync.conf's
+// nodelist.
+bool is_cluster_node(const Context& ctx, const std::string& name);
+
 // The clone or master holding `r` (a primitive, possibly in a group, or a
 // group), or nullptr (clone.cpp).
 xmlNode* clone_ancestor(xmlNode* r);

@@ -29,19 +29,6 @@ bool is_promotable_clone(xmlNode* r) {
   return false;
 }
 
-// A node of the CIB's <nodes>, or live, of corosync.conf's nodelist.
-bool node_in_config(const Context& ctx, const std::string& name) {
-  for (const auto& n : ctx.cluster_nodes) {
-    if (n == name) return true;
-  }
-  if (xmlNode* nodes = config_section(ctx.doc, "nodes")) {
-    for (xmlNode* n : xml::children(nodes, "node")) {
-      if (xml::attr_or(n, "uname") == name) return true;
-    }
-  }
-  return false;
-}
-
 // Whether the status section records the resource (or an instance of it)
 // at all: pcs finds no node to move a resource away from otherwise.
 bool has_history(xmlDoc* doc, const std::string& id) {
@@ -109,7 +96,7 @@ Result<Target> check_target(Context& ctx, const std::vector<std::string>& args, 
       problems.push_back("cannot move cloned resources");
     }
   }
-  if (!t.node.empty() && !node_in_config(ctx, t.node)) {
+  if (!t.node.empty() && !is_cluster_node(ctx, t.node)) {
     problems.push_back("Node '" + t.node + "' does not appear to exist in configuration");
   }
   if (!problems.empty()) {

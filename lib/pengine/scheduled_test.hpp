@@ -55,22 +55,27 @@ struct Scheduled {
   }
 };
 
-// Parses and schedules `text` (score lines on); a CIB that does not parse or
+// Parses and schedules `text` with `opts`; a CIB that does not parse or
 // schedule fails the test.
-inline Scheduled schedule(const std::string& text, EpochSeconds now = kTestNow) {
+inline Scheduled schedule_with(const std::string& text, const Options& opts) {
   auto parsed = cib::Cib::from_string(text, "test.xml");
   INFO((parsed ? std::string("parsed") : parsed.error().message()));
   REQUIRE(parsed.ok());
   Scheduled s;
   s.cib = std::move(parsed).value();
-  Options opts;
-  opts.now = now;
-  opts.show_scores = true;
   s.ws = std::make_unique<WorkingSet>(*s.cib, opts);
   auto st = pengine::schedule(*s.ws);
   INFO((st ? std::string("scheduled") : st.error().message()));
   REQUIRE(st.ok());
   return s;
+}
+
+// The same at `now`, score lines on.
+inline Scheduled schedule(const std::string& text, EpochSeconds now = kTestNow) {
+  Options opts;
+  opts.now = now;
+  opts.show_scores = true;
+  return schedule_with(text, opts);
 }
 
 }  // namespace vigil::pengine::testing

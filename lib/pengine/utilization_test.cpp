@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "scheduled_test.hpp"
 #include "vigil/cib/cib.hpp"
 #include "vigil/pengine/working_set.hpp"
 
@@ -101,14 +102,7 @@ std::string running(const std::string& rsc) {
          "</lrm_resource>";
 }
 
-struct Scheduled {
-  std::unique_ptr<cib::Cib> cib;
-  std::unique_ptr<WorkingSet> ws;
-  std::string placed(const std::string& id) const {
-    Resource* r = ws->find_rsc(id);
-    REQUIRE(r != nullptr);
-    return r->allocated_to ? r->allocated_to->uname : "";
-  }
+struct Scheduled : testing::Scheduled {
   // The actions with this uuid, as "uuid node".
   std::vector<std::string> actions_named(const std::string& uuid) const {
     std::vector<std::string> out;
@@ -134,19 +128,10 @@ struct Scheduled {
 };
 
 Scheduled schedule(const std::string& text, bool show_utilization = false) {
-  auto parsed = cib::Cib::from_string(text, "test.xml");
-  INFO((parsed ? std::string("parsed") : parsed.error().message()));
-  REQUIRE(parsed.ok());
-  Scheduled s;
-  s.cib = std::move(parsed).value();
   Options opts;
   opts.now = kNow;
   opts.show_utilization = show_utilization;
-  s.ws = std::make_unique<WorkingSet>(*s.cib, opts);
-  auto st = schedule(*s.ws);
-  INFO((st ? std::string("scheduled") : st.error().message()));
-  REQUIRE(st.ok());
-  return s;
+  return Scheduled{testing::schedule_with(text, opts)};
 }
 
 const std::vector<NodeSpec> kSmallBig = {{"node1", "cpu=1 memory=512"},
