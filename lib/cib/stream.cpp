@@ -37,18 +37,6 @@ struct FileClose {
   void operator()(std::FILE* f) const { std::fclose(f); }
 };
 
-// The first error libxml2 reports, with its line.
-struct FirstError {
-  std::string text;
-  static void on_error(void* self, const xmlError* err) {
-    auto* me = static_cast<FirstError*>(self);
-    if (!me->text.empty() || err == nullptr) return;
-    std::string msg = err->message ? err->message : "unknown XML error";
-    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-    me->text = "line " + std::to_string(err->line) + ": " + msg;
-  }
-};
-
 bool named(const xmlNode* n, const char* name) {
   return n && n->type == XML_ELEMENT_NODE &&
          std::strcmp(reinterpret_cast<const char*>(n->name), name) == 0;
@@ -123,8 +111,9 @@ class Reader {
     xmlCtxtUseOptions(ctxt.get(), XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_HUGE);
     ctxt->_private = this;
     ctxt_ = ctxt.get();
-    FirstError errors;
-    xmlSetStructuredErrorFunc(&errors, [](void* c, xmlErrorPtr e) { FirstError::on_error(c, e); });
+    xml::FirstXmlError errors;
+    xmlSetStructuredErrorFunc(&errors,
+                              [](void* c, xmlErrorPtr e) { xml::FirstXmlError::on_error(c, e); });
     std::array<char, 1 << 16> buf;
     size_t n = 0;
     while (!stopped() && (n = next(buf.data(), buf.size())) > 0) {
@@ -134,12 +123,12 @@ class Reader {
     xmlSetStructuredErrorFunc(nullptr, nullptr);
     if (model_error_) return *model_error_;
     if (!ctxt->wellFormed || !ctxt->myDoc) {
-      if (ctxt->myDoc == nullptr && errors.text.empty()) {
+      if (ctxt->myDoc == nullptr && errors.first.empty()) {
         return Error(ErrorCode::kInvalidInput, path_ + ": XML document has no root element");
       }
       return Error(
           ErrorCode::kInvalidInput,
-          path_ + ": malformed XML" + (errors.text.empty() ? "" : " (" + errors.text + ")"));
+          path_ + ": malformed XML" + (errors.first.empty() ? "" : " (" + errors.first + ")"));
     }
     if (!xmlDocGetRootElement(ctxt->myDoc)) {
       return Error(ErrorCode::kInvalidInput, path_ + ": XML document has no root element");

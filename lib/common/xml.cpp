@@ -15,16 +15,7 @@ namespace vigil::xml {
 
 namespace {
 
-struct ErrorCollector {
-  std::string first;
-  static void on_error(void* ctx, const xmlError* err) {
-    auto* self = static_cast<ErrorCollector*>(ctx);
-    if (!self->first.empty() || err == nullptr) return;
-    std::string msg = err->message ? err->message : "unknown XML error";
-    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-    self->first = "line " + std::to_string(err->line) + ": " + msg;
-  }
-};
+using ErrorCollector = FirstXmlError;
 
 constexpr int kParseOptions = XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_HUGE;
 
@@ -45,6 +36,14 @@ Result<DocPtr> finish(xmlParserCtxtPtr ctxt, xmlDoc* doc, ErrorCollector& errors
 }
 
 }  // namespace
+
+void FirstXmlError::on_error(void* self, const xmlError* err) {
+  auto* me = static_cast<FirstXmlError*>(self);
+  if (!me->first.empty() || err == nullptr) return;
+  std::string msg = err->message ? err->message : "unknown XML error";
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  me->first = "line " + std::to_string(err->line) + ": " + msg;
+}
 
 void append_escaped(std::string& out, std::string_view s, unsigned extra) {
   const bool apostrophe = (extra & kEscapeApostrophe) != 0;

@@ -31,6 +31,13 @@ using XmlCharPtr = std::unique_ptr<xmlChar, XmlCharFree>;
 Result<DocPtr> parse_file(const std::string& path);
 Result<DocPtr> parse_string(std::string_view text, const std::string& what = "input");
 
+// Keeps the first error libxml2 reports to a structured error handler, as
+// "line N: message" (pass &collector as the handler's context).
+struct FirstXmlError {
+  std::string first;
+  static void on_error(void* self, const xmlError* err);
+};
+
 // Attribute value, or nullopt when absent.
 std::optional<std::string> attr(const xmlNode* n, const char* name);
 // Attribute value, or `fallback` when absent.
