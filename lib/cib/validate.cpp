@@ -9,6 +9,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -276,26 +277,35 @@ Status validate_cib(xmlDoc* doc) {
   return configuration ? detail::check_ids(configuration) : ok_status();
 }
 
-Status validate_status_element(const xmlNode* n) {
-  const xmlNode* root = nullptr;
-  auto family = family_of(n->doc, root);
-  if (!family) return family.error();
-  if (*family == SchemaFamily::kNone) return ok_status();
-  return detail::check_status_entry(n);
-}
-
-Status validate_history_element(const HistoryElement& e) {
-  const xmlNode* root = nullptr;
-  auto family = family_of(e.node_state->doc, root);
-  if (!family) return family.error();
-  if (*family == SchemaFamily::kNone) return ok_status();
-  return detail::check_history_element(e);
-}
-
 Cib::StreamChecks schema_checks() {
+  // The document's family, read once: a large CIB has hundreds of thousands
+  // of history entries, all of the same document.
+  struct Family {
+    const xmlDoc* doc = nullptr;
+    std::optional<Result<SchemaFamily>> family;
+  };
+  auto cached = std::make_shared<Family>();
+  // Whether the status checks apply to what `doc` holds (kNone: they do not).
+  auto applies = [cached](const xmlDoc* doc) -> Result<bool> {
+    if (!cached->family || cached->doc != doc) {
+      const xmlNode* root = nullptr;
+      cached->doc = doc;
+      cached->family = family_of(doc, root);
+    }
+    if (!*cached->family) return cached->family->error();
+    return **cached->family != SchemaFamily::kNone;
+  };
   Cib::StreamChecks checks;
-  checks.history = &validate_history_element;
-  checks.node_state = &validate_status_element;
+  checks.history = [applies](const HistoryElement& e) -> Status {
+    auto yes = applies(e.node_state->doc);
+    if (!yes) return yes.error();
+    return *yes ? detail::check_history_element(e) : ok_status();
+  };
+  checks.node_state = [applies](const xmlNode* n) -> Status {
+    auto yes = applies(n->doc);
+    if (!yes) return yes.error();
+    return *yes ? detail::check_status_entry(n) : ok_status();
+  };
   checks.document = &validate_cib;
   return checks;
 }

@@ -38,17 +38,10 @@ Result<SchemaFamily> schema_family(std::optional<std::string_view> validate_with
 // on different documents are safe.
 Status validate_cib(xmlDoc* doc);
 
-// What validate_cib checks of one element of the status section (a whole
-// <node_state>), for a reader that has the elements one at a time: `n` must
-// still be in its document, whose root's validate-with selects the checks.
-Status validate_status_element(const xmlNode* n);
-
-// What validate_cib checks of one element of a resource history, for a
-// reader that has no tree of it (see Cib::StreamChecks::history).
-Status validate_history_element(const HistoryElement& e);
-
-// validate_cib's checks for a streaming read (Cib::from_file_streaming):
-// the same document is refused with the same first error either way.
+// validate_cib's checks for a streaming read (Cib::from_file_streaming),
+// on each node_state, history element and the rest of the document as the
+// reader has them: the same document is refused with the same first error
+// either way. The checks share state: use them for one read at a time.
 Cib::StreamChecks schema_checks();
 
 // What validate_cib checks of the status section, for a document that was
