@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "internal.hpp"
+#include "promotable.hpp"
 #include "vigil/pengine/output.hpp"
 
 namespace vigil::pengine {
@@ -418,6 +419,7 @@ enum class Affects { kNothing, kLocation, kRole };
 Affects colocation_affects(const Resource* dependent, const Resource* primary, const Colocation& c,
                            bool preview) {
   if (!preview && primary->is(kRscProvisional)) return Affects::kNothing;
+  if (colocation_affects_role(dependent, c)) return Affects::kRole;  // promotable.cpp
   if (!preview && !dependent->is(kRscProvisional)) return Affects::kNothing;
   if (c.score > 0 && c.dependent_role != Role::kUnknown &&
       c.dependent_role != dependent->next_role) {
@@ -664,6 +666,9 @@ void apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary, c
   switch (colocation_affects(dependent, primary, c, false)) {
     case Affects::kLocation:
       apply_coloc_to_weights(ws, dependent, primary, c);
+      break;
+    case Affects::kRole:
+      apply_coloc_to_priority(ws, dependent, primary, c);  // promotable.cpp
       break;
     default:
       break;

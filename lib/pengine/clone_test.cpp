@@ -214,10 +214,6 @@ TEST_CASE("clone-min: the dependent waits for enough instances", "[pengine][clon
 }
 
 TEST_CASE("what this version refuses, it refuses clearly", "[pengine][clone]") {
-  Run promotable = run(cib_text(clone_of_dummy(nv("promotable", "true"))));
-  REQUIRE_FALSE(promotable.status.ok());
-  CHECK(promotable.status.error().code() == ErrorCode::kUnsupported);
-  CHECK_THAT(promotable.status.error().message(), Contains("promotable"));
   Run empty = run(cib_text(R"(<clone id="c"/>)"));
   CHECK_FALSE(empty.status.ok());
 }

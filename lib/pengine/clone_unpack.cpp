@@ -89,6 +89,15 @@ Resource* create_instance(WorkingSet& ws, Resource* clone) {
   return inst;
 }
 
+// The first primitive (of a cloned group) whose agent class cannot promote.
+const cib::ResourceConfig* non_promotable_primitive(const cib::ResourceConfig& rc) {
+  if (rc.kind == cib::RscKind::kPrimitive) return strcasecmp(rc.cls.c_str(), "ocf") ? &rc : nullptr;
+  for (const auto& c : rc.children) {
+    if (const cib::ResourceConfig* bad = non_promotable_primitive(*c)) return bad;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 Status check_clone_config(const WorkingSet& ws, const cib::ResourceConfig& rc) {
@@ -102,10 +111,13 @@ Status check_clone_config(const WorkingSet& ws, const cib::ResourceConfig& rc) {
   for (const auto& [k, v] : rc.attrs) meta.emplace(k, v);
   rules::apply_nvsets(ws.cib.rsc_defaults, in, meta);
   if (rc.promotable || is_true(lookup(meta, "promotable"))) {
-    return Error(ErrorCode::kUnsupported,
-                 "resource " + rc.id +
-                     ": promotable clones are not supported by this version of the Vigil "
-                     "scheduler");
+    // Only OCF agents have the promote and demote actions: Pacemaker
+    // refuses (ignores) a promotable clone of anything else.
+    if (const cib::ResourceConfig* bad = non_promotable_primitive(*child)) {
+      return Error(ErrorCode::kInvalidInput,
+                   "resource " + bad->id + " is of class " + bad->cls +
+                       " and therefore cannot be used in promotable clone " + rc.id);
+    }
   }
   return ok_status();
 }

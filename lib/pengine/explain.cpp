@@ -85,6 +85,7 @@ const char* kind_of(ScoreSource s) {
     case ScoreSource::kCloneColocation:
       return "colocation";
     case ScoreSource::kPromotionScore:
+    case ScoreSource::kPromotionPriority:
       return "promotion";
   }
   return "?";
@@ -243,6 +244,10 @@ std::string cause_text(const WorkingSet& ws, const Resource& rsc, const ScoreRec
     case ScoreSource::kPromotionScore:
       return "promotion score " + std::to_string(r.aux) + " (master-" + clone_strip(rsc.id) +
              " node attribute)";
+    case ScoreSource::kPromotionPriority:
+      if (r.aux == 1) return colocation_text(coloc()) + "; weighed for promotion";
+      return "promotion priority of " + ws.all_rscs.at(static_cast<std::size_t>(r.ref))->id +
+             " placed here";
   }
   return "";
 }

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "internal.hpp"
+#include "promotable.hpp"
 
 namespace vigil::pengine {
 
@@ -52,6 +53,7 @@ Status schedule(WorkingSet& ws) {
   if (auto st = unpack(ws); !st) return st;
   clock.mark("unpack");
   unpack_constraints(ws);
+  collect_promoted_locations(ws);  // promotable.cpp
   apply_node_health(ws);
   apply_node_criteria(ws);
   clock.mark("locations");
