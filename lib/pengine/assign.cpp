@@ -325,7 +325,8 @@ void primitive_internal_constraints(WorkingSet& ws, Resource* rsc) {
   if (!rsc->is(kRscManaged)) return;
   order_rsc_actions(ws, rsc, "stop", rsc, "start",
                     kOrderOptional | kOrderImpliesThen | kOrderRestart);
-  if (rsc->role > Role::kUnpromoted) {
+  const Resource* top = rsc->top();
+  if ((top->clone && top->clone->promotable) || rsc->role > Role::kUnpromoted) {
     order_rsc_actions(ws, rsc, "demote", rsc, "stop", kOrderPromotedImpliesFirst);
     order_rsc_actions(ws, rsc, "start", rsc, "promote", kOrderRunnableLeft);
   }
