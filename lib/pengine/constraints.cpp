@@ -279,10 +279,19 @@ bool influence_of(const std::string& influence_s, const Resource* rsc) {
   return rsc->is(kRscCritical);
 }
 
+// Promotable clones before other clones (Pacemaker keeps that order for
+// its old regression results).
+int promotable_cmp(const Resource* a, const Resource* b) {
+  bool pa = a->clone && a->clone->promotable, pb = b->clone && b->clone->promotable;
+  if (!a->is_clone() || pa == pb) return 0;
+  return pa ? -1 : 1;
+}
+
 int primary_cmp(const Colocation* a, const Colocation* b) {
   if (a->primary->priority != b->primary->priority)
     return a->primary->priority > b->primary->priority ? -1 : 1;
   if (a->primary->kind != b->primary->kind) return a->primary->kind > b->primary->kind ? -1 : 1;
+  if (int p = promotable_cmp(a->primary, b->primary)) return p;
   return a->primary->id.compare(b->primary->id);
 }
 int dependent_cmp(const Colocation* a, const Colocation* b) {
@@ -291,6 +300,7 @@ int dependent_cmp(const Colocation* a, const Colocation* b) {
   }
   if (a->dependent->kind != b->dependent->kind)
     return a->dependent->kind > b->dependent->kind ? -1 : 1;
+  if (int p = promotable_cmp(a->dependent, b->dependent)) return p;
   return a->dependent->id.compare(b->dependent->id);
 }
 

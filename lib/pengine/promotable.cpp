@@ -431,6 +431,7 @@ void update_dependent_with_promotable(WorkingSet& ws, const Resource* primary, R
   }
   // Mandatory: only those nodes, with the instance's weight there added.
   Cause ban{ScoreSource::kCloneColocation, c.index};
+  Cause merge{ScoreSource::kColocation, c.index, -1};
   for (auto& n : ws.nodes) {
     const NodeScore& s = dependent->allowed[n->index];
     auto it = std::find_if(affected.begin(), affected.end(),
@@ -440,7 +441,8 @@ void update_dependent_with_promotable(WorkingSet& ws, const Resource* primary, R
     } else if (!s.present) {
       ws.scores.set(*dependent, *n, -kInfinity, ban);
     } else if (it->second != 0) {
-      ws.scores.add(*dependent, *n, it->second, ban);
+      merge.aux = n->index;
+      ws.scores.add(*dependent, *n, it->second, merge);
     }
   }
 }
