@@ -347,6 +347,7 @@ void group_internal_constraints(WorkingSet& ws, Resource* g) {
   order_rsc_actions(ws, g, "stopped", g, "start", kOrderOptional);
   order_rsc_actions(ws, g, "start", g, "running", kOrderRunnableLeft);
   bool ordered = g->group_ordered, colocated = g->group_colocated;
+  bool promotable = in_promotable_clone(g);
   Resource* previous = nullptr;
   Resource* last_active = nullptr;
   for (Resource* m : g->children) {
@@ -363,6 +364,7 @@ void group_internal_constraints(WorkingSet& ws, Resource* g) {
                                          previous, "", "", m->is(kRscCritical));
       if (chain) chain->group = g;
     }
+    if (promotable) order_group_member_roles(ws, g, m, down_flags, post_down_flags);
     order_rsc_actions(ws, g, "stop", m, "stop", down_flags);
     order_rsc_actions(ws, m, "stop", g, "stopped", post_down_flags);
     order_rsc_actions(ws, g, "start", m, "start", kOrderImpliesFirstPrinted);
@@ -377,6 +379,7 @@ void group_internal_constraints(WorkingSet& ws, Resource* g) {
       order_rsc_actions(ws, previous, "start", m, "start", kOrderImpliesThen | kOrderRunnableLeft);
       order_rsc_actions(ws, m, "stop", previous, "stop", kOrderOptional | kOrderRestart);
     }
+    if (promotable) order_group_member_promotion(ws, g, m, previous);
     if (!m->running_on.empty()) {
       if (ordered && previous && previous->running_on.empty() && last_active &&
           !last_active->running_on.empty()) {

@@ -75,5 +75,14 @@ bool promotable_apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource*
 void create_promotable_actions(WorkingSet& ws, Resource* clone);
 void order_promotable_clone(WorkingSet& ws, Resource* clone);
 void order_promotable_instances(WorkingSet& ws, Resource* clone);
+// A cloned group of a promotable clone: its own demote/demoted and
+// promote/promoted pseudo-actions, and its members' promotions and demotions
+// between them (Pacemaker's group pseudo-actions and member constraints).
+bool in_promotable_clone(const Resource* rsc);
+void create_group_role_actions(WorkingSet& ws, Resource* group);
+void order_group_member_roles(WorkingSet& ws, Resource* group, Resource* member,
+                              std::uint32_t down_flags, std::uint32_t post_down_flags);
+void order_group_member_promotion(WorkingSet& ws, Resource* group, Resource* member,
+                                  Resource* previous);
 
 }  // namespace vigil::pengine

@@ -83,4 +83,41 @@ void order_promotable_instances(WorkingSet& ws, Resource* clone) {
   }
 }
 
+bool in_promotable_clone(const Resource* rsc) {
+  while (rsc->parent) rsc = rsc->parent;
+  return rsc->clone && rsc->clone->promotable;
+}
+
+void create_group_role_actions(WorkingSet& ws, Resource* group) {
+  if (!in_promotable_clone(group)) return;
+  for (const char* task : {"demote", "demoted", "promote", "promoted"})
+    rsc_pseudo_action(ws, group, task, true, true);
+}
+
+void order_group_member_roles(WorkingSet& ws, Resource* group, Resource* member,
+                              std::uint32_t down_flags, std::uint32_t post_down_flags) {
+  // The group's demote, the member's, the group's demoted; the same for
+  // promotions.
+  order_rsc_actions(ws, group, "demote", member, "demote", down_flags);
+  order_rsc_actions(ws, member, "demote", group, "demoted", post_down_flags);
+  order_rsc_actions(ws, member, "promote", group, "promoted",
+                    kOrderRunnableLeft | kOrderImpliesThen | kOrderImpliesThenPrinted);
+  order_rsc_actions(ws, group, "promote", member, "promote", kOrderImpliesFirstPrinted);
+}
+
+void order_group_member_promotion(WorkingSet& ws, Resource* group, Resource* member,
+                                  Resource* previous) {
+  if (!group->group_ordered) {
+    order_rsc_actions(ws, group, "promote", member, "promote",
+                      kOrderImpliesThen | kOrderRunnableLeft | kOrderImpliesFirstPrinted);
+  } else if (!previous) {
+    order_rsc_actions(ws, group, "promote", member, "promote", kOrderNone);
+  } else {
+    // Promoted after the member before it, demoted before it.
+    order_rsc_actions(ws, previous, "promote", member, "promote",
+                      kOrderImpliesThen | kOrderRunnableLeft);
+    order_rsc_actions(ws, member, "demote", previous, "demote", kOrderOptional);
+  }
+}
+
 }  // namespace vigil::pengine

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "internal.hpp"
+#include "promotable.hpp"
 
 namespace vigil::pengine {
 
@@ -368,6 +369,7 @@ void create_actions(WorkingSet& ws, Resource* rsc) {
     rsc_pseudo_action(ws, rsc, "running", true, true);
     rsc_pseudo_action(ws, rsc, "stop", true, true);
     rsc_pseudo_action(ws, rsc, "stopped", true, true);
+    create_group_role_actions(ws, rsc);  // promotable_actions.cpp
     return;
   }
   if (rsc->next_role == Role::kUnknown) {
