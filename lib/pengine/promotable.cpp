@@ -393,10 +393,13 @@ void apply_coloc_to_priority(const WorkingSet& ws, Resource* dependent, const Re
 
 namespace {
 
-// The score an instance (a group's first member) had where it was placed.
+// The score an instance (a group's first member) had where it was placed
+// (the node Pacemaker copies into the assignment).
 int assigned_weight(const WorkingSet& ws, const Resource* inst) {
   while (!inst->children.empty()) inst = inst->children.front();
   if (!inst->allocated_to) return 0;
+  // An unmanaged instance stays where it is active, at the node's own weight.
+  if (!inst->is(kRscManaged)) return inst->allocated_to->weight;
   const NodeScore& s = inst->allowed[inst->allocated_to->index];
   return s.present ? ws.scores.score(s) : 0;
 }
