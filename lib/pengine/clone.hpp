@@ -65,6 +65,10 @@ Resource* find_history_resource(WorkingSet& ws, Node* node, const std::string& i
 // clone instances whose history uses that name, newest first (Pacemaker's
 // pcmk__rscs_matching_id).
 std::vector<Resource*> resources_named_by_history(const WorkingSet& ws, const std::string& id);
+// The top resource (a clone) one of whose instances' history is recorded
+// under `id`, for a constraint naming an anonymous clone's primitive
+// (Pacemaker's lookup with pe_find_renamed); null when none.
+Resource* clone_named_by_history(const WorkingSet& ws, const std::string& id);
 // Builds a resource tree from its configuration (unpack.cpp); `incarnation`
 // makes a clone instance ("id:N").
 Resource* unpack_tree(WorkingSet& ws, const cib::ResourceConfig* rc, Resource* parent,

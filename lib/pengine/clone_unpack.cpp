@@ -271,4 +271,18 @@ Resource* find_history_resource(WorkingSet& ws, Node* node, const std::string& i
   return rsc;
 }
 
+Resource* clone_named_by_history(const WorkingSet& ws, const std::string& id) {
+  // Only when no resource has that id: a scan of the instances, once per
+  // such constraint.
+  for (Resource* top : ws.resources) {
+    if (!top->is_clone()) continue;
+    std::function<bool(const Resource*)> named = [&](const Resource* r) {
+      if (r->clone_name == id) return true;
+      return std::any_of(r->children.begin(), r->children.end(), named);
+    };
+    if (named(top)) return top;
+  }
+  return nullptr;
+}
+
 }  // namespace vigil::pengine

@@ -28,7 +28,9 @@ struct RefSet {
 
 // Expands an id naming a resource, a tag or a template; empty when unknown.
 bool expand_ref(WorkingSet& ws, const std::string& id, std::vector<Resource*>& out, bool* is_tag) {
-  if (Resource* r = ws.find_rsc(id)) {
+  Resource* r = ws.find_rsc(id);
+  if (!r) r = clone_named_by_history(ws, id);  // clone_unpack.cpp
+  if (r) {
     out.push_back(r);
     if (is_tag) *is_tag = false;
     return true;
