@@ -331,3 +331,104 @@ TEST_CASE("a promotable clone of a non-OCF agent is refused", "[pengine][promota
   CHECK_THAT(st.error().message(), Catch::Matchers::Contains("d is of class lsb") &&
                                        Catch::Matchers::Contains("promotable clone c"));
 }
+
+namespace {
+
+// `cib` with node `node`'s history of `rsc`: its last operation `task`
+// (start: active unpromoted, promote: promoted).
+std::string with_history(std::string cib, const std::string& node, const std::string& rsc,
+                         const std::string& task) {
+  std::string tag =
+      R"(uname=")" + node + R"(" in_ccm="true" crmd="online" join="member" expected="member")";
+  auto pos = cib.find(tag + "/>");
+  REQUIRE(pos != std::string::npos);
+  std::string op =
+      R"(<lrm_rsc_op id=")" + rsc + R"(_last_0" operation_key=")" + rsc + "_" + task +
+      R"(_0" operation=")" + task +
+      R"(" call-id="2" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:t" transition-magic="0:0;1:1:0:t" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/>)";
+  cib.replace(pos, tag.size() + 2,
+              tag + R"(><lrm id=")" + node + R"("><lrm_resources><lrm_resource id=")" + rsc +
+                  R"(" class="ocf" provider="pacemaker" type="Stateful">)" + op +
+                  "</lrm_resource></lrm_resources></lrm></node_state>");
+  return cib;
+}
+
+// Whether `then` (a uuid, on `node` or a pseudo-action for "") has `first`
+// among its inputs.
+bool ordered(const pengine::WorkingSet& ws, const std::string& first, const std::string& then,
+             const std::string& node = "") {
+  for (const pengine::Action* a : ws.actions) {
+    if (a->uuid != then || (node.empty() ? a->node != nullptr : !a->node || a->node->uname != node))
+      continue;
+    for (const pengine::ActionLink* l : a->before) {
+      if (l->action->uuid == first) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("the promoted role moves: demote where it was, then promote", "[pengine][promotable]") {
+  std::string text =
+      cib_text(promotable_dummy(), "",
+               R"(<rsc_location id="l" rsc="c" role="Promoted" node="node2" score="100"/>)");
+  text = with_history(with_history(text, "node1", "d", "promote"), "node2", "d", "start");
+  Run r(text);
+  CHECK(promoted_on(*r.ws, "c") == std::vector<std::string>{"node2"});
+  CHECK(scheduled(*r.ws, "d", "demote", "node1"));
+  CHECK(scheduled(*r.ws, "d", "promote", "node2"));
+  CHECK_FALSE(scheduled(*r.ws, "d", "stop", "node1"));
+  CHECK(scheduled(*r.ws, "c", "demoted", ""));
+  // Promotions wait for every demotion.
+  CHECK(ordered(*r.ws, "c_demoted_0", "c_promote_0"));
+  const pengine::Resource* c = r.ws->find_rsc("c");
+  for (const pengine::Resource* inst : c->children) {
+    if (inst->allocated_to && inst->allocated_to->uname == "node2")
+      CHECK(ordered(*r.ws, "c_promote_0", inst->id + "_promote_0", "node2"));
+  }
+  // Found active, an instance is unpromoted until promoted.
+  for (const pengine::Resource* inst : c->children) {
+    if (inst->allocated_to && inst->allocated_to->uname == "node2")
+      CHECK(inst->role == pengine::Role::kUnpromoted);
+  }
+}
+
+TEST_CASE("a cloned group is promoted member by member between its own pseudo-actions",
+          "[pengine][promotable]") {
+  std::string rscs =
+      R"(<clone id="c"><meta_attributes id="c-meta"><nvpair id="c-p" name="promotable" value="true"/></meta_attributes><group id="g"><primitive id="a" class="ocf" provider="pacemaker" type="Stateful"/><primitive id="b" class="ocf" provider="pacemaker" type="Stateful"/></group></clone>)";
+  Run r(cib_text(rscs, "",
+                 R"(<rsc_location id="l" rsc="c" role="Promoted" node="node2" score="10"/>)"));
+  CHECK(promoted_on(*r.ws, "c") == std::vector<std::string>{"node2"});
+  const pengine::Resource* c = r.ws->find_rsc("c");
+  const pengine::Resource* promoted = nullptr;
+  for (const pengine::Resource* inst : c->children) {
+    if (inst->next_role == pengine::Role::kPromoted) promoted = inst;
+  }
+  REQUIRE(promoted);
+  std::string g = promoted->id;  // "g:N"
+  std::string n = g.substr(g.find(':'));
+  CHECK(scheduled(*r.ws, g, "promote", ""));
+  CHECK(ordered(*r.ws, g + "_promote_0", "a" + n + "_promote_0", "node2"));
+  CHECK(ordered(*r.ws, "a" + n + "_promote_0", "b" + n + "_promote_0", "node2"));
+  CHECK(ordered(*r.ws, "b" + n + "_promote_0", g + "_promoted_0"));
+  // Both members are promoted: the group's promotion score is their sum.
+  CHECK(scheduled(*r.ws, "b", "promote", "node2"));
+}
+
+TEST_CASE("promotions are notified with the promote variables", "[pengine][promotable]") {
+  Run r(cib_text(promotable_dummy(meta("notify", "true")), attr("master-d", "10")));
+  pengine::build_graph(*r.ws);
+  bool pre_promote = false;
+  for (const pengine::Action* a : r.ws->actions) {
+    if (a->task != "notify" || !a->node ||
+        a->uuid.find("_pre_notify_promote_0") == std::string::npos)
+      continue;
+    const std::string* promote = pengine::lookup(a->meta, "notify_promote_uname");
+    REQUIRE(promote);
+    CHECK(*promote == "node2");
+    pre_promote = true;
+  }
+  CHECK(pre_promote);
+}
