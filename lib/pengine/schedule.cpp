@@ -9,6 +9,7 @@
 
 #include "internal.hpp"
 #include "promotable.hpp"
+#include "vigil/pengine/summary.hpp"
 
 namespace vigil::pengine {
 
@@ -81,6 +82,9 @@ Status schedule(WorkingSet& ws) {
   schedule_fencing_and_shutdowns(ws);
   apply_orderings(ws);
   clock.mark("orderings");
+  // Pacemaker logs the summary here; its lookups by node give node-less
+  // actions (made by orderings) that node, before the graph is built.
+  transition_summary(ws);
   if (ws.rules_change > 0) update_recheck_time(ws, ws.rules_change);
   return ok_status();
 }
