@@ -249,3 +249,23 @@ TEST_CASE("history under the clone's own id is an orphan's, and is cleaned up",
   CHECK(r.has_action("c_delete_0", "node1", true));
   CHECK(r.placed("d:0") == "node1");
 }
+
+TEST_CASE("a globally-unique clone of an agent without unique instances is anonymous",
+          "[pengine][clone]") {
+  std::string meta =
+      nv("globally-unique", "true") + nv("clone-max", "5") + nv("clone-node-max", "2");
+  Run ocf = run(cib_text(clone_of_dummy(meta)));
+  REQUIRE(ocf.status.ok());
+  CHECK(ocf.rsc("c").is(pengine::kRscUnique));
+  CHECK(ocf.rsc("c").children.size() == 5);
+  Run lsb =
+      run(cib_text(R"(<clone id="c"><meta_attributes id="c-meta">)" + meta +
+                   R"(</meta_attributes><primitive id="d" class="lsb" type="dummy"/></clone>)"));
+  REQUIRE(lsb.status.ok());
+  pengine::Resource& c = lsb.rsc("c");
+  CHECK_FALSE(c.is(pengine::kRscUnique));
+  CHECK_FALSE(c.children.front()->is(pengine::kRscUnique));
+  // One instance per node, as many as there are nodes.
+  CHECK(c.children.size() == lsb.ws().nodes.size());
+  CHECK(c.clone->clone_node_max == 1);
+}

@@ -89,6 +89,19 @@ Resource* create_instance(WorkingSet& ws, Resource* clone) {
   return inst;
 }
 
+// The first primitive (of a cloned group) whose agent class has no unique
+// instances (Pacemaker's pcmk_ra_cap_unique: OCF and fencing agents).
+const cib::ResourceConfig* anonymous_only_primitive(const cib::ResourceConfig& rc) {
+  if (rc.kind == cib::RscKind::kPrimitive) {
+    bool can = strcasecmp(rc.cls.c_str(), "ocf") == 0 || strcasecmp(rc.cls.c_str(), "stonith") == 0;
+    return can ? nullptr : &rc;
+  }
+  for (const auto& c : rc.children) {
+    if (const cib::ResourceConfig* r = anonymous_only_primitive(*c)) return r;
+  }
+  return nullptr;
+}
+
 // The first primitive (of a cloned group) whose agent class cannot promote.
 const cib::ResourceConfig* non_promotable_primitive(const cib::ResourceConfig& rc) {
   if (rc.kind == cib::RscKind::kPrimitive) return strcasecmp(rc.cls.c_str(), "ocf") ? &rc : nullptr;
@@ -138,6 +151,18 @@ void unpack_clone_instances(WorkingSet& ws, Resource* clone) {
     ws.warnings.push_back("Ignoring clone-node-max for " + clone->id +
                           " because anonymous clones support only one instance per node");
     cd->clone_node_max = 1;
+  }
+  // Only OCF and fencing agents can have unique instances: a globally-unique
+  // clone of anything else is anonymous, with at most one instance per node.
+  if (const cib::ResourceConfig* anon = anonymous_only_primitive(*cd->child_config);
+      unique && anon) {
+    ws.warnings.push_back("Ignoring globally-unique for " + clone->id + " because " + anon->cls +
+                          " resources such as " + anon->id +
+                          " can be used only as anonymous clones");
+    unique = false;
+    clone->clear(kRscUnique);
+    cd->clone_node_max = 1;
+    cd->clone_max = std::min(cd->clone_max, static_cast<int>(ws.nodes.size()));
   }
   // Clones are slightly sticky by default, so instances do not shuffle.
   clone->meta.emplace("resource-stickiness", "1");
