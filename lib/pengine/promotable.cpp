@@ -369,8 +369,10 @@ void set_instance_roles(WorkingSet& ws, Resource* clone) {
 // ---------------------------------------------------------------- colocations with roles
 
 bool colocation_affects_role(const Resource* dependent, const Colocation& c) {
-  return c.dependent_role >= Role::kUnpromoted && dependent->parent && dependent->parent->clone &&
-         dependent->parent->clone->promotable && !dependent->is(kRscProvisional);
+  // Everything inside a promotable clone counts as promotable (Pacemaker
+  // gives its members the flag through the inherited meta attribute).
+  return c.dependent_role >= Role::kUnpromoted && dependent->parent &&
+         in_promotable_clone(dependent->parent) && !dependent->is(kRscProvisional);
 }
 
 void apply_coloc_to_priority(const WorkingSet& ws, Resource* dependent, const Resource* primary,
