@@ -752,7 +752,10 @@ bool assign_best_node(WorkingSet& ws, Resource* rsc, Node* prefer) {
   if (!chosen && best) {
     chosen = best;
     int cw = rsc->allowed[chosen->index].weight;
-    if (cw > 0 && node_available(chosen, false, cw)) {
+    // Not for unique clone instances: those staying where they run are
+    // placed already, the others should not join another instance.
+    bool unique_instance = rsc->parent && rsc->parent->is_clone() && rsc->parent->is(kRscUnique);
+    if (!unique_instance && cw > 0 && node_available(chosen, false, cw)) {
       Node* running = rsc->current_node();
       if (running && node_available(running, true, 0)) {
         for (size_t i = 1; i < nodes.size(); ++i) {

@@ -2,6 +2,7 @@
 // Clones on small CIBs: which instance goes where, which history belongs to
 // which instance, what a clone's actions and orderings are, and what is
 // refused. Expectations follow crm_simulate 2.1.5 on the same CIBs.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <memory>
 #include <string>
@@ -268,4 +269,18 @@ TEST_CASE("a globally-unique clone of an agent without unique instances is anony
   // One instance per node, as many as there are nodes.
   CHECK(c.children.size() == lsb.ws().nodes.size());
   CHECK(c.clone->clone_node_max == 1);
+}
+
+TEST_CASE("a unique clone's instances spread out when scores tie", "[pengine][clone]") {
+  std::string meta = nv("globally-unique", "true") + nv("clone-max", "2") +
+                     nv("clone-node-max", "2") + nv("resource-stickiness", "0");
+  std::string cons = R"(<rsc_location id="l1" rsc="c" node="node1" score="100"/>
+         <rsc_location id="l2" rsc="c" node="node2" score="100"/>
+         <rsc_location id="l3" rsc="c" node="node3" score="-INFINITY"/>)";
+  Run r = run(cib_text(clone_of_dummy(meta), cons, started("d:0") + started("d:1")));
+  REQUIRE(r.status.ok());
+  // One stays; the other does not join it on the node it runs on.
+  std::vector<std::string> where{r.placed("d:0"), r.placed("d:1")};
+  std::sort(where.begin(), where.end());
+  CHECK(where == std::vector<std::string>{"node1", "node2"});
 }
