@@ -284,3 +284,24 @@ TEST_CASE("a unique clone's instances spread out when scores tie", "[pengine][cl
   std::sort(where.begin(), where.end());
   CHECK(where == std::vector<std::string>{"node1", "node2"});
 }
+
+TEST_CASE("constraints naming a clone's primitive mean the clone once its history uses the name",
+          "[pengine][clone]") {
+  std::string rscs = clone_of_dummy(nv("clone-max", "1")) +
+                     R"(<primitive id="p" class="ocf" provider="pacemaker" type="Dummy"/>)";
+  std::string cons = R"(<rsc_colocation id="p-with-d" rsc="p" with-rsc="d" score="INFINITY"/>
+         <rsc_order id="d-then-p" first="d" then="p"/>
+         <rsc_location id="d-pref" rsc="d" node="node3" score="50"/>)";
+  // Without history "d" names nothing: the constraints are ignored.
+  Run none = run(cib_text(rscs, cons));
+  REQUIRE(none.status.ok());
+  CHECK(none.rsc("c").this_with.empty());
+  CHECK(none.rsc("c").with_this.empty());
+  // With the instance's history recorded under "d" (on node2), they are the clone's.
+  Run r = run(cib_text(rscs, cons, "", started("d")));
+  REQUIRE(r.status.ok());
+  REQUIRE(r.rsc("c").with_this.size() == 1);
+  CHECK(r.rsc("c").with_this.front()->dependent == &r.rsc("p"));
+  CHECK(r.placed("p") == r.placed("d:0"));
+  CHECK(r.has_action("p_start_0", r.placed("p"), true));
+}

@@ -26,11 +26,15 @@ struct RefSet {
   std::optional<Score> score;
 };
 
+// The resource a constraint's id names (expand_ref found it, not a tag).
+Resource* constraint_rsc(const WorkingSet& ws, const std::string& id) {
+  if (Resource* r = ws.find_rsc(id)) return r;
+  return clone_named_by_history(ws, id);  // clone_unpack.cpp
+}
+
 // Expands an id naming a resource, a tag or a template; empty when unknown.
 bool expand_ref(WorkingSet& ws, const std::string& id, std::vector<Resource*>& out, bool* is_tag) {
-  Resource* r = ws.find_rsc(id);
-  if (!r) r = clone_named_by_history(ws, id);  // clone_unpack.cpp
-  if (r) {
+  if (Resource* r = ws.find_rsc(id)) {
     out.push_back(r);
     if (is_tag) *is_tag = false;
     return true;
@@ -55,6 +59,12 @@ bool expand_ref(WorkingSet& ws, const std::string& id, std::vector<Resource*>& o
       if (r->config && r->config->template_id == id) out.push_back(r.get());
     }
     if (is_tag) *is_tag = true;
+    return true;
+  }
+  // Ids are unique, so this last: a clone whose instances' history uses it.
+  if (Resource* r = clone_named_by_history(ws, id)) {  // clone_unpack.cpp
+    out.push_back(r);
+    if (is_tag) *is_tag = false;
     return true;
   }
   return false;
@@ -504,8 +514,8 @@ void unpack_colocation(WorkingSet& ws, const cib::ColocationConstraint& k) {
       return;
     }
     if (!any_tag) {
-      Resource* dep = ws.find_rsc(k.rsc);
-      Resource* pri = ws.find_rsc(k.with_rsc);
+      Resource* dep = constraint_rsc(ws, k.rsc);
+      Resource* pri = constraint_rsc(ws, k.with_rsc);
       new_colocation(ws, k.id, k.node_attribute, score, dep, pri, k.rsc_role, k.with_rsc_role,
                      influence_of(k.influence, dep));
       return;
@@ -684,8 +694,8 @@ void unpack_order(WorkingSet& ws, const cib::OrderConstraint& o) {
       return;
     }
     if (!any_tag) {
-      Resource* first = ws.find_rsc(o.first);
-      Resource* then = ws.find_rsc(o.then);
+      Resource* first = constraint_rsc(ws, o.first);
+      Resource* then = constraint_rsc(ws, o.then);
       std::string action_first = o.first_action.empty() ? "start" : o.first_action;
       std::string action_then = o.then_action.empty() ? action_first : o.then_action;
       std::uint32_t flags = flags_for_kind(kind, action_first, sym);
