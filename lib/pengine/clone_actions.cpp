@@ -13,6 +13,7 @@
 #include <functional>
 
 #include "internal.hpp"
+#include "promotable.hpp"
 
 namespace vigil::pengine {
 
@@ -134,24 +135,35 @@ std::uint32_t interleave_update(WorkingSet& ws, Action* first, Action* then, con
 
 }  // namespace
 
+void order_instance_starts_and_stops(WorkingSet& ws, Resource* clone);
+
+void order_instance_steps(WorkingSet& ws, Resource* clone, Resource* inst, Resource* last,
+                          const CloneStep& up, const CloneStep& down) {
+  bool ordered = clone->clone->ordered && last;
+  order_rsc_actions(ws, clone, up.task, inst, up.task, up.before);
+  order_rsc_actions(ws, inst, up.task, clone, up.done, up.after);
+  if (ordered) order_rsc_actions(ws, last, up.task, inst, up.task, kOrderOptional);
+  order_rsc_actions(ws, clone, down.task, inst, down.task, down.before);
+  order_rsc_actions(ws, inst, down.task, clone, down.done, down.after);
+  if (ordered) order_rsc_actions(ws, inst, down.task, last, down.task, kOrderOptional);
+}
+
 void clone_internal_constraints(WorkingSet& ws, Resource* clone) {
   order_rsc_actions(ws, clone, "stopped", clone, "start", kOrderOptional);
   order_rsc_actions(ws, clone, "start", clone, "running", kOrderRunnableLeft);
   order_rsc_actions(ws, clone, "stop", clone, "stopped", kOrderRunnableLeft);
-  bool ordered = clone->clone->ordered;
-  if (ordered) sort_instances_by_number(clone);
+  if (clone->clone->promotable) order_promotable_clone(ws, clone);  // promotable_actions.cpp
+  if (clone->clone->ordered) sort_instances_by_number(clone);
   Resource* last = nullptr;
   for (Resource* inst : clone->children) {
     internal_constraints(ws, inst);
-    order_rsc_actions(ws, clone, "start", inst, "start",
-                      kOrderRunnableLeft | kOrderImpliesFirstPrinted);
-    order_rsc_actions(ws, inst, "start", clone, "running", kOrderImpliesThenPrinted);
-    if (ordered && last) order_rsc_actions(ws, last, "start", inst, "start", kOrderOptional);
-    order_rsc_actions(ws, clone, "stop", inst, "stop", kOrderImpliesFirstPrinted);
-    order_rsc_actions(ws, inst, "stop", clone, "stopped", kOrderImpliesThenPrinted);
-    if (ordered && last) order_rsc_actions(ws, inst, "stop", last, "stop", kOrderOptional);
+    order_instance_steps(ws, clone, inst, last,
+                         {"start", "running", kOrderRunnableLeft | kOrderImpliesFirstPrinted,
+                          kOrderImpliesThenPrinted},
+                         {"stop", "stopped", kOrderImpliesFirstPrinted, kOrderImpliesThenPrinted});
     last = inst;
   }
+  if (clone->clone->promotable) order_promotable_instances(ws, clone);
 }
 
 void clone_create_actions(WorkingSet& ws, Resource* clone) {
@@ -181,9 +193,13 @@ void clone_create_actions(WorkingSet& ws, Resource* clone) {
     if (cd.start_notify && cd.stop_notify)
       order_notify_after_stop_notify(ws, *cd.stop_notify, *cd.start_notify);
   }
-  if (!clone->clone->ordered) return;
-  // Ordered clones: each instance starts after the one before it and stops
-  // before it.
+  if (clone->clone->ordered) order_instance_starts_and_stops(ws, clone);
+  if (cd.promotable) create_promotable_actions(ws, clone);  // promotable_actions.cpp
+}
+
+// Ordered clones: each instance starts after the one before it and stops
+// before it (Pacemaker's child_ordering_constraints).
+void order_instance_starts_and_stops(WorkingSet& ws, Resource* clone) {
   sort_instances_by_number(clone);
   Action* last_stop = nullptr;
   Action* last_start = nullptr;
@@ -273,6 +289,8 @@ void clone_expand(WorkingSet& ws, Resource* clone) {
   CloneData& cd = *clone->clone;
   clone_create_notifications(ws, clone, cd.start_notify.get());
   clone_create_notifications(ws, clone, cd.stop_notify.get());
+  clone_create_notifications(ws, clone, cd.promote_notify.get());
+  clone_create_notifications(ws, clone, cd.demote_notify.get());
 }
 
 namespace {

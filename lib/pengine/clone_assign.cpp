@@ -263,6 +263,10 @@ void distribute_instances(WorkingSet& ws, Resource* clone) {
 
 }  // namespace
 
+int compare_instances(WorkingSet& ws, Resource* a, Resource* b) {
+  return cmp_instance(ws, a, b);
+}
+
 Node* clone_assign(WorkingSet& ws, Resource* clone, Node* prefer) {
   if (!clone->is(kRscProvisional) || clone->is(kRscAllocating)) return nullptr;
   if (clone->clone->promotable) add_promotion_scores(ws, clone);
@@ -282,6 +286,7 @@ Node* clone_assign(WorkingSet& ws, Resource* clone, Node* prefer) {
   std::stable_sort(clone->children.begin(), clone->children.end(),
                    [&](Resource* a, Resource* b) { return cmp_instance(ws, a, b) < 0; });
   distribute_instances(ws, clone);
+  if (clone->clone->promotable) set_instance_roles(ws, clone);  // promotable.cpp
   clone->clear(kRscProvisional | kRscAllocating);
   return nullptr;
 }
@@ -336,6 +341,7 @@ Resource* find_compatible_instance(WorkingSet& ws, Resource* dependent, const Re
 
 void clone_apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary,
                              const Colocation& c) {
+  if (promotable_apply_coloc_score(ws, dependent, primary, c)) return;
   bool interleave = false;
   if (c.dependent->is_clone() && is_true(lookup(c.dependent->meta, "interleave"))) {
     if (copies_per_node(c.dependent) != copies_per_node(c.primary)) {

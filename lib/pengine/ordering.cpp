@@ -681,8 +681,12 @@ void order_start_vs_fencing(WorkingSet& ws, Resource* rsc, Action* stonith) {
         order_actions(ws, stonith, a, kOrderOptional);
         break;
       case Needs::kQuorum:
+        // Known there: itself, or a primitive's anonymous clone (not a
+        // cloned group, which may be known only in part).
         if (a->task == "start" && rsc->allowed[target->index].present &&
-            !rsc->known_on[target->index]) {
+            !rsc->known_on[target->index] &&
+            !(rsc->is_primitive() && is_anonymous_clone(rsc->parent) &&
+              rsc->parent->known_on[target->index])) {
           order_actions(ws, stonith, a, kOrderOptional | kOrderRunnableLeft);
         }
         break;

@@ -171,7 +171,10 @@ std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pe
     for (const auto& [n, op] : ws.failed_ops) {
       if (op->task != "monitor" || op->interval_ms != 0) continue;
       if (!(op->rc == 5 || op->rc == 2 || op->op_status == 7)) continue;
-      if (node && op->on_node != node->uname) continue;
+      // Pacemaker finds it by the entry's on_node (old entries have none).
+      if (op->on_node.empty() ||
+          (node && strcasecmp(op->on_node.c_str(), node->uname.c_str()) != 0))
+        continue;
       std::string id;
       // An instance's probes are recorded under its clone's resource id.
       const Resource* clone = parent_clone(r);

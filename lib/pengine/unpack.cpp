@@ -550,7 +550,9 @@ void determine_online_status(WorkingSet& ws, Node* node, const cib::NodeState& s
 }
 
 void set_active(Resource* rsc) {
-  rsc->role = Role::kStarted;
+  // An instance of a promotable clone is active in the unpromoted role.
+  const Resource* top = rsc->top();
+  rsc->role = top->clone && top->clone->promotable ? Role::kUnpromoted : Role::kStarted;
 }
 
 int target_rc_of(const cib::OpHistory& op) {
