@@ -315,6 +315,7 @@ std::uint32_t update_ordered_actions(WorkingSet& ws, Action* first, Action* then
   if (then->rsc && then->rsc->is_group()) {
     std::uint32_t changed =
         primitive_update_ordered_actions(ws, first, then, node, flags, filter, type);
+    if (!(type & kOrderTypesThatUpdate)) return changed;  // no member changes either
     for (Resource* m : then->rsc->children) {
       Action* ma = find_first_action(m, nullptr, &then->task, node);
       if (ma) changed |= update_ordered_actions(ws, first, ma, node, flags, filter, type);
