@@ -335,6 +335,12 @@ void update_action_for_orderings(WorkingSet& ws, Action* then) {
   }
   // Links prepended meanwhile are not visited, as in Pacemaker.
   for (ActionLink* link : then->before) {
+    // A long list (a clone's stop after every probe of its dependents) is
+    // bound by loading each first action: ask for the next ones early.
+    if (const ActionLink* ahead = link->next) {
+      __builtin_prefetch(ahead->action);
+      if (ahead->next) __builtin_prefetch(ahead->next->action);
+    }
     ActionLink& other = *link;
     Action* first = other.action;
     Node* then_node = then->node;
