@@ -309,6 +309,13 @@ std::string cluster_status_text(WorkingSet& ws, bool show_pending) {
   bool any = false;
   for (const Resource* r : ws.resources) {
     if (r->is(kRscOrphan) && !rsc_active(r, true)) continue;
+    // Active, yet on no node of its own list: an unmanaged instance on an
+    // offline node is not added to its clone's (crm_mon skips the clone).
+    if (r->running_on.empty() &&
+        std::any_of(r->children.begin(), r->children.end(),
+                    [](const Resource* c) { return rsc_active(c, false); })) {
+      continue;
+    }
     resource_lines(ws, r, "    ", out, show_pending);
     any = true;
   }
