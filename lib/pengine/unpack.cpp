@@ -684,8 +684,12 @@ int newer_op(const cib::OpHistory& a, const cib::OpHistory& b, bool same_node_de
   if (same_node && a.call_id >= 0 && a.call_id < b.call_id) return -1;
   if (same_node && b.call_id >= 0 && a.call_id > b.call_id) return 1;
   if (a.call_id >= 0 && b.call_id >= 0 && (!same_node || a.call_id == b.call_id)) {
-    if (a.last_rc_change < b.last_rc_change) return -1;
-    if (a.last_rc_change > b.last_rc_change) return 1;
+    // A record without last-rc-change (0 in the model) is older than none
+    // and newer than none.
+    std::int64_t la = a.last_rc_change > 0 ? a.last_rc_change : -1;
+    std::int64_t lb = b.last_rc_change > 0 ? b.last_rc_change : -1;
+    if (la >= 0 && la < lb) return -1;
+    if (lb >= 0 && la > lb) return 1;
     return 0;
   }
   if (b.call_id == -1) return -1;
