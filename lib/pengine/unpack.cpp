@@ -657,8 +657,9 @@ const cib::ResourceHistory* find_history(const WorkingSet& ws, const std::string
   return nullptr;
 }
 
-// The first (document order) history entry of `task`, optionally matching the
-// migration peer, and optionally required to have succeeded with `target_rc`.
+// The history entry of `task`, optionally matching the migration peer, and
+// optionally required to have succeeded with `target_rc`; none when several
+// match (Pacemaker looks it up by XPath and takes only a single match).
 const cib::OpHistory* find_lrm_op(const WorkingSet& ws, const std::string& rsc,
                                   const std::string& task, const std::string& node,
                                   const std::string& peer, int target_rc) {
@@ -669,7 +670,8 @@ const cib::OpHistory* find_lrm_op(const WorkingSet& ws, const std::string& rsc,
     if (op.task != task) continue;
     if (!peer.empty() && task == "migrate_to" && op.migrate_target != peer) continue;
     if (!peer.empty() && task == "migrate_from" && op.migrate_source != peer) continue;
-    if (!best || op.doc_index < best->doc_index) best = &op;
+    if (best) return nullptr;
+    best = &op;
   }
   if (best && target_rc >= 0 && (best->rc != target_rc || best->op_status != 0)) return nullptr;
   return best;
