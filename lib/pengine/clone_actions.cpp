@@ -88,6 +88,7 @@ bool unassign_forced(WorkingSet& ws, Resource* rsc) {
   bool changed = rsc->allocated_to != nullptr;
   if (rsc->allocated_to) {
     rsc->allocated_to->num_resources--;
+    release_node_capacity(ws, rsc->allocated_to, rsc);
     rsc->allocated_to = nullptr;
   }
   Role keep = rsc->role;

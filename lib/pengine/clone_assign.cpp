@@ -234,7 +234,9 @@ Node* assign_instance(WorkingSet& ws, Resource* inst, Node* prefer, bool all_col
   if (chosen && prefer && chosen != prefer) {
     ws.scores.commit(*inst, backup, {ScoreSource::kCloneUndo});
     if (inst->allocated_to) {
+      // Pacemaker's native_deallocate: the node gets its capacity back too.
       inst->allocated_to->num_resources--;
+      release_node_capacity(ws, inst->allocated_to, inst);
       inst->allocated_to = nullptr;
     }
     inst->set(kRscProvisional);
