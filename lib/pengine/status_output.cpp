@@ -136,6 +136,7 @@ bool pengine_parse_rsc_of_key(const std::string& key, std::string* rsc) {
 
 std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pending) {
   Node* node = r->current_node();
+  if (!node) node = r->pending_node;  // where a non-probe action is pending
   if (!node && r->lock_node) node = r->lock_node;
   if (r->running_on.size() > 1) node = nullptr;
   std::string s = printable_id(r) + "\t(" + (r->cls.empty() ? "unknown" : r->cls);
