@@ -110,7 +110,7 @@ struct Sim {
   }
   Result<SimulationResult> run(const std::string& graph_xml,
                                std::vector<std::string> op_fail = {}) {
-    auto g = parse_graph(graph_xml, {.allow_cycles = true});
+    auto g = parse_graph(graph_xml, {.allow_stuck = true});
     if (!g) FAIL(g.error().message());
     return simulate_transition(std::move(g).value(), doc.get(), {std::move(op_fail), kNow, {}});
   }
@@ -375,6 +375,23 @@ TEST_CASE("simulation: synapses waiting on a cycle end the transition terminated
   CHECK(r->log == "  * Pseudo action:   all_start_0\n");
   CHECK(r->summary.incomplete == 2);
   CHECK(r->terminated());
+}
+
+TEST_CASE("simulation: a synapse waiting on no action of the graph ends it terminated") {
+  // Pacemaker's scheduler can write an input it left out of the graph: the
+  // synapse never fires, the rest runs.
+  Sim s;
+  auto r = s.run(graph({synapse(0, rsc_op(1, "r1", "stop", "node1")),
+                        synapse(1, pseudo(3, "all_stopped_0"), {1, 30})}));
+  REQUIRE(r.ok());
+  CHECK(r->log == rsc_line("r1", "stop on node1") + "\n");
+  CHECK(r->summary.incomplete == 1);
+  CHECK(r->terminated());
+  // Without allow_stuck the graph is refused, naming the input.
+  auto refused = parse_graph(graph({synapse(0, rsc_op(1, "r1", "stop", "node1")),
+                                    synapse(1, pseudo(3, "all_stopped_0"), {1, 30})}));
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.error().message(), Catch::Contains("input 30 is not an action"));
 }
 
 TEST_CASE("simulation: a result that cannot be recorded is an error naming the action") {
