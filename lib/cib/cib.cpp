@@ -344,12 +344,51 @@ void resource_history_from(std::span<const AttrView> attrs, ResourceHistory& h) 
   }
 }
 
+namespace {
+
+// The transition number and the uuid of an operation's transition-magic
+// ("status:rc;action:transition:target-rc:uuid"); false when it has none.
+bool transition_of(const OpHistory& op, int* number, std::string_view* uuid) {
+  std::string_view m = op.transition_magic;
+  auto semi = m.find(';');
+  if (semi == std::string_view::npos) return false;
+  std::string_view key = m.substr(semi + 1);
+  auto c1 = key.find(':');
+  auto c2 = c1 == std::string_view::npos ? c1 : key.find(':', c1 + 1);
+  auto c3 = c2 == std::string_view::npos ? c2 : key.find(':', c2 + 1);
+  if (c3 == std::string_view::npos) return false;
+  std::string number_text(key.substr(c1 + 1, c2 - c1 - 1));
+  char* end = nullptr;
+  long n = std::strtol(number_text.c_str(), &end, 10);
+  if (number_text.empty() || *end != '\0') return false;
+  *number = static_cast<int>(n);
+  *uuid = key.substr(c3 + 1);
+  return true;
+}
+
+// A pending operation (call-id -1) against a completed one, as Pacemaker's
+// pe__is_newer_op: by transition number when both come from the same
+// transition engine and different transitions, else the pending one last
+// (also without a transition-magic, which Pacemaker leaves unordered).
+bool pending_before(const OpHistory& a, const OpHistory& b) {
+  int an = 0, bn = 0;
+  std::string_view au, bu;
+  if (!transition_of(a, &an, &au) || !transition_of(b, &bn, &bu) || au != bu || an == bn) {
+    return b.call_id == -1;
+  }
+  if ((an >= 0 && an < bn) || bn == -1) return true;
+  return false;
+}
+
+}  // namespace
+
 void sort_history(ResourceHistory& h) {
-  // Pacemaker replays history in call-id order, pending (-1) last; equal
-  // call ids (an operation and its last_failure record) in last-rc-change
-  // order, when both record one.
+  // Pacemaker replays history in call-id order, a pending operation (-1)
+  // by its transition (pending_before); equal call ids (an operation and
+  // its last_failure record) in last-rc-change order, when both record one.
   std::stable_sort(h.ops.begin(), h.ops.end(), [](const OpHistory& a, const OpHistory& b) {
-    if (a.call_id == -1 || b.call_id == -1) return a.call_id != -1 && b.call_id == -1;
+    if (a.call_id == -1 && b.call_id == -1) return false;
+    if (a.call_id == -1 || b.call_id == -1) return pending_before(a, b);
     if (a.call_id != b.call_id) return a.call_id < b.call_id;
     return a.last_rc_change > 0 && b.last_rc_change > 0 && a.last_rc_change < b.last_rc_change;
   });

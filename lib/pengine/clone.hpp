@@ -41,6 +41,13 @@ struct CloneData {
   std::vector<int> count;
   // Notifications of the clone's start and stop (notify=true).
   std::shared_ptr<NotifyData> start_notify, stop_notify, promote_notify, demote_notify;
+  // clone_action_flags' results per clone action and node (slot 0: no
+  // node), each valid while the clone's actions_epoch is unchanged.
+  struct FlagsMemo {
+    std::uint64_t epoch = ~std::uint64_t{0};
+    std::uint32_t flags = 0;
+  };
+  std::unordered_map<const Action*, std::vector<FlagsMemo>> flags_memo;
 };
 
 inline bool is_anonymous_clone(const Resource* rsc) {

@@ -89,6 +89,7 @@ bool unassign_forced(WorkingSet& ws, Resource* rsc) {
   bool changed = rsc->allocated_to != nullptr;
   if (rsc->allocated_to) {
     rsc->allocated_to->num_resources--;
+    release_node_capacity(ws, rsc->allocated_to, rsc);
     rsc->allocated_to = nullptr;
   }
   Role keep = rsc->role;
@@ -215,7 +216,9 @@ void order_instance_starts_and_stops(WorkingSet& ws, Resource* clone) {
   }
 }
 
-std::uint32_t clone_action_flags(Action* action, const Node* node) {
+namespace {
+
+std::uint32_t summed_instance_flags(Action* action, const Node* node) {
   Resource* clone = action->rsc;
   std::string task = instance_task(clone, action);
   std::uint32_t flags = kActOptional | kActRunnable | kActPseudo;
@@ -237,13 +240,41 @@ std::uint32_t clone_action_flags(Action* action, const Node* node) {
   return flags;
 }
 
+}  // namespace
+
+std::uint32_t clone_action_flags(Action* action, const Node* node) {
+  // Orderings ask for a clone action's flags once per link and node, and
+  // summing them walks every instance: the sum is kept until an action of
+  // the clone or under it changes. Replaying a memo needs no side effects:
+  // those the sum had (clearing the clone action's own flags) changed the
+  // epoch before it was recorded, and any later change invalidates it.
+  Resource* top = action->rsc->top();
+  auto& slots = action->rsc->clone->flags_memo[action];
+  size_t slot = node ? static_cast<size_t>(node->index) + 1 : 0;
+  if (slot >= slots.size()) slots.resize(slot + 1);
+  CloneData::FlagsMemo& memo = slots[slot];
+  if (memo.epoch == top->actions_epoch) return memo.flags;
+  std::uint32_t flags = summed_instance_flags(action, node);
+  // `slots` may have been reallocated meanwhile (a nested call).
+  CloneData::FlagsMemo& fresh = action->rsc->clone->flags_memo[action][slot];
+  fresh.epoch = top->actions_epoch;
+  fresh.flags = flags;
+  return flags;
+}
+
 std::uint32_t clone_update_ordered_actions(WorkingSet& ws, Action* first, Action* then,
                                            const Node* node, std::uint32_t flags,
                                            std::uint32_t filter, std::uint32_t type) {
   if (can_interleave(first, then)) return interleave_update(ws, first, then, node, filter, type);
   std::uint32_t changed =
       primitive_update_ordered_actions(ws, first, then, node, flags, filter, type);
-  for (Resource* inst : then->rsc->children) {
+  // A type no rule reacts to changes no instance: only a group instance's
+  // summary of its members (action_flags) is still refreshed on the way.
+  bool inert = !(type & kOrderTypesThatUpdate);
+  // Instances are all made from the clone's one child: primitives or groups.
+  const auto& instances = then->rsc->children;
+  if (inert && (instances.empty() || instances.front()->is_primitive())) return changed;
+  for (Resource* inst : instances) {
     Action* ia = find_first_action(inst, nullptr, &then->task, node);
     if (!ia) continue;
     std::uint32_t inst_changed = 0;

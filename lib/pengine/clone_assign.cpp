@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <unordered_map>
 
 #include "internal.hpp"
 #include "promotable.hpp"
@@ -110,8 +111,21 @@ long instance_number(const Resource* r) {
   return colon == std::string::npos ? 0L : std::strtol(r->id.c_str() + colon + 1, nullptr, 10);
 }
 
+// An instance's colocated score on its current node depends on nothing the
+// sort changes: computed once per instance, not once per comparison (each
+// walks every colocation with the clone).
+using ColocatedScores = std::unordered_map<const Resource*, int>;
+
+int colocated_score_once(WorkingSet& ws, Resource* inst, ColocatedScores& known) {
+  auto it = known.find(inst);
+  if (it != known.end()) return it->second;
+  int score = colocated_score_on_current(ws, inst, inst->current_node());
+  known.emplace(inst, score);
+  return score;
+}
+
 // Pacemaker's pcmk__cmp_instance: <0 when `a` is to be assigned first.
-int cmp_instance(WorkingSet& ws, Resource* a, Resource* b) {
+int cmp_instance(WorkingSet& ws, Resource* a, Resource* b, ColocatedScores& known) {
   unsigned n1 = 0, n2 = 0, clean = 0;
   Node* node1 = find_active_on(a, &n1, &clean);
   Node* node2 = find_active_on(b, &n2, &clean);
@@ -150,8 +164,8 @@ int cmp_instance(WorkingSet& ws, Resource* a, Resource* b) {
   can2 = did_fail(b);
   if (!can1 && can2) return -1;
   if (can1 && !can2) return 1;
-  int w1 = colocated_score_on_current(ws, a, a->current_node());
-  int w2 = colocated_score_on_current(ws, b, b->current_node());
+  int w1 = colocated_score_once(ws, a, known);
+  int w2 = colocated_score_once(ws, b, known);
   if (w1 != w2) return w1 < w2 ? 1 : -1;
   long d = instance_number(a) - instance_number(b);
   return d < 0 ? -1 : (d > 0 ? 1 : 0);
@@ -220,7 +234,9 @@ Node* assign_instance(WorkingSet& ws, Resource* inst, Node* prefer, bool all_col
   if (chosen && prefer && chosen != prefer) {
     ws.scores.commit(*inst, backup, {ScoreSource::kCloneUndo});
     if (inst->allocated_to) {
+      // Pacemaker's native_deallocate: the node gets its capacity back too.
       inst->allocated_to->num_resources--;
+      release_node_capacity(ws, inst->allocated_to, inst);
       inst->allocated_to = nullptr;
     }
     inst->set(kRscProvisional);
@@ -283,8 +299,9 @@ Node* clone_assign(WorkingSet& ws, Resource* clone, Node* prefer) {
     ws.scores.commit(*clone, work, {ScoreSource::kColocatedPrefs, c->index});
   }
   show_scores(ws, clone, "pcmk__clone_allocate");
+  ColocatedScores known;
   std::stable_sort(clone->children.begin(), clone->children.end(),
-                   [&](Resource* a, Resource* b) { return cmp_instance(ws, a, b) < 0; });
+                   [&](Resource* a, Resource* b) { return cmp_instance(ws, a, b, known) < 0; });
   distribute_instances(ws, clone);
   if (clone->clone->promotable) set_instance_roles(ws, clone);  // promotable.cpp
   clone->clear(kRscProvisional | kRscAllocating);

@@ -136,6 +136,7 @@ bool pengine_parse_rsc_of_key(const std::string& key, std::string* rsc) {
 
 std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pending) {
   Node* node = r->current_node();
+  if (!node) node = r->pending_node;  // where a non-probe action is pending
   if (!node && r->lock_node) node = r->lock_node;
   if (r->running_on.size() > 1) node = nullptr;
   std::string s = printable_id(r) + "\t(" + (r->cls.empty() ? "unknown" : r->cls);
@@ -312,6 +313,13 @@ std::string cluster_status_text(WorkingSet& ws, bool show_pending) {
   bool any = false;
   for (const Resource* r : ws.resources) {
     if (r->is(kRscOrphan) && !rsc_active(r, true)) continue;
+    // Active, yet on no node of its own list: an unmanaged instance on an
+    // offline node is not added to its clone's (crm_mon skips the clone).
+    if (r->running_on.empty() &&
+        std::any_of(r->children.begin(), r->children.end(),
+                    [](const Resource* c) { return rsc_active(c, false); })) {
+      continue;
+    }
     resource_lines(ws, r, "    ", out, show_pending);
     any = true;
   }
