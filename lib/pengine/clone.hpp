@@ -90,8 +90,19 @@ void clone_apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* prim
 // active with `current`), or would best be on (Pacemaker's find_compatible_child).
 Resource* find_compatible_instance(WorkingSet& ws, Resource* dependent, const Resource* primary,
                                    Role filter, bool current);
-// Pacemaker's pcmk__cmp_instance: <0 when instance `a` is to be assigned first.
-int compare_instances(WorkingSet& ws, Resource* a, Resource* b);
+// Pacemaker's pcmk__cmp_instance: <0 when instance `a` is to be assigned
+// first. One object serves one sort: it keeps each instance's colocated
+// score on its current node, which a sort's comparisons ask for again and again.
+class InstanceComparer {
+ public:
+  explicit InstanceComparer(WorkingSet& ws) : ws_(ws) {}
+  int operator()(Resource* a, Resource* b);
+
+ private:
+  int colocated_score(Resource* inst);
+  WorkingSet& ws_;
+  std::unordered_map<const Resource*, int> known_;
+};
 // Instances sorted as Pacemaker's pcmk__cmp_instance_number does.
 void sort_instances_by_number(Resource* clone);
 
