@@ -90,8 +90,10 @@ void clone_apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* prim
 // active with `current`), or would best be on (Pacemaker's find_compatible_child).
 Resource* find_compatible_instance(WorkingSet& ws, Resource* dependent, const Resource* primary,
                                    Role filter, bool current);
-// Pacemaker's pcmk__cmp_instance: <0 when instance `a` is to be assigned first.
-int compare_instances(WorkingSet& ws, Resource* a, Resource* b);
+// Pacemaker's pcmk__cmp_instance: <0 when instance `a` is to be assigned
+// first. `known` keeps each instance's colocated score over one sort.
+using ColocatedScores = std::unordered_map<const Resource*, int>;
+int compare_instances(WorkingSet& ws, Resource* a, Resource* b, ColocatedScores& known);
 // Instances sorted as Pacemaker's pcmk__cmp_instance_number does.
 void sort_instances_by_number(Resource* clone);
 

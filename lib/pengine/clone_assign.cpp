@@ -113,9 +113,7 @@ long instance_number(const Resource* r) {
 
 // An instance's colocated score on its current node depends on nothing the
 // sort changes: computed once per instance, not once per comparison (each
-// walks every colocation with the clone).
-using ColocatedScores = std::unordered_map<const Resource*, int>;
-
+// walks every colocation with the clone); ColocatedScores (clone.hpp) keeps them.
 int colocated_score_once(WorkingSet& ws, Resource* inst, ColocatedScores& known) {
   auto it = known.find(inst);
   if (it != known.end()) return it->second;
@@ -279,8 +277,8 @@ void distribute_instances(WorkingSet& ws, Resource* clone) {
 
 }  // namespace
 
-int compare_instances(WorkingSet& ws, Resource* a, Resource* b) {
-  return cmp_instance(ws, a, b);
+int compare_instances(WorkingSet& ws, Resource* a, Resource* b, ColocatedScores& known) {
+  return cmp_instance(ws, a, b, known);
 }
 
 Node* clone_assign(WorkingSet& ws, Resource* clone, Node* prefer) {

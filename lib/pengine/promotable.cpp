@@ -318,12 +318,13 @@ void sort_promotable_instances(WorkingSet& ws, Resource* clone) {
       idx = ws.scores.score(clone->allowed[chosen->index]);
     }
   }
+  ColocatedScores known;
   list_sort(clone->children, [&](Resource* a, Resource* b) {
     int ia = sort_index(clone, a), ib = sort_index(clone, b);
     if (ia != ib) return ia > ib ? -1 : 1;
     Role ra = instance_state(a, true), rb = instance_state(b, true);
     if (ra != rb) return ra > rb ? -1 : 1;
-    return compare_instances(ws, a, b);
+    return compare_instances(ws, a, b, known);
   });
   clone->clear(kRscMerging);
 }
