@@ -12,6 +12,7 @@
 
 #include "vigil/cibd/wire.hpp"
 #include "vigil/common/clock.hpp"
+#include "vigil/pengined/cib_changes.hpp"
 #include "vigil/pengined/service.hpp"
 
 using namespace vigil;
@@ -256,4 +257,43 @@ TEST_CASE("pengined: changes the held copy cannot take are refused and drop it")
     REQUIRE(out);
     CHECK(out->cib_read == "diffs=1 node_states=1");
   }
+}
+
+TEST_CASE("pengined: the DC's chain of changes gives the diffs between two versions") {
+  auto change = [](std::int64_t from, std::int64_t to, std::string diff = "") {
+    cibd::CibChange c;
+    c.previous = {0, 5, from};
+    c.current = {0, 5, to};
+    c.diff = diff.empty() ? "<cib-diff n=\"" + std::to_string(to) + "\"><cib-request/></cib-diff>"
+                          : diff;
+    return c;
+  };
+  const cibd::CibVersion v1{0, 5, 1}, v2{0, 5, 2}, v3{0, 5, 3}, v4{0, 5, 4};
+  CibChanges chain;
+  chain.record(change(1, 2));
+  chain.record(change(2, 3));
+  CHECK(chain.between(v1, v1) == std::vector<std::string>{});
+  auto both = chain.between(v1, v3);
+  REQUIRE(both);
+  REQUIRE(both->size() == 2);
+  CHECK((*both)[1].find("n=\"3\"") != std::string::npos);
+  CHECK(chain.between(v2, v3)->size() == 1);
+  CHECK_FALSE(chain.between(v1, v4));  // not there yet
+  CHECK_FALSE(chain.between({0, 4, 0}, v3));
+  chain.forget_through(v2);
+  CHECK(chain.size() == 1);
+  CHECK_FALSE(chain.between(v1, v3));
+  // A gap starts the chain again; so does a replacement of the whole CIB.
+  chain.record(change(3, 4));
+  chain.record(change(9, 10));
+  CHECK(chain.size() == 1);
+  CHECK_FALSE(chain.between(v3, v4));
+  chain.record(change(10, 11, "<cib-diff from=\"0:5:10\" to=\"0:5:11\" full=\"true\"/>"));
+  CHECK(chain.size() == 0);
+  // Beyond its size the oldest changes go.
+  CibChanges small(100);
+  for (int i = 1; i <= 5; ++i)
+    small.record(change(i, i + 1, std::string(40, 'x') + "<cib-request"));
+  CHECK(small.size() == 1);
+  CHECK_FALSE(small.between(v1, {0, 5, 6}));
 }
