@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <chrono>
 #include <cstdio>
 
 #include "vigil/common/clock.hpp"
@@ -79,7 +80,10 @@ int main(int argc, char** argv) {
         };
         auto decoded = pengined::decode_compute_request(request.payload);
         if (!decoded) return refuse(decoded.error());
+        const auto t0 = std::chrono::steady_clock::now();
         auto result = scheduler.compute(*decoded);
+        const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - t0);
         if (!result) return refuse(result.error());
         for (const auto& w : result->warnings)
           log::warning("event=config-warning text=\"" + w + "\"");
@@ -88,7 +92,7 @@ int main(int argc, char** argv) {
             " actions=" + std::to_string(result->summary.actions) + " input=" +
             (result->input_path.empty() ? std::string("not-saved") : result->input_path) +
             " recheck_by=" + std::to_string(result->recheck_by) + " cib_read=\"" +
-            result->cib_read + "\"");
+            result->cib_read + "\" took_ms=" + std::to_string(took.count()));
         responder.reply(pengined::encode_compute_result(*result));
         boost::asio::post(io, [&scheduler] {
           if (auto st = scheduler.write_pending_input(); !st) {
