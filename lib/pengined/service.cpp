@@ -275,10 +275,12 @@ Status Scheduler::write_pending_input() {
 
 Result<ComputeResult> Scheduler::compute(const ComputeRequest& request) {
   Impl& d = *impl_;
-  if (auto st = d.write_pending(); !st) d.pending.reset();  // a caller that never wrote it
+  std::vector<std::string> save_log;
+  // An input named by the last run and not written yet (a caller that
+  // never called write_pending_input()).
+  if (auto st = d.write_pending(); !st) save_log.push_back(st.error().message());
   ComputeResult out;
   out.now = request.now ? *request.now : d.clock.wall_seconds();
-  std::vector<std::string> save_log;
 
   // The CIB: the held one brought forward by the changes, or the whole
   // text, read as a tree and kept for the next run's changes.
