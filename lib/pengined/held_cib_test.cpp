@@ -132,6 +132,7 @@ TEST_CASE("pengined: a series of diffs gives the graphs of whole reads, re-readi
     const char* what;
     std::vector<cibd::CibRequest> requests;
     const char* read;  // what the held copy re-read
+    int stops = 0;     // stops the graph must have (the change mattered)
   };
   const std::vector<Step> steps = {
       {"a monitor fails on node1",
@@ -173,6 +174,22 @@ TEST_CASE("pengined: a series of diffs gives the graphs of whole reads, re-readi
          return r;
        }()},
        "whole"},
+      {"the group needs a ticket that is granted",
+       {[] {
+          cibd::CibRequest r;
+          r.op = cibd::CibOp::kCreate;
+          r.scope = "constraints";
+          r.payload =
+              "<rsc_ticket id=\"web-needs-t\" rsc=\"myweb\" ticket=\"t\" "
+              "loss-policy=\"stop\"/>";
+          return r;
+        }(),
+        modify("status", "<tickets><ticket_state id=\"t\" granted=\"true\"/></tickets>")},
+       "whole"},
+      {"the ticket is revoked",
+       {modify("status", "<tickets><ticket_state id=\"t\" granted=\"false\"/></tickets>")},
+       "diffs=1 node_states=0",
+       2},
       {"no change at all (a recheck)", {}, "diffs=0 node_states=0"},
   };
   for (const Step& step : steps) {
@@ -185,6 +202,7 @@ TEST_CASE("pengined: a series of diffs gives the graphs of whole reads, re-readi
     CHECK(out->cib_read == step.read);
     CHECK(out->cib_version == master.store.version());
     CHECK(out->graph_xml == from_scratch(master));
+    CHECK(out->summary.stop >= step.stops);
     first = std::move(out);
   }
 }
