@@ -7,6 +7,7 @@
 #include "held_cib.hpp"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -314,4 +315,41 @@ TEST_CASE("pengined: the DC's chain of changes gives the diffs between two versi
     small.record(change(i, i + 1, std::string(40, 'x') + "<cib-request"));
   CHECK(small.size() == 1);
   CHECK_FALSE(small.between(v1, {0, 5, 6}));
+}
+
+TEST_CASE("pengined: the input of a run from diffs is saved whole and replays to the same graph") {
+  auto loaded = cibd::Store::from_xml(read(kWebCluster));
+  REQUIRE(loaded);
+  Master master{std::move(*loaded)};
+  char tmpl[] = "/tmp/vigil-held-cib-test-XXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  const std::string dir = tmpl;
+  ManualClock clock;
+  Scheduler scheduler(clock, {dir});
+  ComputeRequest whole;
+  whole.cib_xml = master.store.to_xml();
+  whole.now = kNow;
+  auto first = scheduler.compute(whole);
+  REQUIRE(first);
+  const std::string diff = master.apply(
+      modify("status", result("1", "Web", "Web_monitor_30000", "monitor", 30000, 4, 7)));
+  auto out = scheduler.compute(changes(*first->cib_version, {diff}));
+  REQUIRE(out);
+  CHECK(out->input_name == "pe-input-1");
+  const std::string saved = read(out->input_path);
+  auto doc = xml::parse_string(saved, "saved input");
+  REQUIRE(doc);
+  const std::string date = xml::attr_or(xmlDocGetRootElement(doc->get()), "execution-date");
+  REQUIRE(date == std::to_string(kNow));
+  // A scheduler reading that file whole at its execution date decides the same.
+  ManualClock other_clock;
+  Scheduler replay(other_clock, {});
+  ComputeRequest again;
+  again.cib_xml = saved;
+  again.transition_id = 3;
+  again.now = std::stoll(date);
+  auto replayed = replay.compute(again);
+  REQUIRE(replayed);
+  CHECK(replayed->graph_xml == out->graph_xml);
+  std::filesystem::remove_all(dir);
 }
