@@ -142,6 +142,11 @@ void Machine::query_for_schedule(bool changes_only) {
 void Machine::on_compute_cib(const CibAnswer& in, bool changes_only) {
   Dc& dc = *dc_state_;
   auto& reply = in.reply;
+  if (!reply && changes_only && reply.error().code() == ErrorCode::kNotFound) {
+    // No crm_config section: the whole CIB, which needs none.
+    dc.scheduler_cib.reset();
+    return query_for_schedule(false);
+  }
   if (!reply) return schedule_failed(reply.error().with_context("CIB query"));
   dc.recheck_interval =
       cluster_interval_of(reply->xml, "cluster-recheck-interval", options_.recheck_interval);
