@@ -444,13 +444,7 @@ namespace {
 Status parse_cib(const xmlNode* r, Parse& parse) {
   Cib& cib = parse.cib;
   index_ids(r, parse.ids);
-  cib.validate_with = attr_or(r, "validate-with");
-  cib.crm_feature_set = attr_or(r, "crm_feature_set");
-  cib.dc_uuid = attr_or(r, "dc-uuid");
-  cib.execution_date = attr_or(r, "execution-date");
-  cib.no_quorum_panic = attr_or(r, "no-quorum-panic");
-  auto hq = attr_or(r, "have-quorum", "false");
-  cib.have_quorum = (hq == "true" || hq == "1" || hq == "yes" || hq == "on");
+  cib.read_root_attributes(r);
   auto resolve = parse.resolver();
 
   const xmlNode* config = first_child(r, "configuration");
@@ -581,17 +575,7 @@ Status parse_cib(const xmlNode* r, Parse& parse) {
   }
 
   if (const xmlNode* st = first_child(r, "status")) {
-    for (const xmlNode* ts : children(st, "tickets")) {
-      for (const xmlNode* t : children(ts, "ticket_state")) {
-        TicketState state;
-        state.id = attr_or(t, "id");
-        for (const xmlAttr* a = t->properties; a; a = a->next) {
-          std::string name = reinterpret_cast<const char*>(a->name);
-          if (name != "id") state.attrs.emplace_back(name, attr_or(t, name.c_str()));
-        }
-        cib.ticket_states.push_back(std::move(state));
-      }
-    }
+    cib.read_ticket_states(st);
     for (const xmlNode* ns : children(st, "node_state")) {
       auto s = detail::parse_node_state(ns, resolve);
       if (!s) return s.error();
@@ -604,7 +588,13 @@ Status parse_cib(const xmlNode* r, Parse& parse) {
 }  // namespace
 
 Result<std::unique_ptr<Cib>> Cib::from_doc(xml::DocPtr doc, const std::string& what) {
-  const xmlNode* root = xmlDocGetRootElement(doc.get());
+  auto cib = from_tree(doc.get(), what);
+  if (cib) (*cib)->doc_ = std::move(doc);
+  return cib;
+}
+
+Result<std::unique_ptr<Cib>> Cib::from_tree(const xmlDoc* doc, const std::string& what) {
+  const xmlNode* root = xmlDocGetRootElement(const_cast<xmlDoc*>(doc));
   if (!is(root, "cib")) {
     return invalid(what + ": root element is <" + std::string(xml::name(root)) +
                    ">, expected <cib>");
@@ -612,8 +602,37 @@ Result<std::unique_ptr<Cib>> Cib::from_doc(xml::DocPtr doc, const std::string& w
   auto cib = std::make_unique<Cib>();
   Parse parse{*cib, {}};
   if (auto st = parse_cib(root, parse); !st) return st.error().with_context(what);
-  cib->doc_ = std::move(doc);
   return cib;
+}
+
+void Cib::read_root_attributes(const xmlNode* r) {
+  validate_with = attr_or(r, "validate-with");
+  crm_feature_set = attr_or(r, "crm_feature_set");
+  dc_uuid = attr_or(r, "dc-uuid");
+  execution_date = attr_or(r, "execution-date");
+  no_quorum_panic = attr_or(r, "no-quorum-panic");
+  auto hq = attr_or(r, "have-quorum", "false");
+  have_quorum = (hq == "true" || hq == "1" || hq == "yes" || hq == "on");
+}
+
+void Cib::read_ticket_states(const xmlNode* st) {
+  ticket_states.clear();
+  for (const xmlNode* ts : children(st, "tickets")) {
+    for (const xmlNode* t : children(ts, "ticket_state")) {
+      TicketState state;
+      state.id = attr_or(t, "id");
+      for (const xmlAttr* a = t->properties; a; a = a->next) {
+        std::string name = reinterpret_cast<const char*>(a->name);
+        if (name != "id") state.attrs.emplace_back(name, attr_or(t, name.c_str()));
+      }
+      ticket_states.push_back(std::move(state));
+    }
+  }
+}
+
+Result<NodeState> Cib::read_node_state(const xmlNode* node_state,
+                                       const rules::IdResolver& resolve) {
+  return detail::parse_node_state(node_state, resolve);
 }
 
 }  // namespace vigil::cib
