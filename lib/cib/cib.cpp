@@ -133,15 +133,17 @@ Status parse_sets_of(const xmlNode* n, const rules::IdResolver& resolve, Resourc
 Result<std::unique_ptr<ResourceConfig>> parse_resource(const xmlNode* n, const Parse& parse,
                                                        ResourceConfig* parent);
 
+// The members Pacemaker unpacks (the schema allows no others; without
+// validation the rest is ignored): a group's primitives, a clone's first
+// primitive or group, a bundle's first primitive.
 Status parse_children(const xmlNode* n, const Parse& parse, ResourceConfig& rc) {
+  const bool group = is(n, "group"), bundle = is(n, "bundle");
   for (xmlNode* c = n->children; c; c = c->next) {
-    if (!(is(c, "primitive") || is(c, "group") || is(c, "clone") || is(c, "master") ||
-          is(c, "bundle"))) {
-      continue;
-    }
+    if (!(is(c, "primitive") || (!group && !bundle && is(c, "group")))) continue;
     auto child = parse_resource(c, parse, &rc);
     if (!child) return child.error();
     rc.children.push_back(std::move(child).value());
+    if (!group) break;
   }
   return ok_status();
 }

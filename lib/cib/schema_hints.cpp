@@ -152,6 +152,19 @@ std::string hint_for(const xmlNode* n) {
     return "score '" + *score + "' is neither an integer nor [+-]INFINITY";
   }
   if (std::string hint = constraint_hint(n); !hint.empty()) return hint;
+  // Nesting Pacemaker's grammar refuses (and its unpacking ignores when
+  // validation is off): a group's members are primitives, a clone holds one
+  // primitive or group.
+  const xmlNode* parent = n->parent;
+  const bool collective =
+      xml::is(n, "clone") || xml::is(n, "master") || xml::is(n, "group") || xml::is(n, "bundle");
+  if (collective && parent && xml::is(parent, "group")) {
+    return "a group's members are primitives only, not a " + std::string(xml::name(n));
+  }
+  if (collective && !xml::is(n, "group") && parent &&
+      (xml::is(parent, "clone") || xml::is(parent, "master"))) {
+    return "a clone holds one primitive or group, not a " + std::string(xml::name(n));
+  }
   if (xml::is(n, "group") && !has_child(n, {"primitive"})) {
     return "a group needs at least one primitive";
   }

@@ -470,3 +470,20 @@ TEST_CASE("a long constraint list is validated in slices, every one checked", "[
     CHECK_THAT(invalid_message(validate_text(text)), Contains("rsc_location"));
   }
 }
+
+TEST_CASE("a clone inside a group, or a clone inside a clone, is refused with a hint",
+          "[cib][validate]") {
+  const std::string inner =
+      R"(<clone id="inner"><primitive id="b" class="ocf" provider="pacemaker" type="Dummy"/></clone>)";
+  // A clone of a group of a clone: the inner clone (line 6) is named.
+  std::string msg = invalid_message(
+      validate_text(make_cib(R"(<clone id="outer"><group id="grp"><primitive id="a" class="ocf" )"
+                             R"(provider="pacemaker" type="Dummy"/>)" +
+                             inner + "</group></clone>")));
+  CHECK_THAT(msg, StartsWith("line 6: element 'clone':"));
+  CHECK_THAT(msg, Contains("hint: a group's members are primitives only, not a clone"));
+  CHECK(msg.find('\n') == std::string::npos);
+  // A clone of a clone.
+  msg = invalid_message(validate_text(make_cib(R"(<clone id="outer">)" + inner + "</clone>")));
+  CHECK_THAT(msg, Contains("hint: a clone needs a primitive or a group"));
+}

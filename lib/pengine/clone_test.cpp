@@ -126,6 +126,24 @@ TEST_CASE("an anonymous clone gets one instance per node", "[pengine][clone]") {
   CHECK_FALSE(r.has_action("d:0_monitor_0", "node2", true));
 }
 
+TEST_CASE("without validation, a clone inside a cloned group is ignored, as Pacemaker does",
+          "[pengine][clone]") {
+  // Pacemaker's group unpacking takes primitives only; the schema refuses
+  // this (validate_test.cpp), validate-with="none" lets it through.
+  std::string text = cib_text(
+      R"(<clone id="outer"><group id="grp"><primitive id="a" class="ocf" provider="pacemaker" )"
+      R"(type="Dummy"/><clone id="inner"><primitive id="b" class="ocf" provider="pacemaker" )"
+      R"(type="Dummy"/></clone></group></clone>)");
+  text.replace(text.find("pacemaker-3.7"), 13, "none");
+  Run r = run(text);
+  REQUIRE(r.status.ok());
+  CHECK(r.ws().find_rsc("inner") == nullptr);
+  CHECK(r.ws().find_rsc("b") == nullptr);
+  REQUIRE(r.rsc("grp:0").children.size() == 1);
+  CHECK(r.placed("a:0") == "node1");
+  CHECK(r.placed("a:2") == "node3");
+}
+
 TEST_CASE("history under the bare name belongs to an instance", "[pengine][clone]") {
   Run r = run(cib_text(clone_of_dummy(nv("clone-max", "2")), "", "", started("d")));
   REQUIRE(r.status.ok());

@@ -164,6 +164,14 @@ TEST_CASE("losing a ticket acts on the active resource by loss-policy", "[pengin
     CHECK(has_action(s, "stop", "node1", "rsc1"));
     CHECK_FALSE(has_action(s, "stonith", "node1"));
   }
+  SECTION("a ticket no ticket_state names was never granted: the same as revoked") {
+    // Pacemaker creates the ticket, not granted, when a constraint names it.
+    auto s = schedule(make_cib(dummy("rsc1"), ticket_cons("stop"), "", running("rsc1")));
+    CHECK(s.placed("rsc1").empty());
+    CHECK(has_action(s, "stop", "node1", "rsc1"));
+    auto f = schedule(make_cib(dummy("rsc1"), ticket_cons("fence"), "", running("rsc1")));
+    CHECK(has_action(f, "stonith", "node1"));
+  }
   SECTION("demote of a resource that has no promoted role: it stops") {
     auto s = schedule(make_cib(dummy("rsc1"), ticket_cons("demote"), kRevoked, running("rsc1")));
     CHECK(s.placed("rsc1").empty());
