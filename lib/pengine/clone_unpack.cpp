@@ -41,6 +41,14 @@ const std::string& printable_id(const Resource* rsc) {
 
 namespace {
 
+// The nodes Pacemaker would know of by now: an orphaned connection's node is
+// created only once its history is unpacked (remote.cpp).
+int known_node_count(const WorkingSet& ws) {
+  int n = 0;
+  for (const auto& node : ws.nodes) n += node->orphan_connection_pending ? 0 : 1;
+  return n;
+}
+
 // A non-negative integer meta attribute: `fallback` when absent, 0 when
 // invalid or negative (Pacemaker's pcmk__scan_min_int).
 int meta_count(const Resource* clone, const char* name, int fallback) {
@@ -142,7 +150,7 @@ void unpack_clone_instances(WorkingSet& ws, Resource* clone) {
   bool unique = is_true(lookup(clone->meta, "globally-unique"));
   if (!unique) clone->clear(kRscUnique);
   cd->clone_node_max = meta_count(clone, "clone-node-max", 1);
-  cd->clone_max = meta_count(clone, "clone-max", std::max(1, static_cast<int>(ws.nodes.size())));
+  cd->clone_max = meta_count(clone, "clone-max", std::max(1, known_node_count(ws)));
   cd->clone_min = meta_count(clone, "clone-min", 0);
   cd->ordered = is_true(lookup(clone->meta, "ordered"));
   cd->notify = is_true(lookup(clone->meta, "notify"));
@@ -162,7 +170,7 @@ void unpack_clone_instances(WorkingSet& ws, Resource* clone) {
     unique = false;
     clone->clear(kRscUnique);
     cd->clone_node_max = 1;
-    cd->clone_max = std::min(cd->clone_max, static_cast<int>(ws.nodes.size()));
+    cd->clone_max = std::min(cd->clone_max, known_node_count(ws));
   }
   // Clones are slightly sticky by default, so instances do not shuffle.
   clone->meta.emplace("resource-stickiness", "1");
@@ -234,7 +242,7 @@ Resource* find_anonymous_instance(WorkingSet& ws, Node* node, Resource* clone,
   // An instance that needs no fencing, seen on a node that is gone, does not
   // use up an instance number unless every node has one.
   if (rsc && !rsc->is(kRscNeedsFencing) && (!node->online || node->unclean) &&
-      clone->clone->clone_max != static_cast<int>(ws.nodes.size())) {
+      clone->clone->clone_max != known_node_count(ws)) {
     rsc = nullptr;
   }
   if (!rsc) {

@@ -114,6 +114,36 @@ std::unique_ptr<cib::ResourceConfig> guest_connection_config(const cib::Resource
 
 }  // namespace
 
+namespace {
+
+// Ids of the remote connections that only the status section knows of (with
+// some history): each is an orphaned connection whose node exists too.
+std::vector<std::string> orphan_connection_ids(const WorkingSet& ws) {
+  std::unordered_set<std::string> configured;
+  std::vector<const cib::ResourceConfig*> todo;
+  for (const auto& rc : ws.cib.resources) todo.push_back(rc.get());
+  while (!todo.empty()) {
+    const cib::ResourceConfig* rc = todo.back();
+    todo.pop_back();
+    configured.insert(rc->id);
+    for (const auto& ch : rc->children) todo.push_back(ch.get());
+  }
+  for (const auto& conn : ws.guest_connections) configured.insert(conn->id);
+  std::vector<std::string> out;
+  for (const auto& st : ws.cib.node_states) {
+    for (const auto& h : st.resources) {
+      if (h.ops.empty() || configured.count(h.id) || !same_text(h.cls, "ocf") ||
+          !same_text(h.provider, "pacemaker") || !same_text(h.type, "remote")) {
+        continue;
+      }
+      out.push_back(h.id);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 const std::vector<std::unique_ptr<cib::NodeConfig>>& remote_node_configs(WorkingSet& ws) {
   auto& out = ws.remote_node_configs;
   out.clear();
@@ -151,25 +181,7 @@ const std::vector<std::unique_ptr<cib::NodeConfig>>& remote_node_configs(Working
   }
   // A connection known only from the status section (an orphan) has its
   // node too: it is shut down.
-  std::unordered_set<std::string> configured;
-  std::vector<const cib::ResourceConfig*> todo;
-  for (const auto& rc : ws.cib.resources) todo.push_back(rc.get());
-  while (!todo.empty()) {
-    const cib::ResourceConfig* rc = todo.back();
-    todo.pop_back();
-    configured.insert(rc->id);
-    for (const auto& ch : rc->children) todo.push_back(ch.get());
-  }
-  for (const auto& conn : ws.guest_connections) configured.insert(conn->id);
-  for (const auto& st : ws.cib.node_states) {
-    for (const auto& h : st.resources) {
-      if (h.ops.empty() || configured.count(h.id) || !same_text(h.cls, "ocf") ||
-          !same_text(h.provider, "pacemaker") || !same_text(h.type, "remote")) {
-        continue;
-      }
-      add(h.id);
-    }
-  }
+  for (const auto& id : orphan_connection_ids(ws)) add(id);
   return out;
 }
 
@@ -324,9 +336,17 @@ void finish_remote_status(WorkingSet& ws) {
   }
 }
 
+void mark_orphan_connection_nodes(WorkingSet& ws) {
+  for (const auto& id : orphan_connection_ids(ws)) {
+    Node* node = ws.find_node(id);
+    if (node && node->is_pcmk_remote()) node->orphan_connection_pending = true;
+  }
+}
+
 void link_orphan_resource(WorkingSet& ws, Resource* rsc, const cib::ResourceHistory& h) {
   if (rsc->is_remote_node) {
     if (Node* node = ws.find_node(rsc->id)) {
+      node->orphan_connection_pending = false;  // the node "exists" from here on
       node->remote_rsc = rsc;
       handle_startup_fencing(ws, node);
       node->shutdown = true;
@@ -718,8 +738,10 @@ void apply_container_ordering(WorkingSet& ws, Action* action) {
 
 void order_remote_connection_actions(WorkingSet& ws) {
   if (!ws.have_remote_nodes) return;
-  // Orderings made here create no actions, so a snapshot is the whole list.
-  std::vector<Action*> all(ws.actions.begin(), ws.actions.end());
+  // Only fencing is created here, and it is no resource's: a snapshot is the
+  // whole list. Pacemaker walks its actions newest first, which decides the
+  // order in which remote nodes get fenced (and are listed).
+  std::vector<Action*> all(ws.actions.rbegin(), ws.actions.rend());
   for (Action* action : all) {
     if (action->id <= 0 || !action->rsc) continue;
     if (action->rsc->is_remote_node && action->task == "clear_failcount") {

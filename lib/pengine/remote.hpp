@@ -41,6 +41,10 @@ void note_remote_node_state(Node* node, const cib::NodeState& st);
 bool remote_history_ready(const WorkingSet& ws, const Node* node);
 void unpack_remote_node_state(WorkingSet& ws, Node* node, const cib::NodeState& st);
 void finish_remote_status(WorkingSet& ws);
+// Pacemaker creates the node of an orphaned connection only when the status
+// section's history of that connection is unpacked: resources unpacked before
+// (all configured ones) never list it among their allowed nodes.
+void mark_orphan_connection_nodes(WorkingSet& ws);
 // An orphan (history without configuration) that is a remote connection
 // shuts its node down; one recorded inside a container is mapped to it once
 // its node's history is unpacked.

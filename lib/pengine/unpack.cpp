@@ -419,7 +419,10 @@ Resource* unpack_tree(WorkingSet& ws, const cib::ResourceConfig* rc, Resource* p
     }
   }
   if (ws.config.symmetric) {
-    for (auto& n : ws.nodes) resource_node_score(ws, rsc, n.get(), 0, {ScoreSource::kSymmetric});
+    for (auto& n : ws.nodes) {
+      if (n->orphan_connection_pending) continue;  // remote.cpp
+      resource_node_score(ws, rsc, n.get(), 0, {ScoreSource::kSymmetric});
+    }
   }
   return rsc;
 }
@@ -428,7 +431,10 @@ void resource_location(WorkingSet& ws, Resource* rsc, Node* node, int score, con
   if (node) {
     resource_node_score(ws, rsc, node, score, why);
   } else {
-    for (auto& n : ws.nodes) resource_node_score(ws, rsc, n.get(), score, why);
+    for (auto& n : ws.nodes) {
+      if (n->orphan_connection_pending) continue;  // remote.cpp
+      resource_node_score(ws, rsc, n.get(), score, why);
+    }
   }
   if (!node && score == -kInfinity) rsc->allocated_to = nullptr;
 }
@@ -1477,6 +1483,7 @@ Status unpack(WorkingSet& ws) {
   ws.have_quorum = ws.cib.have_quorum;
   unpack_config(ws);
   unpack_nodes(ws);
+  mark_orphan_connection_nodes(ws);  // remote.cpp
   if (auto st = unpack_resources(ws); !st) return st;
   if (ws.config.stonith_enabled && !ws.config.have_stonith_resource) {
     // Nothing that needs fencing may start: say why, as Pacemaker does.

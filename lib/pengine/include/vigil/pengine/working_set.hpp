@@ -79,6 +79,9 @@ struct Node {
   Resource* remote_rsc = nullptr;
   bool remote_requires_reset = false, remote_was_fenced = false, remote_maintenance = false,
        rsc_discovery_enabled = true, unpacked = false;
+  // The node of an orphaned connection whose history is not unpacked yet: no
+  // default (all-nodes) location reaches it (remote.cpp).
+  bool orphan_connection_pending = false;
   bool is_ping() const { return type == "ping"; }
   // A remote or a guest node (type "remote").
   bool is_pcmk_remote() const { return type == "remote"; }
