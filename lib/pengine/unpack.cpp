@@ -1172,6 +1172,15 @@ UnmanagedWhy unmanaged_why(const WorkingSet& ws, const Resource& rsc, const Node
   return UnmanagedWhy::kIsManaged;
 }
 
+// Only a primitive is "active on several nodes"; one that needs no fencing
+// counts only the nodes that are online and clean.
+bool multiply_active(const Resource* rsc) {
+  if (!rsc->is_primitive()) return false;
+  unsigned all = 0, clean = 0;
+  find_active_on(rsc, &all, &clean);
+  return (rsc->is(kRscNeedsFencing) ? all : clean) > 1;
+}
+
 void native_add_running(WorkingSet& ws, Resource* rsc, Node* node, bool failed) {
   if (std::find(rsc->running_on.begin(), rsc->running_on.end(), node) != rsc->running_on.end())
     return;
@@ -1192,7 +1201,7 @@ void native_add_running(WorkingSet& ws, Resource* rsc, Node* node, bool failed) 
     for (Resource* p = rsc->parent; p && node->online; p = p->parent) p->running_on.push_back(node);
     return;
   }
-  if (rsc->running_on.size() > 1) {
+  if (multiply_active(rsc)) {
     switch (rsc->recovery) {
       case Recovery::kStopOnly:
         for (auto& n : ws.nodes) {
