@@ -349,7 +349,8 @@ void resource_history_from(std::span<const AttrView> attrs, ResourceHistory& h) 
 namespace {
 
 // The transition number and the uuid of an operation's transition-magic
-// ("status:rc;action:transition:target-rc:uuid"); false when it has none.
+// ("status:rc;action:transition:target-rc:uuid"); false when it has none or
+// it does not decode.
 bool transition_of(const OpHistory& op, int* number, std::string_view* uuid) {
   std::string_view m = op.transition_magic;
   auto semi = m.find(';');
@@ -364,36 +365,72 @@ bool transition_of(const OpHistory& op, int* number, std::string_view* uuid) {
   long n = std::strtol(number_text.c_str(), &end, 10);
   if (number_text.empty() || *end != '\0') return false;
   *number = static_cast<int>(n);
-  *uuid = key.substr(c3 + 1);
+  *uuid = key.substr(c3 + 1, 36);
   return true;
 }
 
-// A pending operation (call-id -1) against a completed one, as Pacemaker's
-// pe__is_newer_op: by transition number when both come from the same
-// transition engine and different transitions, else the pending one last
-// (also without a transition-magic, which Pacemaker leaves unordered).
-bool pending_before(const OpHistory& a, const OpHistory& b) {
+// Pacemaker's comparison of two operations of one resource (<0: a is older,
+// >0: newer, 0: unordered). It is no strict weak order (pending operations
+// are all "equal" yet ordered against completed ones), so only the merge sort
+// Pacemaker runs it in gives its result.
+int compare_ops(const OpHistory& a, const OpHistory& b) {
+  bool same_node = a.on_node.empty() || b.on_node.empty() ||
+                   strcasecmp(a.on_node.c_str(), b.on_node.c_str()) == 0;
+  if (same_node && a.id == b.id) return 0;
+  if (a.call_id == -1 && b.call_id == -1) return 0;
+  if (same_node && a.call_id >= 0 && a.call_id < b.call_id) return -1;
+  if (same_node && b.call_id >= 0 && a.call_id > b.call_id) return 1;
+  if (a.call_id >= 0 && b.call_id >= 0 && (!same_node || a.call_id == b.call_id)) {
+    // Without last-rc-change a record is neither older nor newer.
+    std::int64_t la = a.last_rc_change > 0 ? a.last_rc_change : -1;
+    std::int64_t lb = b.last_rc_change > 0 ? b.last_rc_change : -1;
+    if (la >= 0 && la < lb) return -1;
+    if (lb >= 0 && la > lb) return 1;
+    return 0;
+  }
+  // A pending operation against another: by transition when both come from
+  // the same transition engine and different transitions, else pending last.
   int an = 0, bn = 0;
   std::string_view au, bu;
-  if (!transition_of(a, &an, &au) || !transition_of(b, &bn, &bu) || au != bu || an == bn) {
-    return b.call_id == -1;
+  if (!transition_of(a, &an, &au) || !transition_of(b, &bn, &bu)) return 0;
+  if (au.size() != bu.size() || strncasecmp(au.data(), bu.data(), au.size()) != 0 || an == bn) {
+    if (b.call_id == -1) return -1;
+    if (a.call_id == -1) return 1;
+    return 0;
   }
-  if ((an >= 0 && an < bn) || bn == -1) return true;
-  return false;
+  if ((an >= 0 && an < bn) || bn == -1) return -1;
+  if ((bn >= 0 && an > bn) || an == -1) return 1;
+  return 0;
+}
+
+// GLib's list merge sort: halves split at n/2, the left element kept on ties.
+void merge_sort_ops(OpHistory* v, std::vector<OpHistory>& scratch, size_t n) {
+  if (n < 2) return;
+  size_t half = n / 2;
+  merge_sort_ops(v, scratch, half);
+  merge_sort_ops(v + half, scratch, n - half);
+  scratch.clear();
+  for (size_t i = 0; i < half; ++i) scratch.push_back(std::move(v[i]));
+  size_t i = 0, j = half, k = 0;  // k <= j: nothing unread is overwritten
+  while (i < half && j < n) {
+    if (compare_ops(scratch[i], v[j]) <= 0) {
+      v[k++] = std::move(scratch[i++]);
+    } else {
+      v[k++] = std::move(v[j++]);
+    }
+  }
+  while (i < half) v[k++] = std::move(scratch[i++]);
 }
 
 }  // namespace
 
 void sort_history(ResourceHistory& h) {
-  // Pacemaker replays history in call-id order, a pending operation (-1)
-  // by its transition (pending_before); equal call ids (an operation and
-  // its last_failure record) in last-rc-change order, when both record one.
-  std::stable_sort(h.ops.begin(), h.ops.end(), [](const OpHistory& a, const OpHistory& b) {
-    if (a.call_id == -1 && b.call_id == -1) return false;
-    if (a.call_id == -1 || b.call_id == -1) return pending_before(a, b);
-    if (a.call_id != b.call_id) return a.call_id < b.call_id;
-    return a.last_rc_change > 0 && b.last_rc_change > 0 && a.last_rc_change < b.last_rc_change;
-  });
+  // Pacemaker gathers a resource's operations newest element first (the
+  // reverse of the document) and merge-sorts them with compare_ops.
+  std::reverse(h.ops.begin(), h.ops.end());
+  std::vector<OpHistory> scratch;
+  scratch.reserve(h.ops.size() / 2);
+  merge_sort_ops(h.ops.data(), scratch, h.ops.size());
 }
 
 Result<NodeState> parse_node_state(const xmlNode* ns, const rules::IdResolver& resolve) {
