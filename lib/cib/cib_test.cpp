@@ -243,19 +243,42 @@ TEST_CASE("operation history is sorted by call id with pending operations last",
     ids.push_back(op.id);
     calls.push_back(op.call_id);
   }
-  // Numeric order (12 < 100, not as strings), and the two pending ones keep
-  // their document order at the end.
+  // Numeric order (12 < 100, not as strings), and the two pending ones at
+  // the end, in reverse document order (Pacemaker gathers them newest
+  // element first).
   CHECK(calls == std::vector<int>{2, 5, 12, 100, -1, -1});
   CHECK(ids == std::vector<std::string>{"a_probe", "a_last_0", "a_monitor_10000", "a_big",
-                                        "a_pending_first", "a_pending_second"});
+                                        "a_pending_second", "a_pending_first"});
   const auto& probe = h.ops[0];
   CHECK(probe.has_rc);
   CHECK(probe.rc == 7);
   CHECK(probe.task == "monitor");
   CHECK(probe.key == "a_monitor_0");
   CHECK(h.ops[1].last_rc_change == 1700000000);
-  CHECK_FALSE(h.ops[5].has_rc);
-  CHECK(h.ops[5].op_status == -1);
+  CHECK_FALSE(h.ops[4].has_rc);
+  CHECK(h.ops[4].op_status == -1);
+}
+
+TEST_CASE("pending operations of several transitions sort around completed ones",
+          "[cib][status]") {
+  // Pending notifications are all "equal" to each other, yet each is ordered
+  // against a completed operation by its transition: the promoted monitor
+  // (transition 20) stays before the start (transition 30).
+  auto cib = load_history(R"(
+          <lrm_rsc_op id="a_last_0" operation_key="a_start_0" operation="start" call-id="50" rc-code="0" op-status="0" interval="0" transition-magic="0:0;1:30:0:0e7ed8a3-0385-4a94-b1ff-f4f765fb3cb6"/>
+          <lrm_rsc_op id="a_post_notify_start_0" operation_key="a_notify_0" operation="notify" call-id="-1" rc-code="0" op-status="0" interval="0" transition-magic="0:0;2:30:0:0e7ed8a3-0385-4a94-b1ff-f4f765fb3cb6"/>
+          <lrm_rsc_op id="a_pre_notify_promote_0" operation_key="a_notify_0" operation="notify" call-id="-1" rc-code="0" op-status="0" interval="0" transition-magic="0:0;3:19:0:0e7ed8a3-0385-4a94-b1ff-f4f765fb3cb6"/>
+          <lrm_rsc_op id="a_pre_notify_demote_0" operation_key="a_notify_0" operation="notify" call-id="-1" rc-code="0" op-status="0" interval="0" transition-magic="0:0;4:25:0:0e7ed8a3-0385-4a94-b1ff-f4f765fb3cb6"/>
+          <lrm_rsc_op id="a_monitor_31000" operation_key="a_monitor_31000" operation="monitor" call-id="40" rc-code="8" op-status="0" interval="31000" transition-magic="0:8;5:20:8:0e7ed8a3-0385-4a94-b1ff-f4f765fb3cb6"/>
+)");
+  REQUIRE(cib->node_states.size() == 1);
+  const auto& h = cib->node_states[0].resources[0];
+  std::vector<std::string> ids;
+  for (const auto& op : h.ops) ids.push_back(op.id);
+  auto pos = [&](const char* id) { return std::find(ids.begin(), ids.end(), id) - ids.begin(); };
+  CHECK(pos("a_monitor_31000") < pos("a_last_0"));
+  CHECK(pos("a_last_0") < pos("a_post_notify_start_0"));
+  CHECK(ids.back() == "a_post_notify_start_0");
 }
 
 TEST_CASE("a pending operation is ordered by its transition against a completed one",
