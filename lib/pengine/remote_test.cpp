@@ -254,6 +254,25 @@ TEST_CASE("remote: a connection left only in the status section shuts its node d
   CHECK(r.placed("web") != "remote1");
 }
 
+TEST_CASE("remote: an orphaned connection's node comes too late for configured resources",
+          "[pengine][remote]") {
+  // Pacemaker creates the node only when the connection's history is read:
+  // no configured resource lists it, and clone-max's default counts the
+  // cluster nodes alone.
+  std::string conn = lrm_rsc("remote1", "remote", history_op("remote1", "start", 2, 0));
+  auto r = run(remote_cib(
+      primitive("web", "Dummy") + "<clone id=\"c\">" + primitive("inst", "Dummy") + "</clone>",
+      conn));
+  pengine::Node& remote = r.node("remote1");
+  CHECK_FALSE(r.rsc("web").allowed[remote.index].present);
+  CHECK_FALSE(r.rsc("c").allowed[remote.index].present);
+  CHECK(r.rsc("c").children.size() == 2);
+  // The orphan itself is banned from everywhere, its own node included.
+  CHECK(r.rsc("remote1").allowed[remote.index].weight == -kInfinity);
+  std::string status = pengine::cluster_status_text(*r.ws, false);
+  CHECK_THAT(status, !Contains("Stopped: [ remote1 ]"));
+}
+
 TEST_CASE("remote: a remote node entering maintenance is told through the graph",
           "[pengine][remote]") {
   std::string conn = lrm_rsc("remote1", "remote", history_op("remote1", "start", 2, 0));
