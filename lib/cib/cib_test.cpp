@@ -259,8 +259,7 @@ TEST_CASE("operation history is sorted by call id with pending operations last",
   CHECK(h.ops[4].op_status == -1);
 }
 
-TEST_CASE("pending operations of several transitions sort around completed ones",
-          "[cib][status]") {
+TEST_CASE("pending operations of several transitions sort around completed ones", "[cib][status]") {
   // Pending notifications are all "equal" to each other, yet each is ordered
   // against a completed operation by its transition: the promoted monitor
   // (transition 20) stays before the start (transition 30).

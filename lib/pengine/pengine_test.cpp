@@ -369,3 +369,23 @@ TEST_CASE("summary columns are as wide as the widest line, an earlier line inclu
   CHECK_THAT(text, Contains("Start      A       (          node2 )\n"));
   CHECK_THAT(text, Contains("Move       B       ( node1 -> node2 )\n"));
 }
+
+TEST_CASE("multiple-active=block on a group blocks its members, not the group itself",
+          "[pengine][unpack]") {
+  // A member active on both nodes blocks every member; the group is no
+  // primitive, so it is never "active on several nodes" and stays managed.
+  std::string group = R"(<group id="g"><meta_attributes id="g-meta">)" +
+                      nvpair("g-ma", "multiple-active", "block") + "</meta_attributes>" +
+                      dummy("a") + dummy("b") + "</group>\n";
+  auto s = schedule(make_cib(group, "", started("a") + started("b"), started("a")));
+  CHECK(s.rsc("g").is(pengine::kRscManaged));
+  CHECK_FALSE(s.rsc("g").is(pengine::kRscBlock));
+  for (const char* id : {"a", "b"}) {
+    INFO(id);
+    CHECK_FALSE(s.rsc(id).is(pengine::kRscManaged));
+    CHECK(s.rsc(id).is(pengine::kRscBlock));
+  }
+  std::string status = pengine::cluster_status_text(*s.ws);
+  CHECK_THAT(status, Contains("Resource Group: g:"));
+  CHECK_THAT(status, !Contains("(unmanaged)"));
+}
