@@ -37,6 +37,8 @@ struct CloneData {
   const cib::ResourceConfig* child_config = nullptr;
   // The graph meta every action of the clone or an instance carries.
   std::string max_text, node_max_text, unique_text, notify_text;
+  // ...and, for a promotable clone, promoted-max and promoted-node-max.
+  std::string promoted_max_text, promoted_node_max_text;
   // Instances assigned per node index while the clone is being assigned.
   std::vector<int> count;
   // Notifications of the clone's start and stop (notify=true).

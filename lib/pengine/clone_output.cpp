@@ -232,6 +232,13 @@ void add_clone_graph_meta(const Resource* rsc,
       attrs.emplace_back("CRM_meta_notify", &cd.notify_text);
       attrs.emplace_back("CRM_meta_clone_max", &cd.max_text);
       attrs.emplace_back("CRM_meta_clone_node_max", &cd.node_max_text);
+      if (cd.promotable) {
+        // Under both names: the old ones for agents of before 2.0.
+        attrs.emplace_back("CRM_meta_promoted_max", &cd.promoted_max_text);
+        attrs.emplace_back("CRM_meta_promoted_node_max", &cd.promoted_node_max_text);
+        attrs.emplace_back("CRM_meta_master_max", &cd.promoted_max_text);
+        attrs.emplace_back("CRM_meta_master_node_max", &cd.promoted_node_max_text);
+      }
     }
   }
 }

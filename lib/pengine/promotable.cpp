@@ -102,6 +102,8 @@ void unpack_promotable_settings(WorkingSet& ws, Resource* clone) {
   if (!cd.promotable) return;
   cd.promoted_max = promoted_count(clone, "promoted-max", "master-max", 1);
   cd.promoted_node_max = promoted_count(clone, "promoted-node-max", "master-node-max", 1);
+  cd.promoted_max_text = std::to_string(cd.promoted_max);
+  cd.promoted_node_max_text = std::to_string(cd.promoted_node_max);
 }
 
 void add_promotion_scores(WorkingSet& ws, Resource* clone) {

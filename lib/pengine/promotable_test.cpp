@@ -432,3 +432,17 @@ TEST_CASE("promotions are notified with the promote variables", "[pengine][promo
   }
   CHECK(pre_promote);
 }
+
+TEST_CASE("a promotable clone's actions carry promoted-max under both names", "[pengine][graph]") {
+  Run r(cib_text(promotable_dummy(meta("promoted-max", "2")), ""));
+  std::string xml = pengine::graph_xml(*r.ws, pengine::build_graph(*r.ws));
+  using Catch::Matchers::Contains;
+  CHECK_THAT(xml, Contains(R"(CRM_meta_promoted_max="2")"));
+  CHECK_THAT(xml, Contains(R"(CRM_meta_master_max="2")"));
+  CHECK_THAT(xml, Contains(R"(CRM_meta_promoted_node_max="1")"));
+  CHECK_THAT(xml, Contains(R"(CRM_meta_master_node_max="1")"));
+  // A plain clone has none of them.
+  Run plain(cib_text(clone_of_dummy(false), ""));
+  CHECK_THAT(pengine::graph_xml(*plain.ws, pengine::build_graph(*plain.ws)),
+             !Contains("promoted_max"));
+}
