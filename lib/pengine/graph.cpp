@@ -278,9 +278,17 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
   attrs.emplace_back("crm_feature_set", &kFeatureSet);
   for (const auto& [k, v] : a->extra) attrs.emplace_back(k, &v);
   AttrMap scratch;
+  // A parameter named with a leading digit cannot be an XML attribute:
+  // Pacemaker writes it as a <param name= value=/> child instead.
+  std::vector<std::pair<std::string_view, const std::string*>> digit_params;
   if (a->rsc && (a->node || a->rsc->is_primitive())) {
-    for (const auto& [k, v] : cached_params(ws, cache, a->rsc, a->node, scratch))
-      attrs.emplace_back(k, &v);
+    for (const auto& [k, v] : cached_params(ws, cache, a->rsc, a->node, scratch)) {
+      if (!k.empty() && k[0] >= '0' && k[0] <= '9') {
+        digit_params.emplace_back(k, &v);
+      } else {
+        attrs.emplace_back(k, &v);
+      }
+    }
   }
   for (const auto& [k, v] : a->meta) attrs.emplace_back(meta_name_cached(cache.meta_names, k), &v);
   remote_graph_meta(a, attrs);                      // remote.cpp: container, physical host
@@ -310,12 +318,24 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
   out += "  <attributes";
   for (size_t i = 0; i < attrs.size(); ++i) {
     if (i + 1 < attrs.size() && attrs[i + 1].first == attrs[i].first) continue;
-    // A parameter whose name cannot be an XML attribute name (name="1")
-    // is left out, as Pacemaker's graph leaves it out.
+    // Any other name that cannot be an XML attribute name is left out.
     if (!xml_name_start(attrs[i].first)) continue;
     append_attr(out, attrs[i].first, *attrs[i].second);
   }
-  out += "/>\n";
+  if (digit_params.empty()) {
+    out += "/>\n";
+  } else {
+    out += ">\n";
+    for (const auto& [k, v] : digit_params) {
+      out += indent;
+      out += "    <param";
+      append_attr(out, "name", k);
+      append_attr(out, "value", *v);
+      out += "/>\n";
+    }
+    out += indent;
+    out += "  </attributes>\n";
+  }
   bool downed = false;
   if (needs_node && a->node) {
     if (a->task == "do_shutdown") {

@@ -175,7 +175,8 @@ TEST_CASE("a promotable clone's status: its header and unpromoted instances",
   CHECK_THAT(promoted, Catch::Matchers::Contains("* Promoted: [ node2 ]"));
 }
 
-TEST_CASE("a parameter whose name is no XML name stays out of the graph", "[pengine][graph]") {
+TEST_CASE("a parameter whose name is no XML name is a <param> child in the graph",
+          "[pengine][graph]") {
   Run r(cib_text(
       R"(<primitive id="ip" class="ocf" provider="heartbeat" type="IPaddr"><instance_attributes id="ip-a"><nvpair id="ip-1" name="1" value="10.0.0.1"/><nvpair id="ip-2" name="ip" value="10.0.0.2"/></instance_attributes></primitive>)",
       ""));
@@ -183,6 +184,7 @@ TEST_CASE("a parameter whose name is no XML name stays out of the graph", "[peng
   std::string xml = pengine::graph_xml(*r.ws, g);
   CHECK_THAT(xml, Catch::Matchers::Contains(R"(ip="10.0.0.2")"));
   CHECK_THAT(xml, !Catch::Matchers::Contains(R"( 1="10.0.0.1")"));
+  CHECK_THAT(xml, Catch::Matchers::Contains(R"(<param name="1" value="10.0.0.1"/>)"));
 }
 
 TEST_CASE("a compatible instance may be asked for in a role", "[pengine][promotable]") {

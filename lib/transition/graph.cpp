@@ -180,6 +180,13 @@ Result<GraphAction> parse_action(const xmlNode* n, const std::string& where) {
         std::string key = reinterpret_cast<const char*>(at->name);
         a.attributes[key] = xml::attr_or(c, key.c_str());
       }
+      // A parameter whose name cannot be an XML attribute (a leading digit)
+      // comes as <param name= value=/>.
+      for (const xmlNode* p : xml::children(c, "param")) {
+        auto name = xml::attr(p, "name");
+        auto value = xml::attr(p, "value");
+        if (name && value) a.attributes[*name] = *value;
+      }
     } else if (cn == "downed") {
       for (const xmlNode* d : xml::children(c, "node")) {
         auto nid = xml::attr(d, "id");

@@ -204,6 +204,20 @@ TEST_CASE("graph: node-level rsc_ops have no primitive") {
   CHECK(g->actions[0].no_wait);
 }
 
+TEST_CASE("graph: a <param> child of attributes is a parameter") {
+  // Pacemaker writes a parameter named with a leading digit this way.
+  auto g = parse_graph(
+      "<transition_graph cluster-delay=\"60s\" transition_id=\"0\"><synapse id=\"0\">"
+      "<action_set><rsc_op id=\"2\" operation=\"start\" operation_key=\"ip_start_0\" "
+      "on_node=\"node-1\" on_node_uuid=\"node-1\"><primitive id=\"ip\" class=\"ocf\" "
+      "provider=\"heartbeat\" type=\"IPaddr\"/><attributes CRM_meta_timeout=\"20000\">"
+      "<param name=\"1\" value=\"10.0.0.1\"/></attributes></rsc_op>"
+      "</action_set><inputs/></synapse></transition_graph>");
+  REQUIRE(g.ok());
+  CHECK(g->actions[0].attributes.at("1") == "10.0.0.1");
+  CHECK(g->actions[0].attributes.at("CRM_meta_timeout") == "20000");
+}
+
 TEST_CASE("graph: malformed graphs are refused with the element named") {
   SECTION("garbage and truncation") {
     CHECK_FALSE(parse_graph("not xml at all").ok());
