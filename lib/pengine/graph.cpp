@@ -347,7 +347,9 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
   }
   std::vector<const Node*> down_nodes;
   if (downed) down_nodes.push_back(a->node);
-  if (downed || a->task != "stonith") {
+  // Only actions that name their node (no pseudo-action but fencing) list
+  // the nodes they bring down.
+  if (needs_node && a->node && (downed || a->task != "stonith")) {
     for (const Node* n : remote_downed_nodes(ws, a)) down_nodes.push_back(n);
   }
   if (!down_nodes.empty()) {
