@@ -28,6 +28,9 @@ struct CloneData {
   int promoted_max = 1, promoted_node_max = 1;
   bool promotion_added = false;        // promotion scores added to the instances' scores
   bool promotion_constrained = false;  // the clone's node weights merged for promotion
+  // Nodes (by index) the clone's probing dropped from its allowed nodes as
+  // not exclusively discoverable: notifications do not list them available.
+  std::vector<char> probe_dropped;
   // Each instance's promotion sort index (Pacemaker's sort_index), while roles are chosen.
   std::unordered_map<const Resource*, int> sort_index;
   // Locations with role=Promoted naming the clone or one of its instances

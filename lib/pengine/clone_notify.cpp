@@ -150,7 +150,12 @@ void add_keys(WorkingSet& ws, NotifyData& n) {
   add("notify_inactive_resource", r);
   std::vector<const Node*> available;
   for (const auto& node : ws.nodes) {
-    if (n.allowed_from->allowed[node->index].present) available.push_back(node.get());
+    if (!n.allowed_from->allowed[node->index].present) continue;
+    if (n.allowed_from->is_clone()) {
+      const auto& dropped = n.allowed_from->clone->probe_dropped;  // rsc_actions.cpp
+      if (static_cast<size_t>(node->index) < dropped.size() && dropped[node->index]) continue;
+    }
+    available.push_back(node.get());
   }
   std::sort(available.begin(), available.end(), [](const Node* a, const Node* b) {
     return numeric_strcasecmp(a->uname, b->uname) < 0;

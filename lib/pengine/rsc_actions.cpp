@@ -470,7 +470,14 @@ bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node, std::vector<Pr
     sort_instances_by_number(rsc);
     if (rsc->is(kRscExclusiveDiscover)) {
       const NodeScore& slot = rsc->allowed[node->index];
-      if (slot.present && slot.discover != Discover::kExclusive) return false;
+      if (slot.present && slot.discover != Discover::kExclusive) {
+        // Pacemaker drops the node from the clone's allowed nodes here, so
+        // that notifications name only nodes it might ever run on.
+        auto& dropped = rsc->clone->probe_dropped;
+        dropped.resize(ws.nodes.size(), 0);
+        dropped[node->index] = 1;
+        return false;
+      }
     }
     if (!rsc->is(kRscUnique)) {
       return probe_rsc_on_node(ws, anonymous_probe_instance(rsc, node), node, keys);
