@@ -323,3 +323,24 @@ TEST_CASE("constraints naming a clone's primitive mean the clone once its histor
   CHECK(r.placed("p") == r.placed("d:0"));
   CHECK(r.has_action("p_start_0", r.placed("p"), true));
 }
+
+TEST_CASE("notify: nodes resource-discovery=exclusive leaves out are not available",
+          "[pengine][clone]") {
+  // Only node1 and node2 may discover (and so run) the clone: its
+  // notifications do not offer node3.
+  std::string exclusive =
+      R"(<rsc_location id="excl" rsc="c" resource-discovery="exclusive"><rule id="excl-r" score="0">)"
+      R"(<expression id="excl-e" attribute="#uname" operation="ne" value="node3"/></rule></rsc_location>)";
+  Run r = run(cib_text(clone_of_dummy(nv("notify", "true") + nv("clone-max", "2")), exclusive,
+                       started("d")));
+  REQUIRE(r.status.ok());
+  pengine::build_graph(r.ws());
+  bool seen = false;
+  for (const pengine::Action* a : r.ws().actions) {
+    auto available = pengine::lookup(a->meta, "notify_available_uname");
+    if (!available) continue;
+    seen = true;
+    CHECK(*available == "node1 node2");
+  }
+  CHECK(seen);
+}
