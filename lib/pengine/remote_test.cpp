@@ -310,3 +310,17 @@ TEST_CASE("remote: a user ordering of a guest's container after its own resource
   CHECK(vm_start->is(pengine::kActRunnable));
   CHECK(r.placed("app") == "guest1");
 }
+
+TEST_CASE("remote: what runs in a guest adds its priority to the container's host",
+          "[pengine][remote]") {
+  // Priority-fencing-delay weighs the nodes by the priorities of what they
+  // run, a guest's resources counting for its host too.
+  std::string vm = lrm_rsc("vm1", "Dummy", history_op("vm1", "start", 2, 0));
+  std::string app = lrm_rsc("app", "Dummy", history_op("app", "start", 3, 0));
+  auto r = run(remote_cib(primitive("vm1", "Dummy", meta("remote-node", "guest1")) +
+                              primitive("app", "Dummy", meta("priority", "10")),
+                          vm, "", remote_state("guest1", app), prefer("app", "guest1")));
+  CHECK(r.node("guest1").priority == 10);
+  CHECK(r.node("node1").priority == 10);
+  CHECK(r.node("node2").priority == 0);
+}

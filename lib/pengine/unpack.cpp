@@ -1189,7 +1189,12 @@ void native_add_running(WorkingSet& ws, Resource* rsc, Node* node, bool failed) 
     node->running_rsc.push_back(rsc);
     // A failed resource adds nothing (it is what the node could not keep).
     if (rsc->priority != 0 && !failed) {
-      node->priority += rsc->priority + (rsc->role == Role::kPromoted ? 1 : 0);
+      int priority = rsc->priority + (rsc->role == Role::kPromoted ? 1 : 0);
+      node->priority += priority;
+      // What runs on a guest node counts for the nodes hosting its container.
+      if (node->remote_rsc && node->remote_rsc->container) {
+        for (Node* host : node->remote_rsc->container->running_on) host->priority += priority;
+      }
     }
     if (node->maintenance) rsc->clear(kRscManaged);
   }
