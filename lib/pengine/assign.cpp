@@ -9,6 +9,7 @@
 #include <functional>
 #include <unordered_map>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 #include "vigil/pengine/output.hpp"
 
@@ -391,6 +392,8 @@ void group_internal_constraints(WorkingSet& ws, Resource* g) {
 void internal_constraints(WorkingSet& ws, Resource* rsc) {
   if (rsc->is_clone()) {
     clone_internal_constraints(ws, rsc);  // clone_actions.cpp
+  } else if (is_bundle(rsc)) {
+    bundle_internal_constraints(ws, rsc);  // bundle_assign.cpp
   } else if (rsc->is_group()) {
     group_internal_constraints(ws, rsc);
   } else {
@@ -406,6 +409,11 @@ void create_internal_constraints(WorkingSet& ws) {
 
 bool colocation_has_influence(const Colocation& c, const Resource* rsc) {
   if (!rsc) rsc = c.primary;
+  // A bundle's connection does not move its clean, active container.
+  if (c.dependent->is(kRscAllowRemoteRemotes) && !rsc->is(kRscFailed) &&
+      rsc->running_on.size() == 1) {
+    return false;
+  }
   return c.influence || rsc->running_on.empty();
 }
 
@@ -638,6 +646,10 @@ void apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary, c
     clone_apply_coloc_score(ws, dependent, primary, c);  // clone_assign.cpp
     return;
   }
+  if (is_bundle(primary)) {
+    bundle_apply_coloc_score(ws, dependent, primary, c);  // bundle_assign.cpp
+    return;
+  }
   if (primary->is_group()) {
     if (primary->is(kRscProvisional)) return;
     if (primary->group_colocated) {
@@ -862,6 +874,7 @@ Node* group_assign(WorkingSet& ws, Resource* g, Node* prefer) {
 Node* assign(WorkingSet& ws, Resource* rsc, Node* prefer) {
   if (rsc->is_group()) return group_assign(ws, rsc, prefer);
   if (rsc->is_clone()) return clone_assign(ws, rsc, prefer);  // clone_assign.cpp
+  if (is_bundle(rsc)) return bundle_assign(ws, rsc, prefer);  // bundle_assign.cpp
   return primitive_assign(ws, rsc, prefer);
 }
 

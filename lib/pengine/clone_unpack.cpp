@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 #include "promotable.hpp"
 
@@ -251,7 +252,10 @@ Resource* find_history_resource(WorkingSet& ws, Node* node, const std::string& i
   } else {
     top = rsc->top();
   }
-  if (is_anonymous_clone(top)) {
+  if (is_anonymous_clone(top) && is_bundle(top->parent)) {
+    rsc = bundle_history_instance(top, node);  // bundle_unpack.cpp
+    if (!rsc) return nullptr;
+  } else if (is_anonymous_clone(top)) {
     rsc = find_anonymous_instance(ws, node, top, clone_strip(id));
     if (!rsc) return nullptr;
   }

@@ -86,6 +86,8 @@ const char* kind_of(ScoreSource s) {
       return "colocation";
     case ScoreSource::kPromotionScore:
       return "promotion";
+    case ScoreSource::kBundle:
+      return "bundle";
   }
   return "?";
 }
@@ -155,6 +157,14 @@ constexpr const char* kCloneBan[] = {"the node cannot run resources (or the inst
                                      "the clone's own score here is negative",
                                      "clone-node-max instances are here already"};
 static_assert(std::size(kCloneBan) == static_cast<std::size_t>(CloneBanWhy::kFull) + 1);
+constexpr const char* kBundleRule[] = {
+    "a bundle replica's instance runs on the replica's guest node",
+    "a bundle's clone never runs on a replica's guest node itself",
+    "a bundle replica's instance runs only on its own guest node",
+    "a bundle replica's instance is wanted on its guest node",
+    "a bundle's clone is placed among the bundle's guest nodes only",
+    "a bundle connection prefers the remote node its container runs on"};
+static_assert(std::size(kBundleRule) == static_cast<std::size_t>(BundleWhy::kRemoteOnRemote) + 1);
 
 std::string cause_text(const WorkingSet& ws, const Resource& rsc, const ScoreRecord& r) {
   auto coloc = [&]() -> const Colocation& {
@@ -243,6 +253,8 @@ std::string cause_text(const WorkingSet& ws, const Resource& rsc, const ScoreRec
     case ScoreSource::kPromotionScore:
       return "promotion score " + std::to_string(r.aux) + " (master-" + clone_strip(rsc.id) +
              " node attribute)";
+    case ScoreSource::kBundle:
+      return reason(kBundleRule, r.aux);
   }
   return "";
 }

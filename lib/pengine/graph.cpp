@@ -13,6 +13,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 
 namespace vigil::pengine {
@@ -145,6 +146,10 @@ void add_action(WorkingSet& ws, Graph& g, Action* a) {
 void add_rsc_actions(WorkingSet& ws, Graph& g, Resource* rsc) {
   // Newest first, as Pacemaker walks its list (adding to the graph creates
   // no actions). A clone adds its instances' actions before its own.
+  if (is_bundle(rsc)) {  // bundle_actions.cpp: its own actions come with the rest
+    for (Resource* c : bundle_graph_order(rsc)) add_rsc_actions(ws, g, c);
+    return;
+  }
   if (rsc->is_clone()) {
     clone_expand(ws, rsc);  // clone_actions.cpp: notifications, made now
     for (Resource* c : rsc->children) add_rsc_actions(ws, g, c);

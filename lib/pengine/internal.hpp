@@ -132,6 +132,9 @@ void show_scores(WorkingSet& ws, Resource* rsc, const char* fn);
 // Status output (status_output.cpp): an OCF exit code in words, and the
 // lines of a resource in "Full List of Resources".
 const char* exit_text(int rc);
+// One primitive's status line; a bundle replica's shows `name` and `node`.
+std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pending,
+                           const std::string* name = nullptr, const Node* node = nullptr);
 void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& indent,
                     std::string& out, bool show_pending);
 

@@ -9,6 +9,7 @@
 #include <span>
 #include <unordered_map>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 
 namespace vigil::pengine {
@@ -275,6 +276,7 @@ std::uint32_t update_for_ordering_flags(WorkingSet& ws, Action* first, Action* t
 std::uint32_t action_flags(Action* action, const Node* node) {
   Resource* rsc = action->rsc;
   if (rsc && rsc->is_clone()) return clone_action_flags(action, node);  // clone_actions.cpp
+  if (is_bundle(rsc)) return bundle_action_flags(action, node);         // bundle_actions.cpp
   if (!rsc || !rsc->is_group()) return action->flags;
   std::uint32_t flags = kActOptional | kActRunnable | kActPseudo;
   for (Resource* m : rsc->children) {
@@ -309,7 +311,7 @@ std::uint32_t action_flags(Action* action, const Node* node) {
 std::uint32_t update_ordered_actions(WorkingSet& ws, Action* first, Action* then, const Node* node,
                                      std::uint32_t flags, std::uint32_t filter,
                                      std::uint32_t type) {
-  if (then->rsc && then->rsc->is_clone()) {  // clone_actions.cpp
+  if (then->rsc && (then->rsc->is_clone() || is_bundle(then->rsc))) {  // clone_actions.cpp
     return clone_update_ordered_actions(ws, first, then, node, flags, filter, type);
   }
   if (then->rsc && then->rsc->is_group()) {

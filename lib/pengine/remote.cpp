@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 
 namespace vigil::pengine {
@@ -45,21 +46,22 @@ Resource* guest_connection_in(const WorkingSet& ws, const Resource* rsc) {
 
 // ---------------------------------------------------------------- unpacking
 
+cib::OpConfig connection_op(const std::string& rsc, const char* task, const char* interval,
+                            std::int64_t interval_ms, const std::string& timeout) {
+  cib::OpConfig op;
+  op.id = rsc + "-" + task + "-interval-" + interval;
+  op.name = task;
+  op.interval_ms = interval_ms;
+  op.attrs = {{"id", op.id}, {"name", task}, {"interval", interval}};
+  if (!timeout.empty()) op.attrs.emplace("timeout", timeout);
+  return op;
+}
+
 namespace {
 
 bool is_remote_config(const cib::ResourceConfig& rc) {
   return rc.kind == cib::RscKind::kPrimitive && same_text(rc.cls, "ocf") &&
          same_text(rc.provider, "pacemaker") && same_text(rc.type, "remote");
-}
-
-cib::OpConfig connection_op(const std::string& node, const char* task, const char* interval,
-                            std::int64_t interval_ms, const std::string& timeout) {
-  cib::OpConfig op;
-  op.id = node + "-" + task + "-interval-" + interval;
-  op.name = task;
-  op.interval_ms = interval_ms;
-  op.attrs = {{"id", op.id}, {"name", task}, {"interval", interval}, {"timeout", timeout}};
-  return op;
 }
 
 // The connection resource a remote-node meta attribute implies; null when
@@ -118,6 +120,7 @@ const std::vector<std::unique_ptr<cib::NodeConfig>>& remote_node_configs(Working
   auto& out = ws.remote_node_configs;
   out.clear();
   ws.guest_connections.clear();
+  ws.bundle_node_names.clear();
   std::unordered_set<std::string> known;
   for (const auto& nc : ws.cib.nodes) known.insert(nc.uname);
   auto add = [&](const std::string& name) {
@@ -135,6 +138,10 @@ const std::vector<std::unique_ptr<cib::NodeConfig>>& remote_node_configs(Working
     if (is_remote_config(*rc)) {
       add(rc->id);
       continue;
+    }
+    for (const auto& name : bundle_node_names(*rc)) {  // bundle_unpack.cpp
+      add(name);
+      ws.bundle_node_names.push_back(name);
     }
     std::vector<const cib::ResourceConfig*> candidates;
     if (rc->kind == cib::RscKind::kPrimitive) {
@@ -509,7 +516,8 @@ void remote_internal_constraints(WorkingSet& ws, Resource* rsc) {
   if (Resource* container = rsc->container) {
     Resource* remote = nullptr;
     if (rsc->is_remote_node) {
-      avoid_remote_nodes(ws, container);
+      // Bundles may run their containers on remote nodes; guests may not.
+      if (!rsc->is(kRscAllowRemoteRemotes)) avoid_remote_nodes(ws, container);
       // A container re-probed after a clean-up is seen before its
       // connection is recovered.
       order_rsc_actions(ws, container, "monitor", rsc, "stop", kOrderOptional);
@@ -530,7 +538,9 @@ void remote_internal_constraints(WorkingSet& ws, Resource* rsc) {
                    op_key(rsc->id, "start", 0), nullptr, kOrderImpliesThen | kOrderRunnableLeft);
       new_ordering(ws, rsc, op_key(rsc->id, "stop", 0), nullptr, container,
                    op_key(container->id, "stop", 0), nullptr, kOrderImpliesFirst);
-      new_colocation(ws, "resource-with-container", "", kInfinity, rsc, container, "", "", true);
+      // A bundle's connection only prefers its container's node.
+      int score = rsc->is(kRscAllowRemoteRemotes) ? 10000 : kInfinity;
+      new_colocation(ws, "resource-with-container", "", score, rsc, container, "", "", true);
     }
   }
   if (rsc->is_remote_node || rsc->is(kRscFenceDevice)) avoid_remote_nodes(ws, rsc);

@@ -67,6 +67,7 @@ enum class ScoreSource : std::uint8_t {
   kCloneUndo,           // an instance placed elsewhere than its current node: scores restored
   kPromotionScore,      // a promotable clone instance's promotion score here (master-<name>
                         // node attribute); aux: the score
+  kBundle,              // bundle rules; aux: BundleWhy
 };
 
 enum class ScoreOp : std::uint8_t { kAdd, kSet };
@@ -76,6 +77,14 @@ enum class CloneBanWhy : std::int32_t {
   kNotAllowed,   // the clone itself may not run there
   kParentScore,  // the clone's own score there is negative
   kFull,         // clone-node-max instances are there already
+};
+enum class BundleWhy : std::int32_t {
+  kReplicaNode,     // a replica's instance runs on the replica's guest node (500)
+  kNotTheClone,     // the bundle's clone itself never runs on a guest node of its own
+  kOtherNode,       // a replica's instance runs only on its guest node
+  kThreshold,       // ... where it is wanted (migration-threshold not reached)
+  kCloneOnGuests,   // the bundle's clone is placed among its guest nodes only
+  kRemoteOnRemote,  // a bundle connection prefers a remote node its container is on (10000)
 };
 enum class NodeWeightWhy : std::int32_t { kConfigured, kOffline, kShuttingDown };
 enum class TicketBanWhy : std::int32_t {
