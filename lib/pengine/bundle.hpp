@@ -52,6 +52,9 @@ bool is_bundle_node(const Node* node);
 std::vector<std::string> bundle_node_names(const cib::ResourceConfig& rc);
 // The replicas' guest nodes take no resource but their replica's instance.
 void mark_bundle_nodes(WorkingSet& ws);
+// The nodes a clone unpacked now counts for its default clone-max: the
+// guest nodes of bundles not unpacked yet do not exist for it.
+int nodes_known_to_clones(const WorkingSet& ws);
 // What Pacemaker refuses in a bundle: Ignored (logged, left out of the
 // cluster) when it has no container or a primitive it cannot reach; an
 // error for what this version does not do yet (a promotable bundle).

@@ -52,7 +52,8 @@ std::vector<Resource*> bundle_containers(const Resource* bundle) {
 }
 
 Node* bundle_assign(WorkingSet& ws, Resource* bundle, Node* prefer) {
-  if (!bundle->is(kRscProvisional) || bundle->is(kRscAllocating)) return nullptr;
+  // Every call places what is still unplaced (and shows the scores again).
+  if (bundle->is(kRscAllocating)) return nullptr;
   BundleData& b = *bundle->bundle;
   bundle->set(kRscAllocating);
   show_scores(ws, bundle, "pcmk__bundle_allocate");

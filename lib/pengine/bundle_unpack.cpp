@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string_view>
+#include <unordered_set>
 
 #include "bundle.hpp"
 #include "internal.hpp"
@@ -350,13 +352,43 @@ std::vector<std::string> bundle_node_names(const cib::ResourceConfig& rc) {
   return out;
 }
 
-void mark_bundle_nodes(WorkingSet& ws) {
-  for (const std::string& name : ws.bundle_node_names) {
-    if (Node* node = ws.find_node(name)) {
-      node->bundle_guest = true;
-      node->weight = -kInfinity;
-    }
+namespace {
+
+void make_bundle_node(Node* node) {
+  node->bundle_guest = true;
+  node->weight = -kInfinity;
+}
+
+// Pacemaker's disallow_node: what has the node already may not run there.
+void disallow_node(WorkingSet& ws, Resource* rsc, const Node* node) {
+  auto i = static_cast<std::size_t>(node->index);
+  if (rsc->allowed[i].present) {
+    ws.scores.set(*rsc, *node, -kInfinity,
+                  {ScoreSource::kBundle, -1, static_cast<std::int32_t>(BundleWhy::kGuestNode)});
+    rsc->allowed.set_discover(i, Discover::kNever);
   }
+  for (Resource* c : rsc->children) disallow_node(ws, c, node);
+}
+
+}  // namespace
+
+void mark_bundle_nodes(WorkingSet& ws) {
+  // A guest node the nodes section names exists (for every resource) until
+  // its replica is unpacked; the others only from then on.
+  std::unordered_set<std::string_view> configured;
+  for (const auto& nc : ws.cib.nodes) configured.insert(nc.uname);
+  for (const std::string& name : ws.bundle_node_names) {
+    Node* node = ws.find_node(name);
+    if (node && !configured.count(name)) make_bundle_node(node);
+  }
+}
+
+int nodes_known_to_clones(const WorkingSet& ws) {
+  int n = 0;
+  for (const auto& node : ws.nodes) {
+    if (!node->bundle_guest || node->remote_rsc) ++n;
+  }
+  return n;
 }
 
 Status check_bundle_config(WorkingSet& ws, const cib::ResourceConfig& rc, bool* ignore) {
@@ -412,7 +444,12 @@ void unpack_bundle_replicas(WorkingSet& ws, Resource* bundle) {
     r.offset = i;
     if (clone) {
       r.child = clone->children[static_cast<std::size_t>(i)];
-      if (is_true(lookup(r.child->meta, "notify"))) clone->clone->notify = true;
+      // The primitive's notify=true makes the clone notify.
+      if (is_true(lookup(r.child->meta, "notify"))) {
+        clone->clone->notify = true;
+        clone->clone->notify_text = "true";
+        clone->meta["notify"] = "true";
+      }
     }
     if (!s.ip_range_start.empty()) {
       r.ipaddr = last_ip.empty() ? s.ip_range_start : next_ip(last_ip);
@@ -438,6 +475,10 @@ void unpack_bundle_replicas(WorkingSet& ws, Resource* bundle) {
     if (!r.child) continue;
     std::string id = s.prefix + "-" + std::to_string(r.offset);
     r.node = ws.find_node(id);
+    if (r.node && !r.node->bundle_guest) {
+      make_bundle_node(r.node);
+      for (Resource* top : ws.resources) disallow_node(ws, top, r.node);
+    }
     ws.bundle_configs.push_back(remote_config(s, id, r.container->id, r.ipaddr));
     r.remote = unpack_tree(ws, ws.bundle_configs.back().get(), bundle, {});
     r.remote->set(kRscAllowRemoteRemotes);

@@ -118,7 +118,7 @@ void unpack_clone_instances(WorkingSet& ws, Resource* clone) {
   bool unique = is_true(lookup(clone->meta, "globally-unique"));
   if (!unique) clone->clear(kRscUnique);
   cd->clone_node_max = meta_count(clone, "clone-node-max", 1);
-  cd->clone_max = meta_count(clone, "clone-max", std::max(1, static_cast<int>(ws.nodes.size())));
+  cd->clone_max = meta_count(clone, "clone-max", std::max(1, nodes_known_to_clones(ws)));
   cd->clone_min = meta_count(clone, "clone-min", 0);
   cd->ordered = is_true(lookup(clone->meta, "ordered"));
   cd->notify = is_true(lookup(clone->meta, "notify"));

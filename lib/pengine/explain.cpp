@@ -163,8 +163,8 @@ constexpr const char* kBundleRule[] = {
     "a bundle replica's instance runs only on its own guest node",
     "a bundle replica's instance is wanted on its guest node",
     "a bundle's clone is placed among the bundle's guest nodes only",
-    "a bundle connection prefers the remote node its container runs on"};
-static_assert(std::size(kBundleRule) == static_cast<std::size_t>(BundleWhy::kRemoteOnRemote) + 1);
+    "a bundle's guest node runs nothing but its replica's instance"};
+static_assert(std::size(kBundleRule) == static_cast<std::size_t>(BundleWhy::kGuestNode) + 1);
 
 std::string cause_text(const WorkingSet& ws, const Resource& rsc, const ScoreRecord& r) {
   auto coloc = [&]() -> const Colocation& {

@@ -78,8 +78,10 @@ std::string remap_uuid(const std::string& uuid, Resource* first_rsc) {
   else if (task == "stopped" || task == "running" || task == "promoted" || task == "demoted")
     remapped = task;
   if (remapped.empty()) return uuid;
-  // A clone with notifications: once they are all confirmed.
-  if (!first_rsc->parent && is_true(lookup(first_rsc->meta, "notify")))
+  // A clone with notifications (outermost or in a bundle): once they are
+  // all confirmed.
+  if ((!first_rsc->parent || (first_rsc->is_clone() && is_bundle(first_rsc->parent))) &&
+      is_true(lookup(first_rsc->meta, "notify")))
     return rid + "_confirmed-post_notify_" + remapped + "_0";
   return op_key(rid, remapped, 0);
 }

@@ -247,12 +247,12 @@ void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& 
   out += indent + "* " + primitive_line(ws, r, show_pending) + "\n";
 }
 
-std::string cluster_banner_text(WorkingSet& ws) {
+std::string cluster_banner_text(WorkingSet& ws, bool stop_all_banner) {
   std::string out;
   if (ws.config.maintenance_mode) {
     out += "\n              *** Resource management is DISABLED ***\n";
     out += "  The cluster will not attempt to start, stop or recover services\n";
-  } else if (ws.config.stop_all) {
+  } else if (ws.config.stop_all && stop_all_banner) {
     out += "\n    *** Resource management is DISABLED ***\n";
     out += "  The cluster will keep all resources stopped\n";
   }

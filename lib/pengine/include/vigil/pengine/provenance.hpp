@@ -79,12 +79,12 @@ enum class CloneBanWhy : std::int32_t {
   kFull,         // clone-node-max instances are there already
 };
 enum class BundleWhy : std::int32_t {
-  kReplicaNode,     // a replica's instance runs on the replica's guest node (500)
-  kNotTheClone,     // the bundle's clone itself never runs on a guest node of its own
-  kOtherNode,       // a replica's instance runs only on its guest node
-  kThreshold,       // ... where it is wanted (migration-threshold not reached)
-  kCloneOnGuests,   // the bundle's clone is placed among its guest nodes only
-  kRemoteOnRemote,  // a bundle connection prefers a remote node its container is on (10000)
+  kReplicaNode,    // a replica's instance runs on the replica's guest node (500)
+  kNotTheClone,    // the bundle's clone itself never runs on a guest node of its own
+  kOtherNode,      // a replica's instance runs only on its guest node
+  kThreshold,      // ... where it is wanted (migration-threshold not reached)
+  kCloneOnGuests,  // the bundle's clone is placed among its guest nodes only
+  kGuestNode,      // a bundle guest node runs nothing but its replica's instance
 };
 enum class NodeWeightWhy : std::int32_t { kConfigured, kOffline, kShuttingDown };
 enum class TicketBanWhy : std::int32_t {
