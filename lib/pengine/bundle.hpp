@@ -13,6 +13,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "vigil/pengine/working_set.hpp"
@@ -102,6 +104,10 @@ std::vector<Resource*> bundle_summary_order(const Resource* bundle);
 // The host a bundle connection with addr="#uname" connects to: its
 // container's node (assigned, else current); null for other resources.
 Node* bundle_connection_host(const Resource* remote);
+
+// pcmk_external_ip of an action of a replica's instance (the graph).
+void bundle_graph_meta(const Action* a,
+                       std::vector<std::pair<std::string_view, const std::string*>>& attrs);
 
 // ---- output (bundle_output.cpp)
 void bundle_status_lines(const WorkingSet& ws, const Resource* bundle, const std::string& indent,

@@ -100,6 +100,12 @@ std::vector<Resource*> bundle_summary_order(const Resource* bundle) {
   return out;
 }
 
+void bundle_graph_meta(const Action* a,
+                       std::vector<std::pair<std::string_view, const std::string*>>& attrs) {
+  if (!a->rsc || !a->rsc->is_primitive()) return;
+  if (auto v = lookup(a->rsc->meta, "external-ip")) attrs.emplace_back("pcmk_external_ip", v);
+}
+
 Node* bundle_connection_host(const Resource* remote) {
   if (!remote->is_remote_node || !remote->container || !parent_bundle(remote)) return nullptr;
   if (remote->container->allocated_to) return remote->container->allocated_to;

@@ -160,6 +160,20 @@ void add_keys(WorkingSet& ws, NotifyData& n) {
   add("notify_available_uname", names.empty() ? " " : names);
   names.clear();
   for (const auto& node : ws.nodes) names += (names.empty() ? "" : " ") + node->uname;
+  // Agents whose attributes go to the host (a bundle's) learn the host of
+  // each node: a guest node's is where its container runs.
+  if (auto target = lookup(n.allowed_from->meta, "container-attribute-target");
+      target && *target == "host") {
+    std::string hosts;
+    for (const auto& node : ws.nodes) {
+      const Node* host = node.get();
+      if (is_guest_node(host) && !host->remote_rsc->container->running_on.empty()) {
+        host = host->remote_rsc->container->current_node();
+      }
+      hosts += (hosts.empty() ? "" : " ") + host->uname;
+    }
+    add("notify_all_hosts", hosts.empty() ? " " : hosts);
+  }
   add("notify_all_uname", names.empty() ? " " : names);
   if (required && n.pre) {
     n.pre->clear(kActOptional);

@@ -289,6 +289,7 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
   }
   for (const auto& [k, v] : a->meta) attrs.emplace_back(meta_name_cached(cache.meta_names, k), &v);
   remote_graph_meta(a, attrs);                      // remote.cpp: container, physical host
+  bundle_graph_meta(a, attrs);                      // bundle_actions.cpp: external IP
   if (a->rsc) add_clone_graph_meta(a->rsc, attrs);  // clone_output.cpp
   if (needs_node && a->node) {
     if (!lookup(a->meta, "on_node")) attrs.emplace_back("CRM_meta_on_node", &a->node->uname);

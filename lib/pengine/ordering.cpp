@@ -708,7 +708,8 @@ void order_stop_vs_fencing(WorkingSet& ws, Resource* rsc, Action* stonith) {
   for (Action* a : stops) {
     a->set(kActPseudo | kActRunnable);
     if (order_implicit) {
-      order_actions(ws, stonith, a, kOrderPreserve);
+      // Inside a bundle, the parent's stop carries the ordering (a loop otherwise).
+      if (!parent_bundle(rsc)) order_actions(ws, stonith, a, kOrderPreserve);
       order_actions(ws, stonith, parent_stop, kOrderPreserve);
     }
     if (is_true(lookup(rsc->meta, "notify"))) clone_notify_after_fencing(ws, a, rsc, stonith);
@@ -716,7 +717,9 @@ void order_stop_vs_fencing(WorkingSet& ws, Resource* rsc, Action* stonith) {
   for (Action* a : rsc_actions(rsc, target, "demote", false)) {
     if (!a->node->online || a->node->unclean || rsc->is(kRscFailed)) {
       a->set(kActPseudo | kActRunnable);
-      if (order_implicit) order_actions(ws, stonith, a, kOrderPreserve | kOrderOptional);
+      if (order_implicit && !parent_bundle(rsc)) {
+        order_actions(ws, stonith, a, kOrderPreserve | kOrderOptional);
+      }
     }
   }
 }
