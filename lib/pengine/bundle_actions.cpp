@@ -18,7 +18,14 @@ void bundle_create_actions(WorkingSet& ws, Resource* bundle) {
     if (r.remote) create_actions(ws, r.remote);
   }
   collective_pseudo_actions(ws, bundle, bundle_containers(bundle), false, nullptr);
-  if (b.child) create_actions(ws, b.child);
+  if (!b.child) return;
+  create_actions(ws, b.child);
+  if (b.child->clone->promotable) {
+    rsc_pseudo_action(ws, bundle, "promote", true, true);
+    rsc_pseudo_action(ws, bundle, "promoted", true, true)->priority = kInfinity;
+    rsc_pseudo_action(ws, bundle, "demote", true, true);
+    rsc_pseudo_action(ws, bundle, "demoted", true, true)->priority = kInfinity;
+  }
 }
 
 std::uint32_t bundle_action_flags(Action* action, const Node* node) {

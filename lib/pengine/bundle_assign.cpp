@@ -114,7 +114,23 @@ void bundle_internal_constraints(WorkingSet& ws, Resource* bundle) {
     // The connection follows its container (remote.cpp's container rules).
     if (r.remote) internal_constraints(ws, r.remote);
   }
-  if (b.child) internal_constraints(ws, b.child);
+  if (!b.child) return;
+  internal_constraints(ws, b.child);
+  if (!b.child->clone->promotable) return;
+  // Roles change once every instance has stopped or demoted, and after all
+  // have started (Pacemaker's promotable restart ordering, on the bundle).
+  order_rsc_actions(ws, bundle, "stopped", bundle, "start", kOrderOptional);
+  order_rsc_actions(ws, bundle, "stopped", bundle, "promote", kOrderOptional);
+  order_rsc_actions(ws, bundle, "demoted", bundle, "stop", kOrderOptional);
+  order_rsc_actions(ws, bundle, "demoted", bundle, "start", kOrderOptional);
+  order_rsc_actions(ws, bundle, "demoted", bundle, "promote", kOrderOptional);
+  order_rsc_actions(ws, bundle, "running", bundle, "promote", kOrderOptional);
+  order_rsc_actions(ws, bundle, "demote", bundle, "demoted", kOrderOptional);
+  // The clone's promotions and demotions within the bundle's.
+  order_rsc_actions(ws, b.child, "demoted", bundle, "demoted", kOrderImpliesThenPrinted);
+  order_rsc_actions(ws, bundle, "demote", b.child, "demote", kOrderImpliesFirstPrinted);
+  order_rsc_actions(ws, b.child, "promoted", bundle, "promoted", kOrderImpliesThenPrinted);
+  order_rsc_actions(ws, bundle, "promote", b.child, "promote", kOrderImpliesFirstPrinted);
 }
 
 namespace {

@@ -407,10 +407,15 @@ Status check_bundle_config(WorkingSet& ws, const cib::ResourceConfig& rc, bool* 
                    " inside it without either ip-range-start or control-port");
   }
   if (s.promoted_max > 0 && s.primitive) {
-    return Error(ErrorCode::kUnsupported,
-                 "resource " + rc.id +
-                     ": bundles with a promotable resource inside (promoted-max) are not "
-                     "supported by this version of the Vigil scheduler");
+    // A promotable bundle's clone is a promotable clone: it is refused as
+    // long as (and for the same reasons as) such a clone is.
+    auto clone = clone_config(s);
+    if (auto st = check_clone_config(ws, *clone); !st) {
+      return Error(st.error().code(), "resource " + rc.id +
+                                          ": a bundle with promoted-max makes a promotable "
+                                          "clone, and " +
+                                          st.error().message());
+    }
   }
   for (auto& p : s.problems) ws.warnings.push_back(p);
   return ok_status();
