@@ -687,7 +687,8 @@ void apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary, c
 bool finalize_assignment(WorkingSet& ws, Resource* rsc, Node* chosen, bool force) {
   int weight = chosen ? rsc->allowed[chosen->index].weight : 0;
   if (!force && chosen) {
-    if (weight < 0 || !node_available(chosen, true, weight)) {
+    // A guest node's connection is assumed to come up in the transition.
+    if (weight < 0 || (!node_available(chosen, true, weight) && !is_guest_node(chosen))) {
       rsc->next_role = Role::kStopped;
       chosen = nullptr;
     }

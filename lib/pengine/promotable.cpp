@@ -87,8 +87,8 @@ bool is_promotable_clone(const Resource* rsc) {
 
 Role displayable_role(const Resource* rsc) {
   if (rsc->role != Role::kStarted) return rsc->role;
-  const Resource* top = rsc;
-  while (top->parent) top = top->parent;
+  // The clone above it (a bundle's clone inside its bundle: Resource::top).
+  const Resource* top = const_cast<Resource*>(rsc)->top();
   if (top->clone && top->clone->promotable) return Role::kUnpromoted;
   return rsc->role;
 }
