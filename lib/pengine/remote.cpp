@@ -718,7 +718,12 @@ void apply_container_ordering(WorkingSet& ws, Action* action) {
     // With a failed container, these are implied by its stop.
     if (!container->is(kRscFailed)) then_stop(ws, action, conn, kOrderNone);
   } else if (is_recurring(action)) {
-    start_then(ws, conn, action, kOrderImpliesThen);
+    // A recurring action of a task Pacemaker has no name for (a cancel)
+    // waits for nothing.
+    if (task == "monitor" || task == "notify" || task == "notified" || task == "start" ||
+        task == "running" || task == "stopped" || task == "promoted" || task == "demoted") {
+      start_then(ws, conn, action, kOrderImpliesThen);
+    }
   } else {
     start_then(ws, conn, action, kOrderNone);
   }
