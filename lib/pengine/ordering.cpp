@@ -413,7 +413,9 @@ void block_colocation_dependents(WorkingSet& ws, Action* action) {
   bool is_start = action->task == "start";
   if (!is_start && action->task != "promote") return;
   if (!action->rsc) return;
+  // The collective it is part of (a bundle, for what is inside one).
   Resource* rsc = action->rsc->top();
+  if (rsc->parent) rsc = rsc->parent;
   if (rsc->with_this.empty()) return;
   for (Resource* c : rsc->children) {
     Action* ca = find_first_action(c, nullptr, &action->task, nullptr);
