@@ -487,6 +487,12 @@ void unpack_bundle_replicas(WorkingSet& ws, Resource* bundle) {
     ws.bundle_configs.push_back(remote_config(s, id, r.container->id, r.ipaddr));
     r.remote = unpack_tree(ws, ws.bundle_configs.back().get(), bundle, {});
     r.remote->set(kRscAllowRemoteRemotes);
+    // A connection never runs on a remote or guest node.
+    for (auto& n : ws.nodes) {
+      if (n->is_pcmk_remote() && r.remote->allowed[n->index].present) {
+        ws.scores.set(*r.remote, *n, -kInfinity, {ScoreSource::kRemoteConnection, -1, 1});
+      }
+    }
     bundle->children.push_back(r.remote);
     if (!r.ipaddr.empty() && !lookup(r.child->meta, "external-ip")) {
       r.child->meta["external-ip"] = r.ipaddr;

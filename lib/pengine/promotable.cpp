@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 #include "vigil/common/score.hpp"
 
@@ -122,7 +123,8 @@ void add_promotion_scores(WorkingSet& ws, Resource* clone) {
 void collect_promoted_locations(WorkingSet& ws) {
   for (const auto& loc : ws.locations) {
     if (loc->role_filter != Role::kPromoted || !loc->rsc) continue;
-    Resource* clone = parent_clone(loc->rsc);
+    // A bundle's apply to the clone inside it (bundle.hpp).
+    Resource* clone = is_bundle(loc->rsc) ? loc->rsc->bundle->child : parent_clone(loc->rsc);
     if (clone && clone->clone && clone->clone->promotable)
       clone->clone->promoted_locations.push_back(loc.get());
   }
@@ -134,7 +136,7 @@ int promoted_location_priority(const Resource* inst, const Node* chosen, int pri
   // The instance's own locations first, then the clone's.
   for (const Resource* owner : {inst, clone}) {
     for (const Location* loc : clone->clone->promoted_locations) {
-      if (loc->rsc != owner) continue;
+      if (loc->rsc != owner && !(owner == clone && is_bundle(loc->rsc))) continue;
       for (const auto& [node, score] : loc->nodes) {
         if (node == chosen) {
           priority = (Score(priority) + Score(score)).value();
