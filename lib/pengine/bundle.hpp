@@ -105,6 +105,10 @@ std::vector<Resource*> bundle_summary_order(const Resource* bundle);
 // container's node (assigned, else current); null for other resources.
 Node* bundle_connection_host(const Resource* remote);
 
+// A node attribute as a resource sees it (Pacemaker's
+// pe_node_attribute_calculated): with container-attribute-target=host, a
+// guest node's attributes are its container's host's.
+const std::string* node_attr_for(const Node* node, const std::string& name, const Resource* rsc);
 // pcmk_external_ip of an action of a replica's instance (the graph).
 void bundle_graph_meta(const Action* a,
                        std::vector<std::pair<std::string_view, const std::string*>>& attrs);

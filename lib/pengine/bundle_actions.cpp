@@ -3,6 +3,8 @@
 // resources act as primitives, the bundle's start/running/stop/stopped
 // pseudo-actions stand for its containers (as a clone's for its instances),
 // probes of each replica, and the graph order of its resources.
+#include <strings.h>
+
 #include <algorithm>
 
 #include "bundle.hpp"
@@ -111,6 +113,17 @@ void bundle_graph_meta(const Action* a,
                        std::vector<std::pair<std::string_view, const std::string*>>& attrs) {
   if (!a->rsc || !a->rsc->is_primitive()) return;
   if (auto v = lookup(a->rsc->meta, "external-ip")) attrs.emplace_back("pcmk_external_ip", v);
+}
+
+const std::string* node_attr_for(const Node* node, const std::string& name, const Resource* rsc) {
+  if (!node) return nullptr;
+  auto target = rsc ? lookup(rsc->meta, "container-attribute-target") : nullptr;
+  if (!target || strcasecmp(target->c_str(), "host") != 0 || !is_guest_node(node)) {
+    return node_attr(node, name);
+  }
+  const Resource* container = node->remote_rsc->container;
+  if (container->running_on.empty()) return nullptr;
+  return node_attr(container->running_on.front(), name);
 }
 
 Node* bundle_connection_host(const Resource* remote) {
