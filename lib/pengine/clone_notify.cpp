@@ -233,7 +233,8 @@ void create_notify_actions(WorkingSet& ws, Resource* rsc, const NotifyData& n) {
     Action* stop = find_first_action(rsc, nullptr, &stop_task, nullptr);
     for (Node* current : std::vector<Node*>(rsc->running_on)) {
       // Not the node being fenced, where the stop is implied.
-      if (stop && stop->is(kActPseudo) && current->unclean) continue;
+      if (stop && stop->is(kActPseudo) && (current->unclean || current->remote_requires_reset))
+        continue;
       notify_action(ws, rsc, current, n.pre, n.pre_done, n);
       if (n.action == "demote" || !stop || stop->is(kActOptional)) {
         post_notify_action(ws, rsc, current, n);
