@@ -244,6 +244,13 @@ void create_notify_actions(WorkingSet& ws, Resource* rsc, const NotifyData& n) {
   if (rsc->next_role != Role::kStopped && (n.action == "start" || n.action == "promote")) {
     const std::string start_task = "start";
     Action* start = find_first_action(rsc, nullptr, &start_task, nullptr);
+    // Behind a Pacemaker Remote connection whose start is blocked, the start
+    // or promotion never comes: no notifications.
+    if (start && start->node && start->node->remote_rsc) {
+      Action* remote_start =
+          find_first_action(start->node->remote_rsc, nullptr, &start_task, nullptr);
+      if (remote_start && !remote_start->is(kActRunnable)) return;
+    }
     if (!rsc->allocated_to) return;
     if (n.action != "start" || !start || start->is(kActOptional)) {
       notify_action(ws, rsc, rsc->allocated_to, n.pre, n.pre_done, n);
