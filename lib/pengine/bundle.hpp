@@ -101,6 +101,9 @@ std::vector<Resource*> bundle_graph_order(const Resource* bundle);
 // The resources of the transition summary, in order: each replica's IP,
 // container, connection and instance.
 std::vector<Resource*> bundle_summary_order(const Resource* bundle);
+// Whether a resource is a bundle connection to "#uname" (its address is
+// its container's host, known only once containers are placed).
+bool bundle_needs_remote_name(const WorkingSet& ws, const Resource* rsc);
 // The host a bundle connection with addr="#uname" connects to: its
 // container's node (assigned, else current); null for other resources.
 Node* bundle_connection_host(const Resource* remote);

@@ -126,6 +126,16 @@ const std::string* node_attr_for(const Node* node, const std::string& name, cons
   return node_attr(container->running_on.front(), name);
 }
 
+bool bundle_needs_remote_name(const WorkingSet& ws, const Resource* rsc) {
+  if (!rsc->is_remote_node || !rsc->container || !parent_bundle(rsc) || !rsc->config) return false;
+  AttrMap params;
+  rules::RuleInput in;
+  in.now = ws.options.now;
+  rules::apply_nvsets(rsc->config->instance_sets, in, params);
+  auto it = params.find("addr");
+  return it != params.end() && strcasecmp(it->second.c_str(), "#uname") == 0;
+}
+
 Node* bundle_connection_host(const Resource* remote) {
   if (!remote->is_remote_node || !remote->container || !parent_bundle(remote)) return nullptr;
   if (remote->container->allocated_to) return remote->container->allocated_to;

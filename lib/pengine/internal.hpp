@@ -105,6 +105,9 @@ void apply_locations(WorkingSet& ws);
 void apply_node_criteria(WorkingSet& ws);
 void create_internal_constraints(WorkingSet& ws);
 void handle_rsc_config_changes(WorkingSet& ws);
+// The checks handle_rsc_config_changes and unpacking left for after
+// assignment (WorkingSet::param_checks).
+void run_param_checks(WorkingSet& ws);
 void assign_resources(WorkingSet& ws);
 void schedule_probes(WorkingSet& ws);
 void create_resource_actions(WorkingSet& ws);

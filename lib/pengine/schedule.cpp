@@ -66,6 +66,7 @@ Status schedule(WorkingSet& ws) {
   handle_rsc_config_changes(ws);
   clock.mark("internal");
   assign_resources(ws);
+  run_param_checks(ws);  // config_changes.cpp: deferred until hosts are known
   clock.mark("assign");
   schedule_probes(ws);
   clock.mark("probes");

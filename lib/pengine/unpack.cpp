@@ -960,7 +960,10 @@ bool check_operation_expiry(WorkingSet& ws, Resource* rsc, Node* node, int rc,
     }
   }
   if (!expired && is_last_failure && (op.task == "start" || op.task == "monitor") &&
-      params_changed_since(ws, rsc, op, node)) {
+      bundle_needs_remote_name(ws, rsc)) {
+    ws.param_checks.push_back({rsc, node, &op, true});  // once its host is known
+  } else if (!expired && is_last_failure && (op.task == "start" || op.task == "monitor") &&
+             params_changed_since(ws, rsc, op, node)) {
     // The failure was with other parameters: its count goes.
     clear_failcount(ws, rsc, node, "resource parameters have changed");
   }

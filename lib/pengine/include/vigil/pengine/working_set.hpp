@@ -565,6 +565,15 @@ class WorkingSet {
   // The configurations of bundles' implicit resources and clones (bundle.hpp).
   std::vector<std::unique_ptr<cib::ResourceConfig>> bundle_configs;
   std::vector<std::string> bundle_node_names;  // their replicas' guest nodes
+  // History entries of bundle connections to "#uname", checked for a changed
+  // definition once their container's host is known (after assignment).
+  struct ParamCheck {
+    Resource* rsc;
+    Node* node;
+    const cib::OpHistory* op;
+    bool last_failure;  // the entry is the last failure (else an active operation)
+  };
+  std::vector<ParamCheck> param_checks;
   // Earliest time a date rule evaluated so far would change (0: none).
   EpochSeconds rules_change = 0;
   // Tickets by id (stable addresses) and the resources' dependencies on them,
