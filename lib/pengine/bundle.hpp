@@ -36,6 +36,9 @@ struct BundleData {
   int promoted_max = 0, nreplicas = 1, replicas_per_host = 1;
   Resource* child = nullptr;  // the clone of the bundled primitive, if any
   std::vector<BundleReplica> replicas;
+  // Containers whose connection failed with on-fail=restart-container, in
+  // the order the failures were found.
+  std::vector<Resource*> stop_needed;
 };
 
 inline bool is_bundle(const Resource* rsc) {
@@ -63,6 +66,10 @@ int nodes_known_to_clones(const WorkingSet& ws);
 Status check_bundle_config(WorkingSet& ws, const cib::ResourceConfig& rc, bool* ignore);
 // The replicas' resources and the clone under a bundle (unpack_tree).
 void unpack_bundle_replicas(WorkingSet& ws, Resource* bundle);
+// A replica's container must stop where it is found active; scheduled once
+// the whole status is unpacked.
+void bundle_stop_needed(Resource* container);
+void schedule_bundle_stops_needed(WorkingSet& ws);
 // The instance a node's history of the bundled primitive belongs to: the
 // one of the replica whose guest node it is.
 Resource* bundle_history_instance(Resource* clone, const Node* node);

@@ -520,6 +520,22 @@ void unpack_bundle_replicas(WorkingSet& ws, Resource* bundle) {
   }
 }
 
+void bundle_stop_needed(Resource* container) {
+  if (Resource* bundle = parent_bundle(container)) bundle->bundle->stop_needed.push_back(container);
+}
+
+void schedule_bundle_stops_needed(WorkingSet& ws) {
+  for (Resource* top : ws.resources) {
+    if (!is_bundle(top)) continue;
+    auto& needed = top->bundle->stop_needed;
+    // Newest first, as Pacemaker's prepended list.
+    for (auto it = needed.rbegin(); it != needed.rend(); ++it) {
+      if (Node* node = (*it)->current_node()) stop_action(ws, *it, node, false);
+    }
+    needed.clear();
+  }
+}
+
 Resource* bundle_history_instance(Resource* clone, const Node* node) {
   const Resource* bundle = clone->parent;
   for (const BundleReplica& r : bundle->bundle->replicas) {

@@ -323,6 +323,7 @@ void unpack_remote_node_state(WorkingSet& ws, Node* node, const cib::NodeState& 
 }
 
 void finish_remote_status(WorkingSet& ws) {
+  schedule_bundle_stops_needed(ws);  // bundle_unpack.cpp
   for (auto& n : ws.nodes) {
     Node* node = n.get();
     if (!node->is_pcmk_remote()) continue;
@@ -377,7 +378,11 @@ bool remote_active_on_down_node(WorkingSet& ws, Resource* rsc, Node* node) {
 void remote_on_fail(WorkingSet& ws, Resource* rsc, Node* node, OnFail on_fail) {
   rsc->set(kRscFailed | kRscStop);
   if (on_fail == OnFail::kRestartContainer) {
-    if (rsc->container) {
+    if (rsc->container && parent_bundle(rsc)) {
+      // A bundle's connection may run elsewhere than its container: the
+      // container stops where it turns out to be (bundle_unpack.cpp).
+      bundle_stop_needed(rsc->container);
+    } else if (rsc->container) {
       stop_action(ws, rsc->container, node, false);
     } else if (rsc->role != Role::kStopped && rsc->role != Role::kUnknown) {
       stop_action(ws, rsc, node, false);
