@@ -348,7 +348,8 @@ void run_param_checks(WorkingSet& ws) {
   for (const auto& c : ws.param_checks) {
     const char* reason = nullptr;
     if (c.last_failure) {
-      if (params_changed_since(ws, c.rsc, *c.op, c.node)) reason = "resource parameters have changed";
+      if (params_changed_since(ws, c.rsc, *c.op, c.node))
+        reason = "resource parameters have changed";
     } else if (check_action_config(ws, c.rsc, c.node, *c.op) &&
                failcount(ws, c.node, c.rsc, nullptr, true) != 0) {
       reason = "action definition changed";
