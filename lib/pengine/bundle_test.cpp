@@ -240,3 +240,42 @@ TEST_CASE("bundle: the primitive's history on a guest node is that replica's ins
   CHECK_THAT(pengine::cluster_status_text(*s.ws, false),
              Contains("b-0 (192.168.1.10)\t(ocf:heartbeat:apache):\t Started node1"));
 }
+
+TEST_CASE(
+    "bundle: a container leaving its node for a preferred one takes that node's capacity once",
+    "[pengine][bundle]") {
+  // Utilization moves from the primitive to the container. Kept where it is
+  // first, the container would go to node2: that attempt is undone, and the
+  // capacity it took on node2 must be free again for the real assignment.
+  std::string text =
+      "<cib crm_feature_set=\"3.16.1\" validate-with=\"pacemaker-3.7\" epoch=\"1\" "
+      "num_updates=\"0\" admin_epoch=\"0\" have-quorum=\"1\"><configuration><crm_config>"
+      "<cluster_property_set id=\"o\"><nvpair id=\"o1\" name=\"stonith-enabled\" value=\"false\"/>"
+      "<nvpair id=\"o2\" name=\"placement-strategy\" value=\"utilization\"/>"
+      "</cluster_property_set></crm_config><nodes>"
+      "<node id=\"node1\" uname=\"node1\"><utilization id=\"u1\"><nvpair id=\"u1c\" "
+      "name=\"cpu\" value=\"2\"/></utilization></node>"
+      "<node id=\"node2\" uname=\"node2\"><utilization id=\"u2\"><nvpair id=\"u2c\" "
+      "name=\"cpu\" value=\"2\"/></utilization></node></nodes><resources>" +
+      bundle(1, "<network control-port=\"3121\"/>",
+             "<primitive id=\"web\" class=\"ocf\" provider=\"heartbeat\" type=\"apache\">"
+             "<utilization id=\"wu\"><nvpair id=\"wuc\" name=\"cpu\" value=\"2\"/>"
+             "</utilization></primitive>") +
+      "</resources><constraints><rsc_location id=\"pref\" rsc=\"b\" node=\"node2\" "
+      "score=\"100\"/></constraints></configuration><status>"
+      "<node_state id=\"node1\" uname=\"node1\" in_ccm=\"true\" crmd=\"online\" "
+      "join=\"member\" expected=\"member\"><lrm id=\"node1\"><lrm_resources>"
+      "<lrm_resource id=\"b-docker-0\" class=\"ocf\" provider=\"heartbeat\" type=\"docker\">"
+      "<lrm_rsc_op id=\"b-docker-0_last_0\" operation_key=\"b-docker-0_start_0\" "
+      "operation=\"start\" transition-key=\"2:0:0:00000000-0000-0000-0000-000000000000\" "
+      "transition-magic=\"0:0;2:0:0:00000000-0000-0000-0000-000000000000\" call-id=\"2\" "
+      "rc-code=\"0\" op-status=\"0\" interval=\"0\"/></lrm_resource></lrm_resources></lrm>"
+      "</node_state><node_state id=\"node2\" uname=\"node2\" in_ccm=\"true\" "
+      "crmd=\"online\" join=\"member\" expected=\"member\"/></status></cib>";
+  auto s = schedule(text);
+  // As crm_simulate: the container moves to node2, the rest follows.
+  CHECK(s.placed("b-docker-0") == "node2");
+  CHECK(s.placed("b-0") == "node2");
+  CHECK(s.placed("web:0") == "b-0");
+  CHECK(has_line(s.summary(), "* Move b-docker-0 ( node1 -> node2 )"));
+}

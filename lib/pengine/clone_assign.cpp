@@ -221,6 +221,8 @@ Node* assign_instance(WorkingSet& ws, Resource* inst, Node* prefer, bool all_col
     ws.scores.commit(*inst, backup, {ScoreSource::kCloneUndo});
     if (inst->allocated_to) {
       inst->allocated_to->num_resources--;
+      // Unassigned: what it took of the node's capacity is free again.
+      release_node_capacity(ws, inst->allocated_to, inst);
       inst->allocated_to = nullptr;
     }
     inst->set(kRscProvisional);
