@@ -432,7 +432,7 @@ int main(int argc, char** argv) {
     if (opt.simulate) {
       // Through the controller's executor, as the cluster would run it; a
       // graph with an ordering cycle runs as far as it can.
-      auto graph = transition::parse_graph(pengine::graph_xml(ws, g), {.allow_cycles = true});
+      auto graph = transition::parse_graph(pengine::graph_xml(ws, g), {.allow_stuck = true});
       if (!graph) return fail(kExitSoftware, "the scheduler's graph: " + graph.error().message());
       transition::SimulationOptions so;
       so.op_fail = opt.injections.op_fail;
@@ -453,8 +453,13 @@ int main(int argc, char** argv) {
         r.out += r.fancy ? "\nExecuting Cluster Transition:\n" + log : "\n" + plain(log);
       }
       if (sim->terminated()) {
-        std::cerr << "vigil-simulate: Transition failed: terminated\n"
-                  << "vigil-simulate: An invalid transition was produced\n";
+        // crm_simulate reports it on stderr, after what it printed so far.
+        std::fwrite(r.out.data(), 1, r.out.size(), stdout);
+        std::fflush(stdout);
+        r.out.clear();
+        std::cerr << "Transition failed: terminated\n"
+                  << "An invalid transition was produced\n"
+                  << std::flush;
         rc = kExitError;
       }
       if (!opt.quiet) {

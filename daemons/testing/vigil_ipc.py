@@ -146,7 +146,7 @@ class Daemon:
         return self.proc.returncode
 
 
-def bad_input_survival(daemon, good_request, check):
+def bad_input_survival(daemon, good_request, check, max_payload=16 * 1024 * 1024):
     """The socket-level abuse every daemon must survive: garbage bytes, a
     truncated frame, an oversized frame, a client that vanishes right after
     its request. After each, `check(conn.call(good_request))` must hold on a
@@ -177,9 +177,10 @@ def bad_input_survival(daemon, good_request, check):
     still_answers()
     tried.append("truncated")
 
-    # Oversized: a header announcing more than the 16 MiB limit.
+    # Oversized: a header announcing more than the daemon's limit (16 MiB;
+    # 2 GiB on the sockets that carry whole CIBs).
     c = daemon.connect()
-    c.sock.sendall(MAGIC + struct.pack("<HHII", VERSION, REQUEST, 1, 17 * 1024 * 1024))
+    c.sock.sendall(MAGIC + struct.pack("<HHII", VERSION, REQUEST, 1, max_payload + 1))
     kind, ident, payload = c.read_frame()
     assert kind == ERROR and ident == 0, (kind, ident)
     assert b"limit" in payload or b"large" in payload or b"exceeds" in payload, payload

@@ -217,6 +217,7 @@ int main(int argc, char** argv) {
   if (!note.empty()) log::warning(note);
   ipc::ServerOptions so;
   so.name = "vigil-cib";
+  so.max_payload = ipc::kMaxDocumentPayload;  // whole CIBs, replaced and queried
   so.log = log::write;
   const std::string socket_path = opts.run_dir + "/cib.sock";
   auto listening = ipc::Server::listen(

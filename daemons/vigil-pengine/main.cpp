@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <chrono>
 #include <cstdio>
 
 #include "vigil/common/clock.hpp"
@@ -55,23 +57,33 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context io;
   AsioClock clock(io);
-  pengined::Scheduler scheduler(clock, {pe_dir});
+  // Inputs are written once the DC has its answer (a large CIB takes a
+  // while to serialise and write).
+  pengined::Scheduler scheduler(clock, {pe_dir, /*defer_save=*/true});
 
   ipc::ServerOptions so;
   so.name = "vigil-pengine";
+  so.max_payload = ipc::kMaxDocumentPayload;  // whole CIBs
   so.log = log::write;
   const std::string socket_path = opts.run_dir + "/pengine.sock";
   auto server = ipc::Server::listen(
       io, socket_path, policy,
-      [&scheduler](ipc::Request request, ipc::Responder responder) {
+      [&scheduler, &io](ipc::Request request, ipc::Responder responder) {
         auto refuse = [&](const Error& e) {
+          // A refused input is written before the refusal goes out.
+          if (auto st = scheduler.write_pending_input(); !st) {
+            log::warning("event=input-not-saved reason=\"" + st.error().message() + "\"");
+          }
           log::warning("event=request-refused peer_pid=" + std::to_string(request.peer.pid) +
                        " reason=\"" + e.message() + "\"");
           responder.fail(e);
         };
         auto decoded = pengined::decode_compute_request(request.payload);
         if (!decoded) return refuse(decoded.error());
+        const auto t0 = std::chrono::steady_clock::now();
         auto result = scheduler.compute(*decoded);
+        const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - t0);
         if (!result) return refuse(result.error());
         for (const auto& w : result->warnings)
           log::warning("event=config-warning text=\"" + w + "\"");
@@ -79,8 +91,14 @@ int main(int argc, char** argv) {
             "event=transition-computed transition=" + std::to_string(result->transition_id) +
             " actions=" + std::to_string(result->summary.actions) + " input=" +
             (result->input_path.empty() ? std::string("not-saved") : result->input_path) +
-            " recheck_by=" + std::to_string(result->recheck_by));
+            " recheck_by=" + std::to_string(result->recheck_by) + " cib_read=\"" +
+            result->cib_read + "\" took_ms=" + std::to_string(took.count()));
         responder.reply(pengined::encode_compute_result(*result));
+        boost::asio::post(io, [&scheduler] {
+          if (auto st = scheduler.write_pending_input(); !st) {
+            log::warning("event=input-not-saved reason=\"" + st.error().message() + "\"");
+          }
+        });
       },
       so);
   if (!server) {

@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import tempfile
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape
@@ -22,6 +23,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import vigil_ipc  # noqa: E402
 
 NOW = 1784116800  # 2026-07-15T12:00:00Z
+DOCUMENT_LIMIT = 1 << 31  # pengine.sock carries whole CIBs
 
 
 def compute_req(cib_text, tid=0, now=NOW):
@@ -62,6 +64,10 @@ def check_graphs(d, args, base):
         saved = reply.attrib["input-path"]
         names.append(reply.attrib["input"])
         assert os.path.dirname(saved) == os.path.join(d.state_dir, "pengine"), saved
+        # The input is written just after the answer (the DC does not wait).
+        deadline = time.time() + 10
+        while not os.path.exists(saved) and time.time() < deadline:
+            time.sleep(0.02)
         root = ET.parse(saved).getroot()
         assert root.attrib["execution-date"] == str(NOW), root.attrib
         # vigil-simulate on the saved input (its execution-date is "now")
@@ -127,7 +133,8 @@ def main():
         print("bad CIBs refused, pe-error kept")
         web = open(os.path.join(args.source, "examples", "web-cluster.xml")).read()
         tried = vigil_ipc.bad_input_survival(
-            d, compute_req(web), lambda r: r.startswith("<pengine-graph"))
+            d, compute_req(web), lambda r: r.startswith("<pengine-graph"),
+            max_payload=DOCUMENT_LIMIT)
         print("bad input survived: " + ", ".join(tried))
         refusal = vigil_ipc.refused_as_nobody(d.socket)
         if refusal is None:

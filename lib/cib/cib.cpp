@@ -378,12 +378,51 @@ void resource_history_from(std::span<const AttrView> attrs, ResourceHistory& h) 
   }
 }
 
+namespace {
+
+// The transition number and the uuid of an operation's transition-magic
+// ("status:rc;action:transition:target-rc:uuid"); false when it has none.
+bool transition_of(const OpHistory& op, int* number, std::string_view* uuid) {
+  std::string_view m = op.transition_magic;
+  auto semi = m.find(';');
+  if (semi == std::string_view::npos) return false;
+  std::string_view key = m.substr(semi + 1);
+  auto c1 = key.find(':');
+  auto c2 = c1 == std::string_view::npos ? c1 : key.find(':', c1 + 1);
+  auto c3 = c2 == std::string_view::npos ? c2 : key.find(':', c2 + 1);
+  if (c3 == std::string_view::npos) return false;
+  std::string number_text(key.substr(c1 + 1, c2 - c1 - 1));
+  char* end = nullptr;
+  long n = std::strtol(number_text.c_str(), &end, 10);
+  if (number_text.empty() || *end != '\0') return false;
+  *number = static_cast<int>(n);
+  *uuid = key.substr(c3 + 1);
+  return true;
+}
+
+// A pending operation (call-id -1) against a completed one, as Pacemaker's
+// pe__is_newer_op: by transition number when both come from the same
+// transition engine and different transitions, else the pending one last
+// (also without a transition-magic, which Pacemaker leaves unordered).
+bool pending_before(const OpHistory& a, const OpHistory& b) {
+  int an = 0, bn = 0;
+  std::string_view au, bu;
+  if (!transition_of(a, &an, &au) || !transition_of(b, &bn, &bu) || au != bu || an == bn) {
+    return b.call_id == -1;
+  }
+  if ((an >= 0 && an < bn) || bn == -1) return true;
+  return false;
+}
+
+}  // namespace
+
 void sort_history(ResourceHistory& h) {
-  // Pacemaker replays history in call-id order, pending (-1) last; equal
-  // call ids (an operation and its last_failure record) in last-rc-change
-  // order, when both record one.
+  // Pacemaker replays history in call-id order, a pending operation (-1)
+  // by its transition (pending_before); equal call ids (an operation and
+  // its last_failure record) in last-rc-change order, when both record one.
   std::stable_sort(h.ops.begin(), h.ops.end(), [](const OpHistory& a, const OpHistory& b) {
-    if (a.call_id == -1 || b.call_id == -1) return a.call_id != -1 && b.call_id == -1;
+    if (a.call_id == -1 && b.call_id == -1) return false;
+    if (a.call_id == -1 || b.call_id == -1) return pending_before(a, b);
     if (a.call_id != b.call_id) return a.call_id < b.call_id;
     return a.last_rc_change > 0 && b.last_rc_change > 0 && a.last_rc_change < b.last_rc_change;
   });
@@ -439,13 +478,7 @@ namespace {
 Status parse_cib(const xmlNode* r, Parse& parse) {
   Cib& cib = parse.cib;
   index_ids(r, parse.ids);
-  cib.validate_with = attr_or(r, "validate-with");
-  cib.crm_feature_set = attr_or(r, "crm_feature_set");
-  cib.dc_uuid = attr_or(r, "dc-uuid");
-  cib.execution_date = attr_or(r, "execution-date");
-  cib.no_quorum_panic = attr_or(r, "no-quorum-panic");
-  auto hq = attr_or(r, "have-quorum", "false");
-  cib.have_quorum = (hq == "true" || hq == "1" || hq == "yes" || hq == "on");
+  cib.read_root_attributes(r);
   auto resolve = parse.resolver();
 
   const xmlNode* config = first_child(r, "configuration");
@@ -576,17 +609,7 @@ Status parse_cib(const xmlNode* r, Parse& parse) {
   }
 
   if (const xmlNode* st = first_child(r, "status")) {
-    for (const xmlNode* ts : children(st, "tickets")) {
-      for (const xmlNode* t : children(ts, "ticket_state")) {
-        TicketState state;
-        state.id = attr_or(t, "id");
-        for (const xmlAttr* a = t->properties; a; a = a->next) {
-          std::string name = reinterpret_cast<const char*>(a->name);
-          if (name != "id") state.attrs.emplace_back(name, attr_or(t, name.c_str()));
-        }
-        cib.ticket_states.push_back(std::move(state));
-      }
-    }
+    cib.read_ticket_states(st);
     for (const xmlNode* ns : children(st, "node_state")) {
       auto s = detail::parse_node_state(ns, resolve);
       if (!s) return s.error();
@@ -599,7 +622,13 @@ Status parse_cib(const xmlNode* r, Parse& parse) {
 }  // namespace
 
 Result<std::unique_ptr<Cib>> Cib::from_doc(xml::DocPtr doc, const std::string& what) {
-  const xmlNode* root = xmlDocGetRootElement(doc.get());
+  auto cib = from_tree(doc.get(), what);
+  if (cib) (*cib)->doc_ = std::move(doc);
+  return cib;
+}
+
+Result<std::unique_ptr<Cib>> Cib::from_tree(const xmlDoc* doc, const std::string& what) {
+  const xmlNode* root = xmlDocGetRootElement(const_cast<xmlDoc*>(doc));
   if (!is(root, "cib")) {
     return invalid(what + ": root element is <" + std::string(xml::name(root)) +
                    ">, expected <cib>");
@@ -607,8 +636,37 @@ Result<std::unique_ptr<Cib>> Cib::from_doc(xml::DocPtr doc, const std::string& w
   auto cib = std::make_unique<Cib>();
   Parse parse{*cib, {}};
   if (auto st = parse_cib(root, parse); !st) return st.error().with_context(what);
-  cib->doc_ = std::move(doc);
   return cib;
+}
+
+void Cib::read_root_attributes(const xmlNode* r) {
+  validate_with = attr_or(r, "validate-with");
+  crm_feature_set = attr_or(r, "crm_feature_set");
+  dc_uuid = attr_or(r, "dc-uuid");
+  execution_date = attr_or(r, "execution-date");
+  no_quorum_panic = attr_or(r, "no-quorum-panic");
+  auto hq = attr_or(r, "have-quorum", "false");
+  have_quorum = (hq == "true" || hq == "1" || hq == "yes" || hq == "on");
+}
+
+void Cib::read_ticket_states(const xmlNode* st) {
+  ticket_states.clear();
+  for (const xmlNode* ts : children(st, "tickets")) {
+    for (const xmlNode* t : children(ts, "ticket_state")) {
+      TicketState state;
+      state.id = attr_or(t, "id");
+      for (const xmlAttr* a = t->properties; a; a = a->next) {
+        std::string name = reinterpret_cast<const char*>(a->name);
+        if (name != "id") state.attrs.emplace_back(name, attr_or(t, name.c_str()));
+      }
+      ticket_states.push_back(std::move(state));
+    }
+  }
+}
+
+Result<NodeState> Cib::read_node_state(const xmlNode* node_state,
+                                       const rules::IdResolver& resolve) {
+  return detail::parse_node_state(node_state, resolve);
 }
 
 }  // namespace vigil::cib

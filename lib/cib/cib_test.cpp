@@ -258,6 +258,39 @@ TEST_CASE("operation history is sorted by call id with pending operations last",
   CHECK(h.ops[5].op_status == -1);
 }
 
+TEST_CASE("a pending operation is ordered by its transition against a completed one",
+          "[cib][status]") {
+  // The pending start is of transition 8, the stop of 9 (same engine): the
+  // stop is newer. The pending monitor's transition (12) is later than the
+  // start's (3): it comes last.
+  auto cib = load_history(R"(
+          <lrm_rsc_op id="a_pending" operation_key="a_start_0" operation="start" call-id="-1" rc-code="-1" op-status="-1" interval="0" transition-magic="-1:-1;-1:8:0:uuid-1"/>
+          <lrm_rsc_op id="a_stop" operation_key="a_stop_0" operation="stop" call-id="8" rc-code="0" op-status="0" interval="0" transition-magic="0:0;0:9:0:uuid-1"/>
+)");
+  const auto& h = cib->node_states.at(0).resources.at(0);
+  REQUIRE(h.ops.size() == 2);
+  CHECK(h.ops[0].id == "a_pending");
+  CHECK(h.ops[1].id == "a_stop");
+
+  auto later = load_history(R"(
+          <lrm_rsc_op id="a_pending" operation_key="a_start_0" operation="start" call-id="-1" rc-code="-1" op-status="-1" interval="0" transition-magic="-1:-1;-1:12:0:uuid-1"/>
+          <lrm_rsc_op id="a_start" operation_key="a_start_0" operation="start" call-id="8" rc-code="0" op-status="0" interval="0" transition-magic="0:0;0:3:0:uuid-1"/>
+)");
+  const auto& l = later->node_states.at(0).resources.at(0);
+  REQUIRE(l.ops.size() == 2);
+  CHECK(l.ops[0].id == "a_start");
+  CHECK(l.ops[1].id == "a_pending");
+
+  // Another engine's transition says nothing: the pending one is last.
+  auto other = load_history(R"(
+          <lrm_rsc_op id="a_pending" operation_key="a_start_0" operation="start" call-id="-1" rc-code="-1" op-status="-1" interval="0" transition-magic="-1:-1;-1:8:0:uuid-1"/>
+          <lrm_rsc_op id="a_stop" operation_key="a_stop_0" operation="stop" call-id="8" rc-code="0" op-status="0" interval="0" transition-magic="0:0;0:9:0:uuid-2"/>
+)");
+  const auto& o = other->node_states.at(0).resources.at(0);
+  REQUIRE(o.ops.size() == 2);
+  CHECK(o.ops[1].id == "a_pending");
+}
+
 TEST_CASE("history intervals are milliseconds; configured intervals are durations",
           "[cib][status]") {
   const std::string status = R"(

@@ -444,3 +444,29 @@ TEST_CASE("every Pacemaker corpus CIB validates", "[cib][validate][corpus]") {
   INFO(failures.size() << " of " << files.size() << " corpus files failed");
   CHECK(failures.empty());
 }
+
+TEST_CASE("a long constraint list is validated in slices, every one checked", "[cib][validate]") {
+  // More constraints than one slice holds (validate.cpp), with text between.
+  std::string resources = kDummy;
+  std::string constraints;
+  for (int i = 0; i < 1203; ++i) {
+    constraints += "<rsc_location id=\"l" + std::to_string(i) +
+                   "\" rsc=\"dummy\" node=\"n1\" score=\"" + std::to_string(i) + "\"/> ";
+  }
+  std::string good = make_cib(resources, constraints);
+  auto doc = vigil::xml::parse_string(good, "test.xml");
+  REQUIRE(doc.ok());
+  std::string before = vigil::xml::to_string(doc->get(), false);
+  CHECK(validate_cib(doc->get()).ok());
+  // The document is whole again afterwards.
+  CHECK(vigil::xml::to_string(doc->get(), false) == before);
+
+  // An invalid constraint in the last, short slice is found, and so is one
+  // on a slice's edge.
+  for (int bad : {1202, 500, 0}) {
+    std::string text = make_cib(resources, constraints);
+    std::string id = "id=\"l" + std::to_string(bad) + "\"";
+    text.replace(text.find(id), id.size(), id + " kind=\"Bogus\"");
+    CHECK_THAT(invalid_message(validate_text(text)), Contains("rsc_location"));
+  }
+}

@@ -22,6 +22,7 @@ class CibClient::Impl : public std::enable_shared_from_this<Impl> {
 
   static ipc::ClientOptions make_ipc_options(const ClientOptions& o) {
     ipc::ClientOptions out;
+    out.max_payload = o.max_payload;
     out.connect_timeout = o.connect_timeout;
     return out;
   }

@@ -206,6 +206,17 @@ Result<xmlNode*> target(xmlDoc* doc, std::string_view scope, bool create_section
   return n;
 }
 
+}  // namespace
+
+Result<std::vector<xmlNode*>> scope_elements(xmlDoc* doc, std::string_view scope) {
+  if (is_xpath(scope)) return xpath_nodes(doc, scope);
+  std::vector<xmlNode*> out;
+  if (xmlNode* n = section(doc, scope, false)) out.push_back(n);
+  return out;
+}
+
+namespace {
+
 // Same tag, and same id (both absent counts as the same).
 bool same_entity(const xmlNode* a, const xmlNode* b) {
   if (xmlStrEqual(a->name, b->name) == 0) return false;  // cheap test first

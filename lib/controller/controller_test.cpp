@@ -197,6 +197,19 @@ TEST_CASE("an unexpected monitor failure raises the fail count and the DC recove
         std::optional<std::string>("7"));
   CHECK(cib_attr(c, 1, "//node_state[@id='1']//lrm_rsc_op[@id='Web_last_0']", "operation") ==
         std::optional<std::string>("start"));
+  // The scheduler read the whole CIB once, at takeover; every later run
+  // took vigil-cib's changes since its copy, re-reading one node_state or two.
+  int whole = 0, from_changes = 0;
+  for (const auto& line : c.log()) {
+    if (line.find("event=transition-start") == std::string::npos) continue;
+    INFO(line);
+    CHECK(line.find("cib_read=") != std::string::npos);
+    if (line.find("cib_read=\"whole\"") != std::string::npos) ++whole;
+    if (line.find("cib_read=\"diffs=") != std::string::npos) ++from_changes;
+    CHECK(line.find("node_states=64") == std::string::npos);
+  }
+  CHECK(whole == 1);
+  CHECK(from_changes >= 1);
 }
 
 TEST_CASE("migration-threshold=1: one failure moves the whole group") {

@@ -60,7 +60,7 @@ void Machine::become_dc() {
 
 void Machine::query_takeover_cib() {
   Token t = ask<CibAnswer>(true, [this](const CibAnswer& in) { on_takeover_cib(in); });
-  emit(CibQueryEffect{t});
+  emit(CibQueryEffect{t, ""});
 }
 
 void Machine::on_takeover_cib(const CibAnswer& in) {
@@ -292,6 +292,7 @@ void Machine::dc_quorum(bool quorate) {
 
 void Machine::dc_cib_changed(const cibd::CibChange& change) {
   if (!is_dc() || !dc_state_) return;
+  dc_state_->cib_changes.record(change);
   if (change.op == cibd::CibOp::kReplace &&
       change.diff.find("full=\"true\"") != std::string::npos) {
     // The whole CIB was replaced (a resync after a merge, or an

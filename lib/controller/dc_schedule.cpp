@@ -127,29 +127,66 @@ void Machine::compute() {
   dc.dirty = false;
   ++scheduler_runs_;
   set_state(State::kPolicyEngine, "something changed");
-  Token t = ask<CibAnswer>(true, [this](const CibAnswer& in) { on_compute_cib(in); });
-  emit(CibQueryEffect{t});
+  query_for_schedule(dc.scheduler_cib.has_value());
 }
 
-void Machine::on_compute_cib(const CibAnswer& in) {
+// When the scheduler holds a CIB, only the cluster options are read (for
+// cluster-recheck-interval; the answer also says which version the CIB is
+// at) and the scheduler gets the changes since its copy; else the whole CIB.
+void Machine::query_for_schedule(bool changes_only) {
+  Token t = ask<CibAnswer>(
+      true, [this, changes_only](const CibAnswer& in) { on_compute_cib(in, changes_only); });
+  emit(CibQueryEffect{t, changes_only ? "crm_config" : ""});
+}
+
+void Machine::on_compute_cib(const CibAnswer& in, bool changes_only) {
   Dc& dc = *dc_state_;
   auto& reply = in.reply;
+  if (!reply && changes_only && reply.error().code() == ErrorCode::kNotFound) {
+    // No crm_config section: the whole CIB, which needs none.
+    dc.scheduler_cib.reset();
+    return query_for_schedule(false);
+  }
   if (!reply) return schedule_failed(reply.error().with_context("CIB query"));
   dc.recheck_interval =
       cluster_interval_of(reply->xml, "cluster-recheck-interval", options_.recheck_interval);
   pengined::ComputeRequest req;
-  req.cib_xml = reply->xml;
+  if (changes_only) {
+    auto diffs = dc.cib_changes.between(*dc.scheduler_cib, reply->version);
+    if (!diffs) {
+      log(LogLevel::kInfo, "event=scheduler-whole-cib reason=\"no chain of changes from " +
+                               dc.scheduler_cib->to_string() + " to " + reply->version.to_string() +
+                               "\"");
+      dc.scheduler_cib.reset();
+      return query_for_schedule(false);
+    }
+    req.base = *dc.scheduler_cib;
+    req.diffs = std::move(*diffs);
+  } else {
+    req.cib_xml = reply->xml;
+  }
   req.transition_id = next_transition_++;
   req.now = now_.wall;
-  Token t = ask<SchedulerAnswer>(
-      true, [this](const SchedulerAnswer& answer) { on_scheduler_answer(answer); });
+  Token t = ask<SchedulerAnswer>(true, [this, changes_only](const SchedulerAnswer& answer) {
+    on_scheduler_answer(answer, changes_only);
+  });
   emit(ComputeEffect{t, std::move(req)});
 }
 
-void Machine::on_scheduler_answer(const SchedulerAnswer& in) {
+void Machine::on_scheduler_answer(const SchedulerAnswer& in, bool changes_only) {
   Dc& dc = *dc_state_;
   const auto& r = in.result;
-  if (!r) return schedule_failed(r.error().with_context("scheduler"));
+  if (!r) {
+    dc.scheduler_cib.reset();
+    if (changes_only && r.error().code() == ErrorCode::kNotFound) {
+      // Its copy is gone or could not take the changes: the whole CIB.
+      log(LogLevel::kNotice, "event=scheduler-whole-cib reason=\"" + r.error().message() + "\"");
+      return query_for_schedule(false);
+    }
+    return schedule_failed(r.error().with_context("scheduler"));
+  }
+  dc.scheduler_cib = r->cib_version;
+  if (r->cib_version) dc.cib_changes.forget_through(*r->cib_version);
   if (dc.dirty) {
     // Something changed while it ran: that answer is already stale.
     set_state(State::kIdle, "stale scheduler answer");
@@ -160,7 +197,8 @@ void Machine::on_scheduler_answer(const SchedulerAnswer& in) {
   arm_recheck(r->recheck_by);
   log(LogLevel::kInfo, "event=transition-start id=" + std::to_string(graph->transition_id) +
                            " actions=" + std::to_string(graph->size()) +
-                           (r->input_name.empty() ? "" : " input=" + r->input_name));
+                           (r->input_name.empty() ? "" : " input=" + r->input_name) +
+                           (r->cib_read.empty() ? "" : " cib_read=\"" + r->cib_read + "\""));
   start_transition(std::move(*graph));
 }
 

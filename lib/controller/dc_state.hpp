@@ -6,11 +6,13 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
 
 #include "machine.hpp"
+#include "vigil/pengined/cib_changes.hpp"
 
 namespace vigil::controller {
 
@@ -45,6 +47,10 @@ struct Machine::Dc {
   std::unique_ptr<Timer> respawn_timer;
   TimePoint respawn_until{};  // when respawn_timer fires
   int fruitless = 0;          // failed transitions in a row without progress
+  // The CIB version the scheduler holds (its last answer's) and the CIB's
+  // changes since: a run sends those diffs instead of the whole CIB.
+  std::optional<cibd::CibVersion> scheduler_cib;
+  pengined::CibChanges cib_changes;
 };
 
 }  // namespace vigil::controller

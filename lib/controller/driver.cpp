@@ -151,7 +151,7 @@ void Controller::Impl::perform(Effect& effect) {
         (void)d.feed(SendFailedInput{std::move(e.message), st.error()});
     }
     void operator()(CibQueryEffect& e) {
-      d.env_.cib.query("", d.guarded([&d = d, t = e.token](Result<cibclient::CibReply> r) {
+      d.env_.cib.query(e.scope, d.guarded([&d = d, t = e.token](Result<cibclient::CibReply> r) {
         (void)d.feed(CibAnswer{t, std::move(r)});
       }));
     }

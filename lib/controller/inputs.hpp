@@ -165,6 +165,7 @@ struct SendEffect {
 };
 struct CibQueryEffect {
   Token token = 0;
+  std::string scope;  // empty: the whole CIB
 };
 // All edits applied (in order, each acknowledged); answered once with the
 // first error, if any.

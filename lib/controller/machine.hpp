@@ -159,8 +159,9 @@ class Machine final : private transition::ActionSink {
   bool respawn_wait();
   void await_respawn(NodeId node);
   void compute();
-  void on_compute_cib(const CibAnswer& in);
-  void on_scheduler_answer(const SchedulerAnswer& in);
+  void query_for_schedule(bool changes_only);
+  void on_compute_cib(const CibAnswer& in, bool changes_only);
+  void on_scheduler_answer(const SchedulerAnswer& in, bool changes_only);
   void schedule_failed(const Error& e);
   void arm_recheck(std::int64_t recheck_by);
   void start_transition(transition::Graph graph);

@@ -289,6 +289,12 @@ class Script {
     feed(MessageInput{from, encode(m)});
   }
 
+  static cibd::CibVersion version(const std::string& text) {
+    auto v = cibd::CibVersion::parse(text);
+    if (!v) script_error("bad CIB version " + text);
+    return *v;
+  }
+
   void cib_changed(const std::vector<std::string>& w) {
     cibd::CibChange c;
     const std::string& kind = w.at(1);
@@ -301,6 +307,14 @@ class Script {
       c.diff = "<cib-diff full=\"true\"/>";
     } else if (kind == "status") {
       c.client = kCibClientName;
+      // With versions, the change as vigil-cib notifies it (the DC keeps
+      // the chain for the scheduler).
+      if (const std::string from = opt(w, "from"), to = opt(w, "to"); !from.empty()) {
+        c.previous = version(from);
+        c.current = version(to);
+        c.diff = "<cib-diff from=\"" + from + "\" to=\"" + to +
+                 "\"><cib-request op=\"modify\" section=\"status\"/></cib-diff>";
+      }
     } else {
       script_error("unknown CIB change " + kind);
     }
@@ -411,6 +425,7 @@ class Script {
     const std::string kind = w.size() > at + 1 ? w[at + 1] : "";
     const ErrorCode code = kind == "io"            ? ErrorCode::kIo
                            : kind == "unsupported" ? ErrorCode::kUnsupported
+                           : kind == "not-found"   ? ErrorCode::kNotFound
                                                    : ErrorCode::kInvalidInput;
     return Error(code, rest_after(line, at + 2));
   }
@@ -424,6 +439,7 @@ class Script {
       if (failed) return feed(CibAnswer{t, error_of(line, w, a)});
       cibd::CibReply reply;
       reply.xml = read_file(data_dir() / w.at(a));
+      if (const std::string v = opt(w, "version"); !v.empty()) reply.version = version(v);
       return feed(CibAnswer{t, reply});
     }
     if (c == "written") {
@@ -452,6 +468,7 @@ class Script {
       pengined::ComputeResult r;
       r.graph_xml = read_file(data_dir() / w.at(a));
       r.recheck_by = std::stoll(opt(w, "recheck_by", "0"));
+      if (const std::string v = opt(w, "holds"); !v.empty()) r.cib_version = version(v);
       return feed(SchedulerAnswer{t, r});
     }
     script_error("unknown command: " + line);
@@ -499,7 +516,9 @@ class Script {
         }
         return describe(e.message);
       }
-      std::string operator()(CibQueryEffect& e) { return s.track("cib-query", e.token); }
+      std::string operator()(CibQueryEffect& e) {
+        return s.track("cib-query", e.token) + (e.scope.empty() ? "" : " " + e.scope);
+      }
       std::string operator()(CibWriteEffect& e) {
         std::string out = s.track("cib-write", e.token);
         for (const auto& ed : e.edits) {
@@ -525,7 +544,10 @@ class Script {
       std::string operator()(HistoryEffect& e) { return s.track("history", e.token); }
       std::string operator()(ComputeEffect& e) {
         return s.track("compute", e.token) +
-               " transition=" + std::to_string(e.request.transition_id.value_or(-1));
+               " transition=" + std::to_string(e.request.transition_id.value_or(-1)) +
+               (e.request.base ? " base=" + e.request.base->to_string() +
+                                     " diffs=" + std::to_string(e.request.diffs.size())
+                               : "");
       }
       std::string operator()(FenceEffect& e) {
         return s.track("fence", e.token) + " " + e.request.action + " " + e.request.target +

@@ -18,7 +18,7 @@
 //   recv FROM history [fresh] [OP ...]     OP: rsc:task:interval:rc
 //   recv FROM result OP [action=ID]        ID: the graph action it answers
 //   recv FROM attr NODE NAME [VALUE] | recv FROM cleanup RSC [NODE]
-//   cib-changed config|replace|status ORIGIN
+//   cib-changed config|replace|status ORIGIN [from=A:E:N to=A:E:N]   (status: as notified)
 //   exec-event OP [action=ID]   a local executor result
 //   advance MS                  fires the timers that fall due
 //   send-failed TYPE            the driver could not send the last such message
@@ -27,12 +27,13 @@
 //               [completed=S] [reason=TEXT]   (wall seconds, default now)
 //                               the fencer tells of a fencing operation that ended
 //   shutdown | attr NODE NAME [VALUE] | cleanup RSC [NODE]
-//   cib-answer [#T] FILE|error MESSAGE     (FILE under testdata/machine/)
+//   cib-answer [#T] FILE [version=A:E:N]|error MESSAGE     (FILE under testdata/machine/)
 //   written [#T] [error MESSAGE]
 //   exec-answer [#T] [error MESSAGE] | executor-answer [#T] [error MESSAGE]
 //   history-answer [#T] [OP ...]
 //   fencer-answer [#T] [error io|invalid|unsupported MESSAGE]
-//   scheduler-answer [#T] FILE [recheck_by=S] | scheduler-answer [#T] error io|invalid MSG
+//   scheduler-answer [#T] FILE [recheck_by=S] [holds=A:E:N]   (holds: the CIB it keeps)
+//   scheduler-answer [#T] error io|invalid|not-found MSG
 //   status                      prints the ControllerStatus
 // Without #T an answer goes to the oldest outstanding request of its kind.
 #include "machine_script.hpp"

@@ -183,7 +183,9 @@ bool Connection::send_event(std::string_view payload) {
 bool Connection::queue(std::string frame) {
   if (closed_) return false;
   const ServerOptions* o = options();
-  if (o != nullptr && out_bytes_ + frame.size() > o->max_write_queue) {
+  // One answer goes out whatever its size (a whole CIB can be larger than
+  // the queue's limit); more behind one the client has not read is too much.
+  if (o != nullptr && out_bytes_ > 0 && out_bytes_ + frame.size() > o->max_write_queue) {
     log(LogLevel::kWarning, "the client does not read its answers (" + std::to_string(out_bytes_) +
                                 " bytes waiting): closing");
     close();

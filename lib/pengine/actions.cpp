@@ -373,6 +373,7 @@ std::vector<Action*> find_actions(const std::vector<Action*>& list, const std::s
       out.push_back(a);
     } else if (!a->node) {
       a->node = const_cast<Node*>(node);
+      a->touch();
       out.push_back(a);
     } else if (a->node == node) {
       out.push_back(a);
@@ -406,7 +407,10 @@ std::vector<Action*> find_actions(const Resource* rsc, const std::string& key, c
     std::vector<Action*> moved = std::move(k.nodeless);
     k.nodeless.clear();
     auto& mine = *k.on(node->index, true);
-    for (Action* a : moved) a->node = const_cast<Node*>(node);
+    for (Action* a : moved) {
+      a->node = const_cast<Node*>(node);
+      a->touch();
+    }
     mine.insert(mine.end(), moved.begin(), moved.end());
     std::sort(mine.begin(), mine.end(),
               [](const Action* x, const Action* y) { return x->id < y->id; });
@@ -564,6 +568,7 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
           keyed->task_list = &it->second;
         }
         keyed->task_list->push_back(a);
+        a->touch();
       } else {
         ws.singletons[key] = a;
       }
@@ -625,6 +630,7 @@ void retask(Action* a, const std::string& task) {
     now.insert(pos, a);
   }
   a->task = task;
+  a->touch();
 }
 
 Action* pseudo_op(WorkingSet& ws, const std::string& name) {

@@ -11,6 +11,7 @@
 
 #include "bundle.hpp"
 #include "internal.hpp"
+#include "promotable.hpp"
 #include "vigil/pengine/output.hpp"
 
 namespace vigil::pengine {
@@ -325,7 +326,8 @@ void primitive_internal_constraints(WorkingSet& ws, Resource* rsc) {
   if (!rsc->is(kRscManaged)) return;
   order_rsc_actions(ws, rsc, "stop", rsc, "start",
                     kOrderOptional | kOrderImpliesThen | kOrderRestart);
-  if (rsc->role > Role::kUnpromoted) {
+  const Resource* top = rsc->top();
+  if ((top->clone && top->clone->promotable) || rsc->role > Role::kUnpromoted) {
     order_rsc_actions(ws, rsc, "demote", rsc, "stop", kOrderPromotedImpliesFirst);
     order_rsc_actions(ws, rsc, "start", rsc, "promote", kOrderRunnableLeft);
   }
@@ -346,6 +348,7 @@ void group_internal_constraints(WorkingSet& ws, Resource* g) {
   order_rsc_actions(ws, g, "stopped", g, "start", kOrderOptional);
   order_rsc_actions(ws, g, "start", g, "running", kOrderRunnableLeft);
   bool ordered = g->group_ordered, colocated = g->group_colocated;
+  bool promotable = in_promotable_clone(g);
   Resource* previous = nullptr;
   Resource* last_active = nullptr;
   for (Resource* m : g->children) {
@@ -362,6 +365,7 @@ void group_internal_constraints(WorkingSet& ws, Resource* g) {
                                          previous, "", "", m->is(kRscCritical));
       if (chain) chain->group = g;
     }
+    if (promotable) order_group_member_roles(ws, g, m, down_flags, post_down_flags);
     order_rsc_actions(ws, g, "stop", m, "stop", down_flags);
     order_rsc_actions(ws, m, "stop", g, "stopped", post_down_flags);
     order_rsc_actions(ws, g, "start", m, "start", kOrderImpliesFirstPrinted);
@@ -376,6 +380,7 @@ void group_internal_constraints(WorkingSet& ws, Resource* g) {
       order_rsc_actions(ws, previous, "start", m, "start", kOrderImpliesThen | kOrderRunnableLeft);
       order_rsc_actions(ws, m, "stop", previous, "stop", kOrderOptional | kOrderRestart);
     }
+    if (promotable) order_group_member_promotion(ws, g, m, previous);
     if (!m->running_on.empty()) {
       if (ordered && previous && previous->running_on.empty() && last_active &&
           !last_active->running_on.empty()) {
@@ -426,6 +431,7 @@ enum class Affects { kNothing, kLocation, kRole };
 Affects colocation_affects(const Resource* dependent, const Resource* primary, const Colocation& c,
                            bool preview) {
   if (!preview && primary->is(kRscProvisional)) return Affects::kNothing;
+  if (colocation_affects_role(dependent, c)) return Affects::kRole;  // promotable.cpp
   if (!preview && !dependent->is(kRscProvisional)) return Affects::kNothing;
   if (c.score > 0 && c.dependent_role != Role::kUnknown &&
       c.dependent_role != dependent->next_role) {
@@ -677,6 +683,9 @@ void apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary, c
     case Affects::kLocation:
       apply_coloc_to_weights(ws, dependent, primary, c);
       break;
+    case Affects::kRole:
+      apply_coloc_to_priority(ws, dependent, primary, c);  // promotable.cpp
+      break;
     default:
       break;
   }
@@ -756,7 +765,10 @@ bool assign_best_node(WorkingSet& ws, Resource* rsc, Node* prefer) {
   if (!chosen && best) {
     chosen = best;
     int cw = rsc->allowed[chosen->index].weight;
-    if (cw > 0 && node_available(chosen, false, cw)) {
+    // Not for unique clone instances: those staying where they run are
+    // placed already, the others should not join another instance.
+    bool unique_instance = rsc->parent && rsc->parent->is_clone() && rsc->parent->is(kRscUnique);
+    if (!unique_instance && cw > 0 && node_available(chosen, false, cw)) {
       Node* running = rsc->current_node();
       if (running && node_available(running, true, 0)) {
         for (size_t i = 1; i < nodes.size(); ++i) {

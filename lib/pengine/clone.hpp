@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -25,7 +26,10 @@ struct CloneData {
   // Promotable clones (promotable.cpp): promoted-max, promoted-node-max.
   bool promotable = false;
   int promoted_max = 1, promoted_node_max = 1;
-  bool promotion_added = false;  // promotion scores added to the instances' scores
+  bool promotion_added = false;        // promotion scores added to the instances' scores
+  bool promotion_constrained = false;  // the clone's node weights merged for promotion
+  // Each instance's promotion sort index (Pacemaker's sort_index), while roles are chosen.
+  std::unordered_map<const Resource*, int> sort_index;
   // Locations with role=Promoted naming the clone or one of its instances
   // (collect_promoted_locations).
   std::vector<const Location*> promoted_locations;
@@ -36,7 +40,14 @@ struct CloneData {
   // Instances assigned per node index while the clone is being assigned.
   std::vector<int> count;
   // Notifications of the clone's start and stop (notify=true).
-  std::shared_ptr<NotifyData> start_notify, stop_notify;
+  std::shared_ptr<NotifyData> start_notify, stop_notify, promote_notify, demote_notify;
+  // clone_action_flags' results per clone action and node (slot 0: no
+  // node), each valid while the clone's actions_epoch is unchanged.
+  struct FlagsMemo {
+    std::uint64_t epoch = ~std::uint64_t{0};
+    std::uint32_t flags = 0;
+  };
+  std::unordered_map<const Action*, std::vector<FlagsMemo>> flags_memo;
 };
 
 inline bool is_anonymous_clone(const Resource* rsc) {
@@ -61,6 +72,10 @@ Resource* find_history_resource(WorkingSet& ws, Node* node, const std::string& i
 // clone instances whose history uses that name, newest first (Pacemaker's
 // pcmk__rscs_matching_id).
 std::vector<Resource*> resources_named_by_history(const WorkingSet& ws, const std::string& id);
+// The top resource (a clone) one of whose instances' history is recorded
+// under `id`, for a constraint naming an anonymous clone's primitive
+// (Pacemaker's lookup with pe_find_renamed); null when none.
+Resource* clone_named_by_history(const WorkingSet& ws, const std::string& id);
 // Builds a resource tree from its configuration (unpack.cpp); `incarnation`
 // makes a clone instance ("id:N").
 Resource* unpack_tree(WorkingSet& ws, const cib::ResourceConfig* rc, Resource* parent,
@@ -78,6 +93,19 @@ void clone_apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* prim
 // active with `current`), or would best be on (Pacemaker's find_compatible_child).
 Resource* find_compatible_instance(WorkingSet& ws, Resource* dependent, const Resource* primary,
                                    Role filter, bool current);
+// Pacemaker's pcmk__cmp_instance: <0 when instance `a` is to be assigned
+// first. One object serves one sort: it keeps each instance's colocated
+// score on its current node, which a sort's comparisons ask for again and again.
+class InstanceComparer {
+ public:
+  explicit InstanceComparer(WorkingSet& ws) : ws_(ws) {}
+  int operator()(Resource* a, Resource* b);
+
+ private:
+  int colocated_score(Resource* inst);
+  WorkingSet& ws_;
+  std::unordered_map<const Resource*, int> known_;
+};
 // Instances sorted as Pacemaker's pcmk__cmp_instance_number does.
 void sort_instances_by_number(Resource* clone);
 
@@ -91,6 +119,16 @@ void order_after_clone_min(WorkingSet& ws, const std::string& id, Resource* firs
                            const std::string& then_task, std::uint32_t flags, int min);
 
 // Actions (clone_actions.cpp).
+// One step up (start, promote) and down (stop, demote) of an instance:
+// between the clone's `task` and `done` pseudo-actions, with these flags,
+// and after (up) or before (down) the instance `last` of an ordered clone.
+struct CloneStep {
+  const char* task;
+  const char* done;
+  std::uint32_t before, after;
+};
+void order_instance_steps(WorkingSet& ws, Resource* clone, Resource* inst, Resource* last,
+                          const CloneStep& up, const CloneStep& down);
 void clone_internal_constraints(WorkingSet& ws, Resource* clone);
 void clone_create_actions(WorkingSet& ws, Resource* clone);
 // The start/running/stop/stopped pseudo-actions of a clone or a bundle,
@@ -122,6 +160,8 @@ std::shared_ptr<NotifyData> clone_notify_pseudo_ops(WorkingSet& ws, Resource* cl
 void order_notify_after_stop_notify(WorkingSet& ws, const NotifyData& stop,
                                     const NotifyData& start);
 void clone_create_notifications(WorkingSet& ws, Resource* clone, NotifyData* n);
+// The orderings between a promotable clone's four notifications.
+void order_promotion_notifications(WorkingSet& ws, const CloneData& cd);
 void clone_notify_after_fencing(WorkingSet& ws, Action* stop, Resource* rsc, Action* stonith);
 // What a clone adds to the graph before its instances' actions (graph.cpp).
 void clone_expand(WorkingSet& ws, Resource* clone);

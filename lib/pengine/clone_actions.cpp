@@ -14,6 +14,7 @@
 
 #include "bundle.hpp"
 #include "internal.hpp"
+#include "promotable.hpp"
 
 namespace vigil::pengine {
 
@@ -89,6 +90,7 @@ bool unassign_forced(WorkingSet& ws, Resource* rsc) {
   bool changed = rsc->allocated_to != nullptr;
   if (rsc->allocated_to) {
     rsc->allocated_to->num_resources--;
+    release_node_capacity(ws, rsc->allocated_to, rsc);
     rsc->allocated_to = nullptr;
   }
   Role keep = rsc->role;
@@ -149,24 +151,35 @@ std::uint32_t interleave_update(WorkingSet& ws, Action* first, Action* then, con
 
 }  // namespace
 
+void order_instance_starts_and_stops(WorkingSet& ws, Resource* clone);
+
+void order_instance_steps(WorkingSet& ws, Resource* clone, Resource* inst, Resource* last,
+                          const CloneStep& up, const CloneStep& down) {
+  bool ordered = clone->clone->ordered && last;
+  order_rsc_actions(ws, clone, up.task, inst, up.task, up.before);
+  order_rsc_actions(ws, inst, up.task, clone, up.done, up.after);
+  if (ordered) order_rsc_actions(ws, last, up.task, inst, up.task, kOrderOptional);
+  order_rsc_actions(ws, clone, down.task, inst, down.task, down.before);
+  order_rsc_actions(ws, inst, down.task, clone, down.done, down.after);
+  if (ordered) order_rsc_actions(ws, inst, down.task, last, down.task, kOrderOptional);
+}
+
 void clone_internal_constraints(WorkingSet& ws, Resource* clone) {
   order_rsc_actions(ws, clone, "stopped", clone, "start", kOrderOptional);
   order_rsc_actions(ws, clone, "start", clone, "running", kOrderRunnableLeft);
   order_rsc_actions(ws, clone, "stop", clone, "stopped", kOrderRunnableLeft);
-  bool ordered = clone->clone->ordered;
-  if (ordered) sort_instances_by_number(clone);
+  if (clone->clone->promotable) order_promotable_clone(ws, clone);  // promotable_actions.cpp
+  if (clone->clone->ordered) sort_instances_by_number(clone);
   Resource* last = nullptr;
   for (Resource* inst : clone->children) {
     internal_constraints(ws, inst);
-    order_rsc_actions(ws, clone, "start", inst, "start",
-                      kOrderRunnableLeft | kOrderImpliesFirstPrinted);
-    order_rsc_actions(ws, inst, "start", clone, "running", kOrderImpliesThenPrinted);
-    if (ordered && last) order_rsc_actions(ws, last, "start", inst, "start", kOrderOptional);
-    order_rsc_actions(ws, clone, "stop", inst, "stop", kOrderImpliesFirstPrinted);
-    order_rsc_actions(ws, inst, "stop", clone, "stopped", kOrderImpliesThenPrinted);
-    if (ordered && last) order_rsc_actions(ws, inst, "stop", last, "stop", kOrderOptional);
+    order_instance_steps(ws, clone, inst, last,
+                         {"start", "running", kOrderRunnableLeft | kOrderImpliesFirstPrinted,
+                          kOrderImpliesThenPrinted},
+                         {"stop", "stopped", kOrderImpliesFirstPrinted, kOrderImpliesThenPrinted});
     last = inst;
   }
+  if (clone->clone->promotable) order_promotable_instances(ws, clone);
 }
 
 void collective_pseudo_actions(WorkingSet& ws, Resource* rsc,
@@ -201,9 +214,13 @@ void collective_pseudo_actions(WorkingSet& ws, Resource* rsc,
 
 void clone_create_actions(WorkingSet& ws, Resource* clone) {
   collective_pseudo_actions(ws, clone, clone->children, true, clone->clone.get());
-  if (!clone->clone->ordered) return;
-  // Ordered clones: each instance starts after the one before it and stops
-  // before it.
+  if (clone->clone->ordered) order_instance_starts_and_stops(ws, clone);
+  if (clone->clone->promotable) create_promotable_actions(ws, clone);  // promotable_actions.cpp
+}
+
+// Ordered clones: each instance starts after the one before it and stops
+// before it (Pacemaker's child_ordering_constraints).
+void order_instance_starts_and_stops(WorkingSet& ws, Resource* clone) {
   sort_instances_by_number(clone);
   Action* last_stop = nullptr;
   Action* last_start = nullptr;
@@ -217,10 +234,6 @@ void clone_create_actions(WorkingSet& ws, Resource* clone) {
       last_start = s;
     }
   }
-}
-
-std::uint32_t clone_action_flags(Action* action, const Node* node) {
-  return summary_action_flags(action, action->rsc->children, node);
 }
 
 std::uint32_t summary_action_flags(Action* action, const std::vector<Resource*>& instances,
@@ -245,13 +258,39 @@ std::uint32_t summary_action_flags(Action* action, const std::vector<Resource*>&
   return flags;
 }
 
+std::uint32_t clone_action_flags(Action* action, const Node* node) {
+  // Orderings ask for a clone action's flags once per link and node, and
+  // summing them walks every instance: the sum is kept until an action of
+  // the clone or under it changes. Replaying a memo needs no side effects:
+  // those the sum had (clearing the clone action's own flags) changed the
+  // epoch before it was recorded, and any later change invalidates it.
+  Resource* top = action->rsc->top();
+  auto& slots = action->rsc->clone->flags_memo[action];
+  size_t slot = node ? static_cast<size_t>(node->index) + 1 : 0;
+  if (slot >= slots.size()) slots.resize(slot + 1);
+  CloneData::FlagsMemo& memo = slots[slot];
+  if (memo.epoch == top->actions_epoch) return memo.flags;
+  std::uint32_t flags = summary_action_flags(action, action->rsc->children, node);
+  // `slots` may have been reallocated meanwhile (a nested call).
+  CloneData::FlagsMemo& fresh = action->rsc->clone->flags_memo[action][slot];
+  fresh.epoch = top->actions_epoch;
+  fresh.flags = flags;
+  return flags;
+}
+
 std::uint32_t clone_update_ordered_actions(WorkingSet& ws, Action* first, Action* then,
                                            const Node* node, std::uint32_t flags,
                                            std::uint32_t filter, std::uint32_t type) {
   if (can_interleave(first, then)) return interleave_update(ws, first, then, node, filter, type);
   std::uint32_t changed =
       primitive_update_ordered_actions(ws, first, then, node, flags, filter, type);
-  for (Resource* inst : collective_instances(then->rsc)) {
+  // A type no rule reacts to changes no instance: only a group instance's
+  // summary of its members (action_flags) is still refreshed on the way.
+  bool inert = !(type & kOrderTypesThatUpdate);
+  // Instances are all made from the clone's one child: primitives or groups.
+  const auto instances = collective_instances(then->rsc);  // a bundle's: its containers
+  if (inert && (instances.empty() || instances.front()->is_primitive())) return changed;
+  for (Resource* inst : instances) {
     Action* ia = find_first_action(inst, nullptr, &then->task, node);
     if (!ia) continue;
     std::uint32_t inst_changed = 0;
@@ -301,6 +340,8 @@ void clone_expand(WorkingSet& ws, Resource* clone) {
   CloneData& cd = *clone->clone;
   clone_create_notifications(ws, clone, cd.start_notify.get());
   clone_create_notifications(ws, clone, cd.stop_notify.get());
+  clone_create_notifications(ws, clone, cd.promote_notify.get());
+  clone_create_notifications(ws, clone, cd.demote_notify.get());
 }
 
 namespace {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <unordered_map>
 
 #include "internal.hpp"
 #include "promotable.hpp"
@@ -110,53 +111,6 @@ long instance_number(const Resource* r) {
   return colon == std::string::npos ? 0L : std::strtol(r->id.c_str() + colon + 1, nullptr, 10);
 }
 
-// Pacemaker's pcmk__cmp_instance: <0 when `a` is to be assigned first.
-int cmp_instance(WorkingSet& ws, Resource* a, Resource* b) {
-  unsigned n1 = 0, n2 = 0, clean = 0;
-  Node* node1 = find_active_on(a, &n1, &clean);
-  Node* node2 = find_active_on(b, &n2, &clean);
-  if (n1 > 0 && n2 > 0) {
-    if (n1 < n2) return -1;
-    if (n1 > n2) return 1;
-  }
-  auto allowed = [](const Resource* r, Node** node) {
-    if (!*node) return true;
-    const NodeScore& s = r->allowed[(*node)->index];
-    if (!s.present || s.weight < 0) {
-      *node = nullptr;
-      return false;
-    }
-    return true;
-  };
-  bool can1 = allowed(a, &node1), can2 = allowed(b, &node2);
-  if (can1 != can2) return can1 ? -1 : 1;
-  if (a->priority != b->priority) return a->priority > b->priority ? -1 : 1;
-  if (!node1 && !node2) return 0;
-  if (!node1) return 1;
-  if (!node2) return -1;
-  can1 = node_available(node1, false, 0);
-  can2 = node_available(node2, false, 0);
-  if (can1 != can2) return can1 ? -1 : 1;
-  Resource* clone = a->parent;
-  const NodeScore* top1 = clone_entry(clone, node1);
-  const NodeScore* top2 = clone_entry(clone, node2);
-  if (!top1 && !top2) return 0;
-  if (!top1) return 1;
-  if (!top2) return -1;
-  const auto& count = clone->clone->count;
-  if (count[node1->index] != count[node2->index])
-    return count[node1->index] < count[node2->index] ? -1 : 1;
-  can1 = did_fail(a);
-  can2 = did_fail(b);
-  if (!can1 && can2) return -1;
-  if (can1 && !can2) return 1;
-  int w1 = colocated_score_on_current(ws, a, a->current_node());
-  int w2 = colocated_score_on_current(ws, b, b->current_node());
-  if (w1 != w2) return w1 < w2 ? 1 : -1;
-  long d = instance_number(a) - instance_number(b);
-  return d < 0 ? -1 : (d > 0 ? 1 : 0);
-}
-
 // A clone's colocations become its instance's: all of them when not every
 // node gets an instance, else only the mandatory and negative ones.
 void append_parent_colocations(Resource* clone, Resource* inst, bool all) {
@@ -220,8 +174,8 @@ Node* assign_instance(WorkingSet& ws, Resource* inst, Node* prefer, bool all_col
   if (chosen && prefer && chosen != prefer) {
     ws.scores.commit(*inst, backup, {ScoreSource::kCloneUndo});
     if (inst->allocated_to) {
+      // Pacemaker's native_deallocate: the node gets its capacity back too.
       inst->allocated_to->num_resources--;
-      // Unassigned: what it took of the node's capacity is free again.
       release_node_capacity(ws, inst->allocated_to, inst);
       inst->allocated_to = nullptr;
     }
@@ -266,6 +220,63 @@ void distribute_instances(WorkingSet& ws, Resource* clone,
 
 }  // namespace
 
+// An instance's colocated score on its current node depends on nothing the
+// sort changes: computed once per instance, not once per comparison (each
+// walks every colocation with the clone).
+int InstanceComparer::colocated_score(Resource* inst) {
+  auto it = known_.find(inst);
+  if (it != known_.end()) return it->second;
+  int score = colocated_score_on_current(ws_, inst, inst->current_node());
+  known_.emplace(inst, score);
+  return score;
+}
+
+int InstanceComparer::operator()(Resource* a, Resource* b) {
+  unsigned n1 = 0, n2 = 0, clean = 0;
+  Node* node1 = find_active_on(a, &n1, &clean);
+  Node* node2 = find_active_on(b, &n2, &clean);
+  if (n1 > 0 && n2 > 0) {
+    if (n1 < n2) return -1;
+    if (n1 > n2) return 1;
+  }
+  auto allowed = [](const Resource* r, Node** node) {
+    if (!*node) return true;
+    const NodeScore& s = r->allowed[(*node)->index];
+    if (!s.present || s.weight < 0) {
+      *node = nullptr;
+      return false;
+    }
+    return true;
+  };
+  bool can1 = allowed(a, &node1), can2 = allowed(b, &node2);
+  if (can1 != can2) return can1 ? -1 : 1;
+  if (a->priority != b->priority) return a->priority > b->priority ? -1 : 1;
+  if (!node1 && !node2) return 0;
+  if (!node1) return 1;
+  if (!node2) return -1;
+  can1 = node_available(node1, false, 0);
+  can2 = node_available(node2, false, 0);
+  if (can1 != can2) return can1 ? -1 : 1;
+  Resource* clone = a->parent;
+  const NodeScore* top1 = clone_entry(clone, node1);
+  const NodeScore* top2 = clone_entry(clone, node2);
+  if (!top1 && !top2) return 0;
+  if (!top1) return 1;
+  if (!top2) return -1;
+  const auto& count = clone->clone->count;
+  if (count[node1->index] != count[node2->index])
+    return count[node1->index] < count[node2->index] ? -1 : 1;
+  can1 = did_fail(a);
+  can2 = did_fail(b);
+  if (!can1 && can2) return -1;
+  if (can1 && !can2) return 1;
+  int w1 = colocated_score(a);
+  int w2 = colocated_score(b);
+  if (w1 != w2) return w1 < w2 ? 1 : -1;
+  long d = instance_number(a) - instance_number(b);
+  return d < 0 ? -1 : (d > 0 ? 1 : 0);
+}
+
 Node* clone_assign(WorkingSet& ws, Resource* clone, Node* prefer) {
   if (!clone->is(kRscProvisional) || clone->is(kRscAllocating)) return nullptr;
   if (clone->clone->promotable) add_promotion_scores(ws, clone);
@@ -283,14 +294,16 @@ Node* clone_assign(WorkingSet& ws, Resource* clone, Node* prefer) {
   }
   show_scores(ws, clone, "pcmk__clone_allocate");
   assign_instances(ws, clone, clone->children);
+  if (clone->clone->promotable) set_instance_roles(ws, clone);  // promotable.cpp
   clone->clear(kRscProvisional | kRscAllocating);
   return nullptr;
 }
 
 void assign_instances(WorkingSet& ws, Resource* parent, std::vector<Resource*>& instances) {
   parent->clone->count.assign(ws.nodes.size(), 0);
+  InstanceComparer cmp(ws);
   std::stable_sort(instances.begin(), instances.end(),
-                   [&](Resource* a, Resource* b) { return cmp_instance(ws, a, b) < 0; });
+                   [&](Resource* a, Resource* b) { return cmp(a, b) < 0; });
   distribute_instances(ws, parent, instances);
 }
 
@@ -344,6 +357,7 @@ Resource* find_compatible_instance(WorkingSet& ws, Resource* dependent, const Re
 
 void clone_apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary,
                              const Colocation& c) {
+  if (promotable_apply_coloc_score(ws, dependent, primary, c)) return;
   bool interleave = false;
   if (c.dependent->is_clone() && is_true(lookup(c.dependent->meta, "interleave"))) {
     if (copies_per_node(c.dependent) != copies_per_node(c.primary)) {

@@ -310,6 +310,18 @@ void order_notify_after_stop_notify(WorkingSet& ws, const NotifyData& stop,
   if (stop.post_done && start.pre) order_actions(ws, stop.post_done, start.pre, kOrderOptional);
 }
 
+void order_promotion_notifications(WorkingSet& ws, const CloneData& cd) {
+  const NotifyData& promote = *cd.promote_notify;
+  const NotifyData& demote = *cd.demote_notify;
+  // Promotions are notified after starts, stops and demotions are, and
+  // demotions before starts and stops.
+  order_actions(ws, cd.stop_notify->post_done, promote.pre, kOrderOptional);
+  order_actions(ws, cd.start_notify->post_done, promote.pre, kOrderOptional);
+  order_actions(ws, demote.post_done, promote.pre, kOrderOptional);
+  order_actions(ws, demote.post_done, cd.start_notify->pre, kOrderOptional);
+  order_actions(ws, demote.post_done, cd.stop_notify->pre, kOrderOptional);
+}
+
 void clone_create_notifications(WorkingSet& ws, Resource* clone, NotifyData* n) {
   if (!n) return;
   // Once: the graph is built once.

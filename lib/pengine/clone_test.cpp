@@ -2,6 +2,7 @@
 // Clones on small CIBs: which instance goes where, which history belongs to
 // which instance, what a clone's actions and orderings are, and what is
 // refused. Expectations follow crm_simulate 2.1.5 on the same CIBs.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <memory>
 #include <string>
@@ -214,10 +215,6 @@ TEST_CASE("clone-min: the dependent waits for enough instances", "[pengine][clon
 }
 
 TEST_CASE("what this version refuses, it refuses clearly", "[pengine][clone]") {
-  Run promotable = run(cib_text(clone_of_dummy(nv("promotable", "true"))));
-  REQUIRE_FALSE(promotable.status.ok());
-  CHECK(promotable.status.error().code() == ErrorCode::kUnsupported);
-  CHECK_THAT(promotable.status.error().message(), Contains("promotable"));
   Run empty = run(cib_text(R"(<clone id="c"/>)"));
   CHECK_FALSE(empty.status.ok());
 }
@@ -252,4 +249,59 @@ TEST_CASE("history under the clone's own id is an orphan's, and is cleaned up",
   CHECK(r.rsc("c").is_clone());
   CHECK(r.has_action("c_delete_0", "node1", true));
   CHECK(r.placed("d:0") == "node1");
+}
+
+TEST_CASE("a globally-unique clone of an agent without unique instances is anonymous",
+          "[pengine][clone]") {
+  std::string meta =
+      nv("globally-unique", "true") + nv("clone-max", "5") + nv("clone-node-max", "2");
+  Run ocf = run(cib_text(clone_of_dummy(meta)));
+  REQUIRE(ocf.status.ok());
+  CHECK(ocf.rsc("c").is(pengine::kRscUnique));
+  CHECK(ocf.rsc("c").children.size() == 5);
+  Run lsb =
+      run(cib_text(R"(<clone id="c"><meta_attributes id="c-meta">)" + meta +
+                   R"(</meta_attributes><primitive id="d" class="lsb" type="dummy"/></clone>)"));
+  REQUIRE(lsb.status.ok());
+  pengine::Resource& c = lsb.rsc("c");
+  CHECK_FALSE(c.is(pengine::kRscUnique));
+  CHECK_FALSE(c.children.front()->is(pengine::kRscUnique));
+  // One instance per node, as many as there are nodes.
+  CHECK(c.children.size() == lsb.ws().nodes.size());
+  CHECK(c.clone->clone_node_max == 1);
+}
+
+TEST_CASE("a unique clone's instances spread out when scores tie", "[pengine][clone]") {
+  std::string meta = nv("globally-unique", "true") + nv("clone-max", "2") +
+                     nv("clone-node-max", "2") + nv("resource-stickiness", "0");
+  std::string cons = R"(<rsc_location id="l1" rsc="c" node="node1" score="100"/>
+         <rsc_location id="l2" rsc="c" node="node2" score="100"/>
+         <rsc_location id="l3" rsc="c" node="node3" score="-INFINITY"/>)";
+  Run r = run(cib_text(clone_of_dummy(meta), cons, started("d:0") + started("d:1")));
+  REQUIRE(r.status.ok());
+  // One stays; the other does not join it on the node it runs on.
+  std::vector<std::string> where{r.placed("d:0"), r.placed("d:1")};
+  std::sort(where.begin(), where.end());
+  CHECK(where == std::vector<std::string>{"node1", "node2"});
+}
+
+TEST_CASE("constraints naming a clone's primitive mean the clone once its history uses the name",
+          "[pengine][clone]") {
+  std::string rscs = clone_of_dummy(nv("clone-max", "1")) +
+                     R"(<primitive id="p" class="ocf" provider="pacemaker" type="Dummy"/>)";
+  std::string cons = R"(<rsc_colocation id="p-with-d" rsc="p" with-rsc="d" score="INFINITY"/>
+         <rsc_order id="d-then-p" first="d" then="p"/>
+         <rsc_location id="d-pref" rsc="d" node="node3" score="50"/>)";
+  // Without history "d" names nothing: the constraints are ignored.
+  Run none = run(cib_text(rscs, cons));
+  REQUIRE(none.status.ok());
+  CHECK(none.rsc("c").this_with.empty());
+  CHECK(none.rsc("c").with_this.empty());
+  // With the instance's history recorded under "d" (on node2), they are the clone's.
+  Run r = run(cib_text(rscs, cons, "", started("d")));
+  REQUIRE(r.status.ok());
+  REQUIRE(r.rsc("c").with_this.size() == 1);
+  CHECK(r.rsc("c").with_this.front()->dependent == &r.rsc("p"));
+  CHECK(r.placed("p") == r.placed("d:0"));
+  CHECK(r.has_action("p_start_0", r.placed("p"), true));
 }

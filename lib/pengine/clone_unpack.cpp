@@ -90,6 +90,28 @@ Resource* create_instance(WorkingSet& ws, Resource* clone) {
   return inst;
 }
 
+// The first primitive (of a cloned group) whose agent class has no unique
+// instances (Pacemaker's pcmk_ra_cap_unique: OCF and fencing agents).
+const cib::ResourceConfig* anonymous_only_primitive(const cib::ResourceConfig& rc) {
+  if (rc.kind == cib::RscKind::kPrimitive) {
+    bool can = strcasecmp(rc.cls.c_str(), "ocf") == 0 || strcasecmp(rc.cls.c_str(), "stonith") == 0;
+    return can ? nullptr : &rc;
+  }
+  for (const auto& c : rc.children) {
+    if (const cib::ResourceConfig* r = anonymous_only_primitive(*c)) return r;
+  }
+  return nullptr;
+}
+
+// The first primitive (of a cloned group) whose agent class cannot promote.
+const cib::ResourceConfig* non_promotable_primitive(const cib::ResourceConfig& rc) {
+  if (rc.kind == cib::RscKind::kPrimitive) return strcasecmp(rc.cls.c_str(), "ocf") ? &rc : nullptr;
+  for (const auto& c : rc.children) {
+    if (const cib::ResourceConfig* bad = non_promotable_primitive(*c)) return bad;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 Status check_clone_config(const WorkingSet& ws, const cib::ResourceConfig& rc) {
@@ -103,10 +125,13 @@ Status check_clone_config(const WorkingSet& ws, const cib::ResourceConfig& rc) {
   for (const auto& [k, v] : rc.attrs) meta.emplace(k, v);
   rules::apply_nvsets(ws.cib.rsc_defaults, in, meta);
   if (rc.promotable || is_true(lookup(meta, "promotable"))) {
-    return Error(ErrorCode::kUnsupported,
-                 "resource " + rc.id +
-                     ": promotable clones are not supported by this version of the Vigil "
-                     "scheduler");
+    // Only OCF agents have the promote and demote actions: Pacemaker
+    // refuses (ignores) a promotable clone of anything else.
+    if (const cib::ResourceConfig* bad = non_promotable_primitive(*child)) {
+      return Error(ErrorCode::kInvalidInput,
+                   "resource " + bad->id + " is of class " + bad->cls +
+                       " and therefore cannot be used in promotable clone " + rc.id);
+    }
   }
   return ok_status();
 }
@@ -127,6 +152,18 @@ void unpack_clone_instances(WorkingSet& ws, Resource* clone) {
     ws.warnings.push_back("Ignoring clone-node-max for " + clone->id +
                           " because anonymous clones support only one instance per node");
     cd->clone_node_max = 1;
+  }
+  // Only OCF and fencing agents can have unique instances: a globally-unique
+  // clone of anything else is anonymous, with at most one instance per node.
+  if (const cib::ResourceConfig* anon = anonymous_only_primitive(*cd->child_config);
+      unique && anon) {
+    ws.warnings.push_back("Ignoring globally-unique for " + clone->id + " because " + anon->cls +
+                          " resources such as " + anon->id +
+                          " can be used only as anonymous clones");
+    unique = false;
+    clone->clear(kRscUnique);
+    cd->clone_node_max = 1;
+    cd->clone_max = std::min(cd->clone_max, static_cast<int>(ws.nodes.size()));
   }
   // Clones are slightly sticky by default, so instances do not shuffle.
   clone->meta.emplace("resource-stickiness", "1");
@@ -261,6 +298,20 @@ Resource* find_history_resource(WorkingSet& ws, Node* node, const std::string& i
   }
   if (rsc->id != id && rsc->clone_name != id) rsc->clone_name = id;
   return rsc;
+}
+
+Resource* clone_named_by_history(const WorkingSet& ws, const std::string& id) {
+  // Only when no resource has that id: a scan of the instances, once per
+  // such constraint.
+  for (Resource* top : ws.resources) {
+    if (!top->is_clone()) continue;
+    std::function<bool(const Resource*)> named = [&](const Resource* r) {
+      if (r->clone_name == id) return true;
+      return std::any_of(r->children.begin(), r->children.end(), named);
+    };
+    if (named(top)) return top;
+  }
+  return nullptr;
 }
 
 }  // namespace vigil::pengine

@@ -27,6 +27,12 @@ struct RefSet {
   std::optional<Score> score;
 };
 
+// The resource a constraint's id names (expand_ref found it, not a tag).
+Resource* constraint_rsc(const WorkingSet& ws, const std::string& id) {
+  if (Resource* r = ws.find_rsc(id)) return r;
+  return clone_named_by_history(ws, id);  // clone_unpack.cpp
+}
+
 // Expands an id naming a resource, a tag or a template; empty when unknown.
 bool expand_ref(WorkingSet& ws, const std::string& id, std::vector<Resource*>& out, bool* is_tag) {
   if (Resource* r = ws.find_rsc(id)) {
@@ -54,6 +60,12 @@ bool expand_ref(WorkingSet& ws, const std::string& id, std::vector<Resource*>& o
       if (r->config && r->config->template_id == id) out.push_back(r.get());
     }
     if (is_tag) *is_tag = true;
+    return true;
+  }
+  // Ids are unique, so this last: a clone whose instances' history uses it.
+  if (Resource* r = clone_named_by_history(ws, id)) {  // clone_unpack.cpp
+    out.push_back(r);
+    if (is_tag) *is_tag = false;
     return true;
   }
   return false;
@@ -280,10 +292,19 @@ bool influence_of(const std::string& influence_s, const Resource* rsc) {
   return rsc->is(kRscCritical);
 }
 
+// Promotable clones before other clones (Pacemaker keeps that order for
+// its old regression results).
+int promotable_cmp(const Resource* a, const Resource* b) {
+  bool pa = a->clone && a->clone->promotable, pb = b->clone && b->clone->promotable;
+  if (!a->is_clone() || pa == pb) return 0;
+  return pa ? -1 : 1;
+}
+
 int primary_cmp(const Colocation* a, const Colocation* b) {
   if (a->primary->priority != b->primary->priority)
     return a->primary->priority > b->primary->priority ? -1 : 1;
   if (a->primary->kind != b->primary->kind) return a->primary->kind > b->primary->kind ? -1 : 1;
+  if (int p = promotable_cmp(a->primary, b->primary)) return p;
   return a->primary->id.compare(b->primary->id);
 }
 int dependent_cmp(const Colocation* a, const Colocation* b) {
@@ -292,6 +313,7 @@ int dependent_cmp(const Colocation* a, const Colocation* b) {
   }
   if (a->dependent->kind != b->dependent->kind)
     return a->dependent->kind > b->dependent->kind ? -1 : 1;
+  if (int p = promotable_cmp(a->dependent, b->dependent)) return p;
   return a->dependent->id.compare(b->dependent->id);
 }
 
@@ -493,8 +515,8 @@ void unpack_colocation(WorkingSet& ws, const cib::ColocationConstraint& k) {
       return;
     }
     if (!any_tag) {
-      Resource* dep = ws.find_rsc(k.rsc);
-      Resource* pri = ws.find_rsc(k.with_rsc);
+      Resource* dep = constraint_rsc(ws, k.rsc);
+      Resource* pri = constraint_rsc(ws, k.with_rsc);
       new_colocation(ws, k.id, k.node_attribute, score, dep, pri, k.rsc_role, k.with_rsc_role,
                      influence_of(k.influence, dep));
       return;
@@ -673,8 +695,8 @@ void unpack_order(WorkingSet& ws, const cib::OrderConstraint& o) {
       return;
     }
     if (!any_tag) {
-      Resource* first = ws.find_rsc(o.first);
-      Resource* then = ws.find_rsc(o.then);
+      Resource* first = constraint_rsc(ws, o.first);
+      Resource* then = constraint_rsc(ws, o.then);
       std::string action_first = o.first_action.empty() ? "start" : o.first_action;
       std::string action_then = o.then_action.empty() ? action_first : o.then_action;
       std::uint32_t flags = flags_for_kind(kind, action_first, sym);

@@ -85,6 +85,7 @@ const char* kind_of(ScoreSource s) {
     case ScoreSource::kCloneColocation:
       return "colocation";
     case ScoreSource::kPromotionScore:
+    case ScoreSource::kPromotionPriority:
       return "promotion";
     case ScoreSource::kBundle:
       return "bundle";
@@ -255,14 +256,21 @@ std::string cause_text(const WorkingSet& ws, const Resource& rsc, const ScoreRec
              " node attribute)";
     case ScoreSource::kBundle:
       return reason(kBundleRule, r.aux);
+    case ScoreSource::kPromotionPriority:
+      if (r.aux == 1) return colocation_text(coloc()) + "; weighed for promotion";
+      return "promotion priority of " + ws.all_rscs.at(static_cast<std::size_t>(r.ref))->id +
+             " placed here";
   }
   return "";
 }
 
 // Changes made as the resource's node is chosen, once its score lines were
-// printed (the capacity check of a placement-strategy).
-bool made_when_choosing(ScoreSource s) {
-  return s == ScoreSource::kUtilization;
+// printed (the capacity check of a placement-strategy; a promotable clone's
+// weights for choosing the promoted instances, promotion tickets included).
+bool made_when_choosing(const ScoreRecord& r) {
+  return r.source == ScoreSource::kUtilization || r.source == ScoreSource::kPromotionPriority ||
+         (r.source == ScoreSource::kTicket &&
+          r.aux == static_cast<std::int32_t>(TicketBanWhy::kPromotionNeedsIt));
 }
 
 // Why a node cannot take resources whatever its score, "" when it can.
@@ -317,7 +325,7 @@ std::string explain_text(const WorkingSet& ws, const std::string& rsc_id) {
     out += "\n";
     bool choosing = false;
     for (const ScoreRecord* r : ws.scores.history(slot)) {
-      if (!choosing && made_when_choosing(r->source)) {
+      if (!choosing && made_when_choosing(*r)) {
         // After the score lines (-s) were printed: they do not show these.
         out += "    then, as a node is chosen:\n";
         choosing = true;

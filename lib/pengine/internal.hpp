@@ -154,6 +154,18 @@ std::uint32_t primitive_update_ordered_actions(WorkingSet& ws, Action* first, Ac
                                                std::uint32_t filter, std::uint32_t type);
 std::uint32_t update_ordered_actions(WorkingSet& ws, Action* first, Action* then, const Node* node,
                                      std::uint32_t flags, std::uint32_t filter, std::uint32_t type);
+// The same through `variant`'s method (a clone's or group's walks `then`'s
+// children, a primitive's none).
+std::uint32_t update_ordered_actions_as(WorkingSet& ws, const Resource* variant, Action* first,
+                                        Action* then, const Node* node, std::uint32_t flags,
+                                        std::uint32_t filter, std::uint32_t type);
+// The ordering types primitive_update_ordered_actions reacts to; with none
+// of them an update changes no action of any resource (an optional or
+// one-or-more ordering between a primitive and a clone's or group's action).
+constexpr std::uint32_t kOrderTypesThatUpdate =
+    kOrderAsymmetrical | kOrderImpliesFirst | kOrderPromotedImpliesFirst |
+    kOrderImpliesFirstMigratable | kOrderPseudoLeft | kOrderRunnableLeft | kOrderImpliesThen |
+    kOrderRestart;
 void create_recurring_actions(WorkingSet& ws, Resource* rsc);
 void apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary, const Colocation& c,
                        bool for_dependent);

@@ -205,9 +205,9 @@ std::uint32_t update_for_ordering_flags(WorkingSet& ws, Action* first, Action* t
     changed |= upd(first_flags, kActOptional | kActRunnable, kOrderRestart);
   }
   if (order.type & kOrderImpliesFirst) {
-    if (first->rsc) {
-      changed |= update_ordered_actions(ws, first, then, node, first_flags, kActOptional,
-                                        kOrderImpliesFirst);
+    if (first->rsc) {  // through first's variant (Pacemaker's first->rsc->cmds)
+      changed |= update_ordered_actions_as(ws, first->rsc, first, then, node, first_flags,
+                                           kActOptional, kOrderImpliesFirst);
     } else if (!(first_flags & kActOptional) && first->is(kActRunnable)) {
       first->clear(kActRunnable);
       changed |= kUpdatedFirst;
@@ -310,15 +310,19 @@ std::uint32_t action_flags(Action* action, const Node* node) {
   return flags;
 }
 
-std::uint32_t update_ordered_actions(WorkingSet& ws, Action* first, Action* then, const Node* node,
-                                     std::uint32_t flags, std::uint32_t filter,
-                                     std::uint32_t type) {
-  if (then->rsc && (then->rsc->is_clone() || is_bundle(then->rsc))) {  // clone_actions.cpp
+std::uint32_t update_ordered_actions_as(WorkingSet& ws, const Resource* variant, Action* first,
+                                        Action* then, const Node* node, std::uint32_t flags,
+                                        std::uint32_t filter, std::uint32_t type) {
+  // The variant's method, but on `then` and its children, as Pacemaker's
+  // methods do whichever resource they were called through.
+  if (variant && (variant->is_clone() || is_bundle(variant))) {  // clone_actions.cpp
+    if (!then->rsc) return 0;
     return clone_update_ordered_actions(ws, first, then, node, flags, filter, type);
   }
-  if (then->rsc && then->rsc->is_group()) {
+  if (variant && variant->is_group()) {
     std::uint32_t changed =
         primitive_update_ordered_actions(ws, first, then, node, flags, filter, type);
+    if (!then->rsc || !(type & kOrderTypesThatUpdate)) return changed;  // no member changes
     for (Resource* m : then->rsc->children) {
       Action* ma = find_first_action(m, nullptr, &then->task, node);
       if (ma) changed |= update_ordered_actions(ws, first, ma, node, flags, filter, type);
@@ -326,6 +330,12 @@ std::uint32_t update_ordered_actions(WorkingSet& ws, Action* first, Action* then
     return changed;
   }
   return primitive_update_ordered_actions(ws, first, then, node, flags, filter, type);
+}
+
+std::uint32_t update_ordered_actions(WorkingSet& ws, Action* first, Action* then, const Node* node,
+                                     std::uint32_t flags, std::uint32_t filter,
+                                     std::uint32_t type) {
+  return update_ordered_actions_as(ws, then->rsc, first, then, node, flags, filter, type);
 }
 
 void update_action_for_orderings(WorkingSet& ws, Action* then) {
@@ -338,6 +348,12 @@ void update_action_for_orderings(WorkingSet& ws, Action* then) {
   }
   // Links prepended meanwhile are not visited, as in Pacemaker.
   for (ActionLink* link : then->before) {
+    // A long list (a clone's stop after every probe of its dependents) is
+    // bound by loading each first action: ask for the next ones early.
+    if (const ActionLink* ahead = link->next) {
+      __builtin_prefetch(ahead->action);
+      if (ahead->next) __builtin_prefetch(ahead->next->action);
+    }
     ActionLink& other = *link;
     Action* first = other.action;
     Node* then_node = then->node;
@@ -687,8 +703,12 @@ void order_start_vs_fencing(WorkingSet& ws, Resource* rsc, Action* stonith) {
         order_actions(ws, stonith, a, kOrderOptional);
         break;
       case Needs::kQuorum:
+        // Known there: itself, or a primitive's anonymous clone (not a
+        // cloned group, which may be known only in part).
         if (a->task == "start" && rsc->allowed[target->index].present &&
-            !rsc->known_on[target->index]) {
+            !rsc->known_on[target->index] &&
+            !(rsc->is_primitive() && is_anonymous_clone(rsc->parent) &&
+              rsc->parent->known_on[target->index])) {
           order_actions(ws, stonith, a, kOrderOptional | kOrderRunnableLeft);
         }
         break;

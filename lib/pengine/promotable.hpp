@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Promotable clones (Pacemaker's pcmk_sched_promotable.c): the settings a
 // promotable clone adds, and the promotion scores its instances get from
-// node attributes ("master-<name>"). This file grows into the whole
-// promotion stage; until then check_clone_config refuses promotable clones.
+// node attributes ("master-<name>"), the choice of the instances to promote
+// and colocations with roles (promotable.cpp); their actions and orderings
+// (promotable_actions.cpp).
 #pragma once
 
 #include <string>
@@ -48,5 +49,40 @@ void collect_promoted_locations(WorkingSet& ws);
 // The instance's promotion priority raised by the role=Promoted locations
 // of itself and its clone on `chosen` (Pacemaker's apply_promoted_locations).
 int promoted_location_priority(const Resource* inst, const Node* chosen, int priority);
+
+// Chooses the promoted instances once the clone's instances are placed
+// (Pacemaker's pcmk__set_instance_roles): promotion priorities, the clone's
+// node weights merged with them and with colocations with the promoted
+// role, promoted-max / promoted-node-max; prints the "promotion score" lines.
+void set_instance_roles(WorkingSet& ws, Resource* clone);
+
+// Whether a colocation now changes the promotion priority of `dependent`, a
+// placed instance of a promotable clone (a colocation with a role).
+bool colocation_affects_role(const Resource* dependent, const Colocation& c);
+// That change (Pacemaker's pcmk__apply_coloc_to_priority).
+void apply_coloc_to_priority(const WorkingSet& ws, Resource* dependent, const Resource* primary,
+                             const Colocation& c);
+// A colocation with a role of promotable clone `primary`: the dependent's
+// scores while it is placed, its promotion priority afterwards. False when
+// the colocation is an ordinary clone colocation.
+bool promotable_apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary,
+                                  const Colocation& c);
+
+// Actions (promotable_actions.cpp): the instances' actions and the clone's
+// promote/promoted/demote/demoted pseudo-actions (Pacemaker's
+// pcmk__create_promotable_actions); the clone's promotion orderings
+// (pcmk__order_promotable_instances and the clone-level ones).
+void create_promotable_actions(WorkingSet& ws, Resource* clone);
+void order_promotable_clone(WorkingSet& ws, Resource* clone);
+void order_promotable_instances(WorkingSet& ws, Resource* clone);
+// A cloned group of a promotable clone: its own demote/demoted and
+// promote/promoted pseudo-actions, and its members' promotions and demotions
+// between them (Pacemaker's group pseudo-actions and member constraints).
+bool in_promotable_clone(const Resource* rsc);
+void create_group_role_actions(WorkingSet& ws, Resource* group);
+void order_group_member_roles(WorkingSet& ws, Resource* group, Resource* member,
+                              std::uint32_t down_flags, std::uint32_t post_down_flags);
+void order_group_member_promotion(WorkingSet& ws, Resource* group, Resource* member,
+                                  Resource* previous);
 
 }  // namespace vigil::pengine

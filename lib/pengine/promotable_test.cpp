@@ -223,3 +223,212 @@ TEST_CASE("locations with role=Promoted raise the promotion priority where they 
   CHECK(pengine::promoted_location_priority(inst, r.ws->find_node("node1"), -1) == -1);
   CHECK(pengine::promoted_location_priority(inst, nullptr, 3) == 3);
 }
+
+namespace {
+
+// A promotable clone of an OCF Dummy with `meta` (nvpairs) on its meta
+// attributes.
+std::string promotable_dummy(const std::string& meta = "", const std::string& cls = "ocf") {
+  std::string provider = cls == "ocf" ? R"( provider="pacemaker")" : "";
+  return R"(<clone id="c"><meta_attributes id="c-meta"><nvpair id="c-p" name="promotable" value="true"/>)" +
+         meta + R"(</meta_attributes><primitive id="d" class=")" + cls + "\"" + provider +
+         R"( type="Stateful"/></clone>)";
+}
+
+std::string meta(const std::string& name, const std::string& value) {
+  return R"(<nvpair id="c-)" + name + R"(" name=")" + name + R"(" value=")" + value + R"("/>)";
+}
+
+// Whether a runnable, required action `task` of `rsc` (any instance of it
+// when `rsc` names a clone's primitive) is scheduled on `node` ("" for a
+// pseudo-action).
+bool scheduled(const pengine::WorkingSet& ws, const std::string& rsc, const std::string& task,
+               const std::string& node) {
+  for (const pengine::Action* a : ws.actions) {
+    if (!a->rsc || a->task != task || a->is(pengine::kActOptional)) continue;
+    if (a->rsc->id != rsc && pengine::clone_strip(a->rsc->id) != rsc) continue;
+    if (node.empty() ? a->node == nullptr : (a->node && a->node->uname == node)) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> promoted_on(const pengine::WorkingSet& ws, const std::string& clone) {
+  std::vector<std::string> out;
+  const pengine::Resource* c = ws.find_rsc(clone);
+  REQUIRE(c);
+  for (const pengine::Resource* inst : c->children) {
+    if (inst->next_role == pengine::Role::kPromoted && inst->allocated_to)
+      out.push_back(inst->allocated_to->uname);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the instance with the best promotion score is promoted, once", "[pengine][promotable]") {
+  Run r(cib_text(promotable_dummy(), attr("master-d", "10")));
+  CHECK(promoted_on(*r.ws, "c") == std::vector<std::string>{"node2"});
+  CHECK(scheduled(*r.ws, "d", "promote", "node2"));
+  CHECK_FALSE(scheduled(*r.ws, "d", "promote", "node1"));
+  // The clone's pseudo-actions stand for the promotion.
+  CHECK(scheduled(*r.ws, "c", "promote", ""));
+  CHECK(scheduled(*r.ws, "c", "promoted", ""));
+  CHECK_FALSE(scheduled(*r.ws, "c", "demote", ""));
+}
+
+TEST_CASE("without a promotion score or a role=Promoted location nothing is promoted",
+          "[pengine][promotable]") {
+  Run none(cib_text(promotable_dummy(), ""));
+  CHECK(promoted_on(*none.ws, "c").empty());
+  CHECK(scheduled(*none.ws, "d", "start", "node1"));
+  Run located(cib_text(promotable_dummy(), "",
+                       R"(<rsc_location id="l" rsc="c" role="Promoted" node="node1" score="5"/>)"));
+  CHECK(promoted_on(*located.ws, "c") == std::vector<std::string>{"node1"});
+}
+
+TEST_CASE("promoted-max and promoted-node-max limit the promoted instances",
+          "[pengine][promotable]") {
+  std::string both_nodes = attr("master-d", "10");
+  std::string loc = R"(<rsc_location id="l" rsc="c" role="Promoted" node="node1" score="5"/>)";
+  Run one(cib_text(promotable_dummy(), both_nodes, loc));
+  CHECK(promoted_on(*one.ws, "c").size() == 1);
+  Run two(cib_text(promotable_dummy(meta("promoted-max", "2")), both_nodes, loc));
+  CHECK(promoted_on(*two.ws, "c").size() == 2);
+  // Two instances per node, but one promoted per node.
+  Run per_node(cib_text(
+      promotable_dummy(meta("promoted-max", "2") + meta("clone-max", "2") +
+                       meta("clone-node-max", "2")),
+      both_nodes, loc + R"(<rsc_location id="ban" rsc="c" node="node1" score="-INFINITY"/>)"));
+  CHECK(promoted_on(*per_node.ws, "c") == std::vector<std::string>{"node2"});
+}
+
+TEST_CASE("a resource colocated with the promoted role follows it", "[pengine][promotable]") {
+  std::string rscs = promotable_dummy() +
+                     R"(<primitive id="ip" class="ocf" provider="heartbeat" type="IPaddr2"/>)";
+  Run r(cib_text(
+      rscs, attr("master-d", "10"),
+      R"(<rsc_colocation id="ip-with-promoted" rsc="ip" with-rsc="c" with-rsc-role="Promoted" score="INFINITY"/>)"));
+  pengine::Resource* ip = r.ws->find_rsc("ip");
+  REQUIRE(ip);
+  REQUIRE(ip->allocated_to);
+  CHECK(ip->allocated_to->uname == "node2");
+  // The other way round: the promoted role goes where the resource is.
+  Run follow(cib_text(
+      rscs + "", attr("master-d", "10"),
+      R"(<rsc_location id="ip-on-1" rsc="ip" node="node1" score="INFINITY"/>)"
+      R"(<rsc_colocation id="promoted-with-ip" rsc="c" rsc-role="Promoted" with-rsc="ip" score="INFINITY"/>)"));
+  CHECK(promoted_on(*follow.ws, "c") == std::vector<std::string>{"node1"});
+}
+
+TEST_CASE("a promotable clone of a non-OCF agent is refused", "[pengine][promotable]") {
+  auto parsed = cib::Cib::from_string(cib_text(promotable_dummy("", "lsb"), ""), "test.xml");
+  REQUIRE(parsed.ok());
+  auto cib = std::move(parsed).value();
+  pengine::WorkingSet ws(*cib, pengine::Options{.now = kNow});
+  vigil::Status st = pengine::schedule(ws);
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().code() == vigil::ErrorCode::kInvalidInput);
+  CHECK_THAT(st.error().message(), Catch::Matchers::Contains("d is of class lsb") &&
+                                       Catch::Matchers::Contains("promotable clone c"));
+}
+
+namespace {
+
+// `cib` with node `node`'s history of `rsc`: its last operation `task`
+// (start: active unpromoted, promote: promoted).
+std::string with_history(std::string cib, const std::string& node, const std::string& rsc,
+                         const std::string& task) {
+  std::string tag =
+      R"(uname=")" + node + R"(" in_ccm="true" crmd="online" join="member" expected="member")";
+  auto pos = cib.find(tag + "/>");
+  REQUIRE(pos != std::string::npos);
+  std::string op =
+      R"(<lrm_rsc_op id=")" + rsc + R"(_last_0" operation_key=")" + rsc + "_" + task +
+      R"(_0" operation=")" + task +
+      R"(" call-id="2" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:t" transition-magic="0:0;1:1:0:t" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/>)";
+  cib.replace(pos, tag.size() + 2,
+              tag + R"(><lrm id=")" + node + R"("><lrm_resources><lrm_resource id=")" + rsc +
+                  R"(" class="ocf" provider="pacemaker" type="Stateful">)" + op +
+                  "</lrm_resource></lrm_resources></lrm></node_state>");
+  return cib;
+}
+
+// Whether `then` (a uuid, on `node` or a pseudo-action for "") has `first`
+// among its inputs.
+bool ordered(const pengine::WorkingSet& ws, const std::string& first, const std::string& then,
+             const std::string& node = "") {
+  for (const pengine::Action* a : ws.actions) {
+    if (a->uuid != then || (node.empty() ? a->node != nullptr : !a->node || a->node->uname != node))
+      continue;
+    for (const pengine::ActionLink* l : a->before) {
+      if (l->action->uuid == first) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("the promoted role moves: demote where it was, then promote", "[pengine][promotable]") {
+  std::string text =
+      cib_text(promotable_dummy(), "",
+               R"(<rsc_location id="l" rsc="c" role="Promoted" node="node2" score="100"/>)");
+  text = with_history(with_history(text, "node1", "d", "promote"), "node2", "d", "start");
+  Run r(text);
+  CHECK(promoted_on(*r.ws, "c") == std::vector<std::string>{"node2"});
+  CHECK(scheduled(*r.ws, "d", "demote", "node1"));
+  CHECK(scheduled(*r.ws, "d", "promote", "node2"));
+  CHECK_FALSE(scheduled(*r.ws, "d", "stop", "node1"));
+  CHECK(scheduled(*r.ws, "c", "demoted", ""));
+  // Promotions wait for every demotion.
+  CHECK(ordered(*r.ws, "c_demoted_0", "c_promote_0"));
+  const pengine::Resource* c = r.ws->find_rsc("c");
+  for (const pengine::Resource* inst : c->children) {
+    if (inst->allocated_to && inst->allocated_to->uname == "node2")
+      CHECK(ordered(*r.ws, "c_promote_0", inst->id + "_promote_0", "node2"));
+  }
+  // Found active, an instance is unpromoted until promoted.
+  for (const pengine::Resource* inst : c->children) {
+    if (inst->allocated_to && inst->allocated_to->uname == "node2")
+      CHECK(inst->role == pengine::Role::kUnpromoted);
+  }
+}
+
+TEST_CASE("a cloned group is promoted member by member between its own pseudo-actions",
+          "[pengine][promotable]") {
+  std::string rscs =
+      R"(<clone id="c"><meta_attributes id="c-meta"><nvpair id="c-p" name="promotable" value="true"/></meta_attributes><group id="g"><primitive id="a" class="ocf" provider="pacemaker" type="Stateful"/><primitive id="b" class="ocf" provider="pacemaker" type="Stateful"/></group></clone>)";
+  Run r(cib_text(rscs, "",
+                 R"(<rsc_location id="l" rsc="c" role="Promoted" node="node2" score="10"/>)"));
+  CHECK(promoted_on(*r.ws, "c") == std::vector<std::string>{"node2"});
+  const pengine::Resource* c = r.ws->find_rsc("c");
+  const pengine::Resource* promoted = nullptr;
+  for (const pengine::Resource* inst : c->children) {
+    if (inst->next_role == pengine::Role::kPromoted) promoted = inst;
+  }
+  REQUIRE(promoted);
+  std::string g = promoted->id;  // "g:N"
+  std::string n = g.substr(g.find(':'));
+  CHECK(scheduled(*r.ws, g, "promote", ""));
+  CHECK(ordered(*r.ws, g + "_promote_0", "a" + n + "_promote_0", "node2"));
+  CHECK(ordered(*r.ws, "a" + n + "_promote_0", "b" + n + "_promote_0", "node2"));
+  CHECK(ordered(*r.ws, "b" + n + "_promote_0", g + "_promoted_0"));
+  // Both members are promoted: the group's promotion score is their sum.
+  CHECK(scheduled(*r.ws, "b", "promote", "node2"));
+}
+
+TEST_CASE("promotions are notified with the promote variables", "[pengine][promotable]") {
+  Run r(cib_text(promotable_dummy(meta("notify", "true")), attr("master-d", "10")));
+  pengine::build_graph(*r.ws);
+  bool pre_promote = false;
+  for (const pengine::Action* a : r.ws->actions) {
+    if (a->task != "notify" || !a->node ||
+        a->uuid.find("_pre_notify_promote_0") == std::string::npos)
+      continue;
+    const std::string* promote = pengine::lookup(a->meta, "notify_promote_uname");
+    REQUIRE(promote);
+    CHECK(*promote == "node2");
+    pre_promote = true;
+  }
+  CHECK(pre_promote);
+}

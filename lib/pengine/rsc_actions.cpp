@@ -9,6 +9,7 @@
 
 #include "bundle.hpp"
 #include "internal.hpp"
+#include "promotable.hpp"
 
 namespace vigil::pengine {
 
@@ -280,6 +281,18 @@ void create_recurring_actions(WorkingSet& ws, Resource* rsc) {
           cancel->cancel_task = op.name;
           cancel->meta["operation"] = op.name;
           cancel->meta["interval"] = std::to_string(op.interval_ms);
+          // Cancelled before the role changes.
+          const char* after = nullptr;
+          if (rsc->role == Role::kPromoted) {
+            after = "demote";
+          } else if (rsc->role == Role::kUnpromoted || rsc->role == Role::kStarted) {
+            if (rsc->next_role == Role::kPromoted) after = "promote";
+            if (rsc->next_role == Role::kStopped) after = "stop";
+          }
+          if (after) {
+            new_ordering(ws, rsc, "", cancel, rsc, op_key(rsc->id, after, 0), nullptr,
+                         kOrderRunnableLeft);
+          }
         }
       } else {
         Action* mon = custom_action(ws, rsc, key, op.name, node, is_optional, true);
@@ -295,6 +308,14 @@ void create_recurring_actions(WorkingSet& ws, Resource* rsc) {
           if (rsc->actions_by_task.count("reload-agent")) {
             new_ordering(ws, rsc, op_key(rsc->id, "reload-agent", 0), nullptr, nullptr, mon->uuid,
                          mon, kOrderImpliesThen | kOrderRunnableLeft);
+          }
+          // A monitor of the new role after the role change.
+          const char* role_change = rsc->next_role == Role::kPromoted ? "promote"
+                                    : rsc->role == Role::kPromoted    ? "demote"
+                                                                      : nullptr;
+          if (role_change) {
+            new_ordering(ws, rsc, op_key(rsc->id, role_change, 0), nullptr, rsc, "", mon,
+                         kOrderOptional | kOrderRunnableLeft);
           }
         }
       }
@@ -353,6 +374,7 @@ void create_actions(WorkingSet& ws, Resource* rsc) {
     rsc_pseudo_action(ws, rsc, "running", true, true);
     rsc_pseudo_action(ws, rsc, "stop", true, true);
     rsc_pseudo_action(ws, rsc, "stopped", true, true);
+    create_group_role_actions(ws, rsc);  // promotable_actions.cpp
     return;
   }
   if (rsc->next_role == Role::kUnknown) {

@@ -9,6 +9,8 @@
 
 #include "bundle.hpp"
 #include "internal.hpp"
+#include "promotable.hpp"
+#include "vigil/pengine/summary.hpp"
 
 namespace vigil::pengine {
 
@@ -59,6 +61,7 @@ Status schedule(WorkingSet& ws) {
   if (auto st = unpack(ws); !st) return st;
   clock.mark("unpack");
   unpack_constraints(ws);
+  collect_promoted_locations(ws);  // promotable.cpp
   apply_node_health(ws);
   apply_node_criteria(ws);
   clock.mark("locations");
@@ -87,6 +90,9 @@ Status schedule(WorkingSet& ws) {
   schedule_fencing_and_shutdowns(ws);
   apply_orderings(ws);
   clock.mark("orderings");
+  // Pacemaker logs the summary here; its lookups by node give node-less
+  // actions (made by orderings) that node, before the graph is built.
+  transition_summary(ws);
   if (ws.rules_change > 0) update_recheck_time(ws, ws.rules_change);
   return ok_status();
 }

@@ -142,6 +142,7 @@ bool pengine_parse_rsc_of_key(const std::string& key, std::string* rsc) {
 std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pending,
                            const std::string* name, const Node* shown) {
   const Node* node = r->current_node();
+  if (!node) node = r->pending_node;  // where a non-probe action is pending
   if (!node && r->lock_node) node = r->lock_node;
   if (r->running_on.size() > 1) node = nullptr;
   if (name) node = shown;
@@ -178,7 +179,10 @@ std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pe
     for (const auto& [n, op] : ws.failed_ops) {
       if (op->task != "monitor" || op->interval_ms != 0) continue;
       if (!(op->rc == 5 || op->rc == 2 || op->op_status == 7)) continue;
-      if (node && op->on_node != node->uname) continue;
+      // Pacemaker finds it by the entry's on_node (old entries have none).
+      if (op->on_node.empty() ||
+          (node && strcasecmp(op->on_node.c_str(), node->uname.c_str()) != 0))
+        continue;
       std::string id;
       // An instance's probes are recorded under its clone's resource id.
       const Resource* clone = parent_clone(r);
@@ -318,6 +322,13 @@ std::string cluster_status_text(WorkingSet& ws, bool show_pending) {
   bool any = false;
   for (const Resource* r : ws.resources) {
     if (r->is(kRscOrphan) && !rsc_active(r, true)) continue;
+    // Active, yet on no node of its own list: an unmanaged instance on an
+    // offline node is not added to its clone's (crm_mon skips the clone).
+    if (r->running_on.empty() &&
+        std::any_of(r->children.begin(), r->children.end(),
+                    [](const Resource* c) { return rsc_active(c, false); })) {
+      continue;
+    }
     resource_lines(ws, r, "    ", out, show_pending);
     any = true;
   }

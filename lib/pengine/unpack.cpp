@@ -557,7 +557,9 @@ void determine_online_status(WorkingSet& ws, Node* node, const cib::NodeState& s
 }
 
 void set_active(Resource* rsc) {
-  rsc->role = Role::kStarted;
+  // An instance of a promotable clone is active in the unpromoted role.
+  const Resource* top = rsc->top();
+  rsc->role = top->clone && top->clone->promotable ? Role::kUnpromoted : Role::kStarted;
 }
 
 int target_rc_of(const cib::OpHistory& op) {
@@ -664,8 +666,9 @@ const cib::ResourceHistory* find_history(const WorkingSet& ws, const std::string
   return nullptr;
 }
 
-// The first (document order) history entry of `task`, optionally matching the
-// migration peer, and optionally required to have succeeded with `target_rc`.
+// The history entry of `task`, optionally matching the migration peer, and
+// optionally required to have succeeded with `target_rc`; none when several
+// match (Pacemaker looks it up by XPath and takes only a single match).
 const cib::OpHistory* find_lrm_op(const WorkingSet& ws, const std::string& rsc,
                                   const std::string& task, const std::string& node,
                                   const std::string& peer, int target_rc) {
@@ -676,7 +679,8 @@ const cib::OpHistory* find_lrm_op(const WorkingSet& ws, const std::string& rsc,
     if (op.task != task) continue;
     if (!peer.empty() && task == "migrate_to" && op.migrate_target != peer) continue;
     if (!peer.empty() && task == "migrate_from" && op.migrate_source != peer) continue;
-    if (!best || op.doc_index < best->doc_index) best = &op;
+    if (best) return nullptr;
+    best = &op;
   }
   if (best && target_rc >= 0 && (best->rc != target_rc || best->op_status != 0)) return nullptr;
   return best;
@@ -691,8 +695,12 @@ int newer_op(const cib::OpHistory& a, const cib::OpHistory& b, bool same_node_de
   if (same_node && a.call_id >= 0 && a.call_id < b.call_id) return -1;
   if (same_node && b.call_id >= 0 && a.call_id > b.call_id) return 1;
   if (a.call_id >= 0 && b.call_id >= 0 && (!same_node || a.call_id == b.call_id)) {
-    if (a.last_rc_change < b.last_rc_change) return -1;
-    if (a.last_rc_change > b.last_rc_change) return 1;
+    // A record without last-rc-change (0 in the model) is older than none
+    // and newer than none.
+    std::int64_t la = a.last_rc_change > 0 ? a.last_rc_change : -1;
+    std::int64_t lb = b.last_rc_change > 0 ? b.last_rc_change : -1;
+    if (la >= 0 && la < lb) return -1;
+    if (lb >= 0 && la > lb) return 1;
     return 0;
   }
   if (b.call_id == -1) return -1;

@@ -573,6 +573,7 @@ Action* load_stopped(WorkingSet& ws, Node* node) {
   Action* a = pseudo_op(ws, "load_stopped_" + node->uname);
   if (!a->node) {
     a->node = node;
+    a->touch();
     a->clear(kActOptional);
   }
   return a;

@@ -376,3 +376,23 @@ TEST_CASE("a load ordering that would close a loop gives way", "[utilization]") 
   CHECK_FALSE(s.load_ordered("load_stopped_node2", "node2", "rA_migrate_to_0", "node1"));
   CHECK(s.load_ordered("load_stopped_node1", "node1", "rB_migrate_to_0", "node2"));
 }
+
+TEST_CASE("a clone instance's tried and undone placement gives the capacity back",
+          "[utilization][clone]") {
+  // big takes node1 whole and mid half of node2. The instance on node1 is
+  // tried there first, goes to node2 (node1 is full) and is undone as
+  // it did not stay where it was: node2 keeps room for the instance active
+  // there, which stays.
+  std::string clone = R"(<clone id="c"><primitive id="inst" class="ocf" provider="pacemaker" )"
+                      R"(type="Dummy">)" +
+                      util_set("inst", pairs("inst", "memory=512")) + "</primitive></clone>\n";
+  auto s = schedule(make_cib(
+      {{"node1", "memory=1024"}, {"node2", "memory=1024"}}, "utilization",
+      prim("big", "memory=1024", "priority=10") + prim("mid", "memory=512", "priority=5") + clone,
+      "", {{"node1", running("mid") + running("inst")}, {"node2", running("inst")}}));
+  CHECK(s.placed("big") == "node1");
+  CHECK(s.placed("mid") == "node2");
+  std::vector<std::string> placed = {s.placed("inst:0"), s.placed("inst:1")};
+  std::sort(placed.begin(), placed.end());
+  CHECK(placed == std::vector<std::string>{"", "node2"});
+}

@@ -33,6 +33,7 @@ class PengineClient::Impl : public std::enable_shared_from_this<Impl> {
     connecting_ = true;
     ipc::ClientOptions copts;
     copts.connect_timeout = options_.connect_timeout;
+    copts.max_payload = options_.max_payload;
     client_ = std::make_shared<ipc::Client>(io_, copts);
     std::weak_ptr<Impl> weak = weak_from_this();
     client_->async_connect(path_, [weak](Status st) {

@@ -103,3 +103,50 @@ TEST_CASE("pengine client: graphs and refusals over the socket, reconnecting aft
   REQUIRE_FALSE(*none);
   CHECK(none->error().code() == ErrorCode::kIo);
 }
+
+TEST_CASE("pengine client: a CIB over 16 MiB reaches the scheduler whole, then its changes do") {
+  boost::asio::io_context io;
+  AsioClock clock(io);
+  Scheduler scheduler(clock, {});
+  const std::string path = "/tmp/vigil-pengine-client-big-" + std::to_string(::getpid()) + ".sock";
+  ipc::AccessPolicy policy;
+  policy.allow_uid(::geteuid());
+  ipc::ServerOptions so;
+  so.log = [](LogLevel, std::string_view) {};
+  so.max_payload = ipc::kMaxDocumentPayload;
+  auto server = ipc::Server::listen(
+      io, path, policy,
+      [&](ipc::Request req, ipc::Responder resp) {
+        auto a = scheduler.handle(req.payload);
+        a ? resp.reply(*a) : resp.fail(a.error());
+      },
+      so);
+  REQUIRE(server);
+  PengineClient client(io, path);
+  // The textbook cluster with 20 MiB of description: past the default frame
+  // limit, with "]]>" and NUL-free text the old CDATA framing had to split.
+  std::string cib = web_cluster();
+  const auto at = cib.find("<configuration>");
+  REQUIRE(at != std::string::npos);
+  cib.insert(at, "<!-- " + std::string(20 << 20, 'x') + " ]]> -->");
+  ComputeRequest request;
+  request.cib_xml = cib;
+  request.now = 1784116800;
+  std::optional<Result<ComputeResult>> whole;
+  client.compute(request, [&](Result<ComputeResult> r) { whole = r; });
+  REQUIRE(run_until(io, [&] { return whole.has_value(); }));
+  REQUIRE(*whole);
+  CHECK((*whole)->cib_read == "whole");
+  REQUIRE((*whole)->cib_version.has_value());
+  // The next run: no change since, from the scheduler's copy.
+  ComputeRequest changes;
+  changes.base = (*whole)->cib_version;
+  changes.now = request.now;
+  std::optional<Result<ComputeResult>> next;
+  client.compute(changes, [&](Result<ComputeResult> r) { next = r; });
+  REQUIRE(run_until(io, [&] { return next.has_value(); }));
+  REQUIRE(*next);
+  CHECK((*next)->cib_read == "diffs=0 node_states=0");
+  CHECK((*next)->graph_xml.substr((*next)->graph_xml.find('>')) ==
+        (*whole)->graph_xml.substr((*whole)->graph_xml.find('>')));
+}

@@ -7,6 +7,7 @@
 #include <limits>
 #include <utility>
 
+#include "held_cib.hpp"
 #include "series.hpp"
 #include "vigil/cib/cib.hpp"
 #include "vigil/cib/validate.hpp"
@@ -70,9 +71,8 @@ Result<std::int64_t> int_attr(const xmlNode* n, const char* name) {
   return out;
 }
 
-// Whole documents travel as CDATA: no escaping, so a large CIB or graph
-// does not grow on the way (frames are limited to 16 MiB). A "]]>" inside
-// is split across two sections.
+// Graphs travel as CDATA: no escaping, so a large graph does not grow on
+// the way. A "]]>" inside is split across two sections.
 void append_cdata(std::string& out, std::string_view text) {
   out += "<![CDATA[";
   std::size_t from = 0;
@@ -187,10 +187,23 @@ struct Scheduler::Impl {
   int transition_counter = 0;
   std::string last_digest;
   std::string last_name, last_path;
+  HeldCib held;
 
-  // Saves the input in its series, unless the series keeps nothing or the
-  // input is the one saved last. Fills name and path of the result.
-  void save(std::string_view cib_xml, const cib::Cib* model, const std::string& digest,
+  // A save decided by compute() and carried out by write_pending(): the
+  // input's text (empty: the held CIB, serialised when written).
+  struct Pending {
+    SeriesDef def;
+    unsigned seq = 0;
+    int max = 0;
+    std::int64_t now = 0;
+    std::string text;
+  };
+  std::optional<Pending> pending;
+
+  // Names the input in its series, unless the series keeps nothing or the
+  // input is the one saved last; fills name and path of the result and
+  // leaves the writing to write_pending() (at once unless deferred).
+  void save(std::string_view text, const cib::Cib* model, const std::string& digest,
             const SeriesDef& def, std::int64_t now, ComputeResult& out,
             std::vector<std::string>& log) {
     if (options.pe_dir.empty()) return;
@@ -205,17 +218,49 @@ struct Scheduler::Impl {
       return;
     }
     const unsigned seq = next_sequence(disk, options.pe_dir, def.name, max);
-    auto path =
-        save_in_series(disk, options.pe_dir, def.name, seq, max, with_execution_date(cib_xml, now));
-    if (!path) {
-      log.push_back("could not save the scheduler input: " + path.error().message());
-      return;
-    }
+    pending = Pending{def, seq, max, now, std::string(text)};
     last_digest = digest;
     last_name = std::string(def.name) + "-" + std::to_string(seq);
-    last_path = *path;
+    last_path = options.pe_dir + "/" + last_name + ".xml";
     out.input_name = last_name;
     out.input_path = last_path;
+    if (!options.defer_save) {
+      if (auto st = write_pending(); !st) {
+        log.push_back(st.error().message());
+        out.input_name.clear();
+        out.input_path.clear();
+      }
+    }
+  }
+
+  Status write_pending() {
+    if (!pending) return ok_status();
+    Pending p = std::move(*pending);
+    pending.reset();
+    const std::string text = p.text.empty() && held.holds() ? held.text() : std::move(p.text);
+    auto path = save_in_series(disk, options.pe_dir, p.def.name, p.seq, p.max,
+                               with_execution_date(text, p.now));
+    if (!path) {
+      last_digest.clear();
+      last_name.clear();
+      return Error(path.error().code(),
+                   "could not save the scheduler input: " + path.error().message());
+    }
+    return ok_status();
+  }
+
+  // The whole CIB of a request, checked and held; the error is the
+  // refusal, `parsed` tells whether it was a CIB worth saving.
+  Status hold_whole(const std::string& text, bool& parsed) {
+    held.drop();
+    auto doc = xml::parse_string(text, "CIB");
+    if (!doc) return doc.error();
+    if (!xml::is(xmlDocGetRootElement(doc->get()), "cib")) {
+      return invalid("the root element is not <cib>");
+    }
+    parsed = true;
+    if (auto st = cib::validate_cib(doc->get()); !st) return st;
+    return held.adopt(std::move(doc).value());
   }
 };
 
@@ -224,53 +269,67 @@ Scheduler::Scheduler(Clock& clock, SchedulerOptions options, Disk& disk)
 
 Scheduler::~Scheduler() = default;
 
-Result<ComputeResult> Scheduler::compute(const ComputeRequest& request) {
-  ComputeResult out;
-  out.now = request.now ? *request.now : impl_->clock.wall_seconds();
-  const std::string digest = md5_hex(request.cib_xml);
-  std::vector<std::string> save_log;
+Status Scheduler::write_pending_input() {
+  return impl_->write_pending();
+}
 
-  // Read as a stream, checked as it is read (validate_cib's checks): a
-  // steady-state CIB is mostly history, which never becomes a tree.
+Result<ComputeResult> Scheduler::compute(const ComputeRequest& request) {
+  Impl& d = *impl_;
+  std::vector<std::string> save_log;
+  // An input named by the last run and not written yet (a caller that
+  // never called write_pending_input()).
+  if (auto st = d.write_pending(); !st) save_log.push_back(st.error().message());
+  ComputeResult out;
+  out.now = request.now ? *request.now : d.clock.wall_seconds();
+
+  // The CIB: the held one brought forward by the changes, or the whole
+  // text, read as a tree and kept for the next run's changes.
   bool parsed = false;
-  cib::Cib::StreamChecks checks = cib::schema_checks();
-  checks.document = [&, check = checks.document](xmlDoc* doc) -> Status {
-    // Only a well-formed document gets here; only a CIB is worth keeping.
-    if (!xml::is(xmlDocGetRootElement(doc), "cib")) {
-      return Error(ErrorCode::kInvalidInput, "the root element is not <cib>");
-    }
+  Status read = ok_status();
+  if (request.base) {
+    if (auto st = d.held.apply(*request.base, request.diffs); !st) return st.error();
     parsed = true;
-    return check(doc);
-  };
-  auto model = cib::Cib::from_string_streaming(request.cib_xml, "CIB", checks);
-  const cib::Cib* cib = model ? model->get() : nullptr;
+  } else {
+    read = d.hold_whole(request.cib_xml, parsed);
+  }
+  const cib::Cib* cib = d.held.holds() ? &d.held.model() : nullptr;
+  // Inputs are the same when their content and version are.
+  const std::string digest = d.held.holds() ? d.held.digest() + "@" + d.held.version().to_string()
+                                            : md5_hex(request.cib_xml);
+  // The held CIB is written from the tree; a whole CIB as it came.
+  const std::string_view text = request.base ? std::string_view() : request.cib_xml;
 
   // A refused input is kept as pe-error-N (when it was XML at all), so the
   // refusal can be replayed.
   auto refuse = [&](const Error& e) -> Result<ComputeResult> {
     if (!parsed) return e.with_context("scheduler input");
     ComputeResult ignored;
-    impl_->save(request.cib_xml, cib, digest, kError, out.now, ignored, save_log);
+    d.save(text, cib, digest, kError, out.now, ignored, save_log);
     std::string where =
         ignored.input_name.empty() ? "" : " (input saved as " + ignored.input_path + ")";
-    return Error(e.code(), "scheduler input: " + e.message() + where);
+    return Error(e.code() == ErrorCode::kNotFound ? ErrorCode::kInvalidInput : e.code(),
+                 "scheduler input: " + e.message() + where);
   };
-  if (!model) return refuse(model.error());
+  if (!read) return refuse(read.error());
+  out.cib_version = d.held.version();
+  const HeldCib::Reread& rr = d.held.last_reread();
+  out.cib_read = rr.whole_model ? "whole"
+                                : "diffs=" + std::to_string(rr.diffs) +
+                                      " node_states=" + std::to_string(rr.node_states);
   pengine::Options po;
   po.now = out.now;
   pengine::WorkingSet ws(*cib, po);
   if (auto st = pengine::schedule(ws); !st) return refuse(st.error());
   pengine::Graph g = pengine::build_graph(ws);
   // Only a computed graph takes a number from the counter.
-  out.transition_id = request.transition_id ? *request.transition_id : ++impl_->transition_counter;
+  out.transition_id = request.transition_id ? *request.transition_id : ++d.transition_counter;
   g.transition_id = out.transition_id;
   out.graph_xml = pengine::graph_xml(ws, g);
   out.recheck_by = ws.recheck_by;
   out.summary = count_changes(pengine::transition_summary(ws));
   out.summary.actions = static_cast<int>(g.synapses.size());
   out.warnings = ws.warnings;
-  impl_->save(request.cib_xml, cib, digest, out.warnings.empty() ? kInput : kWarn, out.now, out,
-              save_log);
+  d.save(text, cib, digest, out.warnings.empty() ? kInput : kWarn, out.now, out, save_log);
   for (auto& line : save_log) out.warnings.push_back(std::move(line));
   return out;
 }
@@ -283,19 +342,30 @@ Result<std::string> Scheduler::handle(std::string_view payload) {
   return encode_compute_result(*result);
 }
 
+// A request is its head element, then (whole CIBs) a NUL byte and the CIB
+// as it is: no escaping, no copy into a tree on the way in. The older form,
+// the CIB as the element's text, is still read.
 std::string encode_compute_request(const ComputeRequest& request) {
   std::string out = "<pengine-compute";
   if (request.transition_id)
     out += " transition-id=\"" + std::to_string(*request.transition_id) + "\"";
   if (request.now) out += " now=\"" + std::to_string(*request.now) + "\"";
-  out += ">";
-  append_cdata(out, request.cib_xml);
-  out += "</pengine-compute>";
+  if (request.base) {
+    out += " base=\"" + request.base->to_string() + "\">";
+    for (const std::string& diff : request.diffs) out += diff;
+    out += "</pengine-compute>";
+    return out;
+  }
+  out += "/>";
+  out.reserve(out.size() + 1 + request.cib_xml.size());
+  out += '\0';
+  out += request.cib_xml;
   return out;
 }
 
 Result<ComputeRequest> decode_compute_request(std::string_view payload) {
-  auto doc = xml::parse_string(payload, "pengine request");
+  const std::size_t nul = payload.find('\0');
+  auto doc = xml::parse_string(payload.substr(0, nul), "pengine request");
   if (!doc) return doc.error();
   const xmlNode* root = xmlDocGetRootElement(doc->get());
   if (root == nullptr || !xml::is(root, "pengine-compute")) {
@@ -318,7 +388,20 @@ Result<ComputeRequest> decode_compute_request(std::string_view payload) {
     if (*t < 0) return invalid("pengine-compute: now is negative");
     r.now = *t;
   }
-  r.cib_xml = text_of(root);
+  if (auto base = xml::attr(root, "base")) {
+    if (nul != std::string_view::npos) return invalid("pengine-compute: both base and a CIB");
+    auto v = cibd::CibVersion::parse(*base);
+    if (!v) return v.error().with_context("pengine-compute base");
+    r.base = *v;
+    for (const xmlNode* c : xml::children(root)) {
+      if (!xml::is(c, "cib-diff")) {
+        return invalid("pengine-compute: <" + std::string(xml::name(c)) + "> is not a <cib-diff>");
+      }
+      r.diffs.push_back(xml::to_string(c, false));
+    }
+    return r;
+  }
+  r.cib_xml = nul == std::string_view::npos ? text_of(root) : std::string(payload.substr(nul + 1));
   if (r.cib_xml.find_first_not_of(" \t\r\n") == std::string::npos) {
     return invalid("pengine-compute: no CIB in the request");
   }
@@ -338,6 +421,8 @@ std::string encode_compute_result(const ComputeResult& r) {
   attr("input-path", r.input_path);
   attr("now", std::to_string(r.now));
   attr("recheck-by", std::to_string(r.recheck_by));
+  if (r.cib_version) attr("cib-version", r.cib_version->to_string());
+  if (!r.cib_read.empty()) attr("cib-read", r.cib_read);
   const std::pair<const char*, int> counts[] = {
       {"actions", r.summary.actions}, {"start", r.summary.start},   {"stop", r.summary.stop},
       {"restart", r.summary.restart}, {"move", r.summary.move},     {"recover", r.summary.recover},
@@ -375,6 +460,12 @@ Result<ComputeResult> decode_compute_result(std::string_view payload) {
   auto recheck = int_attr(root, "recheck-by");
   if (!recheck) return recheck.error();
   r.recheck_by = *recheck;
+  if (auto v = xml::attr(root, "cib-version")) {
+    auto version = cibd::CibVersion::parse(*v);
+    if (!version) return version.error().with_context("pengine reply cib-version");
+    r.cib_version = *version;
+  }
+  r.cib_read = xml::attr_or(root, "cib-read");
   const std::pair<const char*, int*> counts[] = {
       {"actions", &r.summary.actions}, {"start", &r.summary.start},
       {"stop", &r.summary.stop},       {"restart", &r.summary.restart},

@@ -422,3 +422,27 @@ TEST_CASE("pengined: the saved input is the CIB as sent, its execution date set"
   CHECK(xml::attr_or(xmlDocGetRootElement(saved2->get()), "execution-date") ==
         std::to_string(kNow));
 }
+
+TEST_CASE("pengined: with defer_save the input is named at once and written afterwards") {
+  TempDir dir;
+  ManualClock clock;
+  SchedulerOptions options{dir.path};
+  options.defer_save = true;
+  Scheduler scheduler(clock, options);
+  auto r = scheduler.compute(request(read(kWebCluster)));
+  REQUIRE(r);
+  CHECK(r->input_name == "pe-input-0");
+  CHECK_FALSE(exists(r->input_path));
+  REQUIRE(scheduler.write_pending_input());
+  REQUIRE(exists(r->input_path));
+  CHECK(read(dir.path + "/pe-input.last") == "1");
+  CHECK(scheduler.write_pending_input());  // nothing pending: nothing to do
+  // A run whose input was never written writes it first.
+  auto changed = scheduler.compute(request(fresh(read(kWebCluster))));
+  REQUIRE(changed);
+  CHECK(changed->input_name == "pe-input-1");
+  auto next = scheduler.compute(request(read(kWebCluster)));
+  REQUIRE(next);
+  CHECK(exists(changed->input_path));
+  CHECK(next->input_name == "pe-input-2");
+}

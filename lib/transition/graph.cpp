@@ -271,10 +271,12 @@ Result<Graph> parse_graph(const _xmlNode* root, const ParseOptions& options) {
     }
     g.synapses.push_back(std::move(syn));
   }
-  // Inputs must name actions of this graph, and never the synapse itself.
+  // Inputs must name actions of this graph (a synapse waiting on another
+  // never fires), and never the synapse itself.
   for (const Synapse& syn : g.synapses) {
     for (int in : syn.inputs) {
       const GraphAction* a = g.find(in);
+      if (!a && options.allow_stuck) continue;
       if (!a) {
         return invalid("synapse " + std::to_string(syn.id) + ": input " + std::to_string(in) +
                        " is not an action of the graph");
@@ -291,7 +293,9 @@ Result<Graph> parse_graph(const _xmlNode* root, const ParseOptions& options) {
   std::vector<std::size_t> queue;
   for (std::size_t i = 0; i < g.synapses.size(); ++i) {
     waiting[i] = static_cast<int>(g.synapses[i].inputs.size());
-    for (int in : g.synapses[i].inputs) after[g.find(in)->synapse].push_back(i);
+    for (int in : g.synapses[i].inputs) {
+      if (const GraphAction* a = g.find(in)) after[a->synapse].push_back(i);
+    }
     if (waiting[i] == 0) queue.push_back(i);
   }
   std::size_t done = 0;
@@ -300,7 +304,7 @@ Result<Graph> parse_graph(const _xmlNode* root, const ParseOptions& options) {
       if (--waiting[next] == 0) queue.push_back(next);
     }
   }
-  if (queue.size() != g.synapses.size() && !options.allow_cycles) {
+  if (queue.size() != g.synapses.size() && !options.allow_stuck) {
     for (std::size_t i = 0; i < g.synapses.size(); ++i) {
       if (waiting[i] > 0) {
         return invalid("synapse " + std::to_string(g.synapses[i].id) +

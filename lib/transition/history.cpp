@@ -198,8 +198,10 @@ Result<std::vector<HistoryRecord>> build_history(const GraphAction& action, cons
     const std::string* v = action.attr("crm_feature_set");
     feature_set = v ? *v : std::string(kFeatureSet);
   }
-  TransitionKey tk{action.id, ctx.transition_id, action.target_rc,
-                   ctx.dc_uuid.empty() ? std::string(kFakeUuid) : ctx.dc_uuid};
+  TransitionKey tk =
+      ctx.injected_key ? TransitionKey{result.call_id, -1, action.target_rc, std::string(kFakeUuid)}
+                       : TransitionKey{action.id, ctx.transition_id, action.target_rc,
+                                       ctx.dc_uuid.empty() ? std::string(kFakeUuid) : ctx.dc_uuid};
   const std::string tkey = encode_transition_key(tk);
   const std::string magic = encode_transition_magic({op_status, rc, tk});
   const std::string digest = op_digest(action);

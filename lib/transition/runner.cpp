@@ -80,7 +80,11 @@ struct Runner::Impl {
     for (std::size_t i = 0; i < graph.synapses.size(); ++i) {
       const Synapse& s = graph.synapses[i];
       syn[i].unconfirmed_inputs = static_cast<int>(s.inputs.size());
-      for (int in : s.inputs) dependents[index_of(in)].push_back(i);
+      for (int in : s.inputs) {
+        // An input naming no action (a parse with allow_stuck) is never
+        // confirmed: the synapse never fires.
+        if (graph.find(in)) dependents[index_of(in)].push_back(i);
+      }
     }
   }
 

@@ -179,6 +179,7 @@ class SimulatedSink final : public ActionSink {
     if (rc != a.target_rc) result.exit_reason = "User-injected result";
     HistoryContext ctx;
     ctx.transition_id = runner_->graph().transition_id;
+    ctx.injected_key = true;
     ctx.origin = kOrigin;
     auto records = build_history(a, result, ctx);
     if (!records) return records.error();

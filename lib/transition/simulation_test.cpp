@@ -110,7 +110,7 @@ struct Sim {
   }
   Result<SimulationResult> run(const std::string& graph_xml,
                                std::vector<std::string> op_fail = {}) {
-    auto g = parse_graph(graph_xml, {.allow_cycles = true});
+    auto g = parse_graph(graph_xml, {.allow_stuck = true});
     if (!g) FAIL(g.error().message());
     return simulate_transition(std::move(g).value(), doc.get(), {std::move(op_fail), kNow, {}});
   }
@@ -207,12 +207,15 @@ TEST_CASE("simulation: every action succeeds and is recorded as the controller r
                                                   rsc_line("r1", "monitor=10000 on node1"),
                                                   rsc_line("r2", "start on node2")});
   CHECK(r->summary.result == GraphResult::kComplete);
-  // History records with the controller's ids, keys and digests; call ids
-  // continue each resource's own numbering (r2 had 4 on node2).
+  // History records with the controller's ids and digests and crm_simulate's
+  // keys (the call id, transition -1); call ids continue each resource's own
+  // numbering (r2 had 4 on node2).
   CHECK(
       s.has("<lrm_rsc_op id=\"r1_last_0\" operation_key=\"r1_start_0\" operation=\"start\" "
             "crm-debug-origin=\"crm_simulate\" crm_feature_set=\"3.16.1\" "
-            "transition-key=\"1:4:0:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\""));
+            "transition-key=\"1:-1:0:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\""));
+  CHECK(op_attr(s, "node2", "r2_last_0", "transition-key") ==
+        "5:-1:0:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
   CHECK(s.has("id=\"r1_monitor_10000\" operation_key=\"r1_monitor_10000\""));
   CHECK(op_attr(s, "node2", "r2_last_0", "operation_key") == "r2_start_0");
   CHECK(op_attr(s, "node2", "r2_last_0", "call-id") == "5");
@@ -253,7 +256,7 @@ TEST_CASE("simulation: an injected failure aborts the transition, and the status
   CHECK_FALSE(r->terminated());  // aborted, not stuck
   // The failure is recorded as the controller records it, with the fail count.
   CHECK(op_attr(s, "node1", "r1_last_failure_0", "rc-code") == "1");
-  CHECK(op_attr(s, "node1", "r1_last_0", "transition-magic").rfind("0:1;1:4:0:", 0) == 0);
+  CHECK(op_attr(s, "node1", "r1_last_0", "transition-magic").rfind("0:1;1:-1:0:", 0) == 0);
   CHECK(op_attr(s, "node1", "r1_last_0", "exit-reason") == "User-injected result");
   CHECK(s.has("name=\"fail-count-r1#start_0\" value=\"1\""));
   CHECK_FALSE(s.has("r2_last_0\" operation_key=\"r2_start_0"));
@@ -372,6 +375,23 @@ TEST_CASE("simulation: synapses waiting on a cycle end the transition terminated
   CHECK(r->log == "  * Pseudo action:   all_start_0\n");
   CHECK(r->summary.incomplete == 2);
   CHECK(r->terminated());
+}
+
+TEST_CASE("simulation: a synapse waiting on no action of the graph ends it terminated") {
+  // Pacemaker's scheduler can write an input it left out of the graph: the
+  // synapse never fires, the rest runs.
+  Sim s;
+  auto r = s.run(graph({synapse(0, rsc_op(1, "r1", "stop", "node1")),
+                        synapse(1, pseudo(3, "all_stopped_0"), {1, 30})}));
+  REQUIRE(r.ok());
+  CHECK(r->log == rsc_line("r1", "stop on node1") + "\n");
+  CHECK(r->summary.incomplete == 1);
+  CHECK(r->terminated());
+  // Without allow_stuck the graph is refused, naming the input.
+  auto refused = parse_graph(graph({synapse(0, rsc_op(1, "r1", "stop", "node1")),
+                                    synapse(1, pseudo(3, "all_stopped_0"), {1, 30})}));
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.error().message(), Catch::Contains("input 30 is not an action"));
 }
 
 TEST_CASE("simulation: a result that cannot be recorded is an error naming the action") {

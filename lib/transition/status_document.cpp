@@ -68,8 +68,16 @@ struct StatusDocument::Index {
   xmlNode* status = nullptr;
   std::unordered_map<std::string, xmlNode*> node_by_id, node_by_uname;
   // Each lrm_resources element's lrm_resource children by id, built when
-  // first looked into.
+  // first looked into. An id more than one entry has maps to null: crm_simulate
+  // finds no entry then (its XPath lookup wants exactly one match) and
+  // records into a new one.
   std::unordered_map<const xmlNode*, std::unordered_map<std::string, xmlNode*>> histories;
+
+  static void add_history(std::unordered_map<std::string, xmlNode*>& list, const std::string& id,
+                          xmlNode* entry) {
+    auto [it, added] = list.emplace(id, entry);
+    if (!added) it->second = nullptr;
+  }
 
   void add_node(xmlNode* ns) {
     if (auto id = xml::attr(ns, "id")) node_by_id.emplace(*id, ns);
@@ -119,7 +127,7 @@ xmlNode* StatusDocument::child(xmlNode* parent, const char* name, const std::str
   if (fresh) {
     for (xmlNode* c = parent->children; c; c = c->next) {
       if (c->type == XML_ELEMENT_NODE && xml::is(c, name)) {
-        list->second.emplace(xml::attr_or(c, "id"), c);
+        Index::add_history(list->second, xml::attr_or(c, "id"), c);
       }
     }
   }
@@ -132,7 +140,7 @@ xmlNode* StatusDocument::ensure_child(xmlNode* parent, const char* name, const s
   xmlNode* c = xmlNewChild(parent, nullptr, BAD_CAST name, nullptr);
   if (id.empty()) return c;
   set(c, "id", id);
-  if (is_history(parent, name)) index().histories[parent].emplace(id, c);
+  if (is_history(parent, name)) Index::add_history(index().histories[parent], id, c);
   return c;
 }
 

@@ -69,6 +69,37 @@ TEST_CASE("status document: an update merges into the node's one history, whatev
   CHECK(s.next_call_id("1", "node1", "A") == 14);
 }
 
+TEST_CASE("status document: a resource with two histories on a node gets a third") {
+  // crm_simulate looks the entry up by XPath and wants exactly one match:
+  // with two it finds none and records into a new entry.
+  const std::string twice = R"(<cib><configuration/><status>
+    <node_state id="1" uname="node1" in_ccm="true"><lrm id="1"><lrm_resources>
+      <lrm_resource id="A" class="ocf" provider="pacemaker" type="Dummy">
+        <lrm_rsc_op id="A_last_0" operation="start" call-id="7" rc-code="0"/>
+      </lrm_resource>
+      <lrm_resource id="A" class="ocf" provider="pacemaker" type="Dummy">
+        <lrm_rsc_op id="A_last_0" operation="monitor" call-id="3" rc-code="7"/>
+      </lrm_resource>
+    </lrm_resources></lrm></node_state>
+  </status></cib>)";
+  Doc d(twice.c_str());
+  StatusDocument s(d.doc.get());
+  CHECK_FALSE(s.has_history("1", "node1", "A"));
+  REQUIRE(s.apply(kStopUpdate).ok());
+  CHECK(d.count("<lrm_resource id=\"A\"") == 3);
+  // Both old records are as they were.
+  CHECK(d.count("operation=\"start\" call-id=\"7\"") == 1);
+  CHECK(d.count("operation=\"monitor\" call-id=\"3\"") == 1);
+  CHECK(d.count("operation=\"stop\" call-id=\"13\"") == 1);
+
+  // With one entry, the update goes into it.
+  Doc one;
+  StatusDocument s1(one.doc.get());
+  CHECK(s1.has_history("1", "node1", "A"));
+  REQUIRE(s1.apply(kStopUpdate).ok());
+  CHECK(one.count("<lrm_resource id=\"A\"") == 1);
+}
+
 TEST_CASE("status document: a node is found by id, else by name, else created") {
   Doc d;
   StatusDocument s(d.doc.get());

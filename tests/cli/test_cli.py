@@ -216,14 +216,18 @@ class BadInput(SimulatorCase):
                 err = self.assertRefused(["-x", f, *streamed], code, needle)
                 self.assertEqual(err, tree, name)
 
-    def test_promotable_clone_refused_as_unsupported(self):
-        # Clones are scheduled; promotable ones are not yet.
-        f = self.write("clone.xml", replaced(
-            '<primitive id="A" class="ocf" provider="pacemaker" type="Dummy"/>',
-            '<clone id="A-clone"><meta_attributes id="A-clone-meta">'
-            '<nvpair id="A-clone-promotable" name="promotable" value="true"/></meta_attributes>'
-            '<primitive id="A" class="ocf" provider="pacemaker" type="Dummy"/></clone>'))
-        self.assertRefused(["-x", f, "-S"], EX_CONFIG, "A-clone", "not supported")
+    def test_promotable_clone_of_non_ocf_agent_refused(self):
+        # Promotable clones are scheduled; one whose agent cannot promote (not
+        # OCF) is refused, as Pacemaker refuses it.
+        promotable = ('<clone id="A-clone"><meta_attributes id="A-clone-meta">'
+                      '<nvpair id="A-clone-promotable" name="promotable" value="true"/>'
+                      '</meta_attributes>%s</clone>')
+        ocf = '<primitive id="A" class="ocf" provider="pacemaker" type="Dummy"/>'
+        f = self.write("clone.xml", replaced(ocf, promotable % ocf))
+        self.assertEqual(self.run_sim("-x", f, "-S").returncode, 0)
+        lsb = self.write("lsb.xml", replaced(
+            ocf, promotable % '<primitive id="A" class="lsb" type="dummy"/>'))
+        self.assertRefused(["-x", lsb, "-S"], EX_CONFIG, "A-clone", "class lsb")
 
     def test_unknown_long_option(self):
         f = self.write("cib.xml", CIB)

@@ -31,6 +31,11 @@ GOOD = {
 }
 
 
+# The sockets that carry whole CIBs take frames up to 2 GiB (lib/ipc's
+# kMaxDocumentPayload); the others 16 MiB.
+DOCUMENT_LIMIT = 1 << 31
+
+
 class Socket:
     """What vigil_ipc.bad_input_survival needs: connect() and alive()."""
 
@@ -55,7 +60,8 @@ def main():
     for name, (request, check) in GOOD.items():
         path = os.path.join(run_dir, name)
         try:
-            tried = vigil_ipc.bad_input_survival(Socket(path), request, check)
+            limit = DOCUMENT_LIMIT if name in ("cib.sock", "pengine.sock") else 16 << 20
+            tried = vigil_ipc.bad_input_survival(Socket(path), request, check, limit)
             refusal = vigil_ipc.refused_as_nobody(path)
             print("%s: survived %s; nobody refused: %s" % (name, ", ".join(tried), refusal))
         except Exception as e:  # noqa: BLE001 - report every daemon

@@ -29,15 +29,14 @@ Throughout a case a watcher samples every running node's addresses every
 (resource-agents, pacemaker-resource-agents, ping), or the stack.
 """
 import argparse
-import json
 import os
 import re
-import shutil
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 import harness  # noqa: E402
+import rounds  # noqa: E402
 import webcluster  # noqa: E402
 from harness import CheckFailed as Failure, HarnessError, check, log  # noqa: E402
 
@@ -249,64 +248,15 @@ def run_case(case, args, work, vigild, bin_dirs):
     """Runs `case` --repeat times on a cluster of its own; returns (rounds, problems)."""
     c = harness.Cluster(os.path.join(work, "case-" + case), nodes=2, stack=args.stack,
                         vigild=vigild, bin_dirs=bin_dirs, token_ms=1000)
-    rounds, problems = [], []
-    watcher = None
-    try:
-        c.up()
-        watcher = harness.VipWatcher(c).start()
-        globals()["case_%s_setup" % case](c)
-        for r in range(1, args.repeat + 1):
-            log("== case %s, round %d/%d" % (case, r, args.repeat))
-            res = {"round": r}
-            try:
-                globals()["case_" + case](c, res)
-            except Failure as e:
-                res["failed"] = str(e)[:2000]
-                problems.append("case %s round %d: %s" % (case, r, e))
-                log("FAILED: " + problems[-1])
-            bad = watcher.take()
-            res["double_vip_samples"] = len(bad)
-            rounds.append(res)
-            log("case %s round %d: %s" % (case, r, json.dumps(res)))
-            if bad:
-                problems.append("case %s round %d: the VIP was up on two running nodes at once"
-                                % (case, r))
-            if "failed" in res:
-                break  # the cluster is in no known state for another round
-    except (Failure, HarnessError) as e:
-        problems.append("case %s: %s" % (case, e))
-        log("FAILED: " + problems[-1])
-    finally:
-        if problems and c.subnet:
-            try:
-                diag = diagnostics(c)
-            except HarnessError as d:
-                diag = "(no diagnostics: %s)" % d
-            with open(os.path.join(work, "case-%s-failure.txt" % case), "w") as f:
-                f.write("%s\n%s\n" % ("\n".join(problems), diag))
-            print(diag[-6000:])
-        if watcher:
-            watcher.stop()
-        if c.subnet:
-            c.down()
-    return rounds, problems
+    return rounds.run_rounds(case, c, args.repeat, work, globals()["case_%s_setup" % case],
+                             globals()["case_" + case], diagnostics)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--build-dir", required=True)
-    ap.add_argument("--stack", choices=("vigild", "pacemaker"), default="vigild")
-    ap.add_argument("--only", help="comma-separated cases (%s)" % ",".join(CASES))
-    ap.add_argument("--repeat", type=int, default=1, help="rounds per case (1..50)")
-    ap.add_argument("--work")
-    ap.add_argument("--keep", action="store_true")
+    rounds.add_arguments(ap, CASES)
     args = ap.parse_args()
-    cases = args.only.split(",") if args.only else list(CASES)
-    unknown = [x for x in cases if x not in CASES]
-    if unknown:
-        ap.error("unknown case(s) %s; cases: %s" % (", ".join(unknown), ", ".join(CASES)))
-    if not 1 <= args.repeat <= 50:
-        ap.error("--repeat must be 1..50")
+    cases = rounds.selected_cases(ap, args, CASES)
 
     why = harness.missing_web_prerequisites(need=("ip", "nsenter", "unshare", "setsid", "corosync",
                                                   "corosync-cfgtool", "nft", "ping"))
@@ -330,29 +280,8 @@ def main():
     work = harness.work_dir(args.work, "vigil-clones-")
     log("work directory %s (stack %s, cases %s, %d round(s) each)"
         % (work, args.stack, ",".join(cases), args.repeat))
-    results, problems = {}, []
-    for case in cases:
-        log("=== case %s" % case)
-        rounds, bad = run_case(case, args, work, vigild, bin_dirs)
-        results[case] = {"rounds": rounds, "problems": bad, "passed": not bad}
-        problems += bad
-        with open(os.path.join(work, "results.json"), "w") as f:
-            json.dump({"stack": args.stack, "cases": results}, f, indent=1)
-    print("\nsummary (%s):" % args.stack)
-    for case in cases:
-        r = results[case]
-        print("  case %s: %s, %d of %d round(s) passed" % (
-            case, "PASS" if r["passed"] else "FAIL",
-            sum(1 for x in r["rounds"] if "failed" not in x and not x["double_vip_samples"]),
-            args.repeat))
-    if problems:
-        print("FAIL:\n%s\n(work directory kept: %s)" % ("\n".join(p[:3000] for p in problems),
-                                                       work))
-        return 1
-    print("PASS")
-    if not args.keep and not args.work:
-        shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return rounds.run_cases(args, cases, work,
+                            lambda case: run_case(case, args, work, vigild, bin_dirs), args.stack)
 
 
 if __name__ == "__main__":

@@ -47,12 +47,12 @@ vigild: vigild, vigil and vigil-stonithd built).
 import argparse
 import json
 import os
-import shutil
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 import harness  # noqa: E402
+import rounds  # noqa: E402
 import webcluster  # noqa: E402
 from harness import CheckFailed as Failure, HarnessError, check, log  # noqa: E402
 
@@ -377,80 +377,36 @@ def diagnostics(c):
     return "\n".join(out)
 
 
-def report(c, work, case, r, e):
-    """Diagnostics of a failed round, to a file and (the end) to stdout."""
-    try:
-        diag = diagnostics(c)
-    except HarnessError as d:
-        diag = "(no diagnostics: %s)" % d
-    with open(os.path.join(work, "case-%s-round%d-failure.txt" % (case, r)), "w") as f:
-        f.write("%s\n%s\n" % (e, diag))
-    print(diag[-6000:])
-
-
 def run_case(case, args, work, vigild, bin_dirs):
-    """Runs `case` --repeat times on a cluster of its own; returns (rounds, problems)."""
+    """Runs `case` --repeat times on a cluster of its own; returns (rounds, problems).
+    A failed round is followed by the next one if the cluster can be brought
+    back (every node on, online, the service on node1)."""
     c = harness.Cluster(os.path.join(work, "case-" + case), nodes=3 if case == "e" else 2,
                         stack=args.stack, vigild=vigild, bin_dirs=bin_dirs, token_ms=1000)
-    rounds, problems = [], []
-    watcher = None
-    try:
-        c.up()
-        watcher = harness.VipWatcher(c).start()
-        setup(c, case)
-        for r in range(1, args.repeat + 1):
-            log("== case %s, round %d/%d" % (case, r, args.repeat))
-            res = {"round": r}
-            try:
-                globals()["case_" + case](c, res)
-            except Failure as e:
-                # The round failed; the next one runs if the cluster can be
-                # brought back (every node on, online, the service on node1).
-                res["failed"] = str(e)[:2000]
-                problems.append("case %s round %d: %s" % (case, r, e))
-                log("FAILED: " + problems[-1])
-                report(c, work, case, r, e)
-            bad = watcher.take()
-            res["double_vip_samples"] = len(bad)
-            rounds.append(res)
-            log("case %s round %d: %s" % (case, r, json.dumps(res)[:1000]))
-            if bad:
-                problems.append("case %s round %d: the VIP was up on two running nodes at once: %s"
-                                % (case, r, ", ".join("%.2f %s" % (t, "+".join(h))
-                                                      for t, h in bad[:5])))
-                log("PROBLEM: " + problems[-1])
-            if "failed" in res and r < args.repeat:
-                recover(c)
-    except (Failure, HarnessError) as e:
-        problems.append("case %s round %d: %s" % (case, len(rounds) + 1, e))
-        log("FAILED: " + problems[-1])
-        if c.subnet:
-            report(c, work, case, len(rounds) + 1, e)
-    finally:
-        if watcher:
-            watcher.stop()
-        if c.subnet:
-            c.down()
-    return rounds, problems
+    return rounds.run_rounds(case, c, args.repeat, work, lambda c: setup(c, case),
+                             globals()["case_" + case], diagnostics, recover=recover)
+
+
+def race_winners(case, played):
+    """Case a's summary: who fenced first, round by round."""
+    if case != "a" or not played:
+        return ""
+    wins = {}
+    for x in played:
+        key = x.get("winner", "none")
+        if x.get("offs", 1) > 1:
+            key = "both fenced (%s first)" % key
+        wins[key] = wins.get(key, 0) + 1
+    return "; fenced first by: %s" % ", ".join("%s %d" % kv for kv in sorted(wins.items()))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--build-dir", required=True)
-    ap.add_argument("--stack", choices=("vigild", "pacemaker"), default="vigild")
-    ap.add_argument("--only", help="comma-separated cases (%s)" % ",".join(CASES))
-    ap.add_argument("--repeat", type=int, default=1, help="rounds per case (1..50)")
+    rounds.add_arguments(ap, CASES)
     ap.add_argument("--tiebreak", choices=("priority", "delay-max"), default="priority")
-    ap.add_argument("--work")
-    ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
     TIEBREAK["tiebreak"] = args.tiebreak
-    cases = args.only.split(",") if args.only else list(CASES)
-    unknown = [x for x in cases if x not in CASES]
-    if unknown:
-        ap.error("unknown case(s) %s; cases: %s" % (", ".join(unknown), ", ".join(CASES)))
-    if not 1 <= args.repeat <= 50:
-        ap.error("--repeat must be 1..50")
+    cases = rounds.selected_cases(ap, args, CASES)
 
     why = harness.missing_web_prerequisites(need=("ip", "nsenter", "unshare", "setsid", "corosync",
                                                   "corosync-cfgtool", "nft"))
@@ -478,42 +434,11 @@ def main():
     work = harness.work_dir(args.work, "vigil-fencing-")
     log("work directory %s (stack %s, cases %s, %d round(s) each, tiebreak %s)"
         % (work, args.stack, ",".join(cases), args.repeat, args.tiebreak))
-    results, problems = {}, []
-    for case in cases:
-        log("=== case %s" % case)
-        rounds, bad = run_case(case, args, work, vigild, bin_dirs)
-        results[case] = {"rounds": rounds, "problems": bad, "passed": not bad}
-        problems += bad
-        with open(os.path.join(work, "results.json"), "w") as f:
-            json.dump({"stack": args.stack, "tiebreak": args.tiebreak, "cases": results}, f,
-                      indent=1)
-    print("\nsummary (%s, tiebreak %s):" % (args.stack, args.tiebreak))
-    for case in cases:
-        r = results[case]
-        line = "  case %s: %s, %d of %d round(s) passed" % (
-            case, "PASS" if r["passed"] else "FAIL",
-            sum(1 for x in r["rounds"] if not x["double_vip_samples"] and "failed" not in x),
-            args.repeat)
-        if case == "a" and r["rounds"]:
-            wins = {}
-            for x in r["rounds"]:
-                key = x.get("winner", "none")
-                if x.get("offs", 1) > 1:
-                    key = "both fenced (%s first)" % key
-                wins[key] = wins.get(key, 0) + 1
-            line += "; fenced first by: %s" % ", ".join("%s %d" % kv for kv in sorted(wins.items()))
-        line += "; VIP on two nodes: %d sample(s)" % sum(x["double_vip_samples"]
-                                                       for x in r["rounds"])
-        print(line)
-    if problems:
-        print("FAIL:\n%s\n(work directory kept: %s)" % ("\n".join(p[:3000] for p in problems),
-                                                       work))
-        return 1
-    print("PASS")
-    if not args.keep and not args.work:
-        shutil.rmtree(work, ignore_errors=True)
-    return 0
-
+    return rounds.run_cases(
+        args, cases, work, lambda case: run_case(case, args, work, vigild, bin_dirs),
+        "%s, tiebreak %s" % (args.stack, args.tiebreak), extra_results={"tiebreak": args.tiebreak},
+        case_line=lambda case, played: race_winners(case, played) + (
+            "; VIP on two nodes: %d sample(s)" % sum(x["double_vip_samples"] for x in played)))
 
 if __name__ == "__main__":
     sys.exit(main())

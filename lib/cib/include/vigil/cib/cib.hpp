@@ -178,6 +178,18 @@ class Cib {
                                                   const std::string& what = "CIB");
   static Result<std::unique_ptr<Cib>> from_doc(xml::DocPtr doc, const std::string& what);
 
+  // Re-reading a document the caller keeps (lib/pengined holds the CIB
+  // between scheduler runs and re-reads only what a change touched). The
+  // model points into nothing of the document. from_tree is from_doc
+  // without taking the document; the others read one part of it exactly as
+  // from_doc does: the root's attributes, status/tickets, one node_state
+  // (id-refs found through `resolve`).
+  static Result<std::unique_ptr<Cib>> from_tree(const xmlDoc* doc, const std::string& what);
+  void read_root_attributes(const xmlNode* root);
+  void read_ticket_states(const xmlNode* status);
+  static Result<NodeState> read_node_state(const xmlNode* node_state,
+                                           const rules::IdResolver& resolve);
+
   // Checks a streaming read runs on the parts of the document while they exist.
   struct StreamChecks {
     // Each element of a resource history (under <lrm_resources>), which is

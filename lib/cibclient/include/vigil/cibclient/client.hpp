@@ -21,6 +21,7 @@
 
 #include "vigil/cibclient/access.hpp"
 #include "vigil/common/result.hpp"
+#include "vigil/ipc/frame.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -32,6 +33,8 @@ struct ClientOptions {
   // Per request; zero waits as long as the connection lives.
   std::chrono::milliseconds request_timeout{30'000};
   std::chrono::milliseconds connect_timeout{5'000};
+  // Whole CIBs come back from queries: the documents' limit by default.
+  std::size_t max_payload = ipc::kMaxDocumentPayload;
 };
 
 // "$VIGIL_RUN_DIR/cib.sock", or /run/vigil/cib.sock.

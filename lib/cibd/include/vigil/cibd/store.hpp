@@ -40,6 +40,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "vigil/cibd/types.hpp"
 #include "vigil/common/result.hpp"
@@ -119,6 +120,9 @@ class Store {
   std::unordered_map<const xmlNode*, std::pair<std::uint64_t, std::uint64_t>> sums_;
 };
 
+// The elements a request's scope names in `doc`: the root, a section (none
+// when it is missing) or an XPath's matches; a bad XPath is kInvalidInput.
+Result<std::vector<xmlNode*>> scope_elements(xmlDoc* doc, std::string_view scope);
 // The digest of a document as Store computes it.
 std::string cib_digest(const xmlDoc* doc);
 // The version attributes of a <cib> (missing ones read as 0; malformed ones

@@ -35,6 +35,11 @@ inline constexpr std::uint32_t kMagic = 0x4c474956;  // "VIGL" read as little-en
 inline constexpr std::uint16_t kProtocolVersion = 1;
 inline constexpr std::size_t kHeaderSize = 16;
 inline constexpr std::size_t kDefaultMaxPayload = 16 * 1024 * 1024;
+// The limit of the sockets that carry whole CIBs (cib.sock, pengine.sock):
+// a steady-state CIB of thousands of resources is hundreds of megabytes.
+// Safe to allow: payload memory grows only with the bytes a peer really
+// sent (FrameDecoder), and only peers the access policy admits connect.
+inline constexpr std::size_t kMaxDocumentPayload = std::size_t{1} << 31;
 
 enum class FrameKind : std::uint16_t {
   kHello = 1,     // server -> client, id 0: connection accepted; payload: server name

@@ -14,7 +14,7 @@
 //  - at most max_in_flight requests per connection are with the handler;
 //    reading pauses beyond that;
 //  - a client that does not read its answers (write queue over
-//    max_write_queue) is disconnected;
+//    max_write_queue; a single answer may be larger) is disconnected;
 //  - a client that vanishes mid-request costs nothing: answering it later
 //    is a no-op (Responder::reply() returns false).
 // The handler may answer at once or later (after a CPG round trip...);

@@ -67,6 +67,9 @@ enum class ScoreSource : std::uint8_t {
   kCloneUndo,           // an instance placed elsewhere than its current node: scores restored
   kPromotionScore,      // a promotable clone instance's promotion score here (master-<name>
                         // node attribute); aux: the score
+  kPromotionPriority,   // a promotable clone's node weighed for choosing the promoted
+                        // instances; aux 0: an instance's promotion priority (ref: its
+                        // resource index), aux 1: a colocation with the promoted role (ref)
   kBundle,              // bundle rules; aux: BundleWhy
 };
 

@@ -255,6 +255,10 @@ struct Resource {
   std::string clone_name;
   // Bundles (bundle.hpp): the replicas and the clone of the primitive.
   std::shared_ptr<BundleData> bundle;
+  // Bumped whenever an action of this resource or of a resource under it is
+  // created, or changes flags, task or node (Action::touch): what a
+  // summary of those actions (clone_action_flags) may be memoised against.
+  std::uint64_t actions_epoch = 0;
 
   bool is(std::uint32_t f) const { return (flags & f) != 0; }
   void set(std::uint32_t f) { flags |= f; }
@@ -438,8 +442,21 @@ struct Action {
   std::string cancel_task, reason;
 
   bool is(std::uint32_t f) const { return (flags & f) != 0; }
-  void set(std::uint32_t f) { flags |= f; }
-  void clear(std::uint32_t f) { flags &= ~f; }
+  void set(std::uint32_t f) {
+    if ((flags & f) == f) return;
+    flags |= f;
+    touch();
+  }
+  void clear(std::uint32_t f) {
+    if (!(flags & f)) return;
+    flags &= ~f;
+    touch();
+  }
+  // Tells the top resource above this action's that one of its actions
+  // changed (Resource::actions_epoch).
+  void touch() {
+    if (rsc) ++rsc->top()->actions_epoch;
+  }
 };
 
 // A scheduled ordering before it is resolved to actions.

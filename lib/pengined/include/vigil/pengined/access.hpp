@@ -12,12 +12,20 @@
 #include <string>
 #include <vector>
 
+#include "vigil/cibd/types.hpp"
 #include "vigil/common/result.hpp"
 
 namespace vigil::pengined {
 
 struct ComputeRequest {
-  std::string cib_xml;  // the whole CIB, status included
+  std::string cib_xml;  // the whole CIB, status included; empty when `base` is set
+  // Instead of the whole CIB: the changes since the CIB the scheduler holds
+  // (ComputeResult::cib_version of an earlier run), as vigil-cib notifies
+  // them (<cib-diff> texts, in order, the first starting at `base`). A
+  // scheduler that does not hold `base` or cannot apply a change answers
+  // kNotFound: send the whole CIB then.
+  std::optional<cibd::CibVersion> base;
+  std::vector<std::string> diffs;
   // The graph's transition_id; unset: the scheduler's own counter (1, 2, ...).
   std::optional<int> transition_id;
   // "now" for the decision, in epoch seconds; unset: the scheduler's clock.
@@ -42,6 +50,10 @@ struct ComputeResult {
   std::int64_t recheck_by = 0;  // 0: none; else re-run the scheduler by then
   SummaryCounts summary;
   std::vector<std::string> warnings;  // configuration warnings (pe-warn inputs)
+  // The CIB version the scheduler holds after this run, which the next
+  // request's changes may start from; unset: it holds none.
+  std::optional<cibd::CibVersion> cib_version;
+  std::string cib_read;  // how the CIB was read: "whole", or "diffs=N node_states=M"
 };
 
 class SchedulerAccess {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "vigil/ipc/frame.hpp"
 #include "vigil/pengined/access.hpp"
 
 namespace boost::asio {
@@ -21,6 +22,7 @@ namespace vigil::pengined {
 struct PengineClientOptions {
   std::chrono::milliseconds call_timeout{120'000};
   std::chrono::milliseconds connect_timeout{5'000};
+  std::size_t max_payload = ipc::kMaxDocumentPayload;  // whole CIBs
 };
 
 class PengineClient final : public SchedulerAccess {

@@ -36,6 +36,10 @@ namespace vigil::pengined {
 
 struct SchedulerOptions {
   std::string pe_dir;  // $state/pengine; empty: inputs are not saved
+  // Inputs are named by compute() but written by write_pending_input()
+  // (the daemon's, after it answered: the DC does not wait for a large
+  // CIB to reach the disk, as Pacemaker's scheduler answers first too).
+  bool defer_save = false;
 };
 
 class Scheduler {
@@ -49,12 +53,22 @@ class Scheduler {
 
   // A bad CIB (not XML, schema violation, unsupported feature) is an Error;
   // it is saved as pe-error-N when it parsed as XML.
+  //
+  // The CIB of a run is held for the next one, which may send its changes
+  // instead of the whole text (ComputeRequest::base, held_cib.hpp); a
+  // request whose changes cannot be applied is kNotFound and the scheduler
+  // then holds nothing until a whole CIB comes.
   Result<ComputeResult> compute(const ComputeRequest& request);
+  // With defer_save: writes the input compute() named (an error says why
+  // it could not; nothing pending is ok). compute() writes one left over.
+  Status write_pending_input();
 
   // The daemon's entry point: protocol XML in, answer payload out.
-  //   <pengine-compute [transition-id=] [now=]>CIB as text</pengine-compute>
-  //   -> <pengine-graph transition-id= input= input-path= now= recheck-by= actions= ...>
-  //        <warning>...</warning>... graph XML as text</pengine-graph>
+  //   <pengine-compute [transition-id=] [now=]/> NUL, then the CIB as text
+  //   <pengine-compute [transition-id=] [now=] base="A:E:N"><cib-diff>...</pengine-compute>
+  //   (older form, still read: <pengine-compute ...>CIB as text</pengine-compute>)
+  //   -> <pengine-graph transition-id= input= input-path= now= recheck-by= actions= ...
+  //        [cib-version=] [cib-read=]><warning>...</warning>... graph XML as text</pengine-graph>
   Result<std::string> handle(std::string_view payload);
 
   struct Impl;

@@ -101,18 +101,20 @@ struct Graph {
 };
 
 struct ParseOptions {
-  // Keep synapses that wait on a dependency cycle instead of refusing the
-  // graph. They never fire, and a Runner ends such a transition
-  // "Terminated", as Pacemaker's graph consumer does: the simulator shows
-  // what the cluster would do with the graph the scheduler wrote.
-  bool allow_cycles = false;
+  // Keep synapses that could never fire (waiting on a dependency cycle, or
+  // on an input that is no action of the graph, which Pacemaker's scheduler
+  // writes in rare cases) instead of refusing the graph. A Runner ends such a
+  // transition "Terminated", as Pacemaker's graph consumer does: the
+  // simulator shows what the cluster would do with the graph the scheduler
+  // wrote.
+  bool allow_stuck = false;
 };
 
 // Parses <transition_graph>. Errors name the element at fault ("synapse 3:
 // rsc_op without id", "synapse 5: input 12 is not an action of the graph").
 // Duplicate action ids, unknown action elements, an input referring to no
 // action of the graph, a missing transition_id or cluster-delay, bad
-// numbers and (unless options.allow_cycles) synapses waiting on a cycle are
+// numbers and (unless options.allow_stuck) synapses waiting on a cycle are
 // refused.
 Result<Graph> parse_graph(std::string_view xml_text, const ParseOptions& options = {});
 Result<Graph> parse_graph(const _xmlNode* root, const ParseOptions& options = {});

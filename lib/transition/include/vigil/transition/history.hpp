@@ -99,6 +99,9 @@ struct HistoryContext {
   std::string origin = "do_update_resource";  // crm-debug-origin
   std::string feature_set;                    // empty: the action's crm_feature_set or kFeatureSet
   const AgentMetadata* metadata = nullptr;    // optional
+  // crm_simulate's records carry no transition of their own: their key is
+  // made up of the call id as action, transition -1 and kFakeUuid.
+  bool injected_key = false;
 };
 
 // One lrm_rsc_op element: its id and attributes in Pacemaker's order.
