@@ -279,3 +279,38 @@ TEST_CASE(
   CHECK(s.placed("web:0") == "b-0");
   CHECK(has_line(s.summary(), "* Move b-docker-0 ( node1 -> node2 )"));
 }
+
+TEST_CASE("bundle: a failed connection does not count against its container's threshold",
+          "[pengine][bundle]") {
+  // migration-threshold=1 and the connection b-0 failed once on node1: the
+  // connection moves, the container stays (its fillers' failures count
+  // only for containers outside bundles), as crm_simulate decides.
+  std::string text =
+      R"(<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.7" epoch="1" num_updates="0" ad)"
+      R"(min_epoch="0" have-quorum="1"><configuration><crm_config><cluster_property_set id="o"><n)"
+      R"(vpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>)"
+      R"(<nodes><node id="node1" uname="node1"></node><node id="node2" uname="node2"></node></nod)"
+      R"(es><resources><bundle id="b"><docker image="img:1" replicas="1"/><network control-port=")"
+      R"(3121"/><primitive id="web" class="ocf" provider="heartbeat" type="apache"></primitive></)"
+      R"(bundle></resources><constraints></constraints><rsc_defaults><meta_attributes id="rd"><nv)"
+      R"(pair id="rd1" name="migration-threshold" value="1"/></meta_attributes></rsc_defaults></c)"
+      R"(onfiguration><status><node_state id="node1" uname="node1" in_ccm="true" crmd="online" jo)"
+      R"(in="member" expected="member"><lrm id="node1"><lrm_resources><lrm_resource id="b-docker-)"
+      R"(0" class="ocf" provider="heartbeat" type="docker"><lrm_rsc_op id="b-docker-0_last_0" ope)"
+      R"(ration_key="b-docker-0_start_0" operation="start" transition-key="2:0:0:00000000-0000-00)"
+      R"(00-0000-000000000000" transition-magic="0:0;2:0:0:00000000-0000-0000-0000-000000000000" )"
+      R"(call-id="2" rc-code="0" op-status="0" interval="0"/></lrm_resource><lrm_resource id="b-0)"
+      R"(" class="ocf" provider="pacemaker" type="remote" container="b-docker-0"><lrm_rsc_op id=")"
+      R"(b-0_last_0" operation_key="b-0_start_0" operation="start" transition-key="3:0:0:00000000)"
+      R"(-0000-0000-0000-000000000000" transition-magic="0:0;3:0:0:00000000-0000-0000-0000-000000)"
+      R"(000000" call-id="3" rc-code="0" op-status="0" interval="0"/></lrm_resource></lrm_resourc)"
+      R"(es></lrm><transient_attributes id="node1"><instance_attributes id="ta1"><nvpair id="ta1f)"
+      R"(" name="fail-count-b-0#monitor_30000" value="1"/><nvpair id="ta1l" name="last-failure-b-)"
+      R"(0#monitor_30000" value="1700000000"/></instance_attributes></transient_attributes></node)"
+      R"(_state><node_state id="node2" uname="node2" in_ccm="true" crmd="online" join="member" ex)"
+      R"(pected="member"/></status></cib>)";
+  auto s = schedule(text);
+  CHECK(s.placed("b-docker-0") == "node1");
+  CHECK(s.placed("b-0") == "node2");
+  CHECK(s.placed("web:0") == "b-0");
+}

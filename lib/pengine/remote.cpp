@@ -552,8 +552,9 @@ void remote_internal_constraints(WorkingSet& ws, Resource* rsc) {
 }
 
 int fillers_failcount(const WorkingSet& ws, const Node* node, const Resource* rsc) {
-  // (A bundle's container will not count its fillers: its connection may
-  // run on another node.)
+  // A bundle's container does not count its fillers: its connection may
+  // run on another node.
+  if (parent_bundle(rsc)) return 0;
   int total = 0;
   for (Resource* f : rsc->fillers) total += failcount(ws, node, f, nullptr, true);
   return total;
