@@ -27,7 +27,13 @@ bool node_available(const Node* node, bool consider_score, int weight) {
 
 // crm_simulate's score lines, read from the score records.
 void show_scores(WorkingSet& ws, Resource* rsc, const char* fn) {
-  if (!ws.options.show_scores || rsc->is(kRscOrphan)) return;
+  if (rsc->is(kRscOrphan)) return;
+  // Where the lines are (or would be) shown, for the explanations.
+  rsc->scores_shown_upto = ws.scores.records().size();
+  if (!ws.options.show_scores) {
+    for (Resource* c : rsc->children) show_scores(ws, c, fn);
+    return;
+  }
   std::vector<Node*> sorted;
   for (auto& n : ws.nodes) {
     if (rsc->allowed[n->index].present) sorted.push_back(n.get());

@@ -71,7 +71,9 @@ Node* bundle_assign(WorkingSet& ws, Resource* bundle, Node* prefer) {
     if (r.remote) assign(ws, r.remote, prefer);
     if (r.child && r.node) assign_replica_instance(ws, r);
   }
-  if (Resource* clone = b.child) {
+  // The clone placed already (a later call), its table has moved on (its
+  // promotion weights): it is left as it is.
+  if (Resource* clone = b.child; clone && clone->is(kRscProvisional)) {
     for (auto& n : ws.nodes) {
       if (!clone->allowed[n->index].present) continue;
       int score = is_bundle_node(n.get()) && n->remote_rsc && parent_bundle(n->remote_rsc) == bundle

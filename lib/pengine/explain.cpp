@@ -325,7 +325,9 @@ std::string explain_text(const WorkingSet& ws, const std::string& rsc_id) {
     out += "\n";
     bool choosing = false;
     for (const ScoreRecord* r : ws.scores.history(slot)) {
-      if (!choosing && made_when_choosing(*r)) {
+      // (Unless score lines shown later include it: a bundle's clone's.)
+      auto index = static_cast<std::size_t>(r - ws.scores.records().data());
+      if (!choosing && made_when_choosing(*r) && index >= rsc->scores_shown_upto) {
         // After the score lines (-s) were printed: they do not show these.
         out += "    then, as a node is chosen:\n";
         choosing = true;

@@ -255,6 +255,9 @@ struct Resource {
   std::string clone_name;
   // Bundles (bundle.hpp): the replicas and the clone of the primitive.
   std::shared_ptr<BundleData> bundle;
+  // How many score records existed when its score lines were last shown
+  // (a bundle shows its clone's again after the promotion weights).
+  std::size_t scores_shown_upto = 0;
   // Bumped whenever an action of this resource or of a resource under it is
   // created, or changes flags, task or node (Action::touch): what a
   // summary of those actions (clone_action_flags) may be memoised against.
