@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 #include "promotable.hpp"
 
@@ -142,7 +143,7 @@ void unpack_clone_instances(WorkingSet& ws, Resource* clone) {
   bool unique = is_true(lookup(clone->meta, "globally-unique"));
   if (!unique) clone->clear(kRscUnique);
   cd->clone_node_max = meta_count(clone, "clone-node-max", 1);
-  cd->clone_max = meta_count(clone, "clone-max", std::max(1, static_cast<int>(ws.nodes.size())));
+  cd->clone_max = meta_count(clone, "clone-max", std::max(1, nodes_known_to_clones(ws)));
   cd->clone_min = meta_count(clone, "clone-min", 0);
   cd->ordered = is_true(lookup(clone->meta, "ordered"));
   cd->notify = is_true(lookup(clone->meta, "notify"));
@@ -288,7 +289,10 @@ Resource* find_history_resource(WorkingSet& ws, Node* node, const std::string& i
   } else {
     top = rsc->top();
   }
-  if (is_anonymous_clone(top)) {
+  if (is_anonymous_clone(top) && is_bundle(top->parent)) {
+    rsc = bundle_history_instance(top, node);  // bundle_unpack.cpp
+    if (!rsc) return nullptr;
+  } else if (is_anonymous_clone(top)) {
     rsc = find_anonymous_instance(ws, node, top, clone_strip(id));
     if (!rsc) return nullptr;
   }
