@@ -324,7 +324,7 @@ int main(int argc, char** argv) {
     po.now = r.now;
     pengine::WorkingSet ws(streamed ? *streamed : *copy, po);
     if (auto st = pengine::unpack(ws); !st) return fail(kExitConfig, st.error().message());
-    std::string banner = pengine::cluster_banner_text(ws);
+    std::string banner = pengine::cluster_banner_text(ws, false);
     r.out += banner;
     if (!banner.empty()) r.out += "\n";
     section = "Current cluster status:\n" + pengine::cluster_status_text(ws, true);

@@ -148,6 +148,39 @@ Status parse_children(const xmlNode* n, const Parse& parse, ResourceConfig& rc) 
   return ok_status();
 }
 
+AttrMap attr_map(const xmlNode* n) {
+  AttrMap out;
+  for (auto& [k, v] : attrs_of(n)) out.emplace(std::move(k), std::move(v));
+  return out;
+}
+
+// The container element is the first <docker>, else <rkt>, else <podman>.
+std::shared_ptr<const BundleConfig> parse_bundle_elements(const xmlNode* n) {
+  auto b = std::make_shared<BundleConfig>();
+  for (const char* agent : {"docker", "rkt", "podman"}) {
+    for (xmlNode* c = n->children; c && b->agent.empty(); c = c->next) {
+      if (is(c, agent)) {
+        b->agent = agent;
+        b->container = attr_map(c);
+      }
+    }
+  }
+  for (xmlNode* c = n->children; c; c = c->next) {
+    if (is(c, "network") && !b->has_network) {
+      b->has_network = true;
+      b->network = attr_map(c);
+      for (xmlNode* p = c->children; p; p = p->next) {
+        if (p->type == XML_ELEMENT_NODE) b->ports.push_back(attr_map(p));
+      }
+    } else if (is(c, "storage") && b->storage.empty()) {
+      for (xmlNode* m = c->children; m; m = m->next) {
+        if (m->type == XML_ELEMENT_NODE) b->storage.push_back(attr_map(m));
+      }
+    }
+  }
+  return b;
+}
+
 Result<std::unique_ptr<ResourceConfig>> parse_resource(const xmlNode* n, const Parse& parse,
                                                        ResourceConfig* parent) {
   auto rc = std::make_unique<ResourceConfig>();
@@ -212,6 +245,7 @@ Result<std::unique_ptr<ResourceConfig>> parse_resource(const xmlNode* n, const P
     if (auto st = parse_children(n, parse, *rc); !st) return st.error();
   } else {
     rc->kind = RscKind::kBundle;
+    rc->bundle = parse_bundle_elements(n);
     if (auto st = parse_sets_of(n, resolve, *rc); !st) return st.error();
     if (auto st = parse_children(n, parse, *rc); !st) return st.error();
   }

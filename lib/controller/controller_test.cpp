@@ -491,10 +491,14 @@ TEST_CASE("a CIB the scheduler refuses is reported and not retried until it chan
   c.start_all();
   REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
   bool set = false;
-  // Something vigil-cib accepts and the scheduler refuses: a bundle, until
-  // bundles are scheduled (issue 9); then another refusal must take its place.
+  // Something vigil-cib accepts and the scheduler refuses: a bundle whose
+  // primitive would be a promotable clone of an LSB agent (Pacemaker refuses
+  // a promotable resource that is not OCF).
   c.cib_access(1)->modify(
-      "resources", "<bundle id=\"b1\"><docker image=\"vigil/test\"/></bundle>",
+      "resources",
+      "<bundle id=\"b1\"><docker image=\"vigil/test\" promoted-max=\"1\"/>"
+      "<network control-port=\"3121\"/><primitive id=\"b1-db\" class=\"lsb\" "
+      "type=\"db\"/></bundle>",
       [&](Result<cibclient::CibReply> r) { set = r.ok(); },
       cibclient::UpdateOptions{std::nullopt, true, false});
   REQUIRE(c.run_until([&] { return set; }, 10s));

@@ -9,6 +9,7 @@
 #include <functional>
 #include <unordered_map>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 #include "promotable.hpp"
 #include "vigil/pengine/output.hpp"
@@ -26,7 +27,13 @@ bool node_available(const Node* node, bool consider_score, int weight) {
 
 // crm_simulate's score lines, read from the score records.
 void show_scores(WorkingSet& ws, Resource* rsc, const char* fn) {
-  if (!ws.options.show_scores || rsc->is(kRscOrphan)) return;
+  if (rsc->is(kRscOrphan)) return;
+  // Where the lines are (or would be) shown, for the explanations.
+  rsc->scores_shown_upto = ws.scores.records().size();
+  if (!ws.options.show_scores) {
+    for (Resource* c : rsc->children) show_scores(ws, c, fn);
+    return;
+  }
   std::vector<Node*> sorted;
   for (auto& n : ws.nodes) {
     if (rsc->allowed[n->index].present) sorted.push_back(n.get());
@@ -396,6 +403,8 @@ void group_internal_constraints(WorkingSet& ws, Resource* g) {
 void internal_constraints(WorkingSet& ws, Resource* rsc) {
   if (rsc->is_clone()) {
     clone_internal_constraints(ws, rsc);  // clone_actions.cpp
+  } else if (is_bundle(rsc)) {
+    bundle_internal_constraints(ws, rsc);  // bundle_assign.cpp
   } else if (rsc->is_group()) {
     group_internal_constraints(ws, rsc);
   } else {
@@ -411,6 +420,11 @@ void create_internal_constraints(WorkingSet& ws) {
 
 bool colocation_has_influence(const Colocation& c, const Resource* rsc) {
   if (!rsc) rsc = c.primary;
+  // A bundle's connection does not move its clean, active container.
+  if (c.dependent->is(kRscAllowRemoteRemotes) && !rsc->is(kRscFailed) &&
+      rsc->running_on.size() == 1) {
+    return false;
+  }
   return c.influence || rsc->running_on.empty();
 }
 
@@ -644,6 +658,10 @@ void apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary, c
     clone_apply_coloc_score(ws, dependent, primary, c);  // clone_assign.cpp
     return;
   }
+  if (is_bundle(primary)) {
+    bundle_apply_coloc_score(ws, dependent, primary, c);  // bundle_assign.cpp
+    return;
+  }
   if (primary->is_group()) {
     if (primary->is(kRscProvisional)) return;
     if (primary->group_colocated) {
@@ -684,7 +702,8 @@ void apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary, c
 bool finalize_assignment(WorkingSet& ws, Resource* rsc, Node* chosen, bool force) {
   int weight = chosen ? rsc->allowed[chosen->index].weight : 0;
   if (!force && chosen) {
-    if (weight < 0 || !node_available(chosen, true, weight)) {
+    // A guest node's connection is assumed to come up in the transition.
+    if (weight < 0 || (!node_available(chosen, true, weight) && !is_guest_node(chosen))) {
       rsc->next_role = Role::kStopped;
       chosen = nullptr;
     }
@@ -874,6 +893,7 @@ Node* group_assign(WorkingSet& ws, Resource* g, Node* prefer) {
 Node* assign(WorkingSet& ws, Resource* rsc, Node* prefer) {
   if (rsc->is_group()) return group_assign(ws, rsc, prefer);
   if (rsc->is_clone()) return clone_assign(ws, rsc, prefer);  // clone_assign.cpp
+  if (is_bundle(rsc)) return bundle_assign(ws, rsc, prefer);  // bundle_assign.cpp
   return primitive_assign(ws, rsc, prefer);
 }
 

@@ -88,6 +88,9 @@ Resource* unpack_tree(WorkingSet& ws, const cib::ResourceConfig* rc, Resource* p
 
 // Assignment (clone_assign.cpp).
 Node* clone_assign(WorkingSet& ws, Resource* clone, Node* prefer);
+// Places `instances` (sorted here) of `parent`, whose CloneData gives the
+// limits: a clone's instances, or a bundle's containers.
+void assign_instances(WorkingSet& ws, Resource* parent, std::vector<Resource*>& instances);
 // A colocation whose primary is a clone, for a primitive dependent.
 void clone_apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary,
                              const Colocation& c);
@@ -133,7 +136,19 @@ void order_instance_steps(WorkingSet& ws, Resource* clone, Resource* inst, Resou
                           const CloneStep& up, const CloneStep& down);
 void clone_internal_constraints(WorkingSet& ws, Resource* clone);
 void clone_create_actions(WorkingSet& ws, Resource* clone);
+// The start/running/stop/stopped pseudo-actions of a clone or a bundle,
+// from its instances' (made first when `create`); notifications with
+// `notify`'s settings, if any.
+void collective_pseudo_actions(WorkingSet& ws, Resource* rsc,
+                               const std::vector<Resource*>& instances, bool create,
+                               CloneData* notify);
 std::uint32_t clone_action_flags(Action* action, const Node* node);
+// A clone-level action's flags from those of `instances`.
+std::uint32_t summary_action_flags(Action* action, const std::vector<Resource*>& instances,
+                                   const Node* node);
+// What a clone's or bundle's actions stand for: its instances, or a
+// bundle's containers.
+std::vector<Resource*> collective_instances(const Resource* rsc);
 std::uint32_t clone_update_ordered_actions(WorkingSet& ws, Action* first, Action* then,
                                            const Node* node, std::uint32_t flags,
                                            std::uint32_t filter, std::uint32_t type);

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <functional>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 #include "promotable.hpp"
 
@@ -98,9 +99,13 @@ bool unassign_forced(WorkingSet& ws, Resource* rsc) {
   return changed;
 }
 
+bool is_collective(const Resource* rsc) {
+  return rsc->is_clone() || is_bundle(rsc);
+}
+
 bool can_interleave(const Action* first, const Action* then) {
   if (!first->rsc || !then->rsc || first->rsc == then->rsc) return false;
-  if (!first->rsc->is_clone() || !then->rsc->is_clone()) return false;
+  if (!is_collective(first->rsc) || !is_collective(then->rsc)) return false;
   const Resource* rsc = (ends_with(then->uuid, "_stop_0") || ends_with(then->uuid, "_demote_0"))
                             ? first->rsc
                             : then->rsc;
@@ -112,7 +117,7 @@ std::uint32_t interleave_update(WorkingSet& ws, Action* first, Action* then, con
   std::uint32_t changed = 0;
   bool current = ends_with(first->uuid, "_stopped_0") || ends_with(first->uuid, "_demoted_0");
   std::string first_task = instance_task(first->rsc, first);
-  for (Resource* then_child : std::vector<Resource*>(then->rsc->children)) {
+  for (Resource* then_child : collective_instances(then->rsc)) {
     Resource* first_child =
         find_compatible_instance(ws, then_child, first->rsc, Role::kUnknown, current);
     if (!first_child) {
@@ -124,8 +129,18 @@ std::uint32_t interleave_update(WorkingSet& ws, Action* first, Action* then, con
       }
       continue;
     }
-    Action* first_action = find_first_action(first_child, nullptr, &first_task, node);
-    Action* then_action = find_first_action(then_child, nullptr, &then->task, node);
+    // In a bundle, a stop is the instance's inside the container and a
+    // promotion or demotion the instance's (bundle_actions.cpp).
+    Action* first_action =
+        find_first_action(first->task.find("stop") != std::string::npos
+                              ? bundle_replica_instance(first->rsc, first_child, node, first_child)
+                              : first_child,
+                          nullptr, &first_task, node);
+    Action* then_action =
+        find_first_action(then->task.find("mote") != std::string::npos
+                              ? bundle_replica_instance(then->rsc, then_child, node, then_child)
+                              : then_child,
+                          nullptr, &then->task, node);
     if (!first_action || !then_action) continue;
     if (order_actions(ws, first_action, then_action, type)) changed |= kUpdatedFirst | kUpdatedThen;
     changed |= update_ordered_actions(ws, first_action, then_action, node,
@@ -167,35 +182,40 @@ void clone_internal_constraints(WorkingSet& ws, Resource* clone) {
   if (clone->clone->promotable) order_promotable_instances(ws, clone);
 }
 
-void clone_create_actions(WorkingSet& ws, Resource* clone) {
+void collective_pseudo_actions(WorkingSet& ws, Resource* rsc,
+                               const std::vector<Resource*>& instances, bool create,
+                               CloneData* notify) {
   bool any_active = false, any_starting = false, any_stopping = false;
   bool allow_dependent_migrations = true;
-  for (Resource* inst : clone->children) {
+  for (Resource* inst : instances) {
     bool starting = false, stopping = false;
-    create_actions(ws, inst);
+    if (create) create_actions(ws, inst);
     pseudo_status(inst, &stopping, &starting, &any_active);
     if (stopping && starting) allow_dependent_migrations = false;
     any_stopping = any_stopping || stopping;
     any_starting = any_starting || starting;
   }
-  CloneData& cd = *clone->clone;
-  Action* start = rsc_pseudo_action(ws, clone, "start", !any_starting, true);
-  Action* running = rsc_pseudo_action(ws, clone, "running", !any_starting, false);
+  Action* start = rsc_pseudo_action(ws, rsc, "start", !any_starting, true);
+  Action* running = rsc_pseudo_action(ws, rsc, "running", !any_starting, false);
   running->priority = kInfinity;
   if (any_active || any_starting) running->set(kActRunnable);
-  if (!cd.start_notify)
-    cd.start_notify = clone_notify_pseudo_ops(ws, clone, "start", start, running);
-  Action* stop = rsc_pseudo_action(ws, clone, "stop", !any_stopping, true);
-  Action* stopped = rsc_pseudo_action(ws, clone, "stopped", !any_stopping, true);
+  if (notify && !notify->start_notify)
+    notify->start_notify = clone_notify_pseudo_ops(ws, rsc, "start", start, running);
+  Action* stop = rsc_pseudo_action(ws, rsc, "stop", !any_stopping, true);
+  Action* stopped = rsc_pseudo_action(ws, rsc, "stopped", !any_stopping, true);
   stopped->priority = kInfinity;
   if (allow_dependent_migrations) stop->set(kActMigrateRunnable);
-  if (!cd.stop_notify) {
-    cd.stop_notify = clone_notify_pseudo_ops(ws, clone, "stop", stop, stopped);
-    if (cd.start_notify && cd.stop_notify)
-      order_notify_after_stop_notify(ws, *cd.stop_notify, *cd.start_notify);
+  if (notify && !notify->stop_notify) {
+    notify->stop_notify = clone_notify_pseudo_ops(ws, rsc, "stop", stop, stopped);
+    if (notify->start_notify && notify->stop_notify)
+      order_notify_after_stop_notify(ws, *notify->stop_notify, *notify->start_notify);
   }
+}
+
+void clone_create_actions(WorkingSet& ws, Resource* clone) {
+  collective_pseudo_actions(ws, clone, clone->children, true, clone->clone.get());
   if (clone->clone->ordered) order_instance_starts_and_stops(ws, clone);
-  if (cd.promotable) create_promotable_actions(ws, clone);  // promotable_actions.cpp
+  if (clone->clone->promotable) create_promotable_actions(ws, clone);  // promotable_actions.cpp
 }
 
 // Ordered clones: each instance starts after the one before it and stops
@@ -216,14 +236,12 @@ void order_instance_starts_and_stops(WorkingSet& ws, Resource* clone) {
   }
 }
 
-namespace {
-
-std::uint32_t summed_instance_flags(Action* action, const Node* node) {
-  Resource* clone = action->rsc;
-  std::string task = instance_task(clone, action);
+std::uint32_t summary_action_flags(Action* action, const std::vector<Resource*>& instances,
+                                   const Node* node) {
+  std::string task = instance_task(action->rsc, action);
   std::uint32_t flags = kActOptional | kActRunnable | kActPseudo;
   bool any_runnable = false;
-  for (Resource* inst : clone->children) {
+  for (Resource* inst : instances) {
     Action* ia = find_first_action(inst, nullptr, &task, inst->children.empty() ? node : nullptr);
     if (!ia) continue;
     std::uint32_t f = action_flags(ia, node);
@@ -240,8 +258,6 @@ std::uint32_t summed_instance_flags(Action* action, const Node* node) {
   return flags;
 }
 
-}  // namespace
-
 std::uint32_t clone_action_flags(Action* action, const Node* node) {
   // Orderings ask for a clone action's flags once per link and node, and
   // summing them walks every instance: the sum is kept until an action of
@@ -254,7 +270,7 @@ std::uint32_t clone_action_flags(Action* action, const Node* node) {
   if (slot >= slots.size()) slots.resize(slot + 1);
   CloneData::FlagsMemo& memo = slots[slot];
   if (memo.epoch == top->actions_epoch) return memo.flags;
-  std::uint32_t flags = summed_instance_flags(action, node);
+  std::uint32_t flags = summary_action_flags(action, action->rsc->children, node);
   // `slots` may have been reallocated meanwhile (a nested call).
   CloneData::FlagsMemo& fresh = action->rsc->clone->flags_memo[action][slot];
   fresh.epoch = top->actions_epoch;
@@ -272,7 +288,7 @@ std::uint32_t clone_update_ordered_actions(WorkingSet& ws, Action* first, Action
   // summary of its members (action_flags) is still refreshed on the way.
   bool inert = !(type & kOrderTypesThatUpdate);
   // Instances are all made from the clone's one child: primitives or groups.
-  const auto& instances = then->rsc->children;
+  const auto instances = collective_instances(then->rsc);  // a bundle's: its containers
   if (inert && (instances.empty() || instances.front()->is_primitive())) return changed;
   for (Resource* inst : instances) {
     Action* ia = find_first_action(inst, nullptr, &then->task, node);
@@ -287,6 +303,10 @@ std::uint32_t clone_update_ordered_actions(WorkingSet& ws, Action* first, Action
     }
   }
   return changed;
+}
+
+std::vector<Resource*> collective_instances(const Resource* rsc) {
+  return is_bundle(rsc) ? bundle_containers(rsc) : rsc->children;
 }
 
 int clone_min_first_instances(const Resource& first, const std::string& require_all) {

@@ -186,7 +186,8 @@ Node* assign_instance(WorkingSet& ws, Resource* inst, Node* prefer, bool all_col
   return chosen;
 }
 
-void distribute_instances(WorkingSet& ws, Resource* clone) {
+void distribute_instances(WorkingSet& ws, Resource* clone,
+                          const std::vector<Resource*>& instances) {
   CloneData& cd = *clone->clone;
   int max = cd.clone_max, per_host = cd.clone_node_max;
   int available = 0;
@@ -199,7 +200,7 @@ void distribute_instances(WorkingSet& ws, Resource* clone) {
   if (loop_max < 1) loop_max = 1;
   int assigned = 0;
   // Instances stay where they are active while their node has room.
-  for (Resource* inst : clone->children) {
+  for (Resource* inst : instances) {
     if (assigned >= max) break;
     if (inst->running_on.empty() || !inst->is(kRscProvisional) || inst->is(kRscFailed)) continue;
     Node* current = inst->current_node();
@@ -207,7 +208,7 @@ void distribute_instances(WorkingSet& ws, Resource* clone) {
     if (clone_entry(clone, current) && cd.count[current->index] >= loop_max) continue;
     if (assign_instance(ws, inst, current, all_coloc, per_host)) ++assigned;
   }
-  for (Resource* inst : clone->children) {
+  for (Resource* inst : instances) {
     if (!inst->is(kRscProvisional)) continue;
     if (assigned >= max) {
       resource_location(ws, inst, nullptr, -kInfinity, {ScoreSource::kCloneLimit});
@@ -292,13 +293,18 @@ Node* clone_assign(WorkingSet& ws, Resource* clone, Node* prefer) {
     ws.scores.commit(*clone, work, {ScoreSource::kColocatedPrefs, c->index});
   }
   show_scores(ws, clone, "pcmk__clone_allocate");
-  InstanceComparer cmp(ws);
-  std::stable_sort(clone->children.begin(), clone->children.end(),
-                   [&](Resource* a, Resource* b) { return cmp(a, b) < 0; });
-  distribute_instances(ws, clone);
+  assign_instances(ws, clone, clone->children);
   if (clone->clone->promotable) set_instance_roles(ws, clone);  // promotable.cpp
   clone->clear(kRscProvisional | kRscAllocating);
   return nullptr;
+}
+
+void assign_instances(WorkingSet& ws, Resource* parent, std::vector<Resource*>& instances) {
+  parent->clone->count.assign(ws.nodes.size(), 0);
+  InstanceComparer cmp(ws);
+  std::stable_sort(instances.begin(), instances.end(),
+                   [&](Resource* a, Resource* b) { return cmp(a, b) < 0; });
+  distribute_instances(ws, parent, instances);
 }
 
 // ---------------------------------------------------------------- colocations
@@ -329,7 +335,7 @@ bool instance_compatible(const Resource* inst, const Node* node, Role filter, bo
 Resource* compatible_instance_on(const Resource* primary, const Node* node, Role filter,
                                  bool current) {
   if (!node) return nullptr;
-  for (Resource* inst : primary->children) {
+  for (Resource* inst : collective_instances(primary)) {
     if (instance_compatible(inst, node, filter, current)) return inst;
   }
   return nullptr;

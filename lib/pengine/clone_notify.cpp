@@ -165,6 +165,20 @@ void add_keys(WorkingSet& ws, NotifyData& n) {
   add("notify_available_uname", names.empty() ? " " : names);
   names.clear();
   for (const auto& node : ws.nodes) names += (names.empty() ? "" : " ") + node->uname;
+  // Agents whose attributes go to the host (a bundle's) learn the host of
+  // each node: a guest node's is where its container runs.
+  if (auto target = lookup(n.allowed_from->meta, "container-attribute-target");
+      target && *target == "host") {
+    std::string hosts;
+    for (const auto& node : ws.nodes) {
+      const Node* host = node.get();
+      if (is_guest_node(host) && !host->remote_rsc->container->running_on.empty()) {
+        host = host->remote_rsc->container->current_node();
+      }
+      hosts += (hosts.empty() ? "" : " ") + host->uname;
+    }
+    add("notify_all_hosts", hosts.empty() ? " " : hosts);
+  }
   add("notify_all_uname", names.empty() ? " " : names);
   if (required && n.pre) {
     n.pre->clear(kActOptional);
@@ -224,7 +238,8 @@ void create_notify_actions(WorkingSet& ws, Resource* rsc, const NotifyData& n) {
     Action* stop = find_first_action(rsc, nullptr, &stop_task, nullptr);
     for (Node* current : std::vector<Node*>(rsc->running_on)) {
       // Not the node being fenced, where the stop is implied.
-      if (stop && stop->is(kActPseudo) && current->unclean) continue;
+      if (stop && stop->is(kActPseudo) && (current->unclean || current->remote_requires_reset))
+        continue;
       notify_action(ws, rsc, current, n.pre, n.pre_done, n);
       if (n.action == "demote" || !stop || stop->is(kActOptional)) {
         post_notify_action(ws, rsc, current, n);
@@ -234,6 +249,13 @@ void create_notify_actions(WorkingSet& ws, Resource* rsc, const NotifyData& n) {
   if (rsc->next_role != Role::kStopped && (n.action == "start" || n.action == "promote")) {
     const std::string start_task = "start";
     Action* start = find_first_action(rsc, nullptr, &start_task, nullptr);
+    // Behind a Pacemaker Remote connection whose start is blocked, the start
+    // or promotion never comes: no notifications.
+    if (start && start->node && start->node->remote_rsc) {
+      Action* remote_start =
+          find_first_action(start->node->remote_rsc, nullptr, &start_task, nullptr);
+      if (remote_start && !remote_start->is(kActRunnable)) return;
+    }
     if (!rsc->allocated_to) return;
     if (n.action != "start" || !start || start->is(kActOptional)) {
       notify_action(ws, rsc, rsc->allocated_to, n.pre, n.pre_done, n);

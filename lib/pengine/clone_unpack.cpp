@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 #include "promotable.hpp"
 
@@ -43,9 +44,16 @@ namespace {
 
 // The nodes Pacemaker would know of by now: an orphaned connection's node is
 // created only once its history is unpacked (remote.cpp).
-int known_node_count(const WorkingSet& ws) {
+int created_node_count(const WorkingSet& ws) {
   int n = 0;
   for (const auto& node : ws.nodes) n += node->orphan_connection_pending ? 0 : 1;
+  return n;
+}
+
+// ...of those, the ones a clone's default clone-max counts (bundle_unpack.cpp).
+int known_node_count(const WorkingSet& ws) {
+  int n = nodes_known_to_clones(ws);
+  for (const auto& node : ws.nodes) n -= node->orphan_connection_pending ? 1 : 0;
   return n;
 }
 
@@ -170,7 +178,7 @@ void unpack_clone_instances(WorkingSet& ws, Resource* clone) {
     unique = false;
     clone->clear(kRscUnique);
     cd->clone_node_max = 1;
-    cd->clone_max = std::min(cd->clone_max, known_node_count(ws));
+    cd->clone_max = std::min(cd->clone_max, created_node_count(ws));
   }
   // Clones are slightly sticky by default, so instances do not shuffle.
   clone->meta.emplace("resource-stickiness", "1");
@@ -242,7 +250,7 @@ Resource* find_anonymous_instance(WorkingSet& ws, Node* node, Resource* clone,
   // An instance that needs no fencing, seen on a node that is gone, does not
   // use up an instance number unless every node has one.
   if (rsc && !rsc->is(kRscNeedsFencing) && (!node->online || node->unclean) &&
-      clone->clone->clone_max != known_node_count(ws)) {
+      clone->clone->clone_max != created_node_count(ws)) {
     rsc = nullptr;
   }
   if (!rsc) {
@@ -296,7 +304,10 @@ Resource* find_history_resource(WorkingSet& ws, Node* node, const std::string& i
   } else {
     top = rsc->top();
   }
-  if (is_anonymous_clone(top)) {
+  if (is_anonymous_clone(top) && is_bundle(top->parent)) {
+    rsc = bundle_history_instance(top, node);  // bundle_unpack.cpp
+    if (!rsc) return nullptr;
+  } else if (is_anonymous_clone(top)) {
     rsc = find_anonymous_instance(ws, node, top, clone_strip(id));
     if (!rsc) return nullptr;
   }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 #include "vigil/common/md5.hpp"
 
@@ -329,8 +330,10 @@ void check_history_entry(WorkingSet& ws, Resource* rsc, Node* node, const cib::R
           schedule_cancel(ws, rsc, op, node);
         } else if (op.interval_ms > 0 || op.task == "monitor" || op.task == "start" ||
                    op.task == "promote" || op.task == "migrate_from") {
-          if (check_action_config(ws, rsc, node, op) &&
-              failcount(ws, node, rsc, nullptr, true) != 0) {
+          if (bundle_needs_remote_name(ws, rsc)) {
+            ws.param_checks.push_back({rsc, node, &op, false});  // once its host is known
+          } else if (check_action_config(ws, rsc, node, op) &&
+                     failcount(ws, node, rsc, nullptr, true) != 0) {
             clear_failcount(ws, rsc, node, "action definition changed");
           }
         }
@@ -340,5 +343,20 @@ void check_history_entry(WorkingSet& ws, Resource* rsc, Node* node, const cib::R
 }
 
 }  // namespace
+
+void run_param_checks(WorkingSet& ws) {
+  for (const auto& c : ws.param_checks) {
+    const char* reason = nullptr;
+    if (c.last_failure) {
+      if (params_changed_since(ws, c.rsc, *c.op, c.node))
+        reason = "resource parameters have changed";
+    } else if (check_action_config(ws, c.rsc, c.node, *c.op) &&
+               failcount(ws, c.node, c.rsc, nullptr, true) != 0) {
+      reason = "action definition changed";
+    }
+    if (reason) clear_failcount(ws, c.rsc, c.node, reason);
+  }
+  ws.param_checks.clear();
+}
 
 }  // namespace vigil::pengine

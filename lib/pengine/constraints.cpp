@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 
 namespace vigil::pengine {
@@ -797,6 +798,9 @@ void apply_locations(WorkingSet& ws) {
     apply_tree(loc.rsc, false);
     if (loc.rsc->is_clone()) {
       for (Resource* inst : loc.rsc->children) apply_tree(inst, true);
+    }
+    if (is_bundle(loc.rsc)) {
+      for (Resource* r : bundle_location_targets(loc)) apply_tree(r, true);  // bundle_assign.cpp
     }
   }
 }

@@ -87,6 +87,8 @@ const char* kind_of(ScoreSource s) {
     case ScoreSource::kPromotionScore:
     case ScoreSource::kPromotionPriority:
       return "promotion";
+    case ScoreSource::kBundle:
+      return "bundle";
   }
   return "?";
 }
@@ -156,6 +158,14 @@ constexpr const char* kCloneBan[] = {"the node cannot run resources (or the inst
                                      "the clone's own score here is negative",
                                      "clone-node-max instances are here already"};
 static_assert(std::size(kCloneBan) == static_cast<std::size_t>(CloneBanWhy::kFull) + 1);
+constexpr const char* kBundleRule[] = {
+    "a bundle replica's instance runs on the replica's guest node",
+    "a bundle's clone never runs on a replica's guest node itself",
+    "a bundle replica's instance runs only on its own guest node",
+    "a bundle replica's instance is wanted on its guest node",
+    "a bundle's clone is placed among the bundle's guest nodes only",
+    "a bundle's guest node runs nothing but its replica's instance"};
+static_assert(std::size(kBundleRule) == static_cast<std::size_t>(BundleWhy::kGuestNode) + 1);
 
 std::string cause_text(const WorkingSet& ws, const Resource& rsc, const ScoreRecord& r) {
   auto coloc = [&]() -> const Colocation& {
@@ -244,6 +254,8 @@ std::string cause_text(const WorkingSet& ws, const Resource& rsc, const ScoreRec
     case ScoreSource::kPromotionScore:
       return "promotion score " + std::to_string(r.aux) + " (master-" + clone_strip(rsc.id) +
              " node attribute)";
+    case ScoreSource::kBundle:
+      return reason(kBundleRule, r.aux);
     case ScoreSource::kPromotionPriority:
       if (r.aux == 1) return colocation_text(coloc()) + "; weighed for promotion";
       return "promotion priority of " + ws.all_rscs.at(static_cast<std::size_t>(r.ref))->id +
@@ -313,7 +325,9 @@ std::string explain_text(const WorkingSet& ws, const std::string& rsc_id) {
     out += "\n";
     bool choosing = false;
     for (const ScoreRecord* r : ws.scores.history(slot)) {
-      if (!choosing && made_when_choosing(*r)) {
+      // (Unless score lines shown later include it: a bundle's clone's.)
+      auto index = static_cast<std::size_t>(r - ws.scores.records().data());
+      if (!choosing && made_when_choosing(*r) && index >= rsc->scores_shown_upto) {
         // After the score lines (-s) were printed: they do not show these.
         out += "    then, as a node is chosen:\n";
         choosing = true;

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 
 namespace vigil::pengine {
@@ -145,6 +146,10 @@ void add_action(WorkingSet& ws, Graph& g, Action* a) {
 void add_rsc_actions(WorkingSet& ws, Graph& g, Resource* rsc) {
   // Newest first, as Pacemaker walks its list (adding to the graph creates
   // no actions). A clone adds its instances' actions before its own.
+  if (is_bundle(rsc)) {  // bundle_actions.cpp: its own actions come with the rest
+    for (Resource* c : bundle_graph_order(rsc)) add_rsc_actions(ws, g, c);
+    return;
+  }
   if (rsc->is_clone()) {
     clone_expand(ws, rsc);  // clone_actions.cpp: notifications, made now
     for (Resource* c : rsc->children) add_rsc_actions(ws, g, c);
@@ -292,6 +297,7 @@ void write_action(const WorkingSet& ws, ParamCache& cache, std::string& out, con
   }
   for (const auto& [k, v] : a->meta) attrs.emplace_back(meta_name_cached(cache.meta_names, k), &v);
   remote_graph_meta(a, attrs);                      // remote.cpp: container, physical host
+  bundle_graph_meta(a, attrs);                      // bundle_actions.cpp: external IP
   if (a->rsc) add_clone_graph_meta(a->rsc, attrs);  // clone_output.cpp
   if (needs_node && a->node) {
     if (!lookup(a->meta, "on_node")) attrs.emplace_back("CRM_meta_on_node", &a->node->uname);

@@ -105,6 +105,9 @@ void apply_locations(WorkingSet& ws);
 void apply_node_criteria(WorkingSet& ws);
 void create_internal_constraints(WorkingSet& ws);
 void handle_rsc_config_changes(WorkingSet& ws);
+// The checks handle_rsc_config_changes and unpacking left for after
+// assignment (WorkingSet::param_checks).
+void run_param_checks(WorkingSet& ws);
 void assign_resources(WorkingSet& ws);
 void schedule_probes(WorkingSet& ws);
 void create_resource_actions(WorkingSet& ws);
@@ -132,6 +135,9 @@ void show_scores(WorkingSet& ws, Resource* rsc, const char* fn);
 // Status output (status_output.cpp): an OCF exit code in words, and the
 // lines of a resource in "Full List of Resources".
 const char* exit_text(int rc);
+// One primitive's status line; a bundle replica's shows `name` and `node`.
+std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pending,
+                           const std::string* name = nullptr, const Node* node = nullptr);
 void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& indent,
                     std::string& out, bool show_pending);
 

@@ -9,6 +9,7 @@
 #include <span>
 #include <unordered_map>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 
 namespace vigil::pengine {
@@ -77,8 +78,10 @@ std::string remap_uuid(const std::string& uuid, Resource* first_rsc) {
   else if (task == "stopped" || task == "running" || task == "promoted" || task == "demoted")
     remapped = task;
   if (remapped.empty()) return uuid;
-  // A clone with notifications: once they are all confirmed.
-  if (!first_rsc->parent && is_true(lookup(first_rsc->meta, "notify")))
+  // A clone with notifications (outermost or in a bundle): once they are
+  // all confirmed.
+  if ((!first_rsc->parent || (first_rsc->is_clone() && is_bundle(first_rsc->parent))) &&
+      is_true(lookup(first_rsc->meta, "notify")))
     return rid + "_confirmed-post_notify_" + remapped + "_0";
   return op_key(rid, remapped, 0);
 }
@@ -275,6 +278,7 @@ std::uint32_t update_for_ordering_flags(WorkingSet& ws, Action* first, Action* t
 std::uint32_t action_flags(Action* action, const Node* node) {
   Resource* rsc = action->rsc;
   if (rsc && rsc->is_clone()) return clone_action_flags(action, node);  // clone_actions.cpp
+  if (is_bundle(rsc)) return bundle_action_flags(action, node);         // bundle_actions.cpp
   if (!rsc || !rsc->is_group()) return action->flags;
   std::uint32_t flags = kActOptional | kActRunnable | kActPseudo;
   for (Resource* m : rsc->children) {
@@ -311,7 +315,7 @@ std::uint32_t update_ordered_actions_as(WorkingSet& ws, const Resource* variant,
                                         std::uint32_t filter, std::uint32_t type) {
   // The variant's method, but on `then` and its children, as Pacemaker's
   // methods do whichever resource they were called through.
-  if (variant && variant->is_clone()) {  // clone_actions.cpp
+  if (variant && (variant->is_clone() || is_bundle(variant))) {  // clone_actions.cpp
     if (!then->rsc) return 0;
     return clone_update_ordered_actions(ws, first, then, node, flags, filter, type);
   }
@@ -425,7 +429,9 @@ void block_colocation_dependents(WorkingSet& ws, Action* action) {
   bool is_start = action->task == "start";
   if (!is_start && action->task != "promote") return;
   if (!action->rsc) return;
+  // The collective it is part of (a bundle, for what is inside one).
   Resource* rsc = action->rsc->top();
+  if (rsc->parent) rsc = rsc->parent;
   if (rsc->with_this.empty()) return;
   for (Resource* c : rsc->children) {
     Action* ca = find_first_action(c, nullptr, &action->task, nullptr);
@@ -724,7 +730,8 @@ void order_stop_vs_fencing(WorkingSet& ws, Resource* rsc, Action* stonith) {
   for (Action* a : stops) {
     a->set(kActPseudo | kActRunnable);
     if (order_implicit) {
-      order_actions(ws, stonith, a, kOrderPreserve);
+      // Inside a bundle, the parent's stop carries the ordering (a loop otherwise).
+      if (!parent_bundle(rsc)) order_actions(ws, stonith, a, kOrderPreserve);
       order_actions(ws, stonith, parent_stop, kOrderPreserve);
     }
     if (is_true(lookup(rsc->meta, "notify"))) clone_notify_after_fencing(ws, a, rsc, stonith);
@@ -732,7 +739,9 @@ void order_stop_vs_fencing(WorkingSet& ws, Resource* rsc, Action* stonith) {
   for (Action* a : rsc_actions(rsc, target, "demote", false)) {
     if (!a->node->online || a->node->unclean || rsc->is(kRscFailed)) {
       a->set(kActPseudo | kActRunnable);
-      if (order_implicit) order_actions(ws, stonith, a, kOrderPreserve | kOrderOptional);
+      if (order_implicit && !parent_bundle(rsc)) {
+        order_actions(ws, stonith, a, kOrderPreserve | kOrderOptional);
+      }
     }
   }
 }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 #include "vigil/common/score.hpp"
 
@@ -89,8 +90,8 @@ bool is_promotable_clone(const Resource* rsc) {
 
 Role displayable_role(const Resource* rsc) {
   if (rsc->role != Role::kStarted) return rsc->role;
-  const Resource* top = rsc;
-  while (top->parent) top = top->parent;
+  // The clone above it (a bundle's clone inside its bundle: Resource::top).
+  const Resource* top = const_cast<Resource*>(rsc)->top();
   if (top->clone && top->clone->promotable) return Role::kUnpromoted;
   return rsc->role;
 }
@@ -129,7 +130,8 @@ void collect_promoted_locations(WorkingSet& ws) {
   }
   for (const auto& loc : ws.locations) {
     if (loc->role_filter != Role::kPromoted || !loc->rsc) continue;
-    Resource* clone = parent_clone(loc->rsc);
+    // A bundle's apply to the clone inside it (bundle.hpp).
+    Resource* clone = is_bundle(loc->rsc) ? loc->rsc->bundle->child : parent_clone(loc->rsc);
     if (clone && clone->clone && clone->clone->promotable)
       clone->clone->promoted_locations.push_back(loc.get());
   }
@@ -141,7 +143,7 @@ int promoted_location_priority(const Resource* inst, const Node* chosen, int pri
   // The instance's own locations first, then the clone's.
   for (const Resource* owner : {inst, clone}) {
     for (const Location* loc : clone->clone->promoted_locations) {
-      if (loc->rsc != owner) continue;
+      if (loc->rsc != owner && !(owner == clone && is_bundle(loc->rsc))) continue;
       for (const auto& [node, score] : loc->nodes) {
         if (node == chosen) {
           priority = (Score(priority) + Score(score)).value();
@@ -174,10 +176,11 @@ int promotion_score(const WorkingSet& ws, const Resource* rsc, const Node* node,
   // The name the history knows the instance by (what the agent set the
   // attribute for), else for an anonymous clone its bare id.
   const std::string& name = rsc->clone_name.empty() ? rsc->id : rsc->clone_name;
-  const std::string* value = node_attr(node, promotion_score_attr(name));
+  // (A bundled instance's may be its container host's: node_attr_for.)
+  const std::string* value = node_attr_for(node, promotion_score_attr(name), rsc);
   if (!value && !rsc->is(kRscUnique)) {
     std::string base = clone_strip(rsc->id);
-    if (base != rsc->id) value = node_attr(node, promotion_score_attr(base));
+    if (base != rsc->id) value = node_attr_for(node, promotion_score_attr(base), rsc);
   }
   if (!value) return 0;
   if (is_default) *is_default = false;

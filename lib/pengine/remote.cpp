@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 
 namespace vigil::pengine {
@@ -45,21 +46,22 @@ Resource* guest_connection_in(const WorkingSet& ws, const Resource* rsc) {
 
 // ---------------------------------------------------------------- unpacking
 
+cib::OpConfig connection_op(const std::string& rsc, const char* task, const char* interval,
+                            std::int64_t interval_ms, const std::string& timeout) {
+  cib::OpConfig op;
+  op.id = rsc + "-" + task + "-interval-" + interval;
+  op.name = task;
+  op.interval_ms = interval_ms;
+  op.attrs = {{"id", op.id}, {"name", task}, {"interval", interval}};
+  if (!timeout.empty()) op.attrs.emplace("timeout", timeout);
+  return op;
+}
+
 namespace {
 
 bool is_remote_config(const cib::ResourceConfig& rc) {
   return rc.kind == cib::RscKind::kPrimitive && same_text(rc.cls, "ocf") &&
          same_text(rc.provider, "pacemaker") && same_text(rc.type, "remote");
-}
-
-cib::OpConfig connection_op(const std::string& node, const char* task, const char* interval,
-                            std::int64_t interval_ms, const std::string& timeout) {
-  cib::OpConfig op;
-  op.id = node + "-" + task + "-interval-" + interval;
-  op.name = task;
-  op.interval_ms = interval_ms;
-  op.attrs = {{"id", op.id}, {"name", task}, {"interval", interval}, {"timeout", timeout}};
-  return op;
 }
 
 // The connection resource a remote-node meta attribute implies; null when
@@ -129,6 +131,7 @@ std::vector<std::string> orphan_connection_ids(const WorkingSet& ws) {
     for (const auto& ch : rc->children) todo.push_back(ch.get());
   }
   for (const auto& conn : ws.guest_connections) configured.insert(conn->id);
+  for (const auto& name : ws.bundle_node_names) configured.insert(name);  // a replica's connection
   std::vector<std::string> out;
   for (const auto& st : ws.cib.node_states) {
     for (const auto& h : st.resources) {
@@ -148,6 +151,7 @@ const std::vector<std::unique_ptr<cib::NodeConfig>>& remote_node_configs(Working
   auto& out = ws.remote_node_configs;
   out.clear();
   ws.guest_connections.clear();
+  ws.bundle_node_names.clear();
   std::unordered_set<std::string> known;
   for (const auto& nc : ws.cib.nodes) known.insert(nc.uname);
   auto add = [&](const std::string& name) {
@@ -165,6 +169,10 @@ const std::vector<std::unique_ptr<cib::NodeConfig>>& remote_node_configs(Working
     if (is_remote_config(*rc)) {
       add(rc->id);
       continue;
+    }
+    for (const auto& name : bundle_node_names(*rc)) {  // bundle_unpack.cpp
+      add(name);
+      ws.bundle_node_names.push_back(name);
     }
     std::vector<const cib::ResourceConfig*> candidates;
     if (rc->kind == cib::RscKind::kPrimitive) {
@@ -328,6 +336,7 @@ void unpack_remote_node_state(WorkingSet& ws, Node* node, const cib::NodeState& 
 }
 
 void finish_remote_status(WorkingSet& ws) {
+  schedule_bundle_stops_needed(ws);  // bundle_unpack.cpp
   for (auto& n : ws.nodes) {
     Node* node = n.get();
     if (!node->is_pcmk_remote()) continue;
@@ -390,7 +399,11 @@ bool remote_active_on_down_node(WorkingSet& ws, Resource* rsc, Node* node) {
 void remote_on_fail(WorkingSet& ws, Resource* rsc, Node* node, OnFail on_fail) {
   rsc->set(kRscFailed | kRscStop);
   if (on_fail == OnFail::kRestartContainer) {
-    if (rsc->container) {
+    if (rsc->container && parent_bundle(rsc)) {
+      // A bundle's connection may run elsewhere than its container: the
+      // container stops where it turns out to be (bundle_unpack.cpp).
+      bundle_stop_needed(rsc->container);
+    } else if (rsc->container) {
       stop_action(ws, rsc->container, node, false);
     } else if (rsc->role != Role::kStopped && rsc->role != Role::kUnknown) {
       stop_action(ws, rsc, node, false);
@@ -529,7 +542,8 @@ void remote_internal_constraints(WorkingSet& ws, Resource* rsc) {
   if (Resource* container = rsc->container) {
     Resource* remote = nullptr;
     if (rsc->is_remote_node) {
-      avoid_remote_nodes(ws, container);
+      // Bundles may run their containers on remote nodes; guests may not.
+      if (!rsc->is(kRscAllowRemoteRemotes)) avoid_remote_nodes(ws, container);
       // A container re-probed after a clean-up is seen before its
       // connection is recovered.
       order_rsc_actions(ws, container, "monitor", rsc, "stop", kOrderOptional);
@@ -550,15 +564,18 @@ void remote_internal_constraints(WorkingSet& ws, Resource* rsc) {
                    op_key(rsc->id, "start", 0), nullptr, kOrderImpliesThen | kOrderRunnableLeft);
       new_ordering(ws, rsc, op_key(rsc->id, "stop", 0), nullptr, container,
                    op_key(container->id, "stop", 0), nullptr, kOrderImpliesFirst);
-      new_colocation(ws, "resource-with-container", "", kInfinity, rsc, container, "", "", true);
+      // A bundle's connection only prefers its container's node.
+      int score = rsc->is(kRscAllowRemoteRemotes) ? 10000 : kInfinity;
+      new_colocation(ws, "resource-with-container", "", score, rsc, container, "", "", true);
     }
   }
   if (rsc->is_remote_node || rsc->is(kRscFenceDevice)) avoid_remote_nodes(ws, rsc);
 }
 
 int fillers_failcount(const WorkingSet& ws, const Node* node, const Resource* rsc) {
-  // (A bundle's container will not count its fillers: its connection may
-  // run on another node.)
+  // A bundle's container does not count its fillers: its connection may
+  // run on another node.
+  if (parent_bundle(rsc)) return 0;
   int total = 0;
   for (Resource* f : rsc->fillers) total += failcount(ws, node, f, nullptr, true);
   return total;
@@ -728,7 +745,12 @@ void apply_container_ordering(WorkingSet& ws, Action* action) {
     // With a failed container, these are implied by its stop.
     if (!container->is(kRscFailed)) then_stop(ws, action, conn, kOrderNone);
   } else if (is_recurring(action)) {
-    start_then(ws, conn, action, kOrderImpliesThen);
+    // A recurring action of a task Pacemaker has no name for (a cancel)
+    // waits for nothing.
+    if (task == "monitor" || task == "notify" || task == "notified" || task == "start" ||
+        task == "running" || task == "stopped" || task == "promoted" || task == "demoted") {
+      start_then(ws, conn, action, kOrderImpliesThen);
+    }
   } else {
     start_then(ws, conn, action, kOrderNone);
   }

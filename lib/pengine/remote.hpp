@@ -25,6 +25,10 @@ bool is_remote_agent(const Resource* rsc);
 Resource* guest_connection_in(const WorkingSet& ws, const Resource* rsc);
 
 // ---- unpacking (unpack.cpp)
+// An operation of an implicit resource ("<rsc>-<task>-interval-<interval>"),
+// without a timeout when `timeout` is empty.
+cib::OpConfig connection_op(const std::string& rsc, const char* task, const char* interval,
+                            std::int64_t interval_ms, const std::string& timeout);
 // The nodes that remote connections and remote-node meta attributes make,
 // for those not in the nodes section; also prepares the guest connections'
 // configurations (WorkingSet::guest_connections).

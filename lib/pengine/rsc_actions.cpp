@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 #include "promotable.hpp"
 
@@ -363,6 +364,10 @@ void create_actions(WorkingSet& ws, Resource* rsc) {
     clone_create_actions(ws, rsc);  // clone_actions.cpp
     return;
   }
+  if (is_bundle(rsc)) {
+    bundle_create_actions(ws, rsc);  // bundle_actions.cpp
+    return;
+  }
   if (rsc->is_group()) {
     for (Resource* m : rsc->children) create_actions(ws, m);
     rsc_pseudo_action(ws, rsc, "start", true, true);
@@ -483,6 +488,10 @@ bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node, std::vector<Pr
       return probe_rsc_on_node(ws, anonymous_probe_instance(rsc, node), node, keys);
     }
   }
+  if (is_bundle(rsc)) {  // bundle_actions.cpp
+    return bundle_create_probes(ws, rsc, node,
+                                [&](Resource* r) { return probe_rsc_on_node(ws, r, node, keys); });
+  }
   if (!rsc->children.empty()) {
     bool any = false;
     for (Resource* c : rsc->children) any = probe_rsc_on_node(ws, c, node, keys) || any;
@@ -497,7 +506,8 @@ bool probe_rsc_on_node(WorkingSet& ws, Resource* rsc, Node* node, std::vector<Pr
     if (allowed.discover != Discover::kExclusive) return false;
   }
   if (allowed.present && allowed.discover == Discover::kNever) return false;
-  if (guest_rules_out_probe(ws, rsc, node)) return false;  // remote.cpp
+  if (!allowed.present && node->bundle_guest) return false;  // bundle.hpp
+  if (guest_rules_out_probe(ws, rsc, node)) return false;    // remote.cpp
   ProbeKeys& k = keys[static_cast<size_t>(rsc->index)];
   // A cloned resource's probe comes before its clone's start (unless it is
   // a fence device that unfences); any other's before its own.

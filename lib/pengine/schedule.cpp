@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 #include "promotable.hpp"
 #include "vigil/pengine/summary.hpp"
@@ -30,6 +31,12 @@ AttrMap rsc_params(const WorkingSet& ws, const Resource* rsc, const Node* node) 
   in.now = ws.options.now;
   for (const Resource* r = rsc; r; r = r->parent) {
     if (r->config) rules::apply_nvsets(r->config->instance_sets, in, out);
+  }
+  // A bundle connection to "#uname" goes to its container's host.
+  if (const Node* host = bundle_connection_host(rsc)) {  // bundle_actions.cpp
+    if (auto it = out.find("addr");
+        it != out.end() && strcasecmp(it->second.c_str(), "#uname") == 0)
+      it->second = host->uname;
   }
   return out;
 }
@@ -62,6 +69,7 @@ Status schedule(WorkingSet& ws) {
   handle_rsc_config_changes(ws);
   clock.mark("internal");
   assign_resources(ws);
+  run_param_checks(ws);  // config_changes.cpp: deferred until hosts are known
   clock.mark("assign");
   schedule_probes(ws);
   clock.mark("probes");

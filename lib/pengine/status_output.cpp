@@ -6,6 +6,7 @@
 #include <cstring>
 #include <functional>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 #include "promotable.hpp"
 #include "vigil/pengine/output.hpp"
@@ -134,12 +135,18 @@ bool pengine_parse_rsc_of_key(const std::string& key, std::string* rsc) {
   return parse_op_key(key, rsc, nullptr, nullptr);
 }
 
-std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pending) {
-  Node* node = r->current_node();
+}  // namespace
+
+// A bundle replica's line names the replica and shows its container's node
+// (`shown`, with `name`).
+std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pending,
+                           const std::string* name, const Node* shown) {
+  const Node* node = r->current_node();
   if (!node) node = r->pending_node;  // where a non-probe action is pending
   if (!node && r->lock_node) node = r->lock_node;
   if (r->running_on.size() > 1) node = nullptr;
-  std::string s = printable_id(r) + "\t(" + (r->cls.empty() ? "unknown" : r->cls);
+  if (name) node = shown;
+  std::string s = (name ? *name : printable_id(r)) + "\t(" + (r->cls.empty() ? "unknown" : r->cls);
   if (r->cls == "ocf" || r->cls.empty()) {
     if (!r->provider.empty()) s += ":" + r->provider;
   }
@@ -214,12 +221,14 @@ std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pe
   return s;
 }
 
-}  // namespace
-
 void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& indent,
                     std::string& out, bool show_pending) {
   if (r->is_clone()) {
     clone_status_lines(ws, r, indent, out, show_pending);  // clone_output.cpp
+    return;
+  }
+  if (is_bundle(r)) {
+    bundle_status_lines(ws, r, indent, out, show_pending);  // bundle_output.cpp
     return;
   }
   if (r->is_group()) {
@@ -242,12 +251,12 @@ void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& 
   out += indent + "* " + primitive_line(ws, r, show_pending) + "\n";
 }
 
-std::string cluster_banner_text(WorkingSet& ws) {
+std::string cluster_banner_text(WorkingSet& ws, bool stop_all_banner) {
   std::string out;
   if (ws.config.maintenance_mode) {
     out += "\n              *** Resource management is DISABLED ***\n";
     out += "  The cluster will not attempt to start, stop or recover services\n";
-  } else if (ws.config.stop_all) {
+  } else if (ws.config.stop_all && stop_all_banner) {
     out += "\n    *** Resource management is DISABLED ***\n";
     out += "  The cluster will keep all resources stopped\n";
   }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iterator>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 #include "vigil/pengine/output.hpp"
 
@@ -38,6 +39,10 @@ void add(std::vector<SummaryItem>& out, Change change, const Resource* rsc, cons
 }
 
 void rsc_changes(Resource* rsc, std::vector<SummaryItem>& out) {
+  if (is_bundle(rsc)) {  // replica by replica (bundle.hpp)
+    for (Resource* c : bundle_summary_order(rsc)) rsc_changes(c, out);
+    return;
+  }
   if (!rsc->children.empty()) {
     for (Resource* c : rsc->children) rsc_changes(c, out);
     return;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <functional>
 
+#include "bundle.hpp"
 #include "internal.hpp"
 #include "vigil/pengine/output.hpp"
 
@@ -235,7 +236,10 @@ NodeWeightWhy node_weight_why(const Node& node) {
 }
 
 void resource_node_score(WorkingSet& ws, Resource* rsc, Node* node, int score, const Cause& why) {
-  if (rsc->is(kRscExclusiveDiscover) && why.source == ScoreSource::kSymmetric) return;
+  if ((rsc->is(kRscExclusiveDiscover) || node->bundle_guest) &&
+      why.source == ScoreSource::kSymmetric) {
+    return;
+  }
   for (Resource* c : rsc->children) resource_node_score(ws, c, node, score, why);
   // A node enters the table at its own weight.
   if (!rsc->allowed[node->index].present && node->weight != 0) {
@@ -411,8 +415,12 @@ Resource* unpack_tree(WorkingSet& ws, const cib::ResourceConfig* rc, Resource* p
                                  incarnation.empty() ? std::string() : rc->id + ":" + incarnation);
   if (!incarnation.empty()) rsc->meta["clone"] = incarnation;
   finish_resource(ws, rsc);
+  // A bundle's instance runs on its replica's guest node only (bundle.hpp).
+  if (parent && is_bundle(parent->parent)) rsc->set(kRscExclusiveDiscover);
   if (rsc->is_clone()) {
     unpack_clone_instances(ws, rsc);  // clone_unpack.cpp
+  } else if (is_bundle(rsc)) {
+    unpack_bundle_replicas(ws, rsc);  // bundle_unpack.cpp
   } else {
     for (const auto& child : rc->children) {
       rsc->children.push_back(unpack_tree(ws, child.get(), rsc, incarnation));
@@ -457,12 +465,11 @@ Status unpack_resources(WorkingSet& ws) {
   std::vector<const cib::ResourceConfig*> configs;
   for (const auto& rc : ws.cib.resources) configs.push_back(rc.get());
   for (const auto& rc : ws.guest_connections) configs.push_back(rc.get());
+  mark_bundle_nodes(ws);  // bundle_unpack.cpp
   for (const cib::ResourceConfig* rc : configs) {
-    if (rc->kind == cib::RscKind::kBundle) {
-      return Error(ErrorCode::kUnsupported,
-                   "resource " + rc->id +
-                       ": bundles are not supported by this version of the Vigil scheduler");
-    }
+    bool ignore = false;  // bundle_unpack.cpp
+    if (auto st = check_bundle_config(ws, *rc, &ignore); !st) return st;
+    if (ignore) continue;
     if (auto st = check_clone_config(ws, *rc); !st) return st;  // clone_unpack.cpp
     if (ws.find_rsc(rc->id)) {
       return Error(ErrorCode::kInvalidInput, "duplicate resource id '" + rc->id + "'");
@@ -967,7 +974,10 @@ bool check_operation_expiry(WorkingSet& ws, Resource* rsc, Node* node, int rc,
     }
   }
   if (!expired && is_last_failure && (op.task == "start" || op.task == "monitor") &&
-      params_changed_since(ws, rsc, op, node)) {
+      bundle_needs_remote_name(ws, rsc)) {
+    ws.param_checks.push_back({rsc, node, &op, true});  // once its host is known
+  } else if (!expired && is_last_failure && (op.task == "start" || op.task == "monitor") &&
+             params_changed_since(ws, rsc, op, node)) {
     // The failure was with other parameters: its count goes.
     clear_failcount(ws, rsc, node, "resource parameters have changed");
   }

@@ -40,6 +40,17 @@ struct OpConfig {
   std::vector<NvSet> instance_sets;
 };
 
+// A bundle's own elements (Pacemaker's <docker>/<podman>/<rkt>, <network>,
+// <storage>), attributes as written; lib/pengine/bundle_unpack.cpp reads them.
+struct BundleConfig {
+  std::string agent;  // "docker", "rkt" or "podman"; "" when the bundle has none
+  AttrMap container;  // attributes of that element
+  bool has_network = false;
+  AttrMap network;
+  std::vector<AttrMap> ports;    // <network>'s children, in order
+  std::vector<AttrMap> storage;  // <storage>'s children, in order
+};
+
 struct ResourceConfig {
   std::string id;
   RscKind kind = RscKind::kPrimitive;
@@ -52,6 +63,7 @@ struct ResourceConfig {
   std::vector<OpConfig> ops;
   std::vector<std::unique_ptr<ResourceConfig>> children;
   ResourceConfig* parent = nullptr;
+  std::shared_ptr<const BundleConfig> bundle;  // bundles only
 };
 
 struct NodeConfig {

@@ -14,7 +14,9 @@ namespace vigil::pengine {
 // crm_simulate prints does.
 std::string cluster_status_text(WorkingSet& ws, bool show_pending = false);
 // Lines before the status: maintenance banners, disabled/blocked counts.
-std::string cluster_banner_text(WorkingSet& ws);
+// crm_simulate shows the banner of maintenance-mode only, crm_mon also that
+// of stop-all-resources (`stop_all_banner`).
+std::string cluster_banner_text(WorkingSet& ws, bool stop_all_banner = true);
 // "  * Start      rsc    ( node1 )" lines: summary_text(transition_summary(ws))
 // (vigil/pengine/summary.hpp).
 std::string transition_summary_text(WorkingSet& ws);

@@ -70,6 +70,7 @@ enum class ScoreSource : std::uint8_t {
   kPromotionPriority,   // a promotable clone's node weighed for choosing the promoted
                         // instances; aux 0: an instance's promotion priority (ref: its
                         // resource index), aux 1: a colocation with the promoted role (ref)
+  kBundle,              // bundle rules; aux: BundleWhy
 };
 
 enum class ScoreOp : std::uint8_t { kAdd, kSet };
@@ -79,6 +80,14 @@ enum class CloneBanWhy : std::int32_t {
   kNotAllowed,   // the clone itself may not run there
   kParentScore,  // the clone's own score there is negative
   kFull,         // clone-node-max instances are there already
+};
+enum class BundleWhy : std::int32_t {
+  kReplicaNode,    // a replica's instance runs on the replica's guest node (500)
+  kNotTheClone,    // the bundle's clone itself never runs on a guest node of its own
+  kOtherNode,      // a replica's instance runs only on its guest node
+  kThreshold,      // ... where it is wanted (migration-threshold not reached)
+  kCloneOnGuests,  // the bundle's clone is placed among its guest nodes only
+  kGuestNode,      // a bundle guest node runs nothing but its replica's instance
 };
 enum class NodeWeightWhy : std::int32_t { kConfigured, kOffline, kShuttingDown };
 enum class TicketBanWhy : std::int32_t {

@@ -53,6 +53,7 @@ struct Action;
 struct RscTicket;
 struct UtilizationState;  // utilization.cpp
 struct CloneData;         // lib/pengine/clone.hpp
+struct BundleData;        // lib/pengine/bundle.hpp
 
 struct Node {
   int index = 0;
@@ -82,6 +83,9 @@ struct Node {
   // The node of an orphaned connection whose history is not unpacked yet: no
   // default (all-nodes) location reaches it (remote.cpp).
   bool orphan_connection_pending = false;
+  // A bundle replica's guest node (bundle.hpp): no resource gets it by
+  // default (symmetric-cluster), only its replica's instance.
+  bool bundle_guest = false;
   bool is_ping() const { return type == "ping"; }
   // A remote or a guest node (type "remote").
   bool is_pcmk_remote() const { return type == "remote"; }
@@ -123,7 +127,8 @@ enum RscFlag : std::uint32_t {
   kRscReload = 1u << 20,
   kRscFailureIgnored = 1u << 21,
   kRscExclusiveDiscover = 1u << 22,
-  kRscNeedsUnfencing = 1u << 23
+  kRscNeedsUnfencing = 1u << 23,
+  kRscAllowRemoteRemotes = 1u << 24  // a bundle's connection may run on a remote node
 };
 
 // What an operation's configuration makes of an action (meta-attributes,
@@ -251,6 +256,11 @@ struct Resource {
   // anonymous clone the name its history was recorded under.
   std::shared_ptr<CloneData> clone;
   std::string clone_name;
+  // Bundles (bundle.hpp): the replicas and the clone of the primitive.
+  std::shared_ptr<BundleData> bundle;
+  // How many score records existed when its score lines were last shown
+  // (a bundle shows its clone's again after the promotion weights).
+  std::size_t scores_shown_upto = 0;
   // Bumped whenever an action of this resource or of a resource under it is
   // created, or changes flags, task or node (Action::touch): what a
   // summary of those actions (clone_action_flags) may be memoised against.
@@ -262,9 +272,11 @@ struct Resource {
   bool is_primitive() const { return kind == cib::RscKind::kPrimitive; }
   bool is_group() const { return kind == cib::RscKind::kGroup; }
   bool is_clone() const { return kind == cib::RscKind::kClone; }
+  // The resource's topmost parent below a bundle (Pacemaker's uber_parent):
+  // a bundle's implicit resources and its clone are their own tops.
   Resource* top() {
     Resource* r = this;
-    while (r->parent) r = r->parent;
+    while (r->parent && r->parent->kind != cib::RscKind::kBundle) r = r->parent;
     return r;
   }
   // Where it is active (Pacemaker's pe__current_node): a partial
@@ -573,6 +585,18 @@ class WorkingSet {
   bool have_remote_nodes = false;
   std::vector<std::unique_ptr<cib::ResourceConfig>> guest_connections;
   std::vector<std::unique_ptr<cib::NodeConfig>> remote_node_configs;
+  // The configurations of bundles' implicit resources and clones (bundle.hpp).
+  std::vector<std::unique_ptr<cib::ResourceConfig>> bundle_configs;
+  std::vector<std::string> bundle_node_names;  // their replicas' guest nodes
+  // History entries of bundle connections to "#uname", checked for a changed
+  // definition once their container's host is known (after assignment).
+  struct ParamCheck {
+    Resource* rsc;
+    Node* node;
+    const cib::OpHistory* op;
+    bool last_failure;  // the entry is the last failure (else an active operation)
+  };
+  std::vector<ParamCheck> param_checks;
   // Earliest time a date rule evaluated so far would change (0: none).
   EpochSeconds rules_change = 0;
   // Tickets by id (stable addresses) and the resources' dependencies on them,
