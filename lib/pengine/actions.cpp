@@ -585,7 +585,10 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
       rules::RuleInput in;
       in.node_attrs = &a->node->attrs;
       in.now = ws.options.now;
-      rules::apply_nvsets(a->op->instance_sets, in, a->extra);
+      // Built aside and kept only when there is any: most actions have none.
+      AttrMap extra = a->extra.map();
+      rules::apply_nvsets(a->op->instance_sets, in, extra);
+      if (!extra.empty() || !a->extra.empty()) a->extra.mut() = std::move(extra);
     }
     update_runnable(ws, a, save);
     if (save) {

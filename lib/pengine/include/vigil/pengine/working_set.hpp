@@ -425,6 +425,45 @@ class LinkList {
 
 enum class Needs { kNothing, kQuorum, kFencing };
 
+// A string most actions leave empty (a cancel's task, a fencing reason): one
+// pointer in the action instead of a whole std::string, as a large cluster
+// has hundreds of thousands of actions.
+class RareString {
+ public:
+  RareString() = default;
+  RareString(const RareString& o) : p_(o.p_ ? std::make_unique<std::string>(*o.p_) : nullptr) {}
+  RareString& operator=(const RareString& o) {
+    if (this != &o) *this = o.str();
+    return *this;
+  }
+  RareString& operator=(std::string_view v) {
+    if (v.empty()) {
+      p_.reset();
+    } else if (p_) {
+      p_->assign(v);
+    } else {
+      p_ = std::make_unique<std::string>(v);
+    }
+    return *this;
+  }
+  RareString& operator=(const std::string& v) { return *this = std::string_view(v); }
+  RareString& operator=(const char* v) { return *this = std::string_view(v); }
+  const std::string& str() const { return p_ ? *p_ : empty_string(); }
+  operator const std::string&() const { return str(); }  // NOLINT: reads as a string
+  bool empty() const { return !p_ || p_->empty(); }
+  void clear() { p_.reset(); }
+  friend bool operator==(const RareString& a, std::string_view b) { return a.str() == b; }
+  friend std::string operator+(std::string a, const RareString& b) { return a += b.str(); }
+  friend std::string operator+(const char* a, const RareString& b) { return a + b.str(); }
+
+ private:
+  static const std::string& empty_string() {
+    static const std::string kEmpty;
+    return kEmpty;
+  }
+  std::unique_ptr<std::string> p_;
+};
+
 struct Action {
   // What ordering propagation reads for every link comes first, in as few
   // cache lines as possible: a large cluster has hundreds of thousands.
@@ -438,11 +477,11 @@ struct Action {
   Needs needs = Needs::kNothing;
   std::int64_t interval_ms = 0;
   SharedAttrs meta;
-  AttrMap extra;
+  SharedAttrs extra;  // the operation's node-specific parameters; mostly none
   const cib::OpConfig* op = nullptr;
   OnFail on_fail = OnFail::kRecover;
   Role fail_role = Role::kUnknown;
-  std::string cancel_task, reason;
+  RareString cancel_task, reason;
 
   bool is(std::uint32_t f) const { return (flags & f) != 0; }
   void set(std::uint32_t f) {
