@@ -189,20 +189,78 @@ struct OpTemplate {
 struct KeyedActions {
   std::vector<Action*> all;
   std::vector<Action*> nodeless;
-  std::vector<std::vector<Action*>> by_node;
   // Shortcuts for creating more actions with this key (a probe per node):
   // the key's operation template and the task list its last action joined.
   std::shared_ptr<const OpTemplate> tmpl;
   const std::string* task_list_name = nullptr;
   std::vector<Action*>* task_list = nullptr;
-  std::vector<Action*>* on(int node_index, bool create) {
-    if (static_cast<size_t>(node_index) >= by_node.size()) {
-      if (!create) return nullptr;
-      // Grown geometrically: probes arrive node by node for every resource.
-      by_node.resize(std::max(static_cast<size_t>(node_index) + 1, by_node.size() * 2));
-    }
-    return &by_node[static_cast<size_t>(node_index)];
+
+  // The actions on one node, oldest first. Almost every key has at most one
+  // per node (a probe on each of 64 nodes), so that one is kept inline and
+  // only a second one moves the node's list aside.
+  Action* first_on(int node_index) const {
+    return static_cast<size_t>(node_index) < first_.size()
+               ? first_[static_cast<size_t>(node_index)]
+               : nullptr;
   }
+  // Calls f(action) on the node's actions, oldest first.
+  template <class F>
+  void each_on(int node_index, F&& f) const {
+    Action* one = first_on(node_index);
+    if (!one) return;
+    if (auto it = more_.find(node_index); it != more_.end()) {
+      for (Action* a : it->second) f(a);
+    } else {
+      f(one);
+    }
+  }
+  std::vector<Action*> list_on(int node_index) const {
+    std::vector<Action*> out;
+    each_on(node_index, [&](Action* a) { out.push_back(a); });
+    return out;
+  }
+  // Newest first, the first action of the node's that pred accepts.
+  template <class F>
+  Action* newest_on(int node_index, F&& pred) const {
+    Action* one = first_on(node_index);
+    if (!one) return nullptr;
+    if (auto it = more_.find(node_index); it != more_.end()) {
+      for (auto a = it->second.rbegin(); a != it->second.rend(); ++a) {
+        if (pred(*a)) return *a;
+      }
+      return nullptr;
+    }
+    return pred(one) ? one : nullptr;
+  }
+  void add_on(int node_index, Action* a) {
+    auto i = static_cast<size_t>(node_index);
+    if (i >= first_.size()) {
+      // Grown geometrically: probes arrive node by node for every resource.
+      first_.resize(std::max(i + 1, first_.size() * 2), nullptr);
+    }
+    if (!first_[i]) {
+      first_[i] = a;
+      return;
+    }
+    auto [it, fresh] = more_.try_emplace(node_index);
+    if (fresh) it->second.push_back(first_[i]);
+    it->second.push_back(a);
+  }
+  // Replaces the node's list (non-empty, oldest first).
+  void set_on(int node_index, std::vector<Action*> list) {
+    auto i = static_cast<size_t>(node_index);
+    if (i >= first_.size()) first_.resize(std::max(i + 1, first_.size() * 2), nullptr);
+    first_[i] = list.front();
+    if (list.size() == 1) {
+      more_.erase(node_index);
+    } else {
+      more_[node_index] = std::move(list);
+    }
+  }
+
+ private:
+  std::vector<Action*> first_;  // by node index
+  std::unordered_map<int, std::vector<Action*>> more_;
 };
 
 struct Resource {
