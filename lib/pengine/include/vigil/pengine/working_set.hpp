@@ -199,9 +199,8 @@ struct KeyedActions {
   // per node (a probe on each of 64 nodes), so that one is kept inline and
   // only a second one moves the node's list aside.
   Action* first_on(int node_index) const {
-    return static_cast<size_t>(node_index) < first_.size()
-               ? first_[static_cast<size_t>(node_index)]
-               : nullptr;
+    return static_cast<size_t>(node_index) < first_.size() ? first_[static_cast<size_t>(node_index)]
+                                                           : nullptr;
   }
   // Calls f(action) on the node's actions, oldest first.
   template <class F>
