@@ -406,7 +406,7 @@ std::vector<Action*> find_actions(const Resource* rsc, const std::string& key, c
     // Pacemaker gives node-less actions the node they were looked up with.
     std::vector<Action*> moved = std::move(k.nodeless);
     k.nodeless.clear();
-    auto& mine = *k.on(node->index, true);
+    std::vector<Action*> mine = k.list_on(node->index);
     for (Action* a : moved) {
       a->node = const_cast<Node*>(node);
       a->touch();
@@ -414,9 +414,9 @@ std::vector<Action*> find_actions(const Resource* rsc, const std::string& key, c
     mine.insert(mine.end(), moved.begin(), moved.end());
     std::sort(mine.begin(), mine.end(),
               [](const Action* x, const Action* y) { return x->id < y->id; });
+    k.set_on(node->index, std::move(mine));
   }
-  auto* mine = k.on(node->index, false);
-  return mine ? *mine : std::vector<Action*>{};
+  return k.list_on(node->index);
 }
 
 namespace {
@@ -424,8 +424,7 @@ Action* first_keyed(KeyedActions& k, const Resource* rsc, const std::string& key
                     const Node* node) {
   if (!node) return k.all.empty() ? nullptr : k.all.front();
   if (!k.nodeless.empty()) return find_actions(rsc, key, node).front();
-  auto* mine = k.on(node->index, false);
-  return (mine && !mine->empty()) ? mine->front() : nullptr;
+  return k.first_on(node->index);
 }
 }  // namespace
 
@@ -436,8 +435,7 @@ Action* find_first_keyed(const Resource* rsc, const std::string& key, const Node
   KeyedActions& k = const_cast<KeyedActions&>(it->second);
   if (!node) return k.all.empty() ? nullptr : k.all.front();
   if (!k.nodeless.empty()) return find_actions(rsc, key, node).front();
-  auto* mine = k.on(node->index, false);
-  return (mine && !mine->empty()) ? mine->front() : nullptr;
+  return k.first_on(node->index);
 }
 
 std::vector<Action*> find_actions_exact(const Resource* rsc, const std::string& key,
@@ -445,8 +443,7 @@ std::vector<Action*> find_actions_exact(const Resource* rsc, const std::string& 
   if (!node) return {};
   auto it = rsc->actions_by_key.find(key);
   if (it == rsc->actions_by_key.end()) return {};
-  auto* mine = const_cast<KeyedActions&>(it->second).on(node->index, false);
-  return mine ? *mine : std::vector<Action*>{};
+  return it->second.list_on(node->index);
 }
 
 Action* find_first_action(const Resource* rsc, const std::string* uuid, const std::string* task,
@@ -456,8 +453,10 @@ Action* find_first_action(const Resource* rsc, const std::string* uuid, const st
     auto it = rsc->actions_by_key.find(*uuid);
     if (it == rsc->actions_by_key.end()) return nullptr;
     if (node) {
-      list = const_cast<KeyedActions&>(it->second).on(node->index, false);
-      if (!list) return nullptr;
+      // Newest first, as Pacemaker walks its list.
+      return it->second.newest_on(node->index, [&](const Action* a) {
+        return (!task || a->task == *task) && a->node == node;
+      });
     } else {
       list = &it->second.all;
     }
@@ -558,7 +557,7 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
         rsc->actions.push_back(a);
         keyed->all.push_back(a);
         if (node) {
-          keyed->on(node->index, true)->push_back(a);
+          keyed->add_on(node->index, a);
         } else {
           keyed->nodeless.push_back(a);
         }
@@ -585,7 +584,10 @@ Action* custom_action(WorkingSet& ws, Resource* rsc, const std::string& key,
       rules::RuleInput in;
       in.node_attrs = &a->node->attrs;
       in.now = ws.options.now;
-      rules::apply_nvsets(a->op->instance_sets, in, a->extra);
+      // Built aside and kept only when there is any: most actions have none.
+      AttrMap extra = a->extra.map();
+      rules::apply_nvsets(a->op->instance_sets, in, extra);
+      if (!extra.empty() || !a->extra.empty()) a->extra.mut() = std::move(extra);
     }
     update_runnable(ws, a, save);
     if (save) {

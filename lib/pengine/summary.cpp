@@ -122,7 +122,7 @@ std::string node_line(const SummaryItem& item) {
     auto op = lookup(a->meta, "stonith_action");
     task += " (" + (op ? *op : std::string()) + ")";
   }
-  return "  * " + task + " " + (a->node ? fenced_node_name(a->node) : "") + " '" + a->reason +
+  return "  * " + task + " " + (a->node ? fenced_node_name(a->node) : "") + " '" + a->reason.str() +
          "'\n";
 }
 

@@ -192,20 +192,77 @@ struct OpTemplate {
 struct KeyedActions {
   std::vector<Action*> all;
   std::vector<Action*> nodeless;
-  std::vector<std::vector<Action*>> by_node;
   // Shortcuts for creating more actions with this key (a probe per node):
   // the key's operation template and the task list its last action joined.
   std::shared_ptr<const OpTemplate> tmpl;
   const std::string* task_list_name = nullptr;
   std::vector<Action*>* task_list = nullptr;
-  std::vector<Action*>* on(int node_index, bool create) {
-    if (static_cast<size_t>(node_index) >= by_node.size()) {
-      if (!create) return nullptr;
-      // Grown geometrically: probes arrive node by node for every resource.
-      by_node.resize(std::max(static_cast<size_t>(node_index) + 1, by_node.size() * 2));
-    }
-    return &by_node[static_cast<size_t>(node_index)];
+
+  // The actions on one node, oldest first. Almost every key has at most one
+  // per node (a probe on each of 64 nodes), so that one is kept inline and
+  // only a second one moves the node's list aside.
+  Action* first_on(int node_index) const {
+    return static_cast<size_t>(node_index) < first_.size() ? first_[static_cast<size_t>(node_index)]
+                                                           : nullptr;
   }
+  // Calls f(action) on the node's actions, oldest first.
+  template <class F>
+  void each_on(int node_index, F&& f) const {
+    Action* one = first_on(node_index);
+    if (!one) return;
+    if (auto it = more_.find(node_index); it != more_.end()) {
+      for (Action* a : it->second) f(a);
+    } else {
+      f(one);
+    }
+  }
+  std::vector<Action*> list_on(int node_index) const {
+    std::vector<Action*> out;
+    each_on(node_index, [&](Action* a) { out.push_back(a); });
+    return out;
+  }
+  // Newest first, the first action of the node's that pred accepts.
+  template <class F>
+  Action* newest_on(int node_index, F&& pred) const {
+    Action* one = first_on(node_index);
+    if (!one) return nullptr;
+    if (auto it = more_.find(node_index); it != more_.end()) {
+      for (auto a = it->second.rbegin(); a != it->second.rend(); ++a) {
+        if (pred(*a)) return *a;
+      }
+      return nullptr;
+    }
+    return pred(one) ? one : nullptr;
+  }
+  void add_on(int node_index, Action* a) {
+    auto i = static_cast<size_t>(node_index);
+    if (i >= first_.size()) {
+      // Grown geometrically: probes arrive node by node for every resource.
+      first_.resize(std::max(i + 1, first_.size() * 2), nullptr);
+    }
+    if (!first_[i]) {
+      first_[i] = a;
+      return;
+    }
+    auto [it, fresh] = more_.try_emplace(node_index);
+    if (fresh) it->second.push_back(first_[i]);
+    it->second.push_back(a);
+  }
+  // Replaces the node's list (non-empty, oldest first).
+  void set_on(int node_index, std::vector<Action*> list) {
+    auto i = static_cast<size_t>(node_index);
+    if (i >= first_.size()) first_.resize(std::max(i + 1, first_.size() * 2), nullptr);
+    first_[i] = list.front();
+    if (list.size() == 1) {
+      more_.erase(node_index);
+    } else {
+      more_[node_index] = std::move(list);
+    }
+  }
+
+ private:
+  std::vector<Action*> first_;  // by node index
+  std::unordered_map<int, std::vector<Action*>> more_;
 };
 
 struct Resource {
@@ -428,6 +485,45 @@ class LinkList {
 
 enum class Needs { kNothing, kQuorum, kFencing };
 
+// A string most actions leave empty (a cancel's task, a fencing reason): one
+// pointer in the action instead of a whole std::string, as a large cluster
+// has hundreds of thousands of actions.
+class RareString {
+ public:
+  RareString() = default;
+  RareString(const RareString& o) : p_(o.p_ ? std::make_unique<std::string>(*o.p_) : nullptr) {}
+  RareString& operator=(const RareString& o) {
+    if (this != &o) *this = o.str();
+    return *this;
+  }
+  RareString& operator=(std::string_view v) {
+    if (v.empty()) {
+      p_.reset();
+    } else if (p_) {
+      p_->assign(v);
+    } else {
+      p_ = std::make_unique<std::string>(v);
+    }
+    return *this;
+  }
+  RareString& operator=(const std::string& v) { return *this = std::string_view(v); }
+  RareString& operator=(const char* v) { return *this = std::string_view(v); }
+  const std::string& str() const { return p_ ? *p_ : empty_string(); }
+  operator const std::string&() const { return str(); }  // NOLINT: reads as a string
+  bool empty() const { return !p_ || p_->empty(); }
+  void clear() { p_.reset(); }
+  friend bool operator==(const RareString& a, std::string_view b) { return a.str() == b; }
+  friend std::string operator+(std::string a, const RareString& b) { return a += b.str(); }
+  friend std::string operator+(const char* a, const RareString& b) { return a + b.str(); }
+
+ private:
+  static const std::string& empty_string() {
+    static const std::string kEmpty;
+    return kEmpty;
+  }
+  std::unique_ptr<std::string> p_;
+};
+
 struct Action {
   // What ordering propagation reads for every link comes first, in as few
   // cache lines as possible: a large cluster has hundreds of thousands.
@@ -441,11 +537,11 @@ struct Action {
   Needs needs = Needs::kNothing;
   std::int64_t interval_ms = 0;
   SharedAttrs meta;
-  AttrMap extra;
+  SharedAttrs extra;  // the operation's node-specific parameters; mostly none
   const cib::OpConfig* op = nullptr;
   OnFail on_fail = OnFail::kRecover;
   Role fail_role = Role::kUnknown;
-  std::string cancel_task, reason;
+  RareString cancel_task, reason;
 
   bool is(std::uint32_t f) const { return (flags & f) != 0; }
   void set(std::uint32_t f) {
