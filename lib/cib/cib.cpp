@@ -403,40 +403,6 @@ bool transition_of(const OpHistory& op, int* number, std::string_view* uuid) {
   return true;
 }
 
-// Pacemaker's comparison of two operations of one resource (<0: a is older,
-// >0: newer, 0: unordered). It is no strict weak order (pending operations
-// are all "equal" yet ordered against completed ones), so only the merge sort
-// Pacemaker runs it in gives its result.
-int compare_ops(const OpHistory& a, const OpHistory& b) {
-  bool same_node = a.on_node.empty() || b.on_node.empty() ||
-                   strcasecmp(a.on_node.c_str(), b.on_node.c_str()) == 0;
-  if (same_node && a.id == b.id) return 0;
-  if (a.call_id == -1 && b.call_id == -1) return 0;
-  if (same_node && a.call_id >= 0 && a.call_id < b.call_id) return -1;
-  if (same_node && b.call_id >= 0 && a.call_id > b.call_id) return 1;
-  if (a.call_id >= 0 && b.call_id >= 0 && (!same_node || a.call_id == b.call_id)) {
-    // Without last-rc-change a record is neither older nor newer.
-    std::int64_t la = a.last_rc_change > 0 ? a.last_rc_change : -1;
-    std::int64_t lb = b.last_rc_change > 0 ? b.last_rc_change : -1;
-    if (la >= 0 && la < lb) return -1;
-    if (lb >= 0 && la > lb) return 1;
-    return 0;
-  }
-  // A pending operation against another: by transition when both come from
-  // the same transition engine and different transitions, else pending last.
-  int an = 0, bn = 0;
-  std::string_view au, bu;
-  if (!transition_of(a, &an, &au) || !transition_of(b, &bn, &bu)) return 0;
-  if (au.size() != bu.size() || strncasecmp(au.data(), bu.data(), au.size()) != 0 || an == bn) {
-    if (b.call_id == -1) return -1;
-    if (a.call_id == -1) return 1;
-    return 0;
-  }
-  if ((an >= 0 && an < bn) || bn == -1) return -1;
-  if ((bn >= 0 && an > bn) || an == -1) return 1;
-  return 0;
-}
-
 // GLib's list merge sort: halves split at n/2, the left element kept on ties.
 void merge_sort_ops(OpHistory* v, std::vector<OpHistory>& scratch, size_t n) {
   if (n < 2) return;
@@ -447,7 +413,7 @@ void merge_sort_ops(OpHistory* v, std::vector<OpHistory>& scratch, size_t n) {
   for (size_t i = 0; i < half; ++i) scratch.push_back(std::move(v[i]));
   size_t i = 0, j = half, k = 0;  // k <= j: nothing unread is overwritten
   while (i < half && j < n) {
-    if (compare_ops(scratch[i], v[j]) <= 0) {
+    if (compare_op_history(scratch[i], v[j], true) <= 0) {
       v[k++] = std::move(scratch[i++]);
     } else {
       v[k++] = std::move(v[j++]);
@@ -460,7 +426,7 @@ void merge_sort_ops(OpHistory* v, std::vector<OpHistory>& scratch, size_t n) {
 
 void sort_history(ResourceHistory& h) {
   // Pacemaker gathers a resource's operations newest element first (the
-  // reverse of the document) and merge-sorts them with compare_ops.
+  // reverse of the document) and merge-sorts them with compare_op_history.
   std::reverse(h.ops.begin(), h.ops.end());
   std::vector<OpHistory> scratch;
   scratch.reserve(h.ops.size() / 2);
@@ -511,6 +477,40 @@ Result<NodeState> parse_node_state(const xmlNode* ns, const rules::IdResolver& r
 }
 
 }  // namespace detail
+
+// It is no strict weak order (pending operations are all "equal" yet ordered
+// against completed ones), so only the merge sort Pacemaker runs it in gives
+// the history's order.
+int compare_op_history(const OpHistory& a, const OpHistory& b, bool same_node_default) {
+  bool same_node = (a.on_node.empty() || b.on_node.empty())
+                       ? same_node_default
+                       : strcasecmp(a.on_node.c_str(), b.on_node.c_str()) == 0;
+  if (same_node && a.id == b.id) return 0;
+  if (a.call_id == -1 && b.call_id == -1) return 0;
+  if (same_node && a.call_id >= 0 && a.call_id < b.call_id) return -1;
+  if (same_node && b.call_id >= 0 && a.call_id > b.call_id) return 1;
+  if (a.call_id >= 0 && b.call_id >= 0 && (!same_node || a.call_id == b.call_id)) {
+    // Without last-rc-change a record is neither older nor newer.
+    std::int64_t la = a.last_rc_change > 0 ? a.last_rc_change : -1;
+    std::int64_t lb = b.last_rc_change > 0 ? b.last_rc_change : -1;
+    if (la >= 0 && la < lb) return -1;
+    if (lb >= 0 && la > lb) return 1;
+    return 0;
+  }
+  // A pending operation against another: by transition when both come from
+  // the same transition engine and different transitions, else pending last.
+  int an = 0, bn = 0;
+  std::string_view au, bu;
+  if (!detail::transition_of(a, &an, &au) || !detail::transition_of(b, &bn, &bu)) return 0;
+  if (au.size() != bu.size() || strncasecmp(au.data(), bu.data(), au.size()) != 0 || an == bn) {
+    if (b.call_id == -1) return -1;
+    if (a.call_id == -1) return 1;
+    return 0;
+  }
+  if ((an >= 0 && an < bn) || bn == -1) return -1;
+  if ((bn >= 0 && an > bn) || an == -1) return 1;
+  return 0;
+}
 
 namespace {
 

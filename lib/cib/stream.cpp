@@ -54,15 +54,6 @@ void index_ids(const xmlNode* n, std::unordered_map<std::string, const xmlNode*>
   }
 }
 
-const xmlNode* find_id(const xmlNode* n, const std::string& id) {
-  for (const xmlNode* c = n->children; c; c = c->next) {
-    if (c->type != XML_ELEMENT_NODE) continue;
-    if (xml::attr(c, "id") == id) return c;
-    if (const xmlNode* found = find_id(c, id)) return found;
-  }
-  return nullptr;
-}
-
 class Reader {
  public:
   Reader(const std::string& path, const Cib::StreamChecks& checks) : path_(path), checks_(checks) {
@@ -255,7 +246,7 @@ class Reader {
     }
     if (!failed_check_) {
       auto resolve = [&](const std::string& id) -> const xmlNode* {
-        if (const xmlNode* own = find_id(ns, id)) return own;
+        if (const xmlNode* own = xml::find_by_id(ns, id)) return own;
         if (!ids_indexed_) {
           // Not the status section: the node_state being read is freed next.
           for (const xmlNode* c = xmlDocGetRootElement(ctxt_->myDoc)->children; c; c = c->next) {
@@ -267,7 +258,7 @@ class Reader {
         }
         auto it = ids_before_.find(id);
         if (it != ids_before_.end()) return it->second;
-        return find_id(kept_root_, id);
+        return xml::find_by_id(kept_root_, id);
       };
       auto state = detail::parse_node_state(ns, resolve);
       if (!state) {

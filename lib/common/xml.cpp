@@ -209,6 +209,15 @@ xmlNode* first_child(const xmlNode* n, const char* nm) {
   return nullptr;
 }
 
+const xmlNode* find_by_id(const xmlNode* n, const std::string& id) {
+  for (const xmlNode* c = n ? n->children : nullptr; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    if (attr(c, "id") == id) return c;
+    if (const xmlNode* found = find_by_id(c, id)) return found;
+  }
+  return nullptr;
+}
+
 std::string to_string(const xmlNode* n, bool pretty) {
   xmlBufferPtr buf = xmlBufferCreate();
   xmlNodeDump(buf, n->doc, const_cast<xmlNode*>(n), 0, pretty ? 1 : 0);

@@ -694,24 +694,7 @@ const cib::OpHistory* find_lrm_op(const WorkingSet& ws, const std::string& rsc,
 
 // Pacemaker's pe__is_newer_op(): >0 when a is newer than b.
 int newer_op(const cib::OpHistory& a, const cib::OpHistory& b, bool same_node_default) {
-  bool same_node =
-      (a.on_node.empty() || b.on_node.empty()) ? same_node_default : a.on_node == b.on_node;
-  if (same_node && a.id == b.id) return 0;
-  if (a.call_id == -1 && b.call_id == -1) return 0;
-  if (same_node && a.call_id >= 0 && a.call_id < b.call_id) return -1;
-  if (same_node && b.call_id >= 0 && a.call_id > b.call_id) return 1;
-  if (a.call_id >= 0 && b.call_id >= 0 && (!same_node || a.call_id == b.call_id)) {
-    // A record without last-rc-change (0 in the model) is older than none
-    // and newer than none.
-    std::int64_t la = a.last_rc_change > 0 ? a.last_rc_change : -1;
-    std::int64_t lb = b.last_rc_change > 0 ? b.last_rc_change : -1;
-    if (la >= 0 && la < lb) return -1;
-    if (lb >= 0 && la > lb) return 1;
-    return 0;
-  }
-  if (b.call_id == -1) return -1;
-  if (a.call_id == -1) return 1;
-  return 0;
+  return cib::compare_op_history(a, b, same_node_default);
 }
 
 bool unknown_on_node(const WorkingSet& ws, const std::string& rsc, const std::string& node) {

@@ -43,15 +43,6 @@ void index_ids(const xmlNode* n, std::unordered_map<std::string, const xmlNode*>
   }
 }
 
-const xmlNode* find_id(const xmlNode* n, const std::string& id) {
-  for (const xmlNode* c = n->children; c; c = c->next) {
-    if (c->type != XML_ELEMENT_NODE) continue;
-    if (xml::attr(c, "id") == id) return c;
-    if (const xmlNode* found = find_id(c, id)) return found;
-  }
-  return nullptr;
-}
-
 bool has_element_child(const xmlNode* n) {
   for (const xmlNode* c = n->children; c; c = c->next) {
     if (c->type == XML_ELEMENT_NODE) return true;
@@ -257,7 +248,7 @@ Status HeldCib::update_model(const Touched& touched) {
       continue;
     }
     auto resolve = [&](const std::string& ref) -> const xmlNode* {
-      if (const xmlNode* own = find_id(ns, ref)) return own;
+      if (const xmlNode* own = xml::find_by_id(ns, ref)) return own;
       if (!indexed) {
         index_ids(root, ids);
         indexed = true;

@@ -88,6 +88,11 @@ struct OpHistory {
   bool has_rc = false;
 };
 
+// Pacemaker's pe__is_newer_op: <0 when `a` is older than `b`, >0 newer, 0
+// unordered. Records on named nodes are on one node when the names match
+// (case aside); a record without a node counts as `same_node_default`.
+int compare_op_history(const OpHistory& a, const OpHistory& b, bool same_node_default);
+
 struct ResourceHistory {
   std::string id, cls, provider, type, container;
   std::string shutdown_lock;   // epoch seconds the resource was locked, if any

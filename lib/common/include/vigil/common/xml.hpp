@@ -49,6 +49,8 @@ std::string_view name(const xmlNode* n);
 // Element children (optionally only those named `name`), in document order.
 std::vector<xmlNode*> children(const xmlNode* n, const char* name = nullptr);
 xmlNode* first_child(const xmlNode* n, const char* name);
+// The first element below `n` (depth first, document order) whose id is `id`.
+const xmlNode* find_by_id(const xmlNode* n, const std::string& id);
 
 // Serialises a node (or a whole document) to text.
 std::string to_string(const xmlNode* n, bool pretty = true);
