@@ -9,6 +9,7 @@
 
 #include "bundle.hpp"
 #include "internal.hpp"
+#include "promotable.hpp"
 
 namespace vigil::pengine {
 
@@ -119,15 +120,8 @@ void bundle_internal_constraints(WorkingSet& ws, Resource* bundle) {
   if (!b.child) return;
   internal_constraints(ws, b.child);
   if (!b.child->clone->promotable) return;
-  // Roles change once every instance has stopped or demoted, and after all
-  // have started (Pacemaker's promotable restart ordering, on the bundle).
-  order_rsc_actions(ws, bundle, "stopped", bundle, "start", kOrderOptional);
-  order_rsc_actions(ws, bundle, "stopped", bundle, "promote", kOrderOptional);
-  order_rsc_actions(ws, bundle, "demoted", bundle, "stop", kOrderOptional);
-  order_rsc_actions(ws, bundle, "demoted", bundle, "start", kOrderOptional);
-  order_rsc_actions(ws, bundle, "demoted", bundle, "promote", kOrderOptional);
-  order_rsc_actions(ws, bundle, "running", bundle, "promote", kOrderOptional);
-  order_rsc_actions(ws, bundle, "demote", bundle, "demoted", kOrderOptional);
+  // Pacemaker's promotable restart ordering, on the bundle.
+  order_role_changes(ws, bundle);
   // The clone's promotions and demotions within the bundle's.
   order_rsc_actions(ws, b.child, "demoted", bundle, "demoted", kOrderImpliesThenPrinted);
   order_rsc_actions(ws, bundle, "demote", b.child, "demote", kOrderImpliesFirstPrinted);
@@ -201,15 +195,7 @@ void bundle_apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* bun
     }
     allowed[chosen->index] = 1;
   }
-  Cause why{ScoreSource::kCloneColocation, c.index};
-  for (auto& n : ws.nodes) {
-    const NodeScore& s = dependent->allowed[n->index];
-    if (allowed[n->index]) {
-      if (!s.present) ws.scores.set(*dependent, *n, -kInfinity, why);
-    } else if (s.present) {
-      ws.scores.set(*dependent, *n, -kInfinity, why);
-    }
-  }
+  ban_outside_instances(ws, dependent, allowed, c);
 }
 
 }  // namespace vigil::pengine

@@ -94,6 +94,10 @@ void assign_instances(WorkingSet& ws, Resource* parent, std::vector<Resource*>& 
 // A colocation whose primary is a clone, for a primitive dependent.
 void clone_apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* primary,
                              const Colocation& c);
+// A mandatory colocation `c` with a collective's instances: `dependent`
+// banned (-INFINITY) from every node not marked in `allowed` (by node index).
+void ban_outside_instances(WorkingSet& ws, Resource* dependent, const std::vector<char>& allowed,
+                           const Colocation& c);
 // The instance of `primary` on the node `dependent` is on (assigned, or
 // active with `current`), or would best be on (Pacemaker's find_compatible_child).
 Resource* find_compatible_instance(WorkingSet& ws, Resource* dependent, const Resource* primary,

@@ -223,6 +223,19 @@ void distribute_instances(WorkingSet& ws, Resource* clone,
 // An instance's colocated score on its current node depends on nothing the
 // sort changes: computed once per instance, not once per comparison (each
 // walks every colocation with the clone).
+void ban_outside_instances(WorkingSet& ws, Resource* dependent, const std::vector<char>& allowed,
+                           const Colocation& c) {
+  Cause why{ScoreSource::kCloneColocation, c.index};
+  for (auto& n : ws.nodes) {
+    const NodeScore& s = dependent->allowed[n->index];
+    if (allowed[n->index]) {
+      if (!s.present) ws.scores.set(*dependent, *n, -kInfinity, why);
+    } else if (s.present) {
+      ws.scores.set(*dependent, *n, -kInfinity, why);
+    }
+  }
+}
+
 int InstanceComparer::colocated_score(Resource* inst) {
   auto it = known_.find(inst);
   if (it != known_.end()) return it->second;
@@ -385,15 +398,7 @@ void clone_apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource* prim
       Node* n = rsc_location(inst, false);
       if (n && !is_set_recursive(inst, kRscBlock, true)) allowed[n->index] = 1;
     }
-    Cause why{ScoreSource::kCloneColocation, c.index};
-    for (auto& n : ws.nodes) {
-      const NodeScore& s = dependent->allowed[n->index];
-      if (allowed[n->index]) {
-        if (!s.present) ws.scores.set(*dependent, *n, -kInfinity, why);
-      } else if (s.present) {
-        ws.scores.set(*dependent, *n, -kInfinity, why);
-      }
-    }
+    ban_outside_instances(ws, dependent, allowed, c);
     return;
   }
   for (Resource* inst : primary->children) apply_coloc_score(ws, dependent, inst, c, false);

@@ -75,6 +75,9 @@ bool promotable_apply_coloc_score(WorkingSet& ws, Resource* dependent, Resource*
 void create_promotable_actions(WorkingSet& ws, Resource* clone);
 void order_promotable_clone(WorkingSet& ws, Resource* clone);
 void order_promotable_instances(WorkingSet& ws, Resource* clone);
+// Starts and promotions of a promotable clone's (or bundle's) instances after
+// every stop and demotion, promotions after the starts.
+void order_role_changes(WorkingSet& ws, Resource* rsc);
 // A cloned group of a promotable clone: its own demote/demoted and
 // promote/promoted pseudo-actions, and its members' promotions and demotions
 // between them (Pacemaker's group pseudo-actions and member constraints).

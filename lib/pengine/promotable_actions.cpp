@@ -61,16 +61,18 @@ void order_promotable_clone(WorkingSet& ws, Resource* clone) {
   order_rsc_actions(ws, clone, "running", clone, "promote", kOrderRunnableLeft);
 }
 
+void order_role_changes(WorkingSet& ws, Resource* rsc) {
+  order_rsc_actions(ws, rsc, "stopped", rsc, "start", kOrderOptional);
+  order_rsc_actions(ws, rsc, "stopped", rsc, "promote", kOrderOptional);
+  order_rsc_actions(ws, rsc, "demoted", rsc, "stop", kOrderOptional);
+  order_rsc_actions(ws, rsc, "demoted", rsc, "start", kOrderOptional);
+  order_rsc_actions(ws, rsc, "demoted", rsc, "promote", kOrderOptional);
+  order_rsc_actions(ws, rsc, "running", rsc, "promote", kOrderOptional);
+  order_rsc_actions(ws, rsc, "demote", rsc, "demoted", kOrderOptional);
+}
+
 void order_promotable_instances(WorkingSet& ws, Resource* clone) {
-  // Starts and promotions after every stop and demotion, promotions after
-  // the starts.
-  order_rsc_actions(ws, clone, "stopped", clone, "start", kOrderOptional);
-  order_rsc_actions(ws, clone, "stopped", clone, "promote", kOrderOptional);
-  order_rsc_actions(ws, clone, "demoted", clone, "stop", kOrderOptional);
-  order_rsc_actions(ws, clone, "demoted", clone, "start", kOrderOptional);
-  order_rsc_actions(ws, clone, "demoted", clone, "promote", kOrderOptional);
-  order_rsc_actions(ws, clone, "running", clone, "promote", kOrderOptional);
-  order_rsc_actions(ws, clone, "demote", clone, "demoted", kOrderOptional);
+  order_role_changes(ws, clone);
   Resource* last = nullptr;
   for (Resource* inst : clone->children) {
     order_rsc_actions(ws, inst, "demote", inst, "promote", kOrderOptional);
