@@ -4,6 +4,7 @@
 // cli-reference.md 4.3, 4.4, 5.1, 7).
 #include <catch2/catch.hpp>
 
+#include "command_fixture_test.hpp"
 #include "vigil/admin/cib_edit.hpp"
 #include "vigil/admin/commands.hpp"
 #include "vigil/admin/resource_args.hpp"
@@ -38,25 +39,8 @@ class Agents : public MetadataSource {
   }
 };
 
-struct Cib {
-  xml::DocPtr doc{xml::parse_string(kEmpty).value()};
-  Agents agents;
-  std::vector<std::string> notes;
-  int extra_writes = 0;
-  Status run(std::vector<std::string> args, Flags flags = {}) {
-    Context ctx;
-    ctx.doc = doc.get();
-    ctx.agents = &agents;
-    ctx.flags = std::move(flags);
-    Status st = run_command(ctx, args);
-    notes = ctx.notes;
-    extra_writes = ctx.extra_writes;
-    return st;
-  }
-  std::string error(std::vector<std::string> args, Flags flags = {}) {
-    Status st = run(std::move(args), std::move(flags));
-    return st ? "" : st.error().message();
-  }
+struct Cib : CommandCib<Agents> {
+  Cib() : CommandCib(kEmpty) {}
   xmlNode* node(const std::string& id) { return find_by_id(doc.get(), id); }
   std::string parent_of(const std::string& id) {
     xmlNode* n = node(id);

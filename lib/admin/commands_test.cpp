@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 
+#include "command_fixture_test.hpp"
 #include "vigil/admin/cib_edit.hpp"
 #include "vigil/admin/cib_file.hpp"
 #include "vigil/common/xml.hpp"
@@ -63,28 +64,8 @@ class FakeAgents : public MetadataSource {
   }
 };
 
-struct Fixture {
-  xml::DocPtr doc;
-  FakeAgents agents;
-  std::vector<std::string> notes;
-  Fixture() : doc(xml::parse_string(kEmpty).value()) {}
-  Status run(std::vector<std::string> args, Flags flags = {}) {
-    Context ctx;
-    ctx.doc = doc.get();
-    ctx.agents = &agents;
-    ctx.flags = std::move(flags);
-    Status st = run_command(ctx, args);
-    notes = ctx.notes;
-    return st;
-  }
-  std::string xml_of(const std::string& id) {
-    xmlNode* n = find_by_id(doc.get(), id);
-    return n ? xml::to_string(n, false) : "";
-  }
-  std::string message(std::vector<std::string> args) {
-    Status st = run(std::move(args));
-    return st ? "" : st.error().message();
-  }
+struct Fixture : CommandCib<FakeAgents> {
+  Fixture() : CommandCib(kEmpty) {}
 };
 
 const std::string kSummary = "\nError: Errors have occurred, therefore pcs is unable to continue";
@@ -100,7 +81,7 @@ TEST_CASE("property set and unset") {
   REQUIRE(f.run({"property", "set", "stonith-enabled=true"}));
   CHECK(xml::attr_or(find_by_id(f.doc.get(), "cib-bootstrap-options-stonith-enabled"), "value") ==
         "true");
-  CHECK(f.message({"property", "set", "maintenance-mode="}) ==
+  CHECK(f.error({"property", "set", "maintenance-mode="}) ==
         "Cannot remove property 'maintenance-mode', it is not present in property set "
         "'cib-bootstrap-options', use --force to override" +
             kSummary);
@@ -132,25 +113,24 @@ TEST_CASE("property config lists what is set, sorted") {
 
 TEST_CASE("property errors") {
   Fixture f;
-  CHECK(f.message({"property", "set", "foo=bar"})
+  CHECK(f.error({"property", "set", "foo=bar"})
             .rfind("invalid cluster property option 'foo', allowed options are: 'batch-limit', ",
                    0) == 0);
-  CHECK(
-      f.message({"property", "set", "cluster-name=x"}).ends_with("'transition-delay'" + kSummary));
-  CHECK(f.message({"property", "set", "no-quorum-policy=bogus"}) ==
+  CHECK(f.error({"property", "set", "cluster-name=x"}).ends_with("'transition-delay'" + kSummary));
+  CHECK(f.error({"property", "set", "no-quorum-policy=bogus"}) ==
         "'bogus' is not a valid no-quorum-policy value, use 'demote', 'freeze', 'ignore', 'stop', "
         "'suicide', use --force to override" +
             kSummary);
-  CHECK(f.message({"property", "set", "stonith-enabled=maybe"})
+  CHECK(f.error({"property", "set", "stonith-enabled=maybe"})
             .rfind("'maybe' is not a valid stonith-enabled value, use a pacemaker boolean value",
                    0) == 0);
-  CHECK(f.message({"property", "set", "batch-limit=abc"}) ==
+  CHECK(f.error({"property", "set", "batch-limit=abc"}) ==
         "'abc' is not a valid batch-limit value, use an integer or INFINITY or -INFINITY, use "
         "--force to override" +
             kSummary);
-  CHECK(f.message({"property", "set", "stonith-enabled"}) ==
+  CHECK(f.error({"property", "set", "stonith-enabled"}) ==
         "missing value of 'stonith-enabled' option");
-  CHECK(f.message({"property", "unset", "nonexist"}) ==
+  CHECK(f.error({"property", "unset", "nonexist"}) ==
         "Cannot remove property 'nonexist', it is not present in property set "
         "'cib-bootstrap-options', use --force to override" +
             kSummary);
@@ -196,49 +176,49 @@ TEST_CASE("resource create with op, meta, --group, --disabled") {
 TEST_CASE("resource create errors") {
   Fixture f;
   REQUIRE(f.run({"resource", "create", "VIP", "ocf:pacemaker:Dummy"}));
-  CHECK(f.message({"resource", "create", "VIP", "ocf:pacemaker:Dummy"}) == "'VIP' already exists");
-  CHECK(f.message({"resource", "create", "1bad", "ocf:pacemaker:Dummy"}) ==
+  CHECK(f.error({"resource", "create", "VIP", "ocf:pacemaker:Dummy"}) == "'VIP' already exists");
+  CHECK(f.error({"resource", "create", "1bad", "ocf:pacemaker:Dummy"}) ==
         "invalid resource name '1bad', '1' is not a valid first character for a resource name");
-  CHECK(f.message({"resource", "create", "X", "ocf:heartbeat:Nope"})
+  CHECK(f.error({"resource", "create", "X", "ocf:heartbeat:Nope"})
             .rfind("Agent 'ocf:heartbeat:Nope' is not installed", 0) == 0);
-  CHECK(f.message({"resource", "create", "X", "ocf:heartbeat:IPaddr2"}) ==
+  CHECK(f.error({"resource", "create", "X", "ocf:heartbeat:IPaddr2"}) ==
         "required resource option 'ip' is missing, use --force to override" + kSummary);
-  CHECK(f.message({"resource", "create", "X", "ocf:pacemaker:Dummy", "bogus=1"}) ==
+  CHECK(f.error({"resource", "create", "X", "ocf:pacemaker:Dummy", "bogus=1"}) ==
         "invalid resource option 'bogus', allowed options are: 'fake', 'state', 'trace_file', "
         "'trace_ra', use --force to override" +
             kSummary);
   CHECK(
-      f.message({"resource", "create", "A2", "ocf:pacemaker:Dummy", "op", "bogus", "interval=0"}) ==
+      f.error({"resource", "create", "A2", "ocf:pacemaker:Dummy", "op", "bogus", "interval=0"}) ==
       "'bogus' is not a valid operation name value, use 'meta-data', 'migrate_from', 'migrate_to', "
       "'monitor', 'reload', 'reload-agent', 'start', 'stop', 'validate-all', use --force to "
       "override" +
           kSummary);
-  CHECK(f.message({"resource", "create", "A3", "ocf:pacemaker:Dummy", "op", "monitor",
-                   "interval=30", "on-fail=bogus"}) ==
+  CHECK(f.error({"resource", "create", "A3", "ocf:pacemaker:Dummy", "op", "monitor", "interval=30",
+                 "on-fail=bogus"}) ==
         "'bogus' is not a valid on-fail value, use 'block', 'demote', 'fence', 'ignore', "
         "'restart', 'restart-container', 'standby', 'stop'" +
             kSummary);
-  CHECK(f.message({"resource", "create", "A4", "ocf:pacemaker:Dummy", "op", "monitor",
-                   "interval=10", "foo=bar"}) ==
+  CHECK(f.error({"resource", "create", "A4", "ocf:pacemaker:Dummy", "op", "monitor", "interval=10",
+                 "foo=bar"}) ==
         "invalid resource operation option 'foo', allowed options are: 'OCF_CHECK_LEVEL', "
         "'description', 'enabled', 'id', 'interval', 'interval-origin', 'name', 'on-fail', "
         "'record-pending', 'role', 'start-delay', 'timeout'" +
             kSummary);
-  CHECK(f.message({"resource", "create", "A5", "ocf:pacemaker:Dummy", "op", "monitor",
-                   "interval=1min", "monitor", "interval=60s"}) ==
+  CHECK(f.error({"resource", "create", "A5", "ocf:pacemaker:Dummy", "op", "monitor",
+                 "interval=1min", "monitor", "interval=60s"}) ==
         "multiple specification of the same operation with the same interval:\nmonitor with "
         "intervals 1min, 60s" +
             kSummary);
-  CHECK(f.message({"resource", "create", "J", "ocf:pacemaker:Dummy", "fake=", "state="}) ==
+  CHECK(f.error({"resource", "create", "J", "ocf:pacemaker:Dummy", "fake=", "state="}) ==
         "fake cannot be empty\nError: state cannot be empty" + kSummary);
-  CHECK(f.message({"resource", "create", "E", "ocf:pacemaker:Dummy", "op", "monitor", "interval=5s",
-                   "role=bogus"}) ==
+  CHECK(f.error({"resource", "create", "E", "ocf:pacemaker:Dummy", "op", "monitor", "interval=5s",
+                 "role=bogus"}) ==
         "'bogus' is not a valid role value, use 'Master', 'Promoted', 'Slave', 'Started', "
         "'Stopped', 'Unpromoted'" +
             kSummary);
-  CHECK(f.message(
-            {"resource", "create", "F", "ocf:pacemaker:Dummy", "op", "start", "enabled=maybe"}) ==
-        "'maybe' is not a valid enabled value, use '0', '1', 'false', 'true'" + kSummary);
+  CHECK(
+      f.error({"resource", "create", "F", "ocf:pacemaker:Dummy", "op", "start", "enabled=maybe"}) ==
+      "'maybe' is not a valid enabled value, use '0', '1', 'false', 'true'" + kSummary);
   REQUIRE(f.run({"resource", "create", "H", "ocf:pacemaker:Dummy", "op", "monitor", "timeout="}));
   CHECK(f.xml_of("H-monitor-interval-60s") ==
         R"(<op name="monitor" interval="60s" id="H-monitor-interval-60s"/>)");
@@ -259,18 +239,18 @@ TEST_CASE("group add moves primitives and drops emptied groups") {
   CHECK(xml::children(g, "primitive").size() == 2);
   REQUIRE(f.run({"resource", "group", "add", "h", "A", "B"}));
   CHECK(find_by_id(f.doc.get(), "g") == nullptr);
-  CHECK(f.message({"resource", "group", "add", "A", "B"}) == "'A' is not a group" + kSummary);
-  CHECK(f.message({"resource", "group", "add", "h", "A", "B"}) ==
+  CHECK(f.error({"resource", "group", "add", "A", "B"}) == "'A' is not a group" + kSummary);
+  CHECK(f.error({"resource", "group", "add", "h", "A", "B"}) ==
         "Cannot add resources 'A', 'B', they are already present in group 'h'" + kSummary);
-  CHECK(f.message({"resource", "group", "add", "h", "h"}) ==
+  CHECK(f.error({"resource", "group", "add", "h", "h"}) ==
         "'h' is a group resource, group resources cannot be put into a group" + kSummary);
-  CHECK(f.message({"resource", "group", "add", "k", "A", "A"}) ==
+  CHECK(f.error({"resource", "group", "add", "k", "A", "A"}) ==
         "Resources to add or remove must be unique, duplicate resources: 'A'" + kSummary);
-  CHECK(f.message({"resource", "group", "add", "h", "Nope"}) ==
+  CHECK(f.error({"resource", "group", "add", "h", "Nope"}) ==
         "'Nope' does not exist\nError: Cannot modify group 'h', no resources to add or remove "
         "specified" +
             kSummary);
-  CHECK(f.message({"resource", "group", "add", "1g", "A"}) ==
+  CHECK(f.error({"resource", "group", "add", "1g", "A"}) ==
         "invalid group name '1g', '1' is not a valid first character for a group name" + kSummary);
 }
 
@@ -290,9 +270,9 @@ TEST_CASE("location prefers / avoids") {
       R"(<rsc_location id="location-Web-node1--INFINITY" rsc="Web" node="node1" score="-INFINITY"/>)");
   REQUIRE(f.run({"constraint", "location", "Web", "avoids", "node3=50"}));
   CHECK(f.xml_of("location-Web-node3--50") != "");
-  CHECK(f.message({"constraint", "location", "Web", "prefers", "node1=abc"}) ==
+  CHECK(f.error({"constraint", "location", "Web", "prefers", "node1=abc"}) ==
         "invalid score 'abc', use integer or INFINITY or -INFINITY");
-  CHECK(f.message({"constraint", "location", "Nope", "prefers", "node1=10"}) ==
+  CHECK(f.error({"constraint", "location", "Nope", "prefers", "node1=10"}) ==
         "Resource 'Nope' does not exist");
   CHECK(
       f.run({"constraint", "location", "Web", "rule", "date-spec", "hours=9-16"}).error().code() ==
@@ -307,7 +287,7 @@ TEST_CASE("colocation add") {
   CHECK(
       f.xml_of("colocation-Web-VIP-INFINITY") ==
       R"(<rsc_colocation rsc="Web" with-rsc="VIP" score="INFINITY" id="colocation-Web-VIP-INFINITY"/>)");
-  CHECK(f.message({"constraint", "colocation", "add", "Web", "with", "VIP"}) ==
+  CHECK(f.error({"constraint", "colocation", "add", "Web", "with", "VIP"}) ==
         "duplicate constraint already exists, use --force to override\n  Web with VIP "
         "(score:INFINITY) (id:colocation-Web-VIP-INFINITY)");
   REQUIRE(f.run({"constraint", "colocation", "add", "Promoted", "VIP", "with", "Started", "Web",
@@ -318,13 +298,14 @@ TEST_CASE("colocation add") {
   REQUIRE(f.run({"constraint", "colocation", "add", "VIP", "with", "Web", "-INFINITY"}));
   CHECK(f.xml_of("colocation-VIP-Web--INFINITY") != "");
   CHECK(f.notes.size() == 1);
-  CHECK(f.message({"constraint", "colocation", "add", "Web", "with", "VIP", "abc"}) ==
+  CHECK(f.error({"constraint", "colocation", "add", "Web", "with", "VIP", "abc"}) ==
         "invalid role value 'VIP', allowed values are: 'Master', 'Promoted', 'Slave', 'Started', "
         "'Stopped', 'Unpromoted'");
-  CHECK(f.message({"constraint", "colocation", "add", "Nope", "with", "VIP"}) ==
+  CHECK(f.error({"constraint", "colocation", "add", "Nope", "with", "VIP"}) ==
         "Resource 'Nope' does not exist");
-  CHECK(f.message({"constraint", "colocation", "add", "Web", "VIP", "INFINITY"})
-            .rfind("usage: ", 0) == 0);
+  CHECK(
+      f.error({"constraint", "colocation", "add", "Web", "VIP", "INFINITY"}).rfind("usage: ", 0) ==
+      0);
 }
 
 TEST_CASE("order") {
@@ -338,7 +319,7 @@ TEST_CASE("order") {
   CHECK(
       f.xml_of("order-VIP-Web-mandatory") ==
       R"(<rsc_order first="VIP" then="Web" first-action="start" then-action="start" id="order-VIP-Web-mandatory"/>)");
-  CHECK(f.message({"constraint", "order", "VIP", "then", "Web"}) ==
+  CHECK(f.error({"constraint", "order", "VIP", "then", "Web"}) ==
         "duplicate constraint already exists, use --force to override\n  start VIP then start Web "
         "(kind:Mandatory) (id:order-VIP-Web-mandatory)");
   REQUIRE(
@@ -350,10 +331,10 @@ TEST_CASE("order") {
   CHECK(
       f.xml_of("order-VIP-Web-Optional") ==
       R"(<rsc_order first="VIP" then="Web" kind="Optional" first-action="stop" then-action="stop" id="order-VIP-Web-Optional"/>)");
-  CHECK(f.message({"constraint", "order", "Nope", "then", "VIP"}) ==
+  CHECK(f.error({"constraint", "order", "Nope", "then", "VIP"}) ==
         "Resource 'Nope' does not exist");
   REQUIRE(f.run({"resource", "group", "add", "myweb", "VIP", "Web"}));
-  CHECK(f.message({"constraint", "order", "start", "VIP", "then", "stop", "Web"}) ==
+  CHECK(f.error({"constraint", "order", "start", "VIP", "then", "stop", "Web"}) ==
         "Cannot create an order constraint for resources in the same group");
 }
 
@@ -363,7 +344,7 @@ TEST_CASE("constraint delete and resource delete") {
   REQUIRE(f.run({"resource", "create", "Web", "ocf:pacemaker:Dummy"}));
   REQUIRE(f.run({"constraint", "location", "Web", "prefers", "node1=10"}));
   REQUIRE(f.run({"constraint", "colocation", "add", "Web", "with", "VIP"}));
-  CHECK(f.message({"constraint", "delete", "location-Web-node1-10", "nope"}) ==
+  CHECK(f.error({"constraint", "delete", "location-Web-node1-10", "nope"}) ==
         "Unable to find constraint - 'nope'");
   CHECK(find_by_id(f.doc.get(), "location-Web-node1-10") != nullptr);
   REQUIRE(f.run({"constraint", "remove", "location-Web-node1-10"}));
@@ -371,7 +352,7 @@ TEST_CASE("constraint delete and resource delete") {
   REQUIRE(f.run({"resource", "delete", "Web"}));
   CHECK(f.notes == std::vector<std::string>{"Removing Constraint - colocation-Web-VIP-INFINITY",
                                             "Deleting Resource - Web"});
-  CHECK(f.message({"resource", "delete", "Nope"}) == "Resource 'Nope' does not exist.");
+  CHECK(f.error({"resource", "delete", "Nope"}) == "Resource 'Nope' does not exist.");
   Flags flags;
   flags.group = "g1";
   REQUIRE(f.run({"resource", "create", "D2", "ocf:pacemaker:Dummy"}, flags));
@@ -471,7 +452,7 @@ TEST_CASE("constraint listing like pcs constraint") {
         "  B with VIP (score:50) (rsc-role:Promoted) (with-rsc-role:Started)\n"
         "Ticket Constraints:\n");
   CHECK_FALSE(ctx.changed);
-  CHECK(f.message({"constraint", "colocation", "add", "Promoted", "B", "with", "VIP", "50"}) ==
+  CHECK(f.error({"constraint", "colocation", "add", "Promoted", "B", "with", "VIP", "50"}) ==
         "duplicate constraint already exists, use --force to override\n  B with VIP (score:50) "
         "(rsc-role:Promoted) (with-rsc-role:Started) (id:colocation-B-VIP-50)");
 }
