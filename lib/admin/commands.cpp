@@ -6,6 +6,7 @@
 
 #include "vigil/admin/fence_history.hpp"
 #include "vigil/admin/status.hpp"
+#include "vigil/admin/status_text.hpp"
 #include "vigil/common/xml.hpp"
 
 namespace vigil::admin {
@@ -69,6 +70,13 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv) {
 
 Status resource_status(Context& ctx) {
   auto text = resource_status_text(ctx.doc, ctx.now);
+  if (!text) return text.error();
+  ctx.out += *text;
+  return ok_status();
+}
+
+Status monitor_status(Context& ctx) {
+  auto text = monitor_status_text(ctx.doc, ctx.now, ctx.flags.full);
   if (!text) return text.error();
   ctx.out += *text;
   return ok_status();
@@ -170,13 +178,8 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
   if (args[0] == "status") {
     if (rest.size() == 1 && rest[0] == "resources") return resource_status(ctx);
     if (rest.empty() && ctx.live) return cluster_status(ctx);
-    if (rest.empty()) {
-      // pcs refuses it too: the summary needs corosync.conf, which file mode lacks.
-      return Error(ErrorCode::kUnsupported,
-                   "When '-f' is specified, '--corosync_conf' must be specified as well "
-                   "(vigil supports neither yet; 'vigil -f FILE status resources' lists the "
-                   "resources)");
-    }
+    // With -f: crm_mon's part alone (no cluster name, no daemons).
+    if (rest.empty()) return monitor_status(ctx);
     return Error(ErrorCode::kUnsupported, "'status " + rest[0] + "' is not supported by vigil yet");
   }
   return Error(ErrorCode::kUnsupported,

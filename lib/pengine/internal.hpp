@@ -138,8 +138,9 @@ const char* exit_text(int rc);
 // One primitive's status line; a bundle replica's shows `name` and `node`.
 std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pending,
                            const std::string* name = nullptr, const Node* node = nullptr);
+// `details`: crm_mon's --show-detail (see cluster_status_text).
 void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& indent,
-                    std::string& out, bool show_pending);
+                    std::string& out, bool show_pending, bool details = false);
 
 // Per-resource methods.
 Node* assign(WorkingSet& ws, Resource* rsc, Node* prefer);

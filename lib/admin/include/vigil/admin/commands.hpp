@@ -78,6 +78,8 @@ Status run_resource(Context& ctx, const std::vector<std::string>& args);
 Status run_constraint(Context& ctx, const std::vector<std::string>& args);
 Status run_node(Context& ctx, const std::vector<std::string>& args);
 Status run_stonith(Context& ctx, const std::vector<std::string>& args);
+// `-f FILE status [--full]`: crm_mon's text view of the file (status_text.hpp).
+Status monitor_status(Context& ctx);
 // `status`: "Cluster name: ..." then crm_mon's summary, nodes and resources.
 Status cluster_status(Context& ctx);
 
