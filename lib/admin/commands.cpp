@@ -19,7 +19,8 @@ bool Flags::*switch_flag(const std::string& option) {
       {"--disabled", &Flags::disabled}, {"--no-default-ops", &Flags::no_default_ops},
       {"--all", &Flags::all},           {"--force", &Flags::force},
       {"--full", &Flags::full},         {"--off", &Flags::off},
-      {"--promoted", &Flags::promoted}, {"--master", &Flags::master}};
+      {"--promoted", &Flags::promoted}, {"--master", &Flags::master},
+      {"--watch", &Flags::watch}};
   for (const auto& [name, flag] : kSwitches) {
     if (option == name) return flag;
   }
@@ -54,6 +55,12 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv) {
       inv.flags.group = *v;
     } else if (a.rfind("--group=", 0) == 0) {
       inv.flags.group = a.substr(8);
+    } else if (a == "--interval") {
+      auto v = value(a);
+      if (!v) return v.error();
+      inv.flags.interval = *v;
+    } else if (a.rfind("--interval=", 0) == 0) {
+      inv.flags.interval = a.substr(11);
     } else if (bool Flags::*flag = switch_flag(a)) {
       inv.flags.*flag = true;
     } else if (a == "-h" || a == "--help") {
@@ -83,7 +90,7 @@ Status monitor_status(Context& ctx) {
 }
 
 Status cluster_status(Context& ctx) {
-  auto text = cluster_status_text(ctx.doc, ctx.now);
+  auto text = monitor_status_text(ctx.doc, ctx.now, ctx.flags.full);
   if (!text) return text.error();
   // pcs takes the name from corosync.conf, else from the cluster-name property.
   ctx.out += ctx.cluster_name.empty() ? cluster_name_line(ctx.doc)
@@ -103,10 +110,16 @@ Status cluster_status(Context& ctx) {
     }
   }
   if (ctx.flags.full) {
-    ctx.notes.push_back(
-        "Warning: vigil status --full shows the whole fencing history; node attributes, fail "
-        "counts, tickets and daemon status are not shown by vigil yet");
+    auto tickets = ticket_details_text(ctx.doc, ctx.now);
+    if (!tickets) return tickets.error();
+    ctx.out += "\nTickets:\n";
+    for (std::size_t at = 0; at < tickets->size();) {
+      const auto end = tickets->find('\n', at);
+      ctx.out += "  " + tickets->substr(at, end - at) + "\n";
+      at = end == std::string::npos ? tickets->size() : end + 1;
+    }
   }
+  if (ctx.services != nullptr) ctx.out += "\nDaemon Status:\n" + daemon_status_text(*ctx.services);
   return ok_status();
 }
 
@@ -136,6 +149,12 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
   if (ctx.flags.full && !describe && !(args[0] == "status" && rest.empty())) {
     return Error(ErrorCode::kInvalidInput,
                  "--full is only valid with 'stonith describe', 'resource describe' and 'status'");
+  }
+  if ((ctx.flags.watch || ctx.flags.interval) && !(args[0] == "status" && rest.empty())) {
+    return Error(ErrorCode::kInvalidInput, "--watch and --interval are only valid with 'status'");
+  }
+  if (ctx.flags.interval && !ctx.flags.watch) {
+    return Error(ErrorCode::kInvalidInput, "--interval is only valid with 'status --watch'");
   }
   if (ctx.flags.off && !(stonith && sub == "fence")) {
     return Error(ErrorCode::kInvalidInput, "--off is only valid with 'stonith fence'");

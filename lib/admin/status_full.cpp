@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "status_view.hpp"
+#include "vigil/admin/status_text.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/pengine/output.hpp"
 
@@ -176,3 +177,33 @@ std::string migration_summary_section(const View& v) {
 }
 
 }  // namespace vigil::admin::status_view
+
+namespace vigil::admin {
+
+Result<std::string> ticket_details_text(xmlDoc* doc, EpochSeconds now) {
+  auto unpacked = status_view::unpack_copy(doc, now);
+  if (!unpacked) return unpacked.error();
+  // crm_ticket writes times as asctime(3) does, quoted.
+  auto when = [](const std::string& epoch) {
+    return "'" + status_view::ctime_text(std::strtoll(epoch.c_str(), nullptr, 10)) + "'";
+  };
+  std::string out;
+  for (const auto& [id, t] : unpacked->ws->tickets) {
+    out += id + "\t" + (t.granted ? "granted" : "revoked") + " " +
+           (t.standby ? "[standby]" : "         ");
+    if (!t.state.empty()) {
+      std::string attrs;
+      for (const auto& [name, value] : t.state) {
+        attrs += (attrs.empty() ? "" : ", ") + name + "=" +
+                 (name == "last-granted" || name == "expires" ? when(value) : value);
+      }
+      out += " (" + attrs + ")";
+    } else if (t.last_granted > -1) {
+      out += " last-granted=" + when(std::to_string(t.last_granted));
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace vigil::admin

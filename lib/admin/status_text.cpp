@@ -30,6 +30,20 @@ std::string ctime_text(EpochSeconds t) {
   return buf;
 }
 
+Result<Unpacked> unpack_copy(xmlDoc* doc, EpochSeconds now) {
+  xml::DocPtr copy(xmlCopyDoc(doc, 1));
+  if (!copy) return Error(ErrorCode::kInternal, "cannot copy the CIB document");
+  auto model = cib::Cib::from_doc(std::move(copy), "CIB");
+  if (!model) return model.error();
+  pengine::Options options;
+  options.now = now;
+  Unpacked u;
+  u.model = std::move(*model);
+  u.ws = std::make_unique<pengine::WorkingSet>(*u.model, options);
+  if (auto st = pengine::unpack(*u.ws); !st) return st.error();
+  return u;
+}
+
 std::string node_display_name(const pengine::Node& node, bool details) {
   std::string name = node.uname;
   if (!details) return name;
@@ -157,14 +171,9 @@ void split_simulate_status(const std::string& text, std::string& nodes, std::str
 }  // namespace
 
 Result<std::string> monitor_status_text(xmlDoc* doc, EpochSeconds now, bool full) {
-  xml::DocPtr copy(xmlCopyDoc(doc, 1));
-  if (!copy) return Error(ErrorCode::kInternal, "cannot copy the CIB document");
-  auto model = cib::Cib::from_doc(std::move(copy), "CIB");
-  if (!model) return model.error();
-  pengine::Options options;
-  options.now = now;
-  pengine::WorkingSet ws(**model, options);
-  if (auto st = pengine::unpack(ws); !st) return st.error();
+  auto unpacked = status_view::unpack_copy(doc, now);
+  if (!unpacked) return unpacked.error();
+  pengine::WorkingSet& ws = *unpacked->ws;
   // The banner also counts the resource instances the summary shows.
   const std::string banner = pengine::cluster_banner_text(ws);
   const View v{doc, ws, full};

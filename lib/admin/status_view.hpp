@@ -6,8 +6,11 @@
 #include <libxml/tree.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "vigil/cib/cib.hpp"
+#include "vigil/common/result.hpp"
 #include "vigil/common/time.hpp"
 #include "vigil/pengine/working_set.hpp"
 
@@ -18,6 +21,14 @@ struct View {
   pengine::WorkingSet& ws;
   bool full = false;  // --show-detail --show-node-attributes --failcounts
 };
+
+// The scheduler's view of a copy of `doc` (unpacked, not scheduled), with
+// the model it points into.
+struct Unpacked {
+  std::unique_ptr<cib::Cib> model;
+  std::unique_ptr<pengine::WorkingSet> ws;
+};
+Result<Unpacked> unpack_copy(xmlDoc* doc, EpochSeconds now);
 
 // ctime(3) without its newline, in local time: "Fri Jul 13 13:50:59 2012".
 std::string ctime_text(EpochSeconds t);

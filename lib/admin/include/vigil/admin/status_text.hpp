@@ -19,4 +19,9 @@ namespace vigil::admin {
 // the scheduler works on a copy.
 Result<std::string> monitor_status_text(xmlDoc* doc, EpochSeconds now, bool full);
 
+// `crm_ticket --details` (what `pcs status --full` shows under "Tickets:"):
+// "ID\tgranted|revoked [standby]|<9 spaces>" and the ticket's state
+// attributes, one ticket a line, by id.
+Result<std::string> ticket_details_text(xmlDoc* doc, EpochSeconds now);
+
 }  // namespace vigil::admin
