@@ -43,49 +43,6 @@ std::string readable_interval(std::uint64_t ms) {
   return out;
 }
 
-const char* ocf_exit_text(int rc) {
-  switch (rc) {
-    case 0:
-      return "ok";
-    case 1:
-      return "error";
-    case 2:
-      return "invalid parameter";
-    case 3:
-      return "unimplemented feature";
-    case 4:
-      return "insufficient privileges";
-    case 5:
-      return "not installed";
-    case 6:
-      return "not configured";
-    case 7:
-      return "not running";
-    case 8:
-      return "promoted";
-    case 9:
-      return "promoted (failed)";
-    case 190:
-      return "OCF_DEGRADED";
-    case 191:
-      return "promoted (degraded)";
-    case 195:
-      return "not supported (DEPRECATED STATUS)";
-    case 196:
-      return "pending (DEPRECATED STATUS)";
-    case 197:
-      return "cancelled (DEPRECATED STATUS)";
-    case 198:
-      return "timeout (DEPRECATED STATUS)";
-    case 199:
-      return "other error (DEPRECATED STATUS)";
-    case 194:
-      return "interrupted by signal (DEPRECATED STATUS)";
-    default:
-      return "unknown";
-  }
-}
-
 const char* exec_status_text(int status) {
   switch (status) {
     case -1:
@@ -221,7 +178,7 @@ std::string friendly(const Failure& f) {
   s += (interval == 0 && strcasecmp(task.c_str(), "monitor") == 0 ? std::string("probe") : task) +
        " on " + f.node;
   if (f.status == 0) {
-    s += std::string(" returned '") + ocf_exit_text(f.rc) + "'";
+    s += std::string(" returned '") + pengine::exit_text(f.rc) + "'";
     if (!f.reason.empty()) s += " (" + f.reason + ")";
   } else {
     s += std::string(" could not be executed (") + exec_status_text(f.status);
@@ -236,7 +193,7 @@ std::string friendly(const Failure& f) {
 }
 
 std::string technical(const Failure& f) {
-  std::string s = f.key + " on " + f.node + " '" + ocf_exit_text(f.rc) + "' (" +
+  std::string s = f.key + " on " + f.node + " '" + pengine::exit_text(f.rc) + "' (" +
                   std::to_string(f.rc) + "): call=" + (f.call_id.empty() ? "unknown" : f.call_id) +
                   ", status='" + exec_status_text(f.status) + "'";
   if (!f.reason.empty()) s += ", exitreason='" + f.reason + "'";

@@ -34,8 +34,7 @@ Result<Unpacked> unpack_copy(xmlDoc* doc, EpochSeconds now);
 std::string ctime_text(EpochSeconds t);
 // Pacemaker's readable interval: "10s", "1m30s", "1.500s", "500ms".
 std::string readable_interval(std::uint64_t ms);
-// An OCF exit code and an execution status in crm_mon's words.
-const char* ocf_exit_text(int rc);
+// An execution status in crm_mon's words (exit codes: pengine::exit_text).
 const char* exec_status_text(int status);
 // "name" or, with details, "name (id)" when they differ, a guest's
 // "name@host".

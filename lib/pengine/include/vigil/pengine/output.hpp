@@ -26,6 +26,8 @@ std::string transition_summary_text(WorkingSet& ws);
 // change to its score in the order the scheduler made it, with its cause,
 // then the node the resource got. See explain.cpp for the format.
 std::string explain_text(const WorkingSet& ws, const std::string& rsc);
+// An OCF exit code in words, as Pacemaker's services_ocf_exitcode_str.
+const char* exit_text(int rc);
 // What crm_mon's node lines say of a node (status_output.cpp): its health
 // (-1 red, 0 yellow, 1 green), its state ("online", "standby", "UNCLEAN
 // (offline)" ...) and its kind ("Node", "RemoteNode", "GuestNode").
