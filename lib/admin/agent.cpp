@@ -157,7 +157,7 @@ Result<AgentName> parse_agent_name(std::string_view text) {
                  "Invalid resource agent name '" + std::string(text) +
                      "'. Use standard:provider:type when standard is 'ocf' or standard:type "
                      "otherwise. List of standards and providers can be obtained by using "
-                     "commands 'pcs resource standards' and 'pcs resource providers'." +
+                     "commands 'vigil resource standards' and 'vigil resource providers'." +
                      kErrorsOccurred);
   }
   return name;

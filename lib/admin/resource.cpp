@@ -330,9 +330,10 @@ Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool
   if (!stonith) {
     agent = parse_agent_name(a.agent);
   } else if (a.agent.find(':') != std::string::npos) {
-    return lib_error("Invalid stonith agent name '" + a.agent +
-                     "'. Agent name cannot contain the ':' character, do not use the 'stonith:' "
-                     "prefix. List of agents can be obtained by using command 'pcs stonith list'.");
+    return lib_error(
+        "Invalid stonith agent name '" + a.agent +
+        "'. Agent name cannot contain the ':' character, do not use the 'stonith:' "
+        "prefix. List of agents can be obtained by using command 'vigil stonith list'.");
   }
   if (!agent) return agent.error();
   if (!stonith && agent->standard == "stonith") {
@@ -708,7 +709,7 @@ Status run_resource(Context& ctx, const std::vector<std::string>& args) {
     // as `stonith describe` does.
     ctx.notes.push_back(
         "Deprecation Warning: Ability of this command to accept stonith / fence agents is "
-        "deprecated and will be removed in a future release. Please use 'pcs stonith describe' "
+        "deprecated and will be removed in a future release. Please use 'vigil stonith describe' "
         "instead.");
     return run_stonith(ctx, {"describe", args[1].substr(8)});
   }
