@@ -58,7 +58,10 @@ constexpr const char* kUsage =
     "    (these three talk to vigil-stonithd, the fencing daemon, on "
     "$VIGIL_RUN_DIR/stonithd.sock)\n"
     "  status [--full] [--watch [--interval <seconds>]] (crm_mon's view; live: with the cluster\n"
-    "         name, warnings, fencing history and daemon status as pcs status)\n";
+    "         name, warnings, fencing history and daemon status as pcs status)\n"
+    "  status --png <file>: the cluster as a picture (Graphviz's dot)\n"
+    "  resource why <resource> [<node>]: every node's score with its causes, the decision,\n"
+    "    and what would change it (the scheduler's own records)\n";
 
 int fail(const std::string& message) {
   std::cerr << "Error: " << message << "\n";

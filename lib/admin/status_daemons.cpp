@@ -6,14 +6,12 @@
 
 #include <dirent.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <chrono>
 #include <fstream>
 #include <sstream>
 
-#include "vigil/exec/posix_spawner.hpp"
+#include "vigil/exec/run_to_exit.hpp"
 
 namespace vigil::admin {
 
@@ -76,40 +74,28 @@ class SystemProbe final : public ServiceProbe {
     const std::string path = systemctl_path();
     if (path.empty()) return {};
     argv[0] = path;
-    boost::asio::io_context io;
-    exec::PosixSpawner spawner(io);
     exec::SpawnRequest request;
     request.path = path;
     request.argv = argv;
     request.env = exec::current_environment();
-    std::optional<exec::ProcessExit> exit;
-    auto spawned = spawner.spawn(request, [&](exec::ProcessExit e) { exit = std::move(e); });
-    if (!spawned.process) return {};
     // systemd answers at once; a hung bus must not hang `vigil status`.
-    bool late = false;
-    boost::asio::steady_timer timer(io, std::chrono::seconds(5));
-    timer.async_wait([&](const boost::system::error_code& ec) { late = !ec; });
-    while (!exit && !late && io.run_one() > 0) {
-    }
+    auto exit = exec::run_to_exit(request, Duration(5000));
     if (!exit || exit->kind != exec::ProcessExit::Kind::kExited || exit->code != 0) return {};
     return parse_show(exit->out, names.size());
   }
 
   bool process_running(const std::string& name) const override {
-    DIR* proc = ::opendir("/proc");
+    std::unique_ptr<DIR, int (*)(DIR*)> proc(::opendir("/proc"), ::closedir);
     if (!proc) return false;
-    bool found = false;
-    while (const dirent* e = ::readdir(proc)) {
+    // The kernel keeps 15 characters of a process name.
+    const std::string comm_name = name.substr(0, 15);
+    while (const dirent* e = ::readdir(proc.get())) {
       if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
       std::ifstream comm(std::string("/proc/") + e->d_name + "/comm");
       std::string line;
-      if (std::getline(comm, line) && line == name.substr(0, 15)) {
-        found = true;
-        break;
-      }
+      if (std::getline(comm, line) && line == comm_name) return true;
     }
-    ::closedir(proc);
-    return found;
+    return false;
   }
 
  private:

@@ -32,6 +32,7 @@ struct Flags {
   bool master = false;                  // --master: the deprecated --promoted
   bool watch = false;                   // --watch (status): redraw until q
   std::optional<std::string> interval;  // --interval T (status --watch)
+  std::optional<std::string> png;       // --png FILE (status: the cluster as a picture)
 };
 
 struct Invocation {
@@ -73,6 +74,9 @@ bool needs_no_cib(const std::vector<std::string>& args);
 // thrown away; the Error's message is what follows "Error: " on stderr (it
 // may hold further lines). kUnsupported marks what Vigil does not do yet.
 Status run_command(Context& ctx, const std::vector<std::string>& args);
+
+// `status --png FILE`: the cluster as a picture (Graphviz), nothing printed.
+Status status_picture(Context& ctx);
 
 // `resource`, `resource status`, `status resources`: the resource list.
 Status resource_status(Context& ctx);

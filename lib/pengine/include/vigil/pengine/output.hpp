@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "vigil/common/result.hpp"
 #include "vigil/pengine/working_set.hpp"
 
 namespace vigil::pengine {
@@ -43,6 +44,12 @@ int resource_failcount(const WorkingSet& ws, const Node* node, const Resource* r
 // "rsc_task_interval" (tasks with underscores, as migrate_to, included).
 bool split_operation_key(const std::string& key, std::string* rsc, std::string* task,
                          std::int64_t* interval_ms);
+// `vigil resource why RSC [NODE]`: explain_text (one node's part with
+// `node`), the decision (the resource's transition summary lines) and what
+// would change it: the failures, bans, constraints, node states and
+// stickiness whose records, left out, let another node win. `ws` must be
+// scheduled. Error: unknown resource or node.
+Result<std::string> why_text(WorkingSet& ws, const std::string& rsc, const std::string& node);
 // Pacemaker's natural, case-insensitive name order (node1 < node10).
 int numeric_strcasecmp(const std::string& a, const std::string& b);
 
