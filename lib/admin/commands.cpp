@@ -27,6 +27,17 @@ bool Flags::*switch_flag(const std::string& option) {
   return nullptr;
 }
 
+// The options that take a value ("--opt VALUE" or "--opt=VALUE"), and the
+// flag each sets.
+std::optional<std::string> Flags::*value_flag(std::string_view option) {
+  static constexpr std::pair<std::string_view, std::optional<std::string> Flags::*> kValued[] = {
+      {"--group", &Flags::group}, {"--interval", &Flags::interval}, {"--png", &Flags::png}};
+  for (const auto& [name, flag] : kValued) {
+    if (option == name) return flag;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 Result<Invocation> parse_invocation(const std::vector<std::string>& argv) {
@@ -49,24 +60,13 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv) {
       inv.file = *v;
     } else if (a.rfind("-f", 0) == 0 && a.size() > 2 && a[2] != '-') {
       inv.file = a.substr(2);
-    } else if (a == "--group") {
+    } else if (auto valued = value_flag(a)) {
       auto v = value(a);
       if (!v) return v.error();
-      inv.flags.group = *v;
-    } else if (a.rfind("--group=", 0) == 0) {
-      inv.flags.group = a.substr(8);
-    } else if (a == "--interval") {
-      auto v = value(a);
-      if (!v) return v.error();
-      inv.flags.interval = *v;
-    } else if (a.rfind("--interval=", 0) == 0) {
-      inv.flags.interval = a.substr(11);
-    } else if (a == "--png") {
-      auto v = value(a);
-      if (!v) return v.error();
-      inv.flags.png = *v;
-    } else if (a.rfind("--png=", 0) == 0) {
-      inv.flags.png = a.substr(6);
+      inv.flags.*valued = *v;
+    } else if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos &&
+                                      value_flag(std::string_view(a).substr(0, eq))) {
+      inv.flags.*value_flag(std::string_view(a).substr(0, eq)) = a.substr(eq + 1);
     } else if (bool Flags::*flag = switch_flag(a)) {
       inv.flags.*flag = true;
     } else if (a == "-h" || a == "--help") {
