@@ -7,6 +7,7 @@
 #include "vigil/admin/fence_history.hpp"
 #include "vigil/admin/status.hpp"
 #include "vigil/admin/status_text.hpp"
+#include "vigil/cib/validate.hpp"
 #include "vigil/common/xml.hpp"
 
 namespace vigil::admin {
@@ -89,6 +90,13 @@ Status resource_status(Context& ctx) {
 }
 
 Status monitor_status(Context& ctx) {
+  // crm_mon reads a CIB file only if it validates; else it prints its
+  // complaint alone, and exits 0.
+  if (auto valid = cib::validate_cib(ctx.doc); !valid) {
+    ctx.notes.push_back(
+        "Could not connect to the CIB: Update does not conform to the configured schema");
+    return ok_status();
+  }
   auto text = monitor_status_text(ctx.doc, ctx.now, ctx.flags.full);
   if (!text) return text.error();
   ctx.out += *text;

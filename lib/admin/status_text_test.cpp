@@ -9,6 +9,7 @@
 #include <ctime>
 #include <string>
 
+#include "vigil/admin/commands.hpp"
 #include "vigil/common/xml.hpp"
 
 using Catch::Matchers::Contains;
@@ -204,6 +205,23 @@ TEST_CASE("full: every clone instance on its own line", "[status]") {
              Contains("  * Clone Set: c [d]:\n"
                       "    * d\t(ocf:pacemaker:Dummy):\t Started node1\n"
                       "    * d\t(ocf:pacemaker:Dummy):\t Stopped\n"));
+}
+
+TEST_CASE("status of a file that does not validate: crm_mon's complaint alone", "[status]") {
+  utc_clock();
+  // Two elements with one id: the schema check fails.
+  auto doc =
+      xml::parse_string(cib(std::string(kDummy) +
+                            R"(<primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/>)"))
+          .value();
+  Context ctx;
+  ctx.doc = doc.get();
+  ctx.now = kNow;
+  REQUIRE(run_command(ctx, {"status"}));
+  CHECK(ctx.out.empty());
+  CHECK(ctx.notes == std::vector<std::string>{
+                         "Could not connect to the CIB: Update does not conform to the configured "
+                         "schema"});
 }
 
 TEST_CASE("tickets as crm_ticket --details lists them", "[status]") {
