@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include <ctime>
+#include <functional>
 #include <sstream>
 
 #include "status_view.hpp"
@@ -62,14 +63,22 @@ namespace {
 
 using status_view::View;
 
-// The value of the first nvpair of that name anywhere in the CIB (crm_mon
-// looks for the stack and the DC's version that way), or null.
-const xmlNode* first_nvpair(const xmlNode* n, const char* name) {
-  for (const xmlNode* c : xml::children(n)) {
-    if (xml::is(c, "nvpair") && xml::attr_or(c, "name") == name) return c;
-    if (const xmlNode* found = first_nvpair(c, name)) return found;
-  }
-  return nullptr;
+// The nvpair of that name anywhere in the CIB (crm_mon finds the stack and
+// the DC's version that way), or null when there is none or more than one.
+const xmlNode* only_nvpair(const xmlNode* n, const char* name) {
+  const xmlNode* found = nullptr;
+  int count = 0;
+  std::function<void(const xmlNode*)> walk = [&](const xmlNode* at) {
+    for (const xmlNode* c : xml::children(at)) {
+      if (xml::is(c, "nvpair") && xml::attr_or(c, "name") == name) {
+        found = c;
+        ++count;
+      }
+      walk(c);
+    }
+  };
+  walk(n);
+  return count == 1 ? found : nullptr;
 }
 
 // Pacemaker's true values (crm_is_true), any case.
@@ -106,11 +115,11 @@ bool mixed_versions(const pengine::WorkingSet& ws) {
 
 std::string summary_section(const View& v, EpochSeconds now, const std::string& banner) {
   xmlNode* root = xmlDocGetRootElement(v.doc);
-  const xmlNode* stack = first_nvpair(root, "cluster-infrastructure");
+  const xmlNode* stack = only_nvpair(root, "cluster-infrastructure");
   std::string out = "Cluster Summary:\n";
   out += "  * Stack: " + (stack ? xml::attr_or(stack, "value") : std::string("unknown")) + "\n";
   if (const pengine::Node* dc = v.ws.dc_node) {
-    const xmlNode* version = first_nvpair(root, "dc-version");
+    const xmlNode* version = only_nvpair(root, "dc-version");
     const std::string quorum = xml::attr_or(root, "have-quorum");
     out += "  * Current DC: " + status_view::node_display_name(*dc, v.full) + " (version " +
            (version ? xml::attr_or(version, "value") : std::string("unknown")) + ") - " +

@@ -71,6 +71,15 @@ TEST_CASE("status summary: stack, DC, times and counts as crm_mon", "[status]") 
                            "Stopped\n"));
 }
 
+TEST_CASE("status summary: a version or stack given twice is unknown", "[status]") {
+  const std::string out = status_of(cib(
+      kDummy, "", R"(dc-uuid="1" have-quorum="1")",
+      R"(<nvpair id="o1" name="dc-version" value="2.1.5"/><nvpair id="o2" name="cluster-infrastructure" value="corosync"/>)"
+      R"(<nvpair id="o3" name="dc-version" value="2.1.4"/>)"));
+  CHECK_THAT(out, Contains("  * Stack: corosync\n"
+                           "  * Current DC: node1 (version unknown) - partition with quorum\n"));
+}
+
 TEST_CASE("status summary: a DC that is no node is none", "[status]") {
   const std::string out = status_of(cib(kDummy, "", R"(dc-uuid="9" have-quorum="1")"));
   CHECK_THAT(out, Contains("  * Stack: unknown\n  * Current DC: NONE\n"));
