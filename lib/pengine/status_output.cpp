@@ -142,19 +142,6 @@ const char* exit_text(int rc) {
       return "OCF_DEGRADED";
     case 191:
       return "promoted (degraded)";
-    // Pacemaker's deprecated codes, still named by crm_mon 2.1.5.
-    case 194:
-      return "interrupted by signal (DEPRECATED STATUS)";
-    case 195:
-      return "not supported (DEPRECATED STATUS)";
-    case 196:
-      return "pending (DEPRECATED STATUS)";
-    case 197:
-      return "cancelled (DEPRECATED STATUS)";
-    case 198:
-      return "timeout (DEPRECATED STATUS)";
-    case 199:
-      return "other error (DEPRECATED STATUS)";
     default:
       return "unknown";
   }
