@@ -1,0 +1,174 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The cluster's life cycle over ssh, from bare nodes running only sshd.
+
+  test_cluster_lifecycle.py --build-dir DIR [--work DIR] [--keep]
+
+Two network namespaces, each running only its own sshd (sshnodes.py: keys,
+known hosts and /etc/hosts generated under WORK, nothing of the host's
+/root/.ssh or /etc/ssh touched). Everything else is done from inside node1
+with `vigil`, as an administrator would after the textbook's ssh-copy-id:
+  - `host auth node1 node2` (and node3, which does not exist: refused, named);
+  - `cluster setup` refused while a name does not resolve: nothing written;
+  - `cluster setup mycluster node1 node2`: the same corosync.conf on both
+    (pcs 0.11.5's file for these words plus a cluster_uuid), the same
+    256-byte authkey, mode 0400;
+  - `cluster setup` again: refused (the nodes are in a cluster), nothing changed;
+  - `cluster start --all`: corosync and vigild started through the launcher
+    (netns-launcher, named by VIGIL_LAUNCHER in the ssh session); `vigil
+    status` shows both nodes online; `cluster status` says so per node;
+  - `cluster stop --all`: no corosync or vigil daemon left in any node, the
+    launcher's pid files gone;
+  - `cluster destroy --all`: corosync.conf and authkey gone on both nodes.
+Exits 77 (skipped) without root or namespaces, or while vigil / vigild are
+not built.
+"""
+import argparse
+import os
+import re
+import stat
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import harness  # noqa: E402
+import sshnodes  # noqa: E402
+from harness import log  # noqa: E402
+
+PCS_TWO_NODES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.realpath(__file__)))), "lib", "admin", "testdata", "corosync_setup", "two_nodes.conf")
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Failure(what)
+    log("ok: " + what)
+
+
+def vigil(c, *words, rc=0, timeout=120):
+    """Runs `vigil WORDS` on node1; checks its exit code."""
+    p = c.exec(1, ["vigil"] + list(words), timeout=timeout)
+    log("node1$ vigil %s -> %d\n%s%s" % (" ".join(words), p.returncode, p.stdout, p.stderr))
+    if rc is not None and p.returncode != rc:
+        raise Failure("`vigil %s` exited %d, not %d: %s%s"
+                      % (" ".join(words), p.returncode, rc, p.stdout, p.stderr))
+    return p
+
+
+def conf_path(c, i, name):
+    return os.path.join(c.node_dir(i), "etc-corosync", name)
+
+
+def read(path, mode="r"):
+    try:
+        with open(path, mode) as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def cluster_files(c):
+    return [(read(conf_path(c, i, "corosync.conf")), read(conf_path(c, i, "authkey"), "rb"))
+            for i in c.nodes()]
+
+
+def daemons(c, i):
+    """Cluster daemons (corosync, vigild, vigil-*) running in node i."""
+    return sorted(comm for comm in c.processes(i).values()
+                  if comm == "corosync" or comm.startswith("vigil"))
+
+
+def wait(what, predicate, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            log("ok: " + what)
+            return
+        time.sleep(0.5)
+    raise Failure("timed out after %d s waiting for %s" % (timeout, what))
+
+
+def scenario(c):
+    check(all(daemons(c, i) == [] for i in c.nodes()), "bare nodes: no cluster daemon runs")
+
+    p = vigil(c, "host", "auth", "node1", "node2")
+    check(p.stderr == "node1: Authorized\nnode2: Authorized\n", "host auth: both nodes authorized")
+    p = vigil(c, "host", "auth", "node1", "node3", rc=1)
+    check("Error: Unable to connect to node3 over ssh as root (" in p.stderr and
+          "node1: Authorized" in p.stderr, "host auth: node3 refused, by name")
+
+    p = vigil(c, "cluster", "setup", "mycluster", "node1", "node3", rc=1)
+    check("Error: Unable to resolve addresses: 'node3', use --force to override" in p.stderr,
+          "setup with an unknown node refused")
+    check(cluster_files(c) == [(None, None)] * 2, "nothing written by the refused setup")
+
+    p = vigil(c, "cluster", "setup", "mycluster", "node1", "node2")
+    check(p.stderr.endswith("Cluster has been successfully set up.\n"), "cluster setup succeeded")
+    (conf1, key1), (conf2, key2) = cluster_files(c)
+    check(conf1 is not None and conf1 == conf2, "the same corosync.conf on both nodes")
+    uuid = re.search(r"^    cluster_uuid: ([0-9a-f]{32})\n", conf1 or "", re.M)
+    check(uuid is not None, "a cluster_uuid of 32 hex digits")
+    check(conf1.replace(uuid.group(0), "") == read(PCS_TWO_NODES),
+          "corosync.conf is pcs 0.11.5's for these words (knet, aes256/sha256, two_node)")
+    check(key1 is not None and len(key1) == 256 and key1 == key2, "the same 256-byte authkey")
+    modes = [stat.S_IMODE(os.stat(conf_path(c, i, "authkey")).st_mode) for i in c.nodes()]
+    check(modes == [0o400, 0o400], "authkey mode 0400 on both nodes")
+
+    p = vigil(c, "cluster", "setup", "mycluster", "node1", "node2", rc=1)
+    check("The host seems to be in a cluster already" in p.stderr, "setup again refused")
+    check(cluster_files(c) == [(conf1, key1), (conf2, key2)], "the refused setup changed nothing")
+
+    p = vigil(c, "cluster", "start", "--all")
+    check(p.stdout == "node1: Starting Cluster...\nnode2: Starting Cluster...\n",
+          "cluster start --all: pcs's lines")
+    c.wait_membership(timeout=60)
+    wait("vigil status: node1 and node2 online",
+         lambda: "Online: [ node1 node2 ]" in c.exec(1, ["vigil", "status"], timeout=30).stdout,
+         120)
+    p = vigil(c, "cluster", "status")
+    check(p.stdout.count("corosync: active/disabled") == 2 and
+          p.stdout.count("vigil: active/disabled") == 2, "cluster status: both nodes active")
+    for i in c.nodes():
+        check(set(sshnodes.launcher_pids(c, i)) == {"corosync", "vigil"},
+              "node%d: the launcher holds corosync's and vigild's pids" % i)
+
+    vigil(c, "cluster", "stop", "--all", timeout=600)
+    for i in c.nodes():
+        check(daemons(c, i) == [], "node%d: no cluster daemon left after stop --all" % i)
+        check(sshnodes.launcher_pids(c, i) == {}, "node%d: the launcher's pid files gone" % i)
+
+    p = vigil(c, "cluster", "destroy", "--all")
+    check(cluster_files(c) == [(None, None)] * 2, "destroy --all removed corosync.conf and authkey")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build-dir", required=True)
+    ap.add_argument("--work")
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    why = harness.missing_prerequisites(
+        need=("ip", "nsenter", "unshare", "setsid", "corosync", "corosync-cfgtool", "ssh",
+              "ssh-keygen", "ss"))
+    if why is None and not os.access("/usr/sbin/sshd", os.X_OK):
+        why = "/usr/sbin/sshd is not installed (openssh-server)"
+    if why:
+        print("SKIP: %s" % why)
+        return harness.SKIP
+    vigild, bin_dirs = harness.build_binaries(args.build_dir)
+    vigil_bin = os.path.join(os.path.abspath(args.build_dir), "cli", "vigil")
+    if vigild is None or not os.access(vigil_bin, os.X_OK):
+        print("SKIP: vigild or vigil not built yet")
+        return harness.SKIP
+    work = harness.work_dir(args.work, "vigil-lifecycle-")
+    c = sshnodes.SshCluster(os.path.join(work, "c"), vigild, nodes=2, bin_dirs=bin_dirs)
+    return harness.run_test(c, scenario, work, keep=args.keep or bool(args.work),
+                            failures=(Failure,))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
