@@ -185,7 +185,7 @@ Result<std::vector<std::string>> targets(const LifecycleEnv& env, const Opts& o)
 Status distribute(LifecycleEnv& env, const std::vector<std::string>& nodes,
                   const std::string& label, const std::string& path, const char* mode,
                   const std::string& data) {
-  env.err += "Sending '" + label + "' to " + corosync::format_list(nodes) + "\n";
+  env.note("Sending '" + label + "' to " + corosync::format_list(nodes) + "\n");
   std::vector<std::string> errors;
   for (const auto& n : nodes) {
     const NodeResult r = env.runner->run(n, write_file_command(path, mode), data);
@@ -193,10 +193,10 @@ Status distribute(LifecycleEnv& env, const std::vector<std::string>& nodes,
       errors.push_back(failure(n, r, "writing " + path));
       continue;
     }
-    env.err += n + ": successful distribution of the file '" + label + "'\n";
+    env.note(n + ": successful distribution of the file '" + label + "'\n");
   }
   if (errors.empty()) return ok_status();
-  for (const auto& e : errors) env.err += "Error: " + e + "\n";
+  for (const auto& e : errors) env.note("Error: " + e + "\n");
   return unable_to_continue();
 }
 
@@ -212,14 +212,14 @@ std::string destroy_command() {
 }
 
 Status destroy_on(LifecycleEnv& env, const std::vector<std::string>& nodes) {
-  env.err += "Destroying cluster on hosts: " + corosync::format_list(nodes) + "...\n";
+  env.note("Destroying cluster on hosts: " + corosync::format_list(nodes) + "...\n");
   std::vector<std::string> errors;
   for (const auto& n : nodes) {
     const NodeResult r = env.runner->run(n, destroy_command(), "");
     if (r.rc != 0) {
       errors.push_back(failure(n, r, "destroying the cluster"));
     } else {
-      env.err += n + ": Successfully destroyed cluster\n";
+      env.note(n + ": Successfully destroyed cluster\n");
     }
   }
   if (errors.empty()) return ok_status();
@@ -232,17 +232,20 @@ Status destroy_on(LifecycleEnv& env, const std::vector<std::string>& nodes) {
 // "unable to <verb> all nodes" summary.
 Status drive(LifecycleEnv& env, const std::string& verb, const std::vector<std::string>& nodes) {
   std::map<std::string, std::string> errors;
+  // pcs's report: one stderr line per node, what the node said or why it
+  // failed; this node's own lines carry no name.
   auto step = [&](const std::string& node, const std::string& cmd, const std::string& line) {
     if (errors.count(node)) return;
-    if (!line.empty()) {
-      if (node.empty()) {
-        env.err += line + "\n";
-      } else {
-        env.out += node + ": " + line + "\n";
-      }
-    }
     const NodeResult r = env.runner->run(node, cmd, "");
-    if (r.rc != 0) errors[node] = failure(node.empty() ? "this node" : node, r, verb);
+    const std::string prefix = node.empty() ? "" : node + ": ";
+    if (r.rc != 0) {
+      // A node's own failure names it; a connection failure gets pcs's prefix.
+      errors[node] =
+          (r.rc == 255 ? prefix : "") + failure(node.empty() ? "this node" : node, r, verb);
+      if (!node.empty()) env.note(errors[node] + "\n");
+    } else if (!line.empty()) {
+      env.note(prefix + line + "\n");
+    }
   };
   if (verb == "start") {
     for (const auto& n : nodes) {
@@ -265,9 +268,8 @@ Status drive(LifecycleEnv& env, const std::string& verb, const std::vector<std::
   } else {
     const bool enable = verb == "enable";
     for (const auto& n : nodes) {
-      step(n, service_command(verb, kStackUnits), "");
-      if (!errors.count(n) && !n.empty())
-        env.out += n + ": Cluster " + (enable ? "Enabled" : "Disabled") + "\n";
+      step(n, service_command(verb, kStackUnits),
+           n.empty() ? "" : std::string("Cluster ") + (enable ? "Enabled" : "Disabled"));
     }
   }
   if (errors.empty()) return ok_status();
@@ -296,11 +298,11 @@ Status host_auth(LifecycleEnv& env, const std::vector<std::string>& nodes) {
     } else if (!p.vigil) {
       errors.push_back(not_installed(n));
     } else {
-      env.err += n + ": Authorized\n";
+      env.note(n + ": Authorized\n");
     }
   }
   if (errors.empty()) return ok_status();
-  for (const auto& e : errors) env.err += "Error: " + e + "\n";
+  for (const auto& e : errors) env.note("Error: " + e + "\n");
   return unable_to_continue();
 }
 
@@ -308,9 +310,9 @@ Status setup(LifecycleEnv& env, const Opts& o) {
   std::vector<std::string> words = o.args;
   if (o.has("--name")) {
     // pcs 0.9: `cluster setup --name NAME NODE...`.
-    env.err +=
+    env.note(
         "Warning: 'cluster setup --name NAME NODE...' is pcs 0.9's form; pcs 0.11 and "
-        "vigil: 'cluster setup NAME NODE...'\n";
+        "vigil: 'cluster setup NAME NODE...'\n");
     words.insert(words.begin(), o.values.at("--name"));
   }
   auto spec = corosync::parse_setup(words);
@@ -322,7 +324,7 @@ Status setup(LifecycleEnv& env, const Opts& o) {
   std::vector<std::string> unresolved;
   for (const auto& n : spec->nodes) {
     if (n.addrs.empty()) {
-      env.err += "No addresses specified for host '" + n.name + "', using '" + n.name + "'\n";
+      env.note("No addresses specified for host '" + n.name + "', using '" + n.name + "'\n");
     }
     for (const auto& a : n.addrs.empty() ? std::vector<std::string>{n.name} : n.addrs) {
       if (env.resolves && !env.resolves(a)) unresolved.push_back(a);
@@ -331,7 +333,7 @@ Status setup(LifecycleEnv& env, const Opts& o) {
   if (!unresolved.empty()) {
     const std::string msg = "Unable to resolve addresses: " + corosync::format_list(unresolved);
     if (force) {
-      env.err += "Warning: " + msg + "\n";
+      env.note("Warning: " + msg + "\n");
     } else {
       errors.push_back(msg + ", use --force to override");
     }
@@ -366,7 +368,7 @@ Status setup(LifecycleEnv& env, const Opts& o) {
       }
       for (auto& m : in_cluster) {
         if (force) {
-          env.err += "Warning: " + m + "\n";
+          env.note("Warning: " + m + "\n");
         } else {
           errors.push_back(m + ", use --force to override");
         }
@@ -374,7 +376,7 @@ Status setup(LifecycleEnv& env, const Opts& o) {
     }
   }
   if (!errors.empty()) {
-    for (const auto& e : errors) env.err += "Error: " + e + "\n";
+    for (const auto& e : errors) env.note("Error: " + e + "\n");
     return unable_to_continue();
   }
   const std::string text = corosync::export_conf(
@@ -386,7 +388,7 @@ Status setup(LifecycleEnv& env, const Opts& o) {
       !st)
     return st;
   if (auto st = distribute(env, names, "corosync.conf", kConfPath, "0644", text); !st) return st;
-  env.err += "Cluster has been successfully set up.\n";
+  env.note("Cluster has been successfully set up.\n");
   if (o.has("--enable")) {
     if (auto st = drive(env, "enable", names); !st) return st;
   }
@@ -398,18 +400,18 @@ Status setup(LifecycleEnv& env, const Opts& o) {
 Status push_conf(LifecycleEnv& env, const std::vector<std::string>& nodes, const std::string& text,
                  bool pcs_add_remove_words) {
   if (pcs_add_remove_words) {
-    env.err += "Sending updated corosync.conf to nodes...\n";
+    env.note("Sending updated corosync.conf to nodes...\n");
     std::vector<std::string> errors;
     for (const auto& n : nodes) {
       const NodeResult r = env.runner->run(n, write_file_command(kConfPath, "0644"), text);
       if (r.rc != 0) {
         errors.push_back(failure(n, r, "writing corosync.conf"));
       } else {
-        env.err += n + ": Succeeded\n";
+        env.note(n + ": Succeeded\n");
       }
     }
     if (!errors.empty()) {
-      for (const auto& e : errors) env.err += "Error: " + e + "\n";
+      for (const auto& e : errors) env.note("Error: " + e + "\n");
       return unable_to_continue();
     }
   } else if (auto st = distribute(env, nodes, "corosync.conf", kConfPath, "0644", text); !st) {
@@ -421,9 +423,8 @@ Status push_conf(LifecycleEnv& env, const std::vector<std::string>& nodes, const
                         service_command("is-active", {"corosync.service"}) +
                             " >/dev/null 2>&1 || exit 3; corosync-cfgtool -R >/dev/null",
                         "");
-    if (r.rc == 0) env.err += n + ": Corosync configuration reloaded\n";
-    if (r.rc != 0 && r.rc != 3)
-      env.err += "Warning: " + failure(n, r, "corosync-cfgtool -R") + "\n";
+    if (r.rc == 0) env.note(n + ": Corosync configuration reloaded\n");
+    if (r.rc != 0 && r.rc != 3) env.note("Warning: " + failure(n, r, "corosync-cfgtool -R") + "\n");
   }
   return ok_status();
 }
@@ -474,7 +475,7 @@ Status node_add(LifecycleEnv& env, const Opts& o) {
                             "not part of a cluster, run 'vigil cluster destroy' on host '" +
                             name + "' to remove those configuration files";
       if (o.has("--force")) {
-        env.err += "Warning: " + m + "\n";
+        env.note("Warning: " + m + "\n");
       } else {
         errors.push_back(m + ", use --force to override");
       }
@@ -483,7 +484,7 @@ Status node_add(LifecycleEnv& env, const Opts& o) {
   const NodeResult key = env.runner->run("", "cat /etc/corosync/authkey", "");
   if (key.rc != 0) errors.push_back(failure("this node", key, "reading /etc/corosync/authkey"));
   if (!errors.empty()) {
-    for (const auto& e : errors) env.err += "Error: " + e + "\n";
+    for (const auto& e : errors) env.note("Error: " + e + "\n");
     return unable_to_continue();
   }
   corosync::add_node(*conf, name, addrs);
@@ -520,16 +521,16 @@ Status node_remove(LifecycleEnv& env, const Opts& o) {
   if (auto st = drive(env, "stop", {name}); !st) {
     if (!o.has("--force"))
       return Error(ErrorCode::kFailed, st.error().message() + ", use --force to override");
-    env.err += "Warning: " + st.error().message() + "\n";
+    env.note("Warning: " + st.error().message() + "\n");
   }
   if (auto st = destroy_on(env, {name}); !st) {
     if (!o.has("--force")) return st;
-    env.err += "Warning: " + st.error().message() + "\n";
+    env.note("Warning: " + st.error().message() + "\n");
   }
   if (auto st = push_conf(env, rest, corosync::export_conf(*conf), true); !st) return st;
-  env.err += "Warning: '" + name +
-             "' stays in the CIB's node list (vigil does not remove node entries from the CIB "
-             "yet)\n";
+  env.note("Warning: '" + name +
+           "' stays in the CIB's node list (vigil does not remove node entries from the CIB "
+           "yet)\n");
   return ok_status();
 }
 
@@ -569,12 +570,12 @@ Status run_cluster(LifecycleEnv& env, const std::string& sub, Opts& o) {
     // pcs 0.9: `cluster auth NODE... -u hacluster -p PASS`.
     if (auto st = only(o, {"-u", "-p"}); !st) return st;
     if (!o.args.empty()) {
-      env.err +=
+      env.note(
           "Warning: 'cluster auth NODE...' is pcs 0.9's form; pcs 0.11 and vigil: 'host "
-          "auth NODE...'\n";
+          "auth NODE...'\n");
     }
     if (o.has("-u") || o.has("-p")) {
-      env.err += "Warning: vigil reaches the nodes with root's ssh keys; -u and -p are not used\n";
+      env.note("Warning: vigil reaches the nodes with root's ssh keys; -u and -p are not used\n");
     }
     if (!o.args.empty()) return host_auth(env, o.args);
     auto names = local_nodes(env);
@@ -617,9 +618,9 @@ Status run_cluster(LifecycleEnv& env, const std::string& sub, Opts& o) {
       if (!names) return names.error();
       return destroy_on(env, *names);
     }
-    env.err +=
+    env.note(
         "Shutting down pacemaker/corosync services...\nKilling any remaining services...\n"
-        "Removing all cluster configuration files...\n";
+        "Removing all cluster configuration files...\n");
     const NodeResult r = env.runner->run("", destroy_command(), "");
     if (r.rc != 0) return Error(ErrorCode::kFailed, failure("this node", r, "destroy"));
     return ok_status();
@@ -708,7 +709,7 @@ Status run_lifecycle(LifecycleEnv& env, const std::vector<std::string>& words) {
     }
     if (auto st = only(*o, {"-u", "-p"}); !st) return st;
     if (o->has("-u") || o->has("-p")) {
-      env.err += "Warning: vigil reaches the nodes with root's ssh keys; -u and -p are not used\n";
+      env.note("Warning: vigil reaches the nodes with root's ssh keys; -u and -p are not used\n");
     }
     return host_auth(env, o->args);
   }

@@ -145,6 +145,7 @@ int run_lifecycle_on_system(const std::vector<std::string>& words) {
   env.uuid = random_uuid;
   env.resolves = resolves;
   env.write_local_file = write_file;
+  env.on_err = [](const std::string& text) { std::cerr << text << std::flush; };
   Status st = ok_status();
   try {
     st = run_lifecycle(env, words);
@@ -152,7 +153,6 @@ int run_lifecycle_on_system(const std::vector<std::string>& words) {
     st = Error(ErrorCode::kIo, e.what());
   }
   std::cout << env.out << std::flush;
-  std::cerr << env.err;
   if (!st) std::cerr << "Error: " << st.error().message() << "\n";
   return st ? 0 : 1;
 }

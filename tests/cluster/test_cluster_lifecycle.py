@@ -123,7 +123,7 @@ def scenario(c):
     check(cluster_files(c) == [(conf1, key1), (conf2, key2)], "the refused setup changed nothing")
 
     p = vigil(c, "cluster", "start", "--all")
-    check(p.stdout == "node1: Starting Cluster...\nnode2: Starting Cluster...\n",
+    check(p.stderr == "node1: Starting Cluster...\nnode2: Starting Cluster...\n",
           "cluster start --all: pcs's lines")
     c.wait_membership(timeout=60)
     wait("vigil status: node1 and node2 online",

@@ -50,6 +50,13 @@ struct LifecycleEnv {
   std::function<Status(const std::string& path, const std::string& text)> write_local_file;
   std::string out;  // stdout
   std::string err;  // stderr: pcs's progress lines, notes and warnings
+  // Called with each stderr line as it happens (a stop can take minutes).
+  std::function<void(const std::string&)> on_err;
+
+  void note(const std::string& text) {
+    err += text;
+    if (on_err) on_err(text);
+  }
 };
 
 // Whether the words are one of these commands (they parse their own options).
