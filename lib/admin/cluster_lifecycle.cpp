@@ -230,8 +230,15 @@ Status destroy_on(LifecycleEnv& env, const std::vector<std::string>& nodes) {
 
 // start|stop|enable|disable|kill on each node; pcs's lines and its
 // "unable to <verb> all nodes" summary.
-Status drive(LifecycleEnv& env, const std::string& verb, const std::vector<std::string>& nodes) {
+// `library`: the words of pcs's library (setup --start/--enable, node add):
+// "Starting cluster on hosts: ...", then "node1: Cluster started".
+Status drive(LifecycleEnv& env, const std::string& verb, const std::vector<std::string>& nodes,
+             bool library = false) {
   std::map<std::string, std::string> errors;
+  if (library) {
+    env.note((verb == "start" ? "Starting" : "Enabling") + std::string(" cluster on hosts: ") +
+             corosync::format_list(nodes) + "...\n");
+  }
   // pcs's report: one stderr line per node, what the node said or why it
   // failed; this node's own lines carry no name.
   auto step = [&](const std::string& node, const std::string& cmd, const std::string& line) {
@@ -255,7 +262,7 @@ Status drive(LifecycleEnv& env, const std::string& verb, const std::vector<std::
       step(n,
            service_command("start", {"corosync.service"}) + " && " +
                service_command("start", {"vigil.service"}),
-           "Starting Cluster...");
+           library ? "Cluster started" : "Starting Cluster...");
     }
   } else if (verb == "stop") {
     // Resources stop while corosync still carries the membership.
@@ -269,7 +276,9 @@ Status drive(LifecycleEnv& env, const std::string& verb, const std::vector<std::
     const bool enable = verb == "enable";
     for (const auto& n : nodes) {
       step(n, service_command(verb, kStackUnits),
-           n.empty() ? "" : std::string("Cluster ") + (enable ? "Enabled" : "Disabled"));
+           n.empty() ? ""
+           : library ? "Cluster enabled"
+                     : std::string("Cluster ") + (enable ? "Enabled" : "Disabled"));
     }
   }
   if (errors.empty()) return ok_status();
@@ -390,9 +399,9 @@ Status setup(LifecycleEnv& env, const Opts& o) {
   if (auto st = distribute(env, names, "corosync.conf", kConfPath, "0644", text); !st) return st;
   env.note("Cluster has been successfully set up.\n");
   if (o.has("--enable")) {
-    if (auto st = drive(env, "enable", names); !st) return st;
+    if (auto st = drive(env, "enable", names, true); !st) return st;
   }
-  if (o.has("--start")) return drive(env, "start", names);
+  if (o.has("--start")) return drive(env, "start", names, true);
   return ok_status();
 }
 
@@ -493,9 +502,9 @@ Status node_add(LifecycleEnv& env, const Opts& o) {
   existing.push_back(name);
   if (auto st = push_conf(env, existing, corosync::export_conf(*conf), true); !st) return st;
   if (o.has("--enable")) {
-    if (auto st = drive(env, "enable", {name}); !st) return st;
+    if (auto st = drive(env, "enable", {name}, true); !st) return st;
   }
-  if (o.has("--start")) return drive(env, "start", {name});
+  if (o.has("--start")) return drive(env, "start", {name}, true);
   return ok_status();
 }
 
@@ -516,6 +525,15 @@ Status node_remove(LifecycleEnv& env, const Opts& o) {
   for (const auto& n : corosync::nodes(*conf)) rest.push_back(n.name);
   if (rest.empty()) {
     return Error(ErrorCode::kInvalidInput, "Cannot remove all cluster nodes");
+  }
+  // The nodes that stay must all take the new corosync.conf: checked first.
+  std::vector<std::string> errors;
+  for (const auto& n : rest) {
+    if (const Probe p = probe(*env.runner, n); !p.reachable) errors.push_back(p.error);
+  }
+  if (!errors.empty()) {
+    for (const auto& e : errors) env.note("Error: " + e + "\n");
+    return unable_to_continue();
   }
   // The node leaves first (its resources move while it is still a member).
   if (auto st = drive(env, "stop", {name}); !st) {

@@ -208,9 +208,10 @@ TEST_CASE("pcs 0.9's setup --name writes what the 0.11 form writes", "[lifecycle
   CHECK(f.runner.nodes["node2"].running == std::set<std::string>{"corosync", "vigil"});
   CHECK(f.runner.nodes["node1"].enabled == std::set<std::string>{"corosync", "vigil"});
   CHECK(f.env.err.find("Cluster has been successfully set up.\n"
-                       "node1: Cluster Enabled\nnode2: Cluster Enabled\n"
-                       "node1: Starting Cluster...\nnode2: Starting Cluster...\n") !=
-        std::string::npos);
+                       "Enabling cluster on hosts: 'node1', 'node2'...\n"
+                       "node1: Cluster enabled\nnode2: Cluster enabled\n"
+                       "Starting cluster on hosts: 'node1', 'node2'...\n"
+                       "node1: Cluster started\nnode2: Cluster started\n") != std::string::npos);
   CHECK(f.env.out.empty());
 }
 
@@ -341,6 +342,15 @@ TEST_CASE("node add and remove edit, send and reload corosync.conf", "[lifecycle
   CHECK(f.env.err.find("Error: Node name 'node3' is already used by existing nodes; please, use "
                        "other name\n") != std::string::npos);
   CHECK(f.runner.writes().empty());
+
+  // A node that stays is unreachable: nothing happens anywhere.
+  f.runner.nodes["node2"].reachable = false;
+  f.runner.log.clear();
+  REQUIRE_FALSE(f.run({"cluster", "node", "remove", "node3"}));
+  CHECK(f.runner.writes().empty());
+  for (const auto& [node, what] : f.runner.log) CHECK((what == "probe" || what == "refused"));
+  CHECK(f.runner.nodes["node3"].files.count("/etc/corosync/corosync.conf") == 1);
+  f.runner.nodes["node2"].reachable = true;
 
   REQUIRE(f.run({"cluster", "node", "remove", "node3"}));
   CHECK(f.runner.nodes["node3"].files.empty());

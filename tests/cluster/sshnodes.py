@@ -152,3 +152,50 @@ class SshCluster(harness.Cluster):
         if start:
             for i in self.nodes():
                 self.start(i)
+
+
+def run_on(c, i, argv, rc=0, timeout=120):
+    """Runs argv on node i, logs it with its output, and raises
+    harness.CheckFailed unless it exits `rc` (None: any)."""
+    p = c.exec(i, argv, timeout=timeout)
+    harness.log("node%d$ %s -> %d\n%s%s" % (i, " ".join(argv), p.returncode, p.stdout, p.stderr))
+    if rc is not None and p.returncode != rc:
+        raise harness.CheckFailed("`%s` on node%d exited %d, not %d: %s%s"
+                                  % (" ".join(argv), i, p.returncode, rc, p.stdout, p.stderr))
+    return p
+
+
+def wait(what, predicate, timeout, interval=0.5):
+    """harness.wait_until, logged "ok: what" when it holds."""
+    harness.wait_until(what, predicate, timeout, interval)
+    harness.log("ok: " + what)
+
+
+def test_main(doc, scenario, work_prefix, programs=("cli/vigil",), web=False):
+    """main() of a test on bare sshd nodes: --build-dir (required), --work,
+    --keep; SKIP (77) without root, namespaces, ssh, sshd (and apache with
+    `web`), or while vigild or one of `programs` is not built; then
+    scenario(c) on two fresh nodes (harness.run_test)."""
+    import argparse  # only the tests' mains parse a command line
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--build-dir", required=True)
+    ap.add_argument("--work")
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    need = ("ip", "nsenter", "unshare", "setsid", "corosync", "corosync-cfgtool", "ssh",
+            "ssh-keygen", "ss")
+    why = harness.missing_web_prerequisites(need) if web else harness.missing_prerequisites(need)
+    if why is None and not os.access("/usr/sbin/sshd", os.X_OK):
+        why = "/usr/sbin/sshd is not installed (openssh-server)"
+    vigild, bin_dirs = harness.build_binaries(args.build_dir)
+    build = os.path.abspath(args.build_dir)
+    unbuilt = [p for p in programs if not os.access(os.path.join(build, p), os.X_OK)]
+    if why is None and (vigild is None or unbuilt):
+        why = "not built yet: %s" % ", ".join(unbuilt or ["daemons/vigild"])
+    if why:
+        print("SKIP: %s" % why)
+        return harness.SKIP
+    work = harness.work_dir(args.work, work_prefix)
+    c = SshCluster(os.path.join(work, "c"), vigild, nodes=2, bin_dirs=bin_dirs, apache=web)
+    return harness.run_test(c, scenario, work, keep=args.keep or bool(args.work),
+                            failures=(harness.CheckFailed,))

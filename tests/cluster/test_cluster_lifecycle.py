@@ -23,40 +23,24 @@ with `vigil`, as an administrator would after the textbook's ssh-copy-id:
 Exits 77 (skipped) without root or namespaces, or while vigil / vigild are
 not built.
 """
-import argparse
 import os
 import re
 import stat
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
-import harness  # noqa: E402
 import sshnodes  # noqa: E402
-from harness import log  # noqa: E402
+from harness import check  # noqa: E402
+from sshnodes import run_on, wait  # noqa: E402
 
 PCS_TWO_NODES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.realpath(__file__)))), "lib", "admin", "testdata", "corosync_setup", "two_nodes.conf")
 
 
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
-    log("ok: " + what)
-
 
 def vigil(c, *words, rc=0, timeout=120):
-    """Runs `vigil WORDS` on node1; checks its exit code."""
-    p = c.exec(1, ["vigil"] + list(words), timeout=timeout)
-    log("node1$ vigil %s -> %d\n%s%s" % (" ".join(words), p.returncode, p.stdout, p.stderr))
-    if rc is not None and p.returncode != rc:
-        raise Failure("`vigil %s` exited %d, not %d: %s%s"
-                      % (" ".join(words), p.returncode, rc, p.stdout, p.stderr))
-    return p
+    """`vigil WORDS` on node1, its exit code checked."""
+    return run_on(c, 1, ["vigil"] + list(words), rc=rc, timeout=timeout)
 
 
 def conf_path(c, i, name):
@@ -81,15 +65,6 @@ def daemons(c, i):
     return sorted(comm for comm in c.processes(i).values()
                   if comm == "corosync" or comm.startswith("vigil"))
 
-
-def wait(what, predicate, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            log("ok: " + what)
-            return
-        time.sleep(0.5)
-    raise Failure("timed out after %d s waiting for %s" % (timeout, what))
 
 
 def scenario(c):
@@ -146,28 +121,7 @@ def scenario(c):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--build-dir", required=True)
-    ap.add_argument("--work")
-    ap.add_argument("--keep", action="store_true")
-    args = ap.parse_args()
-    why = harness.missing_prerequisites(
-        need=("ip", "nsenter", "unshare", "setsid", "corosync", "corosync-cfgtool", "ssh",
-              "ssh-keygen", "ss"))
-    if why is None and not os.access("/usr/sbin/sshd", os.X_OK):
-        why = "/usr/sbin/sshd is not installed (openssh-server)"
-    if why:
-        print("SKIP: %s" % why)
-        return harness.SKIP
-    vigild, bin_dirs = harness.build_binaries(args.build_dir)
-    vigil_bin = os.path.join(os.path.abspath(args.build_dir), "cli", "vigil")
-    if vigild is None or not os.access(vigil_bin, os.X_OK):
-        print("SKIP: vigild or vigil not built yet")
-        return harness.SKIP
-    work = harness.work_dir(args.work, "vigil-lifecycle-")
-    c = sshnodes.SshCluster(os.path.join(work, "c"), vigild, nodes=2, bin_dirs=bin_dirs)
-    return harness.run_test(c, scenario, work, keep=args.keep or bool(args.work),
-                            failures=(Failure,))
+    return sshnodes.test_main(__doc__, scenario, "vigil-lifecycle-")
 
 
 if __name__ == "__main__":
