@@ -99,9 +99,11 @@ def scenario(c):
     vigil(c, "constraint", "location", "Web", "prefers", "node1=10")
     vigil(c, "constraint", "location", "Web", "prefers", "node2=5")
     p = run_on(c, 1, ["vigil-simulate", "-sL"])
-    check("Current cluster status:" in p.stdout and
-          re.search(r"allocation score on node1: 10\b", p.stdout) is not None,
-          "vigil-simulate -sL: status, then the scores (Web prefers node1 by 10)")
+    # crm_simulate 2.1.5's -s: the nodes and resources, then the scores.
+    check("[ node1 node2 ]" in p.stdout and
+          re.search(r"Web allocation score on node1: 10\n", p.stdout) is not None and
+          re.search(r"Web allocation score on node2: 5\n", p.stdout) is not None,
+          "vigil-simulate -sL: the live status, then the scores (Web: node1 10, node2 5)")
     check(no_page(c), "no page before stonith-enabled=false")
 
     vigil(c, "property", "set", "stonith-enabled=false")
