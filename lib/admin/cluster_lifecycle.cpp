@@ -21,6 +21,9 @@ constexpr const char* kConfPath = "/etc/corosync/corosync.conf";
 constexpr const char* kKeyPath = "/etc/corosync/authkey";
 constexpr std::size_t kAuthkeyBytes = 256;  // what pcs generates for corosync
 const std::vector<std::string> kStackUnits = {"corosync.service", "vigil.service"};
+// `cluster kill` is pcs's `killall -9` of the stack: SIGKILL, not systemctl's SIGTERM.
+const std::vector<std::string> kKillStack = {"--signal=SIGKILL", "corosync.service",
+                                             "vigil.service"};
 
 // The options these commands take, as given; each command says which it allows.
 struct Opts {
@@ -205,7 +208,7 @@ Status distribute(LifecycleEnv& env, const std::vector<std::string>& nodes,
 std::string destroy_command() {
   return service_command("stop", {"vigil.service"}) + " >/dev/null 2>&1; " +
          service_command("stop", {"corosync.service"}) + " >/dev/null 2>&1; " +
-         service_command("kill", kStackUnits) + " >/dev/null 2>&1; " +
+         service_command("kill", kKillStack) + " >/dev/null 2>&1; " +
          service_command("disable", kStackUnits) + " >/dev/null 2>&1; " +
          "rm -f /etc/corosync/corosync.conf /etc/corosync/authkey && "
          "d=${VIGIL_STATE_DIR:-/var/lib/vigil} && rm -rf \"$d\"/cib/* \"$d\"/pengine/*";
@@ -271,7 +274,7 @@ Status drive(LifecycleEnv& env, const std::string& verb, const std::vector<std::
     for (const auto& n : nodes)
       step(n, service_command("stop", {"corosync.service"}), "Stopping Cluster (corosync)...");
   } else if (verb == "kill") {
-    for (const auto& n : nodes) step(n, service_command("kill", kStackUnits), "");
+    for (const auto& n : nodes) step(n, service_command("kill", kKillStack), "");
   } else {
     const bool enable = verb == "enable";
     for (const auto& n : nodes) {

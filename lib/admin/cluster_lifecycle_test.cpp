@@ -85,7 +85,10 @@ class FakeRunner final : public NodeRunner {
         const std::string units = cmd.substr(at + key.size(), units_end - at - key.size());
         for (const char* unit : {"corosync", "vigil"}) {
           if (units.find(std::string("'") + unit + ".service'") == std::string::npos) continue;
-          log.emplace_back(node, std::string(verb) + " " + unit);
+          // systemctl kill sends SIGTERM unless told otherwise.
+          const bool term =
+              std::string(verb) == "kill" && units.find("'--signal=SIGKILL'") == std::string::npos;
+          log.emplace_back(node, std::string(verb) + (term ? "-term " : " ") + unit);
           if (std::string(verb) == "start") n.running.insert(unit);
           if (std::string(verb) == "stop" || std::string(verb) == "kill") n.running.erase(unit);
           if (std::string(verb) == "enable") n.enabled.insert(unit);
@@ -281,6 +284,12 @@ TEST_CASE("start, stop, enable, disable and kill drive the units on each node", 
                                                          {"node2", "stop vigil"},
                                                          {"node1", "stop corosync"},
                                                          {"node2", "stop corosync"}});
+  REQUIRE(f.run({"cluster", "start", "node2"}));
+  f.runner.log.clear();
+  REQUIRE(f.run({"cluster", "kill", "node2"}));
+  CHECK(f.runner.log == std::vector<std::pair<std::string, std::string>>{{"node2", "kill corosync"},
+                                                                         {"node2", "kill vigil"}});
+  CHECK(f.runner.nodes["node2"].running.empty());
   REQUIRE(f.run({"cluster", "enable", "node2"}));
   CHECK(f.env.err == "node2: Cluster Enabled\n");
   CHECK(f.runner.nodes["node2"].enabled.size() == 2);
