@@ -171,11 +171,11 @@ def wait(what, predicate, timeout, interval=0.5):
     harness.log("ok: " + what)
 
 
-def test_main(doc, scenario, work_prefix, programs=("cli/vigil",), web=False):
+def test_main(doc, scenario, work_prefix, programs=("cli/vigil",), web=False, nodes=2):
     """main() of a test on bare sshd nodes: --build-dir (required), --work,
     --keep; SKIP (77) without root, namespaces, ssh, sshd (and apache with
     `web`), or while vigild or one of `programs` is not built; then
-    scenario(c) on two fresh nodes (harness.run_test)."""
+    scenario(c) on `nodes` fresh nodes (harness.run_test)."""
     import argparse  # only the tests' mains parse a command line
     ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--build-dir", required=True)
@@ -196,6 +196,6 @@ def test_main(doc, scenario, work_prefix, programs=("cli/vigil",), web=False):
         print("SKIP: %s" % why)
         return harness.SKIP
     work = harness.work_dir(args.work, work_prefix)
-    c = SshCluster(os.path.join(work, "c"), vigild, nodes=2, bin_dirs=bin_dirs, apache=web)
+    c = SshCluster(os.path.join(work, "c"), vigild, nodes=nodes, bin_dirs=bin_dirs, apache=web)
     return harness.run_test(c, scenario, work, keep=args.keep or bool(args.work),
                             failures=(harness.CheckFailed,))
