@@ -634,6 +634,22 @@ Status run_cluster(LifecycleEnv& env, const std::string& sub, Opts& o) {
   if (sub == "destroy") {
     if (auto st = only(o, {"--all", "--force"}); !st) return st;
     if (!o.args.empty()) return Error(ErrorCode::kInvalidInput, "usage: cluster destroy [--all]");
+    // pcs asks at a terminal only (scripts destroy without a question).
+    if (env.ask) {
+      env.note(
+          "Warning: It is recommended to run 'vigil cluster stop' before destroying the "
+          "cluster.\n");
+      const std::string what =
+          "This would kill all cluster processes and then PERMANENTLY remove cluster state and "
+          "configuration";
+      if (o.has("--force")) {
+        env.note("Warning: " + what + "\n");
+      } else {
+        const auto answer = env.ask("WARNING: " + what +
+                                    "\nType 'yes' or 'y' to proceed, anything else to cancel: ");
+        if (answer != "yes" && answer != "y") return ok_status();
+      }
+    }
     if (o.has("--all")) {
       auto names = local_nodes(env);
       if (!names) return names.error();

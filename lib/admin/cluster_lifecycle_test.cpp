@@ -380,6 +380,22 @@ TEST_CASE("destroy --all, sync and corosync", "[lifecycle]") {
   CHECK(f.env.out == f.env.local_conf);
   REQUIRE(f.run({"cluster", "corosync"}));
   CHECK(f.env.out == f.env.local_conf);
+  // At a terminal, pcs's question first; anything but y/yes cancels.
+  std::vector<std::string> prompts;
+  f.env.ask = [&](const std::string& prompt) {
+    prompts.push_back(prompt);
+    return std::string("no");
+  };
+  REQUIRE(f.run({"cluster", "destroy", "--all"}));
+  CHECK(prompts.size() == 1);
+  CHECK(prompts[0].find("PERMANENTLY remove cluster state") != std::string::npos);
+  CHECK(f.runner.nodes["node1"].files.count("/etc/corosync/corosync.conf") == 1);
+  REQUIRE(f.run({"cluster", "destroy", "--all", "--force"}));
+  CHECK(prompts.size() == 1);
+  CHECK(f.runner.nodes["node1"].files.empty());
+  CHECK(f.env.err.find("Warning: This would kill all cluster processes") != std::string::npos);
+  f.env.ask = nullptr;
+  f.runner.nodes["node1"].files["/etc/corosync/corosync.conf"] = f.env.local_conf;
   REQUIRE(f.run({"cluster", "destroy", "--all"}));
   CHECK(f.runner.nodes["node1"].files.empty());
   CHECK(f.runner.nodes["node2"].files.empty());

@@ -4,6 +4,7 @@
 // ("") runs `sh -c` directly.
 #include <netdb.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -146,6 +147,14 @@ int run_lifecycle_on_system(const std::vector<std::string>& words) {
   env.resolves = resolves;
   env.write_local_file = write_file;
   env.on_err = [](const std::string& text) { std::cerr << text << std::flush; };
+  if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+    env.ask = [](const std::string& prompt) {
+      std::cout << prompt << std::flush;
+      std::string line;
+      std::getline(std::cin, line);
+      return line;
+    };
+  }
   Status st = ok_status();
   try {
     st = run_lifecycle(env, words);

@@ -50,6 +50,9 @@ struct LifecycleEnv {
   std::function<Status(const std::string& path, const std::string& text)> write_local_file;
   std::string out;  // stdout
   std::string err;  // stderr: pcs's progress lines, notes and warnings
+  // At a terminal: prints the prompt and returns the answer's line (pcs
+  // confirms `cluster destroy` there). Empty: not interactive, no question.
+  std::function<std::string(const std::string& prompt)> ask;
   // Called with each stderr line as it happens (a stop can take minutes).
   std::function<void(const std::string&)> on_err;
 
