@@ -14,9 +14,11 @@ with `vigil`, as an administrator would after the textbook's ssh-copy-id:
     (pcs 0.11.5's file for these words plus a cluster_uuid), the same
     256-byte authkey, mode 0400;
   - `cluster setup` again: refused (the nodes are in a cluster), nothing changed;
+    `cluster corosync [node2]` prints them; `cluster sync` undoes an edit on node2;
   - `cluster start --all`: corosync and vigild started through the launcher
     (netns-launcher, named by VIGIL_LAUNCHER in the ssh session); `vigil
-    status` shows both nodes online; `cluster status` says so per node;
+    status` shows both nodes online; `cluster status` says so per node, and
+    what `cluster enable node2` and `cluster disable --all` did;
   - `cluster node add node3 --start` (node3: a third bare node): the same
     corosync.conf everywhere, without two_node, node3 with the cluster's
     key, three members; `cluster kill node3`: its daemons gone at once;
@@ -100,6 +102,13 @@ def scenario(c):
     p = vigil(c, "cluster", "setup", "mycluster", "node1", "node2", rc=1)
     check("The host seems to be in a cluster already" in p.stderr, "setup again refused")
     check(cluster_files(c) == [(conf1, key1), (conf2, key2)], "the refused setup changed nothing")
+    check(vigil(c, "cluster", "corosync", "node2").stdout == conf2 and
+          vigil(c, "cluster", "corosync").stdout == conf1, "cluster corosync [node2]")
+    with open(conf_path(c, 2, "corosync.conf"), "a") as f:
+        f.write("# edited on node2 only\n")
+    p = vigil(c, "cluster", "sync")
+    check(p.stderr.startswith("Sending 'corosync.conf' to 'node1', 'node2'\n") and
+          cluster_files(c)[1][0] == conf1, "cluster sync: node1's corosync.conf back on node2")
 
     p = vigil(c, "cluster", "start", "--all")
     check(p.stderr == "node1: Starting Cluster...\nnode2: Starting Cluster...\n",
@@ -111,6 +120,12 @@ def scenario(c):
     p = vigil(c, "cluster", "status")
     check(p.stdout.count("corosync: active/disabled") == 2 and
           p.stdout.count("vigil: active/disabled") == 2, "cluster status: both nodes active")
+    vigil(c, "cluster", "enable", "node2")
+    p = vigil(c, "cluster", "status")
+    check(p.stdout.count("corosync: active/enabled") == 1 and
+          p.stdout.count("vigil: active/disabled") == 1, "cluster enable node2: node2 enabled")
+    vigil(c, "cluster", "disable", "--all")
+    check(vigil(c, "cluster", "status").stdout.count("/enabled") == 0, "cluster disable --all")
     for i in (1, 2):
         check(set(sshnodes.launcher_pids(c, i)) == {"corosync", "vigil"},
               "node%d: the launcher holds corosync's and vigild's pids" % i)
