@@ -13,11 +13,14 @@ crm_attribute and cibadmin): the reference the expectations are checked against.
 Two nodes, in this order (each case starts from the state the previous one left;
 --only runs start plus the cases named, kill before return and monitor before
 threshold, whose first failure it is):
-  start        the cluster starts and serves the page from node1
+  start        the cluster starts and serves the page from node1; the live
+               `vigil status` shows what `vigil -f` and (when installed) crm_mon
+               show for the same CIB
   kill         node1 killed hard: node2 serves
   return       node1 rebooted: the service comes back to node1 (Web prefers node1)
   standby      `vigil node standby node1`: node2 serves; unstandby: back to node1
-  monitor      apache killed on node1: the 30 s monitor notices, Web recovers on node1
+  monitor      apache killed on node1: the 30 s monitor notices, Web recovers on node1;
+               the live status (with its Failed Resource Actions) checked again
   threshold    Web has migration-threshold=2: a second apache failure on node1
                moves the group to node2
   daemons      each daemon killed in turn on both nodes: vigild respawns it, the page
@@ -90,11 +93,68 @@ def daemon_pid(c, i, name):
 
 # --- two-node cases ------------------------------------------------------------
 
+def crm_mon_part(text):
+    """The crm_mon part of a status text (from "Cluster Summary:" to the
+    fencing history or "Daemon Status:"), the "Last updated" value masked."""
+    lines = text.splitlines()
+    if "Cluster Summary:" not in lines:
+        return None
+    lines = lines[lines.index("Cluster Summary:"):]
+    for end in ("Daemon Status:", "Fencing History:", "Failed Fencing Actions:",
+                "Pending Fencing Actions:"):
+        if end in lines:
+            lines = lines[:lines.index(end)]
+    lines = ["  * Last updated: <masked>" if l.startswith("  * Last updated:") else l.rstrip()
+             for l in lines]
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
+
+
+def check_status(c, i, why):
+    """Node i's live `vigil status` against the same CIB read by `vigil -f`
+    (which matches crm_mon 2.1.5 on the whole corpus) and, where Pacemaker's
+    crm_mon is installed, by crm_mon itself. Read twice around the CIB dump,
+    so a CIB that changed meanwhile is retried, not misreported."""
+    if c.stack != "vigild":
+        return []
+    crm_mon = shutil.which("crm_mon")
+    for attempt in range(5):
+        before = c.exec(i, ["vigil", "status"], timeout=60)
+        dump = c.exec(i, ["sh", "-c", "vigil cluster cib > /tmp/status-cib.xml"], timeout=60)
+        after = c.exec(i, ["vigil", "status"], timeout=60)
+        if before.returncode != 0 or dump.returncode != 0 or after.returncode != 0:
+            raise Failure("%s: vigil status / cluster cib failed: %s%s%s" % (
+                why, before.stderr, dump.stderr, after.stderr))
+        live = crm_mon_part(before.stdout)
+        if live is None:
+            raise Failure("%s: vigil status printed no crm_mon part:\n%s" % (why, before.stdout))
+        if live != crm_mon_part(after.stdout):
+            continue  # the CIB moved while we read it
+        views = {"vigil -f": c.exec(i, ["vigil", "-f", "/tmp/status-cib.xml",
+                                         "status"], timeout=60).stdout}
+        if crm_mon:
+            views["crm_mon"] = c.exec(i, ["env", "CIB_file=/tmp/status-cib.xml", crm_mon,
+                                          "--one-shot", "--inactive"], timeout=60).stdout
+        problems = []
+        for name, text in views.items():
+            other = crm_mon_part(text)
+            if other != live:
+                problems.append("%s: live `vigil status` differs from %s on the same CIB:\n"
+                                "--- live\n%s\n--- %s\n%s" % (why, name, live, name, other))
+        if not problems:
+            log("ok: %s: live vigil status = %s" % (why, " = ".join(views)))
+        return problems
+    return ["%s: the CIB kept changing while vigil status was compared" % why]
+
+
 def case_start(c):
     # The textbook configuration, plus migration-threshold=2 on Web for the
     # threshold case (pcs: `resource create ... meta migration-threshold=2`).
     webcluster.configure(c, 1, no_quorum_policy="ignore", web_meta=["migration-threshold=2"])
     expect_page(c, "node1", 180, "the cluster starts and serves the page from node1")
+    webcluster.settle(c, 1)
+    return check_status(c, 1, "started")
 
 
 def case_kill(c):
@@ -125,6 +185,9 @@ def case_monitor(c):
     t_ok = expect_page(c, "node1", 120, "apache killed on node1: the monitor notices and "
                                         "recovers it on node1")
     log("info: apache kill -> page again in %.2f s (monitor interval 30 s)" % (t_ok - t))
+    # The failed monitor is in the status now ("Failed Resource Actions").
+    webcluster.settle(c, 1)
+    return check_status(c, 2, "after a failed monitor")
 
 
 def case_threshold(c):
