@@ -10,6 +10,7 @@
 #include "internal.hpp"
 #include "promotable.hpp"
 #include "vigil/pengine/output.hpp"
+#include "vigil/pengine/status_facts.hpp"
 
 namespace vigil::pengine {
 
@@ -60,25 +61,6 @@ bool is_disabled(const Resource* r) {
   return v && role_from_text(*v) == Role::kStopped;
 }
 
-int node_health(const WorkingSet& ws, const Node* n) {
-  const std::string& strategy = ws.config.node_health_strategy;
-  if (strategy.empty() || strategy == "none") return 1;
-  int rc = 1;
-  for (const auto& [k, v] : n->attrs) {
-    if (k.compare(0, 7, "#health") != 0) continue;
-    if (strcasecmp(v.c_str(), "red") == 0) return -1;
-    if (strcasecmp(v.c_str(), "yellow") == 0) {
-      rc = 0;
-      continue;
-    }
-    int score = parse_score_lenient(v).value();
-    if (score <= ws.config.health.red) return -1;
-    if (score <= ws.config.health.yellow && ws.config.health.yellow != ws.config.health.green)
-      rc = 0;
-  }
-  return rc;
-}
-
 const char* node_status(const Node* n) {
   if (n->unclean) {
     if (n->online) return "UNCLEAN (online)";
@@ -97,6 +79,25 @@ const char* node_status(const Node* n) {
 }
 
 }  // namespace
+
+int node_health(const WorkingSet& ws, const Node* n) {
+  const std::string& strategy = ws.config.node_health_strategy;
+  if (strategy.empty() || strategy == "none") return 1;
+  int rc = 1;
+  for (const auto& [k, v] : n->attrs) {
+    if (k.compare(0, 7, "#health") != 0) continue;
+    if (strcasecmp(v.c_str(), "red") == 0) return -1;
+    if (strcasecmp(v.c_str(), "yellow") == 0) {
+      rc = 0;
+      continue;
+    }
+    int score = parse_score_lenient(v).value();
+    if (score <= ws.config.health.red) return -1;
+    if (score <= ws.config.health.yellow && ws.config.health.yellow != ws.config.health.green)
+      rc = 0;
+  }
+  return rc;
+}
 
 const char* exit_text(int rc) {
   switch (rc) {
@@ -123,7 +124,7 @@ const char* exit_text(int rc) {
     case 190:
       return "OCF_DEGRADED";
     case 191:
-      return "OCF_DEGRADED_PROMOTED";
+      return "promoted (degraded)";
     default:
       return "unknown";
   }

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// What a status display (crm_mon's XML, lib/admin/status_xml.cpp) reads of
+// an unpacked working set beyond its public fields: the scheduler's own
+// notions of a resource's shown name and role, a clone's and a bundle's
+// settings, fail counts as crm_mon counts them, node health.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "vigil/pengine/working_set.hpp"
+
+namespace vigil::pengine {
+
+// crm_mon unpacks the constraints after the status (the tickets they name,
+// the negative locations it lists as bans); nothing is scheduled.
+void unpack_constraints_for_display(WorkingSet& ws);
+
+// The name a resource is shown under: an anonymous clone's instances all
+// have their primitive's id (Pacemaker's rsc_printable_id).
+const std::string& display_id(const Resource* rsc);
+// Its role as shown: Started is Unpromoted under a promotable clone.
+Role display_role(const Resource* rsc);
+// Whether the resource is a promotable clone (promotable.cpp).
+bool is_promotable_clone(const Resource* rsc);
+
+// A bundle's container technology and image, and its replicas' resources
+// (null where a replica has none), in replica order.
+struct ReplicaFacts {
+  int offset = 0;
+  const Resource *ip = nullptr, *child = nullptr, *container = nullptr, *remote = nullptr;
+};
+struct BundleFacts {
+  std::string agent, image;
+  std::vector<ReplicaFacts> replicas;
+};
+// False when `rsc` is no bundle.
+bool bundle_facts(const Resource* rsc, BundleFacts* out);
+
+// The resource's fail count on the node, expired failures included, and
+// the time of its last failure (0: none), as crm_mon shows them.
+int display_failcount(const WorkingSet& ws, const Node* node, const Resource* rsc,
+                      EpochSeconds* last_failure);
+// The resource's instance attributes as evaluated for a node.
+AttrMap display_params(const WorkingSet& ws, const Resource* rsc, const Node* node);
+// A node's health by its #health attributes and node-health-strategy:
+// -1 red, 0 yellow, 1 green.
+int node_health(const WorkingSet& ws, const Node* node);
+// Sorts history entries as Pacemaker sorts a resource's operations
+// (sort_op_by_callid, in GLib's merge sort: the comparison is no strict
+// weak order).
+void sort_op_history(std::vector<const cib::OpHistory*>& ops);
+// Whether an operation key parses ("rsc_task_interval").
+bool is_op_key(const std::string& key);
+// An OCF exit code in words ("not running").
+const char* exit_code_text(int rc);
+
+}  // namespace vigil::pengine

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vigil/pengine/status_facts.hpp"
+
+#include "bundle.hpp"
+#include "internal.hpp"
+#include "promotable.hpp"
+
+namespace vigil::pengine {
+
+void unpack_constraints_for_display(WorkingSet& ws) {
+  unpack_constraints(ws);
+}
+
+const std::string& display_id(const Resource* rsc) {
+  return printable_id(rsc);
+}
+
+Role display_role(const Resource* rsc) {
+  return displayable_role(rsc);
+}
+
+bool bundle_facts(const Resource* rsc, BundleFacts* out) {
+  if (!is_bundle(rsc) || !rsc->bundle) return false;
+  const BundleData& b = *rsc->bundle;
+  out->agent = b.agent;
+  out->image = b.image;
+  out->replicas.clear();
+  for (const BundleReplica& r : b.replicas) {
+    out->replicas.push_back({r.offset, r.ip, r.child, r.container, r.remote});
+  }
+  return true;
+}
+
+int display_failcount(const WorkingSet& ws, const Node* node, const Resource* rsc,
+                      EpochSeconds* last_failure) {
+  // failcount() takes a mutable resource: a failure blocked by on-fail=block
+  // drops its failure-timeout, as Pacemaker's count does.
+  return failcount(ws, node, const_cast<Resource*>(rsc), last_failure, false);
+}
+
+AttrMap display_params(const WorkingSet& ws, const Resource* rsc, const Node* node) {
+  return rsc_params(ws, rsc, node);
+}
+
+void sort_op_history(std::vector<const cib::OpHistory*>& ops) {
+  list_sort(ops, [](const cib::OpHistory* a, const cib::OpHistory* b) {
+    return cib::compare_op_history(*a, *b, true);
+  });
+}
+
+bool is_op_key(const std::string& key) {
+  return parse_op_key(key, nullptr, nullptr, nullptr);
+}
+
+const char* exit_code_text(int rc) {
+  return exit_text(rc);
+}
+
+}  // namespace vigil::pengine
