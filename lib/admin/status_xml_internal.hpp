@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Pieces of crm_mon's XML status (status_xml.cpp) shared by its files:
+// element helpers, crm_mon's time formats, the resource list
+// (status_xml_resources.cpp) and the operation history and failed actions
+// read from the CIB's status section (status_xml_history.cpp).
+#pragma once
+
+#include <libxml/tree.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "vigil/cib/cib.hpp"
+#include "vigil/common/time.hpp"
+#include "vigil/common/xml.hpp"
+#include "vigil/pengine/working_set.hpp"
+
+namespace vigil::admin::status_xml {
+
+// A new last child element of `parent`.
+inline xmlNode* child(xmlNode* parent, const char* name) {
+  return xmlNewChild(parent, nullptr, reinterpret_cast<const xmlChar*>(name), nullptr);
+}
+inline void set(xmlNode* n, const char* name, const std::string& value) {
+  xmlSetProp(n, reinterpret_cast<const xmlChar*>(name),
+             reinterpret_cast<const xmlChar*>(value.c_str()));
+}
+inline const char* tf(bool b) {
+  return b ? "true" : "false";
+}
+
+// Pacemaker's crm_is_true (true, on, yes, y, 1; any case).
+bool is_true(const std::string& v);
+// The integer a text starts with (sign and digits), as C's strtol reads it;
+// nullopt when it starts with none.
+std::optional<std::int64_t> leading_int(std::string_view text);
+// "Wed Oct  2 22:58:49 2013" in local time (ctime without its newline).
+std::string epoch_text(EpochSeconds t);
+// "2013-10-02 22:58:49Z" in local time, with its offset when not UTC.
+std::string iso_text(EpochSeconds t);
+
+// An exit reason as Pacemaker escapes it before it becomes an attribute
+// (so "<" shows as "&lt;" once parsed).
+std::string escape_reason(const std::string& text);
+
+// GLib's GHashTable with string keys hashed as Pacemaker's tables hash
+// them, inserted in order and never removed: the order its iteration
+// visits them.
+class GlibStrTable {
+ public:
+  explicit GlibStrTable(const std::vector<std::string>& keys);
+  std::vector<std::string> iteration_order() const;
+
+ private:
+  void insert(const std::string* key, std::uint32_t hash);
+  void resize();
+  void set_shift(int shift);
+  std::uint32_t to_index(std::uint32_t hash) const { return (hash * 11u) % mod_; }
+  std::vector<std::uint32_t> hashes_;  // 0: unused
+  std::vector<const std::string*> keys_;
+  std::uint32_t size_ = 0, mod_ = 0, mask_ = 0;
+  std::size_t nnodes_ = 0, noccupied_ = 0;
+};
+
+// The CIB's history entries by model entry: the element each was read from
+// (for the attributes the model does not keep), and each node_state's
+// element with its model.
+class HistoryIndex {
+ public:
+  HistoryIndex(const pengine::WorkingSet& ws, xmlDoc* doc);
+  const xmlNode* element_of(const cib::OpHistory* op) const;
+  struct State {
+    const xmlNode* element;
+    const cib::NodeState* model;  // null when the model has none for it
+  };
+  const std::vector<State>& states() const { return states_; }
+  // The lrm_resource elements of a state, each with its model history.
+  struct Entry {
+    const xmlNode* element;
+    const cib::ResourceHistory* model;
+  };
+  std::vector<Entry> entries(const State& s) const;
+
+ private:
+  std::vector<State> states_;
+  std::unordered_map<const cib::OpHistory*, const xmlNode*> ops_;
+};
+
+void add_resources(xmlNode* root, const pengine::WorkingSet& ws);
+void add_node_history(xmlNode* root, const pengine::WorkingSet& ws, const HistoryIndex& history);
+void add_failures(xmlNode* root, const pengine::WorkingSet& ws, const HistoryIndex& history);
+
+}  // namespace vigil::admin::status_xml
