@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "status_xml_internal.hpp"
+#include "vigil/admin/fence_history.hpp"
 #include "vigil/cib/cib.hpp"
 #include "vigil/pengine/output.hpp"
 #include "vigil/pengine/status_facts.hpp"
@@ -263,6 +264,39 @@ void add_bans(xmlNode* root, const WorkingSet& ws) {
   }
 }
 
+// crm_mon's "Fencing History" (every operation, as its XML mode shows the
+// full history), in the fencer's sorted order; nothing when there is none.
+void add_fence_history(xmlNode* root, const std::vector<fencing::HistoryEntry>& events) {
+  if (events.empty()) return;
+  xmlNode* list = sx::child(root, "fence_history");
+  for (const fencing::HistoryEntry& ev : events) {
+    xmlNode* e = sx::child(list, "fence_event");
+    sx::set(e, "action", ev.action);
+    sx::set(e, "target", ev.target);
+    sx::set(e, "client", ev.client);
+    sx::set(e, "origin", ev.origin);
+    switch (ev.state) {
+      case fencing::OpState::kFailed:
+        sx::set(e, "status", "failed");
+        if (!ev.reason.empty()) sx::set(e, "exit-reason", ev.reason);
+        break;
+      case fencing::OpState::kDone:
+        sx::set(e, "status", "success");
+        break;
+      case fencing::OpState::kPending:
+        // Pacemaker's st_exec: vigil records a request as pending once it
+        // is being carried out.
+        sx::set(e, "status", "pending");
+        sx::set(e, "extended-status", "1");
+        break;
+    }
+    if (!ev.delegate.empty()) sx::set(e, "delegate", ev.delegate);
+    if (ev.state != fencing::OpState::kPending) {
+      sx::set(e, "completed", fence_time_text(ev.completed));
+    }
+  }
+}
+
 Result<std::unique_ptr<cib::Cib>> model_copy(xmlDoc* doc) {
   xml::DocPtr copy(xmlCopyDoc(doc, 1));
   if (!copy) return Error(ErrorCode::kInternal, "cannot copy the CIB document");
@@ -277,7 +311,8 @@ std::vector<std::string> glib_hash_order(const std::vector<std::string>& keys) {
   return sx::GlibStrTable(keys).iteration_order();
 }
 
-Result<std::string> cluster_status_xml(xmlDoc* doc, EpochSeconds now) {
+Result<std::string> cluster_status_xml(xmlDoc* doc, EpochSeconds now,
+                                       const std::vector<fencing::HistoryEntry>* fencing) {
   auto model = model_copy(doc);
   if (!model) return model.error();
   pengine::Options options;
@@ -300,6 +335,7 @@ Result<std::string> cluster_status_xml(xmlDoc* doc, EpochSeconds now) {
   sx::HistoryIndex history(ws, doc);
   sx::add_node_history(root, ws, history);
   sx::add_failures(root, ws, history);
+  if (fencing) add_fence_history(root, *fencing);
   add_tickets(root, ws, doc);
   add_bans(root, ws);
   xmlNode* status = sx::child(root, "status");
@@ -315,7 +351,16 @@ Status status_xml_command(Context& ctx, const std::vector<std::string>& args) {
   if (args.size() != 1 || args[0] != "xml") {
     return Error(ErrorCode::kInvalidInput, "Usage: vigil status xml (takes no further arguments)");
   }
-  auto text = cluster_status_xml(ctx.doc, ctx.now);
+  std::vector<fencing::HistoryEntry> fence_events;
+  bool have_fencing = false;
+  if (ctx.fencer != nullptr) {
+    // As crm_mon: no fencing section when the fencer cannot be reached.
+    if (auto h = ctx.fencer->history(""); h) {
+      fence_events = sort_fence_history(std::move(*h));
+      have_fencing = true;
+    }
+  }
+  auto text = cluster_status_xml(ctx.doc, ctx.now, have_fencing ? &fence_events : nullptr);
   if (!text) return text.error();
   ctx.out += *text;
   return ok_status();

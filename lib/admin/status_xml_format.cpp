@@ -42,21 +42,6 @@ std::string epoch_text(EpochSeconds t) {
   return buf;
 }
 
-std::string iso_text(EpochSeconds t) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  localtime_r(&tt, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  std::string out = buf;
-  const long offset = tm.tm_gmtoff;
-  if (offset == 0) return out + "Z";
-  const long a = offset < 0 ? -offset : offset;
-  std::snprintf(buf, sizeof buf, " %c%02ld:%02ld", offset < 0 ? '-' : '+', a / 3600,
-                (a % 3600) / 60);
-  return out + buf;
-}
-
 std::string escape_reason(const std::string& text) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "status_xml_internal.hpp"
+#include "vigil/admin/fence_history.hpp"
 #include "vigil/pengine/status_facts.hpp"
 
 namespace vigil::admin::status_xml {
@@ -204,7 +205,7 @@ void add_failures(xmlNode* root, const pengine::WorkingSet& ws, const HistoryInd
     if (auto call = xml::attr(e, "call-id")) set(f, "call", *call);
     set(f, "status", exec_status_text(std::max<std::int64_t>(int_attr(e, "op-status", 0), 0)));
     if (const std::int64_t changed = int_attr(e, "last-rc-change", 0); changed > 0) {
-      set(f, "last-rc-change", iso_text(changed));
+      set(f, "last-rc-change", fence_time_text(changed));  // crm_mon's ISO time
       if (auto q = xml::attr(e, "queue-time")) set(f, "queued", *q);
       if (auto x = xml::attr(e, "exec-time")) set(f, "exec", *x);
       set(f, "interval", std::to_string(std::max<std::int64_t>(int_attr(e, "interval", 0), 0)));

@@ -40,8 +40,6 @@ bool is_true(const std::string& v);
 std::optional<std::int64_t> leading_int(std::string_view text);
 // "Wed Oct  2 22:58:49 2013" in local time (ctime without its newline).
 std::string epoch_text(EpochSeconds t);
-// "2013-10-02 22:58:49Z" in local time, with its offset when not UTC.
-std::string iso_text(EpochSeconds t);
 
 // An exit reason as Pacemaker escapes it before it becomes an attribute
 // (so "<" shows as "&lt;" once parsed).

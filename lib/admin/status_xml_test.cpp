@@ -279,6 +279,44 @@ TEST_CASE("status xml: tickets in the order Pacemaker's hash table lists them") 
   CHECK(order == many);
 }
 
+TEST_CASE("status xml: the fencer's history, live only") {
+  auto doc = xml::parse_string(cib(dummy("A"))).value();
+  fencing::HistoryEntry done{.id = "node1:1",
+                             .target = "node2",
+                             .action = "reboot",
+                             .origin = "node1",
+                             .client = "pacemaker-controld",
+                             .delegate = "node1",
+                             .state = fencing::OpState::kDone,
+                             .created = kNow - 20,
+                             .completed = kNow - 10,
+                             .reason = ""};
+  fencing::HistoryEntry failed = done;
+  failed.id = "node1:2";
+  failed.state = fencing::OpState::kFailed;
+  failed.reason = "no device";
+  failed.delegate.clear();
+  const std::vector<fencing::HistoryEntry> events{failed, done};
+  auto text = cluster_status_xml(doc.get(), kNow, &events);
+  REQUIRE(text);
+  auto out = xml::parse_string(*text).value();
+  const xmlNode* list =
+      XmlStatus::find_in(xmlDocGetRootElement(out.get()), "fence_history", nullptr, "");
+  REQUIRE(list);
+  const auto ev = xml::children(list, "fence_event");
+  REQUIRE(ev.size() == 2);
+  CHECK(xml::attr_or(ev[0], "status") == "failed");
+  CHECK(xml::attr_or(ev[0], "exit-reason") == "no device");
+  CHECK_FALSE(xml::has_attr(ev[0], "delegate"));
+  CHECK(xml::attr_or(ev[1], "status") == "success");
+  CHECK(xml::attr_or(ev[1], "delegate") == "node1");
+  CHECK(xml::attr_or(ev[1], "target") == "node2");
+  CHECK(xml::has_attr(ev[1], "completed"));
+  // A CIB file has no fencer to ask: no section.
+  XmlStatus file(cib(dummy("A")));
+  CHECK(file.find("fence_history") == nullptr);
+}
+
 TEST_CASE("status xml: the command takes no further argument") {
   auto doc = xml::parse_string(cib(dummy("A"))).value();
   Context ctx;

@@ -13,15 +13,20 @@
 #include "vigil/admin/commands.hpp"
 #include "vigil/common/result.hpp"
 #include "vigil/common/time.hpp"
+#include "vigil/fencing/history.hpp"
 
 namespace vigil::admin {
 
 // The document as crm_mon prints it (indented, no XML declaration, ending
 // in a newline). `doc` is only read: the scheduler works on a copy. `now`
 // is the "last_update" time and the clock failure timeouts are judged by.
-Result<std::string> cluster_status_xml(xmlDoc* doc, EpochSeconds now);
+// `fencing`: the fencer's history, shown as <fence_history> (live, when
+// the fencer answers); null: no such section (a CIB file).
+Result<std::string> cluster_status_xml(xmlDoc* doc, EpochSeconds now,
+                                       const std::vector<fencing::HistoryEntry>* fencing = nullptr);
 
-// `status xml` (args: what follows "status"): the document on ctx.out.
+// `status xml` (args: what follows "status"): the document on ctx.out, with
+// the fencing history when ctx.fencer answers.
 Status status_xml_command(Context& ctx, const std::vector<std::string>& args);
 
 // The order in which Pacemaker's string-keyed hash tables (a GLib table, as
