@@ -234,7 +234,7 @@ void add_tickets(xmlNode* root, const WorkingSet& ws, xmlDoc* doc) {
   for (const auto& [id, t] : ws.tickets) note(id);
 
   xmlNode* list = sx::child(root, "tickets");
-  for (const std::string& id : glib_hash_order(order)) {
+  for (const std::string& id : pengine::hash_table_order(order)) {
     const pengine::Ticket& t = ws.tickets.at(id);
     xmlNode* e = sx::child(list, "ticket");
     sx::set(e, "id", t.id);
@@ -306,10 +306,6 @@ Result<std::unique_ptr<cib::Cib>> model_copy(xmlDoc* doc) {
 }
 
 }  // namespace
-
-std::vector<std::string> glib_hash_order(const std::vector<std::string>& keys) {
-  return sx::GlibStrTable(keys).iteration_order();
-}
 
 Result<std::string> cluster_status_xml(xmlDoc* doc, EpochSeconds now,
                                        const std::vector<fencing::HistoryEntry>* fencing) {

@@ -45,25 +45,6 @@ std::string epoch_text(EpochSeconds t);
 // (so "<" shows as "&lt;" once parsed).
 std::string escape_reason(const std::string& text);
 
-// GLib's GHashTable with string keys hashed as Pacemaker's tables hash
-// them, inserted in order and never removed: the order its iteration
-// visits them.
-class GlibStrTable {
- public:
-  explicit GlibStrTable(const std::vector<std::string>& keys);
-  std::vector<std::string> iteration_order() const;
-
- private:
-  void insert(const std::string* key, std::uint32_t hash);
-  void resize();
-  void set_shift(int shift);
-  std::uint32_t to_index(std::uint32_t hash) const { return (hash * 11u) % mod_; }
-  std::vector<std::uint32_t> hashes_;  // 0: unused
-  std::vector<const std::string*> keys_;
-  std::uint32_t size_ = 0, mod_ = 0, mask_ = 0;
-  std::size_t nnodes_ = 0, noccupied_ = 0;
-};
-
 // The CIB's history entries by model entry: the element each was read from
 // (for the attributes the model does not keep), and each node_state's
 // element with its model.

@@ -11,6 +11,7 @@
 
 #include "vigil/admin/commands.hpp"
 #include "vigil/common/xml.hpp"
+#include "vigil/pengine/status_facts.hpp"
 
 namespace vigil::admin {
 namespace {
@@ -265,14 +266,15 @@ TEST_CASE("status xml: node attributes leave out the automatic ones; tickets") {
 TEST_CASE("status xml: tickets in the order Pacemaker's hash table lists them") {
   // migrate-partial-4's ticket states, inserted in document order, and the
   // order crm_mon 2.1.5 printed them in.
-  CHECK(glib_hash_order({"lustre", "drbd-local", "drbd-stacked", "testfs-operational",
-                         "drbd-testfs-local", "drbd-testfs-stacked", "testfs-allocated"}) ==
-        std::vector<std::string>{"drbd-testfs-local", "testfs-allocated", "lustre", "drbd-local",
-                                 "drbd-testfs-stacked", "drbd-stacked", "testfs-operational"});
+  CHECK(
+      pengine::hash_table_order({"lustre", "drbd-local", "drbd-stacked", "testfs-operational",
+                                 "drbd-testfs-local", "drbd-testfs-stacked", "testfs-allocated"}) ==
+      std::vector<std::string>{"drbd-testfs-local", "testfs-allocated", "lustre", "drbd-local",
+                               "drbd-testfs-stacked", "drbd-stacked", "testfs-operational"});
   // A table that grows keeps every key once.
   std::vector<std::string> many;
   for (int i = 0; i < 40; ++i) many.push_back("t" + std::to_string(i));
-  auto order = glib_hash_order(many);
+  auto order = pengine::hash_table_order(many);
   CHECK(order.size() == many.size());
   std::sort(order.begin(), order.end());
   std::sort(many.begin(), many.end());

@@ -4,6 +4,7 @@
 #include "bundle.hpp"
 #include "internal.hpp"
 #include "promotable.hpp"
+#include "utilization.hpp"
 
 namespace vigil::pengine {
 
@@ -50,6 +51,14 @@ void sort_op_history(std::vector<const cib::OpHistory*>& ops) {
 
 bool is_op_key(const std::string& key) {
   return parse_op_key(key, nullptr, nullptr, nullptr);
+}
+
+std::vector<std::string> hash_table_order(const std::vector<std::string>& keys) {
+  UtilTable table;  // a GLib table's iteration order, whatever it holds
+  for (const std::string& k : keys) table.set(k, "");
+  std::vector<std::string> out;
+  table.each([&](const std::string& key, const std::string&) { out.push_back(key); });
+  return out;
 }
 
 const char* exit_code_text(int rc) {

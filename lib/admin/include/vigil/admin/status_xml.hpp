@@ -29,8 +29,4 @@ Result<std::string> cluster_status_xml(xmlDoc* doc, EpochSeconds now,
 // the fencing history when ctx.fencer answers.
 Status status_xml_command(Context& ctx, const std::vector<std::string>& args);
 
-// The order in which Pacemaker's string-keyed hash tables (a GLib table, as
-// its ticket table) iterate `keys` inserted in that order, none twice.
-std::vector<std::string> glib_hash_order(const std::vector<std::string>& keys);
-
 }  // namespace vigil::admin

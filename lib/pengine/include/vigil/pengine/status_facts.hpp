@@ -52,6 +52,9 @@ int node_health(const WorkingSet& ws, const Node* node);
 void sort_op_history(std::vector<const cib::OpHistory*>& ops);
 // Whether an operation key parses ("rsc_task_interval").
 bool is_op_key(const std::string& key);
+// The order Pacemaker's string-keyed hash tables (GLib's, as its ticket
+// table) list `keys` in, inserted in that order (none twice).
+std::vector<std::string> hash_table_order(const std::vector<std::string>& keys);
 // An OCF exit code in words ("not running").
 const char* exit_code_text(int rc);
 
