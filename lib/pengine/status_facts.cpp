@@ -12,8 +12,33 @@ void unpack_constraints_for_display(WorkingSet& ws) {
   unpack_constraints(ws);
 }
 
+namespace {
+
+// A member of a clone's last group instance that Pacemaker leaves unique
+// although the clone was forced anonymous (globally-unique=true with a
+// member of a class without unique instances, such as lsb): unpacking that
+// member clears uniqueness only on the instances already under the clone,
+// not on its own instance, whose members of other classes keep theirs.
+bool left_unique(const Resource* rsc) {
+  const Resource* group = rsc->parent;
+  if (!rsc->is_primitive() || !group || !group->is_group()) return false;
+  const Resource* clone = group->parent;
+  if (!clone || !clone->is_clone() || !clone->clone || !clone->clone->forced_anonymous ||
+      clone->children.empty() || clone->children.back() != group) {
+    return false;
+  }
+  auto unique_capable = [](const Resource* r) { return r->cls == "ocf" || r->cls == "stonith"; };
+  if (!unique_capable(rsc)) return false;
+  for (const Resource* m : group->children) {
+    if (!unique_capable(m)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 const std::string& display_id(const Resource* rsc) {
-  return printable_id(rsc);
+  return left_unique(rsc) ? rsc->id : printable_id(rsc);
 }
 
 Role display_role(const Resource* rsc) {

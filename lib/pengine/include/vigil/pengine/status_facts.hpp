@@ -17,7 +17,8 @@ namespace vigil::pengine {
 void unpack_constraints_for_display(WorkingSet& ws);
 
 // The name a resource is shown under: an anonymous clone's instances all
-// have their primitive's id (Pacemaker's rsc_printable_id).
+// have their primitive's id (Pacemaker's rsc_printable_id), but for the
+// members Pacemaker's unpacking leaves unique (status_facts.cpp).
 const std::string& display_id(const Resource* rsc);
 // Its role as shown: Started is Unpromoted under a promotable clone.
 Role display_role(const Resource* rsc);
