@@ -16,6 +16,7 @@
 #include "status_xml_internal.hpp"
 #include "vigil/admin/fence_history.hpp"
 #include "vigil/cib/cib.hpp"
+#include "vigil/cib/validate.hpp"
 #include "vigil/pengine/output.hpp"
 #include "vigil/pengine/status_facts.hpp"
 #include "vigil/pengine/working_set.hpp"
@@ -309,6 +310,30 @@ Result<std::unique_ptr<cib::Cib>> model_copy(xmlDoc* doc) {
 
 Result<std::string> cluster_status_xml(xmlDoc* doc, EpochSeconds now,
                                        const std::vector<fencing::HistoryEntry>* fencing) {
+  xml::DocPtr out(xmlNewDoc(BAD_CAST "1.0"));
+  xmlNode* root = xmlNewDocNode(out.get(), nullptr, BAD_CAST "pacemaker-result", nullptr);
+  xmlDocSetRootElement(out.get(), root);
+  sx::set(root, "api-version", "2.25");
+  sx::set(root, "request", "crm_mon --one-shot --inactive --output-as xml");
+  auto finish = [&]() {
+    std::string text = xml::to_string(root, true);
+    if (text.empty() || text.back() != '\n') text += "\n";
+    return text;
+  };
+
+  // crm_mon reads no CIB that its schema refuses: its document then holds
+  // only that error (and it still exits 0).
+  if (!cib::validate_cib(doc)) {
+    xmlNode* status = sx::child(root, "status");
+    sx::set(status, "code", "0");
+    sx::set(status, "message", "OK");
+    xmlNode* error = sx::child(sx::child(status, "errors"), "error");
+    xmlNodeAddContent(error, BAD_CAST
+                      "Could not connect to the CIB: Update does not conform to the configured "
+                      "schema");
+    return finish();
+  }
+
   auto model = model_copy(doc);
   if (!model) return model.error();
   pengine::Options options;
@@ -317,12 +342,6 @@ Result<std::string> cluster_status_xml(xmlDoc* doc, EpochSeconds now,
   if (auto st = pengine::unpack(ws); !st) return st.error();
   pengine::cluster_banner_text(ws);  // counts the instances before constraints block any
   pengine::unpack_constraints_for_display(ws);
-
-  xml::DocPtr out(xmlNewDoc(BAD_CAST "1.0"));
-  xmlNode* root = xmlNewDocNode(out.get(), nullptr, BAD_CAST "pacemaker-result", nullptr);
-  xmlDocSetRootElement(out.get(), root);
-  sx::set(root, "api-version", "2.25");
-  sx::set(root, "request", "crm_mon --one-shot --inactive --output-as xml");
 
   add_summary(root, doc, ws, now);
   add_nodes(root, ws);
@@ -338,9 +357,7 @@ Result<std::string> cluster_status_xml(xmlDoc* doc, EpochSeconds now,
   sx::set(status, "code", "0");
   sx::set(status, "message", "OK");
 
-  std::string text = xml::to_string(root, true);
-  if (text.empty() || text.back() != '\n') text += "\n";
-  return text;
+  return finish();
 }
 
 Status status_xml_command(Context& ctx, const std::vector<std::string>& args) {

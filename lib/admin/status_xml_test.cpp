@@ -319,6 +319,21 @@ TEST_CASE("status xml: the fencer's history, live only") {
   CHECK(file.find("fence_history") == nullptr);
 }
 
+TEST_CASE("status xml: a CIB its schema refuses gives crm_mon's error document") {
+  // Two resources with one id.
+  auto doc = xml::parse_string(cib(dummy("A") + dummy("A"))).value();
+  auto text = cluster_status_xml(doc.get(), kNow);
+  REQUIRE(text);
+  auto out = xml::parse_string(*text).value();
+  const xmlNode* root = xmlDocGetRootElement(out.get());
+  CHECK(child_names(root) == std::vector<std::string>{"status"});
+  const xmlNode* error = XmlStatus::find_in(root, "error", nullptr, "");
+  REQUIRE(error);
+  xml::XmlCharPtr content(xmlNodeGetContent(error));
+  CHECK(std::string(reinterpret_cast<const char*>(content.get())) ==
+        "Could not connect to the CIB: Update does not conform to the configured schema");
+}
+
 TEST_CASE("status xml: the command takes no further argument") {
   auto doc = xml::parse_string(cib(dummy("A"))).value();
   Context ctx;
