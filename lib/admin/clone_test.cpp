@@ -62,7 +62,7 @@ Flags in_group(const std::string& g) {
   return f;
 }
 
-const std::string kSummary = "\nError: Errors have occurred, therefore pcs is unable to continue";
+const std::string kSummary = "\nError: Errors have occurred, therefore vigil is unable to continue";
 
 }  // namespace
 

@@ -68,7 +68,7 @@ struct Fixture : CommandCib<FakeAgents> {
   Fixture() : CommandCib(kEmpty) {}
 };
 
-const std::string kSummary = "\nError: Errors have occurred, therefore pcs is unable to continue";
+const std::string kSummary = "\nError: Errors have occurred, therefore vigil is unable to continue";
 
 }  // namespace
 

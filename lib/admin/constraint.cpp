@@ -219,7 +219,7 @@ Status colocation_add(Context& ctx, const std::vector<std::string>& args) {
       ctx.notes.push_back(
           "Deprecation Warning: Using '" + score +
           "' without '--' is deprecated, those parameters will be considered position "
-          "independent options in future pcs versions");
+          "independent options in future vigil versions");
     }
   }
   for (; i < right.size(); ++i) {

@@ -214,7 +214,7 @@ TEST_CASE("status: pcs's warnings, and crm_mon's fencing sections when the fence
             "No stonith devices and stonith-enabled is not false",
             "Following resources have been moved and their move constraints are still in "
             "place: 'Web'",
-            "Run 'pcs constraint location' or 'pcs resource clear <resource id>' to view or "
+            "Run 'vigil constraint location' or 'vigil resource clear <resource id>' to view or "
             "remove the constraints, respectively"});
   ScriptedFencer fencer;
   fencer.entries = {

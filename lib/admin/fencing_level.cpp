@@ -104,12 +104,13 @@ bool valid_level(const std::string& s) {
 }
 
 constexpr const char* kDeprecatedRemove =
-    "Deprecation Warning: Syntax 'pcs stonith level delete | remove <level> [<target>] "
-    "[<stonith id>...]' is deprecated and will be removed. Please use 'pcs stonith level delete | "
+    "Deprecation Warning: Syntax 'vigil stonith level delete | remove <level> [<target>] "
+    "[<stonith id>...]' is deprecated and will be removed. Please use 'vigil stonith level delete "
+    "| "
     "remove <level> [target <target>] [stonith <stonith id>...]'.";
 constexpr const char* kDeprecatedClear =
-    "Deprecation Warning: Syntax 'pcs stonith level clear [<target> | <stonith id(s)>] is "
-    "deprecated and will be removed. Please use 'pcs stonith level clear [target <target>] | "
+    "Deprecation Warning: Syntax 'vigil stonith level clear [<target> | <stonith id(s)>] is "
+    "deprecated and will be removed. Please use 'vigil stonith level clear [target <target>] | "
     "[stonith <stonith id>...]'.";
 constexpr const char* kDeprecatedCommas =
     "Deprecation Warning: Delimiting stonith devices with ',' is deprecated and will be "

@@ -299,7 +299,7 @@ Status run_property(Context& ctx, const std::vector<std::string>& args) {
   }
   if (args[0] == "show" || args[0] == "list") {
     ctx.notes.push_back(
-        "Deprecation Warning: This command is deprecated and will be removed. Please use 'pcs "
+        "Deprecation Warning: This command is deprecated and will be removed. Please use 'vigil "
         "property config' instead.");
     return property_config_cmd(ctx, {args.begin() + 1, args.end()});
   }

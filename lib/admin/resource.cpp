@@ -330,9 +330,10 @@ Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool
   if (!stonith) {
     agent = parse_agent_name(a.agent);
   } else if (a.agent.find(':') != std::string::npos) {
-    return lib_error("Invalid stonith agent name '" + a.agent +
-                     "'. Agent name cannot contain the ':' character, do not use the 'stonith:' "
-                     "prefix. List of agents can be obtained by using command 'pcs stonith list'.");
+    return lib_error(
+        "Invalid stonith agent name '" + a.agent +
+        "'. Agent name cannot contain the ':' character, do not use the 'stonith:' "
+        "prefix. List of agents can be obtained by using command 'vigil stonith list'.");
   }
   if (!agent) return agent.error();
   if (!stonith && agent->standard == "stonith") {
@@ -698,6 +699,7 @@ Status run_resource(Context& ctx, const std::vector<std::string>& args) {
                         args[0] == "move-with-constraint" || args[0] == "clear"))
     return resource_move_command(ctx, args[0], rest);
   if (!args.empty() && args[0] == "update") return resource_update(ctx, rest);
+  if (!args.empty() && args[0] == "why") return resource_why(ctx, rest);
   if (!args.empty() && (args[0] == "delete" || args[0] == "remove"))
     return resource_delete(ctx, rest);
   if (args.size() >= 2 && args[0] == "group" && args[1] == "add") {
@@ -708,7 +710,7 @@ Status run_resource(Context& ctx, const std::vector<std::string>& args) {
     // as `stonith describe` does.
     ctx.notes.push_back(
         "Deprecation Warning: Ability of this command to accept stonith / fence agents is "
-        "deprecated and will be removed in a future release. Please use 'pcs stonith describe' "
+        "deprecated and will be removed in a future release. Please use 'vigil stonith describe' "
         "instead.");
     return run_stonith(ctx, {"describe", args[1].substr(8)});
   }

@@ -69,7 +69,7 @@ Status resource_enable(Context& ctx, const std::vector<std::string>& ids, bool e
   if (any_stonith) {
     ctx.notes.push_back(
         "Deprecation Warning: Ability of this command to accept stonith resources is deprecated "
-        "and will be removed in a future release. Please use 'pcs stonith " +
+        "and will be removed in a future release. Please use 'vigil stonith " +
         cmd + "' instead.");
   }
   if (!problems.empty()) {

@@ -102,7 +102,7 @@ std::vector<std::string> status_warnings(xmlDoc* doc) {
         "Following resources have been moved and their move constraints are still in place: " +
         quoted_list(moved));
     out.push_back(
-        "Run 'pcs constraint location' or 'pcs resource clear <resource id>' to view or remove "
+        "Run 'vigil constraint location' or 'vigil resource clear <resource id>' to view or remove "
         "the constraints, respectively");
   }
   return out;

@@ -441,7 +441,7 @@ Status run_stonith(Context& ctx, const std::vector<std::string>& args) {
   }
   if (cmd == "show") {
     return Error(ErrorCode::kInvalidInput,
-                 "This command has been replaced with 'pcs stonith status'");
+                 "This command has been replaced with 'vigil stonith status'");
   }
   return Error(ErrorCode::kUnsupported,
                "'stonith " + cmd +

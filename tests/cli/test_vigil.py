@@ -15,6 +15,7 @@ files live in a temporary directory removed at the end.
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -69,7 +70,12 @@ def first_difference(a, b, path="/"):
 
 
 def run(cmd):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
+    if cmd[0] == PCS:
+        # vigil names itself where pcs does.
+        r.stdout = re.sub(r"(?<!man )\bpcs\b(?!-\d)", "vigil", r.stdout)
+        r.stderr = re.sub(r"(?<!man )\bpcs\b(?!-\d)", "vigil", r.stderr)
+    return r
 
 
 class VigilTest(unittest.TestCase):

@@ -18,7 +18,7 @@ namespace vigil::admin {
 
 // The summary line pcs's library layer adds after its errors.
 inline constexpr const char* kErrorsOccurred =
-    "\nError: Errors have occurred, therefore pcs is unable to continue";
+    "\nError: Errors have occurred, therefore vigil is unable to continue";
 
 // pcs's NCName check: "" when `id` is valid, else the message, e.g.
 // "invalid resource name '1bad', '1' is not a valid first character for a
