@@ -65,16 +65,6 @@ bool active(const Resource* r, bool all) {
   return primitive_active(r);
 }
 
-// Stopped, or (under a promotable clone) unpromoted, by its target-role.
-bool disabled(const Resource* r) {
-  const std::string* target = meta(r, "target-role");
-  if (!target) return false;
-  const pengine::Role role = pengine::role_from_text(*target);
-  if (role == pengine::Role::kStopped) return true;
-  return role == pengine::Role::kUnpromoted &&
-         pengine::is_promotable_clone(const_cast<Resource*>(r)->top());
-}
-
 const char* pending_state(const std::string& task) {
   static const struct {
     const char* task;
@@ -122,7 +112,7 @@ void add_group(xmlNode* parent, const Resource* r) {
   set(e, "id", r->id);
   set(e, "number_resources", std::to_string(r->children.size()));
   set(e, "managed", tf(r->is(pengine::kRscManaged)));
-  set(e, "disabled", tf(disabled(r)));
+  set(e, "disabled", tf(pengine::resource_disabled(r)));
   for (const Resource* c : r->children) add(e, c);
 }
 
@@ -133,7 +123,7 @@ void add_clone(xmlNode* parent, const Resource* r) {
   set(e, "multi_state", tf(pengine::is_promotable_clone(r)));
   set(e, "unique", tf(r->is(pengine::kRscUnique)));
   set(e, "managed", tf(r->is(pengine::kRscManaged)));
-  set(e, "disabled", tf(disabled(r)));
+  set(e, "disabled", tf(pengine::resource_disabled(r)));
   set(e, "failed", tf(r->is(pengine::kRscFailed)));
   set(e, "failure_ignored", tf(r->is(pengine::kRscFailureIgnored)));
   // Its own target-role, else its first instance's.

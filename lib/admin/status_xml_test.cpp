@@ -219,6 +219,19 @@ TEST_CASE("status xml: unmanaged and disabled resources, and groups") {
   CHECK(s.attr("resources_configured", nullptr, "", "disabled") == "2");
 }
 
+TEST_CASE("status xml: held unpromoted by target-role counts as disabled in a promotable clone") {
+  XmlStatus s(cib(R"(<clone id="C"><meta_attributes id="C-m">
+                    <nvpair id="C-m1" name="clone-max" value="2"/>
+                    <nvpair id="C-m2" name="promotable" value="true"/>
+                    <nvpair id="C-m3" name="target-role" value="Unpromoted"/>
+                  </meta_attributes>)" +
+                  dummy("P") + "</clone>"));
+  CHECK(s.attr("clone", "id", "C", "multi_state") == "true");
+  CHECK(s.attr("clone", "id", "C", "disabled") == "true");
+  CHECK(s.attr("clone", "id", "C", "target_role") == "Unpromoted");
+  CHECK(s.attr("resources_configured", nullptr, "", "disabled") == "2");
+}
+
 TEST_CASE("status xml: every clone instance is listed, by its primitive's id") {
   XmlStatus s(cib(R"(<clone id="C"><meta_attributes id="C-m">
                     <nvpair id="C-m1" name="clone-max" value="2"/></meta_attributes>)" +

@@ -185,7 +185,8 @@ void location_rule(WorkingSet& ws, const std::string& cons_id, Resource* rsc,
     if (accept) {
       if (!in_list[n->index]) {
         if (do_and) continue;
-        matched.push_back({n.get(), 0});
+        // A copy of the node, weight included (-INFINITY when it is offline).
+        matched.push_back({n.get(), n->weight});
         in_list[n->index] = 1;
       }
       if (!do_and) {

@@ -22,6 +22,9 @@ void unpack_constraints_for_display(WorkingSet& ws);
 const std::string& display_id(const Resource* rsc);
 // Its role as shown: Started is Unpromoted under a promotable clone.
 Role display_role(const Resource* rsc);
+// Whether its target-role keeps it stopped, or unpromoted under a
+// promotable clone (status_output.cpp).
+bool resource_disabled(const Resource* rsc);
 // Whether the resource is a promotable clone (promotable.cpp).
 bool is_promotable_clone(const Resource* rsc);
 
