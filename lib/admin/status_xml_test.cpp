@@ -60,6 +60,13 @@ std::string dummy(const std::string& id, const std::string& meta = "") {
          "</primitive>";
 }
 
+// Clone C of Dummy P, clone-max=2, with more meta attributes.
+std::string two_instance_clone(const std::string& more_meta = "") {
+  return R"(<clone id="C"><meta_attributes id="C-m">
+      <nvpair id="C-m1" name="clone-max" value="2"/>)" +
+         more_meta + "</meta_attributes>" + dummy("P") + "</clone>";
+}
+
 std::string op(const std::string& rsc, const std::string& task, int interval, int call, int rc,
                const std::string& extra = "") {
   const std::string key = rsc + "_" + task + "_" + std::to_string(interval);
@@ -220,12 +227,8 @@ TEST_CASE("status xml: unmanaged and disabled resources, and groups") {
 }
 
 TEST_CASE("status xml: held unpromoted by target-role counts as disabled in a promotable clone") {
-  XmlStatus s(cib(R"(<clone id="C"><meta_attributes id="C-m">
-                    <nvpair id="C-m1" name="clone-max" value="2"/>
-                    <nvpair id="C-m2" name="promotable" value="true"/>
-                    <nvpair id="C-m3" name="target-role" value="Unpromoted"/>
-                  </meta_attributes>)" +
-                  dummy("P") + "</clone>"));
+  XmlStatus s(cib(two_instance_clone(R"(<nvpair id="C-m2" name="promotable" value="true"/>
+      <nvpair id="C-m3" name="target-role" value="Unpromoted"/>)")));
   CHECK(s.attr("clone", "id", "C", "multi_state") == "true");
   CHECK(s.attr("clone", "id", "C", "disabled") == "true");
   CHECK(s.attr("clone", "id", "C", "target_role") == "Unpromoted");
@@ -233,10 +236,7 @@ TEST_CASE("status xml: held unpromoted by target-role counts as disabled in a pr
 }
 
 TEST_CASE("status xml: every clone instance is listed, by its primitive's id") {
-  XmlStatus s(cib(R"(<clone id="C"><meta_attributes id="C-m">
-                    <nvpair id="C-m1" name="clone-max" value="2"/></meta_attributes>)" +
-                      dummy("P") + "</clone>",
-                  history("P", op("P", "start", 0, 5, 0))));
+  XmlStatus s(cib(two_instance_clone(), history("P", op("P", "start", 0, 5, 0))));
   const xmlNode* clone = s.find("clone", "id", "C");
   REQUIRE(clone);
   CHECK(xml::attr_or(clone, "unique") == "false");
