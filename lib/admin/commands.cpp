@@ -6,7 +6,9 @@
 
 #include "vigil/admin/fence_history.hpp"
 #include "vigil/admin/status.hpp"
+#include "vigil/admin/status_text.hpp"
 #include "vigil/admin/status_xml.hpp"
+#include "vigil/cib/validate.hpp"
 #include "vigil/common/xml.hpp"
 
 namespace vigil::admin {
@@ -19,8 +21,20 @@ bool Flags::*switch_flag(const std::string& option) {
       {"--disabled", &Flags::disabled}, {"--no-default-ops", &Flags::no_default_ops},
       {"--all", &Flags::all},           {"--force", &Flags::force},
       {"--full", &Flags::full},         {"--off", &Flags::off},
-      {"--promoted", &Flags::promoted}, {"--master", &Flags::master}};
+      {"--promoted", &Flags::promoted}, {"--master", &Flags::master},
+      {"--watch", &Flags::watch}};
   for (const auto& [name, flag] : kSwitches) {
+    if (option == name) return flag;
+  }
+  return nullptr;
+}
+
+// The options that take a value ("--opt VALUE" or "--opt=VALUE"), and the
+// flag each sets.
+std::optional<std::string> Flags::*value_flag(std::string_view option) {
+  static constexpr std::pair<std::string_view, std::optional<std::string> Flags::*> kValued[] = {
+      {"--group", &Flags::group}, {"--interval", &Flags::interval}, {"--png", &Flags::png}};
+  for (const auto& [name, flag] : kValued) {
     if (option == name) return flag;
   }
   return nullptr;
@@ -48,18 +62,13 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv) {
       inv.file = *v;
     } else if (a.rfind("-f", 0) == 0 && a.size() > 2 && a[2] != '-') {
       inv.file = a.substr(2);
-    } else if (a == "--group") {
+    } else if (auto valued = value_flag(a)) {
       auto v = value(a);
       if (!v) return v.error();
-      inv.flags.group = *v;
-    } else if (a.rfind("--group=", 0) == 0) {
-      inv.flags.group = a.substr(8);
-    } else if (a == "--png") {
-      auto v = value(a);
-      if (!v) return v.error();
-      inv.flags.png = *v;
-    } else if (a.rfind("--png=", 0) == 0) {
-      inv.flags.png = a.substr(6);
+      inv.flags.*valued = *v;
+    } else if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos &&
+                                      value_flag(std::string_view(a).substr(0, eq))) {
+      inv.flags.*value_flag(std::string_view(a).substr(0, eq)) = a.substr(eq + 1);
     } else if (bool Flags::*flag = switch_flag(a)) {
       inv.flags.*flag = true;
     } else if (a == "-h" || a == "--help") {
@@ -81,8 +90,22 @@ Status resource_status(Context& ctx) {
   return ok_status();
 }
 
+Status monitor_status(Context& ctx) {
+  // crm_mon reads a CIB file only if it validates; else it prints its
+  // complaint alone, and exits 0.
+  if (auto valid = cib::validate_cib(ctx.doc); !valid) {
+    ctx.notes.push_back(
+        "Could not connect to the CIB: Update does not conform to the configured schema");
+    return ok_status();
+  }
+  auto text = monitor_status_text(ctx.doc, ctx.now, ctx.flags.full);
+  if (!text) return text.error();
+  ctx.out += *text;
+  return ok_status();
+}
+
 Status cluster_status(Context& ctx) {
-  auto text = cluster_status_text(ctx.doc, ctx.now);
+  auto text = monitor_status_text(ctx.doc, ctx.now, ctx.flags.full);
   if (!text) return text.error();
   // pcs takes the name from corosync.conf, else from the cluster-name property.
   ctx.out += ctx.cluster_name.empty() ? cluster_name_line(ctx.doc)
@@ -102,10 +125,16 @@ Status cluster_status(Context& ctx) {
     }
   }
   if (ctx.flags.full) {
-    ctx.notes.push_back(
-        "Warning: vigil status --full shows the whole fencing history; node attributes, fail "
-        "counts, tickets and daemon status are not shown by vigil yet");
+    auto tickets = ticket_details_text(ctx.doc, ctx.now);
+    if (!tickets) return tickets.error();
+    ctx.out += "\nTickets:\n";
+    for (std::size_t at = 0; at < tickets->size();) {
+      const auto end = tickets->find('\n', at);
+      ctx.out += "  " + tickets->substr(at, end - at) + "\n";
+      at = end == std::string::npos ? tickets->size() : end + 1;
+    }
   }
+  if (ctx.services != nullptr) ctx.out += "\nDaemon Status:\n" + daemon_status_text(*ctx.services);
   return ok_status();
 }
 
@@ -135,6 +164,12 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
   if (ctx.flags.full && !describe && !(args[0] == "status" && rest.empty())) {
     return Error(ErrorCode::kInvalidInput,
                  "--full is only valid with 'stonith describe', 'resource describe' and 'status'");
+  }
+  if ((ctx.flags.watch || ctx.flags.interval) && !(args[0] == "status" && rest.empty())) {
+    return Error(ErrorCode::kInvalidInput, "--watch and --interval are only valid with 'status'");
+  }
+  if (ctx.flags.interval && !ctx.flags.watch) {
+    return Error(ErrorCode::kInvalidInput, "--interval is only valid with 'status --watch'");
   }
   if (ctx.flags.off && !(stonith && sub == "fence")) {
     return Error(ErrorCode::kInvalidInput, "--off is only valid with 'stonith fence'");
@@ -184,13 +219,8 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
     if (!rest.empty() && rest[0] == "xml") return status_xml_command(ctx, rest);  // status_xml.cpp
     if (rest.size() == 1 && rest[0] == "resources") return resource_status(ctx);
     if (rest.empty() && ctx.live) return cluster_status(ctx);
-    if (rest.empty()) {
-      // pcs refuses it too: the summary needs corosync.conf, which file mode lacks.
-      return Error(ErrorCode::kUnsupported,
-                   "When '-f' is specified, '--corosync_conf' must be specified as well "
-                   "(vigil supports neither yet; 'vigil -f FILE status resources' lists the "
-                   "resources)");
-    }
+    // With -f: crm_mon's part alone (no cluster name, no daemons).
+    if (rest.empty()) return monitor_status(ctx);
     return Error(ErrorCode::kUnsupported, "'status " + rest[0] + "' is not supported by vigil yet");
   }
   return Error(ErrorCode::kUnsupported,

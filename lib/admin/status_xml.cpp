@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "status_view.hpp"
 #include "status_xml_internal.hpp"
 #include "vigil/admin/fence_history.hpp"
 #include "vigil/cib/cib.hpp"
@@ -30,15 +31,24 @@ using pengine::WorkingSet;
 
 namespace {
 
-// The first nvpair named `name` anywhere in the document, depth first (as
-// crm_mon's "//nvpair[@name=...]" lookups).
-const xmlNode* first_nvpair(const xmlNode* n, const char* name) {
-  for (const xmlNode* c = n->children; c; c = c->next) {
-    if (c->type != XML_ELEMENT_NODE) continue;
-    if (xml::is(c, "nvpair") && xml::attr_or(c, "name") == name) return c;
-    if (const xmlNode* found = first_nvpair(c, name)) return found;
+// The nvpair named `name` anywhere in the document, or null when there is
+// none or more than one (crm_mon's "//nvpair[@name=...]" lookups).
+const xmlNode* only_nvpair(const xmlNode* n, const char* name) {
+  const xmlNode* found = nullptr;
+  int count = 0;
+  std::vector<const xmlNode*> todo{n};
+  while (!todo.empty()) {
+    const xmlNode* at = todo.back();
+    todo.pop_back();
+    for (const xmlNode* c : xml::children(at)) {
+      if (xml::is(c, "nvpair") && xml::attr_or(c, "name") == name) {
+        found = c;
+        ++count;
+      }
+      todo.push_back(c);
+    }
   }
-  return nullptr;
+  return count == 1 ? found : nullptr;
 }
 
 const char* no_quorum_text(pengine::NoQuorumPolicy p) {
@@ -69,13 +79,13 @@ const std::string* feature_set(const Node* n) {
 void add_summary(xmlNode* root, xmlDoc* doc, WorkingSet& ws, EpochSeconds now) {
   const xmlNode* cib = xmlDocGetRootElement(doc);
   xmlNode* summary = sx::child(root, "summary");
-  const xmlNode* stack = first_nvpair(cib, "cluster-infrastructure");
+  const xmlNode* stack = only_nvpair(cib, "cluster-infrastructure");
   sx::set(sx::child(summary, "stack"), "type",
           stack ? xml::attr_or(stack, "value") : std::string("unknown"));
 
   xmlNode* dc = sx::child(summary, "current_dc");
   if (const Node* n = ws.dc_node) {
-    const xmlNode* version = first_nvpair(cib, "dc-version");
+    const xmlNode* version = only_nvpair(cib, "dc-version");
     const std::string* first = nullptr;
     bool mixed = false;
     for (const auto& node : ws.nodes) {
@@ -97,7 +107,7 @@ void add_summary(xmlNode* root, xmlDoc* doc, WorkingSet& ws, EpochSeconds now) {
     sx::set(dc, "present", "false");
   }
 
-  sx::set(sx::child(summary, "last_update"), "time", sx::epoch_text(now));
+  sx::set(sx::child(summary, "last_update"), "time", status_view::ctime_text(now));
   xmlNode* change = sx::child(summary, "last_change");
   sx::set(change, "time", xml::attr_or(cib, "cib-last-written"));
   sx::set(change, "user", xml::attr_or(cib, "update-user"));
@@ -170,7 +180,7 @@ bool ping_expectation(const WorkingSet& ws, const Node* node, const std::vector<
     if (strcasecmp(r->type.c_str(), "ping") != 0 && strcasecmp(r->type.c_str(), "pingd") != 0) {
       continue;
     }
-    const pengine::AttrMap params = pengine::display_params(ws, r, node);
+    const pengine::AttrMap params = pengine::resource_params(ws, r, node);
     auto name = params.find("name");
     const std::string set_by = name == params.end() ? "pingd" : name->second;
     if (strcasecmp(set_by.c_str(), attr.c_str()) != 0) continue;
@@ -241,7 +251,7 @@ void add_tickets(xmlNode* root, const WorkingSet& ws, xmlDoc* doc) {
     sx::set(e, "id", t.id);
     sx::set(e, "status", t.granted ? "granted" : "revoked");
     sx::set(e, "standby", sx::tf(t.standby));
-    if (t.last_granted > -1) sx::set(e, "last-granted", sx::epoch_text(t.last_granted));
+    if (t.last_granted > -1) sx::set(e, "last-granted", status_view::ctime_text(t.last_granted));
   }
 }
 
@@ -298,14 +308,6 @@ void add_fence_history(xmlNode* root, const std::vector<fencing::HistoryEntry>& 
   }
 }
 
-Result<std::unique_ptr<cib::Cib>> model_copy(xmlDoc* doc) {
-  xml::DocPtr copy(xmlCopyDoc(doc, 1));
-  if (!copy) return Error(ErrorCode::kInternal, "cannot copy the CIB document");
-  auto model = cib::Cib::from_doc(std::move(copy), "CIB");
-  if (!model) return model.error();
-  return std::move(*model);
-}
-
 }  // namespace
 
 Result<std::string> cluster_status_xml(xmlDoc* doc, EpochSeconds now,
@@ -334,12 +336,9 @@ Result<std::string> cluster_status_xml(xmlDoc* doc, EpochSeconds now,
     return finish();
   }
 
-  auto model = model_copy(doc);
-  if (!model) return model.error();
-  pengine::Options options;
-  options.now = now;
-  WorkingSet ws(**model, options);
-  if (auto st = pengine::unpack(ws); !st) return st.error();
+  auto unpacked = status_view::unpack_copy(doc, now);
+  if (!unpacked) return unpacked.error();
+  WorkingSet& ws = *unpacked->ws;
   pengine::cluster_banner_text(ws);  // counts the instances before constraints block any
   pengine::unpack_constraints_for_display(ws);
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// crm_mon's value formats: booleans, times, escaped exit reasons.
+// crm_mon's value formats: booleans, integers, escaped exit reasons.
 #include <strings.h>
 
 #include <cctype>
@@ -28,15 +28,6 @@ std::optional<std::int64_t> leading_int(std::string_view text) {
     if (v < INT64_MAX / 10) v = v * 10 + (text[i] - '0');
   }
   return negative ? -v : v;
-}
-
-std::string epoch_text(EpochSeconds t) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  localtime_r(&tt, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", &tm);
-  return buf;
 }
 
 namespace {

@@ -8,8 +8,10 @@
 #include <iterator>
 #include <string>
 
+#include "status_view.hpp"
 #include "status_xml_internal.hpp"
 #include "vigil/admin/fence_history.hpp"
+#include "vigil/pengine/output.hpp"
 #include "vigil/pengine/status_facts.hpp"
 
 namespace vigil::admin::status_xml {
@@ -58,26 +60,15 @@ void add_operation(xmlNode* parent, const xmlNode* op) {
   if (auto call = xml::attr(op, "call-id")) set(e, "call", *call);
   set(e, "task", shown_task(op));
   set(e, "rc", std::to_string(rc));
-  set(e, "rc_text", pengine::exit_code_text(rc));
+  set(e, "rc_text", pengine::exit_text(rc));
   if (auto interval = xml::attr(op, "interval"); interval && *interval != "0") {
     set(e, "interval", *interval + "ms");
   }
   if (const std::int64_t changed = int_attr(op, "last-rc-change", 0); changed > 0) {
-    set(e, "last-rc-change", epoch_text(changed));
+    set(e, "last-rc-change", status_view::ctime_text(changed));
   }
   if (auto exec = xml::attr(op, "exec-time")) set(e, "exec-time", *exec + "ms");
   if (auto queue = xml::attr(op, "queue-time")) set(e, "queue-time", *queue + "ms");
-}
-
-const char* exec_status_text(std::int64_t status) {
-  static const char* const kText[] = {
-      "complete",           "Cancelled",       "Timed Out",
-      "NOT SUPPORTED",      "Error",           "Hard error",
-      "Fatal error",        "Not installed",   "Internal communication failure",
-      "Cannot execute now", "No fence device", "CIB secrets unavailable"};
-  if (status == -1) return "pending";
-  if (status >= 0 && status < static_cast<std::int64_t>(std::size(kText))) return kText[status];
-  return "UNKNOWN!";
 }
 
 // A failed probe that only says the resource cannot run there.
@@ -174,9 +165,9 @@ void add_node_history(xmlNode* root, const pengine::WorkingSet& ws, const Histor
         set(rh, "orphan", "false");
         set(rh, "migration-threshold", std::to_string(rsc->migration_threshold));
         EpochSeconds last_failure = 0;
-        const int count = pengine::display_failcount(ws, node, rsc, &last_failure);
+        const int count = pengine::resource_failcount(ws, node, rsc, &last_failure);
         if (count > 0) set(rh, "fail-count", std::to_string(count));
-        if (last_failure > 0) set(rh, "last-failure", epoch_text(last_failure));
+        if (last_failure > 0) set(rh, "last-failure", status_view::ctime_text(last_failure));
       }
       for (const cib::OpHistory* op : ops) add_operation(rh, history.element_of(op));
     }
@@ -189,7 +180,9 @@ void add_failures(xmlNode* root, const pengine::WorkingSet& ws, const HistoryInd
     const xmlNode* e = history.element_of(op);
     if (!e || masked_probe_failure(e)) continue;
     const auto key = xml::attr(e, "operation_key");
-    if (!pengine::is_op_key(key ? *key : xml::attr_or(e, "id"))) continue;
+    if (!pengine::split_operation_key(key ? *key : xml::attr_or(e, "id"), nullptr, nullptr,
+                                      nullptr))
+      continue;
     if (!list) list = child(root, "failures");
     xmlNode* f = child(list, "failure");
     const int rc = static_cast<int>(std::max<std::int64_t>(int_attr(e, "rc-code", 0), 0));
@@ -199,11 +192,13 @@ void add_failures(xmlNode* root, const pengine::WorkingSet& ws, const HistoryInd
       set(f, "id", xml::attr_or(e, "id"));
     }
     set(f, "node", node->uname);
-    set(f, "exitstatus", pengine::exit_code_text(rc));
+    set(f, "exitstatus", pengine::exit_text(rc));
     set(f, "exitreason", escape_reason(xml::attr_or(e, "exit-reason", "none")));
     set(f, "exitcode", std::to_string(rc));
     if (auto call = xml::attr(e, "call-id")) set(f, "call", *call);
-    set(f, "status", exec_status_text(std::max<std::int64_t>(int_attr(e, "op-status", 0), 0)));
+    set(f, "status",
+        status_view::exec_status_text(
+            static_cast<int>(std::max<std::int64_t>(int_attr(e, "op-status", 0), 0))));
     if (const std::int64_t changed = int_attr(e, "last-rc-change", 0); changed > 0) {
       set(f, "last-rc-change", fence_time_text(changed));  // crm_mon's ISO time
       if (auto q = xml::attr(e, "queue-time")) set(f, "queued", *q);

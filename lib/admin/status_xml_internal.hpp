@@ -38,8 +38,6 @@ bool is_true(const std::string& v);
 // The integer a text starts with (sign and digits), as C's strtol reads it;
 // nullopt when it starts with none.
 std::optional<std::int64_t> leading_int(std::string_view text);
-// "Wed Oct  2 22:58:49 2013" in local time (ctime without its newline).
-std::string epoch_text(EpochSeconds t);
 
 // An exit reason as Pacemaker escapes it before it becomes an attribute
 // (so "<" shows as "&lt;" once parsed).

@@ -57,25 +57,10 @@ bool bundle_facts(const Resource* rsc, BundleFacts* out) {
   return true;
 }
 
-int display_failcount(const WorkingSet& ws, const Node* node, const Resource* rsc,
-                      EpochSeconds* last_failure) {
-  // failcount() takes a mutable resource: a failure blocked by on-fail=block
-  // drops its failure-timeout, as Pacemaker's count does.
-  return failcount(ws, node, const_cast<Resource*>(rsc), last_failure, false);
-}
-
-AttrMap display_params(const WorkingSet& ws, const Resource* rsc, const Node* node) {
-  return rsc_params(ws, rsc, node);
-}
-
 void sort_op_history(std::vector<const cib::OpHistory*>& ops) {
   list_sort(ops, [](const cib::OpHistory* a, const cib::OpHistory* b) {
     return cib::compare_op_history(*a, *b, true);
   });
-}
-
-bool is_op_key(const std::string& key) {
-  return parse_op_key(key, nullptr, nullptr, nullptr);
 }
 
 std::vector<std::string> hash_table_order(const std::vector<std::string>& keys) {
@@ -84,10 +69,6 @@ std::vector<std::string> hash_table_order(const std::vector<std::string>& keys) 
   std::vector<std::string> out;
   table.each([&](const std::string& key, const std::string&) { out.push_back(key); });
   return out;
-}
-
-const char* exit_code_text(int rc) {
-  return exit_text(rc);
 }
 
 }  // namespace vigil::pengine

@@ -56,23 +56,6 @@ bool rsc_active(const Resource* r, bool all) {
   return !r->running_on.empty();
 }
 
-const char* node_status(const Node* n) {
-  if (n->unclean) {
-    if (n->online) return "UNCLEAN (online)";
-    if (n->pending) return "UNCLEAN (pending)";
-    return "UNCLEAN (offline)";
-  }
-  if (n->pending) return "pending";
-  if (n->standby_onfail && n->online) return "standby (on-fail)";
-  if (n->standby) {
-    if (n->online) return n->running_rsc.empty() ? "standby" : "standby (with active resources)";
-    return "OFFLINE (standby)";
-  }
-  if (n->maintenance) return n->online ? "maintenance" : "OFFLINE (maintenance)";
-  if (n->online) return "online";
-  return "OFFLINE";
-}
-
 }  // namespace
 
 // Stopped by its target-role, or held unpromoted under a promotable clone
@@ -102,6 +85,41 @@ int node_health(const WorkingSet& ws, const Node* n) {
       rc = 0;
   }
   return rc;
+}
+
+const char* node_status_text(const Node* n) {
+  if (n->unclean) {
+    if (n->online) return "UNCLEAN (online)";
+    if (n->pending) return "UNCLEAN (pending)";
+    return "UNCLEAN (offline)";
+  }
+  if (n->pending) return "pending";
+  if (n->standby_onfail && n->online) return "standby (on-fail)";
+  if (n->standby) {
+    if (n->online) return n->running_rsc.empty() ? "standby" : "standby (with active resources)";
+    return "OFFLINE (standby)";
+  }
+  if (n->maintenance) return n->online ? "maintenance" : "OFFLINE (maintenance)";
+  if (n->online) return "online";
+  return "OFFLINE";
+}
+
+bool split_operation_key(const std::string& key, std::string* rsc, std::string* task,
+                         std::int64_t* interval_ms) {
+  return parse_op_key(key, rsc, task, interval_ms);
+}
+
+const char* node_kind_text(const Node* n) {
+  return node_kind_label(n);
+}
+
+AttrMap resource_params(const WorkingSet& ws, const Resource* rsc, const Node* node) {
+  return rsc_params(ws, rsc, node);
+}
+
+int resource_failcount(const WorkingSet& ws, const Node* node, const Resource* rsc,
+                       EpochSeconds* last_failure) {
+  return failcount(ws, node, const_cast<Resource*>(rsc), last_failure, false);
 }
 
 const char* exit_text(int rc) {
@@ -228,13 +246,13 @@ std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pe
 }
 
 void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& indent,
-                    std::string& out, bool show_pending) {
+                    std::string& out, bool show_pending, bool details) {
   if (r->is_clone()) {
-    clone_status_lines(ws, r, indent, out, show_pending);  // clone_output.cpp
+    clone_status_lines(ws, r, indent, out, show_pending, details);  // clone_output.cpp
     return;
   }
   if (is_bundle(r)) {
-    bundle_status_lines(ws, r, indent, out, show_pending);  // bundle_output.cpp
+    bundle_status_lines(ws, r, indent, out, show_pending, details);  // bundle_output.cpp
     return;
   }
   if (r->is_group()) {
@@ -249,11 +267,13 @@ void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& 
     if (r->children.empty()) return;
     out +=
         indent + "* Resource Group: " + r->id + (attrs.empty() ? "" : " (" + attrs + ")") + ":\n";
-    for (const Resource* c : r->children) resource_lines(ws, c, indent + "  ", out, show_pending);
+    for (const Resource* c : r->children) {
+      resource_lines(ws, c, indent + "  ", out, show_pending, details);
+    }
     return;
   }
-  // Implicit resources (a guest node's connection) are not listed.
-  if (is_true(lookup(r->meta, "internal-rsc"))) return;
+  // Implicit resources (a guest node's connection) are listed in detail only.
+  if (!details && is_true(lookup(r->meta, "internal-rsc"))) return;
   out += indent + "* " + primitive_line(ws, r, show_pending) + "\n";
 }
 
@@ -286,7 +306,7 @@ std::string cluster_banner_text(WorkingSet& ws, bool stop_all_banner) {
   return out;
 }
 
-std::string cluster_status_text(WorkingSet& ws, bool show_pending) {
+std::string cluster_status_text(WorkingSet& ws, bool show_pending, bool details) {
   std::string out = "  * Node List:\n";
   std::vector<Node*> nodes;
   for (auto& n : ws.nodes) nodes.push_back(n.get());
@@ -296,7 +316,7 @@ std::string cluster_status_text(WorkingSet& ws, bool show_pending) {
     if (n->unclean || n->pending || (n->standby_onfail && n->online) || n->standby ||
         n->maintenance || health <= 0) {
       std::string line =
-          std::string("    * ") + node_kind_label(n) + " " + n->uname + ": " + node_status(n);
+          std::string("    * ") + node_kind_label(n) + " " + n->uname + ": " + node_status_text(n);
       if (health < 0) {
         line += " (health is RED)";
       } else if (health == 0) {
@@ -335,7 +355,7 @@ std::string cluster_status_text(WorkingSet& ws, bool show_pending) {
                     [](const Resource* c) { return rsc_active(c, false); })) {
       continue;
     }
-    resource_lines(ws, r, "    ", out, show_pending);
+    resource_lines(ws, r, "    ", out, show_pending, details);
     any = true;
   }
   if (!any) out += "    * No resources\n";

@@ -2,7 +2,7 @@
 // What a status display (crm_mon's XML, lib/admin/status_xml.cpp) reads of
 // an unpacked working set beyond its public fields: the scheduler's own
 // notions of a resource's shown name and role, a clone's and a bundle's
-// settings, fail counts as crm_mon counts them, node health.
+// settings (the rest is in vigil/pengine/output.hpp).
 #pragma once
 
 #include <string>
@@ -41,25 +41,12 @@ struct BundleFacts {
 // False when `rsc` is no bundle.
 bool bundle_facts(const Resource* rsc, BundleFacts* out);
 
-// The resource's fail count on the node, expired failures included, and
-// the time of its last failure (0: none), as crm_mon shows them.
-int display_failcount(const WorkingSet& ws, const Node* node, const Resource* rsc,
-                      EpochSeconds* last_failure);
-// The resource's instance attributes as evaluated for a node.
-AttrMap display_params(const WorkingSet& ws, const Resource* rsc, const Node* node);
-// A node's health by its #health attributes and node-health-strategy:
-// -1 red, 0 yellow, 1 green.
-int node_health(const WorkingSet& ws, const Node* node);
 // Sorts history entries as Pacemaker sorts a resource's operations
 // (sort_op_by_callid, in GLib's merge sort: the comparison is no strict
 // weak order).
 void sort_op_history(std::vector<const cib::OpHistory*>& ops);
-// Whether an operation key parses ("rsc_task_interval").
-bool is_op_key(const std::string& key);
 // The order Pacemaker's string-keyed hash tables (GLib's, as its ticket
 // table) list `keys` in, inserted in that order (none twice).
 std::vector<std::string> hash_table_order(const std::vector<std::string>& keys);
-// An OCF exit code in words ("not running").
-const char* exit_code_text(int rc);
 
 }  // namespace vigil::pengine
