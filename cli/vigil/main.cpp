@@ -4,6 +4,7 @@
 // and printing lives in lib/admin.
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdio>
@@ -17,6 +18,7 @@
 
 #include "vigil/admin/agent.hpp"
 #include "vigil/admin/cib_file.hpp"
+#include "vigil/admin/cluster_lifecycle.hpp"
 #include "vigil/admin/commands.hpp"
 #include "vigil/admin/fencer.hpp"
 #include "vigil/admin/status_daemons.hpp"
@@ -62,7 +64,21 @@ constexpr const char* kUsage =
     "         name, warnings, fencing history and daemon status as pcs status)\n"
     "  status --png <file>: the cluster as a picture (Graphviz's dot)\n"
     "  resource why <resource> [<node>]: every node's score with its causes, the decision,\n"
-    "    and what would change it (the scheduler's own records)\n";
+    "    and what would change it (the scheduler's own records)\n"
+    "  host auth <node>... | cluster setup <name> <node> [addr=<addr>]... [transport "
+    "knet|udp|udpu\n"
+    "    [<options>] [link <options>]... [compression <options>] [crypto <options>]] [totem\n"
+    "    <options>] [quorum <options>] [--token <ms>] [--start] [--enable] [--force]\n"
+    "    [--no-cluster-uuid] [--corosync_conf <path>]\n"
+    "  cluster start|stop|enable|disable|kill [--all|<node>...] | cluster status | cluster sync\n"
+    "  cluster destroy [--all] | cluster node add <node> [addr=<addr>]... | cluster node remove "
+    "<node>\n"
+    "  cluster corosync [<node>]\n"
+    "    (these reach the nodes as root over ssh, keys only: ssh -o BatchMode=yes root@<node>,\n"
+    "    ConnectTimeout $VIGIL_SSH_TIMEOUT or 10 s; each node drives corosync.service and\n"
+    "    vigil.service with systemctl, or with the program named by VIGIL_LAUNCHER in its\n"
+    "    environment or in /etc/default/vigil, called with systemctl's verbs: start|stop|kill|\n"
+    "    enable|disable|is-active|is-enabled <unit>...)\n";
 
 int fail(const std::string& message) {
   std::cerr << "Error: " << message << "\n";
@@ -262,6 +278,12 @@ int run_watch(const vigil::admin::Invocation& inv) {
 int main(int argc, char** argv) {
   vigil::xml::init();
   const std::vector<std::string> words(argv + 1, argv + argc);
+  const bool help = std::find(words.begin(), words.end(), "--help") != words.end() ||
+                    std::find(words.begin(), words.end(), "-h") != words.end();
+  // host auth and cluster setup/start/...: over ssh, their own options.
+  if (!help && vigil::admin::is_lifecycle_command(words)) {
+    return vigil::admin::run_lifecycle_on_system(words);
+  }
   auto inv = vigil::admin::parse_invocation(words);
   if (!inv) return fail(inv.error().message());
   if (inv->help) {
