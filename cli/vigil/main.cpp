@@ -45,6 +45,7 @@ constexpr const char* kUsage =
     "  constraint delete <id>...\n"
     "  node standby|unstandby|maintenance|unmaintenance [<node>...] [--all]\n"
     "  node attribute [<node> <name>=[<value>]...]\n"
+    "  status xml (crm_mon's XML document; live, or with -f the file's)\n"
     "  resource [status] | status resources | status (live only) | cluster cib\n"
     "  resource cleanup [<resource>] [node=<node>] (live only)\n"
     "  stonith [status] | stonith create <id> <fence agent> [k=v...] [op ...] [meta ...] "

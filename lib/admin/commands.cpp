@@ -7,6 +7,7 @@
 #include "vigil/admin/fence_history.hpp"
 #include "vigil/admin/status.hpp"
 #include "vigil/admin/status_text.hpp"
+#include "vigil/admin/status_xml.hpp"
 #include "vigil/cib/validate.hpp"
 #include "vigil/common/xml.hpp"
 
@@ -215,6 +216,7 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
     return ok_status();
   }
   if (args[0] == "status") {
+    if (!rest.empty() && rest[0] == "xml") return status_xml_command(ctx, rest);  // status_xml.cpp
     if (rest.size() == 1 && rest[0] == "resources") return resource_status(ctx);
     if (rest.empty() && ctx.live) return cluster_status(ctx);
     // With -f: crm_mon's part alone (no cluster name, no daemons).

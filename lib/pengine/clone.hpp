@@ -23,6 +23,8 @@ struct NotifyData;  // clone_notify.cpp
 struct CloneData {
   int clone_max = 1, clone_node_max = 1, clone_min = 0;
   bool ordered = false, notify = false;
+  // globally-unique=true ignored for a member without unique instances.
+  bool forced_anonymous = false;
   // Promotable clones (promotable.cpp): promoted-max, promoted-node-max.
   bool promotable = false;
   int promoted_max = 1, promoted_node_max = 1;

@@ -176,6 +176,7 @@ void unpack_clone_instances(WorkingSet& ws, Resource* clone) {
                           " resources such as " + anon->id +
                           " can be used only as anonymous clones");
     unique = false;
+    cd->forced_anonymous = true;
     clone->clear(kRscUnique);
     cd->clone_node_max = 1;
     cd->clone_max = std::min(cd->clone_max, created_node_count(ws));

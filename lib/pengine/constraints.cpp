@@ -165,9 +165,11 @@ void location_rule(WorkingSet& ws, const std::string& cons_id, Resource* rsc,
   std::vector<std::pair<Node*, int>> matched;
   std::vector<char> in_list(ws.nodes.size(), 0);
   if (do_and) {
-    for (auto& n : ws.nodes) {
-      matched.push_back({n.get(), rule_node_score(r, raw, n.get())});
-      in_list[n->index] = 1;
+    // Pacemaker copies the node list by prepending: the last node first
+    // (the order crm_mon lists the bans in).
+    for (auto n = ws.nodes.rbegin(); n != ws.nodes.rend(); ++n) {
+      matched.push_back({n->get(), rule_node_score(r, raw, n->get())});
+      in_list[(*n)->index] = 1;
     }
   }
   for (auto& n : ws.nodes) {
@@ -183,7 +185,8 @@ void location_rule(WorkingSet& ws, const std::string& cons_id, Resource* rsc,
     if (accept) {
       if (!in_list[n->index]) {
         if (do_and) continue;
-        matched.push_back({n.get(), 0});
+        // A copy of the node, weight included (-INFINITY when it is offline).
+        matched.push_back({n.get(), n->weight});
         in_list[n->index] = 1;
       }
       if (!do_and) {

@@ -10,6 +10,7 @@
 #include "internal.hpp"
 #include "promotable.hpp"
 #include "vigil/pengine/output.hpp"
+#include "vigil/pengine/status_facts.hpp"
 
 namespace vigil::pengine {
 
@@ -55,12 +56,17 @@ bool rsc_active(const Resource* r, bool all) {
   return !r->running_on.empty();
 }
 
-bool is_disabled(const Resource* r) {
-  auto v = lookup(r->meta, "target-role");
-  return v && role_from_text(*v) == Role::kStopped;
-}
-
 }  // namespace
+
+// Stopped by its target-role, or held unpromoted under a promotable clone
+// (Pacemaker's pe__resource_is_disabled).
+bool resource_disabled(const Resource* r) {
+  auto v = lookup(r->meta, "target-role");
+  if (!v) return false;
+  const Role target = role_from_text(*v);
+  return target == Role::kStopped ||
+         (target == Role::kUnpromoted && is_promotable_clone(const_cast<Resource*>(r)->top()));
+}
 
 int node_health(const WorkingSet& ws, const Node* n) {
   const std::string& strategy = ws.config.node_health_strategy;
@@ -257,7 +263,7 @@ void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& 
     (void)inactive;  // inactive members are shown, so no "N members inactive"
     std::string attrs;
     if (!r->is(kRscManaged)) attrs = "unmanaged";
-    if (is_disabled(r)) attrs += attrs.empty() ? "disabled" : ", disabled";
+    if (resource_disabled(r)) attrs += attrs.empty() ? "disabled" : ", disabled";
     if (r->children.empty()) return;
     out +=
         indent + "* Resource Group: " + r->id + (attrs.empty() ? "" : " (" + attrs + ")") + ":\n";
@@ -286,7 +292,7 @@ std::string cluster_banner_text(WorkingSet& ws, bool stop_all_banner) {
       for (const Resource* c : r->children) count(c);
     } else if (!r->is(kRscOrphan) || r->role > Role::kStopped) {
       ++ws.ninstances;
-      if (is_disabled(r)) ++ws.disabled_resources;
+      if (resource_disabled(r)) ++ws.disabled_resources;
       if (r->is(kRscBlock)) ++ws.blocked_resources;
     }
   };

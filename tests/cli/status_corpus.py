@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""vigil -f CIB status [--full] against crm_mon 2.1.5 over the whole corpus.
+"""vigil -f CIB status [--full|xml] against crm_mon 2.1.5 over the whole corpus.
 
-Runs ../shared/conformance/run-status in text and full modes (crm_mon
---one-shot --inactive, and with --show-detail --show-node-attributes
---failcounts) and fails when a mode's pass rate falls below its floor,
-VIGIL_MIN_STATUS_TEXT and VIGIL_MIN_STATUS_FULL in
-scripts/conformance-thresholds.
+Runs ../shared/conformance/run-status in text, full and xml modes (crm_mon
+--one-shot --inactive, with --show-detail --show-node-attributes
+--failcounts, and with --output-as xml) and fails when a mode's pass rate
+falls below its floor, VIGIL_MIN_STATUS_TEXT, VIGIL_MIN_STATUS_FULL and
+VIGIL_MIN_STATUS_XML in scripts/conformance-thresholds.
 
   status_corpus.py --vigil VIGIL --conformance DIR --thresholds FILE [--jobs N]
 
@@ -21,7 +21,8 @@ import subprocess
 import sys
 
 SKIP = 77
-MODES = {"text": "VIGIL_MIN_STATUS_TEXT", "full": "VIGIL_MIN_STATUS_FULL"}
+MODES = {"text": "VIGIL_MIN_STATUS_TEXT", "full": "VIGIL_MIN_STATUS_FULL",
+         "xml": "VIGIL_MIN_STATUS_XML"}
 
 
 def floors(path):

@@ -10,7 +10,8 @@ state directory, points vigil at it with VIGIL_RUN_DIR, and checks:
   - the textbook commands give the same configuration as `pcs -f` on a file
     (or data/textbook-pcs.xml without pcs), one epoch per command;
   - `vigil status` prints what crm_mon prints for the same CIB (when crm_mon
-    is installed), apart from the "Last updated" time;
+    is installed), apart from the "Last updated" time, and `vigil status xml`
+    crm_mon's XML document;
   - refused commands change nothing; a daemon that goes away gives a clear
     error;
   - `vigil-simulate -L` (and with no input at all) schedules the live CIB
@@ -163,6 +164,42 @@ class LiveTest(unittest.TestCase):
                      "vigil-stonithd"]:
             self.assertTrue(any(re.fullmatch("  %s: (in)?active/(en|dis)abled" % name, l)
                                 for l in daemons), (name, daemons))
+
+    def test_status_xml_like_crm_mon(self):
+        # `vigil status xml` on the live CIB is crm_mon's XML document for the same
+        # CIB (last_update's time and the request line aside).
+        if not test_vigil.OCF_AGENTS:
+            self.skipTest("resource-agents (IPaddr2, apache) not installed")
+        for args in test_vigil.TEXTBOOK:
+            self.assertEqual(self.vigil(args).returncode, 0, args)
+        r = self.vigil(["status", "xml"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        root = ET.fromstring(r.stdout)
+        self.assertEqual(root.tag, "pacemaker-result")
+        self.assertIsNotNone(root.find("resources"))
+        if not CRM_MON:
+            return
+        path = self.save_cib("status-xml.xml")
+        m = subprocess.run([CRM_MON, "--one-shot", "--inactive", "--output-as", "xml"],
+                           capture_output=True, text=True, timeout=TIMEOUT,
+                           env=dict(os.environ, CIB_file=path))
+        self.assertEqual(m.returncode, 0, m.stderr)
+
+        def canonical(text):
+            out = []
+
+            def walk(el, depth):
+                attrs = dict(el.attrib)
+                if el.tag == "pacemaker-result":
+                    attrs.pop("request", None)
+                if el.tag == "last_update":
+                    attrs.pop("time", None)
+                out.append("  " * depth + el.tag + " " + repr(sorted(attrs.items())))
+                for c in el:
+                    walk(c, depth + 1)
+            walk(ET.fromstring(text), 0)
+            return out
+        self.assertEqual(canonical(r.stdout), canonical(m.stdout))
 
     def test_refused_command_changes_nothing(self):
         before = self.cib_xml()
