@@ -25,6 +25,15 @@ bool Flags::*switch_flag(const std::string& option) {
   return nullptr;
 }
 
+// The options of constraint, node and tag commands that take a value.
+std::optional<std::string>* valued_option(Flags& flags, const std::string& option) {
+  const std::string name = option.substr(0, option.find('='));
+  if (name == "--before") return &flags.before;
+  if (name == "--after") return &flags.after;
+  if (name == "--name") return &flags.name;
+  return nullptr;
+}
+
 }  // namespace
 
 Result<Invocation> parse_invocation(const std::vector<std::string>& argv) {
@@ -53,6 +62,16 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv) {
       inv.flags.group = *v;
     } else if (a.rfind("--group=", 0) == 0) {
       inv.flags.group = a.substr(8);
+    } else if (auto* slot = valued_option(inv.flags, a)) {
+      // --before, --after, --name: "--opt value" or "--opt=value"
+      const auto eq = a.find('=');
+      if (eq != std::string::npos) {
+        *slot = a.substr(eq + 1);
+      } else {
+        auto v = value(a);
+        if (!v) return v.error();
+        *slot = *v;
+      }
     } else if (bool Flags::*flag = switch_flag(a)) {
       inv.flags.*flag = true;
     } else if (a == "-h" || a == "--help") {
@@ -117,7 +136,8 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
       (stonith && (sub == "create" || sub == "update" || sub == "confirm" ||
                    (sub == "level" && rest.size() > 1 && rest[1] == "add"))) ||
       (args[0] == "resource" && (sub == "create" || sub == "clone" || sub == "promotable" ||
-                                 sub == "meta" || sub == "update"));
+                                 sub == "meta" || sub == "update")) ||
+      args[0] == "constraint" || args[0] == "node";  // constraint.cpp, node.cpp check theirs
   if (ctx.flags.force && !forceable) {
     return Error(ErrorCode::kUnsupported,
                  "option '--force' is not supported by vigil yet here (only with resource "
@@ -125,7 +145,8 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
                  "level add)");
   }
   const bool describe = (stonith || args[0] == "resource") && sub == "describe";
-  if (ctx.flags.full && !describe && !(args[0] == "status" && rest.empty())) {
+  if (ctx.flags.full && !describe && !(args[0] == "status" && rest.empty()) &&
+      args[0] != "constraint") {
     return Error(ErrorCode::kInvalidInput,
                  "--full is only valid with 'stonith describe', 'resource describe' and 'status'");
   }
@@ -160,6 +181,7 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
   if (args[0] == "resource") return run_resource(ctx, rest);
   if (args[0] == "constraint") return run_constraint(ctx, rest);
   if (args[0] == "node") return run_node(ctx, rest);
+  if (args[0] == "tag") return run_tag(ctx, rest);
   if (stonith) return run_stonith(ctx, rest);
   if (args[0] == "cluster" && rest.size() == 1 && rest[0] == "cib") {
     // `pcs cluster cib`: the whole CIB as XML.

@@ -29,6 +29,9 @@ struct Flags {
   bool off = false;                  // --off (stonith fence)
   bool promoted = false;             // --promoted (resource ban|move*|clear)
   bool master = false;               // --master: the deprecated --promoted
+  // constraint, node and tag commands (constraint.cpp, node.cpp, tag.cpp)
+  std::optional<std::string> before, after;  // --before ID, --after ID (tag update)
+  std::optional<std::string> name;           // --name NAME (node attribute|utilization)
 };
 
 struct Invocation {
@@ -58,6 +61,10 @@ struct Context {
   std::vector<std::string> cluster_nodes;
   std::string cluster_name;  // live mode: totem.cluster_name of corosync.conf
   Fencer* fencer = nullptr;  // the fencing daemon's client; null: there is none
+  // How cli/vigil reports a failure: pcs prints usage texts bare (no
+  // "Error: ") and exits 2 for a few refusals.
+  bool error_bare = false;
+  int error_exit = 1;
 };
 
 // Commands that read no CIB (`stonith list|describe`, and those that only
@@ -78,6 +85,7 @@ Status run_resource(Context& ctx, const std::vector<std::string>& args);
 Status run_constraint(Context& ctx, const std::vector<std::string>& args);
 Status run_node(Context& ctx, const std::vector<std::string>& args);
 Status run_stonith(Context& ctx, const std::vector<std::string>& args);
+Status run_tag(Context& ctx, const std::vector<std::string>& args);
 // `status`: "Cluster name: ..." then crm_mon's summary, nodes and resources.
 Status cluster_status(Context& ctx);
 
