@@ -166,7 +166,7 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
         "'--promoted' ");
     ctx.flags.promoted = true;
   }
-  if (ctx.flags.all && args[0] != "node") {
+  if (ctx.flags.all && args[0] != "node" && args[0] != "constraint") {
     return Error(ErrorCode::kInvalidInput, "--all is only valid with 'node' commands");
   }
   if (!create && (ctx.flags.group || ctx.flags.disabled || ctx.flags.no_default_ops)) {

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <map>
 
+#include "constraint_common.hpp"
+#include "pcs_usage.hpp"
 #include "resource_edit.hpp"
 #include "vigil/admin/cib_edit.hpp"
 #include "vigil/admin/commands.hpp"
@@ -64,65 +66,12 @@ std::string negate(const std::string& score) {
   return score[0] == '-' ? score.substr(1) : "-" + score;
 }
 
-// pcs's one-line rendering of an order constraint (order.py constraint_plain).
-std::string order_plain(const xmlNode* c, bool with_id) {
-  std::vector<std::string> parts;
-  auto add = [&](const std::string& p) {
-    if (!p.empty()) parts.push_back(p);
-  };
-  const std::string kind = xml::attr_or(c, "kind"), score = xml::attr_or(c, "score");
-  add(xml::attr_or(c, "first-action"));
-  add(xml::attr_or(c, "first"));
-  add("then");
-  add(xml::attr_or(c, "then-action"));
-  add(xml::attr_or(c, "then"));
-  add(!kind.empty()   ? "(kind:" + kind + ")"
-      : score.empty() ? "(kind:Mandatory)"
-                      : "(score:" + score + ")");
-  if (auto sym = xml::attr(c, "symmetrical")) {
-    std::string v = *sym;
-    for (char& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (v != "true" && v != "on" && v != "yes" && v != "y" && v != "1") add("(non-symmetrical)");
-  }
-  std::string options;
-  for (const xmlAttr* a = c->properties; a != nullptr; a = a->next) {
-    const std::string name = reinterpret_cast<const char*>(a->name);
-    static constexpr std::array kShown = {"first", "then",  "first-action", "then-action",
-                                          "id",    "score", "kind",         "symmetrical"};
-    if (std::find(kShown.begin(), kShown.end(), name) != kShown.end()) continue;
-    options += (options.empty() ? "" : " ") + name + "=" + xml::attr_or(c, name.c_str());
-  }
-  if (!options.empty()) add("(Options: " + options + ")");
-  if (with_id) add("(id:" + xml::attr_or(c, "id") + ")");
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : " ") + p;
-  return out;
-}
-
-// pcs's one-line rendering of a colocation (colocation.py constraint_plain).
-std::string colocation_plain(const xmlNode* c, bool with_id) {
-  std::string out = xml::attr_or(c, "rsc") + " with " + xml::attr_or(c, "with-rsc") +
-                    " (score:" + xml::attr_or(c, "score") + ")";
-  std::vector<std::string> names;
-  for (const xmlAttr* a = c->properties; a != nullptr; a = a->next) {
-    names.emplace_back(reinterpret_cast<const char*>(a->name));
-  }
-  std::sort(names.begin(), names.end());
-  for (const auto& n : names) {
-    if (n == "rsc" || n == "with-rsc" || n == "id" || n == "score") continue;
-    out += " (" + n + ":" + xml::attr_or(c, n.c_str()) + ")";
-  }
-  if (with_id) out += " (id:" + xml::attr_or(c, "id") + ")";
-  return out;
-}
-
 Status location(Context& ctx, const std::vector<std::string>& args) {
   if (args.size() >= 3 && args[1] == "rule") {
     return location_rule(ctx, args[0], {args.begin() + 2, args.end()});
   }
   if (args.size() < 3 || (args[1] != "prefers" && args[1] != "avoids")) {
-    return invalid(
-        "usage: vigil -f FILE constraint location <resource> prefers|avoids <node>[=<score>]...");
+    return usage_error(ctx, "constraint", {"location", args.empty() ? "" : args[0]});
   }
   std::string rsc = args[0];
   if (rsc.rfind("regexp%", 0) == 0) {
@@ -179,18 +128,16 @@ Status location(Context& ctx, const std::vector<std::string>& args) {
 }
 
 Status colocation_add(Context& ctx, const std::vector<std::string>& args) {
-  const Status usage = invalid(
-      "usage: vigil -f FILE constraint colocation add [<role>] <source resource id> with [<role>] "
-      "<target resource id> [score] [id=<constraint-id>]");
+  auto usage = [&] { return usage_error(ctx, "constraint", {"colocation", "add"}); };
   const auto with = std::find(args.begin(), args.end(), "with");
-  if (with == args.end()) return usage;
+  if (with == args.end()) return usage();
   std::vector<std::string> left(args.begin(), with), right(with + 1, args.end());
   std::string rsc_role, with_role, score = "INFINITY", id;
   if (left.size() == 2) {
     rsc_role = left[0];
     left.erase(left.begin());
   }
-  if (left.size() != 1 || right.empty()) return usage;
+  if (left.size() != 1 || right.empty()) return usage();
   // "with [role] target [score] [options]": a second word that is neither a
   // score nor an option means the first one is a role.
   if (right.size() >= 2 && !is_score(right[1]) && right[1].find('=') == std::string::npos) {
@@ -277,23 +224,23 @@ xmlNode* parent_group(xmlDoc* doc, const std::string& id) {
 }
 
 Status order(Context& ctx, const std::vector<std::string>& args) {
-  const Status usage = invalid(
-      "usage: vigil -f FILE constraint order [action] <first resource id> then [action] <then "
-      "resource id> [kind=...] [symmetrical=...] [require-all=...] [id=...]");
+  auto usage = [&] {
+    return usage_error(ctx, "constraint", {"order", args.empty() ? "" : args[0]});
+  };
   std::vector<std::string> words = args;
   std::string first_action = "start", then_action = "start";
   if (!words.empty() && is_action(words[0])) {
     first_action = words[0];
     words.erase(words.begin());
   }
-  if (words.size() < 3 || words[1] != "then") return usage;
+  if (words.size() < 3 || words[1] != "then") return usage();
   const std::string first = words[0];
   words.erase(words.begin(), words.begin() + 2);
   if (is_action(words[0])) {
     then_action = words[0];
     words.erase(words.begin());
   }
-  if (words.empty()) return usage;
+  if (words.empty()) return usage();
   const std::string then_rsc = words[0];
   words.erase(words.begin());
   if (std::find(words.begin(), words.end(), "then") != words.end()) {
@@ -377,7 +324,7 @@ Status order(Context& ctx, const std::vector<std::string>& args) {
 }
 
 Status constraint_delete(Context& ctx, const std::vector<std::string>& args) {
-  if (args.empty()) return invalid("usage: vigil -f FILE constraint delete <constraint id>...");
+  if (args.empty()) return usage_error(ctx, "constraint", {"delete"});
   xmlNode* cons = config_section(ctx.doc, "constraints");
   std::vector<xmlNode*> found;
   // All ids are checked first, so a bad one leaves the file untouched.
@@ -394,115 +341,119 @@ Status constraint_delete(Context& ctx, const std::vector<std::string>& args) {
   return ok_status();
 }
 
-// `pcs constraint [config]`: locations per resource (resources sorted,
-// nodes in document order), then orders, colocations and tickets in
-// document order. Rules, patterns, sets and tickets are not rendered yet and
-// make the listing fail rather than print part of the truth.
-Status constraint_config(Context& ctx, const std::vector<std::string>& args) {
-  if (!args.empty()) {
-    return Error(ErrorCode::kUnsupported,
-                 "'constraint config' with arguments is not supported by vigil yet");
-  }
-  std::vector<xmlNode*> all;
-  if (xmlNode* cons = config_section(ctx.doc, "constraints")) all = xml::children(cons);
-  struct Loc {
-    std::string node, score, role, discovery;
+}  // namespace
+
+// pcs's one-line rendering of an order constraint (order.py constraint_plain).
+std::string order_plain(const xmlNode* c, bool with_id) {
+  std::vector<std::string> parts;
+  auto add = [&](const std::string& p) {
+    if (!p.empty()) parts.push_back(p);
   };
-  std::vector<std::pair<std::string, std::pair<std::vector<Loc>, std::vector<Loc>>>> by_rsc;
-  std::string orders, colocations;
-  // Rule constraints per resource (id, lines), listed after the nodes by id.
-  std::map<std::string, std::vector<std::pair<std::string, std::string>>> rules_of;
-  for (xmlNode* c : all) {
-    const std::string id = xml::attr_or(c, "id");
-    std::optional<std::string> rule_lines;
-    if (xml::is(c, "rsc_location") && !xml::children(c, "rule").empty()) {
-      rule_lines = location_rule_listing(c);
-      if (!rule_lines) {
-        return Error(ErrorCode::kUnsupported,
-                     "constraint '" + id + "' uses date rules or options vigil cannot list yet");
-      }
-    }
-    if ((!rule_lines && !xml::children(c, "rule").empty()) ||
-        !xml::children(c, "resource_set").empty() || xml::has_attr(c, "rsc-pattern") ||
-        xml::is(c, "rsc_ticket") || xml::has_attr(c, "lifetime")) {
-      return Error(ErrorCode::kUnsupported, "constraint '" + id +
-                                                "' uses rules, sets, patterns or tickets, which "
-                                                "vigil cannot list yet");
-    }
-    if (xml::is(c, "rsc_location")) {
-      std::string score = xml::attr_or(c, "score", "0");
-      const bool positive =
-          score == "INFINITY" || score == "+INFINITY" || (!score.empty() && score[0] != '-');
-      std::string role = xml::attr_or(c, "role");
-      if (role == "Master" || role == "master") role = "Promoted";
-      if (role == "Slave" || role == "slave") role = "Unpromoted";
-      const std::string rsc = xml::attr_or(c, "rsc");
-      auto it =
-          std::find_if(by_rsc.begin(), by_rsc.end(), [&](const auto& e) { return e.first == rsc; });
-      if (it == by_rsc.end()) it = by_rsc.insert(by_rsc.end(), {rsc, {}});
-      if (rule_lines) rules_of[rsc].emplace_back(id, *rule_lines);
-      if (xml::has_attr(c, "node")) {
-        Loc loc{xml::attr_or(c, "node"), score, role, xml::attr_or(c, "resource-discovery")};
-        (positive ? it->second.first : it->second.second).push_back(loc);
-      }
-    } else if (xml::is(c, "rsc_order")) {
-      orders += "  " + order_plain(c, false) + "\n";
-    } else if (xml::is(c, "rsc_colocation")) {
-      colocations += "  " + colocation_plain(c, false) + "\n";
-    }
+  const std::string kind = xml::attr_or(c, "kind"), score = xml::attr_or(c, "score");
+  add(xml::attr_or(c, "first-action"));
+  add(xml::attr_or(c, "first"));
+  add("then");
+  add(xml::attr_or(c, "then-action"));
+  add(xml::attr_or(c, "then"));
+  add(!kind.empty()   ? "(kind:" + kind + ")"
+      : score.empty() ? "(kind:Mandatory)"
+                      : "(score:" + score + ")");
+  if (auto sym = xml::attr(c, "symmetrical")) {
+    std::string v = *sym;
+    for (char& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (v != "true" && v != "on" && v != "yes" && v != "y" && v != "1") add("(non-symmetrical)");
   }
-  std::sort(by_rsc.begin(), by_rsc.end(),
-            [](const auto& x, const auto& y) { return x.first < y.first; });
-  std::string out = "Location Constraints:\n";
-  for (const auto& [rsc, locs] : by_rsc) {
-    std::string lines;
-    for (const auto& [list, label] : {std::pair{&locs.first, "    Enabled on:\n"},
-                                      std::pair{&locs.second, "    Disabled on:\n"}}) {
-      if (list->empty()) continue;
-      lines += label;
-      for (const auto& l : *list) {
-        lines += "      Node: " + l.node + " (score:" + l.score + ")";
-        if (!l.role.empty()) lines += " (role:" + l.role + ")";
-        if (!l.discovery.empty()) lines += " (resource-discovery=" + l.discovery + ")";
-        lines += "\n";
-      }
-    }
-    if (auto r = rules_of.find(rsc); r != rules_of.end()) {
-      std::sort(r->second.begin(), r->second.end());
-      for (const auto& block : r->second) lines += block.second;
-    }
-    if (!lines.empty()) out += "  Resource: " + rsc + "\n" + lines;
+  std::string options;
+  for (const xmlAttr* a = c->properties; a != nullptr; a = a->next) {
+    const std::string name = reinterpret_cast<const char*>(a->name);
+    static constexpr std::array kShown = {"first", "then",  "first-action", "then-action",
+                                          "id",    "score", "kind",         "symmetrical"};
+    if (std::find(kShown.begin(), kShown.end(), name) != kShown.end()) continue;
+    options += (options.empty() ? "" : " ") + name + "=" + xml::attr_or(c, name.c_str());
   }
-  out += "Ordering Constraints:\n" + orders + "Colocation Constraints:\n" + colocations +
-         "Ticket Constraints:\n";
-  ctx.out += out;
-  return ok_status();
+  if (!options.empty()) add("(Options: " + options + ")");
+  if (with_id) add("(id:" + xml::attr_or(c, "id") + ")");
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : " ") + p;
+  return out;
 }
 
-}  // namespace
+// pcs's one-line rendering of a colocation (colocation.py constraint_plain).
+std::string colocation_plain(const xmlNode* c, bool with_id) {
+  std::string out = xml::attr_or(c, "rsc") + " with " + xml::attr_or(c, "with-rsc") +
+                    " (score:" + xml::attr_or(c, "score") + ")";
+  std::vector<std::string> names;
+  for (const xmlAttr* a = c->properties; a != nullptr; a = a->next) {
+    names.emplace_back(reinterpret_cast<const char*>(a->name));
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& n : names) {
+    if (n == "rsc" || n == "with-rsc" || n == "id" || n == "score") continue;
+    out += " (" + n + ":" + xml::attr_or(c, n.c_str()) + ")";
+  }
+  if (with_id) out += " (id:" + xml::attr_or(c, "id") + ")";
+  return out;
+}
 
 Status check_location_resource(xmlDoc* doc, const std::string& id) {
   return check_constraint_resource(doc, id);
 }
 
 Status run_constraint(Context& ctx, const std::vector<std::string>& args) {
-  const std::string sub = args.empty() ? "" : args[0];
+  const std::string sub = args.empty() ? "config" : args[0];
   const std::vector<std::string> rest =
       args.empty() ? args : std::vector<std::string>(args.begin() + 1, args.end());
-  if (sub.empty() || sub == "config") return constraint_config(ctx, rest);
-  if (sub == "location") return location(ctx, rest);
-  if (sub == "colocation" && !rest.empty() && rest[0] == "add")
-    return colocation_add(ctx, {rest.begin() + 1, rest.end()});
-  if (sub == "order" && !rest.empty() && rest[0] != "set" && rest[0] != "remove" &&
-      rest[0] != "config") {
+  const std::string verb = rest.empty() ? "config" : rest[0];
+  const std::vector<std::string> tail =
+      rest.empty() ? rest : std::vector<std::string>(rest.begin() + 1, rest.end());
+  const bool listing = sub == "config" || sub == "show" || sub == "list" ||
+                       ((sub == "location" || sub == "order" || sub == "colocation" ||
+                         sub == "ticket") &&
+                        (verb == "config" || verb == "show"));
+  if (ctx.flags.full && !listing) {
+    return Error(ErrorCode::kInvalidInput, "Specified option '--full' is not supported in this command");
+  }
+  if (ctx.flags.all && !(listing && (sub != "order" && sub != "colocation" && sub != "ticket"))) {
+    return Error(ErrorCode::kInvalidInput, "Specified option '--all' is not supported in this command");
+  }
+  if (sub == "show" || sub == "list" || (listing && verb == "show")) {
+    ctx.notes.push_back(std::string("Deprecation Warning: This command is deprecated and will be ") +
+                        "removed. Please use 'vigil constraint " +
+                        (sub == "show" || sub == "list" ? "" : sub + " ") + "config' instead.");
+  }
+  if (sub == "config" || sub == "show" || sub == "list") return constraint_listing(ctx, "", rest);
+  if (listing) return constraint_listing(ctx, sub, tail);
+  if (sub == "location") {
+    if (verb == "add") return location_add(ctx, tail);
+    if (verb == "remove" || verb == "delete") return location_remove(ctx, tail);
+    if (rest.size() < 3) return usage_error(ctx, "constraint", {"location", verb});
+    return location(ctx, rest);
+  }
+  if (sub == "colocation") {
+    if (verb == "add") return colocation_add(ctx, tail);
+    if (verb == "remove" || verb == "delete") return pair_remove(ctx, "colocation", tail);
+    if (verb == "set") return constraint_set(ctx, "colocation", tail);
+    return usage_error(ctx, "constraint", {"colocation", verb});
+  }
+  if (sub == "order") {
+    if (verb == "remove" || verb == "delete") return pair_remove(ctx, "order", tail);
+    if (verb == "set") return constraint_set(ctx, "order", tail);
     return order(ctx, rest);
   }
+  if (sub == "ticket") {
+    if (verb == "add") return ticket_add(ctx, tail);
+    if (verb == "remove" || verb == "delete") return ticket_remove(ctx, tail);
+    if (verb == "set") return constraint_set(ctx, "ticket", tail);
+    return usage_error(ctx, "constraint", {"ticket", verb});
+  }
   if (sub == "delete" || sub == "remove") return constraint_delete(ctx, rest);
-  return Error(
-      ErrorCode::kUnsupported,
-      "'constraint " + sub + (rest.empty() ? "" : " " + rest[0]) +
-          "' is not supported by vigil yet; supported: constraint location ... prefers|avoids, "
-          "colocation add, order, delete");
+  if (sub == "ref") return constraint_ref(ctx, rest);
+  if (sub == "rule") {
+    if (verb == "add") return rule_add(ctx, tail);
+    if (verb == "remove" || verb == "delete") return rule_remove(ctx, tail);
+    return usage_error(ctx, "constraint", {"rule", verb});
+  }
+  return usage_error(ctx, "constraint", {sub});
 }
 
 bool is_cluster_node(const Context& ctx, const std::string& name) {
