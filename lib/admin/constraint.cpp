@@ -127,93 +127,135 @@ Status location(Context& ctx, const std::vector<std::string>& args) {
   return ok_status();
 }
 
+// What the CIB's schema refuses in a constraint pcs writes unchecked
+// (pcs passes cibadmin's refusal on).
+Status schema_refusal() {
+  return invalid("Unable to update cib\nCall failed: Update does not conform to the configured schema");
+}
+
+bool schema_boolean(const std::string& v) {
+  return v == "true" || v == "false" || v == "1" || v == "0";
+}
+
 Status colocation_add(Context& ctx, const std::vector<std::string>& args) {
   auto usage = [&] { return usage_error(ctx, "constraint", {"colocation", "add"}); };
-  const auto with = std::find(args.begin(), args.end(), "with");
-  if (with == args.end()) return usage();
-  std::vector<std::string> left(args.begin(), with), right(with + 1, args.end());
-  std::string rsc_role, with_role, score = "INFINITY", id;
-  if (left.size() == 2) {
-    rsc_role = left[0];
-    left.erase(left.begin());
-  }
-  if (left.size() != 1 || right.empty()) return usage();
-  // "with [role] target [score] [options]": a second word that is neither a
-  // score nor an option means the first one is a role.
-  if (right.size() >= 2 && !is_score(right[1]) && right[1].find('=') == std::string::npos) {
-    with_role = right[0];
-    right.erase(right.begin());
-  }
-  for (const auto& r : {rsc_role, with_role}) {
-    if (!r.empty() && !is_role(r)) {
-      return invalid("invalid role value '" + r +
-                     "', allowed values are: 'Master', 'Promoted', 'Slave', 'Started', 'Stopped', "
-                     "'Unpromoted'");
+  if (args.size() < 3) return usage();
+  std::vector<std::string> words = args;
+  auto take = [&] {
+    std::string w = words.front();
+    words.erase(words.begin());
+    return w;
+  };
+  auto checked_role = [&](const std::string& r) -> Result<std::string> {
+    std::string cleaned = r;
+    for (char& ch : cleaned) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (!cleaned.empty()) {
+      cleaned[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(cleaned[0])));
     }
-  }
-  for (const auto& r : {rsc_role, with_role}) {
-    if (r == "Master" || r == "Slave") {
+    if (!is_role(cleaned)) {
+      return Error(ErrorCode::kInvalidInput,
+                   "invalid role value '" + r +
+                       "', allowed values are: 'Master', 'Promoted', 'Slave', 'Started', "
+                       "'Stopped', 'Unpromoted'");
+    }
+    if (cleaned == "Master" || cleaned == "Slave") {
       ctx.notes.push_back("Deprecation Warning: Role value '" + r +
                           "' is deprecated and should not be used, use '" +
-                          (r == "Master" ? "Promoted" : "Unpromoted") + "' instead");
+                          (cleaned == "Master" ? "Promoted" : "Unpromoted") + "' instead");
     }
+    return role_for_cib(ctx.doc, cleaned);
+  };
+  std::string role1, role2, rsc, with_rsc;
+  if (words[2] == "with") {
+    auto r = checked_role(take());
+    if (!r) return r.error();
+    role1 = *r;
+    rsc = take();
+  } else if (words[1] == "with") {
+    rsc = take();
+  } else {
+    return usage();
   }
-  const std::string rsc = left[0], with_rsc = right[0];
-  std::size_t i = 1;
-  if (i < right.size() && is_score(right[i])) {
-    score = right[i++];
-    if (score[0] == '-') {
-      ctx.notes.push_back(
-          "Deprecation Warning: Using '" + score +
-          "' without '--' is deprecated, those parameters will be considered position "
-          "independent options in future vigil versions");
-    }
+  if (take() != "with") return usage();
+  if (std::find(words.begin(), words.end(), "with") != words.end()) {
+    return usage_error(ctx, "constraint", {"colocation", "add"},
+                       "Use the 'vigil constraint colocation set' command if you want to create "
+                       "a constraint for more than two resources.");
   }
-  for (; i < right.size(); ++i) {
-    auto kv = split_key_value(right[i]);
-    if (!kv) return kv.error();
-    if (kv->key == "id") {
-      id = kv->value;
-    } else if (kv->key == "score") {
-      if (!is_score(kv->value))
-        return invalid("invalid score '" + kv->value + "', use integer or INFINITY or -INFINITY");
-      score = kv->value;
-    } else {
-      return Error(ErrorCode::kUnsupported,
-                   "colocation option '" + kv->key + "' is not supported by vigil yet");
-    }
+  if (words.empty()) return usage();
+  if (words.size() == 1 || is_score(words[1]) || words[1].find('=') != std::string::npos) {
+    with_rsc = take();
+  } else {
+    auto r = checked_role(take());
+    if (!r) return r.error();
+    role2 = *r;
+    with_rsc = take();
+  }
+  std::string score = "INFINITY";
+  if (!words.empty() && words[0].find('=') == std::string::npos) score = take();
+  Attrs pairs;
+  for (const auto& w : words) {
+    const auto eq = w.find('=');
+    if (eq == std::string::npos) return invalid("missing value of '" + w + "' option");
+    if (eq == 0) return invalid("missing key in '" + w + "' option");
+    if (eq + 1 == w.size()) return invalid("value of '" + w.substr(0, eq) + "' option is empty");
+    pairs.emplace_back(w.substr(0, eq), w.substr(eq + 1));
   }
   if (auto st = check_constraint_resource(ctx.doc, rsc); !st) return st;
   if (auto st = check_constraint_resource(ctx.doc, with_rsc); !st) return st;
-  if (!id.empty()) {
-    if (auto p = id_problem(id, "constraint id"); !p.empty()) return invalid(p);
-    if (find_by_id(ctx.doc, id) != nullptr)
-      return invalid("id '" + id + "' is already in use, please specify another one");
+  bool id_given = false;
+  for (const auto& [k, v] : pairs) {
+    if (k != "id") continue;
+    if (auto p = id_problem(v, "constraint id"); !p.empty()) return invalid(p);
+    if (find_by_id(ctx.doc, v) != nullptr)
+      return invalid("id '" + v + "' is already in use, please specify another one");
+    id_given = true;
+  }
+  if (!id_given) {
+    pairs.emplace_back("id", unique_id(ctx.doc, "colocation-" + rsc + "-" + with_rsc + "-" + score));
   }
   xmlNode* cons = config_section(ctx.doc, "constraints", true);
   if (cons == nullptr) return invalid("the CIB has no <configuration> section");
-  const std::string wr = rsc_role.empty() && with_role.empty()
-                             ? ""
-                             : role_for_cib(ctx.doc, rsc_role.empty() ? "Started" : rsc_role);
-  const std::string wwr = rsc_role.empty() && with_role.empty()
-                              ? ""
-                              : role_for_cib(ctx.doc, with_role.empty() ? "Started" : with_role);
-  for (xmlNode* c : xml::children(cons, "rsc_colocation")) {
-    if (xml::attr_or(c, "rsc") == rsc && xml::attr_or(c, "with-rsc") == with_rsc &&
-        xml::attr_or(c, "rsc-role") == wr && xml::attr_or(c, "with-rsc-role") == wwr) {
-      return invalid("duplicate constraint already exists, use --force to override\n  " +
-                     colocation_plain(c, true));
+  if (!role1.empty() && role2.empty()) role2 = role_for_cib(ctx.doc, "Started");
+  if (!role2.empty() && role1.empty()) role1 = role_for_cib(ctx.doc, "Started");
+  Attrs attrs{{"rsc", rsc}, {"with-rsc", with_rsc}, {"score", score}};
+  if (!role1.empty()) attrs.emplace_back("rsc-role", role1);
+  if (!role2.empty()) attrs.emplace_back("with-rsc-role", role2);
+  for (const auto& [k, v] : pairs) {
+    auto same = std::find_if(attrs.begin(), attrs.end(), [&](const auto& a) { return a.first == k; });
+    if (same != attrs.end()) {
+      same->second = v;
+    } else {
+      attrs.emplace_back(k, v);
     }
   }
-  if (id.empty())
-    id = unique_id(ctx.doc, sanitize_id("colocation-" + rsc + "-" + with_rsc + "-" + score));
-  Attrs attrs{{"rsc", rsc}, {"with-rsc", with_rsc}, {"score", score}};
-  if (!wr.empty()) {
-    attrs.emplace_back("rsc-role", wr);
-    attrs.emplace_back("with-rsc-role", wwr);
+  auto normal_role = [&](const xmlNode* c, const char* name) {
+    std::string r = xml::attr_or(c, name);
+    for (char& ch : r) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (!r.empty()) r[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(r[0])));
+    return role_for_cib(ctx.doc, r.empty() ? "Started" : r);
+  };
+  xmlNode* added = append_element(cons, "rsc_colocation", attrs);
+  if (!ctx.flags.force) {
+    std::string dups;
+    for (xmlNode* c : xml::children(cons, "rsc_colocation")) {
+      if (c == added || !xml::children(c, "resource_set").empty()) continue;
+      if (xml::attr_or(c, "rsc") == rsc && xml::attr_or(c, "with-rsc") == with_rsc &&
+          normal_role(c, "rsc-role") == normal_role(added, "rsc-role") &&
+          normal_role(c, "with-rsc-role") == normal_role(added, "with-rsc-role")) {
+        dups += "\n  " + colocation_plain(c, true);
+      }
+    }
+    if (!dups.empty()) return invalid("duplicate constraint already exists, use --force to override" + dups);
   }
-  attrs.emplace_back("id", id);
-  append_element(cons, "rsc_colocation", attrs);
+  static constexpr std::array kKnown = {"id",       "rsc",           "with-rsc",
+                                        "score",    "rsc-role",      "with-rsc-role",
+                                        "node-attribute", "influence", "score-attribute",
+                                        "rsc-instance", "with-rsc-instance", "lifetime"};
+  for (const auto& [k, v] : attrs) {
+    if (std::find(kKnown.begin(), kKnown.end(), k) == kKnown.end()) return schema_refusal();
+    if (k == "score" && !is_score(v)) return schema_refusal();
+  }
   ctx.changed = true;
   return ok_status();
 }
@@ -302,7 +344,8 @@ Status order(Context& ctx, const std::vector<std::string>& args) {
   }
   xmlNode* cons = config_section(ctx.doc, "constraints", true);
   if (cons == nullptr) return invalid("the CIB has no <configuration> section");
-  for (xmlNode* c : xml::children(cons, "rsc_order")) {
+  for (xmlNode* c : ctx.flags.force ? std::vector<xmlNode*>{} : xml::children(cons, "rsc_order")) {
+    if (!xml::children(c, "resource_set").empty()) continue;
     if (xml::attr_or(c, "first") == first && xml::attr_or(c, "then") == then_rsc &&
         xml::attr_or(c, "first-action", "start") == first_action &&
         xml::attr_or(c, "then-action", "start") == then_action) {
@@ -319,6 +362,18 @@ Status order(Context& ctx, const std::vector<std::string>& args) {
   Attrs attrs{{"first", first}, {"then", then_rsc}};
   attrs.insert(attrs.end(), options.begin(), options.end());
   append_element(cons, "rsc_order", attrs);
+  for (const auto& [k, v] : attrs) {
+    static constexpr std::array kKnown = {"id",    "first", "then",        "first-action",
+                                          "then-action", "kind", "score", "symmetrical",
+                                          "require-all", "first-instance", "then-instance",
+                                          "lifetime"};
+    const bool known = std::find(kKnown.begin(), kKnown.end(), k) != kKnown.end();
+    if (!known || (k == "kind" && v != "Mandatory" && v != "Optional" && v != "Serialize") ||
+        ((k == "symmetrical" || k == "require-all") && !schema_boolean(v)) ||
+        ((k == "first-action" || k == "then-action") && !is_action(v))) {
+      return schema_refusal();
+    }
+  }
   ctx.changed = true;
   return ok_status();
 }
@@ -415,6 +470,20 @@ Status run_constraint(Context& ctx, const std::vector<std::string>& args) {
   }
   if (ctx.flags.all && !(listing && (sub != "order" && sub != "colocation" && sub != "ticket"))) {
     return Error(ErrorCode::kInvalidInput, "Specified option '--all' is not supported in this command");
+  }
+  // pcs's warning for negative numbers given without "--" before them.
+  std::string negatives;
+  for (const auto& a : args) {
+    const std::string rest_of = a.size() > 1 ? a.substr(1) : "";
+    const bool number = !rest_of.empty() &&
+                        (rest_of == "INFINITY" || rest_of == "infinity" ||
+                         rest_of.find_first_not_of("0123456789.") == std::string::npos);
+    if (a[0] == '-' && number) negatives += (negatives.empty() ? "" : "', '") + a;
+  }
+  if (!negatives.empty()) {
+    ctx.notes.push_back("Deprecation Warning: Using '" + negatives +
+                        "' without '--' is deprecated, those parameters will be considered "
+                        "position independent options in future vigil versions");
   }
   if (sub == "show" || sub == "list" || (listing && verb == "show")) {
     ctx.notes.push_back(std::string("Deprecation Warning: This command is deprecated and will be ") +

@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "constraint_common.hpp"
+#include "pcs_usage.hpp"
 #include "resource_edit.hpp"
 #include "vigil/admin/cib_edit.hpp"
 #include "vigil/admin/commands.hpp"
@@ -608,44 +609,43 @@ std::string rule_lines(const xmlNode* rule, const std::string& indent, bool ids)
   return out;
 }
 
-Status location_rule(Context& ctx, std::string rsc, std::vector<std::string> words) {
-  if (rsc.rfind("regexp%", 0) == 0) {
-    return Error(ErrorCode::kUnsupported,
-                 "regexp% resource patterns are not supported by vigil yet");
-  }
-  if (rsc.rfind("resource%", 0) == 0) rsc = rsc.substr(9);
-  // Leading name=value options (pcs stops at the first word that is not one).
-  std::string rule_id, role, score, score_attribute, constraint_id, discovery;
-  bool have_discovery = false;
+namespace {
+
+// pcs's parse_argv: leading NAME=VALUE words whose NAME is one of `names`
+// (it stops at the first word that is not one).
+std::map<std::string, std::string> leading_options(std::vector<std::string>& words,
+                                                   const std::vector<std::string>& names) {
+  std::map<std::string, std::string> options;
   while (!words.empty()) {
     const std::string& w = words.front();
-    auto take = [&](const char* name, std::string& into) {
-      const std::string prefix = std::string(name) + "=";
-      if (w.rfind(prefix, 0) != 0) return false;
-      into = w.substr(prefix.size());
-      return true;
-    };
-    if (!take("id", rule_id) && !take("role", role) && !take("score", score) &&
-        !take("score-attribute", score_attribute) && !take("constraint-id", constraint_id)) {
-      if (!take("resource-discovery", discovery)) break;
-      have_discovery = true;
+    bool found = false;
+    for (const auto& name : names) {
+      if (w.rfind(name + "=", 0) == 0) {
+        options[name] = w.substr(name.size() + 1);
+        found = true;
+        break;
+      }
     }
+    if (!found) break;
     words.erase(words.begin());
   }
-  if (auto st = check_location_resource(ctx.doc, rsc); !st) return st;
-  if (!constraint_id.empty()) {
-    if (auto p = id_problem(constraint_id, "constraint id"); !p.empty()) return invalid(p);
-    if (find_by_id(ctx.doc, constraint_id) != nullptr) {
-      return invalid("id '" + constraint_id + "' is already in use, please specify another one");
-    }
-  }
+  return options;
+}
+
+// pcs's dom_rule_add: checks the rule options, parses the expression and
+// writes <rule> (with its score, role) under `loc`.
+Status add_rule(Context& ctx, xmlNode* loc, std::map<std::string, std::string> options,
+                const std::vector<std::string>& words) {
+  std::string score = options["score"], score_attribute = options["score-attribute"];
+  std::string role = options["role"];
+  const std::string rule_id = options["id"];
   if (!score.empty() && !score_attribute.empty())
     return invalid("can not specify both score and score-attribute");
   if (!score.empty() && !is_score(score)) return invalid("invalid score'" + score + "'");
   if (!role.empty()) {
     std::string r = role;
     for (auto& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (!r.empty()) r[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(r[0])));
+    r[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(r[0])));
     if (r == "Master" || r == "Slave") {
       ctx.notes.push_back("Deprecation Warning: Role value '" + role +
                           "' is deprecated and should not be used, use '" +
@@ -678,20 +678,9 @@ Status location_rule(Context& ctx, std::string rsc, std::vector<std::string> wor
     return invalid("'" + joined + "' is not a valid rule expression: " +
                    (reason.empty() ? "unexpected end of rule" : reason));
   }
-
-  xmlNode* cons = config_section(ctx.doc, "constraints", true);
-  if (cons == nullptr) return invalid("the CIB has no <configuration> section");
-  std::vector<std::pair<std::string, std::string>> attrs;
-  if (have_discovery && !discovery.empty()) attrs.emplace_back("resource-discovery", discovery);
-  attrs.emplace_back("id", constraint_id.empty()
-                               ? unique_id(ctx.doc, sanitize_id("location-" + rsc))
-                               : constraint_id);
-  attrs.emplace_back("rsc", rsc);
-  xmlNode* loc = append_element(cons, "rsc_location", attrs);
   xmlNode* rule = add_with_id(ctx.doc, loc, "rule",
                               rule_id.empty() ? xml::attr_or(loc, "id") + "-rule" : rule_id);
   if (auto st = build_rule(ctx.doc, rule, **tree); !st) {
-    remove_node(loc);  // leave the document as it was
     return invalid("'" + joined + "' is not a valid rule expression: " + st.error().message());
   }
   if (!role.empty()) xmlSetProp(rule, BAD_CAST "role", BAD_CAST role.c_str());
@@ -705,29 +694,118 @@ Status location_rule(Context& ctx, std::string rsc, std::vector<std::string> wor
     xmlSetProp(nested[i], BAD_CAST "score", BAD_CAST "0");
     for (xmlNode* deeper : xml::children(nested[i], "rule")) nested.push_back(deeper);
   }
+  xmlUnsetProp(loc, BAD_CAST "score");
+  xmlUnsetProp(loc, BAD_CAST "node");
+  return ok_status();
+}
 
-  // The same resource with the same rules (scores and roles aside) exists.
-  if (!ctx.flags.force) {
-    std::vector<std::string> mine;
-    collect_rules(loc, mine);
-    std::string dups;
-    for (xmlNode* other : xml::children(cons, "rsc_location")) {
-      if (other == loc || xml::children(other, "rule").empty() ||
-          xml::has_attr(other, "rsc-pattern") || xml::attr_or(other, "rsc") != rsc)
-        continue;
-      std::vector<std::string> theirs;
-      collect_rules(other, theirs);
-      if (theirs != mine) continue;
-      dups += "\n  Constraint: " + xml::attr_or(other, "id");
-      for (xmlNode* r : xml::children(other, "rule")) detailed(r, "    ", dups);
-    }
-    if (!dups.empty()) {
-      remove_node(loc);
-      return invalid("duplicate constraint already exists, use --force to override" + dups);
+// The same subject with the same rules (normalised) exists elsewhere:
+// refused unless --force.
+Status check_rule_duplicates(Context& ctx, xmlNode* loc) {
+  if (ctx.flags.force) return ok_status();
+  auto subject = [](const xmlNode* l) {
+    return xml::has_attr(l, "rsc-pattern") ? "p:" + xml::attr_or(l, "rsc-pattern")
+                                           : "r:" + xml::attr_or(l, "rsc");
+  };
+  std::vector<std::string> mine;
+  collect_rules(loc, mine);
+  std::string dups;
+  xmlNode* cons = loc->parent;
+  for (xmlNode* other : xml::children(cons, "rsc_location")) {
+    if (other == loc || xml::children(other, "rule").empty() || subject(other) != subject(loc))
+      continue;
+    std::vector<std::string> theirs;
+    collect_rules(other, theirs);
+    if (theirs != mine) continue;
+    dups += "\n  Constraint: " + xml::attr_or(other, "id");
+    for (xmlNode* r : xml::children(other, "rule")) detailed(r, "    ", dups);
+  }
+  if (!dups.empty()) {
+    return invalid("duplicate constraint already exists, use --force to override" + dups);
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Status location_rule(Context& ctx, std::string rsc, std::vector<std::string> words) {
+  bool pattern = false;
+  if (rsc.rfind("regexp%", 0) == 0) {
+    rsc = rsc.substr(7);
+    pattern = true;
+  } else if (rsc.rfind("resource%", 0) == 0) {
+    rsc = rsc.substr(9);
+  }
+  auto options = leading_options(
+      words, {"id", "role", "score", "score-attribute", "constraint-id", "resource-discovery"});
+  if (!pattern) {
+    if (auto st = check_location_resource(ctx.doc, rsc); !st) return st;
+  }
+  xmlNode* cons = config_section(ctx.doc, "constraints", true);
+  if (cons == nullptr) return invalid("the CIB has no <configuration> section");
+  std::vector<std::pair<std::string, std::string>> attrs;
+  if (!options["resource-discovery"].empty()) {
+    attrs.emplace_back("resource-discovery", options["resource-discovery"]);
+  }
+  options.erase("resource-discovery");
+  const std::string constraint_id = options["constraint-id"];
+  options.erase("constraint-id");
+  if (!constraint_id.empty()) {
+    if (auto p = id_problem(constraint_id, "constraint id"); !p.empty()) return invalid(p);
+    if (find_by_id(ctx.doc, constraint_id) != nullptr) {
+      return invalid("id '" + constraint_id + "' is already in use, please specify another one");
     }
   }
+  attrs.emplace_back("id", constraint_id.empty()
+                               ? unique_id(ctx.doc, sanitize_id("location-" + rsc))
+                               : constraint_id);
+  attrs.emplace_back(pattern ? "rsc-pattern" : "rsc", rsc);
+  xmlNode* loc = append_element(cons, "rsc_location", attrs);
+  if (auto st = add_rule(ctx, loc, options, words); !st) return st;
+  if (auto st = check_rule_duplicates(ctx, loc); !st) return st;
   ctx.changed = true;
   return ok_status();
+}
+
+Status rule_add(Context& ctx, const std::vector<std::string>& args) {
+  if (args.size() < 2) return usage_error(ctx, "constraint", {"rule", "add"});
+  std::vector<std::string> words(args.begin() + 1, args.end());
+  auto options = leading_options(words, {"id", "role", "score", "score-attribute"});
+  xmlNode* loc = nullptr;
+  if (xmlNode* cons = config_section(ctx.doc, "constraints")) {
+    for (xmlNode* c : xml::children(cons, "rsc_location")) {
+      if (xml::attr_or(c, "id") == args[0]) loc = c;
+    }
+  }
+  if (loc == nullptr) return invalid("Unable to find constraint: " + args[0]);
+  if (auto st = add_rule(ctx, loc, options, words); !st) return st;
+  if (auto st = check_rule_duplicates(ctx, loc); !st) return st;
+  ctx.changed = true;
+  return ok_status();
+}
+
+Status rule_remove(Context& ctx, const std::vector<std::string>& args) {
+  if (args.size() < 1) return usage_error(ctx, "constraint", {"rule", "remove"});
+  if (ctx.flags.force) {
+    return invalid("Specified option '--force' is not supported in this command");
+  }
+  xmlNode* cons = config_section(ctx.doc, "constraints");
+  for (xmlNode* loc : cons ? xml::children(cons, "rsc_location") : std::vector<xmlNode*>{}) {
+    const auto children = xml::children(loc);
+    for (xmlNode* rule : children) {
+      if (xml::attr_or(rule, "id") != args[0]) continue;
+      if (children.size() > 1) {
+        ctx.notes.push_back("Removing Rule: " + args[0]);
+        remove_node(rule);
+      } else {
+        ctx.notes.push_back("Removing Constraint: " + xml::attr_or(loc, "id"));
+        remove_node(loc);
+      }
+      ctx.changed = true;
+      return ok_status();
+    }
+  }
+  return invalid("unable to find rule with id: " + args[0]);
 }
 
 }  // namespace vigil::admin
