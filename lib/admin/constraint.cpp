@@ -246,15 +246,21 @@ Status colocation_add(Context& ctx, const std::vector<std::string>& args) {
         dups += "\n  " + colocation_plain(c, true);
       }
     }
-    if (!dups.empty()) return invalid("duplicate constraint already exists, use --force to override" + dups);
+    if (!dups.empty()) {
+      remove_node(added);
+      return invalid("duplicate constraint already exists, use --force to override" + dups);
+    }
   }
   static constexpr std::array kKnown = {"id",       "rsc",           "with-rsc",
                                         "score",    "rsc-role",      "with-rsc-role",
                                         "node-attribute", "influence", "score-attribute",
                                         "rsc-instance", "with-rsc-instance", "lifetime"};
   for (const auto& [k, v] : attrs) {
-    if (std::find(kKnown.begin(), kKnown.end(), k) == kKnown.end()) return schema_refusal();
-    if (k == "score" && !is_score(v)) return schema_refusal();
+    if (std::find(kKnown.begin(), kKnown.end(), k) == kKnown.end() ||
+        (k == "score" && !is_score(v))) {
+      remove_node(added);
+      return schema_refusal();
+    }
   }
   ctx.changed = true;
   return ok_status();
@@ -361,7 +367,7 @@ Status order(Context& ctx, const std::vector<std::string>& args) {
   }
   Attrs attrs{{"first", first}, {"then", then_rsc}};
   attrs.insert(attrs.end(), options.begin(), options.end());
-  append_element(cons, "rsc_order", attrs);
+  xmlNode* added = append_element(cons, "rsc_order", attrs);
   for (const auto& [k, v] : attrs) {
     static constexpr std::array kKnown = {"id",    "first", "then",        "first-action",
                                           "then-action", "kind", "score", "symmetrical",
@@ -371,6 +377,7 @@ Status order(Context& ctx, const std::vector<std::string>& args) {
     if (!known || (k == "kind" && v != "Mandatory" && v != "Optional" && v != "Serialize") ||
         ((k == "symmetrical" || k == "require-all") && !schema_boolean(v)) ||
         ((k == "first-action" || k == "then-action") && !is_action(v))) {
+      remove_node(added);
       return schema_refusal();
     }
   }

@@ -326,7 +326,10 @@ Status constraint_set(Context& ctx, const std::string& family,
   auto same = [](xmlNode* a, xmlNode* b) {
     return !xml::children(b, "resource_set").empty() && same_sets(a, b);
   };
-  if (auto st = duplicates_of(ctx, c, same, constraint_with_sets); !st) return st;
+  if (auto st = duplicates_of(ctx, c, same, constraint_with_sets); !st) {
+    remove_node(c);
+    return st;
+  }
   ctx.changed = true;
   return ok_status();
 }
@@ -412,7 +415,10 @@ Status ticket_add(Context& ctx, const std::vector<std::string>& args) {
            xml::attr_or(a, "ticket") == xml::attr_or(b, "ticket") &&
            xml::attr_or(a, "rsc") == xml::attr_or(b, "rsc");
   };
-  if (auto st = duplicates_of(ctx, c, same, ticket_plain); !st) return st;
+  if (auto st = duplicates_of(ctx, c, same, ticket_plain); !st) {
+    remove_node(c);
+    return st;
+  }
   ctx.changed = true;
   return ok_status();
 }

@@ -761,8 +761,12 @@ Status location_rule(Context& ctx, std::string rsc, std::vector<std::string> wor
                                : constraint_id);
   attrs.emplace_back(pattern ? "rsc-pattern" : "rsc", rsc);
   xmlNode* loc = append_element(cons, "rsc_location", attrs);
-  if (auto st = add_rule(ctx, loc, options, words); !st) return st;
-  if (auto st = check_rule_duplicates(ctx, loc); !st) return st;
+  Status st = add_rule(ctx, loc, options, words);
+  if (st) st = check_rule_duplicates(ctx, loc);
+  if (!st) {
+    remove_node(loc);  // a refused command leaves the document as it was
+    return st;
+  }
   ctx.changed = true;
   return ok_status();
 }
@@ -778,8 +782,19 @@ Status rule_add(Context& ctx, const std::vector<std::string>& args) {
     }
   }
   if (loc == nullptr) return invalid("Unable to find constraint: " + args[0]);
-  if (auto st = add_rule(ctx, loc, options, words); !st) return st;
-  if (auto st = check_rule_duplicates(ctx, loc); !st) return st;
+  // A refusal leaves the constraint as it was: its rules and attributes.
+  const auto before = xml::children(loc);
+  const std::optional<std::string> node = xml::attr(loc, "node"), score = xml::attr(loc, "score");
+  Status st = add_rule(ctx, loc, options, words);
+  if (st) st = check_rule_duplicates(ctx, loc);
+  if (!st) {
+    for (xmlNode* c : xml::children(loc)) {
+      if (std::find(before.begin(), before.end(), c) == before.end()) remove_node(c);
+    }
+    if (node) xmlSetProp(loc, BAD_CAST "node", BAD_CAST node->c_str());
+    if (score) xmlSetProp(loc, BAD_CAST "score", BAD_CAST score->c_str());
+  }
+  if (!st) return st;
   ctx.changed = true;
   return ok_status();
 }
