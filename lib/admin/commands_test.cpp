@@ -387,8 +387,8 @@ TEST_CASE("finalize bumps epoch and validates") {
                     0) == 0);
   REQUIRE(f.run({"resource", "create", "A", "ocf:pacemaker:Dummy"}));
   REQUIRE(f.run({"resource", "create", "B", "ocf:pacemaker:Dummy"}));
-  REQUIRE(f.run({"constraint", "location", "add", "L1", "A", "node1", "10",
-                 "resource-discovery=sometimes"}));
+  REQUIRE(f.run(
+      {"constraint", "location", "add", "L1", "A", "node1", "10", "resource-discovery=sometimes"}));
   auto bad = finalize_cib(f.doc.get());
   REQUIRE_FALSE(bad);
   CHECK(bad.error().message().rfind("Unable to update cib", 0) == 0);

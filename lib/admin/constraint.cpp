@@ -130,7 +130,8 @@ Status location(Context& ctx, const std::vector<std::string>& args) {
 // What the CIB's schema refuses in a constraint pcs writes unchecked
 // (pcs passes cibadmin's refusal on).
 Status schema_refusal() {
-  return invalid("Unable to update cib\nCall failed: Update does not conform to the configured schema");
+  return invalid(
+      "Unable to update cib\nCall failed: Update does not conform to the configured schema");
 }
 
 bool schema_boolean(const std::string& v) {
@@ -212,7 +213,8 @@ Status colocation_add(Context& ctx, const std::vector<std::string>& args) {
     id_given = true;
   }
   if (!id_given) {
-    pairs.emplace_back("id", unique_id(ctx.doc, "colocation-" + rsc + "-" + with_rsc + "-" + score));
+    pairs.emplace_back("id",
+                       unique_id(ctx.doc, "colocation-" + rsc + "-" + with_rsc + "-" + score));
   }
   xmlNode* cons = config_section(ctx.doc, "constraints", true);
   if (cons == nullptr) return invalid("the CIB has no <configuration> section");
@@ -222,7 +224,8 @@ Status colocation_add(Context& ctx, const std::vector<std::string>& args) {
   if (!role1.empty()) attrs.emplace_back("rsc-role", role1);
   if (!role2.empty()) attrs.emplace_back("with-rsc-role", role2);
   for (const auto& [k, v] : pairs) {
-    auto same = std::find_if(attrs.begin(), attrs.end(), [&](const auto& a) { return a.first == k; });
+    auto same =
+        std::find_if(attrs.begin(), attrs.end(), [&](const auto& a) { return a.first == k; });
     if (same != attrs.end()) {
       same->second = v;
     } else {
@@ -251,10 +254,18 @@ Status colocation_add(Context& ctx, const std::vector<std::string>& args) {
       return invalid("duplicate constraint already exists, use --force to override" + dups);
     }
   }
-  static constexpr std::array kKnown = {"id",       "rsc",           "with-rsc",
-                                        "score",    "rsc-role",      "with-rsc-role",
-                                        "node-attribute", "influence", "score-attribute",
-                                        "rsc-instance", "with-rsc-instance", "lifetime"};
+  static constexpr std::array kKnown = {"id",
+                                        "rsc",
+                                        "with-rsc",
+                                        "score",
+                                        "rsc-role",
+                                        "with-rsc-role",
+                                        "node-attribute",
+                                        "influence",
+                                        "score-attribute",
+                                        "rsc-instance",
+                                        "with-rsc-instance",
+                                        "lifetime"};
   for (const auto& [k, v] : attrs) {
     if (std::find(kKnown.begin(), kKnown.end(), k) == kKnown.end() ||
         (k == "score" && !is_score(v))) {
@@ -369,10 +380,9 @@ Status order(Context& ctx, const std::vector<std::string>& args) {
   attrs.insert(attrs.end(), options.begin(), options.end());
   xmlNode* added = append_element(cons, "rsc_order", attrs);
   for (const auto& [k, v] : attrs) {
-    static constexpr std::array kKnown = {"id",    "first", "then",        "first-action",
-                                          "then-action", "kind", "score", "symmetrical",
-                                          "require-all", "first-instance", "then-instance",
-                                          "lifetime"};
+    static constexpr std::array kKnown = {
+        "id",    "first",       "then",        "first-action",   "then-action",   "kind",
+        "score", "symmetrical", "require-all", "first-instance", "then-instance", "lifetime"};
     const bool known = std::find(kKnown.begin(), kKnown.end(), k) != kKnown.end();
     if (!known || (k == "kind" && v != "Mandatory" && v != "Optional" && v != "Serialize") ||
         ((k == "symmetrical" || k == "require-all") && !schema_boolean(v)) ||
@@ -385,20 +395,50 @@ Status order(Context& ctx, const std::vector<std::string>& args) {
   return ok_status();
 }
 
+// A rule of a constraint (at any depth), in document order.
+xmlNode* find_rule(xmlNode* n, const std::string& id) {
+  for (xmlNode* c : xml::children(n)) {
+    if (xml::is(c, "rule") && xml::attr_or(c, "id") == id) return c;
+    if (xmlNode* deeper = find_rule(c, id)) return deeper;
+  }
+  return nullptr;
+}
+
+bool has_rule_below(xmlNode* n) {
+  for (xmlNode* c : xml::children(n)) {
+    if (xml::is(c, "rule") || has_rule_below(c)) return true;
+  }
+  return false;
+}
+
+// `constraint delete|remove ID...`: constraints, or rules of constraints
+// (a constraint left without rules goes too). Every id is checked before
+// anything is removed; pcs removes the good ones and reports the bad.
 Status constraint_delete(Context& ctx, const std::vector<std::string>& args) {
   if (args.empty()) return usage_error(ctx, "constraint", {"delete"});
   xmlNode* cons = config_section(ctx.doc, "constraints");
-  std::vector<xmlNode*> found;
-  // All ids are checked first, so a bad one leaves the file untouched.
+  const std::vector<xmlNode*> all = cons ? xml::children(cons) : std::vector<xmlNode*>{};
   for (const auto& id : args) {
-    xmlNode* hit = nullptr;
-    for (xmlNode* c : cons ? xml::children(cons) : std::vector<xmlNode*>{}) {
-      if (xml::attr_or(c, "id") == id) hit = c;
-    }
-    if (hit == nullptr) return invalid("Unable to find constraint - '" + id + "'");
-    if (std::find(found.begin(), found.end(), hit) == found.end()) found.push_back(hit);
+    const bool known = std::any_of(all.begin(), all.end(),
+                                   [&](xmlNode* c) { return xml::attr_or(c, "id") == id; }) ||
+                       (cons != nullptr && find_rule(cons, id) != nullptr);
+    if (!known) return invalid("Unable to find constraint - '" + id + "'");
   }
-  for (xmlNode* c : found) remove_node(c);
+  for (const auto& id : args) {
+    bool removed = false;
+    for (xmlNode* c : xml::children(cons)) {
+      if (xml::attr_or(c, "id") == id) {
+        remove_node(c);
+        removed = true;
+      }
+    }
+    if (removed) continue;
+    if (xmlNode* rule = find_rule(cons, id)) {
+      xmlNode* parent = rule->parent;
+      remove_node(rule);
+      if (!has_rule_below(parent)) remove_node(parent);
+    }
+  }
   ctx.changed = true;
   return ok_status();
 }
@@ -468,23 +508,25 @@ Status run_constraint(Context& ctx, const std::vector<std::string>& args) {
   const std::string verb = rest.empty() ? "config" : rest[0];
   const std::vector<std::string> tail =
       rest.empty() ? rest : std::vector<std::string>(rest.begin() + 1, rest.end());
-  const bool listing = sub == "config" || sub == "show" || sub == "list" ||
-                       ((sub == "location" || sub == "order" || sub == "colocation" ||
-                         sub == "ticket") &&
-                        (verb == "config" || verb == "show"));
+  const bool listing =
+      sub == "config" || sub == "show" || sub == "list" ||
+      ((sub == "location" || sub == "order" || sub == "colocation" || sub == "ticket") &&
+       (verb == "config" || verb == "show"));
   if (ctx.flags.full && !listing) {
-    return Error(ErrorCode::kInvalidInput, "Specified option '--full' is not supported in this command");
+    return Error(ErrorCode::kInvalidInput,
+                 "Specified option '--full' is not supported in this command");
   }
   if (ctx.flags.all && !(listing && (sub != "order" && sub != "colocation" && sub != "ticket"))) {
-    return Error(ErrorCode::kInvalidInput, "Specified option '--all' is not supported in this command");
+    return Error(ErrorCode::kInvalidInput,
+                 "Specified option '--all' is not supported in this command");
   }
   // pcs's warning for negative numbers given without "--" before them.
   std::string negatives;
   for (const auto& a : args) {
     const std::string rest_of = a.size() > 1 ? a.substr(1) : "";
-    const bool number = !rest_of.empty() &&
-                        (rest_of == "INFINITY" || rest_of == "infinity" ||
-                         rest_of.find_first_not_of("0123456789.") == std::string::npos);
+    const bool number =
+        !rest_of.empty() && (rest_of == "INFINITY" || rest_of == "infinity" ||
+                             rest_of.find_first_not_of("0123456789.") == std::string::npos);
     if (a[0] == '-' && number) negatives += (negatives.empty() ? "" : "', '") + a;
   }
   if (!negatives.empty()) {
@@ -493,9 +535,10 @@ Status run_constraint(Context& ctx, const std::vector<std::string>& args) {
                         "position independent options in future vigil versions");
   }
   if (sub == "show" || sub == "list" || (listing && verb == "show")) {
-    ctx.notes.push_back(std::string("Deprecation Warning: This command is deprecated and will be ") +
-                        "removed. Please use 'vigil constraint " +
-                        (sub == "show" || sub == "list" ? "" : sub + " ") + "config' instead.");
+    ctx.notes.push_back(
+        std::string("Deprecation Warning: This command is deprecated and will be ") +
+        "removed. Please use 'vigil constraint " +
+        (sub == "show" || sub == "list" ? "" : sub + " ") + "config' instead.");
   }
   if (sub == "config" || sub == "show" || sub == "list") return constraint_listing(ctx, "", rest);
   if (listing) return constraint_listing(ctx, sub, tail);

@@ -89,7 +89,8 @@ Result<std::string> valid_resource(Context& ctx, const std::string& id) {
     if (find_by_id(ctx.doc, id) != nullptr) {
       return Error(ErrorCode::kInvalidInput, "'" + id + "' is not a bundle/clone/group/resource");
     }
-    return Error(ErrorCode::kInvalidInput, "bundle/clone/group/resource '" + id + "' does not exist");
+    return Error(ErrorCode::kInvalidInput,
+                 "bundle/clone/group/resource '" + id + "' does not exist");
   }
   if (xml::is(n, "clone") || xml::is(n, "master") || xml::is(n, "bundle")) return id;
   for (xmlNode* p = n->parent; p != nullptr && !xml::is(p, "resources"); p = p->parent) {
@@ -126,7 +127,8 @@ bool same_sets(xmlNode* a, xmlNode* b) {
     std::vector<std::vector<std::string>> out;
     for (xmlNode* s : xml::children(c, "resource_set")) {
       out.emplace_back();
-      for (xmlNode* r : xml::children(s, "resource_ref")) out.back().push_back(xml::attr_or(r, "id"));
+      for (xmlNode* r : xml::children(s, "resource_ref"))
+        out.back().push_back(xml::attr_or(r, "id"));
     }
     return out;
   };
@@ -265,7 +267,8 @@ Status constraint_set(Context& ctx, const std::string& family,
   for (std::size_t i = 0; i < ids.size(); ++i) {
     std::vector<std::string> set_problems, names;
     for (const auto& [k, v] : set_options[i]) {
-      if (k != "action" && k != "require-all" && k != "role" && k != "sequential") names.push_back(k);
+      if (k != "action" && k != "require-all" && k != "role" && k != "sequential")
+        names.push_back(k);
     }
     if (!names.empty()) {
       std::sort(names.begin(), names.end());
@@ -274,11 +277,12 @@ Status constraint_set(Context& ctx, const std::string& family,
     }
     for (const auto& [k, v] : set_options[i]) {
       if (k == "action" && v != "start" && v != "stop" && v != "promote" && v != "demote")
-        set_problems.push_back(not_valid_value("action", v, {"demote", "promote", "start", "stop"}));
+        set_problems.push_back(
+            not_valid_value("action", v, {"demote", "promote", "start", "stop"}));
       if ((k == "require-all" || k == "sequential") && v != "true" && v != "false")
         set_problems.push_back(not_valid_value(k, v, {"false", "true"}));
-      if (k == "role" && v != "Stopped" && v != "Started" && v != "Promoted" &&
-          v != "Unpromoted" && v != "Master" && v != "Slave")
+      if (k == "role" && v != "Stopped" && v != "Started" && v != "Promoted" && v != "Unpromoted" &&
+          v != "Master" && v != "Slave")
         set_problems.push_back(not_valid_value(
             "role", v, {"Master", "Promoted", "Slave", "Started", "Stopped", "Unpromoted"}));
     }
@@ -289,9 +293,10 @@ Status constraint_set(Context& ctx, const std::string& family,
     }
     for (auto& [k, v] : set_options[i]) {
       if (k == "role" && (v == "Master" || v == "Slave")) {
-        ctx.notes.push_back("Deprecation Warning: Value '" + v + "' of option role is deprecated, "
-                            "use '" + std::string(v == "Master" ? "Promoted" : "Unpromoted") +
-                            "' instead");
+        ctx.notes.push_back("Deprecation Warning: Value '" + v +
+                            "' of option role is deprecated, "
+                            "use '" +
+                            std::string(v == "Master" ? "Promoted" : "Unpromoted") + "' instead");
       }
       if (k == "role") v = role_for_cib(ctx.doc, v);
     }
@@ -335,8 +340,9 @@ Status constraint_set(Context& ctx, const std::string& family,
 }
 
 Status ticket_add(Context& ctx, const std::vector<std::string>& args) {
-  auto first_option = std::find_if(args.begin(), args.end(),
-                                   [](const std::string& w) { return w.find('=') != std::string::npos; });
+  auto first_option = std::find_if(args.begin(), args.end(), [](const std::string& w) {
+    return w.find('=') != std::string::npos;
+  });
   const std::vector<std::string> info(args.begin(), first_option);
   if (info.empty()) return invalid("Ticket not specified");
   const std::vector<std::string> spec(info.begin() + 1, info.end());
@@ -360,7 +366,8 @@ Status ticket_add(Context& ctx, const std::vector<std::string>& args) {
   const std::string policy = option_of(options, "loss-policy");
   if (has_option(options, "loss-policy") && policy != "fence" && policy != "stop" &&
       policy != "freeze" && policy != "demote") {
-    problems.push_back(not_valid_value("loss-policy", policy, {"demote", "fence", "freeze", "stop"}));
+    problems.push_back(
+        not_valid_value("loss-policy", policy, {"demote", "fence", "freeze", "stop"}));
   }
   static const std::regex kTicket("^[a-zA-Z0-9-]{1,63}$");
   if (!std::regex_match(ticket, kTicket)) {
@@ -369,8 +376,8 @@ Status ticket_add(Context& ctx, const std::vector<std::string>& args) {
   }
   if (!role.empty()) {
     const std::string r = capitalized(role);
-    if (r != "Stopped" && r != "Started" && r != "Promoted" && r != "Unpromoted" &&
-        r != "Master" && r != "Slave") {
+    if (r != "Stopped" && r != "Started" && r != "Promoted" && r != "Unpromoted" && r != "Master" &&
+        r != "Slave") {
       problems.push_back(not_valid_value(
           "role", role, {"Master", "Promoted", "Slave", "Started", "Stopped", "Unpromoted"}));
     } else if (r == "Master" || r == "Slave") {
@@ -513,7 +520,8 @@ Status location_add(Context& ctx, const std::vector<std::string>& args) {
   if (!ctx.live || ctx.flags.force) {
     ctx.notes.push_back("Warning: Validation for node existence in the cluster will be skipped");
   } else if (!is_cluster_node(ctx, node)) {
-    return lib_error("Node '" + node + "' does not appear to exist in configuration, use --force "
+    return lib_error("Node '" + node +
+                     "' does not appear to exist in configuration, use --force "
                      "to override");
   }
   if (!is_score(score)) {

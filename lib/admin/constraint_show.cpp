@@ -49,8 +49,8 @@ struct LocationEntry {
 };
 
 std::string entry_line(const LocationEntry& e, bool by_node, bool ids) {
-  std::string line = "      " + (by_node ? e.subject.label() : "Node: " + e.node) +
-                     " (score:" + e.score + ")";
+  std::string line =
+      "      " + (by_node ? e.subject.label() : "Node: " + e.node) + " (score:" + e.score + ")";
   if (!e.role.empty()) line += " (role:" + e.role + ")";
   if (!e.discovery.empty()) line += " (resource-discovery=" + e.discovery + ")";
   if (ids) line += " (id:" + xml::attr_or(e.element, "id") + ")";
@@ -83,8 +83,8 @@ std::string enabled_blocks(const std::vector<LocationEntry>& entries, bool by_no
 }
 
 // The rule constraints of one subject, sorted by id.
-std::string rule_blocks(const std::vector<LocationEntry>& entries, const Subject& subject,
-                        bool ids, bool show_expired, EpochSeconds now) {
+std::string rule_blocks(const std::vector<LocationEntry>& entries, const Subject& subject, bool ids,
+                        bool show_expired, EpochSeconds now) {
   std::map<std::string, const xmlNode*> by_id;
   for (const auto& e : entries) {
     if (e.subject == subject && !xml::children(e.element, "rule").empty()) {
@@ -102,8 +102,12 @@ std::string location_listing(Context& ctx, bool by_node, const std::vector<std::
   const bool ids = ctx.flags.full, show_expired = ctx.flags.all;
   std::vector<LocationEntry> entries;
   for (xmlNode* c : constraints_of(ctx.doc, "rsc_location")) {
-    LocationEntry e{c, {}, xml::attr_or(c, "node"), xml::attr_or(c, "score"),
-                    role_primary(xml::attr_or(c, "role")), xml::attr_or(c, "resource-discovery")};
+    LocationEntry e{c,
+                    {},
+                    xml::attr_or(c, "node"),
+                    xml::attr_or(c, "score"),
+                    role_primary(xml::attr_or(c, "role")),
+                    xml::attr_or(c, "resource-discovery")};
     if (xml::has_attr(c, "rsc-pattern")) {
       e.subject = {false, xml::attr_or(c, "rsc-pattern")};
     } else {
@@ -138,7 +142,7 @@ std::string location_listing(Context& ctx, bool by_node, const std::vector<std::
     if (!only.empty()) {
       bool wanted = false;
       for (const auto& o : only) {
-        const Subject asked = o.rfind("regexp%", 0) == 0 ? Subject{false, o.substr(7)}
+        const Subject asked = o.rfind("regexp%", 0) == 0     ? Subject{false, o.substr(7)}
                               : o.rfind("resource%", 0) == 0 ? Subject{true, o.substr(9)}
                                                              : Subject{true, o};
         wanted = wanted || asked == subject;
@@ -175,7 +179,8 @@ std::string options_text(const xmlNode* e, const std::vector<std::string>& skip)
     const std::string name = reinterpret_cast<const char*>(a->name);
     if (name == "id" || std::find(skip.begin(), skip.end(), name) != skip.end()) continue;
     std::string value = xml::attr_or(e, name.c_str());
-    if (name == "role" || name == "rsc-role" || name == "with-rsc-role") value = role_primary(value);
+    if (name == "role" || name == "rsc-role" || name == "with-rsc-role")
+      value = role_primary(value);
     parts.push_back(name + "=" + value);
   }
   std::sort(parts.begin(), parts.end());
@@ -215,7 +220,8 @@ std::string constraint_with_sets(const xmlNode* c, bool with_id) {
 Status constraint_listing(Context& ctx, const std::string& family,
                           const std::vector<std::string>& args) {
   if (ctx.flags.all && family != "" && family != "location") {
-    return Error(ErrorCode::kInvalidInput, "Specified option '--all' is not supported in this command");
+    return Error(ErrorCode::kInvalidInput,
+                 "Specified option '--all' is not supported in this command");
   }
   if (family == "location") {
     const bool by_node = !args.empty() && args[0] == "nodes";
@@ -242,10 +248,9 @@ Status constraint_ref(Context& ctx, const std::vector<std::string>& args) {
     std::set<std::string> with_sets;
     // A clone's primitive: the clone's constraints first (pcs's order).
     std::vector<std::string> subjects{id};
-    if (xmlNode* n = find_by_id(ctx.doc, id); n != nullptr && xml::is(n, "primitive") &&
-                                              n->parent != nullptr &&
-                                              (xml::is(n->parent, "clone") ||
-                                               xml::is(n->parent, "master"))) {
+    if (xmlNode* n = find_by_id(ctx.doc, id);
+        n != nullptr && xml::is(n, "primitive") && n->parent != nullptr &&
+        (xml::is(n->parent, "clone") || xml::is(n->parent, "master"))) {
       subjects.insert(subjects.begin(), xml::attr_or(n->parent, "id"));
     }
     for (const auto& subject : subjects) {

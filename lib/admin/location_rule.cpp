@@ -29,7 +29,7 @@ constexpr std::array kComparisons = {"eq", "ne", "lt", "gt", "lte", "gte"};
 constexpr std::array kTypes = {"string", "integer", "number", "version"};
 // Keywords whose value is a group of name=value words (joined into one).
 constexpr std::array kDateGroups = {"date-spec", "duration"};
-constexpr std::array kDateParts = {"hours", "monthdays", "weekdays", "yeardays", "months",
+constexpr std::array kDateParts = {"hours", "monthdays", "weekdays",  "yeardays", "months",
                                    "weeks", "years",     "weekyears", "moon"};
 
 bool one_of(std::string_view s, const auto& list) {
@@ -242,7 +242,8 @@ class Parser {
       return SyntaxError("missing one of '" + names + "' in " + s.kind);
     }
     for (const auto& [name, value] : n->parts) {
-      if (!(s.kind == "duration" ? valid_duration_part(value) : valid_date_spec_part(name, value))) {
+      if (!(s.kind == "duration" ? valid_duration_part(value)
+                                 : valid_date_spec_part(name, value))) {
         return SyntaxError("invalid " + name + " '" + value + "' in '" + s.kind + "'");
       }
     }
@@ -251,7 +252,8 @@ class Parser {
   }
 
   static bool valid_duration_part(const std::string& v) {
-    return !v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !v.empty() &&
+           std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
   }
 
   // "N" or "N-M" (N < M), each within the field's range.
@@ -260,9 +262,8 @@ class Parser {
     std::smatch m;
     if (!std::regex_match(value, m, range)) return false;
     static const std::map<std::string, std::pair<long, long>> kLimits = {
-        {"hours", {0, 23}},  {"monthdays", {0, 31}}, {"weekdays", {1, 7}},
-        {"yeardays", {1, 366}}, {"months", {1, 12}}, {"weeks", {1, 53}},
-        {"weekyears", {1, 53}}, {"moon", {0, 7}}};
+        {"hours", {0, 23}},  {"monthdays", {0, 31}}, {"weekdays", {1, 7}},   {"yeardays", {1, 366}},
+        {"months", {1, 12}}, {"weeks", {1, 53}},     {"weekyears", {1, 53}}, {"moon", {0, 7}}};
     const auto limit = kLimits.find(name);
     const std::string since = m[1].str().substr(0, 18);
     const long from = std::stol(since);
@@ -457,7 +458,8 @@ std::string rule_key(const xmlNode* rule) {
         s += " " + xml::attr_or(c, "start") + (op == "in_range" ? " to" : "");
       if (xml::has_attr(c, "end")) s += " " + xml::attr_or(c, "end");
       const auto durations = xml::children(c, "duration");
-      if (op == "in_range" && !durations.empty()) s += " duration" + sorted_attrs(durations.front());
+      if (op == "in_range" && !durations.empty())
+        s += " duration" + sorted_attrs(durations.front());
       parts.push_back(s);
     } else if (xml::is(c, "rule")) {
       parts.push_back("(" + rule_key(c) + ")");
@@ -528,7 +530,8 @@ void detailed(const xmlNode* rule, const std::string& indent, std::string& out, 
         continue;
       }
       e = "date " + op;
-      if (xml::has_attr(c, "start")) e += " " + xml::attr_or(c, "start") + (op == "in_range" ? " to" : "");
+      if (xml::has_attr(c, "start"))
+        e += " " + xml::attr_or(c, "start") + (op == "in_range" ? " to" : "");
       if (xml::has_attr(c, "end")) e += " " + xml::attr_or(c, "end");
       const auto durations = xml::children(c, "duration");
       if (op == "in_range" && !durations.empty()) {
@@ -567,14 +570,15 @@ bool rule_expired(const xmlNode* rule, EpochSeconds now) {
     if (!durations.empty() && start) {
       std::string iso = "P";
       std::string time;
-      for (const auto& [name, unit] :
-           {std::pair{"years", "Y"}, std::pair{"months", "M"}, std::pair{"weeks", "W"},
-            std::pair{"days", "D"}}) {
-        if (xml::has_attr(durations.front(), name)) iso += xml::attr_or(durations.front(), name) + unit;
+      for (const auto& [name, unit] : {std::pair{"years", "Y"}, std::pair{"months", "M"},
+                                       std::pair{"weeks", "W"}, std::pair{"days", "D"}}) {
+        if (xml::has_attr(durations.front(), name))
+          iso += xml::attr_or(durations.front(), name) + unit;
       }
-      for (const auto& [name, unit] : {std::pair{"hours", "H"}, std::pair{"minutes", "M"},
-                                       std::pair{"seconds", "S"}}) {
-        if (xml::has_attr(durations.front(), name)) time += xml::attr_or(durations.front(), name) + unit;
+      for (const auto& [name, unit] :
+           {std::pair{"hours", "H"}, std::pair{"minutes", "M"}, std::pair{"seconds", "S"}}) {
+        if (xml::has_attr(durations.front(), name))
+          time += xml::attr_or(durations.front(), name) + unit;
       }
       if (!time.empty()) iso += "T" + time;
       if (auto dur = parse_iso8601_duration(iso)) end = add_duration(*start, *dur);

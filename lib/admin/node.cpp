@@ -235,12 +235,12 @@ Status node_utilization(Context& ctx, const std::vector<std::string>& args) {
   }
   auto sets = xml::children(node, "utilization");
   if (sets.empty() && only_removing) return ok_status();
-  xmlNode* set = sets.empty() ? append_element(node, "utilization",
-                                               {{"id", unique_id(ctx.doc, "nodes-" +
-                                                                              xml::attr_or(
-                                                                                  node, "id") +
-                                                                              "-utilization")}})
-                              : sets.front();
+  xmlNode* set =
+      sets.empty()
+          ? append_element(
+                node, "utilization",
+                {{"id", unique_id(ctx.doc, "nodes-" + xml::attr_or(node, "id") + "-utilization")}})
+          : sets.front();
   for (const auto& kv : *pairs) {
     xmlNode* found = nullptr;
     for (xmlNode* nv : xml::children(set, "nvpair")) {
@@ -272,8 +272,8 @@ Status run_node(Context& ctx, const std::vector<std::string>& args) {
        {std::tuple{ctx.flags.force, verb == "attribute", "--force"},
         std::tuple{ctx.flags.name.has_value(), listing, "--name"}}) {
     if (given && !allowed) {
-      return Error(ErrorCode::kInvalidInput,
-                   std::string("Specified option '") + option + "' is not supported in this command");
+      return Error(ErrorCode::kInvalidInput, std::string("Specified option '") + option +
+                                                 "' is not supported in this command");
     }
   }
   if (verb == "standby") return node_flag(ctx, rest, verb, "standby", true);

@@ -306,7 +306,8 @@ std::string pcs_sub_usage(std::string_view family, const std::vector<std::string
     if (printing) picked.append(line).append("\n");
   }
   while (!picked.empty() && (picked.back() == '\n' || picked.back() == ' ')) picked.pop_back();
-  if (!picked.empty()) return "\n" + std::string(lines.size() > 1 ? lines[1] : "") + "\n" + picked + "\n";
+  if (!picked.empty())
+    return "\n" + std::string(lines.size() > 1 ? lines[1] : "") + "\n" + picked + "\n";
   // As pcs: one word fewer; with none left, every command's section.
   if (prefix.size() == 4) return std::string(text);
   const auto last_space = prefix.rfind(' ');

@@ -225,8 +225,8 @@ Status tag_update(Context& ctx, const std::vector<std::string>& args) {
     }
     if (!present.empty()) {
       std::sort(present.begin(), present.end());
-      problems.push_back("Cannot add reference " + plural(present, "id") +
-                         " already in the tag '" + id + "': " + quoted_list(present));
+      problems.push_back("Cannot add reference " + plural(present, "id") + " already in the tag '" +
+                         id + "': " + quoted_list(present));
     }
   }
   if (tag != nullptr && !remove.empty()) {
@@ -257,7 +257,8 @@ Status tag_update(Context& ctx, const std::vector<std::string>& args) {
       if (std::find(add.begin(), add.end(), *adjacent) != add.end())
         problems.push_back("Cannot put id '" + *adjacent + "' next to itself.");
       if (std::find(remove.begin(), remove.end(), *adjacent) != remove.end())
-        problems.push_back("Cannot remove id '" + *adjacent + "' next to which ids are being added");
+        problems.push_back("Cannot remove id '" + *adjacent +
+                           "' next to which ids are being added");
     }
   }
   if (!problems.empty()) return errors(problems);
@@ -294,9 +295,9 @@ Status run_tag(Context& ctx, const std::vector<std::string>& args) {
   const std::vector<std::string> rest =
       args.empty() ? args : std::vector<std::string>(args.begin() + 1, args.end());
   if ((ctx.flags.before || ctx.flags.after) && sub != "update") {
-    return Error(ErrorCode::kInvalidInput,
-                 std::string("Specified option '") + (ctx.flags.before ? "--before" : "--after") +
-                     "' is not supported in this command");
+    return Error(ErrorCode::kInvalidInput, std::string("Specified option '") +
+                                               (ctx.flags.before ? "--before" : "--after") +
+                                               "' is not supported in this command");
   }
   if (sub == "create") return tag_create(ctx, rest);
   if (sub == "config") return tag_config(ctx, rest);
