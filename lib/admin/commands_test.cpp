@@ -368,7 +368,7 @@ TEST_CASE("unsupported commands fail loudly") {
                                         {"resource", "restart", "X"},
                                         {"property", "defaults"},
                                         {"status", "nodes"},
-                                        {"constraint", "location", "regexp%A", "prefers", "n1"}}) {
+                                        {"cluster", "node", "add", "n1"}}) {
     auto st = f.run(args);
     REQUIRE_FALSE(st);
     CHECK(st.error().code() == ErrorCode::kUnsupported);

@@ -42,7 +42,7 @@ bool is_resource_element(const xmlNode* n) {
 
 // pcs's validate_constraint_resource: the resource must exist, and a member
 // of a clone or bundle must be named through its parent.
-Status check_constraint_resource(xmlDoc* doc, const std::string& id) {
+Status check_constraint_resource(xmlDoc* doc, const std::string& id, bool force = false) {
   xmlNode* n = find_by_id(doc, id);
   bool in_resources = false;
   for (xmlNode* p = n ? n->parent : nullptr; p != nullptr && p->type == XML_ELEMENT_NODE;
@@ -53,7 +53,7 @@ Status check_constraint_resource(xmlDoc* doc, const std::string& id) {
     return invalid("Resource '" + id + "' does not exist");
   }
   for (xmlNode* p = n->parent; p != nullptr && !xml::is(p, "resources"); p = p->parent) {
-    if (xml::is(p, "clone") || xml::is(p, "master") || xml::is(p, "bundle")) {
+    if (!force && (xml::is(p, "clone") || xml::is(p, "master") || xml::is(p, "bundle"))) {
       const std::string kind = xml::is(p, "bundle") ? "bundle" : "clone";
       return invalid(id + " is a " + kind + " resource, you should use the " + kind + " id: " +
                      xml::attr_or(p, "id") + " when adding constraints. Use --force to override.");
@@ -74,14 +74,9 @@ Status location(Context& ctx, const std::vector<std::string>& args) {
     return usage_error(ctx, "constraint", {"location", args.empty() ? "" : args[0]});
   }
   std::string rsc = args[0];
-  if (rsc.rfind("regexp%", 0) == 0) {
-    return Error(ErrorCode::kUnsupported,
-                 "regexp% resource patterns are not supported by vigil yet");
-  }
-  if (rsc.rfind("resource%", 0) == 0)
-    rsc = rsc.substr(9);
-  else if (rsc.rfind("%", 0) == 0)
-    rsc = rsc.substr(1);
+  const auto typed = strip_subject_type(rsc);
+  if (!typed) return typed.error();
+  const char* subject = *typed ? "rsc-pattern" : "rsc";
   const bool prefer = args[1] == "prefers";
   if (!ctx.live) ctx.notes.push_back(kNodeCheckSkipped);  // no corosync.conf to check against
 
@@ -107,7 +102,9 @@ Status location(Context& ctx, const std::vector<std::string>& args) {
       return invalid("Node '" + p.node + "' does not seem to be in the cluster");
     }
   }
-  if (auto st = check_constraint_resource(ctx.doc, rsc); !st) return st;
+  if (!*typed) {
+    if (auto st = check_constraint_resource(ctx.doc, rsc); !st) return st;
+  }
 
   xmlNode* cons = config_section(ctx.doc, "constraints", true);
   if (cons == nullptr) return invalid("the CIB has no <configuration> section");
@@ -116,12 +113,13 @@ Status location(Context& ctx, const std::vector<std::string>& args) {
     // replaced: deleted here, appended again at the end.
     for (xmlNode* c : xml::children(cons, "rsc_location")) {
       if (xml::attr_or(c, "id") == p.id ||
-          (xml::attr_or(c, "node") == p.node && xml::attr_or(c, "rsc") == rsc)) {
+          (xml::attr_or(c, "node") == p.node && xml::has_attr(c, subject) &&
+           xml::attr_or(c, subject) == rsc)) {
         remove_node(c);
       }
     }
     append_element(cons, "rsc_location",
-                   {{"id", p.id}, {"rsc", rsc}, {"node", p.node}, {"score", p.score}});
+                   {{"id", p.id}, {subject, rsc}, {"node", p.node}, {"score", p.score}});
   }
   ctx.changed = true;
   return ok_status();
@@ -181,7 +179,8 @@ Status colocation_add(Context& ctx, const std::vector<std::string>& args) {
   if (std::find(words.begin(), words.end(), "with") != words.end()) {
     return usage_error(ctx, "constraint", {"colocation", "add"},
                        "Use the 'vigil constraint colocation set' command if you want to create "
-                       "a constraint for more than two resources.");
+                       "a constraint for more than two resources.",
+                       "Multiple 'with's cannot be specified.");
   }
   if (words.empty()) return usage();
   if (words.size() == 1 || is_score(words[1]) || words[1].find('=') != std::string::npos) {
@@ -202,8 +201,8 @@ Status colocation_add(Context& ctx, const std::vector<std::string>& args) {
     if (eq + 1 == w.size()) return invalid("value of '" + w.substr(0, eq) + "' option is empty");
     pairs.emplace_back(w.substr(0, eq), w.substr(eq + 1));
   }
-  if (auto st = check_constraint_resource(ctx.doc, rsc); !st) return st;
-  if (auto st = check_constraint_resource(ctx.doc, with_rsc); !st) return st;
+  if (auto st = check_constraint_resource(ctx.doc, rsc, ctx.flags.force); !st) return st;
+  if (auto st = check_constraint_resource(ctx.doc, with_rsc, ctx.flags.force); !st) return st;
   bool id_given = false;
   for (const auto& [k, v] : pairs) {
     if (k != "id") continue;
@@ -303,10 +302,13 @@ Status order(Context& ctx, const std::vector<std::string>& args) {
   const std::string then_rsc = words[0];
   words.erase(words.begin());
   if (std::find(words.begin(), words.end(), "then") != words.end()) {
-    return invalid("Multiple 'then's cannot be specified.");
+    return usage_error(ctx, "constraint", {"order", args[0]},
+                       "Use the 'vigil constraint order set' command if you want to create a "
+                       "constraint for more than two resources.",
+                       "Multiple 'then's cannot be specified.");
   }
-  if (auto st = check_constraint_resource(ctx.doc, first); !st) return st;
-  if (auto st = check_constraint_resource(ctx.doc, then_rsc); !st) return st;
+  if (auto st = check_constraint_resource(ctx.doc, first, ctx.flags.force); !st) return st;
+  if (auto st = check_constraint_resource(ctx.doc, then_rsc, ctx.flags.force); !st) return st;
   xmlNode* g1 = parent_group(ctx.doc, first);
   if (g1 != nullptr && g1 == parent_group(ctx.doc, then_rsc)) {
     return invalid("Cannot create an order constraint for resources in the same group");

@@ -29,6 +29,11 @@ std::optional<std::string> location_rule_listing(const xmlNode* loc, bool ids, b
 // One rule as pcs's ExportDetailed prints it, each line after a newline.
 std::string rule_lines(const xmlNode* rule, const std::string& indent, bool ids);
 
+// pcs's typed subject: "regexp%PATTERN" (true: a pattern), or
+// "resource%ID", "%ID" or "ID" (false); the prefix is taken off. Another
+// type is refused.
+Result<bool> strip_subject_type(std::string& subject);
+
 // `constraint [config]`, `location|order|colocation|ticket [config]`,
 // `constraint ref` (constraint_show.cpp).
 Status constraint_listing(Context& ctx, const std::string& family,

@@ -45,21 +45,19 @@ void set_option(Options& o, const std::string& name, const std::string& value) {
 
 // pcs's prepare_options: NAME=VALUE words (a repeated name must repeat its value).
 Result<Options> name_values(const std::vector<std::string>& words) {
-  Options out;
+  std::vector<KeyValue> pairs;
   for (const auto& w : words) {
     const auto eq = w.find('=');
     if (eq == std::string::npos) {
       return Error(ErrorCode::kInvalidInput, "missing value of '" + w + "' option");
     }
     if (eq == 0) return Error(ErrorCode::kInvalidInput, "missing key in '" + w + "' option");
-    const std::string k = w.substr(0, eq), v = w.substr(eq + 1);
-    if (has_option(out, k) && option_of(out, k) != v) {
-      return Error(ErrorCode::kInvalidInput, "duplicate option '" + k +
-                                                 "' with different values '" + option_of(out, k) +
-                                                 "' and '" + v + "'");
-    }
-    set_option(out, k, v);
+    pairs.push_back({w.substr(0, eq), w.substr(eq + 1)});
   }
+  auto unique = dedupe_options(pairs);
+  if (!unique) return unique.error();
+  Options out;
+  for (const auto& kv : *unique) out.emplace_back(kv.key, kv.value);
   return out;
 }
 
@@ -135,20 +133,24 @@ bool same_sets(xmlNode* a, xmlNode* b) {
   return ids(a) == ids(b);
 }
 
-// pcs's duplicate report: the list (an info line), then the error.
-Status duplicates_of(Context& ctx, xmlNode* added, const auto& same,
-                     std::string (*render)(const xmlNode*, bool)) {
+// Keeps the constraint just added unless it duplicates another: pcs's
+// report is the list (an info line), then the error.
+Status keep_unless_duplicate(Context& ctx, xmlNode* added, const auto& same,
+                             std::string (*render)(const xmlNode*, bool)) {
   std::string list;
   for (xmlNode* c : xml::children(added->parent, reinterpret_cast<const char*>(added->name))) {
     if (c != added && same(added, c)) list += "\n  " + render(c, true);
   }
-  if (list.empty()) return ok_status();
-  ctx.notes.push_back("Duplicate constraints:" + list);
-  if (ctx.flags.force) {
+  if (!list.empty()) {
+    ctx.notes.push_back("Duplicate constraints:" + list);
+    if (!ctx.flags.force) {
+      remove_node(added);  // refused: the document stays as it was
+      return lib_error("duplicate constraint already exists, use --force to override");
+    }
     ctx.notes.push_back("Warning: duplicate constraint already exists");
-    return ok_status();
   }
-  return lib_error("duplicate constraint already exists, use --force to override");
+  ctx.changed = true;
+  return ok_status();
 }
 
 }  // namespace
@@ -275,7 +277,10 @@ Status constraint_set(Context& ctx, const std::string& family,
       set_problems.push_back(
           invalid_options(names, {"action", "require-all", "role", "sequential"}, "set"));
     }
-    for (const auto& [k, v] : set_options[i]) {
+    // pcs's validators, in their order: action, require-all, role, sequential.
+    for (const char* name : {"action", "require-all", "role", "sequential"}) {
+      if (!has_option(set_options[i], name)) continue;
+      const std::string v = option_of(set_options[i], name), k = name;
       if (k == "action" && v != "start" && v != "stop" && v != "promote" && v != "demote")
         set_problems.push_back(
             not_valid_value("action", v, {"demote", "promote", "start", "stop"}));
@@ -294,9 +299,9 @@ Status constraint_set(Context& ctx, const std::string& family,
     for (auto& [k, v] : set_options[i]) {
       if (k == "role" && (v == "Master" || v == "Slave")) {
         ctx.notes.push_back("Deprecation Warning: Value '" + v +
-                            "' of option role is deprecated, "
-                            "use '" +
-                            std::string(v == "Master" ? "Promoted" : "Unpromoted") + "' instead");
+                            "' of option role is deprecated and should not be used, use '" +
+                            std::string(v == "Master" ? "Promoted" : "Unpromoted") +
+                            "' value instead");
       }
       if (k == "role") v = role_for_cib(ctx.doc, v);
     }
@@ -331,12 +336,7 @@ Status constraint_set(Context& ctx, const std::string& family,
   auto same = [](xmlNode* a, xmlNode* b) {
     return !xml::children(b, "resource_set").empty() && same_sets(a, b);
   };
-  if (auto st = duplicates_of(ctx, c, same, constraint_with_sets); !st) {
-    remove_node(c);
-    return st;
-  }
-  ctx.changed = true;
-  return ok_status();
+  return keep_unless_duplicate(ctx, c, same, constraint_with_sets);
 }
 
 Status ticket_add(Context& ctx, const std::vector<std::string>& args) {
@@ -382,8 +382,8 @@ Status ticket_add(Context& ctx, const std::vector<std::string>& args) {
           "role", role, {"Master", "Promoted", "Slave", "Started", "Stopped", "Unpromoted"}));
     } else if (r == "Master" || r == "Slave") {
       ctx.notes.push_back("Deprecation Warning: Value '" + role +
-                          "' of option role is deprecated, use '" +
-                          (r == "Master" ? "Promoted" : "Unpromoted") + "' instead");
+                          "' of option role is deprecated and should not be used, use '" +
+                          (r == "Master" ? "Promoted" : "Unpromoted") + "' value instead");
     }
   }
   std::vector<std::string> unknown;
@@ -422,12 +422,7 @@ Status ticket_add(Context& ctx, const std::vector<std::string>& args) {
            xml::attr_or(a, "ticket") == xml::attr_or(b, "ticket") &&
            xml::attr_or(a, "rsc") == xml::attr_or(b, "rsc");
   };
-  if (auto st = duplicates_of(ctx, c, same, ticket_plain); !st) {
-    remove_node(c);
-    return st;
-  }
-  ctx.changed = true;
-  return ok_status();
+  return keep_unless_duplicate(ctx, c, same, ticket_plain);
 }
 
 Status ticket_remove(Context& ctx, const std::vector<std::string>& args) {
@@ -501,13 +496,9 @@ Status location_add(Context& ctx, const std::vector<std::string>& args) {
   if (args.size() < 4) return usage_error(ctx, "constraint", {"location", "add"});
   const std::string id = args[0], node = args[2], score = args[3];
   std::string rsc = args[1];
-  bool pattern = false;
-  if (rsc.rfind("regexp%", 0) == 0) {
-    rsc = rsc.substr(7);
-    pattern = true;
-  } else if (rsc.rfind("resource%", 0) == 0) {
-    rsc = rsc.substr(9);
-  }
+  const auto typed = strip_subject_type(rsc);
+  if (!typed) return typed.error();
+  const bool pattern = *typed;
   Options options;
   for (std::size_t i = 4; i < args.size(); ++i) {
     const auto eq = args[i].find('=');

@@ -70,7 +70,7 @@ std::string enabled_blocks(const std::vector<LocationEntry>& entries, bool by_no
   for (const bool on : {true, false}) {
     std::string lines;
     for (const auto& e : entries) {
-      if (pick(e) && positive(e.score) == on && !e.node.empty()) {
+      if (pick(e) && positive(e.score) == on && (by_node || !e.node.empty())) {
         lines += entry_line(e, by_node, ids);
       }
     }
@@ -222,6 +222,9 @@ Status constraint_listing(Context& ctx, const std::string& family,
   if (ctx.flags.all && family != "" && family != "location") {
     return Error(ErrorCode::kInvalidInput,
                  "Specified option '--all' is not supported in this command");
+  }
+  if (family != "location" && !family.empty() && !args.empty()) {
+    return usage_error(ctx, "constraint", {family, "config"});
   }
   if (family == "location") {
     const bool by_node = !args.empty() && args[0] == "nodes";

@@ -732,14 +732,22 @@ Status check_rule_duplicates(Context& ctx, xmlNode* loc) {
 
 }  // namespace
 
-Status location_rule(Context& ctx, std::string rsc, std::vector<std::string> words) {
-  bool pattern = false;
-  if (rsc.rfind("regexp%", 0) == 0) {
-    rsc = rsc.substr(7);
-    pattern = true;
-  } else if (rsc.rfind("resource%", 0) == 0) {
-    rsc = rsc.substr(9);
+Result<bool> strip_subject_type(std::string& subject) {
+  const auto mark = subject.find('%');
+  if (mark == std::string::npos) return false;
+  const std::string type = subject.substr(0, mark);
+  if (!type.empty() && type != "regexp" && type != "resource") {
+    return Error(ErrorCode::kInvalidInput, "'" + type + "' is not an allowed type for '" + subject +
+                                               "', use regexp, resource");
   }
+  subject.erase(0, mark + 1);
+  return type == "regexp";
+}
+
+Status location_rule(Context& ctx, std::string rsc, std::vector<std::string> words) {
+  const auto typed = strip_subject_type(rsc);
+  if (!typed) return typed.error();
+  const bool pattern = *typed;
   auto options = leading_options(
       words, {"id", "role", "score", "score-attribute", "constraint-id", "resource-discovery"});
   if (!pattern) {

@@ -120,18 +120,9 @@ Result<std::vector<KeyValue>> name_value_pairs(const std::vector<std::string>& w
       return Error(ErrorCode::kInvalidInput, "missing value of '" + w + "' option");
     }
     if (eq == 0) return Error(ErrorCode::kInvalidInput, "missing key in '" + w + "' option");
-    KeyValue kv{w.substr(0, eq), w.substr(eq + 1)};
-    auto same = std::find_if(pairs.begin(), pairs.end(),
-                             [&](const KeyValue& p) { return p.key == kv.key; });
-    if (same == pairs.end()) {
-      pairs.push_back(kv);
-    } else if (same->value != kv.value) {
-      return Error(ErrorCode::kInvalidInput, "duplicate option '" + kv.key +
-                                                 "' with different values '" + same->value +
-                                                 "' and '" + kv.value + "'");
-    }
+    pairs.push_back({w.substr(0, eq), w.substr(eq + 1)});
   }
-  return pairs;
+  return dedupe_options(pairs);
 }
 
 // "Node Attributes:" / "Node Utilization:" then " node: a=1 b=2", nodes

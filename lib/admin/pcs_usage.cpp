@@ -315,9 +315,10 @@ std::string pcs_sub_usage(std::string_view family, const std::vector<std::string
 }
 
 Status usage_error(Context& ctx, std::string_view family, const std::vector<std::string>& words,
-                   const std::string& hint) {
+                   const std::string& hint, const std::string& message) {
   ctx.error_bare = true;
-  std::string text = hint.empty() ? "" : "Hint: " + hint + "\n";
+  std::string text = message.empty() ? "" : "Error: " + message + "\n";
+  if (!hint.empty()) text += "Hint: " + hint + "\n";
   return Error(ErrorCode::kInvalidInput, text + pcs_sub_usage(family, words));
 }
 

@@ -17,8 +17,9 @@ namespace vigil::admin {
 std::string pcs_sub_usage(std::string_view family, const std::vector<std::string>& words);
 
 // pcs's refusal of words that do not parse: the hint (if any), then the
-// usage, printed as they are (no "Error: "), exit code 1.
+// usage, printed as they are (no "Error: "), exit code 1; a message (if
+// any) comes first, as an error.
 Status usage_error(Context& ctx, std::string_view family, const std::vector<std::string>& words,
-                   const std::string& hint = "");
+                   const std::string& hint = "", const std::string& message = "");
 
 }  // namespace vigil::admin
