@@ -55,7 +55,10 @@ constexpr const char* kUsage =
     "  stonith history [show|cleanup] [<node>]\n"
     "    (these three talk to vigil-stonithd, the fencing daemon, on "
     "$VIGIL_RUN_DIR/stonithd.sock)\n"
-    "  status [--full] (live only; with vigil-stonithd reachable, its fencing history too)\n";
+    "  status [--full] (live only; with vigil-stonithd reachable, its fencing history too)\n"
+    "  status --png <file>: the cluster as a picture (Graphviz's dot)\n"
+    "  resource why <resource> [<node>]: every node's score with its causes, the decision,\n"
+    "    and what would change it (the scheduler's own records)\n";
 
 int fail(const std::string& message) {
   std::cerr << "Error: " << message << "\n";

@@ -62,6 +62,12 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv) {
       inv.flags.group = *v;
     } else if (a.rfind("--group=", 0) == 0) {
       inv.flags.group = a.substr(8);
+    } else if (a == "--png") {
+      auto v = value(a);
+      if (!v) return v.error();
+      inv.flags.png = *v;
+    } else if (a.rfind("--png=", 0) == 0) {
+      inv.flags.png = a.substr(6);
     } else if (auto* slot = valued_option(inv.flags, a)) {
       // --before, --after, --name: "--opt value" or "--opt=value"
       const auto eq = a.find('=');
@@ -176,6 +182,12 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
   }
   if (stonith && ctx.flags.no_default_ops) {
     return Error(ErrorCode::kInvalidInput, "--no-default-ops is not valid with 'stonith create'");
+  }
+  if (ctx.flags.png) {
+    if (args[0] != "status" || !rest.empty()) {
+      return Error(ErrorCode::kInvalidInput, "--png is only valid with 'status'");
+    }
+    return status_picture(ctx);
   }
   if (args[0] == "property") return run_property(ctx, rest);
   if (args[0] == "resource") return run_resource(ctx, rest);

@@ -29,6 +29,7 @@ struct Flags {
   bool off = false;                  // --off (stonith fence)
   bool promoted = false;             // --promoted (resource ban|move*|clear)
   bool master = false;               // --master: the deprecated --promoted
+  std::optional<std::string> png;    // --png FILE (status: the cluster as a picture)
   // constraint, node and tag commands (constraint.cpp, node.cpp, tag.cpp)
   std::optional<std::string> before, after;  // --before ID, --after ID (tag update)
   std::optional<std::string> name;           // --name NAME (node attribute|utilization)
@@ -75,6 +76,9 @@ bool needs_no_cib(const std::vector<std::string>& args);
 // thrown away; the Error's message is what follows "Error: " on stderr (it
 // may hold further lines). kUnsupported marks what Vigil does not do yet.
 Status run_command(Context& ctx, const std::vector<std::string>& args);
+
+// `status --png FILE`: the cluster as a picture (Graphviz), nothing printed.
+Status status_picture(Context& ctx);
 
 // `resource`, `resource status`, `status resources`: the resource list.
 Status resource_status(Context& ctx);

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "vigil/common/result.hpp"
 #include "vigil/pengine/working_set.hpp"
 
 namespace vigil::pengine {
@@ -24,6 +25,12 @@ std::string transition_summary_text(WorkingSet& ws);
 // change to its score in the order the scheduler made it, with its cause,
 // then the node the resource got. See explain.cpp for the format.
 std::string explain_text(const WorkingSet& ws, const std::string& rsc);
+// `vigil resource why RSC [NODE]`: explain_text (one node's part with
+// `node`), the decision (the resource's transition summary lines) and what
+// would change it: the failures, bans, constraints, node states and
+// stickiness whose records, left out, let another node win. `ws` must be
+// scheduled. Error: unknown resource or node.
+Result<std::string> why_text(WorkingSet& ws, const std::string& rsc, const std::string& node);
 // Pacemaker's natural, case-insensitive name order (node1 < node10).
 int numeric_strcasecmp(const std::string& a, const std::string& b);
 
