@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Private to lib/admin: what the constraint commands share (constraint.cpp,
-// constraint_show.cpp, constraint_sets.cpp, location_rule.cpp).
+// Private to lib/admin: what the constraint, node and tag commands share
+// (constraint.cpp, constraint_show.cpp, constraint_sets.cpp,
+// location_rule.cpp, node.cpp).
 #pragma once
 
 #include <libxml/tree.h>
@@ -9,10 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "vigil/admin/cib_edit.hpp"
 #include "vigil/admin/commands.hpp"
 #include "vigil/common/time.hpp"
 
 namespace vigil::admin {
+
+// pcs's prepare_options: NAME=VALUE words (an empty value is kept; a name
+// given twice must repeat its value) (node.cpp).
+Result<std::vector<KeyValue>> pcs_name_values(const std::vector<std::string>& words);
 
 // pcs's one-line renderings of plain constraints (constraint.cpp), and of
 // a constraint with resource sets ("set A B (id:..) setoptions ..").

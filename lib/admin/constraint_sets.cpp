@@ -43,22 +43,27 @@ void set_option(Options& o, const std::string& name, const std::string& value) {
   o.emplace_back(name, value);
 }
 
-// pcs's prepare_options: NAME=VALUE words (a repeated name must repeat its value).
+// pcs's prepare_options, as Options.
 Result<Options> name_values(const std::vector<std::string>& words) {
-  std::vector<KeyValue> pairs;
-  for (const auto& w : words) {
-    const auto eq = w.find('=');
-    if (eq == std::string::npos) {
-      return Error(ErrorCode::kInvalidInput, "missing value of '" + w + "' option");
-    }
-    if (eq == 0) return Error(ErrorCode::kInvalidInput, "missing key in '" + w + "' option");
-    pairs.push_back({w.substr(0, eq), w.substr(eq + 1)});
-  }
-  auto unique = dedupe_options(pairs);
+  auto unique = pcs_name_values(words);
   if (!unique) return unique.error();
   Options out;
   for (const auto& kv : *unique) out.emplace_back(kv.key, kv.value);
   return out;
+}
+
+// Takes `rsc` out of the constraint's sets; a set left empty goes.
+bool remove_from_sets(xmlNode* c, const std::string& rsc) {
+  bool removed = false;
+  for (xmlNode* set : xml::children(c, "resource_set")) {
+    for (xmlNode* r : xml::children(set, "resource_ref")) {
+      if (xml::attr_or(r, "id") != rsc) continue;
+      remove_node(r);
+      removed = true;
+    }
+    if (xml::children(set, "resource_ref").empty()) remove_node(set);
+  }
+  return removed;
 }
 
 std::string capitalized(std::string s) {
@@ -438,14 +443,7 @@ Status ticket_remove(Context& ctx, const std::vector<std::string>& args) {
       removed = true;
       continue;
     }
-    for (xmlNode* set : xml::children(c, "resource_set")) {
-      for (xmlNode* r : xml::children(set, "resource_ref")) {
-        if (xml::attr_or(r, "id") != rsc) continue;
-        remove_node(r);
-        removed = true;
-      }
-      if (xml::children(set).empty()) remove_node(set);
-    }
+    removed = remove_from_sets(c, rsc) || removed;
     if (xml::children(c).empty() && !xml::has_attr(c, "rsc")) remove_node(c);
   }
   if (!removed) return invalid("no matching ticket constraint found");
@@ -475,14 +473,7 @@ Status pair_remove(Context& ctx, const std::string& family, const std::vector<st
           found = true;
           continue;
         }
-        for (xmlNode* set : xml::children(c, "resource_set")) {
-          for (xmlNode* r : xml::children(set, "resource_ref")) {
-            if (xml::attr_or(r, "id") != rsc) continue;
-            remove_node(r);
-            found = true;
-          }
-          if (xml::children(set, "resource_ref").empty()) remove_node(set);
-        }
+        found = remove_from_sets(c, rsc) || found;
         if (xml::children(c, "resource_set").empty() && !xml::has_attr(c, "first")) remove_node(c);
       }
     }

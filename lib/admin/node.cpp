@@ -6,6 +6,7 @@
 #include <optional>
 #include <tuple>
 
+#include "constraint_common.hpp"
 #include "pcs_usage.hpp"
 #include "vigil/admin/cib_edit.hpp"
 #include "vigil/admin/commands.hpp"
@@ -111,8 +112,9 @@ Status node_flag(Context& ctx, const std::vector<std::string>& names, const std:
   return ok_status();
 }
 
-// pcs's split of NAME=VALUE words (an empty value is allowed: it removes).
-Result<std::vector<KeyValue>> name_value_pairs(const std::vector<std::string>& words) {
+}  // namespace
+
+Result<std::vector<KeyValue>> pcs_name_values(const std::vector<std::string>& words) {
   std::vector<KeyValue> pairs;
   for (const auto& w : words) {
     const auto eq = w.find('=');
@@ -124,6 +126,8 @@ Result<std::vector<KeyValue>> name_value_pairs(const std::vector<std::string>& w
   }
   return dedupe_options(pairs);
 }
+
+namespace {
 
 // "Node Attributes:" / "Node Utilization:" then " node: a=1 b=2", nodes
 // and names sorted; pcs reads the first set of each node only.
@@ -162,7 +166,7 @@ Status node_attribute(Context& ctx, const std::vector<std::string>& args) {
     return ok_status();
   }
   xmlNode* node = node_by_name(ctx.doc, args[0]);
-  auto pairs = name_value_pairs({args.begin() + 1, args.end()});
+  auto pairs = pcs_name_values({args.begin() + 1, args.end()});
   if (!pairs) return pairs.error();
   if (!node) {
     // pcs passes the error of crm_attribute on.
@@ -210,7 +214,7 @@ Status node_utilization(Context& ctx, const std::vector<std::string>& args) {
                             args.empty() ? std::nullopt : std::optional(args[0]), ctx.flags.name);
     return ok_status();
   }
-  auto pairs = name_value_pairs({args.begin() + 1, args.end()});
+  auto pairs = pcs_name_values({args.begin() + 1, args.end()});
   if (!pairs) return pairs.error();
   xmlNode* node = node_by_name(ctx.doc, args[0]);
   if (node == nullptr) return Error(ErrorCode::kNotFound, "Unable to find a node: " + args[0]);

@@ -4,12 +4,29 @@
 // sections of one subcommand out of them.
 #include "pcs_usage.hpp"
 
+#include <string>
 #include <string_view>
 
 namespace vigil::admin {
 namespace {
 
-constexpr const char* kConstraintUsage = R"~(
+// The rule grammar, which the usage shows twice.
+constexpr const char* kRuleGrammar = R"~(          defined|not_defined <node attribute>
+          <node attribute> lt|gt|lte|gte|eq|ne [string|integer|number|version]
+              <value>
+          date gt|lt <date>
+          date in_range <date> to <date>
+          date in_range <date> to duration <duration options>...
+          date-spec <date spec options>...
+          <expression> and|or <expression>
+          ( <expression> )
+        where duration options and date spec options are: hours, monthdays,
+        weekdays, yeardays, months, weeks, years, weekyears, moon.
+)~";
+
+// The constraint usage, in three parts around the rule grammar.
+constexpr const char* kConstraintUsageParts[] = {
+    R"~(
 Usage: vigil constraint [constraints]...
 Manage resource constraints
 
@@ -36,18 +53,8 @@ Commands:
              [score=<score> | score-attribute=<attribute>] <expression>
         Creates a location constraint with a rule on the specified resource
         where expression looks like one of the following:
-          defined|not_defined <node attribute>
-          <node attribute> lt|gt|lte|gte|eq|ne [string|integer|number|version]
-              <value>
-          date gt|lt <date>
-          date in_range <date> to <date>
-          date in_range <date> to duration <duration options>...
-          date-spec <date spec options>...
-          <expression> and|or <expression>
-          ( <expression> )
-        where duration options and date spec options are: hours, monthdays,
-        weekdays, yeardays, months, weeks, years, weekyears, moon.
-        Resource may be either a resource id <resource_id> or %<resource_id> or
+)~",
+    R"~(        Resource may be either a resource id <resource_id> or %<resource_id> or
         resource%<resource_id>, or a resource name regular expression
         regexp%<resource_pattern>. If score is omitted it defaults to INFINITY.
         If id is omitted one is generated from the resource id. If
@@ -169,18 +176,8 @@ Commands:
              [score=<score>|score-attribute=<attribute>] <expression>
         Add a rule to a location constraint specified by 'constraint id' where
         the expression looks like one of the following:
-          defined|not_defined <node attribute>
-          <node attribute> lt|gt|lte|gte|eq|ne [string|integer|number|version]
-              <value>
-          date gt|lt <date>
-          date in_range <date> to <date>
-          date in_range <date> to duration <duration options>...
-          date-spec <date spec options>...
-          <expression> and|or <expression>
-          ( <expression> )
-        where duration options and date spec options are: hours, monthdays,
-        weekdays, yeardays, months, weeks, years, weekyears, moon.
-        If score is omitted it defaults to INFINITY. If id is omitted, one is
+)~",
+    R"~(        If score is omitted it defaults to INFINITY. If id is omitted, one is
         generated from the constraint id.
 
     rule delete <rule id>
@@ -190,7 +187,14 @@ Commands:
     rule remove <rule id>
         Remove a rule from its location constraint and if it's the last rule,
         the constraint will also be removed.
-)~";
+)~"};
+
+const std::string& constraint_usage() {
+  static const std::string text = std::string(kConstraintUsageParts[0]) + kRuleGrammar +
+                                  kConstraintUsageParts[1] + kRuleGrammar +
+                                  kConstraintUsageParts[2];
+  return text;
+}
 
 constexpr const char* kNodeUsage = R"~(
 Usage: vigil node <command>
@@ -282,7 +286,7 @@ Commands:
 }  // namespace
 
 std::string pcs_sub_usage(std::string_view family, const std::vector<std::string>& words) {
-  const std::string_view text = family == "constraint" ? kConstraintUsage
+  const std::string_view text = family == "constraint" ? std::string_view(constraint_usage())
                                 : family == "node"     ? kNodeUsage
                                                        : kTagUsage;
   std::vector<std::string_view> lines;
