@@ -29,11 +29,13 @@ std::string constraint_with_sets(const xmlNode* c, bool with_id);
 
 // A rule-based rsc_location as `pcs constraint` lists it ("    Constraint:
 // ID" and its rules), or nullopt when all its rules expired and expired
-// ones are not shown (location_rule.cpp).
+// ones are not shown (constraint_show.cpp).
 std::optional<std::string> location_rule_listing(const xmlNode* loc, bool ids, bool show_expired,
                                                  EpochSeconds now);
-// One rule as pcs's ExportDetailed prints it, each line after a newline.
-std::string rule_lines(const xmlNode* rule, const std::string& indent, bool ids);
+// One rule as pcs's ExportDetailed prints it, each line after a newline,
+// "Rule (expired):" when `expired` (location_rule.cpp).
+std::string rule_lines(const xmlNode* rule, const std::string& indent, bool ids,
+                       bool expired = false);
 
 // pcs's typed subject: "regexp%PATTERN" (true: a pattern), or
 // "resource%ID", "%ID" or "ID" (false); the prefix is taken off. Another
@@ -47,7 +49,8 @@ Status constraint_listing(Context& ctx, const std::string& family,
 Status constraint_ref(Context& ctx, const std::vector<std::string>& args);
 
 // `colocation|order|ticket set`, `ticket add|remove`, `colocation|order
-// remove`, `location add|remove`, `rule add|remove` (constraint_sets.cpp).
+// remove`, `location add|remove`, `rule remove` (constraint_sets.cpp);
+// `rule add` (location_rule.cpp).
 Status constraint_set(Context& ctx, const std::string& family,
                       const std::vector<std::string>& args);
 Status ticket_add(Context& ctx, const std::vector<std::string>& args);

@@ -546,4 +546,28 @@ Status location_remove(Context& ctx, const std::vector<std::string>& args) {
   return ok_status();
 }
 
+Status rule_remove(Context& ctx, const std::vector<std::string>& args) {
+  if (args.size() < 1) return usage_error(ctx, "constraint", {"rule", "remove"});
+  if (ctx.flags.force) {
+    return invalid("Specified option '--force' is not supported in this command");
+  }
+  xmlNode* cons = config_section(ctx.doc, "constraints");
+  for (xmlNode* loc : cons ? xml::children(cons, "rsc_location") : std::vector<xmlNode*>{}) {
+    const auto children = xml::children(loc);
+    for (xmlNode* rule : children) {
+      if (xml::attr_or(rule, "id") != args[0]) continue;
+      if (children.size() > 1) {
+        ctx.notes.push_back("Removing Rule: " + args[0]);
+        remove_node(rule);
+      } else {
+        ctx.notes.push_back("Removing Constraint: " + xml::attr_or(loc, "id"));
+        remove_node(loc);
+      }
+      ctx.changed = true;
+      return ok_status();
+    }
+  }
+  return invalid("unable to find rule with id: " + args[0]);
+}
+
 }  // namespace vigil::admin

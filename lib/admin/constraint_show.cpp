@@ -14,6 +14,48 @@
 namespace vigil::admin {
 namespace {
 
+// crm_rule --check as pcs uses it to hide expired constraints: only a rule
+// with exactly one date expression (not a date-spec) is judged.
+bool rule_expired(const xmlNode* rule, EpochSeconds now) {
+  std::vector<xmlNode*> dates;
+  std::vector<xmlNode*> todo{const_cast<xmlNode*>(rule)};
+  while (!todo.empty()) {
+    xmlNode* n = todo.back();
+    todo.pop_back();
+    for (xmlNode* c : xml::children(n)) {
+      if (xml::is(c, "date_expression")) dates.push_back(c);
+      todo.push_back(c);
+    }
+  }
+  if (dates.size() != 1) return false;
+  const xmlNode* d = dates.front();
+  const std::string op = xml::attr_or(d, "operation", "in_range");
+  if (op == "date_spec" || op == "gt") return false;
+  std::optional<EpochSeconds> end;
+  if (xml::has_attr(d, "end")) end = parse_iso8601(xml::attr_or(d, "end"));
+  if (!end && op == "in_range" && xml::has_attr(d, "start")) {
+    const auto durations = xml::children(const_cast<xmlNode*>(d), "duration");
+    const auto start = parse_iso8601(xml::attr_or(d, "start"));
+    if (!durations.empty() && start) {
+      std::string iso = "P";
+      std::string time;
+      for (const auto& [name, unit] : {std::pair{"years", "Y"}, std::pair{"months", "M"},
+                                       std::pair{"weeks", "W"}, std::pair{"days", "D"}}) {
+        if (xml::has_attr(durations.front(), name))
+          iso += xml::attr_or(durations.front(), name) + unit;
+      }
+      for (const auto& [name, unit] :
+           {std::pair{"hours", "H"}, std::pair{"minutes", "M"}, std::pair{"seconds", "S"}}) {
+        if (xml::has_attr(durations.front(), name))
+          time += xml::attr_or(durations.front(), name) + unit;
+      }
+      if (!time.empty()) iso += "T" + time;
+      if (auto dur = parse_iso8601_duration(iso)) end = add_duration(*start, *dur);
+    }
+  }
+  return end && now > *end;
+}
+
 std::vector<xmlNode*> constraints_of(xmlDoc* doc, const char* tag) {
   xmlNode* cons = config_section(doc, "constraints");
   return cons ? xml::children(cons, tag) : std::vector<xmlNode*>{};
@@ -190,6 +232,24 @@ std::string options_text(const xmlNode* e, const std::vector<std::string>& skip)
 }
 
 }  // namespace
+
+std::optional<std::string> location_rule_listing(const xmlNode* loc, bool ids, bool show_expired,
+                                                 EpochSeconds now) {
+  std::string out = "    Constraint";
+  std::string rules;
+  bool all_expired = true;
+  for (xmlNode* c : xml::children(const_cast<xmlNode*>(loc), "rule")) {
+    const bool expired = rule_expired(c, now);
+    all_expired = all_expired && expired;
+    rules += rule_lines(c, "      ", ids, expired && show_expired);
+  }
+  if (all_expired && !show_expired) return std::nullopt;
+  if (all_expired) out += " (expired)";
+  out += ": " + xml::attr_or(loc, "id");
+  if (xml::has_attr(loc, "resource-discovery"))
+    out += " (resource-discovery=" + xml::attr_or(loc, "resource-discovery") + ")";
+  return out + rules + "\n";
+}
 
 std::string ticket_plain(const xmlNode* c, bool with_id) {
   const std::string role = role_primary(xml::attr_or(c, "rsc-role"));
