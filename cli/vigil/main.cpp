@@ -85,6 +85,13 @@ int fail(const std::string& message) {
   return 1;
 }
 
+// A command's failure, as the command asked for it to be printed.
+int fail(const vigil::admin::Context& ctx, const vigil::Error& error) {
+  if (!ctx.error_bare) fail(error.message());
+  if (ctx.error_bare) std::cerr << error.message() << "\n";
+  return ctx.error_exit;
+}
+
 // What the CLI needs from corosync.conf: the nodelist's names ("name:"
 // lines) and totem's cluster_name.
 struct CorosyncConf {
@@ -197,7 +204,7 @@ int run_live(const vigil::admin::Invocation& inv) {
     ctx.cluster_name = conf.cluster_name;
     const vigil::Status st = vigil::admin::run_command(ctx, inv.args);
     for (const auto& line : ctx.notes) std::cerr << line << "\n";
-    if (!st) return fail(st.error().message());
+    if (!st) return fail(ctx, st.error());
     if (!ctx.changed) {
       std::cout << ctx.out;
       return 0;
@@ -311,7 +318,7 @@ int main(int argc, char** argv) {
     const vigil::Status st = vigil::admin::run_command(ctx, a);
     for (const auto& line : ctx.notes) std::cerr << line << "\n";
     std::cout << ctx.out;
-    return st ? 0 : fail(st.error().message());
+    return st ? 0 : fail(ctx, st.error());
   }
   if (!inv->file) return run_live(*inv);
   auto doc = vigil::admin::load_cib_file(*inv->file);
@@ -326,7 +333,7 @@ int main(int argc, char** argv) {
   const vigil::Status st = vigil::admin::run_command(ctx, inv->args);
   for (const auto& line : ctx.notes) std::cerr << line << "\n";
   std::cout << ctx.out;
-  if (!st) return fail(st.error().message());
+  if (!st) return fail(ctx, st.error());
   if (ctx.changed) {
     if (auto w = vigil::admin::commit_cib_file(ctx.doc, *inv->file, ctx.extra_writes); !w)
       return fail(w.error().message());

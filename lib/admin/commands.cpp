@@ -33,7 +33,8 @@ bool Flags::*switch_flag(const std::string& option) {
 // flag each sets.
 std::optional<std::string> Flags::*value_flag(std::string_view option) {
   static constexpr std::pair<std::string_view, std::optional<std::string> Flags::*> kValued[] = {
-      {"--group", &Flags::group}, {"--interval", &Flags::interval}, {"--png", &Flags::png}};
+      {"--group", &Flags::group},   {"--interval", &Flags::interval}, {"--png", &Flags::png},
+      {"--before", &Flags::before}, {"--after", &Flags::after},       {"--name", &Flags::name}};
   for (const auto& [name, flag] : kValued) {
     if (option == name) return flag;
   }
@@ -153,7 +154,8 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
       (stonith && (sub == "create" || sub == "update" || sub == "confirm" ||
                    (sub == "level" && rest.size() > 1 && rest[1] == "add"))) ||
       (args[0] == "resource" && (sub == "create" || sub == "clone" || sub == "promotable" ||
-                                 sub == "meta" || sub == "update"));
+                                 sub == "meta" || sub == "update")) ||
+      args[0] == "constraint" || args[0] == "node";  // constraint.cpp, node.cpp check theirs
   if (ctx.flags.force && !forceable) {
     return Error(ErrorCode::kUnsupported,
                  "option '--force' is not supported by vigil yet here (only with resource "
@@ -161,7 +163,8 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
                  "level add)");
   }
   const bool describe = (stonith || args[0] == "resource") && sub == "describe";
-  if (ctx.flags.full && !describe && !(args[0] == "status" && rest.empty())) {
+  if (ctx.flags.full && !describe && !(args[0] == "status" && rest.empty()) &&
+      args[0] != "constraint") {
     return Error(ErrorCode::kInvalidInput,
                  "--full is only valid with 'stonith describe', 'resource describe' and 'status'");
   }
@@ -187,7 +190,7 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
         "'--promoted' ");
     ctx.flags.promoted = true;
   }
-  if (ctx.flags.all && args[0] != "node") {
+  if (ctx.flags.all && args[0] != "node" && args[0] != "constraint") {
     return Error(ErrorCode::kInvalidInput, "--all is only valid with 'node' commands");
   }
   if (!create && (ctx.flags.group || ctx.flags.disabled || ctx.flags.no_default_ops)) {
@@ -208,6 +211,7 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
   if (args[0] == "resource") return run_resource(ctx, rest);
   if (args[0] == "constraint") return run_constraint(ctx, rest);
   if (args[0] == "node") return run_node(ctx, rest);
+  if (args[0] == "tag") return run_tag(ctx, rest);
   if (stonith) return run_stonith(ctx, rest);
   if (args[0] == "cluster" && rest.size() == 1 && rest[0] == "cib") {
     // `pcs cluster cib`: the whole CIB as XML.

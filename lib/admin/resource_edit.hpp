@@ -83,11 +83,6 @@ Status check_location_resource(xmlDoc* doc, const std::string& id);
 // `constraint location RSC rule [options] EXPRESSION` (location_rule.cpp).
 Status location_rule(Context& ctx, std::string rsc, std::vector<std::string> words);
 
-// A rule-based rsc_location as `pcs constraint` lists it ("    Constraint:
-// ID" and its rules), or nullopt when vigil cannot render it (dates, whose
-// expiry pcs checks, or attributes it does not know).
-std::optional<std::string> location_rule_listing(const xmlNode* loc);
-
 // `resource ban|move-with-constraint|clear|move` (resource_move.cpp).
 Status resource_move_command(Context& ctx, const std::string& cmd,
                              const std::vector<std::string>& args);

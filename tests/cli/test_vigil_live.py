@@ -201,6 +201,48 @@ class LiveTest(unittest.TestCase):
             return out
         self.assertEqual(canonical(r.stdout), canonical(m.stdout))
 
+    def test_constraints_and_tags_live(self):
+        # The -f commands (parity/constraint.txt, tag.txt) through vigil-cib: the
+        # same ids; the nodes checked against corosync.conf; refusals write nothing.
+        if not test_vigil.OCF_AGENTS:
+            self.skipTest("resource-agents not installed")
+        for args in (["resource", "create", "A", "ocf:heartbeat:Dummy"],
+                     ["resource", "create", "B", "ocf:heartbeat:Dummy"],
+                     ["constraint", "location", "A", "prefers", "node1=10"],
+                     ["constraint", "location", "add", "loc-b", "B", "node2", "5"],
+                     ["constraint", "location", "B", "rule", "score=7", "date-spec", "hours=9-17"],
+                     ["constraint", "colocation", "add", "B", "with", "A"],
+                     ["constraint", "order", "A", "then", "B"],
+                     ["constraint", "colocation", "set", "A", "B"],
+                     ["constraint", "ticket", "add", "T1", "A"],
+                     ["tag", "create", "TG", "A", "B"],
+                     ["tag", "update", "TG", "remove", "B"]):
+            r = self.vigil(args)
+            self.assertEqual(r.returncode, 0, "%s: %s" % (args, r.stderr))
+            self.assertNotIn("Validation for node existence", r.stderr, args)
+        before = self.cib_xml()
+        for args, message in [
+            (["constraint", "location", "add", "loc-c", "B", "node9", "5"],
+             "Node 'node9' does not appear to exist"),
+            (["constraint", "colocation", "add", "B", "with", "A"], "duplicate constraint"),
+            (["constraint", "ticket", "add", "T1", "A"], "duplicate constraint"),
+            (["tag", "update", "TG", "remove", "A"], "There would be no references left"),
+        ]:
+            r = self.vigil(args)
+            self.assertEqual(r.returncode, 1, args)
+            self.assertIn(message, r.stderr, args)
+        self.assertEqual(self.cib_xml(), before)
+        r = self.vigil(["constraint", "config", "--full"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for line in ("      Node: node1 (score:10) (id:location-A-node1-10)",
+                     "      Node: node2 (score:5) (id:loc-b)",
+                     "  B with A (score:INFINITY) (id:colocation-B-A-INFINITY)",
+                     "  start A then start B (kind:Mandatory) (id:order-A-B-mandatory)",
+                     "  A ticket=T1 (id:ticket-T1-A)"):
+            self.assertIn(line + "\n", r.stdout)
+        r = self.vigil(["tag", "config"])
+        self.assertEqual(r.stdout, "TG\n  A\n")
+
     def test_refused_command_changes_nothing(self):
         before = self.cib_xml()
         for args, message in [

@@ -33,6 +33,9 @@ struct Flags {
   bool watch = false;                   // --watch (status): redraw until q
   std::optional<std::string> interval;  // --interval T (status --watch)
   std::optional<std::string> png;       // --png FILE (status: the cluster as a picture)
+  // constraint, node and tag commands (constraint.cpp, node.cpp, tag.cpp)
+  std::optional<std::string> before, after;  // --before ID, --after ID (tag update)
+  std::optional<std::string> name;           // --name NAME (node attribute|utilization)
 };
 
 struct Invocation {
@@ -64,6 +67,10 @@ struct Context {
   Fencer* fencer = nullptr;  // the fencing daemon's client; null: there is none
   // Live `status`: the local services' states ("Daemon Status:"); null: not shown.
   const ServiceProbe* services = nullptr;
+  // How cli/vigil reports a failure: pcs prints usage texts bare (no
+  // "Error: ") and exits 2 for a few refusals.
+  bool error_bare = false;
+  int error_exit = 1;
 };
 
 // Commands that read no CIB (`stonith list|describe`, and those that only
@@ -89,6 +96,7 @@ Status run_node(Context& ctx, const std::vector<std::string>& args);
 Status run_stonith(Context& ctx, const std::vector<std::string>& args);
 // `-f FILE status [--full]`: crm_mon's text view of the file (status_text.hpp).
 Status monitor_status(Context& ctx);
+Status run_tag(Context& ctx, const std::vector<std::string>& args);
 // `status`: "Cluster name: ..." then crm_mon's summary, nodes and resources.
 Status cluster_status(Context& ctx);
 
