@@ -25,6 +25,35 @@ bool Flags::*switch_flag(const std::string& option) {
   return nullptr;
 }
 
+// The resource commands' options: true when `a` was one (its value, if
+// any, taken from argv[i + 1]).
+Result<bool> resource_flag(Flags& flags, const std::vector<std::string>& argv, std::size_t& i) {
+  const std::string& a = argv[i];
+  if (a == "--monitor" || a == "--defaults") {
+    (a == "--monitor" ? flags.monitor : flags.defaults) = true;
+    return true;
+  }
+  if (a == "--wait" || a.rfind("--wait=", 0) == 0) {
+    flags.wait = a.size() > 7 ? a.substr(7) : std::string();
+    return true;
+  }
+  for (auto [name, slot] : {std::pair{"--before", &flags.before}, {"--after", &flags.after}}) {
+    const std::string n = name;
+    if (a == n) {
+      if (i + 1 >= argv.size()) {
+        return Error(ErrorCode::kInvalidInput, "option '" + n + "' requires a value");
+      }
+      *slot = argv[++i];
+      return true;
+    }
+    if (a.rfind(n + "=", 0) == 0) {
+      *slot = a.substr(n.size() + 1);
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<Invocation> parse_invocation(const std::vector<std::string>& argv) {
@@ -55,6 +84,8 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv) {
       inv.flags.group = a.substr(8);
     } else if (bool Flags::*flag = switch_flag(a)) {
       inv.flags.*flag = true;
+    } else if (auto r = resource_flag(inv.flags, argv, i); !r || *r) {
+      if (!r) return r.error();
     } else if (a == "-h" || a == "--help") {
       inv.help = true;
     } else if (a.rfind("--", 0) == 0) {

@@ -555,7 +555,9 @@ bool in_resource_set(xmlDoc* doc, const std::string& id) {
 // in document order), noting pcs's lines when `print`. pcs writes each such
 // batch as its own CIB update, so a batch that removes something costs an
 // epoch.
-void remove_constraints_of(Context& ctx, const std::vector<std::string>& ids, bool print = true) {
+}  // namespace
+
+void remove_constraints_of(Context& ctx, const std::vector<std::string>& ids, bool print) {
   // pcs lists them by kind (colocation, location, order, ticket).
   auto rank = [](xmlNode* c) {
     static constexpr std::array kKinds = {"rsc_colocation", "rsc_location", "rsc_order"};
@@ -579,6 +581,8 @@ void remove_constraints_of(Context& ctx, const std::vector<std::string>& ids, bo
   }
   if (!all.empty()) ++ctx.extra_writes;
 }
+
+namespace {
 
 // Removes a primitive's constraints (those of a clone holding it directly
 // first), then, when it is the last member of a group, the group's (and the
@@ -701,6 +705,11 @@ Status run_resource(Context& ctx, const std::vector<std::string>& args) {
   if (!args.empty() && args[0] == "update") return resource_update(ctx, rest);
   if (!args.empty() && (args[0] == "delete" || args[0] == "remove"))
     return resource_delete(ctx, rest);
+  if (args[0] == "config" || args[0] == "ungroup" || args[0] == "utilization" ||
+      args[0] == "manage" || args[0] == "unmanage" ||
+      (args.size() >= 2 && args[0] == "group" && args[1] != "add")) {
+    return run_resource_listing(ctx, args[0], rest);
+  }
   if (args.size() >= 2 && args[0] == "group" && args[1] == "add") {
     return group_add(ctx, {args.begin() + 2, args.end()});
   }

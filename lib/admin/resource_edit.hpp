@@ -101,6 +101,20 @@ Status resource_update(Context& ctx, const std::vector<std::string>& args);
 // bare fence agent name, class stonith, options checked as the fencer's).
 Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool stonith);
 
+// `resource config|group list|group remove|ungroup|utilization|manage|
+// unmanage` (resource_config.cpp).
+Status run_resource_listing(Context& ctx, const std::string& cmd,
+                            const std::vector<std::string>& args);
+
+// pcs's quoting of a name or value holding '=' or a blank, and "name=value"
+// with both quoted so (resource_config.cpp).
+std::string pcs_quote(const std::string& s);
+std::string name_value(const std::string& name, const std::string& value);
+
+// Removes the constraints naming each of `ids`, noting pcs's "Removing
+// Constraint - ID" lines when `print` (resource.cpp).
+void remove_constraints_of(Context& ctx, const std::vector<std::string>& ids, bool print = true);
+
 // `resource delete|remove ID`: the resource, its constraints, pcs's notes.
 Status delete_resource(Context& ctx, const std::vector<std::string>& args);
 

@@ -29,6 +29,12 @@ struct Flags {
   bool off = false;                  // --off (stonith fence)
   bool promoted = false;             // --promoted (resource ban|move*|clear)
   bool master = false;               // --master: the deprecated --promoted
+  // resource commands (resource_flags in commands.cpp)
+  bool monitor = false;               // --monitor (resource manage|unmanage)
+  bool defaults = false;              // --defaults (property config)
+  std::optional<std::string> before;  // --before RSC (resource create|group add)
+  std::optional<std::string> after;   // --after RSC
+  std::optional<std::string> wait;    // --wait[=N] ("" without a value)
 };
 
 struct Invocation {
