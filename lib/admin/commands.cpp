@@ -156,7 +156,9 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
                  "level add)");
   }
   const bool describe = (stonith || args[0] == "resource") && sub == "describe";
-  if (ctx.flags.full && !describe && !(args[0] == "status" && rest.empty())) {
+  if (auto st = check_resource_options(ctx, args); !st) return st;
+  if (ctx.flags.full && !describe && !(args[0] == "status" && rest.empty()) &&
+      !resource_takes_full(args)) {
     return Error(ErrorCode::kInvalidInput,
                  "--full is only valid with 'stonith describe', 'resource describe' and 'status'");
   }
@@ -176,7 +178,7 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
         "'--promoted' ");
     ctx.flags.promoted = true;
   }
-  if (ctx.flags.all && args[0] != "node") {
+  if (ctx.flags.all && args[0] != "node" && !resource_takes_all(args)) {
     return Error(ErrorCode::kInvalidInput, "--all is only valid with 'node' commands");
   }
   if (!create && (ctx.flags.group || ctx.flags.disabled || ctx.flags.no_default_ops)) {

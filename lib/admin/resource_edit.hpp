@@ -106,6 +106,12 @@ Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool
 Status run_resource_listing(Context& ctx, const std::string& cmd,
                             const std::vector<std::string>& args);
 
+// `resource failcount|relocate|restart|debug-*` (resource_failcount.cpp):
+// failcount show and relocate clear read the CIB; the rest need a running
+// cluster (refused with -f, as pcs does).
+Status run_resource_runtime(Context& ctx, const std::string& cmd,
+                            const std::vector<std::string>& args);
+
 // pcs's quoting of a name or value holding '=' or a blank, and "name=value"
 // with both quoted so (resource_config.cpp).
 std::string pcs_quote(const std::string& s);

@@ -67,6 +67,14 @@ class MetadataSource {
   virtual Result<AgentMetadata> metadata(const AgentName& agent) const = 0;
   // The installed fence agents' names (fence_*), sorted.
   virtual std::vector<std::string> fence_agents() const { return {}; }
+  // The installed agents whose type is `type` (any case), for pcs's short
+  // names ("IPaddr2"): full names, sorted. `other` is set when an agent of
+  // a class vigil does not create (lsb, systemd ...) matches as well.
+  virtual std::vector<AgentName> agents_of_type(const std::string& type, bool& other) const {
+    other = false;
+    (void)type;
+    return {};
+  }
 };
 
 // Runs the agent's meta-data action, as pcs does through crm_resource; a
@@ -84,6 +92,7 @@ class OcfMetadataSource : public MetadataSource {
       : root_(std::move(ocf_root)), timeout_(timeout), fence_dir_(std::move(fence_dir)) {}
   Result<AgentMetadata> metadata(const AgentName& agent) const override;
   std::vector<std::string> fence_agents() const override;
+  std::vector<AgentName> agents_of_type(const std::string& type, bool& other) const override;
 
  private:
   Result<AgentMetadata> stonith_metadata(const AgentName& agent) const;

@@ -78,6 +78,13 @@ Status run_command(Context& ctx, const std::vector<std::string>& args);
 // `resource`, `resource status`, `status resources`: the resource list.
 Status resource_status(Context& ctx);
 
+// The resource and property commands' options (resource_options.cpp):
+// whether --all / --full belong to the command, and pcs's refusals of
+// options given where it takes none (run before the command).
+bool resource_takes_all(const std::vector<std::string>& args);
+bool resource_takes_full(const std::vector<std::string>& args);
+Status check_resource_options(Context& ctx, const std::vector<std::string>& args);
+
 // Per-family entry points (args start after the family word).
 Status run_property(Context& ctx, const std::vector<std::string>& args);
 Status run_resource(Context& ctx, const std::vector<std::string>& args);
