@@ -803,6 +803,8 @@ Status run_resource(Context& ctx, const std::vector<std::string>& args) {
   if (!args.empty() && args[0] == "update") return resource_update(ctx, rest);
   if (!args.empty() && (args[0] == "delete" || args[0] == "remove"))
     return resource_delete(ctx, rest);
+  if (args[0] == "op") return run_resource_op(ctx, rest);
+  if (args[0] == "defaults") return run_defaults(ctx, rest, false);
   if (args[0] == "failcount" || args[0] == "relocate" || args[0] == "restart" ||
       args[0].rfind("debug-", 0) == 0) {
     return run_resource_runtime(ctx, args[0], rest);

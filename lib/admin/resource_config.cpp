@@ -347,9 +347,9 @@ Status utilization(Context& ctx, const std::vector<std::string>& args) {
   }
   xmlNode* p = find_primitive(ctx.doc, args[0]);
   if (p != nullptr && is_stonith_primitive(p)) {
-    return Error(ErrorCode::kInvalidInput,
-                 "This command does not accept stonith resources. Please use 'vigil stonith "
-                 "utilization' instead.");
+    ctx.notes.push_back(
+        "Deprecation Warning: Ability of this command to accept stonith resources is deprecated "
+        "and will be removed in a future release.");
   }
   if (args.size() == 1) {
     if (p == nullptr) return Error(ErrorCode::kNotFound, "Unable to find a resource: " + args[0]);

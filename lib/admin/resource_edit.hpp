@@ -112,6 +112,11 @@ Status run_resource_listing(Context& ctx, const std::string& cmd,
 Status run_resource_runtime(Context& ctx, const std::string& cmd,
                             const std::vector<std::string>& args);
 
+// `resource op add|delete|remove|defaults` (resource_op.cpp) and
+// `resource [op] defaults ...` (defaults.cpp; `op` for op_defaults).
+Status run_resource_op(Context& ctx, const std::vector<std::string>& args);
+Status run_defaults(Context& ctx, const std::vector<std::string>& args, bool op);
+
 // pcs's quoting of a name or value holding '=' or a blank, and "name=value"
 // with both quoted so (resource_config.cpp).
 std::string pcs_quote(const std::string& s);
