@@ -148,7 +148,8 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
       (stonith && (sub == "create" || sub == "update" || sub == "confirm" ||
                    (sub == "level" && rest.size() > 1 && rest[1] == "add"))) ||
       (args[0] == "resource" && (sub == "create" || sub == "clone" || sub == "promotable" ||
-                                 sub == "meta" || sub == "update"));
+                                 sub == "meta" || sub == "update")) ||
+      resource_takes_force(args);
   if (ctx.flags.force && !forceable) {
     return Error(ErrorCode::kUnsupported,
                  "option '--force' is not supported by vigil yet here (only with resource "

@@ -38,6 +38,15 @@ bool resource_takes_full(const std::vector<std::string>& args) {
          (args[0] == "resource" && args.size() > 1 && args[1] == "failcount");
 }
 
+bool resource_takes_force(const std::vector<std::string>& args) {
+  const std::string sub = args.size() > 1 ? args[1] : "";
+  const std::string sub2 = args.size() > 2 ? args[2] : "";
+  if (args[0] == "property") return sub == "set" || sub == "unset";
+  if (args[0] != "resource") return false;
+  return (sub == "op" && sub2 == "add") || (sub == "defaults" && sub2 == "set") ||
+         (sub == "op" && sub2 == "defaults");
+}
+
 Status check_resource_options(Context& ctx, const std::vector<std::string>& args) {
   if (args.empty()) return ok_status();
   const bool resource = args[0] == "resource";

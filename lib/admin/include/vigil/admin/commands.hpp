@@ -83,6 +83,7 @@ Status resource_status(Context& ctx);
 // options given where it takes none (run before the command).
 bool resource_takes_all(const std::vector<std::string>& args);
 bool resource_takes_full(const std::vector<std::string>& args);
+bool resource_takes_force(const std::vector<std::string>& args);
 Status check_resource_options(Context& ctx, const std::vector<std::string>& args);
 
 // Per-family entry points (args start after the family word).
