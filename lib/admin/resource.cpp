@@ -313,6 +313,20 @@ void place_in_group(xmlNode* group, xmlNode* r, xmlNode* next_to, bool after) {
   }
 }
 
+// The primitive `id` of `group` (null: a group still to be created named
+// `group_id`), or pcs's error for resources put next to it.
+Result<xmlNode*> member_of_group(xmlNode* group, const std::string& id,
+                                 const std::string& group_id) {
+  if (group != nullptr) {
+    for (xmlNode* p : xml::children(group, "primitive")) {
+      if (xml::attr_or(p, "id") == id) return p;
+    }
+  }
+  return Error(ErrorCode::kInvalidInput, "There is no resource '" + id + "' in the group '" +
+                                             group_id + "', cannot add resources next to it" +
+                                             kErrorsOccurred);
+}
+
 // pcs's short agent names: the one installed agent of that type (noted),
 // else an error listing the candidates or saying there is none.
 Result<AgentName> guess_agent(Context& ctx, const std::string& type) {
@@ -486,14 +500,9 @@ Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool
     if (adjacent && find_resource(ctx.doc, *adjacent) == nullptr)
       return lib_error("'" + *adjacent + "' does not exist");
     if (adjacent) {
-      for (xmlNode* p :
-           existing != nullptr ? xml::children(existing, "primitive") : std::vector<xmlNode*>{}) {
-        if (xml::attr_or(p, "id") == *adjacent) next_to = p;
-      }
-      if (next_to == nullptr) {
-        return lib_error("There is no resource '" + *adjacent + "' in the group '" + g +
-                         "', cannot add resources next to it");
-      }
+      auto found = member_of_group(existing, *adjacent, g);
+      if (!found) return found.error();
+      next_to = *found;
     }
     parent = existing != nullptr ? existing : append_element(resources, "group", {{"id", g}});
   }
@@ -585,14 +594,9 @@ Status group_add(Context& ctx, const std::vector<std::string>& args) {
   }
   xmlNode* next_to = nullptr;
   if (adjacent) {
-    for (xmlNode* p :
-         group != nullptr ? xml::children(group, "primitive") : std::vector<xmlNode*>{}) {
-      if (xml::attr_or(p, "id") == *adjacent) next_to = p;
-    }
-    if (next_to == nullptr) {
-      return lib_error("There is no resource '" + *adjacent + "' in the group '" + g +
-                       "', cannot add resources next to it");
-    }
+    auto found = member_of_group(group, *adjacent, g);
+    if (!found) return found.error();
+    next_to = *found;
     if (std::find(members.begin(), members.end(), next_to) != members.end()) {
       return lib_error("Cannot put resource '" + *adjacent + "' next to itself");
     }

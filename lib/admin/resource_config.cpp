@@ -119,11 +119,17 @@ std::vector<std::string> primitive_lines(const xmlNode* p) {
   return lines;
 }
 
-std::vector<std::string> group_lines(const xmlNode* g) {
+// What a group or clone shows before its members.
+std::vector<std::string> wrapper_head_lines(const xmlNode* r) {
   std::vector<std::string> body;
-  description_line(g, body);
-  first_nvset_lines(g, "instance_attributes", "Attributes", body);
-  first_nvset_lines(g, "meta_attributes", "Meta Attributes", body);
+  description_line(r, body);
+  first_nvset_lines(r, "instance_attributes", "Attributes", body);
+  first_nvset_lines(r, "meta_attributes", "Meta Attributes", body);
+  return body;
+}
+
+std::vector<std::string> group_lines(const xmlNode* g) {
+  std::vector<std::string> body = wrapper_head_lines(g);
   for (const xmlNode* p : xml::children(g, "primitive")) {
     for (const auto& l : primitive_lines(p)) body.push_back(l);
   }
@@ -133,10 +139,7 @@ std::vector<std::string> group_lines(const xmlNode* g) {
 }
 
 std::vector<std::string> clone_lines(const xmlNode* c) {
-  std::vector<std::string> body;
-  description_line(c, body);
-  first_nvset_lines(c, "instance_attributes", "Attributes", body);
-  first_nvset_lines(c, "meta_attributes", "Meta Attributes", body);
+  std::vector<std::string> body = wrapper_head_lines(c);
   if (const xmlNode* p = xml::first_child(c, "primitive")) {
     for (const auto& l : primitive_lines(p)) body.push_back(l);
   } else if (const xmlNode* g = xml::first_child(c, "group")) {
