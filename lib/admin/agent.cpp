@@ -301,4 +301,40 @@ std::vector<AgentName> OcfMetadataSource::agents_of_type(const std::string& type
   return found;
 }
 
+Result<AgentRun> OcfMetadataSource::run_action(
+    const AgentName& agent, const std::string& rsc_id, const std::string& action,
+    const std::map<std::string, std::string>& params) const {
+  if (agent.standard != "ocf") {
+    return Error(ErrorCode::kUnsupported,
+                 "running " + agent.standard + " agents by hand is not supported by vigil yet");
+  }
+  boost::asio::io_context io;
+  exec::ExecutorOptions options;
+  options.paths.ocf_root = root_;
+  options.kill_grace = Duration(1000);
+  std::optional<exec::OperationResult> result;
+  exec::Executor executor(io, options, [&](const exec::OperationResult& r) { result = r; });
+  exec::OperationRequest request;
+  request.rsc_id = rsc_id;
+  request.agent = {exec::AgentClass::kOcf, agent.provider, agent.type};
+  request.action = action;
+  // crm_resource's default: the cluster's default operation timeout (20 s).
+  request.timeout = std::chrono::seconds(20);
+  request.params = params;
+  request.params["CRM_meta_timeout"] = "20000";
+  if (auto id = executor.execute(request); !id) return id.error();
+  while (!result && io.run_one() > 0) {
+  }
+  if (!result) return Error(ErrorCode::kInternal, action + " action: no result");
+  AgentRun run;
+  run.done = result->status == exec::ExecStatus::kDone;
+  run.rc = static_cast<int>(result->rc);
+  run.rc_text = std::string(exec::to_string(result->rc));
+  run.status = std::string(exec::to_string(result->status));
+  run.exit_reason = result->exit_reason;
+  run.out = result->output;
+  run.err = result->error_output;
+  return run;
+}
+
 }  // namespace vigil::admin

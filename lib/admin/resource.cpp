@@ -593,6 +593,9 @@ Status group_add(Context& ctx, const std::vector<std::string>& args) {
     members.push_back(r);
   }
   xmlNode* next_to = nullptr;
+  if (adjacent && find_resource(ctx.doc, *adjacent) == nullptr) {
+    return lib_error("'" + *adjacent + "' does not exist");
+  }
   if (adjacent) {
     auto found = member_of_group(group, *adjacent, g);
     if (!found) return found.error();

@@ -192,6 +192,76 @@ Status relocate_clear(Context& ctx, const std::vector<std::string>& args) {
   return ok_status();
 }
 
+// `resource debug-start|stop|monitor|promote|demote RSC` on a live node:
+// the agent's action run here, by hand, reported as crm_resource
+// --force-* reports it (pcs prints that and exits with its code).
+Status debug_action(Context& ctx, const std::string& cmd, const std::vector<std::string>& args) {
+  static const std::map<std::string, std::pair<std::string, std::string>> kActions{
+      {"debug-start", {"force-start", "start"}},
+      {"debug-stop", {"force-stop", "stop"}},
+      {"debug-monitor", {"force-check", "monitor"}},
+      {"debug-promote", {"force-promote", "promote"}},
+      {"debug-demote", {"force-demote", "demote"}}};
+  const auto action = kActions.find(cmd);
+  if (action == kActions.end()) {
+    return Error(ErrorCode::kInvalidInput,
+                 "usage: vigil resource debug-start|debug-stop|"
+                 "debug-monitor|debug-promote|debug-demote <resource>");
+  }
+  if (args.empty()) {
+    return Error(ErrorCode::kInvalidInput, "You must specify a resource to " + cmd);
+  }
+  if (args.size() != 1) {
+    return Error(ErrorCode::kInvalidInput, "usage: vigil resource " + cmd + " <resource id>");
+  }
+  xmlNode* r = find_resource(ctx.doc, args[0]);
+  if (r == nullptr) {
+    return Error(ErrorCode::kNotFound, "unable to find a resource/clone/group/bundle: " + args[0]);
+  }
+  if (xml::is(r, "bundle")) {
+    return Error(ErrorCode::kInvalidInput, "unable to " + cmd + " a bundle");
+  }
+  if (xml::is(r, "group")) {
+    std::string members;
+    for (xmlNode* p : xml::children(r, "primitive"))
+      members += (members.empty() ? "" : ",") + xml::attr_or(p, "id");
+    return Error(
+        ErrorCode::kInvalidInput,
+        "unable to " + cmd + " a group, try one of the group's resource(s) (" + members + ")");
+  }
+  if (xml::is(r, "clone") || xml::is(r, "master")) {
+    xmlNode* inner = xml::first_child(r, "primitive");
+    if (inner == nullptr) inner = xml::first_child(r, "group");
+    return Error(ErrorCode::kInvalidInput,
+                 "unable to " + cmd + " a clone, try the clone's resource: " +
+                     (inner != nullptr ? xml::attr_or(inner, "id") : std::string()));
+  }
+  const AgentName agent{xml::attr_or(r, "class"), xml::attr_or(r, "provider"),
+                        xml::attr_or(r, "type")};
+  if (agent.standard == "stonith") {
+    return Error(ErrorCode::kInvalidInput, "stonith devices are not supported");
+  }
+  std::map<std::string, std::string> params;
+  if (const xmlNode* set = xml::first_child(r, "instance_attributes")) {
+    for (const xmlNode* nv : xml::children(set, "nvpair"))
+      params[xml::attr_or(nv, "name")] = xml::attr_or(nv, "value");
+  }
+  auto run = ctx.agents->run_action(agent, args[0], action->second.second, params);
+  if (!run) return run.error();
+  const std::string what =
+      "Operation " + action->second.first + " for " + args[0] + " (" + agent.full() + ")";
+  const std::string reason = run->exit_reason.empty() ? "" : ": " + run->exit_reason;
+  std::string text = run->done ? what + " returned " + std::to_string(run->rc) + " (" +
+                                     run->rc_text + reason + ")\n"
+                               : what + " could not be executed (" + run->status + reason + ")\n";
+  if (!run->out.empty()) text += run->out + "\n";
+  if (!run->err.empty()) text += run->err + "\n";
+  text.erase(text.find_last_not_of(" \t\r\n") + 1);
+  ctx.out += text + "\n";
+  ctx.exit_code = run->rc;
+  return ok_status();
+}
+
 }  // namespace
 
 Status run_resource_runtime(Context& ctx, const std::string& cmd,
@@ -211,6 +281,7 @@ Status run_resource_runtime(Context& ctx, const std::string& cmd,
     return Error(ErrorCode::kInvalidInput,
                  "Specified option '-f' is not supported in this command");
   }
+  if (cmd.rfind("debug-", 0) == 0) return debug_action(ctx, cmd, args);
   return Error(ErrorCode::kUnsupported,
                "'resource " + cmd + "' on a running cluster is not supported by vigil yet");
 }

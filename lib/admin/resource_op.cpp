@@ -113,7 +113,7 @@ Status op_add(Context& ctx, const std::vector<std::string>& args) {
         return fail(k + " is not a valid op option (use --force to override)");
       if (k == "role" && !is_role(v)) {
         return fail(
-            "role must be: 'Stopped', 'Started', 'Promoted', 'Master', 'Unpromoted' or 'Slave' "
+            "role must be: 'Master', 'Promoted', 'Slave', 'Started', 'Stopped' or 'Unpromoted' "
             "(use --force to override)");
       }
     }

@@ -64,6 +64,7 @@ struct Context {
   std::vector<std::string> cluster_nodes;
   std::string cluster_name;  // live mode: totem.cluster_name of corosync.conf
   Fencer* fencer = nullptr;  // the fencing daemon's client; null: there is none
+  int exit_code = 0;         // a successful command's exit status (resource debug-*)
 };
 
 // Commands that read no CIB (`stonith list|describe`, and those that only
