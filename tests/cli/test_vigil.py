@@ -325,7 +325,7 @@ class VigilTest(unittest.TestCase):
             (["status"], "'--corosync_conf' must be specified"),
             (["resource", "move", "Web"], "not supported"),
             (["resource", "cleanup", "Web"], "Specified option '-f' is not supported in this command"),
-            (["--force", "property", "set", "foo=bar"], "not supported"),
+            (["--force", "property", "set", "have-watchdog=x"], "invalid cluster property option"),
         ]
         if FENCE_AGENTS:
             bad += [
