@@ -251,9 +251,29 @@ Status debug_action(Context& ctx, const std::string& cmd, const std::vector<std:
   const std::string what =
       "Operation " + action->second.first + " for " + args[0] + " (" + agent.full() + ")";
   const std::string reason = run->exit_reason.empty() ? "" : ": " + run->exit_reason;
-  std::string text = run->done ? what + " returned " + std::to_string(run->rc) + " (" +
-                                     run->rc_text + reason + ")\n"
-                               : what + " could not be executed (" + run->status + reason + ")\n";
+  // pcs reads crm_resource's stderr with its stdout: its closing error
+  // comes first through the pipe.
+  static const std::map<int, std::string> kExit{
+      {1, "Error occurred"},
+      {2, "Invalid parameter"},
+      {3, "Unimplemented"},
+      {4, "Insufficient privileges"},
+      {5, "Not installed"},
+      {6, "Not configured"},
+      {7, "Not running"},
+      {8, "Promoted"},
+      {9, "Failed in promoted role"},
+      {190, "Service active but more likely to fail soon"},
+      {191, "Service promoted but more likely to fail soon"}};
+  std::string text;
+  if (run->rc != 0) {
+    const auto e = kExit.find(run->rc);
+    text = "crm_resource: Error performing operation: " +
+           (e != kExit.end() ? e->second : std::string("Unknown exit status")) + "\n";
+  }
+  text += run->done
+              ? what + " returned " + std::to_string(run->rc) + " (" + run->rc_text + reason + ")\n"
+              : what + " could not be executed (" + run->status + reason + ")\n";
   if (!run->out.empty()) text += run->out + "\n";
   if (!run->err.empty()) text += run->err + "\n";
   text.erase(text.find_last_not_of(" \t\r\n") + 1);
