@@ -55,13 +55,8 @@ struct Fixture : CommandCib<Agents> {
   Fixture() : CommandCib(kCib) {}
   std::string cib() { return xml::to_string(doc.get(), false); }
   std::string out(std::vector<std::string> args, Flags flags = {}) {
-    Context ctx;
-    ctx.doc = doc.get();
-    ctx.agents = &agents;
-    ctx.flags = std::move(flags);
-    Status st = run_command(ctx, args);
-    notes = ctx.notes;
-    return st ? ctx.out : "ERROR " + st.error().message();
+    Status st = run(std::move(args), std::move(flags));
+    return st ? output : "ERROR " + st.error().message();
   }
 };
 
