@@ -26,6 +26,7 @@
 #include "vigil/pengine/output.hpp"
 #include "vigil/pengine/simulate.hpp"
 #include "vigil/pengine/working_set.hpp"
+#include "vigil/picture/picture.hpp"
 #include "vigil/transition/graph.hpp"
 #include "vigil/transition/simulation.hpp"
 
@@ -349,7 +350,8 @@ int main(int argc, char** argv) {
   }
 
   bool process = opt.run || opt.simulate || opt.show_scores || opt.show_utilization ||
-                 !opt.graph_file.empty() || !opt.dot_file.empty() || !opt.explain.empty();
+                 !opt.graph_file.empty() || !opt.dot_file.empty() || !opt.png_file.empty() ||
+                 !opt.explain.empty();
   int rc = kExitOk;
   std::unique_ptr<cib::Cib> sched_cib;
   if (process) {
@@ -422,6 +424,12 @@ int main(int argc, char** argv) {
     if (!opt.dot_file.empty() &&
         !write_file(opt.dot_file, pengine::graph_dot(ws, opt.all_actions))) {
       return fail(kExitCantCreate, "could not write " + opt.dot_file);
+    }
+    if (!opt.png_file.empty()) {
+      if (auto st = picture::render_png(pengine::graph_dot(ws, opt.all_actions), opt.png_file);
+          !st) {
+        return fail(kExitCantCreate, st.error().message());
+      }
     }
     if (!opt.quiet) {
       if (printed) r.out += "\n";

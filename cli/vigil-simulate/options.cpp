@@ -57,6 +57,7 @@ const Spec kSpecs[] = {
     {0, "save-output", Arg::kRequired},
     {0, "help-all", Arg::kNone},
     {0, "explain", Arg::kRequired},
+    {0, "png", Arg::kRequired},
 };
 
 const Spec* by_short(char c) {
@@ -116,6 +117,9 @@ Status apply(Options& o, const Spec& s, const std::string& v) {
     o.run = true;
   } else if (n == "save-dotfile") {
     o.dot_file = v;
+    o.run = true;
+  } else if (n == "png") {
+    o.png_file = v;
     o.run = true;
   } else if (n == "all-actions")
     o.all_actions = true;
@@ -251,6 +255,8 @@ Output Options:
   -O, --save-output=FILE     Save the output configuration to FILE
   -G, --save-graph=FILE      Save the transition graph (XML) to FILE
   -D, --save-dotfile=FILE    Save the transition graph (DOT) to FILE
+  --png=FILE                 (Vigil) Draw the transition graph as a PNG picture in FILE
+                             (through Graphviz's dot: apt-get install graphviz)
   -a, --all-actions          Display all possible actions in the DOT graph
   --text-fancy               Fancy text output even with --show-scores
 

@@ -4,6 +4,7 @@
 // and printing lives in lib/admin.
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdio>
@@ -17,8 +18,11 @@
 
 #include "vigil/admin/agent.hpp"
 #include "vigil/admin/cib_file.hpp"
+#include "vigil/admin/cluster_lifecycle.hpp"
 #include "vigil/admin/commands.hpp"
 #include "vigil/admin/fencer.hpp"
+#include "vigil/admin/status_daemons.hpp"
+#include "vigil/admin/status_watch.hpp"
 #include "vigil/cibclient/client.hpp"
 #include "vigil/common/host.hpp"
 #include "vigil/common/xml.hpp"
@@ -55,7 +59,25 @@ constexpr const char* kUsage =
     "  stonith history [show|cleanup] [<node>]\n"
     "    (these three talk to vigil-stonithd, the fencing daemon, on "
     "$VIGIL_RUN_DIR/stonithd.sock)\n"
-    "  status [--full] (live only; with vigil-stonithd reachable, its fencing history too)\n";
+    "  status [--full] [--watch [--interval <seconds>]] (crm_mon's view; live: with the cluster\n"
+    "         name, warnings, fencing history and daemon status as pcs status)\n"
+    "  status --png <file>: the cluster as a picture (Graphviz's dot)\n"
+    "  resource why <resource> [<node>]: every node's score with its causes, the decision,\n"
+    "    and what would change it (the scheduler's own records)\n"
+    "  host auth <node>... | cluster setup <name> <node> [addr=<addr>]... [transport "
+    "knet|udp|udpu\n"
+    "    [<options>] [link <options>]... [compression <options>] [crypto <options>]] [totem\n"
+    "    <options>] [quorum <options>] [--token <ms>] [--start] [--enable] [--force]\n"
+    "    [--no-cluster-uuid] [--corosync_conf <path>]\n"
+    "  cluster start|stop|enable|disable|kill [--all|<node>...] | cluster status | cluster sync\n"
+    "  cluster destroy [--all] | cluster node add <node> [addr=<addr>]... | cluster node remove "
+    "<node>\n"
+    "  cluster corosync [<node>]\n"
+    "    (these reach the nodes as root over ssh, keys only: ssh -o BatchMode=yes root@<node>,\n"
+    "    ConnectTimeout $VIGIL_SSH_TIMEOUT or 10 s; each node drives corosync.service and\n"
+    "    vigil.service with systemctl, or with the program named by VIGIL_LAUNCHER in its\n"
+    "    environment or in /etc/default/vigil, called with systemctl's verbs: start|stop|kill|\n"
+    "    enable|disable|is-active|is-enabled <unit>...)\n";
 
 int fail(const std::string& message) {
   std::cerr << "Error: " << message << "\n";
@@ -149,8 +171,10 @@ int run_live(const vigil::admin::Invocation& inv) {
     return 1;
   }
   vigil::admin::OcfMetadataSource agents;
-  // `status` shows the fencer's history (nothing when it cannot be reached).
+  // `status` shows the fencer's history (nothing when it cannot be reached)
+  // and the local daemons' states.
   auto fencer = make_fencer();
+  auto services = vigil::admin::system_service_probe();
   constexpr int kAttempts = 5;
   for (int attempt = 1; attempt <= kAttempts; ++attempt) {
     auto cib = client.query_sync("");
@@ -165,6 +189,7 @@ int run_live(const vigil::admin::Invocation& inv) {
     ctx.now = std::time(nullptr);
     ctx.live = true;
     ctx.fencer = fencer.get();
+    ctx.services = services.get();
     ctx.local_node = vigil::short_host_name();
     const CorosyncConf conf = read_corosync_conf();
     ctx.cluster_nodes = conf.node_names;
@@ -194,11 +219,70 @@ int run_live(const vigil::admin::Invocation& inv) {
   return 1;
 }
 
+// `status --watch`: each drawing runs `status` again, on the file or on
+// the running cluster (one connection, read again each time).
+int run_watch(const vigil::admin::Invocation& inv) {
+  vigil::admin::WatchOptions options;
+  if (inv.flags.interval) {
+    auto ms = vigil::admin::parse_watch_interval(*inv.flags.interval);
+    if (!ms) return fail(ms.error().message());
+    options.interval_ms = *ms;
+  }
+  vigil::admin::OcfMetadataSource agents;
+  boost::asio::io_context io;
+  vigil::cibclient::CibClient client(io);
+  std::unique_ptr<vigil::admin::Fencer> fencer;
+  std::unique_ptr<vigil::admin::ServiceProbe> services;
+  if (!inv.file) {
+    client.set_client_name("vigil");
+    const std::string path = vigil::cibclient::default_socket_path();
+    if (auto st = client.connect(path); !st) {
+      return fail("cannot reach vigil-cib at " + path + ": " + st.error().message());
+    }
+    fencer = make_fencer();
+    services = vigil::admin::system_service_probe();
+  }
+  const CorosyncConf conf = inv.file ? CorosyncConf{} : read_corosync_conf();
+  auto render = [&]() -> std::string {
+    vigil::xml::DocPtr doc;
+    if (inv.file) {
+      auto loaded = vigil::admin::load_cib_file(*inv.file);
+      if (!loaded) return "Error: " + loaded.error().message() + "\n";
+      doc = std::move(*loaded);
+    } else {
+      auto cib = client.query_sync("");
+      if (!cib) return "Error: cannot read the CIB: " + cib.error().message() + "\n";
+      auto parsed = vigil::xml::parse_string(cib->xml, "the CIB from vigil-cib");
+      if (!parsed) return "Error: " + parsed.error().message() + "\n";
+      doc = std::move(*parsed);
+    }
+    vigil::admin::Context ctx;
+    ctx.doc = doc.get();
+    ctx.agents = &agents;
+    ctx.flags = inv.flags;
+    ctx.now = std::time(nullptr);
+    ctx.live = !inv.file;
+    ctx.fencer = fencer.get();
+    ctx.services = services.get();
+    ctx.cluster_name = conf.cluster_name;
+    const vigil::Status st = vigil::admin::run_command(ctx, inv.args);
+    return st ? ctx.out : ctx.out + "Error: " + st.error().message() + "\n";
+  };
+  const vigil::Status st = vigil::admin::watch_status(render, options);
+  return st ? 0 : fail(st.error().message());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   vigil::xml::init();
   const std::vector<std::string> words(argv + 1, argv + argc);
+  const bool help = std::find(words.begin(), words.end(), "--help") != words.end() ||
+                    std::find(words.begin(), words.end(), "-h") != words.end();
+  // host auth and cluster setup/start/...: over ssh, their own options.
+  if (!help && vigil::admin::is_lifecycle_command(words)) {
+    return vigil::admin::run_lifecycle_on_system(words);
+  }
   auto inv = vigil::admin::parse_invocation(words);
   if (!inv) return fail(inv.error().message());
   if (inv->help) {
@@ -210,6 +294,7 @@ int main(int argc, char** argv) {
                        (a[1] == "cleanup" || a[1] == "refresh");
   if (cleanup && inv->file) return fail("Specified option '-f' is not supported in this command");
   if (cleanup) return run_cleanup(a);
+  if (inv->flags.watch && a.size() == 1 && a[0] == "status") return run_watch(*inv);
   if (vigil::admin::needs_no_cib(a)) {
     // Agent listings and the fencing daemon's commands read no CIB.
     if (inv->file) return fail("Specified option '-f' is not supported in this command");

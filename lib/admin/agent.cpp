@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -16,7 +15,7 @@
 #include "vigil/common/xml.hpp"
 #include "vigil/exec/agent.hpp"
 #include "vigil/exec/executor.hpp"
-#include "vigil/exec/posix_spawner.hpp"
+#include "vigil/exec/run_to_exit.hpp"
 
 namespace vigil::admin {
 namespace {
@@ -82,27 +81,16 @@ Result<std::string> run_metadata(const AgentName& agent, const std::string& ocf_
 // as action=metadata on stdin; the spawner gives stdin /dev/null, so the
 // option) and returns its stdout. Past `timeout` the process group is killed.
 Result<std::string> run_fence_metadata(const std::string& path, Duration timeout) {
-  boost::asio::io_context io;
-  exec::PosixSpawner spawner(io);
   exec::SpawnRequest request;
   request.path = path;
   request.argv = {path, "-o", "metadata"};
   request.env = exec::current_environment();
   request.output_limit = kMetadataOutputLimit;
-  std::optional<exec::ProcessExit> exit;
-  auto spawned = spawner.spawn(request, [&](exec::ProcessExit e) { exit = std::move(e); });
-  if (!spawned.process) return Error(ErrorCode::kNotFound, spawned.message);
-  bool timed_out = false;
-  boost::asio::steady_timer timer(io, timeout);
-  timer.async_wait([&](const boost::system::error_code& ec) {
-    if (!ec) timed_out = true;
-  });
-  while (!exit && !timed_out && io.run_one() > 0) {
-  }
+  auto exit = exec::run_to_exit(request, timeout);
   if (!exit) {
-    spawned.process.reset();  // kills the whole group
-    return Error(ErrorCode::kNotFound,
-                 "meta-data action timed out after " + exec::readable_duration(timeout));
+    return Error(ErrorCode::kNotFound, exit.error().code() == ErrorCode::kFailed
+                                           ? "meta-data action " + exit.error().message()
+                                           : exit.error().message());
   }
   if (exit->kind != exec::ProcessExit::Kind::kExited || exit->code != 0) {
     const std::string how = exit->kind == exec::ProcessExit::Kind::kExited

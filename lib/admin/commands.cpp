@@ -6,6 +6,8 @@
 
 #include "vigil/admin/fence_history.hpp"
 #include "vigil/admin/status.hpp"
+#include "vigil/admin/status_text.hpp"
+#include "vigil/cib/validate.hpp"
 #include "vigil/common/xml.hpp"
 
 namespace vigil::admin {
@@ -18,17 +20,16 @@ bool Flags::*switch_flag(const std::string& option) {
       {"--disabled", &Flags::disabled}, {"--no-default-ops", &Flags::no_default_ops},
       {"--all", &Flags::all},           {"--force", &Flags::force},
       {"--full", &Flags::full},         {"--off", &Flags::off},
-      {"--promoted", &Flags::promoted}, {"--master", &Flags::master}};
+      {"--promoted", &Flags::promoted}, {"--master", &Flags::master},
+      {"--watch", &Flags::watch}};
   for (const auto& [name, flag] : kSwitches) {
     if (option == name) return flag;
   }
   return nullptr;
 }
 
-// The resource commands' options: true when `a` was one (its value, if
-// any, taken from argv[i + 1]).
-Result<bool> resource_flag(Flags& flags, const std::vector<std::string>& argv, std::size_t& i) {
-  const std::string& a = argv[i];
+// The resource commands' switches and --wait[=N]: true when `a` was one.
+bool resource_flag(Flags& flags, const std::string& a) {
   if (a == "--monitor" || a == "--defaults") {
     (a == "--monitor" ? flags.monitor : flags.defaults) = true;
     return true;
@@ -37,21 +38,22 @@ Result<bool> resource_flag(Flags& flags, const std::vector<std::string>& argv, s
     flags.wait = a.size() > 7 ? a.substr(7) : std::string();
     return true;
   }
-  for (auto [name, slot] : {std::pair{"--before", &flags.before}, {"--after", &flags.after}}) {
-    const std::string n = name;
-    if (a == n) {
-      if (i + 1 >= argv.size()) {
-        return Error(ErrorCode::kInvalidInput, "option '" + n + "' requires a value");
-      }
-      *slot = argv[++i];
-      return true;
-    }
-    if (a.rfind(n + "=", 0) == 0) {
-      *slot = a.substr(n.size() + 1);
-      return true;
-    }
-  }
   return false;
+}
+
+// The options that take a value ("--opt VALUE" or "--opt=VALUE"), and the
+// flag each sets.
+std::optional<std::string> Flags::*value_flag(std::string_view option) {
+  static constexpr std::pair<std::string_view, std::optional<std::string> Flags::*> kValued[] = {
+      {"--group", &Flags::group},
+      {"--interval", &Flags::interval},
+      {"--png", &Flags::png},
+      {"--before", &Flags::before},
+      {"--after", &Flags::after}};
+  for (const auto& [name, flag] : kValued) {
+    if (option == name) return flag;
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -76,16 +78,16 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv) {
       inv.file = *v;
     } else if (a.rfind("-f", 0) == 0 && a.size() > 2 && a[2] != '-') {
       inv.file = a.substr(2);
-    } else if (a == "--group") {
+    } else if (auto valued = value_flag(a)) {
       auto v = value(a);
       if (!v) return v.error();
-      inv.flags.group = *v;
-    } else if (a.rfind("--group=", 0) == 0) {
-      inv.flags.group = a.substr(8);
+      inv.flags.*valued = *v;
+    } else if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos &&
+                                      value_flag(std::string_view(a).substr(0, eq))) {
+      inv.flags.*value_flag(std::string_view(a).substr(0, eq)) = a.substr(eq + 1);
     } else if (bool Flags::*flag = switch_flag(a)) {
       inv.flags.*flag = true;
-    } else if (auto r = resource_flag(inv.flags, argv, i); !r || *r) {
-      if (!r) return r.error();
+    } else if (resource_flag(inv.flags, a)) {
     } else if (a == "-h" || a == "--help") {
       inv.help = true;
     } else if (a.rfind("--", 0) == 0) {
@@ -105,8 +107,22 @@ Status resource_status(Context& ctx) {
   return ok_status();
 }
 
+Status monitor_status(Context& ctx) {
+  // crm_mon reads a CIB file only if it validates; else it prints its
+  // complaint alone, and exits 0.
+  if (auto valid = cib::validate_cib(ctx.doc); !valid) {
+    ctx.notes.push_back(
+        "Could not connect to the CIB: Update does not conform to the configured schema");
+    return ok_status();
+  }
+  auto text = monitor_status_text(ctx.doc, ctx.now, ctx.flags.full);
+  if (!text) return text.error();
+  ctx.out += *text;
+  return ok_status();
+}
+
 Status cluster_status(Context& ctx) {
-  auto text = cluster_status_text(ctx.doc, ctx.now);
+  auto text = monitor_status_text(ctx.doc, ctx.now, ctx.flags.full);
   if (!text) return text.error();
   // pcs takes the name from corosync.conf, else from the cluster-name property.
   ctx.out += ctx.cluster_name.empty() ? cluster_name_line(ctx.doc)
@@ -126,10 +142,16 @@ Status cluster_status(Context& ctx) {
     }
   }
   if (ctx.flags.full) {
-    ctx.notes.push_back(
-        "Warning: vigil status --full shows the whole fencing history; node attributes, fail "
-        "counts, tickets and daemon status are not shown by vigil yet");
+    auto tickets = ticket_details_text(ctx.doc, ctx.now);
+    if (!tickets) return tickets.error();
+    ctx.out += "\nTickets:\n";
+    for (std::size_t at = 0; at < tickets->size();) {
+      const auto end = tickets->find('\n', at);
+      ctx.out += "  " + tickets->substr(at, end - at) + "\n";
+      at = end == std::string::npos ? tickets->size() : end + 1;
+    }
   }
+  if (ctx.services != nullptr) ctx.out += "\nDaemon Status:\n" + daemon_status_text(*ctx.services);
   return ok_status();
 }
 
@@ -163,6 +185,12 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
     return Error(ErrorCode::kInvalidInput,
                  "--full is only valid with 'stonith describe', 'resource describe' and 'status'");
   }
+  if ((ctx.flags.watch || ctx.flags.interval) && !(args[0] == "status" && rest.empty())) {
+    return Error(ErrorCode::kInvalidInput, "--watch and --interval are only valid with 'status'");
+  }
+  if (ctx.flags.interval && !ctx.flags.watch) {
+    return Error(ErrorCode::kInvalidInput, "--interval is only valid with 'status --watch'");
+  }
   if (ctx.flags.off && !(stonith && sub == "fence")) {
     return Error(ErrorCode::kInvalidInput, "--off is only valid with 'stonith fence'");
   }
@@ -190,6 +218,12 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
   if (stonith && ctx.flags.no_default_ops) {
     return Error(ErrorCode::kInvalidInput, "--no-default-ops is not valid with 'stonith create'");
   }
+  if (ctx.flags.png) {
+    if (args[0] != "status" || !rest.empty()) {
+      return Error(ErrorCode::kInvalidInput, "--png is only valid with 'status'");
+    }
+    return status_picture(ctx);
+  }
   if (args[0] == "property") return run_property(ctx, rest);
   if (args[0] == "resource") return run_resource(ctx, rest);
   if (args[0] == "constraint") return run_constraint(ctx, rest);
@@ -204,13 +238,8 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
   if (args[0] == "status") {
     if (rest.size() == 1 && rest[0] == "resources") return resource_status(ctx);
     if (rest.empty() && ctx.live) return cluster_status(ctx);
-    if (rest.empty()) {
-      // pcs refuses it too: the summary needs corosync.conf, which file mode lacks.
-      return Error(ErrorCode::kUnsupported,
-                   "When '-f' is specified, '--corosync_conf' must be specified as well "
-                   "(vigil supports neither yet; 'vigil -f FILE status resources' lists the "
-                   "resources)");
-    }
+    // With -f: crm_mon's part alone (no cluster name, no daemons).
+    if (rest.empty()) return monitor_status(ctx);
     return Error(ErrorCode::kUnsupported, "'status " + rest[0] + "' is not supported by vigil yet");
   }
   return Error(ErrorCode::kUnsupported,

@@ -367,8 +367,7 @@ TEST_CASE("constraint delete and resource delete") {
 
 TEST_CASE("unsupported commands fail loudly") {
   Fixture f;
-  for (std::vector<std::string> args : {std::vector<std::string>{"status"},
-                                        {"cluster", "setup"},
+  for (std::vector<std::string> args : {std::vector<std::string>{"cluster", "setup"},
                                         {"resource", "config", "--output-format=cmd"},
                                         {"property", "defaults"},
                                         {"status", "nodes"},
@@ -418,10 +417,14 @@ TEST_CASE("resource status lists resources like pcs resource") {
         "    * VIP\t(ocf:heartbeat:IPaddr2):\t Stopped\n"
         "    * Web\t(ocf:pacemaker:Dummy):\t Stopped\n"
         "  * Off\t(ocf:pacemaker:Dummy):\t Stopped (disabled)\n");
-  auto st = f.run({"status"});
-  REQUIRE_FALSE(st);
-  CHECK(st.error().message().rfind(
-            "When '-f' is specified, '--corosync_conf' must be specified as well", 0) == 0);
+  // `status` on a file: crm_mon's whole view, with the same resource lines.
+  Context whole;
+  whole.doc = f.doc.get();
+  REQUIRE(run_command(whole, {"status"}));
+  CHECK(whole.out.rfind("Cluster Summary:\n", 0) == 0);
+  CHECK(whole.out.find("  * 3 resource instances configured (1 DISABLED)\n") != std::string::npos);
+  CHECK(whole.out.find("\nFull List of Resources:\n" + again.out) != std::string::npos);
+  CHECK_FALSE(whole.changed);
 }
 
 TEST_CASE("constraint listing like pcs constraint") {

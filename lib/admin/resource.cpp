@@ -808,6 +808,7 @@ Status run_resource(Context& ctx, const std::vector<std::string>& args) {
                         args[0] == "move-with-constraint" || args[0] == "clear"))
     return resource_move_command(ctx, args[0], rest);
   if (!args.empty() && args[0] == "update") return resource_update(ctx, rest);
+  if (!args.empty() && args[0] == "why") return resource_why(ctx, rest);
   if (!args.empty() && (args[0] == "delete" || args[0] == "remove"))
     return resource_delete(ctx, rest);
   if (args[0] == "op") return run_resource_op(ctx, rest);

@@ -96,6 +96,8 @@ Status resource_move_command(Context& ctx, const std::string& cmd,
 Status resource_enable(Context& ctx, const std::vector<std::string>& ids, bool enable);
 Status resource_meta(Context& ctx, const std::vector<std::string>& args);
 Status resource_update(Context& ctx, const std::vector<std::string>& args);
+// `resource why RSC [NODE]` (Vigil): the scheduler's reasons for where RSC is.
+Status resource_why(Context& ctx, const std::vector<std::string>& args);
 
 // `resource create` (stonith false) or `stonith create` (the agent is a
 // bare fence agent name, class stonith, options checked as the fencer's).

@@ -3,10 +3,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <ctime>
 #include <set>
 #include <sstream>
 
+#include "status_view.hpp"
 #include "vigil/cib/cib.hpp"
 #include "vigil/pengine/output.hpp"
 #include "vigil/pengine/working_set.hpp"
@@ -14,14 +14,6 @@
 namespace vigil::admin {
 
 namespace {
-
-Result<std::unique_ptr<cib::Cib>> model_of(xmlDoc* doc) {
-  xml::DocPtr copy(xmlCopyDoc(doc, 1));
-  if (!copy) return Error(ErrorCode::kInternal, "cannot copy the CIB document");
-  auto model = cib::Cib::from_doc(std::move(copy), "CIB");
-  if (!model) return model.error();
-  return std::move(*model);
-}
 
 // A cluster option from crm_config (the first nvpair of that name), or "".
 std::string crm_option(xmlDoc* doc, const char* name) {
@@ -34,19 +26,6 @@ std::string crm_option(xmlDoc* doc, const char* name) {
     }
   }
   return {};
-}
-
-std::string plural(std::size_t n, const char* word) {
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-}
-
-std::string ctime_text(EpochSeconds t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  char buf[64];
-  std::tm tm{};
-  localtime_r(&tt, &tm);
-  std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", &tm);
-  return buf;
 }
 
 // Pacemaker's false values, as pcs reads them (any case).
@@ -113,91 +92,10 @@ std::string cluster_name_line(xmlDoc* doc) {
   return name.empty() ? std::string() : "Cluster name: " + name + "\n";
 }
 
-Result<std::string> cluster_status_text(xmlDoc* doc, EpochSeconds now) {
-  auto model = model_of(doc);
-  if (!model) return model.error();
-  pengine::Options options;
-  options.now = now;
-  pengine::WorkingSet ws(**model, options);
-  if (auto st = pengine::unpack(ws); !st) return st.error();
-  // Counts and banner first: cluster_banner_text fills the instance counts.
-  const std::string banner = pengine::cluster_banner_text(ws);
-
-  xmlNode* root = xmlDocGetRootElement(doc);
-  std::string out = "Cluster Summary:\n";
-  std::string stack = crm_option(doc, "cluster-infrastructure");
-  out += "  * Stack: " + (stack.empty() ? std::string("unknown") : stack) + "\n";
-  const std::string dc_uuid = xml::attr_or(root, "dc-uuid");
-  std::string dc_name;
-  if (!dc_uuid.empty()) {
-    for (const auto& n : ws.nodes) {
-      if (n->id == dc_uuid) dc_name = n->uname;
-    }
-    if (dc_name.empty()) dc_name = dc_uuid;
-  }
-  if (dc_name.empty()) {
-    out += "  * Current DC: NONE\n";
-  } else {
-    std::string version = crm_option(doc, "dc-version");
-    if (version.empty()) version = "unknown";
-    const std::string quorum = xml::attr_or(root, "have-quorum");
-    const bool quorate = quorum == "1" || quorum == "true";
-    out += "  * Current DC: " + dc_name + " (version " + version + ") - partition " +
-           (quorate ? "with" : "WITHOUT") + " quorum\n";
-  }
-  out += "  * Last updated: " + ctime_text(now) + "\n";
-  std::string change = "  * Last change:  " + xml::attr_or(root, "cib-last-written");
-  for (const auto& [attr, word] : {std::pair<const char*, const char*>{"update-user", " by "},
-                                   {"update-client", " via "},
-                                   {"update-origin", " on "}}) {
-    const std::string v = xml::attr_or(root, attr);
-    if (!v.empty()) change += word + v;
-  }
-  out += change + "\n";
-  out += "  * " + plural(ws.nodes.size(), "node") + " configured\n";
-  std::string instances = "  * " + plural(ws.ninstances, "resource instance") + " configured";
-  if (ws.disabled_resources)
-    instances += " (" + std::to_string(ws.disabled_resources) + " DISABLED)";
-  if (ws.blocked_resources)
-    instances += " (" + std::to_string(ws.blocked_resources) +
-                 " BLOCKED from further action due to failure)";
-  out += instances + "\n";
-  if (ws.config.maintenance_mode || ws.config.stop_all) {
-    // The banner's first two lines (the counts line is the summary's job).
-    std::istringstream b(banner);
-    std::string line;
-    int kept = 0;
-    while (std::getline(b, line) && kept < 3) {
-      out += line + "\n";
-      ++kept;
-    }
-  }
-
-  // crm_simulate nests its sections one level deeper than crm_mon.
-  std::istringstream in(pengine::cluster_status_text(ws));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    if (line == "  * Node List:") {
-      out += "\nNode List:\n";
-    } else if (line == "  * Full List of Resources:") {
-      out += "\nFull List of Resources:\n";
-    } else if (line.rfind("  * ", 0) == 0 && line.back() == ':') {
-      out += "\n" + line.substr(4) + "\n";
-    } else {
-      out += line.substr(2) + "\n";
-    }
-  }
-  return out;
-}
-
 Result<std::string> resource_status_text(xmlDoc* doc, EpochSeconds now, bool stonith_only) {
-  auto model = model_of(doc);
-  if (!model) return model.error();
-  pengine::Options options;
-  options.now = now;
-  pengine::WorkingSet ws(**model, options);
-  if (auto st = pengine::unpack(ws); !st) return st.error();
+  auto unpacked = status_view::unpack_copy(doc, now);
+  if (!unpacked) return unpacked.error();
+  pengine::WorkingSet& ws = *unpacked->ws;
 
   // crm_simulate's layout nests the sections one level deeper than crm_mon:
   // take the lines after "Full List of Resources:" and drop two spaces.

@@ -68,6 +68,7 @@ Status Machine::execute_rsc_op(const transition::GraphAction& action) {
   spec.key = transition::encode_transition_key(
       {action.id, dc.runner->graph().transition_id, action.target_rc, dc.uuid});
   spec.digest = transition::op_digest(action);
+  record_pending(action);
   if (*target == self_) {
     run_locally(spec);
     return ok_status();
@@ -77,6 +78,25 @@ Status Machine::execute_rsc_op(const transition::GraphAction& action) {
   m.target = *target;
   m.exec = std::move(spec);
   return send_message(m);
+}
+
+void Machine::record_pending(const transition::GraphAction& action) {
+  // record-pending (true by default since Pacemaker 2.1): the operation is
+  // in the history while it runs, so status shows "Starting node2" instead
+  // of the state before it. The result written later replaces the record.
+  if (!transition::records_pending(action)) return;
+  transition::HistoryContext ctx;
+  ctx.transition_id = dc_state_->runner->graph().transition_id;
+  ctx.dc_uuid = dc_state_->uuid;
+  ctx.node_name = action.on_node;
+  ctx.origin = "do_update_resource";
+  auto xml = transition::result_update_xml(action, transition::pending_result(now_.wall), ctx);
+  if (!xml) {
+    log(LogLevel::kWarning, "event=pending-not-recorded op=" + action.operation_key +
+                                " error=" + xml.error().message());
+    return;
+  }
+  cib_write({{false, "status", *xml}}, {});
 }
 
 void Machine::confirm_when_written(const transition::GraphAction& action,

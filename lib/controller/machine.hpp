@@ -175,6 +175,8 @@ class Machine final : private transition::ActionSink {
   Status execute_fence(const transition::GraphAction& action) override;
   void action_timed_out(const transition::GraphAction& action) override;
   std::optional<NodeId> action_target(const transition::GraphAction& action) const;
+  // The pending record of an operation about to run (record-pending).
+  void record_pending(const transition::GraphAction& action);
   void confirm_when_written(const transition::GraphAction& action, std::vector<CibEdit> edits);
   // A fencing action of the running graph, while the fencer works on it.
   struct FencingStep {

@@ -125,6 +125,6 @@ void bundle_graph_meta(const Action* a,
 
 // ---- output (bundle_output.cpp)
 void bundle_status_lines(const WorkingSet& ws, const Resource* bundle, const std::string& indent,
-                         std::string& out, bool show_pending);
+                         std::string& out, bool show_pending, bool details = false);
 
 }  // namespace vigil::pengine

@@ -177,7 +177,7 @@ void clone_expand(WorkingSet& ws, Resource* clone);
 
 // Output (clone_output.cpp).
 void clone_status_lines(const WorkingSet& ws, const Resource* clone, const std::string& indent,
-                        std::string& out, bool show_pending);
+                        std::string& out, bool show_pending, bool details = false);
 // The key of an action of an instance known by its history's name (for
 // the dot file, `for_dot`: a cancel is named by what it cancels).
 std::string clone_action_key(const Action* a, bool for_dot);

@@ -74,7 +74,7 @@ std::string node_words(std::vector<const Node*> nodes) {
 }  // namespace
 
 void clone_status_lines(const WorkingSet& ws, const Resource* clone, const std::string& indent,
-                        std::string& out, bool show_pending) {
+                        std::string& out, bool show_pending, bool details) {
   const CloneData& cd = *clone->clone;
   bool header_done = false;
   auto header = [&]() {
@@ -97,7 +97,9 @@ void clone_status_lines(const WorkingSet& ws, const Resource* clone, const std::
   for (const Resource* inst : clone->children) {
     bool partly = active(inst, false);
     bool full = false;
-    if (clone->is(kRscUnique)) {
+    if (details) {
+      full = true;  // --show-detail: every instance on its own line
+    } else if (clone->is(kRscUnique)) {
       full = partly || !clone->is(kRscOrphan);
     } else if (show_pending && !inst->pending_task.empty() && inst->pending_task != "probe") {
       full = true;
@@ -123,9 +125,10 @@ void clone_status_lines(const WorkingSet& ws, const Resource* clone, const std::
     }
     if (full) {
       header();
-      resource_lines(ws, inst, indent + "  ", out, show_pending);
+      resource_lines(ws, inst, indent + "  ", out, show_pending, details);
     }
   }
+  if (details) return;
   int active_instances = 0;
   if (!promoted.empty()) {
     header();

@@ -132,14 +132,14 @@ bool finalize_assignment(WorkingSet& ws, Resource* rsc, Node* chosen, bool force
 // crm_simulate's score lines for a resource and its children.
 void show_scores(WorkingSet& ws, Resource* rsc, const char* fn);
 
-// Status output (status_output.cpp): an OCF exit code in words, and the
-// lines of a resource in "Full List of Resources".
-const char* exit_text(int rc);
+// Status output (status_output.cpp): the lines of a resource in "Full List
+// of Resources" (exit_text, an OCF exit code in words: vigil/pengine/output.hpp).
 // One primitive's status line; a bundle replica's shows `name` and `node`.
 std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pending,
                            const std::string* name = nullptr, const Node* node = nullptr);
+// `details`: crm_mon's --show-detail (see cluster_status_text).
 void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& indent,
-                    std::string& out, bool show_pending);
+                    std::string& out, bool show_pending, bool details = false);
 
 // Per-resource methods.
 Node* assign(WorkingSet& ws, Resource* rsc, Node* prefer);

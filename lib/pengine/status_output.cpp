@@ -60,6 +60,8 @@ bool is_disabled(const Resource* r) {
   return v && role_from_text(*v) == Role::kStopped;
 }
 
+}  // namespace
+
 int node_health(const WorkingSet& ws, const Node* n) {
   const std::string& strategy = ws.config.node_health_strategy;
   if (strategy.empty() || strategy == "none") return 1;
@@ -79,7 +81,7 @@ int node_health(const WorkingSet& ws, const Node* n) {
   return rc;
 }
 
-const char* node_status(const Node* n) {
+const char* node_status_text(const Node* n) {
   if (n->unclean) {
     if (n->online) return "UNCLEAN (online)";
     if (n->pending) return "UNCLEAN (pending)";
@@ -96,7 +98,23 @@ const char* node_status(const Node* n) {
   return "OFFLINE";
 }
 
-}  // namespace
+bool split_operation_key(const std::string& key, std::string* rsc, std::string* task,
+                         std::int64_t* interval_ms) {
+  return parse_op_key(key, rsc, task, interval_ms);
+}
+
+const char* node_kind_text(const Node* n) {
+  return node_kind_label(n);
+}
+
+AttrMap resource_params(const WorkingSet& ws, const Resource* rsc, const Node* node) {
+  return rsc_params(ws, rsc, node);
+}
+
+int resource_failcount(const WorkingSet& ws, const Node* node, const Resource* rsc,
+                       EpochSeconds* last_failure) {
+  return failcount(ws, node, const_cast<Resource*>(rsc), last_failure, false);
+}
 
 const char* exit_text(int rc) {
   switch (rc) {
@@ -123,7 +141,7 @@ const char* exit_text(int rc) {
     case 190:
       return "OCF_DEGRADED";
     case 191:
-      return "OCF_DEGRADED_PROMOTED";
+      return "promoted (degraded)";
     default:
       return "unknown";
   }
@@ -222,13 +240,13 @@ std::string primitive_line(const WorkingSet& ws, const Resource* r, bool show_pe
 }
 
 void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& indent,
-                    std::string& out, bool show_pending) {
+                    std::string& out, bool show_pending, bool details) {
   if (r->is_clone()) {
-    clone_status_lines(ws, r, indent, out, show_pending);  // clone_output.cpp
+    clone_status_lines(ws, r, indent, out, show_pending, details);  // clone_output.cpp
     return;
   }
   if (is_bundle(r)) {
-    bundle_status_lines(ws, r, indent, out, show_pending);  // bundle_output.cpp
+    bundle_status_lines(ws, r, indent, out, show_pending, details);  // bundle_output.cpp
     return;
   }
   if (r->is_group()) {
@@ -243,11 +261,13 @@ void resource_lines(const WorkingSet& ws, const Resource* r, const std::string& 
     if (r->children.empty()) return;
     out +=
         indent + "* Resource Group: " + r->id + (attrs.empty() ? "" : " (" + attrs + ")") + ":\n";
-    for (const Resource* c : r->children) resource_lines(ws, c, indent + "  ", out, show_pending);
+    for (const Resource* c : r->children) {
+      resource_lines(ws, c, indent + "  ", out, show_pending, details);
+    }
     return;
   }
-  // Implicit resources (a guest node's connection) are not listed.
-  if (is_true(lookup(r->meta, "internal-rsc"))) return;
+  // Implicit resources (a guest node's connection) are listed in detail only.
+  if (!details && is_true(lookup(r->meta, "internal-rsc"))) return;
   out += indent + "* " + primitive_line(ws, r, show_pending) + "\n";
 }
 
@@ -280,7 +300,7 @@ std::string cluster_banner_text(WorkingSet& ws, bool stop_all_banner) {
   return out;
 }
 
-std::string cluster_status_text(WorkingSet& ws, bool show_pending) {
+std::string cluster_status_text(WorkingSet& ws, bool show_pending, bool details) {
   std::string out = "  * Node List:\n";
   std::vector<Node*> nodes;
   for (auto& n : ws.nodes) nodes.push_back(n.get());
@@ -290,7 +310,7 @@ std::string cluster_status_text(WorkingSet& ws, bool show_pending) {
     if (n->unclean || n->pending || (n->standby_onfail && n->online) || n->standby ||
         n->maintenance || health <= 0) {
       std::string line =
-          std::string("    * ") + node_kind_label(n) + " " + n->uname + ": " + node_status(n);
+          std::string("    * ") + node_kind_label(n) + " " + n->uname + ": " + node_status_text(n);
       if (health < 0) {
         line += " (health is RED)";
       } else if (health == 0) {
@@ -329,7 +349,7 @@ std::string cluster_status_text(WorkingSet& ws, bool show_pending) {
                     [](const Resource* c) { return rsc_active(c, false); })) {
       continue;
     }
-    resource_lines(ws, r, "    ", out, show_pending);
+    resource_lines(ws, r, "    ", out, show_pending, details);
     any = true;
   }
   if (!any) out += "    * No resources\n";

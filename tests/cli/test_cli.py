@@ -282,6 +282,21 @@ class OrderLoop(SimulatorCase):
         self.assertEqual(root.tag, "transition_graph")
         self.assertTrue(self.read("graph.dot").startswith(b" digraph"))
 
+    @unittest.skipUnless(shutil.which("dot"), "needs Graphviz's dot")
+    def test_png_picture(self):
+        p = self.run_sim("-x", self.cib, "-Q", "--png", "graph.png")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(self.read("graph.png").startswith(b"\x89PNG\r\n\x1a\n"))
+
+    def test_png_without_graphviz(self):
+        # dot not on PATH: a clear message naming the package, exit 73, no file.
+        env = dict(self.env, PATH=self.tmp)
+        p = subprocess.run([SIMULATOR, "-x", self.cib, "-Q", "--png", "graph.png"], cwd=self.tmp,
+                           env=env, capture_output=True, timeout=TIMEOUT)
+        self.assertEqual(p.returncode, 73, p.stderr)
+        self.assertIn(b"apt-get install graphviz", p.stderr)
+        self.assertFalse(os.path.exists(self.path("graph.png")))
+
     def test_simulation_stops(self):
         # The loop's starts never become runnable, so executing the graph
         # cannot complete: crm_simulate says so and exits non-zero.

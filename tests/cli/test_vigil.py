@@ -122,6 +122,22 @@ class VigilTest(unittest.TestCase):
         self.assertEqual(r.stdout, want)
         if PCS:
             self.assertEqual(run([PCS, "-f", theirs, "resource", "status"]).stdout, want)
+        # The whole status reads like crm_mon's (pcs status without its name line).
+        crm_mon = shutil.which("crm_mon")
+        for extra, options in [([], []), (["--full"], ["--show-detail", "--show-node-attributes",
+                                                        "--failcounts"])]:
+            r = self.vigil(mine, ["status"] + extra)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("Full List of Resources:", r.stdout)
+            if crm_mon:
+                env = dict(os.environ, CIB_file=os.path.abspath(mine))
+                m = subprocess.run([crm_mon, "--one-shot", "--inactive"] + options,
+                                   capture_output=True, text=True, env=env)
+                self.assertEqual(m.returncode, 0, m.stderr)
+
+                def comparable(text):
+                    return [l for l in text.splitlines() if "Last updated:" not in l]
+                self.assertEqual(comparable(r.stdout), comparable(m.stdout))
         # The scheduler accepts the result.
         r = run([SIMULATOR, "-x", mine])
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -322,7 +338,8 @@ class VigilTest(unittest.TestCase):
             (["constraint", "order", "Nope", "then", "Web"], "Resource 'Nope' does not exist"),
             (["constraint", "delete", "nope"], "Unable to find constraint - 'nope'"),
             (["resource", "delete", "Nope"], "Resource 'Nope' does not exist."),
-            (["status"], "'--corosync_conf' must be specified"),
+            (["status", "--interval", "5"], "--interval is only valid with 'status --watch'"),
+            (["resource", "status", "--watch"], "--watch and --interval are only valid with 'status'"),
             (["resource", "move", "Web"], "not supported"),
             (["resource", "cleanup", "Web"], "Specified option '-f' is not supported in this command"),
             (["--force", "property", "set", "have-watchdog=x"], "invalid cluster property option"),

@@ -20,6 +20,7 @@ The daemon is stopped by pid at the end. Python 3 standard library only.
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -152,7 +153,16 @@ class LiveTest(unittest.TestCase):
 
         def comparable(text):
             return [l for l in text.splitlines() if "Last updated:" not in l]
-        self.assertEqual(comparable(r.stdout)[1:], comparable(m.stdout))
+        # pcs status ends with the local services' states, after a blank line.
+        ours = comparable(r.stdout)[1:]
+        self.assertIn("Daemon Status:", ours)
+        daemons = ours[ours.index("Daemon Status:") + 1:]
+        ours = ours[:ours.index("Daemon Status:") - 1]
+        self.assertEqual(ours, comparable(m.stdout))
+        for name in ["corosync", "vigil-cib", "vigil-crmd", "vigil-lrmd", "vigil-pengine",
+                     "vigil-stonithd"]:
+            self.assertTrue(any(re.fullmatch("  %s: (in)?active/(en|dis)abled" % name, l)
+                                for l in daemons), (name, daemons))
 
     def test_refused_command_changes_nothing(self):
         before = self.cib_xml()

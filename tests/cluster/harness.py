@@ -502,6 +502,14 @@ ln -s "$W/power/stuck.sock" /run/vigil-netns/stuck.sock   # the same switch, rel
 [ -n "${OCF_AGENTS:-}" ] && ln -s "$OCF_AGENTS" /run/vigil-netns/ocf
 export VIGIL_RUN_DIR=/run/vigil VIGIL_STATE_DIR=/var/lib/vigil
 export VIGIL_LOG_FILE=/var/log/vigil/vigil.log
+if [ "$STACK" = sshd ]; then
+    # A bare node: only sshd; the cluster is set up over ssh (sshnodes.py
+    # writes sshd-node.sh: the node's /etc/ssh, /etc/hosts, sshd, launcher).
+    . "$W/sshd-node.sh"
+    echo up > "$D/inner.ready"
+    wait
+    exit 0
+fi
 date +%s.%N > "$D/t_corosync_start"
 corosync -f -c /etc/corosync/corosync.conf > "$D/corosync.out" 2>&1 &
 echo $! > "$D/corosync.pid"
@@ -581,13 +589,15 @@ WEB_DIR = "/run/vigil-web-%s"
 def web_configfile(tag):
     return WEB_DIR % tag + "/httpd.conf"
 
-STACKS = ("corosync", "vigild", "pacemaker", "command")
+# sshd: bare nodes running only sshd (sshnodes.py), set up with `vigil cluster`
+STACKS = ("corosync", "vigild", "pacemaker", "command", "sshd")
 # Process names (comm, 15 characters at most) of each stack's daemons.
 DAEMON_PREFIXES = {
     "vigild": ("vigild", "vigil-"),
     "pacemaker": ("pacemakerd", "pacemaker-"),
     "corosync": (),
     "command": ("vigil-",),
+    "sshd": ("vigild", "vigil-"),
 }
 
 
@@ -892,7 +902,8 @@ class Cluster:
                 os.chmod(root, 0o750)
             os.chown(os.path.join(d, "log-pacemaker"), uid, gid)
             os.chmod(os.path.join(d, "log-pacemaker"), 0o2770)
-        self._write_corosync_conf(i)
+        if self.stack != "sshd":  # sshd nodes get theirs from `vigil cluster setup`
+            self._write_corosync_conf(i)
         if self.apache:
             self._write_apache_conf(i)
 
@@ -970,7 +981,8 @@ class Cluster:
             # Until knet's links are up each corosync is a partition of its
             # own, and a fast stack happily starts resources there (and a
             # test's first kill then hits a cluster that never met).
-            self.wait_membership(timeout=60)
+            if self.stack != "sshd":
+                self.wait_membership(timeout=60)
 
     def corosync_members(self, i):
         """Node ids in node i's current corosync membership (runtime.members)."""
@@ -1052,7 +1064,7 @@ class Cluster:
             pid = read_int(os.path.join(d, "stack.pid"))
             if pid is None or proc_start_time(pid) is None:
                 out = {"vigild": "vigild.out", "pacemaker": "pacemakerd.out",
-                       "command": "stack.out"}[self.stack]
+                       "command": "stack.out", "sshd": "sshd.out"}[self.stack]
                 raise HarnessError("node%d: the %s stack exited right after its start: %s"
                                    % (i, self.stack, self._tail(os.path.join(d, out))))
         log("node%d started (%s)" % (i, self.stack))

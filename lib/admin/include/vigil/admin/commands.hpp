@@ -12,6 +12,7 @@
 
 #include "vigil/admin/agent.hpp"
 #include "vigil/admin/fencer.hpp"
+#include "vigil/admin/status_daemons.hpp"
 #include "vigil/common/result.hpp"
 #include "vigil/common/time.hpp"
 
@@ -20,15 +21,18 @@ namespace vigil::admin {
 // Options pcs accepts anywhere on the line, pulled out before the command
 // words are read.
 struct Flags {
-  std::optional<std::string> group;  // --group G
-  bool disabled = false;             // --disabled
-  bool no_default_ops = false;       // --no-default-ops
-  bool all = false;                  // --all (node standby ...)
-  bool force = false;                // --force (stonith create|update, stonith level add)
-  bool full = false;                 // --full (stonith describe)
-  bool off = false;                  // --off (stonith fence)
-  bool promoted = false;             // --promoted (resource ban|move*|clear)
-  bool master = false;               // --master: the deprecated --promoted
+  std::optional<std::string> group;     // --group G
+  bool disabled = false;                // --disabled
+  bool no_default_ops = false;          // --no-default-ops
+  bool all = false;                     // --all (node standby ...)
+  bool force = false;                   // --force (stonith create|update, stonith level add)
+  bool full = false;                    // --full (stonith describe)
+  bool off = false;                     // --off (stonith fence)
+  bool promoted = false;                // --promoted (resource ban|move*|clear)
+  bool master = false;                  // --master: the deprecated --promoted
+  bool watch = false;                   // --watch (status): redraw until q
+  std::optional<std::string> interval;  // --interval T (status --watch)
+  std::optional<std::string> png;       // --png FILE (status: the cluster as a picture)
   // resource commands (resource_flags in commands.cpp)
   bool monitor = false;               // --monitor (resource manage|unmanage)
   bool defaults = false;              // --defaults (property config)
@@ -64,7 +68,9 @@ struct Context {
   std::vector<std::string> cluster_nodes;
   std::string cluster_name;  // live mode: totem.cluster_name of corosync.conf
   Fencer* fencer = nullptr;  // the fencing daemon's client; null: there is none
-  int exit_code = 0;         // a successful command's exit status (resource debug-*)
+  // Live `status`: the local services' states ("Daemon Status:"); null: not shown.
+  const ServiceProbe* services = nullptr;
+  int exit_code = 0;  // a successful command's exit status (resource debug-*)
 };
 
 // Commands that read no CIB (`stonith list|describe`, and those that only
@@ -75,6 +81,9 @@ bool needs_no_cib(const std::vector<std::string>& args);
 // thrown away; the Error's message is what follows "Error: " on stderr (it
 // may hold further lines). kUnsupported marks what Vigil does not do yet.
 Status run_command(Context& ctx, const std::vector<std::string>& args);
+
+// `status --png FILE`: the cluster as a picture (Graphviz), nothing printed.
+Status status_picture(Context& ctx);
 
 // `resource`, `resource status`, `status resources`: the resource list.
 Status resource_status(Context& ctx);
@@ -93,6 +102,8 @@ Status run_resource(Context& ctx, const std::vector<std::string>& args);
 Status run_constraint(Context& ctx, const std::vector<std::string>& args);
 Status run_node(Context& ctx, const std::vector<std::string>& args);
 Status run_stonith(Context& ctx, const std::vector<std::string>& args);
+// `-f FILE status [--full]`: crm_mon's text view of the file (status_text.hpp).
+Status monitor_status(Context& ctx);
 // `status`: "Cluster name: ..." then crm_mon's summary, nodes and resources.
 Status cluster_status(Context& ctx);
 

@@ -20,12 +20,6 @@ namespace vigil::admin {
 // on a copy.
 Result<std::string> resource_status_text(xmlDoc* doc, EpochSeconds now, bool stonith_only = false);
 
-// `crm_mon -1 -r` (what `pcs status` prints after its first line): the
-// cluster summary (stack, DC with version and quorum, times, counts), the
-// maintenance banner, the node list and the full resource list, from the
-// CIB alone. `doc` is only read.
-Result<std::string> cluster_status_text(xmlDoc* doc, EpochSeconds now);
-
 // The warnings `pcs status` prints under "WARNINGS:" after its first line
 // (empty: none): stonith enabled without a stonith device, resources still
 // held by move constraints (cli-*).
