@@ -45,11 +45,9 @@ bool resource_flag(Flags& flags, const std::string& a) {
 // flag each sets.
 std::optional<std::string> Flags::*value_flag(std::string_view option) {
   static constexpr std::pair<std::string_view, std::optional<std::string> Flags::*> kValued[] = {
-      {"--group", &Flags::group},
-      {"--interval", &Flags::interval},
-      {"--png", &Flags::png},
-      {"--before", &Flags::before},
-      {"--after", &Flags::after}};
+      {"--group", &Flags::group}, {"--interval", &Flags::interval},
+      {"--png", &Flags::png},     {"--before", &Flags::before},
+      {"--after", &Flags::after}, {"--output-format", &Flags::output_format}};
   for (const auto& [name, flag] : kValued) {
     if (option == name) return flag;
   }

@@ -368,7 +368,7 @@ TEST_CASE("constraint delete and resource delete") {
 TEST_CASE("unsupported commands fail loudly") {
   Fixture f;
   for (std::vector<std::string> args : {std::vector<std::string>{"cluster", "setup"},
-                                        {"resource", "config", "--output-format=cmd"},
+                                        {"resource", "bundle", "create", "B"},
                                         {"property", "defaults"},
                                         {"status", "nodes"},
                                         {"constraint", "order", "set", "A"}}) {

@@ -175,12 +175,18 @@ bool has_resource_parent(const xmlNode* r) {
 }
 
 Status resource_config(Context& ctx, const std::vector<std::string>& ids) {
-  for (const auto& a : ids) {
-    if (a.rfind("--output-format", 0) == 0) {
-      return Error(ErrorCode::kUnsupported,
-                   "'resource config --output-format' is not supported by vigil yet");
-    }
+  const std::string format = ctx.flags.output_format.value_or("text");
+  if (format != "text" && format != "cmd" && format != "json") {
+    return Error(ErrorCode::kInvalidInput,
+                 "Unknown value '" + format +
+                     "' for '--output-format' option. Supported values are: 'cmd', 'json', "
+                     "'text'");
   }
+  if (format == "json") {
+    return Error(ErrorCode::kUnsupported,
+                 "'resource config --output-format=json' is not supported by vigil yet");
+  }
+  const bool as_commands = format == "cmd";
   // pcs leaves out fence devices unless they sit in a group or clone.
   auto visible = [](const xmlNode* p) {
     return !is_stonith_primitive(p) || has_resource_parent(p);
@@ -192,8 +198,12 @@ Status resource_config(Context& ctx, const std::vector<std::string>& ids) {
     return Error(ErrorCode::kUnsupported,
                  "'resource config' of a CIB with bundles is not supported by vigil yet");
   }
-  std::string out;
   std::vector<std::string> lines;
+  if (ids.empty() && as_commands) {
+    std::erase_if(primitives, [&](xmlNode* p) { return !visible(p); });
+    ctx.out += resources_as_commands(primitives, groups, clones);
+    return ok_status();
+  }
   if (ids.empty()) {
     for (xmlNode* p : primitives) {
       if (visible(p) && !has_resource_parent(p)) {
@@ -226,6 +236,28 @@ Status resource_config(Context& ctx, const std::vector<std::string>& ids) {
     wanted.insert(id);
   }
   if (wanted.empty()) return Error(ErrorCode::kNotFound, "No resource found");
+  if (as_commands) {
+    // The named resources and everything inside them, each kind by id.
+    std::set<std::string> all = wanted;
+    for (const auto& id : wanted) {
+      xmlNode* r = find_resource(ctx.doc, id);
+      for (xmlNode* c : xml::children(r)) {
+        if (xml::is(c, "primitive") || xml::is(c, "group")) all.insert(xml::attr_or(c, "id"));
+        if (xml::is(c, "group")) {
+          for (xmlNode* p : xml::children(c, "primitive")) all.insert(xml::attr_or(p, "id"));
+        }
+      }
+    }
+    auto chosen = [&](std::vector<xmlNode*> list) {
+      std::erase_if(list, [&](xmlNode* r) { return all.count(xml::attr_or(r, "id")) == 0; });
+      std::sort(list.begin(), list.end(), [](xmlNode* x, xmlNode* y) {
+        return xml::attr_or(x, "id") < xml::attr_or(y, "id");
+      });
+      return list;
+    };
+    ctx.out += resources_as_commands(chosen(primitives), chosen(groups), chosen(clones));
+    return ok_status();
+  }
   auto by_id = [](xmlNode* x, xmlNode* y) { return xml::attr_or(x, "id") < xml::attr_or(y, "id"); };
   for (auto* list : {&primitives, &groups, &clones}) {
     std::vector<xmlNode*> chosen;

@@ -119,6 +119,12 @@ Status run_resource_runtime(Context& ctx, const std::string& cmd,
 Status run_resource_op(Context& ctx, const std::vector<std::string>& args);
 Status run_defaults(Context& ctx, const std::vector<std::string>& args, bool op);
 
+// `resource config --output-format=cmd` of these resources
+// (resource_config_cmd.cpp), "vigil ..." where pcs prints "pcs ...".
+std::string resources_as_commands(const std::vector<xmlNode*>& primitives,
+                                  const std::vector<xmlNode*>& groups,
+                                  const std::vector<xmlNode*>& clones);
+
 // pcs's quoting of a name or value holding '=' or a blank, and "name=value"
 // with both quoted so (resource_config.cpp).
 std::string pcs_quote(const std::string& s);

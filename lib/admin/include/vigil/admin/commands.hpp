@@ -34,11 +34,12 @@ struct Flags {
   std::optional<std::string> interval;  // --interval T (status --watch)
   std::optional<std::string> png;       // --png FILE (status: the cluster as a picture)
   // resource commands (resource_flags in commands.cpp)
-  bool monitor = false;               // --monitor (resource manage|unmanage)
-  bool defaults = false;              // --defaults (property config)
-  std::optional<std::string> before;  // --before RSC (resource create|group add)
-  std::optional<std::string> after;   // --after RSC
-  std::optional<std::string> wait;    // --wait[=N] ("" without a value)
+  bool monitor = false;                      // --monitor (resource manage|unmanage)
+  bool defaults = false;                     // --defaults (property config)
+  std::optional<std::string> before;         // --before RSC (resource create|group add)
+  std::optional<std::string> after;          // --after RSC
+  std::optional<std::string> wait;           // --wait[=N] ("" without a value)
+  std::optional<std::string> output_format;  // --output-format text|cmd|json (resource config)
 };
 
 struct Invocation {
