@@ -102,10 +102,16 @@ Status defaults_config(Context& ctx, const std::vector<std::string>& args, bool 
     ctx.out += "No defaults set\n";
     return ok_status();
   }
+  std::size_t shown = 0;
   for (const xmlNode* set : sets) {
     // pcs asks crm_rule whether a set's rule is expired or not yet in
-    // effect; vigil lists every set as in effect (no label).
-    std::string head = "Meta Attrs: " + xml::attr_or(set, "id");
+    // effect: expired sets only with --all.
+    const xmlNode* set_rule = xml::first_child(set, "rule");
+    const std::string label = set_rule ? rule_in_effect_label(set_rule, ctx.now) : "";
+    if (label == "expired" && !ctx.flags.all) continue;
+    ++shown;
+    std::string head =
+        (label.empty() ? "Meta Attrs: " : "Meta Attrs (" + label + "): ") + xml::attr_or(set, "id");
     std::vector<std::pair<std::string, std::string>> options;
     for (const xmlAttr* a = set->properties; a != nullptr; a = a->next) {
       const std::string n = reinterpret_cast<const char*>(a->name);
@@ -120,9 +126,10 @@ Status defaults_config(Context& ctx, const std::vector<std::string>& args, bool 
     std::sort(pairs.begin(), pairs.end());
     for (const auto& [k, v] : pairs) ctx.out += "  " + name_value(k, v) + "\n";
     if (const xmlNode* rule = xml::first_child(set, "rule")) {
-      for (const auto& l : rule_lines(rule, ctx.flags.full)) ctx.out += "  " + l + "\n";
+      for (const auto& l : rule_lines(rule, ctx.flags.full, ctx.now)) ctx.out += "  " + l + "\n";
     }
   }
+  if (shown == 0) ctx.out += "\n";  // sets there, all expired: pcs prints an empty line
   return ok_status();
 }
 

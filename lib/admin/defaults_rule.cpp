@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <regex>
 
 #include "vigil/admin/cib_edit.hpp"
@@ -224,7 +225,8 @@ void to_cib(xmlDoc* doc, xmlNode* parent, const RuleNode& n, bool top) {
     case RuleNode::kBool: {
       xmlNode* rule = add(doc, parent, "rule", pid + "-rule");
       xmlSetProp(rule, BAD_CAST "boolean-op", BAD_CAST n.op.c_str());
-      if (top) xmlSetProp(rule, BAD_CAST "score", BAD_CAST "INFINITY");
+      // pcs gives the top rule INFINITY and nested ones 0.
+      xmlSetProp(rule, BAD_CAST "score", BAD_CAST(top ? "INFINITY" : "0"));
       for (const auto& c : n.children) to_cib(doc, rule, c, false);
       return;
     }
@@ -331,16 +333,82 @@ std::string expression_text(const xmlNode* e) {
   return s;
 }
 
-void element_lines(const xmlNode* el, bool with_ids, std::vector<std::string>& out,
-                   const std::string& pad) {
+// start + a <duration> element's years, months, weeks, days, hours,
+// minutes and seconds.
+std::optional<EpochSeconds> end_of_duration(EpochSeconds start, const xmlNode* d) {
+  IsoDuration dur;
+  auto part = [&](const char* name) -> std::optional<int> {
+    const std::string v = xml::attr_or(d, name, "0");
+    if (v.empty() || v.size() > 9 ||
+        !std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); }))
+      return std::nullopt;
+    return std::stoi(v);
+  };
+  const auto years = part("years"), months = part("months"), weeks = part("weeks"),
+             days = part("days"), hours = part("hours"), minutes = part("minutes"),
+             seconds = part("seconds");
+  if (!years || !months || !weeks || !days || !hours || !minutes || !seconds) return std::nullopt;
+  dur.years = *years;
+  dur.months = *months;
+  dur.days = *days + 7 * *weeks;
+  dur.seconds = std::int64_t{*hours} * 3600 + std::int64_t{*minutes} * 60 + *seconds;
+  return add_duration(start, dur);
+}
+
+void date_expressions(const xmlNode* n, std::vector<const xmlNode*>& out) {
+  for (const xmlNode* c : xml::children(n)) {
+    if (xml::is(c, "date_expression")) out.push_back(c);
+    date_expressions(c, out);
+  }
+}
+
+}  // namespace
+
+// What crm_rule --check says of a rule, which pcs shows: only a rule with
+// exactly one date expression (not a date-spec) is judged, by that
+// expression alone.
+std::string rule_in_effect_label(const xmlNode* rule, EpochSeconds now) {
+  std::vector<const xmlNode*> dates;
+  date_expressions(rule, dates);
+  if (dates.size() != 1) return "";
+  const xmlNode* d = dates[0];
+  const std::string op = xml::attr_or(d, "operation", "in_range");
+  std::optional<EpochSeconds> start, end;
+  if (xml::has_attr(d, "start")) {
+    start = parse_iso8601(xml::attr_or(d, "start"));
+    if (!start) return "";
+  }
+  if (xml::has_attr(d, "end")) {
+    end = parse_iso8601(xml::attr_or(d, "end"));
+    if (!end) return "";
+  }
+  if (op == "gt") return start && now > *start ? "" : "not yet in effect";
+  if (op == "lt") return end && now < *end ? "" : "expired";
+  if (op != "in_range") return "";
+  if (!end && start) {
+    if (const xmlNode* dur = xml::first_child(d, "duration")) {
+      end = end_of_duration(*start, dur);
+      if (!end) return "";
+    }
+  }
+  if (start && now < *start) return "not yet in effect";
+  if (end && now > *end) return "expired";
+  return "";
+}
+
+namespace {
+
+void element_lines(const xmlNode* el, bool with_ids, EpochSeconds now,
+                   std::vector<std::string>& out, const std::string& pad) {
   if (xml::is(el, "rule")) {
-    std::string head = "Rule:";
+    const std::string label = rule_in_effect_label(el, now);
+    std::string head = label.empty() ? "Rule:" : "Rule (" + label + "):";
     if (const auto a = sorted_attrs(el); !a.empty()) head += " " + a;
     out.push_back(pad + head + id_tail(el, with_ids));
     for (const xmlNode* c : xml::children(el)) {
       if (xml::is(c, "rule") || xml::is(c, "expression") || xml::is(c, "date_expression") ||
           xml::is(c, "rsc_expression") || xml::is(c, "op_expression"))
-        element_lines(c, with_ids, out, pad + "  ");
+        element_lines(c, with_ids, now, out, pad + "  ");
     }
     return;
   }
@@ -413,9 +481,9 @@ void rule_to_cib(xmlDoc* doc, xmlNode* nvset, const RuleNode& rule) {
   to_cib(doc, nvset, rule, true);
 }
 
-std::vector<std::string> rule_lines(const xmlNode* rule, bool with_ids) {
+std::vector<std::string> rule_lines(const xmlNode* rule, bool with_ids, EpochSeconds now) {
   std::vector<std::string> out;
-  element_lines(rule, with_ids, out, "");
+  element_lines(rule, with_ids, now, out, "");
   return out;
 }
 

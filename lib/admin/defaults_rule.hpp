@@ -11,6 +11,7 @@
 
 #include "resource_edit.hpp"
 #include "vigil/common/result.hpp"
+#include "vigil/common/time.hpp"
 
 namespace vigil::admin {
 
@@ -38,6 +39,11 @@ void rule_to_cib(xmlDoc* doc, xmlNode* nvset, const RuleNode& rule);
 
 // "Rule: boolean-op=and score=INFINITY" and its expressions, as pcs lists
 // them (ids with `with_ids`, i.e. --full).
-std::vector<std::string> rule_lines(const xmlNode* rule, bool with_ids);
+// Nested rules carry their in-effect label as the top one does.
+std::vector<std::string> rule_lines(const xmlNode* rule, bool with_ids, EpochSeconds now);
+
+// "expired", "not yet in effect" or "" (in effect, or not judged), as
+// crm_rule --check judges the rule at `now` for pcs.
+std::string rule_in_effect_label(const xmlNode* rule, EpochSeconds now);
 
 }  // namespace vigil::admin

@@ -71,17 +71,19 @@ TEST_CASE("defaults rules: and/or group left to right, parentheses nest, pcs's i
                  "defined",  "a",  "and",      "b",   "gt",       "integer", "3",    ")"}));
   const std::string set = f.xml_of("S");
   // (monitor and Dummy) or (nested): the first two group before the "or".
-  CHECK(set.find(R"(<rule id="S-rule" boolean-op="or" score="INFINITY"><rule id="S-rule-rule" )"
-                 R"(boolean-op="and"><op_expression id="S-rule-rule-op-monitor" name="monitor"/>)"
-                 R"(<rsc_expression id="S-rule-rule-rsc-Dummy" type="Dummy"/></rule>)"
-                 R"(<rule id="S-rule-rule-1" boolean-op="and">)") != std::string::npos);
+  CHECK(
+      set.find(
+          R"(<rule id="S-rule" boolean-op="or" score="INFINITY"><rule id="S-rule-rule" )"
+          R"(boolean-op="and" score="0"><op_expression id="S-rule-rule-op-monitor" name="monitor"/>)"
+          R"(<rsc_expression id="S-rule-rule-rsc-Dummy" type="Dummy"/></rule>)"
+          R"(<rule id="S-rule-rule-1" boolean-op="and" score="0">)") != std::string::npos);
   CHECK(set.find(R"(<expression id="S-rule-rule-1-expr-1" attribute="b" operation="gt" )"
                  R"(value="3" type="integer"/>)") != std::string::npos);
   const std::string listing = f.out({"resource", "op", "defaults"});
   CHECK(listing ==
         "Meta Attrs: S\n  timeout=5\n  Rule: boolean-op=or score=INFINITY\n"
-        "    Rule: boolean-op=and\n      Expression: op monitor\n"
-        "      Expression: resource ::Dummy\n    Rule: boolean-op=and\n"
+        "    Rule: boolean-op=and score=0\n      Expression: op monitor\n"
+        "      Expression: resource ::Dummy\n    Rule: boolean-op=and score=0\n"
         "      Expression: defined a\n      Expression: b gt integer 3\n");
 }
 
@@ -223,4 +225,31 @@ TEST_CASE("short agent names: one match is assumed, several are refused") {
         std::string::npos);
   CHECK(f.notes == std::vector<std::string>{
                        "Assumed agent name 'ocf:pacemaker:Dummy2' (deduced from 'dummy2')"});
+}
+
+TEST_CASE("a rule's in-effect label: judged by its one date expression, at the given time") {
+  auto label = [](const char* rule_xml, EpochSeconds now) {
+    auto doc = xml::parse_string(rule_xml).value();
+    return rule_in_effect_label(xmlDocGetRootElement(doc.get()), now);
+  };
+  const EpochSeconds y2020 = 1577836800;  // 2020-01-01T00:00:00Z
+  const char* lt =
+      R"(<rule id="r"><date_expression id="d" operation="lt" end="2020-01-01"/></rule>)";
+  CHECK(label(lt, y2020 - 1).empty());
+  CHECK(label(lt, y2020) == "expired");
+  const char* gt = R"(<rule id="r"><date_expression id="d" operation="gt" start="2020-01-01"/>
+    <rsc_expression id="x" type="Dummy"/></rule>)";
+  CHECK(label(gt, y2020) == "not yet in effect");
+  CHECK(label(gt, y2020 + 1).empty());
+  const char* duration = R"(<rule id="r"><date_expression id="d" operation="in_range"
+    start="2020-01-01"><duration id="u" months="1"/></date_expression></rule>)";
+  CHECK(label(duration, y2020 + 31 * 86400).empty());
+  CHECK(label(duration, y2020 + 31 * 86400 + 1) == "expired");
+  // Two date expressions, or a date-spec: crm_rule does not judge them.
+  const char* two = R"(<rule id="r"><date_expression id="d" operation="lt" end="2000-01-01"/>
+    <date_expression id="e" operation="lt" end="2000-01-01"/></rule>)";
+  CHECK(label(two, y2020).empty());
+  const char* spec = R"(<rule id="r"><date_expression id="d" operation="date_spec">
+    <date_spec id="s" hours="1"/></date_expression></rule>)";
+  CHECK(label(spec, y2020).empty());
 }
