@@ -207,7 +207,7 @@ int run_live(const vigil::admin::Invocation& inv) {
     if (!st) return fail(ctx, st.error());
     if (!ctx.changed) {
       std::cout << ctx.out;
-      return 0;
+      return ctx.exit_code;
     }
     xmlNode* config = vigil::xml::first_child(xmlDocGetRootElement(ctx.doc), "configuration");
     if (!config) return fail("the CIB from vigil-cib has no configuration section");

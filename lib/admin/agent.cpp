@@ -241,13 +241,88 @@ Result<AgentMetadata> OcfMetadataSource::metadata(const AgentName& agent) const 
   const std::string path = root_ + "/resource.d/" + agent.provider + "/" + agent.type;
   struct stat st {};
   if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || access(path.c_str(), X_OK) != 0) {
-    return Error(ErrorCode::kNotFound, not_installed + path + " is not an executable file");
+    // What pcs quotes from crm_resource for an agent that is not there.
+    return Error(ErrorCode::kNotFound, not_installed + "crm_resource: Metadata query for " +
+                                           agent.full() +
+                                           " failed: No such device or address, Error performing "
+                                           "operation: No such object");
   }
   auto out = run_metadata(agent, root_, timeout_);
   if (!out) return Error(ErrorCode::kNotFound, not_installed + out.error().message());
   auto md = parse_agent_metadata(*out);
   if (!md) return Error(ErrorCode::kNotFound, not_installed + md.error().message());
   return md;
+}
+
+std::vector<AgentName> OcfMetadataSource::agents_of_type(const std::string& type,
+                                                         bool& other) const {
+  auto lower = [](std::string v) {
+    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+    return v;
+  };
+  const std::string wanted = lower(type);
+  std::vector<AgentName> found;
+  std::error_code ec;
+  for (const auto& provider : std::filesystem::directory_iterator(root_ + "/resource.d", ec)) {
+    std::error_code dir_ec;
+    if (!provider.is_directory(dir_ec)) continue;
+    for (const auto& entry : std::filesystem::directory_iterator(provider.path(), dir_ec)) {
+      const std::string name = entry.path().filename().string();
+      std::error_code type_ec;
+      if (lower(name) == wanted && entry.is_regular_file(type_ec) &&
+          access(entry.path().c_str(), X_OK) == 0) {
+        found.push_back({"ocf", provider.path().filename().string(), name});
+      }
+    }
+  }
+  std::sort(found.begin(), found.end(),
+            [](const AgentName& a, const AgentName& b) { return a.full() < b.full(); });
+  // lsb/service agents live in /etc/init.d, systemd's in its unit folders.
+  other = false;
+  for (const char* dir : {"/etc/init.d", "/lib/systemd/system", "/etc/systemd/system"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      std::string name = entry.path().filename().string();
+      if (name.size() > 8 && name.ends_with(".service")) name.resize(name.size() - 8);
+      other = other || lower(name) == wanted;
+    }
+  }
+  return found;
+}
+
+Result<AgentRun> OcfMetadataSource::run_action(
+    const AgentName& agent, const std::string& rsc_id, const std::string& action,
+    const std::map<std::string, std::string>& params) const {
+  if (agent.standard != "ocf") {
+    return Error(ErrorCode::kUnsupported,
+                 "running " + agent.standard + " agents by hand is not supported by vigil yet");
+  }
+  boost::asio::io_context io;
+  exec::ExecutorOptions options;
+  options.paths.ocf_root = root_;
+  options.kill_grace = Duration(1000);
+  std::optional<exec::OperationResult> result;
+  exec::Executor executor(io, options, [&](const exec::OperationResult& r) { result = r; });
+  exec::OperationRequest request;
+  request.rsc_id = rsc_id;
+  request.agent = {exec::AgentClass::kOcf, agent.provider, agent.type};
+  request.action = action;
+  // crm_resource's default: the cluster's default operation timeout (20 s).
+  request.timeout = std::chrono::seconds(20);
+  request.params = params;
+  request.params["CRM_meta_timeout"] = "20000";
+  if (auto id = executor.execute(request); !id) return id.error();
+  while (!result && io.run_one() > 0) {
+  }
+  if (!result) return Error(ErrorCode::kInternal, action + " action: no result");
+  AgentRun run;
+  run.done = result->status == exec::ExecStatus::kDone;
+  run.rc = static_cast<int>(result->rc);
+  run.rc_text = std::string(exec::to_string(result->rc));
+  run.status = std::string(exec::to_string(result->status));
+  run.exit_reason = result->exit_reason;
+  run.out = result->output;
+  run.err = result->error_output;
+  return run;
 }
 
 }  // namespace vigil::admin

@@ -83,9 +83,13 @@ TEST_CASE("invocation: options anywhere, -- ends them, unknown ones refused") {
   REQUIRE(dash);
   CHECK(*dash->file == "x.xml");
   CHECK(dash->args.back() == "-INFINITY");
-  auto wait = parse_invocation({"--wait", "property", "set", "a=b"});
-  REQUIRE_FALSE(wait);
-  CHECK(wait.error().code() == ErrorCode::kUnsupported);
+  auto unknown = parse_invocation({"--nonsense", "property", "set", "a=b"});
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().code() == ErrorCode::kUnsupported);
+  auto wait = parse_invocation({"--wait=30", "resource", "enable", "A", "--after", "B"});
+  REQUIRE(wait);
+  CHECK(*wait->flags.wait == "30");
+  CHECK(*wait->flags.after == "B");
   // --force is read here, and refused by run_command where vigil does not honour it.
   auto force = parse_invocation({"--force", "stonith", "create", "f", "fence_apc"});
   REQUIRE(force);

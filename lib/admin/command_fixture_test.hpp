@@ -21,6 +21,7 @@ struct CommandCib {
   Agents agents;
   std::vector<std::string> notes;  // of the last command
   int extra_writes = 0;            // of the last command
+  std::string output;              // stdout of the last command
 
   Status run(std::vector<std::string> args, Flags flags = {}) {
     Context ctx;
@@ -30,6 +31,7 @@ struct CommandCib {
     Status st = run_command(ctx, args);
     notes = ctx.notes;
     extra_writes = ctx.extra_writes;
+    output = ctx.out;
     return st;
   }
   // The command's error message, "" when it succeeded.

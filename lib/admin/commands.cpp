@@ -29,12 +29,30 @@ bool Flags::*switch_flag(const std::string& option) {
   return nullptr;
 }
 
+// The resource commands' switches and --wait[=N]: true when `a` was one.
+bool resource_flag(Flags& flags, const std::string& a) {
+  if (a == "--monitor" || a == "--defaults") {
+    (a == "--monitor" ? flags.monitor : flags.defaults) = true;
+    return true;
+  }
+  if (a == "--wait" || a.rfind("--wait=", 0) == 0) {
+    flags.wait = a.size() > 7 ? a.substr(7) : std::string();
+    return true;
+  }
+  return false;
+}
+
 // The options that take a value ("--opt VALUE" or "--opt=VALUE"), and the
 // flag each sets.
 std::optional<std::string> Flags::*value_flag(std::string_view option) {
   static constexpr std::pair<std::string_view, std::optional<std::string> Flags::*> kValued[] = {
-      {"--group", &Flags::group},   {"--interval", &Flags::interval}, {"--png", &Flags::png},
-      {"--before", &Flags::before}, {"--after", &Flags::after},       {"--name", &Flags::name}};
+      {"--group", &Flags::group},
+      {"--interval", &Flags::interval},
+      {"--png", &Flags::png},
+      {"--before", &Flags::before},
+      {"--after", &Flags::after},
+      {"--name", &Flags::name},
+      {"--output-format", &Flags::output_format}};
   for (const auto& [name, flag] : kValued) {
     if (option == name) return flag;
   }
@@ -72,6 +90,7 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv) {
       inv.flags.*value_flag(std::string_view(a).substr(0, eq)) = a.substr(eq + 1);
     } else if (bool Flags::*flag = switch_flag(a)) {
       inv.flags.*flag = true;
+    } else if (resource_flag(inv.flags, a)) {
     } else if (a == "-h" || a == "--help") {
       inv.help = true;
     } else if (a.rfind("--", 0) == 0) {
@@ -155,7 +174,8 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
                    (sub == "level" && rest.size() > 1 && rest[1] == "add"))) ||
       (args[0] == "resource" && (sub == "create" || sub == "clone" || sub == "promotable" ||
                                  sub == "meta" || sub == "update")) ||
-      args[0] == "constraint" || args[0] == "node";  // constraint.cpp, node.cpp check theirs
+      args[0] == "constraint" || args[0] == "node" ||  // constraint.cpp, node.cpp check theirs
+      resource_takes_force(args);
   if (ctx.flags.force && !forceable) {
     return Error(ErrorCode::kUnsupported,
                  "option '--force' is not supported by vigil yet here (only with resource "
@@ -163,8 +183,9 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
                  "level add)");
   }
   const bool describe = (stonith || args[0] == "resource") && sub == "describe";
+  if (auto st = check_resource_options(ctx, args); !st) return st;
   if (ctx.flags.full && !describe && !(args[0] == "status" && rest.empty()) &&
-      args[0] != "constraint") {
+      args[0] != "constraint" && !resource_takes_full(args)) {
     return Error(ErrorCode::kInvalidInput,
                  "--full is only valid with 'stonith describe', 'resource describe' and 'status'");
   }
@@ -190,7 +211,7 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
         "'--promoted' ");
     ctx.flags.promoted = true;
   }
-  if (ctx.flags.all && args[0] != "node" && args[0] != "constraint") {
+  if (ctx.flags.all && args[0] != "node" && args[0] != "constraint" && !resource_takes_all(args)) {
     return Error(ErrorCode::kInvalidInput, "--all is only valid with 'node' commands");
   }
   if (!create && (ctx.flags.group || ctx.flags.disabled || ctx.flags.no_default_ops)) {

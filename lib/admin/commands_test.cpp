@@ -108,7 +108,11 @@ TEST_CASE("property config lists what is set, sorted") {
   REQUIRE(run_command(one, {"property", "show", "stonith-enabled"}));
   CHECK(one.out == "Cluster Properties:\n stonith-enabled: false\n");
   CHECK(one.notes.size() == 1);
-  CHECK(f.run({"property", "config", "batch-limit"}).error().code() == ErrorCode::kUnsupported);
+  // Not set: its default.
+  Context unset;
+  unset.doc = f.doc.get();
+  REQUIRE(run_command(unset, {"property", "config", "batch-limit"}));
+  CHECK(unset.out == "Cluster Properties:\n batch-limit: 0\n");
 }
 
 TEST_CASE("property errors") {
@@ -364,7 +368,7 @@ TEST_CASE("constraint delete and resource delete") {
 TEST_CASE("unsupported commands fail loudly") {
   Fixture f;
   for (std::vector<std::string> args : {std::vector<std::string>{"cluster", "setup"},
-                                        {"resource", "restart", "X"},
+                                        {"resource", "bundle", "create", "B"},
                                         {"property", "defaults"},
                                         {"status", "nodes"},
                                         {"cluster", "node", "add", "n1"}}) {

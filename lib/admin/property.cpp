@@ -70,6 +70,56 @@ constexpr std::array kProperties = {
     PropertyDef{"transition-delay", Kind::kTime, ""},
 };
 
+// Pacemaker 2.1.5's defaults of the cluster options (schedulerd's and
+// controld's meta-data, as pcs lists them with --all / --defaults).
+constexpr std::pair<std::string_view, std::string_view> kDefaults[] = {
+    {"batch-limit", "0"},
+    {"cluster-delay", "60s"},
+    {"cluster-ipc-limit", "500"},
+    {"cluster-name", ""},
+    {"cluster-recheck-interval", "15min"},
+    {"concurrent-fencing", "false"},
+    {"dc-deadtime", "20s"},
+    {"election-timeout", "2min"},
+    {"enable-acl", "false"},
+    {"enable-startup-probes", "true"},
+    {"fence-reaction", "stop"},
+    {"have-watchdog", "false"},
+    {"join-finalization-timeout", "30min"},
+    {"join-integration-timeout", "3min"},
+    {"load-threshold", "80%"},
+    {"maintenance-mode", "false"},
+    {"migration-limit", "-1"},
+    {"no-quorum-policy", "stop"},
+    {"node-action-limit", "0"},
+    {"node-health-base", "0"},
+    {"node-health-green", "0"},
+    {"node-health-red", "-INFINITY"},
+    {"node-health-strategy", "none"},
+    {"node-health-yellow", "0"},
+    {"pe-error-series-max", "-1"},
+    {"pe-input-series-max", "4000"},
+    {"pe-warn-series-max", "5000"},
+    {"placement-strategy", "default"},
+    {"priority-fencing-delay", "0"},
+    {"remove-after-stop", "false"},
+    {"shutdown-escalation", "20min"},
+    {"shutdown-lock", "false"},
+    {"shutdown-lock-limit", "0"},
+    {"start-failure-is-fatal", "true"},
+    {"startup-fencing", "true"},
+    {"stonith-action", "reboot"},
+    {"stonith-enabled", "true"},
+    {"stonith-max-attempts", "10"},
+    {"stonith-timeout", "60s"},
+    {"stonith-watchdog-timeout", "0"},
+    {"stop-all-resources", "false"},
+    {"stop-orphan-actions", "true"},
+    {"stop-orphan-resources", "true"},
+    {"symmetric-cluster", "true"},
+    {"transition-delay", "0s"},
+};
+
 const PropertyDef* find_def(std::string_view name) {
   for (const auto& d : kProperties) {
     if (d.name == name) return &d;
@@ -156,6 +206,15 @@ xmlNode* find_nvpair(xmlNode* set, std::string_view name) {
   return nullptr;
 }
 
+// A problem --force turns into a warning.
+void forceable(Context& ctx, const std::string& msg, std::vector<std::string>& problems) {
+  if (ctx.flags.force) {
+    ctx.notes.push_back("Warning: " + msg);
+  } else {
+    problems.push_back(msg + ", use --force to override");
+  }
+}
+
 Status join_errors(const std::vector<std::string>& problems) {
   std::string msg;
   for (const auto& p : problems) msg += (msg.empty() ? "" : "\nError: ") + p;
@@ -181,9 +240,10 @@ Status property_set_cmd(Context& ctx, const std::vector<std::string>& args) {
   xmlNode* existing = property_set(ctx.doc, false);
   for (const auto& kv : pairs) {
     if (kv.value.empty() && find_nvpair(existing, kv.key) == nullptr) {
-      problems.push_back("Cannot remove property '" + kv.key +
-                         "', it is not present in property set '" + kSetId +
-                         "', use --force to override");
+      forceable(ctx,
+                "Cannot remove property '" + kv.key + "', it is not present in property set '" +
+                    kSetId + "'",
+                problems);
     }
   }
   for (const auto& kv : pairs) {
@@ -194,10 +254,18 @@ Status property_set_cmd(Context& ctx, const std::vector<std::string>& args) {
                                                "dc-version", "have-watchdog", "last-lrm-refresh"};
       const bool read_only =
           std::find(kReadOnly.begin(), kReadOnly.end(), kv.key) != kReadOnly.end();
-      problems.push_back("invalid cluster property option '" + kv.key + "', allowed options are: " +
-                         allowed_list() + (read_only ? "" : ", use --force to override"));
+      const std::string msg = "invalid cluster property option '" + kv.key +
+                              "', allowed options are: " + allowed_list();
+      if (read_only) {
+        problems.push_back(msg);
+      } else {
+        forceable(ctx, msg, problems);
+      }
     } else if (!kv.value.empty()) {
-      if (auto p = value_problem(*d, kv.value); !p.empty()) problems.push_back(p);
+      if (auto p = value_problem(*d, kv.value); !p.empty()) {
+        forceable(ctx, p.substr(0, p.size() - std::string_view(", use --force to override").size()),
+                  problems);
+      }
     }
   }
   if (!problems.empty()) return join_errors(problems);
@@ -230,9 +298,10 @@ Status property_unset_cmd(Context& ctx, const std::vector<std::string>& args) {
   std::vector<std::string> problems;
   for (const auto& name : args) {
     if (find_nvpair(set, name) == nullptr) {
-      problems.push_back("Cannot remove property '" + name +
-                         "', it is not present in property set '" + kSetId +
-                         "', use --force to override");
+      forceable(ctx,
+                "Cannot remove property '" + name + "', it is not present in property set '" +
+                    kSetId + "'",
+                problems);
     }
   }
   if (!problems.empty()) return join_errors(problems);
@@ -272,10 +341,33 @@ Status property_config_cmd(Context& ctx, const std::vector<std::string>& args) {
       }
     }
   }
-  if (props.empty() && !args.empty() && find_def(args[0]) != nullptr) {
-    return Error(ErrorCode::kUnsupported, "'" + args[0] +
-                                              "' is not set and vigil does not know the default "
-                                              "values of cluster properties yet");
+  if (ctx.flags.all && ctx.flags.defaults) {
+    return Error(ErrorCode::kInvalidInput, "you cannot specify both --all and --defaults");
+  }
+  if ((ctx.flags.all || ctx.flags.defaults) && !args.empty()) {
+    return Error(ErrorCode::kInvalidInput,
+                 "you cannot specify a property when using --all or --defaults");
+  }
+  if (ctx.flags.all || ctx.flags.defaults || (props.empty() && !args.empty())) {
+    // Defaults under what is configured (--all), alone (--defaults), or
+    // the default of one property that is not set.
+    std::vector<KeyValue> merged;
+    for (const auto& [name, value] : kDefaults) {
+      if (args.empty() || args[0] == name)
+        merged.push_back({std::string(name), std::string(value)});
+    }
+    if (ctx.flags.all) {
+      for (const auto& kv : props) {
+        auto it = std::find_if(merged.begin(), merged.end(),
+                               [&](const KeyValue& m) { return m.key == kv.key; });
+        if (it != merged.end()) {
+          it->value = kv.value;
+        } else {
+          merged.push_back(kv);
+        }
+      }
+    }
+    props = std::move(merged);
   }
   std::sort(props.begin(), props.end(),
             [](const KeyValue& x, const KeyValue& y) { return x.key < y.key; });

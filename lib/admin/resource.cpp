@@ -300,6 +300,64 @@ void note_forceable(Context& ctx, const std::vector<std::string>& errors,
   }
 }
 
+namespace {
+
+// Puts `r` (unlinked) into `group`: last, or just after / before `next_to`.
+void place_in_group(xmlNode* group, xmlNode* r, xmlNode* next_to, bool after) {
+  if (next_to == nullptr) {
+    xmlAddChild(group, r);
+  } else if (after) {
+    xmlAddNextSibling(next_to, r);
+  } else {
+    xmlAddPrevSibling(next_to, r);
+  }
+}
+
+// The primitive `id` of `group` (null: a group still to be created named
+// `group_id`), or pcs's error for resources put next to it.
+Result<xmlNode*> member_of_group(xmlNode* group, const std::string& id,
+                                 const std::string& group_id) {
+  if (group != nullptr) {
+    for (xmlNode* p : xml::children(group, "primitive")) {
+      if (xml::attr_or(p, "id") == id) return p;
+    }
+  }
+  return Error(ErrorCode::kInvalidInput, "There is no resource '" + id + "' in the group '" +
+                                             group_id + "', cannot add resources next to it" +
+                                             kErrorsOccurred);
+}
+
+// pcs's short agent names: the one installed agent of that type (noted),
+// else an error listing the candidates or saying there is none.
+Result<AgentName> guess_agent(Context& ctx, const std::string& type) {
+  bool other = false;
+  const auto found = ctx.agents->agents_of_type(type, other);
+  if (other) {
+    return Error(ErrorCode::kUnsupported,
+                 "'" + type +
+                     "' names an lsb, service or systemd agent, which vigil does not create yet; "
+                     "give an ocf agent's full name");
+  }
+  if (found.size() == 1) {
+    ctx.notes.push_back("Assumed agent name '" + found[0].full() + "' (deduced from '" + type +
+                        "')");
+    return found[0];
+  }
+  if (found.empty()) {
+    return Error(ErrorCode::kNotFound, "Unable to find agent '" + type +
+                                           "', try specifying its full name" + kErrorsOccurred);
+  }
+  std::string list;
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    list += (i == 0 ? "" : i + 1 == found.size() ? " or " : ", ") + ("'" + found[i].full() + "'");
+  }
+  return Error(
+      ErrorCode::kInvalidInput,
+      "Multiple agents match '" + type + "', please specify full name: " + list + kErrorsOccurred);
+}
+
+}  // namespace
+
 Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool stonith) {
   auto parsed = parse_resource_create(args);
   if (!parsed) return parsed.error();
@@ -321,13 +379,23 @@ Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool
     }
     a.clone_meta.push_back({"promotable", "true"});
   }
+  if (ctx.flags.before && ctx.flags.after) {
+    return Error(ErrorCode::kInvalidInput,
+                 std::string("you cannot specify both --before and --after") +
+                     (ctx.flags.group ? "" : " and you have to specify --group"));
+  }
+  if (!ctx.flags.group && (ctx.flags.before || ctx.flags.after)) {
+    return Error(ErrorCode::kInvalidInput, std::string("you cannot use ") +
+                                               (ctx.flags.before ? "--before" : "--after") +
+                                               " without --group");
+  }
   if (auto p = id_problem(a.id, "resource name"); !p.empty())
     return Error(ErrorCode::kInvalidInput, p);
-  if (find_by_id(ctx.doc, a.id) != nullptr) {
-    return Error(ErrorCode::kInvalidInput, "'" + a.id + "' already exists");
-  }
+  if (ctx.agents == nullptr) return Error(ErrorCode::kInternal, "no agent metadata source");
   Result<AgentName> agent = AgentName{"stonith", "", a.agent};
-  if (!stonith) {
+  if (!stonith && a.agent.find(':') == std::string::npos && !a.agent.empty()) {
+    agent = guess_agent(ctx, a.agent);
+  } else if (!stonith) {
     agent = parse_agent_name(a.agent);
   } else if (a.agent.find(':') != std::string::npos) {
     return lib_error(
@@ -340,10 +408,8 @@ Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool
     return lib_error("This is a stonith resource: use 'stonith create " + a.id + " " + agent->type +
                      "'");
   }
-  if (ctx.agents == nullptr) return Error(ErrorCode::kInternal, "no agent metadata source");
   auto md = ctx.agents->metadata(*agent);
-  const bool forced_agent =
-      !md && stonith && ctx.flags.force && md.error().code() != ErrorCode::kUnsupported;
+  const bool forced_agent = !md && ctx.flags.force && md.error().code() != ErrorCode::kUnsupported;
   if (forced_agent) {
     // pcs writes the device unchecked, with a monitor op only.
     ctx.notes.push_back("Warning: " + md.error().message());
@@ -358,6 +424,9 @@ Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool
     }
     return Error(md.error().code(),
                  md.error().message() + ", use --force to override" + kErrorsOccurred);
+  }
+  if (find_by_id(ctx.doc, a.id) != nullptr) {
+    return Error(ErrorCode::kInvalidInput, "'" + a.id + "' already exists");
   }
   if (stonith && ctx.flags.group) {
     ctx.notes.push_back(
@@ -417,6 +486,7 @@ Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool
   if (resources == nullptr)
     return Error(ErrorCode::kInvalidInput, "the CIB has no <configuration> section");
   xmlNode* parent = resources;
+  xmlNode* next_to = nullptr;
   if (ctx.flags.group) {
     const std::string& g = *ctx.flags.group;
     if (auto p = id_problem(g, "group name"); !p.empty()) return lib_error(p);
@@ -426,11 +496,23 @@ Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool
       return lib_error("'" + g + "' is not a group");
     if (existing != nullptr && find_resource(ctx.doc, g) == nullptr)
       return lib_error("'" + g + "' is not a group");
+    const auto& adjacent = ctx.flags.before ? ctx.flags.before : ctx.flags.after;
+    if (adjacent && find_resource(ctx.doc, *adjacent) == nullptr)
+      return lib_error("'" + *adjacent + "' does not exist");
+    if (adjacent) {
+      auto found = member_of_group(existing, *adjacent, g);
+      if (!found) return found.error();
+      next_to = *found;
+    }
     parent = existing != nullptr ? existing : append_element(resources, "group", {{"id", g}});
   }
   Attrs prim{{"id", a.id}, {"class", agent->standard}, {"type", agent->type}};
   if (!agent->provider.empty()) prim.emplace_back("provider", agent->provider);
   xmlNode* rsc = append_element(parent, "primitive", prim);
+  if (next_to != nullptr) {
+    xmlUnlinkNode(rsc);
+    place_in_group(parent, rsc, next_to, ctx.flags.after.has_value());
+  }
   append_nvset(ctx.doc, rsc, "instance_attributes", a.id + "-instance_attributes", a.instance);
   append_nvset(ctx.doc, rsc, "meta_attributes", a.id + "-meta_attributes", a.meta);
   xmlNode* operations = append_element(rsc, "operations", {});
@@ -482,12 +564,19 @@ Status group_add(Context& ctx, const std::vector<std::string>& args) {
     return lib_error("Resources to add or remove must be unique, duplicate resources: " +
                      quoted_list(dups));
   }
+  const std::optional<std::string>& adjacent = ctx.flags.after ? ctx.flags.after : ctx.flags.before;
+  if (ctx.flags.after && ctx.flags.before) {
+    return Error(ErrorCode::kInvalidInput, "you cannot specify both --before and --after");
+  }
   std::vector<xmlNode*> members;
   for (std::size_t i = 1; i < args.size(); ++i) {
     xmlNode* r = find_resource(ctx.doc, args[i]);
     if (r == nullptr) {
       return lib_error("'" + args[i] + "' does not exist\nError: Cannot modify group '" + g +
-                       "', no resources to add or remove specified");
+                       "', no resources to add or remove specified" +
+                       (adjacent ? "\nError: Cannot specify adjacent resource '" + *adjacent +
+                                       "' without resources to add"
+                                 : std::string()));
     }
     if (!xml::is(r, "primitive")) {
       const std::string kind(xml::name(r));
@@ -495,11 +584,26 @@ Status group_add(Context& ctx, const std::vector<std::string>& args) {
                        " resources cannot be put into a group");
     }
     if (!xml::is(r->parent, "group") && !xml::is(r->parent, "resources")) {
-      return lib_error("'" + args[i] + "' is inside " + std::string(xml::name(r->parent)) + " '" +
-                       xml::attr_or(r->parent, "id") + "', it cannot be put into a group");
+      const std::string kind =
+          xml::is(r->parent, "master") ? "clone" : std::string(xml::name(r->parent));
+      return lib_error("'" + args[i] + "' cannot be put into a group because its parent '" +
+                       xml::attr_or(r->parent, "id") + "' is a " + kind + " resource");
     }
     if (group != nullptr && r->parent == group) already.push_back(args[i]);
     members.push_back(r);
+  }
+  xmlNode* next_to = nullptr;
+  if (adjacent && find_resource(ctx.doc, *adjacent) == nullptr) {
+    return lib_error("'" + *adjacent + "' does not exist");
+  }
+  if (adjacent) {
+    auto found = member_of_group(group, *adjacent, g);
+    if (!found) return found.error();
+    next_to = *found;
+    if (std::find(members.begin(), members.end(), next_to) != members.end()) {
+      return lib_error("Cannot put resource '" + *adjacent + "' next to itself");
+    }
+    already.clear();
   }
   if (!already.empty()) {
     return lib_error(
@@ -513,7 +617,8 @@ Status group_add(Context& ctx, const std::vector<std::string>& args) {
   for (xmlNode* r : members) {
     xmlNode* old = r->parent;
     xmlUnlinkNode(r);
-    xmlAddChild(group, r);
+    place_in_group(group, r, next_to, ctx.flags.after.has_value());
+    if (next_to != nullptr && ctx.flags.after) next_to = r;
     // A group left with no primitive is deleted, as pcs does.
     if (old != group && xml::is(old, "group") && xml::children(old, "primitive").empty())
       remove_node(old);
@@ -555,7 +660,9 @@ bool in_resource_set(xmlDoc* doc, const std::string& id) {
 // in document order), noting pcs's lines when `print`. pcs writes each such
 // batch as its own CIB update, so a batch that removes something costs an
 // epoch.
-void remove_constraints_of(Context& ctx, const std::vector<std::string>& ids, bool print = true) {
+}  // namespace
+
+void remove_constraints_of(Context& ctx, const std::vector<std::string>& ids, bool print) {
   // pcs lists them by kind (colocation, location, order, ticket).
   auto rank = [](xmlNode* c) {
     static constexpr std::array kKinds = {"rsc_colocation", "rsc_location", "rsc_order"};
@@ -579,6 +686,8 @@ void remove_constraints_of(Context& ctx, const std::vector<std::string>& ids, bo
   }
   if (!all.empty()) ++ctx.extra_writes;
 }
+
+namespace {
 
 // Removes a primitive's constraints (those of a clone holding it directly
 // first), then, when it is the last member of a group, the group's (and the
@@ -702,6 +811,17 @@ Status run_resource(Context& ctx, const std::vector<std::string>& args) {
   if (!args.empty() && args[0] == "why") return resource_why(ctx, rest);
   if (!args.empty() && (args[0] == "delete" || args[0] == "remove"))
     return resource_delete(ctx, rest);
+  if (args[0] == "op") return run_resource_op(ctx, rest);
+  if (args[0] == "defaults") return run_defaults(ctx, rest, false);
+  if (args[0] == "failcount" || args[0] == "relocate" || args[0] == "restart" ||
+      args[0].rfind("debug-", 0) == 0) {
+    return run_resource_runtime(ctx, args[0], rest);
+  }
+  if (args[0] == "config" || args[0] == "ungroup" || args[0] == "utilization" ||
+      args[0] == "manage" || args[0] == "unmanage" ||
+      (args.size() >= 2 && args[0] == "group" && args[1] != "add")) {
+    return run_resource_listing(ctx, args[0], rest);
+  }
   if (args.size() >= 2 && args[0] == "group" && args[1] == "add") {
     return group_add(ctx, {args.begin() + 2, args.end()});
   }

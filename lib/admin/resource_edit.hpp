@@ -98,6 +98,37 @@ Status resource_why(Context& ctx, const std::vector<std::string>& args);
 // bare fence agent name, class stonith, options checked as the fencer's).
 Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool stonith);
 
+// `resource config|group list|group remove|ungroup|utilization|manage|
+// unmanage` (resource_config.cpp).
+Status run_resource_listing(Context& ctx, const std::string& cmd,
+                            const std::vector<std::string>& args);
+
+// `resource failcount|relocate|restart|debug-*` (resource_failcount.cpp):
+// failcount show and relocate clear read the CIB; the rest need a running
+// cluster (refused with -f, as pcs does).
+Status run_resource_runtime(Context& ctx, const std::string& cmd,
+                            const std::vector<std::string>& args);
+
+// `resource op add|delete|remove|defaults` (resource_op.cpp) and
+// `resource [op] defaults ...` (defaults.cpp; `op` for op_defaults).
+Status run_resource_op(Context& ctx, const std::vector<std::string>& args);
+Status run_defaults(Context& ctx, const std::vector<std::string>& args, bool op);
+
+// `resource config --output-format=cmd` of these resources
+// (resource_config_cmd.cpp), "vigil ..." where pcs prints "pcs ...".
+std::string resources_as_commands(const std::vector<xmlNode*>& primitives,
+                                  const std::vector<xmlNode*>& groups,
+                                  const std::vector<xmlNode*>& clones);
+
+// pcs's quoting of a name or value holding '=' or a blank, and "name=value"
+// with both quoted so (resource_config.cpp).
+std::string pcs_quote(const std::string& s);
+std::string name_value(const std::string& name, const std::string& value);
+
+// Removes the constraints naming each of `ids`, noting pcs's "Removing
+// Constraint - ID" lines when `print` (resource.cpp).
+void remove_constraints_of(Context& ctx, const std::vector<std::string>& ids, bool print = true);
+
 // `resource delete|remove ID`: the resource, its constraints, pcs's notes.
 Status delete_resource(Context& ctx, const std::vector<std::string>& args);
 

@@ -48,7 +48,7 @@ bool names_guest_option(const std::vector<KeyValue>& pairs) {
 Status resource_enable(Context& ctx, const std::vector<std::string>& ids, bool enable) {
   const std::string cmd = enable ? "enable" : "disable";
   if (ids.empty()) {
-    return invalid("usage: vigil -f FILE resource " + cmd + " <resource id | tag id>...");
+    return invalid("You must specify resource(s) to " + cmd);
   }
   std::vector<xmlNode*> targets;
   std::vector<std::string> problems;

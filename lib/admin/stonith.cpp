@@ -29,9 +29,7 @@ void set_nvpair(xmlDoc* doc, xmlNode* rsc, const char* element, const std::strin
     return;
   }
   if (set == nullptr) {
-    const std::string suffix =
-        std::string(element) == "instance_attributes" ? "-instance_attributes" : "-meta_attributes";
-    const std::string id = unique_id(doc, xml::attr_or(rsc, "id") + suffix);
+    const std::string id = unique_id(doc, xml::attr_or(rsc, "id") + "-" + element);
     set = xmlNewNode(nullptr, BAD_CAST element);
     xmlSetProp(set, BAD_CAST "id", BAD_CAST id.c_str());
     if (first && rsc->children != nullptr) {

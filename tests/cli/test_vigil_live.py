@@ -262,6 +262,29 @@ class LiveTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("cannot reach vigil-crmd at %s/crmd.sock" % self.run_dir, r.stderr)
 
+    @unittest.skipUnless(os.access("/usr/lib/ocf/resource.d/pacemaker/Dummy", os.X_OK),
+                         "needs pacemaker's Dummy agent")
+    def test_debug_actions_run_the_agent_here(self):
+        # What pcs prints for debug-*: crm_resource --force-*'s report (its
+        # closing error first), and its exit code, the agent's OCF result.
+        state = os.path.join(self.tmp, "D.state")
+        r = self.vigil(["resource", "create", "D", "ocf:pacemaker:Dummy", "state=" + state])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        expected = [
+            ("debug-monitor", 7, "crm_resource: Error performing operation: Not running\n"
+             "Operation force-check for D (ocf:pacemaker:Dummy) returned 7 (not running)\n"),
+            ("debug-start", 0, "Operation force-start for D (ocf:pacemaker:Dummy) returned 0 (ok)\n"),
+            ("debug-monitor", 0, "Operation force-check for D (ocf:pacemaker:Dummy) returned 0 "
+             "(ok)\n"),
+            ("debug-stop", 0, "Operation force-stop for D (ocf:pacemaker:Dummy) returned 0 (ok)\n"),
+        ]
+        for action, rc, out in expected:
+            r = self.vigil(["resource", action, "D"])
+            self.assertEqual((r.returncode, r.stdout, r.stderr), (rc, out, ""), action)
+        r = self.vigil(["resource", "debug-start", "Nope"])
+        self.assertEqual((r.returncode, r.stderr), (
+            1, "Error: unable to find a resource/clone/group/bundle: Nope\n"))
+
     def test_daemon_gone(self):
         self.daemon.send_signal(signal.SIGTERM)
         self.assertEqual(self.daemon.wait(timeout=10), 0, self.daemon_log())

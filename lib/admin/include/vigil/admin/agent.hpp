@@ -5,6 +5,7 @@
 // feed it without agents installed.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,12 +62,39 @@ struct AgentMetadata {
 // Parses an OCF meta-data document (<resource-agent>).
 Result<AgentMetadata> parse_agent_metadata(std::string_view xml_text);
 
+// What running one agent action by hand gave (`resource debug-*`).
+struct AgentRun {
+  bool done = true;         // the agent ran to its end (else `status` says why not)
+  int rc = 0;               // its OCF result
+  std::string rc_text;      // "ok", "not running" ...
+  std::string status;       // when not done: "Timed Out", "Error" ...
+  std::string exit_reason;  // from ocf-exit-reason:, or empty
+  std::string out, err;     // what it printed
+};
+
 class MetadataSource {
  public:
   virtual ~MetadataSource() = default;
   virtual Result<AgentMetadata> metadata(const AgentName& agent) const = 0;
   // The installed fence agents' names (fence_*), sorted.
   virtual std::vector<std::string> fence_agents() const { return {}; }
+  // The installed agents whose type is `type` (any case), for pcs's short
+  // names ("IPaddr2"): full names, sorted. `other` is set when an agent of
+  // a class vigil does not create (lsb, systemd ...) matches as well.
+  // Runs `action` of the agent once, here, with these instance attributes
+  // (OCF_RESKEY_*), as crm_resource --force-* does.
+  virtual Result<AgentRun> run_action(const AgentName& agent, const std::string& rsc_id,
+                                      const std::string& action,
+                                      const std::map<std::string, std::string>& params) const {
+    (void)rsc_id, (void)action, (void)params;
+    return Error(ErrorCode::kUnsupported,
+                 "running agent " + agent.full() + " is not supported by this metadata source");
+  }
+  virtual std::vector<AgentName> agents_of_type(const std::string& type, bool& other) const {
+    other = false;
+    (void)type;
+    return {};
+  }
 };
 
 // Runs the agent's meta-data action, as pcs does through crm_resource; a
@@ -84,6 +112,10 @@ class OcfMetadataSource : public MetadataSource {
       : root_(std::move(ocf_root)), timeout_(timeout), fence_dir_(std::move(fence_dir)) {}
   Result<AgentMetadata> metadata(const AgentName& agent) const override;
   std::vector<std::string> fence_agents() const override;
+  std::vector<AgentName> agents_of_type(const std::string& type, bool& other) const override;
+  Result<AgentRun> run_action(const AgentName& agent, const std::string& rsc_id,
+                              const std::string& action,
+                              const std::map<std::string, std::string>& params) const override;
 
  private:
   Result<AgentMetadata> stonith_metadata(const AgentName& agent) const;

@@ -33,9 +33,14 @@ struct Flags {
   bool watch = false;                   // --watch (status): redraw until q
   std::optional<std::string> interval;  // --interval T (status --watch)
   std::optional<std::string> png;       // --png FILE (status: the cluster as a picture)
-  // constraint, node and tag commands (constraint.cpp, node.cpp, tag.cpp)
-  std::optional<std::string> before, after;  // --before ID, --after ID (tag update)
-  std::optional<std::string> name;           // --name NAME (node attribute|utilization)
+  // constraint, node, tag and resource commands
+  std::optional<std::string> before,
+      after;                        // --before ID, --after ID (tag update, resource create)
+  std::optional<std::string> name;  // --name NAME (node attribute|utilization)
+  bool monitor = false;             // --monitor (resource manage|unmanage)
+  bool defaults = false;            // --defaults (property config)
+  std::optional<std::string> wait;  // --wait[=N] ("" without a value)
+  std::optional<std::string> output_format;  // --output-format text|cmd|json (resource config)
 };
 
 struct Invocation {
@@ -71,6 +76,7 @@ struct Context {
   // "Error: ") and exits 2 for a few refusals.
   bool error_bare = false;
   int error_exit = 1;
+  int exit_code = 0;  // a successful command's exit status (resource debug-*)
 };
 
 // Commands that read no CIB (`stonith list|describe`, and those that only
@@ -87,6 +93,14 @@ Status status_picture(Context& ctx);
 
 // `resource`, `resource status`, `status resources`: the resource list.
 Status resource_status(Context& ctx);
+
+// The resource and property commands' options (resource_options.cpp):
+// whether --all / --full belong to the command, and pcs's refusals of
+// options given where it takes none (run before the command).
+bool resource_takes_all(const std::vector<std::string>& args);
+bool resource_takes_full(const std::vector<std::string>& args);
+bool resource_takes_force(const std::vector<std::string>& args);
+Status check_resource_options(Context& ctx, const std::vector<std::string>& args);
 
 // Per-family entry points (args start after the family word).
 Status run_property(Context& ctx, const std::vector<std::string>& args);
