@@ -3,24 +3,17 @@
 // drawn by lib/picture from the scheduler's view of the CIB.
 #include <ctime>
 
+#include "status_view.hpp"
 #include "vigil/admin/commands.hpp"
-#include "vigil/cib/cib.hpp"
-#include "vigil/common/xml.hpp"
 #include "vigil/pengine/working_set.hpp"
 #include "vigil/picture/picture.hpp"
 
 namespace vigil::admin {
 
 Status status_picture(Context& ctx) {
-  xml::DocPtr copy(xmlCopyDoc(ctx.doc, 1));
-  if (!copy) return Error(ErrorCode::kInternal, "cannot copy the CIB document");
-  auto model = cib::Cib::from_doc(std::move(copy), "CIB");
-  if (!model) return model.error();
-  pengine::Options options;
-  options.now = ctx.now;
-  pengine::WorkingSet ws(**model, options);
-  if (auto st = pengine::unpack(ws); !st) return st.error();
-
+  auto unpacked = status_view::unpack_copy(ctx.doc, ctx.now);
+  if (!unpacked) return unpacked.error();
+  const pengine::WorkingSet& ws = *unpacked->ws;
   std::time_t t = static_cast<std::time_t>(ctx.now);
   std::tm tm{};
   gmtime_r(&t, &tm);

@@ -28,7 +28,9 @@ struct Unpacked {
   std::unique_ptr<cib::Cib> model;
   std::unique_ptr<pengine::WorkingSet> ws;
 };
-Result<Unpacked> unpack_copy(xmlDoc* doc, EpochSeconds now);
+// With `schedule`, the whole scheduler runs (placements, actions, score
+// records: `resource why`).
+Result<Unpacked> unpack_copy(xmlDoc* doc, EpochSeconds now, bool schedule = false);
 
 // ctime(3) without its newline, in local time: "Fri Jul 13 13:50:59 2012".
 std::string ctime_text(EpochSeconds t);

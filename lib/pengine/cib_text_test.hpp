@@ -89,4 +89,20 @@ inline std::string probed(const std::string& rsc) {
          op(rsc, rsc + "_last_0", "monitor", 0, 1, 7) + "</lrm_resource>";
 }
 
+// History of a Dummy started on a node whose 10 s monitor then failed (rc 7).
+inline std::string failed_monitor(const std::string& rsc) {
+  return R"(<lrm_resource id=")" + rsc + R"(" class="ocf" provider="pacemaker" type="Dummy">)" +
+         op(rsc, rsc + "_last_0", "start", 0, 2, 0) +
+         op(rsc, rsc + "_monitor_10000", "monitor", 10000, 3, 0) +
+         op(rsc, rsc + "_last_failure_0", "monitor", 10000, 4, 7) + "</lrm_resource>";
+}
+
+// Node 1's transient attributes: one failure of rsc's 10 s monitor at `when`.
+inline std::string one_monitor_failure(const std::string& rsc, const std::string& when) {
+  return R"(<transient_attributes id="1"><instance_attributes id="status-1">)" +
+         nvpair("status-1-fc", "fail-count-" + rsc + "#monitor_10000", "1") +
+         nvpair("status-1-lf", "last-failure-" + rsc + "#monitor_10000", when) +
+         "</instance_attributes></transient_attributes>";
+}
+
 }  // namespace vigil::pengine::testing

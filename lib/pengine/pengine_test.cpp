@@ -132,16 +132,8 @@ TEST_CASE("stickiness keeps a running resource where it is", "[pengine][stickine
 
 TEST_CASE("reaching migration-threshold bans the node", "[pengine][failures]") {
   // svc runs on node1, which it prefers; its monitor failed there once.
-  const std::string lrm1 =
-      R"(<lrm_resource id="svc" class="ocf" provider="pacemaker" type="Dummy">)" +
-      op("svc", "svc_last_0", "start", 0, 2, 0) +
-      op("svc", "svc_monitor_10000", "monitor", 10000, 3, 0) +
-      op("svc", "svc_last_failure_0", "monitor", 10000, 4, 7) + "</lrm_resource>";
-  const std::string fail_count =
-      R"(<transient_attributes id="1"><instance_attributes id="status-1">)" +
-      nvpair("status-1-fc", "fail-count-svc#monitor_10000", "1") +
-      nvpair("status-1-lf", "last-failure-svc#monitor_10000", "1795600100") +
-      "</instance_attributes></transient_attributes>";
+  const std::string lrm1 = failed_monitor("svc");
+  const std::string fail_count = one_monitor_failure("svc", "1795600100");
   auto with_threshold = [&](const std::string& threshold) {
     return make_cib(dummy("svc", nvpair("svc-mt", "migration-threshold", threshold)),
                     location("svc", "node1", "100"), lrm1, probed("svc"), "", fail_count);

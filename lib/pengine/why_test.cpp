@@ -16,16 +16,8 @@ using namespace vigil;
 using namespace vigil::pengine::testing;
 
 // svc runs on node1, which it prefers (100); its monitor failed there once.
-const std::string kFailedLrm =
-    R"(<lrm_resource id="svc" class="ocf" provider="pacemaker" type="Dummy">)" +
-    op("svc", "svc_last_0", "start", 0, 2, 0) +
-    op("svc", "svc_monitor_10000", "monitor", 10000, 3, 0) +
-    op("svc", "svc_last_failure_0", "monitor", 10000, 4, 7) + "</lrm_resource>";
-const std::string kFailCount =
-    R"(<transient_attributes id="1"><instance_attributes id="status-1">)" +
-    nvpair("status-1-fc", "fail-count-svc#monitor_10000", "1") +
-    nvpair("status-1-lf", "last-failure-svc#monitor_10000", "1795600100") +
-    "</instance_attributes></transient_attributes>";
+const std::string kFailedLrm = failed_monitor("svc");
+const std::string kFailCount = one_monitor_failure("svc", "1795600100");
 
 std::string failed_cib(const std::string& meta) {
   return make_cib(dummy("svc", nvpair("svc-mt", "migration-threshold", "1") + meta),
