@@ -532,3 +532,14 @@ TEST_CASE("a clone inside a group, or a clone inside a clone, is refused with a 
   msg = invalid_message(validate_text(make_cib(R"(<clone id="outer">)" + inner + "</clone>")));
   CHECK_THAT(msg, Contains("hint: a clone needs a primitive or a group"));
 }
+
+TEST_CASE("a ticket_state id may repeat in the status section, as Pacemaker accepts",
+          "[cib][validate]") {
+  // crm_verify and crm_simulate 2.1.5 take such a CIB (the later entry's
+  // attributes win when tickets are unpacked): it must not be refused.
+  std::string text = make_cib(kDummy);
+  text.replace(text.find("<status/>"), 9,
+               R"(<status><tickets><ticket_state id="t1" granted="true"/>)"
+               R"(<ticket_state id="t1" granted="false"/></tickets></status>)");
+  CHECK(validate_text(text).ok());
+}
