@@ -7,6 +7,7 @@
 // all), so each entry is read again from the CIB's own element.
 #include <strings.h>
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -130,8 +131,8 @@ Failure failure_of(const pengine::Node& node, const cib::OpHistory& op, const xm
   if (!x) {
     f.key = op.key.empty() ? op.id : op.key;
     f.reason = op.exit_reason;
-    f.rc = op.rc;
-    f.status = op.op_status;
+    f.rc = std::max(op.rc, 0);  // crm_mon reads both with a minimum of 0
+    f.status = std::max(op.op_status, 0);
     f.call_id = std::to_string(op.call_id);
     f.task = op.task;
     f.interval_ms = static_cast<std::uint64_t>(op.interval_ms);
@@ -145,8 +146,9 @@ Failure failure_of(const pengine::Node& node, const cib::OpHistory& op, const xm
   f.exec_time = xml::attr_or(x, "exec-time");
   f.queue_time = xml::attr_or(x, "queue-time");
   f.call_id = xml::attr_or(x, "call-id");
-  f.rc = static_cast<int>(leading_int(xml::attr_or(x, "rc-code")));
-  f.status = static_cast<int>(leading_int(xml::attr_or(x, "op-status")));
+  // crm_mon reads both with a minimum of 0: a pending (-1) entry prints as done.
+  f.rc = std::max(static_cast<int>(leading_int(xml::attr_or(x, "rc-code"))), 0);
+  f.status = std::max(static_cast<int>(leading_int(xml::attr_or(x, "op-status"))), 0);
   f.task = xml::attr_or(x, "operation");
   const long interval = leading_int(xml::attr_or(x, "interval"));
   f.interval_ms = interval > 0 ? static_cast<std::uint64_t>(interval) : 0;

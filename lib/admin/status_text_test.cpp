@@ -127,6 +127,18 @@ TEST_CASE("failed actions: an execution failure and a masked probe", "[status]")
   CHECK_THAT(status_of(cib(kDummy, history(probe))), !Contains("Failed Resource Actions"));
 }
 
+TEST_CASE("failed actions: a pending probe with a degraded result prints as done", "[status]") {
+  // rc 191 is remapped (and listed) whatever the op-status; crm_mon reads op-status with a
+  // minimum of 0, so the pending (-1) entry is worded as a completed one.
+  const std::string probe =
+      R"(<lrm_rsc_op id="d_last_0" operation_key="d_monitor_0" operation="monitor" call-id="1" rc-code="191" op-status="-1" interval="0" transition-key="4:1:7:x" on_node="node1"/>)";
+  const std::string out = status_of(cib(kDummy, history(probe)));
+  CHECK_THAT(out, Contains("  * d probe on node1 returned 'promoted (degraded)'\n"));
+  CHECK_THAT(out, !Contains("could not be executed"));
+  const std::string full = status_of(cib(kDummy, history(probe)), true);
+  CHECK_THAT(full, Contains("'promoted (degraded)' (191): call=1, status='complete'"));
+}
+
 TEST_CASE("failed actions: readable intervals as Pacemaker rounds them", "[status]") {
   auto line_for = [](const char* interval) {
     const std::string op =

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "schema_hints.hpp"
 
+#include <algorithm>
 #include <initializer_list>
+#include <iterator>
 #include <string_view>
 
 #include "vigil/common/xml.hpp"
@@ -140,6 +142,25 @@ std::string constraint_hint(const xmlNode* n) {
   return {};
 }
 
+// A role name the document's schema version does not have yet: Promoted and
+// Unpromoted are pacemaker-3.7 names (before it, Master and Slave).
+std::string role_hint(const xmlNode* n) {
+  const xmlNode* root = n->doc ? xmlDocGetRootElement(n->doc) : nullptr;
+  const std::string version = root ? xml::attr_or(root, "validate-with") : std::string();
+  constexpr std::string_view kOld[] = {"pacemaker-3.0", "pacemaker-3.1", "pacemaker-3.2",
+                                       "pacemaker-3.3", "pacemaker-3.4", "pacemaker-3.5",
+                                       "pacemaker-3.6"};
+  if (std::find(std::begin(kOld), std::end(kOld), version) == std::end(kOld)) return {};
+  for (const char* attribute : {"role", "rsc-role", "with-rsc-role"}) {
+    auto value = xml::attr(n, attribute);
+    if (value && (*value == "Promoted" || *value == "Unpromoted")) {
+      return "role '" + *value + "' needs validate-with pacemaker-3.7 or later (" + version +
+             " has Master and Slave)";
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string hint_for(const xmlNode* n) {
@@ -151,6 +172,7 @@ std::string hint_for(const xmlNode* n) {
   if (auto score = xml::attr(n, "score"); score && !is_score(*score)) {
     return "score '" + *score + "' is neither an integer nor [+-]INFINITY";
   }
+  if (std::string hint = role_hint(n); !hint.empty()) return hint;
   if (std::string hint = constraint_hint(n); !hint.empty()) return hint;
   // Nesting Pacemaker's grammar refuses (and its unpacking ignores when
   // validation is off): a group's members are primitives, a clone holds one

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "id_check.hpp"
@@ -149,14 +150,58 @@ Result<RngSchemaPtr> compile(std::string_view file) {
   return schema;
 }
 
-// Each family is compiled once, on first use; a failure is remembered too.
-const Result<RngSchemaPtr>& compiled(SchemaFamily family) {
-  if (family == SchemaFamily::kLegacy) {
-    static const Result<RngSchemaPtr> legacy = compile("cib-2.rng");
-    return legacy;
+// The grammars: a family's, narrowed for the versions whose Pacemaker
+// schema accepts less than the family's union (see schemas/README.md).
+enum class Grammar { kCurrent, kCurrentOldRoles, kLegacy, kLegacy10 };
+
+// Each grammar is compiled once, on first use; a failure is remembered too.
+const Result<RngSchemaPtr>& compiled(Grammar grammar) {
+  switch (grammar) {
+    case Grammar::kLegacy10: {
+      static const Result<RngSchemaPtr> legacy10 = compile("cib-1.0.rng");
+      return legacy10;
+    }
+    case Grammar::kLegacy: {
+      static const Result<RngSchemaPtr> legacy = compile("cib-2.rng");
+      return legacy;
+    }
+    case Grammar::kCurrentOldRoles: {
+      static const Result<RngSchemaPtr> old_roles = compile("cib-3.0.rng");
+      return old_roles;
+    }
+    case Grammar::kCurrent:
+      break;
   }
   static const Result<RngSchemaPtr> current = compile("cib.rng");
   return current;
+}
+
+// "pacemaker-X.Y" as {X, Y}; nullopt for anything else (pacemaker-next, none).
+std::optional<std::pair<int, int>> pacemaker_version(std::string_view v) {
+  constexpr std::string_view kPrefix = "pacemaker-";
+  if (v.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  v.remove_prefix(kPrefix.size());
+  const auto dot = v.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  int major = 0, minor = 0;
+  auto [p1, e1] = std::from_chars(v.data(), v.data() + dot, major);
+  auto [p2, e2] = std::from_chars(v.data() + dot + 1, v.data() + v.size(), minor);
+  if (e1 != std::errc() || p1 != v.data() + dot || e2 != std::errc() || p2 != v.data() + v.size()) {
+    return std::nullopt;
+  }
+  return std::pair{major, minor};
+}
+
+// The grammar for a document of `family` whose validate-with is `root`'s:
+// Promoted and Unpromoted are roles from pacemaker-3.7 on, and pacemaker-1.0
+// still requires each node's type.
+Grammar grammar_of(SchemaFamily family, const xmlNode* root) {
+  auto version = pacemaker_version(xml::attr_or(root, "validate-with"));
+  if (family == SchemaFamily::kLegacy) {
+    return version && *version < std::pair{1, 2} ? Grammar::kLegacy10 : Grammar::kLegacy;
+  }
+  if (version && version->first == 3 && version->second < 7) return Grammar::kCurrentOldRoles;
+  return Grammar::kCurrent;
 }
 
 // --- Messages ------------------------------------------------------------------
@@ -329,7 +374,7 @@ Status validate_cib(xmlDoc* doc) {
   if (!family) return family.error();
   if (*family == SchemaFamily::kNone) return ok_status();
 
-  const auto& schema = compiled(*family);
+  const auto& schema = compiled(grammar_of(*family, root));
   if (!schema) return schema.error();
   // The status section is checked in code: libxml2's RelaxNG engine is slow
   // on its open content model (any attribute, typed known ones), and status

@@ -288,6 +288,51 @@ TEST_CASE("legacy and current families differ where Pacemaker's do", "[cib][vali
   CHECK_FALSE(validate_text(make_cib(promoted, "", "pacemaker-2.10")).ok());
 }
 
+TEST_CASE("Promoted and Unpromoted are roles from pacemaker-3.7 on", "[cib][validate]") {
+  // Pacemaker 2.1.5 validates against the exact version named: 3.0 to 3.6
+  // know only Master and Slave.
+  const std::string op_role =
+      R"(<clone id="c"><primitive id="p" class="ocf" provider="pacemaker" type="Stateful"><operations><op id="o" name="monitor" interval="5s" role="Promoted"/></operations></primitive></clone>)";
+  const std::string location = R"(<rsc_location id="l" rsc="dummy" node="n1" score="10" role=")";
+  const std::string colocation =
+      R"(<rsc_colocation id="co" rsc="dummy" with-rsc="dummy2" score="10" with-rsc-role=")";
+  const std::string two =
+      kDummy + R"(<primitive id="dummy2" class="ocf" provider="pacemaker" type="Dummy"/>)";
+  for (const char* version : {"pacemaker-3.0", "pacemaker-3.6"}) {
+    INFO(version);
+    std::string msg = invalid_message(validate_text(make_cib(op_role, "", version)));
+    CHECK_THAT(msg, StartsWith("line 6: element 'op'"));
+    CHECK_THAT(msg, Contains("role 'Promoted' needs validate-with pacemaker-3.7 or later"));
+    msg = invalid_message(validate_text(make_cib(kDummy, location + "Unpromoted\"/>", version)));
+    CHECK_THAT(msg, StartsWith("line 9: element 'rsc_location'"));
+    CHECK_THAT(msg, Contains("role 'Unpromoted' needs validate-with pacemaker-3.7"));
+    CHECK_FALSE(validate_text(make_cib(two, colocation + "Promoted\"/>", version)).ok());
+    // The old names stay valid there.
+    CHECK(validate_text(make_cib(kDummy, location + "Slave\"/>", version)).ok());
+    CHECK(validate_text(make_cib(two, colocation + "Master\"/>", version)).ok());
+  }
+  for (const char* version : {"pacemaker-3.7", "pacemaker-3.9", "pacemaker-next"}) {
+    INFO(version);
+    CHECK(validate_text(make_cib(op_role, "", version)).ok());
+    CHECK(validate_text(make_cib(kDummy, location + "Unpromoted\"/>", version)).ok());
+    CHECK(validate_text(make_cib(two, colocation + "Promoted\"/>", version)).ok());
+  }
+}
+
+TEST_CASE("pacemaker-1.0 requires each node's type", "[cib][validate]") {
+  // make_cib's node has no type: valid from pacemaker-1.2, not for 1.0.
+  std::string msg = invalid_message(validate_text(make_cib(kDummy, "", "pacemaker-1.0")));
+  CHECK_THAT(msg, StartsWith("line 4: element 'node'"));
+  CHECK(validate_text(make_cib(kDummy, "", "pacemaker-1.2")).ok());
+  std::string typed = make_cib(kDummy, "", "pacemaker-1.0");
+  typed.replace(typed.find("uname=\"n1\""), 10, "uname=\"n1\" type=\"normal\"");
+  CHECK(validate_text(typed).ok());
+  // 1.0 has neither the remote type nor node utilization.
+  std::string remote = typed;
+  remote.replace(remote.find("\"normal\""), 8, "\"remote\"");
+  CHECK_FALSE(validate_text(remote).ok());
+}
+
 TEST_CASE("validate-with none skips validation; unknown values are errors", "[cib][validate]") {
   const std::string broken = make_cib(R"(<primitve/><primitive id="x"/><primitive id="x"/>)");
   CHECK_FALSE(validate_text(broken).ok());
@@ -486,4 +531,15 @@ TEST_CASE("a clone inside a group, or a clone inside a clone, is refused with a 
   // A clone of a clone.
   msg = invalid_message(validate_text(make_cib(R"(<clone id="outer">)" + inner + "</clone>")));
   CHECK_THAT(msg, Contains("hint: a clone needs a primitive or a group"));
+}
+
+TEST_CASE("a ticket_state id may repeat in the status section, as Pacemaker accepts",
+          "[cib][validate]") {
+  // crm_verify and crm_simulate 2.1.5 take such a CIB (the later entry's
+  // attributes win when tickets are unpacked): it must not be refused.
+  std::string text = make_cib(kDummy);
+  text.replace(text.find("<status/>"), 9,
+               R"(<status><tickets><ticket_state id="t1" granted="true"/>)"
+               R"(<ticket_state id="t1" granted="false"/></tickets></status>)");
+  CHECK(validate_text(text).ok());
 }

@@ -314,3 +314,38 @@ TEST_CASE("bundle: a failed connection does not count against its container's th
   CHECK(s.placed("b-0") == "node2");
   CHECK(s.placed("web:0") == "b-0");
 }
+
+TEST_CASE("bundle: a probe that found no agent or bad parameters is a failure inside a bundle",
+          "[pengine][bundle]") {
+  // Outside bundles such a probe result means "not running" (masked); inside
+  // one it is not masked: the container is failed where it was probed, its
+  // guest fenced and the container recovered elsewhere, as crm_simulate does.
+  auto probe = [](const std::string& rsc, int rc, int status) {
+    std::string tkey = "1:0:7:00000000-0000-0000-0000-000000000000";
+    return "<lrm_resource id=\"" + rsc +
+           "\" class=\"ocf\" provider=\"heartbeat\" type=\"docker\"><lrm_rsc_op id=\"" + rsc +
+           "_last_0\" operation_key=\"" + rsc +
+           "_monitor_0\" operation=\"monitor\" transition-key=\"" + tkey +
+           "\" transition-magic=\"" + std::to_string(status) + ":" + std::to_string(rc) + ";" +
+           tkey + "\" call-id=\"1\" rc-code=\"" + std::to_string(rc) + "\" op-status=\"" +
+           std::to_string(status) + "\" interval=\"0\"/></lrm_resource>";
+  };
+  // rc 2 (invalid parameter) with status done, and rc 0 with status "not installed".
+  for (auto [rc, status] : {std::pair{2, 0}, std::pair{0, 7}}) {
+    INFO("rc " << rc << " op-status " << status);
+    auto in_bundle = schedule(bundle_cib(bundle(1, "<network control-port=\"3121\"/>", kWeb),
+                                         probe("b-docker-0", rc, status)));
+    CHECK(in_bundle.rsc("b-docker-0").is(pengine::kRscFailed));
+    CHECK(in_bundle.score("b-docker-0", "node1") == -kInfinity);
+    auto lines = in_bundle.summary();
+    CHECK(has_line(lines, "* Fence (reboot) b-0 (resource: b-docker-0) 'guest is unclean'"));
+    CHECK(has_line(lines, "* Recover b-docker-0 ( node1 -> node2 )"));
+
+    auto plain = schedule(bundle_cib(
+        "<primitive id=\"b-docker-0\" class=\"ocf\" provider=\"heartbeat\" type=\"docker\"/>",
+        probe("b-docker-0", rc, status)));
+    CHECK_FALSE(plain.rsc("b-docker-0").is(pengine::kRscFailed));
+    CHECK(plain.rsc("b-docker-0").running_on.empty());
+    CHECK(plain.summary() == std::vector<std::string>{"* Start b-docker-0 ( node2 )"});
+  }
+}

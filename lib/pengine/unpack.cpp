@@ -817,11 +817,12 @@ void unpack_migrate_from_failure(WorkingSet& ws, Resource* rsc, Node* node,
 }
 
 bool mask_probe_failure(const cib::OpHistory& op);
+bool mask_probe_failure(Resource* rsc, const cib::OpHistory& op);
 
 void update_resource_state(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHistory& op,
                            const std::string& task, int rc, LrmState& st) {
   bool clear_past_failure = false;
-  if (rc == 5 || mask_probe_failure(op)) {
+  if (rc == 5 || mask_probe_failure(rsc, op)) {
     rsc->role = Role::kStopped;
   } else if (rc == 7) {
     clear_past_failure = true;
@@ -979,6 +980,13 @@ bool mask_probe_failure(const cib::OpHistory& op) {
   return op.rc == 5 || op.rc == 2 || op.op_status == 7;
 }
 
+// The scheduler masks such a probe result only outside bundles: inside one
+// (its containers, connections and the resources they hold) the result is a
+// failure like any other, as Pacemaker's pe_rsc_is_bundled() exception.
+bool mask_probe_failure(Resource* rsc, const cib::OpHistory& op) {
+  return rsc->top()->parent == nullptr && mask_probe_failure(op);
+}
+
 // Execution status codes (PCMK_EXEC_*).
 constexpr int kExecPending = -1, kExecDone = 0, kExecCancelled = 1, kExecTimeout = 2,
               kExecNotSupported = 3, kExecError = 4, kExecErrorHard = 5, kExecErrorFatal = 6,
@@ -997,7 +1005,7 @@ void remap_operation(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHis
       *rc = eff;
     }
   }
-  if (mask_probe_failure(op)) {
+  if (mask_probe_failure(rsc, op)) {
     *status = kExecDone;
     *rc = 7;
   }
@@ -1066,7 +1074,7 @@ void unpack_rsc_op(WorkingSet& ws, Resource* rsc, Node* node, const cib::OpHisto
   if (status != kExecNotInstalled && check_operation_expiry(ws, rsc, node, rc, op)) expired = true;
   int old_rc = rc, old_target_rc = target_rc;
   remap_operation(ws, rsc, node, op, st, target_rc, &rc, &status);
-  bool maskable = mask_probe_failure(op);
+  bool maskable = mask_probe_failure(rsc, op);
   if (expired && maskable && old_rc != old_target_rc) {
     if (rsc->role <= Role::kStopped) rsc->role = Role::kUnknown;
     return;
