@@ -243,18 +243,28 @@ Status drive(LifecycleEnv& env, const std::string& verb, const std::vector<std::
              corosync::format_list(nodes) + "...\n");
   }
   // pcs's report: one stderr line per node, what the node said or why it
-  // failed; this node's own lines carry no name.
-  auto step = [&](const std::string& node, const std::string& cmd, const std::string& line) {
-    if (errors.count(node)) return;
-    const NodeResult r = env.runner->run(node, cmd, "");
-    const std::string prefix = node.empty() ? "" : node + ": ";
-    if (r.rc != 0) {
-      // A node's own failure names it; a connection failure gets pcs's prefix.
-      errors[node] =
-          (r.rc == 255 ? prefix : "") + failure(node.empty() ? "this node" : node, r, verb);
-      if (!node.empty()) env.note(errors[node] + "\n");
-    } else if (!line.empty()) {
-      env.note(prefix + line + "\n");
+  // failed; this node's own lines carry no name. A phase runs on every node
+  // still without error at once (pcs's parallel calls); its lines follow the
+  // nodes' order.
+  auto phase = [&](const std::string& cmd, const std::string& line) {
+    std::vector<NodeRunner::Call> calls;
+    for (const auto& n : nodes) {
+      if (!errors.count(n)) calls.push_back({n, cmd, ""});
+    }
+    if (calls.empty()) return;
+    const std::vector<NodeResult> results = env.runner->run_all(calls);
+    for (std::size_t i = 0; i < calls.size() && i < results.size(); ++i) {
+      const std::string& node = calls[i].node;
+      const NodeResult& r = results[i];
+      const std::string prefix = node.empty() ? "" : node + ": ";
+      if (r.rc != 0) {
+        // A node's own failure names it; a connection failure gets pcs's prefix.
+        errors[node] =
+            (r.rc == 255 ? prefix : "") + failure(node.empty() ? "this node" : node, r, verb);
+        if (!node.empty()) env.note(errors[node] + "\n");
+      } else if (!line.empty()) {
+        env.note(prefix + line + "\n");
+      }
     }
   };
   if (verb == "start") {
@@ -262,27 +272,23 @@ Status drive(LifecycleEnv& env, const std::string& verb, const std::vector<std::
       if (n.empty() && !env.has_local_conf) {
         return Error(ErrorCode::kNotFound, "cluster is not currently configured on this node");
       }
-      step(n,
-           service_command("start", {"corosync.service"}) + " && " +
-               service_command("start", {"vigil.service"}),
-           library ? "Cluster started" : "Starting Cluster...");
     }
+    phase(service_command("start", {"corosync.service"}) + " && " +
+              service_command("start", {"vigil.service"}),
+          library ? "Cluster started" : "Starting Cluster...");
   } else if (verb == "stop") {
-    // Resources stop while corosync still carries the membership.
-    for (const auto& n : nodes)
-      step(n, service_command("stop", {"vigil.service"}), "Stopping Cluster (pacemaker)...");
-    for (const auto& n : nodes)
-      step(n, service_command("stop", {"corosync.service"}), "Stopping Cluster (corosync)...");
+    // Resources stop while corosync still carries the membership: vigil
+    // everywhere, then corosync everywhere.
+    phase(service_command("stop", {"vigil.service"}), "Stopping Cluster (pacemaker)...");
+    phase(service_command("stop", {"corosync.service"}), "Stopping Cluster (corosync)...");
   } else if (verb == "kill") {
-    for (const auto& n : nodes) step(n, service_command("kill", kKillStack), "");
+    phase(service_command("kill", kKillStack), "");
   } else {
     const bool enable = verb == "enable";
-    for (const auto& n : nodes) {
-      step(n, service_command(verb, kStackUnits),
-           n.empty() ? ""
-           : library ? "Cluster enabled"
-                     : std::string("Cluster ") + (enable ? "Enabled" : "Disabled"));
-    }
+    // This node's own enable/disable prints nothing.
+    const std::string line =
+        library ? "Cluster enabled" : std::string("Cluster ") + (enable ? "Enabled" : "Disabled");
+    phase(service_command(verb, kStackUnits), nodes.size() == 1 && nodes[0].empty() ? "" : line);
   }
   if (errors.empty()) return ok_status();
   std::string msg = "unable to " + verb + " all nodes";
@@ -549,39 +555,53 @@ Status node_remove(LifecycleEnv& env, const Opts& o) {
     env.note("Warning: " + st.error().message() + "\n");
   }
   if (auto st = push_conf(env, rest, corosync::export_conf(*conf), true); !st) return st;
-  env.note("Warning: '" + name +
-           "' stays in the CIB's node list (vigil does not remove node entries from the CIB "
-           "yet)\n");
+  // pcs then removes the node from the CIB (crm_node --force -R), through
+  // this node's vigil-cib.
+  if (!env.remove_cib_node) {
+    return Error(ErrorCode::kUnsupported,
+                 "'" + name +
+                     "' was removed from corosync.conf but not from the CIB: vigil-cib "
+                     "is not reachable from here");
+  }
+  if (auto st = env.remove_cib_node(name); !st) {
+    return Error(ErrorCode::kFailed,
+                 "Unable to remove node '" + name + "' from the CIB: " + st.error().message());
+  }
   return ok_status();
 }
 
+// pcs's `cluster status`: the summary and node list of `crm_mon -1 -r`
+// (up to its second empty line, each line after a space), then where pcs
+// asks each node's pcsd, whether each node answers over ssh.
 Status cluster_status(LifecycleEnv& env) {
   auto names = local_nodes(env);
   if (!names) return names.error();
-  auto conf = corosync::parse(env.local_conf);
-  env.out += "Cluster name: " + corosync::cluster_name(*conf) + "\n\nDaemon Status:\n";
-  for (const auto& n : *names) {
-    std::string cmd;
-    for (const char* unit : {"corosync", "vigil"}) {
-      const std::vector<std::string> u = {std::string(unit) + ".service"};
-      cmd += std::string("printf '%s: ' ") + unit + "; if " + service_command("is-active", u) +
-             " >/dev/null 2>&1; then printf active; else printf inactive; fi; if " +
-             service_command("is-enabled", u) +
-             " >/dev/null 2>&1; then echo /enabled; else echo /disabled; fi; ";
-    }
-    const NodeResult r = env.runner->run(n, cmd, "");
-    env.out += n + ":\n";
-    if (r.rc != 0) {
-      env.out += "  " + failure(n, r, "status") + "\n";
+  Result<std::string> text = env.monitor_text
+                                 ? env.monitor_text()
+                                 : Result<std::string>(Error(ErrorCode::kIo, "no vigil-cib"));
+  if (!text) return Error(ErrorCode::kFailed, "cluster is not currently running on this node");
+  env.out += "Cluster Status:\n";
+  bool had_empty = false;
+  std::size_t start = 0;
+  while (start < text->size()) {
+    auto nl = text->find('\n', start);
+    if (nl == std::string::npos) nl = text->size();
+    const std::string line = text->substr(start, nl - start);
+    start = nl + 1;
+    if (line.empty()) {
+      if (had_empty) break;
+      had_empty = true;
       continue;
     }
-    std::size_t start = 0;
-    while (start < r.out.size()) {
-      auto nl = r.out.find('\n', start);
-      if (nl == std::string::npos) nl = r.out.size();
-      env.out += "  " + r.out.substr(start, nl - start) + "\n";
-      start = nl + 1;
-    }
+    env.out += " " + line + "\n";
+  }
+  env.out += "\nPCSD Status:\n";
+  std::vector<NodeRunner::Call> calls;
+  for (const auto& n : *names) calls.push_back({n, "exit 0", ""});
+  const std::vector<NodeResult> results = env.runner->run_all(calls);
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    const bool online = i < results.size() && results[i].rc == 0;
+    env.out += "  " + calls[i].node + ": " + (online ? "Online" : "Offline") + "\n";
   }
   return ok_status();
 }
