@@ -121,7 +121,17 @@ struct Probe {
   std::string error;
 };
 
-Probe probe(NodeRunner& runner, const std::string& node) {
+// One command on every node at once (pcs's parallel calls); results in the
+// nodes' order.
+std::vector<NodeResult> on_all(NodeRunner& runner, const std::vector<std::string>& nodes,
+                               const std::string& command, const std::string& input) {
+  std::vector<NodeRunner::Call> calls;
+  for (const auto& n : nodes) calls.push_back({n, command, input});
+  return runner.run_all(calls);
+}
+
+// Every node's probe, all at once.
+std::vector<Probe> probe_all(NodeRunner& runner, const std::vector<std::string>& nodes) {
   const std::string cmd =
       "if command -v vigil >/dev/null 2>&1; then echo vigil=yes; fi; "
       "if [ -e /etc/corosync/corosync.conf ]; then echo conf=yes; fi; " +
@@ -129,24 +139,28 @@ Probe probe(NodeRunner& runner, const std::string& node) {
       " >/dev/null 2>&1 && echo running=corosync; " +
       service_command("is-active", {"vigil.service"}) +
       " >/dev/null 2>&1 && echo running=vigil; exit 0";
-  const NodeResult r = runner.run(node, cmd, "");
-  Probe p;
-  if (r.rc != 0) {
-    p.error = failure(node, r, "checking the node");
-    return p;
+  const std::vector<NodeResult> results = on_all(runner, nodes, cmd, "");
+  std::vector<Probe> probes(nodes.size());
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const NodeResult& r = results.at(i);
+    Probe& p = probes[i];
+    if (r.rc != 0) {
+      p.error = failure(nodes[i], r, "checking the node");
+      continue;
+    }
+    p.reachable = true;
+    std::size_t start = 0;
+    while (start < r.out.size()) {
+      auto nl = r.out.find('\n', start);
+      if (nl == std::string::npos) nl = r.out.size();
+      const std::string line = r.out.substr(start, nl - start);
+      if (line == "vigil=yes") p.vigil = true;
+      if (line == "conf=yes") p.conf = true;
+      if (line.rfind("running=", 0) == 0) p.running.push_back(line.substr(8));
+      start = nl + 1;
+    }
   }
-  p.reachable = true;
-  std::size_t start = 0;
-  while (start < r.out.size()) {
-    auto nl = r.out.find('\n', start);
-    if (nl == std::string::npos) nl = r.out.size();
-    const std::string line = r.out.substr(start, nl - start);
-    if (line == "vigil=yes") p.vigil = true;
-    if (line == "conf=yes") p.conf = true;
-    if (line.rfind("running=", 0) == 0) p.running.push_back(line.substr(8));
-    start = nl + 1;
-  }
-  return p;
+  return probes;
 }
 
 std::string not_installed(const std::string& node) {
@@ -190,10 +204,11 @@ Status distribute(LifecycleEnv& env, const std::vector<std::string>& nodes,
                   const std::string& data) {
   env.note("Sending '" + label + "' to " + corosync::format_list(nodes) + "\n");
   std::vector<std::string> errors;
-  for (const auto& n : nodes) {
-    const NodeResult r = env.runner->run(n, write_file_command(path, mode), data);
-    if (r.rc != 0) {
-      errors.push_back(failure(n, r, "writing " + path));
+  const auto results = on_all(*env.runner, nodes, write_file_command(path, mode), data);
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const std::string& n = nodes[i];
+    if (results.at(i).rc != 0) {
+      errors.push_back(failure(n, results[i], "writing " + path));
       continue;
     }
     env.note(n + ": successful distribution of the file '" + label + "'\n");
@@ -217,12 +232,12 @@ std::string destroy_command() {
 Status destroy_on(LifecycleEnv& env, const std::vector<std::string>& nodes) {
   env.note("Destroying cluster on hosts: " + corosync::format_list(nodes) + "...\n");
   std::vector<std::string> errors;
-  for (const auto& n : nodes) {
-    const NodeResult r = env.runner->run(n, destroy_command(), "");
-    if (r.rc != 0) {
-      errors.push_back(failure(n, r, "destroying the cluster"));
+  const auto results = on_all(*env.runner, nodes, destroy_command(), "");
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (results.at(i).rc != 0) {
+      errors.push_back(failure(nodes[i], results[i], "destroying the cluster"));
     } else {
-      env.note(n + ": Successfully destroyed cluster\n");
+      env.note(nodes[i] + ": Successfully destroyed cluster\n");
     }
   }
   if (errors.empty()) return ok_status();
@@ -309,8 +324,10 @@ Status host_auth(LifecycleEnv& env, const std::vector<std::string>& nodes) {
                        "add the address to /etc/hosts or root's ~/.ssh/config instead");
     }
   }
-  for (const auto& n : nodes) {
-    const Probe p = probe(*env.runner, n);
+  const std::vector<Probe> probes = probe_all(*env.runner, nodes);
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const std::string& n = nodes[i];
+    const Probe& p = probes[i];
     if (!p.reachable) {
       errors.push_back(p.error);
     } else if (!p.vigil) {
@@ -361,8 +378,10 @@ Status setup(LifecycleEnv& env, const Opts& o) {
   for (const auto& n : spec->nodes) names.push_back(n.name);
   if (!local_only) {
     // Every node: reachable, vigil installed, in no cluster.
-    for (const auto& n : names) {
-      const Probe p = probe(*env.runner, n);
+    const std::vector<Probe> probes = probe_all(*env.runner, names);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const std::string& n = names[i];
+      const Probe& p = probes[i];
       if (!p.reachable) {
         errors.push_back(p.error);
         continue;
@@ -420,12 +439,12 @@ Status push_conf(LifecycleEnv& env, const std::vector<std::string>& nodes, const
   if (pcs_add_remove_words) {
     env.note("Sending updated corosync.conf to nodes...\n");
     std::vector<std::string> errors;
-    for (const auto& n : nodes) {
-      const NodeResult r = env.runner->run(n, write_file_command(kConfPath, "0644"), text);
-      if (r.rc != 0) {
-        errors.push_back(failure(n, r, "writing corosync.conf"));
+    const auto results = on_all(*env.runner, nodes, write_file_command(kConfPath, "0644"), text);
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      if (results.at(i).rc != 0) {
+        errors.push_back(failure(nodes[i], results[i], "writing corosync.conf"));
       } else {
-        env.note(n + ": Succeeded\n");
+        env.note(nodes[i] + ": Succeeded\n");
       }
     }
     if (!errors.empty()) {
@@ -435,14 +454,16 @@ Status push_conf(LifecycleEnv& env, const std::vector<std::string>& nodes, const
   } else if (auto st = distribute(env, nodes, "corosync.conf", kConfPath, "0644", text); !st) {
     return st;
   }
-  for (const auto& n : nodes) {
-    const NodeResult r =
-        env.runner->run(n,
-                        service_command("is-active", {"corosync.service"}) +
-                            " >/dev/null 2>&1 || exit 3; corosync-cfgtool -R >/dev/null",
-                        "");
-    if (r.rc == 0) env.note(n + ": Corosync configuration reloaded\n");
-    if (r.rc != 0 && r.rc != 3) env.note("Warning: " + failure(n, r, "corosync-cfgtool -R") + "\n");
+  const auto reloads = on_all(*env.runner, nodes,
+                              service_command("is-active", {"corosync.service"}) +
+                                  " >/dev/null 2>&1 || exit 3; corosync-cfgtool -R >/dev/null",
+                              "");
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const NodeResult& r = reloads.at(i);
+    if (r.rc == 0) env.note(nodes[i] + ": Corosync configuration reloaded\n");
+    if (r.rc != 0 && r.rc != 3) {
+      env.note("Warning: " + failure(nodes[i], r, "corosync-cfgtool -R") + "\n");
+    }
   }
   return ok_status();
 }
@@ -481,7 +502,7 @@ Status node_add(LifecycleEnv& env, const Opts& o) {
       }
     }
   }
-  const Probe p = probe(*env.runner, name);
+  const Probe p = probe_all(*env.runner, {name}).front();
   if (!p.reachable) {
     errors.push_back(p.error);
   } else {
@@ -537,8 +558,8 @@ Status node_remove(LifecycleEnv& env, const Opts& o) {
   }
   // The nodes that stay must all take the new corosync.conf: checked first.
   std::vector<std::string> errors;
-  for (const auto& n : rest) {
-    if (const Probe p = probe(*env.runner, n); !p.reachable) errors.push_back(p.error);
+  for (const Probe& p : probe_all(*env.runner, rest)) {
+    if (!p.reachable) errors.push_back(p.error);
   }
   if (!errors.empty()) {
     for (const auto& e : errors) env.note("Error: " + e + "\n");
@@ -596,12 +617,10 @@ Status cluster_status(LifecycleEnv& env) {
     env.out += " " + line + "\n";
   }
   env.out += "\nPCSD Status:\n";
-  std::vector<NodeRunner::Call> calls;
-  for (const auto& n : *names) calls.push_back({n, "exit 0", ""});
-  const std::vector<NodeResult> results = env.runner->run_all(calls);
-  for (std::size_t i = 0; i < calls.size(); ++i) {
-    const bool online = i < results.size() && results[i].rc == 0;
-    env.out += "  " + calls[i].node + ": " + (online ? "Online" : "Offline") + "\n";
+  const std::vector<NodeResult> results = on_all(*env.runner, *names, "exit 0", "");
+  for (std::size_t i = 0; i < names->size(); ++i) {
+    const bool online = results.at(i).rc == 0;
+    env.out += "  " + (*names)[i] + ": " + (online ? "Online" : "Offline") + "\n";
   }
   return ok_status();
 }

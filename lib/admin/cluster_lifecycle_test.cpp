@@ -195,6 +195,8 @@ TEST_CASE("cluster setup sends the key and corosync.conf to every node", "[lifec
                                                       "node2 write /etc/corosync/authkey",
                                                       "node1 write /etc/corosync/corosync.conf",
                                                       "node2 write /etc/corosync/corosync.conf"});
+  // Each step (the checks, the destroy, each file) on both nodes at once.
+  CHECK(f.runner.batches == std::vector<std::vector<std::string>>(4, {"node1", "node2"}));
   CHECK(f.env.err ==
         "No addresses specified for host 'node1', using 'node1'\n"
         "No addresses specified for host 'node2', using 'node2'\n"
@@ -483,7 +485,9 @@ TEST_CASE("destroy --all, sync and corosync", "[lifecycle]") {
   CHECK(f.env.err.find("Warning: This would kill all cluster processes") != std::string::npos);
   f.env.ask = nullptr;
   f.runner.nodes["node1"].files["/etc/corosync/corosync.conf"] = f.env.local_conf;
+  f.runner.batches.clear();
   REQUIRE(f.run({"cluster", "destroy", "--all"}));
+  CHECK(f.runner.batches == std::vector<std::vector<std::string>>{{"node1", "node2"}});
   CHECK(f.runner.nodes["node1"].files.empty());
   CHECK(f.runner.nodes["node2"].files.empty());
   CHECK(f.env.err ==
