@@ -7,6 +7,8 @@
 // VIGIL_LAUNCHER (its environment, or /etc/default/vigil), which takes
 // systemctl's verbs: start|stop|kill|enable|disable|is-active|is-enabled
 // followed by unit names (corosync.service, vigil.service).
+// As pcs, a step that concerns several nodes runs on all of them at once
+// (NodeRunner::run_all); its lines are printed in the nodes' order.
 #pragma once
 
 #include <cstddef>
