@@ -35,13 +35,16 @@ void remove_in(xmlNode* parent, const char* tag, const std::string& parent_path,
   }
 }
 
-Result<cibclient::CibReply> query(cibclient::CibClient& client) {
+// The CIB vigil-cib holds now, over `client`'s new connection.
+Result<xml::DocPtr> live_cib(cibclient::CibClient& client) {
   client.set_client_name("vigil");
   const std::string path = cibclient::default_socket_path();
   if (auto st = client.connect(path); !st) {
     return Error(ErrorCode::kIo, "cannot reach vigil-cib at " + path + ": " + st.error().message());
   }
-  return client.query_sync("");
+  auto cib = client.query_sync("");
+  if (!cib) return cib.error();
+  return xml::parse_string(cib->xml, "the CIB from vigil-cib");
 }
 
 }  // namespace
@@ -60,9 +63,7 @@ std::vector<std::string> remove_node_entries(xmlDoc* doc, const std::string& nam
 Result<std::string> live_monitor_text() {
   boost::asio::io_context io;
   cibclient::CibClient client(io);
-  auto cib = query(client);
-  if (!cib) return cib.error();
-  auto doc = xml::parse_string(cib->xml, "the CIB from vigil-cib");
+  auto doc = live_cib(client);
   if (!doc) return doc.error();
   return monitor_status_text(doc->get(), std::time(nullptr), false);
 }
@@ -70,9 +71,7 @@ Result<std::string> live_monitor_text() {
 Status live_remove_node_entries(const std::string& name) {
   boost::asio::io_context io;
   cibclient::CibClient client(io);
-  auto cib = query(client);
-  if (!cib) return cib.error();
-  auto doc = xml::parse_string(cib->xml, "the CIB from vigil-cib");
+  auto doc = live_cib(client);
   if (!doc) return doc.error();
   for (const auto& xpath : remove_node_entries(doc->get(), name)) {
     if (auto done = client.remove_sync(xpath); !done) {
