@@ -121,7 +121,17 @@ struct Probe {
   std::string error;
 };
 
-Probe probe(NodeRunner& runner, const std::string& node) {
+// One command on every node at once (pcs's parallel calls); results in the
+// nodes' order.
+std::vector<NodeResult> on_all(NodeRunner& runner, const std::vector<std::string>& nodes,
+                               const std::string& command, const std::string& input) {
+  std::vector<NodeRunner::Call> calls;
+  for (const auto& n : nodes) calls.push_back({n, command, input});
+  return runner.run_all(calls);
+}
+
+// Every node's probe, all at once.
+std::vector<Probe> probe_all(NodeRunner& runner, const std::vector<std::string>& nodes) {
   const std::string cmd =
       "if command -v vigil >/dev/null 2>&1; then echo vigil=yes; fi; "
       "if [ -e /etc/corosync/corosync.conf ]; then echo conf=yes; fi; " +
@@ -129,24 +139,28 @@ Probe probe(NodeRunner& runner, const std::string& node) {
       " >/dev/null 2>&1 && echo running=corosync; " +
       service_command("is-active", {"vigil.service"}) +
       " >/dev/null 2>&1 && echo running=vigil; exit 0";
-  const NodeResult r = runner.run(node, cmd, "");
-  Probe p;
-  if (r.rc != 0) {
-    p.error = failure(node, r, "checking the node");
-    return p;
+  const std::vector<NodeResult> results = on_all(runner, nodes, cmd, "");
+  std::vector<Probe> probes(nodes.size());
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const NodeResult& r = results.at(i);
+    Probe& p = probes[i];
+    if (r.rc != 0) {
+      p.error = failure(nodes[i], r, "checking the node");
+      continue;
+    }
+    p.reachable = true;
+    std::size_t start = 0;
+    while (start < r.out.size()) {
+      auto nl = r.out.find('\n', start);
+      if (nl == std::string::npos) nl = r.out.size();
+      const std::string line = r.out.substr(start, nl - start);
+      if (line == "vigil=yes") p.vigil = true;
+      if (line == "conf=yes") p.conf = true;
+      if (line.rfind("running=", 0) == 0) p.running.push_back(line.substr(8));
+      start = nl + 1;
+    }
   }
-  p.reachable = true;
-  std::size_t start = 0;
-  while (start < r.out.size()) {
-    auto nl = r.out.find('\n', start);
-    if (nl == std::string::npos) nl = r.out.size();
-    const std::string line = r.out.substr(start, nl - start);
-    if (line == "vigil=yes") p.vigil = true;
-    if (line == "conf=yes") p.conf = true;
-    if (line.rfind("running=", 0) == 0) p.running.push_back(line.substr(8));
-    start = nl + 1;
-  }
-  return p;
+  return probes;
 }
 
 std::string not_installed(const std::string& node) {
@@ -190,10 +204,11 @@ Status distribute(LifecycleEnv& env, const std::vector<std::string>& nodes,
                   const std::string& data) {
   env.note("Sending '" + label + "' to " + corosync::format_list(nodes) + "\n");
   std::vector<std::string> errors;
-  for (const auto& n : nodes) {
-    const NodeResult r = env.runner->run(n, write_file_command(path, mode), data);
-    if (r.rc != 0) {
-      errors.push_back(failure(n, r, "writing " + path));
+  const auto results = on_all(*env.runner, nodes, write_file_command(path, mode), data);
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const std::string& n = nodes[i];
+    if (results.at(i).rc != 0) {
+      errors.push_back(failure(n, results[i], "writing " + path));
       continue;
     }
     env.note(n + ": successful distribution of the file '" + label + "'\n");
@@ -217,12 +232,12 @@ std::string destroy_command() {
 Status destroy_on(LifecycleEnv& env, const std::vector<std::string>& nodes) {
   env.note("Destroying cluster on hosts: " + corosync::format_list(nodes) + "...\n");
   std::vector<std::string> errors;
-  for (const auto& n : nodes) {
-    const NodeResult r = env.runner->run(n, destroy_command(), "");
-    if (r.rc != 0) {
-      errors.push_back(failure(n, r, "destroying the cluster"));
+  const auto results = on_all(*env.runner, nodes, destroy_command(), "");
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (results.at(i).rc != 0) {
+      errors.push_back(failure(nodes[i], results[i], "destroying the cluster"));
     } else {
-      env.note(n + ": Successfully destroyed cluster\n");
+      env.note(nodes[i] + ": Successfully destroyed cluster\n");
     }
   }
   if (errors.empty()) return ok_status();
@@ -243,18 +258,28 @@ Status drive(LifecycleEnv& env, const std::string& verb, const std::vector<std::
              corosync::format_list(nodes) + "...\n");
   }
   // pcs's report: one stderr line per node, what the node said or why it
-  // failed; this node's own lines carry no name.
-  auto step = [&](const std::string& node, const std::string& cmd, const std::string& line) {
-    if (errors.count(node)) return;
-    const NodeResult r = env.runner->run(node, cmd, "");
-    const std::string prefix = node.empty() ? "" : node + ": ";
-    if (r.rc != 0) {
-      // A node's own failure names it; a connection failure gets pcs's prefix.
-      errors[node] =
-          (r.rc == 255 ? prefix : "") + failure(node.empty() ? "this node" : node, r, verb);
-      if (!node.empty()) env.note(errors[node] + "\n");
-    } else if (!line.empty()) {
-      env.note(prefix + line + "\n");
+  // failed; this node's own lines carry no name. A phase runs on every node
+  // still without error at once (pcs's parallel calls); its lines follow the
+  // nodes' order.
+  auto phase = [&](const std::string& cmd, const std::string& line) {
+    std::vector<NodeRunner::Call> calls;
+    for (const auto& n : nodes) {
+      if (!errors.count(n)) calls.push_back({n, cmd, ""});
+    }
+    if (calls.empty()) return;
+    const std::vector<NodeResult> results = env.runner->run_all(calls);
+    for (std::size_t i = 0; i < calls.size() && i < results.size(); ++i) {
+      const std::string& node = calls[i].node;
+      const NodeResult& r = results[i];
+      const std::string prefix = node.empty() ? "" : node + ": ";
+      if (r.rc != 0) {
+        // A node's own failure names it; a connection failure gets pcs's prefix.
+        errors[node] =
+            (r.rc == 255 ? prefix : "") + failure(node.empty() ? "this node" : node, r, verb);
+        if (!node.empty()) env.note(errors[node] + "\n");
+      } else if (!line.empty()) {
+        env.note(prefix + line + "\n");
+      }
     }
   };
   if (verb == "start") {
@@ -262,27 +287,23 @@ Status drive(LifecycleEnv& env, const std::string& verb, const std::vector<std::
       if (n.empty() && !env.has_local_conf) {
         return Error(ErrorCode::kNotFound, "cluster is not currently configured on this node");
       }
-      step(n,
-           service_command("start", {"corosync.service"}) + " && " +
-               service_command("start", {"vigil.service"}),
-           library ? "Cluster started" : "Starting Cluster...");
     }
+    phase(service_command("start", {"corosync.service"}) + " && " +
+              service_command("start", {"vigil.service"}),
+          library ? "Cluster started" : "Starting Cluster...");
   } else if (verb == "stop") {
-    // Resources stop while corosync still carries the membership.
-    for (const auto& n : nodes)
-      step(n, service_command("stop", {"vigil.service"}), "Stopping Cluster (pacemaker)...");
-    for (const auto& n : nodes)
-      step(n, service_command("stop", {"corosync.service"}), "Stopping Cluster (corosync)...");
+    // Resources stop while corosync still carries the membership: vigil
+    // everywhere, then corosync everywhere.
+    phase(service_command("stop", {"vigil.service"}), "Stopping Cluster (pacemaker)...");
+    phase(service_command("stop", {"corosync.service"}), "Stopping Cluster (corosync)...");
   } else if (verb == "kill") {
-    for (const auto& n : nodes) step(n, service_command("kill", kKillStack), "");
+    phase(service_command("kill", kKillStack), "");
   } else {
     const bool enable = verb == "enable";
-    for (const auto& n : nodes) {
-      step(n, service_command(verb, kStackUnits),
-           n.empty() ? ""
-           : library ? "Cluster enabled"
-                     : std::string("Cluster ") + (enable ? "Enabled" : "Disabled"));
-    }
+    // This node's own enable/disable prints nothing.
+    const std::string line =
+        library ? "Cluster enabled" : std::string("Cluster ") + (enable ? "Enabled" : "Disabled");
+    phase(service_command(verb, kStackUnits), nodes.size() == 1 && nodes[0].empty() ? "" : line);
   }
   if (errors.empty()) return ok_status();
   std::string msg = "unable to " + verb + " all nodes";
@@ -303,8 +324,10 @@ Status host_auth(LifecycleEnv& env, const std::vector<std::string>& nodes) {
                        "add the address to /etc/hosts or root's ~/.ssh/config instead");
     }
   }
-  for (const auto& n : nodes) {
-    const Probe p = probe(*env.runner, n);
+  const std::vector<Probe> probes = probe_all(*env.runner, nodes);
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const std::string& n = nodes[i];
+    const Probe& p = probes[i];
     if (!p.reachable) {
       errors.push_back(p.error);
     } else if (!p.vigil) {
@@ -355,8 +378,10 @@ Status setup(LifecycleEnv& env, const Opts& o) {
   for (const auto& n : spec->nodes) names.push_back(n.name);
   if (!local_only) {
     // Every node: reachable, vigil installed, in no cluster.
-    for (const auto& n : names) {
-      const Probe p = probe(*env.runner, n);
+    const std::vector<Probe> probes = probe_all(*env.runner, names);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const std::string& n = names[i];
+      const Probe& p = probes[i];
       if (!p.reachable) {
         errors.push_back(p.error);
         continue;
@@ -414,12 +439,12 @@ Status push_conf(LifecycleEnv& env, const std::vector<std::string>& nodes, const
   if (pcs_add_remove_words) {
     env.note("Sending updated corosync.conf to nodes...\n");
     std::vector<std::string> errors;
-    for (const auto& n : nodes) {
-      const NodeResult r = env.runner->run(n, write_file_command(kConfPath, "0644"), text);
-      if (r.rc != 0) {
-        errors.push_back(failure(n, r, "writing corosync.conf"));
+    const auto results = on_all(*env.runner, nodes, write_file_command(kConfPath, "0644"), text);
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      if (results.at(i).rc != 0) {
+        errors.push_back(failure(nodes[i], results[i], "writing corosync.conf"));
       } else {
-        env.note(n + ": Succeeded\n");
+        env.note(nodes[i] + ": Succeeded\n");
       }
     }
     if (!errors.empty()) {
@@ -429,14 +454,16 @@ Status push_conf(LifecycleEnv& env, const std::vector<std::string>& nodes, const
   } else if (auto st = distribute(env, nodes, "corosync.conf", kConfPath, "0644", text); !st) {
     return st;
   }
-  for (const auto& n : nodes) {
-    const NodeResult r =
-        env.runner->run(n,
-                        service_command("is-active", {"corosync.service"}) +
-                            " >/dev/null 2>&1 || exit 3; corosync-cfgtool -R >/dev/null",
-                        "");
-    if (r.rc == 0) env.note(n + ": Corosync configuration reloaded\n");
-    if (r.rc != 0 && r.rc != 3) env.note("Warning: " + failure(n, r, "corosync-cfgtool -R") + "\n");
+  const auto reloads = on_all(*env.runner, nodes,
+                              service_command("is-active", {"corosync.service"}) +
+                                  " >/dev/null 2>&1 || exit 3; corosync-cfgtool -R >/dev/null",
+                              "");
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const NodeResult& r = reloads.at(i);
+    if (r.rc == 0) env.note(nodes[i] + ": Corosync configuration reloaded\n");
+    if (r.rc != 0 && r.rc != 3) {
+      env.note("Warning: " + failure(nodes[i], r, "corosync-cfgtool -R") + "\n");
+    }
   }
   return ok_status();
 }
@@ -475,7 +502,7 @@ Status node_add(LifecycleEnv& env, const Opts& o) {
       }
     }
   }
-  const Probe p = probe(*env.runner, name);
+  const Probe p = probe_all(*env.runner, {name}).front();
   if (!p.reachable) {
     errors.push_back(p.error);
   } else {
@@ -531,8 +558,8 @@ Status node_remove(LifecycleEnv& env, const Opts& o) {
   }
   // The nodes that stay must all take the new corosync.conf: checked first.
   std::vector<std::string> errors;
-  for (const auto& n : rest) {
-    if (const Probe p = probe(*env.runner, n); !p.reachable) errors.push_back(p.error);
+  for (const Probe& p : probe_all(*env.runner, rest)) {
+    if (!p.reachable) errors.push_back(p.error);
   }
   if (!errors.empty()) {
     for (const auto& e : errors) env.note("Error: " + e + "\n");
@@ -549,39 +576,51 @@ Status node_remove(LifecycleEnv& env, const Opts& o) {
     env.note("Warning: " + st.error().message() + "\n");
   }
   if (auto st = push_conf(env, rest, corosync::export_conf(*conf), true); !st) return st;
-  env.note("Warning: '" + name +
-           "' stays in the CIB's node list (vigil does not remove node entries from the CIB "
-           "yet)\n");
+  // pcs then removes the node from the CIB (crm_node --force -R), through
+  // this node's vigil-cib.
+  if (!env.remove_cib_node) {
+    return Error(ErrorCode::kUnsupported,
+                 "'" + name +
+                     "' was removed from corosync.conf but not from the CIB: vigil-cib "
+                     "is not reachable from here");
+  }
+  if (auto st = env.remove_cib_node(name); !st) {
+    return Error(ErrorCode::kFailed,
+                 "Unable to remove node '" + name + "' from the CIB: " + st.error().message());
+  }
   return ok_status();
 }
 
+// pcs's `cluster status`: the summary and node list of `crm_mon -1 -r`
+// (up to its second empty line, each line after a space), then where pcs
+// asks each node's pcsd, whether each node answers over ssh.
 Status cluster_status(LifecycleEnv& env) {
   auto names = local_nodes(env);
   if (!names) return names.error();
-  auto conf = corosync::parse(env.local_conf);
-  env.out += "Cluster name: " + corosync::cluster_name(*conf) + "\n\nDaemon Status:\n";
-  for (const auto& n : *names) {
-    std::string cmd;
-    for (const char* unit : {"corosync", "vigil"}) {
-      const std::vector<std::string> u = {std::string(unit) + ".service"};
-      cmd += std::string("printf '%s: ' ") + unit + "; if " + service_command("is-active", u) +
-             " >/dev/null 2>&1; then printf active; else printf inactive; fi; if " +
-             service_command("is-enabled", u) +
-             " >/dev/null 2>&1; then echo /enabled; else echo /disabled; fi; ";
-    }
-    const NodeResult r = env.runner->run(n, cmd, "");
-    env.out += n + ":\n";
-    if (r.rc != 0) {
-      env.out += "  " + failure(n, r, "status") + "\n";
+  Result<std::string> text = env.monitor_text
+                                 ? env.monitor_text()
+                                 : Result<std::string>(Error(ErrorCode::kIo, "no vigil-cib"));
+  if (!text) return Error(ErrorCode::kFailed, "cluster is not currently running on this node");
+  env.out += "Cluster Status:\n";
+  bool had_empty = false;
+  std::size_t start = 0;
+  while (start < text->size()) {
+    auto nl = text->find('\n', start);
+    if (nl == std::string::npos) nl = text->size();
+    const std::string line = text->substr(start, nl - start);
+    start = nl + 1;
+    if (line.empty()) {
+      if (had_empty) break;
+      had_empty = true;
       continue;
     }
-    std::size_t start = 0;
-    while (start < r.out.size()) {
-      auto nl = r.out.find('\n', start);
-      if (nl == std::string::npos) nl = r.out.size();
-      env.out += "  " + r.out.substr(start, nl - start) + "\n";
-      start = nl + 1;
-    }
+    env.out += " " + line + "\n";
+  }
+  env.out += "\nPCSD Status:\n";
+  const std::vector<NodeResult> results = on_all(*env.runner, *names, "exit 0", "");
+  for (std::size_t i = 0; i < names->size(); ++i) {
+    const bool online = results.at(i).rc == 0;
+    env.out += "  " + (*names)[i] + ": " + (online ? "Online" : "Offline") + "\n";
   }
   return ok_status();
 }

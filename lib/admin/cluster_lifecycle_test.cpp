@@ -100,6 +100,15 @@ class FakeRunner final : public NodeRunner {
     return {rc, "", ""};
   }
 
+  // Every run_all: the nodes it ran at once.
+  std::vector<std::vector<std::string>> batches;
+  std::vector<NodeResult> run_all(const std::vector<Call>& calls) override {
+    std::vector<std::string> batch;
+    for (const auto& c : calls) batch.push_back(c.node);
+    batches.push_back(batch);
+    return NodeRunner::run_all(calls);
+  }
+
   std::vector<std::string> writes() const {
     std::vector<std::string> out;
     for (const auto& [node, what] : log) {
@@ -186,6 +195,8 @@ TEST_CASE("cluster setup sends the key and corosync.conf to every node", "[lifec
                                                       "node2 write /etc/corosync/authkey",
                                                       "node1 write /etc/corosync/corosync.conf",
                                                       "node2 write /etc/corosync/corosync.conf"});
+  // Each step (the checks, the destroy, each file) on both nodes at once.
+  CHECK(f.runner.batches == std::vector<std::vector<std::string>>(4, {"node1", "node2"}));
   CHECK(f.env.err ==
         "No addresses specified for host 'node1', using 'node1'\n"
         "No addresses specified for host 'node2', using 'node2'\n"
@@ -269,16 +280,26 @@ TEST_CASE("start, stop, enable, disable and kill drive the units on each node", 
   REQUIRE(f.run({"cluster", "setup", "c", "node1", "node2"}));
   f.set_local_conf();
   f.runner.log.clear();
+  f.runner.batches.clear();
   REQUIRE(f.run({"cluster", "start", "--all"}));
   CHECK(f.env.err == "node1: Starting Cluster...\nnode2: Starting Cluster...\n");
+  // Both nodes at once.
+  CHECK(f.runner.batches == std::vector<std::vector<std::string>>{{"node1", "node2"}});
   CHECK(f.runner.log ==
         std::vector<std::pair<std::string, std::string>>{{"node1", "start corosync"},
                                                          {"node1", "start vigil"},
                                                          {"node2", "start corosync"},
                                                          {"node2", "start vigil"}});
   f.runner.log.clear();
+  f.runner.batches.clear();
   REQUIRE(f.run({"cluster", "stop", "--all"}));
-  // Every node's resources stop before any corosync does.
+  // Two phases, each on both nodes at once: every node's resources stop
+  // before any corosync does.
+  CHECK(f.runner.batches ==
+        std::vector<std::vector<std::string>>{{"node1", "node2"}, {"node1", "node2"}});
+  CHECK(f.env.err ==
+        "node1: Stopping Cluster (pacemaker)...\nnode2: Stopping Cluster (pacemaker)...\n"
+        "node1: Stopping Cluster (corosync)...\nnode2: Stopping Cluster (corosync)...\n");
   CHECK(f.runner.log ==
         std::vector<std::pair<std::string, std::string>>{{"node1", "stop vigil"},
                                                          {"node2", "stop vigil"},
@@ -305,6 +326,14 @@ TEST_CASE("start, stop, enable, disable and kill drive the units on each node", 
         "node1: Starting Cluster...\nnode2: Unable to connect to node2 over ssh as "
         "root (ssh: connect to host node2 port 22: Connection refused)\n");
   CHECK(f.runner.nodes["node1"].running.size() == 2);
+
+  // A node that fails the first phase of a stop is left out of the second.
+  f.runner.batches.clear();
+  st = f.run({"cluster", "stop", "--all"});
+  REQUIRE_FALSE(st);
+  CHECK(f.runner.batches == std::vector<std::vector<std::string>>{{"node1", "node2"}, {"node1"}});
+  CHECK(f.runner.nodes["node1"].running.empty());
+  f.runner.nodes["node2"].reachable = true;
 
   st = f.run({"cluster", "start", "--all", "node1"});
   REQUIRE_FALSE(st);
@@ -334,6 +363,14 @@ TEST_CASE("node add and remove edit, send and reload corosync.conf", "[lifecycle
   f.set_local_conf();
   f.runner.nodes[""].files = f.runner.nodes["node1"].files;  // this machine is node1
   f.runner.nodes["node3"];
+  // The CIB edit, and what node2 held when it happened.
+  std::vector<std::string> cib_removed;
+  std::string node2_conf_then;
+  f.env.remove_cib_node = [&](const std::string& name) {
+    cib_removed.push_back(name);
+    node2_conf_then = f.runner.nodes["node2"].files.at("/etc/corosync/corosync.conf");
+    return vigil::ok_status();
+  };
   REQUIRE(f.run({"cluster", "node", "add", "node3"}));
   const std::string three = f.runner.nodes["node3"].files.at("/etc/corosync/corosync.conf");
   CHECK(three.find("name: node3") != std::string::npos);
@@ -359,6 +396,7 @@ TEST_CASE("node add and remove edit, send and reload corosync.conf", "[lifecycle
   CHECK(f.runner.writes().empty());
   for (const auto& [node, what] : f.runner.log) CHECK((what == "probe" || what == "refused"));
   CHECK(f.runner.nodes["node3"].files.count("/etc/corosync/corosync.conf") == 1);
+  CHECK(cib_removed.empty());
   f.runner.nodes["node2"].reachable = true;
 
   REQUIRE(f.run({"cluster", "node", "remove", "node3"}));
@@ -366,7 +404,58 @@ TEST_CASE("node add and remove edit, send and reload corosync.conf", "[lifecycle
   const std::string two = f.runner.nodes["node2"].files.at("/etc/corosync/corosync.conf");
   CHECK(two.find("node3") == std::string::npos);
   CHECK(two.find("two_node: 1") != std::string::npos);
+  // Out of the CIB once the nodes that stay have the new corosync.conf.
+  CHECK(cib_removed == std::vector<std::string>{"node3"});
+  CHECK(node2_conf_then == two);
+  CHECK(f.env.err.find("CIB") == std::string::npos);
   REQUIRE_FALSE(f.run({"cluster", "node", "remove", "node9"}));
+  CHECK(cib_removed.size() == 1);
+
+  // vigil-cib refuses: the command fails, saying so.
+  f.env.local_conf = f.runner.nodes["node1"].files.at("/etc/corosync/corosync.conf");
+  f.runner.nodes["node3"];
+  REQUIRE(f.run({"cluster", "node", "add", "node3"}));
+  f.env.local_conf = f.runner.nodes["node1"].files.at("/etc/corosync/corosync.conf");
+  f.env.remove_cib_node = [](const std::string&) -> vigil::Status {
+    return vigil::Error(vigil::ErrorCode::kIo, "cannot reach vigil-cib at /run/vigil/cib.sock");
+  };
+  auto st = f.run({"cluster", "node", "remove", "node3"});
+  REQUIRE_FALSE(st);
+  CHECK(st.error().message() ==
+        "Unable to remove node 'node3' from the CIB: cannot reach vigil-cib at "
+        "/run/vigil/cib.sock");
+}
+
+TEST_CASE("cluster status: crm_mon's summary and nodes, then each node over ssh", "[lifecycle]") {
+  Fixture f;
+  REQUIRE(f.run({"cluster", "setup", "c", "node1", "node2"}));
+  f.set_local_conf();
+  // crm_mon -1 -r's text: pcs keeps it up to the second empty line.
+  f.env.monitor_text = [] {
+    return vigil::Result<std::string>(
+        "Cluster Summary:\n  * Stack: corosync\n  * 2 nodes configured\n\nNode List:\n"
+        "  * Online: [ node1 ]\n  * OFFLINE: [ node2 ]\n\nFull List of Resources:\n"
+        "  * No resources\n");
+  };
+  f.runner.nodes["node2"].reachable = false;
+  f.runner.batches.clear();
+  REQUIRE(f.run({"cluster", "status"}));
+  CHECK(f.env.out ==
+        "Cluster Status:\n Cluster Summary:\n   * Stack: corosync\n   * 2 nodes configured\n"
+        " Node List:\n   * Online: [ node1 ]\n   * OFFLINE: [ node2 ]\n\nPCSD Status:\n"
+        "  node1: Online\n  node2: Offline\n");
+  CHECK(f.runner.batches == std::vector<std::vector<std::string>>{{"node1", "node2"}});
+
+  f.env.monitor_text = [] {
+    return vigil::Result<std::string>(vigil::Error(vigil::ErrorCode::kIo, "no socket"));
+  };
+  auto st = f.run({"cluster", "status"});
+  REQUIRE_FALSE(st);
+  CHECK(st.error().message() == "cluster is not currently running on this node");
+  CHECK(f.env.out.empty());
+  st = f.run({"cluster", "status", "x"});
+  REQUIRE_FALSE(st);
+  CHECK(st.error().message() == "usage: cluster status");
 }
 
 TEST_CASE("destroy --all, sync and corosync", "[lifecycle]") {
@@ -396,7 +485,9 @@ TEST_CASE("destroy --all, sync and corosync", "[lifecycle]") {
   CHECK(f.env.err.find("Warning: This would kill all cluster processes") != std::string::npos);
   f.env.ask = nullptr;
   f.runner.nodes["node1"].files["/etc/corosync/corosync.conf"] = f.env.local_conf;
+  f.runner.batches.clear();
   REQUIRE(f.run({"cluster", "destroy", "--all"}));
+  CHECK(f.runner.batches == std::vector<std::vector<std::string>>{{"node1", "node2"}});
   CHECK(f.runner.nodes["node1"].files.empty());
   CHECK(f.runner.nodes["node2"].files.empty());
   CHECK(f.env.err ==

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
@@ -16,6 +17,7 @@
 #include <optional>
 #include <sstream>
 
+#include "vigil/admin/cluster_cib.hpp"
 #include "vigil/admin/cluster_lifecycle.hpp"
 #include "vigil/exec/posix_spawner.hpp"
 
@@ -33,10 +35,60 @@ class SshRunner final : public NodeRunner {
 
   NodeResult run(const std::string& node, const std::string& command,
                  const std::string& input) override {
+    return run_all({Call{node, command, input}}).front();
+  }
+
+  // Every call's process is spawned at once on one io_context; the results
+  // are collected as they exit (each bounded by kCommandTimeout).
+  std::vector<NodeResult> run_all(const std::vector<Call>& calls) override {
+    boost::asio::io_context io;
+    exec::PosixSpawner spawner(io);
+    struct Running {
+      std::optional<exec::ProcessExit> exit;
+      std::unique_ptr<exec::Process> process;  // kept alive until its exit
+      std::unique_ptr<boost::asio::steady_timer> timer;
+      bool timed_out = false;
+      std::string failed;  // the spawn's message when it did not start
+      std::string path;
+    };
+    std::vector<Running> running(calls.size());
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      Running& r = running[i];
+      exec::SpawnRequest req = request(calls[i]);
+      r.path = req.path;
+      auto spawned = spawner.spawn(req, [&r](exec::ProcessExit e) {
+        r.exit = std::move(e);
+        if (r.timer) r.timer->cancel();
+      });
+      if (!spawned.process) {
+        r.failed = spawned.message;
+        continue;
+      }
+      r.process = std::move(spawned.process);
+      r.timer = std::make_unique<boost::asio::steady_timer>(io, kCommandTimeout);
+      r.timer->async_wait([&r](const boost::system::error_code& ec) {
+        if (ec || r.exit) return;
+        r.timed_out = true;
+        r.process->signal_group(SIGKILL);
+      });
+    }
+    auto pending = [&running] {
+      return std::any_of(running.begin(), running.end(),
+                         [](const Running& r) { return r.failed.empty() && !r.exit; });
+    };
+    while (pending() && io.run_one() > 0) {
+    }
+    std::vector<NodeResult> out;
+    for (auto& r : running) out.push_back(result(r.exit, r.timed_out, r.failed, r.path));
+    return out;
+  }
+
+ private:
+  exec::SpawnRequest request(const Call& call) const {
     exec::SpawnRequest req;
-    if (node.empty()) {
+    if (call.node.empty()) {
       req.path = "/bin/sh";
-      req.argv = {"sh", "-c", command};
+      req.argv = {"sh", "-c", call.command};
     } else {
       req.path = "/usr/bin/ssh";
       req.argv = {"ssh",
@@ -45,29 +97,20 @@ class SshRunner final : public NodeRunner {
                   "-o",
                   "ConnectTimeout=" + std::to_string(connect_timeout_s_),
                   "-T",
-                  "root@" + node,
+                  "root@" + call.node,
                   "--",
-                  command};
+                  call.command};
     }
     req.env = exec::current_environment();
-    req.input = input;
+    req.input = call.input;
     req.output_limit = 1024 * 1024;
-    boost::asio::io_context io;
-    exec::PosixSpawner spawner(io);
-    std::optional<exec::ProcessExit> exit;
-    auto spawned = spawner.spawn(req, [&](exec::ProcessExit e) { exit = std::move(e); });
-    if (!spawned.process) return NodeResult{255, "", spawned.message};
-    boost::asio::steady_timer timer(io, kCommandTimeout);
-    bool timed_out = false;
-    timer.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
-      timed_out = true;
-      spawned.process->signal_group(SIGKILL);
-    });
-    while (!exit && io.run_one() > 0) {
-    }
-    timer.cancel();
-    if (!exit) return NodeResult{255, "", "lost track of " + req.path};
+    return req;
+  }
+
+  static NodeResult result(std::optional<exec::ProcessExit>& exit, bool timed_out,
+                           const std::string& failed, const std::string& path) {
+    if (!failed.empty()) return NodeResult{255, "", failed};
+    if (!exit) return NodeResult{255, "", "lost track of " + path};
     NodeResult r;
     r.out = std::move(exit->out);
     r.err = std::move(exit->err);
@@ -82,7 +125,6 @@ class SshRunner final : public NodeRunner {
     return r;
   }
 
- private:
   int connect_timeout_s_;
 };
 
@@ -147,6 +189,8 @@ int run_lifecycle_on_system(const std::vector<std::string>& words) {
   env.resolves = resolves;
   env.write_local_file = write_file;
   env.on_err = [](const std::string& text) { std::cerr << text << std::flush; };
+  env.monitor_text = live_monitor_text;
+  env.remove_cib_node = live_remove_node_entries;
   if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
     env.ask = [](const std::string& prompt) {
       std::cout << prompt << std::flush;

@@ -17,14 +17,18 @@ with `vigil`, as an administrator would after the textbook's ssh-copy-id:
     `cluster corosync [node2]` prints them; `cluster sync` undoes an edit on node2;
   - `cluster start --all`: corosync and vigild started through the launcher
     (netns-launcher, named by VIGIL_LAUNCHER in the ssh session); `vigil
-    status` shows both nodes online; `cluster status` says so per node, and
-    what `cluster enable node2` and `cluster disable --all` did;
+    status` shows both nodes online; `cluster status` prints pcs's "Cluster
+    Status:" (the summary and node list of the live `vigil status`'s crm_mon
+    part, as pcs cuts crm_mon -1 -r) and "PCSD Status:" (each node over
+    ssh); `cluster enable node2` and `cluster disable --all` as the launcher
+    records them;
   - `cluster node add node3 --start` (node3: a third bare node): the same
     corosync.conf everywhere, without two_node, node3 with the cluster's
     key, three members; `cluster kill node3`: its daemons gone at once;
-    `cluster node remove node3`: node3 destroyed, two_node back;
-  - `cluster stop --all`: no corosync or vigil daemon left in any node, the
-    launcher's pid files gone;
+    `cluster node remove node3`: node3 destroyed, two_node back, node3's
+    <node> and <node_state> gone from `vigil cluster cib`;
+  - `cluster stop --all` (both nodes at once, two phases): pcs's lines, no
+    corosync or vigil daemon left in any node, the launcher's pid files gone;
   - `cluster destroy --all`: corosync.conf and authkey gone on both nodes.
 Exits 77 (skipped) without root or namespaces, or while vigil / vigild are
 not built.
@@ -33,8 +37,10 @@ import os
 import re
 import stat
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import harness  # noqa: E402
 import sshnodes  # noqa: E402
 from harness import check  # noqa: E402
 from sshnodes import run_on, wait  # noqa: E402
@@ -71,6 +77,58 @@ def daemons(c, i):
     return sorted(comm for comm in c.processes(i).values()
                   if comm == "corosync" or comm.startswith("vigil"))
 
+
+
+def enabled(c, i):
+    """The units the launcher has enabled on node i."""
+    return [u for u in ("corosync.service", "vigil.service")
+            if c.exec(i, [sshnodes.LAUNCHER, "is-enabled", u]).returncode == 0]
+
+
+def pcs_cluster_status(status_text, nodes):
+    """What pcs's `cluster status` prints for this `crm_mon -1 -r` text:
+    up to its second empty line, each line after a space; then each node's
+    line under "PCSD Status:"."""
+    lines = status_text.splitlines()
+    lines = lines[lines.index("Cluster Summary:"):]
+    out, seen_empty = ["Cluster Status:"], False
+    for line in lines:
+        if line == "":
+            if seen_empty:
+                break
+            seen_empty = True
+            continue
+        out.append(" " + line)
+    out += ["", "PCSD Status:"] + ["  %s: Online" % n for n in nodes]
+    return "\n".join(out) + "\n"
+
+
+def masked(text):
+    return re.sub(r"Last updated: [^\n]*", "Last updated: <masked>", text)
+
+
+def check_cluster_status(c, nodes):
+    """`vigil cluster status` against the live `vigil status` read around it
+    (retried while the CIB moves)."""
+    for _attempt in range(5):
+        before = vigil(c, "status").stdout
+        got = vigil(c, "cluster", "status").stdout
+        after = vigil(c, "status").stdout
+        if masked(before) != masked(after):
+            continue
+        want = pcs_cluster_status(before, nodes)
+        if masked(got) != masked(want):
+            harness.log("--- cluster status\n%s--- want\n%s" % (got, want))
+        check(masked(got) == masked(want), "cluster status: pcs's Cluster Status and PCSD Status")
+        return
+    check(False, "cluster status: the CIB kept changing")
+
+
+def cib_nodes(c):
+    """The unames of the live CIB's <node> and <node_state> entries."""
+    cib = vigil(c, "cluster", "cib").stdout
+    return (sorted(re.findall(r"<node [^>]*uname=\"([^\"]+)\"", cib)),
+            sorted(re.findall(r"<node_state [^>]*uname=\"([^\"]+)\"", cib)))
 
 
 def scenario(c):
@@ -118,15 +176,13 @@ def scenario(c):
     wait("vigil status: node1 and node2 online",
          lambda: "Online: [ node1 node2 ]" in c.exec(1, ["vigil", "status"], timeout=30).stdout,
          120)
-    p = vigil(c, "cluster", "status")
-    check(p.stdout.count("corosync: active/disabled") == 2 and
-          p.stdout.count("vigil: active/disabled") == 2, "cluster status: both nodes active")
+    check_cluster_status(c, ["node1", "node2"])
+    check(enabled(c, 1) == [] and enabled(c, 2) == [], "nothing enabled after setup")
     vigil(c, "cluster", "enable", "node2")
-    p = vigil(c, "cluster", "status")
-    check(p.stdout.count("corosync: active/enabled") == 1 and
-          p.stdout.count("vigil: active/disabled") == 1, "cluster enable node2: node2 enabled")
+    check(enabled(c, 1) == [] and enabled(c, 2) == ["corosync.service", "vigil.service"],
+          "cluster enable node2: node2 enabled")
     vigil(c, "cluster", "disable", "--all")
-    check(vigil(c, "cluster", "status").stdout.count("/enabled") == 0, "cluster disable --all")
+    check(enabled(c, 1) == [] and enabled(c, 2) == [], "cluster disable --all")
     for i in (1, 2):
         check(set(sshnodes.launcher_pids(c, i)) == {"corosync", "vigil"},
               "node%d: the launcher holds corosync's and vigild's pids" % i)
@@ -145,13 +201,23 @@ def scenario(c):
     vigil(c, "cluster", "kill", "node3")
     wait("node3: no cluster daemon left after cluster kill", lambda: daemons(c, 3) == [], 10)
     c.wait_membership([1, 2], timeout=60)
+    check(cib_nodes(c) == (["node1", "node2", "node3"], ["node1", "node2", "node3"]),
+          "node3 in the CIB's nodes and status before node remove")
     p = vigil(c, "cluster", "node", "remove", "node3")
+    check("CIB" not in p.stderr, "node remove: no warning about the CIB")
+    check(cib_nodes(c) == (["node1", "node2"], ["node1", "node2"]),
+          "node remove: node3's <node> and <node_state> gone from the CIB")
     check(cluster_files(c, [3]) == [(None, None)], "node remove: node3 destroyed")
     (conf1, _), (conf2, _) = cluster_files(c)
     check(conf1 == conf2 and "node3" not in conf1 and "two_node: 1" in conf1,
           "node remove: node1 and node2 without node3, two_node back")
 
-    vigil(c, "cluster", "stop", "--all", timeout=600)
+    started = time.monotonic()
+    p = vigil(c, "cluster", "stop", "--all", timeout=600)
+    harness.log("cluster stop --all took %.1f s" % (time.monotonic() - started))
+    check(p.stderr == "node1: Stopping Cluster (pacemaker)...\nnode2: Stopping Cluster "
+          "(pacemaker)...\nnode1: Stopping Cluster (corosync)...\nnode2: Stopping Cluster "
+          "(corosync)...\n", "cluster stop --all: pcs's lines, vigil everywhere then corosync")
     for i in c.nodes():
         check(daemons(c, i) == [], "node%d: no cluster daemon left after stop --all" % i)
         check(sshnodes.launcher_pids(c, i) == {}, "node%d: the launcher's pid files gone" % i)

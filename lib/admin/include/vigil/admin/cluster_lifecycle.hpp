@@ -7,6 +7,8 @@
 // VIGIL_LAUNCHER (its environment, or /etc/default/vigil), which takes
 // systemctl's verbs: start|stop|kill|enable|disable|is-active|is-enabled
 // followed by unit names (corosync.service, vigil.service).
+// As pcs, a step that concerns several nodes runs on all of them at once
+// (NodeRunner::run_all); its lines are printed in the nodes' order.
 #pragma once
 
 #include <cstddef>
@@ -32,6 +34,19 @@ class NodeRunner {
   // empty node: this machine, without ssh.
   virtual NodeResult run(const std::string& node, const std::string& command,
                          const std::string& input) = 0;
+
+  struct Call {
+    std::string node;
+    std::string command;
+    std::string input;
+  };
+  // Runs every call at once and returns their results in the calls' order
+  // (pcs contacts the nodes in parallel). The default runs them in turn.
+  virtual std::vector<NodeResult> run_all(const std::vector<Call>& calls) {
+    std::vector<NodeResult> out;
+    for (const auto& c : calls) out.push_back(run(c.node, c.command, c.input));
+    return out;
+  }
 };
 
 // ssh -o BatchMode=yes -o ConnectTimeout=SECONDS -T root@NODE -- COMMAND.
@@ -53,6 +68,13 @@ struct LifecycleEnv {
   // At a terminal: prints the prompt and returns the answer's line (pcs
   // confirms `cluster destroy` there). Empty: not interactive, no question.
   std::function<std::string(const std::string& prompt)> ask;
+  // The live cluster through this node's vigil-cib (unset: not reachable).
+  // crm_mon's text view of the CIB (`cluster status`); an error when
+  // vigil-cib cannot be reached.
+  std::function<Result<std::string>()> monitor_text;
+  // Removes a node's <node> and <node_state> from the CIB (`cluster node
+  // remove`, as `crm_node --force -R NODE`).
+  std::function<Status(const std::string& node)> remove_cib_node;
   // Called with each stderr line as it happens (a stop can take minutes).
   std::function<void(const std::string&)> on_err;
 
