@@ -93,6 +93,8 @@ Status resource_meta(Context& ctx, const std::vector<std::string>& args);
 Status resource_update(Context& ctx, const std::vector<std::string>& args);
 // `resource why RSC [NODE]` (Vigil): the scheduler's reasons for where RSC is.
 Status resource_why(Context& ctx, const std::vector<std::string>& args);
+// `resource relocate show|dry-run|run [RSC...]` (resource_relocate.cpp).
+Status resource_relocate(Context& ctx, const std::vector<std::string>& args);
 
 // `resource create` (stonith false) or `stonith create` (the agent is a
 // bare fence agent name, class stonith, options checked as the fencer's).
