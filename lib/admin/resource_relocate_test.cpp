@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// resource relocate and delete-with-tags on in-memory CIBs: the constraints
+// relocate names come from the scheduler run without stickiness, a dry run
+// and every refusal leave the CIB as it was.
+#include <catch2/catch.hpp>
+
+#include "vigil/admin/commands.hpp"
+#include "vigil/common/xml.hpp"
+
+using namespace vigil;
+using namespace vigil::admin;
+
+namespace {
+
+// A runs on node1 and stays there by stickiness 100 against a preference of
+// 50 for node2 (`prefer` is that node); B is stopped.
+std::string cib(const std::string& prefer) {
+  const std::string op =
+      R"(<lrm_rsc_op id="A_last_0" operation_key="A_start_0" operation="start" )"
+      R"(crm-debug-origin="x" crm_feature_set="3.16.1" transition-key="1:1:0:x" )"
+      R"(transition-magic="0:0;1:1:0:x" call-id="3" rc-code="0" op-status="0" interval="0" )"
+      R"(last-rc-change="1" exec-time="1" queue-time="0" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/>)";
+  auto state = [](const char* id, const char* name, const std::string& lrm) {
+    return std::string(R"(<node_state id=")") + id + R"(" uname=")" + name +
+           R"(" in_ccm="true" crmd="online" crm-debug-origin="x" join="member" expected="member">)" +
+           R"(<lrm id=")" + id + R"("><lrm_resources>)" + lrm +
+           "</lrm_resources></lrm></node_state>";
+  };
+  const std::string a_probe_node2 =
+      R"(<lrm_resource id="A" type="Dummy" class="ocf" provider="heartbeat">)"
+      R"(<lrm_rsc_op id="A_last_0" operation_key="A_monitor_0" operation="monitor" )"
+      R"(crm-debug-origin="x" crm_feature_set="3.16.1" transition-key="2:1:7:x" )"
+      R"(transition-magic="0:7;2:1:7:x" call-id="1" rc-code="7" op-status="0" interval="0" )"
+      R"(last-rc-change="1" exec-time="1" queue-time="0" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource>)";
+  return R"(<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration><crm_config><cluster_property_set id="o">
+    <nvpair id="o1" name="stonith-enabled" value="false"/>
+    <nvpair id="o2" name="no-quorum-policy" value="ignore"/></cluster_property_set></crm_config>
+  <nodes><node id="1" uname="node1"/><node id="2" uname="node2"/></nodes><resources>
+    <primitive id="A" class="ocf" provider="heartbeat" type="Dummy"/>
+    <primitive id="B" class="ocf" provider="heartbeat" type="Dummy">
+      <meta_attributes id="B-m"><nvpair id="B-m-t" name="target-role" value="Stopped"/></meta_attributes></primitive>
+  </resources><constraints><rsc_location id="loc-A" rsc="A" node=")" +
+         prefer + R"(" score="50"/></constraints>
+  <rsc_defaults><meta_attributes id="d"><nvpair id="d1" name="resource-stickiness" value="100"/></meta_attributes></rsc_defaults>
+  </configuration><status>)" +
+         state("1", "node1",
+               R"(<lrm_resource id="A" type="Dummy" class="ocf" provider="heartbeat">)" + op +
+                   "</lrm_resource>") +
+         state("2", "node2", a_probe_node2) + "</status></cib>";
+}
+
+struct Run {
+  Status st = ok_status();
+  std::string out, before, after;
+  std::vector<std::string> notes;
+};
+
+Run run(const std::string& text, std::vector<std::string> args, bool live) {
+  auto doc = xml::parse_string(text).value();
+  Run r;
+  r.before = xml::to_string(doc.get(), false);
+  Context ctx;
+  ctx.doc = doc.get();
+  ctx.live = live;
+  r.st = run_command(ctx, args);
+  r.out = ctx.out;
+  r.notes = ctx.notes;
+  r.after = xml::to_string(doc.get(), false);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("relocate dry-run names the node the scheduler picks without stickiness") {
+  auto r = run(cib("node2"), {"resource", "relocate", "dry-run"}, false);
+  REQUIRE(r.st);
+  REQUIRE(r.notes.size() == 5);
+  CHECK(r.notes[0] == "Creating location constraint: A prefers node2=INFINITY");
+  CHECK(r.notes[2] == "Waiting for resources to move...");
+  CHECK(r.notes[4] == "Removing constraint pcs-relocate-A");
+  CHECK(r.after == r.before);
+}
+
+TEST_CASE("relocate dry-run is silent when every resource is where it would go") {
+  auto r = run(cib("node1"), {"resource", "relocate", "dry-run"}, false);
+  REQUIRE(r.st);
+  CHECK(r.notes == std::vector<std::string>{});
+  auto b = run(cib("node2"), {"resource", "relocate", "dry-run", "B"}, false);
+  REQUIRE(b.st);
+  CHECK(b.notes.empty());
+}
+
+TEST_CASE("relocate refuses unknown resources and -f for show and run") {
+  auto r = run(cib("node2"), {"resource", "relocate", "dry-run", "nosuch"}, false);
+  REQUIRE_FALSE(r.st);
+  CHECK(r.st.error().message() == "unable to find a resource/clone/group: nosuch");
+  for (const char* sub : {"show", "run"}) {
+    auto f = run(cib("node2"), {"resource", "relocate", sub}, false);
+    REQUIRE_FALSE(f.st);
+    CHECK(f.st.error().message() == "Specified option '-f' is not supported in this command");
+    CHECK(f.after == f.before);
+  }
+}
+
+TEST_CASE("relocate show prints the status and the move without stickiness") {
+  auto r = run(cib("node2"), {"resource", "relocate", "show"}, true);
+  REQUIRE(r.st);
+  CHECK(r.out.rfind("Current cluster status:\n  * Node List:\n", 0) == 0);
+  CHECK(r.out.find("\n\nTransition Summary:\n  * Move       A") != std::string::npos);
+  CHECK(r.out.find("Executing") == std::string::npos);
+  CHECK(r.after == r.before);
+}
+
+TEST_CASE("relocate run on a live cluster is refused loudly, nothing written") {
+  auto r = run(cib("node2"), {"resource", "relocate", "run"}, true);
+  REQUIRE_FALSE(r.st);
+  CHECK(r.st.error().code() == ErrorCode::kUnsupported);
+  CHECK(r.after == r.before);
+}
+
+TEST_CASE("resource delete refuses a resource a tag refers to, through its group") {
+  const char* text =
+      R"(<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration><crm_config/><nodes/><resources>
+    <group id="G"><primitive id="D" class="ocf" provider="heartbeat" type="Dummy"/></group>
+    <primitive id="A" class="ocf" provider="heartbeat" type="Dummy"/>
+  </resources><constraints/><tags><tag id="T2"><obj_ref id="G"/></tag>
+    <tag id="T1"><obj_ref id="D"/><obj_ref id="A"/></tag></tags></configuration><status/></cib>)";
+  auto r = run(text, {"resource", "delete", "D"}, false);
+  REQUIRE_FALSE(r.st);
+  CHECK(r.st.error().message() ==
+        "Unable to remove resource 'D' because it is referenced in tags: 'T1', 'T2'");
+  CHECK(r.after == r.before);
+  auto a = run(text, {"resource", "delete", "A"}, false);
+  REQUIRE_FALSE(a.st);
+  CHECK(a.st.error().message() ==
+        "Unable to remove resource 'A' because it is referenced in the tag: 'T1'");
+}
