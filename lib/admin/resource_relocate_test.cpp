@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// resource relocate and delete-with-tags on in-memory CIBs: the constraints
+// resource relocate, --wait's settle test and delete-with-tags on in-memory CIBs: the constraints
 // relocate names come from the scheduler run without stickiness, a dry run
 // and every refusal leave the CIB as it was.
 #include <catch2/catch.hpp>
 
+#include "resource_edit.hpp"
+#include "vigil/admin/cib_edit.hpp"
 #include "vigil/admin/commands.hpp"
 #include "vigil/common/xml.hpp"
 
@@ -136,4 +138,69 @@ TEST_CASE("resource delete refuses a resource a tag refers to, through its group
   REQUIRE_FALSE(a.st);
   CHECK(a.st.error().message() ==
         "Unable to remove resource 'A' because it is referenced in the tag: 'T1'");
+}
+
+namespace {
+
+// The picture above without the stopped B (never probed: its probes are work).
+xml::DocPtr without_b(const std::string& text) {
+  auto doc = xml::parse_string(text).value();
+  remove_node(find_by_id(doc.get(), "B"));
+  return doc;
+}
+
+}  // namespace
+
+TEST_CASE("--wait: a cluster with nothing to do is settled") {
+  for (const char* prefer : {"node1", "node2"}) {
+    auto doc = without_b(cib(prefer));
+    auto work = unsettled_work(doc.get(), 1000);
+    REQUIRE(work);
+    CHECK(*work == std::vector<std::string>{});
+  }
+}
+
+TEST_CASE("--wait: probes, stops and operations in flight are work left") {
+  auto probes = xml::parse_string(cib("node1")).value();
+  auto work = unsettled_work(probes.get(), 1000);
+  REQUIRE(work);
+  REQUIRE(work->size() == 2);
+  CHECK((*work)[0].find(": B_monitor_0\ton node") != std::string::npos);
+
+  auto stop = without_b(cib("node1"));
+  xmlNode* a = find_by_id(stop.get(), "A");
+  xmlNode* meta = append_element(a, "meta_attributes", {{"id", "A-m"}});
+  append_element(meta, "nvpair", {{"id", "A-m-t"}, {"name", "target-role"}, {"value", "Stopped"}});
+  work = unsettled_work(stop.get(), 1000);
+  REQUIRE(work);
+  REQUIRE(work->size() == 1);
+  CHECK((*work)[0].find(": A_stop_0\ton node1") != std::string::npos);
+
+  auto flight = without_b(cib("node1"));
+  xmlNode* start = find_by_id(flight.get(), "A_last_0");
+  append_element(start->parent, "lrm_rsc_op",
+                 {{"id", "A_monitor_10000"},
+                  {"operation_key", "A_monitor_10000"},
+                  {"operation", "monitor"},
+                  {"call-id", "-1"},
+                  {"rc-code", "193"},
+                  {"op-status", "-1"},
+                  {"interval", "10000"}});
+  work = unsettled_work(flight.get(), 1000);
+  REQUIRE(work);
+  REQUIRE_FALSE(work->empty());
+  CHECK(work->front() == "Pending operation: A_monitor_10000\ton node1");
+}
+
+TEST_CASE("--wait values are read as pcs reads them") {
+  CHECK(wait_timeout_seconds("").value() == 3600);
+  CHECK(wait_timeout_seconds("10").value() == 10);
+  CHECK(wait_timeout_seconds("2min").value() == 120);
+  CHECK(wait_timeout_seconds("1h").value() == 3600);
+  CHECK(wait_timeout_seconds("30s").value() == 30);
+  for (const char* bad : {"x", "-1", "1.5", "m"}) {
+    auto r = wait_timeout_seconds(bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message() == std::string(bad) + " is not a valid number of seconds to wait");
+  }
 }
