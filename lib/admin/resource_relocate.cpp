@@ -240,18 +240,40 @@ void warn_stonith(Context& ctx, const std::vector<std::string>& ids) {
   }
 }
 
+// pcs's resource_relocate_clear on the constraints section `cons`.
+void remove_relocate_constraints(Context& ctx, xmlNode* cons) {
+  for (xmlNode* c : xml::children(cons, "rsc_location")) {
+    const std::string id = xml::attr_or(c, "id");
+    if (id.rfind(kRelocatePrefix, 0) != 0) continue;
+    ctx.notes.push_back("Removing constraint " + id);
+    remove_node(c);
+  }
+}
+
+// crm_resource --wait: "" once the cluster has nothing left to do, else
+// why it stopped waiting (pcs's "waiting timeout").
+std::string wait_until_settled(LiveCib& cib, int timeout_s) {
+  const EpochSeconds expire = cib.now() + timeout_s;
+  for (bool first = true;; first = false) {
+    if (cib.now() >= expire) return "waiting timeout";
+    if (!first) cib.sleep_seconds(2);
+    auto doc = cib.read();
+    if (!doc) return doc.error().message();
+    auto work = unsettled_work(doc->get(), cib.now());
+    if (!work) return work.error().message();
+    if (work->empty()) return {};
+  }
+}
+
 Status relocate_run(Context& ctx, const std::vector<std::string>& args, bool dry) {
   if (!args.empty()) warn_stonith(ctx, args);
   auto locs = locations(ctx, args);
   if (!locs) return locs.error();
   if (locs->empty()) return ok_status();
-  if (!dry) {
-    // pcs writes the constraints, runs `crm_resource --wait`, then removes
-    // them: waiting for the cluster to settle is not implemented yet.
+  if (!dry && ctx.live_cib == nullptr) {
     return Error(ErrorCode::kUnsupported,
-                 "'resource relocate run' on a running cluster is not supported by vigil yet "
-                 "(waiting for the cluster to settle is not implemented); 'resource relocate "
-                 "dry-run' shows the constraints it would create");
+                 "'resource relocate run' without a connection to the cluster's CIB is not "
+                 "supported by vigil");
   }
   xml::DocPtr copy(xmlCopyDoc(ctx.doc, 1));
   if (!copy) return Error(ErrorCode::kInternal, "cannot copy the CIB document");
@@ -269,12 +291,24 @@ Status relocate_run(Context& ctx, const std::vector<std::string>& args, bool dry
     if (promote) attrs.emplace_back("role", role_for_cib(copy.get(), "Promoted"));
     append_element(cons, "rsc_location", attrs);
   }
-  ctx.notes.insert(ctx.notes.end(), {"", "Waiting for resources to move...", ""});
-  for (xmlNode* c : xml::children(cons, "rsc_location")) {
-    const std::string id = xml::attr_or(c, "id");
-    if (id.rfind(kRelocatePrefix, 0) == 0) ctx.notes.push_back("Removing constraint " + id);
+  if (!dry) {
+    if (auto st = ctx.live_cib->write_configuration(copy.get()); !st) return st;
   }
-  return ok_status();
+  ctx.notes.insert(ctx.notes.end(), {"", "Waiting for resources to move...", ""});
+  if (dry) {
+    remove_relocate_constraints(ctx, cons);
+    return ok_status();
+  }
+  // As crm_resource --wait without --timeout: up to an hour, every 2 s.
+  const std::string waited = wait_until_settled(*ctx.live_cib, 60 * 60);
+  if (!waited.empty()) {
+    ctx.notes.push_back("Error: " + waited);
+    ctx.exit_code = 1;
+  }
+  auto now = ctx.live_cib->read();
+  if (!now) return now.error();
+  remove_relocate_constraints(ctx, config_section(now->get(), "constraints", true));
+  return ctx.live_cib->write_configuration(now->get());
 }
 
 }  // namespace

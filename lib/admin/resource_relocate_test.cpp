@@ -3,6 +3,7 @@
 // relocate names come from the scheduler run without stickiness, a dry run
 // and every refusal leave the CIB as it was.
 #include <catch2/catch.hpp>
+#include <functional>
 
 #include "resource_edit.hpp"
 #include "vigil/admin/cib_edit.hpp"
@@ -114,7 +115,90 @@ TEST_CASE("relocate show prints the status and the move without stickiness") {
   CHECK(r.after == r.before);
 }
 
-TEST_CASE("relocate run on a live cluster is refused loudly, nothing written") {
+namespace {
+
+// A cluster that runs nothing by itself: `on_sleep` may change what it holds.
+class ScriptedCib : public LiveCib {
+ public:
+  explicit ScriptedCib(std::string text) : text_(std::move(text)) {}
+  Result<xml::DocPtr> read() override { return xml::parse_string(text_); }
+  Status write_configuration(xmlDoc* doc) override {
+    ++writes;
+    text_ = xml::to_string(doc, false);
+    return ok_status();
+  }
+  void sleep_seconds(int s) override {
+    clock += s;
+    if (on_sleep) on_sleep(text_);
+  }
+  EpochSeconds now() override { return clock; }
+  const std::string& text() const { return text_; }
+
+  EpochSeconds clock = 1000;
+  int writes = 0;
+  std::function<void(std::string&)> on_sleep;
+
+ private:
+  std::string text_;
+};
+
+Run run_live(ScriptedCib& cluster, std::vector<std::string> args) {
+  auto doc = cluster.read().value();
+  Run r;
+  Context ctx;
+  ctx.doc = doc.get();
+  ctx.live = true;
+  ctx.live_cib = &cluster;
+  r.st = run_command(ctx, args);
+  r.notes = ctx.notes;
+  r.out = std::to_string(ctx.exit_code);
+  CHECK_FALSE(ctx.changed);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("relocate run writes the constraints, waits until settled, removes them") {
+  ScriptedCib cluster(cib("node2"));
+  std::string moved;
+  cluster.on_sleep = [&](std::string& text) {
+    // The resource "moved": a settled picture that still holds the constraint.
+    auto doc = xml::parse_string(cib("node1")).value();
+    remove_node(find_by_id(doc.get(), "B"));
+    append_element(
+        config_section(doc.get(), "constraints"), "rsc_location",
+        {{"id", "pcs-relocate-A"}, {"rsc", "A"}, {"score", "INFINITY"}, {"node", "node1"}});
+    moved = text;
+    text = xml::to_string(doc.get(), false);
+  };
+  auto r = run_live(cluster, {"resource", "relocate", "run"});
+  REQUIRE(r.st);
+  CHECK(r.out == "0");
+  CHECK(moved.find("id=\"pcs-relocate-A\" rsc=\"A\" score=\"INFINITY\" node=\"node2\"") !=
+        std::string::npos);
+  CHECK(r.notes ==
+        std::vector<std::string>{"Creating location constraint: A prefers node2=INFINITY", "",
+                                 "Waiting for resources to move...", "",
+                                 "Removing constraint pcs-relocate-A"});
+  CHECK(cluster.writes == 2);
+  CHECK(cluster.text().find("pcs-relocate") == std::string::npos);
+  CHECK(cluster.clock == 1002);
+}
+
+TEST_CASE("relocate run gives up after crm_resource's hour, still removing the constraints") {
+  ScriptedCib cluster(cib("node2"));
+  auto r = run_live(cluster, {"resource", "relocate", "run", "A"});
+  REQUIRE(r.st);
+  CHECK(r.out == "1");
+  REQUIRE(r.notes.size() == 6);
+  CHECK(r.notes[4] == "Error: waiting timeout");
+  CHECK(r.notes[5] == "Removing constraint pcs-relocate-A");
+  CHECK(cluster.clock >= 1000 + 3600);
+  CHECK(cluster.clock <= 1000 + 3602);
+  CHECK(cluster.text().find("pcs-relocate") == std::string::npos);
+}
+
+TEST_CASE("relocate run without a connection is refused loudly, nothing written") {
   auto r = run(cib("node2"), {"resource", "relocate", "run"}, true);
   REQUIRE_FALSE(r.st);
   CHECK(r.st.error().code() == ErrorCode::kUnsupported);
