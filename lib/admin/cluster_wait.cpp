@@ -6,7 +6,7 @@
 // written by the controller while an operation runs). The poll itself
 // belongs to the caller that talks to the cluster.
 #include "resource_edit.hpp"
-#include "vigil/cib/cib.hpp"
+#include "status_view.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/pengine/working_set.hpp"
 
@@ -34,15 +34,9 @@ Result<std::vector<std::string>> unsettled_work(xmlDoc* doc, EpochSeconds now) {
       find_pending_ops(status, "", out);
     }
   }
-  xml::DocPtr copy(xmlCopyDoc(doc, 1));
-  if (!copy) return Error(ErrorCode::kInternal, "cannot copy the CIB document");
-  auto model = cib::Cib::from_doc(std::move(copy), "CIB");
-  if (!model) return model.error();
-  pengine::Options options;
-  options.now = now;
-  pengine::WorkingSet ws(**model, options);
-  if (auto st = pengine::schedule(ws); !st) return st.error();
-  for (const pengine::Action* a : ws.actions) {
+  auto scheduled = status_view::unpack_copy(doc, now, true);
+  if (!scheduled) return scheduled.error();
+  for (const pengine::Action* a : scheduled->ws->actions) {
     if ((a->flags & (pengine::kActOptional | pengine::kActPseudo)) != 0) continue;
     if ((a->flags & pengine::kActRunnable) == 0 || a->task == "notify") continue;
     std::string line = "Action " + std::to_string(a->id) + ": " + a->uuid;

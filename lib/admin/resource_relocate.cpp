@@ -11,8 +11,8 @@
 #include <sstream>
 
 #include "resource_edit.hpp"
+#include "status_view.hpp"
 #include "vigil/admin/cib_edit.hpp"
-#include "vigil/cib/cib.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/pengine/graph.hpp"
 #include "vigil/pengine/output.hpp"
@@ -86,27 +86,6 @@ Result<std::set<std::string>> set_stickiness(xmlDoc* doc, const std::vector<std:
   return updated;
 }
 
-struct Scheduled {
-  std::unique_ptr<cib::Cib> model;
-  std::unique_ptr<pengine::WorkingSet> ws;
-};
-
-Result<Scheduled> run_scheduler(const Context& ctx, xmlDoc* doc, bool schedule) {
-  xml::DocPtr copy(xmlCopyDoc(doc, 1));
-  if (!copy) return Error(ErrorCode::kInternal, "cannot copy the CIB document");
-  auto model = cib::Cib::from_doc(std::move(copy), "CIB");
-  if (!model) return model.error();
-  Scheduled s;
-  s.model = std::move(*model);
-  pengine::Options options;
-  options.now = ctx.now;
-  s.ws = std::make_unique<pengine::WorkingSet>(*s.model, options);
-  if (auto st = schedule ? pengine::schedule(*s.ws) : pengine::unpack(*s.ws); !st) {
-    return st.error();
-  }
-  return s;
-}
-
 // pcs's validate_constraint_resource(...)[2]: the id a location constraint
 // for `id` names (a clone's, master's or bundle's member: that parent).
 std::string id_for_constraint(xmlDoc* doc, const std::string& id) {
@@ -131,7 +110,7 @@ Result<std::vector<Location>> locations(const Context& ctx, const std::vector<st
   if (!copy) return Error(ErrorCode::kInternal, "cannot copy the CIB document");
   auto updated = set_stickiness(copy.get(), only);
   if (!updated) return updated.error();
-  auto s = run_scheduler(ctx, copy.get(), true);
+  auto s = status_view::unpack_copy(copy.get(), ctx.now, true);
   if (!s) return s.error();
   const pengine::Graph g = pengine::build_graph(*s->ws);
   auto graph = xml::parse_string(pengine::graph_xml(*s->ws, g), "transition graph");
@@ -186,9 +165,9 @@ Status relocate_show(Context& ctx) {
   xml::DocPtr copy(xmlCopyDoc(ctx.doc, 1));
   if (!copy) return Error(ErrorCode::kInternal, "cannot copy the CIB document");
   if (auto st = set_stickiness(copy.get(), {}); !st) return st.error();
-  auto before = run_scheduler(ctx, copy.get(), false);
+  auto before = status_view::unpack_copy(copy.get(), ctx.now, false);
   if (!before) return before.error();
-  auto after = run_scheduler(ctx, copy.get(), true);
+  auto after = status_view::unpack_copy(copy.get(), ctx.now, true);
   if (!after) return after.error();
   const std::string text =
       "Current cluster status:\n" + pengine::cluster_status_text(*before->ws, true) +

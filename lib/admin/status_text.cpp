@@ -31,7 +31,7 @@ std::string ctime_text(EpochSeconds t) {
   return buf;
 }
 
-Result<Unpacked> unpack_copy(xmlDoc* doc, EpochSeconds now) {
+Result<Unpacked> unpack_copy(xmlDoc* doc, EpochSeconds now, bool schedule) {
   xml::DocPtr copy(xmlCopyDoc(doc, 1));
   if (!copy) return Error(ErrorCode::kInternal, "cannot copy the CIB document");
   auto model = cib::Cib::from_doc(std::move(copy), "CIB");
@@ -41,7 +41,9 @@ Result<Unpacked> unpack_copy(xmlDoc* doc, EpochSeconds now) {
   Unpacked u;
   u.model = std::move(*model);
   u.ws = std::make_unique<pengine::WorkingSet>(*u.model, options);
-  if (auto st = pengine::unpack(*u.ws); !st) return st.error();
+  if (auto st = schedule ? pengine::schedule(*u.ws) : pengine::unpack(*u.ws); !st) {
+    return st.error();
+  }
   return u;
 }
 

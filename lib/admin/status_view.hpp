@@ -22,13 +22,13 @@ struct View {
   bool full = false;  // --show-detail --show-node-attributes --failcounts
 };
 
-// The scheduler's view of a copy of `doc` (unpacked, not scheduled), with
-// the model it points into.
+// The scheduler's view of a copy of `doc` (unpacked, or with `schedule`
+// scheduled), with the model it points into.
 struct Unpacked {
   std::unique_ptr<cib::Cib> model;
   std::unique_ptr<pengine::WorkingSet> ws;
 };
-Result<Unpacked> unpack_copy(xmlDoc* doc, EpochSeconds now);
+Result<Unpacked> unpack_copy(xmlDoc* doc, EpochSeconds now, bool schedule = false);
 
 // ctime(3) without its newline, in local time: "Fri Jul 13 13:50:59 2012".
 std::string ctime_text(EpochSeconds t);
