@@ -14,6 +14,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "vigil/admin/agent.hpp"
@@ -165,6 +166,33 @@ int run_cleanup(const std::vector<std::string>& args) {
   return 0;
 }
 
+// The running CIB for commands that write, wait and write again (relocate run).
+class ClientLiveCib : public vigil::admin::LiveCib {
+ public:
+  explicit ClientLiveCib(vigil::cibclient::CibClient& client) : client_(client) {}
+  vigil::Result<vigil::xml::DocPtr> read() override {
+    auto cib = client_.query_sync("");
+    if (!cib) return cib.error();
+    return vigil::xml::parse_string(cib->xml, "the CIB from vigil-cib");
+  }
+  vigil::Status write_configuration(xmlDoc* doc) override {
+    xmlNode* config = vigil::xml::first_child(xmlDocGetRootElement(doc), "configuration");
+    if (config == nullptr) {
+      return vigil::Error(vigil::ErrorCode::kInvalidInput, "the CIB has no configuration section");
+    }
+    auto done = client_.replace_sync("configuration", vigil::xml::to_string(config, false), {});
+    if (!done) return done.error();
+    return vigil::ok_status();
+  }
+  void sleep_seconds(int seconds) override {
+    std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  }
+  vigil::EpochSeconds now() override { return std::time(nullptr); }
+
+ private:
+  vigil::cibclient::CibClient& client_;
+};
+
 // Read-modify-write against vigil-cib: read the whole CIB, run the command
 // on it, replace the configuration if it changed, on the condition that
 // nobody changed it meanwhile (else read again and retry).
@@ -202,6 +230,8 @@ int run_live(const vigil::admin::Invocation& inv) {
     const CorosyncConf conf = read_corosync_conf();
     ctx.cluster_nodes = conf.node_names;
     ctx.cluster_name = conf.cluster_name;
+    ClientLiveCib live_cib(client);
+    ctx.live_cib = &live_cib;
     const vigil::Status st = vigil::admin::run_command(ctx, inv.args);
     for (const auto& line : ctx.notes) std::cerr << line << "\n";
     if (!st) return fail(ctx, st.error());

@@ -725,6 +725,66 @@ void delete_primitive(Context& ctx, xmlNode* r) {
   remove_node(doomed);
 }
 
+// The resources pcs's `resource delete` takes with `r` (its
+// find_resources_to_delete): `r`, what it holds, and the clone or the group
+// (with that group's clone) left empty without it.
+std::vector<xmlNode*> deleted_with(xmlNode* r) {
+  auto is_rsc = [](const xmlNode* n) {
+    return xml::is(n, "primitive") || xml::is(n, "group") || xml::is(n, "clone") ||
+           xml::is(n, "master") || xml::is(n, "bundle");
+  };
+  auto inner = [&](xmlNode* n) {
+    std::vector<xmlNode*> out;
+    for (xmlNode* c = n->children; c != nullptr; c = c->next) {
+      if (c->type == XML_ELEMENT_NODE && is_rsc(c)) out.push_back(c);
+    }
+    return out;
+  };
+  std::vector<xmlNode*> out{r};
+  const auto held = inner(r);
+  out.insert(out.end(), held.begin(), held.end());
+  if (!held.empty() && xml::is(held[0], "group")) {
+    const auto members = inner(held[0]);
+    out.insert(out.end(), members.begin(), members.end());
+  }
+  xmlNode* parent = r->parent;
+  if (parent == nullptr || !is_rsc(parent) || xml::is(parent, "bundle")) return out;
+  if (xml::is(parent, "clone") || xml::is(parent, "master")) out.insert(out.begin(), parent);
+  if (xml::is(parent, "group")) {
+    const auto members = inner(parent);
+    if (members.size() <= 1) {
+      out = {parent};
+      out.insert(out.end(), members.begin(), members.end());
+      xmlNode* up = parent->parent;
+      if (up != nullptr && (xml::is(up, "clone") || xml::is(up, "master"))) {
+        out.insert(out.begin(), up);
+      }
+    }
+  }
+  return out;
+}
+
+// pcs refuses to delete a resource a tag refers to (through anything
+// deleted with it) rather than leave the tag's reference dangling.
+Status check_not_tagged(Context& ctx, xmlNode* r, const std::string& id) {
+  const xmlNode* tags = config_section(ctx.doc, "tags");
+  if (tags == nullptr) return ok_status();
+  std::set<std::string> ids;
+  for (xmlNode* n : deleted_with(r)) ids.insert(xml::attr_or(n, "id"));
+  std::set<std::string> referring;
+  for (const xmlNode* tag : xml::children(tags, "tag")) {
+    for (const xmlNode* ref : xml::children(tag, "obj_ref")) {
+      if (ids.count(xml::attr_or(ref, "id")) != 0) referring.insert(xml::attr_or(tag, "id"));
+    }
+  }
+  if (referring.empty()) return ok_status();
+  std::string list;
+  for (const auto& t : referring) list += (list.empty() ? "'" : ", '") + t + "'";
+  return Error(ErrorCode::kInvalidInput,
+               "Unable to remove resource '" + id + "' because it is referenced in " +
+                   (referring.size() > 1 ? "tags" : "the tag") + ": " + list);
+}
+
 Status resource_delete(Context& ctx, const std::vector<std::string>& args) {
   if (args.size() != 1) {
     return Error(ErrorCode::kInvalidInput, "usage: vigil -f FILE resource delete <resource id>");
@@ -732,6 +792,7 @@ Status resource_delete(Context& ctx, const std::vector<std::string>& args) {
   const std::string& id = args[0];
   xmlNode* r = find_resource(ctx.doc, id);
   if (r == nullptr) return Error(ErrorCode::kNotFound, "Resource '" + id + "' does not exist.");
+  if (auto st = check_not_tagged(ctx, r, id); !st) return st;
   // A clone is deleted through what it holds, as pcs does.
   if (xml::is(r, "clone") || xml::is(r, "master")) {
     xmlNode* child = xml::first_child(r, "primitive");

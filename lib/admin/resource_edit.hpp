@@ -93,6 +93,14 @@ Status resource_meta(Context& ctx, const std::vector<std::string>& args);
 Status resource_update(Context& ctx, const std::vector<std::string>& args);
 // `resource why RSC [NODE]` (Vigil): the scheduler's reasons for where RSC is.
 Status resource_why(Context& ctx, const std::vector<std::string>& args);
+// `resource relocate show|dry-run|run [RSC...]` (resource_relocate.cpp).
+Status resource_relocate(Context& ctx, const std::vector<std::string>& args);
+// --wait (cluster_wait.cpp): what keeps the cluster from being settled, as
+// crm_resource --wait sees it: the scheduler's pending actions ("Action 12:
+// A_start_0\ton node2") and operations in flight; empty when settled.
+Result<std::vector<std::string>> unsettled_work(xmlDoc* doc, EpochSeconds now);
+// pcs's --wait[=N] value in seconds ("" is crm_resource's default, an hour).
+Result<int> wait_timeout_seconds(const std::string& value);
 
 // `resource create` (stonith false) or `stonith create` (the agent is a
 // bare fence agent name, class stonith, options checked as the fencer's).

@@ -297,6 +297,7 @@ Status run_resource_runtime(Context& ctx, const std::string& cmd,
   if (cmd == "relocate" && !args.empty() && args[0] == "clear") {
     return relocate_clear(ctx, {args.begin() + 1, args.end()});
   }
+  if (cmd == "relocate") return resource_relocate(ctx, args);
   if (!ctx.live) {
     return Error(ErrorCode::kInvalidInput,
                  "Specified option '-f' is not supported in this command");

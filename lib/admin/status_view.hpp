@@ -22,8 +22,8 @@ struct View {
   bool full = false;  // --show-detail --show-node-attributes --failcounts
 };
 
-// The scheduler's view of a copy of `doc` (unpacked, not scheduled), with
-// the model it points into.
+// The scheduler's view of a copy of `doc` (unpacked, or with `schedule`
+// scheduled), with the model it points into.
 struct Unpacked {
   std::unique_ptr<cib::Cib> model;
   std::unique_ptr<pengine::WorkingSet> ws;

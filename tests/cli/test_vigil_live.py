@@ -257,6 +257,24 @@ class LiveTest(unittest.TestCase):
             self.assertIn(message, r.stderr, args)
         self.assertEqual(self.cib_xml(), before)
 
+    def test_relocate_live(self):
+        # No controller here: the nodes never joined, nothing would move, so
+        # show prints the picture, dry-run and run are silent and write nothing.
+        r = self.vigil(["resource", "create", "R", "ocf:pacemaker:Dummy"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        before = self.cib_xml()
+        r = self.vigil(["resource", "relocate", "show"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith("Current cluster status:\n"), r.stdout)
+        self.assertIn("\nTransition Summary:\n", r.stdout)
+        for sub in (["dry-run"], ["run"], ["run", "R"]):
+            r = self.vigil(["resource", "relocate"] + sub)
+            self.assertEqual((r.returncode, r.stdout, r.stderr), (0, "", ""), sub)
+        r = self.vigil(["resource", "relocate", "run", "Nope"])
+        self.assertEqual((r.returncode, r.stderr),
+                         (1, "Error: unable to find a resource/clone/group: Nope\n"))
+        self.assertEqual(self.cib_xml(), before)
+
     def test_cleanup_needs_the_controller(self):
         r = self.vigil(["resource", "cleanup", "Web"])
         self.assertEqual(r.returncode, 1)

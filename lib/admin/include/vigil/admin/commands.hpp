@@ -12,6 +12,7 @@
 
 #include "vigil/admin/agent.hpp"
 #include "vigil/admin/fencer.hpp"
+#include "vigil/admin/live_cib.hpp"
 #include "vigil/admin/status_daemons.hpp"
 #include "vigil/common/result.hpp"
 #include "vigil/common/time.hpp"
@@ -77,6 +78,9 @@ struct Context {
   bool error_bare = false;
   int error_exit = 1;
   int exit_code = 0;  // a successful command's exit status (resource debug-*)
+  // Live mode: the cluster's CIB for commands that write, wait and write
+  // again themselves (they leave `changed` false); null: not available.
+  LiveCib* live_cib = nullptr;
 };
 
 // Commands that read no CIB (`stonith list|describe`, and those that only
