@@ -235,9 +235,16 @@ int run_live(const vigil::admin::Invocation& inv) {
     const vigil::Status st = vigil::admin::run_command(ctx, inv.args);
     for (const auto& line : ctx.notes) std::cerr << line << "\n";
     if (!st) return fail(ctx, st.error());
+    // --wait: after the write, until the cluster settles (resource_wait.cpp).
+    auto waited = [&]() {
+      ctx.notes.clear();
+      const vigil::Status w = vigil::admin::wait_after_write(ctx, inv.args);
+      for (const auto& line : ctx.notes) std::cerr << line << "\n";
+      return w ? ctx.exit_code : fail(ctx, w.error());
+    };
     if (!ctx.changed) {
       std::cout << ctx.out;
-      return ctx.exit_code;
+      return inv.flags.wait ? waited() : ctx.exit_code;
     }
     xmlNode* config = vigil::xml::first_child(xmlDocGetRootElement(ctx.doc), "configuration");
     if (!config) return fail("the CIB from vigil-cib has no configuration section");
@@ -246,7 +253,7 @@ int run_live(const vigil::admin::Invocation& inv) {
     auto done = client.replace_sync("configuration", vigil::xml::to_string(config, false), options);
     if (done) {
       std::cout << ctx.out;
-      return 0;
+      return inv.flags.wait ? waited() : 0;
     }
     // Somebody else changed the configuration meanwhile: start over.
     auto now = client.query_sync("");

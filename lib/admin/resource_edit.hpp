@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "vigil/admin/cib_edit.hpp"
+#include "vigil/common/xml.hpp"
 #include "vigil/admin/commands.hpp"
 
 namespace vigil::admin {
@@ -101,6 +102,17 @@ Status resource_relocate(Context& ctx, const std::vector<std::string>& args);
 Result<std::vector<std::string>> unsettled_work(xmlDoc* doc, EpochSeconds now);
 // pcs's --wait[=N] value in seconds ("" is crm_resource's default, an hour).
 Result<int> wait_timeout_seconds(const std::string& value);
+// --wait on live resource commands (resource_wait.cpp): the commands it
+// is done for, and the poll (every 2 s until settled or `timeout_s`).
+bool resource_wait_supported(const std::string& sub);
+class LiveCib;
+struct WaitOutcome {
+  bool timed_out = false;
+  std::vector<std::string> pending;  // the last poll's unsettled work
+  std::string error;                 // reading the CIB failed
+  xml::DocPtr doc;                   // the settled CIB
+};
+WaitOutcome settle(LiveCib& cib, int timeout_s);
 
 // `resource create` (stonith false) or `stonith create` (the agent is a
 // bare fence agent name, class stonith, options checked as the fencer's).

@@ -4,6 +4,7 @@
 // before the command runs, with pcs's messages.
 #include <string_view>
 
+#include "resource_edit.hpp"
 #include "vigil/admin/commands.hpp"
 
 namespace vigil::admin {
@@ -55,7 +56,11 @@ Status check_resource_options(Context& ctx, const std::vector<std::string>& args
   if (ctx.flags.wait) {
     if (!resource || !takes_wait(sub, sub2)) return not_here("--wait");
     if (!ctx.live) return Error(ErrorCode::kInvalidInput, "Cannot use '-f' together with '--wait'");
-    return Error(ErrorCode::kUnsupported, "--wait is not supported by vigil yet");
+    if (!resource_wait_supported(sub)) {
+      return Error(ErrorCode::kUnsupported,
+                   "--wait is not supported by vigil yet for 'resource " + sub + "'");
+    }
+    if (auto t = wait_timeout_seconds(*ctx.flags.wait); !t) return t.error();
   }
   if (ctx.flags.monitor && !(resource && (sub == "manage" || sub == "unmanage"))) {
     return not_here("--monitor");

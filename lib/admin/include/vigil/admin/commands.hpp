@@ -105,6 +105,9 @@ bool resource_takes_all(const std::vector<std::string>& args);
 bool resource_takes_full(const std::vector<std::string>& args);
 bool resource_takes_force(const std::vector<std::string>& args);
 Status check_resource_options(Context& ctx, const std::vector<std::string>& args);
+// --wait (resource_wait.cpp): after a live resource command's write, waits
+// until the cluster settles and reports the resources' states as pcs does.
+Status wait_after_write(Context& ctx, const std::vector<std::string>& args);
 
 // Per-family entry points (args start after the family word).
 Status run_property(Context& ctx, const std::vector<std::string>& args);
