@@ -252,8 +252,10 @@ Status wait_after_write(Context& ctx, const std::vector<std::string>& args) {
     }
   }
   if (errors.empty()) return ok_status();
-  for (size_t i = 0; i + 1 < errors.size(); ++i) ctx.notes.push_back("Error: " + errors[i]);
-  return Error(ErrorCode::kInvalidInput, errors.back());
+  // pcs reports each, then ends on its summary.
+  for (const auto& e : errors) ctx.notes.push_back("Error: " + e);
+  return Error(ErrorCode::kInvalidInput,
+               "Errors have occurred, therefore vigil is unable to continue");
 }
 
 }  // namespace vigil::admin

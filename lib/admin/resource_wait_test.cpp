@@ -131,7 +131,9 @@ TEST_CASE("--wait: update's line, disable expects a stop", "[resource_wait]") {
 
   auto d = wait(cluster, "", {"resource", "disable", "A"});
   REQUIRE(!d.st);
-  CHECK(d.st.error().message() == "resource 'A' is running on node 'node1'");
+  CHECK(d.st.error().message() == "Errors have occurred, therefore vigil is unable to continue");
+  REQUIRE(d.notes.size() == 2);
+  CHECK(d.notes[1] == "Error: resource 'A' is running on node 'node1'");
 }
 
 TEST_CASE("--wait: which commands take it, its value checked first", "[resource_wait]") {

@@ -275,6 +275,26 @@ class LiveTest(unittest.TestCase):
                          (1, "Error: unable to find a resource/clone/group: Nope\n"))
         self.assertEqual(self.cib_xml(), before)
 
+    def test_wait_live(self):
+        # No controller: the cluster is settled at once and nothing runs, so
+        # create --wait keeps the resource and reports it stopped, as pcs does.
+        r = self.vigil(["resource", "create", "W", "ocf:pacemaker:Dummy", "--wait=4"])
+        self.assertEqual((r.returncode, r.stderr), (
+            1, "Waiting for the cluster to apply configuration changes (timeout: 4 seconds)...\n"
+               "Error: resource 'W' is not running on any node\n"
+               "Error: Errors have occurred, therefore vigil is unable to continue\n"))
+        self.assertIn('<primitive id="W"', self.cib_xml())
+        r = self.vigil(["resource", "meta", "W", "a=b", "--wait"])
+        self.assertEqual((r.returncode, r.stderr),
+                         (0, "Resource 'W' is not running on any node\n"))
+        r = self.vigil(["resource", "disable", "W", "--wait"])
+        self.assertEqual((r.returncode, r.stderr), (
+            0, "Waiting for the cluster to apply configuration changes...\n"
+               "resource 'W' is not running on any node\n"))
+        r = self.vigil(["resource", "move", "W", "node1", "--wait=x"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("not supported by vigil yet", r.stderr)
+
     def test_cleanup_needs_the_controller(self):
         r = self.vigil(["resource", "cleanup", "Web"])
         self.assertEqual(r.returncode, 1)
