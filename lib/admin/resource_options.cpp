@@ -60,7 +60,7 @@ Status check_resource_options(Context& ctx, const std::vector<std::string>& args
       return Error(ErrorCode::kUnsupported,
                    "--wait is not supported by vigil yet for 'resource " + sub + "'");
     }
-    if (auto t = wait_timeout_seconds(*ctx.flags.wait); !t) return t.error();
+    if (auto st = check_wait_value(sub, *ctx.flags.wait); !st) return st;
   }
   if (ctx.flags.monitor && !(resource && (sub == "manage" || sub == "unmanage"))) {
     return not_here("--monitor");

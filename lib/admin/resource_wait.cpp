@@ -168,6 +168,16 @@ std::vector<std::string> reported_ids(const std::vector<std::string>& args) {
 
 }  // namespace
 
+Status check_wait_value(const std::string& sub, const std::string& value) {
+  if (wait_timeout_seconds(value)) return ok_status();
+  // pcs's library (create, enable, disable) quotes the value.
+  if (sub == "create" || sub == "enable" || sub == "disable") {
+    return Error(ErrorCode::kInvalidInput,
+                 "'" + value + "' is not a valid number of seconds to wait");
+  }
+  return Error(ErrorCode::kInvalidInput, value + " is not a valid number of seconds to wait");
+}
+
 bool resource_wait_supported(const std::string& sub) {
   return sub == "create" || sub == "enable" || sub == "disable" || sub == "update" || sub == "meta";
 }
@@ -201,13 +211,14 @@ Status wait_after_write(Context& ctx, const std::vector<std::string>& args) {
   const bool library = sub == "create" || sub == "enable" || sub == "disable";
   if (library) {
     std::string line = "Waiting for the cluster to apply configuration changes";
-    if (!ctx.flags.wait->empty()) {
+    if (!ctx.flags.wait->empty() && *timeout > 0) {
       line +=
           " (timeout: " + std::to_string(*timeout) + " second" + (*timeout == 1 ? "" : "s") + ")";
     }
     ctx.notes.push_back(line + "...");
   }
-  WaitOutcome waited = settle(*ctx.live_cib, *timeout);
+  // 0, like no value, leaves crm_resource its default of an hour.
+  WaitOutcome waited = settle(*ctx.live_cib, *timeout > 0 ? *timeout : 60 * 60);
   if (!waited.error.empty()) return Error(ErrorCode::kInternal, waited.error);
   std::string pending;
   if (waited.timed_out && !waited.pending.empty()) {

@@ -102,6 +102,17 @@ TEST_CASE("--wait: settled after some polls, 2 s apart", "[resource_wait]") {
   CHECK(w.notes[1] == "resource 'A' is running on node 'node1'");
 }
 
+TEST_CASE("--wait=0 waits as long as no value", "[resource_wait]") {
+  ScriptedCib cluster(cib(false));
+  cluster.on_sleep = [&](std::string& text) {
+    if (cluster.sleeps == 1) text = cib(true);
+  };
+  auto w = wait(cluster, "0", {"resource", "enable", "A"});
+  REQUIRE(w.st);
+  REQUIRE(w.notes.size() == 2);
+  CHECK(w.notes[0] == "Waiting for the cluster to apply configuration changes...");
+}
+
 TEST_CASE("--wait: timeout lists the pending actions", "[resource_wait]") {
   ScriptedCib cluster(cib(false));
   auto w = wait(cluster, "1min", {"resource", "enable", "A"});
@@ -142,7 +153,10 @@ TEST_CASE("--wait: which commands take it, its value checked first", "[resource_
   ctx.flags.wait = "abc";
   auto bad = check_resource_options(ctx, {"resource", "enable", "A"});
   REQUIRE(!bad);
-  CHECK(bad.error().message() == "abc is not a valid number of seconds to wait");
+  CHECK(bad.error().message() == "'abc' is not a valid number of seconds to wait");
+  auto update = check_resource_options(ctx, {"resource", "update", "A", "a=b"});
+  REQUIRE(!update);
+  CHECK(update.error().message() == "abc is not a valid number of seconds to wait");
   ctx.flags.wait = "10";
   CHECK(check_resource_options(ctx, {"resource", "enable", "A"}));
   auto move = check_resource_options(ctx, {"resource", "move", "A"});
