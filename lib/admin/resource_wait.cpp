@@ -249,9 +249,16 @@ Status wait_after_write(Context& ctx, const std::vector<std::string>& args) {
     if (!pending.empty()) msg += "\n\n" + pending;
     return Error(ErrorCode::kInvalidInput, msg);
   }
+  // create expects a stop when it disabled the resource (--disabled, or
+  // meta target-role=Stopped in any case).
+  auto stopped_meta = [&]() {
+    return std::any_of(args.begin(), args.end(), [](std::string a) {
+      for (char& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return a == "target-role=stopped";
+    });
+  };
   const bool expect_running =
-      sub == "enable" || (sub == "create" && !ctx.flags.disabled &&
-                          std::find(args.begin(), args.end(), "--disabled") == args.end());
+      sub == "enable" || (sub == "create" && !ctx.flags.disabled && !stopped_meta());
   std::vector<std::string> errors;
   for (const std::string& id : reported_ids(args)) {
     const RoleNodes roles = library_state(root, id, expect_running);

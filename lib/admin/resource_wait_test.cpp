@@ -147,6 +147,17 @@ TEST_CASE("--wait: update's line, disable expects a stop", "[resource_wait]") {
   CHECK(d.notes[1] == "Error: resource 'A' is running on node 'node1'");
 }
 
+TEST_CASE("--wait: create of a stopped resource expects it stopped", "[resource_wait]") {
+  ScriptedCib cluster(cib(true));
+  auto w = wait(cluster, "",
+                {"resource", "create", "A", "ocf:heartbeat:Dummy", "meta", "target-role=stopped"});
+  REQUIRE(!w.st);
+  REQUIRE(w.notes.size() == 2);
+  CHECK(w.notes[1] == "Error: resource 'A' is running on node 'node1'");
+  auto started = wait(cluster, "", {"resource", "create", "A", "ocf:heartbeat:Dummy"});
+  CHECK(started.st);
+}
+
 TEST_CASE("--wait: which commands take it, its value checked first", "[resource_wait]") {
   Context ctx;
   ctx.live = true;
