@@ -104,7 +104,7 @@ Result<std::vector<std::string>> unsettled_work(xmlDoc* doc, EpochSeconds now);
 Result<int> wait_timeout_seconds(const std::string& value);
 // --wait on live resource commands (resource_wait.cpp): the commands it
 // is done for, and the poll (every 2 s until settled or `timeout_s`).
-bool resource_wait_supported(const std::string& sub);
+bool resource_wait_supported(const std::string& sub, const std::string& sub2);
 // pcs's refusal of a bad --wait value, in the command's words.
 Status check_wait_value(const std::string& sub, const std::string& value);
 class LiveCib;

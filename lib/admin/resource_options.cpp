@@ -56,7 +56,7 @@ Status check_resource_options(Context& ctx, const std::vector<std::string>& args
   if (ctx.flags.wait) {
     if (!resource || !takes_wait(sub, sub2)) return not_here("--wait");
     if (!ctx.live) return Error(ErrorCode::kInvalidInput, "Cannot use '-f' together with '--wait'");
-    if (!resource_wait_supported(sub)) {
+    if (!resource_wait_supported(sub, sub2)) {
       return Error(ErrorCode::kUnsupported,
                    "--wait is not supported by vigil yet for 'resource " + sub + "'");
     }

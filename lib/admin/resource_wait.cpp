@@ -2,7 +2,7 @@
 // --wait on live resource commands: after the write, poll the cluster's CIB
 // until crm_resource --wait would call it settled (cluster_wait.cpp), then
 // report where the resources run, in the words of the pcs code path the
-// command takes (its library: create, enable, disable; its older command
+// command takes (its library: create, enable, disable, group add; its older command
 // line code: update, meta).
 #include <algorithm>
 #include <cctype>
@@ -162,6 +162,7 @@ std::vector<std::string> reported_ids(const std::vector<std::string>& args) {
   std::vector<std::string> ids;
   if (args.size() < 3) return ids;
   if (args[1] == "create") return {args[2]};
+  if (args[1] == "group") return ids;  // group add: no state reported
   for (size_t i = 2; i < args.size(); ++i) ids.push_back(args[i]);
   return ids;
 }
@@ -171,15 +172,16 @@ std::vector<std::string> reported_ids(const std::vector<std::string>& args) {
 Status check_wait_value(const std::string& sub, const std::string& value) {
   if (wait_timeout_seconds(value)) return ok_status();
   // pcs's library (create, enable, disable) quotes the value.
-  if (sub == "create" || sub == "enable" || sub == "disable") {
+  if (sub == "create" || sub == "enable" || sub == "disable" || sub == "group") {
     return Error(ErrorCode::kInvalidInput,
                  "'" + value + "' is not a valid number of seconds to wait");
   }
   return Error(ErrorCode::kInvalidInput, value + " is not a valid number of seconds to wait");
 }
 
-bool resource_wait_supported(const std::string& sub) {
-  return sub == "create" || sub == "enable" || sub == "disable" || sub == "update" || sub == "meta";
+bool resource_wait_supported(const std::string& sub, const std::string& sub2) {
+  return (sub == "group" && sub2 == "add") || sub == "create" || sub == "enable" ||
+         sub == "disable" || sub == "update" || sub == "meta";
 }
 
 WaitOutcome settle(LiveCib& cib, int timeout_s) {
@@ -208,7 +210,7 @@ Status wait_after_write(Context& ctx, const std::vector<std::string>& args) {
   auto timeout = wait_timeout_seconds(*ctx.flags.wait);
   if (!timeout) return timeout.error();
   const std::string& sub = args[1];
-  const bool library = sub == "create" || sub == "enable" || sub == "disable";
+  const bool library = sub == "create" || sub == "enable" || sub == "disable" || sub == "group";
   if (library) {
     std::string line = "Waiting for the cluster to apply configuration changes";
     if (!ctx.flags.wait->empty() && *timeout > 0) {

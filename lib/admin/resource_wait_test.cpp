@@ -111,6 +111,12 @@ TEST_CASE("--wait=0 waits as long as no value", "[resource_wait]") {
   REQUIRE(w.st);
   REQUIRE(w.notes.size() == 2);
   CHECK(w.notes[0] == "Waiting for the cluster to apply configuration changes...");
+
+  // group add waits and reports no state.
+  auto g = wait(cluster, "", {"resource", "group", "add", "G", "A"});
+  REQUIRE(g.st);
+  CHECK(g.notes ==
+        std::vector<std::string>{"Waiting for the cluster to apply configuration changes..."});
 }
 
 TEST_CASE("--wait: timeout lists the pending actions", "[resource_wait]") {
