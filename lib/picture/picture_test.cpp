@@ -19,9 +19,29 @@ namespace {
 
 using namespace vigil;
 
+// One operation's history: `rsc` (provider heartbeat unless given) on `node`.
+std::string history(const std::string& rsc, const std::string& provider, const std::string& type,
+                    const std::string& op, int interval, int rc, const std::string& node) {
+  const std::string key = rsc + "_" + op + "_" + std::to_string(interval);
+  return "<lrm_resource id=\"" + rsc + "\" class=\"ocf\" provider=\"" + provider + "\" type=\"" +
+         type + "\"><lrm_rsc_op id=\"" + rsc + "_last_0\" operation_key=\"" + key +
+         "\" operation=\"" + op +
+         "\" transition-key=\"1:1:0:x\" transition-magic=\"0:" + std::to_string(rc) +
+         ";1:1:0:x\" call-id=\"3\" rc-code=\"" + std::to_string(rc) +
+         "\" op-status=\"0\" interval=\"" + std::to_string(interval) + "\" on_node=\"" + node +
+         "\"/></lrm_resource>";
+}
+
+std::string node_state(const std::string& id, const std::string& lrm) {
+  return "<node_state id=\"" + id + "\" uname=\"node" + id +
+         "\" in_ccm=\"true\" crmd=\"online\" join=\"member\" expected=\"member\"><lrm id=\"" + id +
+         "\"><lrm_resources>" + lrm + "</lrm_resources></lrm></node_state>";
+}
+
 // node1 runs the group (VIP failed), node2 a clone instance and the
 // unmanaged Db; Spare is stopped; node3 is in standby.
-constexpr const char* kCib = R"(<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0"
+const std::string kCib =
+    R"(<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0"
     admin_epoch="0" have-quorum="1" dc-uuid="1">
 <configuration><crm_config/>
 <nodes><node id="1" uname="node1"/><node id="2" uname="node2"/>
@@ -35,33 +55,14 @@ value="on"/></instance_attributes></node></nodes>
 <nvpair id="Db-m-1" name="is-managed" value="false"/></meta_attributes></primitive>
 <primitive id="Spare" class="ocf" provider="heartbeat" type="Dummy"/>
 </resources><constraints/></configuration>
-<status>
-<node_state id="1" uname="node1" in_ccm="true" crmd="online" join="member" expected="member">
-<lrm id="1"><lrm_resources>
-<lrm_resource id="VIP" class="ocf" provider="heartbeat" type="IPaddr2">
-<lrm_rsc_op id="VIP_last_0" operation_key="VIP_monitor_10000" operation="monitor"
- transition-key="1:1:0:x" transition-magic="0:1;1:1:0:x" call-id="3" rc-code="1" op-status="0"
- interval="10000" on_node="node1"/></lrm_resource>
-<lrm_resource id="Site" class="ocf" provider="heartbeat" type="apache">
-<lrm_rsc_op id="Site_last_0" operation_key="Site_start_0" operation="start"
- transition-key="2:1:0:x" transition-magic="0:0;2:1:0:x" call-id="4" rc-code="0" op-status="0"
- interval="0" on_node="node1"/></lrm_resource>
-</lrm_resources></lrm></node_state>
-<node_state id="2" uname="node2" in_ccm="true" crmd="online" join="member" expected="member">
-<lrm id="2"><lrm_resources>
-<lrm_resource id="Ping" class="ocf" provider="pacemaker" type="ping">
-<lrm_rsc_op id="Ping_last_0" operation_key="Ping_start_0" operation="start"
- transition-key="3:1:0:x" transition-magic="0:0;3:1:0:x" call-id="5" rc-code="0" op-status="0"
- interval="0" on_node="node2"/></lrm_resource>
-<lrm_resource id="Db" class="ocf" provider="heartbeat" type="Dummy">
-<lrm_rsc_op id="Db_last_0" operation_key="Db_start_0" operation="start"
- transition-key="4:1:0:x" transition-magic="0:0;4:1:0:x" call-id="6" rc-code="0" op-status="0"
- interval="0" on_node="node2"/></lrm_resource>
-</lrm_resources></lrm></node_state>
-<node_state id="3" uname="node3" in_ccm="true" crmd="online" join="member" expected="member"/>
-</status></cib>)";
+<status>)" +
+    node_state("1", history("VIP", "heartbeat", "IPaddr2", "monitor", 10000, 1, "node1") +
+                        history("Site", "heartbeat", "apache", "start", 0, 0, "node1")) +
+    node_state("2", history("Ping", "pacemaker", "ping", "start", 0, 0, "node2") +
+                        history("Db", "heartbeat", "Dummy", "start", 0, 0, "node2")) +
+    node_state("3", "") + "</status></cib>";
 
-std::string dot_of(const char* text) {
+std::string dot_of(const std::string& text) {
   auto cib = cib::Cib::from_string(text, "test");
   REQUIRE(cib);
   pengine::Options options;
@@ -113,7 +114,7 @@ TEST_CASE("picture: ids that need quoting stay inside their quotes") {
   std::string text = kCib;
   const std::string from = "id=\"Spare\"";
   text.replace(text.find(from), from.size(), "id=\"Sp&quot;are\"");
-  const std::string dot = dot_of(text.c_str());
+  const std::string dot = dot_of(text);
   CHECK(dot.find("Sp\\\"are\\n") != std::string::npos);
 }
 
