@@ -18,7 +18,8 @@ struct Options {
   bool show_scores = false, show_utilization = false, show_attrs = false, show_failcounts = false;
   bool quiet = false, all_actions = false, text_fancy = false, show_pending = false;
   int verbose = 0;
-  std::string graph_file, dot_file, png_file, save_input, save_output, profile_dir, date, output_as = "text";
+  std::string graph_file, dot_file, png_file, save_input, save_output, profile_dir, date,
+      output_as = "text";
   long repeat = 1;
   pengine::Injections injections;
   std::vector<std::string> explain;  // Vigil extension: --explain RSC

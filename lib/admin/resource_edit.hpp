@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "vigil/admin/cib_edit.hpp"
-#include "vigil/common/xml.hpp"
 #include "vigil/admin/commands.hpp"
+#include "vigil/common/xml.hpp"
 
 namespace vigil::admin {
 
