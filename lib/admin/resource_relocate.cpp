@@ -229,21 +229,6 @@ void remove_relocate_constraints(Context& ctx, xmlNode* cons) {
   }
 }
 
-// crm_resource --wait: "" once the cluster has nothing left to do, else
-// why it stopped waiting (pcs's "waiting timeout").
-std::string wait_until_settled(LiveCib& cib, int timeout_s) {
-  const EpochSeconds expire = cib.now() + timeout_s;
-  for (bool first = true;; first = false) {
-    if (cib.now() >= expire) return "waiting timeout";
-    if (!first) cib.sleep_seconds(2);
-    auto doc = cib.read();
-    if (!doc) return doc.error().message();
-    auto work = unsettled_work(doc->get(), cib.now());
-    if (!work) return work.error().message();
-    if (work->empty()) return {};
-  }
-}
-
 Status relocate_run(Context& ctx, const std::vector<std::string>& args, bool dry) {
   if (!args.empty()) warn_stonith(ctx, args);
   auto locs = locations(ctx, args);
@@ -279,9 +264,9 @@ Status relocate_run(Context& ctx, const std::vector<std::string>& args, bool dry
     return ok_status();
   }
   // As crm_resource --wait without --timeout: up to an hour, every 2 s.
-  const std::string waited = wait_until_settled(*ctx.live_cib, 60 * 60);
-  if (!waited.empty()) {
-    ctx.notes.push_back("Error: " + waited);
+  const WaitOutcome waited = settle(*ctx.live_cib, 60 * 60);
+  if (waited.timed_out || !waited.error.empty()) {
+    ctx.notes.push_back("Error: " + (waited.timed_out ? "waiting timeout" : waited.error));
     ctx.exit_code = 1;
   }
   auto now = ctx.live_cib->read();

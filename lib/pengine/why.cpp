@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // `vigil resource why RSC [NODE]`: the placement explained (explain.cpp's
 // score records, node by node), the decision the scheduler took, and what
-// would change it. The "what would change it" part replays a node's score
-// records without one kind of cause at a time (a failure, a ban, a
-// constraint, stickiness on the winner), so each lever it names is one the
-// records show; it is read from provenance, never recomputed.
+// would change it. The "what would change it" part replays each node's score
+// records (a group's members together) without the causes an administrator
+// can remove (failures, bans, constraints, tickets, a disabled resource, and
+// the winner's stickiness), so each lever it names is one the records show;
+// it is read from provenance, never recomputed.
 #include <algorithm>
 #include <ctime>
 #include <functional>
@@ -19,7 +20,7 @@ namespace vigil::pengine {
 namespace {
 
 // The kinds of cause an administrator can remove, one lever each.
-enum class Lever { kNone, kFailure, kBan, kLocation, kTicket, kDisabled, kStickiness };
+enum class Lever { kNone, kFailure, kBan, kLocation, kTicket, kDisabled };
 
 Lever lever_of(const WorkingSet& ws, const ScoreRecord& r) {
   switch (r.source) {
@@ -40,8 +41,6 @@ Lever lever_of(const WorkingSet& ws, const ScoreRecord& r) {
       return Lever::kTicket;
     case ScoreSource::kStopping:
       return r.aux ? Lever::kDisabled : Lever::kNone;
-    case ScoreSource::kStickiness:
-      return Lever::kStickiness;
     default:
       return Lever::kNone;
   }
@@ -117,8 +116,6 @@ std::string lever_text(WorkingSet& ws, Resource& rsc, const Node& node, Lever le
       return "its ticket were granted";
     case Lever::kDisabled:
       return rsc.top()->id + " were enabled (vigil resource enable " + rsc.top()->id + ")";
-    case Lever::kStickiness:
-      return "it had no resource-stickiness (now " + std::to_string(rsc.stickiness) + ")";
     case Lever::kNone:
       break;
   }
@@ -219,7 +216,7 @@ Result<std::string> why_text(WorkingSet& ws, const std::string& rsc_id,
   const auto keep_all = [](const ScoreRecord&) { return false; };
   const auto removable = [&](const ScoreRecord& r) {
     const Lever l = lever_of(ws, r);
-    return l != Lever::kNone && l != Lever::kStickiness && r.value < 0;
+    return l != Lever::kNone && r.value < 0;
   };
   const int winner_total = winner ? total(*winner, keep_all).value_or(-kInfinity) : -kInfinity;
   std::vector<std::string> changes;
