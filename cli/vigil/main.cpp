@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "vigil/admin/cib_file.hpp"
 #include "vigil/admin/cluster_lifecycle.hpp"
 #include "vigil/admin/commands.hpp"
+#include "vigil/admin/corosync_conf.hpp"
 #include "vigil/admin/fencer.hpp"
 #include "vigil/admin/status_daemons.hpp"
 #include "vigil/admin/status_watch.hpp"
@@ -93,8 +95,8 @@ int fail(const vigil::admin::Context& ctx, const vigil::Error& error) {
   return ctx.error_exit;
 }
 
-// What the CLI needs from corosync.conf: the nodelist's names ("name:"
-// lines) and totem's cluster_name.
+// What the CLI needs from corosync.conf (lib/admin's parser): the nodelist's
+// names and totem's cluster_name; nothing when there is no readable file.
 struct CorosyncConf {
   std::vector<std::string> node_names;
   std::string cluster_name;
@@ -103,23 +105,15 @@ struct CorosyncConf {
 CorosyncConf read_corosync_conf() {
   const char* env = std::getenv("COROSYNC_MAIN_CONFIG_FILE");
   std::ifstream in(env && *env ? env : "/etc/corosync/corosync.conf");
+  std::stringstream text;
+  text << in.rdbuf();
   CorosyncConf conf;
-  std::string line;
-  auto value_of = [&](std::size_t start, std::size_t key_len) {
-    std::string value = line.substr(start + key_len);
-    value.erase(0, value.find_first_not_of(" \t"));
-    value.erase(value.find_last_not_of(" \t\r") + 1);
-    return value;
-  };
-  while (std::getline(in, line)) {
-    const auto start = line.find_first_not_of(" \t");
-    if (start == std::string::npos) continue;
-    if (line.compare(start, 5, "name:") == 0) {
-      if (auto v = value_of(start, 5); !v.empty()) conf.node_names.push_back(v);
-    } else if (line.compare(start, 13, "cluster_name:") == 0) {
-      conf.cluster_name = value_of(start, 13);
-    }
+  auto root = vigil::admin::corosync::parse(text.str());
+  if (!root) return conf;
+  for (const auto& node : vigil::admin::corosync::nodes(*root)) {
+    if (!node.name.empty()) conf.node_names.push_back(node.name);
   }
+  conf.cluster_name = vigil::admin::corosync::cluster_name(*root);
   return conf;
 }
 
