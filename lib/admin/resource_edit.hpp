@@ -105,8 +105,13 @@ Result<int> wait_timeout_seconds(const std::string& value);
 // --wait on live resource commands (resource_wait.cpp): the commands it
 // is done for, and the poll (every 2 s until settled or `timeout_s`).
 bool resource_wait_supported(const std::string& sub, const std::string& sub2);
-// pcs's refusal of a bad --wait value, in the command's words.
-Status check_wait_value(const std::string& sub, const std::string& value);
+// pcs's checks of --wait against -f and of its value, in the command's words
+// and order (resource_wait_more.cpp): before the command runs, or, for
+// those that look their resource up first (meta, unclone, group remove,
+// ungroup), called by the command once it did; `subject` is the resource
+// whose state is reported afterwards.
+Status check_wait_option(Context& ctx, const std::string& sub, const std::string& sub2);
+Status check_wait_late(Context& ctx, const std::string& subject);
 class LiveCib;
 struct WaitOutcome {
   bool timed_out = false;

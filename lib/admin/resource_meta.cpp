@@ -123,6 +123,7 @@ Status resource_meta(Context& ctx, const std::vector<std::string>& args) {
   if (r == nullptr || xml::is(r, "bundle")) {
     return invalid("unable to find a resource/clone/group: " + id);
   }
+  if (auto st = check_wait_late(ctx, id); !st) return st;
   if (xml::is(r, "clone")) {
     if (auto st = clone_meta(ctx, r, pairs); !st) return st;
   }
