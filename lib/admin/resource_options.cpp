@@ -13,8 +13,8 @@ namespace {
 // pcs's commands that wait for the cluster with --wait[=N].
 bool takes_wait(const std::string& sub, const std::string& sub2) {
   for (std::string_view c :
-       {"create", "enable", "disable", "meta", "update", "clone", "promotable",
-        "unclone", "ungroup", "move", "ban", "clear", "restart", "move-with-constraint"}) {
+       {"create", "enable", "disable", "meta", "update", "clone", "promotable", "unclone",
+        "ungroup", "move", "ban", "clear", "restart", "move-with-constraint"}) {
     if (sub == c) return true;
   }
   return sub == "group" && (sub2 == "add" || sub2 == "remove" || sub2 == "delete");

@@ -239,6 +239,16 @@ WaitOutcome settle_for(Context& ctx, int timeout_s) {
   return settle(*ctx.live_cib, timeout_s > 0 ? timeout_s : 60 * 60);
 }
 
+Result<xml::DocPtr> state_after(Context& ctx, WaitOutcome& waited) {
+  xml::DocPtr doc = std::move(waited.doc);
+  if (!doc) {
+    auto now = ctx.live_cib->read();
+    if (!now) return now.error();
+    doc = std::move(*now);
+  }
+  return cluster_state(doc.get(), ctx.live_cib->now());
+}
+
 Status wait_after_write(Context& ctx, const std::vector<std::string>& args) {
   if (!ctx.flags.wait || ctx.live_cib == nullptr || args.size() < 2) return ok_status();
   auto timeout = wait_timeout_seconds(*ctx.flags.wait);
@@ -253,13 +263,7 @@ Status wait_after_write(Context& ctx, const std::vector<std::string>& args) {
   if (library && waited.timed_out) {
     return Error(ErrorCode::kInvalidInput, "waiting timeout\n\n" + pending);
   }
-  xml::DocPtr doc = std::move(waited.doc);
-  if (!doc) {
-    auto now = ctx.live_cib->read();
-    if (!now) return now.error();
-    doc = std::move(*now);
-  }
-  auto state = cluster_state(doc.get(), ctx.live_cib->now());
+  auto state = state_after(ctx, waited);
   if (!state) return state.error();
   const xmlNode* root = xmlDocGetRootElement(state->get());
   if (!library) {

@@ -43,6 +43,9 @@ std::string pending_text(const WaitOutcome& waited);
 // The poll for a --wait value: 0, like no value, leaves crm_resource its
 // default of an hour.
 WaitOutcome settle_for(Context& ctx, int timeout_s);
+// crm_mon's XML once the wait ended: of the settled CIB, or of the CIB as it
+// is now when the wait timed out.
+Result<xml::DocPtr> state_after(Context& ctx, WaitOutcome& waited);
 
 // --wait on the commands resource_wait_more.cpp serves (clone, promotable,
 // unclone, group remove, ungroup, ban, clear, move-with-constraint).

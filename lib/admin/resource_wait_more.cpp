@@ -79,7 +79,7 @@ Status wait_library(Context& ctx, const std::vector<std::string>& args, int time
   WaitOutcome waited = settle_for(ctx, timeout_s);
   if (!waited.error.empty()) return Error(ErrorCode::kInternal, waited.error);
   if (waited.timed_out) return invalid("waiting timeout\n\n" + pending_text(waited));
-  auto state = cluster_state(waited.doc.get(), ctx.live_cib->now());
+  auto state = state_after(ctx, waited);
   if (!state) return state.error();
   const RoleNodes after = library_state(xmlDocGetRootElement(state->get()), id, true);
   const std::set<std::string> active = active_nodes(after);
@@ -121,13 +121,7 @@ Status wait_cli(Context& ctx, const std::vector<std::string>& args, int timeout_
     if (waited.timed_out) return invalid(pcs_timeout("", pending));
     return ok_status();
   }
-  xml::DocPtr doc = std::move(waited.doc);
-  if (!doc) {
-    auto now = ctx.live_cib->read();
-    if (!now) return now.error();
-    doc = std::move(*now);
-  }
-  auto state = cluster_state(doc.get(), ctx.live_cib->now());
+  auto state = state_after(ctx, waited);
   if (!state) return state.error();
   const std::string line = cli_line(xmlDocGetRootElement(state->get()), cli_subject(ctx, args));
   if (waited.timed_out) return invalid(pcs_timeout(line, pending));

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "resource_edit.hpp"
+#include "scripted_cib_test.hpp"
 #include "vigil/admin/commands.hpp"
 #include "vigil/admin/live_cib.hpp"
 #include "vigil/common/xml.hpp"
@@ -58,26 +59,6 @@ const std::string kBan =
     R"(<rsc_location id="cli-ban-A-on-node1" rsc="A" role="Started" node="node1" score="-INFINITY"/>)";
 const std::string kPrefer =
     R"(<rsc_location id="cli-prefer-A" rsc="A" role="Started" node="node2" score="INFINITY"/>)";
-
-class ScriptedCib : public LiveCib {
- public:
-  explicit ScriptedCib(std::string text) : text_(std::move(text)) {}
-  Result<xml::DocPtr> read() override { return xml::parse_string(text_); }
-  Status write_configuration(xmlDoc*) override { return ok_status(); }
-  void sleep_seconds(int s) override {
-    clock += s;
-    ++sleeps;
-    if (on_sleep) on_sleep(text_);
-  }
-  EpochSeconds now() override { return clock; }
-
-  EpochSeconds clock = 1000;
-  int sleeps = 0;
-  std::function<void(std::string&)> on_sleep;
-
- private:
-  std::string text_;
-};
 
 struct Waited {
   Status st = ok_status();

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "resource_edit.hpp"
+#include "scripted_cib_test.hpp"
 #include "vigil/admin/commands.hpp"
 #include "vigil/admin/live_cib.hpp"
 #include "vigil/common/xml.hpp"
@@ -36,26 +37,6 @@ std::string cib(bool started) {
          R"(join="member" expected="member"><lrm id="1"><lrm_resources>)" +
          (started ? op : "") + "</lrm_resources></lrm></node_state></status></cib>";
 }
-
-class ScriptedCib : public LiveCib {
- public:
-  explicit ScriptedCib(std::string text) : text_(std::move(text)) {}
-  Result<xml::DocPtr> read() override { return xml::parse_string(text_); }
-  Status write_configuration(xmlDoc*) override { return ok_status(); }
-  void sleep_seconds(int s) override {
-    clock += s;
-    ++sleeps;
-    if (on_sleep) on_sleep(text_);
-  }
-  EpochSeconds now() override { return clock; }
-
-  EpochSeconds clock = 1000;
-  int sleeps = 0;
-  std::function<void(std::string&)> on_sleep;
-
- private:
-  std::string text_;
-};
 
 struct Waited {
   Status st = ok_status();
