@@ -227,12 +227,15 @@ std::string waiting_line(const std::string& value, int timeout_s) {
 }
 
 std::string pending_text(const WaitOutcome& waited) {
-  std::string pending;
-  if (waited.timed_out && !waited.pending.empty()) {
-    pending = "Pending actions:";
-    for (const auto& p : waited.pending) pending += "\n\t" + p;
+  if (!waited.timed_out) return "";
+  // crm_resource's closing error (stderr) comes first: pcs joins stderr
+  // and stdout in that order, and its own stdio buffers stdout in the pipe.
+  // Its list names the scheduler's actions only, not operations in flight.
+  std::string text = "crm_resource: Error performing operation: Timeout occurred\nPending actions:";
+  for (const auto& p : waited.pending) {
+    if (p.rfind("Action ", 0) == 0) text += "\n\t" + p;
   }
-  return pending;
+  return text;
 }
 
 WaitOutcome settle_for(Context& ctx, int timeout_s) {

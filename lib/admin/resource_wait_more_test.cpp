@@ -128,11 +128,29 @@ TEST_CASE("ban --wait: timeout lists the pending actions, rc 1", "[resource_wait
   REQUIRE(!w.st);
   CHECK(w.st.error().code() == ErrorCode::kInvalidInput);
   CHECK(cluster.clock >= 1010);
-  CHECK(w.error().rfind("waiting timeout\n\nPending actions:\n\tAction ", 0) == 0);
+  CHECK(w.error().rfind("waiting timeout\n\ncrm_resource: Error performing operation: Timeout "
+                        "occurred\nPending actions:\n\tAction ",
+                        0) == 0);
   CHECK(w.error().find("A_stop_0\ton node1") != std::string::npos);
   CHECK(w.notes == std::vector<std::string>{
                        "Waiting for the cluster to apply configuration changes (timeout: 10 "
                        "seconds)..."});
+}
+
+TEST_CASE("--wait timeout: crm_resource's own report, word for word", "[resource_wait_more]") {
+  // What crm_resource --wait --timeout=3 (Pacemaker 2.1.5) printed for this
+  // CIB (both nodes online, nothing probed yet), its stderr then stdout, as
+  // pcs joins them.
+  const std::string fresh = cib(kPrimitives, "", "", "");
+  ScriptedCib cluster(fresh);
+  auto w = wait(cluster, fresh, "3", {"resource", "clear", "A"});
+  CHECK(w.error() ==
+        "waiting timeout\n\n"
+        "crm_resource: Error performing operation: Timeout occurred\n"
+        "Pending actions:\n"
+        "\tAction 3: A_start_0\ton node1\n"
+        "\tAction 2: A_monitor_0\ton node2\n"
+        "\tAction 1: A_monitor_0\ton node1");
 }
 
 TEST_CASE("move-with-constraint --wait: moved, or not", "[resource_wait_more]") {
@@ -153,7 +171,9 @@ TEST_CASE("move-with-constraint --wait: moved, or not", "[resource_wait_more]") 
 
   ScriptedCib never(before);
   auto t = wait(never, before, "4", {"resource", "move-with-constraint", "A", "node2"});
-  CHECK(t.error().rfind("waiting timeout\n\nPending actions:", 0) == 0);
+  CHECK(t.error().rfind("waiting timeout\n\ncrm_resource: Error performing operation: Timeout "
+                        "occurred\nPending actions:",
+                        0) == 0);
 }
 
 TEST_CASE("clear --wait: where the resource runs, never an error", "[resource_wait_more]") {
@@ -201,10 +221,10 @@ TEST_CASE("clone/unclone --wait: the command line code's sentence", "[resource_w
   ScriptedCib never(cib(cloned, "", not_running("A"), not_running("A")));
   auto t = wait(never, after_clone, "3", {"resource", "clone", "A"});
   REQUIRE(!t.st);
-  CHECK(
-      t.error().rfind(
-          "waiting timeout\nResource 'A-clone' is not running on any node\n\nPending actions:\n\t",
-          0) == 0);
+  CHECK(t.error().rfind(
+            "waiting timeout\nResource 'A-clone' is not running on any node\n\ncrm_resource: Error "
+            "performing operation: Timeout occurred\nPending actions:\n\t",
+            0) == 0);
   CHECK(t.notes.empty());
 }
 
@@ -218,7 +238,9 @@ TEST_CASE("group remove / ungroup --wait: silent, or the timeout", "[resource_wa
     CHECK(w.notes.empty());
     ScriptedCib never(cib(kPrimitives, "", not_running("A"), not_running("A")));
     auto t = wait(never, plain, "2", args);
-    CHECK(t.error().rfind("waiting timeout\n\nPending actions:\n\tAction ", 0) == 0);
+    CHECK(t.error().rfind("waiting timeout\n\ncrm_resource: Error performing operation: Timeout "
+                          "occurred\nPending actions:\n\tAction ",
+                          0) == 0);
     CHECK(t.error().find("A_start_0") != std::string::npos);
     CHECK(t.notes.empty());
   }

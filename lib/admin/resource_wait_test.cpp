@@ -107,7 +107,9 @@ TEST_CASE("--wait: timeout lists the pending actions", "[resource_wait]") {
   CHECK(cluster.clock >= 1060);
   CHECK(cluster.clock <= 1062);
   const std::string msg = w.st.error().message();
-  CHECK(msg.rfind("waiting timeout\n\nPending actions:\n\tAction ", 0) == 0);
+  CHECK(msg.rfind("waiting timeout\n\ncrm_resource: Error performing operation: Timeout "
+                  "occurred\nPending actions:\n\tAction ",
+                  0) == 0);
   CHECK(msg.find("A_start_0\ton node1") != std::string::npos);
 
   // pcs's older command line code (update, meta) names the state as well.
@@ -115,8 +117,9 @@ TEST_CASE("--wait: timeout lists the pending actions", "[resource_wait]") {
   auto u = wait(again, "4", {"resource", "update", "A", "a=b"});
   REQUIRE(!u.st);
   CHECK(u.st.error().message().rfind(
-            "waiting timeout\nResource 'A' is not running on any node\n\nPending actions:", 0) ==
-        0);
+            "waiting timeout\nResource 'A' is not running on any node\n\ncrm_resource: Error "
+            "performing operation: Timeout occurred\nPending actions:",
+            0) == 0);
   CHECK(u.notes.empty());
 }
 
