@@ -226,6 +226,16 @@ TEST_CASE("clone/unclone --wait: the command line code's sentence", "[resource_w
             "performing operation: Timeout occurred\nPending actions:\n\t",
             0) == 0);
   CHECK(t.notes.empty());
+  ScriptedCib stuck(cib(kPrimitives, "", not_running("A"), not_running("A")));
+  auto ut = wait(stuck, plain, "1", {"resource", "unclone", "A-clone"}, "A");
+  CHECK(
+      ut.error().rfind("waiting timeout\nResource 'A' is not running on any node\n\ncrm_resource: "
+                       "Error performing operation: Timeout occurred\nPending actions:\n\tAction ",
+                       0) == 0);
+  ScriptedCib stuck_clone(cib(cloned, "", not_running("A"), not_running("A")));
+  auto pt = wait(stuck_clone, after_clone, "1", {"resource", "promotable", "A"});
+  CHECK(pt.error().rfind("waiting timeout\nResource 'A-clone' is not running on any node\n\n", 0) ==
+        0);
 }
 
 TEST_CASE("group remove / ungroup --wait: silent, or the timeout", "[resource_wait_more]") {
