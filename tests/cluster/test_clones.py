@@ -204,11 +204,16 @@ def case_c_setup(c):
     base_properties(c)
     for i in c.nodes():
         c.check_exec(i, ["mkdir", "-p", STATE_DIR])
+    # Both are created disabled and enabled in one update once the order exists:
+    # a clone created enabled may start before the constraint that orders it
+    # reaches the scheduler (Pacemaker does exactly that), and "B after A"
+    # would then be a race rather than the order's doing.
     tool(c, 1, "resource", "create", "A", "ocf:heartbeat:Dummy", "state=%s" % state_file("A"),
-         "op", "monitor", "interval=3s", "clone")
+         "op", "monitor", "interval=3s", "clone", "--disabled")
     tool(c, 1, "resource", "create", "B", "ocf:heartbeat:Dummy", "state=%s" % state_file("B"),
-         "op", "monitor", "interval=3s", "clone", "interleave=true")
+         "op", "monitor", "interval=3s", "clone", "interleave=true", "--disabled")
     tool(c, 1, "constraint", "order", "start", "A-clone", "then", "start", "B-clone")
+    tool(c, 1, "resource", "enable", "A-clone", "B-clone")
     wait("A and B running on every node", lambda: all(
         stamp(c, i, r) for i in c.nodes() for r in ("A", "B")), 180)
     webcluster.settle(c, 1)
