@@ -202,15 +202,18 @@ struct Restart {
     return cib.write_configuration(d);
   }
 
-  // Polls until `remaining(state)` is empty; false when a step made no progress.
+  // Polls until `remaining(state)` is empty and `also` (when given) says
+  // nothing else is awaited; false when a step made no progress.
   Result<bool> poll(Names& delta, const std::function<Names(const pengine::WorkingSet&)>& remaining,
-                    const pengine::WorkingSet* first_ws) {
+                    const pengine::WorkingSet* first_ws,
+                    const std::function<bool()>& also = nullptr) {
+    auto waiting = [&] { return !delta.empty() || (also && also()); };
     int step = timeout_s / kPollSeconds;
     std::optional<status_view::Unpacked> last;
-    while (!delta.empty()) {
+    while (waiting()) {
       const std::size_t before = delta.size();
       if (!timed) step = step_polls(last ? *last->ws : *first_ws, delta);
-      for (int i = 0; i < step && !delta.empty(); ++i) {
+      for (int i = 0; i < step && waiting(); ++i) {
         cib.sleep_seconds(kPollSeconds);
         if (timed) timeout_s = std::max(0, timeout_s - kPollSeconds);
         auto now = read_state();
@@ -336,12 +339,18 @@ Status resource_restart(Context& ctx, std::vector<std::string> args) {
   }
   const Names target = active_resources(*target_state->ws, host);
 
+  // What is active (on `host`) at the last poll of the stop: the start
+  // waits for what of `before` is missing from it.
+  Names current = before;
   Names delta = minus(before, target);
   job.o.info("Waiting for " + std::to_string(delta.size()) + " resources to stop:");
   job.o.list(delta);
   auto stopped = job.poll(
       delta,
-      [&](const pengine::WorkingSet& now) { return minus(active_resources(now, host), target); },
+      [&](const pengine::WorkingSet& now) {
+        current = active_resources(now, host);
+        return minus(current, target);
+      },
       &ws);
   if (!stopped) {
     job.o.error("Could not determine which resources were stopped");
@@ -360,14 +369,23 @@ Status resource_restart(Context& ctx, std::vector<std::string> args) {
   }
   auto now = job.read_state();
   if (!now) return now.error();
-  delta = minus(before, active_resources(*now->ws, ""));
+  delta = minus(before, current);
   job.o.info("Waiting for " + std::to_string(delta.size()) + " resources to start again:");
   job.o.list(delta);
-  // Dependents may come back elsewhere: active anywhere counts.
+  // Dependents may come back elsewhere: active anywhere counts for them.
+  // The restarted resource itself must be active where it was restarted
+  // (crm_resource means to wait for that too, but asks a state it never
+  // reads again; a clone active on another node would end the wait at once).
+  const pengine::Resource* again = now->ws->find_rsc(rsc);
+  bool back = again != nullptr && active_on(again, host);
   auto started = job.poll(
       delta,
-      [&](const pengine::WorkingSet& ws2) { return minus(before, active_resources(ws2, "")); },
-      now->ws.get());
+      [&](const pengine::WorkingSet& ws2) {
+        const pengine::Resource* r2 = ws2.find_rsc(rsc);
+        back = r2 != nullptr && active_on(r2, host);
+        return minus(before, active_resources(ws2, ""));
+      },
+      now->ws.get(), [&] { return !back; });
   if (!started) {
     job.o.error("Could not determine which resources were started");
     return undo_and_fail("Error occurred");
