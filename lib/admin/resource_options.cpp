@@ -56,11 +56,14 @@ Status check_resource_options(Context& ctx, const std::vector<std::string>& args
   if (ctx.flags.wait) {
     if (!resource || !takes_wait(sub, sub2)) return not_here("--wait");
     if (!ctx.live) return Error(ErrorCode::kInvalidInput, "Cannot use '-f' together with '--wait'");
-    if (!resource_wait_supported(sub, sub2)) {
+    // restart hands --wait to its own steps (resource_restart.cpp).
+    if (sub != "restart" && !resource_wait_supported(sub, sub2)) {
       return Error(ErrorCode::kUnsupported,
                    "--wait is not supported by vigil yet for 'resource " + sub + "'");
     }
-    if (auto st = check_wait_value(sub, *ctx.flags.wait); !st) return st;
+    if (sub != "restart") {
+      if (auto st = check_wait_value(sub, *ctx.flags.wait); !st) return st;
+    }
   }
   if (ctx.flags.monitor && !(resource && (sub == "manage" || sub == "unmanage"))) {
     return not_here("--monitor");

@@ -207,6 +207,7 @@ WaitOutcome settle(LiveCib& cib, int timeout_s) {
 
 Status wait_after_write(Context& ctx, const std::vector<std::string>& args) {
   if (!ctx.flags.wait || ctx.live_cib == nullptr || args.size() < 2) return ok_status();
+  if (args[1] == "restart") return ok_status();  // it waits itself (resource_restart.cpp)
   auto timeout = wait_timeout_seconds(*ctx.flags.wait);
   if (!timeout) return timeout.error();
   const std::string& sub = args[1];
