@@ -135,6 +135,11 @@ Status run_resource_listing(Context& ctx, const std::string& cmd,
 // cluster (refused with -f, as pcs does).
 Status run_resource_runtime(Context& ctx, const std::string& cmd,
                             const std::vector<std::string>& args);
+// `resource restart RSC [NODE]` on a running cluster (resource_restart.cpp),
+// and the CIB a cluster would reach from `doc` if every action the scheduler
+// plans on it succeeded (its transition simulated).
+Status resource_restart(Context& ctx, std::vector<std::string> args);
+Result<xml::DocPtr> simulate_cluster_reaction(xmlDoc* doc, EpochSeconds now);
 
 // `resource op add|delete|remove|defaults` (resource_op.cpp) and
 // `resource [op] defaults ...` (defaults.cpp; `op` for op_defaults).

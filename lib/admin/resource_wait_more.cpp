@@ -135,6 +135,8 @@ Status check_wait_option(Context& ctx, const std::string& sub, const std::string
   const std::string& value = *ctx.flags.wait;
   if (sub == "move" || sub == "restart") {
     if (!ctx.live) return invalid("Specified option '-f' is not supported in this command");
+    // restart checks and uses its value itself (resource_restart.cpp).
+    if (sub == "restart") return ok_status();
     if (sub == "move" && !wait_timeout_seconds(value)) {
       return invalid("'" + value + "' is not a valid interval value");
     }
