@@ -330,6 +330,25 @@ class LiveTest(unittest.TestCase):
             1, "Error: Specified option '--wait' is not supported in this command\n"))
         self.assertEqual(self.cib_xml(), before)
 
+    def test_clone_group_wait_live(self):
+        # pcs's older command line code: no "Waiting" line; clone and unclone
+        # name the clone, then what left it; group remove prints nothing.
+        for args in (["resource", "create", "C", "ocf:pacemaker:Dummy", "--group", "G"],
+                     ["resource", "create", "D", "ocf:pacemaker:Dummy", "--group", "G"]):
+            r = self.vigil(args)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.vigil(["resource", "clone", "G", "--wait=5"])
+        self.assertEqual((r.returncode, r.stderr),
+                         (0, "Resource 'G-clone' is not running on any node\n"))
+        r = self.vigil(["resource", "unclone", "G-clone", "--wait"])
+        self.assertEqual((r.returncode, r.stderr), (0, "Resource 'G' is not running on any node\n"))
+        self.assertNotIn("G-clone", self.cib_xml())
+        r = self.vigil(["resource", "group", "remove", "G", "D", "--wait=2"])
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (0, "", ""))
+        r = self.vigil(["resource", "ungroup", "G", "--wait"])
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (0, "", ""))
+        self.assertNotIn('<group id="G"', self.cib_xml())
+
     def test_cleanup_needs_the_controller(self):
         r = self.vigil(["resource", "cleanup", "Web"])
         self.assertEqual(r.returncode, 1)
