@@ -318,7 +318,7 @@ def main():
         bad_clients(d)
         foreign_user(d)
         subscribe_events(d)
-        # Status-only changes are written lazily but flushed at stop.
+        # Every acknowledged update is on disk, status changes too.
         c = Conn(d.sock)
         c.call(request("modify", "status", '<status><node_state id="2" uname="n2"/></status>'))
         kind, body = c.call(request("query"))
