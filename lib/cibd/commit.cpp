@@ -31,7 +31,9 @@ void CommitQueue::set_writer(CibWriter writer, CommitOptions options) {
 
 Duration CommitQueue::until_write_allowed() const {
   if (!last_write_) return Duration{0};
-  const auto next = *last_write_ + options_.min_interval;
+  const auto next =
+      *last_write_ + std::max(options_.min_interval,
+                              last_write_took_ * static_cast<int>(options_.write_time_factor));
   const auto now = clock_.now();
   if (next <= now) return Duration{0};
   return std::chrono::ceil<Duration>(next - now);
@@ -73,8 +75,10 @@ void CommitQueue::write() {
   if (!writer_ || (!dirty_ && held_.empty())) return;
   bool keep_backup = behind_config_;
   for (const Held& h : held_) keep_backup = keep_backup || h.config_changed;
+  const TimePoint started = clock_.now();
   const Status st = writer_(store_, keep_backup);
   last_write_ = clock_.now();
+  last_write_took_ = std::chrono::ceil<Duration>(*last_write_ - started);
   ++writes_;
   std::deque<Held> held = std::move(held_);
   held_.clear();

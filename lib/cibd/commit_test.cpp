@@ -63,7 +63,7 @@ TEST_CASE("commit queue: held updates wait for one shared write, at most one per
   Store store = Store::empty();
   CommitQueue q(clock, store);
   FakeDisk disk;
-  q.set_writer(disk.writer(), CommitOptions{200ms, 1000ms, 1000ms});
+  q.set_writer(disk.writer(), CommitOptions{200ms, 4, 1000ms, 1000ms});
   std::vector<std::string> order;
   for (const std::string id : {"a", "b"}) {
     StoreUndo undo;
@@ -91,6 +91,36 @@ TEST_CASE("commit queue: held updates wait for one shared write, at most one per
   CHECK(disk.written.size() == 2);
 }
 
+TEST_CASE("commit queue: a slow write spaces the next ones by four times its length") {
+  ManualClock clock;
+  Store store = Store::empty();
+  CommitQueue q(clock, store);
+  std::size_t writes = 0;
+  // Each write takes 300 ms of the clock.
+  q.set_writer(
+      [&](const Store&, bool) -> Status {
+        ++writes;
+        clock.advance(300ms);
+        return ok_status();
+      },
+      CommitOptions{200ms, 4, 1000ms, 1000ms});
+  REQUIRE(store.apply(create("a"), UpdateMeta{"n1", "t", "root", 0}));
+  q.behind(true);
+  q.flush();
+  REQUIRE(writes == 1);
+  bool acked = false;
+  StoreUndo undo;
+  REQUIRE(store.apply(create("b"), UpdateMeta{"n1", "t", "root", 0}, true, undo));
+  q.hold(
+      std::move(undo), true, [&acked] { acked = true; }, [](const Error&) {});
+  clock.advance(1199ms);
+  CHECK_FALSE(acked);
+  CHECK(writes == 1);
+  q.flush();  // what a view change or stop does: at once
+  CHECK(acked);
+  CHECK(writes == 2);
+}
+
 TEST_CASE("commit queue: a failed write undoes and refuses every held update, then retries") {
   ManualClock clock;
   Store store = Store::empty();
@@ -99,7 +129,7 @@ TEST_CASE("commit queue: a failed write undoes and refuses every held update, th
   const CibVersion version = store.version();
   CommitQueue q(clock, store);
   FakeDisk disk;
-  q.set_writer(disk.writer(), CommitOptions{0ms, 1000ms, 1000ms});
+  q.set_writer(disk.writer(), CommitOptions{0ms, 4, 1000ms, 1000ms});
   disk.failing = "write /x/cib.xml.tmp-1: No space left on device";
   std::vector<std::string> refused;
   bool acked = false;
@@ -145,7 +175,7 @@ TEST_CASE("commit queue: changes the group has are written behind, coalesced") {
   Store store = Store::empty();
   CommitQueue q(clock, store);
   FakeDisk disk;
-  q.set_writer(disk.writer(), CommitOptions{0ms, 1000ms, 1000ms});
+  q.set_writer(disk.writer(), CommitOptions{0ms, 4, 1000ms, 1000ms});
   for (const std::string id : {"1", "2", "3"}) {
     REQUIRE(store.apply(status_update(id), UpdateMeta{"n1", "crmd", "hacluster", 0}));
     q.behind(false);
@@ -197,7 +227,7 @@ struct Standalone {
     REQUIRE(loaded);
     node = std::make_unique<CibNode>(loop, clock, std::move(loaded->store));
     node->set_writer([this](const Store& s, bool backup) { return files.write(s, backup); },
-                     CommitOptions{0ms, 1000ms, 1000ms});
+                     CommitOptions{0ms, 4, 1000ms, 1000ms});
     REQUIRE(node->start());
     clock.run_due();
   }
@@ -275,7 +305,8 @@ TEST_CASE("a peer whose disk fails keeps the group's change, writes it later, re
     CibNodeOptions no;
     no.node_name = "node" + std::to_string(id);
     nodes.push_back(std::make_unique<CibNode>(*cpgs.back(), clock, Store::empty(), no));
-    nodes.back()->set_writer((id == 1 ? disk1 : disk2).writer(), CommitOptions{0ms, 500ms, 500ms});
+    nodes.back()->set_writer((id == 1 ? disk1 : disk2).writer(),
+                             CommitOptions{0ms, 4, 500ms, 500ms});
     REQUIRE(nodes.back()->start());
   }
   auto run = [&] {
@@ -336,7 +367,7 @@ TEST_CASE("the master's failed write refuses a peer's update everywhere") {
     REQUIRE(cpg);
     cpgs.push_back(std::move(cpg).value());
     nodes.push_back(std::make_unique<CibNode>(*cpgs.back(), clock, Store::empty()));
-    nodes.back()->set_writer(disks[i].writer(), CommitOptions{0ms, 500ms, 500ms});
+    nodes.back()->set_writer(disks[i].writer(), CommitOptions{0ms, 4, 500ms, 500ms});
     REQUIRE(nodes.back()->start());
   }
   auto run = [&] {

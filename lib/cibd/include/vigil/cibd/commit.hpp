@@ -36,8 +36,11 @@
 namespace vigil::cibd {
 
 struct CommitOptions {
-  // Group commit window: writes are at least this far apart.
+  // Group commit window: writes are at least this far apart, and at least
+  // write_time_factor times as long as the last write took (a CIB of tens
+  // of MB then keeps the disk busy a fifth of the time at most, not always).
   Duration min_interval{0};
+  unsigned write_time_factor = 4;
   // How long status changes the group already has may wait for a write.
   Duration behind_delay{1'000};
   // While writes fail, how often the current CIB is tried again.
@@ -96,7 +99,8 @@ class CommitQueue {
   bool dirty_ = false;          // changes in the store that are not on disk
   bool behind_config_ = false;  // a configuration change among those written behind
   std::optional<Error> failure_;
-  std::optional<TimePoint> last_write_;
+  std::optional<TimePoint> last_write_;  // when the last write ended
+  Duration last_write_took_{0};
   std::optional<TimePoint> timer_due_;
   std::unique_ptr<Timer> timer_;
   std::uint64_t writes_ = 0;
