@@ -56,13 +56,19 @@ struct FakeDisk {
   }
 };
 
-}  // namespace
-
-TEST_CASE("commit queue: held updates wait for one shared write, at most one per interval") {
+// A queue over an empty store, writing to a FakeDisk.
+struct QueueOnFakeDisk {
   ManualClock clock;
   Store store = Store::empty();
-  CommitQueue q(clock, store);
+  CommitQueue q{clock, store};
   FakeDisk disk;
+  QueueOnFakeDisk() { q.set_writer(disk.writer(), CommitOptions{0ms, 4, 1000ms, 1000ms}); }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(QueueOnFakeDisk,
+                 "commit queue: held updates wait for one shared write, at most one per interval") {
   q.set_writer(disk.writer(), CommitOptions{200ms, 4, 1000ms, 1000ms});
   std::vector<std::string> order;
   for (const std::string id : {"a", "b"}) {
@@ -121,15 +127,12 @@ TEST_CASE("commit queue: a slow write spaces the next ones by four times its len
   CHECK(writes == 2);
 }
 
-TEST_CASE("commit queue: a failed write undoes and refuses every held update, then retries") {
-  ManualClock clock;
-  Store store = Store::empty();
+TEST_CASE_METHOD(
+    QueueOnFakeDisk,
+    "commit queue: a failed write undoes and refuses every held update, then retries") {
   REQUIRE(store.apply(create("kept"), UpdateMeta{"n1", "t", "root", 0}));
   const std::string digest = store.digest();
   const CibVersion version = store.version();
-  CommitQueue q(clock, store);
-  FakeDisk disk;
-  q.set_writer(disk.writer(), CommitOptions{0ms, 4, 1000ms, 1000ms});
   disk.failing = "write /x/cib.xml.tmp-1: No space left on device";
   std::vector<std::string> refused;
   bool acked = false;
@@ -170,12 +173,8 @@ TEST_CASE("commit queue: a failed write undoes and refuses every held update, th
   CHECK(clock.pending_timers() == 0);
 }
 
-TEST_CASE("commit queue: changes the group has are written behind, coalesced") {
-  ManualClock clock;
-  Store store = Store::empty();
-  CommitQueue q(clock, store);
-  FakeDisk disk;
-  q.set_writer(disk.writer(), CommitOptions{0ms, 4, 1000ms, 1000ms});
+TEST_CASE_METHOD(QueueOnFakeDisk,
+                 "commit queue: changes the group has are written behind, coalesced") {
   for (const std::string id : {"1", "2", "3"}) {
     REQUIRE(store.apply(status_update(id), UpdateMeta{"n1", "crmd", "hacluster", 0}));
     q.behind(false);
@@ -201,17 +200,12 @@ TEST_CASE("commit queue: changes the group has are written behind, coalesced") {
 
 namespace {
 
-struct Answer {
-  bool done = false;
-  Result<CibReply> result = Error(ErrorCode::kInternal, "no answer");
-};
-std::shared_ptr<Answer> submit(CibNode& n, CibRequest r) {
-  auto a = std::make_shared<Answer>();
-  n.submit(std::move(r), [a](Result<CibReply> res) {
-    a->done = true;
-    a->result = std::move(res);
-  });
-  return a;
+// A request's answer, once it came.
+using Answer = std::shared_ptr<std::optional<Result<CibReply>>>;
+Answer ask(CibNode& n, CibRequest r) {
+  auto out = std::make_shared<std::optional<Result<CibReply>>>();
+  n.submit(std::move(r), [out](Result<CibReply> res) { out->emplace(std::move(res)); });
+  return out;
 }
 
 // vigil-cib --standalone on a MemDisk: a group of one, CibFiles as writer.
@@ -236,11 +230,11 @@ struct Standalone {
     REQUIRE(f);
     return std::move(f).value();
   }
-  std::shared_ptr<Answer> update(CibRequest r) {
-    auto a = submit(*node, std::move(r));
-    for (int i = 0; i < 20 && !a->done; ++i) clock.run_due();
-    REQUIRE(a->done);
-    return a;
+  Result<CibReply> update(CibRequest r) {
+    Answer a = ask(*node, std::move(r));
+    for (int i = 0; i < 20 && !a->has_value(); ++i) clock.run_due();
+    REQUIRE(a->has_value());
+    return **a;
   }
   // What a restarted vigil-cib loads.
   Store reload() {
@@ -251,28 +245,78 @@ struct Standalone {
   }
 };
 
+// Two replicas over SimNetwork, each with a FakeDisk.
+struct TwoNodes {
+  cluster::SimNetwork net{options()};
+  ManualClock clock;
+  FakeDisk disks[2];
+  std::vector<std::unique_ptr<cluster::SimCpg>> cpgs;
+  std::vector<std::unique_ptr<CibNode>> nodes;
+  int m = 0;  // the master's index
+
+  static cluster::SimOptions options() {
+    cluster::SimOptions o;
+    o.trace = false;
+    return o;
+  }
+  TwoNodes() {
+    net.add_node(1, "node1");
+    net.add_node(2, "node2");
+    net.start_all();
+    for (int i = 0; i < 2; ++i) {
+      auto cpg = net.node(static_cast<cluster::NodeId>(i + 1)).connect_cpg();
+      REQUIRE(cpg);
+      cpgs.push_back(std::move(cpg).value());
+      CibNodeOptions no;
+      no.node_name = "node" + std::to_string(i + 1);
+      nodes.push_back(std::make_unique<CibNode>(*cpgs.back(), clock, Store::empty(), no));
+      nodes.back()->set_writer(disks[i].writer(), CommitOptions{0ms, 4, 500ms, 500ms});
+      REQUIRE(nodes.back()->start());
+    }
+    run();
+    m = nodes[0]->is_master() ? 0 : 1;
+  }
+  // Messages and zero-delay timers until both are quiet (bounded).
+  void run() {
+    for (int i = 0; i < 50; ++i) {
+      net.run_until_idle(10'000);
+      clock.run_due();
+    }
+  }
+  // A request from one node's client, answered once the group ran.
+  Result<CibReply> update(CibNode& n, CibRequest r) {
+    Answer a = ask(n, std::move(r));
+    run();
+    REQUIRE(a->has_value());
+    return **a;
+  }
+  CibNode& master() { return *nodes[m]; }
+  CibNode& peer() { return *nodes[1 - m]; }
+  FakeDisk& master_disk() { return disks[m]; }
+  FakeDisk& peer_disk() { return disks[1 - m]; }
+};
+
 }  // namespace
 
 TEST_CASE("a node whose disk is full refuses the update, and accepts again once it has room") {
   Standalone s;
-  REQUIRE(s.update(create("r1"))->result);
+  REQUIRE(s.update(create("r1")));
   const std::string acked = s.node->store().digest();
   s.disk.set_capacity(s.disk.contents("/state/cib/cib.xml")->size() + 64);
 
   auto refused = s.update(create("r2"));
-  REQUIRE_FALSE(refused->result);
-  CHECK(refused->result.error().code() == ErrorCode::kIo);
-  CHECK(refused->result.error().message().find("not applied") != std::string::npos);
-  CHECK(refused->result.error().message().find("No space left on device") != std::string::npos);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == ErrorCode::kIo);
+  CHECK(refused.error().message().find("not applied") != std::string::npos);
+  CHECK(refused.error().message().find("No space left on device") != std::string::npos);
   CHECK(s.node->store().digest() == acked);  // undone: memory is not ahead of the disk
   CHECK_FALSE(has(s.node->store(), "r2"));
   REQUIRE(s.node->disk_failure());
 
   // Further updates are refused at once, queries still work.
   auto gated = s.update(status_update("1"));
-  REQUIRE_FALSE(gated->result);
-  CHECK(gated->result.error().message().find("refused until a write succeeds") !=
-        std::string::npos);
+  REQUIRE_FALSE(gated);
+  CHECK(gated.error().message().find("refused until a write succeeds") != std::string::npos);
   CHECK(s.node->query("resources"));
   CHECK(s.reload().digest() == acked);
 
@@ -280,114 +324,46 @@ TEST_CASE("a node whose disk is full refuses the update, and accepts again once 
   s.disk.set_capacity(std::nullopt);
   s.clock.advance(1000ms);
   CHECK_FALSE(s.node->disk_failure());
-  auto ok = s.update(create("r2"));
-  REQUIRE(ok->result);
+  REQUIRE(s.update(create("r2")));
   CHECK(has(s.reload(), "r2"));
   CHECK(s.reload().digest() == s.node->store().digest());
 }
 
 TEST_CASE("a peer whose disk fails keeps the group's change, writes it later, refuses its own") {
-  cluster::SimOptions o;
-  o.trace = false;
-  cluster::SimNetwork net(o);
-  net.add_node(1, "node1");
-  net.add_node(2, "node2");
-  net.start_all();
-  ManualClock clock;
-  FakeDisk disk1;
-  FakeDisk disk2;
-  std::vector<std::unique_ptr<cluster::SimCpg>> cpgs;
-  std::vector<std::unique_ptr<CibNode>> nodes;
-  for (cluster::NodeId id : {1u, 2u}) {
-    auto cpg = net.node(id).connect_cpg();
-    REQUIRE(cpg);
-    cpgs.push_back(std::move(cpg).value());
-    CibNodeOptions no;
-    no.node_name = "node" + std::to_string(id);
-    nodes.push_back(std::make_unique<CibNode>(*cpgs.back(), clock, Store::empty(), no));
-    nodes.back()->set_writer((id == 1 ? disk1 : disk2).writer(),
-                             CommitOptions{0ms, 4, 500ms, 500ms});
-    REQUIRE(nodes.back()->start());
-  }
-  auto run = [&] {
-    for (int i = 0; i < 50; ++i) {
-      net.run_until_idle(10'000);
-      clock.run_due();
-    }
-  };
-  run();
-  CibNode& master = nodes[0]->is_master() ? *nodes[0] : *nodes[1];
-  CibNode& peer = nodes[0]->is_master() ? *nodes[1] : *nodes[0];
-  FakeDisk& peer_disk = nodes[0]->is_master() ? disk2 : disk1;
-  FakeDisk& master_disk = nodes[0]->is_master() ? disk1 : disk2;
-
-  peer_disk.failing = "write cib.xml.tmp-1: No space left on device";
-  auto a = submit(peer, create("p1"));
-  run();
+  TwoNodes c;
+  c.peer_disk().failing = "write cib.xml.tmp-1: No space left on device";
   // Acknowledged: on the master's disk, in every replica.
-  REQUIRE(a->done);
-  REQUIRE(a->result);
-  CHECK(master_disk.written.back() == master.store().digest());
-  CHECK(has(peer.store(), "p1"));
+  REQUIRE(c.update(c.peer(), create("p1")));
+  CHECK(c.master_disk().written.back() == c.master().store().digest());
+  CHECK(has(c.peer().store(), "p1"));
   // The peer's own write failed: it keeps the change (the group has it)
   // and refuses its clients' updates until it can write.
-  REQUIRE(peer.disk_failure());
-  auto b = submit(peer, create("p2"));
-  REQUIRE(b->done);
-  CHECK_FALSE(b->result);
+  REQUIRE(c.peer().disk_failure());
+  Answer b = ask(c.peer(), create("p2"));
+  REQUIRE(b->has_value());
+  CHECK_FALSE(**b);
   // The master's clients are not affected.
-  auto c = submit(master, create("m1"));
-  run();
-  REQUIRE(c->result);
-  CHECK(has(peer.store(), "m1"));
+  REQUIRE(c.update(c.master(), create("m1")));
+  CHECK(has(c.peer().store(), "m1"));
   // Room again: the peer writes the group's CIB and accepts updates.
-  peer_disk.failing.reset();
-  clock.advance(500ms);
-  run();
-  CHECK_FALSE(peer.disk_failure());
-  CHECK(peer_disk.written.back() == peer.store().digest());
-  auto d = submit(peer, create("p2"));
-  run();
-  REQUIRE(d->result);
+  c.peer_disk().failing.reset();
+  c.clock.advance(500ms);
+  c.run();
+  CHECK_FALSE(c.peer().disk_failure());
+  CHECK(c.peer_disk().written.back() == c.peer().store().digest());
+  REQUIRE(c.update(c.peer(), create("p2")));
 }
 
 TEST_CASE("the master's failed write refuses a peer's update everywhere") {
-  cluster::SimOptions o;
-  o.trace = false;
-  cluster::SimNetwork net(o);
-  net.add_node(1, "node1");
-  net.add_node(2, "node2");
-  net.start_all();
-  ManualClock clock;
-  FakeDisk disks[2];
-  std::vector<std::unique_ptr<cluster::SimCpg>> cpgs;
-  std::vector<std::unique_ptr<CibNode>> nodes;
-  for (int i = 0; i < 2; ++i) {
-    auto cpg = net.node(static_cast<cluster::NodeId>(i + 1)).connect_cpg();
-    REQUIRE(cpg);
-    cpgs.push_back(std::move(cpg).value());
-    nodes.push_back(std::make_unique<CibNode>(*cpgs.back(), clock, Store::empty()));
-    nodes.back()->set_writer(disks[i].writer(), CommitOptions{0ms, 4, 500ms, 500ms});
-    REQUIRE(nodes.back()->start());
-  }
-  auto run = [&] {
-    for (int i = 0; i < 50; ++i) {
-      net.run_until_idle(10'000);
-      clock.run_due();
-    }
-  };
-  run();
-  const int m = nodes[0]->is_master() ? 0 : 1;
-  CibNode& peer = *nodes[1 - m];
-  disks[m].failing = "fsync cib.xml.tmp-1: Input/output error";
-  auto a = submit(peer, create("x"));
-  run();
-  REQUIRE(a->done);
-  REQUIRE_FALSE(a->result);
-  CHECK(a->result.error().message().find("Input/output error") != std::string::npos);
-  CHECK_FALSE(has(nodes[0]->store(), "x"));
-  CHECK_FALSE(has(nodes[1]->store(), "x"));
-  CHECK(nodes[0]->store().digest() == nodes[1]->store().digest());
+  TwoNodes c;
+  c.master_disk().failing = "fsync cib.xml.tmp-1: Input/output error";
+  const auto refused = c.update(c.peer(), create("x"));
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message().find("Input/output error") != std::string::npos);
+  CHECK(refused.error().message().find("on node" + std::to_string(c.m + 1)) != std::string::npos);
+  CHECK_FALSE(has(c.master().store(), "x"));
+  CHECK_FALSE(has(c.peer().store(), "x"));
+  CHECK(c.master().store().digest() == c.peer().store().digest());
 }
 
 }  // namespace vigil::cibd
