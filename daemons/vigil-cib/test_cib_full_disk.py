@@ -132,12 +132,16 @@ def main():
         if os.geteuid() != 0 or shutil.which("unshare") is None:
             print("skip: needs root and unshare(1) for a private tmpfs", flush=True)
             return SKIP
-        env = dict(os.environ, **{INSIDE: "1"})
-        p = subprocess.run(["unshare", "--mount", "--propagation", "private", sys.executable,
-                            os.path.abspath(__file__), "--binary", binary], env=env)
-        if p.returncode not in (0, 1, SKIP):
-            print("skip: unshare --mount failed (exit %d)" % p.returncode, flush=True)
+        unshare = ["unshare", "--mount", "--propagation", "private"]
+        probe = subprocess.run(unshare + ["true"], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+        if probe.returncode != 0:
+            print("skip: no private mount namespace here: %s" % probe.stdout.decode().strip(),
+                  flush=True)
             return SKIP
+        env = dict(os.environ, **{INSIDE: "1"})
+        p = subprocess.run(unshare + [sys.executable, os.path.abspath(__file__), "--binary",
+                                      binary], env=env)
         return p.returncode
     work = tempfile.mkdtemp(prefix="vigil-cib-full-disk-")
     rc = scenario(binary, work)

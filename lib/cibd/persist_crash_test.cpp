@@ -218,3 +218,31 @@ TEST_CASE("persist crash: a temporary file that does not match is never used") {
 }
 
 }  // namespace vigil::cibd
+
+namespace vigil::cibd {
+
+TEST_CASE("persist crash: a node's first write killed at every step") {
+  // Nothing acknowledged yet: a start finds a new node (empty, no problem)
+  // or the first CIB once its rename happened; never a fallback.
+  const Store first = with_resources(1);
+  for (std::size_t k = 0; k <= 12; ++k) {
+    for (bool power_lost : {false, true}) {
+      INFO("first write killed after " << k << " changes" << (power_lost ? ", power lost" : ""));
+      MemDisk disk;
+      CibFiles files = open_files(disk);
+      disk.die_after(k);
+      const bool ok = files.write(first, true).ok();
+      disk.restart(power_lost);
+      auto loaded = open_files(disk).load();
+      REQUIRE(loaded);
+      CHECK_FALSE(loaded->problem);
+      CHECK_FALSE(loaded->empty_fallback);
+      if (ok) CHECK(loaded->store.digest() == first.digest());
+      const bool empty = loaded->store.version() == CibVersion{0, 0, 0};
+      CHECK((empty || loaded->store.digest() == first.digest()));
+      CHECK_FALSE(temporary_files_left(disk));
+    }
+  }
+}
+
+}  // namespace vigil::cibd
