@@ -67,6 +67,50 @@ struct QueueOnFakeDisk {
 
 }  // namespace
 
+TEST_CASE("store undo: a series of updates taken back newest first leaves the exact CIB") {
+  Store store = Store::empty();
+  REQUIRE(store.apply(create("base"), UpdateMeta{"n1", "t", "root", 0}));
+  REQUIRE(store.apply(status_update("1"), UpdateMeta{"n1", "crmd", "hacluster", 0}));
+  const std::string xml = store.to_xml();
+  const std::string digest = store.digest();
+  const CibVersion version = store.version();
+  std::vector<StoreUndo> undos;
+  auto apply = [&](CibRequest r) {
+    undos.emplace_back();
+    REQUIRE(store.apply(r, UpdateMeta{"n2", "x", "root", 7}, true, undos.back()));
+    CHECK(undos.back().active());
+  };
+  apply(create("a"));
+  CibRequest modify;
+  modify.op = CibOp::kModify;
+  modify.scope = "resources";
+  modify.payload = R"(<primitive id="base" description="changed"/>)";
+  apply(modify);
+  apply(status_update("2"));
+  CibRequest del;
+  del.op = CibOp::kDelete;
+  del.scope = "//primitive[@id='base']";
+  apply(del);
+  CibRequest whole;  // on a copy of the document
+  whole.op = CibOp::kReplace;
+  whole.payload = store.to_xml();
+  whole.force = true;
+  apply(whole);
+  apply(create("b"));
+  CHECK(store.digest() != digest);
+  while (!undos.empty()) {
+    store.undo(std::move(undos.back()));
+    undos.pop_back();
+  }
+  CHECK(store.to_xml() == xml);
+  CHECK(store.digest() == digest);
+  CHECK(store.version() == version);
+  CHECK(cib_digest(store.doc()) == digest);  // recomputed from the tree, not remembered
+  // And it goes on from there.
+  REQUIRE(store.apply(create("c"), UpdateMeta{"n1", "t", "root", 0}));
+  CHECK(store.version().epoch == version.epoch + 1);
+}
+
 TEST_CASE_METHOD(QueueOnFakeDisk,
                  "commit queue: held updates wait for one shared write, at most one per interval") {
   q.set_writer(disk.writer(), CommitOptions{200ms, 4, 1000ms, 1000ms});
