@@ -4,8 +4,9 @@
 //
 // In short: the master is the lowest (node id, pid) member of the current
 // view. Updates submitted on any node are multicast as requests; the master
-// applies them in agreed order (validation, versioning) and multicasts each
-// result as a diff; every member applies diffs in delivery order and checks
+// applies them in agreed order (validation, versioning), writes the result
+// to its disk (commit.hpp: a failed write refuses it) and multicasts it as
+// a diff; every member applies diffs in delivery order and checks
 // its digest against the master's. An update is answered on its origin when
 // the origin has applied the diff from the agreed stream (or received the
 // master's refusal): by virtual synchrony every surviving member has it
