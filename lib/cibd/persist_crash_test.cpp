@@ -69,9 +69,15 @@ struct Scenario {
   }
 };
 
+// A file system without hard links: backups are copied.
+void refuse_links(MemDisk& disk) {
+  disk.inject({MemDisk::Op::kLink, "", EPERM, 0, 1'000'000, 0});
+}
+
 // The changes (Disk calls that alter something) one write makes.
-std::size_t changes_of_a_write(bool config) {
+std::size_t changes_of_a_write(bool config, bool links) {
   Scenario sc(config);
+  if (!links) refuse_links(sc.disk);
   auto count = [&sc] {
     std::size_t n = 0;
     for (auto op : {MemDisk::Op::kCreate, MemDisk::Op::kAppend, MemDisk::Op::kSync,
@@ -83,8 +89,11 @@ std::size_t changes_of_a_write(bool config) {
   };
   CibFiles files = open_files(sc.disk);
   const std::size_t before = count();
+  const std::size_t links_before = sc.disk.calls(MemDisk::Op::kLink);
   REQUIRE(files.write(sc.next, sc.config_change));
-  return count() - before;
+  // A refused link fails before it could change anything: not a step.
+  const std::size_t refused = links ? 0 : sc.disk.calls(MemDisk::Op::kLink) - links_before;
+  return count() - before - refused;
 }
 
 // What a fresh start finds must be one of the two, cleanly.
@@ -115,12 +124,15 @@ void check_start(Scenario& sc, bool write_ok, bool past_rename, const std::strin
 }  // namespace
 
 TEST_CASE("persist crash: killed after every step of a write, with and without power loss") {
-  for (bool config : {true, false}) {
-    const std::size_t steps = changes_of_a_write(config);
+  // A configuration write (backup by hard links, or copied where links
+  // fail) and a status write.
+  for (auto [config, links] : {std::pair{true, true}, {true, false}, {false, true}}) {
+    const std::size_t steps = changes_of_a_write(config, links);
     REQUIRE(steps >= 8);  // 2 x (create, append, sync, close), 2 renames, a directory fsync
     for (std::size_t k = 0; k <= steps; ++k) {
       for (bool power_lost : {false, true}) {
         Scenario sc(config);
+        if (!links) refuse_links(sc.disk);
         CibFiles files = open_files(sc.disk);
         sc.disk.die_after(k);
         const bool ok = files.write(sc.next, config).ok();
@@ -130,8 +142,10 @@ TEST_CASE("persist crash: killed after every step of a write, with and without p
         // old pair may come back.
         const bool past_rename = sc.disk.contents(kCib) == sc.next.to_xml(true);
         sc.disk.restart(power_lost);
+        sc.disk.clear_faults();
         check_start(sc, ok, past_rename,
-                    std::string(config ? "configuration" : "status") + " write killed after " +
+                    std::string(config ? "configuration" : "status") +
+                        (links ? "" : " (backup copied)") + " write killed after " +
                         std::to_string(k) + " of " + std::to_string(steps) + " changes" +
                         (power_lost ? ", power lost" : ""));
       }
