@@ -154,6 +154,7 @@ class CibNode::Impl {
 
   void stop() {
     if (!started_) return;
+    commit_.flush();  // held updates are settled (and multicast) before we leave
     started_ = false;
     (void)messaging_.leave();
     messaging_.set_handlers({});
@@ -185,6 +186,12 @@ class CibNode::Impl {
     }
     if (!started_) {
       done(Error(ErrorCode::kIo, "the CIB replica is not running"));
+      return;
+    }
+    if (const auto& failed = commit_.failure()) {
+      done(Error(ErrorCode::kIo, "the CIB cannot be written to disk on " + options_.node_name +
+                                     " (" + failed->message() +
+                                     "): updates are refused until a write succeeds"));
       return;
     }
     // The payload travels inside our own XML: it must be one well-formed
@@ -223,6 +230,7 @@ class CibNode::Impl {
   Clock& clock_;
   Store store_;
   CibNodeOptions options_;
+  CommitQueue commit_{clock_, store_};
   GroupMember self_;
   PersistHook persist_;
   std::function<void(const Error&)> fatal_;
@@ -361,6 +369,7 @@ class CibNode::Impl {
 
   void on_view(const cluster::GroupView& view) {
     if (!started_) return;
+    commit_.flush();  // what the master applied is settled before the view counts
     const bool had_master = !members_.empty();
     const GroupMember old_master = had_master ? members_.front() : GroupMember{};
     members_ = view.members;
@@ -436,6 +445,11 @@ class CibNode::Impl {
       return;
     }
     const std::string type = xml::attr_or(msg, "t");
+    // A sync or a resync reads the whole replica: held updates settle first.
+    if (type == "announce" || type == "decide" || type == "full" || type == "sync" ||
+        type == "resync") {
+      commit_.flush();
+    }
     if (type == "req") {
       on_request(sender, msg);
     } else if (type == "diff") {
@@ -494,7 +508,8 @@ class CibNode::Impl {
     meta.user = req->user;
     meta.wall_seconds = clock_.wall_seconds();
     const CibVersion before = store_.version();
-    auto outcome = store_.apply(*req, meta, true);
+    StoreUndo undo;
+    auto outcome = store_.apply(*req, meta, true, undo);
     if (!outcome) {
       log::info("cib: refused " + std::string(to_string(req->op)) + " from " + meta.origin + "/" +
                 meta.client + ": " + outcome.error().message());
@@ -504,11 +519,9 @@ class CibNode::Impl {
     Outcome o;
     o.ok = true;
     o.version = outcome->current;
-    record(origin, *id, o);
     const std::string diff = diff_text(origin, *id, *req, meta, before, *outcome);
-    if (outcome->changed) {
-      changed(change_of(*req, meta, before, *outcome, diff));
-    }
+    std::optional<CibChange> change;
+    if (outcome->changed) change = change_of(*req, meta, before, *outcome, diff);
     std::string out = "<cibd";
     add_attr(out, "t", "diff");
     add_attr(out, "on", std::to_string(origin.node));
@@ -516,7 +529,23 @@ class CibNode::Impl {
     add_attr(out, "id", std::to_string(*id));
     out += '>';
     out += diff;
-    send(out + "</cibd>");
+    out += "</cibd>";
+    // On our disk before anyone hears of it: recorded, announced and
+    // multicast once written; undone and refused when the write fails.
+    commit_.hold(
+        std::move(undo), outcome->config_changed,
+        [this, origin, id = *id, o, change = std::move(change), out = std::move(out)] {
+          record(origin, id, o);
+          if (change) changed(*change);
+          send(out);
+        },
+        [this, origin, id = *id](const Error& e) {
+          refuse(origin, id,
+                 Error(ErrorCode::kIo,
+                       "the update is not applied: the CIB could not be written "
+                       "to disk on " +
+                           options_.node_name + ": " + e.message()));
+        });
   }
 
   void refuse(const GroupMember& origin, std::uint64_t id, const Error& e) {
@@ -617,7 +646,10 @@ class CibNode::Impl {
       record(origin, *id, o);
       UpdateOutcome uo = *outcome;
       uo.current = *to;
-      if (uo.changed) changed(change_of(*req, meta, before, uo, xml::to_string(diff, false)));
+      if (uo.changed) {
+        changed(change_of(*req, meta, before, uo, xml::to_string(diff, false)));
+        commit_.behind(uo.config_changed);
+      }
     }
     if (origin == self_) answer(*id, CibReply{*to, {}});
   }
@@ -722,6 +754,7 @@ class CibNode::Impl {
         c.diff = "<cib-diff from=\"" + before.to_string() + "\" to=\"" +
                  store_.version().to_string() + "\" full=\"true\"/>";
         changed(c);
+        commit_.behind(true);
       }
     }
     needs_resync_ = false;
@@ -784,6 +817,12 @@ void CibNode::unsubscribe(std::uint64_t id) {
 }
 void CibNode::set_persist_hook(PersistHook hook) {
   impl_->persist_ = std::move(hook);
+}
+void CibNode::set_writer(CibWriter writer, CommitOptions options) {
+  impl_->commit_.set_writer(std::move(writer), options);
+}
+const std::optional<Error>& CibNode::disk_failure() const {
+  return impl_->commit_.failure();
 }
 void CibNode::set_fatal_handler(std::function<void(const Error&)> handler) {
   impl_->fatal_ = std::move(handler);
