@@ -158,6 +158,7 @@ class CibNode::Impl {
     (void)messaging_.leave();
     messaging_.set_handlers({});
     sync_timer_.reset();
+    retry_timer_.reset();
     fail_all_pending(Error(ErrorCode::kIo, "the CIB service is stopping"));
     auto held = std::move(held_queries_);
     held_queries_.clear();
@@ -235,6 +236,11 @@ class CibNode::Impl {
   bool needs_resync_ = false;
   std::uint64_t adoptions_ = 0;
   std::unique_ptr<Timer> sync_timer_;
+  // Asking again for a sync or resync that did not complete (see arm_retry).
+  std::unique_ptr<Timer> retry_timer_;
+  Duration retry_wait_{0};
+  int sync_attempts_ = 0;
+  std::uint64_t sync_requests_ = 0;
   bool synced_once_ = false;
   std::vector<std::pair<std::string, ReplyHandler>> held_queries_;
 
@@ -383,7 +389,7 @@ class CibNode::Impl {
       }
     }
     if (!view.joined.empty() || syncing_) {
-      start_sync();
+      start_sync("");
       return;
     }
     if (!had_master || old_master != members_.front()) {
@@ -394,12 +400,17 @@ class CibNode::Impl {
     }
   }
 
-  void start_sync() {
+  // `round` tells apart the rounds of one view (a "sync" message's sender
+  // and number): every member derives the same tag at the same point of the
+  // stream, and a stale round's messages do not count in the next.
+  void start_sync(const std::string& round) {
     syncing_ = true;
     needs_resync_ = false;
     announces_.clear();
     sync_tag_.clear();
     for (const GroupMember& m : members_) sync_tag_ += member_text(m) + ",";
+    sync_tag_ += round;
+    arm_retry();
     // A member that never announces (hung, or not a vigil-cib) must not hold
     // the group forever: after sync_timeout the master closes the round with
     // the announcements in, through the stream so that all decide alike.
@@ -449,8 +460,12 @@ class CibNode::Impl {
     } else if (type == "full") {
       on_full(sender, msg);
     } else if (type == "sync") {
+      // A retry names the round it gives up on: once one member restarted
+      // it, the same request from the others is moot.
+      const auto retry = xml::attr(msg, "retry");
+      if (retry && *retry != sync_tag_) return;
       log::info("cib: " + member_text(sender) + " asked the group for a sync");
-      start_sync();
+      start_sync("/" + member_text(sender) + "#" + xml::attr_or(msg, "n"));
     } else if (type == "resync") {
       if (is_master() && !syncing_) {
         log::info("cib: " + member_text(sender) + " asked for a resync");
@@ -642,6 +657,55 @@ class CibNode::Impl {
     if (needs_resync_) return;
     needs_resync_ = true;
     ask_for_copy();
+    arm_retry();
+  }
+
+  // A sync or resync can fail to complete without any view change to start
+  // it again: the whole CIB was dropped (a view change cut its chunks), this
+  // replica refused it, or its sender could not send it. The group would
+  // hold its updates (or this replica drop every diff) forever; instead the
+  // replica asks again after a wait that doubles, a bounded number of times.
+  void arm_retry() {
+    if (retry_wait_ <= Duration{0}) retry_wait_ = options_.sync_retry;
+    const std::string tag = sync_tag_;
+    retry_timer_ = clock_.start_timer(retry_wait_, [this, tag] { on_retry(tag); });
+  }
+
+  void on_retry(const std::string& tag) {
+    if (!started_) return;
+    const bool stuck_sync = syncing_ && sync_tag_ == tag;
+    const bool stuck_resync = !syncing_ && needs_resync_;
+    if (!stuck_sync && !stuck_resync) return;
+    const Duration waited = retry_wait_;
+    if (++sync_attempts_ >= options_.max_sync_attempts) {
+      const Error e(ErrorCode::kFailed,
+                    std::string(stuck_sync ? "sync" : "resync") + " did not complete after " +
+                        std::to_string(sync_attempts_) + " attempts; restarting this replica");
+      log::error("cib: " + e.message());
+      if (fatal_) fatal_(e);
+      return;
+    }
+    retry_wait_ = std::min(retry_wait_ * 2, options_.sync_retry_max);
+    log::warning("cib: " + std::string(stuck_sync ? "sync" : "resync") + " not complete after " +
+                 std::to_string(waited.count()) + " ms; asking again (attempt " +
+                 std::to_string(sync_attempts_ + 1) + " of " +
+                 std::to_string(options_.max_sync_attempts) + ")");
+    if (stuck_sync) {
+      std::string out = "<cibd";
+      add_attr(out, "t", "sync");
+      add_attr(out, "retry", tag);
+      add_attr(out, "n", std::to_string(++sync_requests_));
+      send(out + "/>");
+    } else {
+      ask_for_copy();
+    }
+    arm_retry();  // in case this request is lost too
+  }
+
+  void sync_done() {
+    retry_timer_.reset();
+    retry_wait_ = Duration{0};
+    sync_attempts_ = 0;
   }
 
   // The master serves copies; a master that itself lost track asks the
@@ -650,6 +714,7 @@ class CibNode::Impl {
   void ask_for_copy() {
     std::string out = "<cibd";
     add_attr(out, "t", is_master() ? "sync" : "resync");
+    if (is_master()) add_attr(out, "n", std::to_string(++sync_requests_));
     send(out + "/>");
   }
 
@@ -728,6 +793,7 @@ class CibNode::Impl {
     if (for_sync) {
       finish_sync();
     } else {
+      sync_done();
       settle_pending();
     }
   }
@@ -735,6 +801,7 @@ class CibNode::Impl {
   void finish_sync() {
     syncing_ = false;
     sync_timer_.reset();
+    sync_done();
     announces_.clear();
     synced_once_ = true;
     auto held = std::move(held_queries_);
