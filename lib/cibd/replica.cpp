@@ -240,6 +240,8 @@ class CibNode::Impl {
   std::unique_ptr<Timer> retry_timer_;
   Duration retry_wait_{0};
   int sync_attempts_ = 0;
+  std::size_t incoming_seen_ = 0;
+  bool decided_ = false;
   std::uint64_t sync_requests_ = 0;
   bool synced_once_ = false;
   std::vector<std::pair<std::string, ReplyHandler>> held_queries_;
@@ -407,6 +409,7 @@ class CibNode::Impl {
     syncing_ = true;
     needs_resync_ = false;
     announces_.clear();
+    decided_ = false;
     sync_tag_.clear();
     for (const GroupMember& m : members_) sync_tag_ += member_text(m) + ",";
     sync_tag_ += round;
@@ -416,7 +419,7 @@ class CibNode::Impl {
     // the announcements in, through the stream so that all decide alike.
     const std::string tag = sync_tag_;
     sync_timer_ = clock_.start_timer(options_.sync_timeout, [this, tag] {
-      if (started_ && syncing_ && sync_tag_ == tag && is_master()) {
+      if (started_ && syncing_ && sync_tag_ == tag && is_master() && !decided_) {
         log::warning("cib: sync: not every member announced within the timeout; deciding");
         std::string m = "<cibd";
         add_attr(m, "t", "decide");
@@ -676,6 +679,16 @@ class CibNode::Impl {
     const bool stuck_sync = syncing_ && sync_tag_ == tag;
     const bool stuck_resync = !syncing_ && needs_resync_;
     if (!stuck_sync && !stuck_resync) return;
+    // A large copy still arriving in chunks is progress, not a failure:
+    // wait again (bounded: the bytes can only grow up to the message limit).
+    const std::size_t incoming = messaging_.incoming_bytes();
+    if (incoming > 0 && incoming != incoming_seen_) {
+      incoming_seen_ = incoming;
+      log::info("cib: still receiving a large message (" + std::to_string(incoming) +
+                " bytes so far); waiting for the copy");
+      arm_retry();
+      return;
+    }
     const Duration waited = retry_wait_;
     if (++sync_attempts_ >= options_.max_sync_attempts) {
       const Error e(ErrorCode::kFailed,
@@ -706,6 +719,7 @@ class CibNode::Impl {
     retry_timer_.reset();
     retry_wait_ = Duration{0};
     sync_attempts_ = 0;
+    incoming_seen_ = 0;
   }
 
   // The master serves copies; a master that itself lost track asks the
@@ -732,6 +746,10 @@ class CibNode::Impl {
   // Every member decides the same from the same announcements (all of them,
   // or those in when the master's "decide" came).
   void decide() {
+    // Once per round: the master's timeout may close a round whose
+    // announcements all came in, and the whole CIB must go out only once.
+    if (decided_) return;
+    decided_ = true;
     const auto& first = announces_.begin()->second;
     bool all_same = true;
     GroupMember winner = announces_.begin()->first;  // the lowest: the master when it announced

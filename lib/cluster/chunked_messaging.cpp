@@ -106,7 +106,7 @@ Status ChunkedMessaging::send(std::string_view payload) {
   return ok_status();
 }
 
-std::size_t ChunkedMessaging::pending_bytes() const {
+std::size_t ChunkedMessaging::incoming_bytes() const {
   return state_->reassembler.pending_bytes();
 }
 

@@ -85,7 +85,7 @@ TEST_CASE("chunked messaging: messages far over the group's limit arrive whole, 
     CHECK(std::find(e.got.begin(), e.got.end(), big) <
           std::find(e.got.begin(), e.got.end(), "after"));
     CHECK(e.log.empty());
-    CHECK(e.group->pending_bytes() == 0);
+    CHECK(e.group->incoming_bytes() == 0);
   }
   // The inner group itself still refuses the same message.
   CHECK(g.at[1].cpg->send(big).error().code() == ErrorCode::kInvalidInput);
@@ -105,7 +105,7 @@ TEST_CASE("chunked messaging: a message cut by a view change is delivered by no 
   const std::size_t half = chunks->size() / 2;
   for (std::size_t i = 0; i < half; ++i) REQUIRE(g.at[1].cpg->send((*chunks)[i]));
   g.net.run_until_idle(1'000'000);
-  CHECK(g.at[2].group->pending_bytes() > 0);
+  CHECK(g.at[2].group->incoming_bytes() > 0);
   g.net.crash(3);
   g.at.erase(3);
   g.net.run_until_idle(1'000'000);
@@ -114,7 +114,7 @@ TEST_CASE("chunked messaging: a message cut by a view change is delivered by no 
   for (NodeId id : {NodeId{1}, NodeId{2}}) {
     INFO("node " << id);
     CHECK(std::find(g.at[id].got.begin(), g.at[id].got.end(), big) == g.at[id].got.end());
-    CHECK(g.at[id].group->pending_bytes() == 0);
+    CHECK(g.at[id].group->incoming_bytes() == 0);
   }
   // The group goes on: the next large message arrives.
   REQUIRE(g.at[2].group->send(big));

@@ -42,8 +42,8 @@ class ChunkedMessaging final : public Messaging {
   // The largest message this object carries (ChunkLimits::max_message).
   std::size_t max_message_size() const override { return limits_.max_message; }
 
-  // Encoded bytes held for incomplete messages (diagnostics, tests).
-  std::size_t pending_bytes() const;
+  // Encoded bytes held for incomplete messages.
+  std::size_t incoming_bytes() const override;
 
  private:
   struct State;
