@@ -437,6 +437,21 @@ class CibNode::Impl {
 
   void on_message(const GroupMember& sender, std::string_view payload) {
     if (!started_) return;
+    // Our own whole CIB coming back: only its start tag matters (the round's
+    // tag), and parsing tens of megabytes again would double the peak memory.
+    constexpr std::string_view kFullStart = "<cibd t=\"full\"";
+    if (sender == self_ && payload.substr(0, kFullStart.size()) == kFullStart) {
+      const std::size_t gt = payload.find('>');  // '>' is escaped in attribute values
+      if (gt != std::string_view::npos) {
+        std::string head(payload.substr(0, gt));
+        if (head.back() == '/') head.pop_back();
+        auto header = xml::parse_string(head + "/>", "CIB message header");
+        if (header) {
+          on_full(sender, xmlDocGetRootElement(header->get()));
+          return;
+        }
+      }
+    }
     auto doc = xml::parse_string(payload, "CIB message");
     if (!doc) {
       log::warning("cib: ignoring a malformed message from " + member_text(sender) + ": " +
@@ -779,8 +794,18 @@ class CibNode::Impl {
     if (sender != self_) {
       const xmlNode* cib = xml::first_child(msg, "cib");
       if (cib == nullptr) return;
+      // The <cib> moves from the message's document (freed after this call)
+      // to its own, rather than being copied: a copy of a large CIB costs as
+      // much memory again. Both documents share the parser's dictionary, so
+      // the names the nodes point into stay valid and are freed once.
       xml::DocPtr doc(xmlNewDoc(reinterpret_cast<const xmlChar*>("1.0")));
-      xmlDocSetRootElement(doc.get(), xmlDocCopyNode(const_cast<xmlNode*>(cib), doc.get(), 1));
+      if (msg->doc != nullptr && msg->doc->dict != nullptr) {
+        doc->dict = msg->doc->dict;
+        xmlDictReference(doc->dict);
+      }
+      xmlNode* moved = const_cast<xmlNode*>(cib);
+      xmlUnlinkNode(moved);
+      xmlDocSetRootElement(doc.get(), moved);
       auto store = Store::from_doc(std::move(doc), false);
       if (!store) {
         log::error("cib: the full CIB from " + member_text(sender) +
