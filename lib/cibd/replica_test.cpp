@@ -762,6 +762,18 @@ std::string many_primitives(int n, std::uint64_t seed) {
   return out + "</resources>";
 }
 
+// Node 3 is down while node 1 adds many_primitives(1500): the update alone
+// is far over a small message limit.
+void grow_while_node3_down(Cluster& c, std::uint64_t seed) {
+  c.settle();
+  c.crash(3);
+  c.settle();
+  auto a = submit(c.cib(1), create("resources", many_primitives(1500, seed)));
+  c.settle();
+  REQUIRE(a->done);
+  REQUIRE(a->result);
+}
+
 }  // namespace
 
 TEST_CASE("a CIB far larger than the group's message limit reaches a node that rejoins") {
@@ -769,14 +781,7 @@ TEST_CASE("a CIB far larger than the group's message limit reaches a node that r
   Shape shape;
   shape.message_limit = kLimit;
   Cluster c(3, 11, shape);
-  c.settle();
-  c.crash(3);
-  c.settle();
-  // An update that is itself far over the limit travels in chunks too.
-  auto a = submit(c.cib(1), create("resources", many_primitives(1500, 5)));
-  c.settle();
-  REQUIRE(a->done);
-  REQUIRE(a->result);
+  grow_while_node3_down(c, 5);  // the update itself travels in chunks too
   const std::string whole = c.cib(1).store().to_xml(false);
   REQUIRE(whole.size() > 8 * kLimit);
   // Without chunking the whole CIB could not travel at all.
@@ -800,12 +805,7 @@ TEST_CASE("a large copy still arriving when the retry is due is waited for, not 
   shape.message_limit = 64 * 1024;
   shape.refusing = true;
   Cluster c(3, 15, shape);
-  c.settle();
-  c.crash(3);
-  c.settle();
-  auto a = submit(c.cib(1), create("resources", many_primitives(1500, 6)));
-  c.settle();
-  REQUIRE(a->result);
+  grow_while_node3_down(c, 6);
   c.restart(3);
   // The simulator delivers the chunks to one node after the other, the
   // sender last: step until the sender holds part of its own copy (the

@@ -33,23 +33,14 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 import harness  # noqa: E402
-from harness import HarnessError, log  # noqa: E402
+from harness import log  # noqa: E402
+from test_cib_replication import Failure, check, cib_cluster  # noqa: E402
 
 # lib/cluster/chunking.hpp: ChunkLimits::chunk_payload.
 CHUNK_BYTES = 512 * 1024
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 GEN_CIB_PLACES = (os.path.join(os.path.dirname(REPO), "shared", "bench", "gen-cib.py"),
                   "/work/shared/bench/gen-cib.py")
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
-    log("ok: " + what)
 
 
 def builtin_cib(n):
@@ -197,18 +188,6 @@ def main():
     ap.add_argument("--work")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
-    why = harness.missing_prerequisites()
-    if why:
-        print("SKIP: %s" % why)
-        return harness.SKIP
-    _vigild, bin_dirs = harness.build_binaries(args.build_dir)
-    cib_bin = os.path.join(os.path.abspath(args.build_dir), "daemons", "vigil-cib")
-    vigil_bin = os.path.join(os.path.abspath(args.build_dir), "cli", "vigil")
-    for path in (cib_bin, vigil_bin):
-        if not os.access(path, os.X_OK):
-            print("SKIP: %s not built yet" % path)
-            return harness.SKIP
-
     data = make_cib(args)
     compressed = len(zlib.compress(data, 1))
     chunks = -(-compressed // CHUNK_BYTES)
@@ -221,10 +200,11 @@ def main():
               "so that the test exercises chunking" % compressed)
         return 1
 
-    work = harness.work_dir(args.work, "vigil-bigcib-")
-    c = harness.Cluster(os.path.join(work, "cib"), nodes=2, stack="command", token_ms=1000,
-                        apache=False, bin_dirs=bin_dirs,
-                        stack_cmd="exec %s --foreground" % cib_bin)
+    made = cib_cluster(args.build_dir, args.work, "vigil-bigcib-")
+    if made is None:
+        return harness.SKIP
+    c, work = made
+    cib_bin = os.path.join(os.path.abspath(args.build_dir), "daemons", "vigil-cib")
     install_cib(c, 1, data)
     rc = harness.run_test(c, lambda c: scenario(c, args, data, cib_bin, figures), work,
                           keep=args.keep or bool(args.work), failures=(Failure,))

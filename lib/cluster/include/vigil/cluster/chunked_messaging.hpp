@@ -32,18 +32,19 @@ class ChunkedMessaging final : public Messaging {
   ChunkedMessaging(const ChunkedMessaging&) = delete;
   ChunkedMessaging& operator=(const ChunkedMessaging&) = delete;
 
+  // The handlers see whole messages; chunks never reach them.
   void set_handlers(MessagingHandlers handlers) override;
-  Status join(std::string_view group) override;
-  Status leave() override;
   // Splits (and compresses) as needed; every chunk is queued on the inner
   // Messaging before it returns. A message over max_message is kInvalidInput.
   Status send(std::string_view payload) override;
-  GroupMember self() const override { return inner_.self(); }
   // The largest message this object carries (ChunkLimits::max_message).
   std::size_t max_message_size() const override { return limits_.max_message; }
-
   // Encoded bytes held for incomplete messages.
   std::size_t incoming_bytes() const override;
+  GroupMember self() const override { return inner_.self(); }
+  Status join(std::string_view group) override;
+  // Drops what was being reassembled.
+  Status leave() override;
 
  private:
   struct State;
