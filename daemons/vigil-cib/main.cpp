@@ -17,6 +17,7 @@
 #include "vigil/cibd/persist.hpp"
 #include "vigil/cibd/replica.hpp"
 #include "vigil/cibd/service.hpp"
+#include "vigil/cluster/chunked_messaging.hpp"
 #include "vigil/cluster/corosync_cmap.hpp"
 #include "vigil/cluster/corosync_cpg.hpp"
 #include "vigil/common/clock.hpp"
@@ -122,13 +123,19 @@ int main(int argc, char** argv) {
   AsioClock clock(io);
   int exit_code = 0;
 
+  std::unique_ptr<cluster::Messaging> cpg_group;  // under `messaging`: outlives it
   std::unique_ptr<cluster::Messaging> messaging;
   if (standalone) {
     messaging = std::make_unique<cibd::LoopbackMessaging>(
         clock, cluster::GroupMember{1, static_cast<std::uint32_t>(::getpid())});
     if (node_name.empty()) node_name = host_name();
   } else {
-    auto cpg = cluster::CorosyncCpg::connect(io);
+    // Whole CIBs travel compressed, in chunks (ChunkedMessaging); the queue
+    // behind Corosync's flow control must hold the largest one.
+    const cluster::ChunkLimits limits;
+    cluster::CpgOptions co;
+    co.max_queued_bytes += limits.max_message;
+    auto cpg = cluster::CorosyncCpg::connect(io, co);
     if (!cpg) {
       log::error("event=startup-failed reason=\"" + cpg.error().message() + "\"");
       return kExitUnavailable;
@@ -146,7 +153,8 @@ int main(int argc, char** argv) {
       }
       if (node_name.empty()) node_name = host_name();
     }
-    messaging = std::move(cpg).value();
+    cpg_group = std::move(cpg).value();
+    messaging = std::make_unique<cluster::ChunkedMessaging>(*cpg_group, limits, log::write);
   }
 
   cibd::CibNodeOptions no;

@@ -48,6 +48,13 @@ struct CibNodeOptions {
   // How long a sync waits for every member's announcement before the master
   // closes it with those in (a hung member must not block the group).
   Duration sync_timeout{5'000};
+  // A sync round or resync not over after sync_retry (the whole CIB lost
+  // with a view change, refused here, or never sent) is asked for again,
+  // the wait doubling up to sync_retry_max; after max_sync_attempts the
+  // fatal handler runs (the daemon exits and its supervisor restarts it).
+  Duration sync_retry{10'000};
+  Duration sync_retry_max{120'000};
+  int max_sync_attempts = 8;
   // Hold queries submitted before this node's first sync is over (its copy
   // may be an empty or stale one the group is about to replace). vigil-cib
   // turns it on; in-process users choose.
