@@ -272,8 +272,11 @@ void check_resource_options(const AgentName& agent, const AgentMetadata& md,
   if (!bad.empty()) {
     problems.push_back(
         std::string(bad.size() == 1 ? "invalid resource option " : "invalid resource options: ") +
-        quoted_list(bad) + ", allowed options are: " +
-        quoted_list({allowed.begin(), allowed.end()}) + ", use --force to override");
+        quoted_list(bad) +
+        (allowed.empty()
+             ? ", there are no options allowed"
+             : ", allowed options are: " + quoted_list({allowed.begin(), allowed.end()})) +
+        ", use --force to override");
   }
   if (!missing.empty()) {
     problems.push_back(std::string(missing.size() == 1 ? "required resource option "
@@ -330,14 +333,7 @@ Result<xmlNode*> member_of_group(xmlNode* group, const std::string& id,
 // pcs's short agent names: the one installed agent of that type (noted),
 // else an error listing the candidates or saying there is none.
 Result<AgentName> guess_agent(Context& ctx, const std::string& type) {
-  bool other = false;
-  const auto found = ctx.agents->agents_of_type(type, other);
-  if (other) {
-    return Error(ErrorCode::kUnsupported,
-                 "'" + type +
-                     "' names an lsb, service or systemd agent, which vigil does not create yet; "
-                     "give an ocf agent's full name");
-  }
+  const auto found = ctx.agents->agents_of_type(type);
   if (found.size() == 1) {
     ctx.notes.push_back("Assumed agent name '" + found[0].full() + "' (deduced from '" + type +
                         "')");
@@ -895,10 +891,9 @@ Status run_resource(Context& ctx, const std::vector<std::string>& args) {
         "instead.");
     return run_stonith(ctx, {"describe", args[1].substr(8)});
   }
-  if (!args.empty() && args[0] == "describe") {
-    return Error(ErrorCode::kUnsupported,
-                 "'resource describe' is supported by vigil for fence agents only "
-                 "(stonith:<agent>); use 'stonith describe <agent>'");
+  if (args[0] == "describe" || args[0] == "agents" || args[0] == "standards" ||
+      args[0] == "providers") {
+    return run_resource_agents(ctx, args[0], rest);  // resource_agents.cpp
   }
   return Error(
       ErrorCode::kUnsupported,

@@ -133,6 +133,9 @@ Status run_resource_runtime(Context& ctx, const std::string& cmd,
 
 // `resource op add|delete|remove|defaults` (resource_op.cpp) and
 // `resource [op] defaults ...` (defaults.cpp; `op` for op_defaults).
+// `resource standards|providers|agents|describe` (resource_agents.cpp).
+Status run_resource_agents(Context& ctx, const std::string& sub,
+                           const std::vector<std::string>& args);
 Status run_resource_op(Context& ctx, const std::vector<std::string>& args);
 Status run_defaults(Context& ctx, const std::vector<std::string>& args, bool op);
 
