@@ -269,15 +269,7 @@ void check_resource_options(const AgentName& agent, const AgentMetadata& md,
   for (const auto& p : md.parameters) {
     if (p.required && !given.contains(p.name)) missing.push_back(p.name);
   }
-  if (!bad.empty()) {
-    problems.push_back(
-        std::string(bad.size() == 1 ? "invalid resource option " : "invalid resource options: ") +
-        quoted_list(bad) +
-        (allowed.empty()
-             ? ", there are no options allowed"
-             : ", allowed options are: " + quoted_list({allowed.begin(), allowed.end()})) +
-        ", use --force to override");
-  }
+  if (!bad.empty()) problems.push_back(invalid_options_message(bad, allowed));
   if (!missing.empty()) {
     problems.push_back(std::string(missing.size() == 1 ? "required resource option "
                                                        : "required resource options ") +
@@ -287,6 +279,18 @@ void check_resource_options(const AgentName& agent, const AgentMetadata& md,
 }
 
 }  // namespace
+
+std::string invalid_options_message(std::vector<std::string> bad,
+                                    const std::set<std::string>& allowed) {
+  std::sort(bad.begin(), bad.end());
+  bad.erase(std::unique(bad.begin(), bad.end()), bad.end());
+  return std::string(bad.size() == 1 ? "invalid resource option " : "invalid resource options: ") +
+         quoted_list(bad) +
+         (allowed.empty()
+              ? ", there are no options allowed"
+              : ", allowed options are: " + quoted_list({allowed.begin(), allowed.end()})) +
+         ", use --force to override";
+}
 
 void note_forceable(Context& ctx, const std::vector<std::string>& errors,
                     std::vector<std::string>& problems) {
