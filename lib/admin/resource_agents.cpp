@@ -100,17 +100,6 @@ Status list_agents(Context& ctx, const std::vector<std::string>& args) {
   return ok_status();
 }
 
-// A value in `describe`'s operation lines, quoted as pcs quotes it when it
-// holds '=' or a space.
-std::string op_value(const std::string& v) {
-  if (v.find_first_of("= ") == std::string::npos) return v;
-  if (v.find('"') == std::string::npos) return "\"" + v + "\"";
-  if (v.find('\'') == std::string::npos) return "'" + v + "'";
-  std::string out = "\"";
-  for (char c : v) out += c == '"' ? std::string("\\\"") : std::string(1, c);
-  return out + "\"";
-}
-
 // Whitespace trimmed and line breaks read as spaces, as pcs prints
 // descriptions when its output is not a terminal.
 std::string one_line(std::string s) {
@@ -170,11 +159,11 @@ Status describe(Context& ctx, const std::vector<std::string>& args) {
     monitor = monitor || a.name == "monitor";
     ops += "  " + a.name + ":\n";
     ops += "    interval=" +
-           op_value(a.interval.empty() ? (a.name == "monitor" ? "60s" : "0s") : a.interval) + "\n";
-    if (!a.timeout.empty()) ops += "    timeout=" + op_value(a.timeout) + "\n";
-    if (!a.role.empty()) ops += "    role=" + op_value(a.role) + "\n";
+           pcs_quote(a.interval.empty() ? (a.name == "monitor" ? "60s" : "0s") : a.interval) + "\n";
+    if (!a.timeout.empty()) ops += "    timeout=" + pcs_quote(a.timeout) + "\n";
+    if (!a.role.empty()) ops += "    role=" + pcs_quote(a.role) + "\n";
     if (!a.depth.empty() && a.depth != "0")
-      ops += "    OCF_CHECK_LEVEL=" + op_value(a.depth) + "\n";
+      ops += "    OCF_CHECK_LEVEL=" + pcs_quote(a.depth) + "\n";
   }
   if (!monitor) ops += "  monitor:\n    interval=60s\n";
   out += "\nDefault operations:\n" + ops;

@@ -42,6 +42,14 @@ class PieceReader {
   std::size_t offset_ = 0;
 };
 
+// Each field: its prefix in the script, its element in the meta-data.
+constexpr std::pair<std::string_view, std::string_view> kFields[kLsbFieldCount] = {
+    {"# Provides:", "Provides"},           {"# Required-Start:", "Required-Start"},
+    {"# Required-Stop:", "Required-Stop"}, {"# Should-Start:", "Should-Start"},
+    {"# Should-Stop:", "Should-Stop"},     {"# Default-Start:", "Default-Start"},
+    {"# Default-Stop:", "Default-Stop"},   {"# Short-Description:", ""},
+};
+
 bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
@@ -114,16 +122,6 @@ std::string encode_xml_entities(std::string_view text) {
 
 LsbHeader parse_lsb_header(std::istream& script) {
   LsbHeader h;
-  const std::pair<std::string_view, std::optional<std::string> LsbHeader::*> fields[] = {
-      {"# Provides:", &LsbHeader::provides},
-      {"# Required-Start:", &LsbHeader::required_start},
-      {"# Required-Stop:", &LsbHeader::required_stop},
-      {"# Should-Start:", &LsbHeader::should_start},
-      {"# Should-Stop:", &LsbHeader::should_stop},
-      {"# Default-Start:", &LsbHeader::default_start},
-      {"# Default-Stop:", &LsbHeader::default_stop},
-      {"# Short-Description:", &LsbHeader::short_description},
-  };
   constexpr std::string_view kDescription = "# Description:";
   PieceReader reader(script);
   std::string line;
@@ -135,11 +133,11 @@ LsbHeader parse_lsb_header(std::istream& script) {
     }
     if (!in_header) continue;
     bool taken = false;
-    for (const auto& [prefix, member] : fields) {
-      if (!(h.*member) && starts_with(line, prefix)) {
-        h.*member = line.substr(prefix.size());
+    for (std::size_t i = 0; i < kLsbFieldCount && !taken; ++i) {
+      const std::string_view prefix = kFields[i].first;
+      if (!h.fields[i] && starts_with(line, prefix)) {
+        h.fields[i] = line.substr(prefix.size());
         taken = true;
-        break;
       }
     }
     if (taken) continue;
@@ -166,9 +164,6 @@ LsbHeader parse_lsb_header(std::istream& script) {
 
 std::string lsb_metadata_document(std::string_view type, const LsbHeader& h) {
   const std::string name(type);
-  const auto field = [](const std::optional<std::string>& v) {
-    return v ? encode_xml_entities(*v) : std::string();
-  };
   std::string xml;
   xml += "<?xml version='1.0'?>\n";
   xml += "<!DOCTYPE resource-agent SYSTEM 'ra-api-1.dtd'>\n";
@@ -178,7 +173,8 @@ std::string lsb_metadata_document(std::string_view type, const LsbHeader& h) {
   xml += h.description ? encode_xml_entities(*h.description) : name;
   xml += "  </longdesc>\n";
   xml += "  <shortdesc lang='en'>";
-  xml += h.short_description ? encode_xml_entities(*h.short_description) : name;
+  const auto& shortdesc = h[LsbField::kShortDescription];
+  xml += shortdesc ? encode_xml_entities(*shortdesc) : name;
   xml += "</shortdesc>\n";
   xml += "  <parameters>\n  </parameters>\n";
   xml += "  <actions>\n";
@@ -191,13 +187,13 @@ std::string lsb_metadata_document(std::string_view type, const LsbHeader& h) {
   xml += "    <action name='monitor'      timeout='15' interval='15' />\n";
   xml += "  </actions>\n";
   xml += "  <special tag='LSB'>\n";
-  xml += "    <Provides>" + field(h.provides) + "</Provides>\n";
-  xml += "    <Required-Start>" + field(h.required_start) + "</Required-Start>\n";
-  xml += "    <Required-Stop>" + field(h.required_stop) + "</Required-Stop>\n";
-  xml += "    <Should-Start>" + field(h.should_start) + "</Should-Start>\n";
-  xml += "    <Should-Stop>" + field(h.should_stop) + "</Should-Stop>\n";
-  xml += "    <Default-Start>" + field(h.default_start) + "</Default-Start>\n";
-  xml += "    <Default-Stop>" + field(h.default_stop) + "</Default-Stop>\n";
+  for (std::size_t i = 0; i < kLsbFieldCount; ++i) {
+    const std::string_view element = kFields[i].second;
+    if (element.empty()) continue;
+    xml += "    <" + std::string(element) + ">";
+    if (h.fields[i]) xml += encode_xml_entities(*h.fields[i]);
+    xml += "</" + std::string(element) + ">\n";
+  }
   xml += "  </special>\n";
   xml += "</resource-agent>\n";
   return xml;

@@ -76,13 +76,13 @@ const char* const kApacheMetadata =
 
 TEST_CASE("a well-formed LSB header gives Pacemaker's document") {
   const LsbHeader h = parse(kApacheScript);
-  REQUIRE(h.provides);
-  CHECK(*h.provides == "          apache2\n");
-  CHECK(*h.short_description == " Apache2 web server\n");
+  REQUIRE(h[LsbField::kProvides]);
+  CHECK(*h[LsbField::kProvides] == "          apache2\n");
+  CHECK(*h[LsbField::kShortDescription] == " Apache2 web server\n");
   CHECK(*h.description ==
         "       Start the web server\n  This script will start the apache2 web server.\n");
-  CHECK_FALSE(h.should_start);
-  CHECK_FALSE(h.should_stop);
+  CHECK_FALSE(h[LsbField::kShouldStart]);
+  CHECK_FALSE(h[LsbField::kShouldStop]);
   CHECK(lsb_metadata_document("apache2", h) == kApacheMetadata);
 }
 
@@ -95,7 +95,7 @@ TEST_CASE("missing LSB fields: empty elements, descriptions default to the name"
       "# Short-Description:\tOpenBSD Secure Shell server\n"
       "### END INIT INFO\n");
   CHECK_FALSE(h.description);
-  CHECK_FALSE(h.required_start);
+  CHECK_FALSE(h[LsbField::kRequiredStart]);
   const std::string xml = lsb_metadata_document("ssh", h);
   CHECK(xml.find("  <longdesc lang='en'>\nssh  </longdesc>\n") != std::string::npos);
   CHECK(xml.find("  <shortdesc lang='en'>\tOpenBSD Secure Shell server\n</shortdesc>\n") !=
@@ -116,8 +116,8 @@ TEST_CASE("no LSB header: nothing is read, not even comment fields") {
       "# Provides: elsewhere\n"
       "# Short-Description: not in a header\n"
       "echo hi\n");
-  CHECK_FALSE(h.provides);
-  CHECK_FALSE(h.short_description);
+  CHECK_FALSE(h[LsbField::kProvides]);
+  CHECK_FALSE(h[LsbField::kShortDescription]);
   CHECK_FALSE(h.description);
   // The header ends at the first line that is not a comment.
   const LsbHeader cut = parse(
@@ -125,8 +125,8 @@ TEST_CASE("no LSB header: nothing is read, not even comment fields") {
       "# Provides: a\n"
       "\n"
       "# Short-Description: after the header\n");
-  CHECK(*cut.provides == " a\n");
-  CHECK_FALSE(cut.short_description);
+  CHECK(*cut[LsbField::kProvides] == " a\n");
+  CHECK_FALSE(cut[LsbField::kShortDescription]);
 }
 
 TEST_CASE("the line ending a description is not read as a field; values are escaped") {
@@ -139,7 +139,7 @@ TEST_CASE("the line ending a description is not read as a field; values are esca
       "#  cont\n"
       "### END INIT INFO\n");
   CHECK(*h.description == " one\n");
-  CHECK_FALSE(h.required_start);
+  CHECK_FALSE(h[LsbField::kRequiredStart]);
   const std::string xml = lsb_metadata_document("x", h);
   CHECK(xml.find("<shortdesc lang='en'> caf&#xE9; \"q\" 'a' &lt;b&gt;&#13;\n</shortdesc>") !=
         std::string::npos);
@@ -151,10 +151,10 @@ TEST_CASE("lines longer than Pacemaker's buffer are read in pieces") {
   const std::string long_value(1500, 'v');
   const LsbHeader h = parse("### BEGIN INIT INFO\n# Provides: " + long_value +
                             "\n# Short-Description: s\n### END INIT INFO\n");
-  REQUIRE(h.provides);
+  REQUIRE(h[LsbField::kProvides]);
   // The first 1023 bytes; the rest does not start with '#': the header ends.
-  CHECK(h.provides->size() == 1023 - std::string("# Provides:").size());
-  CHECK_FALSE(h.short_description);
+  CHECK(h[LsbField::kProvides]->size() == 1023 - std::string("# Provides:").size());
+  CHECK_FALSE(h[LsbField::kShortDescription]);
 }
 
 TEST_CASE("a script that is not executable still has meta-data; a missing one has none") {

@@ -7,6 +7,8 @@
 // --show-metadata prints.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <istream>
 #include <optional>
 #include <string>
@@ -14,21 +16,32 @@
 
 namespace vigil::exec {
 
+// The one-line fields of the header, in the order of the meta-data's
+// <special tag='LSB'> elements.
+enum class LsbField {
+  kProvides,
+  kRequiredStart,
+  kRequiredStop,
+  kShouldStart,
+  kShouldStop,
+  kDefaultStart,
+  kDefaultStop,
+  kShortDescription,
+};
+inline constexpr std::size_t kLsbFieldCount = 8;
+
 // The header's fields as the script has them: the text after the field's
 // prefix ("# Provides:") up to and including the line's end, unescaped;
 // nullopt when the field is absent. The first occurrence counts.
 struct LsbHeader {
-  std::optional<std::string> provides;
-  std::optional<std::string> required_start;
-  std::optional<std::string> required_stop;
-  std::optional<std::string> should_start;
-  std::optional<std::string> should_stop;
-  std::optional<std::string> default_start;
-  std::optional<std::string> default_stop;
-  std::optional<std::string> short_description;
+  std::array<std::optional<std::string>, kLsbFieldCount> fields;
   // "# Description:" and its continuation lines ('#' then a tab or two
   // spaces), each without its '#'.
   std::optional<std::string> description;
+
+  const std::optional<std::string>& operator[](LsbField f) const {
+    return fields[static_cast<std::size_t>(f)];
+  }
 };
 
 // Reads the header the way Pacemaker does: lines of at most 1023 bytes
