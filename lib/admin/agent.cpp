@@ -266,9 +266,19 @@ Result<AgentRun> OcfMetadataSource::run_action(
   }
   exec::AgentSpec spec{exec::AgentClass::kOcf, agent.provider, agent.type};
   if (agent.standard != "ocf") {
-    auto cls = resolved_class(agent);
-    if (!cls) return cls.error();
-    spec = {*cls == "lsb" ? exec::AgentClass::kLsb : exec::AgentClass::kSystemd, "", agent.type};
+    // crm_resource runs ocf and lsb agents by hand only (service: when it
+    // names an init script); the others get its refusal as the result.
+    const std::string cls = manual_class(agent);
+    if (cls != "lsb") {
+      AgentRun refused;
+      refused.done = false;
+      refused.rc = static_cast<int>(exec::OcfRc::kUnimplementFeature);
+      refused.rc_text = std::string(exec::to_string(exec::OcfRc::kUnimplementFeature));
+      refused.status = std::string(exec::to_string(exec::ExecStatus::kError));
+      refused.exit_reason = "Manual execution of the " + cls + " standard is unsupported";
+      return refused;
+    }
+    spec = {exec::AgentClass::kLsb, "", agent.type};
   }
   boost::asio::io_context io;
   exec::ExecutorOptions options;

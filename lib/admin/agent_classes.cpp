@@ -209,6 +209,13 @@ Result<std::string> OcfMetadataSource::resolved_class(const AgentName& agent) co
   return Error(ErrorCode::kNotFound, agent_not_installed(agent));
 }
 
+std::string OcfMetadataSource::manual_class(const AgentName& agent) const {
+  if (agent.standard != "service") return agent.standard;
+  if (safe_type(agent.type) && is_file(services_.lsb_dir + "/" + agent.type)) return "lsb";
+  // A systemd unit only exists for Pacemaker while systemd runs.
+  return systemd_running() ? "systemd" : "unspecified";
+}
+
 Result<AgentMetadata> OcfMetadataSource::service_metadata(const AgentName& agent) const {
   auto cls = resolved_class(agent);
   if (!cls) return cls.error();

@@ -284,7 +284,17 @@ TEST_CASE("debug-start runs an lsb resource's init script here") {
   REQUIRE(run);
   CHECK(run->rc == 7);
   CHECK(run->out == "webd status\n");
-  auto none = c.m.src.run_action({"systemd", "", "webd"}, "R", "start", {});
-  REQUIRE_FALSE(none);
-  CHECK(none.error().message() == not_installed("systemd:webd"));
+  // crm_resource runs no systemd agent by hand.
+  auto refused = c.m.src.run_action({"systemd", "", "webd"}, "R", "start", {});
+  REQUIRE(refused);
+  CHECK_FALSE(refused->done);
+  CHECK(refused->rc == 3);
+  CHECK(refused->exit_reason == "Manual execution of the systemd standard is unsupported");
+  refused = c.m.src.run_action({"service", "", "nope"}, "R", "start", {});
+  REQUIRE(refused);
+  CHECK(refused->exit_reason == "Manual execution of the unspecified standard is unsupported");
+  // A missing init script is the executor's "not installed".
+  auto missing = c.m.src.run_action({"lsb", "", "nope"}, "R", "start", {});
+  REQUIRE(missing);
+  CHECK(missing->rc == 5);
 }

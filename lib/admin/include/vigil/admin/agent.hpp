@@ -154,6 +154,9 @@ class OcfMetadataSource : public MetadataSource {
   // The class vigil-lrmd runs the agent as (service: lsb when the init
   // script exists, else systemd), or an error naming why it cannot run.
   Result<std::string> resolved_class(const AgentName& agent) const;
+  // The class crm_resource runs the agent as by hand: service resolved to
+  // lsb or systemd ("unspecified" when neither has it).
+  std::string manual_class(const AgentName& agent) const;
   bool systemd_running() const;
   std::vector<std::string> systemd_units() const;
   std::string root_;
