@@ -6,6 +6,7 @@
 #include <libxml/tree.h>
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -143,6 +144,14 @@ Result<xml::DocPtr> simulate_cluster_reaction(xmlDoc* doc, EpochSeconds now);
 
 // `resource op add|delete|remove|defaults` (resource_op.cpp) and
 // `resource [op] defaults ...` (defaults.cpp; `op` for op_defaults).
+// pcs's error for instance attributes an agent does not take (names sorted;
+// "there are no options allowed" for an agent without parameters), ending
+// ", use --force to override".
+std::string invalid_options_message(std::vector<std::string> bad,
+                                    const std::set<std::string>& allowed);
+// `resource standards|providers|agents|describe` (resource_agents.cpp).
+Status run_resource_agents(Context& ctx, const std::string& sub,
+                           const std::vector<std::string>& args);
 Status run_resource_op(Context& ctx, const std::vector<std::string>& args);
 Status run_defaults(Context& ctx, const std::vector<std::string>& args, bool op);
 
