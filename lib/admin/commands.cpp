@@ -18,11 +18,17 @@ namespace {
 // The options that take no value, and the flag each sets.
 bool Flags::*switch_flag(const std::string& option) {
   static constexpr std::pair<std::string_view, bool Flags::*> kSwitches[] = {
-      {"--disabled", &Flags::disabled}, {"--no-default-ops", &Flags::no_default_ops},
-      {"--all", &Flags::all},           {"--force", &Flags::force},
-      {"--full", &Flags::full},         {"--off", &Flags::off},
-      {"--promoted", &Flags::promoted}, {"--master", &Flags::master},
-      {"--watch", &Flags::watch}};
+      {"--disabled", &Flags::disabled},
+      {"--no-default-ops", &Flags::no_default_ops},
+      {"--all", &Flags::all},
+      {"--force", &Flags::force},
+      {"--full", &Flags::full},
+      {"--off", &Flags::off},
+      {"--promoted", &Flags::promoted},
+      {"--master", &Flags::master},
+      {"--watch", &Flags::watch},
+      {"--strict", &Flags::strict},
+      {"--autodelete", &Flags::autodelete}};
   for (const auto& [name, flag] : kSwitches) {
     if (option == name) return flag;
   }
@@ -57,6 +63,15 @@ std::optional<std::string> Flags::*value_flag(std::string_view option) {
     if (option == name) return flag;
   }
   return nullptr;
+}
+
+// pcs's refusal of resource move's own options elsewhere.
+std::string move_only_options(const Flags& flags) {
+  if (flags.strict && flags.autodelete) {
+    return "Specified options '--autodelete', '--strict' are not supported in this command";
+  }
+  return std::string("Specified option '") + (flags.strict ? "--strict" : "--autodelete") +
+         "' is not supported in this command";
 }
 
 }  // namespace
@@ -204,6 +219,9 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
     return Error(ErrorCode::kInvalidInput, std::string("Specified option '") +
                                                (ctx.flags.master ? "--master" : "--promoted") +
                                                "' is not supported in this command");
+  }
+  if ((ctx.flags.strict || ctx.flags.autodelete) && !(args[0] == "resource" && sub == "move")) {
+    return Error(ErrorCode::kInvalidInput, move_only_options(ctx.flags));
   }
   if (ctx.flags.master) {
     ctx.notes.push_back(

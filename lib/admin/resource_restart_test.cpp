@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "boxed_cluster_test.hpp"
 #include "resource_edit.hpp"
 #include "status_view.hpp"
 #include "vigil/admin/commands.hpp"
@@ -36,52 +37,6 @@ std::string cluster_cib(const std::string& a_meta = "") {
   <node_state id="2" uname="node2" in_ccm="true" crmd="online" crm-debug-origin="x" join="member" expected="member"/>
   </status></cib>)";
 }
-
-class BoxedCluster : public LiveCib {
- public:
-  explicit BoxedCluster(const std::string& text) {
-    auto d = xml::parse_string(text);
-    REQUIRE(d);
-    doc_ = std::move(*d);
-    act();  // everything started before the test begins
-  }
-  Result<xml::DocPtr> read() override { return xml::DocPtr(xmlCopyDoc(doc_.get(), 1)); }
-  Status write_configuration(xmlDoc* d) override {
-    xmlNode* mine = xml::first_child(xmlDocGetRootElement(doc_.get()), "configuration");
-    xmlNode* theirs = xml::first_child(xmlDocGetRootElement(d), "configuration");
-    REQUIRE(mine);
-    REQUIRE(theirs);
-    xmlNode* copy = xmlDocCopyNode(theirs, doc_.get(), 1);
-    xmlReplaceNode(mine, copy);
-    xmlFreeNode(mine);
-    writes.push_back(xml::to_string(copy, false));
-    return ok_status();
-  }
-  void sleep_seconds(int s) override {
-    clock += s;
-    ++sleeps;
-    if (!frozen) act();
-  }
-  EpochSeconds now() override { return clock; }
-
-  // The text of the status section, to see which operations ran.
-  std::string status() const {
-    return xml::to_string(xml::first_child(xmlDocGetRootElement(doc_.get()), "status"), false);
-  }
-
-  EpochSeconds clock = 1700000000;
-  int sleeps = 0;
-  bool frozen = false;
-  std::vector<std::string> writes;
-
- private:
-  void act() {
-    auto next = simulate_cluster_reaction(doc_.get(), clock);
-    REQUIRE(next);
-    doc_ = std::move(*next);
-  }
-  xml::DocPtr doc_;
-};
 
 struct Outcome {
   Status st = ok_status();
