@@ -7,10 +7,12 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "resource_edit.hpp"
+#include "status_view.hpp"
 #include "vigil/admin/live_cib.hpp"
 #include "vigil/common/xml.hpp"
 
@@ -42,6 +44,21 @@ class BoxedCluster : public LiveCib {
     if (!frozen) act();
   }
   EpochSeconds now() override { return clock; }
+
+  // Nodes where the scheduler sees `id`, or a member or instance of it,
+  // active.
+  std::set<std::string> active_nodes(const std::string& id) {
+    auto state = status_view::unpack_copy(doc_.get(), clock, false);
+    REQUIRE(state);
+    std::set<std::string> out;
+    for (const auto& r : state->ws->all_rscs) {
+      bool under = false;
+      for (const pengine::Resource* p = r.get(); p != nullptr; p = p->parent) under |= p->id == id;
+      if (!under || !r->is_primitive()) continue;
+      for (const pengine::Node* n : r->running_on) out.insert(n->uname);
+    }
+    return out;
+  }
 
   // The text of the status section, to see which operations ran.
   std::string status() const {

@@ -18,17 +18,11 @@ namespace {
 // The options that take no value, and the flag each sets.
 bool Flags::*switch_flag(const std::string& option) {
   static constexpr std::pair<std::string_view, bool Flags::*> kSwitches[] = {
-      {"--disabled", &Flags::disabled},
-      {"--no-default-ops", &Flags::no_default_ops},
-      {"--all", &Flags::all},
-      {"--force", &Flags::force},
-      {"--full", &Flags::full},
-      {"--off", &Flags::off},
-      {"--promoted", &Flags::promoted},
-      {"--master", &Flags::master},
-      {"--watch", &Flags::watch},
-      {"--strict", &Flags::strict},
-      {"--autodelete", &Flags::autodelete}};
+      {"--disabled", &Flags::disabled}, {"--no-default-ops", &Flags::no_default_ops},
+      {"--all", &Flags::all},           {"--force", &Flags::force},
+      {"--full", &Flags::full},         {"--off", &Flags::off},
+      {"--promoted", &Flags::promoted}, {"--master", &Flags::master},
+      {"--watch", &Flags::watch}};
   for (const auto& [name, flag] : kSwitches) {
     if (option == name) return flag;
   }
@@ -39,6 +33,10 @@ bool Flags::*switch_flag(const std::string& option) {
 bool resource_flag(Flags& flags, const std::string& a) {
   if (a == "--monitor" || a == "--defaults") {
     (a == "--monitor" ? flags.monitor : flags.defaults) = true;
+    return true;
+  }
+  if (a == "--strict" || a == "--autodelete") {  // resource move
+    (a == "--strict" ? flags.strict : flags.autodelete) = true;
     return true;
   }
   if (a == "--wait" || a.rfind("--wait=", 0) == 0) {

@@ -29,6 +29,17 @@ struct Config {
   std::string a_meta, constraints;
 };
 
+// node1..node3, members of the cluster, nothing run yet.
+std::string online_nodes() {
+  std::string out;
+  for (const char* i : {"1", "2", "3"}) {
+    out += std::string(R"(<node_state id=")") + i + R"(" uname="node)" + i +
+           R"(" in_ccm="true" crmd="online" crm-debug-origin="x" join="member" )"
+           R"(expected="member"/>)";
+  }
+  return out;
+}
+
 std::string cluster_cib(const Config& c) {
   return R"(<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="1">
   <configuration><crm_config><cluster_property_set id="o">
@@ -53,16 +64,13 @@ std::string cluster_cib(const Config& c) {
     <rsc_colocation id="B-with-A" rsc="B" with-rsc="A" score="INFINITY"/>)" +
          c.constraints + R"(
   </constraints>)" +
-         c.defaults + R"(</configuration><status>
-  <node_state id="1" uname="node1" in_ccm="true" crmd="online" crm-debug-origin="x" join="member" expected="member"/>
-  <node_state id="2" uname="node2" in_ccm="true" crmd="online" crm-debug-origin="x" join="member" expected="member"/>
-  <node_state id="3" uname="node3" in_ccm="true" crmd="online" crm-debug-origin="x" join="member" expected="member"/>
-  </status></cib>)";
+         c.defaults + "</configuration><status>" + online_nodes() + "</status></cib>";
 }
 
-struct Outcome {
-  Status st = ok_status();
+// What the command said: its notes (stderr lines), and its error if any.
+struct Said {
   std::vector<std::string> notes;
+  Status st = ok_status();
   std::string message() const { return st ? "" : st.error().message(); }
 };
 
@@ -71,7 +79,7 @@ struct Options {
   bool strict = false, promoted = false, autodelete = false, live = true;
 };
 
-Outcome move(BoxedCluster& cluster, std::vector<std::string> args, const Options& o = {}) {
+Said move(BoxedCluster& cluster, std::vector<std::string> args, const Options& o = {}) {
   auto doc = cluster.read();
   REQUIRE(doc);
   const std::string before = xml::to_string(doc->get(), false);
@@ -84,28 +92,12 @@ Outcome move(BoxedCluster& cluster, std::vector<std::string> args, const Options
   ctx.flags.promoted = o.promoted;
   ctx.flags.autodelete = o.autodelete;
   args.insert(args.begin(), {"resource", "move"});
-  Outcome out;
+  Said out;
   out.st = run_command(ctx, args);
   out.notes = ctx.notes;
   // The command writes through the cluster, never through the document.
   CHECK_FALSE(ctx.changed);
   CHECK(xml::to_string(doc->get(), false) == before);
-  return out;
-}
-
-// Nodes where the scheduler sees `id` (or a member or instance of it) active.
-std::set<std::string> running_on(BoxedCluster& cluster, const std::string& id) {
-  auto doc = cluster.read();
-  REQUIRE(doc);
-  auto state = status_view::unpack_copy(doc->get(), cluster.now(), false);
-  REQUIRE(state);
-  std::set<std::string> out;
-  for (const auto& r : state->ws->all_rscs) {
-    bool under = false;
-    for (const pengine::Resource* p = r.get(); p != nullptr; p = p->parent) under |= p->id == id;
-    if (!under || !r->is_primitive()) continue;
-    for (const pengine::Node* n : r->running_on) out.insert(n->uname);
-  }
   return out;
 }
 
@@ -132,7 +124,7 @@ const std::string kWaiting = "Waiting for the cluster to apply configuration cha
 TEST_CASE("move: to a node, through a constraint that is removed once it runs there",
           "[resource_move_live]") {
   BoxedCluster cluster(cluster_cib({}));
-  REQUIRE(running_on(cluster, "A") == std::set<std::string>{"node1"});
+  REQUIRE(cluster.active_nodes("A") == std::set<std::string>{"node1"});
   const std::string constraints = constraints_of(cluster);
   auto o = move(cluster, {"A", "node2"});
   INFO(o.message());
@@ -144,8 +136,8 @@ TEST_CASE("move: to a node, through a constraint that is removed once it runs th
   CHECK(cluster.writes[1].find("cli-prefer") == std::string::npos);
   CHECK(constraints_of(cluster) == constraints);
   // The cluster acted: A went, and B (colocated with it) followed.
-  CHECK(running_on(cluster, "A") == std::set<std::string>{"node2"});
-  CHECK(running_on(cluster, "B") == std::set<std::string>{"node2"});
+  CHECK(cluster.active_nodes("A") == std::set<std::string>{"node2"});
+  CHECK(cluster.active_nodes("B") == std::set<std::string>{"node2"});
   // One round of the cluster carried out the move; the removal left nothing to do.
   CHECK(cluster.sleeps == 1);
 }
@@ -163,7 +155,7 @@ TEST_CASE("move: without a node, a ban of the node it runs on", "[resource_move_
   CHECK(cluster.writes[0].find(R"(<rsc_location id="cli-ban-A-on-node1" rsc="A" role="Started" )"
                                R"(node="node1" score="-INFINITY"/>)") != std::string::npos);
   CHECK(cluster.writes[1].find("cli-ban") == std::string::npos);
-  CHECK(running_on(cluster, "A") == std::set<std::string>{"node2"});
+  CHECK(cluster.active_nodes("A") == std::set<std::string>{"node2"});
 }
 
 TEST_CASE("move: a group moves whole; --strict names what else moves", "[resource_move_live]") {
@@ -177,12 +169,12 @@ TEST_CASE("move: a group moves whole; --strict names what else moves", "[resourc
   INFO(o.message());
   REQUIRE(o.st);
   CHECK(o.notes.back() == "resource 'G' is running on node 'node1'");
-  CHECK(running_on(cluster, "G") == std::set<std::string>{"node1"});
+  CHECK(cluster.active_nodes("G") == std::set<std::string>{"node1"});
 }
 
 TEST_CASE("move: --strict passes when nothing else is touched", "[resource_move_live]") {
   BoxedCluster cluster(cluster_cib({}));
-  REQUIRE(running_on(cluster, "C") == std::set<std::string>{"node3"});
+  REQUIRE(cluster.active_nodes("C") == std::set<std::string>{"node3"});
   auto o = move(cluster, {"C", "node1"}, {.strict = true, .autodelete = true});
   INFO(o.message());
   REQUIRE(o.st);
@@ -191,8 +183,8 @@ TEST_CASE("move: --strict passes when nothing else is touched", "[resource_move_
       "its functionality is default now."};
   for (const auto& l : moved_lines("C", kWaiting, "node1")) expected.push_back(l);
   CHECK(o.notes == expected);
-  CHECK(running_on(cluster, "C") == std::set<std::string>{"node1"});
-  CHECK(running_on(cluster, "A") == std::set<std::string>{"node1"});
+  CHECK(cluster.active_nodes("C") == std::set<std::string>{"node1"});
+  CHECK(cluster.active_nodes("A") == std::set<std::string>{"node1"});
 }
 
 TEST_CASE("move: refused when removing the constraint would move it back", "[resource_move_live]") {
@@ -207,7 +199,7 @@ TEST_CASE("move: refused when removing the constraint would move it back", "[res
   auto strict = move(cluster, {"A", "node2"}, {.strict = true});
   CHECK(strict.message() == "Moving resource 'A' affects resource: 'B'");
   CHECK(cluster.writes.empty());
-  CHECK(running_on(cluster, "A") == std::set<std::string>{"node1"});
+  CHECK(cluster.active_nodes("A") == std::set<std::string>{"node1"});
 }
 
 TEST_CASE("move: refused when the constraint would not move it", "[resource_move_live]") {
@@ -325,4 +317,33 @@ TEST_CASE("move: a cluster that does not settle times out with the constraint in
                        "Location constraint to move resource 'A' has been created",
                        "Waiting for the cluster to apply configuration changes (timeout: 4 "
                        "seconds)..."});
+}
+
+TEST_CASE("move: --strict and --autodelete belong to resource move only", "[resource_move_live]") {
+  auto inv = parse_invocation({"resource", "ban", "A", "node1", "--strict", "--autodelete"});
+  REQUIRE(inv);
+  CHECK(inv->flags.strict);
+  CHECK(inv->flags.autodelete);
+  CHECK(inv->args == std::vector<std::string>{"resource", "ban", "A", "node1"});
+  BoxedCluster cluster(cluster_cib({}));
+  auto refusal = [&](const std::vector<std::string>& args, bool strict, bool autodelete) {
+    auto doc = cluster.read();
+    REQUIRE(doc);
+    Context ctx;
+    ctx.doc = doc->get();
+    ctx.flags.strict = strict;
+    ctx.flags.autodelete = autodelete;
+    auto st = run_command(ctx, args);
+    CHECK_FALSE(ctx.changed);
+    return st ? std::string() : st.error().message();
+  };
+  CHECK(refusal({"resource", "ban", "A", "node1"}, true, false) ==
+        "Specified option '--strict' is not supported in this command");
+  CHECK(refusal({"resource", "ban", "A", "node1"}, true, true) ==
+        "Specified options '--autodelete', '--strict' are not supported in this command");
+  CHECK(refusal({"property", "set", "a=b"}, false, true) ==
+        "Specified option '--autodelete' is not supported in this command");
+  // With a file, move refuses -f first, as pcs does.
+  CHECK(refusal({"resource", "move", "A", "node1"}, true, false) ==
+        "Specified option '-f' is not supported in this command");
 }

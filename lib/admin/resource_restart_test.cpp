@@ -60,22 +60,6 @@ Outcome restart(BoxedCluster& cluster, std::vector<std::string> args,
   return o;
 }
 
-// Nodes where the scheduler sees an instance or member of `id` active.
-std::set<std::string> active_nodes(BoxedCluster& cluster, const std::string& id) {
-  auto doc = cluster.read();
-  REQUIRE(doc);
-  auto state = status_view::unpack_copy(doc->get(), cluster.now(), false);
-  REQUIRE(state);
-  std::set<std::string> out;
-  for (const auto& r : state->ws->all_rscs) {
-    const pengine::Resource* top = r.get();
-    while (top->parent != nullptr) top = top->parent;
-    if (top->id != id || !r->is_primitive()) continue;
-    for (const pengine::Node* n : r->running_on) out.insert(n->uname);
-  }
-  return out;
-}
-
 std::size_t count(const std::string& hay, const std::string& needle) {
   std::size_t n = 0;
   for (auto p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
@@ -102,7 +86,7 @@ TEST_CASE("restart: a group member stops with what follows it, then all start ag
   CHECK(after.find("operation_key=\"B_start_0\"") != std::string::npos);
   CHECK(after != before);
   CHECK(after.find("C_stop_0") == std::string::npos);
-  CHECK(active_nodes(cluster, "G") == std::set<std::string>{"node1"});
+  CHECK(cluster.active_nodes("G") == std::set<std::string>{"node1"});
   CHECK(cluster.sleeps >= 2);
 }
 
@@ -129,7 +113,7 @@ TEST_CASE("restart: a clone on one node goes through a ban of that node", "[reso
         std::string::npos);
   CHECK(cluster.writes[1].find("cli-ban") == std::string::npos);
   // Only node2's instance stopped, and it is back when restart returns.
-  CHECK(active_nodes(cluster, "C-clone") == std::set<std::string>{"node1", "node2"});
+  CHECK(cluster.active_nodes("C-clone") == std::set<std::string>{"node1", "node2"});
   const std::string after = cluster.status();
   CHECK(count(after, "C_stop_0") <= 1);
   CHECK(after.find("A_stop_0") == std::string::npos);
