@@ -59,7 +59,7 @@ Result<Target> check_target(Context& ctx, const std::vector<std::string>& args, 
   xmlNode* r = find_resource(ctx.doc, t.rsc);
   std::vector<std::string> problems;
   if (r == nullptr) {
-    problems.push_back("bundle/clone/group/resource '" + t.rsc + "' does not exist");
+    problems.push_back(not_a_resource(ctx.doc, t.rsc));
   } else {
     if (xml::is(r, "bundle") || xml::is(r->parent, "bundle")) {
       return Error(ErrorCode::kUnsupported,
@@ -135,7 +135,7 @@ Status clear(Context& ctx, const std::vector<std::string>& args) {
   const std::string& rsc = args[0];
   const std::string node = args.size() > 1 ? args[1] : "";
   if (find_resource(ctx.doc, rsc) == nullptr) {
-    return lib_error("bundle/clone/group/resource '" + rsc + "' does not exist");
+    return lib_error(not_a_resource(ctx.doc, rsc));
   }
   xmlNode* cons = config_section(ctx.doc, "constraints");
   std::vector<xmlNode*> bans, prefers;
@@ -173,6 +173,11 @@ Status clear(Context& ctx, const std::vector<std::string>& args) {
 }
 
 }  // namespace
+
+std::string not_a_resource(xmlDoc* doc, const std::string& id) {
+  if (find_by_id(doc, id) != nullptr) return "'" + id + "' is not a bundle/clone/group/resource";
+  return "bundle/clone/group/resource '" + id + "' does not exist";
+}
 
 bool is_promotable_clone(xmlNode* r) {
   if (xml::is(r, "master")) return true;

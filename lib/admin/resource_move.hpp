@@ -14,6 +14,10 @@
 
 namespace vigil::admin {
 
+// pcs's error for an id that names no resource: another element's id, or
+// nothing at all.
+std::string not_a_resource(xmlDoc* doc, const std::string& id);
+
 // A promotable clone: <master>, or <clone> with meta promotable=true.
 bool is_promotable_clone(xmlNode* r);
 

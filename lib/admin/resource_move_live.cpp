@@ -389,10 +389,8 @@ Status move_autoclean(MoveJob& job) {
                    "moving a resource inside a bundle is not supported by vigil yet");
     }
     validate_move(ctx, r, problems);
-  } else if (find_by_id(ctx.doc, rsc) != nullptr) {
-    problems.push_back("'" + rsc + "' is not a bundle/clone/group/resource");
   } else {
-    problems.push_back("bundle/clone/group/resource '" + rsc + "' does not exist");
+    problems.push_back(not_a_resource(ctx.doc, rsc));
   }
   if (!node.empty() && !is_cluster_node(ctx, node)) {
     problems.push_back("Node '" + node + "' does not appear to exist in configuration");

@@ -347,3 +347,21 @@ TEST_CASE("move: --strict and --autodelete belong to resource move only", "[reso
   CHECK(refusal({"resource", "move", "A", "node1"}, true, false) ==
         "Specified option '-f' is not supported in this command");
 }
+
+TEST_CASE("ban, move-with-constraint, clear: an id of something else is no resource",
+          "[resource_move_live]") {
+  BoxedCluster cluster(cluster_cib({}));
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"resource", "ban", "A-prefers", "node1"},
+           {"resource", "move-with-constraint", "A-prefers", "node2"},
+           {"resource", "clear", "A-prefers"}}) {
+    auto doc = cluster.read();
+    REQUIRE(doc);
+    Context ctx;
+    ctx.doc = doc->get();
+    auto st = run_command(ctx, args);
+    REQUIRE_FALSE(st);
+    CHECK(st.error().message() == "'A-prefers' is not a bundle/clone/group/resource" + kSummary);
+    CHECK_FALSE(ctx.changed);
+  }
+}
