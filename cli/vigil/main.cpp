@@ -332,6 +332,14 @@ int main(int argc, char** argv) {
   const bool cleanup = a.size() >= 2 && (a[0] == "resource" || a[0] == "stonith") &&
                        (a[1] == "cleanup" || a[1] == "refresh");
   if (cleanup && inv->file) return fail("Specified option '-f' is not supported in this command");
+  // --strict and --autodelete belong to `resource move` (and --strict to
+  // pcs's cleanup, which vigil's does not narrow yet).
+  if (cleanup && inv->flags.autodelete) {
+    return fail("Specified option '--autodelete' is not supported in this command");
+  }
+  if (cleanup && inv->flags.strict) {
+    return fail("--strict is not supported by vigil yet for 'resource cleanup' and 'refresh'");
+  }
   if (cleanup) return run_cleanup(a);
   if (inv->flags.watch && a.size() == 1 && a[0] == "status") return run_watch(*inv);
   if (vigil::admin::needs_no_cib(a)) {

@@ -35,6 +35,10 @@ bool resource_flag(Flags& flags, const std::string& a) {
     (a == "--monitor" ? flags.monitor : flags.defaults) = true;
     return true;
   }
+  if (a == "--strict" || a == "--autodelete") {  // resource move
+    (a == "--strict" ? flags.strict : flags.autodelete) = true;
+    return true;
+  }
   if (a == "--wait" || a.rfind("--wait=", 0) == 0) {
     flags.wait = a.size() > 7 ? a.substr(7) : std::string();
     return true;
@@ -57,6 +61,15 @@ std::optional<std::string> Flags::*value_flag(std::string_view option) {
     if (option == name) return flag;
   }
   return nullptr;
+}
+
+// pcs's refusal of resource move's own options elsewhere.
+std::string move_only_options(const Flags& flags) {
+  if (flags.strict && flags.autodelete) {
+    return "Specified options '--autodelete', '--strict' are not supported in this command";
+  }
+  return std::string("Specified option '") + (flags.strict ? "--strict" : "--autodelete") +
+         "' is not supported in this command";
 }
 
 }  // namespace
@@ -204,6 +217,9 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
     return Error(ErrorCode::kInvalidInput, std::string("Specified option '") +
                                                (ctx.flags.master ? "--master" : "--promoted") +
                                                "' is not supported in this command");
+  }
+  if ((ctx.flags.strict || ctx.flags.autodelete) && !(args[0] == "resource" && sub == "move")) {
+    return Error(ErrorCode::kInvalidInput, move_only_options(ctx.flags));
   }
   if (ctx.flags.master) {
     ctx.notes.push_back(

@@ -138,9 +138,13 @@ Status run_resource_runtime(Context& ctx, const std::string& cmd,
                             const std::vector<std::string>& args);
 // `resource restart RSC [NODE]` on a running cluster (resource_restart.cpp),
 // and the CIB a cluster would reach from `doc` if every action the scheduler
-// plans on it succeeded (its transition simulated).
+// plans on it succeeded (its transition simulated). `role_changes`, when
+// given, receives the primitive ids of the transition's start, stop,
+// promote, demote and migrate operations in action order (as pcs reads
+// crm_simulate's graph: resource move).
 Status resource_restart(Context& ctx, std::vector<std::string> args);
-Result<xml::DocPtr> simulate_cluster_reaction(xmlDoc* doc, EpochSeconds now);
+Result<xml::DocPtr> simulate_cluster_reaction(xmlDoc* doc, EpochSeconds now,
+                                              std::vector<std::string>* role_changes = nullptr);
 
 // `resource op add|delete|remove|defaults` (resource_op.cpp) and
 // `resource [op] defaults ...` (defaults.cpp; `op` for op_defaults).

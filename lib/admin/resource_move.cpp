@@ -2,7 +2,9 @@
 // pcs resource ban / move-with-constraint / clear: the cli-ban-* and
 // cli-prefer-* location constraints crm_resource writes (pcs wraps it), and
 // pcs 0.11's checks and wording, --promoted included. `resource move` (move,
-// then remove the constraint) needs a running cluster, as in pcs.
+// then remove the constraint) needs a running cluster: resource_move_live.cpp.
+#include "resource_move.hpp"
+
 #include <algorithm>
 #include <set>
 
@@ -16,17 +18,6 @@ namespace {
 
 Status invalid(const std::string& msg) {
   return Error(ErrorCode::kInvalidInput, msg);
-}
-
-bool is_promotable_clone(xmlNode* r) {
-  if (xml::is(r, "master")) return true;
-  if (!xml::is(r, "clone")) return false;
-  for (xmlNode* set : xml::children(r, "meta_attributes")) {
-    for (xmlNode* nv : xml::children(set, "nvpair")) {
-      if (xml::attr_or(nv, "name") == "promotable") return is_true(xml::attr_or(nv, "value"));
-    }
-  }
-  return false;
 }
 
 // Whether the status section records the resource (or an instance of it)
@@ -46,21 +37,6 @@ bool has_history(xmlDoc* doc, const std::string& id) {
     }
   }
   return false;
-}
-
-// Sets the location constraint `id` (updated where it is, else appended),
-// attributes in crm_resource's order.
-void put_location(xmlDoc* doc, const std::string& id, const std::string& rsc,
-                  const std::string& role, const std::string& node, const std::string& score) {
-  xmlNode* cons = config_section(doc, "constraints", true);
-  const std::vector<std::pair<std::string, std::string>> attrs = {
-      {"id", id}, {"rsc", rsc}, {"role", role}, {"node", node}, {"score", score}};
-  for (xmlNode* c : xml::children(cons, "rsc_location")) {
-    if (xml::attr_or(c, "id") != id) continue;
-    for (const auto& [k, v] : attrs) xmlSetProp(c, BAD_CAST k.c_str(), BAD_CAST v.c_str());
-    return;
-  }
-  append_element(cons, "rsc_location", attrs);
 }
 
 struct Target {
@@ -83,7 +59,7 @@ Result<Target> check_target(Context& ctx, const std::vector<std::string>& args, 
   xmlNode* r = find_resource(ctx.doc, t.rsc);
   std::vector<std::string> problems;
   if (r == nullptr) {
-    problems.push_back("bundle/clone/group/resource '" + t.rsc + "' does not exist");
+    problems.push_back(not_a_resource(ctx.doc, t.rsc));
   } else {
     if (xml::is(r, "bundle") || xml::is(r->parent, "bundle")) {
       return Error(ErrorCode::kUnsupported,
@@ -159,7 +135,7 @@ Status clear(Context& ctx, const std::vector<std::string>& args) {
   const std::string& rsc = args[0];
   const std::string node = args.size() > 1 ? args[1] : "";
   if (find_resource(ctx.doc, rsc) == nullptr) {
-    return lib_error("bundle/clone/group/resource '" + rsc + "' does not exist");
+    return lib_error(not_a_resource(ctx.doc, rsc));
   }
   xmlNode* cons = config_section(ctx.doc, "constraints");
   std::vector<xmlNode*> bans, prefers;
@@ -198,6 +174,35 @@ Status clear(Context& ctx, const std::vector<std::string>& args) {
 
 }  // namespace
 
+std::string not_a_resource(xmlDoc* doc, const std::string& id) {
+  if (find_by_id(doc, id) != nullptr) return "'" + id + "' is not a bundle/clone/group/resource";
+  return "bundle/clone/group/resource '" + id + "' does not exist";
+}
+
+bool is_promotable_clone(xmlNode* r) {
+  if (xml::is(r, "master")) return true;
+  if (!xml::is(r, "clone")) return false;
+  for (xmlNode* set : xml::children(r, "meta_attributes")) {
+    for (xmlNode* nv : xml::children(set, "nvpair")) {
+      if (xml::attr_or(nv, "name") == "promotable") return is_true(xml::attr_or(nv, "value"));
+    }
+  }
+  return false;
+}
+
+void put_location(xmlDoc* doc, const std::string& id, const std::string& rsc,
+                  const std::string& role, const std::string& node, const std::string& score) {
+  xmlNode* cons = config_section(doc, "constraints", true);
+  const std::vector<std::pair<std::string, std::string>> attrs = {
+      {"id", id}, {"rsc", rsc}, {"role", role}, {"node", node}, {"score", score}};
+  for (xmlNode* c : xml::children(cons, "rsc_location")) {
+    if (xml::attr_or(c, "id") != id) continue;
+    for (const auto& [k, v] : attrs) xmlSetProp(c, BAD_CAST k.c_str(), BAD_CAST v.c_str());
+    return;
+  }
+  append_element(cons, "rsc_location", attrs);
+}
+
 Status resource_move_command(Context& ctx, const std::string& cmd,
                              const std::vector<std::string>& args) {
   if (cmd == "ban") return ban(ctx, args);
@@ -205,9 +210,7 @@ Status resource_move_command(Context& ctx, const std::string& cmd,
   if (cmd == "clear") return clear(ctx, args);
   // `move`: move, wait, then drop the constraint; pcs refuses it on a file.
   if (!ctx.live) return invalid("Specified option '-f' is not supported in this command");
-  return Error(ErrorCode::kUnsupported,
-               "'resource move' is not supported by vigil yet; use 'resource "
-               "move-with-constraint' and 'resource clear'");
+  return resource_move_live(ctx, args);
 }
 
 }  // namespace vigil::admin

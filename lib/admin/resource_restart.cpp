@@ -227,6 +227,22 @@ struct Restart {
   }
 };
 
+// The primitives the transition starts, stops, promotes, demotes or
+// migrates, by action id (pcs's get_operations_from_transitions).
+void list_role_changes(const transition::Graph& graph, std::vector<std::string>& out) {
+  static const std::set<std::string> kTasks = {"start",  "stop",         "promote",
+                                               "demote", "migrate_from", "migrate_to"};
+  std::vector<std::pair<int, std::string>> ops;
+  for (const auto& a : graph.actions) {
+    if (a.kind == transition::ActionKind::kRscOp && a.primitive && kTasks.count(a.operation)) {
+      ops.emplace_back(a.id, a.primitive->id);
+    }
+  }
+  std::stable_sort(ops.begin(), ops.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  for (auto& op : ops) out.push_back(std::move(op.second));
+}
+
 }  // namespace
 
 Status resource_restart(Context& ctx, std::vector<std::string> args) {
@@ -400,7 +416,8 @@ Status resource_restart(Context& ctx, std::vector<std::string> args) {
   return ok_status();
 }
 
-Result<xml::DocPtr> simulate_cluster_reaction(xmlDoc* doc, EpochSeconds now) {
+Result<xml::DocPtr> simulate_cluster_reaction(xmlDoc* doc, EpochSeconds now,
+                                              std::vector<std::string>* role_changes) {
   xml::DocPtr copy(xmlCopyDoc(doc, 1));
   if (!copy) return Error(ErrorCode::kInternal, "cannot copy the CIB document");
   auto scheduled = status_view::unpack_copy(copy.get(), now, true);
@@ -409,6 +426,7 @@ Result<xml::DocPtr> simulate_cluster_reaction(xmlDoc* doc, EpochSeconds now) {
   pengine::Graph g = pengine::build_graph(ws);
   auto graph = transition::parse_graph(pengine::graph_xml(ws, g), {.allow_stuck = true});
   if (!graph) return graph.error();
+  if (role_changes != nullptr) list_role_changes(*graph, *role_changes);
   transition::SimulationOptions so;
   so.now = now;
   for (const auto& rsc : ws.all_rscs) {

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "boxed_cluster_test.hpp"
 #include "resource_edit.hpp"
 #include "status_view.hpp"
 #include "vigil/admin/commands.hpp"
@@ -37,52 +38,6 @@ std::string cluster_cib(const std::string& a_meta = "") {
   </status></cib>)";
 }
 
-class BoxedCluster : public LiveCib {
- public:
-  explicit BoxedCluster(const std::string& text) {
-    auto d = xml::parse_string(text);
-    REQUIRE(d);
-    doc_ = std::move(*d);
-    act();  // everything started before the test begins
-  }
-  Result<xml::DocPtr> read() override { return xml::DocPtr(xmlCopyDoc(doc_.get(), 1)); }
-  Status write_configuration(xmlDoc* d) override {
-    xmlNode* mine = xml::first_child(xmlDocGetRootElement(doc_.get()), "configuration");
-    xmlNode* theirs = xml::first_child(xmlDocGetRootElement(d), "configuration");
-    REQUIRE(mine);
-    REQUIRE(theirs);
-    xmlNode* copy = xmlDocCopyNode(theirs, doc_.get(), 1);
-    xmlReplaceNode(mine, copy);
-    xmlFreeNode(mine);
-    writes.push_back(xml::to_string(copy, false));
-    return ok_status();
-  }
-  void sleep_seconds(int s) override {
-    clock += s;
-    ++sleeps;
-    if (!frozen) act();
-  }
-  EpochSeconds now() override { return clock; }
-
-  // The text of the status section, to see which operations ran.
-  std::string status() const {
-    return xml::to_string(xml::first_child(xmlDocGetRootElement(doc_.get()), "status"), false);
-  }
-
-  EpochSeconds clock = 1700000000;
-  int sleeps = 0;
-  bool frozen = false;
-  std::vector<std::string> writes;
-
- private:
-  void act() {
-    auto next = simulate_cluster_reaction(doc_.get(), clock);
-    REQUIRE(next);
-    doc_ = std::move(*next);
-  }
-  xml::DocPtr doc_;
-};
-
 struct Outcome {
   Status st = ok_status();
   std::vector<std::string> notes;
@@ -103,22 +58,6 @@ Outcome restart(BoxedCluster& cluster, std::vector<std::string> args,
   o.notes = ctx.notes;
   if (!o.st) UNSCOPED_INFO(o.st.error().message());
   return o;
-}
-
-// Nodes where the scheduler sees an instance or member of `id` active.
-std::set<std::string> active_nodes(BoxedCluster& cluster, const std::string& id) {
-  auto doc = cluster.read();
-  REQUIRE(doc);
-  auto state = status_view::unpack_copy(doc->get(), cluster.now(), false);
-  REQUIRE(state);
-  std::set<std::string> out;
-  for (const auto& r : state->ws->all_rscs) {
-    const pengine::Resource* top = r.get();
-    while (top->parent != nullptr) top = top->parent;
-    if (top->id != id || !r->is_primitive()) continue;
-    for (const pengine::Node* n : r->running_on) out.insert(n->uname);
-  }
-  return out;
 }
 
 std::size_t count(const std::string& hay, const std::string& needle) {
@@ -147,7 +86,7 @@ TEST_CASE("restart: a group member stops with what follows it, then all start ag
   CHECK(after.find("operation_key=\"B_start_0\"") != std::string::npos);
   CHECK(after != before);
   CHECK(after.find("C_stop_0") == std::string::npos);
-  CHECK(active_nodes(cluster, "G") == std::set<std::string>{"node1"});
+  CHECK(cluster.active_nodes("G") == std::set<std::string>{"node1"});
   CHECK(cluster.sleeps >= 2);
 }
 
@@ -174,7 +113,7 @@ TEST_CASE("restart: a clone on one node goes through a ban of that node", "[reso
         std::string::npos);
   CHECK(cluster.writes[1].find("cli-ban") == std::string::npos);
   // Only node2's instance stopped, and it is back when restart returns.
-  CHECK(active_nodes(cluster, "C-clone") == std::set<std::string>{"node1", "node2"});
+  CHECK(cluster.active_nodes("C-clone") == std::set<std::string>{"node1", "node2"});
   const std::string after = cluster.status();
   CHECK(count(after, "C_stop_0") <= 1);
   CHECK(after.find("A_stop_0") == std::string::npos);

@@ -254,7 +254,8 @@ Result<xml::DocPtr> state_after(Context& ctx, WaitOutcome& waited) {
 
 Status wait_after_write(Context& ctx, const std::vector<std::string>& args) {
   if (!ctx.flags.wait || ctx.live_cib == nullptr || args.size() < 2) return ok_status();
-  if (args[1] == "restart") return ok_status();  // it waits itself (resource_restart.cpp)
+  // These wait themselves (resource_restart.cpp, resource_move_live.cpp).
+  if (args[1] == "restart" || args[1] == "move") return ok_status();
   auto timeout = wait_timeout_seconds(*ctx.flags.wait);
   if (!timeout) return timeout.error();
   if (waits_more(args)) return wait_after_write_more(ctx, args, *timeout);

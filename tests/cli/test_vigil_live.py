@@ -291,13 +291,18 @@ class LiveTest(unittest.TestCase):
         self.assertEqual((r.returncode, r.stderr), (
             0, "Waiting for the cluster to apply configuration changes...\n"
                "resource 'W' is not running on any node\n"))
-        # move checks its value in its own words; the command itself is refused.
+        # move checks its value in its own words, and moves only what runs
+        # (nothing does without a controller): nothing is written.
         r = self.vigil(["resource", "move", "W", "node1", "--wait=x"])
         self.assertEqual((r.returncode, r.stderr),
                          (1, "Error: 'x' is not a valid interval value\n"))
+        before = self.cib_xml()
         r = self.vigil(["resource", "move", "W", "node1", "--wait=5"])
-        self.assertEqual(r.returncode, 1)
-        self.assertIn("not supported by vigil yet", r.stderr)
+        self.assertEqual((r.returncode, r.stderr), (
+            1, "Error: It is not possible to move resource 'W' as it is not running at the "
+               "moment, use 'vigil resource move-with-constraint' or 'vigil constraint "
+               "location' commands instead\n"))
+        self.assertEqual(self.cib_xml(), before)
 
     def test_ban_clear_wait_live(self):
         # ban and clear --wait: crm_resource's words, pcs's "Waiting" line,

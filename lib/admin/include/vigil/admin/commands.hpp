@@ -31,6 +31,8 @@ struct Flags {
   bool off = false;                     // --off (stonith fence)
   bool promoted = false;                // --promoted (resource ban|move*|clear)
   bool master = false;                  // --master: the deprecated --promoted
+  bool strict = false;                  // --strict (resource move)
+  bool autodelete = false;              // --autodelete (resource move: deprecated, no effect)
   bool watch = false;                   // --watch (status): redraw until q
   std::optional<std::string> interval;  // --interval T (status --watch)
   std::optional<std::string> png;       // --png FILE (status: the cluster as a picture)
