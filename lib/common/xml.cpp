@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "vigil/common/number.hpp"
+#include "vigil/common/xml_guard.hpp"
 
 namespace vigil::xml {
 
@@ -17,13 +18,24 @@ namespace {
 
 using ErrorCollector = FirstXmlError;
 
-constexpr int kParseOptions = XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_HUGE;
+// A parser context for untrusted text (vigil/common/xml_guard.hpp).
+xmlParserCtxtPtr new_guarded_parser(bool agent_metadata = false) {
+  xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+  if (ctxt && agent_metadata) {
+    refuse_dtd_declarations(ctxt->sax);
+  } else if (ctxt) {
+    refuse_doctype(ctxt->sax);
+  }
+  return ctxt;
+}
 
 Result<DocPtr> finish(xmlParserCtxtPtr ctxt, xmlDoc* doc, ErrorCollector& errors,
                       const std::string& what) {
-  bool well_formed = ctxt->wellFormed;
+  const bool well_formed = ctxt->wellFormed;
+  const bool doctype = doctype_refused(ctxt);
   xmlFreeParserCtxt(ctxt);
   DocPtr owned(doc);
+  if (doctype) return Error(ErrorCode::kInvalidInput, what + ": " + std::string(kDoctypeRefused));
   if (!well_formed || !owned) {
     return Error(
         ErrorCode::kInvalidInput,
@@ -136,27 +148,39 @@ void init() {
 Result<DocPtr> parse_file(const std::string& path) {
   init();
   ErrorCollector errors;
-  xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+  xmlParserCtxtPtr ctxt = new_guarded_parser();
   if (!ctxt) return Error(ErrorCode::kInternal, "cannot allocate XML parser");
   // Route structured errors to our collector instead of stderr.
   xmlSetStructuredErrorFunc(&errors,
                             [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
-  xmlDoc* doc = xmlCtxtReadFile(ctxt, path.c_str(), nullptr, kParseOptions);
+  xmlDoc* doc = xmlCtxtReadFile(ctxt, path.c_str(), nullptr, kSafeParseOptions);
   xmlSetStructuredErrorFunc(nullptr, nullptr);
   return finish(ctxt, doc, errors, path);
 }
 
-Result<DocPtr> parse_string(std::string_view text, const std::string& what) {
+namespace {
+
+Result<DocPtr> parse_memory(std::string_view text, const std::string& what, bool agent_metadata) {
   init();
   ErrorCollector errors;
-  xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+  xmlParserCtxtPtr ctxt = new_guarded_parser(agent_metadata);
   if (!ctxt) return Error(ErrorCode::kInternal, "cannot allocate XML parser");
   xmlSetStructuredErrorFunc(&errors,
                             [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
   xmlDoc* doc = xmlCtxtReadMemory(ctxt, text.data(), static_cast<int>(text.size()), what.c_str(),
-                                  nullptr, kParseOptions);
+                                  nullptr, kSafeParseOptions);
   xmlSetStructuredErrorFunc(nullptr, nullptr);
   return finish(ctxt, doc, errors, what);
+}
+
+}  // namespace
+
+Result<DocPtr> parse_string(std::string_view text, const std::string& what) {
+  return parse_memory(text, what, false);
+}
+
+Result<DocPtr> parse_agent_metadata(std::string_view text, const std::string& what) {
+  return parse_memory(text, what, true);
 }
 
 std::optional<std::string> attr(const xmlNode* n, const char* name) {
