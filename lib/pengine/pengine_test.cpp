@@ -324,3 +324,18 @@ TEST_CASE("history without a resource id is ignored with a warning", "[pengine][
       VectorContains(std::string("Ignoring malformed lrm_resource entry without id on node2")));
   CHECK(s.summary().empty());
 }
+
+TEST_CASE("numbers beyond int64 in an operation key make no key, never an exception",
+          "[pengine][status]") {
+  std::string rsc, task;
+  std::int64_t interval = -1;
+  CHECK(pengine::parse_op_key("svc_monitor_10000", &rsc, &task, &interval));
+  CHECK(interval == 10000);
+  CHECK_FALSE(pengine::parse_op_key("svc_monitor_99999999999999999999", &rsc, &task, &interval));
+  // The same key recorded in the status: scheduling goes on.
+  std::string forged = started("svc");
+  const std::string key = "svc_monitor_10000";
+  forged.replace(forged.find(key), key.size(), "svc_monitor_99999999999999999999");
+  auto s = schedule(make_cib(dummy("svc"), "", forged));
+  CHECK(s.placed("svc") == "node1");
+}
