@@ -23,12 +23,20 @@
 #include "vigil/common/host.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/ipc/server.hpp"
+#include "vigil/log/event_loop.hpp"
 #include "vigil/log/log.hpp"
 #include "vigil/supervisor/daemon_options.hpp"
 
 using namespace vigil;
 
 namespace {
+
+// CPG handler failures go to the daemon's log (the message is dropped).
+cluster::CpgOptions cpg_options() {
+  cluster::CpgOptions o;
+  o.log = log::write;
+  return o;
+}
 
 constexpr int kExitGeneric = 1;
 constexpr int kExitUnavailable = 69;
@@ -160,7 +168,7 @@ int main(int argc, char** argv) {
         clock, cluster::GroupMember{1, static_cast<std::uint32_t>(::getpid())});
     if (node_name.empty()) node_name = host_name();
   } else {
-    auto cpg = cluster::CorosyncCpg::connect(io);
+    auto cpg = cluster::CorosyncCpg::connect(io, cpg_options());
     if (!cpg) {
       log::error("event=startup-failed reason=\"" + cpg.error().message() + "\"");
       return kExitUnavailable;
@@ -252,7 +260,7 @@ int main(int argc, char** argv) {
   log::notice("event=started socket=" + socket_path + " state=" + files->dir() +
               " mode=" + (standalone ? "standalone" : "cpg") + " node=" + node_name +
               " pid=" + std::to_string(::getpid()));
-  io.run();
+  log::run_event_loop(io, "vigil-cib");  // an exception drops its event, not the daemon
 
   node.stop();  // pending updates fail; the group sees us leave
   writer.flush();
