@@ -163,13 +163,31 @@ namespace {
 Result<DocPtr> parse_memory(std::string_view text, const std::string& what, bool agent_metadata) {
   init();
   ErrorCollector errors;
-  xmlParserCtxtPtr ctxt = new_guarded_parser(agent_metadata);
+  // Fed in chunks to a push parser, which lets go of what it has read:
+  // libxml2 2.9.14 without XML_PARSE_HUGE refuses to look more than 10 MB
+  // back into one memory buffer ("Huge input lookup"), so a large document
+  // read at once fails after its first 10 MB where a long value follows.
+  xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(nullptr, nullptr, nullptr, 0, what.c_str());
   if (!ctxt) return Error(ErrorCode::kInternal, "cannot allocate XML parser");
+  if (agent_metadata) {
+    refuse_dtd_declarations(ctxt->sax);
+  } else {
+    refuse_doctype(ctxt->sax);
+  }
+  xmlCtxtUseOptions(ctxt, kSafeParseOptions);
   xmlSetStructuredErrorFunc(&errors,
                             [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
-  xmlDoc* doc = xmlCtxtReadMemory(ctxt, text.data(), static_cast<int>(text.size()), what.c_str(),
-                                  nullptr, kSafeParseOptions);
+  constexpr std::size_t kChunk = 1 << 20;
+  std::string_view rest = text;
+  while (!rest.empty() && ctxt->instate != XML_PARSER_EOF) {
+    const std::size_t n = std::min(rest.size(), kChunk);
+    xmlParseChunk(ctxt, rest.data(), static_cast<int>(n), 0);
+    rest.remove_prefix(n);
+  }
+  if (ctxt->instate != XML_PARSER_EOF) xmlParseChunk(ctxt, nullptr, 0, 1);
   xmlSetStructuredErrorFunc(nullptr, nullptr);
+  xmlDoc* doc = ctxt->myDoc;
+  ctxt->myDoc = nullptr;
   return finish(ctxt, doc, errors, what);
 }
 
