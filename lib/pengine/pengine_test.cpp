@@ -316,12 +316,11 @@ TEST_CASE("history without a resource id is ignored with a warning", "[pengine][
   CHECK(s.ws->find_rsc("") == nullptr);
   CHECK(s.ws->all_rscs.size() == 1);  // no orphan, no remote connection
   CHECK(s.ws->nodes.size() == 2);
-  CHECK_THAT(
-      s.ws->warnings,
-      VectorContains(std::string("Ignoring malformed lrm_resource entry without id on node1")));
-  CHECK_THAT(
-      s.ws->warnings,
-      VectorContains(std::string("Ignoring malformed lrm_resource entry without id on node2")));
+  for (const char* node : {"node1", "node2"}) {
+    CHECK_THAT(
+        s.ws->warnings,
+        VectorContains("Ignoring malformed lrm_resource entry without id on " + std::string(node)));
+  }
   CHECK(s.summary().empty());
 }
 
