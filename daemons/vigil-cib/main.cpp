@@ -24,12 +24,20 @@
 #include "vigil/common/host.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/ipc/server.hpp"
+#include "vigil/log/event_loop.hpp"
 #include "vigil/log/log.hpp"
 #include "vigil/supervisor/daemon_options.hpp"
 
 using namespace vigil;
 
 namespace {
+
+// CPG handler failures go to the daemon's log (the message is dropped).
+cluster::CpgOptions cpg_options() {
+  cluster::CpgOptions o;
+  o.log = log::write;
+  return o;
+}
 
 constexpr int kExitGeneric = 1;
 constexpr int kExitUnavailable = 69;
@@ -133,7 +141,7 @@ int main(int argc, char** argv) {
     // Whole CIBs travel compressed, in chunks (ChunkedMessaging); the queue
     // behind Corosync's flow control must hold the largest one.
     const cluster::ChunkLimits limits;
-    cluster::CpgOptions co;
+    cluster::CpgOptions co = cpg_options();
     co.max_queued_bytes += limits.max_message;
     auto cpg = cluster::CorosyncCpg::connect(io, co);
     if (!cpg) {
@@ -228,7 +236,7 @@ int main(int argc, char** argv) {
   log::notice("event=started socket=" + socket_path + " state=" + files->dir() +
               " mode=" + (standalone ? "standalone" : "cpg") + " node=" + node_name +
               " pid=" + std::to_string(::getpid()));
-  io.run();
+  log::run_event_loop(io, "vigil-cib");  // an exception drops its event, not the daemon
 
   node.stop();     // held updates are written, pending ones fail; the group sees us leave
   server.reset();  // removes the socket

@@ -28,6 +28,7 @@
 #include "vigil/controller/controller.hpp"
 #include "vigil/fencerd/client.hpp"
 #include "vigil/ipc/server.hpp"
+#include "vigil/log/event_loop.hpp"
 #include "vigil/log/log.hpp"
 #include "vigil/lrmd/client.hpp"
 #include "vigil/pengined/client.hpp"
@@ -36,6 +37,13 @@
 using namespace vigil;
 
 namespace {
+
+// CPG handler failures go to the daemon's log (the message is dropped).
+cluster::CpgOptions cpg_options() {
+  cluster::CpgOptions o;
+  o.log = log::write;
+  return o;
+}
 
 constexpr int kExitGeneric = 1;
 constexpr int kExitUnavailable = 69;
@@ -144,7 +152,7 @@ int main(int argc, char** argv) {
     log::error("event=startup-failed reason=\"" + quorum.error().message() + "\"");
     return kExitUnavailable;
   }
-  auto cpg = cluster::CorosyncCpg::connect(io);
+  auto cpg = cluster::CorosyncCpg::connect(io, cpg_options());
   if (!cpg) {
     log::error("event=startup-failed reason=\"" + cpg.error().message() + "\"");
     return kExitUnavailable;
@@ -252,7 +260,7 @@ int main(int argc, char** argv) {
               " node=" + nodes->name_of(*local).value_or(std::to_string(*local)) +
               " pid=" + std::to_string(::getpid()));
   io.restart();
-  io.run();
+  log::run_event_loop(io, "vigil-crmd");  // an exception drops its event, not the daemon
   server->reset();
   log::notice("event=stopped exit=" + std::to_string(exit_code));
   log::shutdown();

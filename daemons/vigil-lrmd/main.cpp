@@ -20,6 +20,7 @@
 #include "vigil/exec/posix_spawner.hpp"
 #include "vigil/fencerd/client.hpp"
 #include "vigil/ipc/server.hpp"
+#include "vigil/log/event_loop.hpp"
 #include "vigil/log/log.hpp"
 #include "vigil/lrmd/service.hpp"
 #include "vigil/supervisor/daemon_options.hpp"
@@ -221,7 +222,7 @@ int main(int argc, char** argv) {
   });
   log::notice("event=started socket=" + socket_path + " ocf_root=" + eo.paths.ocf_root +
               " agent_tools=" + eo.paths.tools_dir + " pid=" + std::to_string(::getpid()));
-  io.run();
+  log::run_event_loop(io, "vigil-lrmd");  // an exception drops its event, not the daemon
   server->reset();  // removes the socket
   log::notice(std::string("event=stopped") + (stopping ? "" : " reason=\"event loop ended\""));
   log::shutdown();

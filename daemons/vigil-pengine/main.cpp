@@ -14,6 +14,7 @@
 #include "vigil/common/clock.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/ipc/server.hpp"
+#include "vigil/log/event_loop.hpp"
 #include "vigil/log/log.hpp"
 #include "vigil/pengined/service.hpp"
 #include "vigil/supervisor/daemon_options.hpp"
@@ -114,7 +115,7 @@ int main(int argc, char** argv) {
   });
   log::notice("event=started socket=" + socket_path + " inputs=" + pe_dir +
               " pid=" + std::to_string(::getpid()));
-  io.run();
+  log::run_event_loop(io, "vigil-pengine");  // an exception drops its event, not the daemon
   server->reset();
   log::notice("event=stopped");
   log::shutdown();

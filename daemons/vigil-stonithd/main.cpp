@@ -25,12 +25,20 @@
 #include "vigil/fencerd/service.hpp"
 #include "vigil/fencing/agent_runner.hpp"
 #include "vigil/ipc/server.hpp"
+#include "vigil/log/event_loop.hpp"
 #include "vigil/log/log.hpp"
 #include "vigil/supervisor/daemon_options.hpp"
 
 using namespace vigil;
 
 namespace {
+
+// CPG handler failures go to the daemon's log (the message is dropped).
+cluster::CpgOptions cpg_options() {
+  cluster::CpgOptions o;
+  o.log = log::write;
+  return o;
+}
 
 // Exit codes: 1 for anything else, 69 (EX_UNAVAILABLE) without Corosync.
 enum Exit : int { kExitGeneric = 1, kExitUnavailable = 69 };
@@ -141,7 +149,7 @@ int main(int argc, char** argv) {
   if (!cmap) return startup_failed(cmap.error().message(), kExitUnavailable);
   auto nodes = (*cmap)->read_node_list();
   if (!nodes) return startup_failed(nodes.error().message(), kExitUnavailable);
-  auto cpg = cluster::CorosyncCpg::connect(io);
+  auto cpg = cluster::CorosyncCpg::connect(io, cpg_options());
   if (!cpg) return startup_failed(cpg.error().message(), kExitUnavailable);
   (*cmap)->set_lost_handler(
       [&fatal](const Error& e) { fatal(kExitUnavailable, "cmap: " + e.message()); });
@@ -196,7 +204,7 @@ int main(int argc, char** argv) {
   log::notice("event=started socket=" + socket_path + " node=" + service.self() +
               " pid=" + std::to_string(::getpid()));
   io.restart();
-  io.run();
+  log::run_event_loop(io, "vigil-stonithd");  // an exception drops its event, not the daemon
   server->reset();  // removes the socket
   log::notice("event=stopped exit=" + std::to_string(exit_code));
   log::shutdown();

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "vigil/common/clock.hpp"
+#include "vigil/log/event_loop.hpp"
 #include "vigil/log/log.hpp"
 #include "vigil/supervisor/daemon_options.hpp"
 #include "vigil/supervisor/posix_launcher.hpp"
@@ -163,7 +164,7 @@ int main(int argc, char** argv) {
 
   log::notice("event=started pid=" + std::to_string(::getpid()) + " run_dir=" + opts.run_dir);
   sup.start();
-  io.run();
+  log::run_event_loop(io, "vigild");  // an exception drops its event, not the daemon
   ::unlink(status_path.c_str());
   log::notice("event=stopped exit=" + std::to_string(exit_code));
   log::shutdown();

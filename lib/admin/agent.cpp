@@ -165,7 +165,7 @@ Result<AgentName> parse_agent_name(std::string_view text) {
 }
 
 Result<AgentMetadata> parse_agent_metadata(std::string_view xml_text) {
-  auto doc = xml::parse_string(xml_text, "agent metadata");
+  auto doc = xml::parse_agent_metadata(xml_text, "agent metadata");
   if (!doc) return doc.error();
   const xmlNode* root = xmlDocGetRootElement(doc->get());
   if (root == nullptr || !xml::is(root, "resource-agent")) {

@@ -2,12 +2,15 @@
 #include "vigil/admin/cib_edit.hpp"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 
+#include "hostile_xml.hpp"
+#include "vigil/admin/cib_file.hpp"
 #include "vigil/admin/commands.hpp"
 #include "vigil/admin/resource_args.hpp"
 #include "vigil/common/xml.hpp"
@@ -221,4 +224,26 @@ TEST_CASE("OCF metadata: the agent gets the OCF environment, a hung agent is kil
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
   REQUIRE_FALSE(hung);
   CHECK(hung.error().message().find("meta-data action timed out after 300ms") != std::string::npos);
+}
+
+TEST_CASE("vigil -f refuses a CIB file with entity declarations", "[untrusted]") {
+  const std::string dir =
+      std::filesystem::temp_directory_path() / ("vigil-hostile-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/cib.xml";
+  auto cib = [](const std::string& ref) {
+    return std::string(R"(<cib validate-with="pacemaker-3.1" epoch="1" num_updates="0" )"
+                       R"(admin_epoch="0"><configuration><crm_config/><nodes/><resources/>)"
+                       R"(<constraints/></configuration><status>)") +
+           ref + "</status></cib>";
+  };
+  for (const auto& h : vigil::testing::hostile_documents("cib", cib)) {
+    INFO(h.name);
+    std::ofstream(path) << h.text;
+    auto doc = admin::load_cib_file(path);
+    REQUIRE_FALSE(doc);
+    CHECK_THAT(doc.error().message(),
+               Catch::Matchers::Contains("XML with a DTD or entity declarations is not accepted"));
+  }
+  std::filesystem::remove_all(dir);
 }

@@ -7,6 +7,7 @@
 // belongs to the caller that talks to the cluster.
 #include "resource_edit.hpp"
 #include "status_view.hpp"
+#include "vigil/common/number.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/pengine/working_set.hpp"
 
@@ -56,14 +57,21 @@ Result<int> wait_timeout_seconds(const std::string& value) {
     return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
   };
   const std::string_view v = value;
-  if (digits(v)) return std::stoi(value);
+  if (digits(v)) {
+    auto n = parse_int_field(v, "--timeout", 0, INT32_MAX);
+    if (!n) return n.error();
+    return static_cast<int>(*n);
+  }
   static const std::pair<const char*, int> kUnits[] = {{"s", 1},    {"sec", 1},  {"m", 60},
                                                        {"min", 60}, {"h", 3600}, {"hr", 3600}};
   for (const auto& [suffix, mult] : kUnits) {
     const std::string_view sfx = suffix;
     if (v.size() > sfx.size() && v.substr(v.size() - sfx.size()) == sfx &&
         digits(v.substr(0, v.size() - sfx.size()))) {
-      return std::stoi(value.substr(0, v.size() - sfx.size())) * mult;
+      auto n =
+          parse_int_field(v.substr(0, v.size() - sfx.size()), "--timeout", 0, INT32_MAX / mult);
+      if (!n) return n.error();
+      return static_cast<int>(*n) * mult;
     }
   }
   return Error(ErrorCode::kInvalidInput, value + " is not a valid number of seconds to wait");

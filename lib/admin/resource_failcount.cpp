@@ -9,6 +9,7 @@
 #include "resource_edit.hpp"
 #include "vigil/admin/cib_edit.hpp"
 #include "vigil/admin/commands.hpp"
+#include "vigil/common/number.hpp"
 #include "vigil/common/xml.hpp"
 
 namespace vigil::admin {
@@ -36,12 +37,7 @@ bool parse_failure_name(const std::string& name, Failure& f) {
 long long parse_count(std::string v) {
   std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::toupper(c); });
   if (v == "INFINITY") return -1;
-  try {
-    std::size_t used = 0;
-    const long long n = std::stoll(v, &used);
-    if (used == v.size()) return n;
-  } catch (const std::exception&) {
-  }
+  if (const auto n = parse_int64(v)) return *n;
   return 1;  // there were failures, how many is unknown
 }
 

@@ -10,6 +10,7 @@
 #include "resource_edit.hpp"
 #include "vigil/admin/cib_edit.hpp"
 #include "vigil/admin/commands.hpp"
+#include "vigil/common/number.hpp"
 #include "vigil/common/xml.hpp"
 
 namespace vigil::admin {
@@ -27,13 +28,19 @@ bool all_digits(std::string_view s) {
 // pcs's timeout_to_seconds: digits with an optional s/sec/m/min/h/hr
 // suffix; the text itself when it is none of these (then compared as text).
 std::string seconds_or_text(const std::string& v) {
-  if (all_digits(v)) return std::to_string(std::stoll(v));
+  // Digits beyond int64 are no number of seconds: compared as text.
+  if (all_digits(v)) {
+    const auto n = parse_int64(v);
+    return n ? std::to_string(*n) : v;
+  }
   static constexpr std::array<std::pair<std::string_view, long long>, 6> kSuffixes{
       {{"s", 1}, {"sec", 1}, {"m", 60}, {"min", 60}, {"h", 3600}, {"hr", 3600}}};
   for (const auto& [suffix, factor] : kSuffixes) {
     if (v.size() > suffix.size() && v.ends_with(suffix) &&
         all_digits(std::string_view(v).substr(0, v.size() - suffix.size()))) {
-      return std::to_string(std::stoll(v.substr(0, v.size() - suffix.size())) * factor);
+      const auto n = parse_int64(v.substr(0, v.size() - suffix.size()));
+      if (!n || *n > INT64_MAX / factor) return v;
+      return std::to_string(*n * factor);
     }
   }
   return v;

@@ -264,4 +264,11 @@ TEST_CASE("--wait values are read as pcs reads them") {
     REQUIRE_FALSE(r);
     CHECK(r.error().message() == std::string(bad) + " is not a valid number of seconds to wait");
   }
+  // Beyond int64 (and beyond int) is refused with the field named, not thrown.
+  auto huge = wait_timeout_seconds("99999999999999999999");
+  REQUIRE_FALSE(huge);
+  CHECK(huge.error().message() == "--timeout '99999999999999999999' is out of range");
+  auto hours = wait_timeout_seconds("9999999h");
+  REQUIRE_FALSE(hours);
+  CHECK(hours.error().message() == "--timeout '9999999' is out of range (0 to 596523)");
 }

@@ -3,8 +3,12 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <string>
 #include <vector>
+
+#include "hostile_xml.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -521,4 +525,30 @@ TEST_CASE("what digests need from a history entry is captured", "[cib][status]")
   CHECK(ops[0].force_restart_params->empty());
   CHECK(ops[1].feature_set.empty());
   CHECK_FALSE(ops[1].force_restart_params.has_value());
+}
+
+TEST_CASE("every CIB reader refuses a document with a DOCTYPE before expanding it",
+          "[cib][untrusted]") {
+  vigil::test::TempDir dir;
+  const std::string path = dir.path() + "/cib.xml";
+  auto cib = [](const std::string& ref) {
+    return R"(<cib validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0">)"
+           R"(<configuration><crm_config/><nodes><node id="1" uname=")" +
+           ref + R"("/></nodes><resources/><constraints/></configuration><status/></cib>)";
+  };
+  for (const auto& h : vigil::testing::hostile_documents("cib", cib)) {
+    INFO(h.name);
+    std::ofstream(path) << h.text;
+    for (int reader = 0; reader < 4; ++reader) {
+      INFO("reader " << reader);
+      auto r = reader == 0   ? Cib::from_file(path)
+               : reader == 1 ? Cib::from_string(h.text, "cib text")
+               : reader == 2 ? Cib::from_file_streaming(path)
+                             : Cib::from_string_streaming(h.text, "cib text");
+      REQUIRE_FALSE(r);
+      CHECK(r.error().code() == ErrorCode::kInvalidInput);
+      CHECK_THAT(r.error().message(),
+                 Contains("XML with a DTD or entity declarations is not accepted"));
+    }
+  }
 }

@@ -20,6 +20,7 @@
 
 #include "parse_internal.hpp"
 #include "vigil/cib/cib.hpp"
+#include "vigil/common/xml_guard.hpp"
 
 namespace vigil::cib {
 
@@ -97,9 +98,10 @@ class Reader {
     sax.cdataBlock = &Reader::on_cdata;
     sax.comment = &Reader::on_comment;
     sax.processingInstruction = &Reader::on_pi;
+    xml::refuse_doctype(&sax);
     ParserPtr ctxt(xmlCreatePushParserCtxt(&sax, nullptr, nullptr, 0, path_.c_str()));
     if (!ctxt) return Error(ErrorCode::kInternal, "cannot allocate XML parser");
-    xmlCtxtUseOptions(ctxt.get(), XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_HUGE);
+    xmlCtxtUseOptions(ctxt.get(), xml::kSafeParseOptions);
     ctxt->_private = this;
     ctxt_ = ctxt.get();
     xml::FirstXmlError errors;
@@ -107,12 +109,16 @@ class Reader {
                               [](void* c, xmlErrorPtr e) { xml::FirstXmlError::on_error(c, e); });
     std::array<char, 1 << 16> buf;
     size_t n = 0;
-    while (!stopped() && (n = next(buf.data(), buf.size())) > 0) {
+    while (!stopped() && !xml::doctype_refused(ctxt.get()) &&
+           (n = next(buf.data(), buf.size())) > 0) {
       xmlParseChunk(ctxt.get(), buf.data(), static_cast<int>(n), 0);
     }
     if (!stopped()) xmlParseChunk(ctxt.get(), nullptr, 0, 1);
     xmlSetStructuredErrorFunc(nullptr, nullptr);
     if (model_error_) return *model_error_;
+    if (xml::doctype_refused(ctxt.get())) {
+      return Error(ErrorCode::kInvalidInput, path_ + ": " + std::string(xml::kDoctypeRefused));
+    }
     if (!ctxt->wellFormed || !ctxt->myDoc) {
       if (ctxt->myDoc == nullptr && errors.first.empty()) {
         return Error(ErrorCode::kInvalidInput, path_ + ": XML document has no root element");

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "vigil/cibd/wire.hpp"
+#include "vigil/common/number.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/log/log.hpp"
 
@@ -34,15 +35,15 @@ void add_attr(std::string& out, const char* name, std::string_view value) {
   out += '"';
 }
 
-std::optional<std::uint64_t> read_u64(const xmlNode* n, const char* name) {
+// A number in a peer's message: absent, junk or out of range is no number
+// (the message is then ignored). Node ids and pids are 32-bit.
+std::optional<std::uint64_t> read_u64(const xmlNode* n, const char* name,
+                                      std::int64_t max = INT64_MAX) {
   const std::optional<std::string> v = xml::attr(n, name);
-  if (!v || v->empty() || v->size() > 19) return std::nullopt;
-  std::uint64_t out = 0;
-  for (char c : *v) {
-    if (c < '0' || c > '9') return std::nullopt;
-    out = out * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return out;
+  if (!v) return std::nullopt;
+  const auto parsed = parse_int_field(*v, name, 0, max);
+  if (!parsed) return std::nullopt;
+  return static_cast<std::uint64_t>(*parsed);
 }
 
 const char* code_name(ErrorCode code) {
@@ -106,8 +107,8 @@ Records decode_records(const xmlNode* n) {
   Records out;
   if (n == nullptr) return out;
   for (const xmlNode* r : xml::children(n, "r")) {
-    const auto node = read_u64(r, "node");
-    const auto pid = read_u64(r, "pid");
+    const auto node = read_u64(r, "node", UINT32_MAX);
+    const auto pid = read_u64(r, "pid", UINT32_MAX);
     const auto id = read_u64(r, "id");
     auto v = CibVersion::parse(xml::attr_or(r, "version"));
     if (!node || !pid || !id || !v) continue;
@@ -160,6 +161,7 @@ class CibNode::Impl {
     messaging_.set_handlers({});
     sync_timer_.reset();
     retry_timer_.reset();
+    refused_timer_.reset();
     fail_all_pending(Error(ErrorCode::kIo, "the CIB service is stopping"));
     auto held = std::move(held_queries_);
     held_queries_.clear();
@@ -251,6 +253,9 @@ class CibNode::Impl {
   std::size_t incoming_seen_ = 0;
   bool decided_ = false;
   std::uint64_t sync_requests_ = 0;
+  std::unique_ptr<Timer> refused_timer_;  // a refused copy: ask again (refuse_copy)
+  int refused_rounds_ = 0;
+  std::uint64_t refused_copies_ = 0;
   bool synced_once_ = false;
   std::vector<std::pair<std::string, ReplyHandler>> held_queries_;
 
@@ -624,8 +629,8 @@ class CibNode::Impl {
   }
 
   void on_diff(const GroupMember& sender, const xmlNode* msg) {
-    const auto on = read_u64(msg, "on");
-    const auto op = read_u64(msg, "op");
+    const auto on = read_u64(msg, "on", UINT32_MAX);
+    const auto op = read_u64(msg, "op", UINT32_MAX);
     const auto id = read_u64(msg, "id");
     const xmlNode* diff = xml::first_child(msg, "cib-diff");
     if (!on || !op || !id || diff == nullptr) return;
@@ -688,8 +693,8 @@ class CibNode::Impl {
   }
 
   void on_outcome(const xmlNode* msg, bool ok) {
-    const auto on = read_u64(msg, "on");
-    const auto op = read_u64(msg, "op");
+    const auto on = read_u64(msg, "on", UINT32_MAX);
+    const auto op = read_u64(msg, "op", UINT32_MAX);
     const auto id = read_u64(msg, "id");
     auto version = CibVersion::parse(xml::attr_or(msg, "version"));
     if (!on || !op || !id || !version) return;
@@ -824,24 +829,9 @@ class CibNode::Impl {
     const bool for_resync = !syncing_ && needs_resync_ && tag == "resync";
     if (!for_sync && !for_resync) return;
     if (sender != self_) {
-      const xmlNode* cib = xml::first_child(msg, "cib");
-      if (cib == nullptr) return;
-      // The <cib> moves from the message's document (freed after this call)
-      // to its own, rather than being copied: a copy of a large CIB costs as
-      // much memory again. Both documents share the parser's dictionary, so
-      // the names the nodes point into stay valid and are freed once.
-      xml::DocPtr doc(xmlNewDoc(reinterpret_cast<const xmlChar*>("1.0")));
-      if (msg->doc != nullptr && msg->doc->dict != nullptr) {
-        doc->dict = msg->doc->dict;
-        xmlDictReference(doc->dict);
-      }
-      xmlNode* moved = const_cast<xmlNode*>(cib);
-      xmlUnlinkNode(moved);
-      xmlDocSetRootElement(doc.get(), moved);
-      auto store = Store::from_doc(std::move(doc), false);
+      auto store = checked_copy(msg);
       if (!store) {
-        log::error("cib: the full CIB from " + member_text(sender) +
-                   " is unusable: " + store.error().message());
+        refuse_copy(sender, store.error(), for_sync);
         return;
       }
       const CibVersion before = store_.version();
@@ -866,6 +856,7 @@ class CibNode::Impl {
       }
     }
     needs_resync_ = false;
+    refused_rounds_ = 0;
     if (for_sync) {
       finish_sync();
     } else {
@@ -874,8 +865,85 @@ class CibNode::Impl {
     }
   }
 
+  // A full copy from a peer is adopted only when it is one <cib> that
+  // validates against the schema, carries the version the message names,
+  // and whose digest, computed here, is the one its sender computed (as
+  // pacemaker-based checks a replace's digest): anything else is a forged,
+  // truncated or incompatible copy.
+  Result<Store> checked_copy(const xmlNode* msg) const {
+    const std::vector<xmlNode*> cibs = xml::children(msg, "cib");
+    if (cibs.size() != 1) {
+      return Error(ErrorCode::kInvalidInput,
+                   "it carries " + std::to_string(cibs.size()) + " <cib> elements");
+    }
+    const std::optional<std::string> digest = xml::attr(msg, "digest");
+    auto version = CibVersion::parse(xml::attr_or(msg, "version"));
+    if (!digest || digest->empty()) return Error(ErrorCode::kInvalidInput, "it has no digest");
+    if (!version) return version.error().with_context("its version");
+    // The <cib> moves from the message's document (freed after this call)
+    // to its own, rather than being copied: a copy of a large CIB costs as
+    // much memory again. Both documents share the parser's dictionary, so
+    // the names the nodes point into stay valid and are freed once.
+    xml::DocPtr doc(xmlNewDoc(reinterpret_cast<const xmlChar*>("1.0")));
+    if (msg->doc != nullptr && msg->doc->dict != nullptr) {
+      doc->dict = msg->doc->dict;
+      xmlDictReference(doc->dict);
+    }
+    xmlNode* moved = cibs.front();
+    xmlUnlinkNode(moved);
+    xmlDocSetRootElement(doc.get(), moved);
+    auto store = Store::from_doc(std::move(doc), true);
+    if (!store) return store.error().with_context("it does not validate");
+    if (store->version() != *version) {
+      return Error(ErrorCode::kInvalidInput, "its CIB is version " + store->version().to_string() +
+                                                 ", the message says " + version->to_string());
+    }
+    if (store->digest() != *digest) {
+      return Error(ErrorCode::kInvalidInput,
+                   "digest mismatch (computed " + store->digest() + ", sent " + *digest + ")");
+    }
+    return store;
+  }
+
+  // A refused copy changes nothing here. During a sync the genuine copy may
+  // still follow (a forged one can come first); if the round has not ended
+  // within twice sync_timeout the group is asked for a new round, at most
+  // kMaxRefusedRounds times; after that this node keeps its own CIB, leaves
+  // sync mode (so that requests flow again) and waits for a resync, which
+  // the digests of the next diffs ask for.
+  static constexpr int kMaxRefusedRounds = 3;
+
+  void refuse_copy(const GroupMember& sender, const Error& why, bool for_sync) {
+    log::error("cib: refusing the full CIB from " + member_text(sender) + ": " + why.message() +
+               "; keeping ours (" + store_.version().to_string() + ")");
+    ++refused_copies_;
+    if (!for_sync) return;  // still needs_resync_: the next master change asks again
+    const std::string tag = sync_tag_;
+    // Twice the sync timeout: the master's own deadline (a "decide" with
+    // the announcements in) comes first and may end the round.
+    refused_timer_ = clock_.start_timer(2 * options_.sync_timeout, [this, tag] {
+      if (!started_ || !syncing_ || sync_tag_ != tag) return;
+      if (++refused_rounds_ <= kMaxRefusedRounds) {
+        log::warning("cib: sync: no usable copy came; asking the group for a new round (" +
+                     std::to_string(refused_rounds_) + " of " + std::to_string(kMaxRefusedRounds) +
+                     ")");
+        std::string out = "<cibd";
+        add_attr(out, "t", "sync");
+        send(out + "/>");
+        return;
+      }
+      log::error("cib: sync: no usable copy after " + std::to_string(kMaxRefusedRounds) +
+                 " rounds; keeping this node's CIB " + store_.version().to_string() +
+                 " until a resync succeeds");
+      refused_rounds_ = 0;
+      finish_sync();
+      needs_resync_ = true;
+    });
+  }
+
   void finish_sync() {
     syncing_ = false;
+    refused_timer_.reset();
     sync_timer_.reset();
     sync_done();
     announces_.clear();
@@ -957,6 +1025,9 @@ std::size_t CibNode::pending_requests() const {
 }
 std::uint64_t CibNode::adoptions() const {
   return impl_->adoptions_;
+}
+std::uint64_t CibNode::refused_copies() const {
+  return impl_->refused_copies_;
 }
 Store& CibNode::mutable_store_for_test() {
   return impl_->store_;

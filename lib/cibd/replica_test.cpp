@@ -4,10 +4,12 @@
 #include "vigil/cibd/replica.hpp"
 
 #include <catch2/catch.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
 
+#include "hostile_xml.hpp"
 #include "vigil/cibd/loopback.hpp"
 #include "vigil/cluster/chunked_messaging.hpp"
 #include "vigil/cluster/sim_network.hpp"
@@ -146,6 +148,15 @@ struct Cluster {
     }
   }
 };
+
+// A group member on `node` that is no vigil-cib: it sends what a test
+// makes it send and never announces.
+std::unique_ptr<cluster::SimCpg> join_spy(Cluster& c, NodeId node) {
+  auto spy = c.net.node(node).connect_cpg();
+  REQUIRE(spy);
+  REQUIRE((*spy)->join(kCibGroup));
+  return std::move(spy).value();
+}
 
 std::string dummy(const std::string& id) {
   return "<primitive id=\"" + id + "\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"/>";
@@ -661,15 +672,13 @@ TEST_CASE("a replica that missed a version asks for a resync") {
 TEST_CASE("garbage on the group is ignored") {
   Cluster c(2, 9);
   c.settle();
-  auto spy = c.net.node(2).connect_cpg();
-  REQUIRE(spy);
-  REQUIRE((*spy)->join(kCibGroup));
+  auto spy = join_spy(c, 2);
   c.settle();
   const std::string digest = c.cib(1).store().digest();
   for (const char* junk :
        {"", "garbage", "<cibd t=\"diff\"/>", "<cibd t=\"req\" id=\"1\"/>",
         "<cibd t=\"full\" tag=\"resync\"><cib/></cibd>", "<other/>", "<cibd t=\"what\"/>"}) {
-    REQUIRE((*spy)->send(junk));
+    REQUIRE(spy->send(junk));
   }
   c.settle();
   // The spy never announces: the sync it caused ends on the master's timeout.
@@ -740,6 +749,129 @@ TEST_CASE("an update larger than the group's message limit is refused at once") 
   REQUIRE_FALSE(a->result);
   CHECK(a->result.error().message().find("message limit") != std::string::npos);
   CHECK(node.pending_requests() == 0);
+}
+
+TEST_CASE("peer messages with entity declarations are dropped before expansion", "[untrusted]") {
+  Cluster c(2, 11);
+  c.settle();
+  auto spy = join_spy(c, 2);
+  c.settle();
+  c.clock.advance(std::chrono::seconds(6));  // the spy never announces
+  c.settle();
+  const std::string digest = c.cib(1).store().digest();
+  const CibVersion version = c.cib(1).store().version();
+  // A diff, a full copy and a request, each carrying entity references.
+  auto diff = [&](const std::string& ref) {
+    return "<cibd t=\"diff\" on=\"2\" op=\"1\" id=\"1\"><cib-diff from=\"" + version.to_string() +
+           "\" to=\"0:5:0\" origin=\"" + ref +
+           "\"><cib-request op=\"create\" section=\"resources\">" + dummy(ref) +
+           "</cib-request></cib-diff></cibd>";
+  };
+  auto full = [](const std::string& ref) {
+    return "<cibd t=\"full\" tag=\"resync\"><cib epoch=\"99\" num_updates=\"0\" admin_epoch=\"9\" "
+           "validate-with=\"pacemaker-3.7\"><configuration><crm_config/><nodes/><resources>" +
+           dummy(ref) + "</resources><constraints/></configuration><status/></cib></cibd>";
+  };
+  auto request = [](const std::string& ref) {
+    return "<cibd t=\"req\" id=\"1\" low=\"1\"><cib-request op=\"create\" section=\"resources\">" +
+           dummy(ref) + "</cib-request></cibd>";
+  };
+  const std::function<std::string(const std::string&)> makers[] = {diff, full, request};
+  for (const auto& make : makers) {
+    for (const auto& h : testing::hostile_documents("cibd", make)) {
+      INFO(h.name);
+      REQUIRE(spy->send(h.text));
+    }
+  }
+  c.settle();
+  for (NodeId id = 1; id <= 2; ++id) {
+    CHECK(c.cib(id).store().digest() == digest);
+    CHECK(c.cib(id).store().version() == version);
+  }
+}
+
+// A member that is not vigil-cib (or a vigil-cib gone wrong) sends full
+// copies for the sync its join started: none may be adopted.
+TEST_CASE("forged full copies are refused: bad digest, invalid, wrong version, no digest",
+          "[untrusted]") {
+  Cluster c(2, 12);
+  c.settle();
+  auto first = submit(c.cib(1), create("resources", dummy("r1")));
+  c.settle();
+  REQUIRE(first->result);
+  const std::string digest = c.cib(1).store().digest();
+  const CibVersion version = c.cib(1).store().version();
+
+  auto spy = join_spy(c, 2);
+  // Deliver the join only: the members are now syncing on the new view.
+  for (int i = 0; i < 100 && !(c.cib(1).syncing() && c.cib(2).syncing()); ++i) {
+    c.net.deliver_next();
+  }
+  REQUIRE(c.cib(1).syncing());
+  REQUIRE(c.cib(2).syncing());
+  std::vector<cluster::GroupMember> members = {c.cib(1).self(), c.cib(2).self(), spy->self()};
+  std::sort(members.begin(), members.end());
+  std::string tag;
+  for (const auto& m : members) tag += std::to_string(m.node) + ":" + std::to_string(m.pid) + ",";
+
+  const std::string newer_cib =
+      "<cib admin_epoch=\"5\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\">"
+      "<configuration><crm_config/><nodes/><resources>" +
+      dummy("forged") + "</resources><constraints/></configuration><status/></cib>";
+  const std::string invalid_cib =
+      "<cib admin_epoch=\"5\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\">"
+      "<configuration><crm_config/><nodes/><resources><primitive id=\"nothing\"/></resources>"
+      "<constraints/></configuration><status/></cib>";
+  auto digest_of = [](const std::string& cib) {
+    auto st = Store::from_xml(cib, false);
+    REQUIRE(st);
+    return st->digest();
+  };
+  auto full = [&](const std::string& v, const std::string& d, const std::string& cib) {
+    std::string m = "<cibd t=\"full\" tag=\"" + tag + "\" version=\"" + v + "\"";
+    if (!d.empty()) m += " digest=\"" + d + "\"";
+    return m + ">" + cib + "</cibd>";
+  };
+  const std::vector<std::string> forged = {
+      full("5:1:0", "0000000000000000-1", newer_cib),              // digest mismatch
+      full("5:1:0", digest_of(invalid_cib), invalid_cib),          // right digest, invalid CIB
+      full("5:9:0", digest_of(newer_cib), newer_cib),              // version not the CIB's
+      full("5:1:0", "", newer_cib),                                // no digest
+      full("5:1:0", digest_of(newer_cib), newer_cib + newer_cib),  // two <cib>
+      "<cibd t=\"diff\" on=\"99999999999\" op=\"1\" id=\"1\"/>",   // node id beyond 32 bits
+      "<cibd t=\"ack\" on=\"1\" op=\"1\" id=\"99999999999999999999\" version=\"0:1:0\"/>",
+  };
+  for (const auto& m : forged) REQUIRE(spy->send(m));
+  c.settle();
+  c.clock.advance(std::chrono::seconds(6));  // the spy never announces: the master decides
+  c.settle();
+  for (NodeId id = 1; id <= 2; ++id) {
+    INFO("node " << id);
+    CHECK(c.cib(id).refused_copies() == 5);  // the diff and the ack are ignored, not counted
+    CHECK(c.cib(id).store().digest() == digest);
+    CHECK(c.cib(id).store().version() == version);
+    CHECK_FALSE(c.cib(id).syncing());
+    CHECK_FALSE(has(c.cib(id), "//primitive[@id='forged']"));
+  }
+  // The group still works.
+  auto after = submit(c.cib(2), create("resources", dummy("after")));
+  c.settle();
+  CHECK(after->result);
+}
+
+TEST_CASE("a genuine full copy is still adopted after the checks", "[untrusted]") {
+  Cluster c(3, 13);
+  c.settle();
+  c.crash(3);
+  c.settle();
+  auto a = submit(c.cib(1), create("resources", dummy("while-away")));
+  c.settle();
+  REQUIRE(a->result);
+  c.restart(3);
+  c.settle();
+  c.check_converged();
+  CHECK(c.cib(3).refused_copies() == 0);
+  CHECK(has(c.cib(3), "//primitive[@id='while-away']"));
 }
 
 }  // namespace vigil::cibd

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "hostile_xml.hpp"
 #include "vigil/cibd/loopback.hpp"
 #include "vigil/cibd/wire.hpp"
 
@@ -91,3 +92,26 @@ TEST_CASE("subscribers get events until they are gone") {
 }
 
 }  // namespace vigil::cibd
+
+TEST_CASE("CibService refuses a request frame with entity declarations; nothing changes",
+          "[untrusted]") {
+  using Catch::Matchers::Contains;
+  vigil::cibd::Fixture f;
+  const auto version = f.node.store().version();
+  const std::string digest = f.node.store().digest();
+  auto request = [](const std::string& ref) {
+    return R"(<cib-request op="create" section="resources" user="root">)"
+           R"(<primitive id="d1" class="ocf" provider="pacemaker" type="Dummy" description=")" +
+           ref + R"("/></cib-request>)";
+  };
+  for (const auto& h : vigil::testing::hostile_documents("cib-request", request)) {
+    INFO(h.name);
+    auto r = f.call(1, h.text);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code() == vigil::ErrorCode::kInvalidInput);
+    CHECK_THAT(r.error().message(),
+               Contains("XML with a DTD or entity declarations is not accepted"));
+  }
+  CHECK(f.node.store().version() == version);
+  CHECK(f.node.store().digest() == digest);
+}

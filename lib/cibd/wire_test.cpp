@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "hostile_xml.hpp"
+
 namespace vigil::cibd {
 
 TEST_CASE("versions print and parse as colon-separated counters") {
@@ -74,6 +76,47 @@ TEST_CASE("replies and events round-trip") {
   CHECK(e->diff == c.diff);
   CHECK_FALSE(decode_reply("<cib-result version=\"bad\"/>"));
   CHECK_FALSE(decode_event("<cib-result/>"));
+}
+
+}  // namespace vigil::cibd
+
+namespace vigil::cibd {
+
+// Every hostile variant of `make`'s message is refused by `decode`.
+template <class Make, class Decode>
+void check_refused(const char* root, Make make, Decode decode) {
+  for (const auto& h : testing::hostile_documents(root, make)) {
+    INFO(root << ": " << h.name);
+    auto r = decode(h.text);
+    REQUIRE_FALSE(r);
+    CHECK_THAT(r.error().message(),
+               Catch::Matchers::Contains("XML with a DTD or entity declarations is not accepted"));
+  }
+}
+
+TEST_CASE("the CIB wire decoders refuse entity declarations", "[untrusted]") {
+  check_refused(
+      "cib-request",
+      [](const std::string& ref) {
+        return R"(<cib-request op="create" section="resources" client=")" + ref +
+               R"("><primitive id="x" class="ocf" provider="pacemaker" type=")" + ref +
+               R"("/></cib-request>)";
+      },
+      [](std::string_view t) { return decode_request(t); });
+  check_refused(
+      "cib-result",
+      [](const std::string& ref) {
+        return R"(<cib-result version="0:1:2"><nodes>)" + ref + "</nodes></cib-result>";
+      },
+      [](std::string_view t) { return decode_reply(t); });
+  check_refused(
+      "cib-event",
+      [](const std::string& ref) {
+        return R"(<cib-event previous="0:1:2" current="0:1:3" config-changed="false" )"
+               R"(op="modify" origin=")" +
+               ref + R"(" client="c"/>)";
+      },
+      [](std::string_view t) { return decode_event(t); });
 }
 
 }  // namespace vigil::cibd

@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "vigil/common/number.hpp"
+#include "vigil/common/xml_guard.hpp"
 
 namespace vigil::xml {
 
@@ -17,13 +18,24 @@ namespace {
 
 using ErrorCollector = FirstXmlError;
 
-constexpr int kParseOptions = XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_HUGE;
+// A parser context for untrusted text (vigil/common/xml_guard.hpp).
+xmlParserCtxtPtr new_guarded_parser(bool agent_metadata = false) {
+  xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+  if (ctxt && agent_metadata) {
+    refuse_dtd_declarations(ctxt->sax);
+  } else if (ctxt) {
+    refuse_doctype(ctxt->sax);
+  }
+  return ctxt;
+}
 
 Result<DocPtr> finish(xmlParserCtxtPtr ctxt, xmlDoc* doc, ErrorCollector& errors,
                       const std::string& what) {
-  bool well_formed = ctxt->wellFormed;
+  const bool well_formed = ctxt->wellFormed;
+  const bool doctype = doctype_refused(ctxt);
   xmlFreeParserCtxt(ctxt);
   DocPtr owned(doc);
+  if (doctype) return Error(ErrorCode::kInvalidInput, what + ": " + std::string(kDoctypeRefused));
   if (!well_formed || !owned) {
     return Error(
         ErrorCode::kInvalidInput,
@@ -136,27 +148,57 @@ void init() {
 Result<DocPtr> parse_file(const std::string& path) {
   init();
   ErrorCollector errors;
-  xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+  xmlParserCtxtPtr ctxt = new_guarded_parser();
   if (!ctxt) return Error(ErrorCode::kInternal, "cannot allocate XML parser");
   // Route structured errors to our collector instead of stderr.
   xmlSetStructuredErrorFunc(&errors,
                             [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
-  xmlDoc* doc = xmlCtxtReadFile(ctxt, path.c_str(), nullptr, kParseOptions);
+  xmlDoc* doc = xmlCtxtReadFile(ctxt, path.c_str(), nullptr, kSafeParseOptions);
   xmlSetStructuredErrorFunc(nullptr, nullptr);
   return finish(ctxt, doc, errors, path);
 }
 
-Result<DocPtr> parse_string(std::string_view text, const std::string& what) {
+namespace {
+
+Result<DocPtr> parse_memory(std::string_view text, const std::string& what, bool agent_metadata) {
   init();
   ErrorCollector errors;
-  xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+  // Fed in chunks to a push parser, which lets go of what it has read:
+  // libxml2 2.9.14 without XML_PARSE_HUGE refuses to look more than 10 MB
+  // back into one memory buffer ("Huge input lookup"), so a large document
+  // read at once fails after its first 10 MB where a long value follows.
+  xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(nullptr, nullptr, nullptr, 0, what.c_str());
   if (!ctxt) return Error(ErrorCode::kInternal, "cannot allocate XML parser");
+  if (agent_metadata) {
+    refuse_dtd_declarations(ctxt->sax);
+  } else {
+    refuse_doctype(ctxt->sax);
+  }
+  xmlCtxtUseOptions(ctxt, kSafeParseOptions);
   xmlSetStructuredErrorFunc(&errors,
                             [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
-  xmlDoc* doc = xmlCtxtReadMemory(ctxt, text.data(), static_cast<int>(text.size()), what.c_str(),
-                                  nullptr, kParseOptions);
+  constexpr std::size_t kChunk = 1 << 20;
+  std::string_view rest = text;
+  while (!rest.empty() && ctxt->instate != XML_PARSER_EOF) {
+    const std::size_t n = std::min(rest.size(), kChunk);
+    xmlParseChunk(ctxt, rest.data(), static_cast<int>(n), 0);
+    rest.remove_prefix(n);
+  }
+  if (ctxt->instate != XML_PARSER_EOF) xmlParseChunk(ctxt, nullptr, 0, 1);
   xmlSetStructuredErrorFunc(nullptr, nullptr);
+  xmlDoc* doc = ctxt->myDoc;
+  ctxt->myDoc = nullptr;
   return finish(ctxt, doc, errors, what);
+}
+
+}  // namespace
+
+Result<DocPtr> parse_string(std::string_view text, const std::string& what) {
+  return parse_memory(text, what, false);
+}
+
+Result<DocPtr> parse_agent_metadata(std::string_view text, const std::string& what) {
+  return parse_memory(text, what, true);
 }
 
 std::optional<std::string> attr(const xmlNode* n, const char* name) {

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "hostile_xml.hpp"
 #include "records.hpp"
 
 using namespace vigil;
@@ -120,4 +121,17 @@ TEST_CASE("operation events: failure attribute names") {
   CHECK(is_failure_attr_of("last-failure-Web#start_0", "Web"));
   CHECK_FALSE(is_failure_attr_of("fail-count-Web2#start_0", "Web"));
   CHECK_FALSE(is_failure_attr_of("shutdown", "Web"));
+}
+
+TEST_CASE("controller messages with entity declarations are refused", "[untrusted]") {
+  auto msg = [](const std::string& ref) {
+    return R"(<crmd t="join-offer" rsc=")" + ref + R"(">)" + ref + "</crmd>";
+  };
+  for (const auto& h : vigil::testing::hostile_documents("crmd", msg)) {
+    INFO(h.name);
+    auto m = decode(h.text);
+    REQUIRE_FALSE(m);
+    CHECK_THAT(m.error().message(),
+               Catch::Matchers::Contains("XML with a DTD or entity declarations is not accepted"));
+  }
 }

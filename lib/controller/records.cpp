@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 
+#include "vigil/common/number.hpp"
 #include "vigil/common/xml.hpp"
 
 namespace vigil::controller {
@@ -27,8 +28,8 @@ std::string key_field(const std::string& key, int n) {
 
 int key_int(const std::string& key, int n) {
   std::string f = key_field(key, n);
-  if (f.empty() || f.find_first_not_of("-0123456789") != std::string::npos) return -1;
-  return std::atoi(f.c_str());
+  const auto v = parse_int_field(f, "transition key field", INT32_MIN, INT32_MAX);
+  return v ? static_cast<int>(*v) : -1;
 }
 
 using xml::append_attr;

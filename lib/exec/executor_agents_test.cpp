@@ -387,7 +387,7 @@ TEST_CASE("agents: every test agent prints valid OCF meta-data") {
     INFO(agent);
     auto res = env.run("meta", agent, "meta-data");
     REQUIRE(res.rc == OcfRc::kOk);
-    auto doc = vigil::xml::parse_string(res.output, agent);
+    auto doc = vigil::xml::parse_agent_metadata(res.output, agent);
     REQUIRE(doc);
     const xmlNode* root = xmlDocGetRootElement(doc->get());
     CHECK(vigil::xml::attr_or(root, "name") == agent);

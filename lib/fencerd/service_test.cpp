@@ -341,7 +341,7 @@ TEST_CASE("service: the devices registered follow the CIB; a bad CIB changes not
       "<fencing-level id=\"l\" target=\"n\" index=\"x\"/>"
       "</fencing-topology></configuration></cib>");
   REQUIRE_FALSE(bad);
-  CHECK_THAT(bad.error().message(), Catch::Contains("index 'x' is not a number"));
+  CHECK_THAT(bad.error().message(), Catch::Contains("index 'x' is not an integer"));
   CHECK(c.logged("node1", "event=cib-refused"));
   CHECK(c.service("node1").devices() == std::vector<DeviceInfo>{{"ipmi3", "fence_test"}});
 }

@@ -143,9 +143,12 @@ bool valid_agent_name(std::string_view agent) {
 }
 
 Result<AgentMetadata> parse_agent_metadata(std::string_view text) {
-  auto doc = xml::parse_rooted(text, "fence agent meta-data", "resource-agent");
+  auto doc = xml::parse_agent_metadata(text, "fence agent meta-data");
   if (!doc) return doc.error();
-  const xmlNode* root = doc->root;
+  const xmlNode* root = xmlDocGetRootElement(doc->get());
+  if (!xml::is(root, "resource-agent")) {
+    return Error(ErrorCode::kInvalidInput, "fence agent meta-data: root is not <resource-agent>");
+  }
   AgentMetadata m;
   if (const xmlNode* params = xml::first_child(root, "parameters")) {
     for (const xmlNode* p : xml::children(params, "parameter")) {

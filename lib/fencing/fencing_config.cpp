@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <regex>
 
+#include "vigil/common/number.hpp"
 #include "vigil/common/time.hpp"
 #include "vigil/common/xml.hpp"
 
@@ -102,13 +103,9 @@ Result<FencingLevel> read_level(const xmlNode* n) {
     return bad(what + ": no target, target-pattern or target-attribute");
   }
   const std::string index = xml::attr_or(n, "index");
-  try {
-    std::size_t used = 0;
-    l.index = std::stoi(index, &used);
-    if (used != index.size()) throw std::invalid_argument(index);
-  } catch (const std::exception&) {
-    return bad(what + ": index '" + index + "' is not a number");
-  }
+  const auto parsed = parse_int_field(index, "index", INT32_MIN, INT32_MAX);
+  if (!parsed) return bad(what + ": " + parsed.error().message());
+  l.index = static_cast<int>(*parsed);
   for (auto& d : parse_host_list(xml::attr_or(n, "devices"))) l.devices.push_back(std::move(d));
   return l;
 }

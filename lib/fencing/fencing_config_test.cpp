@@ -62,7 +62,7 @@ TEST_CASE("config: bad levels and rules are refused") {
   auto bad_index = read_cib_fencing(std::string_view(
       "<configuration><fencing-topology><fencing-level id=\"l\" target=\"n\" index=\"x\" "
       "devices=\"d\"/></fencing-topology></configuration>"));
-  CHECK(bad_index.error().message() == "fencing-level l: index 'x' is not a number");
+  CHECK(bad_index.error().message() == "fencing-level l: index 'x' is not an integer");
   auto no_target = read_cib_fencing(std::string_view(
       "<configuration><fencing-topology><fencing-level id=\"l\" index=\"1\" devices=\"d\"/>"
       "</fencing-topology></configuration>"));
@@ -172,4 +172,12 @@ TEST_CASE("config: a device's location rule or a bad constraint is refused") {
       "</constraints></configuration>"));
   REQUIRE_FALSE(no_score.ok());
   CHECK(no_score.error().message() == "rsc_location l (device f): needs a node and a score");
+}
+
+TEST_CASE("config: a level index beyond int64 is refused, naming the field") {
+  auto huge = read_cib_fencing(std::string_view(
+      "<configuration><fencing-topology><fencing-level id=\"l\" target=\"n\" "
+      "index=\"99999999999999999999\" devices=\"d\"/></fencing-topology></configuration>"));
+  REQUIRE_FALSE(huge);
+  CHECK(huge.error().message() == "fencing-level l: index '99999999999999999999' is out of range");
 }

@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 #include <random>
 
+#include "hostile_xml.hpp"
+
 using namespace vigil;
 using namespace vigil::lrmd;
 using namespace std::chrono_literals;
@@ -237,4 +239,34 @@ TEST_CASE("lrmd protocol: mutated messages decode or are refused, never crash") 
     (void)c;
   }
   CHECK(refused > 0);  // the mutations did hit
+}
+
+TEST_CASE("lrmd protocol: requests and events with entity declarations are refused",
+          "[untrusted]") {
+  using Catch::Matchers::Contains;
+  const std::string refused = "XML with a DTD or entity declarations is not accepted";
+  auto exec = [](const std::string& ref) {
+    return R"(<lrmd-exec rsc="a" class="ocf" provider="heartbeat" type="Dummy" action="start">)"
+           R"(<param name="p" value=")" +
+           ref + R"("/></lrmd-exec>)";
+  };
+  for (const auto& h : vigil::testing::hostile_documents("lrmd-exec", exec)) {
+    INFO(h.name);
+    auto r = decode_request(h.text);
+    REQUIRE_FALSE(r);
+    CHECK_THAT(r.error().message(), Contains(refused));
+  }
+  exec::OperationResult result;
+  result.rsc_id = "a";
+  result.action = "monitor";
+  const std::string event = encode_event(result);
+  auto forged = [&](const std::string& ref) {
+    return std::string(event).insert(event.find(' '), " forged=\"" + ref + "\"");
+  };
+  for (const auto& h : vigil::testing::hostile_documents("lrmd-event", forged)) {
+    INFO(h.name);
+    auto r = decode_event(h.text);
+    REQUIRE_FALSE(r);
+    CHECK_THAT(r.error().message(), Contains(refused));
+  }
 }

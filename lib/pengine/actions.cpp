@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "internal.hpp"
+#include "vigil/common/number.hpp"
 
 namespace vigil::pengine {
 
@@ -55,7 +56,10 @@ bool parse_op_key(const std::string& key, std::string* rsc, std::string* task,
   }
   if (rsc) *rsc = rest;
   if (task) *task = t;
-  if (interval_ms) *interval_ms = std::stoll(num);
+  // Digits beyond int64 (a forged or corrupt key) make no interval.
+  const auto interval = parse_int64(num);
+  if (!interval) return false;
+  if (interval_ms) *interval_ms = *interval;
   return true;
 }
 

@@ -304,3 +304,37 @@ TEST_CASE("multiple-active=block on a group blocks its members, not the group it
   CHECK_THAT(status, Contains("Resource Group: g:"));
   CHECK_THAT(status, !Contains("(unmanaged)"));
 }
+
+// Found by bench/fuzz.sh (kept as tests/fuzz/corpus/regress-empty-lrm-resource-id.xml):
+// history naming no resource used to build an orphan without an id and crash.
+TEST_CASE("history without a resource id is ignored with a warning", "[pengine][status]") {
+  std::string no_id = started("");
+  std::string remote_no_id = R"(<lrm_resource class="ocf" provider="pacemaker" type="remote">)" +
+                             op("", "_last_0", "start", 0, 4, 0) + "</lrm_resource>";
+  auto s = schedule(make_cib(dummy("svc"), "", started("svc") + no_id, remote_no_id));
+  CHECK(s.placed("svc") == "node1");
+  CHECK(s.ws->find_rsc("") == nullptr);
+  CHECK(s.ws->all_rscs.size() == 1);  // no orphan, no remote connection
+  CHECK(s.ws->nodes.size() == 2);
+  for (const char* node : {"node1", "node2"}) {
+    CHECK_THAT(
+        s.ws->warnings,
+        VectorContains("Ignoring malformed lrm_resource entry without id on " + std::string(node)));
+  }
+  CHECK(s.summary().empty());
+}
+
+TEST_CASE("numbers beyond int64 in an operation key make no key, never an exception",
+          "[pengine][status]") {
+  std::string rsc, task;
+  std::int64_t interval = -1;
+  CHECK(pengine::parse_op_key("svc_monitor_10000", &rsc, &task, &interval));
+  CHECK(interval == 10000);
+  CHECK_FALSE(pengine::parse_op_key("svc_monitor_99999999999999999999", &rsc, &task, &interval));
+  // The same key recorded in the status: scheduling goes on.
+  std::string forged = started("svc");
+  const std::string key = "svc_monitor_10000";
+  forged.replace(forged.find(key), key.size(), "svc_monitor_99999999999999999999");
+  auto s = schedule(make_cib(dummy("svc"), "", forged));
+  CHECK(s.placed("svc") == "node1");
+}

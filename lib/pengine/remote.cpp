@@ -135,7 +135,7 @@ std::vector<std::string> orphan_connection_ids(const WorkingSet& ws) {
   std::vector<std::string> out;
   for (const auto& st : ws.cib.node_states) {
     for (const auto& h : st.resources) {
-      if (h.ops.empty() || configured.count(h.id) || !same_text(h.cls, "ocf") ||
+      if (h.ops.empty() || h.id.empty() || configured.count(h.id) || !same_text(h.cls, "ocf") ||
           !same_text(h.provider, "pacemaker") || !same_text(h.type, "remote")) {
         continue;
       }

@@ -1391,6 +1391,12 @@ void unpack_shutdown_lock(WorkingSet& ws, Resource* rsc, Node* node,
 }
 
 void unpack_lrm_resource(WorkingSet& ws, Node* node, const cib::ResourceHistory& h) {
+  // An entry without an id names no resource: Pacemaker ignores it with a
+  // warning. An empty id is no better (no orphan can be built for it).
+  if (h.id.empty()) {
+    ws.warnings.push_back("Ignoring malformed lrm_resource entry without id on " + node->uname);
+    return;
+  }
   // With shutdown locks, an entry without operations can still hold a lock.
   if (h.ops.empty() && !ws.config.shutdown_lock) return;
   Resource* rsc = find_history_resource(ws, node, h.id);  // clone_unpack.cpp

@@ -48,7 +48,7 @@ std::string trimmed_content(const xmlNode* n) {
 }  // namespace
 
 Result<AgentMetadata> parse_agent_metadata(std::string_view xml_text, std::string_view cls) {
-  auto doc = xml::parse_string(xml_text, "agent meta-data");
+  auto doc = xml::parse_agent_metadata(xml_text, "agent meta-data");
   if (!doc) return doc.error();
   const xmlNode* root = xmlDocGetRootElement(doc->get());
   if (!root || !xml::is(root, "resource-agent")) {

@@ -14,6 +14,7 @@
 #include "corosync/cs_error.hpp"
 #include "corosync/service.hpp"
 #include "vigil/cluster/corosync_cpg.hpp"
+#include "vigil/common/event_barrier.hpp"
 
 namespace vigil::cluster {
 
@@ -205,7 +206,18 @@ void CorosyncCpg::Impl::on_deliver(cpg_handle_t handle, const cpg_name*, std::ui
   Impl* self = from(handle);
   if (self == nullptr || !self->usable()) return;
   auto handler = self->handlers_.on_message;  // it may replace itself
-  if (handler) handler(GroupMember{nodeid, pid}, std::string_view(static_cast<char*>(msg), len));
+  if (!handler) return;
+  // No exception may pass through corosync's C code.
+  const std::string_view payload(static_cast<char*>(msg), len);
+  guard_event(
+      self->options_.log,
+      [&] {
+        return "cpg: the message of " + std::to_string(len) + " bytes from " +
+               std::to_string(nodeid) + ":" + std::to_string(pid);
+      },
+      [&] {
+        handler(GroupMember{nodeid, pid}, payload);
+      });
 }
 
 void CorosyncCpg::Impl::on_confchg(cpg_handle_t handle, const cpg_name* group,
@@ -225,7 +237,11 @@ void CorosyncCpg::Impl::on_confchg(cpg_handle_t handle, const cpg_name* group,
   std::sort(view.left.begin(), view.left.end(),
             [](const DepartedMember& a, const DepartedMember& b) { return a.member < b.member; });
   auto handler = self->handlers_.on_view;
-  if (handler) handler(view);
+  if (!handler) return;
+  guard_event(
+      self->options_.log,
+      [&] { return "cpg: the view of " + std::to_string(view.members.size()) + " members"; },
+      [&] { handler(view); });
 }
 
 // --- CorosyncCpg --------------------------------------------------------------

@@ -111,6 +111,8 @@ class CibNode {
   std::size_t pending_requests() const;
   // Syncs and resyncs this replica went through (tests, diagnostics).
   std::uint64_t adoptions() const;
+  // Full copies from peers refused (no digest, digest mismatch, not valid).
+  std::uint64_t refused_copies() const;
 
   // Tests only: change the local document without replication (to inject a
   // divergence that the next diff's digest check must catch).

@@ -18,6 +18,7 @@
 #include <memory>
 
 #include "vigil/cluster/messaging.hpp"
+#include "vigil/common/log_sink.hpp"
 #include "vigil/common/result.hpp"
 
 namespace boost::asio {
@@ -30,6 +31,9 @@ struct CpgOptions {
   std::size_t max_message_size = 16 * 1024 * 1024;
   // Bytes allowed to wait for corosync's flow control before send() refuses.
   std::size_t max_queued_bytes = 64 * 1024 * 1024;
+  // Where a handler's failure is reported (vigil/common/event_barrier.hpp):
+  // the message or view is dropped and the group kept. Empty: stderr.
+  LogSink log;
 };
 
 class CorosyncCpg final : public Messaging {

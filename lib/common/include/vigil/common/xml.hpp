@@ -30,6 +30,10 @@ using XmlCharPtr = std::unique_ptr<xmlChar, XmlCharFree>;
 // are collected into the Error (with line numbers), never printed.
 Result<DocPtr> parse_file(const std::string& path);
 Result<DocPtr> parse_string(std::string_view text, const std::string& what = "input");
+// The same for a resource or fence agent's meta-data: a DOCTYPE naming an
+// external DTD is let through (never loaded), an internal subset refused
+// (vigil/common/xml_guard.hpp).
+Result<DocPtr> parse_agent_metadata(std::string_view text, const std::string& what);
 
 // Keeps the first error libxml2 reports to a structured error handler, as
 // "line N: message" (pass &collector as the handler's context).
