@@ -16,6 +16,9 @@ namespace vigil::admin {
 // fewer of them when none does.
 std::string pcs_sub_usage(std::string_view family, const std::vector<std::string>& words);
 
+// pcs's `acl` usage (acl.cpp).
+std::string_view acl_usage_text();
+
 // pcs's refusal of words that do not parse: the hint (if any), then the
 // usage, printed as they are (no "Error: "), exit code 1; a message (if
 // any) comes first, as an error.

@@ -42,6 +42,7 @@ struct Flags {
   bool defaults = false;            // --defaults (property config)
   std::optional<std::string> wait;  // --wait[=N] ("" without a value)
   std::optional<std::string> output_format;  // --output-format text|cmd|json (resource config)
+  bool autodelete = false;                   // --autodelete (acl role delete|unassign)
 };
 
 struct Invocation {
@@ -118,6 +119,8 @@ Status run_stonith(Context& ctx, const std::vector<std::string>& args);
 // `-f FILE status [--full]`: crm_mon's text view of the file (status_text.hpp).
 Status monitor_status(Context& ctx);
 Status run_tag(Context& ctx, const std::vector<std::string>& args);
+// `acl ...` (acl.cpp): roles, users, groups, permissions, enable-acl.
+Status run_acl(Context& ctx, const std::vector<std::string>& args);
 // `status`: "Cluster name: ..." then crm_mon's summary, nodes and resources.
 Status cluster_status(Context& ctx);
 
