@@ -19,8 +19,10 @@
 namespace vigil::admin {
 namespace {
 
-// pcs 0.11.5's `acl` usage, naming vigil.
-constexpr const char* kAclUsage = R"~(
+// pcs 0.11.5's `acl` usage, naming vigil. pcs repeats its notes on
+// permissions under both commands that take them, and each delete's text
+// under its remove alias.
+constexpr const char* kUsageHead = R"~(
 Usage: vigil acl [commands]...
 View and modify current cluster access control lists
 Commands:
@@ -41,7 +43,9 @@ Commands:
         applied to either an xpath query or the id of a specific element in the
         CIB.
 
-        Permissions are applied to the selected XML element's entire XML
+)~";
+constexpr const char* kPermissionNotes =
+    R"~(        Permissions are applied to the selected XML element's entire XML
         subtree (all elements enclosed within it). Write permission grants the
         ability to create, modify, or remove the element and its subtree, and
         also the ability to create any "scaffolding" elements (enclosing
@@ -62,15 +66,8 @@ Commands:
         just the dc-uuid attribute of the cib tag - that would select the cib
         element and give read access to the entire CIB.
 
-    role delete <role id>
-        Delete the role specified and remove it from any users/groups it was
-        assigned to.
-
-    role remove <role id>
-        Delete the role specified and remove it from any users/groups it was
-        assigned to.
-
-    role assign <role id> [to] [user|group] <username/group>
+)~";
+constexpr const char* kRoleAssign = R"~(    role assign <role id> [to] [user|group] <username/group>
         Assign a role to a user or group already created with 'vigil acl
         user/group create'. If there is user and group with the same id and it
         is not specified which should be used, user will be prioritized. In
@@ -82,63 +79,59 @@ Commands:
         prioritized. In cases like this specify whenever user or group should
         be used.
 
-    user create <username> [<role id>]...
+)~";
+constexpr const char* kUserCreate = R"~(    user create <username> [<role id>]...
         Create an ACL for the user specified and assign roles to the user.
 
-    user delete <username>
-        Remove the user specified (and roles assigned will be unassigned for
-        the specified user).
-
-    user remove <username>
-        Remove the user specified (and roles assigned will be unassigned for
-        the specified user).
-
-    group create <group> [<role id>]...
+)~";
+constexpr const char* kGroupCreate = R"~(    group create <group> [<role id>]...
         Create an ACL for the group specified and assign roles to the group.
 
-    group delete <group>
-        Remove the group specified (and roles assigned will be unassigned for
-        the specified group).
-
-    group remove <group>
-        Remove the group specified (and roles assigned will be unassigned for
-        the specified group).
-
-    permission add <role id>
+)~";
+constexpr const char* kPermissionAdd = R"~(    permission add <role id>
             ((read | write | deny) (xpath <query> | id <id>))...
         Add the listed permissions to the role specified. Permissions are
         applied to either an xpath query or the id of a specific element in the
         CIB.
 
-        Permissions are applied to the selected XML element's entire XML
-        subtree (all elements enclosed within it). Write permission grants the
-        ability to create, modify, or remove the element and its subtree, and
-        also the ability to create any "scaffolding" elements (enclosing
-        elements that do not have attributes other than an ID). Permissions for
-        more specific matches (more deeply nested elements) take precedence
-        over more general ones. If multiple permissions are configured for the
-        same match (for example, in different roles applied to the same user),
-        any deny permission takes precedence, then write, then lastly read.
-
-        An xpath may include an attribute expression to select only elements
-        that match the expression, but the permission still applies to the
-        entire element (and its subtree), not to the attribute alone. For
-        example, using the xpath "//*[@name]" to give write permission would
-        allow changes to the entirety of all elements that have a "name"
-        attribute and everything enclosed by those elements. There is no way
-        currently to give permissions for just one attribute of an element.
-        That is to say, you can not define an ACL that allows someone to read
-        just the dc-uuid attribute of the cib tag - that would select the cib
-        element and give read access to the entire CIB.
-
-    permission delete <permission id>
-        Remove the permission id specified (permission id's are listed in
-        parenthesis after permissions in 'vigil acl' output).
-
-    permission remove <permission id>
-        Remove the permission id specified (permission id's are listed in
-        parenthesis after permissions in 'vigil acl' output).
 )~";
+
+// "    WORD delete ARGS" and "    WORD remove ARGS", each with `text`.
+std::string delete_and_remove(const char* word, const char* args, const char* text) {
+  std::string out;
+  for (const char* verb : {"delete", "remove"}) {
+    out += std::string("    ") + word + " " + verb + " " + args + "\n" + text + "\n\n";
+  }
+  return out;
+}
+
+const std::string& acl_usage() {
+  static const std::string text = [] {
+    std::string t = std::string(kUsageHead) + kPermissionNotes;
+    t += delete_and_remove(
+        "role", "<role id>",
+        R"~(        Delete the role specified and remove it from any users/groups it was
+        assigned to.)~");
+    t += std::string(kRoleAssign) + kUserCreate;
+    t += delete_and_remove(
+        "user", "<username>",
+        R"~(        Remove the user specified (and roles assigned will be unassigned for
+        the specified user).)~");
+    t += kGroupCreate;
+    t += delete_and_remove(
+        "group", "<group>",
+        R"~(        Remove the group specified (and roles assigned will be unassigned for
+        the specified group).)~");
+    t += std::string(kPermissionAdd) + kPermissionNotes;
+    t += delete_and_remove(
+        "permission", "<permission id>",
+        R"~(        Remove the permission id specified (permission id's are listed in
+        parenthesis after permissions in 'vigil acl' output).)~");
+    t.pop_back();  // pcs's text ends with one newline
+    return t;
+  }();
+  return text;
+}
 
 using Words = std::vector<std::string>;
 
@@ -437,17 +430,26 @@ Status role_create(Context& ctx, const Words& w) {
   return ok_status();
 }
 
-// Removes the role and every reference to it; with --autodelete, users and
-// groups left without a role go too.
-Status role_delete(Context& ctx, const std::string& sub, const Words& w) {
-  if (auto st = only_autodelete_if(ctx, true); !st) return st;
-  if (w.size() != 1) return acl_usage(ctx, {"role", sub});
+// The element a delete command names (its one word), or why not.
+Result<xmlNode*> element_to_delete(Context& ctx, bool autodelete_allowed, const Words& usage_words,
+                                   const Words& w, const char* tag) {
+  if (auto st = only_autodelete_if(ctx, autodelete_allowed); !st) return st.error();
+  if (w.size() != 1) return acl_usage(ctx, usage_words).error();
   auto acls = acls_section(ctx.doc);
   if (!acls) return acls.error();
   std::vector<std::string> problems;
-  xmlNode* role = find_in_acls(ctx.doc, *acls, "acl_role", w[0], problems);
-  if (role == nullptr) return acl_errors(problems);
-  remove_node(role);
+  xmlNode* found = find_in_acls(ctx.doc, *acls, tag, w[0], problems);
+  if (found == nullptr) return acl_errors(problems).error();
+  return found;
+}
+
+// Removes the role and every reference to it; with --autodelete, users and
+// groups left without a role go too.
+Status role_delete(Context& ctx, const std::string& sub, const Words& w) {
+  auto role = element_to_delete(ctx, true, {"role", sub}, w, "acl_role");
+  if (!role) return role.error();
+  remove_node(*role);
+  xmlNode* acls = config_section(ctx.doc, "acls");
   std::vector<xmlNode*> refs;
   const auto collect = [&](auto& self, xmlNode* parent) -> void {
     for (xmlNode* c : xml::children(parent)) {
@@ -455,7 +457,7 @@ Status role_delete(Context& ctx, const std::string& sub, const Words& w) {
       self(self, c);
     }
   };
-  collect(collect, *acls);
+  collect(collect, acls);
   const auto holds_role = [](auto& self, xmlNode* n) -> bool {
     for (xmlNode* c : xml::children(n)) {
       if (xml::name(c) == "role" || self(self, c)) return true;
@@ -471,37 +473,29 @@ Status role_delete(Context& ctx, const std::string& sub, const Words& w) {
   return ok_status();
 }
 
-Status role_assign(Context& ctx, const Words& w) {
-  if (auto st = only_file_option(ctx); !st) return st;
-  if (w.size() < 2) return acl_usage(ctx, {"role", "assign"});
+// `role assign` (to) and `role unassign` (from, --autodelete).
+Status role_assignment(Context& ctx, const Words& w, bool assigning) {
+  const char* verb = assigning ? "assign" : "unassign";
+  if (auto st = only_autodelete_if(ctx, !assigning); !st) return st;
+  if (w.size() < 2) return acl_usage(ctx, {"role", verb});
   auto acls = acls_section(ctx.doc);
   if (!acls) return acls.error();
   bool parsed = false;
   std::vector<std::string> problems;
-  xmlNode* target = assignment_target(ctx.doc, *acls, w, "to", parsed, problems);
-  if (!parsed) return acl_usage(ctx, {"role", "assign"});
-  if (target != nullptr) assign(ctx.doc, *acls, w[0], target, problems);
-  if (!problems.empty()) return acl_errors(problems);
-  ctx.changed = true;
-  return ok_status();
-}
-
-Status role_unassign(Context& ctx, const Words& w) {
-  if (auto st = only_autodelete_if(ctx, true); !st) return st;
-  if (w.size() < 2) return acl_usage(ctx, {"role", "unassign"});
-  auto acls = acls_section(ctx.doc);
-  if (!acls) return acls.error();
-  bool parsed = false;
-  std::vector<std::string> problems;
-  xmlNode* target = assignment_target(ctx.doc, *acls, w, "from", parsed, problems);
-  if (!parsed) return acl_usage(ctx, {"role", "unassign"});
-  if (target == nullptr) return acl_errors(problems);
-  if (assigned(target, w[0]) == nullptr) {
-    return acl_errors(
-        {"Role '" + w[0] + "' is not assigned to '" + xml::attr_or(target, "id") + "'"});
+  xmlNode* target =
+      assignment_target(ctx.doc, *acls, w, assigning ? "to" : "from", parsed, problems);
+  if (!parsed) return acl_usage(ctx, {"role", verb});
+  if (target != nullptr && assigning) {
+    assign(ctx.doc, *acls, w[0], target, problems);
+  } else if (target != nullptr && assigned(target, w[0]) == nullptr) {
+    problems.push_back("Role '" + w[0] + "' is not assigned to '" + xml::attr_or(target, "id") +
+                       "'");
   }
-  while (xmlNode* ref = assigned(target, w[0])) remove_node(ref);
-  if (ctx.flags.autodelete && xml::children(target, "role").empty()) remove_node(target);
+  if (!problems.empty()) return acl_errors(problems);
+  if (!assigning) {
+    while (xmlNode* ref = assigned(target, w[0])) remove_node(ref);
+    if (ctx.flags.autodelete && xml::children(target, "role").empty()) remove_node(target);
+  }
   ctx.changed = true;
   return ok_status();
 }
@@ -533,14 +527,10 @@ Status target_create(Context& ctx, bool user, const Words& w) {
 }
 
 Status target_delete(Context& ctx, bool user, const std::string& sub, const Words& w) {
-  if (auto st = only_file_option(ctx); !st) return st;
-  if (w.size() != 1) return acl_usage(ctx, {user ? "user" : "group", sub});
-  auto acls = acls_section(ctx.doc);
-  if (!acls) return acls.error();
-  std::vector<std::string> problems;
-  xmlNode* target = find_in_acls(ctx.doc, *acls, user ? "acl_target" : "acl_group", w[0], problems);
-  if (target == nullptr) return acl_errors(problems);
-  remove_node(target);
+  auto target = element_to_delete(ctx, false, {user ? "user" : "group", sub}, w,
+                                  user ? "acl_target" : "acl_group");
+  if (!target) return target.error();
+  remove_node(*target);
   ctx.changed = true;
   return ok_status();
 }
@@ -570,14 +560,9 @@ Status permission_add(Context& ctx, const Words& w) {
 }
 
 Status permission_delete(Context& ctx, const std::string& sub, const Words& w) {
-  if (auto st = only_file_option(ctx); !st) return st;
-  if (w.size() != 1) return acl_usage(ctx, {"permission", sub});
-  auto acls = acls_section(ctx.doc);
-  if (!acls) return acls.error();
-  std::vector<std::string> problems;
-  xmlNode* perm = find_in_acls(ctx.doc, *acls, "acl_permission", w[0], problems);
-  if (perm == nullptr) return acl_errors(problems);
-  remove_node(perm);
+  auto perm = element_to_delete(ctx, false, {"permission", sub}, w, "acl_permission");
+  if (!perm) return perm.error();
+  remove_node(*perm);
   ctx.changed = true;
   return ok_status();
 }
@@ -655,7 +640,7 @@ Status acl_switch(Context& ctx, bool enable, const Words& w) {
 }  // namespace
 
 std::string_view acl_usage_text() {
-  return kAclUsage;
+  return acl_usage();
 }
 
 Status run_acl(Context& ctx, const std::vector<std::string>& args) {
@@ -680,8 +665,7 @@ Status run_acl(Context& ctx, const std::vector<std::string>& args) {
   const Words w(rest.begin() + 1, rest.end());
   if (sub == "role") {
     if (verb == "create") return role_create(ctx, w);
-    if (verb == "assign") return role_assign(ctx, w);
-    if (verb == "unassign") return role_unassign(ctx, w);
+    if (verb == "assign" || verb == "unassign") return role_assignment(ctx, w, verb == "assign");
     return role_delete(ctx, verb, w);
   }
   if (sub == "user" || sub == "group") {
