@@ -26,18 +26,25 @@ xmlNode* find_in(xmlNode* n, std::string_view id) {
   return nullptr;
 }
 
+// The character starting at byte `at` of UTF-8 text (all its bytes).
+std::string character_at(std::string_view s, std::size_t at) {
+  const auto lead = static_cast<unsigned char>(s[at]);
+  const std::size_t len = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return std::string(s.substr(at, len));
+}
+
 }  // namespace
 
 std::string id_problem(std::string_view id, std::string_view description) {
   const std::string desc(description);
   if (id.empty()) return desc + " cannot be empty";
   if (!first_ok(id[0])) {
-    return "invalid " + desc + " '" + std::string(id) + "', '" + std::string(1, id[0]) +
+    return "invalid " + desc + " '" + std::string(id) + "', '" + character_at(id, 0) +
            "' is not a valid first character for a " + desc;
   }
-  for (char c : id.substr(1)) {
-    if (!next_ok(c)) {
-      return "invalid " + desc + " '" + std::string(id) + "', '" + std::string(1, c) +
+  for (std::size_t i = 1; i < id.size(); ++i) {
+    if (!next_ok(id[i])) {
+      return "invalid " + desc + " '" + std::string(id) + "', '" + character_at(id, i) +
              "' is not a valid character for a " + desc;
     }
   }

@@ -26,6 +26,11 @@ TEST_CASE("id checks use pcs's messages") {
   CHECK(id_problem("a$b", "group name") ==
         "invalid group name 'a$b', '$' is not a valid character for a group name");
   CHECK(id_problem("", "resource name") == "resource name cannot be empty");
+  // Letters beyond ASCII are refused as pcs refuses them, named whole.
+  CHECK(id_problem("R\xc3\xb6", "ACL role") ==
+        "invalid ACL role 'R\xc3\xb6', '\xc3\xb6' is not a valid character for a ACL role");
+  CHECK(id_problem("\xe2\x82\xacx", "id") ==
+        "invalid id '\xe2\x82\xacx', '\xe2\x82\xac' is not a valid first character for a id");
 }
 
 TEST_CASE("generated ids are sanitised like pcs") {

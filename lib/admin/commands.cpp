@@ -22,7 +22,7 @@ bool Flags::*switch_flag(const std::string& option) {
       {"--all", &Flags::all},           {"--force", &Flags::force},
       {"--full", &Flags::full},         {"--off", &Flags::off},
       {"--promoted", &Flags::promoted}, {"--master", &Flags::master},
-      {"--watch", &Flags::watch}};
+      {"--watch", &Flags::watch},       {"--autodelete", &Flags::autodelete}};
   for (const auto& [name, flag] : kSwitches) {
     if (option == name) return flag;
   }
@@ -178,6 +178,8 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
         "no command given; supported: property, resource, constraint, node, stonith, status");
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
+  // acl checks every option itself, with pcs's words.
+  if (args[0] == "acl") return run_acl(ctx, rest);
   const bool stonith = args[0] == "stonith";
   const std::string sub = rest.empty() ? std::string() : rest[0];
   const bool create = (args[0] == "resource" || stonith) && sub == "create";

@@ -288,6 +288,7 @@ Commands:
 std::string pcs_sub_usage(std::string_view family, const std::vector<std::string>& words) {
   const std::string_view text = family == "constraint" ? std::string_view(constraint_usage())
                                 : family == "node"     ? kNodeUsage
+                                : family == "acl"      ? acl_usage_text()
                                                        : kTagUsage;
   std::vector<std::string_view> lines;
   for (std::size_t start = 0;;) {
@@ -310,8 +311,12 @@ std::string pcs_sub_usage(std::string_view family, const std::vector<std::string
     if (printing) picked.append(line).append("\n");
   }
   while (!picked.empty() && (picked.back() == '\n' || picked.back() == ' ')) picked.pop_back();
-  if (!picked.empty())
-    return "\n" + std::string(lines.size() > 1 ? lines[1] : "") + "\n" + picked + "\n";
+  // The first line names the words where it says "[commands]" (acl's).
+  std::string header(lines.size() > 1 ? lines[1] : "");
+  if (const auto at = header.find("[commands]"); at != std::string::npos) {
+    header.replace(at, 10, prefix.substr(4));
+  }
+  if (!picked.empty()) return "\n" + header + "\n" + picked + "\n";
   // As pcs: one word fewer; with none left, every command's section.
   if (prefix.size() == 4) return std::string(text);
   const auto last_space = prefix.rfind(' ');

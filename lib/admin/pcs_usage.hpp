@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Private to lib/admin: pcs's usage texts for `constraint`, `node` and `tag`
-// (pcs_usage.cpp), printed when the words of a command do not parse.
+// Private to lib/admin: pcs's usage texts for `constraint`, `node`, `tag` and `acl`
+// (pcs_usage.cpp; acl's in acl.cpp), printed when the words of a command do not parse.
 #pragma once
 
 #include <string>
@@ -15,6 +15,9 @@ namespace vigil::admin {
 // sections whose command starts with `words` (joined by spaces), or with
 // fewer of them when none does.
 std::string pcs_sub_usage(std::string_view family, const std::vector<std::string>& words);
+
+// pcs's `acl` usage (acl.cpp).
+std::string_view acl_usage_text();
 
 // pcs's refusal of words that do not parse: the hint (if any), then the
 // usage, printed as they are (no "Error: "), exit code 1; a message (if

@@ -191,11 +191,16 @@ std::string allowed_list() {
 xmlNode* property_set(xmlDoc* doc, bool create) {
   xmlNode* crm_config = config_section(doc, "crm_config", create);
   if (crm_config == nullptr) return nullptr;
-  for (xmlNode* s : xml::children(crm_config, "cluster_property_set")) {
-    if (xml::attr_or(s, "id") == kSetId) return s;
-  }
+  // pcs edits the first set, whatever its id; cib-bootstrap-options is
+  // only the name of a new one.
+  if (xmlNode* first = xml::first_child(crm_config, "cluster_property_set")) return first;
   if (!create) return nullptr;
   return append_element(crm_config, "cluster_property_set", {{"id", kSetId}});
+}
+
+// The set's id as pcs names it (a missing set would be cib-bootstrap-options).
+std::string set_name(const xmlNode* set) {
+  return set ? xml::attr_or(set, "id") : kSetId;
 }
 
 xmlNode* find_nvpair(xmlNode* set, std::string_view name) {
@@ -242,7 +247,7 @@ Status property_set_cmd(Context& ctx, const std::vector<std::string>& args) {
     if (kv.value.empty() && find_nvpair(existing, kv.key) == nullptr) {
       forceable(ctx,
                 "Cannot remove property '" + kv.key + "', it is not present in property set '" +
-                    kSetId + "'",
+                    set_name(existing) + "'",
                 problems);
     }
   }
@@ -282,7 +287,7 @@ Status property_set_cmd(Context& ctx, const std::vector<std::string>& args) {
     } else if (nv != nullptr) {
       xmlSetProp(nv, BAD_CAST "value", BAD_CAST kv.value.c_str());
     } else {
-      const std::string id = unique_id(ctx.doc, sanitize_id(std::string(kSetId) + "-" + kv.key));
+      const std::string id = unique_id(ctx.doc, sanitize_id(set_name(set) + "-" + kv.key));
       append_element(set, "nvpair", {{"id", id}, {"name", kv.key}, {"value", kv.value}});
     }
   }
@@ -300,7 +305,7 @@ Status property_unset_cmd(Context& ctx, const std::vector<std::string>& args) {
     if (find_nvpair(set, name) == nullptr) {
       forceable(ctx,
                 "Cannot remove property '" + name + "', it is not present in property set '" +
-                    kSetId + "'",
+                    set_name(set) + "'",
                 problems);
     }
   }

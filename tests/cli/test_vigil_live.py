@@ -12,6 +12,7 @@ state directory, points vigil at it with VIGIL_RUN_DIR, and checks:
   - `vigil status` prints what crm_mon prints for the same CIB (when crm_mon
     is installed), apart from the "Last updated" time, and `vigil status xml`
     crm_mon's XML document;
+  - `acl` lists what `vigil -f` lists after the same commands;
   - refused commands change nothing; a daemon that goes away gives a clear
     error;
   - `vigil-simulate -L` (and with no input at all) schedules the live CIB
@@ -242,6 +243,40 @@ class LiveTest(unittest.TestCase):
             self.assertIn(line + "\n", r.stdout)
         r = self.vigil(["tag", "config"])
         self.assertEqual(r.stdout, "TG\n  A\n")
+
+    def test_acl_live(self):
+        # `acl` through vigil-cib: the same listing as `vigil -f` on a copy
+        # given the same commands; refusals write nothing.
+        commands = [["acl", "role", "create", "R1", "description=readers", "read", "xpath",
+                     "/cib"],
+                    ["acl", "permission", "add", "R1", "write", "xpath", "//resources"],
+                    ["acl", "role", "create", "R2"],
+                    ["acl", "user", "create", "alice", "R1"],
+                    ["acl", "group", "create", "ops", "R2"],
+                    ["acl", "role", "assign", "R2", "to", "user", "alice"],
+                    ["acl", "role", "unassign", "R1", "from", "alice"],
+                    ["acl", "enable"]]
+        copy = self.save_cib("acl-copy.xml")
+        for args in commands:
+            r = self.vigil(args)
+            self.assertEqual(r.returncode, 0, "%s: %s" % (args, r.stderr))
+            r = self.vigil(["-f", copy] + args)
+            self.assertEqual(r.returncode, 0, "-f %s: %s" % (args, r.stderr))
+        live = self.vigil(["acl"])
+        self.assertEqual(live.returncode, 0, live.stderr)
+        self.assertEqual(live.stdout, self.vigil(["-f", copy, "acl"]).stdout)
+        self.assertIn("ACLs are enabled\n\nUser: alice\n  Roles: R2\n", live.stdout)
+        before = self.cib_xml()
+        for args, message in [
+            (["acl", "role", "create", "R1"], "'R1' already exists"),
+            (["acl", "user", "create", "bob", "R1", "nope"], "ACL role 'nope' does not exist"),
+            (["acl", "role", "assign", "R2", "alice"], "Role 'R2' is already assigned to 'alice'"),
+            (["acl", "permission", "delete", "nope"], "ACL permission 'nope' does not exist"),
+        ]:
+            r = self.vigil(args)
+            self.assertEqual(r.returncode, 1, args)
+            self.assertIn(message, r.stderr, args)
+        self.assertEqual(self.cib_xml(), before)
 
     def test_refused_command_changes_nothing(self):
         before = self.cib_xml()

@@ -32,7 +32,7 @@ struct Flags {
   bool promoted = false;                // --promoted (resource ban|move*|clear)
   bool master = false;                  // --master: the deprecated --promoted
   bool strict = false;                  // --strict (resource move)
-  bool autodelete = false;              // --autodelete (resource move: deprecated, no effect)
+  bool autodelete = false;  // --autodelete (acl role delete|unassign; resource move: deprecated)
   bool watch = false;                   // --watch (status): redraw until q
   std::optional<std::string> interval;  // --interval T (status --watch)
   std::optional<std::string> png;       // --png FILE (status: the cluster as a picture)
@@ -123,6 +123,8 @@ Status run_stonith(Context& ctx, const std::vector<std::string>& args);
 // `-f FILE status [--full]`: crm_mon's text view of the file (status_text.hpp).
 Status monitor_status(Context& ctx);
 Status run_tag(Context& ctx, const std::vector<std::string>& args);
+// `acl ...` (acl.cpp): roles, users, groups, permissions, enable-acl.
+Status run_acl(Context& ctx, const std::vector<std::string>& args);
 // `status`: "Cluster name: ..." then crm_mon's summary, nodes and resources.
 Status cluster_status(Context& ctx);
 
