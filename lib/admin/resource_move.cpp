@@ -58,19 +58,18 @@ Result<Target> check_target(Context& ctx, const std::vector<std::string>& args, 
   if (r == nullptr) {
     problems.push_back(not_a_resource(ctx.doc, t.rsc));
   } else {
-    if (xml::is(r, "bundle") || xml::is(r->parent, "bundle")) {
+    if ((!move && xml::is(r, "bundle")) || xml::is(r->parent, "bundle")) {
       return Error(ErrorCode::kUnsupported,
                    "moving or banning bundles is not supported by vigil yet");
     }
-    if (ctx.flags.promoted && !is_promotable_clone(r)) {
+    if (move) {
+      validate_move(ctx, r, problems);
+    } else if (ctx.flags.promoted && !is_promotable_clone(r)) {
       xmlNode* holder = clone_ancestor(r);
       problems.push_back("when specifying --promoted you must use the promotable clone id" +
                          (holder != nullptr && is_promotable_clone(holder)
                               ? " (" + xml::attr_or(holder, "id") + ")"
                               : std::string()));
-    } else if (move && !ctx.flags.promoted &&
-               (xml::is(r, "clone") || xml::is(r, "master") || clone_ancestor(r) != nullptr)) {
-      problems.push_back("cannot move cloned resources");
     }
   }
   if (!t.node.empty() && !is_cluster_node(ctx, t.node)) {

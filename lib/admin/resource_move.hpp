@@ -30,6 +30,11 @@ std::string not_a_resource(xmlDoc* doc, const std::string& id);
 // A promotable clone: <master>, or <clone> with meta promotable=true.
 bool is_promotable_clone(xmlNode* r);
 
+// pcs's validate_move (resource_move_live.cpp): stonith devices are
+// deprecated here, bundles and clones cannot move, a promotable clone moves
+// by its own id, --promoted needs one. Errors are added to `problems`.
+void validate_move(Context& ctx, xmlNode* r, std::vector<std::string>& problems);
+
 // Sets the location constraint `id` (updated where it is, else appended to
 // <constraints>), its attributes in crm_resource's order.
 void put_location(xmlDoc* doc, const std::string& id, const std::string& rsc,

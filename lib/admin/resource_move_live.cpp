@@ -45,37 +45,6 @@ bool same_text_nocase(const std::string& a, const std::string& b) {
          });
 }
 
-// pcs's validate_move: stonith devices are deprecated here, bundles and
-// clones cannot move, a promotable clone moves by its own id, --promoted
-// needs one.
-void validate_move(Context& ctx, xmlNode* r, std::vector<std::string>& problems) {
-  if (xml::is(r, "primitive") && xml::attr_or(r, "class") == "stonith") {
-    ctx.notes.push_back(
-        "Deprecation Warning: Ability of this command to accept stonith device is deprecated "
-        "and will be removed in a future release.");
-  }
-  if (xml::is(r, "bundle")) {
-    problems.push_back("cannot move bundle resources");
-    return;
-  }
-  const bool clone = xml::is(r, "clone") || xml::is(r, "master");
-  xmlNode* holder = clone ? nullptr : clone_ancestor(r);
-  const bool promotable = clone && is_promotable_clone(r);
-  const bool in_promotable = holder != nullptr && is_promotable_clone(holder);
-  if ((clone || holder != nullptr) && !promotable && !in_promotable) {
-    problems.push_back("cannot move cloned resources");
-    return;
-  }
-  const std::string holder_id = in_promotable ? " (" + xml::attr_or(holder, "id") + ")" : "";
-  if (!ctx.flags.promoted && in_promotable) {
-    problems.push_back("to move promotable clone resources you must use the promotable clone id" +
-                       holder_id);
-  } else if (ctx.flags.promoted && !promotable) {
-    problems.push_back("when specifying --promoted you must use the promotable clone id" +
-                       holder_id);
-  }
-}
-
 // A change crm_resource makes to <constraints>: location constraints taken
 // away by id, then (maybe) one set. pcs pushes it to the cluster as a diff.
 struct ConstraintEdit {
@@ -437,6 +406,37 @@ Status move_autoclean(MoveJob& job) {
 }
 
 }  // namespace
+
+// pcs's validate_move: stonith devices are deprecated here, bundles and
+// clones cannot move, a promotable clone moves by its own id, --promoted
+// needs one.
+void validate_move(Context& ctx, xmlNode* r, std::vector<std::string>& problems) {
+  if (xml::is(r, "primitive") && xml::attr_or(r, "class") == "stonith") {
+    ctx.notes.push_back(
+        "Deprecation Warning: Ability of this command to accept stonith device is deprecated "
+        "and will be removed in a future release.");
+  }
+  if (xml::is(r, "bundle")) {
+    problems.push_back("cannot move bundle resources");
+    return;
+  }
+  const bool clone = xml::is(r, "clone") || xml::is(r, "master");
+  xmlNode* holder = clone ? nullptr : clone_ancestor(r);
+  const bool promotable = clone && is_promotable_clone(r);
+  const bool in_promotable = holder != nullptr && is_promotable_clone(holder);
+  if ((clone || holder != nullptr) && !promotable && !in_promotable) {
+    problems.push_back("cannot move cloned resources");
+    return;
+  }
+  const std::string holder_id = in_promotable ? " (" + xml::attr_or(holder, "id") + ")" : "";
+  if (!ctx.flags.promoted && in_promotable) {
+    problems.push_back("to move promotable clone resources you must use the promotable clone id" +
+                       holder_id);
+  } else if (ctx.flags.promoted && !promotable) {
+    problems.push_back("when specifying --promoted you must use the promotable clone id" +
+                       holder_id);
+  }
+}
 
 Status resource_move_live(Context& ctx, std::vector<std::string> args) {
   // pcs's command line: the words, its deprecation notes, the --wait value.
