@@ -209,3 +209,16 @@ TEST_CASE("lifetime: crm_time_parse_duration's grammar", "[resource_lifetime]") 
   CHECK(lifetime_end(1796628583, -3 * 3600 - 1800, *parse_cli_lifetime("PT0S")) ==
         "2026-12-07 03:59:43 -03:30");
 }
+
+TEST_CASE("lifetime: clear removes the timed constraints", "[resource_lifetime]") {
+  Run c;
+  const std::string before = c.text();
+  REQUIRE(c.run({"resource", "ban", "A", "lifetime=P1D"}));
+  REQUIRE(c.run({"resource", "move-with-constraint", "A", "node2", "lifetime=P1D"}));
+  REQUIRE(c.run({"resource", "clear", "A", "node1"}));
+  CHECK(c.notes == std::vector<std::string>{"Removing constraint: cli-ban-A-on-node1"});
+  CHECK(!c.xml_of("cli-prefer-A").empty());
+  REQUIRE(c.run({"resource", "clear", "A", "node2"}));
+  CHECK(c.notes == std::vector<std::string>{"Removing constraint: cli-prefer-A"});
+  CHECK(c.text() == before);
+}

@@ -193,6 +193,19 @@ Status move_with_constraint(Context& ctx, const std::vector<std::string>& args) 
   return ok_status();
 }
 
+// The node a cli-* constraint is about: its node attribute, or in the
+// lifetime form the value of its rule's #uname expression (crm_resource
+// --clear finds a timed preference by that expression).
+std::string constrained_node(xmlNode* c) {
+  if (xmlHasProp(c, BAD_CAST "node") != nullptr) return xml::attr_or(c, "node");
+  for (xmlNode* rule : xml::children(c, "rule")) {
+    for (xmlNode* e : xml::children(rule, "expression")) {
+      if (xml::attr_or(e, "attribute") == "#uname") return xml::attr_or(e, "value");
+    }
+  }
+  return "";
+}
+
 Status clear(Context& ctx, const std::vector<std::string>& args) {
   if (args.empty() || args.size() > 2) {
     return invalid("usage: vigil -f FILE resource clear <resource id> [<node>] [--promoted]");
@@ -210,28 +223,29 @@ Status clear(Context& ctx, const std::vector<std::string>& args) {
     if (id.rfind("cli-ban-" + rsc + "-on-", 0) == 0 &&
         (node.empty() || id == "cli-ban-" + rsc + "-on-" + node)) {
       bans.push_back(c);
-    } else if (id == "cli-prefer-" + rsc && (node.empty() || xml::attr_or(c, "node") == node)) {
+    } else if (id == "cli-prefer-" + rsc && (node.empty() || constrained_node(c) == node)) {
       prefers.push_back(c);
     }
   }
   // Bans, then the preference; each removal is its own write.
   bans.insert(bans.end(), prefers.begin(), prefers.end());
-  for (xmlNode* c : bans) {
-    if (!xml::children(c, "rule").empty()) {
-      return Error(ErrorCode::kUnsupported,
-                   "clearing a constraint with a lifetime rule is not supported by vigil yet");
-    }
-  }
   // crm_resource removes what concerns one node in one write: the writes
-  // are the nodes named by the removed constraints.
+  // are the nodes named by the removed constraints, plus one for each timed
+  // preference (it goes first, by an XPath of its own).
   std::set<std::string> nodes;
+  int timed_prefers = 0;
   for (xmlNode* c : bans) {
     ctx.notes.push_back("Removing constraint: " + xml::attr_or(c, "id"));
-    nodes.insert(xml::attr_or(c, "node"));
+    if (xml::attr_or(c, "id") == "cli-prefer-" + rsc && xmlHasProp(c, BAD_CAST "node") == nullptr) {
+      ++timed_prefers;
+    } else {
+      nodes.insert(constrained_node(c));
+    }
     remove_node(c);
   }
   if (!bans.empty()) {
-    ctx.extra_writes += static_cast<int>(nodes.size()) - 1;  // commit counts one itself
+    // commit counts one itself
+    ctx.extra_writes += timed_prefers + static_cast<int>(nodes.size()) - 1;
     ctx.changed = true;
   }
   return ok_status();
