@@ -205,3 +205,13 @@ TEST_CASE("lifetime: clear removes the timed constraints", "[resource_lifetime]"
   CHECK(c.notes == std::vector<std::string>{"Removing constraint: cli-prefer-A"});
   CHECK(c.text() == before);
 }
+
+TEST_CASE("move-with-constraint: refused where the resource already is", "[resource_lifetime]") {
+  Run c;
+  const std::string before = c.text();
+  // Before the lifetime is even read, as crm_resource --move checks.
+  CHECK(c.error({"resource", "move-with-constraint", "A", "node1", "lifetime=bad"}) ==
+        "cannot move resource 'A'\ncrm_resource: Error performing operation: Requested item "
+        "already exists");
+  CHECK(c.text() == before);
+}

@@ -83,11 +83,19 @@ Result<Target> check_target(Context& ctx, const std::vector<std::string>& args, 
   return t;
 }
 
-// What crm_resource does with the checked target: without a node, the one
-// the resource is active on now (from the CIB's status); then the lifetime.
+// What crm_resource does with the checked target: a move refuses to go where
+// the resource already is; without a node it takes the one the resource is
+// active on now (from the CIB's status); then the lifetime.
 // Returns the end of the lifetime ("" for none), or pcs's error.
 Result<std::string> run_crm_resource(Context& ctx, Target& t, const std::string& verb) {
-  if (t.node.empty()) {
+  if (!t.node.empty() && verb == "move") {
+    auto unpacked = status_view::unpack_copy(ctx.doc, ctx.now);
+    if (!unpacked) return unpacked.error();
+    if (auto st = crm_move_refusal(ctx.doc, *unpacked->ws, t.rsc, t.node, ctx.flags.promoted);
+        !st) {
+      return st.error();
+    }
+  } else if (t.node.empty()) {
     auto unpacked = status_view::unpack_copy(ctx.doc, ctx.now);
     if (!unpacked) return unpacked.error();
     const BanTarget where = ban_target(*unpacked->ws, t.rsc);

@@ -35,6 +35,12 @@ bool is_promotable_clone(xmlNode* r);
 // by its own id, --promoted needs one. Errors are added to `problems`.
 void validate_move(Context& ctx, xmlNode* r, std::vector<std::string>& problems);
 
+// crm_resource --move's refusals to move `rsc` to `node` (not found, active
+// in several places, already there) as pcs reports them, from the CIB `ws`
+// was unpacked from; ok when it would write its constraint.
+Status crm_move_refusal(xmlDoc* doc, const pengine::WorkingSet& ws, const std::string& rsc,
+                        const std::string& node, bool promoted);
+
 // Sets the location constraint `id` (updated where it is, else appended to
 // <constraints>), its attributes in crm_resource's order.
 void put_location(xmlDoc* doc, const std::string& id, const std::string& rsc,

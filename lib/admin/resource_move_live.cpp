@@ -407,6 +407,13 @@ Status move_autoclean(MoveJob& job) {
 
 }  // namespace
 
+Status crm_move_refusal(xmlDoc* doc, const pengine::WorkingSet& ws, const std::string& rsc,
+                        const std::string& node, bool promoted) {
+  auto edit = crm_move(doc, ws, MoveRequest{rsc, node, promoted});
+  if (!edit) return edit.error();
+  return ok_status();
+}
+
 // pcs's validate_move: stonith devices are deprecated here, bundles and
 // clones cannot move, a promotable clone moves by its own id, --promoted
 // needs one.
