@@ -6,12 +6,16 @@
 #include "resource_move.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "resource_edit.hpp"
+#include "status_view.hpp"
 #include "vigil/admin/cib_edit.hpp"
 #include "vigil/admin/commands.hpp"
 #include "vigil/common/xml.hpp"
+#include "vigil/pengine/status_facts.hpp"
+#include "vigil/pengine/working_set.hpp"
 
 namespace vigil::admin {
 namespace {
@@ -20,56 +24,52 @@ Status invalid(const std::string& msg) {
   return Error(ErrorCode::kInvalidInput, msg);
 }
 
-// Whether the status section records the resource (or an instance of it)
-// at all: pcs finds no node to move a resource away from otherwise.
-bool has_history(xmlDoc* doc, const std::string& id) {
-  xmlNode* root = xmlDocGetRootElement(doc);
-  xmlNode* status = root != nullptr ? xml::first_child(root, "status") : nullptr;
-  if (status == nullptr) return false;
-  for (xmlNode* ns : xml::children(status, "node_state")) {
-    for (xmlNode* lrm : xml::children(ns, "lrm")) {
-      for (xmlNode* list : xml::children(lrm, "lrm_resources")) {
-        for (xmlNode* r : xml::children(list, "lrm_resource")) {
-          const std::string rid = xml::attr_or(r, "id");
-          if (rid == id || rid.rfind(id + ":", 0) == 0) return true;
-        }
-      }
-    }
-  }
-  return false;
-}
-
 struct Target {
-  std::string rsc, node;
+  std::string rsc, node, lifetime;
 };
 
-// `RSC [NODE] [lifetime=...]`, checked as pcs's library does (all errors
-// together, then the summary line).
+// pcs's `RSC [NODE] [lifetime=DURATION]` in any order: one node, one
+// lifetime (its value up to a further '=', a leading digit read as "P..."),
+// then its library's checks (all errors together, then the summary line).
 Result<Target> check_target(Context& ctx, const std::vector<std::string>& args, bool move,
                             const std::string& usage) {
   if (args.empty() || args.size() > 3) return invalid(usage).error();
-  for (const auto& a : args) {
+  Target t{args[0], "", ""};
+  bool have_lifetime = false;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
     if (a.rfind("lifetime=", 0) == 0) {
-      return Error(ErrorCode::kUnsupported,
-                   "lifetime= (a rule with a date expression) is not supported by vigil yet");
+      if (have_lifetime) return invalid(usage).error();
+      have_lifetime = true;
+      const std::string rest = a.substr(9);
+      t.lifetime = rest.substr(0, rest.find('='));
+      if (!t.lifetime.empty() && std::isdigit(static_cast<unsigned char>(t.lifetime[0])) != 0) {
+        t.lifetime = "P" + t.lifetime;
+      }
+      have_lifetime = !t.lifetime.empty();
+    } else if (t.node.empty()) {
+      t.node = a;
+    } else {
+      return invalid(usage).error();
     }
   }
-  if (args.size() > 2) return invalid(usage).error();
-  Target t{args[0], args.size() > 1 ? args[1] : ""};
   xmlNode* r = find_resource(ctx.doc, t.rsc);
   std::vector<std::string> problems;
   if (r == nullptr) {
     problems.push_back(not_a_resource(ctx.doc, t.rsc));
   } else {
-    if (xml::is(r, "bundle") || xml::is(r->parent, "bundle")) {
+    if ((!move && xml::is(r, "bundle")) || xml::is(r->parent, "bundle")) {
       return Error(ErrorCode::kUnsupported,
                    "moving or banning bundles is not supported by vigil yet");
     }
-    if (ctx.flags.promoted && !is_promotable_clone(r)) {
-      problems.push_back("when specifying --promoted you must use the promotable clone id");
-    } else if (move && !ctx.flags.promoted &&
-               (xml::is(r, "clone") || xml::is(r, "master") || clone_ancestor(r) != nullptr)) {
-      problems.push_back("cannot move cloned resources");
+    if (move) {
+      validate_move(ctx, r, problems);
+    } else if (ctx.flags.promoted && !is_promotable_clone(r)) {
+      xmlNode* holder = clone_ancestor(r);
+      problems.push_back("when specifying --promoted you must use the promotable clone id" +
+                         (holder != nullptr && is_promotable_clone(holder)
+                              ? " (" + xml::attr_or(holder, "id") + ")"
+                              : std::string()));
     }
   }
   if (!t.node.empty() && !is_cluster_node(ctx, t.node)) {
@@ -80,52 +80,138 @@ Result<Target> check_target(Context& ctx, const std::vector<std::string>& args, 
     for (const auto& p : problems) msg += (msg.empty() ? "" : "\nError: ") + p;
     return lib_error(msg).error();
   }
-  if (t.node.empty()) {
-    if (!has_history(ctx.doc, t.rsc)) {
-      return invalid("You must specify a node when moving/banning a stopped resource").error();
-    }
-    return Error(ErrorCode::kUnsupported,
-                 "moving or banning a resource without naming the node is not supported by vigil "
-                 "yet");
-  }
   return t;
 }
 
-Status ban(Context& ctx, const std::vector<std::string>& args) {
-  auto t = check_target(ctx, args, false,
-                        "usage: vigil -f FILE resource ban <resource id> <node> [--promoted]");
-  if (!t) return t.error();
-  const std::string id = "cli-ban-" + t->rsc + "-on-" + t->node;
-  put_location(ctx.doc, id, t->rsc,
-               role_for_cib(ctx.doc, ctx.flags.promoted ? "Promoted" : "Started"), t->node,
-               "-INFINITY");
-  ctx.notes.push_back(
-      "Warning: Creating location constraint '" + id + "' with a score of -INFINITY for resource " +
-      t->rsc + " on " + t->node + ".\n\tThis will prevent " + t->rsc +
-      (ctx.flags.promoted ? " from being promoted on " : " from running on ") + t->node +
-      " until the constraint is removed\n\tThis will be the case even if " + t->node +
-      " is the last node in the cluster");
+// What crm_resource does with the checked target: a move refuses to go where
+// the resource already is; without a node it takes the one the resource is
+// active on now (from the CIB's status); then the lifetime.
+// Returns the end of the lifetime ("" for none), or pcs's error.
+Result<std::string> run_crm_resource(Context& ctx, Target& t, const std::string& verb) {
+  if (!t.node.empty() && verb == "move") {
+    auto unpacked = status_view::unpack_copy(ctx.doc, ctx.now);
+    if (!unpacked) return unpacked.error();
+    if (auto st = crm_move_refusal(ctx.doc, *unpacked->ws, t.rsc, t.node, ctx.flags.promoted);
+        !st) {
+      return st.error();
+    }
+  } else if (t.node.empty()) {
+    auto unpacked = status_view::unpack_copy(ctx.doc, ctx.now);
+    if (!unpacked) return unpacked.error();
+    const BanTarget where = ban_target(*unpacked->ws, t.rsc);
+    if (where.node.empty()) {
+      if (where.active == 0) {
+        return invalid("You must specify a node when moving/banning a stopped resource").error();
+      }
+      return invalid("cannot " + verb + " resource '" + t.rsc + "'\n" + where.failure).error();
+    }
+    t.node = where.node;
+  }
+  if (t.lifetime.empty()) return std::string();
+  auto end = lifetime_end_for(t.lifetime, ctx.now);
+  if (!end) {
+    return invalid("cannot " + verb + " resource '" + t.rsc + "'\n" + end.error().message())
+        .error();
+  }
+  ctx.notes.push_back("Migration will take effect until: " + *end);
+  return *end;
+}
+
+// crm_resource merges its constraint into one of the same id; a plain one
+// and a timed one do not merge (the schema refuses the result).
+Status put_cli_location(xmlDoc* doc, const TimedLocation& t) {
+  if (!t.end.empty()) return put_timed_location(doc, t);
+  if (xmlNode* old = find_by_id(doc, t.id);
+      old != nullptr && old->children != nullptr && !xml::children(old, "rule").empty()) {
+    return Error(
+        ErrorCode::kUnsupported,
+        "constraint '" + t.id + "' exists with a lifetime; remove it first (vigil resource clear)");
+  }
+  put_location(doc, t.id, t.rsc, t.role, t.node, t.score);
+  return ok_status();
+}
+
+std::string ban_warning(const std::string& id, const std::string& rsc, const std::string& node,
+                        bool promoted) {
+  return "Warning: Creating location constraint '" + id +
+         "' with a score of -INFINITY for resource " + rsc + " on " + node +
+         ".\n\tThis will prevent " + rsc +
+         (promoted ? " from being promoted on " : " from running on ") + node +
+         " until the constraint is removed\n\tThis will be the case even if " + node +
+         " is the last node in the cluster";
+}
+
+// cli-ban-RSC-on-NODE, plain or timed.
+Status put_ban(Context& ctx, const Target& t, const std::string& end) {
+  const std::string id = "cli-ban-" + t.rsc + "-on-" + t.node;
+  const TimedLocation loc{
+      id,           id + "-rule",
+      id + "-expr", id + "-lifetime",
+      t.rsc,        role_for_cib(ctx.doc, ctx.flags.promoted ? "Promoted" : "Started"),
+      t.node,       "-INFINITY",
+      end};
+  if (auto st = put_cli_location(ctx.doc, loc); !st) return st;
+  ctx.notes.push_back(ban_warning(id, t.rsc, t.node, ctx.flags.promoted));
   ctx.changed = true;
   return ok_status();
 }
 
-Status move_with_constraint(Context& ctx, const std::vector<std::string>& args) {
+Status ban(Context& ctx, const std::vector<std::string>& args) {
   auto t = check_target(
-      ctx, args, true,
-      "usage: vigil -f FILE resource move-with-constraint <resource id> <node> [--promoted]");
+      ctx, args, false,
+      "usage: vigil -f FILE resource ban <resource id> [node] [--promoted] [lifetime=<lifetime>]");
   if (!t) return t.error();
+  auto end = run_crm_resource(ctx, *t, "ban");
+  if (!end) return end.error();
+  return put_ban(ctx, *t, *end);
+}
+
+Status move_with_constraint(Context& ctx, const std::vector<std::string>& args) {
+  auto t = check_target(ctx, args, true,
+                        "usage: vigil -f FILE resource move-with-constraint <resource id> [node] "
+                        "[--promoted] [lifetime=<lifetime>]");
+  if (!t) return t.error();
+  const bool named = !t->node.empty();
+  auto end = run_crm_resource(ctx, *t, "move");
+  if (!end) return end.error();
+  // Without a node crm_resource bans the current one instead.
+  if (!named) return put_ban(ctx, *t, *end);
   // A ban on the destination goes first, as its own write.
   if (xmlNode* old = find_by_id(ctx.doc, "cli-ban-" + t->rsc + "-on-" + t->node)) {
     remove_node(old);
     ++ctx.extra_writes;
   }
-  put_location(ctx.doc, "cli-prefer-" + t->rsc, t->rsc,
-               role_for_cib(ctx.doc, ctx.flags.promoted ? "Promoted" : "Started"), t->node,
-               "INFINITY");
-  ctx.notes.push_back("Warning: A move constraint has been created and the resource '" + t->rsc +
-                      "' may or may not move depending on other configuration");
+  const std::string id = "cli-prefer-" + t->rsc;
+  const TimedLocation loc{id,
+                          "cli-prefer-rule-" + t->rsc,
+                          "cli-prefer-expr-" + t->rsc,
+                          "cli-prefer-lifetime-end-" + t->rsc,
+                          t->rsc,
+                          role_for_cib(ctx.doc, ctx.flags.promoted ? "Promoted" : "Started"),
+                          t->node,
+                          "INFINITY",
+                          *end};
+  if (auto st = put_cli_location(ctx.doc, loc); !st) return st;
+  // pcs warns only when crm_resource printed nothing.
+  if (end->empty()) {
+    ctx.notes.push_back("Warning: A move constraint has been created and the resource '" + t->rsc +
+                        "' may or may not move depending on other configuration");
+  }
   ctx.changed = true;
   return ok_status();
+}
+
+// The node a cli-* constraint is about: its node attribute, or in the
+// lifetime form the value of its rule's #uname expression (crm_resource
+// --clear finds a timed preference by that expression).
+std::string constrained_node(xmlNode* c) {
+  if (xmlHasProp(c, BAD_CAST "node") != nullptr) return xml::attr_or(c, "node");
+  for (xmlNode* rule : xml::children(c, "rule")) {
+    for (xmlNode* e : xml::children(rule, "expression")) {
+      if (xml::attr_or(e, "attribute") == "#uname") return xml::attr_or(e, "value");
+    }
+  }
+  return "";
 }
 
 Status clear(Context& ctx, const std::vector<std::string>& args) {
@@ -145,34 +231,101 @@ Status clear(Context& ctx, const std::vector<std::string>& args) {
     if (id.rfind("cli-ban-" + rsc + "-on-", 0) == 0 &&
         (node.empty() || id == "cli-ban-" + rsc + "-on-" + node)) {
       bans.push_back(c);
-    } else if (id == "cli-prefer-" + rsc && (node.empty() || xml::attr_or(c, "node") == node)) {
+    } else if (id == "cli-prefer-" + rsc && (node.empty() || constrained_node(c) == node)) {
       prefers.push_back(c);
     }
   }
   // Bans, then the preference; each removal is its own write.
   bans.insert(bans.end(), prefers.begin(), prefers.end());
-  for (xmlNode* c : bans) {
-    if (!xml::children(c, "rule").empty()) {
-      return Error(ErrorCode::kUnsupported,
-                   "clearing a constraint with a lifetime rule is not supported by vigil yet");
-    }
-  }
   // crm_resource removes what concerns one node in one write: the writes
-  // are the nodes named by the removed constraints.
+  // are the nodes named by the removed constraints, plus one for each timed
+  // preference (it goes first, by an XPath of its own).
   std::set<std::string> nodes;
+  int timed_prefers = 0;
   for (xmlNode* c : bans) {
     ctx.notes.push_back("Removing constraint: " + xml::attr_or(c, "id"));
-    nodes.insert(xml::attr_or(c, "node"));
+    if (xml::attr_or(c, "id") == "cli-prefer-" + rsc && xmlHasProp(c, BAD_CAST "node") == nullptr) {
+      ++timed_prefers;
+    } else {
+      nodes.insert(constrained_node(c));
+    }
     remove_node(c);
   }
   if (!bans.empty()) {
-    ctx.extra_writes += static_cast<int>(nodes.size()) - 1;  // commit counts one itself
+    // commit counts one itself
+    ctx.extra_writes += timed_prefers + static_cast<int>(nodes.size()) - 1;
     ctx.changed = true;
   }
   return ok_status();
 }
 
+// A resource's role now: a primitive's, else its highest member's.
+pengine::Role current_role(const pengine::Resource* r) {
+  if (r->is_primitive()) return r->role;
+  pengine::Role most = pengine::Role::kStopped;
+  for (const pengine::Resource* c : r->children) most = std::max(most, current_role(c));
+  return most;
+}
+
 }  // namespace
+
+Activity activity_of(const pengine::Resource* r) {
+  Activity a;
+  for (const pengine::Node* n : r->running_on) {
+    if (r->is(pengine::kRscNeedsFencing) || (n->online && !n->unclean)) ++a.active;
+  }
+  a.current = r->running_on.empty() ? nullptr : r->current_node();
+  a.subject = r;
+  a.promotable = pengine::is_promotable_clone(r);
+  if (a.promotable) {
+    for (const pengine::Resource* c : r->children) {
+      if (current_role(c) != pengine::Role::kPromoted) continue;
+      ++a.promoted;
+      a.subject = c;
+      a.promoted_on = c->running_on.empty() ? nullptr : c->current_node();
+    }
+  }
+  return a;
+}
+
+BanTarget ban_target(const pengine::WorkingSet& ws, const std::string& rsc) {
+  BanTarget t;
+  const pengine::Resource* r = ws.find_rsc(rsc);
+  if (r == nullptr) {
+    // The id of an anonymous clone's primitive or group names its first
+    // instance, as crm_resource finds it.
+    const pengine::Resource* first = ws.find_rsc(rsc + ":0");
+    if (first != nullptr && first->parent != nullptr && first->parent->is_clone() &&
+        !first->parent->is(pengine::kRscUnique)) {
+      r = first;
+    }
+  }
+  if (r == nullptr) {
+    t.failure = "crm_resource: Resource '" + rsc +
+                "' not found\nError performing operation: No such object";
+    return t;
+  }
+  const Activity a = activity_of(r);
+  t.active = a.active;
+  if (a.active == 1 && a.current != nullptr) {
+    t.node = a.current->uname;
+    return t;
+  }
+  if (a.promotable && a.promoted == 1 && a.promoted_on != nullptr) {
+    t.node = a.promoted_on->uname;
+    return t;
+  }
+  t.failure = "crm_resource: Resource '" + rsc + "' not moved: active in " +
+              std::to_string(a.active) + " locations";
+  if (a.promotable) t.failure += " (promoted in " + std::to_string(a.promoted) + ")";
+  t.failure += ".\nTo prevent '" + rsc + "' from running on a specific location, specify a node.";
+  if (a.promotable) {
+    t.failure += "To prevent '" + rsc +
+                 "' from being promoted at a specific location, specify a node and the "
+                 "--promoted option.";
+  }
+  return t;
+}
 
 std::string not_a_resource(xmlDoc* doc, const std::string& id) {
   if (find_by_id(doc, id) != nullptr) return "'" + id + "' is not a bundle/clone/group/resource";

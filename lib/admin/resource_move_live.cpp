@@ -45,37 +45,6 @@ bool same_text_nocase(const std::string& a, const std::string& b) {
          });
 }
 
-// pcs's validate_move: stonith devices are deprecated here, bundles and
-// clones cannot move, a promotable clone moves by its own id, --promoted
-// needs one.
-void validate_move(Context& ctx, xmlNode* r, std::vector<std::string>& problems) {
-  if (xml::is(r, "primitive") && xml::attr_or(r, "class") == "stonith") {
-    ctx.notes.push_back(
-        "Deprecation Warning: Ability of this command to accept stonith device is deprecated "
-        "and will be removed in a future release.");
-  }
-  if (xml::is(r, "bundle")) {
-    problems.push_back("cannot move bundle resources");
-    return;
-  }
-  const bool clone = xml::is(r, "clone") || xml::is(r, "master");
-  xmlNode* holder = clone ? nullptr : clone_ancestor(r);
-  const bool promotable = clone && is_promotable_clone(r);
-  const bool in_promotable = holder != nullptr && is_promotable_clone(holder);
-  if ((clone || holder != nullptr) && !promotable && !in_promotable) {
-    problems.push_back("cannot move cloned resources");
-    return;
-  }
-  const std::string holder_id = in_promotable ? " (" + xml::attr_or(holder, "id") + ")" : "";
-  if (!ctx.flags.promoted && in_promotable) {
-    problems.push_back("to move promotable clone resources you must use the promotable clone id" +
-                       holder_id);
-  } else if (ctx.flags.promoted && !promotable) {
-    problems.push_back("when specifying --promoted you must use the promotable clone id" +
-                       holder_id);
-  }
-}
-
 // A change crm_resource makes to <constraints>: location constraints taken
 // away by id, then (maybe) one set. pcs pushes it to the cluster as a diff.
 struct ConstraintEdit {
@@ -128,14 +97,6 @@ const pengine::Node* find_node(const pengine::WorkingSet& ws, const std::string&
   return nullptr;
 }
 
-// A resource's role now: a primitive's, else its highest member's.
-pengine::Role current_role(const pengine::Resource* r) {
-  if (r->is_primitive()) return r->role;
-  pengine::Role most = pengine::Role::kStopped;
-  for (const pengine::Resource* c : r->children) most = std::max(most, current_role(c));
-  return most;
-}
-
 // crm_resource's failure: the lines it printed, after pcs's first line.
 Status tool_failure(const std::string& rsc, const std::string& lines) {
   return invalid("cannot move resource '" + rsc + "'\n" + lines);
@@ -156,54 +117,28 @@ Result<ConstraintEdit> crm_move(xmlDoc* doc, const pengine::WorkingSet& ws, cons
                                    "' not found\nError performing operation: No such object")
         .error();
   }
-  unsigned count = 0;
-  for (const pengine::Node* n : r->running_on) {
-    if (r->is(pengine::kRscNeedsFencing) || (n->online && !n->unclean)) ++count;
-  }
-  const pengine::Node* current = r->running_on.empty() ? nullptr : r->current_node();
-  const pengine::Resource* subject = r;  // the promoted instance, if any
-  unsigned promoted = 0;
-  const pengine::Node* promoted_on = nullptr;
-  const bool promotable = pengine::is_promotable_clone(r);
-  if (promotable) {
-    for (const pengine::Resource* c : r->children) {
-      if (current_role(c) != pengine::Role::kPromoted) continue;
-      ++promoted;
-      subject = c;
-      promoted_on = c->running_on.empty() ? nullptr : c->current_node();
-    }
-  }
+  const Activity a = activity_of(r);
+  unsigned count = a.active;
+  const pengine::Node* current = a.current;
   const std::string role = role_for_cib(doc, m.promoted ? "Promoted" : "Started");
   ConstraintEdit edit;
   if (m.node.empty()) {
-    const pengine::Node* ban_on = count == 1 ? current : nullptr;
-    if (ban_on == nullptr && promotable && promoted == 1) ban_on = promoted_on;
-    if (ban_on == nullptr) {
-      std::string msg = "crm_resource: Resource '" + m.rsc + "' not moved: active in " +
-                        std::to_string(count) + " locations";
-      if (promotable) msg += " (promoted in " + std::to_string(promoted) + ")";
-      msg += ".\nTo prevent '" + m.rsc + "' from running on a specific location, specify a node.";
-      if (promotable) {
-        msg += "To prevent '" + m.rsc +
-               "' from being promoted at a specific location, specify a node and the --promoted "
-               "option.";
-      }
-      return tool_failure(m.rsc, msg).error();
-    }
-    edit.location = std::vector<std::string>{"cli-ban-" + m.rsc + "-on-" + ban_on->uname, m.rsc,
-                                             role, ban_on->uname, "-INFINITY"};
+    const BanTarget t = ban_target(ws, m.rsc);
+    if (t.node.empty()) return tool_failure(m.rsc, t.failure).error();
+    edit.location = std::vector<std::string>{"cli-ban-" + m.rsc + "-on-" + t.node, m.rsc, role,
+                                             t.node, "-INFINITY"};
     return edit;
   }
   const pengine::Node* dest = find_node(ws, m.node);
   if (dest == nullptr) {
     return tool_failure(m.rsc, "crm_resource: Error performing operation: No such object").error();
   }
-  if (promotable && (m.promoted || promoted != 0)) {
-    count = promoted;
-    current = promoted_on;
+  if (a.promotable && (m.promoted || a.promoted != 0)) {
+    count = a.promoted;
+    current = a.promoted_on;
   }
   if (count > 1) {
-    if (!subject->is_clone()) {
+    if (!a.subject->is_clone()) {
       return tool_failure(m.rsc,
                           "crm_resource: Error performing operation: Multiple items match request")
           .error();
@@ -471,6 +406,44 @@ Status move_autoclean(MoveJob& job) {
 }
 
 }  // namespace
+
+Status crm_move_refusal(xmlDoc* doc, const pengine::WorkingSet& ws, const std::string& rsc,
+                        const std::string& node, bool promoted) {
+  auto edit = crm_move(doc, ws, MoveRequest{rsc, node, promoted});
+  if (!edit) return edit.error();
+  return ok_status();
+}
+
+// pcs's validate_move: stonith devices are deprecated here, bundles and
+// clones cannot move, a promotable clone moves by its own id, --promoted
+// needs one.
+void validate_move(Context& ctx, xmlNode* r, std::vector<std::string>& problems) {
+  if (xml::is(r, "primitive") && xml::attr_or(r, "class") == "stonith") {
+    ctx.notes.push_back(
+        "Deprecation Warning: Ability of this command to accept stonith device is deprecated "
+        "and will be removed in a future release.");
+  }
+  if (xml::is(r, "bundle")) {
+    problems.push_back("cannot move bundle resources");
+    return;
+  }
+  const bool clone = xml::is(r, "clone") || xml::is(r, "master");
+  xmlNode* holder = clone ? nullptr : clone_ancestor(r);
+  const bool promotable = clone && is_promotable_clone(r);
+  const bool in_promotable = holder != nullptr && is_promotable_clone(holder);
+  if ((clone || holder != nullptr) && !promotable && !in_promotable) {
+    problems.push_back("cannot move cloned resources");
+    return;
+  }
+  const std::string holder_id = in_promotable ? " (" + xml::attr_or(holder, "id") + ")" : "";
+  if (!ctx.flags.promoted && in_promotable) {
+    problems.push_back("to move promotable clone resources you must use the promotable clone id" +
+                       holder_id);
+  } else if (ctx.flags.promoted && !promotable) {
+    problems.push_back("when specifying --promoted you must use the promotable clone id" +
+                       holder_id);
+  }
+}
 
 Status resource_move_live(Context& ctx, std::vector<std::string> args) {
   // pcs's command line: the words, its deprecation notes, the --wait value.
