@@ -162,6 +162,7 @@ def scenario(s):
     r = s.vigil(s.reader, ["resource", "create", "d2", "ocf:pacemaker:Dummy"])
     check(refused(r), "reader: resource create refused with Permission denied",
           "rc %d: %s%s" % (r.returncode, r.stdout, r.stderr))
+    print("  vigil said: " + " / ".join(r.stderr.strip().splitlines()), flush=True)
     r = s.vigil(s.reader, ["property", "set", "stonith-enabled=false"])
     check(refused(r), "reader: property set refused with Permission denied",
           "rc %d: %s%s" % (r.returncode, r.stdout, r.stderr))
