@@ -17,6 +17,7 @@
 #include "vigil/cibd/persist.hpp"
 #include "vigil/cibd/replica.hpp"
 #include "vigil/cibd/service.hpp"
+#include "vigil/cluster/chunked_messaging.hpp"
 #include "vigil/cluster/corosync_cmap.hpp"
 #include "vigil/cluster/corosync_cpg.hpp"
 #include "vigil/common/clock.hpp"
@@ -33,8 +34,12 @@ namespace {
 constexpr int kExitGeneric = 1;
 constexpr int kExitUnavailable = 69;
 constexpr int kExitConfig = 78;
-// Status-only changes are written at most this long after they happen.
-constexpr Duration kStatusWriteDelay{1'000};
+// How the CIB reaches the disk (lib/cibd/commit.hpp): the master's writes
+// at least 100 ms (and 4 times the last write's time) apart, updates
+// meanwhile sharing one write and waiting for it (at most 10 writes a
+// second, and a step of a chain of actions waits 100 ms at most); status
+// the group already has within 1 s; failed writes retried every 1 s.
+constexpr cibd::CommitOptions kCommit{Duration{100}, 4, Duration{1'000}, Duration{1'000}};
 
 void usage(std::FILE* out) {
   std::fprintf(out,
@@ -62,48 +67,6 @@ std::string host_name() {
   const std::string name = short_host_name();
   return name.empty() ? "localhost" : name;
 }
-
-// Writes the CIB: configuration changes at once (with a backup of the file
-// they replace), status-only changes coalesced within kStatusWriteDelay.
-class Writer {
- public:
-  Writer(cibd::CibFiles& files, Clock& clock) : files_(files), clock_(clock) {}
-
-  void changed(const cibd::Store& store, const cibd::CibChange& change) {
-    if (change.config_changed) {
-      timer_.reset();
-      write(store, true);
-      return;
-    }
-    store_ = &store;
-    if (!timer_) {
-      timer_ = clock_.start_timer(kStatusWriteDelay, [this] {
-        timer_.reset();
-        if (store_ != nullptr) write(*store_, false);
-      });
-    }
-  }
-
-  void flush() {
-    if (timer_ && store_ != nullptr) {
-      timer_.reset();
-      write(*store_, false);
-    }
-  }
-
- private:
-  void write(const cibd::Store& store, bool backup) {
-    if (Status s = files_.write(store, backup); !s) {
-      log::error("event=cib-write-failed file=" + files_.cib_path() + " reason=\"" +
-                 s.error().message() + "\"");
-    }
-  }
-
-  cibd::CibFiles& files_;
-  Clock& clock_;
-  const cibd::Store* store_ = nullptr;
-  std::unique_ptr<Timer> timer_;
-};
 
 }  // namespace
 
@@ -140,9 +103,15 @@ int main(int argc, char** argv) {
     log::error("event=startup-failed reason=\"" + loaded.error().message() + "\"");
     return kExitGeneric;
   }
-  if (loaded->problem) {
-    log::error("event=cib-file-unusable detail=\"" + *loaded->problem +
-               "\" action=\"starting with an empty CIB; a peer's copy wins at sync\"");
+  if (loaded->repaired) {
+    log::notice("event=cib-write-finished detail=\"" + *loaded->repaired + "\"");
+  }
+  if (loaded->problem && loaded->empty_fallback) {
+    log::error("event=cib-empty-fallback detail=\"" + *loaded->problem +
+               "\" action=\"STARTING WITH AN EMPTY CIB; a peer's copy wins at sync\"");
+  } else if (loaded->problem) {
+    log::error("event=cib-file-unusable detail=\"" + *loaded->problem + "\" action=\"using " +
+               loaded->source + " version " + loaded->store.version().to_string() + "\"");
   } else if (loaded->from_disk) {
     log::info("event=cib-loaded file=" + files->cib_path() +
               " version=" + loaded->store.version().to_string());
@@ -154,13 +123,19 @@ int main(int argc, char** argv) {
   AsioClock clock(io);
   int exit_code = 0;
 
+  std::unique_ptr<cluster::Messaging> cpg_group;  // under `messaging`: outlives it
   std::unique_ptr<cluster::Messaging> messaging;
   if (standalone) {
     messaging = std::make_unique<cibd::LoopbackMessaging>(
         clock, cluster::GroupMember{1, static_cast<std::uint32_t>(::getpid())});
     if (node_name.empty()) node_name = host_name();
   } else {
-    auto cpg = cluster::CorosyncCpg::connect(io);
+    // Whole CIBs travel compressed, in chunks (ChunkedMessaging); the queue
+    // behind Corosync's flow control must hold the largest one.
+    const cluster::ChunkLimits limits;
+    cluster::CpgOptions co;
+    co.max_queued_bytes += limits.max_message;
+    auto cpg = cluster::CorosyncCpg::connect(io, co);
     if (!cpg) {
       log::error("event=startup-failed reason=\"" + cpg.error().message() + "\"");
       return kExitUnavailable;
@@ -178,7 +153,8 @@ int main(int argc, char** argv) {
       }
       if (node_name.empty()) node_name = host_name();
     }
-    messaging = std::move(cpg).value();
+    cpg_group = std::move(cpg).value();
+    messaging = std::make_unique<cluster::ChunkedMessaging>(*cpg_group, limits, log::write);
   }
 
   cibd::CibNodeOptions no;
@@ -186,9 +162,9 @@ int main(int argc, char** argv) {
   no.hold_queries_until_synced = true;          // clients never see a copy about to be replaced
   no.user_groups = cibd::acl::system_groups();  // for <acl_group> in the CIB's ACLs
   cibd::CibNode node(*messaging, clock, std::move(loaded->store), no);
-  Writer writer(*files, clock);
-  node.set_persist_hook(
-      [&writer](const cibd::Store& store, const cibd::CibChange& c) { writer.changed(store, c); });
+  node.set_writer([&files](const cibd::Store& store,
+                           bool keep_backup) { return files->write(store, keep_backup); },
+                  kCommit);
   node.subscribe([](const cibd::CibChange& c) {
     const std::string line = std::string("event=cib-change op=") + cibd::to_string(c.op) +
                              " from=" + c.previous.to_string() + " to=" + c.current.to_string() +
@@ -255,8 +231,7 @@ int main(int argc, char** argv) {
               " pid=" + std::to_string(::getpid()));
   io.run();
 
-  node.stop();  // pending updates fail; the group sees us leave
-  writer.flush();
+  node.stop();     // held updates are written, pending ones fail; the group sees us leave
   server.reset();  // removes the socket
   log::notice("event=stopped exit=" + std::to_string(exit_code));
   log::shutdown();

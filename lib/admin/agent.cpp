@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "vigil/admin/cib_edit.hpp"
 #include "vigil/common/xml.hpp"
@@ -123,9 +124,20 @@ std::string AgentName::full() const {
 }
 
 Result<AgentName> parse_agent_name(std::string_view text) {
+  // pcs's rule: systemd and service units with an instance keep every colon
+  // after the class in the type ("systemd:lvm2-pvscan@252:2"); otherwise
+  // CLASS:PROVIDER:TYPE for ocf and CLASS:TYPE for the other classes a CIB
+  // may name.
+  static const std::set<std::string, std::less<>> kStandards{
+      "heartbeat", "lsb", "nagios", "ocf", "service", "stonith", "systemd", "upstart"};
   const auto parts = split_colon(text);
   bool ok = false;
   AgentName name;
+  if (parts.size() >= 2 && (parts[0] == "systemd" || parts[0] == "service") &&
+      parts[1].find('@') != std::string::npos && parts[1][0] != '@') {
+    name = {parts[0], "", std::string(text.substr(parts[0].size() + 1))};
+    return name;
+  }
   if (parts.size() == 3 && parts[0] == "ocf") {
     name = {parts[0], parts[1], parts[2]};
     ok = true;
@@ -133,6 +145,7 @@ Result<AgentName> parse_agent_name(std::string_view text) {
     name = {parts[0], "", parts[1]};
     ok = true;
   }
+  ok = ok && kStandards.contains(name.standard);
   for (const auto& p : parts) ok = ok && !p.empty();
   if (!ok) {
     if (parts.size() == 1 && !text.empty()) {
@@ -227,12 +240,7 @@ Result<AgentMetadata> OcfMetadataSource::stonith_metadata(const AgentName& agent
 
 Result<AgentMetadata> OcfMetadataSource::metadata(const AgentName& agent) const {
   if (agent.standard == "stonith") return stonith_metadata(agent);
-  if (agent.standard != "ocf") {
-    return Error(ErrorCode::kUnsupported,
-                 "agent class '" + agent.standard +
-                     "' is not supported by vigil yet: only ocf:PROVIDER:TYPE agents (and fence "
-                     "agents, with 'stonith create') can be created");
-  }
+  if (agent.standard != "ocf") return service_metadata(agent);
   const std::string not_installed =
       "Agent '" + agent.full() + "' is not installed or does not provide valid metadata: ";
   if (!safe_path_part(agent.provider) || !safe_path_part(agent.type)) {
@@ -241,11 +249,7 @@ Result<AgentMetadata> OcfMetadataSource::metadata(const AgentName& agent) const 
   const std::string path = root_ + "/resource.d/" + agent.provider + "/" + agent.type;
   struct stat st {};
   if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || access(path.c_str(), X_OK) != 0) {
-    // What pcs quotes from crm_resource for an agent that is not there.
-    return Error(ErrorCode::kNotFound, not_installed + "crm_resource: Metadata query for " +
-                                           agent.full() +
-                                           " failed: No such device or address, Error performing "
-                                           "operation: No such object");
+    return Error(ErrorCode::kNotFound, agent_not_installed(agent));
   }
   auto out = run_metadata(agent, root_, timeout_);
   if (!out) return Error(ErrorCode::kNotFound, not_installed + out.error().message());
@@ -254,57 +258,39 @@ Result<AgentMetadata> OcfMetadataSource::metadata(const AgentName& agent) const 
   return md;
 }
 
-std::vector<AgentName> OcfMetadataSource::agents_of_type(const std::string& type,
-                                                         bool& other) const {
-  auto lower = [](std::string v) {
-    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
-    return v;
-  };
-  const std::string wanted = lower(type);
-  std::vector<AgentName> found;
-  std::error_code ec;
-  for (const auto& provider : std::filesystem::directory_iterator(root_ + "/resource.d", ec)) {
-    std::error_code dir_ec;
-    if (!provider.is_directory(dir_ec)) continue;
-    for (const auto& entry : std::filesystem::directory_iterator(provider.path(), dir_ec)) {
-      const std::string name = entry.path().filename().string();
-      std::error_code type_ec;
-      if (lower(name) == wanted && entry.is_regular_file(type_ec) &&
-          access(entry.path().c_str(), X_OK) == 0) {
-        found.push_back({"ocf", provider.path().filename().string(), name});
-      }
-    }
-  }
-  std::sort(found.begin(), found.end(),
-            [](const AgentName& a, const AgentName& b) { return a.full() < b.full(); });
-  // lsb/service agents live in /etc/init.d, systemd's in its unit folders.
-  other = false;
-  for (const char* dir : {"/etc/init.d", "/lib/systemd/system", "/etc/systemd/system"}) {
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-      std::string name = entry.path().filename().string();
-      if (name.size() > 8 && name.ends_with(".service")) name.resize(name.size() - 8);
-      other = other || lower(name) == wanted;
-    }
-  }
-  return found;
-}
-
 Result<AgentRun> OcfMetadataSource::run_action(
     const AgentName& agent, const std::string& rsc_id, const std::string& action,
     const std::map<std::string, std::string>& params) const {
+  if (agent.standard == "stonith") {
+    return Error(ErrorCode::kUnsupported, "running stonith agents by hand is not supported");
+  }
+  exec::AgentSpec spec{exec::AgentClass::kOcf, agent.provider, agent.type};
   if (agent.standard != "ocf") {
-    return Error(ErrorCode::kUnsupported,
-                 "running " + agent.standard + " agents by hand is not supported by vigil yet");
+    // crm_resource runs ocf and lsb agents by hand only (service: when it
+    // names an init script); the others get its refusal as the result.
+    const std::string cls = manual_class(agent);
+    if (cls != "lsb") {
+      AgentRun refused;
+      refused.done = false;
+      refused.rc = static_cast<int>(exec::OcfRc::kUnimplementFeature);
+      refused.rc_text = std::string(exec::to_string(exec::OcfRc::kUnimplementFeature));
+      refused.status = std::string(exec::to_string(exec::ExecStatus::kError));
+      refused.exit_reason = "Manual execution of the " + cls + " standard is unsupported";
+      return refused;
+    }
+    spec = {exec::AgentClass::kLsb, "", agent.type};
   }
   boost::asio::io_context io;
   exec::ExecutorOptions options;
   options.paths.ocf_root = root_;
+  options.paths.lsb_dir = services_.lsb_dir;
+  options.paths.systemctl = services_.systemctl;
   options.kill_grace = Duration(1000);
   std::optional<exec::OperationResult> result;
   exec::Executor executor(io, options, [&](const exec::OperationResult& r) { result = r; });
   exec::OperationRequest request;
   request.rsc_id = rsc_id;
-  request.agent = {exec::AgentClass::kOcf, agent.provider, agent.type};
+  request.agent = spec;
   request.action = action;
   // crm_resource's default: the cluster's default operation timeout (20 s).
   request.timeout = std::chrono::seconds(20);

@@ -298,6 +298,7 @@ Status unclone_resource(Context& ctx, const std::vector<std::string>& args) {
   if (resource == nullptr) return invalid("could not find resource: " + name);
   xmlNode* clone = clone_ancestor(resource);
   if (clone == nullptr) return invalid("'" + name + "' is not a clone resource");
+  if (auto st = check_wait_late(ctx, xml::attr_or(resource, "id")); !st) return st;
   xmlNode* child = xml::first_child(clone, "group");
   if (child != nullptr && !xml::is(resource, "group") &&
       xml::children(child, "primitive").size() > 1) {

@@ -36,7 +36,11 @@ Result<std::vector<std::string>> unsettled_work(xmlDoc* doc, EpochSeconds now) {
   }
   auto scheduled = status_view::unpack_copy(doc, now, true);
   if (!scheduled) return scheduled.error();
-  for (const pengine::Action* a : scheduled->ws->actions) {
+  // Newest first, as crm_resource lists them (Pacemaker prepends each
+  // action it creates).
+  const auto& actions = scheduled->ws->actions;
+  for (auto it = actions.rbegin(); it != actions.rend(); ++it) {
+    const pengine::Action* a = *it;
     if ((a->flags & (pengine::kActOptional | pengine::kActPseudo)) != 0) continue;
     if ((a->flags & pengine::kActRunnable) == 0 || a->task == "notify") continue;
     std::string line = "Action " + std::to_string(a->id) + ": " + a->uuid;

@@ -269,12 +269,7 @@ void check_resource_options(const AgentName& agent, const AgentMetadata& md,
   for (const auto& p : md.parameters) {
     if (p.required && !given.contains(p.name)) missing.push_back(p.name);
   }
-  if (!bad.empty()) {
-    problems.push_back(
-        std::string(bad.size() == 1 ? "invalid resource option " : "invalid resource options: ") +
-        quoted_list(bad) + ", allowed options are: " +
-        quoted_list({allowed.begin(), allowed.end()}) + ", use --force to override");
-  }
+  if (!bad.empty()) problems.push_back(invalid_options_message(bad, allowed));
   if (!missing.empty()) {
     problems.push_back(std::string(missing.size() == 1 ? "required resource option "
                                                        : "required resource options ") +
@@ -284,6 +279,18 @@ void check_resource_options(const AgentName& agent, const AgentMetadata& md,
 }
 
 }  // namespace
+
+std::string invalid_options_message(std::vector<std::string> bad,
+                                    const std::set<std::string>& allowed) {
+  std::sort(bad.begin(), bad.end());
+  bad.erase(std::unique(bad.begin(), bad.end()), bad.end());
+  return std::string(bad.size() == 1 ? "invalid resource option " : "invalid resource options: ") +
+         quoted_list(bad) +
+         (allowed.empty()
+              ? ", there are no options allowed"
+              : ", allowed options are: " + quoted_list({allowed.begin(), allowed.end()})) +
+         ", use --force to override";
+}
 
 void note_forceable(Context& ctx, const std::vector<std::string>& errors,
                     std::vector<std::string>& problems) {
@@ -330,14 +337,7 @@ Result<xmlNode*> member_of_group(xmlNode* group, const std::string& id,
 // pcs's short agent names: the one installed agent of that type (noted),
 // else an error listing the candidates or saying there is none.
 Result<AgentName> guess_agent(Context& ctx, const std::string& type) {
-  bool other = false;
-  const auto found = ctx.agents->agents_of_type(type, other);
-  if (other) {
-    return Error(ErrorCode::kUnsupported,
-                 "'" + type +
-                     "' names an lsb, service or systemd agent, which vigil does not create yet; "
-                     "give an ocf agent's full name");
-  }
+  const auto found = ctx.agents->agents_of_type(type);
   if (found.size() == 1) {
     ctx.notes.push_back("Assumed agent name '" + found[0].full() + "' (deduced from '" + type +
                         "')");
@@ -895,10 +895,9 @@ Status run_resource(Context& ctx, const std::vector<std::string>& args) {
         "instead.");
     return run_stonith(ctx, {"describe", args[1].substr(8)});
   }
-  if (!args.empty() && args[0] == "describe") {
-    return Error(ErrorCode::kUnsupported,
-                 "'resource describe' is supported by vigil for fence agents only "
-                 "(stonith:<agent>); use 'stonith describe <agent>'");
+  if (args[0] == "describe" || args[0] == "agents" || args[0] == "standards" ||
+      args[0] == "providers") {
+    return run_resource_agents(ctx, args[0], rest);  // resource_agents.cpp
   }
   return Error(
       ErrorCode::kUnsupported,

@@ -43,8 +43,7 @@ class Agents : public MetadataSource {
     }
     return Error(ErrorCode::kNotFound, "Agent '" + a.full() + "' is not installed");
   }
-  std::vector<AgentName> agents_of_type(const std::string& type, bool& other) const override {
-    other = false;
+  std::vector<AgentName> agents_of_type(const std::string& type) const override {
     if (type == "Dummy") return {{"ocf", "heartbeat", "Dummy"}, {"ocf", "pacemaker", "Dummy"}};
     if (type == "dummy2") return {{"ocf", "pacemaker", "Dummy2"}};
     return {};

@@ -322,6 +322,7 @@ Status group_remove(Context& ctx, const std::vector<std::string>& args) {
   if (cloned && members.size() > 1 && moving.size() == members.size()) {
     return Error(ErrorCode::kInvalidInput, "Cannot remove all resources from a cloned group");
   }
+  if (auto st = check_wait_late(ctx, ""); !st) return st;
   xmlNode* target =
       cloned && members.size() > 1 ? config_section(ctx.doc, "resources") : group->parent;
   for (xmlNode* p : moving) {

@@ -6,6 +6,7 @@
 #include <libxml/tree.h>
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -105,8 +106,13 @@ Result<int> wait_timeout_seconds(const std::string& value);
 // --wait on live resource commands (resource_wait.cpp): the commands it
 // is done for, and the poll (every 2 s until settled or `timeout_s`).
 bool resource_wait_supported(const std::string& sub, const std::string& sub2);
-// pcs's refusal of a bad --wait value, in the command's words.
-Status check_wait_value(const std::string& sub, const std::string& value);
+// pcs's checks of --wait against -f and of its value, in the command's words
+// and order (resource_wait_more.cpp): before the command runs, or, for
+// those that look their resource up first (meta, unclone, group remove,
+// ungroup), called by the command once it did; `subject` is the resource
+// whose state is reported afterwards.
+Status check_wait_option(Context& ctx, const std::string& sub, const std::string& sub2);
+Status check_wait_late(Context& ctx, const std::string& subject);
 class LiveCib;
 struct WaitOutcome {
   bool timed_out = false;
@@ -130,9 +136,22 @@ Status run_resource_listing(Context& ctx, const std::string& cmd,
 // cluster (refused with -f, as pcs does).
 Status run_resource_runtime(Context& ctx, const std::string& cmd,
                             const std::vector<std::string>& args);
+// `resource restart RSC [NODE]` on a running cluster (resource_restart.cpp),
+// and the CIB a cluster would reach from `doc` if every action the scheduler
+// plans on it succeeded (its transition simulated).
+Status resource_restart(Context& ctx, std::vector<std::string> args);
+Result<xml::DocPtr> simulate_cluster_reaction(xmlDoc* doc, EpochSeconds now);
 
 // `resource op add|delete|remove|defaults` (resource_op.cpp) and
 // `resource [op] defaults ...` (defaults.cpp; `op` for op_defaults).
+// pcs's error for instance attributes an agent does not take (names sorted;
+// "there are no options allowed" for an agent without parameters), ending
+// ", use --force to override".
+std::string invalid_options_message(std::vector<std::string> bad,
+                                    const std::set<std::string>& allowed);
+// `resource standards|providers|agents|describe` (resource_agents.cpp).
+Status run_resource_agents(Context& ctx, const std::string& sub,
+                           const std::vector<std::string>& args);
 Status run_resource_op(Context& ctx, const std::vector<std::string>& args);
 Status run_defaults(Context& ctx, const std::vector<std::string>& args, bool op);
 

@@ -303,6 +303,7 @@ Status run_resource_runtime(Context& ctx, const std::string& cmd,
                  "Specified option '-f' is not supported in this command");
   }
   if (cmd.rfind("debug-", 0) == 0) return debug_action(ctx, cmd, args);
+  if (cmd == "restart") return resource_restart(ctx, args);
   return Error(ErrorCode::kUnsupported,
                "'resource " + cmd + "' on a running cluster is not supported by vigil yet");
 }

@@ -123,6 +123,7 @@ Status resource_meta(Context& ctx, const std::vector<std::string>& args) {
   if (r == nullptr || xml::is(r, "bundle")) {
     return invalid("unable to find a resource/clone/group: " + id);
   }
+  if (auto st = check_wait_late(ctx, id); !st) return st;
   if (xml::is(r, "clone")) {
     if (auto st = clone_meta(ctx, r, pairs); !st) return st;
   }
@@ -167,25 +168,28 @@ Status resource_update(Context& ctx, const std::vector<std::string>& args) {
     }
     if (ctx.agents == nullptr) return Error(ErrorCode::kInternal, "no agent metadata source");
     auto md = ctx.agents->metadata(agent);
-    if (!md) return md.error();
-    // Names the agent does not know (pcs adds trace_ra and trace_file).
-    std::set<std::string> allowed;
-    for (const auto& p : md->parameters) allowed.insert(p.name);
-    if (agent.standard == "ocf") allowed.insert({"trace_ra", "trace_file"});
-    std::vector<std::string> bad;
-    for (const auto& kv : a.instance) {
-      if (!allowed.contains(kv.key)) bad.push_back(kv.key);
+    if (!md && md.error().code() != ErrorCode::kNotFound) return md.error();
+    std::vector<std::string> problems;
+    if (!md) {
+      // No meta-data: refused unless --force, which updates unchecked.
+      note_forceable(ctx, {md.error().message() + ", use --force to override"}, problems);
+    } else {
+      // Names the agent does not know (pcs adds trace_ra and trace_file),
+      // those already set left alone.
+      std::set<std::string> allowed, current;
+      for (const auto& p : md->parameters) allowed.insert(p.name);
+      if (agent.standard == "ocf") allowed.insert({"trace_ra", "trace_file"});
+      if (const xmlNode* set = xml::first_child(r, "instance_attributes")) {
+        for (const xmlNode* nv : xml::children(set, "nvpair"))
+          current.insert(xml::attr_or(nv, "name"));
+      }
+      std::vector<std::string> bad;
+      for (const auto& kv : a.instance) {
+        if (!allowed.contains(kv.key) && !current.contains(kv.key)) bad.push_back(kv.key);
+      }
+      if (!bad.empty()) note_forceable(ctx, {invalid_options_message(bad, allowed)}, problems);
     }
-    if (!bad.empty()) {
-      std::vector<std::string> problems;
-      note_forceable(ctx,
-                     {std::string(bad.size() == 1 ? "invalid resource option "
-                                                  : "invalid resource options: ") +
-                      quoted_list(bad) + ", allowed options are: " +
-                      quoted_list({allowed.begin(), allowed.end()}) + ", use --force to override"},
-                     problems);
-      if (!problems.empty()) return invalid(problems.front());
-    }
+    if (!problems.empty()) return invalid(problems.front());
     for (const auto& kv : a.instance)
       set_nvpair(ctx.doc, r, "instance_attributes", kv.key, kv.value, false);
   }

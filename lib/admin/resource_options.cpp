@@ -13,8 +13,8 @@ namespace {
 // pcs's commands that wait for the cluster with --wait[=N].
 bool takes_wait(const std::string& sub, const std::string& sub2) {
   for (std::string_view c :
-       {"create", "delete", "remove", "enable", "disable", "meta", "update", "clone", "promotable",
-        "unclone", "ungroup", "move", "ban", "clear", "restart", "move-with-constraint"}) {
+       {"create", "enable", "disable", "meta", "update", "clone", "promotable", "unclone",
+        "ungroup", "move", "ban", "clear", "restart", "move-with-constraint"}) {
     if (sub == c) return true;
   }
   return sub == "group" && (sub2 == "add" || sub2 == "remove" || sub2 == "delete");
@@ -55,12 +55,7 @@ Status check_resource_options(Context& ctx, const std::vector<std::string>& args
   const std::string sub2 = args.size() > 2 ? args[2] : "";
   if (ctx.flags.wait) {
     if (!resource || !takes_wait(sub, sub2)) return not_here("--wait");
-    if (!ctx.live) return Error(ErrorCode::kInvalidInput, "Cannot use '-f' together with '--wait'");
-    if (!resource_wait_supported(sub, sub2)) {
-      return Error(ErrorCode::kUnsupported,
-                   "--wait is not supported by vigil yet for 'resource " + sub + "'");
-    }
-    if (auto st = check_wait_value(sub, *ctx.flags.wait); !st) return st;
+    if (auto st = check_wait_option(ctx, sub, sub2); !st) return st;
   }
   if (ctx.flags.monitor && !(resource && (sub == "manage" || sub == "unmanage"))) {
     return not_here("--monitor");

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "resource_edit.hpp"
+#include "scripted_cib_test.hpp"
 #include "vigil/admin/cib_edit.hpp"
 #include "vigil/admin/commands.hpp"
 #include "vigil/common/xml.hpp"
@@ -118,30 +119,6 @@ TEST_CASE("relocate show prints the status and the move without stickiness") {
 namespace {
 
 // A cluster that runs nothing by itself: `on_sleep` may change what it holds.
-class ScriptedCib : public LiveCib {
- public:
-  explicit ScriptedCib(std::string text) : text_(std::move(text)) {}
-  Result<xml::DocPtr> read() override { return xml::parse_string(text_); }
-  Status write_configuration(xmlDoc* doc) override {
-    ++writes;
-    text_ = xml::to_string(doc, false);
-    return ok_status();
-  }
-  void sleep_seconds(int s) override {
-    clock += s;
-    if (on_sleep) on_sleep(text_);
-  }
-  EpochSeconds now() override { return clock; }
-  const std::string& text() const { return text_; }
-
-  EpochSeconds clock = 1000;
-  int writes = 0;
-  std::function<void(std::string&)> on_sleep;
-
- private:
-  std::string text_;
-};
-
 Run run_live(ScriptedCib& cluster, std::vector<std::string> args) {
   auto doc = cluster.read().value();
   Run r;

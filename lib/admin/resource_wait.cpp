@@ -3,29 +3,17 @@
 // until crm_resource --wait would call it settled (cluster_wait.cpp), then
 // report where the resources run, in the words of the pcs code path the
 // command takes (its library: create, enable, disable, group add; its older command
-// line code: update, meta).
+// line code: update, meta). The other commands' --wait: resource_wait_more.cpp.
+#include "resource_wait.hpp"
+
 #include <algorithm>
 #include <cctype>
-#include <map>
-#include <set>
 
-#include "resource_edit.hpp"
-#include "vigil/admin/commands.hpp"
 #include "vigil/admin/live_cib.hpp"
 #include "vigil/admin/status_xml.hpp"
-#include "vigil/common/xml.hpp"
 
 namespace vigil::admin {
 namespace {
-
-// role -> nodes, from crm_mon's XML.
-using RoleNodes = std::map<std::string, std::set<std::string>>;
-
-bool clone_instance_of(const std::string& id, const std::string& rsc) {
-  if (id == rsc) return true;
-  if (id.size() <= rsc.size() + 1 || id.compare(0, rsc.size() + 1, rsc + ":") != 0) return false;
-  return id.find_first_not_of("0123456789", rsc.size() + 1) == std::string::npos;
-}
 
 void collect(const xmlNode* n, std::vector<const xmlNode*>& out, const char* tag) {
   for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
@@ -43,6 +31,11 @@ std::vector<const xmlNode*> element_children(const xmlNode* n, const char* tag) 
   return out;
 }
 
+// pcs matches an id and its clone instances ("id:N") alike.
+bool id_or_instance(const std::string& eid, const std::string& id) {
+  return eid == id || eid.rfind(id + ":", 0) == 0;
+}
+
 void add_roles(const xmlNode* res, RoleNodes& roles) {
   if (xml::attr_or(res, "failed") == "true") return;
   const std::string role = xml::attr_or(res, "role");
@@ -54,32 +47,48 @@ void add_roles(const xmlNode* res, RoleNodes& roles) {
   for (const xmlNode* n : element_children(res, "node")) nodes.insert(xml::attr_or(n, "name"));
 }
 
-// pcs's library: the resource's primitives (a group's last one when it is
-// expected to run, its first one otherwise; a clone's instances).
-RoleNodes library_state(const xmlNode* root, const std::string& id, bool expect_running) {
-  RoleNodes roles;
-  std::vector<const xmlNode*> all;
-  for (const char* tag : {"resource", "group", "clone", "bundle"}) collect(root, all, tag);
-  for (const xmlNode* e : all) {
-    const std::string eid = xml::attr_or(e, "id");
-    if (xml::is(e, "resource") && clone_instance_of(eid, id)) add_roles(e, roles);
-    if (xml::is(e, "group") && clone_instance_of(eid, id)) {
-      auto members = element_children(e, "resource");
-      if (!members.empty()) add_roles(expect_running ? members.back() : members.front(), roles);
-    }
-    if ((xml::is(e, "clone") || xml::is(e, "bundle")) && eid == id) {
-      std::vector<const xmlNode*> inner;
-      collect(e, inner, "resource");
-      for (const xmlNode* r : inner) add_roles(r, roles);
-    }
-  }
-  return roles;
+// A group's member that stands for it: its last when it is expected to
+// run (all have started), its first otherwise (all have stopped).
+void add_group_roles(const xmlNode* group, bool expect_running, RoleNodes& roles) {
+  auto members = element_children(group, "resource");
+  if (!members.empty()) add_roles(expect_running ? members.back() : members.front(), roles);
 }
 
 std::string quoted_list(const std::set<std::string>& nodes) {
   std::string out;
   for (const auto& n : nodes) out += (out.empty() ? "'" : ", '") + n + "'";
   return out;
+}
+
+}  // namespace
+
+Result<xml::DocPtr> cluster_state(xmlDoc* doc, EpochSeconds now) {
+  auto text = cluster_status_xml(doc, now, nullptr);
+  if (!text) return text.error();
+  return xml::parse_string(*text, "crm_mon's XML");
+}
+
+RoleNodes library_state(const xmlNode* root, const std::string& id, bool expect_running) {
+  RoleNodes roles;
+  std::vector<const xmlNode*> all;
+  for (const char* tag : {"resource", "group", "clone", "bundle"}) collect(root, all, tag);
+  for (const xmlNode* e : all) {
+    const std::string eid = xml::attr_or(e, "id");
+    if (xml::is(e, "resource") && id_or_instance(eid, id)) add_roles(e, roles);
+    if (xml::is(e, "group") && id_or_instance(eid, id)) add_group_roles(e, expect_running, roles);
+    if (xml::is(e, "clone") && eid == id) {
+      for (const xmlNode* r : element_children(e, "resource")) add_roles(r, roles);
+      for (const xmlNode* g : element_children(e, "group")) {
+        add_group_roles(g, expect_running, roles);
+      }
+    }
+    if (xml::is(e, "bundle") && eid == id) {
+      for (const xmlNode* replica : element_children(e, "replica")) {
+        for (const xmlNode* r : element_children(replica, "resource")) add_roles(r, roles);
+      }
+    }
+  }
+  return roles;
 }
 
 std::string library_line(const std::string& id, const RoleNodes& roles) {
@@ -96,6 +105,16 @@ std::string library_line(const std::string& id, const RoleNodes& roles) {
     out += label + " on node" + (nodes.size() > 1 ? "s " : " ") + quoted_list(nodes);
   }
   return "resource '" + id + "' is " + out;
+}
+
+std::set<std::string> active_nodes(const RoleNodes& roles) {
+  std::set<std::string> out;
+  for (const auto& [role, nodes] : roles) {
+    if (role == "Started" || role == "Promoted" || role == "Master") {
+      out.insert(nodes.begin(), nodes.end());
+    }
+  }
+  return out;
 }
 
 // pcs's command line code (utils.resource_running_on).
@@ -157,6 +176,8 @@ std::string cli_line(const xmlNode* root, const std::string& id) {
   return "Resource '" + id + "' is " + out + ".";
 }
 
+namespace {
+
 // The ids the library reports on: the created or enabled/disabled ones.
 std::vector<std::string> reported_ids(const std::vector<std::string>& args) {
   std::vector<std::string> ids;
@@ -169,19 +190,10 @@ std::vector<std::string> reported_ids(const std::vector<std::string>& args) {
 
 }  // namespace
 
-Status check_wait_value(const std::string& sub, const std::string& value) {
-  if (wait_timeout_seconds(value)) return ok_status();
-  // pcs's library (create, enable, disable) quotes the value.
-  if (sub == "create" || sub == "enable" || sub == "disable" || sub == "group") {
-    return Error(ErrorCode::kInvalidInput,
-                 "'" + value + "' is not a valid number of seconds to wait");
-  }
-  return Error(ErrorCode::kInvalidInput, value + " is not a valid number of seconds to wait");
-}
-
 bool resource_wait_supported(const std::string& sub, const std::string& sub2) {
   return (sub == "group" && sub2 == "add") || sub == "create" || sub == "enable" ||
-         sub == "disable" || sub == "update" || sub == "meta";
+         sub == "disable" || sub == "update" || sub == "meta" ||
+         waits_more({"resource", sub, sub2});
 }
 
 WaitOutcome settle(LiveCib& cib, int timeout_s) {
@@ -205,40 +217,57 @@ WaitOutcome settle(LiveCib& cib, int timeout_s) {
   }
 }
 
-Status wait_after_write(Context& ctx, const std::vector<std::string>& args) {
-  if (!ctx.flags.wait || ctx.live_cib == nullptr || args.size() < 2) return ok_status();
-  auto timeout = wait_timeout_seconds(*ctx.flags.wait);
-  if (!timeout) return timeout.error();
-  const std::string& sub = args[1];
-  const bool library = sub == "create" || sub == "enable" || sub == "disable" || sub == "group";
-  if (library) {
-    std::string line = "Waiting for the cluster to apply configuration changes";
-    if (!ctx.flags.wait->empty() && *timeout > 0) {
-      line +=
-          " (timeout: " + std::to_string(*timeout) + " second" + (*timeout == 1 ? "" : "s") + ")";
-    }
-    ctx.notes.push_back(line + "...");
+std::string waiting_line(const std::string& value, int timeout_s) {
+  std::string line = "Waiting for the cluster to apply configuration changes";
+  if (!value.empty() && timeout_s > 0) {
+    line +=
+        " (timeout: " + std::to_string(timeout_s) + " second" + (timeout_s == 1 ? "" : "s") + ")";
   }
-  // 0, like no value, leaves crm_resource its default of an hour.
-  WaitOutcome waited = settle(*ctx.live_cib, *timeout > 0 ? *timeout : 60 * 60);
-  if (!waited.error.empty()) return Error(ErrorCode::kInternal, waited.error);
-  std::string pending;
-  if (waited.timed_out && !waited.pending.empty()) {
-    pending = "Pending actions:";
-    for (const auto& p : waited.pending) pending += "\n\t" + p;
+  return line + "...";
+}
+
+std::string pending_text(const WaitOutcome& waited) {
+  if (!waited.timed_out) return "";
+  // crm_resource's closing error (stderr) comes first: pcs joins stderr
+  // and stdout in that order, and its own stdio buffers stdout in the pipe.
+  // Its list names the scheduler's actions only, not operations in flight.
+  std::string text = "crm_resource: Error performing operation: Timeout occurred\nPending actions:";
+  for (const auto& p : waited.pending) {
+    if (p.rfind("Action ", 0) == 0) text += "\n\t" + p;
   }
-  if (library && waited.timed_out) {
-    return Error(ErrorCode::kInvalidInput, "waiting timeout\n\n" + pending);
-  }
+  return text;
+}
+
+WaitOutcome settle_for(Context& ctx, int timeout_s) {
+  return settle(*ctx.live_cib, timeout_s > 0 ? timeout_s : 60 * 60);
+}
+
+Result<xml::DocPtr> state_after(Context& ctx, WaitOutcome& waited) {
   xml::DocPtr doc = std::move(waited.doc);
   if (!doc) {
     auto now = ctx.live_cib->read();
     if (!now) return now.error();
     doc = std::move(*now);
   }
-  auto text = cluster_status_xml(doc.get(), ctx.live_cib->now(), nullptr);
-  if (!text) return text.error();
-  auto state = xml::parse_string(*text, "crm_mon's XML");
+  return cluster_state(doc.get(), ctx.live_cib->now());
+}
+
+Status wait_after_write(Context& ctx, const std::vector<std::string>& args) {
+  if (!ctx.flags.wait || ctx.live_cib == nullptr || args.size() < 2) return ok_status();
+  if (args[1] == "restart") return ok_status();  // it waits itself (resource_restart.cpp)
+  auto timeout = wait_timeout_seconds(*ctx.flags.wait);
+  if (!timeout) return timeout.error();
+  if (waits_more(args)) return wait_after_write_more(ctx, args, *timeout);
+  const std::string& sub = args[1];
+  const bool library = sub == "create" || sub == "enable" || sub == "disable" || sub == "group";
+  if (library) ctx.notes.push_back(waiting_line(*ctx.flags.wait, *timeout));
+  WaitOutcome waited = settle_for(ctx, *timeout);
+  if (!waited.error.empty()) return Error(ErrorCode::kInternal, waited.error);
+  const std::string pending = pending_text(waited);
+  if (library && waited.timed_out) {
+    return Error(ErrorCode::kInvalidInput, "waiting timeout\n\n" + pending);
+  }
+  auto state = state_after(ctx, waited);
   if (!state) return state.error();
   const xmlNode* root = xmlDocGetRootElement(state->get());
   if (!library) {

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "resource_edit.hpp"
+#include "scripted_cib_test.hpp"
 #include "vigil/admin/commands.hpp"
 #include "vigil/admin/live_cib.hpp"
 #include "vigil/common/xml.hpp"
@@ -36,26 +37,6 @@ std::string cib(bool started) {
          R"(join="member" expected="member"><lrm id="1"><lrm_resources>)" +
          (started ? op : "") + "</lrm_resources></lrm></node_state></status></cib>";
 }
-
-class ScriptedCib : public LiveCib {
- public:
-  explicit ScriptedCib(std::string text) : text_(std::move(text)) {}
-  Result<xml::DocPtr> read() override { return xml::parse_string(text_); }
-  Status write_configuration(xmlDoc*) override { return ok_status(); }
-  void sleep_seconds(int s) override {
-    clock += s;
-    ++sleeps;
-    if (on_sleep) on_sleep(text_);
-  }
-  EpochSeconds now() override { return clock; }
-
-  EpochSeconds clock = 1000;
-  int sleeps = 0;
-  std::function<void(std::string&)> on_sleep;
-
- private:
-  std::string text_;
-};
 
 struct Waited {
   Status st = ok_status();
@@ -126,7 +107,9 @@ TEST_CASE("--wait: timeout lists the pending actions", "[resource_wait]") {
   CHECK(cluster.clock >= 1060);
   CHECK(cluster.clock <= 1062);
   const std::string msg = w.st.error().message();
-  CHECK(msg.rfind("waiting timeout\n\nPending actions:\n\tAction ", 0) == 0);
+  CHECK(msg.rfind("waiting timeout\n\ncrm_resource: Error performing operation: Timeout "
+                  "occurred\nPending actions:\n\tAction ",
+                  0) == 0);
   CHECK(msg.find("A_start_0\ton node1") != std::string::npos);
 
   // pcs's older command line code (update, meta) names the state as well.
@@ -134,8 +117,9 @@ TEST_CASE("--wait: timeout lists the pending actions", "[resource_wait]") {
   auto u = wait(again, "4", {"resource", "update", "A", "a=b"});
   REQUIRE(!u.st);
   CHECK(u.st.error().message().rfind(
-            "waiting timeout\nResource 'A' is not running on any node\n\nPending actions:", 0) ==
-        0);
+            "waiting timeout\nResource 'A' is not running on any node\n\ncrm_resource: Error "
+            "performing operation: Timeout occurred\nPending actions:",
+            0) == 0);
   CHECK(u.notes.empty());
 }
 

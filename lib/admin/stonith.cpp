@@ -413,7 +413,11 @@ bool is_daemon_command(const std::string& w) {
 }  // namespace
 
 bool needs_no_cib(const std::vector<std::string>& args) {
-  if (args.size() == 3 && args[0] == "resource" && args[1] == "describe") return true;
+  if (args.size() >= 2 && args[0] == "resource" &&
+      (args[1] == "describe" || args[1] == "agents" || args[1] == "standards" ||
+       args[1] == "providers")) {
+    return true;  // resource_agents.cpp
+  }
   return args.size() >= 2 && args[0] == "stonith" &&
          (args[1] == "list" || args[1] == "describe" || is_daemon_command(args[1]));
 }

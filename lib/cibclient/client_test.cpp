@@ -35,7 +35,8 @@ struct Daemon {
   std::unique_ptr<ipc::Server> server;
   std::unique_ptr<cibd::CibService> service;
 
-  Daemon() {
+  // max_payload: cib.sock's frame limit (vigil-cib sets kMaxDocumentPayload).
+  explicit Daemon(std::size_t max_payload = ipc::kDefaultMaxPayload) {
     std::string tmpl = (fs::temp_directory_path() / "cibclient-XXXXXX").string();
     REQUIRE(mkdtemp(tmpl.data()) != nullptr);
     dir = tmpl;
@@ -48,6 +49,7 @@ struct Daemon {
     policy.allow_uid(getuid());
     ipc::ServerOptions options;
     options.name = "vigil-cib";
+    options.max_payload = max_payload;
     auto s = ipc::Server::listen(
         io, dir + "/cib.sock", policy,
         [this](ipc::Request req, ipc::Responder resp) {
@@ -254,6 +256,43 @@ TEST_CASE("LocalCibAccess: unsubscribed handlers hear nothing more") {
   for (int i = 0; i < 20 && !done; ++i) clock.run_due();
   REQUIRE(done);
   CHECK(heard == 1);
+}
+
+TEST_CASE("CibClient: a whole CIB far over the 16 MiB default frame limit comes back whole") {
+  // The limits vigil-cib and CibClient use: the documents' (2 GiB), not the
+  // 16 MiB default of the other sockets.
+  Daemon d(ipc::kMaxDocumentPayload);
+  CibClient client(d.io);
+  REQUIRE(client.connect(d.socket()));
+  std::string resources = "<resources>";
+  const std::string text(10 * 1024, 'v');
+  for (int i = 0; i < 2000; ++i) {
+    resources += "<primitive id=\"p" + std::to_string(i) +
+                 "\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\" description=\"" + text +
+                 "\"/>";
+  }
+  resources += "</resources>";
+  REQUIRE(resources.size() > ipc::kDefaultMaxPayload);
+  auto created = client.create_sync("resources", resources);
+  REQUIRE(created);
+
+  auto whole = client.query_sync("");
+  REQUIRE(whole);
+  CHECK(whole->xml.size() > ipc::kDefaultMaxPayload);
+  CHECK(whole->xml.find("id=\"p1999\"") != std::string::npos);
+  CHECK(whole->version == created->version);
+
+  // A client held to the default limit is told so; the connection's limit
+  // is what kept the answer out, not the daemon.
+  ClientOptions small;
+  small.max_payload = ipc::kDefaultMaxPayload;
+  CibClient limited(d.io, small);
+  REQUIRE(limited.connect(d.socket()));
+  auto refused = limited.query_sync("");
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message().find("limit") != std::string::npos);
+  // The first client still gets it.
+  CHECK(client.query_sync("resources"));
 }
 
 }  // namespace vigil::cibclient

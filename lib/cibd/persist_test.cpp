@@ -80,7 +80,7 @@ TEST_CASE("configuration writes keep numbered backups, at most max_backups") {
   CHECK(files->backups().size() == 3);
 }
 
-TEST_CASE("a corrupt cib.xml is reported, moved aside and not used") {
+TEST_CASE("a corrupt cib.xml without any backup: moved aside, an empty CIB, said loudly") {
   TempDir t;
   auto files = CibFiles::open(t.path());
   REQUIRE(files);
@@ -106,6 +106,8 @@ TEST_CASE("a corrupt cib.xml is reported, moved aside and not used") {
   REQUIRE(loaded->problem);
   CHECK(loaded->problem->find("cib.xml") != std::string::npos);
   CHECK(loaded->problem->find("cib.xml.corrupt-1") != std::string::npos);
+  CHECK(loaded->problem->find("EMPTY CIB") != std::string::npos);
+  CHECK(loaded->empty_fallback);
   CHECK_FALSE(loaded->from_disk);
   CHECK(loaded->store.version() == CibVersion{0, 0, 0});
   CHECK_FALSE(fs::exists(t.path() + "/cib.xml"));
@@ -120,10 +122,9 @@ TEST_CASE("an unusable state directory is an error") {
 }
 
 // ---- when the disk fails (MemDisk) ---------------------------------------------
-// What CibFiles does today under a full disk, an fsync error, a process
-// killed or a power loss between the writes of cib.xml and cib.xml.sig.
-// These tests state the current behaviour; the recovery policy itself (e.g.
-// falling back to a backup) is issue #11's.
+// A full disk, an fsync error, a process killed or a power loss between the
+// writes of cib.xml and cib.xml.sig. persist_crash_test.cpp stops the write
+// at every step.
 
 namespace {
 
@@ -175,9 +176,8 @@ TEST_CASE("persist faults: a full disk while cib.xml is written leaves the previ
   CHECK(st.error().code() == ErrorCode::kIo);
   CHECK(st.error().message().find("No space left on device") != std::string::npos);
   CHECK_FALSE(fx.temporary_files_left());
-  // The backup was taken before the failed write: a copy of the unchanged file.
-  REQUIRE(fx.files.backups() == std::vector<std::string>{kDir + "/cib-0.raw"});
-  CHECK(fx.disk.contents(kDir + "/cib-0.raw") == fx.disk.contents(kCib));
+  // The backup is only taken once both new files are complete: none here.
+  CHECK(fx.files.backups().empty());
 
   LoadResult loaded = fx.restart(false);
   CHECK_FALSE(loaded.problem);
@@ -201,22 +201,20 @@ TEST_CASE("persist faults: EIO on the fsync of cib.xml's temporary file renames 
   CHECK(holds(loaded.store, "r2"));
 }
 
-TEST_CASE("persist faults: a full disk while cib.xml.sig is written") {
+TEST_CASE("persist faults: a full disk while cib.xml.sig is written renames nothing") {
   Fixture fx;
   fx.disk.inject({MemDisk::Op::kAppend, "cib.xml.sig.tmp-", ENOSPC, 0, 1, 0});
-  REQUIRE_FALSE(fx.files.write(fx.second, true));
-  // cib.xml is the new one already, its .sig still the old one's: the next
-  // start finds them apart, sets the file aside and starts empty (a peer's
-  // copy then wins at the first sync). The backup of r1 is not used.
+  auto st = fx.files.write(fx.second, true);
+  REQUIRE_FALSE(st);
+  CHECK(st.error().message().find("No space left on device") != std::string::npos);
+  // Both halves are written before either is renamed: the pair is r1's.
+  CHECK(fx.disk.contents(kCib) == fx.first.to_xml(true));
   CHECK(fx.disk.contents(kCib + ".sig") == md5_hex(fx.first.to_xml(true)) + "\n");
+  CHECK_FALSE(fx.temporary_files_left());
   LoadResult loaded = fx.restart(false);
-  REQUIRE(loaded.problem);
-  CHECK(loaded.problem->find("content does not match cib.xml.sig") != std::string::npos);
-  CHECK(loaded.problem->find("moved to " + kCib + ".corrupt-1") != std::string::npos);
-  CHECK_FALSE(loaded.from_disk);
-  CHECK(loaded.store.version() == CibVersion{0, 0, 0});
-  CHECK(fx.disk.contents(kCib + ".corrupt-1") == fx.second.to_xml(true));
-  CHECK(fx.disk.exists(kDir + "/cib-0.raw"));
+  CHECK_FALSE(loaded.problem);
+  CHECK(holds(loaded.store, "r1"));
+  CHECK_FALSE(holds(loaded.store, "r2"));
 }
 
 TEST_CASE("persist faults: the process dies between the renames of cib.xml and its .sig") {
@@ -224,12 +222,15 @@ TEST_CASE("persist faults: the process dies between the renames of cib.xml and i
   fx.disk.inject({MemDisk::Op::kRename, "cib.xml.sig", EIO, 0, 1, 0, true});
   REQUIRE_FALSE(fx.files.write(fx.second, true));
 
-  SECTION("killed, the machine stays up: the pair is torn and the CIB set aside") {
+  SECTION("killed, the machine stays up: the start finishes the write from the temporary .sig") {
     LoadResult loaded = fx.restart(false);
-    REQUIRE(loaded.problem);
-    CHECK(loaded.problem->find("content does not match cib.xml.sig") != std::string::npos);
-    CHECK_FALSE(loaded.from_disk);
-    CHECK(fx.temporary_files_left());  // the .sig's temporary file stays behind
+    CHECK_FALSE(loaded.problem);
+    REQUIRE(loaded.repaired);
+    CHECK(loaded.repaired->find("renamed to cib.xml.sig") != std::string::npos);
+    CHECK(loaded.from_disk);
+    CHECK(holds(loaded.store, "r2"));
+    CHECK_FALSE(fx.temporary_files_left());
+    CHECK(fx.disk.contents(kCib + ".sig") == md5_hex(fx.second.to_xml(true)) + "\n");
   }
   SECTION("power loss: neither rename was synced, the previous pair is intact") {
     LoadResult loaded = fx.restart(true);
@@ -243,14 +244,71 @@ TEST_CASE("persist faults: killed before any rename, the next start loads the ol
   Fixture fx;
   fx.disk.inject({MemDisk::Op::kRename, "cib.xml", EIO, 0, 1, 0, true});
   REQUIRE_FALSE(fx.files.write(fx.second, false));
+  CHECK(fx.temporary_files_left());
   LoadResult loaded = fx.restart(false);
   CHECK_FALSE(loaded.problem);
+  CHECK_FALSE(loaded.repaired);
   CHECK(holds(loaded.store, "r1"));
-  // The temporary file is never cleaned up; later writes work beside it.
-  CHECK(fx.temporary_files_left());
+  // The start removes what the dead write left.
+  CHECK_FALSE(fx.temporary_files_left());
   CibFiles again = fx.open();
   REQUIRE(again.write(fx.second, false));
-  CHECK(fx.temporary_files_left());
+  CHECK_FALSE(fx.temporary_files_left());
+}
+
+TEST_CASE("a corrupt cib.xml falls back to the newest valid backup, checked alike") {
+  Fixture fx;
+  // Backups: cib-0 (r1), cib-1 (r2), cib-2 (r3); cib.xml is r4.
+  REQUIRE(fx.files.write(fx.second, true));
+  REQUIRE(fx.files.write(with_resource("r3"), true));
+  REQUIRE(fx.files.write(with_resource("r4"), true));
+  REQUIRE(fx.files.backups().size() == 3);
+  fx.disk.put(kCib, "<cib epoch=\"tampered\"/>");
+
+  SECTION("the newest backup is valid") {
+    LoadResult loaded = fx.restart(false);
+    REQUIRE(loaded.problem);
+    CHECK(loaded.problem->find(kCib + ": content does not match its .sig") != std::string::npos);
+    CHECK(loaded.problem->find("using the newest valid backup " + kDir + "/cib-2.raw") !=
+          std::string::npos);
+    CHECK(loaded.from_disk);
+    CHECK_FALSE(loaded.empty_fallback);
+    CHECK(loaded.source == kDir + "/cib-2.raw");
+    CHECK(holds(loaded.store, "r3"));
+    CHECK(fx.disk.contents(kCib + ".corrupt-1") == "<cib epoch=\"tampered\"/>");
+    // Copied back in place: the next start is clean.
+    LoadResult again = fx.restart(true);
+    CHECK_FALSE(again.problem);
+    CHECK(holds(again.store, "r3"));
+  }
+  SECTION("newer backups that are torn, unparsable or invalid are skipped, each with why") {
+    fx.disk.put(kDir + "/cib-2.raw", "<cib><configuration>");  // .sig no longer matches
+    const std::string bad = "not xml at all";
+    fx.disk.put(kDir + "/cib-1.raw", bad);
+    fx.disk.put(kDir + "/cib-1.raw.sig", md5_hex(bad) + "\n");
+    LoadResult loaded = fx.restart(false);
+    REQUIRE(loaded.problem);
+    CHECK(loaded.problem->find(kDir + "/cib-2.raw: content does not match") != std::string::npos);
+    CHECK(loaded.problem->find(kDir + "/cib-1.raw: signature matches, but") != std::string::npos);
+    CHECK(loaded.source == kDir + "/cib-0.raw");
+    CHECK(holds(loaded.store, "r1"));
+  }
+  SECTION("no valid file at all: an empty CIB, said loudly") {
+    for (const std::string& b : fx.files.backups()) fx.disk.put(b + ".sig", "0\n");
+    LoadResult loaded = fx.restart(false);
+    REQUIRE(loaded.problem);
+    CHECK(loaded.empty_fallback);
+    CHECK_FALSE(loaded.from_disk);
+    CHECK(loaded.problem->find("EMPTY CIB") != std::string::npos);
+    CHECK(loaded.store.version() == CibVersion{0, 0, 0});
+  }
+  SECTION("cib.xml missing while backups are there: the newest valid one, as Pacemaker") {
+    REQUIRE(fx.disk.unlink(kCib));
+    LoadResult loaded = fx.restart(false);
+    REQUIRE(loaded.problem);
+    CHECK(loaded.problem->find("missing, while backups are there") != std::string::npos);
+    CHECK(holds(loaded.store, "r3"));
+  }
 }
 
 }  // namespace vigil::cibd

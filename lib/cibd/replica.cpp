@@ -157,10 +157,12 @@ class CibNode::Impl {
 
   void stop() {
     if (!started_) return;
+    commit_.flush();  // held updates are settled (and multicast) before we leave
     started_ = false;
     (void)messaging_.leave();
     messaging_.set_handlers({});
     sync_timer_.reset();
+    retry_timer_.reset();
     fail_all_pending(Error(ErrorCode::kIo, "the CIB service is stopping"));
     auto held = std::move(held_queries_);
     held_queries_.clear();
@@ -206,6 +208,12 @@ class CibNode::Impl {
       done(Error(ErrorCode::kIo, "the CIB replica is not running"));
       return;
     }
+    if (const auto& failed = commit_.failure()) {
+      done(Error(ErrorCode::kIo, "the CIB cannot be written to disk on " + options_.node_name +
+                                     " (" + failed->message() +
+                                     "): updates are refused until a write succeeds"));
+      return;
+    }
     // The payload travels inside our own XML: it must be one well-formed
     // element, re-serialised canonically.
     if (!request.payload.empty()) {
@@ -242,6 +250,7 @@ class CibNode::Impl {
   Clock& clock_;
   Store store_;
   CibNodeOptions options_;
+  CommitQueue commit_{clock_, store_};
   GroupMember self_;
   PersistHook persist_;
   std::function<void(const Error&)> fatal_;
@@ -254,6 +263,13 @@ class CibNode::Impl {
   bool needs_resync_ = false;
   std::uint64_t adoptions_ = 0;
   std::unique_ptr<Timer> sync_timer_;
+  // Asking again for a sync or resync that did not complete (see arm_retry).
+  std::unique_ptr<Timer> retry_timer_;
+  Duration retry_wait_{0};
+  int sync_attempts_ = 0;
+  std::size_t incoming_seen_ = 0;
+  bool decided_ = false;
+  std::uint64_t sync_requests_ = 0;
   bool synced_once_ = false;
   std::vector<std::pair<CibRequest, ReplyHandler>> held_queries_;
 
@@ -380,6 +396,7 @@ class CibNode::Impl {
 
   void on_view(const cluster::GroupView& view) {
     if (!started_) return;
+    commit_.flush();  // what the master applied is settled before the view counts
     const bool had_master = !members_.empty();
     const GroupMember old_master = had_master ? members_.front() : GroupMember{};
     members_ = view.members;
@@ -402,7 +419,7 @@ class CibNode::Impl {
       }
     }
     if (!view.joined.empty() || syncing_) {
-      start_sync();
+      start_sync("");
       return;
     }
     if (!had_master || old_master != members_.front()) {
@@ -413,18 +430,24 @@ class CibNode::Impl {
     }
   }
 
-  void start_sync() {
+  // `round` tells apart the rounds of one view (a "sync" message's sender
+  // and number): every member derives the same tag at the same point of the
+  // stream, and a stale round's messages do not count in the next.
+  void start_sync(const std::string& round) {
     syncing_ = true;
     needs_resync_ = false;
     announces_.clear();
+    decided_ = false;
     sync_tag_.clear();
     for (const GroupMember& m : members_) sync_tag_ += member_text(m) + ",";
+    sync_tag_ += round;
+    arm_retry();
     // A member that never announces (hung, or not a vigil-cib) must not hold
     // the group forever: after sync_timeout the master closes the round with
     // the announcements in, through the stream so that all decide alike.
     const std::string tag = sync_tag_;
     sync_timer_ = clock_.start_timer(options_.sync_timeout, [this, tag] {
-      if (started_ && syncing_ && sync_tag_ == tag && is_master()) {
+      if (started_ && syncing_ && sync_tag_ == tag && is_master() && !decided_) {
         log::warning("cib: sync: not every member announced within the timeout; deciding");
         std::string m = "<cibd";
         add_attr(m, "t", "decide");
@@ -442,6 +465,21 @@ class CibNode::Impl {
 
   void on_message(const GroupMember& sender, std::string_view payload) {
     if (!started_) return;
+    // Our own whole CIB coming back: only its start tag matters (the round's
+    // tag), and parsing tens of megabytes again would double the peak memory.
+    constexpr std::string_view kFullStart = "<cibd t=\"full\"";
+    if (sender == self_ && payload.substr(0, kFullStart.size()) == kFullStart) {
+      const std::size_t gt = payload.find('>');  // '>' is escaped in attribute values
+      if (gt != std::string_view::npos) {
+        std::string head(payload.substr(0, gt));
+        if (head.back() == '/') head.pop_back();
+        auto header = xml::parse_string(head + "/>", "CIB message header");
+        if (header) {
+          on_full(sender, xmlDocGetRootElement(header->get()));
+          return;
+        }
+      }
+    }
     auto doc = xml::parse_string(payload, "CIB message");
     if (!doc) {
       log::warning("cib: ignoring a malformed message from " + member_text(sender) + ": " +
@@ -455,6 +493,11 @@ class CibNode::Impl {
       return;
     }
     const std::string type = xml::attr_or(msg, "t");
+    // A sync or a resync reads the whole replica: held updates settle first.
+    if (type == "announce" || type == "decide" || type == "full" || type == "sync" ||
+        type == "resync") {
+      commit_.flush();
+    }
     if (type == "req") {
       on_request(sender, msg);
     } else if (type == "diff") {
@@ -468,8 +511,12 @@ class CibNode::Impl {
     } else if (type == "full") {
       on_full(sender, msg);
     } else if (type == "sync") {
+      // A retry names the round it gives up on: once one member restarted
+      // it, the same request from the others is moot.
+      const auto retry = xml::attr(msg, "retry");
+      if (retry && *retry != sync_tag_) return;
       log::info("cib: " + member_text(sender) + " asked the group for a sync");
-      start_sync();
+      start_sync("/" + member_text(sender) + "#" + xml::attr_or(msg, "n"));
     } else if (type == "resync") {
       if (is_master() && !syncing_) {
         log::info("cib: " + member_text(sender) + " asked for a resync");
@@ -518,7 +565,8 @@ class CibNode::Impl {
     // master's diff below do not check again: as in Pacemaker, the node that
     // performs an update checks it, and the others follow its outcome.
     const acl::Access access = access_for(req->user);
-    auto outcome = store_.apply(*req, meta, true, &access);
+    StoreUndo undo;
+    auto outcome = store_.apply(*req, meta, true, undo, &access);
     if (!outcome) {
       log::info("cib: refused " + std::string(to_string(req->op)) + " from " + meta.origin + "/" +
                 meta.client + ": " + outcome.error().message());
@@ -528,11 +576,9 @@ class CibNode::Impl {
     Outcome o;
     o.ok = true;
     o.version = outcome->current;
-    record(origin, *id, o);
     const std::string diff = diff_text(origin, *id, *req, meta, before, *outcome);
-    if (outcome->changed) {
-      changed(change_of(*req, meta, before, *outcome, diff));
-    }
+    std::optional<CibChange> change;
+    if (outcome->changed) change = change_of(*req, meta, before, *outcome, diff);
     std::string out = "<cibd";
     add_attr(out, "t", "diff");
     add_attr(out, "on", std::to_string(origin.node));
@@ -540,7 +586,23 @@ class CibNode::Impl {
     add_attr(out, "id", std::to_string(*id));
     out += '>';
     out += diff;
-    send(out + "</cibd>");
+    out += "</cibd>";
+    // On our disk before anyone hears of it: recorded, announced and
+    // multicast once written; undone and refused when the write fails.
+    commit_.hold(
+        std::move(undo), outcome->config_changed,
+        [this, origin, id = *id, o, change = std::move(change), out = std::move(out)] {
+          record(origin, id, o);
+          if (change) changed(*change);
+          send(out);
+        },
+        [this, origin, id = *id](const Error& e) {
+          refuse(origin, id,
+                 Error(ErrorCode::kIo,
+                       "the update is not applied: the CIB could not be written "
+                       "to disk on " +
+                           options_.node_name + ": " + e.message()));
+        });
   }
 
   void refuse(const GroupMember& origin, std::uint64_t id, const Error& e) {
@@ -641,7 +703,10 @@ class CibNode::Impl {
       record(origin, *id, o);
       UpdateOutcome uo = *outcome;
       uo.current = *to;
-      if (uo.changed) changed(change_of(*req, meta, before, uo, xml::to_string(diff, false)));
+      if (uo.changed) {
+        changed(change_of(*req, meta, before, uo, xml::to_string(diff, false)));
+        commit_.behind(uo.config_changed);
+      }
     }
     if (origin == self_) answer(*id, CibReply{*to, {}});
   }
@@ -666,6 +731,66 @@ class CibNode::Impl {
     if (needs_resync_) return;
     needs_resync_ = true;
     ask_for_copy();
+    arm_retry();
+  }
+
+  // A sync or resync can fail to complete without any view change to start
+  // it again: the whole CIB was dropped (a view change cut its chunks), this
+  // replica refused it, or its sender could not send it. The group would
+  // hold its updates (or this replica drop every diff) forever; instead the
+  // replica asks again after a wait that doubles, a bounded number of times.
+  void arm_retry() {
+    if (retry_wait_ <= Duration{0}) retry_wait_ = options_.sync_retry;
+    const std::string tag = sync_tag_;
+    retry_timer_ = clock_.start_timer(retry_wait_, [this, tag] { on_retry(tag); });
+  }
+
+  void on_retry(const std::string& tag) {
+    if (!started_) return;
+    const bool stuck_sync = syncing_ && sync_tag_ == tag;
+    const bool stuck_resync = !syncing_ && needs_resync_;
+    if (!stuck_sync && !stuck_resync) return;
+    // A large copy still arriving in chunks is progress, not a failure:
+    // wait again (bounded: the bytes can only grow up to the message limit).
+    const std::size_t incoming = messaging_.incoming_bytes();
+    if (incoming > 0 && incoming != incoming_seen_) {
+      incoming_seen_ = incoming;
+      log::info("cib: still receiving a large message (" + std::to_string(incoming) +
+                " bytes so far); waiting for the copy");
+      arm_retry();
+      return;
+    }
+    const Duration waited = retry_wait_;
+    if (++sync_attempts_ >= options_.max_sync_attempts) {
+      const Error e(ErrorCode::kFailed,
+                    std::string(stuck_sync ? "sync" : "resync") + " did not complete after " +
+                        std::to_string(sync_attempts_) + " attempts; restarting this replica");
+      log::error("cib: " + e.message());
+      if (fatal_) fatal_(e);
+      return;
+    }
+    retry_wait_ = std::min(retry_wait_ * 2, options_.sync_retry_max);
+    log::warning("cib: " + std::string(stuck_sync ? "sync" : "resync") + " not complete after " +
+                 std::to_string(waited.count()) + " ms; asking again (attempt " +
+                 std::to_string(sync_attempts_ + 1) + " of " +
+                 std::to_string(options_.max_sync_attempts) + ")");
+    if (stuck_sync) {
+      std::string out = "<cibd";
+      add_attr(out, "t", "sync");
+      add_attr(out, "retry", tag);
+      add_attr(out, "n", std::to_string(++sync_requests_));
+      send(out + "/>");
+    } else {
+      ask_for_copy();
+    }
+    arm_retry();  // in case this request is lost too
+  }
+
+  void sync_done() {
+    retry_timer_.reset();
+    retry_wait_ = Duration{0};
+    sync_attempts_ = 0;
+    incoming_seen_ = 0;
   }
 
   // The master serves copies; a master that itself lost track asks the
@@ -674,6 +799,7 @@ class CibNode::Impl {
   void ask_for_copy() {
     std::string out = "<cibd";
     add_attr(out, "t", is_master() ? "sync" : "resync");
+    if (is_master()) add_attr(out, "n", std::to_string(++sync_requests_));
     send(out + "/>");
   }
 
@@ -691,6 +817,10 @@ class CibNode::Impl {
   // Every member decides the same from the same announcements (all of them,
   // or those in when the master's "decide" came).
   void decide() {
+    // Once per round: the master's timeout may close a round whose
+    // announcements all came in, and the whole CIB must go out only once.
+    if (decided_) return;
+    decided_ = true;
     const auto& first = announces_.begin()->second;
     bool all_same = true;
     GroupMember winner = announces_.begin()->first;  // the lowest: the master when it announced
@@ -720,8 +850,18 @@ class CibNode::Impl {
     if (sender != self_) {
       const xmlNode* cib = xml::first_child(msg, "cib");
       if (cib == nullptr) return;
+      // The <cib> moves from the message's document (freed after this call)
+      // to its own, rather than being copied: a copy of a large CIB costs as
+      // much memory again. Both documents share the parser's dictionary, so
+      // the names the nodes point into stay valid and are freed once.
       xml::DocPtr doc(xmlNewDoc(reinterpret_cast<const xmlChar*>("1.0")));
-      xmlDocSetRootElement(doc.get(), xmlDocCopyNode(const_cast<xmlNode*>(cib), doc.get(), 1));
+      if (msg->doc != nullptr && msg->doc->dict != nullptr) {
+        doc->dict = msg->doc->dict;
+        xmlDictReference(doc->dict);
+      }
+      xmlNode* moved = const_cast<xmlNode*>(cib);
+      xmlUnlinkNode(moved);
+      xmlDocSetRootElement(doc.get(), moved);
       auto store = Store::from_doc(std::move(doc), false);
       if (!store) {
         log::error("cib: the full CIB from " + member_text(sender) +
@@ -746,12 +886,14 @@ class CibNode::Impl {
         c.diff = "<cib-diff from=\"" + before.to_string() + "\" to=\"" +
                  store_.version().to_string() + "\" full=\"true\"/>";
         changed(c);
+        commit_.behind(true);
       }
     }
     needs_resync_ = false;
     if (for_sync) {
       finish_sync();
     } else {
+      sync_done();
       settle_pending();
     }
   }
@@ -759,6 +901,7 @@ class CibNode::Impl {
   void finish_sync() {
     syncing_ = false;
     sync_timer_.reset();
+    sync_done();
     announces_.clear();
     synced_once_ = true;
     auto held = std::move(held_queries_);
@@ -811,6 +954,12 @@ void CibNode::unsubscribe(std::uint64_t id) {
 }
 void CibNode::set_persist_hook(PersistHook hook) {
   impl_->persist_ = std::move(hook);
+}
+void CibNode::set_writer(CibWriter writer, CommitOptions options) {
+  impl_->commit_.set_writer(std::move(writer), options);
+}
+const std::optional<Error>& CibNode::disk_failure() const {
+  return impl_->commit_.failure();
 }
 void CibNode::set_fatal_handler(std::function<void(const Error&)> handler) {
   impl_->fatal_ = std::move(handler);

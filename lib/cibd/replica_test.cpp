@@ -9,6 +9,7 @@
 #include <set>
 
 #include "vigil/cibd/loopback.hpp"
+#include "vigil/cluster/chunked_messaging.hpp"
 #include "vigil/cluster/sim_network.hpp"
 #include "vigil/cluster/sim_node.hpp"
 #include "vigil/cluster/sim_random.hpp"
@@ -21,24 +22,69 @@ using cluster::SimNetwork;
 
 constexpr std::size_t kMaxSteps = 200'000;
 
+// A Messaging that refuses to send the first `fail_fulls` whole CIBs (a send
+// failing as an oversized one did before chunking).
+class RefusingMessaging final : public cluster::Messaging {
+ public:
+  explicit RefusingMessaging(cluster::Messaging& inner) : inner_(inner) {}
+  void set_handlers(cluster::MessagingHandlers h) override { inner_.set_handlers(std::move(h)); }
+  Status join(std::string_view group) override { return inner_.join(group); }
+  Status leave() override { return inner_.leave(); }
+  Status send(std::string_view payload) override {
+    const bool full = payload.find("t=\"full\"") != std::string_view::npos;
+    if (full) ++fulls;
+    if (payload.find("t=\"sync\"") != std::string_view::npos) ++syncs;
+    if (fail_fulls > 0 && full) {
+      --fail_fulls;
+      ++refused;
+      return Error(ErrorCode::kInvalidInput, "test: the group refuses this message");
+    }
+    return inner_.send(payload);
+  }
+  cluster::GroupMember self() const override { return inner_.self(); }
+  std::size_t max_message_size() const override { return inner_.max_message_size(); }
+  std::size_t incoming_bytes() const override { return inner_.incoming_bytes(); }
+  int fail_fulls = 0;
+  int fulls = 0;  // whole CIBs this member tried to send
+  int syncs = 0;  // sync rounds it asked for
+  int refused = 0;
+
+ private:
+  cluster::Messaging& inner_;
+};
+
 struct Member {
   std::unique_ptr<cluster::SimCpg> cpg;
+  std::unique_ptr<cluster::ChunkedMessaging> chunked;
+  std::unique_ptr<RefusingMessaging> refusing;
   std::unique_ptr<CibNode> cib;
+};
+
+// How the replicas reach the group: with message_limit, the simulated CPG
+// refuses messages above it and the replicas send through ChunkedMessaging
+// (small chunks); with refusing, through a RefusingMessaging.
+struct Shape {
+  std::size_t message_limit = 0;
+  bool refusing = false;
 };
 
 // A simulated cluster of CIB replicas, one per node.
 struct Cluster {
-  static cluster::SimOptions options(std::uint64_t seed) {
+  static cluster::SimOptions options(std::uint64_t seed, const Shape& shape) {
     cluster::SimOptions o;
     o.seed = seed;
     o.trace = false;
+    if (shape.message_limit > 0) o.max_message_size = shape.message_limit;
     return o;
   }
+  Shape shape;
   SimNetwork net;
   ManualClock clock;
   std::map<NodeId, Member> members;
+  std::map<NodeId, int> fatal;
 
-  explicit Cluster(std::size_t n, std::uint64_t seed = 1) : net(options(seed)) {
+  explicit Cluster(std::size_t n, std::uint64_t seed = 1, Shape s = {})
+      : shape(s), net(options(seed, s)) {
     for (NodeId id = 1; id <= n; ++id) net.add_node(id, "node" + std::to_string(id));
     net.start_all();
     for (NodeId id = 1; id <= n; ++id) boot(id);
@@ -49,10 +95,23 @@ struct Cluster {
     auto cpg = net.node(id).connect_cpg();
     REQUIRE(cpg);
     m.cpg = std::move(cpg).value();
+    cluster::Messaging* group = m.cpg.get();
+    if (shape.message_limit > 0) {
+      cluster::ChunkLimits limits;
+      limits.compress_threshold = shape.message_limit / 4;
+      limits.chunk_payload = shape.message_limit / 2;
+      m.chunked = std::make_unique<cluster::ChunkedMessaging>(*group, limits);
+      group = m.chunked.get();
+    }
+    if (shape.refusing) {
+      m.refusing = std::make_unique<RefusingMessaging>(*group);
+      group = m.refusing.get();
+    }
     CibNodeOptions options;
     options.node_name = "node" + std::to_string(id);
     options.hold_queries_until_synced = true;
-    m.cib = std::make_unique<CibNode>(*m.cpg, clock, Store::empty(), options);
+    m.cib = std::make_unique<CibNode>(*group, clock, Store::empty(), options);
+    m.cib->set_fatal_handler([this, id](const Error&) { ++fatal[id]; });
     REQUIRE(m.cib->start());
     members[id] = std::move(m);
   }
@@ -713,6 +772,171 @@ TEST_CASE("an update larger than the group's message limit is refused at once") 
   REQUIRE_FALSE(a->result);
   CHECK(a->result.error().message().find("message limit") != std::string::npos);
   CHECK(node.pending_requests() == 0);
+}
+
+}  // namespace vigil::cibd
+
+namespace vigil::cibd {
+namespace {
+
+// A <resources> of `n` primitives whose descriptions are random letters:
+// it compresses to little more than half, so it stays far above a small
+// message limit once compressed.
+std::string many_primitives(int n, std::uint64_t seed) {
+  cluster::SimRandom rnd(seed);
+  std::string out = "<resources>";
+  for (int i = 0; i < n; ++i) {
+    std::string text(300, ' ');
+    for (char& ch : text) ch = static_cast<char>('a' + rnd.below(26));
+    out += "<primitive id=\"big-" + std::to_string(i) +
+           "\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\" description=\"" + text + "\"/>";
+  }
+  return out + "</resources>";
+}
+
+// Node 3 is down while node 1 adds many_primitives(1500): the update alone
+// is far over a small message limit.
+void grow_while_node3_down(Cluster& c, std::uint64_t seed) {
+  c.settle();
+  c.crash(3);
+  c.settle();
+  auto a = submit(c.cib(1), create("resources", many_primitives(1500, seed)));
+  c.settle();
+  REQUIRE(a->done);
+  REQUIRE(a->result);
+}
+
+}  // namespace
+
+TEST_CASE("a CIB far larger than the group's message limit reaches a node that rejoins") {
+  constexpr std::size_t kLimit = 64 * 1024;  // stands for Corosync's limit
+  Shape shape;
+  shape.message_limit = kLimit;
+  Cluster c(3, 11, shape);
+  grow_while_node3_down(c, 5);  // the update itself travels in chunks too
+  const std::string whole = c.cib(1).store().to_xml(false);
+  REQUIRE(whole.size() > 8 * kLimit);
+  // Without chunking the whole CIB could not travel at all.
+  CHECK(c.members.at(1).cpg->send(whole).error().code() == ErrorCode::kInvalidInput);
+
+  c.restart(3);
+  c.settle();
+  c.check_converged();
+  CHECK(c.cib(3).adoptions() == 1);
+  CHECK(has(c.cib(3), "//primitive[@id='big-1499']"));
+  // Updates flow again, on the rejoined node too.
+  auto b = submit(c.cib(3), create("resources", dummy("after")));
+  c.settle();
+  REQUIRE(b->result);
+  c.check_converged();
+  for (NodeId id = 1; id <= 3; ++id) CHECK(c.members.at(id).chunked->incoming_bytes() == 0);
+}
+
+TEST_CASE("a large copy still arriving when the retry is due is waited for, not sent again") {
+  Shape shape;
+  shape.message_limit = 64 * 1024;
+  shape.refusing = true;
+  Cluster c(3, 15, shape);
+  grow_while_node3_down(c, 6);
+  c.restart(3);
+  // The simulator delivers the chunks to one node after the other, the
+  // sender last: step until the sender holds part of its own copy (the
+  // others have adopted it), then let every timer of the round fall due
+  // (the master's decide, everyone's retry).
+  for (int i = 0; i < 100'000 && c.members.at(1).chunked->incoming_bytes() == 0; ++i) {
+    REQUIRE(c.net.deliver_next());
+  }
+  REQUIRE(c.members.at(1).chunked->incoming_bytes() > 0);
+  CHECK(c.cib(1).syncing());
+  c.clock.advance(std::chrono::seconds(10));
+  c.settle();
+  c.check_converged();
+  CHECK(c.members.at(1).refusing->fulls == 1);                    // sent once, never again
+  for (auto& [id, m] : c.members) CHECK(m.refusing->syncs == 0);  // nobody asked again
+  CHECK(c.cib(3).adoptions() == 1);
+}
+
+TEST_CASE("a whole CIB that cannot be sent does not wedge the group: the sync is asked again") {
+  Shape shape;
+  shape.refusing = true;
+  Cluster c(2, 12, shape);
+  c.settle();
+  auto a = submit(c.cib(1), create("resources", dummy("r1")));
+  c.settle();
+  REQUIRE(a->result);
+  c.crash(2);
+  c.settle();
+  auto b = submit(c.cib(1), create("resources", dummy("r2")));
+  c.settle();
+  REQUIRE(b->result);
+
+  // Node 2 comes back empty; node 1 has the newest CIB but its first three
+  // attempts to send it fail.
+  c.members.at(1).refusing->fail_fulls = 3;
+  c.restart(2);
+  c.settle();
+  CHECK(c.members.at(1).refusing->refused == 1);
+  CHECK(c.cib(1).syncing());
+  CHECK(c.cib(2).syncing());
+  // Updates wait meanwhile; they are not lost.
+  auto held = submit(c.cib(1), create("resources", dummy("held")));
+  c.settle();
+  CHECK_FALSE(held->done);
+
+  // The round is closed again and asked for again until the copy goes out.
+  for (int i = 0; i < 20 && (c.cib(1).syncing() || c.cib(2).syncing()); ++i) {
+    c.clock.advance(std::chrono::seconds(5));
+    c.settle();
+  }
+  CHECK(c.members.at(1).refusing->refused == 3);
+  REQUIRE(held->done);
+  CHECK(held->result);
+  c.check_converged();
+  CHECK(has(c.cib(2), "//primitive[@id='r2']"));
+  CHECK(has(c.cib(2), "//primitive[@id='held']"));
+  CHECK(c.fatal.empty());
+}
+
+TEST_CASE("a sync that never completes is retried a bounded number of times, then fatal") {
+  Shape shape;
+  shape.refusing = true;
+  Cluster c(2, 13, shape);
+  c.settle();
+  c.crash(2);
+  c.settle();
+  auto a = submit(c.cib(1), create("resources", dummy("r1")));
+  c.settle();
+  REQUIRE(a->result);
+  c.members.at(1).refusing->fail_fulls = 1'000'000;
+  c.restart(2);
+  c.settle();
+  const CibNodeOptions defaults;
+  for (int i = 0; i < 4 * defaults.max_sync_attempts && c.fatal.empty(); ++i) {
+    c.clock.advance(defaults.sync_retry_max);
+    c.settle();
+  }
+  // Both members gave up after the bound (the daemon would exit and be
+  // restarted), having asked at most that many times.
+  CHECK(c.fatal.size() == 2);
+  CHECK(c.members.at(1).refusing->refused <= 2 * defaults.max_sync_attempts);
+}
+
+TEST_CASE("a replica that needs a resync asks again when the copy does not come") {
+  Shape shape;
+  shape.refusing = true;
+  Cluster c(3, 14, shape);
+  c.settle();
+  c.cib(2).mutable_store_for_test().set_version(CibVersion{0, 0, 7});
+  c.members.at(1).refusing->fail_fulls = 1;
+  auto a = submit(c.cib(1), create("resources", dummy("r1")));
+  c.settle();
+  REQUIRE(a->result);
+  CHECK(c.members.at(1).refusing->refused == 1);
+  CHECK_FALSE(has(c.cib(2), "//primitive[@id='r1']"));
+  c.clock.advance(std::chrono::seconds(10));
+  c.settle();
+  c.check_converged();
+  CHECK(has(c.cib(2), "//primitive[@id='r1']"));
 }
 
 }  // namespace vigil::cibd

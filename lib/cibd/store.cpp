@@ -392,6 +392,40 @@ Store::Store(Store&&) noexcept = default;
 Store& Store::operator=(Store&&) noexcept = default;
 Store::~Store() = default;
 
+StoreUndo::StoreUndo() = default;
+StoreUndo::~StoreUndo() {
+  if (journal_) journal_->commit();  // dropped: the update stays
+}
+StoreUndo::StoreUndo(StoreUndo&&) noexcept = default;
+StoreUndo& StoreUndo::operator=(StoreUndo&& other) noexcept {
+  if (this != &other) {
+    if (journal_) journal_->commit();
+    journal_ = std::move(other.journal_);
+    old_doc_ = std::move(other.old_doc_);
+    version_ = other.version_;
+    digest_ = std::move(other.digest_);
+    config_digest_ = std::move(other.config_digest_);
+    active_ = other.active_;
+    other.active_ = false;
+  }
+  return *this;
+}
+
+void Store::undo(StoreUndo&& undo) {
+  if (!undo.active_) return;
+  if (undo.journal_) {
+    undo.journal_->rollback();
+    undo.journal_.reset();
+  } else if (undo.old_doc_) {
+    doc_ = std::move(undo.old_doc_);
+  }
+  sums_.clear();  // nodes came back: no cached sum can be trusted
+  version_ = undo.version_;
+  digest_ = std::move(undo.digest_);
+  config_digest_ = std::move(undo.config_digest_);
+  undo.active_ = false;
+}
+
 Store Store::empty() {
   const std::string text = std::string("<cib admin_epoch=\"0\" epoch=\"0\" num_updates=\"0\" ") +
                            "validate-with=\"" + kDefaultSchema +
@@ -646,6 +680,12 @@ static Status perform(xmlDoc* doc, const CibRequest& request, const CibVersion& 
 
 Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& meta, bool validate,
                                    const acl::Access* access) {
+  StoreUndo dropped;  // destroyed at once: the update stays
+  return apply(request, meta, validate, dropped, access);
+}
+
+Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& meta, bool validate,
+                                   StoreUndo& undo, const acl::Access* access) {
   if (request.op == CibOp::kQuery) {
     return Error(ErrorCode::kInvalidInput, "a query is not an update");
   }
@@ -759,9 +799,15 @@ Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& 
                                                       : cib::validate_cib(doc);
     if (!s) return s.error().with_context("the result would not validate");
   }
+  undo = StoreUndo();
+  undo.version_ = version_;
+  undo.digest_ = digest_;
+  undo.config_digest_ = config_digest_;
+  undo.active_ = true;
   if (journal) {
-    journal->commit();
+    undo.journal_ = std::move(journal);  // committed when the undo is dropped
   } else {
+    undo.old_doc_ = std::move(doc_);
     doc_ = std::move(work);
     sums_ = std::move(fresh);
   }

@@ -286,6 +286,44 @@ TEST_CASE("shutdown of the last node stops its resources through the same path")
   CHECK(c.world().nodes_running("Web").empty());
 }
 
+// `cluster stop --all` one node after the other: node1 (the DC, running
+// the group) stops its controller cleanly while Corosync stays up, then
+// node2 stops. node2 takes over in between with node1 still a member.
+TEST_CASE("a DC that shut down cleanly is not awaited; one whose controller died is") {
+  SimCluster c(options(2));
+  c.start_all();
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
+  REQUIRE(c.agreed_dc() == 1);
+  SECTION("clean: the survivor schedules at once") {
+    c.stop_controller(1);
+    REQUIRE(c.run_until([&] { return c.shutdown_done(1); }, 30s));
+    CHECK(runs_only_on(c, "node2"));
+    REQUIRE(c.run_until([&] { return c.controller(2)->is_dc(); }, 5s));
+    CHECK(c.net().node(1).up());
+    c.stop_controller(2);
+    // Well within the 15 s a controller restart is given.
+    bool ok = c.run_until([&] { return c.shutdown_done(2); }, 5s);
+    INFO(c.dump());
+    REQUIRE(ok);
+    // node2's own shutdown stopped the group that node1 handed over.
+    CHECK((c.world().nodes_running("VIP").empty() && c.world().nodes_running("Web").empty()));
+    auto ns = std::string("/cib/status/node_state[@id='1']");
+    CHECK(cib_attr(c, 2, ns, "expected") == std::optional<std::string>("down"));
+  }
+  SECTION("crash: the survivor waits for the controller to come back") {
+    c.kill_controller(1);
+    REQUIRE(c.run_until([&] { return c.controller(2)->is_dc(); }, 5s));
+    c.stop_controller(2);
+    c.run_for(5s);
+    INFO(c.dump());
+    // node1's resources may still run: nothing is decided without it yet.
+    CHECK_FALSE(c.shutdown_done(2));
+    CHECK(runs_only_on(c, "node1"));
+    // After the grace node2 schedules without it and leaves.
+    CHECK(c.run_until([&] { return c.shutdown_done(2); }, 20s));
+  }
+}
+
 TEST_CASE("a DC crash mid-transition: the new DC recomputes from the CIB and finishes") {
   SimCluster c(options(3));
   c.start_all();

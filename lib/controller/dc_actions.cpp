@@ -115,7 +115,7 @@ Status Machine::execute_cluster_event(const transition::GraphAction& action) {
     return Error(ErrorCode::kNotFound, "cluster event on unknown node " + action.on_node);
   const NodeId node = *target;
   if (action.operation == "do_shutdown") {
-    dc.shutdown_ok.insert(node);
+    shutdown_ordered_.insert(node);
     Message m;
     m.type = MsgType::kShutdown;
     m.target = node;

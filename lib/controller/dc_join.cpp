@@ -127,11 +127,14 @@ void Machine::dc_after_ready() {
   }
   for (const auto& n : nodes_.nodes()) {
     if (in_view(n.id)) continue;
-    const bool clean = dc.attrs.count(n.id) && dc.attrs[n.id].count("shutdown");
-    // Whether its shutdown completed is unknown here: a member's
-    // controller may just be restarting, with its resources still running.
+    const bool ordered = shutdown_ordered_.count(n.id) > 0;
+    const bool clean = ordered || (dc.attrs.count(n.id) && dc.attrs[n.id].count("shutdown"));
+    // A shutdown attribute alone says a stop was asked for, not that it was
+    // done: a member's controller may just be restarting, with its resources
+    // still running. Only the previous DC's do_shutdown order, heard here,
+    // says they are stopped (the DC that leaves last in `cluster stop --all`).
     const bool member = is_member(n.id);
-    if (member) await_respawn(n.id);
+    if (member && !ordered) await_respawn(n.id);
     edits.push_back(
         {false, "status",
          node_state_xml(n.id, node_name(n.id), member, false, "down", clean ? "down" : nullptr)});
@@ -239,11 +242,11 @@ bool Machine::view_complete() const {
 void Machine::dc_node_left(NodeId node) {
   Dc& dc = *dc_state_;
   dc.joined.erase(node);
-  const bool clean =
-      dc.shutdown_ok.count(node) || (dc.attrs.count(node) && dc.attrs[node].count("shutdown"));
+  const bool ordered = shutdown_ordered_.count(node) > 0;
+  const bool clean = ordered || (dc.attrs.count(node) && dc.attrs[node].count("shutdown"));
   log(LogLevel::kNotice, "event=node-left node=" + node_name(node) + (clean ? " clean=true" : ""));
-  // Only a do_shutdown from this DC proves its resources are stopped.
-  if (!dc.shutdown_ok.count(node) && is_member(node)) await_respawn(node);
+  // Only a do_shutdown proves its resources are stopped.
+  if (!ordered && is_member(node)) await_respawn(node);
   std::vector<CibEdit> edits;
   edits.push_back({false, "status",
                    node_state_xml(node, node_name(node), is_member(node), false, "down",
@@ -252,7 +255,6 @@ void Machine::dc_node_left(NodeId node) {
   // back: its fail counts stay. One that left or shut down cleanly starts
   // its next life without them.
   if (clean || !is_member(node)) forget_attrs(node, edits);
-  dc.shutdown_ok.erase(node);
   // Actions in flight there will not report back.
   if (state_ == State::kTransitionEngine) {
     const std::string uuid = std::to_string(node);

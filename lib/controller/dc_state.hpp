@@ -28,7 +28,6 @@ struct Machine::Dc {
   int writes = 0;  // CIB write batches not acknowledged yet
   bool dirty = true;
   std::unique_ptr<transition::Runner> runner;
-  std::set<NodeId> shutdown_ok;
   std::unique_ptr<Timer> recheck;
   std::unique_ptr<Timer> retry;
   // Why fencing stops the scheduling loop until something changes (empty:

@@ -241,6 +241,12 @@ class Machine final : private transition::ActionSink {
   // Nodes fenced while another node was DC and the target was that DC:
   // recorded down if this node takes over (Pacemaker's stonith cleanup list).
   std::set<NodeId> fenced_dc_;
+  // Nodes a DC ordered to leave (do_shutdown), as every controller hears
+  // the order, until they join the group again: the scheduler orders that
+  // after every stop there, so their controller leaving is a clean exit, not
+  // a crash whose resources still run. Pacemaker's controllers likewise note
+  // each peer's shutdown (expected=down) for whoever is DC next.
+  std::set<NodeId> shutdown_ordered_;
   std::string halted_;  // why this node stopped (it was fenced); empty: it did not
 
   std::unique_ptr<Dc> dc_state_;  // reset at every takeover

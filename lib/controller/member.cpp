@@ -60,6 +60,7 @@ void Machine::on_view(const ViewInput& in) {
   }
   for (const auto& m : view.joined) {
     if (m == cpg_self_) joined_now = true;
+    shutdown_ordered_.erase(m.node);  // a new life of that controller
   }
   std::sort(nodes.begin(), nodes.end());
   nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
@@ -143,7 +144,11 @@ void Machine::on_message(const MessageInput& in) {
     default:
       break;
   }
-  // Orders: only from the current DC, only for this node.
+  // Orders: only from the current DC, only for this node; a shutdown order
+  // for another node is noted for the day this node takes over.
+  if (m->type == MsgType::kShutdown && in.sender.node == dc_ && m->target != self_) {
+    shutdown_ordered_.insert(m->target);
+  }
   if (m->target != self_) return;
   if (in.sender.node != dc_) {
     log(LogLevel::kWarning, "event=ignored-order type=" + std::string(to_string(m->type)) +

@@ -294,12 +294,14 @@ TEST_CASE("LSB meta-data comes from the INIT INFO header") {
   auto xml = lsb_metadata(script, "webd");
   REQUIRE(xml);
   CHECK(xml->find("<resource-agent name='webd'") != std::string::npos);
-  CHECK(xml->find("<shortdesc lang='en'> Web &lt;daemon&gt; &amp; co</shortdesc>") !=
+  // Values keep their line's end, as Pacemaker's fgets() reads them.
+  CHECK(xml->find("<shortdesc lang='en'> Web &lt;daemon&gt; &amp; co\n</shortdesc>") !=
         std::string::npos);
   CHECK(xml->find("Serves pages\n") != std::string::npos);
   CHECK(xml->find("on two lines.") != std::string::npos);
-  CHECK(xml->find("<Required-Start>    $network $remote_fs</Required-Start>") != std::string::npos);
-  CHECK(xml->find("<Default-Stop>      0 1 6</Default-Stop>") != std::string::npos);
+  CHECK(xml->find("<Required-Start>    $network $remote_fs\n</Required-Start>") !=
+        std::string::npos);
+  CHECK(xml->find("<Default-Stop>      0 1 6\n</Default-Stop>") != std::string::npos);
   CHECK(xml->find("<Should-Start></Should-Start>") != std::string::npos);
   CHECK_FALSE(lsb_metadata(dir / "missing", "missing"));
 
@@ -365,7 +367,10 @@ TEST_CASE("systemd units are driven through systemctl") {
   r.action = "meta-data";
   plan = plan_operation(r, paths, {}, 100);
   CHECK_FALSE(plan.command);
-  CHECK(plan.immediate_output.find("systemd unit file for nginx.service") != std::string::npos);
+  // Pacemaker names the agent as the CIB does, not the unit.
+  CHECK(plan.immediate_output.find(
+            "<shortdesc lang=\"en\">systemd unit file for nginx</shortdesc>") != std::string::npos);
+  CHECK(plan.immediate_output.find("<resource-agent name=\"nginx\" ") != std::string::npos);
   r.action = "promote";
   plan = plan_operation(r, paths, {}, 100);
   CHECK_FALSE(plan.command);

@@ -320,7 +320,7 @@ TEST_CASE("agents: LSB init scripts and their status codes") {
   res = env.run(r);
   CHECK(res.rc == OcfRc::kOk);
   CHECK(res.pid == 0);
-  CHECK(res.output.find("<shortdesc lang='en'> fake web daemon</shortdesc>") != std::string::npos);
+  CHECK(res.output.find("<shortdesc lang='en'> fake web daemon\n</shortdesc>") != std::string::npos);
   r.action = "reload";
   CHECK(env.run(r).rc == OcfRc::kUnimplementFeature);
   r.agent.type = "nosuch";

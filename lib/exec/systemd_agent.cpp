@@ -20,22 +20,16 @@
 // cluster stack's.
 #include "agent_classes.hpp"
 
-namespace vigil::exec::detail {
+namespace vigil::exec {
 
-namespace {
-
-bool is_monitor(const std::string& action) {
-  return action == "monitor" || action == "status";
-}
-
-std::string metadata(const std::string& unit) {
-  const std::string name = xml_escape(unit);
+std::string systemd_metadata(std::string_view type, std::string_view description) {
+  const std::string name = detail::xml_escape(type);
   std::string xml;
   xml += "<?xml version=\"1.0\"?>\n";
   xml += "<!DOCTYPE resource-agent SYSTEM \"ra-api-1.dtd\">\n";
   xml += "<resource-agent name=\"" + name + "\" version=\"0.1\">\n";
   xml += "  <version>1.1</version>\n";
-  xml += "  <longdesc lang=\"en\">\n    systemd unit " + name + "\n  </longdesc>\n";
+  xml += "  <longdesc lang=\"en\">\n    " + detail::xml_escape(description) + "\n  </longdesc>\n";
   xml += "  <shortdesc lang=\"en\">systemd unit file for " + name + "</shortdesc>\n";
   xml += "  <parameters/>\n";
   xml += "  <actions>\n";
@@ -48,6 +42,14 @@ std::string metadata(const std::string& unit) {
   xml += "  <special tag=\"systemd\"/>\n";
   xml += "</resource-agent>\n";
   return xml;
+}
+
+namespace detail {
+
+namespace {
+
+bool is_monitor(const std::string& action) {
+  return action == "monitor" || action == "status";
 }
 
 // "Name=value" lines of systemctl show.
@@ -77,7 +79,9 @@ Plan plan_systemd(const OperationRequest& r, const AgentPaths& paths,
   Plan plan;
   if (r.action == "meta-data") {
     plan.immediate = {OcfRc::kOk, ExecStatus::kDone, ""};
-    plan.immediate_output = metadata(unit);
+    // No D-Bus here to read the unit's Description: Pacemaker's words for
+    // a unit it cannot load.
+    plan.immediate_output = systemd_metadata(r.agent.type, "Systemd unit file for " + r.agent.type);
     return plan;
   }
   SpawnRequest cmd;
@@ -134,4 +138,6 @@ Outcome interpret_systemd(const OperationRequest& r, const ProcessExit& exit) {
   return {OcfRc::kUnknownError, ExecStatus::kDone, reason};
 }
 
-}  // namespace vigil::exec::detail
+}  // namespace detail
+
+}  // namespace vigil::exec

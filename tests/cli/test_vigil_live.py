@@ -291,9 +291,63 @@ class LiveTest(unittest.TestCase):
         self.assertEqual((r.returncode, r.stderr), (
             0, "Waiting for the cluster to apply configuration changes...\n"
                "resource 'W' is not running on any node\n"))
+        # move checks its value in its own words; the command itself is refused.
         r = self.vigil(["resource", "move", "W", "node1", "--wait=x"])
+        self.assertEqual((r.returncode, r.stderr),
+                         (1, "Error: 'x' is not a valid interval value\n"))
+        r = self.vigil(["resource", "move", "W", "node1", "--wait=5"])
         self.assertEqual(r.returncode, 1)
         self.assertIn("not supported by vigil yet", r.stderr)
+
+    def test_ban_clear_wait_live(self):
+        # ban and clear --wait: crm_resource's words, pcs's "Waiting" line,
+        # then the state once settled (nothing runs without a controller: a
+        # resource that was not running before is no error for ban).
+        r = self.vigil(["resource", "create", "W", "ocf:pacemaker:Dummy"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.vigil(["resource", "ban", "W", "node1", "--wait=5"])
+        self.assertEqual((r.returncode, r.stderr), (
+            0, "Warning: Creating location constraint 'cli-ban-W-on-node1' with a score of "
+               "-INFINITY for resource W on node1.\n"
+               "\tThis will prevent W from running on node1 until the constraint is removed\n"
+               "\tThis will be the case even if node1 is the last node in the cluster\n"
+               "Waiting for the cluster to apply configuration changes (timeout: 5 seconds)...\n"
+               "resource 'W' is not running on any node\n"))
+        self.assertIn('id="cli-ban-W-on-node1"', self.cib_xml())
+        r = self.vigil(["resource", "clear", "W", "--wait"])
+        self.assertEqual((r.returncode, r.stderr), (
+            0, "Removing constraint: cli-ban-W-on-node1\n"
+               "Waiting for the cluster to apply configuration changes...\n"
+               "resource 'W' is not running on any node\n"))
+        self.assertNotIn("cli-ban-W", self.cib_xml())
+        # A bad value is refused before anything is written.
+        before = self.cib_xml()
+        r = self.vigil(["resource", "ban", "W", "node1", "--wait=soon"])
+        self.assertEqual((r.returncode, r.stderr),
+                         (1, "Error: 'soon' is not a valid number of seconds to wait\n"))
+        r = self.vigil(["resource", "delete", "W", "--wait"])
+        self.assertEqual((r.returncode, r.stderr), (
+            1, "Error: Specified option '--wait' is not supported in this command\n"))
+        self.assertEqual(self.cib_xml(), before)
+
+    def test_clone_group_wait_live(self):
+        # pcs's older command line code: no "Waiting" line; clone and unclone
+        # name the clone, then what left it; group remove prints nothing.
+        for args in (["resource", "create", "C", "ocf:pacemaker:Dummy", "--group", "G"],
+                     ["resource", "create", "D", "ocf:pacemaker:Dummy", "--group", "G"]):
+            r = self.vigil(args)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.vigil(["resource", "clone", "G", "--wait=5"])
+        self.assertEqual((r.returncode, r.stderr),
+                         (0, "Resource 'G-clone' is not running on any node\n"))
+        r = self.vigil(["resource", "unclone", "G-clone", "--wait"])
+        self.assertEqual((r.returncode, r.stderr), (0, "Resource 'G' is not running on any node\n"))
+        self.assertNotIn("G-clone", self.cib_xml())
+        r = self.vigil(["resource", "group", "remove", "G", "D", "--wait=2"])
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (0, "", ""))
+        r = self.vigil(["resource", "ungroup", "G", "--wait"])
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (0, "", ""))
+        self.assertNotIn('<group id="G"', self.cib_xml())
 
     def test_cleanup_needs_the_controller(self):
         r = self.vigil(["resource", "cleanup", "Web"])

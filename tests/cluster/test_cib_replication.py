@@ -109,27 +109,37 @@ def scenario(c):
     log("ok: after the reboot both nodes hold the same configuration")
 
 
+def cib_cluster(build_dir, work_arg, prefix):
+    """(cluster, work): two nodes whose stack is vigil-cib alone, or None
+    (after printing why) when the test must be skipped."""
+    why = harness.missing_prerequisites()
+    if why:
+        print("SKIP: %s" % why)
+        return None
+    _vigild, bin_dirs = harness.build_binaries(build_dir)
+    cib_bin = os.path.join(os.path.abspath(build_dir), "daemons", "vigil-cib")
+    vigil_bin = os.path.join(os.path.abspath(build_dir), "cli", "vigil")
+    for path in (cib_bin, vigil_bin):
+        if not os.access(path, os.X_OK):
+            print("SKIP: %s not built yet" % path)
+            return None
+    work = harness.work_dir(work_arg, prefix)
+    c = harness.Cluster(os.path.join(work, "cib"), nodes=2, stack="command", token_ms=1000,
+                        apache=False, bin_dirs=bin_dirs,
+                        stack_cmd="exec %s --foreground" % cib_bin)
+    return c, work
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build-dir", required=True)
     ap.add_argument("--work")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
-    why = harness.missing_prerequisites()
-    if why:
-        print("SKIP: %s" % why)
+    made = cib_cluster(args.build_dir, args.work, "vigil-cib-")
+    if made is None:
         return harness.SKIP
-    _vigild, bin_dirs = harness.build_binaries(args.build_dir)
-    cib_bin = os.path.join(os.path.abspath(args.build_dir), "daemons", "vigil-cib")
-    vigil_bin = os.path.join(os.path.abspath(args.build_dir), "cli", "vigil")
-    for path in (cib_bin, vigil_bin):
-        if not os.access(path, os.X_OK):
-            print("SKIP: %s not built yet" % path)
-            return harness.SKIP
-    work = harness.work_dir(args.work, "vigil-cib-")
-    c = harness.Cluster(os.path.join(work, "cib"), nodes=2, stack="command", token_ms=1000,
-                        apache=False, bin_dirs=bin_dirs,
-                        stack_cmd="exec %s --foreground" % cib_bin)
+    c, work = made
     return harness.run_test(c, scenario, work, keep=args.keep or bool(args.work),
                             failures=(Failure,))
 

@@ -21,7 +21,9 @@ configured as an administrator types it (pcs syntax: `pcs` on Pacemaker,
   c  interleave: two cloned ocf:heartbeat:Dummy, B-clone (interleave=true)
      ordered after A-clone. On every node B starts after A; when A fails on
      node1 (its state file removed), A and B restart on node1 only: B's
-     instance on node2 is left alone
+     instance on node2 is left alone. Then `resource restart B-clone node2`
+     restarts node2's B only, and `resource restart A-clone` restarts A and,
+     after it, B everywhere
 
 Throughout a case a watcher samples every running node's addresses every
 0.25 s: the VIP up on two running nodes at once fails the case. Exits 77
@@ -240,6 +242,31 @@ def case_c(c, res):
     log("ok: A and B restarted on node1 only (%.2f s)" % (t_back - t0))
     res["a_failure_to_b_restarted"] = round(t_back - t0, 2)
     tool(c, 1, "resource", "cleanup", "A")
+    webcluster.settle(c, 1)
+
+    # `resource restart` (crm_resource --restart under pcs): a clone on one
+    # node restarts that node's instance only; the whole clone restarts
+    # every instance, and B's with it (it is ordered after A).
+    before = {i: {r: stamp(c, i, r) for r in ("A", "B")} for i in c.nodes()}
+    p = c.exec(1, [webcluster.admin_tool(c), "resource", "restart", "B-clone", "node2"],
+               timeout=180)
+    check(p.returncode == 0 and "B-clone successfully restarted" in p.stderr,
+          "restart B-clone node2 reports success: exit %d, %r" % (p.returncode, p.stderr))
+    check(stamp(c, 2, "B") != before[2]["B"] and stamp(c, 2, "B") is not None,
+          "B restarted on node2 (before %s, after %s)" % (before[2]["B"], stamp(c, 2, "B")))
+    check(stamp(c, 1, "B") == before[1]["B"] and stamp(c, 2, "A") == before[2]["A"],
+          "restart B-clone node2 left node1's B and every A alone")
+    log("ok: resource restart B-clone node2 restarted node2's instance only")
+    before = {i: {r: stamp(c, i, r) for r in ("A", "B")} for i in c.nodes()}
+    p = c.exec(1, [webcluster.admin_tool(c), "resource", "restart", "A-clone"], timeout=180)
+    check(p.returncode == 0 and "A-clone successfully restarted" in p.stderr,
+          "restart A-clone reports success: exit %d, %r" % (p.returncode, p.stderr))
+    for i in c.nodes():
+        a, b = stamp(c, i, "A"), stamp(c, i, "B")
+        check(a and b and a != before[i]["A"] and b != before[i]["B"] and a[1] <= b[1],
+              "node%d: A and B restarted, B after A (before %s, after A %s B %s)"
+              % (i, before[i], a, b))
+    log("ok: resource restart A-clone restarted A and, after it, B on every node")
     webcluster.settle(c, 1)
 
 

@@ -70,7 +70,8 @@ struct SimCluster::Stack {
   std::unique_ptr<SimFencer> fencer;
   std::unique_ptr<Controller> controller;
   bool shutdown_finished = false;
-  bool halted = false;  // the controller learnt it was fenced and stopped
+  bool keep_membership = false;  // stop_controller(): no power-off after it
+  bool halted = false;           // the controller learnt it was fenced and stopped
 };
 
 namespace {
@@ -248,6 +249,15 @@ void SimCluster::shutdown(NodeId id) {
   s->controller->request_shutdown([s] { s->shutdown_finished = true; });
 }
 
+void SimCluster::stop_controller(NodeId id) {
+  auto it = stacks_.find(id);
+  if (it == stacks_.end() || !it->second->controller) return;
+  note("== vigil-crmd stops cleanly on " + name_of(id) + " (corosync stays)");
+  Stack* s = it->second.get();
+  s->keep_membership = true;
+  s->controller->request_shutdown([s] { s->shutdown_finished = true; });
+}
+
 bool SimCluster::shutdown_done(NodeId id) const {
   auto it = shutdown_done_.find(id);
   return it != shutdown_done_.end() && it->second;
@@ -301,6 +311,15 @@ void SimCluster::tick() {
     }
   }
   for (NodeId id : finished) {
+    Stack& s = *stacks_[id];
+    if (s.keep_membership) {
+      note("== vigil-crmd exited on " + name_of(id) + " after its clean shutdown");
+      s.controller.reset();
+      s.crmd_cpg.reset();
+      s.shutdown_finished = s.keep_membership = false;
+      shutdown_done_[id] = true;
+      continue;
+    }
     note("== " + name_of(id) + " powered off after its clean shutdown");
     world_->power_off(name_of(id));
     net_.crash(id);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,10 @@ struct AgentMetadata {
   }
 };
 
+// pcs's error for an agent crm_resource has no meta-data of ("Agent 'X' is
+// not installed or does not provide valid metadata: crm_resource: ...").
+std::string agent_not_installed(const AgentName& agent);
+
 // Parses an OCF meta-data document (<resource-agent>).
 Result<AgentMetadata> parse_agent_metadata(std::string_view xml_text);
 
@@ -78,9 +83,6 @@ class MetadataSource {
   virtual Result<AgentMetadata> metadata(const AgentName& agent) const = 0;
   // The installed fence agents' names (fence_*), sorted.
   virtual std::vector<std::string> fence_agents() const { return {}; }
-  // The installed agents whose type is `type` (any case), for pcs's short
-  // names ("IPaddr2"): full names, sorted. `other` is set when an agent of
-  // a class vigil does not create (lsb, systemd ...) matches as well.
   // Runs `action` of the agent once, here, with these instance attributes
   // (OCF_RESKEY_*), as crm_resource --force-* does.
   virtual Result<AgentRun> run_action(const AgentName& agent, const std::string& rsc_id,
@@ -90,11 +92,22 @@ class MetadataSource {
     return Error(ErrorCode::kUnsupported,
                  "running agent " + agent.full() + " is not supported by this metadata source");
   }
-  virtual std::vector<AgentName> agents_of_type(const std::string& type, bool& other) const {
-    other = false;
-    (void)type;
+  // What is installed here, as crm_resource --list-standards,
+  // --list-ocf-providers and --list-agents STANDARD[:PROVIDER] list it
+  // (agent_classes.cpp): the standards (ocf, lsb, service, systemd while
+  // systemd runs, stonith), the OCF providers, and the agents of a standard
+  // (an empty provider: every ocf provider's; unsorted, repeats possible;
+  // none for an unknown standard or provider).
+  virtual std::vector<std::string> standards() const { return {}; }
+  virtual std::vector<std::string> ocf_providers() const { return {}; }
+  virtual std::vector<std::string> list_agents(const std::string& standard,
+                                               const std::string& provider) const {
+    (void)standard, (void)provider;
     return {};
   }
+  // pcs's short agent names ("IPaddr2"): the agents of every standard (and
+  // ocf provider) whose type is `type` in any case, sorted by full name.
+  virtual std::vector<AgentName> agents_of_type(const std::string& type) const;
 };
 
 // Runs the agent's meta-data action, as pcs does through crm_resource; a
@@ -103,7 +116,8 @@ class MetadataSource {
 //   lib/exec's executor (the OCF environment vigil-lrmd gives agents);
 // - stonith: `<fence_dir>/<type> -o metadata` (the fence-agents API) through
 //   lib/exec's spawner.
-// Other classes fail as not supported.
+// - lsb, service, systemd: as Pacemaker generates it (agent_classes.cpp);
+// other standards are not installed.
 class OcfMetadataSource : public MetadataSource {
  public:
   explicit OcfMetadataSource(std::string ocf_root = "/usr/lib/ocf",
@@ -112,16 +126,43 @@ class OcfMetadataSource : public MetadataSource {
       : root_(std::move(ocf_root)), timeout_(timeout), fence_dir_(std::move(fence_dir)) {}
   Result<AgentMetadata> metadata(const AgentName& agent) const override;
   std::vector<std::string> fence_agents() const override;
-  std::vector<AgentName> agents_of_type(const std::string& type, bool& other) const override;
   Result<AgentRun> run_action(const AgentName& agent, const std::string& rsc_id,
                               const std::string& action,
                               const std::map<std::string, std::string>& params) const override;
+  std::vector<std::string> standards() const override;
+  std::vector<std::string> ocf_providers() const override;
+  std::vector<std::string> list_agents(const std::string& standard,
+                                       const std::string& provider) const override;
+
+  // Where the other classes' agents are (tests point these elsewhere).
+  struct ServicePaths {
+    std::string lsb_dir = "/etc/init.d";
+    // Exists while systemd runs the machine (sd_booted()); without it, as
+    // Pacemaker without a D-Bus connection to systemd, there are no
+    // systemd agents.
+    std::string systemd_run_dir = "/run/systemd/system";
+    std::string systemctl = "/bin/systemctl";
+    // cluster-glue's fence plugins, which crm_resource lists as stonith
+    // agents next to the fence_* ones.
+    std::string lha_stonith_dir = "/usr/lib/stonith/plugins";
+  };
+  void set_service_paths(ServicePaths paths) { services_ = std::move(paths); }
 
  private:
   Result<AgentMetadata> stonith_metadata(const AgentName& agent) const;
+  Result<AgentMetadata> service_metadata(const AgentName& agent) const;
+  // The class vigil-lrmd runs the agent as (service: lsb when the init
+  // script exists, else systemd), or an error naming why it cannot run.
+  Result<std::string> resolved_class(const AgentName& agent) const;
+  // The class crm_resource runs the agent as by hand: service resolved to
+  // lsb or systemd ("unspecified" when neither has it).
+  std::string manual_class(const AgentName& agent) const;
+  bool systemd_running() const;
+  std::vector<std::string> systemd_units() const;
   std::string root_;
   Duration timeout_;
   std::string fence_dir_;
+  ServicePaths services_;
 };
 
 // The fence agents installed in `dir`: executable regular files named

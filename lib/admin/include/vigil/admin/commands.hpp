@@ -81,6 +81,9 @@ struct Context {
   // Live mode: the cluster's CIB for commands that write, wait and write
   // again themselves (they leave `changed` false); null: not available.
   LiveCib* live_cib = nullptr;
+  // --wait: the resource whose state is reported afterwards, when the
+  // command decides it (resource unclone).
+  std::string wait_subject;
 };
 
 // Commands that read no CIB (`stonith list|describe`, and those that only

@@ -4,8 +4,9 @@
 //
 // In short: the master is the lowest (node id, pid) member of the current
 // view. Updates submitted on any node are multicast as requests; the master
-// applies them in agreed order (validation, versioning) and multicasts each
-// result as a diff; every member applies diffs in delivery order and checks
+// applies them in agreed order (validation, versioning), writes the result
+// to its disk (commit.hpp: a failed write refuses it) and multicasts it as
+// a diff; every member applies diffs in delivery order and checks
 // its digest against the master's. An update is answered on its origin when
 // the origin has applied the diff from the agreed stream (or received the
 // master's refusal): by virtual synchrony every surviving member has it
@@ -25,6 +26,7 @@
 #include <string>
 
 #include "vigil/cibd/acl.hpp"
+#include "vigil/cibd/commit.hpp"
 #include "vigil/cibd/store.hpp"
 #include "vigil/cibd/types.hpp"
 #include "vigil/cluster/messaging.hpp"
@@ -47,6 +49,13 @@ struct CibNodeOptions {
   // How long a sync waits for every member's announcement before the master
   // closes it with those in (a hung member must not block the group).
   Duration sync_timeout{5'000};
+  // A sync round or resync not over after sync_retry (the whole CIB lost
+  // with a view change, refused here, or never sent) is asked for again,
+  // the wait doubling up to sync_retry_max; after max_sync_attempts the
+  // fatal handler runs (the daemon exits and its supervisor restarts it).
+  Duration sync_retry{10'000};
+  Duration sync_retry_max{120'000};
+  int max_sync_attempts = 8;
   // Hold queries submitted before this node's first sync is over (its copy
   // may be an empty or stale one the group is about to replace). vigil-cib
   // turns it on; in-process users choose.
@@ -57,8 +66,8 @@ struct CibNodeOptions {
 };
 
 // Called after every change of the local replica (diff applied, or a whole
-// CIB adopted), before the update is acknowledged: the daemon persists here.
-// A failure is logged; the replica keeps the change (the cluster has it).
+// CIB adopted), before the update is acknowledged. It cannot refuse: a
+// node that keeps files sets a CibWriter (set_writer) instead.
 using PersistHook = std::function<void(const Store& store, const CibChange& change)>;
 
 class CibNode {
@@ -90,6 +99,13 @@ class CibNode {
   std::uint64_t subscribe(ChangeHandler handler);
   void unsubscribe(std::uint64_t id);
   void set_persist_hook(PersistHook hook);
+  // Where the CIB goes on disk (commit.hpp): the master writes an update
+  // before its diff leaves and refuses it when the write fails; the others
+  // write behind. While this node's writes fail, its clients' updates are
+  // refused with the error. Without a writer nothing waits for a disk.
+  void set_writer(CibWriter writer, CommitOptions options = {});
+  // The error of this node's last write while writes fail.
+  const std::optional<Error>& disk_failure() const;
   // Called when the Messaging fails (send error): the daemon exits.
   void set_fatal_handler(std::function<void(const Error&)> handler);
 

@@ -67,6 +67,30 @@ struct UpdateOutcome {
   bool config_changed = false;  // epoch was bumped
 };
 
+class Journal;
+
+// What Store::apply needs to take an update back after it succeeded: the
+// master undoes an update whose write to disk failed (lib/cibd/commit.hpp).
+// Dropping it keeps the update. Undo in reverse order of the updates.
+class StoreUndo {
+ public:
+  StoreUndo();
+  ~StoreUndo();
+  StoreUndo(StoreUndo&&) noexcept;
+  StoreUndo& operator=(StoreUndo&&) noexcept;
+  // False when the update changed nothing (there is nothing to undo).
+  bool active() const { return active_; }
+
+ private:
+  friend class Store;
+  std::unique_ptr<Journal> journal_;  // an update in place
+  xml::DocPtr old_doc_;               // an update of <cib> itself, worked on a copy
+  CibVersion version_;
+  std::string digest_;
+  std::string config_digest_;
+  bool active_ = false;
+};
+
 // The validate-with a new empty CIB gets (Pacemaker 2.1.5's newest schema).
 inline constexpr const char* kDefaultSchema = "pacemaker-3.9";
 
@@ -102,6 +126,12 @@ class Store {
   // the user may not write.
   Result<UpdateOutcome> apply(const CibRequest& request, const UpdateMeta& meta,
                               bool validate = true, const acl::Access* access = nullptr);
+  // The same, keeping in `undo` what it takes to take the update back.
+  Result<UpdateOutcome> apply(const CibRequest& request, const UpdateMeta& meta, bool validate,
+                              StoreUndo& undo, const acl::Access* access = nullptr);
+  // Takes back the update `undo` was filled by, which must be the newest
+  // one not yet taken back: document, version and digest as before it.
+  void undo(StoreUndo&& undo);
 
   // Sets the version attributes (a replica following the master's numbering).
   void set_version(CibVersion version);

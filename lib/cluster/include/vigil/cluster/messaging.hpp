@@ -40,6 +40,9 @@ class Messaging {
   // This process as other members see it.
   virtual GroupMember self() const = 0;
   virtual std::size_t max_message_size() const = 0;
+  // Bytes of large messages received in part so far (ChunkedMessaging); a
+  // protocol waiting for one sees progress here. 0 for the others.
+  virtual std::size_t incoming_bytes() const { return 0; }
 };
 
 }  // namespace vigil::cluster

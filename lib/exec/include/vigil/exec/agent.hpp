@@ -80,6 +80,10 @@ std::string systemd_unit_name(std::string_view type);
 // cannot be read.
 std::optional<std::string> lsb_metadata(const std::string& script_path, std::string_view type);
 
+// Meta-data Pacemaker generates for systemd unit `type` (as the CIB names
+// it: "apache2"), `description` being the unit's Description property.
+std::string systemd_metadata(std::string_view type, std::string_view description);
+
 // "300ms", "20s", "1m30s": durations in messages, as pcmk__readable_interval.
 std::string readable_duration(Duration d);
 

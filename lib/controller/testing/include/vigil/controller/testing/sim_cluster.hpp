@@ -63,6 +63,11 @@ class SimCluster {
   // off (see shutdown_done()).
   void shutdown(NodeId id);
   bool shutdown_done(NodeId id) const;
+  // The same clean shutdown of vigil-crmd, but the node stays in the
+  // Corosync membership afterwards (`vigil cluster stop --all` stops
+  // Corosync only once every node's daemons are down); shutdown_done()
+  // tells when its controller has left.
+  void stop_controller(NodeId id);
   // vigil-crmd alone dies and is started again (the supervisor's respawn):
   // the CIB, the executor and the resources stay as they are.
   void restart_controller(NodeId id);
