@@ -167,7 +167,8 @@ int main(int argc, char** argv) {
 
   cibd::CibNodeOptions no;
   no.node_name = node_name;
-  no.hold_queries_until_synced = true;  // clients never see a copy about to be replaced
+  no.hold_queries_until_synced = true;          // clients never see a copy about to be replaced
+  no.user_groups = cibd::acl::system_groups();  // for <acl_group> in the CIB's ACLs
   cibd::CibNode node(*messaging, clock, std::move(loaded->store), no);
   node.set_writer([&files](const cibd::Store& store,
                            bool keep_backup) { return files->write(store, keep_backup); },

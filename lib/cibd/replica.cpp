@@ -60,13 +60,16 @@ const char* code_name(ErrorCode code) {
       return "internal";
     case ErrorCode::kFailed:
       return "failed";
+    case ErrorCode::kPermissionDenied:
+      return "permission-denied";
   }
   return "internal";
 }
 
 ErrorCode code_from(std::string_view name) {
-  for (ErrorCode c : {ErrorCode::kInvalidInput, ErrorCode::kNotFound, ErrorCode::kUnsupported,
-                      ErrorCode::kIo, ErrorCode::kInternal, ErrorCode::kFailed}) {
+  for (ErrorCode c :
+       {ErrorCode::kInvalidInput, ErrorCode::kNotFound, ErrorCode::kUnsupported, ErrorCode::kIo,
+        ErrorCode::kInternal, ErrorCode::kFailed, ErrorCode::kPermissionDenied}) {
     if (name == code_name(c)) return c;
   }
   return ErrorCode::kInternal;
@@ -165,7 +168,7 @@ class CibNode::Impl {
     fail_all_pending(Error(ErrorCode::kIo, "the CIB service is stopping"));
     auto held = std::move(held_queries_);
     held_queries_.clear();
-    for (auto& [scope, done] : held) {
+    for (auto& [request, done] : held) {
       if (done) done(Error(ErrorCode::kIo, "the CIB service is stopping"));
     }
   }
@@ -176,15 +179,31 @@ class CibNode::Impl {
     return CibReply{store_.version(), std::move(text).value()};
   }
 
+  acl::Access access_for(const std::string& user) const {
+    return acl::access_for(store_.doc(), user, options_.user_groups);
+  }
+
+  // A client's query: a user the ACLs restrict queries the part of the CIB
+  // they may read (nothing readable at all: Permission denied).
+  Result<CibReply> query_as(const CibRequest& request) const {
+    const acl::Access access = access_for(request.user);
+    if (!access.enforced) return query(request.scope);
+    auto filtered = acl::filtered_copy(store_.doc(), access.rules);
+    if (!filtered) return acl::permission_denied();
+    auto text = query_document(filtered->get(), request.scope);
+    if (!text) return text.error();
+    return CibReply{store_.version(), std::move(text).value()};
+  }
+
   void submit(CibRequest request, ReplyHandler done) {
     if (request.op == CibOp::kQuery) {
       // Before the first sync our copy may be an empty or stale one that
       // the group is about to replace: hold queries until then.
       if (started_ && !synced_once_ && options_.hold_queries_until_synced) {
-        held_queries_.emplace_back(std::move(request.scope), std::move(done));
+        held_queries_.emplace_back(std::move(request), std::move(done));
         return;
       }
-      done(query(request.scope));
+      done(query_as(request));
       return;
     }
     if (!started_) {
@@ -257,7 +276,7 @@ class CibNode::Impl {
   int refused_rounds_ = 0;
   std::uint64_t refused_copies_ = 0;
   bool synced_once_ = false;
-  std::vector<std::pair<std::string, ReplyHandler>> held_queries_;
+  std::vector<std::pair<CibRequest, ReplyHandler>> held_queries_;
 
   struct Pending {
     CibRequest request;
@@ -546,8 +565,13 @@ class CibNode::Impl {
     meta.user = req->user;
     meta.wall_seconds = clock_.wall_seconds();
     const CibVersion before = store_.version();
+    // The CIB's ACLs are checked here, by the master, for the user the
+    // origin vouched for (its client's SO_PEERCRED). Members re-applying the
+    // master's diff below do not check again: as in Pacemaker, the node that
+    // performs an update checks it, and the others follow its outcome.
+    const acl::Access access = access_for(req->user);
     StoreUndo undo;
-    auto outcome = store_.apply(*req, meta, true, undo);
+    auto outcome = store_.apply(*req, meta, true, undo, &access);
     if (!outcome) {
       log::info("cib: refused " + std::string(to_string(req->op)) + " from " + meta.origin + "/" +
                 meta.client + ": " + outcome.error().message());
@@ -950,8 +974,8 @@ class CibNode::Impl {
     synced_once_ = true;
     auto held = std::move(held_queries_);
     held_queries_.clear();
-    for (auto& [scope, done] : held) {
-      if (done) done(query(scope));
+    for (auto& [request, done] : held) {
+      if (done) done(query_as(request));
     }
     settle_pending();
   }
@@ -983,6 +1007,9 @@ void CibNode::stop() {
 }
 Result<CibReply> CibNode::query(std::string_view scope) const {
   return impl_->query(scope);
+}
+acl::Access CibNode::access_for(const std::string& user) const {
+  return impl_->access_for(user);
 }
 void CibNode::submit(CibRequest request, ReplyHandler done) {
   impl_->submit(std::move(request), std::move(done));

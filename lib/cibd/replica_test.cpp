@@ -246,6 +246,38 @@ TEST_CASE("an invalid update is refused on its origin and changes nothing anywhe
   c.check_converged();
 }
 
+TEST_CASE("the master checks a user's update against the ACLs; the refusal reaches the origin") {
+  Cluster c(3);
+  c.settle();
+  // As root: ACLs that let "reader" read everything and write nothing.
+  auto setup =
+      submit(c.cib(1),
+             create("configuration", R"(<acls><acl_target id="reader"><role id="ro"/></acl_target>)"
+                                     R"(<acl_role id="ro"><acl_permission id="ro-1" kind="read" )"
+                                     R"(xpath="/cib"/></acl_role></acls>)"));
+  auto enable = submit(
+      c.cib(1), create("crm_config", R"(<cluster_property_set id="o"><nvpair id="o-acl" )"
+                                     R"(name="enable-acl" value="true"/></cluster_property_set>)"));
+  c.settle();
+  REQUIRE(setup->result);
+  REQUIRE(enable->result);
+  const std::string digest = c.cib(1).store().digest();
+  CibRequest r = create("resources", dummy("r9"));
+  r.user = "reader";
+  auto a = submit(c.cib(3), r);  // node 3 is not the master: node 1 decides
+  c.settle();
+  REQUIRE(a->done);
+  REQUIRE_FALSE(a->result);
+  CHECK(a->result.error().code() == ErrorCode::kPermissionDenied);
+  CHECK(a->result.error().message() == "Permission denied");
+  for (NodeId id = 1; id <= 3; ++id) CHECK(c.cib(id).store().digest() == digest);
+  r.user = "root";
+  auto b = submit(c.cib(3), r);
+  c.settle();
+  CHECK(b->result);
+  c.check_converged();
+}
+
 TEST_CASE("concurrent updates from every node all land, in one order, everywhere") {
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     INFO("seed " << seed);

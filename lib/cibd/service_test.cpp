@@ -59,10 +59,16 @@ TEST_CASE("CibService answers with <cib-result> and refuses bad frames with a re
   CHECK(f.node.store().version() == CibVersion{0, 0, 0});
 }
 
-TEST_CASE("only root may name another user in update-user") {
+TEST_CASE("only root and hacluster may name another user in update-user") {
+  // As Pacemaker's CIB_user: the cluster's own users may act for a client.
   Fixture f;
   REQUIRE(f.call(1, kCreate, "hacluster"));
-  CHECK(f.node.query("")->xml.find("update-user=\"hacluster\"") != std::string::npos);
+  CHECK(f.node.query("")->xml.find("update-user=\"root\"") != std::string::npos);
+  REQUIRE(f.call(1,
+                 R"(<cib-request op="modify" section="resources" user="root">)"
+                 R"(<primitive id="d1" description="y"/></cib-request>)",
+                 "bob"));
+  CHECK(f.node.query("")->xml.find("update-user=\"bob\"") != std::string::npos);
   REQUIRE(f.call(1,
                  R"(<cib-request op="modify" section="resources" user="alice">)"
                  R"(<primitive id="d1" description="x"/></cib-request>)",

@@ -17,7 +17,9 @@
 #include "journal.hpp"
 #include "tree_hash.hpp"
 #include "vigil/cib/validate.hpp"
+#include "vigil/cibd/acl.hpp"
 #include "vigil/common/score.hpp"
+#include "vigil/log/log.hpp"
 
 namespace vigil::cibd {
 namespace {
@@ -482,9 +484,14 @@ void Store::reset(xml::DocPtr doc) {
 }
 
 Result<std::string> Store::query(std::string_view scope) const {
+  return query_document(doc_.get(), scope);
+}
+
+Result<std::string> query_document(const xmlDoc* const_doc, std::string_view scope) {
   if (Status s = check_scope(scope); !s) return s.error();
+  xmlDoc* doc = const_cast<xmlDoc*>(const_doc);  // read only: XPath and lookups
   if (is_xpath(scope)) {
-    auto nodes = xpath_nodes(doc_.get(), scope);
+    auto nodes = xpath_nodes(doc, scope);
     if (!nodes) return nodes.error();
     if (nodes->empty()) {
       return Error(ErrorCode::kNotFound, "XPath '" + std::string(scope) + "' matches nothing");
@@ -494,7 +501,7 @@ Result<std::string> Store::query(std::string_view scope) const {
     for (xmlNode* n : *nodes) out += xml::to_string(n, false);
     return out + "</xpath-query>";
   }
-  xmlNode* n = section(doc_.get(), scope, false);
+  xmlNode* n = section(doc, scope, false);
   if (n == nullptr) {
     return Error(ErrorCode::kNotFound, "section '" + std::string(scope) + "' is not in the CIB");
   }
@@ -671,14 +678,14 @@ static Status perform(xmlDoc* doc, const CibRequest& request, const CibVersion& 
   return Error(ErrorCode::kInternal, "unknown operation");
 }
 
-Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& meta,
-                                   bool validate) {
+Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& meta, bool validate,
+                                   const acl::Access* access) {
   StoreUndo dropped;  // destroyed at once: the update stays
-  return apply(request, meta, validate, dropped);
+  return apply(request, meta, validate, dropped, access);
 }
 
 Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& meta, bool validate,
-                                   StoreUndo& undo) {
+                                   StoreUndo& undo, const acl::Access* access) {
   if (request.op == CibOp::kQuery) {
     return Error(ErrorCode::kInvalidInput, "a query is not an update");
   }
@@ -693,6 +700,13 @@ Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& 
   std::optional<CibVersion> replaced_version;
   xml::DocPtr work;
   xmlDoc* doc = doc_.get();
+  // ACLs compare the document before and after (only for users they
+  // restrict: root's and the daemons' updates copy nothing).
+  xml::DocPtr acl_before;
+  if (access != nullptr && access->enforced) {
+    acl_before.reset(xmlCopyDoc(doc_.get(), 1));
+    if (!acl_before) return Error(ErrorCode::kInternal, "cannot copy the CIB");
+  }
   auto journal = std::make_unique<Journal>(doc);
   Status done = perform(doc, request, version_, journal.get(), replaced_version);
   if (!done && done.error().code() == ErrorCode::kInternal &&
@@ -704,6 +718,15 @@ Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& 
     done = perform(doc, request, version_, nullptr, replaced_version);
   }
   if (!done) return done.error();  // the journal (or the copy) undoes it
+  if (acl_before) {
+    // Before versions and update-* are written: those are the service's
+    // (Pacemaker lifts the ACLs for them too).
+    if (auto denied = acl::check_update(acl_before.get(), doc, access->rules)) {
+      log::info("cib: ACLs refuse user '" + access->user + "' to " + denied->what + " " +
+                denied->path);
+      return acl::permission_denied();  // the journal (or the copy) undoes it
+    }
+  }
 
   // The sums of what changed are forgotten (a copy starts afresh). Should
   // the update be refused below, the journal undoes it and every sum goes.

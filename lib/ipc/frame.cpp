@@ -33,9 +33,14 @@ bool known_kind(std::uint16_t k) {
 }
 
 constexpr std::pair<ErrorCode, std::string_view> kCodeNames[] = {
-    {ErrorCode::kInvalidInput, "invalid-input"}, {ErrorCode::kNotFound, "not-found"},
-    {ErrorCode::kUnsupported, "unsupported"},    {ErrorCode::kIo, "io"},
-    {ErrorCode::kInternal, "internal"},          {ErrorCode::kFailed, "failed"},
+    {ErrorCode::kInvalidInput, "invalid-input"},
+    {ErrorCode::kNotFound, "not-found"},
+    {ErrorCode::kUnsupported, "unsupported"},
+    {ErrorCode::kIo, "io"},
+    {ErrorCode::kInternal, "internal"},
+    {ErrorCode::kFailed, "failed"},
+    // The CIB's ACLs.
+    {ErrorCode::kPermissionDenied, "permission-denied"},
 };
 
 }  // namespace

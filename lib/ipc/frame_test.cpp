@@ -174,8 +174,9 @@ TEST_CASE("frame: errors travel with their code") {
       decode_error(encode_error(vigil::Error(ErrorCode::kNotFound, "no such rsc\nreally")));
   CHECK(e.code() == ErrorCode::kNotFound);
   CHECK(e.message() == "no such rsc\nreally");
-  for (ErrorCode code : {ErrorCode::kInvalidInput, ErrorCode::kNotFound, ErrorCode::kUnsupported,
-                         ErrorCode::kIo, ErrorCode::kInternal, ErrorCode::kFailed}) {
+  for (ErrorCode code :
+       {ErrorCode::kInvalidInput, ErrorCode::kNotFound, ErrorCode::kUnsupported, ErrorCode::kIo,
+        ErrorCode::kInternal, ErrorCode::kFailed, ErrorCode::kPermissionDenied}) {
     CHECK(decode_error(encode_error(vigil::Error(code, "m"))).code() == code);
   }
   CHECK(decode_error("plain text").code() == ErrorCode::kInternal);

@@ -25,6 +25,7 @@
 #include <memory>
 #include <string>
 
+#include "vigil/cibd/acl.hpp"
 #include "vigil/cibd/commit.hpp"
 #include "vigil/cibd/store.hpp"
 #include "vigil/cibd/types.hpp"
@@ -59,6 +60,9 @@ struct CibNodeOptions {
   // may be an empty or stale one the group is about to replace). vigil-cib
   // turns it on; in-process users choose.
   bool hold_queries_until_synced = false;
+  // The Unix groups of a user the CIB's ACLs name in an <acl_group>
+  // (vigil-cib: acl::system_groups(); none when unset).
+  acl::GroupLookup user_groups;
 };
 
 // Called after every change of the local replica (diff applied, or a whole
@@ -84,6 +88,8 @@ class CibNode {
 
   // A query of the local replica, at once (synchronously), whatever its state.
   Result<CibReply> query(std::string_view scope) const;
+  // What the CIB's ACLs let `user` do on the local replica now.
+  acl::Access access_for(const std::string& user) const;
   // Any request. Queries are answered from the local replica at once (with
   // hold_queries_until_synced: once the first sync is over); updates once
   // replicated (or refused). `done` may run inside submit() (queries, and

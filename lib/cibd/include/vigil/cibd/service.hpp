@@ -7,7 +7,8 @@
 
 #include <cstdint>
 #include <functional>
-#include <set>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,9 +40,22 @@ class CibService {
   std::size_t subscribers() const { return subscribers_.size(); }
 
  private:
+  struct Subscriber {
+    std::string user;
+    // For a user the ACLs restrict: the digest of what they could read at
+    // the last event (or subscription), nullopt when nothing.
+    std::optional<std::string> readable;
+  };
+  // The event `who` gets for `change`: everything for users the ACLs do not
+  // restrict; for the others the versions alone (they query again and get
+  // what they may read), and nothing when what they may read is unchanged.
+  std::optional<std::string> event_for(Subscriber& who, const CibChange& change,
+                                       const std::string& full);
+  std::optional<std::string> readable_digest(const std::string& user) const;
+
   CibNode& node_;
   EventSink events_;
-  std::set<ConnectionId> subscribers_;
+  std::map<ConnectionId, Subscriber> subscribers_;
   std::uint64_t subscription_ = 0;
 };
 

@@ -47,6 +47,9 @@
 #include "vigil/common/xml.hpp"
 
 namespace vigil::cibd {
+namespace acl {
+struct Access;
+}
 
 // What an update records in the root's attributes (cib-last-written is
 // formatted from wall_seconds like Pacemaker: "Wed Nov 25 17:35:32 2026").
@@ -118,11 +121,14 @@ class Store {
   // create/modify/replace/delete (query is refused here). `validate` false
   // skips the schema check: only for replicas re-applying a change that the
   // master already validated (their digest check catches divergence).
+  // `access` (the master, for a user the CIB's ACLs restrict): the update is
+  // refused whole with acl::permission_denied() when it changes anything
+  // the user may not write.
   Result<UpdateOutcome> apply(const CibRequest& request, const UpdateMeta& meta,
-                              bool validate = true);
+                              bool validate = true, const acl::Access* access = nullptr);
   // The same, keeping in `undo` what it takes to take the update back.
   Result<UpdateOutcome> apply(const CibRequest& request, const UpdateMeta& meta, bool validate,
-                              StoreUndo& undo);
+                              StoreUndo& undo, const acl::Access* access = nullptr);
   // Takes back the update `undo` was filled by, which must be the newest
   // one not yet taken back: document, version and digest as before it.
   void undo(StoreUndo&& undo);
@@ -150,6 +156,8 @@ class Store {
   std::unordered_map<const xmlNode*, std::pair<std::uint64_t, std::uint64_t>> sums_;
 };
 
+// Store::query on any document (a copy filtered by ACLs).
+Result<std::string> query_document(const xmlDoc* doc, std::string_view scope);
 // The elements a request's scope names in `doc`: the root, a section (none
 // when it is missing) or an XPath's matches; a bad XPath is kInvalidInput.
 Result<std::vector<xmlNode*>> scope_elements(xmlDoc* doc, std::string_view scope);

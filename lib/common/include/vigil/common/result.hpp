@@ -16,6 +16,8 @@ enum class ErrorCode {
   kIo,            // read/write failure
   kInternal,      // broken invariant
   kFailed,        // the operation was carried out and failed (a fence agent, ...)
+  // The CIB's ACLs refuse it ("Permission denied", Pacemaker's -EACCES).
+  kPermissionDenied,
 };
 
 class Error {
