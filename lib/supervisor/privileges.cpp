@@ -65,6 +65,22 @@ Status chown_files(const std::string& path, const DaemonAccount& owner) {
   return ok_status();
 }
 
+// The first parent of `path` that `who` may not traverse ("" when none):
+// a daemon that dropped to `who` could not reach its directory there.
+std::string closed_parent(const std::string& path, const DaemonAccount& who) {
+  std::size_t pos = 0;
+  for (int depth = 0; depth < 256; ++depth) {
+    pos = path.find('/', pos + 1);
+    if (pos == std::string::npos) return "";
+    const std::string parent = path.substr(0, pos);
+    struct stat st {};
+    if (::stat(parent.c_str(), &st) != 0) return parent;
+    const mode_t bit = st.st_uid == who.uid ? S_IXUSR : st.st_gid == who.gid ? S_IXGRP : S_IXOTH;
+    if ((st.st_mode & bit) == 0) return parent;
+  }
+  return path;
+}
+
 }  // namespace
 
 std::optional<DaemonAccount> find_daemon_account(const std::string& user,
@@ -179,6 +195,17 @@ Status run_as_cluster_user(const std::string& daemon, const ClusterUserPlan& pla
                  kDaemonGroup + " does not exist\" daemon=" + daemon);
     return ok_status();
   }
+  // A directory under a parent closed to the account (a test's private
+  // temporary directory): the daemon could not work as it; stay root, say so.
+  std::vector<std::string> dirs = plan.owned_dirs;
+  dirs.push_back(plan.run_dir);
+  for (const auto& dir : dirs) {
+    if (const std::string closed = closed_parent(dir, *account); !closed.empty()) {
+      log::warning("event=running-as-root reason=\"" + closed + " is closed to " + account->user +
+                   ", who could not reach " + dir + "\" daemon=" + daemon);
+      return ok_status();
+    }
+  }
   if (auto ok = prepare_run_directory(plan.run_dir, *account); !ok) return ok;
   if (!plan.state_dir.empty()) {
     if (auto made = ensure_directory(plan.state_dir, 0750); !made) return made;
@@ -197,6 +224,12 @@ Status run_as_cluster_user(const std::string& daemon, const ClusterUserPlan& pla
     std::string note;
     if (auto ok = prepare_owned_directory(dir, *account, 0750, note); !ok) return ok;
     if (!note.empty()) log::notice("event=directory-handed-over detail=\"" + note + "\"");
+  }
+  if (plan.before_drop) {
+    if (auto st = plan.before_drop(account->gid); !st) {
+      log::warning("event=corosync-group-not-allowed group=" + account->group + " reason=\"" +
+                   st.error().message() + "\"");
+    }
   }
   if (auto dropped = drop_privileges(*account); !dropped) return dropped;
   log::info("event=privileges-dropped user=" + account->user + " group=" + account->group);

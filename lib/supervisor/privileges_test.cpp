@@ -135,3 +135,22 @@ TEST_CASE("privileges: dropping root for good") {
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
 }
+
+TEST_CASE("privileges: directories the account cannot reach keep the daemon root") {
+  Scratch s;  // mkdtemp: 0700, closed to hacluster
+  if (!find_daemon_account() || ::geteuid() != 0) {
+    WARN("needs root and user hacluster: not run");
+    return;
+  }
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const ClusterUserPlan plan{s.path + "/run", {s.path + "/cib"}, s.path, {}};
+    const bool ok = static_cast<bool>(run_as_cluster_user("test", plan)) && ::geteuid() == 0;
+    ::_exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}

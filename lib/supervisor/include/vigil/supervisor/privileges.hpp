@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,10 @@ struct ClusterUserPlan {
   std::string run_dir;
   std::vector<std::string> owned_dirs;  // written by the daemon (mode 0750)
   std::string state_dir;                // their parent: group-traversable
+  // Run as root just before the drop (vigil-cib and vigil-crmd: let the
+  // group use Corosync, cluster::allow_group_in_corosync). A failure is
+  // logged: the Corosync connection that follows says the rest.
+  std::function<Status(gid_t)> before_drop;
 };
 
 // The start-up step of the three unprivileged daemons. As root with the
