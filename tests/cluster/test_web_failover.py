@@ -163,7 +163,7 @@ def check_daemon_users(c):
         if missing:
             problems.append("node%d does not run exactly one of %s" % (i, ", ".join(missing)))
             continue
-        p = subprocess.run(["ps", "-o", "user=,comm=", "-p",
+        p = subprocess.run(["ps", "-o", "user:32=,comm=", "-p",
                             ",".join(str(pid) for pid in pids.values())],
                            capture_output=True, text=True, timeout=10)
         users = dict(reversed(line.split(None, 1)) for line in p.stdout.strip().splitlines())
