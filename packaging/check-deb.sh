@@ -120,8 +120,10 @@ for p in usr/bin/vigil usr/bin/vigil-simulate usr/sbin/vigild usr/sbin/vigil-cib
   grep -qF " $version" <<<"$v" || fail "$p --version printed '$v', not version $version"
 done
 
+grep -q '^[0-9a-f]*  /' <(dpkg-deb --ctrl-tarfile "$dbgsym" | tar -xO ./md5sums) &&
+  fail "vigil-dbgsym's md5sums lists absolute paths"
 if command -v lintian >/dev/null; then
-  errors=$(lintian "$deb" 2>/dev/null | grep '^E:' || true)
+  errors=$(lintian "$deb" "$dbgsym" 2>/dev/null | grep '^E:' || true)
   [ -z "$errors" ] || fail "lintian errors: $errors"
 else
   echo "note: lintian not installed: not run"

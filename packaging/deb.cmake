@@ -46,6 +46,7 @@ set(VIGIL_PACKAGE_ETC_SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/default/vigil)
 configure_file(${CMAKE_CURRENT_SOURCE_DIR}/deb-etc.cmake.in
                ${CMAKE_CURRENT_BINARY_DIR}/deb-etc.cmake @ONLY)
 set(CPACK_PRE_BUILD_SCRIPTS ${CMAKE_CURRENT_BINARY_DIR}/deb-etc.cmake)
+set(CPACK_POST_BUILD_SCRIPTS ${CMAKE_CURRENT_SOURCE_DIR}/deb-dbgsym-fix.cmake)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME vigil)
