@@ -22,7 +22,7 @@ foreach(package IN LISTS CPACK_PACKAGE_FILES)
   # version).
   file(MAKE_DIRECTORY "${tree}/usr/share/doc")
   file(CREATE_LINK vigil "${tree}/usr/share/doc/vigil-dbgsym" SYMBOLIC)
-  execute_process(COMMAND dpkg-deb --root-owner-group -b "${tree}" "${package}"
+  execute_process(COMMAND dpkg-deb --root-owner-group -Zgzip -b "${tree}" "${package}"
                   OUTPUT_QUIET RESULT_VARIABLE rc)
   file(REMOVE_RECURSE "${tree}")
   if(NOT rc EQUAL 0)
