@@ -34,7 +34,7 @@
 namespace {
 
 constexpr const char* kUsage =
-    "Usage: vigil [-f FILE] <command>\n"
+    "Usage: vigil [-f FILE] <command> | vigil --version\n"
     "  (without -f: the running cluster, through vigil-cib's socket in $VIGIL_RUN_DIR or "
     "/run/vigil)\n"
     "  property [config [<name>]] | property set <name>=[<value>]... | property unset <name>...\n"
@@ -323,6 +323,10 @@ int run_watch(const vigil::admin::Invocation& inv) {
 int main(int argc, char** argv) {
   vigil::xml::init();
   const std::vector<std::string> words(argv + 1, argv + argc);
+  if (words.size() == 1 && (words[0] == "--version" || words[0] == "-V")) {
+    std::cout << "Vigil vigil 0.1.0\n";
+    return 0;
+  }
   const bool help = std::find(words.begin(), words.end(), "--help") != words.end() ||
                     std::find(words.begin(), words.end(), "-h") != words.end();
   // host auth and cluster setup/start/...: over ssh, their own options.

@@ -211,7 +211,8 @@ def bad_input_survival(daemon, good_request, check, max_payload=16 * 1024 * 1024
 
 def refused_as_nobody(socket_path):
     """Connects from a forked child that became uid/gid 65534. Returns the
-    refusal text, or None when not root (cannot change user)."""
+    refusal text (the server's, or the socket mode's "Permission denied"),
+    or None when not root (cannot change user)."""
     if os.geteuid() != 0:
         return None
     r, w = os.pipe()
@@ -228,6 +229,11 @@ def refused_as_nobody(socket_path):
                 os.write(w, b"ACCEPTED")
             except Refused as e:
                 os.write(w, ("REFUSED " + str(e)).encode())
+                code = 0
+            except PermissionError as e:
+                # The socket is 0660 group haclient: refused by its mode,
+                # before the credential check.
+                os.write(w, ("REFUSED by the socket's mode: " + str(e)).encode())
                 code = 0
             except Exception as e:  # noqa: BLE001 - report anything to the parent
                 os.write(w, ("ERROR " + repr(e)).encode())

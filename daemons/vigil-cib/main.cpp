@@ -27,6 +27,7 @@
 #include "vigil/log/event_loop.hpp"
 #include "vigil/log/log.hpp"
 #include "vigil/supervisor/daemon_options.hpp"
+#include "vigil/supervisor/privileges.hpp"
 
 using namespace vigil;
 
@@ -96,6 +97,13 @@ int main(int argc, char** argv) {
 
   xml::init();
   supervisor::init_daemon_process("vigil-cib", opts);
+  // hacluster:haclient from here on (Pacemaker's pacemaker-based).
+  supervisor::ClusterUserPlan as_user{opts.run_dir, {opts.state_dir + "/cib"}, opts.state_dir, {}};
+  if (!standalone) as_user.before_drop = cluster::allow_group_in_corosync;
+  if (auto st = supervisor::run_as_cluster_user("vigil-cib", as_user); !st) {
+    log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
+    return kExitConfig;
+  }
 
   if (auto st = supervisor::ensure_directory(opts.run_dir, 0755); !st) {
     log::error("event=startup-failed reason=\"" + st.error().message() + "\"");

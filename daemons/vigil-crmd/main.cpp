@@ -33,6 +33,7 @@
 #include "vigil/lrmd/client.hpp"
 #include "vigil/pengined/client.hpp"
 #include "vigil/supervisor/daemon_options.hpp"
+#include "vigil/supervisor/privileges.hpp"
 
 using namespace vigil;
 
@@ -118,6 +119,13 @@ int main(int argc, char** argv) {
 
   xml::init();
   supervisor::init_daemon_process("vigil-crmd", opts);
+  // hacluster:haclient from here on (Pacemaker's pacemaker-controld).
+  supervisor::ClusterUserPlan as_user{opts.run_dir, {}, "", {}};
+  as_user.before_drop = cluster::allow_group_in_corosync;
+  if (auto st = supervisor::run_as_cluster_user("vigil-crmd", as_user); !st) {
+    log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
+    return 78;  // bad configuration: not retried
+  }
   if (auto st = supervisor::ensure_directory(opts.run_dir, 0755); !st) {
     log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
     return kExitGeneric;

@@ -18,6 +18,7 @@
 #include "vigil/log/log.hpp"
 #include "vigil/pengined/service.hpp"
 #include "vigil/supervisor/daemon_options.hpp"
+#include "vigil/supervisor/privileges.hpp"
 
 using namespace vigil;
 
@@ -44,6 +45,13 @@ int main(int argc, char** argv) {
 
   xml::init();
   supervisor::init_daemon_process("vigil-pengine", opts);
+  // hacluster:haclient from here on (Pacemaker's pacemaker-schedulerd).
+  const supervisor::ClusterUserPlan as_user{
+      opts.run_dir, {opts.state_dir + "/pengine"}, opts.state_dir, {}};
+  if (auto st = supervisor::run_as_cluster_user("vigil-pengine", as_user); !st) {
+    log::error("event=startup-failed reason=\"" + st.error().message() + "\"");
+    return 78;  // bad configuration: not retried
+  }
 
   const std::string pe_dir = opts.state_dir + "/pengine";
   for (const auto& [dir, mode] : {std::pair{opts.run_dir, 0755u}, std::pair{pe_dir, 0750u}}) {

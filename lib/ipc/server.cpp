@@ -2,12 +2,14 @@
 // Server, its core (listening socket, connection table) and Responder.
 #include "vigil/ipc/server.hpp"
 
+#include <grp.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "connection.hpp"
 
@@ -64,6 +66,27 @@ bool Responder::answer(FrameKind kind, std::string_view payload) {
 
 // --- ServerCore -----------------------------------------------------------------
 
+namespace {
+
+// The socket's group (see ServerOptions::socket_group): a group that does
+// not exist, or that an ordinary user may not give, leaves the process's
+// own; root failing to give it is an error.
+Status give_socket_group(const std::string& path, const std::string& group) {
+  if (group.empty()) return ok_status();
+  std::vector<char> buf(16 * 1024);
+  struct group g {};
+  struct group* found = nullptr;
+  if (::getgrnam_r(group.c_str(), &g, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
+    return ok_status();
+  }
+  if (::chown(path.c_str(), static_cast<uid_t>(-1), found->gr_gid) != 0 && ::geteuid() == 0) {
+    return Error(ErrorCode::kIo, "chgrp " + group + " " + path + ": " + std::strerror(errno));
+  }
+  return ok_status();
+}
+
+}  // namespace
+
 namespace detail {
 
 void ServerCore::log(LogLevel level, const std::string& line) const {
@@ -103,6 +126,7 @@ Status ServerCore::listen(const std::string& path) {
   if (::chmod(path.c_str(), options_.socket_mode) != 0) {
     return Error(ErrorCode::kIo, "chmod " + path + ": " + std::strerror(errno));
   }
+  if (auto st = give_socket_group(path, options_.socket_group); !st) return st;
   acceptor_->listen(boost::asio::socket_base::max_listen_connections, ec);
   if (ec) return Error(ErrorCode::kIo, "listen " + path + ": " + ec.message());
   accept_next();

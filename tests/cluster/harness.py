@@ -72,6 +72,23 @@ PROXY_VARS = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "no_prox
               "all_proxy", "ALL_PROXY")
 
 
+
+def ensure_cluster_account():
+    """hacluster:haclient, as the package's sysusers.d file makes them: the
+    nodes run vigil-cib, vigil-crmd and vigil-pengine as that user, the real
+    setup (without it they would stay root)."""
+    import grp
+    import pwd
+    try:
+        grp.getgrnam("haclient")
+    except KeyError:
+        run(["groupadd", "--system", "haclient"])
+    try:
+        pwd.getpwnam("hacluster")
+    except KeyError:
+        run(["useradd", "--system", "--gid", "haclient", "--home-dir", "/var/lib/vigil",
+             "--no-create-home", "--shell", "/usr/sbin/nologin", "hacluster"])
+
 class HarnessError(Exception):
     """A step of the harness failed; the message says which and why."""
 
@@ -955,6 +972,7 @@ class Cluster:
         for name in ("/var/lib/vigil", "/var/log/vigil"):
             # mount points for the nodes' private state and logs
             os.makedirs(name, exist_ok=True)
+        ensure_cluster_account()
         self.arm_cleanup()
         with open(LOCK_FILE, "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)

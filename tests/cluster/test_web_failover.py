@@ -36,6 +36,7 @@ resource-agents, or when vigild / vigil are not built yet.
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import time
 
@@ -148,13 +149,42 @@ def check_status(c, i, why):
     return ["%s: the CIB kept changing while vigil status was compared" % why]
 
 
+# Who runs each daemon (Pacemaker's: the three that need no root run as
+# hacluster; the executor and the fencer run agents as root).
+DAEMON_USERS = {"vigil-cib": "hacluster", "vigil-crmd": "hacluster",
+                "vigil-pengine": "hacluster", "vigil-lrmd": "root", "vigil-stonithd": "root"}
+
+
+def check_daemon_users(c):
+    problems = []
+    for i in c.nodes():
+        pids = {name: daemon_pid(c, i, name) for name in DAEMON_USERS}
+        missing = sorted(n for n, pid in pids.items() if pid is None)
+        if missing:
+            problems.append("node%d does not run exactly one of %s" % (i, ", ".join(missing)))
+            continue
+        p = subprocess.run(["ps", "-o", "user:32=,comm=", "-p",
+                            ",".join(str(pid) for pid in pids.values())],
+                           capture_output=True, text=True, timeout=10)
+        users = dict(reversed(line.split(None, 1)) for line in p.stdout.strip().splitlines())
+        wrong = ["%s runs as %s, not %s" % (n, users.get(n), u)
+                 for n, u in DAEMON_USERS.items() if users.get(n) != u]
+        if wrong:
+            problems.append("node%d: %s" % (i, "; ".join(wrong)))
+        else:
+            log("ok: node%d: ps shows %s" % (i, ", ".join(
+                "%s as %s" % (n, users[n]) for n in DAEMON_USERS)))
+    return problems
+
+
 def case_start(c):
     # The textbook configuration, plus migration-threshold=2 on Web for the
     # threshold case (pcs: `resource create ... meta migration-threshold=2`).
     webcluster.configure(c, 1, no_quorum_policy="ignore", web_meta=["migration-threshold=2"])
     expect_page(c, "node1", 180, "the cluster starts and serves the page from node1")
     webcluster.settle(c, 1)
-    return check_status(c, 1, "started")
+    problems = check_daemon_users(c) if c.stack == "vigild" else []
+    return check_status(c, 1, "started") + problems
 
 
 def case_kill(c):

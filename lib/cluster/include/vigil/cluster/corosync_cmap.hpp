@@ -5,6 +5,8 @@
 // Same rules as CorosyncCpg for the io_context, errors and loss.
 #pragma once
 
+#include <sys/types.h>
+
 #include <functional>
 #include <memory>
 #include <string>
@@ -31,6 +33,11 @@ struct CmapEntry {
 // name rather than an address (as Pacemaker does); every node needs a
 // nodeid (corosync 3 requires one).
 Result<NodeList> parse_nodelist(const std::vector<CmapEntry>& entries);
+
+// Lets the members of group `gid` use Corosync's IPC (cmap key
+// uidgid.gid.<gid> = 1, as pacemakerd does): called as root by a daemon
+// before it drops to hacluster:haclient (lib/supervisor/privileges).
+Status allow_group_in_corosync(gid_t gid);
 
 class CorosyncCmap {
  public:

@@ -96,8 +96,11 @@ struct ServerOptions {
   std::size_t max_write_queue = 64 * 1024 * 1024;
   std::size_t max_connections = 256;
   std::chrono::milliseconds frame_timeout{30'000};
-  // Everyone may connect; the credential check decides (and explains).
-  mode_t socket_mode = 0666;
+  // Root and the socket's group may connect (the credential check still
+  // decides, and explains). The group is `socket_group` when it exists and
+  // the process may give it (root, or a member), else the process's own.
+  mode_t socket_mode = 0660;
+  std::string socket_group = "haclient";
   LogSink log = stderr_log_sink("vigil-ipc");
 };
 
