@@ -336,6 +336,23 @@ Status resource_restart(Context& ctx, std::vector<std::string> args) {
     return tool_failure(job.o, exit_text);
   };
 
+  Names delta;  // what the step under way still waits for
+  // A poll that could not read the cluster, or a step that made no
+  // progress in its time: the change is undone, crm_resource's words.
+  auto failed_step = [&](const Result<bool>& done, const char* verb, const char* step) -> Status {
+    if (!done) {
+      job.o.error(std::string("Could not determine which resources were ") + verb);
+      return undo_and_fail("Error occurred");
+    }
+    if (!*done) {
+      job.o.error("Could not complete " + std::string(step) + " of " + rsc + ", " +
+                  std::to_string(delta.size()) + " resources remaining");
+      job.o.list(delta);
+      return undo_and_fail("Timeout occurred");
+    }
+    return ok_status();
+  };
+
   if (auto st = job.change(true); !st) {
     job.o.error("Could not set target-role for " + rsc + ": " + st.error().message());
     return tool_failure(job.o, "Error occurred");
@@ -358,7 +375,7 @@ Status resource_restart(Context& ctx, std::vector<std::string> args) {
   // What is active (on `host`) at the last poll of the stop: the start
   // waits for what of `before` is missing from it.
   Names current = before;
-  Names delta = minus(before, target);
+  delta = minus(before, target);
   job.o.info("Waiting for " + std::to_string(delta.size()) + " resources to stop:");
   job.o.list(delta);
   auto stopped = job.poll(
@@ -368,16 +385,7 @@ Status resource_restart(Context& ctx, std::vector<std::string> args) {
         return minus(current, target);
       },
       &ws);
-  if (!stopped) {
-    job.o.error("Could not determine which resources were stopped");
-    return undo_and_fail("Error occurred");
-  }
-  if (!*stopped) {
-    job.o.error("Could not complete shutdown of " + rsc + ", " + std::to_string(delta.size()) +
-                " resources remaining");
-    job.o.list(delta);
-    return undo_and_fail("Timeout occurred");
-  }
+  if (auto st = failed_step(stopped, "stopped", "shutdown"); !st) return st;
 
   if (auto st = job.change(false); !st) {
     job.o.error("Could not unset target-role for " + rsc + ": " + st.error().message());
@@ -402,16 +410,7 @@ Status resource_restart(Context& ctx, std::vector<std::string> args) {
         return minus(before, active_resources(ws2, ""));
       },
       now->ws.get(), [&] { return !back; });
-  if (!started) {
-    job.o.error("Could not determine which resources were started");
-    return undo_and_fail("Error occurred");
-  }
-  if (!*started) {
-    job.o.error("Could not complete restart of " + rsc + ", " + std::to_string(delta.size()) +
-                " resources remaining");
-    job.o.list(delta);
-    return undo_and_fail("Timeout occurred");
-  }
+  if (auto st = failed_step(started, "started", "restart"); !st) return st;
   ctx.notes.push_back(rsc + " successfully restarted");
   return ok_status();
 }
