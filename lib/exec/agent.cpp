@@ -4,6 +4,7 @@
 #include "vigil/exec/agent.hpp"
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
@@ -61,6 +62,8 @@ std::string_view to_string(AgentClass cls) {
       return "systemd";
     case AgentClass::kStonith:
       return "stonith";
+    case AgentClass::kService:
+      return "service";
   }
   return "unknown";
 }
@@ -92,7 +95,9 @@ Result<AgentSpec> parse_agent_spec(std::string_view text) {
     spec.cls = AgentClass::kSystemd;
   } else if (cls == "stonith") {
     spec.cls = AgentClass::kStonith;
-  } else if (cls == "service" || cls == "nagios" || cls == "upstart") {
+  } else if (cls == "service") {
+    spec.cls = AgentClass::kService;
+  } else if (cls == "nagios" || cls == "upstart") {
     return Error(ErrorCode::kUnsupported,
                  "agent '" + std::string(text) + "': class '" + cls + "' is not supported");
   } else {
@@ -134,9 +139,21 @@ Status validate_request(const OperationRequest& r) {
   return ok_status();
 }
 
+AgentClass resolve_service(const AgentSpec& spec, const AgentPaths& paths) {
+  struct stat st {};
+  const std::string script = paths.lsb_dir + "/" + spec.type;
+  return ::stat(script.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? AgentClass::kLsb
+                                                                 : AgentClass::kSystemd;
+}
+
 Plan plan_operation(const OperationRequest& request, const AgentPaths& paths,
                     const std::vector<std::string>& base_env, std::size_t output_limit) {
   switch (request.agent.cls) {
+    case AgentClass::kService: {
+      OperationRequest as = request;
+      as.agent.cls = resolve_service(request.agent, paths);
+      return plan_operation(as, paths, base_env, output_limit);
+    }
     case AgentClass::kOcf:
       return detail::plan_ocf(request, paths, base_env, output_limit);
     case AgentClass::kLsb:
@@ -157,6 +174,11 @@ Outcome interpret_exit(const OperationRequest& request, const ProcessExit& exit)
     return {OcfRc::kUnknownError, ExecStatus::kError, "exit status of the agent was lost"};
   }
   switch (request.agent.cls) {
+    case AgentClass::kService: {
+      OperationRequest as = request;
+      as.agent.cls = request.agent.service_as;
+      return interpret_exit(as, exit);
+    }
     case AgentClass::kOcf:
       return detail::interpret_ocf(request, exit);
     case AgentClass::kLsb:

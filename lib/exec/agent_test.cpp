@@ -68,8 +68,12 @@ TEST_CASE("agent specs parse from class:provider:type") {
   CHECK(stonith->type == "fence_xvm");
   CHECK(to_string(*stonith) == "stonith:fence_xvm");
   auto service = parse_agent_spec("service:apache2");
-  REQUIRE_FALSE(service);
-  CHECK(service.error().code() == vigil::ErrorCode::kUnsupported);
+  REQUIRE(service);
+  CHECK(service->cls == AgentClass::kService);
+  CHECK(to_string(*service) == "service:apache2");
+  auto nagios = parse_agent_spec("nagios:check_http");
+  REQUIRE_FALSE(nagios);
+  CHECK(nagios.error().code() == vigil::ErrorCode::kUnsupported);
 }
 
 TEST_CASE("stonith resources: meta-data is the fence agent's -o metadata, nothing else runs") {

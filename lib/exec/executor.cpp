@@ -167,6 +167,9 @@ struct Executor::Impl {
       start_fence_action(op);
       return;
     }
+    if (op->req.agent.cls == AgentClass::kService) {
+      op->req.agent.service_as = resolve_service(op->req.agent, options.paths);
+    }
     Plan plan = plan_operation(op->req, options.paths, base_environment(), options.output_limit);
     if (!plan.command) {
       finish(op, plan.immediate, nullptr, std::move(plan.immediate_output));

@@ -320,7 +320,8 @@ TEST_CASE("agents: LSB init scripts and their status codes") {
   res = env.run(r);
   CHECK(res.rc == OcfRc::kOk);
   CHECK(res.pid == 0);
-  CHECK(res.output.find("<shortdesc lang='en'> fake web daemon\n</shortdesc>") != std::string::npos);
+  CHECK(res.output.find("<shortdesc lang='en'> fake web daemon\n</shortdesc>") !=
+        std::string::npos);
   r.action = "reload";
   CHECK(env.run(r).rc == OcfRc::kUnimplementFeature);
   r.agent.type = "nosuch";
@@ -469,4 +470,29 @@ TEST_CASE("agents: no descriptor and no child process is left behind") {
   errno = 0;
   CHECK(::waitpid(-1, &status, WNOHANG) == -1);  // every child was reaped
   CHECK(errno == ECHILD);
+}
+
+TEST_CASE("agents: service runs the init script of that name, else the systemd unit") {
+  Env env;
+  testing::write_file(env.dir / "init.d/webd",
+                      "#!/bin/sh\n"
+                      "# SPDX-License-Identifier: GPL-2.0-or-later\n"
+                      "echo \"$1\"\n"
+                      "case \"$1\" in start|stop) exit 0 ;; status) exit 3 ;; *) exit 3 ;; esac\n",
+                      0755);
+  OperationRequest r;
+  r.rsc_id = "webd";
+  r.agent = *parse_agent_spec("service:webd");
+  r.action = "start";
+  auto res = env.run(r);
+  CHECK(res.rc == OcfRc::kOk);
+  CHECK(res.output == "start\n");
+  r.action = "monitor";
+  CHECK(env.run(r).rc == OcfRc::kNotRunning);  // LSB status 3, mapped as LSB
+
+  AgentPaths paths;
+  paths.lsb_dir = env.dir / "init.d";
+  CHECK(resolve_service(r.agent, paths) == AgentClass::kLsb);
+  r.agent.type = "nosuch";
+  CHECK(resolve_service(r.agent, paths) == AgentClass::kSystemd);
 }

@@ -109,6 +109,7 @@ Result<exec::AgentClass> read_class(const xmlNode* n) {
   if (*cls == "ocf") return exec::AgentClass::kOcf;
   if (*cls == "lsb") return exec::AgentClass::kLsb;
   if (*cls == "systemd") return exec::AgentClass::kSystemd;
+  if (*cls == "service") return exec::AgentClass::kService;
   if (*cls == "stonith") return exec::AgentClass::kStonith;
   return invalid(std::string(xml::name(n)) + ": unknown class '" + *cls + "'");
 }

@@ -294,6 +294,7 @@ Result<std::vector<std::string>> Service::list_agents(const ListAgentsRequest& r
       return all;
     }
     case exec::AgentClass::kSystemd:
+    case exec::AgentClass::kService:
       break;
   }
   return Error(ErrorCode::kUnsupported, "listing systemd units is not supported by vigil-lrmd");

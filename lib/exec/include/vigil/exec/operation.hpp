@@ -20,7 +20,9 @@ namespace vigil::exec {
 // The resource classes (Pacemaker's "standards") Vigil runs. stonith
 // resources are fence devices, run through the fencer (fence_devices.hpp);
 // "service" (systemd or LSB, whichever exists) is not supported yet.
-enum class AgentClass { kOcf, kLsb, kSystemd, kStonith };
+// kService is Pacemaker's "service" standard: an init script when one of
+// that name exists, else a systemd unit (resolve_service).
+enum class AgentClass { kOcf, kLsb, kSystemd, kStonith, kService };
 std::string_view to_string(AgentClass cls);
 
 // The CIB's class/provider/type triple of a primitive.
@@ -28,6 +30,9 @@ struct AgentSpec {
   AgentClass cls = AgentClass::kOcf;
   std::string provider;  // OCF only: heartbeat, pacemaker, vigil...
   std::string type;      // OCF agent, init script, systemd unit name or fence agent
+  // For kService: the class it was run as (the executor sets it when the
+  // operation is planned; the spec itself keeps "service", as the CIB does).
+  AgentClass service_as = AgentClass::kSystemd;
 };
 // "ocf:heartbeat:IPaddr2", "lsb:apache2", "systemd:apache2",
 // "stonith:fence_ipmilan" (case of the class ignored, as Pacemaker does).
@@ -47,6 +52,11 @@ struct AgentPaths {
   // Empty: neither is touched.
   std::string tools_dir;
 };
+
+// What a "service" agent stands for on this machine, as Pacemaker decides
+// it: lsb when <lsb_dir>/<type> exists, else systemd.
+struct AgentPaths;
+AgentClass resolve_service(const AgentSpec& spec, const AgentPaths& paths);
 
 struct OperationRequest {
   std::string rsc_id;  // OCF_RESOURCE_INSTANCE (clone instances: "web:0")
