@@ -223,7 +223,7 @@ int main(int argc, char** argv) {
   log::notice("event=started socket=" + socket_path + " ocf_root=" + eo.paths.ocf_root +
               " agent_tools=" + eo.paths.tools_dir + " pid=" + std::to_string(::getpid()));
   log::run_event_loop(io, "vigil-lrmd");  // an exception drops its event, not the daemon
-  server->reset();  // removes the socket
+  server->reset();                        // removes the socket
   log::notice(std::string("event=stopped") + (stopping ? "" : " reason=\"event loop ended\""));
   log::shutdown();
   return 0;

@@ -205,7 +205,7 @@ int main(int argc, char** argv) {
               " pid=" + std::to_string(::getpid()));
   io.restart();
   log::run_event_loop(io, "vigil-stonithd");  // an exception drops its event, not the daemon
-  server->reset();  // removes the socket
+  server->reset();                            // removes the socket
   log::notice("event=stopped exit=" + std::to_string(exit_code));
   log::shutdown();
   return exit_code;

@@ -22,18 +22,18 @@ namespace vigil::admin {
 // Options pcs accepts anywhere on the line, pulled out before the command
 // words are read.
 struct Flags {
-  std::optional<std::string> group;     // --group G
-  bool disabled = false;                // --disabled
-  bool no_default_ops = false;          // --no-default-ops
-  bool all = false;                     // --all (node standby ...)
-  bool force = false;                   // --force (stonith create|update, stonith level add)
-  bool full = false;                    // --full (stonith describe)
-  bool off = false;                     // --off (stonith fence)
-  bool promoted = false;                // --promoted (resource ban|move*|clear)
-  bool master = false;                  // --master: the deprecated --promoted
-  bool strict = false;                  // --strict (resource move)
+  std::optional<std::string> group;  // --group G
+  bool disabled = false;             // --disabled
+  bool no_default_ops = false;       // --no-default-ops
+  bool all = false;                  // --all (node standby ...)
+  bool force = false;                // --force (stonith create|update, stonith level add)
+  bool full = false;                 // --full (stonith describe)
+  bool off = false;                  // --off (stonith fence)
+  bool promoted = false;             // --promoted (resource ban|move*|clear)
+  bool master = false;               // --master: the deprecated --promoted
+  bool strict = false;               // --strict (resource move)
   bool autodelete = false;  // --autodelete (acl role delete|unassign; resource move: deprecated)
-  bool watch = false;                   // --watch (status): redraw until q
+  bool watch = false;       // --watch (status): redraw until q
   std::optional<std::string> interval;  // --interval T (status --watch)
   std::optional<std::string> png;       // --png FILE (status: the cluster as a picture)
   // constraint, node, tag and resource commands
