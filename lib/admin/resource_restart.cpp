@@ -18,6 +18,7 @@
 #include <set>
 
 #include "resource_edit.hpp"
+#include "resource_move.hpp"
 #include "status_view.hpp"
 #include "vigil/admin/live_cib.hpp"
 #include "vigil/common/rules.hpp"
@@ -169,19 +170,10 @@ struct Restart {
     if (!doc) return doc.error();
     xmlDoc* d = doc->get();
     const std::string ban_id = "cli-ban-" + lookup + "-on-" + host;
-    if (via_ban) {
-      xmlNode* cons = config_section(d, "constraints", true);
-      for (xmlNode* c : xml::children(cons, "rsc_location")) {
-        if (xml::attr_or(c, "id") == ban_id) remove_node(c);
-      }
-      if (stop) {
-        append_element(cons, "rsc_location",
-                       {{"id", ban_id},
-                        {"rsc", lookup},
-                        {"role", "Started"},
-                        {"node", host},
-                        {"score", "-INFINITY"}});
-      }
+    if (via_ban && stop) {
+      put_location(d, ban_id, lookup, "Started", host, "-INFINITY");  // as `resource ban`
+    } else if (via_ban) {
+      if (xmlNode* ban = find_by_id(d, ban_id)) remove_node(ban);
     } else {
       xmlNode* r = find_resource(d, lookup);
       if (r == nullptr) {
