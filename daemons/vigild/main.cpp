@@ -14,6 +14,7 @@
 #include <cstring>
 #include <string>
 
+#include "vigil/cluster/totem_crypto.hpp"
 #include "vigil/common/clock.hpp"
 #include "vigil/log/event_loop.hpp"
 #include "vigil/log/log.hpp"
@@ -60,6 +61,19 @@ void write_status(const std::string& path, const std::string& text) {
   const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) ::unlink(tmp.c_str());
+}
+
+// Corosync without crypto lets any host on the cluster network join and
+// forge messages: said once at start (Pacemaker's daemons trust corosync).
+void warn_if_corosync_unprotected(boost::asio::io_context& io) {
+  auto crypto = cluster::read_corosync_crypto(io);
+  if (!crypto) {
+    log::notice("event=corosync-crypto-unknown reason=\"" + crypto.error().message() + "\"");
+  } else if (auto warning = cluster::totem_crypto_warning(*crypto)) {
+    log::warning(*warning);
+  } else {
+    log::notice("event=corosync-crypto cipher=" + crypto->cipher + " hash=" + crypto->hash);
+  }
 }
 
 }  // namespace
@@ -163,6 +177,7 @@ int main(int argc, char** argv) {
   });
 
   log::notice("event=started pid=" + std::to_string(::getpid()) + " run_dir=" + opts.run_dir);
+  if (!standalone) warn_if_corosync_unprotected(io);
   sup.start();
   log::run_event_loop(io, "vigild");  // an exception drops its event, not the daemon
   ::unlink(status_path.c_str());

@@ -624,7 +624,7 @@ class Cluster:
 
     def __init__(self, work, nodes=2, stack="corosync", vigild=None, token_ms=None,
                  subnet=None, tag=None, apache=True, two_node=None, bin_dirs=(),
-                 startup_timeout=30, vigild_args=(), stack_cmd=None):
+                 startup_timeout=30, vigild_args=(), stack_cmd=None, crypto=True):
         if stack not in STACKS:
             raise HarnessError("unknown stack %r (one of %s)" % (stack, ", ".join(STACKS)))
         if not 1 <= nodes <= 16:
@@ -643,6 +643,10 @@ class Cluster:
         # extra arguments of vigild; the shell command of the "command" stack
         self.vigild_args = list(vigild_args)
         self.stack_cmd = stack_cmd
+        # Corosync's knet traffic authenticated and encrypted (aes256, sha256)
+        # with one authkey per cluster, as `vigil cluster setup` and pcs make
+        # it; False only for a test of the unprotected configuration.
+        self.crypto = bool(crypto)
         if stack == "command" and not stack_cmd:
             raise HarnessError("the command stack needs stack_cmd (a shell command per node)")
         self._cleanup_armed = False
@@ -691,7 +695,7 @@ class Cluster:
     def save(self):
         state = {k: getattr(self, k) for k in ("n", "stack", "vigild", "token_ms", "subnet",
                                                "tag", "apache", "two_node", "bin_dirs", "vigild_args",
-                                               "stack_cmd")}
+                                               "stack_cmd", "crypto")}
         tmp = self._state_path() + ".tmp"
         with open(tmp, "w") as f:
             json.dump(state, f, indent=1)
@@ -710,7 +714,7 @@ class Cluster:
         c = cls(work, nodes=s["n"], stack=s["stack"], vigild=s["vigild"], token_ms=s["token_ms"],
                 subnet=s["subnet"], tag=s["tag"], apache=s["apache"], two_node=s["two_node"],
                 bin_dirs=s.get("bin_dirs", ()), vigild_args=s.get("vigild_args", ()),
-                stack_cmd=s.get("stack_cmd"))
+                stack_cmd=s.get("stack_cmd"), crypto=s.get("crypto", True))
         return c
 
     # --- records: what we created, which processes we started -----------------
@@ -870,7 +874,11 @@ class Cluster:
     def _write_corosync_conf(self, i):
         d = self.node_dir(i)
         lines = ["totem {", "  version: 2", "  cluster_name: vigil%s" % self.tag,
-                 "  transport: knet", "  crypto_cipher: none", "  crypto_hash: none"]
+                 "  transport: knet"]
+        if self.crypto:  # knet reads the key from /etc/corosync/authkey (the node's own)
+            lines += ["  crypto_cipher: aes256", "  crypto_hash: sha256"]
+        else:
+            lines += ["  crypto_cipher: none", "  crypto_hash: none"]
         if self.token_ms:
             lines.append("  token: %d" % int(self.token_ms))
         lines += ["}", "nodelist {"]
@@ -887,6 +895,36 @@ class Cluster:
                   "  allow_knet_handle_fallback: yes", "}"]
         with open(os.path.join(d, "etc-corosync", "corosync.conf"), "w") as f:
             f.write("\n".join(lines) + "\n")
+
+    def _authkey(self):
+        """The cluster's Corosync key: 256 random bytes, as corosync-keygen
+        writes by default, made once per cluster and kept in WORK (0400, root)
+        so that a node prepared later gets the same one."""
+        path = os.path.join(self.work, "corosync-authkey")
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
+            try:
+                os.write(fd, secrets.token_bytes(256))
+            finally:
+                os.close(fd)
+        with open(path, "rb") as f:
+            key = f.read()
+        if not 128 <= len(key) <= 4096:  # corosync's bounds
+            raise HarnessError("%s: %d bytes, not a Corosync key (128..4096)" % (path, len(key)))
+        return key
+
+    def _write_authkey(self, i):
+        # in the node's etc-corosync, which node-inner.sh binds over /etc/corosync
+        path = os.path.join(self.node_dir(i), "etc-corosync", "authkey")
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
+        try:
+            os.fchown(fd, 0, 0)
+            os.fchmod(fd, 0o400)
+            os.write(fd, self._authkey())
+        finally:
+            os.close(fd)
 
     def _write_apache_conf(self, i):
         d = os.path.join(self.node_dir(i), "apache")
@@ -921,6 +959,8 @@ class Cluster:
             os.chmod(os.path.join(d, "log-pacemaker"), 0o2770)
         if self.stack != "sshd":  # sshd nodes get theirs from `vigil cluster setup`
             self._write_corosync_conf(i)
+            if self.crypto:
+                self._write_authkey(i)
         if self.apache:
             self._write_apache_conf(i)
 
