@@ -17,9 +17,8 @@
 #include "vigil/cibd/persist.hpp"
 #include "vigil/cibd/replica.hpp"
 #include "vigil/cibd/service.hpp"
-#include "vigil/cluster/chunked_messaging.hpp"
 #include "vigil/cluster/corosync_cmap.hpp"
-#include "vigil/cluster/corosync_cpg.hpp"
+#include "vigil/cluster/corosync_group.hpp"
 #include "vigil/common/clock.hpp"
 #include "vigil/common/host.hpp"
 #include "vigil/common/xml.hpp"
@@ -146,17 +145,13 @@ int main(int argc, char** argv) {
         clock, cluster::GroupMember{1, static_cast<std::uint32_t>(::getpid())});
     if (node_name.empty()) node_name = host_name();
   } else {
-    // Whole CIBs travel compressed, in chunks (ChunkedMessaging); the queue
-    // behind Corosync's flow control must hold the largest one.
-    const cluster::ChunkLimits limits;
-    cluster::CpgOptions co = cpg_options();
-    co.max_queued_bytes += limits.max_message;
-    auto cpg = cluster::CorosyncCpg::connect(io, co);
+    // Whole CIBs travel compressed, in chunks (corosync_group.hpp).
+    auto cpg = cluster::connect_chunked_cpg(io, cpg_options());
     if (!cpg) {
       log::error("event=startup-failed reason=\"" + cpg.error().message() + "\"");
       return kExitUnavailable;
     }
-    (*cpg)->set_lost_handler([&](const Error& e) {
+    cpg->cpg->set_lost_handler([&](const Error& e) {
       log::error("event=corosync-lost reason=\"" + e.message() + "\"");
       exit_code = kExitUnavailable;
       io.stop();
@@ -169,8 +164,8 @@ int main(int argc, char** argv) {
       }
       if (node_name.empty()) node_name = host_name();
     }
-    cpg_group = std::move(cpg).value();
-    messaging = std::make_unique<cluster::ChunkedMessaging>(*cpg_group, limits, log::write);
+    cpg_group = std::move(cpg->cpg);
+    messaging = std::move(cpg->messaging);
   }
 
   cibd::CibNodeOptions no;

@@ -20,7 +20,7 @@
 #include "fencerd_access.hpp"
 #include "vigil/cibclient/client.hpp"
 #include "vigil/cluster/corosync_cmap.hpp"
-#include "vigil/cluster/corosync_cpg.hpp"
+#include "vigil/cluster/corosync_group.hpp"
 #include "vigil/cluster/corosync_quorum.hpp"
 #include "vigil/common/clock.hpp"
 #include "vigil/common/time.hpp"
@@ -160,7 +160,8 @@ int main(int argc, char** argv) {
     log::error("event=startup-failed reason=\"" + quorum.error().message() + "\"");
     return kExitUnavailable;
   }
-  auto cpg = cluster::CorosyncCpg::connect(io, cpg_options());
+  // Large messages (a join carrying a node's whole history) in chunks.
+  auto cpg = cluster::connect_chunked_cpg(io, cpg_options());
   if (!cpg) {
     log::error("event=startup-failed reason=\"" + cpg.error().message() + "\"");
     return kExitUnavailable;
@@ -169,7 +170,8 @@ int main(int argc, char** argv) {
       [&](const Error& e) { fatal(kExitUnavailable, "cmap: " + e.message()); });
   (*quorum)->set_lost_handler(
       [&](const Error& e) { fatal(kExitUnavailable, "quorum: " + e.message()); });
-  (*cpg)->set_lost_handler([&](const Error& e) { fatal(kExitUnavailable, "cpg: " + e.message()); });
+  cpg->cpg->set_lost_handler(
+      [&](const Error& e) { fatal(kExitUnavailable, "cpg: " + e.message()); });
   cluster::CorosyncQuorum* q = quorum->get();
   (void)(*cmap)->watch_node_list([q](Result<cluster::NodeList> list) {
     if (list) q->set_node_list(std::move(*list));
@@ -214,8 +216,8 @@ int main(int argc, char** argv) {
   // retried by the next transitions) while it cannot be reached.
   fencerd::FencerdClient fencerd_client(io, opts.run_dir + "/stonithd.sock");
   crmd::FencerdAccess fencer(fencerd_client, clock, &log::write);
-  controller::Controller ctl(controller::ControllerEnv{clock, **cpg, **quorum, **quorum, cib, lrmd,
-                                                       pengine, fencer, &log::write},
+  controller::Controller ctl(controller::ControllerEnv{clock, *cpg->messaging, **quorum, **quorum,
+                                                       cib, lrmd, pengine, fencer, &log::write},
                              co);
   ctl.set_halt_handler([&](const std::string& why) { fatal(kExitFatal, why); });
   if (auto st = ctl.start(); !st) {

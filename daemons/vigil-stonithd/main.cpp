@@ -18,7 +18,7 @@
 
 #include "vigil/cibclient/client.hpp"
 #include "vigil/cluster/corosync_cmap.hpp"
-#include "vigil/cluster/corosync_cpg.hpp"
+#include "vigil/cluster/corosync_group.hpp"
 #include "vigil/common/clock.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/exec/posix_spawner.hpp"
@@ -149,11 +149,12 @@ int main(int argc, char** argv) {
   if (!cmap) return startup_failed(cmap.error().message(), kExitUnavailable);
   auto nodes = (*cmap)->read_node_list();
   if (!nodes) return startup_failed(nodes.error().message(), kExitUnavailable);
-  auto cpg = cluster::CorosyncCpg::connect(io, cpg_options());
+  // Large messages (a whole fencing history) in chunks.
+  auto cpg = cluster::connect_chunked_cpg(io, cpg_options());
   if (!cpg) return startup_failed(cpg.error().message(), kExitUnavailable);
   (*cmap)->set_lost_handler(
       [&fatal](const Error& e) { fatal(kExitUnavailable, "cmap: " + e.message()); });
-  (*cpg)->set_lost_handler(
+  cpg->cpg->set_lost_handler(
       [&fatal](const Error& e) { fatal(kExitUnavailable, "cpg: " + e.message()); });
 
   AsioClock clock(io);
@@ -162,7 +163,7 @@ int main(int argc, char** argv) {
   fencerd::ServiceOptions service_options;
   service_options.seed = static_cast<std::uint64_t>(::getpid());
   service_options.log = log::write;
-  fencerd::Service service(clock, runner, **cpg, *nodes, service_options);
+  fencerd::Service service(clock, runner, *cpg->messaging, *nodes, service_options);
   (void)(*cmap)->watch_node_list([&service](Result<cluster::NodeList> list) {
     if (list) service.set_nodes(std::move(*list));
   });

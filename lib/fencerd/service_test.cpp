@@ -4,13 +4,16 @@
 // protocol payloads and come out as protocol answers and events.
 #include "vigil/fencerd/service.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
 #include <optional>
 
+#include "vigil/cluster/chunked_messaging.hpp"
 #include "vigil/cluster/sim_cpg.hpp"
 #include "vigil/cluster/sim_network.hpp"
 #include "vigil/cluster/sim_node.hpp"
+#include "vigil/fencing/messages.hpp"
 
 using namespace vigil;
 using namespace vigil::fencerd;
@@ -89,25 +92,38 @@ std::string device(const std::string& id, const std::string& hosts,
 
 struct Node {
   std::unique_ptr<cluster::SimCpg> cpg;
+  // Over cpg, as vigil-stonithd's group (corosync_group.hpp); null when a
+  // test goes without it.
+  std::unique_ptr<cluster::ChunkedMessaging> chunks;
   std::unique_ptr<ScriptedRunner> runner;
   std::unique_ptr<Service> service;
   std::vector<std::string> logs;
   std::vector<fencing::HistoryEntry> events;
 };
 
+// Corosync's limit on one message and whether the fencers send through the
+// chunking layer (vigil-stonithd does).
+struct Wire {
+  std::size_t max_message = cluster::SimOptions{}.max_message_size;
+  bool chunked = true;
+};
+
 struct Cluster {
-  static cluster::SimOptions options() {
+  static cluster::SimOptions options(const Wire& w) {
     cluster::SimOptions o;
     o.trace = false;
+    o.max_message_size = w.max_message;
     return o;
   }
-  cluster::SimNetwork net{options()};
+  Wire wire;
+  cluster::SimNetwork net;
   ManualClock clock;
   Script script;
   std::map<std::string, Node> nodes;
   std::uint64_t next_connection = 1;
 
-  explicit Cluster(Script s, int n = 3) : script(std::move(s)) {
+  explicit Cluster(Script s, int n = 3, Wire w = {})
+      : wire(w), net(options(w)), script(std::move(s)) {
     for (cluster::NodeId id = 1; id <= static_cast<cluster::NodeId>(n); ++id) {
       net.add_node(id, "node" + std::to_string(id));
     }
@@ -126,7 +142,15 @@ struct Cluster {
     ServiceOptions o;
     o.seed = id;
     o.log = [&node](LogLevel, std::string_view line) { node.logs.emplace_back(line); };
-    node.service = std::make_unique<Service>(clock, *node.runner, *node.cpg, net.node_list(), o);
+    cluster::Messaging* group = node.cpg.get();
+    if (wire.chunked) {
+      cluster::ChunkLimits limits;
+      limits.compress_threshold = std::min(limits.compress_threshold, wire.max_message / 2);
+      limits.chunk_payload = std::min(limits.chunk_payload, wire.max_message - 64);
+      node.chunks = std::make_unique<cluster::ChunkedMessaging>(*node.cpg, limits, o.log);
+      group = node.chunks.get();
+    }
+    node.service = std::make_unique<Service>(clock, *node.runner, *group, net.node_list(), o);
     // Connection 1 of every node is a subscriber.
     node.service->set_event_sink([&node](std::uint64_t c, std::string_view payload) {
       if (c != 1) return false;
@@ -519,4 +543,43 @@ TEST_CASE("service: a registration whose agent is missing or bad is refused with
   CHECK(*b);
   CHECK(metadata_runs(c, "node2", "fence_other") == 1);
   CHECK(c.service("node2").devices().size() == 3);
+}
+
+// A fencing history larger than Corosync's limit on one message: a fencer
+// that restarts gets it whole through the chunks (vigil-stonithd's group),
+// and, without them, not at all.
+TEST_CASE("service: a history above Corosync's limit reaches a restarted fencer in chunks") {
+  for (const bool chunked : {true, false}) {
+    INFO((chunked ? "chunked" : "raw CPG"));
+    Cluster c(all_ok(), 3, Wire{1024, chunked});
+    c.configure_all(cib(device("ipmi3", "node3")));
+    constexpr std::size_t kFencings = 16;
+    for (std::size_t i = 0; i < kFencings; ++i) {
+      std::optional<Result<std::string>> answer;
+      c.call("node1", FenceCall{"node3", "off", 0ms, 0ms, "crmd." + std::to_string(i)}, answer);
+      c.advance(5s);
+      REQUIRE(answer);
+      REQUIRE(*answer);
+    }
+    const auto history = c.service("node1").fencer().history().entries();
+    REQUIRE(history.size() == kFencings);
+    // The history message is larger than the limit, twice over.
+    fencing::PeerMessage whole{.type = fencing::MsgType::kHistory, .history = history};
+    REQUIRE(fencing::encode(whole).size() > 2 * 1024);
+
+    c.nodes.erase("node2");
+    c.settle();
+    c.boot(2);
+    c.settle();
+    Service& back = c.service("node2");
+    CHECK(back.members() == std::vector<std::string>{"node1", "node2", "node3"});
+    if (chunked) {
+      CHECK(back.fencer().history().size() == kFencings);
+      for (const char* n : {"node1", "node3"}) CHECK_FALSE(c.logged(n, "event=cpg-send-failed"));
+    } else {
+      CHECK(back.fencer().history().size() == 0);
+      CHECK((c.logged("node1", "event=cpg-send-failed type=history") ||
+             c.logged("node3", "event=cpg-send-failed type=history")));
+    }
+  }
 }

@@ -7,6 +7,7 @@
 #include "vigil/cibclient/local_access.hpp"
 #include "vigil/cibd/replica.hpp"
 #include "vigil/cibd/store.hpp"
+#include "vigil/cluster/chunked_messaging.hpp"
 #include "vigil/cluster/sim_cpg.hpp"
 #include "vigil/cluster/sim_node.hpp"
 #include "vigil/lrmd/in_process.hpp"
@@ -61,6 +62,10 @@ class SimCluster::SimFencer final : public FencerAccess, public exec::FenceDevic
 
 struct SimCluster::Stack {
   std::unique_ptr<cluster::SimCpg> cib_cpg, crmd_cpg;
+  // Over cib_cpg and crmd_cpg, what the daemons send through (crmd_group
+  // is crmd_cpg itself when SimClusterOptions::chunk_controller is false).
+  std::unique_ptr<cluster::ChunkedMessaging> cib_group, crmd_chunks;
+  cluster::Messaging* crmd_group = nullptr;
   std::unique_ptr<cibd::CibNode> cib;
   std::unique_ptr<cibclient::LocalCibAccess> cib_access;
   std::unique_ptr<lrmd::Service> lrmd;
@@ -80,7 +85,15 @@ cluster::SimOptions net_options(const SimClusterOptions& o) {
   s.seed = o.seed;
   s.two_node = (o.nodes == 2);
   s.trace = false;
+  s.max_message_size = o.max_message_size;
   return s;
+}
+
+// vigil-crmd's process is gone: its group first, then the CPG under it.
+void drop_controller_group(SimCluster::Stack& s) {
+  s.crmd_group = nullptr;
+  s.crmd_chunks.reset();
+  s.crmd_cpg.reset();
 }
 
 }  // namespace
@@ -105,6 +118,13 @@ void SimCluster::note(const std::string& line) {
   while (log_.size() > options_.log_lines) log_.pop_front();
 }
 
+LogSink SimCluster::node_log(NodeId id) {
+  return [this, who = name_of(id)](LogLevel l, std::string_view text) {
+    if (l == LogLevel::kDebug) return;
+    note(who + " " + vigil::to_string(l) + " " + std::string(text));
+  };
+}
+
 void SimCluster::build(NodeId id) {
   auto s = std::make_unique<Stack>();
   cluster::SimNode& node = net_.node(id);
@@ -118,7 +138,9 @@ void SimCluster::build(NodeId id) {
   if (!store) throw std::invalid_argument("initial CIB: " + store.error().message());
   cibd::CibNodeOptions co;
   co.node_name = name_of(id);
-  s->cib = std::make_unique<cibd::CibNode>(*s->cib_cpg, clock_, std::move(*store), co);
+  s->cib_group =
+      std::make_unique<cluster::ChunkedMessaging>(*s->cib_cpg, options_.chunk_limits, node_log(id));
+  s->cib = std::make_unique<cibd::CibNode>(*s->cib_group, clock_, std::move(*store), co);
   s->cib->set_persist_hook(
       [this, id](const cibd::Store& st, const cibd::CibChange&) { disk_[id] = st.to_xml(); });
   if (auto st = s->cib->start(); !st) throw std::logic_error("CIB start: " + st.error().message());
@@ -142,19 +164,15 @@ void SimCluster::make_controller(NodeId id, Stack& s) {
     if (!cpg) throw std::logic_error("cannot connect a CPG on a down node");
     s.crmd_cpg = std::move(*cpg);
   }
+  s.crmd_group = s.crmd_cpg.get();
+  if (options_.chunk_controller) {
+    s.crmd_chunks = std::make_unique<cluster::ChunkedMessaging>(*s.crmd_cpg, options_.chunk_limits,
+                                                                node_log(id));
+    s.crmd_group = s.crmd_chunks.get();
+  }
   const std::string who = name_of(id);
-  ControllerEnv env{clock_,
-                    *s.crmd_cpg,
-                    node,
-                    node,
-                    *s.cib_access,
-                    *s.executor,
-                    *s.scheduler_access,
-                    *s.fencer,
-                    [this, who](LogLevel l, std::string_view text) {
-                      if (l == LogLevel::kDebug) return;
-                      note(who + " " + vigil::to_string(l) + " " + std::string(text));
-                    }};
+  ControllerEnv env{clock_,      *s.crmd_group,       node,      node,        *s.cib_access,
+                    *s.executor, *s.scheduler_access, *s.fencer, node_log(id)};
   s.controller = std::make_unique<Controller>(env, options_.controller);
   s.halted = false;
   // Not torn down from inside the controller's own callback: at the tick.
@@ -173,7 +191,7 @@ void SimCluster::restart_controller(NodeId id) {
   note("== vigil-crmd restarts on " + name_of(id));
   Stack& s = *it->second;
   s.controller.reset();
-  s.crmd_cpg.reset();  // the process is gone: peers see it leave
+  drop_controller_group(s);  // the process is gone: peers see it leave
   make_controller(id, s);
 }
 
@@ -182,7 +200,7 @@ void SimCluster::kill_controller(NodeId id) {
   if (it == stacks_.end() || !it->second->controller) return;
   note("== vigil-crmd dies on " + name_of(id));
   it->second->controller.reset();
-  it->second->crmd_cpg.reset();
+  drop_controller_group(*it->second);
 }
 
 void SimCluster::start_controller(NodeId id) {
@@ -215,7 +233,8 @@ void SimCluster::tear_down(NodeId id) {
   s.fencer.reset();  // after the executor that uses it
   s.cib_access.reset();
   s.cib.reset();
-  s.crmd_cpg.reset();
+  drop_controller_group(s);
+  s.cib_group.reset();
   s.cib_cpg.reset();
   stacks_.erase(it);
 }
@@ -307,7 +326,7 @@ void SimCluster::tick() {
     if (s->halted && s->controller) {
       // The controller exited (the supervisor does not respawn it).
       s->controller.reset();
-      s->crmd_cpg.reset();
+      drop_controller_group(*s);
     }
   }
   for (NodeId id : finished) {
@@ -315,7 +334,7 @@ void SimCluster::tick() {
     if (s.keep_membership) {
       note("== vigil-crmd exited on " + name_of(id) + " after its clean shutdown");
       s.controller.reset();
-      s.crmd_cpg.reset();
+      drop_controller_group(s);
       s.shutdown_finished = s.keep_membership = false;
       shutdown_done_[id] = true;
       continue;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // SimCluster: N simulated nodes in one thread, each running the real
-// stack: cibd::CibNode (over SimCpg) behind LocalCibAccess, lrmd::Service
+// stack: cibd::CibNode (over SimCpg under ChunkedMessaging, as the daemons'
+// Corosync groups are) behind LocalCibAccess, lrmd::Service
 // over lib/sim's AgentWorld behind InProcessExecutor, pengined::Scheduler
 // behind InProcessScheduler, and the Controller. Corosync is lib/cluster's
 // SimNetwork, time a ManualClock kept in step with the network's virtual
@@ -14,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "vigil/cluster/chunking.hpp"
 #include "vigil/cluster/sim_network.hpp"
 #include "vigil/common/clock.hpp"
 #include "vigil/controller/controller.hpp"
@@ -39,6 +41,14 @@ struct SimClusterOptions {
   // Simulated time per step of the driver loop.
   Duration tick{1};
   std::size_t log_lines = 4000;  // kept for failure reports
+  // Corosync's limit on one CPG message (SimOptions::max_message_size) and
+  // the chunking every daemon's group goes through (lib/cluster's
+  // corosync_group.hpp); a test lowers both to make messages "large".
+  std::size_t max_message_size = cluster::SimOptions{}.max_message_size;
+  cluster::ChunkLimits chunk_limits;
+  // false: the controller's group without the chunking layer (only to show
+  // what it is for).
+  bool chunk_controller = true;
 };
 
 class SimCluster {
@@ -109,6 +119,8 @@ class SimCluster {
  private:
   void build(NodeId id);
   void make_controller(NodeId id, Stack& s);
+  // A daemon's log on node `id` into log() (debug lines dropped).
+  LogSink node_log(NodeId id);
   void tear_down(NodeId id);
   void tick();
 
