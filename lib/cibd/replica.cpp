@@ -164,7 +164,6 @@ class CibNode::Impl {
     messaging_.set_handlers({});
     sync_timer_.reset();
     retry_timer_.reset();
-    refused_timer_.reset();
     fail_all_pending(Error(ErrorCode::kIo, "the CIB service is stopping"));
     auto held = std::move(held_queries_);
     held_queries_.clear();
@@ -265,15 +264,14 @@ class CibNode::Impl {
   bool needs_resync_ = false;
   std::uint64_t adoptions_ = 0;
   std::unique_ptr<Timer> sync_timer_;
-  // Asking again for a sync or resync that did not complete (see arm_retry).
+  // Asking again for a sync or resync that did not complete, whatever
+  // stopped it (see arm_retry): the one retry rule of this replica.
   std::unique_ptr<Timer> retry_timer_;
   Duration retry_wait_{0};
   int sync_attempts_ = 0;
   std::size_t incoming_seen_ = 0;
   bool decided_ = false;
   std::uint64_t sync_requests_ = 0;
-  std::unique_ptr<Timer> refused_timer_;  // a refused copy: ask again (refuse_copy)
-  int refused_rounds_ = 0;
   std::uint64_t refused_copies_ = 0;
   bool synced_once_ = false;
   std::vector<std::pair<CibRequest, ReplyHandler>> held_queries_;
@@ -739,11 +737,16 @@ class CibNode::Impl {
     arm_retry();
   }
 
-  // A sync or resync can fail to complete without any view change to start
-  // it again: the whole CIB was dropped (a view change cut its chunks), this
-  // replica refused it, or its sender could not send it. The group would
-  // hold its updates (or this replica drop every diff) forever; instead the
-  // replica asks again after a wait that doubles, a bounded number of times.
+  // The retry rule. A sync or resync can fail to complete without any view
+  // change to start it again: the whole CIB was dropped (a view change cut
+  // its chunks), its sender could not send it, or this replica refused it
+  // (refuse_copy: forged, corrupt, invalid). The group would hold its
+  // updates (or this replica drop every diff) forever; instead, whatever the
+  // cause, the replica asks again after sync_retry, the wait doubling up to
+  // sync_retry_max; a large copy still arriving is progress and is waited
+  // for; after max_sync_attempts it gives up (fatal: vigil-cib exits, its
+  // supervisor restarts it and it joins afresh). One timer, armed when a
+  // round starts or a resync is asked for, cleared when either completes.
   void arm_retry() {
     if (retry_wait_ <= Duration{0}) retry_wait_ = options_.sync_retry;
     const std::string tag = sync_tag_;
@@ -855,7 +858,7 @@ class CibNode::Impl {
     if (sender != self_) {
       auto store = checked_copy(msg);
       if (!store) {
-        refuse_copy(sender, store.error(), for_sync);
+        refuse_copy(sender, store.error());
         return;
       }
       const CibVersion before = store_.version();
@@ -880,7 +883,6 @@ class CibNode::Impl {
       }
     }
     needs_resync_ = false;
-    refused_rounds_ = 0;
     if (for_sync) {
       finish_sync();
     } else {
@@ -929,45 +931,17 @@ class CibNode::Impl {
     return store;
   }
 
-  // A refused copy changes nothing here. During a sync the genuine copy may
-  // still follow (a forged one can come first); if the round has not ended
-  // within twice sync_timeout the group is asked for a new round, at most
-  // kMaxRefusedRounds times; after that this node keeps its own CIB, leaves
-  // sync mode (so that requests flow again) and waits for a resync, which
-  // the digests of the next diffs ask for.
-  static constexpr int kMaxRefusedRounds = 3;
-
-  void refuse_copy(const GroupMember& sender, const Error& why, bool for_sync) {
+  // A refused copy changes nothing here, and starts nothing: the genuine
+  // copy may still follow (a forged one can come first), and when none does
+  // the round or resync stays incomplete and the retry rule asks again.
+  void refuse_copy(const GroupMember& sender, const Error& why) {
     log::error("cib: refusing the full CIB from " + member_text(sender) + ": " + why.message() +
                "; keeping ours (" + store_.version().to_string() + ")");
     ++refused_copies_;
-    if (!for_sync) return;  // still needs_resync_: the next master change asks again
-    const std::string tag = sync_tag_;
-    // Twice the sync timeout: the master's own deadline (a "decide" with
-    // the announcements in) comes first and may end the round.
-    refused_timer_ = clock_.start_timer(2 * options_.sync_timeout, [this, tag] {
-      if (!started_ || !syncing_ || sync_tag_ != tag) return;
-      if (++refused_rounds_ <= kMaxRefusedRounds) {
-        log::warning("cib: sync: no usable copy came; asking the group for a new round (" +
-                     std::to_string(refused_rounds_) + " of " + std::to_string(kMaxRefusedRounds) +
-                     ")");
-        std::string out = "<cibd";
-        add_attr(out, "t", "sync");
-        send(out + "/>");
-        return;
-      }
-      log::error("cib: sync: no usable copy after " + std::to_string(kMaxRefusedRounds) +
-                 " rounds; keeping this node's CIB " + store_.version().to_string() +
-                 " until a resync succeeds");
-      refused_rounds_ = 0;
-      finish_sync();
-      needs_resync_ = true;
-    });
   }
 
   void finish_sync() {
     syncing_ = false;
-    refused_timer_.reset();
     sync_timer_.reset();
     sync_done();
     announces_.clear();

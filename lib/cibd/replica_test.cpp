@@ -3,6 +3,7 @@
 // deterministic for its seed; the step loops are bounded.
 #include "vigil/cibd/replica.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <functional>
 #include <map>
@@ -41,12 +42,24 @@ class RefusingMessaging final : public cluster::Messaging {
       ++refused;
       return Error(ErrorCode::kInvalidInput, "test: the group refuses this message");
     }
+    if (corrupt_fulls > 0 && full) {
+      // Damaged on the way: one character of the digest differs, so every
+      // receiver refuses the copy (the sender does not check its own).
+      std::string damaged(payload);
+      const std::size_t at = damaged.find("digest=\"");
+      REQUIRE(at != std::string::npos);
+      char& c = damaged[at + 8];
+      c = c == '0' ? '1' : '0';
+      --corrupt_fulls;
+      return inner_.send(damaged);
+    }
     return inner_.send(payload);
   }
   cluster::GroupMember self() const override { return inner_.self(); }
   std::size_t max_message_size() const override { return inner_.max_message_size(); }
   std::size_t incoming_bytes() const override { return inner_.incoming_bytes(); }
   int fail_fulls = 0;
+  int corrupt_fulls = 0;
   int fulls = 0;  // whole CIBs this member tried to send
   int syncs = 0;  // sync rounds it asked for
   int refused = 0;
@@ -1069,6 +1082,152 @@ TEST_CASE("a replica that needs a resync asks again when the copy does not come"
   c.settle();
   c.check_converged();
   CHECK(has(c.cib(2), "//primitive[@id='r1']"));
+}
+
+}  // namespace vigil::cibd
+
+// The retry rule (replica.cpp, arm_retry) for copies refused by their
+// receiver: one rule whatever stopped the round, asking once per wait.
+namespace vigil::cibd {
+namespace {
+
+// Node 2 was down while node 1 created r2; it comes back empty and node 1's
+// first `corrupt` whole CIBs are damaged on the way.
+void rejoin_with_damaged_copies(Cluster& c, int corrupt) {
+  c.settle();
+  auto a = submit(c.cib(1), create("resources", dummy("r1")));
+  c.settle();
+  REQUIRE(a->result);
+  c.crash(2);
+  c.settle();
+  auto b = submit(c.cib(1), create("resources", dummy("r2")));
+  c.settle();
+  REQUIRE(b->result);
+  c.members.at(1).refusing->corrupt_fulls = corrupt;
+  c.restart(2);
+  c.settle();
+}
+
+}  // namespace
+
+TEST_CASE("a copy refused in a sync is asked for once, after sync_retry, then adopted") {
+  Shape shape;
+  shape.refusing = true;
+  Cluster c(2, 21, shape);
+  rejoin_with_damaged_copies(c, 1);
+  CHECK(c.cib(2).refused_copies() == 1);
+  CHECK(c.cib(2).syncing());  // the round is not over for the one who refused
+  CHECK_FALSE(has(c.cib(2), "//primitive[@id='r2']"));
+  const CibNodeOptions defaults;
+  c.clock.advance(defaults.sync_retry);
+  c.settle();
+  c.check_converged();
+  CHECK(has(c.cib(2), "//primitive[@id='r2']"));
+  // One request for a new round, not one per mechanism.
+  CHECK(c.members.at(2).refusing->syncs == 1);
+  CHECK(c.members.at(1).refusing->fulls == 2);
+  // Nothing more happens later.
+  c.clock.advance(defaults.sync_retry_max);
+  c.settle();
+  CHECK(c.members.at(2).refusing->syncs == 1);
+  CHECK(c.members.at(1).refusing->fulls == 2);
+  CHECK(c.fatal.empty());
+}
+
+TEST_CASE("a forged copy ahead of the genuine one: the genuine one ends the round", "[untrusted]") {
+  Shape shape;
+  shape.refusing = true;
+  Cluster c(2, 22, shape);
+  c.settle();
+  c.crash(2);
+  c.settle();
+  auto a = submit(c.cib(1), create("resources", dummy("r1")));
+  c.settle();
+  REQUIRE(a->result);
+  // A member that is no vigil-cib (it never announces: the master closes
+  // each round after sync_timeout).
+  auto spy = join_spy(c, 1);
+  c.settle();
+  const CibNodeOptions defaults;
+  c.clock.advance(defaults.sync_timeout);
+  c.settle();
+  REQUIRE_FALSE(c.cib(1).syncing());
+
+  c.net.start(2);
+  c.boot(2);
+  for (int i = 0; i < 1000 && !(c.cib(1).syncing() && c.cib(2).syncing()); ++i) {
+    REQUIRE(c.net.deliver_next());
+  }
+  REQUIRE(c.cib(2).syncing());
+  std::vector<cluster::GroupMember> members = {c.cib(1).self(), c.cib(2).self(), spy->self()};
+  std::sort(members.begin(), members.end());
+  std::string tag;
+  for (const auto& m : members) tag += std::to_string(m.node) + ":" + std::to_string(m.pid) + ",";
+  const std::string forged_cib =
+      "<cib admin_epoch=\"9\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\">"
+      "<configuration><crm_config/><nodes/><resources>" +
+      dummy("forged") + "</resources><constraints/></configuration><status/></cib>";
+  REQUIRE(spy->send("<cibd t=\"full\" tag=\"" + tag +
+                    "\" version=\"9:1:0\" digest=\"0000000000000000-1\">" + forged_cib +
+                    "</cibd>"));
+  c.settle();
+  CHECK(c.cib(2).refused_copies() == 1);
+  c.clock.advance(defaults.sync_timeout);  // the master decides; node 1's copy goes out
+  c.settle();
+  CHECK_FALSE(c.cib(2).syncing());
+  CHECK(has(c.cib(2), "//primitive[@id='r1']"));
+  CHECK_FALSE(has(c.cib(2), "//primitive[@id='forged']"));
+  CHECK(c.members.at(1).refusing->fulls == 1);
+  // The round ended: no member asks for another one, ever.
+  c.clock.advance(defaults.sync_retry_max);
+  c.settle();
+  for (NodeId id = 1; id <= 2; ++id) CHECK(c.members.at(id).refusing->syncs == 0);
+  CHECK(c.members.at(1).refusing->fulls == 1);
+  CHECK(c.fatal.empty());
+}
+
+TEST_CASE(
+    "a sync whose copies are all refused is asked again a bounded number of times, then "
+    "fatal") {
+  Shape shape;
+  shape.refusing = true;
+  Cluster c(2, 23, shape);
+  rejoin_with_damaged_copies(c, 1'000'000);
+  const CibNodeOptions defaults;
+  for (int i = 0; i < 4 * defaults.max_sync_attempts && c.fatal.empty(); ++i) {
+    c.clock.advance(defaults.sync_retry_max);
+    c.settle();
+  }
+  // The node that refused gives up (vigil-cib would exit and be restarted);
+  // the sender, whose own copy ended its rounds, does not.
+  CHECK(c.fatal.count(2) == 1);
+  CHECK(c.fatal.count(1) == 0);
+  const auto refused = static_cast<int>(c.cib(2).refused_copies());
+  CHECK(refused >= 2);
+  CHECK(refused <= defaults.max_sync_attempts);
+  CHECK(c.members.at(2).refusing->syncs == defaults.max_sync_attempts - 1);
+  CHECK_FALSE(has(c.cib(2), "//primitive[@id='r2']"));
+}
+
+TEST_CASE("a copy refused for a resync is asked for again") {
+  Shape shape;
+  shape.refusing = true;
+  Cluster c(3, 24, shape);
+  c.settle();
+  c.cib(2).mutable_store_for_test().set_version(CibVersion{0, 0, 7});
+  c.members.at(1).refusing->corrupt_fulls = 1;
+  auto a = submit(c.cib(1), create("resources", dummy("r1")));
+  c.settle();
+  REQUIRE(a->result);
+  CHECK(c.cib(2).refused_copies() == 1);
+  CHECK_FALSE(has(c.cib(2), "//primitive[@id='r1']"));
+  const CibNodeOptions defaults;
+  c.clock.advance(defaults.sync_retry);
+  c.settle();
+  c.check_converged();
+  CHECK(has(c.cib(2), "//primitive[@id='r1']"));
+  CHECK(c.members.at(1).refusing->fulls == 2);
+  CHECK(c.fatal.empty());
 }
 
 }  // namespace vigil::cibd
