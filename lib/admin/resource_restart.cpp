@@ -21,9 +21,9 @@
 #include "resource_move.hpp"
 #include "status_view.hpp"
 #include "vigil/admin/live_cib.hpp"
-#include "vigil/common/rules.hpp"
 #include "vigil/common/time.hpp"
 #include "vigil/common/xml.hpp"
+#include "vigil/pengine/action_timeout.hpp"
 #include "vigil/pengine/graph.hpp"
 #include "vigil/transition/graph.hpp"
 #include "vigil/transition/simulation.hpp"
@@ -81,46 +81,29 @@ Names minus(const Names& a, const Names& b) {
   return out;
 }
 
-// The stop timeout (ms) of a primitive: its stop op, else op_defaults,
-// else 20 s.
-std::int64_t stop_timeout_ms(const pengine::WorkingSet& ws, const pengine::Resource* rsc) {
-  if (rsc->config != nullptr) {
-    for (const auto& op : rsc->config->ops) {
-      if (op.name != "stop" || op.interval_ms != 0) continue;
-      if (auto t = op.attrs.find("timeout"); t != op.attrs.end()) {
-        if (auto ms = parse_interval_ms(t->second); ms && *ms >= 0) return *ms;
-      }
-    }
-  }
-  const std::string task = "stop";
-  rules::RuleInput in;
-  in.rsc_class = &rsc->cls;
-  in.rsc_provider = &rsc->provider;
-  in.rsc_type = &rsc->type;
-  in.op_name = &task;
-  in.op_interval_ms = 0;
-  rules::AttrMap defaults;
-  rules::apply_nvsets(ws.cib.op_defaults, in, defaults);
-  if (auto t = defaults.find("timeout"); t != defaults.end()) {
-    if (auto ms = parse_interval_ms(t->second); ms && *ms >= 0) return *ms;
-  }
-  return 20000;
-}
-
-std::int64_t max_stop_timeout_ms(const pengine::WorkingSet& ws, const pengine::Resource* rsc) {
-  if (rsc->children.empty()) return stop_timeout_ms(ws, rsc);
+// The longest stop timeout (ms) among `rsc`'s primitives, as the scheduler
+// gives each stop (crm_resource's max_delay_for_resource); `ws` gets their
+// transient stop actions.
+Result<std::int64_t> max_stop_timeout_ms(pengine::WorkingSet& ws, pengine::Resource* rsc) {
+  if (rsc->children.empty()) return pengine::action_timeout_ms(ws, rsc, "stop");
   std::int64_t most = 0;
-  for (const pengine::Resource* c : rsc->children)
-    most = std::max(most, max_stop_timeout_ms(ws, c));
+  for (pengine::Resource* c : rsc->children) {
+    auto ms = max_stop_timeout_ms(ws, c);
+    if (!ms) return ms;
+    most = std::max(most, *ms);
+  }
   return most;
 }
 
 // crm_resource's max_delay_in: 5 s plus the longest stop timeout among `ids`.
-int step_polls(const pengine::WorkingSet& ws, const Names& ids) {
+Result<int> step_polls(pengine::WorkingSet& ws, const Names& ids) {
   std::int64_t most = 0;
   for (const auto& id : ids) {
-    if (const pengine::Resource* r = ws.find_rsc(id))
-      most = std::max(most, max_stop_timeout_ms(ws, r));
+    if (pengine::Resource* r = ws.find_rsc(id)) {
+      auto ms = max_stop_timeout_ms(ws, r);
+      if (!ms) return ms.error();
+      most = std::max(most, *ms);
+    }
   }
   return static_cast<int>((5 + most / 1000) / kPollSeconds);
 }
@@ -197,14 +180,17 @@ struct Restart {
   // Polls until `remaining(state)` is empty and `also` (when given) says
   // nothing else is awaited; false when a step made no progress.
   Result<bool> poll(Names& delta, const std::function<Names(const pengine::WorkingSet&)>& remaining,
-                    const pengine::WorkingSet* first_ws,
-                    const std::function<bool()>& also = nullptr) {
+                    pengine::WorkingSet* first_ws, const std::function<bool()>& also = nullptr) {
     auto waiting = [&] { return !delta.empty() || (also && also()); };
     int step = timeout_s / kPollSeconds;
     std::optional<status_view::Unpacked> last;
     while (waiting()) {
       const std::size_t before = delta.size();
-      if (!timed) step = step_polls(last ? *last->ws : *first_ws, delta);
+      if (!timed) {
+        auto polls = step_polls(last ? *last->ws : *first_ws, delta);
+        if (!polls) return polls.error();
+        step = *polls;
+      }
       for (int i = 0; i < step && waiting(); ++i) {
         cib.sleep_seconds(kPollSeconds);
         if (timed) timeout_s = std::max(0, timeout_s - kPollSeconds);
@@ -291,7 +277,7 @@ Status resource_restart(Context& ctx, std::vector<std::string> args) {
   job.timeout_s = timeout_s;
   auto state = job.read_state();
   if (!state) return state.error();
-  const pengine::WorkingSet& ws = *state->ws;
+  pengine::WorkingSet& ws = *state->ws;
   const pengine::Resource* r = ws.find_rsc(rsc);
   if (r == nullptr) {
     job.o.error("crm_resource: Resource '" + rsc + "' not found");

@@ -193,3 +193,33 @@ TEST_CASE("restart: without --wait a step lasts 5 s plus the longest stop timeou
   // Default stop timeout 20 s: (5 + 20) / 2 = 12 polls.
   CHECK(cluster.sleeps == 12);
 }
+
+TEST_CASE("restart: a step's time comes from the stop timeouts as the scheduler gives them",
+          "[resource_restart]") {
+  // A's stop timeout in its op's meta_attributes; B's from op_defaults by
+  // a rule on the stop op; the longest of the two (and 5 s) sets the step.
+  const std::string a_ops = R"(<operations><op id="A-stop" name="stop" interval="0">
+        <meta_attributes id="A-stop-m"><nvpair id="A-stop-t" name="timeout" value="70s"/>
+        </meta_attributes></op></operations>)";
+  const std::string op_defaults = R"(<op_defaults>
+    <meta_attributes id="od-stop"><rule id="od-stop-r" score="INFINITY" boolean-op="and">
+      <op_expression id="od-stop-e" name="stop"/></rule>
+      <nvpair id="od-stop-t" name="timeout" value="95s"/></meta_attributes></op_defaults>
+  </configuration>)";
+  SECTION("the op's meta_attributes") {
+    BoxedCluster cluster(cluster_cib(a_ops));
+    cluster.frozen = true;
+    REQUIRE_FALSE(restart(cluster, {"A"}).st);
+    CHECK(cluster.sleeps == (5 + 70) / 2);
+  }
+  SECTION("op_defaults with a rule, for the primitive without its own") {
+    std::string text = cluster_cib(a_ops);
+    const auto at = text.find("</configuration>");
+    REQUIRE(at != std::string::npos);
+    text.replace(at, std::string("</configuration>").size(), op_defaults);
+    BoxedCluster cluster(text);
+    cluster.frozen = true;
+    REQUIRE_FALSE(restart(cluster, {"A"}).st);
+    CHECK(cluster.sleeps == (5 + 95) / 2);  // B's, longer than A's 70 s
+  }
+}
