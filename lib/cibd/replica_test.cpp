@@ -175,6 +175,30 @@ std::string dummy(const std::string& id) {
   return "<primitive id=\"" + id + "\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"/>";
 }
 
+// Delivers until nodes 1 and 2 are in the sync round of the view with `spy`
+// and returns the round's tag (every member as "node:pid,", sorted), which a
+// forged message must name to be considered.
+std::string spied_round_tag(Cluster& c, const cluster::SimCpg& spy) {
+  for (int i = 0; i < 1000 && !(c.cib(1).syncing() && c.cib(2).syncing()); ++i) {
+    REQUIRE(c.net.deliver_next());
+  }
+  REQUIRE(c.cib(1).syncing());
+  REQUIRE(c.cib(2).syncing());
+  std::vector<cluster::GroupMember> members = {c.cib(1).self(), c.cib(2).self(), spy.self()};
+  std::sort(members.begin(), members.end());
+  std::string tag;
+  for (const auto& m : members) tag += std::to_string(m.node) + ":" + std::to_string(m.pid) + ",";
+  return tag;
+}
+
+// A valid CIB of `admin_epoch`:1:0 holding primitive "forged".
+std::string forged_cib(int admin_epoch) {
+  return "<cib admin_epoch=\"" + std::to_string(admin_epoch) +
+         "\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\">"
+         "<configuration><crm_config/><nodes/><resources>" +
+         dummy("forged") + "</resources><constraints/></configuration><status/></cib>";
+}
+
 CibRequest create(const std::string& scope, std::string payload) {
   CibRequest r;
   r.op = CibOp::kCreate;
@@ -849,20 +873,9 @@ TEST_CASE("forged full copies are refused: bad digest, invalid, wrong version, n
 
   auto spy = join_spy(c, 2);
   // Deliver the join only: the members are now syncing on the new view.
-  for (int i = 0; i < 100 && !(c.cib(1).syncing() && c.cib(2).syncing()); ++i) {
-    c.net.deliver_next();
-  }
-  REQUIRE(c.cib(1).syncing());
-  REQUIRE(c.cib(2).syncing());
-  std::vector<cluster::GroupMember> members = {c.cib(1).self(), c.cib(2).self(), spy->self()};
-  std::sort(members.begin(), members.end());
-  std::string tag;
-  for (const auto& m : members) tag += std::to_string(m.node) + ":" + std::to_string(m.pid) + ",";
+  const std::string tag = spied_round_tag(c, *spy);
 
-  const std::string newer_cib =
-      "<cib admin_epoch=\"5\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\">"
-      "<configuration><crm_config/><nodes/><resources>" +
-      dummy("forged") + "</resources><constraints/></configuration><status/></cib>";
+  const std::string newer_cib = forged_cib(5);
   const std::string invalid_cib =
       "<cib admin_epoch=\"5\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\">"
       "<configuration><crm_config/><nodes/><resources><primitive id=\"nothing\"/></resources>"
@@ -937,6 +950,41 @@ std::string many_primitives(int n, std::uint64_t seed) {
            "\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\" description=\"" + text + "\"/>";
   }
   return out + "</resources>";
+}
+
+// Replicas sending through a RefusingMessaging.
+Shape refusing() {
+  Shape shape;
+  shape.refusing = true;
+  return shape;
+}
+
+// Node 2 goes down (the group settled) and node 1 creates `id` meanwhile.
+void create_while_node2_down(Cluster& c, const std::string& id) {
+  c.settle();
+  c.crash(2);
+  c.settle();
+  auto a = submit(c.cib(1), create("resources", dummy(id)));
+  c.settle();
+  REQUIRE(a->result);
+}
+
+// Node 2's version is set apart from the group's, then node 1 creates r1:
+// the diff does not follow node 2's version and node 2 asks for a resync.
+void update_with_node2_behind(Cluster& c) {
+  c.cib(2).mutable_store_for_test().set_version(CibVersion{0, 0, 7});
+  auto a = submit(c.cib(1), create("resources", dummy("r1")));
+  c.settle();
+  REQUIRE(a->result);
+}
+
+// Time passes by sync_retry_max until some replica gives up (bounded).
+void run_until_fatal(Cluster& c) {
+  const CibNodeOptions defaults;
+  for (int i = 0; i < 4 * defaults.max_sync_attempts && c.fatal.empty(); ++i) {
+    c.clock.advance(defaults.sync_retry_max);
+    c.settle();
+  }
 }
 
 // Node 3 is down while node 1 adds many_primitives(1500): the update alone
@@ -1046,20 +1094,12 @@ TEST_CASE("a sync that never completes is retried a bounded number of times, the
   Shape shape;
   shape.refusing = true;
   Cluster c(2, 13, shape);
-  c.settle();
-  c.crash(2);
-  c.settle();
-  auto a = submit(c.cib(1), create("resources", dummy("r1")));
-  c.settle();
-  REQUIRE(a->result);
+  create_while_node2_down(c, "r1");
   c.members.at(1).refusing->fail_fulls = 1'000'000;
   c.restart(2);
   c.settle();
+  run_until_fatal(c);
   const CibNodeOptions defaults;
-  for (int i = 0; i < 4 * defaults.max_sync_attempts && c.fatal.empty(); ++i) {
-    c.clock.advance(defaults.sync_retry_max);
-    c.settle();
-  }
   // Both members gave up after the bound (the daemon would exit and be
   // restarted), having asked at most that many times.
   CHECK(c.fatal.size() == 2);
@@ -1067,15 +1107,10 @@ TEST_CASE("a sync that never completes is retried a bounded number of times, the
 }
 
 TEST_CASE("a replica that needs a resync asks again when the copy does not come") {
-  Shape shape;
-  shape.refusing = true;
-  Cluster c(3, 14, shape);
+  Cluster c(3, 14, refusing());
   c.settle();
-  c.cib(2).mutable_store_for_test().set_version(CibVersion{0, 0, 7});
   c.members.at(1).refusing->fail_fulls = 1;
-  auto a = submit(c.cib(1), create("resources", dummy("r1")));
-  c.settle();
-  REQUIRE(a->result);
+  update_with_node2_behind(c);
   CHECK(c.members.at(1).refusing->refused == 1);
   CHECK_FALSE(has(c.cib(2), "//primitive[@id='r1']"));
   c.clock.advance(std::chrono::seconds(10));
@@ -1098,31 +1133,32 @@ void rejoin_with_damaged_copies(Cluster& c, int corrupt) {
   auto a = submit(c.cib(1), create("resources", dummy("r1")));
   c.settle();
   REQUIRE(a->result);
-  c.crash(2);
-  c.settle();
-  auto b = submit(c.cib(1), create("resources", dummy("r2")));
-  c.settle();
-  REQUIRE(b->result);
+  create_while_node2_down(c, "r2");
   c.members.at(1).refusing->corrupt_fulls = corrupt;
   c.restart(2);
   c.settle();
 }
 
+// Node 2 refused one copy and lacks `id`; sync_retry later it asked again
+// and holds it, as every replica does.
+void adopted_after_one_refusal(Cluster& c, const std::string& id) {
+  const std::string xpath = "//primitive[@id='" + id + "']";
+  CHECK(c.cib(2).refused_copies() == 1);
+  CHECK_FALSE(has(c.cib(2), xpath));
+  c.clock.advance(CibNodeOptions{}.sync_retry);
+  c.settle();
+  c.check_converged();
+  CHECK(has(c.cib(2), xpath));
+}
+
 }  // namespace
 
 TEST_CASE("a copy refused in a sync is asked for once, after sync_retry, then adopted") {
-  Shape shape;
-  shape.refusing = true;
-  Cluster c(2, 21, shape);
+  Cluster c(2, 21, refusing());
   rejoin_with_damaged_copies(c, 1);
-  CHECK(c.cib(2).refused_copies() == 1);
   CHECK(c.cib(2).syncing());  // the round is not over for the one who refused
-  CHECK_FALSE(has(c.cib(2), "//primitive[@id='r2']"));
+  adopted_after_one_refusal(c, "r2");
   const CibNodeOptions defaults;
-  c.clock.advance(defaults.sync_retry);
-  c.settle();
-  c.check_converged();
-  CHECK(has(c.cib(2), "//primitive[@id='r2']"));
   // One request for a new round, not one per mechanism.
   CHECK(c.members.at(2).refusing->syncs == 1);
   CHECK(c.members.at(1).refusing->fulls == 2);
@@ -1135,15 +1171,8 @@ TEST_CASE("a copy refused in a sync is asked for once, after sync_retry, then ad
 }
 
 TEST_CASE("a forged copy ahead of the genuine one: the genuine one ends the round", "[untrusted]") {
-  Shape shape;
-  shape.refusing = true;
-  Cluster c(2, 22, shape);
-  c.settle();
-  c.crash(2);
-  c.settle();
-  auto a = submit(c.cib(1), create("resources", dummy("r1")));
-  c.settle();
-  REQUIRE(a->result);
+  Cluster c(2, 22, refusing());
+  create_while_node2_down(c, "r1");
   // A member that is no vigil-cib (it never announces: the master closes
   // each round after sync_timeout).
   auto spy = join_spy(c, 1);
@@ -1155,20 +1184,9 @@ TEST_CASE("a forged copy ahead of the genuine one: the genuine one ends the roun
 
   c.net.start(2);
   c.boot(2);
-  for (int i = 0; i < 1000 && !(c.cib(1).syncing() && c.cib(2).syncing()); ++i) {
-    REQUIRE(c.net.deliver_next());
-  }
-  REQUIRE(c.cib(2).syncing());
-  std::vector<cluster::GroupMember> members = {c.cib(1).self(), c.cib(2).self(), spy->self()};
-  std::sort(members.begin(), members.end());
-  std::string tag;
-  for (const auto& m : members) tag += std::to_string(m.node) + ":" + std::to_string(m.pid) + ",";
-  const std::string forged_cib =
-      "<cib admin_epoch=\"9\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\">"
-      "<configuration><crm_config/><nodes/><resources>" +
-      dummy("forged") + "</resources><constraints/></configuration><status/></cib>";
+  const std::string tag = spied_round_tag(c, *spy);
   REQUIRE(spy->send("<cibd t=\"full\" tag=\"" + tag +
-                    "\" version=\"9:1:0\" digest=\"0000000000000000-1\">" + forged_cib +
+                    "\" version=\"9:1:0\" digest=\"0000000000000000-1\">" + forged_cib(9) +
                     "</cibd>"));
   c.settle();
   CHECK(c.cib(2).refused_copies() == 1);
@@ -1189,15 +1207,10 @@ TEST_CASE("a forged copy ahead of the genuine one: the genuine one ends the roun
 TEST_CASE(
     "a sync whose copies are all refused is asked again a bounded number of times, then "
     "fatal") {
-  Shape shape;
-  shape.refusing = true;
-  Cluster c(2, 23, shape);
+  Cluster c(2, 23, refusing());
   rejoin_with_damaged_copies(c, 1'000'000);
+  run_until_fatal(c);
   const CibNodeOptions defaults;
-  for (int i = 0; i < 4 * defaults.max_sync_attempts && c.fatal.empty(); ++i) {
-    c.clock.advance(defaults.sync_retry_max);
-    c.settle();
-  }
   // The node that refused gives up (vigil-cib would exit and be restarted);
   // the sender, whose own copy ended its rounds, does not.
   CHECK(c.fatal.count(2) == 1);
@@ -1210,22 +1223,11 @@ TEST_CASE(
 }
 
 TEST_CASE("a copy refused for a resync is asked for again") {
-  Shape shape;
-  shape.refusing = true;
-  Cluster c(3, 24, shape);
+  Cluster c(3, 24, refusing());
   c.settle();
-  c.cib(2).mutable_store_for_test().set_version(CibVersion{0, 0, 7});
   c.members.at(1).refusing->corrupt_fulls = 1;
-  auto a = submit(c.cib(1), create("resources", dummy("r1")));
-  c.settle();
-  REQUIRE(a->result);
-  CHECK(c.cib(2).refused_copies() == 1);
-  CHECK_FALSE(has(c.cib(2), "//primitive[@id='r1']"));
-  const CibNodeOptions defaults;
-  c.clock.advance(defaults.sync_retry);
-  c.settle();
-  c.check_converged();
-  CHECK(has(c.cib(2), "//primitive[@id='r1']"));
+  update_with_node2_behind(c);
+  adopted_after_one_refusal(c, "r1");
   CHECK(c.members.at(1).refusing->fulls == 2);
   CHECK(c.fatal.empty());
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vigil/cluster/totem_crypto.hpp"
 
+#include <array>
+
 #include "vigil/cluster/corosync_cmap.hpp"
 
 namespace vigil::cluster {
@@ -18,20 +20,21 @@ Result<std::optional<std::string>> optional_key(const CmapLookup& lookup, std::s
 }  // namespace
 
 Result<TotemCrypto> read_totem_crypto(const CmapLookup& lookup) {
-  auto secauth = optional_key(lookup, "totem.secauth");
-  if (!secauth) return secauth.error();
-  auto cipher = optional_key(lookup, "totem.crypto_cipher");
-  if (!cipher) return cipher.error();
-  auto hash = optional_key(lookup, "totem.crypto_hash");
-  if (!hash) return hash.error();
+  constexpr std::array<std::string_view, 3> kKeys = {"totem.secauth", "totem.crypto_cipher",
+                                                     "totem.crypto_hash"};
+  std::array<std::optional<std::string>, 3> values;
+  for (std::size_t i = 0; i < kKeys.size(); ++i) {
+    auto value = optional_key(lookup, kKeys[i]);
+    if (!value) return value.error();
+    values[i] = std::move(*value);
+  }
+  const auto& [secauth, cipher, hash] = values;
 
   TotemCrypto crypto{"none", "none", ""};
-  if (*secauth && **secauth == "on") {
-    crypto = {"aes256", "sha256", "totem.secauth"};
-  }
-  if (*cipher || *hash) {
-    if (*cipher) crypto.cipher = **cipher;
-    if (*hash) crypto.hash = **hash;
+  if (secauth == "on") crypto = {"aes256", "sha256", "totem.secauth"};
+  if (cipher || hash) {
+    if (cipher) crypto.cipher = *cipher;
+    if (hash) crypto.hash = *hash;
     crypto.source = "totem.crypto_cipher, totem.crypto_hash";
   }
   return crypto;

@@ -187,6 +187,18 @@ struct Cluster {
     for (auto& [name, node] : nodes) REQUIRE(node.service->configured());
   }
   Service& service(const std::string& node) { return *nodes.at(node).service; }
+  // The fencer of node `id` stops and starts again (the others keep
+  // running); it is a member again.
+  Service& restart(cluster::NodeId id) {
+    const std::string name = "node" + std::to_string(id);
+    nodes.erase(name);
+    settle();
+    boot(id);
+    settle();
+    Service& back = service(name);
+    CHECK(back.members() == std::vector<std::string>{"node1", "node2", "node3"});
+    return back;
+  }
 
   // One call to `node`, its answer kept in `out` when it comes.
   void call(const std::string& node, const Call& c, std::optional<Result<std::string>>& out) {
@@ -392,12 +404,7 @@ TEST_CASE("service: a fencer that restarts learns the history from the others") 
   c.advance(5s);
   REQUIRE(answer);
   REQUIRE(*answer);
-  c.nodes.erase("node2");
-  c.settle();
-  c.boot(2);
-  c.settle();
-  Service& back = c.service("node2");
-  CHECK(back.members() == std::vector<std::string>{"node1", "node2", "node3"});
+  Service& back = c.restart(2);
   REQUIRE(back.fencer().history().size() == 1);
   CHECK(back.fencer().history().entries()[0].id == decode_fence_reply(**answer)->id);
 }
@@ -567,12 +574,7 @@ TEST_CASE("service: a history above Corosync's limit reaches a restarted fencer 
     fencing::PeerMessage whole{.type = fencing::MsgType::kHistory, .history = history};
     REQUIRE(fencing::encode(whole).size() > 2 * 1024);
 
-    c.nodes.erase("node2");
-    c.settle();
-    c.boot(2);
-    c.settle();
-    Service& back = c.service("node2");
-    CHECK(back.members() == std::vector<std::string>{"node1", "node2", "node3"});
+    Service& back = c.restart(2);
     if (chunked) {
       CHECK(back.fencer().history().size() == kFencings);
       for (const char* n : {"node1", "node3"}) CHECK_FALSE(c.logged(n, "event=cpg-send-failed"));

@@ -418,17 +418,23 @@ DAEMONS_TESTING = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.realpath(__file__)))), "daemons", "testing")
 
 
-def vigild_test_main(doc, body, nodes, work_prefix, programs=(), **cluster_args):
-    """main() of a test of our daemons under vigild: --build-dir (required),
-    --work, --keep; SKIP without the prerequisites or when vigild or one of
-    `programs` (paths in the build directory) is not built; then body(c) on
-    `nodes` fresh nodes (run_test). Returns the exit code."""
+def parse_test_args(doc):
+    """The command line of a test of our daemons: --build-dir (required),
+    --work DIR (kept), --keep."""
     import argparse  # only the tests' mains parse a command line
     parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     parser.add_argument("--build-dir", required=True)
     parser.add_argument("--work")
     parser.add_argument("--keep", action="store_true")
-    opts = parser.parse_args()
+    return parser.parse_args()
+
+
+def vigild_test_main(doc, body, nodes, work_prefix, programs=(), **cluster_args):
+    """main() of a test of our daemons under vigild: --build-dir (required),
+    --work, --keep; SKIP without the prerequisites or when vigild or one of
+    `programs` (paths in the build directory) is not built; then body(c) on
+    `nodes` fresh nodes (run_test). Returns the exit code."""
+    opts = parse_test_args(doc)
     vigild, bin_dirs = build_binaries(opts.build_dir)
     unbuilt = [p for p in ("daemons/vigild",) + tuple(programs)
                if not os.access(os.path.join(os.path.abspath(opts.build_dir), p), os.X_OK)]

@@ -14,7 +14,6 @@ Two nodes under vigild, twice:
     saying the traffic is neither authenticated nor encrypted.
 Exits 77 (skipped) without root, `ip netns`, corosync or a built vigild.
 """
-import argparse
 import os
 import shutil
 import stat
@@ -87,11 +86,7 @@ def crypto_off(c):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--build-dir", required=True)
-    ap.add_argument("--work")
-    ap.add_argument("--keep", action="store_true")
-    args = ap.parse_args()
+    args = harness.parse_test_args(__doc__)
     vigild, bin_dirs = harness.build_binaries(args.build_dir)
     why = harness.missing_prerequisites() or (
         not vigild and "vigild not built yet")
