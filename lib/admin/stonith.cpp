@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "fencing_level.hpp"
+#include "resource_describe.hpp"
 #include "resource_edit.hpp"
 #include "vigil/admin/cib_edit.hpp"
 #include "vigil/admin/commands.hpp"
@@ -303,11 +304,7 @@ Status stonith_describe(Context& ctx, const std::vector<std::string>& args) {
   if (args.size() != 1) {
     return Error(ErrorCode::kInvalidInput, "usage: vigil stonith describe <fence agent> [--full]");
   }
-  if (ctx.agents == nullptr) return Error(ErrorCode::kInternal, "no agent metadata source");
-  auto md = ctx.agents->metadata({"stonith", "", args[0]});
-  if (!md) return lib_error(md.error().message());
-  ctx.out += describe_stonith_agent(args[0], *md, ctx.flags.full);
-  return ok_status();
+  return describe_fence_agent(ctx, args[0]);  // resource_describe.cpp
 }
 
 // What needs vigil-stonithd: refused loudly while there is none.
