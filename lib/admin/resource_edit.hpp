@@ -165,6 +165,13 @@ std::string resources_as_commands(const std::vector<xmlNode*>& primitives,
                                   const std::vector<xmlNode*>& groups,
                                   const std::vector<xmlNode*>& clones);
 
+// `resource config --output-format=json` of these resources
+// (resource_config_export.cpp); `masters_last`: <master> elements after the
+// <clone> ones, as pcs lists all resources.
+Result<std::string> resources_as_json(const std::vector<xmlNode*>& primitives,
+                                      const std::vector<xmlNode*>& groups,
+                                      std::vector<xmlNode*> clones, bool masters_last);
+
 // pcs's quoting of a name or value holding '=' or a blank, and "name=value"
 // with both quoted so (resource_config.cpp).
 std::string pcs_quote(const std::string& s);
