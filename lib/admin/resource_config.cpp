@@ -176,12 +176,7 @@ bool has_resource_parent(const xmlNode* r) {
 
 Status resource_config(Context& ctx, const std::vector<std::string>& ids) {
   const std::string format = ctx.flags.output_format.value_or("text");
-  if (format != "text" && format != "cmd" && format != "json") {
-    return Error(ErrorCode::kInvalidInput,
-                 "Unknown value '" + format +
-                     "' for '--output-format' option. Supported values are: 'cmd', 'json', "
-                     "'text'");
-  }
+  if (auto st = check_config_output_format(format); !st) return st;
   // cmd and json export the same selection (resource_config_cmd.cpp,
   // resource_config_export.cpp).
   const bool as_commands = format == "cmd" || format == "json";

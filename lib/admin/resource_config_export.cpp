@@ -3,9 +3,11 @@
 // exports them (its ListCibResourcesDto through json.dumps): primitives with
 // their agent, operations and attribute sets, clones (promotable <master>
 // elements after the clones, marked promotable), groups and bundles, every
-// optional field present as null, text escaped to ASCII.
+// optional field present as null, text escaped to ASCII. `stonith config`
+// exports fence devices alone, in either format.
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include "resource_edit.hpp"
 #include "vigil/common/xml.hpp"
@@ -299,6 +301,47 @@ Result<std::string> resources_as_json(const std::vector<xmlNode*>& primitives,
   auto g = array_of(groups, group);
   if (!g) return g.error();
   return object({{"primitives", *p}, {"clones", *c}, {"groups", *g}, {"bundles", "[]"}}) + "\n";
+}
+
+Status check_config_output_format(const std::string& format) {
+  if (format == "text" || format == "cmd" || format == "json") return ok_status();
+  return Error(ErrorCode::kInvalidInput,
+               "Unknown value '" + format +
+                   "' for '--output-format' option. Supported values are: 'cmd', 'json', 'text'");
+}
+
+Status stonith_config_export(Context& ctx, const std::vector<std::string>& ids,
+                             std::vector<xmlNode*> devices) {
+  const std::string format = ctx.flags.output_format.value_or("text");
+  if (auto st = check_config_output_format(format); !st) return st;
+  ctx.notes.push_back("Warning: Only 'text' output format is supported for stonith levels");
+  if (!ids.empty()) {
+    // The devices named, by id (unknown ones warned about).
+    std::set<std::string> wanted;
+    for (const auto& id : ids) {
+      const bool known = std::any_of(devices.begin(), devices.end(),
+                                     [&](const xmlNode* d) { return xml::attr_or(d, "id") == id; });
+      if (known) {
+        wanted.insert(id);
+      } else {
+        ctx.notes.push_back("Warning: Unable to find stonith device '" + id + "'");
+      }
+    }
+    if (wanted.empty()) return Error(ErrorCode::kNotFound, "No stonith device found");
+    std::erase_if(devices,
+                  [&](const xmlNode* d) { return !wanted.contains(xml::attr_or(d, "id")); });
+    std::sort(devices.begin(), devices.end(), [](const xmlNode* x, const xmlNode* y) {
+      return xml::attr_or(x, "id") < xml::attr_or(y, "id");
+    });
+  }
+  if (format == "cmd") {
+    ctx.out += resources_as_commands(devices, {}, {});
+    return ok_status();
+  }
+  auto json = resources_as_json(devices, {}, {}, true);
+  if (!json) return json.error();
+  ctx.out += *json;
+  return ok_status();
 }
 
 }  // namespace vigil::admin
