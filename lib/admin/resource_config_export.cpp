@@ -6,7 +6,6 @@
 // optional field present as null, text escaped to ASCII. `stonith config`
 // exports fence devices alone, in either format.
 #include <algorithm>
-#include <cstdio>
 #include <set>
 
 #include "resource_edit.hpp"
@@ -18,44 +17,26 @@ namespace {
 // Python's json.dumps of a str (ensure_ascii): quotes, backslashes and
 // control characters escaped, everything past ASCII as \uXXXX (UTF-16).
 std::string json_string(const std::string& s) {
+  // Characters with a short escape, each followed by its letter.
+  static constexpr std::string_view kShort = "\"\"\\\\\nn\rr\tt\bb\ff";
   std::string out = "\"";
   auto hex = [&](unsigned v) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "\\u%04x", v);
-    out += buf;
+    static constexpr const char* kDigits = "0123456789abcdef";
+    out += "\\u";
+    for (int shift = 12; shift >= 0; shift -= 4) out += kDigits[(v >> shift) & 0xf];
   };
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       ++i;
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        default:
-          if (c < 0x20) {
-            hex(c);
-          } else {
-            out += static_cast<char>(c);
-          }
+      const auto at = kShort.find(static_cast<char>(c));
+      if (at != std::string_view::npos && at % 2 == 0) {
+        out += '\\';
+        out += kShort[at + 1];
+      } else if (c < 0x20) {
+        hex(c);
+      } else {
+        out += static_cast<char>(c);
       }
       continue;
     }
@@ -157,16 +138,16 @@ Result<std::string> nvsets(const xmlNode* parent, const char* kind) {
   return array(items);
 }
 
-// Fields that hold several attribute sets, in order, or the first error.
-Result<std::vector<std::pair<std::string, std::string>>> sets_of(
-    const xmlNode* n, const std::vector<std::pair<std::string, const char*>>& kinds) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& [field, kind] : kinds) {
+// An object of `fields` followed by the attribute sets of `n` of these
+// kinds (field name and element name alike), or the first error.
+Result<std::string> with_sets(std::vector<std::pair<std::string, std::string>> fields,
+                              const xmlNode* n, const std::vector<const char*>& kinds) {
+  for (const char* kind : kinds) {
     auto sets = nvsets(n, kind);
     if (!sets) return sets.error();
-    out.emplace_back(field, *sets);
+    fields.emplace_back(kind, *sets);
   }
-  return out;
+  return object(fields);
 }
 
 std::optional<std::string> attr_opt(const xmlNode* n, const char* name) {
@@ -192,11 +173,7 @@ Result<std::string> operation(const xmlNode* op) {
       {"record_pending", flag("record-pending")},
       {"role", json_optional(role)},
       {"on_fail", json_optional(attr_opt(op, "on-fail"))}};
-  auto sets = sets_of(
-      op, {{"meta_attributes", "meta_attributes"}, {"instance_attributes", "instance_attributes"}});
-  if (!sets) return sets.error();
-  fields.insert(fields.end(), sets->begin(), sets->end());
-  return object(fields);
+  return with_sets(std::move(fields), op, {"meta_attributes", "instance_attributes"});
 }
 
 Result<std::string> primitive(const xmlNode* p) {
@@ -215,12 +192,7 @@ Result<std::string> primitive(const xmlNode* p) {
                              {"type", json_string(xml::attr_or(p, "type"))}})},
       {"description", json_optional(attr_opt(p, "description"))},
       {"operations", array(ops)}};
-  auto sets = sets_of(p, {{"meta_attributes", "meta_attributes"},
-                          {"instance_attributes", "instance_attributes"},
-                          {"utilization", "utilization"}});
-  if (!sets) return sets.error();
-  fields.insert(fields.end(), sets->begin(), sets->end());
-  return object(fields);
+  return with_sets(std::move(fields), p, {"meta_attributes", "instance_attributes", "utilization"});
 }
 
 Result<std::string> group(const xmlNode* g) {
@@ -232,11 +204,7 @@ Result<std::string> group(const xmlNode* g) {
       {"id", json_string(xml::attr_or(g, "id"))},
       {"description", json_optional(attr_opt(g, "description"))},
       {"member_ids", array(members)}};
-  auto sets = sets_of(
-      g, {{"meta_attributes", "meta_attributes"}, {"instance_attributes", "instance_attributes"}});
-  if (!sets) return sets.error();
-  fields.insert(fields.end(), sets->begin(), sets->end());
-  return object(fields);
+  return with_sets(std::move(fields), g, {"meta_attributes", "instance_attributes"});
 }
 
 // A <master> is a clone with promotable=true added to its first meta

@@ -139,6 +139,17 @@ def compare(expected, got, renamed=("stdout", "stderr")):
     return out
 
 
+def report(label, diff, verbose):
+    """Prints one comparison's result; True when the two agree."""
+    if diff:
+        print(f"DIFF  {label}")
+        print("\n".join(diff))
+        return False
+    if verbose:
+        print(f"ok    {label}")
+    return True
+
+
 def run_sequences(sequences, program, tmp):
     """Every command's result, configuration included, in file order."""
     results = []
@@ -191,13 +202,7 @@ def describe_agents(args):
                 if diff:
                     diffs.append(f"  {shlex.join(argv)}")
                     diffs.extend(diff)
-            if diffs:
-                print(f"DIFF  {agent}")
-                print("\n".join(diffs))
-            else:
-                agree += 1
-                if args.verbose:
-                    print(f"ok    {agent}")
+            agree += report(agent, diffs, args.verbose)
     print(f"{len(agents)} agents of {provider}, {agree} described as pcs does (plain and --full), "
           f"{len(agents) - agree} differ")
     return 0 if agree == len(agents) else 1
@@ -282,13 +287,7 @@ def main():
                         stale += 1
                         print(f"STALE {name}:{no}: pcs no longer does what is recorded: "
                               f"{shlex.join(argv)}")
-                if diff:
-                    print(f"DIFF  {name}:{no}: {shlex.join(argv)}")
-                    print("\n".join(diff))
-                else:
-                    agreed += 1
-                    if args.verbose:
-                        print(f"ok    {name}:{no}: {shlex.join(argv)}")
+                agreed += report(f"{name}:{no}: {shlex.join(argv)}", diff, args.verbose)
     if total:
         print(f"{total} commands, {agreed} agree with pcs, {total - agreed} differ"
               + (f", {stale} recordings stale" if args.live else ""))
