@@ -73,7 +73,7 @@ Result<std::string> run_metadata(const AgentName& agent, const std::string& ocf_
                       std::to_string(static_cast<int>(result->rc)) + " " +
                       std::string(exec::to_string(result->rc));
     if (!result->exit_reason.empty()) why += ": " + result->exit_reason;
-    return Error(ErrorCode::kNotFound, "meta-data action failed (" + why + ")");
+    return Error(ErrorCode::kFailed, "meta-data action failed (" + why + ")");
   }
   return std::move(result->output);
 }
@@ -279,7 +279,7 @@ Result<AgentMetadata> OcfMetadataSource::metadata(const AgentName& agent) const 
   auto out = run_metadata(agent, root_, timeout_);
   if (!out) {
     // crm_resource words a failed meta-data action as a missing agent.
-    return Error(ErrorCode::kNotFound, out.error().message().find("timed out") == std::string::npos
+    return Error(ErrorCode::kNotFound, out.error().code() == ErrorCode::kFailed
                                            ? agent_not_installed(agent)
                                            : not_installed + out.error().message());
   }
