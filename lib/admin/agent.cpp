@@ -73,7 +73,7 @@ Result<std::string> run_metadata(const AgentName& agent, const std::string& ocf_
                       std::to_string(static_cast<int>(result->rc)) + " " +
                       std::string(exec::to_string(result->rc));
     if (!result->exit_reason.empty()) why += ": " + result->exit_reason;
-    return Error(ErrorCode::kNotFound, "meta-data action failed (" + why + ")");
+    return Error(ErrorCode::kFailed, "meta-data action failed (" + why + ")");
   }
   return std::move(result->output);
 }
@@ -102,15 +102,16 @@ Result<std::string> run_fence_metadata(const std::string& path, Duration timeout
   return std::move(exit->out);
 }
 
-// Text content of an element, trimmed of surrounding whitespace.
+// An element's text as pcs reads it (lxml's .text): the character data
+// before its first child node, trimmed of surrounding whitespace.
 std::string text_of(const xmlNode* n) {
   if (n == nullptr) return {};
-  auto free_xml = [](xmlChar* p) { xmlFree(p); };
-  std::unique_ptr<xmlChar, decltype(free_xml)> content(xmlNodeGetContent(n), free_xml);
-  std::string s = content ? reinterpret_cast<const char*>(content.get()) : "";
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+  std::string s;
+  for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
+    if (c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE) break;
+    if (c->content != nullptr) s += reinterpret_cast<const char*>(c->content);
+  }
+  return trimmed(s);
 }
 
 bool truthy(const std::string& v) {
@@ -165,19 +166,28 @@ Result<AgentName> parse_agent_name(std::string_view text) {
 }
 
 Result<AgentMetadata> parse_agent_metadata(std::string_view xml_text) {
-  auto doc = xml::parse_agent_metadata(xml_text, "agent metadata");
-  if (!doc) return doc.error();
+  xml::FirstXmlError first;
+  const std::string text = trimmed(std::string(xml_text));
+  auto doc = xml::parse_agent_metadata(text, "agent metadata", &first);
+  if (!doc) {
+    if (first.message.empty()) return doc.error();
+    const std::string line = std::to_string(first.line);
+    return Error(ErrorCode::kInvalidInput, first.message + ", line " + line + ", column " +
+                                               std::to_string(first.column) + " (<string>, line " +
+                                               line + ")");
+  }
   const xmlNode* root = xmlDocGetRootElement(doc->get());
-  if (root == nullptr || !xml::is(root, "resource-agent")) {
-    return Error(ErrorCode::kInvalidInput, "agent metadata has no <resource-agent> root");
+  if (auto invalid = ocf_schema_problem(root); !invalid.empty()) {
+    return Error(ErrorCode::kInvalidInput, invalid);
   }
   AgentMetadata md;
+  if (const xmlNode* v = xml::first_child(root, "version")) md.ocf_version = text_of(v);
+  const bool ocf_1_0 = md.ocf_version == "1.0";
   // Fence agents put the short description in an attribute, OCF agents in
   // an element.
-  md.shortdesc = xml::attr_or(root, "shortdesc");
-  if (md.shortdesc.empty()) md.shortdesc = text_of(xml::first_child(root, "shortdesc"));
+  md.shortdesc = text_of(xml::first_child(root, "shortdesc"));
+  if (md.shortdesc.empty() && ocf_1_0) md.shortdesc = xml::attr_or(root, "shortdesc");
   md.longdesc = text_of(xml::first_child(root, "longdesc"));
-  if (const xmlNode* v = xml::first_child(root, "version")) md.ocf_version = text_of(v);
   if (const xmlNode* params = xml::first_child(root, "parameters")) {
     for (const xmlNode* p : xml::children(params, "parameter")) {
       AgentParameter param;
@@ -186,6 +196,21 @@ Result<AgentMetadata> parse_agent_metadata(std::string_view xml_text) {
       param.deprecated = truthy(xml::attr_or(p, "deprecated", "0"));
       param.obsoletes = xml::attr_or(p, "obsoletes");
       param.shortdesc = text_of(xml::first_child(p, "shortdesc"));
+      param.longdesc = text_of(xml::first_child(p, "longdesc"));
+      // OCF 1.1 marks uniqueness with groups (its `unique` is deprecated)
+      // and deprecation with an element.
+      if (ocf_1_0) {
+        param.unique = truthy(xml::attr_or(p, "unique", "0"));
+      } else {
+        param.unique_group = xml::attr_or(p, "unique-group");
+      }
+      if (const xmlNode* d = xml::first_child(p, "deprecated"); d != nullptr && !ocf_1_0) {
+        param.deprecated = true;
+        for (const xmlNode* r : xml::children(d, "replaced-with")) {
+          param.replaced_with.push_back(xml::attr_or(r, "name"));
+        }
+        param.deprecated_desc = text_of(xml::first_child(d, "desc"));
+      }
       md.parameters.push_back(std::move(param));
     }
   }
@@ -193,7 +218,7 @@ Result<AgentMetadata> parse_agent_metadata(std::string_view xml_text) {
     for (const xmlNode* a : xml::children(actions, "action")) {
       md.actions.push_back({xml::attr_or(a, "name"), xml::attr_or(a, "interval"),
                             xml::attr_or(a, "timeout"), xml::attr_or(a, "role"),
-                            xml::attr_or(a, "depth")});
+                            xml::attr_or(a, "depth"), xml::attr_or(a, "start-delay")});
     }
   }
   return md;
@@ -252,7 +277,12 @@ Result<AgentMetadata> OcfMetadataSource::metadata(const AgentName& agent) const 
     return Error(ErrorCode::kNotFound, agent_not_installed(agent));
   }
   auto out = run_metadata(agent, root_, timeout_);
-  if (!out) return Error(ErrorCode::kNotFound, not_installed + out.error().message());
+  if (!out) {
+    // crm_resource words a failed meta-data action as a missing agent.
+    return Error(ErrorCode::kNotFound, out.error().code() == ErrorCode::kFailed
+                                           ? agent_not_installed(agent)
+                                           : not_installed + out.error().message());
+  }
   auto md = parse_agent_metadata(*out);
   if (!md) return Error(ErrorCode::kNotFound, not_installed + md.error().message());
   return md;

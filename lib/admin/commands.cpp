@@ -191,6 +191,11 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
                                  sub == "meta" || sub == "update")) ||
       args[0] == "constraint" || args[0] == "node" ||  // constraint.cpp, node.cpp check theirs
       resource_takes_force(args);
+  // describe takes --full only (resource_describe.cpp).
+  if (ctx.flags.force && (stonith || args[0] == "resource") && sub == "describe") {
+    return Error(ErrorCode::kInvalidInput,
+                 "Specified option '--force' is not supported in this command");
+  }
   if (ctx.flags.force && !forceable) {
     return Error(ErrorCode::kUnsupported,
                  "option '--force' is not supported by vigil yet here (only with resource "

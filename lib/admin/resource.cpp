@@ -886,15 +886,6 @@ Status run_resource(Context& ctx, const std::vector<std::string>& args) {
   if (args.size() >= 2 && args[0] == "group" && args[1] == "add") {
     return group_add(ctx, {args.begin() + 2, args.end()});
   }
-  if (args.size() == 2 && args[0] == "describe" && args[1].rfind("stonith:", 0) == 0) {
-    // pcs still takes fence agents here, with a warning, and describes them
-    // as `stonith describe` does.
-    ctx.notes.push_back(
-        "Deprecation Warning: Ability of this command to accept stonith / fence agents is "
-        "deprecated and will be removed in a future release. Please use 'vigil stonith describe' "
-        "instead.");
-    return run_stonith(ctx, {"describe", args[1].substr(8)});
-  }
   if (args[0] == "describe" || args[0] == "agents" || args[0] == "standards" ||
       args[0] == "providers") {
     return run_resource_agents(ctx, args[0], rest);  // resource_agents.cpp

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // `resource standards`, `resource providers`, `resource agents
-// [STANDARD[:PROVIDER]]` and `resource describe AGENT` (for lsb, service and
-// systemd agents): what pcs 0.11.5 prints from crm_resource's lists and an
-// agent's meta-data. They read no CIB: cli/vigil runs them without one and
+// [STANDARD[:PROVIDER]]` (and `resource describe AGENT`, in
+// resource_describe.cpp): what pcs 0.11.5 prints from crm_resource's lists
+// and an agent's meta-data. They read no CIB: cli/vigil runs them without one and
 // refuses -f, as pcs does (stonith.cpp's needs_no_cib).
 #include <algorithm>
 #include <set>
 
+#include "resource_describe.hpp"
 #include "resource_edit.hpp"
 #include "vigil/admin/agent.hpp"
 #include "vigil/admin/cib_edit.hpp"
@@ -100,77 +101,6 @@ Status list_agents(Context& ctx, const std::vector<std::string>& args) {
   return ok_status();
 }
 
-// Whitespace trimmed and line breaks read as spaces, as pcs prints
-// descriptions when its output is not a terminal.
-std::string one_line(std::string s) {
-  std::replace(s.begin(), s.end(), '\n', ' ');
-  return s;
-}
-
-Status describe(Context& ctx, const std::vector<std::string>& args) {
-  Result<AgentName> agent = Error(ErrorCode::kInternal, "");
-  if (args[0].find(':') == std::string::npos) {
-    const auto found = ctx.agents->agents_of_type(args[0]);
-    if (found.empty()) {
-      return Error(ErrorCode::kNotFound,
-                   "Unable to find agent '" + args[0] + "', try specifying its full name");
-    }
-    if (found.size() > 1) {
-      std::string list;
-      for (std::size_t i = 0; i < found.size(); ++i) {
-        list += (i == 0                  ? ""
-                 : i + 1 == found.size() ? " or "
-                                         : ", ") +
-                ("'" + found[i].full() + "'");
-      }
-      return Error(ErrorCode::kInvalidInput,
-                   "Multiple agents match '" + args[0] + "', please specify full name: " + list);
-    }
-    ctx.notes.push_back("Assumed agent name '" + found[0].full() + "' (deduced from '" + args[0] +
-                        "')");
-    agent = found[0];
-  } else {
-    agent = parse_agent_name(args[0]);
-  }
-  if (!agent) return agent.error();
-  if (agent->standard == "ocf" || agent->standard == "stonith") {
-    return Error(ErrorCode::kUnsupported,
-                 "'resource describe' of " + agent->standard +
-                     " agents is not supported by vigil yet (lsb, service and systemd agents "
-                     "are; use 'stonith describe <agent>' for fence agents)");
-  }
-  auto md = ctx.agents->metadata(*agent);
-  if (!md) return lib_error(md.error().message());
-  if (!md->parameters.empty()) {
-    return Error(ErrorCode::kUnsupported,
-                 "'resource describe' of an agent with parameters is not supported by vigil "
-                 "yet");
-  }
-  std::string out = agent->full();
-  if (!md->shortdesc.empty()) out += " - " + one_line(md->shortdesc);
-  out += "\n";
-  if (!md->longdesc.empty()) out += "\n" + one_line(md->longdesc) + "\n";
-  // pcs's default operations: every action but meta-data, status and
-  // validate-all, a monitor added when there is none.
-  std::string ops;
-  bool monitor = false;
-  for (const auto& a : md->actions) {
-    if (a.name == "meta-data" || a.name == "status" || a.name == "validate-all") continue;
-    monitor = monitor || a.name == "monitor";
-    ops += "  " + a.name + ":\n";
-    ops += "    interval=" +
-           pcs_quote(a.interval.empty() ? (a.name == "monitor" ? "60s" : "0s") : a.interval) + "\n";
-    if (!a.timeout.empty()) ops += "    timeout=" + pcs_quote(a.timeout) + "\n";
-    if (!a.role.empty()) ops += "    role=" + pcs_quote(a.role) + "\n";
-    if (!a.depth.empty() && a.depth != "0")
-      ops += "    OCF_CHECK_LEVEL=" + pcs_quote(a.depth) + "\n";
-  }
-  if (!monitor) ops += "  monitor:\n    interval=60s\n";
-  out += "\nDefault operations:\n" + ops;
-  ctx.out += out;
-  return ok_status();
-}
-
 }  // namespace
 
 Status run_resource_agents(Context& ctx, const std::string& sub,
@@ -199,7 +129,7 @@ Status run_resource_agents(Context& ctx, const std::string& sub,
     return list_agents(ctx, args);
   }
   if (args.size() != 1) return usage(ctx, "describe");
-  return describe(ctx, args);
+  return resource_describe(ctx, args[0]);  // resource_describe.cpp
 }
 
 }  // namespace vigil::admin

@@ -176,17 +176,21 @@ bool has_resource_parent(const xmlNode* r) {
 
 Status resource_config(Context& ctx, const std::vector<std::string>& ids) {
   const std::string format = ctx.flags.output_format.value_or("text");
-  if (format != "text" && format != "cmd" && format != "json") {
-    return Error(ErrorCode::kInvalidInput,
-                 "Unknown value '" + format +
-                     "' for '--output-format' option. Supported values are: 'cmd', 'json', "
-                     "'text'");
-  }
-  if (format == "json") {
-    return Error(ErrorCode::kUnsupported,
-                 "'resource config --output-format=json' is not supported by vigil yet");
-  }
-  const bool as_commands = format == "cmd";
+  if (auto st = check_config_output_format(format); !st) return st;
+  // cmd and json export the same selection (resource_config_cmd.cpp,
+  // resource_config_export.cpp).
+  const bool as_commands = format == "cmd" || format == "json";
+  auto export_as = [&](const std::vector<xmlNode*>& p, const std::vector<xmlNode*>& g,
+                       const std::vector<xmlNode*>& c, bool all) -> Status {
+    if (format == "cmd") {
+      ctx.out += resources_as_commands(p, g, c);
+      return ok_status();
+    }
+    auto json = resources_as_json(p, g, c, all);
+    if (!json) return json.error();
+    ctx.out += *json;
+    return ok_status();
+  };
   // pcs leaves out fence devices unless they sit in a group or clone.
   auto visible = [](const xmlNode* p) {
     return !is_stonith_primitive(p) || has_resource_parent(p);
@@ -201,8 +205,7 @@ Status resource_config(Context& ctx, const std::vector<std::string>& ids) {
   std::vector<std::string> lines;
   if (ids.empty() && as_commands) {
     std::erase_if(primitives, [&](xmlNode* p) { return !visible(p); });
-    ctx.out += resources_as_commands(primitives, groups, clones);
-    return ok_status();
+    return export_as(primitives, groups, clones, true);
   }
   if (ids.empty()) {
     for (xmlNode* p : primitives) {
@@ -255,8 +258,7 @@ Status resource_config(Context& ctx, const std::vector<std::string>& ids) {
       });
       return list;
     };
-    ctx.out += resources_as_commands(chosen(primitives), chosen(groups), chosen(clones));
-    return ok_status();
+    return export_as(chosen(primitives), chosen(groups), chosen(clones), false);
   }
   auto by_id = [](xmlNode* x, xmlNode* y) { return xml::attr_or(x, "id") < xml::attr_or(y, "id"); };
   for (auto* list : {&primitives, &groups, &clones}) {

@@ -165,6 +165,19 @@ std::string resources_as_commands(const std::vector<xmlNode*>& primitives,
                                   const std::vector<xmlNode*>& groups,
                                   const std::vector<xmlNode*>& clones);
 
+// `resource config --output-format=json` of these resources
+// (resource_config_export.cpp); `masters_last`: <master> elements after the
+// <clone> ones, as pcs lists all resources.
+Result<std::string> resources_as_json(const std::vector<xmlNode*>& primitives,
+                                      const std::vector<xmlNode*>& groups,
+                                      std::vector<xmlNode*> clones, bool masters_last);
+// pcs's check of --output-format's value (text, cmd or json).
+Status check_config_output_format(const std::string& format);
+// `stonith config --output-format=cmd|json [ID...]` of these devices (all
+// fence devices, in document order).
+Status stonith_config_export(Context& ctx, const std::vector<std::string>& ids,
+                             std::vector<xmlNode*> devices);
+
 // pcs's quoting of a name or value holding '=' or a blank, and "name=value"
 // with both quoted so (resource_config.cpp).
 std::string pcs_quote(const std::string& s);

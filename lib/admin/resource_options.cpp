@@ -65,7 +65,9 @@ Status check_resource_options(Context& ctx, const std::vector<std::string>& args
       !(resource && (sub == "create" || (sub == "group" && sub2 == "add")))) {
     return not_here(ctx.flags.before ? "--before" : "--after");
   }
-  if (ctx.flags.output_format && !(resource && sub == "config")) return not_here("--output-format");
+  if (ctx.flags.output_format && !((resource || args[0] == "stonith") && sub == "config")) {
+    return not_here("--output-format");
+  }
   if (ctx.flags.defaults && !(args[0] == "property" && (sub.empty() || sub == "config"))) {
     return not_here("--defaults");
   }

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "fencing_level.hpp"
+#include "resource_describe.hpp"
 #include "resource_edit.hpp"
 #include "vigil/admin/cib_edit.hpp"
 #include "vigil/admin/commands.hpp"
@@ -190,7 +191,7 @@ void nvset_lines(const xmlNode* rsc, const char* element, const char* title, std
   for (const xmlNode* set : xml::children(rsc, element)) {
     out += std::string("  ") + title + ": " + xml::attr_or(set, "id") + "\n";
     for (const xmlNode* nv : xml::children(set, "nvpair")) {
-      out += "    " + xml::attr_or(nv, "name") + "=" + xml::attr_or(nv, "value") + "\n";
+      out += "    " + name_value(xml::attr_or(nv, "name"), xml::attr_or(nv, "value")) + "\n";
     }
   }
 }
@@ -211,7 +212,7 @@ std::string device_config(const xmlNode* rsc) {
       for (const xmlAttr* at = op->properties; at != nullptr; at = at->next) {
         const std::string n = reinterpret_cast<const char*>(at->name);
         if (n == "id" || n == "name" || n == "interval") continue;
-        out += "      " + n + "=" + xml::attr_or(op, n.c_str()) + "\n";
+        out += "      " + name_value(n, xml::attr_or(op, n.c_str())) + "\n";
       }
     }
   }
@@ -235,6 +236,9 @@ std::vector<xmlNode*> all_devices(xmlDoc* doc) {
 }
 
 Status stonith_config(Context& ctx, const std::vector<std::string>& ids) {
+  if (ctx.flags.output_format.value_or("text") != "text") {
+    return stonith_config_export(ctx, ids, all_devices(ctx.doc));  // resource_config_export.cpp
+  }
   std::string out;
   if (ids.empty()) {
     for (xmlNode* d : all_devices(ctx.doc)) out += device_config(d);
@@ -303,11 +307,7 @@ Status stonith_describe(Context& ctx, const std::vector<std::string>& args) {
   if (args.size() != 1) {
     return Error(ErrorCode::kInvalidInput, "usage: vigil stonith describe <fence agent> [--full]");
   }
-  if (ctx.agents == nullptr) return Error(ErrorCode::kInternal, "no agent metadata source");
-  auto md = ctx.agents->metadata({"stonith", "", args[0]});
-  if (!md) return lib_error(md.error().message());
-  ctx.out += describe_stonith_agent(args[0], *md, ctx.flags.full);
-  return ok_status();
+  return describe_fence_agent(ctx, args[0]);  // resource_describe.cpp
 }
 
 // What needs vigil-stonithd: refused loudly while there is none.

@@ -54,9 +54,6 @@ std::vector<AgentParameter> build_fencer_parameters() {
   return out;
 }
 
-// 'action' is sent by the fencer; pcs points at the options that replace it.
-constexpr const char* kActionReplacements = "pcmk_off_action, pcmk_reboot_action";
-
 }  // namespace
 
 const std::vector<AgentParameter>& fencer_parameters() {
@@ -135,41 +132,6 @@ OptionProblems check_stonith_options(const std::vector<AgentParameter>& params,
                          quoted(missing) + (missing.size() == 1 ? " is" : " are") + " missing" +
                          kForce);
   }
-  return out;
-}
-
-std::string describe_stonith_agent(const std::string& name, const AgentMetadata& agent, bool full) {
-  std::string out = name;
-  if (!agent.shortdesc.empty()) out += " - " + agent.shortdesc;
-  out += "\n\n";
-  if (!agent.longdesc.empty()) out += agent.longdesc + "\n\n";
-  out += "Stonith options:\n";
-  const auto params = stonith_parameters(agent);
-  for (const auto& p : params) {
-    if (!full && (p.deprecated || p.advanced)) continue;
-    std::string label = p.name;
-    if (p.name == "action") {
-      label += std::string(" (deprecated by ") + kActionReplacements + ")";
-    } else if (p.deprecated) {
-      std::vector<std::string> by;
-      for (const auto& q : params) {
-        if (q.obsoletes == p.name) by.push_back(q.name);
-      }
-      if (!by.empty()) {
-        std::string list;
-        for (const auto& b : by) list += (list.empty() ? "" : ", ") + b;
-        label += " (deprecated by " + list + ")";
-      }
-    }
-    if (p.required) label += " (required)";
-    out += "  " + label + ": " + p.shortdesc + "\n";
-  }
-  // pcs lists the monitor operation only: the fencer monitors devices.
-  std::string interval = "60s";
-  for (const auto& a : agent.actions) {
-    if (a.name == "monitor" && !a.interval.empty()) interval = a.interval;
-  }
-  out += "\nDefault operations:\n  monitor:\n    interval=" + interval + "\n";
   return out;
 }
 

@@ -284,7 +284,4 @@ TEST_CASE("stonith list and describe") {
   REQUIRE(f.ctx.notes.size() == 1);
   CHECK(f.ctx.notes[0].rfind("Deprecation Warning: Ability of this command to accept stonith", 0) ==
         0);
-  auto ocf = f.run({"resource", "describe", "ocf:heartbeat:Dummy"});
-  REQUIRE_FALSE(ocf);
-  CHECK(ocf.error().code() == ErrorCode::kUnsupported);
 }

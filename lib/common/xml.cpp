@@ -55,6 +55,9 @@ void FirstXmlError::on_error(void* self, const xmlError* err) {
   std::string msg = err->message ? err->message : "unknown XML error";
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   me->first = "line " + std::to_string(err->line) + ": " + msg;
+  me->message = msg;
+  me->line = err->line;
+  me->column = err->int2;
 }
 
 void append_escaped(std::string& out, std::string_view s, unsigned extra) {
@@ -160,7 +163,8 @@ Result<DocPtr> parse_file(const std::string& path) {
 
 namespace {
 
-Result<DocPtr> parse_memory(std::string_view text, const std::string& what, bool agent_metadata) {
+Result<DocPtr> parse_memory(std::string_view text, const std::string& what, bool agent_metadata,
+                            FirstXmlError* first_error = nullptr) {
   init();
   ErrorCollector errors;
   // Fed in chunks to a push parser, which lets go of what it has read:
@@ -188,6 +192,26 @@ Result<DocPtr> parse_memory(std::string_view text, const std::string& what, bool
   xmlSetStructuredErrorFunc(nullptr, nullptr);
   xmlDoc* doc = ctxt->myDoc;
   ctxt->myDoc = nullptr;
+  if (first_error != nullptr) {
+    *first_error = errors;
+    // The push parser words a truncated document otherwise than a whole
+    // read does ("Extra content at the end..." for "Premature end of
+    // data..."): the first error is taken from one whole read, with the same
+    // guards.
+    if (!ctxt->wellFormed) {
+      FirstXmlError whole;
+      xmlParserCtxtPtr again = new_guarded_parser(agent_metadata);
+      if (again) {
+        xmlSetStructuredErrorFunc(&whole,
+                                  [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
+        xmlFreeDoc(xmlCtxtReadMemory(again, text.data(), static_cast<int>(text.size()),
+                                     what.c_str(), nullptr, kSafeParseOptions));
+        xmlSetStructuredErrorFunc(nullptr, nullptr);
+        xmlFreeParserCtxt(again);
+        if (!whole.message.empty()) *first_error = whole;
+      }
+    }
+  }
   return finish(ctxt, doc, errors, what);
 }
 
@@ -197,8 +221,9 @@ Result<DocPtr> parse_string(std::string_view text, const std::string& what) {
   return parse_memory(text, what, false);
 }
 
-Result<DocPtr> parse_agent_metadata(std::string_view text, const std::string& what) {
-  return parse_memory(text, what, true);
+Result<DocPtr> parse_agent_metadata(std::string_view text, const std::string& what,
+                                    FirstXmlError* first_error) {
+  return parse_memory(text, what, true, first_error);
 }
 
 std::optional<std::string> attr(const xmlNode* n, const char* name) {

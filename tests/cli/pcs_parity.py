@@ -4,6 +4,8 @@
 
   pcs_parity.py --vigil build/cli/vigil [--live] [--record] [--only REGEX]
                 [--verbose] [CASEFILE...]
+  pcs_parity.py --vigil build/cli/vigil --describe-agents [DIR]
+                [--pcs-cache CACHE] [--verbose]
 
 A case file (parity/*.txt) is a list of sequences. `base FILE` starts one on
 a fresh copy of tests/cli/data/FILE (one copy for vigil, one for pcs); each
@@ -23,6 +25,16 @@ recordings that pcs no longer agrees with. Without arguments every
 parity/*.txt is run. Exit 0 when every command agrees, 1 otherwise, 2 on
 usage errors. Python 3 standard library only; copies live in a temporary
 directory removed at the end.
+
+`base -` starts a sequence run without a CIB file (no -f): commands that
+read no CIB (agent listings and descriptions), which pcs refuses with -f.
+
+--describe-agents runs `resource describe ocf:PROVIDER:TYPE` and the same
+with --full for every agent in DIR (default the heartbeat agents,
+/usr/lib/ocf/resource.d/heartbeat; PROVIDER is DIR's name) with pcs and with
+vigil and counts the agents on which the two agree. pcs takes seconds per
+agent: --pcs-cache keeps its results in CACHE (NAME.MODE.out, .err, .rc) and
+reuses them.
 """
 
 import argparse
@@ -41,6 +53,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "data")
 CASES = os.path.join(HERE, "parity")
 TIMEOUT = 60
+NO_CIB = "-"  # `base -`: commands run without -f
 
 
 class CaseError(Exception):
@@ -57,7 +70,7 @@ def parse_case_file(path):
                 continue
             if line.startswith("base "):
                 base = line[5:].strip()
-                if not os.path.isfile(os.path.join(DATA, base)):
+                if base != NO_CIB and not os.path.isfile(os.path.join(DATA, base)):
                     raise CaseError(f"{path}:{no}: no such base CIB {base} in {DATA}")
                 sequences.append((base, []))
             elif line.startswith("$ "):
@@ -91,12 +104,13 @@ def configuration_of(path):
 
 def run(argv, cib, tmp):
     env = dict(os.environ, LC_ALL="C.UTF-8", TZ="UTC")
+    file_args = ["-f", cib] if cib else []
     try:
-        p = subprocess.run(argv[:1] + ["-f", cib] + argv[1:], capture_output=True, text=True,
-                           timeout=TIMEOUT, env=env, cwd=tmp)
+        p = subprocess.run(argv[:1] + file_args + argv[1:], capture_output=True, text=True,
+                           timeout=TIMEOUT, env=env, cwd=tmp, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         return {"rc": "timeout", "stdout": "", "stderr": ""}
-    clean = lambda s: s.replace(cib, "FILE")
+    clean = lambda s: s.replace(cib, "FILE") if cib else s
     return {"rc": p.returncode, "stdout": clean(p.stdout), "stderr": clean(p.stderr)}
 
 
@@ -106,13 +120,16 @@ def as_vigil(text):
     return re.sub(r"(?<!man )\bpcs\b(?!-\d|-relocate-)", "vigil", text)
 
 
-def compare(expected, got):
-    """The differences, as lines (none when the two agree)."""
+def compare(expected, got, renamed=("stdout", "stderr")):
+    """The differences, as lines (none when the two agree). pcs's name is
+    read as vigil's in the `renamed` streams only (an agent's description
+    may name pcs itself)."""
     out = []
     if expected["rc"] != got["rc"]:
         out.append(f"    exit code: pcs {expected['rc']}, vigil {got['rc']}")
     for stream in ("stdout", "stderr"):
-        want, have = as_vigil(expected[stream]), got[stream]
+        want = as_vigil(expected[stream]) if stream in renamed else expected[stream]
+        have = got[stream]
         if want != have:
             out.append(f"    {stream}: pcs {want!r}")
             out.append(f"    {' ' * len(stream)}  vigil {have!r}")
@@ -122,17 +139,73 @@ def compare(expected, got):
     return out
 
 
+def report(label, diff, verbose):
+    """Prints one comparison's result; True when the two agree."""
+    if diff:
+        print(f"DIFF  {label}")
+        print("\n".join(diff))
+        return False
+    if verbose:
+        print(f"ok    {label}")
+    return True
+
+
 def run_sequences(sequences, program, tmp):
     """Every command's result, configuration included, in file order."""
     results = []
     for index, (base, commands) in enumerate(sequences):
-        cib = os.path.join(tmp, f"{os.path.basename(program)}-{index}.xml")
-        shutil.copyfile(os.path.join(DATA, base), cib)
+        cib = None
+        if base != NO_CIB:
+            cib = os.path.join(tmp, f"{os.path.basename(program)}-{index}.xml")
+            shutil.copyfile(os.path.join(DATA, base), cib)
         for _, argv in commands:
             r = run([program] + argv, cib, tmp)
-            r["config"] = configuration_of(cib)
+            r["config"] = configuration_of(cib) if cib else "(no CIB)"
             results.append(r)
     return results
+
+
+def pcs_describe(pcs, argv, cache, key, tmp):
+    """pcs's result for `argv` (no CIB), from CACHE/KEY.* when there."""
+    paths = {k: os.path.join(cache, f"{key}.{k}") for k in ("out", "err", "rc")} if cache else {}
+    if paths and all(os.path.isfile(p) for p in paths.values()):
+        read = lambda k: open(paths[k], encoding="utf-8").read()
+        rc = read("rc").strip()
+        return {"rc": int(rc) if rc.lstrip("-").isdigit() else rc,
+                "stdout": read("out"), "stderr": read("err")}
+    r = run([pcs] + argv, None, tmp)
+    if paths:
+        os.makedirs(cache, exist_ok=True)
+        for k, field in (("out", "stdout"), ("err", "stderr"), ("rc", "rc")):
+            with open(paths[k], "w", encoding="utf-8") as f:
+                f.write(f"{r[field]}\n" if k == "rc" else r[field])
+    return r
+
+
+def describe_agents(args):
+    """--describe-agents: every agent of one provider, pcs against vigil."""
+    directory = os.path.abspath(args.describe_agents)
+    provider = os.path.basename(directory)
+    agents = sorted(a for a in os.listdir(directory)
+                    if os.path.isfile(os.path.join(directory, a))
+                    and os.access(os.path.join(directory, a), os.X_OK))
+    agree = 0
+    with tempfile.TemporaryDirectory(prefix="vigil-describe-") as tmp:
+        for agent in agents:
+            diffs = []
+            for mode, extra in (("normal", []), ("full", ["--full"])):
+                argv = ["resource", "describe", f"ocf:{provider}:{agent}"] + extra
+                want = pcs_describe(args.pcs, argv, args.pcs_cache, f"{agent}.{mode}", tmp)
+                got = run([os.path.abspath(args.vigil)] + argv, None, tmp)
+                want["config"] = got["config"] = ""
+                diff = compare(want, got, renamed=("stderr",))
+                if diff:
+                    diffs.append(f"  {shlex.join(argv)}")
+                    diffs.extend(diff)
+            agree += report(agent, diffs, args.verbose)
+    print(f"{len(agents)} agents of {provider}, {agree} described as pcs does (plain and --full), "
+          f"{len(agents) - agree} differ")
+    return 0 if agree == len(agents) else 1
 
 
 def main():
@@ -143,8 +216,20 @@ def main():
     ap.add_argument("--record", action="store_true", help="(re)write NAME.expected with pcs")
     ap.add_argument("--only", help="case files whose name matches this regex")
     ap.add_argument("--verbose", action="store_true", help="print every command")
+    ap.add_argument("--describe-agents", nargs="?", metavar="DIR",
+                    const="/usr/lib/ocf/resource.d/heartbeat",
+                    help="compare `resource describe` of every agent in DIR with pcs")
+    ap.add_argument("--pcs-cache", help="keep and reuse pcs's results here (--describe-agents)")
     ap.add_argument("files", nargs="*")
     args = ap.parse_args()
+    if args.describe_agents:
+        if not args.vigil:
+            print("pcs_parity: --vigil is required", file=sys.stderr)
+            return 2
+        if not os.access(args.pcs, os.X_OK) and not args.pcs_cache:
+            print(f"pcs_parity: pcs not found at {args.pcs}", file=sys.stderr)
+            return 2
+        return describe_agents(args)
     files = args.files or sorted(glob.glob(os.path.join(CASES, "*.txt")))
     if args.only:
         files = [f for f in files if re.search(args.only, os.path.basename(f))]
@@ -202,13 +287,7 @@ def main():
                         stale += 1
                         print(f"STALE {name}:{no}: pcs no longer does what is recorded: "
                               f"{shlex.join(argv)}")
-                if diff:
-                    print(f"DIFF  {name}:{no}: {shlex.join(argv)}")
-                    print("\n".join(diff))
-                else:
-                    agreed += 1
-                    if args.verbose:
-                        print(f"ok    {name}:{no}: {shlex.join(argv)}")
+                agreed += report(f"{name}:{no}: {shlex.join(argv)}", diff, args.verbose)
     if total:
         print(f"{total} commands, {agreed} agree with pcs, {total - agreed} differ"
               + (f", {stale} recordings stale" if args.live else ""))

@@ -14,6 +14,8 @@
 #include "vigil/common/clock.hpp"
 #include "vigil/common/result.hpp"
 
+struct _xmlNode;  // libxml2's xmlNode
+
 namespace vigil::admin {
 
 struct AgentName {
@@ -33,6 +35,7 @@ struct AgentAction {
   std::string timeout;
   std::string role;
   std::string depth;
+  std::string start_delay = {};  // start-delay
 };
 
 struct AgentParameter {
@@ -42,12 +45,22 @@ struct AgentParameter {
   std::string obsoletes;  // the deprecated parameter this one replaces
   std::string shortdesc;
   bool advanced = false;  // shown by `describe --full` only
+  // What `resource describe` shows besides (pcs reads descriptions as the
+  // text before an element's first child, trimmed).
+  std::string longdesc = {};
+  bool unique = false;            // OCF 1.0's unique="1"
+  std::string unique_group = {};  // OCF 1.1's unique-group
+  // OCF 1.1's <deprecated>: the parameters replacing it and why.
+  std::vector<std::string> replaced_with = {};
+  std::string deprecated_desc = {};
 };
 
 struct AgentMetadata {
   std::vector<AgentAction> actions;  // in metadata order
   std::vector<AgentParameter> parameters;
-  std::string shortdesc;  // of the agent (<resource-agent shortdesc> or <shortdesc>)
+  // Of the agent: <shortdesc>, else (fence agents, OCF 1.0 only) the root's
+  // shortdesc attribute.
+  std::string shortdesc;
   std::string longdesc;
   // The OCF API version of <version> ("1.0" when absent): pcs checks
   // promotability only for 1.1 agents.
@@ -64,8 +77,20 @@ struct AgentMetadata {
 // not installed or does not provide valid metadata: crm_resource: ...").
 std::string agent_not_installed(const AgentName& agent);
 
-// Parses an OCF meta-data document (<resource-agent>).
+// Parses an OCF meta-data document (<resource-agent>), trimmed of
+// surrounding whitespace first as pcs does. Malformed XML fails with pcs's
+// (lxml's) words: libxml2's first error, "line L, column C (<string>, line
+// L)"; so does meta-data pcs's schemas refuse, for the rules
+// resource_describe.cpp checks.
 Result<AgentMetadata> parse_agent_metadata(std::string_view xml_text);
+
+// The first rule of pcs's meta-data schemas `root` breaks, in libxml2's
+// words ("Invalid attribute required for element parameter, line 3"), or
+// empty (agent_schema.cpp).
+std::string ocf_schema_problem(const ::_xmlNode* root);
+
+// `s` without the whitespace around it (Python's str.strip()).
+std::string trimmed(const std::string& s);
 
 // What running one agent action by hand gave (`resource debug-*`).
 struct AgentRun {

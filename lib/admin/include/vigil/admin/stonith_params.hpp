@@ -37,7 +37,4 @@ OptionProblems check_stonith_options(const std::vector<AgentParameter>& params,
                                      const std::vector<std::string>& named,
                                      const std::vector<std::string>& present);
 
-// `stonith describe AGENT [--full]` text for agent `name`.
-std::string describe_stonith_agent(const std::string& name, const AgentMetadata& agent, bool full);
-
 }  // namespace vigil::admin

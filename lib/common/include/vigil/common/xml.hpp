@@ -33,14 +33,21 @@ Result<DocPtr> parse_string(std::string_view text, const std::string& what = "in
 // The same for a resource or fence agent's meta-data: a DOCTYPE naming an
 // external DTD is let through (never loaded), an internal subset refused
 // (vigil/common/xml_guard.hpp).
-Result<DocPtr> parse_agent_metadata(std::string_view text, const std::string& what);
-
 // Keeps the first error libxml2 reports to a structured error handler, as
-// "line N: message" (pass &collector as the handler's context).
+// "line N: message" (pass &collector as the handler's context), and its
+// parts (the message without its line break, line and column).
 struct FirstXmlError {
   std::string first;
+  std::string message;
+  int line = 0;
+  int column = 0;
   static void on_error(void* self, const xmlError* err);
 };
+
+// With `first_error`, a malformed document's first error is also given in
+// parts there (pcs quotes libxml2's words, line and column).
+Result<DocPtr> parse_agent_metadata(std::string_view text, const std::string& what,
+                                    FirstXmlError* first_error = nullptr);
 
 // Attribute value, or nullopt when absent.
 std::optional<std::string> attr(const xmlNode* n, const char* name);
