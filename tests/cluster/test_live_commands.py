@@ -53,12 +53,10 @@ fails the round it was seen in.
 Exits 77 (skipped) without root, namespaces, corosync, apache2, the agents,
 or the stack.
 """
-import argparse
 import calendar
 import os
 import re
 import sys
-import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -78,10 +76,7 @@ SERVICE_PROCESSES = ("apache2",) + LSB_NAMES
 
 
 def wait(what, predicate, timeout, interval=0.25):
-    try:
-        return harness.wait_until(what, predicate, timeout, interval)
-    except HarnessError as e:
-        raise Failure(str(e))
+    return rounds.wait(what, predicate, timeout, interval)
 
 
 def tool_name(c):
@@ -188,48 +183,28 @@ def parse_placement(text):
     return out
 
 
-class Watcher:
+class Watcher(harness.VipWatcher):
     """Samples, every 0.25 s, the service processes of every node and node1's
     status: a process or resource on two nodes at once, or Other anywhere
-    but on node2, is a violation."""
+    but on node2, is a violation. take() gives (violations, samples)."""
 
-    def __init__(self, c):
-        self.c = c
-        self.violations = []
-        self.samples = 0
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def start(self):
-        self._thread.start()
-        return self
-
-    def _sample(self):
-        bad = violations(service_nodes(self.c), placement(self.c))
-        with self._lock:
-            self.samples += 1
-            if bad:
-                self.violations.append((time.time(), bad))
+    samples = 0
 
     def _loop(self):
         for _ in range(200000):  # bounded: some hours of samples
             if self._stop.wait(0.25):
                 return
             try:
-                self._sample()
+                bad = violations(service_nodes(self.c), placement(self.c))
             except (OSError, HarnessError, ValueError):
                 continue
+            self.samples += 1
+            if bad:
+                self.violations.append((time.time(), bad))
 
     def take(self):
-        with self._lock:
-            v, self.violations = self.violations, []
-            n, self.samples = self.samples, 0
-        return v, n
-
-    def stop(self):
-        self._stop.set()
-        self._thread.join(timeout=10)
+        n, self.samples = self.samples, 0
+        return super().take(), n
 
 
 # --- the CIB ---------------------------------------------------------------------
@@ -260,16 +235,11 @@ def cli_constraints(c):
 
 # --- the group and the bystander -------------------------------------------------
 
-def vip_holders(c):
-    return ["node%d" % n for n in c.nodes() if c.running(n) and (" %s/" % c.vip) in
-            c.exec(n, ["ip", "-4", "-o", "addr", "show"], timeout=10).stdout]
-
-
 def group_on(c, node):
     """myweb (VIP and apache) runs on `node` alone, as the status says too."""
     procs = service_nodes(c)
     where = placement(c) or {}
-    return (vip_holders(c) == [node] and procs.get("apache2") == [node] and
+    return (rounds.vip_holders(c) == [node] and procs.get("apache2") == [node] and
             where.get("VIP") == {node} and where.get("Web") == {node})
 
 
@@ -660,30 +630,10 @@ def run_all(args, cases, work, vigild, bin_dirs):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    rounds.add_arguments(ap, CASES)
-    args = ap.parse_args()
-    cases = rounds.selected_cases(ap, args, CASES)
-
-    why = harness.missing_web_prerequisites()
-    if not why and not os.path.exists(os.path.join(harness.OCF_PROVIDER_DIR, "heartbeat/Dummy")):
-        why = "ocf:heartbeat:Dummy is not installed (scripts/install-deps)"
-    if why:
-        print("SKIP: %s" % why)
+    started = rounds.start(__doc__, CASES, "vigil-live-", agents=("heartbeat/Dummy",))
+    if started is None:
         return harness.SKIP
-    vigild, bin_dirs = harness.build_binaries(args.build_dir)
-    if args.stack == "pacemaker":
-        for t in ("pacemakerd", "pcs"):
-            if not os.path.exists("/usr/sbin/" + t):
-                print("SKIP: %s is not installed (scripts/install-deps --reference)" % t)
-                return harness.SKIP
-    elif not vigild or not any(os.access(os.path.join(d, "vigil"), os.X_OK) for d in bin_dirs):
-        print("SKIP: vigild or vigil not built yet")
-        return harness.SKIP
-
-    work = harness.work_dir(args.work, "vigil-live-")
-    log("work directory %s (stack %s, cases %s, %d round(s) each)"
-        % (work, args.stack, ",".join(cases), args.repeat))
+    args, cases, work, vigild, bin_dirs = started
     results = run_all(args, cases, work, vigild, bin_dirs)
 
     def seconds(case, rs):
