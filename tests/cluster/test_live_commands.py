@@ -553,8 +553,8 @@ def reset(c):
     res = cib(c).find("configuration/resources")
     for rid in ("LsbA", "SvcB"):
         if res is not None and res.find(".//primitive[@id='%s']" % rid) is not None:
+            tool(c, "resource", "cleanup", rid)
             tool(c, "resource", "delete", rid)
-    tool(c, "resource", "cleanup")
     wait_group_on(c, "node1", 120)
     settle(c)
 
