@@ -254,7 +254,7 @@ class LiveCommandsChecks(unittest.TestCase):
     def test_violations(self):
         import test_live_commands as t
         where = t.parse_placement(self.XML)
-        self.assertEqual(t.violations({"apache2": ["node1", "node2"], "vigil-lsb-a": ["node2"]},
+        self.assertEqual(t.violations({"apache2": ["node1", "node2"], "vigil-lsb-a-d": ["node2"]},
                                       where),
                          ["apache2 runs on node1+node2", "the status has Web active on "
                           "node1+node2", "the status has Other on no node, not node2"])

@@ -70,9 +70,18 @@ CASES = ("move", "constraint", "lifetime", "refuse", "lsb")
 STATE_DIR = "/run/vigil-live"  # each node's private /run
 LSB_SCRIPT = os.path.join(os.path.dirname(os.path.realpath(__file__)), "lsb", "vigil-lsbtest")
 LSB_NAMES = ("vigil-lsb-a", "vigil-lsb-b")  # one script, two services
+
+
+def daemon_name(service):
+    """The process name of an LSB service's daemon (lsb/vigil-lsbtest); the
+    service's own name is that of its init script while an action runs (a
+    probe on every node at once is no daemon running twice)."""
+    return (service + "-d")[:15]
+
+
 LIFETIME_S = 15
 # The processes that are a resource's: the watcher flags one on two nodes.
-SERVICE_PROCESSES = ("apache2",) + LSB_NAMES
+SERVICE_PROCESSES = ("apache2",) + tuple(daemon_name(n) for n in LSB_NAMES)
 
 
 def wait(what, predicate, timeout, interval=0.25):
@@ -450,7 +459,7 @@ def lsb_pid(c, i, name):
     if p.returncode != 0 or not p.stdout.strip().isdigit():
         return None
     pid = int(p.stdout.strip())
-    return pid if c.processes(i).get(pid) == name[:15] else None
+    return pid if c.processes(i).get(pid) == daemon_name(name) else None
 
 
 def lsb_where(c, name):
@@ -470,7 +479,7 @@ def wait_lsb_one(c, name, not_pid=None, timeout=60):
 def wait_lsb_none(c, name, timeout=60):
     wait("%s stopped everywhere" % name,
          lambda: not lsb_where(c, name) and not any(
-             name in set(c.processes(i).values()) for i in c.nodes()), timeout)
+             daemon_name(name) in set(c.processes(i).values()) for i in c.nodes()), timeout)
 
 
 def lsb_kill_recovered(c, rid, name, res):
