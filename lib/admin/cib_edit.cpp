@@ -62,7 +62,17 @@ std::string sanitize_id(std::string_view candidate) {
 }
 
 xmlNode* find_by_id(xmlDoc* doc, std::string_view id) {
-  return find_in(xmlDocGetRootElement(doc), id);
+  // As pcs: ids are looked for outside the status section, where the
+  // history of a deleted resource (its lrm_resource) keeps the resource's
+  // id until the cluster forgets it; that id is free to create again.
+  xmlNode* root = xmlDocGetRootElement(doc);
+  if (root == nullptr) return nullptr;
+  if (!xml::is(root, "cib")) return find_in(root->children, id);
+  for (xmlNode* c = root->children; c != nullptr; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE || xml::is(c, "status")) continue;
+    if (xmlNode* hit = find_in(c->children, id)) return hit;
+  }
+  return nullptr;
 }
 
 std::string unique_id(xmlDoc* doc, std::string_view candidate) {

@@ -48,6 +48,22 @@ TEST_CASE("unique ids append -1, -2 to the original candidate") {
   CHECK(unique_id(doc->get(), "a") == "a-2");
 }
 
+TEST_CASE("ids in the status section are free, as pcs has them") {
+  // A deleted resource's history (lrm_resource id="A") stays in the status
+  // until the cluster forgets it: pcs creates A again meanwhile.
+  auto doc = xml::parse_string(R"(<cib><configuration><resources>
+      <primitive id="B"/></resources></configuration><status><node_state id="1">
+      <lrm id="1"><lrm_resources><lrm_resource id="A"><lrm_rsc_op id="A_last_0"/>
+      </lrm_resource></lrm_resources></lrm></node_state></status></cib>)");
+  REQUIRE(doc);
+  CHECK(find_by_id(doc->get(), "A") == nullptr);
+  CHECK(find_by_id(doc->get(), "A_last_0") == nullptr);
+  REQUIRE(find_by_id(doc->get(), "B") != nullptr);
+  CHECK(xml::attr_or(find_by_id(doc->get(), "B"), "id") == "B");
+  CHECK(unique_id(doc->get(), "A") == "A");
+  CHECK(unique_id(doc->get(), "B") == "B-1");
+}
+
 TEST_CASE("scores") {
   for (const char* s : {"10", "+5", "-50", "INFINITY", "-INFINITY", "+INFINITY", "0"})
     CHECK(is_score(s));

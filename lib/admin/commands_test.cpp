@@ -177,6 +177,20 @@ TEST_CASE("resource create with op, meta, --group, --disabled") {
                             "id=\"D3-monitor-interval-10s\"/></operations>") != std::string::npos);
 }
 
+TEST_CASE("resource create: a deleted resource's history keeps its id free, as in pcs") {
+  // Live, the status keeps a deleted resource's lrm_resource until the
+  // cluster forgets it; pcs looks for ids outside the status section.
+  CommandCib<FakeAgents> f(
+      R"(<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration><crm_config/><nodes/><resources/><constraints/></configuration><status>
+  <node_state id="1" uname="node1"><lrm id="1"><lrm_resources>
+  <lrm_resource id="Gone" class="ocf" provider="pacemaker" type="Dummy"/>
+  </lrm_resources></lrm></node_state></status></cib>)");
+  REQUIRE(f.run({"resource", "create", "Gone", "ocf:pacemaker:Dummy"}));
+  CHECK(xml::is(find_by_id(f.doc.get(), "Gone"), "primitive"));
+  CHECK(f.error({"resource", "create", "Gone", "ocf:pacemaker:Dummy"}) == "'Gone' already exists");
+}
+
 TEST_CASE("resource create errors") {
   Fixture f;
   REQUIRE(f.run({"resource", "create", "VIP", "ocf:pacemaker:Dummy"}));

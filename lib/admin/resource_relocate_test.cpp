@@ -238,7 +238,9 @@ TEST_CASE("--wait: probes, stops and operations in flight are work left") {
   CHECK((*work)[0].find(": A_stop_0\ton node1") != std::string::npos);
 
   auto flight = without_b(cib("node1"));
-  xmlNode* start = find_by_id(flight.get(), "A_last_0");
+  // In the status section: admin's find_by_id looks at the configuration only.
+  auto* start =
+      const_cast<xmlNode*>(xml::find_by_id(xmlDocGetRootElement(flight.get()), "A_last_0"));
   append_element(start->parent, "lrm_rsc_op",
                  {{"id", "A_monitor_10000"},
                   {"operation_key", "A_monitor_10000"},

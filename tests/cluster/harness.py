@@ -1221,6 +1221,24 @@ class Cluster:
         with contextlib.suppress(FileExistsError):
             os.symlink(want, link)
 
+    def install_init_script(self, i, script, names):
+        """Makes `script` the LSB init script /etc/init.d/NAME, for each of
+        `names`, inside node i only: WORK/nI/init.d (links NAME -> script)
+        is bound on /etc/init.d in the node's mount namespace, so the node
+        sees these scripts and none of the host's (a node runs no init; a
+        link back to the host's /etc/init.d would point into the bind
+        itself). The host's /etc/init.d is never touched; a rebooted node
+        has the host's scripts again."""
+        d = os.path.join(self.node_dir(i), "init.d")
+        os.makedirs(d, exist_ok=True)
+        for name in names:
+            link = os.path.join(d, name)
+            if os.path.lexists(link):
+                os.unlink(link)
+            os.symlink(os.path.abspath(script), link)
+        if self.exec(i, ["mountpoint", "-q", "/etc/init.d"], timeout=10).returncode != 0:
+            self.check_exec(i, ["mount", "--bind", d, "/etc/init.d"], timeout=10)
+
     @property
     def stuck_socket(self):
         """The switch's second socket, whose relay is stuck (off/on refused)."""

@@ -14,6 +14,20 @@ import harness
 from harness import CheckFailed as Failure, HarnessError, log
 
 
+def wait(what, predicate, timeout, interval=0.5):
+    """harness.wait_until, its timeout a failed check of the round."""
+    try:
+        return harness.wait_until(what, predicate, timeout, interval)
+    except HarnessError as e:
+        raise Failure(str(e))
+
+
+def vip_holders(c):
+    """The running nodes that have the VIP."""
+    return ["node%d" % n for n in c.nodes() if c.running(n) and (" %s/" % c.vip) in
+            c.exec(n, ["ip", "-4", "-o", "addr", "show"], timeout=10).stdout]
+
+
 def write_failure(work, case, rnd, error, diagnostics):
     """Diagnostics of a failed round, to a file and (their end) to stdout."""
     try:
@@ -109,6 +123,31 @@ def run_cases(args, cases, work, run_case, header, extra_results=None, case_line
     return 0
 
 
+def prerequisites(args, need=None, agents=()):
+    """(vigild, bin_dirs) when a round-based test can run: root, namespaces
+    and the web programs (harness.missing_web_prerequisites(need)), the OCF
+    agents named "provider/type", and the stack: Pacemaker's pacemakerd and
+    pcs, or our vigild and vigil built in args.build_dir. Else prints the
+    skip reason and returns None."""
+    why = harness.missing_web_prerequisites(need=need)
+    for agent in agents if not why else ():
+        if not os.path.exists(os.path.join(harness.OCF_PROVIDER_DIR, agent)):
+            why = "ocf:%s is not installed (scripts/install-deps)" % agent.replace("/", ":")
+            break
+    vigild, bin_dirs = harness.build_binaries(args.build_dir)
+    if why is None and args.stack == "pacemaker":
+        why = next(("%s is not installed (scripts/install-deps --reference)" % t
+                    for t in ("pacemakerd", "pcs") if not os.path.exists("/usr/sbin/" + t)), None)
+    elif why is None and not (vigild and os.access(vigild, os.X_OK)):
+        why = "vigild not built yet"
+    elif why is None and not any(os.access(os.path.join(d, "vigil"), os.X_OK) for d in bin_dirs):
+        why = "vigil not built yet"
+    if why:
+        print("SKIP: %s" % why)
+        return None
+    return vigild, bin_dirs
+
+
 def add_arguments(ap, cases):
     """The options every round-based test takes."""
     ap.add_argument("--build-dir", required=True)
@@ -129,3 +168,21 @@ def selected_cases(ap, args, cases):
     if not 1 <= args.repeat <= 50:
         ap.error("--repeat must be 1..50")
     return chosen
+
+
+def start(doc, cases, work_prefix, need=None, agents=()):
+    """A round-based test's command line (add_arguments, selected_cases),
+    its prerequisites and its work directory: (args, cases, work, vigild,
+    bin_dirs), or None when the test is to be skipped (said so)."""
+    import argparse
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    add_arguments(ap, cases)
+    args = ap.parse_args()
+    chosen = selected_cases(ap, args, cases)
+    found = prerequisites(args, need=need, agents=agents)
+    if found is None:
+        return None
+    work = harness.work_dir(args.work, work_prefix)
+    log("work directory %s (stack %s, cases %s, %d round(s) each)"
+        % (work, args.stack, ",".join(chosen), args.repeat))
+    return (args, chosen, work) + found

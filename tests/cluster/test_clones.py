@@ -30,7 +30,6 @@ Throughout a case a watcher samples every running node's addresses every
 (skipped) without root, namespaces, corosync, nftables, apache2, the agents
 (resource-agents, pacemaker-resource-agents, ping), or the stack.
 """
-import argparse
 import os
 import re
 import sys
@@ -40,23 +39,15 @@ sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 import harness  # noqa: E402
 import rounds  # noqa: E402
 import webcluster  # noqa: E402
-from harness import CheckFailed as Failure, HarnessError, check, log  # noqa: E402
+from harness import HarnessError, check, log  # noqa: E402
 
 CASES = ("a", "b", "c")
 PING_TABLE = "vigil_clones_ping"
 STATE_DIR = "/run/vigil-clones"  # each node's private /run
 
 
-def wait(what, predicate, timeout, interval=0.5):
-    try:
-        return harness.wait_until(what, predicate, timeout, interval)
-    except HarnessError as e:
-        raise Failure(str(e))
-
-
-def vip_holders(c):
-    return ["node%d" % n for n in c.nodes() if c.running(n) and c.vip in
-            c.exec(n, ["ip", "-4", "-o", "addr", "show"], timeout=10).stdout]
+wait = rounds.wait
+vip_holders = rounds.vip_holders
 
 
 def wait_vip_on(c, node, timeout=120):
@@ -285,33 +276,13 @@ def run_case(case, args, work, vigild, bin_dirs):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    rounds.add_arguments(ap, CASES)
-    args = ap.parse_args()
-    cases = rounds.selected_cases(ap, args, CASES)
-
-    why = harness.missing_web_prerequisites(need=("ip", "nsenter", "unshare", "setsid", "corosync",
-                                                  "corosync-cfgtool", "nft", "ping"))
-    if not why:
-        for agent in ("pacemaker/ping", "pacemaker/Stateful", "heartbeat/Dummy"):
-            if not os.path.exists(os.path.join(harness.OCF_PROVIDER_DIR, agent)):
-                why = "ocf:%s is not installed (scripts/install-deps)" % agent.replace("/", ":")
-    if why:
-        print("SKIP: %s" % why)
+    started = rounds.start(__doc__, CASES, "vigil-clones-",
+                           need=("ip", "nsenter", "unshare", "setsid", "corosync",
+                                 "corosync-cfgtool", "nft", "ping"),
+                           agents=("pacemaker/ping", "pacemaker/Stateful", "heartbeat/Dummy"))
+    if started is None:
         return harness.SKIP
-    vigild, bin_dirs = harness.build_binaries(args.build_dir)
-    if args.stack == "pacemaker":
-        for t in ("pacemakerd", "pcs"):
-            if not os.path.exists("/usr/sbin/" + t):
-                print("SKIP: %s is not installed (scripts/install-deps --reference)" % t)
-                return harness.SKIP
-    elif not vigild or not os.access(vigild, os.X_OK):
-        print("SKIP: vigild not built yet")
-        return harness.SKIP
-
-    work = harness.work_dir(args.work, "vigil-clones-")
-    log("work directory %s (stack %s, cases %s, %d round(s) each)"
-        % (work, args.stack, ",".join(cases), args.repeat))
+    args, cases, work, vigild, bin_dirs = started
     return rounds.run_cases(args, cases, work,
                             lambda case: run_case(case, args, work, vigild, bin_dirs), args.stack)
 

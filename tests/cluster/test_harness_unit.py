@@ -224,5 +224,53 @@ class FencingCommands(unittest.TestCase):
         self.assertIn(["property", "set", "stonith-action=off"], cmds)
         self.assertEqual(sum(1 for c in cmds if "pcmk_delay_max=3s" in c), 3)
 
+
+class LiveCommandsChecks(unittest.TestCase):
+    """test_live_commands.py's judges: what its watcher flags, how it reads
+    crm_mon's XML, how it compares printed lines."""
+
+    XML = """<pacemaker-result api-version="2.25" request="crm_mon --output-as xml">
+  <resources>
+    <group id="myweb" number_resources="2">
+      <resource id="VIP" active="true" nodes_running_on="1"><node name="node1" id="1"/></resource>
+      <resource id="Web" active="true" nodes_running_on="2">
+        <node name="node1" id="1"/><node name="node2" id="2"/></resource>
+    </group>
+    <resource id="Other" active="false" nodes_running_on="0"/>
+    <clone id="ping-clone">
+      <resource id="ping" active="true"><node name="node1" id="1"/></resource>
+      <resource id="ping" active="true"><node name="node2" id="2"/></resource>
+    </clone>
+  </resources>
+</pacemaker-result>"""
+
+    def test_placement_reads_groups_and_skips_clones(self):
+        import test_live_commands as t
+        self.assertEqual(t.parse_placement(self.XML),
+                         {"VIP": {"node1"}, "Web": {"node1", "node2"}, "Other": set()})
+        self.assertIsNone(t.parse_placement("<not-closed"))
+        self.assertIsNone(t.parse_placement("<pacemaker-result/>"))
+
+    def test_violations(self):
+        import test_live_commands as t
+        where = t.parse_placement(self.XML)
+        self.assertEqual(t.violations({"apache2": ["node1", "node2"], "vigil-lsb-a-d": ["node2"]},
+                                      where),
+                         ["apache2 runs on node1+node2", "the status has Web active on "
+                          "node1+node2", "the status has Other on no node, not node2"])
+        self.assertEqual(t.violations({"apache2": ["node1"]},
+                                      {"VIP": {"node1"}, "Other": {"node2"}}), [])
+        self.assertEqual(t.violations({}, None), [])
+
+    def test_lines_match(self):
+        import re
+        import test_live_commands as t
+        want = [re.compile(r"until: \d+Z"), "done"]
+        self.assertTrue(t.lines_match(want, ["until: 12Z", "done"]))
+        self.assertFalse(t.lines_match(want, ["until: 12Z"]))
+        self.assertFalse(t.lines_match(want, ["until: 12Z!", "done"]))
+        self.assertFalse(t.lines_match(want, ["until: 12Z", "done "]))
+
+
 if __name__ == "__main__":
     unittest.main()
