@@ -105,6 +105,10 @@ class Run:
         return "\n".join(lines)
 
 
+def clock(t):
+    return time.strftime("%H:%M:%S", time.gmtime(t)) + ("%.3f" % (t % 1))[1:]
+
+
 def check_invariants(lab, run, it, name, node, ctx, converge_bound):
     """The invariants after one test; returns how many were violated."""
     c = lab.c
@@ -120,8 +124,8 @@ def check_invariants(lab, run, it, name, node, ctx, converge_bound):
             run.problem(it, name, node, "VIOLATION", "settled, but " + p)
             bad += 1
     for t, how, rsc, where in lab.watcher.take():
-        run.problem(it, name, node, "VIOLATION", "%s active on %s at once (%s, %.3f)"
-                    % (rsc, " and ".join(where), how, t))
+        run.problem(it, name, node, "VIOLATION", "%s active on %s at once (%s, at %s)"
+                    % (rsc, " and ".join(where), how, clock(t)))
         bad += 1
     for p in lab.writer.check(lab.up()):
         run.problem(it, name, node, "VIOLATION", "acknowledged CIB update lost: " + p)
@@ -222,7 +226,9 @@ def main():
             raise HarnessError("; ".join(problems))
         log("cluster configured and settled (%.1f s after the start): %s"
             % (time.monotonic() - t_start, desc))
-        lab.watcher = invariants.ActiveWatcher(c, c.vip, lab_mod.STATE, lab_mod.UNIQUE).start()
+        lab.watcher = invariants.ActiveWatcher(
+            c, c.vip, {r: p for r, p in lab_mod.STATE.items() if r in lab_mod.UNIQUE},
+            lab_mod.UNIQUE).start()
         lab.writer = invariants.AckWriter(c, lab.writable, seed).start()
         lab.crashes = invariants.CrashLog(c)
         play(lab, run, args, rng, t_start)
