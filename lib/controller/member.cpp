@@ -161,6 +161,11 @@ void Machine::on_message(const MessageInput& in) {
 void Machine::on_order(const cluster::GroupMember& sender, const Message& m) {
   switch (m.type) {
     case MsgType::kJoined:
+      // A shutdown asked for after a fresh history went out: the DC cleared
+      // this node's shutdown attribute when it recorded that history, which
+      // it may do after the request (it records histories once it has read
+      // the CIB). The request is repeated now that the join is written.
+      if (fresh_ && shutting_down_ && !shutdown_finished_) (void)send_shutdown_request();
       fresh_ = false;
       if (sender.node != self_) {
         startup_done_ = true;
@@ -294,7 +299,8 @@ void Machine::send_history() {
     }
     Message m;
     m.type = MsgType::kHistory;
-    m.fresh = fresh_;
+    // As Pacemaker's first join: a node already shutting down keeps its request.
+    m.fresh = fresh_ && !shutting_down_;
     for (const auto& rsc : *h) {
       for (const auto& r : rsc.last_results) {
         OpEvent e = event_from_result(r);
