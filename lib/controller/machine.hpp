@@ -172,6 +172,9 @@ class Machine final : private transition::ActionSink {
   // --- the DC: the transition's actions (dc_actions.cpp)
   Status execute_rsc_op(const transition::GraphAction& action) override;
   Status execute_cluster_event(const transition::GraphAction& action) override;
+  // The executor forgets action's resource on node; its history leaves the
+  // status, and the action is confirmed once that is written.
+  void forget_resource(NodeId node, const transition::GraphAction& action);
   Status execute_fence(const transition::GraphAction& action) override;
   void action_timed_out(const transition::GraphAction& action) override;
   std::optional<NodeId> action_target(const transition::GraphAction& action) const;
