@@ -238,7 +238,7 @@ def component_fail(lab, ctx):
     if chosen == "corosync":
         ctx.allow(lambda n, d, how, i=i: n == i)
     else:
-        ctx.allow(lambda n, d, how, i=i: n == i and d == chosen and "signal 9" in how)
+        ctx.allow(lambda n, d, how, i=i: n == i and d == chosen and "SIGKILL" in how)
     for pid in pids:
         lab.c.exec(i, ["kill", "-KILL", str(pid)], timeout=10)
     if chosen == "corosync":
