@@ -50,6 +50,13 @@ enum class State {
 const char* to_string(State s);
 inline constexpr int kStateCount = 10;
 
+// The delay to arm a timer with so that it fires at `until` or later, never
+// before: the clock counts nanoseconds and timers milliseconds, and a wait
+// that truncates fires while its deadline is still ahead.
+inline Duration time_left(TimePoint now, TimePoint until) {
+  return until > now ? std::chrono::ceil<Duration>(until - now) : Duration(0);
+}
+
 class Machine final : private transition::ActionSink {
  public:
   explicit Machine(ControllerOptions options);
