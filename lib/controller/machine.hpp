@@ -119,6 +119,7 @@ class Machine final : private transition::ActionSink {
   void send_forget(NodeId node, const std::string& rsc);
   void send_history();
   void run_locally(const ExecSpec& spec);
+  std::map<std::string, std::string> params_to_run(const ExecSpec& spec);
   void report_exec_failure(OpEvent pending, const std::string& why);
   void finish_shutdown(const char* why);
   std::string node_name(NodeId id) const;
@@ -235,6 +236,9 @@ class Machine final : private transition::ActionSink {
   // Operations this controller started whose result is not in yet,
   // reported as pending in the history (by rsc_task_interval).
   std::map<std::string, OpEvent> local_pending_;
+  // Per local resource, the instance attributes its stops run with (the
+  // last start, probe or reload's): params_to_run().
+  std::map<std::string, std::map<std::string, std::string>> stop_params_;
   // Results produced while out of the group, for the next DC.
   static constexpr std::size_t kMaxUnsentResults = 10000;
   std::deque<OpEvent> unsent_results_;
