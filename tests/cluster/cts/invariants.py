@@ -82,6 +82,21 @@ class ActiveWatcher:
         active = nodeview.executor_active(self.c, i, timeout=3.0)
         return set() if active is None else active & self.unique_ids
 
+    def self_check(self, physical_ids, executor_ids):
+        """On a settled cluster each single-instance resource must be seen on
+        exactly one node by both views (else the watcher could not see a
+        double either): None, or what is wrong."""
+        phys = {i: self.physical(i) for i in self.c.nodes()}
+        execs = {i: self.executor(i) for i in self.c.nodes()}
+        wrong = []
+        for view, ids, seen in (("physically", physical_ids, phys),
+                                ("in the executors", executor_ids, execs)):
+            for rsc in ids:
+                where = ["node%d" % i for i, s in seen.items() if rsc in s]
+                if len(where) != 1:
+                    wrong.append("%s %s on %s" % (rsc, view, where or "no node"))
+        return "; ".join(wrong) or None
+
     @staticmethod
     def doubled(first, second):
         """{resource: nodes} active on 2+ nodes in both passes."""

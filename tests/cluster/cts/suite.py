@@ -229,6 +229,9 @@ def main():
         lab.watcher = invariants.ActiveWatcher(
             c, c.vip, {r: p for r, p in lab_mod.STATE.items() if r in lab_mod.UNIQUE},
             lab_mod.UNIQUE).start()
+        eyes = lab.watcher.self_check(("VIP", "Web"), lab_mod.UNIQUE)
+        if eyes:
+            raise HarnessError("the watcher does not see the settled cluster right: " + eyes)
         lab.writer = invariants.AckWriter(c, lab.writable, seed).start()
         lab.crashes = invariants.CrashLog(c)
         play(lab, run, args, rng, t_start)
