@@ -37,10 +37,31 @@ ACK_ATTRIBUTE = "cts-ack"
 ACK_NODE = "node1"  # the node whose permanent attribute carries the counter
 
 
-class ActiveWatcher:
+class Periodic:
+    """A daemon thread running self._loop() until stop() (bounded joins)."""
+
+    def __init__(self, name):
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(timeout=60)
+
+    def _loop(self):
+        raise NotImplementedError
+
+
+class ActiveWatcher(Periodic):
     """Samples where the lab's single-instance resources are active."""
 
     def __init__(self, c, vip, dummies, unique_ids, period=0.5, executor_every=3):
+        super().__init__("active-watcher")
         self.c = c
         self.vip = vip
         self.dummies = dict(dummies)  # resource id -> state file on the node
@@ -49,17 +70,6 @@ class ActiveWatcher:
         self.executor_every = executor_every
         self.violations = []
         self.samples = 0
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="active-watcher", daemon=True)
-
-    def start(self):
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._stop.set()
-        self._thread.join(timeout=30)
 
     def take(self):
         with self._lock:
@@ -131,11 +141,12 @@ class ActiveWatcher:
                 log("active watcher: sample failed: %s" % e)
 
 
-class AckWriter:
+class AckWriter(Periodic):
     """Writes the counter now and then through an eligible node and logs
     every acknowledged value."""
 
     def __init__(self, c, eligible, seed, period=2.0):
+        super().__init__("ack-writer")
         self.c = c
         self.eligible = eligible  # () -> node indexes writes may go through
         self.rng = random.Random(seed)
@@ -143,18 +154,6 @@ class AckWriter:
         self.next_value = 1
         self.acked = []  # (time, value, node)
         self.refused = 0
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._paused = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="ack-writer", daemon=True)
-
-    def start(self):
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._stop.set()
-        self._thread.join(timeout=60)
 
     def latest(self):
         with self._lock:

@@ -56,15 +56,22 @@ def call(c, i, sock, payload, timeout=5.0):
                 conn.close()
 
 
-def crmd_status(c, i, timeout=5.0):
-    """vigil-crmd's view: {"dc": name or None, "is_dc", "quorate",
-    "shutting_down", "transition", "in_flight", "members": set of names}."""
-    text = call(c, i, "crmd.sock", "<status/>", timeout)
+def call_xml(c, i, sock, payload, timeout):
+    """call(), its answer parsed: the root Element, or None."""
+    text = call(c, i, sock, payload, timeout)
     if text is None:
         return None
     try:
-        root = ET.fromstring(text)
+        return ET.fromstring(text)
     except ET.ParseError:
+        return None
+
+
+def crmd_status(c, i, timeout=5.0):
+    """vigil-crmd's view: {"dc": name or None, "is_dc", "quorate",
+    "shutting_down", "transition", "in_flight", "members": set of names}."""
+    root = call_xml(c, i, "crmd.sock", "<status/>", timeout)
+    if root is None:
         return None
     return {"dc": root.get("dc-name") or None, "is_dc": root.get("is-dc") == "true",
             "quorate": root.get("quorate") == "true",
@@ -102,12 +109,8 @@ def running_from_history(rsc):
 
 def executor_active(c, i, timeout=5.0):
     """The ids of the resources node i's executor runs, or None."""
-    text = call(c, i, "lrmd.sock", "<lrmd-history/>", timeout)
-    if text is None:
-        return None
-    try:
-        root = ET.fromstring(text)
-    except ET.ParseError:
+    root = call_xml(c, i, "lrmd.sock", "<lrmd-history/>", timeout)
+    if root is None:
         return None
     return {r.get("id") for r in root.iter("lrmd-rsc") if running_from_history(r)}
 
@@ -115,12 +118,8 @@ def executor_active(c, i, timeout=5.0):
 def cib(c, i, timeout=10.0):
     """(version "admin_epoch:epoch:num_updates", <cib> Element) of node i's
     vigil-cib, or None."""
-    text = call(c, i, "cib.sock", '<cib-request op="query"/>', timeout)
-    if text is None:
-        return None
-    try:
-        result = ET.fromstring(text)
-    except ET.ParseError:
+    result = call_xml(c, i, "cib.sock", '<cib-request op="query"/>', timeout)
+    if result is None:
         return None
     doc = result.find("cib")
     return (result.get("version"), doc) if doc is not None else None
