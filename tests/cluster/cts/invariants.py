@@ -154,6 +154,7 @@ class AckWriter(Periodic):
         self.next_value = 1
         self.acked = []  # (time, value, node)
         self.refused = 0
+        self.reasons = []  # the first refusals, for the report
 
     def latest(self):
         with self._lock:
@@ -169,15 +170,22 @@ class AckWriter(Periodic):
         try:
             p = self.c.exec(i, ["vigil", "node", "attribute", ACK_NODE,
                                 "%s=%d" % (ACK_ATTRIBUTE, value)], timeout=30)
-        except HarnessError:
-            self.refused += 1
+        except HarnessError as e:
+            self._refuse("node%d: %s" % (i, e))
             return None
         if p.returncode != 0:
-            self.refused += 1
+            self._refuse("node%d: exit %d: %s" % (i, p.returncode,
+                                                  (p.stderr or p.stdout).strip()[:200]))
             return None
         with self._lock:
             self.acked.append((time.time(), value, "node%d" % i))
         return value
+
+    def _refuse(self, why):
+        """Counts a write `vigil` did not acknowledge; keeps the first reasons."""
+        self.refused += 1
+        if len(self.reasons) < 20:
+            self.reasons.append(why)
 
     def _loop(self):
         for _ in range(1000000):

@@ -249,6 +249,9 @@ def main():
     print("\nseed %d: %d acknowledged CIB update(s), %d refused; %d watcher sample(s)"
           % (seed, acked, lab.writer.refused if hasattr(lab, "writer") else 0,
              lab.watcher.samples if hasattr(lab, "watcher") else 0))
+    if hasattr(lab, "writer") and lab.writer.reasons:
+        print("first refused CIB updates (not acknowledged, so not checked):\n  " +
+              "\n  ".join(lab.writer.reasons[:5]))
     print(run.table())
     if args.json:
         with open(args.json, "w") as f:
