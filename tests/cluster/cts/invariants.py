@@ -14,7 +14,8 @@
   A thread writes a counter (a permanent node attribute, `vigil node
   attribute`) through a node the test says is in the quorate partition;
   each update that exits 0 is logged, and every running node's CIB must
-  then hold at least the latest acknowledged value.
+  then hold at least the latest acknowledged value (checked when the
+  running nodes are a majority, suite.py).
 - converge: the cluster settles within a bound: one DC seen alike by every
   running node, every running node a member, the DC's transition idle
   with nothing in flight, nothing left to do in the scheduler's answer to
