@@ -238,7 +238,11 @@ def component_fail(lab, ctx):
     if chosen == "corosync":
         ctx.allow(lambda n, d, how, i=i: n == i)
     else:
-        ctx.allow(lambda n, d, how, i=i: n == i and d == chosen and "SIGKILL" in how)
+        # The controller losing its executor or CIB exits 1 and is
+        # respawned, as Pacemaker's does (its CTS patterns for execd/based).
+        ctx.allow(lambda n, d, how, i=i: n == i and (
+            (d == chosen and "SIGKILL" in how) or
+            (d == "vigil-crmd" and how == "exited with status 1")))
     for pid in pids:
         lab.c.exec(i, ["kill", "-KILL", str(pid)], timeout=10)
     if chosen == "corosync":
