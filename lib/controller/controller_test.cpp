@@ -4,6 +4,7 @@
 // virtual time.
 #include <catch2/catch.hpp>
 
+#include "machine.hpp"
 #include "vigil/cibclient/access.hpp"
 #include "vigil/cibd/replica.hpp"
 #include "vigil/cluster/sim_node.hpp"
@@ -85,6 +86,17 @@ void lose_node1_with_fencing_on(SimCluster& c) {
 }
 
 }  // namespace
+
+TEST_CASE("a wait's timer never fires before its deadline") {
+  using std::chrono::nanoseconds;
+  const TimePoint now(nanoseconds(5'000'300'000));
+  // 19,999.7 ms ahead: 19,999 ms (truncated) would fire 0.7 ms early.
+  const TimePoint until = now + nanoseconds(19'999'700'000);
+  CHECK(time_left(now, until) == Duration(20'000));
+  CHECK(now + time_left(now, until) >= until);
+  CHECK(time_left(now, now + Duration(20'000)) == Duration(20'000));
+  CHECK(time_left(until, now) == Duration(0));
+}
 
 TEST_CASE("two nodes: node1 is DC, joins both nodes and starts the group where Web prefers") {
   SimCluster c(options(2));

@@ -53,6 +53,13 @@ Status Machine::execute_rsc_op(const transition::GraphAction& action) {
   }
   if (!action.primitive)
     return Error(ErrorCode::kInvalidInput, "resource action without a primitive");
+  // The scheduler's "delete" of an orphan that no longer runs is the
+  // controller's (Pacemaker's do_lrm_delete), not the agent's: the
+  // executor forgets the resource and its history leaves the status.
+  if (action.operation == "delete") {
+    forget_resource(*target, action);
+    return ok_status();
+  }
   ExecSpec spec = exec_spec_of(action);
   if (action.operation == "cancel") {
     const std::string* op = action.meta("operation");
@@ -108,6 +115,12 @@ void Machine::confirm_when_written(const transition::GraphAction& action,
   });
 }
 
+void Machine::forget_resource(NodeId node, const transition::GraphAction& action) {
+  const std::string rsc = action.primitive->id;
+  send_forget(node, rsc);
+  confirm_when_written(action, {{true, lrm_resource_xpath(node, rsc), ""}});
+}
+
 Status Machine::execute_cluster_event(const transition::GraphAction& action) {
   Dc& dc = *dc_state_;
   const auto target = action_target(action);
@@ -134,9 +147,7 @@ Status Machine::execute_cluster_event(const transition::GraphAction& action) {
   }
   if (action.operation == "lrm_delete" || action.operation == "delete") {
     if (!action.primitive) return Error(ErrorCode::kInvalidInput, "lrm_delete without a resource");
-    const std::string rsc = action.primitive->id;
-    send_forget(node, rsc);
-    confirm_when_written(action, {{true, lrm_resource_xpath(node, rsc), ""}});
+    forget_resource(node, action);
     return ok_status();
   }
   return Error(ErrorCode::kUnsupported,

@@ -114,10 +114,17 @@ bool Machine::startup_wait() {
     return false;
   }
   if (!dc.hold) {
-    const auto left = std::chrono::duration_cast<Duration>(until - now_.mono);
+    // Rounded up, and gone once fired: a wait that woke before its end (a
+    // truncated delay) found its timer still set, armed none, and the DC
+    // never scheduled (a lone DC told to stop then waited for ever).
+    const Duration left = time_left(now_.mono, until);
     log(LogLevel::kNotice, "event=startup-wait reason=\"not every node is in the group yet\" for=" +
                                std::to_string(left.count()) + "ms");
-    dc.hold = clock_->start_timer(left, [this] { maybe_schedule(); });
+    dc.hold = clock_->start_timer(left, [this] {
+      if (!dc_state_) return;
+      dc_state_->hold.reset();
+      maybe_schedule();
+    });
   }
   return true;
 }

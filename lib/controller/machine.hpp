@@ -50,6 +50,13 @@ enum class State {
 const char* to_string(State s);
 inline constexpr int kStateCount = 10;
 
+// The delay to arm a timer with so that it fires at `until` or later, never
+// before: the clock counts nanoseconds and timers milliseconds, and a wait
+// that truncates fires while its deadline is still ahead.
+inline Duration time_left(TimePoint now, TimePoint until) {
+  return until > now ? std::chrono::ceil<Duration>(until - now) : Duration(0);
+}
+
 class Machine final : private transition::ActionSink {
  public:
   explicit Machine(ControllerOptions options);
@@ -112,6 +119,7 @@ class Machine final : private transition::ActionSink {
   void send_forget(NodeId node, const std::string& rsc);
   void send_history();
   void run_locally(const ExecSpec& spec);
+  std::map<std::string, std::string> params_to_run(const ExecSpec& spec);
   void report_exec_failure(OpEvent pending, const std::string& why);
   void finish_shutdown(const char* why);
   std::string node_name(NodeId id) const;
@@ -172,6 +180,9 @@ class Machine final : private transition::ActionSink {
   // --- the DC: the transition's actions (dc_actions.cpp)
   Status execute_rsc_op(const transition::GraphAction& action) override;
   Status execute_cluster_event(const transition::GraphAction& action) override;
+  // The executor forgets action's resource on node; its history leaves the
+  // status, and the action is confirmed once that is written.
+  void forget_resource(NodeId node, const transition::GraphAction& action);
   Status execute_fence(const transition::GraphAction& action) override;
   void action_timed_out(const transition::GraphAction& action) override;
   std::optional<NodeId> action_target(const transition::GraphAction& action) const;
@@ -225,6 +236,9 @@ class Machine final : private transition::ActionSink {
   // Operations this controller started whose result is not in yet,
   // reported as pending in the history (by rsc_task_interval).
   std::map<std::string, OpEvent> local_pending_;
+  // Per local resource, the instance attributes its stops run with (the
+  // last start, probe or reload's): params_to_run().
+  std::map<std::string, std::map<std::string, std::string>> stop_params_;
   // Results produced while out of the group, for the next DC.
   static constexpr std::size_t kMaxUnsentResults = 10000;
   std::deque<OpEvent> unsent_results_;

@@ -531,8 +531,16 @@ class Script {
         const auto& r = e.request;
         const std::string key = r.user_data.substr(0, r.user_data.find('\n'));
         if (!key.empty()) s.keys_[std::stoi(key)] = key;
+        // A stop's instance attributes (Pacemaker's stop_params): the
+        // ones the resource was started with.
+        std::string params;
+        if (r.action == "stop") {
+          for (const auto& [k, v] : r.params) {
+            if (k.rfind("CRM_meta_", 0) != 0) params += " " + k + "=" + v;
+          }
+        }
         return s.track("exec", e.token) + " " + op_key(r.rsc_id, r.action, r.interval.count()) +
-               (key.empty() ? "" : " key=" + key);
+               (key.empty() ? "" : " key=" + key) + params;
       }
       std::string operator()(CancelEffect& e) {
         return s.track("executor", e.token) + " cancel " +

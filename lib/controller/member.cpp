@@ -161,6 +161,11 @@ void Machine::on_message(const MessageInput& in) {
 void Machine::on_order(const cluster::GroupMember& sender, const Message& m) {
   switch (m.type) {
     case MsgType::kJoined:
+      // A shutdown asked for after a fresh history went out: the DC cleared
+      // this node's shutdown attribute when it recorded that history, which
+      // it may do after the request (it records histories once it has read
+      // the CIB). The request is repeated now that the join is written.
+      if (fresh_ && shutting_down_ && !shutdown_finished_) (void)send_shutdown_request();
       fresh_ = false;
       if (sender.node != self_) {
         startup_done_ = true;
@@ -184,6 +189,7 @@ void Machine::on_order(const cluster::GroupMember& sender, const Message& m) {
     }
     case MsgType::kForget: {
       const std::string rsc = m.rsc;
+      stop_params_.erase(rsc);
       Token t = ask<ExecutorAnswer>(false, [this, rsc](const ExecutorAnswer& a) {
         if (!a.status) {
           log(LogLevel::kWarning,
@@ -221,6 +227,34 @@ void Machine::report_exec_failure(OpEvent e, const std::string& why) {
   (void)send_message(m);
 }
 
+std::map<std::string, std::string> Machine::params_to_run(const ExecSpec& spec) {
+  // As Pacemaker's controller (stop_params): a resource is stopped with the
+  // instance attributes it last started (or was probed, or reloaded) with,
+  // not with what the configuration says now, nor with none at all for an
+  // orphan whose configuration is gone (a Dummy deleted while it ran kept
+  // running: the stop removed another state file). Meta attributes come
+  // from the request.
+  auto is_meta = [](const std::string& k) { return k.rfind("CRM_meta_", 0) == 0; };
+  if (spec.task == "stop") {
+    auto it = stop_params_.find(spec.rsc);
+    if (it == stop_params_.end()) return spec.params;
+    std::map<std::string, std::string> out = it->second;
+    for (const auto& [k, v] : spec.params) {
+      if (is_meta(k)) out[k] = v;
+    }
+    return out;
+  }
+  if (spec.interval_ms == 0 && (spec.task == "start" || spec.task == "monitor" ||
+                                spec.task == "reload" || spec.task == "reload-agent")) {
+    auto& kept = stop_params_[spec.rsc];
+    kept.clear();
+    for (const auto& [k, v] : spec.params) {
+      if (!is_meta(k)) kept[k] = v;
+    }
+  }
+  return spec.params;
+}
+
 void Machine::run_locally(const ExecSpec& spec) {
   // Reported as pending in the history until its result is in.
   const OpEvent pending{.rsc = spec.rsc,
@@ -251,7 +285,7 @@ void Machine::run_locally(const ExecSpec& spec) {
   req.interval = Duration(spec.interval_ms);
   req.timeout = Duration(spec.timeout_ms);
   req.start_delay = Duration(spec.start_delay_ms);
-  req.params = spec.params;
+  req.params = params_to_run(spec);
   req.user_data = make_user_data(spec.key, spec.digest);
   local_pending_[pending.op_key()] = pending;
   log(LogLevel::kInfo, "event=exec rsc=" + spec.rsc + " op=" + spec.task +
@@ -294,7 +328,8 @@ void Machine::send_history() {
     }
     Message m;
     m.type = MsgType::kHistory;
-    m.fresh = fresh_;
+    // As Pacemaker's first join: a node already shutting down keeps its request.
+    m.fresh = fresh_ && !shutting_down_;
     for (const auto& rsc : *h) {
       for (const auto& r : rsc.last_results) {
         OpEvent e = event_from_result(r);

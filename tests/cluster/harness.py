@@ -1133,6 +1133,38 @@ class Cluster:
                                    % (i, self.stack, self._tail(os.path.join(d, out))))
         log("node%d started (%s)" % (i, self.stack))
 
+    def _live_pid(self, i, name, label):
+        """The pid in node i's pid file `name` when it is the recorded process
+        `label` still alive (pid and start time), else None."""
+        pid = read_int(os.path.join(self.node_dir(i), name))
+        for _label, p, st in self._recorded_pids("node%d-%s" % (i, label)):
+            if p == pid and proc_start_time(pid) == st:
+                return pid
+        return None
+
+    def stop(self, i, timeout=120):
+        """Clean stop, as `systemctl stop pacemaker corosync`: SIGTERM to the
+        stack (vigild stops its daemons in order, the controller hands its
+        resources over first) and, once it is gone, to corosync; the node's
+        shell then exits. Each wait is bounded; a stack still alive after
+        `timeout` s raises HarnessError and is left running (the caller
+        decides). The network namespace stays, as a machine stays on.
+        Returns the epoch time taken just before."""
+        self._check_node(i)
+        t = time.time()
+        for name, label in (("stack.pid", "stack"), ("corosync.pid", "corosync")):
+            pid = self._live_pid(i, name, label)
+            if pid is None:
+                continue
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+            wait_until("node%d's %s (pid %d) to stop" % (i, label, pid),
+                       lambda: self._live_pid(i, name, label) is None, timeout, 0.1)
+        self._reap()
+        wait_until("node%d's shell to exit" % i, lambda: (self._reap(), not self.running(i))[1],
+                   15, 0.1)
+        return t
+
     def kill(self, i):
         """Hard kill: cable pulled (both veth ends down), then SIGKILL of every
         process of the node. Returns the epoch time taken just before."""
