@@ -56,12 +56,11 @@ int fail(int code, const std::string& msg) {
   return code;
 }
 
-xml::DocPtr copy_doc(xmlDoc* doc) {
-  return xml::DocPtr(xmlCopyDoc(doc, 1));
-}
-
-Result<std::unique_ptr<cib::Cib>> model_of(xmlDoc* doc) {
-  return cib::Cib::from_doc(copy_doc(doc), "CIB");
+// A model of the document as it is now. The model points into nothing of
+// the document, so it is read in place: a copy of a large CIB's tree would
+// double the peak, and freeing it fragments the heap for the rest of the run.
+Result<std::unique_ptr<cib::Cib>> model_of(const xmlDoc* doc) {
+  return cib::Cib::from_tree(doc, "CIB");
 }
 
 // Whether the file holds anything but whitespace (looked at up to the first
@@ -277,10 +276,8 @@ int main(int argc, char** argv) {
       if (!m) return fail(check_failed ? kExitConfig : kExitDataErr, m.error().message());
       streamed = std::move(m).value();
     } else {
-      std::ifstream f(opt.xml_file, std::ios::binary);
-      std::stringstream ss;
-      ss << f.rdbuf();
-      auto d = xml::parse_string(ss.str(), opt.xml_file);
+      // Straight from the file: no copy of its text in memory.
+      auto d = xml::parse_file(opt.xml_file);
       if (!d) return fail(kExitDataErr, d.error().message());
       doc = std::move(d).value();
     }
@@ -314,16 +311,18 @@ int main(int argc, char** argv) {
     return fail(kExitUsage, st.error().message());
   }
   std::string section;
+  // The model of the document as read; it is scheduled too unless an
+  // injection changes the document first.
+  std::unique_ptr<cib::Cib> current;
   if (!opt.quiet) {
-    std::unique_ptr<cib::Cib> copy;
     if (!streamed) {
       auto first = model_of(doc.get());
       if (!first) return fail(kExitConfig, first.error().message());
-      copy = std::move(first).value();
+      current = std::move(first).value();
     }
     pengine::Options po;
     po.now = r.now;
-    pengine::WorkingSet ws(streamed ? *streamed : *copy, po);
+    pengine::WorkingSet ws(streamed ? *streamed : *current, po);
     if (auto st = pengine::unpack(ws); !st) return fail(kExitConfig, st.error().message());
     std::string banner = pengine::cluster_banner_text(ws, false);
     r.out += banner;
@@ -333,6 +332,7 @@ int main(int argc, char** argv) {
   }
   bool printed = !opt.quiet;
   if (opt.injections.any()) {
+    current.reset();  // the document changes
     auto lines = pengine::inject(doc.get(), opt.injections, std::time(nullptr));
     if (!lines) return fail(kExitDataErr, lines.error().message());
     if (!opt.quiet) {
@@ -360,6 +360,8 @@ int main(int argc, char** argv) {
     bool doc_needed = opt.simulate || !opt.save_output.empty() || opt.in_place;
     if (streamed) {
       sched_cib = std::move(streamed);
+    } else if (current) {
+      sched_cib = std::move(current);
     } else {
       auto m = doc_needed ? model_of(doc.get()) : cib::Cib::from_doc(std::move(doc), "CIB");
       if (!m) return fail(kExitConfig, m.error().message());
