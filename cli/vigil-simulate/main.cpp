@@ -14,6 +14,7 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "options.hpp"
@@ -409,6 +410,12 @@ int main(int argc, char** argv) {
     }
     pengine::Graph g = pengine::build_graph(ws);
     timer.mark("graph");
+    // -S runs the graph through the controller's executor, which reads it
+    // as the controller does, from its XML: handed over as it is written,
+    // a block of synapses at a time, so neither the text nor its tree is
+    // ever whole in memory.
+    std::optional<transition::GraphParser> reader;
+    if (opt.simulate) reader.emplace(transition::ParseOptions{.allow_stuck = true});
     if (!opt.graph_file.empty()) {
       std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(opt.graph_file.c_str(), "wb"),
                                                         &std::fclose);
@@ -418,9 +425,12 @@ int main(int argc, char** argv) {
       bool ok = true;
       pengine::write_graph_xml(ws, g, [&](std::string_view chunk) {
         ok = ok && std::fwrite(chunk.data(), 1, chunk.size(), f.get()) == chunk.size();
+        if (reader) reader->feed(chunk);
       });
       ok = (std::fclose(f.release()) == 0) && ok;
       if (!ok) return fail(kExitCantCreate, "could not write " + opt.graph_file);
+    } else if (reader) {
+      pengine::write_graph_xml(ws, g, [&](std::string_view chunk) { reader->feed(chunk); });
     }
     timer.mark("write");
     if (!opt.dot_file.empty() &&
@@ -442,7 +452,7 @@ int main(int argc, char** argv) {
     if (opt.simulate) {
       // Through the controller's executor, as the cluster would run it; a
       // graph with an ordering cycle runs as far as it can.
-      auto graph = transition::parse_graph(pengine::graph_xml(ws, g), {.allow_stuck = true});
+      auto graph = reader->finish();
       if (!graph) return fail(kExitSoftware, "the scheduler's graph: " + graph.error().message());
       transition::SimulationOptions so;
       so.op_fail = opt.injections.op_fail;
