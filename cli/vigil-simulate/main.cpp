@@ -461,6 +461,12 @@ int main(int argc, char** argv) {
         so.resource_names.insert(rsc->id);
         if (!rsc->clone_name.empty()) so.resource_names.insert(rsc->clone_name);
       }
+      // The scheduler's state has served (the graph is read, the summary
+      // printed): its room goes to the results the simulation records and
+      // to the revised status.
+      g = {};
+      ws_owner.reset();
+      sched_cib.reset();
       timer.mark("reparse");
       auto sim = transition::simulate_transition(std::move(graph).value(), doc.get(), so);
       if (!sim) return fail(kExitSoftware, sim.error().message());
