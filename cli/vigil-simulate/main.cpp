@@ -14,6 +14,7 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "options.hpp"
@@ -56,12 +57,11 @@ int fail(int code, const std::string& msg) {
   return code;
 }
 
-xml::DocPtr copy_doc(xmlDoc* doc) {
-  return xml::DocPtr(xmlCopyDoc(doc, 1));
-}
-
-Result<std::unique_ptr<cib::Cib>> model_of(xmlDoc* doc) {
-  return cib::Cib::from_doc(copy_doc(doc), "CIB");
+// A model of the document as it is now. The model points into nothing of
+// the document, so it is read in place: a copy of a large CIB's tree would
+// double the peak, and freeing it fragments the heap for the rest of the run.
+Result<std::unique_ptr<cib::Cib>> model_of(const xmlDoc* doc) {
+  return cib::Cib::from_tree(doc, "CIB");
 }
 
 // Whether the file holds anything but whitespace (looked at up to the first
@@ -277,10 +277,8 @@ int main(int argc, char** argv) {
       if (!m) return fail(check_failed ? kExitConfig : kExitDataErr, m.error().message());
       streamed = std::move(m).value();
     } else {
-      std::ifstream f(opt.xml_file, std::ios::binary);
-      std::stringstream ss;
-      ss << f.rdbuf();
-      auto d = xml::parse_string(ss.str(), opt.xml_file);
+      // Straight from the file: no copy of its text in memory.
+      auto d = xml::parse_file(opt.xml_file);
       if (!d) return fail(kExitDataErr, d.error().message());
       doc = std::move(d).value();
     }
@@ -314,16 +312,18 @@ int main(int argc, char** argv) {
     return fail(kExitUsage, st.error().message());
   }
   std::string section;
+  // The model of the document as read; it is scheduled too unless an
+  // injection changes the document first.
+  std::unique_ptr<cib::Cib> current;
   if (!opt.quiet) {
-    std::unique_ptr<cib::Cib> copy;
     if (!streamed) {
       auto first = model_of(doc.get());
       if (!first) return fail(kExitConfig, first.error().message());
-      copy = std::move(first).value();
+      current = std::move(first).value();
     }
     pengine::Options po;
     po.now = r.now;
-    pengine::WorkingSet ws(streamed ? *streamed : *copy, po);
+    pengine::WorkingSet ws(streamed ? *streamed : *current, po);
     if (auto st = pengine::unpack(ws); !st) return fail(kExitConfig, st.error().message());
     std::string banner = pengine::cluster_banner_text(ws, false);
     r.out += banner;
@@ -333,6 +333,7 @@ int main(int argc, char** argv) {
   }
   bool printed = !opt.quiet;
   if (opt.injections.any()) {
+    current.reset();  // the document changes
     auto lines = pengine::inject(doc.get(), opt.injections, std::time(nullptr));
     if (!lines) return fail(kExitDataErr, lines.error().message());
     if (!opt.quiet) {
@@ -360,6 +361,8 @@ int main(int argc, char** argv) {
     bool doc_needed = opt.simulate || !opt.save_output.empty() || opt.in_place;
     if (streamed) {
       sched_cib = std::move(streamed);
+    } else if (current) {
+      sched_cib = std::move(current);
     } else {
       auto m = doc_needed ? model_of(doc.get()) : cib::Cib::from_doc(std::move(doc), "CIB");
       if (!m) return fail(kExitConfig, m.error().message());
@@ -407,6 +410,12 @@ int main(int argc, char** argv) {
     }
     pengine::Graph g = pengine::build_graph(ws);
     timer.mark("graph");
+    // -S runs the graph through the controller's executor, which reads it
+    // as the controller does, from its XML: handed over as it is written,
+    // a block of synapses at a time, so neither the text nor its tree is
+    // ever whole in memory.
+    std::optional<transition::GraphParser> reader;
+    if (opt.simulate) reader.emplace(transition::ParseOptions{.allow_stuck = true});
     if (!opt.graph_file.empty()) {
       std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(opt.graph_file.c_str(), "wb"),
                                                         &std::fclose);
@@ -416,9 +425,12 @@ int main(int argc, char** argv) {
       bool ok = true;
       pengine::write_graph_xml(ws, g, [&](std::string_view chunk) {
         ok = ok && std::fwrite(chunk.data(), 1, chunk.size(), f.get()) == chunk.size();
+        if (reader) reader->feed(chunk);
       });
       ok = (std::fclose(f.release()) == 0) && ok;
       if (!ok) return fail(kExitCantCreate, "could not write " + opt.graph_file);
+    } else if (reader) {
+      pengine::write_graph_xml(ws, g, [&](std::string_view chunk) { reader->feed(chunk); });
     }
     timer.mark("write");
     if (!opt.dot_file.empty() &&
@@ -440,7 +452,7 @@ int main(int argc, char** argv) {
     if (opt.simulate) {
       // Through the controller's executor, as the cluster would run it; a
       // graph with an ordering cycle runs as far as it can.
-      auto graph = transition::parse_graph(pengine::graph_xml(ws, g), {.allow_stuck = true});
+      auto graph = reader->finish();
       if (!graph) return fail(kExitSoftware, "the scheduler's graph: " + graph.error().message());
       transition::SimulationOptions so;
       so.op_fail = opt.injections.op_fail;
@@ -449,6 +461,12 @@ int main(int argc, char** argv) {
         so.resource_names.insert(rsc->id);
         if (!rsc->clone_name.empty()) so.resource_names.insert(rsc->clone_name);
       }
+      // The scheduler's state has served (the graph is read, the summary
+      // printed): its room goes to the results the simulation records and
+      // to the revised status.
+      g = {};
+      ws_owner.reset();
+      sched_cib.reset();
       timer.mark("reparse");
       auto sim = transition::simulate_transition(std::move(graph).value(), doc.get(), so);
       if (!sim) return fail(kExitSoftware, sim.error().message());

@@ -18,6 +18,9 @@ namespace {
 
 using ErrorCollector = FirstXmlError;
 
+// How much of a text a push parser is given at once (see PushParser::feed).
+constexpr std::size_t kPushSlice = 16 << 10;
+
 // A parser context for untrusted text (vigil/common/xml_guard.hpp).
 xmlParserCtxtPtr new_guarded_parser(bool agent_metadata = false) {
   xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
@@ -165,57 +168,92 @@ namespace {
 
 Result<DocPtr> parse_memory(std::string_view text, const std::string& what, bool agent_metadata,
                             FirstXmlError* first_error = nullptr) {
-  init();
-  ErrorCollector errors;
-  // Fed in chunks to a push parser, which lets go of what it has read:
+  // Fed in pieces to a push parser, which lets go of what it has read:
   // libxml2 2.9.14 without XML_PARSE_HUGE refuses to look more than 10 MB
   // back into one memory buffer ("Huge input lookup"), so a large document
   // read at once fails after its first 10 MB where a long value follows.
-  xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(nullptr, nullptr, nullptr, 0, what.c_str());
-  if (!ctxt) return Error(ErrorCode::kInternal, "cannot allocate XML parser");
-  if (agent_metadata) {
-    refuse_dtd_declarations(ctxt->sax);
-  } else {
-    refuse_doctype(ctxt->sax);
-  }
-  xmlCtxtUseOptions(ctxt, kSafeParseOptions);
-  xmlSetStructuredErrorFunc(&errors,
-                            [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
-  constexpr std::size_t kChunk = 1 << 20;
-  std::string_view rest = text;
-  while (!rest.empty() && ctxt->instate != XML_PARSER_EOF) {
-    const std::size_t n = std::min(rest.size(), kChunk);
-    xmlParseChunk(ctxt, rest.data(), static_cast<int>(n), 0);
-    rest.remove_prefix(n);
-  }
-  if (ctxt->instate != XML_PARSER_EOF) xmlParseChunk(ctxt, nullptr, 0, 1);
-  xmlSetStructuredErrorFunc(nullptr, nullptr);
-  xmlDoc* doc = ctxt->myDoc;
-  ctxt->myDoc = nullptr;
-  if (first_error != nullptr) {
-    *first_error = errors;
-    // The push parser words a truncated document otherwise than a whole
-    // read does ("Extra content at the end..." for "Premature end of
-    // data..."): the first error is taken from one whole read, with the same
-    // guards.
-    if (!ctxt->wellFormed) {
-      FirstXmlError whole;
-      xmlParserCtxtPtr again = new_guarded_parser(agent_metadata);
-      if (again) {
-        xmlSetStructuredErrorFunc(&whole,
-                                  [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
-        xmlFreeDoc(xmlCtxtReadMemory(again, text.data(), static_cast<int>(text.size()),
-                                     what.c_str(), nullptr, kSafeParseOptions));
-        xmlSetStructuredErrorFunc(nullptr, nullptr);
-        xmlFreeParserCtxt(again);
-        if (!whole.message.empty()) *first_error = whole;
-      }
+  PushParser parser(what, agent_metadata);
+  parser.feed(text);
+  Result<DocPtr> doc = parser.finish();
+  if (first_error == nullptr) return doc;
+  *first_error = parser.errors();
+  // The push parser words a truncated document otherwise than a whole read
+  // does ("Extra content at the end..." for "Premature end of data..."): the
+  // first error is taken from one whole read, with the same guards.
+  if (!doc) {
+    FirstXmlError whole;
+    xmlParserCtxtPtr again = new_guarded_parser(agent_metadata);
+    if (again) {
+      xmlSetStructuredErrorFunc(&whole,
+                                [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
+      xmlFreeDoc(xmlCtxtReadMemory(again, text.data(), static_cast<int>(text.size()), what.c_str(),
+                                   nullptr, kSafeParseOptions));
+      xmlSetStructuredErrorFunc(nullptr, nullptr);
+      xmlFreeParserCtxt(again);
+      if (!whole.message.empty()) *first_error = whole;
     }
   }
-  return finish(ctxt, doc, errors, what);
+  return doc;
 }
 
 }  // namespace
+
+PushParser::PushParser(std::string what, bool agent_metadata) : what_(std::move(what)) {
+  init();
+  ctxt_ = xmlCreatePushParserCtxt(nullptr, nullptr, nullptr, 0, what_.c_str());
+  if (!ctxt_) return;
+  if (agent_metadata) {
+    refuse_dtd_declarations(ctxt_->sax);
+  } else {
+    refuse_doctype(ctxt_->sax);
+  }
+  xmlCtxtUseOptions(ctxt_, kSafeParseOptions);
+}
+
+PushParser::~PushParser() {
+  if (!ctxt_) return;
+  xmlFreeDoc(ctxt_->myDoc);
+  ctxt_->myDoc = nullptr;
+  xmlFreeParserCtxt(ctxt_);
+}
+
+void PushParser::feed(std::string_view piece) {
+  if (!ctxt_) return;
+  xmlSetStructuredErrorFunc(&errors_,
+                            [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
+  // In small slices: libxml2 2.9 moves the unread rest of its buffer down
+  // each time it lets go of what it has read, every few hundred bytes, so
+  // the cost of a chunk grows with its square (a 1 MB chunk moved about
+  // 0.5 GB; a 40 MB graph took seconds).
+  while (!piece.empty() && ctxt_->instate != XML_PARSER_EOF) {
+    const std::size_t n = std::min(piece.size(), kPushSlice);
+    xmlParseChunk(ctxt_, piece.data(), static_cast<int>(n), 0);
+    piece.remove_prefix(n);
+  }
+  xmlSetStructuredErrorFunc(nullptr, nullptr);
+}
+
+xmlNode* PushParser::root() const {
+  return ctxt_ && ctxt_->myDoc ? xmlDocGetRootElement(ctxt_->myDoc) : nullptr;
+}
+
+void PushParser::free_child(xmlNode* c) {
+  xmlUnlinkNode(c);
+  xmlFreeNode(c);
+}
+
+Result<DocPtr> PushParser::finish() {
+  if (!ctxt_) return Error(ErrorCode::kInternal, "cannot allocate XML parser");
+  xmlSetStructuredErrorFunc(&errors_,
+                            [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
+  if (ctxt_->instate != XML_PARSER_EOF) xmlParseChunk(ctxt_, nullptr, 0, 1);
+  xmlSetStructuredErrorFunc(nullptr, nullptr);
+  xmlDoc* doc = ctxt_->myDoc;
+  ctxt_->myDoc = nullptr;
+  xmlParserCtxtPtr ctxt = ctxt_;
+  ctxt_ = nullptr;
+  return xml::finish(ctxt, doc, errors_, what_);
+}
 
 Result<DocPtr> parse_string(std::string_view text, const std::string& what) {
   return parse_memory(text, what, false);

@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <limits>
+#include <optional>
 
 #include "vigil/common/time.hpp"
 #include "vigil/common/xml.hpp"
@@ -201,11 +202,13 @@ Result<GraphAction> parse_action(const xmlNode* n, const std::string& where) {
 
 }  // namespace
 
-Result<Graph> parse_graph(const _xmlNode* root, const ParseOptions& options) {
+namespace {
+
+// The root's attributes.
+Status read_header(const xmlNode* root, Graph& g) {
   if (!root || !xml::is(root, "transition_graph")) {
     return invalid("transition graph: root element is not <transition_graph>");
   }
-  Graph g;
   const std::string where = "transition_graph";
   auto tid = int_attr(root, "transition_id", -1, kIntMax, where);
   if (!tid) return tid.error();
@@ -239,45 +242,52 @@ Result<Graph> parse_graph(const _xmlNode* root, const ParseOptions& options) {
     if (!v) return invalid(where + ": bad recheck-by '" + *rb + "'");
     g.recheck_by = *v;
   }
+  return ok_status();
+}
 
-  for (const xmlNode* s : xml::children(root)) {
-    if (!xml::is(s, "synapse")) {
-      return invalid(where + ": unexpected element <" + std::string(xml::name(s)) + ">");
-    }
-    Synapse syn;
-    auto sid = int_attr(s, "id", 0, kIntMax, "synapse");
-    if (!sid) return sid.error();
-    syn.id = *sid;
-    std::string swhere = "synapse " + std::to_string(syn.id);
-    if (xml::has_attr(s, "priority")) {
-      auto pr = int_attr(s, "priority", -kIntMax, kIntMax, swhere);
-      if (!pr) return pr.error();
-      syn.priority = *pr;
-    }
-    for (const xmlNode* set : xml::children(s, "action_set")) {
-      for (const xmlNode* an : xml::children(set)) {
-        auto a = parse_action(an, swhere);
-        if (!a) return a.error();
-        a->synapse = g.synapses.size();
-        if (!g.by_id_.emplace(a->id, g.actions.size()).second) {
-          return invalid(swhere + ": duplicate action id " + std::to_string(a->id));
-        }
-        syn.actions.push_back(a->id);
-        g.actions.push_back(std::move(a).value());
-      }
-    }
-    if (syn.actions.empty()) return invalid(swhere + ": no action");
-    for (const xmlNode* in : xml::children(s, "inputs")) {
-      for (const xmlNode* tr : xml::children(in, "trigger")) {
-        for (const xmlNode* ref : xml::children(tr)) {
-          auto id = input_id(ref, swhere);
-          if (!id) return id.error();
-          syn.inputs.push_back(*id);
-        }
-      }
-    }
-    g.synapses.push_back(std::move(syn));
+// One child of the root (a <synapse>), added to `g`; `by_id` is g's index.
+Status read_synapse(const xmlNode* s, Graph& g, std::unordered_map<int, std::size_t>& by_id) {
+  if (!xml::is(s, "synapse")) {
+    return invalid("transition_graph: unexpected element <" + std::string(xml::name(s)) + ">");
   }
+  Synapse syn;
+  auto sid = int_attr(s, "id", 0, kIntMax, "synapse");
+  if (!sid) return sid.error();
+  syn.id = *sid;
+  std::string swhere = "synapse " + std::to_string(syn.id);
+  if (xml::has_attr(s, "priority")) {
+    auto pr = int_attr(s, "priority", -kIntMax, kIntMax, swhere);
+    if (!pr) return pr.error();
+    syn.priority = *pr;
+  }
+  for (const xmlNode* set : xml::children(s, "action_set")) {
+    for (const xmlNode* an : xml::children(set)) {
+      auto a = parse_action(an, swhere);
+      if (!a) return a.error();
+      a->synapse = g.synapses.size();
+      if (!by_id.emplace(a->id, g.actions.size()).second) {
+        return invalid(swhere + ": duplicate action id " + std::to_string(a->id));
+      }
+      syn.actions.push_back(a->id);
+      g.actions.push_back(std::move(a).value());
+    }
+  }
+  if (syn.actions.empty()) return invalid(swhere + ": no action");
+  for (const xmlNode* in : xml::children(s, "inputs")) {
+    for (const xmlNode* tr : xml::children(in, "trigger")) {
+      for (const xmlNode* ref : xml::children(tr)) {
+        auto id = input_id(ref, swhere);
+        if (!id) return id.error();
+        syn.inputs.push_back(*id);
+      }
+    }
+  }
+  g.synapses.push_back(std::move(syn));
+  return ok_status();
+}
+
+// The checks on the whole graph, once every synapse is read.
+Status check_graph(const Graph& g, const ParseOptions& options) {
   // Inputs must name actions of this graph (a synapse waiting on another
   // never fires), and never the synapse itself.
   for (const Synapse& syn : g.synapses) {
@@ -319,13 +329,88 @@ Result<Graph> parse_graph(const _xmlNode* root, const ParseOptions& options) {
       }
     }
   }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<Graph> parse_graph(const _xmlNode* root, const ParseOptions& options) {
+  Graph g;
+  if (auto st = read_header(root, g); !st) return st.error();
+  for (const xmlNode* s : xml::children(root)) {
+    if (auto st = read_synapse(s, g, g.by_id_); !st) return st.error();
+  }
+  if (auto st = check_graph(g, options); !st) return st.error();
   return g;
 }
 
-Result<Graph> parse_graph(std::string_view xml_text, const ParseOptions& options) {
-  auto doc = xml::parse_string(xml_text, "transition graph");
+struct GraphParser::Impl {
+  explicit Impl(const ParseOptions& o) : options(o) {}
+  ParseOptions options;
+  xml::PushParser parser{"transition graph"};
+  Graph graph;
+  bool header_read = false;
+  // The first error in the graph's content; an error in the XML itself,
+  // found later in the text, still comes first (as a parse of the whole).
+  std::optional<Error> error;
+
+  void read_synapse_of(const xmlNode* s) {
+    if (error || s->type != XML_ELEMENT_NODE) return;
+    if (auto st = read_synapse(s, graph, graph.by_id_); !st) error = st.error();
+  }
+
+  // Reads the header once the root is there, and each complete synapse.
+  void read_finished() {
+    if (error) return;
+    const xmlNode* root = parser.root();
+    if (!root) return;
+    if (!header_read) {
+      header_read = true;
+      if (auto st = read_header(root, graph); !st) {
+        error = st.error();
+        return;
+      }
+    }
+    parser.take_finished([&](const xmlNode* s) { read_synapse_of(s); });
+  }
+};
+
+GraphParser::GraphParser(const ParseOptions& options) : impl_(std::make_unique<Impl>(options)) {}
+GraphParser::~GraphParser() = default;
+
+void GraphParser::feed(std::string_view piece) {
+  // A slice at a time, so that the tree never holds more than a slice's
+  // synapses.
+  constexpr std::size_t kSlice = 64 << 10;
+  while (!piece.empty()) {
+    const std::size_t n = std::min(piece.size(), kSlice);
+    impl_->parser.feed(piece.substr(0, n));
+    impl_->read_finished();
+    piece.remove_prefix(n);
+  }
+}
+
+Result<Graph> GraphParser::finish() {
+  auto doc = impl_->parser.finish();
   if (!doc) return doc.error();
-  return parse_graph(xmlDocGetRootElement(doc->get()), options);
+  // What is left: the header when the text came in one piece, the synapses
+  // not yet read.
+  const xmlNode* root = xmlDocGetRootElement(doc->get());
+  if (!impl_->header_read) {
+    impl_->header_read = true;
+    if (auto st = read_header(root, impl_->graph); !st) return st.error();
+  }
+  if (impl_->error) return *impl_->error;
+  for (const xmlNode* s = root->children; s; s = s->next) impl_->read_synapse_of(s);
+  if (impl_->error) return *impl_->error;
+  if (auto st = check_graph(impl_->graph, impl_->options); !st) return st.error();
+  return std::move(impl_->graph);
+}
+
+Result<Graph> parse_graph(std::string_view xml_text, const ParseOptions& options) {
+  GraphParser parser(options);
+  parser.feed(xml_text);
+  return parser.finish();
 }
 
 }  // namespace vigil::transition

@@ -289,6 +289,54 @@ TEST_CASE("graph: malformed graphs are refused with the element named") {
   }
 }
 
+// The graph read from pieces of every size is the graph read whole, and its
+// errors are the same: a malformed text is refused as malformed even when
+// a bad synapse comes first.
+TEST_CASE("graph: GraphParser reads a graph handed over in pieces") {
+  auto whole = parse_graph(kMigrate);
+  REQUIRE(whole.ok());
+  const std::string_view text = kMigrate;
+  for (std::size_t piece : {1, 7, 64, 300, 5000}) {
+    CAPTURE(piece);
+    GraphParser reader;
+    for (std::size_t at = 0; at < text.size(); at += piece) reader.feed(text.substr(at, piece));
+    auto g = reader.finish();
+    REQUIRE(g.ok());
+    CHECK(g->transition_id == whole->transition_id);
+    CHECK(g->batch_limit == whole->batch_limit);
+    REQUIRE(g->synapses.size() == whole->synapses.size());
+    for (std::size_t i = 0; i < g->synapses.size(); ++i) {
+      CHECK(g->synapses[i].id == whole->synapses[i].id);
+      CHECK(g->synapses[i].priority == whole->synapses[i].priority);
+      CHECK(g->synapses[i].actions == whole->synapses[i].actions);
+      CHECK(g->synapses[i].inputs == whole->synapses[i].inputs);
+    }
+    REQUIRE(g->size() == whole->size());
+    for (std::size_t i = 0; i < g->size(); ++i) {
+      CHECK(g->actions[i].id == whole->actions[i].id);
+      CHECK(g->actions[i].operation_key == whole->actions[i].operation_key);
+      CHECK(g->actions[i].attributes == whole->actions[i].attributes);
+      CHECK(g->actions[i].timeout_ms == whole->actions[i].timeout_ms);
+    }
+    CHECK(g->find(5)->synapse == whole->find(5)->synapse);
+  }
+  SECTION("errors") {
+    auto error_in_pieces = [](std::string_view t) {
+      GraphParser reader;
+      for (std::size_t at = 0; at < t.size(); at += 50) reader.feed(t.substr(at, 50));
+      auto g = reader.finish();
+      REQUIRE_FALSE(g.ok());
+      return g.error().message();
+    };
+    std::string bad = replace(kMigrate, "priority=\"3\"", "priority=\"high\"");
+    CHECK(error_in_pieces(bad) == error_of(bad));
+    std::string broken = bad.substr(0, bad.size() - 30);
+    CHECK_THAT(error_in_pieces(broken), Catch::Contains("malformed XML"));
+    CHECK(error_in_pieces(broken) == error_of(broken));
+    CHECK_THAT(error_in_pieces("<cib/>"), Catch::Contains("not <transition_graph>"));
+  }
+}
+
 // Every graph of Pacemaker's regression corpus parses (run on demand:
 // vigil_transition_tests "[.corpus]"; needs ../shared/conformance or
 // $VIGIL_CONFORMANCE_DIR).

@@ -49,6 +49,47 @@ struct FirstXmlError {
 Result<DocPtr> parse_agent_metadata(std::string_view text, const std::string& what,
                                     FirstXmlError* first_error = nullptr);
 
+// Parses a document handed over in pieces, as parse_string does (same
+// safeguards and errors), so its whole text is never held. A caller that
+// reads the root's finished children as they come and frees them
+// (take_finished) never holds the whole tree either.
+class PushParser {
+ public:
+  // `what` names the text in errors; agent_metadata as parse_agent_metadata.
+  explicit PushParser(std::string what, bool agent_metadata = false);
+  ~PushParser();
+  PushParser(const PushParser&) = delete;
+  PushParser& operator=(const PushParser&) = delete;
+
+  // Parses the next piece (nothing more once the text proved malformed).
+  void feed(std::string_view piece);
+  // The root element once its start tag has been read, else null.
+  xmlNode* root() const;
+  // Hands each child of the root that is complete (every one before the
+  // last, which may still be growing) to `take`, then unlinks and frees it.
+  // finish() returns the rest.
+  template <class Fn>
+  void take_finished(Fn&& take) {
+    xmlNode* r = root();
+    for (xmlNode* c = r ? r->children : nullptr; c && c != r->last;) {
+      xmlNode* next = c->next;
+      take(c);
+      free_child(c);
+      c = next;
+    }
+  }
+  // Ends the text: the document (what is left of it), or what was wrong.
+  Result<DocPtr> finish();
+  // What libxml2 reported first (empty while the text is well formed).
+  const FirstXmlError& errors() const { return errors_; }
+
+ private:
+  static void free_child(xmlNode* c);
+  xmlParserCtxt* ctxt_ = nullptr;
+  FirstXmlError errors_;
+  std::string what_;
+};
+
 // Attribute value, or nullopt when absent.
 std::optional<std::string> attr(const xmlNode* n, const char* name);
 // Attribute value, or `fallback` when absent.

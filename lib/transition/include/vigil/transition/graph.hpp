@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -98,6 +99,7 @@ struct Graph {
  private:
   std::unordered_map<int, std::size_t> by_id_;
   friend Result<Graph> parse_graph(const _xmlNode* root, const ParseOptions& options);
+  friend class GraphParser;
 };
 
 struct ParseOptions {
@@ -118,5 +120,24 @@ struct ParseOptions {
 // refused.
 Result<Graph> parse_graph(std::string_view xml_text, const ParseOptions& options = {});
 Result<Graph> parse_graph(const _xmlNode* root, const ParseOptions& options = {});
+
+// parse_graph over text handed over in pieces (as the scheduler writes a
+// graph): each synapse is read once its element is complete and its tree
+// freed, so neither the whole text nor its whole tree is ever held. The
+// result and its errors are parse_graph's on the whole text.
+class GraphParser {
+ public:
+  explicit GraphParser(const ParseOptions& options = {});
+  ~GraphParser();
+  GraphParser(const GraphParser&) = delete;
+  GraphParser& operator=(const GraphParser&) = delete;
+
+  void feed(std::string_view piece);
+  Result<Graph> finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace vigil::transition
