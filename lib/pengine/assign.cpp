@@ -149,7 +149,7 @@ int failcount(const WorkingSet& ws, const Node* node, Resource* rsc, EpochSecond
         }
         rsc_id = rest.substr(0, hash);
       }
-      auto add_to = [&](const std::string& id) {
+      auto add_to = [&, &v = v](const std::string& id) {  // clang 14 cannot capture a binding
         auto& entry = node->fail_index[id];
         if (is_count) {
           entry.first = (Score(entry.first) + parse_score_lenient(v)).value();
