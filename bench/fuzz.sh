@@ -12,7 +12,7 @@
 #
 #   bench/fuzz.sh [--target NAME]... [--seconds N] [--seed N] [--timeout SEC]
 #                 [--build-dir DIR] [--findings DIR] [--keep-corpus DIR]
-#                 [--extra-corpus DIR] [--rev REV] [--list]
+#                 [--extra-corpus DIR] [--rev REV] [--no-build] [--list]
 #
 #   --target NAME      a target (cib_reader, ipc_frame, ...; repeatable;
 #                      default: all of them); --list prints the names
@@ -29,6 +29,8 @@
 #   --extra-corpus DIR also seed from DIR/NAME (a corpus kept earlier)
 #   --rev REV          build the sources of git revision REV (git archive into
 #                      BUILD_DIR/src) instead of the work tree
+#   --no-build         run the targets as built in BUILD_DIR (e.g. while
+#                      another build runs there)
 #
 # Needs clang and libFuzzer's runtime (Debian 12: clang, libclang-rt-dev,
 # which brings libclang-rt-14-dev); scripts/install-deps installs them.
@@ -46,8 +48,9 @@ extra_corpus=
 rev=
 only=()
 list=0
+build=1
 
-usage() { sed -n '4,33p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '4,35p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { printf 'fuzz.sh: %s\n' "$*" >&2; exit 2; }
 is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
 
@@ -65,6 +68,7 @@ while [ $# -gt 0 ]; do
                     extra_corpus=$(cd "$2" && pwd); shift 2 ;;
     --rev) [ $# -ge 2 ] || die "--rev needs a value"; rev=$2; shift 2 ;;
     --list) list=1; shift ;;
+    --no-build) build=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
@@ -105,9 +109,14 @@ findings=${findings:-$build_dir/fuzz-findings}
 mkdir -p "$findings"
 findings=$(cd "$findings" && pwd)
 
-"$root/scripts/install-deps"
-echo "fuzz.sh: building ${names[*]} in $build_dir"
-"$src/tests/fuzz/build" "$src" "$build_dir" --jobs 2 "${names[@]/%/_fuzz}" >/dev/null
+if [ "$build" -eq 1 ]; then
+  "$root/scripts/install-deps"
+  echo "fuzz.sh: building ${names[*]} in $build_dir"
+  "$src/tests/fuzz/build" "$src" "$build_dir" --jobs 2 "${names[@]/%/_fuzz}" >/dev/null
+fi
+for n in "${names[@]}"; do
+  [ -x "$build_dir/tests/fuzz/${n}_fuzz" ] || die "$build_dir/tests/fuzz/${n}_fuzz is not built"
+done
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/vigil-fuzz.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT

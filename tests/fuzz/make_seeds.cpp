@@ -287,6 +287,14 @@ class Recorder final : public cluster::Messaging {
   cluster::Messaging& inner_;
 };
 
+constexpr const char* kNewerCib =
+    R"(<cib admin_epoch="0" epoch="5" num_updates="2" validate-with="pacemaker-3.9">)"
+    R"(<configuration><crm_config/><nodes><node id="1" uname="node1"/></nodes><resources>)"
+    R"(<primitive id="ip" class="ocf" provider="heartbeat" type="IPaddr2">)"
+    R"(<instance_attributes id="ip-a"><nvpair id="ip-a-1" name="ip" value="192.0.2.10"/>)"
+    R"(</instance_attributes></primitive></resources><constraints/></configuration>)"
+    R"(<status/></cib>)";
+
 void cib_seeds() {
   cluster::SimOptions so;
   so.seed = 1;
@@ -306,7 +314,10 @@ void cib_seeds() {
     recorders[id] = std::make_unique<Recorder>(*cpgs[id]);
     cibd::CibNodeOptions o;
     o.node_name = "node" + std::to_string(id);
-    nodes[id] = std::make_unique<cibd::CibNode>(*recorders[id], clock, cibd::Store::empty(), o);
+    // Node 2 starts with a newer CIB: the sync sends it whole.
+    auto store = id == 1 ? cibd::Store::empty() : cibd::Store::from_xml(kNewerCib);
+    if (!store) std::exit(1);
+    nodes[id] = std::make_unique<cibd::CibNode>(*recorders[id], clock, std::move(store).value(), o);
     if (!nodes[id]->start()) std::exit(1);
   }
   auto settle = [&] {
