@@ -74,26 +74,37 @@ void ipc_seeds() {
   put("ipc_frame", "truncated", prefix + truncated);
 }
 
+// One monitor result, as the executor reports it (the executor protocol's
+// events and, through event_from_result, the controller's <op>).
+exec::OperationResult sample_result(const std::string& user_data) {
+  return exec::OperationResult{.call_id = 9,
+                               .rsc_id = "web:0",
+                               .agent = {exec::AgentClass::kOcf, "heartbeat", "apache"},
+                               .action = "monitor",
+                               .interval = Duration{10000},
+                               .timeout = Duration{20000},
+                               .rc = exec::OcfRc::kNotRunning,
+                               .status = exec::ExecStatus::kDone,
+                               .exit_reason = "apache is not running",
+                               .output = "stopped\n",
+                               .error_output = "ocf-exit-reason:apache is not running\n",
+                               .output_bytes = 8,
+                               .error_output_bytes = 39,
+                               .pid = 4242,
+                               .exec_time = Duration{31},
+                               .queue_time = Duration{0},
+                               .run_at = 1700000000,
+                               .rc_changed_at = 1700000000,
+                               .user_data = user_data};
+}
+
 // --- controller_message: controller::encode of every type
 void controller_seeds() {
   using controller::Message;
   using controller::MsgType;
-  controller::OpEvent op;
-  op.rsc = "web";
-  op.cls = "ocf";
-  op.provider = "heartbeat";
-  op.type = "apache";
-  op.task = "monitor";
-  op.interval_ms = 10000;
-  op.timeout_ms = 20000;
-  op.call_id = 12;
-  op.rc = 7;
-  op.exit_reason = "not running";
+  controller::OpEvent op = controller::event_from_result(sample_result(""));
   op.transition_key = "5:3:0:7c2f0e4e-0000-4000-8000-000000000001";
   op.digest = "f2317cad3d54cec5d7d7aa7d0bf35cf8";
-  op.last_run = 1700000000;
-  op.last_rc_change = 1700000000;
-  op.exec_ms = 42;
   int n = 0;
   auto add = [&](const Message& m) {
     put("controller_message", std::to_string(n++) + "-" + controller::to_string(m.type),
@@ -185,24 +196,7 @@ void lrmd_seeds() {
   put("lrmd_protocol", "forget", req + lrmd::encode_request(lrmd::ForgetRequest{"web:0"}));
   put("lrmd_protocol", "subscribe", req + lrmd::encode_request(lrmd::SubscribeRequest{}));
 
-  exec::OperationResult r;
-  r.call_id = 9;
-  r.rsc_id = "web:0";
-  r.agent = op.agent;
-  r.action = "monitor";
-  r.interval = Duration{10000};
-  r.timeout = Duration{20000};
-  r.rc = exec::OcfRc::kNotRunning;
-  r.exit_reason = "apache is not running";
-  r.output = "stopped\n";
-  r.error_output = "ocf-exit-reason:apache is not running\n";
-  r.output_bytes = 8;
-  r.error_output_bytes = 39;
-  r.pid = 4242;
-  r.exec_time = Duration{31};
-  r.run_at = 1700000000;
-  r.rc_changed_at = 1700000000;
-  r.user_data = op.user_data;
+  exec::OperationResult r = sample_result(op.user_data);
   put("lrmd_protocol", "event", byte(0) + lrmd::encode_event(r));
   lrmd::ResourceHistory h;
   h.rsc_id = "web:0";
@@ -272,15 +266,15 @@ void chunk_seeds() {
 class Recorder final : public cluster::Messaging {
  public:
   explicit Recorder(cluster::Messaging& inner) : inner_(inner) {}
-  void set_handlers(cluster::MessagingHandlers h) override { inner_.set_handlers(std::move(h)); }
-  Status join(std::string_view g) override { return inner_.join(g); }
-  Status leave() override { return inner_.leave(); }
+  cluster::GroupMember self() const override { return inner_.self(); }
   Status send(std::string_view payload) override {
     sent.emplace_back(payload);
     return inner_.send(payload);
   }
-  cluster::GroupMember self() const override { return inner_.self(); }
   std::size_t max_message_size() const override { return inner_.max_message_size(); }
+  Status leave() override { return inner_.leave(); }
+  void set_handlers(cluster::MessagingHandlers h) override { inner_.set_handlers(std::move(h)); }
+  Status join(std::string_view g) override { return inner_.join(g); }
   std::vector<std::string> sent;
 
  private:
