@@ -146,7 +146,9 @@ Result<xml::DocPtr> parse_root(std::string_view payload, const char* expected) {
 }
 
 // What an agent printed may hold anything; XML 1.0 takes valid UTF-8
-// without most control characters. Anything else becomes '?'.
+// without most control characters. Anything else becomes '?'. DEL (0x7f) is
+// an XML character: the parser accepts it, so it travels as it is (a '?'
+// would rename a parameter on its way back: lrmd_protocol_fuzz).
 std::string xml_safe(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -154,8 +156,7 @@ std::string xml_safe(std::string_view s) {
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
-      out += (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') && c != 0x7f ? static_cast<char>(c)
-                                                                             : '?';
+      out += c >= 0x20 || c == '\t' || c == '\n' || c == '\r' ? static_cast<char>(c) : '?';
       ++i;
       continue;
     }

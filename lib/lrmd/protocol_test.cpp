@@ -270,3 +270,17 @@ TEST_CASE("lrmd protocol: requests and events with entity declarations are refus
     CHECK_THAT(r.error().message(), Contains(refused));
   }
 }
+
+// Found by lrmd_protocol_fuzz (kept as tests/fuzz/corpus/lrmd_protocol/regress-del-in-param-name):
+// DEL, an XML character the decoder accepts, came back as '?' and renamed
+// the parameter (and reordered the history's parameters).
+TEST_CASE("lrmd protocol: DEL in a parameter travels unchanged") {
+  auto op = sample_request();
+  op.params["c\x7fnfig"] = "v\x7f";
+  auto decoded = decode_request(encode_request(op));
+  REQUIRE(decoded);
+  const auto* back = std::get_if<exec::OperationRequest>(&*decoded);
+  REQUIRE(back != nullptr);
+  CHECK(back->params == op.params);
+  CHECK(encode_request(*decoded) == encode_request(op));
+}
