@@ -529,14 +529,16 @@ std::string encode_event(const exec::OperationResult& result) {
   w.open("lrmd-event");
   write_result_attrs(w, result);
   out += ">";
+  // Line ends as character references: a parser turns a raw CR into LF
+  // (lrmd_protocol_fuzz: "\r" came back as "\n").
   if (!result.output.empty()) {
     out += "<output>";
-    xml::append_escaped(out, tail(result.output));
+    xml::append_escaped(out, tail(result.output), xml::kEscapeWhitespace);
     out += "</output>";
   }
   if (!result.error_output.empty()) {
     out += "<error-output>";
-    xml::append_escaped(out, tail(result.error_output));
+    xml::append_escaped(out, tail(result.error_output), xml::kEscapeWhitespace);
     out += "</error-output>";
   }
   out += "</lrmd-event>";

@@ -284,3 +284,19 @@ TEST_CASE("lrmd protocol: DEL in a parameter travels unchanged") {
   CHECK(back->params == op.params);
   CHECK(encode_request(*decoded) == encode_request(op));
 }
+
+// Found by lrmd_protocol_fuzz (kept as tests/fuzz/corpus/lrmd_protocol/regress-cr-in-output):
+// a CR in an agent's output was written raw and read back as LF.
+TEST_CASE("lrmd protocol: an event's output keeps its line ends") {
+  exec::OperationResult r;
+  r.call_id = 7;
+  r.rsc_id = "vip";
+  r.agent = {exec::AgentClass::kOcf, "heartbeat", "IPaddr2"};
+  r.action = "start";
+  r.output = "one\r\ntwo\rthree\n\tfour";
+  r.error_output = "err\r";
+  auto back = decode_event(encode_event(r));
+  REQUIRE(back);
+  CHECK(back->output == r.output);
+  CHECK(back->error_output == r.error_output);
+}
