@@ -417,7 +417,7 @@ Status decode_ok(std::string_view payload) {
 
 std::string encode_metadata_reply(std::string_view metadata) {
   std::string out = "<lrmd-metadata-reply>";
-  xml::append_escaped(out, xml_safe(metadata));
+  xml::append_escaped(out, xml_safe(metadata), xml::kEscapeCarriageReturn);
   out += "</lrmd-metadata-reply>";
   return out;
 }
@@ -529,16 +529,16 @@ std::string encode_event(const exec::OperationResult& result) {
   w.open("lrmd-event");
   write_result_attrs(w, result);
   out += ">";
-  // Line ends as character references: a parser turns a raw CR into LF
+  // CR as a character reference: a parser turns a raw one into LF
   // (lrmd_protocol_fuzz: "\r" came back as "\n").
   if (!result.output.empty()) {
     out += "<output>";
-    xml::append_escaped(out, tail(result.output), xml::kEscapeWhitespace);
+    xml::append_escaped(out, tail(result.output), xml::kEscapeCarriageReturn);
     out += "</output>";
   }
   if (!result.error_output.empty()) {
     out += "<error-output>";
-    xml::append_escaped(out, tail(result.error_output), xml::kEscapeWhitespace);
+    xml::append_escaped(out, tail(result.error_output), xml::kEscapeCarriageReturn);
     out += "</error-output>";
   }
   out += "</lrmd-event>";

@@ -300,3 +300,11 @@ TEST_CASE("lrmd protocol: an event's output keeps its line ends") {
   CHECK(back->output == r.output);
   CHECK(back->error_output == r.error_output);
 }
+
+// Found by lrmd_protocol_fuzz (kept as tests/fuzz/corpus/lrmd_protocol/regress-cr-in-metadata).
+TEST_CASE("lrmd protocol: agent meta-data keeps its carriage returns") {
+  const std::string metadata = "<resource-agent name=\"x\">\r\n<shortdesc>a\rb</shortdesc>\n";
+  auto back = decode_metadata_reply(encode_metadata_reply(metadata));
+  REQUIRE(back);
+  CHECK(*back == metadata);
+}
