@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 #include <random>
+#include <tuple>
+#include <utility>
 
 #include "hostile_xml.hpp"
 
@@ -289,16 +291,13 @@ TEST_CASE("lrmd protocol: DEL in a parameter travels unchanged") {
 // a CR in an agent's output was written raw and read back as LF.
 TEST_CASE("lrmd protocol: an event's output keeps its line ends") {
   exec::OperationResult r;
-  r.call_id = 7;
-  r.rsc_id = "vip";
+  std::tie(r.call_id, r.rsc_id, r.action) = std::tuple(7, "vip", "start");
   r.agent = {exec::AgentClass::kOcf, "heartbeat", "IPaddr2"};
-  r.action = "start";
   r.output = "one\r\ntwo\rthree\n\tfour";
   r.error_output = "err\r";
-  auto back = decode_event(encode_event(r));
+  const auto back = decode_event(encode_event(r));
   REQUIRE(back);
-  CHECK(back->output == r.output);
-  CHECK(back->error_output == r.error_output);
+  CHECK(std::pair(back->output, back->error_output) == std::pair(r.output, r.error_output));
 }
 
 // Found by lrmd_protocol_fuzz (kept as tests/fuzz/corpus/lrmd_protocol/regress-cr-in-metadata).
