@@ -24,4 +24,6 @@ function(vigil_add_test name)
                                              ${PROJECT_SOURCE_DIR}/tests/support)
   target_compile_definitions(${name} PRIVATE VIGIL_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   add_test(NAME ${name} COMMAND ${name})
+  # scripts/sanitize runs every test labelled unit under ASan+UBSan.
+  set_tests_properties(${name} PROPERTIES LABELS unit)
 endfunction()

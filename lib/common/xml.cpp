@@ -66,9 +66,10 @@ void FirstXmlError::on_error(void* self, const xmlError* err) {
 void append_escaped(std::string& out, std::string_view s, unsigned extra) {
   const bool apostrophe = (extra & kEscapeApostrophe) != 0;
   const bool whitespace = (extra & kEscapeWhitespace) != 0;
+  const bool cr = whitespace || (extra & kEscapeCarriageReturn) != 0;
   auto special = [&](char c) {
     return c == '&' || c == '<' || c == '>' || c == '"' || (apostrophe && c == '\'') ||
-           (whitespace && (c == '\n' || c == '\r' || c == '\t'));
+           (whitespace && (c == '\n' || c == '\t')) || (cr && c == '\r');
   };
   if (std::none_of(s.begin(), s.end(), special)) {
     out.append(s.data(), s.size());  // the common case: nothing to escape

@@ -146,7 +146,9 @@ Result<xml::DocPtr> parse_root(std::string_view payload, const char* expected) {
 }
 
 // What an agent printed may hold anything; XML 1.0 takes valid UTF-8
-// without most control characters. Anything else becomes '?'.
+// without most control characters. Anything else becomes '?'. DEL (0x7f) is
+// an XML character: the parser accepts it, so it travels as it is (a '?'
+// would rename a parameter on its way back: lrmd_protocol_fuzz).
 std::string xml_safe(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -154,8 +156,7 @@ std::string xml_safe(std::string_view s) {
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
-      out += (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') && c != 0x7f ? static_cast<char>(c)
-                                                                             : '?';
+      out += c >= 0x20 || c == '\t' || c == '\n' || c == '\r' ? static_cast<char>(c) : '?';
       ++i;
       continue;
     }
@@ -416,7 +417,7 @@ Status decode_ok(std::string_view payload) {
 
 std::string encode_metadata_reply(std::string_view metadata) {
   std::string out = "<lrmd-metadata-reply>";
-  xml::append_escaped(out, xml_safe(metadata));
+  xml::append_escaped(out, xml_safe(metadata), xml::kEscapeCarriageReturn);
   out += "</lrmd-metadata-reply>";
   return out;
 }
@@ -528,14 +529,16 @@ std::string encode_event(const exec::OperationResult& result) {
   w.open("lrmd-event");
   write_result_attrs(w, result);
   out += ">";
+  // CR as a character reference: a parser turns a raw one into LF
+  // (lrmd_protocol_fuzz: "\r" came back as "\n").
   if (!result.output.empty()) {
     out += "<output>";
-    xml::append_escaped(out, tail(result.output));
+    xml::append_escaped(out, tail(result.output), xml::kEscapeCarriageReturn);
     out += "</output>";
   }
   if (!result.error_output.empty()) {
     out += "<error-output>";
-    xml::append_escaped(out, tail(result.error_output));
+    xml::append_escaped(out, tail(result.error_output), xml::kEscapeCarriageReturn);
     out += "</error-output>";
   }
   out += "</lrmd-event>";

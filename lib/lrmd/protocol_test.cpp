@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 #include <random>
+#include <tuple>
+#include <utility>
 
 #include "hostile_xml.hpp"
 
@@ -269,4 +271,39 @@ TEST_CASE("lrmd protocol: requests and events with entity declarations are refus
     REQUIRE_FALSE(r);
     CHECK_THAT(r.error().message(), Contains(refused));
   }
+}
+
+// Found by lrmd_protocol_fuzz (kept as tests/fuzz/corpus/lrmd_protocol/regress-del-in-param-name):
+// DEL, an XML character the decoder accepts, came back as '?' and renamed
+// the parameter (and reordered the history's parameters).
+TEST_CASE("lrmd protocol: DEL in a parameter travels unchanged") {
+  auto op = sample_request();
+  op.params["c\x7fnfig"] = "v\x7f";
+  auto decoded = decode_request(encode_request(op));
+  REQUIRE(decoded);
+  const auto* back = std::get_if<exec::OperationRequest>(&*decoded);
+  REQUIRE(back != nullptr);
+  CHECK(back->params == op.params);
+  CHECK(encode_request(*decoded) == encode_request(op));
+}
+
+// Found by lrmd_protocol_fuzz (kept as tests/fuzz/corpus/lrmd_protocol/regress-cr-in-output):
+// a CR in an agent's output was written raw and read back as LF.
+TEST_CASE("lrmd protocol: an event's output keeps its line ends") {
+  exec::OperationResult r;
+  std::tie(r.call_id, r.rsc_id, r.action) = std::tuple(7, "vip", "start");
+  r.agent = {exec::AgentClass::kOcf, "heartbeat", "IPaddr2"};
+  r.output = "one\r\ntwo\rthree\n\tfour";
+  r.error_output = "err\r";
+  const auto back = decode_event(encode_event(r));
+  REQUIRE(back);
+  CHECK(std::pair(back->output, back->error_output) == std::pair(r.output, r.error_output));
+}
+
+// Found by lrmd_protocol_fuzz (kept as tests/fuzz/corpus/lrmd_protocol/regress-cr-in-metadata).
+TEST_CASE("lrmd protocol: agent meta-data keeps its carriage returns") {
+  const std::string metadata = "<resource-agent name=\"x\">\r\n<shortdesc>a\rb</shortdesc>\n";
+  auto back = decode_metadata_reply(encode_metadata_reply(metadata));
+  REQUIRE(back);
+  CHECK(*back == metadata);
 }

@@ -51,13 +51,21 @@ void show_scores(WorkingSet& ws, Resource* rsc, const char* fn) {
 // ---------------------------------------------------------------- criteria
 
 int compare_version(const std::string& a, const std::string& b) {
+  // A component's value, a non-digit counting as 0; it saturates (a CIB's
+  // crm_feature_set may be any text: bench/fuzz.sh found "3.1''''...'6.1",
+  // whose 10^n overflowed).
+  constexpr long kSaturated = 1'000'000'000'000'000'000L;
+  auto component = [](const std::string& s, size_t& k) {
+    long v = 0;
+    for (; k < s.size() && s[k] != '.'; ++k) {
+      const int digit = isdigit(static_cast<unsigned char>(s[k])) ? s[k] - '0' : 0;
+      v = v >= kSaturated / 10 ? kSaturated : v * 10 + digit;
+    }
+    return v;
+  };
   size_t i = 0, j = 0;
   while (i < a.size() || j < b.size()) {
-    long x = 0, y = 0;
-    while (i < a.size() && a[i] != '.')
-      x = x * 10 + (isdigit(static_cast<unsigned char>(a[i])) ? a[i] - '0' : 0), ++i;
-    while (j < b.size() && b[j] != '.')
-      y = y * 10 + (isdigit(static_cast<unsigned char>(b[j])) ? b[j] - '0' : 0), ++j;
+    const long x = component(a, i), y = component(b, j);
     if (x != y) return x < y ? -1 : 1;
     ++i;
     ++j;
@@ -149,7 +157,7 @@ int failcount(const WorkingSet& ws, const Node* node, Resource* rsc, EpochSecond
         }
         rsc_id = rest.substr(0, hash);
       }
-      auto add_to = [&](const std::string& id) {
+      auto add_to = [&, &v = v](const std::string& id) {  // clang 14 cannot capture a binding
         auto& entry = node->fail_index[id];
         if (is_count) {
           entry.first = (Score(entry.first) + parse_score_lenient(v)).value();

@@ -338,3 +338,16 @@ TEST_CASE("numbers beyond int64 in an operation key make no key, never an except
   auto s = schedule(make_cib(dummy("svc"), "", forged));
   CHECK(s.placed("svc") == "node1");
 }
+
+// Found by bench/fuzz.sh (kept as tests/fuzz/corpus/cib_reader/regress-long-feature-set.xml):
+// a crm_feature_set component of many characters overflowed (undefined behaviour).
+TEST_CASE("compare_version saturates components of any length", "[pengine][version]") {
+  using pengine::compare_version;
+  const std::string huge = "3.1" + std::string(200, '\'') + "6.1";
+  CHECK(compare_version(huge, "3.0.13") > 0);
+  CHECK(compare_version("3.0.13", huge) < 0);
+  CHECK(compare_version(huge, huge) == 0);
+  CHECK(compare_version("3." + std::string(40, '9'), "3." + std::string(30, '9')) == 0);
+  CHECK(compare_version("3.16.1", "3.0.13") > 0);
+  CHECK(compare_version("3.0.9", "3.0.13") < 0);
+}

@@ -18,7 +18,7 @@ bool parse_unsigned(const std::string& s, unsigned& out) {
 
 // Inputs are replayed, not recovered: they are renamed into place whole but
 // not fsynced, as the scheduler must not wait for the disk.
-constexpr AtomicWrite kUnsynced{0640, false, ""};
+const AtomicWrite kUnsynced{0640, false, ""};
 
 }  // namespace
 

@@ -228,8 +228,9 @@ void SimCore::reform() {
     if (n.up) sides[n.partition].push_back(id);
   }
   for (const auto& [p, ring] : sides) {
-    const bool changed = std::any_of(ring.begin(), ring.end(),
-                                     [&](NodeId id) { return nodes_.at(id).ring_members != ring; });
+    const bool changed = std::any_of(ring.begin(), ring.end(), [&, &ring = ring](NodeId id) {
+      return nodes_.at(id).ring_members != ring;
+    });
     if (!changed) continue;
     const RingId ring_id{ring.front(), ++ring_seq_};
     note("ring " + str(ring_id) + " members " + str(ring));

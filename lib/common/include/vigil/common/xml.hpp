@@ -115,6 +115,9 @@ enum EscapeExtra : unsigned {
   // Tab, line feed and carriage return as character references, so that an
   // attribute value keeps them (a parser normalises them to spaces).
   kEscapeWhitespace = 1u << 1,
+  // Carriage return only, for element text: a parser turns a raw one into a
+  // line feed, and keeps line feeds and tabs.
+  kEscapeCarriageReturn = 1u << 2,
 };
 
 // Appends `s` escaped for an XML attribute value (& < > ", plus `extra`).
