@@ -16,7 +16,7 @@
 #include "vigil/common/time.hpp"
 
 namespace vigil::pengine {
-struct WorkingSet;
+class WorkingSet;
 struct Resource;
 struct Node;
 }  // namespace vigil::pengine
