@@ -223,8 +223,9 @@ Status colocation_add(Context& ctx, const std::vector<std::string>& args) {
   if (!role1.empty()) attrs.emplace_back("rsc-role", role1);
   if (!role2.empty()) attrs.emplace_back("with-rsc-role", role2);
   for (const auto& [k, v] : pairs) {
+    const std::string& key = k;  // clang 14 cannot capture a structured binding
     auto same =
-        std::find_if(attrs.begin(), attrs.end(), [&](const auto& a) { return a.first == k; });
+        std::find_if(attrs.begin(), attrs.end(), [&](const auto& a) { return a.first == key; });
     if (same != attrs.end()) {
       same->second = v;
     } else {

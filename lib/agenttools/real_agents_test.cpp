@@ -116,7 +116,7 @@ TEST_CASE("the real Stateful agent sets and clears its promotion score through c
 
 TEST_CASE("the real ping agent publishes its score through attrd_updater") {
   if (::access((std::string(kAgents) + "/ping").c_str(), X_OK) != 0 ||
-      ::access("/usr/bin/ping", X_OK) != 0 && ::access("/bin/ping", X_OK) != 0) {
+      (::access("/usr/bin/ping", X_OK) != 0 && ::access("/bin/ping", X_OK) != 0)) {
     WARN("skipped: Pacemaker's ping agent or ping is not installed");
     return;
   }

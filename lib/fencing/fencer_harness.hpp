@@ -150,7 +150,8 @@ class Harness {
       at(takes, [this, node, t, res] { input(node, AgentDoneInput{t, res}); });
     } else if (auto* s = std::get_if<SendEffect>(&e)) {
       const std::string payload = encode(s->message);
-      for (auto& [peer, f] : nodes_) {
+      for (auto& entry : nodes_) {
+        const auto peer = entry.first;  // clang 14 cannot capture a structured binding
         if (peer == node || (!s->to.empty() && s->to != peer)) continue;
         at(Duration{1}, [this, peer, node, payload] { input(peer, PeerInput{node, payload}); });
       }

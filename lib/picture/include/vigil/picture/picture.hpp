@@ -11,7 +11,7 @@
 #include "vigil/common/result.hpp"
 
 namespace vigil::pengine {
-struct WorkingSet;
+class WorkingSet;
 }
 
 namespace vigil::picture {
