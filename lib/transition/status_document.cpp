@@ -187,23 +187,25 @@ Result<int> StatusDocument::erase(const std::string& xpath) {
   const std::vector<xmlNode*> doomed(found->nodesetval->nodeTab,
                                      found->nodesetval->nodeTab + found->nodesetval->nodeNr);
   const std::unordered_set<const xmlNode*> selected(doomed.begin(), doomed.end());
-  // Descendants of another selected element go with it: unlink from the
-  // outermost, and free each element once.
-  int removed = 0;
+  // Descendants of another selected element go with it: the outermost are
+  // chosen before anything is freed (freeing one frees the selected
+  // elements inside it, which must not be read afterwards).
+  std::vector<xmlNode*> outermost;
   for (xmlNode* n : doomed) {
     bool inside = false;
     for (xmlNode* p = n->parent; p && !inside; p = p->parent) {
       inside = selected.count(p) != 0;
     }
-    if (inside || n->type != XML_ELEMENT_NODE) continue;
+    if (!inside && n->type == XML_ELEMENT_NODE) outermost.push_back(n);
+  }
+  for (xmlNode* n : outermost) {
     // A history record or an attribute is in no index; anything larger may
     // hold indexed elements.
     if (!xml::is(n, "lrm_rsc_op") && !xml::is(n, "nvpair")) index_.reset();
     xmlUnlinkNode(n);
     xmlFreeNode(n);
-    ++removed;
   }
-  return removed;
+  return static_cast<int>(outermost.size());
 }
 
 std::string StatusDocument::set_attribute(const std::string& node_uuid,
