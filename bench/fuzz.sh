@@ -18,6 +18,10 @@
 #                      default: all of them); --list prints the names
 #   --seconds N        fuzzing time per target (default 60; 3600 for the
 #                      hour-long runs)
+#   --cpu-seconds N    stop each target once it has had N seconds of CPU
+#                      instead of N seconds of clock (for long runs on a
+#                      shared machine; the run's clock is bounded at 8x N)
+#   --nice N           the fuzzers' CPU priority (default 10)
 #   --seed N           libFuzzer's -seed (default 0: from the clock)
 #   --timeout SEC      one input taking longer is a finding (default 20)
 #   --build-dir DIR    default build-asan (shared with scripts/sanitize),
@@ -39,6 +43,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 seconds=60
+cpu_seconds=0
+niceness=10
 seed=0
 timeout=20
 build_dir=
@@ -50,7 +56,7 @@ only=()
 list=0
 build=1
 
-usage() { sed -n '4,35p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '4,39p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { printf 'fuzz.sh: %s\n' "$*" >&2; exit 2; }
 is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
 
@@ -58,6 +64,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --target) [ $# -ge 2 ] || die "--target needs a value"; only+=("$2"); shift 2 ;;
     --seconds) [ $# -ge 2 ] || die "--seconds needs a value"; seconds=$2; shift 2 ;;
+    --cpu-seconds) [ $# -ge 2 ] || die "--cpu-seconds needs a value"; cpu_seconds=$2; shift 2 ;;
+    --nice) [ $# -ge 2 ] || die "--nice needs a value"; niceness=$2; shift 2 ;;
     --seed) [ $# -ge 2 ] || die "--seed needs a value"; seed=$2; shift 2 ;;
     --timeout) [ $# -ge 2 ] || die "--timeout needs a value"; timeout=$2; shift 2 ;;
     --build-dir) [ $# -ge 2 ] || die "--build-dir needs a value"; build_dir=$2; shift 2 ;;
@@ -76,6 +84,9 @@ done
 if ! is_uint "$seconds" || [ "$seconds" -eq 0 ]; then die "--seconds must be a positive integer"; fi
 if ! is_uint "$timeout" || [ "$timeout" -eq 0 ]; then die "--timeout must be a positive integer"; fi
 is_uint "$seed" || die "--seed must be a non-negative integer"
+is_uint "$cpu_seconds" || die "--cpu-seconds must be a non-negative integer"
+[[ "$niceness" =~ ^-?[0-9]+$ ]] || die "--nice must be an integer"
+if [ "$cpu_seconds" -gt 0 ]; then seconds=$((cpu_seconds * 8)); fi
 
 # --- sources: the work tree, or a clean export of --rev
 src=$root
@@ -137,18 +148,46 @@ for name in "${names[@]}"; do
   [ -f "$src/tests/fuzz/$name.dict" ] && dict=(-dict="$src/tests/fuzz/$name.dict")
   log=$out/fuzz-$(date +%Y%m%d-%H%M%S).log
   before=$(ls -A "$out")
-  echo "fuzz.sh: $name for ${seconds}s (seed corpus: $(ls "$scratch/$name" | wc -l) files; log: $log)"
+  if [ "$cpu_seconds" -gt 0 ]; then budget="${cpu_seconds} CPU-s"; else budget="${seconds}s"; fi
+  echo "fuzz.sh: $name for $budget (seed corpus: $(ls "$scratch/$name" | wc -l) files; log: $log)"
   set +e
-  nice -n 10 "$fuzzer" -seed="$seed" -max_total_time="$seconds" -timeout="$timeout" \
+  nice -n "$niceness" "$fuzzer" -seed="$seed" -max_total_time="$seconds" -timeout="$timeout" \
     -rss_limit_mb=2048 -artifact_prefix="$out/" -print_final_stats=1 "${dict[@]}" \
-    "$scratch/$name" >"$log" 2>&1
+    "$scratch/$name" >"$log" 2>&1 &
+  pid=$!
+  interrupted=0
+  cpu=0
+  started=$SECONDS
+  # libFuzzer runs in one process: its CPU time is utime+stime in
+  # /proc/PID/stat (fields 14 and 15, in clock ticks), sampled every 2 s.
+  # With --cpu-seconds it is interrupted (SIGINT: final stats, exit 72)
+  # once the budget is spent.
+  ticks=$(getconf CLK_TCK)
+  while kill -0 "$pid" 2>/dev/null; do
+    if stat=$(cat "/proc/$pid/stat" 2>/dev/null); then
+      read -r -a f <<<"${stat##*) }"
+      cpu=$(( (f[11] + f[12]) / ticks ))
+    fi
+    if [ "$cpu_seconds" -gt 0 ] && [ "$cpu" -ge "$cpu_seconds" ] && [ "$interrupted" -eq 0 ]; then
+      interrupted=1
+      kill -INT "$pid" 2>/dev/null
+    fi
+    sleep 2
+  done
+  wait "$pid"
   rc=$?
+  wall=$((SECONDS - started))
   set -e
+  # 72 is libFuzzer's exit status when interrupted: the budget, not a finding.
+  if [ "$interrupted" -eq 1 ] && [ "$rc" -eq 72 ]; then rc=0; fi
 
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   [ -n "$runs" ] || runs=$(grep -Eo '^#[0-9]+' "$log" | tr -d '#' | tail -1 || true)
   secs=$(grep -Eo '^Done [0-9]+ runs in [0-9]+ second' "$log" | grep -Eo '[0-9]+ second' | grep -Eo '[0-9]+' || true)
-  [ -n "$secs" ] && [ "$secs" -gt 0 ] || secs=$seconds
+  [ -n "$secs" ] && [ "$secs" -gt 0 ] || secs=$wall
+  [ "$secs" -gt 0 ] || secs=1
+  # On a shared machine a fuzzer gets part of the clock: rate per CPU second.
+  if [ "$cpu" -gt 0 ]; then secs=$cpu; fi
   rate=$(( ${runs:-0} / secs ))
   cov=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1 || true)
   corpus_n=$(find "$scratch/$name" -type f | wc -l)
@@ -158,8 +197,8 @@ for name in "${names[@]}"; do
     case "$f" in fuzz-*.log) continue ;; esac
     grep -qxF "$f" <<<"$before" || new=$((new + 1))
   done < <(ls -A "$out")
-  line=$(printf '%-20s runs %10s  exec/s %6s  corpus %5s  %-18s  findings %s' \
-         "$name" "${runs:-?}" "$rate" "$corpus_n" "${cov:-cov: ?}" "$new")
+  line=$(printf '%-20s runs %10s  exec/s %6s  clock %5ss  cpu %5ss  corpus %5s  %-18s  findings %s' \
+         "$name" "${runs:-?}" "$rate" "$wall" "$cpu" "$corpus_n" "${cov:-cov: ?}" "$new")
   summary+=("$line")
   echo "fuzz.sh: $line"
   if [ "$rc" -ne 0 ] || [ "$new" -ne 0 ]; then
@@ -176,7 +215,11 @@ for name in "${names[@]}"; do
 done
 
 echo
-echo "fuzz.sh: ${seconds}s per target, seed $seed"
+if [ "$cpu_seconds" -gt 0 ]; then
+  echo "fuzz.sh: ${cpu_seconds} CPU-seconds per target, seed $seed"
+else
+  echo "fuzz.sh: ${seconds}s per target, seed $seed"
+fi
 printf '  %s\n' "${summary[@]}"
 if [ "$found" -ne 0 ]; then
   echo "fuzz.sh: findings in $findings (replay: $build_dir/tests/fuzz/NAME_fuzz FILE)" >&2
