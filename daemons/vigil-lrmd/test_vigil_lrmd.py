@@ -105,6 +105,12 @@ def test_operations(d, base, have_heartbeat):
     assert ev["rc"] == "0", ev
     hist = ET.fromstring(c.call("<lrmd-history rsc=\"rsc1\"/>"))
     assert hist.find("lrmd-rsc").findall("recurring") == []
+    # The parameters of the start stay after the stop: what a controller
+    # that restarts stops the resource with (stop_params).
+    kept = hist.find("lrmd-rsc").find("stop-params")
+    assert kept is not None, ET.tostring(hist)
+    assert {p.get("name"): p.get("value") for p in kept.findall("param")} == params, \
+        ET.tostring(hist)
     assert c.call("<lrmd-forget rsc=\"rsc1\"/>") == "<lrmd-ok/>"
     assert ET.fromstring(c.call("<lrmd-history/>")).findall("lrmd-rsc") == []
 

@@ -120,6 +120,9 @@ class Machine final : private transition::ActionSink {
   void send_history();
   void run_locally(const ExecSpec& spec);
   std::map<std::string, std::string> params_to_run(const ExecSpec& spec);
+  // stop_params_ of the resources this controller has not run anything on,
+  // from the executor's history (a restarted controller).
+  void learn_stop_params(const std::vector<lrmd::ResourceHistory>& history);
   void report_exec_failure(OpEvent pending, const std::string& why);
   void finish_shutdown(const char* why);
   std::string node_name(NodeId id) const;
@@ -237,8 +240,10 @@ class Machine final : private transition::ActionSink {
   // reported as pending in the history (by rsc_task_interval).
   std::map<std::string, OpEvent> local_pending_;
   // Per local resource, the instance attributes its stops run with (the
-  // last start, probe or reload's): params_to_run().
+  // last start, probe or reload's): params_to_run(); after a restart, from
+  // the executor's history (learn_stop_params()).
   std::map<std::string, std::map<std::string, std::string>> stop_params_;
+  std::uint64_t forget_orders_ = 0;  // forget orders obeyed, in this life
   // Results produced while out of the group, for the next DC.
   static constexpr std::size_t kMaxUnsentResults = 10000;
   std::deque<OpEvent> unsent_results_;

@@ -190,6 +190,7 @@ void Machine::on_order(const cluster::GroupMember& sender, const Message& m) {
     case MsgType::kForget: {
       const std::string rsc = m.rsc;
       stop_params_.erase(rsc);
+      ++forget_orders_;
       Token t = ask<ExecutorAnswer>(false, [this, rsc](const ExecutorAnswer& a) {
         if (!a.status) {
           log(LogLevel::kWarning,
@@ -244,8 +245,7 @@ std::map<std::string, std::string> Machine::params_to_run(const ExecSpec& spec) 
     }
     return out;
   }
-  if (spec.interval_ms == 0 && (spec.task == "start" || spec.task == "monitor" ||
-                                spec.task == "reload" || spec.task == "reload-agent")) {
+  if (lrmd::defines_stop_params(spec.task, Duration(spec.interval_ms))) {
     auto& kept = stop_params_[spec.rsc];
     kept.clear();
     for (const auto& [k, v] : spec.params) {
@@ -253,6 +253,23 @@ std::map<std::string, std::string> Machine::params_to_run(const ExecSpec& spec) 
     }
   }
   return spec.params;
+}
+
+void Machine::learn_stop_params(const std::vector<lrmd::ResourceHistory>& history) {
+  // What a previous life of this controller ran (vigild respawned it while
+  // the resources ran on): the executor kept the parameters of each
+  // resource's last start, probe or reload. Pacemaker's controller loses
+  // them when it restarts (its cache fills from results only) and relies on
+  // the node being fenced; here the node stays, so a resource deleted or
+  // reconfigured meanwhile must still be stopped with them. What this life
+  // ran or forgot itself is newer than the executor's answer: kept as is.
+  for (const auto& rsc : history) {
+    if (!rsc.stop_params || stop_params_.count(rsc.rsc_id) != 0) continue;
+    auto& kept = stop_params_[rsc.rsc_id];
+    for (const auto& [k, v] : *rsc.stop_params) {
+      if (k.rfind("CRM_meta_", 0) != 0) kept[k] = v;
+    }
+  }
 }
 
 void Machine::run_locally(const ExecSpec& spec) {
@@ -320,12 +337,16 @@ void Machine::on_executor_event(const exec::OperationResult& r) {
 }
 
 void Machine::send_history() {
-  Token t = ask<HistoryAnswer>(false, [this](const HistoryAnswer& answer) {
+  const std::uint64_t forgets = forget_orders_;
+  Token t = ask<HistoryAnswer>(false, [this, forgets](const HistoryAnswer& answer) {
     const auto& h = answer.history;
     if (!h) {
       log(LogLevel::kError, "event=history-failed error=" + h.error().message());
       return;
     }
+    // A resource forgotten since the question would come back from an
+    // answer that predates its forget.
+    if (forgets == forget_orders_) learn_stop_params(*h);
     Message m;
     m.type = MsgType::kHistory;
     // As Pacemaker's first join: a node already shutting down keeps its request.

@@ -451,6 +451,11 @@ Result<std::vector<std::string>> decode_agents_reply(std::string_view payload) {
   return out;
 }
 
+bool defines_stop_params(std::string_view action, Duration interval) {
+  return interval.count() == 0 && (action == "start" || action == "monitor" || action == "reload" ||
+                                   action == "reload-agent");
+}
+
 std::string encode_history_reply(const std::vector<ResourceHistory>& history) {
   std::string out = "<lrmd-history-reply>";
   Writer w(out);
@@ -473,6 +478,11 @@ std::string encode_history_reply(const std::vector<ResourceHistory>& history) {
       out += ">";
       write_params(out, op.params);
       out += "</recurring>";
+    }
+    if (h.stop_params) {
+      out += "<stop-params>";
+      write_params(out, *h.stop_params);
+      out += "</stop-params>";
     }
     out += "</lrmd-rsc>";
   }
@@ -516,6 +526,11 @@ Result<std::vector<ResourceHistory>> decode_history_reply(std::string_view paylo
         if (!params) return params.error();
         op.params = std::move(params).value();
         h.recurring.push_back(std::move(op));
+      } else if (xml::is(c, "stop-params")) {
+        if (h.stop_params) return invalid("lrmd-rsc " + h.rsc_id + ": more than one <stop-params>");
+        auto params = read_params(c);
+        if (!params) return params.error();
+        h.stop_params = std::move(params).value();
       }
     }
     out.push_back(std::move(h));

@@ -4,7 +4,10 @@
 #include "vigil/lrmd/protocol.hpp"
 
 #include <catch2/catch.hpp>
+#include <map>
+#include <optional>
 #include <random>
+#include <string>
 #include <tuple>
 #include <utility>
 
@@ -180,6 +183,25 @@ TEST_CASE("lrmd protocol: history and small replies survive encoding") {
   REQUIRE((*back)[0].recurring.size() == 1);
   CHECK((*back)[0].recurring[0].interval == 30000ms);
   CHECK((*back)[0].recurring[0].params.at("a") == "1");
+  CHECK_FALSE((*back)[0].stop_params);  // unknown stays unknown
+
+  // The parameters a stop runs with: known and empty is not unknown.
+  for (const auto& params : {std::map<std::string, std::string>{},
+                             std::map<std::string, std::string>{{"state", "/run/a b\"<&>'.state"},
+                                                                {"CRM_meta_timeout", "20000"}}}) {
+    h.stop_params = params;
+    const std::string once = encode_history_reply({h});
+    auto again = decode_history_reply(once);
+    REQUIRE(again);
+    REQUIRE(again->size() == 1);
+    CHECK((*again)[0].stop_params == std::optional(params));
+    CHECK(encode_history_reply(*again) == once);
+  }
+  auto twice = decode_history_reply(
+      R"(<lrmd-history-reply><lrmd-rsc id="web" class="ocf" provider="heartbeat" type="Dummy">)"
+      R"(<stop-params/><stop-params/></lrmd-rsc></lrmd-history-reply>)");
+  REQUIRE_FALSE(twice);
+  CHECK(twice.error().message().find("more than one <stop-params>") != std::string::npos);
 
   auto id = decode_exec_reply(encode_exec_reply(17));
   REQUIRE(id);
@@ -208,6 +230,7 @@ TEST_CASE("lrmd protocol: mutated messages decode or are refused, never crash") 
   h.rsc_id = "vip";
   h.agent = r.agent;
   h.last_results = {r};
+  h.stop_params = std::map<std::string, std::string>{{"ip", "192.168.1.10"}};
   const std::vector<std::string> samples = {
       encode_request(sample_request()), encode_request(CancelRequest{"web", "monitor", 1000ms}),
       encode_request(HistoryRequest{}), encode_event(r), encode_history_reply({h})};

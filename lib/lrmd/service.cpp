@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -28,6 +29,9 @@ struct Rsc {
   exec::AgentSpec agent;
   std::map<OpKey, exec::OperationResult> last;  // output stripped
   std::map<OpKey, RecurringOp> recurring;
+  // The parameters of the last start, probe or reload accepted (see
+  // ResourceHistory::stop_params).
+  std::optional<std::map<std::string, std::string>> stop_params;
   int in_flight = 0;  // one-shot operations queued or running
 };
 
@@ -219,6 +223,7 @@ Result<int> Service::exec(exec::OperationRequest request) {
   if (!id) return id.error();
   Rsc& rsc = impl_->rscs[rsc_id];
   rsc.agent = agent;
+  if (defines_stop_params(op.action, op.interval)) rsc.stop_params = op.params;
   if (op.interval.count() > 0) {
     op.call_id = *id;
     rsc.recurring[key_of(op.action, op.interval)] = std::move(op);
@@ -310,6 +315,7 @@ std::vector<ResourceHistory> Service::history(const std::string& rsc_id) const {
     std::sort(h.last_results.begin(), h.last_results.end(),
               [](const auto& a, const auto& b) { return a.call_id < b.call_id; });
     for (const auto& [key, op] : rsc.recurring) h.recurring.push_back(op);
+    h.stop_params = rsc.stop_params;
     out.push_back(std::move(h));
   };
   if (!rsc_id.empty()) {

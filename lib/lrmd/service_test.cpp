@@ -6,8 +6,10 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "vigil/lrmd/in_process.hpp"
@@ -157,6 +159,59 @@ TEST_CASE("lrmd service: recurring operations are listed until cancelled") {
   auto unknown = f.service->cancel({"web", "monitor", 99s});
   REQUIRE_FALSE(unknown);
   CHECK(unknown.error().code() == ErrorCode::kNotFound);
+}
+
+TEST_CASE("lrmd service: the history keeps the parameters of the last start, probe or reload") {
+  Fixture f;
+  auto run = [&](const std::string& action, Duration interval,
+                 std::map<std::string, std::string> params) {
+    auto op = f.op("web", action, interval);
+    op.params = std::move(params);
+    REQUIRE(f.service->exec(op));
+    f.settle();
+    f.spawner.exit(f.spawner.children.size() - 1, action == "monitor" && interval == 0ms ? 7 : 0);
+    f.settle();
+  };
+  using Params = std::map<std::string, std::string>;
+  auto kept = [&] {
+    auto h = f.service->history("web");
+    REQUIRE(h.size() == 1);
+    return h[0].stop_params;
+  };
+  run("monitor", 0ms, {{"state", "/a"}, {"CRM_meta_timeout", "20000"}});  // a probe
+  CHECK(kept() == Params{{"state", "/a"}, {"CRM_meta_timeout", "20000"}});
+  run("start", 0ms, {{"state", "/b"}});
+  CHECK(kept() == Params{{"state", "/b"}});
+  // Neither a recurring monitor, nor a stop, nor another action changes them.
+  run("monitor", 10s, {{"state", "/c"}});
+  run("notify", 0ms, {{"state", "/d"}});
+  run("stop", 0ms, {{"state", "/e"}});
+  CHECK(kept() == Params{{"state", "/b"}});
+  // Known from the request on, not only once its result is in.
+  auto reload = f.op("web", "reload-agent");
+  reload.params = {{"state", "/f"}};
+  REQUIRE(f.service->exec(reload));
+  CHECK(kept() == Params{{"state", "/f"}});
+  f.settle();
+  f.spawner.exit(f.spawner.children.size() - 1, 0);
+  f.settle();
+  run("reload", 0ms, {});
+  CHECK(kept() == Params{});  // none is not "unknown"
+  // Through the protocol as they are.
+  std::optional<Result<std::string>> reply;
+  f.service->handle(1, encode_request(HistoryRequest{"web"}),
+                    [&](Result<std::string> r) { reply = std::move(r); });
+  REQUIRE(reply);
+  REQUIRE(*reply);
+  auto decoded = decode_history_reply(**reply);
+  REQUIRE(decoded);
+  REQUIRE(decoded->size() == 1);
+  CHECK((*decoded)[0].stop_params == Params{});
+  // Forgotten with the rest of the history (the stop cancelled the
+  // monitor); a resource only ever stopped has none.
+  REQUIRE(f.service->forget("web"));
+  run("stop", 0ms, {{"state", "/g"}});
+  CHECK(kept() == std::nullopt);
 }
 
 TEST_CASE("lrmd service: forget is refused while busy, then drops the history") {

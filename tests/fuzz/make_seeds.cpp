@@ -205,6 +205,8 @@ void lrmd_seeds() {
   r.error_output.clear();
   h.last_results = {r};
   h.recurring = {{"monitor", Duration{10000}, Duration{20000}, 9, op.user_data, op.params}};
+  h.stop_params = std::map<std::string, std::string>{{"configfile", "/etc/apache2/apache2.conf"},
+                                                     {"CRM_meta_timeout", "20000"}};
   put("lrmd_protocol", "history-reply", byte(1) + lrmd::encode_history_reply({h}));
   put("lrmd_protocol", "agents-reply",
       byte(2) + lrmd::encode_agents_reply({"heartbeat:apache", "pacemaker:Dummy"}));

@@ -12,6 +12,8 @@
 //   <lrmd-metadata class= [provider=] type=/>        [<lrmd-metadata-reply>text</...>]
 //   <lrmd-list-agents class= [provider=]/>           [<lrmd-agents><agent name=/>...]
 //   <lrmd-history [rsc=]/>                           [<lrmd-history-reply><lrmd-rsc ...>...]
+//     (each <lrmd-rsc>: <last-result/>..., <recurring><param/>...</recurring>...,
+//      and <stop-params><param/>...</stop-params> when known)
 //   <lrmd-forget rsc=/>                              [<lrmd-ok/>]
 //   <lrmd-subscribe/>                                [<lrmd-ok/>]: events to this connection
 // Events (lrmd -> subscribed clients): <lrmd-event .../> (see encode_event).
@@ -20,6 +22,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -75,13 +78,24 @@ struct RecurringOp {
 // What the executor knows of one resource, for a controller that restarts
 // (Pacemaker's controller rebuilds its view from the executor the same way):
 // the agent, the last result of each operation (action + interval), in call
-// order, without output, and the recurring operations in place.
+// order, without output, the recurring operations in place, and the
+// parameters of the last start, probe (monitor of interval 0), reload or
+// reload-agent the executor accepted, as requested (meta attributes
+// included; nullopt: none since the history began). A resource is stopped
+// with those, not with what its configuration says when the stop comes
+// (Pacemaker's controller keeps them as stop_params): a controller that
+// restarts learns them here.
 struct ResourceHistory {
   std::string rsc_id;
   exec::AgentSpec agent;
   std::vector<exec::OperationResult> last_results;
   std::vector<RecurringOp> recurring;
+  std::optional<std::map<std::string, std::string>> stop_params;
 };
+
+// Whether an operation's parameters are those a resource runs with (and is
+// stopped with): a start, a probe (monitor of interval 0), a reload.
+bool defines_stop_params(std::string_view action, Duration interval);
 
 // --- encoding. Every decoder refuses (kInvalidInput, with the reason)
 // anything malformed: not XML, unknown element, missing or bad attribute.

@@ -8,6 +8,9 @@
 // - Results go to every subscriber; unsubscribing (a client that goes away)
 //   cancels nothing: resources stay as they are, as with Pacemaker when the
 //   controller restarts.
+// - The history keeps each resource's parameters of its last start, probe
+//   or reload as they were requested (ResourceHistory::stop_params), through
+//   its stop, until forget(): a controller that restarts stops it with them.
 // - A cancelled recurring operation leaves the history (its last result is
 //   dropped too: the controller removes it from the CIB status).
 // - Meta-data is fetched by running the agent's meta-data action under the
