@@ -90,6 +90,8 @@ int main(int argc, char** argv) {
         };
         auto decoded = pengined::decode_compute_request(request.payload);
         if (!decoded) return refuse(decoded.error());
+        // The request's text, a whole CIB's copy, is not needed any more.
+        std::string().swap(request.payload);
         const auto t0 = std::chrono::steady_clock::now();
         auto result = scheduler.compute(*decoded);
         const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -198,13 +198,18 @@ int run(const std::string& dir, const std::string& stage, const std::string& sav
     whole = {};
     report("payload");
     const auto t0 = CpuClock::now();
+    // As the daemon: the request's text freed once decoded, the decoded
+    // request and the answer once answered, then the input saved.
     auto decoded = need(pengined::decode_compute_request(payload), "the request");
+    std::string().swap(payload);
     auto result = need(scheduler.compute(decoded), "the whole CIB");
     std::printf("whole_ms %.0f actions %d cib_read %s\n", ms_since(t0), result.summary.actions,
                 result.cib_read.c_str());
     report("computed");
+    decoded = {};
     if (!result.cib_version) throw std::runtime_error("the scheduler holds no CIB");
     base = *result.cib_version;
+    result = {};
     const auto t1 = CpuClock::now();
     if (auto st = scheduler.write_pending_input(); !st) {
       throw std::runtime_error(st.error().message());
