@@ -2,6 +2,7 @@
 // vigil-pengine: the policy engine daemon (Pacemaker's pacemaker-schedulerd).
 // A thin main: lib/pengined's Scheduler served on $run/pengine.sock, inputs
 // saved in $state/pengine.
+#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -89,6 +90,8 @@ int main(int argc, char** argv) {
         };
         auto decoded = pengined::decode_compute_request(request.payload);
         if (!decoded) return refuse(decoded.error());
+        // The request's text, a whole CIB's copy, is not needed any more.
+        std::string().swap(request.payload);
         const auto t0 = std::chrono::steady_clock::now();
         auto result = scheduler.compute(*decoded);
         const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -107,6 +110,12 @@ int main(int argc, char** argv) {
           if (auto st = scheduler.write_pending_input(); !st) {
             log::warning("event=input-not-saved reason=\"" + st.error().message() + "\"");
           }
+          // What the run freed (the request, the input's text, the working
+          // set, a whole read's parsing) goes back to the system, once the
+          // DC has its answer: glibc keeps free memory amid the held CIB
+          // otherwise (about 80 MB after a whole read at 64 nodes / 4000
+          // resources; tens of ms at that size).
+          malloc_trim(0);
         });
       },
       so);

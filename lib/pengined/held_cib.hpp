@@ -24,6 +24,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "vigil/cib/cib.hpp"
 #include "vigil/cibd/store.hpp"
@@ -39,6 +40,12 @@ class HeldCib {
     int node_states = 0;      // node_states read again (all of them on a whole read)
     bool whole_model = true;  // the model was read from the whole document
   };
+
+  // Parses a whole CIB as the held copy keeps it: as xml::parse_string does
+  // (the same safeguards and errors), in libxml2's compact form (an
+  // attribute value shorter than 16 bytes is stored inside its text node,
+  // not in an allocation of its own: most of a CIB's history values).
+  static Result<xml::DocPtr> parse(std::string_view text);
 
   // Holds this CIB (already checked by the caller); a document that makes no
   // model or has bad version attributes is refused and nothing is held.

@@ -7,12 +7,14 @@
 #include "held_cib.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "vigil/cibd/wire.hpp"
 #include "vigil/common/clock.hpp"
+#include "vigil/common/xml.hpp"
 #include "vigil/pengined/cib_changes.hpp"
 #include "vigil/pengined/service.hpp"
 
@@ -352,4 +354,72 @@ TEST_CASE("pengined: the input of a run from diffs is saved whole and replays to
   REQUIRE(replayed);
   CHECK(replayed->graph_xml == out->graph_xml);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("pengined: the held CIB is parsed compactly, as parse_string reads it") {
+  const std::string text = read(kWebCluster);
+  auto compact = HeldCib::parse(text);
+  REQUIRE(compact);
+  auto plain = xml::parse_string(text, "CIB");
+  REQUIRE(plain);
+  CHECK(xml::to_string(compact->get(), false) == xml::to_string(plain->get(), false));
+
+  // Every short attribute value lives in its text node (no allocation).
+  int short_values = 0, inline_values = 0;
+  std::vector<const xmlNode*> todo{xmlDocGetRootElement(compact->get())};
+  while (!todo.empty()) {
+    const xmlNode* n = todo.back();
+    todo.pop_back();
+    for (const xmlAttr* a = n->properties; a != nullptr; a = a->next) {
+      const xmlNode* t = a->children;
+      REQUIRE(t != nullptr);
+      const auto len = std::strlen(reinterpret_cast<const char*>(t->content));
+      if (len < 4 || len >= 16) continue;  // libxml2 shares the shortest through its dictionary
+      ++short_values;
+      inline_values += t->content == reinterpret_cast<const xmlChar*>(&t->properties);
+    }
+    for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
+      if (c->type == XML_ELEMENT_NODE) todo.push_back(c);
+    }
+  }
+  CHECK(short_values > 50);
+  CHECK(inline_values == short_values);
+
+  // The same refusals, word for word.
+  for (const std::string bad : {"this is not xml <", "", "<cib", "<cib></cob>",
+                                "<!DOCTYPE cib [<!ENTITY x 'y'>]><cib>&x;</cib>"}) {
+    auto a = HeldCib::parse(bad);
+    auto b = xml::parse_string(bad, "CIB");
+    REQUIRE_FALSE(a);
+    REQUIRE_FALSE(b);
+    CHECK(a.error().code() == b.error().code());
+    CHECK(a.error().message() == b.error().message());
+  }
+
+  // vigil-cib's changes on a compact tree (values set, lengthened, shortened,
+  // elements replaced and deleted) make the document and digest they make
+  // on a plain one.
+  auto held = cibd::Store::from_doc(std::move(compact).value(), false);
+  auto reference = cibd::Store::from_doc(std::move(plain).value(), false);
+  REQUIRE(held);
+  REQUIRE(reference);
+  const std::vector<cibd::CibRequest> requests = {
+      modify("status", result("1", "Web", "Web_monitor_30000", "monitor", 30000, 4, 7)),
+      modify("status", attribute("1", "fail-count-Web#monitor_30000", "1")),
+      modify("status", attribute("1", "fail-count-Web#monitor_30000", "a much longer value here")),
+      modify("status", attribute("1", "fail-count-Web#monitor_30000", "2")),
+      modify("status", "<node_state id=\"2\" crmd=\"offline\" join=\"down\" expected=\"down\"/>"),
+      erase_at("//node_state[@id='1']//lrm_resource[@id='Web']"),
+      erase_at("//node_state[@id='1']/transient_attributes"),
+  };
+  cibd::UpdateMeta meta{"node1", "crmd", "hacluster", 1784110000};
+  for (const cibd::CibRequest& req : requests) {
+    auto a = held->apply(req, meta, false);
+    auto b = reference->apply(req, meta, false);
+    REQUIRE(a);
+    REQUIRE(b);
+    CHECK(a->changed == b->changed);
+    CHECK(held->digest() == reference->digest());
+    CHECK(held->to_xml() == reference->to_xml());
+  }
 }

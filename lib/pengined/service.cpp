@@ -253,7 +253,7 @@ struct Scheduler::Impl {
   // refusal, `parsed` tells whether it was a CIB worth saving.
   Status hold_whole(const std::string& text, bool& parsed) {
     held.drop();
-    auto doc = xml::parse_string(text, "CIB");
+    auto doc = HeldCib::parse(text);
     if (!doc) return doc.error();
     if (!xml::is(xmlDocGetRootElement(doc->get()), "cib")) {
       return invalid("the root element is not <cib>");
