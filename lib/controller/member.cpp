@@ -209,6 +209,19 @@ void Machine::on_order(const cluster::GroupMember& sender, const Message& m) {
         finish_shutdown("the DC confirmed the shutdown");
       } else {
         log(LogLevel::kWarning, "event=ignored-order type=shutdown reason=no-shutdown-requested");
+        // The DC holds a shutdown attribute this controller never set (or
+        // set in a previous life): one a CIB resync brought back after a
+        // fresh join had cleared it, say. Ignored, it would be ordered
+        // again at every transition and the cluster would never settle;
+        // the node asks the DC to drop it, as Pacemaker's attribute
+        // manager rewrites its own values after a CIB replacement. A
+        // shutdown requested later is sent after this, so CPG's order
+        // keeps it.
+        Message clear;
+        clear.type = MsgType::kAttr;
+        clear.target = self_;
+        clear.name = "shutdown";
+        (void)send_message(clear);
       }
       break;
     default:

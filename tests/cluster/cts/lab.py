@@ -89,10 +89,12 @@ class Lab:
 
     # --- nodes -------------------------------------------------------------------
     def up(self):
-        return [i for i in self.c.nodes() if self.c.running(i)]
+        """Nodes whose cluster stack runs (a node held by stop_stack is on,
+        but its stack is not: it is down for the cluster)."""
+        return [i for i in self.c.nodes() if self.c.stack_running(i)]
 
     def down(self):
-        return [i for i in self.c.nodes() if not self.c.running(i)]
+        return [i for i in self.c.nodes() if not self.c.stack_running(i)]
 
     def writable(self):
         """Nodes a CIB update may go through: running, not cut off, in a
@@ -117,12 +119,32 @@ class Lab:
         if "node%d" % i in self.c.powered_off():
             self.c.power_on(i)
             return
+        if self.c.held(i):
+            self.start_stack(i)
+            return
         if self.c.running(i):
             return
         try:
             self.c.start(i)
         except HarnessError as e:
             raise TestFailed("node%d did not start: %s" % (i, e))
+
+    def stop_stack(self, i, timeout=120):
+        """Only the node's cluster stack stopped: the node stays on, with its
+        resources' state (Cluster.stop_stack)."""
+        log("stopping node%d's stack, the node stays on" % i)
+        try:
+            self.c.stop_stack(i, timeout)
+        except HarnessError as e:
+            raise TestFailed("node%d's stack did not stop cleanly: %s" % (i, e))
+
+    def start_stack(self, i):
+        """The stack of a node held by stop_stack started again in that node."""
+        log("starting node%d's stack again" % i)
+        try:
+            self.c.start_stack(i)
+        except HarnessError as e:
+            raise TestFailed("node%d's stack did not start again: %s" % (i, e))
 
     def wait_joined(self, nodes, timeout=120):
         """Until every node of `nodes` runs and its controller sees a DC and
@@ -175,6 +197,8 @@ class Lab:
         for i in self.c.nodes():
             if "node%d" % i in self.c.powered_off():
                 self.c.power_on(i)
+            elif self.c.held(i):
+                self.c.start_stack(i)
             elif not self.c.running(i):
                 if os.path.exists(os.path.join(self.c.node_dir(i), "ns.pid")):
                     self.c.reboot_net(i)  # whatever it left in its namespace goes

@@ -11,6 +11,7 @@ guess.
 - executor_active: the resources vigil-lrmd's history says are running
 - cib: vigil-cib's copy (version and document), as a query answers it
 - local_addresses, dummy_running: the physical truth of the lab's resources
+- file_identity: whether a state file is still the one it was
 """
 import contextlib
 import os
@@ -136,6 +137,17 @@ def node_attribute(doc, uname, name):
     return None
 
 
+def rsc_default(doc, name):
+    """The value of meta attribute `name` in a <cib> Element's rsc_defaults
+    (the first meta_attributes set that has it), or None."""
+    for section in doc.iter("rsc_defaults"):
+        for meta in section.findall("meta_attributes"):
+            for nv in meta.findall("nvpair"):
+                if nv.get("name") == name:
+                    return nv.get("value")
+    return None
+
+
 FIB_LOCAL = re.compile(r"\|-- (\d+\.\d+\.\d+\.\d+)\n\s+/32 host LOCAL")
 
 
@@ -168,6 +180,20 @@ def link_up(c, i):
             return f.read().strip() != "down"
     except OSError:
         return False
+
+
+def file_identity(c, i, path):
+    """(inode, ctime in ns) of a file on node i's private file systems, or
+    None when it is absent or the node is down: a Dummy stopped and started
+    again has a new state file, so another identity."""
+    node_path = _node_path(c, i, path)
+    if node_path is None:
+        return None
+    try:
+        st = os.stat(node_path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_ctime_ns)
 
 
 def dummy_running(c, i, state_file):

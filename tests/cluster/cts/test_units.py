@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The CTS suite's pure parts, without root or a cluster: the two-pass
 double-activity rule, the executor-history reading, the local-address
-parser, the crash-log reader and what it lets through."""
+parser, the crash-log reader and what it lets through, and Reattach's
+reading of resource activity in the logs and of rsc_defaults."""
 import os
 import sys
 import tempfile
@@ -14,6 +15,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 import invariants  # noqa: E402
 import nodeview  # noqa: E402
+import tests as cts_tests  # noqa: E402
 
 
 class Doubled(unittest.TestCase):
@@ -122,6 +124,52 @@ class Crashes(unittest.TestCase):
             # a segmentation fault and a stop escalation are never the test's doing
             self.assertEqual([x[2] for x in bad], ["vigil-crmd", "vigil-crmd"])
             self.assertEqual(len(invariants.unexpected_crashes(got, lambda n, d, h: False)), 3)
+
+
+LOG = """\
+Dec 07 12:01:02 vigil-crmd[81] info: event=exec rsc=Web op=monitor interval=0 key=3:1:7:u
+Dec 07 12:01:03 vigil-crmd[81] info: event=exec rsc=Pulse op=monitor interval=5000 key=9:1:0:u
+Dec 07 12:01:04 vigil-crmd[81] info: event=exec rsc=fence-node2 op=start interval=0 key=4:2:0:u
+Dec 07 12:01:05 vigil-crmd[81] info: event=exec rsc=VIP op=stop interval=0 key=5:2:0:u
+Dec 07 12:01:06 vigil-crmd[81] info: event=exec rsc=Web op=migrate_to interval=0 key=6:2:0:u
+Dec 07 12:01:07 vigil-crmd[81] info: event=exec rsc=fence-node3 op=stop interval=0 key=7:2:0:u
+Dec 07 12:01:08 vigil-crmd[81] info: event=result node=node1 op=VIP_start_0 rc=0 status=0
+Dec 07 12:01:09 vigil-crmd[81] info: event=exec rsc=Pulse:1 op=promote interval=0 key=8:2:0:u
+"""
+
+
+class Activity(unittest.TestCase):
+    def test_starts_stops_and_migrations_but_not_probes_or_monitors(self):
+        self.assertEqual(cts_tests.resource_activity(LOG),
+                         [("fence-node2", "start"), ("VIP", "stop"), ("Web", "migrate_to"),
+                          ("fence-node3", "stop"), ("Pulse:1", "promote")])
+
+    def test_only_starts_of_the_ignored_are_left_out(self):
+        self.assertEqual(cts_tests.resource_activity(LOG, {"fence-node2", "fence-node3"}),
+                         [("VIP", "stop"), ("Web", "migrate_to"), ("fence-node3", "stop"),
+                          ("Pulse:1", "promote")])
+
+    def test_nothing(self):
+        self.assertEqual(cts_tests.resource_activity(LOG.splitlines()[0] + "\n"), [])
+
+
+class RscDefaults(unittest.TestCase):
+    def doc(self, sets):
+        return ET.fromstring("<cib><configuration><crm_config/><rsc_defaults>%s</rsc_defaults>"
+                             "<op_defaults><meta_attributes id='o'><nvpair id='o1' "
+                             "name='is-managed' value='op'/></meta_attributes></op_defaults>"
+                             "</configuration></cib>" % sets)
+
+    def test_set_and_absent(self):
+        doc = self.doc("<meta_attributes id='m'><nvpair id='m1' name='is-managed' "
+                       "value='false'/></meta_attributes>")
+        self.assertEqual(nodeview.rsc_default(doc, "is-managed"), "false")
+        self.assertIsNone(nodeview.rsc_default(doc, "resource-stickiness"))
+
+    def test_removed_is_none_and_op_defaults_do_not_count(self):
+        self.assertIsNone(nodeview.rsc_default(self.doc("<meta_attributes id='m'/>"),
+                                               "is-managed"))
+        self.assertIsNone(nodeview.rsc_default(self.doc(""), "is-managed"))
 
 
 if __name__ == "__main__":

@@ -7,21 +7,33 @@ lab.TestFailed when that does not happen. The invariants are checked by
 the suite around every test (invariants.py). ctx.allow(predicate) names
 the daemon crashes the test causes itself (predicate(node, daemon, how)).
 
+Reattach restarts the stack of every node while the resources keep
+running unmanaged: it stops and starts only the stack (Cluster.stop_stack,
+start_stack), the node's shell staying on with its namespaces, so what the
+resources left on its private /run, /dev/shm and addresses survives; a held
+node is down for the lab (Lab.up), its resources still seen by the watcher.
+
 Not here: Pacemaker's remote-node tests (vigil has no remote nodes yet),
-Reattach (needs a stack restart that keeps the node's /run: a node start
-of the harness always makes a new mount namespace, and stopping the
-stack there loses the state of unmanaged resources), and the valgrind,
-bandwidth and rolling-upgrade tests (they measure the tools, not the
-cluster).
+and the valgrind, bandwidth and rolling-upgrade tests (they measure the
+tools, not the cluster).
 """
 import os
+import re
 
+import invariants
+import nodeview
+from harness import HarnessError, log
 from lab import STATE, TestFailed
 
 COMPONENTS = ("vigil-cib", "vigil-stonithd", "vigil-lrmd", "vigil-pengine", "vigil-crmd",
               "corosync")
 MAINT_ID = "maintenanceDummy"
 MAINT_STATE = "/dev/shm/cts-maintenance.state"
+# What starts, stops, promotes, demotes or migrates a resource: the
+# operations Pacemaker's Reattach watches for (its Pat:RscOpOK patterns).
+ACTIVITY_OPS = ("start", "stop", "promote", "demote", "migrate_to", "migrate_from")
+# vigil-crmd's line for each operation it hands its executor
+EXEC_LINE = re.compile(r"event=exec rsc=(\S+) op=(\S+)")
 
 
 class Ctx:
@@ -308,6 +320,161 @@ def stonithd(lab, ctx):
     lab.wait_joined(list(lab.c.nodes()), 150)
 
 
+def resource_activity(text, ignore_starts=()):
+    """[(resource, operation)] of the executions in a vigild log text that
+    start, stop, promote, demote or migrate a resource (vigil-crmd's
+    event=exec lines); a start of a resource of `ignore_starts` is left out."""
+    out = []
+    for m in EXEC_LINE.finditer(text):
+        rsc, op = m.group(1), m.group(2)
+        if op in ACTIVITY_OPS and not (op == "start" and rsc in ignore_starts):
+            out.append((rsc, op))
+    return out
+
+
+def reattach(lab, ctx):
+    """Pacemaker's Reattach: resource management off (rsc_defaults
+    is-managed=false), the stack stopped on every node while the resources
+    keep running (the nodes stay on: Cluster.stop_stack) and started again
+    in the same nodes: nothing is started or stopped, the probes find every
+    resource where it runs; management back on: nothing is started or
+    stopped either but the fence devices (their registration went with the
+    fencers, as in Pacemaker, whose test ignores their starts)."""
+    lab.start_all()
+    c = lab.c
+    nodes = list(c.nodes())
+    i = ctx.node
+    settle(lab, "before the test")
+    problems = lab.check_placement()
+    if problems:
+        raise TestFailed("not every resource runs before the test: " + "; ".join(problems))
+    before = lab.placement()
+    ctx.notes["placement"] = {r: ["node%d" % n for n in where] for r, where in before.items()}
+    files = {(rsc, n): nodeview.file_identity(c, n, path)
+             for rsc, path in STATE.items() for n in before[rsc]}
+    managed = True
+    try:
+        managed = False
+        set_managed(lab, i, False)
+        settle(lab, "with resource management disabled")
+
+        offsets = log_offsets(lab)
+        lab.parallel(lab.stop_stack, nodes)
+        held = lab.placement()
+        if held != before:
+            raise TestFailed("with every stack stopped the resources run on %s, not on %s as "
+                             "before" % (held, before))
+        lab.parallel(lab.start_stack, nodes)
+        lab.wait_joined(nodes, 150)
+        settle(lab, "after the stack restart")
+        activity = activity_since(lab, offsets)
+        if activity:
+            raise TestFailed("resources stopped or started during the cluster restart: %s"
+                             % activity)
+        check_in_place(lab, before, files, "after the stack restart")
+        check_probed(lab, before)
+
+        offsets = log_offsets(lab)
+        set_managed(lab, i, True)
+        managed = True
+        settle(lab, "with resource management enabled again")
+        activity = activity_since(lab, offsets, ignore_starts=stonith_ids(lab, i))
+        if activity:
+            raise TestFailed("resources stopped or started after resource management was "
+                             "re-enabled: %s" % activity)
+        check_in_place(lab, before, files, "with resource management enabled again")
+    finally:
+        if not managed:  # Reattach's teardown: the nodes up, management back on
+            try:
+                lab.parallel(lab.start_stack, [n for n in nodes if c.held(n)])
+                lab.wait_joined(nodes, 150)
+                c.exec(i, ["vigil", "resource", "defaults", "update", "is-managed="], timeout=60)
+            except (TestFailed, HarnessError) as e:  # the test's own failure says more
+                log("Reattach's teardown: %s" % e)
+
+
+def set_managed(lab, i, managed):
+    """rsc_defaults is-managed=false, or the default removed (Pacemaker's
+    crm_attribute -t rsc_defaults -n is-managed -v false / -D) through node
+    i; returns once every running node's CIB has it and the DC has computed
+    a transition since (the scheduler has seen it). No acknowledged-update
+    write meanwhile, so the DC's next transition is this change's."""
+    want = None if managed else "false"
+    dc = lab.dc()
+    if dc is None:
+        raise TestFailed("no DC to change resource management through")
+    lab.quiet.set()
+    try:
+        offset = lab.vigil_log_size(dc)
+        lab.vigil(i, "resource", "defaults", "update", "is-managed=" + (want or ""))
+
+        def everywhere():
+            for n in lab.up():
+                got = nodeview.cib(lab.c, n)
+                if got is None or nodeview.rsc_default(got[1], "is-managed") != want:
+                    return False
+            return True
+        lab.wait_until("rsc_defaults is-managed=%s in every CIB" % want, everywhere, 60, 0.5)
+        lab.wait_until("the DC node%d to schedule with is-managed=%s" % (dc, want),
+                       lambda: "event=transition-start" in lab.vigil_log_since(dc, offset),
+                       60, 0.5)
+    finally:
+        lab.quiet.clear()
+
+
+def log_offsets(lab):
+    return {n: lab.vigil_log_size(n) for n in lab.c.nodes()}
+
+
+def settle(lab, when):
+    ok, desc, _ = invariants.converge(lab.c, lab.up, lab.work, 120)
+    if not ok:
+        raise TestFailed("the cluster did not settle %s: %s" % (when, desc))
+
+
+def activity_since(lab, offsets, ignore_starts=()):
+    """{node: [(resource, operation)]} started, stopped ... since `offsets`."""
+    out = {}
+    for n in lab.c.nodes():
+        found = resource_activity(lab.vigil_log_since(n, offsets[n]), ignore_starts)
+        if found:
+            out["node%d" % n] = found
+    return out
+
+
+def check_in_place(lab, before, files, when):
+    """Every resource where it ran before, the Dummies with the same state
+    files (not stopped and started again in between)."""
+    now = lab.placement()
+    if now != before:
+        raise TestFailed("%s the resources run on %s, not on %s as before" % (when, now, before))
+    for (rsc, n), ident in files.items():
+        got = nodeview.file_identity(lab.c, n, STATE[rsc])
+        if got != ident:
+            raise TestFailed("%s %s's state file on node%d is another one (%s, was %s): it was "
+                             "stopped and started" % (when, rsc, n, got, ident))
+
+
+def check_probed(lab, before):
+    """Every node's executor knows what runs there (its probes found it)."""
+    for n in lab.c.nodes():
+        want = {r for r, where in before.items() if n in where}
+        active = nodeview.executor_active(lab.c, n)
+        if active is None:
+            raise TestFailed("node%d's executor does not answer" % n)
+        have = {r.split(":")[0] for r in active}
+        if not want <= have:
+            raise TestFailed("node%d's executor does not know %s runs there (it has %s)"
+                             % (n, sorted(want - have), sorted(active)))
+
+
+def stonith_ids(lab, i):
+    got = nodeview.cib(lab.c, i)
+    if got is None:
+        raise TestFailed("node%d's CIB cannot be read" % i)
+    return {p.get("id") for p in got[1].iter("primitive") if p.get("class") == "stonith"}
+
+
 TESTS = {
     "StartOnebyOne": start_one_by_one,
     "SimulStart": simul_start,
@@ -325,4 +492,5 @@ TESTS = {
     "Flip": flip,
     "Restart": restart,
     "Stonithd": stonithd,
+    "Reattach": reattach,
 }
