@@ -474,6 +474,20 @@ std::optional<xml::DocPtr> filtered_copy(const xmlDoc* doc, const std::vector<Ru
   return copy;
 }
 
+bool reads_everything(const xmlDoc* doc, const std::vector<Rule>& rules) {
+  const xmlNode* root = root_of(doc);
+  if (root == nullptr) return false;
+  for (const Rule& r : rules) {
+    if (r.mode == kDeny) return false;
+  }
+  for (const Rule& r : rules) {
+    for (const xmlNode* n : select(doc, r.xpath)) {
+      if (n == root) return true;  // read or write: no deny anywhere
+    }
+  }
+  return false;
+}
+
 std::optional<Denial> check_update(const xmlDoc* before, const xmlDoc* after,
                                    const std::vector<Rule>& rules) {
   const xmlNode* o = root_of(before);

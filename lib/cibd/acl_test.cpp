@@ -571,6 +571,34 @@ std::optional<acl::Denial> update_check(const std::string& before, const std::st
 
 }  // namespace
 
+TEST_CASE("reads_everything: exactly when the filtered copy is the whole document") {
+  Cib c(cib_with(kAcls), true);
+  const xmlDoc* doc = c.store.doc();
+  auto rules = [&](const std::string& user) {
+    return acl::access_for(doc, user, no_groups()).rules;
+  };
+  // joe (write /cib), bob (read /cib, write //resources), niceguy (read
+  // /cib and write on two nvpairs): everything, as filtered_copy says.
+  for (const char* user : {"joe", "bob", "niceguy"}) {
+    INFO(user);
+    CHECK(acl::reads_everything(doc, rules(user)));
+    auto copy = acl::filtered_copy(doc, rules(user));
+    REQUIRE(copy);
+    CHECK(cib_digest(copy->get()) == c.store.digest());
+    CHECK(xml::to_string(copy->get()) == xml::to_string(doc));
+  }
+  // A deny anywhere (chris: write /cib, deny //resources), a read of a part
+  // only (badidea), a deny of everything (l33t-haxor), no rules at all.
+  for (const char* user : {"chris", "badidea", "betteridea", "l33t-haxor", "nobody"}) {
+    INFO(user);
+    CHECK_FALSE(acl::reads_everything(doc, rules(user)));
+  }
+  CHECK_FALSE(acl::reads_everything(nullptr, rules("joe")));
+  // A rule selecting one of the root's attributes selects the root.
+  CHECK(acl::reads_everything(doc, {{acl::kRead, "/cib/@epoch", "attr"}}));
+  CHECK_FALSE(acl::reads_everything(doc, {{acl::kRead, "/cib/configuration", "part"}}));
+}
+
 TEST_CASE("check_update pairs many siblings by tag and id, id-less ones by rank") {
   // Write on r7 only; more siblings than a scan is used for.
   const std::vector<acl::Rule> rules{{acl::kRead, "/cib", "read"},
