@@ -86,6 +86,12 @@ std::vector<Rule> unpack_rules(const xmlDoc* cib, const std::string& user,
 
 // What `rules` let the user read of `doc`; nullopt when nothing at all.
 std::optional<xml::DocPtr> filtered_copy(const xmlDoc* doc, const std::vector<Rule>& rules);
+// True when `rules` let the user read all of `doc` (no deny rule, and a
+// read or write rule selects the root): what filtered_copy would give is
+// the document itself, so queries and change notifications use it as it
+// is, without copying, filtering and hashing the whole CIB again. Evaluates
+// the rules' xpaths only until one selects the root.
+bool reads_everything(const xmlDoc* doc, const std::vector<Rule>& rules);
 
 // The first thing an update may not do.
 struct Denial {
