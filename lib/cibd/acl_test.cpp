@@ -7,7 +7,6 @@
 #include "vigil/cibd/acl.hpp"
 
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <map>
 #include <optional>
 
@@ -630,22 +629,22 @@ TEST_CASE("check_update pairs many siblings by tag and id, id-less ones by rank"
   CHECK(d->what == "create element");
 }
 
-TEST_CASE("check_update costs the document, not its siblings squared") {
-  // 20,000 resources, one changed by a user allowed to: pairing each
-  // resource by a scan of the others was 4*10^8 comparisons (tens of
-  // seconds); by index it is a few ms. The bound is generous for
-  // sanitizer builds and a busy machine.
+TEST_CASE("check_update on 20,000 siblings: the one allowed change passes, a denied one is named") {
+  // Siblings are paired through an index (what bench/acl-cost measures);
+  // this checks the pairing's answer at that size, not its time.
   const int n = 20'000;
   const std::vector<acl::Rule> rules{{acl::kRead, "/cib", "read"},
                                      {acl::kWrite, "//primitive[@id='r19999']", "write"}};
   auto b = xml::parse_string(many_siblings(n, -1, ""));
   auto a = xml::parse_string(many_siblings(n, n - 1, "mine"));
+  auto denied = xml::parse_string(many_siblings(n, n - 2, "mine"));
   REQUIRE(b);
   REQUIRE(a);
-  const auto start = std::chrono::steady_clock::now();
+  REQUIRE(denied);
   CHECK_FALSE(acl::check_update(b->get(), a->get(), rules));
-  const auto took = std::chrono::steady_clock::now() - start;
-  CHECK(took < std::chrono::seconds(3));
+  auto d = acl::check_update(b->get(), denied->get(), rules);
+  REQUIRE(d);
+  CHECK(d->path.find("r19998") != std::string::npos);
 }
 
 }  // namespace vigil::cibd
