@@ -314,40 +314,45 @@ namespace {
 
 using SumCache = std::unordered_map<const xmlNode*, std::pair<std::uint64_t, std::uint64_t>>;
 
-TreeSum element_sum(const xmlNode* n, SumCache* cache);
+TreeSum element_sum(const xmlNode* n, SumCache* cache, const SumCache* frozen);
 
 // Child elements count by their own sums, so that a remembered sum stands
 // for a whole unchanged subtree; text and comments count as they are.
-void hash_children(TreeHash& h, const xmlNode* n, SumCache* cache) {
+void hash_children(TreeHash& h, const xmlNode* n, SumCache* cache, const SumCache* frozen) {
   for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
     if (c->type == XML_ELEMENT_NODE) {
-      h.sum(element_sum(c, cache));
+      h.sum(element_sum(c, cache, frozen));
     } else {
       h.leaf(c);
     }
   }
 }
 
-// An element's sum: its name, attributes, then its children.
-TreeSum element_sum(const xmlNode* n, SumCache* cache) {
+// An element's sum: its name, attributes, then its children (a frozen
+// element's is the one it had when frozen, whatever its children now).
+TreeSum element_sum(const xmlNode* n, SumCache* cache, const SumCache* frozen) {
+  if (frozen != nullptr && !frozen->empty()) {
+    if (auto it = frozen->find(n); it != frozen->end())
+      return {it->second.first, it->second.second};
+  }
   if (cache != nullptr) {
     if (auto it = cache->find(n); it != cache->end()) return {it->second.first, it->second.second};
   }
   TreeHash h;
   h.open(n);
   for (const xmlAttr* a = n->properties; a != nullptr; a = a->next) h.attribute(a);
-  hash_children(h, n, cache);
+  hash_children(h, n, cache, frozen);
   h.close();
   const TreeSum s = h.value();
   if (cache != nullptr) cache->emplace(n, std::make_pair(s.h, s.count));
   return s;
 }
 
-std::string digest_with(const xmlDoc* doc, SumCache* cache) {
+std::string digest_with(const xmlDoc* doc, SumCache* cache, const SumCache* frozen = nullptr) {
   const xmlNode* root = root_of(doc);
   TreeHash h;
   hash_root_attrs(h, root, kVolatileRootAttrs, kVersionAttrs, false);
-  hash_children(h, root, cache);
+  hash_children(h, root, cache, frozen);
   h.close();
   return h.hex();
 }
@@ -420,6 +425,7 @@ void Store::undo(StoreUndo&& undo) {
     doc_ = std::move(undo.old_doc_);
   }
   sums_.clear();  // nodes came back: no cached sum can be trusted
+  frozen_.clear();
   version_ = undo.version_;
   digest_ = std::move(undo.digest_);
   config_digest_ = std::move(undo.config_digest_);
@@ -465,8 +471,27 @@ std::string Store::to_xml(bool pretty) const {
   return xml::to_string(doc_.get(), pretty);
 }
 
+void Store::freeze(const xmlNode* n) {
+  const TreeSum s = element_sum(n, &sums_, &frozen_);
+  for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    forget_subtree(sums_, c);
+    forget_subtree(frozen_, c);
+  }
+  frozen_[n] = std::make_pair(s.h, s.count);
+}
+
+void Store::thaw(const xmlNode* n) {
+  frozen_.erase(n);
+  // Its content counts again, hashed anew (and so its ancestors').
+  for (const xmlNode* p = n; p != nullptr && p->type == XML_ELEMENT_NODE; p = p->parent) {
+    sums_.erase(p);
+  }
+}
+
 void Store::refresh_digest() {
   sums_.clear();
+  frozen_.clear();
   digest_ = digest_with(doc_.get(), &sums_);
   config_digest_ = config_hash(doc_.get());
 }
@@ -739,8 +764,12 @@ Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& 
       for (const xmlNode* p = t; p != nullptr && p->type == XML_ELEMENT_NODE; p = p->parent) {
         sums_.erase(p);
       }
+      frozen_.erase(t);  // its own sum no longer stands for it
     }
-    for (const xmlNode* d : journal->detached()) forget_subtree(sums_, d);
+    for (const xmlNode* d : journal->detached()) {
+      forget_subtree(sums_, d);
+      forget_subtree(frozen_, d);
+    }
     sums = &sums_;
   }
   struct DropSumsUnlessKept {
@@ -753,7 +782,7 @@ Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& 
 
   UpdateOutcome out;
   out.previous = version_;
-  const std::string after = digest_with(doc, sums);
+  const std::string after = digest_with(doc, sums, journal ? &frozen_ : nullptr);
   if (after == digest_ && !replaced_version) {
     out.current = version_;
     if (journal) journal->commit();  // nothing that counts changed
@@ -810,6 +839,7 @@ Result<UpdateOutcome> Store::apply(const CibRequest& request, const UpdateMeta& 
     undo.old_doc_ = std::move(doc_);
     doc_ = std::move(work);
     sums_ = std::move(fresh);
+    frozen_.clear();  // they were the old document's elements
   }
   guard.keep = true;
   version_ = next;

@@ -437,4 +437,53 @@ TEST_CASE("root attribute updates refused by validation are undone") {
   CHECK(s.version() == CibVersion{0, 1, 1});
 }
 
+TEST_CASE("a frozen element counts in the digest by the sum it had, whatever its children") {
+  const std::string status =
+      R"(<node_state id="1" uname="n1"><lrm id="1"><lrm_resources><lrm_resource id="d1" )"
+      R"(class="ocf" provider="pacemaker" type="Dummy"/></lrm_resources></lrm></node_state>)";
+  Store a = Store::empty();
+  Store b = Store::empty();
+  for (Store* s : {&a, &b}) {
+    auto r = s->apply(req(CibOp::kCreate, "status", status), meta(), false);
+    REQUIRE(r);
+  }
+  REQUIRE(a.digest() == b.digest());
+  xmlNode* lrm = xml::first_child(
+      xml::first_child(xml::first_child(xmlDocGetRootElement(a.doc()), "status"), "node_state"),
+      "lrm");
+  REQUIRE(lrm != nullptr);
+  a.freeze(lrm);
+  // Its children go (the caller keeps them elsewhere): the digest after an
+  // update elsewhere is still the one of the whole content.
+  xmlNode* kids = lrm->children;
+  xmlUnlinkNode(kids);
+  for (Store* s : {&a, &b}) {
+    auto r = s->apply(req(CibOp::kModify, "status", R"(<node_state id="1" crmd="online"/>)"),
+                      meta(), false);
+    REQUIRE(r);
+  }
+  CHECK(a.digest() == b.digest());
+  // Unfrozen without its children, the digest is the content's: it differs.
+  xmlAddChild(lrm, kids);
+  a.thaw(lrm);
+  for (Store* s : {&a, &b}) {
+    auto r = s->apply(req(CibOp::kModify, "status", R"(<node_state id="1" join="member"/>)"),
+                      meta(), false);
+    REQUIRE(r);
+  }
+  CHECK(a.digest() == b.digest());
+  CHECK(a.to_xml() == b.to_xml());
+  a.freeze(lrm);
+  kids = lrm->children;
+  xmlUnlinkNode(kids);
+  a.thaw(lrm);
+  for (Store* s : {&a, &b}) {
+    auto r = s->apply(req(CibOp::kModify, "status", R"(<node_state id="1" join="down"/>)"), meta(),
+                      false);
+    REQUIRE(r);
+  }
+  CHECK(a.digest() != b.digest());
+  xmlFreeNode(kids);
+}
+
 }  // namespace vigil::cibd

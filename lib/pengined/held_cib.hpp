@@ -14,6 +14,11 @@
 // model a whole read of the same CIB makes (held_cib_test.cpp compares the
 // graphs).
 //
+// Between changes the node_states' resource histories (nearly all of a
+// large CIB) are held as text, their digest sums frozen in the Store; a
+// change makes the histories it can reach trees again before it is applied
+// (all of them when its reach cannot be told), see held_cib.cpp.
+//
 // Anything that cannot be applied (a diff that does not follow the held
 // version, a replacement of the whole CIB, a request that fails, a digest
 // that differs, a model that cannot be read) drops what is held and is a
@@ -28,6 +33,7 @@
 
 #include "vigil/cib/cib.hpp"
 #include "vigil/cibd/store.hpp"
+#include "vigil/cibd/types.hpp"
 #include "vigil/common/result.hpp"
 
 namespace vigil::pengined {
@@ -60,6 +66,8 @@ class HeldCib {
   cibd::CibVersion version() const { return store_->version(); }
   const std::string& digest() const { return store_->digest(); }
   const cib::Cib& model() const { return *model_; }
+  // The held document; its node_states' <lrm> histories are kept as text
+  // (one text node written out unescaped): text() is the whole CIB.
   const xmlDoc* doc() const { return store_->doc(); }
   std::string text() const { return store_->to_xml(false); }
   const Reread& last_reread() const { return reread_; }
@@ -68,6 +76,10 @@ class HeldCib {
   struct Touched;
   Status apply_one(const std::string& diff, Touched& touched);
   Status update_model(const Touched& touched);
+  // Every node_state's resource history kept as text (see held_cib.cpp).
+  Status keep_histories_as_text();
+  // The histories a request can reach made trees again.
+  Status make_reachable(const cibd::CibRequest& req);
 
   std::optional<cibd::Store> store_;
   std::unique_ptr<cib::Cib> model_;

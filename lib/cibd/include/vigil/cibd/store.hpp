@@ -139,6 +139,17 @@ class Store {
   // Testing and resync: replace the document wholesale (no checks).
   void reset(xml::DocPtr doc);
 
+  // For a caller that keeps an element's content elsewhere (lib/pengined
+  // keeps resource histories as text): freeze(n) remembers n's sum as it is
+  // now, and the digest takes that sum for n whatever its children become,
+  // until thaw(n) (then n is hashed anew): the caller may replace n's
+  // children (the element itself stays) and must put the same content back
+  // before anything reaches into it. An update that changes n itself or removes it, a copy
+  // of the document (an update of <cib> itself, clone(), reset(), undo())
+  // forgets what is frozen: the digest is the content's again.
+  void freeze(const xmlNode* n);
+  void thaw(const xmlNode* n);
+
  private:
   Store(xml::DocPtr doc, CibVersion version);
   void refresh_digest();
@@ -154,6 +165,8 @@ class Store {
   // change is hashed again, not the whole CIB. apply() drops the sums of
   // every element an update changes or frees; anything else drops them all.
   std::unordered_map<const xmlNode*, std::pair<std::uint64_t, std::uint64_t>> sums_;
+  // Sums freeze() pinned (empty but for lib/pengined's held copy).
+  std::unordered_map<const xmlNode*, std::pair<std::uint64_t, std::uint64_t>> frozen_;
 };
 
 // Store::query on any document (a copy filtered by ACLs).
