@@ -518,6 +518,11 @@ Result<std::vector<ResourceHistory>> decode_history_reply(std::string_view paylo
         if (!timeout) return timeout.error();
         auto call = int_attr(c, "call-id", 0, 0);
         if (!call) return call.error();
+        // An int on both ends: a larger one would wrap into another call id.
+        if (*call > std::numeric_limits<int>::max()) {
+          return invalid("recurring: attribute call-id=" + std::to_string(*call) +
+                         " is out of range");
+        }
         op.interval = Duration(*interval);
         op.timeout = Duration(*timeout);
         op.call_id = static_cast<int>(*call);

@@ -330,3 +330,25 @@ TEST_CASE("lrmd protocol: agent meta-data keeps its carriage returns") {
   REQUIRE(back);
   CHECK(*back == metadata);
 }
+
+// Found by lrmd_protocol_fuzz in an hour-long run (kept as
+// tests/fuzz/corpus/lrmd_protocol/regress-recurring-call-id-beyond-int): a
+// recurring operation's call-id beyond int was accepted and wrapped, so the
+// history named another call (2222222229 came back as -2072745067).
+TEST_CASE("lrmd protocol: a recurring call-id beyond int is refused, int's maximum is kept") {
+  auto history = [](const std::string& call_id) {
+    return "<lrmd-history-reply><lrmd-rsc id=\"web\" class=\"ocf\" provider=\"heartbeat\" "
+           "type=\"apache\"><recurring action=\"monitor\" interval-ms=\"10000\" "
+           "timeout-ms=\"20000\" call-id=\"" +
+           call_id + "\"/></lrmd-rsc></lrmd-history-reply>";
+  };
+  auto wrapped = decode_history_reply(history("2222222229"));
+  REQUIRE_FALSE(wrapped);
+  CHECK_THAT(wrapped.error().message(),
+             Catch::Matchers::Contains("call-id=2222222229 is out of range"));
+  auto largest = decode_history_reply(history("2147483647"));
+  REQUIRE(largest);
+  REQUIRE(largest->size() == 1);
+  REQUIRE(largest->front().recurring.size() == 1);
+  CHECK(largest->front().recurring.front().call_id == 2147483647);
+}
