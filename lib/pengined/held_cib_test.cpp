@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "held_cib_test_support.hpp"
 #include "vigil/cibd/wire.hpp"
 #include "vigil/common/clock.hpp"
 #include "vigil/common/xml.hpp"
@@ -23,34 +24,10 @@ using namespace vigil::pengined;
 
 namespace {
 
-const std::string kWebCluster = std::string(VIGIL_SOURCE_DIR) + "/examples/web-cluster.xml";
-constexpr std::int64_t kNow = 1784116800;
-
-std::string read(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-// vigil-cib's master: applies a request and writes the diff its replicas
-// and subscribers get (the same attributes as lib/cibd's replica).
-struct Master {
-  cibd::Store store;
-  std::int64_t written = 1784110000;
-
-  std::string apply(cibd::CibRequest req) {
-    req.client = "crmd";
-    cibd::UpdateMeta meta{"node1", "crmd", "hacluster", ++written};
-    const cibd::CibVersion before = store.version();
-    auto outcome = store.apply(req, meta);
-    REQUIRE(outcome);
-    std::string out = "<cib-diff from=\"" + before.to_string() + "\" to=\"" +
-                      outcome->current.to_string() + "\" digest=\"" + store.digest() +
-                      "\" written=\"" + std::to_string(written) + "\" origin=\"node1\">";
-    return out + cibd::encode_request(req) + "</cib-diff>";
-  }
-};
+using testing::kNow;
+using testing::kWebCluster;
+using testing::Master;
+using testing::read;
 
 cibd::CibRequest modify(std::string scope, std::string payload) {
   cibd::CibRequest r;

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "held_cib.hpp"
+#include "held_cib_test_support.hpp"
 #include "vigil/cibd/wire.hpp"
 #include "vigil/common/clock.hpp"
 #include "vigil/common/xml.hpp"
@@ -22,34 +23,10 @@ using namespace vigil::pengined;
 
 namespace {
 
-const std::string kWebCluster = std::string(VIGIL_SOURCE_DIR) + "/examples/web-cluster.xml";
-constexpr std::int64_t kNow = 1784116800;
-
-std::string read(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-// vigil-cib's master: applies a request, returns the diff it sends.
-struct Master {
-  cibd::Store store;
-  std::int64_t written = 1784110000;
-
-  std::string apply(cibd::CibRequest req) {
-    req.client = "crmd";
-    // The user the request carries (none): the root writes out alike.
-    cibd::UpdateMeta meta{"node1", "crmd", req.user, ++written};
-    const cibd::CibVersion before = store.version();
-    auto outcome = store.apply(req, meta);
-    REQUIRE(outcome);
-    std::string out = "<cib-diff from=\"" + before.to_string() + "\" to=\"" +
-                      outcome->current.to_string() + "\" digest=\"" + store.digest() +
-                      "\" written=\"" + std::to_string(written) + "\" origin=\"node1\">";
-    return out + cibd::encode_request(req) + "</cib-diff>";
-  }
-};
+using testing::kNow;
+using testing::kWebCluster;
+using testing::Master;
+using testing::read;
 
 cibd::CibRequest request(cibd::CibOp op, std::string scope, std::string payload = "") {
   cibd::CibRequest r;
@@ -123,7 +100,7 @@ void same_histories(const cib::Cib& held, const cib::Cib& whole) {
 TEST_CASE("pengined: histories kept as text become trees where a change reaches them") {
   auto loaded = cibd::Store::from_xml(read(kWebCluster));
   REQUIRE(loaded);
-  Master master{std::move(*loaded)};
+  Master master{std::move(*loaded), 1784110000, ""};
   const std::string original = master.store.to_xml();
   auto doc = HeldCib::parse(original);
   REQUIRE(doc);
@@ -198,7 +175,7 @@ TEST_CASE(
   // follow is refused as ever.
   auto loaded = cibd::Store::from_xml(read(kWebCluster));
   REQUIRE(loaded);
-  Master master{std::move(*loaded)};
+  Master master{std::move(*loaded), 1784110000, ""};
   auto doc = HeldCib::parse(master.store.to_xml());
   REQUIRE(doc);
   HeldCib held;
@@ -226,7 +203,7 @@ TEST_CASE(
 TEST_CASE("pengined: the input saved from a held copy with histories as text is the CIB") {
   auto loaded = cibd::Store::from_xml(read(kWebCluster));
   REQUIRE(loaded);
-  Master master{std::move(*loaded)};
+  Master master{std::move(*loaded), 1784110000, ""};
   char tmpl[] = "/tmp/vigil-held-text-test-XXXXXX";
   REQUIRE(mkdtemp(tmpl) != nullptr);
   const std::string dir = tmpl;
