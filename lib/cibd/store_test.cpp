@@ -457,6 +457,18 @@ TEST_CASE("a frozen element counts in the digest by the sum it had, whatever its
   // update elsewhere is still the one of the whole content.
   xmlNode* kids = lrm->children;
   xmlUnlinkNode(kids);
+  // A refused update forgets every cached sum (the frozen ones stay): the
+  // next digest hashes the whole document again, so only the frozen sum
+  // can stand for the children that are gone.
+  for (Store* s : {&a, &b}) {
+    const std::string before = s->to_xml();
+    auto r = s->apply(req(CibOp::kModify, "status",
+                          R"(<node_state id="1"><transient_attributes id="1"><no-such-set/>)"
+                          R"(</transient_attributes></node_state>)"),
+                      meta(), true);
+    REQUIRE_FALSE(r);
+    REQUIRE(s->to_xml() == before);
+  }
   for (Store* s : {&a, &b}) {
     auto r = s->apply(req(CibOp::kModify, "status", R"(<node_state id="1" crmd="online"/>)"),
                       meta(), false);

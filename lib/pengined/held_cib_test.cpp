@@ -28,6 +28,7 @@ using testing::kNow;
 using testing::kWebCluster;
 using testing::Master;
 using testing::read;
+using testing::SavingScheduler;
 
 cibd::CibRequest modify(std::string scope, std::string payload) {
   cibd::CibRequest r;
@@ -300,19 +301,10 @@ TEST_CASE("pengined: the input of a run from diffs is saved whole and replays to
   auto loaded = cibd::Store::from_xml(read(kWebCluster));
   REQUIRE(loaded);
   Master master{std::move(*loaded)};
-  char tmpl[] = "/tmp/vigil-held-cib-test-XXXXXX";
-  REQUIRE(mkdtemp(tmpl) != nullptr);
-  const std::string dir = tmpl;
-  ManualClock clock;
-  Scheduler scheduler(clock, {dir});
-  ComputeRequest whole;
-  whole.cib_xml = master.store.to_xml();
-  whole.now = kNow;
-  auto first = scheduler.compute(whole);
-  REQUIRE(first);
+  SavingScheduler run(master);
   const std::string diff = master.apply(
       modify("status", result("1", "Web", "Web_monitor_30000", "monitor", 30000, 4, 7)));
-  auto out = scheduler.compute(changes(*first->cib_version, {diff}));
+  auto out = run.after(diff, 3);
   REQUIRE(out);
   CHECK(out->input_name == "pe-input-1");
   const std::string saved = read(out->input_path);
@@ -330,7 +322,6 @@ TEST_CASE("pengined: the input of a run from diffs is saved whole and replays to
   auto replayed = replay.compute(again);
   REQUIRE(replayed);
   CHECK(replayed->graph_xml == out->graph_xml);
-  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("pengined: the held CIB is parsed compactly, as parse_string reads it") {

@@ -4,14 +4,20 @@
 // subscribers get (the same attributes as lib/cibd's replica).
 #pragma once
 
+#include <stdlib.h>
+
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 
 #include "vigil/cibd/store.hpp"
 #include "vigil/cibd/wire.hpp"
+#include "vigil/common/clock.hpp"
+#include "vigil/pengined/service.hpp"
 
 namespace vigil::pengined::testing {
 
@@ -40,6 +46,44 @@ struct Master {
                       outcome->current.to_string() + "\" digest=\"" + store.digest() +
                       "\" written=\"" + std::to_string(written) + "\" origin=\"node1\">";
     return out + cibd::encode_request(req) + "</cib-diff>";
+  }
+};
+
+// A scheduler saving its inputs in a scratch directory, after its first,
+// whole run on the master's CIB: the version the tests' diffs start from.
+struct SavingScheduler {
+  std::string dir = make_dir();
+  ManualClock clock;
+  Scheduler scheduler{clock, {dir}};
+  ComputeResult first;
+
+  explicit SavingScheduler(const Master& master) {
+    ComputeRequest whole;
+    whole.cib_xml = master.store.to_xml();
+    whole.now = kNow;
+    auto out = scheduler.compute(whole);
+    REQUIRE(out);
+    first = std::move(*out);
+  }
+  ~SavingScheduler() { std::filesystem::remove_all(dir); }
+  SavingScheduler(const SavingScheduler&) = delete;
+  SavingScheduler& operator=(const SavingScheduler&) = delete;
+
+  // The run after the first, from `diff` alone.
+  Result<ComputeResult> after(const std::string& diff, std::optional<int> transition_id = {}) {
+    ComputeRequest next;
+    next.base = *first.cib_version;
+    next.diffs = {diff};
+    next.transition_id = transition_id;
+    next.now = kNow;
+    return scheduler.compute(next);
+  }
+
+ private:
+  static std::string make_dir() {
+    char tmpl[] = "/tmp/vigil-held-cib-test-XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    return tmpl;
   }
 };
 

@@ -27,6 +27,7 @@ using testing::kNow;
 using testing::kWebCluster;
 using testing::Master;
 using testing::read;
+using testing::SavingScheduler;
 
 cibd::CibRequest request(cibd::CibOp op, std::string scope, std::string payload = "") {
   cibd::CibRequest r;
@@ -204,23 +205,10 @@ TEST_CASE("pengined: the input saved from a held copy with histories as text is 
   auto loaded = cibd::Store::from_xml(read(kWebCluster));
   REQUIRE(loaded);
   Master master{std::move(*loaded), 1784110000, ""};
-  char tmpl[] = "/tmp/vigil-held-text-test-XXXXXX";
-  REQUIRE(mkdtemp(tmpl) != nullptr);
-  const std::string dir = tmpl;
-  ManualClock clock;
-  Scheduler scheduler(clock, {dir});
-  ComputeRequest whole;
-  whole.cib_xml = master.store.to_xml();
-  whole.now = kNow;
-  auto first = scheduler.compute(whole);
-  REQUIRE(first);
+  SavingScheduler run(master);
   const std::string diff = master.apply(
       request(cibd::CibOp::kModify, "status", result("2", "Web", "Web_last_0", "stop", 8, 0)));
-  ComputeRequest next;
-  next.base = *first->cib_version;
-  next.diffs = {diff};
-  next.now = kNow;
-  auto out = scheduler.compute(next);
+  auto out = run.after(diff);
   REQUIRE(out);
   CHECK(out->cib_read == "diffs=1 node_states=1");
   REQUIRE(out->input_name == "pe-input-1");
@@ -230,5 +218,4 @@ TEST_CASE("pengined: the input saved from a held copy with histories as text is 
   xmlUnsetProp(xmlDocGetRootElement(saved->get()),
                reinterpret_cast<const xmlChar*>("execution-date"));
   CHECK(xml::to_string(saved->get(), false) == master.store.to_xml());
-  std::filesystem::remove_all(dir);
 }
