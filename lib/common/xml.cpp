@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "vigil/common/number.hpp"
+#include "vigil/common/xml_compact.hpp"
 #include "vigil/common/xml_guard.hpp"
 
 namespace vigil::xml {
@@ -167,6 +168,47 @@ Result<DocPtr> parse_file(const std::string& path) {
 
 namespace {
 
+// A push parser context for untrusted text: the guards of every parser,
+// plus `extra_options`.
+xmlParserCtxtPtr new_push_parser(const std::string& what, bool agent_metadata, int extra_options) {
+  init();
+  xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(nullptr, nullptr, nullptr, 0, what.c_str());
+  if (!ctxt) return nullptr;
+  if (agent_metadata) {
+    refuse_dtd_declarations(ctxt->sax);
+  } else {
+    refuse_doctype(ctxt->sax);
+  }
+  xmlCtxtUseOptions(ctxt, kSafeParseOptions | extra_options);
+  return ctxt;
+}
+
+void feed_push(xmlParserCtxtPtr ctxt, ErrorCollector& errors, std::string_view piece) {
+  xmlSetStructuredErrorFunc(&errors,
+                            [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
+  // In small slices: libxml2 2.9 moves the unread rest of its buffer down
+  // each time it lets go of what it has read, every few hundred bytes, so
+  // the cost of a chunk grows with its square (a 1 MB chunk moved about
+  // 0.5 GB; a 40 MB graph took seconds).
+  while (!piece.empty() && ctxt->instate != XML_PARSER_EOF) {
+    const std::size_t n = std::min(piece.size(), kPushSlice);
+    xmlParseChunk(ctxt, piece.data(), static_cast<int>(n), 0);
+    piece.remove_prefix(n);
+  }
+  xmlSetStructuredErrorFunc(nullptr, nullptr);
+}
+
+// Ends the text and frees `ctxt`: the document, or what was wrong.
+Result<DocPtr> end_push(xmlParserCtxtPtr ctxt, ErrorCollector& errors, const std::string& what) {
+  xmlSetStructuredErrorFunc(&errors,
+                            [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
+  if (ctxt->instate != XML_PARSER_EOF) xmlParseChunk(ctxt, nullptr, 0, 1);
+  xmlSetStructuredErrorFunc(nullptr, nullptr);
+  xmlDoc* doc = ctxt->myDoc;
+  ctxt->myDoc = nullptr;
+  return finish(ctxt, doc, errors, what);
+}
+
 Result<DocPtr> parse_memory(std::string_view text, const std::string& what, bool agent_metadata,
                             FirstXmlError* first_error = nullptr) {
   // Fed in pieces to a push parser, which lets go of what it has read:
@@ -200,15 +242,7 @@ Result<DocPtr> parse_memory(std::string_view text, const std::string& what, bool
 }  // namespace
 
 PushParser::PushParser(std::string what, bool agent_metadata) : what_(std::move(what)) {
-  init();
-  ctxt_ = xmlCreatePushParserCtxt(nullptr, nullptr, nullptr, 0, what_.c_str());
-  if (!ctxt_) return;
-  if (agent_metadata) {
-    refuse_dtd_declarations(ctxt_->sax);
-  } else {
-    refuse_doctype(ctxt_->sax);
-  }
-  xmlCtxtUseOptions(ctxt_, kSafeParseOptions);
+  ctxt_ = new_push_parser(what_, agent_metadata, 0);
 }
 
 PushParser::~PushParser() {
@@ -219,19 +253,7 @@ PushParser::~PushParser() {
 }
 
 void PushParser::feed(std::string_view piece) {
-  if (!ctxt_) return;
-  xmlSetStructuredErrorFunc(&errors_,
-                            [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
-  // In small slices: libxml2 2.9 moves the unread rest of its buffer down
-  // each time it lets go of what it has read, every few hundred bytes, so
-  // the cost of a chunk grows with its square (a 1 MB chunk moved about
-  // 0.5 GB; a 40 MB graph took seconds).
-  while (!piece.empty() && ctxt_->instate != XML_PARSER_EOF) {
-    const std::size_t n = std::min(piece.size(), kPushSlice);
-    xmlParseChunk(ctxt_, piece.data(), static_cast<int>(n), 0);
-    piece.remove_prefix(n);
-  }
-  xmlSetStructuredErrorFunc(nullptr, nullptr);
+  if (ctxt_) feed_push(ctxt_, errors_, piece);
 }
 
 xmlNode* PushParser::root() const {
@@ -245,15 +267,9 @@ void PushParser::free_child(xmlNode* c) {
 
 Result<DocPtr> PushParser::finish() {
   if (!ctxt_) return Error(ErrorCode::kInternal, "cannot allocate XML parser");
-  xmlSetStructuredErrorFunc(&errors_,
-                            [](void* c, xmlErrorPtr e) { ErrorCollector::on_error(c, e); });
-  if (ctxt_->instate != XML_PARSER_EOF) xmlParseChunk(ctxt_, nullptr, 0, 1);
-  xmlSetStructuredErrorFunc(nullptr, nullptr);
-  xmlDoc* doc = ctxt_->myDoc;
-  ctxt_->myDoc = nullptr;
   xmlParserCtxtPtr ctxt = ctxt_;
   ctxt_ = nullptr;
-  return xml::finish(ctxt, doc, errors_, what_);
+  return end_push(ctxt, errors_, what_);
 }
 
 Result<DocPtr> parse_string(std::string_view text, const std::string& what) {
@@ -263,6 +279,14 @@ Result<DocPtr> parse_string(std::string_view text, const std::string& what) {
 Result<DocPtr> parse_agent_metadata(std::string_view text, const std::string& what,
                                     FirstXmlError* first_error) {
   return parse_memory(text, what, true, first_error);
+}
+
+Result<DocPtr> parse_string_compact(std::string_view text, const std::string& what) {
+  FirstXmlError errors;
+  xmlParserCtxtPtr ctxt = new_push_parser(what, false, XML_PARSE_COMPACT);
+  if (!ctxt) return Error(ErrorCode::kInternal, "cannot allocate XML parser");
+  feed_push(ctxt, errors, text);
+  return end_push(ctxt, errors, what);
 }
 
 std::optional<std::string> attr(const xmlNode* n, const char* name) {

@@ -16,6 +16,7 @@
 
 #include "vigil/cibd/wire.hpp"
 #include "vigil/common/xml.hpp"
+#include "vigil/common/xml_compact.hpp"
 #include "vigil/common/xml_guard.hpp"
 
 namespace vigil::pengined {
@@ -63,15 +64,6 @@ std::int64_t int_or_zero(const xmlNode* n, const char* name) {
   std::from_chars(v.data(), v.data() + v.size(), out);
   return out;
 }
-
-struct ParserFree {
-  void operator()(xmlParserCtxt* c) const {
-    if (c->myDoc != nullptr) xmlFreeDoc(c->myDoc);
-    c->myDoc = nullptr;
-    xmlFreeParserCtxt(c);
-  }
-};
-using ParserPtr = std::unique_ptr<xmlParserCtxt, ParserFree>;
 
 // libxml2's structured errors into `errors` while alive.
 class CollectErrors {
@@ -366,41 +358,10 @@ Result<cib::NodeState> read_state(xmlNode* ns, LazyIds& ids) {
 }  // namespace
 
 Result<xml::DocPtr> HeldCib::parse(std::string_view text) {
-  // xml::parse_string's push parser (lib/common/xml.cpp: fed in 16 KiB
-  // slices, the same guards, the same messages) with XML_PARSE_COMPACT.
-  // libxml2's own tree functions (setting, copying, freeing a value) know
-  // that form, and the held tree is changed only through them (cibd::Store).
-  constexpr std::size_t kSlice = 16 << 10;
-  const std::string what = "CIB";
-  xml::init();
-  xml::FirstXmlError errors;
-  ParserPtr ctxt(xmlCreatePushParserCtxt(nullptr, nullptr, nullptr, 0, what.c_str()));
-  if (!ctxt) return Error(ErrorCode::kInternal, "cannot allocate XML parser");
-  xml::refuse_doctype(ctxt->sax);
-  xmlCtxtUseOptions(ctxt.get(), xml::kSafeParseOptions | XML_PARSE_COMPACT);
-  {
-    CollectErrors collect(errors);
-    while (!text.empty() && ctxt->instate != XML_PARSER_EOF) {
-      const std::size_t n = std::min(text.size(), kSlice);
-      xmlParseChunk(ctxt.get(), text.data(), static_cast<int>(n), 0);
-      text.remove_prefix(n);
-    }
-    if (ctxt->instate != XML_PARSER_EOF) xmlParseChunk(ctxt.get(), nullptr, 0, 1);
-  }
-  xml::DocPtr doc(ctxt->myDoc);
-  ctxt->myDoc = nullptr;
-  if (xml::doctype_refused(ctxt.get())) {
-    return Error(ErrorCode::kInvalidInput, what + ": " + std::string(xml::kDoctypeRefused));
-  }
-  if (!ctxt->wellFormed || !doc) {
-    return Error(
-        ErrorCode::kInvalidInput,
-        what + ": malformed XML" + (errors.first.empty() ? "" : " (" + errors.first + ")"));
-  }
-  if (xmlDocGetRootElement(doc.get()) == nullptr) {
-    return Error(ErrorCode::kInvalidInput, what + ": XML document has no root element");
-  }
-  return doc;
+  // Compact: libxml2's own tree functions (setting, copying, freeing a
+  // value) know that form, and the held tree is changed only through them
+  // (cibd::Store).
+  return xml::parse_string_compact(text, "CIB");
 }
 
 // What a series of diffs reached, for the model's update.
