@@ -17,8 +17,8 @@ function(vigil_add_test name)
     return()
   endif()
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
-  add_executable(${name} ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/tests/catch_main.cpp)
-  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE vigil_catch_main ${ARG_DEPS})
   # tests/support: helpers every test binary shares (temp_dir.hpp, golden_files.hpp).
   target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
                                              ${PROJECT_SOURCE_DIR}/tests/support)
