@@ -47,6 +47,9 @@ configure_file(${CMAKE_CURRENT_SOURCE_DIR}/deb-etc.cmake.in
                ${CMAKE_CURRENT_BINARY_DIR}/deb-etc.cmake @ONLY)
 set(CPACK_PRE_BUILD_SCRIPTS ${CMAKE_CURRENT_BINARY_DIR}/deb-etc.cmake)
 set(CPACK_POST_BUILD_SCRIPTS ${CMAKE_CURRENT_SOURCE_DIR}/deb-dbgsym-fix.cmake)
+# That script unpacks both packages and writes them again with gzip: cpack's
+# own compression only has to be fast (zstd; dpkg-deb 1.21 reads it).
+set(CPACK_DEBIAN_COMPRESSION_TYPE zstd)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME vigil)
