@@ -110,12 +110,12 @@ class Env:
             self.stop_server(name)
 
     # ----------------------------------------------------------------- agent
-    def run(self, action, params, level=None, timeout_ms=20000):
+    def run(self, action, params, level=None, timeout_ms=20000, instance="lb", state_dir=None):
         env = {k: v for k, v in os.environ.items() if not k.startswith("OCF_")}
-        env.update({"OCF_ROOT": "/usr/lib/ocf", "OCF_RESOURCE_INSTANCE": "lb",
+        env.update({"OCF_ROOT": "/usr/lib/ocf", "OCF_RESOURCE_INSTANCE": instance,
                     "OCF_RA_VERSION_MAJOR": "1", "OCF_RA_VERSION_MINOR": "1",
                     "OCF_RESKEY_CRM_meta_timeout": str(timeout_ms),
-                    "OCF_RESKEY_state_dir": self.state_dir})
+                    "OCF_RESKEY_state_dir": state_dir or self.state_dir})
         if level is not None:
             env["OCF_CHECK_LEVEL"] = str(level)
         for k, v in params.items():
@@ -261,6 +261,12 @@ def case_validate(e):
          "check_command is run only with check=external"),
         ("bad persistence_mask", base(persistence_mask="33"), 6, "persistence_mask must be"),
         ("bad retries", base(retries="-1"), 6, "retries must be an integer"),
+        ("shell in check_path", base(check="http", check_path="/$(id)"), 6,
+         "check_path and check_host must not contain"),
+        ("timeout_connect=0", base(mode="http", check="external",
+                                                 check_command="/bin/true",
+                                                 timeout_connect="0"), 6,
+         "timeout_connect must be an integer from 1"),
         ("config with generated params", {"config": "/etc/haproxy/haproxy.cfg",
                                           "listen": f"{VIP}:80", "balance": "source"}, 6,
          "unset the generated-configuration parameters too (set: listen balance)"),
@@ -624,7 +630,8 @@ backend pool
     with open(cfg, "a") as f:
         f.write("    bogus-keyword here\n")
     got, _, err = e.run("reload", p)
-    e.expect("config mode: a broken edit is refused", got, 6, err, "haproxy -c refused")
+    e.expect("config mode: a broken edit is refused", got, 6, err,
+             "unknown keyword 'bogus-keyword' in 'backend' section")
     got, _, err = e.run("monitor", p)
     e.expect("config mode: still running after the refused reload", got, 0, err)
     got, _, err = e.run("stop", p)
@@ -654,9 +661,32 @@ def case_ocf_tester(e):
             subprocess.run(["umount", target])
 
 
+def case_ipv6_listen(e):
+    # A second instance beside the first, on IPv6: its own state directory.
+    sd = os.path.join(e.work, "v6")
+    p = {"listen": "[::1]:8081", "servers": srv(S1), "check_interval": "1"}
+    got, _, err = e.run("start", p, instance="lb6", state_dir=sd)
+    if not e.expect("IPv6 listen: start", got, 0, err):
+        return
+    try:
+        c = http.client.HTTPConnection("::1", 8081, timeout=5)
+        c.request("GET", "/", headers={"Connection": "close"})
+        body = c.getresponse().read().decode().strip()
+        c.close()
+    except OSError as ex:
+        body = str(ex)
+    e.check("IPv6 listen: served by s1", body == "s1", body)
+    got, _, err = e.run("start", dict(p, listen="[2001:db8::7]:80"), instance="lb7",
+                        state_dir=os.path.join(e.work, "v7"))
+    e.expect("IPv6 listen not local", got, 2, err, "2001:db8::7 is not configured on this host")
+    got, _, err = e.run("stop", p, instance="lb6", state_dir=sd)
+    e.expect("IPv6 listen: stop", got, 0, err)
+
+
 CASES = [case_validate, case_basics, case_roundrobin_and_failover, case_check_port,
          case_persistence, case_http_checks, case_https_check, case_check_command,
-         case_reload_keeps_listener, case_stop, case_config_mode, case_ocf_tester]
+         case_reload_keeps_listener, case_stop, case_config_mode, case_ipv6_listen,
+         case_ocf_tester]
 
 
 def inside(args):
