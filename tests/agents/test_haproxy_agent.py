@@ -588,6 +588,26 @@ def case_stop(e):
     e.expect("monitor after haproxy was killed", got, 7, err)
     got, _, err = e.run("stop", p)
     e.expect("stop after haproxy was killed", got, 0, err)
+    # A process that does not answer (SIGSTOP): monitor 1; start replaces
+    # it (never a second one beside it); stop gets through USR1 and TERM
+    # (held while stopped) to KILL within its timeout.
+    got, _, err = e.run("start", p)
+    e.expect("start once more", got, 0, err)
+    frozen = e.haproxy_pids()
+    for pid in frozen:
+        os.kill(pid, signal.SIGSTOP)
+    got, _, err = e.run("monitor", p, timeout_ms=4000)
+    e.expect("monitor of a frozen haproxy", got, 1, err, "does not answer")
+    got, _, err = e.run("start", p, timeout_ms=8000)
+    e.expect("start over a frozen haproxy", got, 0, err)
+    now = e.haproxy_pids()
+    e.check("start replaced the frozen process", now and not set(now) & set(frozen),
+            f"{frozen} -> {now}")
+    for pid in now:
+        os.kill(pid, signal.SIGSTOP)
+    got, _, err = e.run("stop", p, timeout_ms=6000)
+    e.expect("stop of a frozen haproxy (KILL at the end)", got, 0, err)
+    e.check("the frozen haproxy is gone", e.haproxy_pids() == [], str(e.haproxy_pids()))
 
 
 def case_config_mode(e):
