@@ -213,8 +213,10 @@ class Env:
             rows = [line.split() for line in f.readlines()[1:]]
         return sorted(r[9] for r in rows if r[1] == local and r[3] == "0A")
 
-    def haproxy_pids(self):
-        """Pids of haproxy processes whose command line names our state dir."""
+    def haproxy_pids(self, under=None):
+        """Pids of haproxy processes whose command line names our state dir
+        (or any path under UNDER)."""
+        mark = (under or self.state_dir).encode()
         pids = []
         for d in os.listdir("/proc"):
             if not d.isdigit():
@@ -224,7 +226,7 @@ class Env:
                     cmd = f.read().split(b"\0")
             except OSError:
                 continue
-            if any(self.state_dir.encode() in a for a in cmd) and b"haproxy" in cmd[0]:
+            if any(mark in a for a in cmd) and b"haproxy" in cmd[0]:
                 pids.append(int(d))
         return pids
 
@@ -731,7 +733,9 @@ def inside(args):
     finally:
         for params in ({"listen": f"{VIP}:{PORT}", "servers": srv(S1)},):
             e.run("stop", params)
-        for pid in e.haproxy_pids():
+        # Whatever an interrupted case left: every haproxy of this test's
+        # directory, by pid.
+        for pid in e.haproxy_pids(under=work):
             os.kill(pid, signal.SIGKILL)
         e.stop_servers()
         shutil.rmtree(work, ignore_errors=True)
