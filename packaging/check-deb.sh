@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # check-deb.sh BUILD_DIR: runs cpack -G DEB for BUILD_DIR in a temporary
 # directory and checks the package as Debian would ship it: the daemons,
-# tools, units, manual pages, copyright and changelog are where Debian
+# tools, OCF agents, units, manual pages, copyright and changelog are where Debian
 # expects them; the binaries are stripped and their symbols are in the
 # -dbgsym package; the dependencies come from dpkg-shlibdeps; the conffile,
 # the maintainer scripts, the sysusers.d and tmpfiles.d files are there and
@@ -38,6 +38,8 @@ binaries=(usr/sbin/vigild usr/sbin/vigil-cib usr/sbin/vigil-stonithd usr/sbin/vi
           usr/sbin/vigil-pengine usr/sbin/vigil-crmd usr/bin/vigil usr/bin/vigil-simulate
           usr/libexec/vigil/agent-tools/vigil-agent-tool)
 for b in "${binaries[@]}"; do entry "./$b" -rwxr-xr-x; done
+# Vigil's OCF agents (shell scripts, provider "vigil").
+for a in haproxy health-script; do entry "./usr/lib/ocf/resource.d/vigil/$a" -rwxr-xr-x; done
 for f in ./usr/lib/systemd/system/vigil.service ./usr/lib/systemd/system/vigil-crmd.service \
          ./usr/lib/systemd/system/vigil-stonithd.service \
          ./usr/libexec/vigil/agent-tools/crm_attribute ./usr/libexec/vigil/agent-tools/attrd_updater; do
@@ -57,6 +59,10 @@ for d in corosync resource-agents adduser libqb100 libc6 libxml2 libcpg4; do
   grep -qw "$d" <<<"$depends" || fail "Depends lacks $d: $depends"
 done
 [ "$(dpkg-deb -f "$deb" Description | wc -l)" -ge 3 ] || fail "no extended description"
+suggests=$(dpkg-deb -f "$deb" Suggests)
+for d in haproxy curl; do
+  grep -qw "$d" <<<"$suggests" || fail "Suggests lacks $d (ocf:vigil:haproxy): $suggests"
+done
 
 ctl="$out/control"
 dpkg-deb -e "$deb" "$ctl"

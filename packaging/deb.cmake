@@ -66,7 +66,9 @@ configuration over Corosync.
 .
 This package holds the daemons (vigild and the five daemons it
 supervises), the pcs-compatible command line tool vigil, the
-crm_simulate-compatible vigil-simulate and the systemd units.")
+crm_simulate-compatible vigil-simulate, the systemd units and the OCF
+agents ocf:vigil:haproxy (a load balancer with health checks) and
+ocf:vigil:health-script (a node attribute from a health command).")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 # Debian revision 1: the packaging is not the upstream tree's own release
 # (a native package would need changelog.gz rather than changelog.Debian.gz).
@@ -88,6 +90,9 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "corosync, resource-agents, adduser")
 # vigil-stonithd runs the fence agents of the devices configured.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "fence-agents")
+# ocf:vigil:haproxy runs haproxy and asks its stats socket with curl (which
+# also runs its digest checks).
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "haproxy, curl")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${CMAKE_CURRENT_SOURCE_DIR}/debian/postinst ${CMAKE_CURRENT_SOURCE_DIR}/debian/postrm
     ${CMAKE_CURRENT_SOURCE_DIR}/debian/conffiles)

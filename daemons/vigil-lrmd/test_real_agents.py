@@ -2,18 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """vigil-lrmd runs Debian's stock resource agents as they expect: IPaddr2
 puts an address on an interface and apache serves, both started, monitored
-and stopped through the daemon's socket. Runs as root inside a private
-network namespace (unshare -n) on a dummy (or veth) interface; exits 77 (skipped)
-when that is not possible.
+and stopped through the daemon's socket. With --agents (Vigil's
+agents/ocf/vigil), ocf:vigil:haproxy also balances on the VIP, its real
+server checked by an external check (curl, digest) run under vigil-lrmd.
+Runs as root inside a private network namespace (unshare -n) on a dummy (or
+veth) interface; exits 77 (skipped) when that is not possible.
 
-Usage: test_real_agents.py --lrmd BUILD/daemons/vigil-lrmd"""
+Usage: test_real_agents.py --lrmd BUILD/daemons/vigil-lrmd [--agents DIR]"""
 
 import argparse
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testing"))
@@ -28,17 +32,17 @@ def skip(why):
     sys.exit(SKIP)
 
 
-def req(rsc, action, agent, params, interval=0):
+def req(rsc, action, agent, params, interval=0, provider="heartbeat"):
     root = ET.Element("lrmd-exec", {"rsc": rsc, "action": action, "class": "ocf",
-                                    "provider": "heartbeat", "type": agent,
+                                    "provider": provider, "type": agent,
                                     "interval-ms": str(interval), "timeout-ms": "60000"})
     for k, v in params.items():
         ET.SubElement(root, "param", {"name": k, "value": v})
     return ET.tostring(root, encoding="unicode")
 
 
-def run_op(c, rsc, action, agent, params, expect_rc):
-    c.call(req(rsc, action, agent, params))
+def run_op(c, rsc, action, agent, params, expect_rc, provider="heartbeat"):
+    c.call(req(rsc, action, agent, params, provider=provider))
     text = c.wait_event(lambda t: ET.fromstring(t).attrib["rsc"] == rsc
                         and ET.fromstring(t).attrib["action"] == action, timeout=60)
     ev = ET.fromstring(text)
@@ -78,6 +82,59 @@ def apache_config(base):
     return conf
 
 
+def ocf_root_with_vigil(base, agents):
+    """An OCF root: the system's providers and lib, and provider vigil =
+    AGENTS (the checkout's agents/ocf/vigil)."""
+    root = os.path.join(base, "ocf")
+    os.makedirs(os.path.join(root, "resource.d"))
+    os.symlink("/usr/lib/ocf/lib", os.path.join(root, "lib"))
+    for provider in os.listdir("/usr/lib/ocf/resource.d"):
+        os.symlink(os.path.join("/usr/lib/ocf/resource.d", provider),
+                   os.path.join(root, "resource.d", provider))
+    os.symlink(os.path.abspath(agents), os.path.join(root, "resource.d", "vigil"))
+    return root
+
+
+def haproxy_on_vip(c, base):
+    """ocf:vigil:haproxy on VIP:8080 in front of a Python HTTP server on
+    127.0.0.1:8081, checked by curl for the page's MD5 (HAProxy's external
+    check, forked by haproxy under vigil-lrmd)."""
+    www = os.path.join(base, "real")
+    os.makedirs(www)
+    body = b"real server\n"
+    with open(os.path.join(www, "index.html"), "wb") as f:
+        f.write(body)
+    server = subprocess.Popen([sys.executable, "-m", "http.server", "-b", "127.0.0.1", "-d", www,
+                               "8081"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    state = os.path.join(base, "haproxy")
+    lb = {"listen": "%s:8080" % VIP, "servers": "127.0.0.1:8081", "check": "http",
+          "check_path": "/index.html", "check_digest": hashlib.md5(body).hexdigest(),
+          "check_interval": "1", "state_dir": state}
+    try:
+        run_op(c, "lb", "monitor", "haproxy", lb, 7, provider="vigil")
+        run_op(c, "lb", "start", "haproxy", lb, 0, provider="vigil")
+        run_op(c, "lb", "monitor", "haproxy", lb, 0, provider="vigil")
+        # The external check passed (PROCOK) at least once: bounded wait.
+        stats = ""
+        for _ in range(100):
+            stats = subprocess.run(["curl", "-s", "--max-time", "5", "--unix-socket",
+                                    os.path.join(state, "stats.sock"), "http://x/;csv"],
+                                   capture_output=True, text=True).stdout
+            if "PROCOK" in stats:
+                break
+            time.sleep(0.1)
+        assert "PROCOK" in stats, stats
+        page = subprocess.run(["curl", "-s", "--max-time", "5", "http://%s:8080/" % VIP],
+                              capture_output=True, text=True).stdout
+        assert page == body.decode(), page
+        run_op(c, "lb", "stop", "haproxy", lb, 0, provider="vigil")
+        run_op(c, "lb", "monitor", "haproxy", lb, 7, provider="vigil")
+        print("haproxy: served on %s:8080 through its digest-checked real server, stopped" % VIP)
+    finally:
+        server.kill()
+        server.wait(10)
+
+
 def inside(args):
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     # A dummy interface, or a veth pair where the kernel has no dummy driver.
@@ -92,7 +149,10 @@ def inside(args):
     base = tempfile.mkdtemp(prefix="vigil-real-agents-")
     d = None
     try:
-        d = vigil_ipc.Daemon(args.lrmd, base, "lrmd.sock")
+        extra = []
+        if args.agents:
+            extra = ["--ocf-root", ocf_root_with_vigil(base, args.agents)]
+        d = vigil_ipc.Daemon(args.lrmd, base, "lrmd.sock", extra)
         c = d.connect()
         c.call("<lrmd-subscribe/>")
         ip = {"ip": VIP, "cidr_netmask": "24", "nic": "vigil0"}
@@ -119,6 +179,9 @@ def inside(args):
             run_op(c, "web", "monitor", "apache", web, 7)
             print("apache: served on %s, stopped" % VIP)
 
+        if args.agents:
+            haproxy_on_vip(c, base)
+
         run_op(c, "vip", "stop", "IPaddr2", ip, 0)
         addrs = subprocess.run(["ip", "-o", "addr", "show", "dev", "vigil0"],
                                capture_output=True, text=True, check=True).stdout
@@ -137,18 +200,20 @@ def inside(args):
             d.terminate()
         # apache, should a failure have left it running, dies with the
         # namespace's last process only if it is ours: stop it by its pid file.
-        pid_file = os.path.join(base, "apache.pid")
-        if os.path.exists(pid_file):
-            try:
-                os.kill(int(open(pid_file).read().strip()), 15)
-            except (OSError, ValueError):
-                pass
+        for pid_file in (os.path.join(base, "apache.pid"),
+                         os.path.join(base, "haproxy", "haproxy.pid")):
+            if os.path.exists(pid_file):
+                try:
+                    os.kill(int(open(pid_file).read().strip()), 15)
+                except (OSError, ValueError):
+                    pass
         shutil.rmtree(base, ignore_errors=True)
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lrmd", required=True)
+    ap.add_argument("--agents", help="Vigil's agents/ocf/vigil: ocf:vigil:haproxy is run too")
     ap.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.inside:
@@ -162,8 +227,11 @@ def main():
         skip("unshare or ip missing")
     if subprocess.run(["unshare", "-n", "true"]).returncode != 0:
         skip("cannot create a network namespace here")
-    r = subprocess.run(["unshare", "-n", sys.executable, os.path.abspath(__file__),
-                        "--lrmd", os.path.abspath(args.lrmd), "--inside"])
+    cmd = ["unshare", "-n", sys.executable, os.path.abspath(__file__),
+           "--lrmd", os.path.abspath(args.lrmd), "--inside"]
+    if args.agents:
+        cmd += ["--agents", os.path.abspath(args.agents)]
+    r = subprocess.run(cmd)
     sys.exit(r.returncode)
 
 

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Pacemaker's own Stateful and ping agents (/usr/lib/ocf/resource.d/pacemaker),
-// run by the real Executor with the built agent tools first in PATH and as
-// HA_SBIN_DIR, against a fake vigil-crmd socket that records what they set.
-// Skipped (with a message) when the agents or ping are not installed.
+// Pacemaker's own Stateful and ping agents (/usr/lib/ocf/resource.d/pacemaker)
+// and Vigil's ocf:vigil:health-script (agents/ocf/vigil), run by the real
+// Executor with the built agent tools first in PATH and as HA_SBIN_DIR,
+// against a fake vigil-crmd socket that records what they set. Skipped (with
+// a message) when the agents or ping are not installed.
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -43,7 +45,17 @@ struct Bench {
   std::vector<exec::OperationResult> results;
   std::unique_ptr<exec::Executor> executor;
 
-  Bench() {
+  // The OCF root: the system's, or (provider "vigil") a scratch one whose
+  // resource.d/vigil is the checkout's agents/ocf/vigil.
+  std::string ocf_root = "/usr/lib/ocf";
+
+  explicit Bench(bool vigil_agents = false) {
+    if (vigil_agents) {
+      ocf_root = dir / "ocf";
+      std::filesystem::create_directories(ocf_root + "/resource.d");
+      std::filesystem::create_directory_symlink(VIGIL_OCF_AGENTS_DIR,
+                                                ocf_root + "/resource.d/vigil");
+    }
     ipc::AccessPolicy policy;
     policy.allow_uid(::geteuid());
     ipc::ServerOptions so;
@@ -63,7 +75,7 @@ struct Bench {
     crmd = std::move(*server);
     std::filesystem::create_directories(dir / "rsctmp");
     exec::ExecutorOptions options;
-    options.paths.ocf_root = "/usr/lib/ocf";
+    options.paths.ocf_root = ocf_root;
     options.paths.tools_dir = VIGIL_AGENT_TOOLS_BUILD_DIR;
     options.inherit_environment = false;
     // No VIGIL_AGENT_TOOLS: the tools must come from paths.tools_dir alone.
@@ -75,10 +87,11 @@ struct Bench {
 
   exec::OperationResult run(const std::string& rsc, const std::string& type,
                             const std::string& action,
-                            const std::map<std::string, std::string>& params) {
+                            const std::map<std::string, std::string>& params,
+                            const std::string& provider = "pacemaker") {
     exec::OperationRequest r;
     r.rsc_id = rsc;
-    r.agent = {exec::AgentClass::kOcf, "pacemaker", type};
+    r.agent = {exec::AgentClass::kOcf, provider, type};
     r.action = action;
     r.timeout = 20s;
     r.params = params;
@@ -136,6 +149,38 @@ TEST_CASE("the real ping agent publishes its score through attrd_updater") {
         std::vector<std::string>{R"(<attr_update node="node1" name="pingd" value="1000"/>)",
                                  R"(<attr_update node="node1" name="pingd" value="1000"/>)",
                                  R"(<attr_delete node="node1" name="pingd"/>)"});
+}
+
+TEST_CASE("ocf:vigil:health-script sets its attribute through attrd_updater after rise/fall") {
+  Bench b(true);
+  const std::string flag = b.dir / "healthy";
+  const std::map<std::string, std::string> params = {
+      {"script", "test -e " + flag}, {"rise", "2"}, {"fall", "1"}, {"dampen", "2s"}};
+  // Each step: the action, the script's result, how many writes reached
+  // vigil-crmd so far.
+  auto step = [&](const char* action, bool healthy, std::size_t writes) {
+    if (healthy) {
+      std::FILE* f = std::fopen(flag.c_str(), "w");
+      REQUIRE(f);
+      std::fclose(f);
+    } else {
+      std::filesystem::remove(flag);
+    }
+    auto r = b.run("hs:0", "health-script", action, params, "vigil");
+    INFO(action << ": " << r.error_output << r.output);
+    CHECK(r.rc == exec::OcfRc::kOk);
+    CHECK(b.requests.size() == writes);
+  };
+  step("start", true, 1);     // the first result at once: 1
+  step("monitor", false, 2);  // fall 1: 0
+  step("monitor", true, 2);   // 1 success of rise 2: nothing
+  step("monitor", true, 3);   // 2 of 2: 1
+  step("monitor", true, 3);   // unchanged: nothing
+  step("stop", true, 4);
+  CHECK(b.requests == std::vector<std::string>{R"(<attr_update node="node1" name="hs" value="1"/>)",
+                                               R"(<attr_update node="node1" name="hs" value="0"/>)",
+                                               R"(<attr_update node="node1" name="hs" value="1"/>)",
+                                               R"(<attr_delete node="node1" name="hs"/>)"});
 }
 
 TEST_CASE("an agent calling crm_mon gets a loud failure, not a silent success") {
