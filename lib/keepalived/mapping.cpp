@@ -1059,7 +1059,13 @@ class Mapper {
   void finish_ldirectord() {
     if (opt_.balancer != Balancer::kLdirectord || ldirectord_.empty()) return;
     const bool several = ldirectord_.size() > 1;
-    for (const auto& [inst, sections] : ldirectord_) {
+    std::vector<Instance*> order;  // the instances' order, services on no address last
+    for (auto& i : instances_) {
+      if (ldirectord_.count(&i) != 0) order.push_back(&i);
+    }
+    if (ldirectord_.count(nullptr) != 0) order.push_back(nullptr);
+    for (Instance* inst : order) {
+      const auto& sections = ldirectord_[inst];
       const std::string suffix = inst == nullptr ? "ungrouped" : inst->group;
       const std::string path =
           several ? opt_.ldirectord_config + "." + suffix : opt_.ldirectord_config;
