@@ -192,7 +192,8 @@ Result<ImportResult> import_keepalived(Context& ctx, const ImportOptions& option
     for (const auto& n : sub.notes) {
       // Forced, pcs's own warnings repeat the one above for every resource.
       if (forced && (n.rfind("Warning: invalid resource option", 0) == 0 ||
-                     n.find("is not installed") != std::string::npos))
+                     n.find("is not installed") != std::string::npos ||
+                     n.find("is not a valid operation name") != std::string::npos))
         continue;
       note(n);
     }

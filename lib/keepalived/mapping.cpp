@@ -200,6 +200,7 @@ std::string reason_for(const std::string& context, const std::string& kw) {
 
 struct Address {
   std::string ip, mask, dev, brd, label;
+  const Directive* at = nullptr;
 };
 
 class Mapper {
@@ -413,8 +414,15 @@ class Mapper {
         if (b == nullptr) continue;
         mapped(*b);
         for (const auto& e : b->children) {
+          const std::string ip = e.keyword().substr(0, e.keyword().find('/'));
+          if (auto seen = seen_addresses_.find(ip); seen != seen_addresses_.end()) {
+            unmapped(e, "the same address again (first at " + seen->second.str() + ")");
+            continue;
+          }
           auto a = read_address(e);
           if (!a) return a.error();
+          a->at = &e;
+          seen_addresses_.emplace(a->ip, e.at);
           inst.addresses.push_back(*a);
         }
         for (std::size_t i = 1; i < inst.per.size(); ++i)
@@ -446,7 +454,7 @@ class Mapper {
       if (nics.size() == 1) inst.nic = *nics.begin();
       for (const auto& a : inst.addresses) {
         const std::string id = xml_id(inst.group + "-ip-" + a.ip, "ip-");
-        if (auto st = claim(id, first); !st) return st;
+        if (auto st = claim(id, *a.at); !st) return st;
         inst.ip_ids.push_back(id);
         Command c;
         c.words = {"resource",   "create",
@@ -1100,6 +1108,7 @@ class Mapper {
   std::vector<std::string> script_order_, server_order_, sync_order_;
   std::set<std::string> tracked_;
   std::map<std::string, Instance*> address_group_;
+  std::map<std::string, Location> seen_addresses_;
   std::map<Instance*, std::vector<std::string>> ldirectord_;
   std::string ld_interval_;
   std::vector<Command> resources_, clones_, metas_, constraints_;

@@ -162,6 +162,15 @@ TEST_CASE("equal priorities: MASTER gets one more; nopreempt: stickiness above t
   CHECK(has(second[0], "nic=eth1"));
   CHECK(has(second[0], "iflabel=web"));
   CHECK(has(second[0], "cidr_netmask=24"));
+  // The same address twice: listed, not created twice.
+  auto dup = map_directors(
+      {text("a",
+            "vrrp_instance W {\n  virtual_ipaddress {\n    10.1.1.1\n    10.1.1.1 label "
+            "eth0:1\n  }\n}\n")},
+      {});
+  REQUIRE(dup);
+  CHECK(commands(*dup, {"resource", "create"}).size() == 1);
+  CHECK(why_of(*dup, "10.1.1.1 label eth0:1") == "the same address again (first at a.conf:3)");
 }
 
 TEST_CASE("tracking scripts: a clone and one rule per weight sign") {
