@@ -449,7 +449,7 @@ bool is_top_level_keyword(std::string_view keyword) {
 
 Result<std::vector<std::string>> FileLoader::glob(const std::string& pattern) const {
   glob_t g{};
-  const int rc = ::glob(pattern.c_str(), GLOB_BRACE | GLOB_ERR, nullptr, &g);
+  const int rc = ::glob(pattern.c_str(), GLOB_BRACE, nullptr, &g);
   std::vector<std::string> out;
   if (rc == 0) {
     for (std::size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
