@@ -229,6 +229,7 @@ class Mapper {
     for (const auto& d : dirs_) {
       for (const auto& top : d.config.directives) sweep(top, "");
     }
+    keep_reached_lines();
     std::map<std::string, std::size_t> file_order;
     for (const auto& d : dirs_) {
       for (const auto& f : d.config.files) file_order.emplace(f, file_order.size());
@@ -262,13 +263,25 @@ class Mapper {
     if (state_.count(&d) != 0) return;
     state_[&d] = kUnmapped;
     plan_.not_mapped.push_back({d.at, words_of(d), why, false, count_tree(d)});
+    line_of_.push_back(&d);
   }
   void approx(const Dir& d, const std::string& why) {
     state_[&d] = kMapped;
     plan_.not_mapped.push_back({d.at, words_of(d), "mapped approximately: " + why, true, 0});
+    line_of_.push_back(&d);
+  }
+  // Only the lines of what the sweep reached stay: a line inside a block
+  // that is not mapped as a whole is that block's line.
+  void keep_reached_lines() {
+    std::vector<NotMapped> kept;
+    for (std::size_t i = 0; i < plan_.not_mapped.size(); ++i) {
+      if (reached_.count(line_of_[i]) != 0) kept.push_back(std::move(plan_.not_mapped[i]));
+    }
+    plan_.not_mapped = std::move(kept);
   }
   // Directives nobody looked at get a line too: nothing is dropped silently.
   void sweep(const Dir& d, const std::string& context) {
+    reached_.insert(&d);
     auto it = state_.find(&d);
     if (it == state_.end()) {
       unmapped(d, reason_for(context, d.keyword()));
@@ -1100,6 +1113,8 @@ class Mapper {
   const MapOptions& opt_;
   Plan plan_;
   std::unordered_map<const Dir*, State> state_;
+  std::vector<const Dir*> line_of_;  // the directive of each plan_.not_mapped line
+  std::set<const Dir*> reached_;     // by the sweep
   std::map<std::string, Location> ids_;
   std::vector<Instance> instances_;
   std::map<std::string, std::size_t> instance_index_;

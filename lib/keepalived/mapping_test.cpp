@@ -171,6 +171,18 @@ TEST_CASE("equal priorities: MASTER gets one more; nopreempt: stickiness above t
   REQUIRE(dup);
   CHECK(commands(*dup, {"resource", "create"}).size() == 1);
   CHECK(why_of(*dup, "10.1.1.1 label eth0:1") == "the same address again (first at a.conf:3)");
+  // An instance whose only address is another's: one line for the whole
+  // instance, its entry's own line dropped (counted once).
+  auto none =
+      map_directors({text("a",
+                          "vrrp_instance W {\n  virtual_ipaddress {\n    10.1.1.1\n  }\n}\n"
+                          "vrrp_instance X {\n  virtual_ipaddress {\n    10.1.1.1\n  }\n}\n")},
+                    {});
+  REQUIRE(none);
+  REQUIRE(none->not_mapped.size() == 1);
+  CHECK(none->not_mapped[0].directive == "vrrp_instance X");
+  CHECK(none->not_mapped[0].covered == 3);
+  CHECK(none->mapped + 3 == none->directives);
 }
 
 TEST_CASE("tracking scripts: a clone and one rule per weight sign") {
