@@ -197,7 +197,8 @@ Result<ImportResult> import_keepalived(Context& ctx, const ImportOptions& option
         continue;
       note(n);
     }
-    ctx.extra_writes += sub.extra_writes;
+    // One write for the whole import: the commands' own extra epochs
+    // (pcs writes some in steps) do not apply.
     result.ran.push_back(line);
     ctx.out += line + "\n";
   }

@@ -966,7 +966,7 @@ class Mapper {
       if (inst == nullptr && (*svc)->ip != "fwmark") {
         approx(vs, "no vrrp_instance carries " + (*svc)->ip +
                        ": the balancer is not grouped with an address (it needs the address "
-                       "on the director, or net.ipv4.ip_nonlocal_bind)");
+                       "on the director, or the net.ipv4/net.ipv6 ip_nonlocal_bind sysctl)");
       }
       if (opt_.balancer == Balancer::kLdirectord) {
         ldirectord_[inst].push_back(ldirectord_text(**svc));

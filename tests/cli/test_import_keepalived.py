@@ -102,6 +102,7 @@ class Import(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         m, b = read_conf(MASTER), read_conf(BACKUP)
         self.assertNotEqual(m["priority"], b["priority"])
+        self.assertEqual(ET.parse(self.cib).getroot().get("epoch"), "2")  # one write
         conf = configuration(self.cib)
         groups = conf.findall("resources/group")
         self.assertEqual([g.get("id") for g in groups], [m["instance"]])

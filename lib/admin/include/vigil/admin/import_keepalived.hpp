@@ -47,7 +47,9 @@ inline constexpr const char* kImportUsage =
     "  @ID lines are read with the node's name as keepalived's config id. Prints the\n"
     "  equivalent vigil commands, then one 'Not mapped:' line per directive that has no\n"
     "  equivalent (or only an approximate one), with file:line and why. --dry-run writes\n"
-    "  nothing; on any error nothing is written.\n";
+    "  nothing; on any error nothing is written. --balancer ldirectord writes the\n"
+    "  ldirectord.cf it generates to --ldirectord-config (default /etc/ha.d/ldirectord.cf)\n"
+    "  once the CIB is written: copy it to every director.\n";
 
 // What the import did, besides the document's edits (ctx.out has the text).
 struct ImportResult {
