@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """`vigil import keepalived` as a command, on CIB files.
 
-  test_import_keepalived.py --vigil build/cli/vigil [unittest options]
+  test_import_keepalived.py --vigil build/cli/vigil [--cib build/daemons/vigil-cib] [unittest options]
 
 The textbook's two directors (lib/keepalived/testdata: the MASTER file and
 the BACKUP one with a lower priority) imported into a CIB with -f, checked
@@ -11,7 +11,9 @@ printed commands, run one by one, give the same configuration; the
 ldirectord variant writes its ldirectord.cf; --dry-run and every error
 leave the CIB (and the ldirectord.cf) byte-for-byte as they were; every
 sample of Debian's keepalived package imports in --dry-run or fails with a
-file:line error (skipped without the package). Python 3 standard library
+file:line error (skipped without the package); with --cib, the import
+without -f against `vigil-cib --standalone` is one update of the
+configuration, or none. Python 3 standard library
 only; files live in a temporary directory removed at the end.
 """
 
@@ -19,14 +21,17 @@ import argparse
 import os
 import re
 import shlex
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 import xml.etree.ElementTree as ET
 
 VIGIL = None
+CIB = None
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "..", "lib", "keepalived", "testdata")
 MASTER = os.path.join(DATA, "textbook-master.conf")
@@ -256,9 +261,91 @@ class Import(unittest.TestCase):
                     self.assertEqual(row["read"], row["mapped"] + row["unmapped"])
 
 
+class LiveImport(unittest.TestCase):
+    """Without -f: against `vigil-cib --standalone` (given with --cib), one
+    replace of the configuration, or none."""
+
+    def setUp(self):
+        if CIB is None:
+            self.skipTest("no --cib: the live import is not tested")
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        run_dir, state_dir = (os.path.join(self.tmp.name, d) for d in ("run", "state"))
+        os.makedirs(run_dir)
+        os.makedirs(state_dir)
+        conf = os.path.join(self.tmp.name, "corosync.conf")
+        with open(conf, "w") as f:
+            f.write("totem {\n    version: 2\n    cluster_name: lb\n}\nnodelist {\n"
+                    "    node {\n        name: node1\n        nodeid: 1\n    }\n"
+                    "    node {\n        name: node2\n        nodeid: 2\n    }\n}\n")
+        self.env = dict(os.environ, VIGIL_RUN_DIR=run_dir, COROSYNC_MAIN_CONFIG_FILE=conf)
+        log = open(os.path.join(self.tmp.name, "cib.log"), "w")
+        self.addCleanup(log.close)
+        self.daemon = subprocess.Popen([CIB, "--standalone", "--run-dir", run_dir,
+                                        "--state-dir", state_dir],
+                                       stdout=log, stderr=subprocess.STDOUT)
+        self.addCleanup(self.stop_daemon)
+        sock = os.path.join(run_dir, "cib.sock")
+        deadline = time.monotonic() + 20
+        while not os.path.exists(sock):
+            if self.daemon.poll() is not None or time.monotonic() > deadline:
+                self.fail("vigil-cib did not come up")
+            time.sleep(0.05)
+
+    def stop_daemon(self):
+        if self.daemon.poll() is None:
+            self.daemon.send_signal(signal.SIGTERM)
+            try:
+                self.daemon.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.daemon.kill()
+                self.daemon.wait(timeout=10)
+
+    def live(self, *args):
+        return subprocess.run([VIGIL, *args], capture_output=True, text=True, timeout=TIMEOUT,
+                              env=self.env)
+
+    def live_cib(self):
+        proc = self.live("cluster", "cib")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return ET.fromstring(proc.stdout)
+
+    def test_live_import_is_one_update(self):
+        # a node the cluster does not know is refused (pcs's live check)
+        bad = self.live("import", "keepalived", f"node3={MASTER}", "--dry-run")
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn("Node 'node3' does not seem to be in the cluster", bad.stderr)
+        epoch = int(self.live_cib().get("epoch"))
+        cf = os.path.join(self.tmp.name, "ldirectord.cf")
+        proc = self.live("import", "keepalived", f"node1={MASTER}", f"node2={BACKUP}",
+                         "--balancer", "ldirectord", "--ldirectord-config", cf)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        cib = self.live_cib()
+        self.assertEqual(int(cib.get("epoch")), epoch + 1)
+        self.assertIn(f"virtual={read_conf(MASTER)['listen']}\n", slurp(cf))
+        # the same resources and constraints as with -f
+        other = os.path.join(self.tmp.name, "file.xml")
+        done = run("-f", other, "import", "keepalived", f"node1={MASTER}", f"node2={BACKUP}",
+                   "--balancer", "ldirectord", "--ldirectord-config", cf)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        for section in ("resources", "constraints"):
+            self.assertEqual(canon(cib.find("configuration/" + section)),
+                             canon(configuration(other).find(section)))
+        # a refused import changes nothing, live either
+        os.unlink(cf)
+        again = self.live("import", "keepalived", f"node1={MASTER}", f"node2={BACKUP}",
+                          "--balancer", "ldirectord", "--ldirectord-config", cf)
+        self.assertEqual(again.returncode, 1)
+        self.assertIn("already used in the CIB", again.stderr)
+        self.assertEqual(int(self.live_cib().get("epoch")), epoch + 1)
+        self.assertFalse(os.path.exists(cf))
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--vigil", required=True)
+    ap.add_argument("--cib", help="vigil-cib, for the live import")
     args, rest = ap.parse_known_args()
     VIGIL = os.path.abspath(args.vigil)
+    CIB = os.path.abspath(args.cib) if args.cib else None
     unittest.main(argv=[sys.argv[0]] + rest)
