@@ -307,3 +307,54 @@ TEST_CASE("ids and quoting") {
   CHECK(shell_quote("it's") == "'it'\\''s'");
   CHECK(command_line({"resource", "create", "x"}) == "vigil resource create x");
 }
+
+TEST_CASE("directors that differ: interfaces, shared blocks, conditional lines") {
+  const std::string a =
+      "vrrp_instance V {\n  interface eth0\n  priority 20\n  virtual_ipaddress {\n    10.0.0.1\n"
+      "  }\n}\nvirtual_server 10.0.0.1 80 {\n  real_server 10.0.1.1 80 {\n    weight 2\n  }\n}\n";
+  std::string b = a;
+  b.replace(b.find("eth0"), 4, "ens3");
+  b.replace(b.find("weight 2"), 8, "weight 5");
+  auto plan = map_directors({text("a", a), text("b", b)}, {});
+  REQUIRE(plan);
+  auto ip = commands(*plan, {"resource", "create", "V-ip-10.0.0.1"});
+  REQUIRE(ip.size() == 1);
+  for (const auto& w : ip[0].words) CHECK(w.rfind("nic=", 0) != 0);
+  int interface_lines = 0;
+  for (const auto& n : plan->not_mapped) {
+    if (n.directive.rfind("interface", 0) == 0) {
+      ++interface_lines;
+      CHECK(n.approximate);
+    }
+  }
+  CHECK(interface_lines == 2);
+  // b's virtual_server differs: a's is used, b's listed with a's location
+  auto lb = commands(*plan, {"resource", "create", "lb-10.0.0.1-80"});
+  REQUIRE(lb.size() == 1);
+  CHECK(has(lb[0], "servers=10.0.1.1:80 weight 2"));
+  CHECK(why_of(*plan, "virtual_server 10.0.0.1 80").find("differs from a.conf:8") !=
+        std::string::npos);
+
+  const std::string sample = "/usr/share/doc/keepalived/samples/keepalived.conf.conditional_conf";
+  if (!std::filesystem::exists(sample)) {
+    WARN("keepalived's samples are not installed: the conditional_conf case is not checked");
+    return;
+  }
+  // One file for both directors, read with each one's node name.
+  const auto high = read("high", sample);
+  const auto low = read("low", sample);
+  auto cond = map_directors({high, low}, {});
+  REQUIRE(cond);
+  const auto& hi = find(high.config.directives, "vrrp_instance");
+  const auto& lo = find(low.config.directives, "vrrp_instance");
+  auto prefers = commands(*cond, {"constraint", "location", hi.arg(1), "prefers"});
+  REQUIRE(prefers.size() == 1);
+  CHECK(has(prefers[0], "high=" + find(hi.children, "priority").arg(1)));
+  CHECK(has(prefers[0], "low=" + find(lo.children, "priority").arg(1)));
+  const auto& script = find(high.config.directives, "vrrp_script");
+  auto clone = commands(*cond, {"resource", "create", script.arg(1)});
+  REQUIRE(clone.size() == 1);
+  CHECK(has(clone[0], "script=" + find(script.children, "script").arg(1)));
+  // low's script differs (its own @low line): listed, high's is used
+  CHECK(why_of(*cond, "vrrp_script " + script.arg(1)).find("differs") != std::string::npos);
+}
