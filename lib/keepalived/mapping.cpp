@@ -906,7 +906,8 @@ class Mapper {
         Server srv;
         srv.ip = c.arg(1);
         if (!is_ip(srv.ip)) return bad(c, "'" + srv.ip + "' is not an IP address");
-        srv.port = c.words.size() > 2 ? c.arg(2) : svc.port;
+        // A firewall-mark service's real servers take any port (ldirectord's 0).
+        srv.port = c.words.size() > 2 ? c.arg(2) : svc.ip == "fwmark" ? "0" : svc.port;
         if (auto p = to_long(srv.port); !p || *p < 0 || *p > 65535)
           return bad(c, "'" + srv.port + "' is not a port");
         mapped(c);

@@ -244,7 +244,8 @@ TEST_CASE("balancer details: algorithms, checks, unmapped kinds") {
       "        path /health\n        digest abc\n        status_code 204\n      }\n"
       "      connect_timeout 2\n      connect_port 9000\n    }\n  }\n}\n"
       "virtual_server 10.0.0.9 53 {\n  protocol UDP\n  real_server 10.0.1.1 53 {\n  }\n}\n"
-      "virtual_server fwmark 5 {\n  real_server 10.0.1.1 80 {\n  }\n}\n";
+      "virtual_server fwmark 5 {\n  real_server 10.0.1.1 80 {\n  }\n  real_server 10.0.1.2 {\n  "
+      "}\n}\n";
   auto plan = map_directors({text("n1", conf)}, {});
   REQUIRE(plan);
   auto lb = commands(*plan, {"resource", "create", "lb-10.0.0.1-443"});
@@ -272,7 +273,8 @@ TEST_CASE("balancer details: algorithms, checks, unmapped kinds") {
   CHECK(cf.find("virtual=10.0.0.1:443\n\treal=10.0.1.1:8443 gate 3\n") != std::string::npos);
   CHECK(cf.find("\tscheduler=mh\n") != std::string::npos);
   CHECK(cf.find("\tservice=https\n") != std::string::npos);
-  CHECK(lplan->files[1].text.find("virtual=5\n") != std::string::npos);
+  CHECK(lplan->files[1].text.find("virtual=5\n\treal=10.0.1.1:80 ") != std::string::npos);
+  CHECK(lplan->files[1].text.find("\treal=10.0.1.2:0 masq 1\n") != std::string::npos);
   CHECK(lplan->files[1].text.find("\tprotocol=udp\n") != std::string::npos);
 }
 

@@ -37,6 +37,7 @@ DATA = os.path.join(HERE, "..", "..", "lib", "keepalived", "testdata")
 MASTER = os.path.join(DATA, "textbook-master.conf")
 BACKUP = os.path.join(DATA, "textbook-backup.conf")
 SAMPLES = "/usr/share/doc/keepalived/samples"
+LDIRECTORD = "/usr/sbin/ldirectord"
 TIMEOUT = 60
 
 sys.path.insert(0, HERE)
@@ -259,6 +260,36 @@ class Import(unittest.TestCase):
                 self.assertFalse(os.path.exists(self.cib))
                 if "read" in row:
                     self.assertEqual(row["read"], row["mapped"] + row["unmapped"])
+
+
+class LdirectordReadsItsFiles(unittest.TestCase):
+    """ldirectord itself reads every ldirectord.cf the import writes (its
+    `status` parses the whole file first, and says "Error ... reading file"
+    on a line it does not take): for the textbook and every sample."""
+
+    def test_ldirectord_parses_the_generated_files(self):
+        if not os.access(LDIRECTORD, os.X_OK):
+            self.skipTest("ldirectord is not installed")
+        inputs = [[f"node1={MASTER}", f"node2={BACKUP}"]]
+        if os.path.isdir(SAMPLES):
+            inputs += [[f"high={os.path.join(SAMPLES, f)}"] for f in sorted(os.listdir(SAMPLES))
+                       if f.startswith("keepalived.conf.")]
+        checked = 0
+        for files in inputs:
+            with self.subTest(files=files), tempfile.TemporaryDirectory() as tmp:
+                cf = os.path.join(tmp, "ldirectord.cf")
+                proc = run("-f", os.path.join(tmp, "cib.xml"), "import", "keepalived",
+                           "--balancer", "ldirectord", "--ldirectord-config", cf, *files)
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+                written = re.findall(r"(?m)^Writes (\S+): copy it", proc.stdout)
+                for path in written:
+                    self.assertTrue(os.path.isfile(path), path)
+                    st = subprocess.run([LDIRECTORD, path, "status"], capture_output=True,
+                                        text=True, timeout=TIMEOUT)
+                    self.assertNotIn("Error", st.stdout + st.stderr, slurp(path))
+                    self.assertIn("is stopped", st.stdout + st.stderr)
+                    checked += 1
+        self.assertGreater(checked, 0)
 
 
 class LiveImport(unittest.TestCase):
