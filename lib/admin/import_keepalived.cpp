@@ -36,9 +36,13 @@ std::string count_line(const keepalived::Plan& plan) {
 }  // namespace
 
 bool is_import_command(const std::vector<std::string>& argv) {
+  // The other commands' words as they read them (their valued options
+  // included); failing that (the import's own options), a scan that skips
+  // the values of -f and of the import's options.
+  if (auto inv = parse_invocation(argv)) return !inv->args.empty() && inv->args[0] == "import";
   for (std::size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
-    if (a == "-f") {
+    if (a == "-f" || a == "--balancer" || a == "--ldirectord-config") {
       ++i;
       continue;
     }

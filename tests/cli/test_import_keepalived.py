@@ -244,6 +244,16 @@ class Import(unittest.TestCase):
                 self.assertEqual(proc.returncode, 1)
                 self.assertIn(message, proc.stderr)
                 self.assertFalse(os.path.exists(self.cib))
+        # options before the command words
+        proc = run("--balancer", "ldirectord", "--ldirectord-config", "/x.cf", "--dry-run",
+                   "-f", self.cib, "import", "keepalived", MASTER)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("configfile=/x.cf", proc.stdout)
+        self.assertFalse(os.path.exists("/x.cf"))
+        # another command's valued option whose value is "import" is that command's
+        proc = run("-f", self.cib, "--group", "import", "resource", "create", "d",
+                   "ocf:heartbeat:Dummy")
+        self.assertNotIn("keepalived", proc.stderr)
         self.assertIn("import keepalived", run("--help").stdout)
         self.assertIn("--dry-run", run("import", "keepalived", "--help").stdout)
 
