@@ -232,6 +232,20 @@ class Import(unittest.TestCase):
         nodes = {c.get("node") for c in configuration(self.cib).findall("constraints/rsc_location")}
         self.assertEqual(nodes, {node})
 
+    def test_forced_create_keeps_the_operations(self):
+        # What the import relies on where ocf:vigil:* is not installed: pcs's
+        # forceable "not a valid operation name" is a warning with --force.
+        proc = run("-f", self.cib, "resource", "create", "t", "ocf:vigil:no-such-agent-here",
+                   "x=1", "op", "monitor", "interval=5s", "timeout=7s", "--force")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("Warning: 'monitor' is not a valid operation name value", proc.stderr)
+        ops = [(o.get("name"), o.get("interval"), o.get("timeout"))
+               for o in configuration(self.cib).iter("op")]
+        self.assertEqual(ops, [("monitor", "5s", "7s")])
+        refused = run("-f", self.cib, "resource", "create", "u", "ocf:vigil:no-such-agent-here",
+                      "op", "monitor", "interval=5s")
+        self.assertEqual(refused.returncode, 1)
+
     def test_options(self):
         for args, message in [
             ([], "no keepalived.conf given"),
