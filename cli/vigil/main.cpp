@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -24,6 +25,7 @@
 #include "vigil/admin/commands.hpp"
 #include "vigil/admin/corosync_conf.hpp"
 #include "vigil/admin/fencer.hpp"
+#include "vigil/admin/import_keepalived.hpp"
 #include "vigil/admin/status_daemons.hpp"
 #include "vigil/admin/status_watch.hpp"
 #include "vigil/cibclient/client.hpp"
@@ -88,7 +90,10 @@ constexpr const char* kUsage =
     "    ConnectTimeout $VIGIL_SSH_TIMEOUT or 10 s; each node drives corosync.service and\n"
     "    vigil.service with systemctl, or with the program named by VIGIL_LAUNCHER in its\n"
     "    environment or in /etc/default/vigil, called with systemctl's verbs: start|stop|kill|\n"
-    "    enable|disable|is-active|is-enabled <unit>...)\n";
+    "    enable|disable|is-active|is-enabled <unit>...)\n"
+    "  import keepalived [<node>=]<file>... [--balancer haproxy|ldirectord]\n"
+    "    [--ldirectord-config <path>] [--dry-run]: keepalived.conf of each director as\n"
+    "    resources and constraints (vigil import keepalived --help)\n";
 
 int fail(const std::string& message) {
   std::cerr << "Error: " << message << "\n";
@@ -197,7 +202,9 @@ class ClientLiveCib : public vigil::admin::LiveCib {
 // Read-modify-write against vigil-cib: read the whole CIB, run the command
 // on it, replace the configuration if it changed, on the condition that
 // nobody changed it meanwhile (else read again and retry).
-int run_live(const vigil::admin::Invocation& inv) {
+int run_live(const vigil::admin::Invocation& inv,
+             const std::function<vigil::Status(vigil::admin::Context&)>& command,
+             vigil::admin::StagedFiles* staged = nullptr) {
   boost::asio::io_context io;
   vigil::cibclient::CibClient client(io);
   client.set_client_name("vigil");
@@ -233,7 +240,7 @@ int run_live(const vigil::admin::Invocation& inv) {
     ctx.cluster_name = conf.cluster_name;
     ClientLiveCib live_cib(client);
     ctx.live_cib = &live_cib;
-    const vigil::Status st = vigil::admin::run_command(ctx, inv.args);
+    const vigil::Status st = command(ctx);
     for (const auto& line : ctx.notes) std::cerr << line << "\n";
     if (!st) return fail(ctx, st.error());
     // --wait: after the write, until the cluster settles (resource_wait.cpp).
@@ -251,7 +258,14 @@ int run_live(const vigil::admin::Invocation& inv) {
     if (!config) return fail("the CIB from vigil-cib has no configuration section");
     vigil::cibclient::UpdateOptions options;
     options.expect_version = cib->version.config();
+    if (staged != nullptr) {
+      if (auto st = staged->stage(); !st) return fail(st.error().message());
+    }
     auto done = client.replace_sync("configuration", vigil::xml::to_string(config, false), options);
+    if (done && staged != nullptr) {
+      if (auto st = staged->commit(); !st) return fail(st.error().message());
+    }
+    if (staged != nullptr) staged->abort();
     if (done) {
       std::cout << ctx.out;
       return inv.flags.wait ? waited() : 0;
@@ -320,6 +334,55 @@ int run_watch(const vigil::admin::Invocation& inv) {
 
 }  // namespace
 
+// `import keepalived ...`: its own options; the commands it runs go through
+// run_command on the file of -f or the running cluster's CIB, written once;
+// the ldirectord.cf it generates is staged beside its place and renamed in
+// only once the CIB is written.
+int run_import(const std::vector<std::string>& words) {
+  auto inv = vigil::admin::parse_import_invocation(words);
+  if (!inv) return fail(inv.error().message());
+  if (inv->help) {
+    std::cout << vigil::admin::kImportUsage;
+    return 0;
+  }
+  vigil::keepalived::FileLoader loader;
+  vigil::admin::StagedFiles staged;
+  auto command = [&](vigil::admin::Context& ctx) -> vigil::Status {
+    auto result =
+        vigil::admin::import_keepalived(ctx, inv->options, loader, vigil::short_host_name());
+    if (!result) return result.error();
+    staged.files.clear();
+    if (!inv->options.dry_run) {
+      for (const auto& f : result->plan.files) staged.files.emplace_back(f.path, f.text);
+    }
+    return vigil::ok_status();
+  };
+  if (!inv->cib_file) {
+    vigil::admin::Invocation live;
+    return run_live(live, command, &staged);
+  }
+  auto doc = vigil::admin::load_cib_file(*inv->cib_file);
+  if (!doc) return fail(doc.error().message());
+  vigil::admin::OcfMetadataSource agents;
+  vigil::admin::Context ctx;
+  ctx.doc = doc->get();
+  ctx.agents = &agents;
+  ctx.now = std::time(nullptr);
+  const vigil::Status st = command(ctx);
+  for (const auto& line : ctx.notes) std::cerr << line << "\n";
+  if (!st) return fail(ctx, st.error());
+  if (ctx.changed) {
+    if (auto s = staged.stage(); !s) return fail(s.error().message());
+    if (auto w = vigil::admin::commit_cib_file(ctx.doc, *inv->cib_file, ctx.extra_writes); !w) {
+      staged.abort();
+      return fail(w.error().message());
+    }
+    if (auto s = staged.commit(); !s) return fail(s.error().message());
+  }
+  std::cout << ctx.out;
+  return 0;
+}
+
 int main(int argc, char** argv) {
   vigil::xml::init();
   const std::vector<std::string> words(argv + 1, argv + argc);
@@ -333,6 +396,7 @@ int main(int argc, char** argv) {
   if (!help && vigil::admin::is_lifecycle_command(words)) {
     return vigil::admin::run_lifecycle_on_system(words);
   }
+  if (vigil::admin::is_import_command(words)) return run_import(words);
   auto inv = vigil::admin::parse_invocation(words);
   if (!inv) return fail(inv.error().message());
   if (inv->help) {
@@ -370,7 +434,11 @@ int main(int argc, char** argv) {
     std::cout << ctx.out;
     return st ? 0 : fail(ctx, st.error());
   }
-  if (!inv->file) return run_live(*inv);
+  if (!inv->file) {
+    return run_live(*inv, [&](vigil::admin::Context& ctx) {
+      return vigil::admin::run_command(ctx, inv->args);
+    });
+  }
   auto doc = vigil::admin::load_cib_file(*inv->file);
   if (!doc) return fail(doc.error().message());
 

@@ -89,7 +89,7 @@ struct PlannedOp {
 
 Result<std::vector<PlannedOp>> plan_ops(xmlDoc* doc, const ResourceCreateArgs& a,
                                         const AgentMetadata& md, bool no_default_ops, bool stonith,
-                                        std::vector<std::string>& notes) {
+                                        std::vector<std::string>& notes, bool force = false) {
   std::vector<std::string> problems;
   std::set<std::string> action_names;
   for (const auto& act : md.actions) action_names.insert(act.name);
@@ -98,10 +98,14 @@ Result<std::vector<PlannedOp>> plan_ops(xmlDoc* doc, const ResourceCreateArgs& a
   std::vector<PlannedOp> user;
   for (const auto& op : a.ops) {
     if (!action_names.contains(op.action)) {
-      problems.push_back("'" + op.action + "' is not a valid operation name value, use " +
-                         quoted_list({action_names.begin(), action_names.end()}) +
-                         ", use --force to override");
-      continue;
+      const std::string msg = "'" + op.action + "' is not a valid operation name value, use " +
+                              quoted_list({action_names.begin(), action_names.end()});
+      // Forceable, as in pcs: a warning with --force, and the operation kept.
+      if (!force) {
+        problems.push_back(msg + ", use --force to override");
+        continue;
+      }
+      notes.push_back("Warning: " + msg);
     }
     PlannedOp p{{{"name", op.action}}, op.action, "", ""};
     std::vector<std::string> bad;
@@ -467,7 +471,8 @@ Status create_primitive(Context& ctx, const std::vector<std::string>& args, bool
     return Error(ErrorCode::kInvalidInput, msg + kErrorsOccurred);
   }
   // Fence devices get a monitor only (the fencer runs the other actions).
-  auto ops = plan_ops(ctx.doc, a, *md, ctx.flags.no_default_ops || stonith, stonith, ctx.notes);
+  auto ops = plan_ops(ctx.doc, a, *md, ctx.flags.no_default_ops || stonith, stonith, ctx.notes,
+                      ctx.flags.force);
   if (!ops && ctx.flags.force &&
       ops.error().message().find("use --force to override") != std::string::npos) {
     const std::string& m = ops.error().message();
