@@ -146,8 +146,11 @@ void Machine::dc_attr(NodeId node, const std::string& name,
   }
   log(LogLevel::kInfo, "event=attr node=" + node_name(node) + " name=" + name +
                            (next ? " value=" + *next : std::string(" deleted")));
-  cib_write(attr_edits(node, name, next),
-            [this, name](Status) { mark_dirty("attribute " + name); });
+  // As Pacemaker's attribute writer, the alert goes once the CIB has it.
+  cib_write(attr_edits(node, name, next), [this, node, name, next](Status st) {
+    if (st) send_alert(alerts::attribute_event(node_name(node), node, name, next));
+    mark_dirty("attribute " + name);
+  });
 }
 
 void Machine::clear_failures(NodeId node, const std::string& rsc, std::vector<CibEdit>& edits) {
