@@ -170,3 +170,52 @@ TEST_CASE("as root, agents run as the daemon user through setpriv") {
   }
   CHECK(std::find(req.env.begin(), req.env.end(), "CRM_alert_node_sequence=7") != req.env.end());
 }
+
+TEST_CASE("Pacemaker's alert_file.sh sample runs unmodified") {
+  // Pacemaker's sample, where Debian's pacemaker package installs it (not
+  // part of Vigil's sources); without it there is nothing to run.
+  const std::string sample = "/usr/share/pacemaker/alerts/alert_file.sh.sample";
+  if (!std::ifstream(sample).good()) {
+    WARN("no " << sample << ": Pacemaker's sample agent is not installed");
+    return;
+  }
+  ::setenv("TZ", "UTC", 1);
+  ::tzset();
+  test::TempDir dir;
+  Fixture f;
+  const std::string agent = dir.path() + "/alert_file.sh";
+  {
+    std::ifstream in(sample);
+    std::ofstream out(agent);
+    out << in.rdbuf();
+  }
+  ::chmod(agent.c_str(), 0755);
+  RunnerOptions o = f.options();
+  o.now = [] { return Stamp{1'800'000'000 + 3723, 4567}; };
+  Runner runner(f.spawner, f.clock, f.sink(), o);
+  Alert a;
+  a.id = "alert_file";
+  a.path = agent;
+  a.recipient = dir.path() + "/pcmk_alerts.log";
+  a.kinds = kDefaultKinds | kAttribute;
+  const std::vector<Event> events = {
+      node_event("node1", 1, "lost"),
+      fencing_event("node1", "st_notify_fence",
+                    "Operation reboot of node1 by node2 for vigil-crmd@node2: OK (ref=r1)", 0),
+      *resource_event("node2", ResourceOp{"WebSite", "start", 0, 0, 0, 0, 120, 20000}),
+      *resource_event("node2", ResourceOp{"WebSite", "monitor", 10000, 0, 0, 7, 15, 20000}),
+      attribute_event("node1", 1, "pingd", std::string("100")),
+  };
+  for (const Event& e : events) {
+    runner.send({a}, e);
+    REQUIRE(f.run_until([&] { return runner.running() == 0; }));
+  }
+  CHECK(slurp(dir.path() + "/pcmk_alerts.log") ==
+        "09:02:03.004567: Node 'node1' is now 'lost'\n"
+        "09:02:03.004567: Fencing Operation reboot of node1 by node2 for vigil-crmd@node2: OK "
+        "(ref=r1)\n"
+        "09:02:03.004567: Resource operation 'start' for 'WebSite' on 'node2': ok\n"
+        "09:02:03.004567: Resource operation 'monitor (10000)' for 'WebSite' on 'node2': not "
+        "running\n"
+        "09:02:03.004567: Attribute 'pingd' on node 'node1' was updated to '100'\n");
+}
