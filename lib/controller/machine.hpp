@@ -156,6 +156,9 @@ class Machine final : private transition::ActionSink {
   // for the action it answers (null: none of the running graph).
   struct RecordedResult {
     std::vector<CibEdit> edits;
+    // The transient attributes it sets (fail counts, last failure), for
+    // the attribute alerts once written.
+    std::vector<std::pair<std::string, std::string>> attrs;
     transition::ActionOutcome outcome = transition::ActionOutcome::kFailed;
     bool expected = false;
   };
