@@ -18,6 +18,7 @@
 #include <string>
 
 #include "fencerd_access.hpp"
+#include "vigil/alerts/runner.hpp"
 #include "vigil/cibclient/client.hpp"
 #include "vigil/cluster/corosync_cmap.hpp"
 #include "vigil/cluster/corosync_group.hpp"
@@ -26,6 +27,7 @@
 #include "vigil/common/time.hpp"
 #include "vigil/common/xml.hpp"
 #include "vigil/controller/controller.hpp"
+#include "vigil/exec/posix_spawner.hpp"
 #include "vigil/fencerd/client.hpp"
 #include "vigil/ipc/server.hpp"
 #include "vigil/log/event_loop.hpp"
@@ -216,9 +218,20 @@ int main(int argc, char** argv) {
   // retried by the next transitions) while it cannot be reached.
   fencerd::FencerdClient fencerd_client(io, opts.run_dir + "/stonithd.sock");
   crmd::FencerdAccess fencer(fencerd_client, clock, &log::write);
-  controller::Controller ctl(controller::ControllerEnv{clock, *cpg->messaging, **quorum, **quorum,
-                                                       cib, lrmd, pengine, fencer, &log::write},
-                             co);
+  // Alert agents: run from here, as hacluster (this daemon's user, which
+  // is also whom Pacemaker's executor runs them as), never waited for.
+  exec::PosixSpawner alert_spawner(io);
+  alerts::RunnerOptions alert_options;
+  alert_options.base_env = exec::current_environment();
+  alerts::Runner alert_runner(alert_spawner, clock, &log::write, alert_options);
+  co.alerts = true;
+  controller::Controller ctl(
+      controller::ControllerEnv{
+          clock, *cpg->messaging, **quorum, **quorum, cib, lrmd, pengine, fencer, &log::write,
+          [&alert_runner](const std::vector<alerts::Alert>& list, const alerts::Event& event) {
+            alert_runner.send(list, event);
+          }},
+      co);
   ctl.set_halt_handler([&](const std::string& why) { fatal(kExitFatal, why); });
   if (auto st = ctl.start(); !st) {
     log::error("event=startup-failed reason=\"" + st.error().message() + "\"");

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pcs_ids.hpp"
 #include "pcs_usage.hpp"
 #include "resource_edit.hpp"
 #include "vigil/admin/cib_edit.hpp"
@@ -145,16 +146,16 @@ Status acl_usage(Context& ctx, const Words& words) {
   return usage_error(ctx, "acl", words);
 }
 
-// The options given on the line (pcs's names): acl commands take -f and,
-// for role delete and unassign, --autodelete; anything else is refused.
-Status only_autodelete_if(const Context& ctx, bool autodelete_allowed) {
+}  // namespace
+
+Status only_pcs_options(const Context& ctx, bool autodelete_allowed, bool force_allowed) {
   const Flags& f = ctx.flags;
   const std::pair<bool, const char*> given[] = {
       {f.group.has_value(), "--group"},
       {f.disabled, "--disabled"},
       {f.no_default_ops, "--no-default-ops"},
       {f.all, "--all"},
-      {f.force, "--force"},
+      {f.force && !force_allowed, "--force"},
       {f.full, "--full"},
       {f.off, "--off"},
       {f.promoted, "--promoted"},
@@ -180,17 +181,27 @@ Status only_autodelete_if(const Context& ctx, bool autodelete_allowed) {
                std::string("Specified option") + (bad.size() == 1 ? " " : "s ") + quoted_list(bad) +
                    (bad.size() == 1 ? " is" : " are") + " not supported in this command");
 }
+
+namespace {
+
+// The options given on the line (pcs's names): acl commands take -f and,
+// for role delete and unassign, --autodelete; anything else is refused.
+Status only_autodelete_if(const Context& ctx, bool autodelete_allowed) {
+  return only_pcs_options(ctx, autodelete_allowed, false);
+}
 Status only_file_option(const Context& ctx) {
   return only_autodelete_if(ctx, false);
 }
 
-// --- ids as pcs's library sees them ----------------------------------------
+}  // namespace
+
+// --- ids as pcs's library sees them (pcs_ids.hpp) ---------------------------
 
 // An element whose id counts as an id for pcs: anything below the
 // configuration (status is not searched) except the elements whose id
 // attribute refers to something else or is free text (acl_target, role,
 // obj_ref, resource_ref); a primitive also owns its remote-node name.
-bool owns_id(const xmlNode* n, std::string_view id) {
+static bool owns_id(const xmlNode* n, std::string_view id) {
   const std::string_view tag = xml::name(n);
   if (tag != "acl_target" && tag != "role" && tag != "obj_ref" && tag != "resource_ref" &&
       xml::attr_or(n, "id") == id) {
@@ -207,7 +218,7 @@ bool owns_id(const xmlNode* n, std::string_view id) {
   return false;
 }
 
-const xmlNode* id_owner_below(const xmlNode* parent, std::string_view id) {
+static const xmlNode* id_owner_below(const xmlNode* parent, std::string_view id) {
   for (const xmlNode* c : xml::children(parent)) {
     if (owns_id(c, id)) return c;
     if (const xmlNode* hit = id_owner_below(c, id)) return hit;
@@ -244,7 +255,7 @@ std::string type_word(std::string_view tag) {
 }
 
 // "ACL group/ACL user": the types' words, unique and sorted.
-std::string type_list(const std::vector<std::string>& tags) {
+static std::string type_list(const std::vector<std::string>& tags) {
   std::set<std::string> words;
   for (const auto& t : tags) words.insert(type_word(t));
   std::string out;
@@ -252,7 +263,7 @@ std::string type_list(const std::vector<std::string>& tags) {
   return out;
 }
 
-xmlNode* tagged_below(xmlNode* parent, std::string_view tag, std::string_view id) {
+static xmlNode* tagged_below(xmlNode* parent, std::string_view tag, std::string_view id) {
   for (xmlNode* c : xml::children(parent)) {
     if (xml::name(c) == tag && xml::attr_or(c, "id") == id) return c;
     if (xmlNode* hit = tagged_below(c, tag, id)) return hit;
@@ -260,20 +271,17 @@ xmlNode* tagged_below(xmlNode* parent, std::string_view tag, std::string_view id
   return nullptr;
 }
 
-// pcs's element search inside <acls>: the element of type `tag` with this
-// id, else nullptr with the reason in `problems`. `expected` names the types
-// in the messages (the tag itself when empty). With `quiet_if_unused`, an id
-// nobody owns is no problem.
-xmlNode* find_in_acls(xmlDoc* doc, xmlNode* acls, std::string_view tag, const std::string& id,
-                      std::vector<std::string>& problems, std::vector<std::string> expected = {},
-                      bool quiet_if_unused = false) {
+xmlNode* find_in_section(xmlDoc* doc, xmlNode* acls, std::string_view tag, const std::string& id,
+                         std::vector<std::string>& problems, std::vector<std::string> expected,
+                         bool quiet_if_unused) {
   if (xmlNode* hit = tagged_below(acls, tag, id)) return hit;
   if (expected.empty()) expected.emplace_back(tag);
   if (const xmlNode* owner = id_owner(doc, id)) {
     if (xml::name(owner) == tag) {
       problems.push_back(type_word(tag) + " '" + id + "' exists but does not belong to " +
-                         (xml::has_attr(acls, "id") ? "acls '" + xml::attr_or(acls, "id") + "'"
-                                                    : std::string("'acls'")));
+                         (xml::has_attr(acls, "id")
+                              ? std::string(xml::name(acls)) + " '" + xml::attr_or(acls, "id") + "'"
+                              : "'" + std::string(xml::name(acls)) + "'"));
     } else {
       const std::string types = type_list(expected);
       const bool an = types.rfind("ACL ", 0) == 0;
@@ -281,12 +289,15 @@ xmlNode* find_in_acls(xmlDoc* doc, xmlNode* acls, std::string_view tag, const st
     }
   } else if (!quiet_if_unused) {
     const std::string acls_id = xml::attr_or(acls, "id");
-    problems.push_back(acls_id.empty() ? type_list(expected) + " '" + id + "' does not exist"
-                                       : "there is no " + type_list(expected) + " '" + id +
-                                             "' in the acls '" + acls_id + "'");
+    problems.push_back(acls_id.empty()
+                           ? type_list(expected) + " '" + id + "' does not exist"
+                           : "there is no " + type_list(expected) + " '" + id + "' in the " +
+                                 std::string(xml::name(acls)) + " '" + acls_id + "'");
   }
   return nullptr;
 }
+
+namespace {
 
 // The <acls> section, created (last in the configuration) when missing.
 Result<xmlNode*> acls_section(xmlDoc* doc) {
@@ -365,7 +376,7 @@ xmlNode* assigned(xmlNode* target, const std::string& role_id) {
 // missing or already there.
 void assign(xmlDoc* doc, xmlNode* acls, const std::string& role_id, xmlNode* target,
             std::vector<std::string>& problems) {
-  if (find_in_acls(doc, acls, "acl_role", role_id, problems) == nullptr) return;
+  if (find_in_section(doc, acls, "acl_role", role_id, problems) == nullptr) return;
   if (assigned(target, role_id) != nullptr) {
     problems.push_back("Role '" + role_id + "' is already assigned to '" +
                        xml::attr_or(target, "id") + "'");
@@ -378,9 +389,9 @@ void assign(xmlDoc* doc, xmlNode* acls, const std::string& role_id, xmlNode* tar
 // that belongs to anything but a user stops the guess, groups included).
 xmlNode* user_or_group(xmlDoc* doc, xmlNode* acls, const std::string& id,
                        std::vector<std::string>& problems) {
-  if (xmlNode* user = find_in_acls(doc, acls, "acl_target", id, problems, {}, true)) return user;
+  if (xmlNode* user = find_in_section(doc, acls, "acl_target", id, problems, {}, true)) return user;
   if (!problems.empty()) return nullptr;
-  return find_in_acls(doc, acls, "acl_group", id, problems, {"acl_group", "acl_target"});
+  return find_in_section(doc, acls, "acl_group", id, problems, {"acl_group", "acl_target"});
 }
 
 // `role assign|unassign ROLE [to|from] [user|group] NAME`: the target the
@@ -402,7 +413,7 @@ xmlNode* assignment_target(xmlDoc* doc, xmlNode* acls, const Words& w, const cha
     return nullptr;
   }
   if (kind.empty()) return user_or_group(doc, acls, id, problems);
-  return find_in_acls(doc, acls, kind == "user" ? "acl_target" : "acl_group", id, problems);
+  return find_in_section(doc, acls, kind == "user" ? "acl_target" : "acl_group", id, problems);
 }
 
 Status role_create(Context& ctx, const Words& w) {
@@ -438,7 +449,7 @@ Result<xmlNode*> element_to_delete(Context& ctx, bool autodelete_allowed, const 
   auto acls = acls_section(ctx.doc);
   if (!acls) return acls.error();
   std::vector<std::string> problems;
-  xmlNode* found = find_in_acls(ctx.doc, *acls, tag, w[0], problems);
+  xmlNode* found = find_in_section(ctx.doc, *acls, tag, w[0], problems);
   if (found == nullptr) return acl_errors(problems).error();
   return found;
 }
@@ -547,7 +558,7 @@ Status permission_add(Context& ctx, const Words& w) {
   auto acls = acls_section(ctx.doc);
   if (!acls) return acls.error();
   std::vector<std::string> problems;
-  xmlNode* role = find_in_acls(ctx.doc, *acls, "acl_role", w[0], problems, {}, true);
+  xmlNode* role = find_in_section(ctx.doc, *acls, "acl_role", w[0], problems, {}, true);
   if (!problems.empty()) return acl_errors(problems);
   if (role == nullptr) {
     auto created = create_with_new_id(ctx.doc, *acls, "acl_role", w[0], "ACL role");

@@ -180,6 +180,7 @@ Status run_command(Context& ctx, const std::vector<std::string>& args) {
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   // acl checks every option itself, with pcs's words.
   if (args[0] == "acl") return run_acl(ctx, rest);
+  if (args[0] == "alert") return run_alert(ctx, rest);
   const bool stonith = args[0] == "stonith";
   const std::string sub = rest.empty() ? std::string() : rest[0];
   const bool create = (args[0] == "resource" || stonith) && sub == "create";

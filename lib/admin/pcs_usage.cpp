@@ -257,6 +257,50 @@ Commands:
         Example: vigil node utilization node1 cpu=4 ram=
 )~";
 
+constexpr const char* kAlertUsage = R"~(
+Usage: vigil alert <command>
+Set pacemaker alerts.
+
+Commands:
+    [config]
+        Show all configured alerts.
+
+    create path=<path> [id=<alert-id>] [description=<description>]
+            [options [<option>=<value>]...] [meta [<meta-option>=<value>]...]
+        Define an alert handler with specified path. Id will be automatically
+        generated if it is not specified.
+
+    update <alert-id> [path=<path>] [description=<description>]
+            [options [<option>=<value>]...] [meta [<meta-option>=<value>]...]
+        Update an existing alert handler with specified id. Unspecified options
+        will be kept unchanged. If you wish to remove an option, set it to
+        empty value, i.e. 'option_name='.
+
+    delete <alert-id> ...
+        Remove alert handlers with specified ids.
+
+    remove <alert-id> ...
+        Remove alert handlers with specified ids.
+
+    recipient add <alert-id> value=<recipient-value> [id=<recipient-id>]
+            [description=<description>] [options [<option>=<value>]...]
+            [meta [<meta-option>=<value>]...]
+        Add new recipient to specified alert handler.
+
+    recipient update <recipient-id> [value=<recipient-value>]
+            [description=<description>] [options [<option>=<value>]...]
+            [meta [<meta-option>=<value>]...]
+        Update an existing recipient identified by its id. Unspecified options
+        will be kept unchanged. If you wish to remove an option, set it to
+        empty value, i.e. 'option_name='.
+
+    recipient delete <recipient-id> ...
+        Remove specified recipients.
+
+    recipient remove <recipient-id> ...
+        Remove specified recipients.
+)~";
+
 constexpr const char* kTagUsage = R"~(
 Usage: vigil tag <command>
 Manage pacemaker tags.
@@ -289,6 +333,7 @@ std::string pcs_sub_usage(std::string_view family, const std::vector<std::string
   const std::string_view text = family == "constraint" ? std::string_view(constraint_usage())
                                 : family == "node"     ? kNodeUsage
                                 : family == "acl"      ? acl_usage_text()
+                                : family == "alert"    ? kAlertUsage
                                                        : kTagUsage;
   std::vector<std::string_view> lines;
   for (std::size_t start = 0;;) {

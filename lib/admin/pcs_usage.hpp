@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Private to lib/admin: pcs's usage texts for `constraint`, `node`, `tag` and `acl`
+// Private to lib/admin: pcs's usage texts for `constraint`, `node`, `tag`, `alert` and `acl`
 // (pcs_usage.cpp; acl's in acl.cpp), printed when the words of a command do not parse.
 #pragma once
 

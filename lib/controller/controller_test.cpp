@@ -186,6 +186,67 @@ TEST_CASE("DC crash: the survivor takes over and runs the group") {
   CHECK(c.agreed_dc() == 1);
 }
 
+TEST_CASE("alerts: the textbook failover as the survivor's controller alerts it") {
+  // Pacemaker's alert_file.sh recipient, and an alert for fencing only:
+  // node2 asks for the node event of node1's loss and for the resource
+  // events of what it ran (its probes at start found what they expected
+  // and are not alerted); node1's own operations were its to alert.
+  SimClusterOptions o = options(2);
+  const std::string alerts =
+      "<alerts><alert id=\"alert_file\" path=\"/usr/share/pacemaker/alerts/alert_file.sh\">"
+      "<recipient id=\"alert_file-recipient\" value=\"/var/log/pcmk_alerts.log\"/></alert>"
+      "<alert id=\"fence\" path=\"/bin/fence-alert\"><select><select_fencing/></select>"
+      "</alert></alerts>";
+  o.cib_xml.insert(o.cib_xml.find("</configuration>"), alerts);
+  o.controller.alerts = true;
+  std::map<NodeId, std::vector<std::string>> seen;
+  o.alerts = [&seen](NodeId node, const std::vector<alerts::Alert>& list,
+                     const alerts::Event& event) {
+    std::string line = std::string(alerts::kind_name(event.kind)) + " to=";
+    for (const auto& a : list) line += a.id + "/" + a.recipient.value_or("") + " ";
+    for (const auto& [key, value] : event.vars) {
+      if (key == alerts::Key::kExecTime) continue;  // simulated agents' run time
+      line += std::string(alerts::key_names(key).second.substr(10)) + "=" + value + " ";
+    }
+    line.pop_back();
+    seen[node].push_back(line);
+  };
+  SimCluster c(o);
+  c.start_all();
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node1") && settled(c); }, 30s));
+  const std::vector<std::string> at_start_node1 = seen[1];
+  seen.clear();
+  c.crash(1);
+  REQUIRE(c.run_until([&] { return runs_only_on(c, "node2") && settled(c); }, 30s));
+  c.run_for(1s);
+  INFO("node1 at start:\n"
+       << [&] {
+            std::string s;
+            for (const auto& l : at_start_node1) s += l + "\n";
+            return s;
+          }());
+  // What Pacemaker's alert_file.sh writes on node2 for it: "Node 'node1' is
+  // now 'lost'", then "Resource operation 'start' for 'VIP' on 'node2': ok",
+  // "... 'monitor (10000)' for 'VIP' ...", and the same for Web.
+  const std::string to = "to=alert_file//var/log/pcmk_alerts.log ";
+  const std::string ok = " target_rc=0 status=0 rc=0 desc=ok";
+  const std::vector<std::string> expected = {
+      "node " + to + "node=node1 desc=lost nodeid=1",
+      "resource " + to + "node=node2 rsc=VIP task=start interval=0" + ok,
+      "resource " + to + "node=node2 rsc=VIP task=monitor interval=10000" + ok,
+      "resource " + to + "node=node2 rsc=Web task=start interval=0" + ok,
+      "resource " + to + "node=node2 rsc=Web task=monitor interval=10000" + ok,
+  };
+  CHECK(seen[2] == expected);
+  CHECK(seen[1].empty());  // node1 is gone
+  // node1 started the group: its own starts and first monitors, no probes.
+  CHECK(at_start_node1.size() == 6);
+  for (const auto& l : at_start_node1) {
+    CHECK(l.find("interval=0 target_rc=7") == std::string::npos);
+    CHECK(l.find("node=node2 rsc=") == std::string::npos);
+  }
+}
+
 TEST_CASE("an unexpected monitor failure raises the fail count and the DC recovers in place") {
   SimCluster c(options(2));
   c.start_all();

@@ -47,21 +47,27 @@ void Machine::dc_result(NodeId node, const OpEvent& e) {
   const int action_id = action ? action->id : -1;
   const int transition_id = action ? dc.runner->graph().transition_id : -1;
   const bool recurring = e.interval_ms > 0;
-  cib_write(std::move(recorded->edits), [this, action_id, transition_id,
-                                         outcome = recorded->outcome, expected, recurring,
-                                         key = e.op_key()](Status st) {
-    if (!st) {
-      log(LogLevel::kError,
-          "event=result-write-failed op=" + key + " error=" + st.error().message());
-    }
-    if (action_id >= 0) {
-      confirm_action(transition_id, action_id, st ? outcome : transition::ActionOutcome::kFailed);
-    } else if (!expected) {
-      mark_dirty("unexpected result " + key);
-    } else if (!recurring) {
-      mark_dirty("result " + key + " from outside the current transition");
-    }
-  });
+  cib_write(std::move(recorded->edits),
+            [this, action_id, transition_id, outcome = recorded->outcome, expected, recurring,
+             key = e.op_key(), node, attrs = std::move(recorded->attrs)](Status st) {
+              if (!st) {
+                log(LogLevel::kError,
+                    "event=result-write-failed op=" + key + " error=" + st.error().message());
+              } else {
+                // Pacemaker's attribute writer alerts the fail counts it wrote.
+                for (const auto& [name, value] : attrs) {
+                  send_alert(alerts::attribute_event(node_name(node), node, name, value));
+                }
+              }
+              if (action_id >= 0) {
+                confirm_action(transition_id, action_id,
+                               st ? outcome : transition::ActionOutcome::kFailed);
+              } else if (!expected) {
+                mark_dirty("unexpected result " + key);
+              } else if (!recurring) {
+                mark_dirty("result " + key + " from outside the current transition");
+              }
+            });
 }
 
 std::optional<Machine::RecordedResult> Machine::record_result(
@@ -103,6 +109,7 @@ std::optional<Machine::RecordedResult> Machine::record_result(
       slot = bump_attribute(slot, u.value);
       auto more = attr_edits(node, u.name, slot);
       out.edits.insert(out.edits.end(), more.begin(), more.end());
+      out.attrs.emplace_back(u.name, slot);
     }
   } else {
     log(LogLevel::kWarning,
@@ -146,8 +153,11 @@ void Machine::dc_attr(NodeId node, const std::string& name,
   }
   log(LogLevel::kInfo, "event=attr node=" + node_name(node) + " name=" + name +
                            (next ? " value=" + *next : std::string(" deleted")));
-  cib_write(attr_edits(node, name, next),
-            [this, name](Status) { mark_dirty("attribute " + name); });
+  // As Pacemaker's attribute writer, the alert goes once the CIB has it.
+  cib_write(attr_edits(node, name, next), [this, node, name, next](Status st) {
+    if (st) send_alert(alerts::attribute_event(node_name(node), node, name, next));
+    mark_dirty("attribute " + name);
+  });
 }
 
 void Machine::clear_failures(NodeId node, const std::string& rsc, std::vector<CibEdit>& edits) {

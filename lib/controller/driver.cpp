@@ -199,6 +199,9 @@ void Controller::Impl::perform(Effect& effect) {
     void operator()(LogEffect& e) {
       if (d.env_.log) d.env_.log(e.level, e.text);
     }
+    void operator()(AlertEffect& e) {
+      if (d.env_.alerts) d.env_.alerts(e.alerts, e.event);
+    }
     void operator()(HaltEffect& e) {
       if (d.halt_) {
         auto halt = d.halt_;

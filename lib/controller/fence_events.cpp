@@ -24,6 +24,9 @@ void Machine::on_fence_event(const FenceEvent& e) {
                              " id=" + e.id + " reason=\"before this controller started\"");
     return;
   }
+  // Pacemaker's controller alerts every fencing notification, unfencing included.
+  send_alert(alerts::fencing_event(e.target, "st_notify_fence", fence_alert_description(e),
+                                   fence_alert_rc(e)));
   const std::string by = e.delegate.empty() ? "the cluster" : e.delegate;
   const std::string client = (e.client.empty() ? "a client" : e.client) + "@" + e.origin;
   const std::string reason = e.reason.empty() ? "" : " reason=\"" + e.reason + "\"";

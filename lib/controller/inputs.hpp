@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "messages.hpp"
+#include "vigil/alerts/alerts.hpp"
 #include "vigil/cibd/types.hpp"
 #include "vigil/cluster/node_list.hpp"
 #include "vigil/cluster/types.hpp"
@@ -216,9 +217,16 @@ struct HaltEffect {
   std::string reason;
 };
 
+// An event for the alert agents: the alerts that selected it (in
+// Pacemaker's order), run by the driver without waiting for them.
+struct AlertEffect {
+  std::vector<alerts::Alert> alerts;
+  alerts::Event event;
+};
+
 using Effect =
     std::variant<JoinGroup, LeaveGroup, SendEffect, CibQueryEffect, CibWriteEffect, ExecEffect,
                  CancelEffect, ForgetEffect, HistoryEffect, ComputeEffect, FenceEffect, ArmTimer,
-                 CancelTimer, LogEffect, ShutdownDone, HaltEffect>;
+                 CancelTimer, LogEffect, ShutdownDone, HaltEffect, AlertEffect>;
 
 }  // namespace vigil::controller

@@ -168,7 +168,7 @@ Status Machine::step(const Now& now, const Input& input) {
     Status operator()(const QuorumInput& in) { return m.on_quorum(in.quorate), ok_status(); }
     Status operator()(const MessageInput& in) { return m.on_message(in), ok_status(); }
     Status operator()(const CibChangedInput& in) {
-      return m.dc_cib_changed(in.change), ok_status();
+      return m.on_cib_changed(in.change), ok_status();
     }
     Status operator()(const ExecutorEventInput& in) {
       return m.on_executor_event(in.result), ok_status();

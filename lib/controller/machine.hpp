@@ -57,6 +57,10 @@ inline Duration time_left(TimePoint now, TimePoint until) {
   return until > now ? std::chrono::ceil<Duration>(until - now) : Duration(0);
 }
 
+// A fencing operation as its alert describes it (CRM_alert_desc, _rc).
+std::string fence_alert_description(const FenceEvent& e);
+int fence_alert_rc(const FenceEvent& e);
+
 class Machine final : private transition::ActionSink {
  public:
   explicit Machine(ControllerOptions options);
@@ -152,6 +156,9 @@ class Machine final : private transition::ActionSink {
   // for the action it answers (null: none of the running graph).
   struct RecordedResult {
     std::vector<CibEdit> edits;
+    // The transient attributes it sets (fail counts, last failure), for
+    // the attribute alerts once written.
+    std::vector<std::pair<std::string, std::string>> attrs;
     transition::ActionOutcome outcome = transition::ActionOutcome::kFailed;
     bool expected = false;
   };
@@ -204,6 +211,15 @@ class Machine final : private transition::ActionSink {
   // What the CIB records of a node that is fenced: down, no resource
   // history, no transient attributes (Pacemaker's send_stonith_update).
   void fenced_edits(NodeId node, std::vector<CibEdit>& edits);
+
+  // --- alerts (alerts.cpp)
+  void on_cib_changed(const cibd::CibChange& change);
+  // Reads the alerts section again (one query at a time).
+  void refresh_alerts();
+  void on_alerts_answer(const CibAnswer& in);
+  // Queues the alerts that select `event`, if any.
+  void send_alert(const alerts::Event& event);
+  void alert_resource_op(const exec::OperationResult& r, int target_rc);
 
   // --- fencing learnt from the fencer (fence_events.cpp)
   void on_fence_event(const FenceEvent& e);
@@ -267,6 +283,12 @@ class Machine final : private transition::ActionSink {
   // each peer's shutdown (expected=down) for whoever is DC next.
   std::set<NodeId> shutdown_ordered_;
   std::string halted_;  // why this node stopped (it was fenced); empty: it did not
+
+  // The alerts section as last read (options_.alerts), and whether a read
+  // is under way or must be made again once it is answered.
+  std::vector<alerts::Alert> alerts_;
+  bool alerts_reading_ = false;
+  bool alerts_stale_ = false;
 
   std::unique_ptr<Dc> dc_state_;  // reset at every takeover
   int next_transition_ = 0;

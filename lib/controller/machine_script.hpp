@@ -201,7 +201,9 @@ class Script {
     auto eq = kv.find('=');
     const std::string name = kv.substr(0, eq);
     const Duration d(std::stoll(kv.substr(eq + 1)));
-    if (name == "respawn_grace") {
+    if (name == "alerts") {
+      options_.alerts = d.count() != 0;
+    } else if (name == "respawn_grace") {
       options_.respawn_grace = d;
     } else if (name == "dc_deadtime") {
       options_.dc_deadtime = d;
@@ -576,6 +578,20 @@ class Script {
       }
       std::string operator()(ShutdownDone&) { return "shutdown-done"; }
       std::string operator()(HaltEffect& e) { return "halt " + e.reason; }
+      std::string operator()(AlertEffect& e) {
+        // The alerts (id, and recipient after a slash) and the event's
+        // variables, without their CRM_alert_ prefix.
+        std::string out = "alert " + std::string(alerts::kind_name(e.event.kind)) + " to=";
+        for (std::size_t i = 0; i < e.alerts.size(); ++i) {
+          out += (i ? "," : "") + e.alerts[i].id +
+                 (e.alerts[i].recipient ? "/" + *e.alerts[i].recipient : std::string());
+        }
+        for (const auto& [key, value] : e.event.vars) {
+          out += " " + std::string(alerts::key_names(key).second.substr(10)) + "=" +
+                 (value.find(' ') == std::string::npos ? value : "\"" + value + "\"");
+        }
+        return out;
+      }
     };
     return std::visit(V{*this}, effect);
   }

@@ -9,7 +9,7 @@
 //
 // Inputs (node N is "nodeN"; a CPG member is N, or N:PID after a restart):
 //   start self=N nodes=1,2 [members=1,2] [quorate=no]
-//   option NAME=VALUE           ControllerOptions before start (respawn_grace,
+//   option NAME=VALUE           ControllerOptions before start (alerts=1, respawn_grace,
 //                               dc_deadtime, recheck_interval: milliseconds)
 //   view MEMBERS [joined=..] [left=..]     the vigil-crmd group
 //   membership MEMBERS [joined=..] [left=..]

@@ -43,6 +43,7 @@ Status Machine::on_start(const StartInput& in) {
   emit(JoinGroup{});
   set_state(State::kElection, "start");
   log(LogLevel::kInfo, "event=start node=" + node_name(self_));
+  if (options_.alerts) refresh_alerts();
   return ok_status();
 }
 
@@ -331,7 +332,10 @@ void Machine::run_locally(const ExecSpec& spec) {
 
 void Machine::on_executor_event(const exec::OperationResult& r) {
   OpEvent e = event_from_result(r);
-  if (!e.pending()) local_pending_.erase(e.op_key());
+  if (!e.pending()) {
+    local_pending_.erase(e.op_key());
+    alert_resource_op(r, e.target_rc());
+  }
   if (!in_group_) {
     // Kept for the next DC (the history at join carries the record too, but
     // only a result counts as a failure).
@@ -384,6 +388,9 @@ void Machine::send_history() {
 void Machine::on_membership(const MembershipInput& in) {
   nodes_ = in.cluster.nodes;
   members_ = in.cluster.members;
+  // Pacemaker's peer_update_callback: a node alert per state change.
+  for (NodeId n : in.change.joined) send_alert(alerts::node_event(node_name(n), n, "member"));
+  for (NodeId n : in.change.left) send_alert(alerts::node_event(node_name(n), n, "lost"));
   if (is_dc()) dc_membership(in.change);
 }
 

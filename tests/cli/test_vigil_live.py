@@ -278,6 +278,46 @@ class LiveTest(unittest.TestCase):
             self.assertIn(message, r.stderr, args)
         self.assertEqual(self.cib_xml(), before)
 
+    def test_alert_live(self):
+        # `alert` through vigil-cib: the same listing and alerts section as
+        # `vigil -f` on a copy given the same commands; refusals write nothing.
+        commands = [["alert", "create", "path=/usr/share/pacemaker/alerts/alert_file.sh",
+                     "id=alert_file", "meta", "timeout=15s"],
+                    ["alert", "recipient", "add", "alert_file", "value=/var/log/pcmk_alerts.log",
+                     "options", "debug_exec_order=false"],
+                    ["alert", "create", "path=/bin/true"],
+                    ["alert", "update", "alert", "description=spare"],
+                    ["alert", "recipient", "add", "alert", "value=x", "id=spare-x"],
+                    ["alert", "recipient", "delete", "spare-x"]]
+        copy = self.save_cib("alert-copy.xml")
+        for args in commands:
+            r = self.vigil(args)
+            self.assertEqual(r.returncode, 0, "%s: %s" % (args, r.stderr))
+            r = self.vigil(["-f", copy] + args)
+            self.assertEqual(r.returncode, 0, "-f %s: %s" % (args, r.stderr))
+        live = self.vigil(["alert", "config"])
+        self.assertEqual(live.returncode, 0, live.stderr)
+        self.assertEqual(live.stdout, self.vigil(["-f", copy, "alert", "config"]).stdout)
+        self.assertIn(" Alert: alert_file (path=/usr/share/pacemaker/alerts/alert_file.sh)\n"
+                      "  Meta options: timeout=15s\n  Recipients:\n"
+                      "   Recipient: alert_file-recipient (value=/var/log/pcmk_alerts.log)\n"
+                      "    Options: debug_exec_order=false\n", live.stdout)
+        alerts = ET.fromstring(self.cib_xml()).find("configuration/alerts")
+        with open(copy) as f:
+            copied = ET.fromstring(f.read()).find("configuration/alerts")
+        self.assertEqual(ET.tostring(alerts), ET.tostring(copied))
+        before = self.cib_xml()
+        for args, message in [
+            (["alert", "create", "path=/x", "id=alert_file"], "'alert_file' already exists"),
+            (["alert", "recipient", "add", "alert_file", "value=/var/log/pcmk_alerts.log"],
+             "already exists, use --force to override"),
+            (["alert", "delete", "alert", "nope"], "alert 'nope' does not exist"),
+        ]:
+            r = self.vigil(args)
+            self.assertEqual(r.returncode, 1, args)
+            self.assertIn(message, r.stderr, args)
+        self.assertEqual(self.cib_xml(), before)
+
     def test_refused_command_changes_nothing(self):
         before = self.cib_xml()
         for args, message in [

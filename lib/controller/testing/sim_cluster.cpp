@@ -171,8 +171,13 @@ void SimCluster::make_controller(NodeId id, Stack& s) {
     s.crmd_group = s.crmd_chunks.get();
   }
   const std::string who = name_of(id);
-  ControllerEnv env{clock_,      *s.crmd_group,       node,      node,        *s.cib_access,
-                    *s.executor, *s.scheduler_access, *s.fencer, node_log(id)};
+  ControllerEnv env{clock_,      *s.crmd_group,       node,      node,         *s.cib_access,
+                    *s.executor, *s.scheduler_access, *s.fencer, node_log(id), {}};
+  if (options_.alerts) {
+    env.alerts = [this, id](const std::vector<alerts::Alert>& list, const alerts::Event& event) {
+      options_.alerts(id, list, event);
+    };
+  }
   s.controller = std::make_unique<Controller>(env, options_.controller);
   s.halted = false;
   // Not torn down from inside the controller's own callback: at the tick.

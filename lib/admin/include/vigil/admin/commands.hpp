@@ -125,6 +125,8 @@ Status monitor_status(Context& ctx);
 Status run_tag(Context& ctx, const std::vector<std::string>& args);
 // `acl ...` (acl.cpp): roles, users, groups, permissions, enable-acl.
 Status run_acl(Context& ctx, const std::vector<std::string>& args);
+// pcs alert: config, create, update, delete|remove, recipient add|update|delete|remove (alert.cpp).
+Status run_alert(Context& ctx, const std::vector<std::string>& args);
 // `status`: "Cluster name: ..." then crm_mon's summary, nodes and resources.
 Status cluster_status(Context& ctx);
 

@@ -32,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vigil/alerts/alerts.hpp"
 #include "vigil/cluster/membership.hpp"
 #include "vigil/cluster/messaging.hpp"
 #include "vigil/cluster/quorum.hpp"
@@ -70,6 +71,9 @@ struct ControllerEnv {
   pengined::SchedulerAccess& scheduler;
   FencerAccess& fencer;
   LogSink log;  // may be empty
+  // Runs the alert agents of an event (vigil-crmd: lib/alerts' Runner);
+  // empty: none run. Called with the alerts that selected the event.
+  std::function<void(const std::vector<alerts::Alert>&, const alerts::Event&)> alerts;
 };
 
 struct ControllerOptions {
@@ -96,6 +100,10 @@ struct ControllerOptions {
   std::string dc_version = "vigil-0.1.0";
   std::string cluster_infrastructure = "corosync";
   std::string cluster_name;
+  // Read the CIB's alerts section (at start and after each configuration
+  // change) and have the driver run the alerts of node, fencing, resource
+  // and attribute events, as Pacemaker's controller does.
+  bool alerts = false;
 };
 
 enum class TransitionState { kIdle, kComputing, kExecuting, kAborting };

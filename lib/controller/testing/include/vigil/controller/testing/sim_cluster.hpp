@@ -49,6 +49,9 @@ struct SimClusterOptions {
   // false: the controller's group without the chunking layer (only to show
   // what it is for).
   bool chunk_controller = true;
+  // What each node's controller asks to run for its alerts (with
+  // controller.alerts set); empty: nothing.
+  std::function<void(NodeId, const std::vector<alerts::Alert>&, const alerts::Event&)> alerts;
 };
 
 class SimCluster {
