@@ -135,6 +135,33 @@ def wait_server_state(c, i, server, state, timeout):
                               timeout, 0.1)
 
 
+def random_phase(period):
+    """Sleeps a random time in [0, period) and returns it: a fault then lands
+    at any point of a periodic check's cycle, not at the same one in every
+    run (the one deliberate sleep of the load-balancer tests; never a wait
+    for something to happen)."""
+    import random
+    import time
+    t = random.uniform(0, period)
+    time.sleep(t)
+    return t
+
+
+def vip_holder(c):
+    """The one running director holding the VIP (its number), else None."""
+    h = harness.VipWatcher(c).holders()
+    return int(h[0][len("node"):]) if len(h) == 1 else None
+
+
+def wait_answers(client, t_from, n, timeout, what):
+    """Until the client has n successful answers to requests started after
+    t_from (bounded); the time."""
+    import time
+    return harness.wait_until(
+        "%d answers %s" % (n, what),
+        lambda: len(ok_bodies(client.snapshot(), t_from)) >= n and time.time(), timeout, 0.1)
+
+
 # --- client records: (t_start, t_end, rc, body, source) ------------------------
 
 def ok_bodies(records, t_from=0.0, t_to=float("inf")):
