@@ -5,7 +5,9 @@ Each node is a network namespace plugged into a bridge of the root namespace
 through a veth pair, and runs in its own mount and UTS namespaces (private
 /run, /dev/shm, /etc/corosync, /var/lib/vigil, /var/log/vigil, hostname
 nodeI). Per node the harness starts corosync and then a "stack": nothing
-(corosync only), our supervisor vigild, or Pacemaker's pacemakerd.
+(corosync only), our supervisor vigild, or Pacemaker's pacemakerd. Plain
+hosts (hosts=...) sit on the same bridge with only an apache each: the real
+servers of a load balancer.
 
 Everything the harness creates is named with a per-run tag (bridge vgb<tag>,
 namespaces vg<tag>n<I>, host-side veths vg<tag>h<I>) in a /24 of 10.98.0.0/16
@@ -304,14 +306,14 @@ class Client:
     """Fetches http://ADDR/ every `period` seconds from the root namespace,
     each request in its own thread with a `budget` so that a hanging request
     does not stretch the cadence (pitfall 9). Records (t_start, t_end, rc,
-    body) per request, also appended to `log_path` as "t_start t_end rc body"
-    (analyze.py's format). Bounded by max_requests and max_in_flight.
+    body, source) per request, also appended to `log_path` as "t_start t_end
+    rc body" (analyze.py's format). Bounded by max_requests and max_in_flight.
 
     With `sources` (local addresses, e.g. Cluster.client_addrs), request k
     leaves from sources[k % len(sources)], as that many clients taking
     turns: a balancer with source persistence then sees several clients.
-    Records are then (t_start, t_end, rc, body, source) (source "" without
-    sources) and log lines get the source as a fifth field."""
+    The record's source is "" without sources; with them, log lines get the
+    source as a fifth field."""
 
     def __init__(self, addr, log_path=None, period=0.05, budget=0.2, max_requests=2400,
                  max_in_flight=8, port=80, sources=()):
