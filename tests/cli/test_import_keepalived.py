@@ -138,6 +138,18 @@ class Import(unittest.TestCase):
         self.assertIn(f"  {MASTER}:{line}: advert_int 1: ", proc.stdout)
         self.assertRegex(proc.stdout, r"(?m)^Directives: \d+ read, \d+ mapped")
 
+    def test_fencing_warning(self):
+        # keepalived has no fencing: said so while nothing imported could start
+        proc = self.import_textbook("--dry-run")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("Warning: the cluster has no fence device and stonith-enabled is not "
+                      "false: no resource starts until", proc.stderr)
+        self.assertEqual(run("-f", self.cib, "property", "set", "stonith-enabled=false")
+                         .returncode, 0)
+        proc = self.import_textbook()
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertNotIn("no fence device", proc.stderr)
+
     def test_printed_commands_build_the_same_configuration(self):
         proc = self.import_textbook()
         self.assertEqual(proc.returncode, 0, proc.stderr)
