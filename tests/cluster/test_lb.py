@@ -46,7 +46,7 @@ sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 import harness  # noqa: E402
 import lbcluster  # noqa: E402
 import webcluster  # noqa: E402
-from harness import CheckFailed, HarnessError, check, log  # noqa: E402
+from harness import CheckFailed, check, log  # noqa: E402
 
 SERVED = 40  # answers to wait for in each phase's check
 
