@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "vigil/admin/cib_edit.hpp"
+#include "vigil/admin/status.hpp"
 #include "vigil/common/disk.hpp"
 
 namespace vigil::admin {
@@ -222,6 +223,17 @@ Result<ImportResult> import_keepalived(Context& ctx, const ImportOptions& option
     }
   }
   ctx.out += count_line(*plan);
+  // keepalived has no fencing; a cluster without fence devices whose
+  // stonith-enabled is not false starts none of what was imported.
+  const auto warnings = status_warnings(ctx.doc);
+  if (!plan->commands.empty() &&
+      std::find(warnings.begin(), warnings.end(),
+                "No stonith devices and stonith-enabled is not false") != warnings.end()) {
+    note(
+        "Warning: the cluster has no fence device and stonith-enabled is not false: no "
+        "resource starts until fencing is configured (vigil stonith create ...) or disabled "
+        "(vigil property set stonith-enabled=false); keepalived had no fencing");
+  }
   if (options.dry_run) ctx.out += "Dry run: nothing was written\n";
   ctx.notes.insert(ctx.notes.end(), notes.begin(), notes.end());
   ctx.changed = !options.dry_run && !plan->commands.empty();

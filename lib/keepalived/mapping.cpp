@@ -1015,6 +1015,12 @@ class Mapper {
     if (!s.status.empty()) c.words.push_back("check_status=" + s.status);
     if (!s.digest.empty()) c.words.push_back("check_digest=" + s.digest);
     if (!s.command.empty()) c.words.push_back("check_command=" + s.command);
+    // The agent's depth-0 monitor named explicitly, so that its depth-10
+    // monitor ("no real server is up" is a failure) is not among the default
+    // operations: keepalived keeps the VIP where it is when every real server
+    // is down, and Vigil's resource create refuses depth-10 (OCF_CHECK_LEVEL)
+    // operations anyway.
+    c.words.insert(c.words.end(), {"op", "monitor", "interval=10s", "timeout=20s"});
     c.ids = {id};
     if (inst != nullptr) c.words.insert(c.words.end(), {"--group", inst->group});
     c.agent = "ocf:vigil:haproxy";

@@ -103,6 +103,11 @@ TEST_CASE("the textbook's two directors") {
   CHECK(has(lb, "check_timeout=" +
                     find(find(rs1.children, "TCP_CHECK").children, "connect_timeout").arg(1)));
   CHECK(has(lb, group));
+  // Its monitor is the agent's depth-0 one, named: no default depth-10 monitor.
+  const auto op = std::find(lb.words.begin(), lb.words.end(), "op");
+  REQUIRE(op != lb.words.end());
+  CHECK(std::vector<std::string>(op, op + 4) ==
+        std::vector<std::string>{"op", "monitor", "interval=10s", "timeout=20s"});
 
   // The priorities as location preferences, one per director.
   const std::string p1 = find(inst.children, "priority").arg(1);

@@ -138,6 +138,18 @@ class Import(unittest.TestCase):
         self.assertIn(f"  {MASTER}:{line}: advert_int 1: ", proc.stdout)
         self.assertRegex(proc.stdout, r"(?m)^Directives: \d+ read, \d+ mapped")
 
+    def test_fencing_warning(self):
+        # keepalived has no fencing: said so while nothing imported could start
+        proc = self.import_textbook("--dry-run")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("Warning: the cluster has no fence device and stonith-enabled is not "
+                      "false: no resource starts until", proc.stderr)
+        self.assertEqual(run("-f", self.cib, "property", "set", "stonith-enabled=false")
+                         .returncode, 0)
+        proc = self.import_textbook()
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertNotIn("no fence device", proc.stderr)
+
     def test_printed_commands_build_the_same_configuration(self):
         proc = self.import_textbook()
         self.assertEqual(proc.returncode, 0, proc.stderr)
@@ -314,6 +326,57 @@ class LdirectordReadsItsFiles(unittest.TestCase):
                     self.assertIn("is stopped", st.stdout + st.stderr)
                     checked += 1
         self.assertGreater(checked, 0)
+
+
+AGENTS = os.path.join(HERE, "..", "..", "agents", "ocf", "vigil")
+OCF_DIR = "/usr/lib/ocf/resource.d"
+
+# In a private mount namespace: a tmpfs on the OCF agents' directory holding
+# the host's heartbeat provider and this checkout's ocf:vigil agents, as on a
+# director where Vigil is installed; then the command.
+WITH_AGENTS = r"""
+set -e
+mount --make-rprivate /
+mount --bind "$OCF_DIR" "$SCRATCH/host"
+mount -t tmpfs tmpfs "$OCF_DIR"
+mkdir "$OCF_DIR/heartbeat" "$OCF_DIR/vigil"
+[ -d "$SCRATCH/host/heartbeat" ] && mount --bind "$SCRATCH/host/heartbeat" "$OCF_DIR/heartbeat"
+for a in haproxy health-script; do ln -s "$AGENTS/$a" "$OCF_DIR/vigil/$a"; done
+exec "$@"
+"""
+
+
+class InstalledAgents(unittest.TestCase):
+    """Where ocf:vigil:haproxy is installed (a director), the import checks
+    its parameters against the agent's meta-data (no --force) and the
+    resource gets the agent's depth-0 monitor only: the depth-10 one is not
+    a default operation (vigil's resource create refuses OCF_CHECK_LEVEL).
+    Needs root for the private mount namespace."""
+
+    def test_textbook_with_the_agents_installed(self):
+        if os.geteuid() != 0 or not os.path.isdir(OCF_DIR):
+            self.skipTest("needs root and %s" % OCF_DIR)
+        with tempfile.TemporaryDirectory() as tmp:
+            os.makedirs(os.path.join(tmp, "host"))
+            cib = os.path.join(tmp, "cib.xml")
+            env = dict(os.environ, OCF_DIR=OCF_DIR, SCRATCH=tmp,
+                       AGENTS=os.path.realpath(AGENTS))
+            proc = subprocess.run(["unshare", "-m", "sh", "-c", WITH_AGENTS, "sh", VIGIL, "-f",
+                                   cib, "import", "keepalived", f"node1={MASTER}",
+                                   f"node2={BACKUP}"], capture_output=True, text=True,
+                                  timeout=TIMEOUT, env=env)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertNotIn("ocf:vigil:haproxy' is not installed", proc.stderr)
+            lb = next(p for p in configuration(cib).iter("primitive")
+                      if p.get("type") == "haproxy")
+            ops = sorted((o.get("name"), o.get("interval"), o.get("timeout"))
+                         for o in lb.iter("op"))
+            monitors = [o for o in ops if o[0] == "monitor"]
+            self.assertEqual(monitors, [("monitor", "10s", "20s")])
+            self.assertFalse(any(n.get("name") == "OCF_CHECK_LEVEL" for n in lb.iter("nvpair")))
+            # the agent's other actions are default operations, as pcs makes them
+            self.assertIn(("start", "0s", "20s"), ops)
+            self.assertIn(("stop", "0s", "20s"), ops)
 
 
 class LiveImport(unittest.TestCase):

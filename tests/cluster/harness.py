@@ -5,7 +5,9 @@ Each node is a network namespace plugged into a bridge of the root namespace
 through a veth pair, and runs in its own mount and UTS namespaces (private
 /run, /dev/shm, /etc/corosync, /var/lib/vigil, /var/log/vigil, hostname
 nodeI). Per node the harness starts corosync and then a "stack": nothing
-(corosync only), our supervisor vigild, or Pacemaker's pacemakerd.
+(corosync only), our supervisor vigild, or Pacemaker's pacemakerd. Plain
+hosts (hosts=...) sit on the same bridge with only an apache each: the real
+servers of a load balancer.
 
 Everything the harness creates is named with a per-run tag (bridge vgb<tag>,
 namespaces vg<tag>n<I>, host-side veths vg<tag>h<I>) in a /24 of 10.98.0.0/16
@@ -44,6 +46,10 @@ SKIP = 77  # ctest's SKIP_RETURN_CODE
 DEFAULT_NET = "10.98"  # /16 the harness allocates its /24s from
 BRIDGE_HOST = 254  # the bridge's address in the /24 (the root namespace's side)
 VIP_HOST = 100  # the VIP's address in the /24
+PLAIN_HOST_BASE = 200  # plain host K (1-based) is .200+K in the /24
+CLIENT_ADDR_BASE = 150  # the client's extra source addresses: .150, .151, ...
+MAX_CLIENT_ADDRS = 40
+MAX_PLAIN_HOSTS = 16
 LOCK_FILE = "/run/vigil-netns.lock"  # serialises subnet allocation between runs
 
 # The harness's fence agent (a power switch for the nodes) and where fencers
@@ -64,6 +70,14 @@ POWER_SWITCH = os.path.join(os.path.dirname(os.path.realpath(__file__)), "powers
 OCF_AGENTS = os.path.join(os.path.dirname(os.path.realpath(__file__)), "ocf")
 OCF_PROVIDER = "vigil-netns"
 OCF_PROVIDER_DIR = "/usr/lib/ocf/resource.d"
+# Vigil's production agents (agents/CMakeLists.txt installs these as provider
+# "vigil"). A node sees this checkout's copies: the host gets the empty mount
+# point /usr/lib/ocf/resource.d/vigil once (as /var/lib/vigil), and each
+# node's inner shell binds WORK/ocf-vigil (links to this checkout's agents)
+# there, in its own mount namespace.
+VIGIL_OCF_DIR = os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "agents",
+                             "ocf", "vigil")
+VIGIL_OCF_AGENTS = ("haproxy", "health-script")
 # Corosync's knet traffic (block_corosync drops it inside a node)
 COROSYNC_PORT = 5405
 BLOCK_TABLE = "vigil_block_corosync"
@@ -257,13 +271,15 @@ def summary(values):
 # ---------------------------------------------------------------------------
 # HTTP client
 
-def http_get(addr, port=80, path="/", timeout=0.2):
-    """One HTTP/1.0 GET with a total time budget. Returns (rc, body): rc 0 on
-    a 200 answer, curl's codes otherwise (7 refused/unreachable, 28 timeout,
-    22 HTTP error, 56 receive error)."""
+def http_get(addr, port=80, path="/", timeout=0.2, source=None):
+    """One HTTP/1.0 GET with a total time budget, from the local address
+    `source` when given. Returns (rc, body): rc 0 on a 200 answer, curl's
+    codes otherwise (7 refused/unreachable, 28 timeout, 22 HTTP error, 56
+    receive error)."""
     deadline = time.monotonic() + timeout
     try:
-        with socket.create_connection((addr, port), timeout=timeout) as s:
+        with socket.create_connection((addr, port), timeout=timeout,
+                                      source_address=(source, 0) if source else None) as s:
             s.settimeout(max(0.001, deadline - time.monotonic()))
             s.sendall(("GET %s HTTP/1.0\r\nHost: %s\r\n\r\n" % (path, addr)).encode())
             data = b""
@@ -290,13 +306,21 @@ class Client:
     """Fetches http://ADDR/ every `period` seconds from the root namespace,
     each request in its own thread with a `budget` so that a hanging request
     does not stretch the cadence (pitfall 9). Records (t_start, t_end, rc,
-    body) per request, also appended to `log_path` as "t_start t_end rc body"
-    (analyze.py's format). Bounded by max_requests and max_in_flight."""
+    body, source) per request, also appended to `log_path` as "t_start t_end
+    rc body" (analyze.py's format). Bounded by max_requests and max_in_flight.
+
+    With `sources` (local addresses, e.g. Cluster.client_addrs), request k
+    leaves from sources[k % len(sources)], as that many clients taking
+    turns: a balancer with source persistence then sees several clients.
+    The record's source is "" without sources; with them, log lines get the
+    source as a fifth field."""
 
     def __init__(self, addr, log_path=None, period=0.05, budget=0.2, max_requests=2400,
-                 max_in_flight=8, port=80):
+                 max_in_flight=8, port=80, sources=()):
         self.addr = addr
         self.port = port
+        self.sources = list(sources)
+        self._count = 0
         self.log_path = log_path
         self.period = period
         self.budget = budget
@@ -314,17 +338,18 @@ class Client:
         self._thread.start()
         return self
 
-    def _one(self):
+    def _one(self, source):
         try:
             t0 = time.time()
-            rc, body = http_get(self.addr, self.port, timeout=self.budget)
+            rc, body = http_get(self.addr, self.port, timeout=self.budget, source=source)
             t1 = time.time()
             with self._lock:
-                self.records.append((t0, t1, rc, body or "none"))
+                self.records.append((t0, t1, rc, body or "none", source or ""))
                 if self.log_path:
                     with open(self.log_path, "a") as f:
-                        f.write("%.6f %.6f %d %s\n" % (t0, t1, rc, (body or "none").split()[0]
-                                                       if body else "none"))
+                        f.write("%.6f %.6f %d %s%s\n" % (
+                            t0, t1, rc, (body or "none").split()[0] if body else "none",
+                            " " + source if source else ""))
         finally:
             self._slots.release()
 
@@ -334,7 +359,9 @@ class Client:
             if self._stop.is_set():
                 break
             if self._slots.acquire(timeout=1.0):
-                w = threading.Thread(target=self._one, daemon=True)
+                source = self.sources[self._count % len(self.sources)] if self.sources else None
+                self._count += 1
+                w = threading.Thread(target=self._one, args=(source,), daemon=True)
                 w.start()
                 self._workers.append(w)
                 self._workers = [x for x in self._workers if x.is_alive()]
@@ -523,6 +550,10 @@ ln -s "$W/power/switch.sock" /run/vigil-netns/power.sock
 ln -s "$W/power/stuck.sock" /run/vigil-netns/stuck.sock   # the same switch, relay stuck
 [ -n "${FENCE_AGENT:-}" ] && ln -s "$FENCE_AGENT" /run/vigil-netns/fence_vigil_netns
 [ -n "${OCF_AGENTS:-}" ] && ln -s "$OCF_AGENTS" /run/vigil-netns/ocf
+# Vigil's own agents (provider vigil) of this checkout, in this node only
+if [ -n "${VIGIL_OCF:-}" ] && [ -d /usr/lib/ocf/resource.d/vigil ]; then
+    mount --bind "$VIGIL_OCF" /usr/lib/ocf/resource.d/vigil || exit 1
+fi
 export VIGIL_RUN_DIR=/run/vigil VIGIL_STATE_DIR=/var/lib/vigil
 export VIGIL_LOG_FILE=/var/log/vigil/vigil.log
 if [ "$STACK" = sshd ]; then
@@ -584,12 +615,13 @@ while [ -e "$D/stack.hold" ] && [ $n -lt 10000 ]; do
 done
 """
 
-APACHE_CONF = """# Generated by tests/cluster/harness.py for node{i}
+APACHE_CONF = """# Generated by tests/cluster/harness.py for {name}
 ServerRoot "{d}"
-ServerName node{i}
+ServerName {name}
 Listen 80
-# On the node's private /run: a rebooted node starts without a stale pid file
-PidFile /run/httpd-vigil.pid
+# A node's is on its private /run: a rebooted node starts without a stale
+# pid file; a plain host's is in its directory under WORK
+PidFile {pidfile}
 DefaultRuntimeDir {d}/run
 ErrorLog {d}/logs/error.log
 LogLevel warn
@@ -633,6 +665,36 @@ WEB_DIR = "/run/vigil-web-%s"
 def web_configfile(tag):
     return WEB_DIR % tag + "/httpd.conf"
 
+
+NODE_APACHE_PIDFILE = "/run/httpd-vigil.pid"
+
+
+def apache_conf(name, d, pidfile):
+    """An apache configuration serving d/htdocs on port 80 of every address
+    of its network namespace, its logs under d/logs."""
+    return APACHE_CONF.format(name=name, d=d, pidfile=pidfile)
+
+
+PLAIN_HOST_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
+
+
+def check_plain_hosts(names):
+    """The plain hosts' names as given, or HarnessError: each a short
+    lower-case name (its page and hostname), none named like a cluster node
+    (nodeI), no two alike, at most MAX_PLAIN_HOSTS."""
+    names = list(names)
+    if len(names) > MAX_PLAIN_HOSTS:
+        raise HarnessError("at most %d plain hosts, not %d" % (MAX_PLAIN_HOSTS, len(names)))
+    for n in names:
+        if not isinstance(n, str) or not PLAIN_HOST_NAME.match(n):
+            raise HarnessError("plain host name %r: a lower-case letter, then at most 11 "
+                               "letters or digits" % (n,))
+        if re.match(r"^node\d+$", n):
+            raise HarnessError("plain host name %r is a cluster node's name" % n)
+    if len(set(names)) != len(names):
+        raise HarnessError("plain host names repeat: %s" % ", ".join(names))
+    return names
+
 # sshd: bare nodes running only sshd (sshnodes.py), set up with `vigil cluster`
 STACKS = ("corosync", "vigild", "pacemaker", "command", "sshd")
 # Process names (comm, 15 characters at most) of each stack's daemons.
@@ -651,7 +713,8 @@ class Cluster:
 
     def __init__(self, work, nodes=2, stack="corosync", vigild=None, token_ms=None,
                  subnet=None, tag=None, apache=True, two_node=None, bin_dirs=(),
-                 startup_timeout=30, vigild_args=(), stack_cmd=None, crypto=True):
+                 startup_timeout=30, vigild_args=(), stack_cmd=None, crypto=True, hosts=(),
+                 client_addrs=0):
         if stack not in STACKS:
             raise HarnessError("unknown stack %r (one of %s)" % (stack, ", ".join(STACKS)))
         if not 1 <= nodes <= 16:
@@ -674,6 +737,13 @@ class Cluster:
         # with one authkey per cluster, as `vigil cluster setup` and pcs make
         # it; False only for a test of the unprotected configuration.
         self.crypto = bool(crypto)
+        # Plain hosts beside the nodes (same bridge, no cluster stack), each
+        # running its own apache: the real servers of a load balancer.
+        self.hosts = check_plain_hosts(hosts)
+        if not 0 <= int(client_addrs) <= MAX_CLIENT_ADDRS:
+            raise HarnessError("client_addrs must be 0..%d, not %s" % (MAX_CLIENT_ADDRS,
+                                                                       client_addrs))
+        self.n_client_addrs = int(client_addrs)
         if stack == "command" and not stack_cmd:
             raise HarnessError("the command stack needs stack_cmd (a shell command per node)")
         self._cleanup_armed = False
@@ -709,6 +779,30 @@ class Cluster:
     def node_dir(self, i):
         return os.path.join(self.work, "n%d" % i)
 
+    # plain hosts, by name (index K = position in self.hosts + 1)
+    def _host_index(self, name):
+        if name not in self.hosts:
+            raise HarnessError("no plain host %r (this cluster has: %s)"
+                               % (name, ", ".join(self.hosts) or "none"))
+        return self.hosts.index(name) + 1
+
+    def host_netns(self, name):
+        return "vg%sp%d" % (self.tag, self._host_index(name))
+
+    def host_veth(self, name):
+        return "vg%sq%d" % (self.tag, self._host_index(name))
+
+    def host_addr(self, name):
+        return "%s.%d" % (self.subnet, PLAIN_HOST_BASE + self._host_index(name))
+
+    def host_dir(self, name):
+        return os.path.join(self.work, "host-" + name)
+
+    @property
+    def client_addrs(self):
+        """The client's extra source addresses (on the bridge, root namespace)."""
+        return ["%s.%d" % (self.subnet, CLIENT_ADDR_BASE + j) for j in range(self.n_client_addrs)]
+
     def corosync_log(self, i):
         return os.path.join(self.node_dir(i), "corosync.log")
 
@@ -722,7 +816,8 @@ class Cluster:
     def save(self):
         state = {k: getattr(self, k) for k in ("n", "stack", "vigild", "token_ms", "subnet",
                                                "tag", "apache", "two_node", "bin_dirs", "vigild_args",
-                                               "stack_cmd", "crypto")}
+                                               "stack_cmd", "crypto", "hosts",
+                                               "n_client_addrs")}
         tmp = self._state_path() + ".tmp"
         with open(tmp, "w") as f:
             json.dump(state, f, indent=1)
@@ -741,7 +836,8 @@ class Cluster:
         c = cls(work, nodes=s["n"], stack=s["stack"], vigild=s["vigild"], token_ms=s["token_ms"],
                 subnet=s["subnet"], tag=s["tag"], apache=s["apache"], two_node=s["two_node"],
                 bin_dirs=s.get("bin_dirs", ()), vigild_args=s.get("vigild_args", ()),
-                stack_cmd=s.get("stack_cmd"), crypto=s.get("crypto", True))
+                stack_cmd=s.get("stack_cmd"), crypto=s.get("crypto", True),
+                hosts=s.get("hosts", ()), client_addrs=s.get("n_client_addrs", 0))
         return c
 
     # --- records: what we created, which processes we started -----------------
@@ -831,6 +927,8 @@ class Cluster:
         run(["ip", "link", "add", self.bridge, "type", "bridge", "stp_state", "0",
              "forward_delay", "0"])
         run(["ip", "addr", "add", self.bridge_addr + "/24", "dev", self.bridge])
+        for a in self.client_addrs:  # secondary: .254 stays the default source
+            run(["ip", "addr", "add", a + "/24", "dev", self.bridge])
         run(["ip", "link", "set", self.bridge, "up"])
 
     def _netns_up(self, i):
@@ -954,13 +1052,18 @@ class Cluster:
             os.close(fd)
 
     def _write_apache_conf(self, i):
-        d = os.path.join(self.node_dir(i), "apache")
+        self._write_apache_dir(os.path.join(self.node_dir(i), "apache"), "node%d" % i,
+                               NODE_APACHE_PIDFILE)
+
+    @staticmethod
+    def _write_apache_dir(d, name, pidfile):
+        """d/httpd.conf serving d/htdocs, whose page says `name`."""
         for sub in ("htdocs", "run", "logs"):
             os.makedirs(os.path.join(d, sub), exist_ok=True)
         with open(os.path.join(d, "htdocs", "index.html"), "w") as f:
-            f.write("node%d\n" % i)
+            f.write(name + "\n")
         with open(os.path.join(d, "httpd.conf"), "w") as f:
-            f.write(APACHE_CONF.format(i=i, d=d))
+            f.write(apache_conf(name, d, pidfile))
         with contextlib.suppress(KeyError, OSError):
             import pwd
             pw = pwd.getpwnam("www-data")
@@ -1009,6 +1112,25 @@ class Cluster:
             f.write("FENCE_AGENT=%s\n" % shlex.quote(os.path.realpath(FENCE_AGENT)))
             f.write("OCF_AGENTS=%s\n" % shlex.quote(os.path.realpath(OCF_AGENTS)))
             f.write("WEB_DIR=%s\n" % shlex.quote(WEB_DIR % self.tag))
+            f.write("VIGIL_OCF=%s\n" % shlex.quote(os.path.join(self.work, "ocf-vigil")))
+
+    def _prepare_vigil_agents(self):
+        """WORK/ocf-vigil: links to this checkout's production agents, which
+        every node binds on /usr/lib/ocf/resource.d/vigil (the inner shell);
+        the host gets that directory, empty, once, as a mount point."""
+        d = os.path.join(self.work, "ocf-vigil")
+        os.makedirs(d, exist_ok=True)
+        os.chmod(d, 0o755)
+        for name in VIGIL_OCF_AGENTS:
+            link = os.path.join(d, name)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(link)
+            os.symlink(os.path.realpath(os.path.join(VIGIL_OCF_DIR, name)), link)
+        mount_point = os.path.join(OCF_PROVIDER_DIR, "vigil")
+        if os.path.isdir(OCF_PROVIDER_DIR) and not os.path.lexists(mount_point):
+            os.makedirs(mount_point, exist_ok=True)
+        if not os.path.isdir(mount_point):
+            log("note: %s is not a directory: the nodes have no ocf:vigil agents" % mount_point)
 
     def _check_work_dir(self):
         # apache's workers (www-data) must reach DocumentRoot (pitfall 6)
@@ -1052,14 +1174,21 @@ class Cluster:
             f.write(INNER_SCRIPT)
         os.chmod(os.path.join(self.work, "node-inner.sh"), 0o755)
         self._write_env()
+        self._prepare_vigil_agents()
         for i in self.nodes():
             self._prepare_node_dirs(i)
             self._netns_up(i)
+        for name in self.hosts:
+            self._host_netns_up(name)
+            self._write_apache_dir(os.path.join(self.host_dir(name), "apache"), name,
+                                   self._host_pidfile(name))
         link_node_agent(FENCE_AGENT_NAME)
         self._link_ocf_agents()
         self.start_power_switch()
         log("cluster %s: %d nodes on %s, %s.0/24, VIP %s, work %s"
             % (self.tag, self.n, self.bridge, self.subnet, self.vip, self.work))
+        for name in self.hosts:  # the real servers first: they stand before the cluster
+            self.host_start(name)
         if start:
             for i in self.nodes():
                 self.start(i)
@@ -1346,6 +1475,111 @@ class Cluster:
         p = run(["ip", "netns", "exec", self.netns(i), "nft", "list", "tables"], check=False)
         return p.returncode == 0 and BLOCK_TABLE in p.stdout
 
+    # --- plain hosts: a network namespace on the bridge, an apache, no stack ----
+    def _host_pidfile(self, name):
+        return os.path.join(self.host_dir(name), "apache", "run", "httpd.pid")
+
+    def _host_netns_up(self, name):
+        ns, vh = self.host_netns(name), self.host_veth(name)
+        if ns in self._netns_list():
+            if ("netns", ns) not in self._created():
+                raise HarnessError("netns %s exists and was not created by this run" % ns)
+            return
+        if vh in self._existing_links():
+            raise HarnessError("link %s exists already" % vh)
+        self._record("netns", ns)
+        run(["ip", "netns", "add", ns])
+        run(["ip", "link", "add", vh, "type", "veth", "peer", "name", "eth0", "netns", ns])
+        run(["ip", "link", "set", vh, "master", self.bridge])
+        run(["ip", "link", "set", vh, "up"])
+        run(["ip", "-n", ns, "link", "set", "lo", "up"])
+        run(["ip", "-n", ns, "addr", "add", self.host_addr(name) + "/24", "dev", "eth0"])
+        run(["ip", "-n", ns, "link", "set", "eth0", "up"])
+
+    def _host_pids(self, name):
+        p = run(["ip", "netns", "pids", self.host_netns(name)], check=False)
+        if p.returncode != 0:
+            return []
+        return [int(x) for x in p.stdout.split() if x.isdigit()]
+
+    def host_apache_pid(self, name):
+        """The plain host's apache (its parent process) while it runs, else None."""
+        self._host_index(name)
+        recs = self._recorded_pids("host-%s-apache" % name)
+        if not recs:
+            return None
+        _label, pid, st = recs[-1]  # the latest start
+        return pid if proc_start_time(pid) == st else None
+
+    def host_running(self, name):
+        return self.host_apache_pid(name) is not None
+
+    def host_start(self, name, timeout=20):
+        """Starts the plain host's apache (in its network namespace, its
+        configuration, pid and logs under WORK/host-NAME/apache) and waits
+        (bounded) until it answers on the host's address; returns the time."""
+        if self.host_running(name):
+            raise HarnessError("%s's apache is running already" % name)
+        d = os.path.join(self.host_dir(name), "apache")
+        with contextlib.suppress(FileNotFoundError):  # ours, and dead (checked above)
+            os.unlink(self._host_pidfile(name))
+        out = open(os.path.join(d, "logs", "apache.out"), "a")
+        env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
+        p = subprocess.Popen(["setsid", "ip", "netns", "exec", self.host_netns(name),
+                              "/usr/sbin/apache2", "-f", os.path.join(d, "httpd.conf"),
+                              "-DFOREGROUND"], stdin=subprocess.DEVNULL, stdout=out,
+                             stderr=out, env=env)
+        out.close()
+        self._record_pid("host-%s-apache" % name, p.pid)
+        addr = self.host_addr(name)
+
+        def answers():
+            if p.poll() is not None:
+                raise HarnessError("%s's apache exited (%s): %s" % (
+                    name, p.returncode, self._tail(os.path.join(d, "logs", "error.log"))))
+            rc, body = http_get(addr, timeout=0.5)
+            return time.time() if rc == 0 and body == name else None
+        t = wait_until("%s's apache to answer on %s" % (name, addr), answers, timeout, 0.05)
+        log("%s: apache serving on %s" % (name, addr))
+        return t
+
+    def host_kill(self, name):
+        """SIGKILL of the plain host's apache: its recorded process and every
+        process in the host's network namespace (the host stays up: its
+        address answers, port 80 refuses). Returns the time taken just before."""
+        t = time.time()
+        self._kill_host_processes(name)
+        return t
+
+    def _kill_host_processes(self, name):
+        me = os.getpid()
+        for _ in range(50):
+            victims = set(self._host_pids(name)) if self.host_netns(name) in \
+                self._netns_list() else set()
+            for _label, pid, st in self._recorded_pids("host-%s-" % name):
+                if proc_start_time(pid) == st:
+                    victims.add(pid)
+            victims.discard(me)
+            if not victims:
+                return
+            for pid in victims:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.05)
+            self._reap()
+        raise HarnessError("%s: processes still alive after 50 SIGKILL rounds" % name)
+
+    def _host_netns_del(self, name):
+        ns, vh = self.host_netns(name), self.host_veth(name)
+        if ("netns", ns) not in self._created():
+            return
+        self._kill_host_processes(name)
+        if ns in self._netns_list():
+            run(["ip", "link", "del", vh], check=False)
+            run(["ip", "netns", "del", ns], check=False)
+        with contextlib.suppress(HarnessError):
+            wait_until("%s to disappear" % vh, lambda: vh not in self._existing_links(), 5, 0.05)
+
     def reboot_net(self, i):
         """A fresh network namespace for node i, as a rebooted machine: the
         old one may still hold the VIP (pitfall 5). Kills the node first."""
@@ -1520,6 +1754,11 @@ class Cluster:
                     self._netns_del(i)
                 except HarnessError as e:
                     errors.append(str(e))
+        for name in self.hosts:
+            try:
+                self._host_netns_del(name)
+            except HarnessError as e:
+                errors.append(str(e))
         if ("bridge", self.bridge) in created and self.bridge in self._existing_links():
             run(["ip", "link", "del", self.bridge], check=False)
         self._reap()
@@ -1640,9 +1879,13 @@ class Cluster:
                          "address": self.addr(i), "link": link, "running": self.running(i),
                          "stack_held": self.held(i),
                          "processes": sorted(set(procs.values()))})
+        hosts = [{"host": name, "netns": self.host_netns(name)
+                  if self.host_netns(name) in nss else None, "address": self.host_addr(name),
+                  "apache": self.host_running(name)} for name in self.hosts]
         return {"tag": self.tag, "stack": self.stack, "bridge": self.bridge,
                 "subnet": self.subnet + ".0/24" if self.subnet else None, "vip": self.vip,
-                "work": self.work, "nodes": rows}
+                "work": self.work, "nodes": rows, "hosts": hosts,
+                "client_addrs": self.client_addrs}
 
     @staticmethod
     def _tail(path, n=20):

@@ -272,5 +272,141 @@ class LiveCommandsChecks(unittest.TestCase):
         self.assertFalse(t.lines_match(want, ["until: 12Z", "done "]))
 
 
+class PlainHosts(unittest.TestCase):
+    """Plain hosts beside the nodes and the client's extra addresses."""
+
+    def test_names_addresses_and_interfaces(self):
+        c = harness.Cluster("/tmp/x", nodes=2, tag="ffff", subnet="10.98.7",
+                            hosts=["h%d" % k for k in range(1, 17)], client_addrs=40)
+        self.assertEqual(c.host_addr("h1"), "10.98.7.201")
+        self.assertEqual(c.host_addr("h16"), "10.98.7.216")
+        self.assertEqual(c.host_netns("h16"), "vgffffp16")
+        for h in c.hosts:
+            self.assertLessEqual(len(c.host_veth(h)), 15)
+            self.assertNotIn(c.host_addr(h), [c.addr(i) for i in c.nodes()] + [c.vip])
+        self.assertEqual(c.client_addrs[0], "10.98.7.150")
+        self.assertEqual(c.client_addrs[-1], "10.98.7.189")
+        self.assertTrue(set(c.client_addrs).isdisjoint({c.host_addr(h) for h in c.hosts}))
+        with self.assertRaises(harness.HarnessError):
+            c.host_addr("rs9")
+
+    def test_bad_hosts_and_client_addrs_are_refused(self):
+        for hosts in (["node1"], ["rs1", "rs1"], ["Rs1"], ["1rs"], ["a" * 13],
+                      ["h%d" % k for k in range(17)]):
+            with self.subTest(hosts=hosts), self.assertRaises(harness.HarnessError):
+                harness.Cluster("/tmp/x", hosts=hosts)
+        for n in (-1, 41):
+            with self.assertRaises(harness.HarnessError):
+                harness.Cluster("/tmp/x", client_addrs=n)
+
+    def test_state_keeps_hosts(self):
+        with tempfile.TemporaryDirectory() as d:
+            c = harness.Cluster(d, tag="ffff", subnet="10.98.7", hosts=("rs1", "rs2"),
+                                client_addrs=3)
+            c.save()
+            back = harness.Cluster.load(d)
+            self.assertEqual(back.hosts, ["rs1", "rs2"])
+            self.assertEqual(back.client_addrs, c.client_addrs)
+
+    def test_apache_configuration(self):
+        text = harness.apache_conf("rs1", "/w/host-rs1/apache", "/w/host-rs1/apache/run/x.pid")
+        self.assertIn("ServerName rs1\n", text)
+        self.assertIn("PidFile /w/host-rs1/apache/run/x.pid\n", text)
+        self.assertIn('DocumentRoot "/w/host-rs1/apache/htdocs"', text)
+        self.assertIn("ErrorLog /w/host-rs1/apache/logs/error.log", text)
+        node = harness.apache_conf("node1", "/w/n1/apache", harness.NODE_APACHE_PIDFILE)
+        self.assertIn("PidFile /run/httpd-vigil.pid\n", node)
+
+    def test_client_takes_turns_over_its_sources(self):
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            with tempfile.TemporaryDirectory() as d:
+                path = os.path.join(d, "client.log")
+                c = harness.Client("127.0.0.1", log_path=path, max_requests=6, budget=2,
+                                   port=server.server_address[1],
+                                   sources=["127.0.0.1", "127.0.0.2"])
+                c.start()
+                c._thread.join(timeout=20)
+                recs = c.stop()
+                self.assertEqual(sorted(r[4] for r in recs), ["127.0.0.1"] * 3 + ["127.0.0.2"] * 3)
+                self.assertTrue(all(r[2] == 0 for r in recs))
+                with open(path) as f:
+                    self.assertTrue(all(len(line.split()) == 5 for line in f))
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+class LoadBalancer(unittest.TestCase):
+    """lbcluster.py: the textbook's files rewritten for the test's network,
+    HAProxy's stats, the client-record judges."""
+
+    def textbook(self, which="master"):
+        import lbcluster
+        with open(getattr(lbcluster, "TEXTBOOK_" + which.upper())) as f:
+            return f.read()
+
+    def test_only_addresses_and_interface_change(self):
+        import lbcluster
+        text = self.textbook()
+        self.assertEqual(lbcluster.textbook_addresses(text),
+                         ("192.168.3.118", ["192.168.3.1", "192.168.3.2"], "eno16777736"))
+        out = lbcluster.rewrite_addresses(text, "10.98.7.100", ["10.98.7.201", "10.98.7.202"],
+                                          "eth0")
+        self.assertEqual(lbcluster.textbook_addresses(out),
+                         ("10.98.7.100", ["10.98.7.201", "10.98.7.202"], "eth0"))
+        self.assertNotIn("192.168.", out)
+        # line by line, only those words differ
+        for a, b in zip(text.splitlines(), out.splitlines()):
+            if a != b:
+                self.assertRegex(a, r"192\.168\.3\.(118|1|2)\b|eno16777736")
+        self.assertEqual(len(text.splitlines()), len(out.splitlines()))
+        self.assertIn("virtual_server 10.98.7.100 80 {", out)
+        self.assertIn("nat_mask 255.255.255.255", out)  # not an address of the textbook's
+        self.assertEqual(lbcluster.delay_loop(out), 6)
+        backup = lbcluster.rewrite_addresses(self.textbook("backup"), "10.98.7.100",
+                                             ["10.98.7.201", "10.98.7.202"], "eth0")
+        self.assertIn("state BACKUP", backup)
+        with self.assertRaises(harness.HarnessError):
+            lbcluster.rewrite_addresses(text, "10.98.7.100", ["10.98.7.201"], "eth0")
+        with self.assertRaises(harness.HarnessError):
+            lbcluster.textbook_addresses("global_defs {\n}\n")
+
+    def test_haproxy_csv(self):
+        import lbcluster
+        csv = ("# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,"
+               "eresp,wretr,wredis,status,weight\n"
+               "vigil-service,FRONTEND,,,0,1,4096,3,,,,,,,,,,OPEN,\n"
+               "vigil-service,10.98.7.201:80,0,0,0,1,,2,,,,,,0,0,0,0,UP,1\n"
+               "vigil-service,10.98.7.202:80,0,0,0,1,,1,,,,,,1,0,0,0,DOWN,1\n"
+               "vigil-service,BACKEND,0,0,0,1,410,3,,,,,,,,,,UP,1\n")
+        self.assertEqual(lbcluster.parse_haproxy_csv(csv),
+                         {"10.98.7.201:80": "UP", "10.98.7.202:80": "DOWN"})
+        self.assertEqual(lbcluster.parse_haproxy_csv(""), {})
+        self.assertEqual(lbcluster.parse_haproxy_csv("<html>"), {})
+
+    def test_record_judges(self):
+        import lbcluster
+        recs = [(1.0, 1.01, 0, "rs1", "a"), (1.05, 1.06, 0, "rs2", "b"),
+                (1.10, 1.11, 0, "rs1", "a"), (2.00, 2.20, 28, "none", "b"),
+                (2.05, 2.25, 7, "none", "b"), (3.00, 3.01, 0, "rs1", "b"),
+                (3.05, 3.06, 0, "rs1", "a")]
+        self.assertEqual(lbcluster.ok_bodies(recs, 0, 2), ["rs1", "rs2", "rs1"])
+        self.assertEqual(lbcluster.alternation(["rs1", "rs2", "rs1"]), 1.0)
+        self.assertEqual(lbcluster.alternation(["rs1", "rs1", "rs2"]), 0.5)
+        self.assertIsNone(lbcluster.alternation(["rs1"]))
+        self.assertEqual(lbcluster.servers_per_source(recs, 0, 2), {"a": {"rs1"}, "b": {"rs2"}})
+        self.assertEqual(lbcluster.servers_per_source(recs), {"a": {"rs1"}, "b": {"rs2", "rs1"}})
+        self.assertEqual(len(lbcluster.failed(recs, 1.5)), 2)
+        self.assertEqual(lbcluster.failed(recs, 2.5), [])
+        self.assertEqual(lbcluster.loss_figures(recs, 1.5),
+                         {"failed_requests": 2, "last_failure": 0.75})
+        self.assertEqual(lbcluster.loss_figures(recs, 2.5),
+                         {"failed_requests": 0, "last_failure": None})
+        self.assertEqual(lbcluster.first_answer(recs, 1.5), 3.01)
+        self.assertIsNone(lbcluster.first_answer(recs, 4))
+
+
 if __name__ == "__main__":
     unittest.main()
