@@ -932,7 +932,11 @@ class Cluster:
         run(["ip", "link", "set", self.bridge, "up"])
 
     def _netns_up(self, i):
-        ns, vh = self.netns(i), self.veth(i)
+        self._namespace_up(self.netns(i), self.veth(i), self.addr(i))
+
+    def _namespace_up(self, ns, vh, addr):
+        """A network namespace on the bridge through veth `vh`, `addr` on its eth0
+        (a node's or a plain host's); one this run did not create is refused."""
         if ns in self._netns_list():
             if ("netns", ns) not in self._created():
                 raise HarnessError("netns %s exists and was not created by this run" % ns)
@@ -945,7 +949,7 @@ class Cluster:
         run(["ip", "link", "set", vh, "master", self.bridge])
         run(["ip", "link", "set", vh, "up"])
         run(["ip", "-n", ns, "link", "set", "lo", "up"])
-        run(["ip", "-n", ns, "addr", "add", self.addr(i) + "/24", "dev", "eth0"])
+        run(["ip", "-n", ns, "addr", "add", addr + "/24", "dev", "eth0"])
         run(["ip", "-n", ns, "link", "set", "eth0", "up"])
 
     def _netns_del(self, i):
@@ -971,10 +975,15 @@ class Cluster:
     def _kill_processes(self, i):
         """SIGKILL every process of node i: all processes in its netns, plus
         its recorded processes still alive (matched by pid and start time)."""
+        self._kill_all(lambda: self._ns_pids(i), "node%d-" % i, "node%d" % i)
+
+    def _kill_all(self, listed, prefix, what):
+        """SIGKILL what `listed()` names and the processes recorded under
+        `prefix` still alive (pid and start time), until none is left."""
         me = os.getpid()
         for _ in range(50):
-            victims = set(self._ns_pids(i))
-            for _label, pid, st in self._recorded_pids("node%d-" % i):
+            victims = set(listed())
+            for _label, pid, st in self._recorded_pids(prefix):
                 if proc_start_time(pid) == st:
                     victims.add(pid)
             victims.discard(me)
@@ -985,8 +994,8 @@ class Cluster:
                     os.kill(pid, signal.SIGKILL)
             time.sleep(0.05)
             self._reap()
-        raise HarnessError("node%d: processes still alive after 50 SIGKILL rounds: %s"
-                           % (i, sorted(self._ns_pids(i))))
+        raise HarnessError("%s: processes still alive after 50 SIGKILL rounds: %s"
+                           % (what, sorted(listed())))
 
     def _reap(self):
         # Node shells and exec'd processes may be our children: collect their
@@ -1480,21 +1489,7 @@ class Cluster:
         return os.path.join(self.host_dir(name), "apache", "run", "httpd.pid")
 
     def _host_netns_up(self, name):
-        ns, vh = self.host_netns(name), self.host_veth(name)
-        if ns in self._netns_list():
-            if ("netns", ns) not in self._created():
-                raise HarnessError("netns %s exists and was not created by this run" % ns)
-            return
-        if vh in self._existing_links():
-            raise HarnessError("link %s exists already" % vh)
-        self._record("netns", ns)
-        run(["ip", "netns", "add", ns])
-        run(["ip", "link", "add", vh, "type", "veth", "peer", "name", "eth0", "netns", ns])
-        run(["ip", "link", "set", vh, "master", self.bridge])
-        run(["ip", "link", "set", vh, "up"])
-        run(["ip", "-n", ns, "link", "set", "lo", "up"])
-        run(["ip", "-n", ns, "addr", "add", self.host_addr(name) + "/24", "dev", "eth0"])
-        run(["ip", "-n", ns, "link", "set", "eth0", "up"])
+        self._namespace_up(self.host_netns(name), self.host_veth(name), self.host_addr(name))
 
     def _host_pids(self, name):
         p = run(["ip", "netns", "pids", self.host_netns(name)], check=False)
@@ -1552,22 +1547,11 @@ class Cluster:
         return t
 
     def _kill_host_processes(self, name):
-        me = os.getpid()
-        for _ in range(50):
-            victims = set(self._host_pids(name)) if self.host_netns(name) in \
-                self._netns_list() else set()
-            for _label, pid, st in self._recorded_pids("host-%s-" % name):
-                if proc_start_time(pid) == st:
-                    victims.add(pid)
-            victims.discard(me)
-            if not victims:
-                return
-            for pid in victims:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, signal.SIGKILL)
-            time.sleep(0.05)
-            self._reap()
-        raise HarnessError("%s: processes still alive after 50 SIGKILL rounds" % name)
+        def listed():
+            if self.host_netns(name) not in self._netns_list():
+                return []
+            return self._host_pids(name)
+        self._kill_all(listed, "host-%s-" % name, name)
 
     def _host_netns_del(self, name):
         ns, vh = self.host_netns(name), self.host_veth(name)
