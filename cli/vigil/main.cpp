@@ -338,6 +338,39 @@ int run_watch(const vigil::admin::Invocation& inv) {
   return st ? 0 : fail(st.error().message());
 }
 
+// -f FILE: the command runs on the file's CIB, which is written back (once,
+// atomically) only when the command succeeded and changed it. Files the
+// command stages (an ldirectord.cf) are put in place beside it: renamed in
+// after the CIB is written, removed if that write fails.
+int run_on_file(const vigil::admin::Invocation& inv,
+                const std::function<vigil::Status(vigil::admin::Context&)>& command,
+                vigil::admin::StagedFiles* staged = nullptr) {
+  auto doc = vigil::admin::load_cib_file(*inv.file);
+  if (!doc) return fail(doc.error().message());
+  vigil::admin::OcfMetadataSource agents;
+  vigil::admin::Context ctx;
+  ctx.doc = doc->get();
+  ctx.agents = &agents;
+  ctx.flags = inv.flags;
+  ctx.now = std::time(nullptr);
+  const vigil::Status st = command(ctx);
+  for (const auto& line : ctx.notes) std::cerr << line << "\n";
+  std::cout << ctx.out;
+  if (!st) return fail(ctx, st.error());
+  if (!ctx.changed) return 0;
+  if (staged != nullptr) {
+    if (auto s = staged->stage(); !s) return fail(s.error().message());
+  }
+  if (auto w = vigil::admin::commit_cib_file(ctx.doc, *inv.file, ctx.extra_writes); !w) {
+    if (staged != nullptr) staged->abort();
+    return fail(w.error().message());
+  }
+  if (staged != nullptr) {
+    if (auto s = staged->commit(); !s) return fail(s.error().message());
+  }
+  return 0;
+}
+
 }  // namespace
 
 // `import keepalived ...`: its own options; the commands it runs go through
@@ -363,30 +396,10 @@ int run_import(const std::vector<std::string>& words) {
     }
     return vigil::ok_status();
   };
-  if (!inv->cib_file) {
-    vigil::admin::Invocation live;
-    return run_live(live, command, &staged);
-  }
-  auto doc = vigil::admin::load_cib_file(*inv->cib_file);
-  if (!doc) return fail(doc.error().message());
-  vigil::admin::OcfMetadataSource agents;
-  vigil::admin::Context ctx;
-  ctx.doc = doc->get();
-  ctx.agents = &agents;
-  ctx.now = std::time(nullptr);
-  const vigil::Status st = command(ctx);
-  for (const auto& line : ctx.notes) std::cerr << line << "\n";
-  if (!st) return fail(ctx, st.error());
-  if (ctx.changed) {
-    if (auto s = staged.stage(); !s) return fail(s.error().message());
-    if (auto w = vigil::admin::commit_cib_file(ctx.doc, *inv->cib_file, ctx.extra_writes); !w) {
-      staged.abort();
-      return fail(w.error().message());
-    }
-    if (auto s = staged.commit(); !s) return fail(s.error().message());
-  }
-  std::cout << ctx.out;
-  return 0;
+  vigil::admin::Invocation target;
+  target.file = inv->cib_file;
+  if (!target.file) return run_live(target, command, &staged);
+  return run_on_file(target, command, &staged);
 }
 
 int main(int argc, char** argv) {
@@ -445,22 +458,6 @@ int main(int argc, char** argv) {
       return vigil::admin::run_command(ctx, inv->args);
     });
   }
-  auto doc = vigil::admin::load_cib_file(*inv->file);
-  if (!doc) return fail(doc.error().message());
-
-  vigil::admin::OcfMetadataSource agents;
-  vigil::admin::Context ctx;
-  ctx.doc = doc->get();
-  ctx.agents = &agents;
-  ctx.flags = inv->flags;
-  ctx.now = std::time(nullptr);
-  const vigil::Status st = vigil::admin::run_command(ctx, inv->args);
-  for (const auto& line : ctx.notes) std::cerr << line << "\n";
-  std::cout << ctx.out;
-  if (!st) return fail(ctx, st.error());
-  if (ctx.changed) {
-    if (auto w = vigil::admin::commit_cib_file(ctx.doc, *inv->file, ctx.extra_writes); !w)
-      return fail(w.error().message());
-  }
-  return 0;
+  return run_on_file(
+      *inv, [&](vigil::admin::Context& ctx) { return vigil::admin::run_command(ctx, inv->args); });
 }
