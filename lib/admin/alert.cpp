@@ -163,6 +163,16 @@ void update_optional(xmlNode* n, const char* name, const std::string* value) {
   }
 }
 
+// description= ("" removes it) and the options and meta sections, on a new
+// or an updated alert or recipient.
+void set_common(Context& ctx, xmlNode* n, const Sections& s) {
+  update_optional(n, "description", main_value(s, "description"));
+  IdProvider ids{ctx.doc, {}};
+  arrange_first_nvset(ctx.doc, ids, n, "instance_attributes", s.options);
+  arrange_first_nvset(ctx.doc, ids, n, "meta_attributes", s.meta);
+  ctx.changed = true;
+}
+
 Result<xmlNode*> alerts_section(xmlDoc* doc) {
   xmlNode* alerts = config_section(doc, "alerts", true);
   if (alerts == nullptr) {
@@ -289,13 +299,7 @@ Status alert_create(Context& ctx, const Words& w) {
   auto alerts = alerts_section(ctx.doc);
   if (!alerts) return alerts.error();
   xmlNode* alert = append_element(*alerts, "alert", {{"id", id}, {"path", *path}});
-  if (const std::string* d = main_value(*s, "description"); d != nullptr && !d->empty()) {
-    xmlSetProp(alert, BAD_CAST "description", BAD_CAST d->c_str());
-  }
-  IdProvider ids{ctx.doc, {}};
-  arrange_first_nvset(ctx.doc, ids, alert, "instance_attributes", s->options);
-  arrange_first_nvset(ctx.doc, ids, alert, "meta_attributes", s->meta);
-  ctx.changed = true;
+  set_common(ctx, alert, *s);
   return ok_status();
 }
 
@@ -312,11 +316,7 @@ Status alert_update(Context& ctx, const Words& w) {
   if (const std::string* p = main_value(*s, "path"); p != nullptr && !p->empty()) {
     xmlSetProp(alert, BAD_CAST "path", BAD_CAST p->c_str());
   }
-  update_optional(alert, "description", main_value(*s, "description"));
-  IdProvider ids{ctx.doc, {}};
-  arrange_first_nvset(ctx.doc, ids, alert, "instance_attributes", s->options);
-  arrange_first_nvset(ctx.doc, ids, alert, "meta_attributes", s->meta);
-  ctx.changed = true;
+  set_common(ctx, alert, *s);
   return ok_status();
 }
 
@@ -371,13 +371,7 @@ Status recipient_add(Context& ctx, const Words& w) {
   if (alert == nullptr) return one_error(problems);
   if (auto st = check_unique_value(ctx, alert, *value, ""); !st) return st;
   xmlNode* recipient = append_element(alert, "recipient", {{"id", id}, {"value", *value}});
-  if (const std::string* d = main_value(*s, "description"); d != nullptr && !d->empty()) {
-    xmlSetProp(recipient, BAD_CAST "description", BAD_CAST d->c_str());
-  }
-  IdProvider ids{ctx.doc, {}};
-  arrange_first_nvset(ctx.doc, ids, recipient, "instance_attributes", s->options);
-  arrange_first_nvset(ctx.doc, ids, recipient, "meta_attributes", s->meta);
-  ctx.changed = true;
+  set_common(ctx, recipient, *s);
   return ok_status();
 }
 
@@ -399,11 +393,7 @@ Status recipient_update(Context& ctx, const Words& w) {
     if (auto st = check_unique_value(ctx, recipient->parent, *value, w[0]); !st) return st;
     xmlSetProp(recipient, BAD_CAST "value", BAD_CAST value->c_str());
   }
-  update_optional(recipient, "description", main_value(*s, "description"));
-  IdProvider ids{ctx.doc, {}};
-  arrange_first_nvset(ctx.doc, ids, recipient, "instance_attributes", s->options);
-  arrange_first_nvset(ctx.doc, ids, recipient, "meta_attributes", s->meta);
-  ctx.changed = true;
+  set_common(ctx, recipient, *s);
   return ok_status();
 }
 
