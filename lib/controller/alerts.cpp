@@ -105,11 +105,20 @@ std::string fence_alert_description(const FenceEvent& e) {
          " (ref=" + (e.id.empty() ? std::string("(none)") : e.id) + ")";
 }
 
+// Pacemaker's controller gets the code from the result's execution status
+// only (stonith__result2rc; the fencer's notification carries no stderr to
+// read): a timeout -ETIME, no device -ENODEV, any other failure -ENODATA.
+// Vigil's fencer folds the status into its reason, in the forms lib/fencing
+// writes: "timed out ..." (the whole operation), "DEVICE (AGENT ACTION N):
+// timed out after T" (a device), "no device can fence N"; a timeout in an
+// agent's own stderr ("...: exit code 1 (timed out)") is no timeout.
 int fence_alert_rc(const FenceEvent& e) {
   if (e.succeeded) return 0;
   const std::string& r = e.reason;
-  auto has = [&r](const char* word) { return r.find(word) != std::string::npos; };
-  if (has("timed out") || has("timeout") || has("Timed Out")) return -ETIME;
+  if (r.starts_with("timed out") || r.find("): timed out after ") != std::string::npos) {
+    return -ETIME;
+  }
+  if (r.starts_with("no device can fence ")) return -ENODEV;
   return -ENODATA;
 }
 

@@ -3,6 +3,7 @@
 // replicas, executors over simulated agents, scheduler, on SimNetwork and
 // virtual time.
 #include <catch2/catch.hpp>
+#include <cerrno>
 
 #include "machine.hpp"
 #include "vigil/cibclient/access.hpp"
@@ -11,6 +12,7 @@
 #include "vigil/common/xml.hpp"
 #include "vigil/controller/testing/sim_cluster.hpp"
 #include "vigil/controller/testing/web_cib.hpp"
+#include "vigil/fencing/agent_protocol.hpp"
 
 using namespace vigil;
 using namespace vigil::controller;
@@ -245,6 +247,44 @@ TEST_CASE("alerts: the textbook failover as the survivor's controller alerts it"
     CHECK(l.find("interval=0 target_rc=7") == std::string::npos);
     CHECK(l.find("node=node2 rsc=") == std::string::npos);
   }
+}
+
+TEST_CASE("a fencing alert's rc is the code Pacemaker's controller would give") {
+  // Built from the reasons as lib/fencing writes them, so that a change of
+  // its wording shows here.
+  auto failed = [](std::string reason) {
+    FenceEvent e;
+    e.target = "node1";
+    e.action = "reboot";
+    e.reason = std::move(reason);
+    return e;
+  };
+  fencing::AgentCall call;
+  call.device = "ipmi1";
+  call.agent = "fence_ipmilan";
+  call.action = "reboot";
+  call.target = "node1";
+  fencing::AgentResult exited;
+  exited.exit_code = 1;
+  exited.reason = "exit code 1";
+  fencing::AgentResult said = exited;
+  said.err = "Failed: Unable to obtain correct plug status\n";
+  fencing::AgentResult slow;
+  slow.status = fencing::AgentResult::Status::kTimeout;
+  slow.reason = "timed out after 20s";
+  fencing::AgentResult said_slow = exited;  // the agent's words, not a timeout
+  said_slow.err = "Connection timed out\n";
+  FenceEvent ok = failed("");
+  ok.succeeded = true;
+  CHECK(fence_alert_rc(ok) == 0);
+  CHECK(fence_alert_rc(failed("no device can fence node1")) == -ENODEV);
+  CHECK(fence_alert_rc(failed(fencing::describe_failure(call, slow))) == -ETIME);
+  CHECK(fence_alert_rc(failed("timed out (" + fencing::describe_failure(call, exited) + ")")) ==
+        -ETIME);
+  CHECK(fence_alert_rc(failed(fencing::describe_failure(call, said))) == -ENODATA);
+  CHECK(fence_alert_rc(failed(fencing::describe_failure(call, exited))) == -ENODATA);
+  CHECK(fence_alert_rc(failed(fencing::describe_failure(call, said_slow))) == -ENODATA);
+  CHECK(fence_alert_rc(failed("")) == -ENODATA);
 }
 
 TEST_CASE("an unexpected monitor failure raises the fail count and the DC recovers in place") {
