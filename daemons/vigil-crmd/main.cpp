@@ -265,11 +265,13 @@ int main(int argc, char** argv) {
 
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   bool stopping = false;
+  bool forced = false;
   std::function<void(const boost::system::error_code&, int)> on_signal =
       [&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         if (stopping) {
           log::warning("event=shutdown-forced signal=" + std::to_string(signo));
+          forced = true;
           io.stop();
           return;
         }
@@ -285,6 +287,23 @@ int main(int argc, char** argv) {
   io.restart();
   log::run_event_loop(io, "vigil-crmd");  // an exception drops its event, not the daemon
   server->reset();
+  // Alert agents still running (the shutdown's own events among them) end,
+  // or reach their timeouts, before the daemon exits, as Pacemaker's
+  // executor drains them; none starts now. A second signal cuts it short.
+  bool drained = false;
+  alert_runner.drain([&] {
+    drained = true;
+    io.stop();
+  });
+  if (!drained && !forced) {
+    log::notice("event=alerts-draining running=" + std::to_string(alert_runner.running()));
+    auto limit = clock.start_timer(alert_runner.longest_timeout() + std::chrono::seconds(5), [&] {
+      log::warning("event=alerts-drain-timeout running=" + std::to_string(alert_runner.running()));
+      io.stop();
+    });
+    io.restart();
+    log::run_event_loop(io, "vigil-crmd");
+  }
   log::notice("event=stopped exit=" + std::to_string(exit_code));
   log::shutdown();
   return exit_code;

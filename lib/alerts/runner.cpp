@@ -5,7 +5,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <utility>
 
 namespace vigil::alerts {
 
@@ -18,6 +20,7 @@ Stamp system_stamp() {
 struct Runner::Running {
   std::string alert_id, recipient;
   int sequence = 0;
+  Duration timeout{0};
   std::unique_ptr<exec::Process> process;
   std::unique_ptr<Timer> timer;
   bool timed_out = false;
@@ -83,6 +86,7 @@ exec::SpawnRequest Runner::request_for(const Invocation& inv, int sequence) cons
 }
 
 void Runner::run(std::vector<Invocation> invocations) {
+  if (draining_) return;
   if (!options_.user.empty() && ::geteuid() == 0 && !ids_) {
     return;  // logged once at construction
   }
@@ -93,6 +97,7 @@ void Runner::run(std::vector<Invocation> invocations) {
     r->alert_id = inv.alert_id;
     r->recipient = inv.recipient;
     r->sequence = seq;
+    r->timeout = std::chrono::milliseconds(inv.timeout_ms);
     if (log_) {
       log_(LogLevel::kInfo,
            "event=alert-exec alert=" + inv.alert_id + " recipient=" + inv.recipient +
@@ -111,7 +116,7 @@ void Runner::run(std::vector<Invocation> invocations) {
       continue;
     }
     r->process = std::move(spawned.process);
-    r->timer = clock_.start_timer(std::chrono::milliseconds(inv.timeout_ms), [this, alive, key] {
+    r->timer = clock_.start_timer(r->timeout, [this, alive, key] {
       if (alive.expired()) return;
       time_out(key);
     });
@@ -133,6 +138,7 @@ void Runner::time_out(std::uint64_t key) {
   // (and the spawner reaps it).
   r.process->signal_group(SIGKILL);
   running_.erase(it);
+  ended();
 }
 
 void Runner::finish(std::uint64_t key, const exec::ProcessExit& exit) {
@@ -154,6 +160,23 @@ void Runner::finish(std::uint64_t key, const exec::ProcessExit& exit) {
     }
   }
   running_.erase(it);
+  ended();
+}
+
+void Runner::drain(std::function<void()> drained) {
+  draining_ = true;
+  drained_ = std::move(drained);
+  if (running_.empty() && drained_) std::exchange(drained_, nullptr)();
+}
+
+Duration Runner::longest_timeout() const {
+  Duration longest{0};
+  for (const auto& [key, r] : running_) longest = std::max(longest, r->timeout);
+  return longest;
+}
+
+void Runner::ended() {
+  if (draining_ && running_.empty() && drained_) std::exchange(drained_, nullptr)();
 }
 
 }  // namespace vigil::alerts

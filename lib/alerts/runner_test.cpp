@@ -139,6 +139,53 @@ TEST_CASE("an agent past its timeout is killed with its children; the others fin
   CHECK(!std::ifstream(dir.path() + "/s.child").good());
 }
 
+TEST_CASE("at shutdown the runner drains: no new agent, the running ones end or time out") {
+  test::TempDir dir;
+  Fixture f;
+  const std::string writer = dir.path() + "/writer";
+  const std::string hung = dir.path() + "/hung";
+  write_agent(writer, "sleep 0.3; echo written > \"$CRM_alert_recipient\"\n");
+  write_agent(hung, "sleep 30\n");
+  Runner runner(f.spawner, f.clock, f.sink(), f.options());
+  Alert w;
+  w.id = "writer";
+  w.path = writer;
+  w.recipient = dir.path() + "/w";
+  w.timeout_ms = 5000;
+  Alert h;
+  h.id = "hung";
+  h.path = hung;
+  h.recipient = dir.path() + "/h";
+  h.timeout_ms = 400;
+  const Event event = fencing_event("node2", "st_notify_fence", "d", 0);
+  runner.send({w, h}, event);
+  REQUIRE(runner.running() == 2);
+  CHECK(runner.longest_timeout() == std::chrono::milliseconds(5000));
+  bool drained = false;
+  runner.drain([&drained] { drained = true; });
+  CHECK_FALSE(drained);
+  Alert late = w;
+  late.recipient = dir.path() + "/late";
+  runner.send({late}, event);  // refused: shutting down
+  CHECK(runner.running() == 2);
+  CHECK(runner.sequence() == 2);
+  REQUIRE(f.run_until([&] { return drained; }));
+  CHECK(runner.running() == 0);
+  CHECK(slurp(dir.path() + "/w") == "written\n");  // ran to its end, not killed
+  CHECK(!std::ifstream(dir.path() + "/late").good());
+  const bool hung_timed_out = std::any_of(f.logs.begin(), f.logs.end(), [](const std::string& l) {
+    return l.find("alert=hung") != std::string::npos && l.find("Timed Out") != std::string::npos;
+  });
+  CHECK(hung_timed_out);
+
+  // Nothing running: drained at once.
+  Runner idle(f.spawner, f.clock, f.sink(), f.options());
+  bool at_once = false;
+  idle.drain([&at_once] { at_once = true; });
+  CHECK(at_once);
+  CHECK(idle.longest_timeout() == Duration{0});
+}
+
 TEST_CASE("a missing agent is logged, never thrown") {
   Fixture f;
   Runner runner(f.spawner, f.clock, f.sink(), f.options());

@@ -11,7 +11,10 @@ the stack's pcs-syntax tool (`vigil alert ...`, `pcs alert ...`): Debian's
 unmodified /usr/share/pacemaker/alerts/alert_file.sh.sample, its recipient
 /var/log/vigil/alerts.log (private to each node). Then node1 is killed hard
 (node2 serves) and brought back (the service returns to node1). The lines
-node2 recorded are printed with their timestamps masked. With both stacks
+node2 recorded are printed with their timestamps masked. Last, node1 stops
+cleanly with a second, slow alert agent (10 s) configured: its resources'
+stops must be on that agent's record, since the stack drains its alerts
+before it exits. With both stacks
 (the default when Pacemaker is installed) the two records must hold the
 same lines: same events, same fields, times aside, in the order of each
 event kind (resource operations of one resource keep their order; a node
@@ -55,6 +58,31 @@ def configure_alert(c):
     c.check_exec(1, [tool, "alert", "create", "path=" + AGENT, "id=alert_file"])
     c.check_exec(1, [tool, "alert", "recipient", "add", "alert_file", "value=" + RECIPIENT])
     log("alert configured with %s:\n%s" % (tool, c.check_exec(1, [tool, "alert", "config"])))
+
+
+SLOW_AGENT = "/var/log/vigil/slow-alert.sh"
+SLOW_RECIPIENT = "/var/log/vigil/slow.log"
+
+
+def configure_slow_alert(c):
+    """A second alert whose agent takes 10 s before it writes, longer than the
+    rest of a clean stop: the alerts a node sends as it stops (its
+    resources' stops) are on record only if the stack waits for them before
+    it exits (Pacemaker's executor drains its alerts; vigil-crmd too)."""
+    pw = pwd.getpwnam("hacluster")
+    for i in c.nodes():
+        d = os.path.join(c.node_dir(i), "log-vigil")
+        with open(os.path.join(d, "slow-alert.sh"), "w") as f:
+            f.write("#!/bin/sh\nsleep 10\n"
+                    "echo \"$CRM_alert_kind $CRM_alert_node $CRM_alert_rsc $CRM_alert_task "
+                    "$CRM_alert_desc\" >> \"$CRM_alert_recipient\"\n")
+        os.chmod(os.path.join(d, "slow-alert.sh"), 0o755)
+        with open(os.path.join(d, "slow.log"), "w"):
+            pass
+        os.chown(os.path.join(d, "slow.log"), pw.pw_uid, pw.pw_gid)
+    tool = webcluster.admin_tool(c)
+    c.check_exec(1, [tool, "alert", "create", "path=" + SLOW_AGENT, "id=slow_file"])
+    c.check_exec(1, [tool, "alert", "recipient", "add", "slow_file", "value=" + SLOW_RECIPIENT])
 
 
 def recorded(c, i):
@@ -103,7 +131,19 @@ def run_stack(stack, work, vigild, bin_dirs):
         webcluster.settle(c, 1)
         lines = wait_lines(c, 2, len(after_kill) + 3, 60)
         log("%s: node2 after node1's return:\n  %s" % (stack, "\n  ".join(lines)))
-        return lines
+        # A clean stop of node1: its resources' stops are alerted on node1
+        # by the slow agent, which the stack must let finish.
+        configure_slow_alert(c)
+        time.sleep(2)  # every controller has read the alerts section
+        c.stop(1)
+        with open(os.path.join(c.node_dir(1), "log-vigil", "slow.log")) as f:
+            slow = f.read().splitlines()
+        log("%s: node1's slow agent after its clean stop:\n  %s" % (stack, "\n  ".join(slow)))
+        for rsc in ("VIP", "Web"):
+            if "resource node1 %s stop ok" % rsc not in slow:
+                raise HarnessError("node1 stopped before its slow alert of %s's stop ended "
+                                   "(its record: %s)" % (rsc, slow))
+        return lines, slow
     except HarnessError as e:
         diag = "\n".join(c.diagnostics(i) for i in c.nodes()) if c.subnet else ""
         raise HarnessError("%s: %s\n%s" % (stack, e, diag))
@@ -147,10 +187,11 @@ def main():
     log("work directory %s" % work)
     stacks = ("vigild", "pacemaker") if stack == "both" else (stack,)
     try:
-        records = {s: run_stack(s, work, vigild, bin_dirs) for s in stacks}
+        runs = {s: run_stack(s, work, vigild, bin_dirs) for s in stacks}
     except HarnessError as e:
         print("FAIL: %s\n(work directory kept: %s)" % (e, work))
         return 1
+    records = {s: r[0] for s, r in runs.items()}
     width = max(len(l) for lines in records.values() for l in lines) if records else 0
     print("alert_file.sh on node2, %s:" % " | ".join(stacks))
     rows = max(len(v) for v in records.values())
@@ -168,6 +209,9 @@ def main():
                     else a.get(key, []) != b.get(key, []):
                 problems.append("%s %s: Vigil %s, Pacemaker %s" % (
                     key[0], key[1], a.get(key, []), b.get(key, [])))
+    if len(stacks) == 2 and runs["vigild"][1] != runs["pacemaker"][1]:
+        problems.append("node1's slow agent at its clean stop: Vigil %s, Pacemaker %s" % (
+            runs["vigild"][1], runs["pacemaker"][1]))
     if problems:
         print("FAIL:\n  " + "\n  ".join(problems) + "\n(work directory kept: %s)" % work)
         return 1

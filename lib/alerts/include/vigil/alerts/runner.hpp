@@ -4,8 +4,9 @@
 // process group with the daemon's environment plus the alert variables and
 // CRM_alert_node_sequence (one count per agent this runner started), as the
 // cluster's daemon user (hacluster) when run as root, killed (its whole
-// group, SIGKILL) at its timeout. Nothing waits for an agent; a failure is
-// only logged. The caller's event loop drives the spawner and the clock.
+// group, SIGKILL) at its timeout. Nothing waits for an agent (only the
+// daemon's exit, bounded by their timeouts); a failure is only logged. The caller's event loop
+// drives the spawner and the clock.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +49,14 @@ class Runner {
   // Starts these agents (already stamped).
   void run(std::vector<Invocation> invocations);
 
+  // Shutdown, as Pacemaker's executor drains its alerts: no agent starts
+  // from now on, and `drained` is called (from the event loop, or at once
+  // when none runs) once every running agent has ended or been killed at
+  // its timeout.
+  void drain(std::function<void()> drained);
+  // The longest timeout among the agents still running (0 when none).
+  Duration longest_timeout() const;
+
   std::size_t running() const { return running_.size(); }
   int sequence() const { return sequence_; }
 
@@ -58,6 +67,7 @@ class Runner {
   struct Running;
   void finish(std::uint64_t key, const exec::ProcessExit& exit);
   void time_out(std::uint64_t key);
+  void ended();  // an agent left running_
 
   exec::Spawner& spawner_;
   Clock& clock_;
@@ -67,6 +77,8 @@ class Runner {
   int sequence_ = 0;
   std::uint64_t next_key_ = 1;
   std::map<std::uint64_t, std::unique_ptr<Running>> running_;
+  bool draining_ = false;
+  std::function<void()> drained_;
   std::shared_ptr<char> alive_ = std::make_shared<char>(0);
 };
 
