@@ -38,6 +38,17 @@ void write_agent(const std::string& path, const std::string& body) {
   ::chmod(path.c_str(), 0755);
 }
 
+// An alert of `id` running `path` for `recipient`.
+Alert make_alert(const std::string& id, const std::string& path, const std::string& recipient,
+                 int timeout_ms = kDefaultTimeoutMs) {
+  Alert a;
+  a.id = id;
+  a.path = path;
+  a.recipient = recipient;
+  a.timeout_ms = timeout_ms;
+  return a;
+}
+
 struct Fixture {
   boost::asio::io_context io;
   exec::PosixSpawner spawner{io};
@@ -74,10 +85,7 @@ TEST_CASE("alert agents run with the alert environment and a node sequence") {
   write_agent(agent,
               "env | grep -E '^(CRM_|FROM_DAEMON|EXTRA)' | sort > \"$CRM_alert_recipient\"\n");
   Runner runner(f.spawner, f.clock, f.sink(), f.options());
-  Alert a1;
-  a1.id = "a1";
-  a1.path = agent;
-  a1.recipient = dir.path() + "/one";
+  Alert a1 = make_alert("a1", agent, dir.path() + "/one");
   a1.env = {{"EXTRA", "x"}};
   Alert a2 = a1;
   a2.recipient = dir.path() + "/two";
@@ -112,15 +120,8 @@ TEST_CASE("an agent past its timeout is killed with its children; the others fin
   write_agent(slow, "(sleep 1; touch \"$CRM_alert_recipient.child\") &\nsleep 30\n");
   write_agent(fast, "echo done > \"$CRM_alert_recipient\"; exit 3\n");
   Runner runner(f.spawner, f.clock, f.sink(), f.options());
-  Alert s;
-  s.id = "slow";
-  s.path = slow;
-  s.recipient = dir.path() + "/s";
-  s.timeout_ms = 300;
-  Alert q;
-  q.id = "fast";
-  q.path = fast;
-  q.recipient = dir.path() + "/q";
+  Alert s = make_alert("slow", slow, dir.path() + "/s", 300);
+  Alert q = make_alert("fast", fast, dir.path() + "/q");
   const auto start = std::chrono::steady_clock::now();
   runner.send({s, q}, fencing_event("node2", "st_notify_fence", "d", 0));
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));  // never waits
@@ -147,16 +148,8 @@ TEST_CASE("at shutdown the runner drains: no new agent, the running ones end or 
   write_agent(writer, "sleep 0.3; echo written > \"$CRM_alert_recipient\"\n");
   write_agent(hung, "sleep 30\n");
   Runner runner(f.spawner, f.clock, f.sink(), f.options());
-  Alert w;
-  w.id = "writer";
-  w.path = writer;
-  w.recipient = dir.path() + "/w";
-  w.timeout_ms = 5000;
-  Alert h;
-  h.id = "hung";
-  h.path = hung;
-  h.recipient = dir.path() + "/h";
-  h.timeout_ms = 400;
+  Alert w = make_alert("writer", writer, dir.path() + "/w", 5000);
+  Alert h = make_alert("hung", hung, dir.path() + "/h", 400);
   const Event event = fencing_event("node2", "st_notify_fence", "d", 0);
   runner.send({w, h}, event);
   REQUIRE(runner.running() == 2);
@@ -240,10 +233,7 @@ TEST_CASE("Pacemaker's alert_file.sh sample runs unmodified") {
   RunnerOptions o = f.options();
   o.now = [] { return Stamp{1'800'000'000 + 3723, 4567}; };
   Runner runner(f.spawner, f.clock, f.sink(), o);
-  Alert a;
-  a.id = "alert_file";
-  a.path = agent;
-  a.recipient = dir.path() + "/pcmk_alerts.log";
+  Alert a = make_alert("alert_file", agent, dir.path() + "/pcmk_alerts.log");
   a.kinds = kDefaultKinds | kAttribute;
   const std::vector<Event> events = {
       node_event("node1", 1, "lost"),
