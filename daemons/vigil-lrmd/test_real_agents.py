@@ -84,11 +84,14 @@ def apache_config(base):
 
 def ocf_root_with_vigil(base, agents):
     """An OCF root: the system's providers and lib, and provider vigil =
-    AGENTS (the checkout's agents/ocf/vigil)."""
+    AGENTS (the checkout's agents/ocf/vigil, in place of an installed
+    Vigil's)."""
     root = os.path.join(base, "ocf")
     os.makedirs(os.path.join(root, "resource.d"))
     os.symlink("/usr/lib/ocf/lib", os.path.join(root, "lib"))
     for provider in os.listdir("/usr/lib/ocf/resource.d"):
+        if provider == "vigil":
+            continue
         os.symlink(os.path.join("/usr/lib/ocf/resource.d", provider),
                    os.path.join(root, "resource.d", provider))
     os.symlink(os.path.abspath(agents), os.path.join(root, "resource.d", "vigil"))
