@@ -49,6 +49,14 @@ std::vector<Command> commands(const Plan& p, std::vector<std::string> head) {
   return out;
 }
 
+// The one command whose words start with these (the test fails unless there
+// is exactly one).
+Command only(const Plan& p, std::vector<std::string> head) {
+  auto found = commands(p, std::move(head));
+  REQUIRE(found.size() == 1);
+  return found[0];
+}
+
 bool has(const Command& c, const std::string& word) {
   return std::find(c.words.begin(), c.words.end(), word) != c.words.end();
 }
@@ -72,13 +80,12 @@ TEST_CASE("the textbook's two directors") {
   const std::string vip = find(inst.children, "virtual_ipaddress").children.at(0).keyword();
   const std::string nic = find(inst.children, "interface").arg(1);
   const std::string group = inst.arg(1);
-  auto ips = commands(*plan, {"resource", "create", group + "-ip-" + vip, "ocf:heartbeat:IPaddr2"});
-  REQUIRE(ips.size() == 1);
-  CHECK(has(ips[0], "ip=" + vip));
-  CHECK(has(ips[0], "cidr_netmask=32"));  // keepalived's default for an address without a mask
-  CHECK(has(ips[0], "nic=" + nic));
-  CHECK(has(ips[0], "--group"));
-  CHECK(has(ips[0], group));
+  auto ips = only(*plan, {"resource", "create", group + "-ip-" + vip, "ocf:heartbeat:IPaddr2"});
+  CHECK(has(ips, "ip=" + vip));
+  CHECK(has(ips, "cidr_netmask=32"));  // keepalived's default for an address without a mask
+  CHECK(has(ips, "nic=" + nic));
+  CHECK(has(ips, "--group"));
+  CHECK(has(ips, group));
 
   // The balancer, after the address in the same group.
   const auto& vs = find(master.config.directives, "virtual_server");
@@ -114,10 +121,9 @@ TEST_CASE("the textbook's two directors") {
   const std::string p2 =
       find(find(backup.config.directives, "vrrp_instance").children, "priority").arg(1);
   REQUIRE(p1 != p2);
-  auto prefers = commands(*plan, {"constraint", "location", group, "prefers"});
-  REQUIRE(prefers.size() == 1);
-  CHECK(prefers[0].words == std::vector<std::string>{"constraint", "location", group, "prefers",
-                                                     "node1=" + p1, "node2=" + p2});
+  auto prefers = only(*plan, {"constraint", "location", group, "prefers"});
+  CHECK(prefers.words == std::vector<std::string>{"constraint", "location", group, "prefers",
+                                                  "node1=" + p1, "node2=" + p2});
 
   // What has no equivalent is listed with its file and line.
   const auto& advert = find(inst.children, "advert_int");
@@ -155,18 +161,15 @@ TEST_CASE("equal priorities: MASTER gets one more; nopreempt: stickiness above t
   };
   auto plan = map_directors({text("a", with_state("MASTER")), text("b", with_state("BACKUP"))}, {});
   REQUIRE(plan);
-  auto prefers = commands(*plan, {"constraint", "location", "V", "prefers"});
-  REQUIRE(prefers.size() == 1);
-  CHECK(has(prefers[0], "a=101"));
-  CHECK(has(prefers[0], "b=100"));
-  auto meta = commands(*plan, {"resource", "meta", "V"});
-  REQUIRE(meta.size() == 1);
-  CHECK(has(meta[0], "resource-stickiness=2"));  // gap 1, + 1
-  auto second = commands(*plan, {"resource", "create", "V-ip-10.0.0.6"});
-  REQUIRE(second.size() == 1);
-  CHECK(has(second[0], "nic=eth1"));
-  CHECK(has(second[0], "iflabel=web"));
-  CHECK(has(second[0], "cidr_netmask=24"));
+  auto prefers = only(*plan, {"constraint", "location", "V", "prefers"});
+  CHECK(has(prefers, "a=101"));
+  CHECK(has(prefers, "b=100"));
+  auto meta = only(*plan, {"resource", "meta", "V"});
+  CHECK(has(meta, "resource-stickiness=2"));  // gap 1, + 1
+  auto second = only(*plan, {"resource", "create", "V-ip-10.0.0.6"});
+  CHECK(has(second, "nic=eth1"));
+  CHECK(has(second, "iflabel=web"));
+  CHECK(has(second, "cidr_netmask=24"));
   // The same address twice: listed, not created twice.
   auto dup = map_directors(
       {text("a",
@@ -201,12 +204,11 @@ TEST_CASE("tracking scripts: a clone and one rule per weight sign") {
       "  track_script {\n    chk_a\n    chk_b\n    chk_c weight -7\n    missing\n  }\n}\n";
   auto plan = map_directors({text("n1", conf)}, {});
   REQUIRE(plan);
-  auto a = commands(*plan, {"resource", "create", "chk_a", "ocf:vigil:health-script"});
-  REQUIRE(a.size() == 1);
-  CHECK(a[0].words ==
-        std::vector<std::string>{"resource", "create", "chk_a", "ocf:vigil:health-script",
-                                 "script=killall -0 haproxy", "name=chk_a", "fall=3", "op",
-                                 "monitor", "interval=2s", "timeout=4s", "clone"});
+  auto a = only(*plan, {"resource", "create", "chk_a", "ocf:vigil:health-script"});
+  CHECK(a.words == std::vector<std::string>{"resource", "create", "chk_a",
+                                            "ocf:vigil:health-script", "script=killall -0 haproxy",
+                                            "name=chk_a", "fall=3", "op", "monitor", "interval=2s",
+                                            "timeout=4s", "clone"});
   CHECK(commands(*plan, {"resource", "create", "unused"}).empty());
   CHECK(why_of(*plan, "vrrp_script unused").find("not tracked") != std::string::npos);
   CHECK(why_of(*plan, "missing").find("no vrrp_script missing") != std::string::npos);
@@ -231,13 +233,11 @@ TEST_CASE("sync groups colocate; their members' tracking weights are 0") {
       "vrrp_instance B {\n  virtual_ipaddress {\n    10.0.0.2\n  }\n}\n";
   auto plan = map_directors({text("n1", conf)}, {});
   REQUIRE(plan);
-  auto col = commands(*plan, {"constraint", "colocation", "add"});
-  REQUIRE(col.size() == 1);
-  CHECK(col[0].words ==
+  auto col = only(*plan, {"constraint", "colocation", "add"});
+  CHECK(col.words ==
         std::vector<std::string>{"constraint", "colocation", "add", "B", "with", "A", "INFINITY"});
-  auto rules = commands(*plan, {"constraint", "location", "A", "rule"});
-  REQUIRE(rules.size() == 1);
-  CHECK(has(rules[0], "score=-INFINITY"));
+  auto rules = only(*plan, {"constraint", "location", "A", "rule"});
+  CHECK(has(rules, "score=-INFINITY"));
   CHECK(why_of(*plan, "notify_master").find("alerts") != std::string::npos);
 }
 
@@ -253,13 +253,12 @@ TEST_CASE("balancer details: algorithms, checks, unmapped kinds") {
       "}\n}\n";
   auto plan = map_directors({text("n1", conf)}, {});
   REQUIRE(plan);
-  auto lb = commands(*plan, {"resource", "create", "lb-10.0.0.1-443"});
-  REQUIRE(lb.size() == 1);
+  auto lb = only(*plan, {"resource", "create", "lb-10.0.0.1-443"});
   for (const char* w : {"balance=source", "hash_type=consistent", "check=https",
                         "check_path=/health", "check_digest=abc", "check_status=204",
                         "check_timeout=2", "servers=10.0.1.1:8443 weight 3 check-port 9000"}) {
     INFO(w);
-    CHECK(has(lb[0], w));
+    CHECK(has(lb, w));
   }
   CHECK(why_of(*plan, "lb_kind DR").find("ldirectord") != std::string::npos);
   CHECK(why_of(*plan, "virtual_server 10.0.0.9 53").find("UDP") != std::string::npos);
@@ -271,9 +270,8 @@ TEST_CASE("balancer details: algorithms, checks, unmapped kinds") {
   auto lplan = map_directors({text("n1", conf)}, ld);
   REQUIRE(lplan);
   REQUIRE(lplan->files.size() == 2);  // V's services, and those on no instance's address
-  auto res = commands(*lplan, {"resource", "create", "ldirectord-V", "ocf:heartbeat:ldirectord"});
-  REQUIRE(res.size() == 1);
-  CHECK(has(res[0], "configfile=/etc/ha.d/x.cf.V"));
+  auto res = only(*lplan, {"resource", "create", "ldirectord-V", "ocf:heartbeat:ldirectord"});
+  CHECK(has(res, "configfile=/etc/ha.d/x.cf.V"));
   const std::string& cf = lplan->files[0].text;
   CHECK(cf.find("virtual=10.0.0.1:443\n\treal=10.0.1.1:8443 gate 3\n") != std::string::npos);
   CHECK(cf.find("\tscheduler=mh\n") != std::string::npos);
@@ -324,9 +322,8 @@ TEST_CASE("directors that differ: interfaces, shared blocks, conditional lines")
   b.replace(b.find("weight 2"), 8, "weight 5");
   auto plan = map_directors({text("a", a), text("b", b)}, {});
   REQUIRE(plan);
-  auto ip = commands(*plan, {"resource", "create", "V-ip-10.0.0.1"});
-  REQUIRE(ip.size() == 1);
-  for (const auto& w : ip[0].words) CHECK(w.rfind("nic=", 0) != 0);
+  auto ip = only(*plan, {"resource", "create", "V-ip-10.0.0.1"});
+  for (const auto& w : ip.words) CHECK(w.rfind("nic=", 0) != 0);
   int interface_lines = 0;
   for (const auto& n : plan->not_mapped) {
     if (n.directive.rfind("interface", 0) == 0) {
@@ -336,9 +333,8 @@ TEST_CASE("directors that differ: interfaces, shared blocks, conditional lines")
   }
   CHECK(interface_lines == 2);
   // b's virtual_server differs: a's is used, b's listed with a's location
-  auto lb = commands(*plan, {"resource", "create", "lb-10.0.0.1-80"});
-  REQUIRE(lb.size() == 1);
-  CHECK(has(lb[0], "servers=10.0.1.1:80 weight 2"));
+  auto lb = only(*plan, {"resource", "create", "lb-10.0.0.1-80"});
+  CHECK(has(lb, "servers=10.0.1.1:80 weight 2"));
   CHECK(why_of(*plan, "virtual_server 10.0.0.1 80").find("differs from a.conf:8") !=
         std::string::npos);
 
@@ -354,14 +350,12 @@ TEST_CASE("directors that differ: interfaces, shared blocks, conditional lines")
   REQUIRE(cond);
   const auto& hi = find(high.config.directives, "vrrp_instance");
   const auto& lo = find(low.config.directives, "vrrp_instance");
-  auto prefers = commands(*cond, {"constraint", "location", hi.arg(1), "prefers"});
-  REQUIRE(prefers.size() == 1);
-  CHECK(has(prefers[0], "high=" + find(hi.children, "priority").arg(1)));
-  CHECK(has(prefers[0], "low=" + find(lo.children, "priority").arg(1)));
+  auto prefers = only(*cond, {"constraint", "location", hi.arg(1), "prefers"});
+  CHECK(has(prefers, "high=" + find(hi.children, "priority").arg(1)));
+  CHECK(has(prefers, "low=" + find(lo.children, "priority").arg(1)));
   const auto& script = find(high.config.directives, "vrrp_script");
-  auto clone = commands(*cond, {"resource", "create", script.arg(1)});
-  REQUIRE(clone.size() == 1);
-  CHECK(has(clone[0], "script=" + find(script.children, "script").arg(1)));
+  auto clone = only(*cond, {"resource", "create", script.arg(1)});
+  CHECK(has(clone, "script=" + find(script.children, "script").arg(1)));
   // low's script differs (its own @low line): listed, high's is used
   CHECK(why_of(*cond, "vrrp_script " + script.arg(1)).find("differs") != std::string::npos);
 }

@@ -28,6 +28,8 @@ import time
 import traceback
 import urllib.parse
 
+from agent_checks import Checks, arg_parser
+
 VIP = "10.77.0.1"
 PORT = 80
 S1, S2, S3 = "10.77.0.11", "10.77.0.12", "10.77.0.13"
@@ -70,14 +72,14 @@ def serve(addr, port, name, health_status, tls):
     srv.serve_forever()
 
 
-class Env:
+class Env(Checks):
     def __init__(self, agents, dtd, work):
+        super().__init__()
         self.agent = os.path.join(agents, "haproxy")
         self.dtd = dtd
         self.work = work
         self.state_dir = os.path.join(work, "state")
         self.servers = {}  # name -> Popen
-        self.failures = []
 
     # --------------------------------------------------------------- servers
     def start_server(self, name, addr, health=200, tls=None):
@@ -124,21 +126,10 @@ class Env:
                            timeout=timeout_ms / 1000 + 10)
         return p.returncode, p.stdout, p.stderr
 
-    def expect(self, what, got_rc, rc, stderr="", contains=None):
-        ok = got_rc == rc and (contains is None or contains in stderr)
-        print(f"{'ok  ' if ok else 'FAIL'} {what}: rc={got_rc} (want {rc})"
-              + (f" reason~'{contains}'" if contains else ""))
-        if not ok:
-            self.failures.append(what)
-            if stderr:
-                print("     stderr: " + stderr.strip().replace("\n", "\n     "))
-        return ok
-
-    def check(self, what, cond, detail=""):
-        print(f"{'ok  ' if cond else 'FAIL'} {what}" + (f": {detail}" if detail else ""))
-        if not cond:
-            self.failures.append(what)
-        return cond
+    def reload(self, what, params):
+        """reload-agent to PARAMS, which must succeed."""
+        got, _, err = self.run("reload-agent", params)
+        return self.expect("reload-agent " + what, got, 0, err)
 
     # ---------------------------------------------------------------- traffic
     def request(self, source=None, timeout=5):
@@ -205,6 +196,11 @@ class Env:
                 break
             time.sleep(0.1)
         return False, seen
+
+    def check_status(self, what, want):
+        """A check that the stats come to WANT (wait_status)."""
+        ok, seen = self.wait_status(want)
+        return self.check(what, ok, str(seen))
 
     def listen_inodes(self):
         """Inodes of the sockets listening on VIP:PORT (/proc/net/tcp)."""
@@ -314,8 +310,7 @@ def case_roundrobin_and_failover(e):
     e.expect("start when started", got, 0, err)
     got, _, err = e.run("monitor", p)
     e.expect("monitor when started", got, 0, err)
-    ok, seen = e.wait_status({srv(S1): "UP", srv(S2): "UP"})
-    e.check("both real servers UP", ok, str(seen))
+    e.check_status("both real servers UP", {srv(S1): "UP", srv(S2): "UP"})
     got, _, err = e.run("monitor", p, level=10)
     e.expect("monitor depth 10 with servers up", got, 0, err)
     r = e.requests(8)
@@ -328,12 +323,10 @@ def case_roundrobin_and_failover(e):
     r = e.requests(20)
     e.check("after the check interval + 1 s, no request fails, all go to s1",
             r == ["s1"] * 20, str(r))
-    ok, seen = e.wait_status({srv(S2): "DOWN"})
-    e.check("the killed server is DOWN", ok, str(seen))
+    e.check_status("the killed server is DOWN", {srv(S2): "DOWN"})
     # It returns: it gets traffic again.
     e.start_server("s2", S2)
-    ok, seen = e.wait_status({srv(S2): "UP"})
-    e.check("the returned server is UP again", ok, str(seen))
+    e.check_status("the returned server is UP again", {srv(S2): "UP"})
     r = e.requests(6)
     e.check("the returned server gets traffic again", r.count("s2") == 3 and r.count("s1") == 3,
             str(r))
@@ -341,25 +334,21 @@ def case_roundrobin_and_failover(e):
     # Depth 10 fails when no real server is up; depth 0 does not.
     e.stop_server("s1")
     e.stop_server("s2")
-    ok, seen = e.wait_status({srv(S1): "DOWN", srv(S2): "DOWN"})
-    e.check("both servers DOWN", ok, str(seen))
+    e.check_status("both servers DOWN", {srv(S1): "DOWN", srv(S2): "DOWN"})
     got, _, err = e.run("monitor", p, level=10)
     e.expect("monitor depth 10 with no server up", got, 1, err, "no real server is up")
     got, _, err = e.run("monitor", p, level=0)
     e.expect("monitor depth 0 with no server up", got, 0, err)
     e.start_server("s1", S1)
     e.start_server("s2", S2)
-    ok, seen = e.wait_status({srv(S1): "UP", srv(S2): "UP"})
-    e.check("both real servers UP again", ok, str(seen))
+    e.check_status("both real servers UP again", {srv(S1): "UP", srv(S2): "UP"})
 
 
 def case_check_port(e):
     # s2 serves but its check port is closed: DOWN, no traffic.
     p = base(servers=f"{srv(S1)}, {srv(S2)} check-port 9999")
-    got, _, err = e.run("reload-agent", p)
-    e.expect("reload-agent to check-port 9999 on s2", got, 0, err)
-    ok, seen = e.wait_status({srv(S1): "UP", srv(S2): "DOWN"})
-    e.check("check-port: s2 DOWN (nothing on 9999), s1 UP", ok, str(seen))
+    e.reload("to check-port 9999 on s2", p)
+    e.check_status("check-port: s2 DOWN (nothing on 9999), s1 UP", {srv(S1): "UP", srv(S2): "DOWN"})
     r = e.requests(4)
     e.check("check-port: every request to s1", r == ["s1"] * 4, str(r))
 
@@ -368,10 +357,8 @@ def case_persistence(e):
     # Without persistence the same client alternates (case_roundrobin); with
     # it, each client stays on one server.
     p = base(persistence_timeout="50")
-    got, _, err = e.run("reload-agent", p)
-    e.expect("reload-agent to persistence_timeout=50", got, 0, err)
-    ok, seen = e.wait_status({srv(S1): "UP", srv(S2): "UP"})
-    e.check("both UP after the reload", ok, str(seen))
+    e.reload("to persistence_timeout=50", p)
+    e.check_status("both UP after the reload", {srv(S1): "UP", srv(S2): "UP"})
     r1 = e.requests(6, CLIENT1)
     r2 = e.requests(6, CLIENT2)
     e.check("persistence: client 1 always on one server", len(set(r1)) == 1 and None not in r1,
@@ -381,8 +368,7 @@ def case_persistence(e):
     e.check("persistence: the two clients (mask 32) on different servers", r1[0] != r2[0],
             f"{r1[0]} {r2[0]}")
     p = base(persistence_timeout="50", persistence_mask="255.255.255.0")
-    got, _, err = e.run("reload-agent", p)
-    e.expect("reload-agent to persistence_mask=255.255.255.0", got, 0, err)
+    e.reload("to persistence_mask=255.255.255.0", p)
     ok, seen = e.wait_status({srv(S1): "UP", srv(S2): "UP"})
     r1 = e.requests(4, CLIENT1)
     r2 = e.requests(4, CLIENT2)
@@ -395,18 +381,14 @@ def case_http_checks(e):
     e.start_server("s1", S1, health=200)
     e.start_server("s2", S2, health=503)
     p = base(check="http", check_path="/health")
-    got, _, err = e.run("reload-agent", p)
-    e.expect("reload-agent to check=http path=/health", got, 0, err)
-    ok, seen = e.wait_status({srv(S1): "UP", srv(S2): "DOWN"})
-    e.check("http check: s2 answering 503 is DOWN, s1 UP", ok, str(seen))
+    e.reload("to check=http path=/health", p)
+    e.check_status("http check: s2 answering 503 is DOWN, s1 UP", {srv(S1): "UP", srv(S2): "DOWN"})
     r = e.requests(4)
     e.check("http check: every request to s1", r == ["s1"] * 4, str(r))
 
     p = base(check="http", check_path="/health", check_status="503")
-    got, _, err = e.run("reload-agent", p)
-    e.expect("reload-agent to check_status=503", got, 0, err)
-    ok, seen = e.wait_status({srv(S1): "DOWN", srv(S2): "UP"})
-    e.check("http check: with check_status=503, s1 (200) DOWN and s2 UP", ok, str(seen))
+    e.reload("to check_status=503", p)
+    e.check_status("http check: with check_status=503, s1 (200) DOWN and s2 UP", {srv(S1): "DOWN", srv(S2): "UP"})
 
     # Digest: both answer 200; only s1's body has the digest.
     e.stop_servers()
@@ -414,17 +396,13 @@ def case_http_checks(e):
     e.start_server("s2", S2)
     digest = hashlib.md5(b"s1-health\n").hexdigest()
     p = base(check="http", check_path="/health", check_digest=digest.upper())
-    got, _, err = e.run("reload-agent", p)
-    e.expect("reload-agent to check_digest", got, 0, err)
-    ok, seen = e.wait_status({srv(S1): "UP", srv(S2): "DOWN"})
-    e.check("digest check: s2 (other body) DOWN, s1 UP", ok, str(seen))
+    e.reload("to check_digest", p)
+    e.check_status("digest check: s2 (other body) DOWN, s1 UP", {srv(S1): "UP", srv(S2): "DOWN"})
     r = e.requests(4)
     e.check("digest check: every request to s1", r == ["s1"] * 4, str(r))
     p = base(check="http", check_path="/health", check_digest=digest, check_status="201")
-    got, _, err = e.run("reload-agent", p)
-    e.expect("reload-agent to check_digest with check_status=201", got, 0, err)
-    ok, seen = e.wait_status({srv(S1): "DOWN", srv(S2): "DOWN"})
-    e.check("digest check: a wrong status fails it even with the right body", ok, str(seen))
+    e.reload("to check_digest with check_status=201", p)
+    e.check_status("digest check: a wrong status fails it even with the right body", {srv(S1): "DOWN", srv(S2): "DOWN"})
 
 
 def case_https_check(e):
@@ -435,10 +413,8 @@ def case_https_check(e):
     e.start_server("s1", S1, tls=(cert, key))
     e.start_server("s2", S2)
     p = base(check="https", check_path="/health")
-    got, _, err = e.run("reload-agent", p)
-    e.expect("reload-agent to check=https", got, 0, err)
-    ok, seen = e.wait_status({srv(S1): "UP", srv(S2): "DOWN"})
-    e.check("https check (self-signed, not verified): TLS s1 UP, plain s2 DOWN", ok, str(seen))
+    e.reload("to check=https", p)
+    e.check_status("https check (self-signed, not verified): TLS s1 UP, plain s2 DOWN", {srv(S1): "UP", srv(S2): "DOWN"})
     e.stop_servers()
     e.start_server("s1", S1)
     e.start_server("s2", S2)
@@ -452,10 +428,8 @@ def case_check_command(e):
         f.write(f"#!/bin/sh\necho \"$@\" >> {log}\n[ ! -e {down}-$2 ]\n")
     os.chmod(script, 0o755)
     p = base(check="external", check_command=f"{script} --flag")
-    got, _, err = e.run("reload-agent", p)
-    e.expect("reload-agent to check=external", got, 0, err)
-    ok, seen = e.wait_status({srv(S1): "UP", srv(S2): "UP"})
-    e.check("check_command: both UP", ok, str(seen))
+    e.reload("to check=external", p)
+    e.check_status("check_command: both UP", {srv(S1): "UP", srv(S2): "UP"})
     # Two held connections (a request not finished yet), one on each server.
     held = []
     for _ in range(2):
@@ -463,8 +437,7 @@ def case_check_command(e):
         c.sendall(b"GET / HTTP/1.0\r\n")
         held.append(c)
     open(f"{down}-{S2}", "w").close()
-    ok, seen = e.wait_status({srv(S1): "UP", srv(S2): "DOWN"})
-    e.check("check_command failing for s2: s2 DOWN", ok, str(seen))
+    e.check_status("check_command failing for s2: s2 DOWN", {srv(S1): "UP", srv(S2): "DOWN"})
     # on-marked-down shutdown-sessions: the connection on s2 is cut, the
     # other one goes on.
     closed = []
@@ -493,8 +466,7 @@ def case_check_command(e):
     r = e.requests(4)
     e.check("check_command: every request to s1", r == ["s1"] * 4, str(r))
     os.unlink(f"{down}-{S2}")
-    ok, seen = e.wait_status({srv(S2): "UP"})
-    e.check("check_command passing again: s2 UP", ok, str(seen))
+    e.check_status("check_command passing again: s2 UP", {srv(S2): "UP"})
     with open(log) as f:
         lines = set(f.read().splitlines())
     e.check("check_command gets its own words, then the address and port",
@@ -502,11 +474,9 @@ def case_check_command(e):
     # With check-port, the command gets the check port.
     p = base(check="external", check_command=f"{script} --flag",
              servers=f"{srv(S1)}, {srv(S2)} check-port 9999")
-    got, _, err = e.run("reload-agent", p)
-    e.expect("reload-agent to check=external with check-port 9999 on s2", got, 0, err)
+    e.reload("to check=external with check-port 9999 on s2", p)
     open(f"{down}-{S1}", "w").close()
-    ok, seen = e.wait_status({srv(S1): "DOWN", srv(S2): "UP"})
-    e.check("check_command with check-port: s1 DOWN, s2 UP", ok, str(seen))
+    e.check_status("check_command with check-port: s1 DOWN, s2 UP", {srv(S1): "DOWN", srv(S2): "UP"})
     os.unlink(f"{down}-{S1}")
     with open(log) as f:
         lines = set(f.read().splitlines())
@@ -516,8 +486,7 @@ def case_check_command(e):
 
 def case_reload_keeps_listener(e):
     p = base()
-    got, _, err = e.run("reload-agent", p)
-    e.expect("reload-agent back to tcp checks", got, 0, err)
+    e.reload("back to tcp checks", p)
     e.start_server("s3", S3)
     ok, seen = e.wait_status({srv(S1): "UP", srv(S2): "UP"})
     before = e.haproxy_pids()
@@ -539,8 +508,7 @@ def case_reload_keeps_listener(e):
                 break
             time.sleep(0.05)
         p = base(servers=f"{srv(S1)}, {srv(S3)}")
-        got, _, err = e.run("reload-agent", p)
-        e.expect("reload-agent to servers s1, s3 under load", got, 0, err)
+        e.reload("to servers s1, s3 under load", p)
         n = len(results)
         for _ in range(200):
             if len(results) >= n + 20:
@@ -739,19 +707,11 @@ def inside(args):
             os.kill(pid, signal.SIGKILL)
         e.stop_servers()
         shutil.rmtree(work, ignore_errors=True)
-    if e.failures:
-        print(f"{len(e.failures)} FAILED: " + "; ".join(e.failures))
-        return 1
-    print("all passed")
-    return 0
+    return e.report()
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--agents", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                                     "../../agents/ocf/vigil"))
-    ap.add_argument("--dtd", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                                  "ra-api-1.1.dtd"))
+    ap = arg_parser()
     ap.add_argument("-k", default="", help="run only the cases whose name contains this")
     ap.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--serve", nargs=4, help=argparse.SUPPRESS)

@@ -8,7 +8,6 @@ namespace that gives it OCF 1.1's DTD; skipped otherwise).
 
     test_health_script_agent.py [--agents DIR] [--dtd FILE]
 """
-import argparse
 import os
 import shutil
 import subprocess
@@ -16,11 +15,12 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from agent_checks import Checks, arg_parser
 
 
-class Env:
+class Env(Checks):
     def __init__(self, agent, work):
+        super().__init__()
         self.agent = agent
         self.work = work
         self.bin = os.path.join(work, "bin")
@@ -37,7 +37,6 @@ echo "$*" >> {self.calls}
 exit 0
 """)
         os.chmod(stub, 0o755)
-        self.failures = []
 
     def env(self, params, instance="hs:0", timeout_ms=20000):
         env = {k: v for k, v in os.environ.items() if not k.startswith("OCF_")}
@@ -69,16 +68,6 @@ exit 0
             open(self.healthy, "w").close()
         elif os.path.exists(self.healthy):
             os.unlink(self.healthy)
-
-    def check(self, what, cond, detail=""):
-        print(f"{'ok  ' if cond else 'FAIL'} {what}" + (f": {detail}" if detail else ""))
-        if not cond:
-            self.failures.append(what)
-        return cond
-
-    def expect(self, what, got, rc, err="", contains=None):
-        return self.check(f"{what}: rc={got} (want {rc})",
-                          got == rc and (contains is None or contains in err), err.strip())
 
 
 def case_meta_data(e):
@@ -229,10 +218,7 @@ def case_ocf_tester(e, dtd):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--agents", default=os.path.join(HERE, "../../agents/ocf/vigil"))
-    ap.add_argument("--dtd", default=os.path.join(HERE, "ra-api-1.1.dtd"))
-    args = ap.parse_args()
+    args = arg_parser().parse_args()
     agent = os.path.join(os.path.abspath(args.agents), "health-script")
     work = tempfile.mkdtemp(prefix="vigil-health-script-test-")
     os.chmod(work, 0o755)
@@ -245,11 +231,7 @@ def main():
         case_ocf_tester(e, os.path.abspath(args.dtd))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    if e.failures:
-        print(f"{len(e.failures)} FAILED: " + "; ".join(e.failures))
-        return 1
-    print("all passed")
-    return 0
+    return e.report()
 
 
 if __name__ == "__main__":

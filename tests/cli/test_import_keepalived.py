@@ -21,12 +21,10 @@ import argparse
 import os
 import re
 import shlex
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 import xml.etree.ElementTree as ET
 
@@ -42,6 +40,7 @@ TIMEOUT = 60
 
 sys.path.insert(0, HERE)
 import keepalived_samples  # noqa: E402
+import standalone_cib  # noqa: E402
 
 
 def run(*args):
@@ -392,32 +391,15 @@ class LiveImport(unittest.TestCase):
         os.makedirs(run_dir)
         os.makedirs(state_dir)
         conf = os.path.join(self.tmp.name, "corosync.conf")
-        with open(conf, "w") as f:
-            f.write("totem {\n    version: 2\n    cluster_name: lb\n}\nnodelist {\n"
-                    "    node {\n        name: node1\n        nodeid: 1\n    }\n"
-                    "    node {\n        name: node2\n        nodeid: 2\n    }\n}\n")
+        standalone_cib.write_corosync_conf(conf, "lb")
         self.env = dict(os.environ, VIGIL_RUN_DIR=run_dir, COROSYNC_MAIN_CONFIG_FILE=conf)
         log = open(os.path.join(self.tmp.name, "cib.log"), "w")
         self.addCleanup(log.close)
-        self.daemon = subprocess.Popen([CIB, "--standalone", "--run-dir", run_dir,
-                                        "--state-dir", state_dir],
-                                       stdout=log, stderr=subprocess.STDOUT)
-        self.addCleanup(self.stop_daemon)
-        sock = os.path.join(run_dir, "cib.sock")
-        deadline = time.monotonic() + 20
-        while not os.path.exists(sock):
-            if self.daemon.poll() is not None or time.monotonic() > deadline:
-                self.fail("vigil-cib did not come up")
-            time.sleep(0.05)
-
-    def stop_daemon(self):
-        if self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            try:
-                self.daemon.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.daemon.kill()
-                self.daemon.wait(timeout=10)
+        try:
+            daemon = standalone_cib.start(CIB, run_dir, state_dir, log)
+        except RuntimeError as e:
+            self.fail(str(e))
+        self.addCleanup(standalone_cib.stop, daemon)
 
     def live(self, *args):
         return subprocess.run([VIGIL, *args], capture_output=True, text=True, timeout=TIMEOUT,

@@ -28,11 +28,11 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import standalone_cib  # noqa: E402
 import test_vigil  # noqa: E402  (shares the textbook commands and comparisons)
 
 VIGIL = None
@@ -52,22 +52,13 @@ class LiveTest(unittest.TestCase):
         os.makedirs(self.state_dir)
         # The cluster's nodes and name come from corosync.conf, as pcs reads them.
         conf = os.path.join(self.tmp, "corosync.conf")
-        with open(conf, "w") as f:
-            f.write("totem {\n    version: 2\n    cluster_name: webcluster\n}\n"
-                    "nodelist {\n    node {\n        name: node1\n        nodeid: 1\n    }\n"
-                    "    node {\n        name: node2\n        nodeid: 2\n    }\n}\n")
+        standalone_cib.write_corosync_conf(conf, "webcluster")
         self.env = dict(os.environ, VIGIL_RUN_DIR=self.run_dir, COROSYNC_MAIN_CONFIG_FILE=conf)
         self.log = open(os.path.join(self.tmp, "cib.log"), "w")
         self.start_daemon()
 
     def tearDown(self):
-        if self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            try:
-                self.daemon.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.daemon.kill()
-                self.daemon.wait(timeout=10)
+        standalone_cib.stop(self.daemon)
         self.log.close()
         shutil.rmtree(self.tmp)
 
@@ -507,16 +498,10 @@ class LiveTest(unittest.TestCase):
 
     def start_daemon(self):
         """vigil-cib --standalone in the test's directories, until its socket is there."""
-        self.daemon = subprocess.Popen(
-            [CIB, "--standalone", "--run-dir", self.run_dir, "--state-dir", self.state_dir],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        sock = os.path.join(self.run_dir, "cib.sock")
-        deadline = time.monotonic() + 20
-        while not os.path.exists(sock):
-            if self.daemon.poll() is not None or time.monotonic() > deadline:
-                self.fail("vigil-cib did not come up: %s" % self.daemon_log())
-            time.sleep(0.05)
-
+        try:
+            self.daemon = standalone_cib.start(CIB, self.run_dir, self.state_dir, self.log)
+        except RuntimeError as e:
+            self.fail("%s: %s" % (e, self.daemon_log()))
 
 def main():
     global VIGIL, CIB, SIMULATE
