@@ -128,8 +128,13 @@ class Env(Checks):
 
     def reload(self, what, params):
         """reload-agent to PARAMS, which must succeed."""
-        got, _, err = self.run("reload-agent", params)
-        return self.expect("reload-agent " + what, got, 0, err)
+        return self.run_expect("reload-agent " + what, "reload-agent", params, 0)
+
+    def run_expect(self, what, action, params, rc, contains=None, **kw):
+        """ACTION on PARAMS (run's keywords KW), which must exit RC (and say
+        CONTAINS)."""
+        got, _, err = self.run(action, params, **kw)
+        return self.expect(what, got, rc, err, contains)
 
     # ---------------------------------------------------------------- traffic
     def request(self, source=None, timeout=5):
@@ -283,20 +288,17 @@ def case_validate(e):
                                                      f" [::1]:{SPORT} backup"))
     e.expect("validate-all accepts a full configuration", got, 0, err)
     # The generated configuration is given to haproxy -c.
-    got, _, err = e.run("validate-all", base(hash_type="consistent", balance="source"))
-    e.expect("validate-all accepts balance=source hash_type=consistent", got, 0, err)
+    e.run_expect("validate-all accepts balance=source hash_type=consistent",
+                 "validate-all", base(hash_type="consistent", balance="source"), 0)
 
 
 def case_basics(e):
-    got, _, err = e.run("monitor", base())
-    e.expect("monitor when stopped", got, 7, err)
-    got, _, err = e.run("stop", base())
-    e.expect("stop when already stopped", got, 0, err)
+    e.run_expect("monitor when stopped", "monitor", base(), 7)
+    e.run_expect("stop when already stopped", "stop", base(), 0)
     got, _, err = e.run("start", base(listen="10.77.9.9:80"))
     e.expect("start with a listen address that is not local", got, 2, err,
              "listen address 10.77.9.9 is not configured on this host")
-    got, _, err = e.run("monitor", base())
-    e.expect("monitor after the refused start", got, 7, err)
+    e.run_expect("monitor after the refused start", "monitor", base(), 7)
 
 
 def case_roundrobin_and_failover(e):
@@ -306,13 +308,10 @@ def case_roundrobin_and_failover(e):
     got, _, err = e.run("start", p)
     if not e.expect("start", got, 0, err):
         return
-    got, _, err = e.run("start", p)
-    e.expect("start when started", got, 0, err)
-    got, _, err = e.run("monitor", p)
-    e.expect("monitor when started", got, 0, err)
+    e.run_expect("start when started", "start", p, 0)
+    e.run_expect("monitor when started", "monitor", p, 0)
     e.check_status("both real servers UP", {srv(S1): "UP", srv(S2): "UP"})
-    got, _, err = e.run("monitor", p, level=10)
-    e.expect("monitor depth 10 with servers up", got, 0, err)
+    e.run_expect("monitor depth 10 with servers up", "monitor", p, 0, level=10)
     r = e.requests(8)
     e.check("requests alternate between both servers (roundrobin)",
             all(r[i] in ("s1", "s2") and r[i] != r[i + 1] for i in range(7)), str(r))
@@ -335,10 +334,9 @@ def case_roundrobin_and_failover(e):
     e.stop_server("s1")
     e.stop_server("s2")
     e.check_status("both servers DOWN", {srv(S1): "DOWN", srv(S2): "DOWN"})
-    got, _, err = e.run("monitor", p, level=10)
-    e.expect("monitor depth 10 with no server up", got, 1, err, "no real server is up")
-    got, _, err = e.run("monitor", p, level=0)
-    e.expect("monitor depth 0 with no server up", got, 0, err)
+    e.run_expect("monitor depth 10 with no server up",
+                 "monitor", p, 1, "no real server is up", level=10)
+    e.run_expect("monitor depth 0 with no server up", "monitor", p, 0, level=0)
     e.start_server("s1", S1)
     e.start_server("s2", S2)
     e.check_status("both real servers UP again", {srv(S1): "UP", srv(S2): "UP"})
@@ -388,7 +386,8 @@ def case_http_checks(e):
 
     p = base(check="http", check_path="/health", check_status="503")
     e.reload("to check_status=503", p)
-    e.check_status("http check: with check_status=503, s1 (200) DOWN and s2 UP", {srv(S1): "DOWN", srv(S2): "UP"})
+    e.check_status("http check: with check_status=503, s1 (200) DOWN and s2 UP",
+                   {srv(S1): "DOWN", srv(S2): "UP"})
 
     # Digest: both answer 200; only s1's body has the digest.
     e.stop_servers()
@@ -402,7 +401,8 @@ def case_http_checks(e):
     e.check("digest check: every request to s1", r == ["s1"] * 4, str(r))
     p = base(check="http", check_path="/health", check_digest=digest, check_status="201")
     e.reload("to check_digest with check_status=201", p)
-    e.check_status("digest check: a wrong status fails it even with the right body", {srv(S1): "DOWN", srv(S2): "DOWN"})
+    e.check_status("digest check: a wrong status fails it even with the right body",
+                   {srv(S1): "DOWN", srv(S2): "DOWN"})
 
 
 def case_https_check(e):
@@ -414,7 +414,8 @@ def case_https_check(e):
     e.start_server("s2", S2)
     p = base(check="https", check_path="/health")
     e.reload("to check=https", p)
-    e.check_status("https check (self-signed, not verified): TLS s1 UP, plain s2 DOWN", {srv(S1): "UP", srv(S2): "DOWN"})
+    e.check_status("https check (self-signed, not verified): TLS s1 UP, plain s2 DOWN",
+                   {srv(S1): "UP", srv(S2): "DOWN"})
     e.stop_servers()
     e.start_server("s1", S1)
     e.start_server("s2", S2)
@@ -476,7 +477,8 @@ def case_check_command(e):
              servers=f"{srv(S1)}, {srv(S2)} check-port 9999")
     e.reload("to check=external with check-port 9999 on s2", p)
     open(f"{down}-{S1}", "w").close()
-    e.check_status("check_command with check-port: s1 DOWN, s2 UP", {srv(S1): "DOWN", srv(S2): "UP"})
+    e.check_status("check_command with check-port: s1 DOWN, s2 UP",
+                   {srv(S1): "DOWN", srv(S2): "UP"})
     os.unlink(f"{down}-{S1}")
     with open(log) as f:
         lines = set(f.read().splitlines())
@@ -531,52 +533,41 @@ def case_reload_keeps_listener(e):
             f"{sockets_before} -> {sockets_after}")
     e.check("a new haproxy process replaced the old one", set(after) != set(before),
             f"{before} -> {after}")
-    got, _, err = e.run("monitor", p)
-    e.expect("monitor after the reload", got, 0, err)
+    e.run_expect("monitor after the reload", "monitor", p, 0)
 
 
 def case_stop(e):
     p = base(servers=f"{srv(S1)}, {srv(S3)}")
-    got, _, err = e.run("stop", p)
-    e.expect("stop", got, 0, err)
+    e.run_expect("stop", "stop", p, 0)
     # The old generation (if still finishing) is gone too.
     e.check("no haproxy of this resource is left", e.haproxy_pids() == [], str(e.haproxy_pids()))
-    got, _, err = e.run("monitor", p)
-    e.expect("monitor after stop", got, 7, err)
-    got, _, err = e.run("stop", p)
-    e.expect("stop again", got, 0, err)
+    e.run_expect("monitor after stop", "monitor", p, 7)
+    e.run_expect("stop again", "stop", p, 0)
     # A process killed behind the agent's back: monitor 7, stop 0.
-    got, _, err = e.run("start", p)
-    e.expect("start again", got, 0, err)
+    e.run_expect("start again", "start", p, 0)
     for pid in e.haproxy_pids():
         os.kill(pid, signal.SIGKILL)
     for _ in range(100):
         if not e.haproxy_pids():
             break
         time.sleep(0.05)
-    got, _, err = e.run("monitor", p)
-    e.expect("monitor after haproxy was killed", got, 7, err)
-    got, _, err = e.run("stop", p)
-    e.expect("stop after haproxy was killed", got, 0, err)
+    e.run_expect("monitor after haproxy was killed", "monitor", p, 7)
+    e.run_expect("stop after haproxy was killed", "stop", p, 0)
     # A process that does not answer (SIGSTOP): monitor 1; start replaces
     # it (never a second one beside it); stop gets through USR1 and TERM
     # (held while stopped) to KILL within its timeout.
-    got, _, err = e.run("start", p)
-    e.expect("start once more", got, 0, err)
+    e.run_expect("start once more", "start", p, 0)
     frozen = e.haproxy_pids()
     for pid in frozen:
         os.kill(pid, signal.SIGSTOP)
-    got, _, err = e.run("monitor", p, timeout_ms=4000)
-    e.expect("monitor of a frozen haproxy", got, 1, err, "does not answer")
-    got, _, err = e.run("start", p, timeout_ms=8000)
-    e.expect("start over a frozen haproxy", got, 0, err)
+    e.run_expect("monitor of a frozen haproxy", "monitor", p, 1, "does not answer", timeout_ms=4000)
+    e.run_expect("start over a frozen haproxy", "start", p, 0, timeout_ms=8000)
     now = e.haproxy_pids()
     e.check("start replaced the frozen process", now and not set(now) & set(frozen),
             f"{frozen} -> {now}")
     for pid in now:
         os.kill(pid, signal.SIGSTOP)
-    got, _, err = e.run("stop", p, timeout_ms=6000)
-    e.expect("stop of a frozen haproxy (KILL at the end)", got, 0, err)
+    e.run_expect("stop of a frozen haproxy (KILL at the end)", "stop", p, 0, timeout_ms=6000)
     e.check("the frozen haproxy is gone", e.haproxy_pids() == [], str(e.haproxy_pids()))
 
 
@@ -598,19 +589,16 @@ backend pool
     server a {srv(S1)} check inter 1s
 """)
     p = {"config": cfg}
-    got, _, err = e.run("validate-all", p)
-    e.expect("config mode: validate-all", got, 0, err)
+    e.run_expect("config mode: validate-all", "validate-all", p, 0)
     got, _, err = e.run("start", p)
     if not e.expect("config mode: start", got, 0, err):
         return
     r = e.requests(3)
     e.check("config mode: the own configuration serves", r == ["s1"] * 3, str(r))
-    got, _, err = e.run("monitor", p, level=10)
-    e.expect("config mode: monitor depth 10", got, 0, err)
+    e.run_expect("config mode: monitor depth 10", "monitor", p, 0, level=10)
     with open(cfg, "a") as f:
         f.write("    server b " + srv(S2) + " check inter 1s\n")
-    got, _, err = e.run("reload", p)
-    e.expect("config mode: reload after an edit", got, 0, err)
+    e.run_expect("config mode: reload after an edit", "reload", p, 0)
     found = set()
     for _ in range(20):
         found.add(e.request())
@@ -622,10 +610,8 @@ backend pool
     got, _, err = e.run("reload", p)
     e.expect("config mode: a broken edit is refused", got, 6, err,
              "unknown keyword 'bogus-keyword' in 'backend' section")
-    got, _, err = e.run("monitor", p)
-    e.expect("config mode: still running after the refused reload", got, 0, err)
-    got, _, err = e.run("stop", p)
-    e.expect("config mode: stop", got, 0, err)
+    e.run_expect("config mode: still running after the refused reload", "monitor", p, 0)
+    e.run_expect("config mode: stop", "stop", p, 0)
 
 
 def case_ocf_tester(e):
@@ -669,8 +655,7 @@ def case_ipv6_listen(e):
     got, _, err = e.run("start", dict(p, listen="[2001:db8::7]:80"), instance="lb7",
                         state_dir=os.path.join(e.work, "v7"))
     e.expect("IPv6 listen not local", got, 2, err, "2001:db8::7 is not configured on this host")
-    got, _, err = e.run("stop", p, instance="lb6", state_dir=sd)
-    e.expect("IPv6 listen: stop", got, 0, err)
+    e.run_expect("IPv6 listen: stop", "stop", p, 0, instance="lb6", state_dir=sd)
 
 
 CASES = [case_validate, case_basics, case_roundrobin_and_failover, case_check_port,
