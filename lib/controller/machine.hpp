@@ -242,7 +242,8 @@ class Machine final : private transition::ActionSink {
   NodeId self_ = cluster::kNoNode;
   cluster::GroupMember cpg_self_{};
   cluster::NodeList nodes_;
-  std::vector<NodeId> members_;  // Corosync members (sorted)
+  std::vector<NodeId> members_;            // Corosync members (sorted)
+  std::map<NodeId, bool> alerted_member_;  // each node's state as its last node alert told
   bool quorate_ = false;
   bool started_ = false;
   TimePoint started_at_{};

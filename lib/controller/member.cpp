@@ -37,6 +37,7 @@ Status Machine::on_start(const StartInput& in) {
   cpg_self_ = in.cpg_self;
   nodes_ = in.cluster.nodes;
   members_ = in.cluster.members;
+  for (NodeId n : members_) alerted_member_[n] = true;
   quorate_ = in.quorate;
   started_at_ = now_.mono;
   started_wall_ = now_.wall;
@@ -388,9 +389,16 @@ void Machine::send_history() {
 void Machine::on_membership(const MembershipInput& in) {
   nodes_ = in.cluster.nodes;
   members_ = in.cluster.members;
-  // Pacemaker's peer_update_callback: a node alert per state change.
-  for (NodeId n : in.change.joined) send_alert(alerts::node_event(node_name(n), n, "member"));
-  for (NodeId n : in.change.left) send_alert(alerts::node_event(node_name(n), n, "lost"));
+  // Pacemaker's peer_update_callback: a node alert per change of the node's
+  // state, never for a state it already had (a change told twice).
+  auto alert_state = [this](NodeId n, bool member) {
+    auto [it, fresh] = alerted_member_.try_emplace(n, member);
+    if (!fresh && it->second == member) return;
+    it->second = member;
+    send_alert(alerts::node_event(node_name(n), n, member ? "member" : "lost"));
+  };
+  for (NodeId n : in.change.joined) alert_state(n, true);
+  for (NodeId n : in.change.left) alert_state(n, false);
   if (is_dc()) dc_membership(in.change);
 }
 
