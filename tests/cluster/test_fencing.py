@@ -24,7 +24,10 @@ then only asks for exactly one fence, and reports who won.
      other, the winner is node1 (it runs the service: priority-fencing-delay),
      the VIP is never up on both nodes
   b  node1 killed hard: node2 fences node1 (the switch's off, asked from
-     node2) before the VIP appears on node2
+     node2) before the VIP appears on node2; with Pacemaker's alert_file.sh
+     sample configured (`alert create`), node2's record tells node1 lost,
+     its fencing (Pacemaker's description: reboot of node1 by node2 for
+     node2's controller, OK), then the VIP's start, in that order
   c  node1 has a two-level topology whose level 1 is a device on the switch's
      stuck outlet: after node1 is killed level 1 fails, level 2 fences it,
      and the VIP appears on node2 only after level 2's off
@@ -47,6 +50,7 @@ vigild: vigild, vigil and vigil-stonithd built).
 import argparse
 import json
 import os
+import re
 import sys
 import time
 
@@ -228,7 +232,48 @@ def takeover_after_kill(c):
     return t_kill, t_vip, t_page
 
 
+FENCE_ALERT = re.compile(r"^Fencing Operation (\S+) of (\S+) by (\S+) for \S+@(\S+): (.*) "
+                         r"\(ref=[^)]+\)$")
+
+
+def alerts_on(c):
+    """Case b's alert (alert_file.sh) is configured: the sample agent is there."""
+    return os.access(webcluster.ALERT_AGENT, os.X_OK)
+
+
+def check_fence_alerts(c, since):
+    """Node2's alert_file.sh record of node1's loss from line `since` on:
+    node1 lost, then exactly one fencing of node1 (reboot, by node2, asked
+    by node2, OK), then the VIP's start on node2; in the order of their
+    timestamps (the agents run in parallel)."""
+    start = "Resource operation 'start' for 'VIP' on 'node2': ok"
+    lines = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        lines = webcluster.alert_lines(c, 2)[since:]
+        if any(t == start for _, t in lines) and any(t.startswith("Fencing") for _, t in lines):
+            break
+        time.sleep(0.5)
+    log("node2's alerts of node1's loss:\n  %s" % "\n  ".join(t for _, t in lines))
+    fences = [(at, FENCE_ALERT.match(t)) for at, t in lines if t.startswith("Fencing")]
+    check(len(fences) == 1 and fences[0][1] is not None,
+          "one fencing alert, in Pacemaker's form: %s" % [t for _, t in lines])
+    check(fences[0][1].groups() == ("reboot", "node1", "node2", "node2", "OK"),
+          "the fencing alert: reboot of node1 by node2 for node2's controller, OK: %s"
+          % (fences[0][1].group(0),))
+    when = {t: at for at, t in lines}
+    lost = when.get("Node 'node1' is now 'lost'")
+    started = when.get(start)
+    check(lost is not None and started is not None,
+          "node1's loss and the VIP's start on node2 are alerted: %s" % [t for _, t in lines])
+    # Seconds of the day: a record that crosses midnight wraps.
+    after = (lambda a, b: (b - a) % 86400 < 43200)
+    check(after(lost, fences[0][0]) and after(fences[0][0], started),
+          "alerted in order: node1 lost, fenced, then the VIP started on node2")
+
+
 def case_b(c, res):
+    since = len(webcluster.alert_lines(c, 2)) if alerts_on(c) else 0
     t_kill, t_vip, t_page = takeover_after_kill(c)
     node1_offs = offs(c, t_kill, "node1", ok=True)
     check(len(node1_offs) == 1 and node1_offs[0]["from"] == "node2",
@@ -240,6 +285,10 @@ def case_b(c, res):
     check(not offs(c, t_kill, "node2"), "node2 was never fenced")
     res.update(kill_to_off=round(off["t_done"] - t_kill, 2),
                off_to_vip=round(t_vip - off["t_done"], 2), kill_to_page=round(t_page - t_kill, 2))
+    if alerts_on(c):
+        check_fence_alerts(c, since)
+    else:
+        log("alerts not checked: %s is not installed" % webcluster.ALERT_AGENT)
     back_to_normal(c, "node1", t_kill)
 
 
@@ -364,6 +413,9 @@ def setup(c, case):
     webcluster.settle(c, 1)
     names = ["node%d" % n for n in c.nodes()]
     webcluster.wait_online(c, 1, names, 60)
+    if case == "b" and alerts_on(c):
+        webcluster.configure_file_alert(c)
+        time.sleep(2)  # every controller has read the alerts section
     log("ok: case %s: fencing configured, the service runs on node1" % case)
 
 

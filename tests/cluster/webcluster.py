@@ -7,6 +7,8 @@ configure both the same way. Apache's configuration file is the same path
 on every node (Cluster.web_configfile, a symlink on the node's private /run
 to its own configuration), so no per-node rules are needed.
 """
+import os
+import pwd
 import re
 
 import harness
@@ -330,3 +332,47 @@ SUPERVISED = {
 
 def status_argv(c):
     return ["crm_mon", "-1"] if c.stack == "pacemaker" else ["vigil", "status"]
+
+
+# Alerts: Debian's unmodified alert_file.sh sample (pacemaker-common) writing
+# to a file under /var/log/vigil, which is each node's own.
+ALERT_AGENT = "/usr/share/pacemaker/alerts/alert_file.sh.sample"
+ALERT_RECIPIENT = "/var/log/vigil/alerts.log"
+ALERT_STAMP = re.compile(r"^\d\d:\d\d:\d\d\.\d{6}: ")
+
+
+def configure_file_alert(c, i=1):
+    """The recipient file on every node, writable by hacluster (the agents'
+    user on both stacks); then the alert, configured live from node i with
+    the stack's pcs-syntax tool (`vigil alert ...`, `pcs alert ...`)."""
+    pw = pwd.getpwnam("hacluster")
+    for n in c.nodes():
+        path = os.path.join(c.node_dir(n), "log-vigil", "alerts.log")
+        with open(path, "w"):
+            pass
+        os.chown(path, pw.pw_uid, pw.pw_gid)
+        os.chmod(path, 0o644)
+    tool = admin_tool(c)
+    c.check_exec(i, [tool, "alert", "create", "path=" + ALERT_AGENT, "id=alert_file"])
+    c.check_exec(i, [tool, "alert", "recipient", "add", "alert_file", "value=" + ALERT_RECIPIENT])
+    harness.log("alert configured with %s:\n%s" % (tool, c.check_exec(i, [tool, "alert", "config"])))
+
+
+def alert_lines(c, i):
+    """Node i's alert_file.sh lines as (seconds of the day, text after the
+    timestamp)."""
+    with open(os.path.join(c.node_dir(i), "log-vigil", "alerts.log")) as f:
+        lines = f.read().splitlines()
+    bad = [line for line in lines if not ALERT_STAMP.match(line)]
+    if bad:
+        raise HarnessError("node%d: lines without alert_file.sh's timestamp: %s" % (i, bad))
+    out = []
+    for line in lines:
+        h, m, sec = line[:15].split(":")
+        out.append((int(h) * 3600 + int(m) * 60 + float(sec), ALERT_STAMP.sub("", line)))
+    return out
+
+
+def alert_record(c, i):
+    """Node i's alert_file.sh lines, their timestamps masked as "<time>: "."""
+    return ["<time>: " + text for _, text in alert_lines(c, i)]
