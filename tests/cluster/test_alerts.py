@@ -85,7 +85,6 @@ def run_stack(stack, work, vigild, bin_dirs):
         c.wait_page("node1", 180)
         webcluster.settle(c, 1)
         webcluster.configure_file_alert(c)
-        time.sleep(2)  # every controller has read the alerts section
         c.kill(1)
         c.wait_page("node2", 120)
         webcluster.settle(c, 2)

@@ -236,7 +236,7 @@ FENCE_ALERT = re.compile(r"^Fencing Operation (\S+) of (\S+) by (\S+) for \S+@(\
                          r"\(ref=[^)]+\)$")
 
 
-def alerts_on(c):
+def alerts_on():
     """Case b's alert (alert_file.sh) is configured: the sample agent is there."""
     return os.access(webcluster.ALERT_AGENT, os.X_OK)
 
@@ -273,7 +273,7 @@ def check_fence_alerts(c, since):
 
 
 def case_b(c, res):
-    since = len(webcluster.alert_lines(c, 2)) if alerts_on(c) else 0
+    since = len(webcluster.alert_lines(c, 2)) if alerts_on() else 0
     t_kill, t_vip, t_page = takeover_after_kill(c)
     node1_offs = offs(c, t_kill, "node1", ok=True)
     check(len(node1_offs) == 1 and node1_offs[0]["from"] == "node2",
@@ -285,7 +285,7 @@ def case_b(c, res):
     check(not offs(c, t_kill, "node2"), "node2 was never fenced")
     res.update(kill_to_off=round(off["t_done"] - t_kill, 2),
                off_to_vip=round(t_vip - off["t_done"], 2), kill_to_page=round(t_page - t_kill, 2))
-    if alerts_on(c):
+    if alerts_on():
         check_fence_alerts(c, since)
     else:
         log("alerts not checked: %s is not installed" % webcluster.ALERT_AGENT)
@@ -413,9 +413,8 @@ def setup(c, case):
     webcluster.settle(c, 1)
     names = ["node%d" % n for n in c.nodes()]
     webcluster.wait_online(c, 1, names, 60)
-    if case == "b" and alerts_on(c):
+    if case == "b" and alerts_on():
         webcluster.configure_file_alert(c)
-        time.sleep(2)  # every controller has read the alerts section
     log("ok: case %s: fencing configured, the service runs on node1" % case)
 
 

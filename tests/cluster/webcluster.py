@@ -344,7 +344,9 @@ ALERT_STAMP = re.compile(r"^\d\d:\d\d:\d\d\.\d{6}: ")
 def configure_file_alert(c, i=1):
     """The recipient file on every node, writable by hacluster (the agents'
     user on both stacks); then the alert, configured live from node i with
-    the stack's pcs-syntax tool (`vigil alert ...`, `pcs alert ...`)."""
+    the stack's pcs-syntax tool (`vigil alert ...`, `pcs alert ...`), until
+    every running node's CIB holds it (its controller reads it on that
+    change, well within the token timeout that any node loss takes)."""
     pw = pwd.getpwnam("hacluster")
     for n in c.nodes():
         path = os.path.join(c.node_dir(n), "log-vigil", "alerts.log")
@@ -355,7 +357,12 @@ def configure_file_alert(c, i=1):
     tool = admin_tool(c)
     c.check_exec(i, [tool, "alert", "create", "path=" + ALERT_AGENT, "id=alert_file"])
     c.check_exec(i, [tool, "alert", "recipient", "add", "alert_file", "value=" + ALERT_RECIPIENT])
-    harness.log("alert configured with %s:\n%s" % (tool, c.check_exec(i, [tool, "alert", "config"])))
+    harness.log("alert configured with %s:\n%s"
+                % (tool, c.check_exec(i, [tool, "alert", "config"])))
+    for n in c.nodes():
+        if c.running(n):
+            harness.wait_until("the alert in node%d's CIB" % n, lambda n=n: ALERT_AGENT in c.exec(
+                n, [tool, "alert", "config"], timeout=15).stdout, 30, 0.25)
 
 
 def alert_lines(c, i):
